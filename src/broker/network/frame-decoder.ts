@@ -1,0 +1,109 @@
+/**
+ * Splits a TCP byte stream into Kafka frames (int32 size prefix, then that many bytes).
+ * The size is checked against the limit before any buffer for the frame is allocated; a frame
+ * that arrives inside one chunk is handed out as a view with no copy.
+ */
+export const enum FrameError {
+  None = 0,
+  /** Size prefix over `socket.request.max.bytes`. */
+  TooLarge = 1,
+  /** Size prefix zero or negative. */
+  Invalid = 2,
+}
+
+export class FrameDecoder {
+  readonly maxFrameBytes: number;
+  /** Bytes received but not yet part of a returned frame. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Size of the frame being assembled, -1 while its size prefix is incomplete. */
+  private frameSize = -1;
+  /** Last error; set when `next()` returns null because the stream is unusable. */
+  error: FrameError = FrameError.None;
+  /** The offending size prefix when `error` is set. */
+  errorSize = 0;
+
+  constructor(maxFrameBytes: number) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+  }
+
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** The next complete frame body (without its size prefix), or null if none is complete. */
+  next(): Buffer | null {
+    if (this.error !== FrameError.None) return null;
+    if (this.frameSize < 0) {
+      if (this.pendingBytes < 4) return null;
+      const size = this.readSizePrefix();
+      if (size <= 0) return this.fail(FrameError.Invalid, size);
+      if (size > this.maxFrameBytes) return this.fail(FrameError.TooLarge, size);
+      this.frameSize = size;
+    }
+    if (this.pendingBytes < this.frameSize) return null;
+    const frame = this.take(this.frameSize);
+    this.frameSize = -1;
+    return frame;
+  }
+
+  private fail(error: FrameError, size: number): null {
+    this.error = error;
+    this.errorSize = size;
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    return null;
+  }
+
+  private readSizePrefix(): number {
+    const first = this.pending[0]!;
+    if (first.length >= 4) {
+      const size = first.readInt32BE(0);
+      this.consumeFront(4);
+      return size;
+    }
+    const prefix = this.take(4);
+    return prefix.readInt32BE(0);
+  }
+
+  /** Removes `n` bytes from the front of the first chunk (which holds at least n). */
+  private consumeFront(n: number): void {
+    const first = this.pending[0]!;
+    if (first.length === n) this.pending.shift();
+    else this.pending[0] = first.subarray(n);
+    this.pendingBytes -= n;
+  }
+
+  /** Takes exactly `n` buffered bytes (n <= pendingBytes), copying only when they span chunks. */
+  private take(n: number): Buffer {
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      this.consumeFront(n);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.pending[0]!;
+      const want = n - filled;
+      if (chunk.length <= want) {
+        chunk.copy(out, filled);
+        filled += chunk.length;
+        this.pending.shift();
+      } else {
+        chunk.copy(out, filled, 0, want);
+        this.pending[0] = chunk.subarray(want);
+        filled += want;
+      }
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+}

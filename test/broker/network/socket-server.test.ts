@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { SocketServer, type SocketServerOptions } from '../../../src/broker/network/socket-server.js';
+import type { Connection, RequestProcessor } from '../../../src/broker/network/connection.js';
+
+function frame(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Collects whole response frames from a client socket. */
+function collector(socket: Socket): { frames: Buffer[]; waitFor(n: number): Promise<void> } {
+  let pending = Buffer.alloc(0);
+  const frames: Buffer[] = [];
+  let waiter: (() => void) | null = null;
+  let wanted = 0;
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const size = pending.readInt32BE(0);
+      frames.push(pending.subarray(4, 4 + size));
+      pending = pending.subarray(4 + size);
+    }
+    if (waiter && frames.length >= wanted) waiter();
+  });
+  return {
+    frames,
+    waitFor(n: number) {
+      wanted = n;
+      if (frames.length >= n) return Promise.resolve();
+      return new Promise<void>((resolve) => (waiter = resolve));
+    },
+  };
+}
+
+/** Echoes each request after a delay taken from its first byte (ms), so completions reorder. */
+class DelayedEcho implements RequestProcessor {
+  received = 0;
+  process(body: Buffer, connection: Connection, seq: number): void {
+    this.received++;
+    const copy = Buffer.from(body);
+    const delay = copy[0]!;
+    if (delay === 0) connection.complete(seq, frame(copy));
+    else setTimeout(() => connection.complete(seq, frame(copy)), delay);
+  }
+}
+
+/** Holds every request until released, to observe backpressure. */
+class Holding implements RequestProcessor {
+  held: Array<[Connection, number, Buffer]> = [];
+  process(body: Buffer, connection: Connection, seq: number): void {
+    this.held.push([connection, seq, Buffer.from(body)]);
+  }
+  releaseAll(): void {
+    const held = this.held;
+    this.held = [];
+    for (const [c, seq, body] of held) c.complete(seq, frame(body));
+  }
+}
+
+const defaults: SocketServerOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  maxRequestBytes: 1024 * 1024,
+  maxConnections: 100,
+  connectionsMaxIdleMs: 600_000,
+  maxInFlightPerConnection: 16,
+};
+
+async function start(processor: RequestProcessor, overrides: Partial<SocketServerOptions> = {}) {
+  const server = new SocketServer({ ...defaults, ...overrides }, processor);
+  await server.listen();
+  return server;
+}
+
+async function client(port: number): Promise<Socket> {
+  const s = connect(port, '127.0.0.1');
+  await once(s, 'connect');
+  return s;
+}
+
+test('pipelined requests completed out of order are answered in request order', async () => {
+  const server = await start(new DelayedEcho());
+  const s = await client(server.port);
+  const c = collector(s);
+  const delays = [30, 0, 20, 1, 10, 0];
+  s.write(Buffer.concat(delays.map((d, i) => frame(Buffer.from([d, i])))));
+  await c.waitFor(delays.length);
+  assert.deepEqual(c.frames.map((f) => f[1]), [0, 1, 2, 3, 4, 5]);
+  s.destroy();
+  await server.close();
+});
+
+test('an oversized size prefix closes only its own connection', async () => {
+  const server = await start(new DelayedEcho(), { maxRequestBytes: 1000 });
+  const bad = await client(server.port);
+  const good = await client(server.port);
+  const c = collector(good);
+  const prefix = Buffer.alloc(4);
+  prefix.writeInt32BE(2_000_000_000, 0);
+  bad.write(prefix);
+  await once(bad, 'close');
+  good.write(frame(Buffer.from([0, 42])));
+  await c.waitFor(1);
+  assert.equal(c.frames[0]![1], 42);
+  good.destroy();
+  await server.close();
+});
+
+test('reading pauses while the in-flight limit is reached and resumes after', async () => {
+  const holding = new Holding();
+  const server = await start(holding, { maxInFlightPerConnection: 2 });
+  const s = await client(server.port);
+  const c = collector(s);
+  s.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame(Buffer.from([0, i])))));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(holding.held.length, 2);
+  let released = 0;
+  while (c.frames.length < 10) {
+    holding.releaseAll();
+    await new Promise((r) => setTimeout(r, 5));
+    if (++released > 100) break;
+  }
+  assert.deepEqual(c.frames.map((f) => f[1]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  s.destroy();
+  await server.close();
+});
+
+test('idle connections are closed after connections.max.idle.ms', async () => {
+  const server = await start(new DelayedEcho(), { connectionsMaxIdleMs: 40 });
+  const s = await client(server.port);
+  await once(s, 'close');
+  assert.equal(server.connectionCount, 0);
+  await server.close();
+});
+
+test('connections beyond max.connections are refused', async () => {
+  const server = await start(new DelayedEcho(), { maxConnections: 1 });
+  const first = await client(server.port);
+  const second = await client(server.port);
+  await once(second, 'close');
+  const c = collector(first);
+  first.write(frame(Buffer.from([0, 7])));
+  await c.waitFor(1);
+  assert.equal(c.frames[0]![1], 7);
+  first.destroy();
+  await server.close();
+});
