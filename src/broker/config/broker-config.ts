@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
+import { envNameToConfig, parseProperties } from './properties.js';
+
+/** DescribeConfigs `config_source` values, as Kafka numbers them. */
+export const enum ConfigSource {
+  Unknown = 0,
+  TopicConfig = 1,
+  DynamicBrokerConfig = 2,
+  DynamicDefaultBrokerConfig = 3,
+  StaticBrokerConfig = 4,
+  DefaultConfig = 5,
+}
+
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface LoadOptions {
+  /** server.properties path. */
+  file?: string;
+  /** Environment to read MILLRACE_* from (defaults to none, so embedded brokers are hermetic). */
+  env?: NodeJS.ProcessEnv;
+  /** `key=value` strings (`--override`) or an object, applied last. */
+  overrides?: readonly string[] | Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Thrown when settings are invalid; `problems` has one line per bad setting. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Broker settings after merging defaults, file, environment and overrides. */
+export class BrokerConfig {
+  private readonly values: Map<string, string>;
+  /** Settings given but not known to Millrace (reported as warnings). */
+  readonly unknown: string[];
+  /** Kafka settings given that Millrace accepts and does not use. */
+  readonly ignored: string[];
+
+  private constructor(values: Map<string, string>, unknown: string[], ignored: string[]) {
+    this.values = values;
+    this.unknown = unknown;
+    this.ignored = ignored;
+  }
+
+  static load(options: LoadOptions = {}): BrokerConfig {
+    const given = new Map<string, string>();
+    if (options.file !== undefined) {
+      for (const [k, v] of parseProperties(readFileSync(options.file, 'utf8'))) given.set(k, v);
+    }
+    for (const [envName, v] of Object.entries(options.env ?? {})) {
+      const name = envNameToConfig(envName);
+      if (name !== null && v !== undefined) given.set(name, v);
+    }
+    const overrides = options.overrides ?? [];
+    if (Array.isArray(overrides)) {
+      const problems: string[] = [];
+      for (const o of overrides as readonly string[]) {
+        const eq = o.indexOf('=');
+        if (eq <= 0) problems.push(`--override ${JSON.stringify(o)}: expected key=value`);
+        else given.set(o.slice(0, eq).trim(), o.slice(eq + 1).trim());
+      }
+      if (problems.length > 0) throw new ConfigError(problems);
+    } else {
+      for (const [k, v] of Object.entries(overrides)) given.set(k, String(v));
+    }
+    const unknown: string[] = [];
+    const ignored: string[] = [];
+    const problems: string[] = [];
+    for (const [name, value] of given) {
+      const def = BROKER_CONFIGS.get(name);
+      if (def === undefined) {
+        if (IGNORED_KAFKA_CONFIGS.has(name)) ignored.push(name);
+        else unknown.push(name);
+        continue;
+      }
+      const problem = checkValue(def, value);
+      if (problem !== null) problems.push(`${name}=${value}: ${problem}`);
+    }
+    const config = new BrokerConfig(given, unknown, ignored);
+    problems.push(...config.checkListeners());
+    if (problems.length > 0) throw new ConfigError(problems);
+    return config;
+  }
+
+  /** True when the setting was given (file, environment or override) rather than defaulted. */
+  isSet(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  /** The setting as a string, or its default, or null. */
+  raw(name: string): string | null {
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
+    const def = BROKER_CONFIGS.get(name);
+    if (def === undefined) throw new Error(`unknown broker setting ${name}`);
+    return def.default;
+  }
+
+  source(name: string): ConfigSource {
+    return this.values.has(name) ? ConfigSource.StaticBrokerConfig : ConfigSource.DefaultConfig;
+  }
+
+  int(name: string): number {
+    return parseNumber(this.raw(name), name);
+  }
+
+  /** Longs are numbers; Long.MAX_VALUE becomes Number.MAX_SAFE_INTEGER-ish infinity stand-in. */
+  long(name: string): number {
+    const raw = this.raw(name);
+    if (raw === LONG_MAX) return Number.MAX_SAFE_INTEGER;
+    return parseNumber(raw, name);
+  }
+
+  longOrNull(name: string): number | null {
+    return this.raw(name) === null ? null : this.long(name);
+  }
+
+  double(name: string): number {
+    return parseNumber(this.raw(name), name);
+  }
+
+  bool(name: string): boolean {
+    return this.raw(name)?.trim().toLowerCase() === 'true';
+  }
+
+  list(name: string): string[] {
+    const raw = this.raw(name);
+    if (raw === null) return [];
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+
+  /** `log.dirs`, falling back to `log.dir` as Kafka does. */
+  logDirs(): string[] {
+    if (this.isSet('log.dirs') || !this.isSet('log.dir')) return this.list('log.dirs');
+    return [this.raw('log.dir')!];
+  }
+
+  listeners(): Listener[] {
+    return this.list('listeners').map(parseListener);
+  }
+
+  /** `advertised.listeners`, or `listeners` when unset. */
+  advertisedListeners(): Listener[] {
+    const advertised = this.list('advertised.listeners');
+    return advertised.length > 0 ? advertised.map(parseListener) : this.listeners();
+  }
+
+  /** Effective `log.retention.ms`: ms, else minutes, else hours (Kafka's precedence). */
+  retentionMs(): number {
+    if (this.raw('log.retention.ms') !== null) return this.long('log.retention.ms');
+    if (this.raw('log.retention.minutes') !== null) return this.int('log.retention.minutes') * 60_000;
+    return this.int('log.retention.hours') * 3_600_000;
+  }
+
+  /** Effective `log.roll.ms`: ms, else hours. */
+  rollMs(): number {
+    if (this.raw('log.roll.ms') !== null) return this.long('log.roll.ms');
+    return this.int('log.roll.hours') * 3_600_000;
+  }
+
+  /** Effective `log.roll.jitter.ms`: ms, else hours. */
+  rollJitterMs(): number {
+    if (this.raw('log.roll.jitter.ms') !== null) return this.long('log.roll.jitter.ms');
+    return this.int('log.roll.jitter.hours') * 3_600_000;
+  }
+
+  /** Every known setting with its value and source, for DescribeConfigs. */
+  *entries(): IterableIterator<{ def: ConfigDef; value: string | null; source: ConfigSource }> {
+    for (const def of BROKER_CONFIGS.values()) {
+      yield { def, value: this.raw(def.name), source: this.source(def.name) };
+    }
+  }
+
+  private checkListeners(): string[] {
+    const problems: string[] = [];
+    for (const name of ['listeners', 'advertised.listeners']) {
+      for (const l of this.list(name)) {
+        try {
+          parseListener(l);
+        } catch (err) {
+          problems.push(`${name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+function parseNumber(raw: string | null, name: string): number {
+  if (raw === null) throw new Error(`${name} has no value`);
+  return Number(raw.trim());
+}
+
+/** Parses `NAME://host:port`; an empty host means every interface, as in Kafka. */
+export function parseListener(spec: string): Listener {
+  const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(spec.trim());
+  if (m === null) throw new Error(`${JSON.stringify(spec)} is not NAME://host:port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`${JSON.stringify(spec)}: port out of range`);
+  let host = m[2]!;
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  return { name: m[1]!.toUpperCase(), host, port };
+}
+
+function checkValue(def: ConfigDef, value: string): string | null {
+  const v = value.trim();
+  switch (def.type) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(v)) return `expected an integer`;
+      if (def.type === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648)) return 'out of int range';
+      if (def.type === 'long' && (BigInt(v) > 9223372036854775807n || BigInt(v) < -9223372036854775808n)) return 'out of long range';
+      if (def.min !== undefined && Number(v) < def.min) return `must be at least ${def.min}`;
+      return null;
+    }
+    case 'double': {
+      if (v === '' || Number.isNaN(Number(v))) return 'expected a number';
+      if (def.min !== undefined && Number(v) < def.min) return `must be at least ${def.min}`;
+      return null;
+    }
+    case 'boolean':
+      return /^(true|false)$/i.test(v) ? null : 'expected true or false';
+    case 'list':
+      if (def.name.endsWith('cleanup.policy')) {
+        const bad = v.split(',').map((s) => s.trim()).filter((s) => s !== 'delete' && s !== 'compact');
+        return bad.length > 0 ? `unknown policy ${bad.join(', ')} (expected delete and/or compact)` : null;
+      }
+      return null;
+    default:
+      if (def.oneOf !== undefined && !def.oneOf.includes(v)) return `expected one of ${def.oneOf.join(', ')}`;
+      return null;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Broker settings Millrace reads, with Kafka's names, types and defaults
+ * (KafkaConfig / ServerLogConfigs / ServerConfigs in Apache Kafka 4.0). Where Millrace's
+ * default differs from Kafka's it is noted: `listeners` and `log.dirs` so that `npm start`
+ * gives a broker on localhost:9092 with its data in ./data, and `node.id`, which Kafka
+ * requires and Millrace defaults to 1 for a single node.
+ */
+export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password' | 'class';
+
+export interface ConfigDef {
+  readonly name: string;
+  readonly type: ConfigType;
+  /** Default as Kafka prints it in DescribeConfigs; null when unset. */
+  readonly default: string | null;
+  /** Allowed values, for enumerations. */
+  readonly oneOf?: readonly string[];
+  /** Inclusive lower bound for numbers. */
+  readonly min?: number;
+  /** Kafka's topic-level name this broker setting supplies the default for. */
+  readonly topicConfig?: string;
+  /** Whether AlterConfigs may change it while running, as in Kafka. */
+  readonly dynamic?: boolean;
+}
+
+export const INT_MAX = '2147483647';
+export const LONG_MAX = '9223372036854775807';
+
+const defs: ConfigDef[] = [
+  { name: 'node.id', type: 'int', default: '1', min: 0 },
+  { name: 'broker.rack', type: 'string', default: null },
+  { name: 'listeners', type: 'list', default: 'PLAINTEXT://localhost:9092' },
+  { name: 'advertised.listeners', type: 'list', default: null },
+  { name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL' },
+  { name: 'log.dirs', type: 'list', default: './data' },
+  { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
+  { name: 'num.partitions', type: 'int', default: '1', min: 1 },
+  { name: 'default.replication.factor', type: 'int', default: '1', min: 1 },
+  { name: 'min.insync.replicas', type: 'int', default: '1', min: 1, topicConfig: 'min.insync.replicas', dynamic: true },
+  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true' },
+  { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
+  { name: 'message.max.bytes', type: 'int', default: '1048588', min: 0, topicConfig: 'max.message.bytes', dynamic: true },
+  { name: 'socket.request.max.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'connections.max.idle.ms', type: 'long', default: '600000' },
+  { name: 'max.connections', type: 'int', default: INT_MAX, min: 0, dynamic: true },
+  { name: 'queued.max.requests', type: 'int', default: '500', min: 1 },
+  { name: 'compression.type', type: 'string', default: 'producer', oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], topicConfig: 'compression.type', dynamic: true },
+  { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 14, topicConfig: 'segment.bytes', dynamic: true },
+  { name: 'log.roll.ms', type: 'long', default: null, topicConfig: 'segment.ms', dynamic: true },
+  { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
+  { name: 'log.roll.jitter.ms', type: 'long', default: null, topicConfig: 'segment.jitter.ms', dynamic: true },
+  { name: 'log.roll.jitter.hours', type: 'int', default: '0', min: 0 },
+  { name: 'log.retention.ms', type: 'long', default: null, topicConfig: 'retention.ms', dynamic: true },
+  { name: 'log.retention.minutes', type: 'int', default: null },
+  { name: 'log.retention.hours', type: 'int', default: '168' },
+  { name: 'log.retention.bytes', type: 'long', default: '-1', topicConfig: 'retention.bytes', dynamic: true },
+  { name: 'log.retention.check.interval.ms', type: 'long', default: '300000', min: 1 },
+  { name: 'log.cleanup.policy', type: 'list', default: 'delete', topicConfig: 'cleanup.policy', dynamic: true },
+  { name: 'log.index.size.max.bytes', type: 'int', default: '10485760', min: 4, topicConfig: 'segment.index.bytes', dynamic: true },
+  { name: 'log.index.interval.bytes', type: 'int', default: '4096', min: 0, topicConfig: 'index.interval.bytes', dynamic: true },
+  { name: 'log.flush.interval.messages', type: 'long', default: LONG_MAX, min: 1, topicConfig: 'flush.messages', dynamic: true },
+  { name: 'log.flush.interval.ms', type: 'long', default: null, topicConfig: 'flush.ms', dynamic: true },
+  { name: 'log.flush.scheduler.interval.ms', type: 'long', default: LONG_MAX },
+  { name: 'log.flush.offset.checkpoint.interval.ms', type: 'int', default: '60000', min: 0 },
+  { name: 'log.flush.start.offset.checkpoint.interval.ms', type: 'int', default: '60000', min: 0 },
+  { name: 'log.message.timestamp.type', type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', dynamic: true },
+  { name: 'log.message.timestamp.before.max.ms', type: 'long', default: LONG_MAX, min: 0, topicConfig: 'message.timestamp.before.max.ms', dynamic: true },
+  { name: 'log.message.timestamp.after.max.ms', type: 'long', default: '3600000', min: 0, topicConfig: 'message.timestamp.after.max.ms', dynamic: true },
+  { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
+  { name: 'log.cleaner.delete.retention.ms', type: 'long', default: '86400000', min: 0, topicConfig: 'delete.retention.ms', dynamic: true },
+  { name: 'log.cleaner.min.cleanable.ratio', type: 'double', default: '0.5', min: 0, topicConfig: 'min.cleanable.dirty.ratio', dynamic: true },
+  { name: 'log.cleaner.min.compaction.lag.ms', type: 'long', default: '0', min: 0, topicConfig: 'min.compaction.lag.ms', dynamic: true },
+  { name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: LONG_MAX, min: 1, topicConfig: 'max.compaction.lag.ms', dynamic: true },
+  { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', min: 0 },
+  { name: 'log.segment.delete.delay.ms', type: 'long', default: '60000', min: 0, topicConfig: 'file.delete.delay.ms', dynamic: true },
+  { name: 'log.preallocate', type: 'boolean', default: 'false', topicConfig: 'preallocate', dynamic: true },
+  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', topicConfig: 'unclean.leader.election.enable', dynamic: true },
+  { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
+  { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
+  { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', min: 1 },
+  { name: 'offset.metadata.max.bytes', type: 'int', default: '4096' },
+  { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
+  { name: 'group.min.session.timeout.ms', type: 'int', default: '6000' },
+  { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000' },
+  { name: 'group.max.size', type: 'int', default: INT_MAX, min: 1 },
+  { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },
+  { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', min: 1 },
+  { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },
+  { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', min: 1 },
+  { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
+  { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: -1 },
+  { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', min: 0 },
+  { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
+  { name: 'replica.lag.time.max.ms', type: 'long', default: '30000' },
+];
+
+export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));
+
+/**
+ * Kafka settings that have no effect in Millrace (thread pools, KRaft controller quorum,
+ * JVM-specific tuning). They are accepted so a Kafka server.properties works unchanged, and
+ * listed once at start-up so nobody believes they are honoured.
+ */
+export const IGNORED_KAFKA_CONFIGS: ReadonlySet<string> = new Set([
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'inter.broker.listener.name',
+  'num.network.threads',
+  'num.io.threads',
+  'num.recovery.threads.per.data.dir',
+  'num.replica.fetchers',
+  'background.threads',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.size',
+  'group.coordinator.rebalance.protocols',
+  'share.coordinator.state.topic.replication.factor',
+  'share.coordinator.state.topic.min.isr',
+  'metadata.log.dir',
+  'zookeeper.connect',
+]);

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/config/broker-config.js';
+import { envNameToConfig, parseProperties } from '../../../src/broker/config/properties.js';
+
+test('properties parsing follows java.util.Properties', () => {
+  const p = parseProperties(
+    '# comment\n! also comment\nlisteners=PLAINTEXT://:9092\n  log.dirs : /a,\\\n   /b\nnum.partitions 3\nkey\\=with\\:seps=v\\u0041\n',
+  );
+  assert.equal(p.get('listeners'), 'PLAINTEXT://:9092');
+  assert.equal(p.get('log.dirs'), '/a,/b');
+  assert.equal(p.get('num.partitions'), '3');
+  assert.equal(p.get('key=with:seps'), 'vA');
+  assert.equal(p.size, 4);
+});
+
+test('MILLRACE_* names map the way Kafka images map KAFKA_*', () => {
+  assert.equal(envNameToConfig('MILLRACE_LOG_DIRS'), 'log.dirs');
+  assert.equal(envNameToConfig('MILLRACE_LISTENER_SECURITY_PROTOCOL_MAP'), 'listener.security.protocol.map');
+  assert.equal(envNameToConfig('MILLRACE_A__B___C'), 'a_b-c');
+  assert.equal(envNameToConfig('PATH'), null);
+});
+
+test('defaults, file, environment and overrides apply in that order', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-config-'));
+  try {
+    const file = join(dir, 'server.properties');
+    writeFileSync(file, 'num.partitions=2\nlog.retention.hours=1\nprocess.roles=broker,controller\nmade.up.setting=1\n');
+    const config = BrokerConfig.load({
+      file,
+      env: { MILLRACE_NUM_PARTITIONS: '4', HOME: '/root' },
+      overrides: ['auto.create.topics.enable=false'],
+    });
+    assert.equal(config.int('num.partitions'), 4);
+    assert.equal(config.bool('auto.create.topics.enable'), false);
+    assert.equal(config.retentionMs(), 3_600_000);
+    assert.equal(config.int('message.max.bytes'), 1048588);
+    assert.equal(config.source('num.partitions'), ConfigSource.StaticBrokerConfig);
+    assert.equal(config.source('message.max.bytes'), ConfigSource.DefaultConfig);
+    assert.deepEqual(config.unknown, ['made.up.setting']);
+    assert.deepEqual(config.ignored, ['process.roles']);
+    assert.deepEqual(config.listeners(), [{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]);
+    assert.deepEqual(config.logDirs(), ['./data']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('invalid values are all reported at once', () => {
+  assert.throws(
+    () => BrokerConfig.load({ overrides: ['num.partitions=zero', 'auto.create.topics.enable=maybe', 'listeners=nope', 'log.cleanup.policy=shred'] }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.problems.length, 4);
+      assert.match(err.message, /num.partitions=zero: expected an integer/);
+      return true;
+    },
+  );
+  assert.throws(() => BrokerConfig.load({ overrides: ['novalue'] }), ConfigError);
+});
+
+test('listeners parse with empty hosts and IPv6', () => {
+  assert.deepEqual(parseListener('PLAINTEXT://:9092'), { name: 'PLAINTEXT', host: '', port: 9092 });
+  assert.deepEqual(parseListener('sasl_ssl://[::1]:9093'), { name: 'SASL_SSL', host: '::1', port: 9093 });
+  assert.throws(() => parseListener('PLAINTEXT://host:99999'));
+});
