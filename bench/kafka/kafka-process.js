@@ -303,13 +303,16 @@ function parseArgs(argv) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const kafka = await startKafka(parseArgs(process.argv.slice(2)));
   console.log(`kafka ready on ${kafka.bootstrap} (pid ${kafka.pid}, dir ${kafka.dir})`);
+  let stopping = false;
   const shutdown = async () => {
+    stopping = true;
     await kafka.stop();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   kafka.exited.then((e) => {
+    if (stopping) return;
     console.error(`kafka exited: ${JSON.stringify(e)}`);
     process.exit(1);
   });
