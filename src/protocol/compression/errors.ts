@@ -1,0 +1,44 @@
+import { ProtocolDecodeError } from '../primitives/errors.js';
+import type { CompressionType } from '../records/batch-header.js';
+
+/** Why a payload could not be decompressed. */
+export type DecompressionFailure =
+  /** Not a valid stream for the codec (bad magic, bad block, checksum mismatch, truncated). */
+  | 'corrupt'
+  /** The output would exceed the caller's `maxOutputBytes`; nothing that large was allocated. */
+  | 'too-large'
+  /** The codec id is not one Kafka defines (attribute bits 5, 6 or 7). */
+  | 'unsupported';
+
+/**
+ * A compressed records section that cannot be turned back into bytes. It is a
+ * ProtocolDecodeError (malformed input produces nothing else), carrying the codec and the
+ * reason so the broker can pick the error code: see `recordsErrorCode` in records/.
+ */
+export class DecompressionError extends ProtocolDecodeError {
+  readonly codec: CompressionType;
+  readonly reason: DecompressionFailure;
+
+  constructor(codec: CompressionType, reason: DecompressionFailure, message: string, offset = 0) {
+    super(`${codecName(codec)}: ${message}`, offset);
+    this.codec = codec;
+    this.reason = reason;
+  }
+}
+
+/** Kafka's name for a codec id (`compression.type` values), or `unknown(<id>)`. */
+export function codecName(codec: number): string {
+  switch (codec) {
+    case 0: return 'none';
+    case 1: return 'gzip';
+    case 2: return 'snappy';
+    case 3: return 'lz4';
+    case 4: return 'zstd';
+    default: return `unknown(${codec})`;
+  }
+}
+
+/** Thrown for `maxOutputBytes` the caller computed wrongly (negative, NaN): a programming error. */
+export function checkLimit(maxOutputBytes: number): void {
+  if (!(maxOutputBytes >= 0)) throw new RangeError(`maxOutputBytes must be >= 0, got ${maxOutputBytes}`);
+}

@@ -1,0 +1,64 @@
+import { constants, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { CompressionType } from '../records/batch-header.js';
+import { DecompressionError } from './errors.js';
+
+/**
+ * gzip through node's zlib. Kafka's Java client writes a plain gzip member (GZIPOutputStream,
+ * level 6 unless `compression.gzip.level` says otherwise) and reads with GZIPInputStream,
+ * which also accepts several concatenated members; zlib's gunzip does the same.
+ * zlib's `maxOutputLength` stops inflating at the cap, so a gzip bomb never gets allocated.
+ */
+
+/** Kafka's default gzip level (`compression.gzip.level`: Deflater.DEFAULT_COMPRESSION). */
+export const GZIP_DEFAULT_LEVEL = constants.Z_DEFAULT_COMPRESSION;
+
+export function gzipCompressSync(data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Buffer {
+  return gzipSync(data, { level });
+}
+
+export function gzipCompress(data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    gzip(data, { level }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+}
+
+export function gzipDecompressSync(data: Uint8Array, maxOutputBytes: number): Buffer {
+  let out: Buffer;
+  try {
+    out = gunzipSync(data, { maxOutputLength: Math.max(1, maxOutputBytes) });
+  } catch (err) {
+    throw gzipError(err, maxOutputBytes);
+  }
+  return checkOutput(out, maxOutputBytes);
+}
+
+export function gzipDecompress(data: Uint8Array, maxOutputBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    gunzip(data, { maxOutputLength: Math.max(1, maxOutputBytes) }, (err, out) => {
+      if (err) reject(gzipError(err, maxOutputBytes));
+      else {
+        try {
+          resolve(checkOutput(out, maxOutputBytes));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    });
+  });
+}
+
+/** zlib needs a cap of at least 1; an exact 0 is checked here. */
+function checkOutput(out: Buffer, maxOutputBytes: number): Buffer {
+  if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  return out;
+}
+
+function tooLarge(maxOutputBytes: number): DecompressionError {
+  return new DecompressionError(CompressionType.Gzip, 'too-large', `output exceeds ${maxOutputBytes} bytes`);
+}
+
+function gzipError(err: unknown, maxOutputBytes: number): DecompressionError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxOutputBytes);
+  return new DecompressionError(CompressionType.Gzip, 'corrupt', e.message);
+}

@@ -1,0 +1,135 @@
+import { compressFrame, compressFrameSync, decompressFrame, decompressFrameSync } from 'lz4-napi';
+import { CompressionType } from '../records/batch-header.js';
+import { DecompressionError } from './errors.js';
+
+/**
+ * LZ4 frame format (magic 0x184D2204), as Kafka's Java client (KafkaLZ4BlockOutputStream /
+ * Lz4BlockInputStream) and librdkafka (liblz4's LZ4F) exchange it for record batch v2.
+ *
+ * Bytes come from lz4-napi (lz4_flex). It writes FLG 0x60 (version 01, independent blocks,
+ * no checksums, no content size) and BD 0x50 (256 KiB blocks); the Java reader accepts any
+ * block size id 4..7 and librdkafka reads any valid frame.
+ *
+ * Before inflating, `scanLz4Frame` walks the frame descriptor and block headers in place:
+ * it rejects what Kafka's Java reader rejects (reserved bits, version other than 01,
+ * dependent blocks, block size id outside 4..7, a block larger than the maximum) and sums an
+ * upper bound of the output (stored blocks count their size, compressed blocks the block
+ * maximum) so the cap is enforced before lz4_flex allocates. As in the Java reader, decoding
+ * stops at the first frame's end mark; bytes after it are ignored. The header checksum and any
+ * block or content checksum are verified by lz4_flex.
+ */
+
+const LZ4_MAGIC = 0x184d2204;
+const STORED_BLOCK = 0x80000000;
+
+export function lz4CompressSync(data: Uint8Array): Buffer {
+  return compressFrameSync(asBuffer(data));
+}
+
+export function lz4Compress(data: Uint8Array): Promise<Buffer> {
+  return compressFrame(data);
+}
+
+/** Where a frame ends and how large its output can be at most. */
+export interface Lz4FrameScan {
+  /** Offset just past the frame (end mark and content checksum included). */
+  end: number;
+  /** Upper bound of the decompressed size. */
+  maxOutput: number;
+  /** Largest block the frame may hold (64 KiB .. 4 MiB). */
+  maxBlockSize: number;
+}
+
+/** Checks the framing of an LZ4 frame at the start of `data`; throws DecompressionError. */
+export function scanLz4Frame(data: Uint8Array): Lz4FrameScan {
+  const len = data.length;
+  if (len < 7) throw corrupt('stream ended prematurely', 0);
+  if (readU32LE(data, 0) !== LZ4_MAGIC) throw corrupt('stream unsupported (invalid magic bytes)', 0);
+  const flg = data[4]!;
+  const bd = data[5]!;
+  if ((flg & 0x03) !== 0) throw corrupt('reserved FLG bits must be 0', 4);
+  if ((flg & 0x20) === 0) throw corrupt('dependent block stream is unsupported', 4);
+  if (flg >>> 6 !== 1) throw corrupt(`version ${flg >>> 6} is unsupported`, 4);
+  if ((bd & 0x8f) !== 0) throw corrupt('reserved BD bits must be 0', 5);
+  const blockSizeId = (bd >>> 4) & 7;
+  if (blockSizeId < 4) throw corrupt(`block size id ${blockSizeId} must be between 4 and 7`, 5);
+  const maxBlockSize = 1 << (2 * blockSizeId + 8);
+  const blockChecksum = (flg & 0x10) !== 0;
+  const contentSize = (flg & 0x08) !== 0;
+  const contentChecksum = (flg & 0x04) !== 0;
+
+  let pos = 6 + (contentSize ? 8 : 0) + 1; // descriptor, optional content size, header checksum
+  if (pos > len) throw corrupt('stream ended prematurely', len);
+  let maxOutput = 0;
+  for (;;) {
+    if (len - pos < 4) throw corrupt('stream ended prematurely', pos);
+    const word = readU32LE(data, pos);
+    pos += 4;
+    if (word === 0) break; // end mark
+    const size = word & ~STORED_BLOCK;
+    if (size > maxBlockSize) throw corrupt(`block size ${size} exceeded max: ${maxBlockSize}`, pos - 4);
+    pos += size + (blockChecksum ? 4 : 0);
+    if (pos > len) throw corrupt('stream ended prematurely', len);
+    maxOutput += (word & STORED_BLOCK) !== 0 ? size : maxBlockSize;
+  }
+  if (contentChecksum) {
+    if (len - pos < 4) throw corrupt('stream ended prematurely', pos);
+    pos += 4;
+  }
+  return { end: pos, maxOutput, maxBlockSize };
+}
+
+export function lz4DecompressSync(data: Uint8Array, maxOutputBytes: number): Buffer {
+  const frame = admit(data, maxOutputBytes);
+  let out: Buffer;
+  try {
+    out = decompressFrameSync(asBuffer(data).subarray(0, frame.end));
+  } catch (err) {
+    throw corrupt((err as Error).message, 0);
+  }
+  return checkOutput(out, maxOutputBytes);
+}
+
+export async function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Promise<Buffer> {
+  const frame = admit(data, maxOutputBytes);
+  let out: Buffer;
+  try {
+    out = await decompressFrame(data.subarray(0, frame.end));
+  } catch (err) {
+    throw corrupt((err as Error).message, 0);
+  }
+  return checkOutput(out, maxOutputBytes);
+}
+
+/**
+ * Lets a frame through to the native decoder only if its bound is within one block of the
+ * cap: real encoders fill every block but the last, so a frame whose real output fits the
+ * cap always passes, and at most one block more than the cap is ever allocated. The exact
+ * check happens on the output.
+ */
+function admit(data: Uint8Array, maxOutputBytes: number): Lz4FrameScan {
+  const frame = scanLz4Frame(data);
+  if (frame.maxOutput - frame.maxBlockSize > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  return frame;
+}
+
+function checkOutput(out: Buffer, maxOutputBytes: number): Buffer {
+  if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  return out;
+}
+
+function readU32LE(data: Uint8Array, pos: number): number {
+  return (data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24)) >>> 0;
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function corrupt(message: string, offset: number): DecompressionError {
+  return new DecompressionError(CompressionType.Lz4, 'corrupt', message, offset);
+}
+
+function tooLarge(maxOutputBytes: number): DecompressionError {
+  return new DecompressionError(CompressionType.Lz4, 'too-large', `output exceeds ${maxOutputBytes} bytes`);
+}

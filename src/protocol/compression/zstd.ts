@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import { CompressionType } from '../records/batch-header.js';
+import { DecompressionError } from './errors.js';
+
+/**
+ * Zstandard through @mongodb-js/zstd 1.x (napi-rs, prebuilt binaries from the npm registry;
+ * 2.x and zstd-napi fetch binaries from elsewhere at install time). It has only async calls,
+ * run on the libuv pool, so zstd has no synchronous variant here.
+ *
+ * The binding's public wrapper drops the level argument, so we call the binding itself
+ * (`bindings.js` in the 1.x package) to honour `compression.zstd.level` (Kafka's default: 3).
+ *
+ * Java's zstd-jni stream (Kafka's ZstdOutputStreamNoFinalizer) writes frames without a
+ * content size, and the native decoder grows its output as it goes, so before inflating
+ * `scanZstdFrames` walks every frame and block header in place (RFC 8878): raw and RLE blocks
+ * state their regenerated size, a compressed block regenerates at most Block_Maximum_Size
+ * (128 KiB). The sum bounds the output and is checked against the cap before decoding.
+ * Skippable frames are stepped over, as the reference decoder and zstd-jni do.
+ */
+
+interface ZstdBinding {
+  compress(data: Buffer, level?: number | null): Promise<Buffer>;
+  decompress(data: Buffer): Promise<Buffer>;
+}
+
+const binding = createRequire(import.meta.url)('@mongodb-js/zstd/bindings.js') as ZstdBinding;
+
+/** Kafka's default `compression.zstd.level`. */
+export const ZSTD_DEFAULT_LEVEL = 3;
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/** Block_Maximum_Size: no block regenerates more than this. */
+const MAX_BLOCK = 128 * 1024;
+const SLACK_FRAMES = 4;
+const DICT_ID_SIZE = [0, 1, 2, 4] as const;
+const FCS_SIZE = [0, 2, 4, 8] as const;
+
+export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> {
+  try {
+    return await binding.compress(asBuffer(data), level);
+  } catch (err) {
+    throw new Error(`zstd: ${(err as Error).message}`);
+  }
+}
+
+export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): Promise<Buffer> {
+  const scan = scanZstdFrames(data);
+  // Real encoders fill every block of a frame but its last, so a frame's bound exceeds its
+  // output by less than a block: allow that much per frame, for at most SLACK_FRAMES frames,
+  // so legitimate input that fits the cap passes and at most 512 KiB more gets allocated.
+  if (scan.bound - Math.min(scan.frames, SLACK_FRAMES) * MAX_BLOCK > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  let out: Buffer;
+  try {
+    out = await binding.decompress(asBuffer(data));
+  } catch (err) {
+    throw corrupt((err as Error).message, 0);
+  }
+  if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  return out;
+}
+
+export interface ZstdScan {
+  /** Upper bound of the decompressed size. */
+  bound: number;
+  /** Zstandard frames seen (skippable frames not counted). */
+  frames: number;
+}
+
+/**
+ * Checks the framing of one or more zstd frames filling `data` exactly and returns an upper
+ * bound of their decompressed size; throws DecompressionError.
+ */
+export function scanZstdFrames(data: Uint8Array): ZstdScan {
+  const len = data.length;
+  let pos = 0;
+  let bound = 0;
+  let frames = 0;
+  if (len === 0) throw corrupt('empty input', 0);
+  while (pos < len) {
+    if (len - pos < 4) throw corrupt('truncated frame magic', pos);
+    const magic = readU32LE(data, pos);
+    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+      if (len - pos < 8) throw corrupt('truncated skippable frame', pos);
+      const size = readU32LE(data, pos + 4);
+      if (size > len - pos - 8) throw corrupt('truncated skippable frame', pos);
+      pos += 8 + size;
+      continue;
+    }
+    if (magic !== ZSTD_MAGIC) throw corrupt('unknown frame descriptor', pos);
+    frames++;
+    pos += 4;
+    if (pos >= len) throw corrupt('truncated frame header', pos);
+    const fhd = data[pos++]!;
+    if ((fhd & 0x08) !== 0) throw corrupt('reserved frame header bit set', pos - 1);
+    const fcsFlag = fhd >>> 6;
+    const singleSegment = (fhd & 0x20) !== 0;
+    const checksum = (fhd & 0x04) !== 0;
+    const dictIdSize = DICT_ID_SIZE[fhd & 3]!;
+    const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : FCS_SIZE[fcsFlag]!;
+    pos += (singleSegment ? 0 : 1) + dictIdSize + fcsSize;
+    for (;;) {
+      if (len - pos < 3) throw corrupt('truncated block header', pos);
+      const header = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16);
+      pos += 3;
+      const last = header & 1;
+      const type = (header >>> 1) & 3;
+      const size = header >>> 3;
+      if (size > MAX_BLOCK) throw corrupt(`block size ${size} exceeds ${MAX_BLOCK}`, pos - 3);
+      if (type === 0) {
+        bound += size; // raw
+        pos += size;
+      } else if (type === 1) {
+        bound += size; // RLE: one byte repeated `size` times
+        pos += 1;
+      } else if (type === 2) {
+        bound += MAX_BLOCK;
+        pos += size;
+      } else {
+        throw corrupt('reserved block type', pos - 3);
+      }
+      if (pos > len) throw corrupt('truncated block', len);
+      if (last) break;
+    }
+    if (checksum) {
+      if (len - pos < 4) throw corrupt('truncated content checksum', pos);
+      pos += 4;
+    }
+  }
+  return { bound, frames };
+}
+
+function readU32LE(data: Uint8Array, pos: number): number {
+  return (data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24)) >>> 0;
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function corrupt(message: string, offset: number): DecompressionError {
+  return new DecompressionError(CompressionType.Zstd, 'corrupt', message, offset);
+}
+
+function tooLarge(maxOutputBytes: number): DecompressionError {
+  return new DecompressionError(CompressionType.Zstd, 'too-large', `output exceeds ${maxOutputBytes} bytes`);
+}
