@@ -1,0 +1,184 @@
+/**
+ * Opening a partition directory (Kafka's LogLoader): removes leftovers of interrupted
+ * operations, finishes interrupted compaction swaps, opens every segment lazily and, after an
+ * unclean shutdown, recovers the segments from the recovery point on: each batch's structure
+ * and CRC are checked, indexes rebuilt, and the log cut after the last valid batch.
+ *
+ * A corrupt file never stops the broker: it is logged, the bad part removed, and the log
+ * opened with what is valid.
+ */
+import path from 'node:path';
+import type { LogConfig } from './config.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename, type BatchVisitor, type SegmentContext } from './log-segment.js';
+import { LogSegments } from './log-segments.js';
+
+const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)((?:\.swap|\.cleaned|\.deleted)?)$/;
+
+export interface LoadedSegments {
+  segments: LogSegments;
+  /** Next offset after the last valid batch. */
+  logEndOffset: number;
+  /** True when recovery removed bytes or segments. */
+  truncated: boolean;
+}
+
+export interface LoadParams {
+  ctx: SegmentContext;
+  dir: string;
+  owner: { readonly config: LogConfig };
+  hadCleanShutdown: boolean;
+  recoveryPoint: number;
+  logStartOffset: number;
+  /** Called for every valid batch recovery scans (producer state, leader epochs). */
+  visit?: BatchVisitor;
+  /** Segments removed by recovery, for deferred deletion. */
+  discard: (segment: LogSegment) => void;
+}
+
+/** First pass: delete `.deleted`/`.cleaned`/`.tmp` leftovers, then finish `.swap` files. */
+function cleanDirectory(p: LoadParams, names: string[]): void {
+  const { fs } = p.ctx;
+  const swaps: string[] = [];
+  let minCleaned = Infinity;
+  for (const n of names) {
+    if (n.endsWith(DELETED_SUFFIX) || n.endsWith('.tmp')) {
+      fs.unlinkSync(path.join(p.dir, n));
+    } else if (n.endsWith(CLEANED_SUFFIX)) {
+      const m = SEGMENT_NAME.exec(n);
+      if (m) minCleaned = Math.min(minCleaned, Number(m[1]));
+      fs.unlinkSync(path.join(p.dir, n));
+    } else if (n.endsWith(SWAP_SUFFIX)) {
+      swaps.push(n);
+    }
+  }
+  // A swap at or above a .cleaned file belongs to an incomplete operation: drop it.
+  const valid = swaps.filter((n) => {
+    if (offsetFromFilename(n) >= minCleaned) {
+      fs.unlinkSync(path.join(p.dir, n));
+      return false;
+    }
+    return true;
+  });
+  const swapLogs = valid.filter((n) => n.endsWith(LOG_SUFFIX + SWAP_SUFFIX));
+  if (swapLogs.length === 0) {
+    for (const n of valid) fs.unlinkSync(path.join(p.dir, n));
+    return;
+  }
+  // The swap segments replace every segment in [min base, max next offset).
+  let minSwap = Infinity;
+  let maxSwap = -Infinity;
+  for (const n of swapLogs) {
+    const base = offsetFromFilename(n);
+    const st = fs.statSync(path.join(p.dir, n));
+    const seg = LogSegment.open(p.ctx, p.dir, base, p.owner, st?.size ?? 0, SWAP_SUFFIX);
+    let next: number;
+    try {
+      seg.rebuildIndexes();
+      next = seg.readNextOffset();
+    } catch (e) {
+      p.ctx.logger.warn(`unreadable swap file ${n} (${(e as Error).message}); recovering it`);
+      seg.recover();
+      next = seg.readNextOffset();
+    }
+    seg.close();
+    minSwap = Math.min(minSwap, base);
+    maxSwap = Math.max(maxSwap, next);
+  }
+  for (const n of fs.readdirSync(p.dir)) {
+    const m = SEGMENT_NAME.exec(n);
+    if (!m || m[3] !== '') continue;
+    const base = Number(m[1]);
+    if (base >= minSwap && base < maxSwap) {
+      p.ctx.logger.info(`deleting segment file ${n} replaced by an interrupted swap`);
+      fs.unlinkSync(path.join(p.dir, n));
+    }
+  }
+  for (const n of fs.readdirSync(p.dir)) {
+    if (n.endsWith(SWAP_SUFFIX)) {
+      p.ctx.logger.info(`recovering ${n} by renaming it from ${SWAP_SUFFIX}`);
+      fs.renameSync(path.join(p.dir, n), path.join(p.dir, n.slice(0, -SWAP_SUFFIX.length)));
+    }
+  }
+}
+
+/** Opens the segments of a partition directory, recovering as needed. */
+export function loadSegments(p: LoadParams): LoadedSegments {
+  const { fs, logger } = p.ctx;
+  cleanDirectory(p, fs.readdirSync(p.dir));
+  const names = fs.readdirSync(p.dir).sort();
+  const logs = new Set(names.filter((n) => SEGMENT_NAME.test(n) && n.endsWith(LOG_SUFFIX)).map(offsetFromFilename));
+  const segments = new LogSegments();
+  for (const n of names) {
+    const m = SEGMENT_NAME.exec(n);
+    if (!m || m[3] !== '') continue;
+    const base = Number(m[1]);
+    const suffix = '.' + m[2];
+    if (suffix === LOG_SUFFIX) {
+      const st = fs.statSync(path.join(p.dir, n));
+      const seg = LogSegment.open(p.ctx, p.dir, base, p.owner, st?.size ?? 0);
+      // Kafka creates a missing time index as empty; a missing offset index means rebuild.
+      if (fs.statSync(seg.offsetIndex.file) === null || fs.statSync(seg.timeIndex.file) === null) {
+        if (p.hadCleanShutdown || base < p.recoveryPoint) logger.error(`could not find the index files of ${seg.logFile.path}; rebuilding them`);
+        seg.rebuildIndexes();
+      }
+      segments.add(seg);
+    } else if ((suffix === INDEX_SUFFIX || suffix === TIME_INDEX_SUFFIX || suffix === TXN_INDEX_SUFFIX) && !logs.has(base)) {
+      logger.warn(`found an orphaned index file ${path.join(p.dir, n)}, with no corresponding log file; deleting it`);
+      fs.unlinkSync(path.join(p.dir, n));
+    }
+  }
+
+  let truncated = false;
+  if (!p.hadCleanShutdown) {
+    const unflushed = segments.range(p.recoveryPoint, Infinity);
+    for (let i = 0; i < unflushed.length; i++) {
+      const seg = unflushed[i]!;
+      logger.info(`recovering unflushed segment ${seg.baseOffset} of ${p.dir}`);
+      let cut: number;
+      try {
+        cut = seg.recover(p.visit);
+      } catch (e) {
+        logger.error(`failed to recover segment ${seg.logFile.path} (${(e as Error).message}); emptying it`);
+        seg.truncateTo(seg.baseOffset);
+        seg.rebuildIndexes();
+        cut = 1;
+      }
+      if (cut > 0) {
+        truncated = true;
+        const rest = unflushed.slice(i + 1);
+        if (rest.length > 0) {
+          logger.warn(`corruption found in segment ${seg.baseOffset} of ${p.dir}; deleting ${rest.length} later segment(s)`);
+          for (const r of rest) {
+            segments.remove(r);
+            r.changeFileSuffixes('', DELETED_SUFFIX);
+            p.discard(r);
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  // Log end offset: walk the active segment from its last index entry (no full scan).
+  let logEndOffset = p.logStartOffset;
+  const last = segments.last;
+  if (last) {
+    try {
+      logEndOffset = last.readNextOffset();
+    } catch (e) {
+      logger.error(`the last segment ${last.logFile.path} is damaged (${(e as Error).message}); recovering it`);
+      if (last.recover(p.visit) > 0) truncated = true;
+      logEndOffset = last.readNextOffset();
+    }
+  }
+  if (segments.count > 0 && logEndOffset < p.logStartOffset) {
+    logger.warn(`deleting all segments of ${p.dir}: the log end offset ${logEndOffset} is below the log start offset ${p.logStartOffset}`);
+    for (const s of [...segments.values()]) {
+      segments.remove(s);
+      s.changeFileSuffixes('', DELETED_SUFFIX);
+      p.discard(s);
+    }
+    logEndOffset = p.logStartOffset;
+  }
+  return { segments, logEndOffset, truncated };
+}

@@ -1,0 +1,565 @@
+/**
+ * One segment of a partition log: `<base offset, 20 digits>.log` holding raw record batches,
+ * with its sparse `.index` and `.timeindex` (Kafka's LogSegment). It knows nothing of
+ * partitions: it appends batches whose offsets are already assigned, reads whole batches
+ * from an offset, rebuilds its indexes, truncates and renames itself.
+ *
+ * The `.log` descriptor comes from the bounded FdCache on each use; indexes are loaded into
+ * memory on first use. Offsets, positions and timestamps are JS numbers (offsets and
+ * timestamps stay far below 2^53; positions are int32 as in Kafka).
+ */
+import path from 'node:path';
+import { BatchScanner, HEADER_PREFIX, LOG_OVERHEAD, MIN_BATCH_LENGTH, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
+import { CorruptIndexError } from './abstract-index.js';
+import type { Clock } from './clock.js';
+import type { LogConfig } from './config.js';
+import { StorageError } from './errors.js';
+import { CachedFile, type FdCache } from './fd-cache.js';
+import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
+import type { StorageLogger } from './logger.js';
+import { OffsetIndex } from './offset-index.js';
+import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+export const SNAPSHOT_SUFFIX = '.snapshot';
+export const DELETED_SUFFIX = '.deleted';
+export const CLEANED_SUFFIX = '.cleaned';
+export const SWAP_SUFFIX = '.swap';
+
+const INT32_MAX = 0x7fffffff;
+const UNKNOWN = -2;
+
+/** `00000000000000000042` for 42: Kafka's file name prefix for a base offset. */
+export function filenamePrefix(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
+
+/** Base offset from a segment file name such as `00000000000000000042.log`. */
+export function offsetFromFilename(name: string): number {
+  return Number(name.slice(0, name.indexOf('.')));
+}
+
+/** What a segment needs from its surroundings. */
+export interface SegmentContext {
+  readonly fs: StorageFs;
+  readonly fds: FdCache;
+  readonly clock: Clock;
+  readonly logger: StorageLogger;
+}
+
+/** Result of reading a segment: whole batches, and the position of the first. */
+export interface SegmentRead {
+  records: Buffer;
+  position: number;
+  /** True when the first batch alone exceeded the byte limit and `minOneMessage` was off. */
+  firstBatchTooLarge: boolean;
+}
+
+/** Callback of `recover` for each valid batch (producer state and leader epochs follow it). */
+export type BatchVisitor = (scanner: BatchScanner) => void;
+
+/** Finds, in one batch, the first record with timestamp >= target and offset >= minOffset. */
+export type RecordTimestampFinder = (batch: Buffer, target: number, minOffset: number) => { offset: number; timestamp: number } | null;
+
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+  leaderEpoch: number;
+}
+
+const SCRATCH = Buffer.allocUnsafe(16 * 1024);
+const EMPTY = Buffer.alloc(0);
+
+export class LogSegment {
+  readonly logFile: CachedFile;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  private size_: number;
+  private bytesSinceLastIndexEntry = 0;
+  private maxTimestampSoFar_ = UNKNOWN;
+  private offsetOfMaxTimestampSoFar_ = -1;
+  private rollingBasedTimestamp = UNKNOWN;
+  private created: number;
+  /** True when `.log` bytes were written since its last fdatasync. */
+  unflushedData = false;
+  /** Set by `findBatch`: size and base offset of the batch found. */
+  private foundSize = 0;
+  private foundBase = 0;
+
+  private constructor(
+    private readonly ctx: SegmentContext,
+    readonly dir: string,
+    readonly baseOffset: number,
+    private readonly owner: { readonly config: LogConfig },
+    size: number,
+    fresh: boolean,
+    suffix: string,
+    readonly rollJitterMs: number,
+  ) {
+    const prefix = path.join(dir, filenamePrefix(baseOffset));
+    const maxIndexSize = owner.config['segment.index.bytes'];
+    this.logFile = new CachedFile(prefix + LOG_SUFFIX + suffix, 'readWrite');
+    this.offsetIndex = new OffsetIndex(ctx.fs, prefix + INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
+    this.timeIndex = new TimeIndex(ctx.fs, prefix + TIME_INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
+    this.size_ = size;
+    this.created = ctx.clock.now();
+    if (fresh) {
+      this.maxTimestampSoFar_ = NO_TIMESTAMP;
+      this.offsetOfMaxTimestampSoFar_ = baseOffset;
+    }
+  }
+
+  private static jitter(config: LogConfig): number {
+    const j = config['segment.jitter.ms'];
+    return j <= 0 ? 0 : Math.floor(Math.random() * Math.min(j, config['segment.ms']));
+  }
+
+  /** Creates the empty files of a new segment (replacing leftovers with the same name). */
+  static create(ctx: SegmentContext, dir: string, baseOffset: number, owner: { readonly config: LogConfig }, suffix = ''): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, owner, 0, true, suffix, LogSegment.jitter(owner.config));
+    for (const file of [seg.logFile.path, seg.offsetIndex.file, seg.timeIndex.file]) {
+      const fd = ctx.fs.openSync(file, 'create');
+      try {
+        ctx.fs.ftruncateSync(fd, 0);
+      } finally {
+        ctx.fs.closeSync(fd);
+      }
+    }
+    return seg;
+  }
+
+  /** A segment whose files exist; nothing is read until used. */
+  static open(ctx: SegmentContext, dir: string, baseOffset: number, owner: { readonly config: LogConfig }, logSize: number, suffix = ''): LogSegment {
+    return new LogSegment(ctx, dir, baseOffset, owner, logSize, false, suffix, LogSegment.jitter(owner.config));
+  }
+
+  get size(): number {
+    return this.size_;
+  }
+
+  private fd(): number {
+    return this.ctx.fds.fd(this.logFile);
+  }
+
+  /** Loads both indexes; a corrupt one is rebuilt from the log (Kafka's sanity check). */
+  ensureIndexesLoaded(): void {
+    if (this.offsetIndex.loaded && this.timeIndex.loaded) return;
+    try {
+      this.offsetIndex.ensureLoaded(this.size_);
+      this.timeIndex.ensureLoaded(this.size_);
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      this.ctx.logger.warn(`${e.message}; rebuilding the indexes of ${this.logFile.path}`);
+      this.rebuildIndexes();
+    }
+  }
+
+  /** Rebuilds both indexes by walking the batch headers (no CRC check). */
+  rebuildIndexes(): void {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar_ = NO_TIMESTAMP;
+    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), 0, this.size_, false);
+    let lastIndexEntry = 0;
+    let valid = 0;
+    while (scanner.next()) {
+      this.indexBatch(scanner.lastOffset, scanner.maxTimestamp, valid, valid - lastIndexEntry);
+      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
+      valid += scanner.size;
+    }
+    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+  }
+
+  /** Index bookkeeping for one batch at `position`; `sinceLast` is bytes since the last entry. */
+  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sinceLast: number): void {
+    if (maxTimestamp > this.maxTimestampSoFar_) {
+      this.maxTimestampSoFar_ = maxTimestamp;
+      this.offsetOfMaxTimestampSoFar_ = lastOffset;
+    }
+    if (sinceLast > this.owner.config['index.interval.bytes'] && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
+      this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_);
+    }
+  }
+
+  // ---- timestamps ----------------------------------------------------------------------
+
+  /** Largest batch timestamp in the segment (-1 when none), read lazily from the time index. */
+  get maxTimestampSoFar(): number {
+    if (this.maxTimestampSoFar_ === UNKNOWN) {
+      if (this.timeIndex.loaded) {
+        this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
+        this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
+      } else {
+        const [ts, off] = this.timeIndex.peekLastEntry();
+        this.maxTimestampSoFar_ = ts;
+        this.offsetOfMaxTimestampSoFar_ = off;
+      }
+    }
+    return this.maxTimestampSoFar_;
+  }
+
+  get offsetOfMaxTimestampSoFar(): number {
+    void this.maxTimestampSoFar;
+    return this.offsetOfMaxTimestampSoFar_;
+  }
+
+  lastModified(): number {
+    return this.ctx.fs.statSync(this.logFile.path)?.mtimeMs ?? 0;
+  }
+
+  setLastModified(ms: number): void {
+    this.ctx.fs.setMtimeSync(this.logFile.path, ms);
+  }
+
+  /** The largest timestamp in the segment, or its file's modification time when it has none. */
+  largestTimestamp(): number {
+    const ts = this.maxTimestampSoFar;
+    return ts >= 0 ? ts : this.lastModified();
+  }
+
+  private loadFirstBatchTimestamp(): void {
+    if (this.rollingBasedTimestamp !== UNKNOWN) return;
+    this.rollingBasedTimestamp = NO_TIMESTAMP;
+    if (this.size_ >= RECORD_BATCH_OVERHEAD) {
+      const n = readFully(this.ctx.fs, this.fd(), SCRATCH, 0, RECORD_BATCH_OVERHEAD, 0);
+      if (n === RECORD_BATCH_OVERHEAD) this.rollingBasedTimestamp = readInt64(SCRATCH, MAX_TIMESTAMP_OFFSET);
+    }
+  }
+
+  /** Timestamp of the first batch, or LONG max when unknown (for max.compaction.lag.ms). */
+  firstBatchTimestamp(): number {
+    this.loadFirstBatchTimestamp();
+    return this.rollingBasedTimestamp >= 0 ? this.rollingBasedTimestamp : Number.MAX_SAFE_INTEGER;
+  }
+
+  /** How long this segment has waited to roll: by record time when it has timestamps, else by wall clock. */
+  timeWaitedForRoll(now: number, messageTimestamp: number): number {
+    this.loadFirstBatchTimestamp();
+    if (this.rollingBasedTimestamp >= 0) return messageTimestamp - this.rollingBasedTimestamp;
+    return now - this.created;
+  }
+
+  /** Kafka's LogSegment.shouldRoll. */
+  shouldRoll(now: number, maxTimestampInMessages: number, maxOffsetInMessages: number, messagesSize: number): boolean {
+    const c = this.owner.config;
+    const reachedRollMs = this.timeWaitedForRoll(now, maxTimestampInMessages) > c['segment.ms'] - this.rollJitterMs;
+    return (
+      this.size_ > c['segment.bytes'] - messagesSize ||
+      (this.size_ > 0 && reachedRollMs) ||
+      this.offsetIndex.isFull() ||
+      this.timeIndex.isFull() ||
+      !this.offsetIndex.canAppendOffset(maxOffsetInMessages)
+    );
+  }
+
+  // ---- append --------------------------------------------------------------------------
+
+  /**
+   * Appends whole batches (offsets already assigned) in one write. On a failed write the
+   * file is cut back to its previous size, so no partial batch stays behind.
+   */
+  append(records: Buffer, largestOffset: number): void {
+    const len = records.length;
+    if (len === 0) return;
+    if (!this.offsetIndex.canAppendOffset(largestOffset)) {
+      throw new StorageError('INVALID_RECORD', `offset ${largestOffset} does not fit segment ${this.baseOffset}`);
+    }
+    this.ensureIndexesLoaded();
+    const position = this.size_;
+    const fd = this.fd();
+    try {
+      writeFully(this.ctx.fs, fd, records, 0, len, position);
+    } catch (e) {
+      try {
+        this.ctx.fs.ftruncateSync(fd, position);
+      } catch {
+        // The log is going offline anyway; recovery trims the tail at next open.
+      }
+      throw e;
+    }
+    this.unflushedData = true;
+    if (position === 0) this.rollingBasedTimestamp = readInt64(records, MAX_TIMESTAMP_OFFSET);
+    void this.maxTimestampSoFar;
+    let at = 0;
+    while (at < len) {
+      const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+      const last = readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      this.indexBatch(last, readInt64(records, at + MAX_TIMESTAMP_OFFSET), position + at, this.bytesSinceLastIndexEntry);
+      if (this.bytesSinceLastIndexEntry > this.owner.config['index.interval.bytes']) this.bytesSinceLastIndexEntry = 0;
+      this.bytesSinceLastIndexEntry += size;
+      at += size;
+    }
+    this.size_ = position + len;
+  }
+
+  // ---- read ----------------------------------------------------------------------------
+
+  /**
+   * Position of the first batch whose last offset is >= `target`, scanning headers from
+   * `startPos`; -1 when the segment has none. Sets foundSize/foundBase.
+   */
+  private findBatch(target: number, startPos: number): number {
+    const fs = this.ctx.fs;
+    const fd = this.fd();
+    let pos = startPos;
+    let winStart = 0;
+    let winLen = 0;
+    while (pos < this.size_) {
+      if (pos < winStart || pos + HEADER_PREFIX > winStart + winLen) {
+        winLen = readFully(fs, fd, SCRATCH, 0, Math.min(SCRATCH.length, this.size_ - pos), pos);
+        winStart = pos;
+        if (winLen < HEADER_PREFIX) this.corrupt(pos, 'truncated batch header');
+      }
+      const at = pos - winStart;
+      const length = SCRATCH.readInt32BE(at + BATCH_LENGTH_OFFSET);
+      const size = LOG_OVERHEAD + length;
+      if (length < MIN_BATCH_LENGTH || pos + size > this.size_) this.corrupt(pos, `invalid batch length ${length}`);
+      const base = readInt64(SCRATCH, at);
+      if (base + SCRATCH.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) >= target) {
+        this.foundSize = size;
+        this.foundBase = base;
+        return pos;
+      }
+      pos += size;
+    }
+    return -1;
+  }
+
+  private corrupt(pos: number, why: string): never {
+    throw new StorageError('CORRUPT_MESSAGE', `corrupt batch at position ${pos} of ${this.logFile.path}: ${why}`);
+  }
+
+  /**
+   * Reads whole batches starting with the one that contains `startOffset` (or the first after
+   * it), at most `maxBytes` (at least one batch with `minOneMessage`), stopping before any
+   * batch that reaches `maxOffset` (exclusive). null when no batch here ends at or after
+   * `startOffset`.
+   */
+  read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): SegmentRead | null {
+    this.ensureIndexesLoaded();
+    const pos = this.findBatch(startOffset, this.offsetIndex.lookup(startOffset));
+    if (pos < 0) return null;
+    const firstSize = this.foundSize;
+    const firstBase = this.foundBase;
+    if (firstBase >= maxOffset) return { records: EMPTY, position: pos, firstBatchTooLarge: false };
+    let limit = Math.min(maxBytes, this.size_ - pos);
+    if (firstSize > maxBytes) {
+      if (!minOneMessage) return { records: EMPTY, position: pos, firstBatchTooLarge: true };
+      limit = firstSize;
+    }
+    const buf = Buffer.allocUnsafe(limit);
+    const n = readFully(this.ctx.fs, this.fd(), buf, 0, limit, pos);
+    let end = 0;
+    while (end + HEADER_PREFIX <= n) {
+      const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
+      if (size < RECORD_BATCH_OVERHEAD || end + size > n) break;
+      const last = readInt64(buf, end) + buf.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
+      if (last >= maxOffset) break;
+      end += size;
+    }
+    return { records: end === n ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
+  }
+
+  /** Next offset after the last batch (the base offset when empty): walks from the last index entry. */
+  readNextOffset(): number {
+    this.ensureIndexesLoaded();
+    let pos = this.offsetIndex.lookup(this.offsetIndex.lastOffset);
+    let next = this.baseOffset;
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), pos, this.size_, false);
+    while (scanner.next()) next = scanner.lastOffset + 1;
+    pos = scanner.validEnd;
+    if (pos !== this.size_) this.corrupt(pos, scanner.error ?? 'trailing bytes');
+    return next;
+  }
+
+  /** Finds the first record with timestamp >= `target` and offset >= `startingOffset`. */
+  findOffsetByTimestamp(target: number, startingOffset: number, finder: RecordTimestampFinder): TimestampAndOffset | null {
+    this.ensureIndexesLoaded();
+    const fromOffset = Math.max(this.timeIndex.lookup(target), startingOffset);
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), this.offsetIndex.lookup(fromOffset), this.size_, true);
+    while (scanner.next()) {
+      if (scanner.maxTimestamp >= target && scanner.lastOffset >= startingOffset) {
+        const batch = scanner.buffer.subarray(scanner.at, scanner.at + scanner.size);
+        const found = finder(batch, target, startingOffset);
+        if (found) return { ...found, leaderEpoch: batch.readInt32BE(12) };
+      }
+    }
+    return null;
+  }
+
+  // ---- recovery and truncation ---------------------------------------------------------
+
+  /**
+   * Checks every batch (structure, magic, CRC, offsets increasing and within this segment),
+   * rebuilds the indexes and cuts the file after the last valid batch. Returns the number
+   * of bytes cut.
+   */
+  recover(visit?: BatchVisitor): number {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar_ = NO_TIMESTAMP;
+    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const fd = this.fd();
+    const scanner = new BatchScanner(this.ctx.fs, fd, 0, this.size_, true);
+    let valid = 0;
+    let lastIndexEntry = 0;
+    let nextOffset = this.baseOffset;
+    let why: string | null = null;
+    while (scanner.next()) {
+      if (scanner.baseOffset < nextOffset) {
+        why = `batch at position ${valid} has base offset ${scanner.baseOffset}, below ${nextOffset}`;
+        break;
+      }
+      if (scanner.lastOffset - this.baseOffset > INT32_MAX) {
+        why = `offset ${scanner.lastOffset} overflows segment ${this.baseOffset}`;
+        break;
+      }
+      this.indexBatch(scanner.lastOffset, scanner.maxTimestamp, valid, valid - lastIndexEntry);
+      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
+      valid += scanner.size;
+      nextOffset = scanner.lastOffset + 1;
+      visit?.(scanner);
+    }
+    why ??= scanner.error;
+    const truncated = this.size_ - valid;
+    if (truncated > 0) {
+      this.ctx.logger.warn(`found invalid data in ${this.logFile.path} at byte ${valid} (${why ?? 'unknown'}); truncating ${truncated} bytes`);
+      this.ctx.fs.ftruncateSync(fd, valid);
+      this.size_ = valid;
+      this.unflushedData = true;
+    }
+    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+    this.rollingBasedTimestamp = UNKNOWN;
+    return truncated;
+  }
+
+  /** Removes every batch that ends at or after `offset`; returns the bytes removed. */
+  truncateTo(offset: number): number {
+    this.ensureIndexesLoaded();
+    const pos = this.findBatch(offset, this.offsetIndex.lookup(offset));
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    let removed = 0;
+    if (pos >= 0) {
+      removed = this.size_ - pos;
+      this.ctx.fs.ftruncateSync(this.fd(), pos);
+      this.size_ = pos;
+      this.unflushedData = true;
+    }
+    if (this.size_ === 0) {
+      this.created = this.ctx.clock.now();
+      this.rollingBasedTimestamp = UNKNOWN;
+    }
+    this.bytesSinceLastIndexEntry = 0;
+    this.recomputeMaxTimestamp();
+    return removed;
+  }
+
+  private recomputeMaxTimestamp(): void {
+    this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
+    this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
+    const start = this.offsetIndex.lookup(this.offsetOfMaxTimestampSoFar_);
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), start, this.size_, false);
+    while (scanner.next()) {
+      if (scanner.maxTimestamp > this.maxTimestampSoFar_) {
+        this.maxTimestampSoFar_ = scanner.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar_ = scanner.lastOffset;
+      }
+    }
+  }
+
+  // ---- flush, close, rename, delete ----------------------------------------------------
+
+  /** Adds the final time index entry and writes pending index entries (Kafka's onBecomeInactiveSegment). */
+  onBecomeInactive(): void {
+    this.ensureIndexesLoaded();
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.writePending();
+    this.timeIndex.writePending();
+  }
+
+  /** fdatasync of the `.log` only: makes appended batches durable (group commit). */
+  async flushData(): Promise<void> {
+    if (!this.unflushedData) return;
+    this.unflushedData = false;
+    const fd = this.ctx.fds.pin(this.logFile);
+    try {
+      await this.ctx.fs.fdatasync(fd);
+    } catch (e) {
+      this.unflushedData = true;
+      throw e;
+    } finally {
+      this.ctx.fds.unpin(this.logFile);
+    }
+  }
+
+  /** Makes the log and both indexes durable. */
+  async flush(): Promise<void> {
+    await Promise.all([this.flushData(), this.offsetIndex.flush(), this.timeIndex.flush()]);
+  }
+
+  flushSync(): void {
+    if (this.unflushedData) {
+      this.ctx.fs.fdatasyncSync(this.fd());
+      this.unflushedData = false;
+    }
+    this.offsetIndex.flushSync();
+    this.timeIndex.flushSync();
+  }
+
+  /** Writes pending index entries (with the final time index entry) and closes the descriptor. */
+  close(): void {
+    if (this.offsetIndex.loaded || this.timeIndex.loaded) {
+      if (this.maxTimestampSoFar_ !== UNKNOWN) this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+      this.offsetIndex.writePending();
+      this.timeIndex.writePending();
+    }
+    this.ctx.fds.close(this.logFile);
+  }
+
+  /** Drops in-memory indexes of an inactive segment (re-read on demand). */
+  unloadIndexes(): number {
+    const bytes = this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes;
+    if (this.offsetIndex.unload() && this.timeIndex.unload()) return bytes;
+    return 0;
+  }
+
+  get indexMemoryBytes(): number {
+    return this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes;
+  }
+
+  /** Renames all files from `oldSuffix` to `newSuffix` (e.g. '' to '.deleted'). */
+  changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
+    const swap = (p: string) => (oldSuffix === '' ? p + newSuffix : p.slice(0, p.length - oldSuffix.length) + newSuffix);
+    const logTo = swap(this.logFile.path);
+    try {
+      this.ctx.fs.renameSync(this.logFile.path, logTo);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    this.logFile.path = logTo;
+    this.offsetIndex.renameTo(swap(this.offsetIndex.file));
+    this.timeIndex.renameTo(swap(this.timeIndex.file));
+  }
+
+  /** Closes and removes all files of the segment. */
+  deleteFiles(): void {
+    this.ctx.fds.close(this.logFile);
+    this.ctx.fs.unlinkSync(this.logFile.path);
+    this.offsetIndex.deleteFile();
+    this.timeIndex.deleteFile();
+    const txn = this.logFile.path.replace(/\.log(\.[a-z]+)?$/, TXN_INDEX_SUFFIX + '$1');
+    if (txn !== this.logFile.path) this.ctx.fs.unlinkSync(txn);
+  }
+
+  toString(): string {
+    return `LogSegment(baseOffset=${this.baseOffset}, size=${this.size_})`;
+  }
+}

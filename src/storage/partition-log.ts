@@ -1,0 +1,873 @@
+/**
+ * The log of one partition (Kafka's UnifiedLog + LocalLog): appends validated batches,
+ * assigning offsets in place; reads whole batches by offset; finds offsets by timestamp;
+ * rolls segments; applies the flush policy with group commit; tracks the log start offset,
+ * high watermark and recovery point; deletes old segments by retention; truncates for
+ * replication. It knows nothing of sockets.
+ *
+ * Every method is synchronous except the ones that wait on the disk (flushes, close), so the
+ * broker's single event loop owns the log without locks. `append` returns once the bytes
+ * are in the kernel; when the flush policy asks for an fsync first, the result carries a
+ * promise to await before acknowledging. All fsyncs wanted while one is running share the
+ * next one (group commit).
+ */
+import path from 'node:path';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  MIN_BATCH_LENGTH,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  RECORD_COUNT_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  readInt64,
+  rewriteBatchCrc,
+  writeInt64,
+  BatchScanner,
+} from './batch.js';
+import { systemClock, type Clock } from './clock.js';
+import { DEFAULT_LOG_CONFIG, isDeletePolicy, type LogConfig } from './config.js';
+import { DeferredDeleter } from './deferred-deleter.js';
+import { StorageError, isStorageError } from './errors.js';
+import { FdCache } from './fd-cache.js';
+import { NodeFs, type StorageFs } from './fs/storage-fs.js';
+import { parsePartitionDirName } from './checkpoint.js';
+import { loadSegments } from './log-loader.js';
+import { DELETED_SUFFIX, LogSegment, type RecordTimestampFinder, type SegmentContext, type TimestampAndOffset } from './log-segment.js';
+import { LogSegments } from './log-segments.js';
+import { consoleLogger, type StorageLogger } from './logger.js';
+import { ProducerStateManager } from './producer-state.js';
+import { findRecordByTimestamp } from './record-timestamps.js';
+
+/** ListOffsets special timestamps (Kafka's ListOffsetsRequest). */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
+export const LATEST_TIERED_TIMESTAMP = -5;
+
+export interface PartitionLogOptions {
+  /** The partition directory `<log dir>/<topic>-<partition>`; created if missing. */
+  dir: string;
+  config?: LogConfig;
+  fs?: StorageFs;
+  /** Shared descriptor pool (the LogManager's); a private one of 64 otherwise. */
+  fds?: FdCache;
+  clock?: Clock;
+  logger?: StorageLogger;
+  deleter?: DeferredDeleter;
+  /** From `recovery-point-offset-checkpoint` (0 when unknown: recover everything). */
+  recoveryPoint?: number;
+  /** From `log-start-offset-checkpoint`. */
+  logStartOffset?: number;
+  /** From `replication-offset-checkpoint`. */
+  highWatermark?: number;
+  /** True when the log directory had Kafka's clean-shutdown marker. */
+  hadCleanShutdown?: boolean;
+  timestampFinder?: RecordTimestampFinder;
+}
+
+export interface AppendOptions {
+  /** Partition leader epoch written into each batch (leader appends). Default -1. */
+  leaderEpoch?: number;
+  /**
+   * true (default): leader append, offsets assigned from the log end offset and written in
+   * place. false: follower append, the batches carry their offsets.
+   */
+  assignOffsets?: boolean;
+}
+
+export interface LogAppendInfo {
+  firstOffset: number;
+  lastOffset: number;
+  /** Largest batch timestamp of the append (the append time with LogAppendTime). */
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  /** The time written into the batches with LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  recordCount: number;
+  validBytes: number;
+  /**
+   * Non-null when the flush policy (`flush.messages`) wants this append on disk before it is
+   * acknowledged: resolves after the fsync that covers it, rejects if that fsync fails.
+   */
+  durable: Promise<void> | null;
+}
+
+export interface FetchDataInfo {
+  /** Whole raw batches, possibly none. */
+  records: Buffer;
+  /** True when the first batch was larger than the byte limit (and minOneMessage was off). */
+  firstBatchTooLarge: boolean;
+}
+
+export type FetchIsolation = 'logEnd' | 'highWatermark';
+
+export interface ReadOptions {
+  isolation?: FetchIsolation;
+  /** Return the first batch even when larger than maxBytes (Kafka's KIP-74 rule). Default true. */
+  minOneMessage?: boolean;
+}
+
+export interface LogOffsetsListener {
+  onHighWatermarkUpdated(highWatermark: number): void;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+const noop = () => {};
+
+export class PartitionLog implements SegmentContext {
+  readonly dir: string;
+  readonly topic: string;
+  readonly partition: number;
+  config: LogConfig;
+  readonly fs: StorageFs;
+  readonly fds: FdCache;
+  readonly clock: Clock;
+  readonly logger: StorageLogger;
+  readonly deleter: DeferredDeleter;
+  readonly segments: LogSegments;
+  readonly producerState: ProducerStateManager;
+  private readonly timestampFinder: RecordTimestampFinder;
+
+  private logEndOffset_ = 0;
+  private logStartOffset_ = 0;
+  private highWatermark_ = 0;
+  private recoveryPoint_ = 0;
+  /** Offsets below this are fsynced (data only; the recovery point also needs indexes). */
+  private durableOffset_ = 0;
+  private lastFlushTime_: number;
+  private dirNeedsSync = false;
+  private offlineCause: unknown = null;
+  private dataFlushRunning: Promise<void> | null = null;
+  private nextDataFlush: Deferred | null = null;
+  private fullFlushChain: Promise<void> = Promise.resolve();
+  private listener: LogOffsetsListener | null = null;
+  private closed = false;
+
+  private constructor(opts: PartitionLogOptions) {
+    this.dir = opts.dir;
+    const parsed = parsePartitionDirName(path.basename(opts.dir));
+    this.topic = parsed?.topic ?? path.basename(opts.dir);
+    this.partition = parsed?.partition ?? 0;
+    this.config = opts.config ?? { ...DEFAULT_LOG_CONFIG };
+    this.fs = opts.fs ?? new NodeFs();
+    this.fds = opts.fds ?? new FdCache(this.fs, 64);
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? consoleLogger();
+    this.deleter = opts.deleter ?? new DeferredDeleter(this.logger);
+    this.segments = new LogSegments();
+    this.producerState = new ProducerStateManager(this.fs, this.dir, this.logger);
+    this.timestampFinder = opts.timestampFinder ?? findRecordByTimestamp;
+    this.lastFlushTime_ = this.clock.now();
+  }
+
+  /** Opens (creating if needed) and, after an unclean shutdown, recovers a partition log. */
+  static open(opts: PartitionLogOptions): PartitionLog {
+    const log = new PartitionLog(opts);
+    log.load(opts);
+    return log;
+  }
+
+  private load(opts: PartitionLogOptions): void {
+    const fs = this.fs;
+    if (fs.statSync(this.dir) === null) {
+      fs.mkdirSync(this.dir);
+      fs.fsyncDirSync(path.dirname(this.dir));
+    }
+    const clean = opts.hadCleanShutdown ?? false;
+    const lsoCheckpoint = opts.logStartOffset ?? 0;
+    const loaded = loadSegments({
+      ctx: this,
+      dir: this.dir,
+      owner: this,
+      hadCleanShutdown: clean,
+      recoveryPoint: opts.recoveryPoint ?? 0,
+      logStartOffset: lsoCheckpoint,
+      discard: (s) => this.deleter.schedule(s, this.clock.now() + this.config['file.delete.delay.ms']),
+    });
+    for (const s of loaded.segments.values()) this.segments.add(s);
+    if (this.segments.isEmpty()) {
+      this.segments.add(LogSegment.create(this, this.dir, lsoCheckpoint, this));
+      this.dirNeedsSync = true;
+    }
+    this.logEndOffset_ = loaded.logEndOffset;
+    this.logStartOffset_ = Math.max(lsoCheckpoint, this.segments.first!.baseOffset);
+    if (this.logStartOffset_ > this.logEndOffset_) this.logStartOffset_ = this.logEndOffset_;
+    this.recoveryPoint_ = clean && !loaded.truncated ? this.logEndOffset_ : Math.min(opts.recoveryPoint ?? 0, this.logEndOffset_);
+    this.durableOffset_ = this.recoveryPoint_;
+    this.rebuildProducerState(clean);
+    this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.logEndOffset_);
+    this.logger.info(
+      `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.logEndOffset_}, recovery point ${this.recoveryPoint_}`,
+    );
+  }
+
+  /** Loads the newest producer snapshot at or below the log end offset and replays what follows it. */
+  private rebuildProducerState(clean: boolean): void {
+    const ps = this.producerState;
+    ps.removeStraySnapshots(this.segments.baseOffsets());
+    const loadedAt = ps.loadLatestSnapshot(this.logEndOffset_);
+    if (loadedAt < 0 && clean) {
+      // Kafka's upgrade shortcut: a clean log without snapshots starts with empty state.
+      ps.mapEndOffset = this.logEndOffset_;
+    } else if (ps.mapEndOffset < this.logEndOffset_) {
+      const from = Math.max(ps.mapEndOffset, this.logStartOffset_);
+      for (const seg of this.segments.range(from, this.logEndOffset_)) {
+        const scanner = new BatchScanner(this.fs, this.fds.fd(seg.logFile), seg.baseOffset >= from ? 0 : this.positionOf(seg, from), seg.size, false);
+        while (scanner.next()) if (scanner.lastOffset >= from) ps.update(scanner.buffer, scanner.at);
+      }
+    }
+    ps.mapEndOffset = this.logEndOffset_;
+    if (loadedAt !== this.logEndOffset_ && this.logEndOffset_ > 0) ps.takeSnapshot();
+  }
+
+  private positionOf(seg: LogSegment, offset: number): number {
+    seg.ensureIndexesLoaded();
+    return seg.offsetIndex.lookup(offset);
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  get logEndOffset(): number {
+    return this.logEndOffset_;
+  }
+  get logStartOffset(): number {
+    return this.logStartOffset_;
+  }
+  get highWatermark(): number {
+    return this.highWatermark_;
+  }
+  get recoveryPoint(): number {
+    return this.recoveryPoint_;
+  }
+  /** Offsets below this have been fsynced. */
+  get durableOffset(): number {
+    return this.durableOffset_;
+  }
+  get lastFlushTime(): number {
+    return this.lastFlushTime_;
+  }
+  /** Bytes in all segments. */
+  get size(): number {
+    return this.segments.sizeInBytes;
+  }
+  get numberOfSegments(): number {
+    return this.segments.count;
+  }
+  get activeSegment(): LogSegment {
+    return this.segments.last!;
+  }
+  get isOffline(): boolean {
+    return this.offlineCause !== null;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get unflushedMessages(): number {
+    return this.logEndOffset_ - this.recoveryPoint_;
+  }
+
+  setOffsetsListener(listener: LogOffsetsListener | null): void {
+    this.listener = listener;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  private checkOnline(): void {
+    if (this.offlineCause !== null) {
+      throw new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} in ${path.dirname(this.dir)} is offline after an I/O error`, {
+        cause: this.offlineCause,
+      });
+    }
+    if (this.closed) throw new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} is closed`);
+  }
+
+  /** Marks the log offline after an I/O error (Kafka takes the log dir offline); it stays so until reopened. */
+  private fail(op: string, e: unknown): never {
+    if (isStorageError(e) && e.errorName !== 'KAFKA_STORAGE_ERROR') throw e;
+    if (this.offlineCause === null) {
+      this.offlineCause = e;
+      this.logger.error(`error while ${op} ${this.topic}-${this.partition} in ${this.dir}: ${(e as Error)?.message ?? e}; the log is offline until reopened`);
+    }
+    throw new StorageError('KAFKA_STORAGE_ERROR', `error while ${op} ${this.topic}-${this.partition}: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+
+  // ---- append --------------------------------------------------------------------------
+
+  /**
+   * Appends one or more whole record batches (magic v2) already validated by the protocol
+   * layer. Leader appends write the base offset and partition leader epoch into `records` in
+   * place (and, with LogAppendTime, the timestamp and CRC). Returns once the bytes are in the
+   * kernel.
+   */
+  append(records: Buffer, opts: AppendOptions = {}): LogAppendInfo {
+    this.checkOnline();
+    const assign = opts.assignOffsets ?? true;
+    const leaderEpoch = opts.leaderEpoch ?? -1;
+    const len = records.length;
+    const maxMessage = this.config['max.message.bytes'];
+    // Pass 1: structure, sizes, and (followers) offset order. Nothing is modified yet.
+    let at = 0;
+    let count = 0;
+    let offsetCount = 0;
+    let prevLast = this.logEndOffset_ - 1;
+    while (at < len) {
+      if (len - at < RECORD_BATCH_OVERHEAD) throw new StorageError('CORRUPT_MESSAGE', `${len - at} trailing bytes are not a record batch`);
+      const length = records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+      const size = LOG_OVERHEAD + length;
+      if (length < MIN_BATCH_LENGTH || at + size > len) throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} has invalid length ${length}`);
+      if (records[at + MAGIC_OFFSET] !== 2) throw new StorageError('INVALID_RECORD', `unsupported record batch magic ${records[at + MAGIC_OFFSET]}`);
+      if (size > maxMessage) {
+        throw new StorageError('MESSAGE_TOO_LARGE', `The request included a message larger than the max message size the server will accept (batch of ${size} bytes, max.message.bytes=${maxMessage}).`);
+      }
+      const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (delta < 0) throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} has negative lastOffsetDelta`);
+      if (!assign) {
+        const base = readInt64(records, at);
+        if (base <= prevLast) {
+          if (count === 0) throw new StorageError('UNEXPECTED_APPEND_OFFSET', `Unexpected offset in append to ${this.topic}-${this.partition}. First offset ${base} is less than the next offset ${this.logEndOffset_}.`);
+          throw new StorageError('INVALID_RECORD', `Out of order offsets found in append to ${this.topic}-${this.partition}: ${base} after ${prevLast}`);
+        }
+        prevLast = base + delta;
+      }
+      offsetCount += delta + 1;
+      count++;
+      at += size;
+    }
+    if (count === 0) throw new StorageError('CORRUPT_MESSAGE', 'no record batch to append');
+    if (len > this.config['segment.bytes']) {
+      throw new StorageError('RECORD_LIST_TOO_LARGE', `Message batch size is ${len} bytes in append to partition ${this.topic}-${this.partition}, which exceeds the maximum configured segment size of ${this.config['segment.bytes']}.`);
+    }
+    const now = this.clock.now();
+    const logAppendTime = this.config['message.timestamp.type'] === 'LogAppendTime';
+    // Pass 2: offsets, epoch, timestamps.
+    const firstOffset = assign ? this.logEndOffset_ : readInt64(records, 0);
+    let next = firstOffset;
+    let maxTimestamp = -1;
+    let offsetOfMax = firstOffset;
+    let recordCount = 0;
+    at = 0;
+    while (at < len) {
+      const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+      const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+      if (assign) {
+        writeInt64(records, at, next);
+        records.writeInt32BE(leaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
+        const attributes = records.readInt16BE(at + ATTRIBUTES_OFFSET);
+        if (logAppendTime) {
+          records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
+          writeInt64(records, at + MAX_TIMESTAMP_OFFSET, now);
+          rewriteBatchCrc(records, at, size);
+        } else if ((attributes & TIMESTAMP_TYPE_MASK) !== 0) {
+          records.writeInt16BE(attributes & ~TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
+          rewriteBatchCrc(records, at, size);
+        }
+      }
+      const base = readInt64(records, at);
+      const last = base + delta;
+      const ts = readInt64(records, at + MAX_TIMESTAMP_OFFSET);
+      if (ts > maxTimestamp) {
+        maxTimestamp = ts;
+        offsetOfMax = last;
+      }
+      recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
+      next = last + 1;
+      at += size;
+    }
+    const lastOffset = next - 1;
+    void offsetCount;
+
+    try {
+      this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now).append(records, lastOffset);
+    } catch (e) {
+      this.fail('appending to', e);
+    }
+    this.logEndOffset_ = next;
+    at = 0;
+    while (at < len) {
+      this.producerState.update(records, at);
+      at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+    }
+    if (this.highWatermark_ > this.logEndOffset_) this.highWatermark_ = this.logEndOffset_;
+
+    let durable: Promise<void> | null = null;
+    if (this.logEndOffset_ - this.durableOffset_ >= this.config['flush.messages']) durable = this.requestDataFlush();
+    return {
+      firstOffset,
+      lastOffset,
+      maxTimestamp,
+      offsetOfMaxTimestamp: offsetOfMax,
+      logAppendTime: logAppendTime && assign ? now : -1,
+      logStartOffset: this.logStartOffset_,
+      recordCount,
+      validBytes: len,
+      durable,
+    };
+  }
+
+  private maybeRoll(size: number, maxTimestamp: number, firstOffset: number, lastOffset: number, now: number): LogSegment {
+    const seg = this.segments.last!;
+    if (!seg.shouldRoll(now, maxTimestamp, lastOffset, size)) return seg;
+    this.logger.debug(`rolling ${this.topic}-${this.partition}: segment ${seg.baseOffset} has ${seg.size} bytes`);
+    return this.roll(firstOffset);
+  }
+
+  /**
+   * Starts a new active segment at max(expectedNextOffset, log end offset) and schedules the
+   * flush of the old one (Kafka flushes on roll in the background).
+   */
+  roll(expectedNextOffset = 0): LogSegment {
+    this.checkOnline();
+    try {
+      const newOffset = Math.max(expectedNextOffset, this.logEndOffset_);
+      const active = this.segments.last!;
+      if (active.baseOffset === newOffset) {
+        if (active.size === 0) return active; // nothing to roll (KAFKA-6388)
+        throw new StorageError('KAFKA_STORAGE_ERROR', `trying to roll a new segment at ${newOffset} for ${this.topic}-${this.partition} while it exists`);
+      }
+      if (newOffset < active.baseOffset) {
+        throw new StorageError('KAFKA_STORAGE_ERROR', `trying to roll a new segment at ${newOffset}, below the active segment ${active.baseOffset}`);
+      }
+      active.onBecomeInactive();
+      const seg = LogSegment.create(this, this.dir, newOffset, this);
+      this.segments.add(seg);
+      this.dirNeedsSync = true;
+      this.producerState.mapEndOffset = newOffset;
+      const snapshot = this.producerState.takeSnapshot();
+      this.producerState.mapEndOffset = this.logEndOffset_;
+      // Flush the old segment (and the snapshot) off the append path.
+      const target = newOffset;
+      this.fullFlushChain = this.fullFlushChain
+        .then(() => this.producerState.flushSnapshot(snapshot))
+        .then(() => this.doFullFlush(target))
+        .catch(noop);
+      return seg;
+    } catch (e) {
+      this.fail('rolling', e);
+    }
+  }
+
+  // ---- flush ---------------------------------------------------------------------------
+
+  /**
+   * Group commit: an fdatasync of every segment with unsynced data. Called while one runs,
+   * returns the promise of the next one, which starts when the current one ends and covers
+   * every append made before it starts.
+   */
+  private requestDataFlush(): Promise<void> {
+    if (this.dataFlushRunning === null) {
+      const p = this.runDataFlush();
+      this.dataFlushRunning = p;
+      return p;
+    }
+    if (this.nextDataFlush === null) this.nextDataFlush = deferred();
+    return this.nextDataFlush.promise;
+  }
+
+  private runDataFlush(): Promise<void> {
+    const target = this.logEndOffset_;
+    const p = this.syncData(target).finally(() => {
+      this.dataFlushRunning = null;
+      const waiting = this.nextDataFlush;
+      if (waiting !== null) {
+        this.nextDataFlush = null;
+        const again = this.runDataFlush();
+        this.dataFlushRunning = again;
+        again.then(waiting.resolve, waiting.reject);
+      }
+    });
+    p.catch(noop);
+    return p;
+  }
+
+  private async syncData(target: number): Promise<void> {
+    try {
+      const dirty = this.segments.values().filter((s) => s.unflushedData);
+      const syncDir = this.dirNeedsSync;
+      this.dirNeedsSync = false;
+      await Promise.all(dirty.map((s) => s.flushData()));
+      if (syncDir) await this.fs.fsyncDir(this.dir);
+      if (target > this.durableOffset_) this.durableOffset_ = target;
+    } catch (e) {
+      this.fail('flushing', e);
+    }
+  }
+
+  /** Waits until every offset below `offset` (default: the log end offset) is fsynced. */
+  awaitDurable(offset = this.logEndOffset_): Promise<void> {
+    if (offset <= this.durableOffset_) return Promise.resolve();
+    return this.requestDataFlush();
+  }
+
+  /**
+   * Flushes the log and indexes up to `offset` (default: the log end offset) and moves the
+   * recovery point there (Kafka's flush). Serialized per log.
+   */
+  flush(offset = this.logEndOffset_): Promise<void> {
+    const p = this.fullFlushChain.then(() => this.doFullFlush(offset));
+    this.fullFlushChain = p.catch(noop);
+    return p;
+  }
+
+  private async doFullFlush(offset: number): Promise<void> {
+    if (offset <= this.recoveryPoint_ || this.closed) return;
+    this.checkOnline();
+    try {
+      const segs = this.segments.range(this.recoveryPoint_, offset);
+      const syncDir = this.dirNeedsSync;
+      this.dirNeedsSync = false;
+      await Promise.all(segs.map((s) => s.flush()));
+      if (syncDir) await this.fs.fsyncDir(this.dir);
+      if (offset > this.recoveryPoint_) this.recoveryPoint_ = Math.min(offset, this.logEndOffset_);
+      if (this.recoveryPoint_ > this.durableOffset_) this.durableOffset_ = this.recoveryPoint_;
+      this.lastFlushTime_ = this.clock.now();
+    } catch (e) {
+      this.fail('flushing', e);
+    }
+  }
+
+  /** The periodic flusher's check: flush when `flush.ms` has passed since the last flush. */
+  maybeFlushByTime(now = this.clock.now()): Promise<void> | null {
+    if (this.unflushedMessages <= 0 || now - this.lastFlushTime_ < this.config['flush.ms']) return null;
+    return this.flush();
+  }
+
+  // ---- read ----------------------------------------------------------------------------
+
+  /**
+   * Reads whole batches from the one containing `startOffset`, at most `maxBytes` (at least
+   * one batch unless minOneMessage is false), from a single segment, up to the log end
+   * offset or the high watermark. Throws OFFSET_OUT_OF_RANGE outside
+   * [log start offset, log end offset].
+   */
+  read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
+    this.checkOnline();
+    if (startOffset < this.logStartOffset_ || startOffset > this.logEndOffset_) {
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `Received request for offset ${startOffset} for partition ${this.topic}-${this.partition}, but we only have log segments in the range ${this.logStartOffset_} to ${this.logEndOffset_}.`,
+      );
+    }
+    const maxOffset = opts.isolation === 'highWatermark' ? this.highWatermark_ : this.logEndOffset_;
+    const empty: FetchDataInfo = { records: EMPTY, firstBatchTooLarge: false };
+    if (startOffset >= maxOffset || maxBytes < 0) return empty;
+    const minOne = opts.minOneMessage ?? true;
+    let i = Math.max(0, this.segments.floorIndex(startOffset));
+    try {
+      for (let seg = this.segments.at(i); seg !== undefined; seg = this.segments.at(++i)) {
+        if (seg.baseOffset >= maxOffset) break;
+        const r = seg.read(startOffset, maxBytes, maxOffset, minOne);
+        if (r !== null) return { records: r.records, firstBatchTooLarge: r.firstBatchTooLarge };
+      }
+    } catch (e) {
+      this.fail('reading', e);
+    }
+    return empty;
+  }
+
+  /**
+   * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
+   * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
+   * null when no record has a timestamp that large.
+   */
+  fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | null {
+    this.checkOnline();
+    try {
+      switch (timestamp) {
+        case EARLIEST_TIMESTAMP:
+        case EARLIEST_LOCAL_TIMESTAMP:
+          return { timestamp: -1, offset: this.logStartOffset_, leaderEpoch: -1 };
+        case LATEST_TIMESTAMP:
+          return { timestamp: -1, offset: this.logEndOffset_, leaderEpoch: -1 };
+        case LATEST_TIERED_TIMESTAMP:
+          return { timestamp: -1, offset: -1, leaderEpoch: -1 };
+        case MAX_TIMESTAMP: {
+          let best: LogSegment | null = null;
+          for (const s of this.segments.values()) if (best === null || s.maxTimestampSoFar > best.maxTimestampSoFar) best = s;
+          if (best === null || best.maxTimestampSoFar < 0) return null;
+          const ts = best.maxTimestampSoFar;
+          const found = best.findOffsetByTimestamp(ts, Math.max(this.logStartOffset_, best.baseOffset), this.timestampFinder);
+          return found === null ? null : { timestamp: ts, offset: found.offset, leaderEpoch: found.leaderEpoch };
+        }
+      }
+      if (timestamp < 0) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
+      for (const s of this.segments.values()) {
+        if (s.size === 0 || s.largestTimestamp() < timestamp) continue;
+        const found = s.findOffsetByTimestamp(timestamp, this.logStartOffset_, this.timestampFinder);
+        if (found !== null) return found;
+      }
+      return null;
+    } catch (e) {
+      this.fail('searching by timestamp in', e);
+    }
+  }
+
+  // ---- high watermark and log start offset --------------------------------------------
+
+  /** Sets the high watermark, clamped to [log start offset, log end offset]; returns it. */
+  updateHighWatermark(hw: number): number {
+    const v = Math.min(Math.max(hw, this.logStartOffset_), this.logEndOffset_);
+    if (v !== this.highWatermark_) {
+      this.highWatermark_ = v;
+      this.listener?.onHighWatermarkUpdated(v);
+    }
+    return v;
+  }
+
+  /** Raises the high watermark only; returns true when it moved. */
+  maybeIncrementHighWatermark(hw: number): boolean {
+    if (hw <= this.highWatermark_) return false;
+    const before = this.highWatermark_;
+    return this.updateHighWatermark(hw) !== before;
+  }
+
+  /**
+   * Moves the log start offset forward (DeleteRecords, retention); it may not pass the high
+   * watermark. Whole segments below it are deleted by the next retention run.
+   */
+  maybeIncrementLogStartOffset(offset: number, reason = 'client delete records request'): boolean {
+    this.checkOnline();
+    if (offset > this.highWatermark_) {
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark_}`,
+      );
+    }
+    if (offset <= this.logStartOffset_) return false;
+    this.logStartOffset_ = offset;
+    this.producerState.onLogStartOffsetIncremented(offset);
+    this.logger.info(`incremented the log start offset of ${this.topic}-${this.partition} to ${offset} due to ${reason}`);
+    return true;
+  }
+
+  // ---- retention -----------------------------------------------------------------------
+
+  /**
+   * Deletes old segments: those wholly below the log start offset always; with the delete
+   * policy, those beyond `retention.bytes` and older than `retention.ms` (Kafka's
+   * deleteOldSegments). Never deletes at or past the high watermark. Returns how many.
+   */
+  deleteOldSegments(now = this.clock.now()): number {
+    if (this.closed || this.offlineCause !== null) return 0;
+    try {
+      let n = this.deleteMatching((_s, next) => next !== undefined && next.baseOffset <= this.logStartOffset_, 'log start offset breach');
+      if (isDeletePolicy(this.config)) {
+        const retentionBytes = this.config['retention.bytes'];
+        if (retentionBytes >= 0) {
+          let diff = this.size - retentionBytes;
+          if (diff > 0) {
+            n += this.deleteMatching((s) => {
+              if (diff - s.size >= 0) {
+                diff -= s.size;
+                return true;
+              }
+              return false;
+            }, 'retention size breach');
+          }
+        }
+        const retentionMs = this.config['retention.ms'];
+        if (retentionMs >= 0) n += this.deleteMatching((s) => now - s.largestTimestamp() > retentionMs, 'retention time breach');
+      }
+      return n;
+    } catch (e) {
+      this.fail('deleting segments of', e);
+    }
+  }
+
+  private deleteMatching(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, reason: string): number {
+    const list = this.segments.values();
+    const deletable: LogSegment[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const seg = list[i]!;
+      const next = list[i + 1];
+      const upperBound = next !== undefined ? next.baseOffset : this.logEndOffset_;
+      const lastAndEmpty = next === undefined && seg.size === 0;
+      if (this.highWatermark_ >= upperBound && !lastAndEmpty && predicate(seg, next)) deletable.push(seg);
+      else break;
+    }
+    if (deletable.length === 0) return 0;
+    let toDelete = deletable;
+    if (deletable.length === this.segments.count) {
+      const fresh = this.roll();
+      if (deletable[deletable.length - 1] === fresh) toDelete = deletable.slice(0, -1);
+    }
+    if (toDelete.length === 0) return 0;
+    const nextBase = this.segments.higher(toDelete[toDelete.length - 1]!.baseOffset)!.baseOffset;
+    if (nextBase > this.logStartOffset_) {
+      this.logStartOffset_ = nextBase;
+      this.producerState.onLogStartOffsetIncremented(nextBase);
+    }
+    this.logger.info(`deleting ${toDelete.length} segment(s) of ${this.topic}-${this.partition} due to ${reason}: ${toDelete.map((s) => s.baseOffset).join(', ')}`);
+    this.removeSegments(toDelete);
+    return toDelete.length;
+  }
+
+  /** Takes segments out of the log, renames their files to `.deleted` and schedules removal. */
+  private removeSegments(list: readonly LogSegment[]): void {
+    const due = this.clock.now() + this.config['file.delete.delay.ms'];
+    for (const s of list) {
+      this.segments.remove(s);
+      s.close();
+      s.changeFileSuffixes('', DELETED_SUFFIX);
+      this.producerState.deleteSnapshot(s.baseOffset);
+      this.deleter.schedule(s, due);
+    }
+    this.dirNeedsSync = true;
+  }
+
+  // ---- truncation (replication) --------------------------------------------------------
+
+  /** Removes every offset >= `offset`; returns true when something was removed. */
+  truncateTo(offset: number): boolean {
+    this.checkOnline();
+    if (offset < 0) throw new StorageError('INVALID_REQUEST', `cannot truncate ${this.topic}-${this.partition} to a negative offset ${offset}`);
+    if (offset >= this.logEndOffset_) return false;
+    try {
+      if (this.segments.first!.baseOffset > offset) {
+        this.truncateFullyAndStartAt(offset);
+        return true;
+      }
+      const doomed = this.segments.values().filter((s) => s.baseOffset > offset);
+      this.removeSegments(doomed);
+      this.segments.last!.truncateTo(offset);
+      this.logEndOffset_ = offset;
+      if (this.logStartOffset_ > offset) this.logStartOffset_ = offset;
+      if (this.recoveryPoint_ > offset) this.recoveryPoint_ = offset;
+      if (this.durableOffset_ > offset) this.durableOffset_ = offset;
+      this.producerState.deleteSnapshotsAbove(offset);
+      this.rebuildProducerState(false);
+      if (this.highWatermark_ > offset) this.updateHighWatermark(offset);
+      return true;
+    } catch (e) {
+      this.fail('truncating', e);
+    }
+  }
+
+  /** Deletes everything and starts empty at `offset` (a follower far behind the leader). */
+  truncateFullyAndStartAt(offset: number, logStartOffset = offset): void {
+    this.checkOnline();
+    try {
+      this.removeSegments([...this.segments.values()]);
+      this.segments.add(LogSegment.create(this, this.dir, offset, this));
+      this.dirNeedsSync = true;
+      this.logEndOffset_ = offset;
+      this.logStartOffset_ = logStartOffset;
+      this.recoveryPoint_ = Math.min(this.recoveryPoint_, offset);
+      this.durableOffset_ = Math.min(this.durableOffset_, offset);
+      this.producerState.truncateFullyAndStartAt(offset);
+      this.highWatermark_ = offset;
+      this.listener?.onHighWatermarkUpdated(offset);
+    } catch (e) {
+      this.fail('truncating', e);
+    }
+  }
+
+  // ---- compaction support --------------------------------------------------------------
+
+  /**
+   * Replaces `oldSegments` with `newSegments` written with the `.cleaned` suffix (the
+   * cleaner's swap, Kafka's replaceSegments): renames them to `.swap`, removes the old ones
+   * (renamed to `.deleted`), then drops the `.swap` suffix. A crash at any step is finished
+   * by the loader.
+   */
+  replaceSegments(newSegments: readonly LogSegment[], oldSegments: readonly LogSegment[]): void {
+    this.checkOnline();
+    try {
+      for (const s of newSegments) s.changeFileSuffixes('.cleaned', '.swap');
+      this.fs.fsyncDirSync(this.dir);
+      const newBases = new Set(newSegments.map((s) => s.baseOffset));
+      const due = this.clock.now() + this.config['file.delete.delay.ms'];
+      for (const s of oldSegments) {
+        if (this.segments.get(s.baseOffset) === s) this.segments.remove(s);
+        s.close();
+        s.changeFileSuffixes('', DELETED_SUFFIX);
+        if (!newBases.has(s.baseOffset)) this.producerState.deleteSnapshot(s.baseOffset);
+        this.deleter.schedule(s, due);
+      }
+      for (const s of newSegments) {
+        s.changeFileSuffixes('.swap', '');
+        this.segments.add(s);
+      }
+      this.fs.fsyncDirSync(this.dir);
+    } catch (e) {
+      this.fail('swapping cleaned segments of', e);
+    }
+  }
+
+  // ---- close and delete ----------------------------------------------------------------
+
+  /**
+   * Flushes everything, writes a producer snapshot at the log end offset and closes the
+   * files. The caller (LogManager) then writes the checkpoints and the clean-shutdown marker.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.offlineCause === null) {
+      try {
+        await this.fullFlushChain;
+        if (this.dataFlushRunning) await this.dataFlushRunning.catch(noop);
+        if (this.producerState.snapshotOffsets().at(-1) !== this.logEndOffset_ && this.logEndOffset_ > 0) {
+          this.producerState.mapEndOffset = this.logEndOffset_;
+          await this.producerState.flushSnapshot(this.producerState.takeSnapshot());
+        }
+        this.activeSegment.onBecomeInactive();
+        await this.doFullFlush(this.logEndOffset_ + 1);
+        if (this.dirNeedsSync) await this.fs.fsyncDir(this.dir);
+        this.dirNeedsSync = false;
+      } catch (e) {
+        this.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);
+      }
+    }
+    this.closed = true;
+    for (const s of this.segments.values()) {
+      try {
+        s.close();
+      } catch (e) {
+        this.logger.warn(`error closing ${s.logFile.path}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Closes without flushing (a failed disk, or simulated crashes in tests). */
+  closeWithoutFlush(): void {
+    this.closed = true;
+    for (const s of this.segments.values()) this.fds.close(s.logFile);
+  }
+
+  /** Removes the whole partition directory now. */
+  delete(): void {
+    this.closeWithoutFlush();
+    this.deleter.runAll();
+    this.fs.rmSync(this.dir);
+  }
+
+  toString(): string {
+    return `PartitionLog(${this.topic}-${this.partition}, start=${this.logStartOffset_}, end=${this.logEndOffset_}, hw=${this.highWatermark_})`;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,259 @@
+/**
+ * Producer state of a partition and its `.snapshot` files in Kafka's format
+ * (ProducerStateManager / ProducerSnapshot.json v1):
+ *
+ *     version int16 (1) | crc uint32 (CRC32C of everything after it) | count int32 |
+ *     count x { producerId int64, epoch int16, lastSequence int32, lastOffset int64,
+ *               offsetDelta int32, timestamp int64, coordinatorEpoch int32,
+ *               currentTxnFirstOffset int64 }
+ *
+ * Idempotence and transactions come in a later issue; this keeps the last batch of each
+ * producer from batch headers alone and persists it, so snapshots are written and read the
+ * way Kafka does (one per segment roll, one at clean shutdown) and the state survives
+ * restarts.
+ */
+import path from 'node:path';
+import { crc32c } from '../protocol/crc32c.js';
+import {
+  BASE_SEQUENCE_OFFSET,
+  CONTROL_MASK,
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  TRANSACTIONAL_MASK,
+  ATTRIBUTES_OFFSET,
+  readInt64,
+  writeInt64,
+} from './batch.js';
+import { filenamePrefix, offsetFromFilename, SNAPSHOT_SUFFIX, DELETED_SUFFIX } from './log-segment.js';
+import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
+import type { StorageLogger } from './logger.js';
+
+export const PRODUCER_SNAPSHOT_VERSION = 1;
+const ENTRY_SIZE = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
+const HEADER_SIZE = 2 + 4 + 4;
+
+export interface ProducerStateEntry {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastOffset: number;
+  offsetDelta: number;
+  timestamp: number;
+  coordinatorEpoch: number;
+  /** First offset of the ongoing transaction, -1 when none. */
+  currentTxnFirstOffset: number;
+}
+
+export class CorruptSnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptSnapshotError';
+  }
+}
+
+export function encodeProducerSnapshot(entries: Iterable<ProducerStateEntry>): Buffer {
+  const list = [...entries];
+  const buf = Buffer.alloc(HEADER_SIZE + list.length * ENTRY_SIZE);
+  buf.writeInt16BE(PRODUCER_SNAPSHOT_VERSION, 0);
+  buf.writeInt32BE(list.length, 6);
+  let at = HEADER_SIZE;
+  for (const e of list) {
+    writeInt64(buf, at, e.producerId);
+    buf.writeInt16BE(e.producerEpoch, at + 8);
+    buf.writeInt32BE(e.lastSequence, at + 10);
+    writeInt64(buf, at + 14, e.lastOffset);
+    buf.writeInt32BE(e.offsetDelta, at + 22);
+    writeInt64(buf, at + 26, e.timestamp);
+    buf.writeInt32BE(e.coordinatorEpoch, at + 34);
+    writeInt64(buf, at + 38, e.currentTxnFirstOffset);
+    at += ENTRY_SIZE;
+  }
+  buf.writeUInt32BE(crc32c(buf.subarray(6)), 2);
+  return buf;
+}
+
+export function decodeProducerSnapshot(buf: Buffer): ProducerStateEntry[] {
+  if (buf.length < HEADER_SIZE) throw new CorruptSnapshotError(`Snapshot failed schema validation: ${buf.length} bytes is too short`);
+  const version = buf.readInt16BE(0);
+  if (version !== PRODUCER_SNAPSHOT_VERSION) throw new CorruptSnapshotError(`Snapshot contained an unknown file version ${version}`);
+  const count = buf.readInt32BE(6);
+  if (count < 0 || HEADER_SIZE + count * ENTRY_SIZE !== buf.length) {
+    throw new CorruptSnapshotError(`Snapshot failed schema validation: ${count} entries do not fill ${buf.length} bytes`);
+  }
+  const stored = buf.readUInt32BE(2);
+  const computed = crc32c(buf.subarray(6));
+  if (stored !== computed) throw new CorruptSnapshotError(`Snapshot is corrupt (CRC is no longer valid). Stored crc: ${stored}. Computed crc: ${computed}`);
+  const out: ProducerStateEntry[] = [];
+  let at = HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    out.push({
+      producerId: readInt64(buf, at),
+      producerEpoch: buf.readInt16BE(at + 8),
+      lastSequence: buf.readInt32BE(at + 10),
+      lastOffset: readInt64(buf, at + 14),
+      offsetDelta: buf.readInt32BE(at + 22),
+      timestamp: readInt64(buf, at + 26),
+      coordinatorEpoch: buf.readInt32BE(at + 34),
+      currentTxnFirstOffset: readInt64(buf, at + 38),
+    });
+    at += ENTRY_SIZE;
+  }
+  return out;
+}
+
+/** Producer state of one partition, updated from batch headers, with snapshot files in `dir`. */
+export class ProducerStateManager {
+  readonly producers = new Map<number, ProducerStateEntry>();
+  /** The offset up to which the state reflects the log. */
+  mapEndOffset = 0;
+
+  constructor(
+    private readonly fs: StorageFs,
+    public dir: string,
+    private readonly logger: StorageLogger,
+  ) {}
+
+  /** Applies the batch whose header starts at `pos` of `buf` (offsets assigned). */
+  update(buf: Buffer, pos: number): void {
+    const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET);
+    const lastOffset = readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+    if (producerId >= 0) {
+      const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
+      const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+      const baseSeq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
+      const prev = this.producers.get(producerId);
+      const control = (attributes & CONTROL_MASK) !== 0;
+      let txnFirst = prev?.currentTxnFirstOffset ?? -1;
+      if (control) txnFirst = -1;
+      else if ((attributes & TRANSACTIONAL_MASK) !== 0 && txnFirst < 0) txnFirst = readInt64(buf, pos);
+      const entry: ProducerStateEntry = {
+        producerId,
+        producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+        lastSequence: control ? (prev?.lastSequence ?? -1) : baseSeq < 0 ? -1 : (baseSeq + delta) % 0x80000000,
+        lastOffset: control ? (prev?.lastOffset ?? -1) : lastOffset,
+        offsetDelta: control ? (prev?.offsetDelta ?? 0) : delta,
+        timestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+        coordinatorEpoch: prev?.coordinatorEpoch ?? -1,
+        currentTxnFirstOffset: txnFirst,
+      };
+      this.producers.set(producerId, entry);
+    }
+    this.mapEndOffset = lastOffset + 1;
+  }
+
+  private snapshotPath(offset: number): string {
+    return path.join(this.dir, filenamePrefix(offset) + SNAPSHOT_SUFFIX);
+  }
+
+  /** Offsets of snapshot files in the directory, ascending. */
+  snapshotOffsets(): number[] {
+    return this.fs
+      .readdirSync(this.dir)
+      .filter((n) => n.endsWith(SNAPSHOT_SUFFIX) && /^\d{20}\.snapshot$/.test(n))
+      .map(offsetFromFilename)
+      .sort((a, b) => a - b);
+  }
+
+  /** Writes a snapshot at `mapEndOffset` (not fsynced; see flushSnapshot). Returns its path. */
+  takeSnapshot(): string {
+    const file = this.snapshotPath(this.mapEndOffset);
+    const data = encodeProducerSnapshot(this.producers.values());
+    const fd = this.fs.openSync(file, 'create');
+    try {
+      this.fs.ftruncateSync(fd, 0);
+      writeFully(this.fs, fd, data, 0, data.length, 0);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    return file;
+  }
+
+  async flushSnapshot(file: string): Promise<void> {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(file, 'readWrite');
+    } catch {
+      return; // deleted meanwhile
+    }
+    try {
+      await this.fs.fdatasync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Loads the newest valid snapshot at or below `maxOffset` (newer ones are deleted, corrupt
+   * ones logged and deleted). Returns its offset, or -1 with empty state.
+   */
+  loadLatestSnapshot(maxOffset: number): number {
+    this.producers.clear();
+    const offsets = this.snapshotOffsets();
+    for (const o of offsets) if (o > maxOffset) this.fs.unlinkSync(this.snapshotPath(o));
+    const candidates = offsets.filter((o) => o <= maxOffset).reverse();
+    for (const o of candidates) {
+      const file = this.snapshotPath(o);
+      try {
+        const data = this.fs.readFileSync(file);
+        if (data === null) continue;
+        for (const e of decodeProducerSnapshot(data)) this.producers.set(e.producerId, e);
+        this.mapEndOffset = o;
+        return o;
+      } catch (e) {
+        this.logger.warn(`failed to load producer snapshot ${file}: ${(e as Error).message}; deleting it`);
+        this.fs.unlinkSync(file);
+      }
+    }
+    this.mapEndOffset = 0;
+    return -1;
+  }
+
+  /** Removes snapshots below `offset` except the newest one at or below it. */
+  deleteSnapshotsBelow(offset: number): void {
+    for (const o of this.snapshotOffsets()) if (o < offset) this.fs.unlinkSync(this.snapshotPath(o));
+  }
+
+  deleteSnapshotsAbove(offset: number): void {
+    for (const o of this.snapshotOffsets()) if (o > offset) this.fs.unlinkSync(this.snapshotPath(o));
+  }
+
+  deleteSnapshot(offset: number): void {
+    this.fs.unlinkSync(this.snapshotPath(offset));
+  }
+
+  /** Drops snapshots that match no segment, keeping the newest (Kafka's removeStraySnapshots). */
+  removeStraySnapshots(segmentBaseOffsets: readonly number[]): void {
+    const keep = new Set(segmentBaseOffsets);
+    const offsets = this.snapshotOffsets();
+    const newest = offsets[offsets.length - 1];
+    for (const o of offsets) if (!keep.has(o) && o !== newest) this.fs.unlinkSync(this.snapshotPath(o));
+    // Leftovers of deferred deletion.
+    for (const n of this.fs.readdirSync(this.dir)) if (n.endsWith(SNAPSHOT_SUFFIX + DELETED_SUFFIX)) this.fs.unlinkSync(path.join(this.dir, n));
+  }
+
+  truncateFullyAndStartAt(offset: number): void {
+    this.producers.clear();
+    for (const o of this.snapshotOffsets()) this.fs.unlinkSync(this.snapshotPath(o));
+    this.mapEndOffset = offset;
+  }
+
+  /** Drops producers whose last batch lies below `offset` (log start moved past them). */
+  onLogStartOffsetIncremented(offset: number): void {
+    for (const [id, e] of this.producers) if (e.lastOffset >= 0 && e.lastOffset < offset && e.currentTxnFirstOffset < 0) this.producers.delete(id);
+  }
+}
+
+/** Reads a snapshot file from disk; for tools and tests. */
+export function readProducerSnapshotFile(fs: StorageFs, file: string): ProducerStateEntry[] {
+  const fd = fs.openSync(file, 'read');
+  try {
+    const size = fs.fsizeSync(fd);
+    const buf = Buffer.alloc(size);
+    readFully(fs, fd, buf, 0, size, 0);
+    return decodeProducerSnapshot(buf);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
