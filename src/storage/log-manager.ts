@@ -1,0 +1,397 @@
+/**
+ * Every partition log under `log.dirs` (Kafka's LogManager): opens them at start-up (after a
+ * clean shutdown without scanning any segment), creates and deletes partitions, keeps the
+ * checkpoint files, runs retention, time-based flushes and compaction on one coarse timer,
+ * and owns the bounded pool of file descriptors shared by all segments.
+ *
+ * Start-up per log directory: the clean-shutdown marker is read and removed, the checkpoint
+ * files read (a malformed one is logged and treated as empty, which only costs a longer
+ * recovery), and each `<topic>-<partition>` directory opened. A partition that cannot be
+ * opened is logged and left offline; the others serve.
+ */
+import path from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import {
+  CheckpointFormatError,
+  LOG_START_OFFSET_CHECKPOINT,
+  OffsetCheckpointFile,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  consumeCleanShutdownFile,
+  parsePartitionDirName,
+  partitionKey,
+  writeCleanShutdownFile,
+} from './checkpoint.js';
+import { DEFAULT_LOG_CONFIG, DEFAULT_LOG_MANAGER_CONFIG, resolveLogConfig, type LogConfig, type LogManagerConfig } from './config.js';
+import { DeferredDeleter } from './deferred-deleter.js';
+import { StorageError } from './errors.js';
+import { FdCache } from './fd-cache.js';
+import { NodeFs, type StorageFs } from './fs/storage-fs.js';
+import { consoleLogger, type StorageLogger } from './logger.js';
+import { PartitionLog } from './partition-log.js';
+
+export interface LogManagerOptions {
+  config: Partial<LogManagerConfig> & Pick<LogManagerConfig, 'log.dirs'>;
+  /** Topic config defaults (from the broker's `log.*` settings); Kafka's defaults otherwise. */
+  defaultLogConfig?: LogConfig;
+  /** Per-topic overrides known at start-up (topic -> Kafka topic config names). */
+  topicOverrides?: ReadonlyMap<string, Record<string, string | number | boolean>>;
+  fs?: StorageFs;
+  clock?: Clock;
+  logger?: StorageLogger;
+}
+
+interface DirState {
+  dir: string;
+  hadCleanShutdown: boolean;
+  recoveryPoints: OffsetCheckpointFile;
+  logStartOffsets: OffsetCheckpointFile;
+  highWatermarks: OffsetCheckpointFile;
+}
+
+/** Periodic work that the broker's start-up enables with `startup()`. */
+interface Task {
+  name: string;
+  intervalMs: number;
+  nextAt: number;
+  run: () => unknown;
+  running: boolean;
+}
+
+export class LogManager {
+  readonly config: LogManagerConfig;
+  readonly fs: StorageFs;
+  readonly fds: FdCache;
+  readonly clock: Clock;
+  readonly logger: StorageLogger;
+  readonly deleter: DeferredDeleter;
+  private defaultLogConfig: LogConfig;
+  private readonly topicOverrides = new Map<string, Record<string, string | number | boolean>>();
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly logDirOf = new Map<string, DirState>();
+  private readonly dirs: DirState[] = [];
+  /** Partitions that failed to open, with the reason. */
+  readonly offlinePartitions = new Map<string, string>();
+  private tasks: Task[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+  /** Hook for compaction (set by the cleaner) run on the manager's timer. */
+  cleanerTick: ((now: number) => unknown) | null = null;
+
+  private constructor(opts: LogManagerOptions) {
+    this.config = { ...DEFAULT_LOG_MANAGER_CONFIG, ...opts.config };
+    this.fs = opts.fs ?? new NodeFs();
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? consoleLogger();
+    this.fds = new FdCache(this.fs, this.config['millrace.log.max.open.files']);
+    this.deleter = new DeferredDeleter(this.logger);
+    this.defaultLogConfig = opts.defaultLogConfig ?? { ...DEFAULT_LOG_CONFIG };
+    for (const [t, o] of opts.topicOverrides ?? []) this.topicOverrides.set(t, { ...o });
+  }
+
+  /** Opens every partition log in every log directory. */
+  static open(opts: LogManagerOptions): LogManager {
+    const m = new LogManager(opts);
+    m.loadLogs();
+    return m;
+  }
+
+  private loadLogs(): void {
+    const started = Date.now();
+    for (const dir of this.config['log.dirs']) {
+      const fs = this.fs;
+      if (fs.statSync(dir) === null) {
+        fs.mkdirSync(dir);
+        fs.fsyncDirSync(path.dirname(dir));
+      }
+      const hadCleanShutdown = consumeCleanShutdownFile(fs, dir);
+      const state: DirState = {
+        dir,
+        hadCleanShutdown,
+        recoveryPoints: new OffsetCheckpointFile(fs, dir, RECOVERY_POINT_CHECKPOINT),
+        logStartOffsets: new OffsetCheckpointFile(fs, dir, LOG_START_OFFSET_CHECKPOINT),
+        highWatermarks: new OffsetCheckpointFile(fs, dir, REPLICATION_OFFSET_CHECKPOINT),
+      };
+      this.dirs.push(state);
+      const recoveryPoints = this.readCheckpoint(state.recoveryPoints, 'resetting the recovery checkpoint to 0');
+      const logStarts = this.readCheckpoint(state.logStartOffsets, 'resetting to the base offset of the first segment');
+      const hws = this.readCheckpoint(state.highWatermarks, 'resetting high watermarks to the log start offset');
+      const names = fs.readdirSync(dir);
+      this.logger.info(`${hadCleanShutdown ? 'skipping recovery of' : 'recovering'} ${names.length} entries in ${dir} (${hadCleanShutdown ? 'clean shutdown marker found' : 'no clean shutdown marker'})`);
+      for (const name of names) {
+        const full = path.join(dir, name);
+        if (name.endsWith('-delete')) {
+          this.logger.info(`removing ${full}, a partition deleted before shutdown`);
+          fs.rmSync(full);
+          continue;
+        }
+        const tp = parsePartitionDirName(name);
+        if (tp === null) continue;
+        const st = fs.statSync(full);
+        if (st === null || !st.isDirectory) continue;
+        const key = partitionKey(tp.topic, tp.partition);
+        if (this.logs.has(key)) {
+          this.logger.error(`duplicate log directories for ${key}: ${full} and ${this.logs.get(key)!.dir}; ignoring ${full}`);
+          continue;
+        }
+        try {
+          const log = PartitionLog.open({
+            dir: full,
+            config: this.logConfigFor(tp.topic),
+            fs,
+            fds: this.fds,
+            clock: this.clock,
+            logger: this.logger,
+            deleter: this.deleter,
+            hadCleanShutdown,
+            recoveryPoint: recoveryPoints.get(key) ?? 0,
+            logStartOffset: logStarts.get(key) ?? 0,
+            highWatermark: hws.get(key),
+          });
+          this.logs.set(key, log);
+          this.logDirOf.set(key, state);
+        } catch (e) {
+          this.offlinePartitions.set(key, (e as Error).message);
+          this.logger.error(`failed to load the log of ${key} in ${full}: ${(e as Error).stack ?? e}; the partition stays offline`);
+        }
+      }
+    }
+    this.logger.info(`loaded ${this.logs.size} logs in ${Date.now() - started} ms`);
+  }
+
+  private readCheckpoint(file: OffsetCheckpointFile, consequence: string): Map<string, number> {
+    try {
+      return file.read();
+    } catch (e) {
+      const why = e instanceof CheckpointFormatError ? e.message : `${(e as Error).message}`;
+      this.logger.warn(`error reading ${file.file}: ${why}; ${consequence}`);
+      return new Map();
+    }
+  }
+
+  // ---- configs -------------------------------------------------------------------------
+
+  logConfigFor(topic: string): LogConfig {
+    const o = this.topicOverrides.get(topic);
+    return o ? resolveLogConfig(o, this.defaultLogConfig) : { ...this.defaultLogConfig };
+  }
+
+  /** Replaces a topic's overrides (AlterConfigs) and applies them to its open logs. */
+  setTopicConfig(topic: string, overrides: Record<string, string | number | boolean>): LogConfig {
+    const config = resolveLogConfig(overrides, this.defaultLogConfig);
+    this.topicOverrides.set(topic, { ...overrides });
+    for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config);
+    return config;
+  }
+
+  /** Replaces the broker-level defaults (dynamic broker configs). */
+  setDefaultLogConfig(config: LogConfig): void {
+    this.defaultLogConfig = config;
+    for (const log of this.logs.values()) log.updateConfig(this.logConfigFor(log.topic));
+  }
+
+  // ---- logs ----------------------------------------------------------------------------
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionKey(topic, partition));
+  }
+
+  allLogs(): IterableIterator<PartitionLog> {
+    return this.logs.values();
+  }
+
+  get logCount(): number {
+    return this.logs.size;
+  }
+
+  /**
+   * The log of a partition, created (in the log directory holding the fewest partitions)
+   * when missing. `overrides` become the topic's config when given.
+   */
+  getOrCreateLog(topic: string, partition: number, overrides?: Record<string, string | number | boolean>): PartitionLog {
+    if (this.shuttingDown) throw new StorageError('KAFKA_STORAGE_ERROR', 'the log manager is shutting down');
+    if (!/^[a-zA-Z0-9._-]+$/.test(topic) || topic === '.' || topic === '..' || topic.length > 249) {
+      throw new StorageError('INVALID_REQUEST', `invalid topic name ${JSON.stringify(topic)}`);
+    }
+    if (!Number.isInteger(partition) || partition < 0) throw new StorageError('INVALID_REQUEST', `invalid partition ${partition}`);
+    const key = partitionKey(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) return existing;
+    if (overrides) this.setTopicConfig(topic, overrides);
+    const counts = new Map<DirState, number>(this.dirs.map((d) => [d, 0]));
+    for (const d of this.logDirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const state = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    const log = PartitionLog.open({
+      dir: path.join(state.dir, key),
+      config: this.logConfigFor(topic),
+      fs: this.fs,
+      fds: this.fds,
+      clock: this.clock,
+      logger: this.logger,
+      deleter: this.deleter,
+      hadCleanShutdown: true,
+    });
+    this.logs.set(key, log);
+    this.logDirOf.set(key, state);
+    this.offlinePartitions.delete(key);
+    return log;
+  }
+
+  /** Deletes a partition: its directory is renamed `<topic>-<partition>.<id>-delete` and removed. */
+  deleteLog(topic: string, partition: number): boolean {
+    const key = partitionKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    this.logs.delete(key);
+    const state = this.logDirOf.get(key)!;
+    this.logDirOf.delete(key);
+    log.closeWithoutFlush();
+    const doomed = path.join(state.dir, `${key}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}-delete`);
+    try {
+      this.fs.renameSync(log.dir, doomed);
+      this.fs.fsyncDirSync(state.dir);
+      this.fs.rmSync(doomed);
+    } catch (e) {
+      this.logger.error(`failed to delete the log directory of ${key}: ${(e as Error).message}`);
+    }
+    return true;
+  }
+
+  // ---- periodic work -------------------------------------------------------------------
+
+  /** Starts the periodic tasks on one coarse, unref'd timer. */
+  startup(): void {
+    if (this.timer) return;
+    const now = this.clock.now();
+    const delay = this.config['log.initial.task.delay.ms'];
+    const task = (name: string, intervalMs: number, run: () => unknown, initialDelay = delay): Task => ({ name, intervalMs, nextAt: now + initialDelay, run, running: false });
+    this.tasks = [
+      task('log-retention', this.config['log.retention.check.interval.ms'], () => this.cleanupLogs()),
+      task('log-flusher', this.config['log.flush.scheduler.interval.ms'], () => this.flushDirtyLogs()),
+      task('recovery-point-checkpoint', this.config['log.flush.offset.checkpoint.interval.ms'], () => this.checkpointRecoveryOffsets()),
+      task('log-start-offset-checkpoint', this.config['log.flush.start.offset.checkpoint.interval.ms'], () => this.checkpointLogStartOffsets()),
+      task('high-watermark-checkpoint', this.config['replica.high.watermark.checkpoint.interval.ms'], () => this.checkpointHighWatermarks()),
+      task('delete-files', 1000, () => this.deleter.runDue(this.clock.now()), 0),
+      task('log-cleaner', this.config['log.cleaner.backoff.ms'], () => this.cleanerTick?.(this.clock.now()), 0),
+    ];
+    const period = Math.max(10, Math.min(1000, ...this.tasks.map((t) => t.intervalMs)));
+    this.timer = setInterval(() => this.tick(), period);
+    this.timer.unref();
+  }
+
+  /** Runs the periodic tasks that are due (called by the timer; tests call it directly). */
+  tick(now = this.clock.now()): void {
+    for (const t of this.tasks) {
+      if (t.running || now < t.nextAt) continue;
+      t.nextAt = now + t.intervalMs;
+      t.running = true;
+      let r: unknown;
+      try {
+        r = t.run();
+      } catch (e) {
+        this.logger.error(`task ${t.name} failed: ${(e as Error).message}`);
+      }
+      if (r instanceof Promise) {
+        r.catch((e: unknown) => this.logger.error(`task ${t.name} failed: ${(e as Error).message}`)).finally(() => (t.running = false));
+      } else t.running = false;
+    }
+  }
+
+  /** Retention for every log (`log.retention.check.interval.ms`); returns segments deleted. */
+  cleanupLogs(now = this.clock.now()): number {
+    let n = 0;
+    for (const log of this.logs.values()) {
+      try {
+        n += log.deleteOldSegments(now);
+      } catch (e) {
+        this.logger.error(`retention failed for ${log.topic}-${log.partition}: ${(e as Error).message}`);
+      }
+    }
+    this.deleter.runDue(now);
+    return n;
+  }
+
+  /** Flushes logs whose `flush.ms` has passed (`log.flush.scheduler.interval.ms`). */
+  async flushDirtyLogs(now = this.clock.now()): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const log of this.logs.values()) {
+      const p = log.maybeFlushByTime(now);
+      if (p) waits.push(p.catch((e: unknown) => this.logger.error(`flush failed for ${log.topic}-${log.partition}: ${(e as Error).message}`)));
+    }
+    await Promise.all(waits);
+  }
+
+  private entriesFor(state: DirState, pick: (log: PartitionLog) => number | null): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const [key, log] of this.logs) {
+      if (this.logDirOf.get(key) !== state || log.isOffline) continue;
+      const v = pick(log);
+      if (v !== null) m.set(key, v);
+    }
+    return m;
+  }
+
+  /** Writes `recovery-point-offset-checkpoint` in every log directory. */
+  async checkpointRecoveryOffsets(): Promise<void> {
+    await Promise.all(this.dirs.map((d) => d.recoveryPoints.write(this.entriesFor(d, (l) => l.recoveryPoint))));
+  }
+
+  /** Writes `log-start-offset-checkpoint` (only logs whose start moved past their first segment, as Kafka). */
+  async checkpointLogStartOffsets(): Promise<void> {
+    await Promise.all(
+      this.dirs.map((d) => d.logStartOffsets.write(this.entriesFor(d, (l) => (l.logStartOffset > l.segments.first!.baseOffset ? l.logStartOffset : null)))),
+    );
+  }
+
+  /** Writes `replication-offset-checkpoint` (high watermarks). */
+  async checkpointHighWatermarks(): Promise<void> {
+    await Promise.all(this.dirs.map((d) => d.highWatermarks.write(this.entriesFor(d, (l) => l.highWatermark))));
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------
+
+  /**
+   * Clean shutdown: flushes and closes every log, writes the checkpoints, then Kafka's
+   * clean-shutdown marker in each log directory whose logs all closed cleanly, so the next
+   * start-up skips recovery.
+   */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const all = [...this.logs.values()];
+    const width = 16;
+    let next = 0;
+    const worker = async () => {
+      while (next < all.length) {
+        const log = all[next++]!;
+        await log.close();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, all.length) }, worker));
+    const offline = new Set<DirState>();
+    for (const [key, log] of this.logs) if (log.isOffline) offline.add(this.logDirOf.get(key)!);
+    try {
+      await this.checkpointRecoveryOffsets();
+      await this.checkpointLogStartOffsets();
+      await this.checkpointHighWatermarks();
+      for (const d of this.dirs) {
+        if (!offline.has(d)) writeCleanShutdownFile(this.fs, d.dir);
+      }
+    } catch (e) {
+      this.logger.error(`error writing checkpoints at shutdown: ${(e as Error).message}; the next start-up will recover`);
+    }
+    this.deleter.runAll();
+    this.fds.closeAll();
+  }
+
+  /** Stops timers and drops descriptors without flushing (tests simulating a crash). */
+  abandon(): void {
+    this.shuttingDown = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const log of this.logs.values()) log.closeWithoutFlush();
+    this.fds.closeAll();
+  }
+}
