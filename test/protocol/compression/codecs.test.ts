@@ -18,6 +18,7 @@ import {
 } from '../../../src/protocol/compression/index.js';
 import { CompressionType, RECORDS_OFFSET } from '../../../src/protocol/records/batch-header.js';
 import { ProtocolDecodeError } from '../../../src/protocol/primitives/errors.js';
+import { xxh32 } from '../../../src/protocol/compression/xxhash32.js';
 import { CODECS, fixture } from '../records/java-fixtures.js';
 
 const CODEC_IDS = [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
@@ -248,28 +249,39 @@ test('gzip: multi-member streams decode, as GZIPInputStream reads them', async (
   assert.deepEqual(await decompress(CompressionType.Gzip, joined, 100), Buffer.concat([a, b]));
 });
 
-/** XXH32 with seed 0, only to build the hand-made LZ4 frame above. */
-function xxh32(data: Uint8Array): number {
-  const P1 = 2654435761, P2 = 2246822519, P3 = 3266489917, P4 = 668265263, P5 = 374761393;
-  const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
-  const u32 = (i: number) => (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)) >>> 0;
-  let i = 0;
-  let h: number;
-  if (data.length >= 16) {
-    let v1 = (P1 + P2) >>> 0, v2 = P2, v3 = 0, v4 = (0 - P1) >>> 0;
-    const round = (v: number, x: number) => Math.imul(rotl((v + Math.imul(x, P2)) >>> 0, 13), P1) >>> 0;
-    for (; i + 16 <= data.length; i += 16) {
-      v1 = round(v1, u32(i)); v2 = round(v2, u32(i + 4)); v3 = round(v3, u32(i + 8)); v4 = round(v4, u32(i + 12));
-    }
-    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) >>> 0;
-  } else {
-    h = P5;
+test('xxh32 matches the reference vectors', () => {
+  assert.equal(xxh32(Buffer.alloc(0)), 0x02cc5d05);
+  assert.equal(xxh32(Buffer.from('abc')), 0x32d153ff);
+  assert.equal(xxh32(Buffer.from('Nobody inspects the spammish repetition')), 0xe2293b2f);
+  assert.equal(xxh32(Buffer.from('xxabcxx'), 2, 5), 0x32d153ff);
+});
+
+test('lz4 sync frames are laid out as KafkaLZ4BlockOutputStream writes them', () => {
+  const data = sample(200_000);
+  const frame = compressSync(CompressionType.Lz4, data);
+  // Magic, FLG 0x60, BD 0x40 (64 KiB blocks), header checksum 0x82: the Java client's bytes.
+  assert.deepEqual(frame.subarray(0, 7), Buffer.from('04224d18604082', 'hex'));
+  assert.deepEqual(frame.subarray(0, 7), fixture('java-lz4-multi.bin').subarray(RECORDS_OFFSET, RECORDS_OFFSET + 7));
+  let pos = 7;
+  let blocks = 0;
+  for (;;) {
+    const word = frame.readUInt32LE(pos);
+    pos += 4;
+    if (word === 0) break;
+    pos += word & 0x7fffffff;
+    blocks++;
   }
-  h = (h + data.length) >>> 0;
-  for (; i + 4 <= data.length; i += 4) h = Math.imul(rotl((h + Math.imul(u32(i), P3)) >>> 0, 17), P4) >>> 0;
-  for (; i < data.length; i++) h = Math.imul(rotl((h + Math.imul(data[i]!, P5)) >>> 0, 11), P1) >>> 0;
-  h ^= h >>> 15; h = Math.imul(h, P2) >>> 0;
-  h ^= h >>> 13; h = Math.imul(h, P3) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+  assert.equal(pos, frame.length);
+  assert.equal(blocks, Math.ceil(data.length / 65536));
+  // Incompressible input goes into stored blocks (high bit set), as the Java stream does.
+  const noise = Buffer.alloc(100_000);
+  for (let i = 0, x = 2463534242; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  const stored = compressSync(CompressionType.Lz4, noise);
+  assert.ok((stored.readUInt32LE(7) & 0x80000000) !== 0);
+  assert.deepEqual(decompressSync(CompressionType.Lz4, stored, noise.length), noise);
+});

@@ -6,6 +6,7 @@ import {
   batchFaultErrorCode,
   CompressionType,
   decodeBatch,
+  decodeBatchSync,
   encodeBatch,
   recordsErrorCode,
   updateBatchCrc,
@@ -62,6 +63,13 @@ async function exercise(bytes: Buffer, fixCrc: boolean): Promise<'ok' | 'fault' 
   validateProduceRecords(bytes, 0, bytes.length, 9);
   const cursor = new BatchCursor(bytes);
   while (cursor.next()) assert.ok(cursor.offset + cursor.size <= bytes.length);
+  if (bytes.length <= 21 || (bytes[22]! & 7) !== CompressionType.Zstd) {
+    try {
+      decodeBatchSync(bytes, 0, bytes.length, { maxRecordsBytes: 1 << 20 });
+    } catch (err) {
+      if (!(err instanceof ProtocolDecodeError)) throw err;
+    }
+  }
   try {
     const d = await decodeBatch(bytes, 0, bytes.length, { maxRecordsBytes: 1 << 20 });
     assert.equal(d.records.length, d.recordCount);
