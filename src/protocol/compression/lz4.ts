@@ -22,9 +22,8 @@ import { xxh32 } from './xxhash32.js';
  * it rejects what Kafka's Java reader rejects (reserved bits, version other than 01,
  * dependent blocks, block size id outside 4..7, a block larger than the maximum) and sums an
  * upper bound of the output (stored blocks count their size, compressed blocks the block
- * maximum) so the cap is enforced before lz4_flex allocates. As in the Java reader, decoding
- * stops at the first frame's end mark; bytes after it are ignored. The header checksum and any
- * block or content checksum are verified by lz4_flex.
+ * maximum) so the cap is enforced before anything is inflated. As in the Java reader,
+ * decoding stops at the first frame's end mark; bytes after it are ignored.
  */
 
 const LZ4_MAGIC = 0x184d2204;
