@@ -12,6 +12,12 @@ import { DecompressionError } from './errors.js';
 /** Kafka's default gzip level (`compression.gzip.level`: Deflater.DEFAULT_COMPRESSION). */
 export const GZIP_DEFAULT_LEVEL = constants.Z_DEFAULT_COMPRESSION;
 
+/**
+ * Output chunk of the async inflate: every chunk is a round trip to the libuv pool, and
+ * zlib's 16 KiB default halved throughput on 1 MiB record sections (measured 500 vs 870 MB/s).
+ */
+const ASYNC_CHUNK = 256 * 1024;
+
 export function gzipCompressSync(data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Buffer {
   return gzipSync(data, { level });
 }
@@ -34,7 +40,7 @@ export function gzipDecompressSync(data: Uint8Array, maxOutputBytes: number): Bu
 
 export function gzipDecompress(data: Uint8Array, maxOutputBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    gunzip(data, { maxOutputLength: Math.max(1, maxOutputBytes) }, (err, out) => {
+    gunzip(data, { maxOutputLength: Math.max(1, maxOutputBytes), chunkSize: ASYNC_CHUNK }, (err, out) => {
       if (err) reject(gzipError(err, maxOutputBytes));
       else {
         try {
