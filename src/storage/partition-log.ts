@@ -158,7 +158,13 @@ export class PartitionLog implements SegmentContext {
   /** Offsets below this are fsynced (data only; the recovery point also needs indexes). */
   private durableOffset_ = 0;
   private lastFlushTime_: number;
-  private dirNeedsSync = false;
+  /**
+   * Bumped on every change to the directory's entries; compared with the last fsynced
+   * version. Starts unsynced: entries made by a previous process (a segment rolled just
+   * before a crash) may not be durable yet.
+   */
+  private dirVersion = 1;
+  private dirSyncedVersion = 0;
   private offlineCause: unknown = null;
   private dataFlushRunning: Promise<void> | null = null;
   private nextDataFlush: Deferred | null = null;
@@ -210,7 +216,7 @@ export class PartitionLog implements SegmentContext {
     for (const s of loaded.segments.values()) this.segments.add(s);
     if (this.segments.isEmpty()) {
       this.segments.add(LogSegment.create(this, this.dir, lsoCheckpoint, this));
-      this.dirNeedsSync = true;
+      this.dirVersion++;
     }
     this.logEndOffset_ = loaded.logEndOffset;
     this.logStartOffset_ = Math.max(lsoCheckpoint, this.segments.first!.baseOffset);
@@ -309,7 +315,7 @@ export class PartitionLog implements SegmentContext {
   /** Marks the log offline after an I/O error (Kafka takes the log dir offline); it stays so until reopened. */
   private fail(op: string, e: unknown): never {
     if (isStorageError(e) && e.errorName !== 'KAFKA_STORAGE_ERROR') throw e;
-    if (this.offlineCause === null) {
+    if (this.offlineCause === null && !this.closed) {
       this.offlineCause = e;
       this.logger.error(`error while ${op} ${this.topic}-${this.partition} in ${this.dir}: ${(e as Error)?.message ?? e}; the log is offline until reopened`);
     }
@@ -455,7 +461,7 @@ export class PartitionLog implements SegmentContext {
       active.onBecomeInactive();
       const seg = LogSegment.create(this, this.dir, newOffset, this);
       this.segments.add(seg);
-      this.dirNeedsSync = true;
+      this.dirVersion++;
       this.producerState.mapEndOffset = newOffset;
       const snapshot = this.producerState.takeSnapshot();
       this.producerState.mapEndOffset = this.logEndOffset_;
@@ -507,14 +513,29 @@ export class PartitionLog implements SegmentContext {
   private async syncData(target: number): Promise<void> {
     try {
       const dirty = this.segments.values().filter((s) => s.unflushedData);
-      const syncDir = this.dirNeedsSync;
-      this.dirNeedsSync = false;
-      await Promise.all(dirty.map((s) => s.flushData()));
-      if (syncDir) await this.fs.fsyncDir(this.dir);
+      await Promise.all([...dirty.map((s) => s.flushData()), this.syncDir()]);
       if (target > this.durableOffset_) this.durableOffset_ = target;
     } catch (e) {
       this.fail('flushing', e);
     }
+  }
+
+  /**
+   * fsyncs the directory when entries changed since the last fsync (a rolled segment must
+   * not vanish in a power cut once data in it is acknowledged).
+   */
+  private async syncDir(): Promise<void> {
+    const v = this.dirVersion;
+    if (this.dirSyncedVersion >= v) return;
+    await this.fs.fsyncDir(this.dir);
+    if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
+  }
+
+  private syncDirSync(): void {
+    const v = this.dirVersion;
+    if (this.dirSyncedVersion >= v) return;
+    this.fs.fsyncDirSync(this.dir);
+    if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
   }
 
   /** Waits until every offset below `offset` (default: the log end offset) is fsynced. */
@@ -538,10 +559,7 @@ export class PartitionLog implements SegmentContext {
     this.checkOnline();
     try {
       const segs = this.segments.range(this.recoveryPoint_, offset);
-      const syncDir = this.dirNeedsSync;
-      this.dirNeedsSync = false;
-      await Promise.all(segs.map((s) => s.flush()));
-      if (syncDir) await this.fs.fsyncDir(this.dir);
+      await Promise.all([...segs.map((s) => s.flush()), this.syncDir()]);
       if (offset > this.recoveryPoint_) this.recoveryPoint_ = Math.min(offset, this.logEndOffset_);
       if (this.recoveryPoint_ > this.durableOffset_) this.durableOffset_ = this.recoveryPoint_;
       this.lastFlushTime_ = this.clock.now();
@@ -736,7 +754,7 @@ export class PartitionLog implements SegmentContext {
       this.producerState.deleteSnapshot(s.baseOffset);
       this.deleter.schedule(s, due);
     }
-    this.dirNeedsSync = true;
+    this.dirVersion++;
   }
 
   // ---- truncation (replication) --------------------------------------------------------
@@ -753,7 +771,11 @@ export class PartitionLog implements SegmentContext {
       }
       const doomed = this.segments.values().filter((s) => s.baseOffset > offset);
       this.removeSegments(doomed);
-      this.segments.last!.truncateTo(offset);
+      const active = this.segments.last!;
+      active.truncateTo(offset);
+      // Truncation is rare (replication) and must not be undone by a power cut: make it durable now.
+      active.flushSync();
+      this.syncDirSync();
       this.logEndOffset_ = offset;
       if (this.logStartOffset_ > offset) this.logStartOffset_ = offset;
       if (this.recoveryPoint_ > offset) this.recoveryPoint_ = offset;
@@ -773,7 +795,8 @@ export class PartitionLog implements SegmentContext {
     try {
       this.removeSegments([...this.segments.values()]);
       this.segments.add(LogSegment.create(this, this.dir, offset, this));
-      this.dirNeedsSync = true;
+      this.dirVersion++;
+      this.syncDirSync();
       this.logEndOffset_ = offset;
       this.logStartOffset_ = logStartOffset;
       this.recoveryPoint_ = Math.min(this.recoveryPoint_, offset);
@@ -836,8 +859,7 @@ export class PartitionLog implements SegmentContext {
         }
         this.activeSegment.onBecomeInactive();
         await this.doFullFlush(this.logEndOffset_ + 1);
-        if (this.dirNeedsSync) await this.fs.fsyncDir(this.dir);
-        this.dirNeedsSync = false;
+        await this.syncDir();
       } catch (e) {
         this.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);
       }
