@@ -10,6 +10,7 @@
  * exception classes (retriable = the exception extends RetriableException), plus the codes in
  * ERROR_ADDITIONS below. Without it spec/errors.json is left as committed.
  */
+import { applyOverlays, loadOverlays } from './spec-overlays.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseJsonc } from './codegen/jsonc.js';
@@ -91,6 +92,7 @@ export function formatSpec(spec: JsonObject): string {
 
 export function importSpecs(from: string, to: string): string[] {
   const written: string[] = [];
+  const overlays = loadOverlays();
   for (const group of SPEC_GROUPS) {
     const srcDir = join(from, group);
     const dstDir = join(to, group);
@@ -102,7 +104,7 @@ export function importSpecs(from: string, to: string): string[] {
     for (const name of names) {
       const file = `${group}/${name}`;
       const spec = parseJsonc(readFileSync(join(srcDir, name), 'utf8'), file) as JsonObject;
-      writeFileSync(join(dstDir, name), formatSpec(reduceSpec(spec, file)));
+      writeFileSync(join(dstDir, name), formatSpec(applyOverlays(reduceSpec(spec, file), overlays)));
       written.push(file);
     }
   }

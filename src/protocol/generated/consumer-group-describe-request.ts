@@ -14,11 +14,11 @@ const _F_ConsumerGroupDescribeRequest = ["groupIds", "includeAuthorizedOperation
 export const name = "ConsumerGroupDescribeRequest";
 export const apiKey = 69;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["zkBroker","broker"];
 
-/** ConsumerGroupDescribeRequest, versions 0 */
+/** ConsumerGroupDescribeRequest, versions 0-1 */
 export interface ConsumerGroupDescribeRequest {
   /** []string, versions 0+, entity groupId */
   groupIds: string[];
@@ -114,7 +114,7 @@ function writeConsumerGroupDescribeRequest(_w: Writer, _x: ConsumerGroupDescribe
 
 /** Reads a ConsumerGroupDescribeRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupDescribeRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupDescribeRequest(reader, version);
   } catch (e) {
@@ -129,7 +129,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupDescribeRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupDescribeRequest(message, version);
   } catch (e) {
@@ -139,7 +139,7 @@ export function size(message: ConsumerGroupDescribeRequest, version: number): nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupDescribeRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupDescribeRequest(writer, message, version);
 }
 

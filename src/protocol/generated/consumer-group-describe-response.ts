@@ -12,17 +12,17 @@ import {
 
 const _F_ConsumerGroupDescribeResponse = ["throttleTimeMs", "groups"] as readonly string[];
 const _F_DescribedGroup = ["errorCode", "errorMessage", "groupId", "groupState", "groupEpoch", "assignmentEpoch", "assignorName", "members", "authorizedOperations"] as readonly string[];
-const _F_Member = ["memberId", "instanceId", "rackId", "memberEpoch", "clientId", "clientHost", "subscribedTopicNames", "subscribedTopicRegex", "assignment", "targetAssignment"] as readonly string[];
+const _F_Member = ["memberId", "instanceId", "rackId", "memberEpoch", "clientId", "clientHost", "subscribedTopicNames", "subscribedTopicRegex", "assignment", "targetAssignment", "memberType"] as readonly string[];
 const _F_TopicPartitions = ["topicId", "topicName", "partitions"] as readonly string[];
 const _F_Assignment = ["topicPartitions"] as readonly string[];
 
 export const name = "ConsumerGroupDescribeResponse";
 export const apiKey = 69;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ConsumerGroupDescribeResponse, versions 0 */
+/** ConsumerGroupDescribeResponse, versions 0-1 */
 export interface ConsumerGroupDescribeResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -78,6 +78,8 @@ export interface Member {
   assignment: Assignment;
   /** Assignment, versions 0+ */
   targetAssignment: Assignment;
+  /** int8, versions 1+, default -1, ignorable */
+  memberType: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -140,6 +142,7 @@ export function defaultMember(): Member {
     subscribedTopicRegex: null,
     assignment: defaultAssignment(),
     targetAssignment: defaultAssignment(),
+    memberType: -1,
   };
 }
 
@@ -363,6 +366,7 @@ function readMember(_r: Reader, _v: number): Member {
     let subscribedTopicRegex: string | null;
     let assignment: Assignment;
     let targetAssignment: Assignment;
+    let memberType: number;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     memberId = readCompactString(_r);
@@ -393,6 +397,12 @@ function readMember(_r: Reader, _v: number): Member {
     assignment = readAssignment(_r, _v);
     _f = 9;
     targetAssignment = readAssignment(_r, _v);
+    if (_v >= 1) {
+      _f = 10;
+      memberType = _r.int8();
+    } else {
+      memberType = -1;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -400,7 +410,7 @@ function readMember(_r: Reader, _v: number): Member {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: Member = { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment };
+    const _x: Member = { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, memberType };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -436,6 +446,10 @@ function sizeMember(_x: Member, _v: number): number {
     _s += sizeAssignment(_x.assignment, _v);
     _f = 9;
     _s += sizeAssignment(_x.targetAssignment, _v);
+    if (_v >= 1) {
+      _f = 10;
+      _s += 1;
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -463,6 +477,9 @@ function writeMember(_w: Writer, _x: Member, _v: number): void {
   writeCompactNullableString(_w, _x.subscribedTopicRegex);
   writeAssignment(_w, _x.assignment, _v);
   writeAssignment(_w, _x.targetAssignment, _v);
+  if (_v >= 1) {
+    _w.int8(_x.memberType);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -624,7 +641,7 @@ function writeAssignment(_w: Writer, _x: Assignment, _v: number): void {
 
 /** Reads a ConsumerGroupDescribeResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupDescribeResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupDescribeResponse(reader, version);
   } catch (e) {
@@ -639,7 +656,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupDescribeResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupDescribeResponse(message, version);
   } catch (e) {
@@ -649,7 +666,7 @@ export function size(message: ConsumerGroupDescribeResponse, version: number): n
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupDescribeResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupDescribeResponse(writer, message, version);
 }
 

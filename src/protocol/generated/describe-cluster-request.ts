@@ -8,21 +8,23 @@ import {
   unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_DescribeClusterRequest = ["includeClusterAuthorizedOperations", "endpointType"] as readonly string[];
+const _F_DescribeClusterRequest = ["includeClusterAuthorizedOperations", "endpointType", "includeFencedBrokers"] as readonly string[];
 
 export const name = "DescribeClusterRequest";
 export const apiKey = 60;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["zkBroker","broker","controller"];
 
-/** DescribeClusterRequest, versions 0-1 */
+/** DescribeClusterRequest, versions 0-2 */
 export interface DescribeClusterRequest {
   /** bool, versions 0+ */
   includeClusterAuthorizedOperations: boolean;
   /** int8, versions 1+, default 1 */
   endpointType: number;
+  /** bool, versions 2+ */
+  includeFencedBrokers: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -34,6 +36,7 @@ export function defaultDescribeClusterRequest(): DescribeClusterRequest {
   return {
     includeClusterAuthorizedOperations: false,
     endpointType: 1,
+    includeFencedBrokers: false,
   };
 }
 
@@ -42,6 +45,7 @@ function readDescribeClusterRequest(_r: Reader, _v: number): DescribeClusterRequ
   try {
     let includeClusterAuthorizedOperations: boolean;
     let endpointType: number;
+    let includeFencedBrokers: boolean;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     includeClusterAuthorizedOperations = _r.bool();
@@ -51,6 +55,12 @@ function readDescribeClusterRequest(_r: Reader, _v: number): DescribeClusterRequ
     } else {
       endpointType = 1;
     }
+    if (_v >= 2) {
+      _f = 2;
+      includeFencedBrokers = _r.bool();
+    } else {
+      includeFencedBrokers = false;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -58,7 +68,7 @@ function readDescribeClusterRequest(_r: Reader, _v: number): DescribeClusterRequ
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: DescribeClusterRequest = { includeClusterAuthorizedOperations, endpointType };
+    const _x: DescribeClusterRequest = { includeClusterAuthorizedOperations, endpointType, includeFencedBrokers };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -81,6 +91,15 @@ function sizeDescribeClusterRequest(_x: DescribeClusterRequest, _v: number): num
         notInVersion("endpointType", _v);
       }
     }
+    if (_v >= 2) {
+      _f = 2;
+      _s += 1;
+    } else {
+      if (!(_x.includeFencedBrokers === false)) {
+        _f = 2;
+        notInVersion("includeFencedBrokers", _v);
+      }
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -98,6 +117,9 @@ function writeDescribeClusterRequest(_w: Writer, _x: DescribeClusterRequest, _v:
   if (_v >= 1) {
     _w.int8(_x.endpointType);
   }
+  if (_v >= 2) {
+    _w.bool(_x.includeFencedBrokers);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -109,7 +131,7 @@ function writeDescribeClusterRequest(_w: Writer, _x: DescribeClusterRequest, _v:
 
 /** Reads a DescribeClusterRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeClusterRequest {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeClusterRequest(reader, version);
   } catch (e) {
@@ -124,7 +146,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeClusterRequest, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeClusterRequest(message, version);
   } catch (e) {
@@ -134,7 +156,7 @@ export function size(message: DescribeClusterRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeClusterRequest, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeClusterRequest(writer, message, version);
 }
 

@@ -11,15 +11,15 @@ import {
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeClusterResponse = ["throttleTimeMs", "errorCode", "errorMessage", "endpointType", "clusterId", "controllerId", "brokers", "clusterAuthorizedOperations"] as readonly string[];
-const _F_DescribeClusterBroker = ["brokerId", "host", "port", "rack"] as readonly string[];
+const _F_DescribeClusterBroker = ["brokerId", "host", "port", "rack", "isFenced"] as readonly string[];
 
 export const name = "DescribeClusterResponse";
 export const apiKey = 60;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** DescribeClusterResponse, versions 0-1 */
+/** DescribeClusterResponse, versions 0-2 */
 export interface DescribeClusterResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -51,6 +51,8 @@ export interface DescribeClusterBroker {
   port: number;
   /** string, versions 0+, nullable 0+, default null */
   rack: string | null;
+  /** bool, versions 2+ */
+  isFenced: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -78,6 +80,7 @@ export function defaultDescribeClusterBroker(): DescribeClusterBroker {
     host: "",
     port: 0,
     rack: null,
+    isFenced: false,
   };
 }
 
@@ -205,6 +208,7 @@ function readDescribeClusterBroker(_r: Reader, _v: number): DescribeClusterBroke
     let host: string;
     let port: number;
     let rack: string | null;
+    let isFenced: boolean;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     brokerId = _r.int32();
@@ -214,6 +218,12 @@ function readDescribeClusterBroker(_r: Reader, _v: number): DescribeClusterBroke
     port = _r.int32();
     _f = 3;
     rack = readCompactNullableString(_r);
+    if (_v >= 2) {
+      _f = 4;
+      isFenced = _r.bool();
+    } else {
+      isFenced = false;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -221,7 +231,7 @@ function readDescribeClusterBroker(_r: Reader, _v: number): DescribeClusterBroke
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: DescribeClusterBroker = { brokerId, host, port, rack };
+    const _x: DescribeClusterBroker = { brokerId, host, port, rack, isFenced };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -239,6 +249,15 @@ function sizeDescribeClusterBroker(_x: DescribeClusterBroker, _v: number): numbe
     _s += sizeOfCompactString(_x.host);
     _f = 3;
     _s += sizeOfCompactNullableString(_x.rack);
+    if (_v >= 2) {
+      _f = 4;
+      _s += 1;
+    } else {
+      if (!(_x.isFenced === false)) {
+        _f = 4;
+        notInVersion("isFenced", _v);
+      }
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -256,6 +275,9 @@ function writeDescribeClusterBroker(_w: Writer, _x: DescribeClusterBroker, _v: n
   writeCompactString(_w, _x.host);
   _w.int32(_x.port);
   writeCompactNullableString(_w, _x.rack);
+  if (_v >= 2) {
+    _w.bool(_x.isFenced);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -267,7 +289,7 @@ function writeDescribeClusterBroker(_w: Writer, _x: DescribeClusterBroker, _v: n
 
 /** Reads a DescribeClusterResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeClusterResponse {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeClusterResponse(reader, version);
   } catch (e) {
@@ -282,7 +304,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeClusterResponse, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeClusterResponse(message, version);
   } catch (e) {
@@ -292,7 +314,7 @@ export function size(message: DescribeClusterResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeClusterResponse, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeClusterResponse(writer, message, version);
 }
 

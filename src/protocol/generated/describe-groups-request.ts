@@ -16,11 +16,11 @@ const _F_DescribeGroupsRequest = ["groups", "includeAuthorizedOperations"] as re
 export const name = "DescribeGroupsRequest";
 export const apiKey = 15;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 5, highest: 32767 };
 export const listeners: readonly string[] = ["zkBroker","broker"];
 
-/** DescribeGroupsRequest, versions 0-5 */
+/** DescribeGroupsRequest, versions 0-6 */
 export interface DescribeGroupsRequest {
   /** []string, versions 0+, entity groupId */
   groups: string[];
@@ -166,7 +166,7 @@ function writeDescribeGroupsRequest(_w: Writer, _x: DescribeGroupsRequest, _v: n
 
 /** Reads a DescribeGroupsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeGroupsRequest {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeGroupsRequest(reader, version);
   } catch (e) {
@@ -181,7 +181,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeGroupsRequest, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeGroupsRequest(message, version);
   } catch (e) {
@@ -191,7 +191,7 @@ export function size(message: DescribeGroupsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeGroupsRequest, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeGroupsRequest(writer, message, version);
 }
 

@@ -15,16 +15,16 @@ import {
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeGroupsResponse = ["throttleTimeMs", "groups"] as readonly string[];
-const _F_DescribedGroup = ["errorCode", "groupId", "groupState", "protocolType", "protocolData", "members", "authorizedOperations"] as readonly string[];
+const _F_DescribedGroup = ["errorCode", "errorMessage", "groupId", "groupState", "protocolType", "protocolData", "members", "authorizedOperations"] as readonly string[];
 const _F_DescribedGroupMember = ["memberId", "groupInstanceId", "clientId", "clientHost", "memberMetadata", "memberAssignment"] as readonly string[];
 
 export const name = "DescribeGroupsResponse";
 export const apiKey = 15;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 5, highest: 32767 };
 
-/** DescribeGroupsResponse, versions 0-5 */
+/** DescribeGroupsResponse, versions 0-6 */
 export interface DescribeGroupsResponse {
   /** int32, versions 1+, ignorable */
   throttleTimeMs: number;
@@ -38,6 +38,8 @@ export interface DescribeGroupsResponse {
 export interface DescribedGroup {
   /** int16, versions 0+ */
   errorCode: number;
+  /** string, versions 6+, nullable 6+, default null */
+  errorMessage: string | null;
   /** string, versions 0+, entity groupId */
   groupId: string;
   /** string, versions 0+ */
@@ -86,6 +88,7 @@ export function defaultDescribeGroupsResponse(): DescribeGroupsResponse {
 export function defaultDescribedGroup(): DescribedGroup {
   return {
     errorCode: 0,
+    errorMessage: null,
     groupId: "",
     groupState: "",
     protocolType: "",
@@ -230,6 +233,7 @@ function readDescribedGroup(_r: Reader, _v: number): DescribedGroup {
   let _f = -1;
   try {
     let errorCode: number;
+    let errorMessage: string | null;
     let groupId: string;
     let groupState: string;
     let protocolType: string;
@@ -240,15 +244,21 @@ function readDescribedGroup(_r: Reader, _v: number): DescribedGroup {
     if (_v >= 5) {
       _f = 0;
       errorCode = _r.int16();
-      _f = 1;
-      groupId = readCompactString(_r);
+      if (_v >= 6) {
+        _f = 1;
+        errorMessage = readCompactNullableString(_r);
+      } else {
+        errorMessage = null;
+      }
       _f = 2;
-      groupState = readCompactString(_r);
+      groupId = readCompactString(_r);
       _f = 3;
-      protocolType = readCompactString(_r);
+      groupState = readCompactString(_r);
       _f = 4;
-      protocolData = readCompactString(_r);
+      protocolType = readCompactString(_r);
       _f = 5;
+      protocolData = readCompactString(_r);
+      _f = 6;
       {
         const _n = readCompactArrayLength(_r, 7);
         if (_n < 0) {
@@ -259,7 +269,7 @@ function readDescribedGroup(_r: Reader, _v: number): DescribedGroup {
           members = _a;
         }
       }
-      _f = 6;
+      _f = 7;
       authorizedOperations = _r.int32();
       _f = -1;
       const _nt = readTaggedCount(_r);
@@ -271,15 +281,16 @@ function readDescribedGroup(_r: Reader, _v: number): DescribedGroup {
     } else {
       _f = 0;
       errorCode = _r.int16();
-      _f = 1;
-      groupId = readString(_r);
+      errorMessage = null;
       _f = 2;
-      groupState = readString(_r);
+      groupId = readString(_r);
       _f = 3;
-      protocolType = readString(_r);
+      groupState = readString(_r);
       _f = 4;
-      protocolData = readString(_r);
+      protocolType = readString(_r);
       _f = 5;
+      protocolData = readString(_r);
+      _f = 6;
       {
         const _n = readArrayLength(_r, 14);
         if (_n < 0) {
@@ -291,13 +302,13 @@ function readDescribedGroup(_r: Reader, _v: number): DescribedGroup {
         }
       }
       if (_v >= 3) {
-        _f = 6;
+        _f = 7;
         authorizedOperations = _r.int32();
       } else {
         authorizedOperations = -2147483648;
       }
     }
-    const _x: DescribedGroup = { errorCode, groupId, groupState, protocolType, protocolData, members, authorizedOperations };
+    const _x: DescribedGroup = { errorCode, errorMessage, groupId, groupState, protocolType, protocolData, members, authorizedOperations };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -312,15 +323,24 @@ function sizeDescribedGroup(_x: DescribedGroup, _v: number): number {
     if (_v >= 5) {
       _s += 6;
       let _nt = 0;
-      _f = 1;
-      _s += sizeOfCompactString(_x.groupId);
+      if (_v >= 6) {
+        _f = 1;
+        _s += sizeOfCompactNullableString(_x.errorMessage);
+      } else {
+        if (!(_x.errorMessage === null)) {
+          _f = 1;
+          notInVersion("errorMessage", _v);
+        }
+      }
       _f = 2;
-      _s += sizeOfCompactString(_x.groupState);
+      _s += sizeOfCompactString(_x.groupId);
       _f = 3;
-      _s += sizeOfCompactString(_x.protocolType);
+      _s += sizeOfCompactString(_x.groupState);
       _f = 4;
-      _s += sizeOfCompactString(_x.protocolData);
+      _s += sizeOfCompactString(_x.protocolType);
       _f = 5;
+      _s += sizeOfCompactString(_x.protocolData);
+      _f = 6;
       {
         const _a = _x.members;
         _s += sizeOfUVarint(_a.length + 1);
@@ -334,26 +354,30 @@ function sizeDescribedGroup(_x: DescribedGroup, _v: number): number {
       _s += sizeOfUVarint(_nt);
     } else {
       _s += 2;
-      _f = 1;
-      _s += sizeOfString(_x.groupId);
+      if (!(_x.errorMessage === null)) {
+        _f = 1;
+        notInVersion("errorMessage", _v);
+      }
       _f = 2;
-      _s += sizeOfString(_x.groupState);
+      _s += sizeOfString(_x.groupId);
       _f = 3;
-      _s += sizeOfString(_x.protocolType);
+      _s += sizeOfString(_x.groupState);
       _f = 4;
-      _s += sizeOfString(_x.protocolData);
+      _s += sizeOfString(_x.protocolType);
       _f = 5;
+      _s += sizeOfString(_x.protocolData);
+      _f = 6;
       {
         const _a = _x.members;
         _s += 4;
         for (let _i = 0; _i < _a.length; _i++) _s += sizeDescribedGroupMember(_a[_i]!, _v);
       }
       if (_v >= 3) {
-        _f = 6;
+        _f = 7;
         _s += 4;
       } else {
         if (!(_x.authorizedOperations === -2147483648)) {
-          _f = 6;
+          _f = 7;
           notInVersion("authorizedOperations", _v);
         }
       }
@@ -368,6 +392,9 @@ function sizeDescribedGroup(_x: DescribedGroup, _v: number): number {
 function writeDescribedGroup(_w: Writer, _x: DescribedGroup, _v: number): void {
   if (_v >= 5) {
     _w.int16(_x.errorCode);
+    if (_v >= 6) {
+      writeCompactNullableString(_w, _x.errorMessage);
+    }
     writeCompactString(_w, _x.groupId);
     writeCompactString(_w, _x.groupState);
     writeCompactString(_w, _x.protocolType);
@@ -534,7 +561,7 @@ function writeDescribedGroupMember(_w: Writer, _x: DescribedGroupMember, _v: num
 
 /** Reads a DescribeGroupsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeGroupsResponse {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeGroupsResponse(reader, version);
   } catch (e) {
@@ -549,7 +576,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeGroupsResponse, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeGroupsResponse(message, version);
   } catch (e) {
@@ -559,7 +586,7 @@ export function size(message: DescribeGroupsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeGroupsResponse, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeGroupsResponse(writer, message, version);
 }
 

@@ -18,12 +18,12 @@ const _F_MetadataRequestTopic = ["topicId", "name"] as readonly string[];
 export const name = "MetadataRequest";
 export const apiKey = 3;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 12 };
+export const validVersions: VersionRange = { lowest: 0, highest: 13 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
 export const deprecatedVersions: VersionRange = { lowest: 0, highest: 3 };
 export const listeners: readonly string[] = ["zkBroker","broker"];
 
-/** MetadataRequest, versions 0-12 */
+/** MetadataRequest, versions 0-13 */
 export interface MetadataRequest {
   /** []MetadataRequestTopic, versions 0+, nullable 1+ */
   topics: MetadataRequestTopic[] | null;
@@ -362,7 +362,7 @@ function writeMetadataRequestTopic(_w: Writer, _x: MetadataRequestTopic, _v: num
 
 /** Reads a MetadataRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): MetadataRequest {
-  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readMetadataRequest(reader, version);
   } catch (e) {
@@ -377,7 +377,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Metadat
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: MetadataRequest, version: number): number {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeMetadataRequest(message, version);
   } catch (e) {
@@ -387,7 +387,7 @@ export function size(message: MetadataRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: MetadataRequest, version: number): void {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeMetadataRequest(writer, message, version);
 }
 

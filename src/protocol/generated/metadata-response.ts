@@ -13,7 +13,7 @@ import {
   writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_MetadataResponse = ["throttleTimeMs", "brokers", "clusterId", "controllerId", "topics", "clusterAuthorizedOperations"] as readonly string[];
+const _F_MetadataResponse = ["throttleTimeMs", "brokers", "clusterId", "controllerId", "topics", "clusterAuthorizedOperations", "errorCode"] as readonly string[];
 const _F_MetadataResponseBroker = ["nodeId", "host", "port", "rack"] as readonly string[];
 const _F_MetadataResponseTopic = ["errorCode", "name", "topicId", "isInternal", "partitions", "topicAuthorizedOperations"] as readonly string[];
 const _F_MetadataResponsePartition = ["errorCode", "partitionIndex", "leaderId", "leaderEpoch", "replicaNodes", "isrNodes", "offlineReplicas"] as readonly string[];
@@ -21,10 +21,10 @@ const _F_MetadataResponsePartition = ["errorCode", "partitionIndex", "leaderId",
 export const name = "MetadataResponse";
 export const apiKey = 3;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 12 };
+export const validVersions: VersionRange = { lowest: 0, highest: 13 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
 
-/** MetadataResponse, versions 0-12 */
+/** MetadataResponse, versions 0-13 */
 export interface MetadataResponse {
   /** int32, versions 3+, ignorable */
   throttleTimeMs: number;
@@ -38,6 +38,8 @@ export interface MetadataResponse {
   topics: MetadataResponseTopic[];
   /** int32, versions 8-10, default -2147483648 */
   clusterAuthorizedOperations: number;
+  /** int16, versions 13+, ignorable */
+  errorCode: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -105,6 +107,7 @@ export function defaultMetadataResponse(): MetadataResponse {
     controllerId: -1,
     topics: [],
     clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
   };
 }
 
@@ -152,6 +155,7 @@ function readMetadataResponse(_r: Reader, _v: number): MetadataResponse {
     let controllerId: number;
     let topics: MetadataResponseTopic[];
     let clusterAuthorizedOperations: number;
+    let errorCode: number;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 9) {
       _f = 0;
@@ -187,6 +191,12 @@ function readMetadataResponse(_r: Reader, _v: number): MetadataResponse {
         clusterAuthorizedOperations = _r.int32();
       } else {
         clusterAuthorizedOperations = -2147483648;
+      }
+      if (_v >= 13) {
+        _f = 6;
+        errorCode = _r.int16();
+      } else {
+        errorCode = 0;
       }
       _f = -1;
       const _nt = readTaggedCount(_r);
@@ -242,8 +252,9 @@ function readMetadataResponse(_r: Reader, _v: number): MetadataResponse {
       } else {
         clusterAuthorizedOperations = -2147483648;
       }
+      errorCode = 0;
     }
-    const _x: MetadataResponse = { throttleTimeMs, brokers, clusterId, controllerId, topics, clusterAuthorizedOperations };
+    const _x: MetadataResponse = { throttleTimeMs, brokers, clusterId, controllerId, topics, clusterAuthorizedOperations, errorCode };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -280,6 +291,10 @@ function sizeMetadataResponse(_x: MetadataResponse, _v: number): number {
           _f = 5;
           notInVersion("clusterAuthorizedOperations", _v);
         }
+      }
+      if (_v >= 13) {
+        _f = 6;
+        _s += 2;
       }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
@@ -346,6 +361,9 @@ function writeMetadataResponse(_w: Writer, _x: MetadataResponse, _v: number): vo
     }
     if (_v <= 10) {
       _w.int32(_x.clusterAuthorizedOperations);
+    }
+    if (_v >= 13) {
+      _w.int16(_x.errorCode);
     }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
@@ -902,7 +920,7 @@ function writeMetadataResponsePartition(_w: Writer, _x: MetadataResponsePartitio
 
 /** Reads a MetadataResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): MetadataResponse {
-  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readMetadataResponse(reader, version);
   } catch (e) {
@@ -917,7 +935,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Metadat
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: MetadataResponse, version: number): number {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeMetadataResponse(message, version);
   } catch (e) {
@@ -927,7 +945,7 @@ export function size(message: MetadataResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: MetadataResponse, version: number): void {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeMetadataResponse(writer, message, version);
 }
 

@@ -21,12 +21,12 @@ const _F_PartitionProduceData = ["index", "records"] as readonly string[];
 export const name = "ProduceRequest";
 export const apiKey = 0;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 11 };
+export const validVersions: VersionRange = { lowest: 0, highest: 12 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
 export const deprecatedVersions: VersionRange = { lowest: 0, highest: 6 };
 export const listeners: readonly string[] = ["zkBroker","broker"];
 
-/** ProduceRequest, versions 0-11 */
+/** ProduceRequest, versions 0-12 */
 export interface ProduceRequest {
   /** string, versions 3+, nullable 3+, default null, entity transactionalId */
   transactionalId: string | null;
@@ -419,7 +419,7 @@ function writePartitionProduceData(_w: Writer, _x: PartitionProduceData, _v: num
 
 /** Reads a ProduceRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ProduceRequest {
-  if (version < 0 || version > 11) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readProduceRequest(reader, version);
   } catch (e) {
@@ -434,7 +434,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Produce
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ProduceRequest, version: number): number {
-  if (version < 0 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeProduceRequest(message, version);
   } catch (e) {
@@ -444,7 +444,7 @@ export function size(message: ProduceRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ProduceRequest, version: number): void {
-  if (version < 0 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeProduceRequest(writer, message, version);
 }
 

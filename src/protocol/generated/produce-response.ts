@@ -23,10 +23,10 @@ const _F_NodeEndpoint = ["nodeId", "host", "port", "rack"] as readonly string[];
 export const name = "ProduceResponse";
 export const apiKey = 0;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 11 };
+export const validVersions: VersionRange = { lowest: 0, highest: 12 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
 
-/** ProduceResponse, versions 0-11 */
+/** ProduceResponse, versions 0-12 */
 export interface ProduceResponse {
   /** []TopicProduceResponse, versions 0+ */
   responses: TopicProduceResponse[];
@@ -904,7 +904,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a ProduceResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ProduceResponse {
-  if (version < 0 || version > 11) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readProduceResponse(reader, version);
   } catch (e) {
@@ -919,7 +919,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Produce
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ProduceResponse, version: number): number {
-  if (version < 0 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeProduceResponse(message, version);
   } catch (e) {
@@ -929,7 +929,7 @@ export function size(message: ProduceResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ProduceResponse, version: number): void {
-  if (version < 0 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeProduceResponse(writer, message, version);
 }
 

@@ -19,11 +19,11 @@ const _F_TxnOffsetCommitRequestPartition = ["partitionIndex", "committedOffset",
 export const name = "TxnOffsetCommitRequest";
 export const apiKey = 28;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
 export const listeners: readonly string[] = ["zkBroker","broker"];
 
-/** TxnOffsetCommitRequest, versions 0-4 */
+/** TxnOffsetCommitRequest, versions 0-5 */
 export interface TxnOffsetCommitRequest {
   /** string, versions 0+, entity transactionalId */
   transactionalId: string;
@@ -487,7 +487,7 @@ function writeTxnOffsetCommitRequestPartition(_w: Writer, _x: TxnOffsetCommitReq
 
 /** Reads a TxnOffsetCommitRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): TxnOffsetCommitRequest {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readTxnOffsetCommitRequest(reader, version);
   } catch (e) {
@@ -502,7 +502,7 @@ export function decode(buffer: Buffer, offset: number, version: number): TxnOffs
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: TxnOffsetCommitRequest, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeTxnOffsetCommitRequest(message, version);
   } catch (e) {
@@ -512,7 +512,7 @@ export function size(message: TxnOffsetCommitRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: TxnOffsetCommitRequest, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeTxnOffsetCommitRequest(writer, message, version);
 }
 

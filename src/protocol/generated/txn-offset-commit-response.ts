@@ -17,10 +17,10 @@ const _F_TxnOffsetCommitResponsePartition = ["partitionIndex", "errorCode"] as r
 export const name = "TxnOffsetCommitResponse";
 export const apiKey = 28;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
 
-/** TxnOffsetCommitResponse, versions 0-4 */
+/** TxnOffsetCommitResponse, versions 0-5 */
 export interface TxnOffsetCommitResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -372,7 +372,7 @@ function writeTxnOffsetCommitResponsePartition(_w: Writer, _x: TxnOffsetCommitRe
 
 /** Reads a TxnOffsetCommitResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): TxnOffsetCommitResponse {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readTxnOffsetCommitResponse(reader, version);
   } catch (e) {
@@ -387,7 +387,7 @@ export function decode(buffer: Buffer, offset: number, version: number): TxnOffs
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: TxnOffsetCommitResponse, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeTxnOffsetCommitResponse(message, version);
   } catch (e) {
@@ -397,7 +397,7 @@ export function size(message: TxnOffsetCommitResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: TxnOffsetCommitResponse, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeTxnOffsetCommitResponse(writer, message, version);
 }
 

@@ -99,7 +99,7 @@ test('null where the version does not allow it is a ProtocolDecodeError naming t
 });
 
 test('decoding at an unsupported version is a ProtocolDecodeError', () => {
-  const e = decodeError(() => ProduceRequest.decode(Buffer.alloc(64), 0, 12), 'version 12');
-  assert.match(e.message, /can't read version 12 of ProduceRequest/);
-  assert.equal(e.apiVersion, 12);
+  const e = decodeError(() => ProduceRequest.decode(Buffer.alloc(64), 0, 13), 'version 13');
+  assert.match(e.message, /can't read version 13 of ProduceRequest/);
+  assert.equal(e.apiVersion, 13);
 });
