@@ -9,3 +9,6 @@ export {
   decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame, UnsupportedRequestError,
   type DecodedRequest, type DecodedResponse, type FrameOptions, type RequestHeaderFields,
 } from './header.js';
+export * as records from './records/index.js';
+export * as compression from './compression/index.js';
+export { crc32c } from './crc32c.js';
