@@ -1,5 +1,5 @@
 /**
- * Public entry point of the `millrace` package. The broker (`startBroker`) is exported here
- * once it exists; today the package exposes the protocol layer.
+ * Public entry point of the `millrace` package: the embedded broker and the protocol layer.
  */
+export { startBroker, type StartBrokerOptions, type EmbeddedBroker } from './start-broker.js';
 export * as protocol from './protocol/index.js';

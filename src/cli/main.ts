@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { registerStart } from './start.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../../package.json') as { version: string };
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .description('Millrace: a Kafka-compatible event streaming platform for Node.js')
     .version(pkg.version)
     .showHelpAfterError();
+  registerStart(program);
   return program;
 }
 

@@ -1,0 +1,176 @@
+import { hostname } from 'node:os';
+import { pino, type Logger } from 'pino';
+import { LogManager } from '../storage/log-manager.js';
+import { logConfigFromBrokerProps } from '../storage/config.js';
+import type { StorageLogger } from '../storage/logger.js';
+import { BrokerConfig, type Listener } from './config/broker-config.js';
+import { BROKER_CONFIGS } from './config/definitions.js';
+import type { BrokerContext } from './context.js';
+import { HandlerRegistry } from './handlers/registry.js';
+import { ALL_HANDLERS } from './handlers/index.js';
+import type { BrokerEndpoint, MetadataStore } from './metadata.js';
+import { RequestDispatcher } from './request-dispatcher.js';
+import { SocketServer } from './network/socket-server.js';
+
+/** Opens the metadata store once the broker knows its advertised endpoint. */
+export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  metadata: MetadataStoreFactory;
+  logger: Logger;
+  /** Requests in flight per connection before its reading pauses. */
+  maxInFlightPerConnection?: number;
+}
+
+/**
+ * A running broker: one PLAINTEXT listener, the partition logs under `log.dirs`, the metadata
+ * store and the handler registry. `close()` stops accepting, lets in-flight requests finish,
+ * then flushes logs and writes checkpoints and the clean-shutdown marker.
+ */
+export class Broker implements BrokerContext {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly handlers: HandlerRegistry;
+  readonly logger: Logger;
+  // Assigned in start(), before the first request can be read.
+  logs!: LogManager;
+  metadata!: MetadataStore;
+  private server!: SocketServer;
+  private endpoint!: BrokerEndpoint;
+  private closing: Promise<void> | null = null;
+
+  private constructor(options: BrokerOptions) {
+    this.config = options.config;
+    this.nodeId = options.config.int('node.id');
+    this.logger = options.logger;
+    this.handlers = new HandlerRegistry(ALL_HANDLERS);
+  }
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const broker = new Broker(options);
+    await broker.startup(options);
+    return broker;
+  }
+
+  /** `host:port` clients should bootstrap from. */
+  get bootstrapServers(): string {
+    const host = this.endpoint.host.includes(':') ? `[${this.endpoint.host}]` : this.endpoint.host;
+    return `${host}:${this.endpoint.port}`;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  private async startup(options: BrokerOptions): Promise<void> {
+    const config = this.config;
+    const listener = plaintextListener(config.listeners());
+    this.server = new SocketServer(
+      {
+        host: listener.host === '' ? '0.0.0.0' : listener.host,
+        port: listener.port,
+        maxRequestBytes: config.int('socket.request.max.bytes'),
+        maxConnections: config.int('max.connections'),
+        connectionsMaxIdleMs: config.long('connections.max.idle.ms'),
+        maxInFlightPerConnection: options.maxInFlightPerConnection ?? 64,
+      },
+      new RequestDispatcher(this),
+    );
+    await this.server.listen();
+    this.endpoint = advertised(config, listener, this.server.port, this.nodeId);
+    const dirs = config.logDirs();
+    try {
+      this.metadata = options.metadata(dirs[0]!, this.endpoint, this.logger);
+      const topicOverrides = new Map<string, Record<string, string>>();
+      for (const t of this.metadata.topics()) topicOverrides.set(t.name, { ...t.configs });
+      this.logs = LogManager.open({
+        config: logManagerConfig(config, dirs),
+        defaultLogConfig: logConfigFromBrokerProps(brokerProps(config)),
+        topicOverrides,
+        logger: storageLogger(this.logger),
+      });
+      for (const t of this.metadata.topics()) {
+        for (const p of t.partitions) this.logs.getOrCreateLog(t.name, p.partition);
+      }
+      this.logs.startup();
+    } catch (err) {
+      await this.server.close(0);
+      throw err;
+    }
+    this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
+  }
+
+  /** Graceful stop; safe to call more than once. */
+  close(): Promise<void> {
+    if (this.closing === null) this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.server.close();
+    await this.logs.shutdown();
+    await this.metadata.close();
+    this.logger.info('broker stopped');
+  }
+}
+
+function plaintextListener(listeners: Listener[]): Listener {
+  const l = listeners.find((x) => x.name === 'PLAINTEXT');
+  if (l === undefined) {
+    throw new Error(`listeners: Millrace serves PLAINTEXT only for now; got ${listeners.map((x) => x.name).join(', ') || 'none'}`);
+  }
+  return l;
+}
+
+function advertised(config: BrokerConfig, listener: Listener, boundPort: number, nodeId: number): BrokerEndpoint {
+  const adv = config.advertisedListeners().find((x) => x.name === listener.name);
+  const rack = config.raw('broker.rack');
+  if (adv !== undefined && config.isSet('advertised.listeners')) {
+    return { nodeId, host: adv.host === '' ? hostname() : adv.host, port: adv.port === 0 ? boundPort : adv.port, rack };
+  }
+  const host = listener.host === '' || listener.host === '0.0.0.0' ? hostname() : listener.host;
+  return { nodeId, host, port: boundPort, rack };
+}
+
+/** The broker settings as raw strings, for the storage layer's own parsing of `log.*`. */
+function brokerProps(config: BrokerConfig): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of BROKER_CONFIGS.keys()) {
+    if (config.isSet(name)) out[name] = config.raw(name) ?? undefined;
+  }
+  return out;
+}
+
+function logManagerConfig(config: BrokerConfig, dirs: string[]) {
+  return {
+    'log.dirs': dirs,
+    'log.retention.check.interval.ms': config.long('log.retention.check.interval.ms'),
+    'log.flush.scheduler.interval.ms': config.long('log.flush.scheduler.interval.ms'),
+    'log.flush.offset.checkpoint.interval.ms': config.int('log.flush.offset.checkpoint.interval.ms'),
+    'log.flush.start.offset.checkpoint.interval.ms': config.int('log.flush.start.offset.checkpoint.interval.ms'),
+    'replica.high.watermark.checkpoint.interval.ms': config.long('replica.high.watermark.checkpoint.interval.ms'),
+    'log.initial.task.delay.ms': config.long('log.initial.task.delay.ms'),
+    'log.cleaner.enable': config.bool('log.cleaner.enable'),
+    'log.cleaner.backoff.ms': config.long('log.cleaner.backoff.ms'),
+    'log.cleaner.dedupe.buffer.size': config.long('log.cleaner.dedupe.buffer.size'),
+    'log.cleaner.io.buffer.size': config.int('log.cleaner.io.buffer.size'),
+    'millrace.log.max.open.files': config.int('millrace.log.max.open.files'),
+    'millrace.log.index.cache.bytes': config.long('millrace.log.index.cache.bytes'),
+  };
+}
+
+function storageLogger(logger: Logger): StorageLogger {
+  const child = logger.child({ component: 'storage' });
+  return {
+    debug: (msg) => child.debug(msg),
+    info: (msg) => child.info(msg),
+    warn: (msg) => child.warn(msg),
+    error: (msg) => child.error(msg),
+  };
+}
+
+/** A pino logger at `level` ('silent' for embedded brokers) writing JSON lines to stderr. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { name: 'millrace' } }, pino.destination(2));
+}

@@ -1,0 +1,32 @@
+import type { RequestTypes, ResponseTypes } from '../../protocol/generated/api-keys.js';
+import type * as RequestHeader from '../../protocol/generated/request-header.js';
+import type { BrokerContext } from '../context.js';
+
+/** What a handler learns about the request besides its body. */
+export interface RequestInfo {
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  readonly header: RequestHeader.RequestHeader;
+  /** `host:port` of the client. */
+  readonly clientAddress: string;
+}
+
+export type HandlerResult<R> = R | Promise<R> | null;
+
+/**
+ * One API key: the versions it serves and the function that serves them. Request in,
+ * response out; Kafka errors go in the response's error codes. Returning null sends no
+ * response (Produce with acks=0). A thrown error closes the connection.
+ */
+export interface ApiHandler<K extends keyof RequestTypes & keyof ResponseTypes = keyof RequestTypes & keyof ResponseTypes> {
+  readonly apiKey: K;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(request: RequestTypes[K], info: RequestInfo, broker: BrokerContext): HandlerResult<ResponseTypes[K]>;
+}
+
+/** Type-checks a handler definition against its API key's request and response types. */
+export function defineHandler<K extends keyof RequestTypes & keyof ResponseTypes>(handler: ApiHandler<K>): ApiHandler<K> {
+  return handler;
+}

@@ -1,0 +1,95 @@
+// Metadata (key 3), versions 0-13. v1 makes a null topic list mean "all topics" (v0 uses an
+// empty list for that); v4 adds allowAutoTopicCreation; v8 authorized operations; v10 topic
+// ids; v12 lookup by topic id with a null name; v13 a top-level error code (KIP-1102).
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { MetadataResponse, MetadataResponseTopic } from '../../protocol/generated/metadata-response.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
+import type { BrokerContext } from '../context.js';
+import type { TopicMetadata } from '../metadata.js';
+import { createTopic } from '../topics.js';
+import { advertisedEndpoint, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { defineHandler } from './handler.js';
+
+function topicEntry(topic: TopicMetadata, includeOps: boolean): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.id,
+    isInternal: topic.internal,
+    partitions: topic.partitions.map((p) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: includeOps ? topicAuthorizedOperations() : UNKNOWN_AUTHORIZED_OPERATIONS,
+  };
+}
+
+function errorEntry(name: string | null, topicId: Buffer, errorCode: number): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS };
+}
+
+export const metadataHandler = defineHandler({
+  apiKey: ApiKey.Metadata,
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(request, info, broker) {
+    const v = info.apiVersion;
+    const includeOps = v >= 8 && request.includeTopicAuthorizedOperations;
+    const topics: MetadataResponseTopic[] = [];
+    const all = request.topics === null || (v === 0 && request.topics.length === 0);
+    if (all) {
+      for (const t of broker.metadata.topics()) topics.push(topicEntry(t, includeOps));
+    } else {
+      const allowAutoCreate = (v < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
+      for (const requested of request.topics!) {
+        topics.push(await lookup(broker, requested.name, requested.topicId, allowAutoCreate, includeOps));
+      }
+    }
+    const self = advertisedEndpoint(broker);
+    const response: MetadataResponse = {
+      throttleTimeMs: 0,
+      brokers: broker.metadata.brokers().map((b) => (b.nodeId === broker.nodeId ? self : { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: broker.metadata.clusterId,
+      controllerId: broker.metadata.controllerId,
+      topics,
+      clusterAuthorizedOperations:
+        v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations() : UNKNOWN_AUTHORIZED_OPERATIONS,
+      errorCode: ErrorCode.NONE,
+    };
+    return response;
+  },
+});
+
+async function lookup(
+  broker: BrokerContext,
+  name: string | null,
+  topicId: Buffer,
+  allowAutoCreate: boolean,
+  includeOps: boolean,
+): Promise<MetadataResponseTopic> {
+  if (name === null) {
+    const byId = broker.metadata.topicById(topicId);
+    return byId !== undefined ? topicEntry(byId, includeOps) : errorEntry(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+  }
+  const existing = broker.metadata.topic(name);
+  if (existing !== undefined) return topicEntry(existing, includeOps);
+  if (!allowAutoCreate) return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const created = await createTopic(
+    broker,
+    name,
+    broker.config.int('num.partitions'),
+    Math.min(broker.config.int('default.replication.factor'), broker.metadata.brokers().length),
+    {},
+  );
+  if (created.ok) return topicEntry(created.topic, includeOps);
+  // Lost a race with another creator: answer with what is there now.
+  const now = broker.metadata.topic(name);
+  if (now !== undefined) return topicEntry(now, includeOps);
+  return errorEntry(name, ZERO_UUID, created.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}

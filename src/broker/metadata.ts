@@ -1,0 +1,58 @@
+/**
+ * The cluster metadata the broker serves from: brokers, topics with their ids, partition
+ * counts and config overrides. Reads come from an in-memory image and are synchronous;
+ * changes are asynchronous because a store may have to agree them with others first (the
+ * etcd store). Implementations live in src/cluster/.
+ */
+export interface BrokerEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionMetadata {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicMetadata {
+  name: string;
+  /** 16-byte topic id (Kafka's Uuid). */
+  id: Buffer;
+  internal: boolean;
+  partitions: PartitionMetadata[];
+  /** Topic-level config overrides, by Kafka's topic config names. */
+  configs: Readonly<Record<string, string>>;
+}
+
+export interface MetadataStore {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  brokers(): readonly BrokerEndpoint[];
+  topics(): IterableIterator<TopicMetadata>;
+  topic(name: string): TopicMetadata | undefined;
+  topicById(id: Buffer): TopicMetadata | undefined;
+  /** Creates a topic; the caller has validated name, counts and configs. */
+  createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>, internal?: boolean): Promise<TopicMetadata>;
+  deleteTopic(name: string): Promise<TopicMetadata | undefined>;
+  /** Raises the partition count to `total`. */
+  createPartitions(name: string, total: number): Promise<TopicMetadata>;
+  /** Replaces the topic's config overrides. */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata>;
+  close(): Promise<void>;
+}
+
+/** Kafka's rule for legal topic names (Topic.validate). */
+export function topicNameProblem(name: string): string | null {
+  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  }
+  return null;
+}

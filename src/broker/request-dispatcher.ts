@@ -1,0 +1,102 @@
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { decodeRequestFrame, encodeResponseFrame, UnsupportedRequestError, type DecodedRequest } from '../protocol/header.js';
+import { ProtocolDecodeError } from '../protocol/primitives/errors.js';
+import type { Connection, RequestProcessor } from './network/connection.js';
+import type { BrokerContext } from './context.js';
+import type { ApiHandler, RequestInfo } from './handlers/handler.js';
+import { apiVersionsBody } from './handlers/api-versions.js';
+
+/**
+ * Decodes each request frame, hands it to the handler registered for its API key and writes
+ * the response back in order. Kafka's rules for bad requests: an ApiVersions request at a
+ * version we do not serve gets a v0 response with UNSUPPORTED_VERSION and our version ranges
+ * (KIP-511); any other unknown key or version, or a malformed frame, closes the connection.
+ */
+export class RequestDispatcher implements RequestProcessor {
+  private readonly broker: BrokerContext;
+
+  constructor(broker: BrokerContext) {
+    this.broker = broker;
+  }
+
+  process(frame: Buffer, connection: Connection, seq: number): void {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequestFrame(frame);
+    } catch (err) {
+      this.rejectUndecodable(err, frame, connection, seq);
+      return;
+    }
+    const handler = this.broker.handlers.get(request.apiKey);
+    if (handler === undefined || request.apiVersion < handler.minVersion || request.apiVersion > handler.maxVersion) {
+      if (request.apiKey === ApiKey.ApiVersions) this.answerUnsupportedApiVersions(connection, seq, request.correlationId);
+      else connection.close(`unsupported request: API key ${request.apiKey} version ${request.apiVersion}`);
+      return;
+    }
+    const info: RequestInfo = {
+      apiVersion: request.apiVersion,
+      correlationId: request.correlationId,
+      clientId: request.clientId,
+      header: request.header,
+      clientAddress: connection.remoteAddress,
+    };
+    let result: unknown;
+    try {
+      result = (handler as ApiHandler).handle(request.body as never, info, this.broker);
+    } catch (err) {
+      this.handlerFailed(err, handler, connection);
+      return;
+    }
+    if (result === null) {
+      connection.complete(seq, null);
+    } else if (result instanceof Promise) {
+      result.then(
+        (body: unknown) => this.send(connection, seq, handler, info, body),
+        (err: unknown) => this.handlerFailed(err, handler, connection),
+      );
+    } else {
+      this.send(connection, seq, handler, info, result);
+    }
+  }
+
+  private send(connection: Connection, seq: number, handler: ApiHandler, info: RequestInfo, body: unknown): void {
+    if (body === null) {
+      connection.complete(seq, null);
+      return;
+    }
+    let frame: Buffer;
+    try {
+      frame = encodeResponseFrame(handler.apiKey, info.apiVersion, info.correlationId, body as never);
+    } catch (err) {
+      this.handlerFailed(err, handler, connection);
+      return;
+    }
+    connection.complete(seq, frame);
+  }
+
+  private rejectUndecodable(err: unknown, frame: Buffer, connection: Connection, seq: number): void {
+    if (err instanceof UnsupportedRequestError && err.apiKey === ApiKey.ApiVersions && err.correlationId >= 0) {
+      this.answerUnsupportedApiVersions(connection, seq, err.correlationId);
+      return;
+    }
+    if (err instanceof ProtocolDecodeError) {
+      this.broker.logger.debug({ client: connection.remoteAddress, err: err.message }, 'closing connection after a request it could not decode');
+      connection.close(`malformed request: ${err.message}`);
+      return;
+    }
+    this.broker.logger.error({ client: connection.remoteAddress, err, bytes: frame.length }, 'unexpected error decoding a request');
+    connection.close('internal error decoding request');
+  }
+
+  /** KIP-511: answer with ApiVersions v0, UNSUPPORTED_VERSION and the versions we serve. */
+  private answerUnsupportedApiVersions(connection: Connection, seq: number, correlationId: number): void {
+    const body = apiVersionsBody(this.broker, ErrorCode.UNSUPPORTED_VERSION);
+    connection.complete(seq, encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, body));
+  }
+
+  private handlerFailed(err: unknown, handler: ApiHandler, connection: Connection): void {
+    this.broker.logger.error({ client: connection.remoteAddress, apiKey: handler.apiKey, err }, 'request handler failed; closing the connection');
+    connection.close('internal error');
+  }
+}

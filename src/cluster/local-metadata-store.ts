@@ -1,0 +1,193 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { BrokerEndpoint, MetadataStore, PartitionMetadata, TopicMetadata } from '../broker/metadata.js';
+
+/**
+ * Single-node metadata: the image lives in memory and every change is written to
+ * `<log dir>/millrace-metadata.json` (write to a temp file, fsync, rename, fsync the
+ * directory) before it is acknowledged. `meta.properties` holds the cluster and node ids the
+ * way Kafka's storage format keeps them.
+ */
+export class LocalMetadataStore implements MetadataStore {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  private readonly dir: string;
+  private readonly self: BrokerEndpoint;
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+
+  private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
+    this.dir = dir;
+    this.self = self;
+    this.clusterId = clusterId;
+    this.controllerId = self.nodeId;
+  }
+
+  /** Opens (or initialises) the store in `dir`, the first of `log.dirs`. */
+  static open(dir: string, self: BrokerEndpoint): LocalMetadataStore {
+    mkdirSync(dir, { recursive: true });
+    const clusterId = readOrCreateMetaProperties(dir, self.nodeId);
+    const store = new LocalMetadataStore(dir, self, clusterId);
+    const file = join(dir, METADATA_FILE);
+    if (existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedMetadata;
+      for (const t of saved.topics) store.index(fromSaved(t, self.nodeId));
+    }
+    return store;
+  }
+
+  brokers(): readonly BrokerEndpoint[] {
+    return [this.self];
+  }
+
+  topics(): IterableIterator<TopicMetadata> {
+    return this.byName.values();
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  topicById(id: Buffer): TopicMetadata | undefined {
+    return this.byId.get(id.toString('hex'));
+  }
+
+  async createTopic(name: string, partitions: number, _replicationFactor: number, configs: Record<string, string>, internal = false): Promise<TopicMetadata> {
+    if (this.byName.has(name)) throw new Error(`topic ${name} already exists`);
+    const topic: TopicMetadata = {
+      name,
+      id: newTopicId(),
+      internal,
+      partitions: makePartitions(0, partitions, this.self.nodeId),
+      configs: { ...configs },
+    };
+    this.index(topic);
+    this.save();
+    return topic;
+  }
+
+  async deleteTopic(name: string): Promise<TopicMetadata | undefined> {
+    const topic = this.byName.get(name);
+    if (topic === undefined) return undefined;
+    this.byName.delete(name);
+    this.byId.delete(topic.id.toString('hex'));
+    this.save();
+    return topic;
+  }
+
+  async createPartitions(name: string, total: number): Promise<TopicMetadata> {
+    const topic = this.require(name);
+    const updated = { ...topic, partitions: [...topic.partitions, ...makePartitions(topic.partitions.length, total, this.self.nodeId)] };
+    this.index(updated);
+    this.save();
+    return updated;
+  }
+
+  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
+    const updated = { ...this.require(name), configs: { ...configs } };
+    this.index(updated);
+    this.save();
+    return updated;
+  }
+
+  async close(): Promise<void> {
+    // Every change is already on disk.
+  }
+
+  private require(name: string): TopicMetadata {
+    const topic = this.byName.get(name);
+    if (topic === undefined) throw new Error(`unknown topic ${name}`);
+    return topic;
+  }
+
+  private index(topic: TopicMetadata): void {
+    this.byName.set(topic.name, topic);
+    this.byId.set(topic.id.toString('hex'), topic);
+  }
+
+  private save(): void {
+    const saved: SavedMetadata = {
+      version: 1,
+      topics: [...this.byName.values()].map((t) => ({
+        name: t.name,
+        id: t.id.toString('base64url'),
+        internal: t.internal,
+        partitions: t.partitions.length,
+        configs: t.configs,
+      })),
+    };
+    atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
+  }
+}
+
+const METADATA_FILE = 'millrace-metadata.json';
+
+interface SavedTopic {
+  name: string;
+  id: string;
+  internal: boolean;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+interface SavedMetadata {
+  version: 1;
+  topics: SavedTopic[];
+}
+
+function fromSaved(t: SavedTopic, nodeId: number): TopicMetadata {
+  return {
+    name: t.name,
+    id: Buffer.from(t.id, 'base64url'),
+    internal: t.internal,
+    partitions: makePartitions(0, t.partitions, nodeId),
+    configs: t.configs,
+  };
+}
+
+function makePartitions(from: number, to: number, nodeId: number): PartitionMetadata[] {
+  const out: PartitionMetadata[] = [];
+  for (let p = from; p < to; p++) out.push({ partition: p, leader: nodeId, leaderEpoch: 0, replicas: [nodeId], isr: [nodeId] });
+  return out;
+}
+
+/** A random topic id, never Kafka's reserved zero or metadata-topic ids. */
+function newTopicId(): Buffer {
+  for (;;) {
+    const id = randomBytes(16);
+    const hi = id.readBigUInt64BE(0);
+    const lo = id.readBigUInt64BE(8);
+    if (hi !== 0n || lo > 1n) return id;
+  }
+}
+
+/** Reads Kafka-style meta.properties, creating it with a new cluster id when absent. */
+function readOrCreateMetaProperties(dir: string, nodeId: number): string {
+  const file = join(dir, 'meta.properties');
+  if (existsSync(file)) {
+    const m = /^cluster\.id=(.*)$/m.exec(readFileSync(file, 'utf8'));
+    if (m !== null) return m[1]!.trim();
+  }
+  const clusterId = randomBytes(16).toString('base64url');
+  atomicWrite(file, `#\n#${new Date().toString()}\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\n`);
+  return clusterId;
+}
+
+function atomicWrite(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dirFd = openSync(join(file, '..'), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBroker } from '../../src/start-broker.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { encodeRequestFrame } from '../../src/protocol/header.js';
+import { decodeResponseFrame } from '../../src/protocol/header.js';
+import { WireClient } from '../helpers/wire-client.js';
+
+const apiVersionsRequest = { clientSoftwareName: 'millrace-test', clientSoftwareVersion: '1.0' };
+
+test('ApiVersions advertises exactly the registered handlers and 4.0 features', async () => {
+  const broker = await startBroker();
+  const client = await WireClient.connect(broker.bootstrapServers);
+  try {
+    const res = await client.request(ApiKey.ApiVersions, 3, apiVersionsRequest);
+    assert.equal(res.errorCode, ErrorCode.NONE);
+    const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 4]);
+    assert.deepEqual(keys.get(ApiKey.Metadata), [0, 13]);
+    assert.equal(keys.has(ApiKey.JoinGroup), false, 'groups are not advertised before they work');
+    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version']);
+    const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
+    assert.equal(v0.apiKeys.length, res.apiKeys.length);
+  } finally {
+    client.close();
+    await broker.close();
+  }
+});
+
+test('ApiVersions at an unknown version gets a v0 UNSUPPORTED_VERSION answer (KIP-511)', async () => {
+  const broker = await startBroker();
+  const client = await WireClient.connect(broker.bootstrapServers);
+  try {
+    // A v3 request with its version field rewritten to 99, as a newer client would send.
+    const frame = encodeRequestFrame(ApiKey.ApiVersions, 3, { correlationId: 77, clientId: 'future' }, apiVersionsRequest);
+    frame.writeInt16BE(99, 6);
+    const raw = await client.sendRaw(frame, 77)!;
+    const res = decodeResponseFrame(raw, ApiKey.ApiVersions, 0, { sizePrefixed: true });
+    assert.equal(res.header.correlationId, 77);
+    assert.equal(res.body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.ok(res.body.apiKeys.some((k) => k.apiKey === ApiKey.Metadata && k.maxVersion === 13));
+  } finally {
+    client.close();
+    await broker.close();
+  }
+});
+
+test('bad input closes only the offending connection', async () => {
+  const broker = await startBroker();
+  const good = await WireClient.connect(broker.bootstrapServers);
+  try {
+    const cases: Array<[string, Buffer]> = [
+      ['unknown API key', (() => {
+        const f = encodeRequestFrame(ApiKey.Metadata, 1, { correlationId: 1, clientId: 'x' }, { topics: [], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        f.writeInt16BE(999, 4);
+        return f;
+      })()],
+      ['unsupported Metadata version', (() => {
+        const f = encodeRequestFrame(ApiKey.Metadata, 1, { correlationId: 1, clientId: 'x' }, { topics: [], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        f.writeInt16BE(99, 6);
+        return f;
+      })()],
+      ['garbage body', Buffer.concat([Buffer.from([0, 0, 0, 12]), Buffer.from([0, 3, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])])],
+      ['2 GB size prefix', Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3])],
+      ['negative size prefix', Buffer.from([0xff, 0xff, 0xff, 0xfe])],
+    ];
+    for (const [name, bytes] of cases) {
+      const bad = await WireClient.connect(broker.bootstrapServers);
+      bad.sendRaw(bytes);
+      await bad.waitClosed();
+      const res = await good.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+      assert.equal(res.errorCode, ErrorCode.NONE, `after ${name}`);
+    }
+  } finally {
+    good.close();
+    await broker.close();
+  }
+});
+
+test('Metadata auto-creates topics with num.partitions, and topics survive a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-broker-test-'));
+  try {
+    const first = await startBroker({ logDir: dir, config: { 'num.partitions': 3 } });
+    const c1 = await WireClient.connect(first.bootstrapServers);
+    const created = await c1.request(ApiKey.Metadata, 12, {
+      topics: [{ topicId: Buffer.alloc(16), name: 'orders' }],
+      allowAutoTopicCreation: true,
+      includeTopicAuthorizedOperations: false,
+      includeClusterAuthorizedOperations: false,
+    });
+    assert.equal(created.topics[0]!.errorCode, ErrorCode.NONE);
+    assert.equal(created.topics[0]!.partitions.length, 3);
+    const id = Buffer.from(created.topics[0]!.topicId);
+    assert.notDeepEqual(id, Buffer.alloc(16));
+    const refused = await c1.request(ApiKey.Metadata, 12, {
+      topics: [{ topicId: Buffer.alloc(16), name: 'no-auto' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+      includeClusterAuthorizedOperations: false,
+    });
+    assert.equal(refused.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    c1.close();
+    await first.close();
+
+    const second = await startBroker({ logDir: dir });
+    const c2 = await WireClient.connect(second.bootstrapServers);
+    const byId = await c2.request(ApiKey.Metadata, 12, {
+      topics: [{ topicId: id, name: null }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: true,
+      includeClusterAuthorizedOperations: false,
+    });
+    assert.equal(byId.topics[0]!.name, 'orders');
+    assert.equal(byId.topics[0]!.partitions.length, 3);
+    assert.ok(byId.topics[0]!.topicAuthorizedOperations > 0);
+    const v0all = await c2.request(ApiKey.Metadata, 0, { topics: [], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+    assert.deepEqual(v0all.topics.map((t) => t.name), ['orders']);
+    c2.close();
+    await second.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
