@@ -29,6 +29,7 @@ import { FdCache } from './fd-cache.js';
 import { NodeFs, type StorageFs } from './fs/storage-fs.js';
 import { consoleLogger, type StorageLogger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
+import { LogCleaner } from './cleaner/log-cleaner.js';
 
 export interface LogManagerOptions {
   config: Partial<LogManagerConfig> & Pick<LogManagerConfig, 'log.dirs'>;
@@ -75,8 +76,8 @@ export class LogManager {
   private tasks: Task[] = [];
   private timer: NodeJS.Timeout | null = null;
   private shuttingDown = false;
-  /** Hook for compaction (set by the cleaner) run on the manager's timer. */
-  cleanerTick: ((now: number) => unknown) | null = null;
+  /** Compaction of `cleanup.policy=compact` logs; null with `log.cleaner.enable=false`. */
+  readonly cleaner: LogCleaner | null;
 
   private constructor(opts: LogManagerOptions) {
     this.config = { ...DEFAULT_LOG_MANAGER_CONFIG, ...opts.config };
@@ -87,6 +88,15 @@ export class LogManager {
     this.deleter = new DeferredDeleter(this.logger);
     this.defaultLogConfig = opts.defaultLogConfig ?? { ...DEFAULT_LOG_CONFIG };
     for (const [t, o] of opts.topicOverrides ?? []) this.topicOverrides.set(t, { ...o });
+    this.cleaner = this.config['log.cleaner.enable']
+      ? new LogCleaner({
+          fs: this.fs,
+          clock: this.clock,
+          logger: this.logger,
+          dedupeBufferSize: this.config['log.cleaner.dedupe.buffer.size'],
+          logs: () => this.logs.values(),
+        })
+      : null;
   }
 
   /** Opens every partition log in every log directory. */
@@ -237,6 +247,22 @@ export class LogManager {
     return log;
   }
 
+  /**
+   * Truncates a partition (replication) and writes the recovery-point and log-start-offset
+   * checkpoints at once: a truncation can move both backwards, and a stale checkpoint above
+   * the new log end would make the next start-up discard the log.
+   */
+  async truncateTo(topic: string, partition: number, offset: number): Promise<boolean> {
+    const log = this.logs.get(partitionKey(topic, partition));
+    if (!log) throw new StorageError('INVALID_REQUEST', `no log for ${partitionKey(topic, partition)}`);
+    const truncated = log.truncateTo(offset);
+    if (truncated) {
+      await this.checkpointRecoveryOffsets();
+      await this.checkpointLogStartOffsets();
+    }
+    return truncated;
+  }
+
   /** Deletes a partition: its directory is renamed `<topic>-<partition>.<id>-delete` and removed. */
   deleteLog(topic: string, partition: number): boolean {
     const key = partitionKey(topic, partition);
@@ -246,6 +272,7 @@ export class LogManager {
     const state = this.logDirOf.get(key)!;
     this.logDirOf.delete(key);
     log.closeWithoutFlush();
+    this.cleaner?.forget(log);
     const doomed = path.join(state.dir, `${key}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}-delete`);
     try {
       this.fs.renameSync(log.dir, doomed);
@@ -272,7 +299,7 @@ export class LogManager {
       task('log-start-offset-checkpoint', this.config['log.flush.start.offset.checkpoint.interval.ms'], () => this.checkpointLogStartOffsets()),
       task('high-watermark-checkpoint', this.config['replica.high.watermark.checkpoint.interval.ms'], () => this.checkpointHighWatermarks()),
       task('delete-files', 1000, () => this.deleter.runDue(this.clock.now()), 0),
-      task('log-cleaner', this.config['log.cleaner.backoff.ms'], () => this.cleanerTick?.(this.clock.now()), 0),
+      task('log-cleaner', this.config['log.cleaner.backoff.ms'], () => this.cleaner?.tick(this.clock.now()), 0),
     ];
     const period = Math.max(10, Math.min(1000, ...this.tasks.map((t) => t.intervalMs)));
     this.timer = setInterval(() => this.tick(), period);
@@ -360,6 +387,7 @@ export class LogManager {
     this.shuttingDown = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.cleaner?.idle();
     const all = [...this.logs.values()];
     const width = 16;
     let next = 0;

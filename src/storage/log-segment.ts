@@ -62,7 +62,13 @@ export interface SegmentRead {
 export type BatchVisitor = (scanner: BatchScanner) => void;
 
 /** Finds, in one batch, the first record with timestamp >= target and offset >= minOffset. */
-export type RecordTimestampFinder = (batch: Buffer, target: number, minOffset: number) => { offset: number; timestamp: number } | null;
+export type RecordTimestampFinder = (batch: Buffer, target: number, minOffset: number) => Promise<{ offset: number; timestamp: number } | null>;
+
+/** A batch that may hold the record a timestamp search wants (a private copy), and where to resume. */
+export interface TimestampCandidate {
+  batch: Buffer;
+  next: number;
+}
 
 export interface TimestampAndOffset {
   timestamp: number;
@@ -378,16 +384,24 @@ export class LogSegment {
     return next;
   }
 
-  /** Finds the first record with timestamp >= `target` and offset >= `startingOffset`. */
-  findOffsetByTimestamp(target: number, startingOffset: number, finder: RecordTimestampFinder): TimestampAndOffset | null {
+  /** Where a timestamp search starts: the time index entry at or below the target, then the offset index. */
+  timestampSearchStart(target: number, startingOffset: number): number {
     this.ensureIndexesLoaded();
-    const fromOffset = Math.max(this.timeIndex.lookup(target), startingOffset);
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), this.offsetIndex.lookup(fromOffset), this.size_, true);
+    return this.offsetIndex.lookup(Math.max(this.timeIndex.lookup(target), startingOffset));
+  }
+
+  /**
+   * From `position`, the first batch whose max timestamp is >= `target` and that ends at or
+   * after `startingOffset`, copied out (a record-level search may await); null when none.
+   */
+  nextTimestampCandidate(target: number, startingOffset: number, position: number): TimestampCandidate | null {
+    if (position >= this.size_) return null;
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), position, this.size_, false);
     while (scanner.next()) {
       if (scanner.maxTimestamp >= target && scanner.lastOffset >= startingOffset) {
-        const batch = scanner.buffer.subarray(scanner.at, scanner.at + scanner.size);
-        const found = finder(batch, target, startingOffset);
-        if (found) return { ...found, leaderEpoch: batch.readInt32BE(12) };
+        const batch = Buffer.allocUnsafe(scanner.size);
+        if (readFully(this.ctx.fs, this.fd(), batch, 0, scanner.size, scanner.position) !== scanner.size) this.corrupt(scanner.position, 'short read');
+        return { batch, next: scanner.position + scanner.size };
       }
     }
     return null;

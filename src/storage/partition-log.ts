@@ -37,7 +37,7 @@ import { FdCache } from './fd-cache.js';
 import { NodeFs, type StorageFs } from './fs/storage-fs.js';
 import { parsePartitionDirName } from './checkpoint.js';
 import { loadSegments } from './log-loader.js';
-import { DELETED_SUFFIX, LogSegment, type RecordTimestampFinder, type SegmentContext, type TimestampAndOffset } from './log-segment.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, SWAP_SUFFIX, LogSegment, type RecordTimestampFinder, type SegmentContext, type TimestampAndOffset } from './log-segment.js';
 import { LogSegments } from './log-segments.js';
 import { consoleLogger, type StorageLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state.js';
@@ -136,6 +136,7 @@ function deferred(): Deferred {
 }
 
 const noop = () => {};
+const RESTART = Symbol('restart');
 
 export class PartitionLog implements SegmentContext {
   readonly dir: string;
@@ -171,6 +172,10 @@ export class PartitionLog implements SegmentContext {
   private fullFlushChain: Promise<void> = Promise.resolve();
   private listener: LogOffsetsListener | null = null;
   private closed = false;
+  /** Counts truncations, so a compaction round can tell that the log changed under it. */
+  truncations = 0;
+  /** Lowest offset truncated to since the cleaner last looked (it pulls its checkpoint back). */
+  lowestTruncation = Number.POSITIVE_INFINITY;
 
   private constructor(opts: PartitionLogOptions) {
     this.dir = opts.dir;
@@ -610,38 +615,70 @@ export class PartitionLog implements SegmentContext {
   /**
    * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
    * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
-   * null when no record has a timestamp that large.
+   * null when no record has a timestamp that large. Asynchronous: records of compressed
+   * batches are decoded to find the exact record.
    */
-  fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | null {
+  async fetchOffsetByTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
     this.checkOnline();
+    switch (timestamp) {
+      case EARLIEST_TIMESTAMP:
+      case EARLIEST_LOCAL_TIMESTAMP:
+        return { timestamp: -1, offset: this.logStartOffset_, leaderEpoch: -1 };
+      case LATEST_TIMESTAMP:
+        return { timestamp: -1, offset: this.logEndOffset_, leaderEpoch: -1 };
+      case LATEST_TIERED_TIMESTAMP:
+        return { timestamp: -1, offset: -1, leaderEpoch: -1 };
+    }
+    if (timestamp < 0 && timestamp !== MAX_TIMESTAMP) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
+    // The log may change while a batch is decoded; a search that loses its segment starts over.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await this.searchByTimestamp(timestamp);
+      if (r !== RESTART) return r;
+    }
+    return null;
+  }
+
+  private async searchByTimestamp(timestamp: number): Promise<TimestampAndOffset | null | typeof RESTART> {
+    let target = timestamp;
+    let candidates: LogSegment[];
     try {
-      switch (timestamp) {
-        case EARLIEST_TIMESTAMP:
-        case EARLIEST_LOCAL_TIMESTAMP:
-          return { timestamp: -1, offset: this.logStartOffset_, leaderEpoch: -1 };
-        case LATEST_TIMESTAMP:
-          return { timestamp: -1, offset: this.logEndOffset_, leaderEpoch: -1 };
-        case LATEST_TIERED_TIMESTAMP:
-          return { timestamp: -1, offset: -1, leaderEpoch: -1 };
-        case MAX_TIMESTAMP: {
-          let best: LogSegment | null = null;
-          for (const s of this.segments.values()) if (best === null || s.maxTimestampSoFar > best.maxTimestampSoFar) best = s;
-          if (best === null || best.maxTimestampSoFar < 0) return null;
-          const ts = best.maxTimestampSoFar;
-          const found = best.findOffsetByTimestamp(ts, Math.max(this.logStartOffset_, best.baseOffset), this.timestampFinder);
-          return found === null ? null : { timestamp: ts, offset: found.offset, leaderEpoch: found.leaderEpoch };
-        }
+      if (timestamp === MAX_TIMESTAMP) {
+        let best: LogSegment | null = null;
+        for (const s of this.segments.values()) if (best === null || s.maxTimestampSoFar > best.maxTimestampSoFar) best = s;
+        if (best === null || best.maxTimestampSoFar < 0) return null;
+        target = best.maxTimestampSoFar;
+        candidates = [best];
+      } else {
+        candidates = this.segments.values().filter((s) => s.size > 0 && s.largestTimestamp() >= target);
       }
-      if (timestamp < 0) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
-      for (const s of this.segments.values()) {
-        if (s.size === 0 || s.largestTimestamp() < timestamp) continue;
-        const found = s.findOffsetByTimestamp(timestamp, this.logStartOffset_, this.timestampFinder);
-        if (found !== null) return found;
-      }
-      return null;
     } catch (e) {
       this.fail('searching by timestamp in', e);
     }
+    for (const seg of candidates) {
+      const minOffset = Math.max(this.logStartOffset_, seg.baseOffset);
+      let pos: number;
+      try {
+        pos = seg.timestampSearchStart(target, minOffset);
+      } catch (e) {
+        this.fail('searching by timestamp in', e);
+      }
+      for (;;) {
+        let cand;
+        try {
+          cand = seg.nextTimestampCandidate(target, minOffset, pos);
+        } catch (e) {
+          this.fail('searching by timestamp in', e);
+        }
+        if (cand === null) break;
+        const found = await this.timestampFinder(cand.batch, target, minOffset);
+        if (this.closed || this.segments.get(seg.baseOffset) !== seg) return RESTART;
+        if (found !== null) {
+          return { timestamp: found.timestamp, offset: found.offset, leaderEpoch: cand.batch.readInt32BE(PARTITION_LEADER_EPOCH_OFFSET) };
+        }
+        pos = cand.next;
+      }
+    }
+    return null;
   }
 
   // ---- high watermark and log start offset --------------------------------------------
@@ -764,6 +801,8 @@ export class PartitionLog implements SegmentContext {
     this.checkOnline();
     if (offset < 0) throw new StorageError('INVALID_REQUEST', `cannot truncate ${this.topic}-${this.partition} to a negative offset ${offset}`);
     if (offset >= this.logEndOffset_) return false;
+    this.truncations++;
+    this.lowestTruncation = Math.min(this.lowestTruncation, offset);
     try {
       if (this.segments.first!.baseOffset > offset) {
         this.truncateFullyAndStartAt(offset);
@@ -776,13 +815,16 @@ export class PartitionLog implements SegmentContext {
       // Truncation is rare (replication) and must not be undone by a power cut: make it durable now.
       active.flushSync();
       this.syncDirSync();
-      this.logEndOffset_ = offset;
-      if (this.logStartOffset_ > offset) this.logStartOffset_ = offset;
-      if (this.recoveryPoint_ > offset) this.recoveryPoint_ = offset;
-      if (this.durableOffset_ > offset) this.durableOffset_ = offset;
-      this.producerState.deleteSnapshotsAbove(offset);
+      // On a compacted log the target may fall in a gap left by removed batches: the end is
+      // then the last remaining batch's next offset, as a reopen would compute it.
+      this.logEndOffset_ = Math.min(offset, active.readNextOffset());
+      const end = this.logEndOffset_;
+      if (this.logStartOffset_ > end) this.logStartOffset_ = end;
+      if (this.recoveryPoint_ > end) this.recoveryPoint_ = end;
+      if (this.durableOffset_ > end) this.durableOffset_ = end;
+      this.producerState.deleteSnapshotsAbove(end);
       this.rebuildProducerState(false);
-      if (this.highWatermark_ > offset) this.updateHighWatermark(offset);
+      if (this.highWatermark_ > end) this.updateHighWatermark(end);
       return true;
     } catch (e) {
       this.fail('truncating', e);
@@ -792,6 +834,8 @@ export class PartitionLog implements SegmentContext {
   /** Deletes everything and starts empty at `offset` (a follower far behind the leader). */
   truncateFullyAndStartAt(offset: number, logStartOffset = offset): void {
     this.checkOnline();
+    this.truncations++;
+    this.lowestTruncation = Math.min(this.lowestTruncation, offset);
     try {
       this.removeSegments([...this.segments.values()]);
       this.segments.add(LogSegment.create(this, this.dir, offset, this));
@@ -820,8 +864,9 @@ export class PartitionLog implements SegmentContext {
   replaceSegments(newSegments: readonly LogSegment[], oldSegments: readonly LogSegment[]): void {
     this.checkOnline();
     try {
-      for (const s of newSegments) s.changeFileSuffixes('.cleaned', '.swap');
-      this.fs.fsyncDirSync(this.dir);
+      for (const s of newSegments) s.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
+      this.dirVersion++;
+      this.syncDirSync();
       const newBases = new Set(newSegments.map((s) => s.baseOffset));
       const due = this.clock.now() + this.config['file.delete.delay.ms'];
       for (const s of oldSegments) {
@@ -832,10 +877,11 @@ export class PartitionLog implements SegmentContext {
         this.deleter.schedule(s, due);
       }
       for (const s of newSegments) {
-        s.changeFileSuffixes('.swap', '');
+        s.changeFileSuffixes(SWAP_SUFFIX, '');
         this.segments.add(s);
       }
-      this.fs.fsyncDirSync(this.dir);
+      this.dirVersion++;
+      this.syncDirSync();
     } catch (e) {
       this.fail('swapping cleaned segments of', e);
     }

@@ -113,22 +113,22 @@ test('LogAppendTime rewrites the max timestamp and the CRC', () => {
   );
 });
 
-test('offset lookup by timestamp returns the first record at or after the time', () => {
+test('offset lookup by timestamp returns the first record at or after the time', async () => {
   const env = testEnv({ 'segment.bytes': 2048, 'index.interval.bytes': 100 });
   const log = env.open();
   for (let i = 0; i < 30; i++) {
     log.append(makeBatch([{ key: 'a', timestamp: 10_000 + i * 10 }, { key: 'b', timestamp: 10_000 + i * 10 + 5 }]));
   }
   assert.ok(log.numberOfSegments > 1);
-  assert.deepEqual(log.fetchOffsetByTimestamp(10_000), { offset: 0, timestamp: 10_000, leaderEpoch: -1 });
-  assert.equal(log.fetchOffsetByTimestamp(10_003)!.offset, 1);
-  assert.equal(log.fetchOffsetByTimestamp(10_006)!.offset, 2);
-  assert.equal(log.fetchOffsetByTimestamp(10_155)!.offset, 31);
-  assert.deepEqual(log.fetchOffsetByTimestamp(10_291), { offset: 59, timestamp: 10_295, leaderEpoch: -1 });
-  assert.equal(log.fetchOffsetByTimestamp(10_296), null);
-  assert.equal(log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP)!.offset, 0);
-  assert.equal(log.fetchOffsetByTimestamp(LATEST_TIMESTAMP)!.offset, 60);
-  assert.deepEqual(log.fetchOffsetByTimestamp(MAX_TIMESTAMP), { offset: 59, timestamp: 10_295, leaderEpoch: -1 });
+  assert.deepEqual(await log.fetchOffsetByTimestamp(10_000), { offset: 0, timestamp: 10_000, leaderEpoch: -1 });
+  assert.equal((await log.fetchOffsetByTimestamp(10_003))!.offset, 1);
+  assert.equal((await log.fetchOffsetByTimestamp(10_006))!.offset, 2);
+  assert.equal((await log.fetchOffsetByTimestamp(10_155))!.offset, 31);
+  assert.deepEqual(await log.fetchOffsetByTimestamp(10_291), { offset: 59, timestamp: 10_295, leaderEpoch: -1 });
+  assert.equal(await log.fetchOffsetByTimestamp(10_296), null);
+  assert.equal((await log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP))!.offset, 0);
+  assert.equal((await log.fetchOffsetByTimestamp(LATEST_TIMESTAMP))!.offset, 60);
+  assert.deepEqual(await log.fetchOffsetByTimestamp(MAX_TIMESTAMP), { offset: 59, timestamp: 10_295, leaderEpoch: -1 });
 });
 
 test('oversized batches and appends are refused with Kafka error codes', () => {

@@ -133,7 +133,7 @@ test('a corrupt or missing index is rebuilt from the log', async () => {
   env.fs.unlinkSync(`/data/topic-0/${segs[1]}.timeindex`);
   const again = env.open({ hadCleanShutdown: true });
   assert.deepEqual(readAll(again), expected);
-  assert.equal(again.fetchOffsetByTimestamp(1000)!.offset, 0);
+  assert.equal((await again.fetchOffsetByTimestamp(1000))!.offset, 0);
   assert.ok(env.logger.matching('warn', /index file .* is corrupt/).length > 0);
   assert.ok(env.logger.matching('error', /could not find the index files/).length > 0);
 });

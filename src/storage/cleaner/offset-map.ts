@@ -1,0 +1,96 @@
+/**
+ * key -> latest offset map for compaction, in a fixed block of memory like Kafka's
+ * SkimpyOffsetMap: `log.cleaner.dedupe.buffer.size` bytes of slots, each an MD5 hash of the
+ * key (16 bytes) and an offset (8 bytes), open addressing with linear probing. Memory stays
+ * bounded however many keys a log has; a full map ends the cleaning round early and the rest
+ * is cleaned next round.
+ */
+import { createHash } from 'node:crypto';
+
+const HASH_SIZE = 16;
+const ENTRY_SIZE = HASH_SIZE + 8;
+/** Kafka's dupBufferLoadFactor: the map counts as full at 90% of its slots. */
+export const LOAD_FACTOR = 0.9;
+
+export class OffsetMap {
+  readonly slots: number;
+  private readonly bytes: Buffer;
+  private entries = 0;
+  private readonly hash = Buffer.alloc(HASH_SIZE);
+  /** The last offset put (or covered) in the map; -1 when none. */
+  latestOffset = -1;
+
+  constructor(memoryBytes: number) {
+    this.slots = Math.max(1, Math.floor(memoryBytes / ENTRY_SIZE));
+    this.bytes = Buffer.alloc(this.slots * ENTRY_SIZE);
+  }
+
+  get size(): number {
+    return this.entries;
+  }
+
+  /** True once the map holds as many keys as it should (Kafka's maxDesiredMapSize). */
+  get full(): boolean {
+    return this.entries >= Math.floor(this.slots * LOAD_FACTOR);
+  }
+
+  clear(): void {
+    this.bytes.fill(0);
+    this.entries = 0;
+    this.latestOffset = -1;
+  }
+
+  private hashKey(key: Uint8Array): void {
+    createHash('md5').update(key).digest().copy(this.hash);
+  }
+
+  /** Slot position for probe `attempt`: start from the hash, then step by one. */
+  private slotOf(attempt: number): number {
+    return ((this.hash.readUInt32BE(0) + attempt) % this.slots) * ENTRY_SIZE;
+  }
+
+  private isEmpty(pos: number): boolean {
+    const b = this.bytes;
+    return b.readBigUInt64BE(pos) === 0n && b.readBigUInt64BE(pos + 8) === 0n;
+  }
+
+  private matches(pos: number): boolean {
+    return this.bytes.compare(this.hash, 0, HASH_SIZE, pos, pos + HASH_SIZE) === 0;
+  }
+
+  put(key: Uint8Array, offset: number): void {
+    this.hashKey(key);
+    for (let attempt = 0; attempt < this.slots; attempt++) {
+      const pos = this.slotOf(attempt);
+      if (this.isEmpty(pos)) {
+        if (this.entries >= this.slots) break;
+        this.hash.copy(this.bytes, pos);
+        this.bytes.writeDoubleBE(offset, pos + HASH_SIZE);
+        this.entries++;
+        this.latestOffset = offset;
+        return;
+      }
+      if (this.matches(pos)) {
+        this.bytes.writeDoubleBE(offset, pos + HASH_SIZE);
+        this.latestOffset = offset;
+        return;
+      }
+    }
+    throw new RangeError(`offset map full (${this.entries} entries in ${this.slots} slots)`);
+  }
+
+  /** Latest offset of `key`, or -1. */
+  get(key: Uint8Array): number {
+    this.hashKey(key);
+    for (let attempt = 0; attempt < this.slots; attempt++) {
+      const pos = this.slotOf(attempt);
+      if (this.isEmpty(pos)) return -1;
+      if (this.matches(pos)) return this.bytes.readDoubleBE(pos + HASH_SIZE);
+    }
+    return -1;
+  }
+
+  updateLatestOffset(offset: number): void {
+    this.latestOffset = offset;
+  }
+}
