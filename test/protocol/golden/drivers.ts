@@ -96,5 +96,3 @@ export const DRIVERS: Readonly<Record<string, DriverFacts>> = {
     software: { name: 'apache-kafka-java', version: '4.0.2' },
   }),
 };
-
-export const RECORDS_PER_CODEC = 20;
