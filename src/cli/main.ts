@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { registerInspectCommand } from './inspect.js';
 import { registerStart } from './start.js';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   registerStart(program);
+  registerInspectCommand(program);
   return program;
 }
 
