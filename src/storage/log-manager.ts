@@ -136,7 +136,8 @@ export class LogManager {
           continue;
         }
         const tp = parsePartitionDirName(name);
-        if (tp === null) continue;
+        // Not partition logs: KRaft's metadata log, and logs being moved (-future) or orphaned (-stray).
+        if (tp === null || tp.topic === '__cluster_metadata' || name.endsWith('-future') || name.endsWith('-stray')) continue;
         const st = fs.statSync(full);
         if (st === null || !st.isDirectory) continue;
         const key = partitionKey(tp.topic, tp.partition);

@@ -9,7 +9,7 @@
  * timestamps stay far below 2^53; positions are int32 as in Kafka).
  */
 import path from 'node:path';
-import { BatchScanner, HEADER_PREFIX, LOG_OVERHEAD, MIN_BATCH_LENGTH, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
+import { BatchScanner, RECORD_COUNT_OFFSET, HEADER_PREFIX, LOG_OVERHEAD, MIN_BATCH_LENGTH, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
 import { CorruptIndexError } from './abstract-index.js';
 import type { Clock } from './clock.js';
 import type { LogConfig } from './config.js';
@@ -77,6 +77,11 @@ export interface TimestampAndOffset {
 }
 
 const SCRATCH = Buffer.allocUnsafe(16 * 1024);
+
+/** The batch's max timestamp for indexing, -1 for a batch without records. */
+function timestampOf(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at + RECORD_COUNT_OFFSET) === 0 ? NO_TIMESTAMP : readInt64(buf, at + MAX_TIMESTAMP_OFFSET);
+}
 const EMPTY = Buffer.alloc(0);
 
 export class LogSegment {
@@ -173,7 +178,7 @@ export class LogSegment {
     let lastIndexEntry = 0;
     let valid = 0;
     while (scanner.next()) {
-      this.indexBatch(scanner.lastOffset, scanner.maxTimestamp, valid, valid - lastIndexEntry);
+      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
       if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
       valid += scanner.size;
     }
@@ -181,7 +186,12 @@ export class LogSegment {
     this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
   }
 
-  /** Index bookkeeping for one batch at `position`; `sinceLast` is bytes since the last entry. */
+  /**
+   * Index bookkeeping for one batch at `position`; `sinceLast` is bytes since the last entry.
+   * `maxTimestamp` is -1 for a batch without records (one the cleaner kept only for its
+   * offsets): a time index entry must point at a record that has the timestamp, which is
+   * what Kafka's DumpLogSegments checks.
+   */
   private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sinceLast: number): void {
     if (maxTimestamp > this.maxTimestampSoFar_) {
       this.maxTimestampSoFar_ = maxTimestamp;
@@ -296,7 +306,7 @@ export class LogSegment {
     while (at < len) {
       const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
       const last = readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      this.indexBatch(last, readInt64(records, at + MAX_TIMESTAMP_OFFSET), position + at, this.bytesSinceLastIndexEntry);
+      this.indexBatch(last, timestampOf(records, at), position + at, this.bytesSinceLastIndexEntry);
       if (this.bytesSinceLastIndexEntry > this.owner.config['index.interval.bytes']) this.bytesSinceLastIndexEntry = 0;
       this.bytesSinceLastIndexEntry += size;
       at += size;
@@ -434,7 +444,7 @@ export class LogSegment {
         why = `offset ${scanner.lastOffset} overflows segment ${this.baseOffset}`;
         break;
       }
-      this.indexBatch(scanner.lastOffset, scanner.maxTimestamp, valid, valid - lastIndexEntry);
+      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
       if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
       valid += scanner.size;
       nextOffset = scanner.lastOffset + 1;
@@ -482,8 +492,9 @@ export class LogSegment {
     const start = this.offsetIndex.lookup(this.offsetOfMaxTimestampSoFar_);
     const scanner = new BatchScanner(this.ctx.fs, this.fd(), start, this.size_, false);
     while (scanner.next()) {
-      if (scanner.maxTimestamp > this.maxTimestampSoFar_) {
-        this.maxTimestampSoFar_ = scanner.maxTimestamp;
+      const ts = timestampOf(scanner.buffer, scanner.at);
+      if (ts > this.maxTimestampSoFar_) {
+        this.maxTimestampSoFar_ = ts;
         this.offsetOfMaxTimestampSoFar_ = scanner.lastOffset;
       }
     }
