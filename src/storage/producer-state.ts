@@ -7,10 +7,13 @@
  *               offsetDelta int32, timestamp int64, coordinatorEpoch int32,
  *               currentTxnFirstOffset int64 }
  *
- * Idempotence and transactions come in a later issue; this keeps the last batch of each
- * producer from batch headers alone and persists it, so snapshots are written and read the
- * way Kafka does (one per segment roll, one at clean shutdown) and the state survives
- * restarts.
+ * This keeps the last batch of each producer from batch headers alone and persists it, so
+ * snapshots are written and read the way Kafka does (one per segment roll, one at clean
+ * shutdown) and the state survives restarts. In memory each entry also keeps the metadata of
+ * the producer's last 5 data batches of its current epoch (Kafka's
+ * ProducerStateEntry.batchMetadata), which the idempotence checks in src/coordinator/txn/
+ * use to recognise retried batches; like Kafka's, a snapshot keeps only the newest of them,
+ * and batches replayed from the log after the snapshot add the rest.
  */
 import path from 'node:path';
 import { crc32c } from '../protocol/crc32c.js';
@@ -44,6 +47,29 @@ export interface ProducerStateEntry {
   coordinatorEpoch: number;
   /** First offset of the ongoing transaction, -1 when none. */
   currentTxnFirstOffset: number;
+  /**
+   * The last data batches of the current epoch, oldest first, at most
+   * NUM_BATCHES_TO_RETAIN; in memory only. Absent on an entry read from a snapshot, which
+   * stands for its last batch (`lastOffset >= 0`) alone.
+   */
+  batches?: BatchMetadata[];
+}
+
+/** One data batch of a producer (Kafka's BatchMetadata). */
+export interface BatchMetadata {
+  lastSequence: number;
+  lastOffset: number;
+  offsetDelta: number;
+  timestamp: number;
+}
+
+/** Batches kept per producer for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
+export const NUM_BATCHES_TO_RETAIN = 5;
+
+/** The entry's recent batches: `batches`, or the last batch a snapshot recorded. */
+export function recentBatches(e: ProducerStateEntry): BatchMetadata[] {
+  if (e.batches !== undefined) return e.batches;
+  return e.lastOffset >= 0 ? [{ lastSequence: e.lastSequence, lastOffset: e.lastOffset, offsetDelta: e.offsetDelta, timestamp: e.timestamp }] : [];
 }
 
 export class CorruptSnapshotError extends Error {
@@ -128,15 +154,26 @@ export class ProducerStateManager {
       let txnFirst = prev?.currentTxnFirstOffset ?? -1;
       if (control) txnFirst = -1;
       else if ((attributes & TRANSACTIONAL_MASK) !== 0 && txnFirst < 0) txnFirst = readInt64(buf, pos);
+      const producerEpoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
+      const lastSequence = control ? (prev?.lastSequence ?? -1) : baseSeq < 0 ? -1 : (baseSeq + delta) % 0x80000000;
+      const timestamp = readInt64(buf, pos + MAX_TIMESTAMP_OFFSET);
+      // A new epoch starts an empty window (Kafka's maybeUpdateProducerEpoch).
+      // The previous entry is replaced, so its window is reused.
+      const batches = prev !== undefined && prev.producerEpoch === producerEpoch ? recentBatches(prev) : [];
+      if (!control) {
+        while (batches.length >= NUM_BATCHES_TO_RETAIN) batches.shift();
+        batches.push({ lastSequence, lastOffset, offsetDelta: delta, timestamp });
+      }
       const entry: ProducerStateEntry = {
         producerId,
-        producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
-        lastSequence: control ? (prev?.lastSequence ?? -1) : baseSeq < 0 ? -1 : (baseSeq + delta) % 0x80000000,
+        producerEpoch,
+        lastSequence,
         lastOffset: control ? (prev?.lastOffset ?? -1) : lastOffset,
         offsetDelta: control ? (prev?.offsetDelta ?? 0) : delta,
-        timestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+        timestamp,
         coordinatorEpoch: prev?.coordinatorEpoch ?? -1,
         currentTxnFirstOffset: txnFirst,
+        batches,
       };
       this.producers.set(producerId, entry);
     }
