@@ -128,15 +128,27 @@ export class BatchScanner {
   private bufLen = 0;
   private next_: number;
 
+  /**
+   * Header-only scans that run synchronously to completion share one buffer (no allocation
+   * per scan: opening 10,000 partitions walks 10,000 segment tails). A scan that awaits
+   * between batches must pass `verify` or its own chunk size.
+   */
+  private static shared: Buffer | null = null;
+
   constructor(
     private readonly fs: StorageFs,
     private readonly fd: number,
     start: number,
     private readonly end: number,
     private readonly verify: boolean,
-    chunkSize = verify ? 1 << 20 : 1 << 14,
+    chunkSize?: number,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    if (!verify && chunkSize === undefined) {
+      BatchScanner.shared ??= Buffer.allocUnsafe(1 << 14);
+      this.buf = BatchScanner.shared;
+    } else {
+      this.buf = Buffer.allocUnsafe(chunkSize ?? (verify ? 1 << 20 : 1 << 14));
+    }
     this.next_ = start;
     this.position = start;
   }
@@ -145,7 +157,7 @@ export class BatchScanner {
     if (pos >= this.bufStart && pos + need <= this.bufStart + this.bufLen) return true;
     const want = Math.min(Math.max(need, this.buf.length), this.end - pos);
     if (want < need) return false;
-    if (want > this.buf.length) this.buf = Buffer.allocUnsafe(want);
+    if (want > this.buf.length) this.buf = Buffer.allocUnsafe(want); // a private buffer for this scan only
     this.bufLen = readFully(this.fs, this.fd, this.buf, 0, want, pos);
     this.bufStart = pos;
     return this.bufLen >= need;

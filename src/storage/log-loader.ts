@@ -16,6 +16,8 @@ const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)((?:\.swap|\.clea
 
 export interface LoadedSegments {
   segments: LogSegments;
+  /** The directory's file names after clean-up (for the producer snapshots). */
+  names: string[];
   /** Next offset after the last valid batch. */
   logEndOffset: number;
   /** True when recovery removed bytes or segments. */
@@ -104,8 +106,13 @@ function cleanDirectory(p: LoadParams, names: string[]): void {
 /** Opens the segments of a partition directory, recovering as needed. */
 export function loadSegments(p: LoadParams): LoadedSegments {
   const { fs, logger } = p.ctx;
-  cleanDirectory(p, fs.readdirSync(p.dir));
-  const names = fs.readdirSync(p.dir).sort();
+  let names = fs.readdirSync(p.dir);
+  if (names.some((n) => n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith(SWAP_SUFFIX) || n.endsWith('.tmp'))) {
+    cleanDirectory(p, names);
+    names = fs.readdirSync(p.dir);
+  }
+  names.sort();
+  const present = new Set(names);
   const logs = new Set(names.filter((n) => SEGMENT_NAME.test(n) && n.endsWith(LOG_SUFFIX)).map(offsetFromFilename));
   const segments = new LogSegments();
   for (const n of names) {
@@ -117,7 +124,8 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       const st = fs.statSync(path.join(p.dir, n));
       const seg = LogSegment.open(p.ctx, p.dir, base, p.owner, st?.size ?? 0);
       // Kafka creates a missing time index as empty; a missing offset index means rebuild.
-      if (fs.statSync(seg.offsetIndex.file) === null || fs.statSync(seg.timeIndex.file) === null) {
+      const prefix = n.slice(0, -LOG_SUFFIX.length);
+      if (!present.has(prefix + INDEX_SUFFIX) || !present.has(prefix + TIME_INDEX_SUFFIX)) {
         if (p.hadCleanShutdown || base < p.recoveryPoint) logger.error(`could not find the index files of ${seg.logFile.path}; rebuilding them`);
         seg.rebuildIndexes();
       }
@@ -180,5 +188,5 @@ export function loadSegments(p: LoadParams): LoadedSegments {
     }
     logEndOffset = p.logStartOffset;
   }
-  return { segments, logEndOffset, truncated };
+  return { segments, logEndOffset, truncated, names };
 }

@@ -126,7 +126,7 @@ export class LogManager {
       const recoveryPoints = this.readCheckpoint(state.recoveryPoints, 'resetting the recovery checkpoint to 0');
       const logStarts = this.readCheckpoint(state.logStartOffsets, 'resetting to the base offset of the first segment');
       const hws = this.readCheckpoint(state.highWatermarks, 'resetting high watermarks to the log start offset');
-      const names = fs.readdirSync(dir);
+      const names = fs.subdirectoriesSync(dir);
       this.logger.info(`${hadCleanShutdown ? 'skipping recovery of' : 'recovering'} ${names.length} entries in ${dir} (${hadCleanShutdown ? 'clean shutdown marker found' : 'no clean shutdown marker'})`);
       for (const name of names) {
         const full = path.join(dir, name);
@@ -138,8 +138,6 @@ export class LogManager {
         const tp = parsePartitionDirName(name);
         // Not partition logs: KRaft's metadata log, and logs being moved (-future) or orphaned (-stray).
         if (tp === null || tp.topic === '__cluster_metadata' || name.endsWith('-future') || name.endsWith('-stray')) continue;
-        const st = fs.statSync(full);
-        if (st === null || !st.isDirectory) continue;
         const key = partitionKey(tp.topic, tp.partition);
         if (this.logs.has(key)) {
           this.logger.error(`duplicate log directories for ${key}: ${full} and ${this.logs.get(key)!.dir}; ignoring ${full}`);

@@ -382,10 +382,31 @@ export class LogSegment {
     return { records: end === n ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
   }
 
-  /** Next offset after the last batch (the base offset when empty): walks from the last index entry. */
+  /**
+   * Next offset after the last batch (the base offset when empty), walking the log from the
+   * last offset index entry. At start-up the indexes are not loaded: only the last entry is
+   * read, and trusted only if the batch at its position ends with its offset (else the whole
+   * index is loaded, and rebuilt if corrupt).
+   */
   readNextOffset(): number {
-    this.ensureIndexesLoaded();
-    let pos = this.offsetIndex.lookup(this.offsetIndex.lastOffset);
+    if (this.size_ === 0) return this.baseOffset;
+    let pos = 0;
+    let peeked = false;
+    if (!this.offsetIndex.loaded) {
+      const last = this.offsetIndex.peekLastEntry();
+      if (last === null) peeked = true;
+      else if (last[1] >= 0 && last[1] < this.size_ && last[1] + HEADER_PREFIX <= this.size_) {
+        const n = readFully(this.ctx.fs, this.fd(), SCRATCH, 0, HEADER_PREFIX, last[1]);
+        if (n === HEADER_PREFIX && readInt64(SCRATCH, 0) + SCRATCH.readInt32BE(LAST_OFFSET_DELTA_OFFSET) === last[0]) {
+          pos = last[1];
+          peeked = true;
+        }
+      }
+    }
+    if (!peeked) {
+      this.ensureIndexesLoaded();
+      pos = this.offsetIndex.lookup(this.offsetIndex.lastOffset);
+    }
     let next = this.baseOffset;
     const scanner = new BatchScanner(this.ctx.fs, this.fd(), pos, this.size_, false);
     while (scanner.next()) next = scanner.lastOffset + 1;

@@ -54,6 +54,13 @@ export class OffsetIndex extends AbstractIndex {
     return null;
   }
 
+  /** Last entry as [offset, position], read from the file without loading the index (null if empty). */
+  peekLastEntry(): [number, number] | null {
+    const b = this.readLastEntryFromFile();
+    if (b === null) return null;
+    return [this.baseOffset + b.readInt32BE(0), b.readInt32BE(4)];
+  }
+
   /** File position to start scanning for `target`: the largest entry at or below it, else 0. */
   lookup(target: number): number {
     this.ensureLoaded();

@@ -166,6 +166,8 @@ export class PartitionLog implements SegmentContext {
    */
   private dirVersion = 1;
   private dirSyncedVersion = 0;
+  /** True until the directory's own entry in the log dir has been fsynced (new partitions). */
+  private parentDirUnsynced = false;
   private offlineCause: unknown = null;
   private dataFlushRunning: Promise<void> | null = null;
   private nextDataFlush: Deferred | null = null;
@@ -205,7 +207,9 @@ export class PartitionLog implements SegmentContext {
     const fs = this.fs;
     if (fs.statSync(this.dir) === null) {
       fs.mkdirSync(this.dir);
-      fs.fsyncDirSync(path.dirname(this.dir));
+      // The new directory's entry becomes durable with the log's first flush (no fsync per
+      // partition when a topic with thousands of partitions is created).
+      this.parentDirUnsynced = true;
     }
     const clean = opts.hadCleanShutdown ?? false;
     const lsoCheckpoint = opts.logStartOffset ?? 0;
@@ -228,7 +232,7 @@ export class PartitionLog implements SegmentContext {
     if (this.logStartOffset_ > this.logEndOffset_) this.logStartOffset_ = this.logEndOffset_;
     this.recoveryPoint_ = clean && !loaded.truncated ? this.logEndOffset_ : Math.min(opts.recoveryPoint ?? 0, this.logEndOffset_);
     this.durableOffset_ = this.recoveryPoint_;
-    this.rebuildProducerState(clean);
+    this.rebuildProducerState(clean, loaded.names);
     this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.logEndOffset_);
     this.logger.info(
       `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.logEndOffset_}, recovery point ${this.recoveryPoint_}`,
@@ -236,10 +240,10 @@ export class PartitionLog implements SegmentContext {
   }
 
   /** Loads the newest producer snapshot at or below the log end offset and replays what follows it. */
-  private rebuildProducerState(clean: boolean): void {
+  private rebuildProducerState(clean: boolean, names?: readonly string[]): void {
     const ps = this.producerState;
-    ps.removeStraySnapshots(this.segments.baseOffsets());
-    const loadedAt = ps.loadLatestSnapshot(this.logEndOffset_);
+    const listing = ps.removeStraySnapshots(this.segments.baseOffsets(), names);
+    const loadedAt = ps.loadLatestSnapshot(this.logEndOffset_, listing);
     if (loadedAt < 0 && clean) {
       // Kafka's upgrade shortcut: a clean log without snapshots starts with empty state.
       ps.mapEndOffset = this.logEndOffset_;
@@ -532,6 +536,10 @@ export class PartitionLog implements SegmentContext {
   private async syncDir(): Promise<void> {
     const v = this.dirVersion;
     if (this.dirSyncedVersion >= v) return;
+    if (this.parentDirUnsynced) {
+      await this.fs.fsyncDir(path.dirname(this.dir));
+      this.parentDirUnsynced = false;
+    }
     await this.fs.fsyncDir(this.dir);
     if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
   }
@@ -539,6 +547,10 @@ export class PartitionLog implements SegmentContext {
   private syncDirSync(): void {
     const v = this.dirVersion;
     if (this.dirSyncedVersion >= v) return;
+    if (this.parentDirUnsynced) {
+      this.fs.fsyncDirSync(path.dirname(this.dir));
+      this.parentDirUnsynced = false;
+    }
     this.fs.fsyncDirSync(this.dir);
     if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
   }

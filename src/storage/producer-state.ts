@@ -184,10 +184,9 @@ export class ProducerStateManager {
     return path.join(this.dir, filenamePrefix(offset) + SNAPSHOT_SUFFIX);
   }
 
-  /** Offsets of snapshot files in the directory, ascending. */
-  snapshotOffsets(): number[] {
-    return this.fs
-      .readdirSync(this.dir)
+  /** Offsets of snapshot files in the directory (or in `names`, its listing), ascending. */
+  snapshotOffsets(names?: readonly string[]): number[] {
+    return (names ?? this.fs.readdirSync(this.dir))
       .filter((n) => n.endsWith(SNAPSHOT_SUFFIX) && /^\d{20}\.snapshot$/.test(n))
       .map(offsetFromFilename)
       .sort((a, b) => a - b);
@@ -225,9 +224,9 @@ export class ProducerStateManager {
    * Loads the newest valid snapshot at or below `maxOffset` (newer ones are deleted, corrupt
    * ones logged and deleted). Returns its offset, or -1 with empty state.
    */
-  loadLatestSnapshot(maxOffset: number): number {
+  loadLatestSnapshot(maxOffset: number, names?: readonly string[]): number {
     this.producers.clear();
-    const offsets = this.snapshotOffsets();
+    const offsets = this.snapshotOffsets(names);
     for (const o of offsets) if (o > maxOffset) this.fs.unlinkSync(this.snapshotPath(o));
     const candidates = offsets.filter((o) => o <= maxOffset).reverse();
     for (const o of candidates) {
@@ -261,13 +260,25 @@ export class ProducerStateManager {
   }
 
   /** Drops snapshots that match no segment, keeping the newest (Kafka's removeStraySnapshots). */
-  removeStraySnapshots(segmentBaseOffsets: readonly number[]): void {
+  removeStraySnapshots(segmentBaseOffsets: readonly number[], names?: readonly string[]): readonly string[] | undefined {
     const keep = new Set(segmentBaseOffsets);
-    const offsets = this.snapshotOffsets();
+    const offsets = this.snapshotOffsets(names);
     const newest = offsets[offsets.length - 1];
-    for (const o of offsets) if (!keep.has(o) && o !== newest) this.fs.unlinkSync(this.snapshotPath(o));
+    let removed = false;
+    for (const o of offsets) {
+      if (!keep.has(o) && o !== newest) {
+        this.fs.unlinkSync(this.snapshotPath(o));
+        removed = true;
+      }
+    }
     // Leftovers of deferred deletion.
-    for (const n of this.fs.readdirSync(this.dir)) if (n.endsWith(SNAPSHOT_SUFFIX + DELETED_SUFFIX)) this.fs.unlinkSync(path.join(this.dir, n));
+    for (const n of names ?? this.fs.readdirSync(this.dir)) {
+      if (n.endsWith(SNAPSHOT_SUFFIX + DELETED_SUFFIX)) {
+        this.fs.unlinkSync(path.join(this.dir, n));
+        removed = true;
+      }
+    }
+    return removed ? undefined : names;
   }
 
   truncateFullyAndStartAt(offset: number): void {

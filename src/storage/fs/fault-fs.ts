@@ -352,6 +352,14 @@ export class FaultFs implements StorageFs {
     return out;
   }
 
+  subdirectoriesSync(dir: string): string[] {
+    const d = norm(dir);
+    this.check('readdir', d);
+    const out: string[] = [];
+    for (const p of this.dirs) if (p !== d && path.posix.dirname(p) === d) out.push(path.posix.basename(p));
+    return out;
+  }
+
   mkdirSync(dir: string): void {
     const d = norm(dir);
     this.check('mkdir', d);

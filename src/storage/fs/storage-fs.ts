@@ -39,6 +39,8 @@ export interface StorageFs {
   statSync(file: string): FileStat | null;
   /** Names in a directory; [] when it does not exist. */
   readdirSync(dir: string): string[];
+  /** Names of the subdirectories of a directory (one call, no stat per entry). */
+  subdirectoriesSync(dir: string): string[];
   mkdirSync(dir: string): void;
   renameSync(from: string, to: string): void;
   /** false when the file did not exist. */
@@ -88,6 +90,17 @@ export class NodeFs implements StorageFs {
   readdirSync(dir: string): string[] {
     try {
       return fs.readdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+  subdirectoriesSync(dir: string): string[] {
+    try {
+      return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
