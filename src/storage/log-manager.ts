@@ -29,6 +29,7 @@ import { FdCache } from './fd-cache.js';
 import { NodeFs, type StorageFs } from './fs/storage-fs.js';
 import { consoleLogger, type StorageLogger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
+import type { LogSegment } from './log-segment.js';
 import { LogCleaner } from './cleaner/log-cleaner.js';
 
 export interface LogManagerOptions {
@@ -298,6 +299,7 @@ export class LogManager {
       task('log-start-offset-checkpoint', this.config['log.flush.start.offset.checkpoint.interval.ms'], () => this.checkpointLogStartOffsets()),
       task('high-watermark-checkpoint', this.config['replica.high.watermark.checkpoint.interval.ms'], () => this.checkpointHighWatermarks()),
       task('delete-files', 1000, () => this.deleter.runDue(this.clock.now()), 0),
+      task('index-memory', 10_000, () => this.boundIndexMemory(), 0),
       task('log-cleaner', this.config['log.cleaner.backoff.ms'], () => this.cleaner?.tick(this.clock.now()), 0),
     ];
     const period = Math.max(10, Math.min(1000, ...this.tasks.map((t) => t.intervalMs)));
@@ -335,6 +337,35 @@ export class LogManager {
     }
     this.deleter.runDue(now);
     return n;
+  }
+
+  /**
+   * Keeps the in-memory indexes of inactive segments within `millrace.log.index.cache.bytes`
+   * (Kafka memory-maps them and lets the page cache decide): the least recently used are
+   * dropped and reread on demand. Active segments keep theirs. Returns the bytes freed.
+   */
+  boundIndexMemory(budget = this.config['millrace.log.index.cache.bytes']): number {
+    const inactive: LogSegment[] = [];
+    let total = 0;
+    for (const log of this.logs.values()) {
+      const segs = log.segments.values();
+      for (let i = 0; i < segs.length - 1; i++) {
+        const s = segs[i]!;
+        const b = s.indexMemoryBytes;
+        if (b > 0) {
+          total += b;
+          inactive.push(s);
+        }
+      }
+    }
+    if (total <= budget) return 0;
+    inactive.sort((a, b) => a.indexUse - b.indexUse);
+    let freed = 0;
+    for (const s of inactive) {
+      if (total - freed <= budget) break;
+      freed += s.unloadIndexes();
+    }
+    return freed;
   }
 
   /** Flushes logs whose `flush.ms` has passed (`log.flush.scheduler.interval.ms`). */

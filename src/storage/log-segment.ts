@@ -77,6 +77,7 @@ export interface TimestampAndOffset {
 }
 
 const SCRATCH = Buffer.allocUnsafe(16 * 1024);
+let indexUseClock = 0;
 
 /** The batch's max timestamp for indexing, -1 for a batch without records. */
 function timestampOf(buf: Buffer, at: number): number {
@@ -155,8 +156,12 @@ export class LogSegment {
     return this.ctx.fds.fd(this.logFile);
   }
 
+  /** Recency of index use, for the LogManager's bound on index memory. */
+  indexUse = 0;
+
   /** Loads both indexes; a corrupt one is rebuilt from the log (Kafka's sanity check). */
   ensureIndexesLoaded(): void {
+    this.indexUse = ++indexUseClock;
     if (this.offsetIndex.loaded && this.timeIndex.loaded) return;
     try {
       this.offsetIndex.ensureLoaded(this.size_);

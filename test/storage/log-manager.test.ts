@@ -206,3 +206,19 @@ test('flush.ms: the flusher fsyncs logs whose interval passed and advances the r
   assert.equal(log.recoveryPoint, 4);
   await m.shutdown();
 });
+
+test('index memory of inactive segments stays within millrace.log.index.cache.bytes; dropped indexes reload on use', async () => {
+  const e = env();
+  const m = e.open({ defaultLogConfig: resolveLogConfig({ 'segment.bytes': 2000, 'index.interval.bytes': 64 }) });
+  const log = m.getOrCreateLog('t', 0);
+  for (let i = 0; i < 200; i++) log.append(simpleBatch(2, 'i', 40));
+  const before = readAll(log);
+  const total = log.segments.values().reduce((n, s) => n + s.indexMemoryBytes, 0);
+  assert.ok(total > 2000, `${total} bytes of index`);
+  const freed = m.boundIndexMemory(1000);
+  assert.ok(freed > 0);
+  const inactive = log.segments.values().slice(0, -1).reduce((n, s) => n + s.indexMemoryBytes, 0);
+  assert.ok(inactive <= 1000, `${inactive} bytes left`);
+  assert.deepEqual(readAll(log), before, 'reads reload dropped indexes');
+  await m.shutdown();
+});
