@@ -1,0 +1,184 @@
+/**
+ * Reading the partitions of a Fetch (Kafka's ReplicaManager.readFromLog and
+ * Partition.fetchRecords): per partition the leader checks, the last-fetched-epoch check,
+ * then a read from the log up to the high watermark (or log end for non-consumers), within
+ * the partition's `partition_max_bytes` and what is left of the request's `max_bytes`. The
+ * first non-empty partition may exceed both limits by one batch (KIP-74), so that a consumer
+ * always makes progress; after it, batches that do not fit are left for the next fetch.
+ * Records are the bytes storage returns, untouched.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import {
+  defaultEpochEndOffset,
+  defaultLeaderIdAndEpoch,
+  defaultSnapshotId,
+  type EpochEndOffset,
+  type PartitionData,
+} from '../../protocol/generated/fetch-response.js';
+import { RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js';
+import { batchLastOffset, batchSize } from '../../protocol/records/header.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
+import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext } from '../context.js';
+import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
+import { endOffsetForEpoch, lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from './partition-state.js';
+
+/** What the whole request asks, after Kafka's caps (FetchParams). */
+export interface FetchParams {
+  readonly version: number;
+  readonly replicaId: number;
+  /** replica_id >= 0: a follower (replication). */
+  readonly isFromFollower: boolean;
+  /** Consumers read to the high watermark (read_committed: the last stable offset), others to the log end. */
+  readonly isolation: FetchIsolation;
+  readonly readCommitted: boolean;
+  readonly maxWaitMs: number;
+  /** min(min_bytes, maxBytes). */
+  readonly minBytes: number;
+  /** min(max_bytes, fetch.max.bytes). */
+  readonly maxBytes: number;
+}
+
+/** The interesting partitions read in request order, with what decides whether to wait. */
+export interface ReadResult {
+  partitions: FetchedPartition[];
+  bytes: number;
+  hasError: boolean;
+  hasDivergingEpoch: boolean;
+}
+
+// Shared defaults for tagged fields: never mutated, so one instance serves every response.
+export const NO_DIVERGING_EPOCH: EpochEndOffset = Object.freeze(defaultEpochEndOffset()) as EpochEndOffset;
+export const NO_CURRENT_LEADER = Object.freeze(defaultLeaderIdAndEpoch()) as PartitionData['currentLeader'];
+export const NO_SNAPSHOT_ID = Object.freeze(defaultSnapshotId()) as PartitionData['snapshotId'];
+const EMPTY = Buffer.alloc(0);
+const NO_ABORTED: [] = Object.freeze([]) as unknown as [];
+
+/** FetchResponse.partitionResponse: an error before any read (HW -1, no records). */
+export function errorPartitionData(partition: number, errorCode: number, records: Buffer | null = null): PartitionData {
+  return {
+    partitionIndex: partition,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    divergingEpoch: NO_DIVERGING_EPOCH,
+    currentLeader: NO_CURRENT_LEADER,
+    snapshotId: NO_SNAPSHOT_ID,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
+/** A failed read (ReplicaManager.createLogReadResult): unknown offsets, empty records. */
+function readErrorData(params: FetchParams, partition: number, errorCode: number): PartitionData {
+  // Clients of v5 and older do not know KAFKA_STORAGE_ERROR; it reads as "retry elsewhere".
+  const code = errorCode === ErrorCode.KAFKA_STORAGE_ERROR && params.version <= 5 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : errorCode;
+  return errorPartitionData(partition, code, EMPTY);
+}
+
+function dataFor(params: FetchParams, partition: number, hw: number, lso: number, logStart: number, records: Buffer): PartitionData {
+  return {
+    partitionIndex: partition,
+    errorCode: ErrorCode.NONE,
+    highWatermark: BigInt(hw),
+    lastStableOffset: BigInt(lso),
+    logStartOffset: BigInt(logStart),
+    divergingEpoch: NO_DIVERGING_EPOCH,
+    currentLeader: NO_CURRENT_LEADER,
+    snapshotId: NO_SNAPSHOT_ID,
+    abortedTransactions: params.readCommitted ? NO_ABORTED : null,
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
+/** readFromLog: reads `partitions` in order, sharing the request's byte budget. */
+export function readPartitions(broker: BrokerContext, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
+  const out: FetchedPartition[] = new Array(partitions.length);
+  let limit = params.maxBytes;
+  let minOneMessage = true;
+  let bytes = 0;
+  let hasError = false;
+  let hasDivergingEpoch = false;
+  for (let i = 0; i < partitions.length; i++) {
+    const fetch = partitions[i]!;
+    const data = readPartition(broker, params, fetch, limit, minOneMessage);
+    const size = data.records === null ? 0 : data.records.length;
+    if (size > 0) minOneMessage = false;
+    limit = Math.max(0, limit - size);
+    bytes += size;
+    if (data.errorCode !== ErrorCode.NONE) hasError = true;
+    if (data.divergingEpoch.epoch >= 0) hasDivergingEpoch = true;
+    out[i] = { fetch, data };
+  }
+  return { partitions: out, bytes, hasError, hasDivergingEpoch };
+}
+
+function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
+  const topicName = f.topic;
+  const topic = topicName === null ? undefined : broker.metadata.topic(topicName);
+  const pm = partitionMetadata(topic, f.partition);
+  if (pm === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
+    return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);
+  }
+  const log = leaderLog(broker, topicName!, pm, f.currentLeaderEpoch);
+  if (typeof log === 'number') return readErrorData(params, f.partition, log);
+  if (params.isFromFollower) {
+    // Replication is not there yet: every follower is one the leader does not know
+    // (Partition.followerReplicaOrThrow).
+    return readErrorData(params, f.partition, f.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  }
+  // Offsets as of before the read, so that an append during it does not show a HW past the records.
+  const hw = log.highWatermark;
+  const lso = lastStableOffset(log);
+  const logStart = log.logStartOffset;
+  if (f.lastFetchedEpoch >= 0) {
+    const eo = endOffsetForEpoch(log, pm.leaderEpoch, f.lastFetchedEpoch);
+    if (eo.endOffset < 0 || eo.epoch < 0 || f.fetchOffset < logStart) return readErrorData(params, f.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
+    if (eo.epoch < f.lastFetchedEpoch || eo.endOffset < f.fetchOffset) {
+      const data = dataFor(params, f.partition, hw, lso, logStart, EMPTY);
+      data.divergingEpoch = { epoch: eo.epoch, endOffset: BigInt(eo.endOffset) };
+      return data;
+    }
+  }
+  let records: Buffer;
+  try {
+    records = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage }).records;
+  } catch (e) {
+    const code = storageErrorCode(e);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
+    return readErrorData(params, f.partition, code);
+  }
+  return dataFor(params, f.partition, hw, lso, logStart, records);
+}
+
+export function isZeroUuid(id: Buffer): boolean {
+  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * DelayedFetch's byte count for one partition, in Kafka's terms min(bytes between the fetch
+ * offset and `endOffset`, partition_max_bytes). Storage exposes no positions, so it reads up
+ * to partition_max_bytes: when batches remain unread before `endOffset` there are more
+ * bytes than the limit. Reads near the log end are small (only the new bytes).
+ */
+export function bytesAvailable(log: PartitionLog, f: PartitionFetch, isolation: FetchIsolation, endOffset: number): number {
+  let records: Buffer;
+  try {
+    records = log.read(f.fetchOffset, f.maxBytes, { isolation, minOneMessage: true }).records;
+  } catch {
+    return Number.POSITIVE_INFINITY; // the read will fail: answer now with the error
+  }
+  if (records.length === 0) return 0;
+  let at = 0;
+  let last = -1;
+  while (at + RECORD_BATCH_OVERHEAD <= records.length) {
+    last = batchLastOffset(records, at);
+    at += batchSize(records, at);
+  }
+  return last + 1 < endOffset ? f.maxBytes : Math.min(records.length, f.maxBytes);
+}

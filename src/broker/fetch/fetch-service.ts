@@ -1,0 +1,170 @@
+/**
+ * The broker's fetch path (Kafka's KafkaApis.handleFetchRequest with ReplicaManager.fetchMessages):
+ * turns a Fetch request into partitions keyed by topic name (< v13) or topic id (v13+),
+ * settles its fetch session, answers unknown topics and partitions without reading, reads
+ * the rest, and either answers at once or parks the request until enough bytes arrive.
+ * One per broker, created on first use.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
+import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../protocol/generated/fetch-response.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
+import type { BrokerContext } from '../context.js';
+import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from './delayed-fetch.js';
+import { errorPartitionData, readPartitions, type FetchParams } from './fetch-reader.js';
+import { FetchContextKind, FetchSessionCache, PartitionFetch, type FetchContext, type FetchedPartition } from './fetch-session.js';
+import { NO_EPOCH, partitionMetadata } from './partition-state.js';
+
+/** FetchRequest.FUTURE_LOCAL_REPLICA_ID: a log moving between directories (never over the network). */
+const FUTURE_LOCAL_REPLICA_ID = -3;
+const READ_COMMITTED = 1;
+
+export class FetchService implements DelayedFetchOwner {
+  readonly sessions: FetchSessionCache;
+  readonly purgatory: FetchPurgatory;
+  private readonly broker: BrokerContext;
+
+  constructor(broker: BrokerContext, now: () => number = Date.now) {
+    this.broker = broker;
+    this.sessions = new FetchSessionCache(broker.config.int('max.incremental.fetch.session.cache.slots'), undefined, now);
+    this.purgatory = new FetchPurgatory(broker, this, now);
+  }
+
+  fetch(request: FetchRequest, version: number): FetchResponse | Promise<FetchResponse> {
+    const broker = this.broker;
+    const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
+    const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
+    const maxBytes = Math.min(request.maxBytes, broker.config.int('fetch.max.bytes'));
+    const params: FetchParams = {
+      version,
+      replicaId,
+      isFromFollower: replicaId >= 0,
+      isolation: isConsumer ? 'highWatermark' : 'logEnd',
+      readCommitted: isConsumer && request.isolationLevel === READ_COMMITTED,
+      maxWaitMs: request.maxWaitMs,
+      minBytes: Math.min(request.minBytes, maxBytes),
+      maxBytes,
+    };
+    const useIds = version >= 13;
+    const fetchData = new Map<string, PartitionFetch>();
+    for (const t of request.topics) {
+      const idKey = useIds ? t.topicId.toString('hex') : t.topic;
+      const name = useIds ? (broker.metadata.topicById(t.topicId)?.name ?? null) : t.topic;
+      const topicId = useIds ? t.topicId : ZERO_UUID;
+      for (const p of t.partitions) {
+        const key = `${idKey}:${p.partition}`;
+        // A repeated partition replaces the earlier one in its place, as in Kafka's LinkedHashMap.
+        fetchData.set(
+          key,
+          new PartitionFetch(
+            key,
+            name,
+            topicId,
+            p.partition,
+            Number(p.fetchOffset),
+            Number(p.logStartOffset),
+            p.partitionMaxBytes,
+            p.currentLeaderEpoch < 0 ? NO_EPOCH : p.currentLeaderEpoch,
+            version >= 12 && p.lastFetchedEpoch >= 0 ? p.lastFetchedEpoch : NO_EPOCH,
+          ),
+        );
+      }
+    }
+    const forgotten: string[] = [];
+    for (const t of request.forgottenTopicsData) {
+      const idKey = useIds ? t.topicId.toString('hex') : t.topic;
+      for (const p of t.partitions) forgotten.push(`${idKey}:${p}`);
+    }
+    const ctx = this.sessions.newContext(version, request.sessionId, request.sessionEpoch, params.isFromFollower, fetchData, forgotten);
+    if (ctx.kind === FetchContextKind.SessionError) return this.respond(ctx, params, [], []);
+
+    const interesting: PartitionFetch[] = [];
+    const erroneous: FetchedPartition[] = [];
+    for (const f of ctx.partitions) {
+      if (f.topic === null && ctx.usesTopicIds) f.topic = broker.metadata.topicById(f.topicId)?.name ?? null;
+      if (f.topic === null) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_ID) });
+      else if (partitionMetadata(broker.metadata.topic(f.topic), f.partition) === undefined) {
+        erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
+      } else interesting.push(f);
+    }
+    if (interesting.length === 0) return this.respond(ctx, params, [], erroneous);
+    const read = readPartitions(broker, params, interesting);
+    if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch) {
+      return this.respond(ctx, params, read.partitions, erroneous);
+    }
+    const logs = interesting.map((f) => broker.logs.getLog(f.topic!, f.partition)!);
+    const delayed = new DelayedFetch(params, ctx, interesting, logs, erroneous);
+    this.purgatory.park(delayed);
+    return delayed.promise;
+  }
+
+  /** DelayedFetch.onComplete: read again and answer. */
+  answer(fetch: DelayedFetch): FetchResponse {
+    const read = readPartitions(this.broker, fetch.params, fetch.partitions);
+    return this.respond(fetch.context, fetch.params, read.partitions, fetch.erroneous);
+  }
+
+  /** Answers every waiting fetch with what is there now; for shutdown. */
+  completeAll(): void {
+    this.purgatory.completeAll();
+  }
+
+  private respond(ctx: FetchContext, params: FetchParams, read: FetchedPartition[], erroneous: FetchedPartition[]): FetchResponse {
+    const broker = this.broker;
+    const nodeEndpoints: NodeEndpoint[] = [];
+    if (params.version >= 16) {
+      // KIP-951: point clients that lost the leader at the current one.
+      for (const p of read) {
+        const code = p.data.errorCode;
+        if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.FENCED_LEADER_EPOCH) continue;
+        const pm = partitionMetadata(broker.metadata.topic(p.fetch.topic!), p.fetch.partition);
+        if (pm === undefined) continue;
+        p.data.currentLeader = { leaderId: pm.leader, leaderEpoch: pm.leaderEpoch };
+        const node = broker.metadata.brokers().find((b) => b.nodeId === pm.leader);
+        if (node !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
+          nodeEndpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
+        }
+      }
+    }
+    const outcome = this.sessions.finish(ctx, erroneous.length === 0 ? read : read.concat(erroneous));
+    const useIds = params.version >= 13;
+    const responses: FetchableTopicResponse[] = [];
+    let current: FetchableTopicResponse | null = null;
+    for (const p of outcome.partitions) {
+      const f = p.fetch;
+      if (params.version < 10 && f.topic !== null && p.data.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && isZstdTopic(broker, f.topic)) {
+        // Clients before v10 cannot read zstd (KIP-110).
+        p.data = errorPartitionData(f.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+      }
+      // Consecutive partitions of one topic share an entry; order is kept (FetchResponse.toMessage).
+      if (current === null || (useIds ? !current.topicId.equals(f.topicId) : current.topic !== f.topic)) {
+        current = { topic: f.topic ?? '', topicId: f.topicId, partitions: [] };
+        responses.push(current);
+      }
+      current.partitions.push(p.data);
+    }
+    return { throttleTimeMs: 0, errorCode: outcome.errorCode, sessionId: outcome.sessionId, responses, nodeEndpoints };
+  }
+}
+
+function isZstdTopic(broker: BrokerContext, name: string): boolean {
+  const topic = broker.metadata.topic(name);
+  return topic !== undefined && (topic.configs['compression.type'] ?? broker.config.raw('compression.type')) === 'zstd';
+}
+
+const services = new WeakMap<BrokerContext, FetchService>();
+
+/** The broker's fetch service, created on first use. */
+export function fetchService(broker: BrokerContext): FetchService {
+  let s = services.get(broker);
+  if (s === undefined) {
+    s = new FetchService(broker);
+    services.set(broker, s);
+  }
+  return s;
+}
+
+/** Answers the broker's waiting fetches now, so that shutdown need not wait for `max_wait_ms`. */
+export function completeWaitingFetches(broker: BrokerContext): void {
+  services.get(broker)?.completeAll();
+}

@@ -1,0 +1,64 @@
+// DeleteRecords (key 21), versions 0-2. v1 is v0 (throttling before the response); v2
+// flexible. Moves each partition's log start offset up to the requested offset (-1: the high
+// watermark) and answers the new low watermark; the segments below it go at the next
+// retention run. Kafka's errors: an offset below 0 or past the high watermark
+// OFFSET_OUT_OF_RANGE, a topic without the delete cleanup policy POLICY_VIOLATION, an internal
+// topic INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION. One replica, so
+// the low watermark is final at once and timeout_ms is never waited on.
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { DeleteRecordsPartitionResult, DeleteRecordsTopicResult } from '../../protocol/generated/delete-records-response.js';
+import { isDeletePolicy } from '../../storage/config.js';
+import type { BrokerContext } from '../context.js';
+import { isInternalTopic, leaderLog, NO_EPOCH, partitionMetadata, storageErrorCode } from '../fetch/partition-state.js';
+import { defineHandler } from './handler.js';
+
+/** DeleteRecordsRequest.HIGH_WATERMARK. */
+const HIGH_WATERMARK = -1;
+
+export const deleteRecordsHandler = defineHandler({
+  apiKey: ApiKey.DeleteRecords,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, _info, broker) {
+    const byTopic = new Map<string, DeleteRecordsTopicResult>();
+    for (const t of request.topics) {
+      let topic = byTopic.get(t.name);
+      if (topic === undefined) {
+        topic = { name: t.name, partitions: [] };
+        byTopic.set(t.name, topic);
+      }
+      for (const p of t.partitions) {
+        const r = deleteRecords(broker, t.name, p.partitionIndex, Number(p.offset));
+        const at = topic.partitions.findIndex((x) => x.partitionIndex === p.partitionIndex);
+        if (at >= 0) topic.partitions[at] = r;
+        else topic.partitions.push(r);
+      }
+    }
+    return { throttleTimeMs: 0, topics: [...byTopic.values()] };
+  },
+});
+
+function failed(partition: number, errorCode: number): DeleteRecordsPartitionResult {
+  return { partitionIndex: partition, lowWatermark: -1n, errorCode };
+}
+
+function deleteRecords(broker: BrokerContext, topicName: string, partition: number, requested: number): DeleteRecordsPartitionResult {
+  const topic = broker.metadata.topic(topicName);
+  const pm = partitionMetadata(topic, partition);
+  if (pm === undefined) return failed(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (isInternalTopic(topic!)) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const log = leaderLog(broker, topicName, pm, NO_EPOCH);
+  if (typeof log === 'number') return failed(partition, log);
+  if (!isDeletePolicy(log.config)) return failed(partition, ErrorCode.POLICY_VIOLATION);
+  const offset = requested === HIGH_WATERMARK ? log.highWatermark : requested;
+  if (offset < 0) return failed(partition, ErrorCode.OFFSET_OUT_OF_RANGE);
+  try {
+    log.maybeIncrementLogStartOffset(offset, 'client delete records request');
+  } catch (e) {
+    const code = storageErrorCode(e);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition }, 'error deleting records');
+    return failed(partition, code);
+  }
+  return { partitionIndex: partition, lowWatermark: BigInt(log.logStartOffset), errorCode: ErrorCode.NONE };
+}

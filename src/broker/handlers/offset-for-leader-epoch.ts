@@ -1,0 +1,45 @@
+// OffsetForLeaderEpoch (key 23), versions 2-4 (Kafka 4.0 removed 0-1). v2 current leader epoch
+// (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH) and throttle time; v3 replica id (followers;
+// consumers send -1, tools the default -2); v4 flexible. Answers the end offset of the
+// requested epoch, Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the
+// log end offset; an epoch newer than any known gets epoch -1 and offset -1; an older one is
+// answered with the start of the known history. Storage keeps no epoch history yet, so the
+// history is the partition's one leader epoch (see fetch/partition-state.ts).
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { EpochEndOffset, OffsetForLeaderTopicResult } from '../../protocol/generated/offset-for-leader-epoch-response.js';
+import { endOffsetForEpoch, leaderLog, partitionMetadata } from '../fetch/partition-state.js';
+import { defineHandler } from './handler.js';
+
+export const offsetForLeaderEpochHandler = defineHandler({
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  minVersion: 2,
+  maxVersion: 4,
+  handle(request, _info, broker) {
+    const topics: OffsetForLeaderTopicResult[] = [];
+    for (const t of request.topics) {
+      const partitions: EpochEndOffset[] = [];
+      const topic = broker.metadata.topic(t.topic);
+      for (const p of t.partitions) {
+        const pm = partitionMetadata(topic, p.partition);
+        if (pm === undefined) {
+          partitions.push(errorResult(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          continue;
+        }
+        const log = leaderLog(broker, t.topic, pm, p.currentLeaderEpoch);
+        if (typeof log === 'number') {
+          partitions.push(errorResult(p.partition, log));
+          continue;
+        }
+        const eo = endOffsetForEpoch(log, pm.leaderEpoch, p.leaderEpoch);
+        partitions.push({ errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: eo.epoch, endOffset: BigInt(eo.endOffset) });
+      }
+      topics.push({ topic: t.topic, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});
+
+function errorResult(partition: number, errorCode: number): EpochEndOffset {
+  return { errorCode, partition, leaderEpoch: -1, endOffset: -1n };
+}
