@@ -75,11 +75,14 @@ export class WireConnection {
     socket.setNoDelay(true);
     const conn = new WireConnection(socket, options.clientId ?? 'millrace-compat', options.timeoutMs ?? 30_000);
     try {
-      const version = Math.min(3, apiInfo(ApiKey.ApiVersions)!.validVersions.highest);
-      const res = await conn.request(ApiKey.ApiVersions, version, {
+      const ask = (version: number) => conn.request(ApiKey.ApiVersions, version, {
         clientSoftwareName: 'millrace-compat', clientSoftwareVersion: '0',
       });
-      if (res.errorCode !== 0) throw new WireError(`ApiVersions v${version}: ${describeError(res.errorCode)}`);
+      // A broker without v3 answers UNSUPPORTED_VERSION in v0's layout, which a v3 decoder
+      // may not read: then ask again with v0, as Kafka's clients do.
+      let res = await ask(3).catch(() => null);
+      if (res === null || res.errorCode === 35) res = await ask(0);
+      if (res.errorCode !== 0) throw new WireError(`ApiVersions: ${describeError(res.errorCode)}`);
       for (const k of res.apiKeys) conn.brokerVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
     } catch (e) {
       conn.close();
