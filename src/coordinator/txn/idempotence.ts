@@ -1,0 +1,177 @@
+/**
+ * Idempotent producers: the checks a leader makes of a client batch that carries a producer
+ * id before it is appended (Kafka 4.0's UnifiedLog.analyzeAndValidateProducerState,
+ * ProducerStateEntry.findDuplicateBatch and ProducerAppendInfo.checkProducerEpoch /
+ * checkSequence for AppendOrigin.CLIENT), against the producer's state in the partition's
+ * ProducerStateManager (src/storage/producer-state.ts), which is the persisted form: the log
+ * append updates it, snapshots and recovery rebuild it.
+ *
+ * In order:
+ * 1. Duplicate: same epoch and exactly the sequence range of one of the producer's last 5
+ *    batches → the batch is not appended and the client gets NONE with the original batch's
+ *    offsets (Kafka has not returned DUPLICATE_SEQUENCE_NUMBER since 2.x).
+ * 2. Epoch older than the producer's → INVALID_PRODUCER_EPOCH.
+ * 3. Sequence: a new epoch must start at sequence 0 (unless the producer has no epoch yet);
+ *    within an epoch the first sequence must follow the last one, wrapping from
+ *    Int32.MAX_VALUE to 0 → otherwise OUT_OF_ORDER_SEQUENCE_NUMBER. A producer the
+ *    partition does not know (new, expired, or its batches removed by retention) may start
+ *    at any sequence: Kafka 4.0 no longer answers UNKNOWN_PRODUCER_ID here (KIP-360).
+ *
+ * Transactional verification (KIP-890) belongs to the transaction coordinator and is not
+ * made here.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { recentBatches, type BatchMetadata, type ProducerStateEntry } from '../../storage/producer-state.js';
+
+export const INT32_MAX = 0x7fffffff;
+export const NO_PRODUCER_EPOCH = -1;
+export const NO_SEQUENCE = -1;
+
+/** Kafka's DefaultRecordBatch.incrementSequence: `sequence + increment`, wrapping past Int32.MAX_VALUE to 0. */
+export function incrementSequence(sequence: number, increment: number): number {
+  return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
+}
+
+/** Kafka's DefaultRecordBatch.decrementSequence, the inverse of incrementSequence. */
+export function decrementSequence(sequence: number, decrement: number): number {
+  return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
+}
+
+/** True when `next` directly follows `last` (ProducerAppendInfo.inSequence). */
+export function inSequence(last: number, next: number): boolean {
+  return next === last + 1 || (next === 0 && last === INT32_MAX);
+}
+
+/** First sequence of a recorded batch. */
+export function firstSequenceOf(b: BatchMetadata): number {
+  return decrementSequence(b.lastSequence, b.offsetDelta);
+}
+
+/** First offset of a recorded batch. */
+export function firstOffsetOf(b: BatchMetadata): number {
+  return b.lastOffset - b.offsetDelta;
+}
+
+export const enum ProducerCheck {
+  /** Append the batch. */
+  Append = 0,
+  /** A retry of a batch already in the log: answer with `duplicateOf`'s offsets. */
+  Duplicate = 1,
+  /** Reject with `errorCode`. */
+  Reject = 2,
+}
+
+/**
+ * The outcome of `checkProducerBatch`. One instance is reused by the caller for every check
+ * (the hot path allocates nothing); its fields describe the last check until the next one.
+ */
+export class ProducerCheckResult {
+  verdict: ProducerCheck = ProducerCheck.Append;
+  duplicateOf: BatchMetadata | null = null;
+  errorCode: number = ErrorCode.NONE;
+  /** What Kafka logs for the rejection (its ProduceResponse carries no message for these). */
+  reason: string = '';
+
+  private set(verdict: ProducerCheck, duplicateOf: BatchMetadata | null, errorCode: number, reason: string): ProducerCheck {
+    this.verdict = verdict;
+    this.duplicateOf = duplicateOf;
+    this.errorCode = errorCode;
+    this.reason = reason;
+    return verdict;
+  }
+
+  append(): ProducerCheck {
+    return this.set(ProducerCheck.Append, null, ErrorCode.NONE, '');
+  }
+
+  duplicate(b: BatchMetadata): ProducerCheck {
+    return this.set(ProducerCheck.Duplicate, b, ErrorCode.NONE, '');
+  }
+
+  reject(errorCode: number, reason: string): ProducerCheck {
+    return this.set(ProducerCheck.Reject, null, errorCode, reason);
+  }
+}
+
+/** The producer's batch with exactly this sequence range in the current epoch, if any. */
+export function findDuplicateBatch(entry: ProducerStateEntry, epoch: number, firstSeq: number, lastSeq: number): BatchMetadata | null {
+  if (entry.producerEpoch !== epoch) return null;
+  const batches = recentBatches(entry);
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i]!;
+    if (b.lastSequence === lastSeq && firstSequenceOf(b) === firstSeq) return b;
+  }
+  return null;
+}
+
+/**
+ * Checks a client batch of producer `producerId` (epoch, first and last sequence from its
+ * header) against the producer's entry in the partition (undefined when unknown). `offset`
+ * (where the batch would go), `topic` and `partition` only feed the reason text, which is
+ * built on rejection only.
+ */
+export function checkProducerBatch(
+  out: ProducerCheckResult,
+  entry: ProducerStateEntry | undefined,
+  producerId: number,
+  epoch: number,
+  firstSeq: number,
+  lastSeq: number,
+  offset: number,
+  topic: string,
+  partition: number,
+): ProducerCheck {
+  if (entry === undefined) {
+    // ProducerStateEntry.empty: no epoch, so any epoch and sequence start it.
+    return out.append();
+  }
+  const duplicate = findDuplicateBatch(entry, epoch, firstSeq, lastSeq);
+  if (duplicate !== null) return out.duplicate(duplicate);
+  const currentEpoch = entry.producerEpoch;
+  if (epoch < currentEpoch) {
+    return out.reject(
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+      `Epoch of producer ${producerId} at offset ${offset} in ${topic}-${partition} is ${epoch}, which is smaller than the last seen epoch ${currentEpoch}`,
+    );
+  }
+  if (epoch !== currentEpoch) {
+    if (firstSeq !== 0 && currentEpoch !== NO_PRODUCER_EPOCH) {
+      return out.reject(
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        `Invalid sequence number for new epoch of producer ${producerId}at offset ${offset} in partition ${topic}-${partition}: ${epoch} (request epoch), ${firstSeq} (seq. number), ${currentEpoch} (current producer epoch)`,
+      );
+    }
+    return out.append();
+  }
+  // Same epoch: the batch must follow the producer's last one. An entry without data batches
+  // (only transaction markers, or a snapshot of such) has no last sequence: only 0 follows.
+  const batches = recentBatches(entry);
+  const currentLastSeq = batches.length > 0 ? batches[batches.length - 1]!.lastSequence : NO_SEQUENCE;
+  if (currentEpoch !== NO_PRODUCER_EPOCH && !inSequence(currentLastSeq, firstSeq)) {
+    return out.reject(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+      `Out of order sequence number for producer ${producerId} at offset ${offset} in partition ${topic}-${partition}: ${firstSeq} (incoming seq. number), ${currentLastSeq} (current end sequence number)`,
+    );
+  }
+  return out.append();
+}
+
+/**
+ * Kafka's ProducerStateManager.isProducerExpired: idle for `producer.id.expiration.ms` (by the
+ * timestamp of its last batch) and not in a transaction.
+ */
+export function isProducerExpired(entry: ProducerStateEntry, now: number, expirationMs: number): boolean {
+  return entry.currentTxnFirstOffset < 0 && now - entry.timestamp >= expirationMs;
+}
+
+/** Removes expired producers from a partition's state (ProducerStateManager.removeExpiredProducers). */
+export function removeExpiredProducers(producers: Map<number, ProducerStateEntry>, now: number, expirationMs: number): number {
+  let removed = 0;
+  for (const [id, e] of producers) {
+    if (isProducerExpired(e, now, expirationMs)) {
+      producers.delete(id);
+      removed++;
+    }
+  }
+  return removed;
+}
