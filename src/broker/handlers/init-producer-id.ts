@@ -1,0 +1,39 @@
+// InitProducerId (key 22), versions 0-5. v1 is v0; v2 is flexible; v3 adds the producer's
+// current id and epoch (KIP-360); v4 may answer PRODUCER_FENCED, which older versions get as
+// INVALID_PRODUCER_EPOCH; v5 may answer TRANSACTION_ABORTABLE (KIP-890).
+//
+// Idempotent producers (no transactional id) get a new producer id with epoch 0 from the
+// producer id manager, whose blocks are reserved durably in the log directory. Transactional
+// ids belong to the transaction coordinator; until Millrace has one they are answered
+// COORDINATOR_NOT_AVAILABLE (see src/coordinator/txn/init-producer-id.ts).
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { InitProducerIdResponse } from '../../protocol/generated/init-producer-id-response.js';
+import { initProducerId } from '../../coordinator/txn/init-producer-id.js';
+import { produceServices } from '../produce/produce-services.js';
+import { defineHandler } from './handler.js';
+
+export const initProducerIdHandler = defineHandler({
+  apiKey: ApiKey.InitProducerId,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, info, broker): Promise<InitProducerIdResponse> {
+    const services = produceServices(broker);
+    const result = await initProducerId(
+      {
+        transactionalId: request.transactionalId,
+        transactionTimeoutMs: request.transactionTimeoutMs,
+        producerId: Number(request.producerId),
+        producerEpoch: request.producerEpoch,
+      },
+      services.producerIds,
+      broker.config.int('transaction.max.timeout.ms'),
+      services.transactional,
+    );
+    const errorCode = info.apiVersion < 4 && result.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
+    if (result.errorCode === ErrorCode.NONE) {
+      broker.logger.debug({ client: info.clientId, producerId: result.producerId }, 'new idempotent producer id');
+    }
+    return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
+  },
+});

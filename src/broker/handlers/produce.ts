@@ -1,0 +1,133 @@
+// Produce (key 0), versions 3-12, advertised as 0-12. Kafka 4.0 removed v0-2 (message
+// formats v0/v1, KIP-896), so v3 (transactional id, record batch v2) is the baseline; but
+// librdkafka before 2.8 (kcat, confluent-kafka) silently stops compressing when a broker's
+// Produce range does not include v0 (librdkafka#4956), so Kafka 4.0 still advertises 0-12 and
+// closes the connection of a v0-2 request (KAFKA-18659). Millrace does the same. v4 may answer
+// KAFKA_STORAGE_ERROR; v5 adds the log start offset; v7 allows zstd; v8 adds record errors
+// and an error message (KIP-467); v9 is flexible; v10 adds the current leader and the
+// leaders' endpoints as tagged fields for NOT_LEADER_OR_FOLLOWER (KIP-951); v11 and v12 may
+// answer TRANSACTION_ABORTABLE (KIP-890), which only a transaction coordinator produces.
+//
+// acks: 1 and -1 are answered once the batch is in the log (and fsynced when the flush policy
+// says so); on a single node the leader is the whole ISR, so -1 waits for nothing more and
+// timeout_ms has nothing to bound. acks=0 gets no response; as Kafka does, an error in any
+// partition closes the connection so the producer refreshes its metadata. Other acks values
+// get INVALID_REQUIRED_ACKS in every partition. Produce never creates topics.
+//
+// The per-partition work (checks, record validation, idempotence, append) is in
+// src/broker/produce/partition-append.ts.
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { ProduceRequest } from '../../protocol/generated/produce-request.js';
+import type { PartitionProduceResponse, ProduceResponse, TopicProduceResponse } from '../../protocol/generated/produce-response.js';
+import { ATTRIBUTES_OFFSET, MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
+import { readInt64Number } from '../../protocol/records/header.js';
+import type { BrokerContext } from '../context.js';
+import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
+import { produceServices } from '../produce/produce-services.js';
+import { topicProduceSettings } from '../produce/topic-settings.js';
+import { defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
+
+/**
+ * The request-wide transactional checks Kafka makes before any partition
+ * (KafkaApis.handleProduceRequest, ReplicaManager.handleProduceAppend): transactional
+ * batches need a transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and may come
+ * from one producer only (else INVALID_PRODUCER_ID_MAPPING). NONE otherwise.
+ */
+export function transactionalRequestError(request: ProduceRequest): number {
+  let producerId = -1;
+  let epoch = -1;
+  for (const topic of request.topicData) {
+    for (const pd of topic.partitionData) {
+      const r = pd.records;
+      if (r === null || r.length < RECORD_BATCH_OVERHEAD || r[MAGIC_OFFSET] !== 2 || (r[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) === 0) continue;
+      const id = readInt64Number(r, PRODUCER_ID_OFFSET);
+      if (id < 0) continue;
+      if (request.transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      const e = r.readInt16BE(PRODUCER_EPOCH_OFFSET);
+      if (producerId >= 0 && (id !== producerId || e !== epoch)) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+      producerId = id;
+      epoch = e;
+    }
+  }
+  return ErrorCode.NONE;
+}
+
+/** Every partition of the request answered with one error. */
+function everyPartition(request: ProduceRequest, errorCode: number): TopicProduceResponse[] {
+  return request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
+}
+
+function response(responses: TopicProduceResponse[], rc: ProduceRequestContext | null): ProduceResponse {
+  return { responses, throttleTimeMs: 0, nodeEndpoints: rc?.leaders ?? [] };
+}
+
+/** acks=0: nothing to send; any error closes the connection (thrown, the dispatcher closes it). */
+function unacknowledged(responses: TopicProduceResponse[], info: RequestInfo): null {
+  const failed: string[] = [];
+  for (const t of responses) for (const p of t.partitionResponses) if (p.errorCode !== ErrorCode.NONE) failed.push(`${t.name}-${p.index}: ${p.errorCode}`);
+  if (failed.length > 0) {
+    throw new Error(
+      `Closing connection due to error during produce request with correlation id ${info.correlationId} from client id ${info.clientId} with ack=0; ` +
+        `topic partitions and error codes: ${failed.join(', ')}`,
+    );
+  }
+  return null;
+}
+
+/** Lowest Produce version served; lower ones are only advertised (KAFKA-18659). */
+export const PRODUCE_MIN_SERVED_VERSION = 3;
+
+function handleProduce(request: ProduceRequest, info: RequestInfo, broker: BrokerContext): ProduceResponse | Promise<ProduceResponse | null> | null {
+  if (info.apiVersion < PRODUCE_MIN_SERVED_VERSION) {
+    throw new Error(`Received request api key PRODUCE with version ${info.apiVersion} which is not enabled`);
+  }
+  const acks = request.acks;
+  if (acks !== -1 && acks !== 0 && acks !== 1) return response(everyPartition(request, ErrorCode.INVALID_REQUIRED_ACKS), null);
+  const txnError = transactionalRequestError(request);
+  if (txnError !== ErrorCode.NONE) {
+    const responses = everyPartition(request, txnError);
+    return acks === 0 ? unacknowledged(responses, info) : response(responses, null);
+  }
+  const services = produceServices(broker);
+  const now = Date.now();
+  services.maybeExpireProducers(now);
+  const rc = new ProduceRequestContext(broker, services, acks, info.apiVersion, info.clientId, now);
+  const responses: TopicProduceResponse[] = new Array(request.topicData.length);
+  let waiting: Promise<PartitionProduceResponse>[] | null = null;
+  let slots: Array<{ list: PartitionProduceResponse[]; at: number }> | null = null;
+  for (let t = 0; t < request.topicData.length; t++) {
+    const topicData = request.topicData[t]!;
+    const meta = broker.metadata.topic(topicData.name);
+    const settings = meta === undefined ? null : topicProduceSettings(meta, broker.config);
+    const parts = topicData.partitionData;
+    const list: PartitionProduceResponse[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const pd = parts[i]!;
+      const r = meta === undefined ? partitionError(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) : producePartition(rc, meta, settings!, pd.index, pd.records);
+      if (r instanceof Promise) {
+        (waiting ??= []).push(r);
+        (slots ??= []).push({ list, at: i });
+      } else {
+        list[i] = r;
+      }
+    }
+    responses[t] = { name: topicData.name, partitionResponses: list };
+  }
+  if (waiting === null) return acks === 0 ? unacknowledged(responses, info) : response(responses, rc);
+  const filled = slots!;
+  return Promise.all(waiting).then((done) => {
+    for (let i = 0; i < done.length; i++) filled[i]!.list[filled[i]!.at] = done[i]!;
+    return acks === 0 ? unacknowledged(responses, info) : response(responses, rc);
+  });
+}
+
+export const produceHandler = defineHandler({
+  apiKey: ApiKey.Produce,
+  minVersion: 0,
+  maxVersion: 12,
+  handle(request, info, broker) {
+    // A promise may settle on null (acks=0): the dispatcher then sends nothing.
+    return handleProduce(request, info, broker) as HandlerResult<ProduceResponse>;
+  },
+});

@@ -1,0 +1,332 @@
+/**
+ * One partition of a Produce request, from its records to its response entry, in the order
+ * Kafka 4.0 checks (KafkaApis.handleProduceRequest, ReplicaManager.appendToLocalLog,
+ * Partition.appendRecordsToLeader, UnifiedLog.append, LogValidator):
+ *
+ *   unknown partition → UNKNOWN_TOPIC_OR_PARTITION; ProduceRequest.validateRecords (one v2
+ *   batch) → INVALID_RECORD / CORRUPT_MESSAGE / UNSUPPORTED_COMPRESSION_TYPE; transactional
+ *   batch verification; internal topic → INVALID_TOPIC_EXCEPTION; not the leader →
+ *   NOT_LEADER_OR_FOLLOWER; acks=-1 with fewer in-sync replicas than min.insync.replicas
+ *   (capped at the replica count, as Kafka 3.7+ does) → NOT_ENOUGH_REPLICAS; the client batch
+ *   checks (size → MESSAGE_TOO_LARGE, CRC → CORRUPT_MESSAGE, offsets/count/control/sequence →
+ *   INVALID_RECORD); record checks and recompression (record-validation.ts); the idempotent
+ *   producer checks (src/coordinator/txn/idempotence.ts); the append.
+ *
+ * Like Kafka, the response carries an error message and record errors only for record
+ * validation failures (RecordValidationException) and transaction verification; the log
+ * start offset is -1 for the errors Kafka answers with UNKNOWN_LOG_APPEND_INFO.
+ *
+ * The append itself is synchronous; a successful one advances the high watermark to the log
+ * end offset when the leader is the whole ISR (a single node), and the response waits for
+ * the fsync the flush policy asks for (`flush.messages`), if any.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceResponse } from '../../protocol/generated/produce-response.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  COMPRESSION_MASK,
+  CompressionType,
+  LOG_OVERHEAD,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  TRANSACTIONAL_MASK,
+} from '../../protocol/records/batch-header.js';
+import { batchFaultErrorCode, BatchFault } from '../../protocol/records/faults.js';
+import { batchLastSequence, readInt64Number } from '../../protocol/records/header.js';
+import { validateClientBatch, validateProduceRecords } from '../../protocol/records/validate.js';
+import { isStorageError } from '../../storage/errors.js';
+import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js';
+import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
+import type { BrokerContext } from '../context.js';
+import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../metadata.js';
+import type { ProduceServices } from './produce-services.js';
+import { checkRecordsSync, prepareRecords, RecordRejection, RecordWork, recordWork, type RecordCheckContext } from './record-validation.js';
+import type { TopicProduceSettings } from './topic-settings.js';
+
+/** The client id Kafka's AdminClient uses; only it may write to internal topics. */
+export const ADMIN_CLIENT_ID = '__admin_client';
+/** Internal topics by name (Kafka's Topic.isInternal). */
+const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+const NO_LEADER: LeaderIdAndEpoch = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
+const NO_RECORD_ERRORS = Object.freeze([]) as unknown as BatchIndexAndErrorMessage[];
+
+/** Errors Kafka answers with UNKNOWN_LOG_APPEND_INFO (log start offset -1). */
+function unknownAppendInfo(code: number): boolean {
+  return (
+    code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+    code === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+    code === ErrorCode.MESSAGE_TOO_LARGE ||
+    code === ErrorCode.RECORD_LIST_TOO_LARGE ||
+    code === ErrorCode.CORRUPT_MESSAGE ||
+    code === ErrorCode.KAFKA_STORAGE_ERROR
+  );
+}
+
+export function partitionError(
+  index: number,
+  errorCode: number,
+  logStartOffset = -1,
+  errorMessage: string | null = null,
+  recordErrors: BatchIndexAndErrorMessage[] = NO_RECORD_ERRORS,
+  currentLeader: LeaderIdAndEpoch = NO_LEADER,
+): PartitionProduceResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: BigInt(logStartOffset), recordErrors, errorMessage, currentLeader };
+}
+
+/** An error raised by the log layer: the log start offset unless Kafka reports none. */
+function logError(index: number, errorCode: number, log: PartitionLog): PartitionProduceResponse {
+  return partitionError(index, errorCode, unknownAppendInfo(errorCode) ? -1 : log.logStartOffset);
+}
+
+function success(index: number, baseOffset: number, logAppendTime: number, logStartOffset: number): PartitionProduceResponse {
+  return {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: BigInt(baseOffset),
+    logAppendTimeMs: BigInt(logAppendTime),
+    logStartOffset: BigInt(logStartOffset),
+    recordErrors: NO_RECORD_ERRORS,
+    errorMessage: null,
+    currentLeader: NO_LEADER,
+  };
+}
+
+/** What every partition of one Produce request shares. */
+export class ProduceRequestContext {
+  readonly broker: BrokerContext;
+  readonly services: ProduceServices;
+  readonly acks: number;
+  readonly apiVersion: number;
+  readonly adminClient: boolean;
+  readonly now: number;
+  /** Leaders named in NOT_LEADER_OR_FOLLOWER answers (v10+ nodeEndpoints). */
+  leaders: BrokerEndpoint[] | null = null;
+
+  constructor(broker: BrokerContext, services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
+    this.broker = broker;
+    this.services = services;
+    this.acks = acks;
+    this.apiVersion = apiVersion;
+    this.adminClient = clientId === ADMIN_CLIENT_ID;
+    this.now = now;
+  }
+
+  notLeader(index: number, p: PartitionMetadata): PartitionProduceResponse {
+    if (this.apiVersion < 10) return partitionError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const node = this.broker.metadata.brokers().find((b) => b.nodeId === p.leader);
+    if (node !== undefined) {
+      this.leaders ??= [];
+      if (!this.leaders.some((b) => b.nodeId === node.nodeId)) this.leaders.push(node);
+    }
+    return partitionError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, null, NO_RECORD_ERRORS, { leaderId: p.leader, leaderEpoch: p.leaderEpoch });
+  }
+}
+
+function findPartition(topic: TopicMetadata, index: number): PartitionMetadata | undefined {
+  const byIndex = topic.partitions[index];
+  if (byIndex !== undefined && byIndex.partition === index) return byIndex;
+  return topic.partitions.find((p) => p.partition === index);
+}
+
+/** Kafka's effective min ISR: min.insync.replicas, capped at the replica count (KAFKA-15583). */
+export function effectiveMinIsr(p: PartitionMetadata, minInsyncReplicas: number): number {
+  return Math.min(minInsyncReplicas, p.replicas.length);
+}
+
+/** True when the transactional flag is set on the (already validated) batch. */
+export function isTransactionalBatch(batch: Buffer): boolean {
+  return batch.length >= RECORD_BATCH_OVERHEAD && (batch[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0;
+}
+
+/** The transaction verification Kafka does before appending a transactional batch, without a transaction coordinator. */
+export const TXN_VERIFICATION_UNAVAILABLE =
+  'Unable to verify the partition has been added to the transaction. Underlying error: COORDINATOR_NOT_AVAILABLE';
+
+/**
+ * Produces to one partition. Returns the response entry, or a promise of it when the append
+ * waits for its turn behind a recompression, for record decoding, or for an fsync.
+ */
+export function producePartition(
+  rc: ProduceRequestContext,
+  topic: TopicMetadata,
+  settings: TopicProduceSettings,
+  index: number,
+  records: Buffer | null,
+): PartitionProduceResponse | Promise<PartitionProduceResponse> {
+  const p = findPartition(topic, index);
+  if (p === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
+  const fault = validateProduceRecords(records, 0, records.length, rc.apiVersion);
+  if (fault !== BatchFault.Ok) return partitionError(index, batchFaultErrorCode(fault));
+  if (isTransactionalBatch(records)) {
+    // The transaction coordinator would have to confirm the partition is in the
+    // transaction; without one, Kafka's AddPartitionsToTxnManager reports it unavailable.
+    return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, -1, TXN_VERIFICATION_UNAVAILABLE);
+  }
+  if ((topic.internal || INTERNAL_TOPICS.has(topic.name)) && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const broker = rc.broker;
+  if (p.leader !== broker.nodeId) return rc.notLeader(index, p);
+  const log = broker.logs.getLog(topic.name, index);
+  if (log === undefined || log.isOffline || log.isClosed) {
+    const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic.name}-${index}`);
+    return offline ? partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR) : rc.notLeader(index, p);
+  }
+  const minIsr = effectiveMinIsr(p, settings.minInsyncReplicas);
+  const underMinIsr = p.isr.length < minIsr;
+  if (rc.acks === -1 && underMinIsr) {
+    broker.logger.debug({ topic: topic.name, partition: index, isr: p.isr, minIsr }, 'not enough in-sync replicas for acks=-1');
+    return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, log.logStartOffset);
+  }
+  const config = log.config;
+  const clientFault = validateClientBatch(records, 0, records.length, config['max.message.bytes']);
+  if (clientFault !== BatchFault.Ok) return logError(index, batchFaultErrorCode(clientFault), log);
+  const size = LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH_OFFSET);
+  const batch = size === records.length ? records : records.subarray(0, size);
+
+  // Single node: the leader alone is the ISR, so the high watermark follows the log end
+  // (unless the partition is under its min ISR, where Kafka holds it back). With followers in
+  // the ISR, replication advances it.
+  const advanceHw = p.isr.length <= 1 && !underMinIsr;
+  const work = recordWork(batch, settings, config, rc.now);
+  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  const ctx: RecordCheckContext = { topic: topic.name, partition: index, config, settings, now: rc.now };
+  if (work === RecordWork.Check && (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) === CompressionType.None) {
+    const rejection = checkRecordsSync(batch, ctx);
+    if (rejection !== null) return rejected(index, rejection, log);
+    return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  }
+  // Decompression or recompression: asynchronous, so later appends to this partition wait.
+  const queue = rc.services.queue(log);
+  queue.pending++;
+  const prepared = prepareRecords(batch, work, ctx);
+  const turn = queue.tail.then(() => prepared);
+  const done = turn.then(
+    (ready): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
+      queue.pending--;
+      if (ready instanceof RecordRejection) return [rejected(index, ready, log)];
+      return [appendNow(rc, log, p, ready, index, topic.name, advanceHw)];
+    },
+    (err: unknown): [PartitionProduceResponse] => {
+      queue.pending--;
+      broker.logger.error({ err, topic: topic.name, partition: index }, 'error preparing records for append');
+      return [logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log)];
+    },
+  );
+  queue.tail = done;
+  return done.then((box) => box[0]);
+}
+
+function rejected(index: number, r: RecordRejection, log: PartitionLog): PartitionProduceResponse {
+  const lso = unknownAppendInfo(r.errorCode) ? -1 : log.logStartOffset;
+  return partitionError(index, r.errorCode, lso, r.errorMessage, r.recordErrors.length === 0 ? NO_RECORD_ERRORS : r.recordErrors);
+}
+
+/** Appends now unless earlier appends to the partition are still waiting. */
+function appendInOrder(
+  rc: ProduceRequestContext,
+  log: PartitionLog,
+  p: PartitionMetadata,
+  batch: Buffer,
+  index: number,
+  topic: string,
+  advanceHw: boolean,
+): PartitionProduceResponse | Promise<PartitionProduceResponse> {
+  const queue = rc.services.queueIfAny(log);
+  if (queue === undefined || queue.pending === 0) return appendNow(rc, log, p, batch, index, topic, advanceHw);
+  queue.pending++;
+  const done = queue.tail.then((): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
+    queue.pending--;
+    return [appendNow(rc, log, p, batch, index, topic, advanceHw)];
+  });
+  queue.tail = done;
+  return done.then((box) => box[0]);
+}
+
+/** The idempotence checks and the append, synchronously. */
+function appendNow(
+  rc: ProduceRequestContext,
+  log: PartitionLog,
+  p: PartitionMetadata,
+  batch: Buffer,
+  index: number,
+  topic: string,
+  advanceHw: boolean,
+): PartitionProduceResponse | Promise<PartitionProduceResponse> {
+  const broker = rc.broker;
+  if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
+  const producerId = readInt64Number(batch, PRODUCER_ID_OFFSET);
+  if (producerId >= 0) {
+    const check = rc.services.check;
+    const epoch = batch.readInt16BE(PRODUCER_EPOCH_OFFSET);
+    const verdict = checkProducerBatch(
+      check,
+      log.producerState.producers.get(producerId),
+      producerId,
+      epoch,
+      batch.readInt32BE(BASE_SEQUENCE_OFFSET),
+      batchLastSequence(batch, 0),
+      log.logEndOffset,
+      topic,
+      index,
+    );
+    if (verdict === ProducerCheck.Duplicate) return duplicate(rc, log, index, check.duplicateOf!);
+    if (verdict === ProducerCheck.Reject) {
+      if (check.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) broker.logger.info(check.reason);
+      else broker.logger.warn(check.reason);
+      return partitionError(index, check.errorCode, log.logStartOffset);
+    }
+  }
+  let info: LogAppendInfo;
+  try {
+    info = log.append(batch, { leaderEpoch: p.leaderEpoch });
+  } catch (err) {
+    if (isStorageError(err)) {
+      if (err.errorName === 'KAFKA_STORAGE_ERROR') broker.logger.error({ err, topic, partition: index }, 'append failed');
+      else broker.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
+      return logError(index, err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, log);
+    }
+    broker.logger.error({ err, topic, partition: index }, 'unexpected error appending');
+    return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
+  }
+  if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+  const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
+  if (info.durable === null || rc.acks === 0) return response;
+  return awaitDurable(info.durable, response, log, index, broker);
+}
+
+function awaitDurable(
+  durable: Promise<void>,
+  response: PartitionProduceResponse,
+  log: PartitionLog,
+  index: number,
+  broker: BrokerContext,
+): Promise<PartitionProduceResponse> {
+  return durable.then(
+    () => response,
+    (err: unknown) => {
+      broker.logger.error({ err, topic: log.topic, partition: index }, 'flush failed');
+      return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
+    },
+  );
+}
+
+/**
+ * A retried batch already in the log: Kafka answers NONE with the original batch's offsets
+ * and its timestamp as the log append time. When the flush policy wants fsyncs, the answer
+ * waits until the original batch is on disk.
+ */
+function duplicate(
+  rc: ProduceRequestContext,
+  log: PartitionLog,
+  index: number,
+  b: { lastOffset: number; offsetDelta: number; timestamp: number; lastSequence: number },
+): PartitionProduceResponse | Promise<PartitionProduceResponse> {
+  const response = success(index, firstOffsetOf(b), b.timestamp, log.logStartOffset);
+  const end = b.lastOffset + 1;
+  if (rc.acks === 0 || end <= log.durableOffset || end - log.durableOffset < log.config['flush.messages']) return response;
+  return awaitDurable(log.awaitDurable(end), response, log, index, rc.broker);
+}

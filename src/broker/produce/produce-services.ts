@@ -1,0 +1,95 @@
+/**
+ * Per-broker state of the produce path: the producer id manager (created on first use, its
+ * block file in the first log directory), the reusable idempotence check result, the
+ * per-partition append queues and the periodic expiry of idle producers. Kept beside the
+ * broker (a WeakMap keyed by its context) so that nothing here needs the broker's own fields.
+ */
+import path from 'node:path';
+import { FileProducerIdBlockStore, ProducerIdManager } from '../../coordinator/txn/producer-id-manager.js';
+import { ProducerCheckResult, removeExpiredProducers } from '../../coordinator/txn/idempotence.js';
+import type { TransactionalIdCoordinator } from '../../coordinator/txn/init-producer-id.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext } from '../context.js';
+
+/** Kafka's `producer.id.expiration.check.interval.ms` default. */
+export const PRODUCER_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
+
+/**
+ * Appends to one partition in the order their requests arrived. Most appends run at once,
+ * synchronously; one that must first decompress or recompress (asynchronous work) holds back
+ * the appends that arrive after it until it has been appended.
+ */
+export class AppendQueue {
+  /** Appends waiting for their turn. */
+  pending = 0;
+  tail: Promise<unknown> = Promise.resolve();
+}
+
+export class ProduceServices {
+  private readonly broker: BrokerContext;
+  private producerIds_: ProducerIdManager | null = null;
+  /** Reused by every idempotence check (they run synchronously, one at a time). */
+  readonly check = new ProducerCheckResult();
+  private readonly queues = new WeakMap<PartitionLog, AppendQueue>();
+  private nextExpirationCheck: number;
+  /** The transaction coordinator, once there is one; null answers transactional ids with COORDINATOR_NOT_AVAILABLE. */
+  transactional: TransactionalIdCoordinator | null = null;
+
+  constructor(broker: BrokerContext, now = Date.now()) {
+    this.broker = broker;
+    this.nextExpirationCheck = now + PRODUCER_EXPIRATION_CHECK_INTERVAL_MS;
+  }
+
+  get producerIds(): ProducerIdManager {
+    if (this.producerIds_ === null) {
+      const dir = this.broker.config.logDirs()[0]!;
+      this.producerIds_ = new ProducerIdManager(new FileProducerIdBlockStore(path.resolve(dir), this.broker.nodeId));
+    }
+    return this.producerIds_;
+  }
+
+  /** The partition's queue, or undefined when nothing has ever waited on it. */
+  queueIfAny(log: PartitionLog): AppendQueue | undefined {
+    return this.queues.get(log);
+  }
+
+  queue(log: PartitionLog): AppendQueue {
+    let q = this.queues.get(log);
+    if (q === undefined) {
+      q = new AppendQueue();
+      this.queues.set(log, q);
+    }
+    return q;
+  }
+
+  /**
+   * Every `producer.id.expiration.check.interval.ms`, removes producers idle for
+   * `producer.id.expiration.ms` from every partition (Kafka's removeExpiredProducers task),
+   * checked on the produce path instead of on a timer.
+   */
+  maybeExpireProducers(now: number): void {
+    if (now < this.nextExpirationCheck) return;
+    this.nextExpirationCheck = now + PRODUCER_EXPIRATION_CHECK_INTERVAL_MS;
+    this.expireProducers(now);
+  }
+
+  expireProducers(now: number): number {
+    const expirationMs = this.broker.config.int('producer.id.expiration.ms');
+    if (expirationMs < 0) return 0;
+    let removed = 0;
+    for (const log of this.broker.logs.allLogs()) removed += removeExpiredProducers(log.producerState.producers, now, expirationMs);
+    if (removed > 0) this.broker.logger.debug({ removed }, 'expired idle producers');
+    return removed;
+  }
+}
+
+const byBroker = new WeakMap<BrokerContext, ProduceServices>();
+
+export function produceServices(broker: BrokerContext): ProduceServices {
+  let s = byBroker.get(broker);
+  if (s === undefined) {
+    s = new ProduceServices(broker);
+    byBroker.set(broker, s);
+  }
+  return s;
+}

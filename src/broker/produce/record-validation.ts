@@ -1,0 +1,189 @@
+/**
+ * The record-level part of Kafka's LogValidator, for the batches that need it. The hot path
+ * keeps a batch opaque; its records are decoded only when a feature needs them:
+ *
+ * - compacted topics: every record needs a key (INVALID_RECORD, "Compacted topic cannot
+ *   accept message without key in topic partition ...");
+ * - CreateTime limits (`message.timestamp.before.max.ms` / `after.max.ms`): the header's max
+ *   timestamp settles the `after` limit alone whenever it is within it; otherwise, or when
+ *   `before` is set, each record's timestamp is checked (INVALID_TIMESTAMP);
+ * - a LogAppendTime topic rejects batches the producer marked LogAppendTime (INVALID_TIMESTAMP);
+ * - `compression.type` other than `producer`: a batch in another codec is decompressed and
+ *   written again in the topic's codec (`uncompressed` = none), with the same records,
+ *   timestamps, producer id, epoch, base sequence and transactional flag; offsets are
+ *   assigned from 0 as Kafka's MemoryRecordsBuilder does.
+ *
+ * Record errors carry the index of the record in the batch and Kafka's message; the partition
+ * error message is the one Kafka's RecordValidationException carries.
+ */
+import {
+  ATTRIBUTES_OFFSET,
+  COMPRESSION_MASK,
+  MAX_TIMESTAMP_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  TRANSACTIONAL_MASK,
+} from '../../protocol/records/batch-header.js';
+import { decodeBatch, decodeBatchSync, type DecodedBatch } from '../../protocol/records/decode.js';
+import { encodeBatch } from '../../protocol/records/encode.js';
+import { recordsErrorCode } from '../../protocol/records/faults.js';
+import { readInt64Number, TimestampType } from '../../protocol/records/header.js';
+import type { DecodedRecord, RecordInput } from '../../protocol/records/record.js';
+import type { BatchIndexAndErrorMessage } from '../../protocol/generated/produce-response.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { isCompactPolicy, type LogConfig } from '../../storage/config.js';
+import { KEEP_PRODUCER_COMPRESSION, type TopicProduceSettings } from './topic-settings.js';
+
+/** Cap on a batch's records once decompressed for validation or recompression. */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/** What a batch needs beyond header checks (bit set; 0 = nothing, the opaque fast path). */
+export const enum RecordWork {
+  None = 0,
+  /** Decode the records to check keys or timestamps. */
+  Check = 1,
+  /** Decode and encode again in the topic's codec. */
+  Recompress = 2,
+}
+
+/** Kafka's Long.MAX_VALUE, for messages that print a limit of "no limit". */
+const LONG_MAX = 9223372036854775807n;
+
+/** Decides from the header (and the topic's settings) what work a client batch needs. */
+export function recordWork(batch: Buffer, settings: TopicProduceSettings, config: LogConfig, now: number): number {
+  const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
+  let work = RecordWork.None;
+  if (settings.compression !== KEEP_PRODUCER_COMPRESSION && settings.compression !== codec) work |= RecordWork.Recompress;
+  if (isCompactPolicy(config)) return work | RecordWork.Check;
+  if (config['message.timestamp.type'] === 'LogAppendTime') {
+    if ((batch[ATTRIBUTES_OFFSET + 1]! & TIMESTAMP_TYPE_MASK) !== 0) work |= RecordWork.Check;
+  } else if (settings.timestampBeforeMaxMs !== Infinity || readInt64Number(batch, MAX_TIMESTAMP_OFFSET) - now > settings.timestampAfterMaxMs) {
+    work |= RecordWork.Check;
+  }
+  return work;
+}
+
+/** A batch refused for its records: the partition's error code, message and record errors. */
+export class RecordRejection {
+  constructor(
+    readonly errorCode: number,
+    readonly errorMessage: string | null,
+    readonly recordErrors: BatchIndexAndErrorMessage[],
+  ) {}
+}
+
+export interface RecordCheckContext {
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  settings: TopicProduceSettings;
+  now: number;
+}
+
+/** Java's `long` arithmetic, for limits printed the way Kafka prints them. */
+function javaLong(n: number): bigint {
+  return n === Infinity ? LONG_MAX : BigInt(n);
+}
+
+function recordToString(r: DecodedRecord): string {
+  return `DefaultRecord(offset=${r.offset}, timestamp=${r.timestamp}, key=${r.key?.length ?? 0} bytes, value=${r.value?.length ?? 0} bytes)`;
+}
+
+/**
+ * LogValidator.validateRecord for each record: key on compacted topics, then the timestamp.
+ * Returns null when every record passes.
+ */
+export function checkRecords(batch: DecodedBatch, ctx: RecordCheckContext): RecordRejection | null {
+  const compacted = isCompactPolicy(ctx.config);
+  const createTime = ctx.config['message.timestamp.type'] === 'CreateTime';
+  const before = ctx.settings.timestampBeforeMaxMs;
+  const after = ctx.settings.timestampAfterMaxMs;
+  const now = ctx.now;
+  const latBatch = batch.timestampType === TimestampType.LogAppendTime;
+  let errors: BatchIndexAndErrorMessage[] | null = null;
+  let timestampError = false;
+  const records = batch.records;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    let message: string | null = null;
+    if (compacted && r.key === null) {
+      message = `Compacted topic cannot accept message without key in topic partition ${ctx.topic}-${ctx.partition}`;
+    } else if (createTime && r.timestamp !== -1) {
+      const diff = now - r.timestamp;
+      if (diff > before || -diff > after) {
+        timestampError = true;
+        const low = BigInt.asIntN(64, BigInt(now) - javaLong(before));
+        const high = BigInt.asIntN(64, BigInt(now) + javaLong(after));
+        message = `Timestamp ${r.timestamp} of message with offset ${r.offset} is out of range. The timestamp should be within [${low}, ${high}]`;
+      }
+    } else if (latBatch) {
+      timestampError = true;
+      message = `Invalid timestamp type in message ${recordToString(r)}. Producer should not set timestamp type to LogAppendTime.`;
+    }
+    if (message !== null) (errors ??= []).push({ batchIndex: i, batchIndexErrorMessage: message });
+  }
+  if (errors === null) return null;
+  if (timestampError) return new RecordRejection(ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp', errors);
+  const shown = errors
+    .slice(0, 3)
+    .map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.batchIndexErrorMessage}')`)
+    .join(', ');
+  return new RecordRejection(
+    ErrorCode.INVALID_RECORD,
+    `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first three errors at most: [${shown}]`,
+    errors,
+  );
+}
+
+/** A decode failure as Kafka answers it (no message: its exceptions here are not record errors). */
+function decodeRejection(err: unknown): RecordRejection {
+  const code = recordsErrorCode(err);
+  if (code < 0) throw err;
+  return new RecordRejection(code, null, []);
+}
+
+/**
+ * Checks the records of an uncompressed batch synchronously (no recompression): null when it
+ * may be appended as it is.
+ */
+export function checkRecordsSync(batch: Buffer, ctx: RecordCheckContext): RecordRejection | null {
+  let decoded: DecodedBatch;
+  try {
+    decoded = decodeBatchSync(batch, 0, batch.length, { verifyCrc: false, maxRecordsBytes: MAX_DECOMPRESSED_BYTES });
+  } catch (err) {
+    return decodeRejection(err);
+  }
+  return checkRecords(decoded, ctx);
+}
+
+/**
+ * Decodes the batch, checks its records when `work` says so, and recompresses it to the
+ * topic's codec when asked: the bytes to append, or the rejection.
+ */
+export async function prepareRecords(batch: Buffer, work: number, ctx: RecordCheckContext): Promise<Buffer | RecordRejection> {
+  let decoded: DecodedBatch;
+  try {
+    decoded = await decodeBatch(batch, 0, batch.length, { verifyCrc: false, maxRecordsBytes: MAX_DECOMPRESSED_BYTES });
+  } catch (err) {
+    return decodeRejection(err);
+  }
+  if ((work & RecordWork.Check) !== 0) {
+    const rejection = checkRecords(decoded, ctx);
+    if (rejection !== null) return rejection;
+  }
+  if ((work & RecordWork.Recompress) === 0) return batch;
+  // Kafka's builder appends the records at consecutive offsets, attributes 0.
+  const records = decoded.records;
+  const inputs: RecordInput[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    inputs[i] = { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: i };
+  }
+  return encodeBatch(inputs, {
+    compression: ctx.settings.compression,
+    compressionLevel: ctx.settings.compressionLevel,
+    producerId: decoded.producerId,
+    producerEpoch: decoded.producerEpoch,
+    baseSequence: decoded.baseSequence,
+    transactional: (batch[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0,
+  });
+}

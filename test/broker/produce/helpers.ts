@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Broker, createLogger } from '../../../src/broker/broker.js';
+import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
+import type { MetadataStore, TopicMetadata } from '../../../src/broker/metadata.js';
+import { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
+import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
+import type { ProduceRequest } from '../../../src/protocol/generated/produce-request.js';
+import type { PartitionProduceResponse, ProduceResponse } from '../../../src/protocol/generated/produce-response.js';
+import { encodeBatchSync, type BatchOptions } from '../../../src/protocol/records/encode.js';
+import { decodeBatch, type DecodedBatch } from '../../../src/protocol/records/decode.js';
+import { BatchCursor } from '../../../src/protocol/records/iterator.js';
+import type { RecordInput } from '../../../src/protocol/records/record.js';
+import { createTopic } from '../../../src/broker/topics.js';
+import { WireClient } from '../../helpers/wire-client.js';
+
+export interface TestBroker {
+  broker: Broker;
+  bootstrap: string;
+  logDir: string;
+  /** Stops the broker; removes the directory unless `keepDir`. */
+  close(keepDir?: boolean): Promise<void>;
+}
+
+export interface TestBrokerOptions {
+  config?: Record<string, string | number | boolean>;
+  logDir?: string;
+  /** Rewrites topics as the metadata store returns them (to fake ISRs and leaders). */
+  rewriteTopic?: (t: TopicMetadata) => TopicMetadata;
+  /** Extra brokers the metadata lists. */
+  extraBrokers?: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+/** A broker on a free port with access to its logs (startBroker hides them). */
+export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'millrace-produce-'));
+  const config = BrokerConfig.load({
+    overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...options.config },
+  });
+  const logger = createLogger(process.env.MILLRACE_TEST_LOG ?? 'silent');
+  const broker = await Broker.start({
+    config,
+    logger,
+    metadata: (dir, self) => {
+      const store = LocalMetadataStore.open(dir, self);
+      if (options.rewriteTopic === undefined && options.extraBrokers === undefined) return store;
+      return wrapStore(store, options.rewriteTopic ?? ((t) => t), options.extraBrokers ?? []);
+    },
+  });
+  return {
+    broker,
+    bootstrap: broker.bootstrapServers,
+    logDir,
+    async close(keepDir = false) {
+      await broker.close();
+      if (!keepDir) rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMetadata, extra: TestBrokerOptions['extraBrokers'] & object): MetadataStore {
+  return {
+    get clusterId() {
+      return store.clusterId;
+    },
+    get controllerId() {
+      return store.controllerId;
+    },
+    brokers: () => [...store.brokers(), ...extra],
+    *topics() {
+      for (const t of store.topics()) yield rewrite(t);
+    },
+    topic: (name) => {
+      const t = store.topic(name);
+      return t === undefined ? undefined : rewrite(t);
+    },
+    topicById: (id) => {
+      const t = store.topicById(id);
+      return t === undefined ? undefined : rewrite(t);
+    },
+    createTopic: (...args) => store.createTopic(...args),
+    deleteTopic: (name) => store.deleteTopic(name),
+    createPartitions: (name, total) => store.createPartitions(name, total),
+    setTopicConfigs: (name, configs) => store.setTopicConfigs(name, configs),
+    close: () => store.close(),
+  };
+}
+
+export async function makeTopic(tb: TestBroker, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
+  const r = await createTopic(tb.broker, name, partitions, 1, configs);
+  if (!r.ok) throw new Error(`cannot create ${name}: ${r.message}`);
+}
+
+export function records(n: number, prefix = 'v', keyed = true): RecordInput[] {
+  const out: RecordInput[] = [];
+  for (let i = 0; i < n; i++) out.push({ key: keyed ? Buffer.from(`k${i}`) : null, value: Buffer.from(`${prefix}${i}`) });
+  return out;
+}
+
+export function batch(recs: RecordInput[], options: BatchOptions = {}): Buffer {
+  return encodeBatchSync(recs, options);
+}
+
+/** An idempotent batch of `count` records starting at `seq`. */
+export function idempotentBatch(producerId: number, epoch: number, seq: number, count: number, options: BatchOptions = {}): Buffer {
+  return encodeBatchSync(records(count, `p${producerId}e${epoch}s${seq}-`), { producerId, producerEpoch: epoch, baseSequence: seq, ...options });
+}
+
+export function produceRequest(topic: string, partition: number, recordsBuf: Buffer | null, acks = -1, transactionalId: string | null = null): ProduceRequest {
+  return { transactionalId, acks, timeoutMs: 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records: recordsBuf }] }] };
+}
+
+/** Produces one batch and returns the partition's response. */
+export async function produce(client: WireClient, topic: string, partition: number, recordsBuf: Buffer | null, version = 12, acks = -1): Promise<PartitionProduceResponse> {
+  const res: ProduceResponse = await client.request(ApiKey.Produce, version, produceRequest(topic, partition, recordsBuf, acks));
+  return res.responses[0]!.partitionResponses[0]!;
+}
+
+/** The producer id InitProducerId hands out for an idempotent producer. */
+export async function initProducerId(client: WireClient, version = 5): Promise<{ producerId: number; producerEpoch: number; errorCode: number }> {
+  const r = await client.request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+  return { producerId: Number(r.producerId), producerEpoch: r.producerEpoch, errorCode: r.errorCode };
+}
+
+/** Every batch of a partition's log, decoded (read directly from the storage layer). */
+export async function readLog(tb: TestBroker, topic: string, partition: number): Promise<DecodedBatch[]> {
+  const log = tb.broker.logs.getLog(topic, partition);
+  if (log === undefined) throw new Error(`no log for ${topic}-${partition}`);
+  const out: DecodedBatch[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const { records: buf } = log.read(offset, 1 << 24, { isolation: 'logEnd' });
+    if (buf.length === 0) break;
+    const c = new BatchCursor(buf);
+    while (c.next()) {
+      const b = await decodeBatch(buf, c.offset, c.offset + c.size);
+      out.push(b);
+      offset = b.baseOffset + b.lastOffsetDelta + 1;
+    }
+  }
+  return out;
+}
+
+/** Values of every record in the partition, as strings. */
+export async function readValues(tb: TestBroker, topic: string, partition: number): Promise<string[]> {
+  const batches = await readLog(tb, topic, partition);
+  return batches.flatMap((b) => b.records.map((r) => r.value?.toString() ?? '<null>'));
+}
