@@ -352,6 +352,24 @@ export class LogSegment {
     return -1;
   }
 
+  /**
+   * findBatch from the offset index's position for `target`. If the walk from an index
+   * position meets garbage, the index is wrong (corruption the load-time checks could not
+   * see): it is rebuilt from the log and the walk retried once.
+   */
+  private locate(target: number): number {
+    this.ensureIndexesLoaded();
+    const start = this.offsetIndex.lookup(target);
+    try {
+      return this.findBatch(target, start);
+    } catch (e) {
+      if (start === 0 || !(e instanceof StorageError)) throw e;
+      this.ctx.logger.error(`${e.message}, reached through the offset index of ${this.logFile.path}; rebuilding its indexes`);
+      this.rebuildIndexes();
+      return this.findBatch(target, this.offsetIndex.lookup(target));
+    }
+  }
+
   private corrupt(pos: number, why: string): never {
     throw new StorageError('CORRUPT_MESSAGE', `corrupt batch at position ${pos} of ${this.logFile.path}: ${why}`);
   }
@@ -363,8 +381,7 @@ export class LogSegment {
    * `startOffset`.
    */
   read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): SegmentRead | null {
-    this.ensureIndexesLoaded();
-    const pos = this.findBatch(startOffset, this.offsetIndex.lookup(startOffset));
+    const pos = this.locate(startOffset);
     if (pos < 0) return null;
     const firstSize = this.foundSize;
     const firstBase = this.foundBase;
@@ -492,8 +509,7 @@ export class LogSegment {
 
   /** Removes every batch that ends at or after `offset`; returns the bytes removed. */
   truncateTo(offset: number): number {
-    this.ensureIndexesLoaded();
-    const pos = this.findBatch(offset, this.offsetIndex.lookup(offset));
+    const pos = this.locate(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     let removed = 0;
