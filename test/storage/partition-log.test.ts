@@ -191,3 +191,82 @@ test('truncateTo removes later batches and segments; appends continue from there
   assert.equal(log.logEndOffset, 500);
   assert.equal(log.append(simpleBatch(1)).firstOffset, 500);
 });
+
+test('segment.ms rolls by record time when batches carry timestamps, else by wall clock; segment.jitter.ms shortens it', () => {
+  const env = testEnv({ 'segment.ms': 60_000 });
+  const log = env.open();
+  log.append(makeBatch([{ value: 'a', timestamp: 1_000_000 }]));
+  log.append(makeBatch([{ value: 'b', timestamp: 1_000_000 + 59_000 }]));
+  assert.equal(log.numberOfSegments, 1);
+  log.append(makeBatch([{ value: 'c', timestamp: 1_000_000 + 60_001 }]));
+  assert.equal(log.numberOfSegments, 2, 'rolled: record time passed segment.ms');
+  // no timestamps: the segment's age on the clock decides
+  const env2 = testEnv({ 'segment.ms': 60_000 });
+  const log2 = env2.open();
+  log2.append(makeBatch([{ value: 'a', timestamp: -1 }]));
+  env2.clock.advance(59_000);
+  log2.append(makeBatch([{ value: 'b', timestamp: -1 }]));
+  assert.equal(log2.numberOfSegments, 1);
+  env2.clock.advance(2_000);
+  log2.append(makeBatch([{ value: 'c', timestamp: -1 }]));
+  assert.equal(log2.numberOfSegments, 2);
+  // jitter: each segment rolls up to segment.jitter.ms early
+  const env3 = testEnv({ 'segment.ms': 60_000, 'segment.jitter.ms': 30_000 });
+  const log3 = env3.open();
+  const jitter = log3.activeSegment.rollJitterMs;
+  assert.ok(jitter >= 0 && jitter < 30_000);
+  log3.append(makeBatch([{ value: 'a', timestamp: 5_000_000 }]));
+  log3.append(makeBatch([{ value: 'b', timestamp: 5_000_000 + 60_000 - jitter + 1 }]));
+  assert.equal(log3.numberOfSegments, 2);
+});
+
+test('a full offset or time index rolls the segment (segment.index.bytes)', () => {
+  const env = testEnv({ 'segment.index.bytes': 64, 'index.interval.bytes': 0 });
+  const log = env.open();
+  for (let i = 0; i < 40; i++) log.append(makeBatch([{ value: `v${i}`, timestamp: 1000 + i }]));
+  assert.ok(log.numberOfSegments >= 5, `${log.numberOfSegments} segments`);
+  for (const s of log.segments.values()) {
+    s.ensureIndexesLoaded();
+    assert.ok(s.offsetIndex.entries <= 8);
+    assert.ok(s.timeIndex.entries <= 5);
+  }
+  assert.equal(readAll(log).length, 40);
+});
+
+test('flush.messages=N: the append that reaches N unflushed messages waits for the fsync', async () => {
+  const env = testEnv({ 'flush.messages': 10 });
+  const log = env.open();
+  const waits = [];
+  for (let i = 0; i < 4; i++) waits.push(log.append(simpleBatch(3)).durable);
+  assert.deepEqual(
+    waits.map((w) => w !== null),
+    [false, false, false, true],
+  );
+  await waits[3];
+  assert.equal(log.durableOffset, 12);
+  assert.equal(log.append(simpleBatch(3)).durable, null);
+});
+
+test('a roll flushes the old segment in the background and moves the recovery point', async () => {
+  const env = testEnv({ 'segment.bytes': 1000 });
+  const log = env.open();
+  for (let i = 0; i < 10; i++) log.append(simpleBatch(2, 'r', 40));
+  assert.ok(log.numberOfSegments > 1);
+  const before = env.fs.stats.fdatasync;
+  await log.flush(0); // waits for the roll's queued flush
+  assert.ok(env.fs.stats.fdatasync > before || log.recoveryPoint > 0);
+  assert.equal(log.recoveryPoint, log.activeSegment.baseOffset);
+});
+
+test('the high watermark listener hears every change', () => {
+  const env = testEnv();
+  const log = env.open();
+  const seen: number[] = [];
+  log.setOffsetsListener({ onHighWatermarkUpdated: (hw) => seen.push(hw) });
+  log.append(simpleBatch(5));
+  log.updateHighWatermark(3);
+  assert.equal(log.maybeIncrementHighWatermark(2), false);
+  assert.equal(log.maybeIncrementHighWatermark(5), true);
+  log.truncateTo(4);
+  assert.deepEqual(seen, [3, 5, 0]);
+});
