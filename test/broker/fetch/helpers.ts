@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Broker, createLogger } from '../../../src/broker/broker.js';
+import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
+import type { TopicMetadata } from '../../../src/broker/metadata.js';
+import { createTopic } from '../../../src/broker/topics.js';
+import { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
+import { decodeBatchSync } from '../../../src/protocol/records/decode.js';
+import { encodeBatchSync, type BatchOptions } from '../../../src/protocol/records/encode.js';
+import type { RecordInput } from '../../../src/protocol/records/record.js';
+import type { LogAppendInfo, PartitionLog } from '../../../src/storage/partition-log.js';
+import { WireClient } from '../../helpers/wire-client.js';
+
+/** An embedded broker whose logs and metadata the test can reach, and a wire client on it. */
+export interface TestBroker {
+  broker: Broker;
+  bootstrap: string;
+  client: WireClient;
+  close(): Promise<void>;
+}
+
+export async function startTestBroker(config: Record<string, string | number | boolean> = {}): Promise<TestBroker> {
+  const logDir = mkdtempSync(join(tmpdir(), 'millrace-fetch-'));
+  const brokerConfig = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...config } });
+  const broker = await Broker.start({
+    config: brokerConfig,
+    logger: createLogger('silent'),
+    metadata: (dir, self) => LocalMetadataStore.open(dir, self),
+  });
+  const client = await WireClient.connect(broker.bootstrapServers);
+  return {
+    broker,
+    bootstrap: broker.bootstrapServers,
+    client,
+    async close() {
+      client.close();
+      await broker.close();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function makeTopic(tb: TestBroker, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<TopicMetadata> {
+  const r = await createTopic(tb.broker, name, partitions, 1, configs);
+  if (!r.ok) throw new Error(`creating ${name}: ${r.message}`);
+  return r.topic;
+}
+
+export function logOf(tb: TestBroker, topic: string, partition = 0): PartitionLog {
+  const log = tb.broker.logs.getLog(topic, partition);
+  if (log === undefined) throw new Error(`no log for ${topic}-${partition}`);
+  return log;
+}
+
+/** Values `prefix-0`, `prefix-1`, ... as records. */
+export function values(prefix: string, n: number, size = 0): RecordInput[] {
+  const out: RecordInput[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = `${prefix}-${i}`;
+    out.push({ value: Buffer.from(size > v.length ? v.padEnd(size, '.') : v) });
+  }
+  return out;
+}
+
+/**
+ * Appends one batch as the leader does (epoch 0) and, unless told not to, moves the high
+ * watermark to the log end as the produce path does after each append.
+ */
+export function append(tb: TestBroker, topic: string, partition: number, records: RecordInput[], opts: BatchOptions & { advanceHw?: boolean } = {}): LogAppendInfo {
+  const log = logOf(tb, topic, partition);
+  const info = log.append(encodeBatchSync(records, opts), { leaderEpoch: 0 });
+  if (opts.advanceHw !== false) log.maybeIncrementHighWatermark(log.logEndOffset);
+  return info;
+}
+
+/** Offsets and values of every record in fetched record batches. */
+export function decodeRecords(records: Buffer | null): Array<{ offset: number; value: string }> {
+  const out: Array<{ offset: number; value: string }> = [];
+  if (records === null) return out;
+  let at = 0;
+  while (at + 61 <= records.length) {
+    const size = records.readInt32BE(at + 8) + 12;
+    const batch = decodeBatchSync(records, at, at + size);
+    for (const r of batch.records) out.push({ offset: r.offset, value: r.value === null ? '' : r.value.toString() });
+    at += size;
+  }
+  return out;
+}
+
+/** Resolves once `check` holds, polling each turn of the event loop (for state a request leaves behind). */
+export async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
