@@ -3,8 +3,9 @@
 // their open transaction (-1 when none). An invalid topic name gets INVALID_TOPIC_EXCEPTION
 // with Kafka's reason and an unknown topic UNKNOWN_TOPIC_OR_PARTITION with its message, in
 // every requested partition; an unknown partition of a known topic
-// UNKNOWN_TOPIC_OR_PARTITION; a partition led elsewhere NOT_LEADER_OR_FOLLOWER; an offline
-// log KAFKA_STORAGE_ERROR (ReplicaManager.activeProducerState).
+// UNKNOWN_TOPIC_OR_PARTITION; a partition without a local replica NOT_LEADER_OR_FOLLOWER; an
+// offline log KAFKA_STORAGE_ERROR (ReplicaManager.activeProducerState). Like Kafka, any local
+// replica answers from its own producer state; clients ask the leader.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { PartitionResponse, ProducerState, TopicResponse } from '../../protocol/generated/describe-producers-response.js';
@@ -25,7 +26,6 @@ function describePartition(broker: BrokerContext, topic: string, partitionIndex:
     const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic}-${partitionIndex}`);
     return partitionError(partitionIndex, offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
-  if (p.leader !== broker.nodeId) return partitionError(partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   const activeProducers: ProducerState[] = [];
   for (const e of log.producerState.producers.values()) {
     activeProducers.push({

@@ -22,6 +22,8 @@ import type { ProduceRequest } from '../../protocol/generated/produce-request.js
 import type { PartitionProduceResponse, ProduceResponse, TopicProduceResponse } from '../../protocol/generated/produce-response.js';
 import { ATTRIBUTES_OFFSET, MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
 import { readInt64Number } from '../../protocol/records/header.js';
+import { BatchFault, batchFaultErrorCode } from '../../protocol/records/faults.js';
+import { validateProduceRecords } from '../../protocol/records/validate.js';
 import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
 import { produceServices } from '../produce/produce-services.js';
@@ -58,6 +60,24 @@ function everyPartition(request: ProduceRequest, errorCode: number): TopicProduc
   return request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
 }
 
+/**
+ * acks outside -1, 0, 1: partitions that fail Kafka's pre-append checks (unknown partition,
+ * malformed records) keep those errors; the others get INVALID_REQUIRED_ACKS.
+ */
+function invalidAcks(request: ProduceRequest, broker: BrokerContext, apiVersion: number): TopicProduceResponse[] {
+  return request.topicData.map((t) => {
+    const meta = broker.metadata.topic(t.name);
+    return {
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => {
+        if (meta === undefined || !meta.partitions.some((x) => x.partition === p.index)) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const fault = p.records === null ? BatchFault.NoBatch : validateProduceRecords(p.records, 0, p.records.length, apiVersion);
+        return partitionError(p.index, fault === BatchFault.Ok ? ErrorCode.INVALID_REQUIRED_ACKS : batchFaultErrorCode(fault));
+      }),
+    };
+  });
+}
+
 function response(responses: TopicProduceResponse[], rc: ProduceRequestContext | null): ProduceResponse {
   return { responses, throttleTimeMs: 0, nodeEndpoints: rc?.leaders ?? [] };
 }
@@ -83,12 +103,12 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
     throw new Error(`Received request api key PRODUCE with version ${info.apiVersion} which is not enabled`);
   }
   const acks = request.acks;
-  if (acks !== -1 && acks !== 0 && acks !== 1) return response(everyPartition(request, ErrorCode.INVALID_REQUIRED_ACKS), null);
   const txnError = transactionalRequestError(request);
   if (txnError !== ErrorCode.NONE) {
     const responses = everyPartition(request, txnError);
     return acks === 0 ? unacknowledged(responses, info) : response(responses, null);
   }
+  if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null);
   const services = produceServices(broker);
   const now = Date.now();
   services.maybeExpireProducers(now);

@@ -93,9 +93,20 @@ test('invalid acks, unknown topics and partitions; Produce never creates topics'
   const client = await WireClient.connect(tb.bootstrap);
   try {
     await makeTopic(tb, 't');
-    const res = await client.request(ApiKey.Produce, 12, produceRequest('t', 0, batch(records(1)), 2));
+    const res = await client.request(ApiKey.Produce, 12, {
+      transactionalId: null,
+      acks: 2,
+      timeoutMs: 1000,
+      topicData: [
+        { name: 't', partitionData: [{ index: 0, records: batch(records(1)) }, { index: 3, records: batch(records(1)) }] },
+        { name: 'missing', partitionData: [{ index: 0, records: batch(records(1)) }] },
+      ],
+    });
     const p = res.responses[0]!.partitionResponses[0]!;
     assert.deepEqual([p.errorCode, p.baseOffset, p.logAppendTimeMs, p.logStartOffset], [ErrorCode.INVALID_REQUIRED_ACKS, -1n, -1n, -1n]);
+    assert.equal(res.responses[0]!.partitionResponses[1]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal(res.responses[1]!.partitionResponses[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.deepEqual(await readValues(tb, 't', 0), []);
     const unknownTopic = await produce(client, 'not-there', 0, batch(records(1)));
     assert.deepEqual([unknownTopic.errorCode, unknownTopic.logStartOffset], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1n]);
     assert.equal(tb.broker.metadata.topic('not-there'), undefined);
