@@ -49,8 +49,10 @@ export class FetchService implements DelayedFetchOwner {
     const fetchData = new Map<string, PartitionFetch>();
     for (const t of request.topics) {
       const idKey = useIds ? t.topicId.toString('hex') : t.topic;
-      const name = useIds ? (broker.metadata.topicById(t.topicId)?.name ?? null) : t.topic;
-      const topicId = useIds ? t.topicId : ZERO_UUID;
+      const known = useIds ? broker.metadata.topicById(t.topicId) : undefined;
+      const name = useIds ? (known?.name ?? null) : t.topic;
+      // The request's uuid is a view of its frame; a session must not keep the frame alive.
+      const topicId = !useIds ? ZERO_UUID : known !== undefined ? known.id : Buffer.from(t.topicId);
       for (const p of t.partitions) {
         const key = `${idKey}:${p.partition}`;
         // A repeated partition replaces the earlier one in its place, as in Kafka's LinkedHashMap.
