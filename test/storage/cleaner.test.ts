@@ -255,7 +255,7 @@ test('a small dedupe buffer cleans in several rounds', async () => {
   const latest = fill(env, log, 80, 100);
   log.roll();
   log.updateHighWatermark(log.logEndOffset);
-  const cleaner = cleanerFor(env, log, 24 * 40); // 40 slots, 36 keys per round
+  const cleaner = cleanerFor(env, log, 28 * 40); // 40 slots, 36 keys per round
   let rounds = 0;
   while ((await cleaner.cleanOnce()) !== null && rounds < 20) rounds++;
   assert.ok(rounds >= 3, `${rounds} rounds`);
@@ -265,7 +265,7 @@ test('a small dedupe buffer cleans in several rounds', async () => {
 });
 
 test('offset map and segment grouping', () => {
-  const m = new OffsetMap(24 * 100);
+  const m = new OffsetMap(28 * 100);
   for (let i = 0; i < 80; i++) m.put(Buffer.from(`key-${i}`), i);
   m.put(Buffer.from('key-3'), 500);
   assert.equal(m.get(Buffer.from('key-3')), 500);
@@ -276,6 +276,11 @@ test('offset map and segment grouping', () => {
   m.put(Buffer.from('k90'), 1);
   for (let i = 0; i < 20 && !m.full; i++) m.put(Buffer.from(`more-${i}`), i);
   assert.equal(m.full, true);
+  m.clear();
+  assert.equal(m.size, 0);
+  assert.equal(m.get(Buffer.from('key-3')), -1, 'a cleared map is empty');
+  m.put(Buffer.from('key-3'), 7);
+  assert.equal(m.get(Buffer.from('key-3')), 7);
   const seg = (baseOffset: number, size: number) => ({ baseOffset, size, offsetIndexBytes: 8, timeIndexBytes: 12 });
   const groups = groupSegmentsBySize([seg(0, 400), seg(10, 400), seg(20, 400), seg(30, 900), seg(40, 10)], 1000, 1000, 50);
   assert.deepEqual(

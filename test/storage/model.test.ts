@@ -91,7 +91,7 @@ async function runModel(seed: number, steps: number): Promise<void> {
     PartitionLog.open({ dir, fs, clock, logger, config, hadCleanShutdown: clean, ...cp });
   let log = open({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 }, false);
   const model = new Model();
-  const cleaner = new LogCleaner({ fs, clock, logger, dedupeBufferSize: 24 * (8 + Math.floor(r() * 64)), logs: () => [log] });
+  const cleaner = new LogCleaner({ fs, clock, logger, dedupeBufferSize: 28 * (8 + Math.floor(r() * 64)), logs: () => [log] });
   let checkpoint: Checkpoint = { recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 };
   let seq = 0;
   const ctx = (op: string) => `seed ${seed}, op ${op}`;

@@ -1,14 +1,17 @@
 /**
  * key -> latest offset map for compaction, in a fixed block of memory like Kafka's
  * SkimpyOffsetMap: `log.cleaner.dedupe.buffer.size` bytes of slots, each an MD5 hash of the
- * key (16 bytes) and an offset (8 bytes), open addressing with linear probing. Memory stays
- * bounded however many keys a log has; a full map ends the cleaning round early and the rest
- * is cleaned next round.
+ * key (16 bytes), an offset (8 bytes) and the round that wrote it (4 bytes, so clearing the
+ * map between rounds is a counter increment rather than a memset of the whole block, which
+ * would stall the event loop), open addressing with linear probing. Memory stays bounded
+ * however many keys a log has; a full map ends the cleaning round early and the rest is
+ * cleaned next round.
  */
 import { createHash } from 'node:crypto';
 
 const HASH_SIZE = 16;
-const ENTRY_SIZE = HASH_SIZE + 8;
+/** hash, offset (float64), and the round that wrote the slot: slots of older rounds count as empty. */
+const ENTRY_SIZE = HASH_SIZE + 8 + 4;
 /** Kafka's dupBufferLoadFactor: the map counts as full at 90% of its slots. */
 export const LOAD_FACTOR = 0.9;
 
@@ -17,12 +20,17 @@ export class OffsetMap {
   private readonly bytes: Buffer;
   private entries = 0;
   private readonly hash = Buffer.alloc(HASH_SIZE);
+  /** Current round; slots stamped with another round are empty. */
+  private round = 1;
   /** The last offset put (or covered) in the map; -1 when none. */
   latestOffset = -1;
 
   constructor(memoryBytes: number) {
     this.slots = Math.max(1, Math.floor(memoryBytes / ENTRY_SIZE));
-    this.bytes = Buffer.alloc(this.slots * ENTRY_SIZE);
+    // Not zero-filled (a memset of 128 MiB stalls the event loop): a slot holding garbage
+    // whose stamp happens to equal the round is only a phantom occupied slot that probes step
+    // over; it can never match a real key's hash.
+    this.bytes = Buffer.allocUnsafeSlow(this.slots * ENTRY_SIZE);
   }
 
   get size(): number {
@@ -35,7 +43,11 @@ export class OffsetMap {
   }
 
   clear(): void {
-    this.bytes.fill(0);
+    this.round++;
+    if (this.round > 0xfffffff0) {
+      this.bytes.fill(0);
+      this.round = 1;
+    }
     this.entries = 0;
     this.latestOffset = -1;
   }
@@ -50,8 +62,7 @@ export class OffsetMap {
   }
 
   private isEmpty(pos: number): boolean {
-    const b = this.bytes;
-    return b.readBigUInt64BE(pos) === 0n && b.readBigUInt64BE(pos + 8) === 0n;
+    return this.bytes.readUInt32BE(pos + HASH_SIZE + 8) !== this.round;
   }
 
   private matches(pos: number): boolean {
@@ -66,6 +77,7 @@ export class OffsetMap {
         if (this.entries >= this.slots) break;
         this.hash.copy(this.bytes, pos);
         this.bytes.writeDoubleBE(offset, pos + HASH_SIZE);
+        this.bytes.writeUInt32BE(this.round, pos + HASH_SIZE + 8);
         this.entries++;
         this.latestOffset = offset;
         return;
