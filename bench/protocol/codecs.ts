@@ -52,7 +52,8 @@ interface Run {
 }
 
 interface ResultsFile {
-  machine: { cpu: string; cores: number; os: string; memoryGiB: number };
+  /** `node`: the Node.js versions of the runs in the file. */
+  machine: { cpu: string; cores: number; os: string; memoryGiB: number; node: string[] };
   runs: Run[];
 }
 
@@ -152,11 +153,12 @@ function writeResults(out: string, run: Run): void {
   const path = out !== '' ? out : join(findRepoRoot(), 'bench', 'results', `${run.date.slice(0, 10)}-protocol-codecs.json`);
   const cpu = cpus();
   let file: ResultsFile = {
-    machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, os: `${osType()} ${release()}`, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, os: `${osType()} ${release()}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: [] },
     runs: [],
   };
   if (existsSync(path)) file = { ...JSON.parse(readFileSync(path, 'utf8')) as ResultsFile, machine: file.machine };
   file.runs = [...file.runs.filter((r) => r.node !== run.node), run].sort((a, b) => (a.node < b.node ? -1 : 1));
+  file.machine.node = file.runs.map((r) => r.node);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   process.stderr.write(`wrote ${path}\n`);
