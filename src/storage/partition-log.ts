@@ -17,11 +17,8 @@ import {
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
-  MAGIC_OFFSET,
   MAX_TIMESTAMP_OFFSET,
-  MIN_BATCH_LENGTH,
   PARTITION_LEADER_EPOCH_OFFSET,
-  RECORD_BATCH_OVERHEAD,
   RECORD_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
   readInt64,
@@ -30,7 +27,7 @@ import {
   BatchScanner,
 } from './batch.js';
 import { systemClock, type Clock } from './clock.js';
-import { DEFAULT_LOG_CONFIG, isDeletePolicy, type LogConfig } from './config.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { DeferredDeleter } from './deferred-deleter.js';
 import { StorageError, isStorageError } from './errors.js';
 import { FdCache } from './fd-cache.js';
@@ -42,101 +39,41 @@ import { LogSegments } from './log-segments.js';
 import { consoleLogger, type StorageLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state.js';
 import { findRecordByTimestamp } from './record-timestamps.js';
+import { GroupCommit } from './group-commit.js';
+import { DirectorySync } from './dir-sync.js';
+import { RESTART, searchByTimestamp } from './timestamp-search.js';
+import { deletableSegments, retentionRules } from './retention.js';
+import { checkAppend } from './append-check.js';
+import {
+  EARLIEST_LOCAL_TIMESTAMP,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIERED_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  MAX_TIMESTAMP,
+  type AppendOptions,
+  type FetchDataInfo,
+  type LogAppendInfo,
+  type LogOffsetsListener,
+  type PartitionLogOptions,
+  type ReadOptions,
+} from './partition-log-types.js';
 
-/** ListOffsets special timestamps (Kafka's ListOffsetsRequest). */
-export const LATEST_TIMESTAMP = -1;
-export const EARLIEST_TIMESTAMP = -2;
-export const MAX_TIMESTAMP = -3;
-export const EARLIEST_LOCAL_TIMESTAMP = -4;
-export const LATEST_TIERED_TIMESTAMP = -5;
-
-export interface PartitionLogOptions {
-  /** The partition directory `<log dir>/<topic>-<partition>`; created if missing. */
-  dir: string;
-  config?: LogConfig;
-  fs?: StorageFs;
-  /** Shared descriptor pool (the LogManager's); a private one of 64 otherwise. */
-  fds?: FdCache;
-  clock?: Clock;
-  logger?: StorageLogger;
-  deleter?: DeferredDeleter;
-  /** From `recovery-point-offset-checkpoint` (0 when unknown: recover everything). */
-  recoveryPoint?: number;
-  /** From `log-start-offset-checkpoint`. */
-  logStartOffset?: number;
-  /** From `replication-offset-checkpoint`. */
-  highWatermark?: number;
-  /** True when the log directory had Kafka's clean-shutdown marker. */
-  hadCleanShutdown?: boolean;
-  timestampFinder?: RecordTimestampFinder;
-}
-
-export interface AppendOptions {
-  /** Partition leader epoch written into each batch (leader appends). Default -1. */
-  leaderEpoch?: number;
-  /**
-   * true (default): leader append, offsets assigned from the log end offset and written in
-   * place. false: follower append, the batches carry their offsets.
-   */
-  assignOffsets?: boolean;
-}
-
-export interface LogAppendInfo {
-  firstOffset: number;
-  lastOffset: number;
-  /** Largest batch timestamp of the append (the append time with LogAppendTime). */
-  maxTimestamp: number;
-  offsetOfMaxTimestamp: number;
-  /** The time written into the batches with LogAppendTime, else -1. */
-  logAppendTime: number;
-  logStartOffset: number;
-  recordCount: number;
-  validBytes: number;
-  /**
-   * Non-null when the flush policy (`flush.messages`) wants this append on disk before it is
-   * acknowledged: resolves after the fsync that covers it, rejects if that fsync fails.
-   */
-  durable: Promise<void> | null;
-}
-
-export interface FetchDataInfo {
-  /** Whole raw batches, possibly none. */
-  records: Buffer;
-  /** True when the first batch was larger than the byte limit (and minOneMessage was off). */
-  firstBatchTooLarge: boolean;
-}
-
-export type FetchIsolation = 'logEnd' | 'highWatermark';
-
-export interface ReadOptions {
-  isolation?: FetchIsolation;
-  /** Return the first batch even when larger than maxBytes (Kafka's KIP-74 rule). Default true. */
-  minOneMessage?: boolean;
-}
-
-export interface LogOffsetsListener {
-  onHighWatermarkUpdated(highWatermark: number): void;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
+export {
+  LATEST_TIMESTAMP,
+  EARLIEST_TIMESTAMP,
+  MAX_TIMESTAMP,
+  EARLIEST_LOCAL_TIMESTAMP,
+  LATEST_TIERED_TIMESTAMP,
+  type PartitionLogOptions,
+  type AppendOptions,
+  type LogAppendInfo,
+  type FetchDataInfo,
+  type FetchIsolation,
+  type ReadOptions,
+  type LogOffsetsListener,
+} from './partition-log-types.js';
 
 const noop = () => {};
-const RESTART = Symbol('restart');
 
 export class PartitionLog implements SegmentContext {
   readonly dir: string;
@@ -159,18 +96,9 @@ export class PartitionLog implements SegmentContext {
   /** Offsets below this are fsynced (data only; the recovery point also needs indexes). */
   private durableOffset_ = 0;
   private lastFlushTime_: number;
-  /**
-   * Bumped on every change to the directory's entries; compared with the last fsynced
-   * version. Starts unsynced: entries made by a previous process (a segment rolled just
-   * before a crash) may not be durable yet.
-   */
-  private dirVersion = 1;
-  private dirSyncedVersion = 0;
-  /** True until the directory's own entry in the log dir has been fsynced (new partitions). */
-  private parentDirUnsynced = false;
+  private readonly dirSync: DirectorySync;
   private offlineCause: unknown = null;
-  private dataFlushRunning: Promise<void> | null = null;
-  private nextDataFlush: Deferred | null = null;
+  private readonly groupCommit = new GroupCommit(() => this.syncData(this.logEndOffset_));
   private fullFlushChain: Promise<void> = Promise.resolve();
   private listener: LogOffsetsListener | null = null;
   private closed = false;
@@ -193,6 +121,7 @@ export class PartitionLog implements SegmentContext {
     this.segments = new LogSegments();
     this.producerState = new ProducerStateManager(this.fs, this.dir, this.logger);
     this.timestampFinder = opts.timestampFinder ?? findRecordByTimestamp;
+    this.dirSync = new DirectorySync(this.fs, this.dir);
     this.lastFlushTime_ = this.clock.now();
   }
 
@@ -209,7 +138,7 @@ export class PartitionLog implements SegmentContext {
       fs.mkdirSync(this.dir);
       // The new directory's entry becomes durable with the log's first flush (no fsync per
       // partition when a topic with thousands of partitions is created).
-      this.parentDirUnsynced = true;
+      this.dirSync.parentChanged();
     }
     const clean = opts.hadCleanShutdown ?? false;
     const lsoCheckpoint = opts.logStartOffset ?? 0;
@@ -225,7 +154,7 @@ export class PartitionLog implements SegmentContext {
     for (const s of loaded.segments.values()) this.segments.add(s);
     if (this.segments.isEmpty()) {
       this.segments.add(LogSegment.create(this, this.dir, lsoCheckpoint, this));
-      this.dirVersion++;
+      this.dirSync.changed();
     }
     this.logEndOffset_ = loaded.logEndOffset;
     this.logStartOffset_ = Math.max(lsoCheckpoint, this.segments.first!.baseOffset);
@@ -344,39 +273,8 @@ export class PartitionLog implements SegmentContext {
     const assign = opts.assignOffsets ?? true;
     const leaderEpoch = opts.leaderEpoch ?? -1;
     const len = records.length;
-    const maxMessage = this.config['max.message.bytes'];
     // Pass 1: structure, sizes, and (followers) offset order. Nothing is modified yet.
-    let at = 0;
-    let count = 0;
-    let offsetCount = 0;
-    let prevLast = this.logEndOffset_ - 1;
-    while (at < len) {
-      if (len - at < RECORD_BATCH_OVERHEAD) throw new StorageError('CORRUPT_MESSAGE', `${len - at} trailing bytes are not a record batch`);
-      const length = records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const size = LOG_OVERHEAD + length;
-      if (length < MIN_BATCH_LENGTH || at + size > len) throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} has invalid length ${length}`);
-      if (records[at + MAGIC_OFFSET] !== 2) throw new StorageError('INVALID_RECORD', `unsupported record batch magic ${records[at + MAGIC_OFFSET]}`);
-      if (size > maxMessage) {
-        throw new StorageError('MESSAGE_TOO_LARGE', `The request included a message larger than the max message size the server will accept (batch of ${size} bytes, max.message.bytes=${maxMessage}).`);
-      }
-      const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      if (delta < 0) throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} has negative lastOffsetDelta`);
-      if (!assign) {
-        const base = readInt64(records, at);
-        if (base <= prevLast) {
-          if (count === 0) throw new StorageError('UNEXPECTED_APPEND_OFFSET', `Unexpected offset in append to ${this.topic}-${this.partition}. First offset ${base} is less than the next offset ${this.logEndOffset_}.`);
-          throw new StorageError('INVALID_RECORD', `Out of order offsets found in append to ${this.topic}-${this.partition}: ${base} after ${prevLast}`);
-        }
-        prevLast = base + delta;
-      }
-      offsetCount += delta + 1;
-      count++;
-      at += size;
-    }
-    if (count === 0) throw new StorageError('CORRUPT_MESSAGE', 'no record batch to append');
-    if (len > this.config['segment.bytes']) {
-      throw new StorageError('RECORD_LIST_TOO_LARGE', `Message batch size is ${len} bytes in append to partition ${this.topic}-${this.partition}, which exceeds the maximum configured segment size of ${this.config['segment.bytes']}.`);
-    }
+    checkAppend(records, this.config, assign, this.logEndOffset_, `${this.topic}-${this.partition}`);
     const now = this.clock.now();
     const logAppendTime = this.config['message.timestamp.type'] === 'LogAppendTime';
     // Pass 2: offsets, epoch, timestamps.
@@ -385,7 +283,7 @@ export class PartitionLog implements SegmentContext {
     let maxTimestamp = -1;
     let offsetOfMax = firstOffset;
     let recordCount = 0;
-    at = 0;
+    let at = 0;
     while (at < len) {
       const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
       const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
@@ -414,7 +312,6 @@ export class PartitionLog implements SegmentContext {
       at += size;
     }
     const lastOffset = next - 1;
-    void offsetCount;
 
     try {
       this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now).append(records, lastOffset);
@@ -470,7 +367,7 @@ export class PartitionLog implements SegmentContext {
       active.onBecomeInactive();
       const seg = LogSegment.create(this, this.dir, newOffset, this);
       this.segments.add(seg);
-      this.dirVersion++;
+      this.dirSync.changed();
       this.producerState.mapEndOffset = newOffset;
       const snapshot = this.producerState.takeSnapshot();
       this.producerState.mapEndOffset = this.logEndOffset_;
@@ -488,71 +385,19 @@ export class PartitionLog implements SegmentContext {
 
   // ---- flush ---------------------------------------------------------------------------
 
-  /**
-   * Group commit: an fdatasync of every segment with unsynced data. Called while one runs,
-   * returns the promise of the next one, which starts when the current one ends and covers
-   * every append made before it starts.
-   */
+  /** Group commit of the `.log` data: one fdatasync round for every append waiting at that moment. */
   private requestDataFlush(): Promise<void> {
-    if (this.dataFlushRunning === null) {
-      const p = this.runDataFlush();
-      this.dataFlushRunning = p;
-      return p;
-    }
-    if (this.nextDataFlush === null) this.nextDataFlush = deferred();
-    return this.nextDataFlush.promise;
-  }
-
-  private runDataFlush(): Promise<void> {
-    const target = this.logEndOffset_;
-    const p = this.syncData(target).finally(() => {
-      this.dataFlushRunning = null;
-      const waiting = this.nextDataFlush;
-      if (waiting !== null) {
-        this.nextDataFlush = null;
-        const again = this.runDataFlush();
-        this.dataFlushRunning = again;
-        again.then(waiting.resolve, waiting.reject);
-      }
-    });
-    p.catch(noop);
-    return p;
+    return this.groupCommit.request();
   }
 
   private async syncData(target: number): Promise<void> {
     try {
       const dirty = this.segments.values().filter((s) => s.unflushedData);
-      await Promise.all([...dirty.map((s) => s.flushData()), this.syncDir()]);
+      await Promise.all([...dirty.map((s) => s.flushData()), this.dirSync.sync()]);
       if (target > this.durableOffset_) this.durableOffset_ = target;
     } catch (e) {
       this.fail('flushing', e);
     }
-  }
-
-  /**
-   * fsyncs the directory when entries changed since the last fsync (a rolled segment must
-   * not vanish in a power cut once data in it is acknowledged).
-   */
-  private async syncDir(): Promise<void> {
-    const v = this.dirVersion;
-    if (this.dirSyncedVersion >= v) return;
-    if (this.parentDirUnsynced) {
-      await this.fs.fsyncDir(path.dirname(this.dir));
-      this.parentDirUnsynced = false;
-    }
-    await this.fs.fsyncDir(this.dir);
-    if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
-  }
-
-  private syncDirSync(): void {
-    const v = this.dirVersion;
-    if (this.dirSyncedVersion >= v) return;
-    if (this.parentDirUnsynced) {
-      this.fs.fsyncDirSync(path.dirname(this.dir));
-      this.parentDirUnsynced = false;
-    }
-    this.fs.fsyncDirSync(this.dir);
-    if (v > this.dirSyncedVersion) this.dirSyncedVersion = v;
   }
 
   /** Waits until every offset below `offset` (default: the log end offset) is fsynced. */
@@ -576,7 +421,7 @@ export class PartitionLog implements SegmentContext {
     this.checkOnline();
     try {
       const segs = this.segments.range(this.recoveryPoint_, offset);
-      await Promise.all([...segs.map((s) => s.flush()), this.syncDir()]);
+      await Promise.all([...segs.map((s) => s.flush()), this.dirSync.sync()]);
       if (offset > this.recoveryPoint_) this.recoveryPoint_ = Math.min(offset, this.logEndOffset_);
       if (this.recoveryPoint_ > this.durableOffset_) this.durableOffset_ = this.recoveryPoint_;
       this.lastFlushTime_ = this.clock.now();
@@ -644,51 +489,13 @@ export class PartitionLog implements SegmentContext {
     if (timestamp < 0 && timestamp !== MAX_TIMESTAMP) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
     // The log may change while a batch is decoded; a search that loses its segment starts over.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const r = await this.searchByTimestamp(timestamp);
-      if (r !== RESTART) return r;
-    }
-    return null;
-  }
-
-  private async searchByTimestamp(timestamp: number): Promise<TimestampAndOffset | null | typeof RESTART> {
-    let target = timestamp;
-    let candidates: LogSegment[];
-    try {
-      if (timestamp === MAX_TIMESTAMP) {
-        let best: LogSegment | null = null;
-        for (const s of this.segments.values()) if (best === null || s.maxTimestampSoFar > best.maxTimestampSoFar) best = s;
-        if (best === null || best.maxTimestampSoFar < 0) return null;
-        target = best.maxTimestampSoFar;
-        candidates = [best];
-      } else {
-        candidates = this.segments.values().filter((s) => s.size > 0 && s.largestTimestamp() >= target);
-      }
-    } catch (e) {
-      this.fail('searching by timestamp in', e);
-    }
-    for (const seg of candidates) {
-      const minOffset = Math.max(this.logStartOffset_, seg.baseOffset);
-      let pos: number;
+      let r;
       try {
-        pos = seg.timestampSearchStart(target, minOffset);
+        r = await searchByTimestamp(this, timestamp, this.timestampFinder);
       } catch (e) {
         this.fail('searching by timestamp in', e);
       }
-      for (;;) {
-        let cand;
-        try {
-          cand = seg.nextTimestampCandidate(target, minOffset, pos);
-        } catch (e) {
-          this.fail('searching by timestamp in', e);
-        }
-        if (cand === null) break;
-        const found = await this.timestampFinder(cand.batch, target, minOffset);
-        if (this.closed || this.segments.get(seg.baseOffset) !== seg) return RESTART;
-        if (found !== null) {
-          return { timestamp: found.timestamp, offset: found.offset, leaderEpoch: cand.batch.readInt32BE(PARTITION_LEADER_EPOCH_OFFSET) };
-        }
-        pos = cand.next;
-      }
+      if (r !== RESTART) return r;
     }
     return null;
   }
@@ -741,24 +548,8 @@ export class PartitionLog implements SegmentContext {
   deleteOldSegments(now = this.clock.now()): number {
     if (this.closed || this.offlineCause !== null) return 0;
     try {
-      let n = this.deleteMatching((_s, next) => next !== undefined && next.baseOffset <= this.logStartOffset_, 'log start offset breach');
-      if (isDeletePolicy(this.config)) {
-        const retentionBytes = this.config['retention.bytes'];
-        if (retentionBytes >= 0) {
-          let diff = this.size - retentionBytes;
-          if (diff > 0) {
-            n += this.deleteMatching((s) => {
-              if (diff - s.size >= 0) {
-                diff -= s.size;
-                return true;
-              }
-              return false;
-            }, 'retention size breach');
-          }
-        }
-        const retentionMs = this.config['retention.ms'];
-        if (retentionMs >= 0) n += this.deleteMatching((s) => now - s.largestTimestamp() > retentionMs, 'retention time breach');
-      }
+      let n = 0;
+      for (const rule of retentionRules(this, now)) n += this.deleteMatching(rule.predicate(), rule.reason);
       return n;
     } catch (e) {
       this.fail('deleting segments of', e);
@@ -766,19 +557,11 @@ export class PartitionLog implements SegmentContext {
   }
 
   private deleteMatching(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, reason: string): number {
-    const list = this.segments.values();
-    const deletable: LogSegment[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const seg = list[i]!;
-      const next = list[i + 1];
-      const upperBound = next !== undefined ? next.baseOffset : this.logEndOffset_;
-      const lastAndEmpty = next === undefined && seg.size === 0;
-      if (this.highWatermark_ >= upperBound && !lastAndEmpty && predicate(seg, next)) deletable.push(seg);
-      else break;
-    }
+    const deletable = deletableSegments(this.segments.values(), this.highWatermark_, this.logEndOffset_, predicate);
     if (deletable.length === 0) return 0;
     let toDelete = deletable;
     if (deletable.length === this.segments.count) {
+      // Never delete every segment: roll first (a no-op when the active one is empty).
       const fresh = this.roll();
       if (deletable[deletable.length - 1] === fresh) toDelete = deletable.slice(0, -1);
     }
@@ -803,7 +586,7 @@ export class PartitionLog implements SegmentContext {
       this.producerState.deleteSnapshot(s.baseOffset);
       this.deleter.schedule(s, due);
     }
-    this.dirVersion++;
+    this.dirSync.changed();
   }
 
   // ---- truncation (replication) --------------------------------------------------------
@@ -826,7 +609,7 @@ export class PartitionLog implements SegmentContext {
       active.truncateTo(offset);
       // Truncation is rare (replication) and must not be undone by a power cut: make it durable now.
       active.flushSync();
-      this.syncDirSync();
+      this.dirSync.syncSync();
       // On a compacted log the target may fall in a gap left by removed batches: the end is
       // then the last remaining batch's next offset, as a reopen would compute it.
       this.logEndOffset_ = Math.min(offset, active.readNextOffset());
@@ -851,8 +634,8 @@ export class PartitionLog implements SegmentContext {
     try {
       this.removeSegments([...this.segments.values()]);
       this.segments.add(LogSegment.create(this, this.dir, offset, this));
-      this.dirVersion++;
-      this.syncDirSync();
+      this.dirSync.changed();
+      this.dirSync.syncSync();
       this.logEndOffset_ = offset;
       this.logStartOffset_ = logStartOffset;
       this.recoveryPoint_ = Math.min(this.recoveryPoint_, offset);
@@ -877,8 +660,8 @@ export class PartitionLog implements SegmentContext {
     this.checkOnline();
     try {
       for (const s of newSegments) s.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
-      this.dirVersion++;
-      this.syncDirSync();
+      this.dirSync.changed();
+      this.dirSync.syncSync();
       const newBases = new Set(newSegments.map((s) => s.baseOffset));
       const due = this.clock.now() + this.config['file.delete.delay.ms'];
       for (const s of oldSegments) {
@@ -892,8 +675,8 @@ export class PartitionLog implements SegmentContext {
         s.changeFileSuffixes(SWAP_SUFFIX, '');
         this.segments.add(s);
       }
-      this.dirVersion++;
-      this.syncDirSync();
+      this.dirSync.changed();
+      this.dirSync.syncSync();
     } catch (e) {
       this.fail('swapping cleaned segments of', e);
     }
@@ -910,14 +693,14 @@ export class PartitionLog implements SegmentContext {
     if (this.offlineCause === null) {
       try {
         await this.fullFlushChain;
-        if (this.dataFlushRunning) await this.dataFlushRunning.catch(noop);
+        if (this.groupCommit.inFlight) await this.groupCommit.inFlight.catch(noop);
         if (this.producerState.snapshotOffsets().at(-1) !== this.logEndOffset_ && this.logEndOffset_ > 0) {
           this.producerState.mapEndOffset = this.logEndOffset_;
           await this.producerState.flushSnapshot(this.producerState.takeSnapshot());
         }
         this.activeSegment.onBecomeInactive();
         await this.doFullFlush(this.logEndOffset_ + 1);
-        await this.syncDir();
+        await this.dirSync.sync();
       } catch (e) {
         this.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);
       }
