@@ -43,6 +43,14 @@ export interface MetadataStore {
   createPartitions(name: string, total: number): Promise<TopicMetadata>;
   /** Replaces the topic's config overrides. */
   setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata>;
+  /**
+   * Dynamic broker configs (KIP-226) of one scope: `''` for the cluster-wide defaults, or a
+   * broker id for that broker's own. A store without them leaves both methods out, and
+   * dynamic broker config changes are then refused.
+   */
+  brokerConfigs?(scope: string): Readonly<Record<string, string>>;
+  /** Replaces the dynamic broker configs of a scope. */
+  setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 

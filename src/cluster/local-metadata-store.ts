@@ -16,6 +16,8 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly self: BrokerEndpoint;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
+  /** Dynamic broker configs by scope ('' = cluster default, else a broker id). */
+  private readonly dynamicConfigs = new Map<string, Record<string, string>>();
 
   private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
     this.dir = dir;
@@ -33,6 +35,7 @@ export class LocalMetadataStore implements MetadataStore {
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedMetadata;
       for (const t of saved.topics) store.index(fromSaved(t, self.nodeId));
+      for (const [scope, configs] of Object.entries(saved.brokerConfigs ?? {})) store.dynamicConfigs.set(scope, { ...configs });
     }
     return store;
   }
@@ -91,6 +94,16 @@ export class LocalMetadataStore implements MetadataStore {
     return updated;
   }
 
+  brokerConfigs(scope: string): Readonly<Record<string, string>> {
+    return this.dynamicConfigs.get(scope) ?? EMPTY_CONFIGS;
+  }
+
+  async setBrokerConfigs(scope: string, configs: Record<string, string>): Promise<void> {
+    if (Object.keys(configs).length === 0) this.dynamicConfigs.delete(scope);
+    else this.dynamicConfigs.set(scope, { ...configs });
+    this.save();
+  }
+
   async close(): Promise<void> {
     // Every change is already on disk.
   }
@@ -117,6 +130,7 @@ export class LocalMetadataStore implements MetadataStore {
         configs: t.configs,
       })),
     };
+    if (this.dynamicConfigs.size > 0) saved.brokerConfigs = Object.fromEntries(this.dynamicConfigs);
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }
@@ -134,7 +148,11 @@ interface SavedTopic {
 interface SavedMetadata {
   version: 1;
   topics: SavedTopic[];
+  /** Dynamic broker configs by scope ('' = cluster default); absent when there are none. */
+  brokerConfigs?: Record<string, Record<string, string>>;
 }
+
+const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});
 
 function fromSaved(t: SavedTopic, nodeId: number): TopicMetadata {
   return {
