@@ -1,17 +1,56 @@
+import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { validateTopicConfigs } from './configs/topic-validate.js';
+import { ConfigProblem } from './configs/config-def.js';
 import type { BrokerContext } from './context.js';
-import { topicNameProblem, type TopicMetadata } from './metadata.js';
+import type { PartitionMetadata, TopicMetadata } from './metadata.js';
 
 /** Outcome of a topic creation: the topic, or a Kafka error code and message. */
 export type CreateTopicResult =
-  | { ok: true; topic: TopicMetadata }
+  | { ok: true; topic: TopicMetadata; replicationFactor: number }
   | { ok: false; errorCode: number; message: string };
+
+/** A topic to create, as CreateTopics describes it (-1 = broker default / manual assignment). */
+export interface NewTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** Manual replica assignment, one entry per partition (empty for none). */
+  assignments: ReadonlyArray<{ partitionIndex: number; brokerIds: readonly number[] }>;
+  /** Topic config overrides; a null value is an error, as in Kafka. */
+  configs: ReadonlyArray<{ name: string; value: string | null }>;
+}
+
+/** Most partitions one request may create, so that a request cannot make the broker open unbounded files. */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+/** Kafka's internal topics (Topic.isInternal). */
+const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+/** Kafka's metadata log; never a user topic. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+export function isInternalTopic(name: string): boolean {
+  return INTERNAL_TOPICS.has(name);
+}
+
+/** Kafka 4.0's rule for legal topic names (Topic.validate), with its messages; null when legal. */
+export function topicNameError(name: string): string | null {
+  if (name.length === 0) return 'Topic name is invalid: the empty string is not allowed';
+  if (name === '.' || name === '..') return `Topic name is invalid: '${name}' is not allowed`;
+  if (name.length > 249) return `Topic name is invalid: the length of '${name}' is longer than the max allowed length 249`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return `Topic name is invalid: '${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
+  }
+  return null;
+}
 
 /**
  * Creates a topic in the metadata store and its partition logs. Shared by CreateTopics,
  * Metadata and Produce auto-creation so that all three apply Kafka's rules the same way.
+ * `partitions` and `replicationFactor` may be -1 for the broker defaults.
  */
-export async function createTopic(
+export function createTopic(
   broker: BrokerContext,
   name: string,
   partitions: number,
@@ -19,36 +58,198 @@ export async function createTopic(
   configs: Record<string, string>,
   validateOnly = false,
 ): Promise<CreateTopicResult> {
-  const nameProblem = topicNameProblem(name);
-  if (nameProblem !== null) return { ok: false, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameProblem };
-  if (broker.metadata.topic(name) !== undefined) {
-    return { ok: false, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+  const newTopic: NewTopic = {
+    name,
+    numPartitions: partitions,
+    replicationFactor,
+    assignments: [],
+    configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
+  };
+  return createNewTopic(broker, newTopic, validateOnly);
+}
+
+const fail = (errorCode: number, message: string): CreateTopicResult => ({ ok: false, errorCode, message });
+
+/**
+ * Validates and creates one topic the way Kafka's controller does (ReplicationControlManager):
+ * name, name collision, existence, configs, then partitions and replicas.
+ */
+export async function createNewTopic(broker: BrokerContext, t: NewTopic, validateOnly = false, partitionBudget = MAX_PARTITIONS_PER_REQUEST): Promise<CreateTopicResult> {
+  const nameProblem = topicNameError(t.name);
+  if (nameProblem !== null) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+  const colliding = collidingTopic(broker, t.name);
+  if (colliding !== undefined) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${colliding}`);
+  if (broker.metadata.topic(t.name) !== undefined) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+
+  const nullConfigs = t.configs.filter((c) => c.value === null).map((c) => c.name);
+  if (nullConfigs.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
+  const given: Record<string, string> = {};
+  for (const c of t.configs) given[c.name] = c.value!;
+  let configs: Record<string, string>;
+  try {
+    configs = validateTopicConfigs(broker, given);
+  } catch (e) {
+    if (e instanceof ConfigProblem) return fail(e.errorCode, e.message);
+    throw e;
   }
-  if (partitions < 1) return { ok: false, errorCode: ErrorCode.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
-  if (replicationFactor < 1) {
-    return { ok: false, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: 'Replication factor must be larger than 0.' };
-  }
-  const brokers = broker.metadata.brokers().length;
-  if (replicationFactor > brokers) {
-    return {
-      ok: false,
-      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
-      message: `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.`,
-    };
+
+  const plan = planReplicas(broker, t);
+  if (!plan.ok) return plan;
+  const { numPartitions, replicationFactor } = plan;
+  if (numPartitions > partitionBudget) {
+    return fail(ErrorCode.INVALID_PARTITIONS, `Unable to create ${numPartitions} partition(s): a request may create at most ${MAX_PARTITIONS_PER_REQUEST} partitions.`);
   }
   if (validateOnly) {
-    return { ok: true, topic: { name, id: Buffer.alloc(16), internal: false, partitions: [], configs } };
+    const partitions = Array.from({ length: numPartitions }, (_, p) => onlinePartition(p, broker.nodeId));
+    return { ok: true, topic: { name: t.name, id: newTopicId(), internal: isInternalTopic(t.name), partitions, configs }, replicationFactor };
   }
-  const topic = await broker.metadata.createTopic(name, partitions, replicationFactor, configs);
-  for (const p of topic.partitions) broker.logs.getOrCreateLog(name, p.partition, configs);
-  return { ok: true, topic };
+  let topic: TopicMetadata;
+  try {
+    topic = await broker.metadata.createTopic(t.name, numPartitions, replicationFactor, configs, isInternalTopic(t.name));
+  } catch (e) {
+    // Lost a race with another creator of the same name.
+    if (broker.metadata.topic(t.name) !== undefined) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+    throw e;
+  }
+  for (const p of topic.partitions) broker.logs.getOrCreateLog(t.name, p.partition, configs);
+  return { ok: true, topic, replicationFactor };
+}
+
+type Plan = { ok: true; numPartitions: number; replicationFactor: number } | { ok: false; errorCode: number; message: string };
+
+/** Partition count and replication factor from the request, the broker defaults or a manual assignment. */
+function planReplicas(broker: BrokerContext, t: NewTopic): Plan {
+  if (t.assignments.length > 0) {
+    if (t.replicationFactor !== -1) {
+      return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.') as Plan;
+    }
+    if (t.numPartitions !== -1) {
+      return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.') as Plan;
+    }
+    const seen = new Set<number>();
+    let rf: number | null = null;
+    for (const a of t.assignments) {
+      if (seen.has(a.partitionIndex)) {
+        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`) as Plan;
+      }
+      const problem = manualAssignmentProblem(broker, a.brokerIds, rf);
+      if (problem !== null) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem) as Plan;
+      rf = a.brokerIds.length;
+      seen.add(a.partitionIndex);
+    }
+    for (let i = 0; i < seen.size; i++) {
+      if (!seen.has(i)) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence') as Plan;
+    }
+    return { ok: true, numPartitions: seen.size, replicationFactor: rf! };
+  }
+  if (t.replicationFactor < -1 || t.replicationFactor === 0) {
+    return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.') as Plan;
+  }
+  if (t.numPartitions < -1 || t.numPartitions === 0) {
+    return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.') as Plan;
+  }
+  const numPartitions = t.numPartitions === -1 ? broker.config.int('num.partitions') : t.numPartitions;
+  const replicationFactor = t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
+  const brokers = broker.metadata.brokers().length;
+  if (replicationFactor > brokers) {
+    return fail(
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.`,
+    ) as Plan;
+  }
+  return { ok: true, numPartitions, replicationFactor };
+}
+
+/**
+ * Kafka's checks of one partition's manual replica list: not empty, only registered brokers,
+ * no broker twice, and as many replicas as the other partitions.
+ */
+export function manualAssignmentProblem(broker: BrokerContext, brokerIds: readonly number[], replicationFactor: number | null): string | null {
+  if (brokerIds.length === 0) return 'The manual partition assignment includes an empty replica list.';
+  const registered = new Set(broker.metadata.brokers().map((b) => b.nodeId));
+  const sorted = [...brokerIds].sort((a, b) => a - b);
+  let prev: number | null = null;
+  for (const id of sorted) {
+    if (!registered.has(id)) return `The manual partition assignment includes broker ${id}, but no such broker is registered.`;
+    if (id === prev) return `The manual partition assignment includes the broker ${prev} more than once.`;
+    prev = id;
+  }
+  if (replicationFactor !== null && sorted.length !== replicationFactor) {
+    return `The manual partition assignment includes a partition with ${sorted.length} replica(s), but this is not consistent with previous partitions, which have ${replicationFactor} replica(s).`;
+  }
+  return null;
 }
 
 /** Kafka's collision rule: topics whose names differ only by '.' versus '_' clash in metrics. */
 export function collidingTopic(broker: BrokerContext, name: string): string | undefined {
+  if (!/[._]/.test(name)) return undefined;
   const normalized = name.replace(/\./g, '_');
   for (const t of broker.metadata.topics()) {
     if (t.name !== name && t.name.replace(/\./g, '_') === normalized) return t.name;
   }
   return undefined;
+}
+
+/** Deletes a topic from the metadata and removes its partition logs. */
+export async function deleteTopic(broker: BrokerContext, name: string): Promise<TopicMetadata | undefined> {
+  const topic = await broker.metadata.deleteTopic(name);
+  if (topic === undefined) return undefined;
+  for (const p of topic.partitions) broker.logs.deleteLog(name, p.partition);
+  return topic;
+}
+
+/** Outcome of CreatePartitions for one topic: null when it succeeded. */
+export type PartitionsProblem = { errorCode: number; message: string | null } | null;
+
+/**
+ * Raises a topic's partition count (Kafka's ReplicationControlManager.createPartitions):
+ * only increases, assignments (when given) one per new partition with the topic's
+ * replication factor; creates the new partition logs unless `validateOnly`.
+ */
+export async function addPartitions(
+  broker: BrokerContext,
+  name: string,
+  count: number,
+  assignments: ReadonlyArray<{ brokerIds: readonly number[] }> | null,
+  validateOnly: boolean,
+  partitionBudget = MAX_PARTITIONS_PER_REQUEST,
+): Promise<PartitionsProblem> {
+  const topic = broker.metadata.topic(name);
+  if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
+  const current = topic.partitions.length;
+  if (count === current) return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `Topic already has ${current} partition(s).` };
+  if (count < current) {
+    return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.` };
+  }
+  const additional = count - current;
+  if (assignments !== null && assignments.length !== additional) {
+    return {
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      message: `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+    };
+  }
+  if (additional > partitionBudget) {
+    return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `Unable to add ${additional} partition(s): a request may create at most ${MAX_PARTITIONS_PER_REQUEST} partitions.` };
+  }
+  const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+  for (const a of assignments ?? []) {
+    const problem = manualAssignmentProblem(broker, a.brokerIds, replicationFactor);
+    if (problem !== null) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
+  }
+  if (validateOnly) return null;
+  const updated = await broker.metadata.createPartitions(name, count);
+  for (const p of updated.partitions) if (p.partition >= current) broker.logs.getOrCreateLog(name, p.partition);
+  return null;
+}
+
+function onlinePartition(partition: number, nodeId: number): PartitionMetadata {
+  return { partition, leader: nodeId, leaderEpoch: 0, replicas: [nodeId], isr: [nodeId] };
+}
+
+/** A random topic id (what Kafka returns even for validate-only creations). */
+function newTopicId(): Buffer {
+  for (;;) {
+    const id = randomBytes(16);
+    if (id.readBigUInt64BE(0) !== 0n || id.readBigUInt64BE(8) > 1n) return id;
+  }
 }

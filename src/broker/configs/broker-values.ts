@@ -1,0 +1,104 @@
+/**
+ * Where a broker setting's value comes from, in Kafka's order: the broker's own dynamic
+ * config, the cluster-wide dynamic default, server.properties (or environment and overrides),
+ * and Kafka's default. Topic configs fall back on these through their broker synonyms.
+ */
+import { ConfigSource } from '../config/broker-config.js';
+import { BROKER_CONFIGS, type ConfigType } from '../config/definitions.js';
+import type { BrokerContext } from '../context.js';
+import { configValueToString, parseConfigValue, type KafkaConfigType } from './config-def.js';
+import { EXTRA_BROKER_DEFAULTS, type TopicConfigDef } from './topic-configs.js';
+
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Dynamic configs of a scope: `''` for the cluster default, else a broker id. */
+export function dynamicConfigs(broker: BrokerContext, scope: string): Readonly<Record<string, string>> {
+  return broker.metadata.brokerConfigs?.(scope) ?? NONE;
+}
+
+/** The scope of this broker's own dynamic configs. */
+export function nodeScope(broker: BrokerContext): string {
+  return String(broker.nodeId);
+}
+
+function staticValue(broker: BrokerContext, name: string): string | undefined {
+  return broker.config.isSet(name) ? (broker.config.raw(name) ?? undefined) : undefined;
+}
+
+/** Kafka's default for a broker setting (null when it has none). */
+export function brokerDefault(name: string): string | null {
+  const def = BROKER_CONFIGS.get(name);
+  if (def !== undefined) return def.default;
+  return EXTRA_BROKER_DEFAULTS.get(name) ?? null;
+}
+
+/** The value a broker setting has now, from the highest-precedence source that sets it. */
+export function effectiveBrokerValue(broker: BrokerContext, name: string): string | null {
+  return dynamicConfigs(broker, nodeScope(broker))[name] ?? dynamicConfigs(broker, '')[name] ?? staticValue(broker, name) ?? brokerDefault(name);
+}
+
+export interface SynonymEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSource;
+}
+
+/**
+ * Kafka's `configSynonyms`: each of `names` in every source that sets it, sources in order
+ * of precedence, then everything before the first entry for `name` dropped (so describing
+ * `log.retention.hours` does not list `log.retention.ms`).
+ */
+export function brokerSynonymEntries(broker: BrokerContext, name: string, names: readonly string[], sensitive: boolean): SynonymEntry[] {
+  const out: SynonymEntry[] = [];
+  const add = (map: (n: string) => string | null | undefined, source: ConfigSource) => {
+    for (const n of names) {
+      const v = map(n);
+      if (v !== undefined && v !== null) out.push({ name: n, value: sensitive ? null : v, source });
+    }
+  };
+  const node = dynamicConfigs(broker, nodeScope(broker));
+  const cluster = dynamicConfigs(broker, '');
+  add((n) => node[n], ConfigSource.DynamicBrokerConfig);
+  add((n) => cluster[n], ConfigSource.DynamicDefaultBrokerConfig);
+  add((n) => staticValue(broker, n), ConfigSource.StaticBrokerConfig);
+  add((n) => brokerDefault(n), ConfigSource.DefaultConfig);
+  const first = out.findIndex((s) => s.name === name);
+  return first < 0 ? [] : out.slice(first);
+}
+
+/** Kafka's type name for a broker setting's type. */
+export function kafkaType(type: ConfigType): KafkaConfigType {
+  return type.toUpperCase() as KafkaConfigType;
+}
+
+/**
+ * The broker-level default of a topic config: the first of its broker synonyms that has a
+ * value (hours and minutes converted to milliseconds), else Kafka's topic default.
+ */
+export function topicDefaultFromBroker(broker: BrokerContext, def: TopicConfigDef): string {
+  for (const syn of def.synonyms) {
+    const raw = effectiveBrokerValue(broker, syn.name);
+    if (raw === null) continue;
+    try {
+      if (syn.scale !== undefined) return String(BigInt(raw.trim()) * BigInt(syn.scale));
+      return configValueToString(parseConfigValue(syn.name, raw, def.type), def.type);
+    } catch {
+      return raw;
+    }
+  }
+  return def.default;
+}
+
+/**
+ * The broker settings as raw strings, dynamic values over static ones, for the storage
+ * layer's `logConfigFromBrokerProps`. Unset settings are left out so storage uses its
+ * defaults, exactly as at start-up.
+ */
+export function brokerPropsWithDynamic(broker: BrokerContext, node = dynamicConfigs(broker, nodeScope(broker)), cluster = dynamicConfigs(broker, '')): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of BROKER_CONFIGS.keys()) {
+    const v = node[name] ?? cluster[name] ?? staticValue(broker, name);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
