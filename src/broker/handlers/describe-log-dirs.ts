@@ -1,0 +1,57 @@
+// DescribeLogDirs (key 35), versions 1-4 (Kafka 4.0 removed 0). Every log directory with the
+// partitions it holds (all, or those asked for), their sizes and offset lag; v2 is flexible,
+// v3 adds a top-level error code, v4 the directory's total and usable bytes.
+import { statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import type { DescribeLogDirsResult, DescribeLogDirsTopic } from '../../protocol/generated/describe-log-dirs-response.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { defineHandler } from './handler.js';
+
+async function space(dir: string): Promise<{ total: bigint; usable: bigint }> {
+  try {
+    const s = await statfs(dir, { bigint: true });
+    return { total: s.blocks * s.bsize, usable: s.bavail * s.bsize };
+  } catch {
+    return { total: -1n, usable: -1n };
+  }
+}
+
+export const describeLogDirsHandler = defineHandler({
+  apiKey: ApiKey.DescribeLogDirs,
+  minVersion: 1,
+  maxVersion: 4,
+  async handle(request, info, broker) {
+    let wanted: Set<string> | null = null;
+    if (request.topics !== null) {
+      wanted = new Set();
+      for (const t of request.topics) for (const p of t.partitions) wanted.add(`${t.topic}\u0000${p}`);
+    }
+    // Directory → topic → partitions.
+    const byDir = new Map<string, Map<string, DescribeLogDirsTopic>>();
+    const dirs = broker.logs.config['log.dirs'].map((d) => path.resolve(d));
+    for (const d of dirs) byDir.set(d, new Map());
+    for (const log of broker.logs.allLogs()) {
+      if (wanted !== null && !wanted.has(`${log.topic}\u0000${log.partition}`)) continue;
+      const topics = byDir.get(path.resolve(path.dirname(log.dir)));
+      if (topics === undefined) continue;
+      let t = topics.get(log.topic);
+      if (t === undefined) {
+        t = { name: log.topic, partitions: [] };
+        topics.set(log.topic, t);
+      }
+      t.partitions.push({
+        partitionIndex: log.partition,
+        partitionSize: BigInt(log.size),
+        offsetLag: BigInt(Math.max(log.highWatermark - log.logEndOffset, 0)),
+        isFutureKey: false,
+      });
+    }
+    const results: DescribeLogDirsResult[] = [];
+    for (const [dir, topics] of byDir) {
+      const { total, usable } = info.apiVersion >= 4 ? await space(dir) : { total: -1n, usable: -1n };
+      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: total, usableBytes: usable });
+    }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
+  },
+});
