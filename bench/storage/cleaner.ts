@@ -4,6 +4,7 @@
 // the event loop and yields between batches). Prints JSON.
 //
 //   npm run build && node dist/bench/storage/cleaner.js [MiB=256] [keys=10000] [codec=none|lz4|zstd]
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,9 +31,14 @@ const log = PartitionLog.open({
   hadCleanShutdown: true,
 });
 let n = 0;
+// Incompressible values (windows of a random pool), so compressed logs hold as many records as plain ones.
+const pool = randomBytes(1 << 20);
 async function batch(records: number): Promise<Buffer> {
   return encodeBatch(
-    Array.from({ length: records }, () => ({ key: Buffer.from(`key-${n++ % keys}`), value: Buffer.alloc(1000, n & 0xff), timestamp: Date.now() })),
+    Array.from({ length: records }, () => {
+      const at = (n * 7919) % (pool.length - 1000);
+      return { key: Buffer.from(`key-${n++ % keys}`), value: pool.subarray(at, at + 1000), timestamp: Date.now() };
+    }),
     { compression: codec },
   );
 }
@@ -70,6 +76,7 @@ process.stdout.write(
       fillSeconds: Math.round(fillSeconds * 10) / 10,
       cleanSeconds: Math.round(seconds * 100) / 100,
       cleanMBps: Math.round(sizeBefore / 1e6 / seconds),
+      recordsPerSecond: summary ? Math.round(summary.stats.recordsRead / seconds) : 0,
       sizeAfterMiB: Math.round((log.size / MiB) * 10) / 10,
       records: summary ? { read: summary.stats.recordsRead, kept: summary.stats.recordsRetained } : null,
       appendsDuringRound: appendsDuring,

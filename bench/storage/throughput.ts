@@ -1,10 +1,12 @@
 // Storage throughput on this machine's disk, in one run: the disk's own sequential write speed
-// (`dd ... conv=fdatasync`), then PartitionLog appends of batches of 1 KiB records (16 KiB and
-// 1 MiB batches) with the default flush policy (page cache; a final fsync like dd's) and with
-// an fsync per append (flush.messages=1, group commit at several concurrencies), sequential
-// reads, and recovery time per GiB. Prints a JSON report.
+// (`dd ... conv=fdatasync`) interleaved with PartitionLog appends of batches of 1 KiB records
+// (16 KiB and 1 MiB batches, default flush policy: page cache, then one fsync like dd's), in
+// several trials with `sync` before each (virtual disks with a host write-back cache vary a
+// lot from run to run; medians are reported); then appends with an fsync per append
+// (flush.messages=1, group commit at several concurrencies), sequential reads, and recovery
+// time per GiB. Prints a JSON report.
 //
-//   npm run build && node dist/bench/storage/throughput.js [MiB per run=1024] [dir]
+//   npm run build && node dist/bench/storage/throughput.js [MiB per run=1024] [trials=3] [dir]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,8 @@ import { PartitionLog } from '../../src/storage/partition-log.js';
 import { NodeFs } from '../../src/storage/fs/storage-fs.js';
 
 const totalMiB = Number(process.argv[2] ?? 1024);
-const root = process.argv[3] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-throughput-'));
+const trials = Number(process.argv[3] ?? 3);
+const root = process.argv[4] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-throughput-'));
 fs.mkdirSync(root, { recursive: true });
 const MiB = 1024 * 1024;
 
@@ -148,18 +151,49 @@ const report: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, dir: root },
   MiBPerRun: totalMiB,
 };
-report['dd'] = dd();
-for (const size of [16 * 1024, MiB]) {
-  const { result, log, bytes } = await appendNoFsync(size);
-  report[`append ${size === MiB ? '1 MiB' : '16 KiB'} batches, default flush policy`] = result;
-  if (size === MiB) {
-    report['sequential read, 1 MiB per read (page cache)'] = await readAll(log, bytes);
-    report['recovery after an unclean stop (CRC scan, page cache)'] = await recovery(log, bytes);
-  } else {
-    await log.close();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const syncAll = () => spawnSync('sync');
+const rows: { dd: number; kib16: number; mib1: number; kib16AppendOnly: number; mib1AppendOnly: number }[] = [];
+for (let t = 0; t < trials; t++) {
+  syncAll();
+  const d = dd();
+  const row = { dd: d.MBps, kib16: 0, mib1: 0, kib16AppendOnly: 0, mib1AppendOnly: 0 };
+  for (const size of [16 * 1024, MiB]) {
+    syncAll();
+    const { result, log, bytes } = await appendNoFsync(size);
+    if (size === MiB) {
+      row.mib1 = result.withFinalFsyncMBps;
+      row.mib1AppendOnly = result.appendMBps;
+      if (t === trials - 1) {
+        report['sequential read, 1 MiB per read (page cache)'] = await readAll(log, bytes);
+        report['recovery after an unclean stop (CRC scan, page cache)'] = await recovery(log, bytes);
+      } else await log.close();
+    } else {
+      row.kib16 = result.withFinalFsyncMBps;
+      row.kib16AppendOnly = result.appendMBps;
+      await log.close();
+    }
+    fs.rmSync(log.dir, { recursive: true, force: true });
   }
-  fs.rmSync(log.dir, { recursive: true, force: true });
+  rows.push(row);
 }
+const m = {
+  dd: median(rows.map((r) => r.dd)),
+  kib16: median(rows.map((r) => r.kib16)),
+  mib1: median(rows.map((r) => r.mib1)),
+};
+report['write then fdatasync, MB/s per trial (dd | 16 KiB batches | 1 MiB batches)'] = rows.map((r) => [r.dd, r.kib16, r.mib1]);
+report['write then fdatasync, medians'] = {
+  ddMBps: m.dd,
+  append16KiBBatchesMBps: m.kib16,
+  append1MiBBatchesMBps: m.mib1,
+  ratio16KiBToDd: Math.round((m.kib16 / m.dd) * 100) / 100,
+  ratio1MiBToDd: Math.round((m.mib1 / m.dd) * 100) / 100,
+};
+report['append only (into the page cache, no fsync), medians MB/s'] = {
+  batches16KiB: median(rows.map((r) => r.kib16AppendOnly)),
+  batches1MiB: median(rows.map((r) => r.mib1AppendOnly)),
+};
 for (const [size, conc] of [
   [16 * 1024, 1],
   [16 * 1024, 16],
@@ -170,4 +204,4 @@ for (const [size, conc] of [
   report[`append ${size === MiB ? '1 MiB' : '16 KiB'} batches, fsync per append, ${conc} in flight`] = await appendFsync(size, conc, 20);
 }
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-if (process.argv[3] === undefined) fs.rmSync(root, { recursive: true, force: true });
+if (process.argv[4] === undefined) fs.rmSync(root, { recursive: true, force: true });
