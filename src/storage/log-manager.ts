@@ -417,7 +417,7 @@ export class LogManager {
     this.shuttingDown = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.cleaner?.idle();
+    await this.cleaner?.shutdown();
     const all = [...this.logs.values()];
     const width = 16;
     let next = 0;

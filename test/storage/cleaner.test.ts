@@ -288,3 +288,18 @@ test('offset map and segment grouping', () => {
     [[0, 10], [20], [30, 40]],
   );
 });
+
+test('shutting the cleaner down aborts the round in progress and leaves no cleaned files', async () => {
+  const env = testEnv({ 'cleanup.policy': 'compact', 'segment.bytes': 1024, 'min.cleanable.dirty.ratio': 0.01 });
+  const log = env.open();
+  fill(env, log, 200, 3);
+  log.roll();
+  log.updateHighWatermark(log.logEndOffset);
+  const cleaner = cleanerFor(env, log);
+  const round = cleaner.tick();
+  await new Promise((r) => setImmediate(r));
+  await cleaner.shutdown();
+  assert.equal(await round, null);
+  assert.equal(cleaner.tick(), null, 'no round after shutdown');
+  assert.equal(env.fs.readdirSync('/data/topic-0').filter((n) => n.endsWith('.cleaned')).length, 0);
+});

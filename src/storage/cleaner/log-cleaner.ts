@@ -60,6 +60,7 @@ export class LogCleaner {
   private running: Promise<CleanSummary | null> | null = null;
   /** Rounds completed, for metrics and tests. */
   rounds = 0;
+  private stopped = false;
 
   constructor(private readonly opts: LogCleanerOptions) {}
 
@@ -155,7 +156,7 @@ export class LogCleaner {
 
   /** Starts a round if none is running (called from the LogManager's timer). */
   tick(now = this.opts.clock.now()): Promise<CleanSummary | null> | null {
-    if (this.running) return null;
+    if (this.running || this.stopped) return null;
     const p = this.cleanOnce(now).finally(() => (this.running = null));
     this.running = p;
     p.catch(() => {});
@@ -165,6 +166,12 @@ export class LogCleaner {
   /** Waits for the round in progress, if any. */
   async idle(): Promise<void> {
     if (this.running) await this.running.catch(() => {});
+  }
+
+  /** Aborts the round in progress (its files are removed) and starts no more. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   /** Cleans the filthiest log once; null when no log qualifies. */
@@ -180,6 +187,7 @@ export class LogCleaner {
     const key = partitionKey(log.topic, log.partition);
     const truncations = log.truncations;
     const checkDone = () => {
+      if (this.stopped) throw new CleaningAborted('the cleaner is shutting down');
       if (log.isClosed || log.isOffline || log.truncations !== truncations) throw new CleaningAborted(`log ${key} changed during cleaning`);
     };
     const sources = log.segments.values().filter((s) => s.baseOffset < target.firstUncleanableOffset);
