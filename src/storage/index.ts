@@ -4,6 +4,7 @@
  * for tools and tests.
  */
 export { LogManager, type LogManagerOptions } from './log-manager.js';
+export { LogCleaner, type CleanSummary, type LogToClean } from './cleaner/log-cleaner.js';
 export {
   PartitionLog,
   EARLIEST_TIMESTAMP,
