@@ -237,7 +237,14 @@ export async function addPartitions(
     if (problem !== null) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
   }
   if (validateOnly) return null;
-  const updated = await broker.metadata.createPartitions(name, count);
+  let updated: TopicMetadata;
+  try {
+    updated = await broker.metadata.createPartitions(name, count);
+  } catch (e) {
+    // Deleted while this request was being served.
+    if (broker.metadata.topic(name) === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
+    throw e;
+  }
   for (const p of updated.partitions) if (p.partition >= current) broker.logs.getOrCreateLog(name, p.partition);
   return null;
 }

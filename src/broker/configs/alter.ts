@@ -120,7 +120,13 @@ async function alterTopic(broker: BrokerContext, r: AlterResource, incremental: 
   const configs = validateTopicConfigs(broker, next);
   if (broker.metadata.topic(name) === undefined) throw new ConfigProblem(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
   if (validateOnly) return;
-  await broker.metadata.setTopicConfigs(name, configs);
+  try {
+    await broker.metadata.setTopicConfigs(name, configs);
+  } catch (e) {
+    // Deleted while this request was being served.
+    if (broker.metadata.topic(name) === undefined) throw new ConfigProblem(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    throw e;
+  }
   broker.logs.setTopicConfig(name, configs);
 }
 
