@@ -11,6 +11,8 @@ import { ALL_HANDLERS } from './handlers/index.js';
 import type { BrokerEndpoint, MetadataStore } from './metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
+import { ProduceServices } from './produce/produce-services.js';
+import { FetchService } from './fetch/fetch-service.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
@@ -36,6 +38,8 @@ export class Broker implements BrokerContext {
   // Assigned in start(), before the first request can be read.
   logs!: LogManager;
   metadata!: MetadataStore;
+  produce!: ProduceServices;
+  fetch!: FetchService;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -91,9 +95,16 @@ export class Broker implements BrokerContext {
         logger: storageLogger(this.logger),
       });
       for (const t of this.metadata.topics()) {
-        for (const p of t.partitions) this.logs.getOrCreateLog(t.name, p.partition);
+        for (const p of t.partitions) {
+          // A single-replica leader's high watermark is its log end (Kafka sets it so when the
+          // partition becomes leader); the checkpoint can lag after an unclean stop.
+          const log = this.logs.getOrCreateLog(t.name, p.partition);
+          log.maybeIncrementHighWatermark(log.logEndOffset);
+        }
       }
       this.logs.startup();
+      this.produce = new ProduceServices(this);
+      this.fetch = new FetchService(this);
     } catch (err) {
       await this.server.close(0);
       throw err;
@@ -108,6 +119,8 @@ export class Broker implements BrokerContext {
   }
 
   private async shutdown(): Promise<void> {
+    // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
+    this.fetch.completeAll();
     await this.server.close();
     await this.logs.shutdown();
     await this.metadata.close();

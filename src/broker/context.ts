@@ -3,6 +3,8 @@ import type { LogManager } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { MetadataStore } from './metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
+import type { ProduceServices } from './produce/produce-services.js';
+import type { FetchService } from './fetch/fetch-service.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -15,4 +17,8 @@ export interface BrokerContext {
   readonly metadata: MetadataStore;
   readonly handlers: HandlerRegistry;
   readonly logger: Logger;
+  /** Produce path state: producer ids, idempotence, per-partition append order. */
+  readonly produce: ProduceServices;
+  /** Fetch path state: fetch sessions and waiting (long-poll) fetches. */
+  readonly fetch: FetchService;
 }

@@ -4,7 +4,7 @@ import { decodeRequestFrame, encodeResponseFrame, UnsupportedRequestError, type 
 import { ProtocolDecodeError } from '../protocol/primitives/errors.js';
 import type { Connection, RequestProcessor } from './network/connection.js';
 import type { BrokerContext } from './context.js';
-import type { ApiHandler, RequestInfo } from './handlers/handler.js';
+import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/handler.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
 
 /**
@@ -96,6 +96,11 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   private handlerFailed(err: unknown, handler: ApiHandler, connection: Connection): void {
+    if (err instanceof CloseConnection) {
+      this.broker.logger.debug({ client: connection.remoteAddress, apiKey: handler.apiKey, reason: err.message }, 'closing connection');
+      connection.close(err.message);
+      return;
+    }
     this.broker.logger.error({ client: connection.remoteAddress, apiKey: handler.apiKey, err }, 'request handler failed; closing the connection');
     connection.close('internal error');
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '../../src/start-broker.js';
@@ -8,6 +8,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeRequestFrame } from '../../src/protocol/header.js';
 import { decodeResponseFrame } from '../../src/protocol/header.js';
+import { encodeBatchSync } from '../../src/protocol/records/encode.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 const apiVersionsRequest = { clientSoftwareName: 'millrace-test', clientSoftwareVersion: '1.0' };
@@ -121,6 +122,37 @@ test('Metadata auto-creates topics with num.partitions, and topics survive a res
     assert.deepEqual(v0all.topics.map((t) => t.name), ['orders']);
     c2.close();
     await second.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('on start, a partition whose high watermark checkpoint lags its log serves up to the log end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-hw-test-'));
+  try {
+    const first = await startBroker({ logDir: dir });
+    const c1 = await WireClient.connect(first.bootstrapServers);
+    await c1.request(ApiKey.Metadata, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'hw' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+    const records = encodeBatchSync([{ value: Buffer.from('a') }, { value: Buffer.from('b') }, { value: Buffer.from('c') }]);
+    const produced = await c1.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'hw', partitionData: [{ index: 0, records }] }] });
+    assert.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+    c1.close();
+    await first.close();
+    // As after an unclean stop: the checkpoint says nothing is replicated yet.
+    writeFileSync(join(dir, 'replication-offset-checkpoint'), '0\n1\nhw 0 0\n');
+
+    const second = await startBroker({ logDir: dir });
+    const c2 = await WireClient.connect(second.bootstrapServers);
+    try {
+      const offsets = await c2.request(ApiKey.ListOffsets, 7, {
+        replicaId: -1, isolationLevel: 0, timeoutMs: 0,
+        topics: [{ name: 'hw', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+      });
+      assert.equal(offsets.topics[0]!.partitions[0]!.offset, 3n);
+    } finally {
+      c2.close();
+      await second.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * turns a Fetch request into partitions keyed by topic name (< v13) or topic id (v13+),
  * settles its fetch session, answers unknown topics and partitions without reading, reads
  * the rest, and either answers at once or parks the request until enough bytes arrive.
- * One per broker, created on first use.
+ * One per broker (`BrokerContext.fetch`).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
@@ -152,21 +152,4 @@ export class FetchService implements DelayedFetchOwner {
 function isZstdTopic(broker: BrokerContext, name: string): boolean {
   const topic = broker.metadata.topic(name);
   return topic !== undefined && (topic.configs['compression.type'] ?? broker.config.raw('compression.type')) === 'zstd';
-}
-
-const services = new WeakMap<BrokerContext, FetchService>();
-
-/** The broker's fetch service, created on first use. */
-export function fetchService(broker: BrokerContext): FetchService {
-  let s = services.get(broker);
-  if (s === undefined) {
-    s = new FetchService(broker);
-    services.set(broker, s);
-  }
-  return s;
-}
-
-/** Answers the broker's waiting fetches now, so that shutdown need not wait for `max_wait_ms`. */
-export function completeWaitingFetches(broker: BrokerContext): void {
-  services.get(broker)?.completeAll();
 }

@@ -11,7 +11,6 @@
 // id (KIP-853, followers only). Replica fetches get the answer Kafka gives a follower it does
 // not know until replication exists. The work is in ../fetch/.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { fetchService } from '../fetch/fetch-service.js';
 import { defineHandler } from './handler.js';
 
 export const fetchHandler = defineHandler({
@@ -19,6 +18,6 @@ export const fetchHandler = defineHandler({
   minVersion: 4,
   maxVersion: 17,
   handle(request, info, broker) {
-    return fetchService(broker).fetch(request, info.apiVersion);
+    return broker.fetch.fetch(request, info.apiVersion);
   },
 });

@@ -26,6 +26,15 @@ export interface ApiHandler<K extends keyof RequestTypes & keyof ResponseTypes =
   handle(request: RequestTypes[K], info: RequestInfo, broker: BrokerContext): HandlerResult<ResponseTypes[K]>;
 }
 
+/**
+ * Thrown by a handler to close the client's connection as Kafka does for some requests (a
+ * failed acks=0 produce, a version that is advertised but not served). Logged at debug level,
+ * unlike other errors, which mean a broker fault.
+ */
+export class CloseConnection extends Error {
+  override readonly name = 'CloseConnection';
+}
+
 /** Type-checks a handler definition against its API key's request and response types. */
 export function defineHandler<K extends keyof RequestTypes & keyof ResponseTypes>(handler: ApiHandler<K>): ApiHandler<K> {
   return handler;

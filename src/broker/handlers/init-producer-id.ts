@@ -10,7 +10,6 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { InitProducerIdResponse } from '../../protocol/generated/init-producer-id-response.js';
 import { initProducerId } from '../../coordinator/txn/init-producer-id.js';
-import { produceServices } from '../produce/produce-services.js';
 import { defineHandler } from './handler.js';
 
 export const initProducerIdHandler = defineHandler({
@@ -18,7 +17,7 @@ export const initProducerIdHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(request, info, broker): Promise<InitProducerIdResponse> {
-    const services = produceServices(broker);
+    const services = broker.produce;
     const result = await initProducerId(
       {
         transactionalId: request.transactionalId,

@@ -26,9 +26,8 @@ import { BatchFault, batchFaultErrorCode } from '../../protocol/records/faults.j
 import { validateProduceRecords } from '../../protocol/records/validate.js';
 import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
-import { produceServices } from '../produce/produce-services.js';
 import { topicProduceSettings } from '../produce/topic-settings.js';
-import { defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
+import { CloseConnection, defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
 
 /**
  * The request-wide transactional checks Kafka makes before any partition
@@ -87,7 +86,7 @@ function unacknowledged(responses: TopicProduceResponse[], info: RequestInfo): n
   const failed: string[] = [];
   for (const t of responses) for (const p of t.partitionResponses) if (p.errorCode !== ErrorCode.NONE) failed.push(`${t.name}-${p.index}: ${p.errorCode}`);
   if (failed.length > 0) {
-    throw new Error(
+    throw new CloseConnection(
       `Closing connection due to error during produce request with correlation id ${info.correlationId} from client id ${info.clientId} with ack=0; ` +
         `topic partitions and error codes: ${failed.join(', ')}`,
     );
@@ -100,7 +99,7 @@ export const PRODUCE_MIN_SERVED_VERSION = 3;
 
 function handleProduce(request: ProduceRequest, info: RequestInfo, broker: BrokerContext): ProduceResponse | Promise<ProduceResponse | null> | null {
   if (info.apiVersion < PRODUCE_MIN_SERVED_VERSION) {
-    throw new Error(`Received request api key PRODUCE with version ${info.apiVersion} which is not enabled`);
+    throw new CloseConnection(`Received request api key PRODUCE with version ${info.apiVersion} which is not enabled`);
   }
   const acks = request.acks;
   const txnError = transactionalRequestError(request);
@@ -109,7 +108,7 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
     return acks === 0 ? unacknowledged(responses, info) : response(responses, null);
   }
   if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null);
-  const services = produceServices(broker);
+  const services = broker.produce;
   const now = Date.now();
   services.maybeExpireProducers(now);
   const rc = new ProduceRequestContext(broker, services, acks, info.apiVersion, info.clientId, now);

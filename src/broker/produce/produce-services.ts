@@ -1,8 +1,8 @@
 /**
  * Per-broker state of the produce path: the producer id manager (created on first use, its
  * block file in the first log directory), the reusable idempotence check result, the
- * per-partition append queues and the periodic expiry of idle producers. Kept beside the
- * broker (a WeakMap keyed by its context) so that nothing here needs the broker's own fields.
+ * per-partition append queues and the periodic expiry of idle producers. One per broker
+ * (`BrokerContext.produce`).
  */
 import path from 'node:path';
 import { FileProducerIdBlockStore, ProducerIdManager } from '../../coordinator/txn/producer-id-manager.js';
@@ -81,15 +81,4 @@ export class ProduceServices {
     if (removed > 0) this.broker.logger.debug({ removed }, 'expired idle producers');
     return removed;
   }
-}
-
-const byBroker = new WeakMap<BrokerContext, ProduceServices>();
-
-export function produceServices(broker: BrokerContext): ProduceServices {
-  let s = byBroker.get(broker);
-  if (s === undefined) {
-    s = new ProduceServices(broker);
-    byBroker.set(broker, s);
-  }
-  return s;
 }

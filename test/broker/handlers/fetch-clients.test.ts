@@ -4,7 +4,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fetchService } from '../../../src/broker/fetch/fetch-service.js';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { append, makeTopic, startTestBroker, until, values, type TestBroker } from '../fetch/helpers.js';
 
@@ -37,7 +36,7 @@ test('kcat -C -e -o beginning reads every partition to its end', async () => {
 test('kcat waits at the end (long poll) and gets records appended later', async () => {
   await makeTopic(tb, 'e2e-wait');
   const consumer = run('kcat', ['-C', '-b', tb.bootstrap, '-t', 'e2e-wait', '-o', 'beginning', '-c', '3', '-q', '-f', '%o %s\\n'], { timeout: TIMEOUT });
-  await until(() => fetchService(tb.broker).purgatory.size > 0, 'kcat to wait for data', TIMEOUT);
+  await until(() => tb.broker.fetch.purgatory.size > 0, 'kcat to wait for data', TIMEOUT);
   append(tb, 'e2e-wait', 0, values('late', 3));
   const { stdout } = await consumer;
   assert.deepEqual(stdout.trim().split('\n'), ['0 late-0', '1 late-1', '2 late-2']);

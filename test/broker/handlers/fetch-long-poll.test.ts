@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completeWaitingFetches, fetchService } from '../../../src/broker/fetch/fetch-service.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { append, decodeRecords, logOf, makeTopic, startTestBroker, until, values, type TestBroker } from '../fetch/helpers.js';
@@ -17,7 +16,7 @@ after(async () => {
   await tb.close();
 });
 
-const waiting = () => fetchService(tb.broker).purgatory.size;
+const waiting = () => tb.broker.fetch.purgatory.size;
 const turn = () => new Promise((r) => setImmediate(r));
 
 test('a fetch at the end waits and is answered by the append that raises the high watermark', async () => {
@@ -30,7 +29,7 @@ test('a fetch at the end waits and is answered by the append that raises the hig
   );
   await until(() => waiting() === 1, 'the fetch to park');
   const log = logOf(tb, 'lp1', 1);
-  assert.equal(fetchService(tb.broker).purgatory.watchers.count(log), 1);
+  assert.equal(tb.broker.fetch.purgatory.watchers.count(log), 1);
   append(tb, 'lp1', 1, values('new', 2));
   const res = await pending;
   const parts = partitionsOf(res);
@@ -38,7 +37,7 @@ test('a fetch at the end waits and is answered by the append that raises the hig
   assert.deepEqual(decodeRecords(parts.get('lp1:1')!.records).map((r) => r.value), ['new-0', 'new-1']);
   assert.equal(parts.get('lp1:1')!.highWatermark, 2n);
   assert.equal(waiting(), 0);
-  assert.equal(fetchService(tb.broker).purgatory.watchers.count(log), 0);
+  assert.equal(tb.broker.fetch.purgatory.watchers.count(log), 0);
 });
 
 test('an append below the high watermark does not answer; moving the high watermark does', async () => {
@@ -104,11 +103,11 @@ test('a truncation below the fetch offset answers the waiting fetch with OFFSET_
   assert.equal(p.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
 });
 
-test('completeWaitingFetches answers every waiting fetch at once (shutdown)', async () => {
+test('fetch.completeAll answers every waiting fetch at once (shutdown)', async () => {
   await makeTopic(tb, 'lp7');
   const pending = tb.client.request(ApiKey.Fetch, 12, fetchRequest([{ topic: 'lp7', partitions: [{ partition: 0, fetchOffset: 0n }] }], { maxWaitMs: 60_000 }));
   await until(() => waiting() === 1, 'the fetch to park');
-  completeWaitingFetches(tb.broker);
+  tb.broker.fetch.completeAll();
   assert.equal(onlyPartition(await pending).errorCode, ErrorCode.NONE);
 });
 

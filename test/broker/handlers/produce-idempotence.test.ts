@@ -4,7 +4,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
-import { produceServices } from '../../../src/broker/produce/produce-services.js';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { idempotentBatch, initProducerId, makeTopic, produce, readLog, startTestBroker } from '../produce/helpers.js';
@@ -198,7 +197,7 @@ test('producers idle for producer.id.expiration.ms are forgotten; the producer m
     const { producerId } = await initProducerId(client);
     await produce(client, 'exp', 0, idempotentBatch(producerId, 0, 0, 1, { defaultTimestamp: Date.now() }));
     assert.equal((await produce(client, 'exp', 0, idempotentBatch(producerId, 0, 5, 1))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    assert.equal(produceServices(tb.broker).expireProducers(Date.now() + 1000), 1);
+    assert.equal(tb.broker.produce.expireProducers(Date.now() + 1000), 1);
     const res = await client.request(ApiKey.DescribeProducers, 0, { topics: [{ name: 'exp', partitionIndexes: [0] }] });
     assert.deepEqual(res.topics[0]!.partitions[0]!.activeProducers, []);
     assert.equal((await produce(client, 'exp', 0, idempotentBatch(producerId, 0, 5, 1))).errorCode, ErrorCode.NONE);
