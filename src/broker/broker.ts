@@ -13,6 +13,7 @@ import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
+import { applyDynamicBrokerConfigs } from './configs/alter.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
@@ -102,6 +103,8 @@ export class Broker implements BrokerContext {
           log.maybeIncrementHighWatermark(log.logEndOffset);
         }
       }
+      // Dynamic broker settings (AlterConfigs) saved in the metadata override the static topic defaults.
+      applyDynamicBrokerConfigs(this);
       this.logs.startup();
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);

@@ -157,3 +157,38 @@ test('on start, a partition whose high watermark checkpoint lags its log serves 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('dynamic broker settings saved by IncrementalAlterConfigs apply again after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-dyn-test-'));
+  const produce = (c: WireClient) =>
+    c.request(ApiKey.Produce, 9, {
+      transactionalId: null, acks: 1, timeoutMs: 5000,
+      topicData: [{ name: 'dyn', partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(500, 1) }]) }] }],
+    });
+  try {
+    const first = await startBroker({ logDir: dir });
+    const c1 = await WireClient.connect(first.bootstrapServers);
+    try {
+      await c1.request(ApiKey.Metadata, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'dyn' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+      const altered = await c1.request(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'message.max.bytes', configOperation: 0, value: '200' }] }],
+        validateOnly: false,
+      });
+      assert.equal(altered.responses[0]!.errorCode, ErrorCode.NONE);
+      assert.equal((await produce(c1)).responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+    } finally {
+      c1.close();
+      await first.close();
+    }
+    const second = await startBroker({ logDir: dir });
+    const c2 = await WireClient.connect(second.bootstrapServers);
+    try {
+      assert.equal((await produce(c2)).responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+    } finally {
+      c2.close();
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

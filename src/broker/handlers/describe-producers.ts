@@ -10,7 +10,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { PartitionResponse, ProducerState, TopicResponse } from '../../protocol/generated/describe-producers-response.js';
 import type { BrokerContext } from '../context.js';
-import { topicNameProblem } from '../metadata.js';
+import { topicNameError } from '../topics.js';
 import { defineHandler } from './handler.js';
 
 function partitionError(partitionIndex: number, errorCode: number, message: string | null = null): PartitionResponse {
@@ -46,7 +46,7 @@ export const describeProducersHandler = defineHandler({
   maxVersion: 0,
   handle(request, _info, broker) {
     const topics: TopicResponse[] = request.topics.map((t) => {
-      const invalid = topicNameProblem(t.name);
+      const invalid = topicNameError(t.name);
       const topicError =
         invalid !== null
           ? { code: ErrorCode.INVALID_TOPIC_EXCEPTION, message: invalid }
