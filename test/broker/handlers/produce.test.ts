@@ -125,7 +125,7 @@ test('malformed records: CORRUPT_MESSAGE, INVALID_RECORD, UNSUPPORTED_COMPRESSIO
     await makeTopic(tb, 't');
     await produce(client, 't', 0, batch(records(1)));
     const badCrc = batch(records(2));
-    badCrc.writeUInt32BE(badCrc.readUInt32BE(CRC_OFFSET) ^ 1, CRC_OFFSET);
+    badCrc.writeUInt32BE((badCrc.readUInt32BE(CRC_OFFSET) ^ 1) >>> 0, CRC_OFFSET);
     const crc = await produce(client, 't', 0, badCrc);
     assert.deepEqual([crc.errorCode, crc.logStartOffset, crc.errorMessage], [ErrorCode.CORRUPT_MESSAGE, -1n, null]);
     const two = await produce(client, 't', 0, Buffer.concat([batch(records(1)), batch(records(1))]));
