@@ -12,7 +12,7 @@ type Key = keyof RequestTypes & keyof ResponseTypes;
 export class WireClient {
   readonly socket: Socket;
   private pending: Buffer = Buffer.alloc(0);
-  private readonly waiting = new Map<number, (frame: Buffer) => void>();
+  private readonly waiting = new Map<number, { resolve: (frame: Buffer) => void; reject: (err: Error) => void }>();
   private nextCorrelationId = 1;
   closed = false;
 
@@ -21,6 +21,8 @@ export class WireClient {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => {
       this.closed = true;
+      for (const [id, w] of this.waiting) w.reject(new Error(`connection closed before response ${id}`));
+      this.waiting.clear();
     });
     socket.on('error', () => {});
   }
@@ -63,9 +65,9 @@ export class WireClient {
   }
 
   private awaitCorrelation(correlationId: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error(`connection closed before response ${correlationId}`));
     return new Promise((resolve, reject) => {
-      this.waiting.set(correlationId, resolve);
-      this.socket.once('close', () => reject(new Error(`connection closed before response ${correlationId}`)));
+      this.waiting.set(correlationId, { resolve, reject });
     });
   }
 
@@ -80,7 +82,7 @@ export class WireClient {
       const waiter = this.waiting.get(correlationId);
       if (waiter !== undefined) {
         this.waiting.delete(correlationId);
-        waiter(frame);
+        waiter.resolve(frame);
       }
     }
   }
