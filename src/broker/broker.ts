@@ -13,6 +13,7 @@ import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
+import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { applyDynamicBrokerConfigs } from './configs/alter.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
@@ -41,6 +42,7 @@ export class Broker implements BrokerContext {
   metadata!: MetadataStore;
   produce!: ProduceServices;
   fetch!: FetchService;
+  groups!: GroupCoordinator;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -108,6 +110,8 @@ export class Broker implements BrokerContext {
       this.logs.startup();
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
+      this.groups = GroupCoordinator.forBroker(this);
+      await this.groups.startup();
     } catch (err) {
       await this.server.close(0);
       throw err;
@@ -124,6 +128,8 @@ export class Broker implements BrokerContext {
   private async shutdown(): Promise<void> {
     // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
     this.fetch.completeAll();
+    // Parked JoinGroup and SyncGroup requests are answered (NOT_COORDINATOR) for the same reason.
+    this.groups.shutdown();
     await this.server.close();
     await this.logs.shutdown();
     await this.metadata.close();

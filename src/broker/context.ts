@@ -5,6 +5,7 @@ import type { MetadataStore } from './metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
+import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -21,4 +22,6 @@ export interface BrokerContext {
   readonly produce: ProduceServices;
   /** Fetch path state: fetch sessions and waiting (long-poll) fetches. */
   readonly fetch: FetchService;
+  /** Consumer groups and committed offsets (state in __consumer_offsets). */
+  readonly groups: GroupCoordinator;
 }

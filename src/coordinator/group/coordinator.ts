@@ -1,0 +1,293 @@
+/**
+ * The group coordinator (`BrokerContext.groups`): classic consumer groups and committed
+ * offsets, with their state in __consumer_offsets. It loads that topic at start-up, then
+ * serves the group APIs through the managers: GroupManager (membership and rebalances) and
+ * OffsetManager (offsets). Records are appended and, for offsets and deletions, applied to the
+ * in-memory state at once; a request is answered once its records are committed.
+ *
+ * This broker coordinates every group (a single node leads every partition of the topic).
+ */
+import type { Logger } from 'pino';
+import type { BrokerContext } from '../../broker/context.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { DescribedGroup } from '../../protocol/generated/describe-groups-response.js';
+import type { DeletableGroupResult } from '../../protocol/generated/delete-groups-response.js';
+import type { ListedGroup } from '../../protocol/generated/list-groups-response.js';
+import type { OffsetCommitResponseTopic } from '../../protocol/generated/offset-commit-response.js';
+import type { OffsetDeleteResponseTopic } from '../../protocol/generated/offset-delete-response.js';
+import type { OffsetFetchResponseTopics } from '../../protocol/generated/offset-fetch-response.js';
+import { systemClock, type Clock } from '../../storage/clock.js';
+import type { JoinCallback, SyncCallback } from './classic-member.js';
+import { groupConfigFrom, type GroupConfig } from './config.js';
+import { GroupManager } from './group-manager.js';
+import { joinGroup, type JoinRequest } from './join.js';
+import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './membership.js';
+import { OffsetManager, type CommitRequest } from './offsets.js';
+import { OffsetsTopic } from './offsets-topic.js';
+import { groupTombstone, RecordKind, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
+import { syncGroup, type SyncRequest } from './sync.js';
+import { DeadlineTimer, TimerDriver } from './timer.js';
+
+/** Where records go and where they are loaded from. */
+export interface CoordinatorLog extends RecordSink {
+  /** Makes sure there is somewhere to write (creates __consumer_offsets); null when there is. */
+  ensure(): Promise<void> | null;
+  /** Replays everything written before, in order. */
+  load(replay: (r: CoordinatorRecord) => void): Promise<number>;
+  partitionFor(groupId: string): number;
+}
+
+const enum Status {
+  Loading,
+  Active,
+  Closed,
+}
+
+const EXPIRATION_KEY = 'expire-group-metadata';
+
+export type CommitResult = { errorCode: number; topics: OffsetCommitResponseTopic[] };
+export type DeleteOffsetsResult = { errorCode: number; topics: OffsetDeleteResponseTopic[] };
+
+export interface CoordinatorOptions {
+  config: GroupConfig;
+  log: CoordinatorLog;
+  logger: Logger;
+  clock?: Clock;
+  /** false in tests that drive the timer by hand. */
+  driveTimer?: boolean;
+}
+
+export class GroupCoordinator {
+  readonly config: GroupConfig;
+  readonly clock: Clock;
+  readonly timer: DeadlineTimer;
+  readonly groups: GroupManager;
+  readonly offsets: OffsetManager;
+  readonly logger: Logger;
+  private readonly log: CoordinatorLog;
+  private readonly driver: TimerDriver | null;
+  private status = Status.Loading;
+
+  constructor(options: CoordinatorOptions) {
+    this.config = options.config;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    this.log = options.log;
+    this.timer = new DeadlineTimer(this.clock);
+    this.timer.onError = (err, key) => this.logger.error({ err, key }, 'group coordinator timer task failed');
+    this.driver = options.driveTimer === false ? null : new TimerDriver(this.timer);
+    this.groups = new GroupManager(this.config, this.timer, this.logger, (groupId, records) => this.write(groupId, records, false));
+    this.offsets = new OffsetManager(this.groups);
+  }
+
+  /** The coordinator of a broker, on its __consumer_offsets. */
+  static forBroker(broker: BrokerContext): GroupCoordinator {
+    const config = groupConfigFrom(broker.config);
+    const logger = broker.logger.child({ component: 'group-coordinator' });
+    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(broker, config, systemClock) });
+  }
+
+  /** Loads groups and offsets, then starts serving. */
+  async startup(): Promise<void> {
+    const started = this.clock.now();
+    const records = await this.log.load((r) => this.replay(r));
+    if (this.status === Status.Closed) return;
+    this.groups.onLoaded();
+    this.status = Status.Active;
+    this.scheduleExpiration();
+    this.driver?.start();
+    this.logger.info({ records, groups: this.groups.groups.size, ms: this.clock.now() - started }, 'group coordinator loaded');
+  }
+
+  /** Stops: parked JoinGroup and SyncGroup requests are answered NOT_COORDINATOR; later requests COORDINATOR_NOT_AVAILABLE. */
+  shutdown(): void {
+    if (this.status === Status.Closed) return;
+    this.status = Status.Closed;
+    this.driver?.stop();
+    this.timer.clear();
+    this.groups.unloadAll();
+    this.offsets.store.clear();
+  }
+
+  /** NONE when serving, else the error every group request answers with. */
+  statusError(): number {
+    switch (this.status) {
+      case Status.Active:
+        return ErrorCode.NONE;
+      case Status.Loading:
+        return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+      default:
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  /** Creates __consumer_offsets if needed; null when it exists. Rejects with a CoordinatorWriteError. */
+  ready(): Promise<void> | null {
+    return this.log.ensure();
+  }
+
+  partitionFor(groupId: string): number {
+    return this.log.partitionFor(groupId);
+  }
+
+  // ---- writes and replay ----------------------------------------------------------------------
+
+  /**
+   * Appends records (throws CoordinatorWriteError); with `apply`, changes the state as a load
+   * would. Group metadata written by rebalances is not applied: the group changed already.
+   */
+  private write(groupId: string, records: CoordinatorRecord[], apply: boolean): Promise<void> | null {
+    const done = this.log.append(groupId, records);
+    if (apply) for (const r of records) this.replay(r);
+    return done;
+  }
+
+  private replay(r: CoordinatorRecord): void {
+    if (r.kind === RecordKind.Offset) this.offsets.replay(r);
+    else this.groups.replay(r.group, r.value);
+  }
+
+  private static errorOf(err: unknown): number {
+    return err instanceof CoordinatorWriteError ? appendErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  // ---- membership -------------------------------------------------------------------------------
+
+  join(req: JoinRequest, respond: JoinCallback): void {
+    joinGroup(this.groups, req, respond);
+  }
+
+  sync(req: SyncRequest, respond: SyncCallback): void {
+    syncGroup(this.groups, req, respond);
+  }
+
+  heartbeat(req: HeartbeatRequest): number {
+    return heartbeat(this.groups, req);
+  }
+
+  leave(groupId: string, members: readonly LeavingMember[]): LeaveResult {
+    return leaveGroup(this.groups, groupId, members);
+  }
+
+  // ---- offsets -------------------------------------------------------------------------------------
+
+  /** OffsetCommit: answered once the commit's records are committed. */
+  commitOffsets(req: CommitRequest): CommitResult | Promise<CommitResult> {
+    const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
+    if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
+    const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
+    let done: Promise<void> | null;
+    try {
+      done = this.write(req.groupId, outcome.records, true);
+    } catch (err) {
+      this.logger.warn({ err, groupId: req.groupId }, 'failed to write offset commit');
+      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
+    }
+    if (done === null) return result;
+    return done.then(
+      () => result,
+      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
+    );
+  }
+
+  /**
+   * OffsetFetch for one group. With `requireStable`, waits for the commits not yet committed
+   * (Kafka answers after its pending writes the same way).
+   */
+  fetchOffsets(
+    groupId: string,
+    topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null,
+    requireStable: boolean,
+  ): OffsetFetchResponseTopics[] | Promise<OffsetFetchResponseTopics[]> {
+    const pending = requireStable ? this.log.pending(groupId) : null;
+    if (pending === null) return this.offsets.fetch(groupId, topics);
+    return pending.then(
+      () => this.offsets.fetch(groupId, topics),
+      () => this.offsets.fetch(groupId, topics),
+    );
+  }
+
+  deleteOffsets(groupId: string, topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }>): DeleteOffsetsResult | Promise<DeleteOffsetsResult> {
+    const outcome = this.offsets.delete(groupId, topics);
+    if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
+    const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
+    let done: Promise<void> | null;
+    try {
+      done = this.write(groupId, outcome.records, true);
+    } catch (err) {
+      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
+    }
+    if (done === null) return result;
+    return done.then(
+      () => result,
+      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
+    );
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------------
+
+  describeGroup(groupId: string, apiVersion: number): DescribedGroup {
+    return this.groups.describe(groupId, apiVersion);
+  }
+
+  listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
+    return this.groups.list(statesFilter, typesFilter);
+  }
+
+  /** DeleteGroups: each empty group's offsets and metadata get tombstones; answered once written. */
+  async deleteGroups(groupIds: readonly string[]): Promise<DeletableGroupResult[]> {
+    const results: DeletableGroupResult[] = [];
+    const waits: Array<Promise<void>> = [];
+    for (const groupId of new Set(groupIds)) {
+      const invalid = this.groups.validateDeleteGroup(groupId);
+      const result: DeletableGroupResult = { groupId, errorCode: invalid };
+      results.push(result);
+      if (invalid !== ErrorCode.NONE) continue;
+      const records: CoordinatorRecord[] = [];
+      const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
+      records.push(groupTombstone(groupId));
+      try {
+        const done = this.write(groupId, records, true);
+        if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = GroupCoordinator.errorOf(err))));
+        this.logger.info({ groupId, offsets: deleted }, 'deleted group');
+      } catch (err) {
+        result.errorCode = GroupCoordinator.errorOf(err);
+      }
+    }
+    if (waits.length > 0) await Promise.all(waits);
+    return results;
+  }
+
+  // ---- expiry ---------------------------------------------------------------------------------------
+
+  private scheduleExpiration(): void {
+    this.timer.schedule(EXPIRATION_KEY, this.config.offsetsRetentionCheckIntervalMs, () => {
+      this.cleanupGroupMetadata();
+      this.scheduleExpiration();
+    });
+  }
+
+  /**
+   * Kafka's periodic cleanup: expired offsets get tombstones, and an Empty group left without
+   * offsets is deleted. Returns the number of records written.
+   */
+  cleanupGroupMetadata(): number {
+    const now = this.clock.now();
+    let written = 0;
+    for (const groupId of [...this.groups.groups.keys()]) {
+      const records: CoordinatorRecord[] = [];
+      const allExpired = this.offsets.expire(groupId, now, this.config.offsetsRetentionMs, records as OffsetRecord[]);
+      if (allExpired && this.groups.validateDeleteGroup(groupId) === ErrorCode.NONE) records.push(groupTombstone(groupId));
+      if (records.length === 0) continue;
+      try {
+        this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write expired offsets'));
+        written += records.length;
+      } catch (err) {
+        this.logger.warn({ err, groupId }, 'failed to write expired offsets');
+      }
+    }
+    if (written > 0) this.logger.info({ records: written }, 'expired group metadata and offsets');
+    return written;
+  }
+}

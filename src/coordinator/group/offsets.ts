@@ -1,0 +1,271 @@
+/**
+ * Committed offsets (Kafka's OffsetMetadataManager): OffsetCommit's checks against the group
+ * (generation, member, simple commits from outside any group), the records a commit writes,
+ * OffsetFetch, OffsetDelete, deleting a group's offsets, and the expiry of offsets under
+ * `offsets.retention.minutes`. The store is changed only by replaying records, the same way
+ * whether they were just written or are being loaded at start-up.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { OffsetCommitResponseTopic } from '../../protocol/generated/offset-commit-response.js';
+import type { OffsetDeleteResponseTopic } from '../../protocol/generated/offset-delete-response.js';
+import type { OffsetFetchResponseTopics } from '../../protocol/generated/offset-fetch-response.js';
+import type { ClassicGroup } from './classic-group.js';
+import type { GroupManager } from './group-manager.js';
+import { GroupState } from './group-state.js';
+import { offsetRecord, type OffsetAndMetadata, type OffsetRecord } from './records.js';
+
+type TopicOffsets = Map<number, OffsetAndMetadata>;
+type GroupOffsets = Map<string, TopicOffsets>;
+
+/** group → topic → partition → committed offset. */
+export class OffsetStore {
+  private readonly byGroup = new Map<string, GroupOffsets>();
+
+  get(groupId: string, topic: string, partition: number): OffsetAndMetadata | undefined {
+    return this.byGroup.get(groupId)?.get(topic)?.get(partition);
+  }
+
+  group(groupId: string): GroupOffsets | undefined {
+    return this.byGroup.get(groupId);
+  }
+
+  put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
+    let g = this.byGroup.get(groupId);
+    if (g === undefined) {
+      g = new Map();
+      this.byGroup.set(groupId, g);
+    }
+    let t = g.get(topic);
+    if (t === undefined) {
+      t = new Map();
+      g.set(topic, t);
+    }
+    t.set(partition, value);
+  }
+
+  remove(groupId: string, topic: string, partition: number): boolean {
+    const g = this.byGroup.get(groupId);
+    const t = g?.get(topic);
+    if (t === undefined || !t.delete(partition)) return false;
+    if (t.size === 0) g!.delete(topic);
+    if (g!.size === 0) this.byGroup.delete(groupId);
+    return true;
+  }
+
+  clear(): void {
+    this.byGroup.clear();
+  }
+}
+
+/** OffsetCommit, whatever its version. */
+export interface CommitRequest {
+  groupId: string;
+  /** -1 for a commit from outside the group's membership (a "simple" consumer or an admin). */
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** v2-4 retention time; -1 for the broker's. */
+  retentionTimeMs: bigint;
+  topics: ReadonlyArray<{
+    name: string;
+    partitions: ReadonlyArray<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; commitTimestamp: bigint; committedMetadata: string | null }>;
+  }>;
+  apiVersion: number;
+}
+
+/** What a commit writes and answers, or the error for all of its partitions. */
+export type CommitOutcome = { errorCode: number } | { errorCode: 0; records: OffsetRecord[]; topics: OffsetCommitResponseTopic[] };
+
+export type DeleteOutcome = { errorCode: number } | { errorCode: 0; records: OffsetRecord[]; topics: OffsetDeleteResponseTopic[] };
+
+export class OffsetManager {
+  readonly store = new OffsetStore();
+  private readonly groups: GroupManager;
+
+  constructor(groups: GroupManager) {
+    this.groups = groups;
+  }
+
+  /** ClassicGroup.validateOffsetCommit. */
+  private validateCommit(group: ClassicGroup, req: CommitRequest): number {
+    if (group.state === GroupState.Dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const generation = req.generationIdOrMemberEpoch;
+    // Outside the membership (generation -1): allowed while nobody is in the group.
+    if (generation < 0 && group.state === GroupState.Empty) return ErrorCode.NONE;
+    if (generation >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      const invalid = group.validateMember(req.memberId, req.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return invalid;
+      if (generation !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    } else if (group.state !== GroupState.Empty) {
+      return ErrorCode.UNKNOWN_MEMBER_ID;
+    }
+    // A member with a valid generation that has not got its assignment yet.
+    if (group.state === GroupState.CompletingRebalance) return ErrorCode.REBALANCE_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * Validates a commit and builds its records and response. A commit for a group that does
+   * not exist creates it (empty, without a protocol) when it comes from outside any
+   * membership; otherwise it is refused (GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before).
+   */
+  commit(req: CommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
+    let group = this.groups.group(req.groupId);
+    if (group === undefined) {
+      if (req.generationIdOrMemberEpoch >= 0) {
+        return { errorCode: req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION };
+      }
+      group = this.groups.getOrCreate(req.groupId);
+    }
+    const invalid = this.validateCommit(group, req);
+    if (invalid !== ErrorCode.NONE) return { errorCode: invalid };
+    // A commit keeps a classic member's session alive.
+    if (group.state === GroupState.Stable || group.state === GroupState.PreparingRebalance) {
+      const member = group.members.get(req.memberId);
+      if (member !== undefined) this.groups.rescheduleHeartbeat(group, member);
+    }
+    const expireTimestampMs = req.retentionTimeMs === -1n ? -1 : now + Number(req.retentionTimeMs);
+    const records: OffsetRecord[] = [];
+    const topics: OffsetCommitResponseTopic[] = [];
+    for (const t of req.topics) {
+      const partitions = [];
+      for (const p of t.partitions) {
+        if (p.committedMetadata !== null && p.committedMetadata.length > maxMetadataSize) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+          continue;
+        }
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE });
+        records.push(offsetRecord(req.groupId, t.name, p.partitionIndex, {
+          committedOffset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestampMs: p.commitTimestamp === -1n ? now : Number(p.commitTimestamp),
+          expireTimestampMs,
+          recordOffset: -1,
+        }));
+      }
+      topics.push({ name: t.name, partitions });
+    }
+    return { errorCode: ErrorCode.NONE, records, topics };
+  }
+
+  /**
+   * Committed offsets of the requested partitions (-1 and no metadata for those without), or
+   * of every partition the group has when `topics` is null. An unknown group has none.
+   */
+  fetch(groupId: string, topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null): OffsetFetchResponseTopics[] {
+    const group = this.groups.group(groupId);
+    const known = group !== undefined && group.state !== GroupState.Dead;
+    const offsets = known ? this.store.group(groupId) : undefined;
+    const out: OffsetFetchResponseTopics[] = [];
+    if (topics === null) {
+      if (offsets === undefined) return out;
+      for (const [name, partitions] of offsets) {
+        const list = [];
+        for (const [partitionIndex, o] of partitions) list.push(fetched(partitionIndex, o));
+        out.push({ name, partitions: list });
+      }
+      return out;
+    }
+    for (const t of topics) {
+      const byPartition = offsets?.get(t.name);
+      out.push({ name: t.name, partitions: t.partitionIndexes.map((p) => fetched(p, byPartition?.get(p))) });
+    }
+    return out;
+  }
+
+  /**
+   * OffsetDelete: refused for a group with members (unless they use the consumer protocol,
+   * where only the topics they subscribe to are refused).
+   */
+  delete(groupId: string, topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }>): DeleteOutcome {
+    const group = this.groups.group(groupId);
+    if (group === undefined || group.state === GroupState.Dead) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+    if (group.state !== GroupState.Empty && !group.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP };
+    const records: OffsetRecord[] = [];
+    const out: OffsetDeleteResponseTopic[] = [];
+    for (const t of topics) {
+      const subscribed = group.isSubscribedToTopic(t.name);
+      const partitions = [];
+      for (const p of t.partitions) {
+        if (subscribed) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC });
+          continue;
+        }
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE });
+        if (this.store.get(groupId, t.name, p.partitionIndex) !== undefined) records.push(offsetRecord(groupId, t.name, p.partitionIndex, null));
+      }
+      out.push({ name: t.name, partitions });
+    }
+    return { errorCode: ErrorCode.NONE, records, topics: out };
+  }
+
+  /** Tombstones for every offset of the group (DeleteGroups). */
+  deleteAll(groupId: string, records: OffsetRecord[]): number {
+    const offsets = this.store.group(groupId);
+    let n = 0;
+    if (offsets === undefined) return n;
+    for (const [topic, partitions] of offsets) {
+      for (const partition of partitions.keys()) {
+        records.push(offsetRecord(groupId, topic, partition, null));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Tombstones for the group's offsets that have expired; true when the group has no offsets
+   * left afterwards. Offsets expire `offsets.retention.minutes` after the group became Empty
+   * (or after their commit, for groups without a protocol and for topics a Stable consumer
+   * group no longer subscribes to); an explicit v2-4 retention time wins.
+   */
+  expire(groupId: string, now: number, retentionMs: number, records: OffsetRecord[]): boolean {
+    const offsets = this.store.group(groupId);
+    if (offsets === undefined) return true;
+    const group = this.groups.group(groupId);
+    if (group === undefined) return false;
+    const base = expirationBase(group);
+    if (base === null) return false;
+    let allExpired = true;
+    for (const [topic, partitions] of offsets) {
+      if (group.isSubscribedToTopic(topic)) {
+        allExpired = false;
+        continue;
+      }
+      for (const [partition, o] of partitions) {
+        const expired = o.expireTimestampMs >= 0 ? now >= o.expireTimestampMs : now - base(o) >= retentionMs;
+        if (expired) records.push(offsetRecord(groupId, topic, partition, null));
+        else allExpired = false;
+      }
+    }
+    return allExpired;
+  }
+
+  /** Applies an offset record: a commit (creating the group it names if there is none), or a tombstone. */
+  replay(r: OffsetRecord): void {
+    if (r.value === null) {
+      this.store.remove(r.group, r.topic, r.partition);
+      return;
+    }
+    // Offsets committed without group management still need a (simple, empty) group.
+    this.groups.getOrCreate(r.group);
+    this.store.put(r.group, r.topic, r.partition, r.value);
+  }
+}
+
+function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined) {
+  if (o === undefined) return { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+  return { partitionIndex, committedOffset: o.committedOffset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };
+}
+
+/** ClassicGroup.offsetExpirationCondition: the time each offset's retention counts from, or null for "never". */
+function expirationBase(group: ClassicGroup): ((o: OffsetAndMetadata) => number) | null {
+  if (group.protocolType === null) return (o) => o.commitTimestampMs;
+  if (group.state === GroupState.Empty) {
+    const since = group.currentStateTimestamp;
+    return (o) => since ?? o.commitTimestampMs;
+  }
+  if (group.usesConsumerProtocol && group.subscribedTopics !== null && group.state === GroupState.Stable) return (o) => o.commitTimestampMs;
+  return null;
+}

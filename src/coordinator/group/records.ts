@@ -1,0 +1,181 @@
+/**
+ * The records the group coordinator writes to __consumer_offsets, in Kafka's own formats
+ * (GroupCoordinatorRecordHelpers / CoordinatorRecordSerde): a key of int16 record type
+ * followed by the key struct, a value of int16 version followed by the value struct, and a
+ * null value (tombstone) for a deletion that compaction will eventually drop.
+ *
+ *   type 0/1 OffsetCommitKey (group, topic, partition) → OffsetCommitValue v3 (v1 with an
+ *            expire timestamp, from OffsetCommit v2-4 retention times)
+ *   type 2   GroupMetadataKey (group) → GroupMetadataValue v3 (classic group and members)
+ *
+ * Records of other types (KIP-848 consumer groups, share groups) are not written here and are
+ * skipped when read back.
+ */
+import * as GroupMetadataKey from '../../protocol/generated/internal/group-metadata-key.js';
+import * as GroupMetadataValue from '../../protocol/generated/internal/group-metadata-value.js';
+import * as OffsetCommitKey from '../../protocol/generated/internal/offset-commit-key.js';
+import * as OffsetCommitValue from '../../protocol/generated/internal/offset-commit-value.js';
+import { encodeBatchSync } from '../../protocol/records/encode.js';
+import type { RecordInput } from '../../protocol/records/record.js';
+import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import type { ClassicGroup } from './classic-group.js';
+
+/** A committed offset as the coordinator keeps it (Kafka's OffsetAndMetadata). */
+export interface OffsetAndMetadata {
+  committedOffset: bigint;
+  /** -1 when none was given. */
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestampMs: number;
+  /** Set only by OffsetCommit v2-4 with a retention time; -1 otherwise. */
+  expireTimestampMs: number;
+  /** Offset of the record in __consumer_offsets (-1 until written). */
+  recordOffset: number;
+}
+
+export const enum RecordKind {
+  Offset = 0,
+  Group = 1,
+}
+
+export interface OffsetRecord {
+  kind: RecordKind.Offset;
+  group: string;
+  topic: string;
+  partition: number;
+  /** null: tombstone. */
+  value: OffsetAndMetadata | null;
+}
+
+export interface GroupRecord {
+  kind: RecordKind.Group;
+  group: string;
+  /** null: tombstone. */
+  value: GroupMetadataValue.GroupMetadataValue | null;
+}
+
+export type CoordinatorRecord = OffsetRecord | GroupRecord;
+
+const OFFSET_COMMIT_KEY_VERSION = 1;
+const GROUP_METADATA_KEY_VERSION = 2;
+/** The highest non-flexible versions, which Kafka 4.0 writes. */
+const OFFSET_COMMIT_VALUE_VERSION = 3;
+const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY = 1;
+const GROUP_METADATA_VALUE_VERSION = 3;
+
+export function offsetRecord(group: string, topic: string, partition: number, value: OffsetAndMetadata | null): OffsetRecord {
+  return { kind: RecordKind.Offset, group, topic, partition, value };
+}
+
+export function groupTombstone(group: string): GroupRecord {
+  return { kind: RecordKind.Group, group, value: null };
+}
+
+/**
+ * The group's metadata with each member's subscription (its metadata for the chosen protocol)
+ * and assignment. An empty group has no protocol and no members.
+ */
+export function groupMetadataRecord(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): GroupRecord {
+  const members: GroupMetadataValue.MemberMetadata[] = [];
+  for (const m of group.members.values()) {
+    if (group.protocolName === null) throw new Error(`group ${group.groupId} has members but no protocol`);
+    members.push({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      rebalanceTimeout: m.rebalanceTimeoutMs,
+      sessionTimeout: m.sessionTimeoutMs,
+      subscription: m.metadata(group.protocolName),
+      assignment: assignment.get(m.memberId) ?? EMPTY_BUFFER,
+    });
+  }
+  return {
+    kind: RecordKind.Group,
+    group: group.groupId,
+    value: {
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol: group.protocolName,
+      leader: group.leaderId,
+      currentStateTimestamp: BigInt(group.currentStateTimestamp ?? -1),
+      members,
+    },
+  };
+}
+
+/** The record Kafka writes when a group is created: generation 0, no protocol, no members. */
+export function emptyGroupRecord(group: ClassicGroup): GroupRecord {
+  return {
+    kind: RecordKind.Group,
+    group: group.groupId,
+    value: { protocolType: '', generation: 0, protocol: null, leader: null, currentStateTimestamp: BigInt(group.currentStateTimestamp ?? -1), members: [] },
+  };
+}
+
+function withVersion(version: number, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(2 + body.length);
+  out.writeInt16BE(version, 0);
+  body.copy(out, 2);
+  return out;
+}
+
+export function encodeKey(r: CoordinatorRecord): Buffer {
+  if (r.kind === RecordKind.Offset) {
+    return withVersion(OFFSET_COMMIT_KEY_VERSION, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, OFFSET_COMMIT_KEY_VERSION));
+  }
+  return withVersion(GROUP_METADATA_KEY_VERSION, GroupMetadataKey.encode({ group: r.group }, GROUP_METADATA_KEY_VERSION));
+}
+
+export function encodeValue(r: CoordinatorRecord): Buffer | null {
+  if (r.value === null) return null;
+  if (r.kind === RecordKind.Offset) {
+    const v = r.value;
+    const version = v.expireTimestampMs >= 0 ? OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY : OFFSET_COMMIT_VALUE_VERSION;
+    return withVersion(
+      version,
+      OffsetCommitValue.encode(
+        { offset: v.committedOffset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: BigInt(v.commitTimestampMs), expireTimestamp: BigInt(v.expireTimestampMs) },
+        version,
+      ),
+    );
+  }
+  return withVersion(GROUP_METADATA_VALUE_VERSION, GroupMetadataValue.encode(r.value, GROUP_METADATA_VALUE_VERSION));
+}
+
+/** One uncompressed v2 batch (no producer id) holding an operation's records, stamped `now`. */
+export function encodeRecordBatch(records: readonly CoordinatorRecord[], now: number): Buffer {
+  const inputs: RecordInput[] = [];
+  for (const r of records) inputs.push({ key: encodeKey(r), value: encodeValue(r), timestamp: now });
+  return encodeBatchSync(inputs, { defaultTimestamp: now });
+}
+
+/**
+ * Reads one record of __consumer_offsets back; null for record types this coordinator does
+ * not keep. Throws on a malformed key or value (the caller decides how loudly).
+ */
+export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOffset: number): CoordinatorRecord | null {
+  if (key === null || key.length < 2) throw new Error('record without a key');
+  const type = key.readInt16BE(0);
+  if (type === 0 || type === 1) {
+    const k = OffsetCommitKey.decode(key, 2, type);
+    if (value === null) return offsetRecord(k.group, k.topic, k.partition, null);
+    const version = Math.min(value.readInt16BE(0), OffsetCommitValue.validVersions.highest);
+    const v = OffsetCommitValue.decode(value, 2, version);
+    return offsetRecord(k.group, k.topic, k.partition, {
+      committedOffset: v.offset,
+      leaderEpoch: v.leaderEpoch,
+      metadata: v.metadata,
+      commitTimestampMs: Number(v.commitTimestamp),
+      expireTimestampMs: Number(v.expireTimestamp),
+      recordOffset,
+    });
+  }
+  if (type === GROUP_METADATA_KEY_VERSION) {
+    const k = GroupMetadataKey.decode(key, 2, type);
+    if (value === null) return groupTombstone(k.group);
+    const version = Math.min(value.readInt16BE(0), GroupMetadataValue.validVersions.highest);
+    return { kind: RecordKind.Group, group: k.group, value: GroupMetadataValue.decode(value, 2, version) };
+  }
+  return null;
+}

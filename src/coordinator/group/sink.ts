@@ -1,0 +1,47 @@
+/**
+ * Where the coordinator's records go: the group's partition of __consumer_offsets (see
+ * offsets-topic.ts), or a list in unit tests.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { CoordinatorRecord } from './records.js';
+
+export interface RecordSink {
+  /**
+   * Appends an operation's records, as one batch, to the group's partition. Synchronous: the
+   * records are in the log when it returns, or it throws a CoordinatorWriteError. Returns null
+   * when they are committed already, or a promise that settles when they are (the flush
+   * policy may want an fsync first).
+   */
+  append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null;
+  /** Settles when every append made so far to the group's partition is committed; null when none waits. */
+  pending(groupId: string): Promise<void> | null;
+}
+
+/** A failed append, with the error code the request should answer with. */
+export class CoordinatorWriteError extends Error {
+  override readonly name = 'CoordinatorWriteError';
+  readonly errorCode: number;
+  constructor(errorCode: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.errorCode = errorCode;
+  }
+}
+
+/** Kafka's mapping of an append error to what a group request answers (appendGroupMetadataErrorToResponseError). */
+export function appendErrorToResponseError(code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return code;
+  }
+}
