@@ -1,0 +1,263 @@
+// The workloads of issue 7, run with tools we did not write: Kafka's own Java load tools
+// (ProducerPerformance, ConsumerPerformance, EndToEndLatency from kafka-tools) and kcat
+// (librdkafka). Each returns the metrics of one run entry; the broker's RSS and CPU are added
+// by the caller.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_LIBS_DIR } from '../kafka/kafka-process.js';
+import { round, run } from './proc.js';
+
+const MiB = 1024 * 1024;
+
+/** Kafka's KAFKA_JVM_PERFORMANCE_OPTS (kafka-run-class.sh), used for the tools as well. */
+const TOOL_JVM_FLAGS = [
+  '-server',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:MaxInlineLevel=15',
+  '-Djava.awt.headless=true',
+];
+
+/**
+ * @typedef {object} Sizes
+ * @property {number} records1k    records for the 1 KiB produce/consume workloads (issue: 2M)
+ * @property {number} records100b  records for the 100 B produce workload
+ * @property {number} e2eMessages  round trips for EndToEndLatency
+ * @property {number} kcatRecords  1 KiB records for the kcat produce/consume workloads
+ */
+
+/**
+ * @typedef {object} Ctx
+ * @property {'kafka'|'millrace'} system
+ * @property {string} bootstrap
+ * @property {Sizes} sizes
+ * @property {string} logFile     tool output is appended here
+ * @property {string} kcatFile    pre-generated newline-delimited 1 KiB records
+ * @property {string} [java]
+ * @property {string} [libsDir]
+ */
+
+function java(ctx, heap, mainClass, args, timeoutMs = 600000) {
+  const bin = ctx.java ?? 'java';
+  return run(bin, [heap, ...TOOL_JVM_FLAGS, '-cp', path.join(ctx.libsDir ?? DEFAULT_LIBS_DIR, '*'), mainClass, ...args], {
+    logFile: ctx.logFile,
+    timeoutMs,
+  });
+}
+
+/** The topics the workloads use (6 partitions, as in the issue; EndToEndLatency's topic has 1, as the tool creates it). */
+export const TOPICS = [
+  { name: 'perf-1k-acks1', partitions: 6 },
+  { name: 'perf-1k-acksall', partitions: 6 },
+  { name: 'perf-100b-acks1', partitions: 6 },
+  { name: 'e2e-1k', partitions: 1 },
+  { name: 'kcat-1k', partitions: 6 },
+];
+
+/** Creates the topics with Kafka's TopicCommand (kafka-topics.sh). */
+export async function createTopics(ctx) {
+  for (const t of TOPICS) {
+    const r = await java(ctx, '-Xmx256M', 'org.apache.kafka.tools.TopicCommand', [
+      '--bootstrap-server',
+      ctx.bootstrap,
+      '--create',
+      '--topic',
+      t.name,
+      '--partitions',
+      String(t.partitions),
+      '--replication-factor',
+      '1',
+    ], 120000);
+    if (r.code !== 0) throw new Error(`creating topic ${t.name} failed: ${lastLines(r.stdout + r.stderr)}`);
+  }
+}
+
+function lastLines(text, n = 3) {
+  return text.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-n).join(' | ');
+}
+
+const PRODUCER_PERF_LINE =
+  /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th/;
+
+/** Parses ProducerPerformance's final summary line. */
+export function parseProducerPerformance(text) {
+  const lines = text.split('\n').filter((l) => PRODUCER_PERF_LINE.test(l));
+  if (lines.length === 0) return null;
+  const m = /** @type {RegExpExecArray} */ (PRODUCER_PERF_LINE.exec(lines[lines.length - 1]));
+  return {
+    records: Number(m[1]),
+    records_per_s: Number(m[2]),
+    mb_per_s: Number(m[3]),
+    avg_ms: Number(m[4]),
+    max_ms: Number(m[5]),
+    p50_ms: Number(m[6]),
+    p95_ms: Number(m[7]),
+    p99_ms: Number(m[8]),
+    p999_ms: Number(m[9]),
+  };
+}
+
+/** Parses EndToEndLatency's "Avg latency" and "Percentiles" lines. */
+export function parseEndToEndLatency(text) {
+  const avg = /Avg latency: ([\d.]+) ms/.exec(text);
+  const p = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(text);
+  if (!avg || !p) return null;
+  return { avg_ms: Number(avg[1]), p50_ms: Number(p[1]), p99_ms: Number(p[2]), p999_ms: Number(p[3]) };
+}
+
+/** Parses ConsumerPerformance's CSV header + data line into { column: value }. */
+export function parseConsumerPerformance(text) {
+  const lines = text.split('\n').map((l) => l.trim());
+  const h = lines.findIndex((l) => l.startsWith('start.time'));
+  if (h < 0 || !lines[h + 1]) return null;
+  const cols = lines[h].split(/,\s*/);
+  const vals = lines[h + 1].split(/,\s*/);
+  if (vals.length !== cols.length) return null;
+  return Object.fromEntries(cols.map((c, i) => [c, i < 2 ? vals[i] : Number(vals[i])]));
+}
+
+function producerPerf(name, topic, recordSize, count, acks) {
+  return {
+    name,
+    tool: 'ProducerPerformance',
+    description: `kafka-producer-perf-test: ${recordSize} B records, acks=${acks}, 6 partitions, --throughput -1`,
+    /** @param {Ctx} ctx */
+    async run(ctx) {
+      const n = count(ctx.sizes);
+      const r = await java(ctx, '-Xmx512M', 'org.apache.kafka.tools.ProducerPerformance', [
+        '--topic',
+        topic,
+        '--num-records',
+        String(n),
+        '--record-size',
+        String(recordSize),
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${ctx.bootstrap}`,
+        `acks=${acks}`,
+      ]);
+      const m = parseProducerPerformance(r.stdout);
+      if (!m) throw new Error(`no summary line (exit ${r.code}): ${lastLines(r.stdout + r.stderr)}`);
+      const notes = [];
+      if (r.code !== 0) notes.push(`tool exit ${r.code}: ${lastLines(r.stderr)}`);
+      if (m.records !== n) notes.push(`sent ${m.records} of ${n}`);
+      return { ...m, records: n, record_bytes: recordSize, elapsed_s: round(r.ms / 1000, 2), notes };
+    },
+  };
+}
+
+/** @type {{name: string, tool: string, description: string, needsGroups?: boolean, run: (ctx: Ctx) => Promise<Record<string, unknown>>}[]} */
+export const WORKLOADS = [
+  producerPerf('produce-1k-acks1', 'perf-1k-acks1', 1024, (s) => s.records1k, '1'),
+  producerPerf('produce-1k-acksall', 'perf-1k-acksall', 1024, (s) => s.records1k, 'all'),
+  producerPerf('produce-100b-acks1', 'perf-100b-acks1', 100, (s) => s.records100b, '1'),
+  {
+    name: 'consume-1k',
+    tool: 'ConsumerPerformance',
+    description: 'kafka-consumer-perf-test over the produce-1k-acks1 topic (fetch.* figures: excludes the group join)',
+    needsGroups: true,
+    async run(ctx) {
+      const n = ctx.sizes.records1k;
+      const r = await java(ctx, '-Xmx512M', 'org.apache.kafka.tools.ConsumerPerformance', [
+        '--bootstrap-server',
+        ctx.bootstrap,
+        '--topic',
+        'perf-1k-acks1',
+        '--messages',
+        String(n),
+        '--timeout',
+        '30000',
+      ]);
+      const m = parseConsumerPerformance(r.stdout);
+      if (!m) throw new Error(`no result line (exit ${r.code}): ${lastLines(r.stdout + r.stderr)}`);
+      const notes = [];
+      if (r.code !== 0) notes.push(`tool exit ${r.code}: ${lastLines(r.stderr)}`);
+      if (m['data.consumed.in.nMsg'] !== n) notes.push(`consumed ${m['data.consumed.in.nMsg']} of ${n}`);
+      return {
+        mb_per_s: round(m['fetch.MB.sec'], 2),
+        records_per_s: round(m['fetch.nMsg.sec'], 1),
+        records: m['data.consumed.in.nMsg'],
+        record_bytes: 1024,
+        total_mb_per_s: round(m['MB.sec'], 2),
+        rebalance_ms: m['rebalance.time.ms'],
+        fetch_ms: m['fetch.time.ms'],
+        elapsed_s: round(r.ms / 1000, 2),
+        notes,
+      };
+    },
+  },
+  {
+    name: 'e2e-latency-1k',
+    tool: 'EndToEndLatency',
+    description: 'kafka-e2e-latency: one 1 KiB record at a time, acks=1, produce -> consume round trip (percentiles are whole ms, as the tool prints them)',
+    async run(ctx) {
+      const n = ctx.sizes.e2eMessages;
+      const r = await java(ctx, '-Xmx256M', 'org.apache.kafka.tools.EndToEndLatency', [ctx.bootstrap, 'e2e-1k', String(n), '1', '1024']);
+      const m = parseEndToEndLatency(r.stdout);
+      if (!m) throw new Error(`no latency lines (exit ${r.code}): ${lastLines(r.stdout + r.stderr)}`);
+      const notes = [];
+      if (r.code !== 0) notes.push(`tool exit ${r.code} after printing its results: ${lastLines(r.stdout + r.stderr, 1)}`);
+      return { ...m, records: n, record_bytes: 1024, elapsed_s: round(r.ms / 1000, 2), notes };
+    },
+  },
+  {
+    name: 'kcat-produce-1k',
+    tool: 'kcat',
+    description: 'kcat -P -l <file>: 1 KiB records from a pre-generated file, librdkafka defaults (acks=all, linger.ms=5), timed from spawn to exit',
+    async run(ctx) {
+      const n = ctx.sizes.kcatRecords;
+      const r = await run('kcat', ['-P', '-b', ctx.bootstrap, '-t', 'kcat-1k', '-l', ctx.kcatFile], { logFile: ctx.logFile, timeoutMs: 600000 });
+      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
+      const s = r.ms / 1000;
+      return { mb_per_s: round((n * 1024) / MiB / s, 2), records_per_s: round(n / s, 1), records: n, record_bytes: 1024, elapsed_s: round(s, 2), notes: [] };
+    },
+  },
+  {
+    name: 'kcat-consume-1k',
+    tool: 'kcat',
+    description: 'kcat -C -e -o beginning (assign-style, no group) over the kcat-produce-1k topic, timed from spawn to exit',
+    async run(ctx) {
+      const n = ctx.sizes.kcatRecords;
+      // One newline per message (-f '\n') so the count is checked without piping the values.
+      const r = await run('kcat', ['-C', '-b', ctx.bootstrap, '-t', 'kcat-1k', '-o', 'beginning', '-e', '-q', '-f', '\\n'], {
+        logFile: ctx.logFile,
+        timeoutMs: 600000,
+        stdoutLimit: 64 << 20,
+      });
+      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
+      const got = r.stdoutBytes;
+      const s = r.ms / 1000;
+      const notes = got === n ? [] : [`consumed ${got} of ${n}`];
+      return { mb_per_s: round((got * 1024) / MiB / s, 2), records_per_s: round(got / s, 1), records: got, record_bytes: 1024, elapsed_s: round(s, 2), notes };
+    },
+  },
+];
+
+/** Writes `count` newline-terminated 1024-byte printable records (kcat -l input), once. */
+export function ensureKcatFile(dir, count) {
+  const file = path.join(dir, `kcat-1k-${count}.txt`);
+  if (fs.existsSync(file) && fs.statSync(file).size === count * 1025) return file;
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  const per = 1024;
+  const chunkRecords = 1024;
+  const chunk = Buffer.alloc(chunkRecords * (per + 1));
+  let seed = 12345;
+  for (let i = 0; i < chunk.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    chunk[i] = 33 + ((seed >>> 16) % 94);
+  }
+  for (let r = 0; r < chunkRecords; r++) chunk[r * (per + 1) + per] = 10;
+  for (let done = 0; done < count; done += chunkRecords) {
+    const k = Math.min(chunkRecords, count - done);
+    fs.writeSync(fd, chunk, 0, k * (per + 1));
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+  return file;
+}
