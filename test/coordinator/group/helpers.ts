@@ -186,7 +186,7 @@ export function stableGroup(h: Harness, groupId: string, n: number, o: JoinOptio
   const leader = responses[0]!.leader;
   const generation = responses[0]!.generationId;
   const syncs = members.map((m) =>
-    sync(h, groupId, m, generation, m === leader ? members.map((id, j) => ({ memberId: id, assignment: Buffer.from(`a-${j}`) })) : []),
+    sync(h, groupId, m, generation, m === leader ? members.map((id, j) => ({ memberId: id, assignment: Buffer.from(`a-${j}`) })) : [], { protocolType: o.protocolType ?? 'consumer' }),
   );
   for (const s of syncs) if (s.get().errorCode !== 0) throw new Error(`sync failed: ${s.get().errorCode}`);
   return { members, leader, generation };
