@@ -65,9 +65,11 @@ export class RequestDispatcher implements RequestProcessor {
       connection.complete(seq, null);
       return;
     }
-    let frame: Buffer;
+    let frame: Buffer | Buffer[];
     try {
-      frame = encodeResponseFrame(handler.apiKey, info.apiVersion, info.correlationId, body as never);
+      frame = handler.encode !== undefined
+        ? handler.encode(body as never, info)
+        : encodeResponseFrame(handler.apiKey, info.apiVersion, info.correlationId, body as never);
     } catch (err) {
       this.handlerFailed(err, handler, connection);
       return;

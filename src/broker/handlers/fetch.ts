@@ -9,8 +9,10 @@
 // (no tiered storage: never sent); v15 ReplicaState replaces replica_id (KIP-903); v16 node
 // endpoints for NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH (KIP-951); v17 replica directory
 // id (KIP-853, followers only). Replica fetches get the answer Kafka gives a follower it does
-// not know until replication exists. The work is in ../fetch/.
+// not know until replication exists. The work is in ../fetch/; large records buffers go out
+// as their own chunks of the frame, uncopied (../fetch/fetch-encoder.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { encodeFetchResponseFrame } from '../fetch/fetch-encoder.js';
 import { defineHandler } from './handler.js';
 
 export const fetchHandler = defineHandler({
@@ -19,5 +21,8 @@ export const fetchHandler = defineHandler({
   maxVersion: 17,
   handle(request, info, broker) {
     return broker.fetch.fetch(request, info.apiVersion);
+  },
+  encode(response, info) {
+    return encodeFetchResponseFrame(info.apiVersion, info.correlationId, response);
   },
 });

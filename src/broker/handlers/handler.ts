@@ -24,6 +24,12 @@ export interface ApiHandler<K extends keyof RequestTypes & keyof ResponseTypes =
   readonly minVersion: number;
   readonly maxVersion: number;
   handle(request: RequestTypes[K], info: RequestInfo, broker: BrokerContext): HandlerResult<ResponseTypes[K]>;
+  /**
+   * Optional: encodes the response frame (size prefix, header, body) instead of
+   * `encodeResponseFrame`, as one buffer or as chunks written in order (Fetch leaves its
+   * records buffers uncopied).
+   */
+  encode?(response: ResponseTypes[K], info: RequestInfo): Buffer | Buffer[];
 }
 
 /**

@@ -42,7 +42,7 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly mask: number;
   private readonly state: Uint8Array;
-  private readonly responses: Array<Buffer | null>;
+  private readonly responses: Array<Buffer | Buffer[] | null>;
   private nextSeq = 0;
   private nextToSend = 0;
   private readPaused = false;
@@ -68,7 +68,7 @@ export class Connection {
     while (capacity < limits.maxInFlight) capacity <<= 1;
     this.mask = capacity - 1;
     this.state = new Uint8Array(capacity);
-    this.responses = new Array<Buffer | null>(capacity).fill(null);
+    this.responses = new Array<Buffer | Buffer[] | null>(capacity).fill(null);
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -82,8 +82,11 @@ export class Connection {
     return this.nextSeq - this.nextToSend;
   }
 
-  /** Delivers the response (a whole frame with its size prefix) for request `seq`; null sends nothing. */
-  complete(seq: number, response: Buffer | null): void {
+  /**
+   * Delivers the response (a whole frame with its size prefix, in one buffer or in chunks to
+   * write in order) for request `seq`; null sends nothing.
+   */
+  complete(seq: number, response: Buffer | Buffer[] | null): void {
     if (this.closed) return;
     const slot = seq & this.mask;
     this.responses[slot] = response;
@@ -156,7 +159,12 @@ export class Connection {
           socket.cork();
           corked = true;
         }
-        if (!socket.write(response)) this.writeBlocked = true;
+        if (Buffer.isBuffer(response)) {
+          if (!socket.write(response)) this.writeBlocked = true;
+        } else {
+          // Corked: the chunks leave in one writev.
+          for (let i = 0; i < response.length; i++) if (!socket.write(response[i])) this.writeBlocked = true;
+        }
       }
     }
     if (corked) {

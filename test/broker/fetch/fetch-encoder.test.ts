@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { encodeFetchResponseFrame, SPLICE_MIN_BYTES } from '../../../src/broker/fetch/fetch-encoder.js';
+import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
+import {
+  defaultFetchableTopicResponse,
+  defaultFetchResponse,
+  defaultPartitionData,
+  type FetchResponse,
+  type PartitionData,
+} from '../../../src/protocol/generated/fetch-response.js';
+import { encodeResponseFrame } from '../../../src/protocol/header.js';
+import { append, startTestBroker, makeTopic, values } from './helpers.js';
+import { fetchRequest, partitionsOf } from './requests.js';
+
+function partition(index: number, records: Buffer | null): PartitionData {
+  return { ...defaultPartitionData(), partitionIndex: index, highWatermark: 10n, records };
+}
+
+/** Null, empty, small and large records, one large buffer twice, over two topics. */
+function mixedResponse(version: number): FetchResponse {
+  const large = randomBytes(SPLICE_MIN_BYTES + 7);
+  const a = { ...defaultFetchableTopicResponse(), topic: 'a', topicId: randomBytes(16) };
+  a.partitions = [partition(0, null), partition(1, large), partition(2, Buffer.alloc(0)), partition(3, randomBytes(100))];
+  const b = { ...defaultFetchableTopicResponse(), topic: 'b', topicId: randomBytes(16) };
+  b.partitions = [partition(0, randomBytes(SPLICE_MIN_BYTES)), partition(1, large), partition(2, randomBytes(SPLICE_MIN_BYTES - 1))];
+  return { ...defaultFetchResponse(), sessionId: version >= 7 ? 7 : 0, responses: [a, b] };
+}
+
+function concat(frame: Buffer | Buffer[]): Buffer {
+  return Buffer.isBuffer(frame) ? frame : Buffer.concat(frame);
+}
+
+test('the spliced fetch frame has the bytes of encodeResponseFrame at every version, records uncopied', () => {
+  for (let v = 4; v <= 17; v++) {
+    const body = mixedResponse(v);
+    const large = body.responses.flatMap((t) => t.partitions).map((p) => p.records).filter((r) => r !== null && r.length >= SPLICE_MIN_BYTES);
+    assert.equal(large.length, 3);
+    const frame = encodeFetchResponseFrame(v, 1234, body);
+    assert.ok(Array.isArray(frame), `v${v} splices`);
+    assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, v, 1234, body), `v${v}`);
+    // The records buffers themselves are chunks, in order; nothing else is that large.
+    assert.deepEqual(frame.filter((c) => large.includes(c)), large, `v${v} chunks`);
+    assert.ok(frame.every((c) => c.length > 0));
+  }
+});
+
+test('a fetch frame without large records is one buffer', () => {
+  for (const v of [4, 11, 12, 17]) {
+    const body = mixedResponse(v);
+    for (const t of body.responses) for (const p of t.partitions) if (p.records !== null && p.records.length >= SPLICE_MIN_BYTES) p.records = randomBytes(10);
+    const frame = encodeFetchResponseFrame(v, 9, body);
+    assert.ok(Buffer.isBuffer(frame));
+    assert.deepEqual(frame, encodeResponseFrame(ApiKey.Fetch, v, 9, body));
+  }
+  const empty = encodeFetchResponseFrame(17, 9, defaultFetchResponse());
+  assert.deepEqual(empty, encodeResponseFrame(ApiKey.Fetch, 17, 9, defaultFetchResponse()));
+});
+
+test('large fetched batches reach the client whole over the wire (v4 and v17), with small ones between', async () => {
+  const tb = await startTestBroker();
+  try {
+    const topic = await makeTopic(tb, 'spliced', 3);
+    append(tb, 'spliced', 0, values('big0', 40, 1000));
+    append(tb, 'spliced', 1, values('small', 2));
+    append(tb, 'spliced', 2, values('big2', 40, 1000));
+    const stored = [0, 1, 2].map((p) => tb.broker.logs.getLog('spliced', p)!.read(0, 1 << 20).records);
+    assert.ok(stored[0]!.length >= SPLICE_MIN_BYTES && stored[1]!.length < SPLICE_MIN_BYTES);
+    for (const v of [4, 17]) {
+      const spec = v >= 13 ? { topicId: topic.id } : { topic: 'spliced' };
+      const res = await tb.client.request(ApiKey.Fetch, v, fetchRequest([{ ...spec, partitions: [{ partition: 0 }, { partition: 1 }, { partition: 2 }] }]));
+      const got = [...partitionsOf(res).values()].map((p) => p.records);
+      assert.deepEqual(got, stored, `v${v}`);
+    }
+  } finally {
+    await tb.close();
+  }
+});
