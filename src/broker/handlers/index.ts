@@ -17,6 +17,17 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { describeLogDirsHandler } from './describe-log-dirs.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
+import { joinGroupHandler } from './join-group.js';
+import { syncGroupHandler } from './sync-group.js';
+import { heartbeatHandler } from './heartbeat.js';
+import { leaveGroupHandler } from './leave-group.js';
+import { offsetCommitHandler } from './offset-commit.js';
+import { offsetFetchHandler } from './offset-fetch.js';
+import { offsetDeleteHandler } from './offset-delete.js';
+import { describeGroupsHandler } from './describe-groups.js';
+import { listGroupsHandler } from './list-groups.js';
+import { deleteGroupsHandler } from './delete-groups.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these. */
-export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler] as readonly ApiHandler[];
+export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler, findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, offsetDeleteHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler] as readonly ApiHandler[];

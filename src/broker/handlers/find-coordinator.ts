@@ -1,0 +1,81 @@
+// FindCoordinator (key 10), versions 0-6. v1 adds key_type (0 group, 1 transaction), the
+// throttle time and an error message; v3 is the first flexible version; v4 batches keys
+// (coordinator_keys, one result each); v5 (TRANSACTION_ABORTABLE) and v6 (share groups, key
+// type 2) change nothing for the keys served here. This single node coordinates every group;
+// __consumer_offsets is created on the first group lookup (Kafka answers that first lookup
+// COORDINATOR_NOT_AVAILABLE while it creates the topic; here the lookup waits for it).
+// Transactional ids get COORDINATOR_NOT_AVAILABLE until there is a transaction coordinator,
+// share groups INVALID_REQUEST (no share coordinator), unknown key types INVALID_REQUEST.
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
+import type { Coordinator, FindCoordinatorResponse } from '../../protocol/generated/find-coordinator-response.js';
+import type { BrokerContext } from '../context.js';
+import { advertisedEndpoint } from './common.js';
+import { defineHandler } from './handler.js';
+
+const GROUP = 0;
+const TRANSACTION = 1;
+const SHARE = 2;
+
+interface Found {
+  errorCode: number;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+const none = (errorCode: number): Found => ({ errorCode, nodeId: -1, host: '', port: -1 });
+
+async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
+  if (broker.groups.statusError() === ErrorCode.COORDINATOR_NOT_AVAILABLE) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const ready = broker.groups.ready();
+  if (ready !== null) {
+    try {
+      await ready;
+    } catch (err) {
+      broker.logger.warn({ err }, 'cannot create the offsets topic');
+      return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+  }
+  const self = advertisedEndpoint(broker);
+  return { errorCode: ErrorCode.NONE, nodeId: self.nodeId, host: self.host, port: self.port };
+}
+
+function find(broker: BrokerContext, keyType: number): Found | Promise<Found> {
+  if (keyType === GROUP) return findGroupCoordinator(broker);
+  if (keyType === TRANSACTION) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  return none(ErrorCode.INVALID_REQUEST);
+}
+
+export const findCoordinatorHandler = defineHandler({
+  apiKey: ApiKey.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, info, broker) {
+    const v = info.apiVersion;
+    const keyType = v >= 1 ? request.keyType : GROUP;
+    const known = keyType === GROUP || keyType === TRANSACTION || keyType === SHARE;
+    if (v < 4) {
+      const found = await find(broker, keyType);
+      const response: FindCoordinatorResponse = {
+        throttleTimeMs: 0,
+        errorCode: found.errorCode,
+        // Kafka's Errors.NONE.message() is its name.
+        errorMessage: found.errorCode === ErrorCode.NONE ? 'NONE' : errorMessage(found.errorCode),
+        nodeId: found.nodeId,
+        host: found.host,
+        port: found.port,
+        coordinators: [],
+      };
+      return response;
+    }
+    const coordinators: Coordinator[] = [];
+    for (const key of request.coordinatorKeys) {
+      const found = await find(broker, keyType);
+      // An unknown key type fails the whole request, which Kafka answers with the message.
+      coordinators.push({ key, ...found, errorMessage: known ? null : errorMessage(found.errorCode) });
+    }
+    const response: FindCoordinatorResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };
+    return response;
+  },
+});

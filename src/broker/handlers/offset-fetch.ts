@@ -1,0 +1,50 @@
+// OffsetFetch (key 9), versions 1-9, as Kafka 4.0 serves them (v0, offsets in ZooKeeper, was
+// removed). v2 allows a null topic list (every committed partition) and adds a top-level
+// error code; v3 the throttle time; v5 the committed leader epoch; v6 is the first flexible
+// version; v7 adds require_stable (wait for commits not yet committed); v8 fetches several
+// groups in one request, each with its own error code; v9 adds member id and epoch, which
+// only KIP-848 groups check. Partitions without a commit answer offset -1 and no metadata;
+// so does a group that does not exist.
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/generated/offset-fetch-response.js';
+import { defineHandler } from './handler.js';
+
+interface GroupFetch {
+  groupId: string;
+  topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null;
+}
+
+export const offsetFetchHandler = defineHandler({
+  apiKey: ApiKey.OffsetFetch,
+  minVersion: 1,
+  maxVersion: 9,
+  async handle(request, info, broker) {
+    const v = info.apiVersion;
+    const groups = broker.groups;
+    const wanted: GroupFetch[] = v >= 8 ? request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics })) : [{ groupId: request.groupId, topics: request.topics }];
+    const requireStable = v >= 7 && request.requireStable;
+    const status = groups.statusError();
+    const results: OffsetFetchResponseGroup[] = [];
+    for (const g of wanted) {
+      if (status !== ErrorCode.NONE) {
+        results.push({ groupId: g.groupId, topics: [], errorCode: status });
+        continue;
+      }
+      const topics = await groups.fetchOffsets(g.groupId, g.topics, requireStable);
+      results.push({ groupId: g.groupId, topics, errorCode: ErrorCode.NONE });
+    }
+    if (v >= 8) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups: results } satisfies OffsetFetchResponse;
+    const only = results[0]!;
+    const topics: OffsetFetchResponseTopic[] = only.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) =>
+        // v1 has no top-level error: a group error goes to each partition.
+        v < 2 && only.errorCode !== ErrorCode.NONE
+          ? { partitionIndex: p.partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: only.errorCode }
+          : { ...p },
+      ),
+    }));
+    return { throttleTimeMs: 0, topics, errorCode: only.errorCode, groups: [] } satisfies OffsetFetchResponse;
+  },
+});
