@@ -1,5 +1,5 @@
 // End to end: consumer groups of clients we did not write (kafkajs, kcat -G / librdkafka,
-// kafka-python, confluent-kafka from Debian) against an embedded broker: 3 members over 6
+// kafka-python, confluent-kafka from Debian, eager and cooperative-sticky) against an embedded broker: 3 members over 6
 // partitions get 2 each, a member that leaves hands its partitions over, and committed
 // offsets are where a new member resumes.
 import { after, before, test } from 'node:test';
@@ -110,11 +110,11 @@ console.log(JSON.stringify({ step: 'resume', seen: seen.sort() }));
   assert.deepEqual(await committed('kjs-group', topic), [12, 12, 12, 12, 12, 12]);
 });
 
-test('kcat -G: three balanced consumers split 6 partitions; a group consumer commits, and the next one resumes there', async () => {
+test('kcat -G: three balanced consumers split 6 partitions; one killed with SIGKILL has its partitions reassigned after its session timeout; commits resume the next consumer', async () => {
   const topic = 'kcat-g';
   await sixPartitions(topic);
   // Three members at once; each reports its assignment on stderr.
-  const procs = [0, 1, 2].map(() => spawn('kcat', ['-b', tb.bootstrap, '-G', 'kcat-group', topic, '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=300', '-X', 'topic.auto.offset.reset=earliest'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const procs = [0, 1, 2].map(() => spawn('kcat', ['-b', tb.bootstrap, '-G', 'kcat-group', topic, '-X', 'session.timeout.ms=2000', '-X', 'heartbeat.interval.ms=200', '-X', 'topic.auto.offset.reset=earliest'], { stdio: ['ignore', 'ignore', 'pipe'] }));
   const latest: number[][] = [[], [], []];
   procs.forEach((p, i) => {
     p.stderr.setEncoding('utf8');
@@ -131,10 +131,10 @@ test('kcat -G: three balanced consumers split 6 partitions; a group consumer com
   });
   try {
     await waitFor(() => balanced(latest, 2), 'three kcat members with 2 partitions each');
-    // One leaves: the other two take over its partitions.
-    const leaving = procs[2]!;
-    const exited = new Promise((r) => leaving.on('exit', r));
-    leaving.kill('SIGTERM');
+    // One dies without leaving: once its session (2 s) expires, the other two take over its partitions.
+    const dying = procs[2]!;
+    const exited = new Promise((r) => dying.on('exit', r));
+    dying.kill('SIGKILL');
     await exited;
     await waitFor(() => balanced(latest.slice(0, 2), 3), 'two kcat members with 3 partitions each');
   } finally {
@@ -203,30 +203,50 @@ test('kafka-python: a 3-member group over 6 partitions, a leaving member, commit
   const resume = `
 import sys, json
 from kafka import KafkaConsumer
-c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], group_id='kpy-group', auto_offset_reset='earliest', consumer_timeout_ms=5000)
-print(json.dumps({'step': 'resume', 'seen': [m.value.decode() for m in c]}))
+c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], group_id='kpy-group', auto_offset_reset='earliest', consumer_timeout_ms=20000)
+seen = []
+for m in c:
+    seen.append(m.value.decode())
+    if len(seen) == 2:
+        break
+# Nothing else arrives: the group's commits were where this member started.
+extra = c.poll(timeout_ms=300)
+print(json.dumps({'step': 'resume', 'seen': seen + [m.value.decode() for ms in extra.values() for m in ms]}))
 c.close()
 `;
   const r = await run(PYTHON, ['-c', resume, tb.bootstrap, topic], { timeout: TIMEOUT });
   assert.deepEqual(step(r.stdout, 'resume').seen, ['resume-0', 'resume-1']);
 });
 
-test('confluent-kafka (librdkafka, Debian): a 3-member group over 6 partitions, a leaving member, commits', async () => {
-  const topic = 'ck';
-  await sixPartitions(topic);
-  const script = `
+for (const strategy of ['range', 'cooperative-sticky']) {
+  test(`confluent-kafka (librdkafka, Debian), ${strategy}: a 3-member group over 6 partitions, a leaving member, commits`, async () => {
+    const topic = `ck-${strategy}`;
+    const groupId = `ck-group-${strategy}`;
+    await sixPartitions(topic);
+    // With cooperative-sticky the client assigns and revokes incrementally (KIP-429); the
+    // broker only runs the classic protocol for it.
+    const script = `
 import sys, time, json
 from confluent_kafka import Consumer
-bootstrap, topic = sys.argv[1:3]
-assign = [[], [], []]
+bootstrap, topic, group, strategy = sys.argv[1:5]
+cooperative = strategy == 'cooperative-sticky'
+assign = [set(), set(), set()]
 seen = set()
 def member(i):
-    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'ck-group', 'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000,
-                  'heartbeat.interval.ms': 300, 'enable.auto.commit': False})
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': group, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 6000,
+                  'heartbeat.interval.ms': 300, 'enable.auto.commit': False, 'partition.assignment.strategy': strategy})
     def on_assign(cons, parts):
-        assign[i] = sorted(p.partition for p in parts)
+        if cooperative:
+            cons.incremental_assign(parts)
+            assign[i] |= {p.partition for p in parts}
+        else:
+            assign[i] = {p.partition for p in parts}
     def on_revoke(cons, parts):
-        assign[i] = []
+        if cooperative:
+            cons.incremental_unassign(parts)
+            assign[i] -= {p.partition for p in parts}
+        else:
+            assign[i] = set()
     c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
     return c
 cs = [member(i) for i in range(3)]
@@ -243,23 +263,31 @@ def wait(cs, check):
             raise SystemExit('timed out: %r' % (assign,))
         poll(cs)
 def balanced(a, n):
-    return all(len(x) == n for x in a) and sorted(sum(a, [])) == list(range(6))
+    return all(len(x) == n for x in a) and sorted(sum((sorted(x) for x in a), [])) == list(range(6))
 wait(cs, lambda: balanced(assign, 2))
-print(json.dumps({'step': 'three', 'assignments': assign}), flush=True)
+three = [sorted(x) for x in assign]
+print(json.dumps({'step': 'three', 'assignments': three}), flush=True)
 cs[2].close()
-assign[2] = []
+assign[2] = set()
 wait(cs[:2], lambda: balanced(assign[:2], 3) and len(seen) == 60)
-print(json.dumps({'step': 'two', 'assignments': assign[:2], 'consumed': len(seen)}), flush=True)
+print(json.dumps({'step': 'two', 'assignments': [sorted(x) for x in assign[:2]], 'consumed': len(seen)}), flush=True)
 for c in cs[:2]:
     c.close()
 `;
-  const { stdout } = await run(PYTHON, ['-c', script, tb.bootstrap, topic], { timeout: TIMEOUT });
-  assert.ok(balanced(step(stdout, 'three').assignments as number[][], 2), stdout);
-  const two = step(stdout, 'two');
-  assert.ok(balanced(two.assignments as number[][], 3), stdout);
-  assert.equal(two.consumed, 60);
-  assert.deepEqual(await committed('ck-group', topic), [10, 10, 10, 10, 10, 10]);
-});
+    const { stdout } = await run(PYTHON, ['-c', script, tb.bootstrap, topic, groupId, strategy], { timeout: TIMEOUT });
+    const three = step(stdout, 'three').assignments as number[][];
+    assert.ok(balanced(three, 2), stdout);
+    const two = step(stdout, 'two');
+    const after = two.assignments as number[][];
+    assert.ok(balanced(after, 3), stdout);
+    if (strategy === 'cooperative-sticky') {
+      // Sticky: the members that stay keep what they had.
+      assert.ok(three[0]!.every((p) => after[0]!.includes(p)) && three[1]!.every((p) => after[1]!.includes(p)), stdout);
+    }
+    assert.equal(two.consumed, 60);
+    assert.deepEqual(await committed(groupId, topic), [10, 10, 10, 10, 10, 10]);
+  });
+}
 
 test('kafka-python admin: list, describe and read the offsets of the groups', async () => {
   const script = `
