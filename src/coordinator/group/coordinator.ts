@@ -259,6 +259,21 @@ export class GroupCoordinator {
     return results;
   }
 
+  /**
+   * A topic was deleted: every group's offsets for it get tombstones (Kafka's
+   * onPartitionsDeleted), so that a new topic of the same name starts without them.
+   */
+  onTopicDeleted(topic: string): void {
+    if (this.status !== Status.Active) return;
+    for (const [groupId, records] of this.offsets.deleteTopic(topic)) {
+      try {
+        this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId, topic }, 'failed to delete the offsets of a deleted topic'));
+      } catch (err) {
+        this.logger.warn({ err, groupId, topic }, 'failed to delete the offsets of a deleted topic');
+      }
+    }
+  }
+
   // ---- expiry ---------------------------------------------------------------------------------------
 
   private scheduleExpiration(): void {

@@ -214,6 +214,17 @@ export class OffsetManager {
     return n;
   }
 
+  /** Tombstones for every group's offsets of `topic` (the topic was deleted). */
+  deleteTopic(topic: string): Map<string, OffsetRecord[]> {
+    const out = new Map<string, OffsetRecord[]>();
+    for (const groupId of this.groups.groups.keys()) {
+      const partitions = this.store.group(groupId)?.get(topic);
+      if (partitions === undefined) continue;
+      out.set(groupId, [...partitions.keys()].map((p) => offsetRecord(groupId, topic, p, null)));
+    }
+    return out;
+  }
+
   /**
    * Tombstones for the group's offsets that have expired; true when the group has no offsets
    * left afterwards. Offsets expire `offsets.retention.minutes` after the group became Empty

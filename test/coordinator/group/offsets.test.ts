@@ -223,3 +223,13 @@ test('ListGroups filters by state (case-insensitive) and type; DescribeGroups re
   assert.equal(h.coord.describeGroup('nope', 6).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   assert.equal(h.coord.describeGroup('nope', 6).errorMessage, 'Group nope not found.');
 });
+
+test('a deleted topic\'s offsets are deleted from every group (onTopicDeleted)', async () => {
+  const h = await harness();
+  await commit(h, commitReq('a', [['gone', 0, 1n], ['kept', 0, 2n]]));
+  await commit(h, commitReq('b', [['gone', 3, 1n]]));
+  h.coord.onTopicDeleted('gone');
+  assert.deepEqual((await h.coord.fetchOffsets('a', null, false)).map((t) => t.name), ['kept']);
+  assert.deepEqual(await h.coord.fetchOffsets('b', null, false), []);
+  assert.deepEqual(h.log.batches.at(-1)!.map((r) => [r.group, r.value]), [['b', null]]);
+});
