@@ -72,8 +72,9 @@ export const findCoordinatorHandler = defineHandler({
     const coordinators: Coordinator[] = [];
     for (const key of request.coordinatorKeys) {
       const found = await find(broker, keyType);
-      // An unknown key type fails the whole request, which Kafka answers with the message.
-      coordinators.push({ key, ...found, errorMessage: known ? null : errorMessage(found.errorCode) });
+      // Kafka leaves the message at its default, "" (an unknown key type fails the whole
+      // request, which Kafka answers with the error's message).
+      coordinators.push({ key, ...found, errorMessage: known ? '' : errorMessage(found.errorCode) });
     }
     const response: FindCoordinatorResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };
     return response;

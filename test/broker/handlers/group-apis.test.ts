@@ -70,7 +70,7 @@ test('FindCoordinator: this broker for groups at v0-3 and batched at v4+; __cons
   const v4 = await c.request(ApiKey.FindCoordinator, 4, { ...defaultFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['a', 'b'] });
   assert.deepEqual(v4.coordinators.map((x) => [x.key, x.errorCode, x.nodeId, x.port]), [['a', 0, self.nodeId, self.port], ['b', 0, self.nodeId, self.port]]);
   const v6 = await c.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['tx'] });
-  assert.deepEqual(v6.coordinators.map((x) => [x.errorCode, x.nodeId, x.host, x.port, x.errorMessage]), [[ErrorCode.COORDINATOR_NOT_AVAILABLE, -1, '', -1, null]]);
+  assert.deepEqual(v6.coordinators.map((x) => [x.errorCode, x.nodeId, x.host, x.port, x.errorMessage]), [[ErrorCode.COORDINATOR_NOT_AVAILABLE, -1, '', -1, '']]);
   const unknownType = await c.request(ApiKey.FindCoordinator, 5, { ...defaultFindCoordinatorRequest(), keyType: 9, coordinatorKeys: ['x'] });
   assert.equal(unknownType.coordinators[0]!.errorCode, ErrorCode.INVALID_REQUEST);
   const share = await c.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType: 2, coordinatorKeys: ['s:x:0'] });
@@ -252,7 +252,7 @@ test('DescribeGroups v0-v6 and ListGroups v0-v5', async () => {
   assert.deepEqual([v0.groups[1]!.errorCode, v0.groups[1]!.groupState], [0, 'Dead']);
   const v5 = await c.request(ApiKey.DescribeGroups, 5, { ...defaultDescribeGroupsRequest(), groups: [groupId], includeAuthorizedOperations: true });
   assert.equal(v5.groups[0]!.members[0]!.groupInstanceId, 'inst');
-  assert.equal(v5.groups[0]!.authorizedOperations, (1 << 3) | (1 << 6) | (1 << 8));
+  assert.equal(v5.groups[0]!.authorizedOperations, 3400, 'as Kafka 4.0.2 answers without an authorizer');
   const v6 = await c.request(ApiKey.DescribeGroups, 6, { ...defaultDescribeGroupsRequest(), groups: ['ghost'] });
   assert.deepEqual([v6.groups[0]!.errorCode, v6.groups[0]!.errorMessage, v6.groups[0]!.groupState], [ErrorCode.GROUP_ID_NOT_FOUND, 'Group ghost not found.', 'Dead']);
 
