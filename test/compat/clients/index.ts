@@ -11,6 +11,7 @@ import { ensureNode22 } from '../setup/node.js';
 import { ensureNpmFolder } from '../setup/npm.js';
 import { clientsDir } from '../setup/paths.js';
 import { ensureConfluentKafkaVenv } from '../setup/python.js';
+import type { BrokerFeature } from '../setup/target.js';
 
 /** How to start a driver; the driver's four arguments are appended to `args`. */
 export interface DriverCommand {
@@ -38,6 +39,12 @@ export interface CompatClient {
    * here.
    */
   cannotRead?: Readonly<Record<string, { reason: string; stderr: RegExp }>>;
+  /**
+   * Broker features the driver cannot read without, each with what its failure looks like on
+   * stderr: against a broker that lacks one (CompatTarget.lacks in setup/target.ts), tests
+   * expect that failure, so the day the broker has the feature the entry there must go.
+   */
+  needs?: Readonly<Partial<Record<BrokerFeature, RegExp>>>;
 }
 
 /**
@@ -95,6 +102,7 @@ export const CLIENTS: readonly CompatClient[] = [
     id: 'kafkajs',
     headers: 'grouped',
     notes: 'kafkajs with npm codec plugins for snappy/lz4/zstd; a fresh consumer group (kafkajs cannot assign)',
+    needs: { groups: /KafkaJSGroupCoordinatorNotFound|Failed to find group coordinator/ },
     async prepare() {
       const modules = await ensureNpmFolder('kafkajs-plugins', KAFKAJS_PLUGINS);
       return { command: process.execPath, args: [driver('kafkajs.mjs')], env: { COMPAT_NODE_MODULES: modules } };
