@@ -2,7 +2,7 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { decodeRequestFrame, encodeResponseFrame, UnsupportedRequestError, type DecodedRequest } from '../protocol/header.js';
 import { ProtocolDecodeError } from '../protocol/primitives/errors.js';
-import type { Connection, RequestProcessor } from './network/connection.js';
+import type { ChunkedFrame, Connection, RequestProcessor } from './network/connection.js';
 import type { BrokerContext } from './context.js';
 import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/handler.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
@@ -65,7 +65,7 @@ export class RequestDispatcher implements RequestProcessor {
       connection.complete(seq, null);
       return;
     }
-    let frame: Buffer | Buffer[];
+    let frame: Buffer | ChunkedFrame;
     try {
       frame = handler.encode !== undefined
         ? handler.encode(body as never, info)

@@ -380,7 +380,7 @@ export class LogSegment {
    * batch that reaches `maxOffset` (exclusive). null when no batch here ends at or after
    * `startOffset`.
    */
-  read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): SegmentRead | null {
+  read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, allocate?: (size: number) => Buffer): SegmentRead | null {
     const pos = this.locate(startOffset);
     if (pos < 0) return null;
     const firstSize = this.foundSize;
@@ -391,7 +391,7 @@ export class LogSegment {
       if (!minOneMessage) return { records: EMPTY, position: pos, firstBatchTooLarge: true };
       limit = firstSize;
     }
-    const buf = Buffer.allocUnsafe(limit);
+    const buf = allocate === undefined ? Buffer.allocUnsafe(limit) : allocate(limit);
     const n = readFully(this.ctx.fs, this.fd(), buf, 0, limit, pos);
     let end = 0;
     while (end + HEADER_PREFIX <= n) {
@@ -401,7 +401,7 @@ export class LogSegment {
       if (last >= maxOffset) break;
       end += size;
     }
-    return { records: end === n ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
+    return { records: end === buf.length ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
   }
 
   /**

@@ -79,6 +79,11 @@ export interface ReadOptions {
   isolation?: FetchIsolation;
   /** Return the first batch even when larger than maxBytes (Kafka's KIP-74 rule). Default true. */
   minOneMessage?: boolean;
+  /**
+   * Where the bytes are read into: a buffer of at least `size` bytes that the caller owns
+   * (a fetch reuses buffers once the socket is done with them). Default Buffer.allocUnsafe.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 export interface LogOffsetsListener {

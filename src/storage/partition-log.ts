@@ -460,7 +460,7 @@ export class PartitionLog implements SegmentContext {
     try {
       for (let seg = this.segments.at(i); seg !== undefined; seg = this.segments.at(++i)) {
         if (seg.baseOffset >= maxOffset) break;
-        const r = seg.read(startOffset, maxBytes, maxOffset, minOne);
+        const r = seg.read(startOffset, maxBytes, maxOffset, minOne, opts.allocate);
         if (r !== null) return { records: r.records, firstBatchTooLarge: r.firstBatchTooLarge };
       }
     } catch (e) {

@@ -5,7 +5,8 @@
  * the partition's `partition_max_bytes` and what is left of the request's `max_bytes`. The
  * first non-empty partition may exceed both limits by one batch (KIP-74), so that a consumer
  * always makes progress; after it, batches that do not fit are left for the next fetch.
- * Records are the bytes storage returns, untouched.
+ * Records are the bytes storage returns, untouched, read into buffers of the read buffer
+ * pool (the encoder gives them back).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import {
@@ -21,6 +22,7 @@ import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
+import { readBufferPool } from './read-buffer-pool.js';
 import { endOffsetForEpoch, lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from './partition-state.js';
 
 /** What the whole request asks, after Kafka's caps (FetchParams). */
@@ -94,6 +96,14 @@ function dataFor(params: FetchParams, partition: number, hw: number, lso: number
   };
 }
 
+/** Gives the records of a read that will not be answered back to the read buffer pool. */
+export function releaseRead(read: ReadResult): void {
+  for (let i = 0; i < read.partitions.length; i++) {
+    const records = read.partitions[i]!.data.records;
+    if (records !== null) readBufferPool.release(records);
+  }
+}
+
 /** readFromLog: reads `partitions` in order, sharing the request's byte budget. */
 export function readPartitions(broker: BrokerContext, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
   const out: FetchedPartition[] = new Array(partitions.length);
@@ -146,7 +156,11 @@ function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionF
   }
   let records: Buffer;
   try {
-    records = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage }).records;
+    records = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire }).records;
+    if (records.length === 0) {
+      readBufferPool.release(records);
+      records = EMPTY;
+    }
   } catch (e) {
     const code = storageErrorCode(e);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');

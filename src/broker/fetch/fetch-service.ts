@@ -11,7 +11,7 @@ import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { BrokerContext } from '../context.js';
 import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from './delayed-fetch.js';
-import { errorPartitionData, readPartitions, type FetchParams } from './fetch-reader.js';
+import { errorPartitionData, readPartitions, releaseRead, type FetchParams } from './fetch-reader.js';
 import { FetchContextKind, FetchSessionCache, PartitionFetch, type FetchContext, type FetchedPartition } from './fetch-session.js';
 import { NO_EPOCH, partitionMetadata } from './partition-state.js';
 
@@ -94,6 +94,7 @@ export class FetchService implements DelayedFetchOwner {
     if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch) {
       return this.respond(ctx, params, read.partitions, erroneous);
     }
+    releaseRead(read); // not enough yet: the answer reads again
     const logs = interesting.map((f) => broker.logs.getLog(f.topic!, f.partition)!);
     const delayed = new DelayedFetch(params, ctx, interesting, logs, erroneous);
     this.purgatory.park(delayed);

@@ -1,6 +1,7 @@
 import type { RequestTypes, ResponseTypes } from '../../protocol/generated/api-keys.js';
 import type * as RequestHeader from '../../protocol/generated/request-header.js';
 import type { BrokerContext } from '../context.js';
+import type { ChunkedFrame } from '../network/connection.js';
 
 /** What a handler learns about the request besides its body. */
 export interface RequestInfo {
@@ -29,7 +30,7 @@ export interface ApiHandler<K extends keyof RequestTypes & keyof ResponseTypes =
    * `encodeResponseFrame`, as one buffer or as chunks written in order (Fetch leaves its
    * records buffers uncopied).
    */
-  encode?(response: ResponseTypes[K], info: RequestInfo): Buffer | Buffer[];
+  encode?(response: ResponseTypes[K], info: RequestInfo): Buffer | ChunkedFrame;
 }
 
 /**

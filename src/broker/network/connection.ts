@@ -20,6 +20,16 @@ export interface ConnectionLimits {
   maxInFlight: number;
 }
 
+/**
+ * A response frame in chunks written in order (one writev under the cork); `written` runs
+ * once the socket is done with them (sent to the kernel, or failed), so their memory can be
+ * reused. Not called when the connection closes first.
+ */
+export interface ChunkedFrame {
+  readonly chunks: readonly Buffer[];
+  readonly written: ((err?: Error | null) => void) | null;
+}
+
 /** Marks a slot whose response has not been produced yet. */
 const PENDING = 0;
 const READY = 1;
@@ -42,7 +52,7 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly mask: number;
   private readonly state: Uint8Array;
-  private readonly responses: Array<Buffer | Buffer[] | null>;
+  private readonly responses: Array<Buffer | ChunkedFrame | null>;
   private nextSeq = 0;
   private nextToSend = 0;
   private readPaused = false;
@@ -68,7 +78,7 @@ export class Connection {
     while (capacity < limits.maxInFlight) capacity <<= 1;
     this.mask = capacity - 1;
     this.state = new Uint8Array(capacity);
-    this.responses = new Array<Buffer | Buffer[] | null>(capacity).fill(null);
+    this.responses = new Array<Buffer | ChunkedFrame | null>(capacity).fill(null);
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -86,7 +96,7 @@ export class Connection {
    * Delivers the response (a whole frame with its size prefix, in one buffer or in chunks to
    * write in order) for request `seq`; null sends nothing.
    */
-  complete(seq: number, response: Buffer | Buffer[] | null): void {
+  complete(seq: number, response: Buffer | ChunkedFrame | null): void {
     if (this.closed) return;
     const slot = seq & this.mask;
     this.responses[slot] = response;
@@ -163,7 +173,10 @@ export class Connection {
           if (!socket.write(response)) this.writeBlocked = true;
         } else {
           // Corked: the chunks leave in one writev.
-          for (let i = 0; i < response.length; i++) if (!socket.write(response[i])) this.writeBlocked = true;
+          const chunks = response.chunks;
+          const last = chunks.length - 1;
+          for (let i = 0; i < last; i++) if (!socket.write(chunks[i])) this.writeBlocked = true;
+          if (!socket.write(chunks[last], response.written ?? undefined)) this.writeBlocked = true;
         }
       }
     }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeFetchResponseFrame, SPLICE_MIN_BYTES } from '../../../src/broker/fetch/fetch-encoder.js';
+import { readBufferPool, ReadBufferPool } from '../../../src/broker/fetch/read-buffer-pool.js';
+import type { ChunkedFrame } from '../../../src/broker/network/connection.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import {
   defaultFetchableTopicResponse,
@@ -28,8 +30,8 @@ function mixedResponse(version: number): FetchResponse {
   return { ...defaultFetchResponse(), sessionId: version >= 7 ? 7 : 0, responses: [a, b] };
 }
 
-function concat(frame: Buffer | Buffer[]): Buffer {
-  return Buffer.isBuffer(frame) ? frame : Buffer.concat(frame);
+function concat(frame: Buffer | ChunkedFrame): Buffer {
+  return Buffer.isBuffer(frame) ? frame : Buffer.concat(frame.chunks);
 }
 
 test('the spliced fetch frame has the bytes of encodeResponseFrame at every version, records uncopied', () => {
@@ -38,11 +40,12 @@ test('the spliced fetch frame has the bytes of encodeResponseFrame at every vers
     const large = body.responses.flatMap((t) => t.partitions).map((p) => p.records).filter((r) => r !== null && r.length >= SPLICE_MIN_BYTES);
     assert.equal(large.length, 3);
     const frame = encodeFetchResponseFrame(v, 1234, body);
-    assert.ok(Array.isArray(frame), `v${v} splices`);
+    assert.ok(!Buffer.isBuffer(frame), `v${v} splices`);
     assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, v, 1234, body), `v${v}`);
     // The records buffers themselves are chunks, in order; nothing else is that large.
-    assert.deepEqual(frame.filter((c) => large.includes(c)), large, `v${v} chunks`);
-    assert.ok(frame.every((c) => c.length > 0));
+    assert.deepEqual(frame.chunks.filter((c) => large.includes(c)), large, `v${v} chunks`);
+    assert.ok(frame.chunks.every((c) => c.length > 0));
+    assert.equal(frame.written, null, 'no pooled records');
   }
 });
 
@@ -76,4 +79,50 @@ test('large fetched batches reach the client whole over the wire (v4 and v17), w
   } finally {
     await tb.close();
   }
+});
+
+test('the read buffer pool lends size-class buffers, takes them back once, and ignores others', () => {
+  const pool = new ReadBufferPool();
+  const a = pool.acquire(1 << 20);
+  assert.equal(a.length, 1 << 20);
+  assert.ok(pool.isLent(a.subarray(5, 10)));
+  const small = pool.acquire(100);
+  assert.equal(small.length, 100);
+  assert.ok(!pool.isLent(small));
+  const odd = pool.acquire(70_000);
+  assert.equal(odd.length, 128 * 1024);
+  pool.release(a.subarray(0, 10));
+  pool.release(a); // a second release is ignored
+  pool.release(small);
+  pool.release(Buffer.alloc(1 << 20));
+  assert.equal(pool.pooledBytes, 1 << 20);
+  const b = pool.acquire(1_000_000);
+  assert.equal(b.buffer, a.buffer, 'reused');
+  assert.equal(pool.pooledBytes, 0);
+  assert.ok(pool.isLent(odd.subarray(0, 0)));
+});
+
+test('pooled records go back to the pool when their frame is written, or at once when copied', () => {
+  const body = mixedResponse(17);
+  const big = readBufferPool.acquire(1 << 20).subarray(0, SPLICE_MIN_BYTES * 2);
+  const small = readBufferPool.acquire(1 << 20).subarray(0, 100);
+  body.responses[0]!.partitions[1]!.records = big;
+  body.responses[0]!.partitions[3]!.records = small;
+  const before = readBufferPool.pooledBytes;
+  const frame = encodeFetchResponseFrame(17, 1, body);
+  assert.ok(!Buffer.isBuffer(frame) && frame.written !== null);
+  assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, 17, 1, body));
+  assert.ok(readBufferPool.isLent(big) && readBufferPool.isLent(small), 'lent until written');
+  frame.written(new Error('socket destroyed'));
+  assert.ok(readBufferPool.isLent(big), 'a failed write keeps them out of the pool');
+  frame.written(null);
+  assert.ok(!readBufferPool.isLent(big) && !readBufferPool.isLent(small));
+  assert.equal(readBufferPool.pooledBytes, before + 2 * (1 << 20));
+
+  const copied = mixedResponse(17);
+  for (const t of copied.responses) for (const p of t.partitions) p.records = null;
+  const inline = readBufferPool.acquire(1 << 16).subarray(0, 10);
+  copied.responses[1]!.partitions[0]!.records = inline;
+  assert.ok(Buffer.isBuffer(encodeFetchResponseFrame(12, 1, copied)));
+  assert.ok(!readBufferPool.isLent(inline), 'copied into the frame: back at once');
 });

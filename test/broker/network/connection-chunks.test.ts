@@ -3,29 +3,37 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { SocketServer } from '../../../src/broker/network/socket-server.js';
-import type { Connection, RequestProcessor } from '../../../src/broker/network/connection.js';
+import type { ChunkedFrame, Connection, RequestProcessor } from '../../../src/broker/network/connection.js';
 
 /**
  * Answers request i (one byte: its delay in ms) with a frame of `i`-filled bytes split in
  * three chunks, the middle one large, completing out of order.
  */
 class ChunkedEcho implements RequestProcessor {
+  written = 0;
   process(body: Buffer, connection: Connection, seq: number): void {
     const delay = body[0]!;
     const id = body[1]!;
     const payload = Buffer.alloc(200_000 + id, id);
     const prefix = Buffer.alloc(4);
     prefix.writeInt32BE(payload.length, 0);
-    const chunks = [prefix, payload.subarray(0, 3), payload.subarray(3, 150_000), payload.subarray(150_000)];
+    const chunks: ChunkedFrame = {
+      chunks: [prefix, payload.subarray(0, 3), payload.subarray(3, 150_000), payload.subarray(150_000)],
+      written: (err) => {
+        assert.ifError(err);
+        this.written++;
+      },
+    };
     if (delay === 0) connection.complete(seq, chunks);
     else setTimeout(() => connection.complete(seq, chunks), delay);
   }
 }
 
-test('chunked responses go out whole and in request order', async () => {
+test('chunked responses go out whole and in request order, each reported written', async () => {
+  const echo = new ChunkedEcho();
   const server = new SocketServer(
     { host: '127.0.0.1', port: 0, maxRequestBytes: 1024, maxConnections: 10, connectionsMaxIdleMs: 600_000, maxInFlightPerConnection: 16 },
-    new ChunkedEcho(),
+    echo,
   );
   await server.listen();
   const s = connect(server.port, '127.0.0.1');
@@ -54,6 +62,7 @@ test('chunked responses go out whole and in request order', async () => {
     at += 4 + size;
   }
   assert.equal(at, all.length);
+  assert.equal(echo.written, delays.length);
   s.destroy();
   await server.close();
 });
