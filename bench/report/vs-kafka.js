@@ -7,7 +7,7 @@
 //   node bench/report/vs-kafka.js
 //
 // Per Node.js major version of Millrace, the newest full run is shown (a --quick run only when
-// there is no full run for that version).
+// there is no full run for that version); runs of a subset of workloads or systems are skipped.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,9 +26,13 @@ const ORDER = [
   'produce-1k-acksall',
   'produce-100b-acks1',
   'consume-1k',
+  'consume-100b',
   'e2e-latency-1k',
+  'kcat-produce-1k-acks1',
+  'kcat-produce-1k-acksall',
   'kcat-produce-1k',
   'kcat-consume-1k',
+  'kcat-consume-100b',
 ];
 
 /** Metrics shown in the table: key, label, whether higher is better. */
@@ -83,10 +87,21 @@ function nodeMajor(doc) {
   return m ? Number(m[1]) : 0;
 }
 
-/** Newest full run per Node.js major (or newest quick run when there is no full one). */
+/**
+ * A run of a subset of the workloads or systems (`--workloads`, `--systems`), e.g. a before/after
+ * comparison of one code path: kept in bench/results, never shown as the run of a Node version.
+ */
+export function isPartial(doc) {
+  if (typeof doc.partial === 'boolean') return doc.partial;
+  const cmd = String(doc.command ?? '');
+  return /--workloads\b/.test(cmd) || !SYSTEMS.every((s) => doc.runs.some((r) => r.system === s));
+}
+
+/** Newest complete full run per Node.js major (or newest complete quick run when there is no full one). */
 export function pick(results) {
   const byNode = new Map();
   for (const r of results) {
+    if (isPartial(r.doc)) continue;
     const k = nodeMajor(r.doc);
     const list = byNode.get(k) ?? [];
     list.push(r);

@@ -18,14 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS } from '../kafka/kafka-process.js';
 import { portFree, resourceMark, resourcesSince, round, run } from './proc.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from './systems.js';
-import { createTopics, ensureKcatFile, WORKLOADS } from './workloads.js';
+import { ALIASES, createTopics, ensureKcatFile, WORKLOADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const cacheDir = path.join(repoRoot, 'bench', '.cache', 'vs-kafka');
 
 const USAGE = `usage: node bench/vs-kafka/run.js [options]
-  --quick               smoke run: 1 round, 50k x 1 KiB, 200k x 100 B, 1k round trips
+  --quick               smoke run: 1 round, 50k x 1 KiB, 200k x 100 B, 1k round trips, 50k x 1 KiB via kcat
   --rounds N            rounds (default 3; each runs Kafka and Millrace, alternating who goes first)
   --scale F             multiply every record count (default 1: 2M x 1 KiB as in the issue)
   --records N           1 KiB records for the ProducerPerformance/ConsumerPerformance workloads
@@ -36,7 +36,10 @@ const USAGE = `usage: node bench/vs-kafka/run.js [options]
   --millrace-worktree   measure the working tree as it is instead (compiled into .tmp/vs-kafka/millrace-worktree)
   --millrace-root DIR   a folder that already has bin/millrace.js, dist/ and package.json
   --systems LIST        kafka,millrace (default both)
-  --workloads LIST      names from workloads.js (default all); cold-start always runs
+  --workloads LIST      names from workloads.js (default all); cold-start always runs. A run with a
+                        subset (or one system) is marked partial and left out of BENCHMARKS.md
+  --millrace-no-groups  record the consumer-group workloads as n/a for Millrace (for commits before
+                        consumer groups, issue 6)
   --port N              first of three ports (Kafka, Kafka controller, Millrace); default 29092,
                         moved up by 3 until all are free
   --out FILE            results file (default bench/results/<date>-vs-kafka[-quick]-node<major>.json)
@@ -59,6 +62,7 @@ function parseArgs(argv) {
     out: undefined,
     report: true,
     notes: [],
+    millraceNoGroups: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -76,11 +80,12 @@ function parseArgs(argv) {
     else if (a === '--millrace-ref') o.millraceRef = v();
     else if (a === '--millrace-worktree') o.millraceWorktree = true;
     else if (a === '--systems') o.systems = v().split(',');
-    else if (a === '--workloads') o.workloads = v().split(',');
+    else if (a === '--workloads') o.workloads = v().split(',').map((w) => ALIASES[w] ?? w);
     else if (a === '--port') o.port = Number(v());
     else if (a === '--out') o.out = path.resolve(v());
     else if (a === '--no-report') o.report = false;
     else if (a === '--note') o.notes.push(v());
+    else if (a === '--millrace-no-groups') o.millraceNoGroups = true;
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
       process.exit(0);
@@ -276,7 +281,7 @@ async function runSystem(system, roundNo, o, ctxBase, runs) {
 
     for (const w of WORKLOADS) {
       if (o.workloads && !o.workloads.includes(w.name)) continue;
-      if (w.needsGroups && system === 'millrace') {
+      if (w.needsGroups && system === 'millrace' && o.millraceNoGroups) {
         runs.push(entry(system, w.name, roundNo, { status: 'n/a', note: 'n/a: needs consumer groups (issue 6)' }));
         continue;
       }
@@ -366,6 +371,9 @@ async function main() {
     duration_s: Math.round((performance.now() - t0) / 1000),
     command: `node bench/vs-kafka/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: o.quick,
+    // A subset of the workloads or of the systems: kept in bench/results, not shown in BENCHMARKS.md.
+    partial: Boolean(o.workloads) || o.systems.length < 2,
+    workloads: WORKLOADS.filter((w) => !o.workloads || o.workloads.includes(w.name)).map((w) => ({ name: w.name, tool: w.tool, description: w.description })),
     rounds: o.rounds,
     scale: o.records !== undefined ? { ...sizes, note: '--records given' } : { factor: o.scale, ...sizes },
     machine,

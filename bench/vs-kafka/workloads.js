@@ -24,7 +24,7 @@ const TOOL_JVM_FLAGS = [
 /**
  * @typedef {object} Sizes
  * @property {number} records1k    records for the 1 KiB produce/consume workloads (issue: 2M)
- * @property {number} records100b  records for the 100 B produce workload
+ * @property {number} records100b  records for the 100 B produce workload (and the 100 B consumes over its topic)
  * @property {number} e2eMessages  round trips for EndToEndLatency
  * @property {number} kcatRecords  1 KiB records for the kcat produce/consume workloads
  */
@@ -55,7 +55,11 @@ export const TOPICS = [
   { name: 'perf-100b-acks1', partitions: 6 },
   { name: 'e2e-1k', partitions: 1 },
   { name: 'kcat-1k', partitions: 6 },
+  { name: 'kcat-1k-acks1', partitions: 6 },
 ];
+
+/** Old workload names still accepted by --workloads (results files keep the name they were run under). */
+export const ALIASES = { 'kcat-produce-1k': 'kcat-produce-1k-acksall' };
 
 /** Creates the topics with Kafka's TopicCommand (kafka-topics.sh). */
 export async function createTopics(ctx) {
@@ -150,23 +154,20 @@ function producerPerf(name, topic, recordSize, count, acks) {
   };
 }
 
-/** @type {{name: string, tool: string, description: string, needsGroups?: boolean, run: (ctx: Ctx) => Promise<Record<string, unknown>>}[]} */
-export const WORKLOADS = [
-  producerPerf('produce-1k-acks1', 'perf-1k-acks1', 1024, (s) => s.records1k, '1'),
-  producerPerf('produce-1k-acksall', 'perf-1k-acksall', 1024, (s) => s.records1k, 'all'),
-  producerPerf('produce-100b-acks1', 'perf-100b-acks1', 100, (s) => s.records100b, '1'),
-  {
-    name: 'consume-1k',
+function consumerPerf(name, topic, recordSize, count, filledBy) {
+  return {
+    name,
     tool: 'ConsumerPerformance',
-    description: 'kafka-consumer-perf-test over the produce-1k-acks1 topic (fetch.* figures: excludes the group join)',
+    description: `kafka-consumer-perf-test over the ${filledBy} topic, ${recordSize} B records (fetch.* figures: excludes the group join)`,
     needsGroups: true,
+    /** @param {Ctx} ctx */
     async run(ctx) {
-      const n = ctx.sizes.records1k;
+      const n = count(ctx.sizes);
       const r = await java(ctx, '-Xmx512M', 'org.apache.kafka.tools.ConsumerPerformance', [
         '--bootstrap-server',
         ctx.bootstrap,
         '--topic',
-        'perf-1k-acks1',
+        topic,
         '--messages',
         String(n),
         '--timeout',
@@ -181,7 +182,7 @@ export const WORKLOADS = [
         mb_per_s: round(m['fetch.MB.sec'], 2),
         records_per_s: round(m['fetch.nMsg.sec'], 1),
         records: m['data.consumed.in.nMsg'],
-        record_bytes: 1024,
+        record_bytes: recordSize,
         total_mb_per_s: round(m['MB.sec'], 2),
         rebalance_ms: m['rebalance.time.ms'],
         fetch_ms: m['fetch.time.ms'],
@@ -189,7 +190,55 @@ export const WORKLOADS = [
         notes,
       };
     },
-  },
+  };
+}
+
+function kcatProduce(name, topic, acks) {
+  return {
+    name,
+    tool: 'kcat',
+    description: `kcat -P -l <file> -X acks=${acks}: 1 KiB records from a pre-generated file, librdkafka defaults otherwise (linger.ms=5), timed from spawn to exit`,
+    /** @param {Ctx} ctx */
+    async run(ctx) {
+      const n = ctx.sizes.kcatRecords;
+      const r = await run('kcat', ['-P', '-b', ctx.bootstrap, '-t', topic, '-X', `acks=${acks}`, '-l', ctx.kcatFile], { logFile: ctx.logFile, timeoutMs: 600000 });
+      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
+      const s = r.ms / 1000;
+      return { mb_per_s: round((n * 1024) / MiB / s, 2), records_per_s: round(n / s, 1), records: n, record_bytes: 1024, acks, elapsed_s: round(s, 2), notes: [] };
+    },
+  };
+}
+
+function kcatConsume(name, topic, recordSize, count, filledBy) {
+  return {
+    name,
+    tool: 'kcat',
+    description: `kcat -C -e -o beginning (assign-style, no group) over ${filledBy}, ${recordSize} B records, timed from spawn to exit`,
+    /** @param {Ctx} ctx */
+    async run(ctx) {
+      const n = count(ctx.sizes);
+      // One newline per message (-f '\n') so the count is checked without piping the values.
+      const r = await run('kcat', ['-C', '-b', ctx.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '\\n'], {
+        logFile: ctx.logFile,
+        timeoutMs: 600000,
+        stdoutLimit: 64 << 20,
+      });
+      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
+      const got = r.stdoutBytes;
+      const s = r.ms / 1000;
+      const notes = got === n ? [] : [`consumed ${got} of ${n}`];
+      return { mb_per_s: round((got * recordSize) / MiB / s, 2), records_per_s: round(got / s, 1), records: got, record_bytes: recordSize, elapsed_s: round(s, 2), notes };
+    },
+  };
+}
+
+/** @type {{name: string, tool: string, description: string, needsGroups?: boolean, run: (ctx: Ctx) => Promise<Record<string, unknown>>}[]} */
+export const WORKLOADS = [
+  producerPerf('produce-1k-acks1', 'perf-1k-acks1', 1024, (s) => s.records1k, '1'),
+  producerPerf('produce-1k-acksall', 'perf-1k-acksall', 1024, (s) => s.records1k, 'all'),
+  producerPerf('produce-100b-acks1', 'perf-100b-acks1', 100, (s) => s.records100b, '1'),
+  consumerPerf('consume-1k', 'perf-1k-acks1', 1024, (s) => s.records1k, 'produce-1k-acks1'),
+  consumerPerf('consume-100b', 'perf-100b-acks1', 100, (s) => s.records100b, 'produce-100b-acks1'),
   {
     name: 'e2e-latency-1k',
     tool: 'EndToEndLatency',
@@ -204,37 +253,10 @@ export const WORKLOADS = [
       return { ...m, records: n, record_bytes: 1024, elapsed_s: round(r.ms / 1000, 2), notes };
     },
   },
-  {
-    name: 'kcat-produce-1k',
-    tool: 'kcat',
-    description: 'kcat -P -l <file>: 1 KiB records from a pre-generated file, librdkafka defaults (acks=all, linger.ms=5), timed from spawn to exit',
-    async run(ctx) {
-      const n = ctx.sizes.kcatRecords;
-      const r = await run('kcat', ['-P', '-b', ctx.bootstrap, '-t', 'kcat-1k', '-l', ctx.kcatFile], { logFile: ctx.logFile, timeoutMs: 600000 });
-      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
-      const s = r.ms / 1000;
-      return { mb_per_s: round((n * 1024) / MiB / s, 2), records_per_s: round(n / s, 1), records: n, record_bytes: 1024, elapsed_s: round(s, 2), notes: [] };
-    },
-  },
-  {
-    name: 'kcat-consume-1k',
-    tool: 'kcat',
-    description: 'kcat -C -e -o beginning (assign-style, no group) over the kcat-produce-1k topic, timed from spawn to exit',
-    async run(ctx) {
-      const n = ctx.sizes.kcatRecords;
-      // One newline per message (-f '\n') so the count is checked without piping the values.
-      const r = await run('kcat', ['-C', '-b', ctx.bootstrap, '-t', 'kcat-1k', '-o', 'beginning', '-e', '-q', '-f', '\\n'], {
-        logFile: ctx.logFile,
-        timeoutMs: 600000,
-        stdoutLimit: 64 << 20,
-      });
-      if (r.code !== 0) throw new Error(`kcat exit ${r.code}: ${lastLines(r.stderr)}`);
-      const got = r.stdoutBytes;
-      const s = r.ms / 1000;
-      const notes = got === n ? [] : [`consumed ${got} of ${n}`];
-      return { mb_per_s: round((got * 1024) / MiB / s, 2), records_per_s: round(got / s, 1), records: got, record_bytes: 1024, elapsed_s: round(s, 2), notes };
-    },
-  },
+  kcatProduce('kcat-produce-1k-acks1', 'kcat-1k-acks1', '1'),
+  kcatProduce('kcat-produce-1k-acksall', 'kcat-1k', 'all'),
+  kcatConsume('kcat-consume-1k', 'kcat-1k', 1024, (s) => s.kcatRecords, 'the kcat-produce-1k-acksall topic'),
+  kcatConsume('kcat-consume-100b', 'perf-100b-acks1', 100, (s) => s.records100b, 'the produce-100b-acks1 topic (filled by ProducerPerformance)'),
 ];
 
 /** Writes `count` newline-terminated 1024-byte printable records (kcat -l input), once. */
