@@ -170,7 +170,7 @@ async function expectedFailure(t: TestContext, name: string, reason: string, why
 }
 
 /** Runs an ops step set for the client: its ops driver, or kcat-ops.ts. */
-async function opsRun(client: OpsClient, cmd: DriverCommand | null, steps: string[], records: ProduceRecord[] = []): Promise<{ result: OpsResult | null; lines: OpsLine[]; error: unknown }> {
+async function opsRun(cmd: DriverCommand | null, steps: string[], records: ProduceRecord[] = []): Promise<{ result: OpsResult | null; lines: OpsLine[]; error: unknown }> {
   if (cmd === null) {
     try {
       const result = await kcatOps(target!.bootstrap, steps, records);
@@ -233,7 +233,7 @@ for (const client of OPS_CLIENTS) {
     const records = recordsFor(client);
 
     // 1-2. create and produce, in one run of the ops driver
-    const first = await opsRun(client, cmd, [`create:${topic}:${PARTITIONS}`, `produce:${topic}:${client.idempotent ? 1 : 0}`], records);
+    const first = await opsRun(cmd, [`create:${topic}:${PARTITIONS}`, `produce:${topic}:${client.idempotent ? 1 : 0}`], records);
     if (first.result !== null) versions.set(client.id, first.result.client);
     await step('create', `create a ${PARTITIONS}-partition topic (${cmd === null ? 'no admin API: our wire client' : 'admin API'})`, async () => {
       assert.ok(first.lines.some((l) => l.op === 'create' && l.ok === true), `no create result: ${short(first.error)}`);
@@ -401,7 +401,7 @@ for (const client of OPS_CLIENTS) {
     } else {
       times.push(baseTime);
     }
-    const second = await opsRun(client, cmd, [`offsets:${topic}:${times.join(',')}`, `configs:${topic}:${CONFIG.name}:${CONFIG.value}`, `delete:${topic}`]);
+    const second = await opsRun(cmd, [`offsets:${topic}:${times.join(',')}`, `configs:${topic}:${CONFIG.name}:${CONFIG.value}`, `delete:${topic}`]);
     await step('offsets', `earliest, latest and by-time offsets (${times.length} times) match Kafka's rule on the stored log`, () => {
       assert.ok(log !== null, 'the log was not read');
       const l = log as TopicLog;
