@@ -190,11 +190,15 @@ export function collidingTopic(broker: BrokerContext, name: string): string | un
   return undefined;
 }
 
-/** Deletes a topic from the metadata and removes its partition logs. */
+/**
+ * Deletes a topic from the metadata, removes its partition logs and tombstones the groups'
+ * committed offsets for it (Kafka's onPartitionsDeleted).
+ */
 export async function deleteTopic(broker: BrokerContext, name: string): Promise<TopicMetadata | undefined> {
   const topic = await broker.metadata.deleteTopic(name);
   if (topic === undefined) return undefined;
   for (const p of topic.partitions) broker.logs.deleteLog(name, p.partition);
+  broker.groups.onTopicDeleted(name);
   return topic;
 }
 

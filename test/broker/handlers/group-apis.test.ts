@@ -293,3 +293,14 @@ async function waitFor<T>(probe: () => Promise<T | null>, limitMs = 10_000): Pro
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+test('deleting a topic removes the groups\' committed offsets for it', async () => {
+  const groupId = 'deleted-topic-offsets';
+  await makeTopic(tb, 'doomed', 2);
+  const committed = await c.request(ApiKey.OffsetCommit, 9, commitBody(groupId, [['doomed', 0, 7n], ['u', 0, 3n]]));
+  assert.deepEqual(committed.topics.map((t) => t.partitions[0]!.errorCode), [0, 0]);
+  const deleted = await c.request(ApiKey.DeleteTopics, 6, { topics: [{ name: 'doomed', topicId: Buffer.alloc(16) }], topicNames: [], timeoutMs: 5000 });
+  assert.equal(deleted.responses[0]!.errorCode, ErrorCode.NONE);
+  const all = await c.request(ApiKey.OffsetFetch, 2, { ...defaultOffsetFetchRequest(), groupId, topics: null });
+  assert.deepEqual(all.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]), [['u', [3n]]]);
+});
