@@ -6,12 +6,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { append, makeTopic, startTestBroker, until, values, type TestBroker } from '../fetch/helpers.js';
+import { ensureApt } from '../../compat/setup/apt.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 60_000;
 let tb: TestBroker;
 
 before(async () => {
+  // The real clients these tests drive, installed when missing (fails if they cannot be).
+  await ensureApt(['kcat', 'python3-kafka']);
   tb = await startTestBroker();
   await makeTopic(tb, 'e2e', 2);
   append(tb, 'e2e', 0, values('p0-a', 3));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { append, makeTopic, startTestBroker, values, type TestBroker } from '../fetch/helpers.js';
+import { ensureApt } from '../../compat/setup/apt.js';
 import { fetchCommitted } from '../../coordinator/group/wire-helpers.js';
 
 const run = promisify(execFile);
@@ -15,6 +16,8 @@ const PYTHON = '/usr/bin/python3';
 let tb: TestBroker;
 
 before(async () => {
+  // The real clients these tests drive, installed when missing (fails if they cannot be).
+  await ensureApt(['kcat', 'python3-kafka', 'python3-confluent-kafka']);
   tb = await startTestBroker({ 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 });
 });
 

@@ -2,22 +2,11 @@
 // partition log read back directly from the storage layer (and through kcat as a consumer).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { makeTopic, readLog, readValues, startTestBroker } from '../produce/helpers.js';
-
-const run = promisify(execFile);
-
-async function hasKcat(): Promise<boolean> {
-  try {
-    await run('kcat', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { ensureApt } from '../../compat/setup/apt.js';
 
 /** Runs kcat with `input` on stdin; resolves with its output, rejects on a non-zero exit. */
 function kcat(args: string[], input = ''): Promise<{ stdout: string; stderr: string }> {
@@ -33,11 +22,9 @@ function kcat(args: string[], input = ''): Promise<{ stdout: string; stderr: str
   });
 }
 
-test('kcat (librdkafka) produces with every codec, idempotent with acks=all; the log holds exactly what was sent', async (t) => {
-  if (!(await hasKcat())) {
-    t.skip('kcat is not installed');
-    return;
-  }
+test('kcat (librdkafka) produces with every codec, idempotent with acks=all; the log holds exactly what was sent', async () => {
+  // Installs kcat (Debian) when missing; fails the test if it cannot.
+  await ensureApt(['kcat']);
   const tb = await startTestBroker();
   try {
     await makeTopic(tb, 'kcat');
