@@ -51,42 +51,10 @@ export {
 export const MIN_BATCH_LENGTH = RECORD_BATCH_OVERHEAD - LOG_OVERHEAD;
 /** Header bytes needed to know a batch's offsets and length. */
 export const HEADER_PREFIX = LAST_OFFSET_DELTA_OFFSET + 4;
-const TWO_32 = 4294967296;
-
-/** Reads a signed int64 as a JS number (exact up to 2^53, which offsets and timestamps stay below). */
-export function readInt64(buf: Uint8Array, off: number): number {
-  const b = buf as Buffer;
-  return b.readInt32BE(off) * TWO_32 + b.readUInt32BE(off + 4);
-}
-
-export function writeInt64(buf: Uint8Array, off: number, value: number): void {
-  const b = buf as Buffer;
-  const hi = Math.floor(value / TWO_32);
-  b.writeInt32BE(hi, off);
-  b.writeUInt32BE(value - hi * TWO_32, off + 4);
-}
-
-export function batchBaseOffset(buf: Uint8Array, pos: number): number {
-  return readInt64(buf, pos);
-}
-
-/** Whole size of the batch at `pos` (LOG_OVERHEAD + batchLength). */
-export function batchSize(buf: Uint8Array, pos: number): number {
-  return LOG_OVERHEAD + (buf as Buffer).readInt32BE(pos + BATCH_LENGTH_OFFSET);
-}
-
-export function batchLastOffset(buf: Uint8Array, pos: number): number {
-  return readInt64(buf, pos) + (buf as Buffer).readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
-}
-
-export function batchMaxTimestamp(buf: Uint8Array, pos: number): number {
-  return readInt64(buf, pos + MAX_TIMESTAMP_OFFSET);
-}
-
-/** Recomputes the CRC32C of the batch at `pos` (after rewriting attributes or timestamps). */
-export function rewriteBatchCrc(buf: Buffer, pos: number, size: number): void {
-  buf.writeUInt32BE(crc32c(buf.subarray(pos + CRC_START, pos + size)), pos + CRC_OFFSET);
-}
+// The header readers and writers are the protocol layer's (numbers, no BigInt on the hot path).
+import { readInt64Number as readInt64 } from '../protocol/records/header.js';
+export { readInt64 };
+export { writeInt64, batchBaseOffset, batchSize, batchLastOffset, batchMaxTimestamp, updateBatchCrc } from '../protocol/records/header.js';
 
 /** Why a batch is not acceptable, or null when it is. Checks structure, magic and CRC. */
 export function checkBatch(buf: Buffer, pos: number, available: number): string | null {

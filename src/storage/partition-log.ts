@@ -22,7 +22,7 @@ import {
   RECORD_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
   readInt64,
-  rewriteBatchCrc,
+  updateBatchCrc,
   writeInt64,
   BatchScanner,
 } from './batch.js';
@@ -294,10 +294,10 @@ export class PartitionLog implements SegmentContext {
         if (logAppendTime) {
           records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
           writeInt64(records, at + MAX_TIMESTAMP_OFFSET, now);
-          rewriteBatchCrc(records, at, size);
+          updateBatchCrc(records, at);
         } else if ((attributes & TIMESTAMP_TYPE_MASK) !== 0) {
           records.writeInt16BE(attributes & ~TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-          rewriteBatchCrc(records, at, size);
+          updateBatchCrc(records, at);
         }
       }
       const base = readInt64(records, at);

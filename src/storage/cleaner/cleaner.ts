@@ -16,7 +16,7 @@
 import { decodeBatch, decodeBatchSync, encodeBatch, type DecodedBatch, type RecordInput } from '../../protocol/records/index.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import { CompressionType, TimestampType } from '../../protocol/records/index.js';
-import { BatchScanner, readInt64, rewriteBatchCrc, writeInt64, BASE_TIMESTAMP_OFFSET } from '../batch.js';
+import { BatchScanner, readInt64, updateBatchCrc, writeInt64, BASE_TIMESTAMP_OFFSET } from '../batch.js';
 import type { LogConfig } from '../config.js';
 import type { StorageFs } from '../fs/storage-fs.js';
 import { LogSegment, CLEANED_SUFFIX, type SegmentContext } from '../log-segment.js';
@@ -289,7 +289,7 @@ function emptyBatch(b: DecodedBatch): Buffer {
   buf.writeInt16BE(b.producerEpoch, 51);
   buf.writeInt32BE(b.baseSequence, 53);
   buf.writeInt32BE(0, 57);
-  rewriteBatchCrc(buf, 0, 61);
+  updateBatchCrc(buf, 0);
   return buf;
 }
 
