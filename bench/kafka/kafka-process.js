@@ -27,9 +27,8 @@ const repoRoot = path.resolve(here, '..', '..');
 export const DEFAULT_LIBS_DIR = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
 
 /** The JVM flags of Kafka's own kafka-server-start.sh / kafka-run-class.sh. */
-export const KAFKA_JVM_FLAGS = [
-  '-Xmx1G',
-  '-Xms1G',
+/** Kafka's KAFKA_JVM_PERFORMANCE_OPTS (kafka-run-class.sh): for the broker and its tools. */
+export const KAFKA_JVM_PERFORMANCE_OPTS = [
   '-server',
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
@@ -39,7 +38,10 @@ export const KAFKA_JVM_FLAGS = [
   '-Djava.awt.headless=true',
 ];
 
-const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
+/** The broker's flags as kafka-server-start.sh sets them: a 1 GiB heap plus the above. */
+export const KAFKA_JVM_FLAGS = ['-Xmx1G', '-Xms1G', ...KAFKA_JVM_PERFORMANCE_OPTS];
+
+export const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="warn">
   <Appenders>
     <File name="server" fileName="\${sys:kafka.logs.dir}/server.log">

@@ -9,22 +9,8 @@
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS, serverProperties } from '../kafka/kafka-process.js';
+import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS, LOG4J2_XML, serverProperties } from '../kafka/kafka-process.js';
 import { run, sleep, tcpOpen } from './proc.js';
-
-const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<Configuration status="warn">
-  <Appenders>
-    <File name="server" fileName="\${sys:kafka.logs.dir}/server.log">
-      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
-    </File>
-  </Appenders>
-  <Loggers>
-    <Root level="info"><AppenderRef ref="server"/></Root>
-    <Logger name="kafka.request.logger" level="warn"/>
-  </Loggers>
-</Configuration>
-`;
 
 /**
  * @typedef {object} BrokerProcess

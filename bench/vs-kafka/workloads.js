@@ -5,21 +5,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIBS_DIR } from '../kafka/kafka-process.js';
+import { DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS } from '../kafka/kafka-process.js';
 import { round, run } from './proc.js';
 
 const MiB = 1024 * 1024;
-
-/** Kafka's KAFKA_JVM_PERFORMANCE_OPTS (kafka-run-class.sh), used for the tools as well. */
-const TOOL_JVM_FLAGS = [
-  '-server',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:InitiatingHeapOccupancyPercent=35',
-  '-XX:+ExplicitGCInvokesConcurrent',
-  '-XX:MaxInlineLevel=15',
-  '-Djava.awt.headless=true',
-];
 
 /**
  * @typedef {object} Sizes
@@ -42,7 +31,7 @@ const TOOL_JVM_FLAGS = [
 
 function java(ctx, heap, mainClass, args, timeoutMs = 600000) {
   const bin = ctx.java ?? 'java';
-  return run(bin, [heap, ...TOOL_JVM_FLAGS, '-cp', path.join(ctx.libsDir ?? DEFAULT_LIBS_DIR, '*'), mainClass, ...args], {
+  return run(bin, [heap, ...KAFKA_JVM_PERFORMANCE_OPTS, '-cp', path.join(ctx.libsDir ?? DEFAULT_LIBS_DIR, '*'), mainClass, ...args], {
     logFile: ctx.logFile,
     timeoutMs,
   });
