@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
-import { envNameToConfig, parseProperties } from './properties.js';
+import { parseProperties } from '../../common/properties.js';
+import { envNameToConfig } from './properties.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/config/broker-config.js';
-import { envNameToConfig, parseProperties } from '../../../src/broker/config/properties.js';
+import { parseProperties } from '../../../src/common/properties.js';
+import { envNameToConfig } from '../../../src/broker/config/properties.js';
 
 test('properties parsing follows java.util.Properties', () => {
   const p = parseProperties(

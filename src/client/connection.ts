@@ -1,0 +1,250 @@
+import { connect, type Socket } from 'node:net';
+import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
+import { ApiKey, apiInfo, type RequestTypes, type ResponseTypes } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { KafkaConnectionError, KafkaResponseError } from './errors.js';
+
+export type ApiKeyNumber = keyof RequestTypes & keyof ResponseTypes;
+
+export interface ConnectionOptions {
+  clientId?: string;
+  /** How long a request may wait for its response (Kafka's `request.timeout.ms`, default 30000). */
+  requestTimeoutMs?: number;
+  /** How long connecting and the ApiVersions exchange may take (default 10000). */
+  connectTimeoutMs?: number;
+}
+
+interface Pending {
+  apiKey: number;
+  version: number;
+  deadline: number;
+  resolve: (body: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+const CLIENT_SOFTWARE_NAME = 'millrace';
+// Raised by CI's package version if ever needed; brokers only log it.
+const CLIENT_SOFTWARE_VERSION = '0';
+
+/**
+ * One connection to one broker: requests are pipelined and matched to responses by
+ * correlation id. The API versions used are the highest both sides support, learned with
+ * ApiVersions when the connection opens.
+ */
+export class BrokerConnection {
+  readonly host: string;
+  readonly port: number;
+  private readonly socket: Socket;
+  private readonly clientId: string;
+  private readonly requestTimeoutMs: number;
+  private readonly pending = new Map<number, Pending>();
+  private readonly brokerVersions = new Map<number, { min: number; max: number }>();
+  private nextCorrelationId = 1;
+  // Incoming bytes not yet framed: chunks and their total length, joined once a frame is whole.
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+
+  private constructor(socket: Socket, host: string, port: number, options: ConnectionOptions) {
+    this.socket = socket;
+    this.host = host;
+    this.port = port;
+    this.clientId = options.clientId ?? 'millrace';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(new KafkaConnectionError(`connection to ${host}:${port} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.fail(new KafkaConnectionError(`connection to ${host}:${port} closed`)));
+  }
+
+  /** Opens a connection and negotiates API versions. */
+  static async connect(host: string, port: number, options: ConnectionOptions = {}): Promise<BrokerConnection> {
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    const socket = connect({ host, port });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new KafkaConnectionError(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => { clearTimeout(timer); resolve(); });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new KafkaConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err }));
+      });
+    });
+    const conn = new BrokerConnection(socket, host, port, options);
+    try {
+      await conn.negotiateVersions();
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+    return conn;
+  }
+
+  get closed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** The broker's supported version range of an API, or undefined when it does not serve it. */
+  brokerRange(apiKey: number): { min: number; max: number } | undefined {
+    return this.brokerVersions.get(apiKey);
+  }
+
+  /** The highest version of `apiKey` both sides support, at most `cap`. */
+  version(apiKey: number, cap = Number.MAX_SAFE_INTEGER): number {
+    const ours = apiInfo(apiKey);
+    const theirs = this.brokerVersions.get(apiKey);
+    const name = ours?.name ?? `API ${apiKey}`;
+    if (ours === undefined || theirs === undefined) {
+      throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `${this.host}:${this.port} does not serve ${name}`);
+    }
+    const v = Math.min(ours.validVersions.highest, theirs.max, cap);
+    if (v < Math.max(ours.validVersions.lowest, theirs.min)) {
+      throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `no version of ${name} both sides support`);
+    }
+    return v;
+  }
+
+  /** Sends a request at the negotiated (or given) version and resolves with the response body. */
+  request<K extends ApiKeyNumber>(apiKey: K, body: RequestTypes[K], version?: number): Promise<ResponseTypes[K]> {
+    let v: number;
+    try {
+      v = version ?? this.version(apiKey);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const correlationId = this.nextCorrelationId++;
+    let frame: Buffer;
+    try {
+      frame = encodeRequestFrame(apiKey, v, { correlationId, clientId: this.clientId }, body as never);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(correlationId, {
+        apiKey, version: v, deadline: Date.now() + this.requestTimeoutMs,
+        resolve: resolve as (b: unknown) => void, reject,
+      });
+      this.armSweeper();
+      this.socket.write(frame);
+    });
+  }
+
+  /**
+   * Sends a request the broker does not answer (Produce with acks=0). Resolves when the
+   * bytes are handed to the kernel, so callers can pace themselves.
+   */
+  sendWithoutResponse<K extends ApiKeyNumber>(apiKey: K, body: RequestTypes[K], version?: number): Promise<void> {
+    let v: number;
+    try {
+      v = version ?? this.version(apiKey);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    let frame: Buffer;
+    try {
+      frame = encodeRequestFrame(apiKey, v, { correlationId: this.nextCorrelationId++, clientId: this.clientId }, body as never);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.socket.write(frame, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.fail(new KafkaConnectionError(`connection to ${this.host}:${this.port} closed`));
+  }
+
+  private async negotiateVersions(): Promise<void> {
+    const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
+    let response = await this.request(ApiKey.ApiVersions, body, 3);
+    // A broker older than v3 answers UNSUPPORTED_VERSION with its ranges in a v0 body.
+    if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      const theirMax = response.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)?.maxVersion ?? 0;
+      response = await this.request(ApiKey.ApiVersions, body, Math.min(theirMax, 2));
+    }
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(response.errorCode, 'ApiVersions');
+    for (const k of response.apiKeys) this.brokerVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.join();
+      const frameSize = 4 + head.readInt32BE(0);
+      if (this.buffered < frameSize) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : this.join();
+      const frame = all.subarray(0, frameSize);
+      const rest = all.subarray(frameSize);
+      this.chunks = rest.length === 0 ? [] : [rest];
+      this.buffered = rest.length;
+      this.onFrame(frame);
+    }
+  }
+
+  private join(): Buffer {
+    const joined = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [joined];
+    return joined;
+  }
+
+  private onFrame(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(4);
+    const p = this.pending.get(correlationId);
+    if (p === undefined) {
+      this.fail(new KafkaConnectionError(`response with unknown correlation id ${correlationId} from ${this.host}:${this.port}`));
+      this.socket.destroy();
+      return;
+    }
+    this.pending.delete(correlationId);
+    try {
+      p.resolve(decodeResponseFrame(frame, p.apiKey, p.version, { sizePrefixed: true }).body);
+    } catch (err) {
+      p.reject(err as Error);
+    }
+  }
+
+  // One timer for all requests: it wakes once a second while anything is pending.
+  private armSweeper(): void {
+    if (this.sweeper !== undefined) return;
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(id);
+        const name = apiInfo(p.apiKey)?.name ?? `API ${p.apiKey}`;
+        p.reject(new KafkaConnectionError(`${name} request to ${this.host}:${this.port} timed out after ${this.requestTimeoutMs} ms`));
+      }
+    }
+    if (this.pending.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failure === undefined) this.failure = err;
+    if (this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+}
