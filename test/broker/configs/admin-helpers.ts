@@ -1,39 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Broker, createLogger } from '../../../src/broker/broker.js';
-import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
-import { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
 import type { CreatableTopic } from '../../../src/protocol/generated/create-topics-request.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
-import { WireClient } from '../../helpers/wire-client.js';
-
-/** An embedded broker whose logs and metadata a test can reach, with a wire client on it. */
-export interface AdminBroker {
-  broker: Broker;
-  client: WireClient;
-  logDir: string;
-  /** Stops the broker; removes its directory unless `keepDir`. */
-  close(keepDir?: boolean): Promise<void>;
-}
-
-export async function startAdminBroker(config: Record<string, string | number | boolean> = {}, logDir?: string): Promise<AdminBroker> {
-  const dir = logDir ?? mkdtempSync(join(tmpdir(), 'millrace-admin-'));
-  const brokerConfig = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, ...config } });
-  const broker = await Broker.start({ config: brokerConfig, logger: createLogger('silent'), metadata: (d, self) => LocalMetadataStore.open(d, self) });
-  const client = await WireClient.connect(broker.bootstrapServers);
-  client.socket.setMaxListeners(0);
-  return {
-    broker,
-    client,
-    logDir: dir,
-    async close(keepDir = false) {
-      client.close();
-      await broker.close();
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import type { TestBroker } from '../../helpers/test-broker.js';
 
 /** A CreateTopics entry. */
 export function newTopic(
@@ -47,7 +14,7 @@ export function newTopic(
 }
 
 /** Creates topics over the wire (v7) and fails the test on any error. */
-export async function createTopics(ab: AdminBroker, ...topics: CreatableTopic[]): Promise<Map<string, Buffer>> {
+export async function createTopics(ab: TestBroker, ...topics: CreatableTopic[]): Promise<Map<string, Buffer>> {
   const res = await ab.client.request(ApiKey.CreateTopics, 7, { topics, timeoutMs: 10_000, validateOnly: false });
   const ids = new Map<string, Buffer>();
   for (const t of res.topics) {

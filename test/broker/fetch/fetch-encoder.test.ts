@@ -13,8 +13,9 @@ import {
   type PartitionData,
 } from '../../../src/protocol/generated/fetch-response.js';
 import { encodeResponseFrame } from '../../../src/protocol/header.js';
-import { append, startTestBroker, makeTopic, values } from './helpers.js';
+import { append, values } from './helpers.js';
 import { fetchRequest, partitionsOf } from './requests.js';
+import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 function partition(index: number, records: Buffer | null): PartitionData {
   return { ...defaultPartitionData(), partitionIndex: index, highWatermark: 10n, records };

@@ -1,57 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Broker, createLogger } from '../../../src/broker/broker.js';
-import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
-import type { TopicMetadata } from '../../../src/broker/metadata.js';
-import { createTopic } from '../../../src/broker/topics.js';
-import { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
+import type { LogAppendInfo } from '../../../src/storage/partition-log.js';
+import { logOf, type TestBroker } from '../../helpers/test-broker.js';
 import { decodeBatchSync } from '../../../src/protocol/records/decode.js';
 import { encodeBatchSync, type BatchOptions } from '../../../src/protocol/records/encode.js';
 import type { RecordInput } from '../../../src/protocol/records/record.js';
-import type { LogAppendInfo, PartitionLog } from '../../../src/storage/partition-log.js';
-import { WireClient } from '../../helpers/wire-client.js';
-
-/** An embedded broker whose logs and metadata the test can reach, and a wire client on it. */
-export interface TestBroker {
-  broker: Broker;
-  bootstrap: string;
-  client: WireClient;
-  close(): Promise<void>;
-}
-
-export async function startTestBroker(config: Record<string, string | number | boolean> = {}): Promise<TestBroker> {
-  const logDir = mkdtempSync(join(tmpdir(), 'millrace-fetch-'));
-  const brokerConfig = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...config } });
-  const broker = await Broker.start({
-    config: brokerConfig,
-    logger: createLogger('silent'),
-    metadata: (dir, self) => LocalMetadataStore.open(dir, self),
-  });
-  const client = await WireClient.connect(broker.bootstrapServers);
-  return {
-    broker,
-    bootstrap: broker.bootstrapServers,
-    client,
-    async close() {
-      client.close();
-      await broker.close();
-      rmSync(logDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function makeTopic(tb: TestBroker, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<TopicMetadata> {
-  const r = await createTopic(tb.broker, name, partitions, 1, configs);
-  if (!r.ok) throw new Error(`creating ${name}: ${r.message}`);
-  return r.topic;
-}
-
-export function logOf(tb: TestBroker, topic: string, partition = 0): PartitionLog {
-  const log = tb.broker.logs.getLog(topic, partition);
-  if (log === undefined) throw new Error(`no log for ${topic}-${partition}`);
-  return log;
-}
 
 /** Values `prefix-0`, `prefix-1`, ... as records. */
 export function values(prefix: string, n: number, size = 0): RecordInput[] {

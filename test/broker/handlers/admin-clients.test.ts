@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startAdminBroker } from '../configs/admin-helpers.js';
 import { ensureApt } from '../../compat/setup/apt.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -18,7 +18,7 @@ const PYTHON = '/usr/bin/python3';
 
 test('kafkajs admin: createTopics, fetchTopicMetadata, createPartitions, describeConfigs, alterConfigs, deleteTopics', async () => {
   const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs') as typeof import('kafkajs');
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   const admin = new Kafka({ clientId: 'millrace-admin-test', brokers: [ab.broker.bootstrapServers], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
@@ -93,7 +93,7 @@ print(json.dumps(out))
 test("kafka-python's KafkaAdminClient: create, describe, alter and delete", async () => {
   // Installs kafka-python (Debian) when missing; fails the test if it cannot.
   await ensureApt(['python3-kafka']);
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   const dir = mkdtempSync(join(tmpdir(), 'millrace-kp-'));
   try {
     const script = join(dir, 'admin.py');

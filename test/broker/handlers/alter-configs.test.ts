@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { createTopics, newTopic, startAdminBroker, type AdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { type TestBroker, startTestBroker } from '../../helpers/test-broker.js';
 
 const resource = (resourceType: number, resourceName: string, configs: Record<string, string | null>) => ({
   resourceType,
@@ -10,13 +11,13 @@ const resource = (resourceType: number, resourceName: string, configs: Record<st
   configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
 });
 
-async function describe(ab: AdminBroker, type: number, name: string, keys: string[]) {
+async function describe(ab: TestBroker, type: number, name: string, keys: string[]) {
   const out = await ab.client.request(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: type, resourceName: name, configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false });
   return new Map(out.results[0]!.configs.map((c) => [c.name, c]));
 }
 
 test('AlterConfigs v0 (lowest) replaces the whole set of a topic and applies it to the logs', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('t', 2, 1, { 'retention.ms': '1000', 'segment.ms': '100000' }));
     const res = await ab.client.request(ApiKey.AlterConfigs, 0, { resources: [resource(2, 't', { 'retention.bytes': '5000', 'cleanup.policy': 'Compact'.toLowerCase() })], validateOnly: false });
@@ -33,7 +34,7 @@ test('AlterConfigs v0 (lowest) replaces the whole set of a topic and applies it 
 });
 
 test("AlterConfigs v2 (highest): topic errors, validate_only, duplicates, logger refused", async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('a'), newTopic('b'), newTopic('c'), newTopic('d'));
     const res = await ab.client.request(ApiKey.AlterConfigs, 2, {
@@ -72,7 +73,7 @@ test("AlterConfigs v2 (highest): topic errors, validate_only, duplicates, logger
 });
 
 test('AlterConfigs on the broker: dynamic settings are kept, applied to topic defaults and survive a restart; read-only ones are refused', async () => {
-  let ab = await startAdminBroker();
+  let ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('t'));
     const ok = await ab.client.request(ApiKey.AlterConfigs, 2, {
@@ -104,7 +105,7 @@ test('AlterConfigs on the broker: dynamic settings are kept, applied to topic de
     ]);
 
     await ab.close(true);
-    ab = await startAdminBroker({}, ab.logDir);
+    ab = await startTestBroker({ logDir: ab.logDir });
     b = await describe(ab, 4, '1', ['log.retention.ms', 'log.retention.bytes']);
     assert.deepEqual([b.get('log.retention.ms')!.value, b.get('log.retention.ms')!.configSource], ['123456', 2], 'kept across a restart');
     assert.deepEqual([b.get('log.retention.bytes')!.value, b.get('log.retention.bytes')!.configSource], ['99999', 3]);

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { createTopics, newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 const topic = (name: string, count: number, assignments: number[][] | null = null) => ({ name, count, assignments: assignments === null ? null : assignments.map((brokerIds) => ({ brokerIds })) });
 
 test('CreatePartitions v0 (lowest) and v3 (highest) add partitions and their logs', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('grow', 1, 1, { 'retention.ms': '1234' }), newTopic('assigned', 1));
     const v0 = await ab.client.request(ApiKey.CreatePartitions, 0, { topics: [topic('grow', 3)], timeoutMs: 10_000, validateOnly: false });
@@ -25,7 +26,7 @@ test('CreatePartitions v0 (lowest) and v3 (highest) add partitions and their log
 });
 
 test("CreatePartitions refuses decreases, bad assignments and unknown topics with Kafka's messages; validate_only changes nothing", async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('three', 3), newTopic('one'), newTopic('two', 2));
     const res = await ab.client.request(ApiKey.CreatePartitions, 3, {

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
-import { newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 const create = (topics: ReturnType<typeof newTopic>[], validateOnly = false) => ({ topics, timeoutMs: 10_000, validateOnly });
 
 test('CreateTopics v7 creates topics with their configs and answers with id, counts and configs with sources', async () => {
   // log.segment.bytes set statically: its topic config reports STATIC_BROKER_CONFIG, as on a real broker.
-  const ab = await startAdminBroker({ 'num.partitions': 3, 'log.segment.bytes': 1073741824 });
+  const ab = await startTestBroker({ config: { 'num.partitions': 3, 'log.segment.bytes': 1073741824 } });
   try {
     const res = await ab.client.request(ApiKey.CreateTopics, 7, create([newTopic('plain', 2), newTopic('tuned', -1, -1, { 'retention.ms': ' 1000 ', 'cleanup.policy': 'compact' })]));
     assert.equal(res.topics.length, 2);
@@ -46,7 +47,7 @@ test('CreateTopics v7 creates topics with their configs and answers with id, cou
 });
 
 test('CreateTopics v2 (lowest) creates a topic and reports errors with messages', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const res = await ab.client.request(ApiKey.CreateTopics, 2, create([newTopic('v2', 1), newTopic('v2-bad!', 1), newTopic('dup', 1), newTopic('dup', 2)]));
     const by = new Map(res.topics.map((t) => [t.name, t]));
@@ -64,7 +65,7 @@ test('CreateTopics v2 (lowest) creates a topic and reports errors with messages'
 });
 
 test("CreateTopics rejects bad names, counts, replicas, assignments and configs with Kafka's codes and messages", async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await ab.client.request(ApiKey.CreateTopics, 7, create([newTopic('exists'), newTopic('a_b')]));
     const cases: Array<[ReturnType<typeof newTopic>, number, string]> = [
@@ -118,7 +119,7 @@ test("CreateTopics rejects bad names, counts, replicas, assignments and configs 
 });
 
 test('CreateTopics with a manual assignment and with validate_only', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const res = await ab.client.request(ApiKey.CreateTopics, 6, create([newTopic('manual', -1, -1, {}, [{ partitionIndex: 1, brokerIds: [1] }, { partitionIndex: 0, brokerIds: [1] }])]));
     assert.equal(res.topics[0]!.errorCode, ErrorCode.NONE);

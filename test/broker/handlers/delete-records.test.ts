@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { DeleteRecordsPartitionResult } from '../../../src/protocol/generated/delete-records-response.js';
-import { append, logOf, makeTopic, startTestBroker, values, type TestBroker } from '../fetch/helpers.js';
+import { append, values } from '../fetch/helpers.js';
 import { fetchRequest, onlyPartition } from '../fetch/requests.js';
+import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
-import { createTopics, newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 test('DeleteTopics v1 (lowest) deletes by name and removes the logs', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('gone', 2), newTopic('twice'));
     assert.ok(existsSync(join(ab.logDir, 'gone-1')));
@@ -29,7 +30,7 @@ test('DeleteTopics v1 (lowest) deletes by name and removes the logs', async () =
 });
 
 test('DeleteTopics v6 deletes by id or by name, with Kafka\'s errors for ids, duplicates and both', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const ids = await createTopics(ab, newTopic('by-id'), newTopic('by-name'), newTopic('both'), newTopic('dup-id'), newTopic('name-and-id'));
     const unknownId = Buffer.alloc(16, 7);
@@ -71,7 +72,7 @@ test('DeleteTopics v6 deletes by id or by name, with Kafka\'s errors for ids, du
 });
 
 test('DeleteTopics with delete.topic.enable=false: TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3)', async () => {
-  const ab = await startAdminBroker({ 'delete.topic.enable': false });
+  const ab = await startTestBroker({ config: { 'delete.topic.enable': false } });
   try {
     await createTopics(ab, newTopic('kept'));
     const v5 = await ab.client.request(ApiKey.DeleteTopics, 5, { topics: [], topicNames: ['kept', 'nosuch'], timeoutMs: 10_000 });

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { clusterAuthorizedOperations } from '../../../src/broker/handlers/common.js';
-import { startAdminBroker } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 test('DescribeCluster v0 (lowest) to v2 (highest): brokers, controller, cluster id and operations', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const port = ab.broker.port;
     const v0 = await ab.client.request(ApiKey.DescribeCluster, 0, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
@@ -29,7 +29,7 @@ test('DescribeCluster v0 (lowest) to v2 (highest): brokers, controller, cluster 
 });
 
 test('DescribeCluster v1 refuses controller and unknown endpoint types', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const ctrl = await ab.client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2, includeFencedBrokers: false });
     assert.deepEqual([ctrl.errorCode, ctrl.errorMessage, ctrl.clusterId, ctrl.controllerId, ctrl.brokers], [

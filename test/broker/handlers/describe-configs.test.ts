@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
 import type { DescribeConfigsResourceResult } from '../../../src/protocol/generated/describe-configs-response.js';
-import { createTopics, newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 const res = (resourceType: number, resourceName: string, configurationKeys: string[] | null = null) => ({ resourceType, resourceName, configurationKeys });
 const byName = (configs: DescribeConfigsResourceResult[]) => new Map(configs.map((c) => [c.name, c]));
 
 test('DescribeConfigs v4 describes a topic: overrides, broker synonyms in order, sources, types and documentation', async () => {
-  const ab = await startAdminBroker({ 'log.retention.hours': 168, 'log.segment.bytes': 1073741824 });
+  const ab = await startTestBroker({ config: { 'log.retention.hours': 168, 'log.segment.bytes': 1073741824 } });
   try {
     await createTopics(ab, newTopic('t', 1, 1, { 'retention.ms': '1000', 'cleanup.policy': 'compact' }));
     const out = await ab.client.request(ApiKey.DescribeConfigs, 4, { resources: [res(2, 't')], includeSynonyms: true, includeDocumentation: true });
@@ -39,7 +40,7 @@ test('DescribeConfigs v4 describes a topic: overrides, broker synonyms in order,
 });
 
 test('DescribeConfigs v1 (lowest): named keys, no synonyms unless asked, defaults from broker settings', async () => {
-  const ab = await startAdminBroker({ 'log.retention.hours': 24, 'message.max.bytes': 2000000 });
+  const ab = await startTestBroker({ config: { 'log.retention.hours': 24, 'message.max.bytes': 2000000 } });
   try {
     await createTopics(ab, newTopic('t'));
     const out = await ab.client.request(ApiKey.DescribeConfigs, 1, { resources: [res(2, 't', ['retention.ms', 'max.message.bytes', 'nope'])], includeSynonyms: false, includeDocumentation: false });
@@ -55,7 +56,7 @@ test('DescribeConfigs v1 (lowest): named keys, no synonyms unless asked, default
 });
 
 test('DescribeConfigs describes this broker, the cluster defaults and the broker logger', async () => {
-  const ab = await startAdminBroker({ 'num.partitions': 3 });
+  const ab = await startTestBroker({ config: { 'num.partitions': 3 } });
   try {
     const out = await ab.client.request(ApiKey.DescribeConfigs, 3, {
       resources: [res(4, '1'), res(4, ''), res(8, '1'), res(4, '1', ['log.retention.hours', 'log.retention.ms'])],
@@ -83,7 +84,7 @@ test('DescribeConfigs describes this broker, the cluster defaults and the broker
 });
 
 test('DescribeConfigs errors: unknown topic, bad names, other broker ids, unknown resource types', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const out = await ab.client.request(ApiKey.DescribeConfigs, 4, {
       resources: [res(2, 'nosuch'), res(2, 'bad name!'), res(4, '2'), res(4, 'abc'), res(8, ''), res(8, '2'), res(16, 'sub'), res(32, 'group')],

@@ -4,10 +4,11 @@ import { resolve } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
-import { createTopics, newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 (highest) adds the disk space', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('a', 3), newTopic('b'));
     const info = ab.broker.logs.getLog('a', 1)!.append(encodeBatchSync([{ key: null, value: Buffer.from('hello') }]), { leaderEpoch: 0 });

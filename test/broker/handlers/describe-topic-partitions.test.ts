@@ -4,7 +4,8 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { DescribeTopicPartitionsResponse } from '../../../src/protocol/generated/describe-topic-partitions-response.js';
 import { topicAuthorizedOperations } from '../../../src/broker/handlers/common.js';
-import { createTopics, newTopic, startAdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { startTestBroker } from '../../helpers/test-broker.js';
 
 const req = (names: string[], limit = 2000, cursor: { topicName: string; partitionIndex: number } | null = null) => ({
   topics: names.map((name) => ({ name })),
@@ -17,7 +18,7 @@ const summary = (r: DescribeTopicPartitionsResponse) => ({
 });
 
 test('DescribeTopicPartitions v0: sorted topics, partitions with empty ELR, errors for unknown and invalid names', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     const ids = await createTopics(ab, newTopic('b', 2), newTopic('a', 3), newTopic('c'));
     const res = await ab.client.request(ApiKey.DescribeTopicPartitions, 0, req(['c', 'a', 'nosuch', 'bad name!', 'b']));
@@ -34,7 +35,7 @@ test('DescribeTopicPartitions v0: sorted topics, partitions with empty ELR, erro
 });
 
 test('DescribeTopicPartitions pages by response_partition_limit with a cursor, as Kafka does', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('a', 3), newTopic('b', 2), newTopic('c'));
     const names = ['a', 'b', 'c'];

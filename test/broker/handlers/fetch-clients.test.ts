@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
-import { append, makeTopic, startTestBroker, until, values, type TestBroker } from '../fetch/helpers.js';
+import { append, until, values } from '../fetch/helpers.js';
+import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { ensureApt } from '../../compat/setup/apt.js';
 
 const run = promisify(execFile);

@@ -2,9 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { append, decodeRecords, logOf, makeTopic, startTestBroker, until, values, type TestBroker } from '../fetch/helpers.js';
+import { append, decodeRecords, until, values } from '../fetch/helpers.js';
 import { fetchRequest, onlyPartition, partitionsOf } from '../fetch/requests.js';
 import { WireClient } from '../../helpers/wire-client.js';
+import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 

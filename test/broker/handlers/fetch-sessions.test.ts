@@ -4,8 +4,9 @@ import { createTopic } from '../../../src/broker/topics.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { FetchResponse } from '../../../src/protocol/generated/fetch-response.js';
-import { append, decodeRecords, logOf, makeTopic, startTestBroker, values, type TestBroker } from '../fetch/helpers.js';
+import { append, decodeRecords, values } from '../fetch/helpers.js';
 import { fetchRequest, partitionsOf } from '../fetch/requests.js';
+import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 
@@ -118,7 +119,7 @@ test('topic-id sessions (v13+): switching to names is FETCH_SESSION_TOPIC_ID_ERR
 });
 
 test('max.incremental.fetch.session.cache.slots=0: full fetches answer with session id 0', async () => {
-  const other = await startTestBroker({ 'max.incremental.fetch.session.cache.slots': 0 });
+  const other = await startTestBroker({ config: { 'max.incremental.fetch.session.cache.slots': 0 } });
   try {
     await makeTopic(other, 'n');
     const res = await other.client.request(ApiKey.Fetch, 12, fetchRequest([{ topic: 'n', partitions: [{ partition: 0, fetchOffset: 0n }] }], { sessionEpoch: 0 }));

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
-import { append, decodeRecords, logOf, makeTopic, startTestBroker, values, type TestBroker } from '../fetch/helpers.js';
+import { append, decodeRecords, values } from '../fetch/helpers.js';
 import { fetchRequest, onlyPartition, partitionsOf } from '../fetch/requests.js';
+import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 let topicId: Buffer;

@@ -13,14 +13,14 @@ import { defaultListGroupsRequest } from '../../../src/protocol/generated/list-g
 import { defaultDeleteGroupsRequest } from '../../../src/protocol/generated/delete-groups-request.js';
 import { OFFSETS_TOPIC, partitionFor } from '../../../src/coordinator/group/offsets-topic.js';
 import { WireClient } from '../../helpers/wire-client.js';
-import { makeTopic, startTestBroker, type TestBroker } from '../fetch/helpers.js';
 import { commitBody, fetchCommitted, joinBody, joinGroup, syncBody } from '../../coordinator/group/wire-helpers.js';
+import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 let c: WireClient;
 
 before(async () => {
-  tb = await startTestBroker({ 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000, 'offsets.topic.num.partitions': 5 });
+  tb = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000, 'offsets.topic.num.partitions': 5 } });
   c = tb.client;
   await makeTopic(tb, 't', 3);
   await makeTopic(tb, 'u', 1);
@@ -271,7 +271,7 @@ test('DescribeGroups v0-v6 and ListGroups v0-v5', async () => {
 });
 
 test('a JoinGroup parked in a rebalance is answered NOT_COORDINATOR when the broker shuts down', async () => {
-  const other = await startTestBroker({ 'group.initial.rebalance.delay.ms': 60_000 });
+  const other = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 60_000 } });
   try {
     const parked = joinGroup(other.client, 9, { groupId: 'g', rebalanceTimeoutMs: 120_000 });
     // Wait until the second join is parked in the group.

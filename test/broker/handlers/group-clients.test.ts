@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { append, makeTopic, startTestBroker, values, type TestBroker } from '../fetch/helpers.js';
+import { append, values } from '../fetch/helpers.js';
+import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { ensureApt } from '../../compat/setup/apt.js';
 import { fetchCommitted } from '../../coordinator/group/wire-helpers.js';
 
@@ -18,7 +19,7 @@ let tb: TestBroker;
 before(async () => {
   // The real clients these tests drive, installed when missing (fails if they cannot be).
   await ensureApt(['kcat', 'python3-kafka', 'python3-confluent-kafka']);
-  tb = await startTestBroker({ 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 });
+  tb = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
 });
 
 after(async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { createTopics, newTopic, startAdminBroker, type AdminBroker } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { type TestBroker, startTestBroker } from '../../helpers/test-broker.js';
 
 const SET = 0;
 const DELETE = 1;
@@ -15,13 +16,13 @@ const resource = (resourceType: number, resourceName: string, ops: Op[]) => ({
   configs: ops.map(([name, configOperation, value]) => ({ name, configOperation, value })),
 });
 
-async function alter(ab: AdminBroker, version: number, resources: ReturnType<typeof resource>[], validateOnly = false) {
+async function alter(ab: TestBroker, version: number, resources: ReturnType<typeof resource>[], validateOnly = false) {
   const res = await ab.client.request(ApiKey.IncrementalAlterConfigs, version, { resources, validateOnly });
   return res.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]);
 }
 
 test('IncrementalAlterConfigs v0 (lowest) and v1 (highest): SET, DELETE, APPEND and SUBTRACT on a topic', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('t', 1, 1, { 'cleanup.policy': 'compact', 'segment.ms': '100000' }));
     assert.deepEqual(await alter(ab, 0, [resource(2, 't', [['cleanup.policy', APPEND, 'delete'], ['retention.ms', SET, '5000'], ['leader.replication.throttled.replicas', APPEND, '0:1']])]), [['t', ErrorCode.NONE, null]]);
@@ -39,7 +40,7 @@ test('IncrementalAlterConfigs v0 (lowest) and v1 (highest): SET, DELETE, APPEND 
 });
 
 test("IncrementalAlterConfigs errors carry Kafka's codes and messages", async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('a'), newTopic('b'), newTopic('c'), newTopic('d'), newTopic('e'), newTopic('f'));
     assert.deepEqual(await alter(ab, 1, [
@@ -71,7 +72,7 @@ test("IncrementalAlterConfigs errors carry Kafka's codes and messages", async ()
 });
 
 test('IncrementalAlterConfigs on the broker and the broker logger', async () => {
-  const ab = await startAdminBroker();
+  const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('t'));
     assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['log.retention.ms', SET, '999999'], ['log.cleanup.policy', APPEND, 'compact']])]), [['1', ErrorCode.NONE, null]]);

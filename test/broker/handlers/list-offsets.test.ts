@@ -4,7 +4,8 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { ListOffsetsRequest } from '../../../src/protocol/generated/list-offsets-request.js';
 import type { ListOffsetsPartitionResponse } from '../../../src/protocol/generated/list-offsets-response.js';
-import { append, makeTopic, startTestBroker, type TestBroker } from '../fetch/helpers.js';
+import { append } from '../fetch/helpers.js';
+import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 let tb: TestBroker;
 

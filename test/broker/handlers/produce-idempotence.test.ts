@@ -6,7 +6,8 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { WireClient } from '../../helpers/wire-client.js';
-import { idempotentBatch, initProducerId, makeTopic, produce, readLog, startTestBroker } from '../produce/helpers.js';
+import { idempotentBatch, initProducerId, produce, readLog } from '../produce/helpers.js';
+import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 test('InitProducerId: every version hands out a new id with epoch 0; ids survive a restart without repeating', async () => {
   const tb = await startTestBroker();

@@ -6,7 +6,8 @@ import { encodeRequestFrame } from '../../../src/protocol/header.js';
 import { ATTRIBUTES_OFFSET, CompressionType, CRC_OFFSET, TRANSACTIONAL_MASK } from '../../../src/protocol/records/batch-header.js';
 import { TimestampType } from '../../../src/protocol/records/header.js';
 import { WireClient } from '../../helpers/wire-client.js';
-import { batch, makeTopic, produce, produceRequest, readLog, readValues, records, startTestBroker } from '../produce/helpers.js';
+import { batch, produce, produceRequest, readLog, readValues, records } from '../produce/helpers.js';
+import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 test('ApiVersions: Produce advertised 0-12 as Kafka 4.0 does, InitProducerId 0-5, DescribeProducers 0; Produce v0-2 closes the connection', async () => {
   const tb = await startTestBroker();

@@ -1,10 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Broker, createLogger } from '../../../src/broker/broker.js';
-import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
-import type { MetadataStore, TopicMetadata } from '../../../src/broker/metadata.js';
-import { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import type { ProduceRequest } from '../../../src/protocol/generated/produce-request.js';
 import type { PartitionProduceResponse, ProduceResponse } from '../../../src/protocol/generated/produce-response.js';
@@ -12,85 +5,8 @@ import { encodeBatchSync, type BatchOptions } from '../../../src/protocol/record
 import { decodeBatch, type DecodedBatch } from '../../../src/protocol/records/decode.js';
 import { BatchCursor } from '../../../src/protocol/records/iterator.js';
 import type { RecordInput } from '../../../src/protocol/records/record.js';
-import { createTopic } from '../../../src/broker/topics.js';
-import { WireClient } from '../../helpers/wire-client.js';
-
-export interface TestBroker {
-  broker: Broker;
-  bootstrap: string;
-  logDir: string;
-  /** Stops the broker; removes the directory unless `keepDir`. */
-  close(keepDir?: boolean): Promise<void>;
-}
-
-export interface TestBrokerOptions {
-  config?: Record<string, string | number | boolean>;
-  logDir?: string;
-  /** Rewrites topics as the metadata store returns them (to fake ISRs and leaders). */
-  rewriteTopic?: (t: TopicMetadata) => TopicMetadata;
-  /** Extra brokers the metadata lists. */
-  extraBrokers?: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
-}
-
-/** A broker on a free port with access to its logs (startBroker hides them). */
-export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
-  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'millrace-produce-'));
-  const config = BrokerConfig.load({
-    overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...options.config },
-  });
-  const logger = createLogger(process.env.MILLRACE_TEST_LOG ?? 'silent');
-  const broker = await Broker.start({
-    config,
-    logger,
-    metadata: (dir, self) => {
-      const store = LocalMetadataStore.open(dir, self);
-      if (options.rewriteTopic === undefined && options.extraBrokers === undefined) return store;
-      return wrapStore(store, options.rewriteTopic ?? ((t) => t), options.extraBrokers ?? []);
-    },
-  });
-  return {
-    broker,
-    bootstrap: broker.bootstrapServers,
-    logDir,
-    async close(keepDir = false) {
-      await broker.close();
-      if (!keepDir) rmSync(logDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMetadata, extra: TestBrokerOptions['extraBrokers'] & object): MetadataStore {
-  return {
-    get clusterId() {
-      return store.clusterId;
-    },
-    get controllerId() {
-      return store.controllerId;
-    },
-    brokers: () => [...store.brokers(), ...extra],
-    *topics() {
-      for (const t of store.topics()) yield rewrite(t);
-    },
-    topic: (name) => {
-      const t = store.topic(name);
-      return t === undefined ? undefined : rewrite(t);
-    },
-    topicById: (id) => {
-      const t = store.topicById(id);
-      return t === undefined ? undefined : rewrite(t);
-    },
-    createTopic: (...args) => store.createTopic(...args),
-    deleteTopic: (name) => store.deleteTopic(name),
-    createPartitions: (name, total) => store.createPartitions(name, total),
-    setTopicConfigs: (name, configs) => store.setTopicConfigs(name, configs),
-    close: () => store.close(),
-  };
-}
-
-export async function makeTopic(tb: TestBroker, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
-  const r = await createTopic(tb.broker, name, partitions, 1, configs);
-  if (!r.ok) throw new Error(`cannot create ${name}: ${r.message}`);
-}
+import type { WireClient } from '../../helpers/wire-client.js';
+import type { TestBroker } from '../../helpers/test-broker.js';
 
 export function records(n: number, prefix = 'v', keyed = true): RecordInput[] {
   const out: RecordInput[] = [];
