@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { registerCluster } from './cluster.js';
+import { registerCompletion } from './completion.js';
+import { registerConfig } from './config.js';
+import { registerGroup } from './group.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerStart } from './start.js';
+import { registerTopic } from './topic.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../../package.json') as { version: string };
@@ -14,6 +19,11 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStart(program);
   registerInspectCommand(program);
+  registerTopic(program);
+  registerGroup(program);
+  registerConfig(program);
+  registerCluster(program);
+  registerCompletion(program);
   return program;
 }
 
