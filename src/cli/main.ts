@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import { registerCluster } from './cluster.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
+import { registerConsume } from './consume.js';
 import { registerGroup } from './group.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerProduce } from './produce.js';
 import { registerStart } from './start.js';
 import { registerTopic } from './topic.js';
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerInspectCommand(program);
   registerTopic(program);
+  registerProduce(program);
+  registerConsume(program);
   registerGroup(program);
   registerConfig(program);
   registerCluster(program);

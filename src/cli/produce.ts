@@ -1,0 +1,111 @@
+/**
+ * `millrace produce TOPIC`: kafka-console-producer.sh. One record per line of stdin (or
+ * `--file`); with `--key-separator` the text before the first separator is the key. Prints
+ * nothing on success unless `--verbose`; any record that fails makes it exit 1.
+ */
+import { constants, createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { Producer, type CompressionName, type RecordMetadata } from '../client/producer.js';
+import { action, clientOptions, CliError, collect, examples, intArg, keyValues, oneTopic, withClient, type ClientFlags } from './options.js';
+import type { Out } from './output.js';
+
+interface ProduceFlags extends ClientFlags {
+  topic?: string;
+  file?: string;
+  keySeparator?: string;
+  header: string[];
+  compression: CompressionName;
+  acks: string;
+  partition?: number;
+  lingerMs: number;
+  batchSize?: number;
+  verbose?: boolean;
+}
+
+export interface ProduceIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: Out;
+}
+
+export function registerProduce(program: Command, io: ProduceIo = { stdin: process.stdin, stdout: process.stdout }): void {
+  examples(clientOptions(program.command('produce'), { json: false }), [
+    'echo hello | millrace produce orders',
+    'millrace produce orders --key-separator : --header source=cli < records.txt   # lines like key:value',
+    'millrace produce orders --file records.txt --compression zstd --acks 1 --verbose',
+  ])
+    .description('send one record per line of stdin (or --file) to a topic')
+    .argument('[topic]', 'the topic')
+    .option('--topic <name>', 'the topic (as the console producer names it)')
+    .option('--file <path>', 'read lines from a file instead of stdin')
+    .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--header <key=value>', 'a header on every record (repeatable)', collect, [])
+    .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
+    .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['0', '1', 'all', '-1']).default('all'))
+    .option('--partition <p>', 'send every record to this partition (default: by key, or sticky)', intArg('--partition'))
+    .option('--linger-ms <ms>', 'how long a batch waits for more records', intArg('--linger-ms'), 5)
+    .option('--batch-size <bytes>', 'bytes per partition batch', intArg('--batch-size', { positive: true }))
+    .option('--verbose', 'print topic, partition and offset of every record')
+    .action(action(async (name: string | undefined, flags: ProduceFlags) => {
+      const topic = oneTopic(name, flags.topic);
+      const headers = Object.entries(keyValues(flags.header, '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      if (flags.keySeparator === '') throw new CliError('--key-separator must not be empty');
+      if (flags.file !== undefined) {
+        try {
+          await access(flags.file, constants.R_OK);
+        } catch (err) {
+          throw new CliError(`cannot read ${flags.file}: ${(err as Error).message}`);
+        }
+      }
+      const input = flags.file === undefined ? io.stdin : createReadStream(flags.file);
+      await withClient(flags, async (client) => {
+        const producer = new Producer(client, {
+          acks: flags.acks === 'all' ? -1 : (Number(flags.acks) as 0 | 1 | -1),
+          compression: flags.compression, lingerMs: flags.lingerMs, batchSize: flags.batchSize,
+        });
+        const sent: Promise<RecordMetadata>[] = [];
+        let failed: Error | undefined;
+        let failures = 0;
+        let lineNumber = 0;
+        const lines = createInterface({ input, crlfDelay: Infinity });
+        for await (const line of lines) {
+          lineNumber++;
+          let key: Buffer | null = null;
+          let value = line;
+          if (flags.keySeparator !== undefined) {
+            const i = line.indexOf(flags.keySeparator);
+            if (i < 0) throw new CliError(`line ${lineNumber} has no key separator "${flags.keySeparator}"`);
+            key = Buffer.from(line.slice(0, i));
+            value = line.slice(i + flags.keySeparator.length);
+          }
+          const record = { topic, partition: flags.partition, key, value: Buffer.from(value), headers };
+          if (flags.verbose === true) {
+            const p = producer.send(record);
+            p.catch(() => {});
+            sent.push(p);
+          } else {
+            producer.sendCallback(record, (err) => {
+              if (err !== null) {
+                failures++;
+                failed ??= err;
+              }
+            });
+          }
+          await producer.waitForBuffer();
+          if (failed !== undefined) break;
+        }
+        await producer.close();
+        for (const p of sent) {
+          try {
+            const md = await p;
+            io.stdout.write(`${md.topic}\t${md.partition}\t${md.offset}\n`);
+          } catch (err) {
+            failures++;
+            failed ??= err as Error;
+          }
+        }
+        if (failed !== undefined) throw new CliError(`${failures} record(s) not sent: ${failed.message}`);
+      }, 'millrace-producer');
+    }));
+}
