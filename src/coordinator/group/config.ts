@@ -25,6 +25,69 @@ export interface GroupConfig {
   offsetsTopicReplicationFactor: number;
   /** offsets.topic.segment.bytes. */
   offsetsTopicSegmentBytes: number;
+  /** The KIP-848 consumer groups' settings (group.consumer.*). */
+  consumer: ConsumerGroupConfig;
+}
+
+/** Kafka's ConsumerGroupMigrationPolicy: which online conversions between classic and consumer groups are allowed. */
+export type MigrationPolicy = 'disabled' | 'upgrade' | 'downgrade' | 'bidirectional';
+
+export interface ConsumerGroupConfig {
+  /** group.consumer.session.timeout.ms, and the bounds a group config may set it within. */
+  sessionTimeoutMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms (and bounds). */
+  heartbeatIntervalMs: number;
+  minHeartbeatIntervalMs: number;
+  maxHeartbeatIntervalMs: number;
+  /** group.consumer.max.size. */
+  maxSize: number;
+  /** group.consumer.assignors as assignor names (uniform, range), the first being the default. */
+  assignors: string[];
+  /** group.consumer.migration.policy. */
+  migrationPolicy: MigrationPolicy;
+}
+
+const ASSIGNOR_CLASSES: Readonly<Record<string, string>> = {
+  'org.apache.kafka.coordinator.group.assignor.UniformAssignor': 'uniform',
+  'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range',
+};
+
+/**
+ * group.consumer.assignors takes Kafka's class names or the assignors' names; anything else
+ * is refused at start-up, as Kafka refuses a class it cannot load.
+ */
+export function assignorNames(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const name = ASSIGNOR_CLASSES[v] ?? v;
+    if (name !== 'uniform' && name !== 'range') throw new Error(`group.consumer.assignors: unknown assignor ${v} (expected uniform or range)`);
+    if (!out.includes(name)) out.push(name);
+  }
+  if (out.length === 0) throw new Error('group.consumer.assignors must name at least one assignor');
+  return out;
+}
+
+function migrationPolicy(value: string): MigrationPolicy {
+  const v = value.trim().toLowerCase();
+  if (v === 'disabled' || v === 'upgrade' || v === 'downgrade' || v === 'bidirectional') return v;
+  throw new Error(`group.consumer.migration.policy: expected one of disabled, upgrade, downgrade, bidirectional, not ${value}`);
+}
+
+/** GroupCoordinatorConfig's checks on the consumer settings. */
+function checkConsumerConfig(c: ConsumerGroupConfig): ConsumerGroupConfig {
+  const need = (ok: boolean, message: string) => {
+    if (!ok) throw new Error(message);
+  };
+  need(c.maxSessionTimeoutMs >= c.minSessionTimeoutMs, 'group.consumer.max.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms');
+  need(c.sessionTimeoutMs >= c.minSessionTimeoutMs, 'group.consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms');
+  need(c.sessionTimeoutMs <= c.maxSessionTimeoutMs, 'group.consumer.session.timeout.ms must be less than or equal to group.consumer.max.session.timeout.ms');
+  need(c.maxHeartbeatIntervalMs >= c.minHeartbeatIntervalMs, 'group.consumer.max.heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms');
+  need(c.heartbeatIntervalMs >= c.minHeartbeatIntervalMs, 'group.consumer.heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms');
+  need(c.heartbeatIntervalMs <= c.maxHeartbeatIntervalMs, 'group.consumer.heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms');
+  need(c.heartbeatIntervalMs < c.sessionTimeoutMs, 'group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms');
+  return c;
 }
 
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -42,6 +105,17 @@ export function groupConfigFrom(config: BrokerConfig): GroupConfig {
     offsetsTopicNumPartitions: config.int('offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: config.int('offsets.topic.replication.factor'),
     offsetsTopicSegmentBytes: config.int('offsets.topic.segment.bytes'),
+    consumer: checkConsumerConfig({
+      sessionTimeoutMs: config.int('group.consumer.session.timeout.ms'),
+      minSessionTimeoutMs: config.int('group.consumer.min.session.timeout.ms'),
+      maxSessionTimeoutMs: config.int('group.consumer.max.session.timeout.ms'),
+      heartbeatIntervalMs: config.int('group.consumer.heartbeat.interval.ms'),
+      minHeartbeatIntervalMs: config.int('group.consumer.min.heartbeat.interval.ms'),
+      maxHeartbeatIntervalMs: config.int('group.consumer.max.heartbeat.interval.ms'),
+      maxSize: config.int('group.consumer.max.size'),
+      assignors: assignorNames(config.list('group.consumer.assignors')),
+      migrationPolicy: migrationPolicy(config.raw('group.consumer.migration.policy') ?? 'bidirectional'),
+    }),
   };
 }
 
@@ -59,6 +133,23 @@ export function defaultGroupConfig(overrides: Partial<GroupConfig> = {}): GroupC
     offsetsTopicNumPartitions: 50,
     offsetsTopicReplicationFactor: 3,
     offsetsTopicSegmentBytes: 104_857_600,
+    ...overrides,
+    consumer: defaultConsumerGroupConfig(overrides.consumer),
+  };
+}
+
+/** Kafka's consumer group defaults, for tests. */
+export function defaultConsumerGroupConfig(overrides: Partial<ConsumerGroupConfig> = {}): ConsumerGroupConfig {
+  return {
+    sessionTimeoutMs: 45_000,
+    minSessionTimeoutMs: 45_000,
+    maxSessionTimeoutMs: 60_000,
+    heartbeatIntervalMs: 5000,
+    minHeartbeatIntervalMs: 5000,
+    maxHeartbeatIntervalMs: 15_000,
+    maxSize: 2_147_483_647,
+    assignors: ['uniform', 'range'],
+    migrationPolicy: 'bidirectional',
     ...overrides,
   };
 }

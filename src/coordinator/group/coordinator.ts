@@ -28,6 +28,14 @@ import { groupTombstone, RecordKind, type CoordinatorRecord, type OffsetRecord }
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
 import { syncGroup, type SyncRequest } from './sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
+import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
+import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
+import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
+import { GroupError } from './consumer/errors.js';
+import type { TopicsSource } from './consumer/subscriptions.js';
+import { GroupState } from './group-state.js';
+import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
+import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 
 /** Where records go and where they are loaded from. */
 export interface CoordinatorLog extends RecordSink {
@@ -56,6 +64,8 @@ export interface CoordinatorOptions {
   clock?: Clock;
   /** false in tests that drive the timer by hand. */
   driveTimer?: boolean;
+  /** The topics consumer groups subscribe to (the broker's metadata); none when absent. */
+  topics?: TopicsSource | null;
 }
 
 export class GroupCoordinator {
@@ -64,6 +74,8 @@ export class GroupCoordinator {
   readonly timer: DeadlineTimer;
   readonly groups: GroupManager;
   readonly offsets: OffsetManager;
+  /** KIP-848 consumer groups. */
+  readonly consumer: ConsumerGroupManager;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   private readonly driver: TimerDriver | null;
@@ -78,14 +90,15 @@ export class GroupCoordinator {
     this.timer.onError = (err, key) => this.logger.error({ err, key }, 'group coordinator timer task failed');
     this.driver = options.driveTimer === false ? null : new TimerDriver(this.timer);
     this.groups = new GroupManager(this.config, this.timer, this.logger, (groupId, records) => this.write(groupId, records, false));
-    this.offsets = new OffsetManager(this.groups);
+    this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
+    this.offsets = new OffsetManager(this.groups, this.consumer);
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
   static forBroker(broker: BrokerContext): GroupCoordinator {
     const config = groupConfigFrom(broker.config);
     const logger = broker.logger.child({ component: 'group-coordinator' });
-    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(broker, config, systemClock) });
+    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(broker, config, systemClock), topics: broker.metadata });
   }
 
   /** Loads groups and offsets, then starts serving. */
@@ -94,10 +107,11 @@ export class GroupCoordinator {
     const records = await this.log.load((r) => this.replay(r));
     if (this.status === Status.Closed) return;
     this.groups.onLoaded();
+    this.consumer.onLoaded();
     this.status = Status.Active;
     this.scheduleExpiration();
     this.driver?.start();
-    this.logger.info({ records, groups: this.groups.groups.size, ms: this.clock.now() - started }, 'group coordinator loaded');
+    this.logger.info({ records, groups: this.groups.groups.size, consumerGroups: this.consumer.groups.size, ms: this.clock.now() - started }, 'group coordinator loaded');
   }
 
   /** Stops: parked JoinGroup and SyncGroup requests are answered NOT_COORDINATOR; later requests COORDINATOR_NOT_AVAILABLE. */
@@ -107,6 +121,7 @@ export class GroupCoordinator {
     this.driver?.stop();
     this.timer.clear();
     this.groups.unloadAll();
+    this.consumer.unloadAll();
     this.offsets.store.clear();
   }
 
@@ -145,6 +160,7 @@ export class GroupCoordinator {
 
   private replay(r: CoordinatorRecord): void {
     if (r.kind === RecordKind.Offset) this.offsets.replay(r);
+    else if (r.kind === RecordKind.Consumer) this.consumer.replay(r);
     else this.groups.replay(r.group, r.value);
   }
 
@@ -154,8 +170,77 @@ export class GroupCoordinator {
 
   // ---- membership -------------------------------------------------------------------------------
 
+  /**
+   * JoinGroup. An empty consumer group under the id is replaced by a classic group (its
+   * records get tombstones first, as Kafka's maybeDeleteEmptyConsumerGroup); a consumer group
+   * with members is refused with INCONSISTENT_GROUP_PROTOCOL (classic members inside a
+   * consumer group are not supported here).
+   */
   join(req: JoinRequest, respond: JoinCallback): void {
+    const consumer = this.consumer.group(req.groupId);
+    if (consumer !== undefined) {
+      if (!consumer.isEmpty) {
+        respond({ throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
+        return;
+      }
+      try {
+        this.write(req.groupId, ConsumerGroupManager.groupTombstones(consumer), true)?.catch((err: unknown) => this.logger.warn({ err, groupId: req.groupId }, 'failed to delete the empty consumer group'));
+        this.logger.info({ groupId: req.groupId }, 'converted the empty consumer group to a classic group');
+      } catch (err) {
+        respond({ throttleTimeMs: 0, errorCode: GroupCoordinator.errorOf(err), generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
+        return;
+      }
+    }
     joinGroup(this.groups, req, respond);
+  }
+
+  // ---- consumer groups (KIP-848) ------------------------------------------------------------------
+
+  /** ConsumerGroupHeartbeat: answered once its records are committed. */
+  consumerGroupHeartbeat(req: ConsumerHeartbeatRequest): ConsumerGroupHeartbeatResponse | Promise<ConsumerGroupHeartbeatResponse> {
+    const fail = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
+      throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null,
+    });
+    let outcome;
+    try {
+      outcome = consumerGroupHeartbeat(this.consumer, { classicGroup: (id) => this.classicGroupKind(id) }, req, () => [groupTombstone(req.groupId)]);
+    } catch (err) {
+      if (err instanceof GroupError) return fail(err.errorCode, err.message);
+      throw err;
+    }
+    const { response, records } = outcome;
+    if (records.length === 0) return response;
+    let done: Promise<void> | null;
+    try {
+      done = this.write(req.groupId, records, true);
+    } catch (err) {
+      this.logger.warn({ err, groupId: req.groupId }, 'failed to write consumer group heartbeat records');
+      return fail(GroupCoordinator.errorOf(err), null);
+    }
+    if (done === null) return response;
+    return done.then(
+      () => response,
+      (err: unknown) => fail(GroupCoordinator.errorOf(err), null),
+    );
+  }
+
+  private classicGroupKind(groupId: string): 'none' | 'empty' | 'busy' {
+    const g = this.groups.group(groupId);
+    if (g === undefined || g.state === GroupState.Dead) return 'none';
+    return g.state === GroupState.Empty ? 'empty' : 'busy';
+  }
+
+  /** ConsumerGroupDescribe for one group. */
+  consumerGroupDescribe(groupId: string, apiVersion: number): DescribedConsumerGroup {
+    const group = this.consumer.group(groupId);
+    if (group === undefined) {
+      const message = this.groups.group(groupId) !== undefined ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      return {
+        errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: message, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '',
+        members: [], authorizedOperations: -2147483648,
+      };
+    }
+    return describeConsumerGroup(group, this.consumer.assignorFor(group, null, null).name, this.consumer.topics, apiVersion);
   }
 
   sync(req: SyncRequest, respond: SyncCallback): void {
@@ -208,6 +293,22 @@ export class GroupCoordinator {
     );
   }
 
+  /**
+   * OffsetFetch v9's member checks, for consumer groups (ConsumerGroup.validateOffsetFetch):
+   * UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH; NONE for other groups and for admin fetches.
+   */
+  validateOffsetFetch(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const group = this.consumer.group(groupId);
+    if (group === undefined) return ErrorCode.NONE;
+    try {
+      this.consumer.validateOffsetFetch(group, memberId, memberEpoch);
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof GroupError) return err.errorCode;
+      throw err;
+    }
+  }
+
   deleteOffsets(groupId: string, topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }>): DeleteOffsetsResult | Promise<DeleteOffsetsResult> {
     const outcome = this.offsets.delete(groupId, topics);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
@@ -228,11 +329,22 @@ export class GroupCoordinator {
   // ---- groups ---------------------------------------------------------------------------------------
 
   describeGroup(groupId: string, apiVersion: number): DescribedGroup {
+    const consumer = this.consumer.group(groupId);
+    if (consumer !== undefined) return describeConsumerGroupAsClassic(consumer, apiVersion);
     return this.groups.describe(groupId, apiVersion);
   }
 
+  /** ListGroups: classic and consumer groups, filtered by state and type (case-insensitive). */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
-    return this.groups.list(statesFilter, typesFilter);
+    const out = this.groups.list(statesFilter, typesFilter);
+    const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
+    const types = new Set(typesFilter.map((t) => t.trim().toLowerCase()));
+    if (types.size > 0 && !types.has('consumer')) return out;
+    for (const g of this.consumer.groups.values()) {
+      if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+      out.push(listedConsumerGroup(g));
+    }
+    return out;
   }
 
   /** DeleteGroups: each empty group's offsets and metadata get tombstones; answered once written. */
@@ -240,13 +352,15 @@ export class GroupCoordinator {
     const results: DeletableGroupResult[] = [];
     const waits: Array<Promise<void>> = [];
     for (const groupId of new Set(groupIds)) {
-      const invalid = this.groups.validateDeleteGroup(groupId);
+      const consumer = this.consumer.group(groupId);
+      const invalid = consumer !== undefined ? this.consumer.validateDeleteGroup(groupId) : this.groups.validateDeleteGroup(groupId);
       const result: DeletableGroupResult = { groupId, errorCode: invalid };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
-      records.push(groupTombstone(groupId));
+      if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));
+      else records.push(groupTombstone(groupId));
       try {
         const done = this.write(groupId, records, true);
         if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = GroupCoordinator.errorOf(err))));
@@ -290,10 +404,15 @@ export class GroupCoordinator {
   cleanupGroupMetadata(): number {
     const now = this.clock.now();
     let written = 0;
-    for (const groupId of [...this.groups.groups.keys()]) {
+    for (const groupId of [...this.groups.groups.keys(), ...this.consumer.groups.keys()]) {
       const records: CoordinatorRecord[] = [];
       const allExpired = this.offsets.expire(groupId, now, this.config.offsetsRetentionMs, records as OffsetRecord[]);
-      if (allExpired && this.groups.validateDeleteGroup(groupId) === ErrorCode.NONE) records.push(groupTombstone(groupId));
+      const consumer = this.consumer.group(groupId);
+      if (consumer !== undefined) {
+        if (allExpired && consumer.isEmpty) records.push(...ConsumerGroupManager.groupTombstones(consumer));
+      } else if (allExpired && this.groups.validateDeleteGroup(groupId) === ErrorCode.NONE) {
+        records.push(groupTombstone(groupId));
+      }
       if (records.length === 0) continue;
       try {
         this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write expired offsets'));

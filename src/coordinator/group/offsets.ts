@@ -13,6 +13,9 @@ import type { ClassicGroup } from './classic-group.js';
 import type { GroupManager } from './group-manager.js';
 import { GroupState } from './group-state.js';
 import { offsetRecord, type OffsetAndMetadata, type OffsetRecord } from './records.js';
+import type { ConsumerGroup } from './consumer/consumer-group.js';
+import type { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
+import { GroupError } from './consumer/errors.js';
 
 type TopicOffsets = Map<number, OffsetAndMetadata>;
 type GroupOffsets = Map<string, TopicOffsets>;
@@ -55,6 +58,10 @@ export class OffsetStore {
   clear(): void {
     this.byGroup.clear();
   }
+
+  groupIds(): IterableIterator<string> {
+    return this.byGroup.keys();
+  }
 }
 
 /** OffsetCommit, whatever its version. */
@@ -81,9 +88,11 @@ export type DeleteOutcome = { errorCode: number } | { errorCode: 0; records: Off
 export class OffsetManager {
   readonly store = new OffsetStore();
   private readonly groups: GroupManager;
+  private readonly consumer: ConsumerGroupManager;
 
-  constructor(groups: GroupManager) {
+  constructor(groups: GroupManager, consumer: ConsumerGroupManager) {
     this.groups = groups;
+    this.consumer = consumer;
   }
 
   /** ClassicGroup.validateOffsetCommit. */
@@ -110,6 +119,16 @@ export class OffsetManager {
    * membership; otherwise it is refused (GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before).
    */
   commit(req: CommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
+    const consumerGroup = this.consumer.group(req.groupId);
+    if (consumerGroup !== undefined) {
+      try {
+        this.consumer.validateOffsetCommit(consumerGroup, req.memberId, req.generationIdOrMemberEpoch, req.apiVersion);
+      } catch (err) {
+        if (err instanceof GroupError) return { errorCode: err.errorCode };
+        throw err;
+      }
+      return this.commitRecords(req, now, maxMetadataSize);
+    }
     let group = this.groups.group(req.groupId);
     if (group === undefined) {
       if (req.generationIdOrMemberEpoch >= 0) {
@@ -124,6 +143,10 @@ export class OffsetManager {
       const member = group.members.get(req.memberId);
       if (member !== undefined) this.groups.rescheduleHeartbeat(group, member);
     }
+    return this.commitRecords(req, now, maxMetadataSize);
+  }
+
+  private commitRecords(req: CommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
     const expireTimestampMs = req.retentionTimeMs === -1n ? -1 : now + Number(req.retentionTimeMs);
     const records: OffsetRecord[] = [];
     const topics: OffsetCommitResponseTopic[] = [];
@@ -155,7 +178,7 @@ export class OffsetManager {
    */
   fetch(groupId: string, topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null): OffsetFetchResponseTopics[] {
     const group = this.groups.group(groupId);
-    const known = group !== undefined && group.state !== GroupState.Dead;
+    const known = (group !== undefined && group.state !== GroupState.Dead) || this.consumer.group(groupId) !== undefined;
     const offsets = known ? this.store.group(groupId) : undefined;
     const out: OffsetFetchResponseTopics[] = [];
     if (topics === null) {
@@ -179,9 +202,12 @@ export class OffsetManager {
    * where only the topics they subscribe to are refused).
    */
   delete(groupId: string, topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }>): DeleteOutcome {
-    const group = this.groups.group(groupId);
-    if (group === undefined || group.state === GroupState.Dead) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-    if (group.state !== GroupState.Empty && !group.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP };
+    const consumerGroup = this.consumer.group(groupId);
+    const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
+    const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
+    if (group === undefined || (classic !== undefined && classic.state === GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+    // A consumer group never refuses as a whole: only the topics its members consume.
+    if (classic !== undefined && classic.state !== GroupState.Empty && !classic.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP };
     const records: OffsetRecord[] = [];
     const out: OffsetDeleteResponseTopic[] = [];
     for (const t of topics) {
@@ -217,7 +243,7 @@ export class OffsetManager {
   /** Tombstones for every group's offsets of `topic` (the topic was deleted). */
   deleteTopic(topic: string): Map<string, OffsetRecord[]> {
     const out = new Map<string, OffsetRecord[]>();
-    for (const groupId of this.groups.groups.keys()) {
+    for (const groupId of this.store.groupIds()) {
       const partitions = this.store.group(groupId)?.get(topic);
       if (partitions === undefined) continue;
       out.set(groupId, [...partitions.keys()].map((p) => offsetRecord(groupId, topic, p, null)));
@@ -234,9 +260,12 @@ export class OffsetManager {
   expire(groupId: string, now: number, retentionMs: number, records: OffsetRecord[]): boolean {
     const offsets = this.store.group(groupId);
     if (offsets === undefined) return true;
-    const group = this.groups.group(groupId);
+    const consumerGroup = this.consumer.group(groupId);
+    const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
+    const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
     if (group === undefined) return false;
-    const base = expirationBase(group);
+    // Consumer groups: offsets expire counting from their commit (ConsumerGroup.offsetExpirationCondition).
+    const base = classic !== undefined ? expirationBase(classic) : (o: OffsetAndMetadata) => o.commitTimestampMs;
     if (base === null) return false;
     let allExpired = true;
     for (const [topic, partitions] of offsets) {
@@ -260,7 +289,7 @@ export class OffsetManager {
       return;
     }
     // Offsets committed without group management still need a (simple, empty) group.
-    this.groups.getOrCreate(r.group);
+    if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
     this.store.put(r.group, r.topic, r.partition, r.value);
   }
 }

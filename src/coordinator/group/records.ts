@@ -8,8 +8,9 @@
  *            expire timestamp, from OffsetCommit v2-4 retention times)
  *   type 2   GroupMetadataKey (group) → GroupMetadataValue v3 (classic group and members)
  *
- * Records of other types (KIP-848 consumer groups, share groups) are not written here and are
- * skipped when read back.
+ *   type 3-8 the KIP-848 consumer group records (consumer/consumer-records.ts)
+ *
+ * Records of other types (share groups, resolved regular expressions) are skipped when read back.
  */
 import * as GroupMetadataKey from '../../protocol/generated/internal/group-metadata-key.js';
 import * as GroupMetadataValue from '../../protocol/generated/internal/group-metadata-value.js';
@@ -19,6 +20,7 @@ import { encodeBatchSync } from '../../protocol/records/encode.js';
 import type { RecordInput } from '../../protocol/records/record.js';
 import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
 import type { ClassicGroup } from './classic-group.js';
+import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
 
 /** A committed offset as the coordinator keeps it (Kafka's OffsetAndMetadata). */
 export interface OffsetAndMetadata {
@@ -36,6 +38,8 @@ export interface OffsetAndMetadata {
 export const enum RecordKind {
   Offset = 0,
   Group = 1,
+  /** KIP-848 consumer group records (consumer/consumer-records.ts). */
+  Consumer = 2,
 }
 
 export interface OffsetRecord {
@@ -54,7 +58,7 @@ export interface GroupRecord {
   value: GroupMetadataValue.GroupMetadataValue | null;
 }
 
-export type CoordinatorRecord = OffsetRecord | GroupRecord;
+export type CoordinatorRecord = OffsetRecord | GroupRecord | ConsumerGroupRecord;
 
 const OFFSET_COMMIT_KEY_VERSION = 1;
 const GROUP_METADATA_KEY_VERSION = 2;
@@ -121,6 +125,7 @@ function withVersion(version: number, body: Buffer): Buffer {
 }
 
 export function encodeKey(r: CoordinatorRecord): Buffer {
+  if (r.kind === RecordKind.Consumer) return encodeConsumerKey(r);
   if (r.kind === RecordKind.Offset) {
     return withVersion(OFFSET_COMMIT_KEY_VERSION, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, OFFSET_COMMIT_KEY_VERSION));
   }
@@ -128,6 +133,7 @@ export function encodeKey(r: CoordinatorRecord): Buffer {
 }
 
 export function encodeValue(r: CoordinatorRecord): Buffer | null {
+  if (r.kind === RecordKind.Consumer) return encodeConsumerValue(r);
   if (r.value === null) return null;
   if (r.kind === RecordKind.Offset) {
     const v = r.value;
@@ -177,5 +183,5 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOff
     const version = Math.min(value.readInt16BE(0), GroupMetadataValue.validVersions.highest);
     return { kind: RecordKind.Group, group: k.group, value: GroupMetadataValue.decode(value, 2, version) };
   }
-  return null;
+  return decodeConsumerRecord(type, key, value);
 }

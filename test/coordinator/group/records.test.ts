@@ -41,8 +41,8 @@ test('group metadata records: key version 2, tombstones, unknown record types sk
   assert.deepEqual(key, Buffer.from([0, 2, 0, 3, 0x67, 0x72, 0x70]));
   assert.equal(encodeValue(t), null);
   assert.deepEqual(decodeRecord(key, null, 0), t);
-  // A KIP-848 record (type 3): not ours.
-  assert.equal(decodeRecord(Buffer.from([0, 3, 0, 1, 0x67]), Buffer.from([0, 0]), 0), null);
+  // A resolved regular expression record (type 16): not kept here.
+  assert.equal(decodeRecord(Buffer.from([0, 16, 0, 1, 0x67]), Buffer.from([0, 0]), 0), null);
   assert.throws(() => decodeRecord(null, null, 0));
 });
 

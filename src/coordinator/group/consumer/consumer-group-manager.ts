@@ -1,0 +1,228 @@
+/**
+ * The KIP-848 consumer groups (the consumer half of Kafka's GroupMetadataManager): the
+ * groups by id, the session and rebalance deadlines of their members, fencing members that
+ * miss them, replaying records, and the checks and records other APIs need (offset commit
+ * and fetch epochs, deletion, listing). The heartbeat itself is in consumer-heartbeat.ts.
+ *
+ * Operations build their records first and apply them through replay; then the records are
+ * appended to __consumer_offsets and the response waits until they are committed. A failed
+ * append leaves the applied state in place (as the classic groups do here); Kafka reverts it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { ConsumerGroupConfig } from '../config.js';
+import type { CoordinatorRecord } from '../records.js';
+import type { DeadlineTimer } from '../timer.js';
+import { RangeAssignor } from './assignors/range.js';
+import { UniformAssignor } from './assignors/uniform.js';
+import type { ConsumerGroupAssignor } from './assignors/assignor.js';
+import { ConsumerGroup, ConsumerGroupState } from './consumer-group.js';
+import { replayConsumerRecord } from './consumer-group-replay.js';
+import { MemberState, type ConsumerMember } from './consumer-member.js';
+import {
+  currentAssignmentTombstone, groupEpochRecord, memberMetadataTombstone, subscriptionMetadataRecord, targetEpochRecord, targetMemberRecord,
+  type ConsumerGroupRecord,
+} from './consumer-records.js';
+import { GroupError } from './errors.js';
+import { computeSubscriptionMetadata, RegexResolver, subscriptionMetadataEqual, type TopicsSource } from './subscriptions.js';
+import { memberTopicNames, membersAfter } from './target-assignment.js';
+
+/** Appends records (see RecordSink.append) and replays them; throws CoordinatorWriteError. */
+export type ConsumerGroupWriter = (groupId: string, records: CoordinatorRecord[]) => Promise<void> | null;
+
+const ASSIGNORS: Readonly<Record<string, () => ConsumerGroupAssignor>> = {
+  uniform: () => new UniformAssignor(),
+  range: () => new RangeAssignor(),
+};
+
+/** A new member id in the form of Kafka's Uuid.toString (22 characters of URL-safe base64). */
+export function newMemberId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function sessionKey(groupId: string, memberId: string): string {
+  return `consumer-group-session-timeout-${groupId}-${memberId}`;
+}
+
+function rebalanceKey(groupId: string, memberId: string): string {
+  return `consumer-group-rebalance-timeout-${groupId}-${memberId}`;
+}
+
+export class ConsumerGroupManager {
+  readonly groups = new Map<string, ConsumerGroup>();
+  readonly config: ConsumerGroupConfig;
+  readonly timer: DeadlineTimer;
+  readonly logger: Logger;
+  readonly topics: TopicsSource | null;
+  /** Assignor name → assignor, in group.consumer.assignors order (the first is the default). */
+  readonly assignors = new Map<string, ConsumerGroupAssignor>();
+  private readonly writer: ConsumerGroupWriter;
+
+  constructor(config: ConsumerGroupConfig, timer: DeadlineTimer, logger: Logger, writer: ConsumerGroupWriter, topics: TopicsSource | null) {
+    this.config = config;
+    this.timer = timer;
+    this.logger = logger;
+    this.writer = writer;
+    this.topics = topics;
+    for (const name of config.assignors) this.assignors.set(name, ASSIGNORS[name]!());
+  }
+
+  group(groupId: string): ConsumerGroup | undefined {
+    return this.groups.get(groupId);
+  }
+
+  get defaultAssignor(): ConsumerGroupAssignor {
+    return this.assignors.values().next().value!;
+  }
+
+  /** The assignor a group uses: the one most of its members ask for, else the default. */
+  assignorFor(group: ConsumerGroup, replacing: ConsumerMember | null, updated: ConsumerMember | null): ConsumerGroupAssignor {
+    const name = group.preferredServerAssignor(replacing, updated);
+    return (name !== null ? this.assignors.get(name) : undefined) ?? this.defaultAssignor;
+  }
+
+  /** Appends records and applies them to the groups (the coordinator replays them). */
+  applyAndWrite(groupId: string, records: CoordinatorRecord[]): Promise<void> | null {
+    return this.writer(groupId, records);
+  }
+
+  /** applyAndWrite for records nobody waits for, logging a failure. */
+  applyAndWriteQuietly(groupId: string, records: CoordinatorRecord[], what: string): void {
+    try {
+      this.applyAndWrite(groupId, records)?.catch((err: unknown) => this.logger.warn({ err, groupId }, `failed to write ${what}`));
+    } catch (err) {
+      this.logger.warn({ err, groupId }, `failed to write ${what}`);
+    }
+  }
+
+  replay(r: ConsumerGroupRecord): void {
+    replayConsumerRecord(this.groups, r);
+  }
+
+  // ---- deadlines ----------------------------------------------------------------------------
+
+  scheduleSessionTimeout(groupId: string, memberId: string): void {
+    this.timer.schedule(sessionKey(groupId, memberId), this.config.sessionTimeoutMs, () => this.onSessionTimeout(groupId, memberId));
+  }
+
+  scheduleRebalanceTimeout(groupId: string, member: ConsumerMember): void {
+    const { memberId, memberEpoch } = member;
+    this.timer.schedule(rebalanceKey(groupId, memberId), member.rebalanceTimeoutMs, () => this.onRebalanceTimeout(groupId, memberId, memberEpoch));
+  }
+
+  cancelRebalanceTimeout(groupId: string, memberId: string): void {
+    this.timer.cancel(rebalanceKey(groupId, memberId));
+  }
+
+  cancelTimers(groupId: string, memberId: string): void {
+    this.timer.cancel(sessionKey(groupId, memberId));
+    this.timer.cancel(rebalanceKey(groupId, memberId));
+  }
+
+  private onSessionTimeout(groupId: string, memberId: string): void {
+    const group = this.groups.get(groupId);
+    const member = group?.members.get(memberId);
+    if (group === undefined || member === undefined) return;
+    this.logger.info({ groupId, memberId }, 'member fenced from the consumer group: session timeout');
+    this.applyAndWriteQuietly(groupId, this.fenceMemberRecords(group, member), 'fenced member');
+  }
+
+  /** The member did not revoke its partitions within its rebalance timeout. */
+  private onRebalanceTimeout(groupId: string, memberId: string, memberEpoch: number): void {
+    const group = this.groups.get(groupId);
+    const member = group?.members.get(memberId);
+    if (group === undefined || member === undefined) return;
+    if (member.memberEpoch !== memberEpoch || member.state !== MemberState.UnrevokedPartitions) return;
+    this.logger.info({ groupId, memberId, memberEpoch }, 'member fenced from the consumer group: it did not revoke its partitions within the rebalance timeout');
+    this.applyAndWriteQuietly(groupId, this.fenceMemberRecords(group, member), 'fenced member');
+  }
+
+  // ---- removing members and groups ----------------------------------------------------------
+
+  /** Tombstones for a member's current assignment, target assignment and metadata, in Kafka's order. */
+  static removeMemberRecords(groupId: string, memberId: string): ConsumerGroupRecord[] {
+    return [currentAssignmentTombstone(groupId, memberId), targetMemberRecord(groupId, memberId, null), memberMetadataTombstone(groupId, memberId)];
+  }
+
+  /**
+   * Removes a member and bumps the group epoch so that the others get a new target assignment
+   * (Kafka's consumerGroupFenceMember); the subscription metadata is recomputed without it.
+   */
+  fenceMemberRecords(group: ConsumerGroup, member: ConsumerMember): ConsumerGroupRecord[] {
+    const records = ConsumerGroupManager.removeMemberRecords(group.groupId, member.memberId);
+    const resolver = new RegexResolver(this.topics);
+    const names = new Set<string>();
+    for (const m of membersAfter(group, null, member.memberId)) for (const t of memberTopicNames(m, resolver.resolve)) names.add(t);
+    const metadata = computeSubscriptionMetadata(names, this.topics);
+    if (!subscriptionMetadataEqual(metadata, group.subscriptionMetadata)) records.push(subscriptionMetadataRecord(group.groupId, metadata));
+    records.push(groupEpochRecord(group.groupId, group.groupEpoch + 1));
+    this.cancelTimers(group.groupId, member.memberId);
+    return records;
+  }
+
+  /** Every record of a group as tombstones (ConsumerGroup.createGroupTombstoneRecords). */
+  static groupTombstones(group: ConsumerGroup): ConsumerGroupRecord[] {
+    const id = group.groupId;
+    const out: ConsumerGroupRecord[] = [];
+    for (const memberId of group.members.keys()) out.push(currentAssignmentTombstone(id, memberId));
+    for (const memberId of group.members.keys()) out.push(targetMemberRecord(id, memberId, null));
+    out.push(targetEpochRecord(id, null));
+    for (const memberId of group.members.keys()) out.push(memberMetadataTombstone(id, memberId));
+    out.push(subscriptionMetadataRecord(id, null));
+    out.push(groupEpochRecord(id, null));
+    return out;
+  }
+
+  /** DeleteGroups' check: NON_EMPTY_GROUP unless the group has no members. */
+  validateDeleteGroup(groupId: string): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    return group.state === ConsumerGroupState.Empty ? ErrorCode.NONE : ErrorCode.NON_EMPTY_GROUP;
+  }
+
+  /** After loading: every member must heartbeat again within a session. */
+  onLoaded(): void {
+    for (const group of this.groups.values()) {
+      for (const member of group.members.values()) {
+        this.scheduleSessionTimeout(group.groupId, member.memberId);
+        if (member.state === MemberState.UnrevokedPartitions) this.scheduleRebalanceTimeout(group.groupId, member);
+      }
+    }
+  }
+
+  unloadAll(): void {
+    for (const group of this.groups.values()) group.state = ConsumerGroupState.Dead;
+    this.groups.clear();
+  }
+
+  // ---- offsets ------------------------------------------------------------------------------
+
+  /**
+   * ConsumerGroup.validateOffsetCommit: a commit from outside the group (epoch -1) is allowed
+   * only while it is empty; a member must use OffsetCommit v9+ and its current epoch.
+   */
+  validateOffsetCommit(group: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number): void {
+    if (memberEpoch < 0 && group.isEmpty) return;
+    const member = group.members.get(memberId);
+    if (member === undefined) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+    if (!member.useClassicProtocol && apiVersion < 9) {
+      throw new GroupError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the modern group protocol');
+    }
+    validateMemberEpoch(member, memberEpoch);
+  }
+
+  /** ConsumerGroup.validateOffsetFetch: anyone may fetch without a member id; a member must give its current epoch. */
+  validateOffsetFetch(group: ConsumerGroup, memberId: string | null, memberEpoch: number): void {
+    if (memberEpoch < 0 && memberId === null) return;
+    const member = memberId === null ? undefined : group.members.get(memberId);
+    if (member === undefined) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+    validateMemberEpoch(member, memberEpoch);
+  }
+}
+
+function validateMemberEpoch(member: ConsumerMember, received: number): void {
+  if (received === member.memberEpoch) return;
+  if (member.useClassicProtocol) throw new GroupError(ErrorCode.ILLEGAL_GENERATION, 'The generation id provided in the request is not the current generation.');
+  throw new GroupError(ErrorCode.STALE_MEMBER_EPOCH, `The member epoch ${received} is stale; the current epoch is ${member.memberEpoch}.`);
+}
