@@ -6,6 +6,7 @@ import { registerConfig } from './config.js';
 import { registerConsume } from './consume.js';
 import { registerGroup } from './group.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerPerf } from './perf.js';
 import { registerProduce } from './produce.js';
 import { registerStart } from './start.js';
 import { registerTopic } from './topic.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerCluster(program);
   registerCompletion(program);
+  registerPerf(program);
   return program;
 }
 

@@ -110,6 +110,8 @@ class TopicState {
   waiting: { record: ProducerRecord; callback: SendCallback }[] = [];
   /** Set while a metadata lookup runs. */
   loading: Promise<void> | undefined = undefined;
+  /** Why the last lookup failed. */
+  error: Error | undefined = undefined;
   /** Next sequence number per partition (idempotent producers). */
   sequences: number[] = [];
 
@@ -172,6 +174,7 @@ export class Producer {
   private buffered = 0;
   private bufferWaiters: (() => void)[] = [];
   private fatal: Error | undefined = undefined;
+  private maxInFlightSeen = 0;
 
   constructor(client: KafkaClient, options: ProducerOptions = {}) {
     this.client = client;
@@ -219,6 +222,32 @@ export class Producer {
       return;
     }
     this.append(topic, record, callback);
+  }
+
+  /**
+   * The partition count of `topic`, looked up (and the topic auto-created where the broker
+   * does so) as for a first send; as Java's `partitionsFor`.
+   */
+  async partitionsFor(topic: string): Promise<number> {
+    const t = this.topicState(topic);
+    if (!t.known) {
+      this.loadTopic(t);
+      await t.loading;
+      if (!t.known) throw t.error ?? new Error(`topic ${topic} has no partitions`);
+    }
+    return t.numPartitions;
+  }
+
+  /** Produce requests sent and not yet answered (or, under acks=0, not yet written), all brokers. */
+  get inFlightRequests(): number {
+    let n = 0;
+    for (const node of this.nodes.values()) n += node.inFlight;
+    return n;
+  }
+
+  /** The most produce requests that were in flight at once so far. */
+  get maxInFlightRequests(): number {
+    return this.maxInFlightSeen;
   }
 
   /** Bytes of records buffered and not yet acknowledged. */
@@ -341,6 +370,7 @@ export class Producer {
       this.drainAll();
     }, (err: Error) => {
       topic.loading = undefined;
+      topic.error = err;
       const waiting = topic.waiting;
       topic.waiting = [];
       for (const w of waiting) this.complete(w.callback, err, null);
@@ -559,6 +589,8 @@ export class Producer {
 
   private sendRequest(node: NodeState, batches: ProducerBatch[]): void {
     node.inFlight++;
+    const total = this.inFlightRequests;
+    if (total > this.maxInFlightSeen) this.maxInFlightSeen = total;
     const encoded = batches.map((b) => this.encode(b));
     if (encoded.some((e) => e instanceof Promise)) {
       Promise.all(encoded).then(() => this.dispatch(node, batches), (err: Error) => {
