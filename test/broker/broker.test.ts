@@ -24,7 +24,7 @@ test('ApiVersions advertises exactly the registered handlers and 4.0 features', 
     assert.deepEqual(keys.get(ApiKey.Metadata), [0, 13]);
     assert.equal(keys.has(ApiKey.EndTxn), false, 'transactions are not advertised before they work');
     assert.equal(keys.has(ApiKey.SaslHandshake), false, 'SASL is not advertised before it works');
-    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version']);
+    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version']);
     const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
     assert.equal(v0.apiKeys.length, res.apiKeys.length);
   } finally {

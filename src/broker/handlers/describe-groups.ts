@@ -13,7 +13,7 @@ import { defineHandler } from './handler.js';
  * What Kafka reports for a group without an authorizer (AclOperation codes as bits): READ,
  * DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (3400, as a 4.0.2 broker answers).
  */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
+export const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 export const describeGroupsHandler = defineHandler({
   apiKey: ApiKey.DescribeGroups,

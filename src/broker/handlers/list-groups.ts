@@ -1,6 +1,6 @@
 // ListGroups (key 16), versions 0-5. v1 adds the throttle time; v3 is the first flexible
 // version; v4 adds a states filter (KIP-518, case-insensitive) and each group's state; v5 a
-// types filter and each group's type (KIP-848; every group here is "classic").
+// types filter and each group's type (KIP-848: "classic" or "consumer", case-insensitive).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { defineHandler } from './handler.js';

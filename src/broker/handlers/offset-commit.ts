@@ -2,7 +2,9 @@
 // v2-4 carry a retention time (an expire timestamp on the record); v3 adds the throttle
 // time; v5 drops the retention time; v6 adds the leader epoch; v7 group.instance.id; v8 is
 // the first flexible version; v9 answers GROUP_ID_NOT_FOUND for a member commit to a group
-// that does not exist (ILLEGAL_GENERATION before). Unknown topics and partitions get
+// that does not exist (ILLEGAL_GENERATION before); for a KIP-848 consumer group the
+// generation is the member epoch (STALE_MEMBER_EPOCH, and UNSUPPORTED_VERSION below v9 for a
+// consumer-protocol member). Unknown topics and partitions get
 // UNKNOWN_TOPIC_OR_PARTITION; a group-level error goes to every partition. The response
 // waits until the commit's records are committed in __consumer_offsets.
 import { ApiKey } from '../../protocol/generated/api-keys.js';

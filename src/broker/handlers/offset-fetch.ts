@@ -3,8 +3,9 @@
 // error code; v3 the throttle time; v5 the committed leader epoch; v6 is the first flexible
 // version; v7 adds require_stable (wait for commits not yet committed); v8 fetches several
 // groups in one request, each with its own error code; v9 adds member id and epoch, which
-// only KIP-848 groups check. Partitions without a commit answer offset -1 and no metadata;
-// so does a group that does not exist.
+// only KIP-848 groups check (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH for the group).
+// Partitions without a commit answer offset -1 and no metadata; so does a group that does
+// not exist.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/generated/offset-fetch-response.js';
@@ -13,6 +14,9 @@ import { defineHandler } from './handler.js';
 interface GroupFetch {
   groupId: string;
   topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null;
+  /** v9: the member fetching, checked against consumer groups (null and -1 for an admin). */
+  memberId: string | null;
+  memberEpoch: number;
 }
 
 export const offsetFetchHandler = defineHandler({
@@ -22,13 +26,21 @@ export const offsetFetchHandler = defineHandler({
   async handle(request, info, broker) {
     const v = info.apiVersion;
     const groups = broker.groups;
-    const wanted: GroupFetch[] = v >= 8 ? request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics })) : [{ groupId: request.groupId, topics: request.topics }];
+    const wanted: GroupFetch[] =
+      v >= 8
+        ? request.groups.map((g) => ({ groupId: g.groupId, topics: g.topics, memberId: v >= 9 ? g.memberId : null, memberEpoch: v >= 9 ? g.memberEpoch : -1 }))
+        : [{ groupId: request.groupId, topics: request.topics, memberId: null, memberEpoch: -1 }];
     const requireStable = v >= 7 && request.requireStable;
     const status = groups.statusError();
     const results: OffsetFetchResponseGroup[] = [];
     for (const g of wanted) {
       if (status !== ErrorCode.NONE) {
         results.push({ groupId: g.groupId, topics: [], errorCode: status });
+        continue;
+      }
+      const invalid = groups.validateOffsetFetch(g.groupId, g.memberId, g.memberEpoch);
+      if (invalid !== ErrorCode.NONE) {
+        results.push({ groupId: g.groupId, topics: [], errorCode: invalid });
         continue;
       }
       const topics = await groups.fetchOffsets(g.groupId, g.topics, requireStable);

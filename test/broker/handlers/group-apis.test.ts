@@ -47,7 +47,7 @@ test('ApiVersions advertises the group APIs with Kafka 4.0\'s ranges', async () 
   assert.deepEqual(range(ApiKey.DescribeGroups), [0, 6]);
   assert.deepEqual(range(ApiKey.ListGroups), [0, 5]);
   assert.deepEqual(range(ApiKey.DeleteGroups), [0, 2]);
-  assert.equal(range(ApiKey.ConsumerGroupHeartbeat), null, 'KIP-848 is not served yet');
+  assert.deepEqual(range(ApiKey.ConsumerGroupHeartbeat), [0, 1]);
 });
 
 test('FindCoordinator: this broker for groups at v0-3 and batched at v4+; __consumer_offsets created on first use', async () => {

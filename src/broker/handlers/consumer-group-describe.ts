@@ -1,0 +1,35 @@
+// ConsumerGroupDescribe (key 69), versions 0-1: KIP-848 consumer groups with their epochs,
+// assignor, and each member's subscription, current and target assignment. v1 (KIP-1099)
+// adds each member's type (0 classic, 1 consumer). A group id that is not a consumer group
+// answers GROUP_ID_NOT_FOUND with Kafka's message; an empty id INVALID_GROUP_ID.
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { DescribedGroup } from '../../protocol/generated/consumer-group-describe-response.js';
+import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { GROUP_OPERATIONS } from './describe-groups.js';
+import { defineHandler } from './handler.js';
+
+function failed(groupId: string, errorCode: number): DescribedGroup {
+  return {
+    errorCode, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [],
+    authorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS,
+  };
+}
+
+export const consumerGroupDescribeHandler = defineHandler({
+  apiKey: ApiKey.ConsumerGroupDescribe,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, info, broker) {
+    const groups = broker.groups;
+    const status = groups.statusError();
+    const described = request.groupIds.map((groupId) => {
+      if (status !== ErrorCode.NONE) return failed(groupId, status);
+      if (groupId === '') return failed(groupId, ErrorCode.INVALID_GROUP_ID);
+      const d = groups.consumerGroupDescribe(groupId, info.apiVersion);
+      if (request.includeAuthorizedOperations && d.errorCode === ErrorCode.NONE) d.authorizedOperations = GROUP_OPERATIONS;
+      return d;
+    });
+    return { throttleTimeMs: 0, groups: described };
+  },
+});
