@@ -28,6 +28,7 @@ const ORDER = [
   'consume-1k',
   'consume-100b',
   'e2e-latency-1k',
+  'e2e-20mbs-1k',
   'kcat-produce-1k-acks1',
   'kcat-produce-1k-acksall',
   'kcat-produce-1k',
@@ -203,6 +204,39 @@ function tableFor(doc) {
   return { table: lines.join('\n'), notes: [...new Set(notes)] };
 }
 
+/** Issue 7's goals: Millrace/Kafka ratio of a metric per workload, and the bound it must meet. */
+const GOALS = [
+  { goal: 'produce MB/s ≥ 1.2× Kafka', metric: 'mb_per_s', atLeast: 1.2, workloads: ['produce-1k-acks1', 'produce-1k-acksall', 'produce-100b-acks1', 'kcat-produce-1k-acks1', 'kcat-produce-1k-acksall'] },
+  { goal: 'consume MB/s ≥ 1.2× Kafka', metric: 'mb_per_s', atLeast: 1.2, workloads: ['consume-1k', 'consume-100b', 'kcat-consume-1k', 'kcat-consume-100b'] },
+  { goal: 'e2e p99 ≤ 0.8× Kafka at 20 MB/s', metric: 'p99_ms', atMost: 0.8, workloads: ['e2e-20mbs-1k'] },
+  { goal: 'cold start ≤ 1/20 of Kafka', metric: 'startup_ms', atMost: 0.05, workloads: ['cold-start'] },
+  { goal: 'RSS ≤ 1/4 of Kafka', metric: 'rss_mb', atMost: 0.25, workloads: null },
+];
+
+/** A table of each goal, the ratio reached per workload, and whether it is met. */
+function goalsFor(doc) {
+  const rows = summarize(doc);
+  const lines = ['| goal | workload | Millrace/Kafka | met |', '| --- | --- | ---: | :---: |'];
+  for (const g of GOALS) {
+    const reached = [];
+    for (const row of rows) {
+      if (g.workloads !== null && !g.workloads.includes(row.workload)) continue;
+      const m = row.per.millrace.stats[g.metric];
+      const k = row.per.kafka.stats[g.metric];
+      if (!m || !k || !(k.median > 0)) continue;
+      reached.push({ workload: row.workload, m, k, r: m.median / k.median });
+    }
+    // A goal over every workload (RSS) shows only the worst one.
+    const shown = g.workloads === null && reached.length > 0 ? [reached.reduce((a, b) => (b.r > a.r ? b : a))] : reached;
+    for (const { workload, m, k, r } of shown) {
+      const met = g.atLeast !== undefined ? r >= g.atLeast : r <= g.atMost;
+      const label = g.workloads === null ? `worst: \`${workload}\`` : `\`${workload}\``;
+      lines.push(`| ${g.goal} | ${label} | ${ratio(m, k)} | ${met ? 'yes' : '**no**'} |`);
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : null;
+}
+
 function chartsFor(doc, base, chartsDir) {
   const rows = summarize(doc);
   const med = (row, s, key) => row.per[s].stats[key]?.median ?? null;
@@ -318,6 +352,13 @@ export function section(root, written = []) {
     const notes = [...(Array.isArray(doc.notes) ? doc.notes : []), ...runNotes];
     out.push(table);
     out.push('');
+    const goals = goalsFor(doc);
+    if (goals !== null) {
+      out.push("Issue 7's goals against this run (medians; `BENCHMARKS.md` § Goals says what limits the ones missed):");
+      out.push('');
+      out.push(goals);
+      out.push('');
+    }
     if (notes.length) {
       out.push('Notes from the runs:');
       out.push('');

@@ -101,14 +101,15 @@ function parseArgs(argv) {
 
 function sizesFor(o) {
   const base = o.quick
-    ? { records1k: 50_000, records100b: 200_000, e2eMessages: 1_000, kcatRecords: 50_000 }
-    : { records1k: 2_000_000, records100b: 2_000_000, e2eMessages: 10_000, kcatRecords: 2_000_000 };
+    ? { records1k: 50_000, records100b: 200_000, e2eMessages: 1_000, kcatRecords: 50_000, e2eRateRecords: 61_440 }
+    : { records1k: 2_000_000, records100b: 2_000_000, e2eMessages: 10_000, kcatRecords: 2_000_000, e2eRateRecords: 409_600 };
   const s = (n) => Math.max(1, Math.round(n * o.scale));
   return {
     records1k: o.records ?? s(base.records1k),
     records100b: s(base.records100b),
     e2eMessages: s(base.e2eMessages),
     kcatRecords: s(base.kcatRecords),
+    e2eRateRecords: s(base.e2eRateRecords),
   };
 }
 

@@ -16,6 +16,7 @@ const MiB = 1024 * 1024;
  * @property {number} records100b  records for the 100 B produce workload (and the 100 B consumes over its topic)
  * @property {number} e2eMessages  round trips for EndToEndLatency
  * @property {number} kcatRecords  1 KiB records for the kcat produce/consume workloads
+ * @property {number} e2eRateRecords 1 KiB records for the end-to-end run at a fixed 20 MB/s
  */
 
 /**
@@ -27,6 +28,7 @@ const MiB = 1024 * 1024;
  * @property {string} kcatFile    pre-generated newline-delimited 1 KiB records
  * @property {string} [java]
  * @property {string} [libsDir]
+ * @property {string} [millraceRoot] a built Millrace whose `millrace perf` drives the fixed-rate run
  */
 
 function java(ctx, heap, mainClass, args, timeoutMs = 600000) {
@@ -45,6 +47,7 @@ export const TOPICS = [
   { name: 'e2e-1k', partitions: 1 },
   { name: 'kcat-1k', partitions: 6 },
   { name: 'kcat-1k-acks1', partitions: 6 },
+  { name: 'e2e-20mbs-1k', partitions: 6 },
 ];
 
 /** Old workload names still accepted by --workloads (results files keep the name they were run under). */
@@ -221,6 +224,38 @@ function kcatConsume(name, topic, recordSize, count, filledBy) {
   };
 }
 
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const E2E_RATE_RECORDS_PER_S = 20 * 1024;
+
+/**
+ * End-to-end latency under a steady 20 MB/s (issue 7's latency goal). Kafka's EndToEndLatency
+ * sends one record at a time, so this uses `millrace perf e2e` (our producer and fetcher),
+ * the same tool against both brokers.
+ */
+function perfE2eAtRate(name, topic) {
+  return {
+    name,
+    tool: 'millrace perf e2e',
+    description: `millrace perf e2e: 1 KiB records at a fixed ${E2E_RATE_RECORDS_PER_S} records/s (20 MB/s), acks=1, 6 partitions, produce -> fetch latency per record`,
+    /** @param {Ctx} ctx */
+    async run(ctx) {
+      const n = ctx.sizes.e2eRateRecords;
+      const bin = path.join(ctx.millraceRoot ?? REPO_ROOT, 'bin', 'millrace.js');
+      const r = await run(process.execPath, [bin, 'perf', 'e2e', '--bootstrap-server', ctx.bootstrap, '--topic', topic,
+        '--num-records', String(n), '--record-size', '1024', '--acks', '1', '--throughput', String(E2E_RATE_RECORDS_PER_S),
+        '--json', '--quiet'], { logFile: ctx.logFile, timeoutMs: 600000 });
+      if (r.code !== 0) throw new Error(`millrace perf exit ${r.code}: ${lastLines(r.stderr)}`);
+      const m = JSON.parse(r.stdout);
+      const notes = [];
+      if (m.records !== n) notes.push(`read ${m.records} of ${n}`);
+      if (m.errors > 0) notes.push(`${m.errors} errors, first: ${m.first_error}`);
+      const l = m.latency;
+      return { mb_per_s: m.mb_per_s, records_per_s: m.records_per_s, avg_ms: l.avg_ms, p50_ms: l.p50_ms, p99_ms: l.p99_ms, p999_ms: l.p999_ms,
+        max_ms: l.max_ms, records: m.records, record_bytes: 1024, elapsed_s: round(r.ms / 1000, 2), notes };
+    },
+  };
+}
+
 /** @type {{name: string, tool: string, description: string, needsGroups?: boolean, run: (ctx: Ctx) => Promise<Record<string, unknown>>}[]} */
 export const WORKLOADS = [
   producerPerf('produce-1k-acks1', 'perf-1k-acks1', 1024, (s) => s.records1k, '1'),
@@ -242,6 +277,7 @@ export const WORKLOADS = [
       return { ...m, records: n, record_bytes: 1024, elapsed_s: round(r.ms / 1000, 2), notes };
     },
   },
+  perfE2eAtRate('e2e-20mbs-1k', 'e2e-20mbs-1k'),
   kcatProduce('kcat-produce-1k-acks1', 'kcat-1k-acks1', '1'),
   kcatProduce('kcat-produce-1k-acksall', 'kcat-1k', 'all'),
   kcatConsume('kcat-consume-1k', 'kcat-1k', 1024, (s) => s.kcatRecords, 'the kcat-produce-1k-acksall topic'),
