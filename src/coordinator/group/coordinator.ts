@@ -32,6 +32,9 @@ import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
 import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
 import { GroupError } from './consumer/errors.js';
+import { GroupConversions } from './consumer/conversion.js';
+import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
+import { syncError } from './sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
 import { GroupState } from './group-state.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
@@ -76,6 +79,8 @@ export class GroupCoordinator {
   readonly offsets: OffsetManager;
   /** KIP-848 consumer groups. */
   readonly consumer: ConsumerGroupManager;
+  /** Classic ⇄ consumer group conversions (group.consumer.migration.policy). */
+  readonly conversions: GroupConversions;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   private readonly driver: TimerDriver | null;
@@ -92,6 +97,7 @@ export class GroupCoordinator {
     this.groups = new GroupManager(this.config, this.timer, this.logger, (groupId, records) => this.write(groupId, records, false));
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
     this.offsets = new OffsetManager(this.groups, this.consumer);
+    this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
@@ -173,22 +179,40 @@ export class GroupCoordinator {
   /**
    * JoinGroup. An empty consumer group under the id is replaced by a classic group (its
    * records get tombstones first, as Kafka's maybeDeleteEmptyConsumerGroup); a consumer group
-   * with members is refused with INCONSISTENT_GROUP_PROTOCOL (classic members inside a
-   * consumer group are not supported here).
+   * with members takes the member in as a classic member (classic-members.ts).
    */
   join(req: JoinRequest, respond: JoinCallback): void {
     const consumer = this.consumer.group(req.groupId);
-    if (consumer !== undefined) {
-      if (!consumer.isEmpty) {
-        respond({ throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
-        return;
+    const fail = (errorCode: number) => respond({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
+    if (consumer !== undefined && !consumer.isEmpty) {
+      let outcome;
+      try {
+        outcome = classicJoinToConsumerGroup(this.consumer, consumer, req);
+      } catch (err) {
+        if (err instanceof GroupError) return fail(err.errorCode);
+        throw err;
       }
+      const { response, records, after } = outcome;
+      let done: Promise<void> | null;
+      try {
+        done = this.write(req.groupId, records, true);
+      } catch (err) {
+        return fail(GroupCoordinator.errorOf(err));
+      }
+      const finish = () => {
+        after?.();
+        respond(response);
+      };
+      if (done === null) finish();
+      else done.then(finish, (err: unknown) => fail(GroupCoordinator.errorOf(err)));
+      return;
+    }
+    if (consumer !== undefined) {
       try {
         this.write(req.groupId, ConsumerGroupManager.groupTombstones(consumer), true)?.catch((err: unknown) => this.logger.warn({ err, groupId: req.groupId }, 'failed to delete the empty consumer group'));
         this.logger.info({ groupId: req.groupId }, 'converted the empty consumer group to a classic group');
       } catch (err) {
-        respond({ throttleTimeMs: 0, errorCode: GroupCoordinator.errorOf(err), generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
-        return;
+        return fail(GroupCoordinator.errorOf(err));
       }
     }
     joinGroup(this.groups, req, respond);
@@ -203,7 +227,7 @@ export class GroupCoordinator {
     });
     let outcome;
     try {
-      outcome = consumerGroupHeartbeat(this.consumer, { classicGroup: (id) => this.classicGroupKind(id) }, req, () => [groupTombstone(req.groupId)]);
+      outcome = consumerGroupHeartbeat(this.consumer, this.conversions, req);
     } catch (err) {
       if (err instanceof GroupError) return fail(err.errorCode, err.message);
       throw err;
@@ -213,6 +237,7 @@ export class GroupCoordinator {
     let done: Promise<void> | null;
     try {
       done = this.write(req.groupId, records, true);
+      outcome.after?.();
     } catch (err) {
       this.logger.warn({ err, groupId: req.groupId }, 'failed to write consumer group heartbeat records');
       return fail(GroupCoordinator.errorOf(err), null);
@@ -222,12 +247,6 @@ export class GroupCoordinator {
       () => response,
       (err: unknown) => fail(GroupCoordinator.errorOf(err), null),
     );
-  }
-
-  private classicGroupKind(groupId: string): 'none' | 'empty' | 'busy' {
-    const g = this.groups.group(groupId);
-    if (g === undefined || g.state === GroupState.Dead) return 'none';
-    return g.state === GroupState.Empty ? 'empty' : 'busy';
   }
 
   /** ConsumerGroupDescribe for one group. */
@@ -244,15 +263,44 @@ export class GroupCoordinator {
   }
 
   sync(req: SyncRequest, respond: SyncCallback): void {
-    syncGroup(this.groups, req, respond);
+    const consumer = this.consumer.group(req.groupId);
+    if (consumer === undefined) return syncGroup(this.groups, req, respond);
+    try {
+      respond(classicSyncToConsumerGroup(this.consumer, consumer, req));
+    } catch (err) {
+      if (!(err instanceof GroupError)) throw err;
+      respond(syncError(err.errorCode));
+    }
   }
 
   heartbeat(req: HeartbeatRequest): number {
-    return heartbeat(this.groups, req);
+    const consumer = this.consumer.group(req.groupId);
+    if (consumer === undefined) return heartbeat(this.groups, req);
+    try {
+      return classicHeartbeatToConsumerGroup(this.consumer, consumer, req);
+    } catch (err) {
+      if (!(err instanceof GroupError)) throw err;
+      return err.errorCode;
+    }
   }
 
-  leave(groupId: string, members: readonly LeavingMember[]): LeaveResult {
-    return leaveGroup(this.groups, groupId, members);
+  /** LeaveGroup; for classic members of a consumer group, answered once the removal is committed. */
+  leave(groupId: string, members: readonly LeavingMember[]): LeaveResult | Promise<LeaveResult> {
+    const consumer = this.consumer.group(groupId);
+    if (consumer === undefined) return leaveGroup(this.groups, groupId, members);
+    const outcome = classicLeaveConsumerGroup(this.consumer, consumer, members);
+    const result: LeaveResult = { errorCode: ErrorCode.NONE, members: outcome.members };
+    let done: Promise<void> | null;
+    try {
+      done = this.write(groupId, outcome.records, true);
+    } catch (err) {
+      return { errorCode: GroupCoordinator.errorOf(err), members: [] };
+    }
+    if (done === null) return result;
+    return done.then(
+      () => result,
+      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), members: [] }),
+    );
   }
 
   // ---- offsets -------------------------------------------------------------------------------------

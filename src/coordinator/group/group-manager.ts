@@ -279,6 +279,14 @@ export class GroupManager {
     if (!stillWaiting || group.pendingSyncMembers.size === 0) this.timer.cancel(syncKey(group.groupId));
   }
 
+  /** Answers every parked JoinGroup and SyncGroup with `errorCode` (the group is being converted to a consumer group). */
+  abortRebalance(group: ClassicGroup, errorCode: number): void {
+    for (const m of group.members.values()) {
+      group.completeJoin(m, joinError(m.memberId, errorCode));
+      group.completeSync(m, { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER });
+    }
+  }
+
   /** Answers every parked SyncGroup with `errorCode` and an empty assignment. */
   resetAndPropagateAssignmentWithError(group: ClassicGroup, errorCode: number): void {
     if (group.state !== GroupState.CompletingRebalance) throw new Error(`group ${group.groupId} must be in CompletingRebalance, not ${group.stateName}`);

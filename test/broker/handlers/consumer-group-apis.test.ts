@@ -12,6 +12,7 @@ import { defaultDescribeGroupsRequest } from '../../../src/protocol/generated/de
 import { defaultListGroupsRequest } from '../../../src/protocol/generated/list-groups-request.js';
 import { defaultDeleteGroupsRequest } from '../../../src/protocol/generated/delete-groups-request.js';
 import { defaultOffsetFetchRequest } from '../../../src/protocol/generated/offset-fetch-request.js';
+import { defaultLeaveGroupRequest } from '../../../src/protocol/generated/leave-group-request.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, joinBody } from '../../coordinator/group/wire-helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
@@ -121,8 +122,20 @@ test('ListGroups filters by type; DescribeGroups answers a consumer group as not
   const d5 = await c.request(ApiKey.DescribeGroups, 5, { ...defaultDescribeGroupsRequest(), groups: ['cg-listed'] });
   assert.equal(d5.groups[0]!.errorCode, ErrorCode.NONE);
   assert.equal(d5.groups[0]!.groupState, 'Dead');
-  const classicJoin = await c.request(ApiKey.JoinGroup, 9, joinBody({ groupId: 'cg-listed', memberId: '' }));
-  assert.equal(classicJoin.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  const otherType = await c.request(ApiKey.JoinGroup, 9, joinBody({ groupId: 'cg-listed', memberId: '', protocolType: 'connect' }));
+  assert.equal(otherType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  // A classic consumer joins the consumer group as a classic member.
+  const first = await c.request(ApiKey.JoinGroup, 9, joinBody({ groupId: 'cg-listed', memberId: '', topics: ['cg-t'] }));
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
+  const classic = await c.request(ApiKey.JoinGroup, 9, joinBody({ groupId: 'cg-listed', memberId: first.memberId, topics: ['cg-t'] }));
+  assert.equal(classic.errorCode, ErrorCode.NONE);
+  assert.equal(classic.protocolType, 'consumer');
+  assert.equal(classic.protocolName, 'range');
+  assert.equal(classic.leader, '');
+  const d = await c.request(ApiKey.ConsumerGroupDescribe, 1, { ...defaultConsumerGroupDescribeRequest(), groupIds: ['cg-listed'] });
+  assert.deepEqual(d.groups[0]!.members.map((m) => m.memberType).sort(), [0, 1]);
+  const left = await c.request(ApiKey.LeaveGroup, 5, { ...defaultLeaveGroupRequest(), groupId: 'cg-listed', members: [{ memberId: classic.memberId, groupInstanceId: null, reason: null }] });
+  assert.deepEqual(left.members.map((m) => m.errorCode), [ErrorCode.NONE]);
 });
 
 test('OffsetCommit v9 and OffsetFetch v9 check member epochs; DeleteGroups removes an empty consumer group', async () => {

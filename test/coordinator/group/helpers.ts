@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { GroupCoordinator, type CoordinatorLog } from '../../../src/coordinator/group/coordinator.js';
 import { defaultGroupConfig, type GroupConfig } from '../../../src/coordinator/group/config.js';
 import type { JoinRequest } from '../../../src/coordinator/group/join.js';
+import type { LeaveResult, LeavingMember } from '../../../src/coordinator/group/membership.js';
 import type { SyncRequest } from '../../../src/coordinator/group/sync.js';
 import type { CoordinatorRecord } from '../../../src/coordinator/group/records.js';
 import { CoordinatorWriteError } from '../../../src/coordinator/group/sink.js';
@@ -190,4 +191,11 @@ export function stableGroup(h: Harness, groupId: string, n: number, o: JoinOptio
   );
   for (const s of syncs) if (s.get().errorCode !== 0) throw new Error(`sync failed: ${s.get().errorCode}`);
   return { members, leader, generation };
+}
+
+/** LeaveGroup of a classic group, which is answered at once. */
+export function leaveNow(h: Harness, groupId: string, members: LeavingMember[]): LeaveResult {
+  const r = h.coord.leave(groupId, members);
+  if (r instanceof Promise) throw new Error('a classic group leave is answered at once');
+  return r;
 }

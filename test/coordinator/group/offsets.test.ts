@@ -7,7 +7,7 @@ import type { CommitRequest } from '../../../src/coordinator/group/offsets.js';
 import type { CommitResult } from '../../../src/coordinator/group/coordinator.js';
 import { GroupState } from '../../../src/coordinator/group/group-state.js';
 import { ManualClock } from '../../../src/storage/clock.js';
-import { harness, join, MemoryLog, stableGroup, subscription } from './helpers.js';
+import { harness, join, MemoryLog, stableGroup, subscription, leaveNow } from './helpers.js';
 
 function commitReq(groupId: string, offsets: Array<[string, number, bigint, string?]>, o: Partial<CommitRequest> = {}): CommitRequest {
   const byTopic = new Map<string, CommitRequest['topics'][number]['partitions'][number][]>();
@@ -151,7 +151,7 @@ test('offsets of an empty group expire offsets.retention.minutes after it became
     h.coord.heartbeat({ groupId: 'g', generationId: generation, memberId: members[0]!, groupInstanceId: null });
   }
   assert.equal((await h.coord.fetchOffsets('g', null, false)).length, 1);
-  h.coord.leave('g', [{ memberId: members[0]!, groupInstanceId: null, reason: null }]);
+  leaveNow(h, 'g', [{ memberId: members[0]!, groupInstanceId: null, reason: null }]);
   assert.equal(h.coord.groups.group('g')!.state, GroupState.Empty);
   h.advance(50_000);
   assert.equal((await h.coord.fetchOffsets('g', null, false)).length, 1);

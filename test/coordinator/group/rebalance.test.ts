@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { GroupState } from '../../../src/coordinator/group/group-state.js';
-import { harness, join, joinNew, stableGroup, subscription, sync } from './helpers.js';
+import { harness, join, joinNew, stableGroup, subscription, sync, leaveNow } from './helpers.js';
 
 test('a new dynamic member is handed an id (v4+), then joins; the leader gets the member list', async () => {
   const h = await harness();
@@ -179,16 +179,16 @@ test('leaving during a rebalance completes it for the others; leaving as the las
   const ja = join(h, 'g', { memberId: a });
   const jb = join(h, 'g', { memberId: b });
   assert.equal(ja.done, false);
-  const left = h.coord.leave('g', [{ memberId: c, groupInstanceId: null, reason: 'bye' }]);
+  const left = leaveNow(h, 'g', [{ memberId: c, groupInstanceId: null, reason: 'bye' }]);
   assert.deepEqual(left.members, [{ memberId: c, groupInstanceId: null, errorCode: 0 }]);
   assert.equal(ja.get().generationId, generation + 1);
   assert.equal(jb.get().generationId, generation + 1);
   const g = h.coord.groups.group('g')!;
   assert.equal(g.state, GroupState.CompletingRebalance);
   // Unknown members are reported per member.
-  assert.equal(h.coord.leave('g', [{ memberId: 'nobody', groupInstanceId: null, reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.equal(h.coord.leave('nogroup', [{ memberId: a, groupInstanceId: null, reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  h.coord.leave('g', [
+  assert.equal(leaveNow(h, 'g', [{ memberId: 'nobody', groupInstanceId: null, reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(leaveNow(h, 'nogroup', [{ memberId: a, groupInstanceId: null, reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  leaveNow(h, 'g', [
     { memberId: a, groupInstanceId: null, reason: null },
     { memberId: b, groupInstanceId: null, reason: null },
   ]);
@@ -206,7 +206,7 @@ test('a member whose JoinGroup is parked and who leaves gets UNKNOWN_MEMBER_ID o
   const { members } = stableGroup(h, 'g', 2);
   const [a, b] = members as [string, string];
   const ja = join(h, 'g', { memberId: a });
-  h.coord.leave('g', [{ memberId: a, groupInstanceId: null, reason: null }]);
+  leaveNow(h, 'g', [{ memberId: a, groupInstanceId: null, reason: null }]);
   assert.equal(ja.get().errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   assert.ok(h.coord.groups.group('g')!.members.has(b));
 });

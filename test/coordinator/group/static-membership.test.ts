@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { GroupState } from '../../../src/coordinator/group/group-state.js';
-import { harness, join, subscription, sync, type Harness } from './helpers.js';
+import { harness, join, subscription, sync, type Harness, leaveNow } from './helpers.js';
 
 /** Two static members, a and b, in a Stable group; returns their member ids and the generation. */
 function staticGroup(h: Harness, opts: { sessionTimeoutMs?: number } = {}) {
@@ -112,15 +112,15 @@ test('static members that miss a rebalance stay in the group (only dynamic ones 
 test('LeaveGroup by group.instance.id alone (an administrator) removes the static member', async () => {
   const h = await harness();
   staticGroup(h);
-  const r = h.coord.leave('g', [{ memberId: '', groupInstanceId: 'b', reason: 'admin' }, { memberId: '', groupInstanceId: 'zzz', reason: null }]);
+  const r = leaveNow(h, 'g', [{ memberId: '', groupInstanceId: 'b', reason: 'admin' }, { memberId: '', groupInstanceId: 'zzz', reason: null }]);
   assert.deepEqual(r.members.map((m) => m.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID]);
   const group = h.coord.groups.group('g')!;
   assert.ok(!group.staticMembers.has('b'));
   assert.equal(group.state, GroupState.PreparingRebalance);
   // A member id with the wrong instance id is fenced.
   const ida = group.staticMembers.get('a')!;
-  assert.equal(h.coord.leave('g', [{ memberId: ida, groupInstanceId: 'b', reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.equal(h.coord.leave('g', [{ memberId: 'x', groupInstanceId: 'a', reason: null }]).members[0]!.errorCode, ErrorCode.FENCED_INSTANCE_ID);
+  assert.equal(leaveNow(h, 'g', [{ memberId: ida, groupInstanceId: 'b', reason: null }]).members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(leaveNow(h, 'g', [{ memberId: 'x', groupInstanceId: 'a', reason: null }]).members[0]!.errorCode, ErrorCode.FENCED_INSTANCE_ID);
 });
 
 test('a static member rejoining during CompletingRebalance triggers another rebalance and fences the parked old id', async () => {

@@ -49,6 +49,23 @@ function rebalanceKey(groupId: string, memberId: string): string {
   return `consumer-group-rebalance-timeout-${groupId}-${memberId}`;
 }
 
+function joinKey(groupId: string, memberId: string): string {
+  return `consumer-group-join-timeout-${groupId}-${memberId}`;
+}
+
+function syncKey(groupId: string, memberId: string): string {
+  return `consumer-group-sync-timeout-${groupId}-${memberId}`;
+}
+
+/** Records to write and what to do once they are applied (a downgrade's rebalance). */
+export interface FenceOutcome {
+  records: CoordinatorRecord[];
+  after: (() => void) | null;
+}
+
+/** Turns a consumer group whose remaining members all use the classic protocol back into a classic group. */
+export type Downgrade = (group: ConsumerGroup, leavingMemberId: string) => FenceOutcome | null;
+
 export class ConsumerGroupManager {
   readonly groups = new Map<string, ConsumerGroup>();
   readonly config: ConsumerGroupConfig;
@@ -58,6 +75,8 @@ export class ConsumerGroupManager {
   /** Assignor name → assignor, in group.consumer.assignors order (the first is the default). */
   readonly assignors = new Map<string, ConsumerGroupAssignor>();
   private readonly writer: ConsumerGroupWriter;
+  /** Set by the coordinator: the online downgrade (group.consumer.migration.policy). */
+  downgrade: Downgrade | null = null;
 
   constructor(config: ConsumerGroupConfig, timer: DeadlineTimer, logger: Logger, writer: ConsumerGroupWriter, topics: TopicsSource | null) {
     this.config = config;
@@ -102,8 +121,28 @@ export class ConsumerGroupManager {
 
   // ---- deadlines ----------------------------------------------------------------------------
 
-  scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.timer.schedule(sessionKey(groupId, memberId), this.config.sessionTimeoutMs, () => this.onSessionTimeout(groupId, memberId));
+  /** The member's session: group.consumer.session.timeout.ms, or a classic member's own session timeout. */
+  scheduleSessionTimeout(groupId: string, memberId: string, timeoutMs = this.config.sessionTimeoutMs): void {
+    this.timer.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'session timeout'));
+  }
+
+  /** A classic member told to rejoin must do so within its rebalance timeout. */
+  scheduleJoinTimeoutIfAbsent(groupId: string, memberId: string, timeoutMs: number): void {
+    const key = joinKey(groupId, memberId);
+    if (!this.timer.has(key)) this.timer.schedule(key, timeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'join timeout'));
+  }
+
+  cancelJoinTimeout(groupId: string, memberId: string): void {
+    this.timer.cancel(joinKey(groupId, memberId));
+  }
+
+  /** A classic member that joined must send SyncGroup within its rebalance timeout. */
+  scheduleSyncTimeout(groupId: string, memberId: string, timeoutMs: number): void {
+    this.timer.schedule(syncKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'sync timeout'));
+  }
+
+  cancelSyncTimeout(groupId: string, memberId: string): void {
+    this.timer.cancel(syncKey(groupId, memberId));
   }
 
   scheduleRebalanceTimeout(groupId: string, member: ConsumerMember): void {
@@ -118,14 +157,22 @@ export class ConsumerGroupManager {
   cancelTimers(groupId: string, memberId: string): void {
     this.timer.cancel(sessionKey(groupId, memberId));
     this.timer.cancel(rebalanceKey(groupId, memberId));
+    this.timer.cancel(joinKey(groupId, memberId));
+    this.timer.cancel(syncKey(groupId, memberId));
   }
 
-  private onSessionTimeout(groupId: string, memberId: string): void {
+  private fenceOnTimeout(groupId: string, memberId: string, why: string): void {
     const group = this.groups.get(groupId);
     const member = group?.members.get(memberId);
     if (group === undefined || member === undefined) return;
-    this.logger.info({ groupId, memberId }, 'member fenced from the consumer group: session timeout');
-    this.applyAndWriteQuietly(groupId, this.fenceMemberRecords(group, member), 'fenced member');
+    this.logger.info({ groupId, memberId }, `member fenced from the consumer group: ${why}`);
+    this.writeFence(groupId, this.fenceMember(group, member));
+  }
+
+  /** Writes a fence's records (nobody waits for them) and runs what follows. */
+  writeFence(groupId: string, outcome: FenceOutcome): void {
+    this.applyAndWriteQuietly(groupId, outcome.records, 'fenced member');
+    outcome.after?.();
   }
 
   /** The member did not revoke its partitions within its rebalance timeout. */
@@ -135,7 +182,7 @@ export class ConsumerGroupManager {
     if (group === undefined || member === undefined) return;
     if (member.memberEpoch !== memberEpoch || member.state !== MemberState.UnrevokedPartitions) return;
     this.logger.info({ groupId, memberId, memberEpoch }, 'member fenced from the consumer group: it did not revoke its partitions within the rebalance timeout');
-    this.applyAndWriteQuietly(groupId, this.fenceMemberRecords(group, member), 'fenced member');
+    this.writeFence(groupId, this.fenceMember(group, member));
   }
 
   // ---- removing members and groups ----------------------------------------------------------
@@ -146,18 +193,36 @@ export class ConsumerGroupManager {
   }
 
   /**
-   * Removes a member and bumps the group epoch so that the others get a new target assignment
-   * (Kafka's consumerGroupFenceMember); the subscription metadata is recomputed without it.
+   * Removes a member (Kafka's consumerGroupFenceMember): when only classic members would be
+   * left, the group goes back to being a classic group (if the migration policy allows);
+   * otherwise the member's records get tombstones and the group epoch is bumped.
    */
-  fenceMemberRecords(group: ConsumerGroup, member: ConsumerMember): ConsumerGroupRecord[] {
-    const records = ConsumerGroupManager.removeMemberRecords(group.groupId, member.memberId);
+  fenceMember(group: ConsumerGroup, member: ConsumerMember): FenceOutcome {
+    const downgraded = this.downgrade?.(group, member.memberId) ?? null;
+    if (downgraded !== null) {
+      for (const m of group.members.values()) this.cancelTimers(group.groupId, m.memberId);
+      return downgraded;
+    }
+    return { records: this.fenceMemberRecords(group, [member]), after: null };
+  }
+
+  /**
+   * Tombstones for members leaving and a bumped group epoch so that the others get a new
+   * target assignment; the subscription metadata is recomputed without them.
+   */
+  fenceMemberRecords(group: ConsumerGroup, leaving: readonly ConsumerMember[]): ConsumerGroupRecord[] {
+    const records: ConsumerGroupRecord[] = [];
+    for (const member of leaving) {
+      records.push(...ConsumerGroupManager.removeMemberRecords(group.groupId, member.memberId));
+      this.cancelTimers(group.groupId, member.memberId);
+    }
+    const gone = new Set(leaving.map((m) => m.memberId));
     const resolver = new RegexResolver(this.topics);
     const names = new Set<string>();
-    for (const m of membersAfter(group, null, member.memberId)) for (const t of memberTopicNames(m, resolver.resolve)) names.add(t);
+    for (const m of membersAfter(group, null, null)) if (!gone.has(m.memberId)) for (const t of memberTopicNames(m, resolver.resolve)) names.add(t);
     const metadata = computeSubscriptionMetadata(names, this.topics);
     if (!subscriptionMetadataEqual(metadata, group.subscriptionMetadata)) records.push(subscriptionMetadataRecord(group.groupId, metadata));
     records.push(groupEpochRecord(group.groupId, group.groupEpoch + 1));
-    this.cancelTimers(group.groupId, member.memberId);
     return records;
   }
 
@@ -185,7 +250,7 @@ export class ConsumerGroupManager {
   onLoaded(): void {
     for (const group of this.groups.values()) {
       for (const member of group.members.values()) {
-        this.scheduleSessionTimeout(group.groupId, member.memberId);
+        this.scheduleSessionTimeout(group.groupId, member.memberId, member.classicMemberMetadata?.sessionTimeoutMs ?? this.config.sessionTimeoutMs);
         if (member.state === MemberState.UnrevokedPartitions) this.scheduleRebalanceTimeout(group.groupId, member);
       }
     }

@@ -13,17 +13,15 @@
  */
 import { ErrorCode } from '../../../protocol/generated/errors.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../../protocol/generated/consumer-group-heartbeat-response.js';
-import { assignmentsEqual, isSubset, toWire, type TopicPartitions, type WireTopicPartitions } from './assignment.js';
-import { reconcile } from './current-assignment-builder.js';
-import type { ConsumerGroup } from './consumer-group.js';
+import { assignmentsEqual, isSubset, toWire, type WireTopicPartitions } from './assignment.js';
 import { ConsumerGroup as Group } from './consumer-group.js';
 import { ConsumerGroupManager, newMemberId } from './consumer-group-manager.js';
-import { ConsumerMember, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, MemberState } from './consumer-member.js';
+import { ConsumerMember, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from './consumer-member.js';
 import type { CoordinatorRecord } from '../records.js';
-import { currentAssignmentRecord, groupEpochRecord, memberMetadataRecord, subscriptionMetadataRecord, targetMemberRecord } from './consumer-records.js';
+import { currentAssignmentRecord, memberMetadataRecord, targetMemberRecord } from './consumer-records.js';
 import { GroupError } from './errors.js';
-import { compileRegex, computeSubscriptionMetadata, RegexResolver, subscriptionMetadataEqual } from './subscriptions.js';
-import { computeTargetAssignment, memberTopicNames, membersAfter } from './target-assignment.js';
+import { updateAndReconcile } from './member-update.js';
+import { compileRegex } from './subscriptions.js';
 
 export interface ConsumerHeartbeatRequest {
   groupId: string;
@@ -45,12 +43,21 @@ export interface ConsumerHeartbeatRequest {
 export interface HeartbeatOutcome {
   response: ConsumerGroupHeartbeatResponse;
   records: CoordinatorRecord[];
+  /** To run once the records are applied (a downgrade's rebalance). */
+  after?: (() => void) | null;
 }
 
-/** Finds out what the group id is before the heartbeat: a consumer group, or an empty classic group it may replace. */
-export interface GroupLookup {
-  /** 'none' (no group), 'empty' (an empty classic group), 'busy' (a classic group with members). */
-  classicGroup(groupId: string): 'none' | 'empty' | 'busy';
+/** The classic groups a heartbeat may take over (conversion.ts). */
+export interface ClassicGroups {
+  /** Tombstones for an empty classic group under the id, or null when there is none. */
+  replaceEmpty(groupId: string): CoordinatorRecord[] | null;
+  /** Whether a classic group with members has the id. */
+  isBusy(groupId: string): boolean;
+  /**
+   * A classic group with members converted to a consumer group (not yet in the groups: the
+   * records, appended to `records`, put it there), or null when it may not be upgraded.
+   */
+  upgrade(groupId: string, records: CoordinatorRecord[]): Group | null;
 }
 
 /** Kafka's request validation (throwIfConsumerGroupHeartbeatRequestIsInvalid). */
@@ -80,7 +87,7 @@ export function validateHeartbeat(req: ConsumerHeartbeatRequest, mgr: ConsumerGr
   }
 }
 
-export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, lookup: GroupLookup, req: ConsumerHeartbeatRequest, classicTombstone: () => CoordinatorRecord[]): HeartbeatOutcome {
+export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, classic: ClassicGroups, req: ConsumerHeartbeatRequest): HeartbeatOutcome {
   validateHeartbeat(req, mgr);
   if (req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) return leave(mgr, req);
 
@@ -89,11 +96,16 @@ export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, lookup: GroupL
   const joining = req.memberEpoch === 0;
   let group = mgr.group(groupId);
   if (group === undefined) {
-    const classic = lookup.classicGroup(groupId);
-    if (classic === 'busy') throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
-    if (!joining) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
-    if (classic === 'empty') records.push(...classicTombstone());
-    group = new Group(groupId);
+    // A classic group with members becomes a consumer group when its first member moves to the
+    // consumer protocol (the others stay classic members for now); an empty one is replaced.
+    if (classic.isBusy(groupId)) {
+      group = joining ? (classic.upgrade(groupId, records) ?? undefined) : undefined;
+      if (group === undefined) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    } else {
+      if (!joining) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
+      records.push(...(classic.replaceEmpty(groupId) ?? []));
+      group = new Group(groupId);
+    }
   }
   if (group.size >= mgr.config.maxSize && (req.memberId === '' || !group.members.has(req.memberId))) {
     throw new GroupError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${mgr.config.maxSize} members.`);
@@ -150,54 +162,7 @@ export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, lookup: GroupL
     clientHost: req.clientHost,
     classicMemberMetadata: null,
   });
-  const isNew = !group.members.has(updated.memberId) && replaced === null;
-  let bump = false;
-  if (isNew || replaced !== null || updated.metadataDiffers(member)) {
-    records.push(memberMetadataRecord(groupId, updated));
-    bump = isNew || updated.subscriptionDiffers(member);
-  }
-  const resolver = new RegexResolver(mgr.topics);
-  const names = new Set<string>();
-  for (const m of membersAfter(group, updated, replaced?.memberId ?? null)) for (const t of memberTopicNames(m, resolver.resolve)) names.add(t);
-  const metadata = computeSubscriptionMetadata(names, mgr.topics);
-  if (!subscriptionMetadataEqual(metadata, group.subscriptionMetadata)) {
-    records.push(subscriptionMetadataRecord(groupId, metadata));
-    bump = true;
-  }
-  let groupEpoch = group.groupEpoch;
-  if (bump) {
-    groupEpoch += 1;
-    records.push(groupEpochRecord(groupId, groupEpoch));
-    mgr.logger.info({ groupId, groupEpoch }, 'bumped consumer group epoch');
-  }
-
-  // 2. A new target assignment when the group epoch is ahead of it.
-  let targetEpoch = group.assignmentEpoch;
-  let target: TopicPartitions = replaced !== null ? group.targetOf(replaced.memberId) : group.targetOf(memberId);
-  if (groupEpoch > group.assignmentEpoch) {
-    const result = computeTargetAssignment({
-      group, groupEpoch, updated, removedMemberId: replaced?.memberId ?? null, updatedPreviousTarget: replaced !== null ? target : null,
-      subscriptionMetadata: metadata, resolveRegex: resolver.resolve, assignor: mgr.assignorFor(group, replaced, updated),
-    });
-    records.push(...result.records);
-    target = result.assignment.get(memberId) ?? new Map();
-    targetEpoch = groupEpoch;
-  }
-
-  // 3. One reconciliation step.
-  let reconciled = updated;
-  if (!updated.isReconciledTo(targetEpoch)) {
-    const g: ConsumerGroup = group;
-    reconciled = reconcile({
-      member: updated, targetEpoch, target, owned: req.topicPartitions,
-      currentPartitionEpoch: (t, p) => g.currentPartitionEpoch(t, p),
-    });
-    if (currentAssignmentChanged(updated, reconciled) || isNew || replaced !== null) {
-      records.push(currentAssignmentRecord(groupId, reconciled));
-      if (reconciled.state === MemberState.UnrevokedPartitions) mgr.scheduleRebalanceTimeout(groupId, reconciled);
-      else mgr.cancelRebalanceTimeout(groupId, memberId);
-    }
-  }
+  const reconciled = updateAndReconcile(mgr, { group, member, updated, replaced, owned: req.topicPartitions }, records);
   mgr.scheduleSessionTimeout(groupId, memberId);
 
   const full = joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null);
@@ -207,13 +172,6 @@ export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, lookup: GroupL
   };
   if (full || !assignmentsEqual(member.assignedPartitions, reconciled.assignedPartitions)) response.assignment = { topicPartitions: toWire(reconciled.assignedPartitions) };
   return { response, records };
-}
-
-function currentAssignmentChanged(a: ConsumerMember, b: ConsumerMember): boolean {
-  return (
-    a.memberEpoch !== b.memberEpoch || a.previousMemberEpoch !== b.previousMemberEpoch || a.state !== b.state ||
-    !assignmentsEqual(a.assignedPartitions, b.assignedPartitions) || !assignmentsEqual(a.partitionsPendingRevocation, b.partitionsPendingRevocation)
-  );
 }
 
 function unknownMember(memberId: string, groupId: string): GroupError {
@@ -269,5 +227,6 @@ function leave(mgr: ConsumerGroupManager, req: ConsumerHeartbeatRequest): Heartb
     }
   }
   mgr.logger.info({ groupId, memberId: member.memberId }, 'member leaves the consumer group');
-  return { response, records: mgr.fenceMemberRecords(group, member) };
+  const fenced = mgr.fenceMember(group, member);
+  return { response, records: fenced.records, after: fenced.after };
 }
