@@ -62,7 +62,7 @@ export function computeTargetAssignment(input: TargetAssignmentInput): TargetAss
     if (first === null) first = key;
     else if (first !== key) homogeneous = false;
     const previous = m === input.updated && input.updatedPreviousTarget !== null ? input.updatedPreviousTarget : group.targetOf(m.memberId);
-    specs.set(m.memberId, { subscribedTopicIds: ids, rackId: m.rackId, assignment: previous });
+    specs.set(m.memberId, { subscribedTopicIds: ids, rackId: m.rackId, instanceId: m.instanceId, assignment: previous });
   }
 
   const partitionsById = new Map<string, number>();

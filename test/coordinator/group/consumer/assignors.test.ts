@@ -10,7 +10,7 @@ const counts = new Map([['a', 6], ['b', 3], ['c', 4]]);
 const describer = { numPartitions: (id: string) => counts.get(id) ?? -1 };
 
 function spec(topics: string[], assignment: TopicPartitions = new Map()): MemberSpec {
-  return { subscribedTopicIds: new Set(topics), rackId: null, assignment };
+  return { subscribedTopicIds: new Set(topics), rackId: null, instanceId: null, assignment };
 }
 
 function flat(a: TopicPartitions | undefined): string[] {
@@ -87,4 +87,16 @@ test('range: topics with the same partition count are co-partitioned', () => {
   const members = new Map([['m1', spec(['x', 'y'])], ['m2', spec(['x', 'y'])]]);
   const r = new RangeAssignor().assign({ members, homogeneous: true }, describer);
   for (const a of r.values()) assert.deepEqual([...(a.get('x') ?? [])].sort(), [...(a.get('y') ?? [])].sort());
+});
+
+test('range: static members come first, by instance id, so new member ids keep their ranges', () => {
+  const members = new Map<string, MemberSpec>([
+    ['zzz', { ...spec(['a']), instanceId: 'i-1' }],
+    ['aaa', { ...spec(['a']), instanceId: 'i-2' }],
+    ['mmm', spec(['a'])],
+  ]);
+  const r = new RangeAssignor().assign({ members, homogeneous: true }, describer);
+  assert.deepEqual(flat(r.get('zzz')), ['a0', 'a1']);
+  assert.deepEqual(flat(r.get('aaa')), ['a2', 'a3']);
+  assert.deepEqual(flat(r.get('mmm')), ['a4', 'a5']);
 });

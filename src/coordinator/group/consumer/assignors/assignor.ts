@@ -9,6 +9,8 @@ export interface MemberSpec {
   /** Subscribed topic ids that exist. */
   subscribedTopicIds: ReadonlySet<string>;
   rackId: string | null;
+  /** The static member's instance id (the range assignor orders by it), else null. */
+  instanceId: string | null;
   /** The member's partitions in the previous target assignment (what stickiness keeps). */
   assignment: TopicPartitions;
 }

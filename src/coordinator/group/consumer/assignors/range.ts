@@ -5,10 +5,10 @@
  * count and the same subscribers are therefore co-partitioned: a member gets the same
  * partition numbers of each (what joins of keyed topics need).
  *
- * The ranges depend only on the members and the partition counts, so an unchanged group
- * gets the same assignment every time. Kafka 4.0's RangeAssignor also keeps a member's
- * previous partitions when its share allows; this one recomputes the ranges instead (a
- * member joining or leaving may move more partitions than Kafka would).
+ * Members are ordered as Kafka's RangeAssignor orders them: static members first by instance
+ * id (so that a rolling bounce, which gives them new member ids, keeps their ranges), then
+ * dynamic members by member id. The ranges depend only on that order and the partition
+ * counts; like Kafka's, this assignor does not try to keep previous partitions otherwise.
  */
 import { addPartition, type TopicPartitions } from '../assignment.js';
 import type { ConsumerGroupAssignor, GroupSpec, TopicDescriber } from './assignor.js';
@@ -18,10 +18,12 @@ export class RangeAssignor implements ConsumerGroupAssignor {
 
   assign(group: GroupSpec, topics: TopicDescriber): Map<string, TopicPartitions> {
     const out = new Map<string, TopicPartitions>();
-    for (const memberId of group.members.keys()) out.set(memberId, new Map());
+    const ordered = [...group.members.keys()].sort((a, b) => compareMembers(a, group.members.get(a)!.instanceId, b, group.members.get(b)!.instanceId));
+    for (const memberId of ordered) out.set(memberId, new Map());
 
     const byTopic = new Map<string, string[]>();
-    for (const [memberId, spec] of group.members) {
+    for (const memberId of ordered) {
+      const spec = group.members.get(memberId)!;
       for (const topicId of spec.subscribedTopicIds) {
         let list = byTopic.get(topicId);
         if (list === undefined) byTopic.set(topicId, (list = []));
@@ -44,4 +46,12 @@ export class RangeAssignor implements ConsumerGroupAssignor {
     }
     return out;
   }
+}
+
+/** Static members (by instance id) before dynamic ones (by member id). */
+function compareMembers(a: string, ia: string | null, b: string, ib: string | null): number {
+  if (ia !== null && ib !== null) return ia < ib ? -1 : ia > ib ? 1 : 0;
+  if (ia !== null) return -1;
+  if (ib !== null) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
