@@ -101,15 +101,10 @@ export class ConsumerGroupManager {
     return (name !== null ? this.assignors.get(name) : undefined) ?? this.defaultAssignor;
   }
 
-  /** Appends records and applies them to the groups (the coordinator replays them). */
-  applyAndWrite(groupId: string, records: CoordinatorRecord[]): Promise<void> | null {
-    return this.writer(groupId, records);
-  }
-
-  /** applyAndWrite for records nobody waits for, logging a failure. */
-  applyAndWriteQuietly(groupId: string, records: CoordinatorRecord[], what: string): void {
+  /** Appends records nobody waits for (the coordinator replays them into the groups), logging a failure. */
+  private writeQuietly(groupId: string, records: CoordinatorRecord[], what: string): void {
     try {
-      this.applyAndWrite(groupId, records)?.catch((err: unknown) => this.logger.warn({ err, groupId }, `failed to write ${what}`));
+      this.writer(groupId, records)?.catch((err: unknown) => this.logger.warn({ err, groupId }, `failed to write ${what}`));
     } catch (err) {
       this.logger.warn({ err, groupId }, `failed to write ${what}`);
     }
@@ -171,7 +166,7 @@ export class ConsumerGroupManager {
 
   /** Writes a fence's records (nobody waits for them) and runs what follows. */
   writeFence(groupId: string, outcome: FenceOutcome): void {
-    this.applyAndWriteQuietly(groupId, outcome.records, 'fenced member');
+    this.writeQuietly(groupId, outcome.records, 'fenced member');
     outcome.after?.();
   }
 

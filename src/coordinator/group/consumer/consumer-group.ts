@@ -158,7 +158,7 @@ export class ConsumerGroup {
     return best;
   }
 
-  /** Whether any member consumes `topic` (by name, or through a resolved regex via `resolved`). */
+  /** Whether any member consumes `topic`: by name, or through a regular expression (in the subscription metadata). */
   isSubscribedToTopic(topic: string): boolean {
     if (this.subscriptionMetadata.has(topic)) return true;
     for (const m of this.members.values()) if (m.subscribedTopicNames.includes(topic)) return true;

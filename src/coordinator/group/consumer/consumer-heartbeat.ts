@@ -126,6 +126,7 @@ export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, classic: Class
     if (joining) {
       if (existing === undefined) {
         member = group.members.get(memberId) ?? ConsumerMember.create(memberId);
+        mgr.logger.info({ groupId, memberId, instanceId: req.instanceId }, 'static member joins the consumer group using the consumer protocol');
       } else if (existing.memberId === memberId) {
         member = existing;
       } else {
