@@ -5,11 +5,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../../src/protocol/generated/errors.js';
-import { RecordKind } from '../../../../src/coordinator/group/records.js';
+import { decodeRecord, encodeKey, encodeValue, RecordKind, type CoordinatorRecord } from '../../../../src/coordinator/group/records.js';
 import * as Assignment from '../../../../src/protocol/generated/consumer-protocol-assignment.js';
 import * as Subscription from '../../../../src/protocol/generated/consumer-protocol-subscription.js';
 import { join, joinNew, sync, type Harness } from '../helpers.js';
-import { consumerHarness, settle, TestMember, type ConsumerHarness } from '../consumer-helpers.js';
+import { MemoryLog } from '../helpers.js';
+import { consumerHarness, FakeTopics, settle, TestMember, type ConsumerHarness } from '../consumer-helpers.js';
+
+/** Records kept as the bytes __consumer_offsets would hold. */
+class BytesLog extends MemoryLog {
+  override async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
+    let n = 0;
+    for (const r of this.records) {
+      const back = decodeRecord(encodeKey(r), encodeValue(r), n++);
+      if (back !== null) replay(back);
+    }
+    return n;
+  }
+}
 
 function versioned(version: number, body: Buffer): Buffer {
   const out = Buffer.alloc(2 + body.length);
@@ -187,4 +200,38 @@ test('a classic member of a consumer group leaves through LeaveGroup; one that s
   assert.equal(h.coord.consumer.group('g')!.members.has(b), false, 'b missed its 10 s session');
   settle([m]);
   assert.deepEqual(m.ownedNames(), ['t-0', 't-1', 't-2', 't-3']);
+});
+
+test('a classic member that joins but never sends SyncGroup is fenced after its rebalance timeout', async () => {
+  const h = await consumerHarness();
+  h.topics.create('t', 2);
+  const m = new TestMember(h, 'g', 'new');
+  m.join();
+  const protocols = [{ name: 'range', metadata: sub(['t']) }];
+  const first = join(h, 'g', { memberId: '', protocols }).get();
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
+  const joined = join(h, 'g', { memberId: first.memberId, protocols, sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 20_000 }).get();
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  for (let i = 0; i < 5; i++) {
+    h.advance(5000);
+    m.beat();
+    h.coord.heartbeat({ groupId: 'g', generationId: joined.generationId, memberId: first.memberId, groupInstanceId: null });
+  }
+  assert.equal(h.coord.consumer.group('g')!.members.has(first.memberId), false);
+});
+
+test('classic members of a consumer group survive a restart with their protocols', async () => {
+  const log = new BytesLog();
+  const topics = new FakeTopics();
+  topics.create('t', 4);
+  const h = await consumerHarness({}, {}, log, undefined, topics);
+  const { a } = classicStable(h, 'g');
+  new TestMember(h, 'g', 'new').join();
+  h.coord.shutdown();
+  const h2 = await consumerHarness({}, {}, log, undefined, topics);
+  const member = h2.coord.consumer.group('g')!.members.get(a)!;
+  assert.ok(member.useClassicProtocol);
+  assert.equal(member.classicMemberMetadata!.sessionTimeoutMs, 10_000);
+  assert.deepEqual(member.classicMemberMetadata!.supportedProtocols.map((p) => p.name), ['cooperative-sticky']);
+  assert.deepEqual(member.classicMemberMetadata!.supportedProtocols[0]!.metadata, sub(['t']));
 });

@@ -301,3 +301,21 @@ test('an assignment is sent on a full request and when it changes, not on a plai
   const full = h.hb({ groupId: 'g', memberId: 'a', memberEpoch: a.epoch, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['t'], topicPartitions: a.owned });
   assert.deepEqual(named(h.topics, full.assignment), ['t-0']);
 });
+
+test('a static member that left with -2 and never comes back is removed when its session ends, freeing its partitions', async () => {
+  const h = await consumerHarness();
+  h.topics.create('t', 2);
+  const s = new TestMember(h, 'g', 's', { instanceId: 'i' });
+  const d = new TestMember(h, 'g', 'd');
+  s.join();
+  d.join();
+  settle([s, d]);
+  h.hb({ groupId: 'g', memberId: 's', memberEpoch: -2, instanceId: 'i' });
+  for (let i = 0; i < 10; i++) {
+    h.advance(5000);
+    d.beat();
+  }
+  assert.equal(h.coord.consumer.group('g')!.staticMember('i'), undefined);
+  settle([d]);
+  assert.deepEqual(d.ownedNames(), ['t-0', 't-1']);
+});
