@@ -36,7 +36,6 @@ import { GroupConversions } from './consumer/conversion.js';
 import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
 import { syncError } from './sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
-import { GroupState } from './group-state.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 
