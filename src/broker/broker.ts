@@ -1,3 +1,4 @@
+import { offsetsTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
@@ -110,7 +111,7 @@ export class Broker implements BrokerContext {
       this.logs.startup();
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
-      this.groups = GroupCoordinator.forBroker(this);
+      this.groups = GroupCoordinator.onOffsetsTopic(offsetsTopicHost(this), this.config, this.metadata);
       await this.groups.startup();
     } catch (err) {
       await this.server.close(0);

@@ -1,7 +1,6 @@
 /**
  * The group coordinator's settings, by Kafka's broker config names, read once at start-up.
  */
-import type { BrokerConfig } from '../../broker/config/broker-config.js';
 
 export interface GroupConfig {
   /** group.initial.rebalance.delay.ms: how long a new group waits for more members. */
@@ -92,7 +91,16 @@ function checkConsumerConfig(c: ConsumerGroupConfig): ConsumerGroupConfig {
 
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
 
-export function groupConfigFrom(config: BrokerConfig): GroupConfig {
+/** Typed access to settings by Kafka's names (the broker's config implements it). */
+export interface ConfigValues {
+  int(name: string): number;
+  long(name: string): number;
+  list(name: string): string[];
+  /** The value as written, or null when unset and without a default. */
+  raw(name: string): string | null;
+}
+
+export function groupConfigFrom(config: ConfigValues): GroupConfig {
   return {
     initialRebalanceDelayMs: config.int('group.initial.rebalance.delay.ms'),
     minSessionTimeoutMs: config.int('group.min.session.timeout.ms'),

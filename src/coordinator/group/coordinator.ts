@@ -8,7 +8,6 @@
  * This broker coordinates every group (a single node leads every partition of the topic).
  */
 import type { Logger } from 'pino';
-import type { BrokerContext } from '../../broker/context.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DescribedGroup } from '../../protocol/generated/describe-groups-response.js';
 import type { DeletableGroupResult } from '../../protocol/generated/delete-groups-response.js';
@@ -18,12 +17,12 @@ import type { OffsetDeleteResponseTopic } from '../../protocol/generated/offset-
 import type { OffsetFetchResponseTopics } from '../../protocol/generated/offset-fetch-response.js';
 import { systemClock, type Clock } from '../../storage/clock.js';
 import type { JoinCallback, SyncCallback } from './classic-member.js';
-import { groupConfigFrom, type GroupConfig } from './config.js';
+import { groupConfigFrom, type ConfigValues, type GroupConfig } from './config.js';
 import { GroupManager } from './group-manager.js';
 import { joinGroup, type JoinRequest } from './join.js';
 import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './membership.js';
 import { OffsetManager, type CommitRequest } from './offsets.js';
-import { OffsetsTopic } from './offsets-topic.js';
+import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { groupTombstone, RecordKind, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
 import { syncGroup, type SyncRequest } from './sync.js';
@@ -100,10 +99,10 @@ export class GroupCoordinator {
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
-  static forBroker(broker: BrokerContext): GroupCoordinator {
-    const config = groupConfigFrom(broker.config);
-    const logger = broker.logger.child({ component: 'group-coordinator' });
-    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(broker, config, systemClock), topics: broker.metadata });
+  static onOffsetsTopic(host: OffsetsTopicHost, settings: ConfigValues, topics: TopicsSource): GroupCoordinator {
+    const config = groupConfigFrom(settings);
+    const logger = host.logger.child({ component: 'group-coordinator' });
+    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics });
   }
 
   /** Loads groups and offsets, then starts serving. */

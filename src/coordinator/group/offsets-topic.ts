@@ -5,8 +5,7 @@
  * appending an operation's records as one batch and committing it (the high watermark; an
  * fsync first when the flush policy wants one), and reading everything back at start-up.
  */
-import type { BrokerContext } from '../../broker/context.js';
-import { createTopic } from '../../broker/topics.js';
+import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { CONTROL_MASK, ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, PRODUCER_ID_OFFSET } from '../../protocol/records/batch-header.js';
 import { decodeBatch } from '../../protocol/records/decode.js';
@@ -34,26 +33,42 @@ export function partitionFor(groupId: string, numPartitions: number): number {
   return (h === -2147483648 ? 0 : Math.abs(h)) % numPartitions;
 }
 
+/**
+ * What the offsets topic needs from the broker that hosts it. The broker implements it
+ * (src/broker/group-coordinator-host.ts), so the coordinator does not depend on the broker.
+ */
+export interface OffsetsTopicHost {
+  readonly nodeId: number;
+  readonly logger: Logger;
+  /** The topic's partitions with their leaders, or undefined when it does not exist. */
+  topic(name: string): { partitions: readonly { partition: number; leader: number; leaderEpoch: number }[] } | undefined;
+  brokerCount(): number;
+  getLog(topic: string, partition: number): PartitionLog | undefined;
+  /** Creates an internal topic; the message says why not when it could not. */
+  createInternalTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>):
+    Promise<{ ok: true; partitions: number } | { ok: false; message: string }>;
+}
+
 /** Read size while loading; one batch larger than this is still read whole. */
 const LOAD_READ_BYTES = 1 << 20;
 
 export class OffsetsTopic implements RecordSink {
-  private readonly broker: BrokerContext;
+  private readonly host: OffsetsTopicHost;
   private readonly config: GroupConfig;
   private readonly clock: Clock;
   private creating: Promise<void> | null = null;
   /** Partition → the latest append still waiting for its fsync. */
   private readonly unflushed = new Map<number, Promise<void>>();
 
-  constructor(broker: BrokerContext, config: GroupConfig, clock: Clock) {
-    this.broker = broker;
+  constructor(host: OffsetsTopicHost, config: GroupConfig, clock: Clock) {
+    this.host = host;
     this.config = config;
     this.clock = clock;
   }
 
   /** The topic's partition count once it exists, `offsets.topic.num.partitions` before. */
   get numPartitions(): number {
-    return this.broker.metadata.topic(OFFSETS_TOPIC)?.partitions.length ?? this.config.offsetsTopicNumPartitions;
+    return this.host.topic(OFFSETS_TOPIC)?.partitions.length ?? this.config.offsetsTopicNumPartitions;
   }
 
   partitionFor(groupId: string): number {
@@ -66,7 +81,7 @@ export class OffsetsTopic implements RecordSink {
    * `offsets.topic.replication.factor` asks for and there are brokers. Null when it exists.
    */
   ensure(): Promise<void> | null {
-    if (this.broker.metadata.topic(OFFSETS_TOPIC) !== undefined) return null;
+    if (this.host.topic(OFFSETS_TOPIC) !== undefined) return null;
     this.creating ??= this.create().finally(() => {
       this.creating = null;
     });
@@ -74,28 +89,28 @@ export class OffsetsTopic implements RecordSink {
   }
 
   private async create(): Promise<void> {
-    const rf = Math.max(1, Math.min(this.config.offsetsTopicReplicationFactor, this.broker.metadata.brokers().length));
-    const r = await createTopic(this.broker, OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, rf, {
+    const rf = Math.max(1, Math.min(this.config.offsetsTopicReplicationFactor, this.host.brokerCount()));
+    const r = await this.host.createInternalTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, rf, {
       'cleanup.policy': 'compact',
       'compression.type': 'producer',
       'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
     });
     if (r.ok) {
-      this.broker.logger.info({ partitions: r.topic.partitions.length, replicationFactor: rf }, `created ${OFFSETS_TOPIC}`);
-    } else if (this.broker.metadata.topic(OFFSETS_TOPIC) === undefined) {
+      this.host.logger.info({ partitions: r.partitions, replicationFactor: rf }, `created ${OFFSETS_TOPIC}`);
+    } else if (this.host.topic(OFFSETS_TOPIC) === undefined) {
       throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `cannot create ${OFFSETS_TOPIC}: ${r.message}`);
     }
   }
 
   private logFor(groupId: string): { log: PartitionLog; partition: number; leaderEpoch: number } {
-    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
+    const topic = this.host.topic(OFFSETS_TOPIC);
     if (topic === undefined) throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} does not exist`);
     const partition = partitionFor(groupId, topic.partitions.length);
     const meta = topic.partitions[partition];
-    if (meta === undefined || meta.leader !== this.broker.nodeId) {
+    if (meta === undefined || meta.leader !== this.host.nodeId) {
       throw new CoordinatorWriteError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
     }
-    const log = this.broker.logs.getLog(OFFSETS_TOPIC, partition);
+    const log = this.host.getLog(OFFSETS_TOPIC, partition);
     if (log === undefined || log.isOffline || log.isClosed) {
       throw new CoordinatorWriteError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not available`);
     }
@@ -138,11 +153,11 @@ export class OffsetsTopic implements RecordSink {
    * transactional offset commits yet. A record that cannot be read is logged and skipped.
    */
   async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
-    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
+    const topic = this.host.topic(OFFSETS_TOPIC);
     if (topic === undefined) return 0;
     let count = 0;
     for (const p of topic.partitions) {
-      const log = this.broker.logs.getLog(OFFSETS_TOPIC, p.partition);
+      const log = this.host.getLog(OFFSETS_TOPIC, p.partition);
       if (log === undefined || log.isOffline) continue;
       count += await this.loadPartition(log, replay);
     }
@@ -169,7 +184,7 @@ export class OffsetsTopic implements RecordSink {
           try {
             batch = await decodeBatch(records, at, at + cursor.size);
           } catch (err) {
-            this.broker.logger.error({ err, partition: log.partition, offset: batchBaseOffset(records, at) }, `skipping unreadable batch of ${OFFSETS_TOPIC}`);
+            this.host.logger.error({ err, partition: log.partition, offset: batchBaseOffset(records, at) }, `skipping unreadable batch of ${OFFSETS_TOPIC}`);
             batch = null;
           }
           for (const r of batch?.records ?? []) {
@@ -181,7 +196,7 @@ export class OffsetsTopic implements RecordSink {
                 count++;
               }
             } catch (err) {
-              this.broker.logger.error({ err, partition: log.partition, offset: r.offset }, `skipping unreadable record of ${OFFSETS_TOPIC}`);
+              this.host.logger.error({ err, partition: log.partition, offset: r.offset }, `skipping unreadable record of ${OFFSETS_TOPIC}`);
             }
           }
         }
