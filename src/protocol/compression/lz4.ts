@@ -1,7 +1,15 @@
-import { compressFrame, compressSync as blockCompress, decompressFrame, uncompressSync as blockUncompress } from 'lz4-napi';
+import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
 import { DecompressionError } from './errors.js';
 import { xxh32 } from './xxhash32.js';
+
+type Lz4Napi = typeof import('lz4-napi');
+const require = createRequire(import.meta.url);
+let lz4Lib: Lz4Napi | undefined;
+/** The native binding, loaded on first use: most brokers never see lz4, and loading costs start-up time. */
+function lz4(): Lz4Napi {
+  return (lz4Lib ??= require('lz4-napi') as Lz4Napi);
+}
 
 /**
  * LZ4 frame format (magic 0x184D2204), as Kafka's Java client (KafkaLZ4BlockOutputStream /
@@ -40,7 +48,7 @@ export function lz4CompressSync(data: Uint8Array): Buffer {
   for (let pos = 0; pos < input.length; pos += JAVA_BLOCK_SIZE) {
     const chunk = input.subarray(pos, Math.min(pos + JAVA_BLOCK_SIZE, input.length));
     // lz4-napi's block output is size-prepended: [uint32 LE uncompressed size][block].
-    const packed = blockCompress(chunk);
+    const packed = lz4().compressSync(chunk);
     const compressedSize = packed.length - 4;
     if (compressedSize < chunk.length) {
       packed.writeUInt32LE(compressedSize, 0);
@@ -59,7 +67,7 @@ export function lz4CompressSync(data: Uint8Array): Buffer {
 const END_MARK = Buffer.alloc(4);
 
 export function lz4Compress(data: Uint8Array): Promise<Buffer> {
-  return compressFrame(data);
+  return lz4().compressFrame(data);
 }
 
 /** Where a frame ends and how large its output can be at most. */
@@ -149,7 +157,7 @@ function inflateBlock(block: Buffer, maxBlockSize: number, offset: number): Buff
   prefixed.writeUInt32LE(maxBlockSize, 0);
   block.copy(prefixed, 4);
   try {
-    return blockUncompress(prefixed);
+    return lz4().uncompressSync(prefixed);
   } catch (err) {
     throw corrupt((err as Error).message, offset);
   }
@@ -159,7 +167,7 @@ export async function lz4Decompress(data: Uint8Array, maxOutputBytes: number): P
   const frame = admit(data, maxOutputBytes);
   let out: Buffer;
   try {
-    out = await decompressFrame(data.subarray(0, frame.end));
+    out = await lz4().decompressFrame(data.subarray(0, frame.end));
   } catch (err) {
     throw corrupt((err as Error).message, 0);
   }

@@ -1,6 +1,14 @@
-import { compressSync as rawCompress, uncompressSync as rawUncompress } from 'snappy';
+import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
 import { DecompressionError } from './errors.js';
+
+type SnappyLib = typeof import('snappy');
+const require = createRequire(import.meta.url);
+let snappyLib: SnappyLib | undefined;
+/** The native binding, loaded on first use (start-up time). */
+function snappy(): SnappyLib {
+  return (snappyLib ??= require('snappy') as SnappyLib);
+}
 
 /**
  * Snappy, in both forms Kafka meets:
@@ -41,7 +49,7 @@ export function isXerialFramed(data: Uint8Array, offset = 0): boolean {
 
 /** Raw snappy: one block with a length preamble. */
 export function snappyCompressRaw(data: Uint8Array): Buffer {
-  return rawCompress(data, COPY);
+  return snappy().compressSync(data, COPY);
 }
 
 /** xerial-framed snappy, byte-compatible with snappy-java's SnappyOutputStream. */
@@ -49,7 +57,7 @@ export function snappyCompressFramed(data: Uint8Array, blockSize = XERIAL_BLOCK_
   const blocks: Buffer[] = [];
   let total = XERIAL_HEADER_SIZE;
   for (let pos = 0; pos < data.length; pos += blockSize) {
-    const block = rawCompress(data.subarray(pos, Math.min(pos + blockSize, data.length)), COPY);
+    const block = snappy().compressSync(data.subarray(pos, Math.min(pos + blockSize, data.length)), COPY);
     blocks.push(block);
     total += 4 + block.length;
   }
@@ -106,7 +114,7 @@ function rawBlock(data: Uint8Array, start: number, end: number, maxOutputBytes: 
 function uncompressBlock(block: Uint8Array, expected: number, offset: number): Buffer {
   let out: Buffer;
   try {
-    out = rawUncompress(block, COPY) as Buffer;
+    out = snappy().uncompressSync(block, COPY) as Buffer;
   } catch (err) {
     throw corrupt((err as Error).message, offset);
   }

@@ -23,7 +23,12 @@ interface ZstdBinding {
   decompress(data: Buffer): Promise<Buffer>;
 }
 
-const binding = createRequire(import.meta.url)('@mongodb-js/zstd/bindings.js') as ZstdBinding;
+const require = createRequire(import.meta.url);
+let bindingLib: ZstdBinding | undefined;
+/** The native binding, loaded on first use (start-up time). */
+function binding(): ZstdBinding {
+  return (bindingLib ??= require('@mongodb-js/zstd/bindings.js') as ZstdBinding);
+}
 
 /** Kafka's default `compression.zstd.level`. */
 export const ZSTD_DEFAULT_LEVEL = 3;
@@ -38,7 +43,7 @@ const FCS_SIZE = [0, 2, 4, 8] as const;
 
 export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> {
   try {
-    return await binding.compress(asBuffer(data), level);
+    return await binding().compress(asBuffer(data), level);
   } catch (err) {
     throw new Error(`zstd: ${(err as Error).message}`);
   }
@@ -52,7 +57,7 @@ export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): 
   if (scan.bound - Math.min(scan.frames, SLACK_FRAMES) * MAX_BLOCK > maxOutputBytes) throw tooLarge(maxOutputBytes);
   let out: Buffer;
   try {
-    out = await binding.decompress(asBuffer(data));
+    out = await binding().decompress(asBuffer(data));
   } catch (err) {
     throw corrupt((err as Error).message, 0);
   }
