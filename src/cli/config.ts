@@ -18,10 +18,10 @@ interface DescribeFlags extends ResourceFlags {
 }
 
 interface AlterFlags extends ResourceFlags {
-  set: string[];
-  addConfig: string[];
-  delete: string[];
-  deleteConfig: string[];
+  set?: string[];
+  addConfig?: string[];
+  delete?: string[];
+  deleteConfig?: string[];
 }
 
 function resource(flags: ResourceFlags): { type: number; name: string; label: string } {
@@ -67,14 +67,14 @@ export function registerConfig(program: Command, out: Out = process.stdout): voi
     'millrace config alter --broker 1 --set log.cleaner.threads=2',
   ])
     .description('set or remove settings of a topic or broker (others stay)')
-    .option('--set <key=value>', 'a setting to set (repeatable)', collect, [])
-    .option('--add-config <k=v,...>', 'settings to set, kafka-configs.sh style (repeatable)', collect, [])
-    .option('--delete <key>', 'a setting to remove, back to its default (repeatable)', collect, [])
-    .option('--delete-config <k,...>', 'settings to remove, kafka-configs.sh style (repeatable)', collect, [])
+    .option('--set <key=value>', 'a setting to set (repeatable)', collect)
+    .option('--add-config <k=v,...>', 'settings to set, kafka-configs.sh style (repeatable)', collect)
+    .option('--delete <key>', 'a setting to remove, back to its default (repeatable)', collect)
+    .option('--delete-config <k,...>', 'settings to remove, kafka-configs.sh style (repeatable)', collect)
     .action(action(async (flags: AlterFlags) => {
       const r = resource(flags);
-      const set = keyValues([...flags.set, ...flags.addConfig.flatMap(splitAddConfig)], '--set');
-      const remove = [...flags.delete, ...flags.deleteConfig.flatMap((d) => d.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+      const set = keyValues([...(flags.set ?? []), ...(flags.addConfig ?? []).flatMap(splitAddConfig)], '--set');
+      const remove = [...(flags.delete ?? []), ...(flags.deleteConfig ?? []).flatMap((d) => d.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
       if (Object.keys(set).length === 0 && remove.length === 0) throw new CliError('nothing to change: give --set key=value or --delete key');
       await withClient(flags, async (client) => {
         await new Admin(client).alterConfigs(r.type, r.name, set, remove);

@@ -26,7 +26,7 @@ export interface GroupReport extends GroupDescription {
 }
 
 interface ResetFlags extends ClientFlags {
-  topic: string[];
+  topic?: string[];
   allTopics?: boolean;
   toEarliest?: boolean;
   toLatest?: boolean;
@@ -83,7 +83,7 @@ export function registerGroup(program: Command, out: Out = process.stdout): void
   ])
     .description('move the committed offsets of an inactive group (a dry run unless --execute)')
     .argument('<group>', 'the group id')
-    .option('--topic <topic[:partitions]>', 'a topic, optionally with partitions: orders or orders:0,2 (repeatable)', collect, [])
+    .option('--topic <topic[:partitions]>', 'a topic, optionally with partitions: orders or orders:0,2 (repeatable)', collect)
     .option('--all-topics', 'every topic the group has committed offsets for')
     .option('--execute', 'commit the new offsets')
     .option('--dry-run', 'only show the new offsets (the default)');
@@ -179,7 +179,8 @@ export async function resetOffsets(client: KafkaClient, groupId: string, flags: 
   if (chosen.length !== 1) {
     throw new CliError('choose one of --to-earliest, --to-latest, --to-current, --to-datetime, --to-offset, --shift-by');
   }
-  if ((flags.topic.length > 0) === (flags.allTopics === true)) throw new CliError('give --topic (repeatable) or --all-topics');
+  const topicSpecs = flags.topic ?? [];
+  if ((topicSpecs.length > 0) === (flags.allTopics === true)) throw new CliError('give --topic (repeatable) or --all-topics');
   if (flags.execute === true && flags.dryRun === true) throw new CliError('--execute and --dry-run exclude each other');
   let datetime: bigint | undefined;
   if (flags.toDatetime !== undefined) {
@@ -198,7 +199,7 @@ export async function resetOffsets(client: KafkaClient, groupId: string, flags: 
   if (flags.allTopics === true) {
     for (const [topic, parts] of committed) targets.set(topic, [...parts.keys()].sort((a, b) => a - b));
   } else {
-    for (const spec of flags.topic) {
+    for (const spec of topicSpecs) {
       const i = spec.indexOf(':');
       const topic = i < 0 ? spec : spec.slice(0, i);
       let parts: number[];

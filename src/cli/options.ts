@@ -91,9 +91,9 @@ export function bigintArg(name: string) {
   };
 }
 
-/** commander argParser for repeatable flags. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** commander argParser for repeatable flags (no default, so --help shows none: read it with `?? []`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `k=v` entries to a record; the value may contain `=`. */

@@ -15,7 +15,7 @@ interface ProduceFlags extends ClientFlags {
   topic?: string;
   file?: string;
   keySeparator?: string;
-  header: string[];
+  header?: string[];
   compression: CompressionName;
   acks: string;
   partition?: number;
@@ -40,7 +40,7 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     .option('--topic <name>', 'the topic (as the console producer names it)')
     .option('--file <path>', 'read lines from a file instead of stdin')
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
-    .option('--header <key=value>', 'a header on every record (repeatable)', collect, [])
+    .option('--header <key=value>', 'a header on every record (repeatable)', collect)
     .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['0', '1', 'all', '-1']).default('all'))
     .option('--partition <p>', 'send every record to this partition (default: by key, or sticky)', intArg('--partition'))
@@ -49,7 +49,7 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     .option('--verbose', 'print topic, partition and offset of every record')
     .action(action(async (name: string | undefined, flags: ProduceFlags) => {
       const topic = oneTopic(name, flags.topic);
-      const headers = Object.entries(keyValues(flags.header, '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      const headers = Object.entries(keyValues(flags.header ?? [], '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
       if (flags.keySeparator === '') throw new CliError('--key-separator must not be empty');
       if (flags.file !== undefined) {
         try {
@@ -69,33 +69,41 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
         let failures = 0;
         let lineNumber = 0;
         const lines = createInterface({ input, crlfDelay: Infinity });
-        for await (const line of lines) {
-          lineNumber++;
-          let key: Buffer | null = null;
-          let value = line;
-          if (flags.keySeparator !== undefined) {
-            const i = line.indexOf(flags.keySeparator);
-            if (i < 0) throw new CliError(`line ${lineNumber} has no key separator "${flags.keySeparator}"`);
-            key = Buffer.from(line.slice(0, i));
-            value = line.slice(i + flags.keySeparator.length);
+        let inputError: Error | undefined;
+        try {
+          for await (const line of lines) {
+            lineNumber++;
+            let key: Buffer | null = null;
+            let value = line;
+            if (flags.keySeparator !== undefined) {
+              const i = line.indexOf(flags.keySeparator);
+              if (i < 0) throw new CliError(`line ${lineNumber} has no key separator "${flags.keySeparator}"`);
+              key = Buffer.from(line.slice(0, i));
+              value = line.slice(i + flags.keySeparator.length);
+            }
+            const record = { topic, partition: flags.partition, key, value: Buffer.from(value), headers };
+            if (flags.verbose === true) {
+              const p = producer.send(record);
+              p.catch(() => {});
+              sent.push(p);
+            } else {
+              producer.sendCallback(record, (err) => {
+                if (err !== null) {
+                  failures++;
+                  failed ??= err;
+                }
+              });
+            }
+            await producer.waitForBuffer();
+            if (failed !== undefined) break;
           }
-          const record = { topic, partition: flags.partition, key, value: Buffer.from(value), headers };
-          if (flags.verbose === true) {
-            const p = producer.send(record);
-            p.catch(() => {});
-            sent.push(p);
-          } else {
-            producer.sendCallback(record, (err) => {
-              if (err !== null) {
-                failures++;
-                failed ??= err;
-              }
-            });
-          }
-          await producer.waitForBuffer();
-          if (failed !== undefined) break;
+        } catch (err) {
+          inputError = err as Error;
+        } finally {
+          lines.close();
+          // what was read before a bad line is still delivered, as the console producer does
+          await producer.close();
         }
-        await producer.close();
         for (const p of sent) {
           try {
             const md = await p;
@@ -105,6 +113,7 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
             failed ??= err as Error;
           }
         }
+        if (inputError !== undefined) throw inputError;
         if (failed !== undefined) throw new CliError(`${failures} record(s) not sent: ${failed.message}`);
       }, 'millrace-producer');
     }));

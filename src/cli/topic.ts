@@ -13,7 +13,7 @@ interface CreateFlags extends ClientFlags {
   topic?: string;
   partitions?: number;
   replicationFactor?: number;
-  config: string[];
+  config?: string[];
   ifNotExists?: boolean;
 }
 
@@ -50,11 +50,11 @@ export function registerTopic(program: Command, out: Out = process.stdout): void
     .option('--topic <name>', 'the topic (as kafka-topics.sh names it)')
     .option('--partitions <n>', 'number of partitions (default: the broker\'s num.partitions)', intArg('--partitions', { positive: true }))
     .option('--replication-factor <r>', 'replicas per partition (default: the broker\'s default.replication.factor)', intArg('--replication-factor', { positive: true }))
-    .option('--config <key=value>', 'a topic setting (repeatable)', collect, [])
+    .option('--config <key=value>', 'a topic setting (repeatable)', collect)
     .option('--if-not-exists', 'succeed when the topic already exists')
     .action(action(async (name: string | undefined, flags: CreateFlags) => {
       const topicName = oneTopic(name, flags.topic);
-      const configs = keyValues(flags.config, '--config');
+      const configs = keyValues(flags.config ?? [], '--config');
       await withClient(flags, async (client) => {
         try {
           const created = await new Admin(client).createTopic({

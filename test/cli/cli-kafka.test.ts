@@ -1,0 +1,21 @@
+/**
+ * The same `millrace` client tool tests as against Millrace (cli-suite.ts), against Apache
+ * Kafka 4.0.2 started once for this file from its Maven Central jars (test/compat/setup).
+ */
+import { after, before, describe } from 'node:test';
+import { startTarget, type CompatTarget } from '../compat/setup/target.js';
+import { registerCliSuite } from './cli-suite.js';
+
+let target: CompatTarget;
+
+before(async () => {
+  target = await startTarget({ kind: 'kafka' });
+});
+
+after(async () => {
+  await target?.stop();
+});
+
+describe('against Apache Kafka 4.0.2', () => {
+  registerCliSuite(() => target.bootstrap);
+});

@@ -1,0 +1,110 @@
+/**
+ * The `millrace` client tools against the embedded Millrace broker (the shared suite), and
+ * what needs no particular broker: --help with examples on every subcommand, shell
+ * completion, --command-config, and errors reported as one line with exit code 1.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main.js';
+import { startTarget, type CompatTarget } from '../compat/setup/target.js';
+import { cli, ok } from './cli-harness.js';
+import { registerCliSuite } from './cli-suite.js';
+
+let target: CompatTarget;
+
+before(async () => {
+  target = await startTarget({ kind: 'millrace', config: { 'num.partitions': 1 } });
+});
+
+after(async () => {
+  await target?.stop();
+});
+
+describe('against the embedded Millrace broker', () => {
+  registerCliSuite(() => target.bootstrap);
+});
+
+/** Every command path that runs something (no subcommands of its own). */
+function leaves(cmd: Command, path: string[] = []): string[][] {
+  const subs = cmd.commands.filter((c) => c.name() !== 'help');
+  if (subs.length === 0) return [path];
+  return subs.flatMap((c) => leaves(c, [...path, c.name()]));
+}
+
+const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'config', 'cluster'];
+
+test('every subcommand has --help with examples; client commands take --bootstrap-server and --command-config', async () => {
+  const paths = leaves(buildProgram());
+  assert.ok(paths.length >= 17, `${paths.length} commands`);
+  for (const path of paths) {
+    const help = await ok([...path, '--help']);
+    assert.match(help, /\nExamples:\n {2}.*millrace /, `millrace ${path.join(' ')} --help`);
+    if (CLIENT_COMMANDS.includes(path[0]!)) {
+      assert.match(help, /--bootstrap-server <host:port>\s+broker\(s\) to connect to, comma-separated\s+\(default: "localhost:9092"\)/, path.join(' '));
+      assert.match(help, /--command-config <file>/, path.join(' '));
+    }
+  }
+});
+
+test('completion scripts name every subcommand and flag, and complete in bash', async () => {
+  const script = await ok(['completion', 'bash']);
+  assert.equal(spawnSync('bash', ['-n'], { input: script }).status, 0, 'valid bash');
+  const complete = (words: string[]) => {
+    const r = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; ` +
+      '_millrace_complete; printf "%s\\n" "${COMPREPLY[@]}"'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trimEnd().split('\n').sort();
+  };
+  assert.deepEqual(complete(['millrace', 'gr']), ['group']);
+  assert.deepEqual(complete(['millrace', 'topic', '']), ['--help', 'alter', 'create', 'delete', 'describe', 'list']);
+  assert.deepEqual(complete(['millrace', 'group', 'reset-offsets', 'g1', '--to-e']), ['--to-earliest']);
+  assert.ok(complete(['millrace', 'consume', '--bootstrap-server', 'h:1', '--f']).includes('--from-beginning'));
+  const zsh = await ok(['completion', 'zsh']);
+  assert.match(zsh, /^#compdef millrace\n/);
+  assert.match(zsh, /bashcompinit/);
+  const bad = await cli(['completion', 'fish']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /bash or zsh/);
+});
+
+test('--command-config supplies bootstrap.servers and client settings', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-cli-'));
+  try {
+    const props = join(dir, 'client.properties');
+    writeFileSync(props, `# as kafka-topics.sh --command-config reads them\nbootstrap.servers=${target.bootstrap}\nclient.id=from-properties\nrequest.timeout.ms=10000\n`);
+    assert.match(await ok(['topic', 'list', '--command-config', props]), /__consumer_offsets|^$/);
+    writeFileSync(props, 'security.protocol=SASL_SSL\n');
+    const r = await cli(['topic', 'list', '--command-config', props]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'millrace: security.protocol=SASL_SSL is not supported by the millrace client (PLAINTEXT only)\n');
+    const missing = await cli(['topic', 'list', '--command-config', join(dir, 'nope.properties')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^millrace: cannot read command config .*nope\.properties/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('errors are one line on stderr and exit code 1', async () => {
+  const refused = await cli(['topic', 'list', '--bootstrap-server', '127.0.0.1:1']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^millrace: cannot connect to 127\.0\.0\.1:1: .*ECONNREFUSED.*\n$/);
+  const badAddress = await cli(['cluster', 'info', '--bootstrap-server', 'no-port']);
+  assert.equal(badAddress.code, 1);
+  assert.equal(badAddress.stderr, 'millrace: invalid broker address "no-port": expected HOST:PORT\n');
+  const badNumber = await cli(['topic', 'create', 't', '--partitions', 'zero', '--bootstrap-server', target.bootstrap]);
+  assert.equal(badNumber.code, 1);
+  assert.match(badNumber.stderr, /^error: option '--partitions <n>' argument 'zero' is invalid\. --partitions must be a positive integer\n\(run with --help for usage and examples\)\n$/);
+  const noTopic = await cli(['topic', 'create', '--bootstrap-server', target.bootstrap]);
+  assert.equal(noTopic.code, 1);
+  assert.equal(noTopic.stderr, 'millrace: no topic given: name it as an argument or with --topic\n');
+  const offsetAlone = await cli(['consume', 'x', '--offset', '5', '--bootstrap-server', target.bootstrap]);
+  assert.equal(offsetAlone.stderr, 'millrace: --offset needs --partition\n');
+  const badFormat = await cli(['consume', 'x', '--format', '%q', '--bootstrap-server', target.bootstrap]);
+  assert.match(badFormat.stderr, /^millrace: --format: unknown token %q/);
+});

@@ -1,0 +1,273 @@
+/**
+ * The `millrace` client tools against one broker: run against the embedded Millrace broker
+ * (cli-millrace.test.ts) and Apache Kafka 4.0.2 (cli-kafka.test.ts) alike. Every command
+ * runs through the real bin; kcat (librdkafka) reads what the tools write, writes what they
+ * read, and shares a consumer group with `millrace consume --group`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { ensureApt } from '../compat/setup/apt.js';
+import { cli, eventually, finished, ok, spawnCli } from './cli-harness.js';
+
+interface JsonPartition { partition: number; leader: number; replicas: number[]; isr: number[]; logStartOffset: number; logEndOffset: number }
+interface JsonTopic { name: string; partitions: JsonPartition[] }
+interface JsonLag { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; consumerId: string | null; clientId: string | null }
+interface JsonGroup { groupId: string; state: string; members: { memberId: string; clientId: string; assignment: { topic: string; partitions: number[] }[] }[]; partitions: JsonLag[] }
+
+const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+
+/** Keyed lines `k<i>:v<i>` for i in [from, to]. */
+function keyedLines(from: number, to: number): string {
+  let s = '';
+  for (let i = from; i <= to; i++) s += `k${i}:v${i}\n`;
+  return s;
+}
+
+/** Runs kcat with the arguments and stdin, resolving with its output; fails on a non-zero exit. */
+async function kcat(args: readonly string[], input = ''): Promise<string> {
+  const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr}`);
+  return stdout;
+}
+
+export function registerCliSuite(bootstrap: () => string): void {
+  const b = () => ['--bootstrap-server', bootstrap()];
+  const describeJson = async (topic: string) => JSON.parse(await ok(['topic', 'describe', topic, '--json', ...b()])) as JsonTopic;
+  const groupJson = async (group: string) => JSON.parse(await ok(['group', 'describe', group, '--json', ...b()])) as JsonGroup;
+
+  test('topic create, list, describe, alter and delete', async () => {
+    const topic = unique('cli-topics');
+    assert.equal(await ok(['topic', 'create', topic, '--partitions', '2', '--config', 'retention.ms=3600000', ...b()]), `Created topic ${topic}.\n`);
+    assert.ok((await ok(['topic', 'list', ...b()])).split('\n').includes(topic));
+
+    const text = await ok(['topic', 'describe', topic, ...b()]);
+    const lines = text.trimEnd().split('\n');
+    assert.match(lines[0]!, new RegExp(`^Topic: ${topic}\\tTopicId: \\S+\\tPartitionCount: 2\\tReplicationFactor: 1\\tConfigs: retention\\.ms=3600000$`));
+    assert.equal(lines.length, 3);
+    for (const [i, line] of lines.slice(1).entries()) {
+      assert.match(line, new RegExp(`^\\tTopic: ${topic}\\tPartition: ${i}\\tLeader: 1\\tReplicas: 1\\tIsr: 1\\tLogStartOffset: 0\\tLogEndOffset: 0$`));
+    }
+
+    const again = await cli(['topic', 'create', topic, ...b()]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^millrace: creating topic .*: TOPIC_ALREADY_EXISTS .*\n$/);
+    assert.equal(again.stderr.split('\n').length, 2, 'one line');
+    assert.equal((await cli(['topic', 'create', '--topic', topic, '--if-not-exists', ...b()])).code, 0);
+
+    assert.equal(await ok(['topic', 'alter', topic, '--partitions', '3', ...b()]), `Topic ${topic} now has 3 partitions.\n`);
+    await eventually('three partitions', async () => ((await describeJson(topic)).partitions.length === 3 ? true : undefined));
+    const shrink = await cli(['topic', 'alter', topic, '--partitions', '1', ...b()]);
+    assert.equal(shrink.code, 1);
+    assert.match(shrink.stderr, /INVALID_PARTITIONS/);
+
+    assert.equal(await ok(['topic', 'delete', topic, ...b()]), `Deleted topic ${topic}.\n`);
+    await eventually('the topic gone from the list', async () =>
+      (await ok(['topic', 'list', ...b()])).split('\n').includes(topic) ? undefined : true);
+    const missing = await cli(['topic', 'describe', topic, ...b()]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
+    assert.equal((await cli(['topic', 'delete', topic, '--if-exists', ...b()])).code, 0);
+  });
+
+  test('produce reads lines (keys, headers, compression, files); consume prints them with kcat format tokens', async () => {
+    const topic = unique('cli-records');
+    await ok(['topic', 'create', topic, '--partitions', '3', ...b()]);
+    // nothing printed on success
+    assert.equal(await ok(['produce', topic, '--key-separator', ':', '--header', 'src=cli', '--header', 'n=1', '--compression', 'gzip', ...b()], keyedLines(1, 6)), '');
+    const verbose = await ok(['produce', '--topic', topic, '--acks', '1', '--partition', '2', '--verbose', ...b()], 'plain-a\nplain-b\n');
+    assert.deepEqual(verbose.trimEnd().split('\n').map((l) => l.split('\t').slice(0, 2)), [[topic, '2'], [topic, '2']]);
+
+    const described = await describeJson(topic);
+    assert.equal(described.partitions.reduce((n, p) => n + p.logEndOffset, 0), 8);
+
+    const out = await ok(['consume', topic, '--from-beginning', '--max-messages', '8', '--format', '%t|%p|%o|%k|%s|%h|%S', ...b()]);
+    const rows = out.trimEnd().split('\n').map((l) => l.split('|'));
+    assert.equal(rows.length, 8);
+    const keyed = rows.filter((r) => r[3] !== '').sort((x, y) => Number(x[3]!.slice(1)) - Number(y[3]!.slice(1)));
+    assert.deepEqual(keyed.map((r) => [r[0], r[3], r[4], r[5], r[6]]),
+      [1, 2, 3, 4, 5, 6].map((i) => [topic, `k${i}`, `v${i}`, 'src=cli,n=1', String(`v${i}`.length)]));
+    // the same key always lands in the same partition, offsets count up per partition
+    for (const r of rows) assert.ok(Number(r[1]) >= 0 && Number(r[1]) < 3 && Number(r[2]) >= 0);
+    assert.deepEqual(rows.filter((r) => r[3] === '').map((r) => [r[1], r[4]]), [['2', 'plain-a'], ['2', 'plain-b']]);
+
+    // one partition from an offset; kcat's escapes; the default format is the value alone
+    const p2 = described.partitions.find((p) => p.partition === 2)!;
+    const tail = await ok(['consume', topic, '--partition', '2', '--offset', String(p2.logEndOffset - 1), '--max-messages', '1', '--format', '%o\\t%s\\n', ...b()]);
+    assert.equal(tail, `${p2.logEndOffset - 1}\tplain-b\n`);
+    const all = await ok(['consume', topic, '--from-beginning', '--exit-at-end', ...b()]);
+    assert.deepEqual(all.trimEnd().split('\n').sort(), ['plain-a', 'plain-b', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
+
+    // --file with zstd
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-cli-'));
+    try {
+      writeFileSync(join(dir, 'records.txt'), 'from-file-1\nfrom-file-2\n');
+      await ok(['produce', topic, '--file', join(dir, 'records.txt'), '--compression', 'zstd', '--partition', '0', ...b()]);
+      const p0 = await ok(['consume', topic, '--partition', '0', '--offset', 'earliest', '--exit-at-end', '--format', '%s', ...b()]);
+      assert.deepEqual(p0.trimEnd().split('\n').slice(-2), ['from-file-1', 'from-file-2']);
+      const missing = await cli(['produce', topic, '--file', join(dir, 'missing.txt'), ...b()]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /^millrace: cannot read .*missing\.txt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const bad = await cli(['produce', topic, '--key-separator', ':', ...b()], 'k:v\nno separator\n');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /line 2 has no key separator/);
+  });
+
+  test('config describe and alter a topic; describe a broker', async () => {
+    const topic = unique('cli-config');
+    await ok(['topic', 'create', topic, ...b()]);
+    assert.match(await ok(['config', 'describe', '--topic', topic, ...b()]), /^No settings set on topic/);
+    assert.equal(await ok(['config', 'alter', '--topic', topic, '--set', 'retention.ms=60000', '--set', 'cleanup.policy=compact', ...b()]),
+      `Completed updating config for topic ${topic}.\n`);
+    const text = await ok(['config', 'describe', '--topic', topic, ...b()]);
+    assert.match(text, /^NAME +VALUE +SOURCE\n/);
+    assert.match(text, /cleanup\.policy +compact +DYNAMIC_TOPIC_CONFIG/);
+    assert.match(text, /retention\.ms +60000 +DYNAMIC_TOPIC_CONFIG/);
+    await ok(['config', 'alter', '--topic', topic, '--delete', 'retention.ms', ...b()]);
+    const after = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--json', ...b()])) as { name: string; value: string; source: string }[];
+    assert.deepEqual(after.map((c) => [c.name, c.value, c.source]), [['cleanup.policy', 'compact', 'DYNAMIC_TOPIC_CONFIG']]);
+    const everything = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--all', '--json', ...b()])) as { name: string; source: string }[];
+    // back to the broker's value: a default or the broker's own setting
+    assert.match(everything.find((c) => c.name === 'retention.ms')?.source ?? '', /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG)$/);
+    assert.ok(everything.length > 10);
+    const broker = JSON.parse(await ok(['config', 'describe', '--broker', '1', '--all', '--json', ...b()])) as { name: string }[];
+    assert.ok(broker.some((c) => c.name === 'num.partitions'));
+    const none = await cli(['config', 'describe', ...b()]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /name one resource/);
+    const unknown = await cli(['config', 'alter', '--topic', unique('missing'), '--set', 'retention.ms=1', ...b()]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
+  });
+
+  test('cluster info shows the cluster id, controller, brokers and features', async () => {
+    const text = await ok(['cluster', 'info', ...b()]);
+    assert.match(text, /^Cluster id: \S{22}\nController: 1\n/);
+    assert.match(text, /\nBROKER +HOST +PORT +RACK\n1 +\S+ +\d+ +-\n/);
+    assert.match(text, /\nmetadata\.version +\d+ +\d+-\d+\n/);
+    assert.match(text, /APIs: \d+ served \(Produce up to v\d+, Fetch up to v\d+/);
+    const info = JSON.parse(await ok(['cluster', 'info', '--json', ...b()])) as { clusterId: string; controllerId: number; brokers: { id: number }[]; features: { name: string; level: number }[]; apis: { name: string }[] };
+    assert.equal(info.brokers[0]?.id, 1);
+    assert.ok(info.features.some((f) => f.name === 'metadata.version' && f.level > 0));
+    assert.ok(info.apis.some((a) => a.name === 'Fetch'));
+    assert.match(await ok(['cluster', 'info', '--apis', ...b()]), /\n0 +Produce +\d+-\d+\n/);
+  });
+
+  test('consume --group commits; group list, describe, reset-offsets (dry run, then --execute) and delete', async () => {
+    const topic = unique('cli-group');
+    const group = unique('cli-g');
+    await ok(['topic', 'create', topic, '--partitions', '2', ...b()]);
+    await ok(['produce', topic, '--key-separator', ':', ...b()], keyedLines(1, 10));
+    const first = await ok(['consume', topic, '--group', group, '--from-beginning', '--max-messages', '10', '--format', '%k', ...b()]);
+    assert.deepEqual(first.trimEnd().split('\n').sort(), keyedLines(1, 10).trimEnd().split('\n').map((l) => l.split(':')[0]).sort());
+
+    const listed = await ok(['group', 'list', ...b()]);
+    assert.match(listed, new RegExp(`\\n${group} +classic +Empty +consumer\\n`));
+
+    const text = await ok(['group', 'describe', group, ...b()]);
+    assert.match(text, new RegExp(`^Group: ${group} +Type: classic +State: Empty`));
+    assert.match(text, /\nGROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +HOST +CLIENT-ID\n/);
+    const g = await groupJson(group);
+    assert.deepEqual(g.partitions.map((p) => [p.topic, p.partition, p.lag]), [[topic, 0, 0], [topic, 1, 0]]);
+    assert.equal(g.partitions.reduce((n, p) => n + (p.currentOffset ?? 0), 0), 10);
+    for (const p of g.partitions) assert.match(text, new RegExp(`\\n${group} +${topic} +${p.partition} +${p.currentOffset} +${p.logEndOffset} +0 +- +- +-\\n`));
+
+    // all committed: a member reads nothing new
+    assert.equal(await ok(['consume', topic, '--group', group, '--timeout-ms', '1500', ...b()]), '');
+
+    const dry = await ok(['group', 'reset-offsets', group, '--topic', topic, '--to-earliest', ...b()]);
+    assert.equal(dry, `GROUP${' '.repeat(group.length - 3)}TOPIC${' '.repeat(topic.length - 3)}PARTITION  NEW-OFFSET\n` +
+      `${group}  ${topic}  0          0\n${group}  ${topic}  1          0\n`);
+    assert.equal((await groupJson(group)).partitions.reduce((n, p) => n + (p.lag ?? 0), 0), 0, 'a dry run changes nothing');
+    await ok(['group', 'reset-offsets', group, '--topic', topic, '--to-earliest', '--execute', ...b()]);
+    assert.equal((await groupJson(group)).partitions.reduce((n, p) => n + (p.lag ?? 0), 0), 10);
+    const shifted = JSON.parse(await ok(['group', 'reset-offsets', group, '--topic', `${topic}:0`, '--shift-by', '2', '--execute', '--json', ...b()])) as { newOffset: number }[];
+    assert.equal(shifted.length, 1);
+    const latest = JSON.parse(await ok(['group', 'reset-offsets', group, '--all-topics', '--to-latest', '--json', ...b()])) as { topic: string; newOffset: number }[];
+    assert.equal(latest.reduce((n, r) => n + r.newOffset, 0), 10);
+    const again = await ok(['consume', topic, '--group', group, '--max-messages', String(10 - shifted[0]!.newOffset), '--format', '%k', ...b()]);
+    assert.equal(again.trimEnd().split('\n').length, 10 - shifted[0]!.newOffset);
+
+    const conflicting = await cli(['group', 'reset-offsets', group, '--topic', topic, '--to-earliest', '--to-latest', ...b()]);
+    assert.equal(conflicting.code, 1);
+
+    assert.equal(await ok(['group', 'delete', group, ...b()]), `Deletion of requested consumer groups ('${group}') was successful.\n`);
+    assert.doesNotMatch(await ok(['group', 'list', ...b()]), new RegExp(`\\n${group} `));
+    const gone = await cli(['group', 'describe', group, ...b()]);
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr.split('\n').length, 2, 'one line');
+  });
+
+  test('kcat reads what the CLI produced; the CLI prints what kcat produced', async () => {
+    await ensureApt(['kcat']);
+    const topic = unique('cli-kcat');
+    await ok(['topic', 'create', topic, '--partitions', '2', ...b()]);
+    await ok(['produce', topic, '--key-separator', '=', '--header', 'origin=millrace', '--compression', 'lz4', ...b()], 'a=1\nb=2\nc=3\n');
+    const read = await kcat(['-b', bootstrap(), '-C', '-t', topic, '-e', '-q', '-f', '%k %s %h\n']);
+    assert.deepEqual(read.trimEnd().split('\n').sort(), ['a 1 origin=millrace', 'b 2 origin=millrace', 'c 3 origin=millrace']);
+
+    const fromKcat = unique('cli-from-kcat');
+    await ok(['topic', 'create', fromKcat, '--partitions', '3', ...b()]);
+    await kcat(['-b', bootstrap(), '-P', '-t', fromKcat, '-K', ':', '-H', 'by=kcat', '-z', 'snappy'], keyedLines(1, 20));
+    const printed = await ok(['consume', fromKcat, '--from-beginning', '--exit-at-end', '--format', '%k:%s %h', ...b()]);
+    assert.deepEqual(printed.trimEnd().split('\n').sort(), keyedLines(1, 20).trimEnd().split('\n').map((l) => `${l} by=kcat`).sort());
+  });
+
+  test('a millrace member and a kcat member share one consumer group', async () => {
+    await ensureApt(['kcat']);
+    const topic = unique('cli-shared');
+    const group = unique('cli-shared-g');
+    await ok(['topic', 'create', topic, '--partitions', '4', ...b()]);
+    const ours = spawnCli(['consume', topic, '--group', group, '--commit-interval-ms', '300', '--format', '%p %k', ...b()]);
+    const theirs = spawn('kcat', ['-b', bootstrap(), '-G', group, '-q', '-X', 'auto.commit.interval.ms=300', '-f', '%p %k\n', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const theirsClosed = once(theirs, 'close');
+    let theirOut = '';
+    theirs.stdout.on('data', (d: Buffer) => (theirOut += d.toString()));
+    theirs.stderr.resume();
+    try {
+      // both members in, every partition assigned: two each under the range assignor
+      const g = await eventually('two members sharing four partitions', async () => {
+        const d = await groupJson(group);
+        const owned = d.members.map((m) => m.assignment.reduce((n, tp) => n + tp.partitions.length, 0));
+        return d.state === 'Stable' && d.members.length === 2 && owned.every((n) => n === 2) ? d : undefined;
+      });
+      assert.deepEqual(g.members.map((m) => m.clientId).sort(), ['millrace-consumer', 'rdkafka']);
+      await ok(['produce', topic, '--key-separator', ':', ...b()], keyedLines(1, 40));
+      const done = await eventually('every record consumed and committed', async () => {
+        const d = await groupJson(group);
+        return d.partitions.length === 4 && d.partitions.every((p) => p.lag === 0) &&
+          d.partitions.reduce((n, p) => n + (p.currentOffset ?? 0), 0) === 40 ? d : undefined;
+      });
+      // the table names the topic and both members
+      assert.deepEqual(new Set(done.partitions.map((p) => p.topic)), new Set([topic]));
+      assert.equal(new Set(done.partitions.map((p) => p.clientId)).size, 2);
+    } finally {
+      ours.kill('SIGINT');
+      theirs.kill('SIGINT');
+    }
+    const ourResult = await finished(ours);
+    await theirsClosed;
+    assert.equal(ourResult.code, 0, ourResult.stderr);
+    const lines = [...ourResult.stdout.trimEnd().split('\n'), ...theirOut.trimEnd().split('\n')].filter((l) => l !== '');
+    assert.equal(lines.length, 40, 'every record printed once by one of the members');
+    assert.deepEqual(lines.map((l) => l.split(' ')[1]).sort(), keyedLines(1, 40).trimEnd().split('\n').map((l) => l.split(':')[0]).sort());
+    const ourPartitions = new Set(ourResult.stdout.trimEnd().split('\n').map((l) => l.split(' ')[0]));
+    const theirPartitions = new Set(theirOut.trimEnd().split('\n').map((l) => l.split(' ')[0]));
+    assert.equal([...ourPartitions].filter((p) => theirPartitions.has(p)).length, 0, 'no partition read by both');
+  });
+}
