@@ -1,3 +1,4 @@
+import module from 'node:module';
 import type { Command } from 'commander';
 import { Broker, createLogger } from '../broker/broker.js';
 import { BrokerConfig, ConfigError } from '../broker/config/broker-config.js';
@@ -54,6 +55,9 @@ async function runBroker(flags: StartFlags): Promise<void> {
   if (config.ignored.length > 0) logger.info({ settings: config.ignored }, 'Kafka settings that have no effect in Millrace');
   const broker = await Broker.start({ config, logger, metadata: (dir, self) => LocalMetadataStore.open(dir, self) });
   process.stderr.write(`millrace: broker ${config.int('node.id')} listening on ${broker.bootstrapServers}, data in ${config.logDirs().join(',')}\n`);
+  // Keep the compiled code now (Node >= 22.10; bin/millrace.js enabled the cache), so the next
+  // start is quick even if this process is killed rather than stopped.
+  (module as { flushCompileCache?: () => void }).flushCompileCache?.();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
