@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameError } from './frame-decoder.js';
+import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 
 /**
  * What the network layer asks of the rest of the broker. `process` is called once per request
@@ -18,6 +18,11 @@ export interface ConnectionLimits {
   maxRequestBytes: number;
   /** Requests in progress per connection before reading is paused (backpressure). */
   maxInFlight: number;
+  /**
+   * Reusable buffers for Produce frames assembled from several reads; each goes back when
+   * its request is completed (the handler is done with the records by then).
+   */
+  framePool?: FrameBufferPool;
 }
 
 /**
@@ -53,6 +58,9 @@ export class Connection {
   private readonly mask: number;
   private readonly state: Uint8Array;
   private readonly responses: Array<Buffer | ChunkedFrame | null>;
+  /** Per slot: the request frame to give back to the frame pool on completion. */
+  private readonly pooledFrames: Array<Buffer | null>;
+  private readonly framePool: FrameBufferPool | undefined;
   private nextSeq = 0;
   private nextToSend = 0;
   private readPaused = false;
@@ -73,12 +81,14 @@ export class Connection {
     this.socket = socket;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.processor = processor;
-    this.decoder = new FrameDecoder(limits.maxRequestBytes);
+    this.framePool = limits.framePool;
+    this.decoder = new FrameDecoder(limits.maxRequestBytes, limits.framePool);
     let capacity = 1;
     while (capacity < limits.maxInFlight) capacity <<= 1;
     this.mask = capacity - 1;
     this.state = new Uint8Array(capacity);
     this.responses = new Array<Buffer | ChunkedFrame | null>(capacity).fill(null);
+    this.pooledFrames = new Array<Buffer | null>(capacity).fill(null);
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -99,6 +109,11 @@ export class Connection {
   complete(seq: number, response: Buffer | ChunkedFrame | null): void {
     if (this.closed) return;
     const slot = seq & this.mask;
+    const frame = this.pooledFrames[slot];
+    if (frame !== null && frame !== undefined) {
+      this.pooledFrames[slot] = null;
+      this.framePool!.release(frame);
+    }
     this.responses[slot] = response;
     this.state[slot] = READY;
     if (seq === this.nextToSend) this.flush();
@@ -139,6 +154,7 @@ export class Connection {
       const seq = this.nextSeq++;
       const slot = seq & this.mask;
       this.state[slot] = PENDING;
+      this.pooledFrames[slot] = this.decoder.lastFramePooled ? frame : null;
       this.processor.process(frame, this, seq);
     }
     this.draining = false;

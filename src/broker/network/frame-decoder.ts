@@ -2,6 +2,12 @@
  * Splits a TCP byte stream into Kafka frames (int32 size prefix, then that many bytes).
  * The size is checked against the limit before any buffer for the frame is allocated; a frame
  * that arrives inside one chunk is handed out as a view with no copy.
+ *
+ * A Produce frame that spans chunks (most of them: socket reads come in 64 KiB pieces and
+ * produce requests are often larger) is assembled in a buffer from `pool` when one is given,
+ * and `lastFramePooled` says so: the connection gives it back once the request is answered.
+ * Without the pool every such frame was a fresh allocation, and that external memory, beside
+ * Node's own read buffers, kept V8's collector busy (see BENCHMARKS.md, produce path profile).
  */
 export const enum FrameError {
   None = 0,
@@ -11,8 +17,21 @@ export const enum FrameError {
   Invalid = 2,
 }
 
+/** Where assembled frames may come from (src/broker/fetch/read-buffer-pool.ts). */
+export interface FrameBufferPool {
+  acquire(size: number): Buffer;
+  release(view: Buffer): void;
+}
+
+/** Frames smaller than this are copied into fresh (Node-pooled) memory as before. */
+const POOLED_FRAME_MIN_BYTES = 32 * 1024;
+const PRODUCE_API_KEY = 0;
+
 export class FrameDecoder {
   readonly maxFrameBytes: number;
+  private readonly pool: FrameBufferPool | undefined;
+  /** True when the frame last returned by next() lies in a buffer from the pool. */
+  lastFramePooled = false;
   /** Bytes received but not yet part of a returned frame. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -23,8 +42,9 @@ export class FrameDecoder {
   /** The offending size prefix when `error` is set. */
   errorSize = 0;
 
-  constructor(maxFrameBytes: number) {
+  constructor(maxFrameBytes: number, pool?: FrameBufferPool) {
     this.maxFrameBytes = maxFrameBytes;
+    this.pool = pool;
   }
 
   push(chunk: Buffer): void {
@@ -39,6 +59,7 @@ export class FrameDecoder {
 
   /** The next complete frame body (without its size prefix), or null if none is complete. */
   next(): Buffer | null {
+    this.lastFramePooled = false;
     if (this.error !== FrameError.None) return null;
     if (this.frameSize < 0) {
       if (this.pendingBytes < 4) return null;
@@ -88,7 +109,13 @@ export class FrameDecoder {
       this.consumeFront(n);
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    let out: Buffer;
+    if (this.pool !== undefined && n >= POOLED_FRAME_MIN_BYTES && first.length >= 2 && first.readInt16BE(0) === PRODUCE_API_KEY) {
+      out = this.pool.acquire(n).subarray(0, n);
+      this.lastFramePooled = true;
+    } else {
+      out = Buffer.allocUnsafe(n);
+    }
     let filled = 0;
     while (filled < n) {
       const chunk = this.pending[0]!;

@@ -1,6 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
+
+/** Buffers for Produce request frames assembled from several reads, shared by every listener in the process. */
+const requestFramePool = new ReadBufferPool();
 
 export interface SocketServerOptions {
   host: string;
@@ -80,7 +84,7 @@ export class SocketServer {
       this.nextId++,
       socket,
       this.processor,
-      { maxRequestBytes: this.options.maxRequestBytes, maxInFlight: this.options.maxInFlightPerConnection },
+      { maxRequestBytes: this.options.maxRequestBytes, maxInFlight: this.options.maxInFlightPerConnection, framePool: requestFramePool },
       Date.now(),
       this.onConnectionClosed.bind(this),
     );

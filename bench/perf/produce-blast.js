@@ -1,0 +1,146 @@
+// The broker's produce path with as little client noise as possible: this process sends the
+// same pre-encoded Produce request (one batch of 1 KiB records per partition) over one
+// connection, `--inflight` requests pipelined, to a broker child process whose log dir is on
+// tmpfs (/dev/shm: no disk writeback in the measurement), and reads the broker's CPU seconds
+// from /proc. Builds are interleaved (A B B A ...) when two are given.
+//
+//   node bench/perf/produce-blast.js --dists .tmp/perf/before/dist,.tmp/perf/dist \
+//        [--requests 4000] [--batch-bytes 16384] [--partitions 6] [--inflight 16] [--rounds 5] [--acks 1]
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { cpuSeconds, sleep } from '../vs-kafka/proc.js';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const dists = arg('dists', '.tmp/perf/dist').split(',').map((d) => path.resolve(d));
+const requests = Number(arg('requests', '4000'));
+const batchBytes = Number(arg('batch-bytes', '16384'));
+const partitions = Number(arg('partitions', '6'));
+const inflight = Number(arg('inflight', '16'));
+const rounds = Number(arg('rounds', '5'));
+const acks = Number(arg('acks', '1'));
+const port = Number(arg('port', '19992'));
+const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
+// Codecs from the first build (the wire format does not depend on the build under test).
+const { encodeRequestFrame } = await import(path.join(dists[0], 'src/protocol/header.js'));
+const { encodeBatchSync } = await import(path.join(dists[0], 'src/protocol/records/encode.js'));
+
+function requestFrame() {
+  const perBatch = Math.max(1, Math.floor(batchBytes / 1100));
+  const value = Buffer.alloc(1024, 'x');
+  const batch = encodeBatchSync(Array.from({ length: perBatch }, () => ({ value })), {});
+  const body = {
+    transactionalId: null, acks, timeoutMs: 30000,
+    topicData: [{ name: 'blast', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) }],
+  };
+  return { frame: encodeRequestFrame(0, 9, { correlationId: 0, clientId: 'blast' }, body), records: perBatch * partitions };
+}
+
+const launcher = (dist) => ['--input-type=module', '-e',
+  `const { main } = await import(${JSON.stringify(path.join(dist, 'src/cli/main.js'))}); await main(['node', 'millrace', ...process.argv.slice(1)]);`];
+
+async function startBroker(dist, dataDir) {
+  const child = spawn(process.execPath, [...launcher(dist), 'start', '--log-level', 'warn', '--override', `log.dirs=${dataDir}`,
+    '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `num.partitions=${partitions}`, '--override', 'log.segment.bytes=1073741824'],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => { stderr += d; if (/listening on/.test(stderr)) resolve(); });
+    child.on('exit', (code) => reject(new Error(`broker exited ${code}: ${stderr}`)));
+  });
+  return child;
+}
+
+/** Sends `n` copies of the frame with `inflight` outstanding; resolves when all are answered. */
+function blast(socket, frame, n) {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = 0;
+    let pending = Buffer.alloc(0);
+    const sendOne = () => {
+      frame.writeInt32BE(sent + 1, 8); // correlation id
+      socket.write(Buffer.from(frame));
+      sent++;
+    };
+    socket.on('data', (chunk) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let at = 0;
+      while (pending.length - at >= 4) {
+        const size = pending.readInt32BE(at);
+        if (pending.length - at < 4 + size) break;
+        at += 4 + size;
+        answered++;
+        if (sent < n) sendOne();
+      }
+      pending = pending.subarray(at);
+      if (answered === n) resolve();
+    });
+    socket.on('error', reject);
+    while (sent < Math.min(inflight, n)) sendOne();
+  });
+}
+
+async function once(dist, round, frame, recordsPerRequest) {
+  const dataDir = fs.mkdtempSync(path.join(shm, 'millrace-blast-'));
+  const broker = await startBroker(dist, dataDir);
+  try {
+    // Create the topic by asking for its metadata (auto-creation), with the client of the build.
+    const { KafkaClient } = await import(path.join(dists[0], 'src/client/client.js'));
+    const { Producer } = await import(path.join(dists[0], 'src/client/producer.js'));
+    const client = new KafkaClient({ bootstrapServers: [`127.0.0.1:${port}`] });
+    await new Producer(client).partitionsFor('blast');
+    client.close();
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.setNoDelay(true);
+    await blast(socket, frame, 200); // warm-up
+    socket.removeAllListeners('data');
+    const load1 = os.loadavg()[0];
+    const cpu0 = cpuSeconds(broker.pid);
+    const t0 = performance.now();
+    await blast(socket, frame, requests);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(broker.pid) - cpu0;
+    socket.destroy();
+    const mb = (requests * frame.length) / 1048576;
+    const row = { dist: path.relative(process.cwd(), dist), round, requests, records: requests * recordsPerRequest, mb: +mb.toFixed(1), wall_s: +wall.toFixed(3),
+      mb_per_s: +(mb / wall).toFixed(1), broker_cpu_s: +cpu.toFixed(2), broker_cpu_ms_per_100mb: +((cpu * 1000 * 100) / mb).toFixed(1), load1: +load1.toFixed(2) };
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+    return row;
+  } finally {
+    broker.kill('SIGTERM');
+    await new Promise((resolve) => (broker.exitCode !== null ? resolve() : broker.once('exit', resolve)));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await sleep(200);
+  }
+}
+
+const { frame, records: recordsPerRequest } = requestFrame();
+const runs = [];
+const loadStart = os.loadavg();
+for (let r = 1; r <= rounds; r++) {
+  const order = r % 2 === 1 ? dists : [...dists].reverse();
+  for (const d of order) runs.push(await once(d, r, frame, recordsPerRequest));
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const summary = Object.fromEntries(dists.map((d) => {
+  const rs = runs.filter((x) => x.dist === path.relative(process.cwd(), d));
+  return [path.relative(process.cwd(), d), {
+    mb_per_s: median(rs.map((x) => x.mb_per_s)), broker_cpu_ms_per_100mb: median(rs.map((x) => x.broker_cpu_ms_per_100mb)),
+  }];
+}));
+process.stdout.write(JSON.stringify({
+  date: new Date().toISOString(), node: process.version, request_bytes: frame.length, records_per_request: recordsPerRequest, batch_bytes: batchBytes,
+  partitions, inflight, acks, log_dir: shm, loadavg_start: loadStart, loadavg_end: os.loadavg(), summary, runs,
+}, null, 2) + '\n');
