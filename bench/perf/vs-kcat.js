@@ -5,7 +5,7 @@
 // the tools alternate within each round, and the first tool alternates between rounds.
 //
 //   node bench/perf/vs-kcat.js [--records 1000000] [--rounds 3] [--dist .tmp/perf/dist]
-//        [--acks 1] [--tools kcat,perf,perf-big] [--out FILE] [--broker-dist DIR]
+//        [--acks 1] [--tools kcat,perf,perf-java-defaults] [--out FILE] [--broker-dist DIR]
 //
 // --dist is the compiled tree (with src/cli/main.js) used for `millrace perf`; --broker-dist
 // the one for the broker (default: the same). Results: JSON on stdout (and --out).
@@ -27,7 +27,7 @@ const rounds = Number(arg('rounds', '3'));
 const dist = path.resolve(arg('dist', '.tmp/perf/dist'));
 const brokerDist = path.resolve(arg('broker-dist', dist));
 const acks = arg('acks', '1');
-const tools = arg('tools', 'kcat,perf,perf-big').split(',');
+const tools = arg('tools', 'kcat,perf,perf-java-defaults').split(',');
 const out = arg('out', undefined);
 const port = Number(arg('port', '19392'));
 
@@ -46,14 +46,14 @@ const TOOLS = {
     cmd: (topic, bootstrap) => ['kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', `acks=${acks}`, '-l', kcatFile]],
   },
   perf: {
-    describe: `millrace perf produce --acks ${acks} (Kafka producer defaults: batch.size 16384, linger.ms 5, 5 in flight)`,
+    describe: `millrace perf produce --acks ${acks} (its defaults: batch.size 1048576 as librdkafka's, linger.ms 5, 8 requests in flight)`,
     cmd: (topic, bootstrap) => [process.execPath, [...launcher(dist), 'perf', 'produce', '--bootstrap-server', bootstrap, '--topic', topic,
       '--num-records', String(records), '--record-size', '1024', '--acks', acks, '--json', '--quiet']],
   },
-  'perf-big': {
-    describe: `millrace perf produce --acks ${acks} --batch-size 1048576 --max-in-flight 8 (librdkafka-sized batches, pipelined)`,
+  'perf-java-defaults': {
+    describe: `millrace perf produce --acks ${acks} --batch-size 16384 --max-in-flight 5 (the Java producer's defaults)`,
     cmd: (topic, bootstrap) => [process.execPath, [...launcher(dist), 'perf', 'produce', '--bootstrap-server', bootstrap, '--topic', topic,
-      '--num-records', String(records), '--record-size', '1024', '--acks', acks, '--json', '--quiet', '--batch-size', '1048576', '--max-in-flight', '8']],
+      '--num-records', String(records), '--record-size', '1024', '--acks', acks, '--json', '--quiet', '--batch-size', '16384', '--max-in-flight', '5']],
   },
 };
 
