@@ -48,7 +48,9 @@ const launcher = (dist) => ['--input-type=module', '-e',
   `const { main } = await import(${JSON.stringify(path.join(dist, 'src/cli/main.js'))}); await main(['node', 'millrace', ...process.argv.slice(1)]);`];
 
 async function startBroker(dist, dataDir) {
-  const child = spawn(process.execPath, [...launcher(dist), 'start', '--log-level', 'warn', '--override', `log.dirs=${dataDir}`,
+  // BROKER_NODE_ARGS: extra node flags for the broker (e.g. --cpu-prof --cpu-prof-dir DIR).
+  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, ...launcher(dist), 'start', '--log-level', 'warn', '--override', `log.dirs=${dataDir}`,
     '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `num.partitions=${partitions}`, '--override', 'log.segment.bytes=1073741824'],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -26,13 +26,18 @@ const HIGHEST_US = 3_600_000_000;
  * `window()` gives the figures since the last call (for progress lines) beside the totals.
  */
 export class LatencyHistogram {
+  /** Everything folded in so far. */
   private readonly total: hdr.Histogram;
-  private readonly interval: hdr.Histogram;
+  /** Folded in since the last window(). */
+  private readonly win: hdr.Histogram;
+  /** Recorded since the last fold: one histogram written per value, the others added in bulk. */
+  private readonly recent: hdr.Histogram;
 
   constructor() {
     const request = { lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 as const, useWebAssembly: false };
     this.total = hdr.build(request);
-    this.interval = hdr.build(request);
+    this.win = hdr.build(request);
+    this.recent = hdr.build(request);
   }
 
   /** Records one latency in milliseconds (fractions kept to the microsecond). */
@@ -40,23 +45,31 @@ export class LatencyHistogram {
     let us = Math.round(ms * 1000);
     if (us < 1) us = 1;
     else if (us > HIGHEST_US) us = HIGHEST_US;
-    this.total.recordValue(us);
-    this.interval.recordValue(us);
+    this.recent.recordValue(us);
   }
 
   get count(): number {
-    return this.total.totalCount;
+    return this.total.totalCount + this.recent.totalCount;
   }
 
   summary(): LatencySummary {
+    this.fold();
     return summarize(this.total);
   }
 
   /** Figures since the previous call, then starts a new window. */
   window(): LatencySummary {
-    const s = summarize(this.interval);
-    this.interval.reset();
+    this.fold();
+    const s = summarize(this.win);
+    this.win.reset();
     return s;
+  }
+
+  private fold(): void {
+    if (this.recent.totalCount === 0) return;
+    this.total.add(this.recent);
+    this.win.add(this.recent);
+    this.recent.reset();
   }
 
   /**
@@ -64,6 +77,7 @@ export class LatencyHistogram {
    * with a count to the one holding the maximum.
    */
   buckets(): HistogramBucket[] {
+    this.fold();
     const h = this.total as hdr.JsHistogram;
     if (h.totalCount === 0) return [];
     const counts = new Map<number, number>();
