@@ -208,7 +208,7 @@ class Scenario {
 
   private onLine(m: Member, line: MemberLine): void {
     if (line.event === 'client') this.version = String(line.client);
-    if (line.event === 'unparsed' || line.event === 'error') this.problems.push(`${m.name}: ${JSON.stringify(line)}`);
+    if (line.event === 'unparsed' || line.event === 'error' || line.event === 'gap') this.problems.push(`${m.name}: ${JSON.stringify(line)}`);
     if (line.event !== 'record') return;
     const p = line.partition as number;
     const o = line.offset as number;
@@ -411,7 +411,10 @@ async function afterRestart(t: TestContext, s: Scenario): Promise<void> {
   s.outcome.set('read twice before commit', twice.length === 0 ? 'none' : `${twice.length}: ${twice.slice(0, 6).join(' ')}`);
   const stale = s.members.flatMap((m) => m.lines.filter((l) => l.event === 'stale'));
   s.outcome.set('stale records skipped', String(stale.length));
-  if (stale.length > 0) t.diagnostic(`${s.client.id}: ${stale.length} records of partitions the member no longer had were handed over by the client (skipped)`);
+  if (stale.length > 0) {
+    const why = [...new Set(stale.map((l) => String(l.why).replace(/\d+$/, 'N')))].join('; ');
+    t.diagnostic(`${s.client.id}: the client handed over ${stale.length} records the member had to skip (${why})`);
+  }
   if (twice.length > 0) t.diagnostic(`${s.client.id}: read again (never after a commit covered them): ${twice.join(' ')}`);
 }
 

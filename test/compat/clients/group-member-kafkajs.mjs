@@ -2,7 +2,8 @@
 //   node group-member-kafkajs.mjs member BOOTSTRAP TOPIC GROUP [key=value ...]
 //   node group-member-kafkajs.mjs lag    BOOTSTRAP TOPIC GROUP
 // Same lines and options as group_member_confluent.py (see group-members.ts); kafkajs has the
-// classic protocol only. Each record is committed (commitOffsets, awaited) after it is printed.
+// classic protocol only. Each record is committed (commitOffsets, awaited) after it is printed;
+// a refused commit is tried again while the partition is the member's.
 // The assignment comes from the GROUP_JOIN event. lag: admin.fetchOffsets + fetchTopicOffsets.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -24,9 +25,30 @@ async function member() {
     groupId: group, sessionTimeout: Number(opts.session ?? 10000), heartbeatInterval: Number(opts.heartbeat ?? 300),
     maxWaitTimeInMs: 100,
   });
+  let mine = new Set();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    out({ event: 'assigned', partitions: [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b) });
+    mine = new Set(e.payload.memberAssignment[topic] ?? []);
+    out({ event: 'assigned', partitions: [...mine].sort((a, b) => a - b) });
   });
+  // partition -> offset whose commit was refused: tried again while the partition is ours
+  const pending = new Map();
+  const commit = async (offsets) => {
+    try {
+      await consumer.commitOffsets([...offsets].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+    } catch (e) {
+      for (const [p, o] of offsets) pending.set(p, o);
+      out({ event: 'commit_failed', offsets: Object.fromEntries(offsets), error: String(e) });
+      return;
+    }
+    for (const [partition, offset] of offsets) {
+      out({ event: 'committed', partition, offset });
+      if (pending.get(partition) === offset) pending.delete(partition);
+    }
+  };
+  const retry = setInterval(() => {
+    for (const p of pending.keys()) if (!mine.has(p)) pending.delete(p);
+    if (pending.size > 0) commit(new Map(pending));
+  }, 200);
   const lifetime = setTimeout(() => {
     console.error('lifetime over');
     process.exit(2);
@@ -38,12 +60,8 @@ async function member() {
     eachMessage: async ({ partition, message }) => {
       const offset = Number(message.offset);
       out({ event: 'record', partition, offset, value: message.value.toString() });
-      try {
-        await consumer.commitOffsets([{ topic, partition, offset: String(offset + 1) }]);
-        out({ event: 'committed', partition, offset: offset + 1 });
-      } catch (e) {
-        out({ event: 'commit_failed', partition, offset: offset + 1, error: String(e) });
-      }
+      pending.delete(partition);
+      await commit(new Map([[partition, offset + 1]]));
     },
   });
   // `close` on stdin, or its end: leave the group
@@ -52,6 +70,7 @@ async function member() {
     rl.on('line', (l) => l.trim() === 'close' && resolve());
     rl.on('close', resolve);
   });
+  clearInterval(retry);
   await consumer.disconnect();
   clearTimeout(lifetime);
   out({ event: 'closed' });

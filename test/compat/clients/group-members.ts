@@ -13,7 +13,8 @@
  *   {"event":"record","partition":0,"offset":5,"value":"..."}   printed before it is committed
  *   {"event":"committed","partition":0,"offset":6}   after a synchronous commit succeeded
  *   {"event":"commit_failed",...}                   a commit refused (e.g. during a rebalance)
- *   {"event":"stale","partition":0,"offset":5}      a record of a partition it no longer has, skipped
+ *   {"event":"stale","partition":0,"offset":5,"why":"..."}  a record the client should not have handed over, skipped
+ *   {"event":"gap","partition":0,"offset":7,"expected":5}  the client skipped records (a failure)
  *   {"event":"closed"}                              after a clean close (the member left)
  *
  * A line `close` on stdin (or stdin's end, so a member never outlives the test) closes it
@@ -189,7 +190,7 @@ export function groupClient(id: string): GroupClient {
 }
 
 export interface MemberLine {
-  event: 'client' | 'assigned' | 'record' | 'stale' | 'committed' | 'commit_failed' | 'closed' | 'lag' | 'error' | 'unparsed';
+  event: 'client' | 'assigned' | 'record' | 'stale' | 'gap' | 'committed' | 'commit_failed' | 'closed' | 'lag' | 'error' | 'unparsed';
   [field: string]: unknown;
 }
 

@@ -5,7 +5,7 @@
 // Same lines and options as group_member_confluent.py (see group-members.ts): protocol=classic
 // (session=MS heartbeat=MS) or protocol=consumer (group.protocol=consumer, KIP-848: session and
 // heartbeat are the broker's). Records are printed, then committed with commitSync after each
-// poll. `close` on stdin (or its end) closes the consumer, which leaves the group.
+// poll; a refused commit (rebalance, stale member epoch) is tried again while the partition is ours. `close` on stdin (or its end) closes the consumer, which leaves the group.
 // lag: Admin.listConsumerGroupOffsets + Admin.listOffsets(OffsetSpec.latest()).
 
 import java.io.BufferedReader;
@@ -83,6 +83,7 @@ public class GroupMember {
         stdin.start();
         consumer.subscribe(List.of(topic));
         String last = null;
+        Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
         try {
             while (true) {
                 synchronized (stop) { if (stop[0]) break; }
@@ -98,21 +99,25 @@ public class GroupMember {
                     out("{\"event\":\"assigned\",\"partitions\":" + nowJson + "}");
                     last = nowJson;
                 }
-                if (records.isEmpty()) continue;
-                Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+                // commits refused (a rebalance, a stale member epoch) are tried again while the partition is ours
+                pending.keySet().retainAll(consumer.assignment());
+                Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(pending);
                 for (ConsumerRecord<String, String> r : records) {
                     out("{\"event\":\"record\",\"partition\":" + r.partition() + ",\"offset\":" + r.offset()
                         + ",\"value\":" + CompatConsumer.str(r.value()) + "}");
                     commit.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                 }
+                if (commit.isEmpty()) continue;
                 try {
                     consumer.commitSync(commit);
+                    pending.clear();
                     for (Map.Entry<TopicPartition, OffsetAndMetadata> e : commit.entrySet()) {
                         out("{\"event\":\"committed\",\"partition\":" + e.getKey().partition() + ",\"offset\":" + e.getValue().offset() + "}");
                     }
                 } catch (WakeupException e) {
                     throw e;
                 } catch (Exception e) {
+                    pending.putAll(commit);
                     out("{\"event\":\"commit_failed\",\"error\":" + CompatConsumer.str(e.toString()) + "}");
                 }
             }
