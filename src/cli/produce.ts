@@ -17,7 +17,9 @@ interface ProduceFlags extends ClientFlags {
   keySeparator?: string;
   header?: string[];
   compression: CompressionName;
+  compressionCodec?: CompressionName;
   acks: string;
+  requestRequiredAcks?: string;
   partition?: number;
   lingerMs: number;
   batchSize?: number;
@@ -43,6 +45,9 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     .option('--header <key=value>', 'a header on every record (repeatable)', collect)
     .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['0', '1', 'all', '-1']).default('all'))
+    // kafka-console-producer.sh's names for the same two settings
+    .addOption(new Option('--compression-codec <codec>').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).hideHelp())
+    .addOption(new Option('--request-required-acks <acks>').choices(['0', '1', 'all', '-1']).hideHelp())
     .option('--partition <p>', 'send every record to this partition (default: by key, or sticky)', intArg('--partition'))
     .option('--linger-ms <ms>', 'how long a batch waits for more records', intArg('--linger-ms'), 5)
     .option('--batch-size <bytes>', 'bytes per partition batch', intArg('--batch-size', { positive: true }))
@@ -60,9 +65,10 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
       }
       const input = flags.file === undefined ? io.stdin : createReadStream(flags.file);
       await withClient(flags, async (client) => {
+        const acks = flags.requestRequiredAcks ?? flags.acks;
         const producer = new Producer(client, {
-          acks: flags.acks === 'all' ? -1 : (Number(flags.acks) as 0 | 1 | -1),
-          compression: flags.compression, lingerMs: flags.lingerMs, batchSize: flags.batchSize,
+          acks: acks === 'all' ? -1 : (Number(acks) as 0 | 1 | -1),
+          compression: flags.compressionCodec ?? flags.compression, lingerMs: flags.lingerMs, batchSize: flags.batchSize,
         });
         const sent: Promise<RecordMetadata>[] = [];
         let failed: Error | undefined;

@@ -64,6 +64,7 @@ test('completion scripts name every subcommand and flag, and complete in bash', 
   assert.deepEqual(complete(['millrace', 'topic', '']), ['--help', 'alter', 'create', 'delete', 'describe', 'list']);
   assert.deepEqual(complete(['millrace', 'group', 'reset-offsets', 'g1', '--to-e']), ['--to-earliest']);
   assert.ok(complete(['millrace', 'consume', '--bootstrap-server', 'h:1', '--f']).includes('--from-beginning'));
+  assert.deepEqual(complete(['millrace', 'produce', 't', '--compression', '']), ['gzip', 'lz4', 'none', 'snappy', 'zstd']);
   const zsh = await ok(['completion', 'zsh']);
   assert.match(zsh, /^#compdef millrace\n/);
   assert.match(zsh, /bashcompinit/);
