@@ -514,7 +514,7 @@ export class Producer {
     for (const b of taken) {
       const queue = b.topic.queues[b.partition]!;
       const head = queue[0];
-      if (head !== undefined && (head.sealed || this.flushing > 0 || this.lingerMs === 0)) next.push(head);
+      if (head !== undefined && head.retryAt <= Date.now() && (head.sealed || this.flushing > 0 || this.lingerMs === 0)) next.push(head);
     }
     return next;
   }
