@@ -22,7 +22,16 @@
  * report their assignments and records as JSON lines; the test only waits (with deadlines)
  * for states, it never times anything.
  *
+ * Drivers commit each record (or poll's batch) synchronously after printing it, and try a
+ * refused commit again while the partition is theirs (kcat auto-commits every 100 ms). Records
+ * a client hands over that it should not have (@platformatic/kafka 1.x: partitions already
+ * revoked, positions behind the group's commit; see its driver) are skipped by the driver and
+ * counted in the table printed at the end, with the records read twice before any commit
+ * covered them (at-least-once, allowed).
+ *
  * All clients run at once (one broker, a topic and group each), the restart in between.
+ * KIP-848 clients (group.protocol=consumer) run the same scenario when the broker advertises
+ * ConsumerGroupHeartbeat; against one that does not, they must fail to join (expected failure).
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -267,10 +276,12 @@ class Scenario {
    * end on every partition; from then on, reading any of those again is a failure.
    */
   async drained(what: string): Promise<void> {
-    const allRead = () => ALL.every((p) => {
-      for (let o = this.floor[p]!; o < this.ends[p]!; o++) if (!this.reads.has(`${p}:${o}`)) return false;
-      return true;
+    const unread = () => ALL.flatMap((p) => {
+      const missing: string[] = [];
+      for (let o = this.floor[p]!; o < this.ends[p]!; o++) if (!this.reads.has(`${p}:${o}`)) missing.push(`${p}:${o}`);
+      return missing;
     });
+    const allRead = () => unread().length === 0;
     try {
       await this.waitFor(`${what}: all records read and committed`, async () => allRead() &&
         (await this.committed()).every((c, p) => c === this.ends[p]));
@@ -280,7 +291,8 @@ class Scenario {
       const behind = ALL.filter((p) => committed[p] !== this.ends[p]);
       const said = this.members.map((m) => `${m.name}: ` + m.lines.filter((l) => behind.includes(l.partition as number))
         .slice(-8).map((l) => JSON.stringify(l)).join(' ')).join('\n');
-      throw new Error(`${(e as Error).message}\nlines about partitions ${behind.join(', ')}:\n${said}`);
+      throw new Error(`${(e as Error).message}\nnot read: ${unread().slice(0, 20).join(' ') || 'none'}` +
+        `\nlines about partitions ${behind.join(', ')}:\n${said}`);
     }
     for (const p of ALL) this.floor[p] = this.ends[p]!;
   }
@@ -353,10 +365,12 @@ async function beforeRestart(t: TestContext, s: Scenario): Promise<void> {
   await s.drained('three members');
   s.outcome.set('3 members', '2+2+2');
 
-  // 2. a clean close hands the partitions over at once
-  await s.produce(PER_PHASE);
+  // 2. a clean close hands the partitions over at once. (The leaver closes with nothing left to
+  // read: kcat, on SIGTERM, drops a record it has polled but not printed yet, while
+  // librdkafka has already stored its offset for the commit on close.)
   await leaver.close();
   const leaveMs = await s.waitBalanced([m1, m2], 3, 'the hand-over after a clean close', LEAVE_DEADLINE[s.client.protocol]);
+  await s.produce(PER_PHASE);
   await s.drained('after the clean close');
   s.outcome.set('leave', `3+3 (${leaveMs} ms)`);
 

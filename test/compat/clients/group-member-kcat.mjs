@@ -5,7 +5,9 @@
 // stdout (`-f '%p %o %s\n'`), and an assignment line per "rebalanced (assigned: ...)" /
 // "(revoked: ...)" kcat writes to stderr. kcat commits by itself (enable.auto.commit, every
 // 100 ms here, and on close), so there are no "committed" lines. `close` on stdin (or stdin's
-// end) sends kcat SIGTERM, on which it closes its consumer (committing and leaving the group).
+// end) sends kcat SIGTERM, on which it closes its consumer (committing and leaving the group);
+// a record kcat has polled but not printed when SIGTERM comes is dropped (kcat's consume_cb
+// returns when !conf.run) while librdkafka has stored its offset, so close it when idle.
 // Killing this driver's process group kills kcat too. kcat has no admin API: no `lag` mode.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
