@@ -2,20 +2,32 @@
  * The `millrace` client tools against one broker: run against the embedded Millrace broker
  * (cli-millrace.test.ts) and Apache Kafka 4.0.2 (cli-kafka.test.ts) alike. Every command
  * runs through the real bin; kcat (librdkafka) reads what the tools write, writes what they
- * read, and shares a consumer group with `millrace consume --group`.
+ * read, and shares a consumer group with `millrace consume --group`; a KIP-848 group of
+ * Kafka's own console consumer is described as kafka-consumer-groups.sh describes it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { ensureApt } from '../compat/setup/apt.js';
+import { ensureKafkaJars } from '../compat/setup/kafka.js';
+import { repoRoot } from '../compat/setup/paths.js';
 import { cli, eventually, finished, ok, spawnCli } from './cli-harness.js';
 
 interface JsonPartition { partition: number; leader: number; replicas: number[]; isr: number[]; logStartOffset: number; logEndOffset: number }
 interface JsonTopic { name: string; partitions: JsonPartition[] }
 interface JsonLag { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; consumerId: string | null; clientId: string | null }
 interface JsonGroup { groupId: string; state: string; members: { memberId: string; clientId: string; assignment: { topic: string; partitions: number[] }[] }[]; partitions: JsonLag[] }
+
+interface Row { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; consumerId: string | null }
+
+/** Runs one of Kafka's tools (a main class of kafka-tools) from the jars the compat set-up fetches. */
+function kafkaTool(mainClass: string, args: readonly string[]) {
+  const libs = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
+  return spawn('java', ['-Xmx256m', '-cp', `${libs}/*`, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
@@ -269,5 +281,47 @@ export function registerCliSuite(bootstrap: () => string): void {
     const ourPartitions = new Set(ourResult.stdout.trimEnd().split('\n').map((l) => l.split(' ')[0]));
     const theirPartitions = new Set(theirOut.trimEnd().split('\n').map((l) => l.split(' ')[0]));
     assert.equal([...ourPartitions].filter((p) => theirPartitions.has(p)).length, 0, 'no partition read by both');
+  });
+
+  test('a KIP-848 consumer group is described from ConsumerGroupDescribe, as kafka-consumer-groups.sh describes it', async () => {
+    await ensureKafkaJars();
+    const topic = unique('cli-kip848');
+    const group = unique('cli-kip848-g');
+    await ok(['topic', 'create', topic, '--partitions', '3', ...b()]);
+    await ok(['produce', topic, '--key-separator', ':', ...b()], 'a:1\nb:2\nc:3\nd:4\n');
+    const consumer = kafkaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+      '--bootstrap-server', bootstrap(), '--topic', topic, '--group', group, '--from-beginning',
+      '--consumer-property', 'group.protocol=consumer', '--consumer-property', 'auto.commit.interval.ms=200',
+    ]);
+    const closed = once(consumer, 'close');
+    consumer.stdout.resume();
+    consumer.stderr.resume();
+    try {
+      const ours = await eventually('the console consumer owning every partition, all committed', async () => {
+        const d = JSON.parse(await ok(['group', 'describe', group, '--json', ...b()])) as {
+          type: string; state: string; members: { memberId: string; assignment: { topic: string; partitions: number[] }[] }[]; partitions: Row[];
+        };
+        const owned = d.members.flatMap((m) => m.assignment.flatMap((tp) => tp.partitions));
+        return d.type === 'consumer' && d.state === 'Stable' && owned.length === 3 &&
+          d.partitions.reduce((n, p) => n + (p.currentOffset ?? 0), 0) === 4 ? d : undefined;
+      }, 60_000);
+      assert.equal(ours.members.length, 1);
+      assert.deepEqual(ours.members[0]!.assignment, [{ topic, partitions: [0, 1, 2] }]);
+      const text = await ok(['group', 'describe', group, ...b()]);
+      assert.match(text, new RegExp(`^Group: ${group} +Type: consumer +State: Stable +Assignor: uniform`));
+
+      const tool = kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--bootstrap-server', bootstrap(), '--describe', '--group', group]);
+      let out = '';
+      tool.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      tool.stderr.resume();
+      const [code] = (await once(tool, 'close')) as [number];
+      assert.equal(code, 0);
+      const theirs = out.split('\n').filter((l) => l.startsWith(`${group} `)).map((l) => l.trim().split(/\s+/))
+        .map((c) => [c[1], Number(c[2]), c[3], c[4], c[5], c[6]]).sort((x, y) => (x[1] as number) - (y[1] as number));
+      assert.deepEqual(ours.partitions.map((p) => [p.topic, p.partition, String(p.currentOffset), String(p.logEndOffset), String(p.lag), p.consumerId]), theirs);
+    } finally {
+      consumer.kill('SIGTERM');
+      await closed;
+    }
   });
 }
