@@ -38,6 +38,7 @@ export function registerConsume(program: Command, io: ConsumeIo = { stdout: proc
     "millrace consume orders --group billing --format '%k %v (partition %p, offset %o)'",
     'millrace consume orders --partition 2 --offset 100 --format \'%T %h %s\\n\'',
     'millrace consume orders --from-beginning --exit-at-end > all.txt',
+    'millrace consume orders --from-beginning --json | jq .value',
   ])
     .description('print records of a topic, one per line')
     .argument('[topic]', 'the topic')
@@ -50,11 +51,13 @@ export function registerConsume(program: Command, io: ConsumeIo = { stdout: proc
     .option('--exit-at-end', 'exit once every partition is read to its end (kcat -e)')
     .option('--group <id>', 'consume as a member of this consumer group, committing offsets')
     .option('--commit-interval-ms <ms>', 'how often a group member commits', intArg('--commit-interval-ms', { positive: true }), 5000)
+    .option('--json', 'print each record as a JSON object on its own line (kcat -J)')
     .option('--format <fmt>', 'kcat tokens: %s or %v value, %k key, %t topic, %p partition, %o offset, %T timestamp, ' +
       '%h headers, %S and %K lengths, %%; escapes \\n \\t \\r \\\\ (a newline is added unless the format ends with one)')
     .action(action(async (name: string | undefined, flags: ConsumeFlags) => {
       const topic = oneTopic(name, flags.topic);
-      const format = compileFormat(flags.format ?? '%s\\n');
+      if (flags.json === true && flags.format !== undefined) throw new CliError('--json and --format exclude each other');
+      const format = flags.json === true ? jsonLine : compileFormat(flags.format ?? '%s\\n');
       let start: bigint | undefined;
       if (flags.offset !== undefined) {
         if (flags.partition === undefined) throw new CliError('--offset needs --partition');
@@ -184,6 +187,15 @@ function atEnd(fetcher: Fetcher): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A record as one line of JSON: key, value and header values as UTF-8 text (null stays null). */
+export function jsonLine(r: FetchedRecord): string {
+  return JSON.stringify({
+    topic: r.topic, partition: r.partition, offset: Number(r.offset), timestamp: Number(r.timestamp),
+    key: r.key?.toString() ?? null, value: r.value?.toString() ?? null,
+    headers: r.headers.map((h) => ({ key: h.key, value: h.value?.toString() ?? null })),
+  }) + '\n';
 }
 
 type Piece = string | ((r: FetchedRecord) => string);

@@ -52,6 +52,7 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     .option('--linger-ms <ms>', 'how long a batch waits for more records', intArg('--linger-ms'), 5)
     .option('--batch-size <bytes>', 'bytes per partition batch', intArg('--batch-size', { positive: true }))
     .option('--verbose', 'print topic, partition and offset of every record')
+    .option('--json', 'with --verbose: one JSON object per record')
     .action(action(async (name: string | undefined, flags: ProduceFlags) => {
       const topic = oneTopic(name, flags.topic);
       const headers = Object.entries(keyValues(flags.header ?? [], '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
@@ -113,7 +114,9 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
         for (const p of sent) {
           try {
             const md = await p;
-            io.stdout.write(`${md.topic}\t${md.partition}\t${md.offset}\n`);
+            io.stdout.write(flags.json === true
+              ? `${JSON.stringify({ topic: md.topic, partition: md.partition, offset: Number(md.offset) })}\n`
+              : `${md.topic}\t${md.partition}\t${md.offset}\n`);
           } catch (err) {
             failures++;
             failed ??= err as Error;

@@ -95,8 +95,10 @@ export function registerCliSuite(bootstrap: () => string): void {
     await ok(['topic', 'create', topic, '--partitions', '3', ...b()]);
     // nothing printed on success
     assert.equal(await ok(['produce', topic, '--key-separator', ':', '--header', 'src=cli', '--header', 'n=1', '--compression', 'gzip', ...b()], keyedLines(1, 6)), '');
-    const verbose = await ok(['produce', '--topic', topic, '--acks', '1', '--partition', '2', '--verbose', ...b()], 'plain-a\nplain-b\n');
-    assert.deepEqual(verbose.trimEnd().split('\n').map((l) => l.split('\t').slice(0, 2)), [[topic, '2'], [topic, '2']]);
+    const verbose = await ok(['produce', '--topic', topic, '--acks', '1', '--partition', '2', '--verbose', '--json', ...b()], 'plain-a\nplain-b\n');
+    const acked = verbose.trimEnd().split('\n').map((l) => JSON.parse(l) as { topic: string; partition: number; offset: number });
+    assert.deepEqual(acked.map((m) => [m.topic, m.partition]), [[topic, 2], [topic, 2]]);
+    assert.equal(acked[1]!.offset, acked[0]!.offset + 1);
 
     const described = await describeJson(topic);
     assert.equal(described.partitions.reduce((n, p) => n + p.logEndOffset, 0), 8);
@@ -115,6 +117,9 @@ export function registerCliSuite(bootstrap: () => string): void {
     const p2 = described.partitions.find((p) => p.partition === 2)!;
     const tail = await ok(['consume', topic, '--partition', '2', '--offset', String(p2.logEndOffset - 1), '--max-messages', '1', '--format', '%o\\t%s\\n', ...b()]);
     assert.equal(tail, `${p2.logEndOffset - 1}\tplain-b\n`);
+    const asJson = (await ok(['consume', topic, '--partition', '2', '--offset', 'earliest', '--max-messages', '1', '--json', ...b()]));
+    const first = JSON.parse(asJson) as { topic: string; partition: number; offset: number; timestamp: number; key: string | null; value: string; headers: { key: string; value: string }[] };
+    assert.deepEqual([first.topic, first.partition, first.offset, typeof first.timestamp], [topic, 2, 0, 'number']);
     const all = await ok(['consume', topic, '--from-beginning', '--exit-at-end', ...b()]);
     assert.deepEqual(all.trimEnd().split('\n').sort(), ['plain-a', 'plain-b', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
 
