@@ -88,10 +88,14 @@ async function consume(client: KafkaClient, topic: string, flags: ConsumeFlags, 
     groupId: flags.group, topics: [topic], rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS,
   });
   let stopping = false;
-  const stop = () => { stopping = true; };
+  // the first Ctrl-C commits and leaves; a second one does not wait for that
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  io.stdout.on('error', stop); // a closed pipe (| head): stop reading
+  io.stdout.on('error', () => { stopping = true; }); // a closed pipe (| head): stop reading
   // next offset to commit per partition: past what was printed, or the fetch position
   const positions = new Map<string, Map<number, bigint>>();
   const setPosition = (t: string, p: number, o: bigint) => {
