@@ -9,7 +9,7 @@ import { KafkaClient } from '../client/client.js';
 import { Fetcher, type FetchedRecord, type TopicPartitionOffset } from '../client/fetcher.js';
 import { GroupMember } from '../client/group-member.js';
 import { KafkaResponseError } from '../client/errors.js';
-import { action, clientOptions, clientOptionsFrom, CliError, examples, intArg, oneTopic, type ClientFlags } from './options.js';
+import { action, clientOptions, clientOptionsFrom, CliError, collect, examples, intArg, keyValues, oneTopic, type ClientFlags } from './options.js';
 import type { Out } from './output.js';
 
 interface ConsumeFlags extends ClientFlags {
@@ -22,6 +22,7 @@ interface ConsumeFlags extends ClientFlags {
   exitAtEnd?: boolean;
   group?: string;
   format?: string;
+  property?: string[];
   commitIntervalMs: number;
 }
 
@@ -39,6 +40,7 @@ export function registerConsume(program: Command, io: ConsumeIo = { stdout: proc
     'millrace consume orders --partition 2 --offset 100 --format \'%T %h %s\\n\'',
     'millrace consume orders --from-beginning --exit-at-end > all.txt',
     'millrace consume orders --from-beginning --json | jq .value',
+    'millrace consume orders --from-beginning --property print.key=true --property print.partition=true   # as kafka-console-consumer.sh',
   ])
     .description('print records of a topic, one per line')
     .argument('[topic]', 'the topic')
@@ -51,13 +53,18 @@ export function registerConsume(program: Command, io: ConsumeIo = { stdout: proc
     .option('--exit-at-end', 'exit once every partition is read to its end (kcat -e)')
     .option('--group <id>', 'consume as a member of this consumer group, committing offsets')
     .option('--commit-interval-ms <ms>', 'how often a group member commits', intArg('--commit-interval-ms', { positive: true }), 5000)
+    .option('--property <key=value>', 'kafka-console-consumer.sh formatter properties: print.key, print.partition, print.offset, ' +
+      'print.headers, print.value (true/false), key.separator, headers.separator, headers.key.separator, line.separator (repeatable)', collect)
     .option('--json', 'print each record as a JSON object on its own line (kcat -J)')
     .option('--format <fmt>', 'kcat tokens: %s or %v value, %k key, %t topic, %p partition, %o offset, %T timestamp, ' +
       '%h headers, %S and %K lengths, %%; escapes \\n \\t \\r \\\\ (a newline is added unless the format ends with one)')
     .action(action(async (name: string | undefined, flags: ConsumeFlags) => {
       const topic = oneTopic(name, flags.topic);
-      if (flags.json === true && flags.format !== undefined) throw new CliError('--json and --format exclude each other');
-      const format = flags.json === true ? jsonLine : compileFormat(flags.format ?? '%s\\n');
+      const styles = [flags.json === true, flags.format !== undefined, flags.property !== undefined].filter((x) => x).length;
+      if (styles > 1) throw new CliError('--json, --format and --property exclude each other');
+      const format = flags.json === true ? jsonLine
+        : flags.property !== undefined ? kafkaFormatter(keyValues(flags.property, '--property'))
+          : compileFormat(flags.format ?? '%s\\n');
       let start: bigint | undefined;
       if (flags.offset !== undefined) {
         if (flags.partition === undefined) throw new CliError('--offset needs --partition');
@@ -191,6 +198,47 @@ function atEnd(fetcher: Fetcher): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const FORMATTER_PROPERTIES = new Set([
+  'print.key', 'print.value', 'print.partition', 'print.offset', 'print.headers',
+  'key.separator', 'headers.separator', 'headers.key.separator', 'line.separator', 'null.literal',
+]);
+
+/**
+ * Kafka's DefaultMessageFormatter: partition, offset, headers, key and value as asked for,
+ * `Partition:0`, `Offset:5`, headers `k:v,k2:v2` (or NO_HEADERS), separated by key.separator
+ * (a tab); a null key or value prints `null`. (print.timestamp needs the timestamp type,
+ * which this client's records do not carry: use --format %T.)
+ */
+export function kafkaFormatter(props: Record<string, string>): (r: FetchedRecord) => string {
+  for (const name of Object.keys(props)) {
+    if (!FORMATTER_PROPERTIES.has(name)) {
+      throw new CliError(`--property ${name}: not supported${name === 'print.timestamp' ? ' (use --format with %T)' : ''}`);
+    }
+  }
+  const on = (name: string, dflt: boolean) => (props[name] === undefined ? dflt : props[name]!.toLowerCase() === 'true');
+  const printPartition = on('print.partition', false);
+  const printOffset = on('print.offset', false);
+  const printHeaders = on('print.headers', false);
+  const printKey = on('print.key', false);
+  const printValue = on('print.value', true);
+  const sep = props['key.separator'] ?? '\t';
+  const headersSep = props['headers.separator'] ?? ',';
+  const headerKeySep = props['headers.key.separator'] ?? ':';
+  const lineSep = props['line.separator'] ?? '\n';
+  const nul = props['null.literal'] ?? 'null';
+  return (r) => {
+    const parts: string[] = [];
+    if (printPartition) parts.push(`Partition:${r.partition}`);
+    if (printOffset) parts.push(`Offset:${r.offset}`);
+    if (printHeaders) {
+      parts.push(r.headers.length === 0 ? 'NO_HEADERS' : r.headers.map((h) => `${h.key}${headerKeySep}${h.value?.toString() ?? nul}`).join(headersSep));
+    }
+    if (printKey) parts.push(r.key?.toString() ?? nul);
+    if (printValue) parts.push(r.value?.toString() ?? nul);
+    return parts.join(sep) + lineSep;
+  };
 }
 
 /** A record as one line of JSON: key, value and header values as UTF-8 text (null stays null). */

@@ -15,6 +15,7 @@ interface ProduceFlags extends ClientFlags {
   topic?: string;
   file?: string;
   keySeparator?: string;
+  property?: string[];
   header?: string[];
   compression: CompressionName;
   compressionCodec?: CompressionName;
@@ -36,12 +37,14 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     'echo hello | millrace produce orders',
     'millrace produce orders --key-separator : --header source=cli < records.txt   # lines like key:value',
     'millrace produce orders --file records.txt --compression zstd --acks 1 --verbose',
+    'millrace produce orders --property parse.key=true --property key.separator=:   # as kafka-console-producer.sh',
   ])
     .description('send one record per line of stdin (or --file) to a topic')
     .argument('[topic]', 'the topic')
     .option('--topic <name>', 'the topic (as the console producer names it)')
     .option('--file <path>', 'read lines from a file instead of stdin')
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--property <key=value>', 'kafka-console-producer.sh properties: parse.key=true, key.separator=SEP (repeatable)', collect)
     .option('--header <key=value>', 'a header on every record (repeatable)', collect)
     .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['0', '1', 'all', '-1']).default('all'))
@@ -56,6 +59,7 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
     .action(action(async (name: string | undefined, flags: ProduceFlags) => {
       const topic = oneTopic(name, flags.topic);
       const headers = Object.entries(keyValues(flags.header ?? [], '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      applyProducerProperties(flags);
       if (flags.keySeparator === '') throw new CliError('--key-separator must not be empty');
       if (flags.file !== undefined) {
         try {
@@ -126,4 +130,18 @@ export function registerProduce(program: Command, io: ProduceIo = { stdin: proce
         if (failed !== undefined) throw new CliError(`${failures} record(s) not sent: ${failed.message}`);
       }, 'millrace-producer');
     }));
+}
+
+/**
+ * kafka-console-producer.sh's line reader properties: `parse.key=true` splits each line at
+ * `key.separator` (a tab by default), as `--key-separator` does.
+ */
+function applyProducerProperties(flags: ProduceFlags): void {
+  const props = keyValues(flags.property ?? [], '--property');
+  for (const name of Object.keys(props)) {
+    if (name !== 'parse.key' && name !== 'key.separator') {
+      throw new CliError(`--property ${name}: not supported (parse.key and key.separator are; headers go with --header)`);
+    }
+  }
+  if (props['parse.key'] === 'true') flags.keySeparator ??= props['key.separator'] ?? '\t';
 }

@@ -120,6 +120,10 @@ export function registerCliSuite(bootstrap: () => string): void {
     const asJson = (await ok(['consume', topic, '--partition', '2', '--offset', 'earliest', '--max-messages', '1', '--json', ...b()]));
     const first = JSON.parse(asJson) as { topic: string; partition: number; offset: number; timestamp: number; key: string | null; value: string; headers: { key: string; value: string }[] };
     assert.deepEqual([first.topic, first.partition, first.offset, typeof first.timestamp], [topic, 2, 0, 'number']);
+    // kafka-console-consumer.sh's formatter properties
+    const kafkaStyle = await ok(['consume', topic, '--partition', '2', '--offset', String(p2.logEndOffset - 2), '--max-messages', '2',
+      '--property', 'print.key=true', '--property', 'print.partition=true', '--property', 'print.offset=true', '--property', 'print.headers=true', ...b()]);
+    assert.equal(kafkaStyle, `Partition:2\tOffset:${p2.logEndOffset - 2}\tNO_HEADERS\tnull\tplain-a\nPartition:2\tOffset:${p2.logEndOffset - 1}\tNO_HEADERS\tnull\tplain-b\n`);
     const all = await ok(['consume', topic, '--from-beginning', '--exit-at-end', ...b()]);
     assert.deepEqual(all.trimEnd().split('\n').sort(), ['plain-a', 'plain-b', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
 
@@ -139,6 +143,13 @@ export function registerCliSuite(bootstrap: () => string): void {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+
+    // kafka-console-producer.sh's parse.key
+    await ok(['produce', topic, '--partition', '1', '--property', 'parse.key=true', '--property', 'key.separator=#', ...b()], 'pk#pv\n');
+    const p1 = await ok(['consume', topic, '--partition', '1', '--offset', 'latest', '--exit-at-end', ...b()]);
+    assert.equal(p1, '');
+    const parsed = await ok(['consume', topic, '--partition', '1', '--offset', 'earliest', '--exit-at-end', '--format', '%k=%s', ...b()]);
+    assert.equal(parsed.trimEnd().split('\n').at(-1), 'pk=pv');
 
     const bad = await cli(['produce', topic, '--key-separator', ':', ...b()], 'k:v\nno separator\n');
     assert.equal(bad.code, 1);
