@@ -1,38 +1,42 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { registerCluster } from './cluster.js';
-import { registerCompletion } from './completion.js';
-import { registerConfig } from './config.js';
-import { registerConsume } from './consume.js';
-import { registerGroup } from './group.js';
-import { registerInspectCommand } from './inspect.js';
-import { registerPerf } from './perf.js';
-import { registerProduce } from './produce.js';
-import { registerStart } from './start.js';
-import { registerTopic } from './topic.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../../package.json') as { version: string };
 
-/** Builds the `millrace` command tree; each subcommand lives in its own module. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** The subcommands in help order, each loaded from its own module only when needed. */
+const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['start', async () => (await import('./start.js')).registerStart],
+  ['inspect', async () => (await import('./inspect.js')).registerInspectCommand],
+  ['topic', async () => (await import('./topic.js')).registerTopic],
+  ['produce', async () => (await import('./produce.js')).registerProduce],
+  ['consume', async () => (await import('./consume.js')).registerConsume],
+  ['group', async () => (await import('./group.js')).registerGroup],
+  ['config', async () => (await import('./config.js')).registerConfig],
+  ['cluster', async () => (await import('./cluster.js')).registerCluster],
+  ['completion', async () => (await import('./completion.js')).registerCompletion],
+  ['perf', async () => (await import('./perf.js')).registerPerf],
+];
+
+/** Builds the `millrace` command tree: every subcommand, or only `only`. */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('millrace')
     .description('Millrace: a Kafka-compatible event streaming platform for Node.js')
     .version(pkg.version)
     .showHelpAfterError();
-  registerStart(program);
-  registerInspectCommand(program);
-  registerTopic(program);
-  registerProduce(program);
-  registerConsume(program);
-  registerGroup(program);
-  registerConfig(program);
-  registerCluster(program);
-  registerCompletion(program);
-  registerPerf(program);
+  for (const [name, load] of SUBCOMMANDS) {
+    if (only === undefined || only === name) (await load())(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  // Loading just the subcommand that runs keeps `millrace start` quick to start (the client
+  // tools and perf pull in modules the broker never uses); help, completion and anything
+  // unrecognised get the whole tree.
+  const name = argv[2];
+  const single = name !== 'completion' && SUBCOMMANDS.some(([n]) => n === name) ? name : undefined;
+  await (await buildProgram(single)).parseAsync(argv);
 }

@@ -39,7 +39,7 @@ function leaves(cmd: Command, path: string[] = []): string[][] {
 const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'config', 'cluster'];
 
 test('every subcommand has --help with examples; client commands take --bootstrap-server and --command-config', async () => {
-  const program = buildProgram();
+  const program = await buildProgram();
   const paths = leaves(program);
   assert.ok(paths.length >= 17, `${paths.length} commands`);
   for (const path of paths) {
