@@ -168,6 +168,15 @@ export const CONSUMER_PROTOCOL_GROUP_CLIENTS: readonly GroupClient[] = [
       return { command: await ensureConfluentKafkaVenv(), args: [driver('group_member_confluent.py')] };
     },
   },
+  {
+    id: 'platformatic-kafka group.protocol=consumer',
+    notes: '@platformatic/kafka 1.x, groupProtocol consumer (KIP-848); lag through Admin#listConsumerGroupOffsets + listOffsets',
+    protocol: 'consumer',
+    lagVia: 'platformatic-kafka',
+    async prepare() {
+      return node('group-member-platformatic.mjs');
+    },
+  },
 ];
 
 /** Lag readers that are not members of the matrix themselves. */
