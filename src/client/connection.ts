@@ -114,27 +114,19 @@ export class BrokerConnection {
 
   /** Sends a request at the negotiated (or given) version and resolves with the response body. */
   request<K extends ApiKeyNumber>(apiKey: K, body: RequestTypes[K], version?: number): Promise<ResponseTypes[K]> {
-    let v: number;
+    let out: { frame: Buffer; version: number; correlationId: number };
     try {
-      v = version ?? this.version(apiKey);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const correlationId = this.nextCorrelationId++;
-    let frame: Buffer;
-    try {
-      frame = encodeRequestFrame(apiKey, v, { correlationId, clientId: this.clientId }, body as never);
+      out = this.encode(apiKey, body, version);
     } catch (err) {
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(correlationId, {
-        apiKey, version: v, deadline: Date.now() + this.requestTimeoutMs,
+      this.pending.set(out.correlationId, {
+        apiKey, version: out.version, deadline: Date.now() + this.requestTimeoutMs,
         resolve: resolve as (b: unknown) => void, reject,
       });
       this.armSweeper();
-      this.socket.write(frame);
+      this.socket.write(out.frame);
     });
   }
 
@@ -143,22 +135,24 @@ export class BrokerConnection {
    * bytes are handed to the kernel, so callers can pace themselves.
    */
   sendWithoutResponse<K extends ApiKeyNumber>(apiKey: K, body: RequestTypes[K], version?: number): Promise<void> {
-    let v: number;
-    try {
-      v = version ?? this.version(apiKey);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    if (this.failure !== undefined) return Promise.reject(this.failure);
     let frame: Buffer;
     try {
-      frame = encodeRequestFrame(apiKey, v, { correlationId: this.nextCorrelationId++, clientId: this.clientId }, body as never);
+      frame = this.encode(apiKey, body, version).frame;
     } catch (err) {
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
       this.socket.write(frame, (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /** The request frame at the negotiated (or given) version; throws when it cannot be sent. */
+  private encode(apiKey: number, body: unknown, version: number | undefined): { frame: Buffer; version: number; correlationId: number } {
+    const v = version ?? this.version(apiKey);
+    if (this.failure !== undefined) throw this.failure;
+    const correlationId = this.nextCorrelationId++;
+    const frame = encodeRequestFrame(apiKey, v, { correlationId, clientId: this.clientId }, body as never);
+    return { frame, version: v, correlationId };
   }
 
   close(): void {
