@@ -9,7 +9,7 @@ import type { ConsumerHeartbeatRequest } from '../../../src/coordinator/group/co
 import type { TopicsSource } from '../../../src/coordinator/group/consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../../src/protocol/generated/consumer-group-heartbeat-response.js';
 import { ManualClock } from '../../../src/storage/clock.js';
-import { MemoryLog, silentLogger, type Harness } from './helpers.js';
+import { advanceCoordinator, MemoryLog, silentLogger, type Harness } from './helpers.js';
 
 /** Topics by name with ids derived from the name; tests create, grow and delete them. */
 export class FakeTopics implements TopicsSource {
@@ -77,15 +77,7 @@ export async function consumerHarness(
     log,
     topics,
     advance(ms: number) {
-      const end = clock.now() + ms;
-      for (;;) {
-        const next = coord.timer.nextDeadline();
-        if (next === null || next > end) break;
-        if (next > clock.now()) clock.set(next);
-        coord.timer.poll(clock.now());
-      }
-      clock.set(end);
-      coord.timer.poll(end);
+      advanceCoordinator(coord, clock, ms);
     },
     hb(req) {
       const r = coord.consumerGroupHeartbeat({

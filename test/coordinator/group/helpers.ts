@@ -88,16 +88,7 @@ export async function harness(config: Partial<GroupConfig> = {}, log = new Memor
     clock,
     log,
     advance(ms: number) {
-      // Step so that deadlines scheduled by earlier deadlines inside the window run too.
-      const end = clock.now() + ms;
-      for (;;) {
-        const next = coord.timer.nextDeadline();
-        if (next === null || next > end) break;
-        if (next > clock.now()) clock.set(next);
-        coord.timer.poll(clock.now());
-      }
-      clock.set(end);
-      coord.timer.poll(end);
+      advanceCoordinator(coord, clock, ms);
     },
   };
 }
@@ -198,4 +189,20 @@ export function leaveNow(h: Harness, groupId: string, members: LeavingMember[]):
   const r = h.coord.leave(groupId, members);
   if (r instanceof Promise) throw new Error('a classic group leave is answered at once');
   return r;
+}
+
+/**
+ * Moves the fake clock `ms` ahead, stepping through each deadline on the way so that deadlines
+ * scheduled by earlier ones inside the window run too.
+ */
+export function advanceCoordinator(coord: GroupCoordinator, clock: { now(): number; set(ms: number): void }, ms: number): void {
+  const end = clock.now() + ms;
+  for (;;) {
+    const next = coord.timer.nextDeadline();
+    if (next === null || next > end) break;
+    if (next > clock.now()) clock.set(next);
+    coord.timer.poll(clock.now());
+  }
+  clock.set(end);
+  coord.timer.poll(end);
 }
