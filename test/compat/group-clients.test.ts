@@ -30,8 +30,8 @@
  * covered them (at-least-once, allowed).
  *
  * All clients run at once (one broker, a topic and group each), the restart in between.
- * KIP-848 clients (group.protocol=consumer) run the same scenario when the broker advertises
- * ConsumerGroupHeartbeat; against one that does not, they must fail to join (expected failure).
+ * KIP-848 clients (group.protocol=consumer) run the same scenario; the broker must serve
+ * ConsumerGroupHeartbeat.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -149,10 +149,6 @@ class Scenario {
   cmd!: DriverCommand;
   lagCmd!: DriverCommand;
   failed = false;
-  /** Set when the broker lacks what this client needs (and the client failed as expected). */
-  expectedFailure: string | null = null;
-  /** While checking for an expected failure: members may fail. */
-  probing = false;
 
   constructor(client: GroupClient) {
     this.client = client;
@@ -209,7 +205,7 @@ class Scenario {
     });
     m.onLine = (line) => this.onLine(m, line);
     m.exited.then(({ code, signal }) => {
-      if (signal !== 'SIGKILL' && code !== 0 && !this.probing) this.problems.push(`member ${m.name} exited with ${signal ?? code}:\n${m.tail()}`);
+      if (signal !== 'SIGKILL' && code !== 0 ) this.problems.push(`member ${m.name} exited with ${signal ?? code}:\n${m.tail()}`);
     });
     this.members.push(m);
     return m;
@@ -312,50 +308,10 @@ const PER_PHASE = ALL.map(() => 5);
 /** Produced while the group has no members: its lag, different per partition. */
 const LAGGING = ALL.map((p) => p + 1);
 
-/** Whether the broker advertises ConsumerGroupHeartbeat (KIP-848) in ApiVersions. */
-async function hasConsumerProtocol(s: Scenario): Promise<boolean> {
-  return s.wire(async (conn) => {
-    try {
-      conn.version(ApiKey.ConsumerGroupHeartbeat);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/**
- * Against a broker without ConsumerGroupHeartbeat, a group.protocol=consumer member must fail
- * (the Java client exits with UnsupportedVersionException) or never get partitions (librdkafka
- * waits without a word): the expected failure, which turns into a test failure the day the
- * broker advertises the API without this test running the real scenario.
- */
-async function expectNoConsumerProtocol(t: TestContext, s: Scenario): Promise<void> {
-  s.probing = true;
-  const m = s.start('unsupported', SESSION.steady);
-  const deadline = Date.now() + 20_000;
-  while (m.alive && Date.now() < deadline && !(m.assigned?.length)) await sleep(100);
-  assert.ok(!m.assigned?.length, `${m.name} got partitions ${JSON.stringify(m.assigned)} from a broker without ConsumerGroupHeartbeat`);
-  const why = m.alive ? 'no assignment after 20 s' : m.tail(3);
-  if (m.alive) await m.kill();
-  else await m.exited;
-  if (!why.startsWith('no assignment')) assert.match(m.stderr, /does not support|UnsupportedVersion|CONSUMER_GROUP_HEARTBEAT/, 'the member failed for another reason');
-  s.problems.length = 0;
-  s.expectedFailure = `${target!.name} lacks ConsumerGroupHeartbeat (KIP-848): ${why}`;
-  t.diagnostic(`expected failure: ${s.expectedFailure}`);
-  for (const k of s.outcome.keys()) s.outcome.set(k, 'n/a');
-  s.outcome.set('3 members', 'expected failure: no KIP-848');
-}
-
 async function beforeRestart(t: TestContext, s: Scenario): Promise<void> {
   [s.cmd, s.lagCmd] = await Promise.all([prepare(s.client.id), prepare(s.client.lagVia)]);
   await s.wire((conn) => createTopics(conn, [{ name: s.topic, partitions: PARTITIONS }]));
   await s.produce(PER_PHASE);
-  const classic = s.client.protocol === 'classic';
-  if (!classic && !(await hasConsumerProtocol(s))) {
-    await expectNoConsumerProtocol(t, s);
-    return;
-  }
 
   // 1. three members, 2 partitions each
   const [m1, m2] = [s.start('steady', SESSION.steady), s.start('steady', SESSION.steady)];
@@ -385,7 +341,7 @@ async function beforeRestart(t: TestContext, s: Scenario): Promise<void> {
   // 4. SIGKILL: its partitions move once its session is over
   await killed.kill();
   const killMs = await s.waitBalanced([m1, m2], 3, 'the reassignment after SIGKILL');
-  const session = classic ? SESSION.killed : CONSUMER_SESSION_MS;
+  const session = s.client.protocol === 'classic' ? SESSION.killed : CONSUMER_SESSION_MS;
   t.diagnostic(`${s.client.id}: partitions of the killed member reassigned ${killMs} ms after SIGKILL (session timeout ${session} ms)`);
   s.outcome.set('SIGKILL', `3+3 (${killMs} ms, session ${session} ms)`);
   await s.produce(PER_PHASE);
@@ -461,10 +417,6 @@ test('after the restart: the lag reads the same, new members resume exactly afte
   await Promise.all(CLIENTS.map((client) => t.test(`${client.id} (${client.protocol} protocol)`, async (st) => {
     const s = scenarios.get(client.id)!;
     assert.ok(!s.failed, `${client.id} failed before the restart`);
-    if (s.expectedFailure !== null) {
-      st.diagnostic(`expected failure: ${s.expectedFailure}`);
-      return;
-    }
     try {
       await afterRestart(st, s);
     } finally {
