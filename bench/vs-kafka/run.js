@@ -174,7 +174,7 @@ async function buildMillrace(src) {
     // A clean export of the commit's sources; node_modules resolve from the checkout above.
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(root, { recursive: true });
-    execFileSync('sh', ['-c', `git -C "$1" archive --format=tar "$2" src bin package.json tsconfig.json | tar -x -C "$3"`, 'sh', repoRoot, src.commit, root]);
+    execFileSync('sh', ['-c', `git -C "$1" archive --format=tar "$2" src bin tools package.json tsconfig.json | tar -x -C "$3"`, 'sh', repoRoot, src.commit, root]);
     projectDir = root;
   }
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -184,8 +184,14 @@ async function buildMillrace(src) {
     { cwd: projectDir, timeoutMs: 300000 },
   );
   if (r.code !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
+  // Since the CLI is bundled (tools/bundle-cli.ts), bin/millrace.js loads dist/bundle/.
+  const bundler = path.join(root, 'dist', 'tools', 'bundle-cli.js');
+  if (fs.existsSync(bundler)) {
+    const b = await run(process.execPath, [bundler, '--dist', path.join(root, 'dist')], { cwd: repoRoot, timeoutMs: 300000 });
+    if (b.code !== 0) throw new Error(`bundling failed:\n${b.stdout}${b.stderr}`);
+  }
   if (src.kind === 'worktree') {
-    // bin/millrace.js imports ../dist/src/cli/main.js, which reads ../../../package.json.
+    // bin/millrace.js imports ../dist/bundle/cli/main.js (older commits: ../dist/src/cli/main.js), which reads ../../../package.json.
     fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, 'bin', 'millrace.js'), path.join(root, 'bin', 'millrace.js'));
     fs.copyFileSync(path.join(repoRoot, 'package.json'), path.join(root, 'package.json'));

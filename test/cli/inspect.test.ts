@@ -183,7 +183,7 @@ test('garbage, truncated frames and leftover bytes: exit code 1 and one line on 
   assert.match(requestFlags.err, /add --response/);
 });
 
-// bin/millrace.js imports dist/src/cli/main.js: `npm test` builds dist/ before running tests.
+// bin/millrace.js imports the bundle in dist/bundle/: `npm test` builds it before running tests.
 // (`npm test`), not from a build in another folder.
 
 test('node bin/millrace.js inspect frame, as a child process', () => {
