@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startBroker } from '../../src/start-broker.js';
 import { KafkaClient, KafkaResponseError } from '../../src/client/index.js';
@@ -171,5 +174,29 @@ test('an idempotent producer gets a producer id and writes sequenced batches', a
   } finally {
     client.close();
     await broker.close();
+  }
+});
+
+test('records sent while the broker is down are delivered once it is back (connection errors are retried)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-producer-restart-'));
+  let broker = await startBroker({ logDir: dir });
+  const port = Number(broker.bootstrapServers.split(':').at(-1));
+  const client = new KafkaClient({ bootstrapServers: [broker.bootstrapServers], connectTimeoutMs: 500 });
+  try {
+    await createTopic(client, 'durable', 2);
+    const producer = new Producer(client, { acks: -1, lingerMs: 0, retryBackoffMs: 50, deliveryTimeoutMs: 20_000 });
+    assert.equal((await producer.send({ topic: 'durable', partition: 0, value: Buffer.from('before') })).offset, 0n);
+    await broker.close();
+    const pending = Array.from({ length: 20 }, (_, i) => producer.send({ topic: 'durable', partition: i % 2, value: Buffer.from(`during-${i}`) }));
+    await new Promise((r) => setTimeout(r, 300));
+    broker = await startBroker({ logDir: dir, port });
+    const acks = await Promise.all(pending);
+    assert.deepEqual(acks.filter((a) => a.partition === 0).map((a) => a.offset), Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
+    assert.deepEqual(acks.filter((a) => a.partition === 1).map((a) => a.offset), Array.from({ length: 10 }, (_, i) => BigInt(i)));
+    await producer.close();
+  } finally {
+    client.close();
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
