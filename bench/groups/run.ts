@@ -29,26 +29,16 @@
  * Results go to bench/results/<date>-groups.json (load average before and after each case).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { createTopics, WireConnection } from '../../test/compat/wire.js';
+import { repoRoot } from '../../test/compat/setup/paths.js';
+import { freePort } from '../../test/compat/setup/target.js';
 
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'millrace') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('no Millrace package.json above this file');
-    dir = parent;
-  }
-}
-const repoRoot = findRepoRoot();
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const args = process.argv.slice(2);
@@ -92,17 +82,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface System {
   name: string;
