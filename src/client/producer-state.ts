@@ -79,6 +79,8 @@ export class NodeState {
   conn: BrokerConnection | undefined = undefined;
   connecting: Promise<void> | undefined = undefined;
   inFlight = 0;
+  /** The last request still waiting for its encoding or for the ones before it; later ones queue behind. */
+  ordered: Promise<void> | undefined = undefined;
 
   constructor(id: number) {
     this.id = id;

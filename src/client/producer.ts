@@ -516,15 +516,25 @@ export class Producer {
     const total = this.inFlightRequests;
     if (total > this.maxInFlightSeen) this.maxInFlightSeen = total;
     const encoded = batches.map((b) => this.encode(b));
-    if (encoded.some((e) => e instanceof Promise)) {
-      Promise.all(encoded).then(() => this.dispatch(node, batches), (err: Error) => {
+    const async = encoded.some((e) => e instanceof Promise);
+    if (!async && node.ordered === undefined) {
+      this.dispatch(node, batches);
+      return;
+    }
+    // Requests go out in the order they were made even when encodings (zstd) finish out of
+    // order, or a partition's batches would land in the log out of order.
+    const previous = node.ordered ?? Promise.resolve();
+    const mine: Promise<void> = previous
+      .then(() => (async ? Promise.all(encoded) : undefined))
+      .then(() => this.dispatch(node, batches), (err: Error) => {
         node.inFlight--;
         for (const b of batches) this.failBatch(b, err);
         this.drainAll();
+      })
+      .then(() => {
+        if (node.ordered === mine) node.ordered = undefined;
       });
-    } else {
-      this.dispatch(node, batches);
-    }
+    node.ordered = mine;
   }
 
   private dispatch(node: NodeState, batches: ProducerBatch[]): void {

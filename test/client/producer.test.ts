@@ -200,3 +200,22 @@ test('records sent while the broker is down are delivered once it is back (conne
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a partition keeps send order when zstd encodings finish out of order', async () => {
+  const broker = await startBroker();
+  const client = new KafkaClient({ bootstrapServers: [broker.bootstrapServers] });
+  try {
+    await createTopic(client, 'ordered', 1);
+    // Small batches, no linger: many requests in flight, each batch compressed on the thread pool.
+    const producer = new Producer(client, { acks: 1, compression: 'zstd', lingerMs: 0, batchSize: 256, maxInFlightPerBroker: 8 });
+    const n = 2000;
+    const sent = await Promise.all(Array.from({ length: n }, (_, i) => producer.send({ topic: 'ordered', partition: 0, value: Buffer.from(`v${i}`) })));
+    await producer.close();
+    assert.deepEqual(sent.map((m) => m.offset), Array.from({ length: n }, (_, i) => BigInt(i)));
+    const got = await readAll(client, 'ordered', 1, n);
+    assert.deepEqual(got.map((r) => r.value!.toString()), Array.from({ length: n }, (_, i) => `v${i}`));
+  } finally {
+    client.close();
+    await broker.close();
+  }
+});
