@@ -231,7 +231,7 @@ for (const strategy of ['range', 'cooperative-sticky']) {
     // broker only runs the classic protocol for it.
     const script = `
 import sys, time, json
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, KafkaError, KafkaException
 bootstrap, topic, group, strategy = sys.argv[1:5]
 cooperative = strategy == 'cooperative-sticky'
 assign = [set(), set(), set()]
@@ -259,7 +259,19 @@ def poll(cs):
         m = c.poll(0.02)
         if m is not None and m.error() is None:
             seen.add(m.value().decode())
-            c.commit(message=m, asynchronous=False)
+            commit(c, m)
+# A commit racing a rebalance is refused (by Kafka too): the partition's latest refused one is
+# tried again at the end, unless a later commit of that partition went through.
+refused = {}
+def commit(c, m):
+    try:
+        c.commit(message=m, asynchronous=False)
+        if m.partition() in refused and refused[m.partition()][1].offset() <= m.offset():
+            del refused[m.partition()]
+    except KafkaException as e:
+        if e.args[0].code() not in (KafkaError.ILLEGAL_GENERATION, KafkaError.REBALANCE_IN_PROGRESS, KafkaError.UNKNOWN_MEMBER_ID):
+            raise
+        refused[m.partition()] = (c, m)
 def wait(cs, check):
     t = time.time()
     while not check():
@@ -274,6 +286,14 @@ print(json.dumps({'step': 'three', 'assignments': three}), flush=True)
 cs[2].close()
 assign[2] = set()
 wait(cs[:2], lambda: balanced(assign[:2], 3) and len(seen) == 60)
+t = time.time()
+while refused:
+    if time.time() - t > 40:
+        raise SystemExit('commits still refused: %r' % sorted(refused))
+    p, (c, m) = next(iter(refused.items()))
+    del refused[p]
+    commit(c, m)
+    poll(cs[:2])
 print(json.dumps({'step': 'two', 'assignments': [sorted(x) for x in assign[:2]], 'consumed': len(seen)}), flush=True)
 for c in cs[:2]:
     c.close()
