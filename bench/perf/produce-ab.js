@@ -9,18 +9,14 @@
 // pp: Kafka's ProducerPerformance (bench/.cache/kafka/libs, `bash bench/kafka/fetch.sh`);
 // kcat: kcat -P -l of pre-generated 1 KiB lines; perf: `millrace perf produce` from build B.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSeconds, sleep } from '../vs-kafka/proc.js';
+import { cpuSeconds, run } from '../vs-kafka/proc.js';
+import { median } from '../report/vs-kafka.js';
+import { arg, launcher, startMillrace, stopMillrace } from './harness.js';
 import { ensureKcatFile } from '../vs-kafka/workloads.js';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const builds = { A: path.resolve(arg('a', '.tmp/perf/before/dist')), B: path.resolve(arg('b', '.tmp/perf/dist')) };
 const tools = arg('tools', 'pp,kcat,perf').split(',');
 const records = Number(arg('records', '1000000'));
@@ -30,21 +26,6 @@ const out = arg('out', undefined);
 const port = Number(arg('port', '19892'));
 const libs = path.resolve('bench/.cache/kafka/libs');
 const kcatFile = tools.includes('kcat') ? ensureKcatFile(path.resolve('bench/.cache/vs-kafka/input'), records) : null;
-
-const launcher = (dist) => ['--input-type=module', '-e',
-  `const { main } = await import(${JSON.stringify(path.join(dist, 'src/cli/main.js'))}); await main(['node', 'millrace', ...process.argv.slice(1)]);`];
-
-function run(cmd, argv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function load(tool, bootstrap) {
   switch (tool) {
@@ -59,14 +40,8 @@ function load(tool, bootstrap) {
 
 async function once(build, tool, round) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-ab-'));
-  const broker = spawn(process.execPath, [...launcher(builds[build]), 'start', '--log-level', 'warn', '--override', `log.dirs=${dataDir}`,
-    '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', 'num.partitions=6'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const broker = await startMillrace(builds[build], { port, dataDir, overrides: { 'num.partitions': 6 } });
   try {
-    let stderr = '';
-    await new Promise((resolve, reject) => {
-      broker.stderr.on('data', (d) => { stderr += d; if (/listening on/.test(stderr)) resolve(); });
-      broker.on('exit', (code) => reject(new Error(`broker exited ${code}: ${stderr}`)));
-    });
     const bootstrap = `127.0.0.1:${port}`;
     const warm = await run(process.execPath, [...launcher(builds.B), 'perf', 'produce', '--bootstrap-server', bootstrap, '--topic', 'load',
       '--num-records', '1', '--record-size', '10', '--acks', '1', '--quiet', '--json']);
@@ -85,10 +60,7 @@ async function once(build, tool, round) {
     process.stderr.write(`${JSON.stringify(row)}\n`);
     return row;
   } finally {
-    broker.kill('SIGTERM');
-    await new Promise((resolve) => (broker.exitCode !== null ? resolve() : broker.once('exit', resolve)));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await sleep(300);
+    await stopMillrace(broker, dataDir, 300);
   }
 }
 
@@ -100,10 +72,6 @@ for (let r = 1; r <= rounds; r++) {
     for (const b of order) runs.push(await once(b, tool, r));
   }
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = {};
 for (const tool of tools) {
   for (const b of ['A', 'B']) {

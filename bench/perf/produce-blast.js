@@ -7,18 +7,14 @@
 //   node bench/perf/produce-blast.js --dists .tmp/perf/before/dist,.tmp/perf/dist \
 //        [--requests 4000] [--batch-bytes 16384] [--partitions 6] [--inflight 16] [--rounds 5] [--acks 1]
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSeconds, sleep } from '../vs-kafka/proc.js';
+import { cpuSeconds } from '../vs-kafka/proc.js';
+import { median } from '../report/vs-kafka.js';
+import { arg, startMillrace, stopMillrace } from './harness.js';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const dists = arg('dists', '.tmp/perf/dist').split(',').map((d) => path.resolve(d));
 const requests = Number(arg('requests', '4000'));
 const batchBytes = Number(arg('batch-bytes', '16384'));
@@ -42,23 +38,6 @@ function requestFrame() {
     topicData: [{ name: 'blast', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) }],
   };
   return { frame: encodeRequestFrame(0, 9, { correlationId: 0, clientId: 'blast' }, body), records: perBatch * partitions };
-}
-
-const launcher = (dist) => ['--input-type=module', '-e',
-  `const { main } = await import(${JSON.stringify(path.join(dist, 'src/cli/main.js'))}); await main(['node', 'millrace', ...process.argv.slice(1)]);`];
-
-async function startBroker(dist, dataDir) {
-  // BROKER_NODE_ARGS: extra node flags for the broker (e.g. --cpu-prof --cpu-prof-dir DIR).
-  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...nodeArgs, ...launcher(dist), 'start', '--log-level', 'warn', '--override', `log.dirs=${dataDir}`,
-    '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `num.partitions=${partitions}`, '--override', 'log.segment.bytes=1073741824'],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => { stderr += d; if (/listening on/.test(stderr)) resolve(); });
-    child.on('exit', (code) => reject(new Error(`broker exited ${code}: ${stderr}`)));
-  });
-  return child;
 }
 
 /** Sends `n` copies of the frame with `inflight` outstanding; resolves when all are answered. */
@@ -92,7 +71,9 @@ function blast(socket, frame, n) {
 
 async function once(dist, round, frame, recordsPerRequest) {
   const dataDir = fs.mkdtempSync(path.join(shm, 'millrace-blast-'));
-  const broker = await startBroker(dist, dataDir);
+  // BROKER_NODE_ARGS: extra node flags for the broker (e.g. --cpu-prof --cpu-prof-dir DIR).
+  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const broker = await startMillrace(dist, { port, dataDir, nodeArgs, overrides: { 'num.partitions': partitions, 'log.segment.bytes': 1073741824 } });
   try {
     // Create the topic by asking for its metadata (auto-creation), with the client of the build.
     const { KafkaClient } = await import(path.join(dists[0], 'src/client/client.js'));
@@ -118,10 +99,7 @@ async function once(dist, round, frame, recordsPerRequest) {
     process.stderr.write(`${JSON.stringify(row)}\n`);
     return row;
   } finally {
-    broker.kill('SIGTERM');
-    await new Promise((resolve) => (broker.exitCode !== null ? resolve() : broker.once('exit', resolve)));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await sleep(200);
+    await stopMillrace(broker, dataDir, 200);
   }
 }
 
@@ -132,10 +110,6 @@ for (let r = 1; r <= rounds; r++) {
   const order = r % 2 === 1 ? dists : [...dists].reverse();
   for (const d of order) runs.push(await once(d, r, frame, recordsPerRequest));
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = Object.fromEntries(dists.map((d) => {
   const rs = runs.filter((x) => x.dist === path.relative(process.cwd(), d));
   return [path.relative(process.cwd(), d), {

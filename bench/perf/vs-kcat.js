@@ -10,18 +10,14 @@
 // --dist is the compiled tree (with src/cli/main.js) used for `millrace perf`; --broker-dist
 // the one for the broker (default: the same). Results: JSON on stdout (and --out).
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSeconds, sleep } from '../vs-kafka/proc.js';
+import { cpuSeconds, run } from '../vs-kafka/proc.js';
+import { median } from '../report/vs-kafka.js';
+import { arg, launcher, startMillrace, stopMillrace } from './harness.js';
 import { ensureKcatFile } from '../vs-kafka/workloads.js';
 
-const args = process.argv.slice(2);
-function arg(name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-}
 const records = Number(arg('records', '1000000'));
 const rounds = Number(arg('rounds', '3'));
 const dist = path.resolve(arg('dist', '.tmp/perf/dist'));
@@ -34,11 +30,6 @@ const port = Number(arg('port', '19392'));
 const cacheDir = path.resolve('bench/.cache/perf');
 fs.mkdirSync(cacheDir, { recursive: true });
 const kcatFile = tools.includes('kcat') ? ensureKcatFile(path.resolve('bench/.cache/vs-kafka/input'), records) : null;
-
-function launcher(distDir) {
-  const main = path.join(distDir, 'src/cli/main.js');
-  return ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); await main(['node', 'millrace', ...process.argv.slice(1)]);`];
-}
 
 const TOOLS = {
   kcat: {
@@ -57,36 +48,9 @@ const TOOLS = {
   },
 };
 
-function run(cmd, argv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function startBroker(dataDir) {
-  const child = spawn(process.execPath, [...launcher(brokerDist), 'start', '--log-level', 'warn',
-    '--override', `log.dirs=${dataDir}`, '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', 'num.partitions=6'],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (/listening on/.test(stderr)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`broker exited ${code}: ${stderr}`)));
-  });
-  return child;
-}
-
 async function once(tool, round) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-vs-kcat-'));
-  const broker = await startBroker(dataDir);
+  const broker = await startMillrace(brokerDist, { port, dataDir, overrides: { 'num.partitions': 6 } });
   try {
     const bootstrap = `127.0.0.1:${port}`;
     // Create the topic (auto-created with 6 partitions) before timing: one record from perf.
@@ -112,10 +76,7 @@ async function once(tool, round) {
     process.stderr.write(`${JSON.stringify(row)}\n`);
     return row;
   } finally {
-    broker.kill('SIGTERM');
-    await new Promise((resolve) => broker.once('exit', resolve));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await sleep(500);
+    await stopMillrace(broker, dataDir, 500);
   }
 }
 
@@ -129,10 +90,6 @@ for (let r = 1; r <= rounds; r++) {
   const order = r % 2 === 1 ? tools : [...tools].reverse();
   for (const tool of order) runs.push(await once(tool, r));
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = Object.fromEntries(tools.map((t) => {
   const rs = runs.filter((x) => x.tool === t);
   return [t, { describe: TOOLS[t].describe, mb_per_s: median(rs.map((x) => x.mb_per_s)), records_per_s: median(rs.map((x) => x.records_per_s)), broker_cpu_s: median(rs.map((x) => x.broker_cpu_s)) }];
