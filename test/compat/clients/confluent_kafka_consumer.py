@@ -6,17 +6,13 @@ python3-confluent-kafka, test/.cache/compat/venv/bin/python for the PyPI wheel.
 Assigns every partition of TOPIC (no consumer group), reads from the beginning until COUNT
 records, prints one JSON line per record (see test/compat/README.md). Exit 2 on timeout.
 """
-import base64
 import json
 import sys
 import time
 
 import confluent_kafka
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
-
-
-def b64(b):
-    return None if b is None else base64.b64encode(b).decode("ascii")
+from ops_common import b64
 
 
 def main():

@@ -12,41 +12,15 @@ Steps (see test/compat/clients/ops.ts for the protocol every ops driver follows)
   delete:TOPIC                 AdminClient.delete_topics, then list_topics
 Prints one JSON line per result; exits 1 after any error.
 """
-import base64
 import json
 import sys
 
 import confluent_kafka
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from ops_common import out, read_records
 
 TIMEOUT = 30
-
-
-def out(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def b64(b):
-    return None if b is None else base64.b64encode(b).decode("ascii")
-
-
-def unb64(s):
-    return None if s == "-" else base64.b64decode(s)
-
-
-def read_records():
-    """codec, key, value, timestamp (None: the client's), headers, from the TSV lines on stdin."""
-    for line in sys.stdin:
-        line = line.rstrip("\n")
-        if not line:
-            continue
-        codec, key, value, ts, headers = line.split("\t")
-        hs = []
-        for h in headers.split(",") if headers else []:
-            k, v = h.split(":")
-            hs.append((base64.b64decode(k).decode("utf-8"), unb64(v)))
-        yield codec, unb64(key), unb64(value), None if ts == "-" else int(ts), hs
 
 
 def produce(bootstrap, topic, idempotent):

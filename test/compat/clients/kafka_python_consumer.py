@@ -5,7 +5,6 @@ Assigns every partition of TOPIC (no consumer group), reads from the beginning u
 records, prints one JSON line per record (see test/compat/README.md). Exit 2 on timeout.
 Decompression needs python3-snappy, python3-lz4 and python3-zstandard (kafka.codec).
 """
-import base64
 import json
 import sys
 import time
@@ -13,10 +12,7 @@ import time
 import kafka
 from kafka import KafkaConsumer, TopicPartition
 from kafka import codec
-
-
-def b64(b):
-    return None if b is None else base64.b64encode(b).decode("ascii")
+from ops_common import b64
 
 
 def main():

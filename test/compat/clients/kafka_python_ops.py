@@ -10,36 +10,15 @@ Steps (see test/compat/clients/ops.ts for the protocol every ops driver follows)
   delete:TOPIC                 delete_topics, then list_topics
 Prints one JSON line per result; exits 1 after any error.
 """
-import base64
 import json
 import sys
 
 import kafka
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
+from ops_common import out, read_records
 
 TIMEOUT_MS = 30000
-
-
-def out(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def unb64(s):
-    return None if s == "-" else base64.b64decode(s)
-
-
-def read_records():
-    for line in sys.stdin:
-        line = line.rstrip("\n")
-        if not line:
-            continue
-        codec, key, value, ts, headers = line.split("\t")
-        hs = []
-        for h in headers.split(",") if headers else []:
-            k, v = h.split(":")
-            hs.append((base64.b64decode(k).decode("utf-8"), unb64(v)))
-        yield codec, unb64(key), unb64(value), None if ts == "-" else int(ts), hs
 
 
 def produce(bootstrap, topic, idempotent):
