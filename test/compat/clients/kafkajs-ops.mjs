@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
+import { out, reportDeliveries } from './ops-common.mjs';
 
 const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, ConfigResourceTypes, logLevel } = kafkajs;
 const [bootstrap, ...steps] = process.argv.slice(2);
@@ -44,7 +45,6 @@ const CODECS = {
 const version = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('kafkajs/package.json'), 'utf8')).version;
 console.log(JSON.stringify({ client: `kafkajs ${version} (node ${process.version})` }));
 
-const out = (fields) => console.log(JSON.stringify(fields));
 const unb64 = (s) => (s === '-' ? null : Buffer.from(s, 'base64'));
 const logCreator = () => ({ level, log }) => {
   if (level <= logLevel.ERROR) process.stderr.write(`kafkajs: ${log.message} ${log.error ?? ''}\n`);
@@ -91,18 +91,11 @@ async function produce(topic, idempotent) {
       chosen = [];
       const result = await producer.send({ topic, acks: -1, compression: CODECS[codec], messages: records.slice(start, end).map((r) => r.message) });
       if (chosen.length !== end - start) throw new Error(`the partitioner ran ${chosen.length} times for ${end - start} messages`);
-      const next = new Map(result.map((r) => {
+      const bases = new Map(result.map((r) => {
         if (r.errorCode !== 0) throw new Error(`partition ${r.partition}: error ${r.errorCode}`);
         return [r.partition, BigInt(r.baseOffset)];
       }));
-      for (let i = start; i < end; i++) {
-        const partition = chosen[i - start];
-        const offset = next.get(partition);
-        if (offset === undefined) throw new Error(`no produce response for partition ${partition}`);
-        next.set(partition, offset + 1n);
-        out({ op: 'produce', i, partition, offset: Number(offset) });
-        delivered++;
-      }
+      delivered += reportDeliveries(chosen, bases, start, end);
       start = end;
     }
   } finally {

@@ -19,13 +19,13 @@ import { createInterface } from 'node:readline';
 import {
   Admin, Producer, defaultPartitioner, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes,
 } from '@platformatic/kafka';
+import { out, reportDeliveries } from './ops-common.mjs';
 
 const [bootstrap, ...steps] = process.argv.slice(2);
 const entry = createRequire(import.meta.url).resolve('@platformatic/kafka');
 const pkgFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
 console.log(JSON.stringify({ client: `@platformatic/kafka ${JSON.parse(readFileSync(pkgFile, 'utf8')).version} (node ${process.version})` }));
 
-const out = (fields) => console.log(JSON.stringify(fields));
 const unb64 = (s) => (s === '-' ? undefined : Buffer.from(s, 'base64'));
 const options = { clientId: 'millrace-compat-platformatic-ops', bootstrapBrokers: [bootstrap], retries: 3, timeout: 30000 };
 
@@ -67,15 +67,8 @@ async function produce(admin, topic, idempotent) {
         messages: records.slice(start, end).map(({ codec: _, ...r }) => ({ topic, ...r })),
       });
       if (chosen.length !== end - start) throw new Error(`the partitioner ran ${chosen.length} times for ${end - start} messages`);
-      const next = new Map(result.offsets.map((o) => [o.partition, BigInt(o.offset)]));
-      for (let i = start; i < end; i++) {
-        const partition = chosen[i - start];
-        const offset = next.get(partition);
-        if (offset === undefined) throw new Error(`no produce response for partition ${partition}`);
-        next.set(partition, offset + 1n);
-        out({ op: 'produce', i, partition, offset: Number(offset) });
-        delivered++;
-      }
+      const bases = new Map(result.offsets.map((o) => [o.partition, BigInt(o.offset)]));
+      delivered += reportDeliveries(chosen, bases, start, end);
       start = end;
     }
   } finally {
