@@ -1,6 +1,6 @@
 /**
  * The same `millrace` client tool tests as against Millrace (cli-suite.ts), against Apache
- * Kafka 4.0.2 started once for this file from its Maven Central jars (test/compat/setup).
+ * Kafka 4.4.0 started once for this file from its Maven Central jars (test/compat/setup).
  */
 import { after, before, describe } from 'node:test';
 import { startTarget, type CompatTarget } from '../compat/setup/target.js';
@@ -16,6 +16,6 @@ after(async () => {
   await target?.stop();
 });
 
-describe('against Apache Kafka 4.0.2', () => {
+describe('against Apache Kafka 4.4.0', () => {
   registerCliSuite(() => target.bootstrap);
 });

@@ -1,6 +1,6 @@
 /**
  * The `millrace` client tools against one broker: run against the embedded Millrace broker
- * (cli-millrace.test.ts) and Apache Kafka 4.0.2 (cli-kafka.test.ts) alike. Every command
+ * (cli-millrace.test.ts) and Apache Kafka 4.4.0 (cli-kafka.test.ts) alike. Every command
  * runs through the real bin; kcat (librdkafka) reads what the tools write, writes what they
  * read, and shares a consumer group with `millrace consume --group`; a KIP-848 group of
  * Kafka's own console consumer is described as kafka-consumer-groups.sh describes it.

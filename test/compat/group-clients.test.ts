@@ -1,7 +1,7 @@
 /**
  * Issue 6's proof: consumer groups of clients we did not write, every member a process of its
  * own (clients/group-members.ts), against the Millrace broker embedded in this process
- * (MILLRACE_COMPAT_TARGET=kafka runs the same against Apache Kafka 4.0.2). Per client, on a
+ * (MILLRACE_COMPAT_TARGET=kafka runs the same against Apache Kafka 4.4.0). Per client, on a
  * topic of 6 partitions and a group of its own:
  *
  * 1. three members get 2 partitions each, and read (and commit) what is there;

@@ -4,7 +4,7 @@
  * decompresses them on append) and read back, record for record, by clients we did not write.
  *
  * The suite, registered once per broker: protocol-readback.test.ts runs it against Apache Kafka
- * 4.0.2 (or what MILLRACE_COMPAT_TARGET / MILLRACE_COMPAT_BOOTSTRAP name, setup/target.ts),
+ * 4.4.0 (or what MILLRACE_COMPAT_TARGET / MILLRACE_COMPAT_BOOTSTRAP name, setup/target.ts),
  * broker-protocol-readback.test.ts against the Millrace broker. Every step (topic creation,
  * produce, reads) goes to that broker.
  *

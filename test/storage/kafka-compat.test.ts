@@ -1,5 +1,5 @@
-// Byte compatibility with Apache Kafka 4.0.2 in both directions:
-// 1. Kafka's own `kafka-dump-log` (kafka.tools.DumpLogSegments) reads the segments, indexes,
+// Byte compatibility with Apache Kafka 4.4.0 in both directions:
+// 1. Kafka's own `kafka-dump-log` (org.apache.kafka.tools.DumpLogSegments) reads the segments, indexes,
 //    time indexes and producer snapshots Millrace writes, finds every record, and reports no
 //    index or time-index mismatch.
 // 2. Millrace opens a log directory a real Kafka broker wrote (five codecs, idempotent and
@@ -75,7 +75,7 @@ interface Dump {
 }
 
 async function dumpLogSegments(files: string[], extra: string[] = []): Promise<Dump> {
-  const { stdout, stderr } = await run('java', ['-cp', classpath, 'kafka.tools.DumpLogSegments', ...extra, '--files', files.join(',')], { maxBuffer: 256 << 20 });
+  const { stdout, stderr } = await run('java', ['-cp', classpath, 'org.apache.kafka.tools.DumpLogSegments', ...extra, '--files', files.join(',')], { maxBuffer: 256 << 20 });
   const dump: Dump = { records: new Map(), batches: new Map(), snapshots: new Map(), stdout, stderr };
   let current = '';
   for (const line of stdout.split('\n')) {

@@ -143,7 +143,7 @@ export const CLASSIC_GROUP_CLIENTS: readonly GroupClient[] = [
   },
   {
     id: 'java',
-    notes: 'kafka-clients 4.0.2 KafkaConsumer, group.protocol=classic; lag through Admin.listConsumerGroupOffsets + listOffsets',
+    notes: 'kafka-clients 4.4.0 KafkaConsumer, group.protocol=classic; lag through Admin.listConsumerGroupOffsets + listOffsets',
     protocol: 'classic',
     lagVia: 'java',
     prepare: ensureJavaGroupMember,
@@ -154,7 +154,7 @@ export const CLASSIC_GROUP_CLIENTS: readonly GroupClient[] = [
 export const CONSUMER_PROTOCOL_GROUP_CLIENTS: readonly GroupClient[] = [
   {
     id: 'java group.protocol=consumer',
-    notes: 'kafka-clients 4.0.2 KafkaConsumer, group.protocol=consumer (KIP-848); lag through Admin.listConsumerGroupOffsets + listOffsets',
+    notes: 'kafka-clients 4.4.0 KafkaConsumer, group.protocol=consumer (KIP-848); lag through Admin.listConsumerGroupOffsets + listOffsets',
     protocol: 'consumer',
     lagVia: 'java',
     prepare: ensureJavaGroupMember,

@@ -135,7 +135,7 @@ export const CLIENTS: readonly CompatClient[] = [
   {
     id: 'java',
     headers: 'exact',
-    notes: 'org.apache.kafka:kafka-clients 4.0.2 KafkaConsumer; assign(), no group',
+    notes: 'org.apache.kafka:kafka-clients 4.4.0 KafkaConsumer; assign(), no group',
     async prepare() {
       const java = await ensureJavaClient();
       return {

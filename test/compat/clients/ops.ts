@@ -232,7 +232,7 @@ export const OPS_CLIENTS: readonly OpsClient[] = [
   },
   {
     id: 'java',
-    notes: 'kafka-clients 4.0.2: Admin (incrementalAlterConfigs), idempotent KafkaProducer, KafkaConsumer assign() and offsetsForTimes',
+    notes: 'kafka-clients 4.4.0: Admin (incrementalAlterConfigs), idempotent KafkaProducer, KafkaConsumer assign() and offsetsForTimes',
     codecs: ALL_CODECS,
     idempotent: true,
     features: FULL,

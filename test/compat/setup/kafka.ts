@@ -1,9 +1,18 @@
 /** Apache Kafka's jars from Maven Central, via bench/kafka/fetch.sh (cached in bench/.cache/kafka/libs). */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureApt } from './apt.js';
 import { run } from './exec.js';
 import { withLock } from './lock.js';
 import { repoRoot } from './paths.js';
+
+/** The Apache Kafka version of the reference peer: `kafka.version` in bench/kafka/pom.xml. */
+export const KAFKA_VERSION: string = (() => {
+  const pom = readFileSync(path.join(repoRoot, 'bench', 'kafka', 'pom.xml'), 'utf8');
+  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
+  if (m === null) throw new Error('bench/kafka/pom.xml names no kafka.version');
+  return m[1]!;
+})();
 
 let ensured: Promise<void> | undefined;
 

@@ -3,7 +3,7 @@
  * against Apache Kafka today and the Millrace broker later:
  *
  *   MILLRACE_COMPAT_BOOTSTRAP=host:port  an already running broker (any); not started or stopped here
- *   MILLRACE_COMPAT_TARGET=kafka         (default) Apache Kafka 4.0.2 from Maven Central jars,
+ *   MILLRACE_COMPAT_TARGET=kafka         (default) Apache Kafka 4.4.0 from Maven Central jars,
  *                                        started on free ports (bench/kafka/kafka-process.js)
  *   MILLRACE_COMPAT_TARGET=millrace      the Millrace broker, embedded in the test process
  *                                        (src/start-broker.ts) on a free port and a temp dir
@@ -20,11 +20,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startBroker, type EmbeddedBroker } from '../../../src/start-broker.js';
 import { SetupError } from './exec.js';
-import { ensureKafkaJars } from './kafka.js';
+import { ensureKafkaJars, KAFKA_VERSION } from './kafka.js';
 import { repoRoot } from './paths.js';
 
 export interface CompatTarget {
-  /** What runs there, for test names and reports: `apache-kafka-4.0.2`, `external`, ... */
+  /** What runs there, for test names and reports: `apache-kafka-4.4.0`, `external`, ... */
   name: string;
   /** host:port of a listener that clients may use. */
   bootstrap: string;
@@ -90,7 +90,7 @@ async function startApacheKafka(options: TargetOptions): Promise<CompatTarget> {
     try {
       const kafka = await startKafka({ port, controllerPort, config: { ...TEST_CONFIG, ...options.config } });
       return {
-        name: 'apache-kafka-4.0.2', bootstrap: kafka.bootstrap, logs: kafka.logsDir, lacks: {},
+        name: `apache-kafka-${KAFKA_VERSION}`, bootstrap: kafka.bootstrap, logs: kafka.logsDir, lacks: {},
         stop: async () => {
           await kafka.stop();
         },

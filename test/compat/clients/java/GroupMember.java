@@ -1,4 +1,4 @@
-// Consumer group member driver for the Apache Kafka Java client (kafka-clients 4.0.2), compiled
+// Consumer group member driver for the Apache Kafka Java client (kafka-clients 4.4.0), compiled
 // by test/compat/clients/group-members.ts against the jars of setup/java.ts:
 //   java -cp ... GroupMember member BOOTSTRAP TOPIC GROUP [key=value ...]
 //   java -cp ... GroupMember lag    BOOTSTRAP TOPIC GROUP
