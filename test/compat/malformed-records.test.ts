@@ -1,0 +1,142 @@
+/**
+ * Issue 12's proof for malformed records: every case of the corpus (malformed/corpus.ts) sent
+ * as a raw Produce to a partition of its own gets the error code Apache Kafka 4.4 answered
+ * (malformed/kafka-<version>-answers.json, recorded by malformed/record-kafka-answers.ts), and
+ * the record_errors indexes where Kafka gives them. Around each case a good record is written
+ * before and after; kcat, the Java consumer and kafka-python then read, per partition, exactly
+ * those good records (and the case's own records where Kafka accepts the batch).
+ *
+ * The broker: the embedded Millrace broker by default; MILLRACE_COMPAT_TARGET=kafka runs it
+ * against Apache Kafka (it must pass there), MILLRACE_COMPAT_BOOTSTRAP=host:port against a
+ * running broker.
+ *
+ * Cases Kafka accepts although they are odd (negative key or value lengths other than -1,
+ * offset deltas out of order in an uncompressed batch) are checked for their code only: what
+ * clients make of such records is theirs to decide, so their partitions are not read back.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { CLIENTS } from './clients/index.js';
+import { type DriverError, killDrivers, runDriver, type DriverRecord } from './clients/run.js';
+import { batch, rec } from './malformed/builder.js';
+import { CORPUS, type MalformedCase } from './malformed/corpus.js';
+import { ANSWERS_FILE, type AnswersFile } from './malformed/record-kafka-answers.js';
+import { createPlanTopics, plan, sendSlot, slotKey, type Plan, type Slot } from './malformed/send.js';
+import { startTarget, type CompatTarget } from './setup/target.js';
+import { produce, WireConnection } from './wire.js';
+
+const READERS = ['kcat', 'java', 'kafka-python'] as const;
+const READ_TIMEOUT_MS = 20_000;
+
+/**
+ * Client limits, as clients/index.ts keeps them: the driver is expected to fail on a topic
+ * holding one of `cases`, with stderr matching, and the test fails when it reads instead.
+ */
+const CANNOT_READ: Readonly<Record<string, { cases: readonly string[]; reason: string; stderr: RegExp }>> = {
+  'kafka-python': {
+    cases: ['large-ratio-zstd-valid'],
+    reason: 'kafka-python 2.0 (Debian) inflates zstd with max_output_size 1 MiB (codec.ZSTD_MAX_OUTPUT_SIZE)',
+    stderr: /did not decompress full frame/,
+  },
+};
+
+const answers = JSON.parse(readFileSync(ANSWERS_FILE, 'utf8')) as AnswersFile;
+const kafkaAnswer = (s: { case: MalformedCase; version: number }) => answers.cases[slotKey(s)]?.answer;
+
+/** Read back when Kafka rejects every version of the case, or the case says what it holds. */
+const readBack = (c: MalformedCase) => c.records !== undefined ||
+  (c.produceVersions ?? [9]).every((version) => (kafkaAnswer({ case: c, version })?.code ?? 0) !== 0);
+
+const stamp = Date.now();
+const readPlan: Plan = plan(CORPUS.filter(readBack), `malformed-read-${stamp}`);
+const codePlan: Plan = plan(CORPUS.filter((c) => !readBack(c)), `malformed-code-${stamp}`);
+
+let target: CompatTarget | undefined;
+let conn: WireConnection | undefined;
+
+const goodValue = (s: Slot, when: 'before' | 'after') => `good-${slotKey(s)}-${when}`;
+const goodBatch = (s: Slot, when: 'before' | 'after') =>
+  batch({ count: 1, body: rec({ offsetDelta: 0, key: Buffer.from('good'), value: Buffer.from(goodValue(s, when)) }) });
+
+/** One good record in every read-back partition, one Produce per topic. */
+async function writeGood(when: 'before' | 'after'): Promise<void> {
+  for (const t of readPlan.topics) {
+    const slots = readPlan.slots.filter((s) => s.topic === t.name);
+    await produce(conn!, t.name, new Map(slots.map((s) => [s.partition, goodBatch(s, when)])), 3, 60_000);
+  }
+}
+
+before(async () => {
+  const external = process.env.MILLRACE_COMPAT_BOOTSTRAP;
+  target = await startTarget(external !== undefined && external !== '' ? {} : { kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace' });
+  conn = await WireConnection.connect(target.bootstrap, { clientId: 'millrace-compat-malformed', timeoutMs: 120_000 });
+  await createPlanTopics(conn, readPlan);
+  await createPlanTopics(conn, codePlan);
+  await writeGood('before');
+});
+
+after(async () => {
+  killDrivers();
+  conn?.close();
+  await target?.stop();
+});
+
+test(`the answers file (${answers.kafka}) has an answer for every case and Produce version of the corpus`, () => {
+  const missing = [...readPlan.slots, ...codePlan.slots].map(slotKey).filter((k) => answers.cases[k] === undefined);
+  assert.deepEqual(missing, [], 'run record-kafka-answers.js after changing the corpus');
+});
+
+describe(`each malformed Produce answered as Apache Kafka ${answers.kafka} answers it`, () => {
+  for (const slot of [...readPlan.slots, ...codePlan.slots]) {
+    const want = kafkaAnswer(slot);
+    if (want === undefined) continue;
+    test(`${slotKey(slot)}: ${want.code} ${want.name} (${slot.case.description})`, async () => {
+      const r = await sendSlot(conn!, target!.bootstrap, slot);
+      conn = r.conn;
+      const got = r.answer;
+      assert.equal(`${got.code} ${got.name}`, `${want.code} ${want.name}`, got.message ?? '');
+      if (want.recordErrors.length > 0) {
+        assert.deepEqual(got.recordErrors.map((e) => e.index), want.recordErrors.map((e) => e.index), 'record_errors batch indexes');
+      }
+    });
+  }
+});
+
+describe('after the bad batches, real clients read exactly the good records', () => {
+  before(async () => {
+    await writeGood('after');
+  });
+
+  for (const id of READERS) {
+    test(`${id} reads every read-back partition: the good record before, the case's records where Kafka accepts them, the good record after`, async () => {
+      const client = CLIENTS.find((c) => c.id === id)!;
+      const cmd = await client.prepare();
+      const problems: string[] = [];
+      await Promise.all(readPlan.topics.map(async (t) => {
+        const slots = readPlan.slots.filter((s) => s.topic === t.name);
+        const accepted = (s: Slot) => (kafkaAnswer(s)?.code === 0 ? s.case.records ?? 0 : 0);
+        const count = slots.reduce((n, s) => n + 2 + accepted(s), 0);
+        const limit = CANNOT_READ[id];
+        const limited = limit !== undefined && slots.some((s) => limit.cases.includes(s.case.name));
+        let records: DriverRecord[];
+        try {
+          records = (await runDriver(cmd, { bootstrap: target!.bootstrap, topic: t.name, count, timeoutMs: READ_TIMEOUT_MS })).records;
+        } catch (e) {
+          if (limited && limit.stderr.test((e as DriverError).stderr ?? '')) return;
+          problems.push(`${t.name} (${slots.length} partitions, ${slots[0]!.case.name}...): ${(e as Error).message.split('\n').slice(-8).join(' | ')}`);
+          return;
+        }
+        if (limited) problems.push(`${t.name}: ${id} read it, although ${limit.reason}: remove the CANNOT_READ entry`);
+        for (const s of slots) {
+          const values = records.filter((r) => r.partition === s.partition)
+            .map((r) => (r.value_b64 === null ? '<null>' : Buffer.from(r.value_b64, 'base64').toString('latin1')));
+          const want = [goodValue(s, 'before'), ...Array<string>(accepted(s)).fill('case-*'), goodValue(s, 'after')];
+          const got = values.map((v) => (v.startsWith('case-') ? 'case-*' : v));
+          if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${slotKey(s)}: read ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        }
+      }));
+      assert.deepEqual(problems, []);
+    });
+  }
+});
