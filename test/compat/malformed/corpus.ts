@@ -26,6 +26,11 @@ export interface MalformedCase {
   build(): Promise<Buffer>;
   /** Records in the batch, for a case a broker may accept: what a reader then reads. */
   records?: number;
+  /**
+   * Set when Kafka's answer is a fault of Kafka's own (it ran out of heap): the answer is still
+   * recorded, but a broker is only held to rejecting the batch, with any error code.
+   */
+  kafkaFault?: string;
 }
 
 /** Topic configs of the bombs: snappy cannot shrink 200 MiB below ~10 MB. */
@@ -295,7 +300,17 @@ const batchLevel: MalformedCase[] = [
   { name: 'batch-header-truncated', description: 'the first 30 bytes of a valid batch', build: async () => plain(plainRecords(2)).subarray(0, 30) },
 ];
 
-export const CORPUS: readonly MalformedCase[] = [...good, ...framing, ...compressedCases, ...batchLevel];
+/** Last, so that a Kafka they bring down has answered every other case first. */
+const kafkaFaults: MalformedCase[] = (['zstd', 'gzip'] as const).map((codec): MalformedCase => ({
+  name: `bomb-${codec}-count-max`,
+  description: `${codec}: 200 MiB of zeros, count 2^31-1 (lastOffsetDelta 2^31-2): every zero byte run reads as a record`,
+  topicConfig: BOMB_TOPIC,
+  kafkaFault: 'Kafka 4.4.0 (1 GiB heap) reads the zeros as millions of records and runs out of heap (OutOfMemoryError): ' +
+    'UNKNOWN_SERVER_ERROR after ~5 s, and the broker may exit',
+  build: () => once(`bomb-max-${codec}`, async () => batch({ count: 0x7fffffff, codec: CODEC_ID[codec], body: await squeeze(codec, Buffer.alloc(BOMB_BYTES)) })),
+}));
+
+export const CORPUS: readonly MalformedCase[] = [...good, ...framing, ...compressedCases, ...batchLevel, ...kafkaFaults];
 
 /** The topic configs the corpus needs, as a stable key per case. */
 export function configKey(c: MalformedCase): string {

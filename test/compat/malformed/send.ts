@@ -14,7 +14,7 @@ export interface Answer {
   /** The partition's error code, or null when the broker closed the connection instead. */
   code: number | null;
   name: string | null;
-  /** error_message (v8+), with the topic name replaced by `{topic}`. */
+  /** error_message (v8+), with the topic name and partition replaced by `{topic}-{partition}`. */
   message: string | null;
   /** record_errors (v8+): batch_index and its message, topic name replaced by `{topic}`. */
   recordErrors: { index: number; message: string | null }[];
@@ -54,8 +54,9 @@ export async function createPlanTopics(conn: WireConnection, p: Plan): Promise<v
   await createTopics(conn, p.topics.map((t) => ({ name: t.name, partitions: t.partitions, configs: t.configs })), 60_000);
 }
 
+/** `text` with the topic name and partition made `{topic}-{partition}`, so answers compare across runs. */
 function scrub(text: string | null, topic: string): string | null {
-  return text === null ? null : text.split(topic).join('{topic}');
+  return text === null ? null : text.split(topic).join('{topic}').replace(/\{topic\}-\d+/g, '{topic}-{partition}');
 }
 
 /** Produce v`version` (acks=-1) of `records` to one partition; the broker's answer. */
