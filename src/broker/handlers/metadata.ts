@@ -14,6 +14,7 @@ import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { BrokerContext } from '../context.js';
 import type { TopicMetadata } from '../metadata.js';
 import { createTopic, isInternalTopic } from '../topics.js';
+import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import { advertisedEndpoint, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { defineHandler } from './handler.js';
 
@@ -86,6 +87,7 @@ async function lookup(
   const existing = broker.metadata.topic(name);
   if (existing !== undefined) return topicEntry(existing, includeOps);
   if (!allowAutoCreate) return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (isInternalTopic(name)) return autoCreateInternal(broker, name);
   const created = await createTopic(
     broker,
     name,
@@ -99,4 +101,22 @@ async function lookup(
     return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, isInternalTopic(name));
   }
   return errorEntry(name, ZERO_UUID, created.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}
+
+/**
+ * Kafka creates an internal topic asked for by Metadata with its coordinator's settings
+ * (AutoTopicCreationManager.creatableTopic), never with num.partitions. __consumer_offsets is
+ * created by the group coordinator as on its first use; __transaction_state and
+ * __share_group_state are not created while their coordinators do not exist here (a plain
+ * topic of that name would have the wrong partitions and configs once they do).
+ */
+async function autoCreateInternal(broker: BrokerContext, name: string): Promise<MetadataResponseTopic> {
+  if (name === OFFSETS_TOPIC) {
+    try {
+      await broker.groups.ready();
+    } catch (err) {
+      broker.logger.warn({ err }, 'cannot create the offsets topic');
+    }
+  }
+  return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, true);
 }

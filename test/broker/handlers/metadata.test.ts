@@ -12,7 +12,7 @@ const ZERO = Buffer.alloc(16);
 
 let ab: TestBroker;
 before(async () => {
-  ab = await startTestBroker({ config: { 'num.partitions': 2 } });
+  ab = await startTestBroker({ config: { 'num.partitions': 2, 'offsets.topic.num.partitions': 3 } });
 });
 after(() => ab.close());
 
@@ -63,4 +63,16 @@ test('without auto-creation, or with an illegal name, nothing is created', async
   assert.equal(ab.broker.metadata.topic('not-created'), undefined);
   assert.equal((await lookup(12, 'bad name!')).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
   assert.equal(ab.broker.metadata.topic('bad name!'), undefined);
+});
+
+test("internal topics are auto-created with their coordinator's settings, or not at all while it does not exist", async () => {
+  const first = await lookup(12, '__consumer_offsets');
+  assert.deepEqual([first.errorCode, first.partitions, first.isInternal], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, [], true]);
+  const next = await lookup(12, '__consumer_offsets');
+  assert.deepEqual([next.errorCode, next.partitions.length, next.isInternal], [ErrorCode.NONE, 3, true], 'offsets.topic.num.partitions, not num.partitions');
+  assert.equal(ab.broker.logs.logConfigFor('__consumer_offsets')['cleanup.policy'], 'compact');
+  for (const name of ['__transaction_state', '__share_group_state']) {
+    assert.deepEqual((await lookup(12, name)), { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [], topicId: ZERO, isInternal: true }, name);
+    assert.equal(ab.broker.metadata.topic(name), undefined, name);
+  }
 });
