@@ -210,10 +210,8 @@ function validateDynamicBrokerConfigs(broker: BrokerContext, scope: string, next
     const def = BROKER_CONFIGS.get(name);
     try {
       const value = parseConfigValue(name, raw, info.type, ErrorCode.INVALID_REQUEST);
-      if (def === undefined) {
-        KAFKA_BROKER_CONFIGS.get(name)?.validator?.(name, value);
-        continue;
-      }
+      KAFKA_BROKER_CONFIGS.get(name)?.validator?.(name, value);
+      if (def === undefined) continue;
       if (def.min !== undefined) atLeast(def.min, info.type === 'DOUBLE' ? 'double' : 'integer')(name, value);
       if (def.oneOf !== undefined) oneOf(...def.oneOf)(name, value);
       const topicDef = def.topicConfig === undefined ? undefined : TOPIC_CONFIGS.get(def.topicConfig);
