@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 // dist/test/cli/start.test.js → repository root
@@ -38,12 +39,16 @@ test('millrace start serves clients, stops cleanly on SIGTERM and keeps its data
     writeFileSync(props, `num.partitions=2\nlog.dirs=${join(dir, 'data')}\nprocess.roles=broker\n`);
     const first = await startCli(['--config', props, '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
     const client = await WireClient.connect(first.address);
-    const md = await client.request(ApiKey.Metadata, 12, {
-      topics: [{ topicId: Buffer.alloc(16), name: 'cli-topic' }],
-      allowAutoTopicCreation: true,
-      includeTopicAuthorizedOperations: false,
-      includeClusterAuthorizedOperations: false,
-    });
+    const lookup = () =>
+      client.request(ApiKey.Metadata, 12, {
+        topics: [{ topicId: Buffer.alloc(16), name: 'cli-topic' }],
+        allowAutoTopicCreation: true,
+        includeTopicAuthorizedOperations: false,
+        includeClusterAuthorizedOperations: false,
+      });
+    // As on Kafka: the request that auto-creates the topic does not see it yet.
+    assert.equal((await lookup()).topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const md = await lookup();
     assert.equal(md.topics[0]!.partitions.length, 2);
     client.close();
     first.child.kill('SIGTERM');

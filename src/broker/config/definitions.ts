@@ -44,7 +44,7 @@ const defs: ConfigDef[] = [
   { name: 'max.connections', type: 'int', default: INT_MAX, min: 0, dynamic: true },
   { name: 'queued.max.requests', type: 'int', default: '500', min: 1 },
   { name: 'compression.type', type: 'string', default: 'producer', oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], topicConfig: 'compression.type', dynamic: true },
-  { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 14, topicConfig: 'segment.bytes', dynamic: true },
+  { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 1048576, topicConfig: 'segment.bytes', dynamic: true },
   { name: 'log.roll.ms', type: 'long', default: null, topicConfig: 'segment.ms', dynamic: true },
   { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
   { name: 'log.roll.jitter.ms', type: 'long', default: null, topicConfig: 'segment.jitter.ms', dynamic: true },

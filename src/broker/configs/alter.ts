@@ -11,9 +11,10 @@ import { BROKER_CONFIGS } from '../config/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { alterBrokerLoggers } from './broker-logger.js';
-import { brokerDefault, brokerPropsWithDynamic, dynamicConfigs, kafkaType, nodeScope } from './broker-values.js';
+import { brokerDefault, brokerPropsWithDynamic, brokerSettingInfo, dynamicConfigs, nodeScope } from './broker-values.js';
 import { atLeast, ConfigProblem, oneOf, parseBrokerId, parseConfigValue } from './config-def.js';
 import { ResourceType } from './describe.js';
+import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 import { TOPIC_CONFIGS } from './topic-configs.js';
 import { validateTopicConfigs } from './topic-validate.js';
 
@@ -166,9 +167,9 @@ async function alterBroker(broker: BrokerContext, r: AlterResource, incremental:
       if (op === OpType.SET) next[c.name] = c.value!;
       else if (op === OpType.DELETE) delete next[c.name];
       else {
-        const def = BROKER_CONFIGS.get(c.name);
-        if (def === undefined) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Unknown config name: ${c.name}`);
-        if (def.type !== 'list') {
+        const info = brokerSettingInfo(c.name);
+        if (info === undefined) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Unknown config name: ${c.name}`);
+        if (info.type !== 'LIST') {
           throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Config value ${op === OpType.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${c.name}`);
         }
         const parts = (next[c.name] ?? brokerDefault(c.name) ?? '').split(',').filter((s) => op === OpType.SUBTRACT || s !== '');
@@ -189,25 +190,32 @@ async function alterBroker(broker: BrokerContext, r: AlterResource, incremental:
 
 /**
  * Kafka's DynamicBrokerConfig.validate for the complete set a scope will have: only settings
- * that may change at runtime, values by type and range. Errors are INVALID_REQUEST, as in
- * Kafka (KAFKA-13609). Settings Millrace does not know are accepted, as Kafka accepts them.
+ * that may change at runtime (per-broker-only ones not as cluster defaults), values by type and
+ * range — Millrace's checks for the settings it reads, Kafka 4.4's validators for the others.
+ * Errors are INVALID_REQUEST, as in Kafka (KAFKA-13609). Settings neither Millrace nor Kafka
+ * knows are accepted, as Kafka accepts them.
  */
 function validateDynamicBrokerConfigs(broker: BrokerContext, scope: string, next: Readonly<Record<string, string>>): void {
-  const fixed = Object.keys(next).filter((n) => {
-    const def = BROKER_CONFIGS.get(n);
-    return def !== undefined && def.dynamic !== true;
-  });
-  if (fixed.length > 0) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${fixed.join(', ')})`);
+  const fixed = Object.keys(next).filter((n) => brokerSettingInfo(n)?.dynamic === '');
+  if (fixed.length > 0) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: [${fixed.join(', ')}]`);
+  if (scope === '') {
+    const perBroker = Object.keys(next).filter((n) => brokerSettingInfo(n)?.dynamic === 'B');
+    if (perBroker.length > 0) {
+      throw new ConfigProblem(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: [${perBroker.join(', ')}]`);
+    }
+  }
   for (const [name, raw] of Object.entries(next)) {
+    const info = brokerSettingInfo(name);
+    if (info === undefined) continue;
     const def = BROKER_CONFIGS.get(name);
-    if (def === undefined) continue;
-    const type = kafkaType(def.type);
     try {
-      const value = parseConfigValue(name, raw, type, ErrorCode.INVALID_REQUEST);
-      if (def.min !== undefined) atLeast(def.min, type === 'DOUBLE' ? 'double' : 'integer')(name, value);
+      const value = parseConfigValue(name, raw, info.type, ErrorCode.INVALID_REQUEST);
+      KAFKA_BROKER_CONFIGS.get(name)?.validator?.(name, value);
+      if (def === undefined) continue;
+      if (def.min !== undefined) atLeast(def.min, info.type === 'DOUBLE' ? 'double' : 'integer')(name, value);
       if (def.oneOf !== undefined) oneOf(...def.oneOf)(name, value);
       const topicDef = def.topicConfig === undefined ? undefined : TOPIC_CONFIGS.get(def.topicConfig);
-      if (topicDef !== undefined && topicDef.type === type) topicDef.validator?.(name, value);
+      if (topicDef !== undefined && topicDef.type === info.type) topicDef.validator?.(name, value);
     } catch (e) {
       if (e instanceof ConfigProblem) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, e.message);
       throw e;

@@ -7,6 +7,7 @@ import { ConfigSource } from '../config/broker-config.js';
 import { BROKER_CONFIGS, type ConfigType } from '../config/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { configValueToString, parseConfigValue, type KafkaConfigType } from './config-def.js';
+import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 import { EXTRA_BROKER_DEFAULTS, type TopicConfigDef } from './topic-configs.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -25,11 +26,32 @@ function staticValue(broker: BrokerContext, name: string): string | undefined {
   return broker.config.isSet(name) ? (broker.config.raw(name) ?? undefined) : undefined;
 }
 
-/** Kafka's default for a broker setting (null when it has none). */
+/** The default of a broker setting: Millrace's for those it reads, else Kafka 4.4's (null when none). */
 export function brokerDefault(name: string): string | null {
   const def = BROKER_CONFIGS.get(name);
   if (def !== undefined) return def.default;
-  return EXTRA_BROKER_DEFAULTS.get(name) ?? null;
+  return EXTRA_BROKER_DEFAULTS.get(name) ?? KAFKA_BROKER_CONFIGS.get(name)?.default ?? null;
+}
+
+/**
+ * What DescribeConfigs and dynamic alteration need to know of a broker setting: Kafka's type
+ * and whether it may change at runtime ('' read-only, 'B' per broker only, 'C' also as a
+ * cluster-wide default); undefined for a name neither Millrace nor Kafka 4.4 knows.
+ */
+export interface BrokerSettingInfo {
+  type: KafkaConfigType;
+  dynamic: '' | 'B' | 'C';
+}
+
+export function brokerSettingInfo(name: string): BrokerSettingInfo | undefined {
+  const own = BROKER_CONFIGS.get(name);
+  const kafka = KAFKA_BROKER_CONFIGS.get(name);
+  // Kafka's type where Kafka knows the name (listener.security.protocol.map is a STRING to
+  // Kafka, the replication factors SHORTs); whether it may change at runtime is Millrace's
+  // call for what it reads, since a setting read only at start-up must not look dynamic.
+  if (own !== undefined) return { type: kafka?.type ?? kafkaType(own.type), dynamic: own.dynamic === true ? (kafka?.dynamic === 'B' ? 'B' : 'C') : '' };
+  if (kafka !== undefined) return { type: kafka.type, dynamic: kafka.dynamic };
+  return undefined;
 }
 
 /** The value a broker setting has now, from the highest-precedence source that sets it. */

@@ -12,10 +12,11 @@ import { BROKER_CONFIGS } from '../config/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { brokerDoc } from './broker-docs.js';
-import { brokerSynonymEntries, dynamicConfigs, effectiveBrokerValue, kafkaType, nodeScope, topicDefaultFromBroker, type SynonymEntry } from './broker-values.js';
+import { brokerSettingInfo, brokerSynonymEntries, dynamicConfigs, effectiveBrokerValue, nodeScope, topicDefaultFromBroker, type SynonymEntry } from './broker-values.js';
 import { CONFIG_TYPE_ID, parseBrokerId } from './config-def.js';
 import { brokerConfigSynonyms, TOPIC_CONFIGS, type TopicConfigDef } from './topic-configs.js';
 import { describeBrokerLoggers } from './broker-logger.js';
+import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 
 /** ConfigResource.Type ids. */
 export const ResourceType = {
@@ -120,36 +121,28 @@ function toSynonym(s: SynonymEntry): DescribeConfigsSynonym {
   return { name: s.name, value: s.value, source: s.source };
 }
 
-// ---- brokers ---------------------------------------------------------------------------
+// ---- brokers ----------------------------------------------------------------------------
 
+/**
+ * This broker's settings, as Kafka's ConfigHelper lists them: every setting Millrace reads,
+ * every other setting Kafka 4.4 knows (with its value from server.properties or a dynamic
+ * config, else Kafka's default: accepted, not acted upon, still described), then settings
+ * neither knows that were given statically or dynamically, which Kafka describes as of unknown
+ * type, sensitive and without a value.
+ */
 function describeBroker(broker: BrokerContext, resource: DescribeConfigsResource, opts: DescribeOptions): Entry[] {
   const out: Entry[] = [];
-  for (const def of BROKER_CONFIGS.values()) {
-    if (!keep(resource, def.name)) continue;
-    const type = kafkaType(def.type);
-    const sensitive = type === 'PASSWORD';
-    const synonyms = brokerSynonymEntries(broker, def.name, brokerConfigSynonyms(def.name), sensitive);
-    out.push({
-      name: def.name,
-      value: sensitive ? null : effectiveBrokerValue(broker, def.name),
-      readOnly: def.dynamic !== true,
-      isDefault: false,
-      configSource: synonyms[0]?.source ?? ConfigSource.DefaultConfig,
-      isSensitive: sensitive,
-      synonyms: opts.includeSynonyms ? synonyms.map(toSynonym) : [],
-      configType: CONFIG_TYPE_ID[type],
-      documentation: opts.includeDocumentation ? brokerDoc(def.name) : null,
-    });
-  }
-  // Dynamic settings Millrace does not know (Kafka accepts them): shown as Kafka shows
-  // settings of unknown type, sensitive and without a value.
   const seen = new Set<string>();
+  const add = (name: string) => {
+    if (seen.has(name) || !keep(resource, name)) return;
+    seen.add(name);
+    out.push(brokerEntry(broker, name, effectiveBrokerValue(broker, name), true, opts));
+  };
+  for (const name of BROKER_CONFIGS.keys()) add(name);
+  for (const name of KAFKA_BROKER_CONFIGS.keys()) add(name);
+  for (const name of [...broker.config.ignored, ...broker.config.unknown]) add(name);
   for (const scope of [nodeScope(broker), '']) {
-    for (const name of Object.keys(dynamicConfigs(broker, scope))) {
-      if (BROKER_CONFIGS.has(name) || seen.has(name) || !keep(resource, name)) continue;
-      seen.add(name);
-      out.push(unknownEntry(broker, name, true, opts));
-    }
+    for (const name of Object.keys(dynamicConfigs(broker, scope))) add(name);
   }
   return out;
 }
@@ -158,41 +151,31 @@ function describeBroker(broker: BrokerContext, resource: DescribeConfigsResource
 function describeClusterDefaults(broker: BrokerContext, resource: DescribeConfigsResource, opts: DescribeOptions): Entry[] {
   const out: Entry[] = [];
   for (const [name, value] of Object.entries(dynamicConfigs(broker, ''))) {
-    if (!keep(resource, name)) continue;
-    const def = BROKER_CONFIGS.get(name);
-    if (def === undefined) {
-      out.push(unknownEntry(broker, name, false, opts));
-      continue;
-    }
-    const type = kafkaType(def.type);
-    const sensitive = type === 'PASSWORD';
-    const synonyms = brokerSynonymEntries(broker, name, brokerConfigSynonyms(name), sensitive).filter((s) => s.source === ConfigSource.DynamicDefaultBrokerConfig);
-    out.push({
-      name,
-      value: sensitive ? null : value,
-      readOnly: def.dynamic !== true,
-      isDefault: false,
-      configSource: synonyms[0]?.source ?? ConfigSource.DefaultConfig,
-      isSensitive: sensitive,
-      synonyms: opts.includeSynonyms ? synonyms.map(toSynonym) : [],
-      configType: CONFIG_TYPE_ID[type],
-      documentation: opts.includeDocumentation ? brokerDoc(name) : null,
-    });
+    if (keep(resource, name)) out.push(brokerEntry(broker, name, value, false, opts));
   }
   return out;
 }
 
-function unknownEntry(broker: BrokerContext, name: string, perBroker: boolean, opts: DescribeOptions): Entry {
-  const synonyms = brokerSynonymEntries(broker, name, [name], true).filter((s) => perBroker || s.source === ConfigSource.DynamicDefaultBrokerConfig);
+/**
+ * One broker setting (ConfigHelper.createBrokerConfigEntry): Kafka's type, read-only unless
+ * it may change at runtime, sensitive when a password or of unknown type (value and synonym
+ * values then withheld), synonyms in order of precedence; for the cluster defaults only the
+ * dynamic default synonyms.
+ */
+function brokerEntry(broker: BrokerContext, name: string, value: string | null, perBroker: boolean, opts: DescribeOptions): Entry {
+  const info = brokerSettingInfo(name);
+  const sensitive = info === undefined || info.type === 'PASSWORD';
+  const synonymNames = info === undefined ? [name] : brokerConfigSynonyms(name);
+  const synonyms = brokerSynonymEntries(broker, name, synonymNames, sensitive).filter((s) => perBroker || s.source === ConfigSource.DynamicDefaultBrokerConfig);
   return {
     name,
-    value: null,
-    readOnly: true,
+    value: sensitive ? null : value,
+    readOnly: info === undefined || info.dynamic === '',
     isDefault: false,
     configSource: synonyms[0]?.source ?? ConfigSource.DefaultConfig,
-    isSensitive: true,
+    isSensitive: sensitive,
     synonyms: opts.includeSynonyms ? synonyms.map(toSynonym) : [],
-    configType: 0,
-    documentation: null,
+    configType: info === undefined ? 0 : CONFIG_TYPE_ID[info.type],
+    documentation: opts.includeDocumentation && info !== undefined ? brokerDoc(name) : null,
   };
 }

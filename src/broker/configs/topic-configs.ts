@@ -1,7 +1,9 @@
 /**
- * Every topic-level config Kafka 4.0 knows (LogConfig / TopicConfig), with its type, default,
+ * Every topic-level config Kafka 4.4 knows (LogConfig / TopicConfig), with its type, default,
  * validation and the broker settings that supply its default (ServerTopicConfigSynonyms), in
- * Kafka's order of precedence. The documentation strings are Millrace's own short summaries.
+ * Kafka's order of precedence; bounds as LogConfig's ConfigDef has them in 4.4.0 (segment.bytes
+ * at least 1 MiB since KIP-1030). The documentation strings are Millrace's own short summaries.
+ * Kafka's internal `internal.segment.bytes` (for its own tests) is not accepted.
  */
 import { atLeast, between, gzipLevel, listOf, oneOf, throttledReplicas, type KafkaConfigType, type Validator } from './config-def.js';
 
@@ -55,6 +57,10 @@ const defs: TopicConfigDef[] = [
     doc: 'How long a compacted topic keeps tombstones (null-value records), which bounds how long a consumer reading from the start may take and still see deletes.',
   },
   {
+    name: 'errors.deadletterqueue.group.enable', type: 'BOOLEAN', default: 'false', synonyms: [],
+    doc: 'Whether share groups may write records they give up on to a dead-letter queue topic (share groups are not available in Millrace).',
+  },
+  {
     name: 'file.delete.delay.ms', type: 'LONG', default: '60000', validator: atLeast(0), synonyms: same('log.segment.delete.delay.ms'),
     doc: 'Delay between a segment being scheduled for deletion and its files being removed from disk.',
   },
@@ -91,6 +97,10 @@ const defs: TopicConfigDef[] = [
     doc: 'Longest time a record may stay uncompacted in a compacted topic.',
   },
   {
+    name: 'max.decompressed.message.bytes', type: 'INT', default: '2147483639', validator: between(1, 2147483639), synonyms: same('max.decompressed.message.bytes'),
+    doc: 'Largest size a compressed record batch may expand to when the broker decompresses it.',
+  },
+  {
     name: 'max.message.bytes', type: 'INT', default: '1048588', validator: atLeast(0), synonyms: same('message.max.bytes'),
     doc: 'Largest record batch the topic accepts, after compression.',
   },
@@ -123,6 +133,14 @@ const defs: TopicConfigDef[] = [
     doc: 'Whether a new segment file is allocated at its full size on creation.',
   },
   {
+    name: 'remote.copy.lag.bytes', type: 'LONG', default: '-1', validator: atLeast(-1), synonyms: same('log.remote.copy.lag.bytes'),
+    doc: 'With tiered storage, how many bytes of rolled segments may wait locally before they are copied to remote storage; -1 means no limit.',
+  },
+  {
+    name: 'remote.copy.lag.ms', type: 'LONG', default: '0', validator: atLeast(-1), synonyms: same('log.remote.copy.lag.ms'),
+    doc: 'With tiered storage, how long a rolled segment may wait locally before it is copied to remote storage; -1 means no limit.',
+  },
+  {
     name: 'remote.log.copy.disable', type: 'BOOLEAN', default: 'false', synonyms: [],
     doc: 'With tiered storage, stop copying new segments to remote storage and keep the remote data read-only.',
   },
@@ -144,7 +162,7 @@ const defs: TopicConfigDef[] = [
     doc: 'How long records are kept before their segment is deleted under the delete policy; -1 means no time limit.',
   },
   {
-    name: 'segment.bytes', type: 'INT', default: '1073741824', validator: atLeast(14), synonyms: same('log.segment.bytes'),
+    name: 'segment.bytes', type: 'INT', default: '1073741824', validator: atLeast(1024 * 1024), synonyms: same('log.segment.bytes'),
     doc: 'Size at which the active segment file is closed and a new one started.',
   },
   {

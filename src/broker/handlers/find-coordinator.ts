@@ -4,8 +4,12 @@
 // type 2) change nothing for the keys served here. This single node coordinates every group;
 // __consumer_offsets is created on the first group lookup (Kafka answers that first lookup
 // COORDINATOR_NOT_AVAILABLE while it creates the topic; here the lookup waits for it).
-// Transactional ids get COORDINATOR_NOT_AVAILABLE until there is a transaction coordinator,
-// share groups INVALID_REQUEST (no share coordinator), unknown key types INVALID_REQUEST.
+// Coordinators this broker does not serve get a non-retriable error, so that clients fail at
+// once with a clear message instead of retrying forever: transactional ids INVALID_REQUEST
+// with a message saying there is no transaction coordinator (Kafka always serves them; a Java
+// producer's initTransactions() turns any non-retriable FindCoordinator error into a fatal
+// KafkaException carrying the error message), share groups INVALID_REQUEST (as Kafka answers
+// while share groups are disabled), unknown key types INVALID_REQUEST.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { Coordinator, FindCoordinatorResponse } from '../../protocol/generated/find-coordinator-response.js';
@@ -23,6 +27,9 @@ interface Found {
   host: string;
   port: number;
 }
+
+/** The error message given with a transactional id's lookup while there is no transaction coordinator. */
+export const NO_TRANSACTION_COORDINATOR = 'This broker has no transaction coordinator: transactional producers are not supported by Millrace yet.';
 
 const none = (errorCode: number): Found => ({ errorCode, nodeId: -1, host: '', port: -1 });
 
@@ -43,7 +50,7 @@ async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
 
 function find(broker: BrokerContext, keyType: number): Found | Promise<Found> {
   if (keyType === GROUP) return findGroupCoordinator(broker);
-  if (keyType === TRANSACTION) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  if (keyType === TRANSACTION) return none(ErrorCode.INVALID_REQUEST);
   return none(ErrorCode.INVALID_REQUEST);
 }
 
@@ -61,7 +68,7 @@ export const findCoordinatorHandler = defineHandler({
         throttleTimeMs: 0,
         errorCode: found.errorCode,
         // Kafka's Errors.NONE.message() is its name.
-        errorMessage: found.errorCode === ErrorCode.NONE ? 'NONE' : errorMessage(found.errorCode),
+        errorMessage: found.errorCode === ErrorCode.NONE ? 'NONE' : keyType === TRANSACTION ? NO_TRANSACTION_COORDINATOR : errorMessage(found.errorCode),
         nodeId: found.nodeId,
         host: found.host,
         port: found.port,
@@ -74,7 +81,8 @@ export const findCoordinatorHandler = defineHandler({
       const found = await find(broker, keyType);
       // Kafka leaves the message at its default, "" (an unknown key type fails the whole
       // request, which Kafka answers with the error's message).
-      coordinators.push({ key, ...found, errorMessage: known ? '' : errorMessage(found.errorCode) });
+      const message = keyType === TRANSACTION ? NO_TRANSACTION_COORDINATOR : known ? '' : errorMessage(found.errorCode);
+      coordinators.push({ key, ...found, errorMessage: message });
     }
     const response: FindCoordinatorResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };
     return response;

@@ -98,7 +98,7 @@ test('AlterConfigs on the broker: dynamic settings are kept, applied to topic de
       validateOnly: false,
     });
     assert.deepEqual(refused.responses.map((r) => [r.errorCode, r.errorMessage]), [
-      [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(num.partitions, log.dirs)'],
+      [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [num.partitions, log.dirs]'],
       [ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 1, but received 2'],
       [ErrorCode.INVALID_REQUEST, 'Node id must be an integer, but it is: x'],
       [ErrorCode.INVALID_REQUEST, 'Invalid value abc for configuration log.retention.ms: Not a number of type LONG'],

@@ -23,7 +23,7 @@ test('CreateTopics v7 creates topics with their configs and answers with id, cou
     assert.equal(plain!.replicationFactor, 1);
     assert.equal(tuned!.numPartitions, 3, 'num.partitions is the default for -1');
     const configs = new Map(tuned!.configs!.map((c) => [c.name, c]));
-    assert.equal(configs.size, 33, "every Kafka 4.0 topic config");
+    assert.equal(configs.size, 37, "every Kafka 4.4 topic config");
     assert.deepEqual([...configs.keys()], [...configs.keys()].sort(), 'sorted by name');
     assert.deepEqual(configs.get('retention.ms'), { name: 'retention.ms', value: ' 1000 ', readOnly: false, configSource: 1, isSensitive: false });
     assert.equal(configs.get('cleanup.policy')!.configSource, 1);
@@ -83,7 +83,7 @@ test("CreateTopics rejects bad names, counts, replicas, assignments and configs 
       [newTopic('broker-name', 1, 1, { 'log.retention.ms': '1' }), ErrorCode.INVALID_CONFIG, 'Unknown topic config name: log.retention.ms'],
       [newTopic('not-long', 1, 1, { 'retention.ms': 'abc' }), ErrorCode.INVALID_CONFIG, 'Invalid value abc for configuration retention.ms: Not a number of type LONG'],
       [newTopic('not-int', 1, 1, { 'segment.bytes': '99999999999' }), ErrorCode.INVALID_CONFIG, 'Invalid value 99999999999 for configuration segment.bytes: Not a number of type INT'],
-      [newTopic('too-small', 1, 1, { 'segment.bytes': '5' }), ErrorCode.INVALID_CONFIG, 'Invalid value 5 for configuration segment.bytes: Value must be at least 14'],
+      [newTopic('too-small', 1, 1, { 'segment.bytes': '1048575' }), ErrorCode.INVALID_CONFIG, 'Invalid value 1048575 for configuration segment.bytes: Value must be at least 1048576'],
       [newTopic('ratio', 1, 1, { 'min.cleanable.dirty.ratio': '2' }), ErrorCode.INVALID_CONFIG, 'Invalid value 2.0 for configuration min.cleanable.dirty.ratio: Value must be no more than 1'],
       [newTopic('policy', 1, 1, { 'cleanup.policy': 'compact,bogus' }), ErrorCode.INVALID_CONFIG, 'Invalid value bogus for configuration cleanup.policy: String must be one of: compact, delete'],
       [newTopic('bool', 1, 1, { preallocate: 'yes' }), ErrorCode.INVALID_CONFIG, 'Invalid value yes for configuration preallocate: Expected value to be either true or false'],

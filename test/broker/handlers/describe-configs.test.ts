@@ -17,7 +17,7 @@ test('DescribeConfigs v4 describes a topic: overrides, broker synonyms in order,
     const r = out.results[0]!;
     assert.deepEqual([r.errorCode, r.errorMessage, r.resourceType, r.resourceName], [ErrorCode.NONE, '', 2, 't']);
     const c = byName(r.configs);
-    assert.equal(c.size, 33);
+    assert.equal(c.size, 37);
     assert.deepEqual({ ...c.get('cleanup.policy')!, documentation: undefined }, {
       name: 'cleanup.policy', value: 'compact', readOnly: false, isDefault: false, configSource: 1, isSensitive: false,
       synonyms: [{ name: 'cleanup.policy', value: 'compact', source: 1 }, { name: 'log.cleanup.policy', value: 'delete', source: 5 }],

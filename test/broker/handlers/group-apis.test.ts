@@ -2,8 +2,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
-import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
+import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { defaultFindCoordinatorRequest } from '../../../src/protocol/generated/find-coordinator-request.js';
+import { NO_TRANSACTION_COORDINATOR } from '../../../src/broker/handlers/find-coordinator.js';
 import { defaultHeartbeatRequest } from '../../../src/protocol/generated/heartbeat-request.js';
 import { defaultLeaveGroupRequest } from '../../../src/protocol/generated/leave-group-request.js';
 import { defaultOffsetFetchRequest } from '../../../src/protocol/generated/offset-fetch-request.js';
@@ -64,13 +65,13 @@ test('FindCoordinator: this broker for groups at v0-3 and batched at v4+; __cons
   assert.equal(v3.errorMessage, 'NONE');
   assert.equal(v3.port, self.port);
   const txn = await c.request(ApiKey.FindCoordinator, 3, { ...defaultFindCoordinatorRequest(), key: 'tx', keyType: 1 });
-  assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  assert.equal(txn.errorMessage, errorMessage(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+  assert.equal(txn.errorCode, ErrorCode.INVALID_REQUEST, 'no transaction coordinator: non-retriable');
+  assert.equal(txn.errorMessage, NO_TRANSACTION_COORDINATOR);
   assert.equal(txn.nodeId, -1);
   const v4 = await c.request(ApiKey.FindCoordinator, 4, { ...defaultFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['a', 'b'] });
   assert.deepEqual(v4.coordinators.map((x) => [x.key, x.errorCode, x.nodeId, x.port]), [['a', 0, self.nodeId, self.port], ['b', 0, self.nodeId, self.port]]);
   const v6 = await c.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['tx'] });
-  assert.deepEqual(v6.coordinators.map((x) => [x.errorCode, x.nodeId, x.host, x.port, x.errorMessage]), [[ErrorCode.COORDINATOR_NOT_AVAILABLE, -1, '', -1, '']]);
+  assert.deepEqual(v6.coordinators.map((x) => [x.errorCode, x.nodeId, x.host, x.port, x.errorMessage]), [[ErrorCode.INVALID_REQUEST, -1, '', -1, NO_TRANSACTION_COORDINATOR]]);
   const unknownType = await c.request(ApiKey.FindCoordinator, 5, { ...defaultFindCoordinatorRequest(), keyType: 9, coordinatorKeys: ['x'] });
   assert.equal(unknownType.coordinators[0]!.errorCode, ErrorCode.INVALID_REQUEST);
   const share = await c.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType: 2, coordinatorKeys: ['s:x:0'] });
