@@ -1,6 +1,7 @@
-import { constants, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { constants, createGunzip, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { pumpInflate } from './stream.js';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**
  * gzip through node's zlib. Kafka's Java client writes a plain gzip member (GZIPOutputStream,
@@ -68,3 +69,16 @@ function gzipError(err: unknown, maxOutputBytes: number): DecompressionError {
   if (e.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxOutputBytes);
   return new DecompressionError(CompressionType.Gzip, 'corrupt', e.message);
 }
+
+/**
+ * Inflates `data` as a stream, handing each output chunk to `sink` as zlib produces it
+ * (chunks of STREAM_CHUNK bytes, on the libuv pool), and stops inflating as soon as the sink
+ * returns false: a bomb is abandoned at its first bad record or at the sink's cap, never
+ * inflated whole. Rejects with DecompressionError('corrupt') for a stream zlib refuses.
+ */
+export function gzipDecompressInto(data: Uint8Array, sink: ChunkSink): Promise<void> {
+  return pumpInflate(createGunzip({ chunkSize: STREAM_CHUNK }), data, sink, CompressionType.Gzip);
+}
+
+/** Output chunk of the streaming inflate (each one a round trip to the libuv pool). */
+const STREAM_CHUNK = 128 * 1024;

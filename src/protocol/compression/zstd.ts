@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import * as zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { DecompressionError, type ChunkSink } from './errors.js';
+import { pumpInflate } from './stream.js';
 
 /**
  * Zstandard through @mongodb-js/zstd 1.x (napi-rs, prebuilt binaries from the npm registry;
@@ -63,6 +66,28 @@ export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): 
   }
   if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
   return out;
+}
+
+/** node's own streaming zstd decoder (Node >= 22.15 / 23.8), when this Node has it. */
+const createZstdDecompress = (zlib as unknown as { createZstdDecompress?: (o: { chunkSize: number }) => Transform }).createZstdDecompress;
+/** True when zstd output can be streamed (node:zlib has zstd); false on Node 20. */
+export const ZSTD_STREAMING = typeof createZstdDecompress === 'function';
+const STREAM_CHUNK = 128 * 1024;
+
+/**
+ * Decompresses `data` into `sink`. Where node:zlib has zstd, as a stream: output reaches the
+ * sink chunk by chunk and decoding stops when the sink returns false, so a bomb is abandoned
+ * at its first bad record. Elsewhere (Node 20) through the one-shot binding, admitted only
+ * when the frames' bound fits `maxOutputBytes` (as zstdDecompress): the whole output is
+ * allocated (at most the cap plus the slack) and handed over at once.
+ */
+export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxOutputBytes: number): Promise<void> {
+  if (createZstdDecompress !== undefined) {
+    scanZstdFrames(data);
+    return pumpInflate(createZstdDecompress({ chunkSize: STREAM_CHUNK }), data, sink, CompressionType.Zstd);
+  }
+  const out = await zstdDecompress(data, maxOutputBytes);
+  sink.push(out, 0, out.length);
 }
 
 export interface ZstdScan {
