@@ -26,6 +26,7 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceResponse } from '../../protocol/generated/produce-response.js';
 import {
   ATTRIBUTES_OFFSET,
+  COMPRESSION_MASK,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LOG_OVERHEAD,
@@ -43,7 +44,7 @@ import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordina
 import type { BrokerContext } from '../context.js';
 import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../metadata.js';
 import type { ProduceServices } from './produce-services.js';
-import { walksSynchronously } from '../../protocol/records/walk-batch.js';
+import { hasSyncCodec } from '../../protocol/compression/index.js';
 import {
   checkRecordsSync,
   prepareRecords,
@@ -51,6 +52,7 @@ import {
   RecordWork,
   validateRecords,
   validateRecordsSync,
+  WALK_ASYNC,
   type RecordCheckContext,
 } from './record-validation.js';
 import type { TopicProduceSettings } from './topic-settings.js';
@@ -202,20 +204,19 @@ export function producePartition(
   const advanceHw = p.isr.length <= 1 && !underMinIsr;
   const ctx: RecordCheckContext = { topic: topic.name, partition: index, config, settings, now: rc.now };
   let prepared: Promise<Buffer | RecordRejection>;
-  if (walksSynchronously(batch)) {
-    // Uncompressed, lz4 and snappy batches are walked now; most need nothing else.
-    const work = validateRecordsSync(batch, ctx);
-    if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
-    if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
-    if (work === RecordWork.Check) {
-      const rejection = checkRecordsSync(batch, ctx);
-      if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
-      return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
-    }
-    prepared = prepareRecords(batch, work, ctx);
-  } else {
-    // gzip and zstd inflate on the libuv pool, streamed through the walk.
+  // Most batches are walked now, synchronously, and need nothing else.
+  const work = validateRecordsSync(batch, ctx);
+  if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
+  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  if (work === WALK_ASYNC) {
+    // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
     prepared = validateRecords(batch, ctx);
+  } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
+    const rejection = checkRecordsSync(batch, ctx);
+    if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
+    return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  } else {
+    prepared = prepareRecords(batch, work, ctx);
   }
   // Decompression or recompression: asynchronous, so later appends to this partition wait.
   const queue = rc.services.queue(log);

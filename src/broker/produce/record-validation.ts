@@ -37,7 +37,7 @@ import { recordsErrorCode } from '../../protocol/records/faults.js';
 import { readInt64Number, TimestampType } from '../../protocol/records/header.js';
 import type { DecodedRecord, RecordInput } from '../../protocol/records/record.js';
 import { RecordFault, recordFaultErrorCode, recordFaultMessage, RecordWalk } from '../../protocol/records/walk.js';
-import { walkBatch, walkBatchSync } from '../../protocol/records/walk-batch.js';
+import { walkBatch, walkBatchSync, WALK_ASYNC } from '../../protocol/records/walk-batch.js';
 import { CompressionType } from '../../protocol/records/batch-header.js';
 import type { BatchIndexAndErrorMessage } from '../../protocol/generated/produce-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -246,14 +246,17 @@ function workAfterWalk(batch: Buffer, walk: RecordWalk, ctx: RecordCheckContext)
 }
 
 /**
- * Walks the batch's records synchronously (uncompressed, lz4, snappy: see walksSynchronously)
- * and decides what else it needs: a rejection, or the RecordWork bits (None: append as it is;
- * Check alone on a synchronous codec: run checkRecordsSync; anything else: prepareRecords).
+ * Walks the batch's records synchronously where it can (walkBatchSync) and decides what else
+ * it needs: a rejection, WALK_ASYNC (walk it with validateRecords), or the RecordWork bits
+ * (None: append as it is; Check alone on a codec with a sync decoder: run checkRecordsSync;
+ * anything else: prepareRecords).
  * Sets `ctx.compression` for a rewrite.
  */
 export function validateRecordsSync(batch: Buffer, ctx: RecordCheckContext): RecordRejection | number {
   const walk = syncWalk;
-  if (walkBatchSync(batch, walk, MAX_DECOMPRESSED_BYTES) !== RecordFault.Ok) {
+  const fault = walkBatchSync(batch, walk, MAX_DECOMPRESSED_BYTES);
+  if (fault === WALK_ASYNC) return WALK_ASYNC;
+  if (fault !== RecordFault.Ok) {
     return walkRejection(walk, (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== CompressionType.None);
   }
   const work = workAfterWalk(batch, walk, ctx);
@@ -265,6 +268,8 @@ export function validateRecordsSync(batch: Buffer, ctx: RecordCheckContext): Rec
  * The asynchronous path (gzip and zstd batches): the streamed walk, then the record checks and
  * rewrite it calls for. The bytes to append, or the rejection.
  */
+export { WALK_ASYNC };
+
 export async function validateRecords(batch: Buffer, ctx: RecordCheckContext): Promise<Buffer | RecordRejection> {
   const walk = new RecordWalk();
   if ((await walkBatch(batch, walk, MAX_DECOMPRESSED_BYTES)) !== RecordFault.Ok) {

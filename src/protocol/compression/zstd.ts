@@ -90,6 +90,25 @@ export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxO
   sink.push(out, 0, out.length);
 }
 
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (d: Uint8Array, o: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
+
+/**
+ * One-shot synchronous decompression of a small input where node:zlib has zstd: the output,
+ * or null when it would pass `maxOutputBytes` or this Node has no zstd (then use
+ * zstdDecompressInto).
+ */
+export function zstdDecompressSmall(data: Uint8Array, maxOutputBytes: number): Buffer | null {
+  if (zstdDecompressSync === undefined) return null;
+  scanZstdFrames(data);
+  try {
+    return zstdDecompressSync(data, { maxOutputLength: maxOutputBytes });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw corrupt(e.message, 0);
+  }
+}
+
 export interface ZstdScan {
   /** Upper bound of the decompressed size. */
   bound: number;

@@ -1,9 +1,11 @@
 import {
   DecompressionError,
   gzipDecompressInto,
+  gzipDecompressSmall,
   lz4DecompressInto,
   snappyDecompressInto,
   zstdDecompressInto,
+  zstdDecompressSmall,
   type ChunkSink,
 } from '../compression/index.js';
 import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CompressionType, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from './batch-header.js';
@@ -128,18 +130,22 @@ function decompressionFault(walk: RecordWalk, err: unknown, limit: number): Reco
   return walk.fault;
 }
 
-/** True when walkBatchSync can walk the batch (every codec but gzip and zstd, which stream asynchronously). */
-export function walksSynchronously(batch: Buffer): boolean {
-  const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
-  return codec === CompressionType.None || codec === CompressionType.Lz4 || codec === CompressionType.Snappy;
-}
+/**
+ * Output up to which gzip and zstd (where node:zlib has it) inflate in one synchronous call
+ * (about a millisecond of the event loop); larger output is streamed asynchronously.
+ */
+export const SYNC_INFLATE_MAX = 2 * 1024 * 1024;
+
+/** walkBatchSync's answer when the batch must be walked asynchronously (walkBatch). */
+export const WALK_ASYNC = -1;
 
 /**
- * Walks the records of `batch` (exactly one batch) synchronously: uncompressed, lz4 and
- * snappy. Returns the fault (Ok when every record is well framed); the walk's statistics
- * are in `walk`. Throws for gzip and zstd: use walkBatch.
+ * Walks the records of `batch` (exactly one batch) synchronously where it can: uncompressed,
+ * lz4 and snappy always; gzip and zstd (Node >= 22.15) when their output fits
+ * SYNC_INFLATE_MAX. Returns the fault (Ok when every record is well framed; the walk's
+ * statistics are in `walk`), or WALK_ASYNC: then use walkBatch.
  */
-export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): RecordFault {
+export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): RecordFault | typeof WALK_ASYNC {
   if (!begin(batch, walk)) return RecordFault.Ok;
   const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
   if (codec === CompressionType.None) {
@@ -147,6 +153,18 @@ export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): R
     return walk.finish();
   }
   const body = batch.subarray(RECORDS_OFFSET);
+  if (codec === CompressionType.Gzip || codec === CompressionType.Zstd) {
+    let out: Buffer | null;
+    try {
+      const max = Math.min(limit, SYNC_INFLATE_MAX);
+      out = codec === CompressionType.Gzip ? gzipDecompressSmall(body, max) : zstdDecompressSmall(body, max);
+    } catch (err) {
+      return decompressionFault(walk, err, limit);
+    }
+    if (out === null) return WALK_ASYNC;
+    walkRecords(walk, out, 0, out.length, true);
+    return walk.finish();
+  }
   const sink = acquire(walk, limit);
   try {
     if (codec === CompressionType.Lz4) lz4DecompressInto(body, sink);
@@ -160,10 +178,13 @@ export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): R
   }
 }
 
-/** walkBatchSync for every codec; gzip and zstd stream their output as they inflate. */
+/**
+ * Walks any batch; gzip and zstd stream their output as they inflate, so a bomb stops at its
+ * first bad record or at `limit`.
+ */
 export async function walkBatch(batch: Buffer, walk: RecordWalk, limit: number): Promise<RecordFault> {
   const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
-  if (codec !== CompressionType.Gzip && codec !== CompressionType.Zstd) return walkBatchSync(batch, walk, limit);
+  if (codec !== CompressionType.Gzip && codec !== CompressionType.Zstd) return walkBatchSync(batch, walk, limit) as RecordFault;
   if (!begin(batch, walk)) return RecordFault.Ok;
   const body = batch.subarray(RECORDS_OFFSET);
   const sink = acquire(walk, limit);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { encodeBatch, encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { RecordFault, recordFaultErrorCode, RecordWalk, walkRecords } from '../../../src/protocol/records/walk.js';
-import { walkBatch, walkBatchSync, walksSynchronously } from '../../../src/protocol/records/walk-batch.js';
+import { WALK_ASYNC, walkBatch, walkBatchSync } from '../../../src/protocol/records/walk-batch.js';
 import { batchOf, bigRecords, rawRecords, varint, type RawRecord } from './malformed.js';
 
 const MiB = 1024 * 1024;
@@ -90,10 +90,13 @@ test('every codec walks the same records, in any block size', async () => {
     assert.equal(await walkBatch(b, w, 64 * MiB), RecordFault.Ok, `codec ${codec}`);
     assert.equal(w.index, 200);
     assert.equal(w.nullKeys, 67);
-    if (walksSynchronously(b)) {
-      const ws = new RecordWalk();
-      assert.equal(walkBatchSync(b, ws, 64 * MiB), RecordFault.Ok);
+    const ws = new RecordWalk();
+    const sync = walkBatchSync(b, ws, 64 * MiB);
+    if (sync !== WALK_ASYNC) {
+      assert.equal(sync, RecordFault.Ok);
       assert.equal(ws.bytes, s.length);
+    } else {
+      assert.equal(codec, CompressionType.Zstd); // only zstd without node:zlib's zstd (Node 20)
     }
   }
   // Records larger than a decompression chunk (1.5 MiB values) cross every window boundary.
