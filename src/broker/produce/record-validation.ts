@@ -52,7 +52,7 @@ import { KEEP_PRODUCER_COMPRESSION, type TopicProduceSettings } from './topic-se
  */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
-/** What a batch needs beyond header checks (bit set; 0 = nothing, the opaque fast path). */
+/** What a batch needs once its records were walked (bit set; 0 = nothing: append it as it is). */
 export const enum RecordWork {
   None = 0,
   /** Decode the records to check keys or timestamps. */
@@ -63,20 +63,6 @@ export const enum RecordWork {
 
 /** Kafka's Long.MAX_VALUE, for messages that print a limit of "no limit". */
 const LONG_MAX = 9223372036854775807n;
-
-/** Decides from the header (and the topic's settings) what work a client batch needs. */
-export function recordWork(batch: Buffer, settings: TopicProduceSettings, config: LogConfig, now: number): number {
-  const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
-  let work = RecordWork.None;
-  if (settings.compression !== KEEP_PRODUCER_COMPRESSION && settings.compression !== codec) work |= RecordWork.Recompress;
-  if (isCompactPolicy(config)) return work | RecordWork.Check;
-  if (config['message.timestamp.type'] === 'LogAppendTime') {
-    if ((batch[ATTRIBUTES_OFFSET + 1]! & TIMESTAMP_TYPE_MASK) !== 0) work |= RecordWork.Check;
-  } else if (settings.timestampBeforeMaxMs !== Infinity || readInt64Number(batch, MAX_TIMESTAMP_OFFSET) - now > settings.timestampAfterMaxMs) {
-    work |= RecordWork.Check;
-  }
-  return work;
-}
 
 /** A batch refused for its records: the partition's error code, message and record errors. */
 export class RecordRejection {
