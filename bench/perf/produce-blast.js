@@ -6,6 +6,11 @@
 //
 //   node bench/perf/produce-blast.js --dists .tmp/perf/before/dist,.tmp/perf/dist \
 //        [--requests 4000] [--batch-bytes 16384] [--partitions 6] [--inflight 16] [--rounds 5] [--acks 1]
+//        [--compression none|gzip|snappy|lz4|zstd]
+//
+// Uncompressed batches hold 1 KiB of 'x' per record; compressed ones 1 KiB of JSON-like text
+// (about 2-4x compressible, as event payloads are), and `records_mb_per_s` counts the records'
+// uncompressed bytes.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,16 +28,28 @@ const inflight = Number(arg('inflight', '16'));
 const rounds = Number(arg('rounds', '5'));
 const acks = Number(arg('acks', '1'));
 const port = Number(arg('port', '19992'));
+const CODECS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+const compression = CODECS[arg('compression', 'none')];
+if (compression === undefined) throw new Error('--compression: none, gzip, snappy, lz4 or zstd');
 const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
 // Codecs from the first build (the wire format does not depend on the build under test).
 const { encodeRequestFrame } = await import(path.join(dists[0], 'src/protocol/header.js'));
-const { encodeBatchSync } = await import(path.join(dists[0], 'src/protocol/records/encode.js'));
+const { encodeBatch } = await import(path.join(dists[0], 'src/protocol/records/encode.js'));
 
-function requestFrame() {
+/** 1 KiB of JSON-like text, different for every record (xorshift32, fixed seed). */
+function textValue(i) {
+  let s = (i + 1) * 2654435761 >>> 0;
+  const rnd = () => ((s ^= s << 13, s ^= s >>> 17, s ^= s << 5, s >>>= 0) / 4294967296);
+  let t = `{"seq":${i},"items":[`;
+  while (t.length < 1000) t += `{"sku":"SKU-${Math.floor(rnd() * 100000)}","qty":${1 + Math.floor(rnd() * 9)},"price":${(rnd() * 500).toFixed(2)}},`;
+  return Buffer.from(`${t}{}]}`.padEnd(1024, ' ').slice(0, 1024));
+}
+
+async function requestFrame() {
   const perBatch = Math.max(1, Math.floor(batchBytes / 1100));
-  const value = Buffer.alloc(1024, 'x');
-  const batch = encodeBatchSync(Array.from({ length: perBatch }, () => ({ value })), {});
+  const plain = Buffer.alloc(1024, 'x');
+  const batch = await encodeBatch(Array.from({ length: perBatch }, (_, i) => ({ value: compression === 0 ? plain : textValue(i) })), { compression });
   const body = {
     transactionalId: null, acks, timeoutMs: 30000,
     topicData: [{ name: 'blast', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) }],
@@ -94,8 +111,9 @@ async function once(dist, round, frame, recordsPerRequest) {
     const cpu = cpuSeconds(broker.pid) - cpu0;
     socket.destroy();
     const mb = (requests * frame.length) / 1048576;
+    const recordsMb = (requests * recordsPerRequest * 1024) / 1048576;
     const row = { dist: path.relative(process.cwd(), dist), round, requests, records: requests * recordsPerRequest, mb: +mb.toFixed(1), wall_s: +wall.toFixed(3),
-      mb_per_s: +(mb / wall).toFixed(1), broker_cpu_s: +cpu.toFixed(2), broker_cpu_ms_per_100mb: +((cpu * 1000 * 100) / mb).toFixed(1), load1: +load1.toFixed(2) };
+      mb_per_s: +(mb / wall).toFixed(1), records_mb_per_s: +(recordsMb / wall).toFixed(1), broker_cpu_s: +cpu.toFixed(2), broker_cpu_ms_per_100mb: +((cpu * 1000 * 100) / mb).toFixed(1), load1: +load1.toFixed(2) };
     process.stderr.write(`${JSON.stringify(row)}\n`);
     return row;
   } finally {
@@ -103,7 +121,7 @@ async function once(dist, round, frame, recordsPerRequest) {
   }
 }
 
-const { frame, records: recordsPerRequest } = requestFrame();
+const { frame, records: recordsPerRequest } = await requestFrame();
 const runs = [];
 const loadStart = os.loadavg();
 for (let r = 1; r <= rounds; r++) {
@@ -113,10 +131,10 @@ for (let r = 1; r <= rounds; r++) {
 const summary = Object.fromEntries(dists.map((d) => {
   const rs = runs.filter((x) => x.dist === path.relative(process.cwd(), d));
   return [path.relative(process.cwd(), d), {
-    mb_per_s: median(rs.map((x) => x.mb_per_s)), broker_cpu_ms_per_100mb: median(rs.map((x) => x.broker_cpu_ms_per_100mb)),
+    mb_per_s: median(rs.map((x) => x.mb_per_s)), records_mb_per_s: median(rs.map((x) => x.records_mb_per_s)), broker_cpu_ms_per_100mb: median(rs.map((x) => x.broker_cpu_ms_per_100mb)),
   }];
 }));
 process.stdout.write(JSON.stringify({
-  date: new Date().toISOString(), node: process.version, request_bytes: frame.length, records_per_request: recordsPerRequest, batch_bytes: batchBytes,
+  date: new Date().toISOString(), node: process.version, compression: arg('compression', 'none'), request_bytes: frame.length, records_per_request: recordsPerRequest, batch_bytes: batchBytes,
   partitions, inflight, acks, log_dir: shm, loadavg_start: loadStart, loadavg_end: os.loadavg(), summary, runs,
 }, null, 2) + '\n');

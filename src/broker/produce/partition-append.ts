@@ -9,7 +9,9 @@
  *   NOT_LEADER_OR_FOLLOWER; acks=-1 with fewer in-sync replicas than min.insync.replicas
  *   (capped at the replica count, as Kafka 3.7+ does) → NOT_ENOUGH_REPLICAS; the client batch
  *   checks (size → MESSAGE_TOO_LARGE, CRC → CORRUPT_MESSAGE, offsets/count/control/sequence →
- *   INVALID_RECORD); record checks and recompression (record-validation.ts); the idempotent
+ *   INVALID_RECORD); the walk of every record (framing → INVALID_RECORD; compressed batches
+ *   streamed through a bounded window, past 64 MiB → RECORD_TOO_LARGE), record checks and
+ *   recompression (record-validation.ts); the idempotent
  *   producer checks (src/coordinator/txn/idempotence.ts); the append.
  *
  * Like Kafka, the response carries an error message and record errors only for record
@@ -24,10 +26,9 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceResponse } from '../../protocol/generated/produce-response.js';
 import {
   ATTRIBUTES_OFFSET,
+  COMPRESSION_MASK,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
-  COMPRESSION_MASK,
-  CompressionType,
   LOG_OVERHEAD,
   PRODUCER_EPOCH_OFFSET,
   PRODUCER_ID_OFFSET,
@@ -43,7 +44,17 @@ import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordina
 import type { BrokerContext } from '../context.js';
 import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../metadata.js';
 import type { ProduceServices } from './produce-services.js';
-import { checkRecordsSync, prepareRecords, RecordRejection, RecordWork, recordWork, type RecordCheckContext } from './record-validation.js';
+import { hasSyncCodec } from '../../protocol/compression/index.js';
+import {
+  checkRecordsSync,
+  prepareRecords,
+  RecordRejection,
+  RecordWork,
+  validateRecords,
+  validateRecordsSync,
+  WALK_ASYNC,
+  type RecordCheckContext,
+} from './record-validation.js';
 import type { TopicProduceSettings } from './topic-settings.js';
 
 /** The client id Kafka's AdminClient uses; only it may write to internal topics. */
@@ -191,23 +202,30 @@ export function producePartition(
   // (unless the partition is under its min ISR, where Kafka holds it back). With followers in
   // the ISR, replication advances it.
   const advanceHw = p.isr.length <= 1 && !underMinIsr;
-  const work = recordWork(batch, settings, config, rc.now);
-  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
   const ctx: RecordCheckContext = { topic: topic.name, partition: index, config, settings, now: rc.now };
-  if (work === RecordWork.Check && (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) === CompressionType.None) {
+  let prepared: Promise<Buffer | RecordRejection>;
+  // Most batches are walked now, synchronously, and need nothing else.
+  const work = validateRecordsSync(batch, ctx);
+  if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
+  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  if (work === WALK_ASYNC) {
+    // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
+    prepared = validateRecords(batch, ctx);
+  } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
     const rejection = checkRecordsSync(batch, ctx);
-    if (rejection !== null) return rejected(index, rejection, log);
+    if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
     return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  } else {
+    prepared = prepareRecords(batch, work, ctx);
   }
   // Decompression or recompression: asynchronous, so later appends to this partition wait.
   const queue = rc.services.queue(log);
   queue.pending++;
-  const prepared = prepareRecords(batch, work, ctx);
   const turn = queue.tail.then(() => prepared);
   const done = turn.then(
     (ready): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
       queue.pending--;
-      if (ready instanceof RecordRejection) return [rejected(index, ready, log)];
+      if (ready instanceof RecordRejection) return [rejected(index, ready, log, broker, topic.name)];
       return [appendNow(rc, log, p, ready, index, topic.name, advanceHw)];
     },
     (err: unknown): [PartitionProduceResponse] => {
@@ -220,7 +238,8 @@ export function producePartition(
   return done.then((box) => box[0]);
 }
 
-function rejected(index: number, r: RecordRejection, log: PartitionLog): PartitionProduceResponse {
+function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: BrokerContext, topic: string): PartitionProduceResponse {
+  if (r.detail !== null) broker.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
   const lso = unknownAppendInfo(r.errorCode) ? -1 : log.logStartOffset;
   return partitionError(index, r.errorCode, lso, r.errorMessage, r.recordErrors.length === 0 ? NO_RECORD_ERRORS : r.recordErrors);
 }

@@ -1,20 +1,28 @@
 /**
- * The record-level part of Kafka's LogValidator, for the batches that need it. The hot path
- * keeps a batch opaque; its records are decoded only when a feature needs them:
+ * The record-level part of Kafka's LogValidator. Every record of every produced batch is
+ * walked (src/protocol/records/walk.ts: framing, lengths, counts; compressed batches streamed
+ * through a bounded window, walk-batch.ts) and refused with Kafka's code when malformed.
+ * The walk also gathers what the per-record checks need, so records are decoded only when a
+ * check may fail or the batch must be rewritten:
  *
  * - compacted topics: every record needs a key (INVALID_RECORD, "Compacted topic cannot
- *   accept message without key in topic partition ...");
- * - CreateTime limits (`message.timestamp.before.max.ms` / `after.max.ms`): the header's max
- *   timestamp settles the `after` limit alone whenever it is within it; otherwise, or when
- *   `before` is set, each record's timestamp is checked (INVALID_TIMESTAMP);
- * - a LogAppendTime topic rejects batches the producer marked LogAppendTime (INVALID_TIMESTAMP);
+ *   accept message without key in topic partition ...") — decoded when the walk saw a null key;
+ * - CreateTime limits (`message.timestamp.before.max.ms` / `after.max.ms`): decoded when the
+ *   walk's smallest or largest timestamp is out of range (INVALID_TIMESTAMP);
+ * - a batch the producer marked LogAppendTime (INVALID_TIMESTAMP on LogAppendTime topics, and
+ *   for records without a timestamp on CreateTime topics, as Kafka's validateTimestamp);
  * - `compression.type` other than `producer`: a batch in another codec is decompressed and
  *   written again in the topic's codec (`uncompressed` = none), with the same records,
  *   timestamps, producer id, epoch, base sequence and transactional flag; offsets are
- *   assigned from 0 as Kafka's MemoryRecordsBuilder does.
+ *   assigned from 0 as Kafka's MemoryRecordsBuilder does;
+ * - a compressed batch whose offset deltas are not 0..n-1 is written again in its own codec
+ *   with offsets 0..n-1, as Kafka's validateMessagesAndAssignOffsetsCompressed does
+ *   (`inPlaceAssignment = false`); an uncompressed one is kept as it is, as Kafka's
+ *   assignOffsetsNonCompressed does (it never reads offset deltas).
  *
  * Record errors carry the index of the record in the batch and Kafka's message; the partition
- * error message is the one Kafka's RecordValidationException carries.
+ * error message is the one Kafka's RecordValidationException carries. Framing faults answer
+ * with no message, as Kafka does for InvalidRecordException.
  */
 import {
   ATTRIBUTES_OFFSET,
@@ -28,15 +36,23 @@ import { encodeBatch } from '../../protocol/records/encode.js';
 import { recordsErrorCode } from '../../protocol/records/faults.js';
 import { readInt64Number, TimestampType } from '../../protocol/records/header.js';
 import type { DecodedRecord, RecordInput } from '../../protocol/records/record.js';
+import { RecordFault, recordFaultErrorCode, recordFaultMessage, RecordWalk } from '../../protocol/records/walk.js';
+import { walkBatch, walkBatchSync, WALK_ASYNC } from '../../protocol/records/walk-batch.js';
+import { CompressionType } from '../../protocol/records/batch-header.js';
 import type { BatchIndexAndErrorMessage } from '../../protocol/generated/produce-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { isCompactPolicy, type LogConfig } from '../../storage/config.js';
 import { KEEP_PRODUCER_COMPRESSION, type TopicProduceSettings } from './topic-settings.js';
 
-/** Cap on a batch's records once decompressed for validation or recompression. */
+/**
+ * Cap on a batch's records once decompressed, for validation or recompression. Stricter than
+ * Kafka, which has none (it bounds only the compressed size by max.message.bytes): a batch of
+ * well-formed records that inflates past it is answered RECORD_TOO_LARGE, so a Java producer
+ * splits it, where Kafka would accept it.
+ */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
-/** What a batch needs beyond header checks (bit set; 0 = nothing, the opaque fast path). */
+/** What a batch needs once its records were walked (bit set; 0 = nothing: append it as it is). */
 export const enum RecordWork {
   None = 0,
   /** Decode the records to check keys or timestamps. */
@@ -48,26 +64,14 @@ export const enum RecordWork {
 /** Kafka's Long.MAX_VALUE, for messages that print a limit of "no limit". */
 const LONG_MAX = 9223372036854775807n;
 
-/** Decides from the header (and the topic's settings) what work a client batch needs. */
-export function recordWork(batch: Buffer, settings: TopicProduceSettings, config: LogConfig, now: number): number {
-  const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
-  let work = RecordWork.None;
-  if (settings.compression !== KEEP_PRODUCER_COMPRESSION && settings.compression !== codec) work |= RecordWork.Recompress;
-  if (isCompactPolicy(config)) return work | RecordWork.Check;
-  if (config['message.timestamp.type'] === 'LogAppendTime') {
-    if ((batch[ATTRIBUTES_OFFSET + 1]! & TIMESTAMP_TYPE_MASK) !== 0) work |= RecordWork.Check;
-  } else if (settings.timestampBeforeMaxMs !== Infinity || readInt64Number(batch, MAX_TIMESTAMP_OFFSET) - now > settings.timestampAfterMaxMs) {
-    work |= RecordWork.Check;
-  }
-  return work;
-}
-
 /** A batch refused for its records: the partition's error code, message and record errors. */
 export class RecordRejection {
   constructor(
     readonly errorCode: number,
     readonly errorMessage: string | null,
     readonly recordErrors: BatchIndexAndErrorMessage[],
+    /** Why, for the broker's log (Kafka's exception message where it sends none). */
+    readonly detail: string | null = null,
   ) {}
 }
 
@@ -77,6 +81,8 @@ export interface RecordCheckContext {
   config: LogConfig;
   settings: TopicProduceSettings;
   now: number;
+  /** Codec a rewritten batch is written in; the topic's compression.type when absent. */
+  compression?: number;
 }
 
 /** Java's `long` arithmetic, for limits printed the way Kafka prints them. */
@@ -179,11 +185,84 @@ export async function prepareRecords(batch: Buffer, work: number, ctx: RecordChe
     inputs[i] = { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: i };
   }
   return encodeBatch(inputs, {
-    compression: ctx.settings.compression,
+    compression: ctx.compression ?? ctx.settings.compression,
     compressionLevel: ctx.settings.compressionLevel,
     producerId: decoded.producerId,
     producerEpoch: decoded.producerEpoch,
     baseSequence: decoded.baseSequence,
     transactional: (batch[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0,
   });
+}
+
+// ---- the walk of every batch ---------------------------------------------------------------
+
+/** Reused by the synchronous walks (they run one at a time, on the event loop). */
+const syncWalk = new RecordWalk();
+
+/** A framing fault as the partition's answer: Kafka's code, no message (its exceptions carry none). */
+function walkRejection(walk: RecordWalk, compressed: boolean): RecordRejection {
+  const code = recordFaultErrorCode(walk.fault, compressed);
+  const where = walk.faultIndex >= 0 ? ` (record ${walk.faultIndex})` : '';
+  return new RecordRejection(code === -1 ? ErrorCode.UNKNOWN_SERVER_ERROR : code, null, [], recordFaultMessage(walk) + where);
+}
+
+/**
+ * After a successful walk: whether LogValidator's per-record checks could fail, so that the
+ * records must be decoded to find which and say why.
+ */
+export function mayFailRecordChecks(batch: Buffer, walk: RecordWalk, settings: TopicProduceSettings, config: LogConfig, now: number): boolean {
+  if (walk.nullKeys > 0 && isCompactPolicy(config)) return true;
+  if ((batch[ATTRIBUTES_OFFSET + 1]! & TIMESTAMP_TYPE_MASK) !== 0) return true;
+  if (config['message.timestamp.type'] === 'LogAppendTime') return false;
+  return walk.maxTimestamp - now > settings.timestampAfterMaxMs || now - walk.minTimestamp > settings.timestampBeforeMaxMs;
+}
+
+/** The codec a rewrite writes: the topic's, or the batch's own under `producer`. */
+function targetCodec(batch: Buffer, settings: TopicProduceSettings): number {
+  return settings.compression === KEEP_PRODUCER_COMPRESSION ? batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK : settings.compression;
+}
+
+/** What is left to do once the walk passed (RecordWork bits). */
+function workAfterWalk(batch: Buffer, walk: RecordWalk, ctx: RecordCheckContext): number {
+  const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
+  let work = RecordWork.None;
+  if (targetCodec(batch, ctx.settings) !== codec || (codec !== CompressionType.None && !walk.offsetsInOrder)) work |= RecordWork.Recompress;
+  if (mayFailRecordChecks(batch, walk, ctx.settings, ctx.config, ctx.now)) work |= RecordWork.Check;
+  return work;
+}
+
+/**
+ * Walks the batch's records synchronously where it can (walkBatchSync) and decides what else
+ * it needs: a rejection, WALK_ASYNC (walk it with validateRecords), or the RecordWork bits
+ * (None: append as it is; Check alone on a codec with a sync decoder: run checkRecordsSync;
+ * anything else: prepareRecords).
+ * Sets `ctx.compression` for a rewrite.
+ */
+export function validateRecordsSync(batch: Buffer, ctx: RecordCheckContext): RecordRejection | number {
+  const walk = syncWalk;
+  const fault = walkBatchSync(batch, walk, MAX_DECOMPRESSED_BYTES);
+  if (fault === WALK_ASYNC) return WALK_ASYNC;
+  if (fault !== RecordFault.Ok) {
+    return walkRejection(walk, (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== CompressionType.None);
+  }
+  const work = workAfterWalk(batch, walk, ctx);
+  if ((work & RecordWork.Recompress) !== 0) ctx.compression = targetCodec(batch, ctx.settings);
+  return work;
+}
+
+/**
+ * The asynchronous path (gzip and zstd batches): the streamed walk, then the record checks and
+ * rewrite it calls for. The bytes to append, or the rejection.
+ */
+export { WALK_ASYNC };
+
+export async function validateRecords(batch: Buffer, ctx: RecordCheckContext): Promise<Buffer | RecordRejection> {
+  const walk = new RecordWalk();
+  if ((await walkBatch(batch, walk, MAX_DECOMPRESSED_BYTES)) !== RecordFault.Ok) {
+    return walkRejection(walk, (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== CompressionType.None);
+  }
+  const work = workAfterWalk(batch, walk, ctx);
+  if (work === RecordWork.None) return batch;
+  if ((work & RecordWork.Recompress) !== 0) ctx.compression = targetCodec(batch, ctx.settings);
+  return prepareRecords(batch, work, ctx);
 }

@@ -42,3 +42,12 @@ export function codecName(codec: number): string {
 export function checkLimit(maxOutputBytes: number): void {
   if (!(maxOutputBytes >= 0)) throw new RangeError(`maxOutputBytes must be >= 0, got ${maxOutputBytes}`);
 }
+
+/**
+ * Where a streaming decompression delivers its output, chunk by chunk, as it is produced.
+ * `push` sees `chunk[start, end)` (valid only during the call: the codec may reuse it) and
+ * returns false to stop decompressing (the consumer has seen enough: a fault, or its cap).
+ */
+export interface ChunkSink {
+  push(chunk: Buffer, start: number, end: number): boolean;
+}

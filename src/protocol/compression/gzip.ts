@@ -1,6 +1,7 @@
-import { constants, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { constants, createGunzip, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { pumpInflate } from './stream.js';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**
  * gzip through node's zlib. Kafka's Java client writes a plain gzip member (GZIPOutputStream,
@@ -67,4 +68,33 @@ function gzipError(err: unknown, maxOutputBytes: number): DecompressionError {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxOutputBytes);
   return new DecompressionError(CompressionType.Gzip, 'corrupt', e.message);
+}
+
+/**
+ * Inflates `data` as a stream, handing each output chunk to `sink` as zlib produces it
+ * (chunks of STREAM_CHUNK bytes, on the libuv pool), and stops inflating as soon as the sink
+ * returns false: a bomb is abandoned at its first bad record or at the sink's cap, never
+ * inflated whole. Rejects with DecompressionError('corrupt') for a stream zlib refuses.
+ */
+export function gzipDecompressInto(data: Uint8Array, sink: ChunkSink): Promise<void> {
+  return pumpInflate(createGunzip({ chunkSize: STREAM_CHUNK }), data, sink, CompressionType.Gzip);
+}
+
+/** Output chunk of the streaming inflate (each one a round trip to the libuv pool). */
+const STREAM_CHUNK = 128 * 1024;
+
+/**
+ * One-shot synchronous inflate of a small stream: the output, or null when it would pass
+ * `maxOutputBytes` (then stream it with gzipDecompressInto). For the common small batch, a
+ * zlib stream's set-up costs far more than the inflate (measured 60 against 1,100 MB/s on
+ * 16 KiB batches).
+ */
+export function gzipDecompressSmall(data: Uint8Array, maxOutputBytes: number): Buffer | null {
+  try {
+    return gunzipSync(data, { maxOutputLength: maxOutputBytes });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw new DecompressionError(CompressionType.Gzip, 'corrupt', e.message);
+  }
 }

@@ -16,7 +16,11 @@ import { zstdCompress, zstdDecompress } from './zstd.js';
  */
 
 export { DecompressionError, codecName } from './errors.js';
-export type { DecompressionFailure } from './errors.js';
+export type { ChunkSink, DecompressionFailure } from './errors.js';
+export { gzipDecompressInto, gzipDecompressSmall } from './gzip.js';
+export { lz4DecompressInto } from './lz4.js';
+export { snappyDecompressInto } from './snappy.js';
+export { zstdDecompressInto, zstdDecompressSmall, ZSTD_STREAMING } from './zstd.js';
 export { isXerialFramed, snappyCompressFramed, snappyCompressRaw, XERIAL_BLOCK_SIZE } from './snappy.js';
 export { scanLz4Frame } from './lz4.js';
 export type { Lz4FrameScan } from './lz4.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import { DecompressionError, type ChunkSink } from './errors.js';
 import { xxh32 } from './xxhash32.js';
 
 type Lz4Napi = typeof import('lz4-napi');
@@ -65,6 +65,9 @@ export function lz4CompressSync(data: Uint8Array): Buffer {
 }
 
 const END_MARK = Buffer.alloc(4);
+/** Reused input of the block call (size-prefixed copy of one block; calls are synchronous). */
+const SCRATCH_MAX = 4 + 256 * 1024;
+let scratch = Buffer.allocUnsafe(4 + 64 * 1024);
 
 export function lz4Compress(data: Uint8Array): Promise<Buffer> {
   return lz4().compressFrame(data);
@@ -150,10 +153,48 @@ export function lz4DecompressSync(data: Uint8Array, maxOutputBytes: number): Buf
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
 }
 
+/**
+ * Streams the frame's blocks to `sink` as they inflate, one block at a time (at most one
+ * block of output is held), checking the header and block checksums as lz4DecompressSync
+ * does. Stops when the sink returns false. Framing is checked first (scanLz4Frame); the
+ * output cap is the sink's.
+ */
+export function lz4DecompressInto(data: Uint8Array, sink: ChunkSink): void {
+  const frame = scanLz4Frame(data);
+  const input = asBuffer(data);
+  const flg = input[4]!;
+  const descriptorEnd = 6 + ((flg & 0x08) !== 0 ? 8 : 0);
+  if (input[descriptorEnd] !== ((xxh32(input, 4, descriptorEnd) >>> 8) & 0xff)) {
+    throw corrupt('stream frame descriptor corrupted', descriptorEnd);
+  }
+  const blockChecksum = (flg & 0x10) !== 0;
+  let pos = descriptorEnd + 1;
+  for (;;) {
+    const word = input.readUInt32LE(pos);
+    pos += 4;
+    if (word === 0) return;
+    const size = word & ~STORED_BLOCK;
+    const blockStart = pos;
+    pos += size;
+    if (blockChecksum) {
+      if (xxh32(input, blockStart, pos) !== input.readUInt32LE(pos)) throw corrupt('block checksum mismatch', pos);
+      pos += 4;
+    }
+    if ((word & STORED_BLOCK) !== 0) {
+      if (!sink.push(input, blockStart, blockStart + size)) return;
+    } else {
+      const part = inflateBlock(input.subarray(blockStart, blockStart + size), frame.maxBlockSize, blockStart);
+      if (!sink.push(part, 0, part.length)) return;
+    }
+  }
+}
+
 /** One compressed block, at most `maxBlockSize` once inflated, through lz4-napi's block call. */
 function inflateBlock(block: Buffer, maxBlockSize: number, offset: number): Buffer {
   // lz4-napi reads a size-prepended block and treats the size as the output capacity.
-  const prefixed = Buffer.allocUnsafe(4 + block.length);
+  // Blocks up to 256 KiB (Java's 64 KiB, lz4_flex's 256 KiB) reuse one buffer; rarer 1-4 MiB blocks get their own.
+  if (scratch.length < 4 + block.length && 4 + block.length <= SCRATCH_MAX) scratch = Buffer.allocUnsafe(SCRATCH_MAX);
+  const prefixed = scratch.length >= 4 + block.length ? scratch.subarray(0, 4 + block.length) : Buffer.allocUnsafe(4 + block.length);
   prefixed.writeUInt32LE(maxBlockSize, 0);
   block.copy(prefixed, 4);
   try {

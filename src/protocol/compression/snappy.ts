@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import { DecompressionError, type ChunkSink } from './errors.js';
 
 type SnappyLib = typeof import('snappy');
 const require = createRequire(import.meta.url);
@@ -171,4 +171,38 @@ function corrupt(message: string, offset: number): DecompressionError {
 
 function tooLarge(maxOutputBytes: number, offset: number): DecompressionError {
   return new DecompressionError(CompressionType.Snappy, 'too-large', `output exceeds ${maxOutputBytes} bytes`, offset);
+}
+
+/**
+ * Streams xerial chunks (or the one raw block) to `sink` as they inflate, one block at a
+ * time; stops when the sink returns false. Each block's stated length is checked against
+ * what is left of `maxOutputBytes` before it is inflated.
+ */
+export function snappyDecompressInto(data: Uint8Array, sink: ChunkSink, maxOutputBytes: number): void {
+  if (!isXerialFramed(data)) {
+    const out = rawBlock(data, 0, data.length, maxOutputBytes);
+    sink.push(out, 0, out.length);
+    return;
+  }
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let total = 0;
+  let pos = 0;
+  while (pos < view.length) {
+    if (isXerialFramed(view, pos)) {
+      if (view.length - pos < XERIAL_HEADER_SIZE) throw corrupt('truncated stream header', pos);
+      pos += XERIAL_HEADER_SIZE;
+      continue;
+    }
+    if (view.length - pos < 4) throw corrupt('truncated chunk length', pos);
+    const len = view.readInt32BE(pos);
+    if (len < 0 || len > view.length - pos - 4) throw corrupt(`chunk length ${len} exceeds the stream`, pos);
+    const block = view.subarray(pos + 4, pos + 4 + len);
+    const length = preambleLength(block, 0, len);
+    if (length < 0) throw corrupt('bad block length preamble', pos + 4);
+    total += length;
+    if (total > maxOutputBytes) throw tooLarge(maxOutputBytes, pos);
+    const inflated = uncompressBlock(block, length, pos + 4);
+    if (!sink.push(inflated, 0, inflated.length)) return;
+    pos += 4 + len;
+  }
 }

@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError } from './errors.js';
+import * as zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { DecompressionError, type ChunkSink } from './errors.js';
+import { pumpInflate } from './stream.js';
 
 /**
  * Zstandard through @mongodb-js/zstd 1.x (napi-rs, prebuilt binaries from the npm registry;
@@ -63,6 +66,109 @@ export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): 
   }
   if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
   return out;
+}
+
+/** node's own streaming zstd decoder (Node >= 22.15 / 23.8), when this Node has it. */
+const createZstdDecompress = (zlib as unknown as { createZstdDecompress?: (o: { chunkSize: number }) => Transform }).createZstdDecompress;
+/** True when zstd output can be streamed (node:zlib has zstd); false on Node 20. */
+export const ZSTD_STREAMING = typeof createZstdDecompress === 'function';
+const STREAM_CHUNK = 128 * 1024;
+
+/**
+ * Decompresses `data` into `sink`. Where node:zlib has zstd, as a stream: output reaches the
+ * sink chunk by chunk and decoding stops when the sink returns false, so a bomb is abandoned
+ * at its first bad record. Elsewhere (Node 20) through the one-shot binding, admitted only
+ * when the frames' bound fits `maxOutputBytes` (as zstdDecompress): the whole output is
+ * allocated (at most the cap plus the slack) and handed over at once.
+ */
+export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxOutputBytes: number): Promise<void> {
+  if (createZstdDecompress !== undefined) {
+    scanZstdFrames(data);
+    return pumpInflate(createZstdDecompress({ chunkSize: STREAM_CHUNK }), data, sink, CompressionType.Zstd);
+  }
+  let out: Buffer;
+  try {
+    out = await zstdDecompress(data, maxOutputBytes);
+  } catch (err) {
+    if (!(err instanceof DecompressionError) || err.reason !== 'too-large') throw err;
+    // The bound passes the cap: decode the first blocks alone, so that junk is refused for its
+    // first records as a stream would, and only well-formed records are too large.
+    const prefix = zstdPrefix(data, PREFIX_BOUND);
+    if (prefix === null) throw err;
+    let part: Buffer;
+    try {
+      part = await binding().decompress(prefix);
+    } catch (e) {
+      throw corrupt((e as Error).message, 0);
+    }
+    if (part.length <= PREFIX_BOUND && !sink.push(part, 0, part.length)) return;
+    throw err;
+  }
+  sink.push(out, 0, out.length);
+}
+
+/** Output bound of the blocks zstdPrefix keeps. */
+const PREFIX_BOUND = 1024 * 1024;
+
+/**
+ * The first zstd frame of `data` cut after its first blocks (their output bound within
+ * `maxBound`; at least one block): a valid frame of its own, the cut block marked last, the
+ * content size and checksum flags dropped (the stream is shorter than both say). Null when
+ * the frame cannot be cut so (single-segment frames, whose window is their content size,
+ * or a first frame that ends within the bound anyway).
+ */
+export function zstdPrefix(data: Uint8Array, maxBound: number): Buffer | null {
+  const len = data.length;
+  let pos = 0;
+  while (len - pos >= 8 && (readU32LE(data, pos) & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) pos += 8 + readU32LE(data, pos + 4);
+  if (len - pos < 6 || readU32LE(data, pos) !== ZSTD_MAGIC) return null;
+  const fhd = data[pos + 4]!;
+  if ((fhd & 0x20) !== 0) return null;
+  const descriptorEnd = pos + 5 + 1 + DICT_ID_SIZE[fhd & 3]!;
+  const blocksStart = descriptorEnd + FCS_SIZE[fhd >>> 6]!;
+  let at = blocksStart;
+  let bound = 0;
+  let cut = -1;
+  for (;;) {
+    if (len - at < 3) return null;
+    const header = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16);
+    const type = (header >>> 1) & 3;
+    const size = header >>> 3;
+    const out = type === 2 ? MAX_BLOCK : size;
+    if (cut >= 0 && bound + out > maxBound) break;
+    if ((header & 1) !== 0) return null;
+    bound += out;
+    cut = at;
+    at += 3 + (type === 1 ? 1 : size);
+    if (at > len) return null;
+  }
+  const frame = Buffer.allocUnsafe(4 + 1 + (descriptorEnd - pos - 5) + (at - blocksStart));
+  frame.writeUInt32LE(ZSTD_MAGIC, 0);
+  frame[4] = fhd & ~0xc4; // no content size, no checksum
+  Buffer.from(data.buffer, data.byteOffset + pos + 5, descriptorEnd - pos - 5).copy(frame, 5);
+  const blocksAt = 5 + (descriptorEnd - pos - 5);
+  Buffer.from(data.buffer, data.byteOffset + blocksStart, at - blocksStart).copy(frame, blocksAt);
+  frame[blocksAt + (cut - blocksStart)]! |= 1;
+  return frame;
+}
+
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (d: Uint8Array, o: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
+
+/**
+ * One-shot synchronous decompression of a small input where node:zlib has zstd: the output,
+ * or null when it would pass `maxOutputBytes` or this Node has no zstd (then use
+ * zstdDecompressInto).
+ */
+export function zstdDecompressSmall(data: Uint8Array, maxOutputBytes: number): Buffer | null {
+  if (zstdDecompressSync === undefined) return null;
+  scanZstdFrames(data);
+  try {
+    return zstdDecompressSync(data, { maxOutputLength: maxOutputBytes });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw corrupt(e.message, 0);
+  }
 }
 
 export interface ZstdScan {

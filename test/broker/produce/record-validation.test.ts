@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BrokerConfig } from '../../../src/broker/config/broker-config.js';
 import type { TopicMetadata } from '../../../src/broker/metadata.js';
-import { checkRecordsSync, prepareRecords, RecordRejection, RecordWork, recordWork } from '../../../src/broker/produce/record-validation.js';
+import { checkRecordsSync, mayFailRecordChecks, prepareRecords, RecordRejection, RecordWork, validateRecordsSync } from '../../../src/broker/produce/record-validation.js';
+import { RecordWalk } from '../../../src/protocol/records/walk.js';
+import { walkBatchSync } from '../../../src/protocol/records/walk-batch.js';
 import { KEEP_PRODUCER_COMPRESSION, topicProduceSettings } from '../../../src/broker/produce/topic-settings.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
@@ -28,24 +30,35 @@ test('topic settings: Kafka 4.0 defaults, topic overrides, broker synonyms', () 
   assert.equal(topicProduceSettings(topic({ 'compression.type': 'uncompressed' }), broker).compression, CompressionType.None);
 });
 
-test('the hot path stays opaque: default topics need no record decoding', () => {
+test('after the walk, records are decoded only when a check may fail or the batch is rewritten', () => {
   const now = Date.now();
   const settings = topicProduceSettings(topic(), broker);
+  const ctx = (config = DEFAULT_LOG_CONFIG, s = settings) => ({ topic: 't', partition: 0, config, settings: s, now });
   for (const codec of [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4]) {
     const b = encodeBatchSync([{ value: Buffer.from('x'), timestamp: now }], { compression: codec });
-    assert.equal(recordWork(b, settings, DEFAULT_LOG_CONFIG, now), RecordWork.None, `codec ${codec}`);
+    assert.equal(validateRecordsSync(b, ctx()), RecordWork.None, `codec ${codec}`);
   }
-  // Only a max timestamp past the `after` limit asks for the records.
-  const late = encodeBatchSync([{ value: Buffer.from('x'), timestamp: now + 3_600_001 }]);
-  assert.equal(recordWork(late, settings, DEFAULT_LOG_CONFIG, now), RecordWork.Check);
-  const plain = encodeBatchSync([{ value: Buffer.from('x'), timestamp: now }]);
-  assert.equal(recordWork(plain, topicProduceSettings(topic({ 'message.timestamp.before.max.ms': '10' }), broker), DEFAULT_LOG_CONFIG, now), RecordWork.Check);
-  assert.equal(recordWork(plain, settings, resolveLogConfig({ 'cleanup.policy': 'compact' }), now), RecordWork.Check);
-  // LogAppendTime topics ignore CreateTime limits; only a batch marked LogAppendTime is looked at.
-  assert.equal(recordWork(late, settings, resolveLogConfig({ 'message.timestamp.type': 'LogAppendTime' }), now), RecordWork.None);
+  const walked = (b: Buffer): RecordWalk => {
+    const w = new RecordWalk();
+    walkBatchSync(b, w, 1 << 20);
+    return w;
+  };
+  // A record past the `after` limit is seen by the walk even when the header's max timestamp lies.
+  const late = encodeBatchSync([{ key: Buffer.from('k'), value: Buffer.from('x'), timestamp: now + 3_600_001 }]);
+  late.writeBigInt64BE(BigInt(now), 35);
+  assert.equal(mayFailRecordChecks(late, walked(late), settings, DEFAULT_LOG_CONFIG, now), true);
+  const plain = encodeBatchSync([{ value: Buffer.from('x'), timestamp: now - 5_000 }]);
+  assert.equal(mayFailRecordChecks(plain, walked(plain), settings, DEFAULT_LOG_CONFIG, now), false);
+  assert.equal(mayFailRecordChecks(plain, walked(plain), topicProduceSettings(topic({ 'message.timestamp.before.max.ms': '10' }), broker), DEFAULT_LOG_CONFIG, now), true);
+  // Compacted topics: only a null key asks for the records.
+  assert.equal(mayFailRecordChecks(plain, walked(plain), settings, resolveLogConfig({ 'cleanup.policy': 'compact' }), now), true);
+  assert.equal(mayFailRecordChecks(late, walked(late), settings, resolveLogConfig({ 'cleanup.policy': 'compact', 'message.timestamp.type': 'LogAppendTime' }), now), false);
+  // LogAppendTime topics ignore CreateTime limits.
+  assert.equal(mayFailRecordChecks(late, walked(late), settings, resolveLogConfig({ 'message.timestamp.type': 'LogAppendTime' }), now), false);
   const gz = topicProduceSettings(topic({ 'compression.type': 'gzip' }), broker);
-  assert.equal(recordWork(plain, gz, DEFAULT_LOG_CONFIG, now), RecordWork.Recompress);
-  assert.equal(recordWork(encodeBatchSync([{ value: Buffer.from('x'), timestamp: now }], { compression: CompressionType.Gzip }), gz, DEFAULT_LOG_CONFIG, now), RecordWork.None);
+  const recent = encodeBatchSync([{ value: Buffer.from('x'), timestamp: now }]);
+  assert.equal(validateRecordsSync(recent, ctx(DEFAULT_LOG_CONFIG, gz)), RecordWork.Recompress);
+  assert.equal(validateRecordsSync(encodeBatchSync([{ value: Buffer.from('x'), timestamp: now }], { compression: CompressionType.Gzip }), ctx(DEFAULT_LOG_CONFIG, gz)), RecordWork.None);
 });
 
 test('records that do not decode are refused with the code Kafka gives, and no message', async () => {

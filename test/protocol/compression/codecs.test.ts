@@ -19,6 +19,7 @@ import {
 import { CompressionType, RECORDS_OFFSET } from '../../../src/protocol/records/batch-header.js';
 import { ProtocolDecodeError } from '../../../src/protocol/primitives/errors.js';
 import { xxh32 } from '../../../src/protocol/compression/xxhash32.js';
+import { zstdPrefix } from '../../../src/protocol/compression/zstd.js';
 import { CODECS, fixture } from '../records/java-fixtures.js';
 
 const CODEC_IDS = [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
@@ -284,4 +285,17 @@ test('lz4 sync frames are laid out as KafkaLZ4BlockOutputStream writes them', ()
   const stored = compressSync(CompressionType.Lz4, noise);
   assert.ok((stored.readUInt32LE(7) & 0x80000000) !== 0);
   assert.deepEqual(decompressSync(CompressionType.Lz4, stored, noise.length), noise);
+});
+
+test('zstdPrefix: the first blocks of a frame decode alone, as a frame of their own', async () => {
+  const data = Buffer.alloc(3 * MiB);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 12)) & 0xff;
+  const packed = await compress(CompressionType.Zstd, data);
+  const prefix = zstdPrefix(packed, 512 * 1024);
+  assert.ok(prefix !== null);
+  const out = await decompress(CompressionType.Zstd, prefix, MiB);
+  assert.ok(out.length > 0 && out.length <= 512 * 1024);
+  assert.deepEqual(out, data.subarray(0, out.length));
+  // A frame that ends within the bound is not cut.
+  assert.equal(zstdPrefix(await compress(CompressionType.Zstd, Buffer.from('small')), 512 * 1024), null);
 });
