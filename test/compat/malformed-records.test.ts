@@ -44,6 +44,19 @@ const CANNOT_READ: Readonly<Record<string, { cases: readonly string[]; reason: s
   },
 };
 
+/**
+ * Where Millrace answers otherwise than Kafka 4.4, on purpose: the case, Millrace's code and why.
+ * Held to that code when the target is not Kafka.
+ */
+const MILLRACE_DIFFERS: Readonly<Record<string, { code: number; name: string; reason: string }>> = {
+  'bomb-snappy-raw@v9': {
+    code: 10,
+    name: 'MESSAGE_TOO_LARGE',
+    reason: 'a raw snappy block states its inflated size up front (200 MiB here); Kafka inflates it whole and then finds ' +
+      'junk records, Millrace refuses a block larger than its 64 MiB decompression cap without inflating it',
+  },
+};
+
 /** A number that is a time in ms: messages holding one cannot match across runs. */
 const CLOCK = /\d{13}/;
 
@@ -113,6 +126,11 @@ describe(`each malformed Produce answered as Apache Kafka ${answers.kafka} answe
       if (fault !== undefined) {
         // Kafka's own answer (recorded) is a failure of Kafka's: ${fault}
         assert.ok(got.code !== null && got.code !== 0, `${got.code} ${got.name}: the batch must be rejected (Kafka: ${want.code} ${want.name}, because ${fault})`);
+        return;
+      }
+      const differs = process.env.MILLRACE_COMPAT_TARGET === 'kafka' ? undefined : MILLRACE_DIFFERS[slotKey(slot)];
+      if (differs !== undefined) {
+        assert.equal(`${got.code} ${got.name}`, `${differs.code} ${differs.name}`, `Kafka: ${want.code} ${want.name}; Millrace differs: ${differs.reason}`);
         return;
       }
       assert.equal(`${got.code} ${got.name}`, `${want.code} ${want.name}`, got.message ?? '');

@@ -42,9 +42,11 @@ export function transactionalRequestError(request: ProduceRequest): number {
     for (const pd of topic.partitionData) {
       const r = pd.records;
       if (r === null || r.length < RECORD_BATCH_OVERHEAD || r[MAGIC_OFFSET] !== 2 || (r[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) === 0) continue;
+      // ProduceRequest.hasTransactionalRecords looks at the flag alone, the producer id mapping
+      // check at batches with a producer id.
+      if (request.transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       const id = readInt64Number(r, PRODUCER_ID_OFFSET);
       if (id < 0) continue;
-      if (request.transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       const e = r.readInt16BE(PRODUCER_EPOCH_OFFSET);
       if (producerId >= 0 && (id !== producerId || e !== epoch)) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
       producerId = id;

@@ -4,7 +4,7 @@
  * Partition.appendRecordsToLeader, UnifiedLog.append, LogValidator):
  *
  *   unknown partition → UNKNOWN_TOPIC_OR_PARTITION; ProduceRequest.validateRecords (one v2
- *   batch) → INVALID_RECORD / CORRUPT_MESSAGE / UNSUPPORTED_COMPRESSION_TYPE; transactional
+ *   batch) → INVALID_RECORD / CORRUPT_MESSAGE / UNSUPPORTED_COMPRESSION_TYPE (zstd before v7) / UNKNOWN_SERVER_ERROR (codec id 5-7); transactional
  *   batch verification; internal topic → INVALID_TOPIC_EXCEPTION; not the leader →
  *   NOT_LEADER_OR_FOLLOWER; acks=-1 with fewer in-sync replicas than min.insync.replicas
  *   (capped at the replica count, as Kafka 3.7+ does) → NOT_ENOUGH_REPLICAS; the client batch
@@ -30,6 +30,7 @@ import {
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LOG_OVERHEAD,
+  MAGIC_OFFSET,
   PRODUCER_EPOCH_OFFSET,
   PRODUCER_ID_OFFSET,
   RECORD_BATCH_OVERHEAD,
@@ -172,7 +173,11 @@ export function producePartition(
   if (p === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
   const fault = validateProduceRecords(records, 0, records.length, rc.apiVersion);
-  if (fault !== BatchFault.Ok) return partitionError(index, batchFaultErrorCode(fault));
+  if (fault !== BatchFault.Ok) {
+    // Of these, Kafka 4.4 sends its exception's words for an unknown magic alone.
+    const message = fault === BatchFault.UnknownMagic ? `Invalid magic found in record: ${records.readInt8(MAGIC_OFFSET)}` : null;
+    return partitionError(index, batchFaultErrorCode(fault), -1, message);
+  }
   if (isTransactionalBatch(records)) {
     // The transaction coordinator would have to confirm the partition is in the
     // transaction; without one, Kafka's AddPartitionsToTxnManager reports it unavailable.

@@ -15,10 +15,13 @@
  *   written again in the topic's codec (`uncompressed` = none), with the same records,
  *   timestamps, producer id, epoch, base sequence and transactional flag; offsets are
  *   assigned from 0 as Kafka's MemoryRecordsBuilder does;
- * - a compressed batch whose offset deltas are not 0..n-1 is written again in its own codec
- *   with offsets 0..n-1, as Kafka's validateMessagesAndAssignOffsetsCompressed does
- *   (`inPlaceAssignment = false`); an uncompressed one is kept as it is, as Kafka's
- *   assignOffsetsNonCompressed does (it never reads offset deltas).
+ * - offset deltas that are not 0..n-1: an uncompressed batch is kept as it is, as Kafka's
+ *   assignOffsetsNonCompressed does (it never reads offset deltas); a compressed batch being
+ *   rewritten anyway (another codec) gets 0..n-1; a compressed batch kept in its codec is
+ *   refused with UNKNOWN_SERVER_ERROR, as Kafka 4.4 answers it: its validator walks such a
+ *   batch with the key/value-skipping iterator, then falls back to rebuilding it from those
+ *   partial records (`inPlaceAssignment = false`) and fails ("key is skipped in
+ *   PartialDefaultRecord"). Record errors found first still win, as in Kafka.
  *
  * Record errors carry the index of the record in the batch and Kafka's message; the partition
  * error message is the one Kafka's RecordValidationException carries. Framing faults answer
@@ -34,6 +37,7 @@ import {
 import { decodeBatch, decodeBatchSync, type DecodedBatch } from '../../protocol/records/decode.js';
 import { encodeBatch } from '../../protocol/records/encode.js';
 import { recordsErrorCode } from '../../protocol/records/faults.js';
+import { ProtocolDecodeError } from '../../protocol/primitives/errors.js';
 import { readInt64Number, TimestampType } from '../../protocol/records/header.js';
 import type { DecodedRecord, RecordInput } from '../../protocol/records/record.js';
 import { RecordFault, recordFaultErrorCode, recordFaultMessage, RecordWalk } from '../../protocol/records/walk.js';
@@ -59,7 +63,11 @@ export const enum RecordWork {
   Check = 1,
   /** Decode and encode again in the topic's codec. */
   Recompress = 2,
+  /** Compressed, kept in its codec, offset deltas not 0..n-1: refused once the checks pass. */
+  Unassignable = 4,
 }
+
+
 
 /** Kafka's Long.MAX_VALUE, for messages that print a limit of "no limit". */
 const LONG_MAX = 9223372036854775807n;
@@ -74,6 +82,10 @@ export class RecordRejection {
     readonly detail: string | null = null,
   ) {}
 }
+
+/** Kafka 4.4's answer to a compressed batch it cannot assign offsets to in place (see the top). */
+const UNASSIGNABLE = new RecordRejection(
+  ErrorCode.UNKNOWN_SERVER_ERROR, null, [], 'key is skipped in PartialDefaultRecord (offset deltas not 0..n-1 in a compressed batch kept in its codec)');
 
 export interface RecordCheckContext {
   topic: string;
@@ -143,7 +155,7 @@ export function checkRecords(batch: DecodedBatch, ctx: RecordCheckContext): Reco
 /** A decode failure as Kafka answers it (no message: its exceptions here are not record errors). */
 function decodeRejection(err: unknown): RecordRejection {
   const code = recordsErrorCode(err);
-  if (code < 0) throw err;
+  if (code < 0 && !(err instanceof ProtocolDecodeError)) throw err;
   return new RecordRejection(code, null, []);
 }
 
@@ -176,6 +188,7 @@ export async function prepareRecords(batch: Buffer, work: number, ctx: RecordChe
     const rejection = checkRecords(decoded, ctx);
     if (rejection !== null) return rejection;
   }
+  if ((work & RecordWork.Unassignable) !== 0) return UNASSIGNABLE;
   if ((work & RecordWork.Recompress) === 0) return batch;
   // Kafka's builder appends the records at consecutive offsets, attributes 0.
   const records = decoded.records;
@@ -226,7 +239,8 @@ function targetCodec(batch: Buffer, settings: TopicProduceSettings): number {
 function workAfterWalk(batch: Buffer, walk: RecordWalk, ctx: RecordCheckContext): number {
   const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
   let work = RecordWork.None;
-  if (targetCodec(batch, ctx.settings) !== codec || (codec !== CompressionType.None && !walk.offsetsInOrder)) work |= RecordWork.Recompress;
+  if (targetCodec(batch, ctx.settings) !== codec) work |= RecordWork.Recompress;
+  else if (codec !== CompressionType.None && !walk.offsetsInOrder) work |= RecordWork.Unassignable;
   if (mayFailRecordChecks(batch, walk, ctx.settings, ctx.config, ctx.now)) work |= RecordWork.Check;
   return work;
 }
@@ -246,6 +260,7 @@ export function validateRecordsSync(batch: Buffer, ctx: RecordCheckContext): Rec
     return walkRejection(walk, (batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK) !== CompressionType.None);
   }
   const work = workAfterWalk(batch, walk, ctx);
+  if (work === RecordWork.Unassignable) return UNASSIGNABLE;
   if ((work & RecordWork.Recompress) !== 0) ctx.compression = targetCodec(batch, ctx.settings);
   return work;
 }
@@ -263,6 +278,7 @@ export async function validateRecords(batch: Buffer, ctx: RecordCheckContext): P
   }
   const work = workAfterWalk(batch, walk, ctx);
   if (work === RecordWork.None) return batch;
+  if (work === RecordWork.Unassignable) return UNASSIGNABLE;
   if ((work & RecordWork.Recompress) !== 0) ctx.compression = targetCodec(batch, ctx.settings);
   return prepareRecords(batch, work, ctx);
 }

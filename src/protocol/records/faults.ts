@@ -6,6 +6,8 @@ import { ProtocolDecodeError } from '../primitives/errors.js';
  * error table's values; they live here so the records layer depends on nothing above it.)
  */
 export const RecordsErrorCode = {
+  /** Kafka's answer for an exception it does not map (IllegalArgumentException, KafkaException). */
+  UNKNOWN_SERVER_ERROR: -1,
   NONE: 0,
   /** CorruptRecordException: bad CRC, impossible size, unknown magic. Retriable for clients. */
   CORRUPT_MESSAGE: 2,
@@ -69,7 +71,7 @@ const FAULT_CODES: readonly number[] = [
   RecordsErrorCode.INVALID_RECORD, // LegacyMagic
   RecordsErrorCode.CORRUPT_MESSAGE, // UnknownMagic
   RecordsErrorCode.CORRUPT_MESSAGE, // CrcMismatch
-  RecordsErrorCode.UNSUPPORTED_COMPRESSION_TYPE, // UnknownCompression
+  RecordsErrorCode.UNKNOWN_SERVER_ERROR, // UnknownCompression
   RecordsErrorCode.INVALID_RECORD, // NegativeRecordCount
   RecordsErrorCode.INVALID_RECORD, // BadOffsetDelta
   RecordsErrorCode.INVALID_RECORD, // CountExceedsSize
@@ -84,10 +86,10 @@ const FAULT_CODES: readonly number[] = [
 ];
 
 /**
- * The Kafka error code for a fault. Where Kafka 4.0 itself answers differently, it is said here:
- * - UnknownCompression: Kafka's CompressionType.forId throws IllegalArgumentException, which
- *   reaches the client as UNKNOWN_SERVER_ERROR; we answer UNSUPPORTED_COMPRESSION_TYPE, which
- *   names the problem and is not retried.
+ * The Kafka error code for a fault, as Kafka 4.4 answers it (test/compat/malformed records its
+ * answers):
+ * - UnknownCompression: Kafka's CompressionType.forId throws IllegalArgumentException ("Unknown
+ *   compression type id"), which reaches the client as UNKNOWN_SERVER_ERROR (-1); so here.
  * - Truncated: a lone batch cut short is CORRUPT_MESSAGE (a torn write in storage); in a
  *   Produce request, where a cut batch means "no batch", validateProduceRecords answers
  *   INVALID_RECORD as Kafka does.

@@ -66,7 +66,9 @@ const FAULT_CODES: readonly number[] = [
   RecordsErrorCode.INVALID_RECORD, // NegativeHeaderKeySize
   RecordsErrorCode.INVALID_RECORD, // RecordsRemaining
   RecordsErrorCode.RECORD_TOO_LARGE, // TooLarge
-  RecordsErrorCode.CORRUPT_MESSAGE, // CorruptStream
+  // CorruptStream: Kafka wraps the codec's IOException in KafkaException ("Failed to decompress
+  // record stream"), which it answers UNKNOWN_SERVER_ERROR; so does a truncated stream.
+  RecordsErrorCode.UNKNOWN_SERVER_ERROR,
 ];
 
 /**
