@@ -9,7 +9,8 @@ import { StorageError } from './errors.js';
 
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
-export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+/** '' (an empty list, Kafka 4.2+): neither deletion nor compaction, segments kept indefinitely. */
+export type CleanupPolicy = '' | 'delete' | 'compact' | 'compact,delete';
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface LogConfig {
@@ -105,10 +106,8 @@ function parsePolicy(name: string, v: Raw): CleanupPolicy {
     .filter((s) => s !== '');
   const hasCompact = parts.includes('compact');
   const hasDelete = parts.includes('delete');
-  if (parts.some((p) => p !== 'compact' && p !== 'delete') || (!hasCompact && !hasDelete)) {
-    invalid(name, v, 'String must be one of: compact, delete');
-  }
-  return hasCompact && hasDelete ? 'compact,delete' : hasCompact ? 'compact' : 'delete';
+  if (parts.some((p) => p !== 'compact' && p !== 'delete')) invalid(name, v, 'String must be one of: compact, delete');
+  return hasCompact && hasDelete ? 'compact,delete' : hasCompact ? 'compact' : hasDelete ? 'delete' : '';
 }
 
 /**
@@ -145,6 +144,9 @@ export function resolveLogConfig(overrides: Readonly<Record<string, Raw | undefi
         c[key] = intAtLeast(key, value, 0);
         break;
       case 'retention.bytes':
+        // A LONG without a validator in Kafka: any negative value means no size limit.
+        c[key] = intAtLeast(key, value, -Infinity);
+        break;
       case 'retention.ms':
         c[key] = intAtLeast(key, value, -1);
         break;
@@ -201,12 +203,12 @@ export function logConfigFromBrokerProps(props: Readonly<Record<string, Raw | un
 
 /** True when retention by time/size applies (`delete` or `compact,delete`). */
 export function isDeletePolicy(c: Readonly<LogConfig>): boolean {
-  return c['cleanup.policy'] !== 'compact';
+  return c['cleanup.policy'] === 'delete' || c['cleanup.policy'] === 'compact,delete';
 }
 
 /** True when the cleaner compacts this log (`compact` or `compact,delete`). */
 export function isCompactPolicy(c: Readonly<LogConfig>): boolean {
-  return c['cleanup.policy'] !== 'delete';
+  return c['cleanup.policy'] === 'compact' || c['cleanup.policy'] === 'compact,delete';
 }
 
 /** Broker-level settings of the LogManager, with Kafka's names and defaults. */

@@ -123,6 +123,23 @@ test('retention.bytes keeps the log under the limit in whole segments; the activ
   await m.shutdown();
 });
 
+test('an empty cleanup.policy keeps every segment (no size or time retention), and a negative retention.bytes is no limit', async () => {
+  const e = env();
+  const m = e.open({ defaultLogConfig: resolveLogConfig({ 'segment.bytes': 1000, 'retention.bytes': 0, 'retention.ms': 0, 'cleanup.policy': '' }) });
+  const log = m.getOrCreateLog('t', 0);
+  for (let i = 0; i < 60; i++) log.append(simpleBatch(2, 'r', 30, e.clock.now() - 3_600_000));
+  log.updateHighWatermark(log.logEndOffset);
+  const segments = log.segments.count;
+  assert.ok(segments > 3);
+  assert.equal(m.cleanupLogs(), 0);
+  assert.equal(log.segments.count, segments);
+  assert.equal(log.logStartOffset, 0);
+  m.setTopicConfig('t', { 'segment.bytes': 1000, 'retention.bytes': -5, 'retention.ms': -1, 'cleanup.policy': 'delete' });
+  assert.equal(log.config['cleanup.policy'], 'delete');
+  assert.equal(m.cleanupLogs(), 0, 'retention.bytes -5 and retention.ms -1 limit nothing');
+  await m.shutdown();
+});
+
 test('DeleteRecords moves the log start offset, which survives restart via log-start-offset-checkpoint', async () => {
   const e = env();
   const m = e.open({ defaultLogConfig: resolveLogConfig({ 'segment.bytes': 1000 }) });

@@ -85,7 +85,8 @@ const BOUNDS: readonly Bound[] = [
   oneOfStrings('cleanup.policy', ['compact', 'delete', 'compact,delete', 'delete, compact'], 'none', 'compact, delete'),
   {
     name: 'cleanup.policy',
-    accepted: [],
+    // Kafka 4.2+: an empty list is infinite retention (neither delete nor compact).
+    accepted: [''],
     refused: [['compact,foo', 'Invalid value foo for configuration cleanup.policy: String must be one of: compact, delete']],
   },
   bool('unclean.leader.election.enable'),
@@ -107,6 +108,8 @@ const BOUNDS: readonly Bound[] = [
       ['1MB', 'Invalid value 1MB for configuration segment.bytes: Not a number of type INT'],
     ],
   },
+  // A LONG with no validator in Kafka: any negative size is "no limit".
+  { name: 'retention.bytes', accepted: ['-1', '-2', '-9223372036854775808'], refused: [['1.5', 'Invalid value 1.5 for configuration retention.bytes: Not a number of type LONG']] },
   {
     name: 'retention.ms',
     accepted: ['9223372036854775807'],
