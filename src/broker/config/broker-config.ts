@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
 import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
+import { ConfigProblem, parseConfigValue } from '../configs/config-def.js';
+import { KAFKA_BROKER_CONFIGS } from '../configs/kafka-broker-configs.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
@@ -79,7 +81,14 @@ export class BrokerConfig {
     for (const [name, value] of given) {
       const def = BROKER_CONFIGS.get(name);
       if (def === undefined) {
-        if (IGNORED_KAFKA_CONFIGS.has(name)) ignored.push(name);
+        const kafka = KAFKA_BROKER_CONFIGS.get(name);
+        if (kafka !== undefined) {
+          // A setting Millrace does not act on is still held to Kafka's type and validator:
+          // Kafka refuses to start with it, and so does Millrace.
+          const problem = kafkaProblem(name, value, kafka.type, kafka.validator);
+          if (problem !== null) problems.push(problem);
+        }
+        if (IGNORED_KAFKA_CONFIGS.has(name) || kafka !== undefined) ignored.push(name);
         else unknown.push(name);
         continue;
       }
@@ -205,6 +214,17 @@ function parseNumber(raw: string | null, name: string): number {
 }
 
 /** Parses `NAME://host:port`; an empty host means every interface, as in Kafka. */
+/** Kafka's ConfigException text for a bad value of a setting Kafka knows, or null. */
+function kafkaProblem(name: string, value: string, type: Parameters<typeof parseConfigValue>[2], validator: ((n: string, v: ReturnType<typeof parseConfigValue>) => void) | undefined): string | null {
+  try {
+    validator?.(name, parseConfigValue(name, value, type));
+    return null;
+  } catch (err) {
+    if (err instanceof ConfigProblem) return err.message;
+    throw err;
+  }
+}
+
 export function parseListener(spec: string): Listener {
   const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(spec.trim());
   if (m === null) throw new Error(`${JSON.stringify(spec)} is not NAME://host:port`);

@@ -63,6 +63,23 @@ test('invalid values are all reported at once', () => {
   assert.throws(() => BrokerConfig.load({ overrides: ['novalue'] }), ConfigError);
 });
 
+test('settings Kafka 4.4 knows and Millrace does not act on are held to Kafka\'s types and validators at start-up', () => {
+  assert.throws(
+    () => BrokerConfig.load({ overrides: ['num.io.threads=0', 'log.cleaner.threads=two', 'num.network.threads=3'] }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.problems, [
+        'Invalid value 0 for configuration num.io.threads: Value must be at least 1',
+        'Invalid value two for configuration log.cleaner.threads: Not a number of type INT',
+      ]);
+      return true;
+    },
+  );
+  const ok = BrokerConfig.load({ overrides: ['num.io.threads=16', 'log.cleaner.threads=2'] });
+  assert.deepEqual(ok.unknown, []);
+  assert.ok(ok.ignored.includes('num.io.threads'));
+});
+
 test('listeners parse with empty hosts and IPv6', () => {
   assert.deepEqual(parseListener('PLAINTEXT://:9092'), { name: 'PLAINTEXT', host: '', port: 9092 });
   assert.deepEqual(parseListener('sasl_ssl://[::1]:9093'), { name: 'SASL_SSL', host: '::1', port: 9093 });
