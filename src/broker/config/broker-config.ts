@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
 import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
+import { parsePerIpOverrides } from '../network/connection-quotas.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
@@ -88,6 +89,7 @@ export class BrokerConfig {
     }
     const config = new BrokerConfig(given, unknown, ignored);
     problems.push(...config.checkListeners());
+    if (problems.length === 0) problems.push(...config.checkNetwork());
     if (problems.length > 0) throw new ConfigError(problems);
     return config;
   }
@@ -182,6 +184,31 @@ export class BrokerConfig {
     for (const def of BROKER_CONFIGS.values()) {
       yield { def, value: this.raw(def.name), source: this.source(def.name) };
     }
+  }
+
+  /** `max.connections.per.ip.overrides`, parsed (validated at load). */
+  perIpOverrides(): Map<string, number> {
+    return parsePerIpOverrides(this.raw('max.connections.per.ip.overrides') ?? '');
+  }
+
+  /** KafkaConfig.validateValues for the socket server settings. */
+  private checkNetwork(): string[] {
+    const problems: string[] = [];
+    const queuedBytes = this.long('queued.max.request.bytes');
+    if (queuedBytes > 0 && queuedBytes < this.int('socket.request.max.bytes')) {
+      problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
+    }
+    let overrides: Map<string, number>;
+    try {
+      overrides = this.perIpOverrides();
+    } catch (err) {
+      problems.push((err as Error).message);
+      return problems;
+    }
+    if (this.int('max.connections.per.ip') === 0 && overrides.size === 0) {
+      problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+    }
+    return problems;
   }
 
   private checkListeners(): string[] {

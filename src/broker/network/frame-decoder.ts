@@ -23,6 +23,13 @@ export interface FrameBufferPool {
   release(view: Buffer): void;
 }
 
+/** The broker's request memory (request-budget.ts), when `queued.max.request.bytes` bounds it. */
+export interface FrameMemory {
+  readonly pooled: boolean;
+  tryAllocate(bytes: number): boolean;
+  allocateHeld(bytes: number): void;
+}
+
 /** Frames smaller than this are copied into fresh (Node-pooled) memory as before. */
 const POOLED_FRAME_MIN_BYTES = 32 * 1024;
 const PRODUCE_API_KEY = 0;
@@ -30,8 +37,18 @@ const PRODUCE_API_KEY = 0;
 export class FrameDecoder {
   readonly maxFrameBytes: number;
   private readonly pool: FrameBufferPool | undefined;
+  private readonly memory: FrameMemory | null;
   /** True when the frame last returned by next() lies in a buffer from the pool. */
   lastFramePooled = false;
+  /** Bytes the frame last returned by next() took from `memory` (0 without it). */
+  lastFrameCharge = 0;
+  /**
+   * True when next() returned null because the frame's size could not be taken from
+   * `memory`: the connection stops reading until memory is released, then calls next() again.
+   */
+  needsMemory = false;
+  /** Whether the frame being assembled has its bytes from `memory`. */
+  private charged = false;
   /** Bytes received but not yet part of a returned frame. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -42,9 +59,10 @@ export class FrameDecoder {
   /** The offending size prefix when `error` is set. */
   errorSize = 0;
 
-  constructor(maxFrameBytes: number, pool?: FrameBufferPool) {
+  constructor(maxFrameBytes: number, pool?: FrameBufferPool, memory?: FrameMemory) {
     this.maxFrameBytes = maxFrameBytes;
     this.pool = pool;
+    this.memory = memory !== undefined && memory.pooled ? memory : null;
   }
 
   push(chunk: Buffer): void {
@@ -57,9 +75,17 @@ export class FrameDecoder {
     return this.pendingBytes;
   }
 
-  /** The next complete frame body (without its size prefix), or null if none is complete. */
+  /**
+   * The next complete frame body (without its size prefix), or null if none is complete.
+   * Bytes are only ever buffered as they arrive: nothing is allocated from the size a frame
+   * claims. With `memory`, the frame's size is taken from it once the size prefix is read
+   * (NetworkReceive asking the MemoryPool); a frame already received whole takes its bytes
+   * even past the pool, since they are in memory anyway and holding them back frees nothing.
+   */
   next(): Buffer | null {
     this.lastFramePooled = false;
+    this.lastFrameCharge = 0;
+    this.needsMemory = false;
     if (this.error !== FrameError.None) return null;
     if (this.frameSize < 0) {
       if (this.pendingBytes < 4) return null;
@@ -68,18 +94,44 @@ export class FrameDecoder {
       if (size > this.maxFrameBytes) return this.fail(FrameError.TooLarge, size);
       this.frameSize = size;
     }
-    if (this.pendingBytes < this.frameSize) return null;
-    const frame = this.take(this.frameSize);
+    const size = this.frameSize;
+    if (this.memory !== null && !this.charged) {
+      if (this.pendingBytes >= size) this.memory.allocateHeld(size);
+      else if (!this.memory.tryAllocate(size)) {
+        this.needsMemory = true;
+        return null;
+      }
+      this.charged = true;
+    }
+    if (this.pendingBytes < size) return null;
+    const frame = this.take(size);
     this.frameSize = -1;
+    if (this.charged) {
+      this.charged = false;
+      this.lastFrameCharge = size;
+    }
     return frame;
+  }
+
+  /**
+   * Bytes taken from `memory` for a frame not yet returned (given back by the connection when
+   * it closes).
+   */
+  get chargedBytes(): number {
+    return this.charged ? this.frameSize : 0;
   }
 
   private fail(error: FrameError, size: number): null {
     this.error = error;
     this.errorSize = size;
+    this.clear();
+    return null;
+  }
+
+  /** Drops every buffered byte (the connection is closed). */
+  clear(): void {
     this.pending.length = 0;
     this.pendingBytes = 0;
-    return null;
   }
 
   private readSizePrefix(): number {
