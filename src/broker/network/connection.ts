@@ -135,6 +135,17 @@ export class Connection implements BudgetWaiter {
     socket.on('drain', this.onDrain.bind(this));
     socket.on('error', this.onError.bind(this));
     socket.on('close', this.onSocketClose.bind(this));
+    // Accepted paused (socket-server.ts). While the broker's request memory is exhausted a new
+    // connection is not read at all until some comes back: Kafka would read its 4-byte size
+    // and then mute it, but a Node read takes up to 64 KiB, and hundreds of connections
+    // opened during an attack would each pin that much. Connections already open keep being
+    // read, and a request they send whole is served past the pool.
+    if (this.budget.outOfMemory) {
+      this.readPaused = true;
+      this.waitForBudget();
+    } else {
+      socket.resume();
+    }
   }
 
   get inFlight(): number {

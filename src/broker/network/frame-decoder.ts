@@ -30,6 +30,15 @@ export interface FrameMemory {
   allocateHeld(bytes: number): void;
 }
 
+/**
+ * A frame at least this large whose size the request memory pool granted is assembled in its
+ * own buffer as its bytes arrive (Kafka's NetworkReceive with a pool), each read copied in and
+ * dropped at once. Left as a list of 64 KiB reads until complete, such frames spread
+ * long-lived blocks over the allocator's heap that it cannot give back to the system after.
+ * The buffer is allocated uninitialised: its pages become resident only as bytes are written.
+ */
+const ASSEMBLE_MIN_BYTES = 1024 * 1024;
+
 /** Frames smaller than this are copied into fresh (Node-pooled) memory as before. */
 const POOLED_FRAME_MIN_BYTES = 32 * 1024;
 const PRODUCE_API_KEY = 0;
@@ -49,6 +58,9 @@ export class FrameDecoder {
   needsMemory = false;
   /** Whether the frame being assembled has its bytes from `memory`. */
   private charged = false;
+  /** The buffer a large granted frame is assembled in, and the bytes in it so far. */
+  private assembly: Buffer | null = null;
+  private assembled = 0;
   /** Bytes received but not yet part of a returned frame. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -67,12 +79,23 @@ export class FrameDecoder {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (this.assembly !== null) {
+      const want = this.frameSize - this.assembled;
+      if (chunk.length <= want) {
+        chunk.copy(this.assembly, this.assembled);
+        this.assembled += chunk.length;
+        return;
+      }
+      chunk.copy(this.assembly, this.assembled, 0, want);
+      this.assembled += want;
+      chunk = chunk.subarray(want);
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pendingBytes + this.assembled;
   }
 
   /**
@@ -87,6 +110,7 @@ export class FrameDecoder {
     this.lastFrameCharge = 0;
     this.needsMemory = false;
     if (this.error !== FrameError.None) return null;
+    if (this.assembly !== null) return this.assembledFrame();
     if (this.frameSize < 0) {
       if (this.pendingBytes < 4) return null;
       const size = this.readSizePrefix();
@@ -102,6 +126,15 @@ export class FrameDecoder {
         return null;
       }
       this.charged = true;
+      if (this.pendingBytes < size && size >= ASSEMBLE_MIN_BYTES) {
+        this.assembly = Buffer.allocUnsafeSlow(size);
+        this.assembled = 0;
+        const held = this.pending;
+        this.pending = [];
+        this.pendingBytes = 0;
+        for (let i = 0; i < held.length; i++) this.push(held[i]!);
+        return null;
+      }
     }
     if (this.pendingBytes < size) return null;
     const frame = this.take(size);
@@ -110,6 +143,17 @@ export class FrameDecoder {
       this.charged = false;
       this.lastFrameCharge = size;
     }
+    return frame;
+  }
+
+  private assembledFrame(): Buffer | null {
+    if (this.assembled < this.frameSize) return null;
+    const frame = this.assembly!;
+    this.assembly = null;
+    this.assembled = 0;
+    this.frameSize = -1;
+    this.charged = false;
+    this.lastFrameCharge = frame.length;
     return frame;
   }
 
@@ -132,6 +176,8 @@ export class FrameDecoder {
   clear(): void {
     this.pending.length = 0;
     this.pendingBytes = 0;
+    this.assembly = null;
+    this.assembled = 0;
   }
 
   private readSizePrefix(): number {

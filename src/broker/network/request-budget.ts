@@ -14,9 +14,14 @@
  *   free); otherwise its connection stops reading until memory is released. Without the pool
  *   (`Infinity`) nothing is counted.
  *
- * Waiting connections are woken all at once when the count or memory allows again; each takes
- * what it needs or waits again (Kafka unmutes every channel muted for memory).
+ * Waiting connections are woken in arrival order when the count or memory allows again; each
+ * takes what it needs or waits again (Kafka unmutes every channel muted for memory). At most
+ * WAKE_BATCH are woken at a time, the next ones once the loop has turned (they have read by
+ * then): hundreds of muted connections resumed at once would each read a 64 KiB chunk before
+ * the first of them took the memory back.
  */
+const WAKE_BATCH = 16;
+
 export interface BudgetWaiter {
   /** Called when the broker may read again; the waiter re-checks and may wait again. */
   budgetAvailable(): void;
@@ -31,11 +36,13 @@ export class RequestBudget {
   private waiters: BudgetWaiter[] = [];
   private spare: BudgetWaiter[] = [];
   private waking = false;
+  private wakeScheduled = false;
 
   constructor(maxQueued: number, capacityBytes: number) {
     this.maxQueued = maxQueued;
     this.capacityBytes = capacityBytes > 0 ? capacityBytes : Infinity;
     this.availableBytes = this.capacityBytes;
+    this.wakeLater = this.wakeLater.bind(this);
   }
 
   get pooled(): boolean {
@@ -88,21 +95,40 @@ export class RequestBudget {
   }
 
   private wake(): void {
-    if (this.waking || this.queued >= this.maxQueued || this.availableBytes <= 0) return;
+    if (this.waking || this.wakeScheduled || this.queued >= this.maxQueued || this.availableBytes <= 0) return;
     this.waking = true;
-    // Swap lists: a waiter that must wait again lands in the fresh one.
+    // Swap lists: a waiter that must wait again lands in the fresh one, after those not woken.
     const woken = this.waiters;
     this.waiters = this.spare;
+    let i = 0;
     try {
-      for (let i = 0; i < woken.length; i++) {
+      for (let n = 0; i < woken.length && n < WAKE_BATCH; i++) {
         const w = woken[i]!;
-        if (this.queued < this.maxQueued && this.availableBytes > 0) w.budgetAvailable();
-        else this.waiters.push(w);
+        if (this.queued < this.maxQueued && this.availableBytes > 0) {
+          n++;
+          w.budgetAvailable();
+        } else {
+          this.waiters.push(w);
+        }
       }
     } finally {
+      // Those not reached keep their place ahead of any that waited again.
+      const again = this.waiters;
+      this.waiters = woken.slice(i);
+      for (let j = 0; j < again.length; j++) this.waiters.push(again[j]!);
+      again.length = 0;
       woken.length = 0;
       this.spare = woken;
       this.waking = false;
     }
+    if (this.waiters.length > 0 && i > 0) {
+      this.wakeScheduled = true;
+      setImmediate(this.wakeLater);
+    }
+  }
+
+  private wakeLater(): void {
+    this.wakeScheduled = false;
+    this.wake();
   }
 }

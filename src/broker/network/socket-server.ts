@@ -4,6 +4,7 @@ import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
 import { addressKey, ConnectionQuotas, UNLIMITED } from './connection-quotas.js';
 import { RequestBudget } from './request-budget.js';
+import { HOUSEKEEPING_MS, MemoryHousekeeper } from './memory-housekeeping.js';
 
 /** Buffers for Produce request frames assembled from several reads, shared by every listener in the process. */
 export const requestFramePool = new ReadBufferPool();
@@ -42,6 +43,8 @@ export class SocketServer {
   private readonly processor: RequestProcessor;
   private readonly connections = new Set<Connection>();
   private idleTimer: NodeJS.Timeout | null = null;
+  private housekeepingTimer: NodeJS.Timeout | null = null;
+  readonly housekeeper = new MemoryHousekeeper(requestFramePool);
   private nextId = 0;
   private boundPort = 0;
   /** Accepted sockets waiting for a connection slot or the end of a creation-rate throttle. */
@@ -63,7 +66,9 @@ export class SocketServer {
       maxConnectionsPerIpOverrides: options.maxConnectionsPerIpOverrides ?? new Map(),
       maxConnectionCreationRate: options.maxConnectionCreationRate ?? UNLIMITED,
     });
-    this.server = createServer({ noDelay: true }, this.onConnection.bind(this));
+    // Sockets start paused: nothing is read from a connection before it is admitted and the
+    // broker's request memory allows (a read allocates up to 64 KiB per socket).
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection.bind(this));
     this.server.on('error', () => {});
     this.onThrottleEnd = this.onThrottleEnd.bind(this);
   }
@@ -93,12 +98,16 @@ export class SocketServer {
     const checkEvery = Math.max(10, Math.min(this.options.connectionsMaxIdleMs / 4, 30_000));
     this.idleTimer = setInterval(this.closeIdle.bind(this), checkEvery);
     this.idleTimer.unref();
+    this.housekeepingTimer = setInterval(this.housekeeper.tick.bind(this.housekeeper), HOUSEKEEPING_MS);
+    this.housekeepingTimer.unref();
   }
 
   /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes every connection. */
   async close(graceMs = 5_000): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
+    if (this.housekeepingTimer) clearInterval(this.housekeepingTimer);
+    this.housekeepingTimer = null;
     this.closing = true;
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     this.throttleTimer = null;
@@ -130,8 +139,7 @@ export class SocketServer {
       socket.destroy();
       return;
     }
-    // Waits as Kafka's acceptor does: unread, in order.
-    socket.pause();
+    // Waits as Kafka's acceptor does: unread (paused since accepted), in order.
     socket.on('error', noop);
     this.waiting.push(socket);
     this.acceptWaiting();
@@ -206,12 +214,12 @@ export class SocketServer {
     );
     connection.quotaKey = ip;
     this.connections.add(connection);
-    if (socket.isPaused()) socket.resume();
   }
 
   private onConnectionClosed(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.quotas.dec(connection.quotaKey);
+    this.housekeeper.closedSinceTick++;
     if (this.waitingCount > 0 && this.throttleTimer === null) this.acceptWaiting();
   }
 
