@@ -12,6 +12,7 @@ import { ALL_HANDLERS } from './handlers/index.js';
 import type { BrokerEndpoint, MetadataStore } from './metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
+import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
@@ -82,6 +83,10 @@ export class Broker implements BrokerContext {
         maxConnections: config.int('max.connections'),
         connectionsMaxIdleMs: config.long('connections.max.idle.ms'),
         maxInFlightPerConnection: options.maxInFlightPerConnection ?? 64,
+        maxConnectionsPerIp: config.int('max.connections.per.ip'),
+        maxConnectionsPerIpOverrides: config.perIpOverrides(),
+        maxConnectionCreationRate: config.int('max.connection.creation.rate'),
+        budget: new RequestBudget(config.int('queued.max.requests'), requestMemoryBytes(config)),
       },
       new RequestDispatcher(this),
     );
@@ -154,6 +159,15 @@ function advertised(config: BrokerConfig, listener: Listener, boundPort: number,
   }
   const host = listener.host === '' || listener.host === '0.0.0.0' ? hostname() : listener.host;
   return { nodeId, host, port: boundPort, rack };
+}
+
+/**
+ * The request memory pool: `queued.max.request.bytes`, or when that is -1 (Kafka's default,
+ * bounded in Kafka by its JVM heap) `millrace.request.memory.bytes`; <= 0 for none.
+ */
+function requestMemoryBytes(config: BrokerConfig): number {
+  const queued = config.long('queued.max.request.bytes');
+  return queued > 0 ? queued : config.long('millrace.request.memory.bytes');
 }
 
 /** The broker settings as raw strings, for the storage layer's own parsing of `log.*`. */

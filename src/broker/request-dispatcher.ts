@@ -8,6 +8,13 @@ import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/h
 import { apiVersionsBody } from './handlers/api-versions.js';
 
 /**
+ * APIs whose handlers answer with a promise when the request waits for an event (a Fetch for
+ * min_bytes, a JoinGroup or SyncGroup for the rebalance): such a request leaves the broker's
+ * `queued.max.requests` count, as a Kafka request in a purgatory has left the request queue.
+ */
+const PARKING_APIS: ReadonlySet<number> = new Set([ApiKey.Fetch, ApiKey.JoinGroup, ApiKey.SyncGroup]);
+
+/**
  * Decodes each request frame, hands it to the handler registered for its API key and writes
  * the response back in order. Kafka's rules for bad requests: an ApiVersions request at a
  * version we do not serve gets a v0 response with UNSUPPORTED_VERSION and our version ranges
@@ -51,6 +58,7 @@ export class RequestDispatcher implements RequestProcessor {
     if (result === null) {
       connection.complete(seq, null);
     } else if (result instanceof Promise) {
+      if (PARKING_APIS.has(request.apiKey)) connection.parked(seq);
       result.then(
         (body: unknown) => this.send(connection, seq, handler, info, body),
         (err: unknown) => this.handlerFailed(err, handler, connection),

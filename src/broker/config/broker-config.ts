@@ -4,6 +4,7 @@ import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
 import { ConfigProblem, parseConfigValue } from '../configs/config-def.js';
 import { KAFKA_BROKER_CONFIGS } from '../configs/kafka-broker-configs.js';
+import { parsePerIpOverrides } from '../network/connection-quotas.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
@@ -97,6 +98,7 @@ export class BrokerConfig {
     }
     const config = new BrokerConfig(given, unknown, ignored);
     problems.push(...config.checkListeners());
+    if (problems.length === 0) problems.push(...config.checkNetwork());
     if (problems.length > 0) throw new ConfigError(problems);
     return config;
   }
@@ -191,6 +193,31 @@ export class BrokerConfig {
     for (const def of BROKER_CONFIGS.values()) {
       yield { def, value: this.raw(def.name), source: this.source(def.name) };
     }
+  }
+
+  /** `max.connections.per.ip.overrides`, parsed (validated at load). */
+  perIpOverrides(): Map<string, number> {
+    return parsePerIpOverrides(this.raw('max.connections.per.ip.overrides') ?? '');
+  }
+
+  /** KafkaConfig.validateValues for the socket server settings. */
+  private checkNetwork(): string[] {
+    const problems: string[] = [];
+    const queuedBytes = this.long('queued.max.request.bytes');
+    if (queuedBytes > 0 && queuedBytes < this.int('socket.request.max.bytes')) {
+      problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
+    }
+    let overrides: Map<string, number>;
+    try {
+      overrides = this.perIpOverrides();
+    } catch (err) {
+      problems.push((err as Error).message);
+      return problems;
+    }
+    if (this.int('max.connections.per.ip') === 0 && overrides.size === 0) {
+      problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+    }
+    return problems;
   }
 
   private checkListeners(): string[] {

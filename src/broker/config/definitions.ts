@@ -43,6 +43,13 @@ const defs: ConfigDef[] = [
   { name: 'connections.max.idle.ms', type: 'long', default: '600000' },
   { name: 'max.connections', type: 'int', default: INT_MAX, min: 0, dynamic: true },
   { name: 'queued.max.requests', type: 'int', default: '500', min: 1 },
+  { name: 'queued.max.request.bytes', type: 'long', default: '-1' },
+  { name: 'max.connections.per.ip', type: 'int', default: INT_MAX, min: 0 },
+  { name: 'max.connections.per.ip.overrides', type: 'string', default: '' },
+  { name: 'max.connection.creation.rate', type: 'int', default: INT_MAX, min: 0 },
+  // Millrace's own: the request memory pool when queued.max.request.bytes is -1 (Kafka's
+  // unbounded default, where the JVM heap bounds it instead); -1 for none.
+  { name: 'millrace.request.memory.bytes', type: 'long', default: '268435456', min: -1 },
   { name: 'compression.type', type: 'string', default: 'producer', oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], topicConfig: 'compression.type', dynamic: true },
   { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 1048576, topicConfig: 'segment.bytes', dynamic: true },
   { name: 'log.roll.ms', type: 'long', default: null, topicConfig: 'segment.ms', dynamic: true },

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
+import { RequestBudget, type BudgetWaiter } from './request-budget.js';
 
 /**
  * What the network layer asks of the rest of the broker. `process` is called once per request
@@ -23,6 +24,8 @@ export interface ConnectionLimits {
    * its request is completed (the handler is done with the records by then).
    */
   framePool?: FrameBufferPool;
+  /** `queued.max.requests` and `queued.max.request.bytes`, shared by the broker's connections. */
+  budget?: RequestBudget;
 }
 
 /**
@@ -39,11 +42,29 @@ export interface ChunkedFrame {
 const PENDING = 0;
 const READY = 1;
 
+/** Per slot: the request is counted in the broker's `queued.max.requests`. */
+const QUEUED = 1;
+
+const FETCH_API_KEY = 1;
+
+/** Without a broker budget (tests that build a SocketServer alone): no broker-wide bounds. */
+const UNBOUNDED = new RequestBudget(Number.MAX_SAFE_INTEGER, -1);
+
 /**
- * One client connection: frames in, responses out in request order, reading paused while too
- * many requests are in flight or the socket's write buffer is full.
+ * One client connection: frames in, responses out in request order. Kafka reads one request
+ * per channel and mutes the channel until its response is sent; Millrace pipelines, and bounds
+ * what a connection may hold instead. The next request is read (decoded and dispatched) only
+ * while:
+ * - fewer than `maxInFlight` of its requests are unanswered;
+ * - its responses are being taken by the socket (no write has reported a full buffer since the
+ *   last 'drain'): a client that does not read its responses stops being read, so no more
+ *   work, disk reads included, is done for responses that cannot be sent;
+ * - it is not a Fetch while another Fetch of the connection is unanswered (a Fetch response
+ *   holds up to `fetch.max.bytes`; one per connection, as in Kafka);
+ * - the broker's `queued.max.requests` and request memory (`queued.max.request.bytes`) allow.
+ * Otherwise the socket is paused (its bytes stay in the kernel) until the reason goes away.
  */
-export class Connection {
+export class Connection implements BudgetWaiter {
   readonly id: number;
   readonly socket: Socket;
   readonly remoteAddress: string;
@@ -52,6 +73,8 @@ export class Connection {
   closed = false;
   /** Why the connection was closed by us, for logs and tests. */
   closeReason = '';
+  /** The address its connection quota is counted under. */
+  quotaKey = '';
 
   private readonly processor: RequestProcessor;
   private readonly decoder: FrameDecoder;
@@ -61,12 +84,25 @@ export class Connection {
   /** Per slot: the request frame to give back to the frame pool on completion. */
   private readonly pooledFrames: Array<Buffer | null>;
   private readonly framePool: FrameBufferPool | undefined;
+  /** Per slot: bytes the request took from the broker's request memory. */
+  private readonly charges: Float64Array;
+  /** Per slot: QUEUED while counted in `queued.max.requests`. */
+  private readonly queuedFlags: Uint8Array;
+  private readonly budget: RequestBudget;
   private nextSeq = 0;
   private nextToSend = 0;
   private readPaused = false;
   /** True while drainFrames runs, so a synchronous complete() does not re-enter it. */
   private draining = false;
   private writeBlocked = false;
+  /** Seq of the unanswered Fetch, or -1. */
+  private fetchSeq = -1;
+  /** A Fetch frame read while another Fetch was unanswered: dispatched when that one is. */
+  private heldFrame: Buffer | null = null;
+  private heldPooled = false;
+  private heldCharge = 0;
+  /** True while registered with the budget to be woken. */
+  private waitingBudget = false;
   private readonly onClosed: (c: Connection) => void;
 
   constructor(
@@ -82,13 +118,16 @@ export class Connection {
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.processor = processor;
     this.framePool = limits.framePool;
-    this.decoder = new FrameDecoder(limits.maxRequestBytes, limits.framePool);
     let capacity = 1;
     while (capacity < limits.maxInFlight) capacity <<= 1;
     this.mask = capacity - 1;
     this.state = new Uint8Array(capacity);
     this.responses = new Array<Buffer | ChunkedFrame | null>(capacity).fill(null);
     this.pooledFrames = new Array<Buffer | null>(capacity).fill(null);
+    this.charges = new Float64Array(capacity);
+    this.queuedFlags = new Uint8Array(capacity);
+    this.budget = limits.budget ?? UNBOUNDED;
+    this.decoder = new FrameDecoder(limits.maxRequestBytes, limits.framePool, this.budget);
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -96,6 +135,17 @@ export class Connection {
     socket.on('drain', this.onDrain.bind(this));
     socket.on('error', this.onError.bind(this));
     socket.on('close', this.onSocketClose.bind(this));
+    // Accepted paused (socket-server.ts). While the broker's request memory is exhausted a new
+    // connection is not read at all until some comes back: Kafka would read its 4-byte size
+    // and then mute it, but a Node read takes up to 64 KiB, and hundreds of connections
+    // opened during an attack would each pin that much. Connections already open keep being
+    // read, and a request they send whole is served past the pool.
+    if (this.budget.outOfMemory) {
+      this.readPaused = true;
+      this.waitForBudget();
+    } else {
+      socket.resume();
+    }
   }
 
   get inFlight(): number {
@@ -116,7 +166,42 @@ export class Connection {
     }
     this.responses[slot] = response;
     this.state[slot] = READY;
+    if (seq === this.fetchSeq) this.fetchSeq = -1;
+    this.releaseSlot(slot);
     if (seq === this.nextToSend) this.flush();
+    else if (this.heldFrame !== null && this.fetchSeq < 0) this.drainFrames();
+  }
+
+  /**
+   * Request `seq` waits for an event (a long-poll Fetch, a JoinGroup in a rebalance): it no
+   * longer counts in `queued.max.requests`, as a request in a Kafka purgatory has left the
+   * request queue.
+   */
+  parked(seq: number): void {
+    if (this.closed || seq < this.nextToSend || seq >= this.nextSeq) return;
+    const slot = seq & this.mask;
+    if (this.state[slot] !== PENDING || this.queuedFlags[slot] !== QUEUED) return;
+    this.queuedFlags[slot] = 0;
+    this.budget.dequeue();
+  }
+
+  /** RequestBudget: requests or memory were freed. */
+  budgetAvailable(): void {
+    this.waitingBudget = false;
+    if (!this.closed) this.drainFrames();
+  }
+
+  /** Gives back what the request in `slot` holds of the broker's budget. */
+  private releaseSlot(slot: number): void {
+    if (this.queuedFlags[slot] === QUEUED) {
+      this.queuedFlags[slot] = 0;
+      this.budget.dequeue();
+    }
+    const charge = this.charges[slot]!;
+    if (charge > 0) {
+      this.charges[slot] = 0;
+      this.budget.release(charge);
+    }
   }
 
   /** Closes the connection, dropping queued responses. */
@@ -145,20 +230,55 @@ export class Connection {
     if (this.draining) return;
     this.draining = true;
     const capacity = this.mask + 1;
-    while (!this.closed && this.nextSeq - this.nextToSend < capacity) {
-      const frame = this.decoder.next();
-      if (frame === null) {
-        if (this.decoder.error !== FrameError.None) this.rejectFrame();
+    const budget = this.budget;
+    while (!this.closed && !this.writeBlocked && this.nextSeq - this.nextToSend < capacity) {
+      if (!budget.canQueue) {
+        this.waitForBudget();
         break;
+      }
+      let frame: Buffer | null;
+      let pooled: boolean;
+      let charge: number;
+      if (this.heldFrame !== null) {
+        if (this.fetchSeq >= 0) break;
+        frame = this.heldFrame;
+        pooled = this.heldPooled;
+        charge = this.heldCharge;
+        this.heldFrame = null;
+      } else {
+        frame = this.decoder.next();
+        if (frame === null) {
+          if (this.decoder.needsMemory) this.waitForBudget();
+          else if (this.decoder.error !== FrameError.None) this.rejectFrame();
+          break;
+        }
+        pooled = this.decoder.lastFramePooled;
+        charge = this.decoder.lastFrameCharge;
+        if (frame.length >= 2 && frame.readInt16BE(0) === FETCH_API_KEY && this.fetchSeq >= 0) {
+          this.heldFrame = frame;
+          this.heldPooled = pooled;
+          this.heldCharge = charge;
+          break;
+        }
       }
       const seq = this.nextSeq++;
       const slot = seq & this.mask;
       this.state[slot] = PENDING;
-      this.pooledFrames[slot] = this.decoder.lastFramePooled ? frame : null;
+      this.pooledFrames[slot] = pooled ? frame : null;
+      this.charges[slot] = charge;
+      this.queuedFlags[slot] = QUEUED;
+      budget.enqueue();
+      if (frame.length >= 2 && frame.readInt16BE(0) === FETCH_API_KEY) this.fetchSeq = seq;
       this.processor.process(frame, this, seq);
     }
     this.draining = false;
     this.updateReading();
+  }
+
+  private waitForBudget(): void {
+    if (this.waitingBudget) return;
+    this.waitingBudget = true;
+    this.budget.wait(this);
   }
 
   private rejectFrame(): void {
@@ -201,13 +321,14 @@ export class Connection {
       this.lastActive = Date.now();
     }
     // Frames held back by the in-flight limit can go now.
-    if (this.decoder.bufferedBytes > 0 && !this.draining) this.drainFrames();
+    if ((this.decoder.bufferedBytes > 0 || this.heldFrame !== null) && !this.draining) this.drainFrames();
     else this.updateReading();
   }
 
+  /** Reads from the socket only while the next request could be taken. */
   private updateReading(): void {
     if (this.closed) return;
-    const full = this.nextSeq - this.nextToSend > this.mask || this.writeBlocked;
+    const full = this.nextSeq - this.nextToSend > this.mask || this.writeBlocked || this.waitingBudget || this.heldFrame !== null;
     if (full && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -219,7 +340,8 @@ export class Connection {
 
   private onDrain(): void {
     this.writeBlocked = false;
-    this.updateReading();
+    if ((this.decoder.bufferedBytes > 0 || this.heldFrame !== null) && !this.draining) this.drainFrames();
+    else this.updateReading();
   }
 
   private onError(): void {
@@ -233,7 +355,27 @@ export class Connection {
   private markClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseAll();
     this.processor.closed?.(this);
     this.onClosed(this);
+  }
+
+  /** A closed connection gives back every request slot, held frame and buffered byte it had. */
+  private releaseAll(): void {
+    for (let seq = this.nextToSend; seq < this.nextSeq; seq++) {
+      const slot = seq & this.mask;
+      this.responses[slot] = null;
+      this.pooledFrames[slot] = null;
+      this.releaseSlot(slot);
+    }
+    this.nextToSend = this.nextSeq;
+    if (this.heldFrame !== null) {
+      this.heldFrame = null;
+      if (this.heldCharge > 0) this.budget.release(this.heldCharge);
+      this.heldCharge = 0;
+    }
+    const charged = this.decoder.chargedBytes;
+    this.decoder.clear();
+    if (charged > 0) this.budget.release(charged);
   }
 }

@@ -23,6 +23,22 @@ export interface FrameBufferPool {
   release(view: Buffer): void;
 }
 
+/** The broker's request memory (request-budget.ts), when `queued.max.request.bytes` bounds it. */
+export interface FrameMemory {
+  readonly pooled: boolean;
+  tryAllocate(bytes: number): boolean;
+  allocateHeld(bytes: number): void;
+}
+
+/**
+ * A frame at least this large whose size the request memory pool granted is assembled in its
+ * own buffer as its bytes arrive (Kafka's NetworkReceive with a pool), each read copied in and
+ * dropped at once. Left as a list of 64 KiB reads until complete, such frames spread
+ * long-lived blocks over the allocator's heap that it cannot give back to the system after.
+ * The buffer is allocated uninitialised: its pages become resident only as bytes are written.
+ */
+const ASSEMBLE_MIN_BYTES = 1024 * 1024;
+
 /** Frames smaller than this are copied into fresh (Node-pooled) memory as before. */
 const POOLED_FRAME_MIN_BYTES = 32 * 1024;
 const PRODUCE_API_KEY = 0;
@@ -30,8 +46,21 @@ const PRODUCE_API_KEY = 0;
 export class FrameDecoder {
   readonly maxFrameBytes: number;
   private readonly pool: FrameBufferPool | undefined;
+  private readonly memory: FrameMemory | null;
   /** True when the frame last returned by next() lies in a buffer from the pool. */
   lastFramePooled = false;
+  /** Bytes the frame last returned by next() took from `memory` (0 without it). */
+  lastFrameCharge = 0;
+  /**
+   * True when next() returned null because the frame's size could not be taken from
+   * `memory`: the connection stops reading until memory is released, then calls next() again.
+   */
+  needsMemory = false;
+  /** Whether the frame being assembled has its bytes from `memory`. */
+  private charged = false;
+  /** The buffer a large granted frame is assembled in, and the bytes in it so far. */
+  private assembly: Buffer | null = null;
+  private assembled = 0;
   /** Bytes received but not yet part of a returned frame. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -42,25 +71,46 @@ export class FrameDecoder {
   /** The offending size prefix when `error` is set. */
   errorSize = 0;
 
-  constructor(maxFrameBytes: number, pool?: FrameBufferPool) {
+  constructor(maxFrameBytes: number, pool?: FrameBufferPool, memory?: FrameMemory) {
     this.maxFrameBytes = maxFrameBytes;
     this.pool = pool;
+    this.memory = memory !== undefined && memory.pooled ? memory : null;
   }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (this.assembly !== null) {
+      const want = this.frameSize - this.assembled;
+      if (chunk.length <= want) {
+        chunk.copy(this.assembly, this.assembled);
+        this.assembled += chunk.length;
+        return;
+      }
+      chunk.copy(this.assembly, this.assembled, 0, want);
+      this.assembled += want;
+      chunk = chunk.subarray(want);
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pendingBytes + this.assembled;
   }
 
-  /** The next complete frame body (without its size prefix), or null if none is complete. */
+  /**
+   * The next complete frame body (without its size prefix), or null if none is complete.
+   * Bytes are only ever buffered as they arrive: nothing is allocated from the size a frame
+   * claims. With `memory`, the frame's size is taken from it once the size prefix is read
+   * (NetworkReceive asking the MemoryPool); a frame already received whole takes its bytes
+   * even past the pool, since they are in memory anyway and holding them back frees nothing.
+   */
   next(): Buffer | null {
     this.lastFramePooled = false;
+    this.lastFrameCharge = 0;
+    this.needsMemory = false;
     if (this.error !== FrameError.None) return null;
+    if (this.assembly !== null) return this.assembledFrame();
     if (this.frameSize < 0) {
       if (this.pendingBytes < 4) return null;
       const size = this.readSizePrefix();
@@ -68,18 +118,66 @@ export class FrameDecoder {
       if (size > this.maxFrameBytes) return this.fail(FrameError.TooLarge, size);
       this.frameSize = size;
     }
-    if (this.pendingBytes < this.frameSize) return null;
-    const frame = this.take(this.frameSize);
+    const size = this.frameSize;
+    if (this.memory !== null && !this.charged) {
+      if (this.pendingBytes >= size) this.memory.allocateHeld(size);
+      else if (!this.memory.tryAllocate(size)) {
+        this.needsMemory = true;
+        return null;
+      }
+      this.charged = true;
+      if (this.pendingBytes < size && size >= ASSEMBLE_MIN_BYTES) {
+        this.assembly = Buffer.allocUnsafeSlow(size);
+        this.assembled = 0;
+        const held = this.pending;
+        this.pending = [];
+        this.pendingBytes = 0;
+        for (let i = 0; i < held.length; i++) this.push(held[i]!);
+        return null;
+      }
+    }
+    if (this.pendingBytes < size) return null;
+    const frame = this.take(size);
     this.frameSize = -1;
+    if (this.charged) {
+      this.charged = false;
+      this.lastFrameCharge = size;
+    }
     return frame;
+  }
+
+  private assembledFrame(): Buffer | null {
+    if (this.assembled < this.frameSize) return null;
+    const frame = this.assembly!;
+    this.assembly = null;
+    this.assembled = 0;
+    this.frameSize = -1;
+    this.charged = false;
+    this.lastFrameCharge = frame.length;
+    return frame;
+  }
+
+  /**
+   * Bytes taken from `memory` for a frame not yet returned (given back by the connection when
+   * it closes).
+   */
+  get chargedBytes(): number {
+    return this.charged ? this.frameSize : 0;
   }
 
   private fail(error: FrameError, size: number): null {
     this.error = error;
     this.errorSize = size;
+    this.clear();
+    return null;
+  }
+
+  /** Drops every buffered byte (the connection is closed). */
+  clear(): void {
     this.pending.length = 0;
     this.pendingBytes = 0;
-    return null;
+    this.assembly = null;
+    this.assembled = 0;
   }
 
   private readSizePrefix(): number {

@@ -2,9 +2,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
+import { addressKey, ConnectionQuotas, UNLIMITED } from './connection-quotas.js';
+import { RequestBudget } from './request-budget.js';
+import { HOUSEKEEPING_MS, MemoryHousekeeper } from './memory-housekeeping.js';
 
 /** Buffers for Produce request frames assembled from several reads, shared by every listener in the process. */
-const requestFramePool = new ReadBufferPool();
+export const requestFramePool = new ReadBufferPool();
 
 export interface SocketServerOptions {
   host: string;
@@ -17,27 +20,62 @@ export interface SocketServerOptions {
   connectionsMaxIdleMs: number;
   /** Requests in flight per connection before its reading pauses. */
   maxInFlightPerConnection: number;
+  /** `max.connections.per.ip` (Kafka default Int.MaxValue). */
+  maxConnectionsPerIp?: number;
+  /** `max.connections.per.ip.overrides`, parsed: host to count. */
+  maxConnectionsPerIpOverrides?: ReadonlyMap<string, number>;
+  /** `max.connection.creation.rate` (Kafka default Int.MaxValue: none). */
+  maxConnectionCreationRate?: number;
+  /** `queued.max.requests` and `queued.max.request.bytes`; none when omitted. */
+  budget?: RequestBudget;
 }
 
 /**
- * One listener: accepts connections up to `max.connections`, closes idle ones with a single
- * coarse timer, and on close stops accepting, lets in-flight requests finish, then drops the
- * rest.
+ * One listener: accepts connections within Kafka's connection quotas (connection-quotas.ts),
+ * closes idle ones with a single coarse timer, and on close stops accepting, lets in-flight
+ * requests finish, then drops the rest.
  */
 export class SocketServer {
   readonly options: SocketServerOptions;
+  readonly quotas: ConnectionQuotas;
+  readonly budget: RequestBudget | undefined;
   private readonly server: Server;
   private readonly processor: RequestProcessor;
   private readonly connections = new Set<Connection>();
   private idleTimer: NodeJS.Timeout | null = null;
+  private housekeepingTimer: NodeJS.Timeout | null = null;
+  readonly housekeeper = new MemoryHousekeeper(requestFramePool);
   private nextId = 0;
   private boundPort = 0;
+  /** Accepted sockets waiting for a connection slot or the end of a creation-rate throttle. */
+  private readonly waiting: Socket[] = [];
+  private waitingHead = 0;
+  /** The head of `waiting` is already recorded in the creation rate. */
+  private headRecorded = false;
+  private throttledUntil = 0;
+  private throttleTimer: NodeJS.Timeout | null = null;
+  private closing = false;
 
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
     this.processor = processor;
-    this.server = createServer({ noDelay: true }, this.onConnection.bind(this));
+    this.budget = options.budget;
+    this.quotas = new ConnectionQuotas({
+      maxConnections: options.maxConnections,
+      maxConnectionsPerIp: options.maxConnectionsPerIp ?? UNLIMITED,
+      maxConnectionsPerIpOverrides: options.maxConnectionsPerIpOverrides ?? new Map(),
+      maxConnectionCreationRate: options.maxConnectionCreationRate ?? UNLIMITED,
+    });
+    // Sockets start paused: nothing is read from a connection before it is admitted and the
+    // broker's request memory allows (a read allocates up to 64 KiB per socket).
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection.bind(this));
     this.server.on('error', () => {});
+    this.onThrottleEnd = this.onThrottleEnd.bind(this);
+  }
+
+  /** Sockets accepted by the kernel and waiting for a slot or a throttle, for tests. */
+  get waitingCount(): number {
+    return this.waiting.length - this.waitingHead;
   }
 
   get port(): number {
@@ -49,6 +87,7 @@ export class SocketServer {
   }
 
   async listen(): Promise<void> {
+    await this.quotas.resolve();
     this.server.listen(this.options.port, this.options.host);
     await Promise.race([
       once(this.server, 'listening'),
@@ -59,12 +98,22 @@ export class SocketServer {
     const checkEvery = Math.max(10, Math.min(this.options.connectionsMaxIdleMs / 4, 30_000));
     this.idleTimer = setInterval(this.closeIdle.bind(this), checkEvery);
     this.idleTimer.unref();
+    this.housekeepingTimer = setInterval(this.housekeeper.tick.bind(this.housekeeper), HOUSEKEEPING_MS);
+    this.housekeepingTimer.unref();
   }
 
   /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes every connection. */
   async close(graceMs = 5_000): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
+    if (this.housekeepingTimer) clearInterval(this.housekeepingTimer);
+    this.housekeepingTimer = null;
+    this.closing = true;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
+    for (let i = this.waitingHead; i < this.waiting.length; i++) this.waiting[i]!.destroy();
+    this.waiting.length = 0;
+    this.waitingHead = 0;
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && [...this.connections].some((c) => c.inFlight > 0)) {
@@ -76,7 +125,77 @@ export class SocketServer {
   }
 
   private onConnection(socket: Socket): void {
-    if (this.connections.size >= this.options.maxConnections) {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const quotas = this.quotas;
+    if (this.waitingCount === 0 && !quotas.rateLimited && quotas.slotAvailable()) {
+      this.admit(socket);
+      return;
+    }
+    if (this.waitingCount >= ConnectionQuotas.MAX_WAITING) {
+      // Past the listen backlog: the kernel would have refused it.
+      socket.destroy();
+      return;
+    }
+    // Waits as Kafka's acceptor does: unread (paused since accepted), in order.
+    socket.on('error', noop);
+    this.waiting.push(socket);
+    this.acceptWaiting();
+  }
+
+  /**
+   * Serves waiting sockets while a slot is free and no throttle runs (Kafka's
+   * waitForConnectionSlot); a throttle sets one timer, a full broker waits for a close.
+   */
+  private acceptWaiting(): void {
+    const quotas = this.quotas;
+    while (this.waitingHead < this.waiting.length && !this.closing) {
+      const now = Date.now();
+      if (now < this.throttledUntil) {
+        this.throttleTimer ??= setTimeout(this.onThrottleEnd, this.throttledUntil - now);
+        return;
+      }
+      const socket = this.waiting[this.waitingHead]!;
+      if (socket.destroyed) {
+        this.shiftWaiting();
+        continue;
+      }
+      if (!this.headRecorded) {
+        const throttleMs = quotas.recordCreation(now);
+        this.headRecorded = true;
+        if (throttleMs > 0) {
+          this.throttledUntil = now + throttleMs;
+          continue;
+        }
+      }
+      if (!quotas.slotAvailable()) return;
+      this.shiftWaiting();
+      socket.removeListener('error', noop);
+      this.admit(socket);
+    }
+  }
+
+  private onThrottleEnd(): void {
+    this.throttleTimer = null;
+    this.acceptWaiting();
+  }
+
+  private shiftWaiting(): void {
+    this.waiting[this.waitingHead++] = undefined as unknown as Socket;
+    this.headRecorded = false;
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting.length = 0;
+      this.waitingHead = 0;
+    }
+  }
+
+  /** Counts the connection against its address's limit and serves it, or closes it. */
+  private admit(socket: Socket): void {
+    const ip = addressKey(socket.remoteAddress);
+    if (!this.quotas.tryInc(ip)) {
+      // TooManyConnectionsException: closed right away.
       socket.destroy();
       return;
     }
@@ -84,15 +203,24 @@ export class SocketServer {
       this.nextId++,
       socket,
       this.processor,
-      { maxRequestBytes: this.options.maxRequestBytes, maxInFlight: this.options.maxInFlightPerConnection, framePool: requestFramePool },
+      {
+        maxRequestBytes: this.options.maxRequestBytes,
+        maxInFlight: this.options.maxInFlightPerConnection,
+        framePool: requestFramePool,
+        budget: this.budget,
+      },
       Date.now(),
       this.onConnectionClosed.bind(this),
     );
+    connection.quotaKey = ip;
     this.connections.add(connection);
   }
 
   private onConnectionClosed(connection: Connection): void {
-    this.connections.delete(connection);
+    if (!this.connections.delete(connection)) return;
+    this.quotas.dec(connection.quotaKey);
+    this.housekeeper.closedSinceTick++;
+    if (this.waitingCount > 0 && this.throttleTimer === null) this.acceptWaiting();
   }
 
   private closeIdle(): void {
@@ -102,3 +230,5 @@ export class SocketServer {
     }
   }
 }
+
+function noop(): void {}

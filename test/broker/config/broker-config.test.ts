@@ -85,3 +85,26 @@ test('listeners parse with empty hosts and IPv6', () => {
   assert.deepEqual(parseListener('sasl_ssl://[::1]:9093'), { name: 'SASL_SSL', host: '::1', port: 9093 });
   assert.throws(() => parseListener('PLAINTEXT://host:99999'));
 });
+
+test('socket server limits: Kafka\'s names, defaults and checks (KafkaConfig.validateValues)', () => {
+  const defaults = BrokerConfig.load();
+  assert.equal(defaults.raw('queued.max.requests'), '500');
+  assert.equal(defaults.raw('queued.max.request.bytes'), '-1');
+  assert.equal(defaults.raw('max.connections.per.ip'), '2147483647');
+  assert.equal(defaults.raw('max.connections.per.ip.overrides'), '');
+  assert.equal(defaults.raw('max.connection.creation.rate'), '2147483647');
+  assert.deepEqual(defaults.unknown, []);
+  const ok = BrokerConfig.load({ overrides: { 'queued.max.request.bytes': 104857600, 'max.connections.per.ip': 0, 'max.connections.per.ip.overrides': 'localhost:5, 10.0.0.1:2' } });
+  assert.deepEqual([...ok.perIpOverrides()], [['localhost', 5], ['10.0.0.1', 2]]);
+  const bad = (overrides: Record<string, string | number>, message: RegExp) => {
+    assert.throws(() => BrokerConfig.load({ overrides }), (err: unknown) => err instanceof ConfigError && err.problems.some((p) => message.test(p)));
+  };
+  bad({ 'queued.max.request.bytes': 1000 }, /queued.max.request.bytes must be larger or equal to socket.request.max.bytes/);
+  bad({ 'max.connections.per.ip': 0 }, /can be set to zero only if max.connections.per.ip.overrides/);
+  bad({ 'max.connections.per.ip': -1 }, /must be at least 0/);
+  bad({ 'max.connection.creation.rate': -1 }, /must be at least 0/);
+  bad({ 'queued.max.requests': 0 }, /must be at least 1/);
+  bad({ 'max.connections.per.ip.overrides': 'host' }, /not host:count/);
+  bad({ 'max.connections.per.ip.overrides': 'host:x' }, /For input string/);
+  bad({ 'max.connections.per.ip.overrides': 'ho st:1' }, /invalid addresses/);
+});

@@ -95,3 +95,20 @@ test('pipelined large produce requests (pooled frames) land intact, recompressed
     await broker.close();
   }
 });
+
+test('the pools give back what a burst left: trim drops free buffers the last period did not need, 64 MiB at most are kept', () => {
+  const pool = new ReadBufferPool();
+  const burst = Array.from({ length: 8 }, () => pool.acquire(1 << 20));
+  for (const b of burst) pool.release(b);
+  assert.equal(pool.pooledBytes, 8 << 20);
+  assert.equal(pool.trim(), 0, 'released in this period: kept for one more');
+  pool.release(pool.acquire(1 << 20)); // one of the eight was needed
+  assert.equal(pool.trim(), 7 << 20);
+  assert.equal(pool.pooledBytes, 1 << 20);
+  assert.equal(pool.trim(), 1 << 20);
+  assert.equal(pool.pooledBytes, 0);
+  // At most 32 MiB per size class and 64 MiB in all.
+  const big = [...Array.from({ length: 5 }, () => pool.acquire(8 << 20)), ...Array.from({ length: 9 }, () => pool.acquire(4 << 20)), pool.acquire(2 << 20)];
+  for (const b of big) pool.release(b);
+  assert.equal(pool.pooledBytes, 64 << 20);
+});

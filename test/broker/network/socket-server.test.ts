@@ -138,15 +138,22 @@ test('idle connections are closed after connections.max.idle.ms', async () => {
   await server.close();
 });
 
-test('connections beyond max.connections are refused', async () => {
+test('a connection beyond max.connections waits for a slot, as Kafka\'s acceptor does', async () => {
   const server = await start(new DelayedEcho(), { maxConnections: 1 });
   const first = await client(server.port);
   const second = await client(server.port);
-  await once(second, 'close');
+  const c2 = collector(second);
+  second.write(frame(Buffer.from([0, 8])));
   const c = collector(first);
   first.write(frame(Buffer.from([0, 7])));
   await c.waitFor(1);
   assert.equal(c.frames[0]![1], 7);
+  assert.equal(server.connectionCount, 1);
+  assert.equal(server.waitingCount, 1);
+  assert.equal(c2.frames.length, 0);
   first.destroy();
+  await c2.waitFor(1);
+  assert.equal(c2.frames[0]![1], 8);
+  second.destroy();
   await server.close();
 });
