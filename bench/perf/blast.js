@@ -85,6 +85,10 @@ export function blast(codecs, socket, frame, n, inflight) {
         resolve({ errors });
       }
     };
+    if (n <= 0) {
+      resolve({ errors });
+      return;
+    }
     socket.on('data', onData);
     socket.on('error', reject);
     while (sent < Math.min(inflight, n)) sendOne();

@@ -4,14 +4,18 @@
 //
 //   node bench/perf/validation-cost.js --dists before=.tmp/perf/before/dist,after=.tmp/perf/after/dist \
 //        [--systems kafka,millrace] [--codecs none,lz4,zstd,gzip,snappy] [--batch-bytes 16384,1048576]
-//        [--mb 256] [--warmup 0.25] [--rounds 3] [--node PATH] [--port 19192] [--out FILE]
+//        [--mb 256] [--warmup 0.25] [--connections 1] [--rounds 3] [--node PATH] [--port 19192] [--out FILE]
 //
 // Each broker gets the same identical pre-encoded Produce v9 requests (acks=1; 6 partitions x
 // one batch of 1 KiB JSON-like records, bench/vs-kafka/payload.js; about `--batch-bytes` of
 // records per batch before compression), resent over one raw connection with requests
 // pipelined (bench/perf/blast.js, as produce-blast does), `--mb` MB of records per codec and
-// batch size, measured after a warm-up pass over all cases (`--warmup` 0.25 of that each). Every response is decoded and any partition
-// error is stored with the run (a run with errors did not measure what it says).
+// batch size, measured after a warm-up pass over all cases (`--warmup` 0.25 of that each).
+// Kafka reads no further request from a connection until it has answered the one before
+// (it mutes the channel), so over one connection its requests do not overlap; `--connections
+// N` spreads the requests over N connections (each pipelining as above) for both systems.
+// Every response is decoded and any partition error is stored with the run (a run with errors
+// did not measure what it says).
 //
 // Brokers, one process each, started fresh every round (the order rotates between rounds),
 // their log dirs on tmpfs (/dev/shm) so that no disk writeback is measured:
@@ -60,6 +64,7 @@ const node = path.resolve(arg('node', process.execPath));
 const basePort = Number(arg('port', '19192'));
 const out = arg('out', undefined);
 const warmup = Number(arg('warmup', '0.25'));
+const connections = Number(arg('connections', '1'));
 const partitions = 6;
 const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
@@ -127,7 +132,8 @@ async function prepare(port, c, socket) {
 async function measure(system, roundNo, runs) {
   const b = await start(system);
   try {
-    const socket = await connect(b.port);
+    const sockets = await Promise.all(Array.from({ length: connections }, () => connect(b.port)));
+    const socket = sockets[0];
     const idle0 = cpuSeconds(b.pid);
     await sleep(1000);
     const idleCpuPerS = round(/** @type {number} */ (cpuSeconds(b.pid)) - /** @type {number} */ (idle0), 3);
@@ -140,7 +146,9 @@ async function measure(system, roundNo, runs) {
       const load1 = os.loadavg()[0];
       const cpu0 = /** @type {number} */ (cpuSeconds(b.pid));
       const t0 = performance.now();
-      const { errors } = await blast(codecs, socket, c.frame, c.requests, c.inflight);
+      const results = await Promise.all(sockets.map((so, i) => blast(codecs, so, c.frame, Math.floor(c.requests / connections) + (i < c.requests % connections ? 1 : 0), c.inflight)));
+      const errors = {};
+      for (const r of results) for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
       const wall = (performance.now() - t0) / 1000;
       const cpu = /** @type {number} */ (cpuSeconds(b.pid)) - cpu0;
       const recordBytes = c.requests * c.recordBytes;
@@ -154,7 +162,7 @@ async function measure(system, roundNo, runs) {
       runs.push(row);
       log(`r${roundNo} ${system.label} ${c.codec} ${c.batchBytes}: ${row.records_mb_per_s} MB/s of records, ${row.cpu_s_per_gb} CPU s/GB${row.partition_errors ? ` ERRORS ${JSON.stringify(errors)}` : ''} (load ${row.load1})`);
     }
-    socket.destroy();
+    for (const so of sockets) so.destroy();
   } finally {
     await b.stop();
   }
@@ -207,7 +215,7 @@ fs.writeFileSync(file, `${JSON.stringify({
   command: `node bench/perf/validation-cost.js ${process.argv.slice(2).join(' ')}`.trim(),
   machine: { cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, node_millrace: node, node_rig: process.version, loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)) },
   systems: systems.map((s) => ({ label: s.label, kind: s.kind, ...(s.dist ? { dist: path.relative(process.cwd(), s.dist) } : {}) })),
-  settings: { partitions, acks: 1, records: '1 KiB JSON-like (bench/vs-kafka/payload.js)', mb_per_case: mbPerCase, rounds, log_dir: shm, produce_version: 9 },
+  settings: { partitions, acks: 1, connections, records: '1 KiB JSON-like (bench/vs-kafka/payload.js)', mb_per_case: mbPerCase, rounds, log_dir: shm, produce_version: 9 },
   summary, runs,
 }, null, 2)}\n`);
 log(`wrote ${path.relative(process.cwd(), file)}`);
