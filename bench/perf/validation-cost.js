@@ -206,14 +206,15 @@ process.stdout.write(`${lines.join('\n')}\n`);
 
 const d = new Date();
 const stamp = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-const file = path.resolve(out ?? `bench/results/${stamp}-validation-cost-node${/^v(\d+)/.exec((await import('node:child_process')).execFileSync(node, ['-v'], { encoding: 'utf8' }))?.[1]}.json`);
+const nodeVersion = (await import('node:child_process')).execFileSync(node, ['-v'], { encoding: 'utf8' }).trim();
+const file = path.resolve(out ?? `bench/results/${stamp}-validation-cost-node${/^v(\d+)/.exec(nodeVersion)?.[1]}.json`);
 fs.mkdirSync(path.dirname(file), { recursive: true });
 fs.writeFileSync(file, `${JSON.stringify({
   name: 'validation-cost',
   description: 'Broker CPU seconds per GB of records (and records MB/s) for identical pre-encoded Produce requests, per codec and batch size: Apache Kafka 4.4 and Millrace builds (bench/perf/validation-cost.js header says how the figures are defined)',
   date: stamp, started_at: new Date(t0).toISOString(), duration_s: Math.round((Date.now() - t0) / 1000),
   command: `node bench/perf/validation-cost.js ${process.argv.slice(2).join(' ')}`.trim(),
-  machine: { cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, node_millrace: node, node_rig: process.version, loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)) },
+  machine: { cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, node_millrace: nodeVersion, node_binary: node, node_rig: process.version, loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)) },
   systems: systems.map((s) => ({ label: s.label, kind: s.kind, ...(s.dist ? { dist: path.relative(process.cwd(), s.dist) } : {}) })),
   settings: { partitions, acks: 1, connections, records: '1 KiB JSON-like (bench/vs-kafka/payload.js)', mb_per_case: mbPerCase, rounds, log_dir: shm, produce_version: 9 },
   summary, runs,
