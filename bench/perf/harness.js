@@ -20,11 +20,12 @@ export function launcher(dist) {
 
 /**
  * Starts `millrace start` from `dist` on 127.0.0.1:`port` with its data in `dataDir` and the
- * given `--override`s; resolves with the child once it listens. `nodeArgs` go to node first.
+ * given `--override`s; resolves with the child once it listens. `nodeArgs` go to node first;
+ * `node` is the Node.js binary (default: the one running the script).
  */
-export async function startMillrace(dist, { port, dataDir, overrides = {}, nodeArgs = [] }) {
+export async function startMillrace(dist, { port, dataDir, overrides = {}, nodeArgs = [], node = process.execPath }) {
   const settings = { 'log.dirs': dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, ...overrides };
-  const child = spawn(process.execPath, [...nodeArgs, ...launcher(dist), 'start', '--log-level', 'warn',
+  const child = spawn(node, [...nodeArgs, ...launcher(dist), 'start', '--log-level', 'warn',
     ...Object.entries(settings).flatMap(([k, v]) => ['--override', `${k}=${v}`])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   await new Promise((resolve, reject) => {

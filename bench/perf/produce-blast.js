@@ -13,12 +13,12 @@
 // uncompressed bytes.
 
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSeconds } from '../vs-kafka/proc.js';
 import { median } from '../report/vs-kafka.js';
 import { arg, startMillrace, stopMillrace } from './harness.js';
+import { blast, connect, loadCodecs, produceRequest } from './blast.js';
 
 const dists = arg('dists', '.tmp/perf/dist').split(',').map((d) => path.resolve(d));
 const requests = Number(arg('requests', '4000'));
@@ -28,63 +28,11 @@ const inflight = Number(arg('inflight', '16'));
 const rounds = Number(arg('rounds', '5'));
 const acks = Number(arg('acks', '1'));
 const port = Number(arg('port', '19992'));
-const CODECS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
-const compression = CODECS[arg('compression', 'none')];
-if (compression === undefined) throw new Error('--compression: none, gzip, snappy, lz4 or zstd');
+const compression = arg('compression', 'none');
 const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
 // Codecs from the first build (the wire format does not depend on the build under test).
-const { encodeRequestFrame } = await import(path.join(dists[0], 'src/protocol/header.js'));
-const { encodeBatch } = await import(path.join(dists[0], 'src/protocol/records/encode.js'));
-
-/** 1 KiB of JSON-like text, different for every record (xorshift32, fixed seed). */
-function textValue(i) {
-  let s = (i + 1) * 2654435761 >>> 0;
-  const rnd = () => ((s ^= s << 13, s ^= s >>> 17, s ^= s << 5, s >>>= 0) / 4294967296);
-  let t = `{"seq":${i},"items":[`;
-  while (t.length < 1000) t += `{"sku":"SKU-${Math.floor(rnd() * 100000)}","qty":${1 + Math.floor(rnd() * 9)},"price":${(rnd() * 500).toFixed(2)}},`;
-  return Buffer.from(`${t}{}]}`.padEnd(1024, ' ').slice(0, 1024));
-}
-
-async function requestFrame() {
-  const perBatch = Math.max(1, Math.floor(batchBytes / 1100));
-  const plain = Buffer.alloc(1024, 'x');
-  const batch = await encodeBatch(Array.from({ length: perBatch }, (_, i) => ({ value: compression === 0 ? plain : textValue(i) })), { compression });
-  const body = {
-    transactionalId: null, acks, timeoutMs: 30000,
-    topicData: [{ name: 'blast', partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: batch })) }],
-  };
-  return { frame: encodeRequestFrame(0, 9, { correlationId: 0, clientId: 'blast' }, body), records: perBatch * partitions };
-}
-
-/** Sends `n` copies of the frame with `inflight` outstanding; resolves when all are answered. */
-function blast(socket, frame, n) {
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = 0;
-    let pending = Buffer.alloc(0);
-    const sendOne = () => {
-      frame.writeInt32BE(sent + 1, 8); // correlation id
-      socket.write(Buffer.from(frame));
-      sent++;
-    };
-    socket.on('data', (chunk) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      let at = 0;
-      while (pending.length - at >= 4) {
-        const size = pending.readInt32BE(at);
-        if (pending.length - at < 4 + size) break;
-        at += 4 + size;
-        answered++;
-        if (sent < n) sendOne();
-      }
-      pending = pending.subarray(at);
-      if (answered === n) resolve();
-    });
-    socket.on('error', reject);
-    while (sent < Math.min(inflight, n)) sendOne();
-  });
-}
+const codecs = await loadCodecs(dists[0]);
 
 async function once(dist, round, frame, recordsPerRequest) {
   const dataDir = fs.mkdtempSync(path.join(shm, 'millrace-blast-'));
@@ -98,22 +46,20 @@ async function once(dist, round, frame, recordsPerRequest) {
     const client = new KafkaClient({ bootstrapServers: [`127.0.0.1:${port}`] });
     await new Producer(client).partitionsFor('blast');
     client.close();
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.setNoDelay(true);
-    await blast(socket, frame, 200); // warm-up
-    socket.removeAllListeners('data');
+    const socket = await connect(port);
+    await blast(codecs, socket, frame, 200, inflight); // warm-up
     const load1 = os.loadavg()[0];
     const cpu0 = cpuSeconds(broker.pid);
     const t0 = performance.now();
-    await blast(socket, frame, requests);
+    const { errors } = await blast(codecs, socket, frame, requests, inflight);
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(broker.pid) - cpu0;
     socket.destroy();
     const mb = (requests * frame.length) / 1048576;
     const recordsMb = (requests * recordsPerRequest * 1024) / 1048576;
     const row = { dist: path.relative(process.cwd(), dist), round, requests, records: requests * recordsPerRequest, mb: +mb.toFixed(1), wall_s: +wall.toFixed(3),
-      mb_per_s: +(mb / wall).toFixed(1), records_mb_per_s: +(recordsMb / wall).toFixed(1), broker_cpu_s: +cpu.toFixed(2), broker_cpu_ms_per_100mb: +((cpu * 1000 * 100) / mb).toFixed(1), load1: +load1.toFixed(2) };
+      mb_per_s: +(mb / wall).toFixed(1), records_mb_per_s: +(recordsMb / wall).toFixed(1), broker_cpu_s: +cpu.toFixed(2), broker_cpu_ms_per_100mb: +((cpu * 1000 * 100) / mb).toFixed(1), load1: +load1.toFixed(2),
+      ...(Object.keys(errors).length ? { partition_errors: errors } : {}) };
     process.stderr.write(`${JSON.stringify(row)}\n`);
     return row;
   } finally {
@@ -121,7 +67,8 @@ async function once(dist, round, frame, recordsPerRequest) {
   }
 }
 
-const { frame, records: recordsPerRequest } = await requestFrame();
+// Uncompressed: 1 KiB of 'x' per record (as this script always sent); compressed: JSON-like text.
+const { frame, records: recordsPerRequest } = await produceRequest(codecs, { topic: 'blast', partitions, batchBytes, compression, acks, value: compression === 'none' ? 'x' : 'json' });
 const runs = [];
 const loadStart = os.loadavg();
 for (let r = 1; r <= rounds; r++) {
@@ -135,6 +82,6 @@ const summary = Object.fromEntries(dists.map((d) => {
   }];
 }));
 process.stdout.write(JSON.stringify({
-  date: new Date().toISOString(), node: process.version, compression: arg('compression', 'none'), request_bytes: frame.length, records_per_request: recordsPerRequest, batch_bytes: batchBytes,
+  date: new Date().toISOString(), node: process.version, compression, request_bytes: frame.length, records_per_request: recordsPerRequest, batch_bytes: batchBytes,
   partitions, inflight, acks, log_dir: shm, loadavg_start: loadStart, loadavg_end: os.loadavg(), summary, runs,
 }, null, 2) + '\n');

@@ -25,6 +25,8 @@ const ORDER = [
   'produce-1k-acks1',
   'produce-1k-acksall',
   'produce-100b-acks1',
+  'produce-1k-lz4',
+  'produce-1k-zstd',
   'consume-1k',
   'consume-100b',
   'e2e-latency-1k',
@@ -47,7 +49,21 @@ const METRICS = [
   { key: 'p999_ms', label: 'p99.9 ms', higher: false },
   { key: 'rss_mb', label: 'peak RSS MB', higher: false },
   { key: 'cpu_s', label: 'broker CPU s', higher: false },
+  { key: 'cpu_s_per_gb', label: 'broker CPU s per GB', higher: false },
 ];
+
+/**
+ * A run's value of a metric. `cpu_s_per_gb` is derived: broker CPU seconds per GB (2^30 bytes)
+ * of record values moved (records × record_bytes; for compressed workloads the uncompressed
+ * bytes), for the produce and consume workloads; results files from before it existed have the
+ * fields it needs.
+ */
+export function metricOf(r, key) {
+  if (key !== 'cpu_s_per_gb') return r[key];
+  if (!/^(kcat-)?(produce|consume)-/.test(r.workload)) return undefined;
+  if (typeof r.cpu_s !== 'number' || !(r.records > 0) || !(r.record_bytes > 0)) return undefined;
+  return r.cpu_s / ((r.records * r.record_bytes) / 2 ** 30);
+}
 
 export function median(xs) {
   const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
@@ -136,7 +152,7 @@ export function summarize(doc) {
       const ok = rs.filter((r) => !r.error && r.status !== 'n/a');
       const stats = {};
       for (const m of METRICS) {
-        const vals = ok.map((r) => r[m.key]).filter((x) => typeof x === 'number');
+        const vals = ok.map((r) => metricOf(r, m.key)).filter((x) => typeof x === 'number');
         stats[m.key] = vals.length ? { median: median(vals), min: Math.min(...vals), max: Math.max(...vals), n: vals.length } : null;
       }
       const na = rs.find((r) => r.status === 'n/a');
@@ -204,13 +220,19 @@ function tableFor(doc) {
   return { table: lines.join('\n'), notes: [...new Set(notes)] };
 }
 
-/** Issue 7's goals: Millrace/Kafka ratio of a metric per workload, and the bound it must meet. */
+/** Issue 7's goals (and issue 12's CPU per GB): Millrace/Kafka ratio of a metric per workload, and the bound it must meet. */
 const GOALS = [
   { goal: 'produce MB/s ≥ 1.2× Kafka', metric: 'mb_per_s', atLeast: 1.2, workloads: ['produce-1k-acks1', 'produce-1k-acksall', 'produce-100b-acks1', 'kcat-produce-1k-acks1', 'kcat-produce-1k-acksall'] },
   { goal: 'consume MB/s ≥ 1.2× Kafka', metric: 'mb_per_s', atLeast: 1.2, workloads: ['consume-1k', 'consume-100b', 'kcat-consume-1k', 'kcat-consume-100b'] },
   { goal: 'e2e p99 ≤ 0.8× Kafka at 20 MB/s', metric: 'p99_ms', atMost: 0.8, workloads: ['e2e-20mbs-1k'] },
   { goal: 'cold start ≤ 1/20 of Kafka', metric: 'startup_ms', atMost: 0.05, workloads: ['cold-start'] },
   { goal: 'RSS ≤ 1/4 of Kafka', metric: 'rss_mb', atMost: 0.25, workloads: null },
+  {
+    goal: 'broker CPU per GB produced ≤ Kafka (issue 12)',
+    metric: 'cpu_s_per_gb',
+    atMost: 1,
+    workloads: ['produce-1k-acks1', 'produce-1k-acksall', 'produce-100b-acks1', 'produce-1k-lz4', 'produce-1k-zstd', 'kcat-produce-1k-acks1', 'kcat-produce-1k-acksall'],
+  },
 ];
 
 /** A table of each goal, the ratio reached per workload, and whether it is met. */
@@ -354,7 +376,7 @@ export function section(root, written = []) {
     out.push('');
     const goals = goalsFor(doc);
     if (goals !== null) {
-      out.push("Issue 7's goals against this run (medians; `BENCHMARKS.md` § Goals says what limits the ones missed):");
+      out.push("Issue 7's goals (and issue 12's CPU per GB) against this run (medians; `BENCHMARKS.md` § Goals says what limits the ones missed):");
       out.push('');
       out.push(goals);
       out.push('');

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS } from '../kafka/kafka-process.js';
 import { portFree, resourceMark, resourcesSince, round, run } from './proc.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from './systems.js';
+import { ensureJsonPayloadFile } from './payload.js';
 import { ALIASES, createTopics, ensureKcatFile, WORKLOADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -356,7 +357,8 @@ async function main() {
 
   const runs = [];
   const brokers = [];
-  const ctxBase = { sizes, kcatFile, millraceRoot };
+  const payloadFile = ensureJsonPayloadFile(path.join(cacheDir, 'input'));
+  const ctxBase = { sizes, kcatFile, payloadFile, millraceRoot };
   for (let r = 1; r <= o.rounds; r++) {
     const order = r % 2 === 1 ? o.systems : [...o.systems].reverse();
     for (const system of order) {

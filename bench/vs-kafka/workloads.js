@@ -26,6 +26,7 @@ const MiB = 1024 * 1024;
  * @property {Sizes} sizes
  * @property {string} logFile     tool output is appended here
  * @property {string} kcatFile    pre-generated newline-delimited 1 KiB records
+ * @property {string} [payloadFile] newline-delimited 1 KiB JSON-like records (payload.js) for the compressed workloads
  * @property {string} [java]
  * @property {string} [libsDir]
  * @property {string} [millraceRoot] a built Millrace whose `millrace perf` drives the fixed-rate run
@@ -44,6 +45,8 @@ export const TOPICS = [
   { name: 'perf-1k-acks1', partitions: 6 },
   { name: 'perf-1k-acksall', partitions: 6 },
   { name: 'perf-100b-acks1', partitions: 6 },
+  { name: 'perf-1k-lz4', partitions: 6 },
+  { name: 'perf-1k-zstd', partitions: 6 },
   { name: 'e2e-1k', partitions: 1 },
   { name: 'kcat-1k', partitions: 6 },
   { name: 'kcat-1k-acks1', partitions: 6 },
@@ -115,33 +118,42 @@ export function parseConsumerPerformance(text) {
   return Object.fromEntries(cols.map((c, i) => [c, i < 2 ? vals[i] : Number(vals[i])]));
 }
 
-function producerPerf(name, topic, recordSize, count, acks) {
+/**
+ * ProducerPerformance. With `compression` (lz4, zstd, ...) the producer compresses its batches
+ * and the records are lines of ctx.payloadFile (1 KiB JSON-like text, see payload.js; the
+ * tool's own random letters do not compress like real payloads) instead of --record-size.
+ */
+function producerPerf(name, topic, recordSize, count, acks, compression) {
+  const what = compression ? `${recordSize} B JSON-like records (--payload-file), compression.type=${compression}` : `${recordSize} B records`;
   return {
     name,
     tool: 'ProducerPerformance',
-    description: `kafka-producer-perf-test: ${recordSize} B records, acks=${acks}, 6 partitions, --throughput -1`,
+    description: `kafka-producer-perf-test: ${what}, acks=${acks}, 6 partitions, --throughput -1`,
     /** @param {Ctx} ctx */
     async run(ctx) {
       const n = count(ctx.sizes);
+      if (compression && !ctx.payloadFile) throw new Error('no payload file for a compressed workload');
+      const payload = compression ? ['--payload-file', /** @type {string} */ (ctx.payloadFile)] : ['--record-size', String(recordSize)];
+      const props = compression ? [`compression.type=${compression}`] : [];
       const r = await java(ctx, '-Xmx512M', 'org.apache.kafka.tools.ProducerPerformance', [
         '--topic',
         topic,
         '--num-records',
         String(n),
-        '--record-size',
-        String(recordSize),
+        ...payload,
         '--throughput',
         '-1',
         '--producer-props',
         `bootstrap.servers=${ctx.bootstrap}`,
         `acks=${acks}`,
+        ...props,
       ]);
       const m = parseProducerPerformance(r.stdout);
       if (!m) throw new Error(`no summary line (exit ${r.code}): ${lastLines(r.stdout + r.stderr)}`);
       const notes = [];
       if (r.code !== 0) notes.push(`tool exit ${r.code}: ${lastLines(r.stderr)}`);
       if (m.records !== n) notes.push(`sent ${m.records} of ${n}`);
-      return { ...m, records: n, record_bytes: recordSize, elapsed_s: round(r.ms / 1000, 2), notes };
+      return { ...m, records: n, record_bytes: recordSize, ...(compression ? { compression } : {}), elapsed_s: round(r.ms / 1000, 2), notes };
     },
   };
 }
@@ -261,6 +273,8 @@ export const WORKLOADS = [
   producerPerf('produce-1k-acks1', 'perf-1k-acks1', 1024, (s) => s.records1k, '1'),
   producerPerf('produce-1k-acksall', 'perf-1k-acksall', 1024, (s) => s.records1k, 'all'),
   producerPerf('produce-100b-acks1', 'perf-100b-acks1', 100, (s) => s.records100b, '1'),
+  producerPerf('produce-1k-lz4', 'perf-1k-lz4', 1024, (s) => s.records1k, '1', 'lz4'),
+  producerPerf('produce-1k-zstd', 'perf-1k-zstd', 1024, (s) => s.records1k, '1', 'zstd'),
   consumerPerf('consume-1k', 'perf-1k-acks1', 1024, (s) => s.records1k, 'produce-1k-acks1'),
   consumerPerf('consume-100b', 'perf-100b-acks1', 100, (s) => s.records100b, 'produce-100b-acks1'),
   {
