@@ -118,8 +118,8 @@ describe(`each malformed Produce answered as Apache Kafka ${answers.kafka} answe
     if (want === undefined) continue;
     const fault = slot.case.kafkaFault;
     // Kafka's answer to these is its own failure, and it may not survive them: sent to other brokers only
-    const skip = fault !== undefined && process.env.MILLRACE_COMPAT_TARGET === 'kafka' ? `Kafka fails on this case itself: ${fault}` : false;
-    test(`${slotKey(slot)}: ${fault === undefined ? `${want.code} ${want.name}` : 'rejected with any error code'} (${slot.case.description})`, { skip }, async () => {
+    if (fault !== undefined && process.env.MILLRACE_COMPAT_TARGET === 'kafka') continue;
+    test(`${slotKey(slot)}: ${fault === undefined ? `${want.code} ${want.name}` : 'rejected with any error code'} (${slot.case.description})`, async () => {
       const r = await sendSlot(conn!, target!.bootstrap, slot);
       conn = r.conn;
       const got = r.answer;
