@@ -51,3 +51,32 @@ export function checkLimit(maxOutputBytes: number): void {
 export interface ChunkSink {
   push(chunk: Buffer, start: number, end: number): boolean;
 }
+
+/**
+ * A ChunkSink that keeps everything (copies: chunks are valid only during `push`), for the
+ * one-shot calls built on a streaming decoder; past `maxOutputBytes` it throws
+ * DecompressionError('too-large') from `push`, stopping the decoder.
+ */
+export class CollectingSink implements ChunkSink {
+  private readonly parts: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly codec: CompressionType,
+    private readonly maxOutputBytes: number,
+  ) {}
+
+  push(chunk: Buffer, start: number, end: number): boolean {
+    this.total += end - start;
+    if (this.total > this.maxOutputBytes) {
+      throw new DecompressionError(this.codec, 'too-large', `output exceeds ${this.maxOutputBytes} bytes`);
+    }
+    this.parts.push(Buffer.from(chunk.subarray(start, end)));
+    return true;
+  }
+
+  /** Everything pushed, as one buffer. */
+  result(): Buffer {
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.total);
+  }
+}

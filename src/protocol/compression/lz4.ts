@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { CompressionType } from '../records/batch-header.js';
-import { DecompressionError, type ChunkSink } from './errors.js';
+import { CollectingSink, DecompressionError, type ChunkSink } from './errors.js';
 import { xxh32 } from './xxhash32.js';
 
 type Lz4Napi = typeof import('lz4-napi');
@@ -123,34 +123,10 @@ export function scanLz4Frame(data: Uint8Array): Lz4FrameScan {
 }
 
 export function lz4DecompressSync(data: Uint8Array, maxOutputBytes: number): Buffer {
-  const frame = admit(data, maxOutputBytes);
-  const input = asBuffer(data);
-  const flg = input[4]!;
-  const descriptorEnd = 6 + ((flg & 0x08) !== 0 ? 8 : 0);
-  if (input[descriptorEnd] !== ((xxh32(input, 4, descriptorEnd) >>> 8) & 0xff)) {
-    throw corrupt('stream frame descriptor corrupted', descriptorEnd);
-  }
-  const blockChecksum = (flg & 0x10) !== 0;
-  const parts: Buffer[] = [];
-  let total = 0;
-  let pos = descriptorEnd + 1;
-  for (;;) {
-    const word = input.readUInt32LE(pos);
-    pos += 4;
-    if (word === 0) break;
-    const size = word & ~STORED_BLOCK;
-    const block = input.subarray(pos, pos + size);
-    pos += size;
-    if (blockChecksum) {
-      if (xxh32(block) !== input.readUInt32LE(pos)) throw corrupt('block checksum mismatch', pos);
-      pos += 4;
-    }
-    const part = (word & STORED_BLOCK) !== 0 ? block : inflateBlock(block, frame.maxBlockSize, pos - size);
-    total += part.length;
-    if (total > maxOutputBytes) throw tooLarge(maxOutputBytes);
-    parts.push(part);
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+  admit(data, maxOutputBytes);
+  const sink = new CollectingSink(CompressionType.Lz4, maxOutputBytes);
+  lz4DecompressInto(data, sink);
+  return sink.result();
 }
 
 /**
