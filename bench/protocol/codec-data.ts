@@ -18,7 +18,7 @@ const WORDS = ['order', 'created', 'shipped', 'customer', 'amount', 'currency', 
   'quantity', 'warehouse', 'north', 'south', 'priority', 'standard', 'express', 'returned', 'note', 'gift'];
 
 /** xorshift32: the same data on every run. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s ^= s << 13;

@@ -20,6 +20,7 @@ import {
   validateBatch,
   type RecordInput,
 } from '../../src/protocol/records/index.js';
+import { rng } from './codec-data.js';
 
 const MiB = 1024 * 1024;
 const ROUNDS = 7;
@@ -33,18 +34,6 @@ interface Result {
   note?: string;
 }
 
-/** xorshift32, so every run benchmarks the same data. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const WORDS = ['order', 'created', 'shipped', 'customer', 'amount', 'currency', 'EUR', 'USD', 'item', 'sku',
   'quantity', 'warehouse', 'north', 'south', 'priority', 'standard', 'express', 'returned', 'note', 'gift'];

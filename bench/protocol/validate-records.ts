@@ -19,23 +19,13 @@ import { BatchFault } from '../../src/protocol/records/faults.js';
 import { validateClientBatch } from '../../src/protocol/records/validate.js';
 import { RecordFault, RecordWalk } from '../../src/protocol/records/walk.js';
 import { WALK_ASYNC, walkBatch, walkBatchSync } from '../../src/protocol/records/walk-batch.js';
+import { rng } from './codec-data.js';
 
 const MiB = 1024 * 1024;
 const CAP = 64 * MiB;
 const ROUNDS = 5;
 const ROUND_MS = 400;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const WORDS = ['order', 'created', 'shipped', 'customer', 'amount', 'currency', 'EUR', 'USD', 'item', 'sku', 'north', 'south'];
 
