@@ -21,7 +21,10 @@ export interface ChildBroker {
 
 export async function startChildBroker(config: Record<string, string> = {}): Promise<ChildBroker> {
   const script = fileURLToPath(new URL('./broker-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MILLRACE_MEMORY_CHILD: '1' },
+  });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
