@@ -207,7 +207,15 @@ export function producePartition(
   // (unless the partition is under its min ISR, where Kafka holds it back). With followers in
   // the ISR, replication advances it.
   const advanceHw = p.isr.length <= 1 && !underMinIsr;
-  const ctx: RecordCheckContext = { topic: topic.name, partition: index, config, settings, now: rc.now };
+  // One context for the synchronous checks (they run one at a time on the event loop); a batch
+  // that goes asynchronous gets its own copy below.
+  const ctx = syncCheckContext;
+  ctx.topic = topic.name;
+  ctx.partition = index;
+  ctx.config = config;
+  ctx.settings = settings;
+  ctx.now = rc.now;
+  ctx.compression = undefined;
   let prepared: Promise<Buffer | RecordRejection>;
   // Most batches are walked now, synchronously, and need nothing else.
   const work = validateRecordsSync(batch, ctx);
@@ -215,13 +223,13 @@ export function producePartition(
   if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
   if (work === WALK_ASYNC) {
     // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
-    prepared = validateRecords(batch, ctx);
+    prepared = validateRecords(batch, { ...ctx });
   } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
     const rejection = checkRecordsSync(batch, ctx);
     if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
     return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
   } else {
-    prepared = prepareRecords(batch, work, ctx);
+    prepared = prepareRecords(batch, work, { ...ctx });
   }
   // Decompression or recompression: asynchronous, so later appends to this partition wait.
   const queue = rc.services.queue(log);
@@ -242,6 +250,15 @@ export function producePartition(
   queue.tail = done;
   return done.then((box) => box[0]);
 }
+
+const syncCheckContext: RecordCheckContext = {
+  topic: '',
+  partition: 0,
+  config: undefined as unknown as RecordCheckContext['config'],
+  settings: undefined as unknown as TopicProduceSettings,
+  now: 0,
+  compression: undefined,
+};
 
 function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: BrokerContext, topic: string): PartitionProduceResponse {
   if (r.detail !== null) broker.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
