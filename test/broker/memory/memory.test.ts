@@ -3,7 +3,7 @@
 // RETURN_BOUND_MB of the idle level measured before once the attackers have gone.
 // Another client's Produce and Fetch round trips are answered during each attack.
 // MILLRACE_MEMORY_ATTACK_SECONDS shortens the 60 s fetch attack when working on it locally.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
@@ -79,6 +79,20 @@ async function createProbeTopic(bootstrap: string, name: string): Promise<void> 
   c.close();
 }
 
+/**
+ * Keeps the attackers connected for ATTACK_SECONDS (RSS bound checked every second, the good
+ * client served), closes them, and checks RSS comes back within RETURN_BOUND_MB of `idle`.
+ */
+async function holdAndRelease(t: TestContext, broker: ChildBroker, good: WireClient, idle: number, attackers: Socket[], name: string): Promise<void> {
+  const { peak, roundTrips } = await underAttack(broker, good, ATTACK_SECONDS, 'probe');
+  for (const s of attackers) s.destroy();
+  const after = await settle(broker, idle);
+  const figures = `idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, after close ${after.toFixed(0)} MB, ${roundTrips} round trips`;
+  t.diagnostic(figures);
+  console.log(`${name}: ${figures}`);
+  assert.ok(after <= idle + RETURN_BOUND_MB, figures);
+}
+
 test(`20 connections pipelining 1 MiB Fetches and never reading: RSS < ${PEAK_BOUND_MB} MB, back within ${RETURN_BOUND_MB} MB of idle`, async (t) => {
   const broker = await startChildBroker();
   try {
@@ -96,13 +110,7 @@ test(`20 connections pipelining 1 MiB Fetches and never reading: RSS < ${PEAK_BO
       s.write(Buffer.concat(frames));
       attackers.push(s);
     }
-    const { peak, roundTrips } = await underAttack(broker, good, ATTACK_SECONDS, 'probe');
-    for (const s of attackers) s.destroy();
-    const after = await settle(broker, idle);
-    const figures = `idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, after close ${after.toFixed(0)} MB, ${roundTrips} round trips`;
-    t.diagnostic(figures);
-    console.log(`fetch attack: ${figures}`);
-    assert.ok(after <= idle + RETURN_BOUND_MB, figures);
+    await holdAndRelease(t, broker, good, idle, attackers, 'fetch attack');
   } finally {
     await broker.close();
   }
@@ -126,13 +134,7 @@ test(`500 connections each sending 1 MiB of a 99 MiB frame: RSS < ${PEAK_BOUND_M
       s.write(part);
       attackers.push(s);
     }
-    const { peak, roundTrips } = await underAttack(broker, good, ATTACK_SECONDS, 'probe');
-    for (const s of attackers) s.destroy();
-    const after = await settle(broker, idle);
-    const figures = `idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, after close ${after.toFixed(0)} MB, ${roundTrips} round trips`;
-    t.diagnostic(figures);
-    console.log(`half-sent frames: ${figures}`);
-    assert.ok(after <= idle + RETURN_BOUND_MB, figures);
+    await holdAndRelease(t, broker, good, idle, attackers, 'half-sent frames');
   } finally {
     await broker.close();
   }
