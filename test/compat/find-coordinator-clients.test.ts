@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { NO_TRANSACTION_COORDINATOR } from '../../../src/broker/handlers/find-coordinator.js';
-import { ensureJavaClient } from '../../compat/setup/java.js';
-import { startTestBroker } from '../../helpers/test-broker.js';
+import { NO_TRANSACTION_COORDINATOR } from '../../src/broker/handlers/find-coordinator.js';
+import { ensureJavaClient } from './setup/java.js';
+import { startTestBroker } from '../helpers/test-broker.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
