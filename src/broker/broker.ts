@@ -17,6 +17,7 @@ import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { applyDynamicBrokerConfigs } from './configs/alter.js';
+import { loadZstdWasm } from '../protocol/compression/index.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
@@ -74,6 +75,8 @@ export class Broker implements BrokerContext {
 
   private async startup(options: BrokerOptions): Promise<void> {
     const config = this.config;
+    // zstd batches are walked by a WebAssembly decoder; compile it while the logs load.
+    void loadZstdWasm();
     const listener = plaintextListener(config.listeners());
     this.server = new SocketServer(
       {

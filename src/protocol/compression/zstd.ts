@@ -5,6 +5,7 @@ import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { DecompressionError, type ChunkSink } from './errors.js';
 import { pumpInflate } from './stream.js';
+import { zstdWasmDecompress, zstdWasmFits } from './zstd-wasm.js';
 
 /**
  * Zstandard through @mongodb-js/zstd 1.x (napi-rs, prebuilt binaries from the npm registry;
@@ -60,6 +61,11 @@ export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): 
   // so legitimate input that fits the cap passes and at most 512 KiB more gets allocated.
   if (scan.bound - Math.min(scan.frames, SLACK_FRAMES) * MAX_BLOCK > maxOutputBytes) throw tooLarge(maxOutputBytes);
   let out: Buffer;
+  if (zstdWasmFits(data.length, scan.bound)) {
+    out = zstdWasmDecompress(data, scan.bound);
+    if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
+    return out;
+  }
   try {
     out = await binding().decompress(asBuffer(data));
   } catch (err) {

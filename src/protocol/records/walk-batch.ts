@@ -2,10 +2,15 @@ import {
   DecompressionError,
   gzipDecompressInto,
   gzipDecompressSmall,
+  loadZstdWasm,
   lz4DecompressInto,
+  scanZstdFrames,
   snappyDecompressInto,
   zstdDecompressInto,
   zstdDecompressSmall,
+  zstdWasmDecodeInto,
+  zstdWasmFits,
+  zstdWasmReady,
   type ChunkSink,
 } from '../compression/index.js';
 import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CompressionType, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from './batch-header.js';
@@ -141,7 +146,8 @@ export const WALK_ASYNC = -1;
 
 /**
  * Walks the records of `batch` (exactly one batch) synchronously where it can: uncompressed,
- * lz4 and snappy always; gzip and zstd (Node >= 22.15) when their output fits
+ * lz4 and snappy always; zstd when its output bound fits the WebAssembly decoder
+ * (zstd-wasm.ts, once loaded); gzip, and zstd on Node >= 22.15, when their output fits
  * SYNC_INFLATE_MAX. Returns the fault (Ok when every record is well framed; the walk's
  * statistics are in `walk`), or WALK_ASYNC: then use walkBatch.
  */
@@ -153,6 +159,26 @@ export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): R
     return walk.finish();
   }
   const body = batch.subarray(RECORDS_OFFSET);
+  if (codec === CompressionType.Zstd && zstdWasmReady()) {
+    // Most zstd batches: one synchronous WebAssembly call, output walked in place (zstd-wasm.ts).
+    let bound: number;
+    try {
+      bound = scanZstdFrames(body).bound;
+    } catch (err) {
+      return decompressionFault(walk, err, limit);
+    }
+    if (zstdWasmFits(body.length, bound)) {
+      const sink = acquire(walk, limit);
+      try {
+        zstdWasmDecodeInto(body, bound, sink);
+        return sink.finish();
+      } catch (err) {
+        return decompressionFault(walk, err, limit);
+      } finally {
+        release(sink);
+      }
+    }
+  }
   if (codec === CompressionType.Gzip || codec === CompressionType.Zstd) {
     let out: Buffer | null;
     try {
@@ -185,6 +211,10 @@ export function walkBatchSync(batch: Buffer, walk: RecordWalk, limit: number): R
 export async function walkBatch(batch: Buffer, walk: RecordWalk, limit: number): Promise<RecordFault> {
   const codec = batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK;
   if (codec !== CompressionType.Gzip && codec !== CompressionType.Zstd) return walkBatchSync(batch, walk, limit) as RecordFault;
+  if (codec === CompressionType.Zstd && !zstdWasmReady() && (await loadZstdWasm())) {
+    const fault = walkBatchSync(batch, walk, limit);
+    if (fault !== WALK_ASYNC) return fault;
+  }
   if (!begin(batch, walk)) return RecordFault.Ok;
   const body = batch.subarray(RECORDS_OFFSET);
   const sink = acquire(walk, limit);
