@@ -4,7 +4,7 @@
  * flight). The logic that moves them is in producer.ts.
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { CompressionType } from '../protocol/records/batch-header.js';
+import { CompressionType } from '../protocol/compression/compression-type.js';
 import type { RecordInput } from '../protocol/records/record.js';
 import type { BrokerConnection } from './connection.js';
 import type { CompressionName, ProducerRecord, SendCallback } from './producer.js';

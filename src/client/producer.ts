@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import type { ProduceRequest, TopicProduceData } from '../protocol/generated/produce-request.js';
 import type { ProduceResponse } from '../protocol/generated/produce-response.js';
 import { ZERO_UUID } from '../protocol/primitives/codec-helpers.js';
-import { CompressionType } from '../protocol/records/batch-header.js';
+import { CompressionType } from '../protocol/compression/compression-type.js';
 import { encodeBatch, encodeBatchSync } from '../protocol/records/encode.js';
 import type { RecordInput } from '../protocol/records/record.js';
 import type { KafkaClient } from './client.js';
