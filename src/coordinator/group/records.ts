@@ -20,7 +20,7 @@ import * as OffsetCommitValue from '../../protocol/generated/internal/offset-com
 import { encodeBatchSync } from '../../protocol/records/encode.js';
 import type { RecordInput } from '../../protocol/records/record.js';
 import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
-import type { ClassicGroup } from './classic-group.js';
+import type { ClassicGroup } from './classic/classic-group.js';
 import { RecordKind, withVersion } from './record-codec.js';
 import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
 
