@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeFetchResponseFrame } from '../../src/broker/fetch/fetch-encoder.js';
-import { readBufferPool } from '../../src/broker/fetch/read-buffer-pool.js';
+import { readBufferPool } from '../../src/broker/network/read-buffer-pool.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { defaultFetchableTopicResponse, defaultFetchResponse, defaultPartitionData, type FetchResponse } from '../../src/protocol/generated/fetch-response.js';
 import { encodeResponseFrame } from '../../src/protocol/header.js';

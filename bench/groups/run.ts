@@ -6,7 +6,7 @@
  *
  * Both brokers run as processes of their own on the same machine, one after the other (Millrace:
  * startBroker embedded in a Node process, bench/groups/millrace-broker.ts; Kafka: the Maven
- * Central jars via bench/kafka/kafka-process.js, fetched by bench/kafka/fetch.sh), with
+ * Central jars via tools/kafka/kafka-process.js, fetched by tools/kafka/fetch.sh), with
  * group.initial.rebalance.delay.ms=0 and KIP-848 heartbeats every 100 ms. The load comes from
  * this process, over our own wire codecs:
  *
@@ -117,7 +117,7 @@ async function startMillrace(): Promise<System> {
 }
 
 async function startApacheKafka(): Promise<System> {
-  const mod = (await import(pathToFileURL(path.join(repoRoot, 'bench', 'kafka', 'kafka-process.js')).href)) as {
+  const mod = (await import(pathToFileURL(path.join(repoRoot, 'tools', 'kafka', 'kafka-process.js')).href)) as {
     startKafka(o: { port: number; controllerPort: number; config?: Record<string, string | number | boolean> }): Promise<{ bootstrap: string; pid: number; stop(): Promise<unknown> }>;
   };
   const kafka = await mod.startKafka({ port: await freePort(), controllerPort: await freePort(), config: { ...BROKER_CONFIG, ...KAFKA_SET } });

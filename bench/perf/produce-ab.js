@@ -6,7 +6,7 @@
 //   node bench/perf/produce-ab.js --a .tmp/perf/before/dist --b .tmp/perf/dist \
 //        [--tools pp,kcat,perf] [--records 1000000] [--rounds 3] [--acks 1] [--out FILE]
 //
-// pp: Kafka's ProducerPerformance (bench/.cache/kafka/libs, `bash bench/kafka/fetch.sh`);
+// pp: Kafka's ProducerPerformance (bench/.cache/kafka/libs, `bash tools/kafka/fetch.sh`);
 // kcat: kcat -P -l of pre-generated 1 KiB lines; perf: `millrace perf produce` from build B.
 
 import fs from 'node:fs';

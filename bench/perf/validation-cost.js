@@ -19,7 +19,7 @@
 //
 // Brokers, one process each, started fresh every round (the order rotates between rounds),
 // their log dirs on tmpfs (/dev/shm) so that no disk writeback is measured:
-// - Apache Kafka 4.4 from bench/.cache/kafka/libs (bench/kafka/kafka-process.js: single-node
+// - Apache Kafka 4.4 from bench/.cache/kafka/libs (tools/kafka/kafka-process.js: single-node
 //   KRaft, combined broker + controller, Kafka's broker JVM flags);
 // - each Millrace build of --dists (label=dir; build one with `git archive <commit> src bin tools
 //   package.json tsconfig.json` and tsc into DIR/dist, see bench/perf/README.md), on --node.
@@ -44,7 +44,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startKafka } from '../kafka/kafka-process.js';
+import { startKafka } from '../../tools/kafka/kafka-process.js';
 import { median } from '../report/vs-kafka.js';
 import { cpuSeconds, portFree, round, sleep } from '../vs-kafka/proc.js';
 import { blast, connect, loadCodecs, produceRequest } from './blast.js';

@@ -12,7 +12,7 @@
  * gzip/zstd inflation counts) per 10^9 bytes of uncompressed records; the median of several
  * rounds after a warm-up.
  */
-import { CompressionType } from '../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../src/protocol/compression/compression-type.js';
 import { encodeBatch } from '../../src/protocol/records/encode.js';
 import type { RecordInput } from '../../src/protocol/records/record.js';
 import { BatchFault } from '../../src/protocol/records/faults.js';

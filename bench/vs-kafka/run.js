@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS } from '../kafka/kafka-process.js';
+import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS } from '../../tools/kafka/kafka-process.js';
 import { portFree, resourceMark, resourcesSince, round, run } from './proc.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from './systems.js';
 import { ensureJsonPayloadFile } from './payload.js';
@@ -338,8 +338,8 @@ async function main() {
     o.port += 3;
   }
   // Kafka's tools drive both systems, so the jars are always needed.
-  const fetched = await run('bash', [path.join(repoRoot, 'bench', 'kafka', 'fetch.sh')], { timeoutMs: 600000 });
-  if (fetched.code !== 0) throw new Error(`bench/kafka/fetch.sh failed:\n${fetched.stdout}${fetched.stderr}`);
+  const fetched = await run('bash', [path.join(repoRoot, 'tools', 'kafka', 'fetch.sh')], { timeoutMs: 600000 });
+  if (fetched.code !== 0) throw new Error(`tools/kafka/fetch.sh failed:\n${fetched.stdout}${fetched.stderr}`);
   const source = millraceSource(o);
   let millraceRoot = o.millraceRoot;
   if (o.systems.includes('millrace') && !millraceRoot) {
@@ -389,7 +389,7 @@ async function main() {
     kafka: {
       version: machine.kafka,
       jvm_flags: KAFKA_JVM_FLAGS.join(' '),
-      config: 'single-node KRaft (broker,controller), bench/kafka/kafka-process.js serverProperties() defaults',
+      config: 'single-node KRaft (broker,controller), tools/kafka/kafka-process.js serverProperties() defaults',
     },
     millrace: {
       commit: source.commit,

@@ -9,7 +9,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS, LOG4J2_XML, serverProperties } from '../kafka/kafka-process.js';
+import { DEFAULT_LIBS_DIR, KAFKA_JVM_FLAGS, LOG4J2_XML, serverProperties } from '../../tools/kafka/kafka-process.js';
 import { run, sleep, tcpOpen } from './proc.js';
 
 /**

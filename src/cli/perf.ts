@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { KafkaClient } from '../client/client.js';
 import type { FetcherOptions } from '../client/fetcher.js';
-import type { CompressionName, ProducerOptions } from '../client/producer.js';
+import type { CompressionName, ProducerOptions } from '../client/producer-types.js';
 import { parseProperties } from '../common/properties.js';
 import { runConsume } from '../perf/consume.js';
 import { runE2e } from '../perf/e2e.js';

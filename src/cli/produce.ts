@@ -7,7 +7,8 @@ import { constants, createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { Producer, type CompressionName, type RecordMetadata } from '../client/producer.js';
+import { Producer } from '../client/producer.js';
+import type { CompressionName, RecordMetadata } from '../client/producer-types.js';
 import { action, clientOptions, CliError, collect, examples, intArg, keyValues, oneTopic, withClient, type ClientFlags } from './options.js';
 import type { Out } from './output.js';
 

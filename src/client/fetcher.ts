@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import type { FetchRequest, FetchTopic } from '../protocol/generated/fetch-request.js';
 import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ZERO_UUID } from '../protocol/primitives/codec-helpers.js';
-import { CompressionType } from '../protocol/records/batch-header.js';
+import { CompressionType } from '../protocol/compression/compression-type.js';
 import { batchCompression, batchIsControl, batchLastOffset } from '../protocol/records/header.js';
 import { BatchCursor } from '../protocol/records/iterator.js';
 import { decodeBatch, decodeBatchSync, type DecodedBatch } from '../protocol/records/decode.js';

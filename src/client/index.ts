@@ -6,7 +6,8 @@ export { BrokerConnection, type ApiKeyNumber, type ConnectionOptions } from './c
 export { KafkaClient, CoordinatorType, parseHostPort, type BrokerNode, type ClientOptions } from './client.js';
 export { KafkaConnectionError, KafkaResponseError, throwIfError } from './errors.js';
 export { clientOptionsFromProperties, readClientProperties } from './properties.js';
-export { Producer, type CompressionName, type ProducerOptions, type ProducerRecord, type RecordMetadata, type SendCallback } from './producer.js';
+export { Producer } from './producer.js';
+export type { CompressionName, ProducerOptions, ProducerRecord, RecordMetadata, SendCallback } from './producer-types.js';
 export { Fetcher, type AutoOffsetReset, type FetchedRecord, type FetcherOptions, type TopicPartitionOffset } from './fetcher.js';
 export { listOffsets, listOffsetsDetailed, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, type ListedOffset, type ListOffsetsOptions } from './offsets.js';
 export { murmur2, partitionForKey, StickyPartitioner } from './partitioner.js';

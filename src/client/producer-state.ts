@@ -1,13 +1,14 @@
 /**
  * The producer's bookkeeping: a batch being filled or in flight, what it knows of a topic
  * (leaders, per-partition queues, sequences), and of a broker connection (requests in
- * flight). The logic that moves them is in producer.ts.
+ * flight). The logic that moves them is in record-accumulator.ts (appending, readiness,
+ * completion) and sender.ts (requests, retries, metadata).
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { CompressionType } from '../protocol/records/batch-header.js';
+import { CompressionType } from '../protocol/compression/compression-type.js';
 import type { RecordInput } from '../protocol/records/record.js';
 import type { BrokerConnection } from './connection.js';
-import type { CompressionName, ProducerRecord, SendCallback } from './producer.js';
+import type { CompressionName, ProducerRecord, SendCallback } from './producer-types.js';
 
 export const CODECS: Record<CompressionName, CompressionType> = {
   none: CompressionType.None,

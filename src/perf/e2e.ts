@@ -1,7 +1,8 @@
 import type { KafkaClient } from '../client/client.js';
 import { Fetcher, type FetcherOptions } from '../client/fetcher.js';
 import { LATEST_TIMESTAMP, listOffsets } from '../client/offsets.js';
-import { Producer, type ProducerOptions } from '../client/producer.js';
+import { Producer } from '../client/producer.js';
+import type { ProducerOptions } from '../client/producer-types.js';
 import { nowMs, randomPayload, sentTime, timestampedValue } from './generator.js';
 import { LatencyHistogram } from './histogram.js';
 import { Pacer, sleep, yieldToIo } from './pacing.js';

@@ -1,5 +1,6 @@
 import type { KafkaClient } from '../client/client.js';
-import { Producer, type ProducerOptions, type ProducerRecord } from '../client/producer.js';
+import { Producer } from '../client/producer.js';
+import type { ProducerOptions, ProducerRecord } from '../client/producer-types.js';
 import { randomPayload } from './generator.js';
 import { LatencyHistogram } from './histogram.js';
 import { Pacer, sleep, yieldToIo } from './pacing.js';

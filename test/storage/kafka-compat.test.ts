@@ -7,7 +7,7 @@
 //    timestamp through Kafka's time indexes; then recovers the same directory after an
 //    unclean start without losing a byte.
 //
-// Needs java and the Kafka jars: the set-up runs bench/kafka/fetch.sh (Maven Central). A
+// Needs java and the Kafka jars: the set-up runs tools/kafka/fetch.sh (Maven Central). A
 // missing JVM or jar fails the test; nothing is skipped.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +43,7 @@ const classpath = path.join(libs, '*');
 before(() => {
   // Java must be there: this test fails rather than skip without it.
   execFileSync('java', ['-version'], { stdio: 'ignore' });
-  execFileSync('bash', [path.join(root, 'bench', 'kafka', 'fetch.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  execFileSync('bash', [path.join(root, 'tools', 'kafka', 'fetch.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   assert.ok(fs.existsSync(path.join(libs, '.complete')), `Kafka jars missing in ${libs}`);
 });
 
@@ -227,7 +227,7 @@ test('Kafka DumpLogSegments reads the segments, indexes, time indexes and snapsh
 test('Millrace reads and recovers a log directory written by a real Kafka broker', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-compat-kafka-'));
   try {
-    const { startKafka } = (await import(pathToFileURL(path.join(root, 'bench', 'kafka', 'kafka-process.js')).href)) as {
+    const { startKafka } = (await import(pathToFileURL(path.join(root, 'tools', 'kafka', 'kafka-process.js')).href)) as {
       startKafka(o: Record<string, unknown>): Promise<{ bootstrap: string; stop(): Promise<unknown> }>;
     };
     const kafka = await startKafka({

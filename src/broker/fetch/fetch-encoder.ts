@@ -14,7 +14,7 @@ import * as ResponseHeader from '../../protocol/generated/response-header.js';
 import { ProtocolEncodeError } from '../../protocol/primitives/errors.js';
 import { Writer } from '../../protocol/primitives/writer.js';
 import type { ChunkedFrame } from '../network/connection.js';
-import { readBufferPool } from './read-buffer-pool.js';
+import { readBufferPool } from '../network/read-buffer-pool.js';
 
 /** Records smaller than this are copied into the frame. */
 export const SPLICE_MIN_BYTES = 16 * 1024;

@@ -22,7 +22,7 @@ import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
-import { readBufferPool } from './read-buffer-pool.js';
+import { readBufferPool } from '../network/read-buffer-pool.js';
 import { endOffsetForEpoch, lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from './partition-state.js';
 
 /** What the whole request asks, after Kafka's caps (FetchParams). */

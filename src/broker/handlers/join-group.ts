@@ -7,8 +7,8 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
-import { joinError } from '../../coordinator/group/group-manager.js';
-import type { JoinRequest } from '../../coordinator/group/join.js';
+import { joinError } from '../../coordinator/group/classic/group-manager.js';
+import type { JoinRequest } from '../../coordinator/group/classic/join.js';
 import { clientHostOf, distinctProtocols } from '../../coordinator/group/requests.js';
 import { defineHandler } from './handler.js';
 

@@ -6,7 +6,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { LeaveGroupResponse } from '../../protocol/generated/leave-group-response.js';
-import type { LeavingMember } from '../../coordinator/group/membership.js';
+import type { LeavingMember } from '../../coordinator/group/classic/membership.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroupHandler = defineHandler({

@@ -5,7 +5,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
-import { syncError, type SyncRequest } from '../../coordinator/group/sync.js';
+import { syncError, type SyncRequest } from '../../coordinator/group/classic/sync.js';
 import { defineHandler } from './handler.js';
 
 export const syncGroupHandler = defineHandler({

@@ -17,7 +17,7 @@ export const enum FrameError {
   Invalid = 2,
 }
 
-/** Where assembled frames may come from (src/broker/fetch/read-buffer-pool.ts). */
+/** Where assembled frames may come from (src/broker/network/read-buffer-pool.ts). */
 export interface FrameBufferPool {
   acquire(size: number): Buffer;
   release(view: Buffer): void;

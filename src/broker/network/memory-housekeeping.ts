@@ -15,8 +15,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { readBufferPool } from '../fetch/read-buffer-pool.js';
-import type { ReadBufferPool } from '../fetch/read-buffer-pool.js';
+import { readBufferPool } from './read-buffer-pool.js';
+import type { ReadBufferPool } from './read-buffer-pool.js';
 
 export const HOUSEKEEPING_MS = 5_000;
 const GC_RSS_GROWTH_BYTES = 32 * 1024 * 1024;

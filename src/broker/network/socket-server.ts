@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
+import { ReadBufferPool } from './read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
 import { addressKey, ConnectionQuotas, UNLIMITED } from './connection-quotas.js';
 import { RequestBudget } from './request-budget.js';

@@ -42,7 +42,7 @@ import { readInt64Number, TimestampType } from '../../protocol/records/header.js
 import type { DecodedRecord, RecordInput } from '../../protocol/records/record.js';
 import { RecordFault, recordFaultErrorCode, recordFaultMessage, RecordWalk } from '../../protocol/records/walk.js';
 import { walkBatch, walkBatchSync, WALK_ASYNC } from '../../protocol/records/walk-batch.js';
-import { CompressionType } from '../../protocol/records/batch-header.js';
+import { CompressionType } from '../../protocol/compression/compression-type.js';
 import type { BatchIndexAndErrorMessage } from '../../protocol/generated/produce-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { isCompactPolicy, type LogConfig } from '../../storage/config.js';

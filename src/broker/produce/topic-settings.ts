@@ -6,7 +6,7 @@
  * with Kafka's defaults. Resolved once per topic metadata object and reused while the broker
  * settings behind them are unchanged.
  */
-import { CompressionType } from '../../protocol/records/batch-header.js';
+import { CompressionType } from '../../protocol/compression/compression-type.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicMetadata } from '../metadata.js';
 

@@ -1,8 +1,8 @@
 /**
  * The group coordinator (`BrokerContext.groups`): classic consumer groups and committed
  * offsets, with their state in __consumer_offsets. It loads that topic at start-up, then
- * serves the group APIs through the managers: GroupManager (membership and rebalances) and
- * OffsetManager (offsets). Records are appended and, for offsets and deletions, applied to the
+ * serves the group APIs through the managers: GroupManager (classic membership and rebalances,
+ * classic/), ConsumerGroupManager (KIP-848 groups, consumer/) and OffsetManager (offsets). Records are appended and, for offsets and deletions, applied to the
  * in-memory state at once; a request is answered once its records are committed.
  *
  * This broker coordinates every group (a single node leads every partition of the topic).
@@ -16,16 +16,17 @@ import type { OffsetCommitResponseTopic } from '../../protocol/generated/offset-
 import type { OffsetDeleteResponseTopic } from '../../protocol/generated/offset-delete-response.js';
 import type { OffsetFetchResponseTopics } from '../../protocol/generated/offset-fetch-response.js';
 import { systemClock, type Clock } from '../../storage/clock.js';
-import type { JoinCallback, SyncCallback } from './classic-member.js';
+import type { JoinCallback, SyncCallback } from './classic/classic-member.js';
 import { groupConfigFrom, type ConfigValues, type GroupConfig } from './config.js';
-import { GroupManager } from './group-manager.js';
-import { joinGroup, type JoinRequest } from './join.js';
-import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './membership.js';
+import { GroupManager } from './classic/group-manager.js';
+import { joinGroup, type JoinRequest } from './classic/join.js';
+import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
 import { OffsetManager, type CommitRequest } from './offsets.js';
 import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
-import { groupTombstone, RecordKind, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { RecordKind } from './record-codec.js';
+import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
-import { syncGroup, type SyncRequest } from './sync.js';
+import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
@@ -33,7 +34,7 @@ import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGr
 import { GroupError } from './consumer/errors.js';
 import { GroupConversions } from './consumer/conversion.js';
 import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
-import { syncError } from './sync.js';
+import { syncError } from './classic/sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';

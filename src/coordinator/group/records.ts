@@ -2,7 +2,8 @@
  * The records the group coordinator writes to __consumer_offsets, in Kafka's own formats
  * (GroupCoordinatorRecordHelpers / CoordinatorRecordSerde): a key of int16 record type
  * followed by the key struct, a value of int16 version followed by the value struct, and a
- * null value (tombstone) for a deletion that compaction will eventually drop.
+ * null value (tombstone) for a deletion that compaction will eventually drop. The framing and the
+ * record kinds are shared with the consumer group records (record-codec.ts).
  *
  *   type 0/1 OffsetCommitKey (group, topic, partition) → OffsetCommitValue v3 (v1 with an
  *            expire timestamp, from OffsetCommit v2-4 retention times)
@@ -19,7 +20,8 @@ import * as OffsetCommitValue from '../../protocol/generated/internal/offset-com
 import { encodeBatchSync } from '../../protocol/records/encode.js';
 import type { RecordInput } from '../../protocol/records/record.js';
 import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
-import type { ClassicGroup } from './classic-group.js';
+import type { ClassicGroup } from './classic/classic-group.js';
+import { RecordKind, withVersion } from './record-codec.js';
 import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
 
 /** A committed offset as the coordinator keeps it (Kafka's OffsetAndMetadata). */
@@ -33,13 +35,6 @@ export interface OffsetAndMetadata {
   expireTimestampMs: number;
   /** Offset of the record in __consumer_offsets (-1 until written). */
   recordOffset: number;
-}
-
-export const enum RecordKind {
-  Offset = 0,
-  Group = 1,
-  /** KIP-848 consumer group records (consumer/consumer-records.ts). */
-  Consumer = 2,
 }
 
 export interface OffsetRecord {
@@ -115,13 +110,6 @@ export function emptyGroupRecord(group: ClassicGroup): GroupRecord {
     group: group.groupId,
     value: { protocolType: '', generation: 0, protocol: null, leader: null, currentStateTimestamp: BigInt(group.currentStateTimestamp ?? -1), members: [] },
   };
-}
-
-function withVersion(version: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(2 + body.length);
-  out.writeInt16BE(version, 0);
-  body.copy(out, 2);
-  return out;
 }
 
 export function encodeKey(r: CoordinatorRecord): Buffer {

@@ -2,7 +2,7 @@
  * Small conversions between the wire requests and the coordinator's version-independent
  * inputs, shared by the group handlers.
  */
-import type { GroupProtocol } from './classic-member.js';
+import type { GroupProtocol } from './classic/classic-member.js';
 
 /** Kafka prints a member's host as Java's InetAddress does: `/127.0.0.1`. */
 export function clientHostOf(clientAddress: string): string {

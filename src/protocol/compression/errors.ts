@@ -1,5 +1,5 @@
 import { ProtocolDecodeError } from '../primitives/errors.js';
-import type { CompressionType } from '../records/batch-header.js';
+import type { CompressionType } from './compression-type.js';
 
 /** Why a payload could not be decompressed. */
 export type DecompressionFailure =

@@ -1,6 +1,6 @@
 import { constants, createGunzip, gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { pumpInflate } from './stream.js';
-import { CompressionType } from '../records/batch-header.js';
+import { CompressionType } from './compression-type.js';
 import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**

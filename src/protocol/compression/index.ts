@@ -1,4 +1,4 @@
-import { CompressionType } from '../records/batch-header.js';
+import { CompressionType } from './compression-type.js';
 import { checkLimit, codecName, DecompressionError } from './errors.js';
 import { gzipCompress, gzipCompressSync, gzipDecompress, gzipDecompressSync } from './gzip.js';
 import { lz4Compress, lz4CompressSync, lz4Decompress, lz4DecompressSync } from './lz4.js';
@@ -15,6 +15,7 @@ import { zstdCompress, zstdDecompress } from './zstd.js';
  * The synchronous variants exist for every codec but zstd, whose binding is async only.
  */
 
+export { CompressionType } from './compression-type.js';
 export { DecompressionError, codecName } from './errors.js';
 export type { ChunkSink, DecompressionFailure } from './errors.js';
 export { gzipDecompressInto, gzipDecompressSmall } from './gzip.js';

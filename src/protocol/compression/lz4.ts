@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { CompressionType } from '../records/batch-header.js';
+import { CompressionType } from './compression-type.js';
 import { CollectingSink, DecompressionError, type ChunkSink } from './errors.js';
 import { xxh32 } from './xxhash32.js';
 

@@ -1,5 +1,5 @@
 import type { Transform } from 'node:stream';
-import type { CompressionType } from '../records/batch-header.js';
+import type { CompressionType } from './compression-type.js';
 import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { CompressionType } from '../records/batch-header.js';
+import { CompressionType } from './compression-type.js';
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { DecompressionError, type ChunkSink } from './errors.js';

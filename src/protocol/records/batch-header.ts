@@ -34,20 +34,12 @@ export const CRC_START = ATTRIBUTES_OFFSET;
 
 export const CURRENT_MAGIC = 2;
 
+/** The attribute bits that hold the CompressionType (protocol/compression/compression-type.ts). */
 export const COMPRESSION_MASK = 0x07;
 export const TIMESTAMP_TYPE_MASK = 0x08;
 export const TRANSACTIONAL_MASK = 0x10;
 export const CONTROL_MASK = 0x20;
 export const DELETE_HORIZON_MASK = 0x40;
-
-/** Compression codec ids as stored in the low three attribute bits. */
-export const enum CompressionType {
-  None = 0,
-  Gzip = 1,
-  Snappy = 2,
-  Lz4 = 3,
-  Zstd = 4,
-}
 
 export const NO_PRODUCER_ID = -1n;
 export const NO_PRODUCER_EPOCH = -1;

@@ -1,5 +1,6 @@
 import { decompress, decompressSync } from '../compression/index.js';
-import { CompressionType, LOG_OVERHEAD, BATCH_LENGTH_OFFSET, RECORDS_OFFSET } from './batch-header.js';
+import { LOG_OVERHEAD, BATCH_LENGTH_OFFSET, RECORDS_OFFSET } from './batch-header.js';
+import { CompressionType } from '../compression/compression-type.js';
 import { BatchDecodeError, BatchFault } from './faults.js';
 import { readBatchHeader, TimestampType, type BatchHeader } from './header.js';
 import { decodeRecords, type DecodedRecord } from './record.js';

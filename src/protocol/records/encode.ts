@@ -6,7 +6,6 @@ import {
   CRC_OFFSET,
   CRC_START,
   CURRENT_MAGIC,
-  CompressionType,
   DELETE_HORIZON_MASK,
   LOG_OVERHEAD,
   NO_PARTITION_LEADER_EPOCH,
@@ -16,6 +15,7 @@ import {
   TIMESTAMP_TYPE_MASK,
   TRANSACTIONAL_MASK,
 } from './batch-header.js';
+import { CompressionType } from '../compression/compression-type.js';
 import { crc32c } from '../crc32c.js';
 import { TimestampType, writeInt64 } from './header.js';
 import { recordBodySize, writeRecord, type RecordInput } from './record.js';

@@ -20,8 +20,8 @@ import {
   RECORD_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
   TRANSACTIONAL_MASK,
-  type CompressionType,
 } from './batch-header.js';
+import type { CompressionType } from '../compression/compression-type.js';
 
 /**
  * Header-only access to a v2 record batch at `offset` in a buffer: the broker's hot path. The

@@ -3,6 +3,8 @@
  * full codec (records, compression, control records) for everything else.
  */
 export * from './batch-header.js';
+/** Re-exported from protocol/compression/, its home, so that `records.CompressionType` keeps working. */
+export { CompressionType } from '../compression/compression-type.js';
 export {
   BatchDecodeError,
   BatchFault,

@@ -7,7 +7,6 @@ import {
   CONTROL_MASK,
   CRC_OFFSET,
   CRC_START,
-  CompressionType,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
@@ -15,6 +14,7 @@ import {
   RECORD_BATCH_OVERHEAD,
   RECORD_COUNT_OFFSET,
 } from './batch-header.js';
+import { CompressionType } from '../compression/compression-type.js';
 import { BatchFault } from './faults.js';
 import { BatchCursor } from './iterator.js';
 

@@ -13,7 +13,8 @@ import {
   zstdWasmReady,
   type ChunkSink,
 } from '../compression/index.js';
-import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, CompressionType, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from './batch-header.js';
+import { ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, COMPRESSION_MASK, RECORD_COUNT_OFFSET, RECORDS_OFFSET } from './batch-header.js';
+import { CompressionType } from '../compression/compression-type.js';
 import { readInt64Number } from './header.js';
 import { RecordFault, RecordWalk, walkRecords } from './walk.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeFetchResponseFrame, SPLICE_MIN_BYTES } from '../../../src/broker/fetch/fetch-encoder.js';
-import { readBufferPool, ReadBufferPool } from '../../../src/broker/fetch/read-buffer-pool.js';
+import { readBufferPool, ReadBufferPool } from '../../../src/broker/network/read-buffer-pool.js';
 import type { ChunkedFrame } from '../../../src/broker/network/connection.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import {

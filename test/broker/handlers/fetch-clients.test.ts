@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { append, until, values } from '../fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { ensureApt } from '../../compat/setup/apt.js';

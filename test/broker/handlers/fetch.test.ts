@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { append, decodeRecords, values } from '../fetch/helpers.js';
 import { fetchRequest, onlyPartition, partitionsOf } from '../fetch/requests.js';
 import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { readLog, readValues } from '../produce/helpers.js';
 import { ensureApt } from '../../compat/setup/apt.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';

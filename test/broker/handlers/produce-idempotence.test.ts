@@ -4,7 +4,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { idempotentBatch, initProducerId, produce, readLog } from '../produce/helpers.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';

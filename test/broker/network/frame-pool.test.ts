@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder } from '../../../src/broker/network/frame-decoder.js';
-import { ReadBufferPool } from '../../../src/broker/fetch/read-buffer-pool.js';
+import { ReadBufferPool } from '../../../src/broker/network/read-buffer-pool.js';
 import { startBroker } from '../../../src/start-broker.js';
 import { KafkaClient } from '../../../src/client/client.js';
 import { Producer } from '../../../src/client/producer.js';

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { encodeBatch, encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { batchOf, bigRecords, rawRecord, rawRecords, truncateSection, uvarint, varint, wrapBatch, type RawRecord } from '../../protocol/records/malformed.js';

@@ -7,7 +7,7 @@ import { RecordWalk } from '../../../src/protocol/records/walk.js';
 import { walkBatchSync } from '../../../src/protocol/records/walk-batch.js';
 import { KEEP_PRODUCER_COMPRESSION, topicProduceSettings } from '../../../src/broker/produce/topic-settings.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { decodeBatch } from '../../../src/protocol/records/decode.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { DEFAULT_LOG_CONFIG, resolveLogConfig } from '../../../src/storage/config.js';

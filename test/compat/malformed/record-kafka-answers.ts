@@ -1,5 +1,5 @@
 /**
- * The oracle: starts Apache Kafka (the reference peer, bench/kafka/pom.xml, via the compat
+ * The oracle: starts Apache Kafka (the reference peer, tools/kafka/pom.xml, via the compat
  * set-up), sends every case of the malformed-record corpus as a raw Produce request (each
  * (case, version) to a fresh partition of its own) and writes what Kafka answered — error code,
  * error_message, record_errors, time taken — to test/compat/malformed/kafka-<version>-answers.json,

@@ -1,4 +1,4 @@
-/** Apache Kafka's jars from Maven Central, via bench/kafka/fetch.sh (cached in bench/.cache/kafka/libs). */
+/** Apache Kafka's jars from Maven Central, via tools/kafka/fetch.sh (cached in bench/.cache/kafka/libs). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureApt } from './apt.js';
@@ -6,11 +6,11 @@ import { run } from './exec.js';
 import { withLock } from './lock.js';
 import { repoRoot } from './paths.js';
 
-/** The Apache Kafka version of the reference peer: `kafka.version` in bench/kafka/pom.xml. */
+/** The Apache Kafka version of the reference peer: `kafka.version` in tools/kafka/pom.xml. */
 export const KAFKA_VERSION: string = (() => {
-  const pom = readFileSync(path.join(repoRoot, 'bench', 'kafka', 'pom.xml'), 'utf8');
+  const pom = readFileSync(path.join(repoRoot, 'tools', 'kafka', 'pom.xml'), 'utf8');
   const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
-  if (m === null) throw new Error('bench/kafka/pom.xml names no kafka.version');
+  if (m === null) throw new Error('tools/kafka/pom.xml names no kafka.version');
   return m[1]!;
 })();
 
@@ -20,7 +20,7 @@ export function ensureKafkaJars(): Promise<void> {
   ensured ??= (async () => {
     await ensureApt(['openjdk-17-jdk-headless', 'maven']);
     await withLock('kafka-jars', async () => {
-      await run('fetching Apache Kafka jars (bench/kafka/fetch.sh)', 'bash', [path.join(repoRoot, 'bench', 'kafka', 'fetch.sh')]);
+      await run('fetching Apache Kafka jars (tools/kafka/fetch.sh)', 'bash', [path.join(repoRoot, 'tools', 'kafka', 'fetch.sh')]);
     });
   })();
   return ensured;

@@ -4,7 +4,7 @@
  *
  *   MILLRACE_COMPAT_BOOTSTRAP=host:port  an already running broker (any); not started or stopped here
  *   MILLRACE_COMPAT_TARGET=kafka         (default) Apache Kafka 4.4.0 from Maven Central jars,
- *                                        started on free ports (bench/kafka/kafka-process.js)
+ *                                        started on free ports (tools/kafka/kafka-process.js)
  *   MILLRACE_COMPAT_TARGET=millrace      the Millrace broker, embedded in the test process
  *                                        (src/start-broker.ts) on a free port and a temp dir
  *
@@ -82,7 +82,7 @@ const TEST_CONFIG = { 'group.initial.rebalance.delay.ms': 0 };
 async function startApacheKafka(options: TargetOptions): Promise<CompatTarget> {
   await ensureKafkaJars();
   // plain ESM outside the TypeScript build: import it from the repository, not from dist/
-  const modulePath = pathToFileURL(path.join(repoRoot, 'bench', 'kafka', 'kafka-process.js')).href;
+  const modulePath = pathToFileURL(path.join(repoRoot, 'tools', 'kafka', 'kafka-process.js')).href;
   const { startKafka } = (await import(modulePath)) as KafkaProcessModule;
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {

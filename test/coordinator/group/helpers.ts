@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { GroupCoordinator, type CoordinatorLog } from '../../../src/coordinator/group/coordinator.js';
 import { defaultGroupConfig, type GroupConfig } from '../../../src/coordinator/group/config.js';
-import type { JoinRequest } from '../../../src/coordinator/group/join.js';
-import type { LeaveResult, LeavingMember } from '../../../src/coordinator/group/membership.js';
-import type { SyncRequest } from '../../../src/coordinator/group/sync.js';
+import type { JoinRequest } from '../../../src/coordinator/group/classic/join.js';
+import type { LeaveResult, LeavingMember } from '../../../src/coordinator/group/classic/membership.js';
+import type { SyncRequest } from '../../../src/coordinator/group/classic/sync.js';
 import type { CoordinatorRecord } from '../../../src/coordinator/group/records.js';
 import { CoordinatorWriteError } from '../../../src/coordinator/group/sink.js';
 import { encode as encodeSubscription } from '../../../src/protocol/generated/consumer-protocol-subscription.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { CommitRequest } from '../../../src/coordinator/group/offsets.js';
 import type { CommitResult } from '../../../src/coordinator/group/coordinator.js';
-import { GroupState } from '../../../src/coordinator/group/group-state.js';
+import { GroupState } from '../../../src/coordinator/group/classic/group-state.js';
 import { ManualClock } from '../../../src/storage/clock.js';
 import { harness, join, MemoryLog, stableGroup, subscription, leaveNow } from './helpers.js';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { GroupState } from '../../../src/coordinator/group/group-state.js';
+import { GroupState } from '../../../src/coordinator/group/classic/group-state.js';
 import { harness, join, joinNew, stableGroup, subscription, sync, leaveNow } from './helpers.js';
 
 test('a new dynamic member is handed an id (v4+), then joins; the leader gets the member list', async () => {

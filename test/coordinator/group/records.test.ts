@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBatchSync } from '../../../src/protocol/records/decode.js';
 import { javaStringHashCode, partitionFor } from '../../../src/coordinator/group/offsets-topic.js';
-import { decodeRecord, encodeKey, encodeRecordBatch, encodeValue, groupTombstone, offsetRecord, RecordKind } from '../../../src/coordinator/group/records.js';
+import { RecordKind } from '../../../src/coordinator/group/record-codec.js';
+import { decodeRecord, encodeKey, encodeRecordBatch, encodeValue, groupTombstone, offsetRecord } from '../../../src/coordinator/group/records.js';
 
 test('Java String.hashCode and Kafka\'s partitionFor (Utils.abs, MIN_VALUE → 0)', () => {
   assert.equal(javaStringHashCode(''), 0);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { GroupState } from '../../../src/coordinator/group/group-state.js';
+import { GroupState } from '../../../src/coordinator/group/classic/group-state.js';
 import { harness, join, subscription, sync, type Harness, leaveNow } from './helpers.js';
 
 /** Two static members, a and b, in a Stable group; returns their member ids and the generation. */

@@ -16,7 +16,8 @@ import {
   SyncCodecUnavailableError,
   XERIAL_BLOCK_SIZE,
 } from '../../../src/protocol/compression/index.js';
-import { CompressionType, RECORDS_OFFSET } from '../../../src/protocol/records/batch-header.js';
+import { RECORDS_OFFSET } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { ProtocolDecodeError } from '../../../src/protocol/primitives/errors.js';
 import { xxh32 } from '../../../src/protocol/compression/xxhash32.js';
 import { zstdPrefix } from '../../../src/protocol/compression/zstd.js';

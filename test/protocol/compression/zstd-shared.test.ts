@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compress, DecompressionError, ZSTD_STREAMING, zstdDecompressInto, type ChunkSink } from '../../../src/protocol/compression/index.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 
 /** Collects what zstdDecompressInto hands over. */
 function collect(data: Buffer, max = 1 << 20): Promise<Buffer> {

@@ -8,7 +8,8 @@ import { compress } from '../../../src/protocol/compression/index.js';
 import { lz4CompressSync } from '../../../src/protocol/compression/lz4.js';
 import { snappyCompressFramed } from '../../../src/protocol/compression/snappy.js';
 import { crc32c } from '../../../src/protocol/crc32c.js';
-import { CompressionType, CONTROL_MASK, RECORD_BATCH_OVERHEAD } from '../../../src/protocol/records/batch-header.js';
+import { CONTROL_MASK, RECORD_BATCH_OVERHEAD } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 
 /** Unsigned LEB128 bytes of `raw` (a uint32 or, for long tails, any count of bytes). */
 export function uvarint(raw: number): number[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { encodeBatch, encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { RecordFault, recordFaultErrorCode, RecordWalk, walkRecords } from '../../../src/protocol/records/walk.js';
 import { WALK_ASYNC, walkBatch, walkBatchSync } from '../../../src/protocol/records/walk-batch.js';

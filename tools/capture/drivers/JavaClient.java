@@ -1,5 +1,5 @@
 // Capture driver for the Apache Kafka Java client (org.apache.kafka:kafka-clients, from the jars
-// that bench/kafka/fetch.sh fetches). Compiled and run by tools/capture/capture.js:
+// that tools/kafka/fetch.sh fetches). Compiled and run by tools/capture/capture.js:
 //   javac -cp 'bench/.cache/kafka/libs/*' -d <out> JavaClient.java
 //   java -cp '<out>:bench/.cache/kafka/libs/*' JavaClient
 // Env: BOOTSTRAP, TOPIC, GROUP.

@@ -23,7 +23,7 @@ import * as TargetMemberKey from '../../../protocol/generated/internal/consumer-
 import * as TargetMemberValue from '../../../protocol/generated/internal/consumer-group-target-assignment-member-value.js';
 import * as TargetMetadataKey from '../../../protocol/generated/internal/consumer-group-target-assignment-metadata-key.js';
 import * as TargetMetadataValue from '../../../protocol/generated/internal/consumer-group-target-assignment-metadata-value.js';
-import { RecordKind } from '../records.js';
+import { RecordKind, withVersion } from '../record-codec.js';
 import { toWire, type TopicPartitions } from './assignment.js';
 import type { ConsumerMember } from './consumer-member.js';
 
@@ -35,7 +35,6 @@ export const enum ConsumerRecordType {
   TargetAssignmentMember = 7,
   CurrentMemberAssignment = 8,
 }
-
 
 /** A subscribed topic as the group saw it when computing its target assignment. */
 export interface TopicMetadata {
@@ -117,13 +116,6 @@ export function currentAssignmentRecord(group: string, m: ConsumerMember): Consu
 
 export function currentAssignmentTombstone(group: string, memberId: string): ConsumerGroupRecord {
   return rec(ConsumerRecordType.CurrentMemberAssignment, group, memberId, null);
-}
-
-function withVersion(version: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(2 + body.length);
-  out.writeInt16BE(version, 0);
-  body.copy(out, 2);
-  return out;
 }
 
 export function encodeConsumerKey(r: ConsumerGroupRecord): Buffer {

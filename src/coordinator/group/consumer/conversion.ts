@@ -12,11 +12,11 @@
  *  - an empty group of either type is simply replaced (its records get tombstones).
  */
 import { ErrorCode } from '../../../protocol/generated/errors.js';
-import { ClassicGroup } from '../classic-group.js';
-import { ClassicGroupMember } from '../classic-member.js';
+import { ClassicGroup } from '../classic/classic-group.js';
+import { ClassicGroupMember } from '../classic/classic-member.js';
 import type { GroupConfig } from '../config.js';
-import type { GroupManager } from '../group-manager.js';
-import { GroupState } from '../group-state.js';
+import type { GroupManager } from '../classic/group-manager.js';
+import { GroupState } from '../classic/group-state.js';
 import { groupMetadataRecord, groupTombstone, type CoordinatorRecord } from '../records.js';
 import { ConsumerGroup } from './consumer-group.js';
 import { ConsumerGroupManager, type FenceOutcome } from './consumer-group-manager.js';

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../../src/protocol/generated/errors.js';
-import { decodeRecord, encodeKey, encodeValue, RecordKind, type CoordinatorRecord } from '../../../../src/coordinator/group/records.js';
+import { RecordKind } from '../../../../src/coordinator/group/record-codec.js';
+import { decodeRecord, encodeKey, encodeValue, type CoordinatorRecord } from '../../../../src/coordinator/group/records.js';
 import * as Assignment from '../../../../src/protocol/generated/consumer-protocol-assignment.js';
 import * as Subscription from '../../../../src/protocol/generated/consumer-protocol-subscription.js';
 import { join, joinNew, sync, type Harness } from '../helpers.js';

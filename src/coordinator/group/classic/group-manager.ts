@@ -10,18 +10,18 @@
  * SyncGroup response waits in the member until the rebalance reaches it.
  */
 import type { Logger } from 'pino';
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
-import type { DescribedGroup } from '../../protocol/generated/describe-groups-response.js';
-import type { ListedGroup } from '../../protocol/generated/list-groups-response.js';
-import type { GroupMetadataValue } from '../../protocol/generated/internal/group-metadata-value.js';
-import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { JoinGroupResponse } from '../../../protocol/generated/join-group-response.js';
+import type { DescribedGroup } from '../../../protocol/generated/describe-groups-response.js';
+import type { ListedGroup } from '../../../protocol/generated/list-groups-response.js';
+import type { GroupMetadataValue } from '../../../protocol/generated/internal/group-metadata-value.js';
+import { EMPTY_BUFFER } from '../../../protocol/primitives/codec-helpers.js';
 import { ClassicGroup } from './classic-group.js';
 import { ClassicGroupMember } from './classic-member.js';
-import type { GroupConfig } from './config.js';
+import type { GroupConfig } from '../config.js';
 import { GroupState, stateName } from './group-state.js';
-import { groupMetadataRecord, type CoordinatorRecord } from './records.js';
-import type { DeadlineTimer } from './timer.js';
+import { groupMetadataRecord, type CoordinatorRecord } from '../records.js';
+import type { DeadlineTimer } from '../timer.js';
 
 /** Appends records for a group (see RecordSink.append); throws CoordinatorWriteError. */
 export type GroupWriter = (groupId: string, records: CoordinatorRecord[]) => Promise<void> | null;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies the runtime jars of Apache Kafka (bench/kafka/pom.xml) from Maven Central into
+# Copies the runtime jars of Apache Kafka (tools/kafka/pom.xml) from Maven Central into
 # bench/.cache/kafka/libs (git-ignored). Idempotent: does nothing when the jars for the
 # pom's Kafka version are already there. Needs java 17 and mvn on PATH.
 set -euo pipefail

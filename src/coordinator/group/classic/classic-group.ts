@@ -5,10 +5,10 @@
  * members support each protocol (for protocol selection). The rebalance logic that drives it
  * lives in group-manager.ts and the request flows beside it.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import type { JoinGroupResponse, JoinGroupResponseMember } from '../../protocol/generated/join-group-response.js';
-import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
-import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { JoinGroupResponse, JoinGroupResponseMember } from '../../../protocol/generated/join-group-response.js';
+import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-response.js';
+import { EMPTY_BUFFER } from '../../../protocol/primitives/codec-helpers.js';
 import { ClassicGroupMember, protocolNames, type GroupProtocol, type JoinCallback } from './classic-member.js';
 import { subscribedTopics } from './consumer-protocol.js';
 import { GroupState, isValidTransition, stateName } from './group-state.js';

@@ -4,8 +4,8 @@
  * is under way; LeaveGroup removes members (by member id, or by group.instance.id for an
  * administrator) and rebalances the rest at once instead of after a session timeout.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import type { MemberResponse } from '../../protocol/generated/leave-group-response.js';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { MemberResponse } from '../../../protocol/generated/leave-group-response.js';
 import type { ClassicGroup } from './classic-group.js';
 import { heartbeatKey, joinError, UNKNOWN_MEMBER_ID, type GroupManager } from './group-manager.js';
 import { GroupState } from './group-state.js';

@@ -3,7 +3,7 @@
  * in a member's subscription. Like Kafka, it reads every subscription version with the v0
  * schema, which prefixes all later ones, so that a newer client's metadata still parses.
  */
-import { decode as decodeSubscription } from '../../protocol/generated/consumer-protocol-subscription.js';
+import { decode as decodeSubscription } from '../../../protocol/generated/consumer-protocol-subscription.js';
 
 /** The subscribed topics, or null when the metadata is not a consumer subscription. */
 export function subscribedTopics(metadata: Buffer): string[] | null {

@@ -6,13 +6,13 @@
  * and answered when the join phase ends (group-manager.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { JoinGroupResponse } from '../../../protocol/generated/join-group-response.js';
 import type { ClassicGroup } from './classic-group.js';
 import { ClassicGroupMember, type GroupProtocol, type JoinCallback } from './classic-member.js';
 import { GroupState } from './group-state.js';
-import { emptyGroupRecord, groupMetadataRecord } from './records.js';
-import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
+import { emptyGroupRecord, groupMetadataRecord } from '../records.js';
+import { appendErrorToResponseError, CoordinatorWriteError } from '../sink.js';
 import { heartbeatKey, joinError, UNKNOWN_MEMBER_ID, type GroupManager } from './group-manager.js';
 
 /** A JoinGroup request, whatever its version (v0's rebalance timeout is its session timeout). */

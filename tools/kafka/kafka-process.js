@@ -1,14 +1,14 @@
 // Starts and stops a real single-node Apache Kafka (KRaft, combined broker + controller) from
-// the Maven Central jars that bench/kafka/fetch.sh puts in bench/.cache/kafka/libs.
+// the Maven Central jars that tools/kafka/fetch.sh puts in bench/.cache/kafka/libs.
 //
 // Library:
-//   import { startKafka } from './bench/kafka/kafka-process.js';
+//   import { startKafka } from './tools/kafka/kafka-process.js';
 //   const kafka = await startKafka({ port: 19092, controllerPort: 19093 });
 //   ... kafka.bootstrap ('127.0.0.1:19092') ...
 //   await kafka.stop();
 //
 // Command line (runs in the foreground until SIGINT/SIGTERM, then stops Kafka):
-//   node bench/kafka/kafka-process.js [--port 19092] [--controller-port 19093]
+//   node tools/kafka/kafka-process.js [--port 19092] [--controller-port 19093]
 //       [--advertised PLAINTEXT://127.0.0.1:19092] [--data-dir DIR] [--set key=value ...]
 //
 // Plain ESM JavaScript (no build step) so that bench scripts, capture tools and tests can all
@@ -192,7 +192,7 @@ export async function startKafka(options = {}) {
   const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
 
   if (!fs.existsSync(path.join(libsDir, '.complete'))) {
-    throw new Error(`Kafka jars not found in ${libsDir}: run bash bench/kafka/fetch.sh first`);
+    throw new Error(`Kafka jars not found in ${libsDir}: run bash tools/kafka/fetch.sh first`);
   }
   const givenDir = options.dataDir !== undefined;
   const dir = path.resolve(

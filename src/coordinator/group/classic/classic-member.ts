@@ -3,9 +3,9 @@
  * protocols it supports in order of preference with their metadata, the assignment the leader
  * gave it, and the JoinGroup / SyncGroup responses parked until the rebalance gets there.
  */
-import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
-import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
-import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import type { JoinGroupResponse } from '../../../protocol/generated/join-group-response.js';
+import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-response.js';
+import { EMPTY_BUFFER } from '../../../protocol/primitives/codec-helpers.js';
 
 export interface GroupProtocol {
   name: string;

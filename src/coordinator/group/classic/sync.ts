@@ -4,15 +4,15 @@
  * group's metadata record and, once it is written, makes the group Stable and answers
  * everyone. In a Stable group SyncGroup just returns the member's assignment.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
-import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import { ErrorCode } from '../../../protocol/generated/errors.js';
+import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-response.js';
+import { EMPTY_BUFFER } from '../../../protocol/primitives/codec-helpers.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { SyncCallback } from './classic-member.js';
 import type { GroupManager } from './group-manager.js';
 import { GroupState } from './group-state.js';
-import { groupMetadataRecord } from './records.js';
-import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
+import { groupMetadataRecord } from '../records.js';
+import { appendErrorToResponseError, CoordinatorWriteError } from '../sink.js';
 
 export interface SyncRequest {
   groupId: string;
