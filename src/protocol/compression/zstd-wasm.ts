@@ -1,5 +1,5 @@
 import { ZSTDDecoder } from 'zstddec';
-import { CompressionType } from '../records/batch-header.js';
+import { CompressionType } from './compression-type.js';
 import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**

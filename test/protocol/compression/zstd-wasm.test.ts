@@ -10,7 +10,7 @@ import {
   zstdWasmMemoryBytes,
   zstdWasmReady,
 } from '../../../src/protocol/compression/zstd-wasm.js';
-import { CompressionType } from '../../../src/protocol/records/batch-header.js';
+import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { RecordFault, RecordWalk } from '../../../src/protocol/records/walk.js';
 import { walkBatchSync } from '../../../src/protocol/records/walk-batch.js';
 import { batchOf, rawRecords } from '../records/malformed.js';
