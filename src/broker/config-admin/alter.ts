@@ -7,15 +7,15 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { logConfigFromBrokerProps } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
-import { BROKER_CONFIGS } from '../config/definitions.js';
+import { BROKER_CONFIGS } from '../settings/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { alterBrokerLoggers } from './broker-logger.js';
 import { brokerDefault, brokerPropsWithDynamic, brokerSettingInfo, dynamicConfigs, nodeScope } from './broker-values.js';
-import { atLeast, ConfigProblem, oneOf, parseBrokerId, parseConfigValue } from './config-def.js';
+import { atLeast, ConfigProblem, oneOf, parseBrokerId, parseConfigValue } from '../../common/config-def.js';
 import { ResourceType } from './describe.js';
-import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { validateTopicConfigs } from './topic-validate.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType). */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
 import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
-import { ConfigProblem, parseConfigValue } from '../configs/config-def.js';
-import { KAFKA_BROKER_CONFIGS } from '../configs/kafka-broker-configs.js';
+import { ConfigProblem, parseConfigValue } from '../../common/config-def.js';
+import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 import { parsePerIpOverrides } from '../network/connection-quotas.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */

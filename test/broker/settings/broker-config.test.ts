@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/config/broker-config.js';
+import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/settings/broker-config.js';
 import { parseProperties } from '../../../src/common/properties.js';
-import { envNameToConfig } from '../../../src/broker/config/properties.js';
+import { envNameToConfig } from '../../../src/broker/settings/properties.js';
 
 test('properties parsing follows java.util.Properties', () => {
   const p = parseProperties(

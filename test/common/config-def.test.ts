@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigProblem, configValueToString, javaDouble, parseBrokerId, parseConfigValue } from '../../../src/broker/configs/config-def.js';
-import { BROKER_CONFIGS } from '../../../src/broker/config/definitions.js';
-import { brokerConfigSynonyms, EXTRA_BROKER_DEFAULTS, TOPIC_CONFIGS } from '../../../src/broker/configs/topic-configs.js';
-import { DEFAULT_LOG_CONFIG } from '../../../src/storage/config.js';
-import { KAFKA_BROKER_CONFIGS } from '../../../src/broker/configs/kafka-broker-configs.js';
+import { ConfigProblem, configValueToString, javaDouble, parseBrokerId, parseConfigValue } from '../../src/common/config-def.js';
+import { BROKER_CONFIGS } from '../../src/broker/settings/definitions.js';
+import { brokerConfigSynonyms, EXTRA_BROKER_DEFAULTS, TOPIC_CONFIGS } from '../../src/storage/topic-configs.js';
+import { DEFAULT_LOG_CONFIG } from '../../src/storage/config.js';
+import { KAFKA_BROKER_CONFIGS } from '../../src/broker/settings/kafka-broker-configs.js';
 
 const problem = (fn: () => unknown): [number, string] => {
   try {

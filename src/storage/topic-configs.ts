@@ -5,7 +5,7 @@
  * at least 1 MiB since KIP-1030). The documentation strings are Millrace's own short summaries.
  * Kafka's internal `internal.segment.bytes` (for its own tests) is not accepted.
  */
-import { atLeast, between, gzipLevel, listOf, oneOf, throttledReplicas, type KafkaConfigType, type Validator } from './config-def.js';
+import { atLeast, between, gzipLevel, listOf, oneOf, throttledReplicas, type KafkaConfigType, type Validator } from '../common/config-def.js';
 
 const LONG_MAX = '9223372036854775807';
 

@@ -9,8 +9,8 @@ import { resolveLogConfig } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
 import type { BrokerContext } from '../context.js';
 import { topicDefaultFromBroker } from './broker-values.js';
-import { ConfigProblem, configValueToString, parseConfigValue } from './config-def.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { ConfigProblem, configValueToString, parseConfigValue } from '../../common/config-def.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 
 /** Validates `overrides` (the complete set a topic will have); throws a ConfigProblem. */
 export function validateTopicConfigs(broker: BrokerContext, overrides: Readonly<Record<string, string>>): Record<string, string> {

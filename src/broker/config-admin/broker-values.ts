@@ -3,12 +3,12 @@
  * config, the cluster-wide dynamic default, server.properties (or environment and overrides),
  * and Kafka's default. Topic configs fall back on these through their broker synonyms.
  */
-import { ConfigSource } from '../config/broker-config.js';
-import { BROKER_CONFIGS, type ConfigType } from '../config/definitions.js';
+import { ConfigSource } from '../settings/broker-config.js';
+import { BROKER_CONFIGS, type ConfigType } from '../settings/definitions.js';
 import type { BrokerContext } from '../context.js';
-import { configValueToString, parseConfigValue, type KafkaConfigType } from './config-def.js';
-import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
-import { EXTRA_BROKER_DEFAULTS, type TopicConfigDef } from './topic-configs.js';
+import { configValueToString, parseConfigValue, type KafkaConfigType } from '../../common/config-def.js';
+import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
+import { EXTRA_BROKER_DEFAULTS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
