@@ -4,7 +4,7 @@ import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
 import { ConfigProblem, parseConfigValue } from '../../common/config-def.js';
 import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
-import { parsePerIpOverrides } from '../network/connection-quotas.js';
+import { parsePerIpOverrides } from './per-ip-overrides.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
