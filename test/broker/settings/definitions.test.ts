@@ -45,6 +45,16 @@ test('broker settings that supply topic defaults are derived from the topic conf
     assert.equal(def.default, kafka.default, def.name);
     assert.equal(kafka.type, topic.type, def.name);
   }
+  // Kafka's own table (read from its jars) agrees with the topic config table on every setting
+  // that supplies a topic default first, including those Millrace does not read.
+  for (const topic of TOPIC_CONFIGS.values()) {
+    const first = topic.synonyms[0];
+    if (first === undefined) continue;
+    const kafka = KAFKA_BROKER_CONFIGS.get(first.name);
+    assert.ok(kafka !== undefined, first.name);
+    assert.equal(kafka.type, topic.type, first.name);
+    assert.equal(kafka.default, topic.synonyms.length > 1 ? null : topic.default, first.name);
+  }
   assert.equal(BROKER_CONFIGS.get('log.retention.ms')!.default, null);
   assert.equal(BROKER_CONFIGS.get('log.flush.interval.ms')!.default, null);
   assert.equal(BROKER_CONFIGS.get('log.segment.bytes')!.default, '1073741824');
