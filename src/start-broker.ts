@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, createLogger } from './broker/broker.js';
-import { BrokerConfig } from './broker/config/broker-config.js';
+import { BrokerConfig } from './broker/settings/broker-config.js';
 import { LocalMetadataStore } from './cluster/local-metadata-store.js';
 
 export interface StartBrokerOptions {

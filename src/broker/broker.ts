@@ -4,8 +4,8 @@ import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFromBrokerProps } from '../storage/config.js';
 import type { StorageLogger } from '../storage/logger.js';
-import { BrokerConfig, type Listener } from './config/broker-config.js';
-import { BROKER_CONFIGS } from './config/definitions.js';
+import { BrokerConfig, type Listener } from './settings/broker-config.js';
+import { BROKER_CONFIGS } from './settings/definitions.js';
 import type { BrokerContext } from './context.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
@@ -16,7 +16,7 @@ import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
-import { applyDynamicBrokerConfigs } from './configs/alter.js';
+import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadZstdWasm } from '../protocol/compression/index.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LogManager } from '../storage/log-manager.js';
-import type { BrokerConfig } from './config/broker-config.js';
+import type { BrokerConfig } from './settings/broker-config.js';
 import type { MetadataStore } from './metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { ProduceServices } from './produce/produce-services.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { validateTopicConfigs } from './configs/topic-validate.js';
-import { ConfigProblem } from './configs/config-def.js';
+import { validateTopicConfigs } from './config-admin/topic-validate.js';
+import { ConfigProblem } from '../common/config-def.js';
 import type { BrokerContext } from './context.js';
 import type { PartitionMetadata, TopicMetadata } from './metadata.js';
 

@@ -1,7 +1,7 @@
 import module from 'node:module';
 import type { Command } from 'commander';
 import { Broker, createLogger } from '../broker/broker.js';
-import { BrokerConfig, ConfigError } from '../broker/config/broker-config.js';
+import { BrokerConfig, ConfigError } from '../broker/settings/broker-config.js';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 
 interface StartFlags {

@@ -1,11 +1,15 @@
 /**
- * Topic-level log configuration with Kafka's names and defaults (TopicConfig / LogConfig), and
- * the broker-level settings of the log manager (ServerLogConfigs / CleanerConfig).
+ * Topic-level log configuration (LogConfig), typed for the storage layer, and the broker-level
+ * settings of the log manager (ServerLogConfigs / CleanerConfig). Names, defaults, bounds and
+ * broker synonyms are the topic config table's (topic-configs.ts); this file only says how the
+ * storage layer reads the configs it holds.
  *
  * Kafka's `Long.MAX_VALUE` ("never") is represented by `LONG_MAX`, the largest integer a JS
  * number holds exactly; comparisons against elapsed times and counts behave the same.
  */
+import { ConfigProblem, type ConfigValue } from '../common/config-def.js';
 import { StorageError } from './errors.js';
+import { TOPIC_CONFIGS, type TopicConfigDef } from './topic-configs.js';
 
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -34,52 +38,49 @@ export interface LogConfig {
   preallocate: boolean;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
-  'segment.bytes': 1024 * 1024 * 1024,
-  'segment.ms': 7 * DAY_MS,
-  'segment.jitter.ms': 0,
-  'segment.index.bytes': 10 * 1024 * 1024,
-  'index.interval.bytes': 4096,
-  'flush.messages': LONG_MAX,
-  'flush.ms': LONG_MAX,
-  'retention.bytes': -1,
-  'retention.ms': 7 * DAY_MS,
-  'max.message.bytes': 1024 * 1024 + 12,
-  'file.delete.delay.ms': 60_000,
-  'delete.retention.ms': DAY_MS,
-  'min.compaction.lag.ms': 0,
-  'max.compaction.lag.ms': LONG_MAX,
-  'min.cleanable.dirty.ratio': 0.5,
-  'cleanup.policy': 'delete',
-  'message.timestamp.type': 'CreateTime',
-  preallocate: false,
-});
-
-/** The broker-level names (server.properties) that set each topic config's default. */
-export const BROKER_SYNONYMS: Readonly<Record<keyof LogConfig, string>> = Object.freeze({
-  'segment.bytes': 'log.segment.bytes',
-  'segment.ms': 'log.roll.ms',
-  'segment.jitter.ms': 'log.roll.jitter.ms',
-  'segment.index.bytes': 'log.index.size.max.bytes',
-  'index.interval.bytes': 'log.index.interval.bytes',
-  'flush.messages': 'log.flush.interval.messages',
-  'flush.ms': 'log.flush.interval.ms',
-  'retention.bytes': 'log.retention.bytes',
-  'retention.ms': 'log.retention.ms',
-  'max.message.bytes': 'message.max.bytes',
-  'file.delete.delay.ms': 'log.segment.delete.delay.ms',
-  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
-  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
-  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
-  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
-  'cleanup.policy': 'log.cleanup.policy',
-  'message.timestamp.type': 'log.message.timestamp.type',
-  preallocate: 'log.preallocate',
-});
-
 type Raw = string | number | boolean;
+type Reader<T> = (def: TopicConfigDef, value: Raw) => T;
+
+/**
+ * Kafka's internal.segment.bytes bound (LegacyRecord.RECORD_OVERHEAD_V0): the storage layer
+ * takes segments smaller than the 1 MiB that topics may ask for, as Kafka's own tests do.
+ */
+const MIN_INTERNAL_SEGMENT_BYTES = 14;
+
+/** How the storage layer reads each topic config it holds (the type keeps this complete). */
+const READERS: { readonly [K in keyof LogConfig]: Reader<LogConfig[K]> } = {
+  'segment.bytes': (def, v) => integerAtLeast(def, v, MIN_INTERNAL_SEGMENT_BYTES),
+  'segment.ms': integer,
+  'segment.jitter.ms': integer,
+  'segment.index.bytes': integer,
+  'index.interval.bytes': integer,
+  'flush.messages': integer,
+  'flush.ms': integer,
+  // A LONG without a validator in Kafka: any negative value means no size limit.
+  'retention.bytes': integer,
+  'retention.ms': integer,
+  'max.message.bytes': integer,
+  'file.delete.delay.ms': integer,
+  'delete.retention.ms': integer,
+  'min.compaction.lag.ms': integer,
+  'max.compaction.lag.ms': integer,
+  'min.cleanable.dirty.ratio': (def, v) => validated(def, toNumber(def.name, v)),
+  'cleanup.policy': cleanupPolicy,
+  'message.timestamp.type': (def, v) => validated(def, String(v) as TimestampType),
+  preallocate: (_def, v) => v === true || v === 'true',
+};
+
+const LOG_CONFIG_NAMES = Object.keys(READERS) as (keyof LogConfig)[];
+
+function isLogConfigName(name: string): name is keyof LogConfig {
+  return Object.hasOwn(READERS, name);
+}
+
+function tableEntry(name: keyof LogConfig): TopicConfigDef {
+  const def = TOPIC_CONFIGS.get(name);
+  if (def === undefined) throw new Error(`${name} is missing from the topic config table`);
+  return def;
+}
 
 function invalid(name: string, value: unknown, why: string): never {
   throw new StorageError('INVALID_REQUEST', `Invalid value ${String(value)} for configuration ${name}: ${why}`);
@@ -92,23 +93,58 @@ function toNumber(name: string, v: Raw): number {
   return n > LONG_MAX ? LONG_MAX : n;
 }
 
-function intAtLeast(name: string, v: Raw, min: number): number {
-  const n = toNumber(name, v);
-  if (!Number.isInteger(n)) invalid(name, v, 'not an integer');
-  if (n < min) invalid(name, v, `Value must be at least ${min}`);
+/** Runs the table's validator (Kafka's bounds) on a value the storage layer has read. */
+function validated<T extends ConfigValue>(def: TopicConfigDef, value: T): T {
+  try {
+    def.validator?.(def.name, value);
+  } catch (e) {
+    if (e instanceof ConfigProblem) throw new StorageError('INVALID_REQUEST', e.message);
+    throw e;
+  }
+  return value;
+}
+
+function integer(def: TopicConfigDef, v: Raw): number {
+  const n = toNumber(def.name, v);
+  if (!Number.isInteger(n)) invalid(def.name, v, 'not an integer');
+  return validated(def, n);
+}
+
+function integerAtLeast(def: TopicConfigDef, v: Raw, min: number): number {
+  const n = toNumber(def.name, v);
+  if (!Number.isInteger(n)) invalid(def.name, v, 'not an integer');
+  if (n < min) invalid(def.name, v, `Value must be at least ${min}`);
   return n;
 }
 
-function parsePolicy(name: string, v: Raw): CleanupPolicy {
+/** Any case, in any order, repeated or not; the result is one of the four policies. */
+function cleanupPolicy(def: TopicConfigDef, v: Raw): CleanupPolicy {
   const parts = String(v)
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '');
+  validated(def, parts);
   const hasCompact = parts.includes('compact');
   const hasDelete = parts.includes('delete');
-  if (parts.some((p) => p !== 'compact' && p !== 'delete')) invalid(name, v, 'String must be one of: compact, delete');
   return hasCompact && hasDelete ? 'compact,delete' : hasCompact ? 'compact' : hasDelete ? 'delete' : '';
 }
+
+function read<K extends keyof LogConfig>(c: LogConfig, name: K, raw: Raw): void {
+  c[name] = READERS[name](tableEntry(name), raw);
+}
+
+function fromTableDefaults(): LogConfig {
+  const c = {} as LogConfig;
+  for (const name of LOG_CONFIG_NAMES) read(c, name, tableEntry(name).default);
+  return c;
+}
+
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze(fromTableDefaults());
+
+/** The broker-level names (server.properties) that set each topic config's default. */
+export const BROKER_SYNONYMS: Readonly<Record<keyof LogConfig, string>> = Object.freeze(
+  Object.fromEntries(LOG_CONFIG_NAMES.map((name) => [name, tableEntry(name).synonyms[0]!.name])) as Record<keyof LogConfig, string>,
+);
 
 /**
  * Builds a LogConfig from overrides keyed by Kafka's topic config names (strings from a
@@ -118,85 +154,28 @@ function parsePolicy(name: string, v: Raw): CleanupPolicy {
 export function resolveLogConfig(overrides: Readonly<Record<string, Raw | undefined>> = {}, base: Readonly<LogConfig> = DEFAULT_LOG_CONFIG): LogConfig {
   const c: LogConfig = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    switch (key) {
-      case 'segment.bytes':
-        c[key] = intAtLeast(key, value, 14); // LegacyRecord.RECORD_OVERHEAD_V0
-        break;
-      case 'segment.ms':
-        c[key] = intAtLeast(key, value, 1);
-        break;
-      case 'segment.jitter.ms':
-      case 'min.compaction.lag.ms':
-      case 'delete.retention.ms':
-      case 'file.delete.delay.ms':
-      case 'index.interval.bytes':
-        c[key] = intAtLeast(key, value, 0);
-        break;
-      case 'segment.index.bytes':
-        c[key] = intAtLeast(key, value, 4);
-        break;
-      case 'flush.messages':
-      case 'max.compaction.lag.ms':
-        c[key] = intAtLeast(key, value, 1);
-        break;
-      case 'flush.ms':
-        c[key] = intAtLeast(key, value, 0);
-        break;
-      case 'retention.bytes':
-        // A LONG without a validator in Kafka: any negative value means no size limit.
-        c[key] = intAtLeast(key, value, -Infinity);
-        break;
-      case 'retention.ms':
-        c[key] = intAtLeast(key, value, -1);
-        break;
-      case 'max.message.bytes':
-        c[key] = intAtLeast(key, value, 0);
-        break;
-      case 'min.cleanable.dirty.ratio': {
-        const n = toNumber(key, value);
-        if (n < 0 || n > 1) invalid(key, value, 'Value must be between 0 and 1');
-        c[key] = n;
-        break;
-      }
-      case 'cleanup.policy':
-        c[key] = parsePolicy(key, value);
-        break;
-      case 'message.timestamp.type': {
-        const s = String(value);
-        if (s !== 'CreateTime' && s !== 'LogAppendTime') invalid(key, value, 'String must be one of: CreateTime, LogAppendTime');
-        c[key] = s;
-        break;
-      }
-      case 'preallocate':
-        c[key] = value === true || value === 'true';
-        break;
-      default:
-        // Topic configs this layer does not use (compression.type, min.insync.replicas, ...)
-        // belong to other layers; ignore them here.
-        break;
-    }
+    // Topic configs this layer does not use (compression.type, min.insync.replicas, ...)
+    // belong to other layers; ignore them here.
+    if (value === undefined || !isLogConfigName(key)) continue;
+    read(c, key, value);
   }
   return c;
 }
 
 /**
- * Topic config defaults from broker settings (`log.segment.bytes`, `log.retention.hours`, ...),
- * following Kafka's precedence: `log.retention.ms` > `.minutes` > `.hours`; `log.roll.ms` >
- * `log.roll.hours`; `log.roll.jitter.ms` > `.hours`.
+ * Topic config defaults from broker settings (`log.segment.bytes`, `log.retention.hours`, ...):
+ * each topic config takes the first of its broker synonyms that is set, in Kafka's order of
+ * precedence (`log.retention.ms` > `.minutes` > `.hours`), hours and minutes in milliseconds.
  */
 export function logConfigFromBrokerProps(props: Readonly<Record<string, Raw | undefined>>): LogConfig {
   const topic: Record<string, Raw | undefined> = {};
-  for (const [topicName, brokerName] of Object.entries(BROKER_SYNONYMS)) {
-    if (props[brokerName] !== undefined) topic[topicName] = props[brokerName];
-  }
-  const hours = (name: string) => (props[name] !== undefined ? toNumber(name, props[name]) * 3_600_000 : undefined);
-  const minutes = (name: string) => (props[name] !== undefined ? toNumber(name, props[name]) * 60_000 : undefined);
-  if (topic['retention.ms'] === undefined) topic['retention.ms'] = minutes('log.retention.minutes') ?? hours('log.retention.hours');
-  if (topic['segment.ms'] === undefined) topic['segment.ms'] = hours('log.roll.hours');
-  if (topic['segment.jitter.ms'] === undefined) topic['segment.jitter.ms'] = hours('log.roll.jitter.hours');
-  if (topic['flush.ms'] === undefined && props['log.flush.scheduler.interval.ms'] !== undefined) {
-    topic['flush.ms'] = props['log.flush.scheduler.interval.ms'];
+  for (const name of LOG_CONFIG_NAMES) {
+    for (const synonym of tableEntry(name).synonyms) {
+      const v = props[synonym.name];
+      if (v === undefined) continue;
+      topic[name] = synonym.scale === undefined ? v : toNumber(synonym.name, v) * synonym.scale;
+      break;
+    }
   }
   return resolveLogConfig(topic);
 }

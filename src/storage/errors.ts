@@ -2,25 +2,30 @@
  * Errors raised by the storage layer. Each carries the name and numeric code of the Kafka
  * error a handler should put in its response (practice 8: errors carry a code, never a bare
  * string). The storage layer knows nothing of responses; the mapping is here so handlers
- * do not have to guess.
+ * do not have to guess. The numbers come from the generated error table, never literals.
  */
+import { ErrorCode } from '../protocol/generated/errors.js';
+
 export const StorageErrorCode = {
   /** Offset below the log start offset or above the log end offset. */
-  OFFSET_OUT_OF_RANGE: 1,
+  OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,
   /** A batch failed its CRC or structural checks. */
-  CORRUPT_MESSAGE: 2,
+  CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
   /** One batch is larger than `max.message.bytes`. */
-  MESSAGE_TOO_LARGE: 10,
+  MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
   /** The records of one append are larger than `segment.bytes`. */
-  RECORD_LIST_TOO_LARGE: 18,
+  RECORD_LIST_TOO_LARGE: ErrorCode.RECORD_LIST_TOO_LARGE,
   /** A disk operation failed; the partition log is offline until reopened. */
-  KAFKA_STORAGE_ERROR: 56,
+  KAFKA_STORAGE_ERROR: ErrorCode.KAFKA_STORAGE_ERROR,
   /** The records are structurally invalid for this log (bad magic, offsets). */
-  INVALID_RECORD: 87,
-  /** A follower append whose offsets go backwards. */
-  UNEXPECTED_APPEND_OFFSET: -1,
+  INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  /**
+   * A follower append whose offsets go backwards. Kafka's UnexpectedAppendOffsetException has
+   * no wire code of its own: a client would see UNKNOWN_SERVER_ERROR.
+   */
+  UNEXPECTED_APPEND_OFFSET: ErrorCode.UNKNOWN_SERVER_ERROR,
   /** Misuse of the API (bad argument); a bug in the caller. */
-  INVALID_REQUEST: 42,
+  INVALID_REQUEST: ErrorCode.INVALID_REQUEST,
 } as const;
 
 export type StorageErrorName = keyof typeof StorageErrorCode;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, createLogger } from '../../src/broker/broker.js';
-import { BrokerConfig } from '../../src/broker/config/broker-config.js';
+import { BrokerConfig } from '../../src/broker/settings/broker-config.js';
 import type { MetadataStore, TopicMetadata } from '../../src/broker/metadata.js';
 import { createTopic } from '../../src/broker/topics.js';
 import { LocalMetadataStore } from '../../src/cluster/local-metadata-store.js';

@@ -3,7 +3,7 @@
 // flexible. validate_only checks without applying. BROKER_LOGGER is not accepted here (use
 // IncrementalAlterConfigs), as in Kafka.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { alterConfigs } from '../configs/alter.js';
+import { alterConfigs } from '../config-admin/alter.js';
 import { defineHandler } from './handler.js';
 
 export const alterConfigsHandler = defineHandler({

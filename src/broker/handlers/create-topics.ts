@@ -7,7 +7,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { CreatableTopicResult } from '../../protocol/generated/create-topics-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
-import { effectiveTopicConfigs } from '../configs/effective.js';
+import { effectiveTopicConfigs } from '../config-admin/effective.js';
 import { CLUSTER_METADATA_TOPIC, createNewTopic, MAX_PARTITIONS_PER_REQUEST } from '../topics.js';
 import { defineHandler } from './handler.js';
 

@@ -5,7 +5,7 @@
 // the whole request with INVALID_REQUEST, as in Kafka.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
-import { describeResource, isKnownResourceType } from '../configs/describe.js';
+import { describeResource, isKnownResourceType } from '../config-admin/describe.js';
 import { defineHandler } from './handler.js';
 
 export const describeConfigsHandler = defineHandler({

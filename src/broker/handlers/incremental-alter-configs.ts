@@ -3,7 +3,7 @@
 // TOPIC, BROKER (this broker by id, or '' for the cluster-wide defaults) and BROKER_LOGGER
 // (the log level, until restart). validate_only checks without applying.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { alterConfigs } from '../configs/alter.js';
+import { alterConfigs } from '../config-admin/alter.js';
 import { defineHandler } from './handler.js';
 
 export const incrementalAlterConfigsHandler = defineHandler({

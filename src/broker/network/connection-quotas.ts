@@ -15,6 +15,7 @@
  */
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
+import type { PerIpOverrides } from '../settings/per-ip-overrides.js';
 
 /** quota.window.num and quota.window.size.seconds defaults. */
 export const QUOTA_SAMPLES = 11;
@@ -26,7 +27,7 @@ export interface ConnectionQuotaLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
   /** `max.connections.per.ip.overrides` as written: host (name or address) to count. */
-  maxConnectionsPerIpOverrides: ReadonlyMap<string, number>;
+  maxConnectionsPerIpOverrides: PerIpOverrides;
   maxConnectionCreationRate: number;
 }
 
@@ -166,29 +167,4 @@ export class ConnectionQuotas {
   }
 
   static readonly MAX_WAITING = MAX_WAITING;
-}
-
-/**
- * `max.connections.per.ip.overrides` (Csv.parseCsvMap then toInt): `host:count` pairs split on
- * commas, each at its last colon. Throws with Kafka's wording on a malformed value.
- */
-export function parsePerIpOverrides(value: string): Map<string, number> {
-  const out = new Map<string, number>();
-  if (value.trim() === '') return out;
-  for (const entry of value.split(/\s*,\s*/)) {
-    const colon = entry.lastIndexOf(':');
-    if (colon < 0) {
-      throw new Error(`Error parsing configuration property 'max.connections.per.ip.overrides': ${JSON.stringify(entry)} is not host:count`);
-    }
-    const host = entry.slice(0, colon).trim();
-    const count = entry.slice(colon + 1).trim();
-    if (!/^[+-]?\d+$/.test(count) || Number(count) > 2147483647 || Number(count) < -2147483648) {
-      throw new Error(`For input string: "${count}" (max.connections.per.ip.overrides)`);
-    }
-    if (!/^[0-9a-zA-Z\-%._:]*$/.test(host)) {
-      throw new Error(`max.connections.per.ip.overrides contains invalid addresses : ${host}`);
-    }
-    out.set(host, Number(count));
-  }
-  return out;
 }

@@ -7,7 +7,7 @@
  * settings behind them are unchanged.
  */
 import { CompressionType } from '../../protocol/compression/compression-type.js';
-import type { BrokerConfig } from '../config/broker-config.js';
+import type { BrokerConfig } from '../settings/broker-config.js';
 import type { TopicMetadata } from '../metadata.js';
 
 /** `compression.type=producer`: batches are kept as the producer compressed them. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const topic = (name: string, count: number, assignments: number[][] | null = null) => ({ name, count, assignments: assignments === null ? null : assignments.map((brokerIds) => ({ brokerIds })) });

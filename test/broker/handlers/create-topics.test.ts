@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
-import { newTopic } from '../configs/admin-helpers.js';
+import { newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const create = (topics: ReturnType<typeof newTopic>[], validateOnly = false) => ({ topics, timeoutMs: 10_000, validateOnly });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../../src/protocol/generated/errors.js';
 import type { DescribeConfigsResourceResult } from '../../../src/protocol/generated/describe-configs-response.js';
-import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const res = (resourceType: number, resourceName: string, configurationKeys: string[] | null = null) => ({ resourceType, resourceName, configurationKeys });

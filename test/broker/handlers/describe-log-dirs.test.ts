@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
-import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 (highest) adds the disk space', async () => {

@@ -4,7 +4,7 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { DescribeTopicPartitionsResponse } from '../../../src/protocol/generated/describe-topic-partitions-response.js';
 import { topicAuthorizedOperations } from '../../../src/broker/handlers/common.js';
-import { createTopics, newTopic } from '../configs/admin-helpers.js';
+import { createTopics, newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const req = (names: string[], limit = 2000, cursor: { topicName: string; partitionIndex: number } | null = null) => ({

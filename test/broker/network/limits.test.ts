@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { SocketServer, type SocketServerOptions } from '../../../src/broker/network/socket-server.js';
 import type { Connection, RequestProcessor } from '../../../src/broker/network/connection.js';
 import { RequestBudget } from '../../../src/broker/network/request-budget.js';
-import { ConnectionQuotas, SampledRate, parsePerIpOverrides } from '../../../src/broker/network/connection-quotas.js';
+import { ConnectionQuotas, SampledRate } from '../../../src/broker/network/connection-quotas.js';
+import { parsePerIpOverrides } from '../../../src/broker/settings/per-ip-overrides.js';
 
 /** A request frame whose body starts with `apiKey` (int16) then `tag`. */
 function frame(apiKey: number, tag: number, bodyBytes = 8): Buffer {

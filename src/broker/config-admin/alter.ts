@@ -7,15 +7,15 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { logConfigFromBrokerProps } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
-import { BROKER_CONFIGS } from '../config/definitions.js';
+import { BROKER_CONFIGS } from '../settings/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { alterBrokerLoggers } from './broker-logger.js';
-import { brokerDefault, brokerPropsWithDynamic, brokerSettingInfo, dynamicConfigs, nodeScope } from './broker-values.js';
-import { atLeast, ConfigProblem, oneOf, parseBrokerId, parseConfigValue } from './config-def.js';
+import { brokerDefault, brokerPropsWithDynamic, brokerSettingInfo, dynamicConfigs, kafkaType, nodeScope } from './broker-values.js';
+import { atLeast, ConfigProblem, parseBrokerId, parseConfigValue } from '../../common/config-def.js';
 import { ResourceType } from './describe.js';
-import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { validateTopicConfigs } from './topic-validate.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType). */
@@ -213,9 +213,8 @@ function validateDynamicBrokerConfigs(broker: BrokerContext, scope: string, next
       KAFKA_BROKER_CONFIGS.get(name)?.validator?.(name, value);
       if (def === undefined) continue;
       if (def.min !== undefined) atLeast(def.min, info.type === 'DOUBLE' ? 'double' : 'integer')(name, value);
-      if (def.oneOf !== undefined) oneOf(...def.oneOf)(name, value);
-      const topicDef = def.topicConfig === undefined ? undefined : TOPIC_CONFIGS.get(def.topicConfig);
-      if (topicDef !== undefined && topicDef.type === info.type) topicDef.validator?.(name, value);
+      // A topic default's validator is the topic config's, written for values of its type.
+      if (kafkaType(def.type) === info.type) def.validator?.(name, value);
     } catch (e) {
       if (e instanceof ConfigProblem) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, e.message);
       throw e;

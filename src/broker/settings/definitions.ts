@@ -5,6 +5,9 @@
  * gives a broker on localhost:9092 with its data in ./data, and `node.id`, which Kafka
  * requires and Millrace defaults to 1 for a single node.
  */
+import type { Validator } from '../../common/config-def.js';
+import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
+
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password' | 'class';
 
 export interface ConfigDef {
@@ -12,10 +15,10 @@ export interface ConfigDef {
   readonly type: ConfigType;
   /** Default as Kafka prints it in DescribeConfigs; null when unset. */
   readonly default: string | null;
-  /** Allowed values, for enumerations. */
-  readonly oneOf?: readonly string[];
   /** Inclusive lower bound for numbers. */
   readonly min?: number;
+  /** Kafka's check beyond the type: the topic config's, for a setting that supplies its default. */
+  readonly validator?: Validator;
   /** Kafka's topic-level name this broker setting supplies the default for. */
   readonly topicConfig?: string;
   /** Whether AlterConfigs may change it while running, as in Kafka. */
@@ -24,6 +27,25 @@ export interface ConfigDef {
 
 export const INT_MAX = '2147483647';
 export const LONG_MAX = '9223372036854775807';
+
+/** Each topic config by the broker setting that supplies its default first. */
+const TOPIC_CONFIG_BY_BROKER_SETTING: ReadonlyMap<string, TopicConfigDef> = new Map(
+  [...TOPIC_CONFIGS.values()].flatMap((def) => (def.synonyms[0] === undefined ? [] : [[def.synonyms[0].name, def] as const])),
+);
+
+/**
+ * A broker setting that supplies a topic config's default, derived from the topic config
+ * table: the topic config's type, default and validator, changeable at runtime as every such
+ * setting is in Kafka. Its own default is null when a later synonym supplies one
+ * (`log.retention.ms` falls back on `log.retention.hours`), as in Kafka.
+ */
+function topicDefault(name: string): ConfigDef {
+  const topic = TOPIC_CONFIG_BY_BROKER_SETTING.get(name);
+  if (topic === undefined) throw new Error(`${name} does not supply a topic config's default`);
+  const type = topic.type.toLowerCase() as ConfigType;
+  const base = { name, type, default: topic.synonyms.length > 1 ? null : topic.default, topicConfig: topic.name, dynamic: true };
+  return topic.validator === undefined ? base : { ...base, validator: topic.validator };
+}
 
 const defs: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '1', min: 0 },
@@ -35,10 +57,10 @@ const defs: ConfigDef[] = [
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
   { name: 'default.replication.factor', type: 'int', default: '1', min: 1 },
-  { name: 'min.insync.replicas', type: 'int', default: '1', min: 1, topicConfig: 'min.insync.replicas', dynamic: true },
+  topicDefault('min.insync.replicas'),
   { name: 'auto.create.topics.enable', type: 'boolean', default: 'true' },
   { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
-  { name: 'message.max.bytes', type: 'int', default: '1048588', min: 0, topicConfig: 'max.message.bytes', dynamic: true },
+  topicDefault('message.max.bytes'),
   { name: 'socket.request.max.bytes', type: 'int', default: '104857600', min: 1 },
   { name: 'connections.max.idle.ms', type: 'long', default: '600000' },
   { name: 'max.connections', type: 'int', default: INT_MAX, min: 0, dynamic: true },
@@ -50,33 +72,33 @@ const defs: ConfigDef[] = [
   // Millrace's own: the request memory pool when queued.max.request.bytes is -1 (Kafka's
   // unbounded default, where the JVM heap bounds it instead); -1 for none.
   { name: 'millrace.request.memory.bytes', type: 'long', default: '268435456', min: -1 },
-  { name: 'compression.type', type: 'string', default: 'producer', oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], topicConfig: 'compression.type', dynamic: true },
-  { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 1048576, topicConfig: 'segment.bytes', dynamic: true },
-  { name: 'log.roll.ms', type: 'long', default: null, topicConfig: 'segment.ms', dynamic: true },
+  topicDefault('compression.type'),
+  topicDefault('log.segment.bytes'),
+  topicDefault('log.roll.ms'),
   { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
-  { name: 'log.roll.jitter.ms', type: 'long', default: null, topicConfig: 'segment.jitter.ms', dynamic: true },
+  topicDefault('log.roll.jitter.ms'),
   { name: 'log.roll.jitter.hours', type: 'int', default: '0', min: 0 },
-  { name: 'log.retention.ms', type: 'long', default: null, topicConfig: 'retention.ms', dynamic: true },
+  topicDefault('log.retention.ms'),
   { name: 'log.retention.minutes', type: 'int', default: null },
   { name: 'log.retention.hours', type: 'int', default: '168' },
-  { name: 'log.retention.bytes', type: 'long', default: '-1', topicConfig: 'retention.bytes', dynamic: true },
+  topicDefault('log.retention.bytes'),
   { name: 'log.retention.check.interval.ms', type: 'long', default: '300000', min: 1 },
-  { name: 'log.cleanup.policy', type: 'list', default: 'delete', topicConfig: 'cleanup.policy', dynamic: true },
-  { name: 'log.index.size.max.bytes', type: 'int', default: '10485760', min: 4, topicConfig: 'segment.index.bytes', dynamic: true },
-  { name: 'log.index.interval.bytes', type: 'int', default: '4096', min: 0, topicConfig: 'index.interval.bytes', dynamic: true },
-  { name: 'log.flush.interval.messages', type: 'long', default: LONG_MAX, min: 1, topicConfig: 'flush.messages', dynamic: true },
-  { name: 'log.flush.interval.ms', type: 'long', default: null, topicConfig: 'flush.ms', dynamic: true },
+  topicDefault('log.cleanup.policy'),
+  topicDefault('log.index.size.max.bytes'),
+  topicDefault('log.index.interval.bytes'),
+  topicDefault('log.flush.interval.messages'),
+  topicDefault('log.flush.interval.ms'),
   { name: 'log.flush.scheduler.interval.ms', type: 'long', default: LONG_MAX },
   { name: 'log.flush.offset.checkpoint.interval.ms', type: 'int', default: '60000', min: 0 },
   { name: 'log.flush.start.offset.checkpoint.interval.ms', type: 'int', default: '60000', min: 0 },
-  { name: 'log.message.timestamp.type', type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', dynamic: true },
-  { name: 'log.message.timestamp.before.max.ms', type: 'long', default: LONG_MAX, min: 0, topicConfig: 'message.timestamp.before.max.ms', dynamic: true },
-  { name: 'log.message.timestamp.after.max.ms', type: 'long', default: '3600000', min: 0, topicConfig: 'message.timestamp.after.max.ms', dynamic: true },
+  topicDefault('log.message.timestamp.type'),
+  topicDefault('log.message.timestamp.before.max.ms'),
+  topicDefault('log.message.timestamp.after.max.ms'),
   { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
-  { name: 'log.cleaner.delete.retention.ms', type: 'long', default: '86400000', min: 0, topicConfig: 'delete.retention.ms', dynamic: true },
-  { name: 'log.cleaner.min.cleanable.ratio', type: 'double', default: '0.5', min: 0, topicConfig: 'min.cleanable.dirty.ratio', dynamic: true },
-  { name: 'log.cleaner.min.compaction.lag.ms', type: 'long', default: '0', min: 0, topicConfig: 'min.compaction.lag.ms', dynamic: true },
-  { name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: LONG_MAX, min: 1, topicConfig: 'max.compaction.lag.ms', dynamic: true },
+  topicDefault('log.cleaner.delete.retention.ms'),
+  topicDefault('log.cleaner.min.cleanable.ratio'),
+  topicDefault('log.cleaner.min.compaction.lag.ms'),
+  topicDefault('log.cleaner.max.compaction.lag.ms'),
   { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', min: 0 },
   { name: 'log.cleaner.dedupe.buffer.size', type: 'long', default: '134217728', min: 0 },
   { name: 'log.cleaner.io.buffer.size', type: 'int', default: '524288', min: 0 },
@@ -85,9 +107,9 @@ const defs: ConfigDef[] = [
   // Millrace's own: Kafka keeps every segment open and memory-maps indexes; Millrace bounds both.
   { name: 'millrace.log.max.open.files', type: 'int', default: '1024', min: 16 },
   { name: 'millrace.log.index.cache.bytes', type: 'long', default: '67108864', min: 0 },
-  { name: 'log.segment.delete.delay.ms', type: 'long', default: '60000', min: 0, topicConfig: 'file.delete.delay.ms', dynamic: true },
-  { name: 'log.preallocate', type: 'boolean', default: 'false', topicConfig: 'preallocate', dynamic: true },
-  { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', topicConfig: 'unclean.leader.election.enable', dynamic: true },
+  topicDefault('log.segment.delete.delay.ms'),
+  topicDefault('log.preallocate'),
+  topicDefault('unclean.leader.election.enable'),
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
@@ -120,6 +142,24 @@ const defs: ConfigDef[] = [
 ];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));
+
+/**
+ * Kafka's broker-side synonyms of a broker setting (DynamicBrokerConfig.brokerConfigSynonyms),
+ * from the topic config table: the setting that supplies a topic config's default first, and
+ * those giving the same default in other units (log.retention.hours), have all of that topic
+ * config's broker synonyms; any other setting only itself (log.flush.scheduler.interval.ms is a
+ * setting of its own that flush.ms merely falls back on).
+ */
+const BROKER_SYNONYM_GROUPS: ReadonlyMap<string, readonly string[]> = new Map(
+  [...TOPIC_CONFIGS.values()].flatMap((def) => {
+    const names = def.synonyms.map((s) => s.name);
+    return def.synonyms.filter((s, i) => i === 0 || s.scale !== undefined).map((s) => [s.name, names] as const);
+  }),
+);
+
+export function brokerConfigSynonyms(name: string): string[] {
+  return [...(BROKER_SYNONYM_GROUPS.get(name) ?? [name])];
+}
 
 /**
  * Kafka settings that have no effect in Millrace (thread pools, KRaft controller quorum,

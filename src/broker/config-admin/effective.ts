@@ -4,10 +4,10 @@
  * (v5+) and for layers that need a topic config the storage layer does not hold
  * (compression.type, min.insync.replicas, unclean.leader.election.enable, ...).
  */
-import { ConfigSource } from '../config/broker-config.js';
+import { ConfigSource } from '../settings/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import { dynamicConfigs, nodeScope, topicDefaultFromBroker } from './broker-values.js';
-import { TOPIC_CONFIGS, type TopicConfigDef } from './topic-configs.js';
+import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
 export interface EffectiveConfig {
   name: string;

@@ -7,16 +7,16 @@
 import type { DescribeConfigsResource } from '../../protocol/generated/describe-configs-request.js';
 import type { DescribeConfigsResourceResult, DescribeConfigsResult, DescribeConfigsSynonym } from '../../protocol/generated/describe-configs-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
-import { ConfigSource } from '../config/broker-config.js';
-import { BROKER_CONFIGS } from '../config/definitions.js';
+import { ConfigSource } from '../settings/broker-config.js';
+import { BROKER_CONFIGS, brokerConfigSynonyms } from '../settings/definitions.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
-import { brokerDoc } from './broker-docs.js';
+import { brokerDoc } from '../settings/broker-docs.js';
 import { brokerSettingInfo, brokerSynonymEntries, dynamicConfigs, effectiveBrokerValue, nodeScope, topicDefaultFromBroker, type SynonymEntry } from './broker-values.js';
-import { CONFIG_TYPE_ID, parseBrokerId } from './config-def.js';
-import { brokerConfigSynonyms, TOPIC_CONFIGS, type TopicConfigDef } from './topic-configs.js';
+import { CONFIG_TYPE_ID, parseBrokerId } from '../../common/config-def.js';
+import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 import { describeBrokerLoggers } from './broker-logger.js';
-import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
+import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
 
 /** ConfigResource.Type ids. */
 export const ResourceType = {

@@ -3,8 +3,8 @@
  * with include_documentation. Settings that supply a topic config's default are described
  * through that topic config.
  */
-import { BROKER_CONFIGS } from '../config/definitions.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { BROKER_CONFIGS } from './definitions.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 
 const DOCS: Readonly<Record<string, string>> = {
   'node.id': 'Id of this broker in the cluster.',

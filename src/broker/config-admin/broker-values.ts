@@ -3,12 +3,12 @@
  * config, the cluster-wide dynamic default, server.properties (or environment and overrides),
  * and Kafka's default. Topic configs fall back on these through their broker synonyms.
  */
-import { ConfigSource } from '../config/broker-config.js';
-import { BROKER_CONFIGS, type ConfigType } from '../config/definitions.js';
+import { ConfigSource } from '../settings/broker-config.js';
+import { BROKER_CONFIGS, type ConfigType } from '../settings/definitions.js';
 import type { BrokerContext } from '../context.js';
-import { configValueToString, parseConfigValue, type KafkaConfigType } from './config-def.js';
-import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
-import { EXTRA_BROKER_DEFAULTS, type TopicConfigDef } from './topic-configs.js';
+import { configValueToString, parseConfigValue, type KafkaConfigType } from '../../common/config-def.js';
+import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
+import type { TopicConfigDef } from '../../storage/topic-configs.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -30,7 +30,7 @@ function staticValue(broker: BrokerContext, name: string): string | undefined {
 export function brokerDefault(name: string): string | null {
   const def = BROKER_CONFIGS.get(name);
   if (def !== undefined) return def.default;
-  return EXTRA_BROKER_DEFAULTS.get(name) ?? KAFKA_BROKER_CONFIGS.get(name)?.default ?? null;
+  return KAFKA_BROKER_CONFIGS.get(name)?.default ?? null;
 }
 
 /**

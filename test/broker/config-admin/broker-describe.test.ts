@@ -4,7 +4,7 @@
 // with Kafka's checks, and never shown as unknown sensitive entries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KAFKA_BROKER_CONFIGS } from '../../../src/broker/configs/kafka-broker-configs.js';
+import { KAFKA_BROKER_CONFIGS } from '../../../src/broker/settings/kafka-broker-configs.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import type { DescribeConfigsResourceResult } from '../../../src/protocol/generated/describe-configs-response.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';

@@ -7,7 +7,7 @@ import type { DescribeConfigsResourceResult } from '../../protocol/generated/des
 import type { AlterableConfig } from '../../protocol/generated/incremental-alter-configs-request.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { BrokerContext } from '../context.js';
-import { ConfigProblem, parseBrokerId } from './config-def.js';
+import { ConfigProblem, parseBrokerId } from '../../common/config-def.js';
 
 /** DescribeConfigs config_source for broker loggers. */
 const DYNAMIC_BROKER_LOGGER_CONFIG = 6;

@@ -7,10 +7,10 @@
  * Validator.toString) so that DescribeConfigs describes a setting Millrace does not act upon
  * exactly as Kafka does, and dynamic changes to it are checked as Kafka checks them.
  *
- * Millrace's own definitions (../config/definitions.ts) take precedence over this table for
+ * Millrace's own definitions (definitions.ts) take precedence over this table for
  * the settings it reads.
  */
-import { between, gzipLevel, invalidValue, listOf, oneOf, atLeast, type KafkaConfigType, type Validator } from './config-def.js';
+import { between, gzipLevel, invalidValue, listOf, oneOf, atLeast, type KafkaConfigType, type Validator } from '../../common/config-def.js';
 
 /** '' when read-only, 'B' when dynamic per broker only, 'C' when dynamic per broker or cluster-wide. */
 export type DynamicMode = '' | 'B' | 'C';

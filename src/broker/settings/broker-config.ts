@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, IGNORED_KAFKA_CONFIGS, LONG_MAX, type ConfigDef } from './definitions.js';
 import { parseProperties } from '../../common/properties.js';
 import { envNameToConfig } from './properties.js';
-import { ConfigProblem, parseConfigValue } from '../configs/config-def.js';
-import { KAFKA_BROKER_CONFIGS } from '../configs/kafka-broker-configs.js';
-import { parsePerIpOverrides } from '../network/connection-quotas.js';
+import { ConfigProblem, parseConfigValue, type ConfigValue } from '../../common/config-def.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
+import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
+import { parsePerIpOverrides } from './per-ip-overrides.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
@@ -171,21 +172,30 @@ export class BrokerConfig {
 
   /** Effective `log.retention.ms`: ms, else minutes, else hours (Kafka's precedence). */
   retentionMs(): number {
-    if (this.raw('log.retention.ms') !== null) return this.long('log.retention.ms');
-    if (this.raw('log.retention.minutes') !== null) return this.int('log.retention.minutes') * 60_000;
-    return this.int('log.retention.hours') * 3_600_000;
+    return this.topicDefault('retention.ms');
   }
 
   /** Effective `log.roll.ms`: ms, else hours. */
   rollMs(): number {
-    if (this.raw('log.roll.ms') !== null) return this.long('log.roll.ms');
-    return this.int('log.roll.hours') * 3_600_000;
+    return this.topicDefault('segment.ms');
   }
 
   /** Effective `log.roll.jitter.ms`: ms, else hours. */
   rollJitterMs(): number {
-    if (this.raw('log.roll.jitter.ms') !== null) return this.long('log.roll.jitter.ms');
-    return this.int('log.roll.jitter.hours') * 3_600_000;
+    return this.topicDefault('segment.jitter.ms');
+  }
+
+  /**
+   * The default these settings give a numeric topic config: its first broker synonym with a
+   * value (hours and minutes in milliseconds), in the topic config table's order of precedence.
+   */
+  private topicDefault(topicConfig: string): number {
+    const def = TOPIC_CONFIGS.get(topicConfig);
+    if (def === undefined) throw new Error(`unknown topic config ${topicConfig}`);
+    for (const synonym of def.synonyms) {
+      if (this.raw(synonym.name) !== null) return this.long(synonym.name) * (synonym.scale ?? 1);
+    }
+    return Number(def.default);
   }
 
   /** Every known setting with its value and source, for DescribeConfigs. */
@@ -271,23 +281,30 @@ function checkValue(def: ConfigDef, value: string): string | null {
       if (def.type === 'int' && (Number(v) > 2147483647 || Number(v) < -2147483648)) return 'out of int range';
       if (def.type === 'long' && (BigInt(v) > 9223372036854775807n || BigInt(v) < -9223372036854775808n)) return 'out of long range';
       if (def.min !== undefined && Number(v) < def.min) return `must be at least ${def.min}`;
-      return null;
+      return validatorProblem(def, def.type === 'long' ? BigInt(v) : Number(v));
     }
     case 'double': {
       if (v === '' || Number.isNaN(Number(v))) return 'expected a number';
       if (def.min !== undefined && Number(v) < def.min) return `must be at least ${def.min}`;
-      return null;
+      return validatorProblem(def, Number(v));
     }
     case 'boolean':
       return /^(true|false)$/i.test(v) ? null : 'expected true or false';
     case 'list':
-      if (def.name.endsWith('cleanup.policy')) {
-        const bad = v.split(',').map((s) => s.trim()).filter((s) => s !== 'delete' && s !== 'compact');
-        return bad.length > 0 ? `unknown policy ${bad.join(', ')} (expected delete and/or compact)` : null;
-      }
-      return null;
+      // Every element checked, an empty one included (so an empty log.cleanup.policy is refused).
+      return validatorProblem(def, v.split(',').map((s) => s.trim()));
     default:
-      if (def.oneOf !== undefined && !def.oneOf.includes(v)) return `expected one of ${def.oneOf.join(', ')}`;
-      return null;
+      return validatorProblem(def, v);
+  }
+}
+
+/** The message of the setting's validator (a topic default's: Kafka's bounds), or null. */
+function validatorProblem(def: ConfigDef, value: ConfigValue): string | null {
+  try {
+    def.validator?.(def.name, value);
+    return null;
+  } catch (err) {
+    if (err instanceof ConfigProblem) return err.message;
+    throw err;
   }
 }

@@ -9,8 +9,8 @@ import { resolveLogConfig } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
 import type { BrokerContext } from '../context.js';
 import { topicDefaultFromBroker } from './broker-values.js';
-import { ConfigProblem, configValueToString, parseConfigValue } from './config-def.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { ConfigProblem, configValueToString, parseConfigValue } from '../../common/config-def.js';
+import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 
 /** Validates `overrides` (the complete set a topic will have); throws a ConfigProblem. */
 export function validateTopicConfigs(broker: BrokerContext, overrides: Readonly<Record<string, string>>): Record<string, string> {
@@ -34,8 +34,8 @@ export function validateTopicConfigs(broker: BrokerContext, overrides: Readonly<
   if (out['remote.storage.enable'] === 'true') {
     throw new ConfigProblem(ErrorCode.INVALID_CONFIG, 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.');
   }
-  // What the storage layer accepts is narrower in a few places (an empty cleanup.policy,
-  // retention.bytes below -1): refuse those here rather than fail when the log is opened.
+  // The storage layer reads the configs it holds once more with its own parsing (a NaN ratio,
+  // which Kafka's Range lets through, it refuses): refuse that here, not when the log opens.
   try {
     resolveLogConfig(out);
   } catch (e) {

@@ -4,7 +4,7 @@
  * reject the rest with the messages Kafka's clients show ("Invalid value abc for configuration
  * retention.ms: Not a number of type LONG").
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 
 /** Kafka's ConfigDef.Type names. */
 export type KafkaConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD';

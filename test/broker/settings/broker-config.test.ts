@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/config/broker-config.js';
+import { BrokerConfig, ConfigError, ConfigSource, parseListener } from '../../../src/broker/settings/broker-config.js';
 import { parseProperties } from '../../../src/common/properties.js';
-import { envNameToConfig } from '../../../src/broker/config/properties.js';
+import { envNameToConfig } from '../../../src/broker/settings/properties.js';
 
 test('properties parsing follows java.util.Properties', () => {
   const p = parseProperties(
@@ -107,4 +107,27 @@ test('socket server limits: Kafka\'s names, defaults and checks (KafkaConfig.val
   bad({ 'max.connections.per.ip.overrides': 'host' }, /not host:count/);
   bad({ 'max.connections.per.ip.overrides': 'host:x' }, /For input string/);
   bad({ 'max.connections.per.ip.overrides': 'ho st:1' }, /invalid addresses/);
+});
+
+test("settings that supply topic defaults are held at start-up to the topic config's bounds", () => {
+  const problems = (overrides: Record<string, string>) => {
+    try {
+      BrokerConfig.load({ overrides });
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.problems;
+    }
+    return [];
+  };
+  assert.deepEqual(problems({ 'log.segment.bytes': '100' }), ['log.segment.bytes=100: Invalid value 100 for configuration log.segment.bytes: Value must be at least 1048576']);
+  assert.deepEqual(problems({ 'log.cleaner.min.cleanable.ratio': '2' }), ['log.cleaner.min.cleanable.ratio=2: Invalid value 2.0 for configuration log.cleaner.min.cleanable.ratio: Value must be no more than 1']);
+  assert.deepEqual(problems({ 'compression.type': 'brotli' }), ['compression.type=brotli: Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer']);
+  assert.equal(problems({ 'log.retention.ms': '-2' }).length, 1);
+  assert.equal(problems({ 'log.cleanup.policy': '' }).length, 1);
+  assert.equal(problems({ 'log.cleanup.policy': 'delete,' }).length, 1);
+  assert.deepEqual(problems({ 'log.cleanup.policy': ' compact , delete ', 'log.retention.ms': '-1', 'log.message.timestamp.type': 'LogAppendTime' }), []);
+  const hours = BrokerConfig.load({ overrides: { 'log.roll.hours': '2', 'log.roll.jitter.ms': '5' } });
+  assert.equal(hours.rollMs(), 7_200_000);
+  assert.equal(hours.rollJitterMs(), 5);
+  assert.equal(BrokerConfig.load().retentionMs(), 604_800_000);
 });

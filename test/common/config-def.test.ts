@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigProblem, configValueToString, javaDouble, parseBrokerId, parseConfigValue } from '../../../src/broker/configs/config-def.js';
-import { BROKER_CONFIGS } from '../../../src/broker/config/definitions.js';
-import { brokerConfigSynonyms, EXTRA_BROKER_DEFAULTS, TOPIC_CONFIGS } from '../../../src/broker/configs/topic-configs.js';
-import { DEFAULT_LOG_CONFIG } from '../../../src/storage/config.js';
-import { KAFKA_BROKER_CONFIGS } from '../../../src/broker/configs/kafka-broker-configs.js';
+import { ConfigProblem, configValueToString, javaDouble, parseBrokerId, parseConfigValue } from '../../src/common/config-def.js';
 
 const problem = (fn: () => unknown): [number, string] => {
   try {
@@ -43,29 +39,4 @@ test("canonical strings are Kafka's: Java doubles, joined lists", () => {
   assert.equal(parseBrokerId('1'), 1);
   assert.equal(parseBrokerId('x'), null);
   assert.equal(parseBrokerId('99999999999'), null);
-});
-
-test('the topic config table: Kafka 4.4 names, validators accept their defaults, defaults agree with storage', () => {
-  assert.equal(TOPIC_CONFIGS.size, 37);
-  for (const name of ['errors.deadletterqueue.group.enable', 'max.decompressed.message.bytes', 'remote.copy.lag.bytes', 'remote.copy.lag.ms']) assert.ok(TOPIC_CONFIGS.has(name), `new in Kafka 4.x: ${name}`);
-  assert.ok(!TOPIC_CONFIGS.has('internal.segment.bytes'), 'Kafka-internal');
-  assert.ok(!TOPIC_CONFIGS.has('message.format.version') && !TOPIC_CONFIGS.has('message.downconversion.enable'), 'removed in Kafka 4.0');
-  for (const def of TOPIC_CONFIGS.values()) {
-    const v = parseConfigValue(def.name, def.default, def.type);
-    def.validator?.(def.name, v);
-    assert.equal(configValueToString(v, def.type), def.default, def.name);
-    for (const syn of def.synonyms) {
-      assert.ok(BROKER_CONFIGS.has(syn.name) || EXTRA_BROKER_DEFAULTS.has(syn.name) || KAFKA_BROKER_CONFIGS.has(syn.name), `${def.name}: unknown broker synonym ${syn.name}`);
-    }
-  }
-  for (const [name, value] of Object.entries(DEFAULT_LOG_CONFIG)) {
-    const def = TOPIC_CONFIGS.get(name)!;
-    const storage = typeof value === 'number' && value === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(value);
-    assert.equal(storage, def.default, name);
-  }
-  // Every broker setting that supplies a topic default is the first synonym of that topic config.
-  for (const def of BROKER_CONFIGS.values()) {
-    if (def.topicConfig !== undefined) assert.equal(TOPIC_CONFIGS.get(def.topicConfig)!.synonyms[0]!.name, def.name);
-  }
-  assert.deepEqual(brokerConfigSynonyms('log.retention.hours'), ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours']);
 });

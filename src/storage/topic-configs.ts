@@ -1,11 +1,13 @@
 /**
- * Every topic-level config Kafka 4.4 knows (LogConfig / TopicConfig), with its type, default,
- * validation and the broker settings that supply its default (ServerTopicConfigSynonyms), in
- * Kafka's order of precedence; bounds as LogConfig's ConfigDef has them in 4.4.0 (segment.bytes
- * at least 1 MiB since KIP-1030). The documentation strings are Millrace's own short summaries.
- * Kafka's internal `internal.segment.bytes` (for its own tests) is not accepted.
+ * The topic config table: every topic-level config Kafka 4.4 knows (LogConfig / TopicConfig),
+ * defined once with its type, default, validation and the broker settings that supply its
+ * default (ServerTopicConfigSynonyms), in Kafka's order of precedence; bounds as LogConfig's
+ * ConfigDef has them in 4.4.0 (segment.bytes at least 1 MiB since KIP-1030). The storage
+ * layer's LogConfig, the broker settings that supply topic defaults, and DescribeConfigs and
+ * AlterConfigs all derive from it. The documentation strings are Millrace's own short
+ * summaries. Kafka's internal `internal.segment.bytes` (for its own tests) is not accepted.
  */
-import { atLeast, between, gzipLevel, listOf, oneOf, throttledReplicas, type KafkaConfigType, type Validator } from './config-def.js';
+import { atLeast, between, gzipLevel, listOf, oneOf, throttledReplicas, type KafkaConfigType, type Validator } from '../common/config-def.js';
 
 const LONG_MAX = '9223372036854775807';
 
@@ -185,35 +187,3 @@ const defs: TopicConfigDef[] = [
 
 /** Topic configs by name, in Kafka's (alphabetical) order. */
 export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDef> = new Map(defs.map((d) => [d.name, d]));
-
-/**
- * Kafka's defaults for broker settings that supply topic defaults but that Millrace's broker
- * configuration does not define (they have no effect beyond being reported).
- */
-export const EXTRA_BROKER_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ['compression.gzip.level', '-1'],
-  ['compression.lz4.level', '9'],
-  ['compression.zstd.level', '3'],
-  ['log.local.retention.ms', '-2'],
-  ['log.local.retention.bytes', '-2'],
-]);
-
-/** Kafka's broker-side synonyms of a broker setting (DynamicBrokerConfig.brokerConfigSynonyms). */
-export function brokerConfigSynonyms(name: string): string[] {
-  switch (name) {
-    case 'log.roll.ms':
-    case 'log.roll.hours':
-      return ['log.roll.ms', 'log.roll.hours'];
-    case 'log.roll.jitter.ms':
-    case 'log.roll.jitter.hours':
-      return ['log.roll.jitter.ms', 'log.roll.jitter.hours'];
-    case 'log.flush.interval.ms':
-      return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
-    case 'log.retention.ms':
-    case 'log.retention.minutes':
-    case 'log.retention.hours':
-      return ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'];
-    default:
-      return [name];
-  }
-}
