@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
-import { readLog, readValues } from '../produce/helpers.js';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { readLog, readValues } from '../../broker/produce/helpers.js';
+import { ensureApt } from '../setup/apt.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 
 /** Runs kcat with `input` on stdin; resolves with its output, rejects on a non-zero exit. */

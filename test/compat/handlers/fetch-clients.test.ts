@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
-import { append, until, values } from '../fetch/helpers.js';
+import { append, until, values } from '../../broker/fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { ensureApt } from '../setup/apt.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 60_000;

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { ensureApt } from '../setup/apt.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const run = promisify(execFile);

@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { append, values } from '../fetch/helpers.js';
+import { append, values } from '../../broker/fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { ensureApt } from '../setup/apt.js';
 import { fetchCommitted } from '../../coordinator/group/wire-helpers.js';
 
 const run = promisify(execFile);
