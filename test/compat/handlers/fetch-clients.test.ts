@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
 import { append, until, values } from '../../broker/fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 60_000;
@@ -15,7 +15,7 @@ let tb: TestBroker;
 
 before(async () => {
   // The real clients these tests drive, installed when missing (fails if they cannot be).
-  await ensureApt(['kcat', 'python3-kafka']);
+  await ensureApt(['kcat', ...KAFKA_PYTHON_PACKAGES]);
   tb = await startTestBroker();
   await makeTopic(tb, 'e2e', 2);
   append(tb, 'e2e', 0, values('p0-a', 3));
@@ -63,7 +63,7 @@ print('\\n'.join(seen))
 print('end', c.end_offsets(tps)[tps[0]], c.beginning_offsets(tps)[tps[1]])
 c.close()
 `;
-  const { stdout } = await run('/usr/bin/python3', ['-c', script, tb.bootstrap], { timeout: TIMEOUT });
+  const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, tb.bootstrap], { timeout: TIMEOUT });
   const lines = stdout.trim().split('\n');
   assert.equal(lines.pop(), 'end 5 0');
   assert.deepEqual(lines.map((l) => l.split(' ')[2]).sort(), [...expected].sort());

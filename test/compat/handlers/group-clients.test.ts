@@ -8,17 +8,17 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { append, values } from '../../broker/fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 import { fetchCommitted } from '../../coordinator/group/wire-helpers.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 90_000;
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 let tb: TestBroker;
 
 before(async () => {
   // The real clients these tests drive, installed when missing (fails if they cannot be).
-  await ensureApt(['kcat', 'python3-kafka', 'python3-confluent-kafka']);
+  await ensureApt(['kcat', ...KAFKA_PYTHON_PACKAGES, 'python3-confluent-kafka']);
   tb = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
 });
 
