@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/records/batch-header.js';
-import { append, until, values } from '../../broker/fetch/helpers.js';
+import { append, values } from '../../broker/fetch/helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 
@@ -40,7 +41,7 @@ test('kcat -C -e -o beginning reads every partition to its end', async () => {
 test('kcat waits at the end (long poll) and gets records appended later', async () => {
   await makeTopic(tb, 'e2e-wait');
   const consumer = run('kcat', ['-C', '-b', tb.bootstrap, '-t', 'e2e-wait', '-o', 'beginning', '-c', '3', '-q', '-f', '%o %s\\n'], { timeout: TIMEOUT });
-  await until(() => tb.broker.fetch.purgatory.size > 0, 'kcat to wait for data', TIMEOUT);
+  await eventually('kcat to wait for data', () => tb.broker.fetch.purgatory.size > 0, { timeoutMs: TIMEOUT });
   append(tb, 'e2e-wait', 0, values('late', 3));
   const { stdout } = await consumer;
   assert.deepEqual(stdout.trim().split('\n'), ['0 late-0', '1 late-1', '2 late-2']);
