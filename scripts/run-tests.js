@@ -1,14 +1,48 @@
 // Runs every compiled test under dist/test with Node's built-in runner. Compat tests install
 // the third-party clients they drive through their own set-up (see test/compat/).
+//
+//   node scripts/run-tests.js            everything under dist/test
+//   node scripts/run-tests.js --unit     the hermetic part: no network, no apt, no Java (all but
+//                                        the folders in NOT_UNIT)
+//   node scripts/run-tests.js PATH...    those files or folders
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Folders of test/ that are not unit tests: real clients and Apache Kafka (they install them),
+ * kills and broken disks, clusters, and the memory soak tests (a minute of load each).
+ */
+const NOT_UNIT = ['compat', 'faults', 'cluster', 'broker/memory'];
+
+/** Every folder and test file under `dir` (relative `rel`), leaving out NOT_UNIT. */
+function unitPaths(dir, rel = '') {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (NOT_UNIT.includes(r)) continue;
+      if (NOT_UNIT.some((n) => n.startsWith(`${r}/`))) out.push(...unitPaths(full, r));
+      else out.push(full);
+    } else if (e.isFile() && e.name.endsWith('.test.js')) {
+      out.push(full);
+    }
+  }
+  return out;
+}
 
 if (!existsSync('dist/test')) {
   console.error('dist/test is missing: run `npm run build` first');
   process.exit(1);
 }
+let paths = process.argv.slice(2);
+if (paths.length === 1 && paths[0] === '--unit') {
+  paths = unitPaths('dist/test');
+} else if (paths.length === 0) {
+  paths = ['dist/test'];
+}
 // A hung test fails after 5 minutes instead of holding CI until its 90-minute limit.
-const args = ['--test', '--test-reporter=spec', '--test-timeout=300000', ...process.argv.slice(2)];
-if (process.argv.length <= 2) args.push('dist/test');
+const args = ['--test', '--test-reporter=spec', '--test-timeout=300000', ...paths];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -41,7 +41,8 @@ export function invalidValue(name: string, value: unknown, why: string, errorCod
 }
 
 /** A check on a parsed value (ConfigDef.Validator); throws a ConfigProblem. */
-export type Validator = (name: string, value: ConfigValue) => void;
+/** Kafka's check of a value; `bounds` says what it accepts, for the configuration reference. */
+export type Validator = ((name: string, value: ConfigValue) => void) & { readonly bounds?: string };
 
 const INT_RE = /^[+-]?\d+$/;
 const DOUBLE_RE = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
@@ -130,42 +131,46 @@ function compare(value: ConfigValue, bound: number): number {
   return v < bound ? -1 : v > bound ? 1 : 0;
 }
 
+function withBounds(bounds: string, check: (name: string, value: ConfigValue) => void): Validator {
+  return Object.assign(check, { bounds });
+}
+
 /** Range.atLeast(min). */
 export function atLeast(min: number, kind: 'double' | 'integer' = 'integer'): Validator {
-  return (name, value) => {
+  return withBounds(`>= ${min}`, (name, value) => {
     if (compare(value, min) < 0) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Invalid value ${javaNumber(value, kind)} for configuration ${name}: Value must be at least ${min}`);
-  };
+  });
 }
 
 /** Range.between(min, max). NaN passes, as in Java. */
 export function between(min: number, max: number, kind: 'double' | 'integer' = 'integer'): Validator {
-  return (name, value) => {
+  return withBounds(`${min} .. ${max}`, (name, value) => {
     if (compare(value, min) < 0) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Invalid value ${javaNumber(value, kind)} for configuration ${name}: Value must be at least ${min}`);
     if (compare(value, max) > 0) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, `Invalid value ${javaNumber(value, kind)} for configuration ${name}: Value must be no more than ${max}`);
-  };
+  });
 }
 
 /** ValidString.in(...): case-sensitive. */
 export function oneOf(...allowed: string[]): Validator {
-  return (name, value) => {
+  return withBounds(allowed.join(', '), (name, value) => {
     if (!allowed.includes(value as string)) throw invalidValue(name, value, `String must be one of: ${allowed.join(', ')}`);
-  };
+  });
 }
 
 /** ValidList.in(...): every element must be one of `allowed`. */
 export function listOf(...allowed: string[]): Validator {
-  return (name, value) => {
+  return withBounds(`list of: ${allowed.join(', ')}`, (name, value) => {
     for (const s of value as readonly string[]) {
       if (!allowed.includes(s)) throw invalidValue(name, s, `String must be one of: ${allowed.join(', ')}`);
     }
-  };
+  });
 }
 
 /** GZIP's level: -1 (the codec's default) or 1 to 9. */
-export const gzipLevel: Validator = (name, value) => {
+export const gzipLevel: Validator = withBounds('-1, or 1 .. 9', (name, value) => {
   const v = value as number;
   if (v !== -1 && (v < 1 || v > 9)) throw invalidValue(name, v, 'Value must be between 1 and 9 or equal to -1');
-};
+});
 
 /** ThrottledReplicaListValidator: `*` or `partition:broker` pairs. */
 export const throttledReplicas: Validator = (name, value) => {

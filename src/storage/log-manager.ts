@@ -128,7 +128,9 @@ export class LogManager {
       const logStarts = this.readCheckpoint(state.logStartOffsets, 'resetting to the base offset of the first segment');
       const hws = this.readCheckpoint(state.highWatermarks, 'resetting high watermarks to the log start offset');
       const names = fs.subdirectoriesSync(dir);
-      this.logger.info(`${hadCleanShutdown ? 'skipping recovery of' : 'recovering'} ${names.length} entries in ${dir} (${hadCleanShutdown ? 'clean shutdown marker found' : 'no clean shutdown marker'})`);
+      // A new or empty directory has nothing to recover: a clean start, not a crash.
+      if (names.length === 0) this.logger.info(`no logs in ${dir}: starting empty`);
+      else this.logger.info(`${hadCleanShutdown ? 'skipping recovery of' : 'recovering'} ${names.length} entries in ${dir} (${hadCleanShutdown ? 'clean shutdown marker found' : 'no clean shutdown marker'})`);
       for (const name of names) {
         const full = path.join(dir, name);
         if (name.endsWith('-delete')) {

@@ -6,7 +6,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 // dist/test/cli/cli-harness.js → repository root
 export const root = join(fileURLToPath(import.meta.url), '../../../..');
@@ -48,18 +47,9 @@ export async function finished(child: ReturnType<typeof spawnCli>): Promise<CliR
   return { ...child.output(), code: child.exitCode };
 }
 
-/** Polls `check` until it returns a value other than undefined (30 s at most). */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-    await sleep(200);
-  }
-}
+/**
+ * `eventually()` options for checks that run the bin: each check is a process, so poll every
+ * 200 ms; a command may fail while the state settles (a group not yet known), so an error
+ * means "not yet".
+ */
+export const CLI_POLL = { intervalMs: 200, retryErrors: true } as const;

@@ -1,5 +1,6 @@
 /**
- * The `millrace` client tools against the embedded Millrace broker (the shared suite), and
+ * The `millrace` client tools against the embedded Millrace broker (the shared suite; with
+ * third-party clients in test/compat/cli/cli-millrace-clients.test.ts), and
  * what needs no particular broker: --help with examples on every subcommand, shell
  * completion, --command-config, and errors reported as one line with exit code 1.
  */
@@ -11,18 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import { startTarget, type CompatTarget } from '../compat/setup/target.js';
+import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { cli, ok } from './cli-harness.js';
 import { registerCliSuite } from './cli-suite.js';
 
-let target: CompatTarget;
+let target: TestBroker;
 
 before(async () => {
-  target = await startTarget({ kind: 'millrace', config: { 'num.partitions': 1 } });
+  target = await startTestBroker({ config: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0 } });
 });
 
 after(async () => {
-  await target?.stop();
+  await target?.close();
 });
 
 describe('against the embedded Millrace broker', () => {

@@ -80,3 +80,22 @@ test('millrace start reports invalid settings and exits 1', async () => {
   assert.equal(code, 1);
   assert.match(stderr, /num\.partitions=many: expected an integer/);
 });
+
+test('the sample config/server.properties is accepted: no setting unknown, none refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-sample-config-'));
+  try {
+    // Its own port and data directory; every other setting as the file has it.
+    const started = await startCli(['--config', join(root, 'config', 'server.properties'),
+      '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${join(dir, 'data')}`]);
+    const client = await WireClient.connect(started.address);
+    const res = await client.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+    assert.equal(res.brokers[0]!.nodeId, 1);
+    client.close();
+    started.child.kill('SIGTERM');
+    const [code] = await once(started.child, 'exit');
+    assert.equal(code, 0);
+    assert.doesNotMatch(started.stderr(), /unknown settings/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,7 @@ import { startBroker } from '../../src/start-broker.js';
 import { BrokerConnection, KafkaClient, KafkaConnectionError, KafkaResponseError, readClientProperties, parseHostPort } from '../../src/client/index.js';
 import { ApiKey, apiInfo } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 test('a connection negotiates the highest version both sides serve', async () => {
   const broker = await startBroker();
@@ -73,7 +74,7 @@ test('a request without an answer times out; a closed connection fails what it h
       (e: unknown) => e instanceof KafkaConnectionError && /timed out/.test(e.message));
     assert.ok(Date.now() - started < 10_000);
     const pending = BrokerConnection.connect('127.0.0.1', port, { requestTimeoutMs: 60_000 });
-    while (sockets.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await eventually('the second connection', () => sockets.length === 2);
     sockets[1]!.destroy();
     await assert.rejects(pending, (e: unknown) => e instanceof KafkaConnectionError && /closed/.test(e.message));
   } finally {

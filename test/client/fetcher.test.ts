@@ -6,6 +6,7 @@ import { Producer } from '../../src/client/producer.js';
 import { Fetcher, type FetchedRecord } from '../../src/client/fetcher.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 async function setup(partitions: number) {
   const broker = await startBroker();
@@ -26,8 +27,10 @@ async function produce(client: KafkaClient, partition: number, from: number, cou
 
 async function pollUntil(fetcher: Fetcher, count: number): Promise<FetchedRecord[]> {
   const out: FetchedRecord[] = [];
-  const deadline = Date.now() + 20_000;
-  while (out.length < count && Date.now() < deadline) out.push(...await fetcher.poll());
+  await eventually(`${count} records`, async () => {
+    out.push(...await fetcher.poll());
+    return out.length >= count;
+  }, { intervalMs: 0 });
   return out;
 }
 

@@ -10,6 +10,7 @@ import { Fetcher, type FetchedRecord } from '../../src/client/fetcher.js';
 import { partitionForKey } from '../../src/client/partitioner.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 async function createTopic(client: KafkaClient, name: string, partitions: number, configs: { name: string; value: string }[] = []): Promise<void> {
   const r = await client.request(ApiKey.CreateTopics, {
@@ -24,8 +25,10 @@ async function readAll(client: KafkaClient, topic: string, partitions: number, c
   const fetcher = new Fetcher(client, { maxWaitMs: 100 });
   fetcher.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -2n })));
   const out: FetchedRecord[] = [];
-  const deadline = Date.now() + 20_000;
-  while (out.length < count && Date.now() < deadline) out.push(...await fetcher.poll());
+  await eventually(`${count} records`, async () => {
+    out.push(...await fetcher.poll());
+    return out.length >= count;
+  }, { intervalMs: 0 });
   fetcher.close();
   return out;
 }

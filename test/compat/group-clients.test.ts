@@ -36,7 +36,6 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { encodeBatch } from '../../src/protocol/records/index.js';
 import {
@@ -45,6 +44,7 @@ import {
 } from './clients/group-members.js';
 import type { DriverCommand } from './clients/index.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
+import { eventually, EventuallyTimeout } from '../helpers/eventually.js';
 import { createTopics, describeError, produce, WireConnection, WireError } from './wire.js';
 
 const PARTITIONS = 6;
@@ -246,20 +246,22 @@ class Scenario {
 
   async waitFor(what: string, check: () => boolean | Promise<boolean>, limitMs = DEADLINE_MS): Promise<number> {
     const start = Date.now();
-    for (;;) {
-      this.check();
-      if (await check()) return Date.now() - start;
-      if (Date.now() - start > limitMs) {
-        const state = this.members.filter((m) => m.alive).map((m) => `${m.name}: ${JSON.stringify(m.assigned)}`).join(', ');
-        throw new Error(`${this.client.id}: no ${what} within ${limitMs} ms (members: ${state}; ` +
-          `committed ${JSON.stringify(await this.committed().catch((e: Error) => e.message))}, ends ${JSON.stringify(this.ends)})\n` +
-          this.members.map((m) => {
-            const failed = m.lines.filter((l) => l.event === 'commit_failed');
-            const last = failed.length > 0 ? `, last: ${JSON.stringify(failed.at(-1))}` : '';
-            return `--- ${m.name}: ${failed.length} commits refused${last}; stderr:\n${m.tail(8)}`;
-          }).join('\n'));
-      }
-      await sleep(50);
+    try {
+      await eventually(what, async () => {
+        this.check();
+        return check();
+      }, { timeoutMs: limitMs, intervalMs: 50 });
+      return Date.now() - start;
+    } catch (e) {
+      if (!(e instanceof EventuallyTimeout)) throw e;
+      const state = this.members.filter((m) => m.alive).map((m) => `${m.name}: ${JSON.stringify(m.assigned)}`).join(', ');
+      throw new Error(`${this.client.id}: no ${what} within ${limitMs} ms (members: ${state}; ` +
+        `committed ${JSON.stringify(await this.committed().catch((e: Error) => e.message))}, ends ${JSON.stringify(this.ends)})\n` +
+        this.members.map((m) => {
+          const failed = m.lines.filter((l) => l.event === 'commit_failed');
+          const last = failed.length > 0 ? `, last: ${JSON.stringify(failed.at(-1))}` : '';
+          return `--- ${m.name}: ${failed.length} commits refused${last}; stderr:\n${m.tail(8)}`;
+        }).join('\n'));
     }
   }
 

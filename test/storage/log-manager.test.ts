@@ -54,6 +54,14 @@ test('clean shutdown writes checkpoints and the marker; the next start-up recove
   await m2.shutdown();
 });
 
+test('a new log directory is a clean start, not a crash: nothing is said about a missing shutdown marker', async () => {
+  const e = env();
+  const m = e.open();
+  assert.deepEqual(e.logger.matching('info', /clean shutdown marker|recover/), []);
+  assert.equal(e.logger.matching('info', /no logs in \/kafka\/a: starting empty/).length, 1);
+  await m.shutdown();
+});
+
 test('without the marker every log is recovered from its recovery point', async () => {
   const e = env();
   const m = e.open();

@@ -38,12 +38,3 @@ export function decodeRecords(records: Buffer | null): Array<{ offset: number; v
   }
   return out;
 }
-
-/** Resolves once `check` holds, polling each turn of the event loop (for state a request leaves behind). */
-export async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { append, decodeRecords, until, values } from '../fetch/helpers.js';
+import { append, decodeRecords, values } from '../fetch/helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 import { fetchRequest, onlyPartition, partitionsOf } from '../fetch/requests.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { type TestBroker, logOf, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
@@ -28,7 +29,7 @@ test('a fetch at the end waits and is answered by the append that raises the hig
     12,
     fetchRequest([{ topic: 'lp1', partitions: [{ partition: 0, fetchOffset: 1n }, { partition: 1, fetchOffset: 0n }] }], { maxWaitMs: 60_000, minBytes: 1 }),
   );
-  await until(() => waiting() === 1, 'the fetch to park');
+  await eventually('the fetch to park', () => waiting() === 1);
   const log = logOf(tb, 'lp1', 1);
   assert.equal(tb.broker.fetch.purgatory.watchers.count(log), 1);
   append(tb, 'lp1', 1, values('new', 2));
@@ -44,7 +45,7 @@ test('a fetch at the end waits and is answered by the append that raises the hig
 test('an append below the high watermark does not answer; moving the high watermark does', async () => {
   await makeTopic(tb, 'lp2');
   const pending = tb.client.request(ApiKey.Fetch, 11, fetchRequest([{ topic: 'lp2', partitions: [{ partition: 0, fetchOffset: 0n }] }], { maxWaitMs: 60_000 }));
-  await until(() => waiting() === 1, 'the fetch to park');
+  await eventually('the fetch to park', () => waiting() === 1);
   append(tb, 'lp2', 0, values('x', 1), { advanceHw: false });
   await turn();
   await turn();
@@ -61,7 +62,7 @@ test('min_bytes: small appends keep the fetch waiting until enough bytes are the
     12,
     fetchRequest([{ topic: 'lp3', partitions: [{ partition: 0, fetchOffset: 0n }] }], { maxWaitMs: 60_000, minBytes: 1000 }),
   );
-  await until(() => waiting() === 1, 'the fetch to park');
+  await eventually('the fetch to park', () => waiting() === 1);
   append(tb, 'lp3', 0, values('s', 1, 100));
   await turn();
   await turn();
@@ -98,7 +99,7 @@ test('a truncation below the fetch offset answers the waiting fetch with OFFSET_
   await makeTopic(tb, 'lp6');
   append(tb, 'lp6', 0, values('a', 3));
   const pending = tb.client.request(ApiKey.Fetch, 12, fetchRequest([{ topic: 'lp6', partitions: [{ partition: 0, fetchOffset: 3n }] }], { maxWaitMs: 60_000 }));
-  await until(() => waiting() === 1, 'the fetch to park');
+  await eventually('the fetch to park', () => waiting() === 1);
   logOf(tb, 'lp6').truncateTo(1);
   const p = onlyPartition(await pending);
   assert.equal(p.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
@@ -107,7 +108,7 @@ test('a truncation below the fetch offset answers the waiting fetch with OFFSET_
 test('fetch.completeAll answers every waiting fetch at once (shutdown)', async () => {
   await makeTopic(tb, 'lp7');
   const pending = tb.client.request(ApiKey.Fetch, 12, fetchRequest([{ topic: 'lp7', partitions: [{ partition: 0, fetchOffset: 0n }] }], { maxWaitMs: 60_000 }));
-  await until(() => waiting() === 1, 'the fetch to park');
+  await eventually('the fetch to park', () => waiting() === 1);
   tb.broker.fetch.completeAll();
   assert.equal(onlyPartition(await pending).errorCode, ErrorCode.NONE);
 });

@@ -16,6 +16,7 @@ import { OFFSETS_TOPIC, partitionFor } from '../../../src/coordinator/group/offs
 import { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, fetchCommitted, joinBody, joinGroup, syncBody } from '../../coordinator/group/wire-helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let tb: TestBroker;
 let c: WireClient;
@@ -111,7 +112,7 @@ for (const [join, sync, hb, leave] of [[0, 0, 0, 0], [4, 3, 3, 3], [9, 5, 4, 5]]
       assert.equal(ja.protocolType, join >= 7 ? 'consumer' : null);
       // A second member: the first learns of the rebalance and rejoins.
       const jbP = joinGroup(b, join, { groupId });
-      const seen = await waitFor(async () => {
+      const seen = await eventually('the first member to learn of the rebalance', async () => {
         const r = await a.request(ApiKey.Heartbeat, hb, { ...defaultHeartbeatRequest(), groupId, generationId: 1, memberId: ja.memberId });
         return r.errorCode === ErrorCode.REBALANCE_IN_PROGRESS ? r.errorCode : null;
       });
@@ -276,7 +277,7 @@ test('a JoinGroup parked in a rebalance is answered NOT_COORDINATOR when the bro
   try {
     const parked = joinGroup(other.client, 9, { groupId: 'g', rebalanceTimeoutMs: 120_000 });
     // Wait until the second join is parked in the group.
-    await waitFor(async () => (other.broker.groups.groups.group('g')?.numMembersAwaitingJoin === 1 ? true : null));
+    await eventually('the second join to park', () => other.broker.groups.groups.group('g')?.numMembersAwaitingJoin === 1);
     const closing = other.broker.close();
     assert.equal((await parked).errorCode, ErrorCode.NOT_COORDINATOR);
     await closing;
@@ -284,16 +285,6 @@ test('a JoinGroup parked in a rebalance is answered NOT_COORDINATOR when the bro
     await other.close();
   }
 });
-
-async function waitFor<T>(probe: () => Promise<T | null>, limitMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() - start > limitMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('deleting a topic removes the groups\' committed offsets for it', async () => {
   const groupId = 'deleted-topic-offsets';

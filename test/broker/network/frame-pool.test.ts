@@ -8,6 +8,7 @@ import { Producer } from '../../../src/client/producer.js';
 import { Fetcher, type FetchedRecord } from '../../../src/client/fetcher.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { eventually } from '../../helpers/eventually.js';
 
 function frame(apiKey: number, size: number, fill: number): Buffer {
   const out = Buffer.alloc(4 + size, fill);
@@ -58,8 +59,10 @@ async function readAll(client: KafkaClient, topic: string, partitions: number, c
   const fetcher = new Fetcher(client, { maxWaitMs: 50 });
   fetcher.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -2n })));
   const out: FetchedRecord[] = [];
-  const deadline = Date.now() + 30_000;
-  while (out.length < count && Date.now() < deadline) out.push(...await fetcher.poll());
+  await eventually(`${count} records`, async () => {
+    out.push(...await fetcher.poll());
+    return out.length >= count;
+  }, { intervalMs: 0 });
   fetcher.close();
   return out;
 }

@@ -10,6 +10,7 @@ import type { Connection, RequestProcessor } from '../../../src/broker/network/c
 import { RequestBudget } from '../../../src/broker/network/request-budget.js';
 import { ConnectionQuotas, SampledRate } from '../../../src/broker/network/connection-quotas.js';
 import { parsePerIpOverrides } from '../../../src/broker/settings/per-ip-overrides.js';
+import { eventually } from '../../helpers/eventually.js';
 
 /** A request frame whose body starts with `apiKey` (int16) then `tag`. */
 function frame(apiKey: number, tag: number, bodyBytes = 8): Buffer {
@@ -91,13 +92,6 @@ function countFrames(socket: Socket): { count: number; tags: number[] } {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 test('max.connections.per.ip closes a connection over the limit at once; overrides win', async () => {
   const server = await start(new BigAnswers(4), { maxConnectionsPerIp: 2 });
@@ -105,14 +99,14 @@ test('max.connections.per.ip closes a connection over the limit at once; overrid
   const b = await client(server.port);
   const c = await client(server.port);
   await once(c, 'close');
-  await until(() => server.connectionCount === 2, 'two connections');
+  await eventually('two connections', () => server.connectionCount === 2);
   // A slot freed is a slot for the next one.
   a.destroy();
-  await until(() => server.connectionCount === 1, 'one connection');
+  await eventually('one connection', () => server.connectionCount === 1);
   const d = await client(server.port);
   const replies = countFrames(d);
   d.write(frame(0, 1));
-  await until(() => replies.count === 1, 'a reply');
+  await eventually('a reply', () => replies.count === 1);
   for (const s of [b, d]) s.destroy();
   await server.close();
 
@@ -152,7 +146,7 @@ test('max.connection.creation.rate: Kafka\'s rate over 11 one-second samples thr
   assert.ok(server.waitingCount >= 1, `waiting ${server.waitingCount}`);
   const last = countFrames(sockets[11]!);
   sockets[11]!.write(frame(0, 12));
-  await until(() => last.count === 1, 'the throttled connection to be served');
+  await eventually('the throttled connection to be served', () => last.count === 1);
   assert.equal(server.connectionCount, 12);
   for (const s of sockets) s.destroy();
   await server.close();
@@ -168,15 +162,16 @@ test('queued.max.requests bounds requests read and not answered across connectio
   const rb = countFrames(b);
   a.write(Buffer.concat(Array.from({ length: 5 }, (_, i) => frame(0, i))));
   b.write(Buffer.concat(Array.from({ length: 5 }, (_, i) => frame(0, 10 + i))));
-  await until(() => holding.received === 3, 'three requests');
-  await sleep(100);
+  await eventually('three requests', () => holding.received === 3);
+  // Both connections have frames left and wait for the budget: nothing more is read.
+  await eventually('both connections to wait for the budget', () => budget.waiting === 2);
   // Bound: 3 requests decoded broker-wide, whatever the clients sent.
   assert.equal(holding.received, 3);
   assert.equal(budget.queued, 3);
-  while (ra.count + rb.count < 10) {
+  await eventually('ten responses', () => {
     holding.releaseAll();
-    await sleep(5);
-  }
+    return ra.count + rb.count === 10;
+  });
   assert.deepEqual(ra.tags, [0, 1, 2, 3, 4]);
   assert.deepEqual(rb.tags, [10, 11, 12, 13, 14]);
   assert.equal(budget.queued, 0);
@@ -194,21 +189,21 @@ test('queued.max.request.bytes: a frame that cannot get pool memory is not read 
   const claim = Buffer.alloc(4 + 5_000);
   claim.writeInt32BE(10_000, 0);
   hog.write(claim);
-  await until(() => budget.availableBytes === 0, 'the pool to be taken');
+  await eventually('the pool to be taken', () => budget.availableBytes === 0);
   const other = await client(server.port);
   const replies = countFrames(other);
   const big = frame(0, 42, 3_000);
   other.write(big.subarray(0, 100));
-  await until(() => budget.waiting === 1, 'the second connection to wait for memory');
+  await eventually('the second connection to wait for memory', () => budget.waiting === 1);
   other.write(big.subarray(100));
   await sleep(200);
   assert.equal(holding.received, 0);
   // The pool's memory comes back when the hog goes: the waiting frame is read and answered.
   hog.destroy();
-  await until(() => holding.received === 1, 'the waiting request');
+  await eventually('the waiting request', () => holding.received === 1);
   assert.equal(budget.availableBytes, 10_000 - 3_000);
   holding.releaseAll();
-  await until(() => replies.count === 1, 'its response');
+  await eventually('its response', () => replies.count === 1);
   assert.equal(budget.availableBytes, 10_000);
   other.destroy();
   await server.close();
@@ -239,7 +234,7 @@ test('a client that does not read its responses stops being read', async () => {
   // Reading again lets every request through, in order.
   const replies = countFrames(s);
   s.resume();
-  await until(() => replies.count === 200, 'all 200 responses', 30_000);
+  await eventually('all 200 responses', () => replies.count === 200, { timeoutMs: 30_000 });
   assert.equal(answers.received, 200);
   s.destroy();
   await server.close();
@@ -251,13 +246,13 @@ test('one Fetch per connection is in flight; the next is read when it is answere
   const s = await client(server.port);
   const replies = countFrames(s);
   s.write(Buffer.concat([frame(1, 1), frame(1, 2), frame(0, 3)]));
-  await until(() => holding.received === 1, 'the first fetch');
+  await eventually('the first fetch', () => holding.received === 1);
   await sleep(100);
   assert.equal(holding.received, 1);
   holding.releaseAll();
-  await until(() => holding.received === 3, 'the second fetch and the produce');
+  await eventually('the second fetch and the produce', () => holding.received === 3);
   holding.releaseAll();
-  await until(() => replies.count === 3, 'three responses');
+  await eventually('three responses', () => replies.count === 3);
   assert.deepEqual(replies.tags, [1, 2, 3]);
   s.destroy();
   await server.close();

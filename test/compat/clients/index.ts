@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { DEBIAN_PYTHON, ensureApt } from '../setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 import { ensureJavaClient } from '../setup/java.js';
 import { ensureNode22 } from '../setup/node.js';
 import { ensureNpmFolder } from '../setup/npm.js';
@@ -94,7 +94,7 @@ export const CLIENTS: readonly CompatClient[] = [
     headers: 'exact',
     notes: 'Debian python3-kafka with python3-snappy, -lz4, -zstandard; assign(), no group',
     async prepare() {
-      await ensureApt(['python3-kafka', 'python3-snappy', 'python3-lz4', 'python3-zstandard']);
+      await ensureApt(KAFKA_PYTHON_PACKAGES);
       return { command: DEBIAN_PYTHON, args: [driver('kafka_python_consumer.py')] };
     },
   },

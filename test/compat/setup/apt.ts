@@ -29,6 +29,12 @@ export const APT_PROBES: Readonly<Record<string, Probe>> = {
   maven: ['mvn', ['-v']],
 };
 
+/**
+ * kafka-python as the compat tests use it: the client and the codecs it decompresses through
+ * (without python3-lz4 it cannot read an lz4 batch, and so on).
+ */
+export const KAFKA_PYTHON_PACKAGES: readonly string[] = ['python3-kafka', 'python3-snappy', 'python3-lz4', 'python3-zstandard'];
+
 let updated = false;
 const settled = new Map<string, Promise<void>>();
 

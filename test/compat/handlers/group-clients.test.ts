@@ -6,19 +6,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { append, values } from '../fetch/helpers.js';
+import { append, values } from '../../broker/fetch/helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 import { fetchCommitted } from '../../coordinator/group/wire-helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 90_000;
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 let tb: TestBroker;
 
 before(async () => {
   // The real clients these tests drive, installed when missing (fails if they cannot be).
-  await ensureApt(['kcat', 'python3-kafka', 'python3-confluent-kafka']);
+  await ensureApt(['kcat', ...KAFKA_PYTHON_PACKAGES, 'python3-confluent-kafka']);
   tb = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
 });
 
@@ -134,13 +135,13 @@ test('kcat -G: three balanced consumers split 6 partitions; one killed with SIGK
     });
   });
   try {
-    await waitFor(() => balanced(latest, 2), 'three kcat members with 2 partitions each');
+    await eventually('three kcat members with 2 partitions each', () => balanced(latest, 2), { timeoutMs: 40_000 });
     // One dies without leaving: once its session (2 s) expires, the other two take over its partitions.
     const dying = procs[2]!;
     const exited = new Promise((r) => dying.on('exit', r));
     dying.kill('SIGKILL');
     await exited;
-    await waitFor(() => balanced(latest.slice(0, 2), 3), 'two kcat members with 3 partitions each');
+    await eventually('two kcat members with 3 partitions each', () => balanced(latest.slice(0, 2), 3), { timeoutMs: 40_000 });
   } finally {
     for (const p of procs) p.kill('SIGTERM');
   }
@@ -330,11 +331,3 @@ a.close()
   assert.deepEqual((r.info as Record<string, string[]>)['kpy-group'], ['Empty', 'consumer']);
   assert.deepEqual(r.offsets, { 0: 10, 1: 10, 2: 10, 3: 10, 4: 10, 5: 12 });
 });
-
-async function waitFor(check: () => boolean, what: string, limitMs = 40_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
-import { append, until, values } from '../fetch/helpers.js';
+import { append, values } from '../../broker/fetch/helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 60_000;
@@ -15,7 +16,7 @@ let tb: TestBroker;
 
 before(async () => {
   // The real clients these tests drive, installed when missing (fails if they cannot be).
-  await ensureApt(['kcat', 'python3-kafka']);
+  await ensureApt(['kcat', ...KAFKA_PYTHON_PACKAGES]);
   tb = await startTestBroker();
   await makeTopic(tb, 'e2e', 2);
   append(tb, 'e2e', 0, values('p0-a', 3));
@@ -40,7 +41,7 @@ test('kcat -C -e -o beginning reads every partition to its end', async () => {
 test('kcat waits at the end (long poll) and gets records appended later', async () => {
   await makeTopic(tb, 'e2e-wait');
   const consumer = run('kcat', ['-C', '-b', tb.bootstrap, '-t', 'e2e-wait', '-o', 'beginning', '-c', '3', '-q', '-f', '%o %s\\n'], { timeout: TIMEOUT });
-  await until(() => tb.broker.fetch.purgatory.size > 0, 'kcat to wait for data', TIMEOUT);
+  await eventually('kcat to wait for data', () => tb.broker.fetch.purgatory.size > 0, { timeoutMs: TIMEOUT });
   append(tb, 'e2e-wait', 0, values('late', 3));
   const { stdout } = await consumer;
   assert.deepEqual(stdout.trim().split('\n'), ['0 late-0', '1 late-1', '2 late-2']);
@@ -63,7 +64,7 @@ print('\\n'.join(seen))
 print('end', c.end_offsets(tps)[tps[0]], c.beginning_offsets(tps)[tps[1]])
 c.close()
 `;
-  const { stdout } = await run('/usr/bin/python3', ['-c', script, tb.bootstrap], { timeout: TIMEOUT });
+  const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, tb.bootstrap], { timeout: TIMEOUT });
   const lines = stdout.trim().split('\n');
   assert.equal(lines.pop(), 'end 5 0');
   assert.deepEqual(lines.map((l) => l.split(' ')[2]).sort(), [...expected].sort());

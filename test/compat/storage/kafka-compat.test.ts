@@ -7,56 +7,35 @@
 //    timestamp through Kafka's time indexes; then recovers the same directory after an
 //    unclean start without losing a byte.
 //
-// Needs java and the Kafka jars: the set-up runs tools/kafka/fetch.sh (Maven Central). A
-// missing JVM or jar fails the test; nothing is skipped.
+// Needs java and the Kafka jars: the compat set-up (../setup/kafka.ts) installs a JDK and runs
+// tools/kafka/fetch.sh (Maven Central). A missing JVM or jar fails the test; nothing is skipped.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { CompressionType, decodeBatch, encodeBatch } from '../../src/protocol/records/index.js';
-import { LogManager } from '../../src/storage/log-manager.js';
-import { MemoryLogger } from '../../src/storage/logger.js';
-import type { PartitionLog } from '../../src/storage/partition-log.js';
+import { CompressionType, decodeBatch, encodeBatch } from '../../../src/protocol/records/index.js';
+import { LogManager } from '../../../src/storage/log-manager.js';
+import { MemoryLogger } from '../../../src/storage/logger.js';
+import type { PartitionLog } from '../../../src/storage/partition-log.js';
+import { ensureKafkaJars } from '../setup/kafka.js';
+import { repoRoot } from '../setup/paths.js';
+import { freePort } from '../setup/target.js';
 
 const run = promisify(execFile);
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'millrace') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-}
-
-const root = repoRoot();
+const root = repoRoot;
 const libs = path.join(root, 'bench', '.cache', 'kafka', 'libs');
 const classpath = path.join(libs, '*');
 
-before(() => {
+before(async () => {
   // Java must be there: this test fails rather than skip without it.
-  execFileSync('java', ['-version'], { stdio: 'ignore' });
-  execFileSync('bash', [path.join(root, 'tools', 'kafka', 'fetch.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  await ensureKafkaJars();
   assert.ok(fs.existsSync(path.join(libs, '.complete')), `Kafka jars missing in ${libs}`);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface DumpedRecord {
   offset: number;
@@ -237,7 +216,7 @@ test('Millrace reads and recovers a log directory written by a real Kafka broker
       config: { 'auto.create.topics.enable': false },
     });
     try {
-      await run('java', ['-cp', classpath, path.join(root, 'test', 'storage', 'fixtures', 'KafkaCompatProducer.java'), kafka.bootstrap], { timeout: 120_000 });
+      await run('java', ['-cp', classpath, path.join(root, 'test', 'compat', 'storage', 'fixtures', 'KafkaCompatProducer.java'), kafka.bootstrap], { timeout: 120_000 });
     } finally {
       await kafka.stop();
     }

@@ -9,12 +9,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureApt } from '../../compat/setup/apt.js';
+import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 
 test('kafkajs admin: createTopics, fetchTopicMetadata, createPartitions, describeConfigs, alterConfigs, deleteTopics', async () => {
   const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs') as typeof import('kafkajs');
@@ -92,7 +92,7 @@ print(json.dumps(out))
 
 test("kafka-python's KafkaAdminClient: create, describe, alter and delete", async () => {
   // Installs kafka-python (Debian) when missing; fails the test if it cannot.
-  await ensureApt(['python3-kafka']);
+  await ensureApt(KAFKA_PYTHON_PACKAGES);
   const ab = await startTestBroker();
   const dir = mkdtempSync(join(tmpdir(), 'millrace-kp-'));
   try {

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { startBroker } from '../../../src/start-broker.js';
-import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
-import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { defaultCreateTopicsRequest } from '../../../src/protocol/generated/create-topics-request.js';
-import { defaultDescribeGroupsRequest } from '../../../src/protocol/generated/describe-groups-request.js';
-import { WireClient } from '../../helpers/wire-client.js';
-import { commitBody, fetchCommitted, joinGroup, syncBody } from '../../coordinator/group/wire-helpers.js';
+import { startBroker } from '../../src/start-broker.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { defaultCreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
+import { defaultDescribeGroupsRequest } from '../../src/protocol/generated/describe-groups-request.js';
+import { WireClient } from '../helpers/wire-client.js';
+import { commitBody, fetchCommitted, joinGroup, syncBody } from '../coordinator/group/wire-helpers.js';
 
 const CONFIG = { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 3 };
 
@@ -59,7 +59,7 @@ test('a clean restart keeps offsets, metadata and the groups\' state', async () 
   }
 });
 
-const startBrokerModule = fileURLToPath(new URL('../../../src/start-broker.js', import.meta.url));
+const startBrokerModule = fileURLToPath(new URL('../../src/start-broker.js', import.meta.url));
 
 /** A broker in a child process on `dir`; resolves with its bootstrap address. */
 async function childBroker(dir: string): Promise<{ bootstrap: string; kill(): Promise<void> }> {
