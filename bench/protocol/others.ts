@@ -1,12 +1,17 @@
 /**
- * The codec internals of the two Node.js clients we compare with, loaded from node_modules
- * (devDependencies): kafkajs 2.2.4 (CommonJS, pure JS) and @platformatic/kafka 1.x (ESM;
- * its package exports only the root, so its dist/ modules are imported by file URL).
+ * The codec internals of the two Node.js clients we compare with: kafkajs 2.2.4 (CommonJS,
+ * pure JS; a devDependency) and @platformatic/kafka 1.x (ESM; its package exports only the
+ * root, so its dist/ modules are imported by file URL). @platformatic/kafka is not in the
+ * project's package.json (its 1.27+ helpers declare Node >= 22.19, which made `npm ci` warn on
+ * Node 20): the first run installs PLATFORMATIC_KAFKA into bench/.cache/protocol-clients/.
  * Only the calls the benchmark makes are typed.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findRepoRoot } from '../../tools/codegen/paths.js';
 
 const require = createRequire(import.meta.url);
 
@@ -98,8 +103,25 @@ export interface Platformatic {
   compression: Record<'gzip' | 'snappy' | 'lz4' | 'zstd', CompressionAlgorithm>;
 }
 
+/** The version bench/results/2026-11-24-protocol-codecs.json was measured with. */
+export const PLATFORMATIC_KAFKA = '@platformatic/kafka@1.35.0';
+
+/** bench/.cache/protocol-clients/node_modules, with PLATFORMATIC_KAFKA installed (npm, once). */
+function platformaticModules(): string {
+  const dir = join(findRepoRoot(), 'bench', '.cache', 'protocol-clients');
+  const version = PLATFORMATIC_KAFKA.slice(PLATFORMATIC_KAFKA.lastIndexOf('@') + 1);
+  const pkgFile = join(dir, 'node_modules', '@platformatic', 'kafka', 'package.json');
+  if (!existsSync(pkgFile) || (require(pkgFile) as { version: string }).version !== version) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'millrace-bench-protocol-clients', private: true }, null, 2));
+    console.error(`installing ${PLATFORMATIC_KAFKA} into ${dir}`);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', PLATFORMATIC_KAFKA], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  return join(dir, 'node_modules');
+}
+
 export async function loadPlatformatic(): Promise<Platformatic> {
-  const main = require.resolve('@platformatic/kafka');
+  const main = createRequire(join(platformaticModules(), 'noop.js')).resolve('@platformatic/kafka');
   const dist = dirname(main);
   const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dist, path)).href)) as T;
   const produce = await load<{ createRequest: Platformatic['createProduceRequest'] }>('apis/producer/produce-v11.js');

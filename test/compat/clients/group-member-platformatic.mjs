@@ -1,4 +1,5 @@
-// Consumer group member driver for @platformatic/kafka 1.x (the project's devDependency).
+// Consumer group member driver for @platformatic/kafka 1.x (installed by test/compat/setup, in
+// the folder COMPAT_NODE_MODULES names).
 //   node group-member-platformatic.mjs member BOOTSTRAP TOPIC GROUP [key=value ...]
 //   node group-member-platformatic.mjs lag    BOOTSTRAP TOPIC GROUP
 // Same lines and options as group_member_confluent.py (see group-members.ts). The client has
@@ -12,18 +13,14 @@
 // the position after the refresh). The driver does what an application must then do: it skips
 // records of partitions not assigned, and records below the group's commit as of the current
 // assignment or below what it read since (printed as {"event":"stale",...}). lag: Admin#listConsumerGroupOffsets + Admin#listOffsets (latest).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Admin, Consumer } from '@platformatic/kafka';
+import { loadPlatformaticKafka } from './platformatic-kafka-load.mjs';
+
+const { kafka: { Admin, Consumer }, version } = await loadPlatformaticKafka();
 
 const [mode, bootstrap, topic, group, ...rest] = process.argv.slice(2);
 const opts = Object.fromEntries(rest.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const entry = createRequire(import.meta.url).resolve('@platformatic/kafka');
-const pkgFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-const { version } = JSON.parse(readFileSync(pkgFile, 'utf8'));
 out({ event: 'client', client: `@platformatic/kafka ${version} (node ${process.version})` });
 
 async function member() {

