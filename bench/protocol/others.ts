@@ -115,7 +115,7 @@ function platformaticModules(): string {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'millrace-bench-protocol-clients', private: true }, null, 2));
     console.error(`installing ${PLATFORMATIC_KAFKA} into ${dir}`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', PLATFORMATIC_KAFKA], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', PLATFORMATIC_KAFKA], { cwd: dir, stdio: ['ignore', 2, 2] }); // stdout stays the benchmark's (--json)
   }
   return join(dir, 'node_modules');
 }
