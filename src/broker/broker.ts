@@ -9,7 +9,7 @@ import { BROKER_CONFIGS } from './settings/definitions.js';
 import type { BrokerContext } from './context.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
-import type { BrokerEndpoint, MetadataStore } from './metadata.js';
+import type { BrokerEndpoint, MetadataStore } from '../cluster/metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
 import { RequestBudget } from './network/request-budget.js';

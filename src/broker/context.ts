@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LogManager } from '../storage/log-manager.js';
 import type { BrokerConfig } from './settings/broker-config.js';
-import type { MetadataStore } from './metadata.js';
+import type { MetadataStore } from '../cluster/metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';

@@ -10,13 +10,14 @@
  * the fetches it satisfies and many appends in one turn cost one check. Expiry is one timer
  * for the whole purgatory, armed for the earliest deadline of a heap of parked fetches.
  */
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import { bytesAvailable, type FetchParams } from './fetch-reader.js';
 import type { FetchContext, FetchedPartition, PartitionFetch } from './fetch-session.js';
-import { lastStableOffset, leaderEpochError, partitionMetadata } from './partition-state.js';
+import { lastStableOffset, leaderEpochError } from './partition-state.js';
 import { PartitionWatchers } from './partition-watchers.js';
 
 export class DelayedFetch {
@@ -55,7 +56,7 @@ export class DelayedFetch {
     for (let i = 0; i < this.partitions.length; i++) {
       const f = this.partitions[i]!;
       const log = this.logs[i]!;
-      const pm = partitionMetadata(broker.metadata.topic(f.topic!), f.partition);
+      const pm = partitionOf(broker.metadata.topic(f.topic!), f.partition);
       // The partition is gone, was recreated, went offline, changed leader or epoch.
       if (pm === undefined || broker.logs.getLog(f.topic!, f.partition) !== log || log.isOffline || log.isClosed) return true;
       if (pm.leader !== broker.nodeId || leaderEpochError(pm.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;

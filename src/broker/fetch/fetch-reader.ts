@@ -8,6 +8,7 @@
  * Records are the bytes storage returns, untouched, read into buffers of the read buffer
  * pool (the encoder gives them back).
  */
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import {
   defaultEpochEndOffset,
@@ -23,7 +24,7 @@ import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.j
 import type { BrokerContext } from '../context.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { readBufferPool } from '../network/read-buffer-pool.js';
-import { endOffsetForEpoch, lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from './partition-state.js';
+import { endOffsetForEpoch, lastStableOffset, leaderLog, storageErrorCode } from './partition-state.js';
 
 /** What the whole request asks, after Kafka's caps (FetchParams). */
 export interface FetchParams {
@@ -129,7 +130,7 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
 function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
   const topicName = f.topic;
   const topic = topicName === null ? undefined : broker.metadata.topic(topicName);
-  const pm = partitionMetadata(topic, f.partition);
+  const pm = partitionOf(topic, f.partition);
   if (pm === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
     return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);

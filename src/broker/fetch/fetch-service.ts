@@ -5,6 +5,7 @@
  * the rest, and either answers at once or parks the request until enough bytes arrive.
  * One per broker (`BrokerContext.fetch`).
  */
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../protocol/generated/fetch-response.js';
@@ -13,7 +14,7 @@ import type { BrokerContext } from '../context.js';
 import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from './delayed-fetch.js';
 import { errorPartitionData, readPartitions, releaseRead, type FetchParams } from './fetch-reader.js';
 import { FetchContextKind, FetchSessionCache, PartitionFetch, type FetchContext, type FetchedPartition } from './fetch-session.js';
-import { NO_EPOCH, partitionMetadata } from './partition-state.js';
+import { NO_EPOCH } from './partition-state.js';
 
 /** FetchRequest.FUTURE_LOCAL_REPLICA_ID: a log moving between directories (never over the network). */
 const FUTURE_LOCAL_REPLICA_ID = -3;
@@ -85,7 +86,7 @@ export class FetchService implements DelayedFetchOwner {
     for (const f of ctx.partitions) {
       if (f.topic === null && ctx.usesTopicIds) f.topic = broker.metadata.topicById(f.topicId)?.name ?? null;
       if (f.topic === null) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_ID) });
-      else if (partitionMetadata(broker.metadata.topic(f.topic), f.partition) === undefined) {
+      else if (partitionOf(broker.metadata.topic(f.topic), f.partition) === undefined) {
         erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
       } else interesting.push(f);
     }
@@ -120,7 +121,7 @@ export class FetchService implements DelayedFetchOwner {
       for (const p of read) {
         const code = p.data.errorCode;
         if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.FENCED_LEADER_EPOCH) continue;
-        const pm = partitionMetadata(broker.metadata.topic(p.fetch.topic!), p.fetch.partition);
+        const pm = partitionOf(broker.metadata.topic(p.fetch.topic!), p.fetch.partition);
         if (pm === undefined) continue;
         p.data.currentLeader = { leaderId: pm.leader, leaderEpoch: pm.leaderEpoch };
         const node = broker.metadata.brokers().find((b) => b.nodeId === pm.leader);

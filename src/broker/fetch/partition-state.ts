@@ -14,28 +14,12 @@ import { partitionKey } from '../../storage/checkpoint.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
-import type { PartitionMetadata, TopicMetadata } from '../metadata.js';
+import type { PartitionMetadata } from '../../cluster/metadata.js';
 
 /** "No epoch given" in requests and "unknown" in responses (RecordBatch.NO_PARTITION_LEADER_EPOCH). */
 export const NO_EPOCH = -1;
 /** LeaderEpochFileCache's UNDEFINED_EPOCH_OFFSET. */
 export const UNDEFINED_EPOCH_OFFSET = -1;
-
-/** Kafka's internal topics (Topic.isInternal). */
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
-
-export function isInternalTopic(topic: TopicMetadata): boolean {
-  return topic.internal || INTERNAL_TOPICS.has(topic.name);
-}
-
-/** The partition in this broker's metadata image; undefined when the topic or the partition is unknown. */
-export function partitionMetadata(topic: TopicMetadata | undefined, partition: number): PartitionMetadata | undefined {
-  if (topic === undefined) return undefined;
-  const p = topic.partitions[partition];
-  if (p !== undefined && p.partition === partition) return p;
-  for (const q of topic.partitions) if (q.partition === partition) return q;
-  return undefined;
-}
 
 /**
  * Kafka's Partition.checkCurrentLeaderEpoch: a caller ahead of us gets UNKNOWN_LEADER_EPOCH

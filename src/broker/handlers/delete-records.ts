@@ -6,11 +6,12 @@
 // topic INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION. One replica, so
 // the low watermark is final at once and timeout_ms is never waited on.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DeleteRecordsPartitionResult, DeleteRecordsTopicResult } from '../../protocol/generated/delete-records-response.js';
 import { isDeletePolicy } from '../../storage/config.js';
 import type { BrokerContext } from '../context.js';
-import { isInternalTopic, leaderLog, NO_EPOCH, partitionMetadata, storageErrorCode } from '../fetch/partition-state.js';
+import { leaderLog, NO_EPOCH, storageErrorCode } from '../fetch/partition-state.js';
 import { defineHandler } from './handler.js';
 
 /** DeleteRecordsRequest.HIGH_WATERMARK. */
@@ -45,9 +46,9 @@ function failed(partition: number, errorCode: number): DeleteRecordsPartitionRes
 
 function deleteRecords(broker: BrokerContext, topicName: string, partition: number, requested: number): DeleteRecordsPartitionResult {
   const topic = broker.metadata.topic(topicName);
-  const pm = partitionMetadata(topic, partition);
+  const pm = partitionOf(topic, partition);
   if (pm === undefined) return failed(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  if (isInternalTopic(topic!)) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  if (topic!.internal) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const log = leaderLog(broker, topicName, pm, NO_EPOCH);
   if (typeof log === 'number') return failed(partition, log);
   if (!isDeletePolicy(log.config)) return failed(partition, ErrorCode.POLICY_VIOLATION);

@@ -9,6 +9,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { PartitionResponse, ProducerState, TopicResponse } from '../../protocol/generated/describe-producers-response.js';
+import { partitionOf } from '../../cluster/metadata.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { defineHandler } from './handler.js';
@@ -18,9 +19,7 @@ function partitionError(partitionIndex: number, errorCode: number, message: stri
 }
 
 function describePartition(broker: BrokerContext, topic: string, partitionIndex: number): PartitionResponse {
-  const meta = broker.metadata.topic(topic)!;
-  const p = meta.partitions.find((x) => x.partition === partitionIndex);
-  if (p === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (partitionOf(broker.metadata.topic(topic), partitionIndex) === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const log = broker.logs.getLog(topic, partitionIndex);
   if (log === undefined || log.isOffline) {
     const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic}-${partitionIndex}`);

@@ -10,6 +10,7 @@
 // timestamp finds the first offset whose timestamp is >= it; none, or one not yet readable
 // (at or past the high watermark), gives offset -1 and timestamp -1.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ListOffsetsPartition } from '../../protocol/generated/list-offsets-request.js';
 import type { ListOffsetsPartitionResponse, ListOffsetsTopicResponse } from '../../protocol/generated/list-offsets-response.js';
@@ -21,7 +22,7 @@ import {
   MAX_TIMESTAMP,
 } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
-import { lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from '../fetch/partition-state.js';
+import { lastStableOffset, leaderLog, storageErrorCode } from '../fetch/partition-state.js';
 import { defineHandler } from './handler.js';
 
 const CONSUMER_REPLICA_ID = -1;
@@ -103,7 +104,7 @@ async function offsetFor(
     const since = SPECIAL_TIMESTAMP_VERSIONS.get(timestamp);
     if (since === undefined || v < since) return errorResult(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
   }
-  const pm = partitionMetadata(broker.metadata.topic(topicName), p.partitionIndex);
+  const pm = partitionOf(broker.metadata.topic(topicName), p.partitionIndex);
   if (pm === undefined) return errorResult(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const log = leaderLog(broker, topicName, pm, p.currentLeaderEpoch);
   if (typeof log === 'number') return errorResult(p.partitionIndex, log);

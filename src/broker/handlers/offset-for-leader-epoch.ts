@@ -6,9 +6,10 @@
 // answered with the start of the known history. Storage keeps no epoch history yet, so the
 // history is the partition's one leader epoch (see fetch/partition-state.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { EpochEndOffset, OffsetForLeaderTopicResult } from '../../protocol/generated/offset-for-leader-epoch-response.js';
-import { endOffsetForEpoch, leaderLog, partitionMetadata } from '../fetch/partition-state.js';
+import { endOffsetForEpoch, leaderLog } from '../fetch/partition-state.js';
 import { defineHandler } from './handler.js';
 
 export const offsetForLeaderEpochHandler = defineHandler({
@@ -21,7 +22,7 @@ export const offsetForLeaderEpochHandler = defineHandler({
       const partitions: EpochEndOffset[] = [];
       const topic = broker.metadata.topic(t.topic);
       for (const p of t.partitions) {
-        const pm = partitionMetadata(topic, p.partition);
+        const pm = partitionOf(topic, p.partition);
         if (pm === undefined) {
           partitions.push(errorResult(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
           continue;

@@ -43,7 +43,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js';
 import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
 import type { BrokerContext } from '../context.js';
-import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../metadata.js';
+import { partitionOf, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from '../../cluster/metadata.js';
 import type { ProduceServices } from './produce-services.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import {
@@ -60,8 +60,6 @@ import type { TopicProduceSettings } from './topic-settings.js';
 
 /** The client id Kafka's AdminClient uses; only it may write to internal topics. */
 export const ADMIN_CLIENT_ID = '__admin_client';
-/** Internal topics by name (Kafka's Topic.isInternal). */
-const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
 const NO_LEADER: LeaderIdAndEpoch = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
 const NO_RECORD_ERRORS = Object.freeze([]) as unknown as BatchIndexAndErrorMessage[];
@@ -138,12 +136,6 @@ export class ProduceRequestContext {
   }
 }
 
-function findPartition(topic: TopicMetadata, index: number): PartitionMetadata | undefined {
-  const byIndex = topic.partitions[index];
-  if (byIndex !== undefined && byIndex.partition === index) return byIndex;
-  return topic.partitions.find((p) => p.partition === index);
-}
-
 /** Kafka's effective min ISR: min.insync.replicas, capped at the replica count (KAFKA-15583). */
 export function effectiveMinIsr(p: PartitionMetadata, minInsyncReplicas: number): number {
   return Math.min(minInsyncReplicas, p.replicas.length);
@@ -169,7 +161,7 @@ export function producePartition(
   index: number,
   records: Buffer | null,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const p = findPartition(topic, index);
+  const p = partitionOf(topic, index);
   if (p === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
   const fault = validateProduceRecords(records, 0, records.length, rc.apiVersion);
@@ -183,7 +175,7 @@ export function producePartition(
     // transaction; without one, Kafka's AddPartitionsToTxnManager reports it unavailable.
     return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, -1, TXN_VERIFICATION_UNAVAILABLE);
   }
-  if ((topic.internal || INTERNAL_TOPICS.has(topic.name)) && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  if (topic.internal && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const broker = rc.broker;
   if (p.leader !== broker.nodeId) return rc.notLeader(index, p);
   const log = broker.logs.getLog(topic.name, index);
