@@ -191,6 +191,7 @@ export async function deleteTopic(broker: BrokerContext, name: string): Promise<
   const topic = await broker.metadata.deleteTopic(name);
   if (topic === undefined) return undefined;
   for (const p of topic.partitions) broker.logs.deleteLog(name, p.partition);
+  broker.partitions.removeTopic(name);
   broker.groups.onTopicDeleted(name);
   return topic;
 }

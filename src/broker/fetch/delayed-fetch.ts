@@ -10,14 +10,13 @@
  * the fetches it satisfies and many appends in one turn cost one check. Expiry is one timer
  * for the whole purgatory, armed for the earliest deadline of a heap of parked fetches.
  */
-import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import { bytesAvailable, type FetchParams } from './fetch-reader.js';
 import type { FetchContext, FetchedPartition, PartitionFetch } from './fetch-session.js';
-import { lastStableOffset, leaderEpochError } from './partition-state.js';
+import { leaderEpochError } from '../partition.js';
 import { PartitionWatchers } from './partition-watchers.js';
 
 export class DelayedFetch {
@@ -56,11 +55,11 @@ export class DelayedFetch {
     for (let i = 0; i < this.partitions.length; i++) {
       const f = this.partitions[i]!;
       const log = this.logs[i]!;
-      const pm = partitionOf(broker.metadata.topic(f.topic!), f.partition);
+      const partition = broker.partitions.get(broker.metadata.topic(f.topic!), f.partition);
       // The partition is gone, was recreated, went offline, changed leader or epoch.
-      if (pm === undefined || broker.logs.getLog(f.topic!, f.partition) !== log || log.isOffline || log.isClosed) return true;
-      if (pm.leader !== broker.nodeId || leaderEpochError(pm.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
-      const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? lastStableOffset(log) : log.highWatermark;
+      if (partition === undefined || partition.log !== log || log.isOffline || log.isClosed) return true;
+      if (!partition.isLeader || leaderEpochError(partition.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
+      const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? partition.lastStableOffset(log) : log.highWatermark;
       if (f.fetchOffset > end) return true; // truncated below the fetch offset
       if (f.fetchOffset < end) {
         if (p.minBytes <= 1 && f.maxBytes > 0) return true;

@@ -8,7 +8,6 @@
  * Records are the bytes storage returns, untouched, read into buffers of the read buffer
  * pool (the encoder gives them back).
  */
-import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import {
   defaultEpochEndOffset,
@@ -24,7 +23,7 @@ import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.j
 import type { BrokerContext } from '../context.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { readBufferPool } from '../network/read-buffer-pool.js';
-import { endOffsetForEpoch, lastStableOffset, leaderLog, storageErrorCode } from './partition-state.js';
+import { storageErrorCode } from '../partition.js';
 
 /** What the whole request asks, after Kafka's caps (FetchParams). */
 export interface FetchParams {
@@ -130,12 +129,12 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
 function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
   const topicName = f.topic;
   const topic = topicName === null ? undefined : broker.metadata.topic(topicName);
-  const pm = partitionOf(topic, f.partition);
-  if (pm === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = broker.partitions.get(topic, f.partition);
+  if (partition === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
     return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);
   }
-  const log = leaderLog(broker, topicName!, pm, f.currentLeaderEpoch);
+  const log = partition.leaderLogOrError(f.currentLeaderEpoch);
   if (typeof log === 'number') return readErrorData(params, f.partition, log);
   if (params.isFromFollower) {
     // Replication is not there yet: every follower is one the leader does not know
@@ -144,10 +143,10 @@ function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionF
   }
   // Offsets as of before the read, so that an append during it does not show a HW past the records.
   const hw = log.highWatermark;
-  const lso = lastStableOffset(log);
+  const lso = partition.lastStableOffset(log);
   const logStart = log.logStartOffset;
   if (f.lastFetchedEpoch >= 0) {
-    const eo = endOffsetForEpoch(log, pm.leaderEpoch, f.lastFetchedEpoch);
+    const eo = partition.endOffsetForEpoch(log, f.lastFetchedEpoch);
     if (eo.endOffset < 0 || eo.epoch < 0 || f.fetchOffset < logStart) return readErrorData(params, f.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
     if (eo.epoch < f.lastFetchedEpoch || eo.endOffset < f.fetchOffset) {
       const data = dataFor(params, f.partition, hw, lso, logStart, EMPTY);

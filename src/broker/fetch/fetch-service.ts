@@ -14,7 +14,7 @@ import type { BrokerContext } from '../context.js';
 import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from './delayed-fetch.js';
 import { errorPartitionData, readPartitions, releaseRead, type FetchParams } from './fetch-reader.js';
 import { FetchContextKind, FetchSessionCache, PartitionFetch, type FetchContext, type FetchedPartition } from './fetch-session.js';
-import { NO_EPOCH } from './partition-state.js';
+import { NO_EPOCH } from '../partition.js';
 
 /** FetchRequest.FUTURE_LOCAL_REPLICA_ID: a log moving between directories (never over the network). */
 const FUTURE_LOCAL_REPLICA_ID = -3;
@@ -96,7 +96,7 @@ export class FetchService implements DelayedFetchOwner {
       return this.respond(ctx, params, read.partitions, erroneous);
     }
     releaseRead(read); // not enough yet: the answer reads again
-    const logs = interesting.map((f) => broker.logs.getLog(f.topic!, f.partition)!);
+    const logs = interesting.map((f) => broker.partitions.get(broker.metadata.topic(f.topic!), f.partition)!.log!);
     const delayed = new DelayedFetch(params, ctx, interesting, logs, erroneous);
     this.purgatory.park(delayed);
     return delayed.promise;

@@ -9,7 +9,6 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { PartitionResponse, ProducerState, TopicResponse } from '../../protocol/generated/describe-producers-response.js';
-import { partitionOf } from '../../cluster/metadata.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { defineHandler } from './handler.js';
@@ -19,12 +18,10 @@ function partitionError(partitionIndex: number, errorCode: number, message: stri
 }
 
 function describePartition(broker: BrokerContext, topic: string, partitionIndex: number): PartitionResponse {
-  if (partitionOf(broker.metadata.topic(topic), partitionIndex) === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const log = broker.logs.getLog(topic, partitionIndex);
-  if (log === undefined || log.isOffline) {
-    const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic}-${partitionIndex}`);
-    return partitionError(partitionIndex, offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  }
+  const partition = broker.partitions.get(broker.metadata.topic(topic), partitionIndex);
+  if (partition === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const log = partition.localLogOrError();
+  if (typeof log === 'number') return partitionError(partitionIndex, log);
   const activeProducers: ProducerState[] = [];
   for (const e of log.producerState.producers.values()) {
     activeProducers.push({

@@ -42,8 +42,9 @@ import { validateClientBatch, validateProduceRecords } from '../../protocol/reco
 import { isStorageError } from '../../storage/errors.js';
 import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js';
 import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
+import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../../cluster/metadata.js';
+import type { Partition } from '../partition.js';
 import type { BrokerContext } from '../context.js';
-import { partitionOf, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from '../../cluster/metadata.js';
 import type { ProduceServices } from './produce-services.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import {
@@ -161,8 +162,10 @@ export function producePartition(
   index: number,
   records: Buffer | null,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const p = partitionOf(topic, index);
-  if (p === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const broker = rc.broker;
+  const partition = broker.partitions.get(topic, index);
+  if (partition === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const p = partition.metadata;
   if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
   const fault = validateProduceRecords(records, 0, records.length, rc.apiVersion);
   if (fault !== BatchFault.Ok) {
@@ -176,12 +179,10 @@ export function producePartition(
     return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, -1, TXN_VERIFICATION_UNAVAILABLE);
   }
   if (topic.internal && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  const broker = rc.broker;
-  if (p.leader !== broker.nodeId) return rc.notLeader(index, p);
-  const log = broker.logs.getLog(topic.name, index);
+  if (!partition.isLeader) return rc.notLeader(index, p);
+  const log = partition.log;
   if (log === undefined || log.isOffline || log.isClosed) {
-    const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic.name}-${index}`);
-    return offline ? partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR) : rc.notLeader(index, p);
+    return log !== undefined || partition.hasStorageError ? partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR) : rc.notLeader(index, p);
   }
   const minIsr = effectiveMinIsr(p, settings.minInsyncReplicas);
   const underMinIsr = p.isr.length < minIsr;
@@ -212,14 +213,14 @@ export function producePartition(
   // Most batches are walked now, synchronously, and need nothing else.
   const work = validateRecordsSync(batch, ctx);
   if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
-  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  if (work === RecordWork.None) return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   if (work === WALK_ASYNC) {
     // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
     prepared = validateRecords(batch, { ...ctx });
   } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
     const rejection = checkRecordsSync(batch, ctx);
     if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
-    return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+    return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   } else {
     prepared = prepareRecords(batch, work, { ...ctx });
   }
@@ -231,7 +232,7 @@ export function producePartition(
     (ready): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
       queue.pending--;
       if (ready instanceof RecordRejection) return [rejected(index, ready, log, broker, topic.name)];
-      return [appendNow(rc, log, p, ready, index, topic.name, advanceHw)];
+      return [appendNow(rc, partition, log, ready, index, topic.name, advanceHw)];
     },
     (err: unknown): [PartitionProduceResponse] => {
       queue.pending--;
@@ -261,19 +262,19 @@ function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: 
 /** Appends now unless earlier appends to the partition are still waiting. */
 function appendInOrder(
   rc: ProduceRequestContext,
+  partition: Partition,
   log: PartitionLog,
-  p: PartitionMetadata,
   batch: Buffer,
   index: number,
   topic: string,
   advanceHw: boolean,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
   const queue = rc.services.queueIfAny(log);
-  if (queue === undefined || queue.pending === 0) return appendNow(rc, log, p, batch, index, topic, advanceHw);
+  if (queue === undefined || queue.pending === 0) return appendNow(rc, partition, log, batch, index, topic, advanceHw);
   queue.pending++;
   const done = queue.tail.then((): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
     queue.pending--;
-    return [appendNow(rc, log, p, batch, index, topic, advanceHw)];
+    return [appendNow(rc, partition, log, batch, index, topic, advanceHw)];
   });
   queue.tail = done;
   return done.then((box) => box[0]);
@@ -282,8 +283,8 @@ function appendInOrder(
 /** The idempotence checks and the append, synchronously. */
 function appendNow(
   rc: ProduceRequestContext,
+  partition: Partition,
   log: PartitionLog,
-  p: PartitionMetadata,
   batch: Buffer,
   index: number,
   topic: string,
@@ -315,7 +316,7 @@ function appendNow(
   }
   let info: LogAppendInfo;
   try {
-    info = log.append(batch, { leaderEpoch: p.leaderEpoch });
+    info = partition.appendRecordsToLeader(log, batch, advanceHw);
   } catch (err) {
     if (isStorageError(err)) {
       if (err.errorName === 'KAFKA_STORAGE_ERROR') broker.logger.error({ err, topic, partition: index }, 'append failed');
@@ -325,7 +326,6 @@ function appendNow(
     broker.logger.error({ err, topic, partition: index }, 'unexpected error appending');
     return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
-  if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
   const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
   if (info.durable === null || rc.acks === 0) return response;
   return awaitDurable(info.durable, response, log, index, broker);
