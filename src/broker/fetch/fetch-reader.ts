@@ -20,7 +20,7 @@ import { RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js';
 import { batchLastOffset, batchSize } from '../../protocol/records/header.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext } from '../context.js';
+import type { FetchHost } from './fetch-host.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { readBufferPool } from '../network/read-buffer-pool.js';
 import { storageErrorCode } from '../partition.js';
@@ -105,7 +105,7 @@ export function releaseRead(read: ReadResult): void {
 }
 
 /** readFromLog: reads `partitions` in order, sharing the request's byte budget. */
-export function readPartitions(broker: BrokerContext, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
+export function readPartitions(host: FetchHost, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
   const out: FetchedPartition[] = new Array(partitions.length);
   let limit = params.maxBytes;
   let minOneMessage = true;
@@ -114,7 +114,7 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
   let hasDivergingEpoch = false;
   for (let i = 0; i < partitions.length; i++) {
     const fetch = partitions[i]!;
-    const data = readPartition(broker, params, fetch, limit, minOneMessage);
+    const data = readPartition(host, params, fetch, limit, minOneMessage);
     const size = data.records === null ? 0 : data.records.length;
     if (size > 0) minOneMessage = false;
     limit = Math.max(0, limit - size);
@@ -126,10 +126,10 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
   return { partitions: out, bytes, hasError, hasDivergingEpoch };
 }
 
-function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
+function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
   const topicName = f.topic;
-  const topic = topicName === null ? undefined : broker.metadata.topic(topicName);
-  const partition = broker.partitions.get(topic, f.partition);
+  const topic = topicName === null ? undefined : host.metadata.topic(topicName);
+  const partition = host.partitions.get(topic, f.partition);
   if (partition === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
     return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);
@@ -163,7 +163,7 @@ function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionF
     }
   } catch (e) {
     const code = storageErrorCode(e);
-    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
     return readErrorData(params, f.partition, code);
   }
   return dataFor(params, f.partition, hw, lso, logStart, records);

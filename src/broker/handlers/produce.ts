@@ -114,7 +114,7 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
   const services = broker.produce;
   const now = Date.now();
   services.maybeExpireProducers(now);
-  const rc = new ProduceRequestContext(broker, services, acks, info.apiVersion, info.clientId, now);
+  const rc = new ProduceRequestContext(services, acks, info.apiVersion, info.clientId, now);
   const responses: TopicProduceResponse[] = new Array(request.topicData.length);
   let waiting: Promise<PartitionProduceResponse>[] | null = null;
   let slots: Array<{ list: PartitionProduceResponse[]; at: number }> | null = null;

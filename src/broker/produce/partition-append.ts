@@ -44,8 +44,7 @@ import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js
 import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
 import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../../cluster/metadata.js';
 import type { Partition } from '../partition.js';
-import type { BrokerContext } from '../context.js';
-import type { ProduceServices } from './produce-services.js';
+import type { ProduceHost, ProduceServices } from './produce-services.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import {
   checkRecordsSync,
@@ -108,7 +107,7 @@ function success(index: number, baseOffset: number, logAppendTime: number, logSt
 
 /** What every partition of one Produce request shares. */
 export class ProduceRequestContext {
-  readonly broker: BrokerContext;
+  readonly host: ProduceHost;
   readonly services: ProduceServices;
   readonly acks: number;
   readonly apiVersion: number;
@@ -117,8 +116,8 @@ export class ProduceRequestContext {
   /** Leaders named in NOT_LEADER_OR_FOLLOWER answers (v10+ nodeEndpoints). */
   leaders: BrokerEndpoint[] | null = null;
 
-  constructor(broker: BrokerContext, services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
-    this.broker = broker;
+  constructor(services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
+    this.host = services.host;
     this.services = services;
     this.acks = acks;
     this.apiVersion = apiVersion;
@@ -128,7 +127,7 @@ export class ProduceRequestContext {
 
   notLeader(index: number, p: PartitionMetadata): PartitionProduceResponse {
     if (this.apiVersion < 10) return partitionError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const node = this.broker.metadata.brokers().find((b) => b.nodeId === p.leader);
+    const node = this.host.metadata.brokers().find((b) => b.nodeId === p.leader);
     if (node !== undefined) {
       this.leaders ??= [];
       if (!this.leaders.some((b) => b.nodeId === node.nodeId)) this.leaders.push(node);
@@ -162,8 +161,8 @@ export function producePartition(
   index: number,
   records: Buffer | null,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const broker = rc.broker;
-  const partition = broker.partitions.get(topic, index);
+  const host = rc.host;
+  const partition = host.partitions.get(topic, index);
   if (partition === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const p = partition.metadata;
   if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
@@ -187,7 +186,7 @@ export function producePartition(
   const minIsr = effectiveMinIsr(p, settings.minInsyncReplicas);
   const underMinIsr = p.isr.length < minIsr;
   if (rc.acks === -1 && underMinIsr) {
-    broker.logger.debug({ topic: topic.name, partition: index, isr: p.isr, minIsr }, 'not enough in-sync replicas for acks=-1');
+    host.logger.debug({ topic: topic.name, partition: index, isr: p.isr, minIsr }, 'not enough in-sync replicas for acks=-1');
     return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, log.logStartOffset);
   }
   const config = log.config;
@@ -212,14 +211,14 @@ export function producePartition(
   let prepared: Promise<Buffer | RecordRejection>;
   // Most batches are walked now, synchronously, and need nothing else.
   const work = validateRecordsSync(batch, ctx);
-  if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
+  if (work instanceof RecordRejection) return rejected(index, work, log, host, topic.name);
   if (work === RecordWork.None) return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   if (work === WALK_ASYNC) {
     // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
     prepared = validateRecords(batch, { ...ctx });
   } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
     const rejection = checkRecordsSync(batch, ctx);
-    if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
+    if (rejection !== null) return rejected(index, rejection, log, host, topic.name);
     return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   } else {
     prepared = prepareRecords(batch, work, { ...ctx });
@@ -231,12 +230,12 @@ export function producePartition(
   const done = turn.then(
     (ready): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
       queue.pending--;
-      if (ready instanceof RecordRejection) return [rejected(index, ready, log, broker, topic.name)];
+      if (ready instanceof RecordRejection) return [rejected(index, ready, log, host, topic.name)];
       return [appendNow(rc, partition, log, ready, index, topic.name, advanceHw)];
     },
     (err: unknown): [PartitionProduceResponse] => {
       queue.pending--;
-      broker.logger.error({ err, topic: topic.name, partition: index }, 'error preparing records for append');
+      host.logger.error({ err, topic: topic.name, partition: index }, 'error preparing records for append');
       return [logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log)];
     },
   );
@@ -253,8 +252,8 @@ const syncCheckContext: RecordCheckContext = {
   compression: undefined,
 };
 
-function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: BrokerContext, topic: string): PartitionProduceResponse {
-  if (r.detail !== null) broker.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
+function rejected(index: number, r: RecordRejection, log: PartitionLog, host: ProduceHost, topic: string): PartitionProduceResponse {
+  if (r.detail !== null) host.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
   const lso = unknownAppendInfo(r.errorCode) ? -1 : log.logStartOffset;
   return partitionError(index, r.errorCode, lso, r.errorMessage, r.recordErrors.length === 0 ? NO_RECORD_ERRORS : r.recordErrors);
 }
@@ -290,7 +289,7 @@ function appendNow(
   topic: string,
   advanceHw: boolean,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const broker = rc.broker;
+  const host = rc.host;
   if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
   const producerId = readInt64Number(batch, PRODUCER_ID_OFFSET);
   if (producerId >= 0) {
@@ -309,8 +308,8 @@ function appendNow(
     );
     if (verdict === ProducerCheck.Duplicate) return duplicate(rc, log, index, check.duplicateOf!);
     if (verdict === ProducerCheck.Reject) {
-      if (check.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) broker.logger.info(check.reason);
-      else broker.logger.warn(check.reason);
+      if (check.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) host.logger.info(check.reason);
+      else host.logger.warn(check.reason);
       return partitionError(index, check.errorCode, log.logStartOffset);
     }
   }
@@ -319,16 +318,16 @@ function appendNow(
     info = partition.appendRecordsToLeader(log, batch, advanceHw);
   } catch (err) {
     if (isStorageError(err)) {
-      if (err.errorName === 'KAFKA_STORAGE_ERROR') broker.logger.error({ err, topic, partition: index }, 'append failed');
-      else broker.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
+      if (err.errorName === 'KAFKA_STORAGE_ERROR') host.logger.error({ err, topic, partition: index }, 'append failed');
+      else host.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
       return logError(index, err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, log);
     }
-    broker.logger.error({ err, topic, partition: index }, 'unexpected error appending');
+    host.logger.error({ err, topic, partition: index }, 'unexpected error appending');
     return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
   const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
   if (info.durable === null || rc.acks === 0) return response;
-  return awaitDurable(info.durable, response, log, index, broker);
+  return awaitDurable(info.durable, response, log, index, host);
 }
 
 function awaitDurable(
@@ -336,12 +335,12 @@ function awaitDurable(
   response: PartitionProduceResponse,
   log: PartitionLog,
   index: number,
-  broker: BrokerContext,
+  host: ProduceHost,
 ): Promise<PartitionProduceResponse> {
   return durable.then(
     () => response,
     (err: unknown) => {
-      broker.logger.error({ err, topic: log.topic, partition: index }, 'flush failed');
+      host.logger.error({ err, topic: log.topic, partition: index }, 'flush failed');
       return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
     },
   );
@@ -361,5 +360,5 @@ function duplicate(
   const response = success(index, firstOffsetOf(b), b.timestamp, log.logStartOffset);
   const end = b.lastOffset + 1;
   if (rc.acks === 0 || end <= log.durableOffset || end - log.durableOffset < log.config['flush.messages']) return response;
-  return awaitDurable(log.awaitDurable(end), response, log, index, rc.broker);
+  return awaitDurable(log.awaitDurable(end), response, log, index, rc.host);
 }
