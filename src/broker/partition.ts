@@ -199,11 +199,14 @@ export class Partition {
   /**
    * Appends a validated client batch as the leader (Partition.appendRecordsToLeader), stamping
    * the partition's leader epoch; with `advanceHw` (the leader is the whole ISR) the high
-   * watermark follows the log end. Throws the log's StorageErrors.
+   * watermark follows the log end. Throws the log's StorageErrors, the idempotent producer
+   * checks' among them.
    */
   appendRecordsToLeader(log: PartitionLog, batch: Buffer, advanceHw: boolean): LogAppendInfo {
-    const info = log.append(batch, { leaderEpoch: this.metadata.leaderEpoch });
-    if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+    const endBefore = log.logEndOffset;
+    const info = log.appendAsLeader(batch, this.metadata.leaderEpoch);
+    // A retried batch appends nothing and moves nothing.
+    if (advanceHw && log.logEndOffset !== endBefore) log.maybeIncrementHighWatermark(log.logEndOffset);
     return info;
   }
 }

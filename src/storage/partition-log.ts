@@ -14,11 +14,14 @@
 import path from 'node:path';
 import {
   ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
   PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
   RECORD_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
   readInt64,
@@ -44,6 +47,10 @@ import { DirectorySync } from './dir-sync.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { checkAppend } from './append-check.js';
+import { checkProducerBatch, firstOffsetOf, ProducerCheck, ProducerCheckResult } from './producer-check.js';
+import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
+import { batchLastSequence } from '../protocol/records/header.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
   EARLIEST_TIMESTAMP,
@@ -74,6 +81,8 @@ export {
 } from './partition-log-types.js';
 
 const noop = () => {};
+/** Reused by every producer check (they run synchronously, one at a time). */
+const producerCheck = new ProducerCheckResult();
 
 export class PartitionLog implements SegmentContext {
   readonly dir: string;
@@ -233,6 +242,16 @@ export class PartitionLog implements SegmentContext {
     return this.logEndOffset_ - this.recoveryPoint_;
   }
 
+  /** The producers this partition knows (DescribeProducers), read-only. */
+  activeProducers(): IterableIterator<Readonly<ProducerStateEntry>> {
+    return this.producerState.producers.values();
+  }
+
+  /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
+  removeExpiredProducers(now: number, expirationMs: number): number {
+    return this.producerState.removeExpiredProducers(now, expirationMs);
+  }
+
   setOffsetsListener(listener: LogOffsetsListener | null): void {
     this.listener = listener;
   }
@@ -263,15 +282,69 @@ export class PartitionLog implements SegmentContext {
   // ---- append --------------------------------------------------------------------------
 
   /**
+   * Appends a client's batch as the leader (Kafka's appendAsLeader with AppendOrigin.CLIENT):
+   * first the idempotent producer checks against this partition's producer state
+   * (analyzeAndValidateProducerState; a client append is one batch). A retry of a batch already
+   * in the log appends nothing and answers that batch's offsets, with its timestamp as the
+   * append time; a stale epoch or a sequence gap throws INVALID_PRODUCER_EPOCH or
+   * OUT_OF_ORDER_SEQUENCE_NUMBER. Then as `append`, stamping `leaderEpoch`.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number): LogAppendInfo {
+    this.checkOnline();
+    const producerId = readInt64(records, PRODUCER_ID_OFFSET);
+    if (producerId >= 0) {
+      const verdict = checkProducerBatch(
+        producerCheck,
+        this.producerState.producers.get(producerId),
+        producerId,
+        records.readInt16BE(PRODUCER_EPOCH_OFFSET),
+        records.readInt32BE(BASE_SEQUENCE_OFFSET),
+        batchLastSequence(records, 0),
+        this.logEndOffset_,
+        this.topic,
+        this.partition,
+      );
+      if (verdict === ProducerCheck.Duplicate) return this.duplicateAppendInfo(producerCheck.duplicateOf!);
+      if (verdict === ProducerCheck.Reject) {
+        throw new StorageError(producerCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', producerCheck.reason);
+      }
+    }
+    return this.appendBatches(records, true, leaderEpoch);
+  }
+
+  /**
+   * The answer to a retried batch: the original's offsets and timestamp. When the flush policy
+   * wants fsyncs, `durable` waits until the original batch is on disk.
+   */
+  private duplicateAppendInfo(b: BatchMetadata): LogAppendInfo {
+    const end = b.lastOffset + 1;
+    const durable = end <= this.durableOffset_ || end - this.durableOffset_ < this.config['flush.messages'] ? null : this.awaitDurable(end);
+    return {
+      firstOffset: firstOffsetOf(b),
+      lastOffset: b.lastOffset,
+      maxTimestamp: b.timestamp,
+      offsetOfMaxTimestamp: b.lastOffset,
+      logAppendTime: b.timestamp,
+      logStartOffset: this.logStartOffset_,
+      recordCount: 0,
+      validBytes: 0,
+      durable,
+    };
+  }
+
+  /**
    * Appends one or more whole record batches (magic v2) already validated by the protocol
-   * layer. Leader appends write the base offset and partition leader epoch into `records` in
-   * place (and, with LogAppendTime, the timestamp and CRC). Returns once the bytes are in the
-   * kernel.
+   * layer, without producer checks (coordinators, replication, tools; client batches go
+   * through appendAsLeader). Leader appends write the base offset and partition leader epoch
+   * into `records` in place (and, with LogAppendTime, the timestamp and CRC). Returns once the
+   * bytes are in the kernel.
    */
   append(records: Buffer, opts: AppendOptions = {}): LogAppendInfo {
     this.checkOnline();
-    const assign = opts.assignOffsets ?? true;
-    const leaderEpoch = opts.leaderEpoch ?? -1;
+    return this.appendBatches(records, opts.assignOffsets ?? true, opts.leaderEpoch ?? -1);
+  }
+
+  private appendBatches(records: Buffer, assign: boolean, leaderEpoch: number): LogAppendInfo {
     const len = records.length;
     // Pass 1: structure, sizes, and (followers) offset order. Nothing is modified yet.
     checkAppend(records, this.config, assign, this.logEndOffset_, `${this.topic}-${this.partition}`);

@@ -23,7 +23,7 @@ function describePartition(broker: BrokerContext, topic: string, partitionIndex:
   const log = partition.localLogOrError();
   if (typeof log === 'number') return partitionError(partitionIndex, log);
   const activeProducers: ProducerState[] = [];
-  for (const e of log.producerState.producers.values()) {
+  for (const e of log.activeProducers()) {
     activeProducers.push({
       producerId: BigInt(e.producerId),
       producerEpoch: e.producerEpoch,

@@ -11,8 +11,8 @@
  *   checks (size → MESSAGE_TOO_LARGE, CRC → CORRUPT_MESSAGE, offsets/count/control/sequence →
  *   INVALID_RECORD); the walk of every record (framing → INVALID_RECORD; compressed batches
  *   streamed through a bounded window, past 64 MiB → RECORD_TOO_LARGE), record checks and
- *   recompression (record-validation.ts); the idempotent
- *   producer checks (src/coordinator/txn/idempotence.ts); the append.
+ *   recompression (record-validation.ts); the append, whose idempotent producer checks
+ *   storage makes (src/storage/producer-check.ts, PartitionLog.appendAsLeader).
  *
  * Like Kafka, the response carries an error message and record errors only for record
  * validation failures (RecordValidationException) and transaction verification; the log
@@ -27,21 +27,16 @@ import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceRespo
 import {
   ATTRIBUTES_OFFSET,
   COMPRESSION_MASK,
-  BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
   RECORD_BATCH_OVERHEAD,
   TRANSACTIONAL_MASK,
 } from '../../protocol/records/batch-header.js';
 import { batchFaultErrorCode, BatchFault } from '../../protocol/records/faults.js';
-import { batchLastSequence, readInt64Number } from '../../protocol/records/header.js';
 import { validateClientBatch, validateProduceRecords } from '../../protocol/records/validate.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js';
-import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
 import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../../cluster/metadata.js';
 import type { Partition } from '../partition.js';
 import type { ProduceHost, ProduceServices } from './produce-services.js';
@@ -291,34 +286,17 @@ function appendNow(
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
   const host = rc.host;
   if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
-  const producerId = readInt64Number(batch, PRODUCER_ID_OFFSET);
-  if (producerId >= 0) {
-    const check = rc.services.check;
-    const epoch = batch.readInt16BE(PRODUCER_EPOCH_OFFSET);
-    const verdict = checkProducerBatch(
-      check,
-      log.producerState.producers.get(producerId),
-      producerId,
-      epoch,
-      batch.readInt32BE(BASE_SEQUENCE_OFFSET),
-      batchLastSequence(batch, 0),
-      log.logEndOffset,
-      topic,
-      index,
-    );
-    if (verdict === ProducerCheck.Duplicate) return duplicate(rc, log, index, check.duplicateOf!);
-    if (verdict === ProducerCheck.Reject) {
-      if (check.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) host.logger.info(check.reason);
-      else host.logger.warn(check.reason);
-      return partitionError(index, check.errorCode, log.logStartOffset);
-    }
-  }
   let info: LogAppendInfo;
   try {
+    // The idempotent producer checks run inside the log (a retried batch is answered with the
+    // original's offsets and its timestamp as the append time).
     info = partition.appendRecordsToLeader(log, batch, advanceHw);
   } catch (err) {
     if (isStorageError(err)) {
-      if (err.errorName === 'KAFKA_STORAGE_ERROR') host.logger.error({ err, topic, partition: index }, 'append failed');
+      const name = err.errorName;
+      if (name === 'KAFKA_STORAGE_ERROR') host.logger.error({ err, topic, partition: index }, 'append failed');
+      else if (name === 'INVALID_PRODUCER_EPOCH') host.logger.info(err.message);
+      else if (name === 'OUT_OF_ORDER_SEQUENCE_NUMBER') host.logger.warn(err.message);
       else host.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
       return logError(index, err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, log);
     }
@@ -344,21 +322,4 @@ function awaitDurable(
       return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
     },
   );
-}
-
-/**
- * A retried batch already in the log: Kafka answers NONE with the original batch's offsets
- * and its timestamp as the log append time. When the flush policy wants fsyncs, the answer
- * waits until the original batch is on disk.
- */
-function duplicate(
-  rc: ProduceRequestContext,
-  log: PartitionLog,
-  index: number,
-  b: { lastOffset: number; offsetDelta: number; timestamp: number; lastSequence: number },
-): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const response = success(index, firstOffsetOf(b), b.timestamp, log.logStartOffset);
-  const end = b.lastOffset + 1;
-  if (rc.acks === 0 || end <= log.durableOffset || end - log.durableOffset < log.config['flush.messages']) return response;
-  return awaitDurable(log.awaitDurable(end), response, log, index, rc.host);
 }

@@ -1,12 +1,10 @@
 /**
  * Per-broker state of the produce path: the producer id manager (created on first use, its
- * block file in the first log directory), the reusable idempotence check result, the
- * per-partition append queues and the periodic expiry of idle producers. One per broker
+ * block file in the first log directory), the per-partition append queues and the periodic expiry of idle producers. One per broker
  * (`BrokerContext.produce`), given the few parts of the broker it uses (`ProduceHost`).
  */
 import path from 'node:path';
 import { FileProducerIdBlockStore, ProducerIdManager } from '../../coordinator/txn/producer-id-manager.js';
-import { ProducerCheckResult, removeExpiredProducers } from '../../coordinator/txn/idempotence.js';
 import type { TransactionalIdCoordinator } from '../../coordinator/txn/init-producer-id.js';
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../../cluster/metadata.js';
@@ -44,8 +42,6 @@ export interface ProduceHost {
 export class ProduceServices {
   readonly host: ProduceHost;
   private producerIds_: ProducerIdManager | null = null;
-  /** Reused by every idempotence check (they run synchronously, one at a time). */
-  readonly check = new ProducerCheckResult();
   private readonly queues = new WeakMap<PartitionLog, AppendQueue>();
   private nextExpirationCheck: number;
   /** The transaction coordinator, once there is one; null answers transactional ids with COORDINATOR_NOT_AVAILABLE. */
@@ -93,7 +89,7 @@ export class ProduceServices {
     const expirationMs = this.host.config.int('producer.id.expiration.ms');
     if (expirationMs < 0) return 0;
     let removed = 0;
-    for (const log of this.host.logs.allLogs()) removed += removeExpiredProducers(log.producerState.producers, now, expirationMs);
+    for (const log of this.host.logs.allLogs()) removed += log.removeExpiredProducers(now, expirationMs);
     if (removed > 0) this.host.logger.debug({ removed }, 'expired idle producers');
     return removed;
   }

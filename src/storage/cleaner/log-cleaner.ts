@@ -203,7 +203,7 @@ export class LogCleaner {
       release: () => fds.unpin(s.logFile),
     }));
     const activeProducers = new Map<number, number>();
-    for (const e of log.producerState.producers.values()) if (e.lastOffset >= 0) activeProducers.set(e.producerId, e.lastOffset);
+    for (const e of log.activeProducers()) if (e.lastOffset >= 0) activeProducers.set(e.producerId, e.lastOffset);
     this.map ??= new OffsetMap(this.opts.dedupeBufferSize);
     const cleaner = new Cleaner(log, this.opts.fs, this.map, checkDone);
     const before = log.numberOfSegments;

@@ -3,8 +3,8 @@
  * id before it is appended (Kafka 4.0's UnifiedLog.analyzeAndValidateProducerState,
  * ProducerStateEntry.findDuplicateBatch and ProducerAppendInfo.checkProducerEpoch /
  * checkSequence for AppendOrigin.CLIENT), against the producer's state in the partition's
- * ProducerStateManager (src/storage/producer-state.ts), which is the persisted form: the log
- * append updates it, snapshots and recovery rebuild it.
+ * ProducerStateManager (producer-state.ts), which is the persisted form: the log append
+ * updates it, snapshots and recovery rebuild it. PartitionLog.appendAsLeader runs them.
  *
  * In order:
  * 1. Duplicate: same epoch and exactly the sequence range of one of the producer's last 5
@@ -20,8 +20,8 @@
  * Transactional verification (KIP-890) belongs to the transaction coordinator and is not
  * made here.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import { recentBatches, type BatchMetadata, type ProducerStateEntry } from '../../storage/producer-state.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
 
 export const INT32_MAX = 0x7fffffff;
 export const NO_PRODUCER_EPOCH = -1;
@@ -62,8 +62,8 @@ export const enum ProducerCheck {
 }
 
 /**
- * The outcome of `checkProducerBatch`. One instance is reused by the caller for every check
- * (the hot path allocates nothing); its fields describe the last check until the next one.
+ * The outcome of `checkProducerBatch`. One instance is reused for every check (the hot path
+ * allocates nothing); its fields describe the last check until the next one.
  */
 export class ProducerCheckResult {
   verdict: ProducerCheck = ProducerCheck.Append;
@@ -154,24 +154,4 @@ export function checkProducerBatch(
     );
   }
   return out.append();
-}
-
-/**
- * Kafka's ProducerStateManager.isProducerExpired: idle for `producer.id.expiration.ms` (by the
- * timestamp of its last batch) and not in a transaction.
- */
-export function isProducerExpired(entry: ProducerStateEntry, now: number, expirationMs: number): boolean {
-  return entry.currentTxnFirstOffset < 0 && now - entry.timestamp >= expirationMs;
-}
-
-/** Removes expired producers from a partition's state (ProducerStateManager.removeExpiredProducers). */
-export function removeExpiredProducers(producers: Map<number, ProducerStateEntry>, now: number, expirationMs: number): number {
-  let removed = 0;
-  for (const [id, e] of producers) {
-    if (isProducerExpired(e, now, expirationMs)) {
-      producers.delete(id);
-      removed++;
-    }
-  }
-  return removed;
 }
