@@ -543,6 +543,40 @@ export class PartitionLog implements SegmentContext {
   }
 
   /**
+   * Bytes of the whole batches from the one that contains `startOffset` up to the first that
+   * reaches `endOffset` (Kafka's LogOffsetMetadata.positionDiff, across segments), from index
+   * positions and batch headers: no records are read. What a waiting fetch counts against
+   * its min_bytes. Throws OFFSET_OUT_OF_RANGE as `read` does.
+   */
+  bytesBetween(startOffset: number, endOffset: number): number {
+    this.checkOnline();
+    if (startOffset < this.logStartOffset_ || startOffset > this.logEndOffset_) {
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `Received request for offset ${startOffset} for partition ${this.topic}-${this.partition}, but we only have log segments in the range ${this.logStartOffset_} to ${this.logEndOffset_}.`,
+      );
+    }
+    if (startOffset >= endOffset) return 0;
+    const segments = this.segments;
+    const active = segments.last!;
+    let i = Math.max(0, segments.floorIndex(startOffset));
+    let bytes = 0;
+    try {
+      for (let seg = segments.at(i); seg !== undefined; seg = segments.at(++i)) {
+        if (seg.baseOffset >= endOffset) break;
+        const from = seg.baseOffset >= startOffset ? 0 : seg.positionOf(startOffset);
+        const next = segments.at(i + 1);
+        // The end is the segment's end when endOffset lies past it (no header walk for that).
+        const to = (next !== undefined && next.baseOffset <= endOffset) || (seg === active && endOffset >= this.logEndOffset_) ? seg.size : seg.positionOf(endOffset);
+        bytes += to - from;
+      }
+    } catch (e) {
+      this.fail('reading', e);
+    }
+    return bytes;
+  }
+
+  /**
    * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
    * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
    * null when no record has a timestamp that large. Asynchronous: records of compressed

@@ -63,7 +63,7 @@ export class DelayedFetch {
       if (f.fetchOffset > end) return true; // truncated below the fetch offset
       if (f.fetchOffset < end) {
         if (p.minBytes <= 1 && f.maxBytes > 0) return true;
-        accumulated += bytesAvailable(log, f, p.isolation, end);
+        accumulated += bytesAvailable(log, f, end);
         if (accumulated >= p.minBytes) return true;
       }
     }

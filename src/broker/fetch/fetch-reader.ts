@@ -16,8 +16,6 @@ import {
   type EpochEndOffset,
   type PartitionData,
 } from '../../protocol/generated/fetch-response.js';
-import { RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js';
-import { batchLastOffset, batchSize } from '../../protocol/records/header.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
 import type { FetchHost } from './fetch-host.js';
@@ -175,24 +173,13 @@ export function isZeroUuid(id: Buffer): boolean {
 }
 
 /**
- * DelayedFetch's byte count for one partition, in Kafka's terms min(bytes between the fetch
- * offset and `endOffset`, partition_max_bytes). Storage exposes no positions, so it reads up
- * to partition_max_bytes: when batches remain unread before `endOffset` there are more
- * bytes than the limit. Reads near the log end are small (only the new bytes).
+ * DelayedFetch's byte count for one partition, Kafka's min(bytes between the fetch offset and
+ * `endOffset`, partition_max_bytes), from the log's index positions (nothing is read).
  */
-export function bytesAvailable(log: PartitionLog, f: PartitionFetch, isolation: FetchIsolation, endOffset: number): number {
-  let records: Buffer;
+export function bytesAvailable(log: PartitionLog, f: PartitionFetch, endOffset: number): number {
   try {
-    records = log.read(f.fetchOffset, f.maxBytes, { isolation, minOneMessage: true }).records;
+    return Math.min(log.bytesBetween(f.fetchOffset, endOffset), f.maxBytes);
   } catch {
     return Number.POSITIVE_INFINITY; // the read will fail: answer now with the error
   }
-  if (records.length === 0) return 0;
-  let at = 0;
-  let last = -1;
-  while (at + RECORD_BATCH_OVERHEAD <= records.length) {
-    last = batchLastOffset(records, at);
-    at += batchSize(records, at);
-  }
-  return last + 1 < endOffset ? f.maxBytes : Math.min(records.length, f.maxBytes);
 }
