@@ -13,20 +13,15 @@
  */
 import path from 'node:path';
 import {
-  ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
-  PARTITION_LEADER_EPOCH_OFFSET,
   PRODUCER_EPOCH_OFFSET,
   PRODUCER_ID_OFFSET,
   RECORD_COUNT_OFFSET,
-  TIMESTAMP_TYPE_MASK,
   readInt64,
-  updateBatchCrc,
-  writeInt64,
   BatchScanner,
 } from './batch.js';
 import { systemClock, type Clock } from './clock.js';
@@ -49,7 +44,16 @@ import { deletableSegments, retentionRules } from './retention.js';
 import { checkAppend } from './append-check.js';
 import { checkProducerBatch, firstOffsetOf, ProducerCheck, ProducerCheckResult } from './producer-check.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
-import { batchLastSequence } from '../protocol/records/header.js';
+import {
+  batchLastSequence,
+  batchMaxTimestamp,
+  batchTimestampType,
+  TimestampType,
+  writeBaseOffset,
+  writeLogAppendTime,
+  writeMaxTimestamp,
+  writePartitionLeaderEpoch,
+} from '../protocol/records/header.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
@@ -361,16 +365,12 @@ export class PartitionLog implements SegmentContext {
       const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
       const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
       if (assign) {
-        writeInt64(records, at, next);
-        records.writeInt32BE(leaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
-        const attributes = records.readInt16BE(at + ATTRIBUTES_OFFSET);
-        if (logAppendTime) {
-          records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-          writeInt64(records, at + MAX_TIMESTAMP_OFFSET, now);
-          updateBatchCrc(records, at);
-        } else if ((attributes & TIMESTAMP_TYPE_MASK) !== 0) {
-          records.writeInt16BE(attributes & ~TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-          updateBatchCrc(records, at);
+        // The protocol layer's header writers (the CRC is redone only when a covered field changes).
+        writeBaseOffset(records, at, next);
+        writePartitionLeaderEpoch(records, at, leaderEpoch);
+        if (logAppendTime) writeLogAppendTime(records, at, now);
+        else if (batchTimestampType(records, at) === TimestampType.LogAppendTime) {
+          writeMaxTimestamp(records, at, TimestampType.CreateTime, batchMaxTimestamp(records, at));
         }
       }
       const base = readInt64(records, at);
