@@ -21,6 +21,9 @@
  * made here.
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { BASE_SEQUENCE_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET } from '../protocol/records/batch-header.js';
+import { batchLastSequence, readInt64Number } from '../protocol/records/header.js';
+import { StorageError } from './errors.js';
 import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
 
 export const INT32_MAX = 0x7fffffff;
@@ -154,4 +157,39 @@ export function checkProducerBatch(
     );
   }
   return out.append();
+}
+
+/** Reused by every client append's check (they run synchronously, one at a time). */
+const clientCheck = new ProducerCheckResult();
+
+/**
+ * analyzeAndValidateProducerState for a client append (one batch, at the start of `records`)
+ * that would go at `offset`: the batch it repeats when it is a retry, else null to append.
+ * Throws INVALID_PRODUCER_EPOCH or OUT_OF_ORDER_SEQUENCE_NUMBER with Kafka's log text.
+ */
+export function validateClientProducerState(
+  records: Buffer,
+  producers: ReadonlyMap<number, ProducerStateEntry>,
+  offset: number,
+  topic: string,
+  partition: number,
+): BatchMetadata | null {
+  const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
+  if (producerId < 0) return null;
+  const verdict = checkProducerBatch(
+    clientCheck,
+    producers.get(producerId),
+    producerId,
+    records.readInt16BE(PRODUCER_EPOCH_OFFSET),
+    records.readInt32BE(BASE_SEQUENCE_OFFSET),
+    batchLastSequence(records, 0),
+    offset,
+    topic,
+    partition,
+  );
+  if (verdict === ProducerCheck.Duplicate) return clientCheck.duplicateOf;
+  if (verdict === ProducerCheck.Reject) {
+    throw new StorageError(clientCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', clientCheck.reason);
+  }
+  return null;
 }
