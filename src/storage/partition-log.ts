@@ -15,10 +15,7 @@
 import path from 'node:path';
 import {
   BATCH_LENGTH_OFFSET,
-  LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
   readInt64,
 } from './batch.js';
 import { systemClock } from './clock.js';
@@ -38,18 +35,9 @@ import { findRecordByTimestamp } from './record-timestamps.js';
 import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
-import { checkAppend } from './append-check.js';
+import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
 import { firstOffsetOf, validateClientProducerState } from './producer-check.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
-import {
-  batchMaxTimestamp,
-  batchTimestampType,
-  TimestampType,
-  writeBaseOffset,
-  writeLogAppendTime,
-  writeMaxTimestamp,
-  writePartitionLeaderEpoch,
-} from '../protocol/records/header.js';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
   EARLIEST_TIMESTAMP,
@@ -80,6 +68,8 @@ export {
 } from './partition-log-types.js';
 
 const noop = () => {};
+/** Reused by every append (they run synchronously, one at a time). */
+const appendSummary = new AppendSummary();
 
 export class PartitionLog {
   /** The segments, log end offset and recovery point. */
@@ -295,35 +285,8 @@ export class PartitionLog {
     const logAppendTime = this.config['message.timestamp.type'] === 'LogAppendTime';
     // Pass 2: offsets, epoch, timestamps.
     const firstOffset = assign ? this.local.logEndOffset : readInt64(records, 0);
-    let next = firstOffset;
-    let maxTimestamp = -1;
-    let offsetOfMax = firstOffset;
-    let recordCount = 0;
-    let at = 0;
-    while (at < len) {
-      const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      if (assign) {
-        // The protocol layer's header writers (the CRC is redone only when a covered field changes).
-        writeBaseOffset(records, at, next);
-        writePartitionLeaderEpoch(records, at, leaderEpoch);
-        if (logAppendTime) writeLogAppendTime(records, at, now);
-        else if (batchTimestampType(records, at) === TimestampType.LogAppendTime) {
-          writeMaxTimestamp(records, at, TimestampType.CreateTime, batchMaxTimestamp(records, at));
-        }
-      }
-      const base = readInt64(records, at);
-      const last = base + delta;
-      const ts = readInt64(records, at + MAX_TIMESTAMP_OFFSET);
-      if (ts > maxTimestamp) {
-        maxTimestamp = ts;
-        offsetOfMax = last;
-      }
-      recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
-      next = last + 1;
-      at += size;
-    }
-    const lastOffset = next - 1;
+    const { lastOffset, maxTimestamp, offsetOfMaxTimestamp, recordCount } = stampBatches(records, assign, firstOffset, leaderEpoch, logAppendTime ? now : -1, appendSummary);
+    const next = lastOffset + 1;
 
     try {
       this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now).append(records, lastOffset);
@@ -331,7 +294,7 @@ export class PartitionLog {
       this.local.fail('appending to', e);
     }
     this.local.logEndOffset = next;
-    at = 0;
+    let at = 0;
     while (at < len) {
       this.producerState.update(records, at);
       at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
@@ -344,7 +307,7 @@ export class PartitionLog {
       firstOffset,
       lastOffset,
       maxTimestamp,
-      offsetOfMaxTimestamp: offsetOfMax,
+      offsetOfMaxTimestamp,
       logAppendTime: logAppendTime && assign ? now : -1,
       logStartOffset: this.logStartOffset_,
       recordCount,
