@@ -9,12 +9,13 @@ import { BROKER_CONFIGS } from './settings/definitions.js';
 import type { BrokerContext } from './context.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
-import type { BrokerEndpoint, MetadataStore } from './metadata.js';
+import type { BrokerEndpoint, MetadataStore } from '../cluster/metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
 import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
+import { Partitions } from './partition.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadZstdWasm } from '../protocol/compression/index.js';
@@ -43,6 +44,7 @@ export class Broker implements BrokerContext {
   // Assigned in start(), before the first request can be read.
   logs!: LogManager;
   metadata!: MetadataStore;
+  partitions!: Partitions;
   produce!: ProduceServices;
   fetch!: FetchService;
   groups!: GroupCoordinator;
@@ -117,6 +119,7 @@ export class Broker implements BrokerContext {
       // Dynamic broker settings (AlterConfigs) saved in the metadata override the static topic defaults.
       applyDynamicBrokerConfigs(this);
       this.logs.startup();
+      this.partitions = new Partitions(this.nodeId, this.logs);
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
       this.groups = GroupCoordinator.onOffsetsTopic(offsetsTopicHost(this), this.config, this.metadata);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { LogManager } from '../storage/log-manager.js';
 import type { BrokerConfig } from './settings/broker-config.js';
-import type { MetadataStore } from './metadata.js';
+import type { MetadataStore } from '../cluster/metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
+import type { Partitions } from './partition.js';
 import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
@@ -16,6 +17,8 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly logs: LogManager;
   readonly metadata: MetadataStore;
+  /** This broker's partitions: what Produce, Fetch and the offset APIs ask of a partition. */
+  readonly partitions: Partitions;
   readonly handlers: HandlerRegistry;
   readonly logger: Logger;
   /** Produce path state: producer ids, idempotence, per-partition append order. */

@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfigs } from './config-admin/topic-validate.js';
 import { ConfigProblem } from '../common/config-def.js';
 import type { BrokerContext } from './context.js';
-import type { PartitionMetadata, TopicMetadata } from './metadata.js';
+import { isInternalTopic, isMetadataError, type PartitionMetadata, type TopicMetadata } from '../cluster/metadata.js';
 
 /** Outcome of a topic creation: the topic, or a Kafka error code and message. */
 export type CreateTopicResult =
@@ -24,15 +24,8 @@ export interface NewTopic {
 /** Most partitions one request may create, so that a request cannot make the broker open unbounded files. */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
-/** Kafka's internal topics (Topic.isInternal). */
-const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
-
 /** Kafka's metadata log; never a user topic. */
 export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
-
-export function isInternalTopic(name: string): boolean {
-  return INTERNAL_TOPICS.has(name);
-}
 
 /** Kafka 4.0's rule for legal topic names (Topic.validate), with its messages; null when legal. */
 export function topicNameError(name: string): string | null {
@@ -108,7 +101,7 @@ export async function createNewTopic(broker: BrokerContext, t: NewTopic, validat
     topic = await broker.metadata.createTopic(t.name, numPartitions, replicationFactor, configs, isInternalTopic(t.name));
   } catch (e) {
     // Lost a race with another creator of the same name.
-    if (broker.metadata.topic(t.name) !== undefined) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+    if (isMetadataError(e, ErrorCode.TOPIC_ALREADY_EXISTS)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, e.message);
     throw e;
   }
   for (const p of topic.partitions) broker.logs.getOrCreateLog(t.name, p.partition, configs);
@@ -198,6 +191,7 @@ export async function deleteTopic(broker: BrokerContext, name: string): Promise<
   const topic = await broker.metadata.deleteTopic(name);
   if (topic === undefined) return undefined;
   for (const p of topic.partitions) broker.logs.deleteLog(name, p.partition);
+  broker.partitions.removeTopic(name);
   broker.groups.onTopicDeleted(name);
   return topic;
 }
@@ -246,7 +240,7 @@ export async function addPartitions(
     updated = await broker.metadata.createPartitions(name, count);
   } catch (e) {
     // Deleted while this request was being served.
-    if (broker.metadata.topic(name) === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
+    if (isMetadataError(e, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
     throw e;
   }
   for (const p of updated.partitions) if (p.partition >= current) broker.logs.getOrCreateLog(name, p.partition);

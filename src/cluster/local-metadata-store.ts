@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { BrokerEndpoint, MetadataStore, PartitionMetadata, TopicMetadata } from '../broker/metadata.js';
+import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
  * Single-node metadata: the image lives in memory and every change is written to
@@ -57,11 +57,11 @@ export class LocalMetadataStore implements MetadataStore {
   }
 
   async createTopic(name: string, partitions: number, _replicationFactor: number, configs: Record<string, string>, internal = false): Promise<TopicMetadata> {
-    if (this.byName.has(name)) throw new Error(`topic ${name} already exists`);
+    if (this.byName.has(name)) throw topicAlreadyExists(name);
     const topic: TopicMetadata = {
       name,
       id: newTopicId(),
-      internal,
+      internal: internal || isInternalTopic(name),
       partitions: makePartitions(0, partitions, this.self.nodeId),
       configs: { ...configs },
     };
@@ -110,7 +110,7 @@ export class LocalMetadataStore implements MetadataStore {
 
   private require(name: string): TopicMetadata {
     const topic = this.byName.get(name);
-    if (topic === undefined) throw new Error(`unknown topic ${name}`);
+    if (topic === undefined) throw unknownTopic(name);
     return topic;
   }
 
@@ -158,7 +158,7 @@ function fromSaved(t: SavedTopic, nodeId: number): TopicMetadata {
   return {
     name: t.name,
     id: Buffer.from(t.id, 'base64url'),
-    internal: t.internal,
+    internal: t.internal || isInternalTopic(t.name),
     partitions: makePartitions(0, t.partitions, nodeId),
     configs: t.configs,
   };

@@ -1,10 +1,31 @@
 /**
- * The checks an append makes before touching anything (Kafka's analyzeAndValidateRecords,
- * header level): whole magic-v2 batches, each within `max.message.bytes`, all within
- * `segment.bytes`, and for follower appends offsets that only grow from the log end. The
- * protocol layer validated CRCs and record structure already.
+ * The two passes of an append over its batch headers. First the checks made before touching
+ * anything (Kafka's analyzeAndValidateRecords, header level): whole magic-v2 batches, each
+ * within `max.message.bytes`, all within `segment.bytes`, and for follower appends offsets
+ * that only grow from the log end. The protocol layer validated CRCs and record structure
+ * already. Then the stamping of a leader append (base offsets, leader epoch, timestamp type)
+ * with what the log needs to know of the batches.
  */
-import { BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, readInt64 } from './batch.js';
+import {
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  MIN_BATCH_LENGTH,
+  RECORD_BATCH_OVERHEAD,
+  RECORD_COUNT_OFFSET,
+  readInt64,
+} from './batch.js';
+import {
+  batchMaxTimestamp,
+  batchTimestampType,
+  TimestampType,
+  writeBaseOffset,
+  writeLogAppendTime,
+  writeMaxTimestamp,
+  writePartitionLeaderEpoch,
+} from '../protocol/records/header.js';
 import type { LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 
@@ -42,4 +63,54 @@ export function checkAppend(records: Buffer, config: Readonly<LogConfig>, assign
     throw new StorageError('RECORD_LIST_TOO_LARGE', `Message batch size is ${len} bytes in append to partition ${name}, which exceeds the maximum configured segment size of ${config['segment.bytes']}.`);
   }
   return count;
+}
+
+/** What stampBatches found; one instance is reused by its caller. */
+export class AppendSummary {
+  lastOffset = 0;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = 0;
+  recordCount = 0;
+}
+
+/**
+ * With `assign` (a leader append), writes each batch's base offset from `firstOffset` on,
+ * its partition leader epoch, and its timestamp type: LogAppendTime `appendTime` when that is
+ * >= 0, else CreateTime. Uses the protocol layer's header writers, which redo the CRC only
+ * when a covered field changes. Fills `out` with the last offset, the largest timestamp and
+ * its offset, and the record count (follower appends keep their offsets).
+ */
+export function stampBatches(records: Buffer, assign: boolean, firstOffset: number, leaderEpoch: number, appendTime: number, out: AppendSummary): AppendSummary {
+  const len = records.length;
+  let next = firstOffset;
+  let maxTimestamp = -1;
+  let offsetOfMax = firstOffset;
+  let recordCount = 0;
+  let at = 0;
+  while (at < len) {
+    const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+    const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+    if (assign) {
+      writeBaseOffset(records, at, next);
+      writePartitionLeaderEpoch(records, at, leaderEpoch);
+      if (appendTime >= 0) writeLogAppendTime(records, at, appendTime);
+      else if (batchTimestampType(records, at) === TimestampType.LogAppendTime) {
+        writeMaxTimestamp(records, at, TimestampType.CreateTime, batchMaxTimestamp(records, at));
+      }
+    }
+    const last = readInt64(records, at) + delta;
+    const ts = readInt64(records, at + MAX_TIMESTAMP_OFFSET);
+    if (ts > maxTimestamp) {
+      maxTimestamp = ts;
+      offsetOfMax = last;
+    }
+    recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
+    next = last + 1;
+    at += size;
+  }
+  out.lastOffset = next - 1;
+  out.maxTimestamp = maxTimestamp;
+  out.offsetOfMaxTimestamp = offsetOfMax;
+  out.recordCount = recordCount;
+  return out;
 }

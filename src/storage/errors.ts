@@ -19,6 +19,10 @@ export const StorageErrorCode = {
   KAFKA_STORAGE_ERROR: ErrorCode.KAFKA_STORAGE_ERROR,
   /** The records are structurally invalid for this log (bad magic, offsets). */
   INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  /** A client batch whose producer sequence does not follow the producer's last one. */
+  OUT_OF_ORDER_SEQUENCE_NUMBER: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  /** A client batch from a producer epoch older than the producer's current one. */
+  INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
   /**
    * A follower append whose offsets go backwards. Kafka's UnexpectedAppendOffsetException has
    * no wire code of its own: a client would see UNKNOWN_SERVER_ERROR.

@@ -11,6 +11,9 @@ import path from 'node:path';
 import type { LogConfig } from './config.js';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename, type BatchVisitor, type SegmentContext } from './log-segment.js';
 import { LogSegments } from './log-segments.js';
+import { BatchScanner } from './batch.js';
+import type { LocalLog } from './local-log.js';
+import type { ProducerStateManager } from './producer-state.js';
 
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)((?:\.swap|\.cleaned|\.deleted)?)$/;
 
@@ -189,4 +192,26 @@ export function loadSegments(p: LoadParams): LoadedSegments {
     logEndOffset = p.logStartOffset;
   }
   return { segments, logEndOffset, truncated, names };
+}
+
+/**
+ * Loads the newest producer snapshot at or below the log end offset and replays the batches
+ * after it (Kafka's LogLoader.rebuildProducerState); on open and after a truncation.
+ */
+export function rebuildProducerState(ps: ProducerStateManager, local: LocalLog, logStartOffset: number, clean: boolean, names?: readonly string[]): void {
+  const end = local.logEndOffset;
+  const listing = ps.removeStraySnapshots(local.segments.baseOffsets(), names);
+  const loadedAt = ps.loadLatestSnapshot(end, listing);
+  if (loadedAt < 0 && clean) {
+    // Kafka's upgrade shortcut: a clean log without snapshots starts with empty state.
+    ps.mapEndOffset = end;
+  } else if (ps.mapEndOffset < end) {
+    const from = Math.max(ps.mapEndOffset, logStartOffset);
+    for (const seg of local.segments.range(from, end)) {
+      const scanner = new BatchScanner(local.fs, local.fds.fd(seg.logFile), seg.baseOffset >= from ? 0 : local.indexPositionOf(seg, from), seg.size, false);
+      while (scanner.next()) if (scanner.lastOffset >= from) ps.update(scanner.buffer, scanner.at);
+    }
+  }
+  ps.mapEndOffset = end;
+  if (loadedAt !== end && end > 0) ps.takeSnapshot();
 }

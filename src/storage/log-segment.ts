@@ -370,6 +370,15 @@ export class LogSegment {
     }
   }
 
+  /**
+   * Position of the batch that contains `offset` (or the first after it), from the offset
+   * index and a walk of batch headers; the segment's size when no batch here reaches it.
+   */
+  positionOf(offset: number): number {
+    const pos = this.locate(offset);
+    return pos < 0 ? this.size_ : pos;
+  }
+
   private corrupt(pos: number, why: string): never {
     throw new StorageError('CORRUPT_MESSAGE', `corrupt batch at position ${pos} of ${this.logFile.path}: ${why}`);
   }

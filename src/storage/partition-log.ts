@@ -1,9 +1,10 @@
 /**
- * The log of one partition (Kafka's UnifiedLog + LocalLog): appends validated batches,
- * assigning offsets in place; reads whole batches by offset; finds offsets by timestamp;
- * rolls segments; applies the flush policy with group commit; tracks the log start offset,
- * high watermark and recovery point; deletes old segments by retention; truncates for
- * replication. It knows nothing of sockets.
+ * The log of one partition (Kafka's UnifiedLog) over its segments on disk (LocalLog,
+ * local-log.ts): appends validated batches, assigning offsets in place, with the idempotent
+ * producer checks for client batches; reads whole batches by offset; finds offsets by
+ * timestamp; rolls segments with a producer snapshot; applies the flush policy with group
+ * commit; tracks the log start offset, high watermark and producer state; deletes old
+ * segments by retention; truncates for replication. It knows nothing of sockets.
  *
  * Every method is synchronous except the ones that wait on the disk (flushes, close), so the
  * broker's single event loop owns the log without locks. `append` returns once the bytes
@@ -13,37 +14,30 @@
  */
 import path from 'node:path';
 import {
-  ATTRIBUTES_OFFSET,
   BATCH_LENGTH_OFFSET,
-  LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  PARTITION_LEADER_EPOCH_OFFSET,
-  RECORD_COUNT_OFFSET,
-  TIMESTAMP_TYPE_MASK,
   readInt64,
-  updateBatchCrc,
-  writeInt64,
-  BatchScanner,
 } from './batch.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock } from './clock.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { DeferredDeleter } from './deferred-deleter.js';
-import { StorageError, isStorageError } from './errors.js';
+import { StorageError } from './errors.js';
 import { FdCache } from './fd-cache.js';
-import { NodeFs, type StorageFs } from './fs/storage-fs.js';
+import { NodeFs } from './fs/storage-fs.js';
 import { parsePartitionDirName } from './checkpoint.js';
-import { loadSegments } from './log-loader.js';
-import { CLEANED_SUFFIX, DELETED_SUFFIX, SWAP_SUFFIX, LogSegment, type RecordTimestampFinder, type SegmentContext, type TimestampAndOffset } from './log-segment.js';
+import { loadSegments, rebuildProducerState } from './log-loader.js';
+import { LogSegment, type RecordTimestampFinder, type TimestampAndOffset } from './log-segment.js';
+import { LocalLog } from './local-log.js';
 import { LogSegments } from './log-segments.js';
-import { consoleLogger, type StorageLogger } from './logger.js';
+import { consoleLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state.js';
 import { findRecordByTimestamp } from './record-timestamps.js';
 import { GroupCommit } from './group-commit.js';
-import { DirectorySync } from './dir-sync.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
-import { checkAppend } from './append-check.js';
+import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
+import { firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
   EARLIEST_TIMESTAMP,
@@ -74,55 +68,64 @@ export {
 } from './partition-log-types.js';
 
 const noop = () => {};
+/** Reused by every append (they run synchronously, one at a time). */
+const appendSummary = new AppendSummary();
 
-export class PartitionLog implements SegmentContext {
-  readonly dir: string;
-  readonly topic: string;
-  readonly partition: number;
-  config: LogConfig;
-  readonly fs: StorageFs;
-  readonly fds: FdCache;
-  readonly clock: Clock;
-  readonly logger: StorageLogger;
-  readonly deleter: DeferredDeleter;
-  readonly segments: LogSegments;
+export class PartitionLog {
+  /** The segments, log end offset and recovery point. */
+  readonly local: LocalLog;
   readonly producerState: ProducerStateManager;
   private readonly timestampFinder: RecordTimestampFinder;
 
-  private logEndOffset_ = 0;
   private logStartOffset_ = 0;
   private highWatermark_ = 0;
-  private recoveryPoint_ = 0;
   /** Offsets below this are fsynced (data only; the recovery point also needs indexes). */
   private durableOffset_ = 0;
-  private lastFlushTime_: number;
-  private readonly dirSync: DirectorySync;
-  private offlineCause: unknown = null;
-  private readonly groupCommit = new GroupCommit(() => this.syncData(this.logEndOffset_));
+  private readonly groupCommit = new GroupCommit(() => this.syncData(this.local.logEndOffset));
   private fullFlushChain: Promise<void> = Promise.resolve();
   private listener: LogOffsetsListener | null = null;
-  private closed = false;
   /** Counts truncations, so a compaction round can tell that the log changed under it. */
   truncations = 0;
   /** Lowest offset truncated to since the cleaner last looked (it pulls its checkpoint back). */
   lowestTruncation = Number.POSITIVE_INFINITY;
 
   private constructor(opts: PartitionLogOptions) {
-    this.dir = opts.dir;
     const parsed = parsePartitionDirName(path.basename(opts.dir));
-    this.topic = parsed?.topic ?? path.basename(opts.dir);
-    this.partition = parsed?.partition ?? 0;
-    this.config = opts.config ?? { ...DEFAULT_LOG_CONFIG };
-    this.fs = opts.fs ?? new NodeFs();
-    this.fds = opts.fds ?? new FdCache(this.fs, 64);
-    this.clock = opts.clock ?? systemClock;
-    this.logger = opts.logger ?? consoleLogger();
-    this.deleter = opts.deleter ?? new DeferredDeleter(this.logger);
-    this.segments = new LogSegments();
-    this.producerState = new ProducerStateManager(this.fs, this.dir, this.logger);
+    const fs = opts.fs ?? new NodeFs();
+    const logger = opts.logger ?? consoleLogger();
+    this.local = new LocalLog({
+      dir: opts.dir,
+      topic: parsed?.topic ?? path.basename(opts.dir),
+      partition: parsed?.partition ?? 0,
+      config: opts.config ?? { ...DEFAULT_LOG_CONFIG },
+      fs,
+      fds: opts.fds ?? new FdCache(fs, 64),
+      clock: opts.clock ?? systemClock,
+      logger,
+      deleter: opts.deleter ?? new DeferredDeleter(logger),
+    });
+    this.producerState = new ProducerStateManager(fs, opts.dir, logger);
     this.timestampFinder = opts.timestampFinder ?? findRecordByTimestamp;
-    this.dirSync = new DirectorySync(this.fs, this.dir);
-    this.lastFlushTime_ = this.clock.now();
+  }
+
+  // The directory, config and segments live in the LocalLog.
+  get dir(): string {
+    return this.local.dir;
+  }
+  get topic(): string {
+    return this.local.topic;
+  }
+  get partition(): number {
+    return this.local.partition;
+  }
+  get config(): LogConfig {
+    return this.local.config;
+  }
+  get deleter(): DeferredDeleter {
+    return this.local.deleter;
+  }
+  get segments(): LogSegments {
+    return this.local.segments;
   }
 
   /** Opens (creating if needed) and, after an unclean shutdown, recovers a partition log. */
@@ -133,69 +136,43 @@ export class PartitionLog implements SegmentContext {
   }
 
   private load(opts: PartitionLogOptions): void {
-    const fs = this.fs;
+    const fs = this.local.fs;
     if (fs.statSync(this.dir) === null) {
       fs.mkdirSync(this.dir);
       // The new directory's entry becomes durable with the log's first flush (no fsync per
       // partition when a topic with thousands of partitions is created).
-      this.dirSync.parentChanged();
+      this.local.dirSync.parentChanged();
     }
     const clean = opts.hadCleanShutdown ?? false;
     const lsoCheckpoint = opts.logStartOffset ?? 0;
     const loaded = loadSegments({
-      ctx: this,
+      ctx: this.local,
       dir: this.dir,
-      owner: this,
+      owner: this.local,
       hadCleanShutdown: clean,
       recoveryPoint: opts.recoveryPoint ?? 0,
       logStartOffset: lsoCheckpoint,
-      discard: (s) => this.deleter.schedule(s, this.clock.now() + this.config['file.delete.delay.ms']),
+      discard: (s) => this.deleter.schedule(s, this.local.clock.now() + this.config['file.delete.delay.ms']),
     });
     for (const s of loaded.segments.values()) this.segments.add(s);
-    if (this.segments.isEmpty()) {
-      this.segments.add(LogSegment.create(this, this.dir, lsoCheckpoint, this));
-      this.dirSync.changed();
-    }
-    this.logEndOffset_ = loaded.logEndOffset;
+    if (this.segments.isEmpty()) this.local.addEmptySegment(lsoCheckpoint);
+    const local: LocalLog = this.local;
+    local.logEndOffset = loaded.logEndOffset;
     this.logStartOffset_ = Math.max(lsoCheckpoint, this.segments.first!.baseOffset);
-    if (this.logStartOffset_ > this.logEndOffset_) this.logStartOffset_ = this.logEndOffset_;
-    this.recoveryPoint_ = clean && !loaded.truncated ? this.logEndOffset_ : Math.min(opts.recoveryPoint ?? 0, this.logEndOffset_);
-    this.durableOffset_ = this.recoveryPoint_;
-    this.rebuildProducerState(clean, loaded.names);
-    this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.logEndOffset_);
-    this.logger.info(
-      `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.logEndOffset_}, recovery point ${this.recoveryPoint_}`,
+    if (this.logStartOffset_ > this.local.logEndOffset) this.logStartOffset_ = this.local.logEndOffset;
+    local.recoveryPoint = clean && !loaded.truncated ? local.logEndOffset : Math.min(opts.recoveryPoint ?? 0, local.logEndOffset);
+    this.durableOffset_ = local.recoveryPoint;
+    rebuildProducerState(this.producerState, this.local, this.logStartOffset_, clean, loaded.names);
+    this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.local.logEndOffset);
+    this.local.logger.info(
+      `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.local.logEndOffset}, recovery point ${this.local.recoveryPoint}`,
     );
-  }
-
-  /** Loads the newest producer snapshot at or below the log end offset and replays what follows it. */
-  private rebuildProducerState(clean: boolean, names?: readonly string[]): void {
-    const ps = this.producerState;
-    const listing = ps.removeStraySnapshots(this.segments.baseOffsets(), names);
-    const loadedAt = ps.loadLatestSnapshot(this.logEndOffset_, listing);
-    if (loadedAt < 0 && clean) {
-      // Kafka's upgrade shortcut: a clean log without snapshots starts with empty state.
-      ps.mapEndOffset = this.logEndOffset_;
-    } else if (ps.mapEndOffset < this.logEndOffset_) {
-      const from = Math.max(ps.mapEndOffset, this.logStartOffset_);
-      for (const seg of this.segments.range(from, this.logEndOffset_)) {
-        const scanner = new BatchScanner(this.fs, this.fds.fd(seg.logFile), seg.baseOffset >= from ? 0 : this.positionOf(seg, from), seg.size, false);
-        while (scanner.next()) if (scanner.lastOffset >= from) ps.update(scanner.buffer, scanner.at);
-      }
-    }
-    ps.mapEndOffset = this.logEndOffset_;
-    if (loadedAt !== this.logEndOffset_ && this.logEndOffset_ > 0) ps.takeSnapshot();
-  }
-
-  private positionOf(seg: LogSegment, offset: number): number {
-    seg.ensureIndexesLoaded();
-    return seg.offsetIndex.lookup(offset);
   }
 
   // ---- state ---------------------------------------------------------------------------
 
   get logEndOffset(): number {
-    return this.logEndOffset_;
+    return this.local.logEndOffset;
   }
   get logStartOffset(): number {
     return this.logStartOffset_;
@@ -204,14 +181,14 @@ export class PartitionLog implements SegmentContext {
     return this.highWatermark_;
   }
   get recoveryPoint(): number {
-    return this.recoveryPoint_;
+    return this.local.recoveryPoint;
   }
   /** Offsets below this have been fsynced. */
   get durableOffset(): number {
     return this.durableOffset_;
   }
   get lastFlushTime(): number {
-    return this.lastFlushTime_;
+    return this.local.lastFlushTime;
   }
   /** Bytes in all segments. */
   get size(): number {
@@ -224,13 +201,23 @@ export class PartitionLog implements SegmentContext {
     return this.segments.last!;
   }
   get isOffline(): boolean {
-    return this.offlineCause !== null;
+    return this.local.isOffline;
   }
   get isClosed(): boolean {
-    return this.closed;
+    return this.local.isClosed;
   }
   get unflushedMessages(): number {
-    return this.logEndOffset_ - this.recoveryPoint_;
+    return this.local.logEndOffset - this.local.recoveryPoint;
+  }
+
+  /** The producers this partition knows (DescribeProducers), read-only. */
+  activeProducers(): IterableIterator<Readonly<ProducerStateEntry>> {
+    return this.producerState.producers.values();
+  }
+
+  /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
+  removeExpiredProducers(now: number, expirationMs: number): number {
+    return this.producerState.removeExpiredProducers(now, expirationMs);
   }
 
   setOffsetsListener(listener: LogOffsetsListener | null): void {
@@ -238,101 +225,89 @@ export class PartitionLog implements SegmentContext {
   }
 
   updateConfig(config: LogConfig): void {
-    this.config = config;
-  }
-
-  private checkOnline(): void {
-    if (this.offlineCause !== null) {
-      throw new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} in ${path.dirname(this.dir)} is offline after an I/O error`, {
-        cause: this.offlineCause,
-      });
-    }
-    if (this.closed) throw new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} is closed`);
-  }
-
-  /** Marks the log offline after an I/O error (Kafka takes the log dir offline); it stays so until reopened. */
-  private fail(op: string, e: unknown): never {
-    if (isStorageError(e) && e.errorName !== 'KAFKA_STORAGE_ERROR') throw e;
-    if (this.offlineCause === null && !this.closed) {
-      this.offlineCause = e;
-      this.logger.error(`error while ${op} ${this.topic}-${this.partition} in ${this.dir}: ${(e as Error)?.message ?? e}; the log is offline until reopened`);
-    }
-    throw new StorageError('KAFKA_STORAGE_ERROR', `error while ${op} ${this.topic}-${this.partition}: ${(e as Error)?.message ?? e}`, { cause: e });
+    this.local.config = config;
   }
 
   // ---- append --------------------------------------------------------------------------
 
   /**
+   * Appends a client's batch as the leader (Kafka's appendAsLeader with AppendOrigin.CLIENT):
+   * first the idempotent producer checks against this partition's producer state
+   * (analyzeAndValidateProducerState; a client append is one batch). A retry of a batch already
+   * in the log appends nothing and answers that batch's offsets, with its timestamp as the
+   * append time; a stale epoch or a sequence gap throws INVALID_PRODUCER_EPOCH or
+   * OUT_OF_ORDER_SEQUENCE_NUMBER. Then as `append`, stamping `leaderEpoch`.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number): LogAppendInfo {
+    this.local.checkOnline();
+    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition);
+    if (duplicate !== null) return this.duplicateAppendInfo(duplicate);
+    return this.appendBatches(records, true, leaderEpoch);
+  }
+
+  /**
+   * The answer to a retried batch: the original's offsets and timestamp. When the flush policy
+   * wants fsyncs, `durable` waits until the original batch is on disk.
+   */
+  private duplicateAppendInfo(b: BatchMetadata): LogAppendInfo {
+    const end = b.lastOffset + 1;
+    const durable = end <= this.durableOffset_ || end - this.durableOffset_ < this.config['flush.messages'] ? null : this.awaitDurable(end);
+    return {
+      firstOffset: firstOffsetOf(b),
+      lastOffset: b.lastOffset,
+      maxTimestamp: b.timestamp,
+      offsetOfMaxTimestamp: b.lastOffset,
+      logAppendTime: b.timestamp,
+      logStartOffset: this.logStartOffset_,
+      recordCount: 0,
+      validBytes: 0,
+      durable,
+    };
+  }
+
+  /**
    * Appends one or more whole record batches (magic v2) already validated by the protocol
-   * layer. Leader appends write the base offset and partition leader epoch into `records` in
-   * place (and, with LogAppendTime, the timestamp and CRC). Returns once the bytes are in the
-   * kernel.
+   * layer, without producer checks (coordinators, replication, tools; client batches go
+   * through appendAsLeader). Leader appends write the base offset and partition leader epoch
+   * into `records` in place (and, with LogAppendTime, the timestamp and CRC). Returns once the
+   * bytes are in the kernel.
    */
   append(records: Buffer, opts: AppendOptions = {}): LogAppendInfo {
-    this.checkOnline();
-    const assign = opts.assignOffsets ?? true;
-    const leaderEpoch = opts.leaderEpoch ?? -1;
+    this.local.checkOnline();
+    return this.appendBatches(records, opts.assignOffsets ?? true, opts.leaderEpoch ?? -1);
+  }
+
+  private appendBatches(records: Buffer, assign: boolean, leaderEpoch: number): LogAppendInfo {
     const len = records.length;
     // Pass 1: structure, sizes, and (followers) offset order. Nothing is modified yet.
-    checkAppend(records, this.config, assign, this.logEndOffset_, `${this.topic}-${this.partition}`);
-    const now = this.clock.now();
+    checkAppend(records, this.config, assign, this.local.logEndOffset, `${this.topic}-${this.partition}`);
+    const now = this.local.clock.now();
     const logAppendTime = this.config['message.timestamp.type'] === 'LogAppendTime';
     // Pass 2: offsets, epoch, timestamps.
-    const firstOffset = assign ? this.logEndOffset_ : readInt64(records, 0);
-    let next = firstOffset;
-    let maxTimestamp = -1;
-    let offsetOfMax = firstOffset;
-    let recordCount = 0;
-    let at = 0;
-    while (at < len) {
-      const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const delta = records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      if (assign) {
-        writeInt64(records, at, next);
-        records.writeInt32BE(leaderEpoch, at + PARTITION_LEADER_EPOCH_OFFSET);
-        const attributes = records.readInt16BE(at + ATTRIBUTES_OFFSET);
-        if (logAppendTime) {
-          records.writeInt16BE(attributes | TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-          writeInt64(records, at + MAX_TIMESTAMP_OFFSET, now);
-          updateBatchCrc(records, at);
-        } else if ((attributes & TIMESTAMP_TYPE_MASK) !== 0) {
-          records.writeInt16BE(attributes & ~TIMESTAMP_TYPE_MASK, at + ATTRIBUTES_OFFSET);
-          updateBatchCrc(records, at);
-        }
-      }
-      const base = readInt64(records, at);
-      const last = base + delta;
-      const ts = readInt64(records, at + MAX_TIMESTAMP_OFFSET);
-      if (ts > maxTimestamp) {
-        maxTimestamp = ts;
-        offsetOfMax = last;
-      }
-      recordCount += records.readInt32BE(at + RECORD_COUNT_OFFSET);
-      next = last + 1;
-      at += size;
-    }
-    const lastOffset = next - 1;
+    const firstOffset = assign ? this.local.logEndOffset : readInt64(records, 0);
+    const { lastOffset, maxTimestamp, offsetOfMaxTimestamp, recordCount } = stampBatches(records, assign, firstOffset, leaderEpoch, logAppendTime ? now : -1, appendSummary);
+    const next = lastOffset + 1;
 
     try {
       this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now).append(records, lastOffset);
     } catch (e) {
-      this.fail('appending to', e);
+      this.local.fail('appending to', e);
     }
-    this.logEndOffset_ = next;
-    at = 0;
+    this.local.logEndOffset = next;
+    let at = 0;
     while (at < len) {
       this.producerState.update(records, at);
       at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
     }
-    if (this.highWatermark_ > this.logEndOffset_) this.highWatermark_ = this.logEndOffset_;
+    if (this.highWatermark_ > this.local.logEndOffset) this.highWatermark_ = this.local.logEndOffset;
 
     let durable: Promise<void> | null = null;
-    if (this.logEndOffset_ - this.durableOffset_ >= this.config['flush.messages']) durable = this.requestDataFlush();
+    if (this.local.logEndOffset - this.durableOffset_ >= this.config['flush.messages']) durable = this.requestDataFlush();
     return {
       firstOffset,
       lastOffset,
       maxTimestamp,
-      offsetOfMaxTimestamp: offsetOfMax,
+      offsetOfMaxTimestamp,
       logAppendTime: logAppendTime && assign ? now : -1,
       logStartOffset: this.logStartOffset_,
       recordCount,
@@ -344,7 +319,7 @@ export class PartitionLog implements SegmentContext {
   private maybeRoll(size: number, maxTimestamp: number, firstOffset: number, lastOffset: number, now: number): LogSegment {
     const seg = this.segments.last!;
     if (!seg.shouldRoll(now, maxTimestamp, lastOffset, size)) return seg;
-    this.logger.debug(`rolling ${this.topic}-${this.partition}: segment ${seg.baseOffset} has ${seg.size} bytes`);
+    this.local.logger.debug(`rolling ${this.topic}-${this.partition}: segment ${seg.baseOffset} has ${seg.size} bytes`);
     return this.roll(firstOffset);
   }
 
@@ -353,24 +328,16 @@ export class PartitionLog implements SegmentContext {
    * flush of the old one (Kafka flushes on roll in the background).
    */
   roll(expectedNextOffset = 0): LogSegment {
-    this.checkOnline();
+    const local: LocalLog = this.local;
+    local.checkOnline();
     try {
-      const newOffset = Math.max(expectedNextOffset, this.logEndOffset_);
-      const active = this.segments.last!;
-      if (active.baseOffset === newOffset) {
-        if (active.size === 0) return active; // nothing to roll (KAFKA-6388)
-        throw new StorageError('KAFKA_STORAGE_ERROR', `trying to roll a new segment at ${newOffset} for ${this.topic}-${this.partition} while it exists`);
-      }
-      if (newOffset < active.baseOffset) {
-        throw new StorageError('KAFKA_STORAGE_ERROR', `trying to roll a new segment at ${newOffset}, below the active segment ${active.baseOffset}`);
-      }
-      active.onBecomeInactive();
-      const seg = LogSegment.create(this, this.dir, newOffset, this);
-      this.segments.add(seg);
-      this.dirSync.changed();
+      const newOffset = Math.max(expectedNextOffset, local.logEndOffset);
+      const active = local.activeSegment;
+      const seg = local.roll(newOffset);
+      if (seg === active) return seg; // nothing to roll (KAFKA-6388)
       this.producerState.mapEndOffset = newOffset;
       const snapshot = this.producerState.takeSnapshot();
-      this.producerState.mapEndOffset = this.logEndOffset_;
+      this.producerState.mapEndOffset = local.logEndOffset;
       // Flush the old segment (and the snapshot) off the append path.
       const target = newOffset;
       this.fullFlushChain = this.fullFlushChain
@@ -379,7 +346,7 @@ export class PartitionLog implements SegmentContext {
         .catch(noop);
       return seg;
     } catch (e) {
-      this.fail('rolling', e);
+      local.fail('rolling', e);
     }
   }
 
@@ -391,17 +358,12 @@ export class PartitionLog implements SegmentContext {
   }
 
   private async syncData(target: number): Promise<void> {
-    try {
-      const dirty = this.segments.values().filter((s) => s.unflushedData);
-      await Promise.all([...dirty.map((s) => s.flushData()), this.dirSync.sync()]);
-      if (target > this.durableOffset_) this.durableOffset_ = target;
-    } catch (e) {
-      this.fail('flushing', e);
-    }
+    await this.local.flushData();
+    if (target > this.durableOffset_) this.durableOffset_ = target;
   }
 
   /** Waits until every offset below `offset` (default: the log end offset) is fsynced. */
-  awaitDurable(offset = this.logEndOffset_): Promise<void> {
+  awaitDurable(offset = this.local.logEndOffset): Promise<void> {
     if (offset <= this.durableOffset_) return Promise.resolve();
     return this.requestDataFlush();
   }
@@ -410,29 +372,23 @@ export class PartitionLog implements SegmentContext {
    * Flushes the log and indexes up to `offset` (default: the log end offset) and moves the
    * recovery point there (Kafka's flush). Serialized per log.
    */
-  flush(offset = this.logEndOffset_): Promise<void> {
+  flush(offset = this.local.logEndOffset): Promise<void> {
     const p = this.fullFlushChain.then(() => this.doFullFlush(offset));
     this.fullFlushChain = p.catch(noop);
     return p;
   }
 
   private async doFullFlush(offset: number): Promise<void> {
-    if (offset <= this.recoveryPoint_ || this.closed) return;
-    this.checkOnline();
-    try {
-      const segs = this.segments.range(this.recoveryPoint_, offset);
-      await Promise.all([...segs.map((s) => s.flush()), this.dirSync.sync()]);
-      if (offset > this.recoveryPoint_) this.recoveryPoint_ = Math.min(offset, this.logEndOffset_);
-      if (this.recoveryPoint_ > this.durableOffset_) this.durableOffset_ = this.recoveryPoint_;
-      this.lastFlushTime_ = this.clock.now();
-    } catch (e) {
-      this.fail('flushing', e);
-    }
+    const local: LocalLog = this.local;
+    if (offset <= local.recoveryPoint || local.isClosed) return;
+    local.checkOnline();
+    await local.flush(offset);
+    if (local.recoveryPoint > this.durableOffset_) this.durableOffset_ = local.recoveryPoint;
   }
 
   /** The periodic flusher's check: flush when `flush.ms` has passed since the last flush. */
-  maybeFlushByTime(now = this.clock.now()): Promise<void> | null {
-    if (this.unflushedMessages <= 0 || now - this.lastFlushTime_ < this.config['flush.ms']) return null;
+  maybeFlushByTime(now = this.local.clock.now()): Promise<void> | null {
+    if (this.unflushedMessages <= 0 || now - this.local.lastFlushTime < this.config['flush.ms']) return null;
     return this.flush();
   }
 
@@ -445,28 +401,33 @@ export class PartitionLog implements SegmentContext {
    * [log start offset, log end offset].
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
-    this.checkOnline();
-    if (startOffset < this.logStartOffset_ || startOffset > this.logEndOffset_) {
+    this.checkReadable(startOffset);
+    const maxOffset = opts.isolation === 'highWatermark' ? this.highWatermark_ : this.local.logEndOffset;
+    if (startOffset >= maxOffset || maxBytes < 0) return { records: EMPTY, firstBatchTooLarge: false };
+    return this.local.read(startOffset, maxBytes, maxOffset, opts.minOneMessage ?? true, opts.allocate);
+  }
+
+  /** Online, and `offset` within [log start offset, log end offset] (else OFFSET_OUT_OF_RANGE). */
+  private checkReadable(offset: number): void {
+    this.local.checkOnline();
+    if (offset < this.logStartOffset_ || offset > this.local.logEndOffset) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
-        `Received request for offset ${startOffset} for partition ${this.topic}-${this.partition}, but we only have log segments in the range ${this.logStartOffset_} to ${this.logEndOffset_}.`,
+        `Received request for offset ${offset} for partition ${this.topic}-${this.partition}, but we only have log segments in the range ${this.logStartOffset_} to ${this.local.logEndOffset}.`,
       );
     }
-    const maxOffset = opts.isolation === 'highWatermark' ? this.highWatermark_ : this.logEndOffset_;
-    const empty: FetchDataInfo = { records: EMPTY, firstBatchTooLarge: false };
-    if (startOffset >= maxOffset || maxBytes < 0) return empty;
-    const minOne = opts.minOneMessage ?? true;
-    let i = Math.max(0, this.segments.floorIndex(startOffset));
-    try {
-      for (let seg = this.segments.at(i); seg !== undefined; seg = this.segments.at(++i)) {
-        if (seg.baseOffset >= maxOffset) break;
-        const r = seg.read(startOffset, maxBytes, maxOffset, minOne, opts.allocate);
-        if (r !== null) return { records: r.records, firstBatchTooLarge: r.firstBatchTooLarge };
-      }
-    } catch (e) {
-      this.fail('reading', e);
-    }
-    return empty;
+  }
+
+  /**
+   * Bytes of the whole batches from the one that contains `startOffset` up to the first that
+   * reaches `endOffset` (Kafka's LogOffsetMetadata.positionDiff, across segments), from index
+   * positions and batch headers: no records are read. What a waiting fetch counts against
+   * its min_bytes. Throws OFFSET_OUT_OF_RANGE as `read` does.
+   */
+  bytesBetween(startOffset: number, endOffset: number): number {
+    this.checkReadable(startOffset);
+    if (startOffset >= endOffset) return 0;
+    return this.local.bytesBetween(startOffset, endOffset);
   }
 
   /**
@@ -476,13 +437,13 @@ export class PartitionLog implements SegmentContext {
    * batches are decoded to find the exact record.
    */
   async fetchOffsetByTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
-    this.checkOnline();
+    this.local.checkOnline();
     switch (timestamp) {
       case EARLIEST_TIMESTAMP:
       case EARLIEST_LOCAL_TIMESTAMP:
         return { timestamp: -1, offset: this.logStartOffset_, leaderEpoch: -1 };
       case LATEST_TIMESTAMP:
-        return { timestamp: -1, offset: this.logEndOffset_, leaderEpoch: -1 };
+        return { timestamp: -1, offset: this.local.logEndOffset, leaderEpoch: -1 };
       case LATEST_TIERED_TIMESTAMP:
         return { timestamp: -1, offset: -1, leaderEpoch: -1 };
     }
@@ -493,7 +454,7 @@ export class PartitionLog implements SegmentContext {
       try {
         r = await searchByTimestamp(this, timestamp, this.timestampFinder);
       } catch (e) {
-        this.fail('searching by timestamp in', e);
+        this.local.fail('searching by timestamp in', e);
       }
       if (r !== RESTART) return r;
     }
@@ -504,7 +465,7 @@ export class PartitionLog implements SegmentContext {
 
   /** Sets the high watermark, clamped to [log start offset, log end offset]; returns it. */
   updateHighWatermark(hw: number): number {
-    const v = Math.min(Math.max(hw, this.logStartOffset_), this.logEndOffset_);
+    const v = Math.min(Math.max(hw, this.logStartOffset_), this.local.logEndOffset);
     if (v !== this.highWatermark_) {
       this.highWatermark_ = v;
       this.listener?.onHighWatermarkUpdated(v);
@@ -524,7 +485,7 @@ export class PartitionLog implements SegmentContext {
    * watermark. Whole segments below it are deleted by the next retention run.
    */
   maybeIncrementLogStartOffset(offset: number, reason = 'client delete records request'): boolean {
-    this.checkOnline();
+    this.local.checkOnline();
     if (offset > this.highWatermark_) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
@@ -534,7 +495,7 @@ export class PartitionLog implements SegmentContext {
     if (offset <= this.logStartOffset_) return false;
     this.logStartOffset_ = offset;
     this.producerState.onLogStartOffsetIncremented(offset);
-    this.logger.info(`incremented the log start offset of ${this.topic}-${this.partition} to ${offset} due to ${reason}`);
+    this.local.logger.info(`incremented the log start offset of ${this.topic}-${this.partition} to ${offset} due to ${reason}`);
     return true;
   }
 
@@ -545,19 +506,19 @@ export class PartitionLog implements SegmentContext {
    * policy, those beyond `retention.bytes` and older than `retention.ms` (Kafka's
    * deleteOldSegments). Never deletes at or past the high watermark. Returns how many.
    */
-  deleteOldSegments(now = this.clock.now()): number {
-    if (this.closed || this.offlineCause !== null) return 0;
+  deleteOldSegments(now = this.local.clock.now()): number {
+    if (this.local.isClosed || this.local.isOffline) return 0;
     try {
       let n = 0;
       for (const rule of retentionRules(this, now)) n += this.deleteMatching(rule.predicate(), rule.reason);
       return n;
     } catch (e) {
-      this.fail('deleting segments of', e);
+      this.local.fail('deleting segments of', e);
     }
   }
 
   private deleteMatching(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, reason: string): number {
-    const deletable = deletableSegments(this.segments.values(), this.highWatermark_, this.logEndOffset_, predicate);
+    const deletable = deletableSegments(this.segments.values(), this.highWatermark_, this.local.logEndOffset, predicate);
     if (deletable.length === 0) return 0;
     let toDelete = deletable;
     if (deletable.length === this.segments.count) {
@@ -571,31 +532,29 @@ export class PartitionLog implements SegmentContext {
       this.logStartOffset_ = nextBase;
       this.producerState.onLogStartOffsetIncremented(nextBase);
     }
-    this.logger.info(`deleting ${toDelete.length} segment(s) of ${this.topic}-${this.partition} due to ${reason}: ${toDelete.map((s) => s.baseOffset).join(', ')}`);
+    this.local.logger.info(`deleting ${toDelete.length} segment(s) of ${this.topic}-${this.partition} due to ${reason}: ${toDelete.map((s) => s.baseOffset).join(', ')}`);
     this.removeSegments(toDelete);
     return toDelete.length;
   }
 
-  /** Takes segments out of the log, renames their files to `.deleted` and schedules removal. */
+  /** Removes segments from the log (deleted after `file.delete.delay.ms`) with their producer snapshots. */
   private removeSegments(list: readonly LogSegment[]): void {
-    const due = this.clock.now() + this.config['file.delete.delay.ms'];
-    for (const s of list) {
-      this.segments.remove(s);
-      s.close();
-      s.changeFileSuffixes('', DELETED_SUFFIX);
-      this.producerState.deleteSnapshot(s.baseOffset);
-      this.deleter.schedule(s, due);
-    }
-    this.dirSync.changed();
+    this.local.removeSegments(list);
+    this.deleteProducerSnapshots(list);
+  }
+
+  private deleteProducerSnapshots(list: readonly LogSegment[]): void {
+    for (const s of list) this.producerState.deleteSnapshot(s.baseOffset);
   }
 
   // ---- truncation (replication) --------------------------------------------------------
 
   /** Removes every offset >= `offset`; returns true when something was removed. */
   truncateTo(offset: number): boolean {
-    this.checkOnline();
+    const local: LocalLog = this.local;
+    local.checkOnline();
     if (offset < 0) throw new StorageError('INVALID_REQUEST', `cannot truncate ${this.topic}-${this.partition} to a negative offset ${offset}`);
-    if (offset >= this.logEndOffset_) return false;
+    if (offset >= local.logEndOffset) return false;
     this.truncations++;
     this.lowestTruncation = Math.min(this.lowestTruncation, offset);
     try {
@@ -603,48 +562,34 @@ export class PartitionLog implements SegmentContext {
         this.truncateFullyAndStartAt(offset);
         return true;
       }
-      const doomed = this.segments.values().filter((s) => s.baseOffset > offset);
-      this.removeSegments(doomed);
-      const active = this.segments.last!;
-      active.truncateTo(offset);
-      // Truncation is rare (replication) and must not be undone by a power cut: make it durable now.
-      active.flushSync();
-      this.dirSync.syncSync();
-      // On a compacted log the target may fall in a gap left by removed batches: the end is
-      // then the last remaining batch's next offset, as a reopen would compute it.
-      this.logEndOffset_ = Math.min(offset, active.readNextOffset());
-      const end = this.logEndOffset_;
+      this.deleteProducerSnapshots(local.truncateTo(offset));
+      const end = local.logEndOffset;
       if (this.logStartOffset_ > end) this.logStartOffset_ = end;
-      if (this.recoveryPoint_ > end) this.recoveryPoint_ = end;
       if (this.durableOffset_ > end) this.durableOffset_ = end;
       this.producerState.deleteSnapshotsAbove(end);
-      this.rebuildProducerState(false);
+      rebuildProducerState(this.producerState, local, this.logStartOffset_, false);
       if (this.highWatermark_ > end) this.updateHighWatermark(end);
       return true;
     } catch (e) {
-      this.fail('truncating', e);
+      local.fail('truncating', e);
     }
   }
 
   /** Deletes everything and starts empty at `offset` (a follower far behind the leader). */
   truncateFullyAndStartAt(offset: number, logStartOffset = offset): void {
-    this.checkOnline();
+    const local: LocalLog = this.local;
+    local.checkOnline();
     this.truncations++;
     this.lowestTruncation = Math.min(this.lowestTruncation, offset);
     try {
-      this.removeSegments([...this.segments.values()]);
-      this.segments.add(LogSegment.create(this, this.dir, offset, this));
-      this.dirSync.changed();
-      this.dirSync.syncSync();
-      this.logEndOffset_ = offset;
+      this.deleteProducerSnapshots(local.truncateFullyAndStartAt(offset));
       this.logStartOffset_ = logStartOffset;
-      this.recoveryPoint_ = Math.min(this.recoveryPoint_, offset);
       this.durableOffset_ = Math.min(this.durableOffset_, offset);
       this.producerState.truncateFullyAndStartAt(offset);
       this.highWatermark_ = offset;
       this.listener?.onHighWatermarkUpdated(offset);
     } catch (e) {
-      this.fail('truncating', e);
+      local.fail('truncating', e);
     }
   }
 
@@ -652,33 +597,18 @@ export class PartitionLog implements SegmentContext {
 
   /**
    * Replaces `oldSegments` with `newSegments` written with the `.cleaned` suffix (the
-   * cleaner's swap, Kafka's replaceSegments): renames them to `.swap`, removes the old ones
-   * (renamed to `.deleted`), then drops the `.swap` suffix. A crash at any step is finished
-   * by the loader.
+   * cleaner's swap, LocalLog.replaceSegments); the producer snapshots of old segments that no
+   * new one replaces go with them.
    */
   replaceSegments(newSegments: readonly LogSegment[], oldSegments: readonly LogSegment[]): void {
-    this.checkOnline();
+    const local: LocalLog = this.local;
+    local.checkOnline();
     try {
-      for (const s of newSegments) s.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
-      this.dirSync.changed();
-      this.dirSync.syncSync();
+      local.replaceSegments(newSegments, oldSegments);
       const newBases = new Set(newSegments.map((s) => s.baseOffset));
-      const due = this.clock.now() + this.config['file.delete.delay.ms'];
-      for (const s of oldSegments) {
-        if (this.segments.get(s.baseOffset) === s) this.segments.remove(s);
-        s.close();
-        s.changeFileSuffixes('', DELETED_SUFFIX);
-        if (!newBases.has(s.baseOffset)) this.producerState.deleteSnapshot(s.baseOffset);
-        this.deleter.schedule(s, due);
-      }
-      for (const s of newSegments) {
-        s.changeFileSuffixes(SWAP_SUFFIX, '');
-        this.segments.add(s);
-      }
-      this.dirSync.changed();
-      this.dirSync.syncSync();
+      for (const s of oldSegments) if (!newBases.has(s.baseOffset)) this.producerState.deleteSnapshot(s.baseOffset);
     } catch (e) {
-      this.fail('swapping cleaned segments of', e);
+      local.fail('swapping cleaned segments of', e);
     }
   }
 
@@ -689,47 +619,39 @@ export class PartitionLog implements SegmentContext {
    * files. The caller (LogManager) then writes the checkpoints and the clean-shutdown marker.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.offlineCause === null) {
+    const local: LocalLog = this.local;
+    if (local.isClosed) return;
+    if (!local.isOffline) {
       try {
         await this.fullFlushChain;
         if (this.groupCommit.inFlight) await this.groupCommit.inFlight.catch(noop);
-        if (this.producerState.snapshotOffsets().at(-1) !== this.logEndOffset_ && this.logEndOffset_ > 0) {
-          this.producerState.mapEndOffset = this.logEndOffset_;
+        const end = local.logEndOffset;
+        if (this.producerState.snapshotOffsets().at(-1) !== end && end > 0) {
+          this.producerState.mapEndOffset = end;
           await this.producerState.flushSnapshot(this.producerState.takeSnapshot());
         }
         this.activeSegment.onBecomeInactive();
-        await this.doFullFlush(this.logEndOffset_ + 1);
-        await this.dirSync.sync();
+        await this.doFullFlush(local.logEndOffset + 1);
+        await local.dirSync.sync();
       } catch (e) {
-        this.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);
+        this.local.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);
       }
     }
-    this.closed = true;
-    for (const s of this.segments.values()) {
-      try {
-        s.close();
-      } catch (e) {
-        this.logger.warn(`error closing ${s.logFile.path}: ${(e as Error).message}`);
-      }
-    }
+    local.close();
   }
 
   /** Closes without flushing (a failed disk, or simulated crashes in tests). */
   closeWithoutFlush(): void {
-    this.closed = true;
-    for (const s of this.segments.values()) this.fds.close(s.logFile);
+    this.local.closeWithoutFlush();
   }
 
   /** Removes the whole partition directory now. */
   delete(): void {
-    this.closeWithoutFlush();
-    this.deleter.runAll();
-    this.fs.rmSync(this.dir);
+    this.local.delete();
   }
 
   toString(): string {
-    return `PartitionLog(${this.topic}-${this.partition}, start=${this.logStartOffset_}, end=${this.logEndOffset_}, hw=${this.highWatermark_})`;
+    return `PartitionLog(${this.topic}-${this.partition}, start=${this.logStartOffset_}, end=${this.local.logEndOffset}, hw=${this.highWatermark_})`;
   }
 }
 

@@ -11,8 +11,8 @@
  * snapshots are written and read the way Kafka does (one per segment roll, one at clean
  * shutdown) and the state survives restarts. In memory each entry also keeps the metadata of
  * the producer's last 5 data batches of its current epoch (Kafka's
- * ProducerStateEntry.batchMetadata), which the idempotence checks in src/coordinator/txn/
- * use to recognise retried batches; like Kafka's, a snapshot keeps only the newest of them,
+ * ProducerStateEntry.batchMetadata), which the idempotence checks (producer-check.ts) use
+ * to recognise retried batches; like Kafka's, a snapshot keeps only the newest of them,
  * and batches replayed from the log after the snapshot add the rest.
  */
 import path from 'node:path';
@@ -287,10 +287,35 @@ export class ProducerStateManager {
     this.mapEndOffset = offset;
   }
 
+  /** Removes producers idle for `expirationMs` (Kafka's removeExpiredProducers); returns how many. */
+  removeExpiredProducers(now: number, expirationMs: number): number {
+    return removeExpiredProducers(this.producers, now, expirationMs);
+  }
+
   /** Drops producers whose last batch lies below `offset` (log start moved past them). */
   onLogStartOffsetIncremented(offset: number): void {
     for (const [id, e] of this.producers) if (e.lastOffset >= 0 && e.lastOffset < offset && e.currentTxnFirstOffset < 0) this.producers.delete(id);
   }
+}
+
+/**
+ * Kafka's ProducerStateManager.isProducerExpired: idle for `producer.id.expiration.ms` (by the
+ * timestamp of its last batch) and not in a transaction.
+ */
+export function isProducerExpired(entry: ProducerStateEntry, now: number, expirationMs: number): boolean {
+  return entry.currentTxnFirstOffset < 0 && now - entry.timestamp >= expirationMs;
+}
+
+/** Removes expired producers from a partition's state (ProducerStateManager.removeExpiredProducers). */
+export function removeExpiredProducers(producers: Map<number, ProducerStateEntry>, now: number, expirationMs: number): number {
+  let removed = 0;
+  for (const [id, e] of producers) {
+    if (isProducerExpired(e, now, expirationMs)) {
+      producers.delete(id);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** Reads a snapshot file from disk; for tools and tests. */

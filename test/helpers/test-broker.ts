@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, createLogger } from '../../src/broker/broker.js';
 import { BrokerConfig } from '../../src/broker/settings/broker-config.js';
-import type { MetadataStore, TopicMetadata } from '../../src/broker/metadata.js';
+import type { MetadataStore, TopicMetadata } from '../../src/cluster/metadata.js';
 import { createTopic } from '../../src/broker/topics.js';
 import { LocalMetadataStore } from '../../src/cluster/local-metadata-store.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';

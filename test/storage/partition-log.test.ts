@@ -55,6 +55,33 @@ test('read starts at the batch containing the offset, returns whole batches with
   assert.throws(() => log.read(-1, 1000), (e) => isStorageError(e, 'OFFSET_OUT_OF_RANGE'));
 });
 
+test('bytesBetween counts whole batches from index positions, across segments, as read would return them', () => {
+  const env = testEnv({ 'segment.bytes': 1024, 'index.interval.bytes': 128 });
+  const log = env.open();
+  const sizes: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const b = simpleBatch(3, `b${i}`, 20);
+    sizes.push(b.length);
+    log.append(b);
+  }
+  assert.ok(log.numberOfSegments > 2, 'the test wants several segments');
+  const end = log.logEndOffset;
+  // Batch i holds offsets 3i..3i+2: bytes from the batch holding `from` up to (not with) the
+  // first batch whose last offset reaches `to`, as a read bounded by `to` returns.
+  const expected = (from: number, to: number) => {
+    let n = 0;
+    for (let i = Math.floor(from / 3); 3 * i + 2 < to; i++) n += sizes[i]!;
+    return n;
+  };
+  for (const [from, to] of [[0, end], [4, 6], [4, 30], [31, 100], [0, 1], [60, end], [end, end], [7, 7]] as const) {
+    assert.equal(log.bytesBetween(from, to), from >= to ? 0 : expected(from, to), `${from}..${to}`);
+  }
+  // Within one segment it is what a read up to that offset returns.
+  const read = log.read(end - 6, 1 << 20).records.length;
+  assert.equal(log.bytesBetween(end - 6, end), read);
+  assert.throws(() => log.bytesBetween(end + 1, end + 2), (e) => isStorageError(e, 'OFFSET_OUT_OF_RANGE'));
+});
+
 test('high watermark isolation hides batches at or above the high watermark', () => {
   const env = testEnv();
   const log = env.open();

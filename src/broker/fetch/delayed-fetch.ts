@@ -13,10 +13,10 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext } from '../context.js';
+import type { FetchHost } from './fetch-host.js';
 import { bytesAvailable, type FetchParams } from './fetch-reader.js';
 import type { FetchContext, FetchedPartition, PartitionFetch } from './fetch-session.js';
-import { lastStableOffset, leaderEpochError, partitionMetadata } from './partition-state.js';
+import { leaderEpochError } from '../partition.js';
 import { PartitionWatchers } from './partition-watchers.js';
 
 export class DelayedFetch {
@@ -49,21 +49,21 @@ export class DelayedFetch {
   }
 
   /** DelayedFetch.tryComplete: true when the fetch should be answered now. */
-  tryComplete(broker: BrokerContext): boolean {
+  tryComplete(host: FetchHost): boolean {
     const p = this.params;
     let accumulated = 0;
     for (let i = 0; i < this.partitions.length; i++) {
       const f = this.partitions[i]!;
       const log = this.logs[i]!;
-      const pm = partitionMetadata(broker.metadata.topic(f.topic!), f.partition);
+      const partition = host.partitions.get(host.metadata.topic(f.topic!), f.partition);
       // The partition is gone, was recreated, went offline, changed leader or epoch.
-      if (pm === undefined || broker.logs.getLog(f.topic!, f.partition) !== log || log.isOffline || log.isClosed) return true;
-      if (pm.leader !== broker.nodeId || leaderEpochError(pm.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
-      const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? lastStableOffset(log) : log.highWatermark;
+      if (partition === undefined || partition.log !== log || log.isOffline || log.isClosed) return true;
+      if (!partition.isLeader || leaderEpochError(partition.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
+      const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? partition.lastStableOffset(log) : log.highWatermark;
       if (f.fetchOffset > end) return true; // truncated below the fetch offset
       if (f.fetchOffset < end) {
         if (p.minBytes <= 1 && f.maxBytes > 0) return true;
-        accumulated += bytesAvailable(log, f, p.isolation, end);
+        accumulated += bytesAvailable(log, f, end);
         if (accumulated >= p.minBytes) return true;
       }
     }
@@ -78,7 +78,7 @@ export interface DelayedFetchOwner {
 
 export class FetchPurgatory {
   readonly watchers: PartitionWatchers<DelayedFetch>;
-  private readonly broker: BrokerContext;
+  private readonly host: FetchHost;
   private readonly owner: DelayedFetchOwner;
   private readonly now: () => number;
   /** Min-heap on deadline; each fetch knows its index. */
@@ -90,8 +90,8 @@ export class FetchPurgatory {
   private readonly expireBound: () => void;
   private readonly checkBound: () => void;
 
-  constructor(broker: BrokerContext, owner: DelayedFetchOwner, now: () => number = Date.now) {
-    this.broker = broker;
+  constructor(host: FetchHost, owner: DelayedFetchOwner, now: () => number = Date.now) {
+    this.host = host;
     this.owner = owner;
     this.now = now;
     this.watchers = new PartitionWatchers<DelayedFetch>(this.wake.bind(this));
@@ -136,9 +136,9 @@ export class FetchPurgatory {
       if (fetch.done) continue;
       let ready: boolean;
       try {
-        ready = fetch.tryComplete(this.broker);
+        ready = fetch.tryComplete(this.host);
       } catch (err) {
-        this.broker.logger.error({ err }, 'error checking a waiting fetch');
+        this.host.logger.error({ err }, 'error checking a waiting fetch');
         ready = true;
       }
       if (ready) this.complete(fetch);

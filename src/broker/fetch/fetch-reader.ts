@@ -16,14 +16,12 @@ import {
   type EpochEndOffset,
   type PartitionData,
 } from '../../protocol/generated/fetch-response.js';
-import { RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js';
-import { batchLastOffset, batchSize } from '../../protocol/records/header.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext } from '../context.js';
+import type { FetchHost } from './fetch-host.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { readBufferPool } from '../network/read-buffer-pool.js';
-import { endOffsetForEpoch, lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from './partition-state.js';
+import { storageErrorCode } from '../partition.js';
 
 /** What the whole request asks, after Kafka's caps (FetchParams). */
 export interface FetchParams {
@@ -105,7 +103,7 @@ export function releaseRead(read: ReadResult): void {
 }
 
 /** readFromLog: reads `partitions` in order, sharing the request's byte budget. */
-export function readPartitions(broker: BrokerContext, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
+export function readPartitions(host: FetchHost, params: FetchParams, partitions: readonly PartitionFetch[]): ReadResult {
   const out: FetchedPartition[] = new Array(partitions.length);
   let limit = params.maxBytes;
   let minOneMessage = true;
@@ -114,7 +112,7 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
   let hasDivergingEpoch = false;
   for (let i = 0; i < partitions.length; i++) {
     const fetch = partitions[i]!;
-    const data = readPartition(broker, params, fetch, limit, minOneMessage);
+    const data = readPartition(host, params, fetch, limit, minOneMessage);
     const size = data.records === null ? 0 : data.records.length;
     if (size > 0) minOneMessage = false;
     limit = Math.max(0, limit - size);
@@ -126,15 +124,15 @@ export function readPartitions(broker: BrokerContext, params: FetchParams, parti
   return { partitions: out, bytes, hasError, hasDivergingEpoch };
 }
 
-function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
+function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
   const topicName = f.topic;
-  const topic = topicName === null ? undefined : broker.metadata.topic(topicName);
-  const pm = partitionMetadata(topic, f.partition);
-  if (pm === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const topic = topicName === null ? undefined : host.metadata.topic(topicName);
+  const partition = host.partitions.get(topic, f.partition);
+  if (partition === undefined) return readErrorData(params, f.partition, topicName === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
     return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);
   }
-  const log = leaderLog(broker, topicName!, pm, f.currentLeaderEpoch);
+  const log = partition.leaderLogOrError(f.currentLeaderEpoch);
   if (typeof log === 'number') return readErrorData(params, f.partition, log);
   if (params.isFromFollower) {
     // Replication is not there yet: every follower is one the leader does not know
@@ -143,10 +141,10 @@ function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionF
   }
   // Offsets as of before the read, so that an append during it does not show a HW past the records.
   const hw = log.highWatermark;
-  const lso = lastStableOffset(log);
+  const lso = partition.lastStableOffset(log);
   const logStart = log.logStartOffset;
   if (f.lastFetchedEpoch >= 0) {
-    const eo = endOffsetForEpoch(log, pm.leaderEpoch, f.lastFetchedEpoch);
+    const eo = partition.endOffsetForEpoch(log, f.lastFetchedEpoch);
     if (eo.endOffset < 0 || eo.epoch < 0 || f.fetchOffset < logStart) return readErrorData(params, f.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
     if (eo.epoch < f.lastFetchedEpoch || eo.endOffset < f.fetchOffset) {
       const data = dataFor(params, f.partition, hw, lso, logStart, EMPTY);
@@ -163,7 +161,7 @@ function readPartition(broker: BrokerContext, params: FetchParams, f: PartitionF
     }
   } catch (e) {
     const code = storageErrorCode(e);
-    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
     return readErrorData(params, f.partition, code);
   }
   return dataFor(params, f.partition, hw, lso, logStart, records);
@@ -175,24 +173,13 @@ export function isZeroUuid(id: Buffer): boolean {
 }
 
 /**
- * DelayedFetch's byte count for one partition, in Kafka's terms min(bytes between the fetch
- * offset and `endOffset`, partition_max_bytes). Storage exposes no positions, so it reads up
- * to partition_max_bytes: when batches remain unread before `endOffset` there are more
- * bytes than the limit. Reads near the log end are small (only the new bytes).
+ * DelayedFetch's byte count for one partition, Kafka's min(bytes between the fetch offset and
+ * `endOffset`, partition_max_bytes), from the log's index positions (nothing is read).
  */
-export function bytesAvailable(log: PartitionLog, f: PartitionFetch, isolation: FetchIsolation, endOffset: number): number {
-  let records: Buffer;
+export function bytesAvailable(log: PartitionLog, f: PartitionFetch, endOffset: number): number {
   try {
-    records = log.read(f.fetchOffset, f.maxBytes, { isolation, minOneMessage: true }).records;
+    return Math.min(log.bytesBetween(f.fetchOffset, endOffset), f.maxBytes);
   } catch {
     return Number.POSITIVE_INFINITY; // the read will fail: answer now with the error
   }
-  if (records.length === 0) return 0;
-  let at = 0;
-  let last = -1;
-  while (at + RECORD_BATCH_OVERHEAD <= records.length) {
-    last = batchLastOffset(records, at);
-    at += batchSize(records, at);
-  }
-  return last + 1 < endOffset ? f.maxBytes : Math.min(records.length, f.maxBytes);
 }

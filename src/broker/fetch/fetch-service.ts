@@ -3,17 +3,18 @@
  * turns a Fetch request into partitions keyed by topic name (< v13) or topic id (v13+),
  * settles its fetch session, answers unknown topics and partitions without reading, reads
  * the rest, and either answers at once or parks the request until enough bytes arrive.
- * One per broker (`BrokerContext.fetch`).
+ * One per broker (`BrokerContext.fetch`), given the parts of the broker it uses (`FetchHost`).
  */
+import { partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../protocol/generated/fetch-response.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
-import type { BrokerContext } from '../context.js';
+import type { FetchHost } from './fetch-host.js';
 import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from './delayed-fetch.js';
 import { errorPartitionData, readPartitions, releaseRead, type FetchParams } from './fetch-reader.js';
 import { FetchContextKind, FetchSessionCache, PartitionFetch, type FetchContext, type FetchedPartition } from './fetch-session.js';
-import { NO_EPOCH, partitionMetadata } from './partition-state.js';
+import { NO_EPOCH } from '../partition.js';
 
 /** FetchRequest.FUTURE_LOCAL_REPLICA_ID: a log moving between directories (never over the network). */
 const FUTURE_LOCAL_REPLICA_ID = -3;
@@ -22,19 +23,19 @@ const READ_COMMITTED = 1;
 export class FetchService implements DelayedFetchOwner {
   readonly sessions: FetchSessionCache;
   readonly purgatory: FetchPurgatory;
-  private readonly broker: BrokerContext;
+  private readonly host: FetchHost;
 
-  constructor(broker: BrokerContext, now: () => number = Date.now) {
-    this.broker = broker;
-    this.sessions = new FetchSessionCache(broker.config.int('max.incremental.fetch.session.cache.slots'), undefined, now);
-    this.purgatory = new FetchPurgatory(broker, this, now);
+  constructor(host: FetchHost, now: () => number = Date.now) {
+    this.host = host;
+    this.sessions = new FetchSessionCache(host.config.int('max.incremental.fetch.session.cache.slots'), undefined, now);
+    this.purgatory = new FetchPurgatory(host, this, now);
   }
 
   fetch(request: FetchRequest, version: number): FetchResponse | Promise<FetchResponse> {
-    const broker = this.broker;
+    const host = this.host;
     const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
-    const maxBytes = Math.min(request.maxBytes, broker.config.int('fetch.max.bytes'));
+    const maxBytes = Math.min(request.maxBytes, host.config.int('fetch.max.bytes'));
     const params: FetchParams = {
       version,
       replicaId,
@@ -49,7 +50,7 @@ export class FetchService implements DelayedFetchOwner {
     const fetchData = new Map<string, PartitionFetch>();
     for (const t of request.topics) {
       const idKey = useIds ? t.topicId.toString('hex') : t.topic;
-      const known = useIds ? broker.metadata.topicById(t.topicId) : undefined;
+      const known = useIds ? host.metadata.topicById(t.topicId) : undefined;
       const name = useIds ? (known?.name ?? null) : t.topic;
       // The request's uuid is a view of its frame; a session must not keep the frame alive.
       const topicId = !useIds ? ZERO_UUID : known !== undefined ? known.id : Buffer.from(t.topicId);
@@ -83,19 +84,19 @@ export class FetchService implements DelayedFetchOwner {
     const interesting: PartitionFetch[] = [];
     const erroneous: FetchedPartition[] = [];
     for (const f of ctx.partitions) {
-      if (f.topic === null && ctx.usesTopicIds) f.topic = broker.metadata.topicById(f.topicId)?.name ?? null;
+      if (f.topic === null && ctx.usesTopicIds) f.topic = host.metadata.topicById(f.topicId)?.name ?? null;
       if (f.topic === null) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_ID) });
-      else if (partitionMetadata(broker.metadata.topic(f.topic), f.partition) === undefined) {
+      else if (partitionOf(host.metadata.topic(f.topic), f.partition) === undefined) {
         erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
       } else interesting.push(f);
     }
     if (interesting.length === 0) return this.respond(ctx, params, [], erroneous);
-    const read = readPartitions(broker, params, interesting);
+    const read = readPartitions(host, params, interesting);
     if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch) {
       return this.respond(ctx, params, read.partitions, erroneous);
     }
     releaseRead(read); // not enough yet: the answer reads again
-    const logs = interesting.map((f) => broker.logs.getLog(f.topic!, f.partition)!);
+    const logs = interesting.map((f) => host.partitions.get(host.metadata.topic(f.topic!), f.partition)!.log!);
     const delayed = new DelayedFetch(params, ctx, interesting, logs, erroneous);
     this.purgatory.park(delayed);
     return delayed.promise;
@@ -103,7 +104,7 @@ export class FetchService implements DelayedFetchOwner {
 
   /** DelayedFetch.onComplete: read again and answer. */
   answer(fetch: DelayedFetch): FetchResponse {
-    const read = readPartitions(this.broker, fetch.params, fetch.partitions);
+    const read = readPartitions(this.host, fetch.params, fetch.partitions);
     return this.respond(fetch.context, fetch.params, read.partitions, fetch.erroneous);
   }
 
@@ -113,17 +114,17 @@ export class FetchService implements DelayedFetchOwner {
   }
 
   private respond(ctx: FetchContext, params: FetchParams, read: FetchedPartition[], erroneous: FetchedPartition[]): FetchResponse {
-    const broker = this.broker;
+    const host = this.host;
     const nodeEndpoints: NodeEndpoint[] = [];
     if (params.version >= 16) {
       // KIP-951: point clients that lost the leader at the current one.
       for (const p of read) {
         const code = p.data.errorCode;
         if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.FENCED_LEADER_EPOCH) continue;
-        const pm = partitionMetadata(broker.metadata.topic(p.fetch.topic!), p.fetch.partition);
+        const pm = partitionOf(host.metadata.topic(p.fetch.topic!), p.fetch.partition);
         if (pm === undefined) continue;
         p.data.currentLeader = { leaderId: pm.leader, leaderEpoch: pm.leaderEpoch };
-        const node = broker.metadata.brokers().find((b) => b.nodeId === pm.leader);
+        const node = host.metadata.brokers().find((b) => b.nodeId === pm.leader);
         if (node !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
           nodeEndpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
         }
@@ -135,7 +136,7 @@ export class FetchService implements DelayedFetchOwner {
     let current: FetchableTopicResponse | null = null;
     for (const p of outcome.partitions) {
       const f = p.fetch;
-      if (params.version < 10 && f.topic !== null && p.data.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && isZstdTopic(broker, f.topic)) {
+      if (params.version < 10 && f.topic !== null && p.data.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && isZstdTopic(host, f.topic)) {
         // Clients before v10 cannot read zstd (KIP-110).
         p.data = errorPartitionData(f.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
       }
@@ -150,7 +151,7 @@ export class FetchService implements DelayedFetchOwner {
   }
 }
 
-function isZstdTopic(broker: BrokerContext, name: string): boolean {
-  const topic = broker.metadata.topic(name);
-  return topic !== undefined && (topic.configs['compression.type'] ?? broker.config.raw('compression.type')) === 'zstd';
+function isZstdTopic(host: FetchHost, name: string): boolean {
+  const topic = host.metadata.topic(name);
+  return topic !== undefined && (topic.configs['compression.type'] ?? host.config.raw('compression.type')) === 'zstd';
 }

@@ -1,5 +1,5 @@
 import type { BrokerContext } from '../context.js';
-import type { BrokerEndpoint } from '../metadata.js';
+import type { BrokerEndpoint } from '../../cluster/metadata.js';
 
 /** "Authorized operations not requested" in Metadata and Describe* responses. */
 export const UNKNOWN_AUTHORIZED_OPERATIONS = -2147483648;

@@ -8,13 +8,9 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DeleteRecordsPartitionResult, DeleteRecordsTopicResult } from '../../protocol/generated/delete-records-response.js';
-import { isDeletePolicy } from '../../storage/config.js';
 import type { BrokerContext } from '../context.js';
-import { isInternalTopic, leaderLog, NO_EPOCH, partitionMetadata, storageErrorCode } from '../fetch/partition-state.js';
+import { NO_EPOCH, storageErrorCode } from '../partition.js';
 import { defineHandler } from './handler.js';
-
-/** DeleteRecordsRequest.HIGH_WATERMARK. */
-const HIGH_WATERMARK = -1;
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: ApiKey.DeleteRecords,
@@ -45,20 +41,18 @@ function failed(partition: number, errorCode: number): DeleteRecordsPartitionRes
 
 function deleteRecords(broker: BrokerContext, topicName: string, partition: number, requested: number): DeleteRecordsPartitionResult {
   const topic = broker.metadata.topic(topicName);
-  const pm = partitionMetadata(topic, partition);
-  if (pm === undefined) return failed(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  if (isInternalTopic(topic!)) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  const log = leaderLog(broker, topicName, pm, NO_EPOCH);
+  const p = broker.partitions.get(topic, partition);
+  if (p === undefined) return failed(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (topic!.internal) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const log = p.leaderLogOrError(NO_EPOCH);
   if (typeof log === 'number') return failed(partition, log);
-  if (!isDeletePolicy(log.config)) return failed(partition, ErrorCode.POLICY_VIOLATION);
-  const offset = requested === HIGH_WATERMARK ? log.highWatermark : requested;
-  if (offset < 0) return failed(partition, ErrorCode.OFFSET_OUT_OF_RANGE);
   try {
-    log.maybeIncrementLogStartOffset(offset, 'client delete records request');
+    const r = p.deleteRecordsOnLeader(log, requested);
+    if (r.errorCode !== ErrorCode.NONE) return failed(partition, r.errorCode);
+    return { partitionIndex: partition, lowWatermark: BigInt(r.lowWatermark), errorCode: ErrorCode.NONE };
   } catch (e) {
     const code = storageErrorCode(e);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.logger.error({ err: e, topic: topicName, partition }, 'error deleting records');
     return failed(partition, code);
   }
-  return { partitionIndex: partition, lowWatermark: BigInt(log.logStartOffset), errorCode: ErrorCode.NONE };
 }

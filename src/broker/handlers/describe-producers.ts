@@ -18,16 +18,12 @@ function partitionError(partitionIndex: number, errorCode: number, message: stri
 }
 
 function describePartition(broker: BrokerContext, topic: string, partitionIndex: number): PartitionResponse {
-  const meta = broker.metadata.topic(topic)!;
-  const p = meta.partitions.find((x) => x.partition === partitionIndex);
-  if (p === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const log = broker.logs.getLog(topic, partitionIndex);
-  if (log === undefined || log.isOffline) {
-    const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic}-${partitionIndex}`);
-    return partitionError(partitionIndex, offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  }
+  const partition = broker.partitions.get(broker.metadata.topic(topic), partitionIndex);
+  if (partition === undefined) return partitionError(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const log = partition.localLogOrError();
+  if (typeof log === 'number') return partitionError(partitionIndex, log);
   const activeProducers: ProducerState[] = [];
-  for (const e of log.producerState.producers.values()) {
+  for (const e of log.activeProducers()) {
     activeProducers.push({
       producerId: BigInt(e.producerId),
       producerEpoch: e.producerEpoch,

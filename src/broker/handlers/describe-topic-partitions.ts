@@ -8,8 +8,8 @@ import type { DescribeTopicPartitionsResponse, DescribeTopicPartitionsResponsePa
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { BrokerContext } from '../context.js';
-import type { TopicMetadata } from '../metadata.js';
-import { isInternalTopic, topicNameError } from '../topics.js';
+import { isInternalTopic, type TopicMetadata } from '../../cluster/metadata.js';
+import { topicNameError } from '../topics.js';
 import { topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { defineHandler } from './handler.js';
 
@@ -83,7 +83,7 @@ function entry(topic: TopicMetadata, parts: DescribeTopicPartitionsResponseParti
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
-    isInternal: topic.internal || isInternalTopic(topic.name),
+    isInternal: topic.internal,
     partitions: parts,
     topicAuthorizedOperations: topicAuthorizedOperations(),
   };

@@ -21,7 +21,7 @@ import {
   MAX_TIMESTAMP,
 } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
-import { lastStableOffset, leaderLog, partitionMetadata, storageErrorCode } from '../fetch/partition-state.js';
+import { OffsetsIsolation, storageErrorCode } from '../partition.js';
 import { defineHandler } from './handler.js';
 
 const CONSUMER_REPLICA_ID = -1;
@@ -103,23 +103,16 @@ async function offsetFor(
     const since = SPECIAL_TIMESTAMP_VERSIONS.get(timestamp);
     if (since === undefined || v < since) return errorResult(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
   }
-  const pm = partitionMetadata(broker.metadata.topic(topicName), p.partitionIndex);
-  if (pm === undefined) return errorResult(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const log = leaderLog(broker, topicName, pm, p.currentLeaderEpoch);
+  const partition = broker.partitions.get(broker.metadata.topic(topicName), p.partitionIndex);
+  if (partition === undefined) return errorResult(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const log = partition.leaderLogOrError(p.currentLeaderEpoch);
   if (typeof log === 'number') return errorResult(p.partitionIndex, log);
   // Consumers see up to the high watermark (or the last stable offset); replicas and tools the log end.
-  const lastFetchable =
-    replicaId === CONSUMER_REPLICA_ID ? (isolationLevel === READ_COMMITTED ? lastStableOffset(log) : log.highWatermark) : log.logEndOffset;
-  switch (timestamp) {
-    case LATEST_TIMESTAMP:
-      return result(v, p.partitionIndex, lastFetchable, -1, pm.leaderEpoch);
-    case EARLIEST_TIMESTAMP:
-    case EARLIEST_LOCAL_TIMESTAMP:
-      return result(v, p.partitionIndex, log.logStartOffset, -1, pm.leaderEpoch);
-  }
+  const isolation =
+    replicaId === CONSUMER_REPLICA_ID ? (isolationLevel === READ_COMMITTED ? OffsetsIsolation.Committed : OffsetsIsolation.HighWatermark) : OffsetsIsolation.LogEnd;
   try {
-    const found = await log.fetchOffsetByTimestamp(timestamp);
-    if (found === null || found.offset >= lastFetchable) return result(v, p.partitionIndex, -1, -1, -1);
+    const found = await partition.fetchOffsetForTimestamp(log, timestamp, isolation);
+    if (found === null) return result(v, p.partitionIndex, -1, -1, -1);
     return result(v, p.partitionIndex, found.offset, found.timestamp, found.leaderEpoch);
   } catch (e) {
     const code = storageErrorCode(e);

@@ -4,11 +4,10 @@
 // requested epoch, Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the
 // log end offset; an epoch newer than any known gets epoch -1 and offset -1; an older one is
 // answered with the start of the known history. Storage keeps no epoch history yet, so the
-// history is the partition's one leader epoch (see fetch/partition-state.ts).
+// history is the partition's one leader epoch (see ../partition.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { EpochEndOffset, OffsetForLeaderTopicResult } from '../../protocol/generated/offset-for-leader-epoch-response.js';
-import { endOffsetForEpoch, leaderLog, partitionMetadata } from '../fetch/partition-state.js';
 import { defineHandler } from './handler.js';
 
 export const offsetForLeaderEpochHandler = defineHandler({
@@ -21,17 +20,16 @@ export const offsetForLeaderEpochHandler = defineHandler({
       const partitions: EpochEndOffset[] = [];
       const topic = broker.metadata.topic(t.topic);
       for (const p of t.partitions) {
-        const pm = partitionMetadata(topic, p.partition);
-        if (pm === undefined) {
+        const partition = broker.partitions.get(topic, p.partition);
+        if (partition === undefined) {
           partitions.push(errorResult(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
           continue;
         }
-        const log = leaderLog(broker, t.topic, pm, p.currentLeaderEpoch);
-        if (typeof log === 'number') {
-          partitions.push(errorResult(p.partition, log));
+        const eo = partition.lastOffsetForLeaderEpoch(p.currentLeaderEpoch, p.leaderEpoch);
+        if (typeof eo === 'number') {
+          partitions.push(errorResult(p.partition, eo));
           continue;
         }
-        const eo = endOffsetForEpoch(log, pm.leaderEpoch, p.leaderEpoch);
         partitions.push({ errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: eo.epoch, endOffset: BigInt(eo.endOffset) });
       }
       topics.push({ topic: t.topic, partitions });

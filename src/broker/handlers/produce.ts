@@ -24,6 +24,7 @@ import { ATTRIBUTES_OFFSET, MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFF
 import { readInt64Number } from '../../protocol/records/header.js';
 import { BatchFault, batchFaultErrorCode } from '../../protocol/records/faults.js';
 import { validateProduceRecords } from '../../protocol/records/validate.js';
+import { partitionOf } from '../../cluster/metadata.js';
 import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
 import { topicProduceSettings } from '../produce/topic-settings.js';
@@ -71,7 +72,7 @@ function invalidAcks(request: ProduceRequest, broker: BrokerContext, apiVersion:
     return {
       name: t.name,
       partitionResponses: t.partitionData.map((p) => {
-        if (meta === undefined || !meta.partitions.some((x) => x.partition === p.index)) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (partitionOf(meta, p.index) === undefined) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const fault = p.records === null ? BatchFault.NoBatch : validateProduceRecords(p.records, 0, p.records.length, apiVersion);
         return partitionError(p.index, fault === BatchFault.Ok ? ErrorCode.INVALID_REQUIRED_ACKS : batchFaultErrorCode(fault));
       }),
@@ -113,7 +114,7 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
   const services = broker.produce;
   const now = Date.now();
   services.maybeExpireProducers(now);
-  const rc = new ProduceRequestContext(broker, services, acks, info.apiVersion, info.clientId, now);
+  const rc = new ProduceRequestContext(services, acks, info.apiVersion, info.clientId, now);
   const responses: TopicProduceResponse[] = new Array(request.topicData.length);
   let waiting: Promise<PartitionProduceResponse>[] | null = null;
   let slots: Array<{ list: PartitionProduceResponse[]; at: number }> | null = null;

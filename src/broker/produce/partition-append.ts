@@ -11,8 +11,8 @@
  *   checks (size → MESSAGE_TOO_LARGE, CRC → CORRUPT_MESSAGE, offsets/count/control/sequence →
  *   INVALID_RECORD); the walk of every record (framing → INVALID_RECORD; compressed batches
  *   streamed through a bounded window, past 64 MiB → RECORD_TOO_LARGE), record checks and
- *   recompression (record-validation.ts); the idempotent
- *   producer checks (src/coordinator/txn/idempotence.ts); the append.
+ *   recompression (record-validation.ts); the append, whose idempotent producer checks
+ *   storage makes (src/storage/producer-check.ts, PartitionLog.appendAsLeader).
  *
  * Like Kafka, the response carries an error message and record errors only for record
  * validation failures (RecordValidationException) and transaction verification; the log
@@ -27,24 +27,19 @@ import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceRespo
 import {
   ATTRIBUTES_OFFSET,
   COMPRESSION_MASK,
-  BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
   RECORD_BATCH_OVERHEAD,
   TRANSACTIONAL_MASK,
 } from '../../protocol/records/batch-header.js';
 import { batchFaultErrorCode, BatchFault } from '../../protocol/records/faults.js';
-import { batchLastSequence, readInt64Number } from '../../protocol/records/header.js';
 import { validateClientBatch, validateProduceRecords } from '../../protocol/records/validate.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { LogAppendInfo, PartitionLog } from '../../storage/partition-log.js';
-import { checkProducerBatch, firstOffsetOf, ProducerCheck } from '../../coordinator/txn/idempotence.js';
-import type { BrokerContext } from '../context.js';
-import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../metadata.js';
-import type { ProduceServices } from './produce-services.js';
+import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../../cluster/metadata.js';
+import type { Partition } from '../partition.js';
+import type { ProduceHost, ProduceServices } from './produce-services.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import {
   checkRecordsSync,
@@ -60,8 +55,6 @@ import type { TopicProduceSettings } from './topic-settings.js';
 
 /** The client id Kafka's AdminClient uses; only it may write to internal topics. */
 export const ADMIN_CLIENT_ID = '__admin_client';
-/** Internal topics by name (Kafka's Topic.isInternal). */
-const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
 const NO_LEADER: LeaderIdAndEpoch = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
 const NO_RECORD_ERRORS = Object.freeze([]) as unknown as BatchIndexAndErrorMessage[];
@@ -109,7 +102,7 @@ function success(index: number, baseOffset: number, logAppendTime: number, logSt
 
 /** What every partition of one Produce request shares. */
 export class ProduceRequestContext {
-  readonly broker: BrokerContext;
+  readonly host: ProduceHost;
   readonly services: ProduceServices;
   readonly acks: number;
   readonly apiVersion: number;
@@ -118,8 +111,8 @@ export class ProduceRequestContext {
   /** Leaders named in NOT_LEADER_OR_FOLLOWER answers (v10+ nodeEndpoints). */
   leaders: BrokerEndpoint[] | null = null;
 
-  constructor(broker: BrokerContext, services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
-    this.broker = broker;
+  constructor(services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
+    this.host = services.host;
     this.services = services;
     this.acks = acks;
     this.apiVersion = apiVersion;
@@ -129,19 +122,13 @@ export class ProduceRequestContext {
 
   notLeader(index: number, p: PartitionMetadata): PartitionProduceResponse {
     if (this.apiVersion < 10) return partitionError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const node = this.broker.metadata.brokers().find((b) => b.nodeId === p.leader);
+    const node = this.host.metadata.brokers().find((b) => b.nodeId === p.leader);
     if (node !== undefined) {
       this.leaders ??= [];
       if (!this.leaders.some((b) => b.nodeId === node.nodeId)) this.leaders.push(node);
     }
     return partitionError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, null, NO_RECORD_ERRORS, { leaderId: p.leader, leaderEpoch: p.leaderEpoch });
   }
-}
-
-function findPartition(topic: TopicMetadata, index: number): PartitionMetadata | undefined {
-  const byIndex = topic.partitions[index];
-  if (byIndex !== undefined && byIndex.partition === index) return byIndex;
-  return topic.partitions.find((p) => p.partition === index);
 }
 
 /** Kafka's effective min ISR: min.insync.replicas, capped at the replica count (KAFKA-15583). */
@@ -169,8 +156,10 @@ export function producePartition(
   index: number,
   records: Buffer | null,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const p = findPartition(topic, index);
-  if (p === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const host = rc.host;
+  const partition = host.partitions.get(topic, index);
+  if (partition === undefined) return partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const p = partition.metadata;
   if (records === null) return partitionError(index, ErrorCode.INVALID_RECORD);
   const fault = validateProduceRecords(records, 0, records.length, rc.apiVersion);
   if (fault !== BatchFault.Ok) {
@@ -183,18 +172,16 @@ export function producePartition(
     // transaction; without one, Kafka's AddPartitionsToTxnManager reports it unavailable.
     return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, -1, TXN_VERIFICATION_UNAVAILABLE);
   }
-  if ((topic.internal || INTERNAL_TOPICS.has(topic.name)) && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  const broker = rc.broker;
-  if (p.leader !== broker.nodeId) return rc.notLeader(index, p);
-  const log = broker.logs.getLog(topic.name, index);
+  if (topic.internal && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  if (!partition.isLeader) return rc.notLeader(index, p);
+  const log = partition.log;
   if (log === undefined || log.isOffline || log.isClosed) {
-    const offline = log !== undefined || broker.logs.offlinePartitions.has(`${topic.name}-${index}`);
-    return offline ? partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR) : rc.notLeader(index, p);
+    return log !== undefined || partition.hasStorageError ? partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR) : rc.notLeader(index, p);
   }
   const minIsr = effectiveMinIsr(p, settings.minInsyncReplicas);
   const underMinIsr = p.isr.length < minIsr;
   if (rc.acks === -1 && underMinIsr) {
-    broker.logger.debug({ topic: topic.name, partition: index, isr: p.isr, minIsr }, 'not enough in-sync replicas for acks=-1');
+    host.logger.debug({ topic: topic.name, partition: index, isr: p.isr, minIsr }, 'not enough in-sync replicas for acks=-1');
     return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, log.logStartOffset);
   }
   const config = log.config;
@@ -219,15 +206,15 @@ export function producePartition(
   let prepared: Promise<Buffer | RecordRejection>;
   // Most batches are walked now, synchronously, and need nothing else.
   const work = validateRecordsSync(batch, ctx);
-  if (work instanceof RecordRejection) return rejected(index, work, log, broker, topic.name);
-  if (work === RecordWork.None) return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+  if (work instanceof RecordRejection) return rejected(index, work, log, host, topic.name);
+  if (work === RecordWork.None) return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   if (work === WALK_ASYNC) {
     // gzip or zstd output past SYNC_INFLATE_MAX (or zstd on Node 20): streamed on the libuv pool.
     prepared = validateRecords(batch, { ...ctx });
   } else if (work === RecordWork.Check && hasSyncCodec(batch[ATTRIBUTES_OFFSET + 1]! & COMPRESSION_MASK)) {
     const rejection = checkRecordsSync(batch, ctx);
-    if (rejection !== null) return rejected(index, rejection, log, broker, topic.name);
-    return appendInOrder(rc, log, p, batch, index, topic.name, advanceHw);
+    if (rejection !== null) return rejected(index, rejection, log, host, topic.name);
+    return appendInOrder(rc, partition, log, batch, index, topic.name, advanceHw);
   } else {
     prepared = prepareRecords(batch, work, { ...ctx });
   }
@@ -238,12 +225,12 @@ export function producePartition(
   const done = turn.then(
     (ready): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
       queue.pending--;
-      if (ready instanceof RecordRejection) return [rejected(index, ready, log, broker, topic.name)];
-      return [appendNow(rc, log, p, ready, index, topic.name, advanceHw)];
+      if (ready instanceof RecordRejection) return [rejected(index, ready, log, host, topic.name)];
+      return [appendNow(rc, partition, log, ready, index, topic.name, advanceHw)];
     },
     (err: unknown): [PartitionProduceResponse] => {
       queue.pending--;
-      broker.logger.error({ err, topic: topic.name, partition: index }, 'error preparing records for append');
+      host.logger.error({ err, topic: topic.name, partition: index }, 'error preparing records for append');
       return [logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log)];
     },
   );
@@ -260,8 +247,8 @@ const syncCheckContext: RecordCheckContext = {
   compression: undefined,
 };
 
-function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: BrokerContext, topic: string): PartitionProduceResponse {
-  if (r.detail !== null) broker.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
+function rejected(index: number, r: RecordRejection, log: PartitionLog, host: ProduceHost, topic: string): PartitionProduceResponse {
+  if (r.detail !== null) host.logger.debug({ topic, partition: index, errorCode: r.errorCode, reason: r.detail }, 'batch refused for its records');
   const lso = unknownAppendInfo(r.errorCode) ? -1 : log.logStartOffset;
   return partitionError(index, r.errorCode, lso, r.errorMessage, r.recordErrors.length === 0 ? NO_RECORD_ERRORS : r.recordErrors);
 }
@@ -269,19 +256,19 @@ function rejected(index: number, r: RecordRejection, log: PartitionLog, broker: 
 /** Appends now unless earlier appends to the partition are still waiting. */
 function appendInOrder(
   rc: ProduceRequestContext,
+  partition: Partition,
   log: PartitionLog,
-  p: PartitionMetadata,
   batch: Buffer,
   index: number,
   topic: string,
   advanceHw: boolean,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
   const queue = rc.services.queueIfAny(log);
-  if (queue === undefined || queue.pending === 0) return appendNow(rc, log, p, batch, index, topic, advanceHw);
+  if (queue === undefined || queue.pending === 0) return appendNow(rc, partition, log, batch, index, topic, advanceHw);
   queue.pending++;
   const done = queue.tail.then((): [PartitionProduceResponse | Promise<PartitionProduceResponse>] => {
     queue.pending--;
-    return [appendNow(rc, log, p, batch, index, topic, advanceHw)];
+    return [appendNow(rc, partition, log, batch, index, topic, advanceHw)];
   });
   queue.tail = done;
   return done.then((box) => box[0]);
@@ -290,53 +277,35 @@ function appendInOrder(
 /** The idempotence checks and the append, synchronously. */
 function appendNow(
   rc: ProduceRequestContext,
+  partition: Partition,
   log: PartitionLog,
-  p: PartitionMetadata,
   batch: Buffer,
   index: number,
   topic: string,
   advanceHw: boolean,
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const broker = rc.broker;
+  const host = rc.host;
   if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
-  const producerId = readInt64Number(batch, PRODUCER_ID_OFFSET);
-  if (producerId >= 0) {
-    const check = rc.services.check;
-    const epoch = batch.readInt16BE(PRODUCER_EPOCH_OFFSET);
-    const verdict = checkProducerBatch(
-      check,
-      log.producerState.producers.get(producerId),
-      producerId,
-      epoch,
-      batch.readInt32BE(BASE_SEQUENCE_OFFSET),
-      batchLastSequence(batch, 0),
-      log.logEndOffset,
-      topic,
-      index,
-    );
-    if (verdict === ProducerCheck.Duplicate) return duplicate(rc, log, index, check.duplicateOf!);
-    if (verdict === ProducerCheck.Reject) {
-      if (check.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH) broker.logger.info(check.reason);
-      else broker.logger.warn(check.reason);
-      return partitionError(index, check.errorCode, log.logStartOffset);
-    }
-  }
   let info: LogAppendInfo;
   try {
-    info = log.append(batch, { leaderEpoch: p.leaderEpoch });
+    // The idempotent producer checks run inside the log (a retried batch is answered with the
+    // original's offsets and its timestamp as the append time).
+    info = partition.appendRecordsToLeader(log, batch, advanceHw);
   } catch (err) {
     if (isStorageError(err)) {
-      if (err.errorName === 'KAFKA_STORAGE_ERROR') broker.logger.error({ err, topic, partition: index }, 'append failed');
-      else broker.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
+      const name = err.errorName;
+      if (name === 'KAFKA_STORAGE_ERROR') host.logger.error({ err, topic, partition: index }, 'append failed');
+      else if (name === 'INVALID_PRODUCER_EPOCH') host.logger.info(err.message);
+      else if (name === 'OUT_OF_ORDER_SEQUENCE_NUMBER') host.logger.warn(err.message);
+      else host.logger.debug({ topic, partition: index, reason: err.message }, 'append refused');
       return logError(index, err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, log);
     }
-    broker.logger.error({ err, topic, partition: index }, 'unexpected error appending');
+    host.logger.error({ err, topic, partition: index }, 'unexpected error appending');
     return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
-  if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
   const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
   if (info.durable === null || rc.acks === 0) return response;
-  return awaitDurable(info.durable, response, log, index, broker);
+  return awaitDurable(info.durable, response, log, index, host);
 }
 
 function awaitDurable(
@@ -344,30 +313,13 @@ function awaitDurable(
   response: PartitionProduceResponse,
   log: PartitionLog,
   index: number,
-  broker: BrokerContext,
+  host: ProduceHost,
 ): Promise<PartitionProduceResponse> {
   return durable.then(
     () => response,
     (err: unknown) => {
-      broker.logger.error({ err, topic: log.topic, partition: index }, 'flush failed');
+      host.logger.error({ err, topic: log.topic, partition: index }, 'flush failed');
       return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
     },
   );
-}
-
-/**
- * A retried batch already in the log: Kafka answers NONE with the original batch's offsets
- * and its timestamp as the log append time. When the flush policy wants fsyncs, the answer
- * waits until the original batch is on disk.
- */
-function duplicate(
-  rc: ProduceRequestContext,
-  log: PartitionLog,
-  index: number,
-  b: { lastOffset: number; offsetDelta: number; timestamp: number; lastSequence: number },
-): PartitionProduceResponse | Promise<PartitionProduceResponse> {
-  const response = success(index, firstOffsetOf(b), b.timestamp, log.logStartOffset);
-  const end = b.lastOffset + 1;
-  if (rc.acks === 0 || end <= log.durableOffset || end - log.durableOffset < log.config['flush.messages']) return response;
-  return awaitDurable(log.awaitDurable(end), response, log, index, rc.broker);
 }

@@ -1,15 +1,16 @@
 /**
  * Per-broker state of the produce path: the producer id manager (created on first use, its
- * block file in the first log directory), the reusable idempotence check result, the
- * per-partition append queues and the periodic expiry of idle producers. One per broker
- * (`BrokerContext.produce`).
+ * block file in the first log directory), the per-partition append queues and the periodic expiry of idle producers. One per broker
+ * (`BrokerContext.produce`), given the few parts of the broker it uses (`ProduceHost`).
  */
 import path from 'node:path';
 import { FileProducerIdBlockStore, ProducerIdManager } from '../../coordinator/txn/producer-id-manager.js';
-import { ProducerCheckResult, removeExpiredProducers } from '../../coordinator/txn/idempotence.js';
 import type { TransactionalIdCoordinator } from '../../coordinator/txn/init-producer-id.js';
+import type { Logger } from 'pino';
+import type { MetadataStore } from '../../cluster/metadata.js';
+import type { LogManager } from '../../storage/log-manager.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
-import type { BrokerContext } from '../context.js';
+import type { Partitions } from '../partition.js';
 
 /** Kafka's `producer.id.expiration.check.interval.ms` default. */
 export const PRODUCER_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
@@ -25,25 +26,36 @@ export class AppendQueue {
   tail: Promise<unknown> = Promise.resolve();
 }
 
+/** What the produce path uses of its broker (the broker passes itself). */
+export interface ProduceHost {
+  readonly nodeId: number;
+  /** Broker settings by Kafka's names; they may change at run time. */
+  readonly config: { int(name: string): number; logDirs(): string[] };
+  /** The image: brokers named in NOT_LEADER_OR_FOLLOWER answers. */
+  readonly metadata: Pick<MetadataStore, 'brokers'>;
+  readonly partitions: Partitions;
+  /** Every local log, for the expiry of idle producers. */
+  readonly logs: Pick<LogManager, 'allLogs'>;
+  readonly logger: Logger;
+}
+
 export class ProduceServices {
-  private readonly broker: BrokerContext;
+  readonly host: ProduceHost;
   private producerIds_: ProducerIdManager | null = null;
-  /** Reused by every idempotence check (they run synchronously, one at a time). */
-  readonly check = new ProducerCheckResult();
   private readonly queues = new WeakMap<PartitionLog, AppendQueue>();
   private nextExpirationCheck: number;
   /** The transaction coordinator, once there is one; null answers transactional ids with COORDINATOR_NOT_AVAILABLE. */
   transactional: TransactionalIdCoordinator | null = null;
 
-  constructor(broker: BrokerContext, now = Date.now()) {
-    this.broker = broker;
+  constructor(host: ProduceHost, now = Date.now()) {
+    this.host = host;
     this.nextExpirationCheck = now + PRODUCER_EXPIRATION_CHECK_INTERVAL_MS;
   }
 
   get producerIds(): ProducerIdManager {
     if (this.producerIds_ === null) {
-      const dir = this.broker.config.logDirs()[0]!;
-      this.producerIds_ = new ProducerIdManager(new FileProducerIdBlockStore(path.resolve(dir), this.broker.nodeId));
+      const dir = this.host.config.logDirs()[0]!;
+      this.producerIds_ = new ProducerIdManager(new FileProducerIdBlockStore(path.resolve(dir), this.host.nodeId));
     }
     return this.producerIds_;
   }
@@ -74,11 +86,11 @@ export class ProduceServices {
   }
 
   expireProducers(now: number): number {
-    const expirationMs = this.broker.config.int('producer.id.expiration.ms');
+    const expirationMs = this.host.config.int('producer.id.expiration.ms');
     if (expirationMs < 0) return 0;
     let removed = 0;
-    for (const log of this.broker.logs.allLogs()) removed += removeExpiredProducers(log.producerState.producers, now, expirationMs);
-    if (removed > 0) this.broker.logger.debug({ removed }, 'expired idle producers');
+    for (const log of this.host.logs.allLogs()) removed += log.removeExpiredProducers(now, expirationMs);
+    if (removed > 0) this.host.logger.debug({ removed }, 'expired idle producers');
     return removed;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { CompressionType } from '../../protocol/compression/compression-type.js';
 import type { BrokerConfig } from '../settings/broker-config.js';
-import type { TopicMetadata } from '../metadata.js';
+import type { TopicMetadata } from '../../cluster/metadata.js';
 
 /** `compression.type=producer`: batches are kept as the producer compressed them. */
 export const KEEP_PRODUCER_COMPRESSION = -1;

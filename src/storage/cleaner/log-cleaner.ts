@@ -192,7 +192,7 @@ export class LogCleaner {
     };
     const sources = log.segments.values().filter((s) => s.baseOffset < target.firstUncleanableOffset);
     if (sources.length === 0) return null;
-    const fds = log.fds;
+    const fds = log.local.fds;
     const segments: CleanerSegment[] = sources.map((s) => ({
       baseOffset: s.baseOffset,
       size: s.size,
@@ -203,9 +203,9 @@ export class LogCleaner {
       release: () => fds.unpin(s.logFile),
     }));
     const activeProducers = new Map<number, number>();
-    for (const e of log.producerState.producers.values()) if (e.lastOffset >= 0) activeProducers.set(e.producerId, e.lastOffset);
+    for (const e of log.activeProducers()) if (e.lastOffset >= 0) activeProducers.set(e.producerId, e.lastOffset);
     this.map ??= new OffsetMap(this.opts.dedupeBufferSize);
-    const cleaner = new Cleaner(log, this.opts.fs, this.map, checkDone);
+    const cleaner = new Cleaner(log.local, this.opts.fs, this.map, checkDone);
     const before = log.numberOfSegments;
     let result;
     try {
@@ -244,7 +244,7 @@ export class LogCleaner {
     try {
       for (const g of result.groups) {
         const size = this.opts.fs.statSync(g.segment.logFile.path)?.size ?? 0;
-        const fresh = LogSegment.open(log, log.dir, g.segment.baseOffset, log, size, CLEANED_SUFFIX);
+        const fresh = LogSegment.open(log.local, log.dir, g.segment.baseOffset, log.local, size, CLEANED_SUFFIX);
         log.replaceSegments(
           [fresh],
           g.replaced.map((b) => log.segments.get(b)!),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BrokerContext } from '../../../src/broker/context.js';
+import type { FetchHost } from '../../../src/broker/fetch/fetch-host.js';
 import { DelayedFetch, FetchPurgatory, type DelayedFetchOwner } from '../../../src/broker/fetch/delayed-fetch.js';
 import type { FetchParams } from '../../../src/broker/fetch/fetch-reader.js';
 import { FetchContext, FetchContextKind } from '../../../src/broker/fetch/fetch-session.js';
@@ -33,7 +33,7 @@ class Recorder implements DelayedFetchOwner {
 test('expiry answers parked fetches in deadline order, whatever order they parked in', () => holdingLoop(async () => {
   let now = 1_000;
   const owner = new Recorder();
-  const purgatory = new FetchPurgatory({} as BrokerContext, owner, () => now);
+  const purgatory = new FetchPurgatory({} as FetchHost, owner, () => now);
   const waits = [50, 10, 40, 20, 30, 10, 5];
   const fetches = waits.map((w) => delayed(w));
   for (const f of fetches) purgatory.park(f);
@@ -47,7 +47,7 @@ test('expiry answers parked fetches in deadline order, whatever order they parke
 test('completed fetches leave the heap; the rest still expire in order', () => holdingLoop(async () => {
   let now = 0;
   const owner = new Recorder();
-  const purgatory = new FetchPurgatory({} as BrokerContext, owner, () => now);
+  const purgatory = new FetchPurgatory({} as FetchHost, owner, () => now);
   const fetches = [30, 10, 20, 40].map((w) => delayed(w));
   for (const f of fetches) purgatory.park(f);
   // completeAll takes the earliest first; here only to check removal keeps the heap valid.
@@ -64,7 +64,7 @@ test('a high watermark change wakes each waiter of the log once per turn', () =>
   let listener: { onHighWatermarkUpdated(hw: number): void } | null = null;
   const log = { setOffsetsListener: (l: typeof listener) => (listener = l) } as unknown as PartitionLog;
   const owner = new Recorder();
-  const purgatory = new FetchPurgatory({} as BrokerContext, owner, () => 0);
+  const purgatory = new FetchPurgatory({} as FetchHost, owner, () => 0);
   const f = delayed(60_000, [log]);
   let checks = 0;
   f.tryComplete = () => ++checks === 2;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BrokerConfig } from '../../../src/broker/settings/broker-config.js';
-import type { TopicMetadata } from '../../../src/broker/metadata.js';
+import type { TopicMetadata } from '../../../src/cluster/metadata.js';
 import { checkRecordsSync, mayFailRecordChecks, prepareRecords, RecordRejection, RecordWork, validateRecordsSync } from '../../../src/broker/produce/record-validation.js';
 import { RecordWalk } from '../../../src/protocol/records/walk.js';
 import { walkBatchSync } from '../../../src/protocol/records/walk-batch.js';

@@ -11,17 +11,22 @@ import {
   incrementSequence,
   inSequence,
   INT32_MAX,
-  isProducerExpired,
   ProducerCheck,
   ProducerCheckResult,
-  removeExpiredProducers,
-} from '../../../src/coordinator/txn/idempotence.js';
+} from '../../../src/storage/producer-check.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { NodeFs } from '../../../src/storage/fs/storage-fs.js';
 import { silentLogger } from '../../../src/storage/logger.js';
 import { PartitionLog } from '../../../src/storage/partition-log.js';
-import { NUM_BATCHES_TO_RETAIN, ProducerStateManager, recentBatches, type ProducerStateEntry } from '../../../src/storage/producer-state.js';
+import {
+  isProducerExpired,
+  NUM_BATCHES_TO_RETAIN,
+  ProducerStateManager,
+  recentBatches,
+  removeExpiredProducers,
+  type ProducerStateEntry,
+} from '../../../src/storage/producer-state.js';
 
 function entry(epoch: number, batches: Array<[firstSeq: number, lastSeq: number, firstOffset: number]>, extra: Partial<ProducerStateEntry> = {}): ProducerStateEntry {
   const list = batches.map(([f, l, o]) => {

@@ -3,8 +3,8 @@
  * id before it is appended (Kafka 4.0's UnifiedLog.analyzeAndValidateProducerState,
  * ProducerStateEntry.findDuplicateBatch and ProducerAppendInfo.checkProducerEpoch /
  * checkSequence for AppendOrigin.CLIENT), against the producer's state in the partition's
- * ProducerStateManager (src/storage/producer-state.ts), which is the persisted form: the log
- * append updates it, snapshots and recovery rebuild it.
+ * ProducerStateManager (producer-state.ts), which is the persisted form: the log append
+ * updates it, snapshots and recovery rebuild it. PartitionLog.appendAsLeader runs them.
  *
  * In order:
  * 1. Duplicate: same epoch and exactly the sequence range of one of the producer's last 5
@@ -20,8 +20,11 @@
  * Transactional verification (KIP-890) belongs to the transaction coordinator and is not
  * made here.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
-import { recentBatches, type BatchMetadata, type ProducerStateEntry } from '../../storage/producer-state.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { BASE_SEQUENCE_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET } from '../protocol/records/batch-header.js';
+import { batchLastSequence, readInt64Number } from '../protocol/records/header.js';
+import { StorageError } from './errors.js';
+import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
 
 export const INT32_MAX = 0x7fffffff;
 export const NO_PRODUCER_EPOCH = -1;
@@ -62,8 +65,8 @@ export const enum ProducerCheck {
 }
 
 /**
- * The outcome of `checkProducerBatch`. One instance is reused by the caller for every check
- * (the hot path allocates nothing); its fields describe the last check until the next one.
+ * The outcome of `checkProducerBatch`. One instance is reused for every check (the hot path
+ * allocates nothing); its fields describe the last check until the next one.
  */
 export class ProducerCheckResult {
   verdict: ProducerCheck = ProducerCheck.Append;
@@ -156,22 +159,37 @@ export function checkProducerBatch(
   return out.append();
 }
 
-/**
- * Kafka's ProducerStateManager.isProducerExpired: idle for `producer.id.expiration.ms` (by the
- * timestamp of its last batch) and not in a transaction.
- */
-export function isProducerExpired(entry: ProducerStateEntry, now: number, expirationMs: number): boolean {
-  return entry.currentTxnFirstOffset < 0 && now - entry.timestamp >= expirationMs;
-}
+/** Reused by every client append's check (they run synchronously, one at a time). */
+const clientCheck = new ProducerCheckResult();
 
-/** Removes expired producers from a partition's state (ProducerStateManager.removeExpiredProducers). */
-export function removeExpiredProducers(producers: Map<number, ProducerStateEntry>, now: number, expirationMs: number): number {
-  let removed = 0;
-  for (const [id, e] of producers) {
-    if (isProducerExpired(e, now, expirationMs)) {
-      producers.delete(id);
-      removed++;
-    }
+/**
+ * analyzeAndValidateProducerState for a client append (one batch, at the start of `records`)
+ * that would go at `offset`: the batch it repeats when it is a retry, else null to append.
+ * Throws INVALID_PRODUCER_EPOCH or OUT_OF_ORDER_SEQUENCE_NUMBER with Kafka's log text.
+ */
+export function validateClientProducerState(
+  records: Buffer,
+  producers: ReadonlyMap<number, ProducerStateEntry>,
+  offset: number,
+  topic: string,
+  partition: number,
+): BatchMetadata | null {
+  const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
+  if (producerId < 0) return null;
+  const verdict = checkProducerBatch(
+    clientCheck,
+    producers.get(producerId),
+    producerId,
+    records.readInt16BE(PRODUCER_EPOCH_OFFSET),
+    records.readInt32BE(BASE_SEQUENCE_OFFSET),
+    batchLastSequence(records, 0),
+    offset,
+    topic,
+    partition,
+  );
+  if (verdict === ProducerCheck.Duplicate) return clientCheck.duplicateOf;
+  if (verdict === ProducerCheck.Reject) {
+    throw new StorageError(clientCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', clientCheck.reason);
   }
-  return removed;
+  return null;
 }

@@ -1,0 +1,108 @@
+/**
+ * The cluster metadata the broker serves from: brokers, topics with their ids, partition
+ * counts and config overrides. Reads come from an in-memory image and are synchronous;
+ * changes are asynchronous because a store may have to agree them with others first (the
+ * etcd store). Stores live next to this file; the broker reads the image through
+ * `MetadataStore` and finds a topic's partition with `partitionOf`.
+ */
+import { ErrorCode } from '../protocol/generated/errors.js';
+
+export interface BrokerEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionMetadata {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicMetadata {
+  name: string;
+  /** 16-byte topic id (Kafka's Uuid). */
+  id: Buffer;
+  /** One of Kafka's internal topics; stores set it from `isInternalTopic` whatever they were given. */
+  internal: boolean;
+  partitions: PartitionMetadata[];
+  /** Topic-level config overrides, by Kafka's topic config names. */
+  configs: Readonly<Record<string, string>>;
+}
+
+export interface MetadataStore {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  brokers(): readonly BrokerEndpoint[];
+  topics(): IterableIterator<TopicMetadata>;
+  topic(name: string): TopicMetadata | undefined;
+  topicById(id: Buffer): TopicMetadata | undefined;
+  /**
+   * Creates a topic; the caller has validated name, counts and configs. Fails with a
+   * MetadataError TOPIC_ALREADY_EXISTS when the name is taken (a concurrent creator won).
+   */
+  createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>, internal?: boolean): Promise<TopicMetadata>;
+  deleteTopic(name: string): Promise<TopicMetadata | undefined>;
+  /** Raises the partition count to `total`; MetadataError UNKNOWN_TOPIC_OR_PARTITION when the topic is gone. */
+  createPartitions(name: string, total: number): Promise<TopicMetadata>;
+  /** Replaces the topic's config overrides; MetadataError UNKNOWN_TOPIC_OR_PARTITION when the topic is gone. */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata>;
+  /**
+   * Dynamic broker configs (KIP-226) of one scope: `''` for the cluster-wide defaults, or a
+   * broker id for that broker's own. A store without them leaves both methods out, and
+   * dynamic broker config changes are then refused.
+   */
+  brokerConfigs?(scope: string): Readonly<Record<string, string>>;
+  /** Replaces the dynamic broker configs of a scope. */
+  setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A change the store refused, with the Kafka error code that says why (TOPIC_ALREADY_EXISTS,
+ * UNKNOWN_TOPIC_OR_PARTITION), so callers branch on the code, never on the message.
+ */
+export class MetadataError extends Error {
+  readonly errorCode: number;
+
+  constructor(errorCode: number, message: string) {
+    super(message);
+    this.name = 'MetadataError';
+    this.errorCode = errorCode;
+  }
+}
+
+export function isMetadataError(e: unknown, errorCode?: number): e is MetadataError {
+  return e instanceof MetadataError && (errorCode === undefined || e.errorCode === errorCode);
+}
+
+export function topicAlreadyExists(name: string): MetadataError {
+  return new MetadataError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+}
+
+export function unknownTopic(name: string): MetadataError {
+  return new MetadataError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+}
+
+/** Kafka's internal topics (Topic.isInternal). */
+const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+/** True for the names of Kafka's internal topics (Topic.isInternal). */
+export function isInternalTopic(name: string): boolean {
+  return INTERNAL_TOPICS.has(name);
+}
+
+/**
+ * The partition `index` of `topic` in the metadata image; undefined when the topic or the
+ * partition is unknown. Partitions are kept in index order, so this is one array read.
+ */
+export function partitionOf(topic: TopicMetadata | undefined, index: number): PartitionMetadata | undefined {
+  if (topic === undefined) return undefined;
+  const p = topic.partitions[index];
+  if (p !== undefined && p.partition === index) return p;
+  for (const q of topic.partitions) if (q.partition === index) return q;
+  return undefined;
+}
