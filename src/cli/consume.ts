@@ -217,7 +217,7 @@ export function kafkaFormatter(props: Record<string, string>): (r: FetchedRecord
       throw new CliError(`--property ${name}: not supported${name === 'print.timestamp' ? ' (use --format with %T)' : ''}`);
     }
   }
-  const on = (name: string, dflt: boolean) => (props[name] === undefined ? dflt : props[name]!.toLowerCase() === 'true');
+  const on = (name: string, dflt: boolean) => (props[name] === undefined ? dflt : props[name].toLowerCase() === 'true');
   const printPartition = on('print.partition', false);
   const printOffset = on('print.offset', false);
   const printHeaders = on('print.headers', false);

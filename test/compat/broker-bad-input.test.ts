@@ -192,7 +192,7 @@ test(`bad input on other connections while ${CLIENT} produces: each gets its err
         name: 'Produce with a batch that fails its CRC: CORRUPT_MESSAGE',
         run: async () => {
           const batch = await encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('a record whose bytes change after the CRC') }]);
-          batch[batch.length - 3] ^= 0xff;
+          batch[batch.length - 3]! ^= 0xff;
           const res = await conn.request(ApiKey.Produce, 9, {
             transactionalId: null, acks: -1, timeoutMs: 30_000,
             topicData: [{ ...ProduceRequest.defaultTopicProduceData(), name: topic, partitionData: [{ ...ProduceRequest.defaultPartitionProduceData(), index: 0, records: batch }] }],

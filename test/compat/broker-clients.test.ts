@@ -195,7 +195,7 @@ const short = (e: unknown): string => String((e as Error)?.message ?? e).split('
 function readerLacks(client: OpsClient, lacks: CompatTarget['lacks']): { reason: string; stderr: RegExp } | null {
   for (const [feature, stderr] of Object.entries(CLIENTS.find((c) => c.id === client.reader)!.needs ?? {})) {
     const reason = lacks[feature as BrokerFeature];
-    if (reason !== undefined) return { reason, stderr: stderr! };
+    if (reason !== undefined) return { reason, stderr: stderr };
   }
   return null;
 }

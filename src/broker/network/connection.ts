@@ -311,8 +311,8 @@ export class Connection implements BudgetWaiter {
           // Corked: the chunks leave in one writev.
           const chunks = response.chunks;
           const last = chunks.length - 1;
-          for (let i = 0; i < last; i++) if (!socket.write(chunks[i])) this.writeBlocked = true;
-          if (!socket.write(chunks[last], response.written ?? undefined)) this.writeBlocked = true;
+          for (let i = 0; i < last; i++) if (!socket.write(chunks[i]!)) this.writeBlocked = true;
+          if (!socket.write(chunks[last]!, response.written ?? undefined)) this.writeBlocked = true;
         }
       }
     }

@@ -27,7 +27,7 @@ export async function startChildBroker(config: Record<string, string> = {}): Pro
   });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
       if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);

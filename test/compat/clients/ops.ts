@@ -282,8 +282,8 @@ export class OpsProcess {
     const err: Buffer[] = [];
     let partial = '';
     let bad: string | null = null;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       const parts = (partial + chunk).split('\n');
       partial = parts.pop()!;
       for (const line of parts) {
@@ -303,8 +303,8 @@ export class OpsProcess {
         this.onLine?.(parsed as OpsLine);
       }
     });
-    child.stderr!.on('data', (c: Buffer) => err.push(c));
-    child.stdin!.on('error', () => {});
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => {});
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;

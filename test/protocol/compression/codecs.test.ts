@@ -179,7 +179,7 @@ test('lz4: frames follow what Kafka\'s Java reader accepts', async () => {
   }
   // A wrong header checksum is caught by the decoder.
   const badHc = Buffer.from(frame);
-  badHc[6] ^= 0xff;
+  badHc[6]! ^= 0xff;
   assert.throws(() => decompressSync(CompressionType.Lz4, badHc, MiB), (e) => assertDecompressionError(e, 'corrupt'));
   // Like the Java reader, decoding stops at the end mark: trailing bytes are ignored.
   const trailing = Buffer.concat([frame, Buffer.from('trailing')]);
@@ -205,7 +205,7 @@ test('lz4: frames with content size, block checksums and stored blocks decode', 
   assert.equal(scan.end, frame.length);
   assert.equal(scan.maxOutput, payload.length);
   assert.deepEqual(decompressSync(CompressionType.Lz4, frame, payload.length), payload);
-  frame[19] ^= 1; // corrupt the stored block: its checksum no longer matches
+  frame[19]! ^= 1; // corrupt the stored block: its checksum no longer matches
   assert.throws(() => decompressSync(CompressionType.Lz4, frame, MiB), (e) => assertDecompressionError(e, 'corrupt'));
 });
 

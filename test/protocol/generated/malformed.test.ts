@@ -45,7 +45,7 @@ for (const m of models) {
       for (let i = 0; i < 40 && bytes.length > 0; i++) {
         const copy = Buffer.from(bytes);
         const flips = 1 + rng.int(3);
-        for (let j = 0; j < flips; j++) copy[rng.int(copy.length)] ^= 1 + rng.int(255);
+        for (let j = 0; j < flips; j++) copy[rng.int(copy.length)]! ^= 1 + rng.int(255);
         try {
           codec.decode(copy, 0, v);
         } catch (e) {

@@ -184,7 +184,7 @@ test('the record count must match the records present, compressed or not (INVALI
 test('header faults surface as BatchDecodeError with their error code; the CRC check is optional', async () => {
   const b = await encodeBatch(edgeRecords, { compression: CompressionType.Snappy });
   const bad = Buffer.from(b);
-  bad[b.length - 1] ^= 0xff;
+  bad[b.length - 1]! ^= 0xff;
   await assert.rejects(decodeBatch(bad), (err: unknown) => {
     assert.ok(err instanceof BatchDecodeError);
     assert.equal(err.fault, BatchFault.CrcMismatch);

@@ -115,13 +115,13 @@ test('a flipped bit anywhere under the CRC is CORRUPT_MESSAGE; base offset and e
   const b = batch();
   for (let i = 21; i < b.length; i++) {
     const bad = Buffer.from(b);
-    bad[i] ^= 0x10;
+    bad[i]! ^= 0x10;
     const fault = validateBatch(bad);
     assert.notEqual(fault, BatchFault.Ok, `byte ${i}`);
     if (fault === BatchFault.CrcMismatch) assert.equal(batchFaultErrorCode(fault), RecordsErrorCode.CORRUPT_MESSAGE);
   }
   const stored = Buffer.from(b);
-  stored[17] ^= 1;
+  stored[17]! ^= 1;
   assert.equal(validateBatch(stored), BatchFault.CrcMismatch);
   const moved = Buffer.from(b);
   writeBaseOffset(moved, 0, 99);
