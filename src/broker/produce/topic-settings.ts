@@ -8,6 +8,7 @@
  */
 import { CompressionType } from '../../protocol/compression/compression-type.js';
 import type { BrokerConfig } from '../settings/broker-config.js';
+import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 import type { TopicMetadata } from '../../cluster/metadata.js';
 
 /** `compression.type=producer`: batches are kept as the producer compressed them. */
@@ -25,12 +26,18 @@ export interface TopicProduceSettings {
   readonly minInsyncReplicas: number;
 }
 
-const BROKER_NAMES = [
-  'compression.type',
-  'log.message.timestamp.before.max.ms',
-  'log.message.timestamp.after.max.ms',
-  'min.insync.replicas',
-] as const;
+/** The topic configs read here, in the order `broker` arrays below hold their broker settings. */
+const TOPIC_NAMES = ['compression.type', 'message.timestamp.before.max.ms', 'message.timestamp.after.max.ms', 'min.insync.replicas'] as const;
+
+function tableEntry(name: string): TopicConfigDef {
+  const def = TOPIC_CONFIGS.get(name);
+  if (def === undefined || def.synonyms.length !== 1) throw new Error(`topic config ${name}: expected one broker synonym in the table`);
+  return def;
+}
+
+/** Each one's broker setting and Kafka default, from the topic-config table. */
+const BROKER_NAMES: readonly string[] = TOPIC_NAMES.map((n) => tableEntry(n).synonyms[0]!.name);
+const DEFAULTS: readonly string[] = TOPIC_NAMES.map((n) => tableEntry(n).default);
 
 interface Cached {
   settings: TopicProduceSettings;
@@ -59,7 +66,7 @@ function parseLong(raw: string | null | undefined, fallback: number): number {
 
 function resolve(topic: TopicMetadata, broker: Array<string | null>): TopicProduceSettings {
   const c = topic.configs;
-  const codecName = (c['compression.type'] ?? broker[0] ?? 'producer').trim().toLowerCase();
+  const codecName = (c['compression.type'] ?? broker[0] ?? DEFAULTS[0]!).trim().toLowerCase();
   const compression = CODECS[codecName] ?? KEEP_PRODUCER_COMPRESSION;
   let level: number | undefined;
   if (compression === CompressionType.Gzip && c['compression.gzip.level'] !== undefined) level = Number(c['compression.gzip.level']);
@@ -68,9 +75,9 @@ function resolve(topic: TopicMetadata, broker: Array<string | null>): TopicProdu
   return {
     compression,
     compressionLevel: level,
-    timestampBeforeMaxMs: parseLong(c['message.timestamp.before.max.ms'] ?? broker[1], Infinity),
-    timestampAfterMaxMs: parseLong(c['message.timestamp.after.max.ms'] ?? broker[2], 3_600_000),
-    minInsyncReplicas: Math.max(1, parseLong(c['min.insync.replicas'] ?? broker[3], 1)),
+    timestampBeforeMaxMs: parseLong(c['message.timestamp.before.max.ms'] ?? broker[1] ?? DEFAULTS[1], Infinity),
+    timestampAfterMaxMs: parseLong(c['message.timestamp.after.max.ms'] ?? broker[2] ?? DEFAULTS[2], 3_600_000),
+    minInsyncReplicas: Math.max(1, parseLong(c['min.insync.replicas'] ?? broker[3] ?? DEFAULTS[3], 1)),
   };
 }
 
