@@ -24,7 +24,7 @@ import { readTopic } from './clients/log-reader.js';
 import { killOps, opsClient, startOps, tsvLine } from './clients/ops.js';
 import { killDrivers, runDriver } from './clients/run.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
-import { createTopics, WireConnection } from './wire.js';
+import { createTopics, WireClient } from '../helpers/wire-client.js';
 
 const PARTITIONS = 3;
 const CHUNK = 200;
@@ -105,7 +105,7 @@ test(`bad input on other connections while ${CLIENT} produces: each gets its err
   assert.ok(target !== undefined && cmd !== null);
   const bootstrap = target.bootstrap;
   const topic = `compat-bad-input-${Date.now()}`;
-  const conn = await WireConnection.connect(bootstrap, { clientId: 'millrace-compat-bad-input' });
+  const conn = await WireClient.connect(bootstrap, { apiVersions: true, clientId: 'millrace-compat-bad-input' });
   try {
     await createTopics(conn, [{ name: topic, partitions: PARTITIONS }]);
 

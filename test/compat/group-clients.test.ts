@@ -45,7 +45,7 @@ import {
 import type { DriverCommand } from './clients/index.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 import { eventually, EventuallyTimeout } from '../helpers/eventually.js';
-import { createTopics, describeError, produce, WireConnection, WireError } from './wire.js';
+import { createTopics, describeError, produce, WireClient, WireError } from '../helpers/wire-client.js';
 
 const PARTITIONS = 6;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
@@ -129,7 +129,7 @@ class Scenario {
   readonly client: GroupClient;
   readonly topic: string;
   readonly group: string;
-  conn: WireConnection | null = null;
+  conn: WireClient | null = null;
   version = '?';
   lagHow = '?';
   /** Step → outcome, for the table printed at the end. */
@@ -161,13 +161,13 @@ class Scenario {
     return target!.bootstrap;
   }
 
-  async connection(): Promise<WireConnection> {
-    if (this.conn === null) this.conn = await WireConnection.connect(this.bootstrap, { clientId: 'group-clients-test' });
+  async connection(): Promise<WireClient> {
+    if (this.conn === null) this.conn = await WireClient.connect(this.bootstrap, { apiVersions: true, clientId: 'group-clients-test' });
     return this.conn;
   }
 
   /** Runs `fn` on a connection, once more on a new one if the broker dropped it. */
-  async wire<T>(fn: (conn: WireConnection) => Promise<T>): Promise<T> {
+  async wire<T>(fn: (conn: WireClient) => Promise<T>): Promise<T> {
     try {
       return await fn(await this.connection());
     } catch (e) {

@@ -27,7 +27,7 @@ import { CORPUS, type MalformedCase } from './malformed/corpus.js';
 import { ANSWERS_FILE, type AnswersFile } from './malformed/record-kafka-answers.js';
 import { createPlanTopics, plan, sendSlot, slotKey, type Plan, type Slot } from './malformed/send.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
-import { produce, WireConnection } from './wire.js';
+import { produce, WireClient } from '../helpers/wire-client.js';
 
 const READERS = ['kcat', 'java', 'kafka-python'] as const;
 const READ_TIMEOUT_MS = 20_000;
@@ -72,7 +72,7 @@ const readPlan: Plan = plan(CORPUS.filter(readBack), `malformed-read-${stamp}`);
 const codePlan: Plan = plan(CORPUS.filter((c) => !readBack(c)), `malformed-code-${stamp}`);
 
 let target: CompatTarget | undefined;
-let conn: WireConnection | undefined;
+let conn: WireClient | undefined;
 
 /** The first line of a driver failure and the lines of its stderr that say what went wrong. */
 function excerpt(e: DriverError): string {
@@ -95,7 +95,7 @@ async function writeGood(when: 'before' | 'after'): Promise<void> {
 before(async () => {
   const external = process.env.MILLRACE_COMPAT_BOOTSTRAP;
   target = await startTarget(external !== undefined && external !== '' ? {} : { kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace' });
-  conn = await WireConnection.connect(target.bootstrap, { clientId: 'millrace-compat-malformed', timeoutMs: 120_000 });
+  conn = await WireClient.connect(target.bootstrap, { apiVersions: true, clientId: 'millrace-compat-malformed', timeoutMs: 120_000 });
   await createPlanTopics(conn, readPlan);
   await createPlanTopics(conn, codePlan);
   await writeGood('before');
