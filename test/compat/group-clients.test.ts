@@ -390,39 +390,44 @@ async function afterRestart(t: TestContext, s: Scenario): Promise<void> {
   if (twice.length > 0) t.diagnostic(`${s.client.id}: read again (never after a commit covered them): ${twice.join(' ')}`);
 }
 
-test('consumer groups of real clients, every member a process: 2 partitions each, a clean leave, a new member, SIGKILL, lag', { concurrency: true }, async (t) => {
-  await Promise.all(CLIENTS.map((client) => {
-    const s = new Scenario(client);
-    scenarios.set(client.id, s);
-    return t.test(`${client.id} (${client.protocol} protocol): ${client.notes}`, async (st) => {
-      try {
-        await beforeRestart(st, s);
-        s.check();
-      } catch (e) {
-        s.failed = true;
-        for (const m of s.members) if (m.alive) await m.kill();
-        throw e;
-      }
-    });
-  }));
-});
+// One test, three steps: the clients' groups, a broker restart, the same groups after it. The
+// steps share the scenarios (and the broker's state), so they are not tests of their own: run
+// alone, a later step would have nothing to read.
+test('consumer groups of real clients across a broker restart', async (t) => {
+  await t.test('every member a process: 2 partitions each, a clean leave, a new member, SIGKILL, lag', { concurrency: true }, async (t) => {
+    await Promise.all(CLIENTS.map((client) => {
+      const s = new Scenario(client);
+      scenarios.set(client.id, s);
+      return t.test(`${client.id} (${client.protocol} protocol): ${client.notes}`, async (st) => {
+        try {
+          await beforeRestart(st, s);
+          s.check();
+        } catch (e) {
+          s.failed = true;
+          for (const m of s.members) if (m.alive) await m.kill();
+          throw e;
+        }
+      });
+    }));
+  });
 
-test('the broker restarts on the same log dir', async (t) => {
-  if (target?.restart === undefined) {
-    t.diagnostic(`${target?.name ?? '?'} cannot be restarted from here: the next test reads the commits without a restart`);
-    return;
-  }
-  await target.restart();
-});
-
-test('after the restart: the lag reads the same, new members resume exactly after the commits, lag 0', { concurrency: true }, async (t) => {
-  await Promise.all(CLIENTS.map((client) => t.test(`${client.id} (${client.protocol} protocol)`, async (st) => {
-    const s = scenarios.get(client.id)!;
-    assert.ok(!s.failed, `${client.id} failed before the restart`);
-    try {
-      await afterRestart(st, s);
-    } finally {
-      for (const m of s.members) if (m.alive) await m.kill();
+  await t.test('the broker restarts on the same log dir', async (t) => {
+    if (target?.restart === undefined) {
+      t.diagnostic(`${target?.name ?? '?'} cannot be restarted from here: the next step reads the commits without a restart`);
+      return;
     }
-  })));
+    await target.restart();
+  });
+
+  await t.test('after the restart: the lag reads the same, new members resume exactly after the commits, lag 0', { concurrency: true }, async (t) => {
+    await Promise.all(CLIENTS.map((client) => t.test(`${client.id} (${client.protocol} protocol)`, async (st) => {
+      const s = scenarios.get(client.id)!;
+      assert.ok(!s.failed, `${client.id} failed before the restart`);
+      try {
+        await afterRestart(st, s);
+      } finally {
+        for (const m of s.members) if (m.alive) await m.kill();
+      }
+    })));
+  });
 });
