@@ -36,7 +36,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
-import { createTopics, WireConnection } from '../../test/compat/wire.js';
+import { createTopics, WireClient } from '../../test/helpers/wire-client.js';
 import { repoRoot } from '../../test/compat/setup/paths.js';
 import { freePort } from '../../test/compat/setup/target.js';
 
@@ -152,16 +152,16 @@ function assignment(topic: string, partitions: number[]): Buffer {
   return b;
 }
 
-async function connectAll(bootstrap: string, n: number): Promise<WireConnection[]> {
-  const out: WireConnection[] = [];
-  for (let i = 0; i < n; i++) out.push(await WireConnection.connect(bootstrap, { clientId: `bench-${i}`, timeoutMs: 60_000 }));
+async function connectAll(bootstrap: string, n: number): Promise<WireClient[]> {
+  const out: WireClient[] = [];
+  for (let i = 0; i < n; i++) out.push(await WireClient.connect(bootstrap, { apiVersions: true, clientId: `bench-${i}`, timeoutMs: 60_000 }));
   return out;
 }
 
 // ---- classic members -------------------------------------------------------------------------
 
 interface ClassicMember {
-  conn: WireConnection;
+  conn: WireClient;
   memberId: string;
   generation: number;
   synced: number;
@@ -211,7 +211,7 @@ async function joinAndSync(m: ClassicMember, groupId: string, topic: string): Pr
   }
 }
 
-async function leaveAll(conn: WireConnection, groupId: string, members: ClassicMember[]): Promise<void> {
+async function leaveAll(conn: WireClient, groupId: string, members: ClassicMember[]): Promise<void> {
   await conn.request(ApiKey.LeaveGroup, LEAVE_V, {
     groupId, memberId: '', members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, reason: null })),
   });
@@ -223,7 +223,7 @@ async function leaveAll(conn: WireConnection, groupId: string, members: ClassicM
  * the same generation. Members whose sync is refused by a new rebalance join again (a
  * broker that completed early pays for it in this figure).
  */
-async function benchJoin(sys: System, conns: WireConnection[], topic: string): Promise<Record<string, unknown>> {
+async function benchJoin(sys: System, conns: WireClient[], topic: string): Promise<Record<string, unknown>> {
   const times: number[] = [];
   const generations: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -269,14 +269,14 @@ async function benchJoin(sys: System, conns: WireConnection[], topic: string): P
 // ---- KIP-848 members -------------------------------------------------------------------------
 
 interface Cg848Member {
-  conn: WireConnection;
+  conn: WireClient;
   memberId: string;
   epoch: number;
   owned: number[];
   firstAt: number;
 }
 
-function supports(conn: WireConnection, apiKey: number): boolean {
+function supports(conn: WireClient, apiKey: number): boolean {
   try {
     conn.version(apiKey);
     return true;
@@ -291,7 +291,7 @@ function supports(conn: WireConnection, apiKey: number): boolean {
  * stable group, and the clock runs from its first heartbeat until all 100 own their full
  * assignment at the same epoch.
  */
-async function benchConsumerJoin(sys: System, conns: WireConnection[], topic: string, topicId: Buffer): Promise<Record<string, unknown>> {
+async function benchConsumerJoin(sys: System, conns: WireClient[], topic: string, topicId: Buffer): Promise<Record<string, unknown>> {
   const version = conns[0]!.version(ApiKey.ConsumerGroupHeartbeat);
   const times: number[] = [];
   const epochs: number[] = [];
@@ -372,7 +372,7 @@ function randomId(): string {
 const IN_FLIGHT = 16;
 
 /** Sends `make()` requests on every connection, IN_FLIGHT at a time, for SECONDS; returns requests/s. */
-async function rate(conns: WireConnection[], send: (conn: WireConnection, i: number) => Promise<void>): Promise<{ perSecond: number; requests: number; seconds: number }> {
+async function rate(conns: WireClient[], send: (conn: WireClient, i: number) => Promise<void>): Promise<{ perSecond: number; requests: number; seconds: number }> {
   let done = 0;
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
@@ -387,7 +387,7 @@ async function rate(conns: WireConnection[], send: (conn: WireConnection, i: num
   return { perSecond: Math.round(done / seconds), requests: done, seconds: Math.round(seconds * 100) / 100 };
 }
 
-async function benchCommits(conns: WireConnection[], topic: string, partitionsPerCommit: number): Promise<Record<string, unknown>> {
+async function benchCommits(conns: WireClient[], topic: string, partitionsPerCommit: number): Promise<Record<string, unknown>> {
   const groupId = `bench-commit-${partitionsPerCommit}-${Date.now()}`;
   const r = await rate(conns, async (conn, i) => {
     const res = await conn.request(ApiKey.OffsetCommit, 8, {
@@ -406,7 +406,7 @@ async function benchCommits(conns: WireConnection[], topic: string, partitionsPe
   return { ...r, offsetsPerSecond: r.perSecond * partitionsPerCommit };
 }
 
-async function benchClassicHeartbeats(conns: WireConnection[], topic: string): Promise<Record<string, unknown>> {
+async function benchClassicHeartbeats(conns: WireClient[], topic: string): Promise<Record<string, unknown>> {
   const groupId = `bench-hb-${Date.now()}`;
   const members: ClassicMember[] = conns.map((conn) => ({ conn, memberId: '', generation: -1, synced: -1 }));
   await Promise.all(members.map(async (m) => {
@@ -424,7 +424,7 @@ async function benchClassicHeartbeats(conns: WireConnection[], topic: string): P
   return r;
 }
 
-async function benchConsumerHeartbeats(conns: WireConnection[], topic: string, topicId: Buffer): Promise<Record<string, unknown>> {
+async function benchConsumerHeartbeats(conns: WireClient[], topic: string, topicId: Buffer): Promise<Record<string, unknown>> {
   const version = conns[0]!.version(ApiKey.ConsumerGroupHeartbeat);
   const groupId = `bench-cghb-${Date.now()}`;
   const members: Cg848Member[] = conns.map((conn) => ({ conn, memberId: version >= 1 ? randomId() : '', epoch: 0, owned: [], firstAt: 0 }));
@@ -490,7 +490,7 @@ async function runSystem(sys: System): Promise<Record<string, unknown>> {
     }
     console.log(`${sys.name} ${name}: ${JSON.stringify(results[name])}`);
   };
-  const admin = await WireConnection.connect(sys.bootstrap, { clientId: 'bench-admin', timeoutMs: 60_000 });
+  const admin = await WireClient.connect(sys.bootstrap, { apiVersions: true, clientId: 'bench-admin', timeoutMs: 60_000 });
   const topic = 'bench-groups';
   const ids = await createTopics(admin, [{ name: topic, partitions: TOPIC_PARTITIONS }], 60_000);
   const topicId = ids.get(topic)!;

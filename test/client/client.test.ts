@@ -69,10 +69,9 @@ test('a request without an answer times out; a closed connection fails what it h
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
   try {
-    const started = Date.now();
+    // The 200 ms request timeout is what ended it (the message names it), not another limit.
     await assert.rejects(BrokerConnection.connect('127.0.0.1', port, { requestTimeoutMs: 200 }),
-      (e: unknown) => e instanceof KafkaConnectionError && /timed out/.test(e.message));
-    assert.ok(Date.now() - started < 10_000);
+      (e: unknown) => e instanceof KafkaConnectionError && /request to .* timed out after 200 ms/.test(e.message));
     const pending = BrokerConnection.connect('127.0.0.1', port, { requestTimeoutMs: 60_000 });
     await eventually('the second connection', () => sockets.length === 2);
     sockets[1]!.destroy();

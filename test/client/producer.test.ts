@@ -20,6 +20,45 @@ async function createTopic(client: KafkaClient, name: string, partitions: number
   assert.equal(r.topics[0]?.errorCode, ErrorCode.NONE);
 }
 
+/**
+ * Calls `seen` with each Metadata answer that connections from `client.any()` receive (the
+ * producer looks topics up through them): a test waits on what the producer was told.
+ */
+function watchMetadata(client: KafkaClient, seen: (topics: ReadonlyArray<{ name: string | null; errorCode: number }>) => void): void {
+  const any = client.any.bind(client);
+  const watched = new WeakSet<object>();
+  client.any = async () => {
+    const conn = await any();
+    if (!watched.has(conn)) {
+      watched.add(conn);
+      const request = conn.request.bind(conn);
+      conn.request = (async (apiKey: number, body: never, version?: number) => {
+        const res = await request(apiKey as never, body, version);
+        if (apiKey === ApiKey.Metadata) seen((res as { topics: Array<{ name: string | null; errorCode: number }> }).topics);
+        return res;
+      }) as typeof conn.request;
+    }
+    return conn;
+  };
+}
+
+/** Counts the client's failed attempts to reach a broker (`any()` and `node()` rejecting). */
+function countConnectFailures(client: KafkaClient): { failures: number } {
+  const out = { failures: 0 };
+  for (const name of ['any', 'node'] as const) {
+    const original = (client[name] as (...args: never[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: never[]) => {
+      try {
+        return await original(...args);
+      } catch (e) {
+        out.failures++;
+        throw e;
+      }
+    };
+  }
+  return out;
+}
+
 /** Reads every record of the given partitions from the beginning up to `count` records. */
 async function readAll(client: KafkaClient, topic: string, partitions: number, count: number): Promise<FetchedRecord[]> {
   const fetcher = new Fetcher(client, { maxWaitMs: 100 });
@@ -144,8 +183,13 @@ test('a deleted and re-created topic is found again after UNKNOWN_TOPIC_OR_PARTI
     assert.equal((await producer.send({ topic: 'moving', partition: 1, value: Buffer.from('a') })).offset, 0n);
     const del = await client.request(ApiKey.DeleteTopics, { topicNames: ['moving'], topics: [{ name: 'moving', topicId: Buffer.alloc(16) }], timeoutMs: 5000 });
     assert.equal(del.responses[0]?.errorCode, ErrorCode.NONE);
+    let toldMissing = false;
+    watchMetadata(client, (topics) => {
+      if (topics.some((t) => t.name === 'moving' && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) toldMissing = true;
+    });
     const pending = producer.send({ topic: 'moving', partition: 1, value: Buffer.from('b') });
-    await new Promise((r) => setTimeout(r, 150));
+    // Re-created only once the producer has been told the topic is gone.
+    await eventually('the producer to look moving up and find it gone', () => toldMissing);
     await createTopic(client, 'moving', 2);
     const md = await pending;
     assert.equal(md.partition, 1);
@@ -190,8 +234,10 @@ test('records sent while the broker is down are delivered once it is back (conne
     const producer = new Producer(client, { acks: -1, lingerMs: 0, retryBackoffMs: 50, deliveryTimeoutMs: 20_000 });
     assert.equal((await producer.send({ topic: 'durable', partition: 0, value: Buffer.from('before') })).offset, 0n);
     await broker.close();
+    const connects = countConnectFailures(client);
     const pending = Array.from({ length: 20 }, (_, i) => producer.send({ topic: 'durable', partition: i % 2, value: Buffer.from(`during-${i}`) }));
-    await new Promise((r) => setTimeout(r, 300));
+    // The broker comes back only once the producer has tried to reach it and failed.
+    await eventually('the producer to fail to reach the broker', () => connects.failures > 0);
     broker = await startBroker({ logDir: dir, port });
     const acks = await Promise.all(pending);
     assert.deepEqual(acks.filter((a) => a.partition === 0).map((a) => a.offset), Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));

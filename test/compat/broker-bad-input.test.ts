@@ -11,7 +11,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
@@ -24,7 +23,8 @@ import { readTopic } from './clients/log-reader.js';
 import { killOps, opsClient, startOps, tsvLine } from './clients/ops.js';
 import { killDrivers, runDriver } from './clients/run.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
-import { createTopics, WireConnection } from './wire.js';
+import { createTopics, WireClient } from '../helpers/wire-client.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const PARTITIONS = 3;
 const CHUNK = 200;
@@ -101,11 +101,12 @@ function produceFrame(topic: string, batch: Buffer, correlationId: number): Buff
 }
 
 test(`bad input on other connections while ${CLIENT} produces: each gets its error or a closed connection, the client loses nothing`, async (t) => {
+  const rnd = seededRandom(t);
   const [cmd, readerCmd] = await Promise.all([opsClient(CLIENT).prepare(), CLIENTS.find((c) => c.id === CLIENT)!.prepare()]);
   assert.ok(target !== undefined && cmd !== null);
   const bootstrap = target.bootstrap;
   const topic = `compat-bad-input-${Date.now()}`;
-  const conn = await WireConnection.connect(bootstrap, { clientId: 'millrace-compat-bad-input' });
+  const conn = await WireClient.connect(bootstrap, { apiVersions: true, clientId: 'millrace-compat-bad-input' });
   try {
     await createTopics(conn, [{ name: topic, partitions: PARTITIONS }]);
 
@@ -135,7 +136,7 @@ test(`bad input on other connections while ${CLIENT} produces: each gets its err
       {
         name: 'random bytes behind a sane length: connection closed',
         run: async () => {
-          const body = randomBytes(64);
+          const body = rnd.bytes(64);
           body.writeInt16BE(3, 0); // Metadata, then a version and header nobody can parse
           body.writeInt16BE(1, 2);
           body.writeInt32BE(5, 4);
@@ -203,7 +204,7 @@ test(`bad input on other connections while ${CLIENT} produces: each gets its err
       {
         name: 'Produce with a batch larger than message.max.bytes: MESSAGE_TOO_LARGE',
         run: async () => {
-          const batch = await encodeBatch([{ key: null, value: randomBytes(1_100_000) }]);
+          const batch = await encodeBatch([{ key: null, value: rnd.bytes(1_100_000) }]);
           const res = await conn.request(ApiKey.Produce, 9, {
             transactionalId: null, acks: -1, timeoutMs: 30_000,
             topicData: [{ ...ProduceRequest.defaultTopicProduceData(), name: topic, partitionData: [{ ...ProduceRequest.defaultPartitionProduceData(), index: 0, records: batch }] }],

@@ -33,7 +33,7 @@ import {
 import { DriverError, killDrivers, runDriver, type DriverRecord } from './clients/run.js';
 import { grouped } from './protocol-readback-suite.js';
 import { MILLRACE_LACKS, startTarget, type BrokerFeature, type CompatTarget } from './setup/target.js';
-import { WireConnection } from './wire.js';
+import { WireClient } from '../helpers/wire-client.js';
 
 const PARTITIONS = 3;
 const COUNT = 10_000;
@@ -237,7 +237,7 @@ for (const client of OPS_CLIENTS) {
     if (first.result !== null) versions.set(client.id, first.result.client);
     await step('create', `create a ${PARTITIONS}-partition topic (${cmd === null ? 'no admin API: our wire client' : 'admin API'})`, async () => {
       assert.ok(first.lines.some((l) => l.op === 'create' && l.ok === true), `no create result: ${short(first.error)}`);
-      const conn = await WireConnection.connect(target!.bootstrap);
+      const conn = await WireClient.connect(target!.bootstrap, { apiVersions: true });
       try {
         assert.equal((await topicMetadata(conn, topic))?.partitions, PARTITIONS);
       } finally {
@@ -432,7 +432,7 @@ for (const client of OPS_CLIENTS) {
       if (second.error !== null) throw second.error;
       const d = second.lines.find((x) => x.op === 'delete');
       assert.deepEqual([d?.ok, d?.listed], [true, false]);
-      const conn = await WireConnection.connect(target!.bootstrap);
+      const conn = await WireClient.connect(target!.bootstrap, { apiVersions: true });
       try {
         assert.equal(await topicMetadata(conn, topic), null);
       } finally {

@@ -17,7 +17,7 @@ import { readTopic } from './clients/log-reader.js';
 import { killOps, opsClient, startOps, tsvLine, type OpsLine } from './clients/ops.js';
 import { killDrivers, runDriver } from './clients/run.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
-import { createTopics, WireConnection } from './wire.js';
+import { createTopics, WireClient } from '../helpers/wire-client.js';
 
 const PARTITIONS = 3;
 const COUNT = 20_000;
@@ -39,7 +39,7 @@ test('the Java idempotent producer carries on across a broker restart: every ack
   const [cmd, readerCmd] = await Promise.all([opsClient('java').prepare(), CLIENTS.find((c) => c.id === 'java')!.prepare()]);
   assert.ok(target?.restart !== undefined && cmd !== null);
   const topic = `compat-restart-${Date.now()}`;
-  const conn = await WireConnection.connect(target.bootstrap);
+  const conn = await WireClient.connect(target.bootstrap, { apiVersions: true });
   try {
     await createTopics(conn, [{ name: topic, partitions: PARTITIONS }]);
   } finally {

@@ -45,7 +45,7 @@ import {
 import type { DriverCommand } from './clients/index.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 import { eventually, EventuallyTimeout } from '../helpers/eventually.js';
-import { createTopics, describeError, produce, WireConnection, WireError } from './wire.js';
+import { createTopics, describeError, produce, WireClient, WireError } from '../helpers/wire-client.js';
 
 const PARTITIONS = 6;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
@@ -129,7 +129,7 @@ class Scenario {
   readonly client: GroupClient;
   readonly topic: string;
   readonly group: string;
-  conn: WireConnection | null = null;
+  conn: WireClient | null = null;
   version = '?';
   lagHow = '?';
   /** Step → outcome, for the table printed at the end. */
@@ -161,13 +161,13 @@ class Scenario {
     return target!.bootstrap;
   }
 
-  async connection(): Promise<WireConnection> {
-    if (this.conn === null) this.conn = await WireConnection.connect(this.bootstrap, { clientId: 'group-clients-test' });
+  async connection(): Promise<WireClient> {
+    if (this.conn === null) this.conn = await WireClient.connect(this.bootstrap, { apiVersions: true, clientId: 'group-clients-test' });
     return this.conn;
   }
 
   /** Runs `fn` on a connection, once more on a new one if the broker dropped it. */
-  async wire<T>(fn: (conn: WireConnection) => Promise<T>): Promise<T> {
+  async wire<T>(fn: (conn: WireClient) => Promise<T>): Promise<T> {
     try {
       return await fn(await this.connection());
     } catch (e) {
@@ -390,39 +390,44 @@ async function afterRestart(t: TestContext, s: Scenario): Promise<void> {
   if (twice.length > 0) t.diagnostic(`${s.client.id}: read again (never after a commit covered them): ${twice.join(' ')}`);
 }
 
-test('consumer groups of real clients, every member a process: 2 partitions each, a clean leave, a new member, SIGKILL, lag', { concurrency: true }, async (t) => {
-  await Promise.all(CLIENTS.map((client) => {
-    const s = new Scenario(client);
-    scenarios.set(client.id, s);
-    return t.test(`${client.id} (${client.protocol} protocol): ${client.notes}`, async (st) => {
-      try {
-        await beforeRestart(st, s);
-        s.check();
-      } catch (e) {
-        s.failed = true;
-        for (const m of s.members) if (m.alive) await m.kill();
-        throw e;
-      }
-    });
-  }));
-});
+// One test, three steps: the clients' groups, a broker restart, the same groups after it. The
+// steps share the scenarios (and the broker's state), so they are not tests of their own: run
+// alone, a later step would have nothing to read.
+test('consumer groups of real clients across a broker restart', async (t) => {
+  await t.test('every member a process: 2 partitions each, a clean leave, a new member, SIGKILL, lag', { concurrency: true }, async (t) => {
+    await Promise.all(CLIENTS.map((client) => {
+      const s = new Scenario(client);
+      scenarios.set(client.id, s);
+      return t.test(`${client.id} (${client.protocol} protocol): ${client.notes}`, async (st) => {
+        try {
+          await beforeRestart(st, s);
+          s.check();
+        } catch (e) {
+          s.failed = true;
+          for (const m of s.members) if (m.alive) await m.kill();
+          throw e;
+        }
+      });
+    }));
+  });
 
-test('the broker restarts on the same log dir', async (t) => {
-  if (target?.restart === undefined) {
-    t.diagnostic(`${target?.name ?? '?'} cannot be restarted from here: the next test reads the commits without a restart`);
-    return;
-  }
-  await target.restart();
-});
-
-test('after the restart: the lag reads the same, new members resume exactly after the commits, lag 0', { concurrency: true }, async (t) => {
-  await Promise.all(CLIENTS.map((client) => t.test(`${client.id} (${client.protocol} protocol)`, async (st) => {
-    const s = scenarios.get(client.id)!;
-    assert.ok(!s.failed, `${client.id} failed before the restart`);
-    try {
-      await afterRestart(st, s);
-    } finally {
-      for (const m of s.members) if (m.alive) await m.kill();
+  await t.test('the broker restarts on the same log dir', async (t) => {
+    if (target?.restart === undefined) {
+      t.diagnostic(`${target?.name ?? '?'} cannot be restarted from here: the next step reads the commits without a restart`);
+      return;
     }
-  })));
+    await target.restart();
+  });
+
+  await t.test('after the restart: the lag reads the same, new members resume exactly after the commits, lag 0', { concurrency: true }, async (t) => {
+    await Promise.all(CLIENTS.map((client) => t.test(`${client.id} (${client.protocol} protocol)`, async (st) => {
+      const s = scenarios.get(client.id)!;
+      assert.ok(!s.failed, `${client.id} failed before the restart`);
+      try {
+        await afterRestart(st, s);
+      } finally {
+        for (const m of s.members) if (m.alive) await m.kill();
+      }
+    })));
+  });
 });

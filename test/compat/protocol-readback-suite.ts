@@ -24,7 +24,7 @@ import { CompressionType, encodeBatch, type RecordInput } from '../../src/protoc
 import { CLIENTS, type CompatClient, type DriverCommand } from './clients/index.js';
 import { DriverError, killDrivers, runDriver, type DriverRecord } from './clients/run.js';
 import { startTarget, type BrokerFeature, type CompatTarget, type TargetOptions } from './setup/target.js';
-import { createTopics, fetchRaw, produce, WireConnection } from './wire.js';
+import { createTopics, fetchRaw, produce, WireClient } from '../helpers/wire-client.js';
 
 const CODECS: readonly [name: string, codec: CompressionType][] = [
   ['none', CompressionType.None],
@@ -163,7 +163,7 @@ export function protocolReadbackSuite(options: TargetOptions = {}): void {
       prepared.set(client.id, p);
     }
     target = await startTarget(options);
-    const conn = await WireConnection.connect(target.bootstrap, { clientId: 'millrace-compat-readback' });
+    const conn = await WireClient.connect(target.bootstrap, { apiVersions: true, clientId: 'millrace-compat-readback' });
     try {
       const run = randomBytes(4).toString('hex');
       const names = CODECS.map(([codec]) => ({ codec, name: `compat-readback-${codec}-${run}` }));
@@ -216,7 +216,7 @@ export function protocolReadbackSuite(options: TargetOptions = {}): void {
 
   test('the broker stores our batches byte for byte (so clients read our compression)', async () => {
     assert.ok(target !== undefined && topics.length === CODECS.length, 'set-up did not finish');
-    const conn = await WireConnection.connect(target.bootstrap, { clientId: 'millrace-compat-readback' });
+    const conn = await WireClient.connect(target.bootstrap, { apiVersions: true, clientId: 'millrace-compat-readback' });
     try {
       for (const topic of topics) {
         for (let p = 0; p < PARTITIONS; p++) {

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { encodeFetchResponseFrame, SPLICE_MIN_BYTES } from '../../../src/broker/fetch/fetch-encoder.js';
 import { readBufferPool, ReadBufferPool } from '../../../src/broker/network/read-buffer-pool.js';
 import type { ChunkedFrame } from '../../../src/broker/network/connection.js';
@@ -16,18 +15,19 @@ import { encodeResponseFrame } from '../../../src/protocol/header.js';
 import { append, values } from './helpers.js';
 import { fetchRequest, partitionsOf } from './requests.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { seededRandom, type SeededRandom } from '../../helpers/seeded-random.js';
 
 function partition(index: number, records: Buffer | null): PartitionData {
   return { ...defaultPartitionData(), partitionIndex: index, highWatermark: 10n, records };
 }
 
 /** Null, empty, small and large records, one large buffer twice, over two topics. */
-function mixedResponse(version: number): FetchResponse {
-  const large = randomBytes(SPLICE_MIN_BYTES + 7);
-  const a = { ...defaultFetchableTopicResponse(), topic: 'a', topicId: randomBytes(16) };
-  a.partitions = [partition(0, null), partition(1, large), partition(2, Buffer.alloc(0)), partition(3, randomBytes(100))];
-  const b = { ...defaultFetchableTopicResponse(), topic: 'b', topicId: randomBytes(16) };
-  b.partitions = [partition(0, randomBytes(SPLICE_MIN_BYTES)), partition(1, large), partition(2, randomBytes(SPLICE_MIN_BYTES - 1))];
+function mixedResponse(version: number, rnd: SeededRandom): FetchResponse {
+  const large = rnd.bytes(SPLICE_MIN_BYTES + 7);
+  const a = { ...defaultFetchableTopicResponse(), topic: 'a', topicId: rnd.bytes(16) };
+  a.partitions = [partition(0, null), partition(1, large), partition(2, Buffer.alloc(0)), partition(3, rnd.bytes(100))];
+  const b = { ...defaultFetchableTopicResponse(), topic: 'b', topicId: rnd.bytes(16) };
+  b.partitions = [partition(0, rnd.bytes(SPLICE_MIN_BYTES)), partition(1, large), partition(2, rnd.bytes(SPLICE_MIN_BYTES - 1))];
   return { ...defaultFetchResponse(), sessionId: version >= 7 ? 7 : 0, responses: [a, b] };
 }
 
@@ -35,28 +35,30 @@ function concat(frame: Buffer | ChunkedFrame): Buffer {
   return Buffer.isBuffer(frame) ? frame : Buffer.concat(frame.chunks);
 }
 
-test('the spliced fetch frame has the bytes of encodeResponseFrame at every version, records uncopied', () => {
+test('the spliced fetch frame has the bytes of encodeResponseFrame at every version, records uncopied', (t) => {
+  const rnd = seededRandom(t);
   for (let v = 4; v <= 17; v++) {
-    const body = mixedResponse(v);
+    const body = mixedResponse(v, rnd);
     const large = body.responses.flatMap((t) => t.partitions).map((p) => p.records).filter((r) => r !== null && r.length >= SPLICE_MIN_BYTES);
     assert.equal(large.length, 3);
     const frame = encodeFetchResponseFrame(v, 1234, body);
     assert.ok(!Buffer.isBuffer(frame), `v${v} splices`);
-    assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, v, 1234, body), `v${v}`);
+    assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, v, 1234, body), `v${v}, ${rnd.tag}`);
     // The records buffers themselves are chunks, in order; nothing else is that large.
-    assert.deepEqual(frame.chunks.filter((c) => large.includes(c)), large, `v${v} chunks`);
+    assert.deepEqual(frame.chunks.filter((c) => large.includes(c)), large, `v${v} chunks, ${rnd.tag}`);
     assert.ok(frame.chunks.every((c) => c.length > 0));
     assert.equal(frame.written, null, 'no pooled records');
   }
 });
 
-test('a fetch frame without large records is one buffer', () => {
+test('a fetch frame without large records is one buffer', (t) => {
+  const rnd = seededRandom(t);
   for (const v of [4, 11, 12, 17]) {
-    const body = mixedResponse(v);
-    for (const t of body.responses) for (const p of t.partitions) if (p.records !== null && p.records.length >= SPLICE_MIN_BYTES) p.records = randomBytes(10);
+    const body = mixedResponse(v, rnd);
+    for (const t of body.responses) for (const p of t.partitions) if (p.records !== null && p.records.length >= SPLICE_MIN_BYTES) p.records = rnd.bytes(10);
     const frame = encodeFetchResponseFrame(v, 9, body);
     assert.ok(Buffer.isBuffer(frame));
-    assert.deepEqual(frame, encodeResponseFrame(ApiKey.Fetch, v, 9, body));
+    assert.deepEqual(frame, encodeResponseFrame(ApiKey.Fetch, v, 9, body), `v${v}, ${rnd.tag}`);
   }
   const empty = encodeFetchResponseFrame(17, 9, defaultFetchResponse());
   assert.deepEqual(empty, encodeResponseFrame(ApiKey.Fetch, 17, 9, defaultFetchResponse()));
@@ -103,8 +105,9 @@ test('the read buffer pool lends size-class buffers, takes them back once, and i
   assert.ok(pool.isLent(odd.subarray(0, 0)));
 });
 
-test('pooled records go back to the pool when their frame is written, or at once when copied', () => {
-  const body = mixedResponse(17);
+test('pooled records go back to the pool when their frame is written, or at once when copied', (t) => {
+  const rnd = seededRandom(t);
+  const body = mixedResponse(17, rnd);
   const big = readBufferPool.acquire(1 << 20).subarray(0, SPLICE_MIN_BYTES * 2);
   const small = readBufferPool.acquire(1 << 20).subarray(0, 100);
   body.responses[0]!.partitions[1]!.records = big;
@@ -112,7 +115,7 @@ test('pooled records go back to the pool when their frame is written, or at once
   const before = readBufferPool.pooledBytes;
   const frame = encodeFetchResponseFrame(17, 1, body);
   assert.ok(!Buffer.isBuffer(frame) && frame.written !== null);
-  assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, 17, 1, body));
+  assert.deepEqual(concat(frame), encodeResponseFrame(ApiKey.Fetch, 17, 1, body), rnd.tag);
   assert.ok(readBufferPool.isLent(big) && readBufferPool.isLent(small), 'lent until written');
   frame.written(new Error('socket destroyed'));
   assert.ok(readBufferPool.isLent(big), 'a failed write keeps them out of the pool');
@@ -120,7 +123,7 @@ test('pooled records go back to the pool when their frame is written, or at once
   assert.ok(!readBufferPool.isLent(big) && !readBufferPool.isLent(small));
   assert.equal(readBufferPool.pooledBytes, before + 2 * (1 << 20));
 
-  const copied = mixedResponse(17);
+  const copied = mixedResponse(17, rnd);
   for (const t of copied.responses) for (const p of t.partitions) p.records = null;
   const inline = readBufferPool.acquire(1 << 16).subarray(0, 10);
   copied.responses[1]!.partitions[0]!.records = inline;

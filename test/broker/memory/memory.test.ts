@@ -13,6 +13,7 @@ import { WireClient } from '../../helpers/wire-client.js';
 import { fetchFrame, fillTopic, produce, sleep, startChildBroker, type ChildBroker } from './harness.js';
 import { defaultFetchRequest, defaultFetchPartition } from '../../../src/protocol/generated/fetch-request.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const PEAK_BOUND_MB = 300;
 const RETURN_BOUND_MB = 50;
@@ -102,11 +103,12 @@ test(`20 connections pipelining 1 MiB Fetches and never reading: RSS < ${PEAK_BO
     await roundTrip(good, 'probe', 0);
     const idle = await idleRss(broker);
     const attackers: Socket[] = [];
+    const rnd = seededRandom(t);
     for (let c = 0; c < 20; c++) {
       const s = await rawSocket(broker.port);
       s.pause(); // never reads
       const frames: Buffer[] = [];
-      for (let i = 0; i < 200; i++) frames.push(fetchFrame('data', Math.floor(Math.random() * records), i + 1));
+      for (let i = 0; i < 200; i++) frames.push(fetchFrame('data', rnd.int(records), i + 1));
       s.write(Buffer.concat(frames));
       attackers.push(s);
     }

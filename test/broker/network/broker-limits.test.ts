@@ -7,6 +7,7 @@ import { startBroker } from '../../../src/start-broker.js';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { encodeRequestFrame } from '../../../src/protocol/header.js';
 import { WireClient } from '../../helpers/wire-client.js';
+import { eventually } from '../../helpers/eventually.js';
 
 async function raw(port: number): Promise<Socket> {
   const s = connect(port, '127.0.0.1');
@@ -14,8 +15,6 @@ async function raw(port: number): Promise<Socket> {
   await once(s, 'connect');
   return s;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('max.connections.per.ip and its overrides close the connection over the limit at once', async () => {
   const broker = await startBroker({ config: { 'max.connections.per.ip': 0, 'max.connections.per.ip.overrides': '127.0.0.1:2' } });
@@ -28,9 +27,18 @@ test('max.connections.per.ip and its overrides close the connection over the lim
     const versions = await b.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
     assert.equal(versions.errorCode, 0);
     a.close();
-    await sleep(50);
-    const d = await WireClient.connect(broker.bootstrapServers);
-    assert.equal((await d.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0);
+    // A slot freed is a slot for the next one, once the broker has seen `a` go: until then a
+    // new connection is closed at once, so connect until one is served.
+    const d = await eventually('a connection in the freed slot', async () => {
+      const next = await WireClient.connect(broker.bootstrapServers);
+      try {
+        assert.equal((await next.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0);
+        return next;
+      } catch (e) {
+        next.close(); // closed over the limit: not yet
+        throw e;
+      }
+    }, { retryErrors: true });
     b.close();
     d.close();
   } finally {
@@ -41,11 +49,18 @@ test('max.connections.per.ip and its overrides close the connection over the lim
 test('queued.max.request.bytes: a request that cannot get pool memory waits until the holder lets go', async () => {
   const broker = await startBroker({ config: { 'socket.request.max.bytes': 1 << 20, 'queued.max.request.bytes': 1 << 20 } });
   try {
+    // Connected before the pool is taken, so still read: a request it sends whole is served past
+    // the pool, and its answer shows the broker has run since everything sent before it arrived
+    // (loopback delivers a write into the broker's socket buffer before the call returns).
+    const probe = await WireClient.connect(broker.bootstrapServers);
+    const roundTrip = async () => {
+      assert.equal((await probe.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode, 0);
+    };
     const hog = await raw(broker.port);
     const claim = Buffer.alloc(4 + 1000);
     claim.writeInt32BE(1 << 20, 0); // claims the whole pool, sends 1000 bytes of it
     hog.write(claim);
-    await sleep(100);
+    await roundTrip();
     const client = await WireClient.connect(broker.bootstrapServers);
     // A 200 KB Produce sent in two parts: it needs pool memory (what it is answered does not matter).
     const frame = encodeRequestFrame(ApiKey.Produce, 9, { correlationId: 7, clientId: 't' }, {
@@ -57,14 +72,15 @@ test('queued.max.request.bytes: a request that cannot get pool memory waits unti
       answered = true;
       return r;
     });
-    await sleep(100);
+    await roundTrip();
     client.sendRaw(frame.subarray(1000));
-    await sleep(300);
+    await roundTrip();
     assert.equal(answered, false, 'not read while the pool is taken');
     hog.destroy();
     const r = await reply;
     assert.equal(r.readInt32BE(4), 7);
     client.close();
+    probe.close();
   } finally {
     await broker.close();
   }

@@ -46,9 +46,12 @@ class Holding implements RequestProcessor {
 /** Answers at once with a response of `size` bytes. */
 class BigAnswers implements RequestProcessor {
   received = 0;
+  /** The connection of the last request (its socket shows whether the server reads it). */
+  last: Connection | null = null;
   constructor(private readonly size: number) {}
   process(body: Buffer, connection: Connection, seq: number): void {
     this.received++;
+    this.last = connection;
     connection.complete(seq, response(body[2]!, this.size));
   }
 }
@@ -90,8 +93,16 @@ function countFrames(socket: Socket): { count: number; tags: number[] } {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+/**
+ * Resolves once `socket` got an answer to a request sent now: proof that the server has run
+ * since everything written before it on any connection reached it (loopback delivers a write
+ * into the peer's buffer before the call returns).
+ */
+async function roundTrip(socket: Socket, replies: { count: number }, tag = 99): Promise<void> {
+  const before = replies.count;
+  socket.write(frame(0, tag));
+  await eventually('the probe\'s reply', () => replies.count > before);
+}
 
 test('max.connections.per.ip closes a connection over the limit at once; overrides win', async () => {
   const server = await start(new BigAnswers(4), { maxConnectionsPerIp: 2 });
@@ -184,6 +195,10 @@ test('queued.max.request.bytes: a frame that cannot get pool memory is not read 
   const holding = new Holding();
   const budget = new RequestBudget(500, 10_000);
   const server = await start(holding, { budget });
+  // A connection open before the pool is taken: a request it sends whole is served past the
+  // pool, so its answer shows the server has run after the frame below reached it.
+  const probe = await client(server.port);
+  const probeReplies = countFrames(probe);
   const hog = await client(server.port);
   // Claims the whole pool and sends part of its frame.
   const claim = Buffer.alloc(4 + 5_000);
@@ -196,15 +211,20 @@ test('queued.max.request.bytes: a frame that cannot get pool memory is not read 
   other.write(big.subarray(0, 100));
   await eventually('the second connection to wait for memory', () => budget.waiting === 1);
   other.write(big.subarray(100));
-  await sleep(200);
-  assert.equal(holding.received, 0);
+  const probed = roundTrip(probe, probeReplies);
+  await eventually('the probe request', () => holding.received === 1);
+  assert.deepEqual(holding.held.map(([, , tag]) => tag), [99], 'only the probe is read, not the waiting frame');
+  holding.releaseAll();
+  await probed;
+  assert.equal(budget.availableBytes, 0);
   // The pool's memory comes back when the hog goes: the waiting frame is read and answered.
   hog.destroy();
-  await eventually('the waiting request', () => holding.received === 1);
+  await eventually('the waiting request', () => holding.received === 2);
   assert.equal(budget.availableBytes, 10_000 - 3_000);
   holding.releaseAll();
   await eventually('its response', () => replies.count === 1);
   assert.equal(budget.availableBytes, 10_000);
+  probe.destroy();
   other.destroy();
   await server.close();
 });
@@ -228,15 +248,28 @@ test('a client that does not read its responses stops being read', async () => {
   const s = await client(server.port);
   s.pause();
   s.write(Buffer.concat(Array.from({ length: 200 }, (_, i) => frame(0, i))));
-  await sleep(500);
-  const processed = answers.received;
+  // The server stops reading once a response cannot be written: its side of the socket is
+  // paused with output waiting to drain.
+  await eventually('the server to stop reading', () => {
+    const socket = answers.last?.socket;
+    return socket !== undefined && socket.isPaused() && socket.writableNeedDrain;
+  });
+  const slow = answers.last!.socket;
+  // Round trips on another connection let the server run on: a drain the kernel still had room
+  // for would have let it read more by then, so the count below is where it settled.
+  const probe = await client(server.port);
+  const probeReplies = countFrames(probe);
+  for (let i = 0; i < 3; i++) await roundTrip(probe, probeReplies);
+  const processed = answers.received - probeReplies.count;
   assert.ok(processed < 40, `processed ${processed} of 200 without reading`);
+  assert.ok(slow.isPaused() && slow.writableNeedDrain, 'still waiting for the client to read');
   // Reading again lets every request through, in order.
   const replies = countFrames(s);
   s.resume();
   await eventually('all 200 responses', () => replies.count === 200, { timeoutMs: 30_000 });
-  assert.equal(answers.received, 200);
+  assert.equal(answers.received - probeReplies.count, 200);
   s.destroy();
+  probe.destroy();
   await server.close();
 });
 
@@ -247,7 +280,8 @@ test('one Fetch per connection is in flight; the next is read when it is answere
   const replies = countFrames(s);
   s.write(Buffer.concat([frame(1, 1), frame(1, 2), frame(0, 3)]));
   await eventually('the first fetch', () => holding.received === 1);
-  await sleep(100);
+  // The second Fetch is read and held back: the server stops reading the connection.
+  await eventually('the second fetch to be held', () => holding.held[0]![0].socket.isPaused());
   assert.equal(holding.received, 1);
   holding.releaseAll();
   await eventually('the second fetch and the produce', () => holding.received === 3);

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { SocketServer, type SocketServerOptions } from '../../../src/broker/network/socket-server.js';
 import type { Connection, RequestProcessor } from '../../../src/broker/network/connection.js';
+import { eventually } from '../../helpers/eventually.js';
 
 function frame(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(4 + body.length);
@@ -117,14 +118,14 @@ test('reading pauses while the in-flight limit is reached and resumes after', as
   const s = await client(server.port);
   const c = collector(s);
   s.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame(Buffer.from([0, i])))));
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually('two requests', () => holding.held.length === 2);
+  // The limit reached, the server stops reading the connection: nothing more can come in.
+  await eventually('reading to pause', () => holding.held[0]![0].socket.isPaused());
   assert.equal(holding.held.length, 2);
-  let released = 0;
-  while (c.frames.length < 10) {
+  await eventually('ten responses', () => {
     holding.releaseAll();
-    await new Promise((r) => setTimeout(r, 5));
-    if (++released > 100) break;
-  }
+    return c.frames.length === 10;
+  });
   assert.deepEqual(c.frames.map((f) => f[1]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   s.destroy();
   await server.close();

@@ -13,7 +13,7 @@ import * as DeleteTopicsRequest from '../../../src/protocol/generated/delete-top
 import * as DescribeConfigsRequest from '../../../src/protocol/generated/describe-configs-request.js';
 import * as IncrementalAlterConfigsRequest from '../../../src/protocol/generated/incremental-alter-configs-request.js';
 import * as MetadataRequest from '../../../src/protocol/generated/metadata-request.js';
-import { createTopics, describeError, WireConnection, WireError } from '../wire.js';
+import { createTopics, describeError, WireClient, WireError } from '../../helpers/wire-client.js';
 import type { OpsLine, OpsResult, ProduceRecord } from './ops.js';
 import { DriverError } from './run.js';
 
@@ -111,7 +111,7 @@ async function query(bootstrap: string, topic: string, partitions: number, times
   return found;
 }
 
-async function describeConfig(conn: WireConnection, topic: string, name: string): Promise<{ value: string | null; default: boolean }> {
+async function describeConfig(conn: WireClient, topic: string, name: string): Promise<{ value: string | null; default: boolean }> {
   const res = await conn.request(ApiKey.DescribeConfigs, conn.version(ApiKey.DescribeConfigs, 1), {
     resources: [{ ...DescribeConfigsRequest.defaultDescribeConfigsResource(), resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: [name] }],
   });
@@ -126,7 +126,7 @@ async function describeConfig(conn: WireConnection, topic: string, name: string)
 export async function kcatOps(bootstrap: string, steps: readonly string[], records: readonly ProduceRecord[] = []): Promise<OpsResult> {
   const lines: OpsLine[] = [];
   let stderr = '';
-  const conn = await WireConnection.connect(bootstrap, { clientId: 'millrace-compat-kcat-ops' });
+  const conn = await WireClient.connect(bootstrap, { apiVersions: true, clientId: 'millrace-compat-kcat-ops' });
   try {
     for (const step of steps) {
       const [op, topic, ...args] = step.split(':') as [string, string, ...string[]];
@@ -175,7 +175,7 @@ export async function kcatOps(bootstrap: string, steps: readonly string[], recor
 }
 
 /** Partitions of `topic` in Metadata (0 when the topic is unknown). */
-export async function partitionCount(conn: WireConnection, topic: string): Promise<number> {
+export async function partitionCount(conn: WireClient, topic: string): Promise<number> {
   const md = await conn.request(ApiKey.Metadata, conn.version(ApiKey.Metadata, 1), {
     topics: [{ ...MetadataRequest.defaultMetadataRequestTopic(), name: topic }], allowAutoTopicCreation: false,
   });

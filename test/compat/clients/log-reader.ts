@@ -6,7 +6,7 @@
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import * as MetadataRequest from '../../../src/protocol/generated/metadata-request.js';
 import { decodeBatch, type DecodedBatch } from '../../../src/protocol/records/index.js';
-import { describeError, fetchRaw, WireConnection, WireError } from '../wire.js';
+import { describeError, fetchRaw, WireClient, WireError } from '../../helpers/wire-client.js';
 
 export interface TopicLog {
   name: string;
@@ -15,7 +15,7 @@ export interface TopicLog {
   partitions: DecodedBatch[][];
 }
 
-export async function topicMetadata(conn: WireConnection, topic: string): Promise<{ id: Buffer; partitions: number } | null> {
+export async function topicMetadata(conn: WireClient, topic: string): Promise<{ id: Buffer; partitions: number } | null> {
   const md = await conn.request(ApiKey.Metadata, conn.version(ApiKey.Metadata, 1), {
     topics: [{ ...MetadataRequest.defaultMetadataRequestTopic(), name: topic }], allowAutoTopicCreation: false,
   });
@@ -26,7 +26,7 @@ export async function topicMetadata(conn: WireConnection, topic: string): Promis
 }
 
 export async function readTopic(bootstrap: string, topic: string): Promise<TopicLog> {
-  const conn = await WireConnection.connect(bootstrap, { clientId: 'millrace-compat-log-reader' });
+  const conn = await WireClient.connect(bootstrap, { apiVersions: true, clientId: 'millrace-compat-log-reader' });
   try {
     const md = await topicMetadata(conn, topic);
     if (md === null) throw new WireError(`topic ${topic} does not exist`);

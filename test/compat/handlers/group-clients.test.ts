@@ -194,21 +194,10 @@ for t in threads:
     t.join()
 `;
 
-test('kafka-python: a 3-member group over 6 partitions, a leaving member, commits', async () => {
-  const topic = 'kpy';
-  await sixPartitions(topic);
-  const { stdout } = await run(PYTHON, ['-c', PY_GROUP, tb.bootstrap, topic, 'kpy-group'], { timeout: TIMEOUT });
-  assert.ok(balanced(step(stdout, 'three').assignments as number[][], 2), stdout);
-  const two = step(stdout, 'two');
-  assert.ok(balanced(two.assignments as number[][], 3), stdout);
-  assert.equal(two.consumed, 60);
-  assert.deepEqual(await committed('kpy-group', topic), [10, 10, 10, 10, 10, 10]);
-  // A new member of the group resumes from the commits.
-  append(tb, topic, 5, values('resume', 2));
-  const resume = `
+const PY_RESUME = `
 import sys, json
 from kafka import KafkaConsumer
-c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], group_id='kpy-group', auto_offset_reset='earliest', consumer_timeout_ms=20000)
+c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], group_id=sys.argv[3], auto_offset_reset='earliest', consumer_timeout_ms=20000)
 seen = []
 for m in c:
     seen.append(m.value.decode())
@@ -219,8 +208,30 @@ extra = c.poll(timeout_ms=300)
 print(json.dumps({'step': 'resume', 'seen': seen + [m.value.decode() for ms in extra.values() for m in ms]}))
 c.close()
 `;
-  const r = await run(PYTHON, ['-c', resume, tb.bootstrap, topic], { timeout: TIMEOUT });
-  assert.deepEqual(step(r.stdout, 'resume').seen, ['resume-0', 'resume-1']);
+
+/** kafka-python's group over a new six-partition `topic`: three members, one leaves (PY_GROUP); its output. */
+async function kafkaPythonGroup(topic: string, groupId: string): Promise<string> {
+  await sixPartitions(topic);
+  return (await run(PYTHON, ['-c', PY_GROUP, tb.bootstrap, topic, groupId], { timeout: TIMEOUT })).stdout;
+}
+
+/** Two more records on partition 5, read by a new member of `groupId`: what it saw. */
+async function kafkaPythonResume(topic: string, groupId: string): Promise<unknown> {
+  append(tb, topic, 5, values('resume', 2));
+  const r = await run(PYTHON, ['-c', PY_RESUME, tb.bootstrap, topic, groupId], { timeout: TIMEOUT });
+  return step(r.stdout, 'resume').seen;
+}
+
+test('kafka-python: a 3-member group over 6 partitions, a leaving member, commits', async () => {
+  const topic = 'kpy';
+  const stdout = await kafkaPythonGroup(topic, 'kpy-group');
+  assert.ok(balanced(step(stdout, 'three').assignments as number[][], 2), stdout);
+  const two = step(stdout, 'two');
+  assert.ok(balanced(two.assignments as number[][], 3), stdout);
+  assert.equal(two.consumed, 60);
+  assert.deepEqual(await committed('kpy-group', topic), [10, 10, 10, 10, 10, 10]);
+  // A new member of the group resumes from the commits.
+  assert.deepEqual(await kafkaPythonResume(topic, 'kpy-group'), ['resume-0', 'resume-1']);
 });
 
 for (const strategy of ['range', 'cooperative-sticky']) {
@@ -315,19 +326,23 @@ for c in cs[:2]:
 }
 
 test('kafka-python admin: list, describe and read the offsets of the groups', async () => {
+  // A group of its own, made as the kafka-python test makes its one: members that consumed
+  // and committed everything and left, then one more that read two new records and left.
+  await kafkaPythonGroup('kpy-admin', 'kpy-admin-group');
+  await kafkaPythonResume('kpy-admin', 'kpy-admin-group');
   const script = `
 import sys, json
 from kafka import KafkaAdminClient
 a = KafkaAdminClient(bootstrap_servers=sys.argv[1])
 groups = sorted(g for g, t in a.list_consumer_groups())
 info = {g.group: [g.state, g.protocol_type] for g in a.describe_consumer_groups(groups)}
-offsets = {tp.partition: o.offset for tp, o in a.list_consumer_group_offsets('kpy-group').items() if tp.topic == 'kpy'}
+offsets = {tp.partition: o.offset for tp, o in a.list_consumer_group_offsets('kpy-admin-group').items() if tp.topic == 'kpy-admin'}
 print(json.dumps({'step': 'admin', 'groups': groups, 'info': info, 'offsets': offsets}))
 a.close()
 `;
   const { stdout } = await run(PYTHON, ['-c', script, tb.bootstrap], { timeout: TIMEOUT });
   const r = step(stdout, 'admin');
-  assert.ok((r.groups as string[]).includes('kpy-group'), stdout);
-  assert.deepEqual((r.info as Record<string, string[]>)['kpy-group'], ['Empty', 'consumer']);
+  assert.ok((r.groups as string[]).includes('kpy-admin-group'), stdout);
+  assert.deepEqual((r.info as Record<string, string[]>)['kpy-admin-group'], ['Empty', 'consumer']);
   assert.deepEqual(r.offsets, { 0: 10, 1: 10, 2: 10, 3: 10, 4: 10, 5: 12 });
 });

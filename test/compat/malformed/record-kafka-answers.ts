@@ -16,7 +16,7 @@ import path from 'node:path';
 import { KAFKA_VERSION } from '../setup/kafka.js';
 import { repoRoot } from '../setup/paths.js';
 import { startTarget, type CompatTarget } from '../setup/target.js';
-import { WireConnection } from '../wire.js';
+import { WireClient } from '../../helpers/wire-client.js';
 import { CORPUS } from './corpus.js';
 import { type Answer, createPlanTopics, plan, type Plan, sendSlot, slotKey } from './send.js';
 
@@ -74,7 +74,7 @@ function fatalLines(text: string): string[] {
 
 interface Peer {
   target: CompatTarget;
-  conn: WireConnection;
+  conn: WireClient;
   serverLog: () => string;
 }
 
@@ -84,7 +84,7 @@ async function startPeer(p: Plan): Promise<Peer> {
   const target: CompatTarget = i > 0
     ? { name: 'external', bootstrap: process.argv[i + 1]!, lacks: {}, stop: async () => {} }
     : await startTarget({ kind: 'kafka' });
-  const conn = await WireConnection.connect(target.bootstrap, { clientId: 'millrace-malformed-oracle', timeoutMs: 180_000 });
+  const conn = await WireClient.connect(target.bootstrap, { apiVersions: true, clientId: 'millrace-malformed-oracle', timeoutMs: 180_000 });
   await createPlanTopics(conn, p);
   const serverLog = tailer(path.join(target.logs ?? '/nonexistent', 'server.log'));
   serverLog();

@@ -6,7 +6,7 @@
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { errorName } from '../../../src/protocol/generated/errors.js';
 import * as ProduceRequest from '../../../src/protocol/generated/produce-request.js';
-import { createTopics, WireConnection } from '../wire.js';
+import { createTopics, WireClient } from '../../helpers/wire-client.js';
 import { configKey, type MalformedCase } from './corpus.js';
 
 /** What a broker answered to one Produce of one case. */
@@ -50,7 +50,7 @@ export function plan(cases: readonly MalformedCase[], prefix: string): Plan {
   return { topics: [...topics.values()], slots };
 }
 
-export async function createPlanTopics(conn: WireConnection, p: Plan): Promise<void> {
+export async function createPlanTopics(conn: WireClient, p: Plan): Promise<void> {
   await createTopics(conn, p.topics.map((t) => ({ name: t.name, partitions: t.partitions, configs: t.configs })), 60_000);
 }
 
@@ -60,7 +60,7 @@ function scrub(text: string | null, topic: string): string | null {
 }
 
 /** Produce v`version` (acks=-1) of `records` to one partition; the broker's answer. */
-export async function sendRecords(conn: WireConnection, topic: string, partition: number, version: number, records: Buffer): Promise<Answer> {
+export async function sendRecords(conn: WireClient, topic: string, partition: number, version: number, records: Buffer): Promise<Answer> {
   const started = performance.now();
   const res = await conn.request(ApiKey.Produce, version, {
     transactionalId: null, acks: -1, timeoutMs: 30_000,
@@ -83,7 +83,7 @@ export async function sendRecords(conn: WireConnection, topic: string, partition
  * Sends one slot's case on `conn`; a broker that closes the connection instead of answering
  * gives `code: null` and a new connection is made (returned).
  */
-export async function sendSlot(conn: WireConnection, bootstrap: string, slot: Slot): Promise<{ answer: Answer; conn: WireConnection }> {
+export async function sendSlot(conn: WireClient, bootstrap: string, slot: Slot): Promise<{ answer: Answer; conn: WireClient }> {
   const records = await slot.case.build();
   const started = performance.now();
   try {
@@ -98,7 +98,7 @@ export async function sendSlot(conn: WireConnection, bootstrap: string, slot: Sl
   } catch (e) {
     if (!/connection closed|ECONNRESET|EPIPE/.test((e as Error).message)) throw e;
     conn.close();
-    const again = await WireConnection.connect(bootstrap, { clientId: conn.clientId, timeoutMs: conn.timeoutMs });
+    const again = await WireClient.connect(bootstrap, { apiVersions: true, clientId: conn.clientId, timeoutMs: conn.timeoutMs });
     return { answer: { code: null, name: 'connection closed', message: null, recordErrors: [], ms: Math.round(performance.now() - started) }, conn: again };
   }
 }
