@@ -18,7 +18,7 @@ import { FetchService } from './fetch/fetch-service.js';
 import { Partitions } from './partition.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
-import { loadZstdWasm } from '../protocol/compression/index.js';
+import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
@@ -77,7 +77,8 @@ export class Broker implements BrokerContext {
 
   private async startup(options: BrokerOptions): Promise<void> {
     const config = this.config;
-    // zstd batches are walked by a WebAssembly decoder; compile it while the logs load.
+    // lz4 and zstd batches are walked by WebAssembly decoders; compile them while the logs load.
+    void loadLz4Wasm();
     void loadZstdWasm();
     const listener = plaintextListener(config.listeners());
     this.server = new SocketServer(

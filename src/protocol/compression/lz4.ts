@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { CompressionType } from './compression-type.js';
 import { CollectingSink, DecompressionError, type ChunkSink } from './errors.js';
 import { xxh32 } from './xxhash32.js';
+import { lz4WasmDecodeInto, lz4WasmFits } from './lz4-wasm.js';
 
 type Lz4Napi = typeof import('lz4-napi');
 const require = createRequire(import.meta.url);
@@ -133,10 +134,14 @@ export function lz4DecompressSync(data: Uint8Array, maxOutputBytes: number): Buf
  * Streams the frame's blocks to `sink` as they inflate, one block at a time (at most one
  * block of output is held), checking the header and block checksums as lz4DecompressSync
  * does. Stops when the sink returns false. Framing is checked first (scanLz4Frame); the
- * output cap is the sink's.
+ * output cap is the sink's. A frame whose bound fits the WebAssembly decoder, once loaded,
+ * reaches the sink in one push instead.
  */
 export function lz4DecompressInto(data: Uint8Array, sink: ChunkSink): void {
   const frame = scanLz4Frame(data);
+  // Most frames: one WebAssembly call, no allocation (lz4-wasm.ts); a frame it refuses is
+  // decoded again below, which decides as Kafka's Java reader does.
+  if (lz4WasmFits(frame) && lz4WasmDecodeInto(data, frame, sink)) return;
   const input = asBuffer(data);
   const flg = input[4]!;
   const descriptorEnd = 6 + ((flg & 0x08) !== 0 ? 8 : 0);
