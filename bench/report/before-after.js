@@ -1,7 +1,7 @@
 // Before/after of one change on the vs-kafka rig's workloads: two results files (each a run of
 // bench/vs-kafka/run.js, the first usually with --millrace-ref <commit before>), a Markdown
-// table of the medians per workload and system, and Millrace's change in MB/s and in broker
-// CPU per GB. Kafka runs in both files, so its row shows how much the machine itself moved
+// table of the medians per produce and consume workload and system, and Millrace's change in
+// MB/s and in broker CPU per GB. Kafka runs in both files, so its row shows how much the machine itself moved
 // between the two runs.
 //
 //   node bench/report/before-after.js BEFORE.json AFTER.json [--workloads a,b]
@@ -28,7 +28,7 @@ const pct = (a, b) => (a === null || b === null ? '–' : `${b >= a ? '+' : ''}$
 
 const workloads = before.runs
   .map((r) => r.workload)
-  .filter((w, i, all) => all.indexOf(w) === i && /produce/.test(w) && (only === null || only.includes(w)))
+  .filter((w, i, all) => all.indexOf(w) === i && /produce|consume/.test(w) && (only === null || only.includes(w)))
   .filter((w) => after.runs.some((r) => r.workload === w));
 
 const lines = [
