@@ -8,7 +8,11 @@
  *
  * transaction.version 2 (KIP-890) bumps the epoch at every EndTxn, so a retry carries the epoch
  * before the bump; when the bump exhausts the epochs a new producer id is needed, which is
- * asked for (`needsProducerId`) and the decision made again with it.
+ * asked for (`needsProducerId`) and the decision made again with it. The coordinator's own
+ * abort of a fenced transaction bumps once too (the fence itself does not, at transaction
+ * version 2) and rotates the producer id the same way: Kafka 4.0.0 bumped twice there, which
+ * overflowed a transaction fenced at the last epoch; later Kafka releases bump once.
+ * (A late EndTxn(abort) from the fenced producer is then answered as a retry.)
  *
  *   TV2          Abort: retry  current | Commit: retry  current
  *   Empty               PF     bump    |        PF     INVALID_TXN_STATE
@@ -119,8 +123,9 @@ function decideTV2(m: TransactionMetadata, req: EndTxnRequestInput, now: number,
   const isRetry = retryOnEpochBump || retryOnOverflow;
 
   const complete = (nextState: TransactionState, noPartitionAdded: boolean): EndTxnDecision => {
+    // The bump exhausts the epochs: the completion moves to a new producer id (the fence's abort too).
     let nextProducerId = NO_PRODUCER_ID;
-    if (!isEpochFence && m.isProducerEpochExhausted) {
+    if (m.isProducerEpochExhausted) {
       if (newProducerId === null) return { kind: 'needsProducerId' };
       nextProducerId = newProducerId;
     }

@@ -8,8 +8,9 @@
  *   unless the metadata is new (epoch -1) or the id is the previous one with an exhausted epoch;
  * - Empty or Complete*: the epoch is bumped, which fences every older producer; an exhausted
  *   epoch (Short.MaxValue - 1) moves to a new producer id at epoch 0;
- * - Ongoing: the epoch is bumped to fence the producer (PrepareEpochFence), the transaction
- *   is aborted, and the client is told CONCURRENT_TRANSACTIONS so that it retries.
+ * - Ongoing: the producer is fenced (PrepareEpochFence: the epoch is bumped, by the fence at
+ *   transaction.version 0, by the abort at 2), the transaction is aborted, and the client is
+ *   told CONCURRENT_TRANSACTIONS so that it retries.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { IllegalTransitionError, isEpochExhausted, type TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
@@ -31,6 +32,7 @@ export function prepareInitProducerIdTransit(
   expected: ProducerIdAndEpoch | null,
   now: number,
   newProducerId: number | null,
+  fenceBumpsEpoch: boolean,
 ): InitProducerIdDecision {
   const isValidProducerId = (e: ProducerIdAndEpoch) =>
     m.producerEpoch === NO_PRODUCER_EPOCH || e.producerId === m.producerId || (e.producerId === m.previousProducerId && isEpochExhausted(e.epoch));
@@ -52,7 +54,7 @@ export function prepareInitProducerIdTransit(
     }
     case TransactionState.Ongoing:
       // This epoch is never returned: the client's retry bumps it again (and rotates the id if that exhausts it).
-      return { kind: 'transit', transit: m.prepareFenceProducerEpoch() };
+      return { kind: 'transit', transit: m.prepareFenceProducerEpoch(fenceBumpsEpoch) };
     default:
       throw new IllegalTransitionError(`Found transactionalId ${m.transactionalId} with state ${stateName(m.state)}. This is illegal as we should never have transitioned to this state.`);
   }

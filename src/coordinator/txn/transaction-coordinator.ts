@@ -29,7 +29,7 @@ import type { TxnMarkerWriter } from './transaction-marker-writer.js';
 import { IllegalTransitionError, TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
 import type { TransactionStateLog } from './transaction-state-log.js';
 import { TransactionStateManager } from './transaction-state-manager.js';
-import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, stateName, TransactionResult, TransactionState, TransactionVersion } from './transaction-state.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, stateName, supportsEpochBump, TransactionResult, TransactionState, TransactionVersion } from './transaction-state.js';
 
 /** Where new producer ids come from (ProducerIdManager). */
 export interface ProducerIdGenerator {
@@ -154,6 +154,11 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
     return this.txnManager.partitionFor(transactionalId);
   }
 
+  /** The coordinator's aborts run at the server's transaction.version: below 2 the fence bumps the epoch, at 2 the abort does. */
+  private get fenceBumpsEpoch(): boolean {
+    return !supportsEpochBump(this.txnManager.transactionVersionLevel);
+  }
+
   // ---- InitProducerId -------------------------------------------------------------------------------
 
   async initProducerId(input: InitProducerIdInput): Promise<InitProducerIdResult> {
@@ -220,7 +225,7 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
         if (lookup.errorCode !== ErrorCode.NONE) return { errorCode: lookup.errorCode };
         if (lookup.metadata === undefined) return { errorCode: ErrorCode.NOT_COORDINATOR };
       }
-      const decision = prepareInitProducerIdTransit(lookup.metadata, timeoutMs, expected, this.clock.now(), newId);
+      const decision = prepareInitProducerIdTransit(lookup.metadata, timeoutMs, expected, this.clock.now(), newId, this.fenceBumpsEpoch);
       if (decision.kind !== 'needsProducerId') return { decision, coordinatorEpoch: lookup.coordinatorEpoch };
       const id = await this.newProducerId();
       if (typeof id !== 'number') return id;
@@ -317,9 +322,13 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
       coordinatorEpoch = lookup.coordinatorEpoch;
       decision = decideEndTransaction(lookup.metadata, req, this.clock.now(), newId);
       if (decision.kind !== 'needsProducerId') break;
-      if (attempt > 4) return failedEnd(ErrorCode.CONCURRENT_TRANSACTIONS);
-      const id = await this.newProducerId();
-      if (typeof id !== 'number') return failedEnd(id.errorCode);
+      const id = attempt > 4 ? { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS } : await this.newProducerId();
+      if (typeof id !== 'number') {
+        // A fence that cannot go on is dropped, so that a later one can try again.
+        const m = this.txnManager.getTransactionState(transactionalId).metadata;
+        if (m !== undefined && m.pendingState === TransactionState.PrepareEpochFence) m.pendingState = null;
+        return failedEnd(id.errorCode);
+      }
       newId = id;
     }
     if (decision.kind === 'answer') return { errorCode: decision.errorCode, producerId: decision.producerId, producerEpoch: decision.producerEpoch };
@@ -422,7 +431,7 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
       if (m.pendingTransitionInProgress) continue;
       let fence: TxnTransitMetadata;
       try {
-        fence = m.prepareFenceProducerEpoch();
+        fence = m.prepareFenceProducerEpoch(this.fenceBumpsEpoch);
       } catch (err) {
         this.logger.error({ err, transactionalId: t.transactionalId }, 'cannot fence a timed-out transaction');
         continue;

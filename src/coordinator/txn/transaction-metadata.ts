@@ -119,12 +119,17 @@ export class TransactionMetadata {
     return this.transit(this.state, this.producerId, this.nextProducerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, this.topicPartitions.copy(), this.txnStartTimestamp, this.txnLastUpdateTimestamp, this.clientTransactionVersion);
   }
 
-  /** InitProducerId or a timeout found a transaction Ongoing: bump the epoch to fence its producer, then abort. */
-  prepareFenceProducerEpoch(): TxnTransitMetadata {
-    if (this.producerEpoch === MAX_PRODUCER_EPOCH) {
+  /**
+   * InitProducerId or a timeout found a transaction Ongoing: fence its producer, then abort.
+   * With transaction.version 0 the fence bumps the epoch (the abort keeps it); with 2 the
+   * abort's own bump fences (`bumpEpoch` false), so that a transaction at the last epoch does
+   * not overflow it (the abort then moves to a new producer id).
+   */
+  prepareFenceProducerEpoch(bumpEpoch = true): TxnTransitMetadata {
+    if (bumpEpoch && this.producerEpoch === MAX_PRODUCER_EPOCH) {
       throw new IllegalTransitionError('Cannot fence producer with epoch equal to Short.MaxValue since this would overflow');
     }
-    const bumpedEpoch = this.hasFailedEpochFence ? this.producerEpoch : this.producerEpoch + 1;
+    const bumpedEpoch = this.hasFailedEpochFence || !bumpEpoch ? this.producerEpoch : this.producerEpoch + 1;
     return this.prepareTransitionTo(TransactionState.PrepareEpochFence, this.producerId, NO_PRODUCER_ID, bumpedEpoch, NO_PRODUCER_EPOCH, this.txnTimeoutMs, this.topicPartitions.copy(), this.txnStartTimestamp, this.txnLastUpdateTimestamp, this.clientTransactionVersion);
   }
 

@@ -86,11 +86,11 @@ test('InitProducerId on an Ongoing transaction fences it: aborted, CONCURRENT_TR
   const r = await init(coord, 'tx');
   assert.equal(r.errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
   await settle();
-  // transaction.version 2 (the server's level) is used for the coordinator's own abort: fence +1, abort +1.
-  assert.deepEqual(writer.written.map((w) => [w.topic, w.partition, w.producerEpoch, w.result]), [['t', 0, 2, 0], ['t', 1, 2, 0]]);
+  // The coordinator's own abort runs at the server's transaction.version (2): its epoch bump is the fence.
+  assert.deepEqual(writer.written.map((w) => [w.topic, w.partition, w.producerEpoch, w.result]), [['t', 0, 1, 0], ['t', 1, 1, 0]]);
   assert.equal(meta(coord, 'tx').state, TransactionState.CompleteAbort);
   assert.deepEqual(log.states('tx'), [TransactionState.Empty, TransactionState.Ongoing, TransactionState.PrepareAbort, TransactionState.CompleteAbort]);
-  assert.deepEqual(await init(coord, 'tx'), { errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 3 });
+  assert.deepEqual(await init(coord, 'tx'), { errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 2 });
   // The zombie is fenced everywhere.
   assert.equal(await add(coord, 'tx', 1000, 0, [['t', 0]]), ErrorCode.PRODUCER_FENCED);
 });

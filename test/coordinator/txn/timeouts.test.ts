@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { TransactionState, TransactionVersion } from '../../../src/coordinator/txn/transaction-state.js';
-import { add, end, harness, init, meta } from './helpers.js';
+import { add, end, harness, init, meta, MemoryTxnLog, partitions, seedTransit } from './helpers.js';
 
 test('a transaction past its timeout is fenced and aborted by the periodic check', async () => {
   const h = await harness({ config: { abortTimedOutTransactionsIntervalMs: 10_000 } });
@@ -14,11 +14,43 @@ test('a transaction past its timeout is fenced and aborted by the periodic check
   await h.advance(10_000);
   const m = meta(h.coord, 'tx');
   assert.equal(m.state, TransactionState.CompleteAbort);
-  assert.equal(m.producerEpoch, 2, 'fenced (+1) and, at transaction.version 2, bumped by the abort (+1)');
-  assert.deepEqual(h.writer.written.map((w) => [w.result, w.producerEpoch]), [[0, 2]]);
+  assert.equal(m.producerEpoch, 1, 'at transaction.version 2 the abort\'s bump is the fence');
+  assert.deepEqual(h.writer.written.map((w) => [w.result, w.producerEpoch]), [[0, 1]]);
   // The producer finds out when it next speaks.
   assert.equal(await add(h.coord, 'tx', 1000, 0, [['t', 0]]), ErrorCode.PRODUCER_FENCED);
   assert.equal((await end(h.coord, 'tx', 1000, 0, true)).errorCode, ErrorCode.PRODUCER_FENCED);
+});
+
+test('transaction.version 2: a transaction timed out at the last epoch moves to a new producer id; the late abort is a retry', async () => {
+  const log = new MemoryTxnLog();
+  log.seed(seedTransit({
+    producerId: 7, producerEpoch: 32766, txnState: TransactionState.Ongoing, topicPartitions: partitions(['t', 0]),
+    txnStartTimestamp: 1_000_000, txnTimeoutMs: 5000, clientTransactionVersion: TransactionVersion.TV2,
+  }), 'tx');
+  const h = await harness({ log, config: { abortTimedOutTransactionsIntervalMs: 10_000 } });
+  await h.advance(10_000);
+  const m = meta(h.coord, 'tx');
+  assert.equal(m.state, TransactionState.CompleteAbort);
+  assert.equal(m.producerId, 1000);
+  assert.equal(m.producerEpoch, 0);
+  assert.deepEqual(h.writer.written.map((w) => [w.producerId, w.producerEpoch]), [[7, 32767]]);
+  assert.deepEqual(await end(h.coord, 'tx', 7, 32766, false, TransactionVersion.TV2), { errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 0 });
+  assert.equal((await end(h.coord, 'tx', 7, 32766, true, TransactionVersion.TV2)).errorCode, ErrorCode.INVALID_TXN_STATE, 'its commit is refused');
+});
+
+test('a fence that needs a producer id nobody can give is dropped and tried again', async () => {
+  const log = new MemoryTxnLog();
+  log.seed(seedTransit({
+    producerId: 7, producerEpoch: 32766, txnState: TransactionState.Ongoing, topicPartitions: partitions(['t', 0]),
+    txnStartTimestamp: 1_000_000, txnTimeoutMs: 5000, clientTransactionVersion: TransactionVersion.TV2,
+  }), 'tx');
+  const h = await harness({ log, config: { abortTimedOutTransactionsIntervalMs: 10_000 } });
+  h.ids.failNext = 1;
+  await h.advance(10_000);
+  assert.equal(meta(h.coord, 'tx').state, TransactionState.Ongoing);
+  assert.equal(meta(h.coord, 'tx').pendingState, null);
+  await h.advance(10_000);
+  assert.equal(meta(h.coord, 'tx').state, TransactionState.CompleteAbort);
 });
 
 test('with transaction.version 0 a timed-out transaction is aborted at the fence epoch', async () => {
