@@ -104,6 +104,9 @@ test('transaction.version 2: every EndTxn bumps the epoch and answers with it; r
   assert.deepEqual(await end(coord, 'tx', 1000, 0, true, TV2), { errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 1 });
   await settle();
   assert.deepEqual(writer.written.map((w) => w.producerEpoch), [1], 'markers carry the bumped epoch');
+  assert.equal(writer.attempts[0]!.transactionVersion, TV2);
+  assert.equal(writer.attempts[0]!.coordinatorEpoch, 0);
+  assert.equal(writer.attempts[0]!.transactionalId, 'tx');
   const m = meta(coord, 'tx');
   assert.equal(m.state, TransactionState.CompleteCommit);
   assert.equal(m.producerEpoch, 1);

@@ -34,6 +34,8 @@ export class MemoryTxnLog implements TransactionStateLog {
   failIf: ((partition: number, records: readonly TxnLogRecord[]) => number | null) | null = null;
   /** While set, loads wait for it. */
   loadGate: Promise<void> | null = null;
+  /** While set, appends wait for it before their records land. */
+  appendGate: Promise<void> | null = null;
   appends = 0;
 
   constructor(partitionCount = 50) {
@@ -58,6 +60,7 @@ export class MemoryTxnLog implements TransactionStateLog {
     this.appends++;
     const error = this.failIf?.(partition, records) ?? null;
     if (error !== null) throw new CoordinatorWriteError(error, 'append failed');
+    if (this.appendGate !== null) await this.appendGate;
     let list = this.partitions.get(partition);
     if (list === undefined) {
       list = [];
