@@ -121,11 +121,11 @@ class DiskHost implements TransactionStateTopicHost {
     return log;
   }
   configs: Record<string, string> = {};
-  async createInternalTopic(name: string, partitions: number, _rf: number, configs: Record<string, string>) {
+  async createInternalTopic(name: string, partitions: number, _rf: number, configs: Record<string, string>): ReturnType<TransactionStateTopicHost['createInternalTopic']> {
     this.partitions = partitions;
     this.configs = configs;
     void name;
-    return { ok: true as const, partitions };
+    return { ok: true, partitions };
   }
   async close(): Promise<void> {
     for (const log of this.logs.values()) await log.close();
@@ -182,6 +182,29 @@ test('__transaction_state on partition logs: created on first use, written in Ka
     await settle();
     assert.equal(m.state, TransactionState.CompleteCommit);
     second.shutdown();
+    await host.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TransactionStateTopic refuses partitions it does not lead, and says why it could not create the topic', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-txn-'));
+  try {
+    const host = new DiskHost(dir);
+    const config = defaultTransactionConfig({ transactionLogNumPartitions: 2 });
+    const topicLog = new TransactionStateTopic(host, config);
+    await assert.rejects(topicLog.append(0, [{ key: keyToBytes('tx'), value: null }], 1), (err: unknown) => (err as { errorCode?: number }).errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    host.createInternalTopic = async () => ({ ok: false, message: 'not enough brokers' });
+    await assert.rejects(topicLog.ensure()!, (err: unknown) => (err as { errorCode?: number }).errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    host.partitions = 2;
+    const led = host.topic.bind(host);
+    host.topic = (name: string) => {
+      const t = led(name);
+      return t === undefined ? undefined : { partitions: t.partitions.map((p) => ({ ...p, leader: 2 })) };
+    };
+    assert.deepEqual(topicLog.ownedPartitions(), []);
+    await assert.rejects(topicLog.append(1, [{ key: keyToBytes('tx'), value: null }], 1), (err: unknown) => (err as { errorCode?: number }).errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER);
     await host.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
