@@ -9,7 +9,8 @@
  *   UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER is exactly that: a fresh id);
  * - an empty transactional id: INVALID_REQUEST; a transaction timeout outside
  *   (0, transaction.max.timeout.ms]: INVALID_TRANSACTION_TIMEOUT;
- * - otherwise the transaction coordinator answers (`transactional`). Until Millrace has one,
+ * - otherwise the transaction coordinator answers (`transactional`: a TransactionCoordinator,
+ *   transaction-coordinator.ts). Until the broker hands one over,
  *   the answer is COORDINATOR_NOT_AVAILABLE, Kafka's error when no transaction coordinator
  *   can serve the id (what FindCoordinator says when `__transaction_state` cannot be
  *   created; a Kafka broker asked directly says NOT_COORDINATOR, which clients treat the
