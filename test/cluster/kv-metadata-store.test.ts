@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKv } from '../../src/cluster/kv/memory-kv.js';
 import { ManualClock, settle } from '../../src/cluster/kv/clock.js';
+import { KvCompactedError } from '../../src/cluster/kv/kv.js';
 import { KvMetadataStore } from '../../src/cluster/kv-metadata-store.js';
 import { isMetadataError, type TopicMetadata } from '../../src/cluster/metadata.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -259,3 +260,23 @@ function pick(t: TopicMetadata): { leader: number; isr: number[] } {
   const p = t.partitions[0]!;
   return { leader: p.leader, isr: p.isr };
 }
+
+test('a watch that ends (its history compacted away) makes each broker read everything again and watch on', async () => {
+  const w = world();
+  try {
+    const s1 = await w.open(1);
+    const s2 = await w.open(2);
+    await until('two brokers', () => w.stores.every((s) => s.brokers().length === 2));
+    await s1.createTopic('before', 1, 2, {});
+    w.kv.endWatches(new KvCompactedError(w.kv.currentRevision));
+    // Written while nobody watches: only a reload can show it.
+    await w.kv.txn({ compares: [], success: [{ type: 'put', key: s1.keys.brokerConfigs(''), value: JSON.stringify({ 'log.retention.ms': '9' }) }] });
+    await until('both reloaded', () => s1.brokerConfigs('')['log.retention.ms'] === '9' && s2.brokerConfigs('')['log.retention.ms'] === '9');
+    // And they watch again: a topic created now is completed by the controller and seen by both.
+    const t = await s2.createTopic('after', 2, 2, {});
+    await until('both see it', () => s1.topic('after')?.id.equals(t.id) === true);
+    assert.equal(s1.topic('before')!.partitions.length, 1);
+  } finally {
+    await w.end();
+  }
+});

@@ -120,6 +120,18 @@ export class MemoryKv implements Kv {
     this.history = this.history.filter((e) => e.entry.modRevision > this.compacted);
   }
 
+  /**
+   * Ends every watch with `err`, as etcd cancels watches (a compaction past them, a member
+   * restarting): their holders must read again and watch anew. For tests.
+   */
+  endWatches(err: Error): void {
+    for (const w of this.watches) {
+      w.cancelled = true;
+      queueMicrotask(() => w.listener.error(err));
+    }
+    this.watches.clear();
+  }
+
   /** The keys a lease holds (for tests); undefined when the lease is gone. */
   leaseKeys(lease: LeaseId): string[] | undefined {
     const l = this.leases.get(lease);
