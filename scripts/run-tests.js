@@ -11,9 +11,11 @@ import path from 'node:path';
 
 /**
  * Folders of test/ that are not unit tests: real clients and Apache Kafka (they install them),
- * kills and broken disks, clusters, and the memory soak tests (a minute of load each).
+ * kills and broken disks, clusters on a real etcd (installed from Debian's etcd-server), and
+ * the memory soak tests (a minute of load each). The rest of test/cluster/ (the in-process
+ * key-value store, the controller on it with a manual clock) is hermetic and stays unit.
  */
-const NOT_UNIT = ['compat', 'faults', 'cluster', 'broker/memory'];
+const NOT_UNIT = ['compat', 'faults', 'cluster/etcd', 'broker/memory'];
 
 /** Every folder and test file under `dir` (relative `rel`), leaving out NOT_UNIT. */
 function unitPaths(dir, rel = '') {

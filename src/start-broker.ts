@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, createLogger } from './broker/broker.js';
 import { BrokerConfig } from './broker/settings/broker-config.js';
-import { LocalMetadataStore } from './cluster/local-metadata-store.js';
+import { metadataStoreFactory } from './broker/metadata-store.js';
 
 export interface StartBrokerOptions {
   /** Broker settings by Kafka's names, e.g. `{ 'num.partitions': 3 }`; applied last. */
@@ -44,7 +44,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
   const logger = createLogger(options.logLevel ?? 'silent');
   let broker: Broker;
   try {
-    broker = await Broker.start({ config, logger, metadata: (dir, self) => LocalMetadataStore.open(dir, self) });
+    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config) });
   } catch (err) {
     if (ownDir) rmSync(logDir, { recursive: true, force: true });
     throw err;

@@ -21,7 +21,7 @@ import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
-export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore;
+export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore | Promise<MetadataStore>;
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -100,7 +100,7 @@ export class Broker implements BrokerContext {
     this.endpoint = advertised(config, listener, this.server.port, this.nodeId);
     const dirs = config.logDirs();
     try {
-      this.metadata = options.metadata(dirs[0]!, this.endpoint, this.logger);
+      this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
       const topicOverrides = new Map<string, Record<string, string>>();
       for (const t of this.metadata.topics()) topicOverrides.set(t.name, { ...t.configs });
       this.logs = LogManager.open({
@@ -111,6 +111,7 @@ export class Broker implements BrokerContext {
       });
       for (const t of this.metadata.topics()) {
         for (const p of t.partitions) {
+          if (!p.replicas.includes(this.nodeId)) continue;
           // A single-replica leader's high watermark is its log end (Kafka sets it so when the
           // partition becomes leader); the checkpoint can lag after an unclean stop.
           const log = this.logs.getOrCreateLog(t.name, p.partition);
@@ -127,6 +128,8 @@ export class Broker implements BrokerContext {
       await this.groups.startup();
     } catch (err) {
       await this.server.close(0);
+      // A store in a cluster holds a registration and a session: give them up.
+      await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');

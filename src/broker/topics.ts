@@ -104,7 +104,7 @@ export async function createNewTopic(broker: BrokerContext, t: NewTopic, validat
     if (isMetadataError(e, ErrorCode.TOPIC_ALREADY_EXISTS)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, e.message);
     throw e;
   }
-  for (const p of topic.partitions) broker.logs.getOrCreateLog(t.name, p.partition, configs);
+  for (const p of topic.partitions) if (p.replicas.includes(broker.nodeId)) broker.logs.getOrCreateLog(t.name, p.partition, configs);
   return { ok: true, topic, replicationFactor };
 }
 
@@ -243,7 +243,7 @@ export async function addPartitions(
     if (isMetadataError(e, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
     throw e;
   }
-  for (const p of updated.partitions) if (p.partition >= current) broker.logs.getOrCreateLog(name, p.partition);
+  for (const p of updated.partitions) if (p.partition >= current && p.replicas.includes(broker.nodeId)) broker.logs.getOrCreateLog(name, p.partition);
   return null;
 }
 

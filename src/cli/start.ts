@@ -2,7 +2,7 @@ import module from 'node:module';
 import type { Command } from 'commander';
 import { Broker, createLogger } from '../broker/broker.js';
 import { BrokerConfig, ConfigError } from '../broker/settings/broker-config.js';
-import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
+import { metadataStoreFactory } from '../broker/metadata-store.js';
 
 interface StartFlags {
   config?: string;
@@ -53,7 +53,17 @@ async function runBroker(flags: StartFlags): Promise<void> {
   }
   if (config.unknown.length > 0) logger.warn({ settings: config.unknown }, 'unknown settings (ignored)');
   if (config.ignored.length > 0) logger.info({ settings: config.ignored }, 'Kafka settings that have no effect in Millrace');
-  const broker = await Broker.start({ config, logger, metadata: (dir, self) => LocalMetadataStore.open(dir, self) });
+  let broker: Broker;
+  try {
+    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config) });
+  } catch (err) {
+    // A refusal to start (a node.id another live broker holds, a log dir of another cluster)
+    // is said in one line, not as a stack trace.
+    logger.error({ err }, 'broker failed to start');
+    process.stderr.write(`millrace: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.stderr.write(`millrace: broker ${config.int('node.id')} listening on ${broker.bootstrapServers}, data in ${config.logDirs().join(',')}\n`);
   // Keep the compiled code now (Node >= 22.10; bin/millrace.js enabled the cache), so the next
   // start is quick even if this process is killed rather than stopped.

@@ -18,6 +18,8 @@ export interface PartitionMetadata {
   partition: number;
   leader: number;
   leaderEpoch: number;
+  /** Bumped on every change of the partition's state (AlterPartition); absent from stores without one. */
+  partitionEpoch?: number;
   replicas: number[];
   isr: number[];
 }

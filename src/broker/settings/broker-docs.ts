@@ -57,6 +57,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'max.incremental.fetch.session.cache.slots': 'Most incremental fetch sessions kept.',
   'fetch.max.bytes': 'Most bytes one fetch response carries.',
   'replica.lag.time.max.ms': 'How long a follower may lag before it leaves the in-sync replicas.',
+  'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
 
 /** The description of a broker setting, or null when there is none. */

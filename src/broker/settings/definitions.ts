@@ -5,7 +5,8 @@
  * gives a broker on localhost:9092 with its data in ./data, and `node.id`, which Kafka
  * requires and Millrace defaults to 1 for a single node.
  */
-import type { Validator } from '../../common/config-def.js';
+import { invalidValue, type Validator } from '../../common/config-def.js';
+import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password' | 'class';
@@ -46,6 +47,15 @@ function topicDefault(name: string): ConfigDef {
   const base = { name, type, default: topic.synonyms.length > 1 ? null : topic.default, topicConfig: topic.name, dynamic: true };
   return topic.validator === undefined ? base : { ...base, validator: topic.validator };
 }
+
+/** `metadata.store`: unset or `local`, or `etcd://host:port[,host:port...][/prefix]`. */
+const metadataStoreValidator: Validator = (name, value) => {
+  try {
+    parseMetadataStore(value === null ? null : String(value));
+  } catch (err) {
+    throw invalidValue(name, value, (err as Error).message);
+  }
+};
 
 const defs: ConfigDef[] = [
   { name: 'node.id', type: 'int', default: '1', min: 0 },
@@ -139,6 +149,9 @@ const defs: ConfigDef[] = [
   { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', min: 0 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
   { name: 'replica.lag.time.max.ms', type: 'long', default: '30000' },
+  // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
+  // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
+  { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },
 ];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));

@@ -131,3 +131,16 @@ test("settings that supply topic defaults are held at start-up to the topic conf
   assert.equal(hours.rollJitterMs(), 5);
   assert.equal(BrokerConfig.load().retentionMs(), 604_800_000);
 });
+
+test('metadata.store: unset for the local store, etcd://hosts for a cluster, from MILLRACE_METADATA_STORE too; anything else refused', () => {
+  assert.equal(BrokerConfig.load().raw('metadata.store'), null);
+  const fromEnv = BrokerConfig.load({ env: { MILLRACE_METADATA_STORE: 'etcd://h1:2379,h2:2379' } });
+  assert.equal(fromEnv.raw('metadata.store'), 'etcd://h1:2379,h2:2379');
+  assert.deepEqual(fromEnv.unknown, []);
+  assert.equal(BrokerConfig.load({ overrides: ['metadata.store=local'] }).raw('metadata.store'), 'local');
+  assert.throws(
+    () => BrokerConfig.load({ overrides: ['metadata.store=zookeeper://h1:2181'] }),
+    (err: unknown) => err instanceof ConfigError && /metadata\.store=zookeeper:\/\/h1:2181: Invalid value zookeeper:\/\/h1:2181 for configuration metadata\.store: expected etcd:\/\/host:port/.test(err.message),
+  );
+  assert.throws(() => BrokerConfig.load({ overrides: ['metadata.store=etcd://h1'] }), /"h1" is not host:port/);
+});

@@ -27,6 +27,8 @@ export const APT_PROBES: Readonly<Record<string, Probe>> = {
   'python3-zstandard': pyImport('zstandard'),
   'openjdk-17-jdk-headless': ['javac', ['-version']],
   maven: ['mvn', ['-v']],
+  // etcd for the cluster tests (test/cluster/etcd/), which start their own servers.
+  'etcd-server': ['etcd', ['--version']],
 };
 
 /**

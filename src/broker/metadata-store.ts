@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { BrokerConfig } from './settings/broker-config.js';
+import type { MetadataStoreFactory } from './broker.js';
+import type { BrokerEndpoint, MetadataStore } from '../cluster/metadata.js';
+import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
+import { parseMetadataStore } from '../cluster/metadata-store-url.js';
+
+/**
+ * The metadata store `metadata.store` asks for: the local file store of a single node by
+ * default, or the etcd store of a cluster (`etcd://h1:2379,h2:2379`), loaded only then.
+ */
+export function metadataStoreFactory(config: BrokerConfig): MetadataStoreFactory {
+  const location = parseMetadataStore(config.raw('metadata.store'));
+  if (location.kind === 'local') return (dir, self) => LocalMetadataStore.open(dir, self);
+  return async (dir: string, self: BrokerEndpoint, logger: Logger): Promise<MetadataStore> => {
+    const { openEtcdMetadataStore } = await import('../cluster/etcd-metadata-store.js');
+    return openEtcdMetadataStore({
+      hosts: location.hosts,
+      root: location.root,
+      logDir: dir,
+      self,
+      logger: logger.child({ component: 'metadata' }),
+      uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+    });
+  };
+}

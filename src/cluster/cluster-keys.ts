@@ -1,0 +1,120 @@
+/**
+ * The key layout of the cluster metadata in the key-value store (docs/cluster.md explains it
+ * and what it costs), and the JSON records under the keys. Everything sits under one root
+ * (`/millrace/` unless `metadata.store` names another), so that several clusters can share
+ * an etcd cluster.
+ *
+ *   <root>cluster/id                   the cluster id, written once
+ *   <root>brokers/<node.id>            a broker's registration, under its session lease
+ *   <root>controller                   the controller, under its session lease
+ *   <root>topics/<name>                a topic: id, partition count, replication factor
+ *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
+ *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
+ *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ */
+
+export const DEFAULT_ROOT = '/millrace/';
+
+/** Dynamic broker configs' scope key for the cluster-wide defaults (Kafka writes `<default>`). */
+export const DEFAULT_BROKER_SCOPE = '<default>';
+
+export class ClusterKeys {
+  readonly root: string;
+  readonly clusterId: string;
+  readonly brokersPrefix: string;
+  readonly controller: string;
+  readonly topicsPrefix: string;
+  readonly partitionsPrefix: string;
+  readonly topicConfigsPrefix: string;
+  readonly brokerConfigsPrefix: string;
+
+  constructor(root: string = DEFAULT_ROOT) {
+    this.root = root.endsWith('/') ? root : `${root}/`;
+    this.clusterId = `${this.root}cluster/id`;
+    this.brokersPrefix = `${this.root}brokers/`;
+    this.controller = `${this.root}controller`;
+    this.topicsPrefix = `${this.root}topics/`;
+    this.partitionsPrefix = `${this.root}partitions/`;
+    this.topicConfigsPrefix = `${this.root}configs/topics/`;
+    this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
+  }
+
+  broker(nodeId: number): string {
+    return `${this.brokersPrefix}${nodeId}`;
+  }
+
+  topic(name: string): string {
+    return `${this.topicsPrefix}${name}`;
+  }
+
+  /** Prefix of one topic's partitions (topic names never contain '/'). */
+  topicPartitions(name: string): string {
+    return `${this.partitionsPrefix}${name}/`;
+  }
+
+  partition(name: string, index: number): string {
+    return `${this.partitionsPrefix}${name}/${index}`;
+  }
+
+  topicConfigs(name: string): string {
+    return `${this.topicConfigsPrefix}${name}`;
+  }
+
+  /** `''` (cluster default) or a node id. */
+  brokerConfigs(scope: string): string {
+    return `${this.brokerConfigsPrefix}${scope === '' ? DEFAULT_BROKER_SCOPE : scope}`;
+  }
+}
+
+/** `<root>brokers/<id>`: where a live broker can be reached. */
+export interface BrokerRecord {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+  /** Random per log directory (Kafka's directory id): the same broker restarting has the same. */
+  dirId: string;
+}
+
+/** `<root>controller`; the controller epoch is the key's create revision. */
+export interface ControllerRecord {
+  nodeId: number;
+}
+
+/** `<root>topics/<name>`. */
+export interface TopicRecord {
+  /** Topic id, base64url of 16 bytes. */
+  id: string;
+  internal: boolean;
+  /** Partitions the topic should have; the controller creates the missing ones. */
+  partitions: number;
+  /** Partitions it was created with: the topic is served once all of these exist. */
+  initialPartitions: number;
+  replicationFactor: number;
+  /** Set by the controller when it could not create the missing partitions. */
+  error?: { code: number; message: string };
+}
+
+/** `<root>partitions/<name>/<index>` (Kafka's PartitionRecord / PartitionChangeRecord). */
+export interface PartitionRecord {
+  replicas: number[];
+  isr: number[];
+  /** -1 when no replica can lead. */
+  leader: number;
+  /** Bumped when the leader changes. */
+  leaderEpoch: number;
+  /** Bumped on every change (AlterPartition's partition epoch). */
+  partitionEpoch: number;
+}
+
+export function encodeRecord(record: object): string {
+  return JSON.stringify(record);
+}
+
+export function decodeRecord<T>(value: string, key: string): T {
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    throw new Error(`metadata key ${key} holds no JSON: ${value.slice(0, 80)}`);
+  }
+}

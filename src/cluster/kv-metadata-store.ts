@@ -1,0 +1,483 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
+import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
+import { MetadataImage, type ImageChange } from './metadata-image.js';
+import { Controller, topicRefusal } from './controller.js';
+import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op } from './kv/kv.js';
+import { LeaseSession } from './kv/session.js';
+import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
+import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
+
+export interface KvMetadataStoreOptions {
+  kv: Kv;
+  /** Close `kv` with the store (true when the store was given its own client). */
+  ownsKv?: boolean;
+  /** Key prefix of this cluster (default `/millrace/`). */
+  root?: string;
+  self: BrokerEndpoint;
+  /** The broker's first log dir: `meta.properties` there ties it to one cluster. */
+  logDir: string;
+  clock?: Clock;
+  /** Session lease TTL: a broker silent this long is dropped (Kafka's broker.session.timeout.ms is 9 s). */
+  sessionTtlSeconds?: number;
+  /** How long a change waits for the controller to act on it (default 30 s). */
+  requestTimeoutMs?: number;
+  /** `unclean.leader.election.enable`, the broker default. */
+  uncleanLeaderElection?: boolean;
+  logger?: ClusterLogger;
+  random?: (n: number) => number;
+}
+
+/** What the store tells listeners (replication, partition lifecycle) after each change. */
+export interface MetadataListener {
+  (change: ImageChange): void;
+}
+
+interface Waiter {
+  check(change: ImageChange | null): boolean;
+  fail(err: Error): void;
+  timer: ClockTimer;
+}
+
+/**
+ * Cluster metadata in a key-value store (etcd, or MemoryKv in one process): the broker
+ * registers under a session lease, watches everything under the root into a
+ * `MetadataImage` and serves reads from it synchronously; changes are transactions guarded
+ * by the versions they were computed from. Topic and partition creation are completed by the
+ * controller (controller.ts), which runs in whichever broker holds the election key; a change
+ * resolves once the watch shows its outcome.
+ */
+export class KvMetadataStore implements MetadataStore {
+  readonly keys: ClusterKeys;
+  readonly image: MetadataImage;
+  readonly controller: Controller;
+  private readonly o: Required<Omit<KvMetadataStoreOptions, 'random'>> & { random?: (n: number) => number };
+  private readonly dirId: string;
+  private session: LeaseSession | null = null;
+  private watch: KvWatch | null = null;
+  private waiters = new Set<Waiter>();
+  private listeners = new Set<MetadataListener>();
+  private closed = false;
+  private resyncTimer: ClockTimer | null = null;
+  private reregistering = false;
+
+  private constructor(options: KvMetadataStoreOptions, dirId: string) {
+    this.o = {
+      ownsKv: false,
+      root: undefined as unknown as string,
+      clock: systemClock,
+      sessionTtlSeconds: 9,
+      requestTimeoutMs: 30_000,
+      uncleanLeaderElection: false,
+      logger: SILENT_LOGGER,
+      ...options,
+    };
+    this.keys = new ClusterKeys(options.root);
+    this.image = new MetadataImage(this.keys);
+    this.dirId = dirId;
+    this.controller = new Controller({
+      kv: options.kv,
+      image: this.image,
+      keys: this.keys,
+      nodeId: options.self.nodeId,
+      clock: this.o.clock,
+      logger: this.o.logger,
+      uncleanLeaderElection: this.o.uncleanLeaderElection,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
+  }
+
+  /**
+   * Joins the cluster: the cluster id (created by the first broker), the image, the broker's
+   * registration (refused when a live broker holds the node id), then the controller election.
+   */
+  static async open(options: KvMetadataStoreOptions): Promise<KvMetadataStore> {
+    const meta = readMetaProperties(options.logDir);
+    const store = new KvMetadataStore(options, meta.dirId ?? randomBytes(16).toString('base64url'));
+    try {
+      await store.start(meta.clusterId);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  get clusterId(): string {
+    return this.image.clusterId ?? '';
+  }
+
+  get controllerId(): number {
+    return this.image.controller?.record.nodeId ?? -1;
+  }
+
+  /** The broker epoch: its registration's create revision (-1 while not registered). */
+  get brokerEpoch(): number {
+    return this.image.brokers.get(this.o.self.nodeId)?.createRevision ?? -1;
+  }
+
+  /** True while this broker's session is live and its registration is in the image. */
+  get registered(): boolean {
+    const r = this.image.brokers.get(this.o.self.nodeId);
+    return this.session !== null && this.session.live && r !== undefined && r.lease === this.session.id;
+  }
+
+  /** The session lease (for tests that cut a broker off); null while none is live. */
+  get sessionLease(): string | null {
+    return this.session?.live === true ? this.session.id : null;
+  }
+
+  brokers(): readonly BrokerEndpoint[] {
+    return this.image.brokerList();
+  }
+
+  topics(): IterableIterator<TopicMetadata> {
+    return this.image.topics();
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.image.topic(name);
+  }
+
+  topicById(id: Buffer): TopicMetadata | undefined {
+    return this.image.topicById(id);
+  }
+
+  /** Calls `listener` after every change of the image. */
+  subscribe(listener: MetadataListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>, internal = false): Promise<TopicMetadata> {
+    if (this.image.topic(name) !== undefined || this.image.topicRecords.has(name)) throw topicAlreadyExists(name);
+    const record: TopicRecord = {
+      id: newTopicId().toString('base64url'),
+      internal: internal || isInternalTopic(name),
+      partitions,
+      initialPartitions: partitions,
+      replicationFactor,
+    };
+    const ops: Op[] = [{ type: 'put', key: this.keys.topic(name), value: encodeRecord(record) }];
+    if (Object.keys(configs).length > 0) ops.push({ type: 'put', key: this.keys.topicConfigs(name), value: encodeRecord(configs) });
+    const r = await this.o.kv.txn({ compares: [absent(this.keys.topic(name))], success: ops });
+    if (!r.succeeded) throw topicAlreadyExists(name);
+    return this.waitForTopic(name, record.id, partitions, r.revision, `creating topic ${name}`);
+  }
+
+  async deleteTopic(name: string): Promise<TopicMetadata | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = this.image.topic(name);
+      const entry = await this.o.kv.get(this.keys.topic(name));
+      if (entry === undefined) return undefined;
+      const r = await this.o.kv.txn({
+        compares: [createRevisionIs(entry.key, entry.createRevision)],
+        success: [
+          { type: 'delete', key: entry.key },
+          { type: 'deletePrefix', prefix: this.keys.topicPartitions(name) },
+          { type: 'delete', key: this.keys.topicConfigs(name) },
+        ],
+      });
+      if (r.succeeded) {
+        await this.waitForRevision(r.revision);
+        return before ?? { name, id: Buffer.from((JSON.parse(entry.value) as TopicRecord).id, 'base64url'), internal: isInternalTopic(name), partitions: [], configs: {} };
+      }
+    }
+    throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, `topic ${name} kept changing while it was being deleted`);
+  }
+
+  async createPartitions(name: string, total: number): Promise<TopicMetadata> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await this.o.kv.get(this.keys.topic(name));
+      if (entry === undefined) throw unknownTopic(name);
+      const current = JSON.parse(entry.value) as TopicRecord;
+      const { error: _dropped, ...rest } = current;
+      const next: TopicRecord = { ...rest, partitions: Math.max(total, current.partitions) };
+      const r = await this.o.kv.txn({ compares: [modRevisionIs(entry.key, entry.modRevision)], success: [{ type: 'put', key: entry.key, value: encodeRecord(next) }] });
+      if (r.succeeded) return this.waitForTopic(name, current.id, total, r.revision, `adding partitions to ${name}`);
+    }
+    throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, `topic ${name} kept changing while partitions were being added`);
+  }
+
+  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
+    const t = this.image.topicRecords.get(name);
+    if (t === undefined) throw unknownTopic(name);
+    const key = this.keys.topicConfigs(name);
+    // Nothing to delete writes nothing, and a write that makes no event leaves no revision to wait for.
+    if (Object.keys(configs).length > 0 || this.image.topicConfigs.has(name)) {
+      const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
+      // The same incarnation of the topic: a topic deleted and created again is another topic.
+      const r = await this.o.kv.txn({ compares: [createRevisionIs(this.keys.topic(name), t.createRevision)], success: [op] });
+      if (!r.succeeded) throw unknownTopic(name);
+      await this.waitForRevision(r.revision);
+    }
+    const topic = this.image.topic(name);
+    if (topic === undefined) throw unknownTopic(name);
+    return topic;
+  }
+
+  brokerConfigs(scope: string): Readonly<Record<string, string>> {
+    return this.image.brokerConfigs.get(scope) ?? EMPTY_CONFIGS;
+  }
+
+  async setBrokerConfigs(scope: string, configs: Record<string, string>): Promise<void> {
+    const key = this.keys.brokerConfigs(scope);
+    if (Object.keys(configs).length === 0 && !this.image.brokerConfigs.has(scope)) return;
+    const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
+    // The new configs were computed from the image: refused when the store moved on since.
+    const r = await this.o.kv.txn({ compares: [modRevisionIs(key, this.image.brokerConfigRevisions.get(scope) ?? 0)], success: [op] });
+    if (!r.succeeded) {
+      throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
+    }
+    await this.waitForRevision(r.revision);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.close();
+    this.resyncTimer?.cancel();
+    for (const w of this.waiters) {
+      w.timer.cancel();
+      w.fail(new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the metadata store is closing'));
+    }
+    this.waiters.clear();
+    try {
+      await this.watch?.cancel();
+    } catch {
+      // the store may be unreachable: nothing to cancel there
+    }
+    try {
+      await this.session?.close();
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message }, 'could not revoke the session lease; it expires by itself');
+    }
+    if (this.o.ownsKv) await this.o.kv.close();
+  }
+
+  /**
+   * Stops as a crashed broker would: no more keep-alives, no revocation; its registration and
+   * any controllership go when the lease expires. For tests.
+   */
+  async crash(): Promise<void> {
+    this.session?.abandon();
+    this.session = null;
+    await this.close();
+  }
+
+  private async start(localClusterId: string | null): Promise<void> {
+    const { kv } = this.o;
+    const fresh = randomBytes(16).toString('base64url');
+    await kv.txn({ compares: [absent(this.keys.clusterId)], success: [{ type: 'put', key: this.keys.clusterId, value: localClusterId ?? fresh }] });
+    const snapshot = await kv.range(this.keys.root);
+    this.image.load(snapshot.entries, snapshot.revision);
+    const clusterId = this.image.clusterId!;
+    if (localClusterId !== null && localClusterId !== clusterId) {
+      throw new Error(
+        `The cluster id ${clusterId} in the metadata store does not match the cluster id ${localClusterId} in ${join(this.o.logDir, 'meta.properties')}: ` +
+          'this log directory belongs to another cluster.',
+      );
+    }
+    writeMetaProperties(this.o.logDir, clusterId, this.o.self.nodeId, this.dirId);
+    await this.startWatch(snapshot.revision + 1);
+    await this.register(true);
+    this.controller.kick();
+    // Serve with a controller known, as a Kafka broker does; without one, serve all the same.
+    await this.wait<void>('a controller to be elected', (_change, resolve) => {
+      if (this.image.controller === null) return false;
+      resolve();
+      return true;
+    }).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'no controller yet'));
+  }
+
+  private async startWatch(from: number): Promise<void> {
+    this.watch = await this.o.kv.watch(this.keys.root, from, {
+      events: (events, revision) => this.changed(this.image.apply(events, revision)),
+      error: (err) => {
+        this.o.logger.warn({ err: err.message }, 'metadata watch ended; reloading');
+        this.watch = null;
+        this.resync();
+      },
+    });
+  }
+
+  /** Reloads the image from a snapshot and watches again (after the watch lost its history). */
+  private resync(): void {
+    if (this.closed) return;
+    void (async () => {
+      try {
+        const snapshot = await this.o.kv.range(this.keys.root);
+        if (this.closed) return;
+        this.changed(this.image.load(snapshot.entries, snapshot.revision));
+        await this.startWatch(snapshot.revision + 1);
+      } catch (err) {
+        this.o.logger.warn({ err: (err as Error).message }, 'metadata reload failed; retrying');
+        this.resyncTimer = this.o.clock.schedule(1000, () => this.resync());
+      }
+    })();
+  }
+
+  /**
+   * Registers under a new session. At start-up a live registration of the node id refuses
+   * start-up, unless it is this log directory's own (a restart after a crash), which is revoked.
+   */
+  private async register(startup: boolean): Promise<void> {
+    const { kv, self } = this.o;
+    const key = this.keys.broker(self.nodeId);
+    const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
+    const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId };
+    for (let attempt = 0; ; attempt++) {
+      const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
+      if (r.succeeded) {
+        if (this.closed) {
+          // Closed while registering again: give the new registration up at once.
+          await session.close();
+          return;
+        }
+        this.session = session;
+        await this.waitForRevision(r.revision);
+        this.controller.setLease(session.id);
+        this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch }, 'registered broker');
+        return;
+      }
+      const held = await kv.get(key);
+      if (held === undefined) continue;
+      const other = JSON.parse(held.value) as BrokerRecord;
+      if (other.dirId === this.dirId && attempt === 0) {
+        await kv.revokeLease(held.lease);
+        continue;
+      }
+      await session.close();
+      const message = `node.id ${self.nodeId} is already registered by a live broker at ${other.host}:${other.port} (cluster ${this.clusterId}): every broker of a cluster needs its own node.id`;
+      if (startup) throw new Error(message);
+      throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, message);
+    }
+  }
+
+  /** The session expired: the broker is fenced until it registers again with a new epoch. */
+  private sessionLost(reason: string): void {
+    this.o.logger.warn({ reason }, 'metadata session lost: this broker is fenced until it registers again');
+    this.session = null;
+    this.controller.setLease(null);
+    this.changed({ revision: this.image.revision, topics: new Set(), brokers: true, controller: true, topicErrors: [] });
+    void this.reregister();
+  }
+
+  private async reregister(): Promise<void> {
+    if (this.reregistering) return;
+    this.reregistering = true;
+    try {
+      while (!this.closed && this.session === null) {
+        try {
+          await this.register(false);
+        } catch (err) {
+          this.o.logger.warn({ err: (err as Error).message }, 'registering again failed; retrying');
+          await new Promise<void>((resolve) => this.o.clock.schedule(1000, resolve));
+        }
+      }
+    } finally {
+      this.reregistering = false;
+    }
+  }
+
+  private changed(change: ImageChange): void {
+    for (const w of [...this.waiters]) {
+      if (w.check(change)) {
+        w.timer.cancel();
+        this.waiters.delete(w);
+      }
+    }
+    this.controller.kick();
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.o.logger.error({ err: (err as Error).message }, 'metadata listener failed');
+      }
+    }
+  }
+
+  /** Resolves when the image has applied `revision` (or, failing, after the request timeout). */
+  private waitForRevision(revision: number): Promise<void> {
+    return this.wait<void>(`metadata revision ${revision}`, (_change, resolve) => {
+      if (this.image.revision < revision) return false;
+      resolve();
+      return true;
+    });
+  }
+
+  /** Resolves with the topic once it has `partitions` partitions; the controller's refusal rejects. */
+  private waitForTopic(name: string, id: string, partitions: number, revision: number, what: string): Promise<TopicMetadata> {
+    return this.wait<TopicMetadata>(what, (change, resolve, reject) => {
+      for (const e of change?.topicErrors ?? []) {
+        if (e.name === name && e.record.id === id) {
+          const { code, message } = topicRefusal(e.record);
+          reject(new MetadataError(code, message));
+          return true;
+        }
+      }
+      if (this.image.revision < revision) return false;
+      const rec = this.image.topicRecords.get(name);
+      if (rec === undefined || rec.record.id !== id) {
+        reject(unknownTopic(name));
+        return true;
+      }
+      if (rec.record.error !== undefined && rec.record.partitions < partitions) {
+        reject(new MetadataError(rec.record.error.code, rec.record.error.message));
+        return true;
+      }
+      const topic = this.image.topic(name);
+      if (topic === undefined || topic.partitions.length < partitions) return false;
+      resolve(topic);
+      return true;
+    });
+  }
+
+  private wait<T>(what: string, check: (change: ImageChange | null, resolve: (v: T) => void, reject: (e: Error) => void) => boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closed) return reject(new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the metadata store is closed'));
+      if (check(null, resolve, reject)) return;
+      const waiter: Waiter = {
+        check: (change) => check(change, resolve, reject),
+        fail: reject,
+        timer: this.o.clock.schedule(this.o.requestTimeoutMs, () => {
+          this.waiters.delete(waiter);
+          reject(new MetadataError(ErrorCode.REQUEST_TIMED_OUT, `timed out after ${this.o.requestTimeoutMs} ms ${what} (is a controller running?)`));
+        }),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+}
+
+const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A random topic id, never Kafka's reserved zero or metadata-topic ids. */
+function newTopicId(): Buffer {
+  for (;;) {
+    const id = randomBytes(16);
+    if (id.readBigUInt64BE(0) !== 0n || id.readBigUInt64BE(8) > 1n) return id;
+  }
+}
+
+function readMetaProperties(dir: string): { clusterId: string | null; dirId: string | null } {
+  const file = join(dir, 'meta.properties');
+  if (!existsSync(file)) return { clusterId: null, dirId: null };
+  const text = readFileSync(file, 'utf8');
+  return {
+    clusterId: /^cluster\.id=(.*)$/m.exec(text)?.[1]?.trim() ?? null,
+    dirId: /^directory\.id=(.*)$/m.exec(text)?.[1]?.trim() ?? null,
+  };
+}
+
+/** Kafka's meta.properties (version 1, with the directory id KRaft brokers keep). */
+function writeMetaProperties(dir: string, clusterId: string, nodeId: number, dirId: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'meta.properties');
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `#\n#${new Date().toString()}\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\ndirectory.id=${dirId}\n`);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,200 @@
+import { isInternalTopic, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from './metadata.js';
+import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys, type ControllerRecord, type PartitionRecord, type TopicRecord } from './cluster-keys.js';
+import type { KvEntry, WatchEvent } from './kv/kv.js';
+
+export interface Versioned<T> {
+  record: T;
+  createRevision: number;
+  modRevision: number;
+  lease: string;
+}
+
+/** What one batch of events changed, for the store's waiters and the controller. */
+export interface ImageChange {
+  revision: number;
+  /** Topics whose record, partitions or configs changed (or that went away). */
+  topics: Set<string>;
+  brokers: boolean;
+  controller: boolean;
+  /** Topic records the controller marked with an error, as they were written (deleted right after). */
+  topicErrors: Array<{ name: string; record: TopicRecord }>;
+}
+
+/**
+ * The metadata as one broker sees it: every key under the root, applied in revision order
+ * from a snapshot and the watch that follows it, with the `TopicMetadata` objects the broker
+ * serves from rebuilt (never mutated) for each topic an event touched. Reads are
+ * synchronous map lookups.
+ */
+export class MetadataImage {
+  readonly keys: ClusterKeys;
+  revision = 0;
+  clusterId: string | null = null;
+  readonly brokers = new Map<number, Versioned<BrokerRecord>>();
+  controller: Versioned<ControllerRecord> | null = null;
+  readonly topicRecords = new Map<string, Versioned<TopicRecord>>();
+  readonly partitionRecords = new Map<string, Map<number, Versioned<PartitionRecord>>>();
+  readonly topicConfigs = new Map<string, Record<string, string>>();
+  readonly brokerConfigs = new Map<string, Record<string, string>>();
+  /** Mod revision of each scope's dynamic broker configs key, for guarded updates. */
+  readonly brokerConfigRevisions = new Map<string, number>();
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+  private endpoints: BrokerEndpoint[] = [];
+
+  constructor(keys: ClusterKeys) {
+    this.keys = keys;
+  }
+
+  /** Replaces everything with a snapshot (start-up, or after a watch lost its history). */
+  load(entries: readonly KvEntry[], revision: number): ImageChange {
+    const topics = new Set<string>([...this.topicRecords.keys(), ...this.byName.keys()]);
+    this.clusterId = null;
+    this.brokers.clear();
+    this.controller = null;
+    this.topicRecords.clear();
+    this.partitionRecords.clear();
+    this.topicConfigs.clear();
+    this.brokerConfigs.clear();
+    this.brokerConfigRevisions.clear();
+    const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
+    for (const t of topics) change.topics.add(t);
+    for (const t of change.topics) this.rebuild(t);
+    this.refreshEndpoints();
+    change.brokers = true;
+    change.controller = true;
+    return change;
+  }
+
+  /** Applies watched events; returns what changed. */
+  apply(events: readonly WatchEvent[], revision: number): ImageChange {
+    const change: ImageChange = { revision, topics: new Set(), brokers: false, controller: false, topicErrors: [] };
+    for (const ev of events) this.applyOne(ev, change);
+    for (const t of change.topics) this.rebuild(t);
+    if (change.brokers) this.refreshEndpoints();
+    this.revision = Math.max(this.revision, revision);
+    return change;
+  }
+
+  private refreshEndpoints(): void {
+    this.endpoints = [...this.brokers.values()].map((b) => endpointOf(b.record)).sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  brokerList(): readonly BrokerEndpoint[] {
+    return this.endpoints;
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  topicById(id: Buffer): TopicMetadata | undefined {
+    return this.byId.get(id.toString('hex'));
+  }
+
+  topics(): IterableIterator<TopicMetadata> {
+    return this.byName.values();
+  }
+
+  /** The partitions of a topic present in the store, in index order up to the first gap. */
+  presentPartitions(name: string): Array<Versioned<PartitionRecord>> {
+    const parts = this.partitionRecords.get(name);
+    const out: Array<Versioned<PartitionRecord>> = [];
+    if (parts === undefined) return out;
+    for (let i = 0; ; i++) {
+      const p = parts.get(i);
+      if (p === undefined) return out;
+      out.push(p);
+    }
+  }
+
+  private applyOne(ev: WatchEvent, change: ImageChange): void {
+    const { key } = ev.entry;
+    const k = this.keys;
+    const put = ev.type === 'put';
+    const versioned = <T>(): Versioned<T> => ({ record: decodeRecord<T>(ev.entry.value, key), createRevision: ev.entry.createRevision, modRevision: ev.entry.modRevision, lease: ev.entry.lease });
+    if (key === k.clusterId) {
+      this.clusterId = put ? ev.entry.value : null;
+    } else if (key === k.controller) {
+      this.controller = put ? versioned<ControllerRecord>() : null;
+      change.controller = true;
+    } else if (key.startsWith(k.brokersPrefix)) {
+      const id = Number(key.slice(k.brokersPrefix.length));
+      if (put) this.brokers.set(id, versioned<BrokerRecord>());
+      else this.brokers.delete(id);
+      change.brokers = true;
+    } else if (key.startsWith(k.topicsPrefix)) {
+      const name = key.slice(k.topicsPrefix.length);
+      if (put) {
+        const v = versioned<TopicRecord>();
+        this.topicRecords.set(name, v);
+        if (v.record.error !== undefined) change.topicErrors.push({ name, record: v.record });
+      } else {
+        this.topicRecords.delete(name);
+      }
+      change.topics.add(name);
+    } else if (key.startsWith(k.partitionsPrefix)) {
+      const rest = key.slice(k.partitionsPrefix.length);
+      const slash = rest.lastIndexOf('/');
+      const name = rest.slice(0, slash);
+      const index = Number(rest.slice(slash + 1));
+      let parts = this.partitionRecords.get(name);
+      if (put) {
+        if (parts === undefined) this.partitionRecords.set(name, (parts = new Map()));
+        parts.set(index, versioned<PartitionRecord>());
+      } else if (parts !== undefined) {
+        parts.delete(index);
+        if (parts.size === 0) this.partitionRecords.delete(name);
+      }
+      change.topics.add(name);
+    } else if (key.startsWith(k.topicConfigsPrefix)) {
+      const name = key.slice(k.topicConfigsPrefix.length);
+      if (put) this.topicConfigs.set(name, decodeRecord<Record<string, string>>(ev.entry.value, key));
+      else this.topicConfigs.delete(name);
+      change.topics.add(name);
+    } else if (key.startsWith(k.brokerConfigsPrefix)) {
+      const raw = key.slice(k.brokerConfigsPrefix.length);
+      const scope = raw === DEFAULT_BROKER_SCOPE ? '' : raw;
+      if (put) {
+        this.brokerConfigs.set(scope, decodeRecord<Record<string, string>>(ev.entry.value, key));
+        this.brokerConfigRevisions.set(scope, ev.entry.modRevision);
+      } else {
+        this.brokerConfigs.delete(scope);
+        this.brokerConfigRevisions.delete(scope);
+      }
+    }
+  }
+
+  private rebuild(name: string): void {
+    const old = this.byName.get(name);
+    if (old !== undefined) {
+      this.byName.delete(name);
+      this.byId.delete(old.id.toString('hex'));
+    }
+    const t = this.topicRecords.get(name);
+    if (t === undefined) return;
+    const present = this.presentPartitions(name);
+    if (present.length === 0 || present.length < t.record.initialPartitions) return;
+    const partitions: PartitionMetadata[] = present.map((p, i) => ({
+      partition: i,
+      leader: p.record.leader,
+      leaderEpoch: p.record.leaderEpoch,
+      partitionEpoch: p.record.partitionEpoch,
+      replicas: p.record.replicas,
+      isr: p.record.isr,
+    }));
+    const topic: TopicMetadata = {
+      name,
+      id: Buffer.from(t.record.id, 'base64url'),
+      internal: t.record.internal || isInternalTopic(name),
+      partitions,
+      configs: this.topicConfigs.get(name) ?? {},
+    };
+    this.byName.set(name, topic);
+    this.byId.set(topic.id.toString('hex'), topic);
+  }
+}
+
+function endpointOf(b: BrokerRecord): BrokerEndpoint {
+  return { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
+}
