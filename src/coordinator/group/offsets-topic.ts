@@ -5,13 +5,10 @@
  * appending an operation's records as one batch and committing it (the high watermark; an
  * fsync first when the flush policy wants one), and reading everything back at start-up.
  */
-import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
-import { CONTROL_MASK, ATTRIBUTES_OFFSET, LAST_OFFSET_DELTA_OFFSET, PRODUCER_ID_OFFSET } from '../../protocol/records/batch-header.js';
-import { decodeBatch } from '../../protocol/records/decode.js';
-import { batchBaseOffset, readInt64Number } from '../../protocol/records/header.js';
-import { BatchCursor } from '../../protocol/records/iterator.js';
-import { isStorageError } from '../../storage/errors.js';
+import { CONTROL_MASK, ATTRIBUTES_OFFSET, PRODUCER_ID_OFFSET } from '../../protocol/records/batch-header.js';
+import { readInt64Number } from '../../protocol/records/header.js';
+import { appendAndCommit, InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { Clock } from '../../storage/clock.js';
 import type { GroupConfig } from './config.js';
@@ -33,21 +30,8 @@ export function partitionFor(groupId: string, numPartitions: number): number {
   return (h === -2147483648 ? 0 : Math.abs(h)) % numPartitions;
 }
 
-/**
- * What the offsets topic needs from the broker that hosts it. The broker implements it
- * (src/broker/group-coordinator-host.ts), so the coordinator does not depend on the broker.
- */
-export interface OffsetsTopicHost {
-  readonly nodeId: number;
-  readonly logger: Logger;
-  /** The topic's partitions with their leaders, or undefined when it does not exist. */
-  topic(name: string): { partitions: readonly { partition: number; leader: number; leaderEpoch: number }[] } | undefined;
-  brokerCount(): number;
-  getLog(topic: string, partition: number): PartitionLog | undefined;
-  /** Creates an internal topic; the message says why not when it could not. */
-  createInternalTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>):
-    Promise<{ ok: true; partitions: number } | { ok: false; message: string }>;
-}
+/** What the offsets topic needs from the broker that hosts it (the coordinators' shared host). */
+export type OffsetsTopicHost = CoordinatorTopicHost;
 
 /** Read size while loading; one batch larger than this is still read whole. */
 const LOAD_READ_BYTES = 1 << 20;
@@ -56,7 +40,7 @@ export class OffsetsTopic implements RecordSink {
   private readonly host: OffsetsTopicHost;
   private readonly config: GroupConfig;
   private readonly clock: Clock;
-  private creating: Promise<void> | null = null;
+  private readonly creator: InternalTopicCreator;
   /** Partition → the latest append still waiting for its fsync. */
   private readonly unflushed = new Map<number, Promise<void>>();
 
@@ -64,6 +48,11 @@ export class OffsetsTopic implements RecordSink {
     this.host = host;
     this.config = config;
     this.clock = clock;
+    this.creator = new InternalTopicCreator(host, OFFSETS_TOPIC, config.offsetsTopicNumPartitions, config.offsetsTopicReplicationFactor, () => ({
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': String(config.offsetsTopicSegmentBytes),
+    }));
   }
 
   /** The topic's partition count once it exists, `offsets.topic.num.partitions` before. */
@@ -81,25 +70,7 @@ export class OffsetsTopic implements RecordSink {
    * `offsets.topic.replication.factor` asks for and there are brokers. Null when it exists.
    */
   ensure(): Promise<void> | null {
-    if (this.host.topic(OFFSETS_TOPIC) !== undefined) return null;
-    this.creating ??= this.create().finally(() => {
-      this.creating = null;
-    });
-    return this.creating;
-  }
-
-  private async create(): Promise<void> {
-    const rf = Math.max(1, Math.min(this.config.offsetsTopicReplicationFactor, this.host.brokerCount()));
-    const r = await this.host.createInternalTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, rf, {
-      'cleanup.policy': 'compact',
-      'compression.type': 'producer',
-      'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
-    });
-    if (r.ok) {
-      this.host.logger.info({ partitions: r.partitions, replicationFactor: rf }, `created ${OFFSETS_TOPIC}`);
-    } else if (this.host.topic(OFFSETS_TOPIC) === undefined) {
-      throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `cannot create ${OFFSETS_TOPIC}: ${r.message}`);
-    }
+    return this.creator.ensure();
   }
 
   private logFor(groupId: string): { log: PartitionLog; partition: number; leaderEpoch: number } {
@@ -120,20 +91,8 @@ export class OffsetsTopic implements RecordSink {
   append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null {
     if (records.length === 0) return null;
     const { log, partition, leaderEpoch } = this.logFor(groupId);
-    const batch = encodeRecordBatch(records, this.clock.now());
-    let durable: Promise<void> | null;
-    try {
-      durable = log.append(batch, { leaderEpoch }).durable;
-    } catch (err) {
-      if (isStorageError(err)) throw new CoordinatorWriteError(err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, err.message, { cause: err });
-      throw err;
-    }
-    // A single replica: the record is committed once it is in the log.
-    log.maybeIncrementHighWatermark(log.logEndOffset);
-    if (durable === null) return null;
-    const done = durable.catch((err: unknown) => {
-      throw new CoordinatorWriteError(ErrorCode.KAFKA_STORAGE_ERROR, `flushing ${OFFSETS_TOPIC}-${partition} failed`, { cause: err });
-    });
+    const done = appendAndCommit(log, encodeRecordBatch(records, this.clock.now()), leaderEpoch, OFFSETS_TOPIC);
+    if (done === null) return null;
     this.unflushed.set(partition, done);
     const forget = () => {
       if (this.unflushed.get(partition) === done) this.unflushed.delete(partition);
@@ -165,48 +124,23 @@ export class OffsetsTopic implements RecordSink {
   }
 
   private async loadPartition(log: PartitionLog, replay: (r: CoordinatorRecord) => void): Promise<number> {
-    const cursor = new BatchCursor(Buffer.alloc(0));
-    let offset = log.logStartOffset;
-    const end = log.logEndOffset;
     let count = 0;
-    while (offset < end) {
-      const { records } = log.read(offset, LOAD_READ_BYTES, { isolation: 'logEnd', minOneMessage: true });
-      if (records.length === 0) break;
-      cursor.reset(records);
-      let advanced = false;
-      while (cursor.next()) {
-        const at = cursor.offset;
-        const next = batchBaseOffset(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) + 1;
-        const attributes = records.readInt16BE(at + ATTRIBUTES_OFFSET);
-        const transactional = readInt64Number(records, at + PRODUCER_ID_OFFSET) >= 0;
-        if ((attributes & CONTROL_MASK) === 0 && !transactional) {
-          let batch;
-          try {
-            batch = await decodeBatch(records, at, at + cursor.size);
-          } catch (err) {
-            this.host.logger.error({ err, partition: log.partition, offset: batchBaseOffset(records, at) }, `skipping unreadable batch of ${OFFSETS_TOPIC}`);
-            batch = null;
-          }
-          for (const r of batch?.records ?? []) {
-            if (r.offset < offset) continue;
-            try {
-              const record = decodeRecord(r.key, r.value, r.offset);
-              if (record !== null) {
-                replay(record);
-                count++;
-              }
-            } catch (err) {
-              this.host.logger.error({ err, partition: log.partition, offset: r.offset }, `skipping unreadable record of ${OFFSETS_TOPIC}`);
-            }
-          }
+    await readPartition(log, LOAD_READ_BYTES, this.host.logger, OFFSETS_TOPIC, isPlainBatch, (r) => {
+      try {
+        const record = decodeRecord(r.key, r.value, r.offset);
+        if (record !== null) {
+          replay(record);
+          count++;
         }
-        if (next > offset) {
-          offset = next;
-          advanced = true;
-        }
+      } catch (err) {
+        this.host.logger.error({ err, partition: log.partition, offset: r.offset }, `skipping unreadable record of ${OFFSETS_TOPIC}`);
       }
-      if (!advanced) break;
-    }
+    });
     return count;
   }
+}
+
+/** Control batches and transactional ones (no transactional offset commits yet) are not replayed. */
+function isPlainBatch(records: Buffer, at: number): boolean {
+  return (records.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0 && readInt64Number(records, at + PRODUCER_ID_OFFSET) < 0;
 }
