@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CompressionType } from './compression-type.js';
 import * as zlib from 'node:zlib';
@@ -84,9 +83,10 @@ const STREAM_CHUNK = 128 * 1024;
 /**
  * Decompresses `data` into `sink`. Where node:zlib has zstd, as a stream: output reaches the
  * sink chunk by chunk and decoding stops when the sink returns false, so a bomb is abandoned
- * at its first bad record. Elsewhere (Node 20) through the one-shot binding, admitted only
- * when the frames' bound fits `maxOutputBytes` (as zstdDecompress): the whole output is
- * allocated (at most the cap plus the slack) and handed over at once.
+ * at its first bad record. Elsewhere (Node 20) through zstdDecompress (the WebAssembly
+ * decoder when the bound fits it, else the one-shot binding), admitted only when the frames'
+ * bound fits `maxOutputBytes`: the whole output is allocated (at most the cap plus the slack)
+ * and handed over at once.
  */
 export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxOutputBytes: number): Promise<void> {
   if (createZstdDecompress !== undefined) {
@@ -95,7 +95,7 @@ export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxO
   }
   let out: Buffer;
   try {
-    out = await zstdDecompressShared(data, maxOutputBytes);
+    out = await zstdDecompress(data, maxOutputBytes);
   } catch (err) {
     if (!(err instanceof DecompressionError) || err.reason !== 'too-large') throw err;
     // The bound passes the cap: decode the first blocks alone, so that junk is refused for its
@@ -112,85 +112,6 @@ export async function zstdDecompressInto(data: Uint8Array, sink: ChunkSink, maxO
     throw err;
   }
   sink.push(out, 0, out.length);
-}
-
-/**
- * Node 20's only zstd decoder is the binding's async one-shot call, whose fixed cost (a task on
- * the libuv pool, a fresh decoder context, the promise) is several times the decoding of a
- * 16 KiB batch. So the calls made in one turn of the event loop (the batches of one Produce
- * request, and of the requests read with it) share one binding call: their frames are
- * concatenated, each followed by a separator frame (a raw block holding a 16-byte nonce drawn
- * at start-up, which no client can know), the output is cut at the separators, and each
- * caller gets exactly the bytes of its own frames. Any failure of the shared call, or a cut
- * that does not give one part per caller, sends every caller of the group back to its own
- * call (zstdDecompress), so errors and their order are those of a call per batch.
- */
-const SHARED_MAX_CALLERS = 64;
-/** Output bound of a shared call; a batch whose own bound is larger decodes alone. */
-const SHARED_MAX_BOUND = 8 * 1024 * 1024;
-const NONCE = randomBytes(16);
-/** Magic, FHD 0x20 (single segment, 1-byte content size), content size 16, last raw block of 16 bytes, the nonce. */
-const SEPARATOR = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 16, (16 << 3) | 1, 0, 0]), NONCE]);
-
-interface SharedCall {
-  data: Buffer;
-  maxOutputBytes: number;
-  resolve: (out: Buffer) => void;
-  reject: (err: unknown) => void;
-}
-
-let group: SharedCall[] = [];
-let groupBound = 0;
-
-/** zstdDecompress, sharing one binding call with the other calls of this event-loop turn. */
-function zstdDecompressShared(data: Uint8Array, maxOutputBytes: number): Promise<Buffer> {
-  const scan = scanZstdFrames(data);
-  if (scan.bound - Math.min(scan.frames, SLACK_FRAMES) * MAX_BLOCK > maxOutputBytes) return Promise.reject(tooLarge(maxOutputBytes));
-  if (scan.bound > SHARED_MAX_BOUND) return zstdDecompress(data, maxOutputBytes);
-  if (groupBound + scan.bound > SHARED_MAX_BOUND || group.length >= SHARED_MAX_CALLERS) flushShared();
-  return new Promise<Buffer>((resolve, reject) => {
-    if (group.length === 0) process.nextTick(flushShared);
-    group.push({ data: asBuffer(data), maxOutputBytes, resolve, reject });
-    groupBound += scan.bound;
-  });
-}
-
-function flushShared(): void {
-  const calls = group;
-  if (calls.length === 0) return;
-  group = [];
-  groupBound = 0;
-  if (calls.length === 1) {
-    const c = calls[0]!;
-    zstdDecompress(c.data, c.maxOutputBytes).then(c.resolve, c.reject);
-    return;
-  }
-  const parts: Buffer[] = [];
-  for (const c of calls) parts.push(c.data, SEPARATOR);
-  binding().decompress(Buffer.concat(parts)).then(
-    (out) => {
-      const pieces: Buffer[] = [];
-      let at = 0;
-      for (let i = 0; i < calls.length; i++) {
-        const sep = out.indexOf(NONCE, at);
-        if (sep < 0) break;
-        pieces.push(out.subarray(at, sep));
-        at = sep + NONCE.length;
-      }
-      if (pieces.length !== calls.length || at !== out.length) {
-        for (const c of calls) zstdDecompress(c.data, c.maxOutputBytes).then(c.resolve, c.reject);
-        return;
-      }
-      for (let i = 0; i < calls.length; i++) {
-        const c = calls[i]!;
-        if (pieces[i]!.length > c.maxOutputBytes) c.reject(tooLarge(c.maxOutputBytes));
-        else c.resolve(pieces[i]!);
-      }
-    },
-    () => {
-      for (const c of calls) zstdDecompress(c.data, c.maxOutputBytes).then(c.resolve, c.reject);
-    },
-  );
 }
 
 /** Output bound of the blocks zstdPrefix keeps. */
