@@ -1,4 +1,4 @@
-import { offsetsTopicHost } from './group-coordinator-host.js';
+import { coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
@@ -17,6 +17,10 @@ import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { Partitions } from './partition.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
+import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import { transactionConfigFrom } from '../coordinator/txn/transaction-config.js';
+import { TransactionStateTopic } from '../coordinator/txn/transaction-state-topic.js';
+import { LocalTxnMarkerWriter } from './txn/txn-markers.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 
@@ -48,6 +52,7 @@ export class Broker implements BrokerContext {
   produce!: ProduceServices;
   fetch!: FetchService;
   groups!: GroupCoordinator;
+  transactions!: TransactionCoordinator;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -124,8 +129,13 @@ export class Broker implements BrokerContext {
       this.partitions = new Partitions(this.nodeId, this.logs);
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
-      this.groups = GroupCoordinator.onOffsetsTopic(offsetsTopicHost(this), this.config, this.metadata);
+      const host = coordinatorTopicHost(this);
+      this.groups = GroupCoordinator.onOffsetsTopic(host, this.config, this.metadata);
       await this.groups.startup();
+      this.transactions = transactionCoordinator(this, host);
+      // Loads every partition of __transaction_state this broker leads (all, on a single node);
+      // transactions left prepared get their markers written again.
+      await this.transactions.startup();
     } catch (err) {
       await this.server.close(0);
       // A store in a cluster holds a registration and a session: give them up.
@@ -146,11 +156,26 @@ export class Broker implements BrokerContext {
     this.fetch.completeAll();
     // Parked JoinGroup and SyncGroup requests are answered (NOT_COORDINATOR) for the same reason.
     this.groups.shutdown();
+    // Markers still being retried stop; the next start loads the transactions and sends them again.
+    this.transactions.shutdown();
     await this.server.close();
     await this.logs.shutdown();
     await this.metadata.close();
     this.logger.info('broker stopped');
   }
+}
+
+/** The transaction coordinator on this broker's __transaction_state, its markers written to the local partitions. */
+function transactionCoordinator(broker: Broker, host: ReturnType<typeof coordinatorTopicHost>): TransactionCoordinator {
+  const config = transactionConfigFrom(broker.config);
+  return new TransactionCoordinator({
+    config,
+    log: new TransactionStateTopic(host, config),
+    markerWriter: new LocalTxnMarkerWriter(broker),
+    producerIds: broker.produce.producerIds,
+    groupPartitionFor: (groupId) => broker.groups.partitionFor(groupId),
+    logger: broker.logger.child({ component: 'transaction-coordinator' }),
+  });
 }
 
 function plaintextListener(listeners: Listener[]): Listener {

@@ -7,6 +7,7 @@ import type { Partitions } from './partition.js';
 import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -27,4 +28,6 @@ export interface BrokerContext {
   readonly fetch: FetchService;
   /** Consumer groups and committed offsets (state in __consumer_offsets). */
   readonly groups: GroupCoordinator;
+  /** Transactional ids and their transactions (state in __transaction_state). */
+  readonly transactions: TransactionCoordinator;
 }

@@ -1,9 +1,12 @@
-import type { OffsetsTopicHost } from '../coordinator/group/offsets-topic.js';
+import type { CoordinatorTopicHost } from '../coordinator/coordinator-topic.js';
 import type { BrokerContext } from './context.js';
 import { createTopic } from './topics.js';
 
-/** The broker as the host of the group coordinator's __consumer_offsets. */
-export function offsetsTopicHost(broker: BrokerContext): OffsetsTopicHost {
+/**
+ * The broker as the host of the coordinators' internal topics: the group coordinator's
+ * __consumer_offsets and the transaction coordinator's __transaction_state.
+ */
+export function coordinatorTopicHost(broker: BrokerContext): CoordinatorTopicHost {
   return {
     nodeId: broker.nodeId,
     logger: broker.logger,

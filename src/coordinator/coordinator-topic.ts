@@ -10,6 +10,7 @@ import { LAST_OFFSET_DELTA_OFFSET } from '../protocol/records/batch-header.js';
 import { decodeBatch } from '../protocol/records/decode.js';
 import { batchBaseOffset } from '../protocol/records/header.js';
 import { BatchCursor } from '../protocol/records/iterator.js';
+import type { DecodedBatch } from '../protocol/records/decode.js';
 import type { DecodedRecord } from '../protocol/records/record.js';
 import { isStorageError } from '../storage/errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -90,7 +91,8 @@ export function appendAndCommit(log: PartitionLog, batch: Buffer, leaderEpoch: n
 /**
  * Reads a coordinator topic's partition from its log start to its end, `readBytes` at a time
  * (one larger batch is still read whole), and hands each record of the batches `wanted`
- * accepts to `onRecord`, in log order. An unreadable batch is logged and skipped.
+ * accepts to `onRecord` with its batch (producer id, control and transactional flags), in log
+ * order. An unreadable batch is logged and skipped.
  */
 export async function readPartition(
   log: PartitionLog,
@@ -98,7 +100,7 @@ export async function readPartition(
   logger: Logger,
   topic: string,
   wanted: (records: Buffer, at: number) => boolean,
-  onRecord: (r: DecodedRecord) => void,
+  onRecord: (r: DecodedRecord, batch: DecodedBatch) => void,
 ): Promise<void> {
   const cursor = new BatchCursor(Buffer.alloc(0));
   let offset = log.logStartOffset;
@@ -119,8 +121,10 @@ export async function readPartition(
           logger.error({ err, partition: log.partition, offset: batchBaseOffset(records, at) }, `skipping unreadable batch of ${topic}`);
           batch = null;
         }
-        for (const r of batch?.records ?? []) {
-          if (r.offset >= offset) onRecord(r);
+        if (batch !== null) {
+          for (const r of batch.records) {
+            if (r.offset >= offset) onRecord(r, batch);
+          }
         }
       }
       if (next > offset) {

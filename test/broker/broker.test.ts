@@ -22,9 +22,11 @@ test('ApiVersions advertises exactly the registered handlers and 4.0 features', 
     const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 4]);
     assert.deepEqual(keys.get(ApiKey.Metadata), [0, 13]);
-    assert.equal(keys.has(ApiKey.EndTxn), false, 'transactions are not advertised before they work');
+    assert.deepEqual(keys.get(ApiKey.EndTxn), [0, 5]);
+    assert.deepEqual(keys.get(ApiKey.WriteTxnMarkers), [1, 1], 'Kafka 4.0 removed v0');
     assert.equal(keys.has(ApiKey.SaslHandshake), false, 'SASL is not advertised before it works');
-    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version']);
+    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'transaction.version']);
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
     const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
     assert.equal(v0.apiKeys.length, res.apiKeys.length);
   } finally {

@@ -1,15 +1,13 @@
 // FindCoordinator (key 10), versions 0-6. v1 adds key_type (0 group, 1 transaction), the
 // throttle time and an error message; v3 is the first flexible version; v4 batches keys
 // (coordinator_keys, one result each); v5 (TRANSACTION_ABORTABLE) and v6 (share groups, key
-// type 2) change nothing for the keys served here. This single node coordinates every group;
-// __consumer_offsets is created on the first group lookup (Kafka answers that first lookup
-// COORDINATOR_NOT_AVAILABLE while it creates the topic; here the lookup waits for it).
-// Coordinators this broker does not serve get a non-retriable error, so that clients fail at
-// once with a clear message instead of retrying forever: transactional ids INVALID_REQUEST
-// with a message saying there is no transaction coordinator (Kafka always serves them; a Java
-// producer's initTransactions() turns any non-retriable FindCoordinator error into a fatal
-// KafkaException carrying the error message), share groups INVALID_REQUEST (as Kafka answers
-// while share groups are disabled), unknown key types INVALID_REQUEST.
+// type 2) change nothing for the keys served here. This single node coordinates every group
+// and every transactional id; __consumer_offsets is created on the first group lookup and
+// __transaction_state (transaction.state.log.* settings) on the first transactional id lookup
+// (Kafka answers that first lookup COORDINATOR_NOT_AVAILABLE while it creates the topic; here
+// the lookup waits for it, and for the new partitions to be loaded). Share groups get
+// INVALID_REQUEST (as Kafka answers while share groups are disabled), unknown key types
+// INVALID_REQUEST.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { Coordinator, FindCoordinatorResponse } from '../../protocol/generated/find-coordinator-response.js';
@@ -28,9 +26,6 @@ interface Found {
   port: number;
 }
 
-/** The error message given with a transactional id's lookup while there is no transaction coordinator. */
-export const NO_TRANSACTION_COORDINATOR = 'This broker has no transaction coordinator: transactional producers are not supported by Millrace yet.';
-
 const none = (errorCode: number): Found => ({ errorCode, nodeId: -1, host: '', port: -1 });
 
 async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
@@ -48,9 +43,25 @@ async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
   return { errorCode: ErrorCode.NONE, nodeId: self.nodeId, host: self.host, port: self.port };
 }
 
+async function findTransactionCoordinator(broker: BrokerContext): Promise<Found> {
+  const txn = broker.transactions;
+  if (!txn.isActive) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const ready = txn.ready();
+  if (ready !== null) {
+    try {
+      await ready;
+    } catch (err) {
+      broker.logger.warn({ err }, 'cannot create the transaction state topic');
+      return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+  }
+  const self = advertisedEndpoint(broker);
+  return { errorCode: ErrorCode.NONE, nodeId: self.nodeId, host: self.host, port: self.port };
+}
+
 function find(broker: BrokerContext, keyType: number): Found | Promise<Found> {
   if (keyType === GROUP) return findGroupCoordinator(broker);
-  if (keyType === TRANSACTION) return none(ErrorCode.INVALID_REQUEST);
+  if (keyType === TRANSACTION) return findTransactionCoordinator(broker);
   return none(ErrorCode.INVALID_REQUEST);
 }
 
@@ -68,7 +79,7 @@ export const findCoordinatorHandler = defineHandler({
         throttleTimeMs: 0,
         errorCode: found.errorCode,
         // Kafka's Errors.NONE.message() is its name.
-        errorMessage: found.errorCode === ErrorCode.NONE ? 'NONE' : keyType === TRANSACTION ? NO_TRANSACTION_COORDINATOR : errorMessage(found.errorCode),
+        errorMessage: found.errorCode === ErrorCode.NONE ? 'NONE' : errorMessage(found.errorCode),
         nodeId: found.nodeId,
         host: found.host,
         port: found.port,
@@ -81,7 +92,7 @@ export const findCoordinatorHandler = defineHandler({
       const found = await find(broker, keyType);
       // Kafka leaves the message at its default, "" (an unknown key type fails the whole
       // request, which Kafka answers with the error's message).
-      const message = keyType === TRANSACTION ? NO_TRANSACTION_COORDINATOR : known ? '' : errorMessage(found.errorCode);
+      const message = known ? '' : errorMessage(found.errorCode);
       coordinators.push({ key, ...found, errorMessage: message });
     }
     const response: FindCoordinatorResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };

@@ -30,6 +30,13 @@ import { listGroupsHandler } from './list-groups.js';
 import { deleteGroupsHandler } from './delete-groups.js';
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { writeTxnMarkersHandler } from './write-txn-markers.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { listTransactionsHandler } from './list-transactions.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these. */
-export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler, findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, offsetDeleteHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler, consumerGroupHeartbeatHandler, consumerGroupDescribeHandler] as readonly ApiHandler[];
+export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler, findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, offsetDeleteHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler, consumerGroupHeartbeatHandler, consumerGroupDescribeHandler, addPartitionsToTxnHandler, addOffsetsToTxnHandler, endTxnHandler, writeTxnMarkersHandler, txnOffsetCommitHandler, describeTransactionsHandler, listTransactionsHandler] as readonly ApiHandler[];

@@ -4,8 +4,8 @@
 //
 // Idempotent producers (no transactional id) get a new producer id with epoch 0 from the
 // producer id manager, whose blocks are reserved durably in the log directory. Transactional
-// ids belong to the transaction coordinator; until Millrace has one they are answered
-// COORDINATOR_NOT_AVAILABLE (see src/coordinator/txn/init-producer-id.ts).
+// ids go to the transaction coordinator (epoch bump, fencing, KIP-360 recovery; see
+// src/coordinator/txn/init-producer-id.ts and transaction-coordinator.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { InitProducerIdResponse } from '../../protocol/generated/init-producer-id-response.js';
@@ -27,10 +27,10 @@ export const initProducerIdHandler = defineHandler({
       },
       services.producerIds,
       broker.config.int('transaction.max.timeout.ms'),
-      services.transactional,
+      broker.transactions,
     );
     const errorCode = info.apiVersion < 4 && result.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
-    if (result.errorCode === ErrorCode.NONE) {
+    if (result.errorCode === ErrorCode.NONE && request.transactionalId === null) {
       broker.logger.debug({ client: info.clientId, producerId: result.producerId }, 'new idempotent producer id');
     }
     return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };

@@ -1,7 +1,8 @@
 // OffsetFetch (key 9), versions 1-9, as Kafka 4.0 serves them (v0, offsets in ZooKeeper, was
 // removed). v2 allows a null topic list (every committed partition) and adds a top-level
 // error code; v3 the throttle time; v5 the committed leader epoch; v6 is the first flexible
-// version; v7 adds require_stable (wait for commits not yet committed); v8 fetches several
+// version; v7 adds require_stable (wait for commits not yet committed, and answer
+// UNSTABLE_OFFSET_COMMIT for a partition an open transaction has an offset for, KIP-447); v8 fetches several
 // groups in one request, each with its own error code; v9 adds member id and epoch, which
 // only KIP-848 groups check (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH for the group).
 // Partitions without a commit answer offset -1 and no metadata; so does a group that does

@@ -5,8 +5,9 @@
 // closes the connection of a v0-2 request (KAFKA-18659). Millrace does the same. v4 may answer
 // KAFKA_STORAGE_ERROR; v5 adds the log start offset; v7 allows zstd; v8 adds record errors
 // and an error message (KIP-467); v9 is flexible; v10 adds the current leader and the
-// leaders' endpoints as tagged fields for NOT_LEADER_OR_FOLLOWER (KIP-951); v11 and v12 may
-// answer TRANSACTION_ABORTABLE (KIP-890), which only a transaction coordinator produces.
+// leaders' endpoints as tagged fields for NOT_LEADER_OR_FOLLOWER (KIP-951); v11 may answer
+// TRANSACTION_ABORTABLE (KIP-890 part 1); v12 comes from transaction.version 2 clients, whose
+// partitions the leader adds to the transaction itself (KIP-890 part 2; produce/produce-txn.ts).
 //
 // acks: 1 and -1 are answered once the batch is in the log (and fsynced when the flush policy
 // says so); on a single node the leader is the whole ISR, so -1 waits for nothing more and
@@ -27,6 +28,7 @@ import { validateProduceRecords } from '../../protocol/records/validate.js';
 import { partitionOf } from '../../cluster/metadata.js';
 import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
+import { ProduceTxn } from '../produce/produce-txn.js';
 import { topicProduceSettings } from '../produce/topic-settings.js';
 import { CloseConnection, defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
 
@@ -111,10 +113,23 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
     return acks === 0 ? unacknowledged(responses, info) : response(responses, null);
   }
   if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null);
+  const txn = ProduceTxn.of(request, info.apiVersion, broker);
+  if (txn !== null) {
+    // Transaction version 2: the partitions join the transaction before anything is appended.
+    const adding = txn.addPartitions(broker, request);
+    if (adding !== null) return adding.then(() => appendAll(request, info, broker, txn));
+  }
+  return appendAll(request, info, broker, txn);
+}
+
+/** Every partition of the request, once its request-wide checks passed. */
+function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, txn: ProduceTxn | null): ProduceResponse | Promise<ProduceResponse | null> | null {
+  const acks = request.acks;
   const services = broker.produce;
   const now = Date.now();
   services.maybeExpireProducers(now);
   const rc = new ProduceRequestContext(services, acks, info.apiVersion, info.clientId, now);
+  rc.txn = txn;
   const responses: TopicProduceResponse[] = new Array(request.topicData.length);
   let waiting: Promise<PartitionProduceResponse>[] | null = null;
   let slots: Array<{ list: PartitionProduceResponse[]; at: number }> | null = null;

@@ -5,7 +5,7 @@
  *
  *   unknown partition → UNKNOWN_TOPIC_OR_PARTITION; ProduceRequest.validateRecords (one v2
  *   batch) → INVALID_RECORD / CORRUPT_MESSAGE / UNSUPPORTED_COMPRESSION_TYPE (zstd before v7) / UNKNOWN_SERVER_ERROR (codec id 5-7); transactional
- *   batch verification; internal topic → INVALID_TOPIC_EXCEPTION; not the leader →
+ *   batch verification (produce-txn.ts); internal topic → INVALID_TOPIC_EXCEPTION; not the leader →
  *   NOT_LEADER_OR_FOLLOWER; acks=-1 with fewer in-sync replicas than min.insync.replicas
  *   (capped at the replica count, as Kafka 3.7+ does) → NOT_ENOUGH_REPLICAS; the client batch
  *   checks (size → MESSAGE_TOO_LARGE, CRC → CORRUPT_MESSAGE, offsets/count/control/sequence →
@@ -52,6 +52,7 @@ import {
   type RecordCheckContext,
 } from './record-validation.js';
 import type { TopicProduceSettings } from './topic-settings.js';
+import type { ProduceTxn } from './produce-txn.js';
 
 /** The client id Kafka's AdminClient uses; only it may write to internal topics. */
 export const ADMIN_CLIENT_ID = '__admin_client';
@@ -110,6 +111,8 @@ export class ProduceRequestContext {
   readonly now: number;
   /** Leaders named in NOT_LEADER_OR_FOLLOWER answers (v10+ nodeEndpoints). */
   leaders: BrokerEndpoint[] | null = null;
+  /** The transaction of the request's transactional batches (produce-txn.ts), if any. */
+  txn: ProduceTxn | null = null;
 
   constructor(services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
     this.host = services.host;
@@ -141,10 +144,6 @@ export function isTransactionalBatch(batch: Buffer): boolean {
   return batch.length >= RECORD_BATCH_OVERHEAD && (batch[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0;
 }
 
-/** The transaction verification Kafka does before appending a transactional batch, without a transaction coordinator. */
-export const TXN_VERIFICATION_UNAVAILABLE =
-  'Unable to verify the partition has been added to the transaction. Underlying error: COORDINATOR_NOT_AVAILABLE';
-
 /**
  * Produces to one partition. Returns the response entry, or a promise of it when the append
  * waits for its turn behind a recompression, for record decoding, or for an fsync.
@@ -167,10 +166,12 @@ export function producePartition(
     const message = fault === BatchFault.UnknownMagic ? `Invalid magic found in record: ${records.readInt8(MAGIC_OFFSET)}` : null;
     return partitionError(index, batchFaultErrorCode(fault), -1, message);
   }
-  if (isTransactionalBatch(records)) {
-    // The transaction coordinator would have to confirm the partition is in the
-    // transaction; without one, Kafka's AddPartitionsToTxnManager reports it unavailable.
-    return partitionError(index, ErrorCode.NOT_ENOUGH_REPLICAS, -1, TXN_VERIFICATION_UNAVAILABLE);
+  if (rc.txn !== null && isTransactionalBatch(records)) {
+    // KIP-890 verification, answered before the partition's other checks as Kafka does; made
+    // again right before the append (appendNow), in case the append has to wait.
+    const log = partition.isLeader ? partition.log : undefined;
+    const refused = log === undefined || log.isOffline || log.isClosed ? null : rc.txn.check(topic.name, index, log);
+    if (refused !== null) return partitionError(index, refused.errorCode, -1, refused.message);
   }
   if (topic.internal && !rc.adminClient) return partitionError(index, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!partition.isLeader) return rc.notLeader(index, p);
@@ -286,6 +287,10 @@ function appendNow(
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
   const host = rc.host;
   if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
+  if (rc.txn !== null && isTransactionalBatch(batch)) {
+    const refused = rc.txn.check(topic, index, log);
+    if (refused !== null) return partitionError(index, refused.errorCode, -1, refused.message);
+  }
   let info: LogAppendInfo;
   try {
     // The idempotent producer checks run inside the log (a retried batch is answered with the

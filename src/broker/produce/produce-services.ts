@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { FileProducerIdBlockStore, ProducerIdManager } from '../../coordinator/txn/producer-id-manager.js';
-import type { TransactionalIdCoordinator } from '../../coordinator/txn/init-producer-id.js';
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../../cluster/metadata.js';
 import type { LogManager } from '../../storage/log-manager.js';
@@ -44,8 +43,6 @@ export class ProduceServices {
   private producerIds_: ProducerIdManager | null = null;
   private readonly queues = new WeakMap<PartitionLog, AppendQueue>();
   private nextExpirationCheck: number;
-  /** The transaction coordinator, once there is one; null answers transactional ids with COORDINATOR_NOT_AVAILABLE. */
-  transactional: TransactionalIdCoordinator | null = null;
 
   constructor(host: ProduceHost, now = Date.now()) {
     this.host = host;

@@ -145,6 +145,12 @@ const defs: ConfigDef[] = [
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },
   { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', min: 1 },
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
+  { name: 'transaction.state.log.segment.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'transaction.state.log.load.buffer.size', type: 'int', default: '5242880', min: 1 },
+  { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', min: 1 },
+  { name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', min: 1 },
+  // KIP-890 part 1: a partition leader asks the coordinator before a transaction's first append.
+  { name: 'transaction.partition.verification.enable', type: 'boolean', default: 'true', dynamic: true },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: -1 },
   { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', min: 0 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },

@@ -21,8 +21,8 @@ import { groupConfigFrom, type ConfigValues, type GroupConfig } from './config.j
 import { GroupManager } from './classic/group-manager.js';
 import { joinGroup, type JoinRequest } from './classic/join.js';
 import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
-import { OffsetManager, type CommitRequest } from './offsets.js';
-import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
+import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
+import { OffsetsTopic, type OffsetsTopicHost, type ReplayMarker, type ReplayRecord } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
 import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
@@ -43,9 +43,14 @@ import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/ge
 export interface CoordinatorLog extends RecordSink {
   /** Makes sure there is somewhere to write (creates __consumer_offsets); null when there is. */
   ensure(): Promise<void> | null;
-  /** Replays everything written before, in order. */
-  load(replay: (r: CoordinatorRecord) => void): Promise<number>;
+  /**
+   * Replays everything written before, in order: each record with the producer id of its
+   * transactional batch (-1 for others), each transaction marker with its partition.
+   */
+  load(replay: ReplayRecord, onMarker: ReplayMarker): Promise<number>;
   partitionFor(groupId: string): number;
+  /** TxnOffsetCommit: appends the records as one transactional batch of the producer (see RecordSink.append). */
+  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<void> | null;
 }
 
 const enum Status {
@@ -109,7 +114,13 @@ export class GroupCoordinator {
   /** Loads groups and offsets, then starts serving. */
   async startup(): Promise<void> {
     const started = this.clock.now();
-    const records = await this.log.load((r) => this.replay(r));
+    const records = await this.log.load(
+      (r, producerId) => {
+        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
+        else this.replay(r);
+      },
+      (partition, producerId, commit) => this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === partition),
+    );
     if (this.status === Status.Closed) return;
     this.groups.onLoaded();
     this.consumer.onLoaded();
@@ -333,11 +344,45 @@ export class GroupCoordinator {
     requireStable: boolean,
   ): OffsetFetchResponseTopics[] | Promise<OffsetFetchResponseTopics[]> {
     const pending = requireStable ? this.log.pending(groupId) : null;
-    if (pending === null) return this.offsets.fetch(groupId, topics);
+    if (pending === null) return this.offsets.fetch(groupId, topics, requireStable);
     return pending.then(
-      () => this.offsets.fetch(groupId, topics),
-      () => this.offsets.fetch(groupId, topics),
+      () => this.offsets.fetch(groupId, topics, requireStable),
+      () => this.offsets.fetch(groupId, topics, requireStable),
     );
+  }
+
+  /**
+   * TxnOffsetCommit, once the transaction coordinator knows the group's partition is in the
+   * transaction: the group's checks, then the offsets written as a transactional batch of the
+   * producer, pending until the transaction's marker lands on the partition. Answered once
+   * the records are committed.
+   */
+  commitTransactionalOffsets(req: TxnCommitRequest): CommitResult | Promise<CommitResult> {
+    const outcome = this.offsets.commitTransactional(req, this.clock.now(), this.config.offsetMetadataMaxSize);
+    if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
+    const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
+    let done: Promise<void> | null;
+    try {
+      done = this.log.appendTransactional(req.groupId, outcome.records, req.producerId, req.producerEpoch);
+      for (const r of outcome.records) this.offsets.replayTransactional(req.producerId, r);
+    } catch (err) {
+      this.logger.warn({ err, groupId: req.groupId }, 'failed to write transactional offset commit');
+      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
+    }
+    if (done === null) return result;
+    return done.then(
+      () => result,
+      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
+    );
+  }
+
+  /**
+   * A transaction's marker was written to `partition` of __consumer_offsets: the producer's
+   * pending offsets of the groups there are committed, or dropped on abort.
+   */
+  completeTransaction(partition: number, producerId: number, commit: boolean): void {
+    const n = this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === partition);
+    if (n > 0) this.logger.debug({ partition, producerId, offsets: n }, 'committed transactional offsets');
   }
 
   /**

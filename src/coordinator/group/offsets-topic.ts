@@ -4,10 +4,11 @@
  * creating the topic on first use (compacted, `offsets.topic.num.partitions` partitions),
  * appending an operation's records as one batch and committing it (the high watermark; an
  * fsync first when the flush policy wants one), and reading everything back at start-up.
+ * TxnOffsetCommit's records go in a transactional batch of their producer; the transaction's
+ * end marker on the same partition commits or drops them (Kafka's OffsetMetadataManager).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
-import { CONTROL_MASK, ATTRIBUTES_OFFSET, PRODUCER_ID_OFFSET } from '../../protocol/records/batch-header.js';
-import { readInt64Number } from '../../protocol/records/header.js';
+import { ControlRecordType, controlRecordType, parseControlRecordKey } from '../../protocol/records/control.js';
 import { appendAndCommit, InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { Clock } from '../../storage/clock.js';
@@ -89,9 +90,18 @@ export class OffsetsTopic implements RecordSink {
   }
 
   append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null {
+    return this.appendBatch(groupId, records, null);
+  }
+
+  /** TxnOffsetCommit: the records as a transactional batch of the producer (no sequence, as Kafka's coordinator writes it). */
+  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<void> | null {
+    return this.appendBatch(groupId, records, { producerId, producerEpoch });
+  }
+
+  private appendBatch(groupId: string, records: readonly CoordinatorRecord[], producer: { producerId: number; producerEpoch: number } | null): Promise<void> | null {
     if (records.length === 0) return null;
     const { log, partition, leaderEpoch } = this.logFor(groupId);
-    const done = appendAndCommit(log, encodeRecordBatch(records, this.clock.now()), leaderEpoch, OFFSETS_TOPIC);
+    const done = appendAndCommit(log, encodeRecordBatch(records, this.clock.now(), producer), leaderEpoch, OFFSETS_TOPIC);
     if (done === null) return null;
     this.unflushed.set(partition, done);
     const forget = () => {
@@ -108,28 +118,34 @@ export class OffsetsTopic implements RecordSink {
 
   /**
    * Reads every partition from its log start to its end and hands each record to `replay`,
-   * in log order. Control batches are skipped, and so are transactional ones: there are no
-   * transactional offset commits yet. A record that cannot be read is logged and skipped.
+   * in log order, with the producer id of its batch (-1 outside transactions); a transaction
+   * marker goes to `onMarker` with its partition. A record that cannot be read is logged and
+   * skipped.
    */
-  async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
+  async load(replay: ReplayRecord, onMarker: ReplayMarker = () => {}): Promise<number> {
     const topic = this.host.topic(OFFSETS_TOPIC);
     if (topic === undefined) return 0;
     let count = 0;
     for (const p of topic.partitions) {
       const log = this.host.getLog(OFFSETS_TOPIC, p.partition);
       if (log === undefined || log.isOffline) continue;
-      count += await this.loadPartition(log, replay);
+      count += await this.loadPartition(log, replay, onMarker);
     }
     return count;
   }
 
-  private async loadPartition(log: PartitionLog, replay: (r: CoordinatorRecord) => void): Promise<number> {
+  private async loadPartition(log: PartitionLog, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number> {
     let count = 0;
-    await readPartition(log, LOAD_READ_BYTES, this.host.logger, OFFSETS_TOPIC, isPlainBatch, (r) => {
+    await readPartition(log, LOAD_READ_BYTES, this.host.logger, OFFSETS_TOPIC, everyBatch, (r, batch) => {
       try {
+        if (batch.isControl) {
+          const type = controlRecordType(parseControlRecordKey(r.key).type);
+          if (type === ControlRecordType.Commit || type === ControlRecordType.Abort) onMarker(log.partition, batch.producerId, type === ControlRecordType.Commit);
+          return;
+        }
         const record = decodeRecord(r.key, r.value, r.offset);
         if (record !== null) {
-          replay(record);
+          replay(record, batch.isTransactional ? batch.producerId : -1);
           count++;
         }
       } catch (err) {
@@ -140,7 +156,11 @@ export class OffsetsTopic implements RecordSink {
   }
 }
 
-/** Control batches and transactional ones (no transactional offset commits yet) are not replayed. */
-function isPlainBatch(records: Buffer, at: number): boolean {
-  return (records.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0 && readInt64Number(records, at + PRODUCER_ID_OFFSET) < 0;
+/** A record read back, with its batch's producer id when the batch is transactional (else -1). */
+export type ReplayRecord = (r: CoordinatorRecord, producerId: number) => void;
+/** A transaction marker read back: the producer's pending offsets on `partition` are committed or dropped. */
+export type ReplayMarker = (partition: number, producerId: number, commit: boolean) => void;
+
+function everyBatch(): boolean {
+  return true;
 }

@@ -85,8 +85,29 @@ export type CommitOutcome = { errorCode: number } | { errorCode: 0; records: Off
 
 export type DeleteOutcome = { errorCode: number } | { errorCode: 0; records: OffsetRecord[]; topics: OffsetDeleteResponseTopic[] };
 
+/** TxnOffsetCommit, whatever its version (generation and member from v3; -1 and '' before). */
+export interface TxnCommitRequest {
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: ReadonlyArray<{
+    name: string;
+    partitions: ReadonlyArray<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }>;
+  }>;
+  apiVersion: number;
+}
+
 export class OffsetManager {
   readonly store = new OffsetStore();
+  /**
+   * Transactional offsets not yet committed or aborted, by producer id (Kafka's
+   * pendingTransactionalOffsets), and the producers with pending offsets per group.
+   */
+  readonly pending = new Map<number, OffsetStore>();
+  private readonly openByGroup = new Map<string, Set<number>>();
   private readonly groups: GroupManager;
   private readonly consumer: ConsumerGroupManager;
 
@@ -146,6 +167,41 @@ export class OffsetManager {
     return this.commitRecords(req, now, maxMetadataSize);
   }
 
+  /**
+   * TxnOffsetCommit's checks (OffsetMetadataManager.validateTransactionalOffsetCommit): an
+   * unknown group is created empty for a commit from outside any membership (generation -1),
+   * else ILLEGAL_GENERATION; a classic group checks member and generation (not the rebalance
+   * state, and an empty member id is allowed: v0-2 have none); a consumer group checks member
+   * and epoch, a stale epoch answering ILLEGAL_GENERATION. Then the records, as for OffsetCommit.
+   */
+  commitTransactional(req: TxnCommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
+    const consumerGroup = this.consumer.group(req.groupId);
+    if (consumerGroup !== undefined) {
+      if (!(req.generationId < 0 && consumerGroup.isEmpty)) {
+        const member = consumerGroup.members.get(req.memberId);
+        if (member === undefined) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
+        if (member.memberEpoch !== req.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
+      }
+    } else {
+      let group = this.groups.group(req.groupId);
+      if (group === undefined) {
+        if (req.generationId >= 0) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
+        group = this.groups.getOrCreate(req.groupId);
+      }
+      if (group.state === GroupState.Dead) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+      if (!(req.generationId < 0 && group.state === GroupState.Empty) && (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null)) {
+        const invalid = group.validateMember(req.memberId, req.groupInstanceId);
+        if (invalid !== ErrorCode.NONE) return { errorCode: invalid };
+        if (req.generationId !== group.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
+      }
+    }
+    return this.commitRecords({
+      groupId: req.groupId, generationIdOrMemberEpoch: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId,
+      retentionTimeMs: -1n, apiVersion: req.apiVersion,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, commitTimestamp: -1n })) })),
+    }, now, maxMetadataSize);
+  }
+
   private commitRecords(req: CommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
     const expireTimestampMs = req.retentionTimeMs === -1n ? -1 : now + Number(req.retentionTimeMs);
     const records: OffsetRecord[] = [];
@@ -176,23 +232,27 @@ export class OffsetManager {
    * Committed offsets of the requested partitions (-1 and no metadata for those without), or
    * of every partition the group has when `topics` is null. An unknown group has none.
    */
-  fetch(groupId: string, topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null): OffsetFetchResponseTopics[] {
+  fetch(groupId: string, topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null, requireStable = false): OffsetFetchResponseTopics[] {
     const group = this.groups.group(groupId);
     const known = (group !== undefined && group.state !== GroupState.Dead) || this.consumer.group(groupId) !== undefined;
     const offsets = known ? this.store.group(groupId) : undefined;
+    // KIP-447: a partition with an offset in an open transaction is unstable for read_committed consumers.
+    const unstable = requireStable && this.openByGroup.has(groupId);
+    const answer = (topic: string, partitionIndex: number, o: OffsetAndMetadata | undefined) =>
+      unstable && this.hasPending(groupId, topic, partitionIndex) ? unstableOffset(partitionIndex) : fetched(partitionIndex, o);
     const out: OffsetFetchResponseTopics[] = [];
     if (topics === null) {
       if (offsets === undefined) return out;
       for (const [name, partitions] of offsets) {
         const list = [];
-        for (const [partitionIndex, o] of partitions) list.push(fetched(partitionIndex, o));
+        for (const [partitionIndex, o] of partitions) list.push(answer(name, partitionIndex, o));
         out.push({ name, partitions: list });
       }
       return out;
     }
     for (const t of topics) {
       const byPartition = offsets?.get(t.name);
-      out.push({ name: t.name, partitions: t.partitionIndexes.map((p) => fetched(p, byPartition?.get(p))) });
+      out.push({ name: t.name, partitions: t.partitionIndexes.map((p) => answer(t.name, p, byPartition?.get(p))) });
     }
     return out;
   }
@@ -259,7 +319,8 @@ export class OffsetManager {
    */
   expire(groupId: string, now: number, retentionMs: number, records: OffsetRecord[]): boolean {
     const offsets = this.store.group(groupId);
-    if (offsets === undefined) return true;
+    // A group with an open transaction's offsets is kept (Kafka's cleanupExpiredOffsets).
+    if (offsets === undefined) return !this.openByGroup.has(groupId);
     const consumerGroup = this.consumer.group(groupId);
     const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
     const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
@@ -274,16 +335,27 @@ export class OffsetManager {
         continue;
       }
       for (const [partition, o] of partitions) {
+        // An offset an open transaction is about to replace does not expire (Kafka's cleanupExpiredOffsets).
+        if (this.hasPending(groupId, topic, partition)) {
+          allExpired = false;
+          continue;
+        }
         const expired = o.expireTimestampMs >= 0 ? now >= o.expireTimestampMs : now - base(o) >= retentionMs;
         if (expired) records.push(offsetRecord(groupId, topic, partition, null));
         else allExpired = false;
       }
     }
-    return allExpired;
+    return allExpired && !this.openByGroup.has(groupId);
   }
 
-  /** Applies an offset record: a commit (creating the group it names if there is none), or a tombstone. */
+  /**
+   * Applies an offset record: a commit (creating the group it names if there is none), or a
+   * tombstone. Either one written after a transaction's offset for the same partition wins
+   * over it, so that offset is dropped (Kafka compares record offsets when the transaction
+   * commits; dropping it now comes to the same).
+   */
   replay(r: OffsetRecord): void {
+    this.dropPending(r.group, r.topic, r.partition);
     if (r.value === null) {
       this.store.remove(r.group, r.topic, r.partition);
       return;
@@ -292,6 +364,85 @@ export class OffsetManager {
     if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
     this.store.put(r.group, r.topic, r.partition, r.value);
   }
+
+  /** Applies an offset record of a transactional batch: pending until the producer's transaction ends. */
+  replayTransactional(producerId: number, r: OffsetRecord): void {
+    if (r.value === null) {
+      this.replay(r);
+      return;
+    }
+    if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
+    let offsets = this.pending.get(producerId);
+    if (offsets === undefined) {
+      offsets = new OffsetStore();
+      this.pending.set(producerId, offsets);
+    }
+    offsets.put(r.group, r.topic, r.partition, r.value);
+    let open = this.openByGroup.get(r.group);
+    if (open === undefined) {
+      open = new Set();
+      this.openByGroup.set(r.group, open);
+    }
+    open.add(producerId);
+  }
+
+  /**
+   * The producer's transaction ended with a marker on the __consumer_offsets partition that
+   * `owns` says holds a group (Kafka's replayEndTransactionMarker): its pending offsets of those
+   * groups become committed offsets, or are dropped on abort. Returns how many were committed.
+   */
+  completeTransaction(producerId: number, commit: boolean, owns: (groupId: string) => boolean): number {
+    const offsets = this.pending.get(producerId);
+    if (offsets === undefined) return 0;
+    let committed = 0;
+    for (const groupId of [...offsets.groupIds()]) {
+      if (!owns(groupId)) continue;
+      const byTopic = offsets.group(groupId)!;
+      if (commit) {
+        if (this.consumer.group(groupId) === undefined) this.groups.getOrCreate(groupId);
+        for (const [topic, partitions] of byTopic) {
+          for (const [partition, o] of partitions) {
+            this.store.put(groupId, topic, partition, o);
+            committed++;
+          }
+        }
+      }
+      for (const [topic, partitions] of [...byTopic]) for (const partition of [...partitions.keys()]) offsets.remove(groupId, topic, partition);
+      this.closeIfDone(groupId, producerId, offsets);
+    }
+    if ([...offsets.groupIds()].length === 0) this.pending.delete(producerId);
+    return committed;
+  }
+
+  /** True when an open transaction has an offset for the partition (OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT). */
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    const open = this.openByGroup.get(groupId);
+    if (open === undefined) return false;
+    for (const producerId of open) if (this.pending.get(producerId)?.get(groupId, topic, partition) !== undefined) return true;
+    return false;
+  }
+
+  private dropPending(groupId: string, topic: string, partition: number): void {
+    const open = this.openByGroup.get(groupId);
+    if (open === undefined) return;
+    for (const producerId of [...open]) {
+      const offsets = this.pending.get(producerId);
+      if (offsets === undefined || !offsets.remove(groupId, topic, partition)) continue;
+      this.closeIfDone(groupId, producerId, offsets);
+      if ([...offsets.groupIds()].length === 0) this.pending.delete(producerId);
+    }
+  }
+
+  private closeIfDone(groupId: string, producerId: number, offsets: OffsetStore): void {
+    if (offsets.group(groupId) !== undefined) return;
+    const open = this.openByGroup.get(groupId);
+    open?.delete(producerId);
+    if (open !== undefined && open.size === 0) this.openByGroup.delete(groupId);
+  }
+}
+
+function unstableOffset(partitionIndex: number) {
+  return { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
 }
 
 function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined) {

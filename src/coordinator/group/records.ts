@@ -138,10 +138,11 @@ export function encodeValue(r: CoordinatorRecord): Buffer | null {
 }
 
 /** One uncompressed v2 batch (no producer id) holding an operation's records, stamped `now`. */
-export function encodeRecordBatch(records: readonly CoordinatorRecord[], now: number): Buffer {
+export function encodeRecordBatch(records: readonly CoordinatorRecord[], now: number, producer: { producerId: number; producerEpoch: number } | null = null): Buffer {
   const inputs: RecordInput[] = [];
   for (const r of records) inputs.push({ key: encodeKey(r), value: encodeValue(r), timestamp: now });
-  return encodeBatchSync(inputs, { defaultTimestamp: now });
+  if (producer === null) return encodeBatchSync(inputs, { defaultTimestamp: now });
+  return encodeBatchSync(inputs, { defaultTimestamp: now, producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: -1, transactional: true });
 }
 
 /**

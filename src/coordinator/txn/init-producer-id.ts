@@ -9,12 +9,10 @@
  *   UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER is exactly that: a fresh id);
  * - an empty transactional id: INVALID_REQUEST; a transaction timeout outside
  *   (0, transaction.max.timeout.ms]: INVALID_TRANSACTION_TIMEOUT;
- * - otherwise the transaction coordinator answers (`transactional`: a TransactionCoordinator,
- *   transaction-coordinator.ts). Until the broker hands one over,
- *   the answer is COORDINATOR_NOT_AVAILABLE, Kafka's error when no transaction coordinator
- *   can serve the id (what FindCoordinator says when `__transaction_state` cannot be
- *   created; a Kafka broker asked directly says NOT_COORDINATOR, which clients treat the
- *   same way: look the coordinator up again and retry until their timeout).
+ * - otherwise the transaction coordinator answers (`transactional`: the broker's
+ *   TransactionCoordinator, transaction-coordinator.ts); with none (null, in tests of this
+ *   function alone) COORDINATOR_NOT_AVAILABLE, Kafka's error when no transaction coordinator
+ *   can serve the id.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ProducerIdsUnavailableError, type ProducerIdManager } from './producer-id-manager.js';

@@ -59,6 +59,9 @@ export interface TransactionCoordinatorOptions {
   driveTimer?: boolean;
 }
 
+/** Kafka's limit of a non-flexible string (Short.MAX_VALUE bytes), which TransactionLogKey's id is. */
+export const MAX_TRANSACTIONAL_ID_BYTES = 32767;
+
 const ABORT_KEY = 'transaction-abort';
 const EXPIRATION_KEY = 'transactionalId-expiration';
 
@@ -170,6 +173,10 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
     }
     if (transactionalId.length === 0) return failedInit(ErrorCode.INVALID_REQUEST);
     if (!this.txnManager.validateTransactionTimeoutMs(transactionTimeoutMs)) return failedInit(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    // TransactionLogKey holds the id as a string of at most 32767 bytes. Kafka's serializer
+    // throws past that and the request fails with UNKNOWN_SERVER_ERROR (leaving the id stuck in
+    // a pending state); here it is refused the same way before anything is prepared.
+    if (Buffer.byteLength(transactionalId, 'utf8') > MAX_TRANSACTIONAL_ID_BYTES) return failedInit(ErrorCode.UNKNOWN_SERVER_ERROR);
     const expected: ProducerIdAndEpoch | null = input.producerId === NO_PRODUCER_ID ? null : { producerId: input.producerId, epoch: input.producerEpoch };
     try {
       return await this.initTransactionalProducerId(transactionalId, transactionTimeoutMs, expected);

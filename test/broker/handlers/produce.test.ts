@@ -356,7 +356,7 @@ test('NOT_LEADER_OR_FOLLOWER names the leader and its endpoint from v10', async 
   }
 });
 
-test('internal topics take writes only from the admin client; transactional batches need a transaction coordinator', async () => {
+test('internal topics take writes only from the admin client; transactional batches need a known transaction coordinator', async () => {
   const tb = await startTestBroker();
   const client = await WireClient.connect(tb.bootstrap);
   try {

@@ -14,6 +14,10 @@ import { ManualClock } from '../../../src/storage/clock.js';
 /** Records kept in memory, in order; appends can be made to fail or to wait for an "fsync". */
 export class MemoryLog implements CoordinatorLog {
   readonly batches: CoordinatorRecord[][] = [];
+  /** Per batch: the producer id of a transactional batch, -1 for others. */
+  readonly producers: number[] = [];
+  /** Transaction markers, by the number of batches written before each. */
+  readonly markers: Array<{ after: number; partition: number; producerId: number; commit: boolean }> = [];
   failWith: number | null = null;
   /** When set, appends resolve only when `flush()` is called. */
   holdFlush = false;
@@ -25,8 +29,13 @@ export class MemoryLog implements CoordinatorLog {
   }
 
   append(_groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null {
+    return this.appendTransactional(_groupId, records, -1);
+  }
+
+  appendTransactional(_groupId: string, records: readonly CoordinatorRecord[], producerId: number): Promise<void> | null {
     if (this.failWith !== null) throw new CoordinatorWriteError(this.failWith, 'append failed');
     this.batches.push([...records]);
+    this.producers.push(producerId);
     if (!this.holdFlush) return null;
     const p = new Promise<void>((resolve) => this.waiting.push(resolve));
     this.last = p;
@@ -44,18 +53,28 @@ export class MemoryLog implements CoordinatorLog {
     return this.last;
   }
 
-  async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
+  /** A transaction marker written to the partition (as WriteTxnMarkers would). */
+  marker(partition: number, producerId: number, commit: boolean): void {
+    this.markers.push({ after: this.batches.length, partition, producerId, commit });
+  }
+
+  async load(replay: (r: CoordinatorRecord, producerId: number) => void, onMarker: (partition: number, producerId: number, commit: boolean) => void = () => {}): Promise<number> {
     let n = 0;
-    for (const batch of this.batches) {
-      for (const r of batch) {
-        replay(r);
+    const markersAt = (i: number) => {
+      for (const m of this.markers) if (m.after === i) onMarker(m.partition, m.producerId, m.commit);
+    };
+    for (let i = 0; i < this.batches.length; i++) {
+      markersAt(i);
+      for (const r of this.batches[i]!) {
+        replay(r, this.producers[i]!);
         n++;
       }
     }
+    markersAt(this.batches.length);
     return n;
   }
 
-  partitionFor(): number {
+  partitionFor(_groupId: string): number {
     return 0;
   }
 

@@ -154,3 +154,12 @@ test('ids of partitions this broker does not lead: NOT_COORDINATOR; write errors
   h.log.failIf = null;
   assert.deepEqual(await init(h.coord, 'tx'), { errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 0 }, 'a failed write leaves nothing pending');
 });
+
+test('a transactional id TransactionLogKey cannot hold (over 32767 bytes) is refused before anything is prepared', async () => {
+  const { coord, log } = await harness();
+  const tooLong = 'é'.repeat(16_384); // 32768 bytes in UTF-8
+  assert.deepEqual(await init(coord, tooLong), { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, producerId: -1, producerEpoch: -1 });
+  assert.equal(log.appends, 0);
+  assert.equal(coord.txnManager.getTransactionState(tooLong).metadata, undefined);
+  assert.equal((await init(coord, 'y'.repeat(32_767))).errorCode, ErrorCode.NONE);
+});

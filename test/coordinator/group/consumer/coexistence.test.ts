@@ -15,11 +15,11 @@ import { consumerHarness, FakeTopics, settle, TestMember, type ConsumerHarness }
 
 /** Records kept as the bytes __consumer_offsets would hold. */
 class BytesLog extends MemoryLog {
-  override async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
+  override async load(replay: (r: CoordinatorRecord, producerId: number) => void): Promise<number> {
     let n = 0;
     for (const r of this.records) {
       const back = decodeRecord(encodeKey(r), encodeValue(r), n++);
-      if (back !== null) replay(back);
+      if (back !== null) replay(back, -1);
     }
     return n;
   }

@@ -10,11 +10,11 @@ import { consumerHarness, FakeTopics, settle, TestMember } from '../consumer-hel
 
 /** A log that stores records as the bytes __consumer_offsets would hold, and reads them back. */
 class BytesLog extends MemoryLog {
-  override async load(replay: (r: CoordinatorRecord) => void): Promise<number> {
+  override async load(replay: (r: CoordinatorRecord, producerId: number) => void): Promise<number> {
     let n = 0;
     for (const r of this.records) {
       const back = decodeRecord(encodeKey(r), encodeValue(r), n);
-      if (back !== null) replay(back);
+      if (back !== null) replay(back, -1);
       n++;
     }
     return n;

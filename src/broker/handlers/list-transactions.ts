@@ -1,0 +1,15 @@
+// ListTransactions (key 66), versions 0-1 (KIP-664): the transactions this broker coordinates,
+// filtered by state names (names Kafka does not know come back in unknownStateFilters) and
+// producer ids; v1 adds DurationFilter, transactions running for longer than it (KIP-994).
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { listTransactions } from '../../coordinator/txn/list-transactions.js';
+import { defineHandler } from './handler.js';
+
+export const listTransactionsHandler = defineHandler({
+  apiKey: ApiKey.ListTransactions,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, info, broker) {
+    return listTransactions(broker.transactions, request, info.apiVersion);
+  },
+});

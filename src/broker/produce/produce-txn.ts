@@ -1,0 +1,196 @@
+/**
+ * Transactional produce as Kafka 4.x serves it (ReplicaManager.handleProduceAppend,
+ * maybeSendPartitionsToTransactionCoordinator, AddPartitionsToTxnManager; KIP-890):
+ *
+ * - part 1, verification: before a producer's first transactional batch of an epoch on a
+ *   partition (no transaction of that producer and epoch open there yet), the leader asks the
+ *   transaction coordinator whether the partition is in the transaction. A batch sent before
+ *   AddPartitionsToTxn is refused: INVALID_TXN_STATE for Produce v0-10, TRANSACTION_ABORTABLE
+ *   from v11 (which the client can abort from). Errors a client may not retry well become
+ *   NOT_ENOUGH_REPLICAS ("Unable to verify ..."), which every client retries.
+ * - part 2, transaction.version 2: Produce v12 comes from clients that no longer send
+ *   AddPartitionsToTxn; the leader adds the request's partitions to the transaction itself (one
+ *   AddPartitionsToTxn of the coordinator for the whole request) before appending.
+ *
+ * The transaction coordinator runs on this broker, so the check is made synchronously right
+ * before the append: nothing (no marker) can come between the coordinator's answer and the
+ * batch landing in the log, which Kafka's VerificationGuard otherwise ensures.
+ * `transaction.partition.verification.enable=false` turns part 1 off, as in Kafka.
+ */
+import { ErrorCode, errorName } from '../../protocol/generated/errors.js';
+import type { ProduceRequest } from '../../protocol/generated/produce-request.js';
+import { MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, ATTRIBUTES_OFFSET, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
+import { readInt64Number } from '../../protocol/records/header.js';
+import type { TransactionCoordinator } from '../../coordinator/txn/transaction-coordinator.js';
+import { TopicPartitionSet } from '../../coordinator/txn/topic-partitions.js';
+import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext } from '../context.js';
+
+/** What the client can handle when verification fails (Kafka's TransactionSupportedOperation). */
+export const enum TxnOperation {
+  /** Older clients: TRANSACTION_ABORTABLE is answered as INVALID_TXN_STATE. */
+  DefaultError = 0,
+  /** Clients that know TRANSACTION_ABORTABLE (Produce v11, TxnOffsetCommit v4). */
+  GenericErrorSupported = 1,
+  /** transaction.version 2 clients (Produce v12, TxnOffsetCommit v5): the partition is added, not only verified. */
+  AddPartition = 2,
+}
+
+/** Kafka's produceRequestVersionToTransactionSupportedOperation. */
+export function txnOperationForProduce(apiVersion: number): TxnOperation {
+  return apiVersion > 11 ? TxnOperation.AddPartition : apiVersion > 10 ? TxnOperation.GenericErrorSupported : TxnOperation.DefaultError;
+}
+
+/** Kafka's txnOffsetCommitRequestVersionToTransactionSupportedOperation. */
+export function txnOperationForTxnOffsetCommit(apiVersion: number): TxnOperation {
+  return apiVersion > 4 ? TxnOperation.AddPartition : apiVersion > 3 ? TxnOperation.GenericErrorSupported : TxnOperation.DefaultError;
+}
+
+/** Kafka's ReplicaManager message for a verification that could not be made. */
+export function unverifiedMessage(errorCode: number): string {
+  return `Unable to verify the partition has been added to the transaction. Underlying error: ${errorName(errorCode)}`;
+}
+
+/** A failed verification as the produce path answers it: AddPartitionsToTxnManager's mapping, then ReplicaManager's. */
+export interface TxnRefusal {
+  errorCode: number;
+  message: string | null;
+}
+
+export function verificationRefusal(code: number, operation: TxnOperation): TxnRefusal | null {
+  switch (code) {
+    case ErrorCode.NONE:
+      return null;
+    case ErrorCode.PRODUCER_FENCED:
+      return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: null };
+    case ErrorCode.TRANSACTION_ABORTABLE:
+      if (operation !== TxnOperation.DefaultError) return { errorCode: code, message: null };
+      return { errorCode: ErrorCode.INVALID_TXN_STATE, message: 'Partition was not added to the transaction' };
+    case ErrorCode.INVALID_TXN_STATE:
+      return { errorCode: code, message: 'Partition was not added to the transaction' };
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+    case ErrorCode.NETWORK_EXCEPTION:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.NOT_COORDINATOR:
+      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, message: unverifiedMessage(code) };
+    default:
+      return { errorCode: code, message: null };
+  }
+}
+
+/** Kafka's UnifiedLog.hasOngoingTransaction: the producer has a transaction of this epoch open on the partition. */
+export function hasOngoingTransaction(log: PartitionLog, producerId: number, producerEpoch: number): boolean {
+  const e = log.producerState.producers.get(producerId);
+  return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
+}
+
+function isTransactional(records: Buffer): boolean {
+  return records.length >= RECORD_BATCH_OVERHEAD && records[MAGIC_OFFSET] === 2 && (records[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0;
+}
+
+function key(topic: string, partition: number): string {
+  return `${partition}:${topic}`;
+}
+
+/** The transaction of one Produce request's transactional batches (one producer: transactionalRequestError checked it). */
+export class ProduceTxn {
+  readonly coordinator: TransactionCoordinator;
+  readonly transactionalId: string;
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly operation: TxnOperation;
+  /** Whether partitions are verified at all (transaction.partition.verification.enable, or transaction version 2). */
+  readonly verify: boolean;
+  /**
+   * The leader of the transactional id's partition of __transaction_state is known (Kafka's
+   * AddPartitionsToTxnManager answers COORDINATOR_NOT_AVAILABLE when it is not, as before the
+   * topic exists).
+   */
+  readonly coordinatorKnown: boolean;
+  /** Partitions the coordinator refused to add (transaction version 2), with its error. */
+  private addErrors: Map<string, number> | null = null;
+
+  constructor(coordinator: TransactionCoordinator, transactionalId: string, producerId: number, producerEpoch: number, operation: TxnOperation, verificationEnabled: boolean, coordinatorKnown: boolean) {
+    this.coordinatorKnown = coordinatorKnown;
+    this.coordinator = coordinator;
+    this.transactionalId = transactionalId;
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.operation = operation;
+    this.verify = verificationEnabled || operation === TxnOperation.AddPartition;
+  }
+
+  /**
+   * The request's transaction, or null when it has no transactional batch with a producer id
+   * (or the coordinator is not there, which transactional ids never reach: InitProducerId needs it).
+   */
+  static of(request: ProduceRequest, apiVersion: number, broker: BrokerContext): ProduceTxn | null {
+    if (request.transactionalId === null) return null;
+    for (const topic of request.topicData) {
+      for (const pd of topic.partitionData) {
+        const r = pd.records;
+        if (r === null || !isTransactional(r)) continue;
+        const producerId = readInt64Number(r, PRODUCER_ID_OFFSET);
+        if (producerId < 0) continue;
+        const coordinator = broker.transactions;
+        const state = broker.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[coordinator.partitionFor(request.transactionalId)];
+        return new ProduceTxn(coordinator, request.transactionalId, producerId, r.readInt16BE(PRODUCER_EPOCH_OFFSET),
+          txnOperationForProduce(apiVersion), broker.config.bool('transaction.partition.verification.enable'), state !== undefined && state.leader >= 0);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Transaction version 2: adds the request's partitions that this broker leads and where the
+   * producer has no transaction of its epoch open yet, in one write of the coordinator. Null
+   * when there is nothing to add; the partitions it refuses answer its error.
+   */
+  addPartitions(broker: BrokerContext, request: ProduceRequest): Promise<void> | null {
+    if (this.operation !== TxnOperation.AddPartition || !this.coordinatorKnown) return null;
+    const adding = new TopicPartitionSet();
+    for (const topic of request.topicData) {
+      const meta = broker.metadata.topic(topic.name);
+      for (const pd of topic.partitionData) {
+        if (pd.records === null || !isTransactional(pd.records)) continue;
+        const partition = broker.partitions.get(meta, pd.index);
+        const log = partition?.isLeader === true ? partition.log : undefined;
+        if (log === undefined || log.isOffline || log.isClosed) continue;
+        if (!hasOngoingTransaction(log, this.producerId, this.producerEpoch)) adding.add(topic.name, pd.index);
+      }
+    }
+    if (adding.size === 0) return null;
+    return this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2).then(
+      (error) => this.noteAdded(adding, error),
+      (err: unknown) => {
+        broker.logger.error({ err, transactionalId: this.transactionalId }, 'adding partitions to a transaction failed');
+        this.noteAdded(adding, ErrorCode.UNKNOWN_SERVER_ERROR);
+      },
+    );
+  }
+
+  private noteAdded(partitions: TopicPartitionSet, error: number): void {
+    if (error === ErrorCode.NONE) return;
+    this.addErrors ??= new Map();
+    for (const tp of partitions) this.addErrors.set(key(tp.topic, tp.partition), error);
+  }
+
+  /**
+   * The check right before a transactional batch of this producer is appended to `log`: null
+   * to append it, or the refusal. Synchronous, with the append that follows it.
+   */
+  check(topic: string, partition: number, log: PartitionLog): TxnRefusal | null {
+    if (!this.verify) return null;
+    // Kafka's VerificationGuard.SENTINEL: a transaction of this epoch is open here already.
+    if (hasOngoingTransaction(log, this.producerId, this.producerEpoch)) return null;
+    if (!this.coordinatorKnown) return verificationRefusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, this.operation);
+    const added = this.addErrors?.get(key(topic, partition));
+    if (added !== undefined) return verificationRefusal(added, this.operation);
+    const tp = new TopicPartitionSet([{ topic, partition }]);
+    const [result] = this.coordinator.verifyPartitionsInTransaction(this.transactionalId, this.producerId, this.producerEpoch, tp);
+    return verificationRefusal(result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, this.operation);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The partition side of WriteTxnMarkers (Kafka's KafkaApis.handleWriteTxnMarkersRequest): an
+ * end-transaction control batch (COMMIT or ABORT, the producer's id and epoch, the
+ * coordinator epoch) appended to each partition this broker leads, answered per partition.
+ * A partition of __consumer_offsets also completes the producer's transactional offsets there
+ * (Kafka 4's GroupCoordinator.completeTransaction), committing or dropping them.
+ *
+ * The transaction coordinator of this broker writes its markers through LocalTxnMarkerWriter,
+ * which calls the same code as the WriteTxnMarkers handler, without a request.
+ *
+ * Per partition: unknown here → UNKNOWN_TOPIC_OR_PARTITION; not the leader →
+ * NOT_LEADER_OR_FOLLOWER; offline log → KAFKA_STORAGE_ERROR; for __consumer_offsets a group
+ * coordinator that is not serving → NOT_LEADER_OR_FOLLOWER (what Kafka tells the transaction
+ * coordinator so that it retries); the log's own refusals (a fenced producer epoch,
+ * INVALID_PRODUCER_EPOCH; a stale coordinator epoch, TRANSACTION_COORDINATOR_FENCED) with
+ * their codes. The answer waits for the fsync the flush policy asks for.
+ */
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
+import type { TxnMarkerEntry, TxnMarkerPartitionResult, TxnMarkerWriter } from '../../coordinator/txn/transaction-marker-writer.js';
+import { TransactionResult, type TransactionVersion } from '../../coordinator/txn/transaction-state.js';
+import { isStorageError } from '../../storage/errors.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext } from '../context.js';
+import type { Partition } from '../partition.js';
+import { appendTxnMarker } from './append-marker.js';
+
+/** One marker as WriteTxnMarkers carries it. */
+export interface MarkerToWrite {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
+  transactionVersion: TransactionVersion;
+}
+
+/** Writes one marker to one partition; the error code, or a promise of it when the append waits for an fsync. */
+export function writeMarkerToPartition(broker: BrokerContext, topic: string, index: number, marker: MarkerToWrite): number | Promise<number> {
+  const partition = broker.partitions.get(broker.metadata.topic(topic), index);
+  if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  const log = partition.leaderLogOrError(-1);
+  if (typeof log === 'number') return log;
+  if (log.isClosed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  const offsets = topic === OFFSETS_TOPIC;
+  if (offsets && broker.groups.statusError() !== ErrorCode.NONE) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  let durable: Promise<void> | null;
+  try {
+    durable = appendMarker(partition, log, marker);
+  } catch (err) {
+    if (isStorageError(err) && err.errorCode >= 0) {
+      broker.logger.info({ topic, partition: index, producerId: marker.producerId, error: err.errorName, reason: err.message }, 'transaction marker refused');
+      return err.errorCode;
+    }
+    broker.logger.error({ err, topic, partition: index }, 'writing a transaction marker failed');
+    return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+  // The marker is in the log: the offsets it commits are the group coordinator's at once,
+  // as Kafka's coordinator replays a record as soon as it is written.
+  if (offsets) broker.groups.completeTransaction(index, marker.producerId, marker.commit);
+  if (durable === null) return ErrorCode.NONE;
+  return durable.then(
+    () => ErrorCode.NONE,
+    (err: unknown) => {
+      broker.logger.error({ err, topic, partition: index }, 'flushing a transaction marker failed');
+      return ErrorCode.KAFKA_STORAGE_ERROR;
+    },
+  );
+}
+
+/** Appends the marker as the leader; the high watermark follows when the leader is the whole ISR. Throws the log's StorageErrors. */
+function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): Promise<void> | null {
+  const endBefore = log.logEndOffset;
+  const durable = appendTxnMarker(log, marker, partition.leaderEpoch, Date.now());
+  if (partition.metadata.isr.length <= 1 && log.logEndOffset !== endBefore) log.maybeIncrementHighWatermark(log.logEndOffset);
+  return durable;
+}
+
+/** Writes `marker` to every partition of `partitions`, answering each (Kafka's per-partition WriteTxnMarkers results). */
+export async function writeMarkers(broker: BrokerContext, marker: MarkerToWrite, partitions: Iterable<{ topic: string; partition: number }>): Promise<TxnMarkerPartitionResult[]> {
+  const results: TxnMarkerPartitionResult[] = [];
+  let waits: Array<Promise<void>> | null = null;
+  for (const tp of partitions) {
+    const r: TxnMarkerPartitionResult = { topic: tp.topic, partition: tp.partition, errorCode: ErrorCode.NONE };
+    results.push(r);
+    const error = writeMarkerToPartition(broker, tp.topic, tp.partition, marker);
+    if (typeof error === 'number') r.errorCode = error;
+    else (waits ??= []).push(error.then((e) => void (r.errorCode = e)));
+  }
+  if (waits !== null) await Promise.all(waits);
+  return results;
+}
+
+/** The transaction coordinator's way to its markers on this broker (a single node leads every partition). */
+export class LocalTxnMarkerWriter implements TxnMarkerWriter {
+  private readonly broker: BrokerContext;
+
+  constructor(broker: BrokerContext) {
+    this.broker = broker;
+  }
+
+  /** Kafka skips a partition whose leader the metadata does not know (its topic was deleted). */
+  hasPartition(topic: string, partition: number): boolean {
+    const p = this.broker.metadata.topic(topic)?.partitions[partition];
+    return p !== undefined && p.leader >= 0;
+  }
+
+  writeMarkers(entry: TxnMarkerEntry): Promise<readonly TxnMarkerPartitionResult[]> {
+    return writeMarkers(this.broker, {
+      producerId: entry.producerId,
+      producerEpoch: entry.producerEpoch,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      commit: entry.result === TransactionResult.Commit,
+      transactionVersion: entry.transactionVersion,
+    }, entry.partitions);
+  }
+}
