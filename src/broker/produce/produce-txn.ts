@@ -83,8 +83,7 @@ export function verificationRefusal(code: number, operation: TxnOperation): TxnR
 
 /** Kafka's UnifiedLog.hasOngoingTransaction: the producer has a transaction of this epoch open on the partition. */
 export function hasOngoingTransaction(log: PartitionLog, producerId: number, producerEpoch: number): boolean {
-  const e = log.producerState.producers.get(producerId);
-  return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
+  return log.hasOngoingTransaction(producerId, producerEpoch);
 }
 
 function isTransactional(records: Buffer): boolean {

@@ -18,21 +18,14 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import type { TxnMarkerEntry, TxnMarkerPartitionResult, TxnMarkerWriter } from '../../coordinator/txn/transaction-marker-writer.js';
-import { TransactionResult, type TransactionVersion } from '../../coordinator/txn/transaction-state.js';
+import { TransactionResult } from '../../coordinator/txn/transaction-state.js';
 import { isStorageError } from '../../storage/errors.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionLog, TxnMarker } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import type { Partition } from '../partition.js';
-import { appendTxnMarker } from './append-marker.js';
 
-/** One marker as WriteTxnMarkers carries it. */
-export interface MarkerToWrite {
-  producerId: number;
-  producerEpoch: number;
-  coordinatorEpoch: number;
-  commit: boolean;
-  transactionVersion: TransactionVersion;
-}
+/** One marker as WriteTxnMarkers carries it (with the transaction version the coordinator knows). */
+export type MarkerToWrite = TxnMarker;
 
 /** Writes one marker to one partition; the error code, or a promise of it when the append waits for an fsync. */
 export function writeMarkerToPartition(broker: BrokerContext, topic: string, index: number, marker: MarkerToWrite): number | Promise<number> {
@@ -67,12 +60,13 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
   );
 }
 
-/** Appends the marker as the leader; the high watermark follows when the leader is the whole ISR. Throws the log's StorageErrors. */
+/**
+ * Appends the marker as the leader (the log checks its producer and coordinator epochs); the
+ * high watermark follows when the leader is the whole ISR, as for a produce. Throws the log's
+ * StorageErrors.
+ */
 function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): Promise<void> | null {
-  const endBefore = log.logEndOffset;
-  const durable = appendTxnMarker(log, marker, partition.leaderEpoch, Date.now());
-  if (partition.metadata.isr.length <= 1 && log.logEndOffset !== endBefore) log.maybeIncrementHighWatermark(log.logEndOffset);
-  return durable;
+  return partition.appendTxnMarkerAsLeader(log, marker, partition.metadata.isr.length <= 1).durable;
 }
 
 /** Writes `marker` to every partition of `partitions`, answering each (Kafka's per-partition WriteTxnMarkers results). */

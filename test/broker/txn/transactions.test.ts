@@ -8,6 +8,7 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { OFFSETS_TOPIC, partitionFor } from '../../../src/coordinator/group/offsets-topic.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
+import { fetchRequest, onlyPartition } from '../fetch/requests.js';
 import {
   addPartitions, awaitState, describeTxn, endTxn, fetchOffset, findGroupCoordinator, findTxnCoordinator, initTxn, logContents, produceTxn, txnBatch,
   txnOffsetCommit,
@@ -34,6 +35,14 @@ test('ApiVersions: the transaction APIs with Apache Kafka 4.0\'s ranges, and tra
   assert.deepEqual(r.supportedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', minVersion: 0, maxVersion: 2 });
   assert.deepEqual(r.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
 });
+
+/** A read_committed Fetch of one partition from `offset`: its last stable offset, aborted transactions and data batches' first offsets. */
+async function readCommitted(topic: string, partition: number, offset: number) {
+  const r = await tb.client.request(ApiKey.Fetch, 12, fetchRequest([{ topic, partitions: [{ partition, fetchOffset: BigInt(offset) }] }], { isolationLevel: 1 }));
+  const p = onlyPartition(r);
+  assert.equal(p.errorCode, ErrorCode.NONE);
+  return { lso: Number(p.lastStableOffset), hw: Number(p.highWatermark), aborted: (p.abortedTransactions ?? []).map((a) => [Number(a.producerId), Number(a.firstOffset)]) };
+}
 
 /** The markers a partition's log holds, in order. */
 async function markers(topic: string, partition: number): Promise<string[]> {
@@ -64,6 +73,8 @@ test('transaction.version 0: add partitions, produce, add offsets, commit offset
   // Before the commit the offset is pending: read_committed consumers are told to wait, others see nothing yet.
   assert.deepEqual(await fetchOffset(c, group, 'in', 0, true), [ErrorCode.UNSTABLE_OFFSET_COMMIT, -1n]);
   assert.deepEqual(await fetchOffset(c, group, 'in', 0, false), [ErrorCode.NONE, -1n]);
+  // read_committed consumers stop before the open transaction.
+  assert.deepEqual(await readCommitted('out', 0, 0), { lso: 0, hw: 2, aborted: [] });
   const listed = await c.request(ApiKey.ListTransactions, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1n });
   assert.deepEqual(listed.transactionStates.map((t) => [t.transactionalId, Number(t.producerId)]), [[id, p.producerId]]);
 
@@ -74,6 +85,7 @@ test('transaction.version 0: add partitions, produce, add offsets, commit offset
   assert.deepEqual(await logContents(tb, 'out', 1), ['txn b0', `COMMIT(${p.producerId}/0 c0)`]);
   assert.deepEqual(await markers(OFFSETS_TOPIC, offsetsPartition), [`COMMIT(${p.producerId}/0 c0)`]);
   assert.deepEqual(await fetchOffset(c, group, 'in', 0, true), [ErrorCode.NONE, 7n], 'committed with the transaction');
+  assert.deepEqual(await readCommitted('out', 0, 0), { lso: 3, hw: 3, aborted: [] }, 'the marker made it stable');
 
   // An aborted transaction: its data is marked ABORT and its offsets are dropped.
   assert.deepEqual(await addPartitions(c, id, p, 'out', [0]), ['out-0:0']);
@@ -86,6 +98,7 @@ test('transaction.version 0: add partitions, produce, add offsets, commit offset
   assert.deepEqual(await logContents(tb, 'out', 1), ['txn b0', `COMMIT(${p.producerId}/0 c0)`], 'a partition outside the transaction gets no marker');
   assert.deepEqual(await markers(OFFSETS_TOPIC, offsetsPartition), [`COMMIT(${p.producerId}/0 c0)`, `ABORT(${p.producerId}/0 c0)`]);
   assert.deepEqual(await fetchOffset(c, group, 'in', 0, true), [ErrorCode.NONE, 7n], 'the aborted offset never shows');
+  assert.deepEqual(await readCommitted('out', 0, 0), { lso: 5, hw: 5, aborted: [[p.producerId, 3]] }, 'the aborted transaction is listed for consumers to skip');
   // A retried EndTxn of the same outcome is answered NONE; the other outcome is refused.
   assert.equal((await endTxn(c, id, p, false)).errorCode, ErrorCode.NONE);
   assert.equal((await endTxn(c, id, p, true)).errorCode, ErrorCode.INVALID_TXN_STATE);
