@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { OFFSETS_TOPIC, partitionFor } from '../../../src/coordinator/group/offsets-topic.js';
+import { writeMarkers } from '../../../src/broker/txn/txn-markers.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { fetchRequest, onlyPartition } from '../fetch/requests.js';
 import {
@@ -158,4 +159,22 @@ test('WriteTxnMarkers from another coordinator: markers appended per partition, 
   assert.deepEqual((await logContents(tb, 'in', 1)).slice(-2), ['txn r0', `COMMIT(${p.producerId}/0 c0)`]);
   const empty = await c.request(ApiKey.WriteTxnMarkers, 1, { markers: [] });
   assert.deepEqual(empty.markers, []);
+});
+
+test('a transaction version 2 marker sent again (a reloaded PrepareCommit) is answered as written, not refused', async () => {
+  const c = tb.client;
+  const id = 'resent';
+  await findTxnCoordinator(c, id);
+  const p = await initTxn(c, id, 5);
+  assert.equal((await produceTxn(c, id, 'in', 0, txnBatch(p, 0, ['q0']), 12)).errorCode, ErrorCode.NONE);
+  const ended = await endTxn(c, id, p, true, 5);
+  await awaitState(c, id, 'CompleteCommit');
+  const before = await logContents(tb, 'in', 0);
+  assert.equal(before.at(-1), `COMMIT(${p.producerId}/${ended.producerEpoch} c0)`);
+  const marker = { producerId: p.producerId, producerEpoch: ended.producerEpoch, commit: true, coordinatorEpoch: 0, transactionVersion: 2 };
+  assert.deepEqual(await writeMarkers(tb.broker, marker, [{ topic: 'in', partition: 0 }]), [{ topic: 'in', partition: 0, errorCode: ErrorCode.NONE }]);
+  assert.deepEqual(await logContents(tb, 'in', 0), before, 'nothing written twice');
+  // A marker of an older epoch is still refused by the log.
+  const stale = await writeMarkers(tb.broker, { ...marker, producerEpoch: ended.producerEpoch - 1 }, [{ topic: 'in', partition: 0 }]);
+  assert.deepEqual(stale.map((r) => r.errorCode), [ErrorCode.INVALID_PRODUCER_EPOCH]);
 });
