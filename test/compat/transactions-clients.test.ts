@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import type { ApiHandler } from '../../src/broker/handlers/handler.js';
 import { ensureJavaClient } from './setup/java.js';
 import { ensureConfluentKafkaVenv } from './setup/python.js';
 import { clientsDir } from './setup/paths.js';
@@ -39,6 +41,34 @@ async function transactions(tb: TestBroker, topic: string, partition: number): P
   }
   assert.deepEqual(values, [], 'every transactional batch is followed by its marker');
   return out;
+}
+
+const TXN_APIS = [ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.EndTxn, ApiKey.TxnOffsetCommit] as const;
+
+/**
+ * Notes the versions of the transaction APIs the broker serves while `run` runs (the handlers
+ * are wrapped, then put back): which protocol a client spoke (transaction.version 2 clients
+ * send no AddPartitionsToTxn or AddOffsetsToTxn, and EndTxn and TxnOffsetCommit v5).
+ */
+async function withVersions<T>(tb: TestBroker, run: () => Promise<T>): Promise<{ result: T; versions: Map<number, number[]> }> {
+  const versions = new Map<number, number[]>();
+  const restore: Array<() => void> = [];
+  for (const key of TXN_APIS) {
+    const h = tb.broker.handlers.get(key) as ApiHandler | undefined;
+    if (h === undefined) throw new Error(`no handler for ${key}`);
+    const handle = h.handle;
+    (h as { handle: ApiHandler['handle'] }).handle = (req, info, broker) => {
+      const seen = versions.get(key) ?? [];
+      if (!seen.includes(info.apiVersion)) versions.set(key, [...seen, info.apiVersion]);
+      return handle.call(h, req, info, broker);
+    };
+    restore.push(() => void ((h as { handle: ApiHandler['handle'] }).handle = handle));
+  }
+  try {
+    return { result: await run(), versions };
+  } finally {
+    for (const r of restore) r();
+  }
 }
 
 const JAVA_SOURCE = `
@@ -127,7 +157,10 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
     await makeTopic(tb, 'java-txn', 3);
     writeFileSync(join(dir, 'TxnRoundTrip.java'), JAVA_SOURCE);
     await run('javac', ['-cp', java.classpath, '-d', dir, join(dir, 'TxnRoundTrip.java')]);
-    const { stdout } = await run(java.java, ['-cp', `${dir}:${java.classpath}`, 'TxnRoundTrip', tb.bootstrap, 'java-txn', 'java-group'], { timeout: 180_000 });
+    const { result: { stdout }, versions } = await withVersions(tb, () =>
+      run(java.java, ['-cp', `${dir}:${java.classpath}`, 'TxnRoundTrip', tb.bootstrap, 'java-txn', 'java-group'], { timeout: 180_000 }));
+    // transaction.version 2: partitions and offsets added by Produce v12 and TxnOffsetCommit v5.
+    assert.deepEqual(Object.fromEntries(versions), { [ApiKey.EndTxn]: [5], [ApiKey.TxnOffsetCommit]: [5] });
     const lines = stdout.trim().split('\n').filter((l) => !l.startsWith('['));
     assert.match(lines.find((l) => l.startsWith('fenced') || l.startsWith('zombie')) ?? '', /^fenced (ProducerFencedException|InvalidProducerEpochException)$/, stdout);
     const expected = [...Array.from({ length: 10 }, (_, i) => `c${i}`), ...Array.from({ length: 5 }, (_, i) => `d${i}`), 's0'].sort();
@@ -152,7 +185,10 @@ test('confluent-kafka (PyPI): init, send_offsets_to_transaction, commit, abort',
   const tb = await startTestBroker();
   try {
     await makeTopic(tb, 'ck-txn');
-    const { stdout } = await run(python, [join(clientsDir, 'confluent_kafka_txn.py'), tb.bootstrap, 'ck-txn', 'ck-group'], { timeout: 120_000 });
+    const { result: { stdout }, versions } = await withVersions(tb, () =>
+      run(python, [join(clientsDir, 'confluent_kafka_txn.py'), tb.bootstrap, 'ck-txn', 'ck-group'], { timeout: 120_000 }));
+    // librdkafka speaks transaction.version 0-1: explicit AddPartitionsToTxn and AddOffsetsToTxn.
+    for (const key of TXN_APIS) assert.ok((versions.get(key) ?? []).every((v) => v < 5) && versions.has(key), `${key}: ${versions.get(key)}`);
     assert.equal(stdout.trim().split('\n').at(-1), 'ok', stdout);
     await awaitState(tb.client, 'confluent-txn', 'CompleteAbort');
     assert.deepEqual(await transactions(tb, 'ck-txn', 0), [
@@ -176,14 +212,8 @@ test('kafkajs: transaction(), send, sendOffsets, commit and abort', async () => 
   try {
     await makeTopic(tb, 'kjs-txn');
     await producer.connect();
-    const t1 = await producer.transaction();
-    await t1.send({ topic: 'kjs-txn', messages: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `kc${i}`, partition: 0 })) });
-    await t1.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-txn', partitions: [{ partition: 0, offset: '3' }] }] });
-    await t1.commit();
-    const t2 = await producer.transaction();
-    await t2.send({ topic: 'kjs-txn', messages: [{ key: 'k', value: 'ka0', partition: 0 }] });
-    await t2.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-txn', partitions: [{ partition: 0, offset: '77' }] }] });
-    await t2.abort();
+    const { versions } = await withVersions(tb, () => transact(producer));
+    for (const key of TXN_APIS) assert.ok((versions.get(key) ?? []).every((v) => v < 5) && versions.has(key), `${key}: ${versions.get(key)}`);
     await awaitState(tb.client, 'kjs-txn', 'CompleteAbort');
     assert.deepEqual(await transactions(tb, 'kjs-txn', 0), [
       { values: ['kc0', 'kc1', 'kc2'], end: 'COMMIT' },
@@ -195,3 +225,15 @@ test('kafkajs: transaction(), send, sendOffsets, commit and abort', async () => 
     await tb.close();
   }
 });
+
+/** A committed transaction with offsets, then an aborted one, with a kafkajs transactional producer. */
+async function transact(producer: import('kafkajs').Producer): Promise<void> {
+  const t1 = await producer.transaction();
+  await t1.send({ topic: 'kjs-txn', messages: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `kc${i}`, partition: 0 })) });
+  await t1.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-txn', partitions: [{ partition: 0, offset: '3' }] }] });
+  await t1.commit();
+  const t2 = await producer.transaction();
+  await t2.send({ topic: 'kjs-txn', messages: [{ key: 'k', value: 'ka0', partition: 0 }] });
+  await t2.sendOffsets({ consumerGroupId: 'kjs-group', topics: [{ topic: 'kjs-txn', partitions: [{ partition: 0, offset: '77' }] }] });
+  await t2.abort();
+}
