@@ -74,6 +74,7 @@ async function withVersions<T>(tb: TestBroker, run: () => Promise<T>): Promise<{
 const JAVA_SOURCE = `
 import java.time.Duration;
 import java.util.*;
+import org.apache.kafka.clients.admin.*;
 import org.apache.kafka.clients.consumer.*;
 import org.apache.kafka.clients.producer.*;
 import org.apache.kafka.common.TopicPartition;
@@ -145,11 +146,19 @@ public class TxnRoundTrip {
     }
     Collections.sort(values);
     System.out.println("read " + String.join(",", values));
+    // What kafka-transactions.sh list / describe ask (ListTransactions, DescribeTransactions).
+    Properties a = new Properties();
+    a.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(a)) {
+      for (TransactionListing l : admin.listTransactions().all().get()) System.out.println("listed " + l.transactionalId() + " " + l.state());
+      TransactionDescription d = admin.describeTransactions(List.of("java-txn")).all().get().get("java-txn");
+      System.out.println("described " + d.state() + " partitions=" + d.topicPartitions().size() + " timeout=" + d.transactionTimeoutMs());
+    }
   }
 }
 `;
 
-test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read_committed consumer sees committed records only', async () => {
+test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read_committed consumer sees committed records only; Admin lists and describes transactions', async () => {
   const java = await ensureJavaClient();
   const dir = mkdtempSync(join(tmpdir(), 'millrace-txn-java-'));
   const tb = await startTestBroker();
@@ -165,6 +174,7 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
     assert.match(lines.find((l) => l.startsWith('fenced') || l.startsWith('zombie')) ?? '', /^fenced (ProducerFencedException|InvalidProducerEpochException)$/, stdout);
     const expected = [...Array.from({ length: 10 }, (_, i) => `c${i}`), ...Array.from({ length: 5 }, (_, i) => `d${i}`), 's0'].sort();
     assert.equal(lines.find((l) => l.startsWith('read ')), `read ${expected.join(',')}`, stdout);
+    assert.deepEqual(lines.filter((l) => l.startsWith('listed ') || l.startsWith('described ')), ['listed java-txn CompleteCommit', 'described CompleteCommit partitions=0 timeout=60000'], stdout);
     // In the logs: every batch is transactional and followed by its marker; the aborted ones by ABORT.
     await awaitState(tb.client, 'java-txn', 'CompleteCommit');
     const all = [];
