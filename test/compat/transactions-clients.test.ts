@@ -1,7 +1,8 @@
-// Real transactional clients against the Millrace broker (issue 15): each runs committed and
-// aborted transactions with offsets sent to the transaction, and the test reads what landed
-// in the logs (data followed by COMMIT or ABORT markers) and the group's committed offset
-// (only the committed transaction's). The Java client (kafka-clients 4.4.0, which uses
+// Real transactional clients against the Millrace broker (issue 15): the Java client,
+// confluent-kafka, kafkajs and @platformatic/kafka each run a committed and an aborted
+// transaction (the first three with offsets sent to the transaction), and the test reads what
+// landed in the logs (data followed by COMMIT or ABORT markers) and the group's committed
+// offset (only the committed transaction's). The Java client (kafka-clients 4.4.0, which uses
 // transaction.version 2 against a broker that finalizes it) also checks fencing by a second
 // producer with the same transactional.id, and reads the topic back with a read_committed
 // consumer. Clients run in child processes (asynchronously, so the broker in this process
@@ -19,6 +20,7 @@ import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import type { ApiHandler } from '../../src/broker/handlers/handler.js';
 import { ensureJavaClient } from './setup/java.js';
 import { ensureConfluentKafkaVenv } from './setup/python.js';
+import { ensurePlatformaticKafka } from './setup/platformatic.js';
 import { clientsDir } from './setup/paths.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { awaitState, fetchOffset, logContents } from '../broker/txn/helpers.js';
@@ -50,7 +52,7 @@ const TXN_APIS = [ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.EndT
  * are wrapped, then put back): which protocol a client spoke (transaction.version 2 clients
  * send no AddPartitionsToTxn or AddOffsetsToTxn, and EndTxn and TxnOffsetCommit v5).
  */
-async function withVersions<T>(tb: TestBroker, run: () => Promise<T>): Promise<{ result: T; versions: Map<number, number[]> }> {
+async function withVersions<T>(tb: TestBroker, report: (message: string) => void, run: () => Promise<T>): Promise<{ result: T; versions: Map<number, number[]> }> {
   const versions = new Map<number, number[]>();
   const restore: Array<() => void> = [];
   for (const key of TXN_APIS) {
@@ -65,7 +67,9 @@ async function withVersions<T>(tb: TestBroker, run: () => Promise<T>): Promise<{
     restore.push(() => void ((h as { handle: ApiHandler['handle'] }).handle = handle));
   }
   try {
-    return { result: await run(), versions };
+    const result = await run();
+    report(`transaction API versions served (api key: versions): ${JSON.stringify(Object.fromEntries(versions))}`);
+    return { result, versions };
   } finally {
     for (const r of restore) r();
   }
@@ -158,7 +162,7 @@ public class TxnRoundTrip {
 }
 `;
 
-test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read_committed consumer sees committed records only; Admin lists and describes transactions', async () => {
+test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read_committed consumer sees committed records only; Admin lists and describes transactions', async (t) => {
   const java = await ensureJavaClient();
   const dir = mkdtempSync(join(tmpdir(), 'millrace-txn-java-'));
   const tb = await startTestBroker();
@@ -166,7 +170,7 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
     await makeTopic(tb, 'java-txn', 3);
     writeFileSync(join(dir, 'TxnRoundTrip.java'), JAVA_SOURCE);
     await run('javac', ['-cp', java.classpath, '-d', dir, join(dir, 'TxnRoundTrip.java')]);
-    const { result: { stdout }, versions } = await withVersions(tb, () =>
+    const { result: { stdout }, versions } = await withVersions(tb, (m) => t.diagnostic(m), () =>
       run(java.java, ['-cp', `${dir}:${java.classpath}`, 'TxnRoundTrip', tb.bootstrap, 'java-txn', 'java-group'], { timeout: 180_000 }));
     // transaction.version 2: partitions and offsets added by Produce v12 and TxnOffsetCommit v5.
     assert.deepEqual(Object.fromEntries(versions), { [ApiKey.EndTxn]: [5], [ApiKey.TxnOffsetCommit]: [5] });
@@ -190,12 +194,12 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
   }
 });
 
-test('confluent-kafka (PyPI): init, send_offsets_to_transaction, commit, abort', async () => {
+test('confluent-kafka (PyPI): init, send_offsets_to_transaction, commit, abort', async (t) => {
   const python = await ensureConfluentKafkaVenv();
   const tb = await startTestBroker();
   try {
     await makeTopic(tb, 'ck-txn');
-    const { result: { stdout }, versions } = await withVersions(tb, () =>
+    const { result: { stdout }, versions } = await withVersions(tb, (m) => t.diagnostic(m), () =>
       run(python, [join(clientsDir, 'confluent_kafka_txn.py'), tb.bootstrap, 'ck-txn', 'ck-group'], { timeout: 120_000 }));
     // librdkafka speaks transaction.version 0-1: explicit AddPartitionsToTxn and AddOffsetsToTxn.
     for (const key of TXN_APIS) assert.ok((versions.get(key) ?? []).every((v) => v < 5) && versions.has(key), `${key}: ${versions.get(key)}`);
@@ -211,7 +215,7 @@ test('confluent-kafka (PyPI): init, send_offsets_to_transaction, commit, abort',
   }
 });
 
-test('kafkajs: transaction(), send, sendOffsets, commit and abort', async () => {
+test('kafkajs: transaction(), send, sendOffsets, commit and abort', async (t) => {
   const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
   const tb = await startTestBroker();
   const producer = new Kafka({ clientId: 'millrace-txn-test', brokers: [tb.bootstrap], logLevel: logLevel.NOTHING }).producer({
@@ -222,7 +226,7 @@ test('kafkajs: transaction(), send, sendOffsets, commit and abort', async () => 
   try {
     await makeTopic(tb, 'kjs-txn');
     await producer.connect();
-    const { versions } = await withVersions(tb, () => transact(producer));
+    const { versions } = await withVersions(tb, (m) => t.diagnostic(m), () => transact(producer));
     for (const key of TXN_APIS) assert.ok((versions.get(key) ?? []).every((v) => v < 5) && versions.has(key), `${key}: ${versions.get(key)}`);
     await awaitState(tb.client, 'kjs-txn', 'CompleteAbort');
     assert.deepEqual(await transactions(tb, 'kjs-txn', 0), [
@@ -232,6 +236,25 @@ test('kafkajs: transaction(), send, sendOffsets, commit and abort', async () => 
     assert.deepEqual(await fetchOffset(tb.client, 'kjs-group', 'kjs-txn', 0, true), [ErrorCode.NONE, 3n]);
   } finally {
     await producer.disconnect();
+    await tb.close();
+  }
+});
+
+test('@platformatic/kafka: beginTransaction, send, commit and abort', async (t) => {
+  const modules = await ensurePlatformaticKafka();
+  const tb = await startTestBroker();
+  try {
+    await makeTopic(tb, 'pk-txn');
+    const { result: { stdout }, versions } = await withVersions(tb, (m) => t.diagnostic(m), () =>
+      run(process.execPath, [join(clientsDir, 'platformatic-kafka-txn.mjs'), tb.bootstrap, 'pk-txn'], { timeout: 120_000, env: { ...process.env, COMPAT_NODE_MODULES: modules } }));
+    assert.equal(stdout.trim().split('\n').at(-1), 'ok', stdout);
+    assert.ok(versions.has(ApiKey.EndTxn), `EndTxn: ${versions.get(ApiKey.EndTxn)}`);
+    await awaitState(tb.client, 'platformatic-txn', 'CompleteAbort');
+    assert.deepEqual(await transactions(tb, 'pk-txn', 0), [
+      { values: ['pc0', 'pc1', 'pc2'], end: 'COMMIT' },
+      { values: ['pa0'], end: 'ABORT' },
+    ]);
+  } finally {
     await tb.close();
   }
 });
