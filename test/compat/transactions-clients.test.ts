@@ -113,6 +113,13 @@ public class TxnRoundTrip {
       producer.beginTransaction();
       for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(topic, i % 3, "k" + i, "d" + i));
       producer.commitTransaction();
+      // Many transactions in a row, every 7th aborted, each sending its offsets.
+      for (int t = 0; t < 60; t++) {
+        producer.beginTransaction();
+        for (int i = 0; i < 20; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "l" + t + "-" + i));
+        producer.sendOffsetsToTransaction(Map.of(tp0, new OffsetAndMetadata(1000 + t)), new ConsumerGroupMetadata(group));
+        if (t % 7 == 0) producer.abortTransaction(); else producer.commitTransaction();
+      }
       // A second producer with the same transactional.id takes over while a transaction is open.
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topic, 0, "z", "zombie")).get();
@@ -176,18 +183,22 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
     assert.deepEqual(Object.fromEntries(versions), { [ApiKey.EndTxn]: [5], [ApiKey.TxnOffsetCommit]: [5] });
     const lines = stdout.trim().split('\n').filter((l) => !l.startsWith('['));
     assert.match(lines.find((l) => l.startsWith('fenced') || l.startsWith('zombie')) ?? '', /^fenced (ProducerFencedException|InvalidProducerEpochException)$/, stdout);
-    const expected = [...Array.from({ length: 10 }, (_, i) => `c${i}`), ...Array.from({ length: 5 }, (_, i) => `d${i}`), 's0'].sort();
+    const loop = (keep: (t: number) => boolean) => Array.from({ length: 60 }, (_, t) => t).filter(keep).flatMap((t) => Array.from({ length: 20 }, (_, i) => `l${t}-${i}`));
+    const expected = [...Array.from({ length: 10 }, (_, i) => `c${i}`), ...Array.from({ length: 5 }, (_, i) => `d${i}`), ...loop((t) => t % 7 !== 0), 's0'].sort();
     assert.equal(lines.find((l) => l.startsWith('read ')), `read ${expected.join(',')}`, stdout);
     assert.deepEqual(lines.filter((l) => l.startsWith('listed ') || l.startsWith('described ')), ['listed java-txn CompleteCommit', 'described CompleteCommit partitions=0 timeout=60000'], stdout);
     // In the logs: every batch is transactional and followed by its marker; the aborted ones by ABORT.
     await awaitState(tb.client, 'java-txn', 'CompleteCommit');
     const all = [];
     for (let p = 0; p < 3; p++) all.push(...await transactions(tb, 'java-txn', p));
-    const committed = all.filter((t) => t.end === 'COMMIT').flatMap((t) => t.values).sort();
-    const aborted = all.filter((t) => t.end === 'ABORT').flatMap((t) => t.values).sort();
-    assert.deepEqual(committed, expected);
-    assert.deepEqual(aborted, ['a0', 'a1', 'a2', 'a3', 'a4', 'zombie']);
-    assert.deepEqual(await fetchOffset(tb.client, 'java-group', 'java-txn', 0, true), [ErrorCode.NONE, 10n]);
+    const committed = all.filter((x) => x.end === 'COMMIT').flatMap((x) => x.values).sort();
+    const aborted = all.filter((x) => x.end === 'ABORT').flatMap((x) => x.values).sort();
+    const diff = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+    assert.deepEqual([diff(committed, expected), diff(expected, committed)], [[], []], 'committed in the logs: extra, missing');
+    // The loop aborts without flushing: records the client had not sent yet never reach the broker.
+    assert.deepEqual(diff(aborted, ['a0', 'a1', 'a2', 'a3', 'a4', ...loop((t) => t % 7 === 0), 'zombie']), [], 'only aborted records are marked ABORT');
+    assert.deepEqual(diff(['a0', 'a1', 'a2', 'a3', 'a4', 'zombie'], aborted), [], 'the flushed aborted records are in the logs, marked ABORT');
+    assert.deepEqual(await fetchOffset(tb.client, 'java-group', 'java-txn', 0, true), [ErrorCode.NONE, 1059n], 'the last committed transaction\'s offset');
   } finally {
     await tb.close();
     rmSync(dir, { recursive: true, force: true });
