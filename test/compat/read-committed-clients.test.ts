@@ -3,7 +3,9 @@
 // markers written through the partition, as the produce path and WriteTxnMarkers do). The
 // librdkafka clients, which read with isolation.level=read_committed by default (kcat,
 // Debian confluent-kafka), must get exactly the plain and committed records — they rely on
-// the last stable offset and the AbortedTransactions of our Fetch responses. (kafka-python
+// the last stable offset and the AbortedTransactions of our Fetch responses; so must the Java
+// KafkaConsumer with isolation.level=read_committed, and with read_uncommitted it must get
+// every data record, aborted ones included (it never hands out markers). (kafka-python
 // 2.0.2 is left out: it has no read_committed, and hands control records to the application
 // as records.)
 import { after, before, test } from 'node:test';
@@ -16,6 +18,7 @@ import { type TestBroker, logOf, makeTopic, startTestBroker } from '../helpers/t
 let tb: TestBroker;
 const TOPIC = 'rc-clients';
 const committed: string[] = [];
+const everything: string[] = [];
 
 function batch(values: string[], producer?: { id: number; epoch: number; sequence: number }): Buffer {
   return encodeBatchSync(values.map((v) => ({ key: Buffer.from(v), value: Buffer.from(v) })), {
@@ -33,6 +36,7 @@ before(async () => {
   const log = logOf(tb, TOPIC);
   const write = (values: string[], producer?: { id: number; epoch: number; sequence: number }) => {
     partition.appendRecordsToLeader(log, batch(values, producer), true);
+    everything.push(...values);
   };
   const endTxn = (id: number, epoch: number, commit: boolean) =>
     partition.appendTxnMarkerAsLeader(log, { producerId: id, producerEpoch: epoch, commit, coordinatorEpoch: 0, transactionVersion: 2 }, true);
@@ -67,3 +71,15 @@ for (const id of ['kcat', 'confluent-kafka-python-debian']) {
     assert.deepEqual(result.records.map((r) => valueOf(r.value_b64)), committed, result.client);
   });
 }
+
+test('the Java KafkaConsumer with isolation.level=read_committed reads the plain and committed records only', async () => {
+  const cmd = await CLIENTS.find((c) => c.id === 'java')!.prepare();
+  const result = await runDriver({ ...cmd, env: { ...cmd.env, COMPAT_ISOLATION_LEVEL: 'read_committed' } }, { bootstrap: tb.bootstrap, topic: TOPIC, count: committed.length, timeoutMs: 60_000 });
+  assert.deepEqual(result.records.map((r) => valueOf(r.value_b64)), committed, result.client);
+});
+
+test('the Java KafkaConsumer with read_uncommitted reads every data record, aborted ones included', async () => {
+  const cmd = await CLIENTS.find((c) => c.id === 'java')!.prepare();
+  const result = await runDriver({ ...cmd, env: { ...cmd.env, COMPAT_ISOLATION_LEVEL: 'read_uncommitted' } }, { bootstrap: tb.bootstrap, topic: TOPIC, count: everything.length, timeoutMs: 60_000 });
+  assert.deepEqual(result.records.map((r) => valueOf(r.value_b64)), everything, result.client);
+});
