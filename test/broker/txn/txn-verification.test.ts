@@ -1,0 +1,58 @@
+// KIP-890 verification of transactional produce, the cases a client retries or that Kafka's
+// settings turn off: a transaction version 2 producer writing while its previous transaction's
+// markers are still being written (NOT_ENOUGH_REPLICAS, "Unable to verify ... CONCURRENT_TRANSACTIONS",
+// which every client retries), and transaction.partition.verification.enable=false, with which
+// Kafka appends a batch the coordinator never heard of.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { unverifiedMessage } from '../../../src/broker/produce/produce-txn.js';
+import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { awaitState, describeTxn, endTxn, findTxnCoordinator, initTxn, logContents, produceTxn, txnBatch } from './helpers.js';
+
+test('transaction version 2: a produce of the next epoch while the markers are being written is retried, then accepted', async () => {
+  const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1 } });
+  try {
+    const c = tb.client;
+    await makeTopic(tb, 't');
+    await findTxnCoordinator(c, 'tv2');
+    const p = await initTxn(c, 'tv2', 5);
+    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
+    // Hold the markers: the coordinator's writer answers only when released.
+    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
+    const write = markers.writer.writeMarkers.bind(markers.writer);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    markers.writer.writeMarkers = (e) => held.then(() => write(e));
+    const ended = await endTxn(c, 'tv2', p, true, 5);
+    assert.equal(ended.errorCode, ErrorCode.NONE);
+    assert.equal((await describeTxn(c, 'tv2')).transactionState, 'PrepareCommit');
+    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
+    const early = await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12);
+    assert.deepEqual([early.errorCode, early.errorMessage], [ErrorCode.NOT_ENOUGH_REPLICAS, unverifiedMessage(ErrorCode.CONCURRENT_TRANSACTIONS)]);
+    release();
+    await awaitState(c, 'tv2', 'CompleteCommit');
+    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12)).errorCode, ErrorCode.NONE);
+    assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn second']);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('transaction.partition.verification.enable=false: a batch before AddPartitionsToTxn is appended, as Kafka does; Produce v12 still adds its partition', async () => {
+  const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'transaction.partition.verification.enable': false } });
+  try {
+    const c = tb.client;
+    await makeTopic(tb, 't', 2);
+    await findTxnCoordinator(c, 'unverified');
+    const p = await initTxn(c, 'unverified');
+    assert.equal((await produceTxn(c, 'unverified', 't', 0, txnBatch(p, 0, ['u0']), 9)).errorCode, ErrorCode.NONE);
+    assert.deepEqual((await describeTxn(c, 'unverified')).topics, [], 'the coordinator does not know of it');
+    assert.deepEqual(await logContents(tb, 't', 0), ['txn u0']);
+    const v2 = await initTxn(c, 'added', 5);
+    assert.equal((await produceTxn(c, 'added', 't', 1, txnBatch(v2, 0, ['a0']), 12)).errorCode, ErrorCode.NONE);
+    assert.deepEqual((await describeTxn(c, 'added')).topics.map((t) => [t.topic, [...t.partitions]]), [['t', [1]]]);
+  } finally {
+    await tb.close();
+  }
+});
