@@ -20,9 +20,10 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { isDeletePolicy } from '../storage/config.js';
 import { partitionKey } from '../storage/checkpoint.js';
 import { isStorageError } from '../storage/errors.js';
+import type { TxnMarker } from '../storage/txn-marker.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { TimestampAndOffset } from '../storage/log-segment.js';
-import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type LogAppendInfo, type PartitionLog, type TxnMarker } from '../storage/partition-log.js';
+import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type LogAppendInfo, type PartitionLog } from '../storage/partition-log.js';
 
 /** "No epoch given" in requests and "unknown" in responses (RecordBatch.NO_PARTITION_LEADER_EPOCH). */
 export const NO_EPOCH = -1;
@@ -139,6 +140,21 @@ export class Partition {
   }
 
   /**
+   * Appends an end-transaction marker to the leader's `log` (the WriteTxnMarkers path,
+   * Kafka's ReplicaManager.appendRecords with AppendOrigin.COORDINATOR), stamping the
+   * partition's leader epoch; with `advanceHw` (the leader is the whole ISR) the high
+   * watermark follows the log end, which makes the transaction stable at once. Throws the
+   * log's StorageErrors: INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED,
+   * KAFKA_STORAGE_ERROR; nothing is written then. The caller checks leadership first
+   * (`leaderLogOrError`).
+   */
+  appendTxnMarkerAsLeader(log: PartitionLog, marker: TxnMarker, advanceHw: boolean): LogAppendInfo {
+    const info = log.appendTxnMarker(marker, this.metadata.leaderEpoch);
+    if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+    return info;
+  }
+
+  /**
    * The last stable offset (UnifiedLog.lastStableOffset): the first offset of the earliest
    * transaction not yet decided (or decided above the high watermark), capped by the high
    * watermark.
@@ -211,21 +227,6 @@ export class Partition {
     const info = log.appendAsLeader(batch, this.metadata.leaderEpoch);
     // A retried batch appends nothing and moves nothing.
     if (advanceHw && log.logEndOffset !== endBefore) log.maybeIncrementHighWatermark(log.logEndOffset);
-    return info;
-  }
-
-  /**
-   * Appends an end-transaction marker to the leader's `log` (the WriteTxnMarkers path,
-   * Kafka's ReplicaManager.appendRecords with AppendOrigin.COORDINATOR), stamping the
-   * partition's leader epoch; with `advanceHw` (the leader is the whole ISR) the high
-   * watermark follows the log end, which makes the transaction stable at once. Throws the
-   * log's StorageErrors: INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED,
-   * KAFKA_STORAGE_ERROR; nothing is written then. The caller checks leadership first
-   * (`leaderLogOrError`).
-   */
-  appendTxnMarkerAsLeader(log: PartitionLog, marker: TxnMarker, advanceHw: boolean): LogAppendInfo {
-    const info = log.appendTxnMarker(marker, this.metadata.leaderEpoch);
-    if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
     return info;
   }
 }

@@ -95,6 +95,16 @@ function dataFor(params: FetchParams, partition: number, hw: number, lso: number
   };
 }
 
+/** FetchResponse's AbortedTransactions for a read_committed read (AbortedTxn.asAbortedTransaction). */
+function abortedTransactionsOf(aborted: readonly AbortedTxn[]): AbortedTransaction[] {
+  const out: AbortedTransaction[] = new Array(aborted.length);
+  for (let i = 0; i < aborted.length; i++) {
+    const t = aborted[i]!;
+    out[i] = { producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) };
+  }
+  return out;
+}
+
 /** Gives the records of a read that will not be answered back to the read buffer pool. */
 export function releaseRead(read: ReadResult): void {
   for (let i = 0; i < read.partitions.length; i++) {
@@ -171,16 +181,6 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   const data = dataFor(params, f.partition, hw, lso, logStart, records);
   if (aborted !== null && aborted.length > 0) data.abortedTransactions = abortedTransactionsOf(aborted);
   return data;
-}
-
-/** FetchResponse's AbortedTransactions for a read_committed read (AbortedTxn.asAbortedTransaction). */
-function abortedTransactionsOf(aborted: readonly AbortedTxn[]): AbortedTransaction[] {
-  const out: AbortedTransaction[] = new Array(aborted.length);
-  for (let i = 0; i < aborted.length; i++) {
-    const t = aborted[i]!;
-    out[i] = { producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) };
-  }
-  return out;
 }
 
 export function isZeroUuid(id: Buffer): boolean {
