@@ -13,6 +13,7 @@ import type { ClassicGroup } from './classic/classic-group.js';
 import type { GroupManager } from './classic/group-manager.js';
 import { GroupState } from './classic/group-state.js';
 import { offsetRecord, type OffsetAndMetadata, type OffsetRecord } from './records.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
 import type { ConsumerGroup } from './consumer/consumer-group.js';
 import type { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { GroupError } from './consumer/errors.js';
@@ -102,12 +103,8 @@ export interface TxnCommitRequest {
 
 export class OffsetManager {
   readonly store = new OffsetStore();
-  /**
-   * Transactional offsets not yet committed or aborted, by producer id (Kafka's
-   * pendingTransactionalOffsets), and the producers with pending offsets per group.
-   */
-  readonly pending = new Map<number, OffsetStore>();
-  private readonly openByGroup = new Map<string, Set<number>>();
+  /** Transactional offsets not yet committed or aborted. */
+  readonly pending = new PendingTxnOffsets();
   private readonly groups: GroupManager;
   private readonly consumer: ConsumerGroupManager;
 
@@ -237,7 +234,7 @@ export class OffsetManager {
     const known = (group !== undefined && group.state !== GroupState.Dead) || this.consumer.group(groupId) !== undefined;
     const offsets = known ? this.store.group(groupId) : undefined;
     // KIP-447: a partition with an offset in an open transaction is unstable for read_committed consumers.
-    const unstable = requireStable && this.openByGroup.has(groupId);
+    const unstable = requireStable && this.pending.hasGroup(groupId);
     const answer = (topic: string, partitionIndex: number, o: OffsetAndMetadata | undefined) =>
       unstable && this.hasPending(groupId, topic, partitionIndex) ? unstableOffset(partitionIndex) : fetched(partitionIndex, o);
     const out: OffsetFetchResponseTopics[] = [];
@@ -320,7 +317,7 @@ export class OffsetManager {
   expire(groupId: string, now: number, retentionMs: number, records: OffsetRecord[]): boolean {
     const offsets = this.store.group(groupId);
     // A group with an open transaction's offsets is kept (Kafka's cleanupExpiredOffsets).
-    if (offsets === undefined) return !this.openByGroup.has(groupId);
+    if (offsets === undefined) return !this.pending.hasGroup(groupId);
     const consumerGroup = this.consumer.group(groupId);
     const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
     const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
@@ -345,7 +342,7 @@ export class OffsetManager {
         else allExpired = false;
       }
     }
-    return allExpired && !this.openByGroup.has(groupId);
+    return allExpired && !this.pending.hasGroup(groupId);
   }
 
   /**
@@ -355,7 +352,7 @@ export class OffsetManager {
    * commits; dropping it now comes to the same).
    */
   replay(r: OffsetRecord): void {
-    this.dropPending(r.group, r.topic, r.partition);
+    this.pending.drop(r.group, r.topic, r.partition);
     if (r.value === null) {
       this.store.remove(r.group, r.topic, r.partition);
       return;
@@ -372,18 +369,7 @@ export class OffsetManager {
       return;
     }
     if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
-    let offsets = this.pending.get(producerId);
-    if (offsets === undefined) {
-      offsets = new OffsetStore();
-      this.pending.set(producerId, offsets);
-    }
-    offsets.put(r.group, r.topic, r.partition, r.value);
-    let open = this.openByGroup.get(r.group);
-    if (open === undefined) {
-      open = new Set();
-      this.openByGroup.set(r.group, open);
-    }
-    open.add(producerId);
+    this.pending.add(producerId, { group: r.group, topic: r.topic, partition: r.partition, value: r.value });
   }
 
   /**
@@ -392,52 +378,18 @@ export class OffsetManager {
    * groups become committed offsets, or are dropped on abort. Returns how many were committed.
    */
   completeTransaction(producerId: number, commit: boolean, owns: (groupId: string) => boolean): number {
-    const offsets = this.pending.get(producerId);
-    if (offsets === undefined) return 0;
-    let committed = 0;
-    for (const groupId of [...offsets.groupIds()]) {
-      if (!owns(groupId)) continue;
-      const byTopic = offsets.group(groupId)!;
-      if (commit) {
-        if (this.consumer.group(groupId) === undefined) this.groups.getOrCreate(groupId);
-        for (const [topic, partitions] of byTopic) {
-          for (const [partition, o] of partitions) {
-            this.store.put(groupId, topic, partition, o);
-            committed++;
-          }
-        }
-      }
-      for (const [topic, partitions] of [...byTopic]) for (const partition of [...partitions.keys()]) offsets.remove(groupId, topic, partition);
-      this.closeIfDone(groupId, producerId, offsets);
+    const offsets = this.pending.take(producerId, owns);
+    if (!commit) return 0;
+    for (const o of offsets) {
+      if (this.consumer.group(o.group) === undefined) this.groups.getOrCreate(o.group);
+      this.store.put(o.group, o.topic, o.partition, o.value);
     }
-    if ([...offsets.groupIds()].length === 0) this.pending.delete(producerId);
-    return committed;
+    return offsets.length;
   }
 
   /** True when an open transaction has an offset for the partition (OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT). */
   hasPending(groupId: string, topic: string, partition: number): boolean {
-    const open = this.openByGroup.get(groupId);
-    if (open === undefined) return false;
-    for (const producerId of open) if (this.pending.get(producerId)?.get(groupId, topic, partition) !== undefined) return true;
-    return false;
-  }
-
-  private dropPending(groupId: string, topic: string, partition: number): void {
-    const open = this.openByGroup.get(groupId);
-    if (open === undefined) return;
-    for (const producerId of [...open]) {
-      const offsets = this.pending.get(producerId);
-      if (offsets === undefined || !offsets.remove(groupId, topic, partition)) continue;
-      this.closeIfDone(groupId, producerId, offsets);
-      if ([...offsets.groupIds()].length === 0) this.pending.delete(producerId);
-    }
-  }
-
-  private closeIfDone(groupId: string, producerId: number, offsets: OffsetStore): void {
-    if (offsets.group(groupId) !== undefined) return;
-    const open = this.openByGroup.get(groupId);
-    open?.delete(producerId);
-    if (open !== undefined && open.size === 0) this.openByGroup.delete(groupId);
+    return this.pending.has(groupId, topic, partition);
   }
 }
 
