@@ -16,6 +16,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['group', async () => (await import('./group.js')).registerGroup],
   ['config', async () => (await import('./config.js')).registerConfig],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
+  ['txn', async () => (await import('./txn.js')).registerTxn],
   ['completion', async () => (await import('./completion.js')).registerCompletion],
   ['perf', async () => (await import('./perf.js')).registerPerf],
 ];
