@@ -10,6 +10,7 @@ import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op
 import { LeaseSession } from './kv/session.js';
 import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
 import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
+import { planAlterPartition, type AlterPartitionRequest } from './replication/alter-partition.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -217,6 +218,21 @@ export class KvMetadataStore implements MetadataStore {
     const topic = this.image.topic(name);
     if (topic === undefined) throw unknownTopic(name);
     return topic;
+  }
+
+  /**
+   * AlterPartition (replication/alter-partition.ts): a leader's ISR change, written as a
+   * transaction guarded by the partition state and broker epoch it was computed from.
+   * Resolves with NONE once the image holds the change, or with the error code that refused it.
+   */
+  async alterPartition(req: AlterPartitionRequest): Promise<number> {
+    const plan = planAlterPartition(this.image, req);
+    if (plan.errorCode !== ErrorCode.NONE) return plan.errorCode;
+    const r = await this.o.kv.txn({ compares: plan.compares, success: plan.ops });
+    // The compare failed: the partition or the registration changed since the image was read.
+    if (!r.succeeded) return ErrorCode.INVALID_UPDATE_VERSION;
+    await this.waitForRevision(r.revision);
+    return ErrorCode.NONE;
   }
 
   brokerConfigs(scope: string): Readonly<Record<string, string>> {
