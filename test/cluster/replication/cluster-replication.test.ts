@@ -281,3 +281,34 @@ test('leader failover: a new leader from the ISR keeps every acknowledged write,
     await s.end();
   }
 });
+
+test('a follower left behind the leader\'s log start (records deleted while it was out of the ISR) starts again at the leader\'s log start', async () => {
+  const s = await setup();
+  try {
+    await makeTopic(s, 'behind');
+    const p = state(s, 'behind');
+    const [, lagging] = p.replicas.filter((id) => id !== p.leader);
+    const c = await client(s, p.leader);
+    assert.equal((await produce(c, 'behind', 'x0', -1)).errorCode, ErrorCode.NONE);
+    s.cluster.broker(lagging!).replication!.pauseFetchers();
+    for (const v of ['x1', 'x2', 'x3']) assert.equal((await produce(c, 'behind', v, 1)).errorCode, ErrorCode.NONE);
+    await s.clock.advance(30_001);
+    s.cluster.broker(p.leader).replication!.maybeShrinkIsr();
+    await eventually('the lagging follower out of the ISR', () => !state(s, 'behind').isr.includes(lagging!));
+    const leaderLog = logOn(s, p.leader, 'behind');
+    await eventually('the high watermark at the log end', () => leaderLog.highWatermark === 4);
+    leaderLog.maybeIncrementLogStartOffset(3, 'test');
+    assert.equal(logOn(s, lagging!, 'behind').logEndOffset, 1);
+
+    s.cluster.broker(lagging!).replication!.resumeFetchers();
+    await eventually('the follower back in the ISR', () => state(s, 'behind').isr.length === 3);
+    const followerLog = logOn(s, lagging!, 'behind');
+    await eventually('the follower has the leader\'s log', () => followerLog.logEndOffset === 4);
+    assert.equal(followerLog.logStartOffset, 3, 'it starts where the leader\'s log starts');
+    assert.ok(logBytes(followerLog).equals(logBytes(leaderLog)));
+    assert.deepEqual(values(logBytes(followerLog)), ['x3']);
+    assert.deepEqual(partitionOn(s, lagging!, 'behind')!.epochCache(followerLog).epochEntries(), [{ epoch: p.leaderEpoch, startOffset: 3 }]);
+  } finally {
+    await s.end();
+  }
+});
