@@ -152,6 +152,21 @@ test('followers copy the leader\'s batches byte for byte; the high watermark fol
       assert.deepEqual(partitionOn(s, id, 'copied')!.epochCache(logOn(s, id, 'copied')).epochEntries(), [{ epoch: 0, startOffset: 0 }]);
     }
     assert.deepEqual((await consume(leader, 'copied')).values, ['v0', 'v1', 'v2', 'v3', 'v4']);
+
+    // Only replicas fetch as followers, and only from the leader (Partition.followerReplicaOrThrow).
+    const asReplica = async (c: WireClient, replicaId: number) => {
+      const topicId = s.cluster.store(p.leader).topic('copied')!.id;
+      const r = await c.request(ApiKey.Fetch, 17, {
+        replicaState: { replicaId, replicaEpoch: -1n },
+        maxWaitMs: 0,
+        topics: [{ ...FetchRequest.defaultFetchTopic(), topicId, partitions: [{ ...FetchRequest.defaultFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+      });
+      return r.responses[0]!.partitions[0]!.errorCode;
+    };
+    const follower = p.replicas.find((id) => id !== p.leader)!;
+    assert.equal(await asReplica(leader, 99), ErrorCode.NOT_LEADER_OR_FOLLOWER, 'not a replica');
+    assert.equal(await asReplica(await client(s, follower), p.leader), ErrorCode.NOT_LEADER_OR_FOLLOWER, 'not the leader');
+    assert.equal(await asReplica(leader, follower), ErrorCode.NONE);
   } finally {
     await s.end();
   }
