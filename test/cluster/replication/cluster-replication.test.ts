@@ -323,6 +323,8 @@ test('a follower left behind the leader\'s log start (records deleted while it w
     assert.ok(logBytes(followerLog).equals(logBytes(leaderLog)));
     assert.deepEqual(values(logBytes(followerLog)), ['x3']);
     assert.deepEqual(partitionOn(s, lagging!, 'behind')!.epochCache(followerLog).epochEntries(), [{ epoch: p.leaderEpoch, startOffset: 3 }]);
+    const inSync = p.replicas.find((id) => id !== p.leader && id !== lagging)!;
+    await eventually('the in-sync follower\'s log start follows the leader\'s', () => logOn(s, inSync, 'behind').logStartOffset === 3);
   } finally {
     await s.end();
   }
