@@ -159,6 +159,10 @@ export class Broker implements BrokerContext {
   }
 
   private async shutdown(): Promise<void> {
+    // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
+    if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
+      await this.metadata.controlledShutdown();
+    }
     // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
     this.fetch.completeAll();
     // Parked JoinGroup and SyncGroup requests are answered (NOT_COORDINATOR) for the same reason.

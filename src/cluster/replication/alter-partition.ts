@@ -10,7 +10,8 @@
  *     names; a controller write or another change in between fails the compare:
  *     INVALID_UPDATE_VERSION), so two writers can never overwrite each other;
  *   - the leader epoch is current (else FENCED_LEADER_EPOCH) and the writer leads;
- *   - the new ISR holds the leader, only replicas, and only live brokers (INELIGIBLE_REPLICA).
+ *   - the new ISR holds the leader, only replicas, and adds only live brokers that are not in
+ *     controlled shutdown (INELIGIBLE_REPLICA).
  *
  * The partition epoch is bumped; the leader epoch is not (the leader stays).
  */
@@ -56,8 +57,10 @@ export function planAlterPartition(image: MetadataImage, req: AlterPartitionRequ
   if (!req.newIsr.includes(req.brokerId)) return refused(ErrorCode.INVALID_REQUEST);
   for (const id of req.newIsr) {
     if (!cur.replicas.includes(id)) return refused(ErrorCode.INVALID_REQUEST);
-    // A member being added must be a live (registered) broker; one staying may be behind its lease.
-    if (!cur.isr.includes(id) && !image.brokers.has(id)) return refused(ErrorCode.INELIGIBLE_REPLICA);
+    // A member being added must be a live (registered) broker not shutting down; one staying may be behind its lease.
+    if (cur.isr.includes(id)) continue;
+    const b = image.brokers.get(id);
+    if (b === undefined || b.record.shuttingDown === true) return refused(ErrorCode.INELIGIBLE_REPLICA);
   }
   const record: PartitionRecord = { ...cur, isr: cur.replicas.filter((id) => req.newIsr.includes(id)), partitionEpoch: cur.partitionEpoch + 1 };
   const key = keys.partition(req.topic, req.partition);

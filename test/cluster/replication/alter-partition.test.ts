@@ -62,6 +62,13 @@ test('stale requests are refused with Kafka\'s error codes and write nothing', (
   assert.equal(refused({ newIsr: [1, 4] }), ErrorCode.INVALID_REQUEST, 'only replicas');
 });
 
+test('a broker in controlled shutdown cannot join the ISR', () => {
+  const img = image(base);
+  const three = img.brokers.get(3)!;
+  img.brokers.set(3, { ...three, record: { ...three.record, shuttingDown: true } });
+  assert.equal(planAlterPartition(img, request).errorCode, ErrorCode.INELIGIBLE_REPLICA);
+});
+
 test('a replica whose broker is not registered cannot join the ISR', () => {
   const img = image({ ...base, replicas: [1, 2, 4] });
   assert.equal(planAlterPartition(img, { ...request, newIsr: [1, 2, 4] }).errorCode, ErrorCode.INELIGIBLE_REPLICA);

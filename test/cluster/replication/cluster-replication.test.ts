@@ -329,3 +329,35 @@ test('a follower left behind the leader\'s log start (records deleted while it w
     await s.end();
   }
 });
+
+test('controlled shutdown: the leader hands leadership to an ISR member and leaves the ISR while it is still registered, then stops', async () => {
+  const s = await setup();
+  try {
+    await makeTopic(s, 'handover');
+    const p = state(s, 'handover');
+    const old = p.leader;
+    const watcher = p.replicas.find((id) => id !== old)!;
+    const c = await client(s, old);
+    for (const v of ['h0', 'h1']) assert.equal((await produce(c, 'handover', v, -1)).errorCode, ErrorCode.NONE);
+    c.close();
+
+    const store = s.cluster.store(watcher);
+    const seen: Array<{ leader: number; isr: readonly number[]; oldRegistered: boolean; oldShuttingDown: boolean }> = [];
+    const stop = store.subscribe(() => {
+      const q = store.topic('handover')!.partitions[0]!;
+      const reg = store.image.brokers.get(old);
+      seen.push({ leader: q.leader, isr: q.isr, oldRegistered: reg !== undefined, oldShuttingDown: reg?.record.shuttingDown === true });
+    });
+    await s.cluster.stopBroker(old);
+    stop();
+    const moved = seen.find((x) => x.leader !== old);
+    assert.ok(moved !== undefined, 'leadership moved');
+    assert.ok(moved.oldRegistered && moved.oldShuttingDown, 'before the old leader\'s registration went');
+    assert.ok(!moved.isr.includes(old), 'and it left the ISR at once');
+    assert.ok(p.isr.includes(moved.leader) && moved.leader !== -1, 'the new leader comes from the ISR');
+    const next = await client(s, moved.leader);
+    assert.deepEqual((await consume(next, 'handover')).values, ['h0', 'h1']);
+  } finally {
+    await s.end();
+  }
+});
