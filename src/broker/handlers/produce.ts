@@ -10,9 +10,10 @@
 //
 // acks: 1 and -1 are answered once the batch is in the log (and fsynced when the flush policy
 // says so); on a single node the leader is the whole ISR, so -1 waits for nothing more. In a
-// cluster -1 also waits, up to timeout_ms, for the ISR to have the batch (REQUEST_TIMED_OUT). acks=0 gets no response; as Kafka does, an error in any
-// partition closes the connection so the producer refreshes its metadata. Other acks values
-// get INVALID_REQUIRED_ACKS in every partition. Produce never creates topics.
+// cluster -1 also waits, up to timeout_ms, for the ISR to have the batch (REQUEST_TIMED_OUT).
+// acks=0 gets no response; as Kafka does, an error in any partition closes the connection so
+// the producer refreshes its metadata. Other acks values get INVALID_REQUIRED_ACKS in every
+// partition. Produce never creates topics.
 //
 // The per-partition work (checks, record validation, idempotence, append) is in
 // src/broker/produce/partition-append.ts.

@@ -20,7 +20,8 @@
  *
  * The append itself is synchronous; a successful one advances the high watermark to the log
  * end offset when the leader is the whole ISR (a single node), and the response waits for
- * the fsync the flush policy asks for (`flush.messages`), if any.
+ * the fsync the flush policy asks for (`flush.messages`), if any. On a replicated leader the
+ * followers move the high watermark, and acks=all waits for it (awaitReplication).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceResponse } from '../../protocol/generated/produce-response.js';
