@@ -25,6 +25,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { isDeletePolicy } from '../storage/config.js';
 import { partitionKey } from '../storage/checkpoint.js';
 import { isStorageError } from '../storage/errors.js';
+import type { TxnMarker } from '../storage/txn-marker.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { TimestampAndOffset } from '../storage/log-segment.js';
 import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type LogAppendInfo, type PartitionLog } from '../storage/partition-log.js';
@@ -167,9 +168,33 @@ export class Partition {
     return log;
   }
 
-  /** Last stable offset: the high watermark while there are no transactions. */
+  /**
+   * Appends an end-transaction marker to the leader's `log` (the WriteTxnMarkers path,
+   * Kafka's ReplicaManager.appendRecords with AppendOrigin.COORDINATOR), stamping the
+   * partition's leader epoch; with `advanceHw` (the leader is the whole ISR) the high
+   * watermark follows the log end, which makes the transaction stable at once. Throws the
+   * log's StorageErrors: INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED,
+   * KAFKA_STORAGE_ERROR; nothing is written then. The caller checks leadership first
+   * (`leaderLogOrError`).
+   */
+  appendTxnMarkerAsLeader(log: PartitionLog, marker: TxnMarker, advanceHw: boolean): LogAppendInfo {
+    const epoch = this.metadata.leaderEpoch;
+    const epochs = this.epochCache(log);
+    const info = log.appendTxnMarker(marker, epoch);
+    // As appendRecordsToLeader: the epoch history, then replication or the single-node high watermark.
+    if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);
+    if (this.leaderState !== null) this.owner.replication?.onLeaderAppend(this, log);
+    else if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+    return info;
+  }
+
+  /**
+   * The last stable offset (UnifiedLog.lastStableOffset): the first offset of the earliest
+   * transaction not yet decided (or decided above the high watermark), capped by the high
+   * watermark.
+   */
   lastStableOffset(log: PartitionLog): number {
-    return log.highWatermark;
+    return log.lastStableOffset;
   }
 
   /**

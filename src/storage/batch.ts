@@ -176,6 +176,17 @@ export class BatchScanner {
     return true;
   }
 
+  /**
+   * Makes the whole current batch readable in `buffer` at `at` (a header-only scan that needs
+   * a batch's records, such as a transaction marker's). False on a short read.
+   */
+  whole(): boolean {
+    if (!this.window(this.position, this.size)) return false;
+    this.buffer = this.buf;
+    this.at = this.position - this.bufStart;
+    return true;
+  }
+
   /** Position just after the last batch `next()` accepted. */
   get validEnd(): number {
     return this.next_;

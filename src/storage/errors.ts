@@ -24,6 +24,16 @@ export const StorageErrorCode = {
   /** A client batch from a producer epoch older than the producer's current one. */
   INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
   /**
+   * A non-transactional batch from a producer with a transaction open on the partition
+   * (Kafka's InvalidTxnStateException from ProducerAppendInfo.appendDataBatch).
+   */
+  INVALID_TXN_STATE: ErrorCode.INVALID_TXN_STATE,
+  /**
+   * An end-transaction marker whose coordinator epoch is older than the one the partition
+   * last saw for the producer: a zombie coordinator (TransactionCoordinatorFencedException).
+   */
+  TRANSACTION_COORDINATOR_FENCED: ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+  /**
    * A follower append whose offsets go backwards. Kafka's UnexpectedAppendOffsetException has
    * no wire code of its own: a client would see UNKNOWN_SERVER_ERROR.
    */

@@ -19,6 +19,8 @@ export {
   type LogOffsetsListener,
   type PartitionLogOptions,
   type ReadOptions,
+  type TxnMarker,
+  type AbortedTxn,
 } from './partition-log.js';
 export {
   DEFAULT_LOG_CONFIG,

@@ -18,6 +18,9 @@ import { CLEANED_SUFFIX, DELETED_SUFFIX, SWAP_SUFFIX, LogSegment, type SegmentCo
 import { LogSegments } from './log-segments.js';
 import type { StorageLogger } from './logger.js';
 import type { FetchDataInfo } from './partition-log-types.js';
+import type { AbortedTxn } from './transaction-index.js';
+import { CorruptIndexError } from './abstract-index.js';
+import { BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, readInt64 } from './batch.js';
 
 /** What a LocalLog is made of; PartitionLog resolves the defaults. */
 export interface LocalLogParts {
@@ -140,12 +143,50 @@ export class LocalLog implements SegmentContext {
       for (let seg = this.segments.at(i); seg !== undefined; seg = this.segments.at(++i)) {
         if (seg.baseOffset >= maxOffset) break;
         const r = seg.read(startOffset, maxBytes, maxOffset, minOneMessage, allocate);
-        if (r !== null) return { records: r.records, firstBatchTooLarge: r.firstBatchTooLarge };
+        if (r !== null) return { records: r.records, firstBatchTooLarge: r.firstBatchTooLarge, abortedTransactions: null };
       }
     } catch (e) {
       this.fail('reading', e);
     }
-    return { records: EMPTY, firstBatchTooLarge: false };
+    return { records: EMPTY, firstBatchTooLarge: false, abortedTransactions: null };
+  }
+
+  /**
+   * The aborted transactions a read_committed reader of `records` (read from `startOffset`)
+   * must know: those overlapping [startOffset, the offset after the last batch read).
+   */
+  abortedTransactionsIn(startOffset: number, records: Buffer): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    if (records.length === 0) return out;
+    let at = 0;
+    let last = 0;
+    while (at + LOG_OVERHEAD <= records.length) {
+      last = at;
+      at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+    }
+    const upperBound = readInt64(records, last) + records.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET) + 1;
+    this.collectAbortedTransactions(startOffset, upperBound, out);
+    return out;
+  }
+
+  /**
+   * Adds to `out` the aborted transactions overlapping [startOffset, upperBoundOffset) from
+   * the transaction indexes of the segment holding `startOffset` and the following ones,
+   * until one's entries reach past the bound (Kafka's LocalLog.collectAbortedTransactions).
+   * A transaction is indexed with its marker, so one that began in an earlier segment is
+   * still found. A corrupt index throws (the fetch fails, the log stays online).
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number, out: AbortedTxn[]): void {
+    const segments = this.segments;
+    let i = Math.max(0, segments.floorIndex(startOffset));
+    try {
+      for (let seg = segments.at(i); seg !== undefined; seg = segments.at(++i)) {
+        if (seg.txnIndex.collect(startOffset, upperBoundOffset, out)) return;
+      }
+    } catch (e) {
+      if (e instanceof CorruptIndexError) throw e;
+      this.fail('reading the transaction index of', e);
+    }
   }
 
   /**

@@ -11,9 +11,11 @@ import path from 'node:path';
 import type { LogConfig } from './config.js';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename, type BatchVisitor, type SegmentContext } from './log-segment.js';
 import { LogSegments } from './log-segments.js';
-import { BatchScanner } from './batch.js';
+import { ATTRIBUTES_OFFSET, BatchScanner, CONTROL_MASK } from './batch.js';
 import type { LocalLog } from './local-log.js';
 import type { ProducerStateManager } from './producer-state.js';
+import { CorruptIndexError } from './abstract-index.js';
+import { TxnIndexRecovery } from './txn-index-recovery.js';
 
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)((?:\.swap|\.cleaned|\.deleted)?)$/;
 
@@ -106,7 +108,19 @@ function cleanDirectory(p: LoadParams, names: string[]): void {
   }
 }
 
-/** Opens the segments of a partition directory, recovering as needed. */
+/** The loader's visitor after the one that rebuilds a segment's transaction index. */
+function withTxnIndex(txn: BatchVisitor, visit: BatchVisitor | undefined): BatchVisitor {
+  return visit === undefined ? txn : (scanner) => {
+    txn(scanner);
+    visit(scanner);
+  };
+}
+
+/**
+ * Opens the segments of a partition directory, recovering as needed. A recovered segment's
+ * transaction index is rebuilt with it, as is one whose offset index was missing or whose
+ * transaction index is corrupt (txn-index-recovery.ts).
+ */
 export function loadSegments(p: LoadParams): LoadedSegments {
   const { fs, logger } = p.ctx;
   let names = fs.readdirSync(p.dir);
@@ -118,6 +132,7 @@ export function loadSegments(p: LoadParams): LoadedSegments {
   const present = new Set(names);
   const logs = new Set(names.filter((n) => SEGMENT_NAME.test(n) && n.endsWith(LOG_SUFFIX)).map(offsetFromFilename));
   const segments = new LogSegments();
+  const txns = new TxnIndexRecovery(p.ctx, p.dir, p.logStartOffset);
   for (const n of names) {
     const m = SEGMENT_NAME.exec(n);
     if (!m || m[3] !== '') continue;
@@ -131,6 +146,18 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       if (!present.has(prefix + INDEX_SUFFIX) || !present.has(prefix + TIME_INDEX_SUFFIX)) {
         if (p.hadCleanShutdown || base < p.recoveryPoint) logger.error(`could not find the index files of ${seg.logFile.path}; rebuilding them`);
         seg.rebuildIndexes();
+        // Kafka recovers such a segment whole, its transaction index with it.
+        txns.rebuild(seg, segments);
+      } else if (present.has(prefix + TXN_INDEX_SUFFIX)) {
+        try {
+          seg.txnIndex.sanityCheck();
+        } catch (e) {
+          if (!(e instanceof CorruptIndexError)) throw e;
+          logger.warn(`found a corrupted index file corresponding to log file ${seg.logFile.path} due to ${e.message}; rebuilding its transaction index`);
+          txns.rebuild(seg, segments);
+        }
+      } else {
+        seg.txnIndex.markAbsent();
       }
       segments.add(seg);
     } else if ((suffix === INDEX_SUFFIX || suffix === TIME_INDEX_SUFFIX || suffix === TXN_INDEX_SUFFIX) && !logs.has(base)) {
@@ -147,7 +174,7 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       logger.info(`recovering unflushed segment ${seg.baseOffset} of ${p.dir}`);
       let cut: number;
       try {
-        cut = seg.recover(p.visit);
+        cut = seg.recover(withTxnIndex(txns.visitorFor(seg, segments), p.visit));
       } catch (e) {
         logger.error(`failed to recover segment ${seg.logFile.path} (${(e as Error).message}); emptying it`);
         seg.truncateTo(seg.baseOffset);
@@ -178,7 +205,7 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       logEndOffset = last.readNextOffset();
     } catch (e) {
       logger.error(`the last segment ${last.logFile.path} is damaged (${(e as Error).message}); recovering it`);
-      if (last.recover(p.visit) > 0) truncated = true;
+      if (last.recover(withTxnIndex(txns.visitorFor(last, segments), p.visit)) > 0) truncated = true;
       logEndOffset = last.readNextOffset();
     }
   }
@@ -196,7 +223,9 @@ export function loadSegments(p: LoadParams): LoadedSegments {
 
 /**
  * Loads the newest producer snapshot at or below the log end offset and replays the batches
- * after it (Kafka's LogLoader.rebuildProducerState); on open and after a truncation.
+ * after it (Kafka's LogLoader.rebuildProducerState); on open and after a truncation. Open
+ * transactions come back from the snapshot and the replay; markers in the replay complete
+ * theirs (their index entries are on disk already, or were rebuilt by recovery).
  */
 export function rebuildProducerState(ps: ProducerStateManager, local: LocalLog, logStartOffset: number, clean: boolean, names?: readonly string[]): void {
   const end = local.logEndOffset;
@@ -209,7 +238,13 @@ export function rebuildProducerState(ps: ProducerStateManager, local: LocalLog, 
     const from = Math.max(ps.mapEndOffset, logStartOffset);
     for (const seg of local.segments.range(from, end)) {
       const scanner = new BatchScanner(local.fs, local.fds.fd(seg.logFile), seg.baseOffset >= from ? 0 : local.indexPositionOf(seg, from), seg.size, false);
-      while (scanner.next()) if (scanner.lastOffset >= from) ps.update(scanner.buffer, scanner.at);
+      while (scanner.next()) {
+        if (scanner.lastOffset < from) continue;
+        // A marker's record says commit or abort: read the whole (small) batch.
+        if ((scanner.buffer.readInt16BE(scanner.at + ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0 && !scanner.whole()) break;
+        const txn = ps.update(scanner.buffer, scanner.at);
+        if (txn !== null) ps.completeTxn(txn);
+      }
     }
   }
   ps.mapEndOffset = end;

@@ -1,6 +1,7 @@
 /**
  * One segment of a partition log: `<base offset, 20 digits>.log` holding raw record batches,
- * with its sparse `.index` and `.timeindex` (Kafka's LogSegment). It knows nothing of
+ * with its sparse `.index` and `.timeindex`, and the `.txnindex` of the transactions aborted
+ * in it (Kafka's LogSegment). It knows nothing of
  * partitions: it appends batches whose offsets are already assigned, reads whole batches
  * from an offset, rebuilds its indexes, truncates and renames itself.
  *
@@ -19,6 +20,7 @@ import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
+import { TransactionIndex, type CompletedTxn } from './transaction-index.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -89,6 +91,8 @@ export class LogSegment {
   readonly logFile: CachedFile;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** The aborted transactions whose markers are in this segment (`.txnindex`, created by the first). */
+  readonly txnIndex: TransactionIndex;
   private size_: number;
   private bytesSinceLastIndexEntry = 0;
   private maxTimestampSoFar_ = UNKNOWN;
@@ -116,6 +120,7 @@ export class LogSegment {
     this.logFile = new CachedFile(prefix + LOG_SUFFIX + suffix, 'readWrite');
     this.offsetIndex = new OffsetIndex(ctx.fs, prefix + INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
     this.timeIndex = new TimeIndex(ctx.fs, prefix + TIME_INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
+    this.txnIndex = new TransactionIndex(ctx.fs, prefix + TXN_INDEX_SUFFIX + suffix, baseOffset, fresh);
     this.size_ = size;
     this.created = ctx.clock.now();
     if (fresh) {
@@ -140,6 +145,8 @@ export class LogSegment {
         ctx.fs.closeSync(fd);
       }
     }
+    // The transaction index is created by the first abort; a leftover of the same name goes.
+    if (ctx.fs.statSync(seg.txnIndex.file) !== null) ctx.fs.unlinkSync(seg.txnIndex.file);
     return seg;
   }
 
@@ -319,6 +326,17 @@ export class LogSegment {
     this.size_ = position + len;
   }
 
+  /**
+   * Records a completed transaction whose marker is in this segment (Kafka's
+   * LogSegment.updateTxnIndex): an aborted one gets an entry with the last stable offset
+   * `lastStableOffset`; a committed one needs none.
+   */
+  updateTxnIndex(txn: CompletedTxn, lastStableOffset: number): void {
+    if (txn.isAborted) {
+      this.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset });
+    }
+  }
+
   // ---- read ----------------------------------------------------------------------------
 
   /**
@@ -473,7 +491,8 @@ export class LogSegment {
 
   /**
    * Checks every batch (structure, magic, CRC, offsets increasing and within this segment),
-   * rebuilds the indexes and cuts the file after the last valid batch. Returns the number
+   * rebuilds the offset and time indexes and cuts the file after the last valid batch; the
+   * transaction index needs producer state, so `visit` (the loader's) rebuilds it. Returns the number
    * of bytes cut.
    */
   recover(visit?: BatchVisitor): number {
@@ -512,6 +531,8 @@ export class LogSegment {
     }
     this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
     this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+    // Aborts whose markers were cut go with them (the loader rebuilds the index when it can).
+    if (truncated > 0) this.txnIndex.truncateTo(nextOffset);
     this.rollingBasedTimestamp = UNKNOWN;
     return truncated;
   }
@@ -521,6 +542,7 @@ export class LogSegment {
     const pos = this.locate(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     let removed = 0;
     if (pos >= 0) {
       removed = this.size_ - pos;
@@ -578,7 +600,7 @@ export class LogSegment {
 
   /** Makes the log and both indexes durable. */
   async flush(): Promise<void> {
-    await Promise.all([this.flushData(), this.offsetIndex.flush(), this.timeIndex.flush()]);
+    await Promise.all([this.flushData(), this.offsetIndex.flush(), this.timeIndex.flush(), this.txnIndex.flush()]);
   }
 
   flushSync(): void {
@@ -588,6 +610,7 @@ export class LogSegment {
     }
     this.offsetIndex.flushSync();
     this.timeIndex.flushSync();
+    this.txnIndex.flushSync();
   }
 
   /** Writes pending index entries (with the final time index entry) and closes the descriptor. */
@@ -602,13 +625,14 @@ export class LogSegment {
 
   /** Drops in-memory indexes of an inactive segment (re-read on demand). */
   unloadIndexes(): number {
-    const bytes = this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes;
+    const bytes = this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
+    this.txnIndex.unload();
     if (this.offsetIndex.unload() && this.timeIndex.unload()) return bytes;
     return 0;
   }
 
   get indexMemoryBytes(): number {
-    return this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes;
+    return this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
   }
 
   /** Renames all files from `oldSuffix` to `newSuffix` (e.g. '' to '.deleted'). */
@@ -623,6 +647,7 @@ export class LogSegment {
     this.logFile.path = logTo;
     this.offsetIndex.renameTo(swap(this.offsetIndex.file));
     this.timeIndex.renameTo(swap(this.timeIndex.file));
+    this.txnIndex.renameTo(swap(this.txnIndex.file));
   }
 
   /** Closes and removes all files of the segment. */
@@ -631,8 +656,7 @@ export class LogSegment {
     this.ctx.fs.unlinkSync(this.logFile.path);
     this.offsetIndex.deleteFile();
     this.timeIndex.deleteFile();
-    const txn = this.logFile.path.replace(/\.log(\.[a-z]+)?$/, TXN_INDEX_SUFFIX + '$1');
-    if (txn !== this.logFile.path) this.ctx.fs.unlinkSync(txn);
+    this.txnIndex.deleteFile();
   }
 
   toString(): string {

@@ -9,6 +9,7 @@ import type { FdCache } from './fd-cache.js';
 import type { StorageFs } from './fs/storage-fs.js';
 import type { RecordTimestampFinder } from './log-segment.js';
 import type { StorageLogger } from './logger.js';
+import type { AbortedTxn } from './transaction-index.js';
 
 /** ListOffsets special timestamps (Kafka's ListOffsetsRequest). */
 export const LATEST_TIMESTAMP = -1;
@@ -71,9 +72,18 @@ export interface FetchDataInfo {
   records: Buffer;
   /** True when the first batch was larger than the byte limit (and minOneMessage was off). */
   firstBatchTooLarge: boolean;
+  /**
+   * With 'txnCommitted' isolation, the aborted transactions that overlap the records read
+   * (what a read_committed consumer needs to skip their batches); null otherwise.
+   */
+  abortedTransactions: AbortedTxn[] | null;
 }
 
-export type FetchIsolation = 'logEnd' | 'highWatermark';
+/**
+ * How far a read may go (Kafka's FetchIsolation): the log end offset (replicas, tools), the
+ * high watermark (read_uncommitted consumers), the last stable offset (read_committed).
+ */
+export type FetchIsolation = 'logEnd' | 'highWatermark' | 'txnCommitted';
 
 export interface ReadOptions {
   isolation?: FetchIsolation;

@@ -1,10 +1,12 @@
 /**
  * The log of one partition (Kafka's UnifiedLog) over its segments on disk (LocalLog,
  * local-log.ts): appends validated batches, assigning offsets in place, with the idempotent
- * producer checks for client batches; reads whole batches by offset; finds offsets by
- * timestamp; rolls segments with a producer snapshot; applies the flush policy with group
- * commit; tracks the log start offset, high watermark and producer state; deletes old
- * segments by retention; truncates for replication. It knows nothing of sockets.
+ * producer checks for client batches and end-transaction markers for the coordinator; reads
+ * whole batches by offset (read_committed: up to the last stable offset, with the aborted
+ * transactions from the segments' `.txnindex`); finds offsets by timestamp; rolls segments
+ * with a producer snapshot; applies the flush policy with group commit; tracks the log start
+ * offset, high watermark, last stable offset and producer state; deletes old segments by
+ * retention; truncates for replication. It knows nothing of sockets.
  *
  * Every method is synchronous except the ones that wait on the disk (flushes, close), so the
  * broker's single event loop owns the log without locks. `append` returns once the bytes
@@ -36,7 +38,9 @@ import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import { checkTxnMarker, firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import { markerBatch, type TxnMarker } from './txn-marker.js';
+import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
@@ -66,6 +70,8 @@ export {
   type ReadOptions,
   type LogOffsetsListener,
 } from './partition-log-types.js';
+export type { TxnMarker } from './txn-marker.js';
+export type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 
 const noop = () => {};
 /** Reused by every append (they run synchronously, one at a time). */
@@ -164,6 +170,7 @@ export class PartitionLog {
     this.durableOffset_ = local.recoveryPoint;
     rebuildProducerState(this.producerState, this.local, this.logStartOffset_, clean, loaded.names);
     this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.local.logEndOffset);
+    this.producerState.onHighWatermarkUpdated(this.highWatermark_);
     this.local.logger.info(
       `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.local.logEndOffset}, recovery point ${this.local.recoveryPoint}`,
     );
@@ -179,6 +186,27 @@ export class PartitionLog {
   }
   get highWatermark(): number {
     return this.highWatermark_;
+  }
+
+  /**
+   * The first offset of the earliest transaction still undecided, or decided by a marker the
+   * high watermark has not passed; never below the log start offset. -1 when there is none
+   * (Kafka's UnifiedLog.firstUnstableOffset).
+   */
+  get firstUnstableOffset(): number {
+    const first = this.producerState.firstUnstableOffset();
+    return first < 0 ? -1 : Math.max(first, this.logStartOffset_);
+  }
+
+  /**
+   * The last stable offset (Kafka's UnifiedLog.lastStableOffset): every offset below it is
+   * decided — plain records at once, transactional ones by their COMMIT or ABORT marker — and
+   * replicated. The first unstable offset when there is one below the high watermark, else
+   * the high watermark. What read_committed consumers may read up to.
+   */
+  get lastStableOffset(): number {
+    const first = this.firstUnstableOffset;
+    return first >= 0 && first < this.highWatermark_ ? first : this.highWatermark_;
   }
   get recoveryPoint(): number {
     return this.local.recoveryPoint;
@@ -213,6 +241,16 @@ export class PartitionLog {
   /** The producers this partition knows (DescribeProducers), read-only. */
   activeProducers(): IterableIterator<Readonly<ProducerStateEntry>> {
     return this.producerState.producers.values();
+  }
+
+  /**
+   * True when `producerId` has a transaction open on this partition at `producerEpoch`
+   * (Kafka's UnifiedLog.hasOngoingTransaction): what KIP-890 produce verification asks
+   * before sending a first transactional batch to the coordinator.
+   */
+  hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
+    const e = this.producerState.producers.get(producerId);
+    return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
   }
 
   /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
@@ -277,6 +315,34 @@ export class PartitionLog {
     return this.appendBatches(records, opts.assignOffsets ?? true, opts.leaderEpoch ?? -1);
   }
 
+  /**
+   * Appends an end-transaction marker as the leader, for the transaction coordinator's
+   * WriteTxnMarkers (Kafka's appendAsLeader with AppendOrigin.COORDINATOR of
+   * MemoryRecords.withEndTransactionMarker): one control batch of the producer's id and the
+   * marker's epoch, COMMIT or ABORT with the coordinator epoch, stamped with `leaderEpoch` and
+   * the clock's time. The producer's open transaction on this partition ends there (an abort
+   * gets an entry in the segment's `.txnindex`); a producer with none gets the marker anyway,
+   * which completes nothing, as in Kafka.
+   *
+   * Checked first (producer-check.ts `checkTxnMarker`): a stale producer epoch throws
+   * INVALID_PRODUCER_EPOCH (under transaction version 2 an epoch not above the producer's),
+   * an older coordinator epoch TRANSACTION_COORDINATOR_FENCED; nothing is written then.
+   */
+  appendTxnMarker(marker: TxnMarker, leaderEpoch: number): LogAppendInfo {
+    this.local.checkOnline();
+    checkTxnMarker(
+      this.producerState.producers.get(marker.producerId),
+      marker.producerId,
+      marker.producerEpoch,
+      marker.coordinatorEpoch,
+      marker.transactionVersion,
+      this.local.logEndOffset,
+      this.topic,
+      this.partition,
+    );
+    return this.appendBatches(markerBatch(marker, this.local.clock.now()), true, leaderEpoch);
+  }
+
   private appendBatches(records: Buffer, assign: boolean, leaderEpoch: number): LogAppendInfo {
     const len = records.length;
     // Pass 1: structure, sizes, and (followers) offset order. Nothing is modified yet.
@@ -288,15 +354,18 @@ export class PartitionLog {
     const { lastOffset, maxTimestamp, offsetOfMaxTimestamp, recordCount } = stampBatches(records, assign, firstOffset, leaderEpoch, logAppendTime ? now : -1, appendSummary);
     const next = lastOffset + 1;
 
+    let segment: LogSegment;
     try {
-      this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now).append(records, lastOffset);
+      segment = this.maybeRoll(len, maxTimestamp, firstOffset, lastOffset, now);
+      segment.append(records, lastOffset);
     } catch (e) {
       this.local.fail('appending to', e);
     }
     this.local.logEndOffset = next;
     let at = 0;
     while (at < len) {
-      this.producerState.update(records, at);
+      const txn = this.producerState.update(records, at);
+      if (txn !== null) this.completeTxn(segment, txn);
       at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
     }
     if (this.highWatermark_ > this.local.logEndOffset) this.highWatermark_ = this.local.logEndOffset;
@@ -314,6 +383,20 @@ export class PartitionLog {
       validBytes: len,
       durable,
     };
+  }
+
+  /**
+   * A marker in `segment` completed `txn`: an abort gets its index entry with the last stable
+   * offset as of its completion, then the transaction leaves the ongoing ones (Kafka's
+   * order: the index first, so a failed write leaves the LSO where it was).
+   */
+  private completeTxn(segment: LogSegment, txn: CompletedTxn): void {
+    try {
+      segment.updateTxnIndex(txn, this.producerState.lastStableOffsetOf(txn));
+    } catch (e) {
+      this.local.fail('updating the transaction index of', e);
+    }
+    this.producerState.completeTxn(txn);
   }
 
   private maybeRoll(size: number, maxTimestamp: number, firstOffset: number, lastOffset: number, now: number): LogSegment {
@@ -397,14 +480,30 @@ export class PartitionLog {
   /**
    * Reads whole batches from the one containing `startOffset`, at most `maxBytes` (at least
    * one batch unless minOneMessage is false), from a single segment, up to the log end
-   * offset or the high watermark. Throws OFFSET_OUT_OF_RANGE outside
-   * [log start offset, log end offset].
+   * offset, the high watermark or the last stable offset. With 'txnCommitted' the result
+   * lists the aborted transactions overlapping the records read (Kafka's LocalLog.read with
+   * includeAbortedTxns). Throws OFFSET_OUT_OF_RANGE outside [log start offset, log end offset].
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
     this.checkReadable(startOffset);
-    const maxOffset = opts.isolation === 'highWatermark' ? this.highWatermark_ : this.local.logEndOffset;
-    if (startOffset >= maxOffset || maxBytes < 0) return { records: EMPTY, firstBatchTooLarge: false };
-    return this.local.read(startOffset, maxBytes, maxOffset, opts.minOneMessage ?? true, opts.allocate);
+    const isolation = opts.isolation;
+    const committed = isolation === 'txnCommitted';
+    const maxOffset = isolation === 'highWatermark' ? this.highWatermark_ : committed ? this.lastStableOffset : this.local.logEndOffset;
+    if (startOffset >= maxOffset || maxBytes < 0) return { records: EMPTY, firstBatchTooLarge: false, abortedTransactions: committed ? [] : null };
+    const info = this.local.read(startOffset, maxBytes, maxOffset, opts.minOneMessage ?? true, opts.allocate);
+    if (committed) info.abortedTransactions = this.local.abortedTransactionsIn(startOffset, info.records);
+    return info;
+  }
+
+  /**
+   * The aborted transactions overlapping [startOffset, upperBoundOffset) (Kafka's
+   * UnifiedLog.collectAbortedTransactions), from the transaction indexes.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    this.local.checkOnline();
+    this.local.collectAbortedTransactions(startOffset, upperBoundOffset, out);
+    return out;
   }
 
   /** Online, and `offset` within [log start offset, log end offset] (else OFFSET_OUT_OF_RANGE). */
@@ -468,6 +567,8 @@ export class PartitionLog {
     const v = Math.min(Math.max(hw, this.logStartOffset_), this.local.logEndOffset);
     if (v !== this.highWatermark_) {
       this.highWatermark_ = v;
+      // Transactions whose markers it passed become stable before waiters look.
+      this.producerState.onHighWatermarkUpdated(v);
       this.listener?.onHighWatermarkUpdated(v);
     }
     return v;
@@ -568,6 +669,7 @@ export class PartitionLog {
       if (this.durableOffset_ > end) this.durableOffset_ = end;
       this.producerState.deleteSnapshotsAbove(end);
       rebuildProducerState(this.producerState, local, this.logStartOffset_, false);
+      this.producerState.onHighWatermarkUpdated(Math.min(this.highWatermark_, end));
       if (this.highWatermark_ > end) this.updateHighWatermark(end);
       return true;
     } catch (e) {

@@ -17,12 +17,15 @@
  *    partition does not know (new, expired, or its batches removed by retention) may start
  *    at any sequence: Kafka 4.0 no longer answers UNKNOWN_PRODUCER_ID here (KIP-360).
  *
+ * 4. A plain (non-transactional) batch from a producer with a transaction open on the
+ *    partition → INVALID_TXN_STATE.
+ *
  * Transactional verification (KIP-890) belongs to the transaction coordinator and is not
- * made here.
+ * made here. `checkTxnMarker` makes the checks of an end-transaction marker.
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { BASE_SEQUENCE_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET } from '../protocol/records/batch-header.js';
-import { batchLastSequence, readInt64Number } from '../protocol/records/header.js';
+import { batchIsTransactional, batchLastSequence, readInt64Number } from '../protocol/records/header.js';
 import { StorageError } from './errors.js';
 import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
 
@@ -176,9 +179,10 @@ export function validateClientProducerState(
 ): BatchMetadata | null {
   const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
   if (producerId < 0) return null;
+  const entry = producers.get(producerId);
   const verdict = checkProducerBatch(
     clientCheck,
-    producers.get(producerId),
+    entry,
     producerId,
     records.readInt16BE(PRODUCER_EPOCH_OFFSET),
     records.readInt32BE(BASE_SEQUENCE_OFFSET),
@@ -191,5 +195,54 @@ export function validateClientProducerState(
   if (verdict === ProducerCheck.Reject) {
     throw new StorageError(clientCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', clientCheck.reason);
   }
+  // ProducerAppendInfo.appendDataBatch: no plain batch in the middle of a transaction.
+  if (entry !== undefined && entry.currentTxnFirstOffset >= 0 && !batchIsTransactional(records, 0)) {
+    throw new StorageError('INVALID_TXN_STATE', `Expected transactional write from producer ${producerId} at offset ${offset} in partition ${topic}-${partition}`);
+  }
   return null;
+}
+
+/** Transaction version 2 (KIP-890): markers carry the epoch the coordinator bumped at EndTxn. */
+export const TRANSACTION_VERSION_2 = 2;
+
+/**
+ * The checks of an end-transaction marker a coordinator asks the leader to write (Kafka's
+ * ProducerAppendInfo.appendEndTxnMarker for AppendOrigin.COORDINATOR), against the
+ * producer's entry (undefined when the partition does not know it: any epoch passes):
+ *
+ * 1. Epoch: under transaction version 2 the coordinator bumps the epoch before writing the
+ *    markers, so a marker must carry an epoch strictly above the producer's, which also
+ *    refuses a late or repeated marker of the same transaction; before it (TV0/1) markers
+ *    carry the transaction's own epoch, and only an older one is refused.
+ *    → INVALID_PRODUCER_EPOCH (Kafka answers it since 2.7, where it used to say PRODUCER_FENCED).
+ * 2. Coordinator epoch below the last one seen for the producer: a zombie coordinator
+ *    → TRANSACTION_COORDINATOR_FENCED.
+ *
+ * `offset` (where the marker would go), `topic` and `partition` only feed the messages.
+ */
+export function checkTxnMarker(
+  entry: ProducerStateEntry | undefined,
+  producerId: number,
+  producerEpoch: number,
+  coordinatorEpoch: number,
+  transactionVersion: number,
+  offset: number,
+  topic: string,
+  partition: number,
+): void {
+  const current = entry?.producerEpoch ?? NO_PRODUCER_EPOCH;
+  const strict = transactionVersion >= TRANSACTION_VERSION_2;
+  if (strict ? producerEpoch <= current : producerEpoch < current) {
+    throw new StorageError(
+      'INVALID_PRODUCER_EPOCH',
+      `Epoch of producer ${producerId} at offset ${offset} in ${topic}-${partition} is ${producerEpoch}, which is ${strict ? '<=' : '<'} the last seen epoch ${current} (TV${transactionVersion})`,
+    );
+  }
+  const currentCoordinatorEpoch = entry?.coordinatorEpoch ?? -1;
+  if (currentCoordinatorEpoch > coordinatorEpoch) {
+    throw new StorageError(
+      'TRANSACTION_COORDINATOR_FENCED',
+      `Invalid coordinator epoch for producerId ${producerId} at offset ${offset} in partition ${topic}-${partition}: ${coordinatorEpoch} (zombie), ${currentCoordinatorEpoch} (current)`,
+    );
+  }
 }

@@ -14,6 +14,11 @@
  * ProducerStateEntry.batchMetadata), which the idempotence checks (producer-check.ts) use
  * to recognise retried batches; like Kafka's, a snapshot keeps only the newest of them,
  * and batches replayed from the log after the snapshot add the rest.
+ *
+ * Transactions: an entry's currentTxnFirstOffset is its open transaction's first offset, and
+ * `txns` (ongoing-txns.ts) orders the open ones by it for the last stable offset; an
+ * end-transaction marker closes one. A snapshot keeps the open transactions, so they survive
+ * a restart; loading one reopens them.
  */
 import path from 'node:path';
 import { crc32c } from '../protocol/crc32c.js';
@@ -32,6 +37,9 @@ import {
 import { filenamePrefix, offsetFromFilename, SNAPSHOT_SUFFIX, DELETED_SUFFIX } from './log-segment.js';
 import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
+import { OngoingTxns } from './ongoing-txns.js';
+import type { CompletedTxn } from './transaction-index.js';
+import { readEndTxnMarker } from './txn-marker.js';
 
 export const PRODUCER_SNAPSHOT_VERSION = 1;
 const ENTRY_SIZE = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
@@ -132,6 +140,8 @@ export function decodeProducerSnapshot(buf: Buffer): ProducerStateEntry[] {
 /** Producer state of one partition, updated from batch headers, with snapshot files in `dir`. */
 export class ProducerStateManager {
   readonly producers = new Map<number, ProducerStateEntry>();
+  /** Ongoing transactions and completed ones above the high watermark. */
+  readonly txns = new OngoingTxns();
   /** The offset up to which the state reflects the log. */
   mapEndOffset = 0;
 
@@ -141,43 +151,100 @@ export class ProducerStateManager {
     private readonly logger: StorageLogger,
   ) {}
 
-  /** Applies the batch whose header starts at `pos` of `buf` (offsets assigned). */
-  update(buf: Buffer, pos: number): void {
+  /**
+   * Applies the batch at `pos` of `buf` (offsets assigned; a control batch must be whole in
+   * `buf`). A producer's first transactional batch starts its transaction; an end-transaction
+   * marker ends it, sets the producer's epoch and coordinator epoch (Kafka's
+   * ProducerAppendInfo.appendEndTxnMarker; a new epoch empties the batch window) and returns
+   * the completed transaction, which the caller indexes (aborts) and then passes to
+   * `completeTxn`. A marker of a producer with no open transaction completes none.
+   */
+  update(buf: Buffer, pos: number): CompletedTxn | null {
     const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET);
-    const lastOffset = readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+    const baseOffset = readInt64(buf, pos);
+    const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+    const lastOffset = baseOffset + delta;
+    let completed: CompletedTxn | null = null;
     if (producerId >= 0) {
       const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
-      const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
-      const baseSeq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
-      const prev = this.producers.get(producerId);
-      const control = (attributes & CONTROL_MASK) !== 0;
-      let txnFirst = prev?.currentTxnFirstOffset ?? -1;
-      if (control) txnFirst = -1;
-      else if ((attributes & TRANSACTIONAL_MASK) !== 0 && txnFirst < 0) txnFirst = readInt64(buf, pos);
-      const producerEpoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
-      const lastSequence = control ? (prev?.lastSequence ?? -1) : baseSeq < 0 ? -1 : (baseSeq + delta) % 0x80000000;
-      const timestamp = readInt64(buf, pos + MAX_TIMESTAMP_OFFSET);
-      // A new epoch starts an empty window (Kafka's maybeUpdateProducerEpoch).
-      // The previous entry is replaced, so its window is reused.
-      const batches = prev !== undefined && prev.producerEpoch === producerEpoch ? recentBatches(prev) : [];
-      if (!control) {
-        while (batches.length >= NUM_BATCHES_TO_RETAIN) batches.shift();
-        batches.push({ lastSequence, lastOffset, offsetDelta: delta, timestamp });
-      }
-      const entry: ProducerStateEntry = {
-        producerId,
-        producerEpoch,
-        lastSequence,
-        lastOffset: control ? (prev?.lastOffset ?? -1) : lastOffset,
-        offsetDelta: control ? (prev?.offsetDelta ?? 0) : delta,
-        timestamp,
-        coordinatorEpoch: prev?.coordinatorEpoch ?? -1,
-        currentTxnFirstOffset: txnFirst,
-        batches,
-      };
-      this.producers.set(producerId, entry);
+      if ((attributes & CONTROL_MASK) !== 0) completed = this.updateWithMarker(buf, pos, producerId, baseOffset);
+      else this.updateWithData(buf, pos, producerId, baseOffset, lastOffset, delta, (attributes & TRANSACTIONAL_MASK) !== 0);
     }
     this.mapEndOffset = lastOffset + 1;
+    return completed;
+  }
+
+  private updateWithData(buf: Buffer, pos: number, producerId: number, baseOffset: number, lastOffset: number, delta: number, transactional: boolean): void {
+    const prev = this.producers.get(producerId);
+    const baseSeq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
+    let txnFirst = prev?.currentTxnFirstOffset ?? -1;
+    if (transactional && txnFirst < 0) {
+      txnFirst = baseOffset;
+      this.txns.begin(producerId, baseOffset);
+    }
+    const producerEpoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
+    const lastSequence = baseSeq < 0 ? -1 : (baseSeq + delta) % 0x80000000;
+    const timestamp = readInt64(buf, pos + MAX_TIMESTAMP_OFFSET);
+    // A new epoch starts an empty window (Kafka's maybeUpdateProducerEpoch).
+    // The previous entry is replaced, so its window is reused.
+    const batches = prev !== undefined && prev.producerEpoch === producerEpoch ? recentBatches(prev) : [];
+    while (batches.length >= NUM_BATCHES_TO_RETAIN) batches.shift();
+    batches.push({ lastSequence, lastOffset, offsetDelta: delta, timestamp });
+    this.producers.set(producerId, {
+      producerId,
+      producerEpoch,
+      lastSequence,
+      lastOffset,
+      offsetDelta: delta,
+      timestamp,
+      coordinatorEpoch: prev?.coordinatorEpoch ?? -1,
+      currentTxnFirstOffset: txnFirst,
+      batches,
+    });
+  }
+
+  private updateWithMarker(buf: Buffer, pos: number, producerId: number, offset: number): CompletedTxn | null {
+    const marker = readEndTxnMarker(buf, pos);
+    // An emptied control batch: the cleaner removed the whole transaction.
+    if (marker === null) return null;
+    const prev = this.producers.get(producerId);
+    const producerEpoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
+    const sameEpoch = prev !== undefined && prev.producerEpoch === producerEpoch;
+    const txnFirst = prev?.currentTxnFirstOffset ?? -1;
+    this.producers.set(producerId, {
+      producerId,
+      producerEpoch,
+      lastSequence: sameEpoch ? prev.lastSequence : -1,
+      lastOffset: sameEpoch ? prev.lastOffset : -1,
+      offsetDelta: sameEpoch ? prev.offsetDelta : 0,
+      timestamp: marker.timestamp,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      currentTxnFirstOffset: -1,
+      batches: sameEpoch ? recentBatches(prev) : [],
+    });
+    return txnFirst < 0 ? null : { producerId, firstOffset: txnFirst, lastOffset: offset, isAborted: !marker.commit };
+  }
+
+  /**
+   * Marks a transaction `update` returned complete (Kafka's completeTxn); it holds the last
+   * stable offset back until the high watermark passes its marker.
+   */
+  completeTxn(txn: CompletedTxn): void {
+    if (!this.txns.complete(txn)) this.logger.warn(`attempted to complete transaction ${JSON.stringify(txn)} in ${this.dir}, which was not started`);
+  }
+
+  /** The last stable offset to record with `txn` in the transaction index (before completeTxn). */
+  lastStableOffsetOf(txn: CompletedTxn): number {
+    return this.txns.lastStableOffsetOf(txn);
+  }
+
+  /** The first offset of an ongoing transaction or one whose marker is above the high watermark; -1 when none. */
+  firstUnstableOffset(): number {
+    return this.txns.firstUnstableOffset();
+  }
+
+  onHighWatermarkUpdated(highWatermark: number): void {
+    this.txns.onHighWatermarkUpdated(highWatermark);
   }
 
   private snapshotPath(offset: number): string {
@@ -225,21 +292,38 @@ export class ProducerStateManager {
    * ones logged and deleted). Returns its offset, or -1 with empty state.
    */
   loadLatestSnapshot(maxOffset: number, names?: readonly string[]): number {
-    this.producers.clear();
     const offsets = this.snapshotOffsets(names);
     for (const o of offsets) if (o > maxOffset) this.fs.unlinkSync(this.snapshotPath(o));
-    const candidates = offsets.filter((o) => o <= maxOffset).reverse();
-    for (const o of candidates) {
+    return this.loadSnapshotAtOrBelow(maxOffset, offsets, true);
+  }
+
+  /**
+   * Loads the newest valid snapshot at or below `maxOffset` from `offsets` (the directory's
+   * when absent), deleting corrupt ones only with `deleteCorrupt`; -1 with empty state when
+   * there is none. Ongoing transactions come back with their producers (Kafka's
+   * loadProducerEntry); completed ones are stable by then.
+   */
+  loadSnapshotAtOrBelow(maxOffset: number, offsets: readonly number[] = this.snapshotOffsets(), deleteCorrupt = false): number {
+    this.producers.clear();
+    this.txns.clear();
+    for (let i = offsets.length - 1; i >= 0; i--) {
+      const o = offsets[i]!;
+      if (o > maxOffset) continue;
       const file = this.snapshotPath(o);
       try {
         const data = this.fs.readFileSync(file);
         if (data === null) continue;
-        for (const e of decodeProducerSnapshot(data)) this.producers.set(e.producerId, e);
+        const entries = decodeProducerSnapshot(data);
+        for (const e of entries) this.producers.set(e.producerId, e);
+        const open = entries.filter((e) => e.currentTxnFirstOffset >= 0).sort((a, b) => a.currentTxnFirstOffset - b.currentTxnFirstOffset);
+        for (const e of open) this.txns.begin(e.producerId, e.currentTxnFirstOffset);
         this.mapEndOffset = o;
         return o;
       } catch (e) {
-        this.logger.warn(`failed to load producer snapshot ${file}: ${(e as Error).message}; deleting it`);
-        this.fs.unlinkSync(file);
+        this.producers.clear();
+        this.txns.clear();
+        this.logger.warn(`failed to load producer snapshot ${file}: ${(e as Error).message}${deleteCorrupt ? '; deleting it' : ''}`);
+        if (deleteCorrupt) this.fs.unlinkSync(file);
       }
     }
     this.mapEndOffset = 0;
@@ -283,6 +367,7 @@ export class ProducerStateManager {
 
   truncateFullyAndStartAt(offset: number): void {
     this.producers.clear();
+    this.txns.clear();
     for (const o of this.snapshotOffsets()) this.fs.unlinkSync(this.snapshotPath(o));
     this.mapEndOffset = offset;
   }
@@ -294,6 +379,7 @@ export class ProducerStateManager {
 
   /** Drops producers whose last batch lies below `offset` (log start moved past them). */
   onLogStartOffsetIncremented(offset: number): void {
+    this.txns.onLogStartOffsetIncremented(offset);
     for (const [id, e] of this.producers) if (e.lastOffset >= 0 && e.lastOffset < offset && e.currentTxnFirstOffset < 0) this.producers.delete(id);
   }
 }

@@ -13,11 +13,12 @@ import {
   defaultEpochEndOffset,
   defaultLeaderIdAndEpoch,
   defaultSnapshotId,
+  type AbortedTransaction,
   type EpochEndOffset,
   type PartitionData,
 } from '../../protocol/generated/fetch-response.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
-import type { FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
+import type { AbortedTxn, FetchIsolation, PartitionLog } from '../../storage/partition-log.js';
 import type { FetchHost } from './fetch-host.js';
 import type { FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { readBufferPool } from '../network/read-buffer-pool.js';
@@ -29,7 +30,7 @@ export interface FetchParams {
   readonly replicaId: number;
   /** replica_id >= 0: a follower (replication). */
   readonly isFromFollower: boolean;
-  /** Consumers read to the high watermark (read_committed: the last stable offset), others to the log end. */
+  /** Consumers read to the high watermark ('txnCommitted' for read_committed: the last stable offset), others to the log end. */
   readonly isolation: FetchIsolation;
   readonly readCommitted: boolean;
   readonly maxWaitMs: number;
@@ -94,6 +95,16 @@ function dataFor(params: FetchParams, partition: number, hw: number, lso: number
   };
 }
 
+/** FetchResponse's AbortedTransactions for a read_committed read (AbortedTxn.asAbortedTransaction). */
+function abortedTransactionsOf(aborted: readonly AbortedTxn[]): AbortedTransaction[] {
+  const out: AbortedTransaction[] = new Array(aborted.length);
+  for (let i = 0; i < aborted.length; i++) {
+    const t = aborted[i]!;
+    out[i] = { producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) };
+  }
+  return out;
+}
+
 /** Gives the records of a read that will not be answered back to the read buffer pool. */
 export function releaseRead(read: ReadResult): void {
   for (let i = 0; i < read.partitions.length; i++) {
@@ -154,8 +165,11 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
     }
   }
   let records: Buffer;
+  let aborted: AbortedTxn[] | null;
   try {
-    records = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire }).records;
+    const info = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire });
+    records = info.records;
+    aborted = info.abortedTransactions;
     if (records.length === 0) {
       readBufferPool.release(records);
       records = EMPTY;
@@ -167,7 +181,9 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   }
   // The follower has everything below its fetch offset: its place in the ISR and the high watermark follow.
   if (params.isFromFollower) host.partitions.replication?.onFollowerFetch(partition, log, params.replicaId, f.fetchOffset, f.fetcherLogStartOffset);
-  return dataFor(params, f.partition, hw, lso, logStart, records);
+  const data = dataFor(params, f.partition, hw, lso, logStart, records);
+  if (aborted !== null && aborted.length > 0) data.abortedTransactions = abortedTransactionsOf(aborted);
+  return data;
 }
 
 export function isZeroUuid(id: Buffer): boolean {

@@ -36,12 +36,13 @@ export class FetchService implements DelayedFetchOwner {
     const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
     const maxBytes = Math.min(request.maxBytes, host.config.int('fetch.max.bytes'));
+    const readCommitted = isConsumer && request.isolationLevel === READ_COMMITTED;
     const params: FetchParams = {
       version,
       replicaId,
       isFromFollower: replicaId >= 0,
-      isolation: isConsumer ? 'highWatermark' : 'logEnd',
-      readCommitted: isConsumer && request.isolationLevel === READ_COMMITTED,
+      isolation: readCommitted ? 'txnCommitted' : isConsumer ? 'highWatermark' : 'logEnd',
+      readCommitted,
       maxWaitMs: request.maxWaitMs,
       minBytes: Math.min(request.minBytes, maxBytes),
       maxBytes,

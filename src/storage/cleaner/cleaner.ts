@@ -9,6 +9,10 @@
  *    (set to now + `delete.retention.ms` the first time the batch is cleaned) has passed.
  *    Offsets never change: a batch keeps its base and last offset; a batch left empty is
  *    dropped unless it ends the round or holds a producer's last sequence.
+ *    Transactions (cleaned-txns.ts): batches of aborted transactions go whatever their keys;
+ *    a COMMIT or ABORT marker stays while its transaction has batches, then gets a delete
+ *    horizon and goes after it; aborts that keep batches keep their `.txnindex` entry in the
+ *    cleaned segment. Only decided data is cleaned (the round ends at the last stable offset).
  *
  * It runs asynchronously, yielding between batches, and touches only inactive segments, so
  * appends and fetches proceed meanwhile. The caller swaps the cleaned segments in.
@@ -16,7 +20,25 @@
 import { decodeBatch, decodeBatchSync, encodeBatch, type DecodedBatch, type RecordInput } from '../../protocol/records/index.js';
 import { hasSyncCodec } from '../../protocol/compression/index.js';
 import { CompressionType, TimestampType } from '../../protocol/records/index.js';
-import { BatchScanner, readInt64, updateBatchCrc, writeInt64, BASE_TIMESTAMP_OFFSET } from '../batch.js';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BatchScanner,
+  CONTROL_MASK,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+  TRANSACTIONAL_MASK,
+  readInt64,
+  updateBatchCrc,
+  writeInt64,
+} from '../batch.js';
+import { DELETE_HORIZON_MASK } from '../../protocol/records/batch-header.js';
+import { readBatchHeader as headerOf, type BatchHeader } from '../../protocol/records/header.js';
+import type { DecodedRecord } from '../../protocol/records/record.js';
+import type { AbortedTxn } from '../transaction-index.js';
+import { readEndTxnMarker } from '../txn-marker.js';
+import { CleanedTxns, ControlBatchKind } from './cleaned-txns.js';
 import type { LogConfig } from '../config.js';
 import type { StorageFs } from '../fs/storage-fs.js';
 import { LogSegment, CLEANED_SUFFIX, type SegmentContext } from '../log-segment.js';
@@ -43,8 +65,20 @@ export interface CleanTask {
   firstDirtyOffset: number;
   firstUncleanableOffset: number;
   now: number;
-  /** producerId -> last data offset of producers still active (their last batch is kept). */
-  activeProducers: ReadonlyMap<number, number>;
+  /** The last record of each producer still active: kept (maybe emptied) so its state survives. */
+  activeProducers: ReadonlyMap<number, LastRecord>;
+  /** The aborted transactions overlapping [startOffset, upperBoundOffset), from the log's transaction indexes. */
+  abortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[];
+}
+
+/**
+ * An active producer's last record (Kafka's LastRecord): its last data batch, or, when its
+ * last entry is a marker that started a new epoch (no data batch in it), that marker.
+ */
+export interface LastRecord {
+  /** Last offset of its last data batch, -1 when none. */
+  lastDataOffset: number;
+  producerEpoch: number;
 }
 
 export interface CleanerStats {
@@ -123,7 +157,9 @@ export class Cleaner {
       const next = task.segments[i + 1];
       return (next === undefined || next.baseOffset > task.firstDirtyOffset) && s.baseOffset < task.firstUncleanableOffset;
     });
-    // 1. offset map
+    // 1. offset map (the keys of aborted transactions do not count)
+    const mapTxns = new CleanedTxns();
+    mapTxns.addAbortedTransactions(task.abortedTransactions(task.firstDirtyOffset, task.firstUncleanableOffset));
     let full = false;
     for (let i = 0; i < dirty.length && !full; i++) {
       const seg = dirty[i]!;
@@ -131,8 +167,17 @@ export class Cleaner {
       await this.forEachBatch(seg, 0, async (s) => {
         if (s.lastOffset < task.firstDirtyOffset) return;
         if (s.baseOffset >= task.firstUncleanableOffset) return false;
-        const control = (s.buffer.readInt16BE(s.at + 21) & 0x20) !== 0;
-        if (!control) {
+        const attributes = s.buffer.readInt16BE(s.at + ATTRIBUTES_OFFSET);
+        const producerId = readInt64(s.buffer, s.at + PRODUCER_ID_OFFSET);
+        // Markers carry no keys; aborted batches are dropped whatever their keys.
+        let skip: boolean;
+        if ((attributes & CONTROL_MASK) !== 0) {
+          mapTxns.onControlBatchRead(producerId, s.lastOffset, controlBatchKind(s.buffer, s.at));
+          skip = true;
+        } else {
+          skip = mapTxns.onBatchRead(producerId, s.lastOffset, (attributes & TRANSACTIONAL_MASK) !== 0);
+        }
+        if (!skip) {
           const batch = await this.decode(s.buffer, s.at, s.size);
           for (const r of batch.records) {
             if (r.key !== null && r.offset >= task.firstDirtyOffset) {
@@ -156,17 +201,24 @@ export class Cleaner {
     const toClean = task.segments.filter((s) => s.baseOffset < endOffset);
     const groups = groupSegmentsBySize(toClean, task.config['segment.bytes'], task.config['segment.index.bytes'], task.firstUncleanableOffset);
 
-    // 3. copy
+    // 3. copy (transactions carry over from group to group)
+    const txns = new CleanedTxns();
     const out: CleanedGroup[] = [];
     try {
       for (const group of groups) {
-        out.push({ replaced: group.map((s) => s.baseOffset), segment: await this.cleanGroup(task, group, stats) });
+        out.push({ replaced: group.map((s) => s.baseOffset), segment: await this.cleanGroup(task, group, txns, stats) });
       }
     } catch (e) {
       for (const g of out) this.discard(g.segment);
       throw e;
     }
     return { endOffset, groups: out, stats };
+  }
+
+  /** A copy of the (control) batch at `at` with its delete horizon set to `horizon`. */
+  private async withDeleteHorizon(buf: Buffer, at: number, size: number, horizon: number): Promise<Buffer> {
+    const batch = await this.decode(buf, at, size);
+    return rebuildBatch(batch, batch.records, horizon);
   }
 
   /** Deletes the files of a cleaned segment that will not be swapped in. */
@@ -178,9 +230,10 @@ export class Cleaner {
     }
   }
 
-  private async cleanGroup(task: CleanTask, group: CleanerSegment[], stats: CleanerStats): Promise<LogSegment> {
+  private async cleanGroup(task: CleanTask, group: CleanerSegment[], txns: CleanedTxns, stats: CleanerStats): Promise<LogSegment> {
     const owner = { config: task.config };
     const dest = LogSegment.create(this.ctx, task.dir, group[0]!.baseOffset, owner, CLEANED_SUFFIX);
+    txns.cleanedIndex = dest.txnIndex;
     const deleteRetention = task.config['delete.retention.ms'];
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -200,17 +253,34 @@ export class Cleaner {
     };
     try {
       for (const seg of group) {
+        // The aborted transactions overlapping the whole segment: the cleaned index is rebuilt from them.
+        const i = task.segments.indexOf(seg);
+        const upperBound = task.segments[i + 1]?.baseOffset ?? task.firstUncleanableOffset;
+        txns.addAbortedTransactions(task.abortedTransactions(seg.baseOffset, upperBound));
         await this.forEachBatch(seg, 0, async (s) => {
           stats.bytesRead += s.size;
           const buf = s.buffer;
           const at = s.at;
-          const attributes = buf.readInt16BE(at + 21);
-          const control = (attributes & 0x20) !== 0;
-          const producerId = readInt64(buf, at + 43);
-          const keepEmpty =
-            s.lastOffset + 1 === task.firstUncleanableOffset || (producerId >= 0 && task.activeProducers.get(producerId) === s.lastOffset);
+          const attributes = buf.readInt16BE(at + ATTRIBUTES_OFFSET);
+          const control = (attributes & CONTROL_MASK) !== 0;
+          const producerId = readInt64(buf, at + PRODUCER_ID_OFFSET);
+          const hasDeleteHorizon = (attributes & DELETE_HORIZON_MASK) !== 0;
+          // Kafka's checkBatchRetention: markers live on until their transaction's batches are
+          // gone and their delete horizon has passed; aborted data goes at once.
+          const canDiscard = control
+            ? txns.onControlBatchRead(producerId, s.lastOffset, controlBatchKind(buf, at))
+            : txns.onBatchRead(producerId, s.lastOffset, (attributes & TRANSACTIONAL_MASK) !== 0);
+          const discardRecords = control ? canDiscard && hasDeleteHorizon && readInt64(buf, at + BASE_TIMESTAMP_OFFSET) <= task.now : canDiscard;
+          const keepEmpty = (producerId >= 0 && isLastRecordOfProducer(task.activeProducers.get(producerId), control, buf, at, s.lastOffset)) || s.lastOffset + 1 === task.firstUncleanableOffset;
+          // An emptied batch (or one whose records all go) stays only as a header when needed.
+          if (discardRecords || (control && buf.readInt32BE(at + RECORD_COUNT_OFFSET) === 0)) {
+            if (keepEmpty) emit(emptyBatch(headerOf(buf, at)), s.lastOffset);
+            return;
+          }
           if (control) {
-            emit(Buffer.from(buf.subarray(at, at + s.size)), s.lastOffset);
+            // A marker of a transaction with nothing left starts its delete horizon now.
+            if (canDiscard && !hasDeleteHorizon) emit(await this.withDeleteHorizon(buf, at, s.size, task.now + deleteRetention), s.lastOffset);
+            else emit(Buffer.from(buf.subarray(at, at + s.size)), s.lastOffset);
             return;
           }
           const batch = await this.decode(buf, at, s.size);
@@ -234,28 +304,7 @@ export class Cleaner {
             if (keepEmpty) emit(emptyBatch(batch), s.lastOffset);
             return;
           }
-          const records: RecordInput[] = retained.map((r) => ({
-            key: r.key,
-            value: r.value,
-            headers: r.headers,
-            timestamp: r.timestamp,
-            offsetDelta: r.offset - batch.baseOffset,
-          }));
-          const rebuilt = await encodeBatch(records, {
-            baseOffset: batch.baseOffset,
-            partitionLeaderEpoch: batch.partitionLeaderEpoch,
-            compression: batch.compression,
-            timestampType: batch.timestampType,
-            maxTimestamp: batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : undefined,
-            producerId: batch.producerId,
-            producerEpoch: batch.producerEpoch,
-            baseSequence: batch.baseSequence,
-            transactional: batch.isTransactional,
-            control: false,
-            deleteHorizonMs: setHorizon ? task.now + deleteRetention : horizon >= 0 ? horizon : undefined,
-            lastOffsetDelta: batch.lastOffsetDelta,
-          });
-          emit(rebuilt, s.lastOffset);
+          emit(await rebuildBatch(batch, retained, setHorizon ? task.now + deleteRetention : horizon >= 0 ? horizon : undefined), s.lastOffset);
         });
       }
       flushPending();
@@ -271,8 +320,54 @@ export class Cleaner {
   }
 }
 
-/** A header-only batch keeping the offsets, producer fields and max timestamp (Kafka's writeEmptyHeader). */
-function emptyBatch(b: DecodedBatch): Buffer {
+/** `batch` with only the `retained` records (offsets, producer fields, codec and timestamp type kept). */
+function rebuildBatch(batch: DecodedBatch, retained: readonly DecodedRecord[], deleteHorizonMs: number | undefined): Promise<Buffer> {
+  const records: RecordInput[] = retained.map((r) => ({
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    timestamp: r.timestamp,
+    offsetDelta: r.offset - batch.baseOffset,
+  }));
+  return encodeBatch(records, {
+    baseOffset: batch.baseOffset,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    compression: batch.compression,
+    timestampType: batch.timestampType,
+    maxTimestamp: batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : undefined,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    transactional: batch.isTransactional,
+    control: batch.isControl,
+    deleteHorizonMs,
+    lastOffsetDelta: batch.lastOffsetDelta,
+  });
+}
+
+/** What the control batch at `at` holds (the scanner verified it whole). */
+function controlBatchKind(buf: Buffer, at: number): ControlBatchKind {
+  if (buf.readInt32BE(at + RECORD_COUNT_OFFSET) === 0) return ControlBatchKind.Empty;
+  const marker = readEndTxnMarker(buf, at);
+  return marker === null ? ControlBatchKind.Other : marker.commit ? ControlBatchKind.Commit : ControlBatchKind.Abort;
+}
+
+/**
+ * Kafka's isBatchLastRecordOfProducer: the batch holding an active producer's last data
+ * offset, or, when its last entry is a marker, a marker of its current epoch; kept (maybe
+ * emptied) so the producer's state is rebuilt the same after a restart.
+ */
+function isLastRecordOfProducer(last: LastRecord | undefined, control: boolean, buf: Buffer, at: number, lastOffset: number): boolean {
+  if (last === undefined) return false;
+  if (last.lastDataOffset >= 0) return lastOffset === last.lastDataOffset;
+  return control && buf.readInt16BE(at + PRODUCER_EPOCH_OFFSET) === last.producerEpoch;
+}
+
+/**
+ * A header-only batch keeping the offsets, producer fields, max timestamp and the
+ * transactional and control flags (Kafka's writeEmptyHeader).
+ */
+function emptyBatch(b: BatchHeader): Buffer {
   const buf = Buffer.alloc(61);
   writeInt64(buf, 0, b.baseOffset);
   buf.writeInt32BE(61 - 12, 8);
@@ -280,7 +375,8 @@ function emptyBatch(b: DecodedBatch): Buffer {
   buf.writeInt8(2, 16);
   let attributes = 0;
   if (b.timestampType === TimestampType.LogAppendTime) attributes |= 0x08;
-  if (b.isTransactional) attributes |= 0x10;
+  if (b.isTransactional) attributes |= TRANSACTIONAL_MASK;
+  if (b.isControl) attributes |= CONTROL_MASK;
   buf.writeInt16BE(attributes, 21);
   buf.writeInt32BE(b.lastOffsetDelta, 23);
   writeInt64(buf, BASE_TIMESTAMP_OFFSET, b.maxTimestamp);

@@ -2,8 +2,8 @@
  * Chooses and compacts logs with `cleanup.policy` compact or compact,delete (Kafka's
  * LogCleaner + LogCleanerManager): on each tick it picks the log with the highest dirty
  * ratio above `min.cleanable.dirty.ratio` (or any log whose dirty data is older than
- * `max.compaction.lag.ms`), never cleaning the active segment, data at or past the high
- * watermark, or segments younger than `min.compaction.lag.ms`. One log at a time; progress is
+ * `max.compaction.lag.ms`), never cleaning the active segment, data at or past the last
+ * stable offset, or segments younger than `min.compaction.lag.ms`. One log at a time; progress is
  * kept in `cleaner-offset-checkpoint` of each log directory.
  *
  * A round works on inactive segments only and yields to the event loop between batches; if
@@ -18,7 +18,7 @@ import type { StorageFs } from '../fs/storage-fs.js';
 import { CLEANED_SUFFIX, LogSegment } from '../log-segment.js';
 import type { StorageLogger } from '../logger.js';
 import type { PartitionLog } from '../partition-log.js';
-import { Cleaner, type CleanerSegment, type CleanerStats } from './cleaner.js';
+import { Cleaner, type CleanerSegment, type CleanerStats, type LastRecord } from './cleaner.js';
 import { OffsetMap } from './offset-map.js';
 
 export interface LogToClean {
@@ -97,7 +97,8 @@ export class LogCleaner {
     if (firstDirty < log.logStartOffset || firstDirty > log.logEndOffset) firstDirty = log.logStartOffset;
     const segs = log.segments.values();
     const active = log.activeSegment;
-    let uncleanable = Math.min(log.highWatermark, active.baseOffset);
+    // Kafka cleans decided data only: nothing at or past the last stable offset.
+    let uncleanable = Math.min(log.lastStableOffset, active.baseOffset);
     const lag = Math.max(log.config['min.compaction.lag.ms'], 0);
     if (lag > 0) {
       for (const s of log.segments.range(firstDirty, active.baseOffset)) {
@@ -202,8 +203,8 @@ export class LogCleaner {
       acquire: () => fds.pin(s.logFile),
       release: () => fds.unpin(s.logFile),
     }));
-    const activeProducers = new Map<number, number>();
-    for (const e of log.activeProducers()) if (e.lastOffset >= 0) activeProducers.set(e.producerId, e.lastOffset);
+    const activeProducers = new Map<number, LastRecord>();
+    for (const e of log.activeProducers()) activeProducers.set(e.producerId, { lastDataOffset: e.lastOffset, producerEpoch: e.producerEpoch });
     this.map ??= new OffsetMap(this.opts.dedupeBufferSize);
     const cleaner = new Cleaner(log.local, this.opts.fs, this.map, checkDone);
     const before = log.numberOfSegments;
@@ -217,6 +218,7 @@ export class LogCleaner {
         firstUncleanableOffset: target.firstUncleanableOffset,
         now,
         activeProducers,
+        abortedTransactions: (start, end) => log.collectAbortedTransactions(start, end),
       });
     } catch (e) {
       if (e instanceof CleaningAborted) {

@@ -14,6 +14,19 @@ const HASH_SIZE = 16;
 const ENTRY_SIZE = HASH_SIZE + 8 + 4;
 /** Kafka's dupBufferLoadFactor: the map counts as full at 90% of its slots. */
 export const LOAD_FACTOR = 0.9;
+const MAX_ROUND = 0xfffffff0;
+
+/**
+ * The last round stamp given out, shared by every map of the process: a map's memory may be
+ * recycled from an earlier map (same layout, real hashes and offsets), and only a stamp no
+ * map has used before makes those slots read as empty.
+ */
+let lastRound = 0;
+
+function nextRound(): number {
+  if (lastRound >= MAX_ROUND) lastRound = 0;
+  return ++lastRound;
+}
 
 export class OffsetMap {
   readonly slots: number;
@@ -21,7 +34,7 @@ export class OffsetMap {
   private entries = 0;
   private readonly hash = Buffer.alloc(HASH_SIZE);
   /** Current round; slots stamped with another round are empty. */
-  private round = 1;
+  private round: number;
   /** The last offset put (or covered) in the map; -1 when none. */
   latestOffset = -1;
 
@@ -29,8 +42,10 @@ export class OffsetMap {
     this.slots = Math.max(1, Math.floor(memoryBytes / ENTRY_SIZE));
     // Not zero-filled (a memset of 128 MiB stalls the event loop): a slot holding garbage
     // whose stamp happens to equal the round is only a phantom occupied slot that probes step
-    // over; it can never match a real key's hash.
+    // over. Memory recycled from an earlier map holds real hashes, so stamps are never reused
+    // (nextRound), else a stale slot would answer for its key.
     this.bytes = Buffer.allocUnsafeSlow(this.slots * ENTRY_SIZE);
+    this.round = nextRound();
   }
 
   get size(): number {
@@ -43,11 +58,9 @@ export class OffsetMap {
   }
 
   clear(): void {
-    this.round++;
-    if (this.round > 0xfffffff0) {
-      this.bytes.fill(0);
-      this.round = 1;
-    }
+    this.round = nextRound();
+    // After the stamps wrap, old slots could carry the new stamp: start from zeroes.
+    if (this.round === 1) this.bytes.fill(0);
     this.entries = 0;
     this.latestOffset = -1;
   }
