@@ -3,3 +3,4 @@
  */
 export { startBroker, type StartBrokerOptions, type EmbeddedBroker } from './start-broker.js';
 export * as protocol from './protocol/index.js';
+export { startCluster, type StartClusterOptions, type EmbeddedCluster } from './start-cluster.js';

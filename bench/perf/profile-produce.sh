@@ -23,7 +23,7 @@ cpu0=$(awk '{print $14+$15}' /proc/$broker/stat)
 start=$(date +%s.%N); load=$(cut -d' ' -f1-3 /proc/loadavg)
 case $tool in
   perf) launch "$dist" perf produce --bootstrap-server 127.0.0.1:$port --topic load --num-records "$records" --record-size 1024 --acks "$acks" --quiet ${PERF_ARGS:-} ;;
-  pp) java -Xmx512M -cp "bench/.cache/kafka/libs/*" org.apache.kafka.tools.ProducerPerformance --topic load --num-records "$records" --record-size 1024 --throughput -1 --producer-props bootstrap.servers=127.0.0.1:$port acks=$acks 2>&1 | tail -1 ;;
+  pp) java -Xmx512M -cp "bench/.cache/kafka/libs/*" org.apache.kafka.tools.ProducerPerformance --topic load --num-records "$records" ${PP_PAYLOAD:---record-size 1024} --throughput -1 --producer-props bootstrap.servers=127.0.0.1:$port acks=$acks ${PP_PROPS:-} 2>&1 | tail -1 ;;
   kcat) f=bench/.cache/vs-kafka/input/kcat-1k-$records.txt; [ -f "$f" ] || { echo "missing $f (run bench/perf/vs-kcat.js --records $records once)"; exit 1; }
         kcat -P -b 127.0.0.1:$port -t load -X acks=$acks -l "$f" ;;
 esac

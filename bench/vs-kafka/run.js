@@ -35,6 +35,10 @@ const USAGE = `usage: node bench/vs-kafka/run.js [options]
                         package.json are exported with git archive and compiled with tsc into
                         .tmp/vs-kafka/millrace-<sha>, so others' uncommitted edits are not measured
   --millrace-worktree   measure the working tree as it is instead (compiled into .tmp/vs-kafka/millrace-worktree)
+  --baseline-ref REF    also measure Millrace at REF, as a third system "millrace-baseline" in the same
+                        rounds (the order rotates), so a change is compared before/after on the same
+                        machine state; such a run is kept out of BENCHMARKS.md' vs-kafka section
+                        (bench/report/before-after.js FILE compares its two builds)
   --millrace-root DIR   a folder that already has bin/millrace.js, dist/ and package.json
   --systems LIST        kafka,millrace (default both)
   --workloads LIST      names from workloads.js (default all); cold-start always runs. A run with a
@@ -57,6 +61,7 @@ function parseArgs(argv) {
     millraceRoot: undefined,
     millraceRef: 'HEAD',
     millraceWorktree: false,
+    baselineRef: undefined,
     systems: ['kafka', 'millrace'],
     workloads: undefined,
     port: 29092,
@@ -80,6 +85,7 @@ function parseArgs(argv) {
     else if (a === '--millrace-root') o.millraceRoot = path.resolve(v());
     else if (a === '--millrace-ref') o.millraceRef = v();
     else if (a === '--millrace-worktree') o.millraceWorktree = true;
+    else if (a === '--baseline-ref') o.baselineRef = v();
     else if (a === '--systems') o.systems = v().split(',');
     else if (a === '--workloads') o.workloads = v().split(',').map((w) => ALIASES[w] ?? w);
     else if (a === '--port') o.port = Number(v());
@@ -94,6 +100,7 @@ function parseArgs(argv) {
   }
   if (o.rounds === undefined) o.rounds = o.quick ? 1 : 3;
   for (const s of o.systems) if (s !== 'kafka' && s !== 'millrace') throw new Error(`unknown system ${s}`);
+  if (o.baselineRef !== undefined) o.systems.push('millrace-baseline');
   if (o.workloads) {
     for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w}`);
   }
@@ -153,11 +160,16 @@ function machineInfo(nodeBin) {
 /** What Millrace is measured: a commit (exported from git) or the working tree (with its changes listed). */
 function millraceSource(o) {
   if (o.millraceRoot) return { kind: 'root', root: o.millraceRoot, commit: null, changes: [] };
-  const commit = sh('git', ['-C', repoRoot, 'rev-parse', '--verify', `${o.millraceRef}^{commit}`]);
-  if (!commit || !/^[0-9a-f]{40}$/.test(commit)) throw new Error(`--millrace-ref ${o.millraceRef} is not a commit`);
+  const commit = commitOf(o.millraceRef, '--millrace-ref');
   if (!o.millraceWorktree) return { kind: 'commit', ref: o.millraceRef, commit, changes: [] };
   const status = sh('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'src', 'bin', 'package.json']) ?? '';
   return { kind: 'worktree', commit, changes: status.split('\n').filter(Boolean) };
+}
+
+function commitOf(ref, option) {
+  const commit = sh('git', ['-C', repoRoot, 'rev-parse', '--verify', `${ref}^{commit}`]);
+  if (!commit || !/^[0-9a-f]{40}$/.test(commit)) throw new Error(`${option} ${ref} is not a commit`);
+  return commit;
 }
 
 /**
@@ -251,13 +263,14 @@ async function runSystem(system, roundNo, o, ctxBase, runs) {
   fs.rmSync(logsDir, { recursive: true, force: true });
   fs.mkdirSync(logsDir, { recursive: true });
   const logFile = path.join(logsDir, 'tools.log');
+  // The two Millrace builds never run at once: they share a port.
   const port = system === 'kafka' ? o.port : o.port + 2;
   execFileSync('sync');
   log(`round ${roundNo}: ${system} starting (data ${dir})`);
   const b =
     system === 'kafka'
       ? await spawnKafka({ dir, logsDir, host, port: o.port, controllerPort: o.port + 1 })
-      : await spawnMillrace({ dir, logsDir, host, port, node: o.node, root: ctxBase.millraceRoot });
+      : await spawnMillrace({ dir, logsDir, host, port, node: o.node, root: system === 'millrace-baseline' ? ctxBase.baselineRoot : ctxBase.millraceRoot });
   live.add(b);
   let stopInfo = null;
   try {
@@ -289,7 +302,7 @@ async function runSystem(system, roundNo, o, ctxBase, runs) {
 
     for (const w of WORKLOADS) {
       if (o.workloads && !o.workloads.includes(w.name)) continue;
-      if (w.needsGroups && system === 'millrace' && o.millraceNoGroups) {
+      if (w.needsGroups && system !== 'kafka' && o.millraceNoGroups) {
         runs.push(entry(system, w.name, roundNo, { status: 'n/a', note: 'n/a: needs consumer groups (issue 6)' }));
         continue;
       }
@@ -346,6 +359,12 @@ async function main() {
     log(source.kind === 'commit' ? `building Millrace at ${o.millraceRef} (${source.commit.slice(0, 12)})` : 'building Millrace from the working tree');
     millraceRoot = await buildMillrace(source);
   }
+  const baseline = o.baselineRef === undefined ? null : { kind: 'commit', ref: o.baselineRef, commit: commitOf(o.baselineRef, '--baseline-ref'), changes: [] };
+  let baselineRoot;
+  if (baseline !== null) {
+    log(`building the baseline, Millrace at ${o.baselineRef} (${baseline.commit.slice(0, 12)})`);
+    baselineRoot = await buildMillrace(baseline);
+  }
   log(`generating kcat input (${sizes.kcatRecords} x 1 KiB)`);
   const kcatFile = ensureKcatFile(path.join(cacheDir, 'input'), sizes.kcatRecords);
 
@@ -358,9 +377,12 @@ async function main() {
   const runs = [];
   const brokers = [];
   const payloadFile = ensureJsonPayloadFile(path.join(cacheDir, 'input'));
-  const ctxBase = { sizes, kcatFile, payloadFile, millraceRoot };
+  const ctxBase = { sizes, kcatFile, payloadFile, millraceRoot, baselineRoot };
   for (let r = 1; r <= o.rounds; r++) {
-    const order = r % 2 === 1 ? o.systems : [...o.systems].reverse();
+    // Two systems alternate; three rotate, so each goes first, second and third once in three rounds.
+    const shift = o.systems.length > 2 ? (r - 1) % o.systems.length : 0;
+    const rotated = [...o.systems.slice(shift), ...o.systems.slice(0, shift)];
+    const order = o.systems.length > 2 || r % 2 === 1 ? rotated : [...o.systems].reverse();
     for (const system of order) {
       try {
         brokers.push(await runSystem(system, r, o, ctxBase, runs));
@@ -381,7 +403,7 @@ async function main() {
     command: `node bench/vs-kafka/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: o.quick,
     // A subset of the workloads or of the systems: kept in bench/results, not shown in BENCHMARKS.md.
-    partial: Boolean(o.workloads) || o.systems.length < 2,
+    partial: Boolean(o.workloads) || o.systems.length !== 2,
     workloads: WORKLOADS.filter((w) => !o.workloads || o.workloads.includes(w.name)).map((w) => ({ name: w.name, tool: w.tool, description: w.description })),
     rounds: o.rounds,
     scale: o.records !== undefined ? { ...sizes, note: '--records given' } : { factor: o.scale, ...sizes },
@@ -396,6 +418,7 @@ async function main() {
       source: source.kind === 'commit' ? `git archive ${source.ref} (${source.commit})` : source.kind === 'worktree' ? 'working tree' : `--millrace-root ${source.root}`,
       ...(source.kind === 'worktree' ? { uncommitted_changes: source.changes } : {}),
       node: machine.node_millrace,
+      ...(baseline !== null ? { baseline: { commit: baseline.commit, source: `git archive ${baseline.ref} (${baseline.commit})` } } : {}),
       command: 'node bin/millrace.js start --override listeners=PLAINTEXT://127.0.0.1:<port> --override log.dirs=<fresh dir>',
     },
     method: [

@@ -23,6 +23,10 @@ import { TransactionStateTopic } from '../coordinator/txn/transaction-state-topi
 import { LocalTxnMarkerWriter } from './txn/txn-markers.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
+import { KvMetadataStore } from '../cluster/kv-metadata-store.js';
+import { systemClock, type Clock } from '../cluster/kv/clock.js';
+import { ReplicaManager } from './replica-manager.js';
+import { ClientReplicaTransport } from './replica-transport.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore | Promise<MetadataStore>;
@@ -33,6 +37,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** Requests in flight per connection before its reading pauses. */
   maxInFlightPerConnection?: number;
+  /** Replication's time (follower lag, acks=all timeouts); tests move a ManualClock. */
+  clock?: Clock;
 }
 
 /**
@@ -53,6 +59,9 @@ export class Broker implements BrokerContext {
   fetch!: FetchService;
   groups!: GroupCoordinator;
   transactions!: TransactionCoordinator;
+  /** Replication, when the metadata store is a cluster's; null on a single node. */
+  replication: ReplicaManager | null = null;
+  private replicaTransport: ClientReplicaTransport | null = null;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -118,9 +127,10 @@ export class Broker implements BrokerContext {
         for (const p of t.partitions) {
           if (!p.replicas.includes(this.nodeId)) continue;
           // A single-replica leader's high watermark is its log end (Kafka sets it so when the
-          // partition becomes leader); the checkpoint can lag after an unclean stop.
+          // partition becomes leader); the checkpoint can lag after an unclean stop. With
+          // followers, only the ISR moves it.
           const log = this.logs.getOrCreateLog(t.name, p.partition);
-          log.maybeIncrementHighWatermark(log.logEndOffset);
+          if (p.replicas.length === 1) log.maybeIncrementHighWatermark(log.logEndOffset);
         }
       }
       // Dynamic broker settings (AlterConfigs) saved in the metadata override the static topic defaults.
@@ -136,7 +146,14 @@ export class Broker implements BrokerContext {
       // Loads every partition of __transaction_state this broker leads (all, on a single node);
       // transactions left prepared get their markers written again.
       await this.transactions.startup();
+      if (this.metadata instanceof KvMetadataStore) {
+        this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
+        this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock);
+        this.replication.start();
+      }
     } catch (err) {
+      this.replicaTransport?.close();
+      await this.replication?.close();
       await this.server.close(0);
       // A store in a cluster holds a registration and a session: give them up.
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
@@ -152,12 +169,19 @@ export class Broker implements BrokerContext {
   }
 
   private async shutdown(): Promise<void> {
+    // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
+    if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
+      await this.metadata.controlledShutdown();
+    }
     // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
     this.fetch.completeAll();
     // Parked JoinGroup and SyncGroup requests are answered (NOT_COORDINATOR) for the same reason.
     this.groups.shutdown();
     // Markers still being retried stop; the next start loads the transactions and sends them again.
     this.transactions.shutdown();
+    // Followers stop fetching; acks=all appends still waiting are answered NOT_LEADER_OR_FOLLOWER.
+    this.replicaTransport?.close();
+    await this.replication?.close();
     await this.server.close();
     await this.logs.shutdown();
     await this.metadata.close();

@@ -10,10 +10,15 @@
  * allocation per request); the metadata entry is refreshed at each lookup, so the image stays
  * the one source of leaders and epochs.
  *
- * Leader epochs: storage keeps no leader-epoch checkpoint yet, so a partition has one epoch,
- * the metadata's current leader epoch, starting at the log start offset. That is exactly
- * Kafka's epoch cache for a partition that never changed leader (a single node); it becomes
- * a real history with replication.
+ * Leader epochs: each log keeps its history in `leader-epoch-checkpoint`
+ * (src/storage/leader-epoch-cache.ts): a leader adds its epoch when it takes over
+ * (ReplicaManager.makeLeader) or at its first append in a new epoch, a follower the epochs of
+ * the batches it copies, and truncation cuts the history with the log. A log from before the
+ * file existed starts with the one epoch a single node ever had: the current leader epoch
+ * from the log start offset.
+ *
+ * Replication (src/broker/replica-manager.ts) sets `leaderState` while this broker leads the
+ * partition in a cluster, and `followedLeader` while it follows; a single node has neither.
  */
 import { partitionOf, type PartitionMetadata, type TopicMetadata } from '../cluster/metadata.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -24,6 +29,12 @@ import type { TxnMarker } from '../storage/txn-marker.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { TimestampAndOffset } from '../storage/log-segment.js';
 import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type LogAppendInfo, type PartitionLog } from '../storage/partition-log.js';
+import { LeaderEpochCache } from '../storage/leader-epoch-cache.js';
+import { StorageError } from '../storage/errors.js';
+import { crc32c } from '../protocol/crc32c.js';
+import { BATCH_LENGTH_OFFSET, CRC_OFFSET, CRC_START, LOG_OVERHEAD, PARTITION_LEADER_EPOCH_OFFSET } from '../protocol/records/batch-header.js';
+import { readInt64Number } from '../protocol/records/header.js';
+import type { LeaderState } from '../cluster/replication/leader-state.js';
 
 /** "No epoch given" in requests and "unknown" in responses (RecordBatch.NO_PARTITION_LEADER_EPOCH). */
 export const NO_EPOCH = -1;
@@ -72,13 +83,31 @@ export function storageErrorCode(e: unknown): number {
   return ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
+/** What the partitions tell replication (the replica manager implements it; a single node has none). */
+export interface ReplicationHooks {
+  /** A leader append moved the log end: followers may fetch it, the high watermark may move. */
+  onLeaderAppend(partition: Partition, log: PartitionLog): void;
+  /** A follower fetched from `fetchOffset` (its log end) without diverging (Partition.updateFollowerFetchState). */
+  onFollowerFetch(partition: Partition, log: PartitionLog, replicaId: number, fetchOffset: number, followerLogStartOffset: number): void;
+  /** acks=all: the error code once the ISR has everything below `requiredOffset` (NONE), or the verdict; waits up to `timeoutMs`. */
+  awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number>;
+}
+
 export class Partition {
   readonly topic: string;
   readonly index: number;
   /** The metadata image's entry, as of the last lookup. */
   metadata: PartitionMetadata;
+  /** Set while this broker leads the partition in a replicated cluster. */
+  leaderState: LeaderState | null = null;
+  /** The leader this broker fetches the partition from; -1 when it follows none. */
+  followedLeader = -1;
+  /** The leader epoch this broker last took a role in (makeLeader / makeFollower); -1 before any. */
+  appliedLeaderEpoch = NO_EPOCH;
   private readonly owner: Partitions;
   private log_: PartitionLog | undefined = undefined;
+  private epochs_: LeaderEpochCache | undefined = undefined;
+  private epochsLog_: PartitionLog | undefined = undefined;
 
   constructor(owner: Partitions, topic: string, metadata: PartitionMetadata) {
     this.owner = owner;
@@ -149,8 +178,13 @@ export class Partition {
    * (`leaderLogOrError`).
    */
   appendTxnMarkerAsLeader(log: PartitionLog, marker: TxnMarker, advanceHw: boolean): LogAppendInfo {
-    const info = log.appendTxnMarker(marker, this.metadata.leaderEpoch);
-    if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+    const epoch = this.metadata.leaderEpoch;
+    const epochs = this.epochCache(log);
+    const info = log.appendTxnMarker(marker, epoch);
+    // As appendRecordsToLeader: the epoch history, then replication or the single-node high watermark.
+    if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);
+    if (this.leaderState !== null) this.owner.replication?.onLeaderAppend(this, log);
+    else if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
     return info;
   }
 
@@ -164,11 +198,40 @@ export class Partition {
   }
 
   /**
-   * Kafka's LeaderEpochFileCache.endOffsetFor over the one-epoch history: the current epoch
+   * The leader epoch history of `log` (leader-epoch-checkpoint), opened with the log. A log
+   * with records and no file yet gets the one-epoch history of a single node.
+   */
+  epochCache(log: PartitionLog): LeaderEpochCache {
+    let epochs = this.epochs_;
+    if (epochs === undefined || this.epochsLog_ !== log) {
+      epochs = LeaderEpochCache.open(log.dir);
+      if (!epochs.exists && log.logEndOffset > log.logStartOffset && this.metadata.leaderEpoch >= 0) epochs.assign(this.metadata.leaderEpoch, log.logStartOffset);
+      // Recovery may have cut the log since the file was written (UnifiedLog's load does the same).
+      epochs.truncateFromEnd(log.logEndOffset);
+      this.epochs_ = epochs;
+      this.epochsLog_ = log;
+    }
+    return epochs;
+  }
+
+  /** The epoch of the newest batch the log's history knows; NO_EPOCH when none. */
+  latestEpoch(log: PartitionLog): number {
+    return this.epochCache(log).latestEpoch;
+  }
+
+  /**
+   * Kafka's LeaderEpochFileCache.endOffsetFor, over the history of the log; a log with no
+   * history at all answers from the one-epoch model: the current epoch
    * ends at the log end offset; a later epoch is undefined; an earlier one (older than any we
    * know) ends where the known history starts, the log start offset.
    */
   endOffsetForEpoch(log: PartitionLog, requestedEpoch: number): EpochAndOffset {
+    const epochs = this.epochCache(log);
+    if (!epochs.isEmpty) {
+      // Retention and DeleteRecords move the log start; the history starts there too (truncateFromStart).
+      epochs.truncateFromStart(log.logStartOffset);
+      return epochs.endOffsetFor(requestedEpoch, log.logEndOffset);
+    }
     const currentEpoch = this.metadata.leaderEpoch;
     if (requestedEpoch === NO_EPOCH) return UNDEFINED;
     if (requestedEpoch === currentEpoch) return { epoch: currentEpoch, endOffset: log.logEndOffset };
@@ -224,10 +287,61 @@ export class Partition {
    */
   appendRecordsToLeader(log: PartitionLog, batch: Buffer, advanceHw: boolean): LogAppendInfo {
     const endBefore = log.logEndOffset;
-    const info = log.appendAsLeader(batch, this.metadata.leaderEpoch);
+    const epoch = this.metadata.leaderEpoch;
+    const epochs = this.epochCache(log);
+    const info = log.appendAsLeader(batch, epoch);
     // A retried batch appends nothing and moves nothing.
-    if (advanceHw && log.logEndOffset !== endBefore) log.maybeIncrementHighWatermark(log.logEndOffset);
+    if (log.logEndOffset === endBefore) return info;
+    if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);
+    // Replicated: followers fetch it and the ISR moves the high watermark.
+    if (this.leaderState !== null) this.owner.replication?.onLeaderAppend(this, log);
+    else if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
     return info;
+  }
+
+  /**
+   * Appends the leader's batches as they are, offsets and epochs included
+   * (Partition.appendRecordsToFollowerOrFutureReplica): each batch's CRC is checked, as
+   * Kafka's follower does, and each new epoch joins the history. Throws StorageErrors.
+   */
+  appendAsFollower(log: PartitionLog, records: Buffer): LogAppendInfo {
+    const epochs = this.epochCache(log);
+    for (let at = 0; at + LOG_OVERHEAD <= records.length; ) {
+      const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+      if (size < CRC_START || at + size > records.length) break; // storage reports the framing
+      if (crc32c(records.subarray(at + CRC_START, at + size)) !== records.readUInt32BE(at + CRC_OFFSET)) {
+        throw new StorageError('CORRUPT_MESSAGE', `batch at offset ${readInt64Number(records, at)} from the leader of ${this.topic}-${this.index} fails its CRC`);
+      }
+      at += size;
+    }
+    const info = log.append(records, { assignOffsets: false });
+    for (let at = 0; at < records.length; ) {
+      const e = records.readInt32BE(at + PARTITION_LEADER_EPOCH_OFFSET);
+      if (e > epochs.latestEpoch) epochs.assign(e, readInt64Number(records, at));
+      at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
+    }
+    return info;
+  }
+
+  /**
+   * Cuts the log and its epoch history at `offset` (a follower that diverged); resolves once
+   * the checkpoints no longer name offsets above the cut.
+   */
+  async truncateTo(log: PartitionLog, offset: number): Promise<void> {
+    const epochs = this.epochCache(log);
+    // The log is cut synchronously inside; the history goes with it before anything can append.
+    const done = this.owner.logs.truncateTo(this.topic, this.index, offset);
+    epochs.truncateFromEnd(offset);
+    await done;
+  }
+
+  /** Empties the log to start again at `offset` (a follower behind the leader's log start). */
+  async truncateFullyAndStartAt(log: PartitionLog, offset: number): Promise<void> {
+    const epochs = this.epochCache(log);
+    log.truncateFullyAndStartAt(offset);
+    epochs.clear();
+    await this.owner.logs.checkpointRecoveryOffsets();
+    await this.owner.logs.checkpointLogStartOffsets();
   }
 }
 
@@ -238,6 +352,8 @@ export class Partition {
 export class Partitions {
   readonly nodeId: number;
   readonly logs: LogManager;
+  /** Replication's hooks, in a cluster. */
+  replication: ReplicationHooks | null = null;
   private readonly byTopic = new Map<string, Partition[]>();
 
   constructor(nodeId: number, logs: LogManager) {

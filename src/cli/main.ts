@@ -14,9 +14,9 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['produce', async () => (await import('./produce.js')).registerProduce],
   ['consume', async () => (await import('./consume.js')).registerConsume],
   ['group', async () => (await import('./group.js')).registerGroup],
+  ['txn', async () => (await import('./txn.js')).registerTxn],
   ['config', async () => (await import('./config.js')).registerConfig],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
-  ['txn', async () => (await import('./txn.js')).registerTxn],
   ['completion', async () => (await import('./completion.js')).registerCompletion],
   ['perf', async () => (await import('./perf.js')).registerPerf],
 ];

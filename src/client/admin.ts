@@ -6,7 +6,7 @@
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/codec-helpers.js';
-import { CoordinatorType, type KafkaClient } from './client.js';
+import type { KafkaClient } from './client.js';
 import type { BrokerConnection } from './connection.js';
 import { KafkaResponseError, throwIfError } from './errors.js';
 import { decodeConsumerAssignment } from './group-member-protocol.js';
@@ -109,27 +109,6 @@ export interface BrokerVersions {
 }
 
 /** Administration requests over one KafkaClient. */
-/** A transactional id as ListTransactions lists it. */
-export interface ListedTransaction {
-  transactionalId: string;
-  coordinator: number;
-  producerId: bigint;
-  state: string;
-}
-
-/** A transactional id as DescribeTransactions describes it. */
-export interface TransactionDescription {
-  transactionalId: string;
-  coordinator: number;
-  producerId: bigint;
-  producerEpoch: number;
-  state: string;
-  timeoutMs: number;
-  /** -1 when no transaction is under way. */
-  startTimeMs: bigint;
-  topicPartitions: { topic: string; partition: number }[];
-}
-
 export class Admin {
   readonly client: KafkaClient;
 
@@ -308,38 +287,6 @@ export class Admin {
           memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, host: m.clientHost,
           assignment: g.protocolType === 'consumer' ? decodeAssignmentSafely(m.memberAssignment) : [],
         })),
-      };
-    });
-  }
-
-  // ---- transactions ----
-
-  /** The transactions every broker coordinates (ListTransactions), sorted by transactional id. */
-  async listTransactions(): Promise<ListedTransaction[]> {
-    await this.client.metadata([]);
-    const out: ListedTransaction[] = [];
-    for (const b of this.client.brokers()) {
-      const conn = await this.client.node(b.nodeId);
-      const r = await conn.request(ApiKey.ListTransactions, { stateFilters: [], producerIdFilters: [], durationFilter: -1n });
-      throwIfError(r.errorCode, `listing transactions on broker ${b.nodeId}`);
-      for (const t of r.transactionStates) out.push({ transactionalId: t.transactionalId, coordinator: b.nodeId, producerId: t.producerId, state: t.transactionState });
-    }
-    return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
-  }
-
-  /** One transactional id, asked of its coordinator (DescribeTransactions). */
-  async describeTransaction(transactionalId: string): Promise<TransactionDescription> {
-    if (this.client.brokers().length === 0) await this.client.metadata([]);
-    return this.client.retrying(async () => {
-      const conn = await this.client.coordinator(transactionalId, CoordinatorType.TRANSACTION);
-      const r = await conn.request(ApiKey.DescribeTransactions, { transactionalIds: [transactionalId] });
-      const t = r.transactionStates[0];
-      if (t === undefined) throw new KafkaResponseError(ErrorCode.UNKNOWN_SERVER_ERROR, `describing transaction ${transactionalId}`, 'empty answer');
-      throwIfError(t.errorCode, `describing transaction ${transactionalId}`);
-      return {
-        transactionalId, coordinator: this.nodeIdOf(conn), producerId: t.producerId, producerEpoch: t.producerEpoch, state: t.transactionState,
-        timeoutMs: t.transactionTimeoutMs, startTimeMs: t.transactionStartTimeMs,
-        topicPartitions: t.topics.flatMap((x) => x.partitions.map((partition) => ({ topic: x.topic, partition }))),
       };
     });
   }

@@ -74,6 +74,11 @@ export interface BrokerRecord {
   rack: string | null;
   /** Random per log directory (Kafka's directory id): the same broker restarting has the same. */
   dirId: string;
+  /**
+   * Set when the broker began a controlled shutdown: the controller moves leadership away
+   * from it and takes it out of the ISRs, and no new replica is placed on it.
+   */
+  shuttingDown?: boolean;
 }
 
 /** `<root>controller`; the controller epoch is the key's create revision. */

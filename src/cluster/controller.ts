@@ -43,8 +43,11 @@ export interface PlanOptions {
 /** The writes that bring the store in line with the live brokers and the topics' wishes. */
 export function planControllerWrites(image: MetadataImage, options: PlanOptions): PlannedTxn[] {
   const keys = image.keys;
-  const live = new Set(image.brokers.keys());
-  const brokers = [...image.brokers.values()].map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
+  // A broker in controlled shutdown is still registered but may neither lead, stay in an ISR
+  // (unless the last member) nor get new replicas (Kafka's controlled shutdown).
+  const eligible = [...image.brokers.values()].filter((b) => b.record.shuttingDown !== true);
+  const live = new Set(eligible.map((b) => b.record.nodeId));
+  const brokers = eligible.map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
   const out: PlannedTxn[] = [];
   const names = [...image.topicRecords.keys()].sort();
   // Leader and ISR changes of all topics share transactions of up to MAX_PARTITIONS_PER_TXN.

@@ -10,6 +10,7 @@ import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op
 import { LeaseSession } from './kv/session.js';
 import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
 import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
+import { planAlterPartition, type AlterPartitionRequest } from './replication/alter-partition.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -217,6 +218,47 @@ export class KvMetadataStore implements MetadataStore {
     const topic = this.image.topic(name);
     if (topic === undefined) throw unknownTopic(name);
     return topic;
+  }
+
+  /**
+   * AlterPartition (replication/alter-partition.ts): a leader's ISR change, written as a
+   * transaction guarded by the partition state and broker epoch it was computed from.
+   * Resolves with NONE once the image holds the change, or with the error code that refused it.
+   */
+  async alterPartition(req: AlterPartitionRequest): Promise<number> {
+    const plan = planAlterPartition(this.image, req);
+    if (plan.errorCode !== ErrorCode.NONE) return plan.errorCode;
+    const r = await this.o.kv.txn({ compares: plan.compares, success: plan.ops });
+    // The compare failed: the partition or the registration changed since the image was read.
+    if (!r.succeeded) return ErrorCode.INVALID_UPDATE_VERSION;
+    await this.waitForRevision(r.revision);
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * Controlled shutdown: marks this broker's registration shutting down (same lease, so the
+   * broker epoch stays), so that the controller moves leadership away from it and takes it
+   * out of the ISRs while it still serves; resolves once the image shows no partition led
+   * here, or after the request timeout (no controller acting), so shutdown always goes on.
+   */
+  async controlledShutdown(): Promise<void> {
+    const nodeId = this.o.self.nodeId;
+    const key = this.keys.broker(nodeId);
+    const mine = this.image.brokers.get(nodeId);
+    const session = this.session;
+    if (!this.registered || mine === undefined || session === null) return;
+    const record: BrokerRecord = { ...mine.record, shuttingDown: true };
+    const r = await this.o.kv.txn({ compares: [createRevisionIs(key, mine.createRevision)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
+    if (!r.succeeded) return;
+    const ledHere = (): boolean => {
+      for (const parts of this.image.partitionRecords.values()) for (const p of parts.values()) if (p.record.leader === nodeId) return true;
+      return false;
+    };
+    await this.wait<void>('leadership to move away for a controlled shutdown', (_change, resolve) => {
+      if (this.image.revision < r.revision || ledHere()) return false;
+      resolve();
+      return true;
+    }).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'controlled shutdown: leadership did not move in time; stopping anyway'));
   }
 
   brokerConfigs(scope: string): Readonly<Record<string, string>> {

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import { makeTopic, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
-import { addPartitions, findTxnCoordinator, initTxn, produceTxn, txnBatch } from '../broker/txn/helpers.js';
+import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { cli, ok } from './cli-harness.js';
 import { registerCliSuite } from './cli-suite.js';
 
@@ -31,32 +30,6 @@ describe('against the embedded Millrace broker', () => {
   registerCliSuite(() => target.bootstrap);
 });
 
-test('txn list and describe show what kafka-transactions.sh shows', async () => {
-  const c = target.client;
-  await makeTopic(target, 'cli-txn', 2);
-  await findTxnCoordinator(c, 'cli-open');
-  const open = await initTxn(c, 'cli-open', 4, 45_000);
-  assert.deepEqual(await addPartitions(c, 'cli-open', open, 'cli-txn', [0, 1]), ['cli-txn-0:0', 'cli-txn-1:0']);
-  assert.equal((await produceTxn(c, 'cli-open', 'cli-txn', 1, txnBatch(open, 0, ['x']))).errorCode, 0);
-  await initTxn(c, 'cli-empty');
-  const b = ['--bootstrap-server', target.bootstrap];
-  const listed = JSON.parse(await ok(['txn', 'list', '--json', ...b])) as Array<{ transactionalId: string; coordinator: number; producerId: number; state: string }>;
-  const self = target.broker.nodeId;
-  assert.deepEqual(listed.filter((t) => t.transactionalId.startsWith('cli-')).map((t) => [t.transactionalId, t.coordinator, t.state]), [['cli-empty', self, 'Empty'], ['cli-open', self, 'Ongoing']]);
-  const text = (await ok(['txn', 'list', ...b])).split('\n');
-  assert.match(text[0]!, /^TransactionalId\s+Coordinator\s+ProducerId\s+TransactionState$/);
-  assert.ok(text.some((l) => new RegExp(`^cli-open\\s+${self}\\s+${open.producerId}\\s+Ongoing$`).test(l)), text.join('\n'));
-  const described = JSON.parse(await ok(['txn', 'describe', 'cli-open', '--json', ...b])) as { producerId: number; producerEpoch: number; state: string; timeoutMs: number; topicPartitions: unknown[] };
-  assert.deepEqual([described.producerId, described.producerEpoch, described.state, described.timeoutMs], [open.producerId, 0, 'Ongoing', 45_000]);
-  assert.deepEqual(described.topicPartitions, [{ topic: 'cli-txn', partition: 0 }, { topic: 'cli-txn', partition: 1 }]);
-  const human = (await ok(['txn', 'describe', 'cli-empty', ...b])).split('\n');
-  assert.match(human[0]!, /^CoordinatorId\s+TransactionalId\s+ProducerId\s+ProducerEpoch\s+TransactionState\s+TransactionTimeoutMs\s+CurrentTransactionStartTimeMs\s+TransactionDurationMs\s+TopicPartitions$/);
-  assert.match(human[1]!, /^\d+\s+cli-empty\s+\d+\s+0\s+Empty\s+60000\s+None\s+None$/);
-  const missing = await cli(['txn', 'describe', 'cli-never', ...b]);
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /TRANSACTIONAL_ID_NOT_FOUND/);
-});
-
 /** Every command path that runs something (no subcommands of its own). */
 function leaves(cmd: Command, path: string[] = []): string[][] {
   const subs = cmd.commands.filter((c) => c.name() !== 'help');
@@ -64,7 +37,7 @@ function leaves(cmd: Command, path: string[] = []): string[][] {
   return subs.flatMap((c) => leaves(c, [...path, c.name()]));
 }
 
-const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'config', 'cluster', 'txn'];
+const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'txn', 'config', 'cluster'];
 
 test('every subcommand has --help with examples; client commands take --bootstrap-server and --command-config', async () => {
   const program = await buildProgram();

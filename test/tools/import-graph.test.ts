@@ -18,7 +18,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   perf: ['client', 'protocol', 'common'],
   coordinator: ['protocol', 'storage', 'common'],
   cluster: ['protocol', 'storage', 'common'],
-  broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster'],
+  // The broker's replica fetchers reach other brokers through the client's connection
+  // (as Kafka's brokers use its clients' NetworkClient); the client knows nothing of the broker.
+  broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client'],
   cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', '(root)'],
   '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'cli'],
 };

@@ -111,6 +111,14 @@ export class FetchPurgatory {
     if (fetch.deadline < this.timerAt) this.arm(fetch.deadline);
   }
 
+  /**
+   * Checks the fetches waiting on `log` after a change that did not move its high watermark:
+   * a leader append (followers wait on the log end) or a change of leader or epoch.
+   */
+  checkLog(log: PartitionLog): void {
+    this.watchers.touch(log);
+  }
+
   /** Answers every parked fetch now (broker shutdown). */
   completeAll(): void {
     while (this.heap.length > 0) this.complete(this.heap[0]!);

@@ -146,9 +146,10 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   const log = partition.leaderLogOrError(f.currentLeaderEpoch);
   if (typeof log === 'number') return readErrorData(params, f.partition, log);
   if (params.isFromFollower) {
-    // Replication is not there yet: every follower is one the leader does not know
-    // (Partition.followerReplicaOrThrow).
-    return readErrorData(params, f.partition, f.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const leader = partition.leaderState;
+    // A single node has no followers; a leader knows only its replicas (Partition.followerReplicaOrThrow).
+    if (leader === null) return readErrorData(params, f.partition, f.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (!leader.followers.has(params.replicaId)) return readErrorData(params, f.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
   // Offsets as of before the read, so that an append during it does not show a HW past the records.
   const hw = log.highWatermark;
@@ -178,6 +179,8 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
     return readErrorData(params, f.partition, code);
   }
+  // The follower has everything below its fetch offset: its place in the ISR and the high watermark follow.
+  if (params.isFromFollower) host.partitions.replication?.onFollowerFetch(partition, log, params.replicaId, f.fetchOffset, f.fetcherLogStartOffset);
   const data = dataFor(params, f.partition, hw, lso, logStart, records);
   if (aborted !== null && aborted.length > 0) data.abortedTransactions = abortedTransactionsOf(aborted);
   return data;

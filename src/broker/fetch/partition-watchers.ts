@@ -29,6 +29,11 @@ export class PartitionWatchers<W> {
     this.watches.get(log)?.waiters.delete(waiter);
   }
 
+  /** Wakes the waiters on `log` though its high watermark did not move (a leader append, a role change). */
+  touch(log: PartitionLog): void {
+    this.watches.get(log)?.onHighWatermarkUpdated();
+  }
+
   /** Waiters on `log` (for tests and metrics). */
   count(log: PartitionLog): number {
     return this.watches.get(log)?.waiters.size ?? 0;

@@ -1,10 +1,10 @@
 // OffsetForLeaderEpoch (key 23), versions 2-4 (Kafka 4.0 removed 0-1). v2 current leader epoch
 // (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH) and throttle time; v3 replica id (followers;
 // consumers send -1, tools the default -2); v4 flexible. Answers the end offset of the
-// requested epoch, Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the
-// log end offset; an epoch newer than any known gets epoch -1 and offset -1; an older one is
-// answered with the start of the known history. Storage keeps no epoch history yet, so the
-// history is the partition's one leader epoch (see ../partition.ts).
+// requested epoch, Kafka's LeaderEpochFileCache.endOffsetFor over the partition's
+// leader-epoch-checkpoint: the latest epoch ends at the log end offset; an older one where the
+// next known epoch starts (answered with the largest known epoch not above it); an epoch newer
+// than any known gets epoch -1 and offset -1 (see ../partition.ts). Followers truncate by it.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { EpochEndOffset, OffsetForLeaderTopicResult } from '../../protocol/generated/offset-for-leader-epoch-response.js';

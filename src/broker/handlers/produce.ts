@@ -10,10 +10,11 @@
 // partitions the leader adds to the transaction itself (KIP-890 part 2; produce/produce-txn.ts).
 //
 // acks: 1 and -1 are answered once the batch is in the log (and fsynced when the flush policy
-// says so); on a single node the leader is the whole ISR, so -1 waits for nothing more and
-// timeout_ms has nothing to bound. acks=0 gets no response; as Kafka does, an error in any
-// partition closes the connection so the producer refreshes its metadata. Other acks values
-// get INVALID_REQUIRED_ACKS in every partition. Produce never creates topics.
+// says so); on a single node the leader is the whole ISR, so -1 waits for nothing more. In a
+// cluster -1 also waits, up to timeout_ms, for the ISR to have the batch (REQUEST_TIMED_OUT).
+// acks=0 gets no response; as Kafka does, an error in any partition closes the connection so
+// the producer refreshes its metadata. Other acks values get INVALID_REQUIRED_ACKS in every
+// partition. Produce never creates topics.
 //
 // The per-partition work (checks, record validation, idempotence, append) is in
 // src/broker/produce/partition-append.ts.
@@ -130,6 +131,7 @@ function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerCon
   services.maybeExpireProducers(now);
   const rc = new ProduceRequestContext(services, acks, info.apiVersion, info.clientId, now);
   rc.txn = txn;
+  rc.timeoutMs = request.timeoutMs;
   const responses: TopicProduceResponse[] = new Array(request.topicData.length);
   let waiting: Promise<PartitionProduceResponse>[] | null = null;
   let slots: Array<{ list: PartitionProduceResponse[]; at: number }> | null = null;

@@ -8,6 +8,8 @@ import { HOUSEKEEPING_MS, MemoryHousekeeper } from './memory-housekeeping.js';
 
 /** Buffers for Produce request frames assembled from several reads, shared by every listener in the process. */
 export const requestFramePool = new ReadBufferPool();
+/** How long close() lets ended connections write what they have queued before destroying them. */
+const END_GRACE_MS = 1_000;
 
 export interface SocketServerOptions {
   host: string;
@@ -102,7 +104,10 @@ export class SocketServer {
     this.housekeepingTimer.unref();
   }
 
-  /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes every connection. */
+  /**
+   * Stops accepting, waits up to `graceMs` for in-flight requests, then ends every connection
+   * (queued responses written) and, after END_GRACE_MS, destroys those the client has not closed.
+   */
   async close(graceMs = 5_000): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
@@ -119,8 +124,15 @@ export class SocketServer {
     while (Date.now() < deadline && [...this.connections].some((c) => c.inFlight > 0)) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    for (const c of this.connections) c.end('broker shutting down');
-    for (const c of this.connections) c.socket.destroy();
+    // end() drops a connection from the set at once, so keep the list: a client that never
+    // closes its side after our FIN would otherwise hold server.close() open for ever.
+    const open = [...this.connections];
+    for (const c of open) c.end('broker shutting down');
+    const flushed = Date.now() + END_GRACE_MS;
+    while (Date.now() < flushed && open.some((c) => !c.socket.destroyed)) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const c of open) c.socket.destroy();
     await closing;
   }
 

@@ -20,7 +20,8 @@
  *
  * The append itself is synchronous; a successful one advances the high watermark to the log
  * end offset when the leader is the whole ISR (a single node), and the response waits for
- * the fsync the flush policy asks for (`flush.messages`), if any.
+ * the fsync the flush policy asks for (`flush.messages`), if any. On a replicated leader the
+ * followers move the high watermark, and acks=all waits for it (awaitReplication).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { BatchIndexAndErrorMessage, LeaderIdAndEpoch, PartitionProduceResponse } from '../../protocol/generated/produce-response.js';
@@ -113,6 +114,8 @@ export class ProduceRequestContext {
   leaders: BrokerEndpoint[] | null = null;
   /** The transaction of the request's transactional batches (produce-txn.ts), if any. */
   txn: ProduceTxn | null = null;
+  /** The request's timeout_ms: how long an acks=all append may wait for the ISR. */
+  timeoutMs = 0;
 
   constructor(services: ProduceServices, acks: number, apiVersion: number, clientId: string | null, now: number) {
     this.host = services.host;
@@ -309,8 +312,31 @@ function appendNow(
     return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
   const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
+  if (rc.acks === -1 && partition.leaderState !== null) return awaitReplication(rc, partition, info, response, log, index);
   if (info.durable === null || rc.acks === 0) return response;
   return awaitDurable(info.durable, response, log, index, host);
+}
+
+/**
+ * acks=all on a replicated leader (Kafka's DelayedProduce): answered once the high watermark
+ * passes the append, with the partition's verdict (NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+ * NOT_LEADER_OR_FOLLOWER after losing leadership, REQUEST_TIMED_OUT after `timeout_ms`)
+ * set on the entry that keeps the append's offsets, as Kafka does.
+ */
+function awaitReplication(
+  rc: ProduceRequestContext,
+  partition: Partition,
+  info: LogAppendInfo,
+  response: PartitionProduceResponse,
+  log: PartitionLog,
+  index: number,
+): PartitionProduceResponse | Promise<PartitionProduceResponse> {
+  const replication = rc.host.partitions.replication!;
+  const verdict = replication.awaitIsr(partition, info.lastOffset + 1, rc.timeoutMs);
+  const withVerdict = (code: number): PartitionProduceResponse => (code === ErrorCode.NONE ? response : { ...response, errorCode: code });
+  const durable = info.durable === null ? null : awaitDurable(info.durable, response, log, index, rc.host);
+  if (durable === null) return typeof verdict === 'number' ? withVerdict(verdict) : verdict.then(withVerdict);
+  return Promise.all([durable, verdict]).then(([flushed, code]) => (flushed.errorCode !== ErrorCode.NONE ? flushed : withVerdict(code)));
 }
 
 function awaitDurable(

@@ -57,6 +57,13 @@ const DOCS: Readonly<Record<string, string>> = {
   'max.incremental.fetch.session.cache.slots': 'Most incremental fetch sessions kept.',
   'fetch.max.bytes': 'Most bytes one fetch response carries.',
   'replica.lag.time.max.ms': 'How long a follower may lag before it leaves the in-sync replicas.',
+  'replica.fetch.wait.max.ms': 'Longest a follower\'s fetch waits at the leader for new data.',
+  'replica.fetch.min.bytes': 'Bytes a follower\'s fetch waits for at the leader before it is answered.',
+  'replica.fetch.max.bytes': 'Most bytes a follower fetches per partition in one request.',
+  'replica.fetch.response.max.bytes': 'Most bytes of one response to a follower\'s fetch.',
+  'replica.fetch.backoff.ms': 'How long a follower waits before fetching a partition again after an error.',
+  'replica.socket.timeout.ms': 'How long a follower waits for the leader to answer a request.',
+  'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
 

@@ -155,6 +155,14 @@ const defs: ConfigDef[] = [
   { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', min: 0 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
   { name: 'replica.lag.time.max.ms', type: 'long', default: '30000' },
+  // Followers' fetching (ReplicationConfigs), used in a cluster.
+  { name: 'replica.fetch.wait.max.ms', type: 'int', default: '500' },
+  { name: 'replica.fetch.min.bytes', type: 'int', default: '1' },
+  { name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', min: 0 },
+  { name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', min: 0 },
+  { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0 },
+  { name: 'replica.socket.timeout.ms', type: 'int', default: '30000' },
+  { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
   // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
   // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
   { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },

@@ -42,16 +42,24 @@ test('an epoch newer than the current one, or -1, is undefined: epoch -1, offset
   assert.deepEqual(tuple(await ask(4, -1)), [0, -1, -1]);
 });
 
-test('after leader changes, an older epoch ends where the known history starts', async () => {
-  const pm = tb.broker.metadata.topic('ep')!.partitions[0]!;
+test('after a leader change, an older epoch ends where the next known epoch starts (the leader-epoch checkpoint)', async () => {
+  const topic = tb.broker.metadata.topic('ep')!;
+  const pm = topic.partitions[0]!;
+  const log = logOf(tb, 'ep');
+  const epochs = tb.broker.partitions.get(topic, 0)!.epochCache(log);
+  // What a broker taking over as leader in epoch 2 does (ReplicaManager.makeLeader).
   pm.leaderEpoch = 2;
-  logOf(tb, 'ep').maybeIncrementLogStartOffset(1);
+  epochs.assign(2, log.logEndOffset);
+  log.maybeIncrementLogStartOffset(1);
   try {
-    assert.deepEqual(tuple(await ask(4, 1)), [0, 1, 1]);
+    assert.deepEqual(tuple(await ask(4, 1)), [0, 0, 6], 'epoch 1 never led: the largest epoch below it, ending where epoch 2 starts');
+    assert.deepEqual(tuple(await ask(4, 0)), [0, 0, 6]);
     assert.deepEqual(tuple(await ask(4, 2, 2)), [0, 2, 6]);
     assert.deepEqual(tuple(await ask(4, 0, 1)), [ErrorCode.FENCED_LEADER_EPOCH, -1, -1]);
+    assert.deepEqual(epochs.epochEntries(), [{ epoch: 0, startOffset: 1 }, { epoch: 2, startOffset: 6 }], 'the history starts at the log start');
   } finally {
     pm.leaderEpoch = 0;
+    epochs.truncateFromEnd(6);
   }
 });
 

@@ -158,3 +158,23 @@ test('a connection beyond max.connections waits for a slot, as Kafka\'s acceptor
   second.destroy();
   await server.close();
 });
+
+test('close() ends with clients that never close their side after the broker\'s FIN', async () => {
+  const server = await start(new DelayedEcho());
+  // allowHalfOpen: the client does not answer the broker's FIN with its own, as a client that
+  // is busy elsewhere (or stuck) would not; close() must still finish.
+  const stubborn = await Promise.all([1, 2].map(async () => {
+    const s = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    await once(s, 'connect');
+    s.on('error', () => {});
+    return s;
+  }));
+  const served = collector(stubborn[0]!);
+  stubborn[0]!.write(frame(Buffer.from([0, 7])));
+  await served.waitFor(1);
+  const ended = stubborn.map((s) => once(s, 'end'));
+  await server.close();
+  // each got the broker's FIN before the broker gave up on it
+  await Promise.all(ended);
+  for (const s of stubborn) s.destroy();
+});

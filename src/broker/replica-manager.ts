@@ -1,0 +1,389 @@
+/**
+ * The broker's replication (the cluster half of Kafka's ReplicaManager): it acts on every
+ * change of the metadata image (applyDelta), making this broker leader or follower of each
+ * partition it holds a replica of, and it is the `ReplicationHooks` the produce and fetch
+ * paths call.
+ *
+ *   - makeLeader: stop fetching, add the epoch to the log's history at the log end, start the
+ *     leader state (cluster/replication/leader-state.ts) with every follower's state reset;
+ *   - makeFollower: drop the leader state (waiting acks=all appends get
+ *     NOT_LEADER_OR_FOLLOWER), hand the partition to the fetcher of the new leader, which
+ *     truncates it by OffsetForLeaderEpoch before fetching (replica-fetcher.ts);
+ *   - a follower's fetch updates its state on the leader, may add it to the ISR and move the
+ *     high watermark; a leader append may too (a leader alone in its ISR);
+ *   - every `replica.lag.time.max.ms` / 2, ISR followers that lag leave the ISR;
+ *   - ISR changes are AlterPartition writes (KvMetadataStore.alterPartition), adopted when the
+ *     image brings them back;
+ *   - a topic gone from the image takes its local logs with it.
+ *
+ * Time (lag, caught-up times, produce timeouts) comes from a Clock, which tests move by hand.
+ */
+import type { Logger } from 'pino';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import type { PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
+import type { KvMetadataStore } from '../cluster/kv-metadata-store.js';
+import type { ImageChange } from '../cluster/metadata-image.js';
+import type { Clock, ClockTimer } from '../cluster/kv/clock.js';
+import { IsrChange, LeaderState } from '../cluster/replication/leader-state.js';
+import { ProducePurgatory } from '../cluster/replication/delayed-produce.js';
+import { ReplicaFetcher, type FetcherSettings, type FollowerLog, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
+import type { EpochEndOffset } from '../storage/leader-epoch-cache.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import type { Partition, Partitions, ReplicationHooks } from './partition.js';
+import type { FetchService } from './fetch/fetch-service.js';
+import { effectiveMinIsr } from './produce/partition-append.js';
+import { topicProduceSettings } from './produce/topic-settings.js';
+import type { BrokerConfig } from './settings/broker-config.js';
+
+/** What replication uses of its broker (the broker passes itself). */
+export interface ReplicaManagerHost {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly logs: LogManager;
+  readonly partitions: Partitions;
+  readonly fetch: FetchService;
+  readonly logger: Logger;
+}
+
+/** A partition this broker follows, as its fetcher sees it. */
+class FollowerPartition implements FollowerLog {
+  readonly partitionRef: Partition;
+  readonly log: PartitionLog;
+  readonly topicId: Buffer;
+
+  constructor(partition: Partition, log: PartitionLog, topicId: Buffer) {
+    this.partitionRef = partition;
+    this.log = log;
+    this.topicId = topicId;
+  }
+
+  get topic(): string {
+    return this.partitionRef.topic;
+  }
+  get partition(): number {
+    return this.partitionRef.index;
+  }
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+  get highWatermark(): number {
+    return this.log.highWatermark;
+  }
+  get latestEpoch(): number {
+    return this.partitionRef.latestEpoch(this.log);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.partitionRef.epochCache(this.log).endOffsetFor(epoch, this.log.logEndOffset);
+  }
+
+  truncateTo(offset: number): Promise<void> {
+    return this.partitionRef.truncateTo(this.log, offset);
+  }
+
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.partitionRef.truncateFullyAndStartAt(this.log, offset);
+  }
+
+  appendAsFollower(records: Buffer): void {
+    this.partitionRef.appendAsFollower(this.log, records);
+  }
+
+  updateFromLeader(highWatermark: number, logStartOffset: number): void {
+    const log = this.log;
+    log.updateHighWatermark(Math.min(highWatermark, log.logEndOffset));
+    if (logStartOffset > log.logStartOffset && logStartOffset <= log.highWatermark) log.maybeIncrementLogStartOffset(logStartOffset, 'leader log start offset incremented');
+  }
+}
+
+export class ReplicaManager implements ReplicationHooks {
+  readonly purgatory: ProducePurgatory<Partition>;
+  private readonly host: ReplicaManagerHost;
+  private readonly store: KvMetadataStore;
+  private readonly transport: ReplicaTransport;
+  private readonly clock: Clock;
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly leading = new Set<Partition>();
+  private readonly following = new Map<Partition, FollowerPartition>();
+  /** Partition indexes with a role here, by topic, so a deleted topic is found after the image forgot it. */
+  private readonly byTopic = new Map<string, Set<number>>();
+  private unsubscribe: (() => void) | null = null;
+  private isrTimer: ClockTimer | null = null;
+  private fetchersPaused = false;
+  private closed = false;
+
+  constructor(host: ReplicaManagerHost, store: KvMetadataStore, transport: ReplicaTransport, clock: Clock) {
+    this.host = host;
+    this.store = store;
+    this.transport = transport;
+    this.clock = clock;
+    this.purgatory = new ProducePurgatory<Partition>(clock, (p, offset) => this.verdict(p, offset));
+  }
+
+  /** Takes the roles the image gives this broker and follows its changes. */
+  start(): void {
+    this.host.partitions.replication = this;
+    this.unsubscribe = this.store.subscribe((change) => this.applyDelta(change));
+    for (const t of [...this.store.topics()]) this.applyTopic(t.name);
+    this.scheduleIsrCheck();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.isrTimer?.cancel();
+    this.purgatory.completeAll(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const fetchers = [...this.fetchers.values()];
+    this.fetchers.clear();
+    // The hooks stay: requests still in flight until the server closes get answers (awaitIsr).
+    await Promise.all(fetchers.map((f) => f.stop()));
+  }
+
+  /** The fetcher of each leader this broker follows (tests look at and pause them). */
+  fetcherFor(leaderId: number): ReplicaFetcher | undefined {
+    return this.fetchers.get(leaderId);
+  }
+
+  /** Stops every fetch of this broker without giving up its roles (a stalled follower, for tests). */
+  pauseFetchers(): void {
+    this.fetchersPaused = true;
+    for (const f of this.fetchers.values()) f.pause();
+  }
+
+  resumeFetchers(): void {
+    this.fetchersPaused = false;
+    for (const f of this.fetchers.values()) f.resume();
+  }
+
+  // ---- acting on the image (ReplicaManager.applyDelta) --------------------------------------
+
+  private applyDelta(change: ImageChange): void {
+    if (this.closed) return;
+    for (const name of change.topics) {
+      try {
+        this.applyTopic(name);
+      } catch (err) {
+        this.host.logger.error({ err, topic: name }, 'could not apply a metadata change to the local replicas');
+      }
+    }
+  }
+
+  private applyTopic(name: string): void {
+    const topic = this.store.topic(name);
+    if (topic === undefined) {
+      // Served no longer: deleted (its record is gone), or still being created.
+      if (!this.store.image.topicRecords.has(name)) this.dropTopic(name);
+      return;
+    }
+    for (const pm of topic.partitions) this.applyPartition(topic, pm);
+  }
+
+  private applyPartition(topic: TopicMetadata, pm: PartitionMetadata): void {
+    const { nodeId, partitions, logs } = this.host;
+    const partition = partitions.get(topic, pm.partition)!;
+    if (!pm.replicas.includes(nodeId)) {
+      this.stopReplica(partition);
+      return;
+    }
+    let indexes = this.byTopic.get(topic.name);
+    if (indexes === undefined) this.byTopic.set(topic.name, (indexes = new Set()));
+    indexes.add(pm.partition);
+    const log = logs.getOrCreateLog(topic.name, pm.partition, { ...topic.configs });
+    if (pm.leader === nodeId) {
+      const ls = partition.leaderState;
+      if (ls !== null && ls.leaderEpoch === pm.leaderEpoch) {
+        ls.update(pm, log.logEndOffset, this.clock.now());
+        // A committed shrink may let the high watermark move; waiting appends see the new ISR.
+        this.maybeIncrementHighWatermark(partition, log);
+        this.purgatory.checkPartition(partition);
+      } else {
+        this.makeLeader(partition, log, pm);
+      }
+    } else if (partition.followedLeader !== pm.leader || partition.appliedLeaderEpoch !== pm.leaderEpoch || partition.leaderState !== null) {
+      this.makeFollower(partition, log, topic, pm);
+    }
+  }
+
+  private makeLeader(partition: Partition, log: PartitionLog, pm: PartitionMetadata): void {
+    this.stopFetching(partition);
+    partition.epochCache(log).assign(pm.leaderEpoch, log.logEndOffset);
+    partition.leaderState = new LeaderState(this.host.nodeId, pm, log.logEndOffset, this.clock.now());
+    partition.appliedLeaderEpoch = pm.leaderEpoch;
+    this.leading.add(partition);
+    this.host.logger.info({ topic: partition.topic, partition: partition.index, leaderEpoch: pm.leaderEpoch, isr: pm.isr, logEndOffset: log.logEndOffset }, 'became leader');
+    this.maybeIncrementHighWatermark(partition, log);
+    this.purgatory.checkPartition(partition);
+    this.host.fetch.purgatory.checkLog(log);
+  }
+
+  private makeFollower(partition: Partition, log: PartitionLog, topic: TopicMetadata, pm: PartitionMetadata): void {
+    this.stopFetching(partition);
+    this.stopLeading(partition);
+    partition.followedLeader = pm.leader;
+    partition.appliedLeaderEpoch = pm.leaderEpoch;
+    this.host.fetch.purgatory.checkLog(log);
+    this.host.logger.info({ topic: partition.topic, partition: partition.index, leader: pm.leader, leaderEpoch: pm.leaderEpoch }, 'became follower');
+    if (pm.leader < 0) return; // offline: nobody to fetch from
+    const follower = new FollowerPartition(partition, log, topic.id);
+    this.following.set(partition, follower);
+    this.fetcher(pm.leader).add(follower, pm.leaderEpoch);
+  }
+
+  /** No replica here any more (reassigned away) or the topic went. */
+  private stopReplica(partition: Partition): void {
+    this.stopFetching(partition);
+    this.stopLeading(partition);
+    partition.followedLeader = -1;
+    partition.appliedLeaderEpoch = -1;
+    this.byTopic.get(partition.topic)?.delete(partition.index);
+  }
+
+  private stopLeading(partition: Partition): void {
+    if (partition.leaderState === null) return;
+    partition.leaderState = null;
+    this.leading.delete(partition);
+    this.purgatory.checkPartition(partition);
+  }
+
+  private stopFetching(partition: Partition): void {
+    const f = this.following.get(partition);
+    if (f === undefined) return;
+    this.following.delete(partition);
+    this.fetchers.get(partition.followedLeader)?.remove(partition.topic, partition.index);
+  }
+
+  private dropTopic(name: string): void {
+    const indexes = this.byTopic.get(name);
+    if (indexes === undefined) return;
+    this.byTopic.delete(name);
+    for (const p of [...this.leading, ...this.following.keys()]) if (p.topic === name) this.stopReplica(p);
+    for (const i of indexes) this.host.logs.deleteLog(name, i);
+    this.host.partitions.removeTopic(name);
+  }
+
+  private fetcher(leaderId: number): ReplicaFetcher {
+    let f = this.fetchers.get(leaderId);
+    if (f === undefined) {
+      f = new ReplicaFetcher(leaderId, this.transport, this.fetcherSettings());
+      if (this.fetchersPaused) f.pause();
+      this.fetchers.set(leaderId, f);
+    }
+    return f;
+  }
+
+  private fetcherSettings(): FetcherSettings {
+    const c = this.host.config;
+    return {
+      nodeId: this.host.nodeId,
+      brokerEpoch: () => this.store.brokerEpoch,
+      maxWaitMs: c.int('replica.fetch.wait.max.ms'),
+      minBytes: c.int('replica.fetch.min.bytes'),
+      maxBytes: c.int('replica.fetch.max.bytes'),
+      responseMaxBytes: c.int('replica.fetch.response.max.bytes'),
+      backoffMs: c.int('replica.fetch.backoff.ms'),
+      logger: this.host.logger,
+    };
+  }
+
+  // ---- the leader's side ------------------------------------------------------------------------
+
+  onLeaderAppend(partition: Partition, log: PartitionLog): void {
+    // Followers waiting at the old log end fetch the new batches now.
+    this.host.fetch.purgatory.checkLog(log);
+    this.maybeIncrementHighWatermark(partition, log);
+  }
+
+  onFollowerFetch(partition: Partition, log: PartitionLog, replicaId: number, fetchOffset: number, followerLogStartOffset: number): void {
+    const ls = partition.leaderState;
+    if (ls === null || !ls.updateFollower(replicaId, fetchOffset, followerLogStartOffset, this.clock.now(), log.logEndOffset)) return;
+    const expanded = ls.expansionFor(replicaId, log.highWatermark);
+    if (expanded !== null) this.alterIsr(partition, ls, IsrChange.Expand, expanded);
+    this.maybeIncrementHighWatermark(partition, log);
+  }
+
+  awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number> {
+    if (this.closed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return this.purgatory.wait(partition, requiredOffset, timeoutMs);
+  }
+
+  /**
+   * Partition.maybeIncrementLeaderHW: the least log end offset of the maximal ISR, never while
+   * the ISR is below min.insync.replicas. Answers the acks=all appends it completes.
+   */
+  private maybeIncrementHighWatermark(partition: Partition, log: PartitionLog): boolean {
+    const ls = partition.leaderState;
+    if (ls === null || ls.isUnderMinIsr(this.minIsr(partition))) return false;
+    if (!log.maybeIncrementHighWatermark(ls.highWatermarkCandidate(log.logEndOffset))) return false;
+    this.purgatory.checkPartition(partition);
+    return true;
+  }
+
+  /** The verdict on an acks=all append waiting for the ISR; null while it must wait. */
+  private verdict(partition: Partition, requiredOffset: number): number | null {
+    const ls = partition.leaderState;
+    const log = partition.log;
+    if (ls === null || log === undefined || log.isClosed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (log.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR;
+    const r = ls.checkEnoughReplicasReachOffset(requiredOffset, log.highWatermark, this.minIsr(partition));
+    return r.done ? r.errorCode : null;
+  }
+
+  private minIsr(partition: Partition): number {
+    const topic = this.store.topic(partition.topic);
+    if (topic === undefined) return 1;
+    return effectiveMinIsr(partition.metadata, topicProduceSettings(topic, this.host.config).minInsyncReplicas);
+  }
+
+  /** Every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). */
+  private scheduleIsrCheck(): void {
+    const every = Math.max(1, Math.floor(this.host.config.long('replica.lag.time.max.ms') / 2));
+    this.isrTimer = this.clock.schedule(every, () => {
+      if (this.closed) return;
+      this.maybeShrinkIsr();
+      this.scheduleIsrCheck();
+    });
+  }
+
+  /** Partition.maybeShrinkIsr for every partition this broker leads. */
+  maybeShrinkIsr(): void {
+    const maxLagMs = this.host.config.long('replica.lag.time.max.ms');
+    const now = this.clock.now();
+    for (const partition of this.leading) {
+      const ls = partition.leaderState;
+      const log = partition.log;
+      if (ls === null || log === undefined) continue;
+      const shrunk = ls.shrinkCandidate(log.logEndOffset, now, maxLagMs);
+      if (shrunk !== null) this.alterIsr(partition, ls, IsrChange.Shrink, shrunk);
+    }
+  }
+
+  private alterIsr(partition: Partition, ls: LeaderState, kind: IsrChange, isr: number[]): void {
+    ls.beginChange(kind, isr);
+    this.host.logger.info({ topic: partition.topic, partition: partition.index, from: ls.isr, to: isr }, kind === IsrChange.Expand ? 'expanding ISR' : 'shrinking ISR');
+    const request = {
+      topic: partition.topic,
+      partition: partition.index,
+      brokerId: this.host.nodeId,
+      brokerEpoch: this.store.brokerEpoch,
+      leaderEpoch: ls.leaderEpoch,
+      partitionEpoch: ls.partitionEpoch,
+      newIsr: isr,
+    };
+    this.store.alterPartition(request).then(
+      (code) => {
+        if (code === ErrorCode.NONE) return; // the image brought it: LeaderState.update adopted it
+        this.host.logger.info({ topic: partition.topic, partition: partition.index, errorCode: code }, 'ISR change refused');
+        if (partition.leaderState === ls && ls.pending !== null && ls.pending.isr === isr) ls.abandonChange();
+      },
+      (err: unknown) => {
+        this.host.logger.warn({ err, topic: partition.topic, partition: partition.index }, 'ISR change failed');
+        if (partition.leaderState === ls && ls.pending !== null && ls.pending.isr === isr) ls.abandonChange();
+      },
+    );
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * How replica fetchers reach other brokers: one client connection per broker (Kafka's
+ * ReplicaFetcherBlockingSend over its NetworkClient), opened on first use from the broker's
+ * registration in the metadata image and opened again after it fails. Requests go at the
+ * highest version both sides serve, so Fetch carries ReplicaState (v15+) between Millrace
+ * brokers.
+ */
+import { BrokerConnection } from '../client/connection.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import type { FetchRequest } from '../protocol/generated/fetch-request.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
+import type { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
+import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import type { OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
+import type { OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import type { MetadataStore } from '../cluster/metadata.js';
+import type { ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
+
+export class ClientReplicaTransport implements ReplicaTransport {
+  private readonly metadata: Pick<MetadataStore, 'brokers'>;
+  private readonly clientId: string;
+  private readonly requestTimeoutMs: number;
+  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private closed = false;
+
+  constructor(metadata: Pick<MetadataStore, 'brokers'>, nodeId: number, requestTimeoutMs: number) {
+    this.metadata = metadata;
+    this.clientId = `broker-${nodeId}-fetcher`;
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  fetch(leaderId: number, request: FetchRequest): Promise<FetchResponse> {
+    return this.send(leaderId, (c) => {
+      const version = c.version(ApiKey.Fetch);
+      // Before v15 the replica id is a field of the request itself, not of ReplicaState.
+      const body = version >= 15 ? request : { ...request, replicaId: request.replicaState.replicaId };
+      return c.request(ApiKey.Fetch, body, version);
+    });
+  }
+
+  offsetForLeaderEpoch(leaderId: number, request: OffsetForLeaderEpochRequest): Promise<OffsetForLeaderEpochResponse> {
+    return this.send(leaderId, (c) => c.request(ApiKey.OffsetForLeaderEpoch, request));
+  }
+
+  listOffsets(leaderId: number, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
+    return this.send(leaderId, (c) => c.request(ApiKey.ListOffsets, request));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.connections.values()) c.then((conn) => conn.close(), () => {});
+    this.connections.clear();
+  }
+
+  private async send<R>(leaderId: number, call: (conn: BrokerConnection) => Promise<R>): Promise<R> {
+    const conn = await this.connection(leaderId);
+    try {
+      return await call(conn);
+    } catch (err) {
+      // A broken connection is opened again (perhaps to a new address) on the next request.
+      if (conn.closed) this.drop(leaderId, conn);
+      throw err;
+    }
+  }
+
+  private connection(id: number): Promise<BrokerConnection> {
+    if (this.closed) return Promise.reject(new Error('the replica transport is closed'));
+    let c = this.connections.get(id);
+    if (c !== undefined) return c;
+    const node = this.metadata.brokers().find((b) => b.nodeId === id);
+    if (node === undefined) return Promise.reject(new Error(`broker ${id} is not registered`));
+    c = BrokerConnection.connect(node.host, node.port, { clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs });
+    this.connections.set(id, c);
+    c.then(
+      (conn) => {
+        if (this.closed) conn.close();
+      },
+      () => this.connections.delete(id),
+    );
+    return c;
+  }
+
+  private drop(id: number, conn: BrokerConnection): void {
+    const c = this.connections.get(id);
+    if (c === undefined) return;
+    void c.then((current) => {
+      if (current === conn) this.connections.delete(id);
+    }, () => {});
+  }
+}
