@@ -1,6 +1,6 @@
 /**
- * Issue 15's proof with non-Java clients: confluent-kafka-python (Debian, librdkafka) and
- * kafkajs run three transactions (commit, abort, commit), each with sends and
+ * Issue 15's proof with non-Java clients: confluent-kafka-python (Debian, librdkafka), kafkajs
+ * and @platformatic/kafka 1.x run three transactions (commit, abort, commit), each with sends and
  * send_offsets_to_transaction / sendOffsets; the group's committed offset moves only with the
  * committed ones, and a read_committed consumer sees only their records while a
  * read_uncommitted one sees every record.
@@ -16,7 +16,9 @@ import { KafkaClient } from '../../src/client/index.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member, type MemberLine } from './clients/group-members.js';
 import { DEBIAN_PYTHON, ensureApt } from './setup/apt.js';
+import { ensureNode22 } from './setup/node.js';
 import { clientsDir } from './setup/paths.js';
+import { ensurePlatformaticKafka } from './setup/platformatic.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 interface TxnClient {
@@ -36,6 +38,13 @@ const CLIENTS: readonly TxnClient[] = [
     id: 'kafkajs',
     async prepare() {
       return { command: process.execPath, args: [path.join(clientsDir, 'txn-kafkajs.mjs')] };
+    },
+  },
+  {
+    id: 'platformatic-kafka',
+    async prepare() {
+      const [node, modules] = await Promise.all([ensureNode22(), ensurePlatformaticKafka()]);
+      return { command: node, args: [path.join(clientsDir, 'txn-platformatic.mjs')], env: { COMPAT_NODE_MODULES: modules } };
     },
   },
 ];
