@@ -12,6 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
@@ -19,6 +20,9 @@ import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member, type MemberLine } from './clients/group-members.js';
 import { ensureJavaTxnDriver } from './clients/txn-drivers.js';
+import { ensureKafkaJars } from './setup/kafka.js';
+import { runRaw } from './setup/exec.js';
+import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const INPUT_RECORDS = 100_000;
@@ -78,6 +82,34 @@ test('Java: commit, abort, commit; read_committed sees only committed records; d
   assert.equal(described.partitions, 0, 'a completed transaction has no partitions');
   assert.equal(described.timeoutMs, 30_000);
   assert.deepEqual(lines.find((l) => l.event === 'list')?.states, ['CompleteCommit']);
+
+  // kafka-transactions.sh (Kafka's TransactionsCommand) list and describe, and millrace txn
+  await ensureKafkaJars();
+  const tool = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs', '*'),
+    'org.apache.kafka.tools.TransactionsCommand', '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
+  const rows = (text: string) => text.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const listed = await tool(['list']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const [header, ...body] = rows(listed.stdout);
+  assert.deepEqual(header, ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState']);
+  const mine = body.find((r) => r[0] === txnId);
+  assert.deepEqual(mine, [txnId, mine?.[1], String(described.producerId), 'CompleteCommit']);
+  const desc = await tool(['describe', '--transactional-id', txnId]);
+  assert.equal(desc.code, 0, desc.stderr);
+  const [dHeader, dRow] = rows(desc.stdout);
+  assert.deepEqual(dHeader, ['CoordinatorId', 'TransactionalId', 'ProducerId', 'ProducerEpoch', 'TransactionState', 'TransactionTimeoutMs',
+    'CurrentTransactionStartTimeMs', 'TransactionDurationMs', 'TopicPartitions']);
+  assert.deepEqual(dRow?.slice(1, 6), [txnId, String(described.producerId), String(described.producerEpoch), 'CompleteCommit', '30000']);
+  // a completed transaction keeps its start time (Kafka's txnStartTimestamp), so both are numbers
+  assert.match(`${dRow?.[6]} ${dRow?.[7]}`, /^\d+ \d+$/, 'start time and duration of the last transaction');
+  if (process.env.MILLRACE_COMPAT_TARGET === undefined || process.env.MILLRACE_COMPAT_TARGET === 'millrace') {
+    const cli = await runRaw(process.execPath, [path.join(repoRoot, 'bin', 'millrace.js'), 'txn', 'describe', txnId, '--bootstrap-server', target!.bootstrap]);
+    assert.equal(cli.code, 0, cli.stderr);
+    // the same row but for the duration, which grows between the two calls
+    const [cliHeader, cliRow] = rows(cli.stdout);
+    assert.deepEqual(cliHeader, dHeader);
+    assert.deepEqual([...cliRow!.slice(0, 7), ...cliRow!.slice(8)], [...dRow!.slice(0, 7), ...dRow!.slice(8)], 'millrace txn describe prints what kafka-transactions.sh describe prints');
+  }
 });
 
 test(`Java consume-transform-produce: ${INPUT_RECORDS} records, ≤${PER_TRANSACTION} per transaction, every ${ABORT_EVERY}th aborted, kill -9 three times: each record exactly once, in order`, async () => {
