@@ -22,15 +22,11 @@
  * from the client's admin API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DEBIAN_PYTHON, ensureApt } from '../setup/apt.js';
-import { run } from '../setup/exec.js';
-import { ensureJavaClient } from '../setup/java.js';
-import { withLock } from '../setup/lock.js';
-import { cacheDir, clientsDir } from '../setup/paths.js';
+import { compileJavaDriver } from '../setup/java.js';
+import { clientsDir } from '../setup/paths.js';
 import { ensurePlatformaticKafka } from '../setup/platformatic.js';
 import { ensureConfluentKafkaVenv } from '../setup/python.js';
 import type { DriverCommand } from './index.js';
@@ -50,41 +46,16 @@ export interface GroupClient {
 
 const driver = (file: string) => path.join(clientsDir, file);
 
-function hashOf(...files: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(readFileSync(f));
-  return h.digest('hex').slice(0, 16);
-}
-
 let javaMember: Promise<DriverCommand> | undefined;
 
 /** GroupMember.java (with CompatConsumer.java, whose JSON helper it uses) compiled against the Java client's jars. */
 function ensureJavaGroupMember(): Promise<DriverCommand> {
   javaMember ??= (async () => {
-    const java = await ensureJavaClient();
-    const libs = java.classpath.split(path.delimiter).slice(1).join(path.delimiter);
-    const sources = ['GroupMember.java', 'CompatConsumer.java'].map((f) => path.join(clientsDir, 'java', f));
-    const classes = path.join(cacheDir, 'java-group', 'classes');
-    const stamp = hashOf(...sources, path.join(clientsDir, 'java', 'pom.xml'));
-    const marker = path.join(classes, '.complete');
-    const current = () => existsSync(marker) && readFileSync(marker, 'utf8') === stamp;
-    if (!current()) {
-      await withLock('java-group', async () => {
-        if (current()) return;
-        const tmp = `${classes}.tmp-${process.pid}`;
-        rmSync(tmp, { recursive: true, force: true });
-        mkdirSync(tmp, { recursive: true });
-        await run('compiling the Java group member driver', 'javac', ['-cp', libs, '-d', tmp, ...sources]);
-        writeFileSync(path.join(tmp, '.complete'), stamp);
-        rmSync(classes, { recursive: true, force: true });
-        renameSync(tmp, classes);
-      });
-    }
+    const classpath = await compileJavaDriver('java-group', ['GroupMember.java', 'CompatConsumer.java'], 'the Java group member driver');
     return {
-      command: java.java,
+      command: 'java',
       // small heaps and a quick JIT: several JVMs start at once on a small machine
-      args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
-        '-cp', `${classes}${path.delimiter}${libs}`, 'GroupMember'],
+      args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'GroupMember'],
     };
   })();
   return javaMember;
@@ -200,7 +171,8 @@ export function groupClient(id: string): GroupClient {
 }
 
 export interface MemberLine {
-  event: 'client' | 'assigned' | 'record' | 'stale' | 'gap' | 'committed' | 'commit_failed' | 'closed' | 'lag' | 'error' | 'unparsed';
+  /** Group members: client, assigned, record, stale, gap, committed, commit_failed, closed, lag, error; any driver: unparsed. */
+  event: string;
   [field: string]: unknown;
 }
 

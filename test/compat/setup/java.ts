@@ -69,3 +69,19 @@ export function ensureJavaClient(): Promise<JavaClient> {
   })();
   return ensured;
 }
+
+/**
+ * A driver of several sources (in test/compat/clients/java/) compiled against the Java
+ * client's jars into <cache>/<cacheName>/classes, redone when a source or pom.xml changes.
+ * Returns the classpath that runs it (its classes first).
+ */
+export async function compileJavaDriver(cacheName: string, sources: readonly string[], what: string): Promise<string> {
+  const java = await ensureJavaClient();
+  const libs = java.classpath.split(path.delimiter).slice(1).join(path.delimiter);
+  const files = sources.map((f) => path.join(javaSrc, f));
+  const classes = path.join(cacheDir, cacheName, 'classes');
+  await cachedFolder(classes, hashOf(...files, path.join(javaSrc, 'pom.xml')), async (tmp) => {
+    await run(`compiling ${what}`, 'javac', ['-cp', libs, '-d', tmp, ...files]);
+  });
+  return `${classes}${path.delimiter}${libs}`;
+}
