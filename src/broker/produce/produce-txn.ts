@@ -17,6 +17,7 @@
  * batch landing in the log, which Kafka's VerificationGuard otherwise ensures.
  * `transaction.partition.verification.enable=false` turns part 1 off, as in Kafka.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, errorName } from '../../protocol/generated/errors.js';
 import type { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, ATTRIBUTES_OFFSET, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
@@ -162,13 +163,29 @@ export class ProduceTxn {
       }
     }
     if (adding.size === 0) return null;
-    return this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2).then(
+    return this.addWithRetries(broker, adding).then(
       (error) => this.noteAdded(adding, error),
       (err: unknown) => {
         broker.logger.error({ err, transactionalId: this.transactionalId }, 'adding partitions to a transaction failed');
         this.noteAdded(adding, ErrorCode.UNKNOWN_SERVER_ERROR);
       },
     );
+  }
+
+  /**
+   * Kafka 4's ReplicaManager (KAFKA-18654): CONCURRENT_TRANSACTIONS right after EndTxn only
+   * means the previous transaction's markers are still being written, so the broker asks
+   * again every add.partitions.to.txn.retry.backoff.ms, for up to ...backoff.max.ms, instead of
+   * sending the producer into its own (100 ms and more) backoff.
+   */
+  private async addWithRetries(broker: BrokerContext, adding: TopicPartitionSet): Promise<number> {
+    const deadline = Date.now() + broker.config.int('add.partitions.to.txn.retry.backoff.max.ms');
+    const backoffMs = broker.config.int('add.partitions.to.txn.retry.backoff.ms');
+    for (;;) {
+      const error = await this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2);
+      if (error !== ErrorCode.CONCURRENT_TRANSACTIONS || Date.now() + backoffMs > deadline) return error;
+      await sleep(backoffMs);
+    }
   }
 
   private noteAdded(partitions: TopicPartitionSet, error: number): void {

@@ -151,6 +151,11 @@ const defs: ConfigDef[] = [
   { name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', min: 1 },
   // KIP-890 part 1: a partition leader asks the coordinator before a transaction's first append.
   { name: 'transaction.partition.verification.enable', type: 'boolean', default: 'true', dynamic: true },
+  // KAFKA-18654: a transaction version 2 produce whose partitions the coordinator cannot add
+  // yet (CONCURRENT_TRANSACTIONS: the previous transaction's markers are being written) is
+  // retried by the broker every backoff.ms for up to backoff.max.ms before the client hears of it.
+  { name: 'add.partitions.to.txn.retry.backoff.max.ms', type: 'int', default: '100', min: 0 },
+  { name: 'add.partitions.to.txn.retry.backoff.ms', type: 'int', default: '20', min: 1 },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: -1 },
   { name: 'max.incremental.fetch.session.cache.slots', type: 'int', default: '1000', min: 0 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },

@@ -1,7 +1,8 @@
 // KIP-890 verification of transactional produce, the cases a client retries or that Kafka's
 // settings turn off: a transaction version 2 producer writing while its previous transaction's
 // markers are still being written (NOT_ENOUGH_REPLICAS, "Unable to verify ... CONCURRENT_TRANSACTIONS",
-// which every client retries), and transaction.partition.verification.enable=false, with which
+// which every client retries, once the broker's own retries for add.partitions.to.txn.retry.backoff.max.ms
+// are over), and transaction.partition.verification.enable=false, with which
 // Kafka appends a batch the coordinator never heard of.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +34,40 @@ test('transaction version 2: a produce of the next epoch while the markers are b
     release();
     await awaitState(c, 'tv2', 'CompleteCommit');
     assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12)).errorCode, ErrorCode.NONE);
+    assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn second']);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('transaction version 2: markers written within add.partitions.to.txn.retry.backoff.max.ms are waited for by the broker, not the producer', async () => {
+  // A wide retry window, so that the release below lands inside it whatever the machine's pace.
+  const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'add.partitions.to.txn.retry.backoff.max.ms': 30_000, 'add.partitions.to.txn.retry.backoff.ms': 5 } });
+  try {
+    const c = tb.client;
+    await makeTopic(tb, 't');
+    await findTxnCoordinator(c, 'tv2');
+    const p = await initTxn(c, 'tv2', 5);
+    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
+    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
+    const write = markers.writer.writeMarkers.bind(markers.writer);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let attempts = 0;
+    markers.writer.writeMarkers = (e) => held.then(() => write(e));
+    const coordinator = tb.broker.transactions as unknown as { addPartitionsToTransaction: (...a: unknown[]) => Promise<number> };
+    const add = coordinator.addPartitionsToTransaction.bind(coordinator);
+    coordinator.addPartitionsToTransaction = async (...a: unknown[]) => {
+      const error = await add(...a);
+      // the broker asked while the markers were held: now let them through
+      if (error === ErrorCode.CONCURRENT_TRANSACTIONS && ++attempts === 2) release();
+      return error;
+    };
+    const ended = await endTxn(c, 'tv2', p, true, 5);
+    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
+    const produced = await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12);
+    assert.equal(produced.errorCode, ErrorCode.NONE, 'accepted after the broker retried');
+    assert.ok(attempts >= 2, `the coordinator was asked again (${attempts} refusals)`);
     assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn second']);
   } finally {
     await tb.close();
