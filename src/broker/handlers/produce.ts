@@ -118,10 +118,32 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
   if (txn !== null) {
     // Transaction version 2: the partitions join the transaction before anything is appended.
     const adding = txn.addPartitions(broker, request);
-    if (adding !== null) return adding.then(() => appendAll(request, info, broker, txn));
+    const earlier = producerTails.get(txn.producerId);
+    if (adding !== null || earlier !== undefined) return afterEarlier(request, info, broker, txn, adding, earlier);
   }
   return appendAll(request, info, broker, txn);
 }
+
+/**
+ * Transactional requests of a producer still waiting for the coordinator, by producer id: the
+ * settling of the latest one. Kafka serves a connection's requests one at a time; here a
+ * request waiting for its partitions to join the transaction must not let the producer's next
+ * request (its next sequence numbers, pipelined) append before it. Entries go when they settle.
+ */
+const producerTails = new Map<number, Promise<void>>();
+
+function afterEarlier(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, txn: ProduceTxn, adding: Promise<void> | null, earlier: Promise<void> | undefined): Promise<ProduceResponse | null> {
+  const ready = earlier === undefined ? adding! : adding === null ? earlier : Promise.all([earlier, adding]);
+  const result = ready.then(() => appendAll(request, info, broker, txn));
+  const settled = result.then(noop, noop);
+  producerTails.set(txn.producerId, settled);
+  void settled.then(() => {
+    if (producerTails.get(txn.producerId) === settled) producerTails.delete(txn.producerId);
+  });
+  return result;
+}
+
+function noop(): void {}
 
 /** Every partition of the request, once its request-wide checks passed. */
 function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, txn: ProduceTxn | null): ProduceResponse | Promise<ProduceResponse | null> | null {

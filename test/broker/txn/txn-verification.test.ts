@@ -74,6 +74,42 @@ test('transaction version 2: markers written within add.partitions.to.txn.retry.
   }
 });
 
+test('transaction version 2: pipelined batches of a producer waiting for its partition to join the transaction append in order', async () => {
+  const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'add.partitions.to.txn.retry.backoff.max.ms': 30_000, 'add.partitions.to.txn.retry.backoff.ms': 5 } });
+  try {
+    const c = tb.client;
+    await makeTopic(tb, 't');
+    await findTxnCoordinator(c, 'tv2');
+    const p = await initTxn(c, 'tv2', 5);
+    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
+    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
+    const write = markers.writer.writeMarkers.bind(markers.writer);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    markers.writer.writeMarkers = (e) => held.then(() => write(e));
+    const ended = await endTxn(c, 'tv2', p, true, 5);
+    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
+    // The first request's join is slow to be written (as a __transaction_state append can be),
+    // the second's finds the partition joined already and answers at once.
+    const coordinator = tb.broker.transactions as unknown as { addPartitionsToTransaction: (...a: unknown[]) => Promise<number> };
+    const add = coordinator.addPartitionsToTransaction.bind(coordinator);
+    let joined = 0;
+    coordinator.addPartitionsToTransaction = async (...args: unknown[]) => {
+      const error = await add(...args);
+      if (error === ErrorCode.NONE && ++joined === 1) await new Promise((r) => setTimeout(r, 100));
+      return error;
+    };
+    // sequences 0-1 and 2-3 sent back to back, both before the partition can join
+    const a = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['a0', 'a1']), 12);
+    const b = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 2, ['b0', 'b1']), 12);
+    setTimeout(release, 50);
+    assert.deepEqual([(await a).errorCode, (await b).errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
+    assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn a0,a1', 'txn b0,b1']);
+  } finally {
+    await tb.close();
+  }
+});
+
 test('transaction.partition.verification.enable=false: a batch before AddPartitionsToTxn is appended, as Kafka does; Produce v12 still adds its partition', async () => {
   const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'transaction.partition.verification.enable': false } });
   try {
