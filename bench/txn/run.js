@@ -156,8 +156,9 @@ async function main() {
   console.log('| --- | --- | --- | --- |');
   for (const r of summary) {
     const unit = r.workload.startsWith('txn-') ? 'txn/s' : 'MB/s';
-    const p99 = r.workload.startsWith('txn-') ? [` (p99 ${r.kafka_p99_ms} ms)`, ` (p99 ${r.millrace_p99_ms} ms)`] : ['', ''];
-    console.log(`| ${r.workload} | ${r.kafka} ${unit}${p99[0]} | ${r.millrace} ${unit}${p99[1]} | ${r.ratio ?? '–'}× |`);
+    const f = (x) => (x === null ? '–' : round(x, 1));
+    const p99 = r.workload.startsWith('txn-') ? [` (p99 ${f(r.kafka_p99_ms)} ms)`, ` (p99 ${f(r.millrace_p99_ms)} ms)`] : ['', ''];
+    console.log(`| ${r.workload} | ${f(r.kafka)} ${unit}${p99[0]} | ${f(r.millrace)} ${unit}${p99[1]} | ${r.ratio ?? '–'}× |`);
   }
 }
 
