@@ -11,24 +11,45 @@ import { unverifiedMessage } from '../../../src/broker/produce/produce-txn.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { awaitState, describeTxn, endTxn, findTxnCoordinator, initTxn, logContents, produceTxn, txnBatch } from './helpers.js';
 
+type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;
+
+/**
+ * A transaction version 2 producer 'tv2' that wrote 'first' to t-0 and committed, with the
+ * commit's markers held back until `release()`: the coordinator stays in PrepareCommit.
+ */
+async function commitWithMarkersHeld(tb: TestBroker) {
+  const c = tb.client;
+  await makeTopic(tb, 't');
+  await findTxnCoordinator(c, 'tv2');
+  const p = await initTxn(c, 'tv2', 5);
+  assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
+  // Hold the markers: the coordinator's writer answers only when released.
+  const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
+  const write = markers.writer.writeMarkers.bind(markers.writer);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  markers.writer.writeMarkers = (e) => held.then(() => write(e));
+  const ended = await endTxn(c, 'tv2', p, true, 5);
+  assert.equal(ended.errorCode, ErrorCode.NONE);
+  return { c, p, next: { producerId: p.producerId, producerEpoch: ended.producerEpoch }, release };
+}
+
+/** Wraps the coordinator's addPartitionsToTransaction: `after` sees each answer before the broker does. */
+function onAddPartitions(tb: TestBroker, after: (error: number) => Promise<void> | void): void {
+  const coordinator = tb.broker.transactions as unknown as { addPartitionsToTransaction: (...a: unknown[]) => Promise<number> };
+  const add = coordinator.addPartitionsToTransaction.bind(coordinator);
+  coordinator.addPartitionsToTransaction = async (...args: unknown[]) => {
+    const error = await add(...args);
+    await after(error);
+    return error;
+  };
+}
+
 test('transaction version 2: a produce of the next epoch while the markers are being written is retried, then accepted', async () => {
   const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1 } });
   try {
-    const c = tb.client;
-    await makeTopic(tb, 't');
-    await findTxnCoordinator(c, 'tv2');
-    const p = await initTxn(c, 'tv2', 5);
-    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
-    // Hold the markers: the coordinator's writer answers only when released.
-    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
-    const write = markers.writer.writeMarkers.bind(markers.writer);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    markers.writer.writeMarkers = (e) => held.then(() => write(e));
-    const ended = await endTxn(c, 'tv2', p, true, 5);
-    assert.equal(ended.errorCode, ErrorCode.NONE);
+    const { c, p, next, release } = await commitWithMarkersHeld(tb);
     assert.equal((await describeTxn(c, 'tv2')).transactionState, 'PrepareCommit');
-    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
     const early = await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12);
     assert.deepEqual([early.errorCode, early.errorMessage], [ErrorCode.NOT_ENOUGH_REPLICAS, unverifiedMessage(ErrorCode.CONCURRENT_TRANSACTIONS)]);
     release();
@@ -44,30 +65,15 @@ test('transaction version 2: markers written within add.partitions.to.txn.retry.
   // A wide retry window, so that the release below lands inside it whatever the machine's pace.
   const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'add.partitions.to.txn.retry.backoff.max.ms': 30_000, 'add.partitions.to.txn.retry.backoff.ms': 5 } });
   try {
-    const c = tb.client;
-    await makeTopic(tb, 't');
-    await findTxnCoordinator(c, 'tv2');
-    const p = await initTxn(c, 'tv2', 5);
-    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
-    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
-    const write = markers.writer.writeMarkers.bind(markers.writer);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let attempts = 0;
-    markers.writer.writeMarkers = (e) => held.then(() => write(e));
-    const coordinator = tb.broker.transactions as unknown as { addPartitionsToTransaction: (...a: unknown[]) => Promise<number> };
-    const add = coordinator.addPartitionsToTransaction.bind(coordinator);
-    coordinator.addPartitionsToTransaction = async (...a: unknown[]) => {
-      const error = await add(...a);
+    const { c, p, next, release } = await commitWithMarkersHeld(tb);
+    let refusals = 0;
+    onAddPartitions(tb, (error) => {
       // the broker asked while the markers were held: now let them through
-      if (error === ErrorCode.CONCURRENT_TRANSACTIONS && ++attempts === 2) release();
-      return error;
-    };
-    const ended = await endTxn(c, 'tv2', p, true, 5);
-    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
+      if (error === ErrorCode.CONCURRENT_TRANSACTIONS && ++refusals === 2) release();
+    });
     const produced = await produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['second']), 12);
     assert.equal(produced.errorCode, ErrorCode.NONE, 'accepted after the broker retried');
-    assert.ok(attempts >= 2, `the coordinator was asked again (${attempts} refusals)`);
+    assert.ok(refusals >= 2, `the coordinator was asked again (${refusals} refusals)`);
     assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn second']);
   } finally {
     await tb.close();
@@ -77,28 +83,13 @@ test('transaction version 2: markers written within add.partitions.to.txn.retry.
 test('transaction version 2: pipelined batches of a producer waiting for its partition to join the transaction append in order', async () => {
   const tb = await startTestBroker({ config: { 'transaction.state.log.num.partitions': 1, 'add.partitions.to.txn.retry.backoff.max.ms': 30_000, 'add.partitions.to.txn.retry.backoff.ms': 5 } });
   try {
-    const c = tb.client;
-    await makeTopic(tb, 't');
-    await findTxnCoordinator(c, 'tv2');
-    const p = await initTxn(c, 'tv2', 5);
-    assert.equal((await produceTxn(c, 'tv2', 't', 0, txnBatch(p, 0, ['first']), 12)).errorCode, ErrorCode.NONE);
-    const markers = tb.broker.transactions.markers as unknown as { writer: { writeMarkers: (e: unknown) => Promise<unknown> } };
-    const write = markers.writer.writeMarkers.bind(markers.writer);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    markers.writer.writeMarkers = (e) => held.then(() => write(e));
-    const ended = await endTxn(c, 'tv2', p, true, 5);
-    const next = { producerId: p.producerId, producerEpoch: ended.producerEpoch };
+    const { c, p, next, release } = await commitWithMarkersHeld(tb);
     // The first request's join is slow to be written (as a __transaction_state append can be),
     // the second's finds the partition joined already and answers at once.
-    const coordinator = tb.broker.transactions as unknown as { addPartitionsToTransaction: (...a: unknown[]) => Promise<number> };
-    const add = coordinator.addPartitionsToTransaction.bind(coordinator);
     let joined = 0;
-    coordinator.addPartitionsToTransaction = async (...args: unknown[]) => {
-      const error = await add(...args);
+    onAddPartitions(tb, async (error) => {
       if (error === ErrorCode.NONE && ++joined === 1) await new Promise((r) => setTimeout(r, 100));
-      return error;
-    };
+    });
     // sequences 0-1 and 2-3 sent back to back, both before the partition can join
     const a = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['a0', 'a1']), 12);
     const b = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 2, ['b0', 'b1']), 12);

@@ -25,7 +25,7 @@ let javaStreams: Promise<DriverCommand> | undefined;
 /** WordCountEos.java: Kafka Streams WordCount with exactly_once_v2. */
 export function ensureJavaStreamsWordCount(): Promise<DriverCommand> {
   javaStreams ??= (async () => {
-    const classpath = await compileJavaDriver('java-streams', ['WordCountEos.java', 'CompatConsumer.java'], 'the Kafka Streams WordCount');
+    const classpath = await compileJavaDriver('java-streams', ['WordCountEos.java', 'TxnDriver.java', 'CompatConsumer.java'], 'the Kafka Streams WordCount');
     return {
       command: 'java',
       args: ['-Xmx384m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'WordCountEos'],

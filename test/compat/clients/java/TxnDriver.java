@@ -89,19 +89,24 @@ public class TxnDriver {
     static List<String> readAll(String bootstrap, String topic, String isolation) {
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> c = consumer(bootstrap, isolation, null, null)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo info : c.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (true) {
-                boolean done = true;
-                for (TopicPartition tp : parts) if (c.position(tp) < end.get(tp)) done = false;
-                if (done) break;
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) values.add(r.value());
-            }
+            readToEnd(c, topic, r -> values.add(r.value()));
         }
         return values;
+    }
+
+    /** Every partition of `topic` from its start up to the end offsets of the consumer's isolation level. */
+    static <K, V> void readToEnd(KafkaConsumer<K, V> c, String topic, java.util.function.Consumer<ConsumerRecord<K, V>> each) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo info : c.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = c.endOffsets(parts);
+        while (true) {
+            boolean done = true;
+            for (TopicPartition tp : parts) if (c.position(tp) < end.get(tp)) done = false;
+            if (done) return;
+            for (ConsumerRecord<K, V> r : c.poll(Duration.ofMillis(500))) each.accept(r);
+        }
     }
 
     static String strings(List<String> xs) {
@@ -189,20 +194,8 @@ public class TxnDriver {
 
     static void dump(String bootstrap, String topic, String isolation) {
         try (KafkaConsumer<String, String> c = consumer(bootstrap, isolation, null, null)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo info : c.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (true) {
-                boolean done = true;
-                for (TopicPartition tp : parts) if (c.position(tp) < end.get(tp)) done = false;
-                if (done) break;
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    out("{\"p\":" + r.partition() + ",\"o\":" + r.offset() + ",\"k\":" + CompatConsumer.str(r.key() == null ? "" : r.key())
-                        + ",\"v\":" + CompatConsumer.str(r.value()) + "}");
-                }
-            }
+            readToEnd(c, topic, r -> out("{\"p\":" + r.partition() + ",\"o\":" + r.offset() + ",\"k\":" + CompatConsumer.str(r.key() == null ? "" : r.key())
+                + ",\"v\":" + CompatConsumer.str(r.value()) + "}"));
         }
         out("{\"event\":\"end\"}");
     }

@@ -12,19 +12,14 @@
 //     {"event":"counts","counts":{word: count, ...}}.
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -94,17 +89,7 @@ public class WordCountEos {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, Long> counts = new TreeMap<>();
         try (KafkaConsumer<String, Long> c = new KafkaConsumer<>(p, new StringDeserializer(), new LongDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo info : c.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (true) {
-                boolean done = true;
-                for (TopicPartition tp : parts) if (c.position(tp) < end.get(tp)) done = false;
-                if (done) break;
-                for (ConsumerRecord<String, Long> r : c.poll(Duration.ofMillis(500))) counts.put(r.key(), r.value());
-            }
+            TxnDriver.readToEnd(c, topic, r -> counts.put(r.key(), r.value()));
         }
         StringBuilder b = new StringBuilder("{");
         for (Map.Entry<String, Long> e : counts.entrySet()) {
