@@ -19,6 +19,7 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { TxnOffsetCommitRequest } from '../../protocol/generated/txn-offset-commit-request.js';
 import type { TxnOffsetCommitResponse, TxnOffsetCommitResponseTopic } from '../../protocol/generated/txn-offset-commit-response.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
+import { appendErrorToResponseError } from '../../coordinator/group/sink.js';
 import { TopicPartitionSet } from '../../coordinator/txn/topic-partitions.js';
 import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import type { BrokerContext } from '../context.js';
@@ -37,19 +38,9 @@ export function txnOffsetCommitError(code: number, operation: TxnOperation): num
       return operation === TxnOperation.DefaultError ? ErrorCode.INVALID_TXN_STATE : code;
     case ErrorCode.NETWORK_EXCEPTION:
       return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
     default:
-      return code;
+      // the append's own errors, as every group write answers them
+      return appendErrorToResponseError(code);
   }
 }
 
