@@ -9,7 +9,7 @@
  * mmap writes are lazy too). The file is never preallocated, so its length is always a whole
  * number of entries and Kafka's tools read it as is.
  */
-import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
+import { readFully, renameIfExists, writeFully, type StorageFs } from './fs/storage-fs.js';
 
 export class CorruptIndexError extends Error {
   constructor(message: string) {
@@ -209,11 +209,7 @@ export abstract class AbstractIndex {
   }
 
   renameTo(file: string): void {
-    try {
-      this.fs.renameSync(this.file, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    renameIfExists(this.fs, this.file, file);
     this.file = file;
   }
 

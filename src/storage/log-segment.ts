@@ -16,7 +16,7 @@ import type { Clock } from './clock.js';
 import type { LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 import { CachedFile, type FdCache } from './fd-cache.js';
-import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
+import { readFully, renameIfExists, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
@@ -639,11 +639,7 @@ export class LogSegment {
   changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
     const swap = (p: string) => (oldSuffix === '' ? p + newSuffix : p.slice(0, p.length - oldSuffix.length) + newSuffix);
     const logTo = swap(this.logFile.path);
-    try {
-      this.ctx.fs.renameSync(this.logFile.path, logTo);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    renameIfExists(this.ctx.fs, this.logFile.path, logTo);
     this.logFile.path = logTo;
     this.offsetIndex.renameTo(swap(this.offsetIndex.file));
     this.timeIndex.renameTo(swap(this.timeIndex.file));

@@ -20,7 +20,7 @@
 import type { StorageFs } from './fs/storage-fs.js';
 import { readInt64, writeInt64 } from './batch.js';
 import { CorruptIndexError } from './abstract-index.js';
-import { writeFully } from './fs/storage-fs.js';
+import { renameIfExists, writeFully } from './fs/storage-fs.js';
 
 export const ABORTED_TXN_SIZE = 34;
 export const ABORTED_TXN_VERSION = 0;
@@ -237,11 +237,7 @@ export class TransactionIndex {
   }
 
   renameTo(file: string): void {
-    try {
-      this.fs.renameSync(this.file, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    renameIfExists(this.fs, this.file, file);
     this.file = file;
   }
 

@@ -207,3 +207,12 @@ export function writeFileDurablySync(fsys: StorageFs, file: string, data: Uint8A
   fsys.renameSync(tmp, file);
   fsys.fsyncDirSync(path.dirname(file));
 }
+
+/** Renames `from` to `to`; a missing `from` (a file made lazily, never written) is not an error. */
+export function renameIfExists(fsys: StorageFs, from: string, to: string): void {
+  try {
+    fsys.renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
