@@ -60,6 +60,12 @@ export interface MetadataStore {
   brokerConfigs?(scope: string): Readonly<Record<string, string>>;
   /** Replaces the dynamic broker configs of a scope. */
   setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
+  /**
+   * ElectLeaders of a store whose leaders can move (a cluster's): elections of Kafka's
+   * ElectionType for the given partitions (null: all), with an error code per partition.
+   * A single node leaves it out: its one broker always leads.
+   */
+  electLeaders?(type: number, partitions: ReadonlyArray<{ topic: string; partition: number }> | null): Promise<Array<{ topic: string; partition: number; errorCode: number }>>;
   close(): Promise<void>;
 }
 
