@@ -1,5 +1,5 @@
 /**
- * `millrace partition elect-leaders`: what kafka-leader-election.sh does, with its flags
+ * `millrace partition elect-leaders` (and `reassign`, partition-reassign.ts): what kafka-leader-election.sh does, with its flags
  * (`--election-type`, `--topic` with `--partition`, `--all-topic-partitions`,
  * `--path-to-json-file`) and its report: partitions elected, those whose preferred (or any)
  * leader already leads, and one line per failure, which makes the exit code 1. Like Kafka's,
@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { electLeaders, ElectionType, type ElectionOutcome } from '../client/partition-admin.js';
 import { action, clientOptions, CliError, examples, intArg, withClient, type ClientFlags } from './options.js';
 import { print, type Out } from './output.js';
+import { registerReassign } from './partition-reassign.js';
 
 interface ElectFlags extends ClientFlags {
   electionType: 'PREFERRED' | 'UNCLEAN';
@@ -22,7 +23,8 @@ interface ElectFlags extends ClientFlags {
 type Ref = { topic: string; partition: number };
 
 export function registerPartition(program: Command, out: Out = process.stdout): void {
-  const partition = program.command('partition').description('partition leadership (kafka-leader-election.sh)');
+  const partition = program.command('partition').description('partition leadership and replicas (kafka-leader-election.sh, kafka-reassign-partitions.sh)');
+  registerReassign(partition, out);
   examples(clientOptions(partition.command('elect-leaders')), [
     'millrace partition elect-leaders --election-type preferred --all-topic-partitions',
     'millrace partition elect-leaders --election-type preferred --topic orders --partition 3',

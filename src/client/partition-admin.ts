@@ -1,5 +1,6 @@
 /**
- * Partition administration over the internal client: leader elections (ElectLeaders). Each
+ * Partition administration over the internal client: leader elections (ElectLeaders) and
+ * reassignments (AlterPartitionReassignments, ListPartitionReassignments). Each
  * partition's outcome is returned, not thrown, as Kafka's Admin.electLeaders reports them;
  * a request-level error throws a KafkaResponseError.
  */
@@ -40,5 +41,63 @@ export async function electLeaders(client: KafkaClient, type: number, partitions
       out.push({ topic: t.topic, partition: p.partitionId, error, message: p.errorMessage });
     }
   }
-  return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  return out.sort(byPartition);
+}
+
+export interface ReassignmentOutcome {
+  topic: string;
+  partition: number;
+  /** Kafka's error name, null when accepted. */
+  error: string | null;
+  message: string | null;
+}
+
+/** Starts reassignments (target replicas) or cancels them (null), per partition. */
+export async function alterPartitionReassignments(client: KafkaClient, requests: ReadonlyArray<{ topic: string; partition: number; replicas: number[] | null }>, timeoutMs = 30_000): Promise<ReassignmentOutcome[]> {
+  const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[] | null }>>();
+  for (const r of requests) {
+    let list = byTopic.get(r.topic);
+    if (list === undefined) byTopic.set(r.topic, (list = []));
+    list.push({ partitionIndex: r.partition, replicas: r.replicas });
+  }
+  const res = await client.request(ApiKey.AlterPartitionReassignments, { timeoutMs, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
+  throwIfError(res.errorCode, 'reassigning partitions', res.errorMessage);
+  const out: ReassignmentOutcome[] = [];
+  for (const t of res.responses) {
+    for (const p of t.partitions) {
+      out.push({ topic: t.name, partition: p.partitionIndex, error: p.errorCode === ErrorCode.NONE ? null : (errorInfo(p.errorCode)?.name ?? `error code ${p.errorCode}`), message: p.errorMessage });
+    }
+  }
+  return out.sort(byPartition);
+}
+
+export interface OngoingReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+
+/** The ongoing reassignments of the given partitions, or of all when null. */
+export async function listPartitionReassignments(client: KafkaClient, partitions: ReadonlyArray<{ topic: string; partition: number }> | null, timeoutMs = 30_000): Promise<OngoingReassignment[]> {
+  let topics: Array<{ name: string; partitionIndexes: number[] }> | null = null;
+  if (partitions !== null) {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) {
+      let list = byTopic.get(p.topic);
+      if (list === undefined) byTopic.set(p.topic, (list = []));
+      list.push(p.partition);
+    }
+    topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  }
+  const res = await client.request(ApiKey.ListPartitionReassignments, { timeoutMs, topics });
+  throwIfError(res.errorCode, 'listing partition reassignments', res.errorMessage);
+  const out: OngoingReassignment[] = [];
+  for (const t of res.topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas });
+  return out.sort(byPartition);
+}
+
+function byPartition(a: { topic: string; partition: number }, b: { topic: string; partition: number }): number {
+  return a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
 }

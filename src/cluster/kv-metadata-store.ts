@@ -5,7 +5,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
 import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
 import { MetadataImage, type ImageChange } from './metadata-image.js';
-import { Controller, topicRefusal } from './controller.js';
+import { Controller, topicRefusal, uncleanFor } from './controller.js';
 import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op } from './kv/kv.js';
 import { LeaseSession } from './kv/session.js';
 import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
@@ -13,6 +13,8 @@ import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
 import { planAlterPartition, type AlterPartitionRequest } from './replication/alter-partition.js';
 import { DEFAULT_LEADER_REBALANCE, LeaderRebalance, type LeaderRebalanceConfig } from './leader-rebalance.js';
 import { electLeaders, type ElectionResult, type PartitionRef } from './elect-leaders.js';
+import { listReassignments, planReassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';
+import { writePartitionChanges } from './partition-writes.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -256,6 +258,28 @@ export class KvMetadataStore implements MetadataStore {
    */
   electLeaders(type: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
     return electLeaders(this.o.kv, this.image, type, partitions, (revision) => this.waitForRevision(revision));
+  }
+
+  /**
+   * AlterPartitionReassignments (reassignment.ts): starts or cancels reassignments, each a
+   * compare-and-swap of the partition record; the controller completes them. Resolves once the
+   * image holds the changes, with Kafka's error code and message per partition.
+   */
+  async alterPartitionReassignments(requests: readonly ReassignmentRequest[]): Promise<Array<{ topic: string; partition: number; errorCode: number; message: string | null }>> {
+    const unclean = (topic: string): boolean => uncleanFor(this.image, topic, this.o.uncleanLeaderElection);
+    const planned = await writePartitionChanges(
+      this.o.kv,
+      requests,
+      (refs) => planReassignments(this.image, refs ?? [], unclean),
+      (e) => requests.find((r) => r.topic === e.topic && r.partition === e.partition)!,
+      (revision) => this.waitForRevision(revision),
+    );
+    return planned.map((e) => ({ topic: e.topic, partition: e.partition, errorCode: e.errorCode, message: e.message }));
+  }
+
+  /** ListPartitionReassignments: the ongoing reassignments of the given partitions (null: all). */
+  listPartitionReassignments(partitions: ReadonlyArray<{ topic: string; partition: number }> | null): OngoingReassignment[] {
+    return listReassignments(this.image, partitions);
   }
 
   /**

@@ -55,3 +55,41 @@ test('partition elect-leaders: elected, already elected, failures with exit code
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('partition reassign: --execute, --list, --verify, --cancel with kafka-reassign-partitions.sh\'s file and reports', async () => {
+  const cluster = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 } });
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-reassign-cli-'));
+  const client = new KafkaClient({ bootstrapServers: cluster.bootstrapServers.split(',') });
+  try {
+    const admin = new Admin(client);
+    await admin.createTopic({ name: 'm', partitions: 1, replicationFactor: 1 });
+    const from = (await admin.describeTopics(['m']))[0]!.partitions[0]!.replicas[0]!;
+    const to = from === 3 ? 1 : from + 1;
+    const bootstrap = ['--bootstrap-server', cluster.bootstrapServers];
+    const file = join(dir, 'move.json');
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [to] }] }));
+
+    assert.equal(await ok(['partition', 'reassign', '--list', ...bootstrap]), 'No partition reassignments found.\n');
+    assert.equal(await ok(['partition', 'reassign', '--reassignment-json-file', file, '--execute', ...bootstrap]),
+      `Current partition replica assignment\n\n{"version":1,"partitions":[{"topic":"m","partition":0,"replicas":[${from}],"log_dirs":["any"]}]}\n\n` +
+      'Save this to use as the --reassignment-json-file option during rollback\nSuccessfully started partition reassignment for m-0\n');
+    await eventually('moved', async () => (await admin.describeTopics(['m']))[0]!.partitions[0]!.replicas.join() === String(to), { retryErrors: true, intervalMs: 20 });
+    assert.equal(await ok(['partition', 'reassign', '--reassignment-json-file', file, '--verify', ...bootstrap]), 'Status of partition reassignment:\nReassignment of partition m-0 is completed.\n');
+    const cancelled = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--cancel', ...bootstrap]);
+    assert.deepEqual([cancelled.code, cancelled.stdout], [1, 'Error cancelling partition reassignment(s):\nm-0: No partition reassignment is in progress.\n']);
+
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [from] }] }));
+    const stale = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--verify', ...bootstrap]);
+    assert.deepEqual([stale.code, stale.stdout], [1, `Status of partition reassignment:\nThere is no active reassignment of partition m-0, but replica set is [${to}] rather than [${from}].\n`]);
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [9] }] }));
+    const refused = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--execute', ...bootstrap]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /Error reassigning partition\(s\):\nm-0: The manual partition assignment includes broker 9, but no such broker is registered\.\n$/);
+    const noAction = await cli(['partition', 'reassign', '--reassignment-json-file', file, ...bootstrap]);
+    assert.deepEqual([noAction.code, noAction.stderr], [1, 'millrace: give exactly one of --execute, --verify, --cancel or --list\n']);
+  } finally {
+    client.close();
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
