@@ -271,7 +271,7 @@ export class KvMetadataStore implements MetadataStore {
       this.o.kv,
       requests,
       (refs) => planReassignments(this.image, refs ?? [], unclean),
-      (e) => requests.find((r) => r.topic === e.topic && r.partition === e.partition)!,
+      (e) => e.request,
       (revision) => this.waitForRevision(revision),
     );
     return planned.map((e) => ({ topic: e.topic, partition: e.partition, errorCode: e.errorCode, message: e.message }));

@@ -42,9 +42,7 @@ export async function writePartitionChanges<P extends PlannedChange, R extends {
     const raced: P[] = [];
     let seen = 0;
     for (const e of planned) if (e.op === null) results.push(e);
-    const writes = planned.filter((e) => e.op !== null);
-    for (let from = 0; from < writes.length; from += MAX_PARTITIONS_PER_TXN) {
-      const batch = writes.slice(from, from + MAX_PARTITIONS_PER_TXN);
+    for (const batch of batches(planned.filter((e) => e.op !== null))) {
       const compares: Compare[] = batch.map((e) => e.compare!);
       const ops: Op[] = batch.map((e) => e.op!);
       const r = await kv.txn({ compares, success: ops });
@@ -66,4 +64,27 @@ export async function writePartitionChanges<P extends PlannedChange, R extends {
   }
   if (written > 0) await waitForRevision(written);
   return results;
+}
+
+/**
+ * Transactions of up to MAX_PARTITIONS_PER_TXN writes, never two of one key (etcd refuses a
+ * transaction that puts a key twice): a partition named twice in one request goes to a later
+ * transaction, where its compare fails and it is planned again over the first one's outcome.
+ */
+function batches<P extends PlannedChange>(writes: readonly P[]): P[][] {
+  const out: P[][] = [];
+  let batch: P[] = [];
+  let keys = new Set<string>();
+  for (const w of writes) {
+    const key = w.op!.type === 'put' ? w.op!.key : '';
+    if (batch.length >= MAX_PARTITIONS_PER_TXN || keys.has(key)) {
+      out.push(batch);
+      batch = [];
+      keys = new Set();
+    }
+    batch.push(w);
+    keys.add(key);
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
 }

@@ -122,6 +122,8 @@ export interface ReassignmentRequest {
 export interface PlannedReassignment {
   topic: string;
   partition: number;
+  /** What was asked, to plan it again after a lost race. */
+  request: ReassignmentRequest;
   errorCode: number;
   message: string | null;
   compare: Compare | null;
@@ -132,8 +134,9 @@ export interface PlannedReassignment {
 export function planReassignments(image: MetadataImage, requests: readonly ReassignmentRequest[], uncleanFor: (topic: string) => boolean): PlannedReassignment[] {
   const acceptable = acceptableLeaders(image);
   const registered = (id: number): boolean => image.brokers.has(id);
-  return requests.map(({ topic, partition, replicas }) => {
-    const refused = (errorCode: number, message: string | null): PlannedReassignment => ({ topic, partition, errorCode, message, compare: null, op: null });
+  return requests.map((request) => {
+    const { topic, partition, replicas } = request;
+    const refused = (errorCode: number, message: string | null): PlannedReassignment => ({ topic, partition, request, errorCode, message, compare: null, op: null });
     const p = image.topicRecords.has(topic) ? image.partitionRecords.get(topic)?.get(partition) : undefined;
     if (p === undefined) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find partition ${topic}:${partition}.`);
     let next: PartitionRecord;
@@ -148,7 +151,7 @@ export function planReassignments(image: MetadataImage, requests: readonly Reass
       next = startReassignment(p.record, replicas, acceptable);
     }
     const key = image.keys.partition(topic, partition);
-    return { topic, partition, errorCode: ErrorCode.NONE, message: null, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(next) } };
+    return { topic, partition, request, errorCode: ErrorCode.NONE, message: null, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(next) } };
   });
 }
 
