@@ -13,6 +13,7 @@ import { BrokerConfig } from './broker/settings/broker-config.js';
 import { KvMetadataStore } from './cluster/kv-metadata-store.js';
 import { MemoryKv } from './cluster/kv/memory-kv.js';
 import { systemClock, type Clock } from './cluster/kv/clock.js';
+import { leaderRebalanceConfig } from './broker/metadata-store.js';
 
 export interface StartClusterOptions {
   /** How many brokers (node ids 1..n). */
@@ -79,6 +80,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
           logDir: dir,
           logger: log.child({ component: 'metadata' }),
           uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+          leaderRebalance: leaderRebalanceConfig(config),
           ...(options.metadataClock === undefined ? {} : { clock: options.metadataClock }),
           ...(options.sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds: options.sessionTtlSeconds }),
         });

@@ -4,6 +4,12 @@ import type { MetadataStoreFactory } from './broker.js';
 import type { BrokerEndpoint, MetadataStore } from '../cluster/metadata.js';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { parseMetadataStore } from '../cluster/metadata-store-url.js';
+import type { LeaderRebalanceConfig } from '../cluster/leader-rebalance.js';
+
+/** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` for the controller. */
+export function leaderRebalanceConfig(config: BrokerConfig): LeaderRebalanceConfig {
+  return { enabled: config.bool('auto.leader.rebalance.enable'), intervalMs: config.long('leader.imbalance.check.interval.seconds') * 1000 };
+}
 
 /**
  * The metadata store `metadata.store` asks for: the local file store of a single node by
@@ -21,6 +27,7 @@ export function metadataStoreFactory(config: BrokerConfig): MetadataStoreFactory
       self,
       logger: logger.child({ component: 'metadata' }),
       uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+      leaderRebalance: leaderRebalanceConfig(config),
     });
   };
 }

@@ -17,6 +17,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['txn', async () => (await import('./txn.js')).registerTxn],
   ['config', async () => (await import('./config.js')).registerConfig],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
+  ['partition', async () => (await import('./partition.js')).registerPartition],
   ['completion', async () => (await import('./completion.js')).registerCompletion],
   ['perf', async () => (await import('./perf.js')).registerPerf],
 ];

@@ -110,6 +110,10 @@ export interface PartitionRecord {
   leaderEpoch: number;
   /** Bumped on every change (AlterPartition's partition epoch). */
   partitionEpoch: number;
+  /** Replicas an ongoing reassignment adds (in `replicas` already); absent when none. */
+  addingReplicas?: number[];
+  /** Replicas an ongoing reassignment removes once the targets are in the ISR; absent when none. */
+  removingReplicas?: number[];
 }
 
 export function encodeRecord(record: object): string {

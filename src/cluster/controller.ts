@@ -23,6 +23,7 @@ import type { MetadataImage } from './metadata-image.js';
 import { assignReplicas, startIndexFor } from './replica-placement.js';
 import { electAndShrink, newPartition } from './partition-change.js';
 import type { ClusterLogger } from './cluster-logger.js';
+import { planReassignmentCompletions } from './reassignment.js';
 
 /** etcd refuses transactions of more than 128 operations (--max-txn-ops); one guard is the controller's. */
 export const MAX_PARTITIONS_PER_TXN = 100;
@@ -80,6 +81,12 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
       batch.ops.push({ type: 'put', key, value: encodeRecord(next) });
     }
   }
+  // Reassignments whose target replicas are all in the ISR now (reassignment.ts).
+  const done = planReassignmentCompletions(image);
+  for (let from = 0; from < done.length; from += MAX_PARTITIONS_PER_TXN) {
+    const part = done.slice(from, from + MAX_PARTITIONS_PER_TXN);
+    out.push({ what: 'complete reassignments', compares: part.map((c) => c.compare), ops: part.map((c) => c.op) });
+  }
   return out;
 }
 
@@ -123,7 +130,8 @@ function planNewPartitions(
   return out;
 }
 
-function uncleanFor(image: MetadataImage, topic: string, brokerDefault: boolean): boolean {
+/** `unclean.leader.election.enable` of a topic: its own config, else the broker default. */
+export function uncleanFor(image: MetadataImage, topic: string, brokerDefault: boolean): boolean {
   const own = image.topicConfigs.get(topic)?.['unclean.leader.election.enable'];
   return own === undefined ? brokerDefault : own.trim().toLowerCase() === 'true';
 }

@@ -2,6 +2,7 @@ import type { BrokerEndpoint } from './metadata.js';
 import { EtcdKv } from './kv/etcd-kv.js';
 import { KvMetadataStore } from './kv-metadata-store.js';
 import type { ClusterLogger } from './cluster-logger.js';
+import type { LeaderRebalanceConfig } from './leader-rebalance.js';
 
 export interface EtcdMetadataStoreOptions {
   hosts: readonly string[];
@@ -10,6 +11,7 @@ export interface EtcdMetadataStoreOptions {
   self: BrokerEndpoint;
   logger: ClusterLogger;
   uncleanLeaderElection: boolean;
+  leaderRebalance: LeaderRebalanceConfig;
   sessionTtlSeconds?: number;
 }
 
@@ -28,6 +30,7 @@ export async function openEtcdMetadataStore(o: EtcdMetadataStoreOptions): Promis
       logDir: o.logDir,
       logger: o.logger,
       uncleanLeaderElection: o.uncleanLeaderElection,
+      leaderRebalance: o.leaderRebalance,
       ...(o.sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds: o.sessionTtlSeconds }),
     });
   } catch (err) {

@@ -5,12 +5,16 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
 import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
 import { MetadataImage, type ImageChange } from './metadata-image.js';
-import { Controller, topicRefusal } from './controller.js';
+import { Controller, topicRefusal, uncleanFor } from './controller.js';
 import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op } from './kv/kv.js';
 import { LeaseSession } from './kv/session.js';
 import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
 import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
 import { planAlterPartition, type AlterPartitionRequest } from './replication/alter-partition.js';
+import { DEFAULT_LEADER_REBALANCE, LeaderRebalance, type LeaderRebalanceConfig } from './leader-rebalance.js';
+import { electLeaders, type ElectionResult, type PartitionRef } from './elect-leaders.js';
+import { listReassignments, planReassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';
+import { writePartitionChanges } from './partition-writes.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -30,6 +34,8 @@ export interface KvMetadataStoreOptions {
   uncleanLeaderElection?: boolean;
   logger?: ClusterLogger;
   random?: (n: number) => number;
+  /** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` (default on, 300 s). */
+  leaderRebalance?: LeaderRebalanceConfig;
 }
 
 /** What the store tells listeners (replication, partition lifecycle) after each change. */
@@ -55,6 +61,7 @@ export class KvMetadataStore implements MetadataStore {
   readonly keys: ClusterKeys;
   readonly image: MetadataImage;
   readonly controller: Controller;
+  private readonly rebalance: LeaderRebalance;
   private readonly o: Required<Omit<KvMetadataStoreOptions, 'random'>> & { random?: (n: number) => number };
   private readonly dirId: string;
   private session: LeaseSession | null = null;
@@ -74,6 +81,7 @@ export class KvMetadataStore implements MetadataStore {
       requestTimeoutMs: 30_000,
       uncleanLeaderElection: false,
       logger: SILENT_LOGGER,
+      leaderRebalance: DEFAULT_LEADER_REBALANCE,
       ...options,
     };
     this.keys = new ClusterKeys(options.root);
@@ -88,6 +96,14 @@ export class KvMetadataStore implements MetadataStore {
       logger: this.o.logger,
       uncleanLeaderElection: this.o.uncleanLeaderElection,
       ...(options.random === undefined ? {} : { random: options.random }),
+    });
+    this.rebalance = new LeaderRebalance({
+      ...this.o.leaderRebalance,
+      kv: options.kv,
+      image: this.image,
+      clock: this.o.clock,
+      logger: this.o.logger,
+      isActive: () => this.controller.active,
     });
   }
 
@@ -236,6 +252,37 @@ export class KvMetadataStore implements MetadataStore {
   }
 
   /**
+   * ElectLeaders (elect-leaders.ts): PREFERRED or UNCLEAN elections of the given partitions
+   * (null: all), each written as a compare-and-swap of the partition record; resolves once the
+   * image holds them, with Kafka's error code per partition.
+   */
+  electLeaders(type: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
+    return electLeaders(this.o.kv, this.image, type, partitions, (revision) => this.waitForRevision(revision));
+  }
+
+  /**
+   * AlterPartitionReassignments (reassignment.ts): starts or cancels reassignments, each a
+   * compare-and-swap of the partition record; the controller completes them. Resolves once the
+   * image holds the changes, with Kafka's error code and message per partition.
+   */
+  async alterPartitionReassignments(requests: readonly ReassignmentRequest[]): Promise<Array<{ topic: string; partition: number; errorCode: number; message: string | null }>> {
+    const unclean = (topic: string): boolean => uncleanFor(this.image, topic, this.o.uncleanLeaderElection);
+    const planned = await writePartitionChanges(
+      this.o.kv,
+      requests,
+      (refs) => planReassignments(this.image, refs ?? [], unclean),
+      (e) => e.request,
+      (revision) => this.waitForRevision(revision),
+    );
+    return planned.map((e) => ({ topic: e.topic, partition: e.partition, errorCode: e.errorCode, message: e.message }));
+  }
+
+  /** ListPartitionReassignments: the ongoing reassignments of the given partitions (null: all). */
+  listPartitionReassignments(partitions: ReadonlyArray<{ topic: string; partition: number }> | null): OngoingReassignment[] {
+    return listReassignments(this.image, partitions);
+  }
+
+  /**
    * Controlled shutdown: marks this broker's registration shutting down (same lease, so the
    * broker epoch stays), so that the controller moves leadership away from it and takes it
    * out of the ISRs while it still serves; resolves once the image shows no partition led
@@ -281,6 +328,7 @@ export class KvMetadataStore implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     this.controller.close();
+    this.rebalance.close();
     this.resyncTimer?.cancel();
     for (const w of this.waiters) {
       w.timer.cancel();
@@ -433,6 +481,7 @@ export class KvMetadataStore implements MetadataStore {
       }
     }
     this.controller.kick();
+    this.rebalance.kick();
     for (const l of this.listeners) {
       try {
         l(change);

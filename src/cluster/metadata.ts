@@ -60,6 +60,23 @@ export interface MetadataStore {
   brokerConfigs?(scope: string): Readonly<Record<string, string>>;
   /** Replaces the dynamic broker configs of a scope. */
   setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
+  /**
+   * ElectLeaders of a store whose leaders can move (a cluster's): elections of Kafka's
+   * ElectionType for the given partitions (null: all), with an error code per partition.
+   * A single node leaves it out: its one broker always leads.
+   */
+  electLeaders?(type: number, partitions: ReadonlyArray<{ topic: string; partition: number }> | null): Promise<Array<{ topic: string; partition: number; errorCode: number }>>;
+  /**
+   * AlterPartitionReassignments of a store whose replicas can move (a cluster's): target
+   * replicas per partition, null to cancel. A single node leaves it out.
+   */
+  alterPartitionReassignments?(
+    requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>,
+  ): Promise<Array<{ topic: string; partition: number; errorCode: number; message: string | null }>>;
+  /** ListPartitionReassignments: the ongoing reassignments (null: of every partition). */
+  listPartitionReassignments?(
+    partitions: ReadonlyArray<{ topic: string; partition: number }> | null,
+  ): Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>;
   close(): Promise<void>;
 }
 

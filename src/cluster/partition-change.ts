@@ -31,7 +31,7 @@ export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, un
   const isrChanged = isr.length !== p.isr.length || isr.some((id, i) => id !== p.isr[i]);
   if (leader === p.leader && !isrChanged) return null;
   return {
-    replicas: p.replicas,
+    ...p, // an ongoing reassignment's adding and removing replicas stay
     isr,
     leader,
     leaderEpoch: leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1,

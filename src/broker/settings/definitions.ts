@@ -168,6 +168,9 @@ const defs: ConfigDef[] = [
   { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0 },
   { name: 'replica.socket.timeout.ms', type: 'int', default: '30000' },
   { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
+  // The controller's preferred leader election (src/cluster/leader-rebalance.ts).
+  { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },
+  { name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', min: 1 },
   // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
   // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
   { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },

@@ -1,0 +1,95 @@
+// `millrace partition elect-leaders` (the bin, as a child process) against an embedded
+// cluster of three brokers: kafka-leader-election.sh's flags, report and exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster } from '../../src/start-cluster.js';
+import { Admin, KafkaClient } from '../../src/client/index.js';
+import { eventually } from '../helpers/eventually.js';
+import { cli, ok } from './cli-harness.js';
+
+test('partition elect-leaders: elected, already elected, failures with exit code 1, flags checked', async () => {
+  const cluster = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 } });
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-elect-cli-'));
+  const clients: KafkaClient[] = [];
+  const admin = () => {
+    const c = new KafkaClient({ bootstrapServers: cluster.bootstrapServers.split(',') });
+    clients.push(c);
+    return new Admin(c);
+  };
+  try {
+    await admin().createTopic({ name: 't', partitions: 3, replicationFactor: 3 });
+    const target = (await admin().describeTopics(['t']))[0]!.partitions.find((p) => p.replicas[0] === 2)!.partition;
+    await cluster.stopBroker(2);
+    await cluster.startBroker(2);
+    const a = admin();
+    await eventually('2 back in every ISR, not leading', async () => (await a.describeTopics(['t']))[0]!.partitions.every((p) => p.isr.includes(2) && p.leader !== 2), { retryErrors: true, intervalMs: 20 });
+    const bootstrap = ['--bootstrap-server', cluster.bootstrapServers];
+
+    assert.equal(await ok(['partition', 'elect-leaders', '--election-type', 'preferred', '--all-topic-partitions', ...bootstrap]), `Successfully completed leader election (PREFERRED) for partitions t-${target}\n`);
+    assert.equal((await a.describeTopics(['t']))[0]!.partitions[target]!.leader, 2);
+    assert.equal(await ok(['partition', 'elect-leaders', '--election-type', 'PREFERRED', '--all-topic-partitions', ...bootstrap]), '', 'nothing to do, nothing said (as Kafka)');
+    assert.equal(await ok(['partition', 'elect-leaders', '--election-type', 'preferred', '--topic', 't', '--partition', String(target), ...bootstrap]), `Valid replica already elected for partitions t-${target}\n`);
+
+    const file = join(dir, 'partitions.json');
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 't', partition: 0 }, { topic: 'nope', partition: 1 }] }));
+    const failed = await cli(['partition', 'elect-leaders', '--election-type', 'unclean', '--path-to-json-file', file, ...bootstrap]);
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, 'Valid replica already elected for partitions t-0\nError completing leader election (UNCLEAN) for partition: nope-1: UNKNOWN_TOPIC_OR_PARTITION: No such partition as nope-1\n');
+    const json = JSON.parse(await ok(['partition', 'elect-leaders', '--election-type', 'preferred', '--topic', 't', '--partition', '0', '--json', ...bootstrap])) as unknown;
+    assert.deepEqual(json, [{ topic: 't', partition: 0, error: 'ELECTION_NOT_NEEDED', message: 'Leader election not needed for topic partition.' }]);
+
+    const both = await cli(['partition', 'elect-leaders', '--election-type', 'preferred', '--all-topic-partitions', '--topic', 't', '--partition', '0', ...bootstrap]);
+    assert.deepEqual([both.code, both.stderr], [1, 'millrace: give exactly one of --topic with --partition, --all-topic-partitions or --path-to-json-file\n']);
+    const badType = await cli(['partition', 'elect-leaders', '--election-type', 'random', '--all-topic-partitions', ...bootstrap]);
+    assert.equal(badType.code, 1);
+    assert.match(badType.stderr, /--election-type must be PREFERRED or UNCLEAN/);
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 0 }] }));
+    const dup = await cli(['partition', 'elect-leaders', '--election-type', 'preferred', '--path-to-json-file', file, ...bootstrap]);
+    assert.deepEqual([dup.code, dup.stderr], [1, `millrace: ${file}: duplicate partition t-0\n`]);
+  } finally {
+    for (const c of clients) c.close();
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('partition reassign: --execute, --list, --verify, --cancel with kafka-reassign-partitions.sh\'s file and reports', async () => {
+  const cluster = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 } });
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-reassign-cli-'));
+  const client = new KafkaClient({ bootstrapServers: cluster.bootstrapServers.split(',') });
+  try {
+    const admin = new Admin(client);
+    await admin.createTopic({ name: 'm', partitions: 1, replicationFactor: 1 });
+    const from = (await admin.describeTopics(['m']))[0]!.partitions[0]!.replicas[0]!;
+    const to = from === 3 ? 1 : from + 1;
+    const bootstrap = ['--bootstrap-server', cluster.bootstrapServers];
+    const file = join(dir, 'move.json');
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [to] }] }));
+
+    assert.equal(await ok(['partition', 'reassign', '--list', ...bootstrap]), 'No partition reassignments found.\n');
+    assert.equal(await ok(['partition', 'reassign', '--reassignment-json-file', file, '--execute', ...bootstrap]),
+      `Current partition replica assignment\n\n{"version":1,"partitions":[{"topic":"m","partition":0,"replicas":[${from}],"log_dirs":["any"]}]}\n\n` +
+      'Save this to use as the --reassignment-json-file option during rollback\nSuccessfully started partition reassignment for m-0\n');
+    await eventually('moved', async () => (await admin.describeTopics(['m']))[0]!.partitions[0]!.replicas.join() === String(to), { retryErrors: true, intervalMs: 20 });
+    assert.equal(await ok(['partition', 'reassign', '--reassignment-json-file', file, '--verify', ...bootstrap]), 'Status of partition reassignment:\nReassignment of partition m-0 is completed.\n');
+    const cancelled = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--cancel', ...bootstrap]);
+    assert.deepEqual([cancelled.code, cancelled.stdout], [1, 'Error cancelling partition reassignment(s):\nm-0: No partition reassignment is in progress.\n']);
+
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [from] }] }));
+    const stale = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--verify', ...bootstrap]);
+    assert.deepEqual([stale.code, stale.stdout], [1, `Status of partition reassignment:\nThere is no active reassignment of partition m-0, but replica set is [${to}] rather than [${from}].\n`]);
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [9] }] }));
+    const refused = await cli(['partition', 'reassign', '--reassignment-json-file', file, '--execute', ...bootstrap]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /Error reassigning partition\(s\):\nm-0: The manual partition assignment includes broker 9, but no such broker is registered\.\n$/);
+    const noAction = await cli(['partition', 'reassign', '--reassignment-json-file', file, ...bootstrap]);
+    assert.deepEqual([noAction.code, noAction.stderr], [1, 'millrace: give exactly one of --execute, --verify, --cancel or --list\n']);
+  } finally {
+    client.close();
+    await cluster.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
