@@ -1,4 +1,4 @@
-import { coordinatorTopicHost } from './group-coordinator-host.js';
+import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
@@ -148,7 +148,7 @@ export class Broker implements BrokerContext {
       await this.transactions.startup();
       if (this.metadata instanceof KvMetadataStore) {
         this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
-        this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock);
+        this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));
         this.replication.start();
       }
     } catch (err) {

@@ -35,7 +35,7 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
   if (typeof log === 'number') return log;
   if (log.isClosed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   const offsets = topic === OFFSETS_TOPIC;
-  if (offsets && broker.groups.statusError() !== ErrorCode.NONE) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (offsets && broker.groups.partitionError(index) !== ErrorCode.NONE) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   let durable: Promise<void> | null;
   try {
     durable = appendMarker(partition, log, marker);
