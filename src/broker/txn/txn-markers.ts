@@ -5,8 +5,10 @@
  * A partition of __consumer_offsets also completes the producer's transactional offsets there
  * (Kafka 4's GroupCoordinator.completeTransaction), committing or dropping them.
  *
- * The transaction coordinator of this broker writes its markers through LocalTxnMarkerWriter,
- * which calls the same code as the WriteTxnMarkers handler, without a request.
+ * The transaction coordinator of this broker writes its markers through BrokerTxnMarkerWriter:
+ * to the partitions this broker leads with the same code as the WriteTxnMarkers handler,
+ * without a request; to those another broker leads with a WriteTxnMarkers request to it (in
+ * a cluster, Kafka's TransactionMarkerChannelManager).
  *
  * Per partition: unknown here → UNKNOWN_TOPIC_OR_PARTITION; not the leader →
  * NOT_LEADER_OR_FOLLOWER; offline log → KAFKA_STORAGE_ERROR; for __consumer_offsets a group
@@ -23,6 +25,8 @@ import { isStorageError } from '../../storage/errors.js';
 import type { PartitionLog, TxnMarker } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import type { Partition } from '../partition.js';
+import type { WriteTxnMarkersRequest } from '../../protocol/generated/write-txn-markers-request.js';
+import type { WriteTxnMarkersResponse } from '../../protocol/generated/write-txn-markers-response.js';
 
 /** One marker as WriteTxnMarkers carries it (with the transaction version the coordinator knows). */
 export type MarkerToWrite = TxnMarker;
@@ -99,27 +103,81 @@ export async function writeMarkers(broker: BrokerContext, marker: MarkerToWrite,
   return results;
 }
 
-/** The transaction coordinator's way to its markers on this broker (a single node leads every partition). */
-export class LocalTxnMarkerWriter implements TxnMarkerWriter {
+/** How markers reach another broker: a WriteTxnMarkers request (replica-transport.ts); null on a single node. */
+export interface TxnMarkerTransport {
+  writeTxnMarkers(brokerId: number, request: WriteTxnMarkersRequest): Promise<WriteTxnMarkersResponse>;
+}
+
+/**
+ * The transaction coordinator's way to its markers: partitions this broker leads are written
+ * here, the others are sent to their leaders, one WriteTxnMarkers request per leader. A
+ * partition whose leader is unknown for now, or whose request failed, is left out of the
+ * results, so the coordinator tries it again.
+ */
+export class BrokerTxnMarkerWriter implements TxnMarkerWriter {
   private readonly broker: BrokerContext;
+  private readonly transport: () => TxnMarkerTransport | null;
 
-  constructor(broker: BrokerContext) {
+  constructor(broker: BrokerContext, transport: () => TxnMarkerTransport | null = () => null) {
     this.broker = broker;
+    this.transport = transport;
   }
 
-  /** Kafka skips a partition whose leader the metadata does not know (its topic was deleted). */
+  /** Kafka skips a partition the metadata no longer knows (its topic was deleted); one without a leader now waits for one. */
   hasPartition(topic: string, partition: number): boolean {
-    const p = this.broker.metadata.topic(topic)?.partitions[partition];
-    return p !== undefined && p.leader >= 0;
+    return this.broker.metadata.topic(topic)?.partitions[partition] !== undefined;
   }
 
-  writeMarkers(entry: TxnMarkerEntry): Promise<readonly TxnMarkerPartitionResult[]> {
-    return writeMarkers(this.broker, {
+  async writeMarkers(entry: TxnMarkerEntry): Promise<readonly TxnMarkerPartitionResult[]> {
+    const marker: MarkerToWrite = {
       producerId: entry.producerId,
       producerEpoch: entry.producerEpoch,
       coordinatorEpoch: entry.coordinatorEpoch,
       commit: entry.result === TransactionResult.Commit,
       transactionVersion: entry.transactionVersion,
-    }, entry.partitions);
+    };
+    const transport = this.transport();
+    if (transport === null) return writeMarkers(this.broker, marker, entry.partitions);
+    const local: Array<{ topic: string; partition: number }> = [];
+    const remote = new Map<number, Map<string, number[]>>();
+    for (const tp of entry.partitions) {
+      const leader = this.broker.metadata.topic(tp.topic)?.partitions[tp.partition]?.leader ?? -1;
+      if (leader === this.broker.nodeId) {
+        local.push(tp);
+      } else if (leader >= 0) {
+        let topics = remote.get(leader);
+        if (topics === undefined) remote.set(leader, (topics = new Map()));
+        let indexes = topics.get(tp.topic);
+        if (indexes === undefined) topics.set(tp.topic, (indexes = []));
+        indexes.push(tp.partition);
+      }
+    }
+    const sends = [...remote].map(([leader, topics]) => this.sendTo(transport, leader, marker, topics));
+    const results = await Promise.all([writeMarkers(this.broker, marker, local), ...sends]);
+    return results.flat();
+  }
+
+  private async sendTo(transport: TxnMarkerTransport, leader: number, marker: MarkerToWrite, topics: Map<string, number[]>): Promise<TxnMarkerPartitionResult[]> {
+    const request: WriteTxnMarkersRequest = {
+      markers: [{
+        producerId: BigInt(marker.producerId),
+        producerEpoch: marker.producerEpoch,
+        transactionResult: marker.commit,
+        topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        coordinatorEpoch: marker.coordinatorEpoch,
+      }],
+    };
+    let response: WriteTxnMarkersResponse;
+    try {
+      response = await transport.writeTxnMarkers(leader, request);
+    } catch (err) {
+      this.broker.logger.info({ err, leader, producerId: marker.producerId }, 'sending transaction markers failed; they will be sent again');
+      return [];
+    }
+    const out: TxnMarkerPartitionResult[] = [];
+    for (const m of response.markers) {
+      for (const t of m.topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode });
+    }
+    return out;
   }
 }
