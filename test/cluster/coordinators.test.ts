@@ -28,14 +28,16 @@ const RETRIABLE = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINA
 
 interface Setup {
   cluster: EmbeddedCluster;
+  clock: ManualClock;
   clients: Map<number, WireClient>;
   end(): Promise<void>;
 }
 
 async function setup(config: Record<string, string | number | boolean> = {}): Promise<Setup> {
+  const clock = new ManualClock(Date.now());
   const cluster = await startCluster({
     brokers: 3,
-    clock: new ManualClock(Date.now()),
+    clock,
     config: {
       'replica.fetch.wait.max.ms': 50,
       'replica.fetch.backoff.ms': 20,
@@ -47,6 +49,7 @@ async function setup(config: Record<string, string | number | boolean> = {}): Pr
   });
   const s: Setup = {
     cluster,
+    clock,
     clients: new Map(),
     async end() {
       for (const c of s.clients.values()) c.close();
@@ -269,3 +272,43 @@ function makeLeaderKnown(s: Setup, topic: string): Promise<number> {
     return leader >= 0 && s.cluster.brokers.has(leader) ? leader : null;
   });
 }
+
+test('a commit the ISR does not take within offsets.commit.timeout.ms answers COORDINATOR_NOT_AVAILABLE (REQUEST_TIMED_OUT, as Kafka maps it)', async () => {
+  const s = await setup();
+  try {
+    await makeTopic(s, 'orders');
+    const group = 'slow';
+    const leader = await coordinator(s, GROUP, group);
+    const c = await client(s, leader);
+    assert.equal(commitError(await untilServed('a first commit', () => commit(c, group, 'orders', 1), commitError)), ErrorCode.NONE);
+    const partition = partitionFor(group, PARTITIONS);
+    for (const id of internalPartition(s, OFFSETS_TOPIC, partition).replicas) if (id !== leader) s.cluster.broker(id).replication!.pauseFetchers();
+    const waiting = commit(c, group, 'orders', 2);
+    const purgatory = s.cluster.broker(leader).replication!.purgatory;
+    await eventually('the commit waits for the ISR', () => purgatory.size === 1);
+    await s.clock.advance(5000);
+    assert.equal(commitError(await waiting), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  } finally {
+    await s.end();
+  }
+});
+
+test('a __transaction_state partition under transaction.state.log.min.isr refuses the coordinator\'s writes: COORDINATOR_NOT_AVAILABLE (NOT_ENOUGH_REPLICAS, as Kafka maps it)', async () => {
+  const s = await setup({ 'transaction.state.log.min.isr': 3 });
+  try {
+    const txnId = 'strict';
+    const first = await coordinator(s, TRANSACTION, txnId);
+    const other = [1, 2, 3].find((id) => id !== first)!;
+    await stop(s, other);
+    const partition = partitionFor(txnId, PARTITIONS);
+    await eventually('the ISR without the stopped broker', () => !internalPartition(s, TRANSACTION_STATE_TOPIC, partition).isr.includes(other));
+    const r = await eventually('an answer from the loaded coordinator', async () => {
+      const at = await coordinator(s, TRANSACTION, txnId);
+      const init = await (await client(s, at)).request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+      return init.errorCode === ErrorCode.NOT_COORDINATOR || init.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? null : init;
+    });
+    assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  } finally {
+    await s.end();
+  }
+});
