@@ -34,6 +34,7 @@ import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './rec
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
+import { PartitionOwnership } from './partition-ownership.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
 import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
@@ -67,16 +68,6 @@ const enum Status {
   Closed,
 }
 
-/** A partition of __consumer_offsets this coordinator owns: the leader epoch it was elected at, and whether its groups are loaded. */
-class OwnedPartition {
-  readonly coordinatorEpoch: number;
-  loaded = false;
-  loading: Promise<number> | null = null;
-  constructor(coordinatorEpoch: number) {
-    this.coordinatorEpoch = coordinatorEpoch;
-  }
-}
-
 const EXPIRATION_KEY = 'expire-group-metadata';
 
 export type CommitResult = { errorCode: number; topics: OffsetCommitResponseTopic[] };
@@ -107,8 +98,8 @@ export class GroupCoordinator {
   private readonly log: CoordinatorLog;
   private readonly driver: TimerDriver | null;
   private status = Status.Starting;
-  /** The partitions of __consumer_offsets this broker leads, by index. */
-  private readonly owned = new Map<number, OwnedPartition>();
+  /** The partitions of __consumer_offsets this broker leads. */
+  private readonly owned: PartitionOwnership;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -122,6 +113,10 @@ export class GroupCoordinator {
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
     this.offsets = new OffsetManager(this.groups, this.consumer);
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
+    this.owned = new PartitionOwnership(
+      (partition, epoch, current) => this.loadPartition(partition, epoch, current),
+      (partition) => this.unloadPartition(partition),
+    );
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
@@ -155,21 +150,15 @@ export class GroupCoordinator {
   /**
    * This broker now leads `partition` at `coordinatorEpoch` (its leader epoch): its groups and
    * offsets are loaded. The same election again waits for the same load; a newer one unloads
-   * what an older one loaded and loads again.
+   * what an older one loaded and loads again. Resolves with the records read.
    */
   onElection(partition: number, coordinatorEpoch: number): Promise<number> {
     if (this.status === Status.Closed) return Promise.resolve(0);
-    const current = this.owned.get(partition);
-    if (current !== undefined) {
-      if (current.coordinatorEpoch === coordinatorEpoch) return current.loading ?? Promise.resolve(0);
-      if (current.coordinatorEpoch > coordinatorEpoch) return Promise.resolve(0);
-      this.unloadPartition(partition);
-    }
-    const state = new OwnedPartition(coordinatorEpoch);
-    this.owned.set(partition, state);
-    this.logger.info({ partition, coordinatorEpoch }, 'elected as the group coordinator for a partition');
-    state.loading = this.loadPartition(partition, state);
-    return state.loading;
+    if (!this.owned.has(partition)) this.logger.info({ partition, coordinatorEpoch }, 'elected as the group coordinator for a partition');
+    return this.owned.elect(partition, coordinatorEpoch).catch((err: unknown) => {
+      this.logger.error({ err, partition }, 'loading a partition of the group coordinator failed');
+      return 0;
+    });
   }
 
   /**
@@ -178,47 +167,33 @@ export class GroupCoordinator {
    * stays.
    */
   onResignation(partition: number, coordinatorEpoch?: number): void {
-    const current = this.owned.get(partition);
-    if (current === undefined) return;
-    if (coordinatorEpoch !== undefined && current.coordinatorEpoch > coordinatorEpoch) return;
-    this.logger.info({ partition, coordinatorEpoch }, 'resigned as the group coordinator for a partition');
-    this.unloadPartition(partition);
+    if (this.owned.resign(partition, coordinatorEpoch)) this.logger.info({ partition, coordinatorEpoch }, 'resigned as the group coordinator for a partition');
   }
 
-  private async loadPartition(partition: number, state: OwnedPartition): Promise<number> {
+  private async loadPartition(partition: number, coordinatorEpoch: number, owned: () => boolean): Promise<number> {
     const started = this.clock.now();
-    const current = () => this.status !== Status.Closed && this.owned.get(partition) === state;
-    let records: number;
-    try {
-      records = await this.log.loadPartition(
-        partition,
-        (r, producerId) => {
-          if (!current()) return;
-          if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
-          else this.replay(r);
-        },
-        (p, producerId, commit) => {
-          if (current()) this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === p);
-        },
-      );
-    } catch (err) {
-      this.logger.error({ err, partition }, 'loading a partition of the group coordinator failed');
-      if (current()) this.unloadPartition(partition);
-      return 0;
-    }
+    const current = () => this.status !== Status.Closed && owned();
+    const records = await this.log.loadPartition(
+      partition,
+      (r, producerId) => {
+        if (!current()) return;
+        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
+        else this.replay(r);
+      },
+      (p, producerId, commit) => {
+        if (current()) this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === p);
+      },
+    );
     if (!current()) return 0;
     const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
     this.groups.onLoaded(owns);
     this.consumer.onLoaded(owns);
-    state.loaded = true;
-    state.loading = null;
-    this.logger.info({ partition, coordinatorEpoch: state.coordinatorEpoch, records, ms: this.clock.now() - started }, 'group coordinator loaded a partition');
+    this.logger.info({ partition, coordinatorEpoch, records, ms: this.clock.now() - started }, 'group coordinator loaded a partition');
     return records;
   }
 
   /** Forgets the groups of `partition` (GroupMetadataManager.removeGroupsForPartition). */
   private unloadPartition(partition: number): void {
-    this.owned.delete(partition);
     const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
     const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
     this.offsets.unloadGroups(owns);
@@ -240,8 +215,7 @@ export class GroupCoordinator {
   listError(): number {
     const status = this.statusError();
     if (status !== ErrorCode.NONE) return status;
-    for (const p of this.owned.values()) if (!p.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    return ErrorCode.NONE;
+    return this.owned.anyLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
   }
 
   /**
@@ -256,23 +230,7 @@ export class GroupCoordinator {
   /** As groupError, for a partition of __consumer_offsets. */
   partitionError(partition: number): number {
     if (this.status !== Status.Active) return this.status === Status.Closed ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    const p = this.owned.get(partition);
-    if (p === undefined) return ErrorCode.NOT_COORDINATOR;
-    return p.loaded ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-  }
-
-  /**
-   * The check a request about `groupId` starts with: __consumer_offsets is created first if it
-   * does not exist yet (its partitions loaded when this broker leads them), then groupError.
-   */
-  checkGroup(groupId: string): number | Promise<number> {
-    if (this.status === Status.Closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const creating = this.ready();
-    if (creating === null) return this.groupError(groupId);
-    return creating.then(
-      () => this.groupError(groupId),
-      (err: unknown) => GroupCoordinator.errorOf(err),
-    );
+    return this.owned.error(partition);
   }
 
   /**
