@@ -312,3 +312,45 @@ test('a __transaction_state partition under transaction.state.log.min.isr refuse
     await s.end();
   }
 });
+
+test('transaction markers are acknowledged once the data partition\'s ISR has them (acks=-1): until then the transaction stays PrepareCommit', async () => {
+  const s = await setup({ 'transaction.partition.verification.enable': false });
+  try {
+    const dataLeader = await makeTopic(s, 'ledger');
+    // A transactional id whose coordinator follows the data partition: pausing its fetchers holds the marker back.
+    let txnId = '';
+    let coord = -1;
+    for (let i = 0; coord === -1 || coord === dataLeader; i++) {
+      txnId = `ledger-tx-${i}`;
+      coord = await coordinator(s, TRANSACTION, txnId);
+    }
+    const c = await client(s, coord);
+    const init = await untilServed('InitProducerId', () => c.request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 }), (r) => r.errorCode);
+    assert.equal(init.errorCode, ErrorCode.NONE);
+    const { producerId, producerEpoch } = init;
+    const added = await c.request(ApiKey.AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: txnId, v3AndBelowProducerId: producerId, v3AndBelowProducerEpoch: producerEpoch, v3AndBelowTopics: [{ name: 'ledger', partitions: [0] }],
+    });
+    assert.equal(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode, ErrorCode.NONE);
+    const produced = await (await client(s, dataLeader)).request(ApiKey.Produce, 9, {
+      transactionalId: txnId, acks: -1, timeoutMs: 30_000,
+      topicData: [{ ...ProduceRequest.defaultTopicProduceData(), name: 'ledger', partitionData: [{ ...ProduceRequest.defaultPartitionProduceData(), index: 0, records: transactionalBatch(producerId, producerEpoch, 'entry') }] }],
+    });
+    assert.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+
+    s.cluster.broker(coord).replication!.pauseFetchers();
+    const ended = await c.request(ApiKey.EndTxn, 3, { transactionalId: txnId, producerId, producerEpoch, committed: true });
+    assert.equal(ended.errorCode, ErrorCode.NONE);
+    const leaderLog = s.cluster.broker(dataLeader).logs.getLog('ledger', 0)!;
+    await eventually('the marker in the leader\'s log', () => leaderLog.logEndOffset === 2);
+    const txns = s.cluster.broker(coord).transactions;
+    assert.equal(txns.describeTransaction(txnId).transactionState, 'PrepareCommit', 'the marker is not acknowledged while a follower of the ISR lacks it');
+    assert.deepEqual(await readCommitted(s, dataLeader, 'ledger'), []);
+
+    s.cluster.broker(coord).replication!.resumeFetchers();
+    await eventually('the transaction complete', () => txns.describeTransaction(txnId).transactionState === 'CompleteCommit');
+    assert.deepEqual(await readCommitted(s, dataLeader, 'ledger'), ['entry']);
+  } finally {
+    await s.end();
+  }
+});

@@ -11,7 +11,9 @@
  * a cluster, Kafka's TransactionMarkerChannelManager).
  *
  * Per partition: unknown here → UNKNOWN_TOPIC_OR_PARTITION; not the leader →
- * NOT_LEADER_OR_FOLLOWER; offline log → KAFKA_STORAGE_ERROR; for __consumer_offsets a group
+ * NOT_LEADER_OR_FOLLOWER; offline log → KAFKA_STORAGE_ERROR; fewer in-sync replicas than
+ * min.insync.replicas → NOT_ENOUGH_REPLICAS; in a cluster the answer waits for the ISR (acks=-1,
+ * request.timeout.ms: NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT, NOT_LEADER_OR_FOLLOWER); for __consumer_offsets a group
  * coordinator that is not serving → NOT_LEADER_OR_FOLLOWER (what Kafka tells the transaction
  * coordinator so that it retries); the log's own refusals (a fenced producer epoch,
  * INVALID_PRODUCER_EPOCH; a stale coordinator epoch, TRANSACTION_COORDINATOR_FENCED) with
@@ -25,13 +27,16 @@ import { isStorageError } from '../../storage/errors.js';
 import type { PartitionLog, TxnMarker } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import type { Partition } from '../partition.js';
+import type { LogAppendInfo } from '../../storage/partition-log-types.js';
+import { effectiveMinIsr } from '../produce/partition-append.js';
+import { topicProduceSettings } from '../produce/topic-settings.js';
 import type { WriteTxnMarkersRequest } from '../../protocol/generated/write-txn-markers-request.js';
 import type { WriteTxnMarkersResponse } from '../../protocol/generated/write-txn-markers-response.js';
 
 /** One marker as WriteTxnMarkers carries it (with the transaction version the coordinator knows). */
 export type MarkerToWrite = TxnMarker;
 
-/** Writes one marker to one partition; the error code, or a promise of it when the append waits for an fsync. */
+/** Writes one marker to one partition; the error code, or a promise of it when the append waits for the ISR or an fsync. */
 export function writeMarkerToPartition(broker: BrokerContext, topic: string, index: number, marker: MarkerToWrite): number | Promise<number> {
   const partition = broker.partitions.get(broker.metadata.topic(topic), index);
   if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -40,9 +45,15 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
   if (log.isClosed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   const offsets = topic === OFFSETS_TOPIC;
   if (offsets && broker.groups.partitionError(index) !== ErrorCode.NONE) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  let durable: Promise<void> | null;
+  // Markers are appended with acks=-1 (KafkaApis.handleWriteTxnMarkersRequest): refused under
+  // the partition's min ISR, answered once the ISR has them.
+  const topicMeta = broker.metadata.topic(topic);
+  if (topicMeta !== undefined && partition.metadata.isr.length < effectiveMinIsr(partition.metadata, topicProduceSettings(topicMeta, broker.config).minInsyncReplicas)) {
+    return ErrorCode.NOT_ENOUGH_REPLICAS;
+  }
+  let info: LogAppendInfo | null;
   try {
-    durable = appendMarker(partition, log, marker);
+    info = appendMarker(partition, log, marker);
   } catch (err) {
     if (isStorageError(err) && err.errorCode >= 0) {
       broker.logger.info({ topic, partition: index, producerId: marker.producerId, error: err.errorName, reason: err.message }, 'transaction marker refused');
@@ -54,24 +65,29 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
   // The marker is in the log: the offsets it commits are the group coordinator's at once,
   // as Kafka's coordinator replays a record as soon as it is written.
   if (offsets) broker.groups.completeTransaction(index, marker.producerId, marker.commit);
-  if (durable === null) return ErrorCode.NONE;
-  return durable.then(
+  if (info === null) return ErrorCode.NONE;
+  const durable = info.durable === null ? null : info.durable.then(
     () => ErrorCode.NONE,
     (err: unknown) => {
       broker.logger.error({ err, topic, partition: index }, 'flushing a transaction marker failed');
       return ErrorCode.KAFKA_STORAGE_ERROR;
     },
   );
+  const replication = broker.partitions.replication;
+  if (partition.leaderState === null || replication === null) return durable ?? ErrorCode.NONE;
+  const replicated = replication.awaitIsr(partition, info.lastOffset + 1, broker.config.int('request.timeout.ms'));
+  if (durable === null) return replicated;
+  return Promise.all([durable, replicated]).then(([flushed, code]) => (flushed !== ErrorCode.NONE ? flushed : code));
 }
 
 /**
  * Appends the marker as the leader (the log checks its producer and coordinator epochs); the
- * high watermark follows when the leader is the whole ISR, as for a produce. Throws the log's
- * StorageErrors.
+ * high watermark follows when the leader is the whole ISR, as for a produce; null when the
+ * marker is there already. Throws the log's StorageErrors.
  */
-function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): Promise<void> | null {
+function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): LogAppendInfo | null {
   if (markerWritten(log, marker)) return null;
-  return partition.appendTxnMarkerAsLeader(log, marker, partition.metadata.isr.length <= 1).durable;
+  return partition.appendTxnMarkerAsLeader(log, marker, partition.metadata.isr.length <= 1);
 }
 
 /**
