@@ -1,4 +1,4 @@
-import { coordinatorTopicHost } from './group-coordinator-host.js';
+import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
@@ -20,7 +20,7 @@ import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { transactionConfigFrom } from '../coordinator/txn/transaction-config.js';
 import { TransactionStateTopic } from '../coordinator/txn/transaction-state-topic.js';
-import { LocalTxnMarkerWriter } from './txn/txn-markers.js';
+import { BrokerTxnMarkerWriter } from './txn/txn-markers.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 import { KvMetadataStore } from '../cluster/kv-metadata-store.js';
@@ -62,6 +62,12 @@ export class Broker implements BrokerContext {
   /** Replication, when the metadata store is a cluster's; null on a single node. */
   replication: ReplicaManager | null = null;
   private replicaTransport: ClientReplicaTransport | null = null;
+  /**
+   * How this broker's transaction coordinator reaches the leaders of other brokers' partitions
+   * (connections of their own, so that markers never wait behind a follower's parked Fetch);
+   * null on a single node.
+   */
+  markerTransport: ClientReplicaTransport | null = null;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -148,11 +154,13 @@ export class Broker implements BrokerContext {
       await this.transactions.startup();
       if (this.metadata instanceof KvMetadataStore) {
         this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
-        this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock);
+        this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers');
+        this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));
         this.replication.start();
       }
     } catch (err) {
       this.replicaTransport?.close();
+      this.markerTransport?.close();
       await this.replication?.close();
       await this.server.close(0);
       // A store in a cluster holds a registration and a session: give them up.
@@ -181,6 +189,7 @@ export class Broker implements BrokerContext {
     this.transactions.shutdown();
     // Followers stop fetching; acks=all appends still waiting are answered NOT_LEADER_OR_FOLLOWER.
     this.replicaTransport?.close();
+    this.markerTransport?.close();
     await this.replication?.close();
     await this.server.close();
     await this.logs.shutdown();
@@ -189,13 +198,13 @@ export class Broker implements BrokerContext {
   }
 }
 
-/** The transaction coordinator on this broker's __transaction_state, its markers written to the local partitions. */
+/** The transaction coordinator on this broker's __transaction_state, its markers written here or sent to the partitions' leaders. */
 function transactionCoordinator(broker: Broker, host: ReturnType<typeof coordinatorTopicHost>): TransactionCoordinator {
   const config = transactionConfigFrom(broker.config);
   return new TransactionCoordinator({
     config,
     log: new TransactionStateTopic(host, config),
-    markerWriter: new LocalTxnMarkerWriter(broker),
+    markerWriter: new BrokerTxnMarkerWriter(broker, () => broker.markerTransport),
     producerIds: broker.produce.producerIds,
     groupPartitionFor: (groupId) => broker.groups.partitionFor(groupId),
     logger: broker.logger.child({ component: 'transaction-coordinator' }),

@@ -189,6 +189,22 @@ export class Partition {
   }
 
   /**
+   * Appends a coordinator's batch (__consumer_offsets, __transaction_state) to the leader's
+   * `log` (Kafka's appendRecords with AppendOrigin.COORDINATOR: offsets assigned, no client
+   * checks), stamping the partition's leader epoch; then, as for a produce, replication or the
+   * single-node high watermark (`advanceHw`). Throws the log's StorageErrors.
+   */
+  appendAsCoordinator(log: PartitionLog, batch: Buffer, advanceHw: boolean): LogAppendInfo {
+    const epoch = this.metadata.leaderEpoch;
+    const epochs = this.epochCache(log);
+    const info = log.append(batch, { leaderEpoch: epoch });
+    if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);
+    if (this.leaderState !== null) this.owner.replication?.onLeaderAppend(this, log);
+    else if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);
+    return info;
+  }
+
+  /**
    * The last stable offset (UnifiedLog.lastStableOffset): the first offset of the earliest
    * transaction not yet decided (or decided above the high watermark), capped by the high
    * watermark.

@@ -34,6 +34,7 @@ import type { Partition, Partitions, ReplicationHooks } from './partition.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import { effectiveMinIsr } from './produce/partition-append.js';
 import { topicProduceSettings } from './produce/topic-settings.js';
+import type { CoordinatorLeadership } from './group-coordinator-host.js';
 import type { BrokerConfig } from './settings/broker-config.js';
 
 /** What replication uses of its broker (the broker passes itself). */
@@ -115,9 +116,12 @@ export class ReplicaManager implements ReplicationHooks {
   private isrTimer: ClockTimer | null = null;
   private fetchersPaused = false;
   private closed = false;
+  /** The group and transaction coordinators, told when this broker starts or stops leading a partition of their topics. */
+  private readonly coordinators: CoordinatorLeadership | null;
 
-  constructor(host: ReplicaManagerHost, store: KvMetadataStore, transport: ReplicaTransport, clock: Clock) {
+  constructor(host: ReplicaManagerHost, store: KvMetadataStore, transport: ReplicaTransport, clock: Clock, coordinators: CoordinatorLeadership | null = null) {
     this.host = host;
+    this.coordinators = coordinators;
     this.store = store;
     this.transport = transport;
     this.clock = clock;
@@ -219,6 +223,8 @@ export class ReplicaManager implements ReplicationHooks {
     this.maybeIncrementHighWatermark(partition, log);
     this.purgatory.checkPartition(partition);
     this.host.fetch.purgatory.checkLog(log);
+    // The coordinator of the partition's groups or transactions loads it (Kafka's onLeadershipChange callbacks).
+    this.coordinators?.onLeadershipChange(partition.topic, partition.index, pm.leaderEpoch, true);
   }
 
   private makeFollower(partition: Partition, log: PartitionLog, topic: TopicMetadata, pm: PartitionMetadata): void {
@@ -228,6 +234,7 @@ export class ReplicaManager implements ReplicationHooks {
     partition.appliedLeaderEpoch = pm.leaderEpoch;
     this.host.fetch.purgatory.checkLog(log);
     this.host.logger.info({ topic: partition.topic, partition: partition.index, leader: pm.leader, leaderEpoch: pm.leaderEpoch }, 'became follower');
+    this.coordinators?.onLeadershipChange(partition.topic, partition.index, pm.leaderEpoch, false);
     if (pm.leader < 0) return; // offline: nobody to fetch from
     const follower = new FollowerPartition(partition, log, topic.id);
     this.following.set(partition, follower);
@@ -237,6 +244,7 @@ export class ReplicaManager implements ReplicationHooks {
   /** No replica here any more (reassigned away) or the topic went. */
   private stopReplica(partition: Partition): void {
     this.stopFetching(partition);
+    if (partition.leaderState !== null) this.coordinators?.onLeadershipChange(partition.topic, partition.index, partition.leaderState.leaderEpoch, false);
     this.stopLeading(partition);
     partition.followedLeader = -1;
     partition.appliedLeaderEpoch = -1;

@@ -13,6 +13,8 @@ import type { ListOffsetsRequest } from '../protocol/generated/list-offsets-requ
 import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import type { OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
 import type { OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import type { MetadataStore } from '../cluster/metadata.js';
 import type { ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
 
@@ -23,9 +25,9 @@ export class ClientReplicaTransport implements ReplicaTransport {
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private closed = false;
 
-  constructor(metadata: Pick<MetadataStore, 'brokers'>, nodeId: number, requestTimeoutMs: number) {
+  constructor(metadata: Pick<MetadataStore, 'brokers'>, nodeId: number, requestTimeoutMs: number, purpose = 'fetcher') {
     this.metadata = metadata;
-    this.clientId = `broker-${nodeId}-fetcher`;
+    this.clientId = `broker-${nodeId}-${purpose}`;
     this.requestTimeoutMs = requestTimeoutMs;
   }
 
@@ -44,6 +46,11 @@ export class ClientReplicaTransport implements ReplicaTransport {
 
   listOffsets(leaderId: number, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
     return this.send(leaderId, (c) => c.request(ApiKey.ListOffsets, request));
+  }
+
+  /** The transaction coordinator's markers for partitions another broker leads (its TransactionMarkerChannelManager's requests). */
+  writeTxnMarkers(brokerId: number, request: WriteTxnMarkersRequest): Promise<WriteTxnMarkersResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.WriteTxnMarkers, request));
   }
 
   close(): void {

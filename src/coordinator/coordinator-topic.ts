@@ -1,8 +1,9 @@
 /**
  * What the group and transaction coordinators share about their internal topics
  * (__consumer_offsets, __transaction_state) on the broker's partition logs: the host they get
- * them from, creating the topic once on first use, appending a batch and committing it, and
- * reading a partition back from its log start at load.
+ * them from, creating the topic once on first use (its replication factor lowered, with a
+ * warning, to the live brokers), and reading a partition back from its log start at load.
+ * Appends go through the host as acks=-1 produces of the partition's leader.
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -12,9 +13,15 @@ import { batchBaseOffset } from '../protocol/records/header.js';
 import { BatchCursor } from '../protocol/records/iterator.js';
 import type { DecodedBatch } from '../protocol/records/decode.js';
 import type { DecodedRecord } from '../protocol/records/record.js';
-import { isStorageError } from '../storage/errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { CoordinatorWriteError } from './group/sink.js';
+
+/** A partition of a coordinator's topic as the metadata gives it. */
+export interface CoordinatorPartitionInfo {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+}
 
 /**
  * What a coordinator's topic needs from the broker that hosts it. The broker implements it
@@ -24,12 +31,29 @@ export interface CoordinatorTopicHost {
   readonly nodeId: number;
   readonly logger: Logger;
   /** The topic's partitions with their leaders, or undefined when it does not exist. */
-  topic(name: string): { partitions: readonly { partition: number; leader: number; leaderEpoch: number }[] } | undefined;
+  topic(name: string): { partitions: readonly CoordinatorPartitionInfo[] } | undefined;
+  /**
+   * The partitions of the topic this broker has become the leader of (in a cluster, once its
+   * replica manager made it leader): the ones its coordinator loads at start-up and after
+   * creating the topic. Later changes come as elections and resignations.
+   */
+  ledPartitions(name: string): CoordinatorPartitionInfo[];
+  /** Live brokers (those that can hold a replica of a new topic). */
   brokerCount(): number;
   getLog(topic: string, partition: number): PartitionLog | undefined;
   /** Creates an internal topic; the message says why not when it could not. */
   createInternalTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>):
     Promise<{ ok: true; partitions: number } | { ok: false; message: string }>;
+  /**
+   * Appends a coordinator's batch to `partition` as its leader, as a produce with acks=-1
+   * (Kafka's coordinators write with requiredAcks -1): refused before the append with a
+   * CoordinatorWriteError carrying the produce error (NOT_LEADER_OR_FOLLOWER,
+   * NOT_ENOUGH_REPLICAS, KAFKA_STORAGE_ERROR, ...), thrown synchronously; once appended, null
+   * when it is committed already, else a promise that settles when the ISR has it (and the
+   * flush policy's fsync is done), rejecting with NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+   * REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER after `timeoutMs` or a leader change.
+   */
+  appendAsCoordinator(topic: string, partition: number, batch: Buffer, timeoutMs: number): Promise<void> | null;
 }
 
 /**
@@ -58,7 +82,13 @@ export class InternalTopicCreator {
   }
 
   private async create(): Promise<void> {
-    const rf = Math.max(1, Math.min(this.replicationFactor, this.host.brokerCount()));
+    const brokers = this.host.brokerCount();
+    const rf = Math.max(1, Math.min(this.replicationFactor, brokers));
+    // Kafka refuses a replication factor above the live brokers; for development clusters it
+    // lowers it instead, with this warning.
+    if (rf < this.replicationFactor) {
+      this.host.logger.warn({ configured: this.replicationFactor, liveBrokers: brokers, replicationFactor: rf }, `${this.name}: fewer live brokers than the configured replication factor; creating it with ${rf}`);
+    }
     const r = await this.host.createInternalTopic(this.name, this.partitions, rf, this.configs(rf));
     if (r.ok) {
       this.host.logger.info({ partitions: r.partitions, replicationFactor: rf }, `created ${this.name}`);
@@ -66,26 +96,6 @@ export class InternalTopicCreator {
       throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `cannot create ${this.name}: ${r.message}`);
     }
   }
-}
-
-/**
- * Appends one batch to a coordinator topic's partition and commits it (a single replica: the
- * record is committed once it is in the log). Null when it is durable already; else the
- * flush the flush policy asked for. Storage failures become CoordinatorWriteErrors.
- */
-export function appendAndCommit(log: PartitionLog, batch: Buffer, leaderEpoch: number, topic: string): Promise<void> | null {
-  let durable: Promise<void> | null;
-  try {
-    durable = log.append(batch, { leaderEpoch }).durable;
-  } catch (err) {
-    if (isStorageError(err)) throw new CoordinatorWriteError(err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, err.message, { cause: err });
-    throw err;
-  }
-  log.maybeIncrementHighWatermark(log.logEndOffset);
-  if (durable === null) return null;
-  return durable.catch((err: unknown) => {
-    throw new CoordinatorWriteError(ErrorCode.KAFKA_STORAGE_ERROR, `flushing ${topic}-${log.partition} failed`, { cause: err });
-  });
 }
 
 /**

@@ -26,6 +26,8 @@ export const consumerGroupDescribeHandler = defineHandler({
     const described = request.groupIds.map((groupId) => {
       if (status !== ErrorCode.NONE) return failed(groupId, status);
       if (groupId === '') return failed(groupId, ErrorCode.INVALID_GROUP_ID);
+      const notHere = groups.groupError(groupId);
+      if (notHere !== ErrorCode.NONE) return failed(groupId, notHere);
       const d = groups.consumerGroupDescribe(groupId, info.apiVersion);
       if (request.includeAuthorizedOperations && d.errorCode === ErrorCode.NONE) d.authorizedOperations = GROUP_OPERATIONS;
       return d;

@@ -32,6 +32,8 @@ export const consumerGroupHeartbeatHandler = defineHandler({
         return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
     }
+    const notHere = groups.groupError(request.groupId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere);
     return groups.consumerGroupHeartbeat({
       groupId: request.groupId,
       memberId: request.memberId,

@@ -25,8 +25,9 @@ export const describeGroupsHandler = defineHandler({
     const status = groups.statusError();
     const includeOps = v >= 3 && request.includeAuthorizedOperations;
     const described: DescribedGroup[] = request.groups.map((groupId) => {
-      if (status !== ErrorCode.NONE) {
-        return { errorCode: status, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS };
+      const error = status !== ErrorCode.NONE ? status : groups.groupError(groupId);
+      if (error !== ErrorCode.NONE) {
+        return { errorCode: error, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS };
       }
       const d = groups.describeGroup(groupId, v);
       if (includeOps && d.errorCode === ErrorCode.NONE) d.authorizedOperations = GROUP_OPERATIONS;

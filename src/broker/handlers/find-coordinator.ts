@@ -1,18 +1,21 @@
 // FindCoordinator (key 10), versions 0-6. v1 adds key_type (0 group, 1 transaction), the
 // throttle time and an error message; v3 is the first flexible version; v4 batches keys
 // (coordinator_keys, one result each); v5 (TRANSACTION_ABORTABLE) and v6 (share groups, key
-// type 2) change nothing for the keys served here. This single node coordinates every group
-// and every transactional id; __consumer_offsets is created on the first group lookup and
+// type 2) change nothing for the keys served here. The coordinator of a group is the leader of
+// its partition of __consumer_offsets, of a transactional id the leader of its partition of
+// __transaction_state (Kafka's KafkaApis.getCoordinator), COORDINATOR_NOT_AVAILABLE while that
+// partition has no leader. __consumer_offsets is created on the first group lookup and
 // __transaction_state (transaction.state.log.* settings) on the first transactional id lookup
 // (Kafka answers that first lookup COORDINATOR_NOT_AVAILABLE while it creates the topic; here
-// the lookup waits for it, and for the new partitions to be loaded). Share groups get
-// INVALID_REQUEST (as Kafka answers while share groups are disabled), unknown key types
+// the lookup waits for it, and for the partitions this broker leads to be loaded). Share groups
+// get INVALID_REQUEST (as Kafka answers while share groups are disabled), unknown key types
 // INVALID_REQUEST.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { Coordinator, FindCoordinatorResponse } from '../../protocol/generated/find-coordinator-response.js';
 import type { BrokerContext } from '../context.js';
-import { advertisedEndpoint } from './common.js';
+import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
 import { defineHandler } from './handler.js';
 
 const GROUP = 0;
@@ -28,7 +31,16 @@ interface Found {
 
 const none = (errorCode: number): Found => ({ errorCode, nodeId: -1, host: '', port: -1 });
 
-async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
+/** The leader of `partition` of an internal topic, as the metadata image knows it. */
+function leaderOf(broker: BrokerContext, topic: string, partition: number): Found {
+  const pm = broker.metadata.topic(topic)?.partitions[partition];
+  if (pm === undefined || pm.leader < 0) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const node = broker.metadata.brokers().find((b) => b.nodeId === pm.leader);
+  if (node === undefined) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  return { errorCode: ErrorCode.NONE, nodeId: node.nodeId, host: node.host, port: node.port };
+}
+
+async function findGroupCoordinator(broker: BrokerContext, groupId: string): Promise<Found> {
   if (broker.groups.statusError() === ErrorCode.COORDINATOR_NOT_AVAILABLE) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const ready = broker.groups.ready();
   if (ready !== null) {
@@ -39,11 +51,10 @@ async function findGroupCoordinator(broker: BrokerContext): Promise<Found> {
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
   }
-  const self = advertisedEndpoint(broker);
-  return { errorCode: ErrorCode.NONE, nodeId: self.nodeId, host: self.host, port: self.port };
+  return leaderOf(broker, OFFSETS_TOPIC, broker.groups.partitionFor(groupId));
 }
 
-async function findTransactionCoordinator(broker: BrokerContext): Promise<Found> {
+async function findTransactionCoordinator(broker: BrokerContext, transactionalId: string): Promise<Found> {
   const txn = broker.transactions;
   if (!txn.isActive) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const ready = txn.ready();
@@ -55,13 +66,12 @@ async function findTransactionCoordinator(broker: BrokerContext): Promise<Found>
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
   }
-  const self = advertisedEndpoint(broker);
-  return { errorCode: ErrorCode.NONE, nodeId: self.nodeId, host: self.host, port: self.port };
+  return leaderOf(broker, TRANSACTION_STATE_TOPIC, txn.partitionFor(transactionalId));
 }
 
-function find(broker: BrokerContext, keyType: number): Found | Promise<Found> {
-  if (keyType === GROUP) return findGroupCoordinator(broker);
-  if (keyType === TRANSACTION) return findTransactionCoordinator(broker);
+function find(broker: BrokerContext, keyType: number, key: string): Found | Promise<Found> {
+  if (keyType === GROUP) return findGroupCoordinator(broker, key);
+  if (keyType === TRANSACTION) return findTransactionCoordinator(broker, key);
   return none(ErrorCode.INVALID_REQUEST);
 }
 
@@ -74,7 +84,7 @@ export const findCoordinatorHandler = defineHandler({
     const keyType = v >= 1 ? request.keyType : GROUP;
     const known = keyType === GROUP || keyType === TRANSACTION || keyType === SHARE;
     if (v < 4) {
-      const found = await find(broker, keyType);
+      const found = await find(broker, keyType, request.key);
       const response: FindCoordinatorResponse = {
         throttleTimeMs: 0,
         errorCode: found.errorCode,
@@ -89,7 +99,7 @@ export const findCoordinatorHandler = defineHandler({
     }
     const coordinators: Coordinator[] = [];
     for (const key of request.coordinatorKeys) {
-      const found = await find(broker, keyType);
+      const found = await find(broker, keyType, key);
       // Kafka leaves the message at its default, "" (an unknown key type fails the whole
       // request, which Kafka answers with the error's message).
       const message = known ? '' : errorMessage(found.errorCode);

@@ -11,7 +11,8 @@ export const heartbeatHandler = defineHandler({
   maxVersion: 4,
   handle(request, info, broker) {
     const groups = broker.groups;
-    const status = groups.statusError();
+    let status = groups.statusError();
+    if (status === ErrorCode.NONE && request.groupId !== '') status = groups.groupError(request.groupId);
     let errorCode: number;
     if (status === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) errorCode = ErrorCode.NONE;
     else if (status !== ErrorCode.NONE) errorCode = status;

@@ -41,6 +41,8 @@ export const joinGroupHandler = defineHandler({
         return forVersion(joinError(request.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE), v);
       }
     }
+    const notHere = groups.groupError(request.groupId);
+    if (notHere !== ErrorCode.NONE) return forVersion(joinError(request.memberId, notHere), v);
     const req: JoinRequest = {
       groupId: request.groupId,
       sessionTimeoutMs: request.sessionTimeoutMs,

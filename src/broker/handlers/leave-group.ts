@@ -28,6 +28,8 @@ export const leaveGroupHandler = defineHandler({
         return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
     }
+    const notHere = groups.groupError(request.groupId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere);
     const members: LeavingMember[] =
       v >= 3
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null }))

@@ -12,7 +12,7 @@ export const listGroupsHandler = defineHandler({
   handle(request, info, broker) {
     const v = info.apiVersion;
     const groups = broker.groups;
-    const status = groups.statusError();
+    const status = groups.listError();
     if (status !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: status, groups: [] };
     const listed = groups.listGroups(v >= 4 ? request.statesFilter : [], v >= 5 ? request.typesFilter : []);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed };

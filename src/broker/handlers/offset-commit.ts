@@ -63,6 +63,8 @@ export const offsetCommitHandler = defineHandler({
           return everyPartition(request, ErrorCode.COORDINATOR_NOT_AVAILABLE);
         }
       }
+      const notHere = groups.groupError(request.groupId);
+      if (notHere !== ErrorCode.NONE) return everyPartition(request, notHere);
       const result = await groups.commitOffsets({
         groupId: request.groupId,
         generationIdOrMemberEpoch: request.generationIdOrMemberEpoch,

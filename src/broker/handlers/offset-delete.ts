@@ -20,6 +20,8 @@ export const offsetDeleteHandler = defineHandler({
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return failed(status);
     if (request.groupId === '') return failed(ErrorCode.INVALID_GROUP_ID);
+    const notHere = groups.groupError(request.groupId);
+    if (notHere !== ErrorCode.NONE) return failed(notHere);
     const codes = new Map<string, number>();
     const valid: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }> = [];
     for (const t of request.topics) {

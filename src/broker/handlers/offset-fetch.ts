@@ -35,8 +35,9 @@ export const offsetFetchHandler = defineHandler({
     const status = groups.statusError();
     const results: OffsetFetchResponseGroup[] = [];
     for (const g of wanted) {
-      if (status !== ErrorCode.NONE) {
-        results.push({ groupId: g.groupId, topics: [], errorCode: status });
+      const error = status !== ErrorCode.NONE ? status : groups.groupError(g.groupId);
+      if (error !== ErrorCode.NONE) {
+        results.push({ groupId: g.groupId, topics: [], errorCode: error });
         continue;
       }
       const invalid = groups.validateOffsetFetch(g.groupId, g.memberId, g.memberEpoch);

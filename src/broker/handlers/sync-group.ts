@@ -27,6 +27,8 @@ export const syncGroupHandler = defineHandler({
         return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
     }
+    const notHere = groups.groupError(request.groupId);
+    if (notHere !== ErrorCode.NONE) return syncError(notHere);
     const req: SyncRequest = {
       groupId: request.groupId,
       generationId: request.generationId,

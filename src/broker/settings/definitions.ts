@@ -123,6 +123,7 @@ const defs: ConfigDef[] = [
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'offsets.commit.timeout.ms', type: 'int', default: '5000', min: 1 },
   { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
   { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', min: 1 },
   { name: 'offset.metadata.max.bytes', type: 'int', default: '4096' },
@@ -143,6 +144,8 @@ const defs: ConfigDef[] = [
   { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },
+  // How long a coordinator waits for the ISR to take its __transaction_state write (Kafka's request.timeout.ms).
+  { name: 'request.timeout.ms', type: 'int', default: '30000', min: 0 },
   { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', min: 1 },
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
   { name: 'transaction.state.log.segment.bytes', type: 'int', default: '104857600', min: 1 },

@@ -53,6 +53,8 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
   const status = groups.statusError();
   if (status !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: allPartitions(request.topics, status) };
   if (request.groupId.length === 0) return { throttleTimeMs: 0, topics: allPartitions(request.topics, ErrorCode.INVALID_GROUP_ID) };
+  const notHere = groups.groupError(request.groupId);
+  if (notHere !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: allPartitions(request.topics, notHere) };
   const unknown = request.topics.filter((t) => broker.metadata.topic(t.name) === undefined);
   const known = unknown.length === 0 ? request.topics : request.topics.filter((t) => broker.metadata.topic(t.name) !== undefined);
   const unknownTopics = allPartitions(unknown, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -24,6 +24,8 @@ export interface GroupConfig {
   offsetsTopicReplicationFactor: number;
   /** offsets.topic.segment.bytes. */
   offsetsTopicSegmentBytes: number;
+  /** offsets.commit.timeout.ms: how long a write waits for the ISR of its partition. */
+  offsetCommitTimeoutMs: number;
   /** The KIP-848 consumer groups' settings (group.consumer.*). */
   consumer: ConsumerGroupConfig;
 }
@@ -113,6 +115,7 @@ export function groupConfigFrom(config: ConfigValues): GroupConfig {
     offsetsTopicNumPartitions: config.int('offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: config.int('offsets.topic.replication.factor'),
     offsetsTopicSegmentBytes: config.int('offsets.topic.segment.bytes'),
+    offsetCommitTimeoutMs: config.int('offsets.commit.timeout.ms'),
     consumer: checkConsumerConfig({
       sessionTimeoutMs: config.int('group.consumer.session.timeout.ms'),
       minSessionTimeoutMs: config.int('group.consumer.min.session.timeout.ms'),
@@ -141,6 +144,7 @@ export function defaultGroupConfig(overrides: Partial<GroupConfig> = {}): GroupC
     offsetsTopicNumPartitions: 50,
     offsetsTopicReplicationFactor: 3,
     offsetsTopicSegmentBytes: 104_857_600,
+    offsetCommitTimeoutMs: 5000,
     ...overrides,
     consumer: defaultConsumerGroupConfig(overrides.consumer),
   };

@@ -1,11 +1,17 @@
 /**
  * The group coordinator (`BrokerContext.groups`): classic consumer groups and committed
- * offsets, with their state in __consumer_offsets. It loads that topic at start-up, then
- * serves the group APIs through the managers: GroupManager (classic membership and rebalances,
- * classic/), ConsumerGroupManager (KIP-848 groups, consumer/) and OffsetManager (offsets). Records are appended and, for offsets and deletions, applied to the
- * in-memory state at once; a request is answered once its records are committed.
+ * offsets, with their state in __consumer_offsets. It serves the group APIs through the
+ * managers: GroupManager (classic membership and rebalances, classic/), ConsumerGroupManager
+ * (KIP-848 groups, consumer/) and OffsetManager (offsets). Records are appended and, for
+ * offsets and deletions, applied to the in-memory state at once; a request is answered once
+ * its records are committed (the partition's ISR has them).
  *
- * This broker coordinates every group (a single node leads every partition of the topic).
+ * It coordinates the groups of the partitions of __consumer_offsets this broker leads (Kafka's
+ * GroupCoordinator.onElection / onResignation): a partition it comes to lead is loaded at its
+ * leader epoch, the coordinator epoch (requests for its groups answer
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it stops leading is unloaded (its groups
+ * forgotten, parked requests answered NOT_COORDINATOR); groups of any other partition answer
+ * NOT_COORDINATOR. A single node leads every partition.
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -22,12 +28,13 @@ import { GroupManager } from './classic/group-manager.js';
 import { joinGroup, type JoinRequest } from './classic/join.js';
 import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
-import { OffsetsTopic, type OffsetsTopicHost, type ReplayMarker, type ReplayRecord } from './offsets-topic.js';
+import { OffsetsTopic, type OffsetsTopicHost, type OwnedOffsetsPartition, type ReplayMarker, type ReplayRecord } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
 import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
+import { PartitionOwnership } from './partition-ownership.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
 import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
@@ -43,18 +50,20 @@ import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/ge
 export interface CoordinatorLog extends RecordSink {
   /** Makes sure there is somewhere to write (creates __consumer_offsets); null when there is. */
   ensure(): Promise<void> | null;
+  /** The partitions this broker leads now, with their leader epochs (at start-up and after creating the topic). */
+  ownedPartitions(): OwnedOffsetsPartition[];
   /**
-   * Replays everything written before, in order: each record with the producer id of its
+   * Replays what `partition` holds, in order: each record with the producer id of its
    * transactional batch (-1 for others), each transaction marker with its partition.
    */
-  load(replay: ReplayRecord, onMarker: ReplayMarker): Promise<number>;
+  loadPartition(partition: number, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number>;
   partitionFor(groupId: string): number;
   /** TxnOffsetCommit: appends the records as one transactional batch of the producer (see RecordSink.append). */
   appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<void> | null;
 }
 
 const enum Status {
-  Loading,
+  Starting,
   Active,
   Closed,
 }
@@ -88,7 +97,9 @@ export class GroupCoordinator {
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   private readonly driver: TimerDriver | null;
-  private status = Status.Loading;
+  private status = Status.Starting;
+  /** The partitions of __consumer_offsets this broker leads. */
+  private readonly owned: PartitionOwnership;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -102,6 +113,10 @@ export class GroupCoordinator {
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
     this.offsets = new OffsetManager(this.groups, this.consumer);
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
+    this.owned = new PartitionOwnership(
+      (partition, epoch, current) => this.loadPartition(partition, epoch, current),
+      (partition) => this.unloadPartition(partition),
+    );
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
@@ -111,23 +126,13 @@ export class GroupCoordinator {
     return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics });
   }
 
-  /** Loads groups and offsets, then starts serving. */
+  /** Starts serving, and loads the partitions this broker leads already. */
   async startup(): Promise<void> {
-    const started = this.clock.now();
-    const records = await this.log.load(
-      (r, producerId) => {
-        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
-        else this.replay(r);
-      },
-      (partition, producerId, commit) => this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === partition),
-    );
-    if (this.status === Status.Closed) return;
-    this.groups.onLoaded();
-    this.consumer.onLoaded();
+    if (this.status !== Status.Starting) return;
     this.status = Status.Active;
     this.scheduleExpiration();
     this.driver?.start();
-    this.logger.info({ records, groups: this.groups.groups.size, consumerGroups: this.consumer.groups.size, ms: this.clock.now() - started }, 'group coordinator loaded');
+    await Promise.all(this.log.ownedPartitions().map((p) => this.onElection(p.partition, p.coordinatorEpoch)));
   }
 
   /** Stops: parked JoinGroup and SyncGroup requests are answered NOT_COORDINATOR; later requests COORDINATOR_NOT_AVAILABLE. */
@@ -136,26 +141,109 @@ export class GroupCoordinator {
     this.status = Status.Closed;
     this.driver?.stop();
     this.timer.clear();
+    this.owned.clear();
     this.groups.unloadAll();
     this.consumer.unloadAll();
     this.offsets.store.clear();
   }
 
-  /** NONE when serving, else the error every group request answers with. */
-  statusError(): number {
-    switch (this.status) {
-      case Status.Active:
-        return ErrorCode.NONE;
-      case Status.Loading:
-        return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-      default:
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
+  /**
+   * This broker now leads `partition` at `coordinatorEpoch` (its leader epoch): its groups and
+   * offsets are loaded. The same election again waits for the same load; a newer one unloads
+   * what an older one loaded and loads again. Resolves with the records read.
+   */
+  onElection(partition: number, coordinatorEpoch: number): Promise<number> {
+    if (this.status === Status.Closed) return Promise.resolve(0);
+    if (!this.owned.has(partition)) this.logger.info({ partition, coordinatorEpoch }, 'elected as the group coordinator for a partition');
+    return this.owned.elect(partition, coordinatorEpoch).catch((err: unknown) => {
+      this.logger.error({ err, partition }, 'loading a partition of the group coordinator failed');
+      return 0;
+    });
   }
 
-  /** Creates __consumer_offsets if needed; null when it exists. Rejects with a CoordinatorWriteError. */
+  /**
+   * This broker no longer leads `partition` (the partition's new leader epoch, when known): its
+   * groups and offsets are forgotten. An election at a newer epoch than `coordinatorEpoch`
+   * stays.
+   */
+  onResignation(partition: number, coordinatorEpoch?: number): void {
+    if (this.owned.resign(partition, coordinatorEpoch)) this.logger.info({ partition, coordinatorEpoch }, 'resigned as the group coordinator for a partition');
+  }
+
+  private async loadPartition(partition: number, coordinatorEpoch: number, owned: () => boolean): Promise<number> {
+    const started = this.clock.now();
+    const current = () => this.status !== Status.Closed && owned();
+    const records = await this.log.loadPartition(
+      partition,
+      (r, producerId) => {
+        if (!current()) return;
+        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
+        else this.replay(r);
+      },
+      (p, producerId, commit) => {
+        if (current()) this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === p);
+      },
+    );
+    if (!current()) return 0;
+    const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
+    this.groups.onLoaded(owns);
+    this.consumer.onLoaded(owns);
+    this.logger.info({ partition, coordinatorEpoch, records, ms: this.clock.now() - started }, 'group coordinator loaded a partition');
+    return records;
+  }
+
+  /** Forgets the groups of `partition` (GroupMetadataManager.removeGroupsForPartition). */
+  private unloadPartition(partition: number): void {
+    const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
+    const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
+    this.offsets.unloadGroups(owns);
+    this.logger.info({ partition, groups }, 'group coordinator unloaded a partition');
+  }
+
+  /**
+   * NONE when the coordinator runs, else the error every group request answers with
+   * (COORDINATOR_LOAD_IN_PROGRESS before start-up, COORDINATOR_NOT_AVAILABLE once stopped).
+   * Whether it coordinates a given group is groupError's answer.
+   */
+  statusError(): number {
+    if (this.status === Status.Closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (this.status === Status.Starting) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  /** ListGroups: as statusError, and COORDINATOR_LOAD_IN_PROGRESS while a partition loads (Kafka lists only when none does). */
+  listError(): number {
+    const status = this.statusError();
+    if (status !== ErrorCode.NONE) return status;
+    return this.owned.anyLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /**
+   * NONE when this broker coordinates `groupId`; else the error its requests answer:
+   * NOT_COORDINATOR when another broker leads its partition, COORDINATOR_LOAD_IN_PROGRESS while
+   * the partition loads, COORDINATOR_NOT_AVAILABLE once stopped.
+   */
+  groupError(groupId: string): number {
+    return this.partitionError(this.log.partitionFor(groupId));
+  }
+
+  /** As groupError, for a partition of __consumer_offsets. */
+  partitionError(partition: number): number {
+    if (this.status !== Status.Active) return this.status === Status.Closed ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return this.owned.error(partition);
+  }
+
+  /**
+   * Creates __consumer_offsets if needed and loads the partitions it gave this broker; null
+   * when it exists. Rejects with a CoordinatorWriteError.
+   */
   ready(): Promise<void> | null {
-    return this.log.ensure();
+    const creating = this.log.ensure();
+    if (creating === null) return null;
+    return creating.then(async () => {
+      const fresh = this.log.ownedPartitions().filter((p) => !this.owned.has(p.partition));
+      await Promise.all(fresh.map((p) => this.onElection(p.partition, p.coordinatorEpoch)));
+    });
   }
 
   partitionFor(groupId: string): number {
@@ -445,7 +533,8 @@ export class GroupCoordinator {
     const waits: Array<Promise<void>> = [];
     for (const groupId of new Set(groupIds)) {
       const consumer = this.consumer.group(groupId);
-      const invalid = consumer !== undefined ? this.consumer.validateDeleteGroup(groupId) : this.groups.validateDeleteGroup(groupId);
+      const notHere = this.groupError(groupId);
+      const invalid = notHere !== ErrorCode.NONE ? notHere : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId) : this.groups.validateDeleteGroup(groupId);
       const result: DeletableGroupResult = { groupId, errorCode: invalid };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;

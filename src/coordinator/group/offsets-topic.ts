@@ -2,14 +2,15 @@
  * The internal topic __consumer_offsets as the coordinator's log: which partition holds a
  * group (Kafka's `Utils.abs(groupId.hashCode()) % partitions`, with Java's String.hashCode),
  * creating the topic on first use (compacted, `offsets.topic.num.partitions` partitions),
- * appending an operation's records as one batch and committing it (the high watermark; an
- * fsync first when the flush policy wants one), and reading everything back at start-up.
+ * appending an operation's records as one batch through the partition's leader as an acks=-1
+ * produce (committed once the ISR has it, within `offsets.commit.timeout.ms`), and reading a
+ * partition back when this broker becomes its leader.
  * TxnOffsetCommit's records go in a transactional batch of their producer; the transaction's
  * end marker on the same partition commits or drops them (Kafka's OffsetMetadataManager).
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ControlRecordType, controlRecordType, parseControlRecordKey } from '../../protocol/records/control.js';
-import { appendAndCommit, InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
+import { InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { Clock } from '../../storage/clock.js';
 import type { GroupConfig } from './config.js';
@@ -74,19 +75,9 @@ export class OffsetsTopic implements RecordSink {
     return this.creator.ensure();
   }
 
-  private logFor(groupId: string): { log: PartitionLog; partition: number; leaderEpoch: number } {
-    const topic = this.host.topic(OFFSETS_TOPIC);
-    if (topic === undefined) throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} does not exist`);
-    const partition = partitionFor(groupId, topic.partitions.length);
-    const meta = topic.partitions[partition];
-    if (meta === undefined || meta.leader !== this.host.nodeId) {
-      throw new CoordinatorWriteError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
-    }
-    const log = this.host.getLog(OFFSETS_TOPIC, partition);
-    if (log === undefined || log.isOffline || log.isClosed) {
-      throw new CoordinatorWriteError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not available`);
-    }
-    return { log, partition, leaderEpoch: meta.leaderEpoch };
+  /** The partitions this broker has become the leader of, with their leader epochs (the coordinator epochs). */
+  ownedPartitions(): OwnedOffsetsPartition[] {
+    return this.host.ledPartitions(OFFSETS_TOPIC).map((p) => ({ partition: p.partition, coordinatorEpoch: p.leaderEpoch }));
   }
 
   append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null {
@@ -100,8 +91,12 @@ export class OffsetsTopic implements RecordSink {
 
   private appendBatch(groupId: string, records: readonly CoordinatorRecord[], producer: { producerId: number; producerEpoch: number } | null): Promise<void> | null {
     if (records.length === 0) return null;
-    const { log, partition, leaderEpoch } = this.logFor(groupId);
-    const done = appendAndCommit(log, encodeRecordBatch(records, this.clock.now(), producer), leaderEpoch, OFFSETS_TOPIC);
+    const topic = this.host.topic(OFFSETS_TOPIC);
+    if (topic === undefined) throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} does not exist`);
+    const partition = partitionFor(groupId, topic.partitions.length);
+    // As a produce with acks=-1: committed once the partition's ISR has it.
+    const batch = encodeRecordBatch(records, this.clock.now(), producer);
+    const done = this.host.appendAsCoordinator(OFFSETS_TOPIC, partition, batch, this.config.offsetCommitTimeoutMs);
     if (done === null) return null;
     this.unflushed.set(partition, done);
     const forget = () => {
@@ -117,24 +112,20 @@ export class OffsetsTopic implements RecordSink {
   }
 
   /**
-   * Reads every partition from its log start to its end and hands each record to `replay`,
-   * in log order, with the producer id of its batch (-1 outside transactions); a transaction
-   * marker goes to `onMarker` with its partition. A record that cannot be read is logged and
-   * skipped.
+   * Reads `partition` from its log start to its end and hands each record to `replay`, in log
+   * order, with the producer id of its batch (-1 outside transactions); a transaction marker
+   * goes to `onMarker` with its partition. A record that cannot be read is logged and skipped.
    */
-  async load(replay: ReplayRecord, onMarker: ReplayMarker = () => {}): Promise<number> {
-    const topic = this.host.topic(OFFSETS_TOPIC);
-    if (topic === undefined) return 0;
-    let count = 0;
-    for (const p of topic.partitions) {
-      const log = this.host.getLog(OFFSETS_TOPIC, p.partition);
-      if (log === undefined || log.isOffline) continue;
-      count += await this.loadPartition(log, replay, onMarker);
+  async loadPartition(partition: number, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number> {
+    const log = this.host.getLog(OFFSETS_TOPIC, partition);
+    if (log === undefined || log.isOffline) {
+      this.host.logger.warn({ partition }, `attempted to load ${OFFSETS_TOPIC}-${partition}, but found no log`);
+      return 0;
     }
-    return count;
+    return this.readPartition(log, replay, onMarker);
   }
 
-  private async loadPartition(log: PartitionLog, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number> {
+  private async readPartition(log: PartitionLog, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number> {
     let count = 0;
     await readPartition(log, LOAD_READ_BYTES, this.host.logger, OFFSETS_TOPIC, everyBatch, (r, batch) => {
       try {
@@ -154,6 +145,12 @@ export class OffsetsTopic implements RecordSink {
     });
     return count;
   }
+}
+
+/** A partition of __consumer_offsets this broker leads, with its leader epoch (the coordinator epoch of its groups). */
+export interface OwnedOffsetsPartition {
+  partition: number;
+  coordinatorEpoch: number;
 }
 
 /** A record read back, with its batch's producer id when the batch is transactional (else -1). */

@@ -60,6 +60,11 @@ export class OffsetStore {
     this.byGroup.clear();
   }
 
+  /** Forgets the offsets of the groups `owns` accepts. */
+  removeGroups(owns: (groupId: string) => boolean): void {
+    for (const groupId of [...this.byGroup.keys()]) if (owns(groupId)) this.byGroup.delete(groupId);
+  }
+
   groupIds(): IterableIterator<string> {
     return this.byGroup.keys();
   }
@@ -111,6 +116,12 @@ export class OffsetManager {
   constructor(groups: GroupManager, consumer: ConsumerGroupManager) {
     this.groups = groups;
     this.consumer = consumer;
+  }
+
+  /** The groups `owns` accepts are no longer coordinated here: their committed and pending offsets go. */
+  unloadGroups(owns: (groupId: string) => boolean): void {
+    this.store.removeGroups(owns);
+    this.pending.removeGroups(owns);
   }
 
   /** ClassicGroup.validateOffsetCommit. */

@@ -91,6 +91,19 @@ export class PendingTxnOffsets {
     }
   }
 
+  /** Forgets every open transaction's offsets of the groups `owns` accepts. */
+  removeGroups(owns: (groupId: string) => boolean): void {
+    for (const group of [...this.openByGroup.keys()]) {
+      if (!owns(group)) continue;
+      for (const producerId of [...this.openByGroup.get(group)!]) {
+        const groups = this.byProducer.get(producerId);
+        groups?.delete(group);
+        if (groups !== undefined && groups.size === 0) this.byProducer.delete(producerId);
+      }
+      this.openByGroup.delete(group);
+    }
+  }
+
   private close(group: string, producerId: number): void {
     const open = this.openByGroup.get(group);
     if (open === undefined) return;

@@ -27,11 +27,17 @@ export class CoordinatorWriteError extends Error {
   }
 }
 
-/** Kafka's mapping of an append error to what a group request answers (appendGroupMetadataErrorToResponseError). */
+/**
+ * Kafka's mapping of an append error to what a group request answers
+ * (appendGroupMetadataErrorToResponseError; GroupCoordinatorService.normalizeException). A
+ * replicated write can also fail after its append (NOT_ENOUGH_REPLICAS_AFTER_APPEND), which
+ * the offset commit path of Kafka's GroupMetadataManager answered COORDINATOR_NOT_AVAILABLE.
+ */
 export function appendErrorToResponseError(code: number): number {
   switch (code) {
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
     case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
     case ErrorCode.REQUEST_TIMED_OUT:
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     case ErrorCode.NOT_LEADER_OR_FOLLOWER:

@@ -26,6 +26,8 @@ export interface TransactionConfig {
   removeExpiredTransactionalIdsIntervalMs: number;
   /** The finalized transaction.version feature level (Kafka 4.x finalizes 2 on a new cluster). */
   transactionVersionLevel: TransactionVersion;
+  /** request.timeout.ms: how long a __transaction_state write waits for the ISR of its partition. */
+  requestTimeoutMs: number;
   /** How long a failed marker write or completion append waits before it is tried again. */
   markerRetryBackoffMs: number;
 }
@@ -50,6 +52,7 @@ export function transactionConfigFrom(config: TransactionConfigValues, transacti
     abortTimedOutTransactionsIntervalMs: config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     removeExpiredTransactionalIdsIntervalMs: config.int('transaction.remove.expired.transaction.cleanup.interval.ms'),
     transactionVersionLevel,
+    requestTimeoutMs: config.int('request.timeout.ms'),
     markerRetryBackoffMs: MARKER_RETRY_BACKOFF_MS,
   };
 }
@@ -67,6 +70,7 @@ export function defaultTransactionConfig(overrides: Partial<TransactionConfig> =
     abortTimedOutTransactionsIntervalMs: 10_000,
     removeExpiredTransactionalIdsIntervalMs: 3_600_000,
     transactionVersionLevel: TransactionVersion.TV2,
+    requestTimeoutMs: 30_000,
     markerRetryBackoffMs: MARKER_RETRY_BACKOFF_MS,
     ...overrides,
   };

@@ -138,15 +138,19 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
     });
   }
 
-  /** This broker now leads `partition` of __transaction_state at `coordinatorEpoch`: load it. */
+  /**
+   * This broker now leads `partition` of __transaction_state at `coordinatorEpoch` (its leader
+   * epoch): load it. An election at the epoch held already (or an older one) does nothing.
+   */
   onElection(partition: number, coordinatorEpoch: number): Promise<number> {
+    if (this.txnManager.heldEpoch(partition) >= coordinatorEpoch) return Promise.resolve(0);
     this.logger.info({ partition, coordinatorEpoch }, 'elected as the transaction coordinator for a partition');
     this.markers.removeMarkersForTxnTopicPartition(partition);
     return this.txnManager.loadTransactionsForTxnTopicPartition(partition, coordinatorEpoch, (epoch, result, m, transit) =>
       this.markers.addTxnMarkersToSend(epoch, result, m, transit));
   }
 
-  /** This broker no longer leads `partition`: forget its transactions. */
+  /** This broker no longer leads `partition` (its new leader epoch, when known): forget its transactions. */
   onResignation(partition: number, coordinatorEpoch?: number): void {
     this.logger.info({ partition, coordinatorEpoch }, 'resigned as the transaction coordinator for a partition');
     this.txnManager.removeTransactionsForTxnTopicPartition(partition, coordinatorEpoch);

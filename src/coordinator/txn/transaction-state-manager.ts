@@ -249,10 +249,25 @@ export class TransactionStateManager {
     }
   }
 
-  /** This broker no longer leads `partition` (at `coordinatorEpoch`, when known): forget its transactions. */
+  /**
+   * The epoch `partition` is loaded or being loaded at, whichever is newer; -1 when neither
+   * (an election at that epoch again has nothing to do).
+   */
+  heldEpoch(partition: number): number {
+    return Math.max(this.loadingPartitions.get(partition) ?? -1, this.transactionMetadataCache.get(partition)?.coordinatorEpoch ?? -1);
+  }
+
+  /**
+   * This broker no longer leads `partition` (its new leader epoch, when known): forget its
+   * transactions, and stop a load under way, unless they are of a newer epoch.
+   */
   removeTransactionsForTxnTopicPartition(partition: number, coordinatorEpoch?: number): void {
-    if (coordinatorEpoch === undefined || this.loadingPartitions.get(partition) === coordinatorEpoch) this.loadingPartitions.delete(partition);
-    if (this.transactionMetadataCache.delete(partition)) this.logger.info({ partition, coordinatorEpoch }, `unloaded transaction metadata of ${TRANSACTION_STATE_TOPIC}-${partition}`);
+    const loading = this.loadingPartitions.get(partition);
+    if (loading !== undefined && (coordinatorEpoch === undefined || loading <= coordinatorEpoch)) this.loadingPartitions.delete(partition);
+    const entry = this.transactionMetadataCache.get(partition);
+    if (entry === undefined || (coordinatorEpoch !== undefined && entry.coordinatorEpoch > coordinatorEpoch)) return;
+    this.transactionMetadataCache.delete(partition);
+    this.logger.info({ partition, coordinatorEpoch }, `unloaded transaction metadata of ${TRANSACTION_STATE_TOPIC}-${partition}`);
   }
 
   // ---- writing ----------------------------------------------------------------------------------

@@ -1,18 +1,16 @@
 /**
  * `__transaction_state` on the broker's partition logs (a TransactionStateLog): created on
  * first use as Kafka creates it (compacted, uncompressed, transaction.state.log.* settings),
- * each write one uncompressed batch committed before the coordinator applies it (the high
- * watermark; an fsync first when the flush policy wants one), and every partition read back
- * from its log start when the coordinator loads it.
+ * each write one uncompressed batch appended by the partition's leader as an acks=-1 produce
+ * (committed once the ISR has it, at least transaction.state.log.min.isr replicas) before the
+ * coordinator applies it, and every partition read back from its log start when the
+ * coordinator loads it.
  *
  * It needs from its broker what the group coordinator's offsets topic needs
  * (TransactionStateTopicHost has the members of OffsetsTopicHost, so one host serves both).
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ATTRIBUTES_OFFSET, CONTROL_MASK } from '../../protocol/records/batch-header.js';
-import { appendAndCommit, InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
-import type { PartitionLog } from '../../storage/partition-log.js';
-import { CoordinatorWriteError } from '../group/sink.js';
+import { InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
 import type { TransactionConfig } from './transaction-config.js';
 import { encodeTxnLogBatch, TRANSACTION_STATE_TOPIC, type TxnLogRecord } from './transaction-log.js';
 import type { OwnedTxnPartition, TransactionStateLog } from './transaction-state-log.js';
@@ -47,27 +45,12 @@ export class TransactionStateTopic implements TransactionStateLog {
   }
 
   ownedPartitions(): OwnedTxnPartition[] {
-    const out: OwnedTxnPartition[] = [];
-    for (const p of this.host.topic(TRANSACTION_STATE_TOPIC)?.partitions ?? []) {
-      if (p.leader === this.host.nodeId) out.push({ partition: p.partition, coordinatorEpoch: p.leaderEpoch });
-    }
-    return out;
+    return this.host.ledPartitions(TRANSACTION_STATE_TOPIC).map((p) => ({ partition: p.partition, coordinatorEpoch: p.leaderEpoch }));
   }
 
-  private logFor(partition: number): { log: PartitionLog; leaderEpoch: number } {
-    const meta = this.host.topic(TRANSACTION_STATE_TOPIC)?.partitions[partition];
-    if (meta === undefined) throw new CoordinatorWriteError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${TRANSACTION_STATE_TOPIC}-${partition} does not exist`);
-    if (meta.leader !== this.host.nodeId) throw new CoordinatorWriteError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${TRANSACTION_STATE_TOPIC}-${partition}`);
-    const log = this.host.getLog(TRANSACTION_STATE_TOPIC, partition);
-    if (log === undefined || log.isOffline || log.isClosed) {
-      throw new CoordinatorWriteError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${TRANSACTION_STATE_TOPIC}-${partition} is not available`);
-    }
-    return { log, leaderEpoch: meta.leaderEpoch };
-  }
-
+  /** Appended as the partition's leader with acks=-1; the host refuses it when this broker does not lead the partition. */
   async append(partition: number, records: readonly TxnLogRecord[], timestamp: number): Promise<void> {
-    const { log, leaderEpoch } = this.logFor(partition);
-    await appendAndCommit(log, encodeTxnLogBatch(records, timestamp), leaderEpoch, TRANSACTION_STATE_TOPIC);
+    await this.host.appendAsCoordinator(TRANSACTION_STATE_TOPIC, partition, encodeTxnLogBatch(records, timestamp), this.config.requestTimeoutMs);
   }
 
   /** Reads the partition from its log start; control batches are skipped, an unreadable batch is logged and skipped. */

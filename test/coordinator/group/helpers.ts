@@ -58,6 +58,15 @@ export class MemoryLog implements CoordinatorLog {
     this.markers.push({ after: this.batches.length, partition, producerId, commit });
   }
 
+  /** One partition, led here at epoch 0. */
+  ownedPartitions(): Array<{ partition: number; coordinatorEpoch: number }> {
+    return [{ partition: 0, coordinatorEpoch: 0 }];
+  }
+
+  loadPartition(_partition: number, replay: (r: CoordinatorRecord, producerId: number) => void, onMarker: (partition: number, producerId: number, commit: boolean) => void): Promise<number> {
+    return this.load(replay, onMarker);
+  }
+
   async load(replay: (r: CoordinatorRecord, producerId: number) => void, onMarker: (partition: number, producerId: number, commit: boolean) => void = () => {}): Promise<number> {
     let n = 0;
     const markersAt = (i: number) => {

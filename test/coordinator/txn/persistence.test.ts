@@ -10,6 +10,7 @@ import { ManualClock } from '../../../src/storage/clock.js';
 import { silentLogger as storageLogger } from '../../../src/storage/logger.js';
 import { PartitionLog } from '../../../src/storage/partition-log.js';
 import { partitionFor } from '../../../src/coordinator/group/offsets-topic.js';
+import { CoordinatorWriteError } from '../../../src/coordinator/group/sink.js';
 import { defaultTransactionConfig } from '../../../src/coordinator/txn/transaction-config.js';
 import { TransactionCoordinator } from '../../../src/coordinator/txn/transaction-coordinator.js';
 import { keyToBytes, TRANSACTION_STATE_TOPIC } from '../../../src/coordinator/txn/transaction-log.js';
@@ -108,8 +109,22 @@ class DiskHost implements TransactionStateTopicHost {
     if (name !== TRANSACTION_STATE_TOPIC || this.partitions === 0) return undefined;
     return { partitions: Array.from({ length: this.partitions }, (_, partition) => ({ partition, leader: 1, leaderEpoch: 3 })) };
   }
+  ledPartitions(name: string) {
+    return (this.topic(name)?.partitions ?? []).filter((p) => p.leader === this.nodeId);
+  }
   brokerCount(): number {
     return 1;
+  }
+  /** The broker's leader checks, then a single replica: committed once in the log (after the flush policy's fsync). */
+  appendAsCoordinator(topic: string, partition: number, batch: Buffer): Promise<void> | null {
+    const meta = this.topic(topic)?.partitions[partition];
+    if (meta === undefined) throw new CoordinatorWriteError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no ${topic}-${partition}`);
+    if (meta.leader !== this.nodeId) throw new CoordinatorWriteError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition} is led elsewhere`);
+    const log = this.getLog(topic, partition);
+    if (log === undefined) throw new CoordinatorWriteError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `no log of ${topic}-${partition}`);
+    const info = log.append(batch, { leaderEpoch: 3 });
+    log.maybeIncrementHighWatermark(log.logEndOffset);
+    return info.durable;
   }
   getLog(topic: string, partition: number): PartitionLog | undefined {
     if (topic !== TRANSACTION_STATE_TOPIC || partition >= this.partitions) return undefined;

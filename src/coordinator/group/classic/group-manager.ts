@@ -346,8 +346,10 @@ export class GroupManager {
   }
 
   /** After loading: members must heartbeat again within their sessions; an oversized group rebalances. */
-  onLoaded(): void {
+  /** After a load: the loaded groups (those `owns` accepts) get their heartbeat deadlines. */
+  onLoaded(owns: (groupId: string) => boolean = () => true): void {
     for (const group of this.groups.values()) {
+      if (!owns(group.groupId)) continue;
       for (const m of group.members.values()) this.rescheduleHeartbeat(group, m);
       if (group.size > this.config.maxSize) {
         this.prepareRebalance(group, `Freshly-loaded group ${group.groupId} (size ${group.size}) is over capacity ${this.config.maxSize}. Rebalancing in order to give a chance for consumers to commit offsets`);
@@ -364,14 +366,27 @@ export class GroupManager {
 
   /** The coordinator stops: every parked JoinGroup and SyncGroup is answered NOT_COORDINATOR. */
   unloadAll(): void {
-    for (const group of this.groups.values()) {
+    this.unloadGroups(() => true);
+  }
+
+  /**
+   * The groups `owns` accepts are no longer coordinated here (their partition moved, Kafka's
+   * onResignation): they die, their parked JoinGroup and SyncGroup requests are answered
+   * NOT_COORDINATOR. Returns how many went.
+   */
+  unloadGroups(owns: (groupId: string) => boolean): number {
+    let n = 0;
+    for (const group of [...this.groups.values()]) {
+      if (!owns(group.groupId)) continue;
       group.state = GroupState.Dead;
       for (const m of group.members.values()) {
         group.completeJoin(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         group.completeSync(m, { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER });
       }
+      this.groups.delete(group.groupId);
+      n++;
     }
-    this.groups.clear();
+    return n;
   }
 
   /** DeleteGroups' checks: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or NONE. */

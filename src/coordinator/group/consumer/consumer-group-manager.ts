@@ -242,8 +242,10 @@ export class ConsumerGroupManager {
   }
 
   /** After loading: every member must heartbeat again within a session. */
-  onLoaded(): void {
+  /** After a load: the loaded groups (those `owns` accepts) get their session and rebalance deadlines. */
+  onLoaded(owns: (groupId: string) => boolean = () => true): void {
     for (const group of this.groups.values()) {
+      if (!owns(group.groupId)) continue;
       for (const member of group.members.values()) {
         this.scheduleSessionTimeout(group.groupId, member.memberId, member.classicMemberMetadata?.sessionTimeoutMs ?? this.config.sessionTimeoutMs);
         if (member.state === MemberState.UnrevokedPartitions) this.scheduleRebalanceTimeout(group.groupId, member);
@@ -254,6 +256,18 @@ export class ConsumerGroupManager {
   unloadAll(): void {
     for (const group of this.groups.values()) group.state = ConsumerGroupState.Dead;
     this.groups.clear();
+  }
+
+  /** The groups `owns` accepts are no longer coordinated here (their partition moved); returns how many went. */
+  unloadGroups(owns: (groupId: string) => boolean): number {
+    let n = 0;
+    for (const group of [...this.groups.values()]) {
+      if (!owns(group.groupId)) continue;
+      group.state = ConsumerGroupState.Dead;
+      this.groups.delete(group.groupId);
+      n++;
+    }
+    return n;
   }
 
   // ---- offsets ------------------------------------------------------------------------------
