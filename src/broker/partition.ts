@@ -299,13 +299,13 @@ export class Partition {
    * Appends a validated client batch as the leader (Partition.appendRecordsToLeader), stamping
    * the partition's leader epoch; with `advanceHw` (the leader is the whole ISR) the high
    * watermark follows the log end. Throws the log's StorageErrors, the idempotent producer
-   * checks' among them.
+   * checks' among them. `verificationGuard`: PartitionLog.appendAsLeader's.
    */
-  appendRecordsToLeader(log: PartitionLog, batch: Buffer, advanceHw: boolean): LogAppendInfo {
+  appendRecordsToLeader(log: PartitionLog, batch: Buffer, advanceHw: boolean, verificationGuard: number | null = null): LogAppendInfo {
     const endBefore = log.logEndOffset;
     const epoch = this.metadata.leaderEpoch;
     const epochs = this.epochCache(log);
-    const info = log.appendAsLeader(batch, epoch);
+    const info = log.appendAsLeader(batch, epoch, verificationGuard);
     // A retried batch appends nothing and moves nothing.
     if (log.logEndOffset === endBefore) return info;
     if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);

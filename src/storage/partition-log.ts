@@ -38,7 +38,8 @@ import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { checkTxnMarker, firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import { checkTxnMarker, firstOffsetOf, validateClientProducerState, type ClientVerification } from './producer-check.js';
+import { VERIFICATION_SENTINEL, VerificationStates } from './verification-state.js';
 import { markerBatch, type TxnMarker } from './txn-marker.js';
 import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
@@ -76,6 +77,8 @@ export type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 const noop = () => {};
 /** Reused by every append (they run synchronously, one at a time). */
 const appendSummary = new AppendSummary();
+/** One for every verified append: they run one at a time. */
+const verifiedAppendScratch: ClientVerification = { states: new VerificationStates(), requestGuard: VERIFICATION_SENTINEL };
 
 export class PartitionLog {
   /** The segments, log end offset and recovery point. */
@@ -253,6 +256,29 @@ export class PartitionLog {
     return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
   }
 
+  /**
+   * Starts a KIP-890 verification of the producer's first transactional batch here (Kafka's
+   * UnifiedLog.maybeStartTransactionVerification): the sentinel when a transaction of the
+   * epoch is open already, else the guard to hand back to `appendAsLeader`, which refuses the
+   * batch if a marker or a newer epoch took the guard away meanwhile (verification-state.ts).
+   */
+  maybeStartTransactionVerification(producerId: number, sequence: number, producerEpoch: number): number {
+    if (this.hasOngoingTransaction(producerId, producerEpoch)) return VERIFICATION_SENTINEL;
+    return this.producerState.verifications.maybeCreate(producerId, sequence, producerEpoch, this.local.clock.now());
+  }
+
+  /** The producer's verification guard, the sentinel when none is under way. */
+  verificationGuard(producerId: number): number {
+    return this.producerState.verifications.guardOf(producerId);
+  }
+
+  private verifiedAppend(requestGuard: number): ClientVerification {
+    const v = verifiedAppendScratch;
+    v.states = this.producerState.verifications;
+    v.requestGuard = requestGuard;
+    return v;
+  }
+
   /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
   removeExpiredProducers(now: number, expirationMs: number): number {
     return this.producerState.removeExpiredProducers(now, expirationMs);
@@ -275,10 +301,16 @@ export class PartitionLog {
    * in the log appends nothing and answers that batch's offsets, with its timestamp as the
    * append time; a stale epoch or a sequence gap throws INVALID_PRODUCER_EPOCH or
    * OUT_OF_ORDER_SEQUENCE_NUMBER. Then as `append`, stamping `leaderEpoch`.
+   *
+   * `verificationGuard` is given when the batch was verified asynchronously (KIP-890 with a
+   * transaction coordinator on another broker): the guard `maybeStartTransactionVerification`
+   * gave (or the sentinel); a transactional batch with no transaction open here whose guard
+   * no longer holds throws INVALID_TXN_STATE. Null when the caller verified synchronously.
    */
-  appendAsLeader(records: Buffer, leaderEpoch: number): LogAppendInfo {
+  appendAsLeader(records: Buffer, leaderEpoch: number, verificationGuard: number | null = null): LogAppendInfo {
     this.local.checkOnline();
-    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition);
+    const verification = verificationGuard === null ? null : this.verifiedAppend(verificationGuard);
+    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition, verification);
     if (duplicate !== null) return this.duplicateAppendInfo(duplicate);
     return this.appendBatches(records, true, leaderEpoch);
   }

@@ -28,6 +28,7 @@ import { BASE_SEQUENCE_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET } from 
 import { batchIsTransactional, batchLastSequence, readInt64Number } from '../protocol/records/header.js';
 import { StorageError } from './errors.js';
 import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
+import { guardVerifies, type VerificationStates } from './verification-state.js';
 
 export const INT32_MAX = 0x7fffffff;
 export const NO_PRODUCER_EPOCH = -1;
@@ -176,6 +177,7 @@ export function validateClientProducerState(
   offset: number,
   topic: string,
   partition: number,
+  verification: ClientVerification | null = null,
 ): BatchMetadata | null {
   const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
   if (producerId < 0) return null;
@@ -192,6 +194,7 @@ export function validateClientProducerState(
     partition,
   );
   if (verdict === ProducerCheck.Duplicate) return clientCheck.duplicateOf;
+  if (verification !== null) checkVerification(records, entry, producerId, verification, offset, topic, partition);
   if (verdict === ProducerCheck.Reject) {
     throw new StorageError(clientCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', clientCheck.reason);
   }
@@ -200,6 +203,42 @@ export function validateClientProducerState(
     throw new StorageError('INVALID_TXN_STATE', `Expected transactional write from producer ${producerId} at offset ${offset} in partition ${topic}-${partition}`);
   }
   return null;
+}
+
+/**
+ * What a client append that went through an asynchronous KIP-890 verification brings along:
+ * the partition's verification entries and the guard the verification started with
+ * (verification-state.ts).
+ */
+export interface ClientVerification {
+  states: VerificationStates;
+  requestGuard: number;
+}
+
+/**
+ * Kafka's checks of a verified append (UnifiedLog.analyzeAndValidateProducerState,
+ * ProducerAppendInfo.checkSequence), after the duplicate check: a transactional batch of a
+ * producer with no transaction of its epoch open here needs the guard its verification
+ * started with to be still in place (a marker since then removed it) → INVALID_TXN_STATE;
+ * a batch with a higher sequence than the lowest one still being verified must wait for it
+ * → OUT_OF_ORDER_SEQUENCE_NUMBER.
+ */
+function checkVerification(
+  records: Buffer, entry: ProducerStateEntry | undefined, producerId: number, v: ClientVerification, offset: number, topic: string, partition: number,
+): void {
+  const epoch = records.readInt16BE(PRODUCER_EPOCH_OFFSET);
+  const ongoing = entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === epoch;
+  if (batchIsTransactional(records, 0) && !ongoing && !guardVerifies(v.states.guardOf(producerId), v.requestGuard)) {
+    throw new StorageError('INVALID_TXN_STATE', 'Record was not part of an ongoing transaction');
+  }
+  const pending = v.states.get(producerId);
+  const firstSeq = records.readInt32BE(BASE_SEQUENCE_OFFSET);
+  if (pending !== undefined && firstSeq > pending.lowestSequence) {
+    throw new StorageError(
+      'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      `Out of order sequence number for producer ${producerId} at offset ${offset} in partition ${topic}-${partition}: ${firstSeq} (incoming seq. number), ${pending.lowestSequence} (earliest seen sequence)`,
+    );
+  }
 }
 
 /** Transaction version 2 (KIP-890): markers carry the epoch the coordinator bumped at EndTxn. */

@@ -40,6 +40,7 @@ import type { StorageLogger } from './logger.js';
 import { OngoingTxns } from './ongoing-txns.js';
 import type { CompletedTxn } from './transaction-index.js';
 import { readEndTxnMarker } from './txn-marker.js';
+import { VerificationStates } from './verification-state.js';
 
 export const PRODUCER_SNAPSHOT_VERSION = 1;
 const ENTRY_SIZE = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
@@ -144,6 +145,8 @@ export class ProducerStateManager {
   readonly txns = new OngoingTxns();
   /** The offset up to which the state reflects the log. */
   mapEndOffset = 0;
+  /** KIP-890 verifications under way (verification-state.ts); in memory only. */
+  readonly verifications = new VerificationStates();
 
   constructor(
     private readonly fs: StorageFs,
@@ -169,6 +172,9 @@ export class ProducerStateManager {
       const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
       if ((attributes & CONTROL_MASK) !== 0) completed = this.updateWithMarker(buf, pos, producerId, baseOffset);
       else this.updateWithData(buf, pos, producerId, baseOffset, lastOffset, delta, (attributes & TRANSACTIONAL_MASK) !== 0);
+      // Kafka's updateProducers: a transactional batch either opened the transaction here
+      // (data) or ended it (marker); either way a verification's guard is spent.
+      if ((attributes & (TRANSACTIONAL_MASK | CONTROL_MASK)) !== 0) this.verifications.clear(producerId);
     }
     this.mapEndOffset = lastOffset + 1;
     return completed;
@@ -374,6 +380,8 @@ export class ProducerStateManager {
 
   /** Removes producers idle for `expirationMs` (Kafka's removeExpiredProducers); returns how many. */
   removeExpiredProducers(now: number, expirationMs: number): number {
+    // Verifications that never completed linger no longer than producers do.
+    this.verifications.removeExpired(now, expirationMs);
     return removeExpiredProducers(this.producers, now, expirationMs);
   }
 
