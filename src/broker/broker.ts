@@ -21,6 +21,7 @@ import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinat
 import { transactionConfigFrom } from '../coordinator/txn/transaction-config.js';
 import { TransactionStateTopic } from '../coordinator/txn/transaction-state-topic.js';
 import { BrokerTxnMarkerWriter } from './txn/txn-markers.js';
+import { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 import { KvMetadataStore } from '../cluster/kv-metadata-store.js';
@@ -68,6 +69,9 @@ export class Broker implements BrokerContext {
    * null on a single node.
    */
   markerTransport: ClientReplicaTransport | null = null;
+  /** KIP-890 verification with coordinators on other brokers (Kafka's AddPartitionsToTxnManager, its own connections); null on a single node. */
+  txnVerification: AddPartitionsToTxnSender | null = null;
+  private txnVerificationTransport: ClientReplicaTransport | null = null;
   private server!: SocketServer;
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
@@ -155,12 +159,17 @@ export class Broker implements BrokerContext {
       if (this.metadata instanceof KvMetadataStore) {
         this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
         this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers');
+        const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification');
+        this.txnVerificationTransport = verificationTransport;
+        this.txnVerification = new AddPartitionsToTxnSender(() => verificationTransport, this.logger.child({ component: 'add-partitions-to-txn' }));
         this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));
         this.replication.start();
       }
     } catch (err) {
       this.replicaTransport?.close();
       this.markerTransport?.close();
+      this.txnVerification?.close();
+      this.txnVerificationTransport?.close();
       await this.replication?.close();
       await this.server.close(0);
       // A store in a cluster holds a registration and a session: give them up.
@@ -190,6 +199,8 @@ export class Broker implements BrokerContext {
     // Followers stop fetching; acks=all appends still waiting are answered NOT_LEADER_OR_FOLLOWER.
     this.replicaTransport?.close();
     this.markerTransport?.close();
+    this.txnVerification?.close();
+    this.txnVerificationTransport?.close();
     await this.replication?.close();
     await this.server.close();
     await this.logs.shutdown();

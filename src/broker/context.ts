@@ -8,6 +8,7 @@ import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -30,4 +31,9 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Transactional ids and their transactions (state in __transaction_state). */
   readonly transactions: TransactionCoordinator;
+  /**
+   * How partition leaders ask the transaction coordinator of another broker to verify or add
+   * partitions (KIP-890); null on a single node, where the coordinator is always here.
+   */
+  readonly txnVerification: AddPartitionsToTxnSender | null;
 }

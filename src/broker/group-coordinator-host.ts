@@ -27,7 +27,7 @@ export function coordinatorTopicHost(broker: BrokerContext): CoordinatorTopicHos
       const r = await createTopic(broker, name, partitions, replicationFactor, configs);
       return r.ok ? { ok: true, partitions: r.topic.partitions.length } : { ok: false, message: r.message };
     },
-    appendAsCoordinator: (topic, partition, batch, timeoutMs) => appendAsCoordinator(broker, topic, partition, batch, timeoutMs),
+    appendAsCoordinator: (topic, partition, batch, timeoutMs, verificationGuard) => appendAsCoordinator(broker, topic, partition, batch, timeoutMs, verificationGuard ?? null),
   };
 }
 
@@ -57,7 +57,7 @@ function ledPartitions(broker: BrokerContext, name: string): CoordinatorPartitio
  * the ISR is below the topic's effective min.insync.replicas, the append, then the wait for
  * the ISR (a replicated leader) and for the flush policy's fsync.
  */
-function appendAsCoordinator(broker: BrokerContext, topic: string, index: number, batch: Buffer, timeoutMs: number): Promise<void> | null {
+function appendAsCoordinator(broker: BrokerContext, topic: string, index: number, batch: Buffer, timeoutMs: number, verificationGuard: number | null): Promise<void> | null {
   const meta = broker.metadata.topic(topic);
   const partition = broker.partitions.get(meta, index);
   if (meta === undefined || partition === undefined) throw new CoordinatorWriteError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${index} does not exist`);
@@ -75,7 +75,7 @@ function appendAsCoordinator(broker: BrokerContext, topic: string, index: number
   }
   let info: LogAppendInfo;
   try {
-    info = partition.appendAsCoordinator(log, batch, pm.isr.length <= 1);
+    info = partition.appendAsCoordinator(log, batch, pm.isr.length <= 1, verificationGuard);
   } catch (err) {
     if (isStorageError(err)) throw new CoordinatorWriteError(err.errorCode >= 0 ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR, err.message, { cause: err });
     throw err;

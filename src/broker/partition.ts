@@ -193,11 +193,12 @@ export class Partition {
    * `log` (Kafka's appendRecords with AppendOrigin.COORDINATOR: offsets assigned, no client
    * checks), stamping the partition's leader epoch; then, as for a produce, replication or the
    * single-node high watermark (`advanceHw`). Throws the log's StorageErrors.
+   * `verificationGuard`: PartitionLog.append's.
    */
-  appendAsCoordinator(log: PartitionLog, batch: Buffer, advanceHw: boolean): LogAppendInfo {
+  appendAsCoordinator(log: PartitionLog, batch: Buffer, advanceHw: boolean, verificationGuard: number | null = null): LogAppendInfo {
     const epoch = this.metadata.leaderEpoch;
     const epochs = this.epochCache(log);
-    const info = log.append(batch, { leaderEpoch: epoch });
+    const info = log.append(batch, { leaderEpoch: epoch, verificationGuard });
     if (epoch > epochs.latestEpoch) epochs.assign(epoch, info.firstOffset);
     if (this.leaderState !== null) this.owner.replication?.onLeaderAppend(this, log);
     else if (advanceHw) log.maybeIncrementHighWatermark(log.logEndOffset);

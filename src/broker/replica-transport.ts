@@ -13,6 +13,8 @@ import type { ListOffsetsRequest } from '../protocol/generated/list-offsets-requ
 import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import type { OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
 import type { OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import type { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-to-txn-request.js';
+import type { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
 import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import type { MetadataStore } from '../cluster/metadata.js';
@@ -51,6 +53,18 @@ export class ClientReplicaTransport implements ReplicaTransport {
   /** The transaction coordinator's markers for partitions another broker leads (its TransactionMarkerChannelManager's requests). */
   writeTxnMarkers(brokerId: number, request: WriteTxnMarkersRequest): Promise<WriteTxnMarkersResponse> {
     return this.send(brokerId, (c) => c.request(ApiKey.WriteTxnMarkers, request));
+  }
+
+  /**
+   * A partition leader's AddPartitionsToTxn (v4+, batched, KIP-890) to the transaction
+   * coordinator on `brokerId` (Kafka's AddPartitionsToTxnManager's requests). Null when that
+   * broker serves no v4: Kafka then skips the verification.
+   */
+  addPartitionsToTxn(brokerId: number, request: AddPartitionsToTxnRequest): Promise<AddPartitionsToTxnResponse | null> {
+    return this.send(brokerId, (c) => {
+      const version = c.version(ApiKey.AddPartitionsToTxn);
+      return version < 4 ? Promise.resolve(null) : c.request(ApiKey.AddPartitionsToTxn, request, version);
+    });
   }
 
   close(): void {

@@ -52,8 +52,11 @@ export interface CoordinatorTopicHost {
    * when it is committed already, else a promise that settles when the ISR has it (and the
    * flush policy's fsync is done), rejecting with NOT_ENOUGH_REPLICAS_AFTER_APPEND,
    * REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER after `timeoutMs` or a leader change.
+   * `verificationGuard`: a transactional write verified by a transaction coordinator on
+   * another broker brings the guard its verification took (refused with INVALID_TXN_STATE
+   * when a marker spent it meanwhile).
    */
-  appendAsCoordinator(topic: string, partition: number, batch: Buffer, timeoutMs: number): Promise<void> | null;
+  appendAsCoordinator(topic: string, partition: number, batch: Buffer, timeoutMs: number, verificationGuard?: number | null): Promise<void> | null;
 }
 
 /**

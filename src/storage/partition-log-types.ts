@@ -47,6 +47,11 @@ export interface AppendOptions {
    * place. false: follower append, the batches carry their offsets.
    */
   assignOffsets?: boolean;
+  /**
+   * A coordinator's transactional write verified by a transaction coordinator on another
+   * broker (TxnOffsetCommit): the guard its verification took (PartitionLog.appendAsLeader's).
+   */
+  verificationGuard?: number | null;
 }
 
 export interface LogAppendInfo {

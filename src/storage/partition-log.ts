@@ -38,7 +38,7 @@ import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { checkTxnMarker, firstOffsetOf, validateClientProducerState, type ClientVerification } from './producer-check.js';
+import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, validateClientProducerState, type ClientVerification } from './producer-check.js';
 import { VERIFICATION_SENTINEL, VerificationStates } from './verification-state.js';
 import { markerBatch, type TxnMarker } from './txn-marker.js';
 import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
@@ -344,6 +344,7 @@ export class PartitionLog {
    */
   append(records: Buffer, opts: AppendOptions = {}): LogAppendInfo {
     this.local.checkOnline();
+    if (opts.verificationGuard !== undefined && opts.verificationGuard !== null) checkCoordinatorVerification(records, this.producerState, opts.verificationGuard);
     return this.appendBatches(records, opts.assignOffsets ?? true, opts.leaderEpoch ?? -1);
   }
 

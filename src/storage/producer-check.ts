@@ -241,6 +241,23 @@ function checkVerification(
   }
 }
 
+/**
+ * A coordinator's transactional batch (the group coordinator's TxnOffsetCommit write) after
+ * a verification by a coordinator on another broker (UnifiedLog.analyzeAndValidateProducerState
+ * for AppendOrigin.COORDINATOR): refused with INVALID_TXN_STATE when the producer has no
+ * transaction of the batch's epoch open here and the guard is gone.
+ */
+export function checkCoordinatorVerification(records: Buffer, state: { producers: ReadonlyMap<number, ProducerStateEntry>; verifications: VerificationStates }, requestGuard: number): void {
+  const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
+  if (producerId < 0 || !batchIsTransactional(records, 0)) return;
+  const entry = state.producers.get(producerId);
+  const epoch = records.readInt16BE(PRODUCER_EPOCH_OFFSET);
+  const ongoing = entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === epoch;
+  if (!ongoing && !guardVerifies(state.verifications.guardOf(producerId), requestGuard)) {
+    throw new StorageError('INVALID_TXN_STATE', 'Record was not part of an ongoing transaction');
+  }
+}
+
 /** Transaction version 2 (KIP-890): markers carry the epoch the coordinator bumped at EndTxn. */
 export const TRANSACTION_VERSION_2 = 2;
 

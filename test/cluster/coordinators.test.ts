@@ -209,8 +209,9 @@ async function readCommitted(s: Setup, leader: number, topic: string): Promise<s
 }
 
 test(`transaction coordinator: a transaction begun with the leader of its ${TRANSACTION_STATE_TOPIC} partition is committed through the next leader, its markers reach the data partition's leader, and read_committed sees it`, async () => {
-  // Produce's KIP-890 verification asks the transaction coordinator of the partition leader's own broker (produce-txn.ts): off here.
-  const s = await setup({ 'transaction.partition.verification.enable': false });
+  // KIP-890 verification is on (Kafka's default): when the data partition's leader is not the
+  // coordinator, it asks the coordinator's broker (AddPartitionsToTxn verifyOnly).
+  const s = await setup();
   try {
     const dataLeader = await makeTopic(s, 'payments');
     const txnId = 'payer-1';
@@ -314,7 +315,7 @@ test('a __transaction_state partition under transaction.state.log.min.isr refuse
 });
 
 test('transaction markers are acknowledged once the data partition\'s ISR has them (acks=-1): until then the transaction stays PrepareCommit', async () => {
-  const s = await setup({ 'transaction.partition.verification.enable': false });
+  const s = await setup();
   try {
     const dataLeader = await makeTopic(s, 'ledger');
     // A transactional id whose coordinator follows the data partition: pausing its fetchers holds the marker back.

@@ -116,9 +116,20 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
   if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null);
   const txn = ProduceTxn.of(request, info.apiVersion, broker);
   if (txn !== null) {
+    const earlier = producerTails.get(txn.producerId);
+    if (txn.remote) {
+      // The coordinator is on another broker: the guards are taken, and the coordinator asked,
+      // only once the producer's earlier requests are appended (Kafka reads a connection's
+      // next request once the previous one is answered), so their batches are seen first.
+      if (earlier === undefined) {
+        const asking = txn.verifyRemotely(broker, request);
+        if (asking === null) return appendAll(request, info, broker, txn);
+        return afterEarlier(request, info, broker, txn, asking, undefined);
+      }
+      return afterEarlier(request, info, broker, txn, earlier.then(() => txn.verifyRemotely(broker, request) ?? undefined), undefined);
+    }
     // Transaction version 2: the partitions join the transaction before anything is appended.
     const adding = txn.addPartitions(broker, request);
-    const earlier = producerTails.get(txn.producerId);
     if (adding !== null || earlier !== undefined) return afterEarlier(request, info, broker, txn, adding, earlier);
   }
   return appendAll(request, info, broker, txn);
@@ -127,8 +138,9 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
 /**
  * Transactional requests of a producer still waiting for the coordinator, by producer id: the
  * settling of the latest one. Kafka serves a connection's requests one at a time; here a
- * request waiting for its partitions to join the transaction must not let the producer's next
- * request (its next sequence numbers, pipelined) append before it. Entries go when they settle.
+ * request waiting for its partitions to join the transaction (or for a coordinator on another
+ * broker to verify them) must not let the producer's next request (its next sequence numbers,
+ * pipelined) append before it. Entries go when they settle.
  */
 const producerTails = new Map<number, Promise<void>>();
 

@@ -290,15 +290,18 @@ function appendNow(
 ): PartitionProduceResponse | Promise<PartitionProduceResponse> {
   const host = rc.host;
   if (log.isOffline || log.isClosed) return partitionError(index, ErrorCode.KAFKA_STORAGE_ERROR);
+  let guard: number | null = null;
   if (rc.txn !== null && isTransactionalBatch(batch)) {
     const refused = rc.txn.check(topic, index, log);
     if (refused !== null) return partitionError(index, refused.errorCode, -1, refused.message);
+    guard = rc.txn.guardFor(topic, index);
   }
   let info: LogAppendInfo;
   try {
     // The idempotent producer checks run inside the log (a retried batch is answered with the
-    // original's offsets and its timestamp as the append time).
-    info = partition.appendRecordsToLeader(log, batch, advanceHw);
+    // original's offsets and its timestamp as the append time), and, after a verification by a
+    // coordinator on another broker, the check of its guard.
+    info = partition.appendRecordsToLeader(log, batch, advanceHw, guard);
   } catch (err) {
     if (isStorageError(err)) {
       const name = err.errorName;

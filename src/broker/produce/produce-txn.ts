@@ -12,22 +12,32 @@
  *   AddPartitionsToTxn; the leader adds the request's partitions to the transaction itself (one
  *   AddPartitionsToTxn of the coordinator for the whole request) before appending.
  *
- * The transaction coordinator runs on this broker, so the check is made synchronously right
+ * When the transaction coordinator runs on this broker, the check is made synchronously right
  * before the append: nothing (no marker) can come between the coordinator's answer and the
- * batch landing in the log, which Kafka's VerificationGuard otherwise ensures.
+ * batch landing in the log.
+ *
+ * When it runs on another broker (the leader of the transactional id's partition of
+ * __transaction_state), the leader first takes a verification guard in each partition's
+ * producer state (PartitionLog.maybeStartTransactionVerification), then asks the coordinator
+ * with AddPartitionsToTxn v4+ (txn/add-partitions-to-txn-sender.ts: verifyOnly for part 1, an
+ * add for transaction version 2, CONCURRENT_TRANSACTIONS asked again as locally), and appends
+ * with the guard: a marker that landed meanwhile took the guard away, and the log refuses the
+ * batch with INVALID_TXN_STATE (Kafka's VerificationGuard).
  * `transaction.partition.verification.enable=false` turns part 1 off, as in Kafka.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, errorName } from '../../protocol/generated/errors.js';
 import type { ProduceRequest } from '../../protocol/generated/produce-request.js';
-import { MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, ATTRIBUTES_OFFSET, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
+import { BASE_SEQUENCE_OFFSET, MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, ATTRIBUTES_OFFSET, TRANSACTIONAL_MASK } from '../../protocol/records/batch-header.js';
 import { readInt64Number } from '../../protocol/records/header.js';
 import type { TransactionCoordinator } from '../../coordinator/txn/transaction-coordinator.js';
 import { TopicPartitionSet } from '../../coordinator/txn/topic-partitions.js';
 import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
 import type { BrokerContext } from '../context.js';
+import { partitionKey, type TxnPartitionErrors } from '../txn/add-partitions-to-txn-sender.js';
 
 /** What the client can handle when verification fails (Kafka's TransactionSupportedOperation). */
 export const enum TxnOperation {
@@ -91,8 +101,39 @@ function isTransactional(records: Buffer): boolean {
   return records.length >= RECORD_BATCH_OVERHEAD && records[MAGIC_OFFSET] === 2 && (records[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0;
 }
 
-function key(topic: string, partition: number): string {
-  return `${partition}:${topic}`;
+const key = partitionKey;
+
+/**
+ * Where the transactional id's coordinator is (the leader of its partition of
+ * __transaction_state): this broker (LOCAL_COORDINATOR), another broker (its id), or nowhere
+ * known (NO_COORDINATOR: no leader, or a leader not registered, Kafka's getAliveBrokerNode).
+ */
+export const LOCAL_COORDINATOR = -1;
+export const NO_COORDINATOR = -2;
+
+export function transactionCoordinatorNode(broker: BrokerContext, transactionalId: string): number {
+  const state = broker.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[broker.transactions.partitionFor(transactionalId)];
+  if (state === undefined || state.leader < 0) return NO_COORDINATOR;
+  // A single node (no connections to other brokers) coordinates everything itself.
+  if (state.leader === broker.nodeId || broker.txnVerification === null) return LOCAL_COORDINATOR;
+  return broker.metadata.brokers().some((b) => b.nodeId === state.leader) ? state.leader : NO_COORDINATOR;
+}
+
+/**
+ * Kafka 4's ReplicaManager (KAFKA-18654): CONCURRENT_TRANSACTIONS right after EndTxn only
+ * means the previous transaction's markers are still being written, so the broker asks
+ * again every add.partitions.to.txn.retry.backoff.ms, for up to ...backoff.max.ms, instead of
+ * sending the producer into its own (100 ms and more) backoff. `attempt` is made again while
+ * it answers CONCURRENT_TRANSACTIONS and the time allows.
+ */
+export async function withConcurrentTxnRetries<T>(broker: BrokerContext, attempt: () => Promise<T>, concurrent: (result: T) => boolean): Promise<T> {
+  const deadline = Date.now() + broker.config.int('add.partitions.to.txn.retry.backoff.max.ms');
+  const backoffMs = broker.config.int('add.partitions.to.txn.retry.backoff.ms');
+  for (;;) {
+    const result = await attempt();
+    if (!concurrent(result) || Date.now() + backoffMs > deadline) return result;
+    await sleep(backoffMs);
+  }
 }
 
 /** The transaction of one Produce request's transactional batches (one producer: transactionalRequestError checked it). */
@@ -110,11 +151,19 @@ export class ProduceTxn {
    * topic exists).
    */
   readonly coordinatorKnown: boolean;
-  /** Partitions the coordinator refused to add (transaction version 2), with its error. */
+  /** The coordinator's broker when it is another one; LOCAL_COORDINATOR otherwise. */
+  readonly remoteCoordinator: number;
+  /**
+   * Partitions the coordinator refused to add (transaction version 2) or, remotely, to verify,
+   * with its error.
+   */
   private addErrors: Map<string, number> | null = null;
+  /** Remote verification: the guard taken in each partition whose verification started. */
+  private guards: Map<string, number> | null = null;
 
-  constructor(coordinator: TransactionCoordinator, transactionalId: string, producerId: number, producerEpoch: number, operation: TxnOperation, verificationEnabled: boolean, coordinatorKnown: boolean) {
-    this.coordinatorKnown = coordinatorKnown;
+  constructor(coordinator: TransactionCoordinator, transactionalId: string, producerId: number, producerEpoch: number, operation: TxnOperation, verificationEnabled: boolean, coordinatorNode: number) {
+    this.coordinatorKnown = coordinatorNode !== NO_COORDINATOR;
+    this.remoteCoordinator = coordinatorNode >= 0 ? coordinatorNode : LOCAL_COORDINATOR;
     this.coordinator = coordinator;
     this.transactionalId = transactionalId;
     this.producerId = producerId;
@@ -135,10 +184,8 @@ export class ProduceTxn {
         if (r === null || !isTransactional(r)) continue;
         const producerId = readInt64Number(r, PRODUCER_ID_OFFSET);
         if (producerId < 0) continue;
-        const coordinator = broker.transactions;
-        const state = broker.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[coordinator.partitionFor(request.transactionalId)];
-        return new ProduceTxn(coordinator, request.transactionalId, producerId, r.readInt16BE(PRODUCER_EPOCH_OFFSET),
-          txnOperationForProduce(apiVersion), broker.config.bool('transaction.partition.verification.enable'), state !== undefined && state.leader >= 0);
+        return new ProduceTxn(broker.transactions, request.transactionalId, producerId, r.readInt16BE(PRODUCER_EPOCH_OFFSET),
+          txnOperationForProduce(apiVersion), broker.config.bool('transaction.partition.verification.enable'), transactionCoordinatorNode(broker, request.transactionalId));
       }
     }
     return null;
@@ -150,7 +197,7 @@ export class ProduceTxn {
    * when there is nothing to add; the partitions it refuses answer its error.
    */
   addPartitions(broker: BrokerContext, request: ProduceRequest): Promise<void> | null {
-    if (this.operation !== TxnOperation.AddPartition || !this.coordinatorKnown) return null;
+    if (this.operation !== TxnOperation.AddPartition || !this.coordinatorKnown || this.remote) return null;
     const adding = new TopicPartitionSet();
     for (const topic of request.topicData) {
       const meta = broker.metadata.topic(topic.name);
@@ -178,14 +225,91 @@ export class ProduceTxn {
    * again every add.partitions.to.txn.retry.backoff.ms, for up to ...backoff.max.ms, instead of
    * sending the producer into its own (100 ms and more) backoff.
    */
-  private async addWithRetries(broker: BrokerContext, adding: TopicPartitionSet): Promise<number> {
+  private addWithRetries(broker: BrokerContext, adding: TopicPartitionSet): Promise<number> {
+    return withConcurrentTxnRetries(
+      broker,
+      () => this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2),
+      isConcurrent,
+    );
+  }
+
+  /** Whether the coordinator is on another broker and there is something to verify (the asynchronous path). */
+  get remote(): boolean {
+    return this.remoteCoordinator >= 0 && this.verify;
+  }
+
+  /**
+   * The coordinator on another broker (ReplicaManager.maybeSendPartitionsToTransactionCoordinator):
+   * a guard taken in every partition of the request this broker leads where the producer has no
+   * transaction of its epoch open, then one AddPartitionsToTxn for them (an add under
+   * transaction version 2, else verifyOnly). Partitions answered CONCURRENT_TRANSACTIONS
+   * (transaction version 2, the previous transaction's markers under way) are asked again
+   * with a guard taken again, since the markers may have spent the first. Null when nothing
+   * needs asking. Call it only once the producer's earlier requests are done.
+   */
+  verifyRemotely(broker: BrokerContext, request: ProduceRequest): Promise<void> | null {
+    if (!this.remote) return null;
+    const asking = this.startVerification(broker, request, null);
+    if (asking === null) return null;
+    return this.askRemotely(broker, request, asking);
+  }
+
+  private async askRemotely(broker: BrokerContext, request: ProduceRequest, asking: TopicPartitionSet): Promise<void> {
+    const sender = broker.txnVerification!;
+    const verifyOnly = this.operation !== TxnOperation.AddPartition;
     const deadline = Date.now() + broker.config.int('add.partitions.to.txn.retry.backoff.max.ms');
     const backoffMs = broker.config.int('add.partitions.to.txn.retry.backoff.ms');
+    let partitions: TopicPartitionSet | null = asking;
+    let errors: TxnPartitionErrors;
     for (;;) {
-      const error = await this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2);
-      if (error !== ErrorCode.CONCURRENT_TRANSACTIONS || Date.now() + backoffMs > deadline) return error;
+      errors = partitions === null ? new Map() : await sender.send(this.remoteCoordinator, {
+        transactionalId: this.transactionalId,
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        verifyOnly,
+        partitions,
+      });
+      // The coordinator answers one code for the whole transaction: all or none are concurrent.
+      if (verifyOnly || !hasConcurrent(errors) || Date.now() + backoffMs > deadline) break;
       await sleep(backoffMs);
+      partitions = this.startVerification(broker, request, asking);
     }
+    for (const [k, code] of errors) (this.addErrors ??= new Map()).set(k, code);
+  }
+
+  /**
+   * Takes the guards of the request's transactional partitions this broker leads with no
+   * transaction of the producer's epoch open (only those of `only` when given); the partitions
+   * to ask about, or null when none.
+   */
+  private startVerification(broker: BrokerContext, request: ProduceRequest, only: TopicPartitionSet | null): TopicPartitionSet | null {
+    const asking = new TopicPartitionSet();
+    for (const topic of request.topicData) {
+      const meta = broker.metadata.topic(topic.name);
+      for (const pd of topic.partitionData) {
+        const r = pd.records;
+        if (r === null || !isTransactional(r) || (only !== null && !only.has(topic.name, pd.index))) continue;
+        const partition = broker.partitions.get(meta, pd.index);
+        const log = partition?.isLeader === true ? partition.log : undefined;
+        if (log === undefined || log.isOffline || log.isClosed) continue;
+        const guard = log.maybeStartTransactionVerification(this.producerId, r.readInt32BE(BASE_SEQUENCE_OFFSET), this.producerEpoch);
+        if (guard === VERIFICATION_SENTINEL) continue;
+        (this.guards ??= new Map()).set(key(topic.name, pd.index), guard);
+        asking.add(topic.name, pd.index);
+      }
+    }
+    return asking.size === 0 ? null : asking;
+  }
+
+  /**
+   * The guard to append a transactional batch with (PartitionLog.appendAsLeader): null when
+   * verified synchronously (the coordinator is here) or not at all; else the guard the
+   * remote verification took, the sentinel when it took none (the log then lets the batch in
+   * only into a transaction open there).
+   */
+  guardFor(topic: string, partition: number): number | null {
+    if (!this.remote) return null;
+    return this.guards?.get(key(topic, partition)) ?? VERIFICATION_SENTINEL;
   }
 
   private noteAdded(partitions: TopicPartitionSet, error: number): void {
@@ -205,8 +329,19 @@ export class ProduceTxn {
     if (!this.coordinatorKnown) return verificationRefusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, this.operation);
     const added = this.addErrors?.get(key(topic, partition));
     if (added !== undefined) return verificationRefusal(added, this.operation);
+    // Verified by the remote coordinator: the append checks the guard.
+    if (this.remote) return null;
     const tp = new TopicPartitionSet([{ topic, partition }]);
     const [result] = this.coordinator.verifyPartitionsInTransaction(this.transactionalId, this.producerId, this.producerEpoch, tp);
     return verificationRefusal(result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, this.operation);
   }
+}
+
+function isConcurrent(error: number): boolean {
+  return error === ErrorCode.CONCURRENT_TRANSACTIONS;
+}
+
+function hasConcurrent(errors: TxnPartitionErrors): boolean {
+  for (const code of errors.values()) if (code === ErrorCode.CONCURRENT_TRANSACTIONS) return true;
+  return false;
 }

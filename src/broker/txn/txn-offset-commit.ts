@@ -12,8 +12,12 @@
  *    offsets are written as a transactional batch of the producer, pending until the
  *    transaction's marker commits them or drops them.
  *
- * The verification is made synchronously right before the write, so no marker can slip in
- * between (the transaction coordinator is on this broker).
+ * With the transaction coordinator on this broker, the verification is made synchronously
+ * right before the write, so no marker can slip in between. With it on another broker, a
+ * verification guard is taken in the partition's producer state, the coordinator is asked
+ * with AddPartitionsToTxn v4+ (an add for v5, else verifyOnly), and the write carries the
+ * guard: a marker that landed meanwhile spent it, and the log refuses the write
+ * (INVALID_TXN_STATE), as Kafka's coordinator writes with a VerificationGuard.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { TxnOffsetCommitRequest } from '../../protocol/generated/txn-offset-commit-request.js';
@@ -23,7 +27,10 @@ import { appendErrorToResponseError } from '../../coordinator/group/sink.js';
 import { TopicPartitionSet } from '../../coordinator/txn/topic-partitions.js';
 import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import type { BrokerContext } from '../context.js';
-import { hasOngoingTransaction, TxnOperation, txnOperationForTxnOffsetCommit } from '../produce/produce-txn.js';
+import { hasOngoingTransaction, transactionCoordinatorNode, TxnOperation, txnOperationForTxnOffsetCommit, withConcurrentTxnRetries } from '../produce/produce-txn.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
+import { partitionKey, type TxnPartitionErrors } from './add-partitions-to-txn-sender.js';
 
 /**
  * A verification error as TxnOffsetCommit answers it: AddPartitionsToTxnManager's mapping
@@ -69,7 +76,17 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
   const log = broker.logs.getLog(OFFSETS_TOPIC, partition);
   const verify = (operation === TxnOperation.AddPartition || broker.config.bool('transaction.partition.verification.enable')) &&
     !(log !== undefined && hasOngoingTransaction(log, producerId, producerEpoch));
-  if (verify) {
+  const coordinatorNode = verify ? transactionCoordinatorNode(broker, request.transactionalId) : -1;
+  let verificationGuard: number | null = null;
+  if (verify && coordinatorNode >= 0) {
+    verificationGuard = log === undefined ? VERIFICATION_SENTINEL : log.maybeStartTransactionVerification(producerId, NO_SEQUENCE, producerEpoch);
+    if (verificationGuard !== VERIFICATION_SENTINEL) {
+      const verified = await verifyRemotely(broker, request, coordinatorNode, operation, partition, log!, verificationGuard);
+      if (verified.error !== ErrorCode.NONE) return answer(allPartitions(known, txnOffsetCommitError(verified.error, operation)));
+      // The write checks it: a marker that landed since then spent it.
+      verificationGuard = verified.guard;
+    }
+  } else if (verify) {
     const tp = new TopicPartitionSet([{ topic: OFFSETS_TOPIC, partition }]);
     if (operation === TxnOperation.AddPartition) {
       const added = await txn.addPartitionsToTransaction(request.transactionalId, producerId, producerEpoch, tp, TransactionVersion.TV2);
@@ -88,7 +105,44 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
     groupInstanceId: request.groupInstanceId,
     topics: known,
     apiVersion,
+    verificationGuard,
   });
   if (result.errorCode !== ErrorCode.NONE) return answer(allPartitions(known, result.errorCode));
   return answer(result.topics);
+}
+
+/** Kafka's RecordBatch.NO_SEQUENCE: coordinator writes carry no sequence. */
+const NO_SEQUENCE = -1;
+
+/**
+ * Asks the transaction coordinator on broker `node` about the group's partition of
+ * __consumer_offsets (an add for transaction version 2, asked again while it answers
+ * CONCURRENT_TRANSACTIONS, with the guard taken again; else verifyOnly); its error, NONE when
+ * the partition is in the transaction.
+ */
+async function verifyRemotely(
+  broker: BrokerContext, request: TxnOffsetCommitRequest, node: number, operation: TxnOperation, partition: number, log: PartitionLog, firstGuard: number,
+): Promise<{ error: number; guard: number }> {
+  const sender = broker.txnVerification!;
+  const producerId = Number(request.producerId);
+  const query = {
+    transactionalId: request.transactionalId,
+    producerId,
+    producerEpoch: request.producerEpoch,
+    verifyOnly: operation !== TxnOperation.AddPartition,
+    partitions: new TopicPartitionSet([{ topic: OFFSETS_TOPIC, partition }]),
+  };
+  const k = partitionKey(OFFSETS_TOPIC, partition);
+  let guard = VERIFICATION_SENTINEL;
+  const errors = await withConcurrentTxnRetries(
+    broker,
+    (): Promise<TxnPartitionErrors> => {
+      // The markers of the previous transaction, which made the coordinator answer
+      // CONCURRENT_TRANSACTIONS, may have spent the first guard: the next attempt takes one again.
+      guard = guard === VERIFICATION_SENTINEL ? firstGuard : log.maybeStartTransactionVerification(producerId, NO_SEQUENCE, request.producerEpoch);
+      return sender.send(node, query);
+    },
+    (e) => !query.verifyOnly && e.get(k) === ErrorCode.CONCURRENT_TRANSACTIONS,
+  );
+  return { error: errors.get(k) ?? ErrorCode.NONE, guard };
 }

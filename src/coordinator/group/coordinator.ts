@@ -59,7 +59,7 @@ export interface CoordinatorLog extends RecordSink {
   loadPartition(partition: number, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number>;
   partitionFor(groupId: string): number;
   /** TxnOffsetCommit: appends the records as one transactional batch of the producer (see RecordSink.append). */
-  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<void> | null;
+  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number, verificationGuard?: number | null): Promise<void> | null;
 }
 
 const enum Status {
@@ -451,7 +451,7 @@ export class GroupCoordinator {
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
     let done: Promise<void> | null;
     try {
-      done = this.log.appendTransactional(req.groupId, outcome.records, req.producerId, req.producerEpoch);
+      done = this.log.appendTransactional(req.groupId, outcome.records, req.producerId, req.producerEpoch, req.verificationGuard ?? null);
       for (const r of outcome.records) this.offsets.replayTransactional(req.producerId, r);
     } catch (err) {
       this.logger.warn({ err, groupId: req.groupId }, 'failed to write transactional offset commit');

@@ -81,22 +81,22 @@ export class OffsetsTopic implements RecordSink {
   }
 
   append(groupId: string, records: readonly CoordinatorRecord[]): Promise<void> | null {
-    return this.appendBatch(groupId, records, null);
+    return this.appendBatch(groupId, records, null, null);
   }
 
   /** TxnOffsetCommit: the records as a transactional batch of the producer (no sequence, as Kafka's coordinator writes it). */
-  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<void> | null {
-    return this.appendBatch(groupId, records, { producerId, producerEpoch });
+  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number, verificationGuard: number | null = null): Promise<void> | null {
+    return this.appendBatch(groupId, records, { producerId, producerEpoch }, verificationGuard);
   }
 
-  private appendBatch(groupId: string, records: readonly CoordinatorRecord[], producer: { producerId: number; producerEpoch: number } | null): Promise<void> | null {
+  private appendBatch(groupId: string, records: readonly CoordinatorRecord[], producer: { producerId: number; producerEpoch: number } | null, verificationGuard: number | null): Promise<void> | null {
     if (records.length === 0) return null;
     const topic = this.host.topic(OFFSETS_TOPIC);
     if (topic === undefined) throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} does not exist`);
     const partition = partitionFor(groupId, topic.partitions.length);
     // As a produce with acks=-1: committed once the partition's ISR has it.
     const batch = encodeRecordBatch(records, this.clock.now(), producer);
-    const done = this.host.appendAsCoordinator(OFFSETS_TOPIC, partition, batch, this.config.offsetCommitTimeoutMs);
+    const done = this.host.appendAsCoordinator(OFFSETS_TOPIC, partition, batch, this.config.offsetCommitTimeoutMs, verificationGuard);
     if (done === null) return null;
     this.unflushed.set(partition, done);
     const forget = () => {

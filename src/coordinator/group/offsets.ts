@@ -104,6 +104,8 @@ export interface TxnCommitRequest {
     partitions: ReadonlyArray<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }>;
   }>;
   apiVersion: number;
+  /** The guard of a verification by a transaction coordinator on another broker, null when verified here (or not at all). */
+  verificationGuard?: number | null;
 }
 
 export class OffsetManager {
