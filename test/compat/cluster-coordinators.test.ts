@@ -2,11 +2,11 @@
 // commits its offsets, the group's coordinator (the leader of its __consumer_offsets
 // partition) stops, and the offsets are read back through the next one; a transactional
 // producer sends and adds offsets, its coordinator stops, and the commit goes through the next
-// one: read_committed consumers see the records and the group sees the offsets.
-//
-// Produce's KIP-890 verification asks the partition leader's own broker's coordinator
-// (src/broker/produce/produce-txn.ts), so the cluster runs with
-// transaction.partition.verification.enable=false (kafkajs uses transaction version 0).
+// one: read_committed consumers see the records and the group sees the offsets; and a
+// transactional producer whose coordinator is not the leader of some partitions it writes nor
+// of its group's offsets partition commits, aborts and commits (those leaders verify its
+// batches and offsets with the coordinator's broker, KIP-890 with kafkajs's transaction
+// version 0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -14,6 +14,9 @@ import { startCluster, type EmbeddedCluster } from '../../src/start-cluster.js';
 import { OFFSETS_TOPIC, partitionFor } from '../../src/coordinator/group/offsets-topic.js';
 import { TRANSACTION_STATE_TOPIC } from '../../src/coordinator/txn/transaction-log.js';
 import { eventually } from '../helpers/eventually.js';
+import { WireClient } from '../helpers/wire-client.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
@@ -25,7 +28,6 @@ async function cluster(): Promise<EmbeddedCluster> {
     config: {
       'offsets.topic.num.partitions': PARTITIONS,
       'transaction.state.log.num.partitions': PARTITIONS,
-      'transaction.partition.verification.enable': false,
       'group.initial.rebalance.delay.ms': 0,
     },
     logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent',
@@ -120,6 +122,65 @@ test('kafkajs: a transaction begun with one coordinator commits through the next
       return o[0]!.partitions[0]!.offset === '2' ? o : null;
     }, { retryErrors: true });
     assert.equal(offsets[0]!.partitions[0]!.offset, '2');
+  } finally {
+    for (const client of clients) await client.disconnect().catch(() => {});
+    await c.close();
+  }
+});
+
+test('kafkajs: partitions and a group whose leaders are other brokers than the transaction coordinator: commit, abort, commit; read_committed and the group see exactly the committed ones', async () => {
+  const c = await cluster();
+  const clients: Array<{ disconnect(): Promise<void> }> = [];
+  try {
+    await c.store(1).createTopic('transfers', 3, 3, {});
+    const leaders = await Promise.all([0, 1, 2].map((p) => leaderOf(c, 'transfers', p)));
+    // __transaction_state and __consumer_offsets exist once a client looked for a coordinator.
+    const wire = await WireClient.connect(c.bootstrapServers.split(',')[0]!, { apiVersions: true });
+    try {
+      for (const keyType of [0, 1]) {
+        await eventually(`FindCoordinator (key type ${keyType})`, async () => (await wire.request(ApiKey.FindCoordinator, 3, { key: 'any', keyType })).errorCode === ErrorCode.NONE);
+      }
+    } finally {
+      wire.close();
+    }
+    let txnId = '';
+    let coordinator = -1;
+    for (let i = 0; coordinator < 0 || leaders.every((l) => l === coordinator); i++) {
+      txnId = `mover-${i}`;
+      coordinator = await leaderOf(c, TRANSACTION_STATE_TOPIC, partitionFor(txnId, PARTITIONS));
+    }
+    const admin = kafka(c, 'xa').admin();
+    clients.push(admin);
+    await admin.connect();
+    let group = '';
+    for (let i = 0; group === '' || (await leaderOf(c, OFFSETS_TOPIC, partitionFor(group, PARTITIONS))) === coordinator; i++) group = `movers-${i}`;
+
+    const producer = kafka(c, 'mover').producer({ transactionalId: txnId, idempotent: true, maxInFlightRequests: 1 });
+    clients.push(producer);
+    await producer.connect();
+    const messages = (name: string) => [0, 1, 2].map((partition) => ({ partition, value: `${name}-${partition}` }));
+    for (const [name, commit, offset] of [['c1', true, '1'], ['a2', false, '2'], ['c3', true, '3']] as const) {
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'transfers', acks: -1, messages: messages(name) });
+      await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: 'transfers', partitions: [{ partition: 0, offset }] }] });
+      if (commit) await txn.commit();
+      else await txn.abort();
+    }
+
+    const consumer = kafka(c, 'xrc').consumer({ groupId: 'transfer-readers', readUncommitted: false });
+    clients.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'transfers', fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    await eventually('the committed records read', () => seen.length >= 6);
+    assert.deepEqual([...seen].sort(), [...messages('c1'), ...messages('c3')].map((m) => m.value).sort());
+
+    const offsets = await eventually('the committed transactions\' offsets', async () => {
+      const o = await admin.fetchOffsets({ groupId: group, topics: ['transfers'] });
+      return o[0]!.partitions.find((p) => p.partition === 0)?.offset === '3' ? o : null;
+    }, { retryErrors: true });
+    assert.equal(offsets[0]!.partitions.find((p) => p.partition === 0)?.offset, '3');
   } finally {
     for (const client of clients) await client.disconnect().catch(() => {});
     await c.close();
