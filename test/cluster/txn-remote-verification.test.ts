@@ -294,3 +294,62 @@ test('TxnOffsetCommit with the group coordinator and the transaction coordinator
     await s.end();
   }
 });
+
+test('Produce v12: pipelined requests of a producer waiting for a remote coordinator append in the order sent', async () => {
+  const s = await setup();
+  try {
+    const { txnId, coord, partitions } = await remoteTxn(s, 'pipelined');
+    const p = await init(s, coord, txnId, 5);
+    const partition = partitions[0]!;
+    const leader = leaderOf(s, TOPIC, partition);
+    const held = holdAnswers(s, leader);
+    const c = await client(s, leader);
+    // sequences 0-1 and 2-3 back to back on one connection, the first still being added
+    const a = produceTxn(c, txnId, TOPIC, partition, txnBatch(p, 0, ['a0', 'a1']), 12);
+    const b = produceTxn(c, txnId, TOPIC, partition, txnBatch(p, 2, ['b0', 'b1']), 12);
+    await held.answered;
+    held.release();
+    assert.deepEqual([(await a).errorCode, (await b).errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
+    assert.ok((await a).baseOffset < (await b).baseOffset, 'the first request\'s batch first');
+    assert.equal((await endTxn(await client(s, coord), txnId, p, true, 5)).errorCode, ErrorCode.NONE);
+    assert.deepEqual(await eventually('the committed records', async () => {
+      const values = await readCommitted(s, partition);
+      return values.length === 4 ? values : null;
+    }), ['a0', 'a1', 'b0', 'b1']);
+  } finally {
+    await s.end();
+  }
+});
+
+test('TxnOffsetCommit v3: an abort marker written between the remote coordinator\'s answer and the group coordinator\'s write leaves no offset behind (INVALID_TXN_STATE)', async () => {
+  const s = await setup();
+  try {
+    let txnId = '';
+    let group = '';
+    let coord = -1;
+    let groupCoord = -1;
+    for (let i = 0; coord === groupCoord; i++) {
+      txnId = `offsets-race-${i}`;
+      group = `group-race-${i}`;
+      coord = await coordinator(s, TRANSACTION_KEY, txnId);
+      groupCoord = await coordinator(s, GROUP_KEY, group);
+    }
+    const p = await init(s, coord, txnId, 4);
+    const cc = await client(s, coord);
+    const gc = await client(s, groupCoord);
+    const added = await cc.request(ApiKey.AddOffsetsToTxn, 3, { transactionalId: txnId, producerId: BigInt(p.producerId), producerEpoch: p.producerEpoch, groupId: group });
+    assert.equal(added.errorCode, ErrorCode.NONE);
+    const held = holdAnswers(s, groupCoord);
+    const committing = txnOffsetCommit(gc, txnId, group, p, TOPIC, 0, 42n, 3);
+    const answer = await held.answered;
+    assert.equal(answer?.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition[0]?.partitionErrorCode, ErrorCode.NONE);
+    assert.equal((await endTxn(cc, txnId, p, false, 3)).errorCode, ErrorCode.NONE);
+    await awaitComplete(s, coord, txnId, 'CompleteAbort');
+    held.release();
+    assert.equal(await committing, ErrorCode.INVALID_TXN_STATE);
+    const [error, offset] = await fetchOffset(gc, group, TOPIC, 0, true);
+    assert.deepEqual([error, offset], [ErrorCode.NONE, -1n], 'no offset committed, none pending');
+  } finally {
+    await s.end();
+  }
+});
