@@ -283,7 +283,8 @@ export class ProduceTxn {
    * to ask about, or null when none.
    */
   private startVerification(broker: BrokerContext, request: ProduceRequest, only: TopicPartitionSet | null): TopicPartitionSet | null {
-    const asking = new TopicPartitionSet();
+    // Most requests find their transaction open everywhere: nothing allocated for them.
+    let asking: TopicPartitionSet | null = null;
     for (const topic of request.topicData) {
       const meta = broker.metadata.topic(topic.name);
       for (const pd of topic.partitionData) {
@@ -295,10 +296,10 @@ export class ProduceTxn {
         const guard = log.maybeStartTransactionVerification(this.producerId, r.readInt32BE(BASE_SEQUENCE_OFFSET), this.producerEpoch);
         if (guard === VERIFICATION_SENTINEL) continue;
         (this.guards ??= new Map()).set(key(topic.name, pd.index), guard);
-        asking.add(topic.name, pd.index);
+        (asking ??= new TopicPartitionSet()).add(topic.name, pd.index);
       }
     }
-    return asking.size === 0 ? null : asking;
+    return asking;
   }
 
   /**
