@@ -183,6 +183,11 @@ export interface ZstdScan {
   bound: number;
   /** Zstandard frames seen (skippable frames not counted). */
   frames: number;
+  /**
+   * Largest window a frame declares (its Window_Descriptor, or its content size for a
+   * single-segment frame): what a streaming decoder allocates for it.
+   */
+  window: number;
 }
 
 /**
@@ -194,6 +199,7 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
   let pos = 0;
   let bound = 0;
   let frames = 0;
+  let window = 0;
   if (len === 0) throw corrupt('empty input', 0);
   while (pos < len) {
     if (len - pos < 4) throw corrupt('truncated frame magic', pos);
@@ -216,6 +222,9 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
     const checksum = (fhd & 0x04) !== 0;
     const dictIdSize = DICT_ID_SIZE[fhd & 3]!;
     const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : FCS_SIZE[fcsFlag]!;
+    if (len - pos < (singleSegment ? 0 : 1) + dictIdSize + fcsSize) throw corrupt('truncated frame header', pos);
+    const frameWindow = singleSegment ? contentSize(data, pos + dictIdSize, fcsSize) : windowSize(data[pos]!);
+    if (frameWindow > window) window = frameWindow;
     pos += (singleSegment ? 0 : 1) + dictIdSize + fcsSize;
     for (;;) {
       if (len - pos < 3) throw corrupt('truncated block header', pos);
@@ -245,7 +254,21 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
       pos += 4;
     }
   }
-  return { bound, frames };
+  return { bound, frames, window };
+}
+
+/** Window_Size of a Window_Descriptor byte (RFC 8878, 3.1.1.1.2). */
+function windowSize(descriptor: number): number {
+  const base = 2 ** (10 + (descriptor >>> 3));
+  return base + (base / 8) * (descriptor & 7);
+}
+
+/** Frame_Content_Size of `size` bytes at `pos` (2-byte sizes are stored minus 256). */
+function contentSize(data: Uint8Array, pos: number, size: number): number {
+  if (size === 1) return data[pos]!;
+  if (size === 2) return (data[pos]! | (data[pos + 1]! << 8)) + 256;
+  if (size === 4) return readU32LE(data, pos);
+  return readU32LE(data, pos) + readU32LE(data, pos + 4) * 2 ** 32;
 }
 
 function readU32LE(data: Uint8Array, pos: number): number {
