@@ -7,7 +7,8 @@
 // the records section compressed as a stream (the `zstd` CLI reading stdin, level 3, no
 // checksum), so the frame states no content size, like zstd-jni's ZstdOutputStream.
 // Each path decodes the same batch over and over, `--mb` MB of records per size and round.
-// Figures, medians of the rounds (MB = 2^20 bytes of uncompressed records):
+// Figures, medians of the rounds, and the best round (MB = 2^20 bytes of uncompressed records;
+// on a shared machine the best round is the one least disturbed by other processes):
 // - MB/s: records per second of wall time (one batch at a time, `--concurrency` for the async
 //   native path);
 // - loop ms/MB: event-loop busy time per MB (performance.eventLoopUtilization), i.e. what the
@@ -127,7 +128,7 @@ const paths = {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`node ${process.version}, dist ${path.relative(process.cwd(), dist) || '.'}, ${mb} MB per size and round, ${rounds} rounds, concurrency ${concurrency}`);
-console.log('path          batch      ratio   MB/s   loop ms/MB  cpu ms/MB');
+console.log('path          batch      ratio   MB/s   loop ms/MB  cpu ms/MB | best: MB/s  cpu ms/MB');
 for (const size of sizes) {
   const b = makeBatch(size);
   const ratio = (b.recordsBytes / (b.batch.length - RECORDS_OFFSET)).toFixed(2);
@@ -163,6 +164,6 @@ for (const size of sizes) {
       cpu.push((c.user + c.system) / 1000 / mbDone);
     }
     const label = `${size >= 1 << 20 ? `${size >> 20} MiB` : `${size >> 10} KiB`}`;
-    console.log(`${name.padEnd(13)} ${label.padEnd(9)} ${ratio.padStart(6)} ${median(mbs).toFixed(0).padStart(6)} ${median(loop).toFixed(2).padStart(11)} ${median(cpu).toFixed(2).padStart(10)}`);
+    console.log(`${name.padEnd(13)} ${label.padEnd(9)} ${ratio.padStart(6)} ${median(mbs).toFixed(0).padStart(6)} ${median(loop).toFixed(2).padStart(11)} ${median(cpu).toFixed(2).padStart(10)} | ${Math.max(...mbs).toFixed(0).padStart(10)} ${Math.min(...cpu).toFixed(2).padStart(10)}`);
   }
 }

@@ -152,10 +152,16 @@ export const WALK_ASYNC = -1;
  * A zstd batch whose frames were scanned, walked synchronously by the fastest decoder that
  * takes it, or WALK_ASYNC when none does here:
  * - node:zlib's native decoder with its one reused context (zstd-native.ts; Node >= 22.15),
- *   for output bounds within SYNC_INFLATE_MAX and windows within NATIVE_MAX_WINDOW. It
- *   decodes 1.5–2.5x faster than the WebAssembly decoder (bench/perf/zstd-validate.js,
- *   Node 24: 16 KiB–1 MiB batches of Java-style frames), streaming into the reused window;
- * - the WebAssembly decoder (zstd-wasm.ts) when loaded and the bound fits it;
+ *   for output bounds within SYNC_INFLATE_MAX and windows within NATIVE_MAX_WINDOW, streamed
+ *   through the reused window. bench/perf/zstd-validate.js on Node 24, 16 KiB–1 MiB batches
+ *   of Java-style frames, CPU per MB of records walked (best of 15 rounds): 1.21, 0.98, 1.01,
+ *   1.01 ms against 1.98, 1.56, 1.61, 1.56 through the WebAssembly decoder;
+ * - the WebAssembly decoder (zstd-wasm.ts) when loaded and the bound fits it. On Node 20 it
+ *   keeps every such batch, large ones too: @mongodb-js/zstd's async call would take 60–80%
+ *   of the decoding off the event loop for 128 KiB–1 MiB batches, but costs as much CPU or up
+ *   to 30% more (1.8–2.3 against 1.65–1.9 ms/MB) and 1.3–2x more for 16–64 KiB (2.2–5.0
+ *   against 2.0–3.0 ms/MB), same script, concurrency 1 and 4; with producers on the same
+ *   cores, CPU bounds produce throughput, not the loop;
  * - then (gzip's rule) node:zlib's one-shot call when the output fits SYNC_INFLATE_MAX.
  */
 function walkZstdSync(body: Buffer, scan: ZstdScan, walk: RecordWalk, limit: number): RecordFault | typeof WALK_ASYNC {

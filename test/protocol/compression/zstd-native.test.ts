@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import { compress, DecompressionError, scanZstdFrames, type ChunkSink } from '../../../src/protocol/compression/index.js';
+import { compress, decompress, DecompressionError, scanZstdFrames, type ChunkSink } from '../../../src/protocol/compression/index.js';
 import { NATIVE_MAX_WINDOW, zstdNativeDecodeInto, zstdNativeFits, zstdNativeReady } from '../../../src/protocol/compression/zstd-native.js';
 import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { RecordFault, RecordWalk } from '../../../src/protocol/records/walk.js';
@@ -132,4 +132,12 @@ test('zstd scan: the window of single-segment frames is their content size', () 
   // FHD 0x60: single segment, 2-byte content size (stored minus 256).
   const two = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x60, 0x00, 0x01, (5 << 3) | 1, 0, 0, 1, 2, 3, 4, 5]);
   assert.equal(scanZstdFrames(two).window, 512);
+});
+
+// decompress() (record decoding, recompression) takes the native decoder where there is one:
+// the same output and the same cap on every runtime.
+test('zstd: decompress() of frames without content size, and its cap', async () => {
+  const big = sample(700 * 1024);
+  assert.ok((await decompress(CompressionType.Zstd, rawFrame(big), big.length)).equals(big));
+  await assert.rejects(decompress(CompressionType.Zstd, rawFrame(big), big.length - 1), (e) => e instanceof DecompressionError && e.reason === 'too-large');
 });
