@@ -132,38 +132,42 @@ console.log('path          batch      ratio   MB/s   loop ms/MB  cpu ms/MB | bes
 for (const size of sizes) {
   const b = makeBatch(size);
   const ratio = (b.recordsBytes / (b.batch.length - RECORDS_OFFSET)).toFixed(2);
+  // Rounds interleave the paths (each round runs every path once), so that load from other
+  // processes falls on all of them alike.
+  const live = [];
   for (const name of wanted) {
     const run = paths[name];
     if (run === undefined) throw new Error(`unknown path ${name}`);
     if ((await run(b)) === false) continue; // not available here
-    const n = Math.max(1, Math.round((mb * 2 ** 20) / b.recordsBytes));
-    for (let i = 0; i < Math.min(n, 50); i++) await run(b); // warm-up
-    const mbs = [];
-    const loop = [];
-    const cpu = [];
-    for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < 50; i++) await run(b); // warm-up
+    live.push({ name, run, mbs: [], loop: [], cpu: [] });
+  }
+  const n = Math.max(1, Math.round((mb * 2 ** 20) / b.recordsBytes));
+  for (let r = 0; r < rounds; r++) {
+    for (const p of live) {
       const elu0 = performance.eventLoopUtilization();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      if (concurrency > 1 && name === 'native-async') {
+      if (concurrency > 1 && p.name === 'native-async') {
         let left = n;
         const lane = async () => {
-          while (left-- > 0) await run(b);
+          while (left-- > 0) await p.run(b);
         };
         await Promise.all(Array.from({ length: concurrency }, lane));
       } else {
-        for (let i = 0; i < n; i++) await run(b);
+        for (let i = 0; i < n; i++) await p.run(b);
       }
       const ms = performance.now() - t0;
       const elu = performance.eventLoopUtilization(elu0);
       const c = process.cpuUsage(cpu0);
       const mbDone = (n * b.recordsBytes) / 2 ** 20;
-      mbs.push(mbDone / (ms / 1000));
-      // A loop running synchronous work without yielding has no idle time: busy = wall.
-      loop.push((elu.active > 0 ? elu.active : ms) / mbDone);
-      cpu.push((c.user + c.system) / 1000 / mbDone);
+      p.mbs.push(mbDone / (ms / 1000));
+      p.loop.push(elu.active / mbDone);
+      p.cpu.push((c.user + c.system) / 1000 / mbDone);
     }
-    const label = `${size >= 1 << 20 ? `${size >> 20} MiB` : `${size >> 10} KiB`}`;
-    console.log(`${name.padEnd(13)} ${label.padEnd(9)} ${ratio.padStart(6)} ${median(mbs).toFixed(0).padStart(6)} ${median(loop).toFixed(2).padStart(11)} ${median(cpu).toFixed(2).padStart(10)} | ${Math.max(...mbs).toFixed(0).padStart(10)} ${Math.min(...cpu).toFixed(2).padStart(10)}`);
+  }
+  const label = `${size >= 1 << 20 ? `${size >> 20} MiB` : `${size >> 10} KiB`}`;
+  for (const p of live) {
+    console.log(`${p.name.padEnd(13)} ${label.padEnd(9)} ${ratio.padStart(6)} ${median(p.mbs).toFixed(0).padStart(6)} ${median(p.loop).toFixed(2).padStart(11)} ${median(p.cpu).toFixed(2).padStart(10)} | ${Math.max(...p.mbs).toFixed(0).padStart(10)} ${Math.min(...p.cpu).toFixed(2).padStart(10)}`);
   }
 }
