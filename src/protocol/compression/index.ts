@@ -28,7 +28,7 @@ export { loadZstdWasm, zstdWasmDecodeInto, zstdWasmFits, zstdWasmReady, WASM_MAX
 export { isXerialFramed, snappyCompressFramed, snappyCompressRaw, XERIAL_BLOCK_SIZE } from './snappy.js';
 export { scanLz4Frame } from './lz4.js';
 export type { Lz4FrameScan } from './lz4.js';
-export { scanZstdFrames, ZSTD_DEFAULT_LEVEL } from './zstd.js';
+export { scanZstdFrames, ZSTD_DEFAULT_LEVEL, ZSTD_POOL_MIN_BOUND } from './zstd.js';
 export type { ZstdScan } from './zstd.js';
 export { GZIP_DEFAULT_LEVEL } from './gzip.js';
 

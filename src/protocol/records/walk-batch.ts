@@ -13,6 +13,7 @@ import {
   zstdWasmReady,
   zstdNativeDecodeInto,
   zstdNativeFits,
+  ZSTD_POOL_MIN_BOUND,
   type ChunkSink,
   type ZstdScan,
 } from '../compression/index.js';
@@ -156,16 +157,15 @@ export const WALK_ASYNC = -1;
  *   through the reused window. bench/perf/zstd-validate.js on Node 24, 16 KiB–1 MiB batches
  *   of Java-style frames, CPU per MB of records walked (best of 15 rounds): 1.21, 0.98, 1.01,
  *   1.01 ms against 1.98, 1.56, 1.61, 1.56 through the WebAssembly decoder;
- * - the WebAssembly decoder (zstd-wasm.ts) when loaded and the bound fits it. On Node 20 it
- *   keeps every such batch, large ones too: @mongodb-js/zstd's async call would take 60–80%
- *   of the decoding off the event loop for 128 KiB–1 MiB batches, but costs as much CPU or up
- *   to 30% more (1.8–2.3 against 1.65–1.9 ms/MB) and 1.3–2x more for 16–64 KiB (2.2–5.0
- *   against 2.0–3.0 ms/MB), same script, concurrency 1 and 4; with producers on the same
- *   cores, CPU bounds produce throughput, not the loop;
+ * - elsewhere (Node 20), bounds from ZSTD_POOL_MIN_BOUND on go to the binding on the libuv
+ *   pool (walkBatch): there it decodes with less CPU than the WebAssembly decoder and keeps
+ *   the work off the event loop (the measurement is at ZSTD_POOL_MIN_BOUND);
+ * - smaller ones to the WebAssembly decoder (zstd-wasm.ts) when it is loaded;
  * - then (gzip's rule) node:zlib's one-shot call when the output fits SYNC_INFLATE_MAX.
  */
 function walkZstdSync(body: Buffer, scan: ZstdScan, walk: RecordWalk, limit: number): RecordFault | typeof WALK_ASYNC {
   const native = scan.bound <= SYNC_INFLATE_MAX && zstdNativeFits(scan.window);
+  if (!native && scan.bound >= ZSTD_POOL_MIN_BOUND) return WALK_ASYNC;
   if (native || zstdWasmFits(body.length, scan.bound)) {
     const sink = acquire(walk, limit);
     try {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import { compress, decompress, DecompressionError, scanZstdFrames, type ChunkSink } from '../../../src/protocol/compression/index.js';
+import { compress, decompress, DecompressionError, scanZstdFrames, ZSTD_POOL_MIN_BOUND, type ChunkSink } from '../../../src/protocol/compression/index.js';
 import { NATIVE_MAX_WINDOW, zstdNativeDecodeInto, zstdNativeFits, zstdNativeReady } from '../../../src/protocol/compression/zstd-native.js';
 import { CompressionType } from '../../../src/protocol/compression/compression-type.js';
 import { RecordFault, RecordWalk } from '../../../src/protocol/records/walk.js';
-import { walkBatch } from '../../../src/protocol/records/walk-batch.js';
+import { walkBatch, walkBatchSync, WALK_ASYNC } from '../../../src/protocol/records/walk-batch.js';
+import { loadZstdWasm } from '../../../src/protocol/compression/zstd-wasm.js';
 import { batchOf, rawRecords, wrapBatch } from '../records/malformed.js';
 
 const MiB = 1024 * 1024;
@@ -122,6 +123,26 @@ test('zstd native: the batch walk takes Java-style frames through it, and larger
     const wrong = Buffer.from(batch);
     wrong.writeInt32BE(301, 57);
     assert.equal(await walkBatch(wrong, new RecordWalk(), 64 * MiB), RecordFault.PrematureEof);
+  }
+});
+
+// Node 20 sends batches from ZSTD_POOL_MIN_BOUND on to the binding on the libuv pool (the
+// asynchronous walk), smaller ones to the WebAssembly decoder; Node 24 walks both in place.
+test('zstd: which batches the synchronous walk takes, and the same answers either way', async () => {
+  await loadZstdWasm();
+  for (const records of [100, 400]) {
+    const section = rawRecords(Array.from({ length: records }, (_, i) => ({ value: Buffer.alloc(1000, i) })));
+    const batch = wrapBatch(rawFrame(section), { count: records, compression: CompressionType.Zstd });
+    const bound = scanZstdFrames(batch.subarray(61)).bound;
+    assert.equal(bound >= ZSTD_POOL_MIN_BOUND, records === 400, `bound ${bound}`);
+    const sync = walkBatchSync(batch, new RecordWalk(), 64 * MiB);
+    assert.equal(sync, nodeHasZstd || bound < ZSTD_POOL_MIN_BOUND ? RecordFault.Ok : WALK_ASYNC);
+    const w = new RecordWalk();
+    assert.equal(await walkBatch(batch, w, 64 * MiB), RecordFault.Ok);
+    assert.equal(w.index, records);
+    const wrong = Buffer.from(batch);
+    wrong.writeInt32BE(records - 1, 57);
+    assert.equal(await walkBatch(wrong, new RecordWalk(), 64 * MiB), RecordFault.RecordsRemaining);
   }
 });
 
