@@ -89,7 +89,8 @@ export function zstdNativeFits(window: number): boolean {
  * Decodes every frame of `data` (already checked by scanZstdFrames, its window within
  * NATIVE_MAX_WINDOW) into `sink`, chunk by chunk; a chunk is valid only during its push.
  * Stops when the sink returns false. Throws DecompressionError: 'corrupt' for input the
- * decoder refuses, 'too-large' once the output passes `maxOutputBytes`.
+ * decoder refuses, 'too-large' once the output passes `maxOutputBytes`. There is one context:
+ * a sink must not call this again from its push.
  */
 export function zstdNativeDecodeInto(data: Uint8Array, maxOutputBytes: number, sink: ChunkSink): void {
   const e = engine ?? (engine = makeEngine());
