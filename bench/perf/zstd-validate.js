@@ -2,6 +2,7 @@
 //
 //   node bench/perf/zstd-validate.js [--dist dist] [--sizes 16384,65536,262144,1048576]
 //        [--mb 64] [--rounds 5] [--paths walk,wasm,native-async,zlib-sync,zlib-reused] [--concurrency 1]
+//        [--walk-dists before=DIR,after=DIR]
 //
 // Batches as Kafka's Java producer sends them: 1 KiB JSON-like records (bench/vs-kafka/payload.js),
 // the records section compressed as a stream (the `zstd` CLI reading stdin, level 3, no
@@ -20,6 +21,8 @@
 // - wasm: zstd-wasm.ts's decoder alone (zstddec), output walked in place;
 // - native-async: scanZstdFrames then @mongodb-js/zstd 1.x (libuv pool), output walked;
 // - zlib-sync: node:zlib's zstdDecompressSync with maxOutputLength (Node >= 22.15), walked;
+// - walk@LABEL, for each of --walk-dists: the walk of that build, in the same rounds (builds
+//   compared within one process, interleaved, so that the machine's load falls on both);
 // - zlib-reused: --dist's zstd-native.ts (one reused node:zlib zstd context), if present;
 //   its chunks copied into one buffer, then walked.
 
@@ -86,6 +89,22 @@ function walkOut(walk, buf, start, end, count) {
 }
 
 const walk = new RecordWalk();
+/** The walk of each build of --walk-dists, as extra paths `walk@LABEL`. */
+const walkPaths = {};
+for (const d of arg('walk-dists', '').split(',').filter(Boolean)) {
+  const eq = d.indexOf('=');
+  const dir = path.resolve(d.slice(eq + 1));
+  const wb = await import(path.join(dir, 'src/protocol/records/walk-batch.js'));
+  const { RecordWalk: Walk } = await import(path.join(dir, 'src/protocol/records/walk.js'));
+  await (await import(path.join(dir, 'src/protocol/compression/zstd-wasm.js'))).loadZstdWasm();
+  const w = new Walk();
+  walkPaths[`walk@${d.slice(0, eq)}`] = async (b) => {
+    const fault = wb.walkBatchSync(b.batch, w, LIMIT);
+    const f = fault === wb.WALK_ASYNC ? await wb.walkBatch(b.batch, w, LIMIT) : fault;
+    if (f !== 0) throw new Error(`walk fault ${f}`);
+  };
+  wanted.push(`walk@${d.slice(0, eq)}`);
+}
 const gather = Buffer.allocUnsafe(4 << 20);
 const paths = {
   walk: async (b) => {
@@ -136,7 +155,7 @@ for (const size of sizes) {
   // processes falls on all of them alike.
   const live = [];
   for (const name of wanted) {
-    const run = paths[name];
+    const run = paths[name] ?? walkPaths[name];
     if (run === undefined) throw new Error(`unknown path ${name}`);
     if ((await run(b)) === false) continue; // not available here
     for (let i = 0; i < 50; i++) await run(b); // warm-up
