@@ -50,13 +50,13 @@ const SYNC_DECODE_MAX = 2 * 1024 * 1024;
 /**
  * Where node:zlib has no zstd (Node 20), frames whose output bound is at least this (three
  * full blocks: about 256 KiB of records and more) go to the binding on the libuv pool rather
- * than to the WebAssembly decoder. Measured (bench/perf/zstd-validate.js, Node 20, Java-style
- * frames of JSON records, paths interleaved, 11 rounds, median CPU ms per MB of records at
- * concurrency 1 / 4, WebAssembly against binding): 16 KiB 2.36/2.26 against 5.34/3.88,
- * 64 KiB 1.82/1.83 against 2.43/2.05, 128 KiB (bound 256 KiB) 1.83/1.78 against 1.99/1.70;
- * 256 KiB 1.82/1.75 against 1.61/1.55, 512 KiB 1.68/1.71 against 1.43/1.52, 1 MiB 1.64/1.68
- * against 1.44/1.59 — and from 128 KiB the binding keeps all but 0.4–0.8 ms/MB off the event
- * loop. Below it the binding's per-call context and output cost more than its faster decoding.
+ * than to the WebAssembly decoder. Measured with bench/perf/zstd-validate.js (Node 20,
+ * Java-style frames of JSON records, paths interleaved, 11–21 rounds), CPU ms per MB of
+ * records, WebAssembly against binding: 16 KiB 2.2–2.4 against 3.9–6.9, 64 KiB 1.8–1.9
+ * against 2.0–2.6, 128 KiB (bound 256 KiB) 1.8 against 1.7–2.0; from 256 KiB the binding's
+ * best rounds take 1.3–1.5 against 1.6–1.7 (medians move ±25% between runs on the shared
+ * 2-core machine, either way), and it keeps all but 0.4–0.6 ms/MB off the event loop. Below
+ * it the binding's per-call context and output buffer cost more than its faster decoding.
  */
 export const ZSTD_POOL_MIN_BOUND = 384 * 1024;
 
