@@ -22,7 +22,10 @@
 // - native-async: scanZstdFrames then @mongodb-js/zstd 1.x (libuv pool), output walked;
 // - zlib-sync: node:zlib's zstdDecompressSync with maxOutputLength (Node >= 22.15), walked;
 // - walk@LABEL, for each of --walk-dists: the walk of that build, in the same rounds (builds
-//   compared within one process, interleaved, so that the machine's load falls on both);
+//   compared within one process, interleaved, so that the machine's load falls on both). Each
+//   build needs its own copy of `zstddec` (e.g. `cp -rL node_modules/zstddec .tmp/before/node_modules/`):
+//   zstddec loads its module once per copy, so a second build sharing it never gets its
+//   WebAssembly decoder and silently walks through the binding instead;
 // - zlib-reused: --dist's zstd-native.ts (one reused node:zlib zstd context), if present;
 //   its chunks copied into one buffer, then walked.
 
