@@ -121,7 +121,7 @@ export class Partition {
   }
 
   get isLeader(): boolean {
-    return this.metadata.leader === this.owner.nodeId;
+    return this.metadata.leader === this.owner.nodeId && !this.owner.fenced;
   }
 
   /**
@@ -371,6 +371,11 @@ export class Partitions {
   readonly logs: LogManager;
   /** Replication's hooks, in a cluster. */
   replication: ReplicationHooks | null = null;
+  /**
+   * In a cluster, set while this broker's metadata session is lost: it leads nothing, whatever
+   * its last image says, until it has registered again (another broker may lead by then).
+   */
+  fenced = false;
   private readonly byTopic = new Map<string, Partition[]>();
 
   constructor(nodeId: number, logs: LogManager) {

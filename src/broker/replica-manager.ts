@@ -30,7 +30,7 @@ import { ReplicaFetcher, type FetcherSettings, type FollowerLog, type ReplicaTra
 import type { EpochEndOffset } from '../storage/leader-epoch-cache.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
-import type { Partition, Partitions, ReplicationHooks } from './partition.js';
+import { NO_EPOCH, type Partition, type Partitions, type ReplicationHooks } from './partition.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import { effectiveMinIsr } from './produce/partition-append.js';
 import { topicProduceSettings } from './produce/topic-settings.js';
@@ -168,11 +168,54 @@ export class ReplicaManager implements ReplicationHooks {
 
   private applyDelta(change: ImageChange): void {
     if (this.closed) return;
+    if (change.brokers) {
+      if (!this.store.registered) {
+        this.fence();
+        return;
+      }
+      if (this.host.partitions.fenced) {
+        this.unfence();
+        return;
+      }
+    }
+    if (this.host.partitions.fenced) return;
     for (const name of change.topics) {
       try {
         this.applyTopic(name);
       } catch (err) {
         this.host.logger.error({ err, topic: name }, 'could not apply a metadata change to the local replicas');
+      }
+    }
+  }
+
+  /**
+   * The session was lost (a broker silent past its lease is dropped by the controller, which
+   * moves its leaderships): lead nothing until registered again, so that no write is taken
+   * at an epoch another broker may already have moved past. Waiting acks=all produces fail
+   * with NOT_LEADER_OR_FOLLOWER; the coordinators unload what they held here.
+   */
+  private fence(): void {
+    const partitions = this.host.partitions;
+    if (partitions.fenced) return;
+    partitions.fenced = true;
+    this.host.logger.warn({ leading: this.leading.size }, 'fenced: leading no partition until this broker registers again');
+    for (const partition of [...this.leading]) {
+      this.coordinators?.onLeadershipChange(partition.topic, partition.index, partition.leaderState!.leaderEpoch, false);
+      this.stopLeading(partition);
+      // Taken again from the image once registered, at whatever epoch it then holds.
+      partition.appliedLeaderEpoch = NO_EPOCH;
+    }
+  }
+
+  /** Registered again: the roles of the image as it is now. */
+  private unfence(): void {
+    this.host.partitions.fenced = false;
+    this.host.logger.info('registered again: taking the roles the metadata gives this broker');
+    for (const t of [...this.store.topics()]) {
+      try {
+        this.applyTopic(t.name);
+      } catch (err) {
+        this.host.logger.error({ err, topic: t.name }, 'could not apply a metadata change to the local replicas');
       }
     }
   }

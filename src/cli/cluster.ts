@@ -1,5 +1,5 @@
 /**
- * `millrace cluster info`: cluster id, controller, brokers, and what the broker reports of
+ * `millrace cluster info` (and `millrace cluster dev`, cluster-dev.ts): cluster id, controller, brokers, and what the broker reports of
  * its version: Kafka's protocol has no software name or version, so this shows the finalized
  * features (`metadata.version`, `kraft.version`, ...) and a summary of the API ranges.
  */
@@ -8,6 +8,7 @@ import { Admin, type BrokerVersions, type ClusterDescription } from '../client/a
 import { apiInfo } from '../protocol/generated/api-keys.js';
 import { action, clientOptions, examples, withClient, type ClientFlags } from './options.js';
 import { print, table, type Out } from './output.js';
+import { registerClusterDev } from './cluster-dev.js';
 
 interface InfoFlags extends ClientFlags {
   apis?: boolean;
@@ -20,7 +21,8 @@ export interface ClusterInfo extends ClusterDescription {
 }
 
 export function registerCluster(program: Command, out: Out = process.stdout): void {
-  const cluster = program.command('cluster').description('the cluster: id, controller, brokers, versions');
+  const cluster = program.command('cluster').description('the cluster: id, controller, brokers, versions; a local dev cluster');
+  registerClusterDev(cluster);
   examples(clientOptions(cluster.command('info')), ['millrace cluster info', 'millrace cluster info --apis', 'millrace cluster info --json'])
     .description('cluster id, controller, brokers, features and API versions')
     .option('--apis', 'list every API with its version range')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * What every client subcommand of `millrace` shares: `--bootstrap-server` and
  * `--command-config` (as Kafka's tools spell them), `--json`, the client built from them,
@@ -117,4 +118,16 @@ export function oneTopic(positional: string | undefined, flag: string | undefine
   const topic = positional ?? flag;
   if (topic === undefined || topic === '') throw new CliError('no topic given: name it as an argument or with --topic');
   return topic;
+}
+
+/** The `partitions` list of a kafka-*.sh style JSON file (`{"partitions": [...]}`), or a CliError naming the file. */
+export function readPartitionsList(file: string): unknown[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+  const list = (parsed as { partitions?: unknown } | null)?.partitions;
+  return Array.isArray(list) ? list : undefined;
 }

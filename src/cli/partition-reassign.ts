@@ -4,11 +4,10 @@
  * with its file format ({"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2]}]})
  * and its reports. A partition the brokers refuse makes the exit code 1.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Admin } from '../client/admin.js';
 import { alterPartitionReassignments, listPartitionReassignments, type OngoingReassignment } from '../client/partition-admin.js';
-import { action, clientOptions, CliError, examples, withClient, type ClientFlags } from './options.js';
+import { action, clientOptions, CliError, examples, readPartitionsList, withClient, type ClientFlags } from './options.js';
 import { print, type Out } from './output.js';
 
 interface ReassignFlags extends ClientFlags {
@@ -119,14 +118,8 @@ export function formatList(ongoing: readonly OngoingReassignment[]): string {
 
 /** kafka-reassign-partitions.sh's reassignment file; duplicates and malformed entries refused. */
 export function readReassignmentFile(file: string): Target[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`${file}: ${(err as Error).message}`);
-  }
-  const list = (parsed as { partitions?: unknown } | null)?.partitions;
-  if (!Array.isArray(list) || list.length === 0) throw new CliError(`${file}: expected {"version":1,"partitions":[{"topic":...,"partition":...,"replicas":[...]}]}`);
+  const list = readPartitionsList(file);
+  if (list === undefined || list.length === 0) throw new CliError(`${file}: expected {"version":1,"partitions":[{"topic":...,"partition":...,"replicas":[...]}]}`);
   const seen = new Set<string>();
   return list.map((e: unknown) => {
     const { topic, partition, replicas } = (e ?? {}) as { topic?: unknown; partition?: unknown; replicas?: unknown };

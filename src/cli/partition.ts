@@ -5,10 +5,9 @@
  * leader already leads, and one line per failure, which makes the exit code 1. Like Kafka's,
  * it prints nothing when asked for every partition and none needed an election.
  */
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { electLeaders, ElectionType, type ElectionOutcome } from '../client/partition-admin.js';
-import { action, clientOptions, CliError, examples, intArg, withClient, type ClientFlags } from './options.js';
+import { action, clientOptions, CliError, examples, intArg, readPartitionsList, withClient, type ClientFlags } from './options.js';
 import { print, type Out } from './output.js';
 import { registerReassign } from './partition-reassign.js';
 
@@ -65,14 +64,8 @@ function partitionsFrom(flags: ElectFlags): Ref[] | null {
 
 /** kafka-leader-election.sh's file: {"partitions": [{"topic": "t", "partition": 0}, ...]}, no duplicates. */
 export function readPartitionsFile(file: string): Ref[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`${file}: ${(err as Error).message}`);
-  }
-  const list = (parsed as { partitions?: unknown } | null)?.partitions;
-  if (!Array.isArray(list)) throw new CliError(`${file}: expected {"partitions": [{"topic": ..., "partition": ...}]}`);
+  const list = readPartitionsList(file);
+  if (list === undefined) throw new CliError(`${file}: expected {"partitions": [{"topic": ..., "partition": ...}]}`);
   const seen = new Set<string>();
   return list.map((e: unknown) => {
     const { topic, partition } = (e ?? {}) as { topic?: unknown; partition?: unknown };

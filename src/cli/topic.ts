@@ -153,12 +153,12 @@ async function describeFully(client: KafkaClient, admin: Admin, t: TopicDescript
   };
 }
 
-/** kafka-topics.sh --describe's layout, with each partition's log start and end offsets. */
+/** kafka-topics.sh --describe's layout, with each partition's leader epoch and log start and end offsets. */
 export function formatTopic(t: DescribedTopic): string {
   const configs = Object.entries(t.configs).map(([k, v]) => `${k}=${v ?? ''}`).join(',');
   let s = `Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.replicationFactor}\tConfigs: ${configs}\n`;
   for (const p of t.partitions) {
-    s += `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}` +
+    s += `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tLeaderEpoch: ${p.leaderEpoch}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}` +
       `\tLogStartOffset: ${p.logStartOffset ?? '-'}\tLogEndOffset: ${p.logEndOffset ?? '-'}` +
       (p.offline.length > 0 ? `\tOffline: ${p.offline.join(',')}` : '') + (p.error !== null ? `\tError: ${p.error}` : '') + '\n';
   }

@@ -24,13 +24,7 @@ export interface ElectionOutcome {
 export async function electLeaders(client: KafkaClient, type: number, partitions: ReadonlyArray<{ topic: string; partition: number }> | null, timeoutMs = 30_000): Promise<ElectionOutcome[]> {
   let topicPartitions: Array<{ topic: string; partitions: number[] }> | null = null;
   if (partitions !== null) {
-    const byTopic = new Map<string, number[]>();
-    for (const p of partitions) {
-      let list = byTopic.get(p.topic);
-      if (list === undefined) byTopic.set(p.topic, (list = []));
-      list.push(p.partition);
-    }
-    topicPartitions = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+    topicPartitions = [...byTopicOf(partitions)].map(([topic, list]) => ({ topic, partitions: list }));
   }
   const r = await client.request(ApiKey.ElectLeaders, { electionType: type, topicPartitions, timeoutMs });
   throwIfError(r.errorCode, 'electing leaders');
@@ -83,13 +77,7 @@ export interface OngoingReassignment {
 export async function listPartitionReassignments(client: KafkaClient, partitions: ReadonlyArray<{ topic: string; partition: number }> | null, timeoutMs = 30_000): Promise<OngoingReassignment[]> {
   let topics: Array<{ name: string; partitionIndexes: number[] }> | null = null;
   if (partitions !== null) {
-    const byTopic = new Map<string, number[]>();
-    for (const p of partitions) {
-      let list = byTopic.get(p.topic);
-      if (list === undefined) byTopic.set(p.topic, (list = []));
-      list.push(p.partition);
-    }
-    topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+    topics = [...byTopicOf(partitions)].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
   }
   const res = await client.request(ApiKey.ListPartitionReassignments, { timeoutMs, topics });
   throwIfError(res.errorCode, 'listing partition reassignments', res.errorMessage);
@@ -100,4 +88,15 @@ export async function listPartitionReassignments(client: KafkaClient, partitions
 
 function byPartition(a: { topic: string; partition: number }, b: { topic: string; partition: number }): number {
   return a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
+}
+
+/** Partition numbers by topic, in the order the topics first appear. */
+function byTopicOf(partitions: ReadonlyArray<{ topic: string; partition: number }>): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) {
+    let list = byTopic.get(p.topic);
+    if (list === undefined) byTopic.set(p.topic, (list = []));
+    list.push(p.partition);
+  }
+  return byTopic;
 }

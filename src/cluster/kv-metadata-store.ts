@@ -431,6 +431,9 @@ export class KvMetadataStore implements MetadataStore {
         await this.waitForRevision(r.revision);
         this.controller.setLease(session.id);
         this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch }, 'registered broker');
+        // Listeners saw the registration land in the image before `registered` held: tell them
+        // again (replication unfences on it), as sessionLost tells them of the loss.
+        if (!startup) this.changed({ revision: this.image.revision, topics: new Set(), brokers: true, controller: false, topicErrors: [] });
         return;
       }
       const held = await kv.get(key);

@@ -41,7 +41,7 @@ export function registerCliSuite(bootstrap: () => string): void {
     assert.match(lines[0]!, new RegExp(`^Topic: ${topic}\\tTopicId: \\S+\\tPartitionCount: 2\\tReplicationFactor: 1\\tConfigs: retention\\.ms=3600000$`));
     assert.equal(lines.length, 3);
     for (const [i, line] of lines.slice(1).entries()) {
-      assert.match(line, new RegExp(`^\\tTopic: ${topic}\\tPartition: ${i}\\tLeader: 1\\tReplicas: 1\\tIsr: 1\\tLogStartOffset: 0\\tLogEndOffset: 0$`));
+      assert.match(line, new RegExp(`^\\tTopic: ${topic}\\tPartition: ${i}\\tLeader: 1\\tLeaderEpoch: 0\\tReplicas: 1\\tIsr: 1\\tLogStartOffset: 0\\tLogEndOffset: 0$`));
     }
 
     const again = await cli(['topic', 'create', topic, ...b()]);

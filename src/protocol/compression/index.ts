@@ -23,11 +23,12 @@ export { lz4DecompressInto } from './lz4.js';
 export { snappyDecompressInto } from './snappy.js';
 export { zstdDecompressInto, zstdDecompressSmall, ZSTD_STREAMING } from './zstd.js';
 export { loadLz4Wasm, lz4WasmReady } from './lz4-wasm.js';
+export { NATIVE_MAX_WINDOW, zstdNativeDecodeInto, zstdNativeFits, zstdNativeReady } from './zstd-native.js';
 export { loadZstdWasm, zstdWasmDecodeInto, zstdWasmFits, zstdWasmReady, WASM_MAX_BOUND } from './zstd-wasm.js';
 export { isXerialFramed, snappyCompressFramed, snappyCompressRaw, XERIAL_BLOCK_SIZE } from './snappy.js';
 export { scanLz4Frame } from './lz4.js';
 export type { Lz4FrameScan } from './lz4.js';
-export { scanZstdFrames, ZSTD_DEFAULT_LEVEL } from './zstd.js';
+export { scanZstdFrames, ZSTD_DEFAULT_LEVEL, ZSTD_POOL_MIN_BOUND } from './zstd.js';
 export type { ZstdScan } from './zstd.js';
 export { GZIP_DEFAULT_LEVEL } from './gzip.js';
 

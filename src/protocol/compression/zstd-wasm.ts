@@ -4,7 +4,8 @@ import { DecompressionError, type ChunkSink } from './errors.js';
 
 /**
  * zstd's reference decoder compiled to WebAssembly (the `zstddec` package), for the batches
- * producers usually send: frames whose output bound (scanZstdFrames) is at most
+ * producers usually send where node:zlib has no zstd (Node 20; elsewhere zstd-native.ts is
+ * faster and comes first): frames whose output bound (scanZstdFrames) is at most
  * WASM_MAX_BOUND are decoded by one synchronous ZSTD_decompress call into an output region of
  * the module's memory that every call reuses, and walked where they lie.
  *

@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import { CompressionType } from './compression-type.js';
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { DecompressionError, type ChunkSink } from './errors.js';
+import { CollectingSink, DecompressionError, type ChunkSink } from './errors.js';
 import { pumpInflate } from './stream.js';
 import { zstdWasmDecompress, zstdWasmFits } from './zstd-wasm.js';
+import { zstdNativeDecodeInto, zstdNativeFits } from './zstd-native.js';
 
 /**
  * Zstandard through @mongodb-js/zstd 1.x (napi-rs, prebuilt binaries from the npm registry;
@@ -44,6 +45,20 @@ const MAX_BLOCK = 128 * 1024;
 const SLACK_FRAMES = 4;
 const DICT_ID_SIZE = [0, 1, 2, 4] as const;
 const FCS_SIZE = [0, 2, 4, 8] as const;
+/** Output bound up to which zstdDecompress decodes synchronously (about a millisecond). */
+const SYNC_DECODE_MAX = 2 * 1024 * 1024;
+/**
+ * Where node:zlib has no zstd (Node 20), frames whose output bound is at least this (three
+ * full blocks: about 256 KiB of records and more) go to the binding on the libuv pool rather
+ * than to the WebAssembly decoder. Measured with bench/perf/zstd-validate.js (Node 20,
+ * Java-style frames of JSON records, paths interleaved, 11–21 rounds), CPU ms per MB of
+ * records, WebAssembly against binding: 16 KiB 2.2–2.4 against 3.9–6.9, 64 KiB 1.8–1.9
+ * against 2.0–2.6, 128 KiB (bound 256 KiB) 1.8 against 1.7–2.0; from 256 KiB the binding's
+ * best rounds take 1.3–1.5 against 1.6–1.7 (medians move ±25% between runs on the shared
+ * 2-core machine, either way), and it keeps all but 0.4–0.6 ms/MB off the event loop. Below
+ * it the binding's per-call context and output buffer cost more than its faster decoding.
+ */
+export const ZSTD_POOL_MIN_BOUND = 384 * 1024;
 
 export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> {
   try {
@@ -59,8 +74,14 @@ export async function zstdDecompress(data: Uint8Array, maxOutputBytes: number): 
   // output by less than a block: allow that much per frame, for at most SLACK_FRAMES frames,
   // so legitimate input that fits the cap passes and at most 512 KiB more gets allocated.
   if (scan.bound - Math.min(scan.frames, SLACK_FRAMES) * MAX_BLOCK > maxOutputBytes) throw tooLarge(maxOutputBytes);
+  if (scan.bound <= SYNC_DECODE_MAX && zstdNativeFits(scan.window)) {
+    // Node >= 22.15: node:zlib's decoder with its reused context (zstd-native.ts), the fastest here.
+    const sink = new CollectingSink(CompressionType.Zstd, maxOutputBytes);
+    zstdNativeDecodeInto(data, maxOutputBytes, sink);
+    return sink.result();
+  }
   let out: Buffer;
-  if (zstdWasmFits(data.length, scan.bound)) {
+  if (scan.bound < ZSTD_POOL_MIN_BOUND && zstdWasmFits(data.length, scan.bound)) {
     out = zstdWasmDecompress(data, scan.bound);
     if (out.length > maxOutputBytes) throw tooLarge(maxOutputBytes);
     return out;
@@ -183,6 +204,11 @@ export interface ZstdScan {
   bound: number;
   /** Zstandard frames seen (skippable frames not counted). */
   frames: number;
+  /**
+   * Largest window a frame declares (its Window_Descriptor, or its content size for a
+   * single-segment frame): what a streaming decoder allocates for it.
+   */
+  window: number;
 }
 
 /**
@@ -194,6 +220,7 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
   let pos = 0;
   let bound = 0;
   let frames = 0;
+  let window = 0;
   if (len === 0) throw corrupt('empty input', 0);
   while (pos < len) {
     if (len - pos < 4) throw corrupt('truncated frame magic', pos);
@@ -216,6 +243,9 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
     const checksum = (fhd & 0x04) !== 0;
     const dictIdSize = DICT_ID_SIZE[fhd & 3]!;
     const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : FCS_SIZE[fcsFlag]!;
+    if (len - pos < (singleSegment ? 0 : 1) + dictIdSize + fcsSize) throw corrupt('truncated frame header', pos);
+    const frameWindow = singleSegment ? contentSize(data, pos + dictIdSize, fcsSize) : windowSize(data[pos]!);
+    if (frameWindow > window) window = frameWindow;
     pos += (singleSegment ? 0 : 1) + dictIdSize + fcsSize;
     for (;;) {
       if (len - pos < 3) throw corrupt('truncated block header', pos);
@@ -245,7 +275,21 @@ export function scanZstdFrames(data: Uint8Array): ZstdScan {
       pos += 4;
     }
   }
-  return { bound, frames };
+  return { bound, frames, window };
+}
+
+/** Window_Size of a Window_Descriptor byte (RFC 8878, 3.1.1.1.2). */
+function windowSize(descriptor: number): number {
+  const base = 2 ** (10 + (descriptor >>> 3));
+  return base + (base / 8) * (descriptor & 7);
+}
+
+/** Frame_Content_Size of `size` bytes at `pos` (2-byte sizes are stored minus 256). */
+function contentSize(data: Uint8Array, pos: number, size: number): number {
+  if (size === 1) return data[pos]!;
+  if (size === 2) return (data[pos]! | (data[pos + 1]! << 8)) + 256;
+  if (size === 4) return readU32LE(data, pos);
+  return readU32LE(data, pos) + readU32LE(data, pos + 4) * 2 ** 32;
 }
 
 function readU32LE(data: Uint8Array, pos: number): number {

@@ -2,7 +2,8 @@
 // process on one MemoryKv): followers copy the leader's batches byte for byte, the high
 // watermark follows the ISR, acks=all waits for it (and times out), min.insync.replicas
 // refuses, the ISR shrinks and expands, and a leader failover loses no acknowledged write
-// while the old leader truncates its unacknowledged tail. Replication time runs on a manual
+// while the old leader truncates its unacknowledged tail; a leader whose metadata session is lost
+// stops leading at once. Replication time runs on a manual
 // clock; the brokers' own I/O is real, so conditions are awaited, never timed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,13 +28,14 @@ interface Setup {
   end(): Promise<void>;
 }
 
-async function setup(config: Record<string, string | number> = {}): Promise<Setup> {
+async function setup(config: Record<string, string | number> = {}, metadata: { metadataClock?: ManualClock; sessionTtlSeconds?: number } = {}): Promise<Setup> {
   const clock = new ManualClock(Date.now());
   const cluster = await startCluster({
     brokers: 3,
     clock,
     config: { 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20, ...config },
     logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent',
+    ...metadata,
   });
   const s: Setup = {
     cluster,
@@ -358,6 +360,59 @@ test('controlled shutdown: the leader hands leadership to an ISR member and leav
     const next = await client(s, moved.leader);
     assert.deepEqual((await consume(next, 'handover')).values, ['h0', 'h1']);
   } finally {
+    await s.end();
+  }
+});
+
+test('a leader whose metadata session is lost is fenced: it leads nothing (a waiting acks=all fails, new writes are refused) until it registers again, and then follows the leader the controller chose', async () => {
+  const metadataClock = new ManualClock(Date.now());
+  const s = await setup({}, { metadataClock, sessionTtlSeconds: 3 });
+  const kv = s.cluster.kv;
+  const grant = kv.grantLease.bind(kv);
+  let release!: () => void;
+  const registrationsHeld = new Promise<void>((resolve) => (release = resolve));
+  try {
+    await makeTopic(s, 'fencing');
+    const before = state(s, 'fencing');
+    const old = before.leader;
+    const followers = before.replicas.filter((id) => id !== old);
+    const atOld = await client(s, old);
+    const other = await client(s, old);
+    assert.equal((await produce(atOld, 'fencing', 'acked', -1)).errorCode, ErrorCode.NONE);
+    // A write waiting for followers that have stopped fetching, when the session goes.
+    for (const id of followers) s.cluster.broker(id).replication!.pauseFetchers();
+    const waiting = produce(atOld, 'fencing', 'waiting', -1);
+    await eventually('the append waits for the ISR', () => s.cluster.broker(old).replication!.purgatory.size === 1);
+
+    // The old leader's lease goes (as after a network cut) and it cannot register again yet.
+    kv.grantLease = async (ttl: number) => {
+      await registrationsHeld;
+      return grant(ttl);
+    };
+    await kv.revokeLease(s.cluster.store(old).sessionLease!);
+    await metadataClock.advance(1_100); // its next keep-alive hears the lease is gone
+    await eventually('the old leader fenced', () => s.cluster.broker(old).partitions.fenced);
+    assert.equal((await waiting).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the waiting write is failed, not acknowledged');
+    assert.equal(partitionOn(s, old, 'fencing')!.leaderState, null);
+    assert.equal((await produce(other, 'fencing', 'refused', 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'no write is taken while fenced');
+
+    for (const id of followers) s.cluster.broker(id).replication!.resumeFetchers();
+    await eventually('another replica leads at a newer epoch', () => {
+      const p = s.cluster.store(followers[0]!).topic('fencing')?.partitions[0];
+      return p !== undefined && p.leader !== old && p.leader >= 0 && p.leaderEpoch > before.leaderEpoch;
+    });
+    const now = s.cluster.store(followers[0]!).topic('fencing')!.partitions[0]!;
+    assert.equal((await produce(await client(s, now.leader), 'fencing', 'after', 1)).errorCode, ErrorCode.NONE);
+
+    release();
+    kv.grantLease = grant;
+    await eventually('registered again, the old leader follows the new one', () => {
+      const p = partitionOn(s, old, 'fencing');
+      return !s.cluster.broker(old).partitions.fenced && p !== undefined && p.leaderState === null && p.followedLeader === now.leader;
+    });
+  } finally {
+    release();
+    kv.grantLease = grant;
     await s.end();
   }
 });

@@ -114,7 +114,7 @@ test('bombs: a small payload claiming gigabytes is refused before inflating', as
     frame.writeUIntLE(header, 6 + i * 4, 3);
     frame[6 + i * 4 + 3] = 0x41;
   }
-  assert.deepEqual(scanZstdFrames(frame), { bound: blocks * 128 * 1024, frames: 1 });
+  assert.deepEqual(scanZstdFrames(frame), { bound: blocks * 128 * 1024, frames: 1, window: 2 * MiB });
   await assert.rejects(decompress(CompressionType.Zstd, frame, MiB), (e) => assertDecompressionError(e, 'too-large'));
   const small = frame.subarray(0, 6 + 4);
   small.writeUIntLE(((128 * 1024) << 3) | (1 << 1) | 1, 6, 3);
@@ -212,12 +212,12 @@ test('lz4: frames with content size, block checksums and stored blocks decode', 
 test('zstd: the frame walk handles skippable frames, checksums and concatenated frames', async () => {
   const data = sample(300_000);
   const frame = await compress(CompressionType.Zstd, data);
-  const { bound, frames } = scanZstdFrames(frame);
+  const { bound, frames, window } = scanZstdFrames(frame);
   assert.equal(frames, 1);
   assert.ok(bound >= data.length && bound - 128 * 1024 < data.length);
   const skippable = Buffer.from('502a4d1804000000deadbeef', 'hex');
   const joined = Buffer.concat([skippable, frame, frame]);
-  assert.deepEqual(scanZstdFrames(joined), { bound: 2 * bound, frames: 2 });
+  assert.deepEqual(scanZstdFrames(joined), { bound: 2 * bound, frames: 2, window });
   assert.deepEqual(await decompress(CompressionType.Zstd, joined, 2 * data.length), Buffer.concat([data, data]));
   const reservedBlock = Buffer.from(frame);
   const fhd = reservedBlock[4]!;
