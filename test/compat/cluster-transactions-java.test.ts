@@ -113,7 +113,9 @@ test('Java consume-transform-produce (transaction version 2) with the transactio
   const output = 'jtx-out';
   await createTopic(input, PARTITIONS);
   const outLeaders = await createTopic(output, PARTITIONS);
-  const records = 600;
+  // At most 500 records a poll (TxnDriver's max.poll.records), one transaction a poll: at least
+  // six transactions, so that every 3rd one aborted means some are.
+  const records = 3000;
   const sent: string[][] = Array.from({ length: PARTITIONS }, () => []);
   const client = new KafkaClient({ bootstrapServers: cluster!.bootstrapServers.split(',') });
   try {
@@ -136,7 +138,7 @@ test('Java consume-transform-produce (transaction version 2) with the transactio
   assert.ok(outLeaders.some((l) => l !== coordinator), 'an output partition led by another broker than the coordinator');
   const { id: group } = idCoordinatedOutside('jtx-group', OFFSETS_TOPIC, [coordinator]);
 
-  const lines = await runToEnd('processor', ['process', cluster!.bootstrapServers, input, output, group, txnId, '50', '3', '5000'], 300_000);
+  const lines = await runToEnd('processor', ['process', cluster!.bootstrapServers, input, output, group, txnId, '500', '3', '5000'], 300_000);
   assert.ok(lines.some((l) => l.event === 'aborted'), 'some transactions were aborted');
   assert.equal(clientVersionOf(coordinator, txnId), TransactionVersion.TV2, 'the client used transaction version 2');
 
