@@ -69,6 +69,26 @@ export function etcdWriteRates(before, after) {
 }
 
 /**
+ * The node id of Millrace's controller: the `<root>controller` key ({"nodeId": N}, default root
+ * /millrace/) read through etcd's JSON gateway (/v3/kv/range, base64 keys and values). Null
+ * when there is none or etcd cannot say.
+ * @param {string} endpoint
+ */
+export async function millraceController(endpoint) {
+  try {
+    const res = await fetch(`http://${endpoint}/v3/kv/range`, {
+      method: 'POST',
+      body: JSON.stringify({ key: Buffer.from('/millrace/controller').toString('base64') }),
+    });
+    const body = await res.json();
+    const kv = body.kvs?.[0];
+    return kv === undefined ? null : JSON.parse(Buffer.from(kv.value, 'base64').toString('utf8')).nodeId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Starts etcd and `brokers` Millrace processes on free loopback ports, data under `dir`.
  * Resolves when every broker's Metadata lists all of them.
  * @param {{dir: string, brokers?: number, node: string, root: string, etcd?: string, config?: Record<string, string|number|boolean>, readyTimeoutMs?: number}} o

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { CLUSTER_HEAP_FLAGS, DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS, startKafkaCluster } from '../../tools/kafka/kafka-process.js';
 import { cpuSeconds, round, run, sleep } from '../vs-kafka/proc.js';
 import { parseProducerPerformance } from '../vs-kafka/workloads.js';
-import { etcdWriteCounters, etcdWriteRates, startMillraceCluster } from './millrace-cluster.js';
+import { etcdWriteCounters, etcdWriteRates, millraceController, startMillraceCluster } from './millrace-cluster.js';
 import { regenerate } from '../report/cluster.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -197,7 +197,9 @@ async function measureSystem(system, roundNo, o, classes, runs) {
     if (m.records !== o.records) notes.push(`sent ${m.records} of ${o.records}`);
     entry('produce-1k-acksall-rf3', {
       ...m, record_bytes: 1024, elapsed_s: round(pp.ms / 1000, 2),
-      cpu_s: round(cpuOf(c.brokerPids) - cpu0, 2), metadata_cpu_s: round(cpuOf(c.metadataPids) - meta0, 2), notes,
+      cpu_s: round(cpuOf(c.brokerPids) - cpu0, 2),
+      // combined Kafka nodes run the controller inside the brokers: no separate figure
+      metadata_cpu_s: c.metadataPids.length === 0 ? null : round(cpuOf(c.metadataPids) - meta0, 2), notes,
     });
     log(`round ${roundNo}: ${system} produce ${m.mb_per_s} MB/s, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms`);
     if (etcdBefore !== null && c.etcdEndpoint !== null) {
@@ -207,15 +209,18 @@ async function measureSystem(system, roundNo, o, classes, runs) {
     }
 
     const etcdBeforeFailover = c.etcdEndpoint === null ? null : await etcdWriteCounters(c.etcdEndpoint);
+    const controller = c.etcdEndpoint === null ? null : await millraceController(c.etcdEndpoint);
     const f = await measureFailover(c, classes, o.failoverTimeoutS, logFile);
-    const failoverEntry = { ...f };
+    // when the killed leader was also Millrace's controller, a new controller is elected first
+    const failoverEntry = { ...f, ...(controller === null ? {} : { controller_node: controller }) };
     if (etcdBeforeFailover !== null && c.etcdEndpoint !== null) {
       const after = await etcdWriteCounters(c.etcdEndpoint);
       failoverEntry.etcd_proposals = after.proposals_committed - etcdBeforeFailover.proposals_committed;
       failoverEntry.etcd_revisions = after.revision - etcdBeforeFailover.revision;
     }
     entry('failover', failoverEntry);
-    log(`round ${roundNo}: ${system} failover ${f.failover_ms} ms (first ack after the kill ${f.first_ack_after_kill_ms} ms)`);
+    log(`round ${roundNo}: ${system} failover ${f.failover_ms} ms (first ack after the kill ${f.first_ack_after_kill_ms} ms)` +
+      (controller === null ? '' : `; the controller was broker ${controller}`));
   } finally {
     await c.stop();
     fs.rmSync(c.dir, { recursive: true, force: true });
