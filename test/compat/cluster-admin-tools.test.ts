@@ -127,7 +127,7 @@ async function scenario(bootstrap: string, stopBroker1: () => Promise<unknown>):
   return [fresh, without1];
 }
 
-test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broker Apache Kafka prints", { timeout: 600_000 }, async () => {
+test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broker Apache Kafka prints", async () => {
   await ensureKafkaJars();
   // both with Kafka's shipped server.properties value, which the Kafka cluster gets from kafka-process.js
   const config = { 'log.segment.bytes': 1073741824 };

@@ -26,6 +26,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -376,7 +377,7 @@ export const CLUSTER_HEAP_FLAGS = ['-Xmx512M', '-Xms512M'];
  *   and N broker-only nodes — like Millrace's etcd beside N brokers, a broker killed never takes the
  *   metadata quorum with it. 'combined': N broker+controller nodes forming a quorum of N voters.
  * @property {string} [host]           default 127.0.0.1
- * @property {string} [dataDir]        parent of every node's directory; default a fresh one under bench/.cache/kafka/cluster-*
+ * @property {string} [dataDir]        parent of every node's directory (node-<id>/); default a fresh temp dir (os.tmpdir()/kafka-cluster-*)
  * @property {boolean} [keepDataDir]   default: keep only when dataDir was given
  * @property {Record<string, string|number|boolean>} [config] server.properties entries for every node
  * @property {string[]} [jvmFlags]     default: CLUSTER_HEAP_FLAGS + Kafka's KAFKA_JVM_PERFORMANCE_OPTS
@@ -413,7 +414,7 @@ async function startKafkaClusterOnce(options) {
   const java = javaBin(options.java);
   checkLibs(libsDir);
   const keep = options.keepDataDir ?? options.dataDir !== undefined;
-  const dir = runDir(options, 'cluster');
+  const dir = options.dataDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-cluster-')) : path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
 
   /** @type {Array<{nodeId: number, roles: 'broker'|'controller'|'broker,controller', port?: number, controllerPort?: number}>} */
