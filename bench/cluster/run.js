@@ -10,7 +10,7 @@
 //   idle window after the topics exist, and during the produce load.
 //
 //   npm run build && node bench/cluster/run.js [--rounds N] [--records N] [--idle-seconds S]
-//       [--node PATH] [--millrace-root DIR] [--kafka-mode separate|combined] [--systems kafka,millrace]
+//       [--node PATH] [--millrace-root DIR] [--kafka-mode separate|combined] [--kafka-heap 1G] [--systems kafka,millrace]
 //       [--quick] [--out FILE] [--no-report]
 //
 // Millrace runs from this checkout (bin/millrace.js over dist/: build first) or --millrace-root,
@@ -42,7 +42,7 @@ const TOPIC_ARGS = ['--replication-factor', '3', '--config', 'min.insync.replica
 function parseArgs(argv) {
   const o = {
     rounds: 3, records: 2_000_000, idleSeconds: 60, node: process.execPath, root: repoRoot, kafkaMode: 'separate',
-    systems: ['kafka', 'millrace'], quick: false, out: undefined, report: true, failoverTimeoutS: 120,
+    systems: ['kafka', 'millrace'], quick: false, out: undefined, report: true, failoverTimeoutS: 120, kafkaHeap: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -57,6 +57,7 @@ function parseArgs(argv) {
     else if (a === '--node') o.node = path.resolve(v());
     else if (a === '--millrace-root') o.root = path.resolve(v());
     else if (a === '--kafka-mode') o.kafkaMode = v();
+    else if (a === '--kafka-heap') o.kafkaHeap = v();
     else if (a === '--systems') o.systems = v().split(',');
     else if (a === '--out') o.out = path.resolve(v());
     else if (a === '--no-report') o.report = false;
@@ -68,7 +69,13 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!['separate', 'combined'].includes(o.kafkaMode)) throw new Error('--kafka-mode is separate or combined');
+  if (o.kafkaHeap !== null && !/^\d+[kKmMgG]$/.test(o.kafkaHeap)) throw new Error('--kafka-heap is a JVM size such as 1G or 512M');
   return o;
+}
+
+/** Every Kafka JVM's flags: Kafka's KAFKA_JVM_PERFORMANCE_OPTS with CLUSTER_HEAP_FLAGS, or --kafka-heap for -Xmx and -Xms. */
+function kafkaJvmFlags(o) {
+  return [...(o.kafkaHeap === null ? CLUSTER_HEAP_FLAGS : [`-Xmx${o.kafkaHeap}`, `-Xms${o.kafkaHeap}`]), ...KAFKA_JVM_PERFORMANCE_OPTS];
 }
 
 const log = (m) => process.stderr.write(`[cluster-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -147,7 +154,7 @@ async function startSystem(system, roundNo, o) {
   const dir = path.join(cacheDir, 'run', `${system}-r${roundNo}`);
   fs.rmSync(dir, { recursive: true, force: true });
   if (system === 'kafka') {
-    const k = await startKafkaCluster({ brokers: 3, mode: o.kafkaMode, dataDir: dir, keepDataDir: true });
+    const k = await startKafkaCluster({ brokers: 3, mode: o.kafkaMode, dataDir: dir, keepDataDir: true, jvmFlags: kafkaJvmFlags(o) });
     return {
       bootstrap: k.bootstrap, signal: k.signal, stop: k.stop, dir,
       brokerPids: k.nodes.filter((n) => n.roles.includes('broker')).map((n) => n.pid),
@@ -273,7 +280,7 @@ async function main() {
     kafka: {
       version: '4.4.0',
       layout: o.kafkaMode === 'separate' ? '1 controller-only node + 3 broker-only nodes (static quorum)' : '3 combined broker+controller nodes (static quorum of 3)',
-      jvm_flags: [...CLUSTER_HEAP_FLAGS, ...KAFKA_JVM_PERFORMANCE_OPTS].join(' '),
+      jvm_flags: kafkaJvmFlags(o).join(' '),
     },
     millrace: { commit, layout: '1 etcd member + 3 `millrace start` processes (metadata.store=etcd://...)' },
     method: {

@@ -25,7 +25,10 @@ const median = (xs) => {
 const fmt = (x, digits = 1) => (x === null || x === undefined ? '–' : String(Math.round(x * 10 ** digits) / 10 ** digits));
 const all = (doc, system, workload, key) => doc.runs.filter((r) => r.system === system && r.workload === workload).map((r) => r[key]);
 const med = (doc, system, workload, key) => median(all(doc, system, workload, key));
-const each = (doc, system, workload, key) => all(doc, system, workload, key).map((x) => fmt(x, 0)).join(', ');
+const each = (doc, system, workload, key, digits = 0) => all(doc, system, workload, key).map((x) => fmt(x, digits)).join(', ');
+/** Each round's failover: its time, and for Millrace whether the killed leader was also the controller. */
+const failovers = (doc, system) => doc.runs.filter((r) => r.system === system && r.workload === 'failover')
+  .map((r) => `${fmt(r.failover_ms, 0)}${r.controller_node !== undefined && r.controller_node === r.killed_node ? ' (the controller too)' : ''}`).join(', ');
 
 /** The section's text for one results file. */
 export function renderRun(doc, file) {
@@ -53,8 +56,8 @@ export function renderRun(doc, file) {
   out.push(`| etcd proposals/s, idle | – | ${fmt(m('etcd-idle', 'proposals_per_s'), 2)} | | ~0 |`);
   out.push(`| etcd proposals/s, during produce | – | ${fmt(m('etcd-during-produce', 'proposals_per_s'), 2)} | | ~0 |`);
   out.push('');
-  out.push(`Each round: produce MB/s Kafka ${each(doc, 'kafka', PRODUCE, 'mb_per_s')}, Millrace ${each(doc, 'millrace', PRODUCE, 'mb_per_s')}; ` +
-    `failover ms Kafka ${each(doc, 'kafka', 'failover', 'failover_ms')}, Millrace ${each(doc, 'millrace', 'failover', 'failover_ms')}.`);
+  out.push(`Each round: produce MB/s Kafka ${each(doc, 'kafka', PRODUCE, 'mb_per_s', 1)}, Millrace ${each(doc, 'millrace', PRODUCE, 'mb_per_s', 1)}; ` +
+    `failover ms Kafka ${failovers(doc, 'kafka')}, Millrace ${failovers(doc, 'millrace')}.`);
   const notes = doc.runs.flatMap((r) => (r.notes ?? []).map((n) => `${r.system} round ${r.round} ${r.workload}: ${n}`));
   if (notes.length) {
     out.push('');
@@ -89,14 +92,25 @@ function section(root) {
   return out.join('\n');
 }
 
-/** Rewrites the cluster section of BENCHMARKS.md (appending it when absent). Returns the paths written. */
+/** Where a new section goes: before the transactions section (issue 15), so that the sections stay newest-issue first after the vs-kafka comparison. */
+const INSERT_BEFORE = '## Transactions (issue 15)';
+
+/**
+ * Rewrites the cluster section of BENCHMARKS.md; without one yet, puts it before INSERT_BEFORE
+ * (at the end when that heading is gone). Returns the paths written.
+ */
 export function regenerate({ root }) {
   const file = path.join(root, 'BENCHMARKS.md');
   const body = `${START}\n${section(root)}\n${END}`;
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Millrace benchmarks\n';
   const a = old.indexOf(START);
   const b = old.indexOf(END);
-  const text = a >= 0 && b > a ? old.slice(0, a) + body + old.slice(b + END.length) : `${old.replace(/\s*$/, '')}\n\n${body}\n`;
+  const at = old.indexOf(`\n${INSERT_BEFORE}`);
+  const text = a >= 0 && b > a
+    ? old.slice(0, a) + body + old.slice(b + END.length)
+    : at >= 0
+      ? `${old.slice(0, at + 1)}${body}\n\n${old.slice(at + 1)}`
+      : `${old.replace(/\s*$/, '')}\n\n${body}\n`;
   fs.writeFileSync(file, text);
   return ['BENCHMARKS.md'];
 }
