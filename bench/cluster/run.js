@@ -135,7 +135,13 @@ function measureFailover(cluster, classes, timeoutS, logFile) {
       if (m.ready) {
         killed = m.leader;
         const at = Date.now();
-        cluster.signal(m.leader, 'SIGKILL');
+        try {
+          cluster.signal(m.leader, 'SIGKILL');
+        } catch (e) {
+          child.kill('SIGKILL'); // no such broker (no leader?): the close handler reports it
+          err.push(Buffer.from(`\nrig: could not kill the leader ${m.leader}: ${e instanceof Error ? e.message : String(e)}`));
+          return;
+        }
         child.stdin.write(`kill ${at}\n`);
         log(`  killed the leader of ${FAILOVER_TOPIC}-0, broker ${m.leader} (SIGKILL)`);
       } else result = m;
@@ -169,8 +175,24 @@ async function startSystem(system, roundNo, o) {
   };
 }
 
+/**
+ * Removes the data a round wrote (gigabytes of replicated log, etcd's data) and keeps every
+ * process's logs: below `dir`, folders named `logs` and folders holding one stay (recursively),
+ * other folders go; files (server.properties and the like) stay.
+ */
+function removeData(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || e.name === 'logs') continue;
+    const p = path.join(dir, e.name);
+    if (fs.existsSync(path.join(p, 'logs'))) removeData(p);
+    else fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
 async function measureSystem(system, roundNo, o, classes, runs) {
   const logsDir = path.join(cacheDir, 'logs', `${system}-r${roundNo}`);
+  fs.rmSync(logsDir, { recursive: true, force: true });
   fs.mkdirSync(logsDir, { recursive: true });
   const logFile = path.join(logsDir, 'tools.log');
   const t0 = performance.now();
@@ -230,7 +252,7 @@ async function measureSystem(system, roundNo, o, classes, runs) {
       (controller === null ? '' : `; the controller was broker ${controller}`));
   } finally {
     await c.stop();
-    fs.rmSync(c.dir, { recursive: true, force: true });
+    removeData(c.dir);
   }
 }
 
