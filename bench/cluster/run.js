@@ -41,7 +41,7 @@ const TOPIC_ARGS = ['--replication-factor', '3', '--config', 'min.insync.replica
 
 function parseArgs(argv) {
   const o = {
-    rounds: 3, records: 2_000_000, idleSeconds: 60, node: process.execPath, root: repoRoot, kafkaMode: 'separate',
+    rounds: 3, records: 1_000_000, idleSeconds: 60, node: process.execPath, root: repoRoot, kafkaMode: 'separate',
     systems: ['kafka', 'millrace'], quick: false, out: undefined, report: true, failoverTimeoutS: 120, kafkaHeap: null,
   };
   for (let i = 0; i < argv.length; i++) {
