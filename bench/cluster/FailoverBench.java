@@ -75,7 +75,7 @@ public class FailoverBench {
                 kill = killAt;
                 if (kill < 0) continue;
                 sends++;
-                if (firstAckAfterKill < 0 && ackAt > kill) firstAckAfterKill = ackAt;
+                if (firstAckAfterKill < 0 && ackAt >= kill) firstAckAfterKill = ackAt;
                 if (sentAt >= kill) {
                     System.out.println("{\"failover_ms\":" + (ackAt - kill) + ",\"first_ack_after_kill_ms\":" + (firstAckAfterKill - kill)
                         + ",\"failed_sends\":" + failed + ",\"sends_after_kill\":" + sends + "}");
