@@ -26,7 +26,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CLUSTER_HEAP_FLAGS, DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS, startKafkaCluster } from '../../tools/kafka/kafka-process.js';
-import { cpuSeconds, round, run, sleep } from '../vs-kafka/proc.js';
+import { compileJavaDriver, cpuSeconds, round, run, sleep } from '../vs-kafka/proc.js';
+import { median } from '../report/vs-kafka.js';
 import { parseProducerPerformance } from '../vs-kafka/workloads.js';
 import { etcdWriteCounters, etcdWriteRates, millraceController, startMillraceCluster } from './millrace-cluster.js';
 import { regenerate } from '../report/cluster.js';
@@ -79,22 +80,9 @@ function kafkaJvmFlags(o) {
 }
 
 const log = (m) => process.stderr.write(`[cluster-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 === 1 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function compileDriver() {
-  const classes = path.join(cacheDir, 'classes');
-  const src = path.join(here, 'FailoverBench.java');
-  const stamp = path.join(classes, '.stamp');
-  const mtime = String(fs.statSync(src).mtimeMs);
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === mtime) return classes;
-  fs.rmSync(classes, { recursive: true, force: true });
-  fs.mkdirSync(classes, { recursive: true });
-  execFileSync('javac', ['-cp', path.join(DEFAULT_LIBS_DIR, '*'), '-d', classes, src]);
-  fs.writeFileSync(stamp, mtime);
-  return classes;
+  return compileJavaDriver(path.join(here, 'FailoverBench.java'), path.join(cacheDir, 'classes'), DEFAULT_LIBS_DIR);
 }
 
 function javaArgs(heap, mainClass, args, classes) {

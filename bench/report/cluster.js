@@ -13,15 +13,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './vs-kafka.js';
 
 const START = '<!-- cluster:start -->';
 const END = '<!-- cluster:end -->';
 const PRODUCE = 'produce-1k-acksall-rf3';
 
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 === 1 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x, digits = 1) => (x === null || x === undefined ? '–' : String(Math.round(x * 10 ** digits) / 10 ** digits));
 const all = (doc, system, workload, key) => doc.runs.filter((r) => r.system === system && r.workload === workload).map((r) => r[key]);
 const med = (doc, system, workload, key) => median(all(doc, system, workload, key));

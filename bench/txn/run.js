@@ -17,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS } from '../../tools/kafka/kafka-process.js';
-import { resourceMark, resourcesSince, round, run } from '../vs-kafka/proc.js';
+import { compileJavaDriver, resourceMark, resourcesSince, round, run } from '../vs-kafka/proc.js';
+import { median } from '../report/vs-kafka.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from '../vs-kafka/systems.js';
 import { parseConsumerPerformance, parseProducerPerformance } from '../vs-kafka/workloads.js';
 
@@ -44,22 +45,9 @@ function parseArgs(argv) {
 }
 
 const log = (m) => process.stderr.write(`[txn-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 === 1 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function compileBench() {
-  const classes = path.join(cacheDir, 'classes');
-  const src = path.join(here, 'TxnBench.java');
-  const stamp = path.join(classes, '.stamp');
-  const mtime = String(fs.statSync(src).mtimeMs);
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === mtime) return classes;
-  fs.rmSync(classes, { recursive: true, force: true });
-  fs.mkdirSync(classes, { recursive: true });
-  execFileSync('javac', ['-cp', path.join(DEFAULT_LIBS_DIR, '*'), '-d', classes, src]);
-  fs.writeFileSync(stamp, mtime);
-  return classes;
+  return compileJavaDriver(path.join(here, 'TxnBench.java'), path.join(cacheDir, 'classes'), DEFAULT_LIBS_DIR);
 }
 
 function java(mainClass, args, { classes, heap = '-Xmx512M', timeoutMs = 600000 } = {}) {

@@ -158,3 +158,19 @@ export function portFree(host, port) {
     srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
   });
 }
+
+/**
+ * Compiles one Java driver of a bench (`src`, against the Kafka jars of `libsDir`) into
+ * `classesDir`, again only when the source changed since (a stamp of its mtime). Returns
+ * `classesDir`.
+ */
+export function compileJavaDriver(src, classesDir, libsDir) {
+  const stamp = `${classesDir}/.stamp`;
+  const mtime = String(fs.statSync(src).mtimeMs);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === mtime) return classesDir;
+  fs.rmSync(classesDir, { recursive: true, force: true });
+  fs.mkdirSync(classesDir, { recursive: true });
+  execFileSync('javac', ['-cp', `${libsDir}/*`, '-d', classesDir, src]);
+  fs.writeFileSync(stamp, mtime);
+  return classesDir;
+}
