@@ -38,8 +38,8 @@ import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, validateClientProducerState, type ClientVerification } from './producer-check.js';
-import { VERIFICATION_SENTINEL, VerificationStates } from './verification-state.js';
+import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import { VERIFICATION_SENTINEL } from './verification-state.js';
 import { markerBatch, type TxnMarker } from './txn-marker.js';
 import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
@@ -77,8 +77,6 @@ export type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 const noop = () => {};
 /** Reused by every append (they run synchronously, one at a time). */
 const appendSummary = new AppendSummary();
-/** One for every verified append: they run one at a time. */
-const verifiedAppendScratch: ClientVerification = { states: new VerificationStates(), requestGuard: VERIFICATION_SENTINEL };
 
 export class PartitionLog {
   /** The segments, log end offset and recovery point. */
@@ -272,13 +270,6 @@ export class PartitionLog {
     return this.producerState.verifications.guardOf(producerId);
   }
 
-  private verifiedAppend(requestGuard: number): ClientVerification {
-    const v = verifiedAppendScratch;
-    v.states = this.producerState.verifications;
-    v.requestGuard = requestGuard;
-    return v;
-  }
-
   /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
   removeExpiredProducers(now: number, expirationMs: number): number {
     return this.producerState.removeExpiredProducers(now, expirationMs);
@@ -309,8 +300,8 @@ export class PartitionLog {
    */
   appendAsLeader(records: Buffer, leaderEpoch: number, verificationGuard: number | null = null): LogAppendInfo {
     this.local.checkOnline();
-    const verification = verificationGuard === null ? null : this.verifiedAppend(verificationGuard);
-    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition, verification);
+    const verifications = verificationGuard === null ? null : this.producerState.verifications;
+    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition, verifications, verificationGuard ?? VERIFICATION_SENTINEL);
     if (duplicate !== null) return this.duplicateAppendInfo(duplicate);
     return this.appendBatches(records, true, leaderEpoch);
   }

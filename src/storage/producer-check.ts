@@ -28,7 +28,7 @@ import { BASE_SEQUENCE_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET } from 
 import { batchIsTransactional, batchLastSequence, readInt64Number } from '../protocol/records/header.js';
 import { StorageError } from './errors.js';
 import { recentBatches, type BatchMetadata, type ProducerStateEntry } from './producer-state.js';
-import { guardVerifies, type VerificationStates } from './verification-state.js';
+import { guardVerifies, VERIFICATION_SENTINEL, type VerificationStates } from './verification-state.js';
 
 export const INT32_MAX = 0x7fffffff;
 export const NO_PRODUCER_EPOCH = -1;
@@ -177,7 +177,8 @@ export function validateClientProducerState(
   offset: number,
   topic: string,
   partition: number,
-  verification: ClientVerification | null = null,
+  verifications: VerificationStates | null = null,
+  requestGuard = VERIFICATION_SENTINEL,
 ): BatchMetadata | null {
   const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
   if (producerId < 0) return null;
@@ -194,7 +195,7 @@ export function validateClientProducerState(
     partition,
   );
   if (verdict === ProducerCheck.Duplicate) return clientCheck.duplicateOf;
-  if (verification !== null) checkVerification(records, entry, producerId, verification, offset, topic, partition);
+  if (verifications !== null) checkVerification(records, entry, producerId, verifications, requestGuard, offset, topic, partition);
   if (verdict === ProducerCheck.Reject) {
     throw new StorageError(clientCheck.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? 'INVALID_PRODUCER_EPOCH' : 'OUT_OF_ORDER_SEQUENCE_NUMBER', clientCheck.reason);
   }
@@ -206,13 +207,15 @@ export function validateClientProducerState(
 }
 
 /**
- * What a client append that went through an asynchronous KIP-890 verification brings along:
- * the partition's verification entries and the guard the verification started with
- * (verification-state.ts).
+ * A transactional batch of a producer with no transaction of its epoch open here, whose
+ * verification guard is no longer the one its verification started with: a marker or a newer
+ * epoch came in between (Kafka's batchMissingRequiredVerification).
  */
-export interface ClientVerification {
-  states: VerificationStates;
-  requestGuard: number;
+function lostVerification(records: Buffer, entry: ProducerStateEntry | undefined, producerId: number, verifications: VerificationStates, requestGuard: number): boolean {
+  if (!batchIsTransactional(records, 0)) return false;
+  const epoch = records.readInt16BE(PRODUCER_EPOCH_OFFSET);
+  const ongoing = entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === epoch;
+  return !ongoing && !guardVerifies(verifications.guardOf(producerId), requestGuard);
 }
 
 /**
@@ -224,14 +227,13 @@ export interface ClientVerification {
  * → OUT_OF_ORDER_SEQUENCE_NUMBER.
  */
 function checkVerification(
-  records: Buffer, entry: ProducerStateEntry | undefined, producerId: number, v: ClientVerification, offset: number, topic: string, partition: number,
+  records: Buffer, entry: ProducerStateEntry | undefined, producerId: number, verifications: VerificationStates, requestGuard: number,
+  offset: number, topic: string, partition: number,
 ): void {
-  const epoch = records.readInt16BE(PRODUCER_EPOCH_OFFSET);
-  const ongoing = entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === epoch;
-  if (batchIsTransactional(records, 0) && !ongoing && !guardVerifies(v.states.guardOf(producerId), v.requestGuard)) {
+  if (lostVerification(records, entry, producerId, verifications, requestGuard)) {
     throw new StorageError('INVALID_TXN_STATE', 'Record was not part of an ongoing transaction');
   }
-  const pending = v.states.get(producerId);
+  const pending = verifications.get(producerId);
   const firstSeq = records.readInt32BE(BASE_SEQUENCE_OFFSET);
   if (pending !== undefined && firstSeq > pending.lowestSequence) {
     throw new StorageError(
@@ -249,11 +251,8 @@ function checkVerification(
  */
 export function checkCoordinatorVerification(records: Buffer, state: { producers: ReadonlyMap<number, ProducerStateEntry>; verifications: VerificationStates }, requestGuard: number): void {
   const producerId = readInt64Number(records, PRODUCER_ID_OFFSET);
-  if (producerId < 0 || !batchIsTransactional(records, 0)) return;
-  const entry = state.producers.get(producerId);
-  const epoch = records.readInt16BE(PRODUCER_EPOCH_OFFSET);
-  const ongoing = entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === epoch;
-  if (!ongoing && !guardVerifies(state.verifications.guardOf(producerId), requestGuard)) {
+  if (producerId < 0) return;
+  if (lostVerification(records, state.producers.get(producerId), producerId, state.verifications, requestGuard)) {
     throw new StorageError('INVALID_TXN_STATE', 'Record was not part of an ongoing transaction');
   }
 }

@@ -92,11 +92,6 @@ export function verificationRefusal(code: number, operation: TxnOperation): TxnR
   }
 }
 
-/** Kafka's UnifiedLog.hasOngoingTransaction: the producer has a transaction of this epoch open on the partition. */
-export function hasOngoingTransaction(log: PartitionLog, producerId: number, producerEpoch: number): boolean {
-  return log.hasOngoingTransaction(producerId, producerEpoch);
-}
-
 function isTransactional(records: Buffer): boolean {
   return records.length >= RECORD_BATCH_OVERHEAD && records[MAGIC_OFFSET] === 2 && (records[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0;
 }
@@ -206,7 +201,7 @@ export class ProduceTxn {
         const partition = broker.partitions.get(meta, pd.index);
         const log = partition?.isLeader === true ? partition.log : undefined;
         if (log === undefined || log.isOffline || log.isClosed) continue;
-        if (!hasOngoingTransaction(log, this.producerId, this.producerEpoch)) adding.add(topic.name, pd.index);
+        if (!log.hasOngoingTransaction(this.producerId, this.producerEpoch)) adding.add(topic.name, pd.index);
       }
     }
     if (adding.size === 0) return null;
@@ -326,7 +321,7 @@ export class ProduceTxn {
   check(topic: string, partition: number, log: PartitionLog): TxnRefusal | null {
     if (!this.verify) return null;
     // Kafka's VerificationGuard.SENTINEL: a transaction of this epoch is open here already.
-    if (hasOngoingTransaction(log, this.producerId, this.producerEpoch)) return null;
+    if (log.hasOngoingTransaction(this.producerId, this.producerEpoch)) return null;
     if (!this.coordinatorKnown) return verificationRefusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, this.operation);
     const added = this.addErrors?.get(key(topic, partition));
     if (added !== undefined) return verificationRefusal(added, this.operation);

@@ -27,7 +27,7 @@ import { appendErrorToResponseError } from '../../coordinator/group/sink.js';
 import { TopicPartitionSet } from '../../coordinator/txn/topic-partitions.js';
 import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import type { BrokerContext } from '../context.js';
-import { hasOngoingTransaction, transactionCoordinatorNode, TxnOperation, txnOperationForTxnOffsetCommit, withConcurrentTxnRetries } from '../produce/produce-txn.js';
+import { transactionCoordinatorNode, TxnOperation, txnOperationForTxnOffsetCommit, withConcurrentTxnRetries } from '../produce/produce-txn.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
 import { partitionKey, type TxnPartitionErrors } from './add-partitions-to-txn-sender.js';
@@ -75,7 +75,7 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
   const partition = groups.partitionFor(request.groupId);
   const log = broker.logs.getLog(OFFSETS_TOPIC, partition);
   const verify = (operation === TxnOperation.AddPartition || broker.config.bool('transaction.partition.verification.enable')) &&
-    !(log !== undefined && hasOngoingTransaction(log, producerId, producerEpoch));
+    !(log !== undefined && log.hasOngoingTransaction(producerId, producerEpoch));
   const coordinatorNode = verify ? transactionCoordinatorNode(broker, request.transactionalId) : -1;
   let verificationGuard: number | null = null;
   if (verify && coordinatorNode >= 0) {
