@@ -22,8 +22,8 @@ import { TransactionVersion } from '../../src/coordinator/txn/transaction-state.
 import { eventually } from '../helpers/eventually.js';
 import { WireClient } from '../helpers/wire-client.js';
 import type { DriverCommand } from './clients/index.js';
-import { killMembers, Member, type MemberLine } from './clients/group-members.js';
-import { ensureJavaTxnDriver } from './clients/txn-drivers.js';
+import { killMembers } from './clients/group-members.js';
+import { ensureJavaTxnDriver, runTxnDriverToEnd } from './clients/txn-drivers.js';
 
 const INTERNAL_PARTITIONS = 5;
 const PARTITIONS = 3;
@@ -82,15 +82,6 @@ function idCoordinatedOutside(prefix: string, topic: string, avoid: readonly num
   }
 }
 
-async function runToEnd(name: string, args: readonly string[], limitMs: number): Promise<MemberLine[]> {
-  const m = new Member(await driver, name, args);
-  const timer = setTimeout(() => void m.kill(), limitMs);
-  const { code, signal } = await m.exited;
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`TxnDriver ${args[0]} ended with ${signal ?? `exit ${code}`}:\n${m.tail(30)}`);
-  return m.lines;
-}
-
 function clientVersionOf(coordinator: number, txnId: string): TransactionVersion | undefined {
   return cluster!.broker(coordinator).transactions.txnManager.getTransactionState(txnId).metadata?.clientTransactionVersion;
 }
@@ -99,7 +90,7 @@ test('Java (transaction version 2): commit, abort, commit to a partition another
   const topic = 'jtx-smoke';
   const [leader] = await createTopic(topic, 1);
   const { id: txnId, coordinator } = idCoordinatedOutside('jtx-smoke', TRANSACTION_STATE_TOPIC, [leader!]);
-  const lines = await runToEnd('smoke', ['smoke', cluster!.bootstrapServers, topic, txnId], 180_000);
+  const lines = await runTxnDriverToEnd('smoke', ['smoke', cluster!.bootstrapServers, topic, txnId], 180_000);
   const values = (isolation: string) => lines.find((l) => l.event === 'read' && l.isolation === isolation)?.values as string[] | undefined;
   const batch = (name: string) => Array.from({ length: 10 }, (_, i) => `${name}-${i}`);
   assert.deepEqual(values('read_committed'), [...batch('c1'), ...batch('c3')], 'read_committed: the two committed transactions');
@@ -138,11 +129,11 @@ test('Java consume-transform-produce (transaction version 2) with the transactio
   assert.ok(outLeaders.some((l) => l !== coordinator), 'an output partition led by another broker than the coordinator');
   const { id: group } = idCoordinatedOutside('jtx-group', OFFSETS_TOPIC, [coordinator]);
 
-  const lines = await runToEnd('processor', ['process', cluster!.bootstrapServers, input, output, group, txnId, '500', '3', '5000'], 300_000);
+  const lines = await runTxnDriverToEnd('processor', ['process', cluster!.bootstrapServers, input, output, group, txnId, '500', '3', '5000'], 300_000);
   assert.ok(lines.some((l) => l.event === 'aborted'), 'some transactions were aborted');
   assert.equal(clientVersionOf(coordinator, txnId), TransactionVersion.TV2, 'the client used transaction version 2');
 
-  const dumped = await runToEnd('dump', ['dump', cluster!.bootstrapServers, output, 'read_committed'], 120_000);
+  const dumped = await runTxnDriverToEnd('dump', ['dump', cluster!.bootstrapServers, output, 'read_committed'], 120_000);
   const got: string[][] = Array.from({ length: PARTITIONS }, () => []);
   for (const l of dumped) if (typeof l.p === 'number') got[l.p]!.push(l.v as string);
   for (let p = 0; p < PARTITIONS; p++) assert.deepEqual(got[p], sent[p], `output partition ${p}: each input record once, in order`);

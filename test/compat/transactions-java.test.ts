@@ -18,8 +18,8 @@ import { Admin } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
-import { killMembers, Member, type MemberLine } from './clients/group-members.js';
-import { ensureJavaTxnDriver } from './clients/txn-drivers.js';
+import { killMembers, Member } from './clients/group-members.js';
+import { ensureJavaTxnDriver, runTxnDriverToEnd } from './clients/txn-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { runRaw } from './setup/exec.js';
 import { repoRoot } from './setup/paths.js';
@@ -57,21 +57,11 @@ async function withAdmin<T>(fn: (admin: Admin, client: KafkaClient) => Promise<T
   }
 }
 
-/** Runs the driver to its end; its lines, or an error with its stderr. */
-async function runToEnd(name: string, args: readonly string[], limitMs: number): Promise<MemberLine[]> {
-  const m = new Member(await driver, name, args);
-  const timer = setTimeout(() => void m.kill(), limitMs);
-  const { code, signal } = await m.exited;
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`TxnDriver ${args[0]} ended with ${signal ?? `exit ${code}`}:\n${m.tail(30)}`);
-  return m.lines;
-}
-
 test('Java: commit, abort, commit; read_committed sees only committed records; describe/listTransactions', async () => {
   const topic = `txn-smoke-${run}`;
   const txnId = `smoke-${run}`;
   await withAdmin((admin) => admin.createTopic({ name: topic, partitions: 1, replicationFactor: 1 }));
-  const lines = await runToEnd('smoke', ['smoke', target!.bootstrap, topic, txnId], 120_000);
+  const lines = await runTxnDriverToEnd('smoke', ['smoke', target!.bootstrap, topic, txnId], 120_000);
   const values = (isolation: string) => lines.find((l) => l.event === 'read' && l.isolation === isolation)?.values as string[] | undefined;
   const batch = (name: string) => Array.from({ length: 10 }, (_, i) => `${name}-${i}`);
   assert.deepEqual(values('read_committed'), [...batch('c1'), ...batch('c3')], 'read_committed: the two committed transactions');
@@ -148,11 +138,11 @@ test(`Java consume-transform-produce: ${INPUT_RECORDS} records, ≤${PER_TRANSAC
     assert.ok(reached, `processor run ${k + 1} ended before committing ${threshold} records:\n${m.tail(30)}`);
     await m.kill();
   }
-  const last = await runToEnd('processor-last', args(8_000), 600_000);
+  const last = await runTxnDriverToEnd('processor-last', args(8_000), 600_000);
   aborted += last.filter((l) => l.event === 'aborted').length;
   assert.ok(aborted >= 3, `aborted transactions: ${aborted}`);
 
-  const dumped = await runToEnd('dump', ['dump', target!.bootstrap, output, 'read_committed'], 300_000);
+  const dumped = await runTxnDriverToEnd('dump', ['dump', target!.bootstrap, output, 'read_committed'], 300_000);
   const got: string[][] = Array.from({ length: PARTITIONS }, () => []);
   for (const l of dumped) if (typeof l.p === 'number') got[l.p]!.push(l.v as string);
   for (let p = 0; p < PARTITIONS; p++) {

@@ -5,6 +5,7 @@
  * come, kill -9 at any time.
  */
 import { compileJavaDriver } from '../setup/java.js';
+import { Member, type MemberLine } from './group-members.js';
 import type { DriverCommand } from './index.js';
 
 let javaTxn: Promise<DriverCommand> | undefined;
@@ -18,6 +19,16 @@ export function ensureJavaTxnDriver(): Promise<DriverCommand> {
     };
   })();
   return javaTxn;
+}
+
+/** Runs TxnDriver (`args[0]` its mode) to its end: its lines, or an error with its stderr; killed after `limitMs`. */
+export async function runTxnDriverToEnd(name: string, args: readonly string[], limitMs: number): Promise<MemberLine[]> {
+  const m = new Member(await ensureJavaTxnDriver(), name, args);
+  const timer = setTimeout(() => void m.kill(), limitMs);
+  const { code, signal } = await m.exited;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`TxnDriver ${args[0]} ended with ${signal ?? `exit ${code}`}:\n${m.tail(30)}`);
+  return m.lines;
 }
 
 let javaStreams: Promise<DriverCommand> | undefined;
