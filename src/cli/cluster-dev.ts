@@ -123,14 +123,12 @@ async function runDevCluster(flags: DevFlags): Promise<void> {
     'Ctrl-C stops the cluster.\n',
   );
   // Runs until a signal, or a child's unexpected exit, stops everything.
-  await new Promise<void>((resolveWait) => {
-    const check = setInterval(() => {
-      if (children.every(({ child }) => child.exitCode !== null || child.signalCode !== null)) {
-        clearInterval(check);
-        resolveWait();
-      }
-    }, 200);
-  });
+  await Promise.all(children.map(({ child }) => exitOf(child)));
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
 }
 
 function launch(command: string, args: string[], logFile: string): ChildProcess {
@@ -143,7 +141,7 @@ function launch(command: string, args: string[], logFile: string): ChildProcess 
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const exited = exitOf(child);
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
