@@ -47,6 +47,8 @@ export class RequestDispatcher implements RequestProcessor {
       clientId: request.clientId,
       header: request.header,
       clientAddress: connection.remoteAddress,
+      listenerName: connection.listenerName,
+      principal: connection.principal,
     };
     let result: unknown;
     try {

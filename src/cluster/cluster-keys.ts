@@ -13,6 +13,7 @@
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
  */
 
+import type { ListenerEndpoint } from './metadata.js';
 export const DEFAULT_ROOT = '/millrace/';
 
 /** Dynamic broker configs' scope key for the cluster-wide defaults (Kafka writes `<default>`). */
@@ -72,6 +73,8 @@ export interface BrokerRecord {
   host: string;
   port: number;
   rack: string | null;
+  /** Every advertised listener; absent in registrations of a Millrace before named listeners. */
+  listeners?: ListenerEndpoint[];
   /** Random per log directory (Kafka's directory id): the same broker restarting has the same. */
   dirId: string;
   /**

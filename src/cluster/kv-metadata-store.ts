@@ -419,6 +419,7 @@ export class KvMetadataStore implements MetadataStore {
     const key = this.keys.broker(self.nodeId);
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId };
+    if (self.listeners !== undefined) record.listeners = [...self.listeners];
     for (let attempt = 0; ; attempt++) {
       const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
       if (r.succeeded) {

@@ -196,5 +196,7 @@ export class MetadataImage {
 }
 
 function endpointOf(b: BrokerRecord): BrokerEndpoint {
-  return { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
+  const endpoint: BrokerEndpoint = { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
+  if (b.listeners !== undefined) endpoint.listeners = b.listeners;
+  return endpoint;
 }

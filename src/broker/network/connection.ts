@@ -75,6 +75,15 @@ export class Connection implements BudgetWaiter {
   closeReason = '';
   /** The address its connection quota is counted under. */
   quotaKey = '';
+  /** The listener it came in on (upper case), for the endpoints Metadata answers with. */
+  listenerName = 'PLAINTEXT';
+  /** The authenticated principal (`User:ANONYMOUS` until TLS or SASL says otherwise), for the authorizer. */
+  principal = 'User:ANONYMOUS';
+  /**
+   * SASL state of a SASL_PLAINTEXT / SASL_SSL connection (src/security/sasl), null on other
+   * listeners; requests are served only once it has authenticated.
+   */
+  sasl: unknown = null;
 
   private readonly processor: RequestProcessor;
   private readonly decoder: FrameDecoder;

@@ -1,4 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { TlsListener } from '../../security/tls-config.js';
 import { once } from 'node:events';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
@@ -30,6 +32,16 @@ export interface SocketServerOptions {
   maxConnectionCreationRate?: number;
   /** `queued.max.requests` and `queued.max.request.bytes`; none when omitted. */
   budget?: RequestBudget;
+  /** The listener's name (default PLAINTEXT), given to its connections. */
+  listenerName?: string;
+  /** TLS on this listener (SSL, SASL_SSL): the server context and how a peer becomes a principal. */
+  tls?: TlsListener;
+  /** Whether connections must authenticate with SASL first (SASL_PLAINTEXT, SASL_SSL). */
+  sasl?: boolean;
+  /** Connection quotas shared with the broker's other listeners (max.connections counts them all). */
+  quotas?: ConnectionQuotas;
+  /** Called for each connection before its first request is read (SASL state set up there). */
+  onConnection?: (connection: Connection) => void;
 }
 
 /**
@@ -62,7 +74,7 @@ export class SocketServer {
     this.options = options;
     this.processor = processor;
     this.budget = options.budget;
-    this.quotas = new ConnectionQuotas({
+    this.quotas = options.quotas ?? new ConnectionQuotas({
       maxConnections: options.maxConnections,
       maxConnectionsPerIp: options.maxConnectionsPerIp ?? UNLIMITED,
       maxConnectionsPerIpOverrides: options.maxConnectionsPerIpOverrides ?? new Map(),
@@ -89,7 +101,7 @@ export class SocketServer {
   }
 
   async listen(): Promise<void> {
-    await this.quotas.resolve();
+    if (this.options.quotas === undefined) await this.quotas.resolve();
     this.server.listen(this.options.port, this.options.host);
     await Promise.race([
       once(this.server, 'listening'),
@@ -204,13 +216,17 @@ export class SocketServer {
   }
 
   /** Counts the connection against its address's limit and serves it, or closes it. */
-  private admit(socket: Socket): void {
-    const ip = addressKey(socket.remoteAddress);
+  private admit(raw: Socket): void {
+    const ip = addressKey(raw.remoteAddress);
     if (!this.quotas.tryInc(ip)) {
       // TooManyConnectionsException: closed right away.
-      socket.destroy();
+      raw.destroy();
       return;
     }
+    const tls = this.options.tls;
+    // On a TLS listener the connection reads decrypted bytes; the handshake runs first, and a
+    // peer that fails it (plaintext bytes, an untrusted certificate) is closed by node:tls.
+    const socket = tls === undefined ? raw : new TLSSocket(raw, { isServer: true, secureContext: tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized });
     const connection = new Connection(
       this.nextId++,
       socket,
@@ -225,6 +241,13 @@ export class SocketServer {
       this.onConnectionClosed.bind(this),
     );
     connection.quotaKey = ip;
+    connection.listenerName = this.options.listenerName ?? 'PLAINTEXT';
+    if (tls !== undefined) {
+      socket.once('secure', () => {
+        connection.principal = tls.principalOf(socket as TLSSocket);
+      });
+    }
+    this.options.onConnection?.(connection);
     this.connections.add(connection);
   }
 
