@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
-import { createSecureContext, getCiphers, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { createSecureContext, getCiphers, type SecureVersion, type TlsOptions, type TLSSocket } from 'node:tls';
 import { SslPrincipalMapper } from './ssl-principal-mapper.js';
 import { subjectRfc2253 } from './distinguished-name.js';
 
@@ -22,11 +22,16 @@ export const ANONYMOUS = 'User:ANONYMOUS';
 
 /** What a TLS listener needs at accept time. */
 export interface TlsListener {
-  readonly context: SecureContext;
+  /** For tls.createServer: key material, trust, versions, ciphers and client authentication. */
+  readonly serverOptions: TlsOptions;
   readonly requestCert: boolean;
-  readonly rejectUnauthorized: boolean;
-  /** `User:<mapped subject>` for a verified client certificate, else `User:ANONYMOUS`. */
-  principalOf(socket: TLSSocket): string;
+  /**
+   * The principal of a connection whose handshake is done: `User:<mapped subject>` for a
+   * verified client certificate, `User:ANONYMOUS` without one; null to refuse the connection
+   * (a certificate presented but not trusted, as Java's handshake fails on it, or one no
+   * mapping rule applies to).
+   */
+  principalOf(socket: TLSSocket): string | null;
 }
 
 /** A setting as the listener sees it (listener.name.<name>.<setting>, else the setting, else its default). */
@@ -49,9 +54,11 @@ export function tlsListener(listener: string, get: SettingReader, clientAuth: st
   const ca = trustedCertificates(get, where);
   const { minVersion, maxVersion } = protocolRange(get, where);
   const ciphers = cipherList(get('ssl.cipher.suites'), where);
-  let context: SecureContext;
+  const requestCert = clientAuth === 'required' || clientAuth === 'requested';
+  const serverOptions: TlsOptions = { ...keystore, ...(ca === undefined ? {} : { ca }), minVersion, maxVersion, ...ciphers, requestCert, rejectUnauthorized: clientAuth === 'required' };
   try {
-    context = createSecureContext({ ...keystore, ...(ca === undefined ? {} : { ca }), minVersion, maxVersion, ...ciphers });
+    // Made once here so that bad key material refuses start-up rather than every handshake.
+    createSecureContext(serverOptions);
   } catch (err) {
     throw new TlsConfigError(`${where}: cannot use the TLS settings: ${(err as Error).message}`);
   }
@@ -61,16 +68,19 @@ export function tlsListener(listener: string, get: SettingReader, clientAuth: st
   } catch (err) {
     throw new TlsConfigError(`ssl.principal.mapping.rules: ${(err as Error).message}`);
   }
-  const requestCert = clientAuth === 'required' || clientAuth === 'requested';
   return {
-    context,
+    serverOptions,
     requestCert,
-    rejectUnauthorized: clientAuth === 'required',
-    principalOf(socket: TLSSocket): string {
-      if (!requestCert || !socket.authorized) return ANONYMOUS;
+    principalOf(socket: TLSSocket): string | null {
+      if (!requestCert) return ANONYMOUS;
       const cert = socket.getPeerX509Certificate();
       if (cert === undefined) return ANONYMOUS;
-      return `User:${mapper.principalName(subjectRfc2253(cert))}`;
+      if (!socket.authorized) return null;
+      try {
+        return `User:${mapper.principalName(subjectRfc2253(cert))}`;
+      } catch {
+        return null;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { TlsListener } from '../../security/tls-config.js';
 import { once } from 'node:events';
 import { ReadBufferPool } from './read-buffer-pool.js';
@@ -69,6 +69,10 @@ export class SocketServer {
   private throttledUntil = 0;
   private throttleTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  /** The TLS server accepted sockets are handed to on an SSL or SASL_SSL listener (it never listens itself). */
+  private readonly tlsServer: TlsServer | null = null;
+  /** Sockets in their TLS handshake, by remote address and port: counted in the quotas, not yet connections. */
+  private readonly handshaking = new Map<string, Socket>();
 
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
@@ -85,6 +89,12 @@ export class SocketServer {
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection.bind(this));
     this.server.on('error', () => {});
     this.onThrottleEnd = this.onThrottleEnd.bind(this);
+    if (options.tls !== undefined) {
+      this.tlsServer = createTlsServer(options.tls.serverOptions);
+      // A failed handshake (plaintext bytes, an untrusted certificate) destroys its socket; nothing else to do.
+      this.tlsServer.on('tlsClientError', noop);
+      this.tlsServer.on('secureConnection', this.onSecure.bind(this));
+    }
   }
 
   /** Sockets accepted by the kernel and waiting for a slot or a throttle, for tests. */
@@ -129,6 +139,7 @@ export class SocketServer {
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     this.throttleTimer = null;
     for (let i = this.waitingHead; i < this.waiting.length; i++) this.waiting[i]!.destroy();
+    for (const s of this.handshaking.values()) s.destroy();
     this.waiting.length = 0;
     this.waitingHead = 0;
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -223,10 +234,46 @@ export class SocketServer {
       raw.destroy();
       return;
     }
-    const tls = this.options.tls;
-    // On a TLS listener the connection reads decrypted bytes; the handshake runs first, and a
-    // peer that fails it (plaintext bytes, an untrusted certificate) is closed by node:tls.
-    const socket = tls === undefined ? raw : new TLSSocket(raw, { isServer: true, secureContext: tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized });
+    if (this.tlsServer !== null) {
+      this.handshake(raw, ip);
+      return;
+    }
+    this.serve(raw, ip, 'User:ANONYMOUS');
+  }
+
+  /**
+   * The TLS handshake of an admitted socket, run by node:tls's server (client certificate
+   * checks included); the connection is served once it is done (onSecure), and a socket that
+   * fails it (plaintext bytes, no or an untrusted certificate) gives its quota back when it closes.
+   */
+  private handshake(raw: Socket, ip: string): void {
+    const key = `${raw.remoteAddress}:${raw.remotePort}`;
+    this.handshaking.set(key, raw);
+    raw.once('close', () => {
+      if (this.handshaking.get(key) !== raw) return;
+      this.handshaking.delete(key);
+      this.quotas.dec(ip);
+    });
+    this.tlsServer!.emit('connection', raw);
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    const raw = this.handshaking.get(key);
+    if (raw === undefined) {
+      socket.destroy();
+      return;
+    }
+    const principal = this.closing ? null : this.options.tls!.principalOf(socket);
+    if (principal === null) {
+      socket.destroy();
+      return;
+    }
+    this.handshaking.delete(key);
+    this.serve(socket, addressKey(raw.remoteAddress), principal);
+  }
+
+  private serve(socket: Socket, ip: string, principal: string): void {
     const connection = new Connection(
       this.nextId++,
       socket,
@@ -242,11 +289,7 @@ export class SocketServer {
     );
     connection.quotaKey = ip;
     connection.listenerName = this.options.listenerName ?? 'PLAINTEXT';
-    if (tls !== undefined) {
-      socket.once('secure', () => {
-        connection.principal = tls.principalOf(socket as TLSSocket);
-      });
-    }
+    connection.principal = principal;
     this.options.onConnection?.(connection);
     this.connections.add(connection);
   }
