@@ -8,6 +8,7 @@ import type { SocketServerOptions } from './network/socket-server.js';
 import type { ListenerConfig } from '../security/listeners.js';
 import { tlsListener } from '../security/tls-config.js';
 import { listenerPrefix } from './settings/broker-config.js';
+import { saslConnections } from './sasl-listener.js';
 
 export type ListenerSecurity = Pick<SocketServerOptions, 'tls' | 'sasl' | 'onConnection'>;
 
@@ -23,7 +24,8 @@ export function listenerSecurity(broker: Broker, listener: ListenerConfig): List
     out.tls = tlsListener(name, (setting) => config.listenerRaw(name, setting), clientAuth);
   }
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    throw new Error(`listener ${name}: ${protocol} is not served yet`);
+    out.sasl = true;
+    out.onConnection = saslConnections(config, name);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
+import type { SaslSession } from '../../security/sasl/sasl-session.js';
 
 /**
  * What the network layer asks of the rest of the broker. `process` is called once per request
@@ -83,7 +84,7 @@ export class Connection implements BudgetWaiter {
    * SASL state of a SASL_PLAINTEXT / SASL_SSL connection (src/security/sasl), null on other
    * listeners; requests are served only once it has authenticated.
    */
-  sasl: unknown = null;
+  sasl: SaslSession | null = null;
 
   private readonly processor: RequestProcessor;
   private readonly decoder: FrameDecoder;

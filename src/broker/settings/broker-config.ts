@@ -123,6 +123,11 @@ export class BrokerConfig {
     return this.values.get(`${listenerPrefix(listener)}${name}`) ?? this.raw(name);
   }
 
+  /** `listener.name.<listener>.<name>` when given, else null (no fallback). */
+  listenerOnly(listener: string, name: string): string | null {
+    return this.values.get(`${listenerPrefix(listener)}${name}`) ?? null;
+  }
+
   /** True when `listener.name.<listener>.<name>` or `name` itself was given. */
   isListenerSet(listener: string, name: string): boolean {
     return this.values.has(`${listenerPrefix(listener)}${name}`) || this.values.has(name);
