@@ -25,7 +25,7 @@ export function listenerSecurity(broker: Broker, listener: ListenerConfig): List
   }
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
     out.sasl = true;
-    out.onConnection = saslConnections(config, name);
+    out.onConnection = saslConnections(broker, name);
   }
   return out;
 }

@@ -28,6 +28,7 @@ export class ClusterKeys {
   readonly partitionsPrefix: string;
   readonly topicConfigsPrefix: string;
   readonly brokerConfigsPrefix: string;
+  readonly scramPrefix: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -38,6 +39,12 @@ export class ClusterKeys {
     this.partitionsPrefix = `${this.root}partitions/`;
     this.topicConfigsPrefix = `${this.root}configs/topics/`;
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
+    this.scramPrefix = `${this.root}scram/`;
+  }
+
+  /** A user's SCRAM credentials (SavedUserScram). */
+  scram(user: string): string {
+    return `${this.scramPrefix}${user}`;
   }
 
   broker(nodeId: number): string {

@@ -15,6 +15,7 @@ import { DEFAULT_LEADER_REBALANCE, LeaderRebalance, type LeaderRebalanceConfig }
 import { electLeaders, type ElectionResult, type PartitionRef } from './elect-leaders.js';
 import { listReassignments, planReassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
+import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -321,6 +322,30 @@ export class KvMetadataStore implements MetadataStore {
     if (!r.succeeded) {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
+    await this.waitForRevision(r.revision);
+  }
+
+  scramCredentials(user: string): UserScramCredentials | undefined {
+    return this.image.scram.get(user)?.record;
+  }
+
+  scramUsers(): IterableIterator<string> {
+    return this.image.scram.keys();
+  }
+
+  /** One transaction over every user touched, each guarded by the revision its new credentials were computed from. */
+  async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
+    const next = applyScramChanges((u) => this.image.scram.get(u)?.record, changes);
+    const compares = [];
+    const ops: Op[] = [];
+    for (const [user, creds] of next) {
+      const key = this.keys.scram(user);
+      compares.push(modRevisionIs(key, this.image.scram.get(user)?.modRevision ?? 0));
+      ops.push(creds.size === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(encodeUserScram(creds)) });
+    }
+    if (ops.length === 0) return;
+    const r = await this.o.kv.txn({ compares, success: ops });
+    if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'SCRAM credentials changed meanwhile; try again.');
     await this.waitForRevision(r.revision);
   }
 

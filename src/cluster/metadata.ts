@@ -6,6 +6,7 @@
  * `MetadataStore` and finds a topic's partition with `partitionOf`.
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
+import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 
 /** Where a broker can be reached on one of its named listeners. */
 export interface ListenerEndpoint {
@@ -105,6 +106,12 @@ export interface MetadataStore {
   listPartitionReassignments?(
     partitions: ReadonlyArray<{ topic: string; partition: number }> | null,
   ): Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>;
+  /** A user's SCRAM credentials by mechanism; undefined when the user has none. */
+  scramCredentials(user: string): UserScramCredentials | undefined;
+  /** Every user with a SCRAM credential. */
+  scramUsers(): IterableIterator<string>;
+  /** Applies validated AlterUserScramCredentials changes, all or none. */
+  alterScramCredentials(changes: readonly ScramChange[]): Promise<void>;
   close(): Promise<void>;
 }
 

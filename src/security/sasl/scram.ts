@@ -1,0 +1,150 @@
+/**
+ * SCRAM-SHA-256 and SCRAM-SHA-512 (RFC 5802, RFC 7677) as Kafka's ScramSaslServer runs them:
+ * client-first (`n,[a=authzid],n=user,r=nonce[,ext]`, no channel binding), server-first
+ * (`r=<client nonce><server nonce>,s=<salt>,i=<iterations>`), client-final (`c=..,r=..,p=proof`)
+ * checked against the stored key, server-final (`v=<server signature>`). Hashing and HMAC are
+ * node:crypto's; credentials come from the cluster metadata.
+ */
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ScramCredential } from '../../cluster/scram-credentials.js';
+import { SaslAuthenticationError, type SaslMechanismServer, type SaslStep } from './mechanism.js';
+
+export interface ScramMechanism {
+  readonly name: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly hash: 'sha256' | 'sha512';
+  readonly hashBytes: number;
+  /** AlterUserScramCredentials' mechanism type (Kafka's ScramMechanism.type()). */
+  readonly type: number;
+  readonly minIterations: number;
+}
+
+export const SCRAM_MECHANISMS: readonly ScramMechanism[] = [
+  { name: 'SCRAM-SHA-256', hash: 'sha256', hashBytes: 32, type: 1, minIterations: 4096 },
+  { name: 'SCRAM-SHA-512', hash: 'sha512', hashBytes: 64, type: 2, minIterations: 4096 },
+];
+
+/** Kafka's ScramControlManager.MAX_ITERATIONS. */
+export const SCRAM_MAX_ITERATIONS = 16384;
+
+export function scramMechanism(name: string): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => m.name === name);
+}
+
+export function scramMechanismByType(type: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => m.type === type);
+}
+
+const hmac = (m: ScramMechanism, key: Buffer, data: Buffer | string): Buffer => createHmac(m.hash, key).update(data).digest();
+const digest = (m: ScramMechanism, data: Buffer): Buffer => createHash(m.hash).update(data).digest();
+
+/** The stored credential from a salted password (what AlterUserScramCredentials carries). */
+export function scramCredentialFromSaltedPassword(m: ScramMechanism, salt: Buffer, saltedPassword: Buffer, iterations: number): ScramCredential {
+  const clientKey = hmac(m, saltedPassword, 'Client Key');
+  return { salt, storedKey: digest(m, clientKey), serverKey: hmac(m, saltedPassword, 'Server Key'), iterations };
+}
+
+/** Hi(password, salt, i) of RFC 5802: PBKDF2 with the mechanism's HMAC. */
+export function saltedPassword(m: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
+  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, m.hashBytes, m.hash);
+}
+
+/** A credential for a password, with a random salt (tests and tools). */
+export function scramCredentialFromPassword(m: ScramMechanism, password: string, iterations: number): ScramCredential {
+  const salt = randomBytes(32);
+  return scramCredentialFromSaltedPassword(m, salt, saltedPassword(m, password, salt, iterations), iterations);
+}
+
+// Kafka's ScramMessages patterns: SASL names escape ',' and '=' as =2C and =3D.
+const SASLNAME = '(?:[\\x01-\\x2B\\x2D-\\x3C\\x3E-\\x7F]|=2C|=3D)+';
+const PRINTABLE = '[\\x21-\\x2B\\x2D-\\x7E]+';
+const BASE64 = '[A-Za-z0-9+/]*={0,2}';
+const EXTENSIONS = '(?:,[a-zA-Z]+=[\\x01-\\x2B\\x2D-\\x7F]+)*';
+const CLIENT_FIRST = new RegExp(`^n,(?:a=(${SASLNAME}))?,(?:m=[\\x01-\\x2B\\x2D-\\x7F]+,)?n=(${SASLNAME}),r=(${PRINTABLE})(${EXTENSIONS})$`);
+const CLIENT_FINAL = new RegExp(`^c=(${BASE64}),r=(${PRINTABLE})(${EXTENSIONS}),p=(${BASE64})$`);
+
+const enum State {
+  ClientFirst,
+  ClientFinal,
+  Complete,
+  Failed,
+}
+
+/** Kafka's ScramFormatter.username: =2C and =3D back to ',' and '='. */
+function username(saslName: string): string {
+  return saslName.replace(/=2C/g, ',').replace(/=3D/g, '=');
+}
+
+/** Failures Kafka raises as SaslException: the client is told the generic invalid-credentials message. */
+class ScramError extends Error {}
+
+export class ScramServer implements SaslMechanismServer {
+  private readonly mechanism: ScramMechanism;
+  private readonly lookup: (user: string) => ScramCredential | undefined;
+  private state = State.ClientFirst;
+  private credential: ScramCredential | null = null;
+  private user = '';
+  private clientFirstBare = '';
+  private serverFirst = '';
+  private nonce = '';
+
+  constructor(mechanism: ScramMechanism, lookup: (user: string) => ScramCredential | undefined) {
+    this.mechanism = mechanism;
+    this.lookup = lookup;
+  }
+
+  evaluate(token: Buffer): SaslStep {
+    try {
+      if (this.state === State.ClientFirst) return this.clientFirst(token.toString('utf8'));
+      if (this.state === State.ClientFinal) return this.clientFinal(token.toString('utf8'));
+      throw new ScramError(`Unexpected challenge in Sasl server state ${this.state === State.Complete ? 'COMPLETE' : 'FAILED'}`);
+    } catch (err) {
+      this.state = State.Failed;
+      this.credential = null;
+      throw err;
+    }
+  }
+
+  private clientFirst(message: string): SaslStep {
+    const m = CLIENT_FIRST.exec(message);
+    if (m === null) throw new ScramError(`Invalid SCRAM client first message format: ${message}`);
+    const authorizationId = m[1] === undefined ? '' : username(m[1]);
+    const user = username(m[2]!);
+    const extensions = m[4]!;
+    // Delegation tokens (tokenauth=true) are not served: no credential is found for them.
+    const credential = /(^|,)tokenauth=true(,|$)/i.test(extensions.slice(1)) ? undefined : this.lookup(user);
+    if (credential === undefined) throw new ScramError('Authentication failed: Invalid user credentials');
+    if (authorizationId !== '' && authorizationId !== user) {
+      throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
+    }
+    if (credential.iterations < this.mechanism.minIterations) {
+      throw new ScramError(`Iterations ${credential.iterations} is less than the minimum ${this.mechanism.minIterations} for ${this.mechanism.name}`);
+    }
+    this.credential = credential;
+    this.user = user;
+    // Kafka signs the bare message as it rebuilds it (ClientFirstMessage.clientFirstMessage()).
+    this.clientFirstBare = `n=${m[2]!},r=${m[3]!}${extensions}`;
+    this.nonce = m[3]! + randomBytes(18).toString('base64url');
+    this.serverFirst = `r=${this.nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
+    this.state = State.ClientFinal;
+    return { challenge: Buffer.from(this.serverFirst, 'utf8'), user: null };
+  }
+
+  private clientFinal(message: string): SaslStep {
+    const m = CLIENT_FINAL.exec(message);
+    if (m === null) throw new ScramError(`Invalid SCRAM client final message format: ${message}`);
+    if (!m[2]!.endsWith(this.nonce)) throw new ScramError('Invalid client nonce in the final client message.');
+    const credential = this.credential!;
+    const proof = Buffer.from(m[4]!, 'base64');
+    const withoutProof = message.slice(0, message.lastIndexOf(',p='));
+    const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
+    const clientSignature = hmac(this.mechanism, credential.storedKey, authMessage);
+    if (proof.length !== clientSignature.length) throw new ScramError('Invalid client credentials');
+    const clientKey = Buffer.alloc(proof.length);
+    for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
+    if (!timingSafeEqual(digest(this.mechanism, clientKey), credential.storedKey)) throw new ScramError('Invalid client credentials');
+    const serverSignature = hmac(this.mechanism, credential.serverKey, authMessage);
+    this.state = State.Complete;
+    this.credential = null;
+    return { challenge: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.user };
+  }
+}
