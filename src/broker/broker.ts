@@ -13,7 +13,7 @@ import type { BrokerEndpoint, ListenerEndpoint, MetadataStore } from '../cluster
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
 import { ConnectionQuotas } from './network/connection-quotas.js';
-import { listenerSecurity } from './listener-security.js';
+import { interBrokerClientSecurity, listenerSecurity } from './listener-security.js';
 import type { ListenerConfig } from '../security/listeners.js';
 import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
@@ -159,9 +159,10 @@ export class Broker implements BrokerContext {
       // transactions left prepared get their markers written again.
       await this.transactions.startup();
       if (this.metadata instanceof KvMetadataStore) {
-        this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
-        this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers');
-        const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification');
+        const security = interBrokerClientSecurity(config);
+        this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'), 'fetcher', security);
+        this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers', security);
+        const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification', security);
         this.txnVerificationTransport = verificationTransport;
         this.txnVerification = new AddPartitionsToTxnSender(() => verificationTransport, this.logger.child({ component: 'add-partitions-to-txn' }));
         this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));

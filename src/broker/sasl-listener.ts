@@ -53,7 +53,7 @@ export function saslListener(broker: Broker, name: string): SaslListener {
 }
 
 /** The JAAS options of a mechanism on a listener: `listener.name.<l>.<mechanism>.sasl.jaas.config`, else `sasl.jaas.config`. */
-function jaasOptions(config: Broker['config'], name: string, mechanism: string): ReadonlyMap<string, string> {
+export function jaasOptions(config: Broker['config'], name: string, mechanism: string): ReadonlyMap<string, string> {
   const text = config.listenerOnly(name, `${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.raw('sasl.jaas.config');
   if (text === null) return new Map();
   try {

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
-import { createSecureContext, getCiphers, type SecureVersion, type TlsOptions, type TLSSocket } from 'node:tls';
+import { createSecureContext, getCiphers, type ConnectionOptions, type SecureVersion, type TlsOptions, type TLSSocket } from 'node:tls';
 import { SslPrincipalMapper } from './ssl-principal-mapper.js';
 import { subjectRfc2253 } from './distinguished-name.js';
 
@@ -83,6 +83,23 @@ export function tlsListener(listener: string, get: SettingReader, clientAuth: st
       }
     },
   };
+}
+
+/**
+ * How this broker connects to other brokers' TLS listener `listener` (replication, markers):
+ * the listener's trust store to check them, its key store as the client certificate when one
+ * is configured, its versions and ciphers, and host name checks unless
+ * `ssl.endpoint.identification.algorithm` is empty.
+ */
+export function tlsClientOptions(listener: string, get: SettingReader): ConnectionOptions {
+  const where = `listener ${listener} (inter-broker)`;
+  const hasKey = get('ssl.keystore.location') !== null || get('ssl.keystore.key') !== null;
+  const keystore = hasKey ? keyMaterial(get, where) : {};
+  const ca = trustedCertificates(get, where);
+  const { minVersion, maxVersion } = protocolRange(get, where);
+  const options: ConnectionOptions = { ...keystore, ...(ca === undefined ? {} : { ca }), minVersion, maxVersion, ...cipherList(get('ssl.cipher.suites'), where) };
+  if ((get('ssl.endpoint.identification.algorithm') ?? '').trim() === '') options.checkServerIdentity = () => undefined;
+  return options;
 }
 
 type KeyOptions = { key: string; cert: string; passphrase?: string } | { pfx: Buffer; passphrase?: string };

@@ -81,10 +81,12 @@ const defs: ConfigDef[] = [
   { name: 'ssl.protocol', type: 'string', default: 'TLSv1.3' },
   { name: 'ssl.cipher.suites', type: 'list', default: '' },
   { name: 'ssl.principal.mapping.rules', type: 'string', default: 'DEFAULT' },
+  { name: 'ssl.endpoint.identification.algorithm', type: 'string', default: 'https' },
   // SASL (src/security/sasl/); per listener as listener.name.<name>.sasl.* and
   // listener.name.<name>.<mechanism>.sasl.jaas.config.
   { name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI' },
   { name: 'sasl.jaas.config', type: 'password', default: null },
+  { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI' },
   { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', min: 0 },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },

@@ -5,47 +5,23 @@
  * checked against the stored key, server-final (`v=<server signature>`). Hashing and HMAC are
  * node:crypto's; credentials come from the cluster metadata.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ScramCredential } from '../../cluster/scram-credentials.js';
+import { clientKey, saltedPassword, SCRAM_MECHANISMS, scramDigest, scramHmac, serverKey, type ScramMechanism } from '../../common/scram.js';
 import { SaslAuthenticationError, type SaslMechanismServer, type SaslStep } from './mechanism.js';
 
-export interface ScramMechanism {
-  readonly name: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-  readonly hash: 'sha256' | 'sha512';
-  readonly hashBytes: number;
-  /** AlterUserScramCredentials' mechanism type (Kafka's ScramMechanism.type()). */
-  readonly type: number;
-  readonly minIterations: number;
-}
-
-export const SCRAM_MECHANISMS: readonly ScramMechanism[] = [
-  { name: 'SCRAM-SHA-256', hash: 'sha256', hashBytes: 32, type: 1, minIterations: 4096 },
-  { name: 'SCRAM-SHA-512', hash: 'sha512', hashBytes: 64, type: 2, minIterations: 4096 },
-];
+export { SCRAM_MECHANISMS, scramMechanism, type ScramMechanism } from '../../common/scram.js';
 
 /** Kafka's ScramControlManager.MAX_ITERATIONS. */
 export const SCRAM_MAX_ITERATIONS = 16384;
-
-export function scramMechanism(name: string): ScramMechanism | undefined {
-  return SCRAM_MECHANISMS.find((m) => m.name === name);
-}
 
 export function scramMechanismByType(type: number): ScramMechanism | undefined {
   return SCRAM_MECHANISMS.find((m) => m.type === type);
 }
 
-const hmac = (m: ScramMechanism, key: Buffer, data: Buffer | string): Buffer => createHmac(m.hash, key).update(data).digest();
-const digest = (m: ScramMechanism, data: Buffer): Buffer => createHash(m.hash).update(data).digest();
-
 /** The stored credential from a salted password (what AlterUserScramCredentials carries). */
-export function scramCredentialFromSaltedPassword(m: ScramMechanism, salt: Buffer, saltedPassword: Buffer, iterations: number): ScramCredential {
-  const clientKey = hmac(m, saltedPassword, 'Client Key');
-  return { salt, storedKey: digest(m, clientKey), serverKey: hmac(m, saltedPassword, 'Server Key'), iterations };
-}
-
-/** Hi(password, salt, i) of RFC 5802: PBKDF2 with the mechanism's HMAC. */
-export function saltedPassword(m: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
-  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, m.hashBytes, m.hash);
+export function scramCredentialFromSaltedPassword(m: ScramMechanism, salt: Buffer, salted: Buffer, iterations: number): ScramCredential {
+  return { salt, storedKey: scramDigest(m, clientKey(m, salted)), serverKey: serverKey(m, salted), iterations };
 }
 
 /** A credential for a password, with a random salt (tests and tools). */
@@ -137,12 +113,12 @@ export class ScramServer implements SaslMechanismServer {
     const proof = Buffer.from(m[4]!, 'base64');
     const withoutProof = message.slice(0, message.lastIndexOf(',p='));
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
-    const clientSignature = hmac(this.mechanism, credential.storedKey, authMessage);
+    const clientSignature = scramHmac(this.mechanism, credential.storedKey, authMessage);
     if (proof.length !== clientSignature.length) throw new ScramError('Invalid client credentials');
-    const clientKey = Buffer.alloc(proof.length);
-    for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
-    if (!timingSafeEqual(digest(this.mechanism, clientKey), credential.storedKey)) throw new ScramError('Invalid client credentials');
-    const serverSignature = hmac(this.mechanism, credential.serverKey, authMessage);
+    const key = Buffer.alloc(proof.length);
+    for (let i = 0; i < proof.length; i++) key[i] = proof[i]! ^ clientSignature[i]!;
+    if (!timingSafeEqual(scramDigest(this.mechanism, key), credential.storedKey)) throw new ScramError('Invalid client credentials');
+    const serverSignature = scramHmac(this.mechanism, credential.serverKey, authMessage);
     this.state = State.Complete;
     this.credential = null;
     return { challenge: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.user };
