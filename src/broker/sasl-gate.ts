@@ -105,6 +105,7 @@ function evaluate(session: SaslSession, token: Buffer, connection: Connection, l
   }
   if (step.user !== null) {
     connection.principal = `User:${step.user}`;
+    connection.limitRequestBytes(null);
     session.phase = SaslPhase.Complete;
     session.server = null;
   }

@@ -19,8 +19,10 @@ export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as 
 /** Sets up the SASL exchange of each new connection on the listener `name`. */
 export function saslConnections(broker: Broker, name: string): (connection: Connection) => void {
   const listener = saslListener(broker, name);
+  const maxReceive = broker.config.int('sasl.server.max.receive.size');
   return (connection) => {
     connection.sasl = new SaslSession(listener);
+    connection.limitRequestBytes(maxReceive);
   };
 }
 

@@ -147,6 +147,18 @@ test('before authentication only ApiVersions and SaslHandshake are served; an un
     const e = await WireClient.connect(address);
     e.sendRaw(encodeRequestFrame(ApiKey.Produce, 9, { correlationId: 1, clientId: 'x' }, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] } as never));
     await e.waitClosed();
+    // A token larger than sasl.server.max.receive.size (512 KiB) before authentication: closed.
+    const f = await WireClient.connect(address);
+    await f.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+    await assert.rejects(f.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.alloc(600_000) }));
+    await f.waitClosed();
+    // After authentication the connection takes requests up to socket.request.max.bytes again.
+    const g = await WireClient.connect(address);
+    await g.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+    assert.equal((await g.request(ApiKey.SaslAuthenticate, 2, { authBytes: plainToken('admin', 'admin-secret') })).errorCode, 0);
+    const big = await g.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.alloc(600_000) });
+    assert.equal(big.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+    g.close();
     // A SASL handshake on the PLAINTEXT listener: ILLEGAL_SASL_STATE.
     const plain = await tb.client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
     assert.deepEqual([plain.errorCode, plain.mechanisms], [ErrorCode.ILLEGAL_SASL_STATE, []]);

@@ -114,6 +114,7 @@ export class Connection implements BudgetWaiter {
   /** True while registered with the budget to be woken. */
   private waitingBudget = false;
   private readonly onClosed: (c: Connection) => void;
+  private readonly maxRequestBytes: number;
 
   constructor(
     id: number,
@@ -138,6 +139,7 @@ export class Connection implements BudgetWaiter {
     this.queuedFlags = new Uint8Array(capacity);
     this.budget = limits.budget ?? UNBOUNDED;
     this.decoder = new FrameDecoder(limits.maxRequestBytes, limits.framePool, this.budget);
+    this.maxRequestBytes = limits.maxRequestBytes;
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -156,6 +158,15 @@ export class Connection implements BudgetWaiter {
     } else {
       socket.resume();
     }
+  }
+
+  /**
+   * Largest request frame read from now on: `sasl.server.max.receive.size` until SASL
+   * authentication completes (Kafka's SaslServerAuthenticator reads no more), then
+   * `socket.request.max.bytes` again (null).
+   */
+  limitRequestBytes(max: number | null): void {
+    this.decoder.maxFrameBytes = max ?? this.maxRequestBytes;
   }
 
   get inFlight(): number {

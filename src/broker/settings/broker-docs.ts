@@ -33,6 +33,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'sasl.enabled.mechanisms': 'SASL mechanisms served on SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.',
   'sasl.jaas.config': 'JAAS configuration of PLAIN when no listener-prefixed one is given.',
   'sasl.mechanism.inter.broker.protocol': 'SASL mechanism brokers use with each other.',
+  'sasl.server.max.receive.size': 'Largest request read from a SASL connection before it has authenticated.',
   'connection.failed.authentication.delay.ms': 'Delay before a failed authentication is answered and the connection closed.',
   'log.dirs': 'Directories holding the partition logs.',
   'log.dir': 'Directory holding the partition logs when log.dirs is not set.',

@@ -88,6 +88,7 @@ const defs: ConfigDef[] = [
   { name: 'sasl.jaas.config', type: 'password', default: null },
   { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI' },
   { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', min: 0 },
+  { name: 'sasl.server.max.receive.size', type: 'int', default: '524288' },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
