@@ -26,7 +26,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'ssl.truststore.certificates': 'Trusted CA certificates in PEM, instead of ssl.truststore.location.',
   'ssl.client.auth': 'Whether TLS clients must (required), may (requested) or do not (none) present a certificate.',
   'ssl.enabled.protocols': 'TLS versions served.',
-  'ssl.protocol': 'Highest TLS version of the context (TLS for any).',
+  'ssl.protocol': 'Protocol of the TLS context; the versions served are ssl.enabled.protocols.',
   'ssl.cipher.suites': 'Cipher suites offered, by Java\'s names (empty: OpenSSL\'s defaults).',
   'ssl.principal.mapping.rules': 'Rules mapping a client certificate\'s subject to a principal name.',
   'ssl.endpoint.identification.algorithm': 'https to check host names when brokers connect to each other over TLS; empty not to.',
