@@ -9,7 +9,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { tlsListener, opensslCipherName, TlsConfigError } from '../../src/security/tls-config.js';
 import { SslPrincipalMapper } from '../../src/security/ssl-principal-mapper.js';
 import { rfc2253FromOpenSsl } from '../../src/security/distinguished-name.js';
-import { startTestBroker } from '../helpers/test-broker.js';
+import { principalsOn, startTestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { makePki, type IssuedCert, type TestPki } from '../helpers/certs.js';
 
@@ -95,6 +95,9 @@ test('ssl.client.auth=required: a client without a certificate or with an untrus
     const client = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
     const md = await client.request(ApiKey.Metadata, 12, { topics: null });
     assert.equal(md.brokers.length, 1);
+    // The connection's principal is the certificate subject (DEFAULT mapping); PLAINTEXT's is anonymous.
+    assert.deepEqual(principalsOn(tb, 'SSL'), ['User:CN=alice,OU=Eng,O=Acme\\, Inc.,C=US']);
+    assert.deepEqual(principalsOn(tb, 'PLAINTEXT'), ['User:ANONYMOUS']);
     client.close();
   } finally {
     await tb.close();
