@@ -38,7 +38,7 @@ import { GroupCommit } from './group-commit.js';
 import { RESTART, searchByTimestamp } from './timestamp-search.js';
 import { deletableSegments, retentionRules } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, validateClientProducerState } from './producer-check.js';
+import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, TRANSACTION_VERSION_2, validateClientProducerState } from './producer-check.js';
 import { VERIFICATION_SENTINEL } from './verification-state.js';
 import { markerBatch, type TxnMarker } from './txn-marker.js';
 import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
@@ -252,6 +252,21 @@ export class PartitionLog {
   hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
     const e = this.producerState.producers.get(producerId);
     return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
+  }
+
+  /**
+   * True when `marker` is in this log already, so that writing it again would be refused. A
+   * coordinator that loads a transaction left in PrepareCommit/PrepareAbort sends every marker
+   * again; under transaction version 2 a second marker of the same epoch is refused
+   * (INVALID_PRODUCER_EPOCH), which would stop the completion. The producer's epoch equal to
+   * the marker's, with no transaction open, can only come from that marker: the coordinator
+   * bumped the epoch at EndTxn and refuses the new epoch's partitions until the transaction is
+   * complete. Under version 0 an equal epoch is accepted again, so this is false.
+   */
+  hasTxnMarker(marker: TxnMarker): boolean {
+    if (marker.transactionVersion < TRANSACTION_VERSION_2) return false;
+    const e = this.producerState.producers.get(marker.producerId);
+    return e !== undefined && e.producerEpoch === marker.producerEpoch && e.currentTxnFirstOffset < 0;
   }
 
   /**

@@ -22,7 +22,7 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import type { TxnMarkerEntry, TxnMarkerPartitionResult, TxnMarkerWriter } from '../../coordinator/txn/transaction-marker-writer.js';
-import { TransactionResult, TransactionVersion } from '../../coordinator/txn/transaction-state.js';
+import { TransactionResult } from '../../coordinator/txn/transaction-state.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { PartitionLog, TxnMarker } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
@@ -86,22 +86,8 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
  * marker is there already. Throws the log's StorageErrors.
  */
 function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): LogAppendInfo | null {
-  if (markerWritten(log, marker)) return null;
+  if (log.hasTxnMarker(marker)) return null;
   return partition.appendTxnMarkerAsLeader(log, marker, partition.metadata.isr.length <= 1);
-}
-
-/**
- * A transaction version 2 marker this partition holds already. A coordinator that loads a
- * transaction left in PrepareCommit/PrepareAbort sends every marker again; under version 2
- * the log refuses a second marker of the same epoch (INVALID_PRODUCER_EPOCH), which would
- * stop the completion. The producer's epoch equal to the marker's, with no transaction open,
- * can only come from that marker: the coordinator bumped the epoch at EndTxn and refuses the
- * new epoch's partitions until the transaction is complete.
- */
-function markerWritten(log: PartitionLog, marker: MarkerToWrite): boolean {
-  if (marker.transactionVersion < TransactionVersion.TV2) return false;
-  const e = log.producerState.producers.get(marker.producerId);
-  return e !== undefined && e.producerEpoch === marker.producerEpoch && !log.hasOngoingTransaction(marker.producerId, marker.producerEpoch);
 }
 
 /** Writes `marker` to every partition of `partitions`, answering each (Kafka's per-partition WriteTxnMarkers results). */
