@@ -9,7 +9,8 @@
  */
 import path from 'node:path';
 import type { LogConfig } from './config.js';
-import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename, type BatchVisitor, type SegmentContext } from './log-segment.js';
+import { LogSegment, type BatchVisitor, type SegmentContext } from './log-segment.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename } from './log-file-names.js';
 import { LogSegments } from './log-segments.js';
 import { ATTRIBUTES_OFFSET, BatchScanner, CONTROL_MASK } from './batch.js';
 import type { LocalLog } from './local-log.js';

@@ -6,11 +6,12 @@
  * from an offset, rebuilds its indexes, truncates and renames itself.
  *
  * The `.log` descriptor comes from the bounded FdCache on each use; indexes are loaded into
- * memory on first use. Offsets, positions and timestamps are JS numbers (offsets and
+ * memory on first use. The walks over the `.log` itself are in file-records.ts, the file
+ * names in log-file-names.ts. Offsets, positions and timestamps are JS numbers (offsets and
  * timestamps stay far below 2^53; positions are int32 as in Kafka).
  */
 import path from 'node:path';
-import { BatchScanner, RECORD_COUNT_OFFSET, HEADER_PREFIX, LOG_OVERHEAD, MIN_BATCH_LENGTH, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
+import { BatchScanner, RECORD_COUNT_OFFSET, LOG_OVERHEAD, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
 import { CorruptIndexError } from './abstract-index.js';
 import type { Clock } from './clock.js';
 import type { LogConfig } from './config.js';
@@ -21,28 +22,13 @@ import type { StorageLogger } from './logger.js';
 import { OffsetIndex } from './offset-index.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
 import { TransactionIndex, type CompletedTxn } from './transaction-index.js';
+import { filenamePrefix, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from './log-file-names.js';
+import { batchEndsWith, nextOffsetFrom, readBatches, SCRATCH, searchForOffset, searchForTimestamp, type FoundBatch, type RecordsFile, type TimestampCandidate } from './file-records.js';
 
-export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const TIME_INDEX_SUFFIX = '.timeindex';
-export const TXN_INDEX_SUFFIX = '.txnindex';
-export const SNAPSHOT_SUFFIX = '.snapshot';
-export const DELETED_SUFFIX = '.deleted';
-export const CLEANED_SUFFIX = '.cleaned';
-export const SWAP_SUFFIX = '.swap';
+export type { TimestampCandidate } from './file-records.js';
 
 const INT32_MAX = 0x7fffffff;
 const UNKNOWN = -2;
-
-/** `00000000000000000042` for 42: Kafka's file name prefix for a base offset. */
-export function filenamePrefix(offset: number): string {
-  return String(offset).padStart(20, '0');
-}
-
-/** Base offset from a segment file name such as `00000000000000000042.log`. */
-export function offsetFromFilename(name: string): number {
-  return Number(name.slice(0, name.indexOf('.')));
-}
 
 /** What a segment needs from its surroundings. */
 export interface SegmentContext {
@@ -66,19 +52,12 @@ export type BatchVisitor = (scanner: BatchScanner) => void;
 /** Finds, in one batch, the first record with timestamp >= target and offset >= minOffset. */
 export type RecordTimestampFinder = (batch: Buffer, target: number, minOffset: number) => Promise<{ offset: number; timestamp: number } | null>;
 
-/** A batch that may hold the record a timestamp search wants (a private copy), and where to resume. */
-export interface TimestampCandidate {
-  batch: Buffer;
-  next: number;
-}
-
 export interface TimestampAndOffset {
   timestamp: number;
   offset: number;
   leaderEpoch: number;
 }
 
-const SCRATCH = Buffer.allocUnsafe(16 * 1024);
 let indexUseClock = 0;
 
 /** The batch's max timestamp for indexing, -1 for a batch without records. */
@@ -101,9 +80,10 @@ export class LogSegment {
   private created: number;
   /** True when `.log` bytes were written since its last fdatasync. */
   unflushedData = false;
-  /** Set by `findBatch`: size and base offset of the batch found. */
-  private foundSize = 0;
-  private foundBase = 0;
+  /** Set by `locate`: size and base offset of the batch found. */
+  private readonly found: FoundBatch = { size: 0, baseOffset: 0 };
+  /** The `.log` as the walks of file-records.ts see it (one view per segment, none per read). */
+  private readonly records: RecordsFile;
 
   private constructor(
     private readonly ctx: SegmentContext,
@@ -123,6 +103,19 @@ export class LogSegment {
     this.txnIndex = new TransactionIndex(ctx.fs, prefix + TXN_INDEX_SUFFIX + suffix, baseOffset, fresh);
     this.size_ = size;
     this.created = ctx.clock.now();
+    const seg = this;
+    this.records = {
+      fs: ctx.fs,
+      get fd() {
+        return ctx.fds.fd(seg.logFile);
+      },
+      get size() {
+        return seg.size_;
+      },
+      get path() {
+        return seg.logFile.path;
+      },
+    };
     if (fresh) {
       this.maxTimestampSoFar_ = NO_TIMESTAMP;
       this.offsetOfMaxTimestampSoFar_ = baseOffset;
@@ -340,38 +333,8 @@ export class LogSegment {
   // ---- read ----------------------------------------------------------------------------
 
   /**
-   * Position of the first batch whose last offset is >= `target`, scanning headers from
-   * `startPos`; -1 when the segment has none. Sets foundSize/foundBase.
-   */
-  private findBatch(target: number, startPos: number): number {
-    const fs = this.ctx.fs;
-    const fd = this.fd();
-    let pos = startPos;
-    let winStart = 0;
-    let winLen = 0;
-    while (pos < this.size_) {
-      if (pos < winStart || pos + HEADER_PREFIX > winStart + winLen) {
-        winLen = readFully(fs, fd, SCRATCH, 0, Math.min(SCRATCH.length, this.size_ - pos), pos);
-        winStart = pos;
-        if (winLen < HEADER_PREFIX) this.corrupt(pos, 'truncated batch header');
-      }
-      const at = pos - winStart;
-      const length = SCRATCH.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const size = LOG_OVERHEAD + length;
-      if (length < MIN_BATCH_LENGTH || pos + size > this.size_) this.corrupt(pos, `invalid batch length ${length}`);
-      const base = readInt64(SCRATCH, at);
-      if (base + SCRATCH.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) >= target) {
-        this.foundSize = size;
-        this.foundBase = base;
-        return pos;
-      }
-      pos += size;
-    }
-    return -1;
-  }
-
-  /**
-   * findBatch from the offset index's position for `target`. If the walk from an index
+   * The first batch whose last offset is >= `target` (file-records.ts searchForOffset, which
+   * sets `found`), from the offset index's position for `target`; -1 when none. If the walk from an index
    * position meets garbage, the index is wrong (corruption the load-time checks could not
    * see): it is rebuilt from the log and the walk retried once.
    */
@@ -379,12 +342,12 @@ export class LogSegment {
     this.ensureIndexesLoaded();
     const start = this.offsetIndex.lookup(target);
     try {
-      return this.findBatch(target, start);
+      return searchForOffset(this.records, target, start, this.found);
     } catch (e) {
       if (start === 0 || !(e instanceof StorageError)) throw e;
       this.ctx.logger.error(`${e.message}, reached through the offset index of ${this.logFile.path}; rebuilding its indexes`);
       this.rebuildIndexes();
-      return this.findBatch(target, this.offsetIndex.lookup(target));
+      return searchForOffset(this.records, target, this.offsetIndex.lookup(target), this.found);
     }
   }
 
@@ -397,10 +360,6 @@ export class LogSegment {
     return pos < 0 ? this.size_ : pos;
   }
 
-  private corrupt(pos: number, why: string): never {
-    throw new StorageError('CORRUPT_MESSAGE', `corrupt batch at position ${pos} of ${this.logFile.path}: ${why}`);
-  }
-
   /**
    * Reads whole batches starting with the one that contains `startOffset` (or the first after
    * it), at most `maxBytes` (at least one batch with `minOneMessage`), stopping before any
@@ -410,25 +369,15 @@ export class LogSegment {
   read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, allocate?: (size: number) => Buffer): SegmentRead | null {
     const pos = this.locate(startOffset);
     if (pos < 0) return null;
-    const firstSize = this.foundSize;
-    const firstBase = this.foundBase;
+    const firstSize = this.found.size;
+    const firstBase = this.found.baseOffset;
     if (firstBase >= maxOffset) return { records: EMPTY, position: pos, firstBatchTooLarge: false };
     let limit = Math.min(maxBytes, this.size_ - pos);
     if (firstSize > maxBytes) {
       if (!minOneMessage) return { records: EMPTY, position: pos, firstBatchTooLarge: true };
       limit = firstSize;
     }
-    const buf = allocate === undefined ? Buffer.allocUnsafe(limit) : allocate(limit);
-    const n = readFully(this.ctx.fs, this.fd(), buf, 0, limit, pos);
-    let end = 0;
-    while (end + HEADER_PREFIX <= n) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
-      if (size < RECORD_BATCH_OVERHEAD || end + size > n) break;
-      const last = readInt64(buf, end) + buf.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
-      if (last >= maxOffset) break;
-      end += size;
-    }
-    return { records: end === buf.length ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
+    return { records: readBatches(this.records, pos, limit, maxOffset, allocate), position: pos, firstBatchTooLarge: false };
   }
 
   /**
@@ -444,24 +393,16 @@ export class LogSegment {
     if (!this.offsetIndex.loaded) {
       const last = this.offsetIndex.peekLastEntry();
       if (last === null) peeked = true;
-      else if (last[1] >= 0 && last[1] < this.size_ && last[1] + HEADER_PREFIX <= this.size_) {
-        const n = readFully(this.ctx.fs, this.fd(), SCRATCH, 0, HEADER_PREFIX, last[1]);
-        if (n === HEADER_PREFIX && readInt64(SCRATCH, 0) + SCRATCH.readInt32BE(LAST_OFFSET_DELTA_OFFSET) === last[0]) {
-          pos = last[1];
-          peeked = true;
-        }
+      else if (batchEndsWith(this.records, last[1], last[0])) {
+        pos = last[1];
+        peeked = true;
       }
     }
     if (!peeked) {
       this.ensureIndexesLoaded();
       pos = this.offsetIndex.lookup(this.offsetIndex.lastOffset);
     }
-    let next = this.baseOffset;
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), pos, this.size_, false);
-    while (scanner.next()) next = scanner.lastOffset + 1;
-    pos = scanner.validEnd;
-    if (pos !== this.size_) this.corrupt(pos, scanner.error ?? 'trailing bytes');
-    return next;
+    return nextOffsetFrom(this.records, pos, this.baseOffset);
   }
 
   /** Where a timestamp search starts: the time index entry at or below the target, then the offset index. */
@@ -475,16 +416,7 @@ export class LogSegment {
    * after `startingOffset`, copied out (a record-level search may await); null when none.
    */
   nextTimestampCandidate(target: number, startingOffset: number, position: number): TimestampCandidate | null {
-    if (position >= this.size_) return null;
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), position, this.size_, false);
-    while (scanner.next()) {
-      if (scanner.maxTimestamp >= target && scanner.lastOffset >= startingOffset) {
-        const batch = Buffer.allocUnsafe(scanner.size);
-        if (readFully(this.ctx.fs, this.fd(), batch, 0, scanner.size, scanner.position) !== scanner.size) this.corrupt(scanner.position, 'short read');
-        return { batch, next: scanner.position + scanner.size };
-      }
-    }
-    return null;
+    return searchForTimestamp(this.records, target, startingOffset, position);
   }
 
   // ---- recovery and truncation ---------------------------------------------------------
