@@ -6,8 +6,8 @@
  * from an offset, rebuilds its indexes, truncates and renames itself.
  *
  * The `.log` descriptor comes from the bounded FdCache on each use; indexes are loaded into
- * memory on first use. The walks over the `.log` itself are in file-records.ts, the file
- * names in log-file-names.ts. Offsets, positions and timestamps are JS numbers (offsets and
+ * memory on first use. The walks over the `.log` itself are in file-records.ts, the indexes
+ * and the largest timestamp in segment-indexes.ts, the file names in log-file-names.ts. Offsets, positions and timestamps are JS numbers (offsets and
  * timestamps stay far below 2^53; positions are int32 as in Kafka).
  */
 import path from 'node:path';
@@ -19,10 +19,11 @@ import { StorageError } from './errors.js';
 import { CachedFile, type FdCache } from './fd-cache.js';
 import { readFully, renameIfExists, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
-import { OffsetIndex } from './offset-index.js';
-import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
-import { TransactionIndex, type CompletedTxn } from './transaction-index.js';
-import { filenamePrefix, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from './log-file-names.js';
+import type { OffsetIndex } from './offset-index.js';
+import { NO_TIMESTAMP, type TimeIndex } from './time-index.js';
+import type { CompletedTxn, TransactionIndex } from './transaction-index.js';
+import { filenamePrefix, LOG_SUFFIX } from './log-file-names.js';
+import { SegmentIndexes } from './segment-indexes.js';
 import { batchEndsWith, nextOffsetFrom, readBatches, SCRATCH, searchForOffset, searchForTimestamp, type FoundBatch, type RecordsFile, type TimestampCandidate } from './file-records.js';
 
 export type { TimestampCandidate } from './file-records.js';
@@ -58,7 +59,6 @@ export interface TimestampAndOffset {
   leaderEpoch: number;
 }
 
-let indexUseClock = 0;
 
 /** The batch's max timestamp for indexing, -1 for a batch without records. */
 function timestampOf(buf: Buffer, at: number): number {
@@ -68,14 +68,9 @@ const EMPTY = Buffer.alloc(0);
 
 export class LogSegment {
   readonly logFile: CachedFile;
-  readonly offsetIndex: OffsetIndex;
-  readonly timeIndex: TimeIndex;
-  /** The aborted transactions whose markers are in this segment (`.txnindex`, created by the first). */
-  readonly txnIndex: TransactionIndex;
+  /** The `.index`, `.timeindex` and `.txnindex`, and the largest timestamp so far. */
+  readonly indexes: SegmentIndexes;
   private size_: number;
-  private bytesSinceLastIndexEntry = 0;
-  private maxTimestampSoFar_ = UNKNOWN;
-  private offsetOfMaxTimestampSoFar_ = -1;
   private rollingBasedTimestamp = UNKNOWN;
   private created: number;
   /** True when `.log` bytes were written since its last fdatasync. */
@@ -95,12 +90,8 @@ export class LogSegment {
     suffix: string,
     readonly rollJitterMs: number,
   ) {
-    const prefix = path.join(dir, filenamePrefix(baseOffset));
-    const maxIndexSize = owner.config['segment.index.bytes'];
-    this.logFile = new CachedFile(prefix + LOG_SUFFIX + suffix, 'readWrite');
-    this.offsetIndex = new OffsetIndex(ctx.fs, prefix + INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
-    this.timeIndex = new TimeIndex(ctx.fs, prefix + TIME_INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
-    this.txnIndex = new TransactionIndex(ctx.fs, prefix + TXN_INDEX_SUFFIX + suffix, baseOffset, fresh);
+    this.logFile = new CachedFile(path.join(dir, filenamePrefix(baseOffset)) + LOG_SUFFIX + suffix, 'readWrite');
+    this.indexes = new SegmentIndexes(ctx.fs, dir, baseOffset, owner, fresh, suffix);
     this.size_ = size;
     this.created = ctx.clock.now();
     const seg = this;
@@ -116,10 +107,6 @@ export class LogSegment {
         return seg.logFile.path;
       },
     };
-    if (fresh) {
-      this.maxTimestampSoFar_ = NO_TIMESTAMP;
-      this.offsetOfMaxTimestampSoFar_ = baseOffset;
-    }
   }
 
   private static jitter(config: LogConfig): number {
@@ -151,21 +138,29 @@ export class LogSegment {
   get size(): number {
     return this.size_;
   }
+  get offsetIndex(): OffsetIndex {
+    return this.indexes.offsetIndex;
+  }
+  get timeIndex(): TimeIndex {
+    return this.indexes.timeIndex;
+  }
+  /** The aborted transactions whose markers are in this segment (`.txnindex`, created by the first). */
+  get txnIndex(): TransactionIndex {
+    return this.indexes.txnIndex;
+  }
+  /** Recency of index use, for the LogManager's bound on index memory. */
+  get indexUse(): number {
+    return this.indexes.use;
+  }
 
   private fd(): number {
     return this.ctx.fds.fd(this.logFile);
   }
 
-  /** Recency of index use, for the LogManager's bound on index memory. */
-  indexUse = 0;
-
   /** Loads both indexes; a corrupt one is rebuilt from the log (Kafka's sanity check). */
   ensureIndexesLoaded(): void {
-    this.indexUse = ++indexUseClock;
-    if (this.offsetIndex.loaded && this.timeIndex.loaded) return;
     try {
-      this.offsetIndex.ensureLoaded(this.size_);
-      this.timeIndex.ensureLoaded(this.size_);
+      this.indexes.load(this.size_);
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
       this.ctx.logger.warn(`${e.message}; rebuilding the indexes of ${this.logFile.path}`);
@@ -175,59 +170,22 @@ export class LogSegment {
 
   /** Rebuilds both indexes by walking the batch headers (no CRC check). */
   rebuildIndexes(): void {
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
-    this.maxTimestampSoFar_ = NO_TIMESTAMP;
-    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const indexes = this.indexes;
+    indexes.reset();
     const scanner = new BatchScanner(this.ctx.fs, this.fd(), 0, this.size_, false);
-    let lastIndexEntry = 0;
-    let valid = 0;
-    while (scanner.next()) {
-      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
-      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
-      valid += scanner.size;
-    }
-    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
-  }
-
-  /**
-   * Index bookkeeping for one batch at `position`; `sinceLast` is bytes since the last entry.
-   * `maxTimestamp` is -1 for a batch without records (one the cleaner kept only for its
-   * offsets): a time index entry must point at a record that has the timestamp, which is
-   * what Kafka's DumpLogSegments checks.
-   */
-  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sinceLast: number): void {
-    if (maxTimestamp > this.maxTimestampSoFar_) {
-      this.maxTimestampSoFar_ = maxTimestamp;
-      this.offsetOfMaxTimestampSoFar_ = lastOffset;
-    }
-    if (sinceLast > this.owner.config['index.interval.bytes'] && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
-      this.offsetIndex.append(lastOffset, position);
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_);
-    }
+    while (scanner.next()) indexes.onBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), scanner.position, scanner.size);
+    indexes.rebuilt();
   }
 
   // ---- timestamps ----------------------------------------------------------------------
 
   /** Largest batch timestamp in the segment (-1 when none), read lazily from the time index. */
   get maxTimestampSoFar(): number {
-    if (this.maxTimestampSoFar_ === UNKNOWN) {
-      if (this.timeIndex.loaded) {
-        this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
-        this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
-      } else {
-        const [ts, off] = this.timeIndex.peekLastEntry();
-        this.maxTimestampSoFar_ = ts;
-        this.offsetOfMaxTimestampSoFar_ = off;
-      }
-    }
-    return this.maxTimestampSoFar_;
+    return this.indexes.maxTimestampSoFar;
   }
 
   get offsetOfMaxTimestampSoFar(): number {
-    void this.maxTimestampSoFar;
-    return this.offsetOfMaxTimestampSoFar_;
+    return this.indexes.offsetOfMaxTimestampSoFar;
   }
 
   lastModified(): number {
@@ -306,14 +264,12 @@ export class LogSegment {
     }
     this.unflushedData = true;
     if (position === 0) this.rollingBasedTimestamp = readInt64(records, MAX_TIMESTAMP_OFFSET);
-    void this.maxTimestampSoFar;
+    const indexes = this.indexes;
+    void indexes.maxTimestampSoFar;
     let at = 0;
     while (at < len) {
       const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const last = readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      this.indexBatch(last, timestampOf(records, at), position + at, this.bytesSinceLastIndexEntry);
-      if (this.bytesSinceLastIndexEntry > this.owner.config['index.interval.bytes']) this.bytesSinceLastIndexEntry = 0;
-      this.bytesSinceLastIndexEntry += size;
+      indexes.onBatch(readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET), timestampOf(records, at), position + at, size);
       at += size;
     }
     this.size_ = position + len;
@@ -428,14 +384,11 @@ export class LogSegment {
    * of bytes cut.
    */
   recover(visit?: BatchVisitor): number {
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
-    this.maxTimestampSoFar_ = NO_TIMESTAMP;
-    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const indexes = this.indexes;
+    indexes.reset();
     const fd = this.fd();
     const scanner = new BatchScanner(this.ctx.fs, fd, 0, this.size_, true);
     let valid = 0;
-    let lastIndexEntry = 0;
     let nextOffset = this.baseOffset;
     let why: string | null = null;
     while (scanner.next()) {
@@ -447,8 +400,7 @@ export class LogSegment {
         why = `offset ${scanner.lastOffset} overflows segment ${this.baseOffset}`;
         break;
       }
-      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
-      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
+      indexes.onBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, scanner.size);
       valid += scanner.size;
       nextOffset = scanner.lastOffset + 1;
       visit?.(scanner);
@@ -461,8 +413,7 @@ export class LogSegment {
       this.size_ = valid;
       this.unflushedData = true;
     }
-    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+    indexes.rebuilt();
     // Aborts whose markers were cut go with them (the loader rebuilds the index when it can).
     if (truncated > 0) this.txnIndex.truncateTo(nextOffset);
     this.rollingBasedTimestamp = UNKNOWN;
@@ -472,9 +423,7 @@ export class LogSegment {
   /** Removes every batch that ends at or after `offset`; returns the bytes removed. */
   truncateTo(offset: number): number {
     const pos = this.locate(offset);
-    this.offsetIndex.truncateTo(offset);
-    this.timeIndex.truncateTo(offset);
-    this.txnIndex.truncateTo(offset);
+    this.indexes.truncateTo(offset);
     let removed = 0;
     if (pos >= 0) {
       removed = this.size_ - pos;
@@ -486,23 +435,10 @@ export class LogSegment {
       this.created = this.ctx.clock.now();
       this.rollingBasedTimestamp = UNKNOWN;
     }
-    this.bytesSinceLastIndexEntry = 0;
-    this.recomputeMaxTimestamp();
+    // The largest timestamp: the time index's last entry, then the batches after it.
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), this.offsetIndex.lookup(this.indexes.offsetOfMaxTimestampSoFar), this.size_, false);
+    while (scanner.next()) this.indexes.onTruncatedBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at));
     return removed;
-  }
-
-  private recomputeMaxTimestamp(): void {
-    this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
-    this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
-    const start = this.offsetIndex.lookup(this.offsetOfMaxTimestampSoFar_);
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), start, this.size_, false);
-    while (scanner.next()) {
-      const ts = timestampOf(scanner.buffer, scanner.at);
-      if (ts > this.maxTimestampSoFar_) {
-        this.maxTimestampSoFar_ = ts;
-        this.offsetOfMaxTimestampSoFar_ = scanner.lastOffset;
-      }
-    }
   }
 
   // ---- flush, close, rename, delete ----------------------------------------------------
@@ -510,9 +446,7 @@ export class LogSegment {
   /** Adds the final time index entry and writes pending index entries (Kafka's onBecomeInactiveSegment). */
   onBecomeInactive(): void {
     this.ensureIndexesLoaded();
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
-    this.offsetIndex.writePending();
-    this.timeIndex.writePending();
+    this.indexes.onBecomeInactive();
   }
 
   /** fdatasync of the `.log` only: makes appended batches durable (group commit). */
@@ -532,7 +466,7 @@ export class LogSegment {
 
   /** Makes the log and both indexes durable. */
   async flush(): Promise<void> {
-    await Promise.all([this.flushData(), this.offsetIndex.flush(), this.timeIndex.flush(), this.txnIndex.flush()]);
+    await Promise.all([this.flushData(), this.indexes.flush()]);
   }
 
   flushSync(): void {
@@ -540,31 +474,22 @@ export class LogSegment {
       this.ctx.fs.fdatasyncSync(this.fd());
       this.unflushedData = false;
     }
-    this.offsetIndex.flushSync();
-    this.timeIndex.flushSync();
-    this.txnIndex.flushSync();
+    this.indexes.flushSync();
   }
 
   /** Writes pending index entries (with the final time index entry) and closes the descriptor. */
   close(): void {
-    if (this.offsetIndex.loaded || this.timeIndex.loaded) {
-      if (this.maxTimestampSoFar_ !== UNKNOWN) this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
-      this.offsetIndex.writePending();
-      this.timeIndex.writePending();
-    }
+    this.indexes.close();
     this.ctx.fds.close(this.logFile);
   }
 
   /** Drops in-memory indexes of an inactive segment (re-read on demand). */
   unloadIndexes(): number {
-    const bytes = this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
-    this.txnIndex.unload();
-    if (this.offsetIndex.unload() && this.timeIndex.unload()) return bytes;
-    return 0;
+    return this.indexes.unload();
   }
 
   get indexMemoryBytes(): number {
-    return this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
+    return this.indexes.memoryBytes;
   }
 
   /** Renames all files from `oldSuffix` to `newSuffix` (e.g. '' to '.deleted'). */
@@ -573,18 +498,14 @@ export class LogSegment {
     const logTo = swap(this.logFile.path);
     renameIfExists(this.ctx.fs, this.logFile.path, logTo);
     this.logFile.path = logTo;
-    this.offsetIndex.renameTo(swap(this.offsetIndex.file));
-    this.timeIndex.renameTo(swap(this.timeIndex.file));
-    this.txnIndex.renameTo(swap(this.txnIndex.file));
+    this.indexes.renameTo(swap);
   }
 
   /** Closes and removes all files of the segment. */
   deleteFiles(): void {
     this.ctx.fds.close(this.logFile);
     this.ctx.fs.unlinkSync(this.logFile.path);
-    this.offsetIndex.deleteFile();
-    this.timeIndex.deleteFile();
-    this.txnIndex.deleteFile();
+    this.indexes.deleteFiles();
   }
 
   toString(): string {
