@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { Admin } from '../client/admin.js';
-import { alterPartitionReassignments, listPartitionReassignments, type OngoingReassignment } from '../client/partition-admin.js';
+import { alterPartitionReassignments, listPartitionReassignments } from '../client/partition-admin.js';
+import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { action, clientOptions, CliError, examples, readPartitionsList, withClient, type ClientFlags } from './options.js';
 import { print, type Out } from './output.js';
 
