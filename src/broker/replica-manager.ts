@@ -20,13 +20,14 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
+import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
 import type { KvMetadataStore } from '../cluster/kv-metadata-store.js';
 import type { ImageChange } from '../cluster/metadata-image.js';
 import type { Clock, ClockTimer } from '../cluster/kv/clock.js';
 import { IsrChange, LeaderState } from '../cluster/replication/leader-state.js';
 import { ProducePurgatory } from '../cluster/replication/delayed-produce.js';
 import { ReplicaFetcher, type FetcherSettings, type FollowerLog, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
+import { replicaSelectorFor, type ReplicaSelector, type ReplicaView } from '../cluster/replication/replica-selector.js';
 import type { EpochEndOffset } from '../storage/leader-epoch-cache.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -118,6 +119,8 @@ export class ReplicaManager implements ReplicationHooks {
   private closed = false;
   /** The group and transaction coordinators, told when this broker starts or stops leading a partition of their topics. */
   private readonly coordinators: CoordinatorLeadership | null;
+  /** `replica.selector.class` (KIP-392); null: consumers read from the leader. */
+  private readonly selector: ReplicaSelector | null;
 
   constructor(host: ReplicaManagerHost, store: KvMetadataStore, transport: ReplicaTransport, clock: Clock, coordinators: CoordinatorLeadership | null = null) {
     this.host = host;
@@ -126,6 +129,7 @@ export class ReplicaManager implements ReplicationHooks {
     this.transport = transport;
     this.clock = clock;
     this.purgatory = new ProducePurgatory<Partition>(clock, (p, offset) => this.verdict(p, offset));
+    this.selector = replicaSelectorFor(host.config.raw('replica.selector.class'));
   }
 
   /** Takes the roles the image gives this broker and follows its changes. */
@@ -357,6 +361,29 @@ export class ReplicaManager implements ReplicationHooks {
     this.maybeIncrementHighWatermark(partition, log);
   }
 
+  /**
+   * ReplicaManager.findPreferredReadReplica: the candidates are this leader and the followers
+   * of the committed ISR whose log covers `fetchOffset` and whose broker is registered; the
+   * selector's choice is answered only when it is not the leader.
+   */
+  preferredReadReplica(partition: Partition, log: PartitionLog, clientRack: string, fetchOffset: number): number {
+    const ls = partition.leaderState;
+    // RackAwareReplicaSelector keeps a consumer without a rack on the leader.
+    if (this.selector === null || ls === null || clientRack === '') return -1;
+    const brokers = this.store.brokers();
+    const leader: ReplicaView = { nodeId: this.host.nodeId, rack: this.host.config.raw('broker.rack'), logEndOffset: log.logEndOffset, timeSinceLastCaughtUpMs: 0 };
+    const views: ReplicaView[] = [leader];
+    const now = this.clock.now();
+    for (const r of ls.followers.values()) {
+      if (!ls.isr.includes(r.brokerId) || r.logEndOffset < fetchOffset || r.logStartOffset > fetchOffset) continue;
+      const rack = rackOf(brokers, r.brokerId);
+      if (rack === undefined) continue; // not registered: no endpoint to send the consumer to
+      views.push({ nodeId: r.brokerId, rack, logEndOffset: r.logEndOffset, timeSinceLastCaughtUpMs: now - r.lastCaughtUpTimeMs });
+    }
+    const selected = this.selector(clientRack, views, leader);
+    return selected === leader ? -1 : selected.nodeId;
+  }
+
   awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number> {
     if (this.closed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return this.purgatory.wait(partition, requiredOffset, timeoutMs);
@@ -437,4 +464,10 @@ export class ReplicaManager implements ReplicationHooks {
       },
     );
   }
+}
+
+/** The rack of a registered broker (null: none set); undefined when it is not registered. */
+function rackOf(brokers: readonly BrokerEndpoint[], nodeId: number): string | null | undefined {
+  for (const b of brokers) if (b.nodeId === nodeId) return b.rack;
+  return undefined;
 }

@@ -63,6 +63,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'replica.fetch.response.max.bytes': 'Most bytes of one response to a follower\'s fetch.',
   'replica.fetch.backoff.ms': 'How long a follower waits before fetching a partition again after an error.',
   'replica.socket.timeout.ms': 'How long a follower waits for the leader to answer a request.',
+  'replica.selector.class': 'Which replica a consumer with a rack (client.rack) fetches from: org.apache.kafka.common.replica.RackAwareReplicaSelector picks an in-sync replica in its rack; unset, always the leader.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };

@@ -170,6 +170,8 @@ const defs: ConfigDef[] = [
   { name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', min: 0 },
   { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0 },
   { name: 'replica.socket.timeout.ms', type: 'int', default: '30000' },
+  // KIP-392: the leader's choice of the replica a consumer (Fetch v11+, rack_id) reads from.
+  { name: 'replica.selector.class', type: 'string', default: null },
   { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
   // The controller's preferred leader election (src/cluster/leader-rebalance.ts).
   { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },

@@ -1,0 +1,61 @@
+/**
+ * Fetching from the closest replica (KIP-392): `replica.selector.class` names the plugin a
+ * leader asks which replica a consumer should read from. Kafka loads the class by name;
+ * Millrace knows the one Kafka ships, `RackAwareReplicaSelector`, and refuses any other name at
+ * start-up as Kafka does (its ReplicaManager fails with ClassNotFoundException). Unset, the
+ * leader serves every consumer itself.
+ *
+ * The candidates are Kafka's (ReplicaManager.findPreferredReadReplica): the leader, and the
+ * followers in the ISR whose log covers the fetch offset; the leader answers with the chosen
+ * replica's id only when it is not the leader itself.
+ */
+
+export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+
+/** One candidate replica (Kafka's ReplicaView). */
+export interface ReplicaView {
+  readonly nodeId: number;
+  /** `broker.rack` of its broker; null when unset or the broker is not registered. */
+  readonly rack: string | null;
+  readonly logEndOffset: number;
+  readonly timeSinceLastCaughtUpMs: number;
+}
+
+/** Picks the replica a consumer in `clientRack` reads from; `leader` is also in `replicas`. */
+export type ReplicaSelector = (clientRack: string, replicas: readonly ReplicaView[], leader: ReplicaView) => ReplicaView;
+
+/**
+ * Kafka's RackAwareReplicaSelector: with a rack given, the leader when it is in that rack or
+ * no replica is, else the most caught-up replica of the rack (highest log end offset, then
+ * the most recently caught up, then the highest broker id, as ReplicaView.comparator orders
+ * them); without a rack, the leader.
+ */
+export const rackAwareReplicaSelector: ReplicaSelector = (clientRack, replicas, leader) => {
+  if (clientRack === '') return leader;
+  let best: ReplicaView | null = null;
+  for (const r of replicas) {
+    if (r.rack !== clientRack) continue;
+    if (r === leader) return leader;
+    if (best === null || compareReplicaViews(r, best) > 0) best = r;
+  }
+  return best ?? leader;
+};
+
+/** ReplicaView.comparator: log end offset, then less time since caught up, then node id. */
+function compareReplicaViews(a: ReplicaView, b: ReplicaView): number {
+  if (a.logEndOffset !== b.logEndOffset) return a.logEndOffset - b.logEndOffset;
+  if (a.timeSinceLastCaughtUpMs !== b.timeSinceLastCaughtUpMs) return b.timeSinceLastCaughtUpMs - a.timeSinceLastCaughtUpMs;
+  return a.nodeId - b.nodeId;
+}
+
+/**
+ * The selector `replica.selector.class` names; null when unset. Throws for a class Millrace
+ * does not have, with the message of Kafka's failed start-up.
+ */
+export function replicaSelectorFor(className: string | null): ReplicaSelector | null {
+  if (className === null) return null;
+  if (className.trim() === RACK_AWARE_REPLICA_SELECTOR) return rackAwareReplicaSelector;
+  throw new Error(
+    `replica.selector.class: class ${className.trim()} cannot be found (Millrace provides ${RACK_AWARE_REPLICA_SELECTOR} only; Kafka fails to start with ClassNotFoundException here)`,
+  );
+}
