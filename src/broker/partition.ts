@@ -96,6 +96,14 @@ export interface ReplicationHooks {
    * `replica.selector.class` picks one other than this leader; -1 to read here.
    */
   preferredReadReplica(partition: Partition, log: PartitionLog, clientRack: string, fetchOffset: number): number;
+  /**
+   * Replication throttles (ReplicaManager.shouldLeaderThrottle): whether the leader sends
+   * nothing to follower `replicaId` now — a throttled replica out of the ISR over the leader's
+   * `leader.replication.throttled.rate`.
+   */
+  shouldLeaderThrottle(partition: Partition, replicaId: number): boolean;
+  /** Record bytes sent to a follower; they count against the leader's rate when the partition is throttled. */
+  recordLeaderReplication(topic: string, partition: number, bytes: number): void;
 }
 
 export class Partition {

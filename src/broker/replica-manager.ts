@@ -37,6 +37,7 @@ import { effectiveMinIsr } from './produce/partition-append.js';
 import { topicProduceSettings } from './produce/topic-settings.js';
 import type { CoordinatorLeadership } from './group-coordinator-host.js';
 import type { BrokerConfig } from './settings/broker-config.js';
+import { ReplicationThrottles } from './replication-throttles.js';
 
 /** What replication uses of its broker (the broker passes itself). */
 export interface ReplicaManagerHost {
@@ -119,6 +120,8 @@ export class ReplicaManager implements ReplicationHooks {
   private closed = false;
   /** The group and transaction coordinators, told when this broker starts or stops leading a partition of their topics. */
   private readonly coordinators: CoordinatorLeadership | null;
+  /** The leader-side and follower-side replication throttles of this broker. */
+  readonly throttles: ReplicationThrottles;
   /** `replica.selector.class` (KIP-392); null: consumers read from the leader. */
   private readonly selector: ReplicaSelector | null;
 
@@ -130,6 +133,7 @@ export class ReplicaManager implements ReplicationHooks {
     this.clock = clock;
     this.purgatory = new ProducePurgatory<Partition>(clock, (p, offset) => this.verdict(p, offset));
     this.selector = replicaSelectorFor(host.config.raw('replica.selector.class'));
+    this.throttles = new ReplicationThrottles(host.nodeId, host.config, store, clock);
   }
 
   /** Takes the roles the image gives this broker and follows its changes. */
@@ -172,6 +176,7 @@ export class ReplicaManager implements ReplicationHooks {
 
   private applyDelta(change: ImageChange): void {
     if (this.closed) return;
+    this.throttles.refreshRates();
     if (change.brokers) {
       if (!this.store.registered) {
         this.fence();
@@ -228,9 +233,13 @@ export class ReplicaManager implements ReplicationHooks {
     const topic = this.store.topic(name);
     if (topic === undefined) {
       // Served no longer: deleted (its record is gone), or still being created.
-      if (!this.store.image.topicRecords.has(name)) this.dropTopic(name);
+      if (!this.store.image.topicRecords.has(name)) {
+        this.throttles.removeTopic(name);
+        this.dropTopic(name);
+      }
       return;
     }
+    this.throttles.applyTopic(topic);
     for (const pm of topic.partitions) this.applyPartition(topic, pm);
   }
 
@@ -342,6 +351,7 @@ export class ReplicaManager implements ReplicationHooks {
       responseMaxBytes: c.int('replica.fetch.response.max.bytes'),
       backoffMs: c.int('replica.fetch.backoff.ms'),
       logger: this.host.logger,
+      quota: this.throttles,
     };
   }
 
@@ -382,6 +392,15 @@ export class ReplicaManager implements ReplicationHooks {
     }
     const selected = this.selector(clientRack, views, leader);
     return selected === leader ? -1 : selected.nodeId;
+  }
+
+  shouldLeaderThrottle(partition: Partition, replicaId: number): boolean {
+    const ls = partition.leaderState;
+    return ls !== null && this.throttles.shouldLeaderThrottle(partition.topic, partition.index, ls.isr, replicaId);
+  }
+
+  recordLeaderReplication(topic: string, partition: number, bytes: number): void {
+    this.throttles.recordLeader(topic, partition, bytes);
   }
 
   awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number> {

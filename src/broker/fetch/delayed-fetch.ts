@@ -61,7 +61,8 @@ export class DelayedFetch {
       if ((p.fetchOnlyLeader ? !partition.isLeader : !partition.isReplica) || leaderEpochError(partition.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
       const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? partition.lastStableOffset(log) : log.highWatermark;
       if (f.fetchOffset > end) return true; // truncated below the fetch offset
-      if (f.fetchOffset < end) {
+      // A throttled follower's bytes do not count (they will not be sent).
+      if (f.fetchOffset < end && !(p.isFromFollower && host.partitions.replication?.shouldLeaderThrottle(partition, p.replicaId) === true)) {
         if (p.minBytes <= 1 && f.maxBytes > 0) return true;
         accumulated += bytesAvailable(log, f, end);
         if (accumulated >= p.minBytes) return true;

@@ -184,18 +184,24 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   }
   let records: Buffer;
   let aborted: AbortedTxn[] | null;
-  try {
-    const info = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire });
-    records = info.records;
-    aborted = info.abortedTransactions;
-    if (records.length === 0) {
-      readBufferPool.release(records);
-      records = EMPTY;
+  if (params.isFromFollower && host.partitions.replication?.shouldLeaderThrottle(partition, params.replicaId) === true) {
+    // A throttled follower gets no records this time (ReplicaManager.readFromLog); its position still counts below.
+    records = EMPTY;
+    aborted = null;
+  } else {
+    try {
+      const info = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire });
+      records = info.records;
+      aborted = info.abortedTransactions;
+      if (records.length === 0) {
+        readBufferPool.release(records);
+        records = EMPTY;
+      }
+    } catch (e) {
+      const code = storageErrorCode(e);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
+      return readErrorData(params, f.partition, code);
     }
-  } catch (e) {
-    const code = storageErrorCode(e);
-    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
-    return readErrorData(params, f.partition, code);
   }
   // The follower has everything below its fetch offset: its place in the ISR and the high watermark follow.
   if (params.isFromFollower) host.partitions.replication?.onFollowerFetch(partition, log, params.replicaId, f.fetchOffset, f.fetcherLogStartOffset);

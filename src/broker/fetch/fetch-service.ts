@@ -136,6 +136,7 @@ export class FetchService implements DelayedFetchOwner {
         }
       }
     }
+    if (params.isFromFollower) recordReplication(host, read);
     const outcome = this.sessions.finish(ctx, erroneous.length === 0 ? read : read.concat(erroneous));
     const useIds = params.version >= 13;
     const responses: FetchableTopicResponse[] = [];
@@ -160,4 +161,15 @@ export class FetchService implements DelayedFetchOwner {
 function isZstdTopic(host: FetchHost, name: string): boolean {
   const topic = host.metadata.topic(name);
   return topic !== undefined && (topic.configs['compression.type'] ?? host.config.raw('compression.type')) === 'zstd';
+}
+
+/** The bytes sent to a follower count against the leader's replication throttle (KafkaApis' quotas.leader.record). */
+function recordReplication(host: FetchHost, read: readonly FetchedPartition[]): void {
+  const replication = host.partitions.replication;
+  if (replication === null) return;
+  for (let i = 0; i < read.length; i++) {
+    const p = read[i]!;
+    const size = p.data.records === null ? 0 : p.data.records.length;
+    if (size > 0 && p.fetch.topic !== null) replication.recordLeaderReplication(p.fetch.topic, p.fetch.partition, size);
+  }
 }
