@@ -14,7 +14,8 @@
  *   - every `replica.lag.time.max.ms` / 2, ISR followers that lag leave the ISR;
  *   - ISR changes are AlterPartition writes (KvMetadataStore.alterPartition), adopted when the
  *     image brings them back;
- *   - a topic gone from the image takes its local logs with it.
+ *   - a topic gone from the image takes its local logs with it, and so does a replica a
+ *     reassignment moved away.
  *
  * Time (lag, caught-up times, produce timeouts) comes from a Clock, which tests move by hand.
  */
@@ -117,6 +118,8 @@ export class ReplicaManager implements ReplicationHooks {
   private unsubscribe: (() => void) | null = null;
   private isrTimer: ClockTimer | null = null;
   private fetchersPaused = false;
+  /** The first pass over the image at start-up: a log found for a partition not placed here is a stray, set aside. */
+  private starting = false;
   private closed = false;
   /** The group and transaction coordinators, told when this broker starts or stops leading a partition of their topics. */
   private readonly coordinators: CoordinatorLeadership | null;
@@ -140,8 +143,27 @@ export class ReplicaManager implements ReplicationHooks {
   start(): void {
     this.host.partitions.replication = this;
     this.unsubscribe = this.store.subscribe((change) => this.applyDelta(change));
-    for (const t of [...this.store.topics()]) this.applyTopic(t.name);
+    this.starting = true;
+    try {
+      for (const t of [...this.store.topics()]) this.applyTopic(t.name);
+      this.setStrayLogsAside();
+    } finally {
+      this.starting = false;
+    }
     this.scheduleIsrCheck();
+  }
+
+  /**
+   * Logs on disk of topics the image does not know (deleted while this broker was away) are
+   * strays: set aside, not deleted, as Kafka does at start-up (LogManager.findStrayReplicas).
+   */
+  private setStrayLogsAside(): void {
+    const logs = this.host.logs;
+    for (const log of [...logs.allLogs()]) {
+      if (this.store.topic(log.topic) !== undefined || this.store.image.topicRecords.has(log.topic)) continue;
+      this.host.logger.warn({ topic: log.topic, partition: log.partition }, 'setting aside the log of a partition this broker holds no replica of (-stray)');
+      logs.markStray(log.topic, log.partition);
+    }
   }
 
   async close(): Promise<void> {
@@ -248,6 +270,7 @@ export class ReplicaManager implements ReplicationHooks {
     const partition = partitions.get(topic, pm.partition)!;
     if (!pm.replicas.includes(nodeId)) {
       this.stopReplica(partition);
+      this.deleteLocalLog(partition);
       return;
     }
     let indexes = this.byTopic.get(topic.name);
@@ -305,6 +328,25 @@ export class ReplicaManager implements ReplicationHooks {
     partition.followedLeader = -1;
     partition.appliedLeaderEpoch = -1;
     this.byTopic.get(partition.topic)?.delete(partition.index);
+  }
+
+  /**
+   * A replica moved away (a reassignment removed this broker) takes its local log with it, as
+   * Kafka's StopPartition with deleteLocalLog; fetches waiting on it are answered (they see
+   * NOT_LEADER_OR_FOLLOWER). A replica given back later starts from an empty log.
+   */
+  private deleteLocalLog(partition: Partition): void {
+    const log = this.host.logs.getLog(partition.topic, partition.index);
+    if (log === undefined) return;
+    if (this.starting) {
+      // Found at start-up: moved away while this broker was down, or never ours. Kafka sets such strays aside.
+      this.host.logger.warn({ topic: partition.topic, partition: partition.index }, 'setting aside the log of a partition this broker holds no replica of (-stray)');
+      this.host.logs.markStray(partition.topic, partition.index);
+      return;
+    }
+    this.host.logs.deleteLog(partition.topic, partition.index);
+    this.host.fetch.purgatory.checkLog(log);
+    this.host.logger.info({ topic: partition.topic, partition: partition.index }, 'deleted the local log of a replica moved away');
   }
 
   private stopLeading(partition: Partition): void {
