@@ -21,15 +21,15 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { BrokerEndpoint, PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
+import type { PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
 import type { KvMetadataStore } from '../cluster/kv-metadata-store.js';
 import type { ImageChange } from '../cluster/metadata-image.js';
 import type { Clock, ClockTimer } from '../cluster/kv/clock.js';
 import { IsrChange, LeaderState } from '../cluster/replication/leader-state.js';
 import { ProducePurgatory } from '../cluster/replication/delayed-produce.js';
-import { ReplicaFetcher, type FetcherSettings, type FollowerLog, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
-import { replicaSelectorFor, type ReplicaSelector, type ReplicaView } from '../cluster/replication/replica-selector.js';
-import type { EpochEndOffset } from '../storage/leader-epoch-cache.js';
+import { ReplicaFetcher, type FetcherSettings, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
+import { FollowerPartition } from './follower-partition.js';
+import { preferredReadReplica, replicaSelectorFor, type ReplicaSelector } from '../cluster/replication/replica-selector.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { NO_EPOCH, type Partition, type Partitions, type ReplicationHooks } from './partition.js';
@@ -48,60 +48,6 @@ export interface ReplicaManagerHost {
   readonly partitions: Partitions;
   readonly fetch: FetchService;
   readonly logger: Logger;
-}
-
-/** A partition this broker follows, as its fetcher sees it. */
-class FollowerPartition implements FollowerLog {
-  readonly partitionRef: Partition;
-  readonly log: PartitionLog;
-  readonly topicId: Buffer;
-
-  constructor(partition: Partition, log: PartitionLog, topicId: Buffer) {
-    this.partitionRef = partition;
-    this.log = log;
-    this.topicId = topicId;
-  }
-
-  get topic(): string {
-    return this.partitionRef.topic;
-  }
-  get partition(): number {
-    return this.partitionRef.index;
-  }
-  get logStartOffset(): number {
-    return this.log.logStartOffset;
-  }
-  get logEndOffset(): number {
-    return this.log.logEndOffset;
-  }
-  get highWatermark(): number {
-    return this.log.highWatermark;
-  }
-  get latestEpoch(): number {
-    return this.partitionRef.latestEpoch(this.log);
-  }
-
-  endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.partitionRef.epochCache(this.log).endOffsetFor(epoch, this.log.logEndOffset);
-  }
-
-  truncateTo(offset: number): Promise<void> {
-    return this.partitionRef.truncateTo(this.log, offset);
-  }
-
-  truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.partitionRef.truncateFullyAndStartAt(this.log, offset);
-  }
-
-  appendAsFollower(records: Buffer): void {
-    this.partitionRef.appendAsFollower(this.log, records);
-  }
-
-  updateFromLeader(highWatermark: number, logStartOffset: number): void {
-    const log = this.log;
-    log.updateHighWatermark(Math.min(highWatermark, log.logEndOffset));
-    if (logStartOffset > log.logStartOffset && logStartOffset <= log.highWatermark) log.maybeIncrementLogStartOffset(logStartOffset, 'leader log start offset incremented');
-  }
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -420,20 +366,9 @@ export class ReplicaManager implements ReplicationHooks {
    */
   preferredReadReplica(partition: Partition, log: PartitionLog, clientRack: string, fetchOffset: number): number {
     const ls = partition.leaderState;
-    // RackAwareReplicaSelector keeps a consumer without a rack on the leader.
-    if (this.selector === null || ls === null || clientRack === '') return -1;
-    const brokers = this.store.brokers();
-    const leader: ReplicaView = { nodeId: this.host.nodeId, rack: this.host.config.raw('broker.rack'), logEndOffset: log.logEndOffset, timeSinceLastCaughtUpMs: 0 };
-    const views: ReplicaView[] = [leader];
-    const now = this.clock.now();
-    for (const r of ls.followers.values()) {
-      if (!ls.isr.includes(r.brokerId) || r.logEndOffset < fetchOffset || r.logStartOffset > fetchOffset) continue;
-      const rack = rackOf(brokers, r.brokerId);
-      if (rack === undefined) continue; // not registered: no endpoint to send the consumer to
-      views.push({ nodeId: r.brokerId, rack, logEndOffset: r.logEndOffset, timeSinceLastCaughtUpMs: now - r.lastCaughtUpTimeMs });
-    }
-    const selected = this.selector(clientRack, views, leader);
-    return selected === leader ? -1 : selected.nodeId;
+    if (this.selector === null || ls === null) return -1;
+    const leader = { rack: this.host.config.raw('broker.rack'), logEndOffset: log.logEndOffset };
+    return preferredReadReplica(this.selector, ls, leader, this.store.brokers(), clientRack, fetchOffset, this.clock.now());
   }
 
   shouldLeaderThrottle(partition: Partition, replicaId: number): boolean {
@@ -527,8 +462,3 @@ export class ReplicaManager implements ReplicationHooks {
   }
 }
 
-/** The rack of a registered broker (null: none set); undefined when it is not registered. */
-function rackOf(brokers: readonly BrokerEndpoint[], nodeId: number): string | null | undefined {
-  for (const b of brokers) if (b.nodeId === nodeId) return b.rack;
-  return undefined;
-}

@@ -10,6 +10,9 @@
  * replica's id only when it is not the leader itself.
  */
 
+import type { BrokerEndpoint } from '../metadata.js';
+import type { LeaderState } from './leader-state.js';
+
 export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 
 /** One candidate replica (Kafka's ReplicaView). */
@@ -58,4 +61,38 @@ export function replicaSelectorFor(className: string | null): ReplicaSelector | 
   throw new Error(
     `replica.selector.class: class ${className.trim()} cannot be found (Millrace provides ${RACK_AWARE_REPLICA_SELECTOR} only; Kafka fails to start with ClassNotFoundException here)`,
   );
+}
+
+/**
+ * ReplicaManager.findPreferredReadReplica on a leader: the candidates are the leader and the
+ * followers of the committed ISR whose log (as of their last fetch) covers `fetchOffset` and
+ * whose broker is registered; the selector's choice, or -1 when it is the leader.
+ */
+export function preferredReadReplica(
+  selector: ReplicaSelector,
+  ls: LeaderState,
+  leader: { rack: string | null; logEndOffset: number },
+  brokers: readonly BrokerEndpoint[],
+  clientRack: string,
+  fetchOffset: number,
+  nowMs: number,
+): number {
+  // RackAwareReplicaSelector keeps a consumer without a rack on the leader: no candidates needed.
+  if (clientRack === '' && selector === rackAwareReplicaSelector) return -1;
+  const leaderView: ReplicaView = { nodeId: ls.nodeId, rack: leader.rack, logEndOffset: leader.logEndOffset, timeSinceLastCaughtUpMs: 0 };
+  const views: ReplicaView[] = [leaderView];
+  for (const r of ls.followers.values()) {
+    if (!ls.isr.includes(r.brokerId) || r.logEndOffset < fetchOffset || r.logStartOffset > fetchOffset) continue;
+    const rack = rackOf(brokers, r.brokerId);
+    if (rack === undefined) continue; // not registered: no endpoint to send the consumer to
+    views.push({ nodeId: r.brokerId, rack, logEndOffset: r.logEndOffset, timeSinceLastCaughtUpMs: nowMs - r.lastCaughtUpTimeMs });
+  }
+  const selected = selector(clientRack, views, leaderView);
+  return selected === leaderView ? -1 : selected.nodeId;
+}
+
+/** The rack of a registered broker (null: none set); undefined when it is not registered. */
+function rackOf(brokers: readonly BrokerEndpoint[], nodeId: number): string | null | undefined {
+  for (const b of brokers) if (b.nodeId === nodeId) return b.rack;
+  return undefined;
 }
