@@ -154,7 +154,7 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   }
   const log = partition.localLogWithEpochOrError(f.currentLeaderEpoch, params.fetchOnlyLeader);
   if (typeof log === 'number') return readErrorData(params, f.partition, log);
-  if (params.clientRack !== null && partition.leaderState !== null) {
+  if (params.clientRack !== null && !params.isFromFollower && partition.leaderState !== null) {
     // The leader may send a consumer to a closer replica (ReplicaManager.findPreferredReadReplica): no records then.
     const preferred = host.partitions.replication?.preferredReadReplica(partition, log, params.clientRack, f.fetchOffset) ?? -1;
     if (preferred >= 0) {
