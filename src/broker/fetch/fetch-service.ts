@@ -37,10 +37,15 @@ export class FetchService implements DelayedFetchOwner {
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
     const maxBytes = Math.min(request.maxBytes, host.config.int('fetch.max.bytes'));
     const readCommitted = isConsumer && request.isolationLevel === READ_COMMITTED;
+    // Fetch v11+ carries the client's rack (Kafka's ClientMetadata); such a consumer may be
+    // sent to, and served by, a follower (KIP-392, FetchParams.fetchOnlyLeader).
+    const clientRack = version >= 11 ? request.rackId : null;
     const params: FetchParams = {
       version,
       replicaId,
       isFromFollower: replicaId >= 0,
+      fetchOnlyLeader: replicaId >= 0 || (isConsumer && clientRack === null),
+      clientRack,
       isolation: readCommitted ? 'txnCommitted' : isConsumer ? 'highWatermark' : 'logEnd',
       readCommitted,
       maxWaitMs: request.maxWaitMs,
@@ -93,7 +98,7 @@ export class FetchService implements DelayedFetchOwner {
     }
     if (interesting.length === 0) return this.respond(ctx, params, [], erroneous);
     const read = readPartitions(host, params, interesting);
-    if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch) {
+    if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch || read.hasPreferredReadReplica) {
       return this.respond(ctx, params, read.partitions, erroneous);
     }
     releaseRead(read); // not enough yet: the answer reads again
@@ -131,6 +136,7 @@ export class FetchService implements DelayedFetchOwner {
         }
       }
     }
+    if (params.isFromFollower) recordReplication(host, read);
     const outcome = this.sessions.finish(ctx, erroneous.length === 0 ? read : read.concat(erroneous));
     const useIds = params.version >= 13;
     const responses: FetchableTopicResponse[] = [];
@@ -155,4 +161,15 @@ export class FetchService implements DelayedFetchOwner {
 function isZstdTopic(host: FetchHost, name: string): boolean {
   const topic = host.metadata.topic(name);
   return topic !== undefined && (topic.configs['compression.type'] ?? host.config.raw('compression.type')) === 'zstd';
+}
+
+/** The bytes sent to a follower count against the leader's replication throttle (KafkaApis' quotas.leader.record). */
+function recordReplication(host: FetchHost, read: readonly FetchedPartition[]): void {
+  const replication = host.partitions.replication;
+  if (replication === null) return;
+  for (let i = 0; i < read.length; i++) {
+    const p = read[i]!;
+    const size = p.data.records === null ? 0 : p.data.records.length;
+    if (size > 0 && p.fetch.topic !== null) replication.recordLeaderReplication(p.fetch.topic, p.fetch.partition, size);
+  }
 }
