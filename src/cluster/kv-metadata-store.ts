@@ -13,7 +13,8 @@ import { SILENT_LOGGER, type ClusterLogger } from './cluster-logger.js';
 import { planAlterPartition, type AlterPartitionRequest } from './replication/alter-partition.js';
 import { DEFAULT_LEADER_REBALANCE, LeaderRebalance, type LeaderRebalanceConfig } from './leader-rebalance.js';
 import { electLeaders, type ElectionResult, type PartitionRef } from './elect-leaders.js';
-import { listReassignments, planReassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';
+import { listReassignments, planReassignments, type ReassignmentRequest } from './reassignment.js';
+import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
 import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
 

@@ -86,6 +86,11 @@ const DOCS: Readonly<Record<string, string>> = {
   'replica.fetch.response.max.bytes': 'Most bytes of one response to a follower\'s fetch.',
   'replica.fetch.backoff.ms': 'How long a follower waits before fetching a partition again after an error.',
   'replica.socket.timeout.ms': 'How long a follower waits for the leader to answer a request.',
+  'leader.replication.throttled.rate': 'Bytes per second a leader sends to throttled replicas out of the ISR (leader.replication.throttled.replicas); dynamic only.',
+  'follower.replication.throttled.rate': 'Bytes per second a follower fetches for its throttled replicas out of the ISR (follower.replication.throttled.replicas); dynamic only.',
+  'replication.quota.window.num': 'Samples kept to measure replication throttles\' byte rate.',
+  'replication.quota.window.size.seconds': 'Length of each sample measuring replication throttles\' byte rate.',
+  'replica.selector.class': 'Which replica a consumer with a rack (client.rack) fetches from: org.apache.kafka.common.replica.RackAwareReplicaSelector picks an in-sync replica in its rack; unset, always the leader.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
