@@ -104,6 +104,30 @@ test('ssl.client.auth=required: a client without a certificate or with an untrus
   }
 });
 
+test('ssl.client.auth=requested: without a certificate the client is anonymous, with a trusted one it is its subject, an untrusted one is refused', async () => {
+  const tb = await sslBroker({
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': server.keystorePath,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': pki.caPath,
+    'ssl.client.auth': 'requested',
+    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/',
+  });
+  const address = tb.broker.listenerAddress('SSL');
+  try {
+    const anonymous = await WireClient.connect(address, { tls: trusting() });
+    await anonymous.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
+    const known = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
+    await known.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
+    assert.deepEqual(principalsOn(tb, 'SSL'), ['User:ANONYMOUS', 'User:alice']);
+    await assert.rejects(connectAndAsk(address, trusting({ key: stranger.key, cert: stranger.cert })));
+    anonymous.close();
+    known.close();
+  } finally {
+    await tb.close();
+  }
+});
+
 async function connectAndAsk(address: string, options: tls.ConnectionOptions): Promise<void> {
   const client = await WireClient.connect(address, { tls: options, timeoutMs: 5000 });
   try {
