@@ -64,6 +64,7 @@ test('BrokerConfig.load refuses bad listener settings and accepts listener-prefi
   assert.equal(config.listenerRaw('PLAINTEXT', 'ssl.keystore.type'), 'PKCS12');
   assert.equal(config.listenerRaw('PLAINTEXT', 'ssl.client.auth'), 'none');
   assert.throws(() => BrokerConfig.load({ overrides: { 'listener.name.ssl.ssl.client.auth': 'sometimes' } }), /ssl.client.auth/);
+  assert.throws(() => BrokerConfig.load({ overrides: { 'connection.failed.authentication.delay.ms': 1000, 'connections.max.idle.ms': 1000 } }), /connection.failed.authentication.delay.ms=1000 should always be less than connections.max.idle.ms=1000/);
 });
 
 test('Metadata, DescribeCluster and FindCoordinator answer with the endpoints of the listener asked on', async () => {
