@@ -78,8 +78,8 @@ test('Metadata, DescribeCluster and FindCoordinator answer with the endpoints of
     },
   });
   const internal = await WireClient.connect(tb.broker.listenerAddress('INTERNAL'));
-  const hiddenPort = (tb.broker as unknown as { servers: Array<{ port: number }> }).servers[2]!.port;
-  const hidden = await WireClient.connect(`127.0.0.1:${hiddenPort}`);
+  // Served but not advertised: its bound address.
+  const hidden = await WireClient.connect(tb.broker.listenerAddress('HIDDEN'));
   try {
     const plainPort = Number(tb.bootstrap.split(':').pop());
     const internalPort = Number(tb.broker.listenerAddress('INTERNAL').split(':').pop());
