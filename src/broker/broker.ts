@@ -4,14 +4,17 @@ import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFromBrokerProps } from '../storage/config.js';
 import type { StorageLogger } from '../storage/logger.js';
-import { BrokerConfig, type Listener } from './settings/broker-config.js';
+import { BrokerConfig } from './settings/broker-config.js';
 import { BROKER_CONFIGS } from './settings/definitions.js';
 import type { BrokerContext } from './context.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
-import type { BrokerEndpoint, MetadataStore } from '../cluster/metadata.js';
+import type { BrokerEndpoint, ListenerEndpoint, MetadataStore } from '../cluster/metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { SocketServer } from './network/socket-server.js';
+import { ConnectionQuotas } from './network/connection-quotas.js';
+import { interBrokerClientSecurity, listenerSecurity } from './listener-security.js';
+import type { ListenerConfig } from '../security/listeners.js';
 import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
@@ -44,7 +47,7 @@ export interface BrokerOptions {
 }
 
 /**
- * A running broker: one PLAINTEXT listener, the partition logs under `log.dirs`, the metadata
+ * A running broker: its listeners (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), the partition logs under `log.dirs`, the metadata
  * store and the handler registry. `close()` stops accepting, lets in-flight requests finish,
  * then flushes logs and writes checkpoints and the clean-shutdown marker.
  */
@@ -73,7 +76,8 @@ export class Broker implements BrokerContext {
   /** KIP-890 verification with coordinators on other brokers (Kafka's AddPartitionsToTxnManager, its own connections); null on a single node. */
   txnVerification: AddPartitionsToTxnSender | null = null;
   private txnVerificationTransport: ClientReplicaTransport | null = null;
-  private server!: SocketServer;
+  /** One socket server per listener, in `listeners` order. */
+  private servers: SocketServer[] = [];
   private endpoint!: BrokerEndpoint;
   private closing: Promise<void> | null = null;
 
@@ -90,14 +94,28 @@ export class Broker implements BrokerContext {
     return broker;
   }
 
-  /** `host:port` clients should bootstrap from. */
+  /** `host:port` clients should bootstrap from: the first listener's. */
   get bootstrapServers(): string {
-    const host = this.endpoint.host.includes(':') ? `[${this.endpoint.host}]` : this.endpoint.host;
-    return `${host}:${this.endpoint.port}`;
+    return this.listenerAddress(this.config.listenerSettings.listeners[0]!.name);
   }
 
+  /** `host:port` of the listener `name` as it is advertised (else as it is bound). */
+  listenerAddress(name: string): string {
+    const l = this.endpoint.listeners?.find((x) => x.name === name) ?? this.boundEndpoint(name);
+    if (l === undefined) throw new Error(`no listener ${name}`);
+    return `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+  }
+
+  /** The port the first listener is bound to. */
   get port(): number {
-    return this.server.port;
+    return this.servers[0]!.port;
+  }
+
+  private boundEndpoint(name: string): { host: string; port: number } | undefined {
+    const i = this.config.listenerSettings.listeners.findIndex((l) => l.name === name);
+    if (i < 0) return undefined;
+    const l = this.config.listenerSettings.listeners[i]!;
+    return { host: l.host === '' || l.host === '0.0.0.0' ? hostname() : l.host, port: this.servers[i]!.port };
   }
 
   private async startup(options: BrokerOptions): Promise<void> {
@@ -107,24 +125,8 @@ export class Broker implements BrokerContext {
     void loadZstdWasm();
     // Kafka's ReplicaManager loads replica.selector.class at start-up and fails on an unknown class.
     replicaSelectorFor(config.raw('replica.selector.class'));
-    const listener = plaintextListener(config.listeners());
-    this.server = new SocketServer(
-      {
-        host: listener.host === '' ? '0.0.0.0' : listener.host,
-        port: listener.port,
-        maxRequestBytes: config.int('socket.request.max.bytes'),
-        maxConnections: config.int('max.connections'),
-        connectionsMaxIdleMs: config.long('connections.max.idle.ms'),
-        maxInFlightPerConnection: options.maxInFlightPerConnection ?? 64,
-        maxConnectionsPerIp: config.int('max.connections.per.ip'),
-        maxConnectionsPerIpOverrides: config.perIpOverrides(),
-        maxConnectionCreationRate: config.int('max.connection.creation.rate'),
-        budget: new RequestBudget(config.int('queued.max.requests'), requestMemoryBytes(config)),
-      },
-      new RequestDispatcher(this),
-    );
-    await this.server.listen();
-    this.endpoint = advertised(config, listener, this.server.port, this.nodeId);
+    await this.openListeners(options);
+    this.endpoint = advertised(config, this.servers.map((s) => s.port), this.nodeId);
     const dirs = config.logDirs();
     try {
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
@@ -160,9 +162,10 @@ export class Broker implements BrokerContext {
       // transactions left prepared get their markers written again.
       await this.transactions.startup();
       if (this.metadata instanceof KvMetadataStore) {
-        this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'));
-        this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers');
-        const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification');
+        const security = interBrokerClientSecurity(config);
+        this.replicaTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('replica.socket.timeout.ms'), 'fetcher', security);
+        this.markerTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-markers', security);
+        const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification', security);
         this.txnVerificationTransport = verificationTransport;
         this.txnVerification = new AddPartitionsToTxnSender(() => verificationTransport, this.logger.child({ component: 'add-partitions-to-txn' }));
         this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));
@@ -174,12 +177,56 @@ export class Broker implements BrokerContext {
       this.txnVerification?.close();
       this.txnVerificationTransport?.close();
       await this.replication?.close();
-      await this.server.close(0);
+      await Promise.all(this.servers.map((s) => s.close(0)));
       // A store in a cluster holds a registration and a session: give them up.
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
+  }
+
+  /**
+   * Binds every listener, each with its TLS and SASL settings; they share the connection
+   * quotas and the request budget, as Kafka's listeners share its processors' limits.
+   */
+  private async openListeners(options: BrokerOptions): Promise<void> {
+    const config = this.config;
+    const dispatcher = new RequestDispatcher(this);
+    const quotas = new ConnectionQuotas({
+      maxConnections: config.int('max.connections'),
+      maxConnectionsPerIp: config.int('max.connections.per.ip'),
+      maxConnectionsPerIpOverrides: config.perIpOverrides(),
+      maxConnectionCreationRate: config.int('max.connection.creation.rate'),
+    });
+    await quotas.resolve();
+    const budget = new RequestBudget(config.int('queued.max.requests'), requestMemoryBytes(config));
+    // Every listener's security is built before any socket is bound, so a bad setting fails start-up cleanly.
+    const security = config.listenerSettings.listeners.map((l) => listenerSecurity(this, l));
+    try {
+      for (let i = 0; i < config.listenerSettings.listeners.length; i++) {
+        const listener = config.listenerSettings.listeners[i]!;
+        const server = new SocketServer(
+          {
+            host: listener.host === '' ? '0.0.0.0' : listener.host,
+            port: listener.port,
+            maxRequestBytes: config.int('socket.request.max.bytes'),
+            maxConnections: config.int('max.connections'),
+            connectionsMaxIdleMs: config.long('connections.max.idle.ms'),
+            maxInFlightPerConnection: options.maxInFlightPerConnection ?? 64,
+            quotas,
+            budget,
+            listenerName: listener.name,
+            ...security[i]!,
+          },
+          dispatcher,
+        );
+        this.servers.push(server);
+        await server.listen();
+      }
+    } catch (err) {
+      await Promise.all(this.servers.map((s) => s.close(0)));
+      throw err;
+    }
   }
 
   /** Graceful stop; safe to call more than once. */
@@ -205,7 +252,7 @@ export class Broker implements BrokerContext {
     this.txnVerification?.close();
     this.txnVerificationTransport?.close();
     await this.replication?.close();
-    await this.server.close();
+    await Promise.all(this.servers.map((s) => s.close()));
     await this.logs.shutdown();
     await this.metadata.close();
     this.logger.info('broker stopped');
@@ -225,22 +272,23 @@ function transactionCoordinator(broker: Broker, host: ReturnType<typeof coordina
   });
 }
 
-function plaintextListener(listeners: Listener[]): Listener {
-  const l = listeners.find((x) => x.name === 'PLAINTEXT');
-  if (l === undefined) {
-    throw new Error(`listeners: Millrace serves PLAINTEXT only for now; got ${listeners.map((x) => x.name).join(', ') || 'none'}`);
-  }
-  return l;
-}
-
-function advertised(config: BrokerConfig, listener: Listener, boundPort: number, nodeId: number): BrokerEndpoint {
-  const adv = config.advertisedListeners().find((x) => x.name === listener.name);
+/**
+ * This broker as it registers: every advertised listener (a port of 0 is the port bound, an
+ * empty host this machine's name), and at top level the inter-broker listener's address, the
+ * one other brokers connect to.
+ */
+function advertised(config: BrokerConfig, boundPorts: readonly number[], nodeId: number): BrokerEndpoint {
+  const settings = config.listenerSettings;
   const rack = config.raw('broker.rack');
-  if (adv !== undefined && config.isSet('advertised.listeners')) {
-    return { nodeId, host: adv.host === '' ? hostname() : adv.host, port: adv.port === 0 ? boundPort : adv.port, rack };
-  }
-  const host = listener.host === '' || listener.host === '0.0.0.0' ? hostname() : listener.host;
-  return { nodeId, host, port: boundPort, rack };
+  const explicit = config.isSet('advertised.listeners');
+  const listeners: ListenerEndpoint[] = settings.advertised.map((adv: ListenerConfig) => {
+    const i = settings.listeners.findIndex((l) => l.name === adv.name);
+    const bound = boundPorts[i]!;
+    const wildcard = adv.host === '' || (!explicit && adv.host === '0.0.0.0');
+    return { name: adv.name, host: wildcard ? hostname() : adv.host, port: adv.port === 0 ? bound : adv.port, securityProtocol: adv.securityProtocol };
+  });
+  const inter = listeners.find((l) => l.name === settings.interBrokerListener)!;
+  return { nodeId, host: inter.host, port: inter.port, rack, listeners };
 }
 
 /**

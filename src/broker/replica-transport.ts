@@ -5,7 +5,7 @@
  * highest version both sides serve, so Fetch carries ReplicaState (v15+) between Millrace
  * brokers.
  */
-import { BrokerConnection } from '../client/connection.js';
+import { BrokerConnection, type ConnectionOptions } from '../client/connection.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { FetchRequest } from '../protocol/generated/fetch-request.js';
 import type { FetchResponse } from '../protocol/generated/fetch-response.js';
@@ -24,11 +24,14 @@ export class ClientReplicaTransport implements ReplicaTransport {
   private readonly metadata: Pick<MetadataStore, 'brokers'>;
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
+  /** TLS and SASL for the inter-broker listener. */
+  private readonly security: Pick<ConnectionOptions, 'tls' | 'sasl'>;
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private closed = false;
 
-  constructor(metadata: Pick<MetadataStore, 'brokers'>, nodeId: number, requestTimeoutMs: number, purpose = 'fetcher') {
+  constructor(metadata: Pick<MetadataStore, 'brokers'>, nodeId: number, requestTimeoutMs: number, purpose = 'fetcher', security: Pick<ConnectionOptions, 'tls' | 'sasl'> = {}) {
     this.metadata = metadata;
+    this.security = security;
     this.clientId = `broker-${nodeId}-${purpose}`;
     this.requestTimeoutMs = requestTimeoutMs;
   }
@@ -90,7 +93,8 @@ export class ClientReplicaTransport implements ReplicaTransport {
     if (c !== undefined) return c;
     const node = this.metadata.brokers().find((b) => b.nodeId === id);
     if (node === undefined) return Promise.reject(new Error(`broker ${id} is not registered`));
-    c = BrokerConnection.connect(node.host, node.port, { clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs });
+    // A broker's registration puts its inter-broker listener's address at top level.
+    c = BrokerConnection.connect(node.host, node.port, { clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs, ...this.security });
     this.connections.set(id, c);
     c.then(
       (conn) => {

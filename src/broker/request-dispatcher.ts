@@ -6,6 +6,7 @@ import type { ChunkedFrame, Connection, RequestProcessor } from './network/conne
 import type { BrokerContext } from './context.js';
 import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/handler.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
+import { saslGate } from './sasl-gate.js';
 
 /**
  * APIs whose handlers answer with a promise when the request waits for an event (a Fetch for
@@ -28,6 +29,8 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   process(frame: Buffer, connection: Connection, seq: number): void {
+    const sasl = connection.sasl;
+    if (sasl !== null && !sasl.authenticated && saslGate(frame, connection, seq, sasl, this.broker.logger)) return;
     let request: DecodedRequest;
     try {
       request = decodeRequestFrame(frame);
@@ -47,6 +50,8 @@ export class RequestDispatcher implements RequestProcessor {
       clientId: request.clientId,
       header: request.header,
       clientAddress: connection.remoteAddress,
+      listenerName: connection.listenerName,
+      principal: connection.principal,
     };
     let result: unknown;
     try {

@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { authenticate, type SaslCredentials } from './sasl.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
 import { ApiKey, apiInfo, type RequestTypes, type ResponseTypes } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -12,6 +14,10 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number;
   /** How long connecting and the ApiVersions exchange may take (default 10000). */
   connectTimeoutMs?: number;
+  /** Connect with TLS (SSL and SASL_SSL listeners). */
+  tls?: TlsConnectionOptions;
+  /** Authenticate with SASL after ApiVersions (SASL_PLAINTEXT and SASL_SSL listeners). */
+  sasl?: SaslCredentials;
 }
 
 interface Pending {
@@ -61,13 +67,14 @@ export class BrokerConnection {
   /** Opens a connection and negotiates API versions. */
   static async connect(host: string, port: number, options: ConnectionOptions = {}): Promise<BrokerConnection> {
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
-    const socket = connect({ host, port });
+    const tls = options.tls;
+    const socket = tls === undefined ? connect({ host, port }) : connectTls({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...tls });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new KafkaConnectionError(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(); });
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => { clearTimeout(timer); resolve(); });
       socket.once('error', (err) => {
         clearTimeout(timer);
         reject(new KafkaConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err }));
@@ -76,6 +83,7 @@ export class BrokerConnection {
     const conn = new BrokerConnection(socket, host, port, options);
     try {
       await conn.negotiateVersions();
+      if (options.sasl !== undefined) await authenticate(conn, options.sasl);
     } catch (err) {
       conn.close();
       throw err;

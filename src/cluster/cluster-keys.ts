@@ -13,6 +13,7 @@
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
  */
 
+import type { ListenerEndpoint } from './metadata.js';
 export const DEFAULT_ROOT = '/millrace/';
 
 /** Dynamic broker configs' scope key for the cluster-wide defaults (Kafka writes `<default>`). */
@@ -27,6 +28,7 @@ export class ClusterKeys {
   readonly partitionsPrefix: string;
   readonly topicConfigsPrefix: string;
   readonly brokerConfigsPrefix: string;
+  readonly scramPrefix: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -37,6 +39,12 @@ export class ClusterKeys {
     this.partitionsPrefix = `${this.root}partitions/`;
     this.topicConfigsPrefix = `${this.root}configs/topics/`;
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
+    this.scramPrefix = `${this.root}scram/`;
+  }
+
+  /** A user's SCRAM credentials (SavedUserScram). */
+  scram(user: string): string {
+    return `${this.scramPrefix}${user}`;
   }
 
   broker(nodeId: number): string {
@@ -72,6 +80,8 @@ export interface BrokerRecord {
   host: string;
   port: number;
   rack: string | null;
+  /** Every advertised listener; absent in registrations of a Millrace before named listeners. */
+  listeners?: ListenerEndpoint[];
   /** Random per log directory (Kafka's directory id): the same broker restarting has the same. */
   dirId: string;
   /**

@@ -16,6 +16,7 @@ import { electLeaders, type ElectionResult, type PartitionRef } from './elect-le
 import { listReassignments, planReassignments, type ReassignmentRequest } from './reassignment.js';
 import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
+import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -325,6 +326,30 @@ export class KvMetadataStore implements MetadataStore {
     await this.waitForRevision(r.revision);
   }
 
+  scramCredentials(user: string): UserScramCredentials | undefined {
+    return this.image.scram.get(user)?.record;
+  }
+
+  scramUsers(): IterableIterator<string> {
+    return this.image.scram.keys();
+  }
+
+  /** One transaction over every user touched, each guarded by the revision its new credentials were computed from. */
+  async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
+    const next = applyScramChanges((u) => this.image.scram.get(u)?.record, changes);
+    const compares = [];
+    const ops: Op[] = [];
+    for (const [user, creds] of next) {
+      const key = this.keys.scram(user);
+      compares.push(modRevisionIs(key, this.image.scram.get(user)?.modRevision ?? 0));
+      ops.push(creds.size === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(encodeUserScram(creds)) });
+    }
+    if (ops.length === 0) return;
+    const r = await this.o.kv.txn({ compares, success: ops });
+    if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'SCRAM credentials changed meanwhile; try again.');
+    await this.waitForRevision(r.revision);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -420,6 +445,7 @@ export class KvMetadataStore implements MetadataStore {
     const key = this.keys.broker(self.nodeId);
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId };
+    if (self.listeners !== undefined) record.listeners = [...self.listeners];
     for (let attempt = 0; ; attempt++) {
       const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
       if (r.succeeded) {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
 import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
@@ -18,6 +19,7 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly byId = new Map<string, TopicMetadata>();
   /** Dynamic broker configs by scope ('' = cluster default, else a broker id). */
   private readonly dynamicConfigs = new Map<string, Record<string, string>>();
+  private readonly scram = new Map<string, Map<string, ScramCredential>>();
 
   private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
     this.dir = dir;
@@ -36,6 +38,7 @@ export class LocalMetadataStore implements MetadataStore {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedMetadata;
       for (const t of saved.topics) store.index(fromSaved(t, self.nodeId));
       for (const [scope, configs] of Object.entries(saved.brokerConfigs ?? {})) store.dynamicConfigs.set(scope, { ...configs });
+      for (const [user, creds] of Object.entries(saved.scramCredentials ?? {})) store.scram.set(user, decodeUserScram(creds));
     }
     return store;
   }
@@ -104,6 +107,22 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  scramCredentials(user: string): UserScramCredentials | undefined {
+    return this.scram.get(user);
+  }
+
+  scramUsers(): IterableIterator<string> {
+    return this.scram.keys();
+  }
+
+  async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
+    for (const [user, creds] of applyScramChanges((u) => this.scram.get(u), changes)) {
+      if (creds.size === 0) this.scram.delete(user);
+      else this.scram.set(user, creds);
+    }
+    this.save();
+  }
+
   async close(): Promise<void> {
     // Every change is already on disk.
   }
@@ -131,6 +150,7 @@ export class LocalMetadataStore implements MetadataStore {
       })),
     };
     if (this.dynamicConfigs.size > 0) saved.brokerConfigs = Object.fromEntries(this.dynamicConfigs);
+    if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }
@@ -150,6 +170,8 @@ interface SavedMetadata {
   topics: SavedTopic[];
   /** Dynamic broker configs by scope ('' = cluster default); absent when there are none. */
   brokerConfigs?: Record<string, Record<string, string>>;
+  /** SCRAM credentials by user; absent when there are none. */
+  scramCredentials?: Record<string, SavedUserScram>;
 }
 
 const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});

@@ -1,6 +1,7 @@
 import { isInternalTopic, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys, type ControllerRecord, type PartitionRecord, type TopicRecord } from './cluster-keys.js';
 import type { KvEntry, WatchEvent } from './kv/kv.js';
+import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
 
 export interface Versioned<T> {
   record: T;
@@ -38,6 +39,8 @@ export class MetadataImage {
   readonly brokerConfigs = new Map<string, Record<string, string>>();
   /** Mod revision of each scope's dynamic broker configs key, for guarded updates. */
   readonly brokerConfigRevisions = new Map<string, number>();
+  /** SCRAM credentials by user, with their key's mod revision for guarded updates. */
+  readonly scram = new Map<string, Versioned<Map<string, ScramCredential>>>();
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   private endpoints: BrokerEndpoint[] = [];
@@ -57,6 +60,7 @@ export class MetadataImage {
     this.topicConfigs.clear();
     this.brokerConfigs.clear();
     this.brokerConfigRevisions.clear();
+    this.scram.clear();
     const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
     for (const t of topics) change.topics.add(t);
     for (const t of change.topics) this.rebuild(t);
@@ -162,6 +166,13 @@ export class MetadataImage {
         this.brokerConfigs.delete(scope);
         this.brokerConfigRevisions.delete(scope);
       }
+    } else if (key.startsWith(k.scramPrefix)) {
+      const user = key.slice(k.scramPrefix.length);
+      if (put) {
+        const v = versioned<SavedUserScram>();
+        this.scram.set(user, { ...v, record: decodeUserScram(v.record) });
+      }
+      else this.scram.delete(user);
     }
   }
 
@@ -196,5 +207,7 @@ export class MetadataImage {
 }
 
 function endpointOf(b: BrokerRecord): BrokerEndpoint {
-  return { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
+  const endpoint: BrokerEndpoint = { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
+  if (b.listeners !== undefined) endpoint.listeners = b.listeners;
+  return endpoint;
 }

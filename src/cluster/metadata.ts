@@ -6,12 +6,41 @@
  * `MetadataStore` and finds a topic's partition with `partitionOf`.
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
+import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
+
+/** Where a broker can be reached on one of its named listeners. */
+export interface ListenerEndpoint {
+  /** The listener's name, upper case (PLAINTEXT, SASL_SSL, INTERNAL...). */
+  name: string;
+  host: string;
+  port: number;
+  /** PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. */
+  securityProtocol: string;
+}
 
 export interface BrokerEndpoint {
   nodeId: number;
+  /** The inter-broker listener's address: where other brokers connect (replication, markers). */
   host: string;
   port: number;
   rack: string | null;
+  /**
+   * Every advertised listener of the broker. Absent for a broker registered with one listener
+   * only (by a Millrace before named listeners): then `host:port` serves every listener name.
+   */
+  listeners?: readonly ListenerEndpoint[];
+}
+
+/**
+ * The broker's address on the listener `name`, as Kafka answers Metadata, DescribeCluster and
+ * FindCoordinator with the endpoints of the listener the request came in on; undefined when
+ * the broker has no such listener (Kafka then leaves the broker out).
+ */
+export function endpointOn(broker: BrokerEndpoint, name: string): { host: string; port: number } | undefined {
+  const listeners = broker.listeners;
+  if (listeners === undefined) return broker;
+  for (let i = 0; i < listeners.length; i++) if (listeners[i]!.name === name) return listeners[i];
+  return undefined;
 }
 
 export interface PartitionMetadata {
@@ -77,6 +106,12 @@ export interface MetadataStore {
   listPartitionReassignments?(
     partitions: ReadonlyArray<{ topic: string; partition: number }> | null,
   ): Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>;
+  /** A user's SCRAM credentials by mechanism; undefined when the user has none. */
+  scramCredentials(user: string): UserScramCredentials | undefined;
+  /** Every user with a SCRAM credential. */
+  scramUsers(): IterableIterator<string>;
+  /** Applies validated AlterUserScramCredentials changes, all or none. */
+  alterScramCredentials(changes: readonly ScramChange[]): Promise<void>;
   close(): Promise<void>;
 }
 

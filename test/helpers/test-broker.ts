@@ -84,6 +84,9 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     deleteTopic: (name) => store.deleteTopic(name),
     createPartitions: (name, total) => store.createPartitions(name, total),
     setTopicConfigs: (name, configs) => store.setTopicConfigs(name, configs),
+    scramCredentials: (user) => store.scramCredentials(user),
+    scramUsers: () => store.scramUsers(),
+    alterScramCredentials: (changes) => store.alterScramCredentials(changes),
     ...(store.brokerConfigs === undefined ? {} : { brokerConfigs: (scope: string) => store.brokerConfigs!(scope) }),
     ...(store.setBrokerConfigs === undefined ? {} : { setBrokerConfigs: (scope: string, configs: Record<string, string>) => store.setBrokerConfigs!(scope, configs) }),
     close: () => store.close(),
@@ -101,4 +104,16 @@ export function logOf(tb: TestBroker, topic: string, partition = 0): PartitionLo
   const log = tb.broker.logs.getLog(topic, partition);
   if (log === undefined) throw new Error(`no log for ${topic}-${partition}`);
   return log;
+}
+
+/** The principals of the broker's open connections on `listener` (the authorizer's view of them). */
+export function principalsOn(tb: TestBroker, listener: string): string[] {
+  // The socket servers and their connection sets are private: tests look, nothing else does.
+  const servers = (tb.broker as unknown as { servers: Array<{ options: { listenerName?: string }; connections: Set<{ principal: string; closed: boolean }> }> }).servers;
+  const out: string[] = [];
+  for (const s of servers) {
+    if ((s.options.listenerName ?? 'PLAINTEXT') !== listener) continue;
+    for (const c of s.connections) if (!c.closed) out.push(c.principal);
+  }
+  return out.sort();
 }

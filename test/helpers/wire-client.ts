@@ -17,6 +17,7 @@
  * highest version both sides support. `sendRaw` sends bytes as they are, to test bad input.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { once } from 'node:events';
 import { eventually } from './eventually.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/header.js';
@@ -55,6 +56,8 @@ export interface WireClientOptions {
   timeoutMs?: number;
   /** Ask ApiVersions on connect, so `version()` can pick versions (default false). */
   apiVersions?: boolean;
+  /** Connect with TLS (an SSL or SASL_SSL listener) with these options. */
+  tls?: tls.ConnectionOptions;
 }
 
 export class WireClient {
@@ -93,8 +96,8 @@ export class WireClient {
     const colon = address.lastIndexOf(':');
     const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(colon + 1));
-    const socket = net.connect({ host, port });
-    await once(socket, 'connect');
+    const socket = options.tls === undefined ? net.connect({ host, port }) : tls.connect({ host, port, ...options.tls });
+    await once(socket, options.tls === undefined ? 'connect' : 'secureConnect');
     socket.setNoDelay(true);
     const client = new WireClient(socket, options.clientId ?? 'millrace-test', options.timeoutMs ?? 30_000);
     if (options.apiVersions === true) {

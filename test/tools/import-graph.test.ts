@@ -18,11 +18,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   perf: ['client', 'protocol', 'common'],
   coordinator: ['protocol', 'storage', 'common'],
   cluster: ['protocol', 'storage', 'common'],
+  // TLS settings, principals and SASL mechanisms; SCRAM credentials live in the cluster metadata.
+  security: ['protocol', 'common', 'cluster'],
   // The broker's replica fetchers reach other brokers through the client's connection
   // (as Kafka's brokers use its clients' NetworkClient); the client knows nothing of the broker.
-  broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client'],
-  cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', '(root)'],
-  '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'cli'],
+  broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client', 'security'],
+  cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', '(root)'],
+  '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'cli'],
 };
 
 /** Inside the broker: the network layer knows nothing of handlers or services above it. */

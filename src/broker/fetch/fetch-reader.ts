@@ -43,6 +43,8 @@ export interface FetchParams {
   readonly minBytes: number;
   /** min(max_bytes, fetch.max.bytes). */
   readonly maxBytes: number;
+  /** The listener the request came in on: the leaders named for KIP-951 are given at their endpoints on it. */
+  readonly listenerName?: string;
 }
 
 /** The interesting partitions read in request order, with what decides whether to wait. */

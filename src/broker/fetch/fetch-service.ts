@@ -5,7 +5,7 @@
  * the rest, and either answers at once or parks the request until enough bytes arrive.
  * One per broker (`BrokerContext.fetch`), given the parts of the broker it uses (`FetchHost`).
  */
-import { partitionOf } from '../../cluster/metadata.js';
+import { endpointOn, partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../protocol/generated/fetch-response.js';
@@ -31,7 +31,7 @@ export class FetchService implements DelayedFetchOwner {
     this.purgatory = new FetchPurgatory(host, this, now);
   }
 
-  fetch(request: FetchRequest, version: number): FetchResponse | Promise<FetchResponse> {
+  fetch(request: FetchRequest, version: number, listenerName = 'PLAINTEXT'): FetchResponse | Promise<FetchResponse> {
     const host = this.host;
     const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
@@ -51,6 +51,7 @@ export class FetchService implements DelayedFetchOwner {
       maxWaitMs: request.maxWaitMs,
       minBytes: Math.min(request.minBytes, maxBytes),
       maxBytes,
+      listenerName,
     };
     const useIds = version >= 13;
     const fetchData = new Map<string, PartitionFetch>();
@@ -131,8 +132,10 @@ export class FetchService implements DelayedFetchOwner {
         if (pm === undefined) continue;
         p.data.currentLeader = { leaderId: pm.leader, leaderEpoch: pm.leaderEpoch };
         const node = host.metadata.brokers().find((b) => b.nodeId === pm.leader);
-        if (node !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
-          nodeEndpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
+        // At its endpoint on the request's listener; left out without one, as Kafka.
+        const endpoint = node === undefined ? undefined : endpointOn(node, params.listenerName ?? 'PLAINTEXT');
+        if (node !== undefined && endpoint !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
+          nodeEndpoints.push({ nodeId: node.nodeId, host: endpoint.host, port: endpoint.port, rack: node.rack });
         }
       }
     }

@@ -1,5 +1,5 @@
 import type { BrokerContext } from '../context.js';
-import type { BrokerEndpoint } from '../../cluster/metadata.js';
+import { endpointOn } from '../../cluster/metadata.js';
 
 /** "Authorized operations not requested" in Metadata and Describe* responses. */
 export const UNKNOWN_AUTHORIZED_OPERATIONS = -2147483648;
@@ -37,9 +37,15 @@ export function clusterAuthorizedOperations(): number {
   ]);
 }
 
-/** This broker as clients should reach it: the first advertised listener. */
-export function advertisedEndpoint(broker: BrokerContext): BrokerEndpoint {
-  const self = broker.metadata.brokers().find((b) => b.nodeId === broker.nodeId);
-  if (self === undefined) throw new Error(`broker ${broker.nodeId} is not in the metadata`);
-  return self;
+/**
+ * The live brokers as a client on `listener` reaches them: each one's endpoint on that
+ * listener; brokers without it are left out, as Kafka's MetadataCache.getAliveBrokerNodes.
+ */
+export function brokersOn(broker: BrokerContext, listener: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+  const out: Array<{ nodeId: number; host: string; port: number; rack: string | null }> = [];
+  for (const b of broker.metadata.brokers()) {
+    const e = endpointOn(b, listener);
+    if (e !== undefined) out.push({ nodeId: b.nodeId, host: e.host, port: e.port, rack: b.rack });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { DescribeClusterResponse } from '../../protocol/generated/describe-cluster-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
-import { clusterAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { brokersOn, clusterAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { defineHandler } from './handler.js';
 
 const BROKER_ENDPOINT = 1;
@@ -40,7 +40,7 @@ export const describeClusterHandler = defineHandler({
         'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       );
     }
-    const brokers = broker.metadata.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
+    const brokers = brokersOn(broker, info.listenerName).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
     const controllerId = broker.metadata.controllerId;
     return {
       throttleTimeMs: 0,

@@ -17,6 +17,7 @@ import type { BrokerContext } from '../context.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
 import { defineHandler } from './handler.js';
+import { endpointOn } from '../../cluster/metadata.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -32,15 +33,20 @@ interface Found {
 const none = (errorCode: number): Found => ({ errorCode, nodeId: -1, host: '', port: -1 });
 
 /** The leader of `partition` of an internal topic, as the metadata image knows it. */
-function leaderOf(broker: BrokerContext, topic: string, partition: number): Found {
+/**
+ * The leader of `partition` of an internal topic, as the metadata image knows it, at its
+ * endpoint on the request's listener (COORDINATOR_NOT_AVAILABLE when it has none, as Kafka).
+ */
+function leaderOf(broker: BrokerContext, topic: string, partition: number, listener: string): Found {
   const pm = broker.metadata.topic(topic)?.partitions[partition];
   if (pm === undefined || pm.leader < 0) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const node = broker.metadata.brokers().find((b) => b.nodeId === pm.leader);
-  if (node === undefined) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  return { errorCode: ErrorCode.NONE, nodeId: node.nodeId, host: node.host, port: node.port };
+  const endpoint = node === undefined ? undefined : endpointOn(node, listener);
+  if (node === undefined || endpoint === undefined) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  return { errorCode: ErrorCode.NONE, nodeId: node.nodeId, host: endpoint.host, port: endpoint.port };
 }
 
-async function findGroupCoordinator(broker: BrokerContext, groupId: string): Promise<Found> {
+async function findGroupCoordinator(broker: BrokerContext, groupId: string, listener: string): Promise<Found> {
   if (broker.groups.statusError() === ErrorCode.COORDINATOR_NOT_AVAILABLE) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const ready = broker.groups.ready();
   if (ready !== null) {
@@ -51,10 +57,10 @@ async function findGroupCoordinator(broker: BrokerContext, groupId: string): Pro
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
   }
-  return leaderOf(broker, OFFSETS_TOPIC, broker.groups.partitionFor(groupId));
+  return leaderOf(broker, OFFSETS_TOPIC, broker.groups.partitionFor(groupId), listener);
 }
 
-async function findTransactionCoordinator(broker: BrokerContext, transactionalId: string): Promise<Found> {
+async function findTransactionCoordinator(broker: BrokerContext, transactionalId: string, listener: string): Promise<Found> {
   const txn = broker.transactions;
   if (!txn.isActive) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const ready = txn.ready();
@@ -66,12 +72,12 @@ async function findTransactionCoordinator(broker: BrokerContext, transactionalId
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
   }
-  return leaderOf(broker, TRANSACTION_STATE_TOPIC, txn.partitionFor(transactionalId));
+  return leaderOf(broker, TRANSACTION_STATE_TOPIC, txn.partitionFor(transactionalId), listener);
 }
 
-function find(broker: BrokerContext, keyType: number, key: string): Found | Promise<Found> {
-  if (keyType === GROUP) return findGroupCoordinator(broker, key);
-  if (keyType === TRANSACTION) return findTransactionCoordinator(broker, key);
+function find(broker: BrokerContext, keyType: number, key: string, listener: string): Found | Promise<Found> {
+  if (keyType === GROUP) return findGroupCoordinator(broker, key, listener);
+  if (keyType === TRANSACTION) return findTransactionCoordinator(broker, key, listener);
   return none(ErrorCode.INVALID_REQUEST);
 }
 
@@ -84,7 +90,7 @@ export const findCoordinatorHandler = defineHandler({
     const keyType = v >= 1 ? request.keyType : GROUP;
     const known = keyType === GROUP || keyType === TRANSACTION || keyType === SHARE;
     if (v < 4) {
-      const found = await find(broker, keyType, request.key);
+      const found = await find(broker, keyType, request.key, info.listenerName);
       const response: FindCoordinatorResponse = {
         throttleTimeMs: 0,
         errorCode: found.errorCode,
@@ -99,7 +105,7 @@ export const findCoordinatorHandler = defineHandler({
     }
     const coordinators: Coordinator[] = [];
     for (const key of request.coordinatorKeys) {
-      const found = await find(broker, keyType, key);
+      const found = await find(broker, keyType, key, info.listenerName);
       // Kafka leaves the message at its default, "" (an unknown key type fails the whole
       // request, which Kafka answers with the error's message).
       const message = known ? '' : errorMessage(found.errorCode);

@@ -11,6 +11,10 @@ export interface RequestInfo {
   readonly header: RequestHeader.RequestHeader;
   /** `host:port` of the client. */
   readonly clientAddress: string;
+  /** The listener the request came in on: Metadata and its kin answer with endpoints of that listener. */
+  readonly listenerName: string;
+  /** The connection's authenticated principal (`User:ANONYMOUS` without TLS client auth or SASL). */
+  readonly principal: string;
 }
 
 export type HandlerResult<R> = R | Promise<R> | null;

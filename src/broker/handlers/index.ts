@@ -1,4 +1,8 @@
 import type { ApiHandler } from './handler.js';
+import { saslHandshakeHandler } from './sasl-handshake.js';
+import { saslAuthenticateHandler } from './sasl-authenticate.js';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { metadataHandler } from './metadata.js';
 import { deleteRecordsHandler } from './delete-records.js';
@@ -42,4 +46,4 @@ import { alterPartitionReassignmentsHandler } from './alter-partition-reassignme
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these. */
-export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler, findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, offsetDeleteHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler, consumerGroupHeartbeatHandler, consumerGroupDescribeHandler, addPartitionsToTxnHandler, addOffsetsToTxnHandler, endTxnHandler, writeTxnMarkersHandler, txnOffsetCommitHandler, describeTransactionsHandler, listTransactionsHandler, electLeadersHandler, alterPartitionReassignmentsHandler, listPartitionReassignmentsHandler] as readonly ApiHandler[];
+export const ALL_HANDLERS: readonly ApiHandler[] = [apiVersionsHandler, metadataHandler, produceHandler, initProducerIdHandler, describeProducersHandler, fetchHandler, listOffsetsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, createTopicsHandler, deleteTopicsHandler, createPartitionsHandler, describeConfigsHandler, alterConfigsHandler, incrementalAlterConfigsHandler, describeLogDirsHandler, describeClusterHandler, describeTopicPartitionsHandler, findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, offsetDeleteHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler, consumerGroupHeartbeatHandler, consumerGroupDescribeHandler, addPartitionsToTxnHandler, addOffsetsToTxnHandler, endTxnHandler, writeTxnMarkersHandler, txnOffsetCommitHandler, describeTransactionsHandler, listTransactionsHandler, electLeadersHandler, alterPartitionReassignmentsHandler, listPartitionReassignmentsHandler, saslHandshakeHandler, saslAuthenticateHandler, describeUserScramCredentialsHandler, alterUserScramCredentialsHandler] as readonly ApiHandler[];

@@ -15,7 +15,7 @@ import type { BrokerContext } from '../context.js';
 import { isInternalTopic, type TopicMetadata } from '../../cluster/metadata.js';
 import { createTopic } from '../topics.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
-import { advertisedEndpoint, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { brokersOn, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { defineHandler } from './handler.js';
 
 function topicEntry(topic: TopicMetadata, includeOps: boolean): MetadataResponseTopic {
@@ -58,10 +58,9 @@ export const metadataHandler = defineHandler({
         topics.push(await lookup(broker, requested.name, requested.topicId, allowAutoCreate, includeOps));
       }
     }
-    const self = advertisedEndpoint(broker);
     const response: MetadataResponse = {
       throttleTimeMs: 0,
-      brokers: broker.metadata.brokers().map((b) => (b.nodeId === broker.nodeId ? self : { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: brokersOn(broker, info.listenerName),
       clusterId: broker.metadata.clusterId,
       controllerId: broker.metadata.controllerId,
       topics,

@@ -26,7 +26,7 @@ import { ATTRIBUTES_OFFSET, MAGIC_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFF
 import { readInt64Number } from '../../protocol/records/header.js';
 import { BatchFault, batchFaultErrorCode } from '../../protocol/records/faults.js';
 import { validateProduceRecords } from '../../protocol/records/validate.js';
-import { partitionOf } from '../../cluster/metadata.js';
+import { endpointOn, partitionOf } from '../../cluster/metadata.js';
 import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
 import { ProduceTxn } from '../produce/produce-txn.js';
@@ -83,8 +83,14 @@ function invalidAcks(request: ProduceRequest, broker: BrokerContext, apiVersion:
   });
 }
 
-function response(responses: TopicProduceResponse[], rc: ProduceRequestContext | null): ProduceResponse {
-  return { responses, throttleTimeMs: 0, nodeEndpoints: rc?.leaders ?? [] };
+/** The leaders named for NOT_LEADER_OR_FOLLOWER at their endpoints on the request's listener (left out without one), as Kafka. */
+function response(responses: TopicProduceResponse[], rc: ProduceRequestContext | null, listener: string): ProduceResponse {
+  const nodeEndpoints = [];
+  for (const b of rc?.leaders ?? []) {
+    const e = endpointOn(b, listener);
+    if (e !== undefined) nodeEndpoints.push({ nodeId: b.nodeId, host: e.host, port: e.port, rack: b.rack });
+  }
+  return { responses, throttleTimeMs: 0, nodeEndpoints };
 }
 
 /** acks=0: nothing to send; any error closes the connection (thrown, the dispatcher closes it). */
@@ -111,9 +117,9 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
   const txnError = transactionalRequestError(request);
   if (txnError !== ErrorCode.NONE) {
     const responses = everyPartition(request, txnError);
-    return acks === 0 ? unacknowledged(responses, info) : response(responses, null);
+    return acks === 0 ? unacknowledged(responses, info) : response(responses, null, info.listenerName);
   }
-  if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null);
+  if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null, info.listenerName);
   const txn = ProduceTxn.of(request, info.apiVersion, broker);
   if (txn !== null) {
     const earlier = producerTails.get(txn.producerId);
@@ -187,11 +193,11 @@ function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerCon
     }
     responses[t] = { name: topicData.name, partitionResponses: list };
   }
-  if (waiting === null) return acks === 0 ? unacknowledged(responses, info) : response(responses, rc);
+  if (waiting === null) return acks === 0 ? unacknowledged(responses, info) : response(responses, rc, info.listenerName);
   const filled = slots!;
   return Promise.all(waiting).then((done) => {
     for (let i = 0; i < done.length; i++) filled[i]!.list[filled[i]!.at] = done[i]!;
-    return acks === 0 ? unacknowledged(responses, info) : response(responses, rc);
+    return acks === 0 ? unacknowledged(responses, info) : response(responses, rc, info.listenerName);
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
+import type { SaslSession } from '../../security/sasl/sasl-session.js';
 
 /**
  * What the network layer asks of the rest of the broker. `process` is called once per request
@@ -75,6 +76,15 @@ export class Connection implements BudgetWaiter {
   closeReason = '';
   /** The address its connection quota is counted under. */
   quotaKey = '';
+  /** The listener it came in on (upper case), for the endpoints Metadata answers with. */
+  listenerName = 'PLAINTEXT';
+  /** The authenticated principal (`User:ANONYMOUS` until TLS or SASL says otherwise), for the authorizer. */
+  principal = 'User:ANONYMOUS';
+  /**
+   * SASL state of a SASL_PLAINTEXT / SASL_SSL connection (src/security/sasl), null on other
+   * listeners; requests are served only once it has authenticated.
+   */
+  sasl: SaslSession | null = null;
 
   private readonly processor: RequestProcessor;
   private readonly decoder: FrameDecoder;
@@ -104,6 +114,7 @@ export class Connection implements BudgetWaiter {
   /** True while registered with the budget to be woken. */
   private waitingBudget = false;
   private readonly onClosed: (c: Connection) => void;
+  private readonly maxRequestBytes: number;
 
   constructor(
     id: number,
@@ -128,6 +139,7 @@ export class Connection implements BudgetWaiter {
     this.queuedFlags = new Uint8Array(capacity);
     this.budget = limits.budget ?? UNBOUNDED;
     this.decoder = new FrameDecoder(limits.maxRequestBytes, limits.framePool, this.budget);
+    this.maxRequestBytes = limits.maxRequestBytes;
     this.lastActive = now;
     this.onClosed = onClosed;
     socket.setNoDelay(true);
@@ -146,6 +158,15 @@ export class Connection implements BudgetWaiter {
     } else {
       socket.resume();
     }
+  }
+
+  /**
+   * Largest request frame read from now on: `sasl.server.max.receive.size` until SASL
+   * authentication completes (Kafka's SaslServerAuthenticator reads no more), then
+   * `socket.request.max.bytes` again (null).
+   */
+  limitRequestBytes(max: number | null): void {
+    this.decoder.maxFrameBytes = max ?? this.maxRequestBytes;
   }
 
   get inFlight(): number {

@@ -44,7 +44,8 @@ const POOLED_FRAME_MIN_BYTES = 32 * 1024;
 const PRODUCE_API_KEY = 0;
 
 export class FrameDecoder {
-  readonly maxFrameBytes: number;
+  /** Largest frame accepted; lowered while a SASL connection is unauthenticated. */
+  maxFrameBytes: number;
   private readonly pool: FrameBufferPool | undefined;
   private readonly memory: FrameMemory | null;
   /** True when the frame last returned by next() lies in a buffer from the pool. */

@@ -1,4 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { TlsListener } from '../../security/tls-config.js';
 import { once } from 'node:events';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { Connection, type RequestProcessor } from './connection.js';
@@ -30,6 +32,14 @@ export interface SocketServerOptions {
   maxConnectionCreationRate?: number;
   /** `queued.max.requests` and `queued.max.request.bytes`; none when omitted. */
   budget?: RequestBudget;
+  /** The listener's name (default PLAINTEXT), given to its connections. */
+  listenerName?: string;
+  /** TLS on this listener (SSL, SASL_SSL): the server context and how a peer becomes a principal. */
+  tls?: TlsListener;
+  /** Connection quotas shared with the broker's other listeners (max.connections counts them all). */
+  quotas?: ConnectionQuotas;
+  /** Called for each connection before its first request is read (SASL listeners set up its SASL state there). */
+  onConnection?: (connection: Connection) => void;
 }
 
 /**
@@ -57,12 +67,16 @@ export class SocketServer {
   private throttledUntil = 0;
   private throttleTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  /** The TLS server accepted sockets are handed to on an SSL or SASL_SSL listener (it never listens itself). */
+  private readonly tlsServer: TlsServer | null = null;
+  /** Sockets in their TLS handshake, by remote address and port: counted in the quotas, not yet connections. */
+  private readonly handshaking = new Map<string, Socket>();
 
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
     this.processor = processor;
     this.budget = options.budget;
-    this.quotas = new ConnectionQuotas({
+    this.quotas = options.quotas ?? new ConnectionQuotas({
       maxConnections: options.maxConnections,
       maxConnectionsPerIp: options.maxConnectionsPerIp ?? UNLIMITED,
       maxConnectionsPerIpOverrides: options.maxConnectionsPerIpOverrides ?? new Map(),
@@ -73,6 +87,12 @@ export class SocketServer {
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection.bind(this));
     this.server.on('error', () => {});
     this.onThrottleEnd = this.onThrottleEnd.bind(this);
+    if (options.tls !== undefined) {
+      this.tlsServer = createTlsServer(options.tls.serverOptions);
+      // A failed handshake (plaintext bytes, an untrusted certificate) destroys its socket; nothing else to do.
+      this.tlsServer.on('tlsClientError', noop);
+      this.tlsServer.on('secureConnection', this.onSecure.bind(this));
+    }
   }
 
   /** Sockets accepted by the kernel and waiting for a slot or a throttle, for tests. */
@@ -89,7 +109,7 @@ export class SocketServer {
   }
 
   async listen(): Promise<void> {
-    await this.quotas.resolve();
+    if (this.options.quotas === undefined) await this.quotas.resolve();
     this.server.listen(this.options.port, this.options.host);
     await Promise.race([
       once(this.server, 'listening'),
@@ -117,6 +137,7 @@ export class SocketServer {
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     this.throttleTimer = null;
     for (let i = this.waitingHead; i < this.waiting.length; i++) this.waiting[i]!.destroy();
+    for (const s of this.handshaking.values()) s.destroy();
     this.waiting.length = 0;
     this.waitingHead = 0;
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -204,13 +225,53 @@ export class SocketServer {
   }
 
   /** Counts the connection against its address's limit and serves it, or closes it. */
-  private admit(socket: Socket): void {
-    const ip = addressKey(socket.remoteAddress);
+  private admit(raw: Socket): void {
+    const ip = addressKey(raw.remoteAddress);
     if (!this.quotas.tryInc(ip)) {
       // TooManyConnectionsException: closed right away.
+      raw.destroy();
+      return;
+    }
+    if (this.tlsServer !== null) {
+      this.handshake(raw, ip);
+      return;
+    }
+    this.serve(raw, ip, 'User:ANONYMOUS');
+  }
+
+  /**
+   * The TLS handshake of an admitted socket, run by node:tls's server (client certificate
+   * checks included); the connection is served once it is done (onSecure), and a socket that
+   * fails it (plaintext bytes, no or an untrusted certificate) gives its quota back when it closes.
+   */
+  private handshake(raw: Socket, ip: string): void {
+    const key = `${raw.remoteAddress}:${raw.remotePort}`;
+    this.handshaking.set(key, raw);
+    raw.once('close', () => {
+      if (this.handshaking.get(key) !== raw) return;
+      this.handshaking.delete(key);
+      this.quotas.dec(ip);
+    });
+    this.tlsServer!.emit('connection', raw);
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    const raw = this.handshaking.get(key);
+    if (raw === undefined) {
       socket.destroy();
       return;
     }
+    const principal = this.closing ? null : this.options.tls!.principalOf(socket);
+    if (principal === null) {
+      socket.destroy();
+      return;
+    }
+    this.handshaking.delete(key);
+    this.serve(socket, addressKey(raw.remoteAddress), principal);
+  }
+
+  private serve(socket: Socket, ip: string, principal: string): void {
     const connection = new Connection(
       this.nextId++,
       socket,
@@ -225,6 +286,9 @@ export class SocketServer {
       this.onConnectionClosed.bind(this),
     );
     connection.quotaKey = ip;
+    connection.listenerName = this.options.listenerName ?? 'PLAINTEXT';
+    connection.principal = principal;
+    this.options.onConnection?.(connection);
     this.connections.add(connection);
   }
 

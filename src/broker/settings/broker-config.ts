@@ -6,6 +6,7 @@ import { ConfigProblem, parseConfigValue, type ConfigValue } from '../../common/
 import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 import { parsePerIpOverrides } from './per-ip-overrides.js';
+import { parseListener, resolveListeners, type Listener, type ListenerSettings } from '../../security/listeners.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
 export const enum ConfigSource {
@@ -17,11 +18,8 @@ export const enum ConfigSource {
   DefaultConfig = 5,
 }
 
-export interface Listener {
-  name: string;
-  host: string;
-  port: number;
-}
+export type { Listener } from '../../security/listeners.js';
+export { parseListener } from '../../security/listeners.js';
 
 export interface LoadOptions {
   /** server.properties path. */
@@ -49,6 +47,8 @@ export class BrokerConfig {
   readonly unknown: string[];
   /** Kafka settings given that Millrace accepts and does not use. */
   readonly ignored: string[];
+  /** The listeners with their security protocols, the advertised ones and the inter-broker one (checked at load). */
+  listenerSettings!: ListenerSettings;
 
   private constructor(values: Map<string, string>, unknown: string[], ignored: string[]) {
     this.values = values;
@@ -81,7 +81,7 @@ export class BrokerConfig {
     const ignored: string[] = [];
     const problems: string[] = [];
     for (const [name, value] of given) {
-      const def = BROKER_CONFIGS.get(name);
+      const def = BROKER_CONFIGS.get(name) ?? listenerPrefixedDef(name);
       if (def === undefined) {
         const kafka = KAFKA_BROKER_CONFIGS.get(name);
         if (kafka !== undefined) {
@@ -99,9 +99,38 @@ export class BrokerConfig {
     }
     const config = new BrokerConfig(given, unknown, ignored);
     problems.push(...config.checkListeners());
+    if (problems.length === 0) {
+      const resolved = resolveListeners({
+        listeners: config.list('listeners'),
+        advertisedListeners: config.isSet('advertised.listeners') ? config.list('advertised.listeners') : null,
+        protocolMap: config.raw('listener.security.protocol.map') ?? '',
+        interBrokerListenerName: config.raw('inter.broker.listener.name'),
+        securityInterBrokerProtocol: config.isSet('security.inter.broker.protocol') ? config.raw('security.inter.broker.protocol') : null,
+      });
+      if (Array.isArray(resolved)) problems.push(...resolved);
+      else config.listenerSettings = resolved;
+    }
     if (problems.length === 0) problems.push(...config.checkNetwork());
     if (problems.length > 0) throw new ConfigError(problems);
     return config;
+  }
+
+  /**
+   * A setting as one listener sees it: `listener.name.<listener>.<name>` (the listener's name
+   * in lower case, as Kafka prefixes it), else the setting itself, else its default.
+   */
+  listenerRaw(listener: string, name: string): string | null {
+    return this.values.get(`${listenerPrefix(listener)}${name}`) ?? this.raw(name);
+  }
+
+  /** `listener.name.<listener>.<name>` when given, else null (no fallback). */
+  listenerOnly(listener: string, name: string): string | null {
+    return this.values.get(`${listenerPrefix(listener)}${name}`) ?? null;
+  }
+
+  /** True when `listener.name.<listener>.<name>` or `name` itself was given. */
+  isListenerSet(listener: string, name: string): boolean {
+    return this.values.has(`${listenerPrefix(listener)}${name}`) || this.values.has(name);
   }
 
   /** True when the setting was given (file, environment or override) rather than defaulted. */
@@ -217,6 +246,11 @@ export class BrokerConfig {
     if (queuedBytes > 0 && queuedBytes < this.int('socket.request.max.bytes')) {
       problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
     }
+    const failedAuthDelay = this.int('connection.failed.authentication.delay.ms');
+    const maxIdle = this.long('connections.max.idle.ms');
+    if (failedAuthDelay >= maxIdle) {
+      problems.push(`connection.failed.authentication.delay.ms=${failedAuthDelay} should always be less than connections.max.idle.ms=${maxIdle} to prevent failed authentication responses from timing out`);
+    }
     let overrides: Map<string, number>;
     try {
       overrides = this.perIpOverrides();
@@ -245,12 +279,31 @@ export class BrokerConfig {
   }
 }
 
+/** Kafka's ListenerName.configPrefix: `listener.name.<name in lower case>.`. */
+export function listenerPrefix(listener: string): string {
+  return `listener.name.${listener.toLowerCase()}.`;
+}
+
+/**
+ * The definition a `listener.name.<listener>.<setting>` override is checked against: the
+ * setting's own, for settings a listener may override (ssl.*, sasl.*, and a SASL mechanism's
+ * `<mechanism>.sasl.jaas.config`).
+ */
+function listenerPrefixedDef(name: string): ConfigDef | undefined {
+  const m = /^listener\.name\.[^.]+\.(.+)$/.exec(name);
+  if (m === null) return undefined;
+  const suffix = m[1]!;
+  const jaas = /^[a-z0-9-]+\.(sasl\.jaas\.config)$/.exec(suffix);
+  const base = jaas !== null ? jaas[1]! : suffix;
+  if (!base.startsWith('ssl.') && !base.startsWith('sasl.')) return undefined;
+  return BROKER_CONFIGS.get(base);
+}
+
 function parseNumber(raw: string | null, name: string): number {
   if (raw === null) throw new Error(`${name} has no value`);
   return Number(raw.trim());
 }
 
-/** Parses `NAME://host:port`; an empty host means every interface, as in Kafka. */
 /** Kafka's ConfigException text for a bad value of a setting Kafka knows, or null. */
 function kafkaProblem(name: string, value: string, type: Parameters<typeof parseConfigValue>[2], validator: ((n: string, v: ReturnType<typeof parseConfigValue>) => void) | undefined): string | null {
   try {
@@ -260,16 +313,6 @@ function kafkaProblem(name: string, value: string, type: Parameters<typeof parse
     if (err instanceof ConfigProblem) return err.message;
     throw err;
   }
-}
-
-export function parseListener(spec: string): Listener {
-  const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(spec.trim());
-  if (m === null) throw new Error(`${JSON.stringify(spec)} is not NAME://host:port`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new Error(`${JSON.stringify(spec)}: port out of range`);
-  let host = m[2]!;
-  if (host.startsWith('[')) host = host.slice(1, -1);
-  return { name: m[1]!.toUpperCase(), host, port };
 }
 
 function checkValue(def: ConfigDef, value: string): string | null {

@@ -5,7 +5,7 @@
  * gives a broker on localhost:9092 with its data in ./data, and `node.id`, which Kafka
  * requires and Millrace defaults to 1 for a single node.
  */
-import { invalidValue, type Validator } from '../../common/config-def.js';
+import { invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
@@ -63,6 +63,32 @@ const defs: ConfigDef[] = [
   { name: 'listeners', type: 'list', default: 'PLAINTEXT://localhost:9092' },
   { name: 'advertised.listeners', type: 'list', default: null },
   { name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL' },
+  { name: 'inter.broker.listener.name', type: 'string', default: null },
+  { name: 'security.inter.broker.protocol', type: 'string', default: 'PLAINTEXT', validator: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL') },
+  // TLS (src/security/tls-config.ts); each may be given per listener as listener.name.<name>.ssl.*.
+  { name: 'ssl.keystore.type', type: 'string', default: 'JKS' },
+  { name: 'ssl.keystore.location', type: 'string', default: null },
+  { name: 'ssl.keystore.password', type: 'password', default: null },
+  { name: 'ssl.key.password', type: 'password', default: null },
+  { name: 'ssl.keystore.key', type: 'password', default: null },
+  { name: 'ssl.keystore.certificate.chain', type: 'password', default: null },
+  { name: 'ssl.truststore.type', type: 'string', default: 'JKS' },
+  { name: 'ssl.truststore.location', type: 'string', default: null },
+  { name: 'ssl.truststore.password', type: 'password', default: null },
+  { name: 'ssl.truststore.certificates', type: 'password', default: null },
+  { name: 'ssl.client.auth', type: 'string', default: 'none', validator: oneOf('required', 'requested', 'none') },
+  { name: 'ssl.enabled.protocols', type: 'list', default: 'TLSv1.2,TLSv1.3' },
+  { name: 'ssl.protocol', type: 'string', default: 'TLSv1.3' },
+  { name: 'ssl.cipher.suites', type: 'list', default: '' },
+  { name: 'ssl.principal.mapping.rules', type: 'string', default: 'DEFAULT' },
+  { name: 'ssl.endpoint.identification.algorithm', type: 'string', default: 'https' },
+  // SASL (src/security/sasl/); per listener as listener.name.<name>.sasl.* and
+  // listener.name.<name>.<mechanism>.sasl.jaas.config.
+  { name: 'sasl.enabled.mechanisms', type: 'list', default: 'GSSAPI' },
+  { name: 'sasl.jaas.config', type: 'password', default: null },
+  { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI' },
+  { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', min: 0 },
+  { name: 'sasl.server.max.receive.size', type: 'int', default: '524288' },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
@@ -218,7 +244,6 @@ export const IGNORED_KAFKA_CONFIGS: ReadonlySet<string> = new Set([
   'controller.quorum.voters',
   'controller.quorum.bootstrap.servers',
   'controller.listener.names',
-  'inter.broker.listener.name',
   'num.network.threads',
   'num.io.threads',
   'num.recovery.threads.per.data.dir',

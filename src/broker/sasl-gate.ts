@@ -1,0 +1,127 @@
+/**
+ * Requests of a connection that has not finished SASL authentication (Kafka's
+ * SaslServerAuthenticator): ApiVersions goes to its handler; SaslHandshake picks the
+ * mechanism; the tokens then come as SaslAuthenticate requests (handshake v1) or raw frames
+ * (v0). Any other request closes the connection, as Kafka does with "Unexpected Kafka request
+ * of type ... during SASL handshake". A failed authentication is answered with
+ * SASL_AUTHENTICATION_FAILED and Kafka's message after `connection.failed.authentication.delay.ms`,
+ * and the connection is then closed.
+ */
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { decodeRequestFrame, encodeResponseFrame, type DecodedRequest } from '../protocol/header.js';
+import type { Connection } from './network/connection.js';
+import type { Logger } from 'pino';
+import { SaslPhase, type SaslSession } from '../security/sasl/sasl-session.js';
+import { SaslAuthenticationError, type SaslStep } from '../security/sasl/mechanism.js';
+import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate-request.js';
+import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake-request.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Serves one request frame of an unauthenticated connection; returns false when the request
+ * is an ApiVersions the dispatcher should serve as usual.
+ */
+export function saslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
+  if (session.phase === SaslPhase.Failed) return true;
+  if (session.phase === SaslPhase.RawAuthenticate) {
+    rawToken(frame, connection, seq, session, logger);
+    return true;
+  }
+  let request: DecodedRequest;
+  try {
+    request = decodeRequestFrame(frame);
+  } catch {
+    // Before the handshake the dispatcher decides: an ApiVersions at a version we do not know
+    // gets its KIP-511 answer, anything else it cannot decode closes the connection.
+    if (session.phase === SaslPhase.Handshake) return false;
+    connection.close('invalid request during SASL authentication');
+    return true;
+  }
+  if (session.phase === SaslPhase.Handshake) {
+    if (request.apiKey === ApiKey.ApiVersions) return false;
+    if (request.apiKey === ApiKey.SaslHandshake) {
+      handshake(request, connection, seq, session);
+      return true;
+    }
+    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL handshake.`);
+    return true;
+  }
+  if (request.apiKey !== ApiKey.SaslAuthenticate) {
+    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL authentication.`);
+    return true;
+  }
+  authenticate(request, connection, seq, session, logger);
+  return true;
+}
+
+function handshake(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
+  const body = request.body as SaslHandshakeRequest;
+  const ok = session.handshake(body.mechanism, request.apiVersion);
+  const response = { errorCode: ok ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: [...session.listener.mechanisms] };
+  connection.complete(seq, encodeResponseFrame(ApiKey.SaslHandshake, request.apiVersion, request.correlationId, response));
+  // Kafka closes the connection once it has said which mechanisms it has.
+  if (!ok) {
+    session.phase = SaslPhase.Failed;
+    connection.end(`unsupported SASL mechanism ${body.mechanism}`);
+  }
+}
+
+function authenticate(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
+  const body = request.body as SaslAuthenticateRequest;
+  const step = evaluate(session, body.authBytes, connection, logger);
+  const v = request.apiVersion;
+  if (typeof step === 'string') {
+    const response = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step, authBytes: EMPTY, sessionLifetimeMs: 0n };
+    failLater(connection, session, seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
+    return;
+  }
+  const response = { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: 0n };
+  connection.complete(seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
+}
+
+function rawToken(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
+  const step = evaluate(session, frame, connection, logger);
+  if (typeof step === 'string') {
+    // Raw tokens carry no error: the client learns of the failure when the connection closes.
+    failLater(connection, session, seq, null);
+    return;
+  }
+  const out = Buffer.allocUnsafe(4 + step.challenge.length);
+  out.writeInt32BE(step.challenge.length, 0);
+  step.challenge.copy(out, 4);
+  connection.complete(seq, out);
+}
+
+/** Runs the mechanism; a step, or the message of the refusal. */
+function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): SaslStep | string {
+  let step: SaslStep;
+  try {
+    step = session.server!.evaluate(token);
+  } catch (err) {
+    const message = err instanceof SaslAuthenticationError
+      ? err.message
+      : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
+    logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message }, 'failed authentication');
+    return message;
+  }
+  if (step.user !== null) {
+    connection.principal = `User:${step.user}`;
+    connection.limitRequestBytes(null);
+    session.phase = SaslPhase.Complete;
+    session.server = null;
+  }
+  return step;
+}
+
+/** Kafka delays the answer to a failed authentication, then closes the connection. */
+function failLater(connection: Connection, session: SaslSession, seq: number, response: Buffer | null): void {
+  session.phase = SaslPhase.Failed;
+  session.server = null;
+  const timer = setTimeout(() => {
+    connection.complete(seq, response);
+    connection.end('authentication failed');
+  }, session.listener.failedAuthenticationDelayMs);
+  timer.unref();
+}

@@ -1,0 +1,23 @@
+/**
+ * What a SASL mechanism's server side does (javax.security.sasl.SaslServer as Kafka uses it):
+ * takes the client's token, answers a challenge, and says when the exchange is complete and
+ * for which user.
+ */
+export interface SaslStep {
+  /** The server's answer (may be empty). */
+  challenge: Buffer;
+  /** Set when authentication succeeded: the authenticated user name. */
+  user: string | null;
+}
+
+export interface SaslMechanismServer {
+  evaluate(token: Buffer): SaslStep;
+}
+
+/**
+ * An authentication failure with the message the client gets in SaslAuthenticate's
+ * error_message (Kafka's SaslAuthenticationException), after which the connection closes.
+ */
+export class SaslAuthenticationError extends Error {
+  override readonly name = 'SaslAuthenticationError';
+}

@@ -1,0 +1,65 @@
+// Compat driver for the Apache Kafka Java client over a secured listener (SASL_SSL, SSL):
+//   java -cp '<classes>:<libs>/*' SecureClient BOOTSTRAP TOPIC COUNT CLIENT_PROPERTIES
+// CLIENT_PROPERTIES holds security.protocol, sasl.* and ssl.* as an application writes them.
+// Produces COUNT records "v0".."v<COUNT-1>" (acks=all, idempotent), then reads the topic from
+// the beginning without a group. Prints {"client":...}, {"produced":N} and {"consumed":[...]}.
+import java.io.FileInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
+
+public class SecureClient {
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        String topic = args[1];
+        int count = Integer.parseInt(args[2]);
+        Properties security = new Properties();
+        try (FileInputStream in = new FileInputStream(args[3])) {
+            security.load(in);
+        }
+        System.out.println("{\"client\":\"kafka-clients " + AppInfoParser.getVersion() + "\"}");
+        Properties pp = new Properties();
+        pp.putAll(security);
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
+            for (int i = 0; i < count; i++) producer.send(new ProducerRecord<>(topic, "v" + i)).get();
+        }
+        System.out.println("{\"produced\":" + count + "}");
+        Properties cp = new Properties();
+        cp.putAll(security);
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (values.size() < count && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) values.add(r.value());
+            }
+        }
+        StringBuilder sb = new StringBuilder("{\"consumed\":[");
+        for (int i = 0; i < values.size(); i++) sb.append(i == 0 ? "" : ",").append('"').append(values.get(i)).append('"');
+        System.out.println(sb.append("]}"));
+    }
+}
