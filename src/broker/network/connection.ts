@@ -69,6 +69,8 @@ export class Connection implements BudgetWaiter {
   readonly id: number;
   readonly socket: Socket;
   readonly remoteAddress: string;
+  /** The peer's IP address alone (IPv4-mapped addresses as IPv4), for ACL host filters. */
+  readonly remoteHost: string;
   /** Last time (ms since epoch, from the server's coarse clock) bytes moved either way. */
   lastActive: number;
   closed = false;
@@ -127,6 +129,8 @@ export class Connection implements BudgetWaiter {
     this.id = id;
     this.socket = socket;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const ip = socket.remoteAddress ?? '?';
+    this.remoteHost = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
     this.processor = processor;
     this.framePool = limits.framePool;
     let capacity = 1;

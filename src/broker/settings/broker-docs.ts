@@ -87,6 +87,9 @@ const DOCS: Readonly<Record<string, string>> = {
   'replica.fetch.backoff.ms': 'How long a follower waits before fetching a partition again after an error.',
   'replica.socket.timeout.ms': 'How long a follower waits for the leader to answer a request.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
+  'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer turns on ACL authorization; empty allows every request.',
+  'super.users': 'Semicolon-separated principals (User:name) allowed every operation whatever the ACLs say.',
+  'allow.everyone.if.no.acl.found': 'Allow a request on a resource that has no ACL at all, instead of denying it.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
 
