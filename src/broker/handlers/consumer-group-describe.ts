@@ -6,7 +6,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DescribedGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
-import { GROUP_OPERATIONS } from './describe-groups.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, groupAuthorizedOperations } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 function failed(groupId: string, errorCode: number): DescribedGroup {
@@ -24,12 +25,13 @@ export const consumerGroupDescribeHandler = defineHandler({
     const groups = broker.groups;
     const status = groups.statusError();
     const described = request.groupIds.map((groupId) => {
+      if (!authorizeGroup(broker, info, AclOperation.Describe, groupId)) return failed(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
       if (status !== ErrorCode.NONE) return failed(groupId, status);
       if (groupId === '') return failed(groupId, ErrorCode.INVALID_GROUP_ID);
       const notHere = groups.groupError(groupId);
       if (notHere !== ErrorCode.NONE) return failed(groupId, notHere);
       const d = groups.consumerGroupDescribe(groupId, info.apiVersion);
-      if (request.includeAuthorizedOperations && d.errorCode === ErrorCode.NONE) d.authorizedOperations = GROUP_OPERATIONS;
+      if (request.includeAuthorizedOperations && d.errorCode === ErrorCode.NONE) d.authorizedOperations = groupAuthorizedOperations(broker, info, groupId);
       return d;
     });
     return { throttleTimeMs: 0, groups: described };
