@@ -5,6 +5,7 @@
  * checks and answer Kafka's *_AUTHORIZATION_FAILED codes themselves.
  */
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../cluster/acls.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 import type { BrokerContext } from './context.js';
 import type { RequestInfo } from './handlers/handler.js';
 
@@ -75,4 +76,21 @@ export function groupAuthorizedOperations(broker: BrokerContext, info: RequestIn
 
 export function clusterAuthorizedOperations(broker: BrokerContext, info: RequestInfo): number {
   return broker.authorizer === null ? ALL_CLUSTER_BITS : allowedBits(broker, info, ResourceType.Cluster, CLUSTER_NAME, CLUSTER_OPERATIONS);
+}
+
+/** Kafka's ConfigResource.Type codes. */
+const CONFIG_TOPIC = 2;
+const CONFIG_GROUP = 32;
+
+/**
+ * DescribeConfigs (DESCRIBE_CONFIGS) and AlterConfigs / IncrementalAlterConfigs
+ * (ALTER_CONFIGS) on one config resource, as AuthHelper does: on the topic or group for
+ * those, on the cluster for brokers, broker loggers and client metrics. NONE when allowed,
+ * else the *_AUTHORIZATION_FAILED code to answer for the resource.
+ */
+export function configResourceError(broker: BrokerContext, info: RequestInfo, operation: number, configType: number, name: string): number {
+  if (broker.authorizer === null) return ErrorCode.NONE;
+  if (configType === CONFIG_TOPIC) return authorizeTopic(broker, info, operation, name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  if (configType === CONFIG_GROUP) return authorizeGroup(broker, info, operation, name) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  return authorizeCluster(broker, info, operation) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 }
