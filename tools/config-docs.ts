@@ -31,13 +31,16 @@ export const PRODUCE_TOPIC_CONFIGS: readonly string[] = [
   'min.insync.replicas',
 ];
 
+/** Topic configs replication acts on (src/broker/replication-throttles.ts reads each by name; the test checks it still does). */
+export const REPLICATION_TOPIC_CONFIGS: readonly string[] = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'];
+
 export const DOC_PATH = 'docs/configuration.md';
 
 const cell = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? '' : `\`${v.replace(/\|/g, '\\|')}\``);
 
 /** The topic configs Millrace acts on. */
 export function honouredTopicConfigs(): Set<string> {
-  return new Set([...Object.keys(DEFAULT_LOG_CONFIG), ...PRODUCE_TOPIC_CONFIGS]);
+  return new Set([...Object.keys(DEFAULT_LOG_CONFIG), ...PRODUCE_TOPIC_CONFIGS, ...REPLICATION_TOPIC_CONFIGS]);
 }
 
 /** docs/configuration.md as it should read. */

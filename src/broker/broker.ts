@@ -31,6 +31,7 @@ import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 import { KvMetadataStore } from '../cluster/kv-metadata-store.js';
 import { systemClock, type Clock } from '../cluster/kv/clock.js';
 import { ReplicaManager } from './replica-manager.js';
+import { replicaSelectorFor } from '../cluster/replication/replica-selector.js';
 import { ClientReplicaTransport } from './replica-transport.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
@@ -124,6 +125,8 @@ export class Broker implements BrokerContext {
     // lz4 and zstd batches are walked by WebAssembly decoders; compile them while the logs load.
     void loadLz4Wasm();
     void loadZstdWasm();
+    // Kafka's ReplicaManager loads replica.selector.class at start-up and fails on an unknown class.
+    replicaSelectorFor(config.raw('replica.selector.class'));
     await this.openListeners(options);
     this.endpoint = advertised(config, this.servers.map((s) => s.port), this.nodeId);
     const dirs = config.logDirs();

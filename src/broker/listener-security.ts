@@ -11,7 +11,7 @@ import { listenerPrefix, type BrokerConfig } from './settings/broker-config.js';
 import { jaasOptions, saslConnections } from './sasl-listener.js';
 import type { ConnectionOptions } from '../client/connection.js';
 
-export type ListenerSecurity = Pick<SocketServerOptions, 'tls' | 'sasl' | 'onConnection'>;
+export type ListenerSecurity = Pick<SocketServerOptions, 'tls' | 'onConnection'>;
 
 /**
  * What this broker's connections to other brokers need for the inter-broker listener: TLS
@@ -53,7 +53,6 @@ export function listenerSecurity(broker: Broker, listener: ListenerConfig): List
     out.tls = tlsListener(name, (setting) => config.listenerRaw(name, setting), clientAuth);
   }
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    out.sasl = true;
     out.onConnection = saslConnections(broker, name);
   }
   return out;

@@ -91,6 +91,19 @@ export interface ReplicationHooks {
   onFollowerFetch(partition: Partition, log: PartitionLog, replicaId: number, fetchOffset: number, followerLogStartOffset: number): void;
   /** acks=all: the error code once the ISR has everything below `requiredOffset` (NONE), or the verdict; waits up to `timeoutMs`. */
   awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number>;
+  /**
+   * KIP-392: the replica a consumer in `clientRack` should read `fetchOffset` from, when
+   * `replica.selector.class` picks one other than this leader; -1 to read here.
+   */
+  preferredReadReplica(partition: Partition, log: PartitionLog, clientRack: string, fetchOffset: number): number;
+  /**
+   * Replication throttles (ReplicaManager.shouldLeaderThrottle): whether the leader sends
+   * nothing to follower `replicaId` now — a throttled replica out of the ISR over the leader's
+   * `leader.replication.throttled.rate`.
+   */
+  shouldLeaderThrottle(partition: Partition, replicaId: number): boolean;
+  /** Record bytes sent to a follower; they count against the leader's rate when the partition is throttled. */
+  recordLeaderReplication(topic: string, partition: number, bytes: number): void;
 }
 
 export class Partition {
@@ -160,12 +173,26 @@ export class Partition {
    * broker leads it.
    */
   leaderLogOrError(currentLeaderEpoch: number): PartitionLog | number {
+    return this.localLogWithEpochOrError(currentLeaderEpoch, true);
+  }
+
+  /**
+   * Partition.localLogWithEpochOrThrow: as leaderLogOrError, but with `requireLeader` false a
+   * follower's log serves too (a consumer reading from the closest replica, KIP-392) — as long
+   * as this broker is still one of the partition's replicas.
+   */
+  localLogWithEpochOrError(currentLeaderEpoch: number, requireLeader: boolean): PartitionLog | number {
     const log = this.localLogOrError();
     if (typeof log === 'number') return log;
     const epochError = leaderEpochError(this.metadata.leaderEpoch, currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return epochError;
-    if (!this.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (requireLeader ? !this.isLeader : !this.isReplica) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return log;
+  }
+
+  /** This broker holds one of the partition's replicas (a leader or a follower). */
+  get isReplica(): boolean {
+    return this.metadata.replicas.includes(this.owner.nodeId);
   }
 
   /**

@@ -14,7 +14,8 @@
  *   - every `replica.lag.time.max.ms` / 2, ISR followers that lag leave the ISR;
  *   - ISR changes are AlterPartition writes (KvMetadataStore.alterPartition), adopted when the
  *     image brings them back;
- *   - a topic gone from the image takes its local logs with it.
+ *   - a topic gone from the image takes its local logs with it, and so does a replica a
+ *     reassignment moved away.
  *
  * Time (lag, caught-up times, produce timeouts) comes from a Clock, which tests move by hand.
  */
@@ -26,8 +27,9 @@ import type { ImageChange } from '../cluster/metadata-image.js';
 import type { Clock, ClockTimer } from '../cluster/kv/clock.js';
 import { IsrChange, LeaderState } from '../cluster/replication/leader-state.js';
 import { ProducePurgatory } from '../cluster/replication/delayed-produce.js';
-import { ReplicaFetcher, type FetcherSettings, type FollowerLog, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
-import type { EpochEndOffset } from '../storage/leader-epoch-cache.js';
+import { ReplicaFetcher, type FetcherSettings, type ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
+import { FollowerPartition } from './follower-partition.js';
+import { preferredReadReplica, replicaSelectorFor, type ReplicaSelector } from '../cluster/replication/replica-selector.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { NO_EPOCH, type Partition, type Partitions, type ReplicationHooks } from './partition.js';
@@ -36,6 +38,7 @@ import { effectiveMinIsr } from './produce/partition-append.js';
 import { topicProduceSettings } from './produce/topic-settings.js';
 import type { CoordinatorLeadership } from './group-coordinator-host.js';
 import type { BrokerConfig } from './settings/broker-config.js';
+import { ReplicationThrottles } from './replication-throttles.js';
 
 /** What replication uses of its broker (the broker passes itself). */
 export interface ReplicaManagerHost {
@@ -45,60 +48,6 @@ export interface ReplicaManagerHost {
   readonly partitions: Partitions;
   readonly fetch: FetchService;
   readonly logger: Logger;
-}
-
-/** A partition this broker follows, as its fetcher sees it. */
-class FollowerPartition implements FollowerLog {
-  readonly partitionRef: Partition;
-  readonly log: PartitionLog;
-  readonly topicId: Buffer;
-
-  constructor(partition: Partition, log: PartitionLog, topicId: Buffer) {
-    this.partitionRef = partition;
-    this.log = log;
-    this.topicId = topicId;
-  }
-
-  get topic(): string {
-    return this.partitionRef.topic;
-  }
-  get partition(): number {
-    return this.partitionRef.index;
-  }
-  get logStartOffset(): number {
-    return this.log.logStartOffset;
-  }
-  get logEndOffset(): number {
-    return this.log.logEndOffset;
-  }
-  get highWatermark(): number {
-    return this.log.highWatermark;
-  }
-  get latestEpoch(): number {
-    return this.partitionRef.latestEpoch(this.log);
-  }
-
-  endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.partitionRef.epochCache(this.log).endOffsetFor(epoch, this.log.logEndOffset);
-  }
-
-  truncateTo(offset: number): Promise<void> {
-    return this.partitionRef.truncateTo(this.log, offset);
-  }
-
-  truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.partitionRef.truncateFullyAndStartAt(this.log, offset);
-  }
-
-  appendAsFollower(records: Buffer): void {
-    this.partitionRef.appendAsFollower(this.log, records);
-  }
-
-  updateFromLeader(highWatermark: number, logStartOffset: number): void {
-    const log = this.log;
-    log.updateHighWatermark(Math.min(highWatermark, log.logEndOffset));
-    if (logStartOffset > log.logStartOffset && logStartOffset <= log.highWatermark) log.maybeIncrementLogStartOffset(logStartOffset, 'leader log start offset incremented');
-  }
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -115,9 +64,15 @@ export class ReplicaManager implements ReplicationHooks {
   private unsubscribe: (() => void) | null = null;
   private isrTimer: ClockTimer | null = null;
   private fetchersPaused = false;
+  /** The first pass over the image at start-up: a log found for a partition not placed here is a stray, set aside. */
+  private starting = false;
   private closed = false;
   /** The group and transaction coordinators, told when this broker starts or stops leading a partition of their topics. */
   private readonly coordinators: CoordinatorLeadership | null;
+  /** The leader-side and follower-side replication throttles of this broker. */
+  readonly throttles: ReplicationThrottles;
+  /** `replica.selector.class` (KIP-392); null: consumers read from the leader. */
+  private readonly selector: ReplicaSelector | null;
 
   constructor(host: ReplicaManagerHost, store: KvMetadataStore, transport: ReplicaTransport, clock: Clock, coordinators: CoordinatorLeadership | null = null) {
     this.host = host;
@@ -126,14 +81,35 @@ export class ReplicaManager implements ReplicationHooks {
     this.transport = transport;
     this.clock = clock;
     this.purgatory = new ProducePurgatory<Partition>(clock, (p, offset) => this.verdict(p, offset));
+    this.selector = replicaSelectorFor(host.config.raw('replica.selector.class'));
+    this.throttles = new ReplicationThrottles(host.nodeId, host.config, store, clock);
   }
 
   /** Takes the roles the image gives this broker and follows its changes. */
   start(): void {
     this.host.partitions.replication = this;
     this.unsubscribe = this.store.subscribe((change) => this.applyDelta(change));
-    for (const t of [...this.store.topics()]) this.applyTopic(t.name);
+    this.starting = true;
+    try {
+      for (const t of [...this.store.topics()]) this.applyTopic(t.name);
+      this.setStrayLogsAside();
+    } finally {
+      this.starting = false;
+    }
     this.scheduleIsrCheck();
+  }
+
+  /**
+   * Logs on disk of topics the image does not know (deleted while this broker was away) are
+   * strays: set aside, not deleted, as Kafka does at start-up (LogManager.findStrayReplicas).
+   */
+  private setStrayLogsAside(): void {
+    const logs = this.host.logs;
+    for (const log of [...logs.allLogs()]) {
+      if (this.store.topic(log.topic) !== undefined || this.store.image.topicRecords.has(log.topic)) continue;
+      this.host.logger.warn({ topic: log.topic, partition: log.partition }, 'setting aside the log of a partition this broker holds no replica of (-stray)');
+      logs.markStray(log.topic, log.partition);
+    }
   }
 
   async close(): Promise<void> {
@@ -168,6 +144,7 @@ export class ReplicaManager implements ReplicationHooks {
 
   private applyDelta(change: ImageChange): void {
     if (this.closed) return;
+    this.throttles.refreshRates();
     if (change.brokers) {
       if (!this.store.registered) {
         this.fence();
@@ -224,9 +201,13 @@ export class ReplicaManager implements ReplicationHooks {
     const topic = this.store.topic(name);
     if (topic === undefined) {
       // Served no longer: deleted (its record is gone), or still being created.
-      if (!this.store.image.topicRecords.has(name)) this.dropTopic(name);
+      if (!this.store.image.topicRecords.has(name)) {
+        this.throttles.removeTopic(name);
+        this.dropTopic(name);
+      }
       return;
     }
+    this.throttles.applyTopic(topic);
     for (const pm of topic.partitions) this.applyPartition(topic, pm);
   }
 
@@ -235,6 +216,7 @@ export class ReplicaManager implements ReplicationHooks {
     const partition = partitions.get(topic, pm.partition)!;
     if (!pm.replicas.includes(nodeId)) {
       this.stopReplica(partition);
+      this.deleteLocalLog(partition);
       return;
     }
     let indexes = this.byTopic.get(topic.name);
@@ -294,6 +276,25 @@ export class ReplicaManager implements ReplicationHooks {
     this.byTopic.get(partition.topic)?.delete(partition.index);
   }
 
+  /**
+   * A replica moved away (a reassignment removed this broker) takes its local log with it, as
+   * Kafka's StopPartition with deleteLocalLog; fetches waiting on it are answered (they see
+   * NOT_LEADER_OR_FOLLOWER). A replica given back later starts from an empty log.
+   */
+  private deleteLocalLog(partition: Partition): void {
+    const log = this.host.logs.getLog(partition.topic, partition.index);
+    if (log === undefined) return;
+    if (this.starting) {
+      // Found at start-up: moved away while this broker was down, or never ours. Kafka sets such strays aside.
+      this.host.logger.warn({ topic: partition.topic, partition: partition.index }, 'setting aside the log of a partition this broker holds no replica of (-stray)');
+      this.host.logs.markStray(partition.topic, partition.index);
+      return;
+    }
+    this.host.logs.deleteLog(partition.topic, partition.index);
+    this.host.fetch.purgatory.checkLog(log);
+    this.host.logger.info({ topic: partition.topic, partition: partition.index }, 'deleted the local log of a replica moved away');
+  }
+
   private stopLeading(partition: Partition): void {
     if (partition.leaderState === null) return;
     partition.leaderState = null;
@@ -338,6 +339,7 @@ export class ReplicaManager implements ReplicationHooks {
       responseMaxBytes: c.int('replica.fetch.response.max.bytes'),
       backoffMs: c.int('replica.fetch.backoff.ms'),
       logger: this.host.logger,
+      quota: this.throttles,
     };
   }
 
@@ -355,6 +357,27 @@ export class ReplicaManager implements ReplicationHooks {
     const expanded = ls.expansionFor(replicaId, log.highWatermark);
     if (expanded !== null) this.alterIsr(partition, ls, IsrChange.Expand, expanded);
     this.maybeIncrementHighWatermark(partition, log);
+  }
+
+  /**
+   * ReplicaManager.findPreferredReadReplica: the candidates are this leader and the followers
+   * of the committed ISR whose log covers `fetchOffset` and whose broker is registered; the
+   * selector's choice is answered only when it is not the leader.
+   */
+  preferredReadReplica(partition: Partition, log: PartitionLog, clientRack: string, fetchOffset: number): number {
+    const ls = partition.leaderState;
+    if (this.selector === null || ls === null) return -1;
+    const leader = { rack: this.host.config.raw('broker.rack'), logEndOffset: log.logEndOffset };
+    return preferredReadReplica(this.selector, ls, leader, this.store.brokers(), clientRack, fetchOffset, this.clock.now());
+  }
+
+  shouldLeaderThrottle(partition: Partition, replicaId: number): boolean {
+    const ls = partition.leaderState;
+    return ls !== null && this.throttles.shouldLeaderThrottle(partition.topic, partition.index, ls.isr, replicaId);
+  }
+
+  recordLeaderReplication(topic: string, partition: number, bytes: number): void {
+    this.throttles.recordLeader(topic, partition, bytes);
   }
 
   awaitIsr(partition: Partition, requiredOffset: number, timeoutMs: number): number | Promise<number> {
@@ -438,3 +461,4 @@ export class ReplicaManager implements ReplicationHooks {
     );
   }
 }
+

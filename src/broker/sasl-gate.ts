@@ -33,6 +33,9 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
   try {
     request = decodeRequestFrame(frame);
   } catch {
+    // Before the handshake the dispatcher decides: an ApiVersions at a version we do not know
+    // gets its KIP-511 answer, anything else it cannot decode closes the connection.
+    if (session.phase === SaslPhase.Handshake) return false;
     connection.close('invalid request during SASL authentication');
     return true;
   }

@@ -2,13 +2,15 @@
  * `millrace partition reassign`: what kafka-reassign-partitions.sh does with a reassignment
  * file (`--reassignment-json-file` with `--execute`, `--verify` or `--cancel`) and `--list`,
  * with its file format ({"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2]}]})
- * and its reports. A partition the brokers refuse makes the exit code 1.
+ * and its reports, and `--throttle` (reassign-throttle.ts). A partition the brokers refuse makes the exit code 1.
  */
 import type { Command } from 'commander';
 import { Admin } from '../client/admin.js';
-import { alterPartitionReassignments, listPartitionReassignments, type OngoingReassignment } from '../client/partition-admin.js';
+import { alterPartitionReassignments, listPartitionReassignments } from '../client/partition-admin.js';
+import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { action, clientOptions, CliError, examples, readPartitionsList, withClient, type ClientFlags } from './options.js';
 import { print, type Out } from './output.js';
+import { clearAllThrottles, setReassignmentThrottle, VERIFY_PERIODICALLY } from './reassign-throttle.js';
 
 interface ReassignFlags extends ClientFlags {
   reassignmentJsonFile?: string;
@@ -16,6 +18,7 @@ interface ReassignFlags extends ClientFlags {
   verify?: boolean;
   cancel?: boolean;
   list?: boolean;
+  throttle?: string;
 }
 
 export interface Target {
@@ -27,6 +30,7 @@ export interface Target {
 export function registerReassign(partition: Command, out: Out): void {
   examples(clientOptions(partition.command('reassign')), [
     'millrace partition reassign --reassignment-json-file move.json --execute',
+    'millrace partition reassign --reassignment-json-file move.json --execute --throttle 50000000',
     'millrace partition reassign --reassignment-json-file move.json --verify',
     'millrace partition reassign --reassignment-json-file move.json --cancel',
     'millrace partition reassign --list',
@@ -37,6 +41,7 @@ export function registerReassign(partition: Command, out: Out): void {
     .option('--verify', 'report whether the reassignments of the file completed')
     .option('--cancel', 'cancel the ongoing reassignments of the file')
     .option('--list', 'list the ongoing reassignments')
+    .option('--throttle <bytes/s>', 'with --execute: limit the replication of the moving partitions to this rate until --verify sees them done')
     .action(action(async (flags: ReassignFlags) => {
       const actions = [flags.execute, flags.verify, flags.cancel, flags.list].filter((f) => f === true).length;
       if (actions !== 1) throw new CliError('give exactly one of --execute, --verify, --cancel or --list');
@@ -48,9 +53,13 @@ export function registerReassign(partition: Command, out: Out): void {
         return;
       }
       if (flags.reassignmentJsonFile === undefined) throw new CliError('--execute, --verify and --cancel need --reassignment-json-file');
+      const throttle = flags.throttle === undefined ? -1 : Number(flags.throttle);
+      if (flags.throttle !== undefined && (flags.execute !== true || !Number.isSafeInteger(throttle) || throttle < 0)) {
+        throw new CliError('--throttle takes a number of bytes per second, with --execute');
+      }
       const targets = readReassignmentFile(flags.reassignmentJsonFile);
       await withClient(flags, async (client) => {
-        if (flags.execute === true) await execute(client, targets, flags.json, out);
+        if (flags.execute === true) await execute(client, targets, throttle, flags.json, out);
         else if (flags.verify === true) await verify(client, targets, flags.json, out);
         else await cancel(client, targets, flags.json, out);
       });
@@ -60,13 +69,20 @@ export function registerReassign(partition: Command, out: Out): void {
 type Client = Parameters<typeof listPartitionReassignments>[0];
 const name = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
 
-async function execute(client: Client, targets: readonly Target[], json: boolean | undefined, out: Out): Promise<void> {
+async function execute(client: Client, targets: readonly Target[], throttle: number, json: boolean | undefined, out: Out): Promise<void> {
   const current = await currentAssignment(client, targets);
+  // As kafka-reassign-partitions.sh: the throttles first, from the replicas before the move.
+  const throttled = throttle < 0 ? '' : `${VERIFY_PERIODICALLY}\n` + await setReassignmentThrottle(
+    new Admin(client),
+    targets.map((t, i) => ({ topic: t.topic, partition: t.partition, sources: current[i]!.replicas, destinations: t.replicas })),
+    throttle,
+  );
   const outcomes = await alterPartitionReassignments(client, targets);
   const failed = outcomes.filter((o) => o.error !== null);
   print(out, json, { current, outcomes }, () => {
     let s = `Current partition replica assignment\n\n${JSON.stringify({ version: 1, partitions: current.map((c) => ({ ...c, log_dirs: c.replicas.map(() => 'any') })) })}\n\n`;
     s += 'Save this to use as the --reassignment-json-file option during rollback\n';
+    s += throttled;
     const started = outcomes.filter((o) => o.error === null);
     if (started.length > 0) s += `Successfully started partition reassignment${started.length === 1 ? '' : 's'} for ${started.map(name).join(',')}\n`;
     if (failed.length > 0) s += `Error reassigning partition(s):\n${failed.map((o) => `${name(o)}: ${o.message ?? o.error}\n`).join('')}`;
@@ -83,11 +99,13 @@ async function verify(client: Client, targets: readonly Target[], json: boolean 
     const state = ongoing.has(name(t)) ? 'in progress' : replicas.join() === t.replicas.join() ? 'completed' : 'different';
     return { topic: t.topic, partition: t.partition, state, replicas };
   });
+  // Nothing in progress: the throttles a reassignment may have set go (Kafka's clearAllThrottles).
+  const cleared = status.some((s) => s.state === 'in progress') ? '' : await clearAllThrottles(new Admin(client), targets);
   print(out, json, status, (list) => 'Status of partition reassignment:\n' + list.map((s, i) => {
     if (s.state === 'in progress') return `Reassignment of partition ${name(s)} is still in progress.\n`;
     if (s.state === 'completed') return `Reassignment of partition ${name(s)} is completed.\n`;
     return `There is no active reassignment of partition ${name(s)}, but replica set is [${s.replicas.join(', ')}] rather than [${targets[i]!.replicas.join(', ')}].\n`;
-  }).join(''));
+  }).join('') + cleared);
   if (status.some((s) => s.state === 'different')) process.exitCode = 1;
 }
 

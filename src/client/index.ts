@@ -11,7 +11,8 @@ export type { CompressionName, ProducerOptions, ProducerRecord, RecordMetadata, 
 export { Fetcher, type AutoOffsetReset, type FetchedRecord, type FetcherOptions, type TopicPartitionOffset } from './fetcher.js';
 export { listOffsets, listOffsetsDetailed, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, type ListedOffset, type ListOffsetsOptions } from './offsets.js';
 export { murmur2, partitionForKey, StickyPartitioner } from './partitioner.js';
-export { alterPartitionReassignments, electLeaders, ElectionType, listPartitionReassignments, type ElectionOutcome, type OngoingReassignment, type ReassignmentOutcome } from './partition-admin.js';
+export { alterPartitionReassignments, electLeaders, ElectionType, listPartitionReassignments, type ElectionOutcome, type ReassignmentOutcome } from './partition-admin.js';
+export type { OngoingReassignment } from '../common/partition-reassignment.js';
 export { Admin, ResourceType, type ConfigEntry, type GroupDescription, type ListedGroup, type TopicDescription } from './admin.js';
 export { GroupMember, type GroupMemberOptions } from './group-member.js';
 export { rangeAssign, roundRobinAssign, type TopicPartitionList } from './group-member-protocol.js';

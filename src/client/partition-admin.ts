@@ -8,6 +8,7 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode, errorInfo } from '../protocol/generated/errors.js';
 import type { KafkaClient } from './client.js';
 import { throwIfError } from './errors.js';
+import type { OngoingReassignment } from '../common/partition-reassignment.js';
 
 /** Kafka's ElectionType. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
@@ -63,14 +64,6 @@ export async function alterPartitionReassignments(client: KafkaClient, requests:
     }
   }
   return out.sort(byPartition);
-}
-
-export interface OngoingReassignment {
-  topic: string;
-  partition: number;
-  replicas: number[];
-  addingReplicas: number[];
-  removingReplicas: number[];
 }
 
 /** The ongoing reassignments of the given partitions, or of all when null. */

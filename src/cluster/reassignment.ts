@@ -25,6 +25,7 @@ import { modRevisionIs, type Compare, type Op } from './kv/kv.js';
 import type { MetadataImage } from './metadata-image.js';
 import { acceptableLeaders } from './leader-election.js';
 import { NO_LEADER } from './partition-change.js';
+import type { OngoingReassignment } from '../common/partition-reassignment.js';
 
 /** Kafka's message for NO_REASSIGNMENT_IN_PROGRESS (ApiError's default). */
 export const NO_REASSIGNMENT_MESSAGE = 'No partition reassignment is in progress.';
@@ -169,14 +170,6 @@ export function planReassignmentCompletions(image: MetadataImage): Array<{ compa
     }
   }
   return out;
-}
-
-export interface OngoingReassignment {
-  topic: string;
-  partition: number;
-  replicas: number[];
-  addingReplicas: number[];
-  removingReplicas: number[];
 }
 
 /**

@@ -43,6 +43,8 @@ export class TlsConfigError extends Error {
 }
 
 const PROTOCOL_ORDER: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+/** SSLContext protocol names of Java's SunJSSE. */
+const SSL_CONTEXT_PROTOCOLS: ReadonlySet<string> = new Set(['TLS', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'SSL', 'SSLv3']);
 
 /**
  * Builds a listener's TLS from its settings. `clientAuth` is the listener's `ssl.client.auth`
@@ -165,17 +167,12 @@ function protocolRange(get: SettingReader, where: string): { minVersion: SecureV
   const enabled = (get('ssl.enabled.protocols') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const known = enabled.filter((p): p is SecureVersion => (PROTOCOL_ORDER as readonly string[]).includes(p));
   if (known.length === 0) throw new TlsConfigError(`${where}: ssl.enabled.protocols names no protocol Millrace serves (${PROTOCOL_ORDER.join(', ')}): ${enabled.join(',')}`);
-  let min = Math.min(...known.map((p) => PROTOCOL_ORDER.indexOf(p)));
-  let max = Math.max(...known.map((p) => PROTOCOL_ORDER.indexOf(p)));
-  // ssl.protocol is the SSLContext's protocol: the highest version it speaks ('TLS': any).
+  const min = Math.min(...known.map((p) => PROTOCOL_ORDER.indexOf(p)));
+  const max = Math.max(...known.map((p) => PROTOCOL_ORDER.indexOf(p)));
+  // ssl.protocol names the SSLContext; Kafka then enables ssl.enabled.protocols on it
+  // explicitly, so it bounds nothing more. It must still be a protocol Java knows.
   const protocol = (get('ssl.protocol') ?? 'TLS').trim();
-  if (protocol !== 'TLS') {
-    const cap = PROTOCOL_ORDER.indexOf(protocol as SecureVersion);
-    if (cap < 0) throw new TlsConfigError(`${where}: ssl.protocol ${protocol} is not one of TLS, ${PROTOCOL_ORDER.join(', ')}`);
-    max = Math.min(max, cap);
-  }
-  if (min > max) throw new TlsConfigError(`${where}: ssl.protocol ${protocol} allows none of ssl.enabled.protocols ${enabled.join(',')}`);
-  min = Math.max(min, 0);
+  if (!SSL_CONTEXT_PROTOCOLS.has(protocol)) throw new TlsConfigError(`${where}: ssl.protocol ${protocol} is not one of ${[...SSL_CONTEXT_PROTOCOLS].join(', ')}`);
   return { minVersion: PROTOCOL_ORDER[min]!, maxVersion: PROTOCOL_ORDER[max]! };
 }
 

@@ -41,6 +41,7 @@ export { systemClock, ManualClock, type Clock } from './clock.js';
 export { consoleLogger, silentLogger, MemoryLogger, type StorageLogger } from './logger.js';
 export { NodeFs, type StorageFs, type FileStat, type OpenMode } from './fs/storage-fs.js';
 export { FaultFs, type FsOp } from './fs/fault-fs.js';
-export { LogSegment, filenamePrefix, type TimestampAndOffset } from './log-segment.js';
+export { LogSegment, type TimestampAndOffset } from './log-segment.js';
+export { filenamePrefix } from './log-file-names.js';
 export { encodeProducerSnapshot, decodeProducerSnapshot, type ProducerStateEntry } from './producer-state.js';
 export { encodeOffsetCheckpoint, decodeOffsetCheckpoint, partitionKey, parsePartitionDirName } from './checkpoint.js';

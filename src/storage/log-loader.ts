@@ -9,13 +9,15 @@
  */
 import path from 'node:path';
 import type { LogConfig } from './config.js';
-import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename, type BatchVisitor, type SegmentContext } from './log-segment.js';
+import { LogSegment, type BatchVisitor, type SegmentContext } from './log-segment.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFromFilename } from './log-file-names.js';
 import { LogSegments } from './log-segments.js';
 import { ATTRIBUTES_OFFSET, BatchScanner, CONTROL_MASK } from './batch.js';
 import type { LocalLog } from './local-log.js';
 import type { ProducerStateManager } from './producer-state.js';
 import { CorruptIndexError } from './abstract-index.js';
 import { TxnIndexRecovery } from './txn-index-recovery.js';
+import type { PartitionLogOptions } from './partition-log-types.js';
 
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)((?:\.swap|\.cleaned|\.deleted)?)$/;
 
@@ -249,4 +251,50 @@ export function rebuildProducerState(ps: ProducerStateManager, local: LocalLog, 
   }
   ps.mapEndOffset = end;
   if (loadedAt !== end && end > 0) ps.takeSnapshot();
+}
+
+/** Where a loaded log starts and how far it is replicated. */
+export interface LoadedLog {
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+/**
+ * Opens the partition directory of `local` (created when missing) with its segments,
+ * recovered after an unclean shutdown, and its producer state (Kafka's LogLoader.load): sets
+ * the log end offset and recovery point, and answers the log start offset (the checkpoint's,
+ * never below the first segment) and the high watermark (the checkpoint's, within the log).
+ */
+export function loadLog(local: LocalLog, producerState: ProducerStateManager, opts: Pick<PartitionLogOptions, 'hadCleanShutdown' | 'logStartOffset' | 'recoveryPoint' | 'highWatermark'>): LoadedLog {
+  const fs = local.fs;
+  if (fs.statSync(local.dir) === null) {
+    fs.mkdirSync(local.dir);
+    // The new directory's entry becomes durable with the log's first flush (no fsync per
+    // partition when a topic with thousands of partitions is created).
+    local.dirSync.parentChanged();
+  }
+  const clean = opts.hadCleanShutdown ?? false;
+  const lsoCheckpoint = opts.logStartOffset ?? 0;
+  const loaded = loadSegments({
+    ctx: local,
+    dir: local.dir,
+    owner: local,
+    hadCleanShutdown: clean,
+    recoveryPoint: opts.recoveryPoint ?? 0,
+    logStartOffset: lsoCheckpoint,
+    discard: (s) => local.deleter.schedule(s, local.clock.now() + local.config['file.delete.delay.ms']),
+  });
+  const segments = local.segments;
+  for (const s of loaded.segments.values()) segments.add(s);
+  if (segments.isEmpty()) local.addEmptySegment(lsoCheckpoint);
+  local.logEndOffset = loaded.logEndOffset;
+  const logStartOffset = Math.min(Math.max(lsoCheckpoint, segments.first!.baseOffset), local.logEndOffset);
+  local.recoveryPoint = clean && !loaded.truncated ? local.logEndOffset : Math.min(opts.recoveryPoint ?? 0, local.logEndOffset);
+  rebuildProducerState(producerState, local, logStartOffset, clean, loaded.names);
+  const highWatermark = Math.min(Math.max(opts.highWatermark ?? logStartOffset, logStartOffset), local.logEndOffset);
+  producerState.onHighWatermarkUpdated(highWatermark);
+  local.logger.info(
+    `loaded ${local.dir}: ${segments.count} segment(s), log start offset ${logStartOffset}, log end offset ${local.logEndOffset}, recovery point ${local.recoveryPoint}`,
+  );
+  return { logStartOffset, highWatermark };
 }

@@ -267,6 +267,19 @@ export class LogManager {
 
   /** Deletes a partition: its directory is renamed `<topic>-<partition>.<id>-delete` and removed. */
   deleteLog(topic: string, partition: number): boolean {
+    return this.dropLog(topic, partition, '-delete');
+  }
+
+  /**
+   * Sets a stray log aside (Kafka's handleStrayReplica): a log found at start-up for a
+   * partition the metadata does not place on this broker is closed and its directory renamed
+   * `<topic>-<partition>.<id>-stray`, kept for an operator to look at, never loaded again.
+   */
+  markStray(topic: string, partition: number): boolean {
+    return this.dropLog(topic, partition, '-stray');
+  }
+
+  private dropLog(topic: string, partition: number, suffix: '-delete' | '-stray'): boolean {
     const key = partitionKey(topic, partition);
     const log = this.logs.get(key);
     if (!log) return false;
@@ -275,13 +288,13 @@ export class LogManager {
     this.logDirOf.delete(key);
     log.closeWithoutFlush();
     this.cleaner?.forget(log);
-    const doomed = path.join(state.dir, `${key}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}-delete`);
+    const renamed = path.join(state.dir, `${key}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${suffix}`);
     try {
-      this.fs.renameSync(log.dir, doomed);
+      this.fs.renameSync(log.dir, renamed);
       this.fs.fsyncDirSync(state.dir);
-      this.fs.rmSync(doomed);
+      if (suffix === '-delete') this.fs.rmSync(renamed);
     } catch (e) {
-      this.logger.error(`failed to delete the log directory of ${key}: ${(e as Error).message}`);
+      this.logger.error(`failed to ${suffix === '-delete' ? 'delete' : 'set aside'} the log directory of ${key}: ${(e as Error).message}`);
     }
     return true;
   }

@@ -6,11 +6,12 @@
  * from an offset, rebuilds its indexes, truncates and renames itself.
  *
  * The `.log` descriptor comes from the bounded FdCache on each use; indexes are loaded into
- * memory on first use. Offsets, positions and timestamps are JS numbers (offsets and
+ * memory on first use. The walks over the `.log` itself are in file-records.ts, the indexes
+ * and the largest timestamp in segment-indexes.ts, the file names in log-file-names.ts. Offsets, positions and timestamps are JS numbers (offsets and
  * timestamps stay far below 2^53; positions are int32 as in Kafka).
  */
 import path from 'node:path';
-import { BatchScanner, RECORD_COUNT_OFFSET, HEADER_PREFIX, LOG_OVERHEAD, MIN_BATCH_LENGTH, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
+import { BatchScanner, RECORD_COUNT_OFFSET, LOG_OVERHEAD, readInt64, LAST_OFFSET_DELTA_OFFSET, MAX_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, RECORD_BATCH_OVERHEAD } from './batch.js';
 import { CorruptIndexError } from './abstract-index.js';
 import type { Clock } from './clock.js';
 import type { LogConfig } from './config.js';
@@ -18,31 +19,17 @@ import { StorageError } from './errors.js';
 import { CachedFile, type FdCache } from './fd-cache.js';
 import { readFully, renameIfExists, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
-import { OffsetIndex } from './offset-index.js';
-import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
-import { TransactionIndex, type CompletedTxn } from './transaction-index.js';
+import type { OffsetIndex } from './offset-index.js';
+import { NO_TIMESTAMP, type TimeIndex } from './time-index.js';
+import type { CompletedTxn, TransactionIndex } from './transaction-index.js';
+import { filenamePrefix, LOG_SUFFIX } from './log-file-names.js';
+import { SegmentIndexes } from './segment-indexes.js';
+import { batchEndsWith, nextOffsetFrom, readBatches, SCRATCH, searchForOffset, searchForTimestamp, type FoundBatch, type RecordsFile, type TimestampCandidate } from './file-records.js';
 
-export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const TIME_INDEX_SUFFIX = '.timeindex';
-export const TXN_INDEX_SUFFIX = '.txnindex';
-export const SNAPSHOT_SUFFIX = '.snapshot';
-export const DELETED_SUFFIX = '.deleted';
-export const CLEANED_SUFFIX = '.cleaned';
-export const SWAP_SUFFIX = '.swap';
+export type { TimestampCandidate } from './file-records.js';
 
 const INT32_MAX = 0x7fffffff;
 const UNKNOWN = -2;
-
-/** `00000000000000000042` for 42: Kafka's file name prefix for a base offset. */
-export function filenamePrefix(offset: number): string {
-  return String(offset).padStart(20, '0');
-}
-
-/** Base offset from a segment file name such as `00000000000000000042.log`. */
-export function offsetFromFilename(name: string): number {
-  return Number(name.slice(0, name.indexOf('.')));
-}
 
 /** What a segment needs from its surroundings. */
 export interface SegmentContext {
@@ -66,20 +53,12 @@ export type BatchVisitor = (scanner: BatchScanner) => void;
 /** Finds, in one batch, the first record with timestamp >= target and offset >= minOffset. */
 export type RecordTimestampFinder = (batch: Buffer, target: number, minOffset: number) => Promise<{ offset: number; timestamp: number } | null>;
 
-/** A batch that may hold the record a timestamp search wants (a private copy), and where to resume. */
-export interface TimestampCandidate {
-  batch: Buffer;
-  next: number;
-}
-
 export interface TimestampAndOffset {
   timestamp: number;
   offset: number;
   leaderEpoch: number;
 }
 
-const SCRATCH = Buffer.allocUnsafe(16 * 1024);
-let indexUseClock = 0;
 
 /** The batch's max timestamp for indexing, -1 for a batch without records. */
 function timestampOf(buf: Buffer, at: number): number {
@@ -89,21 +68,17 @@ const EMPTY = Buffer.alloc(0);
 
 export class LogSegment {
   readonly logFile: CachedFile;
-  readonly offsetIndex: OffsetIndex;
-  readonly timeIndex: TimeIndex;
-  /** The aborted transactions whose markers are in this segment (`.txnindex`, created by the first). */
-  readonly txnIndex: TransactionIndex;
+  /** The `.index`, `.timeindex` and `.txnindex`, and the largest timestamp so far. */
+  readonly indexes: SegmentIndexes;
   private size_: number;
-  private bytesSinceLastIndexEntry = 0;
-  private maxTimestampSoFar_ = UNKNOWN;
-  private offsetOfMaxTimestampSoFar_ = -1;
   private rollingBasedTimestamp = UNKNOWN;
   private created: number;
   /** True when `.log` bytes were written since its last fdatasync. */
   unflushedData = false;
-  /** Set by `findBatch`: size and base offset of the batch found. */
-  private foundSize = 0;
-  private foundBase = 0;
+  /** Set by `locate`: size and base offset of the batch found. */
+  private readonly found: FoundBatch = { size: 0, baseOffset: 0 };
+  /** The `.log` as the walks of file-records.ts see it (one view per segment, none per read). */
+  private readonly records: RecordsFile;
 
   private constructor(
     private readonly ctx: SegmentContext,
@@ -115,18 +90,23 @@ export class LogSegment {
     suffix: string,
     readonly rollJitterMs: number,
   ) {
-    const prefix = path.join(dir, filenamePrefix(baseOffset));
-    const maxIndexSize = owner.config['segment.index.bytes'];
-    this.logFile = new CachedFile(prefix + LOG_SUFFIX + suffix, 'readWrite');
-    this.offsetIndex = new OffsetIndex(ctx.fs, prefix + INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
-    this.timeIndex = new TimeIndex(ctx.fs, prefix + TIME_INDEX_SUFFIX + suffix, baseOffset, maxIndexSize, fresh);
-    this.txnIndex = new TransactionIndex(ctx.fs, prefix + TXN_INDEX_SUFFIX + suffix, baseOffset, fresh);
+    this.logFile = new CachedFile(path.join(dir, filenamePrefix(baseOffset)) + LOG_SUFFIX + suffix, 'readWrite');
+    this.indexes = new SegmentIndexes(ctx.fs, dir, baseOffset, owner, fresh, suffix);
     this.size_ = size;
     this.created = ctx.clock.now();
-    if (fresh) {
-      this.maxTimestampSoFar_ = NO_TIMESTAMP;
-      this.offsetOfMaxTimestampSoFar_ = baseOffset;
-    }
+    const seg = this;
+    this.records = {
+      fs: ctx.fs,
+      get fd() {
+        return ctx.fds.fd(seg.logFile);
+      },
+      get size() {
+        return seg.size_;
+      },
+      get path() {
+        return seg.logFile.path;
+      },
+    };
   }
 
   private static jitter(config: LogConfig): number {
@@ -158,21 +138,29 @@ export class LogSegment {
   get size(): number {
     return this.size_;
   }
+  get offsetIndex(): OffsetIndex {
+    return this.indexes.offsetIndex;
+  }
+  get timeIndex(): TimeIndex {
+    return this.indexes.timeIndex;
+  }
+  /** The aborted transactions whose markers are in this segment (`.txnindex`, created by the first). */
+  get txnIndex(): TransactionIndex {
+    return this.indexes.txnIndex;
+  }
+  /** Recency of index use, for the LogManager's bound on index memory. */
+  get indexUse(): number {
+    return this.indexes.use;
+  }
 
   private fd(): number {
     return this.ctx.fds.fd(this.logFile);
   }
 
-  /** Recency of index use, for the LogManager's bound on index memory. */
-  indexUse = 0;
-
   /** Loads both indexes; a corrupt one is rebuilt from the log (Kafka's sanity check). */
   ensureIndexesLoaded(): void {
-    this.indexUse = ++indexUseClock;
-    if (this.offsetIndex.loaded && this.timeIndex.loaded) return;
     try {
-      this.offsetIndex.ensureLoaded(this.size_);
-      this.timeIndex.ensureLoaded(this.size_);
+      this.indexes.load(this.size_);
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
       this.ctx.logger.warn(`${e.message}; rebuilding the indexes of ${this.logFile.path}`);
@@ -182,59 +170,22 @@ export class LogSegment {
 
   /** Rebuilds both indexes by walking the batch headers (no CRC check). */
   rebuildIndexes(): void {
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
-    this.maxTimestampSoFar_ = NO_TIMESTAMP;
-    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const indexes = this.indexes;
+    indexes.reset();
     const scanner = new BatchScanner(this.ctx.fs, this.fd(), 0, this.size_, false);
-    let lastIndexEntry = 0;
-    let valid = 0;
-    while (scanner.next()) {
-      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
-      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
-      valid += scanner.size;
-    }
-    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
-  }
-
-  /**
-   * Index bookkeeping for one batch at `position`; `sinceLast` is bytes since the last entry.
-   * `maxTimestamp` is -1 for a batch without records (one the cleaner kept only for its
-   * offsets): a time index entry must point at a record that has the timestamp, which is
-   * what Kafka's DumpLogSegments checks.
-   */
-  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sinceLast: number): void {
-    if (maxTimestamp > this.maxTimestampSoFar_) {
-      this.maxTimestampSoFar_ = maxTimestamp;
-      this.offsetOfMaxTimestampSoFar_ = lastOffset;
-    }
-    if (sinceLast > this.owner.config['index.interval.bytes'] && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
-      this.offsetIndex.append(lastOffset, position);
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_);
-    }
+    while (scanner.next()) indexes.onBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), scanner.position, scanner.size);
+    indexes.rebuilt();
   }
 
   // ---- timestamps ----------------------------------------------------------------------
 
   /** Largest batch timestamp in the segment (-1 when none), read lazily from the time index. */
   get maxTimestampSoFar(): number {
-    if (this.maxTimestampSoFar_ === UNKNOWN) {
-      if (this.timeIndex.loaded) {
-        this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
-        this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
-      } else {
-        const [ts, off] = this.timeIndex.peekLastEntry();
-        this.maxTimestampSoFar_ = ts;
-        this.offsetOfMaxTimestampSoFar_ = off;
-      }
-    }
-    return this.maxTimestampSoFar_;
+    return this.indexes.maxTimestampSoFar;
   }
 
   get offsetOfMaxTimestampSoFar(): number {
-    void this.maxTimestampSoFar;
-    return this.offsetOfMaxTimestampSoFar_;
+    return this.indexes.offsetOfMaxTimestampSoFar;
   }
 
   lastModified(): number {
@@ -313,14 +264,12 @@ export class LogSegment {
     }
     this.unflushedData = true;
     if (position === 0) this.rollingBasedTimestamp = readInt64(records, MAX_TIMESTAMP_OFFSET);
-    void this.maxTimestampSoFar;
+    const indexes = this.indexes;
+    void indexes.maxTimestampSoFar;
     let at = 0;
     while (at < len) {
       const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const last = readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
-      this.indexBatch(last, timestampOf(records, at), position + at, this.bytesSinceLastIndexEntry);
-      if (this.bytesSinceLastIndexEntry > this.owner.config['index.interval.bytes']) this.bytesSinceLastIndexEntry = 0;
-      this.bytesSinceLastIndexEntry += size;
+      indexes.onBatch(readInt64(records, at) + records.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET), timestampOf(records, at), position + at, size);
       at += size;
     }
     this.size_ = position + len;
@@ -340,38 +289,8 @@ export class LogSegment {
   // ---- read ----------------------------------------------------------------------------
 
   /**
-   * Position of the first batch whose last offset is >= `target`, scanning headers from
-   * `startPos`; -1 when the segment has none. Sets foundSize/foundBase.
-   */
-  private findBatch(target: number, startPos: number): number {
-    const fs = this.ctx.fs;
-    const fd = this.fd();
-    let pos = startPos;
-    let winStart = 0;
-    let winLen = 0;
-    while (pos < this.size_) {
-      if (pos < winStart || pos + HEADER_PREFIX > winStart + winLen) {
-        winLen = readFully(fs, fd, SCRATCH, 0, Math.min(SCRATCH.length, this.size_ - pos), pos);
-        winStart = pos;
-        if (winLen < HEADER_PREFIX) this.corrupt(pos, 'truncated batch header');
-      }
-      const at = pos - winStart;
-      const length = SCRATCH.readInt32BE(at + BATCH_LENGTH_OFFSET);
-      const size = LOG_OVERHEAD + length;
-      if (length < MIN_BATCH_LENGTH || pos + size > this.size_) this.corrupt(pos, `invalid batch length ${length}`);
-      const base = readInt64(SCRATCH, at);
-      if (base + SCRATCH.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) >= target) {
-        this.foundSize = size;
-        this.foundBase = base;
-        return pos;
-      }
-      pos += size;
-    }
-    return -1;
-  }
-
-  /**
-   * findBatch from the offset index's position for `target`. If the walk from an index
+   * The first batch whose last offset is >= `target` (file-records.ts searchForOffset, which
+   * sets `found`), from the offset index's position for `target`; -1 when none. If the walk from an index
    * position meets garbage, the index is wrong (corruption the load-time checks could not
    * see): it is rebuilt from the log and the walk retried once.
    */
@@ -379,12 +298,12 @@ export class LogSegment {
     this.ensureIndexesLoaded();
     const start = this.offsetIndex.lookup(target);
     try {
-      return this.findBatch(target, start);
+      return searchForOffset(this.records, target, start, this.found);
     } catch (e) {
       if (start === 0 || !(e instanceof StorageError)) throw e;
       this.ctx.logger.error(`${e.message}, reached through the offset index of ${this.logFile.path}; rebuilding its indexes`);
       this.rebuildIndexes();
-      return this.findBatch(target, this.offsetIndex.lookup(target));
+      return searchForOffset(this.records, target, this.offsetIndex.lookup(target), this.found);
     }
   }
 
@@ -397,10 +316,6 @@ export class LogSegment {
     return pos < 0 ? this.size_ : pos;
   }
 
-  private corrupt(pos: number, why: string): never {
-    throw new StorageError('CORRUPT_MESSAGE', `corrupt batch at position ${pos} of ${this.logFile.path}: ${why}`);
-  }
-
   /**
    * Reads whole batches starting with the one that contains `startOffset` (or the first after
    * it), at most `maxBytes` (at least one batch with `minOneMessage`), stopping before any
@@ -410,25 +325,15 @@ export class LogSegment {
   read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, allocate?: (size: number) => Buffer): SegmentRead | null {
     const pos = this.locate(startOffset);
     if (pos < 0) return null;
-    const firstSize = this.foundSize;
-    const firstBase = this.foundBase;
+    const firstSize = this.found.size;
+    const firstBase = this.found.baseOffset;
     if (firstBase >= maxOffset) return { records: EMPTY, position: pos, firstBatchTooLarge: false };
     let limit = Math.min(maxBytes, this.size_ - pos);
     if (firstSize > maxBytes) {
       if (!minOneMessage) return { records: EMPTY, position: pos, firstBatchTooLarge: true };
       limit = firstSize;
     }
-    const buf = allocate === undefined ? Buffer.allocUnsafe(limit) : allocate(limit);
-    const n = readFully(this.ctx.fs, this.fd(), buf, 0, limit, pos);
-    let end = 0;
-    while (end + HEADER_PREFIX <= n) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
-      if (size < RECORD_BATCH_OVERHEAD || end + size > n) break;
-      const last = readInt64(buf, end) + buf.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
-      if (last >= maxOffset) break;
-      end += size;
-    }
-    return { records: end === buf.length ? buf : buf.subarray(0, end), position: pos, firstBatchTooLarge: false };
+    return { records: readBatches(this.records, pos, limit, maxOffset, allocate), position: pos, firstBatchTooLarge: false };
   }
 
   /**
@@ -444,24 +349,16 @@ export class LogSegment {
     if (!this.offsetIndex.loaded) {
       const last = this.offsetIndex.peekLastEntry();
       if (last === null) peeked = true;
-      else if (last[1] >= 0 && last[1] < this.size_ && last[1] + HEADER_PREFIX <= this.size_) {
-        const n = readFully(this.ctx.fs, this.fd(), SCRATCH, 0, HEADER_PREFIX, last[1]);
-        if (n === HEADER_PREFIX && readInt64(SCRATCH, 0) + SCRATCH.readInt32BE(LAST_OFFSET_DELTA_OFFSET) === last[0]) {
-          pos = last[1];
-          peeked = true;
-        }
+      else if (batchEndsWith(this.records, last[1], last[0])) {
+        pos = last[1];
+        peeked = true;
       }
     }
     if (!peeked) {
       this.ensureIndexesLoaded();
       pos = this.offsetIndex.lookup(this.offsetIndex.lastOffset);
     }
-    let next = this.baseOffset;
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), pos, this.size_, false);
-    while (scanner.next()) next = scanner.lastOffset + 1;
-    pos = scanner.validEnd;
-    if (pos !== this.size_) this.corrupt(pos, scanner.error ?? 'trailing bytes');
-    return next;
+    return nextOffsetFrom(this.records, pos, this.baseOffset);
   }
 
   /** Where a timestamp search starts: the time index entry at or below the target, then the offset index. */
@@ -475,16 +372,7 @@ export class LogSegment {
    * after `startingOffset`, copied out (a record-level search may await); null when none.
    */
   nextTimestampCandidate(target: number, startingOffset: number, position: number): TimestampCandidate | null {
-    if (position >= this.size_) return null;
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), position, this.size_, false);
-    while (scanner.next()) {
-      if (scanner.maxTimestamp >= target && scanner.lastOffset >= startingOffset) {
-        const batch = Buffer.allocUnsafe(scanner.size);
-        if (readFully(this.ctx.fs, this.fd(), batch, 0, scanner.size, scanner.position) !== scanner.size) this.corrupt(scanner.position, 'short read');
-        return { batch, next: scanner.position + scanner.size };
-      }
-    }
-    return null;
+    return searchForTimestamp(this.records, target, startingOffset, position);
   }
 
   // ---- recovery and truncation ---------------------------------------------------------
@@ -496,14 +384,11 @@ export class LogSegment {
    * of bytes cut.
    */
   recover(visit?: BatchVisitor): number {
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
-    this.maxTimestampSoFar_ = NO_TIMESTAMP;
-    this.offsetOfMaxTimestampSoFar_ = this.baseOffset;
+    const indexes = this.indexes;
+    indexes.reset();
     const fd = this.fd();
     const scanner = new BatchScanner(this.ctx.fs, fd, 0, this.size_, true);
     let valid = 0;
-    let lastIndexEntry = 0;
     let nextOffset = this.baseOffset;
     let why: string | null = null;
     while (scanner.next()) {
@@ -515,8 +400,7 @@ export class LogSegment {
         why = `offset ${scanner.lastOffset} overflows segment ${this.baseOffset}`;
         break;
       }
-      this.indexBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, valid - lastIndexEntry);
-      if (valid - lastIndexEntry > this.owner.config['index.interval.bytes']) lastIndexEntry = valid;
+      indexes.onBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at), valid, scanner.size);
       valid += scanner.size;
       nextOffset = scanner.lastOffset + 1;
       visit?.(scanner);
@@ -529,8 +413,7 @@ export class LogSegment {
       this.size_ = valid;
       this.unflushedData = true;
     }
-    this.bytesSinceLastIndexEntry = valid - lastIndexEntry;
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
+    indexes.rebuilt();
     // Aborts whose markers were cut go with them (the loader rebuilds the index when it can).
     if (truncated > 0) this.txnIndex.truncateTo(nextOffset);
     this.rollingBasedTimestamp = UNKNOWN;
@@ -540,9 +423,7 @@ export class LogSegment {
   /** Removes every batch that ends at or after `offset`; returns the bytes removed. */
   truncateTo(offset: number): number {
     const pos = this.locate(offset);
-    this.offsetIndex.truncateTo(offset);
-    this.timeIndex.truncateTo(offset);
-    this.txnIndex.truncateTo(offset);
+    this.indexes.truncateTo(offset);
     let removed = 0;
     if (pos >= 0) {
       removed = this.size_ - pos;
@@ -554,23 +435,10 @@ export class LogSegment {
       this.created = this.ctx.clock.now();
       this.rollingBasedTimestamp = UNKNOWN;
     }
-    this.bytesSinceLastIndexEntry = 0;
-    this.recomputeMaxTimestamp();
+    // The largest timestamp: the time index's last entry, then the batches after it.
+    const scanner = new BatchScanner(this.ctx.fs, this.fd(), this.offsetIndex.lookup(this.indexes.offsetOfMaxTimestampSoFar), this.size_, false);
+    while (scanner.next()) this.indexes.onTruncatedBatch(scanner.lastOffset, timestampOf(scanner.buffer, scanner.at));
     return removed;
-  }
-
-  private recomputeMaxTimestamp(): void {
-    this.maxTimestampSoFar_ = this.timeIndex.lastTimestamp;
-    this.offsetOfMaxTimestampSoFar_ = this.timeIndex.lastEntryOffset;
-    const start = this.offsetIndex.lookup(this.offsetOfMaxTimestampSoFar_);
-    const scanner = new BatchScanner(this.ctx.fs, this.fd(), start, this.size_, false);
-    while (scanner.next()) {
-      const ts = timestampOf(scanner.buffer, scanner.at);
-      if (ts > this.maxTimestampSoFar_) {
-        this.maxTimestampSoFar_ = ts;
-        this.offsetOfMaxTimestampSoFar_ = scanner.lastOffset;
-      }
-    }
   }
 
   // ---- flush, close, rename, delete ----------------------------------------------------
@@ -578,9 +446,7 @@ export class LogSegment {
   /** Adds the final time index entry and writes pending index entries (Kafka's onBecomeInactiveSegment). */
   onBecomeInactive(): void {
     this.ensureIndexesLoaded();
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
-    this.offsetIndex.writePending();
-    this.timeIndex.writePending();
+    this.indexes.onBecomeInactive();
   }
 
   /** fdatasync of the `.log` only: makes appended batches durable (group commit). */
@@ -600,7 +466,7 @@ export class LogSegment {
 
   /** Makes the log and both indexes durable. */
   async flush(): Promise<void> {
-    await Promise.all([this.flushData(), this.offsetIndex.flush(), this.timeIndex.flush(), this.txnIndex.flush()]);
+    await Promise.all([this.flushData(), this.indexes.flush()]);
   }
 
   flushSync(): void {
@@ -608,31 +474,22 @@ export class LogSegment {
       this.ctx.fs.fdatasyncSync(this.fd());
       this.unflushedData = false;
     }
-    this.offsetIndex.flushSync();
-    this.timeIndex.flushSync();
-    this.txnIndex.flushSync();
+    this.indexes.flushSync();
   }
 
   /** Writes pending index entries (with the final time index entry) and closes the descriptor. */
   close(): void {
-    if (this.offsetIndex.loaded || this.timeIndex.loaded) {
-      if (this.maxTimestampSoFar_ !== UNKNOWN) this.timeIndex.maybeAppend(this.maxTimestampSoFar_, this.offsetOfMaxTimestampSoFar_, true);
-      this.offsetIndex.writePending();
-      this.timeIndex.writePending();
-    }
+    this.indexes.close();
     this.ctx.fds.close(this.logFile);
   }
 
   /** Drops in-memory indexes of an inactive segment (re-read on demand). */
   unloadIndexes(): number {
-    const bytes = this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
-    this.txnIndex.unload();
-    if (this.offsetIndex.unload() && this.timeIndex.unload()) return bytes;
-    return 0;
+    return this.indexes.unload();
   }
 
   get indexMemoryBytes(): number {
-    return this.offsetIndex.memoryBytes + this.timeIndex.memoryBytes + this.txnIndex.memoryBytes;
+    return this.indexes.memoryBytes;
   }
 
   /** Renames all files from `oldSuffix` to `newSuffix` (e.g. '' to '.deleted'). */
@@ -641,18 +498,14 @@ export class LogSegment {
     const logTo = swap(this.logFile.path);
     renameIfExists(this.ctx.fs, this.logFile.path, logTo);
     this.logFile.path = logTo;
-    this.offsetIndex.renameTo(swap(this.offsetIndex.file));
-    this.timeIndex.renameTo(swap(this.timeIndex.file));
-    this.txnIndex.renameTo(swap(this.txnIndex.file));
+    this.indexes.renameTo(swap);
   }
 
   /** Closes and removes all files of the segment. */
   deleteFiles(): void {
     this.ctx.fds.close(this.logFile);
     this.ctx.fs.unlinkSync(this.logFile.path);
-    this.offsetIndex.deleteFile();
-    this.timeIndex.deleteFile();
-    this.txnIndex.deleteFile();
+    this.indexes.deleteFiles();
   }
 
   toString(): string {

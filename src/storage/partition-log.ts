@@ -6,7 +6,10 @@
  * transactions from the segments' `.txnindex`); finds offsets by timestamp; rolls segments
  * with a producer snapshot; applies the flush policy with group commit; tracks the log start
  * offset, high watermark, last stable offset and producer state; deletes old segments by
- * retention; truncates for replication. It knows nothing of sockets.
+ * retention; truncates for replication. It knows nothing of sockets. Its parts live apart:
+ * loading in log-loader.ts, the flush policy in log-flusher.ts, the transaction side of the
+ * producer state as the log uses it (checks, transactions, snapshots) in log-producer-state.ts,
+ * the search by timestamp in timestamp-search.ts.
  *
  * Every method is synchronous except the ones that wait on the disk (flushes, close), so the
  * broker's single event loop owns the log without locks. `append` returns once the bytes
@@ -15,11 +18,7 @@
  * next one (group commit).
  */
 import path from 'node:path';
-import {
-  BATCH_LENGTH_OFFSET,
-  LOG_OVERHEAD,
-  readInt64,
-} from './batch.js';
+import { readInt64 } from './batch.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.js';
 import { DeferredDeleter } from './deferred-deleter.js';
@@ -27,54 +26,29 @@ import { StorageError } from './errors.js';
 import { FdCache } from './fd-cache.js';
 import { NodeFs } from './fs/storage-fs.js';
 import { parsePartitionDirName } from './checkpoint.js';
-import { loadSegments, rebuildProducerState } from './log-loader.js';
-import { LogSegment, type RecordTimestampFinder, type TimestampAndOffset } from './log-segment.js';
+import { loadLog } from './log-loader.js';
+import type { LogSegment, RecordTimestampFinder, TimestampAndOffset } from './log-segment.js';
 import { LocalLog } from './local-log.js';
-import { LogSegments } from './log-segments.js';
+import type { LogSegments } from './log-segments.js';
 import { consoleLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state.js';
 import { findRecordByTimestamp } from './record-timestamps.js';
-import { GroupCommit } from './group-commit.js';
-import { RESTART, searchByTimestamp } from './timestamp-search.js';
-import { deletableSegments, retentionRules } from './retention.js';
+import { LogFlusher } from './log-flusher.js';
+import { LogProducerState } from './log-producer-state.js';
+import { fetchOffsetByTimestamp } from './timestamp-search.js';
+import { retentionRules, segmentsToDelete, type SegmentPredicate } from './retention.js';
 import { AppendSummary, checkAppend, stampBatches } from './append-check.js';
-import { checkCoordinatorVerification, checkTxnMarker, firstOffsetOf, validateClientProducerState } from './producer-check.js';
-import { VERIFICATION_SENTINEL } from './verification-state.js';
-import { markerBatch, type TxnMarker } from './txn-marker.js';
-import type { AbortedTxn, CompletedTxn } from './transaction-index.js';
+import { firstOffsetOf } from './producer-check.js';
+import type { TxnMarker } from './txn-marker.js';
+import type { AbortedTxn } from './transaction-index.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
-import {
-  EARLIEST_LOCAL_TIMESTAMP,
-  EARLIEST_TIMESTAMP,
-  LATEST_TIERED_TIMESTAMP,
-  LATEST_TIMESTAMP,
-  MAX_TIMESTAMP,
-  type AppendOptions,
-  type FetchDataInfo,
-  type LogAppendInfo,
-  type LogOffsetsListener,
-  type PartitionLogOptions,
-  type ReadOptions,
-} from './partition-log-types.js';
+import type { AppendOptions, FetchDataInfo, LogAppendInfo, LogOffsetsListener, PartitionLogOptions, ReadOptions } from './partition-log-types.js';
 
-export {
-  LATEST_TIMESTAMP,
-  EARLIEST_TIMESTAMP,
-  MAX_TIMESTAMP,
-  EARLIEST_LOCAL_TIMESTAMP,
-  LATEST_TIERED_TIMESTAMP,
-  type PartitionLogOptions,
-  type AppendOptions,
-  type LogAppendInfo,
-  type FetchDataInfo,
-  type FetchIsolation,
-  type ReadOptions,
-  type LogOffsetsListener,
-} from './partition-log-types.js';
+export { LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP, EARLIEST_LOCAL_TIMESTAMP, LATEST_TIERED_TIMESTAMP } from './partition-log-types.js';
+export type { PartitionLogOptions, AppendOptions, LogAppendInfo, FetchDataInfo, FetchIsolation, ReadOptions, LogOffsetsListener } from './partition-log-types.js';
 export type { TxnMarker } from './txn-marker.js';
 export type { AbortedTxn, CompletedTxn } from './transaction-index.js';
 
-const noop = () => {};
 /** Reused by every append (they run synchronously, one at a time). */
 const appendSummary = new AppendSummary();
 
@@ -82,14 +56,13 @@ export class PartitionLog {
   /** The segments, log end offset and recovery point. */
   readonly local: LocalLog;
   readonly producerState: ProducerStateManager;
+  /** The producer state as this log uses it: checks, transactions, snapshots. */
+  private readonly producers: LogProducerState;
+  private readonly flusher: LogFlusher;
   private readonly timestampFinder: RecordTimestampFinder;
 
   private logStartOffset_ = 0;
   private highWatermark_ = 0;
-  /** Offsets below this are fsynced (data only; the recovery point also needs indexes). */
-  private durableOffset_ = 0;
-  private readonly groupCommit = new GroupCommit(() => this.syncData(this.local.logEndOffset));
-  private fullFlushChain: Promise<void> = Promise.resolve();
   private listener: LogOffsetsListener | null = null;
   /** Counts truncations, so a compaction round can tell that the log changed under it. */
   truncations = 0;
@@ -112,6 +85,8 @@ export class PartitionLog {
       deleter: opts.deleter ?? new DeferredDeleter(logger),
     });
     this.producerState = new ProducerStateManager(fs, opts.dir, logger);
+    this.producers = new LogProducerState(this.producerState, this.local);
+    this.flusher = new LogFlusher(this.local);
     this.timestampFinder = opts.timestampFinder ?? findRecordByTimestamp;
   }
 
@@ -143,38 +118,10 @@ export class PartitionLog {
   }
 
   private load(opts: PartitionLogOptions): void {
-    const fs = this.local.fs;
-    if (fs.statSync(this.dir) === null) {
-      fs.mkdirSync(this.dir);
-      // The new directory's entry becomes durable with the log's first flush (no fsync per
-      // partition when a topic with thousands of partitions is created).
-      this.local.dirSync.parentChanged();
-    }
-    const clean = opts.hadCleanShutdown ?? false;
-    const lsoCheckpoint = opts.logStartOffset ?? 0;
-    const loaded = loadSegments({
-      ctx: this.local,
-      dir: this.dir,
-      owner: this.local,
-      hadCleanShutdown: clean,
-      recoveryPoint: opts.recoveryPoint ?? 0,
-      logStartOffset: lsoCheckpoint,
-      discard: (s) => this.deleter.schedule(s, this.local.clock.now() + this.config['file.delete.delay.ms']),
-    });
-    for (const s of loaded.segments.values()) this.segments.add(s);
-    if (this.segments.isEmpty()) this.local.addEmptySegment(lsoCheckpoint);
-    const local: LocalLog = this.local;
-    local.logEndOffset = loaded.logEndOffset;
-    this.logStartOffset_ = Math.max(lsoCheckpoint, this.segments.first!.baseOffset);
-    if (this.logStartOffset_ > this.local.logEndOffset) this.logStartOffset_ = this.local.logEndOffset;
-    local.recoveryPoint = clean && !loaded.truncated ? local.logEndOffset : Math.min(opts.recoveryPoint ?? 0, local.logEndOffset);
-    this.durableOffset_ = local.recoveryPoint;
-    rebuildProducerState(this.producerState, this.local, this.logStartOffset_, clean, loaded.names);
-    this.highWatermark_ = Math.min(Math.max(opts.highWatermark ?? this.logStartOffset_, this.logStartOffset_), this.local.logEndOffset);
-    this.producerState.onHighWatermarkUpdated(this.highWatermark_);
-    this.local.logger.info(
-      `loaded ${this.dir}: ${this.segments.count} segment(s), log start offset ${this.logStartOffset_}, log end offset ${this.local.logEndOffset}, recovery point ${this.local.recoveryPoint}`,
-    );
+    const loaded = loadLog(this.local, this.producerState, opts);
+    this.logStartOffset_ = loaded.logStartOffset;
+    this.highWatermark_ = loaded.highWatermark;
+    this.flusher.loadedAt(this.local.recoveryPoint);
   }
 
   // ---- state ---------------------------------------------------------------------------
@@ -189,14 +136,9 @@ export class PartitionLog {
     return this.highWatermark_;
   }
 
-  /**
-   * The first offset of the earliest transaction still undecided, or decided by a marker the
-   * high watermark has not passed; never below the log start offset. -1 when there is none
-   * (Kafka's UnifiedLog.firstUnstableOffset).
-   */
+  /** The first offset of the earliest undecided transaction, -1 when none (log-producer-state.ts). */
   get firstUnstableOffset(): number {
-    const first = this.producerState.firstUnstableOffset();
-    return first < 0 ? -1 : Math.max(first, this.logStartOffset_);
+    return this.producers.firstUnstableOffset(this.logStartOffset_);
   }
 
   /**
@@ -214,7 +156,7 @@ export class PartitionLog {
   }
   /** Offsets below this have been fsynced. */
   get durableOffset(): number {
-    return this.durableOffset_;
+    return this.flusher.durableOffset;
   }
   get lastFlushTime(): number {
     return this.local.lastFlushTime;
@@ -239,35 +181,24 @@ export class PartitionLog {
     return this.local.logEndOffset - this.local.recoveryPoint;
   }
 
-  /** The producers this partition knows (DescribeProducers), read-only. */
+  // What the producer state says: log-producer-state.ts.
   activeProducers(): IterableIterator<Readonly<ProducerStateEntry>> {
-    return this.producerState.producers.values();
+    return this.producers.activeProducers();
   }
-
-  /**
-   * True when `producerId` has a transaction open on this partition at `producerEpoch`
-   * (Kafka's UnifiedLog.hasOngoingTransaction): what KIP-890 produce verification asks
-   * before sending a first transactional batch to the coordinator.
-   */
+  hasTxnMarker(marker: TxnMarker): boolean {
+    return this.producers.hasTxnMarker(marker);
+  }
   hasOngoingTransaction(producerId: number, producerEpoch: number): boolean {
-    const e = this.producerState.producers.get(producerId);
-    return e !== undefined && e.currentTxnFirstOffset >= 0 && e.producerEpoch === producerEpoch;
+    return this.producers.hasOngoingTransaction(producerId, producerEpoch);
   }
-
-  /**
-   * Starts a KIP-890 verification of the producer's first transactional batch here (Kafka's
-   * UnifiedLog.maybeStartTransactionVerification): the sentinel when a transaction of the
-   * epoch is open already, else the guard to hand back to `appendAsLeader`, which refuses the
-   * batch if a marker or a newer epoch took the guard away meanwhile (verification-state.ts).
-   */
   maybeStartTransactionVerification(producerId: number, sequence: number, producerEpoch: number): number {
-    if (this.hasOngoingTransaction(producerId, producerEpoch)) return VERIFICATION_SENTINEL;
-    return this.producerState.verifications.maybeCreate(producerId, sequence, producerEpoch, this.local.clock.now());
+    return this.producers.maybeStartTransactionVerification(producerId, sequence, producerEpoch);
   }
-
-  /** The producer's verification guard, the sentinel when none is under way. */
   verificationGuard(producerId: number): number {
-    return this.producerState.verifications.guardOf(producerId);
+    return this.producers.verificationGuard(producerId);
+  }
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.producers.collectAbortedTransactions(startOffset, upperBoundOffset);
   }
 
   /** Removes producers idle for `expirationMs` (producer.id.expiration.ms); returns how many. */
@@ -300,8 +231,7 @@ export class PartitionLog {
    */
   appendAsLeader(records: Buffer, leaderEpoch: number, verificationGuard: number | null = null): LogAppendInfo {
     this.local.checkOnline();
-    const verifications = verificationGuard === null ? null : this.producerState.verifications;
-    const duplicate = validateClientProducerState(records, this.producerState.producers, this.local.logEndOffset, this.topic, this.partition, verifications, verificationGuard ?? VERIFICATION_SENTINEL);
+    const duplicate = this.producers.checkClientBatch(records, verificationGuard);
     if (duplicate !== null) return this.duplicateAppendInfo(duplicate);
     return this.appendBatches(records, true, leaderEpoch);
   }
@@ -311,8 +241,6 @@ export class PartitionLog {
    * wants fsyncs, `durable` waits until the original batch is on disk.
    */
   private duplicateAppendInfo(b: BatchMetadata): LogAppendInfo {
-    const end = b.lastOffset + 1;
-    const durable = end <= this.durableOffset_ || end - this.durableOffset_ < this.config['flush.messages'] ? null : this.awaitDurable(end);
     return {
       firstOffset: firstOffsetOf(b),
       lastOffset: b.lastOffset,
@@ -322,7 +250,7 @@ export class PartitionLog {
       logStartOffset: this.logStartOffset_,
       recordCount: 0,
       validBytes: 0,
-      durable,
+      durable: this.flusher.durableFor(b.lastOffset + 1),
     };
   }
 
@@ -335,7 +263,7 @@ export class PartitionLog {
    */
   append(records: Buffer, opts: AppendOptions = {}): LogAppendInfo {
     this.local.checkOnline();
-    if (opts.verificationGuard !== undefined && opts.verificationGuard !== null) checkCoordinatorVerification(records, this.producerState, opts.verificationGuard);
+    if (opts.verificationGuard !== undefined && opts.verificationGuard !== null) this.producers.checkCoordinatorBatch(records, opts.verificationGuard);
     return this.appendBatches(records, opts.assignOffsets ?? true, opts.leaderEpoch ?? -1);
   }
 
@@ -348,23 +276,12 @@ export class PartitionLog {
    * gets an entry in the segment's `.txnindex`); a producer with none gets the marker anyway,
    * which completes nothing, as in Kafka.
    *
-   * Checked first (producer-check.ts `checkTxnMarker`): a stale producer epoch throws
-   * INVALID_PRODUCER_EPOCH (under transaction version 2 an epoch not above the producer's),
-   * an older coordinator epoch TRANSACTION_COORDINATOR_FENCED; nothing is written then.
+   * Its epochs are checked first (LogProducerState.markerBatch): INVALID_PRODUCER_EPOCH or
+   * TRANSACTION_COORDINATOR_FENCED, and nothing is written then.
    */
   appendTxnMarker(marker: TxnMarker, leaderEpoch: number): LogAppendInfo {
     this.local.checkOnline();
-    checkTxnMarker(
-      this.producerState.producers.get(marker.producerId),
-      marker.producerId,
-      marker.producerEpoch,
-      marker.coordinatorEpoch,
-      marker.transactionVersion,
-      this.local.logEndOffset,
-      this.topic,
-      this.partition,
-    );
-    return this.appendBatches(markerBatch(marker, this.local.clock.now()), true, leaderEpoch);
+    return this.appendBatches(this.producers.markerBatch(marker), true, leaderEpoch);
   }
 
   private appendBatches(records: Buffer, assign: boolean, leaderEpoch: number): LogAppendInfo {
@@ -386,16 +303,10 @@ export class PartitionLog {
       this.local.fail('appending to', e);
     }
     this.local.logEndOffset = next;
-    let at = 0;
-    while (at < len) {
-      const txn = this.producerState.update(records, at);
-      if (txn !== null) this.completeTxn(segment, txn);
-      at += LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH_OFFSET);
-    }
+    this.producers.appended(segment, records);
     if (this.highWatermark_ > this.local.logEndOffset) this.highWatermark_ = this.local.logEndOffset;
 
-    let durable: Promise<void> | null = null;
-    if (this.local.logEndOffset - this.durableOffset_ >= this.config['flush.messages']) durable = this.requestDataFlush();
+    const durable = this.flusher.afterAppend();
     return {
       firstOffset,
       lastOffset,
@@ -407,20 +318,6 @@ export class PartitionLog {
       validBytes: len,
       durable,
     };
-  }
-
-  /**
-   * A marker in `segment` completed `txn`: an abort gets its index entry with the last stable
-   * offset as of its completion, then the transaction leaves the ongoing ones (Kafka's
-   * order: the index first, so a failed write leaves the LSO where it was).
-   */
-  private completeTxn(segment: LogSegment, txn: CompletedTxn): void {
-    try {
-      segment.updateTxnIndex(txn, this.producerState.lastStableOffsetOf(txn));
-    } catch (e) {
-      this.local.fail('updating the transaction index of', e);
-    }
-    this.producerState.completeTxn(txn);
   }
 
   private maybeRoll(size: number, maxTimestamp: number, firstOffset: number, lastOffset: number, now: number): LogSegment {
@@ -442,15 +339,9 @@ export class PartitionLog {
       const active = local.activeSegment;
       const seg = local.roll(newOffset);
       if (seg === active) return seg; // nothing to roll (KAFKA-6388)
-      this.producerState.mapEndOffset = newOffset;
-      const snapshot = this.producerState.takeSnapshot();
-      this.producerState.mapEndOffset = local.logEndOffset;
+      const snapshot = this.producers.snapshotForRoll(newOffset);
       // Flush the old segment (and the snapshot) off the append path.
-      const target = newOffset;
-      this.fullFlushChain = this.fullFlushChain
-        .then(() => this.producerState.flushSnapshot(snapshot))
-        .then(() => this.doFullFlush(target))
-        .catch(noop);
+      this.flusher.flushAfterRoll(() => this.producerState.flushSnapshot(snapshot), newOffset);
       return seg;
     } catch (e) {
       local.fail('rolling', e);
@@ -459,20 +350,9 @@ export class PartitionLog {
 
   // ---- flush ---------------------------------------------------------------------------
 
-  /** Group commit of the `.log` data: one fdatasync round for every append waiting at that moment. */
-  private requestDataFlush(): Promise<void> {
-    return this.groupCommit.request();
-  }
-
-  private async syncData(target: number): Promise<void> {
-    await this.local.flushData();
-    if (target > this.durableOffset_) this.durableOffset_ = target;
-  }
-
   /** Waits until every offset below `offset` (default: the log end offset) is fsynced. */
   awaitDurable(offset = this.local.logEndOffset): Promise<void> {
-    if (offset <= this.durableOffset_) return Promise.resolve();
-    return this.requestDataFlush();
+    return this.flusher.awaitDurable(offset);
   }
 
   /**
@@ -480,23 +360,12 @@ export class PartitionLog {
    * recovery point there (Kafka's flush). Serialized per log.
    */
   flush(offset = this.local.logEndOffset): Promise<void> {
-    const p = this.fullFlushChain.then(() => this.doFullFlush(offset));
-    this.fullFlushChain = p.catch(noop);
-    return p;
-  }
-
-  private async doFullFlush(offset: number): Promise<void> {
-    const local: LocalLog = this.local;
-    if (offset <= local.recoveryPoint || local.isClosed) return;
-    local.checkOnline();
-    await local.flush(offset);
-    if (local.recoveryPoint > this.durableOffset_) this.durableOffset_ = local.recoveryPoint;
+    return this.flusher.flush(offset);
   }
 
   /** The periodic flusher's check: flush when `flush.ms` has passed since the last flush. */
   maybeFlushByTime(now = this.local.clock.now()): Promise<void> | null {
-    if (this.unflushedMessages <= 0 || now - this.local.lastFlushTime < this.config['flush.ms']) return null;
-    return this.flush();
+    return this.flusher.maybeFlushByTime(now);
   }
 
   // ---- read ----------------------------------------------------------------------------
@@ -517,17 +386,6 @@ export class PartitionLog {
     const info = this.local.read(startOffset, maxBytes, maxOffset, opts.minOneMessage ?? true, opts.allocate);
     if (committed) info.abortedTransactions = this.local.abortedTransactionsIn(startOffset, info.records);
     return info;
-  }
-
-  /**
-   * The aborted transactions overlapping [startOffset, upperBoundOffset) (Kafka's
-   * UnifiedLog.collectAbortedTransactions), from the transaction indexes.
-   */
-  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
-    const out: AbortedTxn[] = [];
-    this.local.checkOnline();
-    this.local.collectAbortedTransactions(startOffset, upperBoundOffset, out);
-    return out;
   }
 
   /** Online, and `offset` within [log start offset, log end offset] (else OFFSET_OUT_OF_RANGE). */
@@ -553,35 +411,9 @@ export class PartitionLog {
     return this.local.bytesBetween(startOffset, endOffset);
   }
 
-  /**
-   * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
-   * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
-   * null when no record has a timestamp that large. Asynchronous: records of compressed
-   * batches are decoded to find the exact record.
-   */
-  async fetchOffsetByTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
-    this.local.checkOnline();
-    switch (timestamp) {
-      case EARLIEST_TIMESTAMP:
-      case EARLIEST_LOCAL_TIMESTAMP:
-        return { timestamp: -1, offset: this.logStartOffset_, leaderEpoch: -1 };
-      case LATEST_TIMESTAMP:
-        return { timestamp: -1, offset: this.local.logEndOffset, leaderEpoch: -1 };
-      case LATEST_TIERED_TIMESTAMP:
-        return { timestamp: -1, offset: -1, leaderEpoch: -1 };
-    }
-    if (timestamp < 0 && timestamp !== MAX_TIMESTAMP) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
-    // The log may change while a batch is decoded; a search that loses its segment starts over.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      let r;
-      try {
-        r = await searchByTimestamp(this, timestamp, this.timestampFinder);
-      } catch (e) {
-        this.local.fail('searching by timestamp in', e);
-      }
-      if (r !== RESTART) return r;
-    }
-    return null;
+  /** ListOffsets by timestamp, or one of the special timestamps (timestamp-search.ts). */
+  fetchOffsetByTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
+    return fetchOffsetByTimestamp(this, timestamp, this.timestampFinder);
   }
 
   // ---- high watermark and log start offset --------------------------------------------
@@ -642,15 +474,8 @@ export class PartitionLog {
     }
   }
 
-  private deleteMatching(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, reason: string): number {
-    const deletable = deletableSegments(this.segments.values(), this.highWatermark_, this.local.logEndOffset, predicate);
-    if (deletable.length === 0) return 0;
-    let toDelete = deletable;
-    if (deletable.length === this.segments.count) {
-      // Never delete every segment: roll first (a no-op when the active one is empty).
-      const fresh = this.roll();
-      if (deletable[deletable.length - 1] === fresh) toDelete = deletable.slice(0, -1);
-    }
+  private deleteMatching(predicate: SegmentPredicate, reason: string): number {
+    const toDelete = segmentsToDelete(this, predicate);
     if (toDelete.length === 0) return 0;
     const nextBase = this.segments.higher(toDelete[toDelete.length - 1]!.baseOffset)!.baseOffset;
     if (nextBase > this.logStartOffset_) {
@@ -665,11 +490,7 @@ export class PartitionLog {
   /** Removes segments from the log (deleted after `file.delete.delay.ms`) with their producer snapshots. */
   private removeSegments(list: readonly LogSegment[]): void {
     this.local.removeSegments(list);
-    this.deleteProducerSnapshots(list);
-  }
-
-  private deleteProducerSnapshots(list: readonly LogSegment[]): void {
-    for (const s of list) this.producerState.deleteSnapshot(s.baseOffset);
+    this.producers.segmentsRemoved(list);
   }
 
   // ---- truncation (replication) --------------------------------------------------------
@@ -687,13 +508,11 @@ export class PartitionLog {
         this.truncateFullyAndStartAt(offset);
         return true;
       }
-      this.deleteProducerSnapshots(local.truncateTo(offset));
+      this.producers.segmentsRemoved(local.truncateTo(offset));
       const end = local.logEndOffset;
       if (this.logStartOffset_ > end) this.logStartOffset_ = end;
-      if (this.durableOffset_ > end) this.durableOffset_ = end;
-      this.producerState.deleteSnapshotsAbove(end);
-      rebuildProducerState(this.producerState, local, this.logStartOffset_, false);
-      this.producerState.onHighWatermarkUpdated(Math.min(this.highWatermark_, end));
+      this.flusher.truncatedTo(end);
+      this.producers.truncated(this.logStartOffset_, this.highWatermark_);
       if (this.highWatermark_ > end) this.updateHighWatermark(end);
       return true;
     } catch (e) {
@@ -708,9 +527,9 @@ export class PartitionLog {
     this.truncations++;
     this.lowestTruncation = Math.min(this.lowestTruncation, offset);
     try {
-      this.deleteProducerSnapshots(local.truncateFullyAndStartAt(offset));
+      this.producers.segmentsRemoved(local.truncateFullyAndStartAt(offset));
       this.logStartOffset_ = logStartOffset;
-      this.durableOffset_ = Math.min(this.durableOffset_, offset);
+      this.flusher.truncatedTo(offset);
       this.producerState.truncateFullyAndStartAt(offset);
       this.highWatermark_ = offset;
       this.listener?.onHighWatermarkUpdated(offset);
@@ -731,8 +550,7 @@ export class PartitionLog {
     local.checkOnline();
     try {
       local.replaceSegments(newSegments, oldSegments);
-      const newBases = new Set(newSegments.map((s) => s.baseOffset));
-      for (const s of oldSegments) if (!newBases.has(s.baseOffset)) this.producerState.deleteSnapshot(s.baseOffset);
+      this.producers.segmentsReplaced(newSegments, oldSegments);
     } catch (e) {
       local.fail('swapping cleaned segments of', e);
     }
@@ -749,15 +567,10 @@ export class PartitionLog {
     if (local.isClosed) return;
     if (!local.isOffline) {
       try {
-        await this.fullFlushChain;
-        if (this.groupCommit.inFlight) await this.groupCommit.inFlight.catch(noop);
-        const end = local.logEndOffset;
-        if (this.producerState.snapshotOffsets().at(-1) !== end && end > 0) {
-          this.producerState.mapEndOffset = end;
-          await this.producerState.flushSnapshot(this.producerState.takeSnapshot());
-        }
+        await this.flusher.drain();
+        await this.producers.snapshotAtEnd();
         this.activeSegment.onBecomeInactive();
-        await this.doFullFlush(local.logEndOffset + 1);
+        await this.flusher.fullFlush(local.logEndOffset + 1);
         await local.dirSync.sync();
       } catch (e) {
         this.local.logger.error(`error while closing ${this.dir}: ${(e as Error).message}`);

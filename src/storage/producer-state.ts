@@ -34,7 +34,7 @@ import {
   readInt64,
   writeInt64,
 } from './batch.js';
-import { filenamePrefix, offsetFromFilename, SNAPSHOT_SUFFIX, DELETED_SUFFIX } from './log-segment.js';
+import { filenamePrefix, offsetFromFilename, SNAPSHOT_SUFFIX, DELETED_SUFFIX } from './log-file-names.js';
 import { readFully, writeFully, type StorageFs } from './fs/storage-fs.js';
 import type { StorageLogger } from './logger.js';
 import { OngoingTxns } from './ongoing-txns.js';

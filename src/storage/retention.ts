@@ -8,6 +8,7 @@
  */
 import { isDeletePolicy, type LogConfig } from './config.js';
 import type { LogSegment } from './log-segment.js';
+import type { LogSegments } from './log-segments.js';
 
 export type SegmentPredicate = (segment: LogSegment, next: LogSegment | undefined) => boolean;
 
@@ -61,4 +62,23 @@ export function deletableSegments(list: readonly LogSegment[], highWatermark: nu
     else break;
   }
   return out;
+}
+
+/** What choosing the segments to delete reads of the log (PartitionLog). */
+export interface RetentionLog {
+  readonly segments: LogSegments;
+  readonly highWatermark: number;
+  readonly logEndOffset: number;
+  roll(): LogSegment;
+}
+
+/**
+ * The segments `predicate` lets go now (deletableSegments), never every segment: when all
+ * match, the log rolls first (a no-op when the active one is empty) and keeps the new one.
+ */
+export function segmentsToDelete(log: RetentionLog, predicate: SegmentPredicate): LogSegment[] {
+  const deletable = deletableSegments(log.segments.values(), log.highWatermark, log.logEndOffset, predicate);
+  if (deletable.length === 0 || deletable.length < log.segments.count) return deletable;
+  const fresh = log.roll();
+  return deletable[deletable.length - 1] === fresh ? deletable.slice(0, -1) : deletable;
 }

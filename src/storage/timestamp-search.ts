@@ -9,7 +9,8 @@ import { PARTITION_LEADER_EPOCH_OFFSET } from './batch.js';
 import { StorageError } from './errors.js';
 import type { LogSegment, RecordTimestampFinder, TimestampAndOffset } from './log-segment.js';
 import type { LogSegments } from './log-segments.js';
-import { MAX_TIMESTAMP } from './partition-log-types.js';
+import type { LocalLog } from './local-log.js';
+import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIERED_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './partition-log-types.js';
 
 export const RESTART = Symbol('restart');
 
@@ -17,6 +18,43 @@ export interface TimestampSearchHost {
   readonly segments: LogSegments;
   readonly logStartOffset: number;
   readonly isClosed: boolean;
+}
+
+/** What `fetchOffsetByTimestamp` reads of the log. */
+export interface OffsetByTimestampHost extends TimestampSearchHost {
+  readonly logEndOffset: number;
+  readonly local: Pick<LocalLog, 'checkOnline' | 'fail'>;
+}
+
+/**
+ * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
+ * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
+ * null when no record has a timestamp that large. Asynchronous: records of compressed
+ * batches are decoded to find the exact record.
+ */
+export async function fetchOffsetByTimestamp(log: OffsetByTimestampHost, timestamp: number, finder: RecordTimestampFinder): Promise<TimestampAndOffset | null> {
+  log.local.checkOnline();
+  switch (timestamp) {
+    case EARLIEST_TIMESTAMP:
+    case EARLIEST_LOCAL_TIMESTAMP:
+      return { timestamp: -1, offset: log.logStartOffset, leaderEpoch: -1 };
+    case LATEST_TIMESTAMP:
+      return { timestamp: -1, offset: log.logEndOffset, leaderEpoch: -1 };
+    case LATEST_TIERED_TIMESTAMP:
+      return { timestamp: -1, offset: -1, leaderEpoch: -1 };
+  }
+  if (timestamp < 0 && timestamp !== MAX_TIMESTAMP) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);
+  // The log may change while a batch is decoded; a search that loses its segment starts over.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let r;
+    try {
+      r = await searchByTimestamp(log, timestamp, finder);
+    } catch (e) {
+      log.local.fail('searching by timestamp in', e);
+    }
+    if (r !== RESTART) return r;
+  }
+  return null;
 }
 
 /** One search for `timestamp` (or MAX_TIMESTAMP); I/O errors are thrown to the caller. */

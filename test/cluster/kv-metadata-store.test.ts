@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKv } from '../../src/cluster/kv/memory-kv.js';
-import { ManualClock, settle } from '../../src/cluster/kv/clock.js';
+import { ManualClock } from '../../src/cluster/kv/clock.js';
 import { KvCompactedError } from '../../src/cluster/kv/kv.js';
 import { KvMetadataStore } from '../../src/cluster/kv-metadata-store.js';
 import { isMetadataError, type TopicMetadata } from '../../src/cluster/metadata.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 interface World {
   kv: MemoryKv;
@@ -52,15 +53,6 @@ function world(): World {
   return w;
 }
 
-/** Lets the stores' watches and controller rounds run until `cond` holds. */
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (cond()) return;
-    await settle(1);
-  }
-  assert.fail(`never happened: ${what}`);
-}
-
 const ids = (s: KvMetadataStore) => s.brokers().map((b) => b.nodeId);
 
 test('brokers register under a lease; one cluster id; a taken node.id refuses to start; a crashed broker restarting on its own log dir does not', async () => {
@@ -68,11 +60,11 @@ test('brokers register under a lease; one cluster id; a taken node.id refuses to
   try {
     const s1 = await w.open(1);
     const s2 = await w.open(2);
-    await until('both brokers in both images', () => ids(s1).length === 2 && ids(s2).length === 2);
+    await eventually('both brokers in both images', () => ids(s1).length === 2 && ids(s2).length === 2);
     assert.deepEqual(ids(s1), [1, 2]);
     assert.equal(s1.clusterId, s2.clusterId);
     assert.ok(s1.clusterId.length > 0);
-    await until('a controller', () => s1.controllerId !== -1 && s2.controllerId === s1.controllerId);
+    await eventually('a controller', () => s1.controllerId !== -1 && s2.controllerId === s1.controllerId);
     assert.equal(s1.controllerId, 1);
     assert.ok(s1.brokerEpoch > 0 && s2.brokerEpoch > s1.brokerEpoch);
 
@@ -82,7 +74,7 @@ test('brokers register under a lease; one cluster id; a taken node.id refuses to
     const dir2 = w.dirs[1]!;
     await s2.crash();
     const again = await w.open(2, { logDir: dir2 });
-    await until('the restarted broker registered', () => again.registered);
+    await eventually('the restarted broker registered', () => again.registered);
     assert.ok(again.brokerEpoch > s2.brokerEpoch, 'a new broker epoch');
   } finally {
     await w.end();
@@ -96,7 +88,7 @@ test('the controller places replicas rack-aware; every broker serves the topic; 
     const s2 = await w.open(2, { rack: 'b' });
     const s3 = await w.open(3, { rack: 'a' });
     const s4 = await w.open(4, { rack: 'b' });
-    await until('four brokers', () => w.stores.every((s) => s.brokers().length === 4));
+    await eventually('four brokers', () => w.stores.every((s) => s.brokers().length === 4));
     const t = await s2.createTopic('orders', 6, 2, { 'retention.ms': '1000' });
     assert.equal(t.partitions.length, 6);
     for (const p of t.partitions) {
@@ -107,7 +99,7 @@ test('the controller places replicas rack-aware; every broker serves the topic; 
       assert.equal(p.leaderEpoch, 0);
     }
     assert.deepEqual(s2.topic('orders')!.configs, { 'retention.ms': '1000' });
-    await until('every image has the topic', () => w.stores.every((s) => s.topic('orders')?.partitions.length === 6));
+    await eventually('every image has the topic', () => w.stores.every((s) => s.topic('orders')?.partitions.length === 6));
     assert.deepEqual(s4.topicById(t.id)!.name, 'orders');
 
     const race = await Promise.allSettled([s3.createTopic('race', 1, 1, {}), s4.createTopic('race', 1, 1, {})]);
@@ -120,7 +112,7 @@ test('the controller places replicas rack-aware; every broker serves the topic; 
 
     // More replicas than brokers: the controller refuses, the creator hears why, the name is free again.
     await assert.rejects(s1.createTopic('wide', 1, 5, {}), (e) => isMetadataError(e, ErrorCode.INVALID_REPLICATION_FACTOR) && /only 4 broker\(s\)/.test(e.message));
-    await until('the refused topic dropped', () => !s1.image.topicRecords.has('wide'));
+    await eventually('the refused topic dropped', () => !s1.image.topicRecords.has('wide'));
     assert.equal((await s1.createTopic('wide', 1, 4, {})).partitions[0]!.replicas.length, 4);
 
     const grown = await s4.createPartitions('orders', 8);
@@ -129,14 +121,14 @@ test('the controller places replicas rack-aware; every broker serves the topic; 
     await assert.rejects(s4.createPartitions('missing', 2), (e) => isMetadataError(e, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
 
     assert.deepEqual((await s1.setTopicConfigs('orders', { 'cleanup.policy': 'compact' })).configs, { 'cleanup.policy': 'compact' });
-    await until('configs everywhere', () => s3.topic('orders')!.configs['cleanup.policy'] === 'compact');
+    await eventually('configs everywhere', () => s3.topic('orders')!.configs['cleanup.policy'] === 'compact');
     await s1.setBrokerConfigs('', { 'log.retention.ms': '5' });
     await s1.setBrokerConfigs('2', { 'max.connections': '7' });
-    await until('broker configs everywhere', () => s2.brokerConfigs('2')['max.connections'] === '7' && s2.brokerConfigs('')['log.retention.ms'] === '5');
+    await eventually('broker configs everywhere', () => s2.brokerConfigs('2')['max.connections'] === '7' && s2.brokerConfigs('')['log.retention.ms'] === '5');
 
     const deleted = await s2.deleteTopic('orders');
     assert.equal(deleted!.partitions.length, 8);
-    await until('deleted everywhere', () => w.stores.every((s) => s.topic('orders') === undefined && s.topicById(t.id) === undefined));
+    await eventually('deleted everywhere', () => w.stores.every((s) => s.topic('orders') === undefined && s.topicById(t.id) === undefined));
     assert.equal((await w.kv.range(`${s1.keys.partitionsPrefix}orders/`)).entries.length, 0);
     assert.equal(await s2.deleteTopic('orders'), undefined);
   } finally {
@@ -150,9 +142,9 @@ test("a broker whose lease expires leaves the cluster; the controller elects new
     const s1 = await w.open(1);
     const s2 = await w.open(2);
     const s3 = await w.open(3);
-    await until('three brokers', () => w.stores.every((s) => s.brokers().length === 3));
+    await eventually('three brokers', () => w.stores.every((s) => s.brokers().length === 3));
     const before = await s1.createTopic('t', 3, 3, {});
-    await until('everyone has t', () => w.stores.every((s) => s.topic('t') !== undefined));
+    await eventually('everyone has t', () => w.stores.every((s) => s.topic('t') !== undefined));
     const ledBy2 = before.partitions.filter((p) => p.leader === 2).map((p) => p.partition);
     assert.ok(ledBy2.length > 0);
 
@@ -160,7 +152,7 @@ test("a broker whose lease expires leaves the cluster; the controller elects new
     await w.clock.advance(2_000);
     assert.deepEqual(ids(s1), [1, 2, 3], 'the lease has not expired yet');
     await w.clock.advance(1_500);
-    await until('broker 2 gone and its partitions re-led', () => ids(s3).join() === '1,3' && s3.topic('t')!.partitions.every((p) => p.leader !== 2 && !p.isr.includes(2)));
+    await eventually('broker 2 gone and its partitions re-led', () => ids(s3).join() === '1,3' && s3.topic('t')!.partitions.every((p) => p.leader !== 2 && !p.isr.includes(2)));
     const after: TopicMetadata = s3.topic('t')!;
     for (const p of after.partitions) {
       const old = before.partitions[p.partition]!;
@@ -186,19 +178,19 @@ test('controller failover: the controller is cut off, another broker takes over 
     const s1 = await w.open(1);
     const s2 = await w.open(2);
     const s3 = await w.open(3);
-    await until('controller 1 seen by all', () => w.stores.every((s) => s.controllerId === 1 && s.brokers().length === 3));
+    await eventually('controller 1 seen by all', () => w.stores.every((s) => s.controllerId === 1 && s.brokers().length === 3));
     assert.equal(s1.controller.active, true);
     const epoch = s1.controller.epoch;
     await s1.createTopic('t', 3, 3, {});
-    await until('everyone has t', () => w.stores.every((s) => s.topic('t') !== undefined));
+    await eventually('everyone has t', () => w.stores.every((s) => s.topic('t') !== undefined));
 
     await s1.crash();
     await w.clock.advance(3_500);
-    await until('a new controller', () => s2.controllerId !== -1 && s2.controllerId !== 1 && s3.controllerId === s2.controllerId);
+    await eventually('a new controller', () => s2.controllerId !== -1 && s2.controllerId !== 1 && s3.controllerId === s2.controllerId);
     const next = s2.controllerId === 2 ? s2 : s3;
     assert.equal(next.controller.active, true);
     assert.ok(next.controller.epoch > epoch);
-    await until('no partition led by 1', () => s2.topic('t')!.partitions.every((p) => p.leader !== 1 && !p.isr.includes(1)));
+    await eventually('no partition led by 1', () => s2.topic('t')!.partitions.every((p) => p.leader !== 1 && !p.isr.includes(1)));
     // The new controller also completes new topics.
     assert.equal((await s3.createTopic('after', 2, 2, {})).partitions.length, 2);
   } finally {
@@ -211,16 +203,16 @@ test("a broker whose session is lost registers again with a new epoch; an offlin
   try {
     const s1 = await w.open(1);
     const s2 = await w.open(2);
-    await until('two brokers', () => w.stores.every((s) => s.brokers().length === 2));
+    await eventually('two brokers', () => w.stores.every((s) => s.brokers().length === 2));
     const t = await s1.createTopic('solo', 1, 1, {});
     const owner = t.partitions[0]!.leader;
     const store = owner === 1 ? s1 : s2;
     const epoch = store.brokerEpoch;
     await w.kv.revokeLease(store.sessionLease!);
-    await until('the owner seen gone by the other broker', () => ids(owner === 1 ? s2 : s1).length === 1 || store.brokerEpoch > epoch);
+    await eventually('the owner seen gone by the other broker', () => ids(owner === 1 ? s2 : s1).length === 1 || store.brokerEpoch > epoch);
     await w.clock.advance(1_100); // the next keep-alive hears that the lease is gone
-    await until('registered again', () => store.registered && store.brokerEpoch > epoch);
-    await until('the partition led again by its only replica', () => s1.topic('solo')!.partitions[0]!.leader === owner && s2.topic('solo')!.partitions[0]!.leader === owner);
+    await eventually('registered again', () => store.registered && store.brokerEpoch > epoch);
+    await eventually('the partition led again by its only replica', () => s1.topic('solo')!.partitions[0]!.leader === owner && s2.topic('solo')!.partitions[0]!.leader === owner);
     const p = s1.topic('solo')!.partitions[0]!;
     assert.ok(p.partitionEpoch! >= 2, 'offline, then online');
   } finally {
@@ -234,7 +226,7 @@ test('with no live ISR member a partition goes offline, unless the topic allows 
     const s1 = await w.open(1);
     const s2 = await w.open(2);
     const s3 = await w.open(3);
-    await until('three brokers', () => w.stores.every((s) => s.brokers().length === 3));
+    await eventually('three brokers', () => w.stores.every((s) => s.brokers().length === 3));
     const clean = await s1.createTopic('clean', 1, 2, {});
     await s1.createTopic('dirty', 1, 2, { 'unclean.leader.election.enable': 'true' });
     assert.deepEqual(clean.partitions[0]!.replicas, [1, 2]);
@@ -242,13 +234,13 @@ test('with no live ISR member a partition goes offline, unless the topic allows 
 
     await s2.crash();
     await w.clock.advance(3_500);
-    await until('2 out of the ISRs', () => s3.topic('clean')!.partitions[0]!.isr.join() === '1' && s3.topic('dirty')!.partitions[0]!.isr.join() === '1');
+    await eventually('2 out of the ISRs', () => s3.topic('clean')!.partitions[0]!.isr.join() === '1' && s3.topic('dirty')!.partitions[0]!.isr.join() === '1');
     await w.open(2); // back, but out of sync: nothing brings it back into the ISR
-    await until('2 registered again', () => ids(s3).join() === '1,2,3');
+    await eventually('2 registered again', () => ids(s3).join() === '1,2,3');
 
     await s1.crash();
     await w.clock.advance(3_500);
-    await until('1 gone and a controller acting', () => ids(s3).join() === '2,3' && s3.topic('dirty')!.partitions[0]!.leader !== 1 && s3.topic('clean')!.partitions[0]!.leader !== 1);
+    await eventually('1 gone and a controller acting', () => ids(s3).join() === '2,3' && s3.topic('dirty')!.partitions[0]!.leader !== 1 && s3.topic('clean')!.partitions[0]!.leader !== 1);
     assert.deepEqual(pick(s3.topic('clean')!), { leader: -1, isr: [1] });
     assert.deepEqual(pick(s3.topic('dirty')!), { leader: 2, isr: [2] });
   } finally {
@@ -266,15 +258,15 @@ test('a watch that ends (its history compacted away) makes each broker read ever
   try {
     const s1 = await w.open(1);
     const s2 = await w.open(2);
-    await until('two brokers', () => w.stores.every((s) => s.brokers().length === 2));
+    await eventually('two brokers', () => w.stores.every((s) => s.brokers().length === 2));
     await s1.createTopic('before', 1, 2, {});
     w.kv.endWatches(new KvCompactedError(w.kv.currentRevision));
     // Written while nobody watches: only a reload can show it.
     await w.kv.txn({ compares: [], success: [{ type: 'put', key: s1.keys.brokerConfigs(''), value: JSON.stringify({ 'log.retention.ms': '9' }) }] });
-    await until('both reloaded', () => s1.brokerConfigs('')['log.retention.ms'] === '9' && s2.brokerConfigs('')['log.retention.ms'] === '9');
+    await eventually('both reloaded', () => s1.brokerConfigs('')['log.retention.ms'] === '9' && s2.brokerConfigs('')['log.retention.ms'] === '9');
     // And they watch again: a topic created now is completed by the controller and seen by both.
     const t = await s2.createTopic('after', 2, 2, {});
-    await until('both see it', () => s1.topic('after')?.id.equals(t.id) === true);
+    await eventually('both see it', () => s1.topic('after')?.id.equals(t.id) === true);
     assert.equal(s1.topic('before')!.partitions.length, 1);
   } finally {
     await w.end();

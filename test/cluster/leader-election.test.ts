@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKv } from '../../src/cluster/kv/memory-kv.js';
-import { ManualClock, settle } from '../../src/cluster/kv/clock.js';
+import { ManualClock } from '../../src/cluster/kv/clock.js';
 import { KvMetadataStore } from '../../src/cluster/kv-metadata-store.js';
 import { decideElection, ElectionType } from '../../src/cluster/leader-election.js';
 import type { LeaderRebalanceConfig } from '../../src/cluster/leader-rebalance.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 const live = (...ids: number[]) => (id: number) => ids.includes(id);
 
@@ -66,14 +67,6 @@ function world(leaderRebalance: LeaderRebalanceConfig): World {
   return w;
 }
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (cond()) return;
-    await settle(1);
-  }
-  assert.fail(`never happened: ${what}`);
-}
-
 const leaders = (s: KvMetadataStore, topic: string) => s.topic(topic)!.partitions.map((p) => p.leader);
 
 /**
@@ -84,15 +77,15 @@ async function brokerTwoBack(w: World): Promise<KvMetadataStore> {
   const s1 = await w.open(1);
   await w.open(2);
   await w.open(3);
-  await until('three brokers', () => [...w.stores.values()].every((s) => s.brokers().length === 3));
+  await eventually('three brokers', () => [...w.stores.values()].every((s) => s.brokers().length === 3));
   await s1.createTopic('t', 3, 3, {});
-  await until('everyone has t', () => [...w.stores.values()].every((s) => s.topic('t') !== undefined));
+  await eventually('everyone has t', () => [...w.stores.values()].every((s) => s.topic('t') !== undefined));
   assert.deepEqual(leaders(s1, 't'), [1, 2, 3]);
   await w.stores.get(2)!.crash();
   await w.clock.advance(3_500);
-  await until('partition 1 led by 3 without 2 in any ISR', () => leaders(s1, 't').join() === '1,3,3' && s1.topic('t')!.partitions.every((p) => !p.isr.includes(2)));
+  await eventually('partition 1 led by 3 without 2 in any ISR', () => leaders(s1, 't').join() === '1,3,3' && s1.topic('t')!.partitions.every((p) => !p.isr.includes(2)));
   await w.open(2);
-  await until('2 registered again', () => s1.brokers().length === 3);
+  await eventually('2 registered again', () => s1.brokers().length === 3);
   return s1;
 }
 
@@ -124,7 +117,7 @@ test('ElectLeaders PREFERRED moves leadership back to the first replica once it 
     assert.deepEqual(await s3.electLeaders(ElectionType.PREFERRED, null), [{ topic: 't', partition: 1, errorCode: ErrorCode.NONE }]);
     const after = s3.topic('t')!.partitions[1]!;
     assert.deepEqual({ leader: after.leader, leaderEpoch: after.leaderEpoch, partitionEpoch: after.partitionEpoch, isr: after.isr }, { leader: 2, leaderEpoch: before.leaderEpoch + 1, partitionEpoch: before.partitionEpoch! + 1, isr: before.isr });
-    await until('every broker sees it', () => [...w.stores.values()].every((s) => leaders(s, 't').join() === '1,2,3'));
+    await eventually('every broker sees it', () => [...w.stores.values()].every((s) => leaders(s, 't').join() === '1,2,3'));
     assert.deepEqual(await s1.electLeaders(ElectionType.PREFERRED, null), []);
     // Without auto.leader.rebalance.enable nothing else moves, however long.
     await w.clock.advance(600_000);
@@ -140,18 +133,18 @@ test('ElectLeaders UNCLEAN gives an offline partition to a live replica outside 
     const s1 = await w.open(1);
     const s2 = await w.open(2);
     const s3 = await w.open(3);
-    await until('three brokers', () => s3.brokers().length === 3);
+    await eventually('three brokers', () => s3.brokers().length === 3);
     await s1.createTopic('u', 1, 2, {});
     assert.deepEqual(s3.topic('u')!.partitions[0]!.replicas, [1, 2]);
     await s2.crash();
     await w.clock.advance(3_500);
-    await until('2 out of the ISR', () => s3.topic('u')!.partitions[0]!.isr.join() === '1');
+    await eventually('2 out of the ISR', () => s3.topic('u')!.partitions[0]!.isr.join() === '1');
     await w.open(2);
-    await until('2 back', () => s3.brokers().length === 3);
+    await eventually('2 back', () => s3.brokers().length === 3);
     assert.deepEqual(await s3.electLeaders(ElectionType.UNCLEAN, [{ topic: 'u', partition: 0 }]), [{ topic: 'u', partition: 0, errorCode: ErrorCode.ELECTION_NOT_NEEDED }]);
     await s1.crash();
     await w.clock.advance(3_500);
-    await until('u offline', () => s3.topic('u')!.partitions[0]!.leader === -1);
+    await eventually('u offline', () => s3.topic('u')!.partitions[0]!.leader === -1);
     const offline = s3.topic('u')!.partitions[0]!;
     assert.deepEqual(offline.isr, [1]);
     assert.deepEqual(await s3.electLeaders(ElectionType.PREFERRED, [{ topic: 'u', partition: 0 }]), [{ topic: 'u', partition: 0, errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE }]);
@@ -179,7 +172,7 @@ test('auto.leader.rebalance.enable: the controller elects preferred leaders lead
     await w.clock.advance(299_000);
     assert.deepEqual(leaders(s1, 't'), [1, 3, 3], 'not before the interval');
     await w.clock.advance(2_000);
-    await until('partition 1 led by 2 again', () => [...w.stores.values()].every((s) => leaders(s, 't').join() === '1,2,3'));
+    await eventually('partition 1 led by 2 again', () => [...w.stores.values()].every((s) => leaders(s, 't').join() === '1,2,3'));
     assert.equal(s1.topic('t')!.partitions[1]!.leaderEpoch, epoch + 1);
   } finally {
     await w.end();

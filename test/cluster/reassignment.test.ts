@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKv } from '../../src/cluster/kv/memory-kv.js';
-import { ManualClock, settle } from '../../src/cluster/kv/clock.js';
+import { ManualClock } from '../../src/cluster/kv/clock.js';
 import { KvMetadataStore } from '../../src/cluster/kv-metadata-store.js';
 import type { PartitionRecord } from '../../src/cluster/cluster-keys.js';
 import { cancelReassignment, maybeCompleteReassignment, startReassignment, validateTarget } from '../../src/cluster/reassignment.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 const all = () => true;
 const rec = (replicas: number[], isr: number[], leader: number, extra: Partial<PartitionRecord> = {}): PartitionRecord => ({ replicas, isr, leader, leaderEpoch: 3, partitionEpoch: 7, ...extra });
@@ -44,14 +45,6 @@ test("targets are checked as Kafka's validateManualPartitionAssignment checks th
   assert.deepEqual(validateTarget([1, 9], registered), { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: 'The manual partition assignment includes broker 9, but no such broker is registered.' });
 });
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (cond()) return;
-    await settle(1);
-  }
-  assert.fail(`never happened: ${what}`);
-}
-
 test('through the store: started, listed, completed by the controller once the new replica joins the ISR (also after a controller failover); cancelled; errors', async () => {
   const clock = new ManualClock();
   const kv = new MemoryKv({ clock });
@@ -66,7 +59,7 @@ test('through the store: started, listed, completed by the controller once the n
   };
   try {
     const [s1, s2, s3, s4] = [await open(1), await open(2), await open(3), await open(4)];
-    await until('four brokers', () => stores.every((s) => s.brokers().length === 4));
+    await eventually('four brokers', () => stores.every((s) => s.brokers().length === 4));
     await s1.createTopic('t', 2, 2, {});
     const p0 = s2.topic('t')!.partitions[0]!;
     assert.deepEqual(p0.replicas, [1, 2]);
@@ -88,11 +81,11 @@ test('through the store: started, listed, completed by the controller once the n
     // The controller (broker 1) goes; the next one completes the reassignment once 3 is in the ISR.
     await s1.crash();
     await clock.advance(3_500);
-    await until('a new controller, 1 out of the ISR', () => s2.controllerId > 1 && s2.topic('t')!.partitions[0]!.leader === 2);
+    await eventually('a new controller, 1 out of the ISR', () => s2.controllerId > 1 && s2.topic('t')!.partitions[0]!.leader === 2);
     const cur = s2.topic('t')!.partitions[0]!;
     assert.deepEqual(s2.listPartitionReassignments(null), [{ topic: 't', partition: 0, replicas: [3, 2, 1], addingReplicas: [3], removingReplicas: [1] }], 'still in progress');
     assert.equal(await s2.alterPartition({ topic: 't', partition: 0, brokerId: 2, brokerEpoch: s2.brokerEpoch, leaderEpoch: cur.leaderEpoch, partitionEpoch: cur.partitionEpoch!, newIsr: [2, 3] }), ErrorCode.NONE);
-    await until('completed', () => s4.listPartitionReassignments(null).length === 0 && s4.topic('t')!.partitions[0]!.replicas.join() === '3,2');
+    await eventually('completed', () => s4.listPartitionReassignments(null).length === 0 && s4.topic('t')!.partitions[0]!.replicas.join() === '3,2');
     const done = s4.topic('t')!.partitions[0]!;
     assert.deepEqual({ isr: done.isr, leader: done.leader }, { isr: [3, 2], leader: 2 });
     assert.equal(done.leaderEpoch, cur.leaderEpoch + 1, 'removing 1 bumps the leader epoch');

@@ -2,7 +2,8 @@
  * Kafka's own kafka-reassign-partitions.sh (org.apache.kafka.tools.reassign.ReassignPartitionsCommand
  * from the Apache Kafka 4.4.0 jars) against an embedded Millrace cluster of three brokers:
  * --execute moves a replica, --verify sees it completed (and clears throttles), --list finds no
- * reassignment left, and the records are on the new replica.
+ * reassignment left, and the records are on the new replica; --execute --throttle sets the
+ * replication throttle configs (and the brokers act on them), --verify removes them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../../src/start-cluster.js';
-import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
+import { Admin, KafkaClient, Producer, ResourceType } from '../../src/client/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { runRaw, type RunResult } from './setup/exec.js';
@@ -22,7 +23,7 @@ function kafkaTool(mainClass: string, args: readonly string[]): Promise<RunResul
   return runRaw('java', ['-Xmx256m', '-cp', `${libs}/*`, mainClass, ...args], { timeoutMs: 120_000 });
 }
 
-test("Kafka's ReassignPartitionsCommand: --execute, --verify, --list", async () => {
+test("Kafka's ReassignPartitionsCommand: --execute, --verify, --list, --throttle", async () => {
   await ensureKafkaJars();
   const cluster = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 } });
   const dir = mkdtempSync(path.join(tmpdir(), 'millrace-reassign-java-'));
@@ -55,6 +56,32 @@ test("Kafka's ReassignPartitionsCommand: --execute, --verify, --list", async () 
     assert.equal(listed.code, 0, listed.stderr);
     assert.equal(listed.stdout, 'No partition reassignments found.\n');
     assert.equal(cluster.broker(to).logs.getLog('m', 0)?.logEndOffset, 20, 'the new replica holds the records');
+
+    // --throttle: the tool sets the topic and broker throttle configs through IncrementalAlterConfigs,
+    // the brokers act on them, and --verify removes them once the move is done.
+    const third = [1, 2, 3].find((id) => id !== from && id !== to)!;
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [to, from, third] }] }));
+    const throttled = await reassign('--reassignment-json-file', file, '--execute', '--throttle', '10000000');
+    assert.equal(throttled.code, 0, throttled.stderr);
+    assert.match(throttled.stdout, /Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed\.\nThe inter-broker throttle limit was set to 10000000 B\/s\nSuccessfully started partition reassignment for m-0\n$/);
+    const topicConfigs = new Map((await admin.describeConfigs(ResourceType.TOPIC, 'm')).map((c) => [c.name, c.value]));
+    assert.equal(topicConfigs.get('leader.replication.throttled.replicas'), [`0:${to}`, `0:${from}`].sort().join(','));
+    assert.equal(topicConfigs.get('follower.replication.throttled.replicas'), `0:${third}`);
+    for (const id of [1, 2, 3]) {
+      const rates = await admin.describeConfigs(ResourceType.BROKER, String(id), ['leader.replication.throttled.rate', 'follower.replication.throttled.rate']);
+      assert.deepEqual(rates.map((c) => c.value), ['10000000', '10000000'], `broker ${id}`);
+      assert.equal(cluster.broker(id).replication!.throttles.follower.upperBound, 10_000_000);
+    }
+    assert.equal(cluster.broker(third).replication!.throttles.follower.isThrottled('m', 0), true, 'the added replica is throttled as a follower');
+    assert.equal(cluster.broker(to).replication!.throttles.leader.isThrottled('m', 0), true, 'the leader is throttled as a leader');
+    await eventually('the third replica in sync', async () => (await admin.describeTopics(['m']))[0]!.partitions[0]!.isr.length === 3, { retryErrors: true, intervalMs: 20 });
+    const cleared = await reassign('--reassignment-json-file', file, '--verify');
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match(cleared.stdout, /Reassignment of partition m-0 is completed\.\n\nClearing broker-level throttles on brokers 1,2,3\nClearing topic-level throttles on topic m\n$/);
+    const after = new Map((await admin.describeConfigs(ResourceType.TOPIC, 'm')).map((c) => [c.name, c.value]));
+    assert.equal(after.get('leader.replication.throttled.replicas'), '');
+    assert.equal(after.get('follower.replication.throttled.replicas'), '');
+    for (const id of [1, 2, 3]) assert.equal(cluster.broker(id).replication!.throttles.follower.upperBound, Number.MAX_SAFE_INTEGER);
   } finally {
     client.close();
     await cluster.close();

@@ -107,3 +107,15 @@ export function logOf(tb: TestBroker, topic: string, partition = 0): PartitionLo
   if (log === undefined) throw new Error(`no log for ${topic}-${partition}`);
   return log;
 }
+
+/** The principals of the broker's open connections on `listener` (the authorizer's view of them). */
+export function principalsOn(tb: TestBroker, listener: string): string[] {
+  // The socket servers and their connection sets are private: tests look, nothing else does.
+  const servers = (tb.broker as unknown as { servers: Array<{ options: { listenerName?: string }; connections: Set<{ principal: string; closed: boolean }> }> }).servers;
+  const out: string[] = [];
+  for (const s of servers) {
+    if ((s.options.listenerName ?? 'PLAINTEXT') !== listener) continue;
+    for (const c of s.connections) if (!c.closed) out.push(c.principal);
+  }
+  return out.sort();
+}

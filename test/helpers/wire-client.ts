@@ -19,6 +19,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
+import { eventually } from './eventually.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/header.js';
 import {
   ApiKey, apiInfo, type RequestTypes, type ResponseTypes,
@@ -251,8 +252,8 @@ export async function createTopics(
   for (const t of res.topics) {
     if (t.errorCode !== 0) throw new WireError(`CreateTopics ${t.name}: ${describeError(t.errorCode)} ${t.errorMessage ?? ''}`);
   }
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const names = topics.map((t) => t.name).join(', ');
+  return eventually(`leaders for topics ${names}`, async () => {
     const md = await conn.request(ApiKey.Metadata, conn.version(ApiKey.Metadata, 1), {
       topics: topics.map((t) => ({ ...MetadataRequest.defaultMetadataRequestTopic(), name: t.name })),
       allowAutoTopicCreation: false,
@@ -262,10 +263,8 @@ export async function createTopics(
       return t !== undefined && t.errorCode === 0 && t.partitions.length === want.partitions &&
         t.partitions.every((p) => p.errorCode === 0 && p.leaderId >= 0);
     });
-    if (ready) return new Map(md.topics.map((t) => [t.name ?? '', t.topicId]));
-    if (Date.now() > deadline) throw new WireError(`topics ${topics.map((t) => t.name).join(', ')} have no leaders after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return ready ? new Map(md.topics.map((t) => [t.name ?? '', t.topicId])) : null;
+  }, { timeoutMs, intervalMs: 100 });
 }
 
 export interface ProducedPartition {

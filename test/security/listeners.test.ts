@@ -64,6 +64,7 @@ test('BrokerConfig.load refuses bad listener settings and accepts listener-prefi
   assert.equal(config.listenerRaw('PLAINTEXT', 'ssl.keystore.type'), 'PKCS12');
   assert.equal(config.listenerRaw('PLAINTEXT', 'ssl.client.auth'), 'none');
   assert.throws(() => BrokerConfig.load({ overrides: { 'listener.name.ssl.ssl.client.auth': 'sometimes' } }), /ssl.client.auth/);
+  assert.throws(() => BrokerConfig.load({ overrides: { 'connection.failed.authentication.delay.ms': 1000, 'connections.max.idle.ms': 1000 } }), /connection.failed.authentication.delay.ms=1000 should always be less than connections.max.idle.ms=1000/);
 });
 
 test('Metadata, DescribeCluster and FindCoordinator answer with the endpoints of the listener asked on', async () => {
@@ -77,8 +78,8 @@ test('Metadata, DescribeCluster and FindCoordinator answer with the endpoints of
     },
   });
   const internal = await WireClient.connect(tb.broker.listenerAddress('INTERNAL'));
-  const hiddenPort = (tb.broker as unknown as { servers: Array<{ port: number }> }).servers[2]!.port;
-  const hidden = await WireClient.connect(`127.0.0.1:${hiddenPort}`);
+  // Served but not advertised: its bound address.
+  const hidden = await WireClient.connect(tb.broker.listenerAddress('HIDDEN'));
   try {
     const plainPort = Number(tb.bootstrap.split(':').pop());
     const internalPort = Number(tb.broker.listenerAddress('INTERNAL').split(':').pop());

@@ -4,7 +4,7 @@ import { ApiKey, apiInfo } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeRequestFrame } from '../../src/protocol/header.js';
 import { parseJaasConfig } from '../../src/security/sasl/jaas.js';
-import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import { principalsOn, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice \\"secret\\"";';
@@ -44,6 +44,7 @@ test('SASL/PLAIN with handshake v1 and SaslAuthenticate: the user is served afte
     assert.equal(auth.sessionLifetimeMs, 0n);
     const md = await c.request(ApiKey.Metadata, 12, { topics: null });
     assert.equal(md.brokers.length, 1);
+    assert.deepEqual(principalsOn(tb, 'SASL_PLAINTEXT'), ['User:alice']);
     // After authentication, another handshake or authenticate is an illegal state.
     const again = await c.request(ApiKey.SaslAuthenticate, 1, { authBytes: plainToken('alice', 'x') });
     assert.equal(again.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
@@ -147,6 +148,12 @@ test('before authentication only ApiVersions and SaslHandshake are served; an un
     const e = await WireClient.connect(address);
     e.sendRaw(encodeRequestFrame(ApiKey.Produce, 9, { correlationId: 1, clientId: 'x' }, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] } as never));
     await e.waitClosed();
+    // ApiVersions at a version Millrace does not know: the KIP-511 answer, before authentication too.
+    const h = await WireClient.connect(address);
+    const frame = Buffer.from([0, 0, 0, 12, 0, 18, 0, 99, 0, 0, 0, 7, 0, 0, 0, 0]);
+    const answer = await (h.sendRaw(frame, 7) as Promise<Buffer>);
+    assert.equal(answer.readInt16BE(8), ErrorCode.UNSUPPORTED_VERSION);
+    h.close();
     // A token larger than sasl.server.max.receive.size (512 KiB) before authentication: closed.
     const f = await WireClient.connect(address);
     await f.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import { principalsOn, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 type Hash = 'sha256' | 'sha512';
@@ -131,6 +131,8 @@ test('SCRAM-SHA-256 and SCRAM-SHA-512 authenticate with SaslAuthenticate; the se
       assert.equal(final.errorCode, 0, final.errorMessage ?? '');
       assert.ok(scram.serverSignatureOk(final.authBytes));
       assert.equal((await c.request(ApiKey.Metadata, 12, { topics: null })).brokers.length, 1);
+      // The SASL name's =2C and =3D are the user's ',' and '='.
+      assert.ok(principalsOn(tb, 'SASL_PLAINTEXT').includes(`User:${user}`));
       c.close();
     }
   } finally {

@@ -18,9 +18,10 @@ before(() => {
 });
 after(() => pki.cleanup());
 
-async function broker(): Promise<TestBroker> {
+async function broker(extra: Record<string, string> = {}): Promise<TestBroker> {
   return startTestBroker({
     config: {
+      ...extra,
       listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
       'listener.name.sasl_ssl.ssl.keystore.type': 'PEM',
       'listener.name.sasl_ssl.ssl.keystore.location': server.keystorePath,
@@ -60,5 +61,26 @@ test('SASL_SSL: PLAIN and SCRAM-SHA-512 through the client, refused without TLS 
     raw.close();
   } finally {
     await tb.close();
+  }
+});
+
+test('on SASL_SSL only a listener-prefixed ssl.client.auth asks for client certificates (KIP-684)', async () => {
+  const sasl = { mechanism: 'PLAIN', username: 'alice', password: 'alice-secret' };
+  const tls = { ca: pki.caCert, servername: 'localhost' };
+  const unprefixed = await broker({ 'ssl.client.auth': 'required', 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': pki.caPath });
+  try {
+    const [host, port] = hostPort(unprefixed.broker.listenerAddress('SASL_SSL'));
+    (await BrokerConnection.connect(host, port, { tls, sasl })).close();
+  } finally {
+    await unprefixed.close();
+  }
+  const prefixed = await broker({ 'listener.name.sasl_ssl.ssl.client.auth': 'required', 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': pki.caPath });
+  try {
+    const [host, port] = hostPort(prefixed.broker.listenerAddress('SASL_SSL'));
+    await assert.rejects(BrokerConnection.connect(host, port, { tls, sasl, connectTimeoutMs: 5000, requestTimeoutMs: 5000 }));
+    const client = pki.issue('sasl-client', '/CN=sasl-client');
+    (await BrokerConnection.connect(host, port, { tls: { ...tls, key: client.key, cert: client.cert }, sasl })).close();
+  } finally {
+    await prefixed.close();
   }
 });

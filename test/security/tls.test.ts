@@ -9,7 +9,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { tlsListener, opensslCipherName, TlsConfigError } from '../../src/security/tls-config.js';
 import { SslPrincipalMapper } from '../../src/security/ssl-principal-mapper.js';
 import { rfc2253FromOpenSsl } from '../../src/security/distinguished-name.js';
-import { startTestBroker } from '../helpers/test-broker.js';
+import { principalsOn, startTestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { makePki, type IssuedCert, type TestPki } from '../helpers/certs.js';
 
@@ -95,7 +95,34 @@ test('ssl.client.auth=required: a client without a certificate or with an untrus
     const client = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
     const md = await client.request(ApiKey.Metadata, 12, { topics: null });
     assert.equal(md.brokers.length, 1);
+    // The connection's principal is the certificate subject (DEFAULT mapping); PLAINTEXT's is anonymous.
+    assert.deepEqual(principalsOn(tb, 'SSL'), ['User:CN=alice,OU=Eng,O=Acme\\, Inc.,C=US']);
+    assert.deepEqual(principalsOn(tb, 'PLAINTEXT'), ['User:ANONYMOUS']);
     client.close();
+  } finally {
+    await tb.close();
+  }
+});
+
+test('ssl.client.auth=requested: without a certificate the client is anonymous, with a trusted one it is its subject, an untrusted one is refused', async () => {
+  const tb = await sslBroker({
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': server.keystorePath,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': pki.caPath,
+    'ssl.client.auth': 'requested',
+    'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/',
+  });
+  const address = tb.broker.listenerAddress('SSL');
+  try {
+    const anonymous = await WireClient.connect(address, { tls: trusting() });
+    await anonymous.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
+    const known = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
+    await known.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
+    assert.deepEqual(principalsOn(tb, 'SSL'), ['User:ANONYMOUS', 'User:alice']);
+    await assert.rejects(connectAndAsk(address, trusting({ key: stranger.key, cert: stranger.cert })));
+    anonymous.close();
+    known.close();
   } finally {
     await tb.close();
   }

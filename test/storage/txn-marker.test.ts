@@ -79,6 +79,23 @@ test('transaction version 2: a marker must carry an epoch above the producer epo
   assert.throws(() => endTxn(log, PID, 6, true, { transactionVersion: 2 }), (e) => isStorageError(e, 'INVALID_PRODUCER_EPOCH'));
 });
 
+test('hasTxnMarker: a version 2 marker of the producer epoch with no transaction open is there already; never under versions 0 and 1', () => {
+  const env = testEnv();
+  const log = env.open();
+  const marker = (epoch: number, transactionVersion: number) => ({ producerId: PID, producerEpoch: epoch, commit: true, coordinatorEpoch: 0, transactionVersion });
+  assert.equal(log.hasTxnMarker(marker(6, 2)), false, 'unknown producer');
+  produce(log, producerBatch(PID, 5, 2, 'a'));
+  assert.equal(log.hasTxnMarker(marker(5, 2)), false, 'the transaction is open');
+  assert.equal(log.hasTxnMarker(marker(6, 2)), false, 'not written yet');
+  endTxn(log, PID, 6, true, { transactionVersion: 2 });
+  assert.equal(log.hasTxnMarker(marker(6, 2)), true);
+  assert.equal(log.hasTxnMarker(marker(7, 2)), false, 'a later epoch');
+  assert.equal(log.hasTxnMarker(marker(6, 0)), false, 'version 0 writes an equal epoch again');
+  // The next transaction of the new epoch is open: its marker is not there.
+  produce(log, producerBatch(PID, 6, 1, 'b', { sequence: 0 }));
+  assert.equal(log.hasTxnMarker(marker(6, 2)), false);
+});
+
 test('transaction versions 0 and 1: a marker may carry the producer epoch; only an older one is refused', () => {
   for (const tv of [0, 1]) {
     const env = testEnv();

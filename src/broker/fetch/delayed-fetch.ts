@@ -58,10 +58,11 @@ export class DelayedFetch {
       const partition = host.partitions.get(host.metadata.topic(f.topic!), f.partition);
       // The partition is gone, was recreated, went offline, changed leader or epoch.
       if (partition === undefined || partition.log !== log || log.isOffline || log.isClosed) return true;
-      if (!partition.isLeader || leaderEpochError(partition.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
+      if ((p.fetchOnlyLeader ? !partition.isLeader : !partition.isReplica) || leaderEpochError(partition.leaderEpoch, f.currentLeaderEpoch) !== ErrorCode.NONE) return true;
       const end = p.isolation === 'logEnd' ? log.logEndOffset : p.readCommitted ? partition.lastStableOffset(log) : log.highWatermark;
       if (f.fetchOffset > end) return true; // truncated below the fetch offset
-      if (f.fetchOffset < end) {
+      // A throttled follower's bytes do not count (they will not be sent).
+      if (f.fetchOffset < end && !(p.isFromFollower && host.partitions.replication?.shouldLeaderThrottle(partition, p.replicaId) === true)) {
         if (p.minBytes <= 1 && f.maxBytes > 0) return true;
         accumulated += bytesAvailable(log, f, end);
         if (accumulated >= p.minBytes) return true;

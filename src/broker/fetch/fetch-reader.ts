@@ -1,6 +1,7 @@
 /**
  * Reading the partitions of a Fetch (Kafka's ReplicaManager.readFromLog and
- * Partition.fetchRecords): per partition the leader checks, the last-fetched-epoch check,
+ * Partition.fetchRecords): per partition the leader checks (a follower serves consumers of
+ * Fetch v11+ too, KIP-392, and a leader may send them to a closer replica), the last-fetched-epoch check,
  * then a read from the log up to the high watermark (or log end for non-consumers), within
  * the partition's `partition_max_bytes` and what is left of the request's `max_bytes`. The
  * first non-empty partition may exceed both limits by one batch (KIP-74), so that a consumer
@@ -30,6 +31,10 @@ export interface FetchParams {
   readonly replicaId: number;
   /** replica_id >= 0: a follower (replication). */
   readonly isFromFollower: boolean;
+  /** Only the leader may serve it: followers, and consumers before v11 (no client metadata). */
+  readonly fetchOnlyLeader: boolean;
+  /** The consumer's rack (rack_id, '' when none) from v11; null before, when the leader serves every consumer itself. */
+  readonly clientRack: string | null;
   /** Consumers read to the high watermark ('txnCommitted' for read_committed: the last stable offset), others to the log end. */
   readonly isolation: FetchIsolation;
   readonly readCommitted: boolean;
@@ -38,6 +43,8 @@ export interface FetchParams {
   readonly minBytes: number;
   /** min(max_bytes, fetch.max.bytes). */
   readonly maxBytes: number;
+  /** The listener the request came in on: the leaders named for KIP-951 are given at their endpoints on it. */
+  readonly listenerName?: string;
 }
 
 /** The interesting partitions read in request order, with what decides whether to wait. */
@@ -46,6 +53,8 @@ export interface ReadResult {
   bytes: number;
   hasError: boolean;
   hasDivergingEpoch: boolean;
+  /** Some partition names another replica to read from: answer now (KIP-392). */
+  hasPreferredReadReplica: boolean;
 }
 
 // Shared defaults for tagged fields: never mutated, so one instance serves every response.
@@ -121,6 +130,7 @@ export function readPartitions(host: FetchHost, params: FetchParams, partitions:
   let bytes = 0;
   let hasError = false;
   let hasDivergingEpoch = false;
+  let hasPreferredReadReplica = false;
   for (let i = 0; i < partitions.length; i++) {
     const fetch = partitions[i]!;
     const data = readPartition(host, params, fetch, limit, minOneMessage);
@@ -130,9 +140,10 @@ export function readPartitions(host: FetchHost, params: FetchParams, partitions:
     bytes += size;
     if (data.errorCode !== ErrorCode.NONE) hasError = true;
     if (data.divergingEpoch.epoch >= 0) hasDivergingEpoch = true;
+    if (data.preferredReadReplica >= 0) hasPreferredReadReplica = true;
     out[i] = { fetch, data };
   }
-  return { partitions: out, bytes, hasError, hasDivergingEpoch };
+  return { partitions: out, bytes, hasError, hasDivergingEpoch, hasPreferredReadReplica };
 }
 
 function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, limitBytes: number, minOneMessage: boolean): PartitionData {
@@ -143,8 +154,17 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   if (f.topicId !== ZERO_UUID && !isZeroUuid(f.topicId) && !f.topicId.equals(topic!.id)) {
     return readErrorData(params, f.partition, ErrorCode.INCONSISTENT_TOPIC_ID);
   }
-  const log = partition.leaderLogOrError(f.currentLeaderEpoch);
+  const log = partition.localLogWithEpochOrError(f.currentLeaderEpoch, params.fetchOnlyLeader);
   if (typeof log === 'number') return readErrorData(params, f.partition, log);
+  if (params.clientRack !== null && !params.isFromFollower && partition.leaderState !== null) {
+    // The leader may send a consumer to a closer replica (ReplicaManager.findPreferredReadReplica): no records then.
+    const preferred = host.partitions.replication?.preferredReadReplica(partition, log, params.clientRack, f.fetchOffset) ?? -1;
+    if (preferred >= 0) {
+      const data = dataFor(params, f.partition, log.highWatermark, partition.lastStableOffset(log), log.logStartOffset, EMPTY);
+      data.preferredReadReplica = preferred;
+      return data;
+    }
+  }
   if (params.isFromFollower) {
     const leader = partition.leaderState;
     // A single node has no followers; a leader knows only its replicas (Partition.followerReplicaOrThrow).
@@ -166,18 +186,24 @@ function readPartition(host: FetchHost, params: FetchParams, f: PartitionFetch, 
   }
   let records: Buffer;
   let aborted: AbortedTxn[] | null;
-  try {
-    const info = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire });
-    records = info.records;
-    aborted = info.abortedTransactions;
-    if (records.length === 0) {
-      readBufferPool.release(records);
-      records = EMPTY;
+  if (params.isFromFollower && host.partitions.replication?.shouldLeaderThrottle(partition, params.replicaId) === true) {
+    // A throttled follower gets no records this time (ReplicaManager.readFromLog); its position still counts below.
+    records = EMPTY;
+    aborted = null;
+  } else {
+    try {
+      const info = log.read(f.fetchOffset, Math.min(f.maxBytes, limitBytes), { isolation: params.isolation, minOneMessage, allocate: readBufferPool.acquire });
+      records = info.records;
+      aborted = info.abortedTransactions;
+      if (records.length === 0) {
+        readBufferPool.release(records);
+        records = EMPTY;
+      }
+    } catch (e) {
+      const code = storageErrorCode(e);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
+      return readErrorData(params, f.partition, code);
     }
-  } catch (e) {
-    const code = storageErrorCode(e);
-    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) host.logger.error({ err: e, topic: topicName, partition: f.partition }, 'error reading for a fetch');
-    return readErrorData(params, f.partition, code);
   }
   // The follower has everything below its fetch offset: its place in the ISR and the high watermark follow.
   if (params.isFromFollower) host.partitions.replication?.onFollowerFetch(partition, log, params.replicaId, f.fetchOffset, f.fetcherLogStartOffset);

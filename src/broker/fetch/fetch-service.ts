@@ -7,7 +7,7 @@
  */
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../cluster/acls.js';
 import type { StandardAuthorizer } from '../../security/authorizer/standard-authorizer.js';
-import { partitionOf } from '../../cluster/metadata.js';
+import { endpointOn, partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import type { FetchableTopicResponse, FetchResponse, NodeEndpoint } from '../../protocol/generated/fetch-response.js';
@@ -34,25 +34,34 @@ export class FetchService implements DelayedFetchOwner {
   }
 
   /**
+   * `listenerName`: the leader endpoints of NOT_LEADER_OR_FOLLOWER answers are on it.
    * `authorizer` null: every partition may be read. Otherwise as KafkaApis: a replica fetch
    * needs CLUSTER_ACTION on the cluster (else every partition TOPIC_AUTHORIZATION_FAILED), a
    * consumer READ on each topic.
    */
-  fetch(request: FetchRequest, version: number, authorizer: StandardAuthorizer | null = null, principal = '', clientHost = ''): FetchResponse | Promise<FetchResponse> {
+  fetch(
+    request: FetchRequest, version: number, listenerName = 'PLAINTEXT', authorizer: StandardAuthorizer | null = null, principal = '', clientHost = '',
+  ): FetchResponse | Promise<FetchResponse> {
     const host = this.host;
     const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
     const maxBytes = Math.min(request.maxBytes, host.config.int('fetch.max.bytes'));
     const readCommitted = isConsumer && request.isolationLevel === READ_COMMITTED;
+    // Fetch v11+ carries the client's rack (Kafka's ClientMetadata); such a consumer may be
+    // sent to, and served by, a follower (KIP-392, FetchParams.fetchOnlyLeader).
+    const clientRack = version >= 11 ? request.rackId : null;
     const params: FetchParams = {
       version,
       replicaId,
       isFromFollower: replicaId >= 0,
+      fetchOnlyLeader: replicaId >= 0 || (isConsumer && clientRack === null),
+      clientRack,
       isolation: readCommitted ? 'txnCommitted' : isConsumer ? 'highWatermark' : 'logEnd',
       readCommitted,
       maxWaitMs: request.maxWaitMs,
       minBytes: Math.min(request.minBytes, maxBytes),
       maxBytes,
+      listenerName,
     };
     const useIds = version >= 13;
     const fetchData = new Map<string, PartitionFetch>();
@@ -104,7 +113,7 @@ export class FetchService implements DelayedFetchOwner {
     }
     if (interesting.length === 0) return this.respond(ctx, params, [], erroneous);
     const read = readPartitions(host, params, interesting);
-    if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch) {
+    if (params.maxWaitMs <= 0 || read.bytes >= params.minBytes || read.hasError || read.hasDivergingEpoch || read.hasPreferredReadReplica) {
       return this.respond(ctx, params, read.partitions, erroneous);
     }
     releaseRead(read); // not enough yet: the answer reads again
@@ -137,11 +146,14 @@ export class FetchService implements DelayedFetchOwner {
         if (pm === undefined) continue;
         p.data.currentLeader = { leaderId: pm.leader, leaderEpoch: pm.leaderEpoch };
         const node = host.metadata.brokers().find((b) => b.nodeId === pm.leader);
-        if (node !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
-          nodeEndpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
+        // At its endpoint on the request's listener; left out without one, as Kafka.
+        const endpoint = node === undefined ? undefined : endpointOn(node, params.listenerName ?? 'PLAINTEXT');
+        if (node !== undefined && endpoint !== undefined && !nodeEndpoints.some((n) => n.nodeId === node.nodeId)) {
+          nodeEndpoints.push({ nodeId: node.nodeId, host: endpoint.host, port: endpoint.port, rack: node.rack });
         }
       }
     }
+    if (params.isFromFollower) recordReplication(host, read);
     const outcome = this.sessions.finish(ctx, erroneous.length === 0 ? read : read.concat(erroneous));
     const useIds = params.version >= 13;
     const responses: FetchableTopicResponse[] = [];
@@ -166,4 +178,15 @@ export class FetchService implements DelayedFetchOwner {
 function isZstdTopic(host: FetchHost, name: string): boolean {
   const topic = host.metadata.topic(name);
   return topic !== undefined && (topic.configs['compression.type'] ?? host.config.raw('compression.type')) === 'zstd';
+}
+
+/** The bytes sent to a follower count against the leader's replication throttle (KafkaApis' quotas.leader.record). */
+function recordReplication(host: FetchHost, read: readonly FetchedPartition[]): void {
+  const replication = host.partitions.replication;
+  if (replication === null) return;
+  for (let i = 0; i < read.length; i++) {
+    const p = read[i]!;
+    const size = p.data.records === null ? 0 : p.data.records.length;
+    if (size > 0 && p.fetch.topic !== null) replication.recordLeaderReplication(p.fetch.topic, p.fetch.partition, size);
+  }
 }

@@ -3,13 +3,13 @@
 // versions get NOT_LEADER_OR_FOLLOWER instead); v7 incremental fetch sessions (KIP-227) and a
 // top-level error; v9 current leader epoch (KIP-320); v10 zstd (older versions get
 // UNSUPPORTED_COMPRESSION_TYPE for zstd topics); v11 rack id and preferred read replica
-// (always -1: no replica selector); v12 flexible, last fetched epoch and the diverging epoch /
+// (KIP-392: with replica.selector.class the leader may name a closer replica, and followers
+// serve consumers of v11+); v12 flexible, last fetched epoch and the diverging epoch /
 // current leader tagged fields; v13 topic ids instead of names (UNKNOWN_TOPIC_ID,
 // FETCH_SESSION_TOPIC_ID_ERROR, INCONSISTENT_TOPIC_ID); v14 OFFSET_MOVED_TO_TIERED_STORAGE
 // (no tiered storage: never sent); v15 ReplicaState replaces replica_id (KIP-903); v16 node
 // endpoints for NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH (KIP-951); v17 replica directory
-// id (KIP-853, followers only). Replica fetches get the answer Kafka gives a follower it does
-// not know until replication exists. The work is in ../fetch/; large records buffers go out
+// id (KIP-853, followers only). The work is in ../fetch/; large records buffers go out
 // as their own chunks of the frame, uncopied (../fetch/fetch-encoder.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { encodeFetchResponseFrame } from '../fetch/fetch-encoder.js';
@@ -20,7 +20,7 @@ export const fetchHandler = defineHandler({
   minVersion: 4,
   maxVersion: 17,
   handle(request, info, broker) {
-    return broker.fetch.fetch(request, info.apiVersion, broker.authorizer, info.principal, info.clientHost);
+    return broker.fetch.fetch(request, info.apiVersion, info.listenerName, broker.authorizer, info.principal, info.clientHost);
   },
   encode(response, info) {
     return encodeFetchResponseFrame(info.apiVersion, info.correlationId, response);

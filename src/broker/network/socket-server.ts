@@ -36,11 +36,9 @@ export interface SocketServerOptions {
   listenerName?: string;
   /** TLS on this listener (SSL, SASL_SSL): the server context and how a peer becomes a principal. */
   tls?: TlsListener;
-  /** Whether connections must authenticate with SASL first (SASL_PLAINTEXT, SASL_SSL). */
-  sasl?: boolean;
   /** Connection quotas shared with the broker's other listeners (max.connections counts them all). */
   quotas?: ConnectionQuotas;
-  /** Called for each connection before its first request is read (SASL state set up there). */
+  /** Called for each connection before its first request is read (SASL listeners set up its SASL state there). */
   onConnection?: (connection: Connection) => void;
 }
 

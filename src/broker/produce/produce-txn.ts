@@ -36,8 +36,26 @@ import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
-import type { BrokerContext } from '../context.js';
-import { partitionKey, type TxnPartitionErrors } from '../txn/add-partitions-to-txn-sender.js';
+import type { MetadataStore } from '../../cluster/metadata.js';
+import type { Logger } from 'pino';
+import type { Partitions } from '../partition.js';
+import { partitionKey, type AddPartitionsToTxnSender, type TxnPartitionErrors } from '../txn/add-partitions-to-txn-sender.js';
+
+/**
+ * What transaction verification uses of its broker (the broker passes itself): the metadata
+ * image and partitions, the transaction coordinator here and the way to one on another broker.
+ */
+export interface ProduceTxnHost {
+  readonly nodeId: number;
+  /** Broker settings by Kafka's names; they may change at run time. */
+  readonly config: { int(name: string): number; bool(name: string): boolean };
+  readonly metadata: Pick<MetadataStore, 'topic' | 'brokers'>;
+  readonly partitions: Partitions;
+  readonly transactions: TransactionCoordinator;
+  /** How to reach the transaction coordinator of another broker; null on a single node. */
+  readonly txnVerification: AddPartitionsToTxnSender | null;
+  readonly logger: Logger;
+}
 
 /** What the client can handle when verification fails (Kafka's TransactionSupportedOperation). */
 export const enum TxnOperation {
@@ -106,7 +124,7 @@ const key = partitionKey;
 export const LOCAL_COORDINATOR = -1;
 export const NO_COORDINATOR = -2;
 
-export function transactionCoordinatorNode(broker: BrokerContext, transactionalId: string): number {
+export function transactionCoordinatorNode(broker: ProduceTxnHost, transactionalId: string): number {
   const state = broker.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[broker.transactions.partitionFor(transactionalId)];
   if (state === undefined || state.leader < 0) return NO_COORDINATOR;
   // A single node (no connections to other brokers) coordinates everything itself.
@@ -121,7 +139,7 @@ export function transactionCoordinatorNode(broker: BrokerContext, transactionalI
  * sending the producer into its own (100 ms and more) backoff. `attempt` is made again while
  * it answers CONCURRENT_TRANSACTIONS and the time allows.
  */
-export async function withConcurrentTxnRetries<T>(broker: BrokerContext, attempt: () => Promise<T>, concurrent: (result: T) => boolean): Promise<T> {
+export async function withConcurrentTxnRetries<T>(broker: ProduceTxnHost, attempt: () => Promise<T>, concurrent: (result: T) => boolean): Promise<T> {
   const deadline = Date.now() + broker.config.int('add.partitions.to.txn.retry.backoff.max.ms');
   const backoffMs = broker.config.int('add.partitions.to.txn.retry.backoff.ms');
   for (;;) {
@@ -171,7 +189,7 @@ export class ProduceTxn {
    * The request's transaction, or null when it has no transactional batch with a producer id
    * (or the coordinator is not there, which transactional ids never reach: InitProducerId needs it).
    */
-  static of(request: ProduceRequest, apiVersion: number, broker: BrokerContext): ProduceTxn | null {
+  static of(request: ProduceRequest, apiVersion: number, broker: ProduceTxnHost): ProduceTxn | null {
     if (request.transactionalId === null) return null;
     for (const topic of request.topicData) {
       for (const pd of topic.partitionData) {
@@ -191,7 +209,7 @@ export class ProduceTxn {
    * producer has no transaction of its epoch open yet, in one write of the coordinator. Null
    * when there is nothing to add; the partitions it refuses answer its error.
    */
-  addPartitions(broker: BrokerContext, request: ProduceRequest): Promise<void> | null {
+  addPartitions(broker: ProduceTxnHost, request: ProduceRequest): Promise<void> | null {
     if (this.operation !== TxnOperation.AddPartition || !this.coordinatorKnown || this.remote) return null;
     const adding = new TopicPartitionSet();
     for (const topic of request.topicData) {
@@ -220,7 +238,7 @@ export class ProduceTxn {
    * again every add.partitions.to.txn.retry.backoff.ms, for up to ...backoff.max.ms, instead of
    * sending the producer into its own (100 ms and more) backoff.
    */
-  private addWithRetries(broker: BrokerContext, adding: TopicPartitionSet): Promise<number> {
+  private addWithRetries(broker: ProduceTxnHost, adding: TopicPartitionSet): Promise<number> {
     return withConcurrentTxnRetries(
       broker,
       () => this.coordinator.addPartitionsToTransaction(this.transactionalId, this.producerId, this.producerEpoch, adding, TransactionVersion.TV2),
@@ -242,14 +260,14 @@ export class ProduceTxn {
    * with a guard taken again, since the markers may have spent the first. Null when nothing
    * needs asking. Call it only once the producer's earlier requests are done.
    */
-  verifyRemotely(broker: BrokerContext, request: ProduceRequest): Promise<void> | null {
+  verifyRemotely(broker: ProduceTxnHost, request: ProduceRequest): Promise<void> | null {
     if (!this.remote) return null;
     const asking = this.startVerification(broker, request, null);
     if (asking === null) return null;
     return this.askRemotely(broker, request, asking);
   }
 
-  private async askRemotely(broker: BrokerContext, request: ProduceRequest, asking: TopicPartitionSet): Promise<void> {
+  private async askRemotely(broker: ProduceTxnHost, request: ProduceRequest, asking: TopicPartitionSet): Promise<void> {
     const sender = broker.txnVerification!;
     const verifyOnly = this.operation !== TxnOperation.AddPartition;
     const deadline = Date.now() + broker.config.int('add.partitions.to.txn.retry.backoff.max.ms');
@@ -277,7 +295,7 @@ export class ProduceTxn {
    * transaction of the producer's epoch open (only those of `only` when given); the partitions
    * to ask about, or null when none.
    */
-  private startVerification(broker: BrokerContext, request: ProduceRequest, only: TopicPartitionSet | null): TopicPartitionSet | null {
+  private startVerification(broker: ProduceTxnHost, request: ProduceRequest, only: TopicPartitionSet | null): TopicPartitionSet | null {
     // Most requests find their transaction open everywhere: nothing allocated for them.
     let asking: TopicPartitionSet | null = null;
     for (const topic of request.topicData) {

@@ -246,6 +246,11 @@ export class BrokerConfig {
     if (queuedBytes > 0 && queuedBytes < this.int('socket.request.max.bytes')) {
       problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
     }
+    const failedAuthDelay = this.int('connection.failed.authentication.delay.ms');
+    const maxIdle = this.long('connections.max.idle.ms');
+    if (failedAuthDelay >= maxIdle) {
+      problems.push(`connection.failed.authentication.delay.ms=${failedAuthDelay} should always be less than connections.max.idle.ms=${maxIdle} to prevent failed authentication responses from timing out`);
+    }
     let overrides: Map<string, number>;
     try {
       overrides = this.perIpOverrides();

@@ -206,6 +206,15 @@ const defs: ConfigDef[] = [
   { name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', min: 0 },
   { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0 },
   { name: 'replica.socket.timeout.ms', type: 'int', default: '30000' },
+  // Replication throttles (src/broker/replication-throttles.ts). The rates count only as dynamic
+  // configs (this broker's, else the cluster default), as in Kafka, where they are not static settings.
+  { name: 'leader.replication.throttled.rate', type: 'long', default: LONG_MAX, min: 0, dynamic: true },
+  { name: 'follower.replication.throttled.rate', type: 'long', default: LONG_MAX, min: 0, dynamic: true },
+  // The rate is measured over this many windows of this length (ReplicationQuotaManagerConfig).
+  { name: 'replication.quota.window.num', type: 'int', default: '11', min: 1 },
+  { name: 'replication.quota.window.size.seconds', type: 'int', default: '1', min: 1 },
+  // KIP-392: the leader's choice of the replica a consumer (Fetch v11+, rack_id) reads from.
+  { name: 'replica.selector.class', type: 'string', default: null },
   { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
   // The controller's preferred leader election (src/cluster/leader-rebalance.ts).
   { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },

@@ -22,22 +22,39 @@
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import type { TxnMarkerEntry, TxnMarkerPartitionResult, TxnMarkerWriter } from '../../coordinator/txn/transaction-marker-writer.js';
-import { TransactionResult, TransactionVersion } from '../../coordinator/txn/transaction-state.js';
+import { TransactionResult } from '../../coordinator/txn/transaction-state.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { PartitionLog, TxnMarker } from '../../storage/partition-log.js';
-import type { BrokerContext } from '../context.js';
-import type { Partition } from '../partition.js';
+import type { GroupCoordinator } from '../../coordinator/group/coordinator.js';
+import type { MetadataStore } from '../../cluster/metadata.js';
+import type { Logger } from 'pino';
+import type { BrokerConfig } from '../settings/broker-config.js';
+import type { Partition, Partitions } from '../partition.js';
 import type { LogAppendInfo } from '../../storage/partition-log-types.js';
 import { effectiveMinIsr } from '../produce/partition-append.js';
 import { topicProduceSettings } from '../produce/topic-settings.js';
 import type { WriteTxnMarkersRequest } from '../../protocol/generated/write-txn-markers-request.js';
 import type { WriteTxnMarkersResponse } from '../../protocol/generated/write-txn-markers-response.js';
 
+/**
+ * What writing markers uses of its broker (the broker passes itself): its partitions and
+ * settings, the metadata image, and the group coordinator, whose offsets a marker on
+ * __consumer_offsets completes.
+ */
+export interface TxnMarkerHost {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly metadata: Pick<MetadataStore, 'topic'>;
+  readonly partitions: Partitions;
+  readonly groups: Pick<GroupCoordinator, 'partitionError' | 'completeTransaction'>;
+  readonly logger: Logger;
+}
+
 /** One marker as WriteTxnMarkers carries it (with the transaction version the coordinator knows). */
 export type MarkerToWrite = TxnMarker;
 
 /** Writes one marker to one partition; the error code, or a promise of it when the append waits for the ISR or an fsync. */
-export function writeMarkerToPartition(broker: BrokerContext, topic: string, index: number, marker: MarkerToWrite): number | Promise<number> {
+export function writeMarkerToPartition(broker: TxnMarkerHost, topic: string, index: number, marker: MarkerToWrite): number | Promise<number> {
   const partition = broker.partitions.get(broker.metadata.topic(topic), index);
   if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   const log = partition.leaderLogOrError(-1);
@@ -86,26 +103,12 @@ export function writeMarkerToPartition(broker: BrokerContext, topic: string, ind
  * marker is there already. Throws the log's StorageErrors.
  */
 function appendMarker(partition: Partition, log: PartitionLog, marker: MarkerToWrite): LogAppendInfo | null {
-  if (markerWritten(log, marker)) return null;
+  if (log.hasTxnMarker(marker)) return null;
   return partition.appendTxnMarkerAsLeader(log, marker, partition.metadata.isr.length <= 1);
 }
 
-/**
- * A transaction version 2 marker this partition holds already. A coordinator that loads a
- * transaction left in PrepareCommit/PrepareAbort sends every marker again; under version 2
- * the log refuses a second marker of the same epoch (INVALID_PRODUCER_EPOCH), which would
- * stop the completion. The producer's epoch equal to the marker's, with no transaction open,
- * can only come from that marker: the coordinator bumped the epoch at EndTxn and refuses the
- * new epoch's partitions until the transaction is complete.
- */
-function markerWritten(log: PartitionLog, marker: MarkerToWrite): boolean {
-  if (marker.transactionVersion < TransactionVersion.TV2) return false;
-  const e = log.producerState.producers.get(marker.producerId);
-  return e !== undefined && e.producerEpoch === marker.producerEpoch && !log.hasOngoingTransaction(marker.producerId, marker.producerEpoch);
-}
-
 /** Writes `marker` to every partition of `partitions`, answering each (Kafka's per-partition WriteTxnMarkers results). */
-export async function writeMarkers(broker: BrokerContext, marker: MarkerToWrite, partitions: Iterable<{ topic: string; partition: number }>): Promise<TxnMarkerPartitionResult[]> {
+export async function writeMarkers(broker: TxnMarkerHost, marker: MarkerToWrite, partitions: Iterable<{ topic: string; partition: number }>): Promise<TxnMarkerPartitionResult[]> {
   const results: TxnMarkerPartitionResult[] = [];
   let waits: Array<Promise<void>> | null = null;
   for (const tp of partitions) {
@@ -131,10 +134,10 @@ export interface TxnMarkerTransport {
  * results, so the coordinator tries it again.
  */
 export class BrokerTxnMarkerWriter implements TxnMarkerWriter {
-  private readonly broker: BrokerContext;
+  private readonly broker: TxnMarkerHost;
   private readonly transport: () => TxnMarkerTransport | null;
 
-  constructor(broker: BrokerContext, transport: () => TxnMarkerTransport | null = () => null) {
+  constructor(broker: TxnMarkerHost, transport: () => TxnMarkerTransport | null = () => null) {
     this.broker = broker;
     this.transport = transport;
   }

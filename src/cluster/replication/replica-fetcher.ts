@@ -8,7 +8,9 @@
  * Fetching: it fetches from its log end with its replica id and broker epoch (Fetch
  * ReplicaState, v15+) and the epoch of its last batch (so the leader can also report a
  * divergence), appends the leader's batches exactly as they arrive (never re-encoded), and
- * takes the high watermark and log start offset from the response. A fetch out of range
+ * takes the high watermark and log start offset from the response. Throttled partitions of a
+ * replica not in sync are left out while the follower's replication rate is over its quota
+ * (`follower.replication.throttled.rate`). A fetch out of range
  * asks the leader its log start and end (ListOffsets) and truncates or skips ahead as Kafka's
  * handleOutOfRangeError does. Other errors hold the partition back for
  * `replica.fetch.backoff.ms`; a leader or epoch change reaches the fetcher through the
@@ -54,6 +56,16 @@ export interface FollowerLog {
   updateFromLeader(highWatermark: number, logStartOffset: number): void;
 }
 
+/**
+ * The follower side of the replication throttles (ReplicationQuotaManager for
+ * `follower.replication.throttled.rate`), at the fetcher's clock.
+ */
+export interface FollowerQuota {
+  isThrottled(topic: string, partition: number): boolean;
+  isQuotaExceeded(): boolean;
+  record(bytes: number): void;
+}
+
 export interface FetcherSettings {
   nodeId: number;
   /** The broker epoch sent in Fetch's ReplicaState. */
@@ -66,6 +78,8 @@ export interface FetcherSettings {
   responseMaxBytes: number;
   backoffMs: number;
   logger: ClusterLogger;
+  /** Replication throttles on this follower; none: never throttled. */
+  quota?: FollowerQuota;
 }
 
 const enum State {
@@ -82,6 +96,8 @@ export class FetchState {
   state = State.Truncating;
   /** Not fetched again before this time (after an error). */
   delayedUntil = 0;
+  /** How far behind the leader's high watermark the last fetch left the log; -1 before any. */
+  lag = -1;
 
   constructor(log: FollowerLog, leaderEpoch: number) {
     this.log = log;
@@ -94,6 +110,11 @@ export class FetchState {
 
   get truncating(): boolean {
     return this.state === State.Truncating;
+  }
+
+  /** PartitionFetchState.isReplicaInSync: the last fetch reached the leader's high watermark. */
+  get isReplicaInSync(): boolean {
+    return this.lag === 0;
   }
 }
 
@@ -181,13 +202,18 @@ export class ReplicaFetcher {
       const truncating: FetchState[] = [];
       const fetching: FetchState[] = [];
       let nextReady = Number.POSITIVE_INFINITY;
+      let throttled = false;
       for (const st of this.partitions.values()) {
         if (st.delayedUntil > now) {
           nextReady = Math.min(nextReady, st.delayedUntil);
           continue;
         }
-        (st.truncating ? truncating : fetching).push(st);
+        if (st.truncating) truncating.push(st);
+        else if (this.shouldFollowerThrottle(st)) throttled = true;
+        else fetching.push(st);
       }
+      // Throttled partitions are left out of the fetch; with nothing else to fetch, wait a backoff (Kafka's buildFetch).
+      if (throttled) nextReady = Math.min(nextReady, now + this.s.backoffMs);
       try {
         if (truncating.length > 0) await this.truncate(truncating);
         else if (fetching.length > 0) await this.fetch(fetching);
@@ -200,6 +226,16 @@ export class ReplicaFetcher {
       }
     }
     this.running = false;
+  }
+
+  /**
+   * ReplicaFetcherThread.shouldFollowerThrottle: a throttled partition whose replica is not in
+   * sync, while the follower's rate is over its quota (an in-sync replica is never held back,
+   * so throttling cannot shrink an ISR).
+   */
+  private shouldFollowerThrottle(st: FetchState): boolean {
+    const q = this.s.quota;
+    return q !== undefined && !st.isReplicaInSync && q.isThrottled(st.log.topic, st.log.partition) && q.isQuotaExceeded();
   }
 
   /** OffsetForLeaderEpoch for the partitions that must find where they diverge. */
@@ -322,8 +358,12 @@ export class ReplicaFetcher {
         st.delayedUntil = Date.now() + this.s.backoffMs;
         return;
       }
+      const q = this.s.quota;
+      if (q !== undefined && q.isThrottled(log.topic, log.partition)) q.record(records.length);
     }
-    log.updateFromLeader(Number(p.highWatermark), Number(p.logStartOffset));
+    const highWatermark = Number(p.highWatermark);
+    st.lag = Math.max(0, highWatermark - log.logEndOffset);
+    log.updateFromLeader(highWatermark, Number(p.logStartOffset));
   }
 
   /** AbstractFetcherThread.fetchOffsetAndTruncate: the follower's offset is outside the leader's log. */

@@ -7,11 +7,9 @@
  * its records are committed (the partition's ISR has them).
  *
  * It coordinates the groups of the partitions of __consumer_offsets this broker leads (Kafka's
- * GroupCoordinator.onElection / onResignation): a partition it comes to lead is loaded at its
- * leader epoch, the coordinator epoch (requests for its groups answer
- * COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it stops leading is unloaded (its groups
- * forgotten, parked requests answered NOT_COORDINATOR); groups of any other partition answer
- * NOT_COORDINATOR. A single node leads every partition.
+ * GroupCoordinator.onElection / onResignation): coordinator-runtime.ts loads a partition it
+ * comes to lead and unloads one it stops leading (its groups forgotten, parked requests
+ * answered NOT_COORDINATOR), and says which error a group not served here gets.
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -28,13 +26,13 @@ import { GroupManager } from './classic/group-manager.js';
 import { joinGroup, type JoinRequest } from './classic/join.js';
 import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
-import { OffsetsTopic, type OffsetsTopicHost, type OwnedOffsetsPartition, type ReplayMarker, type ReplayRecord } from './offsets-topic.js';
+import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
 import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
-import { appendErrorToResponseError, CoordinatorWriteError, type RecordSink } from './sink.js';
+import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
-import { PartitionOwnership } from './partition-ownership.js';
+import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
 import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
@@ -46,32 +44,13 @@ import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 
-/** Where records go and where they are loaded from. */
-export interface CoordinatorLog extends RecordSink {
-  /** Makes sure there is somewhere to write (creates __consumer_offsets); null when there is. */
-  ensure(): Promise<void> | null;
-  /** The partitions this broker leads now, with their leader epochs (at start-up and after creating the topic). */
-  ownedPartitions(): OwnedOffsetsPartition[];
-  /**
-   * Replays what `partition` holds, in order: each record with the producer id of its
-   * transactional batch (-1 for others), each transaction marker with its partition.
-   */
-  loadPartition(partition: number, replay: ReplayRecord, onMarker: ReplayMarker): Promise<number>;
-  partitionFor(groupId: string): number;
-  /** TxnOffsetCommit: appends the records as one transactional batch of the producer (see RecordSink.append). */
-  appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number, verificationGuard?: number | null): Promise<void> | null;
-}
-
-const enum Status {
-  Starting,
-  Active,
-  Closed,
-}
-
 const EXPIRATION_KEY = 'expire-group-metadata';
 
 export type CommitResult = { errorCode: number; topics: OffsetCommitResponseTopic[] };
 export type DeleteOffsetsResult = { errorCode: number; topics: OffsetDeleteResponseTopic[] };
+
+/** The answer of an offsets request whose write failed: its error, no topics. */
+const noTopics = (errorCode: number): { errorCode: number; topics: never[] } => ({ errorCode, topics: [] });
 
 export interface CoordinatorOptions {
   config: GroupConfig;
@@ -96,10 +75,8 @@ export class GroupCoordinator {
   readonly conversions: GroupConversions;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
-  private readonly driver: TimerDriver | null;
-  private status = Status.Starting;
-  /** The partitions of __consumer_offsets this broker leads. */
-  private readonly owned: PartitionOwnership;
+  /** Start-up, shutdown and the partitions served here (coordinator-runtime.ts). */
+  private readonly runtime: CoordinatorRuntime;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -108,15 +85,28 @@ export class GroupCoordinator {
     this.log = options.log;
     this.timer = new DeadlineTimer(this.clock);
     this.timer.onError = (err, key) => this.logger.error({ err, key }, 'group coordinator timer task failed');
-    this.driver = options.driveTimer === false ? null : new TimerDriver(this.timer);
     this.groups = new GroupManager(this.config, this.timer, this.logger, (groupId, records) => this.write(groupId, records, false));
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
     this.offsets = new OffsetManager(this.groups, this.consumer);
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
-    this.owned = new PartitionOwnership(
-      (partition, epoch, current) => this.loadPartition(partition, epoch, current),
-      (partition) => this.unloadPartition(partition),
-    );
+    const shard: CoordinatorShard = {
+      replay: (r, producerId) => {
+        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
+        else this.replay(r);
+      },
+      replayMarker: (p, producerId, commit) => void this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === p),
+      loaded: (owns) => {
+        this.groups.onLoaded(owns);
+        this.consumer.onLoaded(owns);
+      },
+      unload: (owns) => {
+        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
+        this.offsets.unloadGroups(owns);
+        return groups;
+      },
+    };
+    const driver = options.driveTimer === false ? null : new TimerDriver(this.timer);
+    this.runtime = new CoordinatorRuntime(this.log, this.logger, this.clock, this.timer, driver, shard);
   }
 
   /** The coordinator of a broker, on its __consumer_offsets. */
@@ -127,95 +117,36 @@ export class GroupCoordinator {
   }
 
   /** Starts serving, and loads the partitions this broker leads already. */
-  async startup(): Promise<void> {
-    if (this.status !== Status.Starting) return;
-    this.status = Status.Active;
-    this.scheduleExpiration();
-    this.driver?.start();
-    await Promise.all(this.log.ownedPartitions().map((p) => this.onElection(p.partition, p.coordinatorEpoch)));
+  startup(): Promise<void> {
+    return this.runtime.startup(() => this.scheduleExpiration());
   }
 
   /** Stops: parked JoinGroup and SyncGroup requests are answered NOT_COORDINATOR; later requests COORDINATOR_NOT_AVAILABLE. */
   shutdown(): void {
-    if (this.status === Status.Closed) return;
-    this.status = Status.Closed;
-    this.driver?.stop();
-    this.timer.clear();
-    this.owned.clear();
+    if (!this.runtime.shutdown()) return;
     this.groups.unloadAll();
     this.consumer.unloadAll();
     this.offsets.store.clear();
   }
 
-  /**
-   * This broker now leads `partition` at `coordinatorEpoch` (its leader epoch): its groups and
-   * offsets are loaded. The same election again waits for the same load; a newer one unloads
-   * what an older one loaded and loads again. Resolves with the records read.
-   */
+  // Elections, resignations and the errors of groups not served here: coordinator-runtime.ts.
   onElection(partition: number, coordinatorEpoch: number): Promise<number> {
-    if (this.status === Status.Closed) return Promise.resolve(0);
-    if (!this.owned.has(partition)) this.logger.info({ partition, coordinatorEpoch }, 'elected as the group coordinator for a partition');
-    return this.owned.elect(partition, coordinatorEpoch).catch((err: unknown) => {
-      this.logger.error({ err, partition }, 'loading a partition of the group coordinator failed');
-      return 0;
-    });
+    return this.runtime.onElection(partition, coordinatorEpoch);
   }
-
-  /**
-   * This broker no longer leads `partition` (the partition's new leader epoch, when known): its
-   * groups and offsets are forgotten. An election at a newer epoch than `coordinatorEpoch`
-   * stays.
-   */
   onResignation(partition: number, coordinatorEpoch?: number): void {
-    if (this.owned.resign(partition, coordinatorEpoch)) this.logger.info({ partition, coordinatorEpoch }, 'resigned as the group coordinator for a partition');
+    this.runtime.onResignation(partition, coordinatorEpoch);
   }
-
-  private async loadPartition(partition: number, coordinatorEpoch: number, owned: () => boolean): Promise<number> {
-    const started = this.clock.now();
-    const current = () => this.status !== Status.Closed && owned();
-    const records = await this.log.loadPartition(
-      partition,
-      (r, producerId) => {
-        if (!current()) return;
-        if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
-        else this.replay(r);
-      },
-      (p, producerId, commit) => {
-        if (current()) this.offsets.completeTransaction(producerId, commit, (groupId) => this.log.partitionFor(groupId) === p);
-      },
-    );
-    if (!current()) return 0;
-    const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
-    this.groups.onLoaded(owns);
-    this.consumer.onLoaded(owns);
-    this.logger.info({ partition, coordinatorEpoch, records, ms: this.clock.now() - started }, 'group coordinator loaded a partition');
-    return records;
-  }
-
-  /** Forgets the groups of `partition` (GroupMetadataManager.removeGroupsForPartition). */
-  private unloadPartition(partition: number): void {
-    const owns = (groupId: string) => this.log.partitionFor(groupId) === partition;
-    const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
-    this.offsets.unloadGroups(owns);
-    this.logger.info({ partition, groups }, 'group coordinator unloaded a partition');
-  }
-
-  /**
-   * NONE when the coordinator runs, else the error every group request answers with
-   * (COORDINATOR_LOAD_IN_PROGRESS before start-up, COORDINATOR_NOT_AVAILABLE once stopped).
-   * Whether it coordinates a given group is groupError's answer.
-   */
   statusError(): number {
-    if (this.status === Status.Closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (this.status === Status.Starting) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    return ErrorCode.NONE;
+    return this.runtime.statusError();
   }
-
-  /** ListGroups: as statusError, and COORDINATOR_LOAD_IN_PROGRESS while a partition loads (Kafka lists only when none does). */
   listError(): number {
-    const status = this.statusError();
-    if (status !== ErrorCode.NONE) return status;
-    return this.owned.anyLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+    return this.runtime.listError();
+  }
+  partitionError(partition: number): number {
+    return this.runtime.partitionError(partition);
+  }
+  ready(): Promise<void> | null {
+    return this.runtime.ready();
   }
 
   /**
@@ -224,26 +155,7 @@ export class GroupCoordinator {
    * the partition loads, COORDINATOR_NOT_AVAILABLE once stopped.
    */
   groupError(groupId: string): number {
-    return this.partitionError(this.log.partitionFor(groupId));
-  }
-
-  /** As groupError, for a partition of __consumer_offsets. */
-  partitionError(partition: number): number {
-    if (this.status !== Status.Active) return this.status === Status.Closed ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    return this.owned.error(partition);
-  }
-
-  /**
-   * Creates __consumer_offsets if needed and loads the partitions it gave this broker; null
-   * when it exists. Rejects with a CoordinatorWriteError.
-   */
-  ready(): Promise<void> | null {
-    const creating = this.log.ensure();
-    if (creating === null) return null;
-    return creating.then(async () => {
-      const fresh = this.log.ownedPartitions().filter((p) => !this.owned.has(p.partition));
-      await Promise.all(fresh.map((p) => this.onElection(p.partition, p.coordinatorEpoch)));
-    });
+    return this.runtime.partitionError(this.log.partitionFor(groupId));
   }
 
   partitionFor(groupId: string): number {
@@ -270,6 +182,26 @@ export class GroupCoordinator {
 
   private static errorOf(err: unknown): number {
     return err instanceof CoordinatorWriteError ? appendErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /**
+   * Answers `result` once `write()` (this.write or a transactional append) is committed, or
+   * `failed` with the response error when it is refused or fails; `what` names a refused
+   * write in the log.
+   */
+  private answerAfter<T>(groupId: string, write: () => Promise<void> | null, result: T, failed: (errorCode: number) => T, what?: string): T | Promise<T> {
+    let done: Promise<void> | null;
+    try {
+      done = write();
+    } catch (err) {
+      if (what !== undefined) this.logger.warn({ err, groupId }, `failed to write ${what}`);
+      return failed(GroupCoordinator.errorOf(err));
+    }
+    if (done === null) return result;
+    return done.then(
+      () => result,
+      (err: unknown) => failed(GroupCoordinator.errorOf(err)),
+    );
   }
 
   // ---- membership -------------------------------------------------------------------------------
@@ -330,21 +262,14 @@ export class GroupCoordinator {
       if (err instanceof GroupError) return fail(err.errorCode, err.message);
       throw err;
     }
-    const { response, records } = outcome;
+    const { response, records, after } = outcome;
     if (records.length === 0) return response;
-    let done: Promise<void> | null;
-    try {
-      done = this.write(req.groupId, records, true);
-      outcome.after?.();
-    } catch (err) {
-      this.logger.warn({ err, groupId: req.groupId }, 'failed to write consumer group heartbeat records');
-      return fail(GroupCoordinator.errorOf(err), null);
-    }
-    if (done === null) return response;
-    return done.then(
-      () => response,
-      (err: unknown) => fail(GroupCoordinator.errorOf(err), null),
-    );
+    const write = () => {
+      const done = this.write(req.groupId, records, true);
+      after?.();
+      return done;
+    };
+    return this.answerAfter(req.groupId, write, response, (errorCode) => fail(errorCode, null), 'consumer group heartbeat records');
   }
 
   /** ConsumerGroupDescribe for one group. */
@@ -388,17 +313,7 @@ export class GroupCoordinator {
     if (consumer === undefined) return leaveGroup(this.groups, groupId, members);
     const outcome = classicLeaveConsumerGroup(this.consumer, consumer, members);
     const result: LeaveResult = { errorCode: ErrorCode.NONE, members: outcome.members };
-    let done: Promise<void> | null;
-    try {
-      done = this.write(groupId, outcome.records, true);
-    } catch (err) {
-      return { errorCode: GroupCoordinator.errorOf(err), members: [] };
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), members: [] }),
-    );
+    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, (errorCode) => ({ errorCode, members: [] }));
   }
 
   // ---- offsets -------------------------------------------------------------------------------------
@@ -408,18 +323,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    let done: Promise<void> | null;
-    try {
-      done = this.write(req.groupId, outcome.records, true);
-    } catch (err) {
-      this.logger.warn({ err, groupId: req.groupId }, 'failed to write offset commit');
-      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
-    );
+    return this.answerAfter(req.groupId, () => this.write(req.groupId, outcome.records, true), result, noTopics, 'offset commit');
   }
 
   /**
@@ -449,19 +353,12 @@ export class GroupCoordinator {
     const outcome = this.offsets.commitTransactional(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    let done: Promise<void> | null;
-    try {
-      done = this.log.appendTransactional(req.groupId, outcome.records, req.producerId, req.producerEpoch, req.verificationGuard ?? null);
+    const write = () => {
+      const done = this.log.appendTransactional(req.groupId, outcome.records, req.producerId, req.producerEpoch, req.verificationGuard ?? null);
       for (const r of outcome.records) this.offsets.replayTransactional(req.producerId, r);
-    } catch (err) {
-      this.logger.warn({ err, groupId: req.groupId }, 'failed to write transactional offset commit');
-      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
-    );
+      return done;
+    };
+    return this.answerAfter(req.groupId, write, result, noTopics, 'transactional offset commit');
   }
 
   /**
@@ -493,17 +390,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.delete(groupId, topics);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    let done: Promise<void> | null;
-    try {
-      done = this.write(groupId, outcome.records, true);
-    } catch (err) {
-      return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
-    );
+    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, noTopics);
   }
 
   // ---- groups ---------------------------------------------------------------------------------------
@@ -559,7 +446,7 @@ export class GroupCoordinator {
    * onPartitionsDeleted), so that a new topic of the same name starts without them.
    */
   onTopicDeleted(topic: string): void {
-    if (this.status !== Status.Active) return;
+    if (!this.runtime.active) return;
     for (const [groupId, records] of this.offsets.deleteTopic(topic)) {
       try {
         this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId, topic }, 'failed to delete the offsets of a deleted topic'));

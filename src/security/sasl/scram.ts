@@ -86,7 +86,9 @@ export class ScramServer implements SaslMechanismServer {
     const authorizationId = m[1] === undefined ? '' : username(m[1]);
     const user = username(m[2]!);
     const extensions = m[4]!;
-    // Delegation tokens (tokenauth=true) are not served: no credential is found for them.
+    // Kafka knows one extension, tokenauth (delegation tokens, not served here: no credential).
+    const names = extensions === '' ? [] : extensions.slice(1).split(',').map((kv) => kv.slice(0, kv.indexOf('=')));
+    if (names.some((n) => n !== 'tokenauth')) throw new ScramError('Unsupported extensions will not be accepted');
     const credential = /(^|,)tokenauth=true(,|$)/i.test(extensions.slice(1)) ? undefined : this.lookup(user);
     if (credential === undefined) throw new ScramError('Authentication failed: Invalid user credentials');
     if (authorizationId !== '' && authorizationId !== user) {

@@ -41,7 +41,8 @@ import { readEndTxnMarker } from '../txn-marker.js';
 import { CleanedTxns, ControlBatchKind } from './cleaned-txns.js';
 import type { LogConfig } from '../config.js';
 import type { StorageFs } from '../fs/storage-fs.js';
-import { LogSegment, CLEANED_SUFFIX, type SegmentContext } from '../log-segment.js';
+import { LogSegment, type SegmentContext } from '../log-segment.js';
+import { CLEANED_SUFFIX } from '../log-file-names.js';
 import { OffsetMap } from './offset-map.js';
 
 /** A source segment as the cleaner sees it. */

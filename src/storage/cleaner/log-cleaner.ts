@@ -15,7 +15,8 @@ import { CLEANER_OFFSET_CHECKPOINT, OffsetCheckpointFile, partitionKey } from '.
 import type { Clock } from '../clock.js';
 import { isCompactPolicy } from '../config.js';
 import type { StorageFs } from '../fs/storage-fs.js';
-import { CLEANED_SUFFIX, LogSegment } from '../log-segment.js';
+import { LogSegment } from '../log-segment.js';
+import { CLEANED_SUFFIX } from '../log-file-names.js';
 import type { StorageLogger } from '../logger.js';
 import type { PartitionLog } from '../partition-log.js';
 import { Cleaner, type CleanerSegment, type CleanerStats, type LastRecord } from './cleaner.js';

@@ -46,7 +46,7 @@ const entry = (name: string, value: string | null, readOnly: boolean, configSour
 });
 
 test("Kafka's settings Millrace does not act upon: Kafka's default, type, flags and synonyms", async () => {
-  const c = await describe('1', ['log.cleaner.threads', 'num.io.threads', 'num.network.threads', 'log.cleaner.dedupe.buffer.size', 'ssl.keystore.password', 'sasl.enabled.mechanisms', 'advertised.listeners', 'offsets.topic.replication.factor', 'background.threads', 'log.cleaner.io.buffer.load.factor']);
+  const c = await describe('1', ['log.cleaner.threads', 'num.io.threads', 'num.network.threads', 'log.cleaner.dedupe.buffer.size', 'ssl.keystore.password', 'sasl.oauthbearer.client.credentials.client.secret', 'sasl.kerberos.principal.to.local.rules', 'advertised.listeners', 'offsets.topic.replication.factor', 'background.threads', 'log.cleaner.io.buffer.load.factor']);
   assert.deepEqual(c.get('log.cleaner.threads'), entry('log.cleaner.threads', '1', false, DEFAULT, 3, [['log.cleaner.threads', '1', DEFAULT]]));
   assert.deepEqual(c.get('num.io.threads'), entry('num.io.threads', '16', false, STATIC, 3, [['num.io.threads', '16', STATIC], ['num.io.threads', '8', DEFAULT]]));
   assert.deepEqual(c.get('num.network.threads'), entry('num.network.threads', '3', false, DEFAULT, 3, [['num.network.threads', '3', DEFAULT]]));
@@ -56,8 +56,10 @@ test("Kafka's settings Millrace does not act upon: Kafka's default, type, flags 
   assert.deepEqual(c.get('log.cleaner.dedupe.buffer.size'), entry('log.cleaner.dedupe.buffer.size', '134217728', true, DEFAULT, 5, [['log.cleaner.dedupe.buffer.size', '134217728', DEFAULT]]));
   assert.equal(c.get('offsets.topic.replication.factor')!.configType, 4, "Kafka's SHORT");
   // Passwords are the only sensitive settings: no value, and no synonym for a null default.
-  assert.deepEqual(c.get('ssl.keystore.password'), entry('ssl.keystore.password', null, false, DEFAULT, 9, [], true));
-  assert.deepEqual(c.get('sasl.enabled.mechanisms'), entry('sasl.enabled.mechanisms', 'GSSAPI', false, DEFAULT, 7, [['sasl.enabled.mechanisms', 'GSSAPI', DEFAULT]]));
+  assert.deepEqual(c.get('sasl.oauthbearer.client.credentials.client.secret'), entry('sasl.oauthbearer.client.credentials.client.secret', null, true, DEFAULT, 9, [], true));
+  // TLS settings Millrace reads at start-up: read-only here (Kafka reloads key stores at runtime).
+  assert.deepEqual(c.get('ssl.keystore.password'), entry('ssl.keystore.password', null, true, DEFAULT, 9, [], true));
+  assert.deepEqual(c.get('sasl.kerberos.principal.to.local.rules'), entry('sasl.kerberos.principal.to.local.rules', 'DEFAULT', false, DEFAULT, 7, [['sasl.kerberos.principal.to.local.rules', 'DEFAULT', DEFAULT]]));
   assert.deepEqual(c.get('advertised.listeners'), entry('advertised.listeners', null, true, DEFAULT, 7, []));
 });
 
@@ -81,8 +83,9 @@ test("dynamic changes to Kafka's settings: Kafka's checks and messages, then des
   assert.deepEqual(await alter('', 'log.cleaner.threads', '-1'), [ErrorCode.INVALID_REQUEST, 'Invalid value -1 for configuration log.cleaner.threads: Value must be at least 0']);
   assert.deepEqual(await alter('', 'compression.gzip.level', '0'), [ErrorCode.INVALID_REQUEST, 'Invalid value 0 for configuration compression.gzip.level: Value must be between 1 and 9 or equal to -1']);
   assert.deepEqual(await alter('', 'log.segment.bytes', '100'), [ErrorCode.INVALID_REQUEST, 'Invalid value 100 for configuration log.segment.bytes: Value must be at least 1048576']);
-  assert.deepEqual(await alter('', 'ssl.client.auth', 'required'), [ErrorCode.INVALID_REQUEST, 'Cannot update these configs at default cluster level, broker id must be specified: [ssl.client.auth]']);
-  assert.deepEqual(await alter('1', 'ssl.client.auth', 'always'), [ErrorCode.INVALID_REQUEST, 'Invalid value always for configuration ssl.client.auth: String must be one of: required, requested, none']);
+  assert.deepEqual(await alter('', 'sasl.kerberos.kinit.cmd', '/bin/kinit'), [ErrorCode.INVALID_REQUEST, 'Cannot update these configs at default cluster level, broker id must be specified: [sasl.kerberos.kinit.cmd]']);
+  // Read at start-up (TLS listeners are built then), so not changeable at runtime.
+  assert.deepEqual(await alter('1', 'ssl.client.auth', 'required'), [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [ssl.client.auth]']);
   assert.deepEqual(await alter('', 'group.consumer.migration.policy', 'x'), [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [group.consumer.migration.policy]']);
   assert.deepEqual(await alter('1', 'node.id', '5'), [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [node.id]']);
   assert.deepEqual(await alter('', 'log.cleaner.threads', '2', 0, true), [ErrorCode.NONE, null]);
@@ -97,7 +100,7 @@ test("dynamic changes to Kafka's settings: Kafka's checks and messages, then des
   assert.deepEqual(defaults.get('log.cleaner.threads'), entry('log.cleaner.threads', '2', false, DYNAMIC_DEFAULT, 3, [['log.cleaner.threads', '2', DYNAMIC_DEFAULT]]));
 
   // LIST settings Kafka knows take APPEND and SUBTRACT.
-  assert.deepEqual(await alter('1', 'sasl.enabled.mechanisms', 'PLAIN', 2), [ErrorCode.NONE, null]);
-  assert.equal((await describe('1', ['sasl.enabled.mechanisms'])).get('sasl.enabled.mechanisms')!.value, 'GSSAPI,PLAIN');
+  assert.deepEqual(await alter('1', 'sasl.kerberos.principal.to.local.rules', 'RULE:[1:$1]', 2), [ErrorCode.NONE, null]);
+  assert.equal((await describe('1', ['sasl.kerberos.principal.to.local.rules'])).get('sasl.kerberos.principal.to.local.rules')!.value, 'DEFAULT,RULE:[1:$1]');
   assert.deepEqual(await alter('1', 'num.io.threads', '1', 2), [ErrorCode.INVALID_CONFIG, 'Config value append is not allowed for config key: num.io.threads']);
 });

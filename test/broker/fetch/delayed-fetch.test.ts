@@ -8,7 +8,7 @@ import { defaultFetchResponse, type FetchResponse } from '../../../src/protocol/
 import type { PartitionLog } from '../../../src/storage/partition-log.js';
 
 function delayed(maxWaitMs: number, logs: PartitionLog[] = []): DelayedFetch {
-  const params: FetchParams = { version: 12, replicaId: -1, isFromFollower: false, isolation: 'highWatermark', readCommitted: false, maxWaitMs, minBytes: 1, maxBytes: 1 << 20 };
+  const params: FetchParams = { version: 12, replicaId: -1, isFromFollower: false, fetchOnlyLeader: false, clientRack: '', isolation: 'highWatermark', readCommitted: false, maxWaitMs, minBytes: 1, maxBytes: 1 << 20 };
   return new DelayedFetch(params, new FetchContext(FetchContextKind.Sessionless, 0, [], null, 0, false, false), [], logs, []);
 }
 

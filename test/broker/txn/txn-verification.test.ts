@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { unverifiedMessage } from '../../../src/broker/produce/produce-txn.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { eventually } from '../../helpers/eventually.js';
 import { awaitState, describeTxn, endTxn, findTxnCoordinator, initTxn, logContents, produceTxn, txnBatch } from './helpers.js';
 
 type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;
@@ -87,13 +88,17 @@ test('transaction version 2: pipelined batches of a producer waiting for its par
     // The first request's join is slow to be written (as a __transaction_state append can be),
     // the second's finds the partition joined already and answers at once.
     let joined = 0;
+    let refused = 0;
     onAddPartitions(tb, async (error) => {
-      if (error === ErrorCode.NONE && ++joined === 1) await new Promise((r) => setTimeout(r, 100));
+      if (error !== ErrorCode.NONE) refused++;
+      else if (++joined === 1) await new Promise((r) => setTimeout(r, 100));
     });
-    // sequences 0-1 and 2-3 sent back to back, both before the partition can join
+    // sequences 0-1 and 2-3 sent back to back, both before the partition can join: the
+    // markers are released once the broker has been refused the join at least once
     const a = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 0, ['a0', 'a1']), 12);
     const b = produceTxn(c, 'tv2', 't', 0, txnBatch(next, 2, ['b0', 'b1']), 12);
-    setTimeout(release, 50);
+    await eventually('the first refused join', () => refused > 0);
+    release();
     assert.deepEqual([(await a).errorCode, (await b).errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
     assert.deepEqual(await logContents(tb, 't', 0), ['txn first', `COMMIT(${p.producerId}/${next.producerEpoch} c0)`, 'txn a0,a1', 'txn b0,b1']);
   } finally {

@@ -100,12 +100,17 @@ const [bootstrap, topic] = process.argv.slice(1);
 const kafka = new Kafka({ clientId: 'millrace-kjs', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 const c = kafka.consumer({ groupId: 'kjs-group', maxWaitTimeInMs: 100 });
 const seen = [];
+// Committed offsets as kafkajs reports its commits: disconnect only once all six are at 12.
+const commits = new Map();
+c.on(c.events.COMMIT_OFFSETS, ({ payload }) => {
+  for (const t of payload.topics) for (const p of t.partitions) commits.set(p.partition, Number(p.offset));
+});
 await c.connect();
 await c.subscribe({ topic, fromBeginning: true });
 await c.run({ eachMessage: async ({ message }) => { seen.push(message.value.toString()); } });
+const done = () => seen.length >= 12 && [0, 1, 2, 3, 4, 5].every((p) => commits.get(p) === 12);
 const t = Date.now();
-while (seen.length < 12 && Date.now() - t < 30000) await new Promise((r) => setTimeout(r, 20));
-await new Promise((r) => setTimeout(r, 300));
+while (!done() && Date.now() - t < 30000) await new Promise((r) => setTimeout(r, 20));
 await c.disconnect();
 console.log(JSON.stringify({ step: 'resume', seen: seen.sort() }));
 `;

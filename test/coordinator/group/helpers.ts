@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { GroupCoordinator, type CoordinatorLog } from '../../../src/coordinator/group/coordinator.js';
+import { GroupCoordinator } from '../../../src/coordinator/group/coordinator.js';
+import type { CoordinatorLog } from '../../../src/coordinator/group/coordinator-runtime.js';
 import { defaultGroupConfig, type GroupConfig } from '../../../src/coordinator/group/config.js';
 import type { JoinRequest } from '../../../src/coordinator/group/classic/join.js';
 import type { LeaveResult, LeavingMember } from '../../../src/coordinator/group/classic/membership.js';

@@ -6,7 +6,8 @@
 // twice loads once, an older resignation leaves a newer election alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCoordinator, type CoordinatorLog } from '../../../src/coordinator/group/coordinator.js';
+import { GroupCoordinator } from '../../../src/coordinator/group/coordinator.js';
+import type { CoordinatorLog } from '../../../src/coordinator/group/coordinator-runtime.js';
 import { defaultGroupConfig } from '../../../src/coordinator/group/config.js';
 import { partitionFor, type OwnedOffsetsPartition, type ReplayMarker, type ReplayRecord } from '../../../src/coordinator/group/offsets-topic.js';
 import { offsetRecord, type CoordinatorRecord } from '../../../src/coordinator/group/records.js';

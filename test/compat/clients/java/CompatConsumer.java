@@ -39,6 +39,9 @@ public class CompatConsumer {
         // read_committed for the transaction tests; the client's default (read_uncommitted) otherwise.
         String isolation = System.getenv("COMPAT_ISOLATION_LEVEL");
         if (isolation != null) p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        // client.rack for the follower-fetching test (KIP-392); unset otherwise.
+        String rack = System.getenv("COMPAT_CLIENT_RACK");
+        if (rack != null) p.put(ConsumerConfig.CLIENT_RACK_CONFIG, rack);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis())))) {
