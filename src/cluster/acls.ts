@@ -151,12 +151,15 @@ export function invalidAclReason(b: AclBinding): string | null {
   return null;
 }
 
-/** Kafka's message for a filter with UNKNOWN parts, null when the filter is usable. */
+/**
+ * Kafka's message for a filter with UNKNOWN parts (AclControlManager.validateFilter): the
+ * resource pattern part, then the entry part; null when the filter is usable.
+ */
 export function invalidFilterReason(f: AclBindingFilter): string | null {
-  if (f.resourceType === ResourceType.Unknown || f.resourceType > ResourceType.User) return 'Invalid resource type in filter';
-  if (f.patternType === PatternType.Unknown || f.patternType > PatternType.Prefixed) return 'Invalid pattern type in filter';
-  if (f.operation === AclOperation.Unknown || f.operation > AclOperation.DescribeTokens) return 'Invalid operation in filter';
-  if (f.permission === AclPermission.Unknown || f.permission > AclPermission.Allow) return 'Invalid permission type in filter';
+  if (f.resourceType === ResourceType.Unknown || f.resourceType > ResourceType.User) return 'Unknown patternFilter.';
+  if (f.patternType === PatternType.Unknown || f.patternType > PatternType.Prefixed) return 'Unknown patternFilter.';
+  if (f.operation === AclOperation.Unknown || f.operation > AclOperation.DescribeTokens) return 'Unknown entryFilter.';
+  if (f.permission === AclPermission.Unknown || f.permission > AclPermission.Allow) return 'Unknown entryFilter.';
   return null;
 }
 

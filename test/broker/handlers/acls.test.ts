@@ -102,7 +102,7 @@ test('CreateAcls validates as Kafka and stores; DescribeAcls filters; DeleteAcls
     const lit = await tb.client.request(ApiKey.DescribeAcls, 0, { ...anyFilter, resourceTypeFilter: Res.Topic, patternTypeFilter: Pat.Literal });
     assert.deepEqual(lit.resources.map((r) => r.resourceName).sort(), ['legacy', 'orders']);
     const bad = await tb.client.request(ApiKey.DescribeAcls, 3, { ...anyFilter, resourceTypeFilter: Res.Unknown });
-    assert.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
+    assert.deepEqual([bad.errorCode, bad.errorMessage], [ErrorCode.INVALID_REQUEST, 'Unknown patternFilter.']);
 
     const deleted = await tb.client.request(ApiKey.DeleteAcls, 3, {
       filters: [
@@ -118,6 +118,7 @@ test('CreateAcls validates as Kafka and stores; DescribeAcls filters; DeleteAcls
       [0, []],
       [ErrorCode.INVALID_REQUEST, []],
     ]);
+    assert.equal(deleted.filterResults[3]!.errorMessage, 'Unknown entryFilter.');
     const left = await tb.client.request(ApiKey.DescribeAcls, 2, anyFilter);
     assert.deepEqual(left.resources.map((r) => r.resourceName).sort(), ['legacy', 'orders']);
   } finally {
