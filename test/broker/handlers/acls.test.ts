@@ -150,3 +150,22 @@ test('the ACL APIs need ALTER (create, delete) and DESCRIBE (describe) on the cl
     await tb.close();
   }
 });
+
+test('host filters compare with the client\'s address', async () => {
+  const tb = await securedBroker();
+  const alice = await connectSaslPlain(tb.broker.listenerAddress('SASL_PLAINTEXT'), 'alice', 'alice-secret');
+  try {
+    const created = await tb.client.request(ApiKey.CreateAcls, 3, {
+      creations: [creation({ resourceName: 'from-here', host: '127.0.0.1' }), creation({ resourceName: 'from-elsewhere', host: '10.9.9.9' })],
+    });
+    assert.deepEqual(created.results.map((r) => r.errorCode), [0, 0]);
+    const md = await alice.request(ApiKey.Metadata, 12, {
+      topics: [{ name: 'from-here', topicId: Buffer.alloc(16) }, { name: 'from-elsewhere', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false,
+    });
+    // READ from 127.0.0.1 implies DESCRIBE: the topic is described (it does not exist); the other is refused.
+    assert.deepEqual(md.topics.map((t) => [t.name, t.errorCode]), [['from-here', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], ['from-elsewhere', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+  } finally {
+    alice.close();
+    await tb.close();
+  }
+});
