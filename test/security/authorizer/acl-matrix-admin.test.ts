@@ -22,6 +22,7 @@ import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, Resource
 import { startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { connectSaslPlain } from '../../helpers/sasl-client.js';
 import type { WireClient } from '../../helpers/wire-client.js';
+import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_allowed="a-secret" user_denied="d-secret";';
@@ -154,6 +155,10 @@ test('InitProducerId: IDEMPOTENT_WRITE (or WRITE on some topic) for idempotence,
     topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   assert.equal(toc.topics[0]!.partitions[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  // A transactional Produce needs WRITE on the transactional id before anything else.
+  const txnBatch = encodeBatchSync([{ value: Buffer.from('t') }], { producerId: Number(ok.producerId), producerEpoch: ok.producerEpoch, baseSequence: 0, transactional: true });
+  const txnProduce = await denied.request(ApiKey.Produce, 9, { transactionalId: TXN, acks: -1, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: txnBatch }] }] });
+  assert.equal(txnProduce.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   assert.equal((await denied.request(ApiKey.EndTxn, 4, { ...defaultEndTxnRequest(), ...ids, committed: false })).errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 
   const dt = (c: WireClient) => c.request(ApiKey.DescribeTransactions, 0, { transactionalIds: [TXN] });
