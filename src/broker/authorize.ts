@@ -74,8 +74,11 @@ export function groupAuthorizedOperations(broker: BrokerContext, info: RequestIn
   return broker.authorizer === null ? ALL_GROUP_BITS : allowedBits(broker, info, ResourceType.Group, group, GROUP_OPERATIONS);
 }
 
+/** The cluster operations the principal may do; none unless it may describe the cluster (AuthHelper). */
 export function clusterAuthorizedOperations(broker: BrokerContext, info: RequestInfo): number {
-  return broker.authorizer === null ? ALL_CLUSTER_BITS : allowedBits(broker, info, ResourceType.Cluster, CLUSTER_NAME, CLUSTER_OPERATIONS);
+  if (broker.authorizer === null) return ALL_CLUSTER_BITS;
+  if (!authorizeCluster(broker, info, AclOperation.Describe)) return 0;
+  return allowedBits(broker, info, ResourceType.Cluster, CLUSTER_NAME, CLUSTER_OPERATIONS);
 }
 
 /** Kafka's ConfigResource.Type codes. */
