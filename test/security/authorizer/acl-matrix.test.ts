@@ -250,4 +250,14 @@ test('consumer groups (KIP-848): READ on the group and DESCRIBE on subscribed to
   assert.equal((await describe(denied)).groups[0]!.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const a = await describe(allowed);
   assert.deepEqual([a.groups[0]!.errorCode, a.groups[0]!.authorizedOperations], [0, 3400]);
+  assert.deepEqual(a.groups[0]!.members.flatMap((m) => m.targetAssignment.topicPartitions.map((tp) => tp.topicName)), [TOPIC]);
+  // DESCRIBE on the group but not on the assigned topic: the group is hidden, not just the topic.
+  const grant = await admin.request(ApiKey.CreateAcls, 3, {
+    creations: [{ resourceType: Res.Group, resourceName: 'g-cg', resourcePatternType: Pat.Literal, principal: 'User:denied', host: '*', operation: Op.Describe, permissionType: Perm.Allow }],
+  });
+  assert.deepEqual(grant.results.map((r) => r.errorCode), [0]);
+  const hidden = (await describe(denied)).groups[0]!;
+  assert.deepEqual([hidden.errorCode, hidden.errorMessage, hidden.members], [
+    ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The group has described topic(s) that the client is not authorized to describe.', [],
+  ]);
 });
