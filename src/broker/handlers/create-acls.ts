@@ -1,5 +1,5 @@
-// CreateAcls (key 30), versions 0-3. v1 adds the pattern type (v0 creates LITERAL ACLs); v2 is
-// flexible. As Kafka: without an authorizer every creation gets SECURITY_DISABLED; without
+// CreateAcls (key 30), versions 1-3 (Kafka 4.0 removed v0, KIP-896); v1 has the pattern type;
+// v2 is flexible. As Kafka: without an authorizer every creation gets SECURITY_DISABLED; without
 // ALTER on the cluster every one CLUSTER_AUTHORIZATION_FAILED; a creation failing
 // AclControlManager.validateNewAcl gets INVALID_REQUEST with Kafka's message; the valid ones
 // are stored together (creating an ACL that exists is a success that changes nothing).
@@ -15,7 +15,7 @@ export const NO_AUTHORIZER_MESSAGE = 'No Authorizer is configured.';
 
 export const createAclsHandler = defineHandler({
   apiKey: ApiKey.CreateAcls,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   async handle(request, info, broker) {
     const everyOne = (errorCode: number, errorMessage: string | null) => ({

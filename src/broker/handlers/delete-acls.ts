@@ -1,5 +1,5 @@
-// DeleteAcls (key 31), versions 0-3. v1 adds the pattern type filter (v0 deletes LITERAL
-// ACLs); v2 is flexible. As Kafka: every filter answered SECURITY_DISABLED without an
+// DeleteAcls (key 31), versions 1-3 (Kafka 4.0 removed v0, KIP-896); v1 has the pattern type
+// filter; v2 is flexible. As Kafka: every filter answered SECURITY_DISABLED without an
 // authorizer, CLUSTER_AUTHORIZATION_FAILED without ALTER on the cluster, INVALID_REQUEST when
 // it has UNKNOWN parts; otherwise every ACL a filter matches is deleted and listed under it
 // (an ACL matched by two filters is listed under both).
@@ -14,7 +14,7 @@ import { defineHandler } from './handler.js';
 
 export const deleteAclsHandler = defineHandler({
   apiKey: ApiKey.DeleteAcls,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   async handle(request, info, broker) {
     const everyOne = (errorCode: number, errorMessage: string | null) => ({

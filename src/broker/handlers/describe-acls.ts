@@ -1,5 +1,5 @@
-// DescribeAcls (key 29), versions 0-3. v1 adds the pattern type filter (v0 describes LITERAL
-// ACLs); v2 is flexible. As Kafka: SECURITY_DISABLED without an authorizer,
+// DescribeAcls (key 29), versions 1-3 (Kafka 4.0 removed v0, KIP-896); v1 has the pattern type
+// filter; v2 is flexible. As Kafka: SECURITY_DISABLED without an authorizer,
 // CLUSTER_AUTHORIZATION_FAILED without DESCRIBE on the cluster, INVALID_REQUEST for a filter
 // with UNKNOWN parts; the matching ACLs grouped by resource pattern.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -16,7 +16,7 @@ function failed(errorCode: number, errorMessage: string | null): DescribeAclsRes
 
 export const describeAclsHandler = defineHandler({
   apiKey: ApiKey.DescribeAcls,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(request, info, broker) {
     if (broker.authorizer === null) return failed(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER_MESSAGE);

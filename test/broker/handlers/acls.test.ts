@@ -30,9 +30,12 @@ const creation = (over: Partial<{ resourceType: number; resourceName: string; re
 
 const anyFilter = { resourceTypeFilter: Res.Any, resourceNameFilter: null, patternTypeFilter: Pat.Any, principalFilter: null, hostFilter: null, operation: Op.Any, permissionType: Perm.Any };
 
-test('without an authorizer the ACL APIs answer SECURITY_DISABLED', async () => {
+test('without an authorizer the ACL APIs are advertised at v1-3 (as Kafka 4) and answer SECURITY_DISABLED', async () => {
   const tb = await startTestBroker();
   try {
+    const versions = await tb.client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
+    const range = (k: number) => versions.apiKeys.filter((x) => x.apiKey === k).map((x) => [x.minVersion, x.maxVersion])[0];
+    assert.deepEqual([range(ApiKey.DescribeAcls), range(ApiKey.CreateAcls), range(ApiKey.DeleteAcls)], [[1, 3], [1, 3], [1, 3]]);
     const c = await tb.client.request(ApiKey.CreateAcls, 3, { creations: [creation(), creation()] });
     assert.deepEqual(c.results.map((r) => [r.errorCode, r.errorMessage]), [[ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.'], [ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured.']]);
     const d = await tb.client.request(ApiKey.DescribeAcls, 3, anyFilter);
@@ -82,9 +85,8 @@ test('CreateAcls validates as Kafka and stores; DescribeAcls filters; DeleteAcls
       [ErrorCode.INVALID_REQUEST, 'Could not parse principal from `alice` (no colon is present separating the principal type from the principal name)'],
       [0, null],
     ]);
-    // v0 has no pattern type: LITERAL.
-    const v0 = await tb.client.request(ApiKey.CreateAcls, 0, { creations: [creation({ resourceName: 'legacy', operation: Op.Describe })] });
-    assert.deepEqual(v0.results.map((r) => r.errorCode), [0]);
+    const v1 = await tb.client.request(ApiKey.CreateAcls, 1, { creations: [creation({ resourceName: 'legacy', operation: Op.Describe })] });
+    assert.deepEqual(v1.results.map((r) => r.errorCode), [0]);
 
     const all = await tb.client.request(ApiKey.DescribeAcls, 3, anyFilter);
     assert.equal(all.errorCode, 0);
@@ -98,8 +100,7 @@ test('CreateAcls validates as Kafka and stores; DescribeAcls filters; DeleteAcls
     // MATCH: what applies to the topic fin-ledger (the prefix), nothing literal of that name.
     const match = await tb.client.request(ApiKey.DescribeAcls, 3, { ...anyFilter, resourceTypeFilter: Res.Topic, resourceNameFilter: 'fin-ledger', patternTypeFilter: Pat.Match });
     assert.deepEqual(summary(match.resources), [`${Res.Topic}:${Pat.Prefixed}:fin- User:alice@* ${Op.Write}/${Perm.Allow}`]);
-    // v0 describes LITERAL ACLs only.
-    const lit = await tb.client.request(ApiKey.DescribeAcls, 0, { ...anyFilter, resourceTypeFilter: Res.Topic, patternTypeFilter: Pat.Literal });
+    const lit = await tb.client.request(ApiKey.DescribeAcls, 1, { ...anyFilter, resourceTypeFilter: Res.Topic, patternTypeFilter: Pat.Literal });
     assert.deepEqual(lit.resources.map((r) => r.resourceName).sort(), ['legacy', 'orders']);
     const bad = await tb.client.request(ApiKey.DescribeAcls, 3, { ...anyFilter, resourceTypeFilter: Res.Unknown });
     assert.deepEqual([bad.errorCode, bad.errorMessage], [ErrorCode.INVALID_REQUEST, 'Unknown patternFilter.']);
