@@ -7,6 +7,7 @@ import type { StorageLogger } from '../storage/logger.js';
 import { BrokerConfig } from './settings/broker-config.js';
 import { BROKER_CONFIGS } from './settings/definitions.js';
 import type { BrokerContext } from './context.js';
+import { parseSuperUsers, STANDARD_AUTHORIZER_CLASS, StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
 import type { BrokerEndpoint, ListenerEndpoint, MetadataStore } from '../cluster/metadata.js';
@@ -75,6 +76,7 @@ export class Broker implements BrokerContext {
   markerTransport: ClientReplicaTransport | null = null;
   /** KIP-890 verification with coordinators on other brokers (Kafka's AddPartitionsToTxnManager, its own connections); null on a single node. */
   txnVerification: AddPartitionsToTxnSender | null = null;
+  authorizer: StandardAuthorizer | null = null;
   private txnVerificationTransport: ClientReplicaTransport | null = null;
   /** One socket server per listener, in `listeners` order. */
   private servers: SocketServer[] = [];
@@ -130,6 +132,7 @@ export class Broker implements BrokerContext {
     const dirs = config.logDirs();
     try {
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
+      this.authorizer = makeAuthorizer(config, this.metadata);
       const topicOverrides = new Map<string, Record<string, string>>();
       for (const t of this.metadata.topics()) topicOverrides.set(t.name, { ...t.configs });
       this.logs = LogManager.open({
@@ -340,4 +343,13 @@ function storageLogger(logger: Logger): StorageLogger {
 /** A pino logger at `level` ('silent' for embedded brokers) writing JSON lines to stderr. */
 export function createLogger(level: string): Logger {
   return pino({ level, base: { name: 'millrace' } }, pino.destination(2));
+}
+
+/** The authorizer `authorizer.class.name` asks for (the validator let only Kafka's StandardAuthorizer through), or null. */
+function makeAuthorizer(config: BrokerConfig, metadata: MetadataStore): StandardAuthorizer | null {
+  if ((config.raw('authorizer.class.name') ?? '').trim() !== STANDARD_AUTHORIZER_CLASS) return null;
+  return new StandardAuthorizer(
+    { superUsers: parseSuperUsers(config.raw('super.users')), allowEveryoneIfNoAclFound: config.bool('allow.everyone.if.no.acl.found') },
+    () => metadata.acls(),
+  );
 }

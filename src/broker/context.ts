@@ -8,6 +8,7 @@ import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
 
 /**
@@ -36,4 +37,9 @@ export interface BrokerContext {
    * partitions (KIP-890); null on a single node, where the coordinator is always here.
    */
   readonly txnVerification: AddPartitionsToTxnSender | null;
+  /**
+   * The ACL authorizer when `authorizer.class.name` names one; null lets every request
+   * through, as Kafka without an authorizer. Handlers ask it through authorize.ts.
+   */
+  readonly authorizer: StandardAuthorizer | null;
 }

@@ -50,6 +50,7 @@ export class RequestDispatcher implements RequestProcessor {
       clientId: request.clientId,
       header: request.header,
       clientAddress: connection.remoteAddress,
+      clientHost: connection.remoteHost,
       listenerName: connection.listenerName,
       principal: connection.principal,
     };

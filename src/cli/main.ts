@@ -16,6 +16,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['group', async () => (await import('./group.js')).registerGroup],
   ['txn', async () => (await import('./txn.js')).registerTxn],
   ['config', async () => (await import('./config.js')).registerConfig],
+  ['acl', async () => (await import('./acl.js')).registerAcl],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
   ['partition', async () => (await import('./partition.js')).registerPartition],
   ['completion', async () => (await import('./completion.js')).registerCompletion],

@@ -29,6 +29,7 @@ export class ClusterKeys {
   readonly topicConfigsPrefix: string;
   readonly brokerConfigsPrefix: string;
   readonly scramPrefix: string;
+  readonly aclsPrefix: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -40,6 +41,12 @@ export class ClusterKeys {
     this.topicConfigsPrefix = `${this.root}configs/topics/`;
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
     this.scramPrefix = `${this.root}scram/`;
+    this.aclsPrefix = `${this.root}acls/`;
+  }
+
+  /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */
+  acl(aclKey: string): string {
+    return `${this.aclsPrefix}${Buffer.from(aclKey, 'utf8').toString('base64url')}`;
   }
 
   /** A user's SCRAM credentials (SavedUserScram). */

@@ -16,6 +16,7 @@ import { electLeaders, type ElectionResult, type PartitionRef } from './elect-le
 import { listReassignments, planReassignments, type ReassignmentRequest } from './reassignment.js';
 import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
+import { aclKey, type AclBinding, type AclSnapshot } from './acls.js';
 import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
 
 export interface KvMetadataStoreOptions {
@@ -347,6 +348,20 @@ export class KvMetadataStore implements MetadataStore {
     if (ops.length === 0) return;
     const r = await this.o.kv.txn({ compares, success: ops });
     if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'SCRAM credentials changed meanwhile; try again.');
+    await this.waitForRevision(r.revision);
+  }
+
+  acls(): AclSnapshot {
+    return this.image.acls();
+  }
+
+  /** One transaction: puts and deletes of whole bindings are idempotent, so nothing needs guarding. */
+  async alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void> {
+    const ops: Op[] = [];
+    for (const b of remove) ops.push({ type: 'delete', key: this.keys.acl(aclKey(b)) });
+    for (const b of add) ops.push({ type: 'put', key: this.keys.acl(aclKey(b)), value: encodeRecord(b) });
+    if (ops.length === 0) return;
+    const r = await this.o.kv.txn({ compares: [], success: ops });
     await this.waitForRevision(r.revision);
   }
 

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
+import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
@@ -20,6 +21,7 @@ export class LocalMetadataStore implements MetadataStore {
   /** Dynamic broker configs by scope ('' = cluster default, else a broker id). */
   private readonly dynamicConfigs = new Map<string, Record<string, string>>();
   private readonly scram = new Map<string, Map<string, ScramCredential>>();
+  private aclSnapshot: AclSnapshot = EMPTY_ACLS;
 
   private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
     this.dir = dir;
@@ -39,6 +41,7 @@ export class LocalMetadataStore implements MetadataStore {
       for (const t of saved.topics) store.index(fromSaved(t, self.nodeId));
       for (const [scope, configs] of Object.entries(saved.brokerConfigs ?? {})) store.dynamicConfigs.set(scope, { ...configs });
       for (const [user, creds] of Object.entries(saved.scramCredentials ?? {})) store.scram.set(user, decodeUserScram(creds));
+      if (saved.acls !== undefined && saved.acls.length > 0) store.aclSnapshot = { bindings: saved.acls };
     }
     return store;
   }
@@ -123,6 +126,15 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  acls(): AclSnapshot {
+    return this.aclSnapshot;
+  }
+
+  async alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void> {
+    this.aclSnapshot = applyAclChanges(this.aclSnapshot, add, new Set(remove.map(aclKey)));
+    this.save();
+  }
+
   async close(): Promise<void> {
     // Every change is already on disk.
   }
@@ -151,6 +163,7 @@ export class LocalMetadataStore implements MetadataStore {
     };
     if (this.dynamicConfigs.size > 0) saved.brokerConfigs = Object.fromEntries(this.dynamicConfigs);
     if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
+    if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }
@@ -172,6 +185,8 @@ interface SavedMetadata {
   brokerConfigs?: Record<string, Record<string, string>>;
   /** SCRAM credentials by user; absent when there are none. */
   scramCredentials?: Record<string, SavedUserScram>;
+  /** ACL bindings; absent when there are none. */
+  acls?: readonly AclBinding[];
 }
 
 const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});

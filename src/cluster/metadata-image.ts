@@ -1,6 +1,7 @@
 import { isInternalTopic, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys, type ControllerRecord, type PartitionRecord, type TopicRecord } from './cluster-keys.js';
 import type { KvEntry, WatchEvent } from './kv/kv.js';
+import { EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
 
 export interface Versioned<T> {
@@ -41,6 +42,9 @@ export class MetadataImage {
   readonly brokerConfigRevisions = new Map<string, number>();
   /** SCRAM credentials by user, with their key's mod revision for guarded updates. */
   readonly scram = new Map<string, Versioned<Map<string, ScramCredential>>>();
+  /** ACL bindings by key; the snapshot readers see is rebuilt only after a change. */
+  readonly aclEntries = new Map<string, AclBinding>();
+  private aclSnapshot: AclSnapshot | null = EMPTY_ACLS;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   private endpoints: BrokerEndpoint[] = [];
@@ -61,6 +65,8 @@ export class MetadataImage {
     this.brokerConfigs.clear();
     this.brokerConfigRevisions.clear();
     this.scram.clear();
+    this.aclEntries.clear();
+    this.aclSnapshot = null;
     const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
     for (const t of topics) change.topics.add(t);
     for (const t of change.topics) this.rebuild(t);
@@ -173,7 +179,17 @@ export class MetadataImage {
         this.scram.set(user, { ...v, record: decodeUserScram(v.record) });
       }
       else this.scram.delete(user);
+    } else if (key.startsWith(k.aclsPrefix)) {
+      if (put) this.aclEntries.set(key, decodeRecord<AclBinding>(ev.entry.value, key));
+      else this.aclEntries.delete(key);
+      this.aclSnapshot = null;
     }
+  }
+
+  /** The ACLs, as one snapshot until the next change to them. */
+  acls(): AclSnapshot {
+    if (this.aclSnapshot === null) this.aclSnapshot = { bindings: [...this.aclEntries.values()] };
+    return this.aclSnapshot;
   }
 
   private rebuild(name: string): void {

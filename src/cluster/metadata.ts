@@ -7,6 +7,7 @@
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
+import type { AclBinding, AclSnapshot } from './acls.js';
 
 /** Where a broker can be reached on one of its named listeners. */
 export interface ListenerEndpoint {
@@ -112,6 +113,13 @@ export interface MetadataStore {
   scramUsers(): IterableIterator<string>;
   /** Applies validated AlterUserScramCredentials changes, all or none. */
   alterScramCredentials(changes: readonly ScramChange[]): Promise<void>;
+  /** The cluster's ACLs: a snapshot replaced (never mutated) on every change. */
+  acls(): AclSnapshot;
+  /**
+   * Creates `add` and deletes `remove` (validated bindings) in one change; creating an ACL
+   * that exists and deleting one that does not are no-ops, as in Kafka.
+   */
+  alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void>;
   close(): Promise<void>;
 }
 

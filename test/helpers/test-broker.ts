@@ -87,6 +87,8 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     scramCredentials: (user) => store.scramCredentials(user),
     scramUsers: () => store.scramUsers(),
     alterScramCredentials: (changes) => store.alterScramCredentials(changes),
+    acls: () => store.acls(),
+    alterAcls: (add, remove) => store.alterAcls(add, remove),
     ...(store.brokerConfigs === undefined ? {} : { brokerConfigs: (scope: string) => store.brokerConfigs!(scope) }),
     ...(store.setBrokerConfigs === undefined ? {} : { setBrokerConfigs: (scope: string, configs: Record<string, string>) => store.setBrokerConfigs!(scope, configs) }),
     close: () => store.close(),

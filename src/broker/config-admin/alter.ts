@@ -4,7 +4,10 @@
  * logger, with the checks and messages of Kafka's ConfigAdminManager (broker side) and
  * ConfigurationControlManager (controller side).
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { configResourceError } from '../authorize.js';
+import type { RequestInfo } from '../handlers/handler.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { logConfigFromBrokerProps } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
 import { BROKER_CONFIGS } from '../settings/definitions.js';
@@ -39,7 +42,7 @@ export interface AlterResult {
  * Applies the changes of every resource and returns one result per resource, in request
  * order. `incremental` selects IncrementalAlterConfigs semantics.
  */
-export async function alterConfigs(broker: BrokerContext, resources: readonly AlterResource[], incremental: boolean, validateOnly: boolean): Promise<AlterResult[]> {
+export async function alterConfigs(broker: BrokerContext, resources: readonly AlterResource[], incremental: boolean, validateOnly: boolean, info: RequestInfo): Promise<AlterResult[]> {
   const counts = new Map<string, number>();
   const key = (r: AlterResource) => `${r.resourceType}\u0000${r.resourceName}`;
   for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
@@ -48,6 +51,11 @@ export async function alterConfigs(broker: BrokerContext, resources: readonly Al
     const res = (errorCode: number, errorMessage: string | null): AlterResult => ({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode, errorMessage });
     if (counts.get(key(r))! > 1) {
       out.push(res(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.'));
+      continue;
+    }
+    const refused = configResourceError(broker, info, AclOperation.AlterConfigs, r.resourceType, r.resourceName);
+    if (refused !== ErrorCode.NONE) {
+      out.push(res(refused, errorMessage(refused)));
       continue;
     }
     try {

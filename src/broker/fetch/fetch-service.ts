@@ -5,6 +5,8 @@
  * the rest, and either answers at once or parks the request until enough bytes arrive.
  * One per broker (`BrokerContext.fetch`), given the parts of the broker it uses (`FetchHost`).
  */
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../cluster/acls.js';
+import type { StandardAuthorizer } from '../../security/authorizer/standard-authorizer.js';
 import { endpointOn, partitionOf } from '../../cluster/metadata.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
@@ -31,7 +33,15 @@ export class FetchService implements DelayedFetchOwner {
     this.purgatory = new FetchPurgatory(host, this, now);
   }
 
-  fetch(request: FetchRequest, version: number, listenerName = 'PLAINTEXT'): FetchResponse | Promise<FetchResponse> {
+  /**
+   * `listenerName`: the leader endpoints of NOT_LEADER_OR_FOLLOWER answers are on it.
+   * `authorizer` null: every partition may be read. Otherwise as KafkaApis: a replica fetch
+   * needs CLUSTER_ACTION on the cluster (else every partition TOPIC_AUTHORIZATION_FAILED), a
+   * consumer READ on each topic.
+   */
+  fetch(
+    request: FetchRequest, version: number, listenerName = 'PLAINTEXT', authorizer: StandardAuthorizer | null = null, principal = '', clientHost = '',
+  ): FetchResponse | Promise<FetchResponse> {
     const host = this.host;
     const replicaId = version >= 15 ? request.replicaState.replicaId : request.replicaId;
     const isConsumer = replicaId < 0 && replicaId !== FUTURE_LOCAL_REPLICA_ID;
@@ -90,10 +100,14 @@ export class FetchService implements DelayedFetchOwner {
 
     const interesting: PartitionFetch[] = [];
     const erroneous: FetchedPartition[] = [];
+    const replicaDenied = authorizer !== null && params.isFromFollower && !authorizer.authorize(principal, clientHost, AclOperation.ClusterAction, ResourceType.Cluster, CLUSTER_NAME);
     for (const f of ctx.partitions) {
       if (f.topic === null && ctx.usesTopicIds) f.topic = host.metadata.topicById(f.topicId)?.name ?? null;
-      if (f.topic === null) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_ID) });
-      else if (partitionOf(host.metadata.topic(f.topic), f.partition) === undefined) {
+      if (replicaDenied) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED) });
+      else if (f.topic === null) erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_ID) });
+      else if (authorizer !== null && !params.isFromFollower && !authorizer.authorize(principal, clientHost, AclOperation.Read, ResourceType.Topic, f.topic)) {
+        erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED) });
+      } else if (partitionOf(host.metadata.topic(f.topic), f.partition) === undefined) {
         erroneous.push({ fetch: f, data: errorPartitionData(f.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
       } else interesting.push(f);
     }

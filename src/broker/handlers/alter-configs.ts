@@ -10,7 +10,7 @@ export const alterConfigsHandler = defineHandler({
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, _info, broker) {
-    return { throttleTimeMs: 0, responses: await alterConfigs(broker, request.resources, false, request.validateOnly) };
+  async handle(request, info, broker) {
+    return { throttleTimeMs: 0, responses: await alterConfigs(broker, request.resources, false, request.validateOnly, info) };
   },
 });

@@ -5,9 +5,11 @@
 // only possible target is its one broker, which already holds every partition.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ReassignableTopicResponse } from '../../protocol/generated/alter-partition-reassignments-response.js';
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { NO_REASSIGNMENT_MESSAGE, validateTarget } from '../../cluster/reassignment.js';
 import { partitionOf, type MetadataStore } from '../../cluster/metadata.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 type Request = { topic: string; partition: number; replicas: readonly number[] | null };
@@ -17,7 +19,12 @@ export const alterPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.AlterPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, _info, broker) {
+  async handle(request, info, broker) {
+    if (!authorizeCluster(broker, info, AclOperation.Alter)) {
+      const message = errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      const responses = request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message })) }));
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message, responses };
+    }
     const requests: Request[] = [];
     for (const t of request.topics) for (const p of t.partitions) requests.push({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas });
     const store = broker.metadata;

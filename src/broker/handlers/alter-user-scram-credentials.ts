@@ -5,12 +5,14 @@
 // a credential that does not exist RESOURCE_NOT_FOUND. The accepted changes are written at
 // once; an upsertion stores the stored and server keys derived from the salted password.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { AlterUserScramCredentialsResult } from '../../protocol/generated/alter-user-scram-credentials-response.js';
 import type { ScramCredentialDeletion, ScramCredentialUpsertion } from '../../protocol/generated/alter-user-scram-credentials-request.js';
 import type { ScramChange } from '../../cluster/scram-credentials.js';
 import { isMetadataError, type MetadataStore } from '../../cluster/metadata.js';
 import { SCRAM_MAX_ITERATIONS, scramCredentialFromSaltedPassword, scramMechanismByType } from '../../security/sasl/scram.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 interface Refusal {
@@ -47,7 +49,11 @@ export const alterUserScramCredentialsHandler = defineHandler({
   apiKey: ApiKey.AlterUserScramCredentials,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, _info, broker) {
+  async handle(request, info, broker) {
+    if (!authorizeCluster(broker, info, AclOperation.Alter)) {
+      const names = new Set([...request.deletions.map((d) => d.name), ...request.upsertions.map((u) => u.name)]);
+      return { throttleTimeMs: 0, results: [...names].map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED) })) };
+    }
     const store = broker.metadata;
     const deletions = new Map<string, ScramCredentialDeletion>();
     const upsertions = new Map<string, ScramCredentialUpsertion>();

@@ -9,6 +9,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import { clientHostOf } from '../../coordinator/group/requests.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 function fail(errorCode: number): ConsumerGroupHeartbeatResponse {
@@ -22,6 +24,11 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   async handle(request, info, broker) {
     const v = info.apiVersion;
     const groups = broker.groups;
+    // READ on the group, then DESCRIBE on every subscribed topic name (KafkaApis).
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    if (request.subscribedTopicNames !== null) {
+      for (const t of request.subscribedTopicNames) if (!authorizeTopic(broker, info, AclOperation.Describe, t)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
     const ready = groups.ready();

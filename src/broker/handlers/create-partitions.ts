@@ -5,13 +5,15 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { CreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { addPartitions, MAX_PARTITIONS_PER_REQUEST } from '../topics.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const createPartitionsHandler = defineHandler({
   apiKey: ApiKey.CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, _info, broker) {
+  async handle(request, info, broker) {
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const t of request.topics) {
@@ -23,6 +25,10 @@ export const createPartitionsHandler = defineHandler({
     let budget = MAX_PARTITIONS_PER_REQUEST;
     for (const t of request.topics) {
       if (duplicates.has(t.name)) continue;
+      if (!authorizeTopic(broker, info, AclOperation.Alter, t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'The topic authorization is failed.' });
+        continue;
+      }
       const before = broker.metadata.topic(t.name)?.partitions.length ?? 0;
       const problem = await addPartitions(broker, t.name, t.count, t.assignments, request.validateOnly, budget);
       if (problem === null) {

@@ -9,6 +9,8 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import { effectiveTopicConfigs } from '../config-admin/effective.js';
 import { CLUSTER_METADATA_TOPIC, createNewTopic, MAX_PARTITIONS_PER_REQUEST } from '../topics.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 function failure(name: string, errorCode: number, errorMessage: string | null): CreatableTopicResult {
@@ -28,8 +30,14 @@ export const createTopicsHandler = defineHandler({
     }
     const topics: CreatableTopicResult[] = [];
     let budget = MAX_PARTITIONS_PER_REQUEST;
+    // CREATE on the cluster, or else on each topic (ControllerApis.createTopics).
+    const clusterCreate = authorizeCluster(broker, info, AclOperation.Create);
     for (const t of request.topics) {
       if (duplicates.has(t.name) || t.name === CLUSTER_METADATA_TOPIC) continue;
+      if (!clusterCreate && !authorizeTopic(broker, info, AclOperation.Create, t.name)) {
+        topics.push(failure(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
       const r = await createNewTopic(broker, t, request.validateOnly, budget);
       if (!r.ok) {
         topics.push(failure(t.name, r.errorCode, r.message));
@@ -38,16 +46,18 @@ export const createTopicsHandler = defineHandler({
       budget -= r.topic.partitions.length;
       const given: Record<string, string> = {};
       for (const c of t.configs) given[c.name] = c.value!;
+      // The created topic's configs are shown only to a principal that may describe them.
+      const mayDescribeConfigs = authorizeTopic(broker, info, AclOperation.DescribeConfigs, t.name);
       topics.push({
         name: t.name,
         topicId: r.topic.id,
         errorCode: ErrorCode.NONE,
         errorMessage: null,
-        topicConfigErrorCode: ErrorCode.NONE,
+        topicConfigErrorCode: mayDescribeConfigs ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
         numPartitions: r.topic.partitions.length,
         replicationFactor: r.replicationFactor,
         configs:
-          info.apiVersion >= 5
+          info.apiVersion >= 5 && mayDescribeConfigs
             ? effectiveTopicConfigs(broker, given).map((c) => ({ name: c.name, value: c.isSensitive ? null : c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive }))
             : [],
       });

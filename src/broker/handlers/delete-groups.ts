@@ -4,18 +4,26 @@
 // the answer waits until they are committed.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const deleteGroupsHandler = defineHandler({
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, _info, broker) {
+  async handle(request, info, broker) {
     const groups = broker.groups;
+    // DELETE on each group (KafkaApis): the others are answered GROUP_AUTHORIZATION_FAILED.
+    const denied = new Set<string>();
+    for (const g of request.groupsNames) if (!authorizeGroup(broker, info, AclOperation.Delete, g)) denied.add(g);
+    const refused = [...denied].map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }));
+    const allowed = denied.size === 0 ? request.groupsNames : request.groupsNames.filter((g) => !denied.has(g));
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) {
-      return { throttleTimeMs: 0, results: [...new Set(request.groupsNames)].map((groupId) => ({ groupId, errorCode: status })) };
+      return { throttleTimeMs: 0, results: [...new Set(allowed)].map((groupId) => ({ groupId, errorCode: status })).concat(refused) };
     }
-    return { throttleTimeMs: 0, results: await groups.deleteGroups(request.groupsNames) };
+    const results = allowed.length === 0 ? [] : await groups.deleteGroups(allowed);
+    return { throttleTimeMs: 0, results: results.concat(refused) };
   },
 });

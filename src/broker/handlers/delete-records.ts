@@ -10,13 +10,15 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DeleteRecordsPartitionResult, DeleteRecordsTopicResult } from '../../protocol/generated/delete-records-response.js';
 import type { BrokerContext } from '../context.js';
 import { NO_EPOCH, storageErrorCode } from '../partition.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: ApiKey.DeleteRecords,
   minVersion: 0,
   maxVersion: 2,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
     const byTopic = new Map<string, DeleteRecordsTopicResult>();
     for (const t of request.topics) {
       let topic = byTopic.get(t.name);
@@ -25,7 +27,10 @@ export const deleteRecordsHandler = defineHandler({
         byTopic.set(t.name, topic);
       }
       for (const p of t.partitions) {
-        const r = deleteRecords(broker, t.name, p.partitionIndex, Number(p.offset));
+        // DELETE on the topic, checked before anything is said about it (KafkaApis).
+        const r = authorizeTopic(broker, info, AclOperation.Delete, t.name)
+          ? deleteRecords(broker, t.name, p.partitionIndex, Number(p.offset))
+          : failed(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         const at = topic.partitions.findIndex((x) => x.partitionIndex === p.partitionIndex);
         if (at >= 0) topic.partitions[at] = r;
         else topic.partitions.push(r);

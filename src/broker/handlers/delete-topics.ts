@@ -7,6 +7,8 @@ import type { DeletableTopicResult } from '../../protocol/generated/delete-topic
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import { deleteTopic } from '../topics.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const deleteTopicsHandler = defineHandler({
@@ -56,9 +58,17 @@ export const deleteTopicsHandler = defineHandler({
     for (const [key, id] of ids) {
       const topic = broker.metadata.topicById(id);
       if (topic === undefined) respond(null, id, ErrorCode.UNKNOWN_TOPIC_ID, errorMessage(ErrorCode.UNKNOWN_TOPIC_ID));
+      // A topic given by id is named in the answer only to a principal that may describe it.
+      else if (!authorizeTopic(broker, info, AclOperation.Describe, topic.name)) respond(null, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      else if (!authorizeTopic(broker, info, AclOperation.Delete, topic.name)) respond(topic.name, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
       else toDelete.set(key, { name: topic.name, id });
     }
     for (const name of names) {
+      // DELETE on the topic before anything is said about whether it exists.
+      if (!authorizeTopic(broker, info, AclOperation.Delete, name)) {
+        respond(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       const topic = broker.metadata.topic(name);
       if (topic === undefined) {
         respond(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));

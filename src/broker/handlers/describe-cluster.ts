@@ -50,7 +50,7 @@ export const describeClusterHandler = defineHandler({
       clusterId: broker.metadata.clusterId,
       controllerId: brokers.some((b) => b.brokerId === controllerId) ? controllerId : -1,
       brokers,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations() : UNKNOWN_AUTHORIZED_OPERATIONS,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(broker, info) : UNKNOWN_AUTHORIZED_OPERATIONS,
     };
   },
 });

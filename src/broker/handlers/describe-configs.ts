@@ -6,6 +6,8 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { describeResource, isKnownResourceType } from '../config-admin/describe.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { configResourceError } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const describeConfigsHandler = defineHandler({
@@ -26,6 +28,14 @@ export const describeConfigsHandler = defineHandler({
       };
     }
     const opts = { includeSynonyms: request.includeSynonyms, includeDocumentation: info.apiVersion >= 3 && request.includeDocumentation };
-    return { throttleTimeMs: 0, results: request.resources.map((r) => describeResource(broker, r, opts)) };
+    return {
+      throttleTimeMs: 0,
+      results: request.resources.map((r) => {
+        // DESCRIBE_CONFIGS on the resource; a refused one is answered with nothing of its configs.
+        const refused = configResourceError(broker, info, AclOperation.DescribeConfigs, r.resourceType, r.resourceName);
+        if (refused === ErrorCode.NONE) return describeResource(broker, r, opts);
+        return { errorCode: refused, errorMessage: errorMessage(refused), resourceType: r.resourceType, resourceName: r.resourceName, configs: [] };
+      }),
+    };
   },
 });

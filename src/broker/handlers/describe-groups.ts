@@ -7,13 +7,9 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DescribedGroup } from '../../protocol/generated/describe-groups-response.js';
 import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, groupAuthorizedOperations } from '../authorize.js';
 import { defineHandler } from './handler.js';
-
-/**
- * What Kafka reports for a group without an authorizer (AclOperation codes as bits): READ,
- * DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (3400, as a 4.0.2 broker answers).
- */
-export const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 export const describeGroupsHandler = defineHandler({
   apiKey: ApiKey.DescribeGroups,
@@ -25,12 +21,14 @@ export const describeGroupsHandler = defineHandler({
     const status = groups.statusError();
     const includeOps = v >= 3 && request.includeAuthorizedOperations;
     const described: DescribedGroup[] = request.groups.map((groupId) => {
-      const error = status !== ErrorCode.NONE ? status : groups.groupError(groupId);
+      const error = !authorizeGroup(broker, info, AclOperation.Describe, groupId)
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : status !== ErrorCode.NONE ? status : groups.groupError(groupId);
       if (error !== ErrorCode.NONE) {
         return { errorCode: error, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS };
       }
       const d = groups.describeGroup(groupId, v);
-      if (includeOps && d.errorCode === ErrorCode.NONE) d.authorizedOperations = GROUP_OPERATIONS;
+      if (includeOps && d.errorCode === ErrorCode.NONE) d.authorizedOperations = groupAuthorizedOperations(broker, info, groupId);
       return d;
     });
     return { throttleTimeMs: 0, groups: described };

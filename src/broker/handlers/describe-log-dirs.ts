@@ -6,6 +6,8 @@ import path from 'node:path';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { DescribeLogDirsResult, DescribeLogDirsTopic } from '../../protocol/generated/describe-log-dirs-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 async function space(dir: string): Promise<{ total: bigint; usable: bigint }> {
@@ -22,6 +24,8 @@ export const describeLogDirsHandler = defineHandler({
   minVersion: 1,
   maxVersion: 4,
   async handle(request, info, broker) {
+    // DESCRIBE on the cluster, else nothing (v3+ say why).
+    if (!authorizeCluster(broker, info, AclOperation.Describe)) return { throttleTimeMs: 0, errorCode: info.apiVersion >= 3 ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.NONE, results: [] };
     let wanted: Set<string> | null = null;
     if (request.topics !== null) {
       wanted = new Set();

@@ -11,6 +11,8 @@ import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { PartitionResponse, ProducerState, TopicResponse } from '../../protocol/generated/describe-producers-response.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 function partitionError(partitionIndex: number, errorCode: number, message: string | null = null): PartitionResponse {
@@ -40,11 +42,14 @@ export const describeProducersHandler = defineHandler({
   apiKey: ApiKey.DescribeProducers,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
     const topics: TopicResponse[] = request.topics.map((t) => {
       const invalid = topicNameError(t.name);
+      // READ on the topic before anything is said about it (KafkaApis).
       const topicError =
-        invalid !== null
+        !authorizeTopic(broker, info, AclOperation.Read, t.name)
+          ? { code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) }
+          : invalid !== null
           ? { code: ErrorCode.INVALID_TOPIC_EXCEPTION, message: invalid }
           : broker.metadata.topic(t.name) === undefined
             ? { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: errorMessage(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }

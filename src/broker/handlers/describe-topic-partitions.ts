@@ -11,7 +11,9 @@ import type { BrokerContext } from '../context.js';
 import { isInternalTopic, type TopicMetadata } from '../../cluster/metadata.js';
 import { topicNameError } from '../topics.js';
 import { topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, type RequestInfo } from './handler.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 
 /** Kafka's max.request.partition.size.limit default. */
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
@@ -20,7 +22,7 @@ export const describeTopicPartitionsHandler = defineHandler({
   apiKey: ApiKey.DescribeTopicPartitions,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
     const cursor = request.cursor;
     const from = cursor?.topicName ?? '';
     const all = request.topics.length === 0;
@@ -40,14 +42,20 @@ export const describeTopicPartitionsHandler = defineHandler({
         response.nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
+      // DESCRIBE on the topic first: a denied name in the list is answered as denied whether it
+      // exists or not; a denied topic is left out of "all topics".
+      if (!authorizeTopic(broker, info, AclOperation.Describe, name)) {
+        if (!all) response.topics.push(denied(name));
+        continue;
+      }
       const topic = broker.metadata.topic(name);
       if (topic === undefined) {
-        if (!all) response.topics.push(missing(name));
+        if (!all) response.topics.push(missing(broker, info, name));
         continue;
       }
       const start = cursor !== null && name === cursor.topicName ? cursor.partitionIndex : 0;
       const end = Math.min(topic.partitions.length, start + remaining);
-      response.topics.push(entry(topic, partitions(broker, topic, start, end)));
+      response.topics.push(entry(broker, info, topic, partitions(broker, topic, start, end)));
       if (end < topic.partitions.length) {
         response.nextCursor = { topicName: name, partitionIndex: end };
         break;
@@ -78,26 +86,24 @@ function partitions(broker: BrokerContext, topic: TopicMetadata, start: number, 
   return out;
 }
 
-function entry(topic: TopicMetadata, parts: DescribeTopicPartitionsResponsePartition[]): DescribeTopicPartitionsResponseTopic {
+function entry(broker: BrokerContext, info: RequestInfo, topic: TopicMetadata, parts: DescribeTopicPartitionsResponsePartition[]): DescribeTopicPartitionsResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
     isInternal: topic.internal,
     partitions: parts,
-    topicAuthorizedOperations: topicAuthorizedOperations(),
+    topicAuthorizedOperations: topicAuthorizedOperations(broker, info, topic.name),
   };
 }
 
-function missing(name: string): DescribeTopicPartitionsResponseTopic {
-  return {
-    errorCode: topicNameError(name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION,
-    name,
-    topicId: ZERO_UUID,
-    isInternal: isInternalTopic(name),
-    partitions: [],
-    topicAuthorizedOperations: topicAuthorizedOperations(),
-  };
+function missing(broker: BrokerContext, info: RequestInfo, name: string): DescribeTopicPartitionsResponseTopic {
+  const errorCode = topicNameError(name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
+  return { errorCode, name, topicId: ZERO_UUID, isInternal: isInternalTopic(name), partitions: [], topicAuthorizedOperations: topicAuthorizedOperations(broker, info, name) };
+}
+
+function denied(name: string): DescribeTopicPartitionsResponseTopic {
+  return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: UNKNOWN_AUTHORIZED_OPERATIONS };
 }
 
 function invalid(topics: ReadonlyArray<{ name: string }>): DescribeTopicPartitionsResponse {

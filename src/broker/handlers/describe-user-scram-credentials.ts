@@ -3,16 +3,23 @@
 // DUPLICATE_RESOURCE, one without credentials RESOURCE_NOT_FOUND; each credential reports its
 // mechanism and iterations, never the salt or keys.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { DescribeUserScramCredentialsResult } from '../../protocol/generated/describe-user-scram-credentials-response.js';
 import { SCRAM_MECHANISMS } from '../../security/sasl/scram.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const describeUserScramCredentialsHandler = defineHandler({
   apiKey: ApiKey.DescribeUserScramCredentials,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
+    if (!authorizeCluster(broker, info, AclOperation.Describe)) {
+      const message = errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      const results = (request.users ?? []).map((u) => ({ user: u.name, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message, credentialInfos: [] }));
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message, results };
+    }
     const store = broker.metadata;
     // User name to whether it was asked for more than once.
     const users = new Map<string, boolean>();

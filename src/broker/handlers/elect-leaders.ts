@@ -5,9 +5,11 @@
 // broker leads every partition already, which the same election logic reports.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ReplicaElectionResult } from '../../protocol/generated/elect-leaders-response.js';
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { decideElection, electionErrorMessage, ElectionType } from '../../cluster/leader-election.js';
 import { partitionOf, type MetadataStore } from '../../cluster/metadata.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 type Ref = { topic: string; partition: number };
@@ -18,6 +20,14 @@ export const electLeadersHandler = defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, info, broker) {
+    if (!authorizeCluster(broker, info, AclOperation.Alter)) {
+      // ALTER on the cluster (KafkaApis): the request and each partition named are refused.
+      const replicaElectionResults = (request.topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED) })),
+      }));
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults };
+    }
     const type = info.apiVersion === 0 ? ElectionType.PREFERRED : request.electionType;
     if (type !== ElectionType.PREFERRED && type !== ElectionType.UNCLEAN) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };

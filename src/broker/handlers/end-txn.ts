@@ -6,6 +6,9 @@
 // are written in the background (src/coordinator/txn/end-txn.ts, transaction-coordinator.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { endTxn } from '../../coordinator/txn/end-txn.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const endTxnHandler = defineHandler({
@@ -13,6 +16,9 @@ export const endTxnHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, info, broker) {
+    if (!authorize(broker, info, AclOperation.Write, ResourceType.TransactionalId, request.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+    }
     return endTxn(broker.transactions, request, info.apiVersion);
   },
 });

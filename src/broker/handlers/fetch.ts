@@ -20,7 +20,7 @@ export const fetchHandler = defineHandler({
   minVersion: 4,
   maxVersion: 17,
   handle(request, info, broker) {
-    return broker.fetch.fetch(request, info.apiVersion, info.listenerName);
+    return broker.fetch.fetch(request, info.apiVersion, info.listenerName, broker.authorizer, info.principal, info.clientHost);
   },
   encode(response, info) {
     return encodeFetchResponseFrame(info.apiVersion, info.correlationId, response);

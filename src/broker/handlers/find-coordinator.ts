@@ -16,7 +16,9 @@ import type { Coordinator, FindCoordinatorResponse } from '../../protocol/genera
 import type { BrokerContext } from '../context.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/txn/transaction-log.js';
-import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize, authorizeGroup } from '../authorize.js';
+import { defineHandler, type RequestInfo } from './handler.js';
 import { endpointOn } from '../../cluster/metadata.js';
 
 const GROUP = 0;
@@ -75,9 +77,16 @@ async function findTransactionCoordinator(broker: BrokerContext, transactionalId
   return leaderOf(broker, TRANSACTION_STATE_TOPIC, txn.partitionFor(transactionalId), listener);
 }
 
-function find(broker: BrokerContext, keyType: number, key: string, listener: string): Found | Promise<Found> {
-  if (keyType === GROUP) return findGroupCoordinator(broker, key, listener);
-  if (keyType === TRANSACTION) return findTransactionCoordinator(broker, key, listener);
+/** DESCRIBE on the group or transactional id comes first (KafkaApis.getCoordinator). */
+function find(broker: BrokerContext, info: RequestInfo, keyType: number, key: string, listener: string): Found | Promise<Found> {
+  if (keyType === GROUP) {
+    if (!authorizeGroup(broker, info, AclOperation.Describe, key)) return none(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    return findGroupCoordinator(broker, key, listener);
+  }
+  if (keyType === TRANSACTION) {
+    if (!authorize(broker, info, AclOperation.Describe, ResourceType.TransactionalId, key)) return none(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    return findTransactionCoordinator(broker, key, listener);
+  }
   return none(ErrorCode.INVALID_REQUEST);
 }
 
@@ -90,7 +99,7 @@ export const findCoordinatorHandler = defineHandler({
     const keyType = v >= 1 ? request.keyType : GROUP;
     const known = keyType === GROUP || keyType === TRANSACTION || keyType === SHARE;
     if (v < 4) {
-      const found = await find(broker, keyType, request.key, info.listenerName);
+      const found = await find(broker, info, keyType, request.key, info.listenerName);
       const response: FindCoordinatorResponse = {
         throttleTimeMs: 0,
         errorCode: found.errorCode,
@@ -105,10 +114,11 @@ export const findCoordinatorHandler = defineHandler({
     }
     const coordinators: Coordinator[] = [];
     for (const key of request.coordinatorKeys) {
-      const found = await find(broker, keyType, key, info.listenerName);
+      const found = await find(broker, info, keyType, key, info.listenerName);
       // Kafka leaves the message at its default, "" (an unknown key type fails the whole
-      // request, which Kafka answers with the error's message).
-      const message = known ? '' : errorMessage(found.errorCode);
+      // request, and a refused key is answered, with the error's message).
+      const refused = found.errorCode === ErrorCode.GROUP_AUTHORIZATION_FAILED || found.errorCode === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      const message = known && !refused ? '' : errorMessage(found.errorCode);
       coordinators.push({ key, ...found, errorMessage: message });
     }
     const response: FindCoordinatorResponse = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };

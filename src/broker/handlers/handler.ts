@@ -11,6 +11,8 @@ export interface RequestInfo {
   readonly header: RequestHeader.RequestHeader;
   /** `host:port` of the client. */
   readonly clientAddress: string;
+  /** The client's IP address as Kafka's ACL host filters name it (no port, IPv4 without `::ffff:`). */
+  readonly clientHost: string;
   /** The listener the request came in on: Metadata and its kin answer with endpoints of that listener. */
   readonly listenerName: string;
   /** The connection's authenticated principal (`User:ANONYMOUS` without TLS client auth or SASL). */

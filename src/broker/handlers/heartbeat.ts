@@ -3,6 +3,8 @@
 // rejoin. While the coordinator loads, Kafka answers NONE blindly, and so does this.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const heartbeatHandler = defineHandler({
@@ -10,6 +12,7 @@ export const heartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(request, info, broker) {
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     const groups = broker.groups;
     let status = groups.statusError();
     if (status === ErrorCode.NONE && request.groupId !== '') status = groups.groupError(request.groupId);

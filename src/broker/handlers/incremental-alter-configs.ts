@@ -10,7 +10,7 @@ export const incrementalAlterConfigsHandler = defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
-  async handle(request, _info, broker) {
-    return { throttleTimeMs: 0, responses: await alterConfigs(broker, request.resources, true, request.validateOnly) };
+  async handle(request, info, broker) {
+    return { throttleTimeMs: 0, responses: await alterConfigs(broker, request.resources, true, request.validateOnly, info) };
   },
 });

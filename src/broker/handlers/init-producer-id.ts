@@ -10,6 +10,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { InitProducerIdResponse } from '../../protocol/generated/init-producer-id-response.js';
 import { initProducerId } from '../../coordinator/txn/init-producer-id.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize, authorizeByResourceType, authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const initProducerIdHandler = defineHandler({
@@ -17,6 +19,12 @@ export const initProducerIdHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(request, info, broker): Promise<InitProducerIdResponse> {
+    // WRITE on the transactional id; an idempotent producer needs IDEMPOTENT_WRITE on the
+    // cluster or WRITE on some topic (KIP-679), as KafkaApis.handleInitProducerIdRequest.
+    const refused = request.transactionalId !== null
+      ? authorize(broker, info, AclOperation.Write, ResourceType.TransactionalId, request.transactionalId) ? ErrorCode.NONE : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : authorizeCluster(broker, info, AclOperation.IdempotentWrite) || authorizeByResourceType(broker, info, AclOperation.Write, ResourceType.Topic) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    if (refused !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: refused, producerId: -1n, producerEpoch: -1 };
     const services = broker.produce;
     const result = await initProducerId(
       {

@@ -10,6 +10,8 @@ import type { JoinGroupResponse } from '../../protocol/generated/join-group-resp
 import { joinError } from '../../coordinator/group/classic/group-manager.js';
 import type { JoinRequest } from '../../coordinator/group/classic/join.js';
 import { clientHostOf, distinctProtocols } from '../../coordinator/group/requests.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 /** Before v7 the protocol name is a non-null string; from v7 "no protocol" is null. */
@@ -26,6 +28,7 @@ export const joinGroupHandler = defineHandler({
   async handle(request, info, broker) {
     const v = info.apiVersion;
     const groups = broker.groups;
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return forVersion(joinError(request.memberId, ErrorCode.GROUP_AUTHORIZATION_FAILED), v);
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return forVersion(joinError(request.memberId, status), v);
     if (request.groupId === '') return forVersion(joinError(request.memberId, ErrorCode.INVALID_GROUP_ID), v);

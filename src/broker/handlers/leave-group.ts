@@ -7,6 +7,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { LeaveGroupResponse } from '../../protocol/generated/leave-group-response.js';
 import type { LeavingMember } from '../../coordinator/group/classic/membership.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroupHandler = defineHandler({
@@ -17,6 +19,7 @@ export const leaveGroupHandler = defineHandler({
     const v = info.apiVersion;
     const groups = broker.groups;
     const fail = (errorCode: number): LeaveGroupResponse => ({ throttleTimeMs: 0, errorCode, members: [] });
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
     if (request.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);

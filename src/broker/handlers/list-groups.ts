@@ -3,6 +3,8 @@
 // types filter and each group's type (KIP-848: "classic" or "consumer", case-insensitive).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster, authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const listGroupsHandler = defineHandler({
@@ -15,6 +17,8 @@ export const listGroupsHandler = defineHandler({
     const status = groups.listError();
     if (status !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: status, groups: [] };
     const listed = groups.listGroups(v >= 4 ? request.statesFilter : [], v >= 5 ? request.typesFilter : []);
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed };
+    // DESCRIBE on the cluster lists every group; otherwise only those the principal may describe.
+    if (authorizeCluster(broker, info, AclOperation.Describe)) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: listed.filter((g) => authorizeGroup(broker, info, AclOperation.Describe, g.groupId)) };
   },
 });

@@ -22,6 +22,8 @@ import {
 } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import { OffsetsIsolation, storageErrorCode } from '../partition.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 const CONSUMER_REPLICA_ID = -1;
@@ -65,7 +67,9 @@ export const listOffsetsHandler = defineHandler({
         if (answered.has(key)) continue;
         answered.add(key);
         topic.partitions.push(
-          duplicates.has(key)
+          !authorizeTopic(broker, info, AclOperation.Describe, t.name)
+            ? errorResult(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+            : duplicates.has(key)
             ? errorResult(p.partitionIndex, ErrorCode.INVALID_REQUEST)
             : await offsetFor(broker, v, request.replicaId, request.isolationLevel, t.name, p),
         );

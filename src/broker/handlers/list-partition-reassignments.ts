@@ -4,14 +4,19 @@
 // Kafka. A single node never has one.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { OngoingTopicReassignment } from '../../protocol/generated/list-partition-reassignments-response.js';
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const listPartitionReassignmentsHandler = defineHandler({
   apiKey: ApiKey.ListPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
+    if (!authorizeCluster(broker, info, AclOperation.Describe)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), topics: [] };
+    }
     let refs: Array<{ topic: string; partition: number }> | null = null;
     if (request.topics !== null) {
       refs = [];

@@ -3,6 +3,8 @@
 // producer ids; v1 adds DurationFilter, transactions running for longer than it (KIP-994).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { listTransactions } from '../../coordinator/txn/list-transactions.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const listTransactionsHandler = defineHandler({
@@ -10,6 +12,9 @@ export const listTransactionsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, info, broker) {
-    return listTransactions(broker.transactions, request, info.apiVersion);
+    const response = listTransactions(broker.transactions, request, info.apiVersion);
+    // Only the transactional ids the principal may describe are listed.
+    if (broker.authorizer !== null) response.transactionStates = response.transactionStates.filter((s) => authorize(broker, info, AclOperation.Describe, ResourceType.TransactionalId, s.transactionalId));
+    return response;
   },
 });

@@ -16,9 +16,14 @@ import { isInternalTopic, type TopicMetadata } from '../../cluster/metadata.js';
 import { createTopic } from '../topics.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
 import { brokersOn, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, type RequestInfo } from './handler.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster, authorizeTopic } from '../authorize.js';
 
-function topicEntry(topic: TopicMetadata, includeOps: boolean): MetadataResponseTopic {
+/** What a topic entry's authorized operations need: the request's principal, or null when not asked for. */
+type OpsFor = RequestInfo | null;
+
+function topicEntry(broker: BrokerContext, topic: TopicMetadata, opsFor: OpsFor): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -33,7 +38,7 @@ function topicEntry(topic: TopicMetadata, includeOps: boolean): MetadataResponse
       isrNodes: p.isr,
       offlineReplicas: [],
     })),
-    topicAuthorizedOperations: includeOps ? topicAuthorizedOperations() : UNKNOWN_AUTHORIZED_OPERATIONS,
+    topicAuthorizedOperations: opsFor !== null ? topicAuthorizedOperations(broker, opsFor, topic.name) : UNKNOWN_AUTHORIZED_OPERATIONS,
   };
 }
 
@@ -47,15 +52,16 @@ export const metadataHandler = defineHandler({
   maxVersion: 13,
   async handle(request, info, broker) {
     const v = info.apiVersion;
-    const includeOps = v >= 8 && request.includeTopicAuthorizedOperations;
+    const opsFor = v >= 8 && request.includeTopicAuthorizedOperations ? info : null;
     const topics: MetadataResponseTopic[] = [];
     const all = request.topics === null || (v === 0 && request.topics.length === 0);
     if (all) {
-      for (const t of broker.metadata.topics()) topics.push(topicEntry(t, includeOps));
+      // Topics the principal may not describe are left out, not even named.
+      for (const t of broker.metadata.topics()) if (authorizeTopic(broker, info, AclOperation.Describe, t.name)) topics.push(topicEntry(broker, t, opsFor));
     } else {
       const allowAutoCreate = (v < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
       for (const requested of request.topics!) {
-        topics.push(await lookup(broker, requested.name, requested.topicId, allowAutoCreate, includeOps));
+        topics.push(await lookup(broker, info, requested.name, requested.topicId, allowAutoCreate, opsFor));
       }
     }
     const response: MetadataResponse = {
@@ -65,27 +71,40 @@ export const metadataHandler = defineHandler({
       controllerId: broker.metadata.controllerId,
       topics,
       clusterAuthorizedOperations:
-        v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations() : UNKNOWN_AUTHORIZED_OPERATIONS,
+        v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(broker, info) : UNKNOWN_AUTHORIZED_OPERATIONS,
       errorCode: ErrorCode.NONE,
     };
     return response;
   },
 });
 
+/**
+ * One requested topic, checked as KafkaApis does: DESCRIBE on the topic before anything is
+ * said about it (TOPIC_AUTHORIZATION_FAILED whether it exists or not, so nothing leaks; a topic
+ * id is not secret, so a denied id is answered with the id and no name), then, to auto-create,
+ * CREATE on the cluster or on the topic.
+ */
 async function lookup(
   broker: BrokerContext,
+  info: RequestInfo,
   name: string | null,
   topicId: Buffer,
   allowAutoCreate: boolean,
-  includeOps: boolean,
+  opsFor: OpsFor,
 ): Promise<MetadataResponseTopic> {
   if (name === null) {
     const byId = broker.metadata.topicById(topicId);
-    return byId !== undefined ? topicEntry(byId, includeOps) : errorEntry(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+    if (byId === undefined) return errorEntry(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+    if (!authorizeTopic(broker, info, AclOperation.Describe, byId.name)) return errorEntry(null, topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    return topicEntry(broker, byId, opsFor);
   }
+  if (!authorizeTopic(broker, info, AclOperation.Describe, name)) return errorEntry(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const existing = broker.metadata.topic(name);
-  if (existing !== undefined) return topicEntry(existing, includeOps);
+  if (existing !== undefined) return topicEntry(broker, existing, opsFor);
   if (!allowAutoCreate) return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!authorizeCluster(broker, info, AclOperation.Create) && !authorizeTopic(broker, info, AclOperation.Create, name)) {
+    return errorEntry(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, isInternalTopic(name));
+  }
   if (isInternalTopic(name)) return autoCreateInternal(broker, name);
   const created = await createTopic(
     broker,

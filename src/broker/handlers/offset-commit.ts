@@ -12,6 +12,8 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { OffsetCommitRequest } from '../../protocol/generated/offset-commit-request.js';
 import type { OffsetCommitResponse } from '../../protocol/generated/offset-commit-response.js';
 import type { CommitRequest } from '../../coordinator/group/offsets.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 function everyPartition(request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
@@ -30,6 +32,7 @@ export const offsetCommitHandler = defineHandler({
   async handle(request, info, broker) {
     const v = info.apiVersion;
     const groups = broker.groups;
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return everyPartition(request, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return everyPartition(request, status);
 
@@ -39,8 +42,11 @@ export const offsetCommitHandler = defineHandler({
     for (const t of request.topics) {
       const topic = broker.metadata.topic(t.name);
       const partitions = [];
+      const denied = !authorizeTopic(broker, info, AclOperation.Read, t.name);
       for (const p of t.partitions) {
-        if (topic === undefined || !topic.partitions.some((m) => m.partition === p.partitionIndex)) {
+        if (denied) {
+          codes.set(key(t.name, p.partitionIndex), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        } else if (topic === undefined || !topic.partitions.some((m) => m.partition === p.partitionIndex)) {
           codes.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           partitions.push({

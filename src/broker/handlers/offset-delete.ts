@@ -6,6 +6,8 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { OffsetDeleteResponse } from '../../protocol/generated/offset-delete-response.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 const failed = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
@@ -15,7 +17,8 @@ export const offsetDeleteHandler = defineHandler({
   apiKey: ApiKey.OffsetDelete,
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, _info, broker) {
+  async handle(request, info, broker) {
+    if (!authorizeGroup(broker, info, AclOperation.Delete, request.groupId)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const groups = broker.groups;
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return failed(status);
@@ -27,8 +30,10 @@ export const offsetDeleteHandler = defineHandler({
     for (const t of request.topics) {
       const topic = broker.metadata.topic(t.name);
       const partitions = [];
+      const denied = !authorizeTopic(broker, info, AclOperation.Read, t.name);
       for (const p of t.partitions) {
-        if (topic === undefined || !topic.partitions.some((m) => m.partition === p.partitionIndex)) codes.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (denied) codes.set(key(t.name, p.partitionIndex), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        else if (topic === undefined || !topic.partitions.some((m) => m.partition === p.partitionIndex)) codes.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else partitions.push({ partitionIndex: p.partitionIndex });
       }
       if (partitions.length > 0) valid.push({ name: t.name, partitions });

@@ -10,7 +10,10 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/generated/offset-fetch-response.js';
-import { defineHandler } from './handler.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup, authorizeTopic } from '../authorize.js';
+import type { BrokerContext } from '../context.js';
+import { defineHandler, type RequestInfo } from './handler.js';
 
 interface GroupFetch {
   groupId: string;
@@ -35,6 +38,10 @@ export const offsetFetchHandler = defineHandler({
     const status = groups.statusError();
     const results: OffsetFetchResponseGroup[] = [];
     for (const g of wanted) {
+      if (!authorizeGroup(broker, info, AclOperation.Describe, g.groupId)) {
+        results.push({ groupId: g.groupId, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+        continue;
+      }
       const error = status !== ErrorCode.NONE ? status : groups.groupError(g.groupId);
       if (error !== ErrorCode.NONE) {
         results.push({ groupId: g.groupId, topics: [], errorCode: error });
@@ -45,7 +52,7 @@ export const offsetFetchHandler = defineHandler({
         results.push({ groupId: g.groupId, topics: [], errorCode: invalid });
         continue;
       }
-      const topics = await groups.fetchOffsets(g.groupId, g.topics, requireStable);
+      const topics = await fetchAuthorized(broker, info, g, requireStable);
       results.push({ groupId: g.groupId, topics, errorCode: ErrorCode.NONE });
     }
     if (v >= 8) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups: results } satisfies OffsetFetchResponse;
@@ -62,3 +69,25 @@ export const offsetFetchHandler = defineHandler({
     return { throttleTimeMs: 0, topics, errorCode: only.errorCode, groups: [] } satisfies OffsetFetchResponse;
   },
 });
+
+/**
+ * The group's offsets of the topics the principal may describe (KafkaApis): all topics
+ * leaves the others out; named ones are answered TOPIC_AUTHORIZATION_FAILED.
+ */
+async function fetchAuthorized(broker: BrokerContext, info: RequestInfo, g: GroupFetch, requireStable: boolean): Promise<OffsetFetchResponseGroup['topics']> {
+  if (broker.authorizer === null) return broker.groups.fetchOffsets(g.groupId, g.topics, requireStable);
+  if (g.topics === null) {
+    const all = await broker.groups.fetchOffsets(g.groupId, null, requireStable);
+    return all.filter((t) => authorizeTopic(broker, info, AclOperation.Describe, t.name));
+  }
+  const allowed = g.topics.filter((t) => authorizeTopic(broker, info, AclOperation.Describe, t.name));
+  const fetched = allowed.length === 0 ? [] : await broker.groups.fetchOffsets(g.groupId, allowed, requireStable);
+  for (const t of g.topics) {
+    if (allowed.includes(t)) continue;
+    fetched.push({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })),
+    });
+  }
+  return fetched;
+}

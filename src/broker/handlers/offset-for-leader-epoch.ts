@@ -8,18 +8,29 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { EpochEndOffset, OffsetForLeaderTopicResult } from '../../protocol/generated/offset-for-leader-epoch-response.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const offsetForLeaderEpochHandler = defineHandler({
   apiKey: ApiKey.OffsetForLeaderEpoch,
   minVersion: 2,
   maxVersion: 4,
-  handle(request, _info, broker) {
+  handle(request, info, broker) {
+    // KafkaApis: a follower (v3+ names its replica id) needs CLUSTER_ACTION, else the whole
+    // request fails; a consumer needs DESCRIBE on each topic.
+    const fromFollower = info.apiVersion >= 3 && request.replicaId >= 0;
+    const clusterDenied = fromFollower && !authorizeCluster(broker, info, AclOperation.ClusterAction);
     const topics: OffsetForLeaderTopicResult[] = [];
     for (const t of request.topics) {
       const partitions: EpochEndOffset[] = [];
       const topic = broker.metadata.topic(t.topic);
+      const denied = clusterDenied || (!fromFollower && !authorizeTopic(broker, info, AclOperation.Describe, t.topic));
       for (const p of t.partitions) {
+        if (denied) {
+          partitions.push(errorResult(p.partition, clusterDenied ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         const partition = broker.partitions.get(topic, p.partition);
         if (partition === undefined) {
           partitions.push(errorResult(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));

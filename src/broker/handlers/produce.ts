@@ -31,6 +31,8 @@ import type { BrokerContext } from '../context.js';
 import { partitionError, producePartition, ProduceRequestContext } from '../produce/partition-append.js';
 import { ProduceTxn } from '../produce/produce-txn.js';
 import { topicProduceSettings } from '../produce/topic-settings.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize, authorizeTopic } from '../authorize.js';
 import { CloseConnection, defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
 
 /**
@@ -119,6 +121,50 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
     const responses = everyPartition(request, txnError);
     return acks === 0 ? unacknowledged(responses, info) : response(responses, null, info.listenerName);
   }
+  if (broker.authorizer !== null) {
+    // KafkaApis: WRITE on the transactional id for transactional batches (the whole request
+    // fails), then WRITE on each topic (its partitions fail, the others are appended).
+    if (request.transactionalId !== null && hasTransactionalRecords(request) && !authorize(broker, info, AclOperation.Write, ResourceType.TransactionalId, request.transactionalId)) {
+      const responses = everyPartition(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      return acks === 0 ? unacknowledged(responses, info) : response(responses, null, info.listenerName);
+    }
+    let denied: Set<string> | null = null;
+    for (const t of request.topicData) if (!authorizeTopic(broker, info, AclOperation.Write, t.name)) (denied ??= new Set()).add(t.name);
+    if (denied !== null) return produceWithDenied(request, info, broker, denied);
+  }
+  return produceAuthorized(request, info, broker);
+}
+
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  for (const topic of request.topicData) {
+    for (const pd of topic.partitionData) {
+      const r = pd.records;
+      if (r !== null && r.length >= RECORD_BATCH_OVERHEAD && r[MAGIC_OFFSET] === 2 && (r[ATTRIBUTES_OFFSET + 1]! & TRANSACTIONAL_MASK) !== 0) return true;
+    }
+  }
+  return false;
+}
+
+/** The topics the principal may write are produced to; the others answered TOPIC_AUTHORIZATION_FAILED. */
+function produceWithDenied(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, denied: ReadonlySet<string>): ProduceResponse | Promise<ProduceResponse | null> | null {
+  const refused: TopicProduceResponse[] = [];
+  const allowed: ProduceRequest['topicData'] = [];
+  for (const t of request.topicData) {
+    if (denied.has(t.name)) refused.push({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionError(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) });
+    else allowed.push(t);
+  }
+  if (allowed.length === 0) return request.acks === 0 ? unacknowledged(refused, info) : response(refused, null, info.listenerName);
+  const merge = (r: ProduceResponse | null): ProduceResponse | null => {
+    if (r === null) return unacknowledged(refused, info);
+    r.responses.push(...refused);
+    return r;
+  };
+  const r = produceAuthorized({ ...request, topicData: allowed }, info, broker);
+  return r instanceof Promise ? r.then(merge) : merge(r);
+}
+
+function produceAuthorized(request: ProduceRequest, info: RequestInfo, broker: BrokerContext): ProduceResponse | Promise<ProduceResponse | null> | null {
+  const acks = request.acks;
   if (acks !== -1 && acks !== 0 && acks !== 1) return response(invalidAcks(request, broker, info.apiVersion), null, info.listenerName);
   const txn = ProduceTxn.of(request, info.apiVersion, broker);
   if (txn !== null) {

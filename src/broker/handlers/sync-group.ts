@@ -6,6 +6,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
 import { syncError, type SyncRequest } from '../../coordinator/group/classic/sync.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeGroup } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const syncGroupHandler = defineHandler({
@@ -16,6 +18,7 @@ export const syncGroupHandler = defineHandler({
     const v = info.apiVersion;
     const groups = broker.groups;
     if (v >= 5 && (request.protocolType === null || request.protocolName === null)) return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return syncError(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return syncError(status);
     if (request.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);

@@ -6,6 +6,10 @@
 // pending until the transaction's marker (src/broker/txn/txn-offset-commit.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { txnOffsetCommit } from '../txn/txn-offset-commit.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { TxnOffsetCommitRequest } from '../../protocol/generated/txn-offset-commit-request.js';
+import { AclOperation, ResourceType } from '../../cluster/acls.js';
+import { authorize, authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const txnOffsetCommitHandler = defineHandler({
@@ -13,6 +17,21 @@ export const txnOffsetCommitHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(request, info, broker) {
-    return txnOffsetCommit(broker, request, info.apiVersion);
+    // WRITE on the transactional id, READ on the group, then READ on each topic (KafkaApis).
+    const refused = !authorize(broker, info, AclOperation.Write, ResourceType.TransactionalId, request.transactionalId)
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !authorizeGroup(broker, info, AclOperation.Read, request.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.NONE;
+    if (refused !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: everyPartition(request.topics, refused) };
+    if (broker.authorizer === null) return txnOffsetCommit(broker, request, info.apiVersion);
+    const denied = request.topics.filter((t) => !authorizeTopic(broker, info, AclOperation.Read, t.name));
+    if (denied.length === 0) return txnOffsetCommit(broker, request, info.apiVersion);
+    const refusedTopics = everyPartition(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const allowed = request.topics.filter((t) => !denied.includes(t));
+    if (allowed.length === 0) return { throttleTimeMs: 0, topics: refusedTopics };
+    return txnOffsetCommit(broker, { ...request, topics: allowed }, info.apiVersion).then((r) => ({ ...r, topics: r.topics.concat(refusedTopics) }));
   },
 });
+
+function everyPartition(topics: TxnOffsetCommitRequest['topics'], errorCode: number): Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> {
+  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+}

@@ -9,13 +9,25 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { WritableTxnMarkerResult, WriteTxnMarkersResponse } from '../../protocol/generated/write-txn-markers-response.js';
 import { TransactionVersion } from '../../coordinator/txn/transaction-state.js';
 import { writeMarkers } from '../txn/txn-markers.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { AclOperation } from '../../cluster/acls.js';
+import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
 
 export const writeTxnMarkersHandler = defineHandler({
   apiKey: ApiKey.WriteTxnMarkers,
   minVersion: 1,
   maxVersion: 1,
-  async handle(request, _info, broker): Promise<WriteTxnMarkersResponse> {
+  async handle(request, info, broker): Promise<WriteTxnMarkersResponse> {
+    // Only brokers write markers: CLUSTER_ACTION on the cluster, else every partition refused.
+    if (!authorizeCluster(broker, info, AclOperation.ClusterAction)) {
+      return {
+        markers: request.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })),
+        })),
+      };
+    }
     const byProducer = new Map<bigint, WritableTxnMarkerResult>();
     const written = await Promise.all(request.markers.map((m) => {
       const partitions = m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));

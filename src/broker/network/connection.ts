@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { javaHostAddress } from './host-address.js';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
 import type { SaslSession } from '../../security/sasl/sasl-session.js';
@@ -69,6 +70,8 @@ export class Connection implements BudgetWaiter {
   readonly id: number;
   readonly socket: Socket;
   readonly remoteAddress: string;
+  /** The peer's IP address as Java writes it (Kafka's ACL host filters compare with that). */
+  readonly remoteHost: string;
   /** Last time (ms since epoch, from the server's coarse clock) bytes moved either way. */
   lastActive: number;
   closed = false;
@@ -127,6 +130,7 @@ export class Connection implements BudgetWaiter {
     this.id = id;
     this.socket = socket;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.remoteHost = javaHostAddress(socket.remoteAddress ?? '?');
     this.processor = processor;
     this.framePool = limits.framePool;
     let capacity = 1;

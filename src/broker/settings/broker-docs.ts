@@ -92,6 +92,9 @@ const DOCS: Readonly<Record<string, string>> = {
   'replication.quota.window.size.seconds': 'Length of each sample measuring replication throttles\' byte rate.',
   'replica.selector.class': 'Which replica a consumer with a rack (client.rack) fetches from: org.apache.kafka.common.replica.RackAwareReplicaSelector picks an in-sync replica in its rack; unset, always the leader.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
+  'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer turns on ACL authorization; empty allows every request.',
+  'super.users': 'Semicolon-separated principals (User:name) allowed every operation whatever the ACLs say.',
+  'allow.everyone.if.no.acl.found': 'Allow a request on a resource that has no ACL at all, instead of denying it.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
 

@@ -7,6 +7,7 @@
  */
 import { invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
+import { STANDARD_AUTHORIZER_CLASS } from '../../security/authorizer/standard-authorizer.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password' | 'class';
@@ -55,6 +56,15 @@ const metadataStoreValidator: Validator = (name, value) => {
   } catch (err) {
     throw invalidValue(name, value, (err as Error).message);
   }
+};
+
+/**
+ * `authorizer.class.name`: empty (no authorization) or Kafka's StandardAuthorizer; Kafka 4.x
+ * no longer has AclAuthorizer, and any class it cannot load stops it at start-up.
+ */
+const authorizerClassValidator: Validator = (name, value) => {
+  const v = value === null ? '' : String(value).trim();
+  if (v !== '' && v !== STANDARD_AUTHORIZER_CLASS) throw invalidValue(name, value, `Class ${v} cannot be found`);
 };
 
 const defs: ConfigDef[] = [
@@ -212,6 +222,10 @@ const defs: ConfigDef[] = [
   // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
   // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
   { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },
+  // Authorization (src/security/authorizer/): Kafka 4.x has one ACL authorizer class.
+  { name: 'authorizer.class.name', type: 'string', default: '', validator: authorizerClassValidator },
+  { name: 'super.users', type: 'string', default: null },
+  { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false' },
 ];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));

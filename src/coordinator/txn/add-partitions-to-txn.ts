@@ -25,6 +25,8 @@ import { TransactionVersion } from './transaction-state.js';
 export interface TxnTopicsView {
   partitionExists(topic: string, partition: number): boolean;
   isInternal(topic: string): boolean;
+  /** Whether the producer may write the topic (WRITE on it; always true without an authorizer). */
+  mayWrite(topic: string): boolean;
 }
 
 /** Every partition of `partitions` with one error. */
@@ -59,7 +61,7 @@ async function handleTransaction(
   const refused: PartitionError[] = [];
   const accepted = new TopicPartitionSet();
   for (const tp of partitions) {
-    if (apiVersion < 4 && topicsView.isInternal(tp.topic)) refused.push({ ...tp, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+    if (apiVersion < 4 && (topicsView.isInternal(tp.topic) || !topicsView.mayWrite(tp.topic))) refused.push({ ...tp, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
     else if (!topicsView.partitionExists(tp.topic, tp.partition)) refused.push({ ...tp, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
     else accepted.add(tp.topic, tp.partition);
   }

@@ -14,6 +14,7 @@ import { add, end, harness, init, meta } from './helpers.js';
 const topics: TxnTopicsView = {
   partitionExists: (topic, partition) => (topic === 't' || topic === '__consumer_offsets') && partition < 4,
   isInternal: (topic) => topic.startsWith('__'),
+  mayWrite: () => true,
 };
 
 function v3Request(transactionalId: string, producerId: number, producerEpoch: number, parts: Record<string, number[]>): AddPartitionsToTxnRequest {

@@ -1,0 +1,106 @@
+/**
+ * Issue 16's ACL compat proof: Kafka's own kafka-acls.sh (AclCommand from the Apache Kafka
+ * 4.4.0 jars) adds, lists and removes ACLs against a Millrace broker with the
+ * StandardAuthorizer, and the Java client (kafka-clients 4.4.0) over SASL_PLAINTEXT is let
+ * through or refused as those ACLs say: alice, with READ and WRITE on the topic, produces
+ * (idempotent) and consumes; bob, without ACLs, is refused; alice too once hers are removed.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import { createTopics, WireClient } from '../helpers/wire-client.js';
+import { runRaw } from './setup/exec.js';
+import { compileJavaDriver } from './setup/java.js';
+import { ensureKafkaJars } from './setup/kafka.js';
+import { repoRoot } from './setup/paths.js';
+
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret" user_bob="bob-secret";';
+const TOPIC = 'acl-compat';
+const COUNT = 20;
+const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
+
+let tb: TestBroker;
+let admin: WireClient;
+let dir: string;
+
+before(async () => {
+  tb = await startTestBroker({
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      // kafka-acls.sh connects on the PLAINTEXT listener, as User:ANONYMOUS: the administrator here.
+      'super.users': 'User:ANONYMOUS',
+    },
+  });
+  admin = await WireClient.connect(tb.bootstrap, { apiVersions: true });
+  await createTopics(admin, [{ name: TOPIC, partitions: 1 }]);
+  dir = mkdtempSync(path.join(tmpdir(), 'millrace-acl-compat-'));
+});
+
+after(async () => {
+  admin?.close();
+  await tb?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+function kafkaLibs(): string {
+  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
+}
+
+const acls = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.AclCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+
+/** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
+async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {
+  const classpath = await compileJavaDriver('java-secure', ['SecureClient.java'], 'the Java secure-client driver');
+  const props = path.join(dir, `${user}.properties`);
+  writeFileSync(props, [
+    'security.protocol=SASL_PLAINTEXT',
+    'sasl.mechanism=PLAIN',
+    `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`,
+    'max.block.ms=15000',
+    'delivery.timeout.ms=15000',
+    'request.timeout.ms=10000',
+    'default.api.timeout.ms=15000',
+  ].join('\n') + '\n');
+  const r = await runRaw('java', ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'SecureClient', tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, String(COUNT), props], { timeoutMs: 120_000 });
+  return { code: r.code, out: r.stdout + r.stderr };
+}
+
+function consumed(out: string): string[] | null {
+  const line = out.split('\n').find((l) => l.startsWith('{"consumed"'));
+  return line === undefined ? null : (JSON.parse(line) as { consumed: string[] }).consumed;
+}
+
+test("kafka-acls.sh adds, lists and removes ACLs; the Java client is allowed and refused accordingly", async () => {
+  await ensureKafkaJars();
+  const add = await acls(['--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Write', '--topic', TOPIC]);
+  assert.equal(add.code, 0, add.stderr + add.stdout);
+  assert.match(add.stdout, /Adding ACLs for resource `ResourcePattern\(resourceType=TOPIC, name=acl-compat, patternType=LITERAL\)`/);
+  const list = await acls(['--list', '--topic', TOPIC]);
+  assert.equal(list.code, 0, list.stderr + list.stdout);
+  assert.match(list.stdout, /principal=User:alice, host=\*, operation=READ, permissionType=ALLOW/);
+  assert.match(list.stdout, /principal=User:alice, host=\*, operation=WRITE, permissionType=ALLOW/);
+  // The broker holds what the tool added.
+  const described = await admin.request(ApiKey.DescribeAcls, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+  assert.deepEqual(described.resources.map((r) => [r.resourceName, r.acls.length]), [[TOPIC, 2]]);
+
+  const alice = await javaClient('alice', 'alice-secret');
+  assert.deepEqual(consumed(alice.out), EXPECTED, alice.out);
+  const bob = await javaClient('bob', 'bob-secret');
+  assert.notEqual(bob.code, 0, bob.out);
+  assert.match(bob.out, /AuthorizationException/);
+
+  const remove = await acls(['--remove', '--force', '--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Write', '--topic', TOPIC]);
+  assert.equal(remove.code, 0, remove.stderr + remove.stdout);
+  const empty = await acls(['--list', '--topic', TOPIC]);
+  assert.doesNotMatch(empty.stdout, /User:alice/);
+  const refused = await javaClient('alice', 'alice-secret');
+  assert.notEqual(refused.code, 0, refused.out);
+  assert.match(refused.out, /AuthorizationException/);
+});
