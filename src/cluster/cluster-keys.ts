@@ -11,6 +11,7 @@
  *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  */
 
 import type { ListenerEndpoint } from './metadata.js';
@@ -30,6 +31,7 @@ export class ClusterKeys {
   readonly brokerConfigsPrefix: string;
   readonly scramPrefix: string;
   readonly aclsPrefix: string;
+  readonly quotasPrefix: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -42,11 +44,17 @@ export class ClusterKeys {
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
     this.scramPrefix = `${this.root}scram/`;
     this.aclsPrefix = `${this.root}acls/`;
+    this.quotasPrefix = `${this.root}quotas/`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */
   acl(aclKey: string): string {
     return `${this.aclsPrefix}${Buffer.from(aclKey, 'utf8').toString('base64url')}`;
+  }
+
+  /** One client quota entity's quotas (key to value), named by its quotaEntityKey. */
+  clientQuota(entityKey: string): string {
+    return `${this.quotasPrefix}${entityKey}`;
   }
 
   /** A user's SCRAM credentials (SavedUserScram). */
