@@ -1,0 +1,81 @@
+// A Produce over its client's byte-rate quota on an embedded broker: the response carries a
+// non-zero throttle_time_ms and the connection is muted, so the next request is answered only
+// once the throttle is over (checked by ordering, never by measuring time). A client without a
+// quota on the same broker is not throttled.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
+import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
+import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
+import { WireClient } from '../../helpers/wire-client.js';
+
+let tb: TestBroker;
+const TOPIC = 'quota-t';
+
+before(async () => {
+  tb = await startTestBroker();
+  await makeTopic(tb, TOPIC);
+  // 1000 B/s: the first request of about 11 kB is averaged over the 10 s minimum window,
+  // about 1100 B/s, so it is throttled for about a second.
+  const r = await tb.client.request(ApiKey.AlterClientQuotas, 1, {
+    entries: [{ entity: [{ entityType: 'client-id', entityName: 'slow-producer' }], ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }],
+    validateOnly: false,
+  });
+  assert.equal(r.entries[0]!.errorCode, ErrorCode.NONE);
+});
+
+after(async () => {
+  await tb?.close();
+});
+
+/** The broker's side of `client`'s connection (private state: tests look, nothing else does). */
+function brokerSide(client: WireClient): { throttled: boolean } {
+  const servers = (tb.broker as unknown as { servers: Array<{ connections: Set<{ throttled: boolean; socket: { remotePort?: number } }> }> }).servers;
+  for (const s of servers) for (const c of s.connections) if (c.socket.remotePort === client.socket.localPort) return c;
+  throw new Error('no broker connection for the client');
+}
+
+const produce = (c: WireClient, bytes: number) => c.request(ApiKey.Produce, 9, {
+  transactionalId: null, acks: -1, timeoutMs: 5000,
+  topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(bytes, 7) }]) }] }],
+});
+
+test('a Produce over its byte-rate quota is throttled and its connection muted until the throttle ends', async () => {
+  const client = await WireClient.connect(tb.bootstrap, { clientId: 'slow-producer' });
+  try {
+    const res = await produce(client, 11_000);
+    assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+    assert.ok(res.throttleTimeMs > 0, `throttle_time_ms ${res.throttleTimeMs}`);
+    const conn = brokerSide(client);
+    assert.equal(conn.throttled, true, 'muted once the throttled response is out');
+    let answered = false;
+    const next = client.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }).then((m) => {
+      answered = true;
+      return m;
+    });
+    // While muted, the request sits unread: no answer can come.
+    let checks = 0;
+    while (conn.throttled) {
+      assert.equal(answered, false, 'answered while the connection was muted');
+      checks++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(checks > 0);
+    const metadata = await next;
+    assert.equal(metadata.throttleTimeMs, 0, 'Metadata is not charged bytes');
+  } finally {
+    client.close();
+  }
+});
+
+test('a client with no quota of its own is not throttled by another client id', async () => {
+  const client = await WireClient.connect(tb.bootstrap, { clientId: 'free-producer' });
+  try {
+    const res = await produce(client, 50_000);
+    assert.equal(res.throttleTimeMs, 0);
+    assert.equal(brokerSide(client).throttled, false);
+  } finally {
+    client.close();
+  }
+});
