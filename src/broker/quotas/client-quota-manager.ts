@@ -98,6 +98,16 @@ export class ClientQuotaManager {
     return this.resolve(user, clientId).bound;
   }
 
+  /**
+   * ClientQuotaManager.getMaxValueInQuotaWindow: the most that can be recorded without being
+   * throttled for certain (the bound over samples - 1 windows); Infinity without a quota.
+   * Caps a consumer's Fetch, so a response never exceeds what the quota could ever allow.
+   */
+  maxValueInQuotaWindow(user: string, clientId: string): number {
+    if (this.bounds.size === 0) return Infinity;
+    return this.resolve(user, clientId).bound * (this.samples - 1) * (this.windowMs / 1000);
+  }
+
   /** Records `value` and returns the throttle time in ms (ClientQuotaManager.recordAndGetThrottleTimeMs). */
   recordAndGetThrottleTimeMs(user: string, clientId: string, value: number, nowMs: number): number {
     if (this.bounds.size === 0) return 0;
