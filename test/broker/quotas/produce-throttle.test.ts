@@ -9,6 +9,7 @@ import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { WireClient } from '../../helpers/wire-client.js';
+import { answeredAfterMute, brokerSide } from '../../helpers/throttle.js';
 
 let tb: TestBroker;
 const TOPIC = 'quota-t';
@@ -29,12 +30,6 @@ after(async () => {
   await tb?.close();
 });
 
-/** The broker's side of `client`'s connection (private state: tests look, nothing else does). */
-function brokerSide(client: WireClient): { throttled: boolean } {
-  const servers = (tb.broker as unknown as { servers: Array<{ connections: Set<{ throttled: boolean; socket: { remotePort?: number } }> }> }).servers;
-  for (const s of servers) for (const c of s.connections) if (c.socket.remotePort === client.socket.localPort) return c;
-  throw new Error('no broker connection for the client');
-}
 
 const produce = (c: WireClient, bytes: number) => c.request(ApiKey.Produce, 9, {
   transactionalId: null, acks: -1, timeoutMs: 5000,
@@ -47,22 +42,9 @@ test('a Produce over its byte-rate quota is throttled and its connection muted u
     const res = await produce(client, 11_000);
     assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
     assert.ok(res.throttleTimeMs > 0, `throttle_time_ms ${res.throttleTimeMs}`);
-    const conn = brokerSide(client);
-    assert.equal(conn.throttled, true, 'muted once the throttled response is out');
-    let answered = false;
-    const next = client.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }).then((m) => {
-      answered = true;
-      return m;
-    });
-    // While muted, the request sits unread: no answer can come.
-    let checks = 0;
-    while (conn.throttled) {
-      assert.equal(answered, false, 'answered while the connection was muted');
-      checks++;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(checks > 0);
-    const metadata = await next;
+    // Muted once the throttled response is out: the next request sits unread until the throttle ends.
+    const metadata = await answeredAfterMute(brokerSide(tb, client), () =>
+      client.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }));
     assert.equal(metadata.throttleTimeMs, 0, 'Metadata is not charged bytes');
   } finally {
     client.close();
@@ -74,7 +56,7 @@ test('a client with no quota of its own is not throttled by another client id', 
   try {
     const res = await produce(client, 50_000);
     assert.equal(res.throttleTimeMs, 0);
-    assert.equal(brokerSide(client).throttled, false);
+    assert.equal(brokerSide(tb, client).throttled, false);
   } finally {
     client.close();
   }
