@@ -100,11 +100,10 @@ export class RequestDispatcher implements RequestProcessor {
     let frame = this.encode(connection, handler, info, body);
     if (frame === null) return;
     if (info.consumerFetch) {
-      const fetchThrottle = chargeFetch(this.broker.clientQuotas, info, frameBytes(frame), Date.now());
-      if (fetchThrottle > 0) {
+      throttle = chargeFetch(this.broker.clientQuotas, info, frameBytes(frame), throttle, Date.now());
+      if (throttle > 0) {
         // Kafka sends a throttled consumer no data; the records read go back unsent.
         if (!Buffer.isBuffer(frame)) frame.written?.(null);
-        throttle = Math.max(throttle, fetchThrottle);
         frame = this.encode(connection, handler, info, throttledFetch(body as FetchResponse, throttle));
         if (frame === null) return;
       }

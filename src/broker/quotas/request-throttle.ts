@@ -46,13 +46,14 @@ export function chargeRequest(quotas: ClientQuotas, apiKey: number, info: Metere
 }
 
 /**
- * A consumer's Fetch response of `bytes`: the fetch throttle in ms, 0 when within quota.
- * When throttled the bytes are taken back, since the caller sends `throttledFetch` instead.
+ * A consumer's Fetch response of `bytes`, already charged to the request quota with
+ * `requestThrottle`: the throttle in ms. Throttled either way, the response is sent without
+ * data (`throttledFetch`), so its bytes are taken back, as KafkaApis unrecords them.
  */
-export function chargeFetch(quotas: ClientQuotas, info: MeteredRequestInfo, bytes: number, nowMs: number): number {
+export function chargeFetch(quotas: ClientQuotas, info: MeteredRequestInfo, bytes: number, requestThrottle: number, nowMs: number): number {
   const user = quotaUser(info.principal);
   const clientId = info.clientId ?? '';
-  const throttle = quotas.fetch.recordAndGetThrottleTimeMs(user, clientId, bytes, nowMs);
+  const throttle = Math.max(quotas.fetch.recordAndGetThrottleTimeMs(user, clientId, bytes, nowMs), requestThrottle);
   if (throttle > 0) quotas.fetch.unrecord(user, clientId, bytes, nowMs);
   return throttle;
 }
