@@ -1,7 +1,7 @@
 // A Produce over its client's byte-rate quota on an embedded broker: the response carries a
 // non-zero throttle_time_ms and the connection is muted, so the next request is answered only
 // once the throttle is over (checked by ordering, never by measuring time). A client without a
-// quota on the same broker is not throttled.
+// quota on the same broker is not throttled, and a request_percentage quota throttles any request.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -57,6 +57,28 @@ test('a client with no quota of its own is not throttled by another client id', 
     const res = await produce(client, 50_000);
     assert.equal(res.throttleTimeMs, 0);
     assert.equal(brokerSide(tb, client).throttled, false);
+  } finally {
+    client.close();
+  }
+});
+
+test('request_percentage: time spent on a client beyond its share throttles any request, at most one window', async () => {
+  const set = await tb.client.request(ApiKey.AlterClientQuotas, 1, {
+    entries: [{ entity: [{ entityType: 'client-id', entityName: 'busy' }], ops: [{ key: 'request_percentage', value: 0.001, remove: false }] }],
+    validateOnly: false,
+  });
+  assert.equal(set.entries[0]!.errorCode, ErrorCode.NONE);
+  const client = await WireClient.connect(tb.bootstrap, { clientId: 'busy' });
+  try {
+    // 0.001% of a thread over the 10 s window is 0.1 ms of handling: a few Metadata requests exceed it.
+    // (How long the mute lasts depends on by how much: the muting itself is checked above.)
+    let throttle = 0;
+    for (let i = 0; i < 100 && throttle === 0; i++) {
+      const md = await client.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      throttle = md.throttleTimeMs;
+    }
+    assert.ok(throttle > 0, 'throttled');
+    assert.ok(throttle <= 1000, `request throttles are bounded by quota.window.size.seconds: ${throttle}`);
   } finally {
     client.close();
   }
