@@ -9,21 +9,40 @@
  *   7 /config/clients/<client-id>                 8 /config/clients/<default>
  * and to the metric tags (user, client id) that name the sensor the value is recorded in:
  * clients sharing a user-level quota share one sensor, as in Kafka. The entities and bounds
- * come from the metadata store's snapshot and are re-read when it is replaced.
+ * come from the metadata store's snapshot and are re-read when it is replaced. Rates are
+ * Kafka's Rate over a SampledStat (`SampledRate`, shared with the connection-rate quota).
  */
 import { quotaEntityKey, REQUEST_PERCENTAGE, type ClientQuotaSnapshot } from '../../cluster/client-quotas.js';
-import { recordAndGetThrottleTimeMs, WindowedRate } from './windowed-rate.js';
+import { SampledRate } from '../network/connection-quotas.js';
 
 /** Kafka's quota.sensor inactivity expiry (ClientQuotaManager.InactiveSensorExpirationTimeSeconds, 1 h). */
 const SENSOR_EXPIRY_MS = 3_600_000;
 
+/** A quota sensor: its rate and when it last recorded (idle ones expire). */
+interface Sensor {
+  rate: SampledRate;
+  lastRecordMs: number;
+}
+
 interface Resolved {
   /** Null: no quota applies. */
-  rate: WindowedRate | null;
+  sensor: Sensor | null;
   bound: number;
 }
 
-const UNLIMITED: Resolved = { rate: null, bound: Infinity };
+const UNLIMITED: Resolved = { sensor: null, bound: Infinity };
+
+/**
+ * Sensor.record with a quota, then QuotaUtils.throttleTime: 0 while the rate after recording
+ * `value` is within `bound`, else the delay X that brings the observed rate O back to the
+ * bound T over the window W (O * W / (W + X) = T, so X = (O - T) / T * W), rounded.
+ */
+export function recordAndGetThrottleTimeMs(rate: SampledRate, bound: number, value: number, nowMs: number): number {
+  rate.record(value, nowMs);
+  const observed = rate.rate(nowMs);
+  if (observed <= bound) return 0;
+  return Math.round(((observed - bound) / bound) * rate.windowSize(nowMs));
+}
 
 /** Bounds of one quota key by entity key. */
 export type QuotaBounds = ReadonlyMap<string, number>;
@@ -67,7 +86,7 @@ export class ClientQuotaManager {
   /** By user and client id: the sensor and bound that apply, until the quotas change. */
   private readonly resolved = new Map<string, Resolved>();
   /** By metric tags. */
-  private readonly sensors = new Map<string, WindowedRate>();
+  private readonly sensors = new Map<string, Sensor>();
   private lastSweepMs = 0;
 
   constructor(quotaKey: string, windowMs: number, samples: number) {
@@ -113,14 +132,15 @@ export class ClientQuotaManager {
     if (this.bounds.size === 0) return 0;
     this.maybeSweep(nowMs);
     const r = this.resolve(user, clientId);
-    if (r.rate === null) return 0;
-    return Math.min(recordAndGetThrottleTimeMs(r.rate, r.bound, value, nowMs), this.maxThrottleMs);
+    if (r.sensor === null) return 0;
+    r.sensor.lastRecordMs = nowMs;
+    return Math.min(recordAndGetThrottleTimeMs(r.sensor.rate, r.bound, value, nowMs), this.maxThrottleMs);
   }
 
   /** Takes back a value recorded for a response that was not sent (a throttled Fetch's data). */
   unrecord(user: string, clientId: string, value: number, nowMs: number): void {
     const r = this.resolve(user, clientId);
-    r.rate?.record(-value, nowMs);
+    r.sensor?.rate.record(-value, nowMs);
   }
 
   private resolve(user: string, clientId: string): Resolved {
@@ -132,9 +152,9 @@ export class ClientQuotaManager {
     if (bound === undefined) r = UNLIMITED;
     else {
       const tags = `${userTag}\u0000${clientTag}`;
-      let rate = this.sensors.get(tags);
-      if (rate === undefined) this.sensors.set(tags, (rate = new WindowedRate(this.windowMs, this.samples)));
-      r = { rate, bound };
+      let sensor = this.sensors.get(tags);
+      if (sensor === undefined) this.sensors.set(tags, (sensor = { rate: new SampledRate(this.samples, this.windowMs), lastRecordMs: 0 }));
+      r = { sensor, bound };
     }
     // Bounded like the sensors: a client cycling client ids cannot grow it without limit.
     if (this.resolved.size >= 10_000) this.resolved.clear();
@@ -147,8 +167,8 @@ export class ClientQuotaManager {
     if (nowMs - this.lastSweepMs < 60_000) return;
     this.lastSweepMs = nowMs;
     let dropped = false;
-    for (const [tags, rate] of this.sensors) {
-      if (nowMs - rate.lastRecordMs > SENSOR_EXPIRY_MS) {
+    for (const [tags, sensor] of this.sensors) {
+      if (nowMs - sensor.lastRecordMs > SENSOR_EXPIRY_MS) {
         this.sensors.delete(tags);
         dropped = true;
       }

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, type ClientQuotaSnapshot, type QuotaEntity } from '../../../src/cluster/client-quotas.js';
-import { ClientQuotaManager } from '../../../src/broker/quotas/client-quota-manager.js';
+import { ClientQuotaManager, recordAndGetThrottleTimeMs } from '../../../src/broker/quotas/client-quota-manager.js';
 import { ClientQuotas, quotaUser } from '../../../src/broker/quotas/client-quotas.js';
-import { recordAndGetThrottleTimeMs, WindowedRate } from '../../../src/broker/quotas/windowed-rate.js';
+import { SampledRate } from '../../../src/broker/network/connection-quotas.js';
 
 const set = (snapshot: ClientQuotaSnapshot, entity: QuotaEntity, key: string, value: number | null) => applyQuotaChanges(snapshot, [{ entity, ops: [{ key, value }] }]);
 
@@ -48,23 +48,23 @@ test('other users and client ids fall through to the defaults; a named user is n
 });
 
 test("the rate is Kafka's: at least samples-1 windows, obsolete windows dropped", () => {
-  const r = new WindowedRate(1000, 11);
+  const r = new SampledRate(11, 1000);
   r.record(1000, 0);
   assert.equal(r.windowSize(0), 10_000);
-  assert.equal(r.measure(0), 100);
+  assert.equal(r.rate(0), 100);
   r.record(1000, 5_500); // a new window begins at 5.5 s
   // 5 full windows elapsed, padded by 5 more: 2000 bytes over 10.5 s.
   assert.equal(r.windowSize(5_500), 10_500);
-  assert.equal(r.measure(5_500), 2000 / 10.5);
-  // 15 s after the start the minimum no longer pads.
-  assert.equal(r.windowSize(15_000), 15_000);
+  assert.equal(r.rate(5_500), 2000 / 10.5);
+  // Past 10 full windows the minimum no longer pads.
+  assert.equal(r.windowSize(10_700), 10_700);
   // 11 s past its start the first window is obsolete (reset to now): 1000 bytes since 5.5 s.
-  assert.equal(r.measure(16_000), 1000 / 10.5);
-  assert.equal(r.measure(40_000), 0);
+  assert.equal(r.rate(16_000), 1000 / 10.5);
+  assert.equal(r.rate(40_000), 0);
 });
 
 test('throttle time brings the observed rate back to the quota: X = (O - T) / T * W', () => {
-  const r = new WindowedRate(1000, 11);
+  const r = new SampledRate(11, 1000);
   assert.equal(recordAndGetThrottleTimeMs(r, 100, 500, 0), 0, '50 B/s is within 100 B/s');
   // 2500 bytes over the padded 10 s window: 250 B/s against 100: (250 - 100) / 100 * 10 s.
   assert.equal(recordAndGetThrottleTimeMs(r, 100, 2000, 0), 15_000);
