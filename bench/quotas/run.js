@@ -6,6 +6,11 @@
 // broker's muting; --in-flight N pipelines) for --seconds, and the script prints the produced
 // request bytes per second against the quota, with the throttle times the broker answered.
 //
+// What to expect: Kafka's Rate lets a client burst up to quota x (quota.window.num - 1) windows
+// whenever its oldest window leaves the rate (every 11 s with the defaults) and then trickles;
+// over 30 s that gives about 1.08-1.10 x the quota for a client sending small requests as fast
+// as it may, and about 1.0 over whole multiples of 11 s (33 s, 44 s).
+//
 //   npm run build && node bench/quotas/run.js [--seconds 30] [--quota 1048576] [--record-bytes 16384] [--in-flight 1]
 import { startBroker } from '../../dist/src/start-broker.js';
 import { createTopics, WireClient } from '../../dist/test/helpers/wire-client.js';
