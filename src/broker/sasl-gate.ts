@@ -71,6 +71,14 @@ function handshake(request: DecodedRequest, connection: Connection, seq: number,
 function authenticate(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
   const body = request.body as SaslAuthenticateRequest;
   const step = evaluate(session, body.authBytes, connection, logger);
+  if (step instanceof Promise) {
+    void step.then((s) => answerAuthenticate(s, request, connection, seq, session));
+    return;
+  }
+  answerAuthenticate(step, request, connection, seq, session);
+}
+
+function answerAuthenticate(step: SaslStep | string, request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
   const v = request.apiVersion;
   if (typeof step === 'string') {
     const response = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step, authBytes: EMPTY, sessionLifetimeMs: 0n };
@@ -83,6 +91,14 @@ function authenticate(request: DecodedRequest, connection: Connection, seq: numb
 
 function rawToken(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
   const step = evaluate(session, frame, connection, logger);
+  if (step instanceof Promise) {
+    void step.then((s) => answerRaw(s, connection, seq, session));
+    return;
+  }
+  answerRaw(step, connection, seq, session);
+}
+
+function answerRaw(step: SaslStep | string, connection: Connection, seq: number, session: SaslSession): void {
   if (typeof step === 'string') {
     // Raw tokens carry no error: the client learns of the failure when the connection closes.
     failLater(connection, session, seq, null);
@@ -94,18 +110,29 @@ function rawToken(frame: Buffer, connection: Connection, seq: number, session: S
   connection.complete(seq, out);
 }
 
-/** Runs the mechanism; a step, or the message of the refusal. */
-function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): SaslStep | string {
-  let step: SaslStep;
+/** Runs the mechanism; a step, or the message of the refusal (a promise of either when the mechanism needs I/O). */
+function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): SaslStep | string | Promise<SaslStep | string> {
+  let step: SaslStep | Promise<SaslStep>;
   try {
     step = session.server!.evaluate(token);
   } catch (err) {
-    const message = err instanceof SaslAuthenticationError
-      ? err.message
-      : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
-    logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message }, 'failed authentication');
-    return message;
+    return refusal(session, err, connection, logger);
   }
+  if (step instanceof Promise) {
+    return step.then((s) => accepted(session, s, connection), (err: unknown) => refusal(session, err, connection, logger));
+  }
+  return accepted(session, step, connection);
+}
+
+function refusal(session: SaslSession, err: unknown, connection: Connection, logger: Logger): string {
+  const message = err instanceof SaslAuthenticationError
+    ? err.message
+    : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
+  logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message, cause: err instanceof SaslAuthenticationError ? undefined : (err as Error).message }, 'failed authentication');
+  return message;
+}
+
+function accepted(session: SaslSession, step: SaslStep, connection: Connection): SaslStep {
   if (step.user !== null) {
     connection.principal = `User:${step.user}`;
     connection.limitRequestBytes(null);

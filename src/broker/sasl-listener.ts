@@ -13,8 +13,10 @@ import { PlainServer, plainUsers } from '../security/sasl/plain.js';
 import { SaslSession, type SaslListener } from '../security/sasl/sasl-session.js';
 import type { SaslMechanismServer } from '../security/sasl/mechanism.js';
 import { listenerPrefix } from './settings/broker-config.js';
+import { oauthBearerValidator } from './oauthbearer-listener.js';
+import { OAuthBearerServer } from '../security/sasl/oauthbearer/server.js';
 
-export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 
 /** Sets up the SASL exchange of each new connection on the listener `name`. */
 export function saslConnections(broker: Broker, name: string): (connection: Connection) => void {
@@ -41,6 +43,11 @@ export function saslListener(broker: Broker, name: string): SaslListener {
       // The metadata store opens after the listeners: until then no user has a credential.
       const lookup = (user: string) => (broker.metadata as Broker['metadata'] | undefined)?.scramCredentials(user)?.get(m.name);
       factories.set(mechanism, () => new ScramServer(m, lookup));
+    } else if (mechanism === 'OAUTHBEARER') {
+      const validator = oauthBearerValidator(config, name, jaasOptions(config, name, mechanism));
+      const logger = broker.logger.child({ listener: name, mechanism });
+      const onRefused = (reason: string) => logger.info({ reason }, 'OAUTHBEARER token refused');
+      factories.set(mechanism, () => new OAuthBearerServer(validator, onRefused));
     } else {
       throw new Error(`listener ${name}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not supported; Millrace serves ${SERVED_MECHANISMS.join(', ')}`);
     }
