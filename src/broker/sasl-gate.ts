@@ -6,6 +6,10 @@
  * of type ... during SASL handshake". A failed authentication is answered with
  * SASL_AUTHENTICATION_FAILED and Kafka's message after `connection.failed.authentication.delay.ms`,
  * and the connection is then closed.
+ *
+ * On an authenticated connection whose session has a lifetime (KIP-368), a SaslHandshake starts
+ * re-authentication through the same gate, and any other request after the lifetime has passed
+ * closes the connection, as Kafka's SocketServer does.
  */
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -56,6 +60,22 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
   return true;
 }
 
+/**
+ * A request on an authenticated connection whose session has a lifetime: true when it was
+ * taken here (a SaslHandshake starting re-authentication, or a request on an expired session,
+ * which closes the connection).
+ */
+export function authenticatedSaslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
+  const now = Date.now();
+  if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake && session.beginReauthentication(connection.principal, now)) {
+    return saslGate(frame, connection, seq, session, logger);
+  }
+  if (!session.expired(now)) return false;
+  logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal: connection.principal }, 'SASL session expired');
+  connection.close('SASL session expired without re-authentication');
+  return true;
+}
+
 function handshake(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
   const body = request.body as SaslHandshakeRequest;
   const ok = session.handshake(body.mechanism, request.apiVersion);
@@ -78,14 +98,14 @@ function authenticate(request: DecodedRequest, connection: Connection, seq: numb
   answerAuthenticate(step, request, connection, seq, session);
 }
 
-function answerAuthenticate(step: SaslStep | string, request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
+function answerAuthenticate(step: Accepted | string, request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
   const v = request.apiVersion;
   if (typeof step === 'string') {
     const response = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step, authBytes: EMPTY, sessionLifetimeMs: 0n };
     failLater(connection, session, seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
     return;
   }
-  const response = { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: 0n };
+  const response = { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: BigInt(step.sessionLifetimeMs) };
   connection.complete(seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
 }
 
@@ -98,7 +118,7 @@ function rawToken(frame: Buffer, connection: Connection, seq: number, session: S
   answerRaw(step, connection, seq, session);
 }
 
-function answerRaw(step: SaslStep | string, connection: Connection, seq: number, session: SaslSession): void {
+function answerRaw(step: Accepted | string, connection: Connection, seq: number, session: SaslSession): void {
   if (typeof step === 'string') {
     // Raw tokens carry no error: the client learns of the failure when the connection closes.
     failLater(connection, session, seq, null);
@@ -111,17 +131,20 @@ function answerRaw(step: SaslStep | string, connection: Connection, seq: number,
 }
 
 /** Runs the mechanism; a step, or the message of the refusal (a promise of either when the mechanism needs I/O). */
-function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): SaslStep | string | Promise<SaslStep | string> {
+function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): Accepted | string | Promise<Accepted | string> {
   let step: SaslStep | Promise<SaslStep>;
   try {
-    step = session.server!.evaluate(token);
+    if (session.server === null) {
+      throw new SaslAuthenticationError(`SASL mechanism '${session.mechanism!}' requested by client is not supported for re-authentication of mechanism '${session.previousMechanism!}'`);
+    }
+    step = session.server.evaluate(token);
   } catch (err) {
     return refusal(session, err, connection, logger);
   }
   if (step instanceof Promise) {
-    return step.then((s) => accepted(session, s, connection), (err: unknown) => refusal(session, err, connection, logger));
+    return step.then((s) => accepted(session, s, connection, logger), (err: unknown) => refusal(session, err, connection, logger));
   }
-  return accepted(session, step, connection);
+  return accepted(session, step, connection, logger);
 }
 
 function refusal(session: SaslSession, err: unknown, connection: Connection, logger: Logger): string {
@@ -132,14 +155,24 @@ function refusal(session: SaslSession, err: unknown, connection: Connection, log
   return message;
 }
 
-function accepted(session: SaslSession, step: SaslStep, connection: Connection): SaslStep {
-  if (step.user !== null) {
-    connection.principal = `User:${step.user}`;
-    connection.limitRequestBytes(null);
-    session.phase = SaslPhase.Complete;
-    session.server = null;
+/** A step the mechanism took, with the session lifetime to answer once the exchange is complete. */
+interface Accepted {
+  challenge: Buffer;
+  sessionLifetimeMs: number;
+}
+
+function accepted(session: SaslSession, step: SaslStep, connection: Connection, logger: Logger): Accepted | string {
+  if (step.user === null) return { challenge: step.challenge, sessionLifetimeMs: 0 };
+  const principal = `User:${step.user}`;
+  const previous = session.previousPrincipal;
+  if (previous !== null && previous !== principal) {
+    // KafkaPrincipal's type and name, as ReauthInfo.ensurePrincipalUnchanged prints them.
+    const [type, name] = [previous.slice(0, previous.indexOf(':')), previous.slice(previous.indexOf(':') + 1)];
+    return refusal(session, new SaslAuthenticationError(`Cannot change principals during re-authentication from ${type}.${name}: User.${step.user}`), connection, logger);
   }
-  return step;
+  connection.principal = principal;
+  connection.limitRequestBytes(null);
+  return { challenge: step.challenge, sessionLifetimeMs: session.completed(Date.now(), step.credentialExpiresAtMs) };
 }
 
 /** Kafka delays the answer to a failed authentication, then closes the connection. */

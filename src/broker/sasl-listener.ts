@@ -52,9 +52,18 @@ export function saslListener(broker: Broker, name: string): SaslListener {
       throw new Error(`listener ${name}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not supported; Millrace serves ${SERVED_MECHANISMS.join(', ')}`);
     }
   }
+  // Kafka reads it per mechanism: listener.name.<l>.<mechanism>.connections.max.reauth.ms, then as the listener sees it.
+  const maxReauth = new Map<string, number>();
+  for (const mechanism of mechanisms) {
+    const raw = config.listenerOnly(name, `${mechanism.toLowerCase()}.connections.max.reauth.ms`) ?? config.listenerRaw(name, 'connections.max.reauth.ms');
+    const ms = Number(raw ?? '0');
+    if (!Number.isFinite(ms)) throw new Error(`listener ${name}: connections.max.reauth.ms must be a number, not ${raw!}`);
+    maxReauth.set(mechanism, ms);
+  }
   return {
     mechanisms,
     failedAuthenticationDelayMs: config.int('connection.failed.authentication.delay.ms'),
+    maxReauthMs: (mechanism) => maxReauth.get(mechanism) ?? 0,
     start(mechanism) {
       return factories.get(mechanism)!();
     },
