@@ -172,7 +172,9 @@ function accepted(session: SaslSession, step: SaslStep, connection: Connection, 
   }
   connection.principal = principal;
   connection.limitRequestBytes(null);
-  return { challenge: step.challenge, sessionLifetimeMs: session.completed(Date.now(), step.credentialExpiresAtMs) };
+  const sessionLifetimeMs = session.completed(Date.now(), step.credentialExpiresAtMs);
+  if (previous !== null) logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal, sessionLifetimeMs }, 'SASL re-authentication succeeded');
+  return { challenge: step.challenge, sessionLifetimeMs };
 }
 
 /** Kafka delays the answer to a failed authentication, then closes the connection. */

@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { principalsOn, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import pino from 'pino';
+import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { createTopics, WireClient } from '../helpers/wire-client.js';
 import { ensureApt } from './setup/apt.js';
 import { runRaw } from './setup/exec.js';
@@ -120,5 +121,33 @@ test('a token without the required scope is refused to the Java client and to kc
   } finally {
     setup.close();
     await strict.close();
+  }
+});
+
+test('the Java client re-authenticates (KIP-368) on its open connections when connections.max.reauth.ms is short', async () => {
+  // The broker's debug log, kept in memory: each successful re-authentication is one line.
+  const reauthenticated: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => { if (line.includes('SASL re-authentication succeeded')) reauthenticated.push(line); } });
+  const short = await startTestBroker({
+    logger,
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': JAAS,
+      'offsets.topic.replication.factor': 1,
+      'connections.max.reauth.ms': 2000,
+    },
+  });
+  const setup = await WireClient.connect(short.bootstrap, { apiVersions: true });
+  try {
+    await createTopics(setup, [{ name: 'oauth-reauth', partitions: 1 }]);
+    // 20 sends and 20 polls 250 ms apart: about 10 s on connections whose sessions last 2 s.
+    const outcome = await java(short.broker.listenerAddress('SASL_PLAINTEXT'), 'oauth-reauth', 'unsecuredLoginStringClaim_sub="alice"', 250);
+    assert.deepEqual([outcome.produced, outcome.consumed], [COUNT, EXPECTED]);
+    assert.ok(reauthenticated.length >= 2, `re-authentications seen: ${reauthenticated.length}`);
+    assert.ok(reauthenticated.every((l) => (JSON.parse(l) as { principal: string }).principal === 'User:alice'));
+  } finally {
+    setup.close();
+    await short.close();
   }
 });
