@@ -4,6 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { makePki } from '../helpers/certs.js';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -168,6 +172,62 @@ test('OAUTHBEARER with OAuthBearerValidatorCallbackHandler: signature against th
   } finally {
     await tb.close();
     rmSync(iss.dir, { recursive: true, force: true });
+  }
+});
+
+test('OAUTHBEARER with an https JWKS endpoint: trusted through the JAAS ssl.truststore options, keys re-fetched for a rotated key', async () => {
+  const pki = makePki();
+  const cert = pki.issue('idp', '/CN=localhost', { server: true });
+  const first = await generateKeyPair('RS256');
+  const second = await generateKeyPair('RS256');
+  const jwk = async (key: CryptoKey, kid: string) => ({ ...(await exportJWK(key)), kid, alg: 'RS256' });
+  let jwks = { keys: [await jwk(first.publicKey, 'k1')] };
+  let fetches = 0;
+  const { readFileSync } = await import('node:fs');
+  const server = createServer({ key: readFileSync(cert.keyPath), cert: readFileSync(cert.certPath) }, (_req, res) => {
+    fetches++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(jwks));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `https://localhost:${(server.address() as AddressInfo).port}/jwks`;
+  const tb = await oauthBroker({
+    'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': JWT_HANDLER,
+    'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required ssl.truststore.type="PEM" ssl.truststore.location="${pki.caPath}";`,
+    'sasl.oauthbearer.jwks.endpoint.url': url,
+    'sasl.oauthbearer.jwks.endpoint.refresh.ms': 300,
+  });
+  const address = tb.broker.listenerAddress(LISTENER);
+  const sign = (key: CryptoKey, kid: string) => new SignJWT({ sub: 'dave' }).setProtectedHeader({ alg: 'RS256', kid }).setIssuedAt().setExpirationTime('5m').sign(key);
+  try {
+    const c = await WireClient.connect(address);
+    assert.equal((await authenticate(c, await sign(first.privateKey, 'k1'))).errorCode, 0);
+    assert.deepEqual(principalsOn(tb, LISTENER), ['User:dave']);
+    c.close();
+    assert.equal(fetches, 1);
+    // The identity provider rotates its key: once the cached set is older than the refresh
+    // interval, a token naming the new key makes the broker fetch the set again.
+    jwks = { keys: [await jwk(second.publicKey, 'k2')] };
+    await sleep(400);
+    const d = await WireClient.connect(address);
+    assert.equal((await authenticate(d, await sign(second.privateKey, 'k2'))).errorCode, 0);
+    d.close();
+    assert.ok(fetches >= 2, `fetches: ${fetches}`);
+    // Without the CA in the JAAS trust store options the endpoint is not trusted: tokens are refused.
+    const untrusted = await oauthBroker({
+      'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': JWT_HANDLER,
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+      'sasl.oauthbearer.jwks.endpoint.url': url,
+    });
+    try {
+      await assertRefused(untrusted.broker.listenerAddress(LISTENER), await sign(second.privateKey, 'k2'), '{"status":"invalid_token"}');
+    } finally {
+      await untrusted.close();
+    }
+  } finally {
+    await tb.close();
+    server.close();
+    pki.cleanup();
   }
 });
 

@@ -32,7 +32,7 @@ test('JWT validator: signature, alg none, expiry, audience, issuer and sub with 
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const { privateKey: stranger } = await generateKeyPair('ES256');
   const keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'a', alg: 'ES256' }] });
-  const settings = { jwksEndpointUrl: 'file:///unused', jwksRefreshMs: 1000, expectedAudience: ['kafka'], expectedIssuer: 'idp', subClaimName: 'sub', scopeClaimName: 'scope', clockSkewSeconds: 0 };
+  const settings = { jwksEndpointUrl: 'file:///unused', jwksRefreshMs: 1000, expectedAudience: ['kafka'], expectedIssuer: 'idp', subClaimName: 'sub', scopeClaimName: 'scope', clockSkewSeconds: 0, tls: {} };
   const v = new JwtValidator(settings, keys);
   const sign = (claims: Record<string, unknown>, key = privateKey, exp: number | string = '10m') =>
     new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'a' }).setIssuedAt().setExpirationTime(exp).sign(key);

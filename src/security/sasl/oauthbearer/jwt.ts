@@ -11,7 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { ConnectionOptions } from 'node:tls';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { httpsFetch } from './https-fetch.js';
 import { TokenValidationError, type OAuthBearerToken, type TokenValidator } from './token.js';
 
 export interface JwtValidatorSettings {
@@ -22,10 +24,12 @@ export interface JwtValidatorSettings {
   subClaimName: string;
   scopeClaimName: string;
   clockSkewSeconds: number;
+  /** TLS client options for an https endpoint (from the JAAS options' `ssl.*`, as Kafka takes them). */
+  tls: ConnectionOptions;
 }
 
 /** The key set of the JWKS endpoint; throws at start-up for what Kafka refuses to configure. */
-export function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
+export function jwksKeys(url: string, refreshMs: number, tls: ConnectionOptions): JWTVerifyGetKey {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -44,7 +48,7 @@ export function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
   }
   if (parsed.protocol === 'https:') {
     // Kafka refreshes the whole set on a timer; jose refetches when the cache is older than this.
-    return createRemoteJWKSet(parsed, { cacheMaxAge: refreshMs, cooldownDuration: Math.min(30_000, refreshMs) });
+    return createRemoteJWKSet(parsed, { cacheMaxAge: refreshMs, cooldownDuration: Math.min(30_000, refreshMs), [customFetch]: httpsFetch(tls) });
   }
   throw new Error(`The OAuth configuration option sasl.oauthbearer.jwks.endpoint.url contains a URL (${url}) that contains an invalid protocol (${parsed.protocol.slice(0, -1)}); only "https" and "file" protocol are supported`);
 }
@@ -55,7 +59,7 @@ export class JwtValidator implements TokenValidator {
   private readonly subClaimName: string;
   private readonly scopeClaimName: string;
 
-  constructor(settings: JwtValidatorSettings, keys: JWTVerifyGetKey = jwksKeys(settings.jwksEndpointUrl, settings.jwksRefreshMs)) {
+  constructor(settings: JwtValidatorSettings, keys: JWTVerifyGetKey = jwksKeys(settings.jwksEndpointUrl, settings.jwksRefreshMs, settings.tls)) {
     this.keys = keys;
     this.subClaimName = settings.subClaimName;
     this.scopeClaimName = settings.scopeClaimName;
