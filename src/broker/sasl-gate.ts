@@ -68,6 +68,8 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
 export function authenticatedSaslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
   const now = Date.now();
   if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake && session.beginReauthentication(connection.principal, now)) {
+    // Kafka's authenticator reads the re-authentication as it read the first one.
+    connection.limitRequestBytes(session.listener.maxReceiveBytes);
     return saslGate(frame, connection, seq, session, logger);
   }
   if (!session.expired(now)) return false;

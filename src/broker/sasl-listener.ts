@@ -21,10 +21,9 @@ export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OA
 /** Sets up the SASL exchange of each new connection on the listener `name`. */
 export function saslConnections(broker: Broker, name: string): (connection: Connection) => void {
   const listener = saslListener(broker, name);
-  const maxReceive = broker.config.int('sasl.server.max.receive.size');
   return (connection) => {
     connection.sasl = new SaslSession(listener);
-    connection.limitRequestBytes(maxReceive);
+    connection.limitRequestBytes(listener.maxReceiveBytes);
   };
 }
 
@@ -63,6 +62,7 @@ export function saslListener(broker: Broker, name: string): SaslListener {
   return {
     mechanisms,
     failedAuthenticationDelayMs: config.int('connection.failed.authentication.delay.ms'),
+    maxReceiveBytes: config.int('sasl.server.max.receive.size'),
     maxReauthMs: (mechanism) => maxReauth.get(mechanism) ?? 0,
     start(mechanism) {
       return factories.get(mechanism)!();

@@ -33,6 +33,8 @@ export interface SaslListener {
   start(mechanism: string): SaslMechanismServer;
   /** `connection.failed.authentication.delay.ms`. */
   readonly failedAuthenticationDelayMs: number;
+  /** `sasl.server.max.receive.size`: the largest request read while (re-)authenticating. */
+  readonly maxReceiveBytes: number;
   /** `connections.max.reauth.ms` for a mechanism (0: sessions do not expire by it). */
   maxReauthMs(mechanism: string): number;
 }
