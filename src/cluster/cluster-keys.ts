@@ -11,6 +11,7 @@
  *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ *   <root>producer-ids                 the last block of producer ids given to a broker
  */
 
 export const DEFAULT_ROOT = '/millrace/';
@@ -27,6 +28,7 @@ export class ClusterKeys {
   readonly partitionsPrefix: string;
   readonly topicConfigsPrefix: string;
   readonly brokerConfigsPrefix: string;
+  readonly producerIds: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -37,6 +39,7 @@ export class ClusterKeys {
     this.partitionsPrefix = `${this.root}partitions/`;
     this.topicConfigsPrefix = `${this.root}configs/topics/`;
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
+    this.producerIds = `${this.root}producer-ids`;
   }
 
   broker(nodeId: number): string {

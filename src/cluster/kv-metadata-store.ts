@@ -15,6 +15,7 @@ import { DEFAULT_LEADER_REBALANCE, LeaderRebalance, type LeaderRebalanceConfig }
 import { electLeaders, type ElectionResult, type PartitionRef } from './elect-leaders.js';
 import { listReassignments, planReassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
+import { allocateProducerIdBlock } from './producer-id-blocks.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -322,6 +323,11 @@ export class KvMetadataStore implements MetadataStore {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
     await this.waitForRevision(r.revision);
+  }
+
+  /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
+  allocateProducerIds(size: number): Promise<{ first: number; last: number }> {
+    return allocateProducerIdBlock(this.o.kv, this.keys.producerIds, this.o.self.nodeId, size);
   }
 
   async close(): Promise<void> {
