@@ -117,6 +117,9 @@ export class Broker implements BrokerContext {
         maxConnectionsPerIpOverrides: config.perIpOverrides(),
         maxConnectionCreationRate: config.int('max.connection.creation.rate'),
         budget: new RequestBudget(config.int('queued.max.requests'), requestMemoryBytes(config)),
+        // Requests wait until everything below is up: a client connecting during start-up
+        // would otherwise meet handlers whose services do not exist yet.
+        deferRequestProcessing: true,
       },
       new RequestDispatcher(this),
     );
@@ -176,6 +179,7 @@ export class Broker implements BrokerContext {
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
+    this.server.enableRequestProcessing();
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
   }
 

@@ -30,6 +30,12 @@ export interface SocketServerOptions {
   maxConnectionCreationRate?: number;
   /** `queued.max.requests` and `queued.max.request.bytes`; none when omitted. */
   budget?: RequestBudget;
+  /**
+   * Accepted connections wait unread until enableRequestProcessing() (Kafka's
+   * SocketServer.enableRequestProcessing): a broker listens early, to learn its port, but
+   * serves only once it has started. Default false: served at once.
+   */
+  deferRequestProcessing?: boolean;
 }
 
 /**
@@ -42,6 +48,8 @@ export class SocketServer {
   readonly quotas: ConnectionQuotas;
   readonly budget: RequestBudget | undefined;
   private readonly server: Server;
+  /** False until enableRequestProcessing() when processing is deferred: connections wait. */
+  private processing: boolean;
   private readonly processor: RequestProcessor;
   private readonly connections = new Set<Connection>();
   private idleTimer: NodeJS.Timeout | null = null;
@@ -61,6 +69,7 @@ export class SocketServer {
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
     this.processor = processor;
+    this.processing = options.deferRequestProcessing !== true;
     this.budget = options.budget;
     this.quotas = new ConnectionQuotas({
       maxConnections: options.maxConnections,
@@ -104,6 +113,13 @@ export class SocketServer {
     this.housekeepingTimer.unref();
   }
 
+  /** Serves the connections that waited, and every new one (see deferRequestProcessing). */
+  enableRequestProcessing(): void {
+    if (this.processing) return;
+    this.processing = true;
+    this.acceptWaiting();
+  }
+
   /**
    * Stops accepting, waits up to `graceMs` for in-flight requests, then ends every connection
    * (queued responses written) and, after END_GRACE_MS, destroys those the client has not closed.
@@ -142,7 +158,7 @@ export class SocketServer {
       return;
     }
     const quotas = this.quotas;
-    if (this.waitingCount === 0 && !quotas.rateLimited && quotas.slotAvailable()) {
+    if (this.processing && this.waitingCount === 0 && !quotas.rateLimited && quotas.slotAvailable()) {
       this.admit(socket);
       return;
     }
@@ -163,7 +179,7 @@ export class SocketServer {
    */
   private acceptWaiting(): void {
     const quotas = this.quotas;
-    while (this.waitingHead < this.waiting.length && !this.closing) {
+    while (this.processing && this.waitingHead < this.waiting.length && !this.closing) {
       const now = Date.now();
       if (now < this.throttledUntil) {
         this.throttleTimer ??= setTimeout(this.onThrottleEnd, this.throttledUntil - now);
