@@ -1,6 +1,3 @@
-import type { BrokerContext } from '../context.js';
-import type { BrokerEndpoint } from '../../cluster/metadata.js';
-
 /** "Authorized operations not requested" in Metadata and Describe* responses. */
 export const UNKNOWN_AUTHORIZED_OPERATIONS = -2147483648;
 
@@ -35,11 +32,4 @@ export function clusterAuthorizedOperations(): number {
     AclOperation.Create, AclOperation.Alter, AclOperation.Describe, AclOperation.ClusterAction, AclOperation.DescribeConfigs,
     AclOperation.AlterConfigs, AclOperation.IdempotentWrite,
   ]);
-}
-
-/** This broker as clients should reach it: the first advertised listener. */
-export function advertisedEndpoint(broker: BrokerContext): BrokerEndpoint {
-  const self = broker.metadata.brokers().find((b) => b.nodeId === broker.nodeId);
-  if (self === undefined) throw new Error(`broker ${broker.nodeId} is not in the metadata`);
-  return self;
 }

@@ -15,7 +15,7 @@ import type { BrokerContext } from '../context.js';
 import { isInternalTopic, type TopicMetadata } from '../../cluster/metadata.js';
 import { createTopic } from '../topics.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-topic.js';
-import { advertisedEndpoint, clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
+import { clusterAuthorizedOperations, topicAuthorizedOperations, UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { defineHandler } from './handler.js';
 
 function topicEntry(topic: TopicMetadata, includeOps: boolean): MetadataResponseTopic {
@@ -58,10 +58,11 @@ export const metadataHandler = defineHandler({
         topics.push(await lookup(broker, requested.name, requested.topicId, allowAutoCreate, includeOps));
       }
     }
-    const self = advertisedEndpoint(broker);
     const response: MetadataResponse = {
       throttleTimeMs: 0,
-      brokers: broker.metadata.brokers().map((b) => (b.nodeId === broker.nodeId ? self : { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      // The live brokers of the image, as Kafka's getAliveBrokerNodes: a broker between a lost
+      // session and its new registration is not among them, and does not list itself either.
+      brokers: broker.metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: broker.metadata.clusterId,
       controllerId: broker.metadata.controllerId,
       topics,
