@@ -30,6 +30,14 @@ export const LAG_MS = 2000;
 const ETCD_ROOT = '/millrace/';
 const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
+/**
+ * `command args` run so that the kernel kills it when this process dies (setpriv --pdeathsig):
+ * a test runner that kills a hung test leaves no broker, etcd or client behind.
+ */
+export function tied(command: string, args: readonly string[]): [string, string[]] {
+  return ['setpriv', ['--pdeathsig', 'KILL', '--', command, ...args]];
+}
+
 export interface PartitionState {
   leader: number;
   leaderEpoch: number;
@@ -102,12 +110,12 @@ export class FaultCluster {
   private async startEtcd(): Promise<void> {
     const peer = `http://${this.net.etcdAddress}:2380`;
     const out = openSync(join(this.dir, 'logs', 'etcd.log'), 'a');
-    this.etcd = spawn('etcd', [
+    this.etcd = spawn(...tied('etcd', [
       '--name', 'faults', '--data-dir', join(this.dir, 'etcd'),
       '--listen-client-urls', `http://${this.etcdEndpoint}`, '--advertise-client-urls', `http://${this.etcdEndpoint}`,
       '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `faults=${peer}`,
       '--log-level', 'warn',
-    ], { stdio: ['ignore', out, out] });
+    ]), { stdio: ['ignore', out, out] });
     closeSync(out);
     const kv = new EtcdKv({ hosts: [this.etcdEndpoint], dialTimeoutMs: 1000 });
     this.kv = kv;
@@ -143,7 +151,8 @@ export class FaultCluster {
     // `millrace start` from the compiled sources (bin/millrace.js runs the bundle, which only
     // `npm run build` makes)
     const launcher = `const { main } = await import(${JSON.stringify(CLI_MAIN)}); await main(['node', 'millrace', ...process.argv.slice(1)]);`;
-    const args = ['netns', 'exec', this.net.namespaceOf(nodeId), process.execPath, '--input-type=module', '-e', launcher, 'start',
+    // ip netns exec and setpriv exec what they run: the child's pid is the broker's
+    const args = ['netns', 'exec', this.net.namespaceOf(nodeId), 'setpriv', '--pdeathsig', 'KILL', '--', process.execPath, '--input-type=module', '-e', launcher, 'start',
       ...Object.entries(settings).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
     const out = openSync(this.logFileOf(nodeId), 'a');
     const child = spawn('ip', args, { stdio: ['ignore', out, out] });

@@ -10,8 +10,9 @@
  *             partition (the leader drops it from the ISR; it catches up after SIGCONT), on odd
  *             rounds the leader for longer than its etcd session (the others elect a new
  *             leader; the old one wakes up believing it leads and must not acknowledge);
- *  - cut:     the leader cut off from the other brokers and etcd (clients still reach it) for
- *             longer than its session, then healed.
+ *  - cut:     cut off from the other brokers and etcd (clients still reach it), then healed —
+ *             on even rounds the leader, until another broker leads (past its session); on odd
+ *             rounds a follower, until the leader drops it from the ISR.
  *
  * Then the producers stop, the cluster settles, the consumer catches up, every partition is
  * read from its leader, the brokers are killed and each replica's log read from disk, and the
@@ -102,11 +103,15 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
 
     await w.stopProducing();
     const settled = await cluster.waitSettled(TOPIC);
-    // every partition from its leader, up to its high watermark
+    // every partition from its leader, up to its high watermark (the leader asked each time:
+    // the controller's preferred leader election may move it meanwhile)
     const leaderLogs = new Map<number, StoredRecord[]>();
     const highWatermarks = new Map<number, number>();
-    for (const [p, state] of settled) {
-      const read = await eventually(`partition ${p} read from its leader`, () => readFromLeader(cluster.addressOf(state.leader), TOPIC, p), { retryErrors: true, intervalMs: 200 });
+    for (const p of settled.keys()) {
+      const read = await eventually(`partition ${p} read from its leader`, async () => {
+        const state = (await cluster.partitions(TOPIC)).get(p)!;
+        return readFromLeader(cluster.addressOf(state.leader), TOPIC, p);
+      }, { retryErrors: true, intervalMs: 200 });
       leaderLogs.set(p, read.records);
       highWatermarks.set(p, read.highWatermark);
     }
@@ -198,6 +203,13 @@ async function inflict(cluster: FaultCluster, fault: Fault, partition: number, r
       return { target: leader, detail: `SIGSTOP of broker ${leader}, leader of partition ${partition}, past its session (${SESSION_MS} ms) until another leads; SIGCONT` };
     }
     case 'cut': {
+      if (round % 2 === 1) {
+        const follower = state.replicas.find((r) => r !== leader)!;
+        cluster.net.cut(follower);
+        await eventually(`broker ${follower} out of the ISR of partition ${partition}`, async () => !(await leaderOf(cluster, partition)).isr.includes(follower), { timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
+        cluster.net.heal(follower);
+        return { target: follower, detail: `broker ${follower}, follower of partition ${partition}, cut off from the other brokers and etcd until out of its ISR; healed` };
+      }
       cluster.net.cut(leader);
       await eventually(`a new leader of partition ${partition} while ${leader} is cut off`, ledElsewhere, { timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
       await sleep(1000); // clients still reach the cut-off broker, which must not acknowledge

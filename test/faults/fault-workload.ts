@@ -21,6 +21,7 @@ import { ensureApt, DEBIAN_PYTHON } from '../compat/setup/apt.js';
 import { compileJavaDriver } from '../compat/setup/java.js';
 import { clientsDir } from '../compat/setup/paths.js';
 import type { Ack, ConsumedRecord } from './fault-checker.js';
+import { tied } from './cluster-harness.js';
 
 const KCAT_BATCH = 20;
 
@@ -41,6 +42,8 @@ interface Driver {
 export interface WorkloadFigures {
   acked: Record<string, number>;
   failed: Record<string, number>;
+  /** A few distinct failure messages per client. */
+  failureReasons: Record<string, string[]>;
   consumed: number;
   rebalances: number;
   commitFailures: number;
@@ -76,7 +79,7 @@ export class Workload {
   }
 
   private spawnDriver(name: string, command: string, args: string[]): Driver {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(...tied(command, args), { stdio: ['pipe', 'pipe', 'pipe'] });
     const d: Driver = { name, child, produced: false, exited: false, stderr: '', done: new Promise((resolve) => child.once('exit', () => resolve())) };
     void d.done.then(() => { d.exited = true; });
     child.stderr!.on('data', (b: Buffer) => { d.stderr = (d.stderr + b.toString()).slice(-4000); });
@@ -105,8 +108,8 @@ export class Workload {
     while (this.kcatRunning) {
       const batch = this.kcatBatch++;
       const values = Array.from({ length: KCAT_BATCH }, (_, i) => `kcat.${batch}-${i}`);
-      const child = spawn('kcat', ['-P', '-b', this.bootstrap, '-t', this.topic, '-K', ':', '-X', 'client.id=millrace-faults-kcat',
-        '-X', 'enable.idempotence=true', '-X', 'acks=all', '-X', 'message.timeout.ms=30000', '-X', 'linger.ms=5'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn(...tied('kcat', ['-P', '-b', this.bootstrap, '-t', this.topic, '-K', ':', '-X', 'client.id=millrace-faults-kcat',
+        '-X', 'enable.idempotence=true', '-X', 'acks=all', '-X', 'message.timeout.ms=30000', '-X', 'linger.ms=5']), { stdio: ['pipe', 'ignore', 'pipe'] });
       this.kcatChild = child;
       let stderr = '';
       child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
@@ -160,7 +163,13 @@ export class Workload {
       }
       return out;
     };
-    return { acked: count(this.acks), failed: count(this.failures), consumed: this.consumed.length, rebalances: this.rebalances, commitFailures: this.commitFailures, errors: this.errors.slice(0, 10) };
+    const failureReasons: Record<string, string[]> = {};
+    for (const f of this.failures) {
+      const reasons = (failureReasons[f.value.replace(/[.-].*$/, '')] ??= []);
+      const reason = f.err.replace(/\d+/g, 'N').slice(0, 200);
+      if (reasons.length < 3 && !reasons.includes(reason)) reasons.push(reason);
+    }
+    return { acked: count(this.acks), failed: count(this.failures), failureReasons, consumed: this.consumed.length, rebalances: this.rebalances, commitFailures: this.commitFailures, errors: this.errors.slice(0, 10) };
   }
 
   /** Ends every client (the consumer leaves its group). */
