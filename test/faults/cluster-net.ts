@@ -3,9 +3,9 @@
  * broker, each with a veth pair whose host end is on a bridge in the test's namespace. The
  * bridge holds the test's own address (.1, the one clients connect from) and etcd's (.254);
  * broker i has .(10+i). Cutting broker i off adds blackhole routes in its namespace to the
- * other brokers and to etcd: it can reach neither (nor answer them), while the clients, which
- * connect from .1, still reach it — a broker that is partitioned from the cluster but still
- * taking requests, the case where a stale leader could acknowledge writes.
+ * other brokers and (optionally) to etcd: it can reach neither (nor answer them), while the
+ * clients, which connect from .1, still reach it — a broker that is partitioned from the
+ * cluster but still taking requests, the case where a stale leader could acknowledge writes.
  *
  * Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) and iproute2's `ip`; no iptables, no ip_forward
  * (broker-to-broker traffic is bridged). Everything it creates is named after the test's pid
@@ -22,8 +22,11 @@ export interface ClusterNet {
   addressOf(nodeId: number): string;
   /** The namespace broker `nodeId` runs in (`ip netns exec <ns> ...`). */
   namespaceOf(nodeId: number): string;
-  /** Cuts broker `nodeId` off from the other brokers and etcd (clients still reach it). */
-  cut(nodeId: number): void;
+  /**
+   * Cuts broker `nodeId` off from the other brokers and, unless `etcd` is false, from etcd
+   * (clients still reach it).
+   */
+  cut(nodeId: number, etcd?: boolean): void;
   heal(nodeId: number): void;
   close(): void;
 }
@@ -119,9 +122,10 @@ export function createClusterNet(nodeIds: readonly number[]): ClusterNet {
     etcdAddress,
     addressOf,
     namespaceOf: nsName,
-    cut(id) {
+    cut(id, etcd = true) {
       if (cuts.has(id)) return;
-      const targets = [...nodeIds.filter((x) => x !== id).map(addressOf), etcdAddress];
+      const targets = nodeIds.filter((x) => x !== id).map(addressOf);
+      if (etcd) targets.push(etcdAddress);
       for (const t of targets) ip(['route', 'add', 'blackhole', `${t}/32`], nsName(id));
       cuts.set(id, targets);
     },

@@ -11,8 +11,9 @@
  *             rounds the leader for longer than its etcd session (the others elect a new
  *             leader; the old one wakes up believing it leads and must not acknowledge);
  *  - cut:     cut off from the other brokers and etcd (clients still reach it), then healed —
- *             on even rounds the leader, until another broker leads (past its session); on odd
- *             rounds a follower, until the leader drops it from the ISR.
+ *             in turn the leader, until another broker leads (past its session); a follower,
+ *             until the leader drops it from the ISR; the leader from the other brokers only
+ *             (it keeps its session), until it is alone in the ISR.
  *
  * Then the producers stop, the cluster settles, the consumer catches up, every partition is
  * read from its leader, the brokers are killed and each replica's log read from disk, and the
@@ -203,7 +204,18 @@ async function inflict(cluster: FaultCluster, fault: Fault, partition: number, r
       return { target: leader, detail: `SIGSTOP of broker ${leader}, leader of partition ${partition}, past its session (${SESSION_MS} ms) until another leads; SIGCONT` };
     }
     case 'cut': {
-      if (round % 2 === 1) {
+      if (round % 3 === 2) {
+        // the leader still holds its etcd session: it stays leader, alone in the ISR, and
+        // refuses acks=all writes (min.insync.replicas 2) until the others catch up again
+        cluster.net.cut(leader, false);
+        await eventually(`the ISR of partition ${partition} down to its leader ${leader}`, async () => {
+          const s = await leaderOf(cluster, partition);
+          return s.leader === leader && s.isr.length === 1;
+        }, { timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
+        cluster.net.heal(leader);
+        return { target: leader, detail: `broker ${leader}, leader of partition ${partition}, cut off from the other brokers (not etcd) until alone in its ISR; healed` };
+      }
+      if (round % 3 === 1) {
         const follower = state.replicas.find((r) => r !== leader)!;
         cluster.net.cut(follower);
         await eventually(`broker ${follower} out of the ISR of partition ${partition}`, async () => !(await leaderOf(cluster, partition)).isr.includes(follower), { timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
