@@ -403,21 +403,33 @@ export class GroupCoordinator {
 
   // ---- offsets -------------------------------------------------------------------------------------
 
-  /** OffsetCommit: answered once the commit's records are committed. */
+  /**
+   * OffsetCommit: answered once the commit's records are committed, and only then visible to
+   * OffsetFetch (Kafka's pending offset commits, GroupMetadata.onOffsetCommitAppend): a commit
+   * whose append fails, or that a new leader of the partition does not have, is never read.
+   */
   commitOffsets(req: CommitRequest): CommitResult | Promise<CommitResult> {
     const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
     let done: Promise<void> | null;
     try {
-      done = this.write(req.groupId, outcome.records, true);
+      done = this.write(req.groupId, outcome.records, false);
     } catch (err) {
       this.logger.warn({ err, groupId: req.groupId }, 'failed to write offset commit');
       return { errorCode: GroupCoordinator.errorOf(err), topics: [] };
     }
-    if (done === null) return result;
+    if (done === null) {
+      for (const r of outcome.records) this.replay(r);
+      return result;
+    }
+    const partition = this.log.partitionFor(req.groupId);
     return done.then(
-      () => result,
+      () => {
+        // a partition given up meanwhile is loaded again from its log by its next leader
+        if (this.owned.has(partition)) for (const r of outcome.records) this.replay(r);
+        return result;
+      },
       (err: unknown) => ({ errorCode: GroupCoordinator.errorOf(err), topics: [] }),
     );
   }
