@@ -1,8 +1,8 @@
 // Issue 14's fault test: three broker processes on etcd, each in its own network namespace,
 // under kcat, the Java client, kafkajs and confluent-kafka producing with acks=all and
-// idempotence and a Java consumer group, through 10 faults in two runs of 5 (kill -9 of a
-// partition leader, SIGSTOP past the lag time or the session, the leader cut off from the
-// other brokers and etcd), each run on its own cluster. The checker's counts must all be 0
+// idempotence and two consumer groups (Java, confluent-kafka), through 10 faults in two runs
+// of 5 (kill -9 of a partition leader, SIGSTOP past the lag time or the session, a broker cut
+// off from the others), each run on its own cluster. The checker's counts must all be 0
 // (fault-checker.ts says what each means); fault-run.ts says what each cycle does, and
 // cluster-soak.ts runs 100 cycles by hand. Needs root (network namespaces): as root it installs
 // etcd-server, kcat, python3-confluent-kafka and the Java client when missing.

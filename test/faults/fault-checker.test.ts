@@ -24,13 +24,14 @@ function clean(): CheckInput {
       [1, new Map([[1, p1], [2, p1], [3, p1]])],
     ]),
     consumed: [
-      { assignment: 1, partition: 0, offset: 0, value: 'java-0' }, { assignment: 1, partition: 0, offset: 1, value: 'kcat.0-0' },
+      { group: 'g', assignment: 1, partition: 0, offset: 0, value: 'java-0' }, { group: 'g', assignment: 1, partition: 0, offset: 1, value: 'kcat.0-0' },
       // a rebalance: the new assignment starts again from the committed offset
-      { assignment: 2, partition: 0, offset: 1, value: 'kcat.0-0' }, { assignment: 2, partition: 0, offset: 2, value: 'java-1' },
-      { assignment: 2, partition: 0, offset: 3, value: 'kcat.0-1' },
-      { assignment: 2, partition: 1, offset: 0, value: 'java-2' }, { assignment: 2, partition: 1, offset: 1, value: 'java-3' },
+      { group: 'g', assignment: 2, partition: 0, offset: 1, value: 'kcat.0-0' }, { group: 'g', assignment: 2, partition: 0, offset: 2, value: 'java-1' },
+      { group: 'g', assignment: 2, partition: 0, offset: 3, value: 'kcat.0-1' },
+      { group: 'g', assignment: 2, partition: 1, offset: 0, value: 'java-2' }, { group: 'g', assignment: 2, partition: 1, offset: 1, value: 'java-3' },
     ],
-    committed: [{ partition: 0, offset: 1 }, { partition: 0, offset: 1 }, { partition: 0, offset: 4 }, { partition: 1, offset: 2 }],
+    committed: [{ group: 'g', partition: 0, offset: 1 }, { group: 'g', partition: 0, offset: 1 }, { group: 'h', partition: 0, offset: 0 }, { group: 'g', partition: 0, offset: 4 }, { group: 'g', partition: 1, offset: 2 }],
+    groups: ['g'],
     leaders: [
       { source: 'etcd', partition: 0, leaderEpoch: 0, leader: 1, atMs: 1 },
       { source: 'broker-2', partition: 0, leaderEpoch: 0, leader: 1, atMs: 2 },
@@ -72,17 +73,20 @@ test('offsets going backwards within an assignment or in the commits are counted
   const input = clean();
   const r = check({
     ...input,
-    consumed: [...input.consumed, { assignment: 2, partition: 1, offset: 1, value: 'java-3' }],
-    committed: [...input.committed, { partition: 0, offset: 3 }],
+    consumed: [...input.consumed, { group: 'g', assignment: 2, partition: 1, offset: 1, value: 'java-3' }],
+    committed: [...input.committed, { group: 'g', partition: 0, offset: 3 }],
   });
   assert.equal(r.partitions[1]!.offsetsBackwards, 1);
   assert.equal(r.partitions[0]!.offsetsBackwards, 1);
 });
 
-test('an acknowledged value the consumer never received is not consumed', () => {
+test('an acknowledged value a group never received is not consumed, once per group', () => {
   const input = clean();
   const r = check({ ...input, consumed: input.consumed.filter((c) => c.value !== 'java-3') });
   assert.equal(r.partitions[1]!.notConsumed, 1);
+  const two = check({ ...input, groups: ['g', 'h'], consumed: [...input.consumed, { group: 'h', assignment: 1, partition: 1, offset: 1, value: 'java-3' }] });
+  assert.equal(two.total.notConsumed, 5, 'group h received one of the six');
+  assert.match(two.details.join('\n'), /not consumed: java-0 at 0@0 by group h/);
 });
 
 test('a replica differing below the high watermark diverges; above it does not count', () => {

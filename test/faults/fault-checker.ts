@@ -1,7 +1,7 @@
 /**
  * The checker of the cluster fault tests: from what the producers were told (acknowledgements),
  * what the partitions hold below their high watermarks (read from each leader, and each
- * replica's own log), what the group consumer received and committed, and who was reported
+ * replica's own log), what the consumer groups received and committed, and who was reported
  * leader at which epoch, it counts per partition what Kafka promises never happens:
  *
  *  - lost: an acknowledged value that is not in the partition (or, when the client said where,
@@ -9,9 +9,10 @@
  *  - duplicates: a value stored more than once (every value is written once by one producer;
  *    with idempotence a retry must not store it again);
  *  - outOfOrder: a producer's values out of its send order within the partition;
- *  - offsetsBackwards: the group consumer received an offset not above the previous one in
- *    the same assignment, or the group's committed offset went down;
- *  - notConsumed: a stored acknowledged value the group consumer never received;
+ *  - offsetsBackwards: a group consumer received an offset not above the previous one in
+ *    the same assignment, or a group's committed offset went down;
+ *  - notConsumed: a stored acknowledged value a consumer group never received (counted once
+ *    per group);
  *  - divergentReplicas: replicas whose records below the high watermark differ from the
  *    leader's (offset, value and leader epoch of each record);
  *  - epochsWithTwoLeaders: a leader epoch for which two different leaders were reported
@@ -36,7 +37,9 @@ export interface StoredRecord {
 }
 
 export interface ConsumedRecord {
-  /** One consumer assignment: offsets received within it must go up. */
+  /** The consumer group (each group must receive every acknowledged value). */
+  group: string;
+  /** One consumer assignment in the group: offsets received within it must go up. */
   assignment: number;
   partition: number;
   offset: number;
@@ -44,6 +47,7 @@ export interface ConsumedRecord {
 }
 
 export interface CommittedOffset {
+  group: string;
   partition: number;
   offset: number;
 }
@@ -65,8 +69,10 @@ export interface CheckInput {
   /** Each replica's records (node id -> records), read from its own log. */
   replicaLogs: ReadonlyMap<number, ReadonlyMap<number, readonly StoredRecord[]>>;
   consumed: readonly ConsumedRecord[];
-  /** The group's committed offsets, in the order they were observed. */
+  /** The groups' committed offsets, in the order they were observed. */
   committed: readonly CommittedOffset[];
+  /** The consumer groups that read the topic throughout. */
+  groups: readonly string[];
   leaders: readonly LeaderObservation[];
 }
 
@@ -161,33 +167,38 @@ export function check(input: CheckInput): CheckReport {
     }
   }
 
-  // the group consumer
+  // the group consumers
   const lastInAssignment = new Map<string, number>();
-  const consumedValues = new Set<string>();
+  const consumedValues = new Map<string, Set<string>>(input.groups.map((g) => [g, new Set<string>()]));
   for (const c of input.consumed) {
-    consumedValues.add(c.value);
-    const key = `${c.assignment}/${c.partition}`;
+    let seen = consumedValues.get(c.group);
+    if (seen === undefined) consumedValues.set(c.group, (seen = new Set()));
+    seen.add(c.value);
+    const key = `${c.group}/${c.assignment}/${c.partition}`;
     const last = lastInAssignment.get(key);
     if (last !== undefined && c.offset <= last) {
       fig(c.partition).offsetsBackwards++;
-      note('offset backwards', `consumer assignment ${c.assignment} received ${c.partition}@${c.offset} after @${last}`);
+      note('offset backwards', `group ${c.group}, assignment ${c.assignment}, received ${c.partition}@${c.offset} after @${last}`);
     }
     lastInAssignment.set(key, c.offset);
   }
-  const lastCommitted = new Map<number, number>();
+  const lastCommitted = new Map<string, number>();
   for (const c of input.committed) {
-    const last = lastCommitted.get(c.partition);
+    const key = `${c.group}/${c.partition}`;
+    const last = lastCommitted.get(key);
     if (last !== undefined && c.offset < last) {
       fig(c.partition).offsetsBackwards++;
-      note('offset backwards', `committed offset of ${c.partition} went from ${last} to ${c.offset}`);
+      note('offset backwards', `committed offset of group ${c.group} on ${c.partition} went from ${last} to ${c.offset}`);
     }
-    lastCommitted.set(c.partition, c.offset);
+    lastCommitted.set(key, c.offset);
   }
-  for (const a of input.acks) {
-    const at = where.get(a.value);
-    if (at !== undefined && !consumedValues.has(a.value)) {
-      fig(at.partition).notConsumed++;
-      note('not consumed', `${a.value} at ${at.partition}@${at.offset}`);
+  for (const [group, seen] of consumedValues) {
+    for (const a of input.acks) {
+      const at = where.get(a.value);
+      if (at !== undefined && !seen.has(a.value)) {
+        fig(at.partition).notConsumed++;
+        note('not consumed', `${a.value} at ${at.partition}@${at.offset} by group ${group}`);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * One run of the cluster fault test: a FaultCluster, a topic of PARTITIONS partitions (three
- * replicas, min.insync.replicas 2), the Workload's producers and group consumer, then `cycles`
+ * replicas, min.insync.replicas 2), the Workload's producers and consumer groups, then `cycles`
  * faults one after another, each followed by recovery (every partition led, three in sync, and
  * every producer acknowledged again) before the next. Faults rotate through FAULTS, cycle i
  * aiming at the leader of partition i % PARTITIONS:
@@ -15,7 +15,7 @@
  *             until the leader drops it from the ISR; the leader from the other brokers only
  *             (it keeps its session), until it is alone in the ISR.
  *
- * Then the producers stop, the cluster settles, the consumer catches up, every partition is
+ * Then the producers stop, the cluster settles, the consumers catch up, every partition is
  * read from its leader, the brokers are killed and each replica's log read from disk, and the
  * checker (fault-checker.ts) counts what must not happen.
  */
@@ -31,7 +31,7 @@ export const PARTITIONS = 6;
 export const FAULTS = ['kill9', 'sigstop', 'cut'] as const;
 export type Fault = (typeof FAULTS)[number];
 const TOPIC = 'faults';
-const GROUP = 'faults-group';
+const GROUPS = { java: 'faults-java', confluent: 'faults-confluent' };
 /** Each producer sends one record every this many ms. */
 const INTERVAL_MS = 10;
 
@@ -79,12 +79,12 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
     committedTimer = setInterval(() => {
       if (polling) return;
       polling = true;
-      admin.fetchOffsets(GROUP, [TOPIC]).then((m) => {
-        for (const [p, offset] of m.get(TOPIC) ?? new Map<number, bigint>()) if (offset >= 0n) committed.push({ partition: p, offset: Number(offset) });
-      }, () => {}).finally(() => { polling = false; });
+      void Promise.all(Object.values(GROUPS).map((group) => admin.fetchOffsets(group, [TOPIC]).then((m) => {
+        for (const [p, offset] of m.get(TOPIC) ?? new Map<number, bigint>()) if (offset >= 0n) committed.push({ group, partition: p, offset: Number(offset) });
+      }, () => {}))).finally(() => { polling = false; });
     }, 500);
 
-    const w = await Workload.start(cluster.bootstrap(), TOPIC, GROUP, INTERVAL_MS);
+    const w = await Workload.start(cluster.bootstrap(), TOPIC, GROUPS, INTERVAL_MS);
     workload = w;
     await progress(w, 'start-up');
 
@@ -118,10 +118,12 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
     }
     const stored = new Set([...leaderLogs.values()].flat().map((r) => r.value));
     const acked = w.acks.filter((a) => stored.has(a.value));
-    await eventually('the group consumer to receive every stored acknowledged value', () => {
-      const seen = w.consumedValues();
-      return acked.every((a) => seen.has(a.value));
-    }, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => log('the group consumer did not receive every value within 60 s'));
+    for (const group of Object.values(GROUPS)) {
+      await eventually(`group ${group} to receive every stored acknowledged value`, () => {
+        const seen = w.consumedValues(group);
+        return acked.every((a) => seen.has(a.value));
+      }, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => log(`group ${group} did not receive every value within 60 s`));
+    }
     cluster.stopObserving();
     clearInterval(committedTimer);
     committedTimer = null;
@@ -137,7 +139,7 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
     }
     const report = check({
       partitions: PARTITIONS, acks: w.acks, leaderLogs, highWatermarks, replicaLogs,
-      consumed: w.consumed, committed, leaders: cluster.observations,
+      consumed: w.consumed, committed, groups: Object.values(GROUPS), leaders: cluster.observations,
     });
     return { cycles, report, workload: w.figures(), ms: Date.now() - started };
   } finally {

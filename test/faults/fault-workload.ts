@@ -2,17 +2,18 @@
  * The clients of the cluster fault tests, all producing with acks=all and idempotence, each
  * value naming its producer and its place in the producer's send order (fault-checker.ts):
  *
- *  - the Java client (kafka-clients 4.4.0, FaultClient.java): "java-<n>", plus the consumer
+ *  - the Java client (kafka-clients 4.4.0, FaultClient.java): "java-<n>", plus a consumer
  *    group that reads the topic throughout;
  *  - kafkajs (the project's devDependency): "kafkajs-<n>";
- *  - confluent-kafka-python (Debian's, librdkafka 2.0): "confluent-<n>";
+ *  - confluent-kafka-python (Debian's, librdkafka 2.0): "confluent-<n>", and in another
+ *    process a consumer in a second group (fault_consumer_confluent.py);
  *  - kcat (Debian's, librdkafka): batches of KCAT_BATCH values "kcat.<batch>-<n>", one kcat -P
  *    process per batch, one after another. kcat does not say where a record went, and says
  *    nothing per record: a batch counts as acknowledged when kcat exits 0 without reporting an
  *    error, and its values are then checked for presence only.
  *
  * Every outcome a client prints is kept: acknowledgements (value, partition, offset), failures,
- * and what the group consumer received.
+ * and what the consumer groups received.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -32,6 +33,8 @@ interface Line {
 
 interface Driver {
   readonly name: string;
+  /** The consumer group whose records the driver prints ('' for a producer only). */
+  readonly group: string;
   readonly child: ChildProcess;
   produced: boolean;
   exited: boolean;
@@ -44,7 +47,8 @@ export interface WorkloadFigures {
   failed: Record<string, number>;
   /** A few distinct failure messages per client. */
   failureReasons: Record<string, string[]>;
-  consumed: number;
+  /** Records received per group. */
+  consumed: Record<string, number>;
   rebalances: number;
   commitFailures: number;
   errors: string[];
@@ -55,7 +59,10 @@ export class Workload {
   readonly consumed: ConsumedRecord[] = [];
   readonly failures: Array<{ value: string; err: string }> = [];
   readonly errors: string[] = [];
+  /** The producers (the Java one also consumes). */
   private readonly drivers: Driver[] = [];
+  /** Consumers only. */
+  private readonly consumerDrivers: Driver[] = [];
   private rebalances = 0;
   private commitFailures = 0;
   private kcatRunning = false;
@@ -65,22 +72,26 @@ export class Workload {
 
   private constructor(private readonly bootstrap: string, private readonly topic: string, private readonly intervalMs: number) {}
 
-  /** Installs what the clients need and starts them all. */
-  static async start(bootstrap: string, topic: string, group: string, intervalMs: number): Promise<Workload> {
+  /**
+   * Installs what the clients need and starts them all: the Java client's consumer in
+   * `groups.java`, confluent-kafka's in `groups.confluent`.
+   */
+  static async start(bootstrap: string, topic: string, groups: { java: string; confluent: string }, intervalMs: number): Promise<Workload> {
     await ensureApt(['kcat', 'python3-confluent-kafka']);
     const classpath = await compileJavaDriver('java-faults', ['FaultClient.java'], 'the Java fault-test client');
     const w = new Workload(bootstrap, topic, intervalMs);
-    w.drivers.push(w.spawnDriver('java', 'java', ['-Xmx256m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', classpath, 'FaultClient', bootstrap, topic, group, String(intervalMs)]));
-    w.drivers.push(w.spawnDriver('kafkajs', process.execPath, [path.join(clientsDir, 'fault-producer-kafkajs.mjs'), bootstrap, topic, String(intervalMs)]));
-    w.drivers.push(w.spawnDriver('confluent', DEBIAN_PYTHON, [path.join(clientsDir, 'fault_producer_confluent.py'), bootstrap, topic, String(intervalMs)]));
+    w.drivers.push(w.spawnDriver('java', groups.java, 'java', ['-Xmx256m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', classpath, 'FaultClient', bootstrap, topic, groups.java, String(intervalMs)]));
+    w.drivers.push(w.spawnDriver('kafkajs', '', process.execPath, [path.join(clientsDir, 'fault-producer-kafkajs.mjs'), bootstrap, topic, String(intervalMs)]));
+    w.drivers.push(w.spawnDriver('confluent', '', DEBIAN_PYTHON, [path.join(clientsDir, 'fault_producer_confluent.py'), bootstrap, topic, String(intervalMs)]));
+    w.consumerDrivers.push(w.spawnDriver('confluent-consumer', groups.confluent, DEBIAN_PYTHON, [path.join(clientsDir, 'fault_consumer_confluent.py'), bootstrap, topic, groups.confluent]));
     w.kcatRunning = true;
     w.kcatLoop = w.runKcat();
     return w;
   }
 
-  private spawnDriver(name: string, command: string, args: string[]): Driver {
+  private spawnDriver(name: string, group: string, command: string, args: string[]): Driver {
     const child = spawn(...tied(command, args), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const d: Driver = { name, child, produced: false, exited: false, stderr: '', done: new Promise((resolve) => child.once('exit', () => resolve())) };
+    const d: Driver = { name, group, child, produced: false, exited: false, stderr: '', done: new Promise((resolve) => child.once('exit', () => resolve())) };
     void d.done.then(() => { d.exited = true; });
     child.stderr!.on('data', (b: Buffer) => { d.stderr = (d.stderr + b.toString()).slice(-4000); });
     child.stdin!.on('error', () => {});
@@ -97,7 +108,7 @@ export class Workload {
     }
     if (l.ack !== undefined) this.acks.push({ value: l.ack, partition: l.p ?? null, offset: l.o ?? null });
     else if (l.fail !== undefined) this.failures.push({ value: l.fail, err: l.err ?? '' });
-    else if (l.c !== undefined) this.consumed.push({ value: l.c, partition: l.p!, offset: l.o!, assignment: l.a! });
+    else if (l.c !== undefined) this.consumed.push({ group: d.group, value: l.c, partition: l.p!, offset: l.o!, assignment: l.a! });
     else if (l.assigned !== undefined) this.rebalances++;
     else if (l.commitFailed !== undefined) this.commitFailures++;
     else if (l.produced === true) d.produced = true;
@@ -149,9 +160,9 @@ export class Workload {
     })));
   }
 
-  /** The values the group consumer received. */
-  consumedValues(): Set<string> {
-    return new Set(this.consumed.map((c) => c.value));
+  /** The values group `group` received. */
+  consumedValues(group: string): Set<string> {
+    return new Set(this.consumed.filter((c) => c.group === group).map((c) => c.value));
   }
 
   figures(): WorkloadFigures {
@@ -169,20 +180,27 @@ export class Workload {
       const reason = f.err.replace(/\d+/g, 'N').slice(0, 200);
       if (reasons.length < 3 && !reasons.includes(reason)) reasons.push(reason);
     }
-    return { acked: count(this.acks), failed: count(this.failures), failureReasons, consumed: this.consumed.length, rebalances: this.rebalances, commitFailures: this.commitFailures, errors: this.errors.slice(0, 10) };
+    return { acked: count(this.acks), failed: count(this.failures), failureReasons, consumed: this.consumedPerGroup(), rebalances: this.rebalances, commitFailures: this.commitFailures, errors: this.errors.slice(0, 10) };
   }
 
-  /** Ends every client (the consumer leaves its group). */
+  private consumedPerGroup(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.consumed) out[c.group] = (out[c.group] ?? 0) + 1;
+    return out;
+  }
+
+  /** Ends every client (the consumers leave their groups). */
   async close(): Promise<void> {
     this.kcatRunning = false;
     this.kcatChild?.kill('SIGKILL');
-    for (const d of this.drivers) d.child.stdin!.end();
+    const all = [...this.drivers, ...this.consumerDrivers];
+    for (const d of all) d.child.stdin!.end();
     await Promise.race([
-      Promise.all(this.drivers.map((d) => d.done)),
+      Promise.all(all.map((d) => d.done)),
       new Promise((resolve) => setTimeout(resolve, 15_000).unref()),
     ]);
-    for (const d of this.drivers) if (!d.exited) d.child.kill('SIGKILL');
-    await Promise.all(this.drivers.map((d) => d.done));
+    for (const d of all) if (!d.exited) d.child.kill('SIGKILL');
+    await Promise.all(all.map((d) => d.done));
     await this.kcatLoop?.catch(() => {});
   }
 }
