@@ -57,6 +57,8 @@ export class FaultCluster {
   readonly dir: string;
   readonly etcdEndpoint: string;
   readonly observations: LeaderObservation[] = [];
+  /** Set when the etcd watch of the partitions ended early: etcd's history is then incomplete. */
+  watchError: Error | null = null;
   private etcd: ChildProcess | null = null;
   private readonly brokers = new Map<number, Broker>();
   private kv: EtcdKv | null = null;
@@ -243,7 +245,9 @@ export class FaultCluster {
       events: (events) => {
         for (const e of events) if (e.type === 'put') record(e.entry.key, e.entry.value);
       },
-      error: (err) => this.observations.push({ source: `etcd watch failed: ${err.message}`, partition: -1, leaderEpoch: -1, leader: -1, atMs: Date.now() }),
+      error: (err) => {
+        this.watchError = err;
+      },
     });
     this.pollTimer = setInterval(() => void this.pollMetadata(), intervalMs);
   }

@@ -125,6 +125,7 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
       }, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => log(`group ${group} did not receive every value within 60 s`));
     }
     cluster.stopObserving();
+    if (cluster.watchError !== null) throw new Error(`the etcd watch of the partitions failed: ${cluster.watchError.message}`);
     clearInterval(committedTimer);
     committedTimer = null;
     await w.close();
@@ -210,9 +211,10 @@ async function inflict(cluster: FaultCluster, fault: Fault, partition: number, r
         // the leader still holds its etcd session: it stays leader, alone in the ISR, and
         // refuses acks=all writes (min.insync.replicas 2) until the others catch up again
         cluster.net.cut(leader, false);
+        // (unless the controller's preferred leader election moves the partition meanwhile)
         await eventually(`the ISR of partition ${partition} down to its leader ${leader}`, async () => {
-          const s = await leaderOf(cluster, partition);
-          return s.leader === leader && s.isr.length === 1;
+          const s = (await cluster.partitions(TOPIC)).get(partition)!;
+          return s.leader !== leader || s.isr.length === 1;
         }, { timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
         cluster.net.heal(leader);
         return { target: leader, detail: `broker ${leader}, leader of partition ${partition}, cut off from the other brokers (not etcd) until alone in its ISR; healed` };
