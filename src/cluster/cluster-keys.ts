@@ -11,6 +11,7 @@
  *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ *   <root>producer-ids                 the last block of producer ids given to a broker
  */
 
 import type { ListenerEndpoint } from './metadata.js';
@@ -30,6 +31,7 @@ export class ClusterKeys {
   readonly brokerConfigsPrefix: string;
   readonly scramPrefix: string;
   readonly aclsPrefix: string;
+  readonly producerIds: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -42,6 +44,7 @@ export class ClusterKeys {
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
     this.scramPrefix = `${this.root}scram/`;
     this.aclsPrefix = `${this.root}acls/`;
+    this.producerIds = `${this.root}producer-ids`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */

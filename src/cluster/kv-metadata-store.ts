@@ -18,6 +18,7 @@ import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
 import { aclKey, type AclBinding, type AclSnapshot } from './acls.js';
 import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
+import { allocateProducerIdBlock } from './producer-id-blocks.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -363,6 +364,11 @@ export class KvMetadataStore implements MetadataStore {
     if (ops.length === 0) return;
     const r = await this.o.kv.txn({ compares: [], success: ops });
     await this.waitForRevision(r.revision);
+  }
+
+  /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
+  allocateProducerIds(size: number): Promise<{ first: number; last: number }> {
+    return allocateProducerIdBlock(this.o.kv, this.keys.producerIds, this.o.self.nodeId, size);
   }
 
   async close(): Promise<void> {

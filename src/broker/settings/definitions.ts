@@ -228,6 +228,10 @@ const defs: ConfigDef[] = [
   // The controller's preferred leader election (src/cluster/leader-rebalance.ts).
   { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },
   { name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', min: 1 },
+  // The lease of a broker's registration in etcd: a broker silent this long is dropped from
+  // the cluster and fences itself (KRaft's broker.session.timeout.ms; etcd leases count seconds,
+  // so it is rounded up to whole seconds).
+  { name: 'broker.session.timeout.ms', type: 'int', default: '9000' },
   // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
   // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
   { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },
