@@ -189,6 +189,7 @@ export class Broker implements BrokerContext {
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
+    for (const s of this.servers) s.enableRequestProcessing();
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
   }
 
@@ -223,6 +224,9 @@ export class Broker implements BrokerContext {
             quotas,
             budget,
             listenerName: listener.name,
+            // Requests wait until the broker has started: a client connecting during start-up
+            // would otherwise meet handlers whose services do not exist yet.
+            deferRequestProcessing: true,
             ...security[i]!,
           },
           dispatcher,

@@ -28,6 +28,7 @@ export function metadataStoreFactory(config: BrokerConfig): MetadataStoreFactory
       logger: logger.child({ component: 'metadata' }),
       uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
       leaderRebalance: leaderRebalanceConfig(config),
+      sessionTtlSeconds: Math.max(1, Math.ceil(config.int('broker.session.timeout.ms') / 1000)),
     });
   };
 }

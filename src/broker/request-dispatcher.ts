@@ -6,7 +6,7 @@ import type { ChunkedFrame, Connection, RequestProcessor } from './network/conne
 import type { BrokerContext } from './context.js';
 import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/handler.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
-import { saslGate } from './sasl-gate.js';
+import { authenticatedSaslGate, saslGate } from './sasl-gate.js';
 import { chargeFetch, chargeRequest, frameBytes, throttledFetch, type MeteredRequestInfo } from './quotas/request-throttle.js';
 import type { FetchRequest } from '../protocol/generated/fetch-request.js';
 import type { FetchResponse } from '../protocol/generated/fetch-response.js';
@@ -33,7 +33,13 @@ export class RequestDispatcher implements RequestProcessor {
 
   process(frame: Buffer, connection: Connection, seq: number): void {
     const sasl = connection.sasl;
-    if (sasl !== null && !sasl.authenticated && saslGate(frame, connection, seq, sasl, this.broker.logger)) return;
+    if (sasl !== null) {
+      if (!sasl.authenticated) {
+        if (saslGate(frame, connection, seq, sasl, this.broker.logger)) return;
+      } else if (sasl.sessionExpiresAtMs !== null && authenticatedSaslGate(frame, connection, seq, sasl, this.broker.logger)) {
+        return;
+      }
+    }
     let request: DecodedRequest;
     try {
       request = decodeRequestFrame(frame);

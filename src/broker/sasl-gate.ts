@@ -6,6 +6,10 @@
  * of type ... during SASL handshake". A failed authentication is answered with
  * SASL_AUTHENTICATION_FAILED and Kafka's message after `connection.failed.authentication.delay.ms`,
  * and the connection is then closed.
+ *
+ * On an authenticated connection whose session has a lifetime (KIP-368), a SaslHandshake starts
+ * re-authentication through the same gate, and any other request after the lifetime has passed
+ * closes the connection, as Kafka's SocketServer does.
  */
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -56,6 +60,24 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
   return true;
 }
 
+/**
+ * A request on an authenticated connection whose session has a lifetime: true when it was
+ * taken here (a SaslHandshake starting re-authentication, or a request on an expired session,
+ * which closes the connection).
+ */
+export function authenticatedSaslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
+  const now = Date.now();
+  if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake && session.beginReauthentication(connection.principal, now)) {
+    // Kafka's authenticator reads the re-authentication as it read the first one.
+    connection.limitRequestBytes(session.listener.maxReceiveBytes);
+    return saslGate(frame, connection, seq, session, logger);
+  }
+  if (!session.expired(now)) return false;
+  logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal: connection.principal }, 'SASL session expired');
+  connection.close('SASL session expired without re-authentication');
+  return true;
+}
+
 function handshake(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
   const body = request.body as SaslHandshakeRequest;
   const ok = session.handshake(body.mechanism, request.apiVersion);
@@ -71,18 +93,34 @@ function handshake(request: DecodedRequest, connection: Connection, seq: number,
 function authenticate(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
   const body = request.body as SaslAuthenticateRequest;
   const step = evaluate(session, body.authBytes, connection, logger);
+  if (step instanceof Promise) {
+    void step.then((s) => answerAuthenticate(s, request, connection, seq, session));
+    return;
+  }
+  answerAuthenticate(step, request, connection, seq, session);
+}
+
+function answerAuthenticate(step: Accepted | string, request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
   const v = request.apiVersion;
   if (typeof step === 'string') {
     const response = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step, authBytes: EMPTY, sessionLifetimeMs: 0n };
     failLater(connection, session, seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
     return;
   }
-  const response = { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: 0n };
+  const response = { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: BigInt(step.sessionLifetimeMs) };
   connection.complete(seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
 }
 
 function rawToken(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
   const step = evaluate(session, frame, connection, logger);
+  if (step instanceof Promise) {
+    void step.then((s) => answerRaw(s, connection, seq, session));
+    return;
+  }
+  answerRaw(step, connection, seq, session);
+}
+
+function answerRaw(step: Accepted | string, connection: Connection, seq: number, session: SaslSession): void {
   if (typeof step === 'string') {
     // Raw tokens carry no error: the client learns of the failure when the connection closes.
     failLater(connection, session, seq, null);
@@ -94,25 +132,51 @@ function rawToken(frame: Buffer, connection: Connection, seq: number, session: S
   connection.complete(seq, out);
 }
 
-/** Runs the mechanism; a step, or the message of the refusal. */
-function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): SaslStep | string {
-  let step: SaslStep;
+/** Runs the mechanism; a step, or the message of the refusal (a promise of either when the mechanism needs I/O). */
+function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): Accepted | string | Promise<Accepted | string> {
+  let step: SaslStep | Promise<SaslStep>;
   try {
-    step = session.server!.evaluate(token);
+    if (session.server === null) {
+      throw new SaslAuthenticationError(`SASL mechanism '${session.mechanism!}' requested by client is not supported for re-authentication of mechanism '${session.previousMechanism!}'`);
+    }
+    step = session.server.evaluate(token);
   } catch (err) {
-    const message = err instanceof SaslAuthenticationError
-      ? err.message
-      : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
-    logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message }, 'failed authentication');
-    return message;
+    return refusal(session, err, connection, logger);
   }
-  if (step.user !== null) {
-    connection.principal = `User:${step.user}`;
-    connection.limitRequestBytes(null);
-    session.phase = SaslPhase.Complete;
-    session.server = null;
+  if (step instanceof Promise) {
+    return step.then((s) => accepted(session, s, connection, logger), (err: unknown) => refusal(session, err, connection, logger));
   }
-  return step;
+  return accepted(session, step, connection, logger);
+}
+
+function refusal(session: SaslSession, err: unknown, connection: Connection, logger: Logger): string {
+  const message = err instanceof SaslAuthenticationError
+    ? err.message
+    : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
+  logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message, cause: err instanceof SaslAuthenticationError ? undefined : (err as Error).message }, 'failed authentication');
+  return message;
+}
+
+/** A step the mechanism took, with the session lifetime to answer once the exchange is complete. */
+interface Accepted {
+  challenge: Buffer;
+  sessionLifetimeMs: number;
+}
+
+function accepted(session: SaslSession, step: SaslStep, connection: Connection, logger: Logger): Accepted | string {
+  if (step.user === null) return { challenge: step.challenge, sessionLifetimeMs: 0 };
+  const principal = `User:${step.user}`;
+  const previous = session.previousPrincipal;
+  if (previous !== null && previous !== principal) {
+    // KafkaPrincipal's type and name, as ReauthInfo.ensurePrincipalUnchanged prints them.
+    const [type, name] = [previous.slice(0, previous.indexOf(':')), previous.slice(previous.indexOf(':') + 1)];
+    return refusal(session, new SaslAuthenticationError(`Cannot change principals during re-authentication from ${type}.${name}: User.${step.user}`), connection, logger);
+  }
+  connection.principal = principal;
+  connection.limitRequestBytes(null);
+  const sessionLifetimeMs = session.completed(Date.now(), step.credentialExpiresAtMs);
+  if (previous !== null) logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal, sessionLifetimeMs }, 'SASL re-authentication succeeded');
+  return { challenge: step.challenge, sessionLifetimeMs };
 }
 
 /** Kafka delays the answer to a failed authentication, then closes the connection. */

@@ -13,16 +13,17 @@ import { PlainServer, plainUsers } from '../security/sasl/plain.js';
 import { SaslSession, type SaslListener } from '../security/sasl/sasl-session.js';
 import type { SaslMechanismServer } from '../security/sasl/mechanism.js';
 import { listenerPrefix } from './settings/broker-config.js';
+import { oauthBearerValidator } from './oauthbearer-listener.js';
+import { OAuthBearerServer } from '../security/sasl/oauthbearer/server.js';
 
-export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export const SERVED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 
 /** Sets up the SASL exchange of each new connection on the listener `name`. */
 export function saslConnections(broker: Broker, name: string): (connection: Connection) => void {
   const listener = saslListener(broker, name);
-  const maxReceive = broker.config.int('sasl.server.max.receive.size');
   return (connection) => {
     connection.sasl = new SaslSession(listener);
-    connection.limitRequestBytes(maxReceive);
+    connection.limitRequestBytes(listener.maxReceiveBytes);
   };
 }
 
@@ -41,13 +42,28 @@ export function saslListener(broker: Broker, name: string): SaslListener {
       // The metadata store opens after the listeners: until then no user has a credential.
       const lookup = (user: string) => (broker.metadata as Broker['metadata'] | undefined)?.scramCredentials(user)?.get(m.name);
       factories.set(mechanism, () => new ScramServer(m, lookup));
+    } else if (mechanism === 'OAUTHBEARER') {
+      const validator = oauthBearerValidator(config, name, jaasOptions(config, name, mechanism));
+      const logger = broker.logger.child({ listener: name, mechanism });
+      const onRefused = (reason: string) => logger.info({ reason }, 'OAUTHBEARER token refused');
+      factories.set(mechanism, () => new OAuthBearerServer(validator, onRefused));
     } else {
       throw new Error(`listener ${name}: SASL mechanism ${mechanism} in sasl.enabled.mechanisms is not supported; Millrace serves ${SERVED_MECHANISMS.join(', ')}`);
     }
   }
+  // Kafka reads it per mechanism: listener.name.<l>.<mechanism>.connections.max.reauth.ms, then as the listener sees it.
+  const maxReauth = new Map<string, number>();
+  for (const mechanism of mechanisms) {
+    const raw = config.listenerOnly(name, `${mechanism.toLowerCase()}.connections.max.reauth.ms`) ?? config.listenerRaw(name, 'connections.max.reauth.ms');
+    const ms = Number(raw ?? '0');
+    if (!Number.isFinite(ms)) throw new Error(`listener ${name}: connections.max.reauth.ms must be a number, not ${raw!}`);
+    maxReauth.set(mechanism, ms);
+  }
   return {
     mechanisms,
     failedAuthenticationDelayMs: config.int('connection.failed.authentication.delay.ms'),
+    maxReceiveBytes: config.int('sasl.server.max.receive.size'),
+    maxReauthMs: (mechanism) => maxReauth.get(mechanism) ?? 0,
     start(mechanism) {
       return factories.get(mechanism)!();
     },

@@ -12,6 +12,7 @@
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
  *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
+ *   <root>producer-ids                 the last block of producer ids given to a broker
  */
 
 import type { ListenerEndpoint } from './metadata.js';
@@ -32,6 +33,7 @@ export class ClusterKeys {
   readonly scramPrefix: string;
   readonly aclsPrefix: string;
   readonly quotasPrefix: string;
+  readonly producerIds: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -45,6 +47,7 @@ export class ClusterKeys {
     this.scramPrefix = `${this.root}scram/`;
     this.aclsPrefix = `${this.root}acls/`;
     this.quotasPrefix = `${this.root}quotas/`;
+    this.producerIds = `${this.root}producer-ids`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */

@@ -19,6 +19,7 @@ import { writePartitionChanges } from './partition-writes.js';
 import { aclKey, type AclBinding, type AclSnapshot } from './acls.js';
 import { applyQuotaChanges, changedQuotaEntries, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
+import { allocateProducerIdBlock } from './producer-id-blocks.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -388,6 +389,11 @@ export class KvMetadataStore implements MetadataStore {
     const r = await this.o.kv.txn({ compares, success: ops });
     if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Client quotas changed meanwhile; try again.');
     await this.waitForRevision(r.revision);
+  }
+
+  /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
+  allocateProducerIds(size: number): Promise<{ first: number; last: number }> {
+    return allocateProducerIdBlock(this.o.kv, this.keys.producerIds, this.o.self.nodeId, size);
   }
 
   async close(): Promise<void> {

@@ -104,6 +104,12 @@ export interface MetadataStore {
   alterPartitionReassignments?(
     requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>,
   ): Promise<Array<{ topic: string; partition: number; errorCode: number; message: string | null }>>;
+  /**
+   * Reserves the next `size` producer ids for this broker, unique across a cluster's brokers
+   * (every broker answers InitProducerId). A single node leaves it out and keeps its blocks in
+   * its log directory.
+   */
+  allocateProducerIds?(size: number): Promise<{ first: number; last: number }>;
   /** ListPartitionReassignments: the ongoing reassignments (null: of every partition). */
   listPartitionReassignments?(
     partitions: ReadonlyArray<{ topic: string; partition: number }> | null,

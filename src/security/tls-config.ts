@@ -93,8 +93,7 @@ export function tlsListener(listener: string, get: SettingReader, clientAuth: st
  * is configured, its versions and ciphers, and host name checks unless
  * `ssl.endpoint.identification.algorithm` is empty.
  */
-export function tlsClientOptions(listener: string, get: SettingReader): ConnectionOptions {
-  const where = `listener ${listener} (inter-broker)`;
+export function tlsClientOptions(listener: string, get: SettingReader, where = `listener ${listener} (inter-broker)`): ConnectionOptions {
   const hasKey = get('ssl.keystore.location') !== null || get('ssl.keystore.key') !== null;
   const keystore = hasKey ? keyMaterial(get, where) : {};
   const ca = trustedCertificates(get, where);

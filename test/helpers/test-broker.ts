@@ -8,6 +8,7 @@ import { createTopic } from '../../src/broker/topics.js';
 import { LocalMetadataStore } from '../../src/cluster/local-metadata-store.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { WireClient } from './wire-client.js';
+import type { Logger } from 'pino';
 
 /**
  * An embedded broker whose logs and metadata a test can reach (startBroker hides them), with
@@ -25,6 +26,8 @@ export interface TestBroker {
 export interface TestBrokerOptions {
   /** Broker settings by Kafka's names. */
   config?: Record<string, string | number | boolean>;
+  /** The broker's logger; one at MILLRACE_TEST_LOG (default silent) writing to stderr when omitted. */
+  logger?: Logger;
   /** Data directory (to restart on the same data); a new temporary one when omitted. */
   logDir?: string;
   /** Rewrites topics as the metadata store returns them (to fake ISRs and leaders). */
@@ -38,7 +41,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const config = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...options.config } });
   const broker = await Broker.start({
     config,
-    logger: createLogger(process.env.MILLRACE_TEST_LOG ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.MILLRACE_TEST_LOG ?? 'silent'),
     metadata: (dir, self) => {
       const store = LocalMetadataStore.open(dir, self);
       if (options.rewriteTopic === undefined && options.extraBrokers === undefined) return store;

@@ -40,6 +40,12 @@ export interface SocketServerOptions {
   quotas?: ConnectionQuotas;
   /** Called for each connection before its first request is read (SASL listeners set up its SASL state there). */
   onConnection?: (connection: Connection) => void;
+  /**
+   * Accepted connections wait unread until enableRequestProcessing() (Kafka's
+   * SocketServer.enableRequestProcessing): a broker listens early, to learn its port, but
+   * serves only once it has started. Default false: served at once.
+   */
+  deferRequestProcessing?: boolean;
 }
 
 /**
@@ -52,6 +58,8 @@ export class SocketServer {
   readonly quotas: ConnectionQuotas;
   readonly budget: RequestBudget | undefined;
   private readonly server: Server;
+  /** False until enableRequestProcessing() when processing is deferred: connections wait. */
+  private processing: boolean;
   private readonly processor: RequestProcessor;
   private readonly connections = new Set<Connection>();
   private idleTimer: NodeJS.Timeout | null = null;
@@ -75,6 +83,7 @@ export class SocketServer {
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
     this.processor = processor;
+    this.processing = options.deferRequestProcessing !== true;
     this.budget = options.budget;
     this.quotas = options.quotas ?? new ConnectionQuotas({
       maxConnections: options.maxConnections,
@@ -124,6 +133,13 @@ export class SocketServer {
     this.housekeepingTimer.unref();
   }
 
+  /** Serves the connections that waited, and every new one (see deferRequestProcessing). */
+  enableRequestProcessing(): void {
+    if (this.processing) return;
+    this.processing = true;
+    this.acceptWaiting();
+  }
+
   /**
    * Stops accepting, waits up to `graceMs` for in-flight requests, then ends every connection
    * (queued responses written) and, after END_GRACE_MS, destroys those the client has not closed.
@@ -163,7 +179,7 @@ export class SocketServer {
       return;
     }
     const quotas = this.quotas;
-    if (this.waitingCount === 0 && !quotas.rateLimited && quotas.slotAvailable()) {
+    if (this.processing && this.waitingCount === 0 && !quotas.rateLimited && quotas.slotAvailable()) {
       this.admit(socket);
       return;
     }
@@ -184,7 +200,7 @@ export class SocketServer {
    */
   private acceptWaiting(): void {
     const quotas = this.quotas;
-    while (this.waitingHead < this.waiting.length && !this.closing) {
+    while (this.processing && this.waitingHead < this.waiting.length && !this.closing) {
       const now = Date.now();
       if (now < this.throttledUntil) {
         this.throttleTimer ??= setTimeout(this.onThrottleEnd, this.throttledUntil - now);

@@ -30,8 +30,8 @@ export interface ProduceHost {
   readonly nodeId: number;
   /** Broker settings by Kafka's names; they may change at run time. */
   readonly config: { int(name: string): number; logDirs(): string[] };
-  /** The image: brokers named in NOT_LEADER_OR_FOLLOWER answers. */
-  readonly metadata: Pick<MetadataStore, 'brokers'>;
+  /** The image: brokers named in NOT_LEADER_OR_FOLLOWER answers; a cluster's producer id blocks. */
+  readonly metadata: Pick<MetadataStore, 'brokers' | 'allocateProducerIds'>;
   readonly partitions: Partitions;
   /** Every local log, for the expiry of idle producers. */
   readonly logs: Pick<LogManager, 'allLogs'>;
@@ -51,8 +51,12 @@ export class ProduceServices {
 
   get producerIds(): ProducerIdManager {
     if (this.producerIds_ === null) {
+      const metadata = this.host.metadata;
       const dir = this.host.config.logDirs()[0]!;
-      this.producerIds_ = new ProducerIdManager(new FileProducerIdBlockStore(path.resolve(dir), this.host.nodeId));
+      // a cluster's blocks come from its metadata store, shared by every broker
+      this.producerIds_ = new ProducerIdManager(metadata.allocateProducerIds !== undefined
+        ? { allocate: (size) => metadata.allocateProducerIds!(size) }
+        : new FileProducerIdBlockStore(path.resolve(dir), this.host.nodeId));
     }
     return this.producerIds_;
   }

@@ -99,6 +99,15 @@ const defs: ConfigDef[] = [
   { name: 'sasl.mechanism.inter.broker.protocol', type: 'string', default: 'GSSAPI' },
   { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', min: 0 },
   { name: 'sasl.server.max.receive.size', type: 'int', default: '524288' },
+  { name: 'connections.max.reauth.ms', type: 'long', default: '0' },
+  // OAUTHBEARER's JWT validator (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class).
+  { name: 'sasl.oauthbearer.jwks.endpoint.url', type: 'string', default: null },
+  { name: 'sasl.oauthbearer.jwks.endpoint.refresh.ms', type: 'long', default: '3600000' },
+  { name: 'sasl.oauthbearer.expected.audience', type: 'list', default: '' },
+  { name: 'sasl.oauthbearer.expected.issuer', type: 'string', default: null },
+  { name: 'sasl.oauthbearer.sub.claim.name', type: 'string', default: 'sub' },
+  { name: 'sasl.oauthbearer.scope.claim.name', type: 'string', default: 'scope' },
+  { name: 'sasl.oauthbearer.clock.skew.seconds', type: 'int', default: '30' },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
@@ -222,6 +231,10 @@ const defs: ConfigDef[] = [
   // The controller's preferred leader election (src/cluster/leader-rebalance.ts).
   { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },
   { name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', min: 1 },
+  // The lease of a broker's registration in etcd: a broker silent this long is dropped from
+  // the cluster and fences itself (KRaft's broker.session.timeout.ms; etcd leases count seconds,
+  // so it is rounded up to whole seconds).
+  { name: 'broker.session.timeout.ms', type: 'int', default: '9000' },
   // Millrace's own: where the cluster metadata lives (unset: the log directory of a single
   // node; etcd://h1:2379,h2:2379 for a cluster). MILLRACE_METADATA_STORE sets it too.
   { name: 'metadata.store', type: 'string', default: null, validator: metadataStoreValidator },

@@ -79,6 +79,11 @@ export class CoordinatorRuntime {
     return this.status === Status.Active;
   }
 
+  /** True while this broker leads `partition` of __consumer_offsets. */
+  owns(partition: number): boolean {
+    return this.owned.has(partition);
+  }
+
   /** Starts serving (`onActive` first, before the timer runs) and loads the partitions this broker leads already. */
   async startup(onActive: () => void): Promise<void> {
     if (this.status !== Status.Starting) return;

@@ -174,6 +174,23 @@ export class GroupCoordinator {
     return done;
   }
 
+  /**
+   * Appends offset commit records and applies them only once they are committed (Kafka's
+   * pending offset commits): a commit whose append fails, or made on a partition given up
+   * meanwhile (its next leader loads it from the log), is never read by OffsetFetch.
+   */
+  private writeOffsets(groupId: string, records: CoordinatorRecord[]): Promise<void> | null {
+    const done = this.log.append(groupId, records);
+    if (done === null) {
+      for (const r of records) this.replay(r);
+      return null;
+    }
+    const partition = this.log.partitionFor(groupId);
+    return done.then(() => {
+      if (this.runtime.owns(partition)) for (const r of records) this.replay(r);
+    });
+  }
+
   private replay(r: CoordinatorRecord): void {
     if (r.kind === RecordKind.Offset) this.offsets.replay(r);
     else if (r.kind === RecordKind.Consumer) this.consumer.replay(r);
@@ -318,12 +335,16 @@ export class GroupCoordinator {
 
   // ---- offsets -------------------------------------------------------------------------------------
 
-  /** OffsetCommit: answered once the commit's records are committed. */
+  /**
+   * OffsetCommit: answered once the commit's records are committed, and only then visible to
+   * OffsetFetch (Kafka's pending offset commits, GroupMetadata.onOffsetCommitAppend): a commit
+   * whose append fails, or that a new leader of the partition does not have, is never read.
+   */
   commitOffsets(req: CommitRequest): CommitResult | Promise<CommitResult> {
     const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    return this.answerAfter(req.groupId, () => this.write(req.groupId, outcome.records, true), result, noTopics, 'offset commit');
+    return this.answerAfter(req.groupId, () => this.writeOffsets(req.groupId, outcome.records), result, noTopics, 'offset commit');
   }
 
   /**

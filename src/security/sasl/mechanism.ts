@@ -8,10 +8,16 @@ export interface SaslStep {
   challenge: Buffer;
   /** Set when authentication succeeded: the authenticated user name. */
   user: string | null;
+  /**
+   * When the credential stops being valid (ms since the epoch), for mechanisms whose
+   * credentials expire (OAUTHBEARER's token `exp`); bounds a re-authenticated session.
+   */
+  credentialExpiresAtMs?: number;
 }
 
 export interface SaslMechanismServer {
-  evaluate(token: Buffer): SaslStep;
+  /** A step, or a promise of one when checking the token needs I/O (a JWKS fetch). */
+  evaluate(token: Buffer): SaslStep | Promise<SaslStep>;
 }
 
 /**

@@ -96,6 +96,23 @@ test('pipelined requests completed out of order are answered in request order', 
   await server.close();
 });
 
+test('with deferRequestProcessing a connection waits unread until enableRequestProcessing', async () => {
+  const echo = new DelayedEcho();
+  const server = await start(echo, { deferRequestProcessing: true });
+  const s = await client(server.port);
+  const c = collector(s);
+  s.write(frame(Buffer.from([0, 7])));
+  await eventually('the connection to wait', () => server.waitingCount === 1);
+  assert.equal(echo.received, 0, 'nothing read before the broker serves');
+  assert.equal(server.connectionCount, 0);
+  server.enableRequestProcessing();
+  await c.waitFor(1);
+  assert.equal(c.frames[0]![1], 7);
+  assert.equal(server.waitingCount, 0);
+  s.destroy();
+  await server.close();
+});
+
 test('an oversized size prefix closes only its own connection', async () => {
   const server = await start(new DelayedEcho(), { maxRequestBytes: 1000 });
   const bad = await client(server.port);

@@ -29,6 +29,8 @@ export const APT_PROBES: Readonly<Record<string, Probe>> = {
   maven: ['mvn', ['-v']],
   // etcd for the cluster tests (test/cluster/etcd/), which start their own servers.
   'etcd-server': ['etcd', ['--version']],
+  // `ip netns` for the cluster fault tests (test/faults/cluster-net.ts).
+  iproute2: ['ip', ['-V']],
 };
 
 /**

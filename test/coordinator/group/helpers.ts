@@ -22,7 +22,7 @@ export class MemoryLog implements CoordinatorLog {
   failWith: number | null = null;
   /** When set, appends resolve only when `flush()` is called. */
   holdFlush = false;
-  private waiting: Array<() => void> = [];
+  private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private last: Promise<void> | null = null;
 
   ensure(): Promise<void> | null {
@@ -38,7 +38,7 @@ export class MemoryLog implements CoordinatorLog {
     this.batches.push([...records]);
     this.producers.push(producerId);
     if (!this.holdFlush) return null;
-    const p = new Promise<void>((resolve) => this.waiting.push(resolve));
+    const p = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     this.last = p;
     return p;
   }
@@ -47,7 +47,15 @@ export class MemoryLog implements CoordinatorLog {
     const w = this.waiting;
     this.waiting = [];
     this.last = null;
-    for (const resolve of w) resolve();
+    for (const { resolve } of w) resolve();
+  }
+
+  /** The held appends fail with `errorCode` (as one the ISR never took). */
+  failHeld(errorCode: number): void {
+    const w = this.waiting;
+    this.waiting = [];
+    this.last = null;
+    for (const { reject } of w) reject(new CoordinatorWriteError(errorCode, 'append failed'));
   }
 
   pending(): Promise<void> | null {

@@ -98,6 +98,24 @@ test('a commit is acknowledged once its record is committed; require_stable fetc
   assert.equal((await stable)[0]!.partitions[0]!.committedOffset, 7n);
 });
 
+test('OffsetFetch sees a commit only once its records are committed, never one whose append failed', async () => {
+  const h = await harness();
+  const fetched = async () => (await h.coord.fetchOffsets('g', [{ name: 't', partitionIndexes: [0] }], false))[0]!.partitions[0]!.committedOffset;
+  assert.equal((await commit(h, commitReq('g', [['t', 0, 5n]]))).errorCode, ErrorCode.NONE);
+  h.log.holdFlush = true;
+  const committing = Promise.resolve(h.coord.commitOffsets(commitReq('g', [['t', 0, 7n]])));
+  assert.equal(await fetched(), 5n, 'not yet committed: the previous commit');
+  h.log.flush();
+  assert.equal((await committing).errorCode, ErrorCode.NONE);
+  assert.equal(await fetched(), 7n);
+  const failing = Promise.resolve(h.coord.commitOffsets(commitReq('g', [['t', 0, 9n]])));
+  assert.equal(await fetched(), 7n);
+  h.log.failWith = null;
+  h.log.failHeld(ErrorCode.NOT_ENOUGH_REPLICAS);
+  assert.notEqual((await failing).errorCode, ErrorCode.NONE);
+  assert.equal(await fetched(), 7n, 'a commit the ISR never took is not read');
+});
+
 test('a failed append answers every partition with the mapped error and commits nothing', async () => {
   const h = await harness();
   h.log.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
