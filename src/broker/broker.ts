@@ -12,6 +12,7 @@ import { HandlerRegistry } from './handlers/registry.js';
 import { ALL_HANDLERS } from './handlers/index.js';
 import type { BrokerEndpoint, ListenerEndpoint, MetadataStore } from '../cluster/metadata.js';
 import { RequestDispatcher } from './request-dispatcher.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
 import { SocketServer } from './network/socket-server.js';
 import { ConnectionQuotas } from './network/connection-quotas.js';
 import { interBrokerClientSecurity, listenerSecurity } from './listener-security.js';
@@ -77,6 +78,7 @@ export class Broker implements BrokerContext {
   /** KIP-890 verification with coordinators on other brokers (Kafka's AddPartitionsToTxnManager, its own connections); null on a single node. */
   txnVerification: AddPartitionsToTxnSender | null = null;
   authorizer: StandardAuthorizer | null = null;
+  clientQuotas!: ClientQuotas;
   private txnVerificationTransport: ClientReplicaTransport | null = null;
   /** One socket server per listener, in `listeners` order. */
   private servers: SocketServer[] = [];
@@ -133,6 +135,8 @@ export class Broker implements BrokerContext {
     try {
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
       this.authorizer = makeAuthorizer(config, this.metadata);
+      const metadata = this.metadata;
+      this.clientQuotas = new ClientQuotas(() => metadata.clientQuotas(), config.int('quota.window.size.seconds'), config.int('quota.window.num'));
       const topicOverrides = new Map<string, Record<string, string>>();
       for (const t of this.metadata.topics()) topicOverrides.set(t.name, { ...t.configs });
       this.logs = LogManager.open({

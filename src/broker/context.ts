@@ -10,6 +10,7 @@ import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
+import type { ClientQuotas } from './quotas/client-quotas.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -42,4 +43,6 @@ export interface BrokerContext {
    * through, as Kafka without an authorizer. Handlers ask it through authorize.ts.
    */
   readonly authorizer: StandardAuthorizer | null;
+  /** Client quotas (producer/consumer byte rates, request percentage), charged by the dispatcher. */
+  readonly clientQuotas: ClientQuotas;
 }

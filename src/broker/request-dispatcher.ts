@@ -7,6 +7,9 @@ import type { BrokerContext } from './context.js';
 import { CloseConnection, type ApiHandler, type RequestInfo } from './handlers/handler.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
 import { authenticatedSaslGate, saslGate } from './sasl-gate.js';
+import { chargeFetch, chargeRequest, frameBytes, throttledFetch, type MeteredRequestInfo } from './quotas/request-throttle.js';
+import type { FetchRequest } from '../protocol/generated/fetch-request.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 
 /**
  * APIs whose handlers answer with a promise when the request waits for an event (a Fetch for
@@ -50,7 +53,7 @@ export class RequestDispatcher implements RequestProcessor {
       else connection.close(`unsupported request: API key ${request.apiKey} version ${request.apiVersion}`);
       return;
     }
-    const info: RequestInfo = {
+    const info: MeteredRequestInfo = {
       apiVersion: request.apiVersion,
       correlationId: request.correlationId,
       clientId: request.clientId,
@@ -59,7 +62,13 @@ export class RequestDispatcher implements RequestProcessor {
       clientHost: connection.remoteHost,
       listenerName: connection.listenerName,
       principal: connection.principal,
+      requestBytes: frame.length,
+      quotaMs: -1,
+      consumerFetch: false,
     };
+    // The one check a request pays when no client quota is configured.
+    const metered = this.broker.clientQuotas.refresh();
+    const started = metered ? performance.now() : 0;
     let result: unknown;
     try {
       result = (handler as ApiHandler).handle(request.body as never, info, this.broker);
@@ -67,7 +76,13 @@ export class RequestDispatcher implements RequestProcessor {
       this.handlerFailed(err, handler, connection);
       return;
     }
+    if (metered) {
+      info.quotaMs = performance.now() - started;
+      if (request.apiKey === ApiKey.Fetch) info.consumerFetch = isConsumerFetch(request.body as FetchRequest, request.apiVersion);
+    }
     if (result === null) {
+      // An acks=0 produce: no response, but its bytes count and may mute the connection.
+      if (metered) connection.throttle(chargeRequest(this.broker.clientQuotas, request.apiKey, info, null, Date.now()));
       connection.complete(seq, null);
     } else if (result instanceof Promise) {
       if (PARKING_APIS.has(request.apiKey)) connection.parked(seq);
@@ -80,21 +95,39 @@ export class RequestDispatcher implements RequestProcessor {
     }
   }
 
-  private send(connection: Connection, seq: number, handler: ApiHandler, info: RequestInfo, body: unknown): void {
+  private send(connection: Connection, seq: number, handler: ApiHandler, info: MeteredRequestInfo, body: unknown): void {
+    let throttle = 0;
+    if (info.quotaMs >= 0) throttle = chargeRequest(this.broker.clientQuotas, handler.apiKey, info, body, Date.now());
     if (body === null) {
+      connection.throttle(throttle);
       connection.complete(seq, null);
       return;
     }
-    let frame: Buffer | ChunkedFrame;
+    let frame = this.encode(connection, handler, info, body);
+    if (frame === null) return;
+    if (info.consumerFetch) {
+      throttle = chargeFetch(this.broker.clientQuotas, info, frameBytes(frame), throttle, Date.now());
+      if (throttle > 0) {
+        // Kafka sends a throttled consumer no data; the records read go back unsent.
+        if (!Buffer.isBuffer(frame)) frame.written?.(null);
+        frame = this.encode(connection, handler, info, throttledFetch(body as FetchResponse, throttle));
+        if (frame === null) return;
+      }
+    }
+    // Muted before completing, so that completing does not read the next request.
+    connection.throttle(throttle);
+    connection.complete(seq, frame);
+  }
+
+  private encode(connection: Connection, handler: ApiHandler, info: RequestInfo, body: unknown): Buffer | ChunkedFrame | null {
     try {
-      frame = handler.encode !== undefined
+      return handler.encode !== undefined
         ? handler.encode(body as never, info)
         : encodeResponseFrame(handler.apiKey, info.apiVersion, info.correlationId, body as never);
     } catch (err) {
       this.handlerFailed(err, handler, connection);
-      return;
+      return null;
     }
-    connection.complete(seq, frame);
   }
 
   private rejectUndecodable(err: unknown, frame: Buffer, connection: Connection, seq: number): void {
@@ -126,4 +159,9 @@ export class RequestDispatcher implements RequestProcessor {
     this.broker.logger.error({ client: connection.remoteAddress, apiKey: handler.apiKey, err }, 'request handler failed; closing the connection');
     connection.close('internal error');
   }
+}
+
+/** Fetch from a consumer, not a follower (Kafka's FetchRequest.isFromFollower is false). */
+function isConsumerFetch(request: FetchRequest, version: number): boolean {
+  return (version >= 15 ? request.replicaState.replicaId : request.replicaId) < 0;
 }

@@ -17,6 +17,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['txn', async () => (await import('./txn.js')).registerTxn],
   ['config', async () => (await import('./config.js')).registerConfig],
   ['acl', async () => (await import('./acl.js')).registerAcl],
+  ['quota', async () => (await import('./quota.js')).registerQuota],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
   ['partition', async () => (await import('./partition.js')).registerPartition],
   ['completion', async () => (await import('./completion.js')).registerCompletion],

@@ -11,6 +11,7 @@
  *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  *   <root>producer-ids                 the last block of producer ids given to a broker
  */
 
@@ -31,6 +32,7 @@ export class ClusterKeys {
   readonly brokerConfigsPrefix: string;
   readonly scramPrefix: string;
   readonly aclsPrefix: string;
+  readonly quotasPrefix: string;
   readonly producerIds: string;
 
   constructor(root: string = DEFAULT_ROOT) {
@@ -44,12 +46,18 @@ export class ClusterKeys {
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
     this.scramPrefix = `${this.root}scram/`;
     this.aclsPrefix = `${this.root}acls/`;
+    this.quotasPrefix = `${this.root}quotas/`;
     this.producerIds = `${this.root}producer-ids`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */
   acl(aclKey: string): string {
     return `${this.aclsPrefix}${Buffer.from(aclKey, 'utf8').toString('base64url')}`;
+  }
+
+  /** One client quota entity's quotas (key to value), named by its quotaEntityKey. */
+  clientQuota(entityKey: string): string {
+    return `${this.quotasPrefix}${entityKey}`;
   }
 
   /** A user's SCRAM credentials (SavedUserScram). */

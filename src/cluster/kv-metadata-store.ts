@@ -17,6 +17,7 @@ import { listReassignments, planReassignments, type ReassignmentRequest } from '
 import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
 import { aclKey, type AclBinding, type AclSnapshot } from './acls.js';
+import { applyQuotaChanges, changedQuotaEntries, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
 
@@ -363,6 +364,30 @@ export class KvMetadataStore implements MetadataStore {
     for (const b of add) ops.push({ type: 'put', key: this.keys.acl(aclKey(b)), value: encodeRecord(b) });
     if (ops.length === 0) return;
     const r = await this.o.kv.txn({ compares: [], success: ops });
+    await this.waitForRevision(r.revision);
+  }
+
+  clientQuotas(): ClientQuotaSnapshot {
+    return this.image.clientQuotas();
+  }
+
+  /**
+   * One transaction over every entity touched, each guarded by its key's revision: the new
+   * quotas were computed from the image, so a concurrent change makes this one fail.
+   */
+  async alterClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
+    const current = this.image.clientQuotas();
+    const compares = [];
+    const ops: Op[] = [];
+    for (const [entityKey, entry] of changedQuotaEntries(applyQuotaChanges(current, changes), changes)) {
+      const key = this.keys.clientQuota(entityKey);
+      compares.push(modRevisionIs(key, this.image.quotaRevisions.get(entityKey) ?? 0));
+      if (entry !== undefined) ops.push({ type: 'put', key, value: encodeRecord(entry.quotas) });
+      else if (current.entries.has(entityKey)) ops.push({ type: 'delete', key });
+    }
+    if (ops.length === 0) return;
+    const r = await this.o.kv.txn({ compares, success: ops });
+    if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Client quotas changed meanwhile; try again.');
     await this.waitForRevision(r.revision);
   }
 

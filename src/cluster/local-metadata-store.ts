@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
+import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
@@ -22,6 +23,7 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly dynamicConfigs = new Map<string, Record<string, string>>();
   private readonly scram = new Map<string, Map<string, ScramCredential>>();
   private aclSnapshot: AclSnapshot = EMPTY_ACLS;
+  private quotaSnapshot: ClientQuotaSnapshot = EMPTY_CLIENT_QUOTAS;
 
   private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
     this.dir = dir;
@@ -42,6 +44,10 @@ export class LocalMetadataStore implements MetadataStore {
       for (const [scope, configs] of Object.entries(saved.brokerConfigs ?? {})) store.dynamicConfigs.set(scope, { ...configs });
       for (const [user, creds] of Object.entries(saved.scramCredentials ?? {})) store.scram.set(user, decodeUserScram(creds));
       if (saved.acls !== undefined && saved.acls.length > 0) store.aclSnapshot = { bindings: saved.acls };
+      if (saved.clientQuotas !== undefined) {
+        const entries = new Map(Object.entries(saved.clientQuotas).map(([key, quotas]) => [key, { entity: quotaEntityFromKey(key), quotas }]));
+        store.quotaSnapshot = { entries };
+      }
     }
     return store;
   }
@@ -135,6 +141,15 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  clientQuotas(): ClientQuotaSnapshot {
+    return this.quotaSnapshot;
+  }
+
+  async alterClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
+    this.quotaSnapshot = applyQuotaChanges(this.quotaSnapshot, changes);
+    this.save();
+  }
+
   async close(): Promise<void> {
     // Every change is already on disk.
   }
@@ -164,6 +179,7 @@ export class LocalMetadataStore implements MetadataStore {
     if (this.dynamicConfigs.size > 0) saved.brokerConfigs = Object.fromEntries(this.dynamicConfigs);
     if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
     if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
+    if (this.quotaSnapshot.entries.size > 0) saved.clientQuotas = Object.fromEntries([...this.quotaSnapshot.entries].map(([key, e]) => [key, e.quotas]));
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }
@@ -187,6 +203,8 @@ interface SavedMetadata {
   scramCredentials?: Record<string, SavedUserScram>;
   /** ACL bindings; absent when there are none. */
   acls?: readonly AclBinding[];
+  /** Client quotas by quotaEntityKey; absent when there are none. */
+  clientQuotas?: Record<string, Record<string, number>>;
 }
 
 const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});

@@ -1,6 +1,7 @@
 import { isInternalTopic, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys, type ControllerRecord, type PartitionRecord, type TopicRecord } from './cluster-keys.js';
 import type { KvEntry, WatchEvent } from './kv/kv.js';
+import { EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaEntry, type ClientQuotaSnapshot } from './client-quotas.js';
 import { EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
 
@@ -45,6 +46,11 @@ export class MetadataImage {
   /** ACL bindings by key; the snapshot readers see is rebuilt only after a change. */
   readonly aclEntries = new Map<string, AclBinding>();
   private aclSnapshot: AclSnapshot | null = EMPTY_ACLS;
+  /** Client quotas by entity key; the snapshot readers see is rebuilt only after a change. */
+  readonly quotaEntries = new Map<string, ClientQuotaEntry>();
+  /** Mod revision of each entity's key, for guarded updates. */
+  readonly quotaRevisions = new Map<string, number>();
+  private quotaSnapshot: ClientQuotaSnapshot | null = EMPTY_CLIENT_QUOTAS;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   private endpoints: BrokerEndpoint[] = [];
@@ -67,6 +73,9 @@ export class MetadataImage {
     this.scram.clear();
     this.aclEntries.clear();
     this.aclSnapshot = null;
+    this.quotaEntries.clear();
+    this.quotaRevisions.clear();
+    this.quotaSnapshot = null;
     const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
     for (const t of topics) change.topics.add(t);
     for (const t of change.topics) this.rebuild(t);
@@ -183,6 +192,16 @@ export class MetadataImage {
       if (put) this.aclEntries.set(key, decodeRecord<AclBinding>(ev.entry.value, key));
       else this.aclEntries.delete(key);
       this.aclSnapshot = null;
+    } else if (key.startsWith(k.quotasPrefix)) {
+      const entityKey = key.slice(k.quotasPrefix.length);
+      if (put) {
+        this.quotaEntries.set(entityKey, { entity: quotaEntityFromKey(entityKey), quotas: decodeRecord<Record<string, number>>(ev.entry.value, key) });
+        this.quotaRevisions.set(entityKey, ev.entry.modRevision);
+      } else {
+        this.quotaEntries.delete(entityKey);
+        this.quotaRevisions.delete(entityKey);
+      }
+      this.quotaSnapshot = null;
     }
   }
 
@@ -190,6 +209,12 @@ export class MetadataImage {
   acls(): AclSnapshot {
     if (this.aclSnapshot === null) this.aclSnapshot = { bindings: [...this.aclEntries.values()] };
     return this.aclSnapshot;
+  }
+
+  /** The client quotas, as one snapshot until the next change to them. */
+  clientQuotas(): ClientQuotaSnapshot {
+    if (this.quotaSnapshot === null) this.quotaSnapshot = { entries: new Map(this.quotaEntries) };
+    return this.quotaSnapshot;
   }
 
   private rebuild(name: string): void {

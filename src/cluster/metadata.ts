@@ -8,6 +8,7 @@
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import type { AclBinding, AclSnapshot } from './acls.js';
+import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 
 /** Where a broker can be reached on one of its named listeners. */
 export interface ListenerEndpoint {
@@ -126,6 +127,10 @@ export interface MetadataStore {
    * that exists and deleting one that does not are no-ops, as in Kafka.
    */
   alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void>;
+  /** The cluster's client quotas: a snapshot replaced (never mutated) on every change. */
+  clientQuotas(): ClientQuotaSnapshot;
+  /** Applies validated AlterClientQuotas changes in one change. */
+  alterClientQuotas(changes: readonly QuotaChange[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -214,7 +214,7 @@ test("Kafka's kafka-configs.sh adds and deletes SCRAM credentials", async () => 
   const twice = await configs(['--alter', '--add-config', 'SCRAM-SHA-512=[password=x],SCRAM-SHA-256=[password=y]', '--entity-type', 'users', '--entity-name', 'carol']);
   assert.notEqual(twice.code, 0);
   assert.match(twice.stdout + twice.stderr, /A user credential cannot be altered twice in the same request/);
-  // kafka-configs.sh --describe of a user also asks DescribeClientQuotas (quotas are not served yet): read the credentials back with the API it would use.
+  // Read the credentials back with the API kafka-configs.sh --describe uses for them (its quota half is test/compat/quotas-configs-java.test.ts).
   const described = await admin.request(ApiKey.DescribeUserScramCredentials, 0, { users: [{ name: 'carol' }] });
   assert.deepEqual(described.results[0]!.credentialInfos.map((c) => [c.mechanism, c.iterations]).sort(), [[1, 4096], [2, 8192]]);
   const del = await configs(['--alter', '--delete-config', 'SCRAM-SHA-256', '--entity-type', 'users', '--entity-name', 'carol']);

@@ -92,6 +92,8 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     alterScramCredentials: (changes) => store.alterScramCredentials(changes),
     acls: () => store.acls(),
     alterAcls: (add, remove) => store.alterAcls(add, remove),
+    clientQuotas: () => store.clientQuotas(),
+    alterClientQuotas: (changes) => store.alterClientQuotas(changes),
     ...(store.brokerConfigs === undefined ? {} : { brokerConfigs: (scope: string) => store.brokerConfigs!(scope) }),
     ...(store.setBrokerConfigs === undefined ? {} : { setBrokerConfigs: (scope: string, configs: Record<string, string>) => store.setBrokerConfigs!(scope, configs) }),
     close: () => store.close(),

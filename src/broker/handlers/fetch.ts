@@ -9,10 +9,12 @@
 // FETCH_SESSION_TOPIC_ID_ERROR, INCONSISTENT_TOPIC_ID); v14 OFFSET_MOVED_TO_TIERED_STORAGE
 // (no tiered storage: never sent); v15 ReplicaState replaces replica_id (KIP-903); v16 node
 // endpoints for NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH (KIP-951); v17 replica directory
-// id (KIP-853, followers only). The work is in ../fetch/; large records buffers go out
+// id (KIP-853, followers only). A consumer_byte_rate quota caps max_bytes to what its
+// window allows (the throttle itself is charged by the dispatcher). The work is in ../fetch/; large records buffers go out
 // as their own chunks of the frame, uncopied (../fetch/fetch-encoder.ts).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { encodeFetchResponseFrame } from '../fetch/fetch-encoder.js';
+import { quotaUser } from '../quotas/client-quotas.js';
 import { defineHandler } from './handler.js';
 
 export const fetchHandler = defineHandler({
@@ -20,6 +22,15 @@ export const fetchHandler = defineHandler({
   minVersion: 4,
   maxVersion: 17,
   handle(request, info, broker) {
+    // KafkaApis: a consumer under a consumer_byte_rate quota fetches at most what the quota
+    // window allows, so that one response cannot be throttled for ever.
+    if (broker.clientQuotas.refresh() && (info.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) < 0) {
+      const cap = broker.clientQuotas.fetch.maxValueInQuotaWindow(quotaUser(info.principal), info.clientId ?? '');
+      if (cap < request.maxBytes) {
+        request.maxBytes = Math.max(0, Math.floor(cap));
+        request.minBytes = Math.min(request.minBytes, request.maxBytes);
+      }
+    }
     return broker.fetch.fetch(request, info.apiVersion, info.listenerName, broker.authorizer, info.principal, info.clientHost);
   },
   encode(response, info) {

@@ -63,7 +63,8 @@ const UNBOUNDED = new RequestBudget(Number.MAX_SAFE_INTEGER, -1);
  *   work, disk reads included, is done for responses that cannot be sent;
  * - it is not a Fetch while another Fetch of the connection is unanswered (a Fetch response
  *   holds up to `fetch.max.bytes`; one per connection, as in Kafka);
- * - the broker's `queued.max.requests` and request memory (`queued.max.request.bytes`) allow.
+ * - the broker's `queued.max.requests` and request memory (`queued.max.request.bytes`) allow;
+ * - no client quota throttle mutes it (`throttle`).
  * Otherwise the socket is paused (its bytes stay in the kernel) until the reason goes away.
  */
 export class Connection implements BudgetWaiter {
@@ -118,6 +119,9 @@ export class Connection implements BudgetWaiter {
   private waitingBudget = false;
   private readonly onClosed: (c: Connection) => void;
   private readonly maxRequestBytes: number;
+  /** Set while a quota throttle mutes the connection (no request is read until it fires). */
+  private throttleTimer: ReturnType<typeof setTimeout> | null = null;
+  private throttledUntil = 0;
 
   constructor(
     id: number,
@@ -172,6 +176,33 @@ export class Connection implements BudgetWaiter {
   limitRequestBytes(max: number | null): void {
     this.decoder.maxFrameBytes = max ?? this.maxRequestBytes;
   }
+
+  /**
+   * A client quota was exceeded: read no request for `ms` (extending a throttle in progress),
+   * as Kafka mutes a throttled channel after sending its response (KIP-219). Responses still
+   * go out; requests already being handled still complete. Call it before completing the
+   * throttled request, so that completing it does not read the next one.
+   */
+  throttle(ms: number): void {
+    if (this.closed || ms <= 0) return;
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntil) return;
+    this.throttledUntil = until;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(this.onThrottleEnd, ms);
+    this.updateReading();
+  }
+
+  /** True while a quota throttle mutes the connection. */
+  get throttled(): boolean {
+    return this.throttleTimer !== null;
+  }
+
+  private readonly onThrottleEnd = (): void => {
+    this.throttleTimer = null;
+    this.throttledUntil = 0;
+    if (!this.closed) this.drainFrames();
+  };
 
   get inFlight(): number {
     return this.nextSeq - this.nextToSend;
@@ -256,7 +287,7 @@ export class Connection implements BudgetWaiter {
     this.draining = true;
     const capacity = this.mask + 1;
     const budget = this.budget;
-    while (!this.closed && !this.writeBlocked && this.nextSeq - this.nextToSend < capacity) {
+    while (!this.closed && !this.writeBlocked && this.throttleTimer === null && this.nextSeq - this.nextToSend < capacity) {
       if (!budget.canQueue) {
         this.waitForBudget();
         break;
@@ -353,7 +384,7 @@ export class Connection implements BudgetWaiter {
   /** Reads from the socket only while the next request could be taken. */
   private updateReading(): void {
     if (this.closed) return;
-    const full = this.nextSeq - this.nextToSend > this.mask || this.writeBlocked || this.waitingBudget || this.heldFrame !== null;
+    const full = this.nextSeq - this.nextToSend > this.mask || this.writeBlocked || this.waitingBudget || this.heldFrame !== null || this.throttleTimer !== null;
     if (full && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -380,6 +411,8 @@ export class Connection implements BudgetWaiter {
   private markClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
     this.releaseAll();
     this.processor.closed?.(this);
     this.onClosed(this);

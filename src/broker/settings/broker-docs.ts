@@ -90,6 +90,8 @@ const DOCS: Readonly<Record<string, string>> = {
   'follower.replication.throttled.rate': 'Bytes per second a follower fetches for its throttled replicas out of the ISR (follower.replication.throttled.replicas); dynamic only.',
   'replication.quota.window.num': 'Samples kept to measure replication throttles\' byte rate.',
   'replication.quota.window.size.seconds': 'Length of each sample measuring replication throttles\' byte rate.',
+  'quota.window.num': 'Samples kept to measure client quotas (byte rates and request percentage).',
+  'quota.window.size.seconds': 'Length of each sample measuring client quotas.',
   'replica.selector.class': 'Which replica a consumer with a rack (client.rack) fetches from: org.apache.kafka.common.replica.RackAwareReplicaSelector picks an in-sync replica in its rack; unset, always the leader.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
   'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer turns on ACL authorization; empty allows every request.',

@@ -222,6 +222,9 @@ const defs: ConfigDef[] = [
   // The rate is measured over this many windows of this length (ReplicationQuotaManagerConfig).
   { name: 'replication.quota.window.num', type: 'int', default: '11', min: 1 },
   { name: 'replication.quota.window.size.seconds', type: 'int', default: '1', min: 1 },
+  // Client quotas (src/broker/quotas/): rates measured over this many windows of this length.
+  { name: 'quota.window.num', type: 'int', default: '11', min: 1 },
+  { name: 'quota.window.size.seconds', type: 'int', default: '1', min: 1 },
   // KIP-392: the leader's choice of the replica a consumer (Fetch v11+, rack_id) reads from.
   { name: 'replica.selector.class', type: 'string', default: null },
   { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
