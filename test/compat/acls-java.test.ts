@@ -15,7 +15,7 @@ import type { TestBroker } from '../helpers/test-broker.js';
 import { startAclBroker } from '../helpers/acl-broker.js';
 import { createTopics, WireClient } from '../helpers/wire-client.js';
 import { runRaw } from './setup/exec.js';
-import { compileJavaDriver } from './setup/java.js';
+import { runJavaSecureClient } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { repoRoot } from './setup/paths.js';
 
@@ -49,7 +49,6 @@ const acls = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs
 
 /** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
 async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {
-  const classpath = await compileJavaDriver('java-secure', ['SecureClient.java'], 'the Java secure-client driver');
   const props = path.join(dir, `${user}.properties`);
   writeFileSync(props, [
     'security.protocol=SASL_PLAINTEXT',
@@ -60,7 +59,7 @@ async function javaClient(user: string, password: string): Promise<{ code: numbe
     'request.timeout.ms=10000',
     'default.api.timeout.ms=15000',
   ].join('\n') + '\n');
-  const r = await runRaw('java', ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'SecureClient', tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, String(COUNT), props], { timeoutMs: 120_000 });
+  const r = await runJavaSecureClient(tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, COUNT, props, { timeoutMs: 120_000 });
   return { code: r.code, out: r.stdout + r.stderr };
 }
 
