@@ -5,7 +5,8 @@
  * and operations (default ALL).
  */
 import { Command } from 'commander';
-import { AclAdmin, type AclBindingData, type AclFilterData } from '../client/acl-admin.js';
+import { AclAdmin } from '../client/acl-admin.js';
+import type { AclBinding, AclBindingFilter } from '../common/acl-binding.js';
 import { CLUSTER_NAME, codeOf, operationName, patternTypeName, permissionName, resourceTypeName } from '../cluster/acls.js';
 import { action, clientOptions, CliError, collect, examples, withClient, type ClientFlags } from './options.js';
 import { print, table, type Out } from './output.js';
@@ -54,7 +55,7 @@ function patternOf(flags: ResourceFlags, fallback: number): number {
 }
 
 /** The ACLs the flags of add and remove describe: each principal × host × operation. */
-function bindingsOf(flags: ChangeFlags): AclBindingData[] {
+function bindingsOf(flags: ChangeFlags): AclBinding[] {
   const r = resourceOf(flags);
   if (r === null) throw new CliError('name a resource: --topic, --group, --transactional-id or --cluster');
   const patternType = patternOf(flags, LITERAL);
@@ -63,7 +64,7 @@ function bindingsOf(flags: ChangeFlags): AclBindingData[] {
     if (code === undefined || code < 2) throw new CliError(`--operation ${op}: not one of Kafka's operations`);
     return code;
   });
-  const out: AclBindingData[] = [];
+  const out: AclBinding[] = [];
   const add = (principals: string[] | undefined, hosts: string[] | undefined, permission: number) => {
     for (const principal of principals ?? []) {
       for (const host of hosts ?? ['*']) for (const operation of operations) out.push({ resourceType: r.type, resourceName: r.name, patternType, principal, host, operation, permission });
@@ -93,7 +94,7 @@ function resourceOptions(cmd: Command): Command {
     .option('--resource-pattern-type <type>', 'literal or prefixed (list: also match and any)');
 }
 
-function formatAcls(acls: readonly AclBindingData[]): string {
+function formatAcls(acls: readonly AclBinding[]): string {
   if (acls.length === 0) return 'No ACLs.\n';
   return table(
     ['RESOURCE-TYPE', 'NAME', 'PATTERN', 'PRINCIPAL', 'HOST', 'OPERATION', 'PERMISSION'],
@@ -101,14 +102,14 @@ function formatAcls(acls: readonly AclBindingData[]): string {
   );
 }
 
-function readable(acls: readonly AclBindingData[]) {
+function readable(acls: readonly AclBinding[]) {
   return acls.map((a) => ({
     resourceType: resourceTypeName(a.resourceType), resourceName: a.resourceName, patternType: patternTypeName(a.patternType),
     principal: a.principal, host: a.host, operation: operationName(a.operation), permission: permissionName(a.permission),
   }));
 }
 
-const exact = (b: AclBindingData): AclFilterData => ({ ...b });
+const exact = (b: AclBinding): AclBindingFilter => ({ ...b });
 
 export function registerAcl(program: Command, out: Out = process.stdout): void {
   const acl = program.command('acl').description('add, list and remove ACLs (kafka-acls.sh)');
@@ -137,7 +138,7 @@ export function registerAcl(program: Command, out: Out = process.stdout): void {
     .option('--principal <principal>', 'only the ACLs of this principal')
     .action(action(async (flags: ListFlags) => {
       const r = resourceOf(flags);
-      const filter: AclFilterData = {
+      const filter: AclBindingFilter = {
         resourceType: r?.type ?? ANY, resourceName: r?.name ?? null, patternType: patternOf(flags, r === null ? ANY : LITERAL),
         principal: flags.principal ?? null, host: null, operation: ANY, permission: ANY,
       };

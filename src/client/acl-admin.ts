@@ -6,30 +6,9 @@
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { KafkaClient } from './client.js';
 import { throwIfError } from './errors.js';
+import type { AclBinding, AclBindingFilter } from '../common/acl-binding.js';
 
-/** One ACL: a resource pattern and an access control entry (Kafka's codes). */
-export interface AclBindingData {
-  resourceType: number;
-  resourceName: string;
-  patternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permission: number;
-}
-
-/** A DescribeAcls / DeleteAcls filter: null strings and ANY (1) codes match anything. */
-export interface AclFilterData {
-  resourceType: number;
-  resourceName: string | null;
-  patternType: number;
-  principal: string | null;
-  host: string | null;
-  operation: number;
-  permission: number;
-}
-
-function filterBody(f: AclFilterData) {
+function filterBody(f: AclBindingFilter) {
   return {
     resourceTypeFilter: f.resourceType, resourceNameFilter: f.resourceName, patternTypeFilter: f.patternType,
     principalFilter: f.principal, hostFilter: f.host, operation: f.operation, permissionType: f.permission,
@@ -44,7 +23,7 @@ export class AclAdmin {
   }
 
   /** Creates the ACLs; the first one refused throws. */
-  async create(bindings: readonly AclBindingData[]): Promise<void> {
+  async create(bindings: readonly AclBinding[]): Promise<void> {
     const r = await this.client.request(ApiKey.CreateAcls, {
       creations: bindings.map((b) => ({
         resourceType: b.resourceType, resourceName: b.resourceName, resourcePatternType: b.patternType,
@@ -54,7 +33,7 @@ export class AclAdmin {
     for (const res of r.results) throwIfError(res.errorCode, 'creating ACLs', res.errorMessage);
   }
 
-  async describe(filter: AclFilterData): Promise<AclBindingData[]> {
+  async describe(filter: AclBindingFilter): Promise<AclBinding[]> {
     const r = await this.client.request(ApiKey.DescribeAcls, filterBody(filter));
     throwIfError(r.errorCode, 'describing ACLs', r.errorMessage);
     return r.resources.flatMap((res) => res.acls.map((a) => ({
@@ -64,9 +43,9 @@ export class AclAdmin {
   }
 
   /** Deletes every ACL the filters match; returns them. */
-  async delete(filters: readonly AclFilterData[]): Promise<AclBindingData[]> {
+  async delete(filters: readonly AclBindingFilter[]): Promise<AclBinding[]> {
     const r = await this.client.request(ApiKey.DeleteAcls, { filters: filters.map(filterBody) });
-    const out: AclBindingData[] = [];
+    const out: AclBinding[] = [];
     for (const res of r.filterResults) {
       throwIfError(res.errorCode, 'deleting ACLs', res.errorMessage);
       for (const m of res.matchingAcls) {

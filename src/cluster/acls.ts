@@ -4,6 +4,7 @@
  * the enums. The metadata stores keep them; the authorizer (src/security/authorizer) indexes
  * them; the ACL handlers match them against filters (AclBindingFilter.matches).
  */
+import type { AclBinding, AclBindingFilter } from '../common/acl-binding.js';
 
 /** Kafka's ResourceType codes. */
 export const enum ResourceType {
@@ -62,28 +63,8 @@ export const WILDCARD_PRINCIPAL = 'User:*';
 /** The host that matches every host (AclEntry.WILDCARD_HOST). */
 export const WILDCARD_HOST = '*';
 
-export interface AclBinding {
-  readonly resourceType: number;
-  readonly resourceName: string;
-  /** LITERAL or PREFIXED. */
-  readonly patternType: number;
-  readonly principal: string;
-  readonly host: string;
-  readonly operation: number;
-  /** ALLOW or DENY. */
-  readonly permission: number;
-}
-
-/** A filter as DescribeAcls and DeleteAcls send it: null strings and ANY codes match anything. */
-export interface AclBindingFilter {
-  readonly resourceType: number;
-  readonly resourceName: string | null;
-  readonly patternType: number;
-  readonly principal: string | null;
-  readonly host: string | null;
-  readonly operation: number;
-  readonly permission: number;
-}
+// The binding and filter shapes are shared with the client (src/client/acl-admin.ts).
+export type { AclBinding, AclBindingFilter };
 
 /**
  * The stores' view of the ACLs: an immutable snapshot replaced on every change, so a reader

@@ -6,22 +6,15 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { defaultMetadataRequestTopic } from '../../src/protocol/generated/metadata-request.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import { startAclBroker } from '../helpers/acl-broker.js';
 import { connectSaslPlain } from '../helpers/sasl-client.js';
 import { cli, ok } from './cli-harness.js';
 
 let tb: TestBroker;
 
 before(async () => {
-  tb = await startTestBroker({
-    config: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      // The CLI connects on the PLAINTEXT listener, as User:ANONYMOUS.
-      'super.users': 'User:ANONYMOUS',
-    },
-  });
+  // The CLI connects on the PLAINTEXT listener, as User:ANONYMOUS.
+  tb = await startAclBroker({ alice: 'alice-secret' });
   await makeTopic(tb, 'orders', 1);
 });
 

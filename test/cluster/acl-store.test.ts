@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryKv } from '../../src/cluster/kv/memory-kv.js';
-import { ManualClock, settle } from '../../src/cluster/kv/clock.js';
-import { KvMetadataStore } from '../../src/cluster/kv-metadata-store.js';
 import { LocalMetadataStore } from '../../src/cluster/local-metadata-store.js';
+import { openTwoKvStores, until } from './kv-stores.js';
 import { AclOperation, AclPermission, PatternType, ResourceType, type AclBinding } from '../../src/cluster/acls.js';
 
 const READ_T: AclBinding = { resourceType: ResourceType.Topic, resourceName: 'a/b', patternType: PatternType.Literal, principal: 'User:alice', host: '*', operation: AclOperation.Read, permission: AclPermission.Allow };
@@ -36,28 +34,18 @@ test('the local store keeps ACLs across a restart; creating twice and deleting t
 });
 
 test('ACLs are shared between brokers through the kv store', async () => {
-  const clock = new ManualClock();
-  const kv = new MemoryKv({ clock });
-  const dirs: string[] = [];
-  const stores: KvMetadataStore[] = [];
+  const { a, b, close } = await openTwoKvStores((nodeId) => ({ nodeId, host: '127.0.0.1', port: 9100 + nodeId, rack: null }));
   try {
-    for (const nodeId of [1, 2]) {
-      const logDir = mkdtempSync(join(tmpdir(), 'millrace-acl-kv-'));
-      dirs.push(logDir);
-      stores.push(await KvMetadataStore.open({ kv, clock, logDir, self: { nodeId, host: '127.0.0.1', port: 9100 + nodeId, rack: null }, sessionTtlSeconds: 3, random: () => 0 }));
-    }
-    const [a, b] = stores as [KvMetadataStore, KvMetadataStore];
     await a.alterAcls([READ_T, DENY_G], []);
     assert.deepEqual(sorted(a.acls().bindings), sorted([READ_T, DENY_G]));
-    for (let i = 0; i < 1000 && b.acls().bindings.length < 2; i++) await settle(1);
+    await until('the ACLs seen by broker 2', () => b.acls().bindings.length >= 2);
     assert.deepEqual(sorted(b.acls().bindings), sorted([READ_T, DENY_G]));
     const before = b.acls();
     assert.equal(b.acls(), before, 'the snapshot stays the same object while nothing changes');
     await b.alterAcls([], [READ_T]);
-    for (let i = 0; i < 1000 && a.acls().bindings.length > 1; i++) await settle(1);
+    await until('the deletion seen by broker 1', () => a.acls().bindings.length <= 1);
     assert.deepEqual(sorted(a.acls().bindings), sorted([DENY_G]));
   } finally {
-    for (const s of stores) await s.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await close();
   }
 });

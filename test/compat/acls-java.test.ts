@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
-import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
+import type { TestBroker } from '../helpers/test-broker.js';
+import { startAclBroker } from '../helpers/acl-broker.js';
 import { createTopics, WireClient } from '../helpers/wire-client.js';
 import { runRaw } from './setup/exec.js';
-import { compileJavaDriver } from './setup/java.js';
+import { runJavaSecureClient } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { repoRoot } from './setup/paths.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret" user_bob="bob-secret";';
 const TOPIC = 'acl-compat';
 const COUNT = 20;
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
@@ -28,16 +28,8 @@ let admin: WireClient;
 let dir: string;
 
 before(async () => {
-  tb = await startTestBroker({
-    config: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      // kafka-acls.sh connects on the PLAINTEXT listener, as User:ANONYMOUS: the administrator here.
-      'super.users': 'User:ANONYMOUS',
-    },
-  });
+  // kafka-acls.sh connects on the PLAINTEXT listener, as User:ANONYMOUS: the administrator here.
+  tb = await startAclBroker({ alice: 'alice-secret', bob: 'bob-secret' });
   admin = await WireClient.connect(tb.bootstrap, { apiVersions: true });
   await createTopics(admin, [{ name: TOPIC, partitions: 1 }]);
   dir = mkdtempSync(path.join(tmpdir(), 'millrace-acl-compat-'));
@@ -57,7 +49,6 @@ const acls = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs
 
 /** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
 async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {
-  const classpath = await compileJavaDriver('java-secure', ['SecureClient.java'], 'the Java secure-client driver');
   const props = path.join(dir, `${user}.properties`);
   writeFileSync(props, [
     'security.protocol=SASL_PLAINTEXT',
@@ -68,7 +59,7 @@ async function javaClient(user: string, password: string): Promise<{ code: numbe
     'request.timeout.ms=10000',
     'default.api.timeout.ms=15000',
   ].join('\n') + '\n');
-  const r = await runRaw('java', ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'SecureClient', tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, String(COUNT), props], { timeoutMs: 120_000 });
+  const r = await runJavaSecureClient(tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, COUNT, props, { timeoutMs: 120_000 });
   return { code: r.code, out: r.stdout + r.stderr };
 }
 

@@ -19,7 +19,7 @@ import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { createTopics, WireClient } from '../helpers/wire-client.js';
 import { ensureApt } from './setup/apt.js';
 import { runRaw } from './setup/exec.js';
-import { compileJavaDriver } from './setup/java.js';
+import { parseSecureDriver, runJavaSecureClient, type SecureOutcome as Outcome } from './clients/secure-drivers.js';
 
 const COUNT = 20;
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
@@ -54,22 +54,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Outcome {
-  produced: number;
-  consumed: string[];
-}
-
-function parseDriver(name: string, code: number | null, stdout: string, stderr: string): Outcome {
-  const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const produced = lines.find((l) => 'produced' in l)?.produced as number | undefined;
-  const consumed = lines.find((l) => 'consumed' in l)?.consumed as string[] | undefined;
-  if (code !== 0 || produced === undefined || consumed === undefined) throw new Error(`${name} driver exited ${code}: ${stdout}\n${stderr.slice(-3000)}`);
-  return { produced, consumed };
-}
-
 /** The Java client with Kafka's unsecured OAUTHBEARER login, as an application configures it. */
 async function java(bootstrap: string, topic: string, claims: string, pauseMs = 0): Promise<Outcome> {
-  const classpath = await compileJavaDriver('java-secure', ['SecureClient.java'], 'the Java secure-client driver');
   const file = path.join(dir, `${topic}.properties`);
   writeFileSync(file, [
     'security.protocol=SASL_PLAINTEXT',
@@ -77,8 +63,7 @@ async function java(bootstrap: string, topic: string, claims: string, pauseMs = 
     `sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required ${claims};`,
     '',
   ].join('\n'));
-  const r = await runRaw('java', ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'SecureClient', bootstrap, topic, String(COUNT), file, String(pauseMs)], { timeoutMs: 180_000 });
-  return parseDriver('java', r.code, r.stdout, r.stderr);
+  return parseSecureDriver('java', await runJavaSecureClient(bootstrap, topic, COUNT, file, { pauseMs, timeoutMs: 180_000 }));
 }
 
 async function kcat(bootstrap: string, topic: string, principal: string, extra: string[] = []): Promise<Outcome> {

@@ -21,7 +21,7 @@ import { createTopics, WireClient } from '../helpers/wire-client.js';
 import { makePki, type IssuedCert, type TestPki } from '../helpers/certs.js';
 import { ensureApt } from './setup/apt.js';
 import { runRaw } from './setup/exec.js';
-import { compileJavaDriver } from './setup/java.js';
+import { parseSecureDriver, runJavaSecureClient, type SecureOutcome as Outcome } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { clientsDir, repoRoot } from './setup/paths.js';
 import { ensureConfluentKafkaVenv } from './setup/python.js';
@@ -110,11 +110,6 @@ function javaProperties(mode: Mode, password = mode.password): string {
   return file;
 }
 
-interface Outcome {
-  produced: number;
-  consumed: string[];
-}
-
 type Client = (bootstrap: string, topic: string, mode: Mode, password?: string) => Promise<Outcome>;
 
 const CLIENTS: Record<string, Client> = {
@@ -128,9 +123,7 @@ const CLIENTS: Record<string, Client> = {
     return { produced: COUNT, consumed: c.stdout.split('\n').filter((l) => l !== '') };
   },
   async java(bootstrap, topic, mode, password) {
-    const classpath = await compileJavaDriver('java-secure', ['SecureClient.java'], 'the Java secure-client driver');
-    const r = await runRaw('java', ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'SecureClient', bootstrap, topic, String(COUNT), javaProperties(mode, password)], { timeoutMs: 120_000 });
-    return parseDriver('java', r.code, r.stdout, r.stderr);
+    return parseSecureDriver('java', await runJavaSecureClient(bootstrap, topic, COUNT, javaProperties(mode, password), { timeoutMs: 120_000 }));
   },
   async kafkajs(bootstrap, topic, mode, password = mode.password) {
     const { readFileSync } = await import('node:fs');
@@ -173,17 +166,9 @@ const CLIENTS: Record<string, Client> = {
   async 'confluent-kafka'(bootstrap, topic, mode, password) {
     const python = await ensureConfluentKafkaVenv();
     const r = await runRaw(python, [path.join(clientsDir, 'secure_client_confluent.py'), bootstrap, topic, String(COUNT), JSON.stringify(librdkafkaConf(mode, password))], { timeoutMs: 120_000 });
-    return parseDriver('confluent-kafka', r.code, r.stdout, r.stderr);
+    return parseSecureDriver('confluent-kafka', r);
   },
 };
-
-function parseDriver(name: string, code: number | null, stdout: string, stderr: string): Outcome {
-  const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const produced = lines.find((l) => 'produced' in l)?.produced as number | undefined;
-  const consumed = lines.find((l) => 'consumed' in l)?.consumed as string[] | undefined;
-  if (code !== 0 || produced === undefined || consumed === undefined) throw new Error(`${name} driver exited ${code}: ${stdout}\n${stderr.slice(-3000)}`);
-  return { produced, consumed };
-}
 
 for (const [client, run] of Object.entries(CLIENTS)) {
   for (const mode of MODES) {

@@ -9,7 +9,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { tlsListener, opensslCipherName, TlsConfigError } from '../../src/security/tls-config.js';
 import { SslPrincipalMapper } from '../../src/security/ssl-principal-mapper.js';
 import { rfc2253FromOpenSsl } from '../../src/security/distinguished-name.js';
-import { principalsOn, startTestBroker } from '../helpers/test-broker.js';
+import { principalsOn, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { makePki, type IssuedCert, type TestPki } from '../helpers/certs.js';
 
@@ -32,6 +32,16 @@ after(() => pki.cleanup());
 /** A broker with PLAINTEXT first (the test client's) and an SSL listener with these settings. */
 function sslBroker(ssl: Record<string, string>) {
   return startTestBroker({ config: { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', ...ssl } });
+}
+
+/** Runs `body` with the SSL listener's address of a broker from `sslBroker(ssl)`, then closes the broker. */
+async function withSslBroker(ssl: Record<string, string>, body: (address: string, tb: TestBroker) => Promise<void>): Promise<void> {
+  const tb = await sslBroker(ssl);
+  try {
+    await body(tb.broker.listenerAddress('SSL'), tb);
+  } finally {
+    await tb.close();
+  }
 }
 
 function trusting(extra: tls.ConnectionOptions = {}): tls.ConnectionOptions {
@@ -80,16 +90,14 @@ test('plaintext bytes on the TLS port close that connection; others keep being s
 });
 
 test('ssl.client.auth=required: a client without a certificate or with an untrusted one is refused; a trusted one is served', async () => {
-  const tb = await sslBroker({
+  await withSslBroker({
     'ssl.keystore.type': 'PEM',
     'ssl.keystore.key': server.key,
     'ssl.keystore.certificate.chain': server.cert,
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.certificates': pki.caCert,
     'ssl.client.auth': 'required',
-  });
-  const address = tb.broker.listenerAddress('SSL');
-  try {
+  }, async (address, tb) => {
     await assert.rejects(connectAndAsk(address, trusting()));
     await assert.rejects(connectAndAsk(address, trusting({ key: stranger.key, cert: stranger.cert })));
     const client = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
@@ -99,22 +107,18 @@ test('ssl.client.auth=required: a client without a certificate or with an untrus
     assert.deepEqual(principalsOn(tb, 'SSL'), ['User:CN=alice,OU=Eng,O=Acme\\, Inc.,C=US']);
     assert.deepEqual(principalsOn(tb, 'PLAINTEXT'), ['User:ANONYMOUS']);
     client.close();
-  } finally {
-    await tb.close();
-  }
+  });
 });
 
 test('ssl.client.auth=requested: without a certificate the client is anonymous, with a trusted one it is its subject, an untrusted one is refused', async () => {
-  const tb = await sslBroker({
+  await withSslBroker({
     'ssl.keystore.type': 'PEM',
     'ssl.keystore.location': server.keystorePath,
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': pki.caPath,
     'ssl.client.auth': 'requested',
     'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/',
-  });
-  const address = tb.broker.listenerAddress('SSL');
-  try {
+  }, async (address, tb) => {
     const anonymous = await WireClient.connect(address, { tls: trusting() });
     await anonymous.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' });
     const known = await WireClient.connect(address, { tls: trusting({ key: alice.key, cert: alice.cert }) });
@@ -123,9 +127,7 @@ test('ssl.client.auth=requested: without a certificate the client is anonymous, 
     await assert.rejects(connectAndAsk(address, trusting({ key: stranger.key, cert: stranger.cert })));
     anonymous.close();
     known.close();
-  } finally {
-    await tb.close();
-  }
+  });
 });
 
 async function connectAndAsk(address: string, options: tls.ConnectionOptions): Promise<void> {
@@ -159,21 +161,17 @@ test('PKCS12 key stores are read; JKS ones and missing keys refuse start-up with
 });
 
 test('ssl.enabled.protocols=TLSv1.3 refuses a TLS 1.2 client; ssl.cipher.suites takes Java names', async () => {
-  const tb = await sslBroker({
+  await withSslBroker({
     'ssl.keystore.type': 'PEM',
     'ssl.keystore.location': server.keystorePath,
     'ssl.enabled.protocols': 'TLSv1.3',
     'ssl.cipher.suites': 'TLS_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-  });
-  const address = tb.broker.listenerAddress('SSL');
-  try {
+  }, async (address) => {
     await assert.rejects(WireClient.connect(address, { tls: trusting({ maxVersion: 'TLSv1.2' }) }));
     const client = await WireClient.connect(address, { tls: trusting() });
     assert.equal((client.socket as tls.TLSSocket).getCipher().standardName, 'TLS_AES_256_GCM_SHA384');
     client.close();
-  } finally {
-    await tb.close();
-  }
+  });
   assert.equal(opensslCipherName('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'), 'ECDHE-RSA-AES256-GCM-SHA384');
   assert.equal(opensslCipherName('TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'), 'ECDHE-RSA-AES128-SHA');
   assert.equal(opensslCipherName('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'), 'ECDHE-ECDSA-CHACHA20-POLY1305');

@@ -8,20 +8,11 @@ import { BrokerConfig } from '../../../src/broker/settings/broker-config.js';
 import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
 import { startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { connectSaslPlain } from '../../helpers/sasl-client.js';
-
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+import { startAclBroker } from '../../helpers/acl-broker.js';
 
 function securedBroker(): Promise<TestBroker> {
   // The PLAINTEXT client of the test broker is User:ANONYMOUS, made a super user to administer.
-  return startTestBroker({
-    config: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:ANONYMOUS',
-    },
-  });
+  return startAclBroker({ alice: 'alice-secret' });
 }
 
 const creation = (over: Partial<{ resourceType: number; resourceName: string; resourcePatternType: number; principal: string; host: string; operation: number; permissionType: number }> = {}) => ({

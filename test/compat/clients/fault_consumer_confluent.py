@@ -6,32 +6,13 @@ rebalance gives it partitions (n numbers the assignment), {"c":V,"p":P,"o":O,"a"
 and commits synchronously after each batch ({"commitFailed":"..."} when refused). The end of
 stdin closes the consumer (it leaves the group) and exits.
 """
-import json
 import sys
-import threading
 
 from confluent_kafka import Consumer, KafkaException
+from fault_common import out, running_until_stdin
 
 bootstrap, topic, group = sys.argv[1], sys.argv[2], sys.argv[3]
-lock = threading.Lock()
-
-
-def out(fields):
-    with lock:
-        sys.stdout.write(json.dumps(fields) + "\n")
-        sys.stdout.flush()
-
-
-running = threading.Event()
-running.set()
-
-
-def watch_stdin():
-    sys.stdin.read()
-    running.clear()
-
-
-threading.Thread(target=watch_stdin, daemon=True).start()
+running = running_until_stdin(sys.stdin.read)
 
 state = {"assignment": 0}
 

@@ -5,33 +5,14 @@ An idempotent producer (enable.idempotence, acks=all) sends "confluent-<n>" (key
 INTERVAL_MS and prints each delivery report: {"ack":V,"p":P,"o":O} or {"fail":V,"err":"..."}.
 A line on stdin (or its end) stops it: it flushes and prints {"produced":true}.
 """
-import json
 import sys
-import threading
 import time
 
 from confluent_kafka import Producer
+from fault_common import out, running_until_stdin
 
 bootstrap, topic, interval_ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
-lock = threading.Lock()
-
-
-def out(fields):
-    with lock:
-        sys.stdout.write(json.dumps(fields) + "\n")
-        sys.stdout.flush()
-
-
-running = threading.Event()
-running.set()
-
-
-def watch_stdin():
-    sys.stdin.readline()
-    running.clear()
-
-
-threading.Thread(target=watch_stdin, daemon=True).start()
+running = running_until_stdin(sys.stdin.readline)
 
 producer = Producer({
     "bootstrap.servers": bootstrap,

@@ -18,59 +18,39 @@ import { defaultElectLeadersRequest } from '../../../src/protocol/generated/elec
 import { defaultDescribeClusterRequest } from '../../../src/protocol/generated/describe-cluster-request.js';
 import { defaultWriteTxnMarkersRequest } from '../../../src/protocol/generated/write-txn-markers-request.js';
 import { defaultDeleteTopicState } from '../../../src/protocol/generated/delete-topics-request.js';
-import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
-import { startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
-import { connectSaslPlain } from '../../helpers/sasl-client.js';
+import { AclOperation as Op, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
+import type { TestBroker } from '../../helpers/test-broker.js';
+import { allow, startAclMatrix, type AclMatrix } from './helpers.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_allowed="a-secret" user_denied="d-secret";';
 const TOPIC = 'adm-t';
 const TXN = 'tx-1';
 const CONFIG_TOPIC = 2;
 const CONFIG_BROKER = 4;
 
+let m: AclMatrix;
 let tb: TestBroker;
 let admin: WireClient;
 let allowed: WireClient;
 let denied: WireClient;
 
 before(async () => {
-  tb = await startTestBroker({
-    config: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      'super.users': 'User:ANONYMOUS',
-      'transaction.state.log.num.partitions': 1,
-      'offsets.topic.num.partitions': 1,
-    },
-  });
-  admin = tb.client;
-  const allow = (resourceType: number, resourceName: string, patternType: number, operation: number) => ({
-    resourceType, resourceName, resourcePatternType: patternType, principal: 'User:allowed', host: '*', operation, permissionType: Perm.Allow,
-  });
-  const created = await admin.request(ApiKey.CreateAcls, 3, {
-    creations: [
+  m = await startAclMatrix(
+    { 'transaction.state.log.num.partitions': 1, 'offsets.topic.num.partitions': 1 },
+    [
       allow(Res.Topic, 'adm-', Pat.Prefixed, Op.All),
       allow(Res.Cluster, 'kafka-cluster', Pat.Literal, Op.All),
       allow(Res.TransactionalId, 'tx-', Pat.Prefixed, Op.All),
       allow(Res.Group, 'g-', Pat.Prefixed, Op.All),
-      { ...allow(Res.Group, 'elsewhere', Pat.Literal, Op.Describe), principal: 'User:denied' },
     ],
-  });
-  assert.deepEqual(created.results.map((r) => r.errorCode), [0, 0, 0, 0, 0]);
-  const sasl = tb.broker.listenerAddress('SASL_PLAINTEXT');
-  allowed = await connectSaslPlain(sasl, 'allowed', 'a-secret');
-  denied = await connectSaslPlain(sasl, 'denied', 'd-secret');
+  );
+  ({ tb, admin, allowed, denied } = m);
 });
 
 after(async () => {
-  allowed?.close();
-  denied?.close();
-  await tb?.close();
+  await m?.close();
 });
 
 test('CreateTopics, CreatePartitions: CREATE and ALTER; nothing created or grown for the denied', async () => {

@@ -22,57 +22,34 @@ import { defaultDeleteGroupsRequest } from '../../../src/protocol/generated/dele
 import { defaultOffsetDeleteRequest } from '../../../src/protocol/generated/offset-delete-request.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
-import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
-import { connectSaslPlain } from '../../helpers/sasl-client.js';
+import { makeTopic, type TestBroker } from '../../helpers/test-broker.js';
+import { allow, startAclMatrix, type AclMatrix } from './helpers.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, joinBody, syncBody } from '../../coordinator/group/wire-helpers.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_allowed="a-secret" user_denied="d-secret";';
 const TOPIC = 'acl-t';
 const GROUP = 'g-1';
 
+let m: AclMatrix;
 let tb: TestBroker;
 let admin: WireClient;
 let allowed: WireClient;
 let denied: WireClient;
 
 before(async () => {
-  tb = await startTestBroker({
-    config: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      // The test broker's own PLAINTEXT client administers.
-      'super.users': 'User:ANONYMOUS',
-      'group.initial.rebalance.delay.ms': 0,
-      'offsets.topic.num.partitions': 1,
+  m = await startAclMatrix(
+    { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 1 },
+    [allow(Res.Topic, TOPIC, Pat.Literal, Op.All), allow(Res.Group, 'g-', Pat.Prefixed, Op.All)],
+    async (b) => {
+      await makeTopic(b, TOPIC, 1);
+      await makeTopic(b, 'acl-secret', 1);
     },
-  });
-  admin = tb.client;
-  await makeTopic(tb, TOPIC, 1);
-  await makeTopic(tb, 'acl-secret', 1);
-  const allow = (resourceType: number, resourceName: string, patternType: number, operation: number) => ({
-    resourceType, resourceName, resourcePatternType: patternType, principal: 'User:allowed', host: '*', operation, permissionType: Perm.Allow,
-  });
-  const created = await admin.request(ApiKey.CreateAcls, 3, {
-    creations: [
-      allow(Res.Topic, TOPIC, Pat.Literal, Op.All),
-      allow(Res.Group, 'g-', Pat.Prefixed, Op.All),
-      // denied gets DESCRIBE on another group only: it has ACLs, just not these.
-      { ...allow(Res.Group, 'elsewhere', Pat.Literal, Op.Describe), principal: 'User:denied' },
-    ],
-  });
-  assert.deepEqual(created.results.map((r) => r.errorCode), [0, 0, 0]);
-  const sasl = tb.broker.listenerAddress('SASL_PLAINTEXT');
-  allowed = await connectSaslPlain(sasl, 'allowed', 'a-secret');
-  denied = await connectSaslPlain(sasl, 'denied', 'd-secret');
+  );
+  ({ tb, admin, allowed, denied } = m);
 });
 
 after(async () => {
-  allowed?.close();
-  denied?.close();
-  await tb?.close();
+  await m?.close();
 });
 
 async function endOffset(topic: string): Promise<bigint> {

@@ -41,6 +41,13 @@ public class FaultClient {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ") + "\"";
     }
 
+    /** Properties from alternating names and values. */
+    static Properties properties(String... pairs) {
+        Properties props = new Properties();
+        for (int i = 0; i < pairs.length; i += 2) props.put(pairs[i], pairs[i + 1]);
+        return props;
+    }
+
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0], topic = args[1], group = args[2];
         long intervalMs = Long.parseLong(args[3]);
@@ -48,16 +55,16 @@ public class FaultClient {
         AtomicBoolean consuming = new AtomicBoolean(true);
 
         Thread producer = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
-            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
-            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            Properties p = properties(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                    ProducerConfig.LINGER_MS_CONFIG, "5",
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000",
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000",
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             try (KafkaProducer<String, String> kp = new KafkaProducer<>(p)) {
                 for (long n = 0; producing.get(); n++) {
                     String v = "java-" + n;
@@ -78,15 +85,15 @@ public class FaultClient {
             out("{\"produced\":true}");
         });
 
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Properties c = properties(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c);
         AtomicInteger assignment = new AtomicInteger(0);
         Thread consumerThread = new Thread(() -> {
