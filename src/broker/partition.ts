@@ -186,7 +186,10 @@ export class Partition {
     if (typeof log === 'number') return log;
     const epochError = leaderEpochError(this.metadata.leaderEpoch, currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return epochError;
-    if (requireLeader ? !this.isLeader : !this.isReplica) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    // A fenced broker (its metadata session lost) serves no reads, a follower's included: its
+    // log may be far behind a leader elected meanwhile, and a client that does not send its
+    // leader epoch would take that for the leader's end of log and reset its offsets.
+    if (requireLeader ? !this.isLeader : !this.isReplica || this.owner.fenced) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return log;
   }
 

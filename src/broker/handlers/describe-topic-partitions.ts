@@ -71,8 +71,9 @@ function partitions(broker: BrokerContext, topic: TopicMetadata, start: number, 
   const out: DescribeTopicPartitionsResponsePartition[] = [];
   for (let i = start; i < end; i++) {
     const p = topic.partitions[i]!;
+    // A leader without a live registration: LEADER_NOT_AVAILABLE and no leader, as Kafka's metadata cache.
     out.push({
-      errorCode: ErrorCode.NONE,
+      errorCode: live.has(p.leader) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
       partitionIndex: p.partition,
       leaderId: live.has(p.leader) ? p.leader : -1,
       leaderEpoch: p.leaderEpoch,

@@ -23,16 +23,34 @@ import { authorizeCluster, authorizeTopic } from '../authorize.js';
 /** What a topic entry's authorized operations need: the request's principal, or null when not asked for. */
 type OpsFor = RequestInfo | null;
 
-function topicEntry(broker: BrokerContext, topic: TopicMetadata, opsFor: OpsFor): MetadataResponseTopic {
+/**
+ * The live brokers a Metadata answer lists, and what a partition whose leader is not among
+ * them gets: LEADER_NOT_AVAILABLE and no leader (a leader whose session is lost, or this broker
+ * while it is fenced), or from v6 LISTENER_NOT_FOUND when the leader is registered without an
+ * endpoint on the request's listener — as Kafka's metadata cache answers, so that a client asks
+ * again instead of following a leader that cannot serve it.
+ */
+interface Liveness {
+  alive: ReadonlySet<number>;
+  /** From v6, the registered brokers without an endpoint on the listener; null when none. */
+  withoutEndpoint: ReadonlySet<number> | null;
+}
+
+function leaderError(p: { leader: number }, live: Liveness): number {
+  if (live.alive.has(p.leader)) return ErrorCode.NONE;
+  return live.withoutEndpoint?.has(p.leader) === true ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE;
+}
+
+function topicEntry(broker: BrokerContext, topic: TopicMetadata, opsFor: OpsFor, live: Liveness): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
     isInternal: topic.internal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      errorCode: leaderError(p, live),
       partitionIndex: p.partition,
-      leaderId: p.leader,
+      leaderId: live.alive.has(p.leader) ? p.leader : -1,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
@@ -54,19 +72,25 @@ export const metadataHandler = defineHandler({
     const v = info.apiVersion;
     const opsFor = v >= 8 && request.includeTopicAuthorizedOperations ? info : null;
     const topics: MetadataResponseTopic[] = [];
+    const brokers = brokersOn(broker, info.listenerName);
+    const alive = new Set<number>();
+    for (const b of brokers) alive.add(b.nodeId);
+    let withoutEndpoint: Set<number> | null = null;
+    if (v >= 6) for (const b of broker.metadata.brokers()) if (!alive.has(b.nodeId)) (withoutEndpoint ??= new Set()).add(b.nodeId);
+    const live: Liveness = { alive, withoutEndpoint };
     const all = request.topics === null || (v === 0 && request.topics.length === 0);
     if (all) {
       // Topics the principal may not describe are left out, not even named.
-      for (const t of broker.metadata.topics()) if (authorizeTopic(broker, info, AclOperation.Describe, t.name)) topics.push(topicEntry(broker, t, opsFor));
+      for (const t of broker.metadata.topics()) if (authorizeTopic(broker, info, AclOperation.Describe, t.name)) topics.push(topicEntry(broker, t, opsFor, live));
     } else {
       const allowAutoCreate = (v < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
       for (const requested of request.topics!) {
-        topics.push(await lookup(broker, info, requested.name, requested.topicId, allowAutoCreate, opsFor));
+        topics.push(await lookup(broker, info, requested.name, requested.topicId, allowAutoCreate, opsFor, live));
       }
     }
     const response: MetadataResponse = {
       throttleTimeMs: 0,
-      brokers: brokersOn(broker, info.listenerName),
+      brokers,
       clusterId: broker.metadata.clusterId,
       controllerId: broker.metadata.controllerId,
       topics,
@@ -91,16 +115,17 @@ async function lookup(
   topicId: Buffer,
   allowAutoCreate: boolean,
   opsFor: OpsFor,
+  live: Liveness,
 ): Promise<MetadataResponseTopic> {
   if (name === null) {
     const byId = broker.metadata.topicById(topicId);
     if (byId === undefined) return errorEntry(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
     if (!authorizeTopic(broker, info, AclOperation.Describe, byId.name)) return errorEntry(null, topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-    return topicEntry(broker, byId, opsFor);
+    return topicEntry(broker, byId, opsFor, live);
   }
   if (!authorizeTopic(broker, info, AclOperation.Describe, name)) return errorEntry(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const existing = broker.metadata.topic(name);
-  if (existing !== undefined) return topicEntry(broker, existing, opsFor);
+  if (existing !== undefined) return topicEntry(broker, existing, opsFor, live);
   if (!allowAutoCreate) return errorEntry(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (!authorizeCluster(broker, info, AclOperation.Create) && !authorizeTopic(broker, info, AclOperation.Create, name)) {
     return errorEntry(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, isInternalTopic(name));
