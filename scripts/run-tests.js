@@ -6,7 +6,7 @@
 //                                        the folders in NOT_UNIT)
 //   node scripts/run-tests.js PATH...    those files or folders
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -17,21 +17,23 @@ import path from 'node:path';
  */
 const NOT_UNIT = ['compat', 'faults', 'cluster/etcd', 'broker/memory'];
 
-/** Every folder and test file under `dir` (relative `rel`), leaving out NOT_UNIT. */
-function unitPaths(dir, rel = '') {
+/**
+ * Every test file (`*.test.js`) under `dir` (relative `rel`), leaving out the folders in `skip`.
+ * Files, not folders, go to the runner: given a folder, Node runs every .js file below a `test`
+ * folder, helpers and scripts (the 100-cycle fault soak) included.
+ */
+function testFiles(dir, skip = [], rel = '') {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const r = rel === '' ? e.name : `${rel}/${e.name}`;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (NOT_UNIT.includes(r)) continue;
-      if (NOT_UNIT.some((n) => n.startsWith(`${r}/`))) out.push(...unitPaths(full, r));
-      else out.push(full);
+      if (!skip.includes(r)) out.push(...testFiles(full, skip, r));
     } else if (e.isFile() && e.name.endsWith('.test.js')) {
       out.push(full);
     }
   }
-  return out;
+  return out.sort();
 }
 
 if (!existsSync('dist/test')) {
@@ -40,9 +42,11 @@ if (!existsSync('dist/test')) {
 }
 let paths = process.argv.slice(2);
 if (paths.length === 1 && paths[0] === '--unit') {
-  paths = unitPaths('dist/test');
+  paths = testFiles('dist/test', NOT_UNIT);
 } else if (paths.length === 0) {
-  paths = ['dist/test'];
+  paths = testFiles('dist/test');
+} else {
+  paths = paths.flatMap((p) => (existsSync(p) && statSync(p).isDirectory() ? testFiles(p) : [p]));
 }
 // A hung test fails after 5 minutes instead of holding CI until its 90-minute limit.
 const args = ['--test', '--test-reporter=spec', '--test-timeout=300000', ...paths];
