@@ -16,9 +16,10 @@ import { electLeaders, type ElectionResult, type PartitionRef } from './elect-le
 import { listReassignments, planReassignments, type ReassignmentRequest } from './reassignment.js';
 import type { OngoingReassignment } from '../common/partition-reassignment.js';
 import { writePartitionChanges } from './partition-writes.js';
-import { aclKey, type AclBinding, type AclSnapshot } from './acls.js';
-import { applyQuotaChanges, changedQuotaEntries, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
-import { applyScramChanges, encodeUserScram, type ScramChange, type UserScramCredentials } from './scram-credentials.js';
+import type { AclBinding, AclSnapshot } from './acls.js';
+import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
+import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
+import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
 
 export interface KvMetadataStoreOptions {
@@ -337,58 +338,27 @@ export class KvMetadataStore implements MetadataStore {
     return this.image.scram.keys();
   }
 
-  /** One transaction over every user touched, each guarded by the revision its new credentials were computed from. */
   async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
-    const next = applyScramChanges((u) => this.image.scram.get(u)?.record, changes);
-    const compares = [];
-    const ops: Op[] = [];
-    for (const [user, creds] of next) {
-      const key = this.keys.scram(user);
-      compares.push(modRevisionIs(key, this.image.scram.get(user)?.modRevision ?? 0));
-      ops.push(creds.size === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(encodeUserScram(creds)) });
-    }
-    if (ops.length === 0) return;
-    const r = await this.o.kv.txn({ compares, success: ops });
-    if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'SCRAM credentials changed meanwhile; try again.');
-    await this.waitForRevision(r.revision);
+    const revision = await writeScramChanges(this.o.kv, this.keys, this.image, changes);
+    if (revision !== null) await this.waitForRevision(revision);
   }
 
   acls(): AclSnapshot {
     return this.image.acls();
   }
 
-  /** One transaction: puts and deletes of whole bindings are idempotent, so nothing needs guarding. */
   async alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void> {
-    const ops: Op[] = [];
-    for (const b of remove) ops.push({ type: 'delete', key: this.keys.acl(aclKey(b)) });
-    for (const b of add) ops.push({ type: 'put', key: this.keys.acl(aclKey(b)), value: encodeRecord(b) });
-    if (ops.length === 0) return;
-    const r = await this.o.kv.txn({ compares: [], success: ops });
-    await this.waitForRevision(r.revision);
+    const revision = await writeAclChanges(this.o.kv, this.keys, add, remove);
+    if (revision !== null) await this.waitForRevision(revision);
   }
 
   clientQuotas(): ClientQuotaSnapshot {
     return this.image.clientQuotas();
   }
 
-  /**
-   * One transaction over every entity touched, each guarded by its key's revision: the new
-   * quotas were computed from the image, so a concurrent change makes this one fail.
-   */
   async alterClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
-    const current = this.image.clientQuotas();
-    const compares = [];
-    const ops: Op[] = [];
-    for (const [entityKey, entry] of changedQuotaEntries(applyQuotaChanges(current, changes), changes)) {
-      const key = this.keys.clientQuota(entityKey);
-      compares.push(modRevisionIs(key, this.image.quotaRevisions.get(entityKey) ?? 0));
-      if (entry !== undefined) ops.push({ type: 'put', key, value: encodeRecord(entry.quotas) });
-      else if (current.entries.has(entityKey)) ops.push({ type: 'delete', key });
-    }
-    if (ops.length === 0) return;
-    const r = await this.o.kv.txn({ compares, success: ops });
-    if (!r.succeeded) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Client quotas changed meanwhile; try again.');
-    await this.waitForRevision(r.revision);
+    const revision = await writeQuotaChanges(this.o.kv, this.keys, this.image, changes);
+    if (revision !== null) await this.waitForRevision(revision);
   }
 
   /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
