@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
 import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
@@ -598,23 +598,4 @@ function newTopicId(): Buffer {
     const id = randomBytes(16);
     if (id.readBigUInt64BE(0) !== 0n || id.readBigUInt64BE(8) > 1n) return id;
   }
-}
-
-function readMetaProperties(dir: string): { clusterId: string | null; dirId: string | null } {
-  const file = join(dir, 'meta.properties');
-  if (!existsSync(file)) return { clusterId: null, dirId: null };
-  const text = readFileSync(file, 'utf8');
-  return {
-    clusterId: /^cluster\.id=(.*)$/m.exec(text)?.[1]?.trim() ?? null,
-    dirId: /^directory\.id=(.*)$/m.exec(text)?.[1]?.trim() ?? null,
-  };
-}
-
-/** Kafka's meta.properties (version 1, with the directory id KRaft brokers keep). */
-function writeMetaProperties(dir: string, clusterId: string, nodeId: number, dirId: string): void {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'meta.properties');
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `#\n#${new Date().toString()}\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\ndirectory.id=${dirId}\n`);
-  renameSync(tmp, file);
 }
