@@ -113,6 +113,8 @@ test('leader.replication.throttled.rate: a replica being added receives only wha
     const [r] = await s.cluster.store(1).alterPartitionReassignments([{ topic: 'moved', partition: 0, replicas: [leader, follower] }]);
     assert.equal(r!.errorCode, ErrorCode.NONE);
     await eventually('the rate is over the bound', () => throttles.leader.isQuotaExceeded(s.clock.now()));
+    // The leader counts a response's bytes when it sends it; wait until the follower has appended it.
+    await eventually('the follower holds what the leader sent', () => logEnd(s, follower, 'moved') * batch === throttles.leader.recordedBytes);
     const stalledAt = logEnd(s, follower, 'moved');
     const seen = fetches.count;
     await eventually('five more fetches by the follower', () => fetches.count >= seen + 5);
@@ -124,6 +126,7 @@ test('leader.replication.throttled.rate: a replica being added receives only wha
     // Two seconds later the rate allows about two seconds' worth, counted from the first byte.
     await s.clock.advance(2000);
     await eventually('more moved, then the bound again', () => logEnd(s, follower, 'moved') > stalledAt && throttles.leader.isQuotaExceeded(s.clock.now()));
+    await eventually('the follower holds what the leader sent', () => logEnd(s, follower, 'moved') * batch === throttles.leader.recordedBytes);
     const seen2 = fetches.count;
     await eventually('five more fetches by the follower', () => fetches.count >= seen2 + 5);
     const movedBytes = throttles.leader.recordedBytes;
