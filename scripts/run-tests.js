@@ -3,7 +3,7 @@
 //
 //   node scripts/run-tests.js            everything under dist/test
 //   node scripts/run-tests.js --unit     the hermetic part: no network, no apt, no Java (all but
-//                                        the folders in NOT_UNIT)
+//                                        the folders in NOT_UNIT), four files at a time
 //   node scripts/run-tests.js PATH...    those files or folders
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -41,7 +41,8 @@ if (!existsSync('dist/test')) {
   process.exit(1);
 }
 let paths = process.argv.slice(2);
-if (paths.length === 1 && paths[0] === '--unit') {
+const unit = paths.length === 1 && paths[0] === '--unit';
+if (unit) {
   paths = testFiles('dist/test', NOT_UNIT);
 } else if (paths.length === 0) {
   paths = testFiles('dist/test');
@@ -49,6 +50,12 @@ if (paths.length === 1 && paths[0] === '--unit') {
   paths = paths.flatMap((p) => (existsSync(p) && statSync(p).isDirectory() ? testFiles(p) : [p]));
 }
 // A hung test fails after 5 minutes instead of holding CI until its 90-minute limit.
-const args = ['--test', '--test-reporter=spec', '--test-timeout=300000', ...paths];
+const args = ['--test', '--test-reporter=spec', '--test-timeout=300000'];
+// Unit test files use free ports and their own temp dirs, and most of their time is spent
+// waiting (sockets, fsync, child processes), so four run at once even on two cores (Node's
+// default is one fewer than the cores: one file at a time here). The full suite stays one file
+// at a time: its compat and fault tests start JVMs, network namespaces and apt.
+if (unit) args.push(`--test-concurrency=${process.env.MILLRACE_TEST_CONCURRENCY ?? 4}`);
+args.push(...paths);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);
