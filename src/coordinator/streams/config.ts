@@ -4,6 +4,9 @@
  */
 import type { ConfigValues } from '../group/config.js';
 
+const TASK_OFFSET_INTERVAL_MS = 60_000;
+const ACCEPTABLE_RECOVERY_LAG = 10_000;
+
 export interface StreamsGroupConfig {
   /** group.streams.session.timeout.ms, and the bounds a group config may set it within. */
   sessionTimeoutMs: number;
@@ -18,9 +21,9 @@ export interface StreamsGroupConfig {
   /** group.streams.num.standby.replicas, at most group.streams.max.standby.replicas. */
   numStandbyReplicas: number;
   maxStandbyReplicas: number;
-  /** group.streams.task.offset.interval.ms: how often members report their changelog offsets. */
+  /** How often members report their changelog offsets (Kafka's internal group.streams.task.offset.interval.ms, 60 s). */
   taskOffsetIntervalMs: number;
-  /** group.streams.acceptable.recovery.lag. */
+  /** Kafka's internal group.streams.acceptable.recovery.lag (10000 offsets). */
   acceptableRecoveryLag: number;
 }
 
@@ -35,8 +38,8 @@ export function defaultStreamsGroupConfig(overrides: Partial<StreamsGroupConfig>
     maxSize: 2_147_483_647,
     numStandbyReplicas: 0,
     maxStandbyReplicas: 2,
-    taskOffsetIntervalMs: 60_000,
-    acceptableRecoveryLag: 10_000,
+    taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,
+    acceptableRecoveryLag: ACCEPTABLE_RECOVERY_LAG,
     ...overrides,
   };
 }
@@ -69,7 +72,7 @@ export function streamsGroupConfigFrom(config: ConfigValues): StreamsGroupConfig
     maxSize: config.int('group.streams.max.size'),
     numStandbyReplicas: config.int('group.streams.num.standby.replicas'),
     maxStandbyReplicas: config.int('group.streams.max.standby.replicas'),
-    taskOffsetIntervalMs: config.int('group.streams.task.offset.interval.ms'),
-    acceptableRecoveryLag: config.long('group.streams.acceptable.recovery.lag'),
+    taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,
+    acceptableRecoveryLag: ACCEPTABLE_RECOVERY_LAG,
   });
 }
