@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { authenticate, type SaslCredentials } from './sasl.js';
+import type { OAuthBearerCredentials } from './oauthbearer-unsecured.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
 import { ApiKey, apiInfo, type RequestTypes, type ResponseTypes } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -17,7 +18,7 @@ export interface ConnectionOptions {
   /** Connect with TLS (SSL and SASL_SSL listeners). */
   tls?: TlsConnectionOptions;
   /** Authenticate with SASL after ApiVersions (SASL_PLAINTEXT and SASL_SSL listeners). */
-  sasl?: SaslCredentials;
+  sasl?: SaslCredentials | OAuthBearerCredentials;
 }
 
 interface Pending {

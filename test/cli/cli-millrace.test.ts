@@ -92,7 +92,7 @@ test('--command-config supplies bootstrap.servers and client settings', async ()
     writeFileSync(props, 'security.protocol=SASL_SSL\n');
     const r = await cli(['topic', 'list', '--command-config', props]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'millrace: security.protocol=SASL_SSL is not supported by the millrace client (PLAINTEXT only)\n');
+    assert.equal(r.stderr, `millrace: --command-config ${props}: sasl.mechanism is not set and Kafka's default, GSSAPI (Kerberos), is not supported by the millrace client: set sasl.mechanism to one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER\n`);
     const missing = await cli(['topic', 'list', '--command-config', join(dir, 'nope.properties')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^millrace: cannot read command config .*nope\.properties/);
