@@ -27,7 +27,7 @@ export async function authenticate(conn: BrokerConnection, sasl: SaslCredentials
   }
   const step = async (token: Buffer): Promise<Buffer> => {
     const res = await conn.request(ApiKey.SaslAuthenticate, { authBytes: token }, Math.min(conn.version(ApiKey.SaslAuthenticate), 2));
-    if (res.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(res.errorCode, res.errorMessage ?? 'SASL authentication failed');
+    if (res.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(res.errorCode, `SASL ${sasl.mechanism} authentication to ${conn.host}:${conn.port}`, res.errorMessage);
     return res.authBytes;
   };
   if ('token' in sasl) {

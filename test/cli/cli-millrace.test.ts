@@ -37,7 +37,7 @@ function leaves(cmd: Command, path: string[] = []): string[][] {
   return subs.flatMap((c) => leaves(c, [...path, c.name()]));
 }
 
-const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'txn', 'config', 'acl', 'quota', 'cluster', 'partition'];
+const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'txn', 'config', 'acl', 'quota', 'user', 'cluster', 'partition'];
 
 test('every subcommand has --help with examples; client commands take --bootstrap-server and --command-config', async () => {
   const program = await buildProgram();
