@@ -31,13 +31,13 @@ const SSL_CLIENT_DEFAULTS: ReadonlyMap<string, string> = new Map([
   ['ssl.truststore.type', 'JKS'],
 ]);
 
-/** Settings naming Java classes or OAuth flows this client has no equivalent of. */
-const UNSUPPORTED: ReadonlyArray<readonly [string, string]> = [
-  ['sasl.login.class', 'it runs no Java login classes'],
-  ['sasl.login.callback.handler.class', 'it runs no Java callback handlers; OAUTHBEARER logs in with the unsecured token of OAuthBearerLoginModule\'s unsecuredLogin* options'],
-  ['sasl.client.callback.handler.class', 'it runs no Java callback handlers'],
-  ['sasl.oauthbearer.token.endpoint.url', 'it fetches no OAuth tokens; OAUTHBEARER logs in with the unsecured token of OAuthBearerLoginModule\'s unsecuredLogin* options'],
-  ['ssl.engine.factory.class', 'it runs no Java SSL engine factories'],
+/** Settings naming Java classes or OAuth flows this client has no equivalent of, by what they configure. */
+const UNSUPPORTED: ReadonlyArray<readonly [kind: 'ssl' | 'sasl', name: string, why: string]> = [
+  ['sasl', 'sasl.login.class', 'it runs no Java login classes'],
+  ['sasl', 'sasl.login.callback.handler.class', 'it runs no Java callback handlers; OAUTHBEARER logs in with the unsecured token of OAuthBearerLoginModule\'s unsecuredLogin* options'],
+  ['sasl', 'sasl.client.callback.handler.class', 'it runs no Java callback handlers'],
+  ['sasl', 'sasl.oauthbearer.token.endpoint.url', 'it fetches no OAuth tokens; OAUTHBEARER logs in with the unsecured token of OAuthBearerLoginModule\'s unsecuredLogin* options'],
+  ['ssl', 'ssl.engine.factory.class', 'it runs no Java SSL engine factories'],
 ];
 
 export type ClientSecurity = Pick<ConnectionOptions, 'tls' | 'sasl'>;
@@ -50,15 +50,18 @@ export function clientSecurity(props: ReadonlyMap<string, string>, where: string
   const value = (props.get('security.protocol') ?? 'PLAINTEXT').trim();
   const protocol = SECURITY_PROTOCOLS.find((p) => p === value.toUpperCase());
   if (protocol === undefined) throw new Error(`${where}: security.protocol ${value} is not one of ${SECURITY_PROTOCOLS.join(', ')}`);
-  for (const [name, why] of UNSUPPORTED) {
+  const ssl = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  // As in Kafka, settings of a layer the protocol does not use are ignored.
+  for (const [kind, name, why] of UNSUPPORTED) {
     const v = props.get(name);
-    if (v !== undefined && v.trim() !== '') throw new Error(`${where}: ${name} is not supported by the millrace client: ${why}`);
+    if ((kind === 'ssl' ? ssl : sasl) && v !== undefined && v.trim() !== '') throw new Error(`${where}: ${name} is not supported by the millrace client: ${why}`);
   }
   const out: ClientSecurity = {};
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
+  if (ssl) {
     out.tls = tlsClientOptions('', (name) => props.get(name) ?? SSL_CLIENT_DEFAULTS.get(name) ?? null, where);
   }
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') out.sasl = saslLogin(props, where);
+  if (sasl) out.sasl = saslLogin(props, where);
   return out;
 }
 

@@ -30,6 +30,8 @@ function claimsOf(token: string): Record<string, unknown> {
 
 test('settings to options: PLAINTEXT adds nothing, SSL the TLS options, SASL the login', () => {
   assert.deepEqual(options({ 'security.protocol': 'plaintext' }), BASE);
+  // Settings of a layer the protocol does not use are ignored, as Kafka ignores them.
+  assert.deepEqual(options({ 'ssl.truststore.location': '/x.jks', 'sasl.mechanism': 'GSSAPI', 'sasl.login.callback.handler.class': 'x.Y' }), BASE);
   const ssl = options({ 'security.protocol': 'SSL', 'ssl.truststore.type': 'PEM', 'ssl.truststore.certificates': '-----BEGIN CERTIFICATE----- QUJD -----END CERTIFICATE-----' });
   assert.equal(ssl.tls?.ca, '-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----');
   assert.deepEqual([ssl.tls?.minVersion, ssl.tls?.maxVersion], ['TLSv1.2', 'TLSv1.3']);
