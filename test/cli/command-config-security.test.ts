@@ -82,7 +82,7 @@ test('SASL_SSL with PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and unsecured OAUTHBEARE
   // The data path too: records produced and consumed through partition leaders found over SASL_SSL.
   const scram = saslSsl('SCRAM-SHA-512', `${SCRAM} required username="bob" password="bob-512";`);
   await ok(['produce', 'secured', '--command-config', scram], 'one\ntwo\nthree\n');
-  const consumed = await ok(['consume', 'secured', '--from-beginning', '--max-messages', '3', '--timeout-ms', '20000', '--command-config', scram]);
+  const consumed = await ok(['consume', 'secured', '--from-beginning', '--exit-at-end', '--command-config', scram]);
   assert.deepEqual(consumed.trim().split('\n').sort(), ['one', 'three', 'two']);
 });
 
