@@ -71,6 +71,7 @@ test('completion scripts name every subcommand and flag, and complete in bash', 
     return r.stdout.trimEnd().split('\n').sort();
   };
   assert.deepEqual(complete(['millrace', 'gr']), ['group']);
+  assert.deepEqual(complete(['millrace', 'user', 'add', 'alice', '--mechanism', '']), ['SCRAM-SHA-256', 'SCRAM-SHA-512']);
   assert.deepEqual(complete(['millrace', 'topic', '']), ['--help', 'alter', 'create', 'delete', 'describe', 'list']);
   assert.deepEqual(complete(['millrace', 'group', 'reset-offsets', 'g1', '--to-e']), ['--to-earliest']);
   assert.ok(complete(['millrace', 'consume', '--bootstrap-server', 'h:1', '--f']).includes('--from-beginning'));
