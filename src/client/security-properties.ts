@@ -11,7 +11,7 @@
  * is refused with the setting's name rather than ignored.
  */
 import { parseJaasConfig, type JaasEntry } from '../common/jaas.js';
-import { tlsClientOptions } from '../common/tls-settings.js';
+import { SSL_CLIENT_DEFAULTS, tlsClientOptions } from '../common/tls-settings.js';
 import type { ConnectionOptions } from './connection.js';
 import { unsecuredOAuthBearer } from './oauthbearer-unsecured.js';
 
@@ -21,15 +21,6 @@ const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as
 const PLAIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
 const OAUTHBEARER_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
-
-/** Kafka's client defaults of the ssl.* settings tlsClientOptions reads. */
-const SSL_CLIENT_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ['ssl.protocol', 'TLSv1.3'],
-  ['ssl.enabled.protocols', 'TLSv1.2,TLSv1.3'],
-  ['ssl.endpoint.identification.algorithm', 'https'],
-  ['ssl.keystore.type', 'JKS'],
-  ['ssl.truststore.type', 'JKS'],
-]);
 
 /** Settings naming Java classes or OAuth flows this client has no equivalent of, by what they configure. */
 const UNSUPPORTED: ReadonlyArray<readonly [kind: 'ssl' | 'sasl', name: string, why: string]> = [

@@ -23,6 +23,15 @@ export class TlsConfigError extends Error {
   override readonly name = 'TlsConfigError';
 }
 
+/** Kafka's client SSL defaults (ConfigDef.withClientSslSupport) of the settings tlsClientOptions reads. */
+export const SSL_CLIENT_DEFAULTS: ReadonlyMap<string, string> = new Map([
+  ['ssl.protocol', 'TLSv1.3'],
+  ['ssl.enabled.protocols', 'TLSv1.2,TLSv1.3'],
+  ['ssl.endpoint.identification.algorithm', 'https'],
+  ['ssl.keystore.type', 'JKS'],
+  ['ssl.truststore.type', 'JKS'],
+]);
+
 const PROTOCOL_ORDER: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 /** SSLContext protocol names of Java's SunJSSE. */
 const SSL_CONTEXT_PROTOCOLS: ReadonlySet<string> = new Set(['TLS', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'SSL', 'SSLv3']);
