@@ -82,9 +82,9 @@ export class StreamsGroupManager {
   }
 
   /** The response Kafka sends for a refused heartbeat. */
-  static errorResponse(err: GroupError): StreamsHeartbeatResponse {
+  static errorResponse(errorCode: number, errorMessage: string | null): StreamsHeartbeatResponse {
     return {
-      errorCode: err.errorCode, errorMessage: err.message, memberId: '', memberEpoch: 0, heartbeatIntervalMs: 0, acceptableRecoveryLag: 0, taskOffsetIntervalMs: 0,
+      errorCode, errorMessage, memberId: '', memberEpoch: 0, heartbeatIntervalMs: 0, acceptableRecoveryLag: 0, taskOffsetIntervalMs: 0,
       status: null, activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null,
     };
   }

@@ -148,6 +148,20 @@ export class StreamsGroup implements TaskOwnership {
     }
   }
 
+  /**
+   * Whether the group reads `topic` (StreamsGroup.isSubscribedToTopic): a source topic, a
+   * repartition topic it reads, or a topic a source regular expression matched when the
+   * topology was last configured. Offsets of such topics are not expired or deleted.
+   */
+  isSubscribedToTopic(topic: string): boolean {
+    if (this.members.size === 0 || this.topology === null) return false;
+    for (const s of this.topology.subtopologies.values()) {
+      if (s.sourceTopics.includes(topic) || s.repartitionSourceTopics.some((r) => r.name === topic)) return true;
+    }
+    for (const s of this.configuredTopology?.subtopologies?.values() ?? []) if (s.sourceTopics.has(topic)) return true;
+    return false;
+  }
+
   /** Keeps the offset sums a member reported (TaskOffsets), which the assignor uses to find where state lives. */
   setTaskOffsets(memberId: string, offsets: ReadonlyArray<{ subtopologyId: string; partition: number; offset: bigint }>): void {
     if (!this.members.has(memberId)) return;

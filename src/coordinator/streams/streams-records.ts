@@ -13,6 +13,7 @@
  *
  * A null value is a tombstone.
  */
+import { RecordKind } from '../group/record-codec.js';
 import { activeToWire, toWire, type TasksTuple, type WireTaskIds } from './tasks.js';
 import type { StreamsMember } from './streams-member.js';
 import { topologyToWire, type StreamsTopology, type WireTopology } from './topology.js';
@@ -73,6 +74,7 @@ export interface StreamsGroupCurrentMemberAssignmentValue {
 }
 
 interface Base<T extends StreamsRecordType, V> {
+  kind: RecordKind.Streams;
   type: T;
   group: string;
   /** Empty for the group-level records. */
@@ -89,7 +91,7 @@ export type StreamsGroupRecord =
   | Base<StreamsRecordType.Topology, WireTopology>;
 
 function rec<R extends StreamsGroupRecord>(type: R['type'], group: string, memberId: string, value: R['value']): R {
-  return { type, group, memberId, value } as R;
+  return { kind: RecordKind.Streams, type, group, memberId, value } as R;
 }
 
 export function groupMetadataRecord(group: string, v: StreamsGroupMetadataValue | null): StreamsGroupRecord {

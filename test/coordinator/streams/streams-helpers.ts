@@ -111,7 +111,7 @@ export function streamsHarness(config: Partial<StreamsGroupConfig> = {}, topics 
         for (const t of r.topicsToCreate) h.toCreate.push({ name: t.name, numPartitions: t.numPartitions });
         return r.response;
       } catch (err) {
-        if (err instanceof GroupError) return StreamsGroupManager.errorResponse(err);
+        if (err instanceof GroupError) return StreamsGroupManager.errorResponse(err.errorCode, err.message);
         throw err;
       }
     },
