@@ -2,7 +2,9 @@
  * Issue 17's streams group proof: Kafka Streams 4.4 WordCount with group.protocol=streams
  * (KIP-1071) and exactly_once_v2. Two instances share the tasks (the broker's sticky task
  * assignor splits them), one is killed with kill -9, and the other takes over every task
- * once the broker's session timeout fences the dead one; the counts at the end are exact.
+ * once the broker's session timeout fences the dead one; Kafka's kafka-streams-groups.sh lists
+ * the group and describes its one remaining member with every task; the counts at the end are
+ * exact.
  *
  * Against Millrace by default; MILLRACE_COMPAT_TARGET=kafka runs the same against Apache Kafka.
  */
@@ -19,6 +21,10 @@ import { killMembers, Member } from './clients/group-members.js';
 import { ensureJavaStreamsGroupWordCount, ensureJavaStreamsWordCount } from './clients/txn-drivers.js';
 import type { DriverCommand } from './clients/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
+import { runRaw, type RunResult } from './setup/exec.js';
+import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { ensureKafkaJars } from './setup/kafka.js';
+import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const PARTITIONS = 4;
@@ -65,6 +71,13 @@ function until(m: Member, pred: (l: Record<string, unknown>) => boolean, ms: num
     };
     void m.exited.then(() => done(false));
   });
+}
+
+/** Kafka's kafka-streams-groups.sh (StreamsGroupCommand from the 4.4.0 jars tools/kafka/fetch.sh keeps). */
+async function streamsGroups(args: readonly string[]): Promise<RunResult> {
+  await ensureKafkaJars();
+  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
+  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, 'org.apache.kafka.tools.streams.StreamsGroupCommand', '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
 }
 
 /** The active tasks a member last reported. */
@@ -118,6 +131,17 @@ test('Kafka Streams WordCount on group.protocol=streams: two instances share the
     await a.kill();
     await produce(LINES / 2, LINES);
     assert.ok(await until(b, () => activeOf(b).join() === TASKS.join(), 120_000), `B did not take every task:\n${activeOf(b)}\n${b.tail(30)}`);
+
+    // 3. Kafka's kafka-streams-groups.sh lists the group and describes its one member with every task.
+    const list = await streamsGroups(['--list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(list.stdout.split('\n').some((l) => l.trim() === appId), `--list:\n${list.stdout}`);
+    const described = await streamsGroups(['--describe', '--group', appId, '--members', '--verbose']);
+    assert.equal(described.code, 0, described.stderr);
+    const rows = described.stdout.split('\n').filter((l) => l.startsWith(`${appId} `));
+    assert.equal(rows.length, 1, `one member left:\n${described.stdout}`);
+    assert.match(rows[0]!, / streams +\d+ /, 'member protocol streams');
+    assert.match(rows[0]!, /ACTIVE: 0:\[0,1,2,3\]; 1:\[0,1,2,3\];/, `every task on the survivor:\n${described.stdout}`);
     const { code } = await b.exited;
     assert.equal(code, 0, `B ended badly:\n${b.tail(30)}`);
   } finally {
