@@ -194,6 +194,7 @@ const defs: ConfigDef[] = [
   { name: 'group.streams.min.heartbeat.interval.ms', type: 'int', default: '5000', min: 1 },
   { name: 'group.streams.max.heartbeat.interval.ms', type: 'int', default: '15000', min: 1 },
   { name: 'group.streams.max.size', type: 'int', default: INT_MAX, min: 1 },
+  { name: 'group.streams.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
   { name: 'group.streams.num.standby.replicas', type: 'int', default: '0', min: 0 },
   { name: 'group.streams.max.standby.replicas', type: 'int', default: '2', min: 0 },
   { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },

@@ -18,6 +18,8 @@ export interface StreamsGroupConfig {
   maxHeartbeatIntervalMs: number;
   /** group.streams.max.size. */
   maxSize: number;
+  /** group.streams.initial.rebalance.delay.ms: how long a group's first target assignment waits for more members. */
+  initialRebalanceDelayMs: number;
   /** group.streams.num.standby.replicas, at most group.streams.max.standby.replicas. */
   numStandbyReplicas: number;
   maxStandbyReplicas: number;
@@ -36,6 +38,7 @@ export function defaultStreamsGroupConfig(overrides: Partial<StreamsGroupConfig>
     minHeartbeatIntervalMs: 5000,
     maxHeartbeatIntervalMs: 15_000,
     maxSize: 2_147_483_647,
+    initialRebalanceDelayMs: 3000,
     numStandbyReplicas: 0,
     maxStandbyReplicas: 2,
     taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,
@@ -70,6 +73,7 @@ export function streamsGroupConfigFrom(config: ConfigValues): StreamsGroupConfig
     minHeartbeatIntervalMs: config.int('group.streams.min.heartbeat.interval.ms'),
     maxHeartbeatIntervalMs: config.int('group.streams.max.heartbeat.interval.ms'),
     maxSize: config.int('group.streams.max.size'),
+    initialRebalanceDelayMs: config.int('group.streams.initial.rebalance.delay.ms'),
     numStandbyReplicas: config.int('group.streams.num.standby.replicas'),
     maxStandbyReplicas: config.int('group.streams.max.standby.replicas'),
     taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,

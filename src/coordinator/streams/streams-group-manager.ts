@@ -16,6 +16,7 @@ import type { StreamsGroupConfig } from './config.js';
 import { GroupError } from './errors.js';
 import type { StreamsHeartbeatOutcome, StreamsHeartbeatRequest, StreamsHeartbeatResponse } from './heartbeat-types.js';
 import { streamsGroupHeartbeat } from './streams-heartbeat.js';
+import { computeStreamsTargetAssignment } from './target-assignment.js';
 import { StreamsGroup, StreamsGroupState } from './streams-group.js';
 import { StreamsMemberState, type StreamsMember } from './streams-member.js';
 import { replayStreamsRecord } from './streams-replay.js';
@@ -41,6 +42,10 @@ function sessionKey(groupId: string, memberId: string): string {
 
 function rebalanceKey(groupId: string, memberId: string): string {
   return `streams-group-rebalance-timeout-${groupId}-${memberId}`;
+}
+
+function initialRebalanceKey(groupId: string): string {
+  return `initial-rebalance-timeout-${groupId}`;
 }
 
 export class StreamsGroupManager {
@@ -108,6 +113,37 @@ export class StreamsGroupManager {
   scheduleRebalanceTimeout(groupId: string, member: StreamsMember): void {
     const { memberId, memberEpoch } = member;
     this.timer.schedule(rebalanceKey(groupId, memberId), member.rebalanceTimeoutMs, () => this.onRebalanceTimeout(groupId, memberId, memberEpoch));
+  }
+
+  /**
+   * Kafka's initial rebalance delay: the first member of an empty group does not get a target
+   * assignment before group.streams.initial.rebalance.delay.ms, so that the members starting
+   * with it are in the first assignment (status ASSIGNMENT_DELAYED meanwhile).
+   */
+  scheduleInitialRebalanceIfAbsent(groupId: string): void {
+    const delay = this.config.initialRebalanceDelayMs;
+    const key = initialRebalanceKey(groupId);
+    if (delay <= 0 || this.timer.has(key)) return;
+    this.timer.schedule(key, delay, () => this.computeDelayedTargetAssignment(groupId));
+  }
+
+  initialRebalancePending(groupId: string): boolean {
+    return this.timer.has(initialRebalanceKey(groupId));
+  }
+
+  /** The target assignment the initial rebalance delay held back (Kafka's computeDelayedTargetAssignment). */
+  private computeDelayedTargetAssignment(groupId: string): void {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.isEmpty || group.groupEpoch <= group.assignmentEpoch) return;
+    if (group.configuredTopology === null) {
+      this.logger.warn({ groupId }, 'cannot compute the delayed target assignment: the topology is not configured');
+      return;
+    }
+    const result = computeStreamsTargetAssignment({
+      group, groupEpoch: group.groupEpoch, updated: null, removedMemberId: null, updatedPreviousTarget: null, configured: group.configuredTopology,
+      numStandbyReplicas: this.config.numStandbyReplicas, nowMs: this.timer.clock.now(),
+    });
+    this.writeQuietly(groupId, result.records, 'delayed target assignment');
   }
 
   cancelRebalanceTimeout(groupId: string, memberId: string): void {

@@ -25,9 +25,9 @@ import type { StreamsGroupManager } from './streams-group-manager.js';
 import { StreamsGroup } from './streams-group.js';
 import { leaveStreamsGroup, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, lookUpMember } from './streams-membership.js';
 import { StreamsMemberState, sameEndpoint, type StreamsMember } from './streams-member.js';
-import { currentAssignmentRecord, groupMetadataRecord, memberMetadataRecord, topologyRecord, type StreamsGroupRecord } from './streams-records.js';
+import { currentAssignmentRecord, groupMetadataRecord, memberMetadataRecord, targetEpochRecord, targetMemberRecord, topologyRecord, type StreamsGroupRecord } from './streams-records.js';
 import { computeMetadataHash, computeStreamsTargetAssignment } from './target-assignment.js';
-import { fromWire, sameHeld, toWire, type TasksTuple } from './tasks.js';
+import { emptyTuple, fromWire, sameHeld, toWire, type TasksTuple } from './tasks.js';
 import { sameTopology, topologyFromWire, validateTopology, type StreamsTopology } from './topology.js';
 
 function invalid(message: string): GroupError {
@@ -116,12 +116,23 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
     groupEpoch += 1;
     records.push(groupMetadataRecord(groupId, { epoch: groupEpoch, metadataHash, validatedTopologyEpoch }));
     mgr.logger.info({ groupId, memberId: updated.memberId, groupEpoch }, 'bumped streams group epoch');
+    if (group.isEmpty) mgr.scheduleInitialRebalanceIfAbsent(groupId);
   }
 
   // 3. A new target assignment when the group epoch moved.
   let targetEpoch = group.assignmentEpoch;
   let target: TasksTuple = replaced !== null ? group.targetOf(replaced.memberId) : group.targetOf(updated.memberId);
-  if (groupEpoch > group.assignmentEpoch) {
+  if (groupEpoch > group.assignmentEpoch && mgr.initialRebalancePending(groupId)) {
+    // The group's first assignment waits for the initial rebalance delay: nothing to run yet.
+    // The member that starts the delay moves the target epoch to its epoch with nothing
+    // assigned (as Kafka answers: epoch 1, no tasks), so that members never stay at epoch 0.
+    status.push({ statusCode: StreamsStatus.AssignmentDelayed, statusDetail: 'Assignment delayed due to the configured initial rebalance delay.' });
+    target = emptyTuple();
+    if (group.isEmpty) {
+      records.push(targetMemberRecord(groupId, updated.memberId, target), targetEpochRecord(groupId, groupEpoch, nowMs));
+      targetEpoch = groupEpoch;
+    }
+  } else if (groupEpoch > group.assignmentEpoch) {
     const result = computeStreamsTargetAssignment({
       group, groupEpoch, updated, removedMemberId: replaced?.memberId ?? null, updatedPreviousTarget: replaced !== null ? target : null,
       configured, numStandbyReplicas: mgr.config.numStandbyReplicas, nowMs,

@@ -18,7 +18,8 @@ let tb: TestBroker;
 let c: WireClient;
 
 before(async () => {
-  tb = await startTestBroker({ config: { 'offsets.topic.num.partitions': 3 } });
+  // The first assignment of a group comes at once (the initial rebalance delay has its own test).
+  tb = await startTestBroker({ config: { 'offsets.topic.num.partitions': 3, 'group.streams.initial.rebalance.delay.ms': 0 } });
   c = tb.client;
   await makeTopic(tb, 'sg-in', 2);
 });

@@ -351,3 +351,31 @@ test('deleting an empty group writes tombstones for all its records', () => {
   assert.equal(h.mgr.group('app'), undefined);
   assert.equal(h.mgr.validateDeleteGroup('app'), ErrorCode.GROUP_ID_NOT_FOUND);
 });
+
+test('group.streams.initial.rebalance.delay.ms: the first assignment waits for the members starting together', () => {
+  const h = ready(4, { initialRebalanceDelayMs: 3000 });
+  const m1 = new SimStreamsMember(h, 'app', 'm1', 'p1', WORDCOUNT);
+  const m2 = new SimStreamsMember(h, 'app', 'm2', 'p2', WORDCOUNT);
+  const delayed = { statusCode: StreamsStatus.AssignmentDelayed, statusDetail: 'Assignment delayed due to the configured initial rebalance delay.' };
+  const first = m1.heartbeat();
+  assert.deepEqual(first.status, [delayed]);
+  assert.equal(first.memberEpoch, 1, 'a joined member is never left at epoch 0');
+  h.advance(1000);
+  const second = m2.heartbeat();
+  assert.deepEqual(second.status, [delayed]);
+  assert.equal(second.memberEpoch, 1);
+  assert.deepEqual(m1.heartbeat().status, [delayed]);
+  assert.deepEqual([...m1.activeTasks(), ...m2.activeTasks()], []);
+  h.advance(2000);
+  // The delayed target covers both: each gets its half at once, nobody revokes anything.
+  m1.heartbeat();
+  m2.heartbeat();
+  assert.equal(m1.activeTasks().length, 4);
+  assert.equal(m2.activeTasks().length, 4);
+  assert.deepEqual([...m1.activeTasks(), ...m2.activeTasks()].sort(), ALL(4));
+  assert.deepEqual(m1.last!.status, []);
+  assert.equal(h.mgr.group('app')!.state, StreamsGroupState.Stable);
+  // A member joining the running group is not delayed.
+  const m3 = new SimStreamsMember(h, 'app', 'm3', 'p3', WORDCOUNT);
+  assert.deepEqual(m3.heartbeat().status, []);
+});

@@ -120,7 +120,7 @@ export function streamsHarness(config: Partial<StreamsGroupConfig> = {}, topics 
       timer.poll();
     },
   };
-  h.mgr = new StreamsGroupManager(defaultStreamsGroupConfig(config), timer, silentLogger, (_groupId, records) => {
+  h.mgr = new StreamsGroupManager(defaultStreamsGroupConfig({ initialRebalanceDelayMs: 0, ...config }), timer, silentLogger, (_groupId, records) => {
     for (const r of records) {
       log.push(r);
       h.mgr.replay(r);
