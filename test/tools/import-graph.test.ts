@@ -23,6 +23,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The broker's replica fetchers reach other brokers through the client's connection
   // (as Kafka's brokers use its clients' NetworkClient); the client knows nothing of the broker.
   broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client', 'security'],
+  // The console acts on the broker as a client does (over its listener, as the logged-in
+  // principal); ACL enum names come from cluster/acls.ts.
+  console: ['client', 'protocol', 'common', 'cluster'],
   cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', '(root)'],
   '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'cli'],
 };
