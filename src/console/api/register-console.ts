@@ -1,7 +1,7 @@
 /**
  * The console's routes on the broker's console listener (src/console/server.ts owns the
  * fastify instance): the JSON API under /api/v1 with its OpenAPI document at
- * /api/openapi.json.
+ * /api/openapi.json, and Confluent REST Proxy v3 under /v3.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,7 @@ import { messageRoutes } from './routes-messages.js';
 import { securityRoutes } from './routes-security.js';
 import { topicRoutes } from './routes-topics.js';
 import { SessionPool, type ConsoleOptions } from './session.js';
+import { v3Routes } from './v3/routes.js';
 
 export type { ConsoleOptions } from './session.js';
 
@@ -44,6 +45,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     groupRoutes(scope, pool);
     securityRoutes(scope, pool);
   });
+  void api('/v3', v3Routes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => openapi.document(packageVersion()));
 }
 
