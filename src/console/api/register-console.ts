@@ -1,11 +1,12 @@
 /**
  * The console's routes on the broker's console listener (src/console/server.ts owns the
  * fastify instance): the JSON API under /api/v1 with its OpenAPI document at
- * /api/openapi.json, and Confluent REST Proxy v3 under /v3.
+ * /api/openapi.json, Confluent REST Proxy v3 under /v3, and the web UI at /.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { packageJsonPath } from '../ui/package-root.js';
+import { uiRoutes } from '../ui/ui-routes.js';
 import { replyWithError } from './errors.js';
 import { OpenApiCollector } from './openapi.js';
 import { groupRoutes } from './routes-groups.js';
@@ -47,6 +48,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   });
   void api('/v3', v3Routes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => openapi.document(packageVersion()));
+  void app.register(async (scope) => uiRoutes(scope));
 }
 
 let version: string | undefined;
