@@ -53,7 +53,11 @@ export function lineChart(title: string, unit: string, series: Series[]): SVGSVG
   series.forEach((s, i) => {
     if (s.points.length === 0) return;
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
-    svg.appendChild(el('path', { d, fill: 'none', stroke: COLORS[i % COLORS.length]!, 'stroke-width': 2 }));
+    const color = COLORS[i % COLORS.length]!;
+    svg.appendChild(el('path', { d, fill: 'none', stroke: color, 'stroke-width': 2 }));
+    // The latest value as a dot: a series of one point is still seen.
+    const [lt, lv] = s.points.at(-1)!;
+    svg.appendChild(el('circle', { cx: x(lt).toFixed(1), cy: y(lv).toFixed(1), r: 3, fill: color }));
   });
   return svg;
 }
