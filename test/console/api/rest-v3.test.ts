@@ -150,9 +150,12 @@ test('streaming mode: chunked concatenated JSON records get one report each, in 
     req.write('{"value":{"type":"STRING","data":"r0 with } and { inside"}');
     req.write('}\n{"value":{"type":"JSON","data":{"n":1}}}{"value":{"type":"NOPE"}}');
     req.write('\n{"key":{"type":"STRING","data":"k"},"value":{"type":"STRING","data":"r2"}}');
+    // Over the body limit (2048 here): its report says 413, and the stream takes nothing after it.
+    req.write(`{"value":{"type":"STRING","data":"${'x'.repeat(3000)}"}}`);
+    req.write('{"value":{"type":"STRING","data":"never"}}');
     req.end();
   });
-  assert.deepEqual(reports.map((r) => [r.error_code, r.offset]), [[200, 0], [200, 1], [400, undefined], [200, 2]]);
+  assert.deepEqual(reports.map((r) => [r.error_code, r.offset]), [[200, 0], [200, 1], [400, undefined], [200, 2], [413, undefined]]);
   const back = await readBack('v3-stream', 1, 3);
   assert.deepEqual(back.map((r) => r.value?.toString()), ['r0 with } and { inside', '{"n":1}', 'r2']);
 });

@@ -118,4 +118,7 @@ test('the OpenAPI document describes every /api/v1 route with its schemas', asyn
     name: 'key', in: 'query', required: true, schema: { type: 'string' },
   });
   assert.equal(doc.paths['/api/openapi.json'], undefined);
+  for (const path of ['/v3/clusters', '/v3/clusters/{cluster_id}/topics/{topic_name}/records', '/v3/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lag-summary']) {
+    assert.ok(doc.paths[path] !== undefined, `${path} documented`);
+  }
 });
