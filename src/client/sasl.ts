@@ -2,7 +2,7 @@
  * The client side of SASL as Kafka's clients run it: SaslHandshake v1 with the mechanism, then
  * its tokens in SaslAuthenticate requests. PLAIN sends `NUL user NUL password`; SCRAM-SHA-256/512
  * sends client-first and client-final and checks the server's signature, so a broker that
- * does not know the password is not believed.
+ * does not know the password is not believed; OAUTHBEARER sends the token (the `password`).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiKey } from '../protocol/generated/api-keys.js';
@@ -29,6 +29,13 @@ export async function authenticate(conn: BrokerConnection, sasl: SaslCredentials
   };
   if (sasl.mechanism === 'PLAIN') {
     await step(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));
+    return;
+  }
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    // RFC 7628's client first message with the token as `password`. A refusal comes back as a
+    // JSON error; the client answers \x01 and the broker then fails the exchange with it.
+    const answer = await step(Buffer.from(`n,,\u0001auth=Bearer ${sasl.password}\u0001\u0001`, 'utf8'));
+    if (answer.length > 0) await step(Buffer.from([1]));
     return;
   }
   const m = scramMechanism(sasl.mechanism);

@@ -67,10 +67,12 @@ export function errorBody(err: unknown): { status: number; body: { error_code: n
   return { status: 500, body: { error_code: 500, message: err instanceof Error ? err.message : String(err) } };
 }
 
-/** fastify error handler for the console's routes. */
-export function replyWithError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = errorBody(err);
-  if (status >= 500) req.log.warn({ err }, 'console request failed');
-  if (status === 401) reply.header('www-authenticate', 'Basic realm="millrace", charset="UTF-8"');
-  void reply.code(status).type('application/json').send(body);
+/** A fastify error handler for the console's routes; `challenge` is the WWW-Authenticate of a 401. */
+export function errorHandler(challenge: string) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = errorBody(err);
+    if (status >= 500) req.log.warn({ err }, 'console request failed');
+    if (status === 401) reply.header('www-authenticate', challenge);
+    void reply.code(status).type('application/json').send(body);
+  };
 }

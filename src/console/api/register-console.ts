@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { packageJsonPath } from '../ui/package-root.js';
 import { uiRoutes } from '../ui/ui-routes.js';
-import { replyWithError } from './errors.js';
+import { errorHandler } from './errors.js';
 import { OpenApiCollector } from './openapi.js';
 import { groupRoutes } from './routes-groups.js';
 import { messageRoutes } from './routes-messages.js';
@@ -33,7 +33,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
         route.bodyLimit ??= bodyLimit;
         openapi.add(route);
       });
-      scope.setErrorHandler(replyWithError);
+      scope.setErrorHandler(errorHandler(pool.challenge));
       scope.setNotFoundHandler((req, reply) => {
         void reply.code(404).send({ error_code: 404, message: `no such resource: ${req.method} ${req.url}` });
       });

@@ -3,8 +3,9 @@
  * listener, so that what a console user may do is what the broker's ACLs let their principal
  * do. One session (a KafkaClient with its admin, producer and connections) per principal:
  * without SASL every request shares the anonymous session; with a SASL listener each user logs
- * in with HTTP Basic credentials, which the session's client presents to the broker (PLAIN or
- * SCRAM), and a wrong password is the broker's SASL_AUTHENTICATION_FAILED, answered 401.
+ * in with HTTP Basic credentials (PLAIN, SCRAM) or a bearer token (OAUTHBEARER), which the
+ * session's client presents to the broker; the broker checks them, and its
+ * SASL_AUTHENTICATION_FAILED is answered 401.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -17,14 +18,17 @@ import type { ConnectionOptions } from '../../client/connection.js';
 import { Producer } from '../../client/producer.js';
 import { HttpError } from './errors.js';
 
-export type ConsoleSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type ConsoleSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
 
 export interface ConsoleOptions {
   /** The broker listener the console connects to (`host:port`). */
   bootstrapServers: readonly string[];
   /** TLS and client id for those connections; credentials come from each user's login. */
   connection?: Omit<ConnectionOptions, 'sasl'>;
-  /** The listener's SASL mechanism: set, every request must log in (HTTP Basic) and acts as that user. */
+  /**
+   * The listener's SASL mechanism: set, every request must log in and acts as that user (HTTP
+   * Basic for PLAIN and SCRAM, `Authorization: Bearer <token>` for OAUTHBEARER).
+   */
   saslMechanism?: ConsoleSaslMechanism;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number;
@@ -82,10 +86,21 @@ export class SessionPool {
   forRequest(req: FastifyRequest): ConsoleSession {
     const mechanism = this.options.saslMechanism;
     if (mechanism === undefined) return this.session(ANONYMOUS, ANONYMOUS, undefined);
+    if (mechanism === 'OAUTHBEARER') {
+      const token = bearerToken(req.headers.authorization);
+      if (token === undefined) throw new HttpError(401, 40101, 'Send an OAuth bearer token the broker accepts (Authorization: Bearer <token>).');
+      const key = `bearer\u0000${createHash('sha256').update(token).digest('hex')}`;
+      return this.session(key, `User:${tokenSubject(token)}`, { mechanism, username: '', password: token });
+    }
     const login = basicCredentials(req.headers.authorization);
     if (login === undefined) throw new HttpError(401, 40101, 'Log in with the user name and password of a Kafka user (HTTP Basic).');
     const key = `${login.username}\u0000${createHash('sha256').update(`${mechanism}\u0000${login.username}\u0000${login.password}`).digest('hex')}`;
     return this.session(key, `User:${login.username}`, { mechanism, username: login.username, password: login.password });
+  }
+
+  /** How a 401 asks for a login (the WWW-Authenticate challenge). */
+  get challenge(): string {
+    return this.options.saslMechanism === 'OAUTHBEARER' ? 'Bearer realm="millrace"' : 'Basic realm="millrace", charset="UTF-8"';
   }
 
   /** Forgets a session whose login the broker refused. */
@@ -152,4 +167,23 @@ export function basicCredentials(header: string | undefined): { username: string
   const i = text.indexOf(':');
   if (i <= 0) return undefined;
   return { username: text.slice(0, i), password: text.slice(i + 1) };
+}
+
+/** `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
+  return m === null ? undefined : m[1];
+}
+
+/**
+ * The `sub` claim of a JWT, for showing whom a session acts as; unverified here because the
+ * broker verifies the token when the session's client logs in, before anything is shown.
+ */
+function tokenSubject(token: string): string {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
