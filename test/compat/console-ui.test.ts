@@ -157,3 +157,33 @@ test('the console in chromium: create a topic, produce, find by key, watch lag r
   await textOf('ul.legend li', /^records in: [1-9]/);
   await shot('7-overview-throughput');
 });
+
+test('on an OAUTHBEARER listener the console asks for a bearer token and acts as its subject', async () => {
+  const oauth = await startTestBroker({
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+    },
+  });
+  const secured = Fastify();
+  registerConsole(secured, { bootstrapServers: [oauth.broker.listenerAddress('SASL_PLAINTEXT')], saslMechanism: 'OAUTHBEARER' });
+  await secured.listen({ host: '127.0.0.1', port: 0 });
+  const tab = await browser.newPage();
+  try {
+    await tab.goto(`http://127.0.0.1:${(secured.server.address() as AddressInfo).port}/`);
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // An unsecured JWS, as Kafka's OAuthBearerUnsecuredLoginCallbackHandler makes them.
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    await tab.getByLabel('Bearer token').fill(`${b64({ alg: 'none' })}.${b64({ sub: 'dora', iat: now, exp: now + 600 })}.`);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    assert.equal(await tab.locator('dt:text-is("Signed in as") + dd').textContent(), 'User:dora');
+    await tab.screenshot({ path: join(SHOTS, '8-bearer-signed-in.png'), fullPage: true });
+  } finally {
+    await tab.close();
+    await secured.close();
+    await oauth.close();
+  }
+});

@@ -2,15 +2,30 @@
 
 export class ApiError extends Error {
   readonly status: number;
+  /** The server's WWW-Authenticate on a 401. */
+  readonly challenge: string;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, challenge = '') {
     super(message);
     this.status = status;
+    this.challenge = challenge;
   }
 }
 
+const TOKEN_KEY = 'millrace-console-token';
+
+/**
+ * The bearer token the user gave (OAUTHBEARER listeners), kept for this tab only. Basic logins
+ * (PLAIN, SCRAM) need nothing here: the browser asks for them on the server's Basic challenge.
+ */
+export function setToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const init: RequestInit = { method, headers: { accept: 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
@@ -18,7 +33,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const res = await fetch(`/api/v1${path}`, init);
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({ message: res.statusText }))) as T & { message?: string };
-  if (!res.ok) throw new ApiError(res.status, data.message ?? res.statusText);
+  if (!res.ok) throw new ApiError(res.status, data.message ?? res.statusText, res.headers.get('www-authenticate') ?? '');
   return data;
 }
 

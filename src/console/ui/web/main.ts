@@ -2,7 +2,8 @@
  * The Millrace console in the browser: a hash router over pages that call /api/v1. Each page
  * renders into <main> and returns what stops its timers when another page opens.
  */
-import { h, replace } from './dom.js';
+import { ApiError, setToken } from './api.js';
+import { field, h, replace } from './dom.js';
 import { overviewPage } from './pages/overview.js';
 import { topicPage } from './pages/topic.js';
 import { messagesPage } from './pages/messages.js';
@@ -44,7 +45,9 @@ async function route(): Promise<void> {
       if (mine === generation) cleanup = c;
       else c?.();
     } catch (err) {
-      if (mine === generation) replace(main, h('h1', {}, title), h('p', { role: 'alert', class: 'error' }, (err as Error).message));
+      if (mine !== generation) return;
+      if (err instanceof ApiError && err.status === 401 && /^Bearer/i.test(err.challenge)) tokenLogin((err as Error).message);
+      else replace(main, h('h1', {}, title), h('p', { role: 'alert', class: 'error' }, (err as Error).message));
     }
     // Keyboard and screen-reader users land on the new page's heading.
     main.querySelector('h1')?.setAttribute('tabindex', '-1');
@@ -52,6 +55,20 @@ async function route(): Promise<void> {
     return;
   }
   replace(main, h('h1', {}, 'Not found'), h('p', {}, `No page at ${path}.`));
+}
+
+/** Asks for an OAuth bearer token (OAUTHBEARER listeners); the broker decides whether it is good. */
+function tokenLogin(reason: string): void {
+  const input = h('textarea', { rows: 4, required: true, autocomplete: 'off' });
+  const form = h('form', { 'aria-labelledby': 'login-h' }, h('h1', { id: 'login-h' }, 'Sign in'), h('p', {}, reason),
+    field('Bearer token', input), h('button', { type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    setToken(input.value.trim());
+    void route();
+  });
+  setToken(null);
+  replace(main, form);
 }
 
 function markCurrent(path: string): void {
