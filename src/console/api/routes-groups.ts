@@ -52,7 +52,10 @@ export function groupRoutes(app: FastifyInstance, pool: SessionPool): void {
     const err = result.get(req.params.group) ?? null;
     if (err === 'GROUP_ID_NOT_FOUND') throw new HttpError(404, 404, `Consumer group ${req.params.group} does not exist.`);
     if (err === 'NON_EMPTY_GROUP') throw new HttpError(409, 409, `Consumer group ${req.params.group} has active members.`);
-    if (err !== null) throw new HttpError(err.endsWith('_AUTHORIZATION_FAILED') ? 403 : 500, 500, `deleting group ${req.params.group}: ${err}`);
+    if (err !== null) {
+      const status = err.endsWith('_AUTHORIZATION_FAILED') ? 403 : 500;
+      throw new HttpError(status, status, `deleting group ${req.params.group}: ${err}`);
+    }
     return reply.code(204).send();
   }));
 }

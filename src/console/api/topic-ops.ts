@@ -6,6 +6,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../../client/offsets.js';
+import type { TopicDescription } from '../../client/admin.js';
 import type { KafkaClient } from '../../client/client.js';
 import type { ConsoleSession } from './session.js';
 
@@ -84,7 +85,7 @@ export async function topicDetail(session: ConsoleSession, name: string): Promis
   return { ...summary, partitions };
 }
 
-function summarize(d: Awaited<ReturnType<ConsoleSession['admin']['describeTopics']>>[number], sizes: Map<number, number> | undefined,
+function summarize(d: TopicDescription, sizes: Map<number, number> | undefined,
   range: { start: Map<number, bigint>; end: Map<number, bigint> }): { summary: TopicSummary; partitions: PartitionSummary[] } {
   const partitions = d.partitions.map((p) => ({
     partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr,

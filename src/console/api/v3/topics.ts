@@ -1,6 +1,6 @@
 /** REST Proxy v3: clusters, brokers, topics, partitions and topic configs. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ResourceType, type ConfigEntry } from '../../../client/admin.js';
+import { ResourceType, type ConfigEntry, type TopicDescription } from '../../../client/admin.js';
 import { HttpError, notFound } from '../errors.js';
 import { TOPIC_NAME } from '../schemas.js';
 import type { ConsoleSession, SessionPool } from '../session.js';
@@ -29,10 +29,15 @@ function brokerData(c: ClusterRef, b: { id: number; host: string; port: number; 
 
 async function topicData(c: ClusterRef, s: ConsoleSession, name: string) {
   const [d] = await s.admin.describeTopics([name]);
+  return topicResource(c, d!);
+}
+
+function topicResource(c: ClusterRef, d: TopicDescription) {
+  const name = d.name;
   const url = `${c.url}/topics/${seg(name)}`;
   return {
     kind: 'KafkaTopic', metadata: resource(url, `${c.crn}/topic=${name}`), cluster_id: c.clusterId, topic_name: name,
-    is_internal: d!.internal, replication_factor: d!.partitions[0]?.replicas.length ?? 0, partitions_count: d!.partitions.length,
+    is_internal: d.internal, replication_factor: d.partitions[0]?.replicas.length ?? 0, partitions_count: d.partitions.length,
     partitions: related(`${url}/partitions`), configs: related(`${url}/configs`),
     partition_reassignments: related(`${url}/partitions/-/reassignment`), authorized_operations: [],
   };
@@ -78,7 +83,8 @@ export function v3TopicRoutes(app: FastifyInstance, pool: SessionPool): void {
   app.get<{ Params: { cluster_id: string } }>('/clusters/:cluster_id/topics', { schema: { tags, params: CLUSTER } }, (req) =>
     run(req, req.params.cluster_id, async (c, s) => {
       const names = await s.admin.listTopics(true);
-      return list('KafkaTopicList', `${c.url}/topics`, await Promise.all(names.map((n) => topicData(c, s, n))));
+      const described = names.length === 0 ? [] : await s.admin.describeTopics(names);
+      return list('KafkaTopicList', `${c.url}/topics`, described.map((d) => topicResource(c, d)));
     }));
 
   app.post<{ Params: { cluster_id: string }; Body: { topic_name: string; partitions_count?: number; replication_factor?: number; configs?: { name: string; value: string | null }[] } }>(
