@@ -43,6 +43,8 @@ export class ConsoleSession {
   readonly admin: Admin;
   readonly acls: AclAdmin;
   lastUsed = Date.now();
+  /** The cluster's id once known (REST Proxy v3 paths name it). */
+  clusterId: string | undefined;
   private producerInstance: Producer | undefined;
 
   constructor(principal: string, client: KafkaClient) {

@@ -20,8 +20,8 @@ export function v3Base(req: FastifyRequest): string {
 
 /** The session's cluster, 404 unless `clusterId` is its id (Confluent's proxy serves one cluster too). */
 export async function cluster(req: FastifyRequest, session: ConsoleSession, clusterId: string | undefined): Promise<ClusterRef> {
-  const c = await session.admin.describeCluster();
-  const id = c.clusterId ?? '';
+  // A cluster's id never changes: asked once per session, not once per produce request.
+  const id = session.clusterId ??= (await session.admin.describeCluster()).clusterId ?? '';
   if (clusterId !== undefined && clusterId !== id) throw notFound(`Cluster ${clusterId} cannot be found.`);
   return { clusterId: id, url: `${v3Base(req)}/clusters/${encodeURIComponent(id)}`, crn: `crn:///kafka=${id}` };
 }
