@@ -69,6 +69,7 @@ export class ConsoleSession {
 }
 
 const ANONYMOUS = 'User:ANONYMOUS';
+const NO_EXTENSIONS: ReadonlyMap<string, string> = new Map();
 
 /** The sessions by principal (and a hash of the password, so a wrong one never reuses a session). */
 export class SessionPool {
@@ -92,7 +93,7 @@ export class SessionPool {
       const token = bearerToken(req.headers.authorization);
       if (token === undefined) throw new HttpError(401, 40101, 'Send an OAuth bearer token the broker accepts (Authorization: Bearer <token>).');
       const key = `bearer\u0000${createHash('sha256').update(token).digest('hex')}`;
-      return this.session(key, `User:${tokenSubject(token)}`, { mechanism, username: '', password: token });
+      return this.session(key, `User:${tokenSubject(token)}`, { mechanism, token: () => token, extensions: NO_EXTENSIONS });
     }
     const login = basicCredentials(req.headers.authorization);
     if (login === undefined) throw new HttpError(401, 40101, 'Log in with the user name and password of a Kafka user (HTTP Basic).');
