@@ -6,6 +6,7 @@ import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
 import { ApiKey, apiInfo, type RequestTypes, type ResponseTypes } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { KafkaConnectionError, KafkaResponseError } from './errors.js';
+import { clientMaxVersion } from './client-versions.js';
 
 export type ApiKeyNumber = keyof RequestTypes & keyof ResponseTypes;
 
@@ -126,7 +127,7 @@ export class BrokerConnection {
     if (ours === undefined || theirs === undefined) {
       throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `${this.host}:${this.port} does not serve ${name}`);
     }
-    const v = Math.min(ours.validVersions.highest, theirs.max, cap);
+    const v = Math.min(ours.validVersions.highest, clientMaxVersion(apiKey), theirs.max, cap);
     if (v < Math.max(ours.validVersions.lowest, theirs.min)) {
       throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `no version of ${name} both sides support`);
     }
@@ -182,7 +183,7 @@ export class BrokerConnection {
   }
 
   private async negotiateVersions(): Promise<void> {
-    const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
+    const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION, clusterId: null, nodeId: -1 };
     let response = await this.request(ApiKey.ApiVersions, body, 3);
     // A broker older than v3 answers UNSUPPORTED_VERSION with its ranges in a v0 body.
     if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {

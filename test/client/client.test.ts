@@ -23,7 +23,7 @@ test('a connection negotiates the highest version both sides serve', async () =>
       assert.equal(conn.version(ApiKey.Metadata, 9), 9);
       assert.equal(conn.brokerRange(ApiKey.Produce)?.min, 0);
       // An API the broker does not serve at all.
-      assert.throws(() => conn.version(ApiKey.LeaderAndIsr), (e: unknown) => e instanceof KafkaResponseError && e.code === ErrorCode.UNSUPPORTED_VERSION);
+      assert.throws(() => conn.version(ApiKey.Vote), (e: unknown) => e instanceof KafkaResponseError && e.code === ErrorCode.UNSUPPORTED_VERSION);
       // Pipelined requests all come back, each to its caller.
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => conn.request(ApiKey.Metadata, {
         topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
