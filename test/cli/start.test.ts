@@ -16,7 +16,8 @@ const bin = join(root, 'bin/millrace.js');
 
 /** Starts `millrace start` and resolves with the child and its bootstrap address. */
 async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', ...args], {
+  // The console on a free port (its default 8080 would be shared by test files running at once).
+  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', '--override', 'console.listeners=http://127.0.0.1:0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
