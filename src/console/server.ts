@@ -112,21 +112,23 @@ async function listen(app: FastifyInstance, listener: ConsoleListener): Promise<
 }
 
 /**
- * Says where the console listens. Without SASL or an authorizer it serves anyone who reaches
- * it, which the loopback default keeps to this machine; any other address gets a warning.
+ * What the console says when it starts. Without security (no SASL listener, no authorizer) it
+ * serves anyone who reaches it, which the loopback default keeps to this machine; any other
+ * address gets a warning.
  */
-function logStarted(broker: Broker, bound: readonly BoundConsoleAddress[]): void {
+export function startMessage(bound: readonly BoundConsoleAddress[], secured: boolean): { level: 'info' | 'warn'; msg: string; urls: string[] } {
   const urls = bound.map((b) => b.url);
-  if (hasSecurity(broker)) {
-    broker.logger.info({ urls }, 'console listening');
-    return;
-  }
+  if (secured) return { level: 'info', msg: 'console listening', urls };
   const exposed = bound.filter((b) => !isLoopback(b.host)).map((b) => b.url);
   if (exposed.length > 0) {
-    broker.logger.warn({ urls: exposed }, 'console listening on a non-loopback address without security (no SASL listener, no authorizer): anyone who reaches it can read the cluster');
-  } else {
-    broker.logger.info({ urls }, 'console listening on loopback only: no security (SASL or authorizer) is configured');
+    return { level: 'warn', msg: 'console listening on a non-loopback address without security (no SASL listener, no authorizer): anyone who reaches it can read the cluster', urls: exposed };
   }
+  return { level: 'info', msg: 'console listening on loopback only: no security (SASL or authorizer) is configured', urls };
+}
+
+function logStarted(broker: Broker, bound: readonly BoundConsoleAddress[]): void {
+  const { level, msg, urls } = startMessage(bound, hasSecurity(broker));
+  broker.logger[level]({ urls }, msg);
 }
 
 function hasSecurity(broker: Broker): boolean {

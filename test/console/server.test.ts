@@ -14,7 +14,7 @@ import { startBroker } from '../../src/start-broker.js';
 import { Broker } from '../../src/broker/broker.js';
 import { BrokerConfig } from '../../src/broker/settings/broker-config.js';
 import { metadataStoreFactory } from '../../src/broker/metadata-store.js';
-import { consoleService, type ConsoleServer } from '../../src/console/server.js';
+import { consoleService, startMessage, type ConsoleServer } from '../../src/console/server.js';
 import { isLoopback, parseConsoleListeners } from '../../src/broker/settings/console-listeners.js';
 
 async function getJson(url: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -153,4 +153,15 @@ test('console.listeners is checked when the configuration is read', () => {
   assert.equal(isLoopback('localhost'), true);
   assert.equal(isLoopback('0.0.0.0'), false);
   assert.equal(isLoopback('10.1.2.3'), false);
+});
+
+test('without security the console warns about a non-loopback address, and says it is on loopback otherwise', () => {
+  const at = (host: string) => ({ host, port: 8080, url: `http://${host.includes(':') ? `[${host}]` : host}:8080/` });
+  assert.deepEqual(startMessage([at('127.0.0.1')], false).level, 'info');
+  assert.match(startMessage([at('127.0.0.1'), at('::1')], false).msg, /loopback only: no security/);
+  const exposed = startMessage([at('127.0.0.1'), at('0.0.0.0')], false);
+  assert.equal(exposed.level, 'warn');
+  assert.deepEqual(exposed.urls, ['http://0.0.0.0:8080/']);
+  assert.match(exposed.msg, /non-loopback address without security/);
+  assert.equal(startMessage([at('0.0.0.0')], true).level, 'info', 'with SASL or an authorizer, no warning');
 });
