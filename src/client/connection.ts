@@ -225,14 +225,26 @@ export class BrokerConnection {
     this.sweeper.unref();
   }
 
+  /**
+   * A request past its deadline fails, and so does the connection, as Kafka's NetworkClient
+   * disconnects on a request timeout: its response may still come, and the connection cannot
+   * tell it from a broken stream. The other requests in flight fail with it.
+   */
   private sweep(): void {
     const now = Date.now();
+    let timedOut: KafkaConnectionError | undefined;
     for (const [id, p] of this.pending) {
       if (p.deadline <= now) {
         this.pending.delete(id);
         const name = apiInfo(p.apiKey)?.name ?? `API ${p.apiKey}`;
-        p.reject(new KafkaConnectionError(`${name} request to ${this.host}:${this.port} timed out after ${this.requestTimeoutMs} ms`));
+        timedOut = new KafkaConnectionError(`${name} request to ${this.host}:${this.port} timed out after ${this.requestTimeoutMs} ms`);
+        p.reject(timedOut);
       }
+    }
+    if (timedOut !== undefined) {
+      this.socket.destroy();
+      this.fail(new KafkaConnectionError(`disconnected from ${this.host}:${this.port} after a request timed out`));
+      return;
     }
     if (this.pending.size === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);

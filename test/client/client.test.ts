@@ -10,6 +10,8 @@ import { BrokerConnection, KafkaClient, KafkaConnectionError, KafkaResponseError
 import { ApiKey, apiInfo } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { eventually } from '../helpers/eventually.js';
+import { makeTopic, startTestBroker } from '../helpers/test-broker.js';
+import { fetchRequest } from '../broker/fetch/requests.js';
 
 test('a connection negotiates the highest version both sides serve', async () => {
   const broker = await startBroker();
@@ -79,6 +81,23 @@ test('a request without an answer times out; a closed connection fails what it h
   } finally {
     for (const s of sockets) s.destroy();
     server.close();
+  }
+});
+
+test('a request that times out closes its connection, so its late answer is never taken for a broken stream', async () => {
+  const tb = await startTestBroker();
+  try {
+    await makeTopic(tb, 'late');
+    const { host, port } = parseHostPort(tb.broker.bootstrapServers);
+    const conn = await BrokerConnection.connect(host, port, { requestTimeoutMs: 300 });
+    // The broker parks this fetch for 2 s, longer than the client waits.
+    const fetch = conn.request(ApiKey.Fetch, fetchRequest([{ topic: 'late', partitions: [{ partition: 0, fetchOffset: 0n }] }], { maxWaitMs: 2000, minBytes: 1 }), 12);
+    await assert.rejects(fetch, (e: unknown) => e instanceof KafkaConnectionError && /Fetch request to .* timed out after 300 ms/.test(e.message));
+    assert.equal(conn.closed, true);
+    await assert.rejects(conn.request(ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 12),
+      (e: unknown) => e instanceof KafkaConnectionError && /after a request timed out/.test(e.message));
+  } finally {
+    await tb.close();
   }
 });
 
