@@ -10,29 +10,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { readOptions } from '../../tools/cli-args.js';
 import { cpuSeconds, run } from '../vs-kafka/proc.js';
 import { median } from '../report/vs-kafka.js';
 import { launcher, startMillrace, stopMillrace } from '../perf/harness.js';
 
-const { values: o } = parseArgs({
-  options: {
-    dist: { type: 'string', default: 'dist' },
-    records: { type: 'string', default: '2000000' },
-    rounds: { type: 'string', default: '5' },
-    acks: { type: 'string', default: '1' },
-    'scrape-ms': { type: 'string', default: '1000' },
-    port: { type: 'string', default: '19893' },
-    'console-port': { type: 'string', default: '19894' },
-    out: { type: 'string' },
-  },
+const { values: o } = readOptions(process.argv.slice(2), {
+  dist: { type: 'string', default: 'dist' },
+  records: { type: 'number', default: '2000000' },
+  rounds: { type: 'number', default: '5' },
+  acks: { type: 'string', default: '1' },
+  'scrape-ms': { type: 'number', default: '1000' },
+  port: { type: 'number', default: '19893' },
+  'console-port': { type: 'number', default: '19894' },
+  out: { type: 'string' },
 });
 const dist = path.resolve(o.dist);
-const records = Number(o.records);
-const rounds = Number(o.rounds);
-const scrapeMs = Number(o['scrape-ms']);
-const port = Number(o.port);
-const consolePort = Number(o['console-port']);
+const records = o.records;
+const rounds = o.rounds;
+const scrapeMs = o['scrape-ms'];
+const port = o.port;
+const consolePort = o['console-port'];
 
 /** Scrapes /metrics every `scrapeMs` until stopped, as Prometheus would; counts scrapes and bytes. */
 function scrapeLoop(url) {
