@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Broker, createLogger } from './broker/broker.js';
 import { BrokerConfig } from './broker/settings/broker-config.js';
 import { metadataStoreFactory } from './broker/metadata-store.js';
-import { consoleService, type ConsoleServer } from './console/server.js';
+import type { ConsoleServer } from './console/server.js';
+import { parseConsoleListeners } from './broker/settings/console-listeners.js';
 
 export interface StartBrokerOptions {
   /**
@@ -53,8 +54,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
   const logger = createLogger(options.logLevel ?? 'silent');
   let broker: Broker;
   let consoleServer: ConsoleServer | null = null;
+  // The console's modules (fastify, prom-client) load only when it is on: off, as by default
+  // here, an embedded broker starts without them.
+  const services = parseConsoleListeners(config.raw('console.listeners') ?? '').length === 0
+    ? []
+    : [(await import('./console/server.js')).consoleService((c) => (consoleServer = c))];
   try {
-    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config), services: [consoleService((c) => (consoleServer = c))] });
+    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config), services });
   } catch (err) {
     if (ownDir) rmSync(logDir, { recursive: true, force: true });
     throw err;

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { Broker, createLogger } from '../broker/broker.js';
 import { BrokerConfig, ConfigError } from '../broker/settings/broker-config.js';
 import { metadataStoreFactory } from '../broker/metadata-store.js';
-import { consoleService, type ConsoleServer } from '../console/server.js';
+import type { ConsoleServer } from '../console/server.js';
+import { parseConsoleListeners } from '../broker/settings/console-listeners.js';
 
 interface StartFlags {
   config?: string;
@@ -56,8 +57,12 @@ async function runBroker(flags: StartFlags): Promise<void> {
   if (config.ignored.length > 0) logger.info({ settings: config.ignored }, 'Kafka settings that have no effect in Millrace');
   let broker: Broker;
   let consoleServer: ConsoleServer | null = null;
+  // The console's modules (fastify, prom-client) load only when it is on.
+  const consoleOn = parseConsoleListeners(config.raw('console.listeners') ?? '').length > 0;
+  if (!consoleOn) logger.info('console off (console.listeners is empty)');
+  const services = consoleOn ? [(await import('../console/server.js')).consoleService((c) => (consoleServer = c))] : [];
   try {
-    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config), services: [consoleService((c) => (consoleServer = c))] });
+    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config), services });
   } catch (err) {
     // A refusal to start (a node.id another live broker holds, a log dir of another cluster)
     // is said in one line, not as a stack trace.
