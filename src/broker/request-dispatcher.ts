@@ -73,7 +73,6 @@ export class RequestDispatcher implements RequestProcessor {
     };
     // The one check a request pays when no client quota is configured.
     const metered = this.broker.clientQuotas.refresh();
-    const started = dispatchedAt;
     let result: unknown;
     try {
       result = (handler as ApiHandler).handle(request.body as never, info, this.broker);
@@ -82,7 +81,7 @@ export class RequestDispatcher implements RequestProcessor {
       return;
     }
     if (metered) {
-      info.quotaMs = performance.now() - started;
+      info.quotaMs = performance.now() - dispatchedAt;
       if (request.apiKey === ApiKey.Fetch) info.consumerFetch = isConsumerFetch(request.body as FetchRequest, request.apiVersion);
     }
     if (result === null) {
