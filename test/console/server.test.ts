@@ -165,3 +165,26 @@ test('without security the console warns about a non-loopback address, and says 
   assert.match(exposed.msg, /non-loopback address without security/);
   assert.equal(startMessage([at('0.0.0.0')], true).level, 'info', 'with SASL or an authorizer, no warning');
 });
+
+test('a start-up that fails after the console is up closes the console too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-console-failed-'));
+  const config = BrokerConfig.load({ overrides: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'console.listeners': 'http://127.0.0.1:0' } });
+  let server: ConsoleServer | null = null;
+  try {
+    await assert.rejects(
+      Broker.start({
+        config,
+        logger: pino({ level: 'silent' }),
+        services: [consoleService((s) => (server = s))],
+        metadata: () => {
+          throw new Error('metadata store unavailable');
+        },
+      }),
+      /metadata store unavailable/,
+    );
+    const url = (server as ConsoleServer | null)!.addresses[0]!.url;
+    await assert.rejects(fetch(new URL('health', url)), 'nothing listens on the console address any more');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
