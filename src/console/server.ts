@@ -23,7 +23,8 @@ export type ConsoleRoutes = (app: FastifyInstance, context: ConsoleContext) => P
 
 /**
  * The route plugins every console listener serves, in order. The JSON API, REST Proxy v3
- * endpoints and the web UI (src/console/api/, src/console/ui/) are one line each here.
+ * endpoints and the web UI (src/console/api/, src/console/ui/) are one line each here; a
+ * fastify plugin goes in as `(app, context) => app.register(plugin, { broker: context.broker })`.
  */
 export const CONSOLE_ROUTES: readonly ConsoleRoutes[] = [healthRoutes, metricsRoutes];
 
