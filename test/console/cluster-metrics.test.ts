@@ -53,7 +53,7 @@ test('ISR shrinks and expands, under-replicated partitions and leader counts as 
     cluster.broker(lagging).replication!.pauseFetchers();
     const res = await c.request(ApiKey.Produce, c.version(ApiKey.Produce, 3), {
       transactionalId: null, acks: 1, timeoutMs: 5000,
-      topicData: [{ name: 'watched', partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.from('behind') }]) }] }],
+      topicData: [{ name: 'watched', topicId: Buffer.alloc(16), partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.from('behind') }]) }] }],
     });
     assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
     await clock.advance(30_001);

@@ -29,7 +29,7 @@ test('/metrics: bytes and messages in equal the batches produced, bytes out the 
     for (let i = 0; i < 7; i++) {
       const records = encodeBatchSync(Array.from({ length: i + 1 }, (_, j) => ({ key: Buffer.from(`k${j}`), value: Buffer.alloc(100 * (j + 1), i) })));
       const partition = i % 2;
-      const res = await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'metered', partitionData: [{ index: partition, records }] }] });
+      const res = await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'metered', topicId: Buffer.alloc(16), partitionData: [{ index: partition, records }] }] });
       assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
       bytesSent += records.length;
       recordsSent += i + 1;
@@ -41,7 +41,7 @@ test('/metrics: bytes and messages in equal the batches produced, bytes out the 
     // Partition 1 holds batches of 2, 4 and 6 records: 12 records; the group has read 5.
     const commit = await client.request(ApiKey.OffsetCommit, 8, {
       groupId: 'readers', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
-      topics: [{ name: 'metered', partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+      topics: [{ name: 'metered', topicId: Buffer.alloc(16), partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }],
     });
     assert.equal(commit.topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
 
@@ -94,7 +94,7 @@ test('/metrics: a deleted topic\'s series go away', async () => {
   try {
     await client.request(ApiKey.Metadata, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'brief' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
     const records = encodeBatchSync([{ value: Buffer.from('x') }]);
-    await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'brief', partitionData: [{ index: 0, records }] }] });
+    await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'brief', topicId: Buffer.alloc(16), partitionData: [{ index: 0, records }] }] });
     assert.equal(sampleValue(await scrape(broker.consoleUrl!), 'millrace_broker_topic_bytes_in_total', { topic: 'brief' }), records.length);
     const deleted = await client.request(ApiKey.DeleteTopics, 6, { topics: [{ name: 'brief', topicId: Buffer.alloc(16) }], topicNames: [], timeoutMs: 5000 });
     assert.equal(deleted.responses[0]!.errorCode, ErrorCode.NONE);
