@@ -11,6 +11,7 @@ import { isLoopback, parseConsoleListeners, type ConsoleListener } from '../brok
 import { healthRoutes } from './health.js';
 import { ConsoleMetrics } from './metrics/console-metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
+import { registerBrokerConsole } from './api/broker-console.js';
 
 /** What a route plugin gets: the broker it shows and the metrics registry. */
 export interface ConsoleContext {
@@ -26,7 +27,7 @@ export type ConsoleRoutes = (app: FastifyInstance, context: ConsoleContext) => P
  * endpoints and the web UI (src/console/api/, src/console/ui/) are one line each here; a
  * fastify plugin goes in as `(app, context) => app.register(plugin, { broker: context.broker })`.
  */
-export const CONSOLE_ROUTES: readonly ConsoleRoutes[] = [healthRoutes, metricsRoutes];
+export const CONSOLE_ROUTES: readonly ConsoleRoutes[] = [healthRoutes, metricsRoutes, (app, { broker }) => registerBrokerConsole(app, broker)];
 
 /** Largest request body the console reads (fastify's own default is 1 MiB too). */
 const BODY_LIMIT_BYTES = 1024 * 1024;

@@ -24,7 +24,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // (as Kafka's brokers use its clients' NetworkClient); the client knows nothing of the broker.
   broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client', 'security'],
   // The HTTP console (metrics, JSON API, web UI) shows the broker: it sits above it, and
-  // nothing below imports it (the broker starts it through BrokerOptions.services).
+  // nothing below imports it (the broker starts it through BrokerOptions.services). Its API
+  // acts on the broker through the client, over the broker's listener, as the logged-in principal.
   console: ['broker', 'cluster', 'coordinator', 'client', 'storage', 'security', 'common', 'protocol'],
   cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'console', '(root)'],
   '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'cli', 'console'],
