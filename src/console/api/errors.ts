@@ -1,8 +1,8 @@
 /**
  * Errors as Confluent's REST Proxy answers them: an HTTP status and a JSON body
  * `{error_code, message}`. Kafka errors from the broker map to the status that says the same
- * thing (unknown topic 404, authorization 403, already exists 409, bad argument 400, retriable
- * 503); fastify's own (bad JSON, body too large, schema validation) keep their 4xx status.
+ * thing (unknown topic 404, authorization 403, non-empty group 409, bad argument or existing
+ * topic 400 as Confluent answers it, retriable 503); fastify's own (bad JSON, body too large, schema validation) keep their 4xx status.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { KafkaConnectionError, KafkaResponseError } from '../../client/errors.js';
@@ -33,13 +33,15 @@ const NOT_FOUND = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.RESOURCE_NOT_FOUND,
 ]);
 const CONFLICT = new Set<number>([
-  ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.NON_EMPTY_GROUP, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.NON_EMPTY_GROUP, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION,
   ErrorCode.REBALANCE_IN_PROGRESS,
 ]);
 const TOO_LARGE = new Set<number>([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
 
 /** The HTTP status for a Kafka error code. */
 export function statusForKafkaError(code: number, name: string, retriable: boolean): number {
+  // Confluent's REST Proxy answers a topic that exists with 400 (and error_code 40002).
+  if (code === ErrorCode.TOPIC_ALREADY_EXISTS) return 400;
   if (NOT_FOUND.has(code)) return 404;
   if (CONFLICT.has(code)) return 409;
   if (TOO_LARGE.has(code)) return 413;

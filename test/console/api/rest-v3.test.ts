@@ -55,6 +55,7 @@ test('topics: create, get, partitions, configs, add partitions, delete', async (
     (({ kind, topic_name, partitions_count, replication_factor, is_internal }) => ({ kind, topic_name, partitions_count, replication_factor, is_internal }))(json(created) as never),
     { kind: 'KafkaTopic', topic_name: 'v3-topic', partitions_count: 2, replication_factor: 1, is_internal: false });
   const exists = await f.app.inject({ method: 'POST', url: `${base}/topics`, payload: { topic_name: 'v3-topic' } });
+  assert.equal(exists.statusCode, 400);
   assert.equal(json(exists).error_code, 40002);
 
   const topics = json<{ kind: string; data: { topic_name: string }[] }>(await f.app.inject({ method: 'GET', url: `${base}/topics` }));

@@ -29,7 +29,7 @@ test('topics: create, list with partitions and sizes, describe, add partitions, 
   assert.equal(json(created).partitions_count, 3);
 
   const again = await f.app.inject({ method: 'POST', url: '/api/v1/topics', payload: { name: 'orders', partitions: 3 } });
-  assert.equal(again.statusCode, 409);
+  assert.equal(again.statusCode, 400);
   assert.equal(json(again).error_code, 40002);
 
   const produced = await f.app.inject({ method: 'POST', url: '/api/v1/topics/orders/messages', payload: { partition: 1, key: 'k', value: 'hello' } });
