@@ -265,7 +265,7 @@ export class SocketServer {
 
   /** Reports a failed handshake once: `key` is remembered until its socket closes. */
   private reportTlsFailure(err: Error, key: string): void {
-    this.tlsReported.add(key);
+    if (this.handshaking.has(key)) this.tlsReported.add(key);
     this.options.onTlsFailure?.(err, key);
   }
 
