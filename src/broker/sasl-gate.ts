@@ -47,7 +47,7 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
     // Before the handshake the dispatcher decides: an ApiVersions at a version we do not know
     // gets its KIP-511 answer, anything else it cannot decode closes the connection.
     if (session.phase === SaslPhase.Handshake) return false;
-    connection.close('invalid request during SASL authentication');
+    refuseRequest(connection, 'invalid request during SASL authentication', gate.logger);
     return true;
   }
   if (session.phase === SaslPhase.Handshake) {
@@ -56,15 +56,24 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
       handshake(request, connection, seq, session, gate);
       return true;
     }
-    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL handshake.`);
+    refuseRequest(connection, `Unexpected Kafka request of type ${request.apiKey} during SASL handshake.`, gate.logger);
     return true;
   }
   if (request.apiKey !== ApiKey.SaslAuthenticate) {
-    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL authentication.`);
+    refuseRequest(connection, `Unexpected Kafka request of type ${request.apiKey} during SASL authentication.`, gate.logger);
     return true;
   }
   authenticate(request, connection, seq, session, gate);
   return true;
+}
+
+/**
+ * Closes a connection that broke the SASL protocol, logged once as Kafka's Selector logs the
+ * InvalidRequestException its authenticator throws ("Unexpected error from ...; closing connection").
+ */
+function refuseRequest(connection: Connection, reason: string, logger: Logger): void {
+  logger.warn({ client: connection.remoteAddress, listener: connection.listenerName, reason }, 'unexpected request during SASL authentication; closing connection');
+  connection.close(reason);
 }
 
 /**
