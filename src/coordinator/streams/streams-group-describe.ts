@@ -112,13 +112,16 @@ function assignment(t: TasksTuple | { active: ReadonlyMap<string, ReadonlyMap<nu
 }
 
 function describeMember(group: StreamsGroup, m: StreamsMember, target: TasksTuple): DescribedStreamsMember {
-  const taskOffsets: DescribedStreamsMember['taskOffsets'] = [];
-  for (const [s, ps] of group.taskOffsets.get(m.memberId) ?? []) for (const [p, o] of ps) taskOffsets.push({ subtopologyId: s, partition: p, offset: BigInt(o) });
+  const offsets = (byMember: StreamsGroup['taskOffsets']): DescribedStreamsMember['taskOffsets'] => {
+    const out: DescribedStreamsMember['taskOffsets'] = [];
+    for (const [s, ps] of byMember.get(m.memberId) ?? []) for (const [p, o] of ps) out.push({ subtopologyId: s, partition: p, offset: BigInt(o) });
+    return out;
+  };
   return {
     memberId: m.memberId, memberEpoch: m.memberEpoch, instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost,
     topologyEpoch: m.topologyEpoch, processId: m.processId, userEndpoint: m.userEndpoint === null ? null : { host: m.userEndpoint.host, port: m.userEndpoint.port },
     clientTags: [...m.clientTags].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([key, value]) => ({ key, value })),
-    taskOffsets, taskEndOffsets: [], assignment: assignment(m.assignedTasks), targetAssignment: assignment(target), isClassic: false,
+    taskOffsets: offsets(group.taskOffsets), taskEndOffsets: offsets(group.taskEndOffsets), assignment: assignment(m.assignedTasks), targetAssignment: assignment(target), isClassic: false,
   };
 }
 

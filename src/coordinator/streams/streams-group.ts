@@ -56,6 +56,8 @@ export class StreamsGroup implements TaskOwnership {
   readonly targetAssignment = new Map<string, TasksTuple>();
   /** Memory only: per member, the changelog offset sums it last reported (subtopology → partition → offset). */
   readonly taskOffsets = new Map<string, Map<string, Map<number, number>>>();
+  /** Memory only: per member, the changelog end offset sums it last reported. */
+  readonly taskEndOffsets = new Map<string, Map<string, Map<number, number>>>();
   /** Memory only: the member that asked the application to shut down, until the group empties. */
   shutdownRequestMemberId: string | null = null;
   /** Memory only: bumped when what interactive queries see (endpoints and their tasks) changes. */
@@ -127,6 +129,7 @@ export class StreamsGroup implements TaskOwnership {
     this.release(old);
     this.members.delete(memberId);
     this.taskOffsets.delete(memberId);
+    this.taskEndOffsets.delete(memberId);
     if (old.instanceId !== null && this.staticMembers.get(old.instanceId) === memberId) this.staticMembers.delete(old.instanceId);
   }
 
@@ -162,8 +165,11 @@ export class StreamsGroup implements TaskOwnership {
     return false;
   }
 
-  /** Keeps the offset sums a member reported (TaskOffsets), which the assignor uses to find where state lives. */
-  setTaskOffsets(memberId: string, offsets: ReadonlyArray<{ subtopologyId: string; partition: number; offset: bigint }>): void {
+  /**
+   * Keeps the offset sums a member reported (TaskOffsets, which the assignor uses to find where
+   * state lives, or TaskEndOffsets), as Kafka's MemberTaskOffsets.
+   */
+  setTaskOffsets(memberId: string, offsets: ReadonlyArray<{ subtopologyId: string; partition: number; offset: bigint }>, into = this.taskOffsets): void {
     if (!this.members.has(memberId)) return;
     const bySub = new Map<string, Map<number, number>>();
     for (const o of offsets) {
@@ -171,7 +177,7 @@ export class StreamsGroup implements TaskOwnership {
       if (m === undefined) bySub.set(o.subtopologyId, (m = new Map()));
       m.set(o.partition, Number(o.offset));
     }
-    this.taskOffsets.set(memberId, bySub);
+    into.set(memberId, bySub);
   }
 
   /** Kafka's maybeUpdateGroupState. */

@@ -172,6 +172,7 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
   const finish = (g: StreamsGroup): void => {
     if (g.topology !== null && sameTopology(g.topology, topology)) g.configuredTopology = configured;
     if (req.taskOffsets !== null) g.setTaskOffsets(memberId, req.taskOffsets);
+    if (req.taskEndOffsets !== null) g.setTaskOffsets(memberId, req.taskEndOffsets, g.taskEndOffsets);
     if (req.shutdownApplication) g.shutdownRequestMemberId = memberId;
     if (g.shutdownRequestMemberId !== null) {
       response.status!.unshift({

@@ -142,8 +142,14 @@ test('ListGroups shows streams groups with their type; DescribeGroups does not d
   assert.equal(d.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   assert.equal(d.errorMessage, 'Group app is not a classic group.');
   assert.equal(coord.describeGroup('app', 5).groupState, 'Dead');
+  await hb(coord, {
+    groupId: 'app', memberId: 'm1', memberEpoch: r.memberEpoch, taskOffsets: [{ subtopologyId: '1', partition: 0, offset: 40n }],
+    taskEndOffsets: [{ subtopologyId: '1', partition: 0, offset: 42n }],
+  });
   const described = coord.streamsGroupDescribe('app');
   assert.equal(described.groupState, 'Stable');
+  assert.deepEqual(described.members[0]!.taskOffsets, [{ subtopologyId: '1', partition: 0, offset: 40n }]);
+  assert.deepEqual(described.members[0]!.taskEndOffsets, [{ subtopologyId: '1', partition: 0, offset: 42n }]);
   assert.equal(described.members[0]!.processId, 'p1');
   assert.deepEqual(described.topology!.subtopologies!.map((s) => s.subtopologyId), ['0', '1']);
   assert.equal(described.topology!.subtopologies![1]!.stateChangelogTopics[0]!.partitions, 2);
