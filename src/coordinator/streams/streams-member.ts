@@ -18,18 +18,6 @@ export const enum StreamsMemberState {
   Unknown = 127,
 }
 
-export function streamsMemberStateName(state: StreamsMemberState): string {
-  switch (state) {
-    case StreamsMemberState.Stable:
-      return 'stable';
-    case StreamsMemberState.UnrevokedTasks:
-      return 'unrevoked_tasks';
-    case StreamsMemberState.UnreleasedTasks:
-      return 'unreleased_tasks';
-    default:
-      return 'unknown';
-  }
-}
 
 export interface Endpoint {
   host: string;

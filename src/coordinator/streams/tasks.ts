@@ -105,18 +105,10 @@ export function sameTuple(a: TasksTuple, b: TasksTuple): boolean {
   return sameTasks(a.active, b.active) && sameTasks(a.standby, b.standby) && sameTasks(a.warmup, b.warmup);
 }
 
-/** Whether the held tasks, of any kind, are exactly the tuple's (epochs ignored). */
-export function heldMatches(h: HeldTasks, t: TasksTuple): boolean {
-  return sameTasks(t.active, h.active) && sameTasks(t.standby, h.standby) && sameTasks(t.warmup, h.warmup);
-}
-
 export function isEmptyHeld(h: HeldTasks): boolean {
   return h.active.size === 0 && h.standby.size === 0 && h.warmup.size === 0;
 }
 
-export function heldAsTuple(h: HeldTasks): TasksTuple {
-  return { active: copyTasks(h.active), standby: copyTasks(h.standby), warmup: copyTasks(h.warmup) };
-}
 
 /** Whether `owned` (what a member reports) still contains any task of `pending`, of the same kind. */
 export function ownsAny(owned: TasksTuple, pending: HeldTasks): boolean {
@@ -178,6 +170,3 @@ export function activeFromWire(list: ReadonlyArray<WireTaskIds & { assignmentEpo
   return out;
 }
 
-export function taskName(subtopologyId: string, partition: number): string {
-  return `${subtopologyId}_${partition}`;
-}

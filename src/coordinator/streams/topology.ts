@@ -145,8 +145,3 @@ export function copartitionGroupNames(s: Subtopology, resolve: (regex: string) =
     return names;
   });
 }
-
-/** Whether the subtopology keeps state (has changelog topics), which is what standby tasks are for. */
-export function isStateful(s: Subtopology): boolean {
-  return s.stateChangelogTopics.length > 0;
-}
