@@ -18,7 +18,6 @@ export const enum StreamsMemberState {
   Unknown = 127,
 }
 
-
 export interface Endpoint {
   host: string;
   port: number;
