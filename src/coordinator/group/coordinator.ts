@@ -449,14 +449,16 @@ export class GroupCoordinator {
   }
 
   /**
-   * OffsetFetch v9's member checks, for consumer groups (ConsumerGroup.validateOffsetFetch):
+   * OffsetFetch v9's member checks, for consumer and streams groups (validateOffsetFetch):
    * UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH; NONE for other groups and for admin fetches.
    */
   validateOffsetFetch(groupId: string, memberId: string | null, memberEpoch: number): number {
     const group = this.consumer.group(groupId);
-    if (group === undefined) return ErrorCode.NONE;
+    const streams = group === undefined ? this.streams.group(groupId) : undefined;
+    if (group === undefined && streams === undefined) return ErrorCode.NONE;
     try {
-      this.consumer.validateOffsetFetch(group, memberId, memberEpoch);
+      if (group !== undefined) this.consumer.validateOffsetFetch(group, memberId, memberEpoch);
+      else this.streams.validateOffsetFetch(streams!, memberId, memberEpoch);
       return ErrorCode.NONE;
     } catch (err) {
       if (err instanceof GroupError) return err.errorCode;

@@ -240,10 +240,20 @@ export class StreamsGroupManager {
    */
   validateOffsetCommit(group: StreamsGroup, memberId: string, memberEpoch: number): void {
     if (memberEpoch < 0 && group.isEmpty) return;
-    const member = group.members.get(memberId);
-    if (member === undefined) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
-    if (memberEpoch !== member.memberEpoch) {
-      throw new GroupError(ErrorCode.STALE_MEMBER_EPOCH, `The member epoch ${memberEpoch} is stale; the current epoch is ${member.memberEpoch}.`);
-    }
+    checkMemberEpoch(group, memberId, memberEpoch);
+  }
+
+  /** StreamsGroup.validateOffsetFetch: anyone may fetch without a member id; a member must give its current epoch. */
+  validateOffsetFetch(group: StreamsGroup, memberId: string | null, memberEpoch: number): void {
+    if (memberEpoch < 0 && memberId === null) return;
+    checkMemberEpoch(group, memberId ?? '', memberEpoch);
+  }
+}
+
+function checkMemberEpoch(group: StreamsGroup, memberId: string, memberEpoch: number): void {
+  const member = group.members.get(memberId);
+  if (member === undefined) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+  if (memberEpoch !== member.memberEpoch) {
+    throw new GroupError(ErrorCode.STALE_MEMBER_EPOCH, `The member epoch ${memberEpoch} is stale; the current epoch is ${member.memberEpoch}.`);
   }
 }

@@ -122,6 +122,11 @@ test('offset commits of a streams group check the member and its epoch', async (
   assert.equal((await commit('ghost', r.memberEpoch)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const fetched = await coord.fetchOffsets('app', [{ name: 'input', partitionIndexes: [0] }], false);
   assert.equal(fetched[0]!.partitions[0]!.committedOffset, 5n);
+  // OffsetFetch v9+: an admin (no member) may fetch; a member must give its current epoch.
+  assert.equal(coord.validateOffsetFetch('app', null, -1), ErrorCode.NONE);
+  assert.equal(coord.validateOffsetFetch('app', 'm1', r.memberEpoch), ErrorCode.NONE);
+  assert.equal(coord.validateOffsetFetch('app', 'm1', r.memberEpoch - 1), ErrorCode.STALE_MEMBER_EPOCH);
+  assert.equal(coord.validateOffsetFetch('app', 'ghost', 1), ErrorCode.UNKNOWN_MEMBER_ID);
   const txn = await coord.commitTransactionalOffsets({
     groupId: 'app', producerId: 7, producerEpoch: 0, generationId: r.memberEpoch + 3, memberId: 'm1', groupInstanceId: null, apiVersion: 4,
     topics: [{ name: 'input', partitions: [{ partitionIndex: 1, committedOffset: 9n, committedLeaderEpoch: -1, committedMetadata: null }] }],
