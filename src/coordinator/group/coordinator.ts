@@ -45,9 +45,9 @@ import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 import { StreamsGroupManager } from '../streams/streams-group-manager.js';
-import type { StreamsHeartbeatRequest, StreamsHeartbeatResponse } from '../streams/heartbeat-types.js';
-import type { InternalTopicToCreate } from '../streams/configured-topology.js';
-import { describeStreamsGroup, listedStreamsGroup, type DescribedStreamsGroup } from '../streams/streams-group-describe.js';
+import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
+import { listedStreamsGroup, type DescribedStreamsGroup } from '../streams/streams-group-describe.js';
+import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -84,6 +84,8 @@ export class GroupCoordinator {
   private readonly log: CoordinatorLog;
   /** Start-up, shutdown and the partitions served here (coordinator-runtime.ts). */
   private readonly runtime: CoordinatorRuntime;
+  /** What the streams group operations (streams-groups.ts) use of this coordinator. */
+  private readonly streamsHost: StreamsGroupsHost;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -98,6 +100,10 @@ export class GroupCoordinator {
     this.streams.otherGroupExists = (groupId) => this.consumer.group(groupId) !== undefined || (this.groups.group(groupId) !== undefined && this.groups.group(groupId)!.state !== GroupState.Empty);
     this.offsets = new OffsetManager(this.groups, this.consumer);
     this.offsets.streams = this.streams;
+    this.streamsHost = {
+      groups: this.groups, consumer: this.consumer, streams: this.streams, logger: this.logger,
+      write: (groupId, records) => this.write(groupId, records, true), errorOf: (err) => GroupCoordinator.errorOf(err),
+    };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
@@ -320,43 +326,14 @@ export class GroupCoordinator {
 
   // ---- streams groups (KIP-1071) -------------------------------------------------------------------
 
-  /**
-   * StreamsGroupHeartbeat: answered once its records are committed, with the internal topics
-   * the group needs created (the handler creates them, as KafkaApis does). An empty classic
-   * group under the id is replaced (Kafka converts it).
-   */
-  streamsGroupHeartbeat(req: StreamsHeartbeatRequest): { response: StreamsHeartbeatResponse; topicsToCreate: InternalTopicToCreate[] } | Promise<{ response: StreamsHeartbeatResponse; topicsToCreate: InternalTopicToCreate[] }> {
-    const fail = (err: { errorCode: number; message: string | null }) => ({ response: StreamsGroupManager.errorResponse(err.errorCode, err.message), topicsToCreate: [] });
-    const classic = this.groups.group(req.groupId);
-    if (req.memberEpoch === 0 && classic !== undefined && classic.state === GroupState.Empty && this.streams.group(req.groupId) === undefined && this.consumer.group(req.groupId) === undefined) {
-      try {
-        this.write(req.groupId, [groupTombstone(req.groupId)], true);
-        this.logger.info({ groupId: req.groupId }, 'converted the empty classic group to a streams group');
-      } catch (err) {
-        return fail({ errorCode: GroupCoordinator.errorOf(err), message: null });
-      }
-    }
-    let result;
-    try {
-      result = this.streams.heartbeat(req);
-    } catch (err) {
-      if (err instanceof GroupError) return fail({ errorCode: err.errorCode, message: err.message });
-      if (err instanceof CoordinatorWriteError) return fail({ errorCode: GroupCoordinator.errorOf(err), message: null });
-      throw err;
-    }
-    const answer = { response: result.response, topicsToCreate: result.topicsToCreate };
-    if (result.committed === null) return answer;
-    return result.committed.then(() => answer, (err: unknown) => fail({ errorCode: GroupCoordinator.errorOf(err), message: null }));
+  /** StreamsGroupHeartbeat (streams-groups.ts): answered once its records are committed. */
+  streamsGroupHeartbeat(req: StreamsHeartbeatRequest): StreamsHeartbeatAnswer | Promise<StreamsHeartbeatAnswer> {
+    return streamsGroupHeartbeat(this.streamsHost, req);
   }
 
   /** StreamsGroupDescribe for one group. */
   streamsGroupDescribe(groupId: string): DescribedStreamsGroup {
-    const group = this.streams.group(groupId);
-    if (group === undefined) {
-      const other = this.groups.group(groupId) !== undefined || this.consumer.group(groupId) !== undefined;
-      return describeStreamsGroup(null, groupId, other ? `Group ${groupId} is not a streams group.` : `Group ${groupId} not found.`);
-    }
-    return describeStreamsGroup(group, groupId, null);
+    return streamsGroupDescribe(this.streamsHost, groupId);
   }
 
   sync(req: SyncRequest, respond: SyncCallback): void {
