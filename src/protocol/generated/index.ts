@@ -193,6 +193,10 @@ import * as ShareGroupTargetAssignmentMemberKey from './internal/share-group-tar
 import * as ShareGroupTargetAssignmentMemberValue from './internal/share-group-target-assignment-member-value.js';
 import * as ShareGroupTargetAssignmentMetadataKey from './internal/share-group-target-assignment-metadata-key.js';
 import * as ShareGroupTargetAssignmentMetadataValue from './internal/share-group-target-assignment-metadata-value.js';
+import * as ShareSnapshotKey from './internal/share-snapshot-key.js';
+import * as ShareSnapshotValue from './internal/share-snapshot-value.js';
+import * as ShareUpdateKey from './internal/share-update-key.js';
+import * as ShareUpdateValue from './internal/share-update-value.js';
 import * as SnapshotFooterRecord from './snapshot-footer-record.js';
 import * as SnapshotHeaderRecord from './snapshot-header-record.js';
 import * as StopReplicaRequest from './stop-replica-request.js';
@@ -413,6 +417,10 @@ export {
   ShareGroupTargetAssignmentMemberValue,
   ShareGroupTargetAssignmentMetadataKey,
   ShareGroupTargetAssignmentMetadataValue,
+  ShareSnapshotKey,
+  ShareSnapshotValue,
+  ShareUpdateKey,
+  ShareUpdateValue,
   SnapshotFooterRecord,
   SnapshotHeaderRecord,
   StopReplicaRequest,
@@ -637,6 +645,10 @@ export const CODECS: Readonly<Record<string, MessageCodec<unknown>>> = {
   ShareGroupTargetAssignmentMemberValue: ShareGroupTargetAssignmentMemberValue.codec,
   ShareGroupTargetAssignmentMetadataKey: ShareGroupTargetAssignmentMetadataKey.codec,
   ShareGroupTargetAssignmentMetadataValue: ShareGroupTargetAssignmentMetadataValue.codec,
+  ShareSnapshotKey: ShareSnapshotKey.codec,
+  ShareSnapshotValue: ShareSnapshotValue.codec,
+  ShareUpdateKey: ShareUpdateKey.codec,
+  ShareUpdateValue: ShareUpdateValue.codec,
   SnapshotFooterRecord: SnapshotFooterRecord.codec,
   SnapshotHeaderRecord: SnapshotHeaderRecord.codec,
   StopReplicaRequest: StopReplicaRequest.codec,
