@@ -2,7 +2,8 @@
  * The group coordinator (`BrokerContext.groups`): classic consumer groups and committed
  * offsets, with their state in __consumer_offsets. It serves the group APIs through the
  * managers: GroupManager (classic membership and rebalances, classic/), ConsumerGroupManager
- * (KIP-848 groups, consumer/) and OffsetManager (offsets). Records are appended and, for
+ * (KIP-848 groups, consumer/), ShareGroupManager (KIP-932 share groups, ../share/) and
+ * OffsetManager (offsets). Records are appended and, for
  * offsets and deletions, applied to the in-memory state at once; a request is answered once
  * its records are committed (the partition's ISR has them).
  *
@@ -28,7 +29,7 @@ import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type Le
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
 import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
-import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { groupTombstone, shareRecord, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
@@ -43,6 +44,9 @@ import { syncError } from './classic/sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
+import { defaultShareGroupConfig, type ShareGroupConfig } from '../share/share-config.js';
+import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
+import type { ShareGroupRecord } from '../share/share-group-records.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -61,7 +65,16 @@ export interface CoordinatorOptions {
   driveTimer?: boolean;
   /** The topics consumer groups subscribe to (the broker's metadata); none when absent. */
   topics?: TopicsSource | null;
+  /** Share groups' settings (group.share.*); Kafka's defaults when absent. */
+  share?: ShareGroupConfig;
 }
+
+/** A share group heartbeat's outcome: its error (with Kafka's message), or the member's new state. */
+export type ShareHeartbeatOutcome =
+  | { errorCode: 0; errorMessage: null; result: ShareHeartbeatResult }
+  | { errorCode: number; errorMessage: string | null; result: null };
+
+const NO_TOPICS: TopicsSource = { topics: () => [], topic: () => undefined };
 
 export class GroupCoordinator {
   readonly config: GroupConfig;
@@ -73,6 +86,8 @@ export class GroupCoordinator {
   readonly consumer: ConsumerGroupManager;
   /** Classic ⇄ consumer group conversions (group.consumer.migration.policy). */
   readonly conversions: GroupConversions;
+  /** KIP-932 share groups. */
+  readonly share: ShareGroupManager;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   /** Start-up, shutdown and the partitions served here (coordinator-runtime.ts). */
@@ -89,6 +104,8 @@ export class GroupCoordinator {
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
     this.offsets = new OffsetManager(this.groups, this.consumer);
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
+    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => this.writeShare(groupId, records));
+    this.share.otherGroupType = (groupId) => (this.consumer.group(groupId) !== undefined ? 'consumer' : this.groups.group(groupId) !== undefined ? 'classic' : null);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
         if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
@@ -98,9 +115,10 @@ export class GroupCoordinator {
       loaded: (owns) => {
         this.groups.onLoaded(owns);
         this.consumer.onLoaded(owns);
+        this.share.onLoaded(owns);
       },
       unload: (owns) => {
-        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
+        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns) + this.share.unloadGroups(owns);
         this.offsets.unloadGroups(owns);
         return groups;
       },
@@ -126,6 +144,7 @@ export class GroupCoordinator {
     if (!this.runtime.shutdown()) return;
     this.groups.unloadAll();
     this.consumer.unloadAll();
+    this.share.unloadGroups(() => true);
     this.offsets.store.clear();
   }
 
@@ -194,7 +213,34 @@ export class GroupCoordinator {
   private replay(r: CoordinatorRecord): void {
     if (r.kind === RecordKind.Offset) this.offsets.replay(r);
     else if (r.kind === RecordKind.Consumer) this.consumer.replay(r);
+    else if (r.kind === RecordKind.Share) this.share.replay(r.record);
     else this.groups.replay(r.group, r.value);
+  }
+
+  /** Appends share group records the manager applied already (a session timeout's); a failure is logged, the next load decides. */
+  private writeShare(groupId: string, records: ShareGroupRecord[]): void {
+    try {
+      this.log.append(groupId, records.map(shareRecord))?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write share group records'));
+    } catch (err) {
+      this.logger.warn({ err, groupId }, 'failed to write share group records');
+    }
+  }
+
+  // ---- share groups (KIP-932) ---------------------------------------------------------------------
+
+  /** ShareGroupHeartbeat: answered once its records are committed. */
+  shareGroupHeartbeat(req: ShareHeartbeatRequest): ShareHeartbeatOutcome | Promise<ShareHeartbeatOutcome> {
+    let result: ShareHeartbeatResult;
+    try {
+      result = this.share.heartbeat(req);
+    } catch (err) {
+      if (err instanceof GroupError) return { errorCode: err.errorCode, errorMessage: err.message, result: null };
+      throw err;
+    }
+    const ok: ShareHeartbeatOutcome = { errorCode: ErrorCode.NONE, errorMessage: null, result };
+    if (result.records.length === 0) return ok;
+    const write = () => this.log.append(req.groupId, result.records.map(shareRecord));
+    return this.answerAfter<ShareHeartbeatOutcome>(req.groupId, write, ok, (errorCode) => ({ errorCode, errorMessage: null, result: null }), 'share group heartbeat records');
   }
 
   private static errorOf(err: unknown): number {
@@ -231,6 +277,8 @@ export class GroupCoordinator {
   join(req: JoinRequest, respond: JoinCallback): void {
     const consumer = this.consumer.group(req.groupId);
     const fail = (errorCode: number) => respond({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
+    // A share group holds the id: a classic member cannot join it.
+    if (this.share.group(req.groupId) !== undefined) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (consumer !== undefined && !consumer.isEmpty) {
       let outcome;
       try {
@@ -272,6 +320,7 @@ export class GroupCoordinator {
     const fail = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
       throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null,
     });
+    if (this.share.group(req.groupId) !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
     let outcome;
     try {
       outcome = consumerGroupHeartbeat(this.consumer, this.conversions, req);

@@ -1,6 +1,7 @@
 /**
- * What the two halves of the __consumer_offsets record codec share: the classic and offset
- * records (records.ts) and the KIP-848 consumer group records (consumer/consumer-records.ts).
+ * What the parts of the __consumer_offsets record codec share: the classic and offset
+ * records (records.ts), the KIP-848 consumer group records (consumer/consumer-records.ts) and
+ * the KIP-932 share group records (../share/share-group-record-codec.ts).
  * Both write Kafka's framing (CoordinatorRecordSerde): a key is the int16 record type followed
  * by the key struct, a value the int16 value version followed by the value struct.
  */
@@ -11,6 +12,8 @@ export const enum RecordKind {
   Group = 1,
   /** KIP-848 consumer group records (consumer/consumer-records.ts). */
   Consumer = 2,
+  /** KIP-932 share group records (../share/share-group-records.ts). */
+  Share = 3,
 }
 
 /** `body` behind its int16 version (for a key: its record type), in one allocation. */

@@ -197,19 +197,24 @@ export class ShareGroupManager {
     }
   }
 
-  /** After loading: every member gets a fresh session (Kafka's onLoaded). */
-  onLoaded(): void {
-    for (const g of this.groups.values()) for (const memberId of g.members.keys()) this.scheduleSessionTimeout(g.groupId, memberId);
+  /** After a load: the members of the loaded groups (those `owns` accepts) get a fresh session (Kafka's onLoaded). */
+  onLoaded(owns: (groupId: string) => boolean = () => true): void {
+    for (const g of this.groups.values()) {
+      if (!owns(g.groupId)) continue;
+      for (const memberId of g.members.keys()) this.scheduleSessionTimeout(g.groupId, memberId);
+    }
   }
 
-  /** Forgets the groups (their __consumer_offsets partition moved away) and their timers. */
-  unload(groupIds: Iterable<string>): void {
-    for (const id of groupIds) {
-      const g = this.groups.get(id);
-      if (g === undefined) continue;
-      for (const memberId of g.members.keys()) this.timer.cancel(sessionKey(id, memberId));
-      this.groups.delete(id);
+  /** Forgets the groups `owns` accepts (their __consumer_offsets partition moved away) and their timers; returns how many went. */
+  unloadGroups(owns: (groupId: string) => boolean): number {
+    let n = 0;
+    for (const g of [...this.groups.values()]) {
+      if (!owns(g.groupId)) continue;
+      for (const memberId of g.members.keys()) this.timer.cancel(sessionKey(g.groupId, memberId));
+      this.groups.delete(g.groupId);
+      n++;
     }
+    return n;
   }
 
   private scheduleSessionTimeout(groupId: string, memberId: string): void {
