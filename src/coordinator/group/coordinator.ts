@@ -44,7 +44,7 @@ import { syncError } from './classic/sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
-import { defaultShareGroupConfig, type ShareGroupConfig } from '../share/share-config.js';
+import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
 import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
 import type { ShareGroupRecord } from '../share/share-group-records.js';
 
@@ -131,7 +131,7 @@ export class GroupCoordinator {
   static onOffsetsTopic(host: OffsetsTopicHost, settings: ConfigValues, topics: TopicsSource): GroupCoordinator {
     const config = groupConfigFrom(settings);
     const logger = host.logger.child({ component: 'group-coordinator' });
-    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics });
+    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics, share: shareGroupConfigFrom(settings) });
   }
 
   /** Starts serving, and loads the partitions this broker leads already. */
