@@ -11,6 +11,7 @@ import type { TransactionCoordinator } from '../coordinator/txn/transaction-coor
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
+import type { ShareServices } from './share/share-services.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -33,6 +34,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Transactional ids and their transactions (state in __transaction_state). */
   readonly transactions: TransactionCoordinator;
+  /** Share groups' sessions and share-partitions (state in __share_group_state). */
+  readonly share: ShareServices;
   /**
    * How partition leaders ask the transaction coordinator of another broker to verify or add
    * partitions (KIP-890); null on a single node, where the coordinator is always here.

@@ -1,0 +1,77 @@
+/**
+ * The broker's share-group delivery state (KIP-932), what ShareFetch and ShareAcknowledge use:
+ * the share sessions, the share-partitions this broker leads (SharePartitionManager), their
+ * durable state in __share_group_state (ShareStateTopic, on the coordinators' topic host), and
+ * one timer, driven by its own Node timer, for the share-partitions' acquisition locks.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../storage/clock.js';
+import type { CoordinatorTopicHost } from '../../coordinator/coordinator-topic.js';
+import { DeadlineTimer, TimerDriver } from '../../coordinator/group/timer.js';
+import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
+import { SharePartitionManager, type LedPartitionInfo, type SharePartitionHost } from '../../coordinator/share/share-partition-manager.js';
+import type { SharePartitionConfig } from '../../coordinator/share/share-partition.js';
+import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
+import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
+import type { MetadataStore } from '../../cluster/metadata.js';
+import type { Partitions } from '../partition.js';
+
+/** What the share services need of the broker. */
+export interface ShareServicesBroker {
+  readonly metadata: MetadataStore;
+  readonly partitions: Partitions;
+}
+
+export class ShareServices implements SharePartitionHost {
+  readonly config: ShareGroupConfig;
+  readonly sessions: ShareSessionCache;
+  readonly persister: ShareStateTopic;
+  readonly sharePartitions: SharePartitionManager;
+  readonly timer: DeadlineTimer;
+  private readonly driver: TimerDriver;
+  private readonly broker: ShareServicesBroker;
+
+  constructor(broker: ShareServicesBroker, host: CoordinatorTopicHost, settings: ShareConfigValues, clock: Clock, logger: Logger) {
+    this.broker = broker;
+    this.config = shareGroupConfigFrom(settings);
+    this.sessions = new ShareSessionCache(this.config.maxShareSessions);
+    this.persister = new ShareStateTopic(host, shareCoordinatorConfigFrom(settings), clock);
+    this.timer = new DeadlineTimer(clock);
+    this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
+    this.driver = new TimerDriver(this.timer);
+    this.sharePartitions = new SharePartitionManager(this.persister, this.timer, clock, this, logger.child({ component: 'share-partitions' }));
+  }
+
+  start(): void {
+    this.driver.start();
+  }
+
+  stop(): void {
+    this.driver.stop();
+    this.timer.clear();
+    this.persister.unloadAll();
+  }
+
+  ledPartition(topicId: string, partition: number): LedPartitionInfo | undefined {
+    const topic = this.broker.metadata.topicById(Buffer.from(topicId, 'hex'));
+    const p = this.broker.partitions.get(topic, partition);
+    if (p === undefined || !p.isLeader) return undefined;
+    const log = p.localLogOrError();
+    if (typeof log === 'number') return undefined;
+    // "latest" is the high watermark, the end a read_uncommitted consumer sees (Kafka's LATEST_TIMESTAMP lookup).
+    return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
+  }
+
+  /** The broker's settings; per-group overrides (share.record.lock.duration.ms and kin) come with the GROUP config resource. */
+  groupSettings(_groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' } {
+    return {
+      partition: {
+        recordLockDurationMs: this.config.recordLockDurationMs,
+        deliveryCountLimit: this.config.deliveryCountLimit,
+        maxInFlightRecords: this.config.partitionMaxRecordLocks,
+        renewAcknowledgeEnabled: true,
+      },
+      autoOffsetReset: 'latest',
+    };
+  }
+}
