@@ -15,11 +15,15 @@ import { ShareSessionCache } from '../../coordinator/share/share-session-cache.j
 import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
 import type { MetadataStore } from '../../cluster/metadata.js';
 import type { Partitions } from '../partition.js';
+import type { FetchService } from '../fetch/fetch-service.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import { ShareFetchWaiters } from './share-fetch-waiters.js';
 
 /** What the share services need of the broker. */
 export interface ShareServicesBroker {
   readonly metadata: MetadataStore;
   readonly partitions: Partitions;
+  readonly fetch: FetchService;
 }
 
 export class ShareServices implements SharePartitionHost {
@@ -28,6 +32,8 @@ export class ShareServices implements SharePartitionHost {
   readonly persister: ShareStateTopic;
   readonly sharePartitions: SharePartitionManager;
   readonly timer: DeadlineTimer;
+  /** ShareFetches waiting for records. */
+  readonly waiters: ShareFetchWaiters;
   private readonly driver: TimerDriver;
   private readonly broker: ShareServicesBroker;
 
@@ -40,6 +46,18 @@ export class ShareServices implements SharePartitionHost {
     this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
     this.driver = new TimerDriver(this.timer);
     this.sharePartitions = new SharePartitionManager(this.persister, this.timer, clock, this, logger.child({ component: 'share-partitions' }));
+    const watchers = broker.fetch.purgatory.watchers;
+    this.waiters = new ShareFetchWaiters({ watch: (log, w) => watchers.watch(log, w), unwatch: (log, w) => watchers.unwatch(log, w) }, () => clock.now());
+    // Locks that expire make records available to the ShareFetches waiting.
+    this.sharePartitions.onRecordsReleased = () => this.waiters.wakeAll();
+  }
+
+  /** The log of a partition this broker leads (what a parked ShareFetch watches). */
+  leaderLog(topicId: string, partition: number): PartitionLog | undefined {
+    const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);
+    if (p === undefined || !p.isLeader) return undefined;
+    const log = p.localLogOrError();
+    return typeof log === 'number' ? undefined : log;
   }
 
   start(): void {
@@ -47,6 +65,7 @@ export class ShareServices implements SharePartitionHost {
   }
 
   stop(): void {
+    this.waiters.expireAll();
     this.driver.stop();
     this.timer.clear();
     this.persister.unloadAll();

@@ -49,6 +49,8 @@ export class SharePartitionManager {
   private readonly logger: Logger;
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<LoadedSharePartition>>();
+  /** Told when expired locks made records available again. */
+  onRecordsReleased: () => void = () => {};
 
   constructor(persister: ShareStatePersister, timer: DeadlineTimer, clock: Clock, host: SharePartitionHost, logger: Logger) {
     this.persister = persister;
@@ -160,7 +162,10 @@ export class SharePartitionManager {
   private expire(sp: SharePartition): void {
     const key: SharePartitionKey = { groupId: sp.groupId, topicId: sp.topicId, partition: sp.partition };
     if (this.entries.get(stateKey(key))?.sp !== sp) return;
-    if (sp.expireLocks(this.clock.now()) > 0) void this.persist(key);
+    if (sp.expireLocks(this.clock.now()) > 0) {
+      void this.persist(key);
+      this.onRecordsReleased();
+    }
     this.scheduleLockExpiry(sp);
   }
 }
