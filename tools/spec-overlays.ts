@@ -1,8 +1,8 @@
 /**
- * Applies tools/spec-overlays.json: the protocol versions Apache Kafka added after the
- * ../shared/kafka-protocol snapshot, each recorded with the KIP that defines it. An overlay
+ * Applies tools/spec-overlays.json: protocol versions Millrace serves that the imported Kafka
+ * specs do not define, each recorded with its KIP and reason. An overlay
  * sets `validVersions` and inserts new fields at a named position; anything it names that
- * is missing from the spec is an error, so a changed snapshot cannot silently skip one.
+ * is missing from the spec is an error, so a changed import cannot silently skip one.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -39,6 +39,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { createTopics, WireClient } from '../../test/helpers/wire-client.js';
 import { repoRoot } from '../../test/compat/setup/paths.js';
 import { freePort } from '../../test/compat/setup/target.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -394,9 +395,9 @@ async function benchCommits(conns: WireClient[], topic: string, partitionsPerCom
       groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
       topics: [{
         name: topic,
+        topicId: ZERO_UUID,
         partitions: Array.from({ length: partitionsPerCommit }, (_, k) => ({
-          partitionIndex: (i * partitionsPerCommit + k) % TOPIC_PARTITIONS, committedOffset: BigInt(i), committedLeaderEpoch: -1,
-          commitTimestamp: -1n, committedMetadata: null,
+          partitionIndex: (i * partitionsPerCommit + k) % TOPIC_PARTITIONS, committedOffset: BigInt(i), committedLeaderEpoch: -1, committedMetadata: null,
         })),
       }],
     });
@@ -499,7 +500,7 @@ async function runSystem(sys: System): Promise<Record<string, unknown>> {
   for (let i = 0; i < 50; i++) {
     const r = await admin.request(ApiKey.OffsetCommit, 8, {
       groupId: 'warm-up', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+      topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
     });
     if (r.topics[0]!.partitions[0]!.errorCode === 0) break;
     await sleep(200);

@@ -15,6 +15,7 @@ import {
 import { benchData, PARTITIONS, T0, TOPIC, TOPIC_ID } from './codec-data.js';
 import type { Variant } from './measure.js';
 import type { Kafkajs, Platformatic } from './others.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
 export interface Case {
   group: string;
@@ -33,7 +34,7 @@ const CLIENT_ID = 'bench';
 function produceBody(batches: Buffer[]): ProduceRequest {
   return {
     transactionalId: null, acks: -1, timeoutMs: 30000,
-    topicData: [{ name: TOPIC, partitionData: batches.map((records, index) => ({ index, records })) }],
+    topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: batches.map((records, index) => ({ index, records })) }],
   };
 }
 

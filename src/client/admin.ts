@@ -202,7 +202,7 @@ export class Admin {
         name: c.name, value: c.isSensitive ? null : c.value,
         source: CONFIG_SOURCES[c.configSource] ?? String(c.configSource),
         readOnly: c.readOnly, sensitive: c.isSensitive,
-        isDefault: c.configSource === 5 || c.isDefault,
+        isDefault: c.configSource === 5,
       }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -331,7 +331,7 @@ export class Admin {
     topics: { name: string; partitionIndexes: number[] }[] | null, out: Map<string, Map<number, bigint>>,
   ): Promise<Map<string, Map<number, bigint>>> {
     const r = await conn.request(ApiKey.OffsetFetch, v >= 8
-      ? { groupId: '', topics: [], groups: [{ groupId, memberId: null, memberEpoch: -1, topics }], requireStable: false }
+      ? { groupId: '', topics: [], groups: [{ groupId, memberId: null, memberEpoch: -1, topics: topics?.map((t) => ({ ...t, topicId: ZERO_UUID })) ?? null }], requireStable: false }
       : { groupId, topics, groups: [], requireStable: false }, v);
     const parts = v >= 8 ? r.groups[0] : { errorCode: r.errorCode, topics: r.topics };
     if (parts === undefined) throw new KafkaResponseError(ErrorCode.UNKNOWN_SERVER_ERROR, `fetching offsets of ${groupId}`, 'empty answer');
@@ -359,8 +359,9 @@ export class Admin {
         groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
         topics: [...offsets].map(([name, parts]) => ({
           name,
+          topicId: ZERO_UUID,
           partitions: [...parts].map(([partitionIndex, committedOffset]) => ({
-            partitionIndex, committedOffset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '',
+            partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: '',
           })),
         })),
       });
@@ -394,7 +395,7 @@ export class Admin {
   async brokerVersions(conn?: BrokerConnection): Promise<BrokerVersions> {
     const c = conn ?? await this.client.any();
     const v = c.version(ApiKey.ApiVersions, 4);
-    const r = await c.request(ApiKey.ApiVersions, { clientSoftwareName: 'millrace', clientSoftwareVersion: '0' }, v);
+    const r = await c.request(ApiKey.ApiVersions, { clientSoftwareName: 'millrace', clientSoftwareVersion: '0', clusterId: null, nodeId: -1 }, v);
     throwIfError(r.errorCode, 'ApiVersions');
     return {
       apis: r.apiKeys.map((k) => ({ apiKey: k.apiKey, min: k.minVersion, max: k.maxVersion })).sort((a, b) => a.apiKey - b.apiKey),

@@ -13,6 +13,9 @@ import type { BrokerConnection } from './connection.js';
 import { KafkaResponseError } from './errors.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './offsets.js';
 
+/** FetchRequest's HighWatermark when not given (Long.MAX_VALUE): only a v18 follower sends its own. */
+const NO_HIGH_WATERMARK = 9223372036854775807n;
+
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
 
 export interface FetcherOptions {
@@ -258,7 +261,7 @@ export class Fetcher {
       }
       t.partitions.push({
         partition: a.partition, currentLeaderEpoch: -1, fetchOffset: a.position!, lastFetchedEpoch: -1,
-        logStartOffset: -1n, partitionMaxBytes: this.maxPartitionBytes, replicaDirectoryId: ZERO_UUID,
+        logStartOffset: -1n, partitionMaxBytes: this.maxPartitionBytes, replicaDirectoryId: ZERO_UUID, highWatermark: NO_HIGH_WATERMARK,
       });
     }
     const request: FetchRequest = {

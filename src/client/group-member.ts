@@ -16,6 +16,7 @@ import {
   ASSIGNORS, decodeConsumerAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
   type AssignorMember, type TopicPartitionList,
 } from './group-member-protocol.js';
+import { ZERO_UUID } from '../protocol/primitives/codec-helpers.js';
 
 export interface GroupMemberOptions {
   groupId: string;
@@ -158,8 +159,9 @@ export class GroupMember {
         groupInstanceId: this.groupInstanceId, retentionTimeMs: -1n,
         topics: [...offsets].map(([name, parts]) => ({
           name,
+          topicId: ZERO_UUID,
           partitions: [...parts].map(([partitionIndex, committedOffset]) => ({
-            partitionIndex, committedOffset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '',
+            partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: '',
           })),
         })),
       });
@@ -181,7 +183,7 @@ export class GroupMember {
     return this.client.retrying(async () => {
       const conn = await this.client.coordinator(this.groupId);
       const v = conn.version(ApiKey.OffsetFetch);
-      const topics = this.assignment.map((tp) => ({ name: tp.topic, partitionIndexes: tp.partitions }));
+      const topics = this.assignment.map((tp) => ({ name: tp.topic, topicId: ZERO_UUID, partitionIndexes: tp.partitions }));
       const r = await conn.request(ApiKey.OffsetFetch, v >= 8
         ? { groupId: '', topics: [], groups: [{ groupId: this.groupId, memberId: null, memberEpoch: -1, topics }], requireStable: true }
         : { groupId: this.groupId, topics, groups: [], requireStable: true }, v);

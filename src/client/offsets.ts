@@ -64,7 +64,7 @@ export async function listOffsetsDetailed(client: KafkaClient, topic: string, pa
       const r = await conn.request(ApiKey.ListOffsets, {
         replicaId: -1,
         isolationLevel: options.isolationLevel ?? 0,
-        topics: [{ name: topic, partitions: ps.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })) }],
+        topics: [{ name: topic, partitions: ps.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) }],
         timeoutMs: 30_000,
       }, v);
       for (const t of r.topics) {
@@ -75,9 +75,7 @@ export async function listOffsetsDetailed(client: KafkaClient, topic: string, pa
             retriable = err;
             continue;
           }
-          // v0 answered a list of offsets; v1+ one offset.
-          const offset = v === 0 ? (p.oldStyleOffsets[0] ?? -1n) : p.offset;
-          result.set(p.partitionIndex, { partition: p.partitionIndex, offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
+          result.set(p.partitionIndex, { partition: p.partitionIndex, offset: p.offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
         }
       }
     }));

@@ -55,7 +55,7 @@ export async function alterPartitionReassignments(client: KafkaClient, requests:
     if (list === undefined) byTopic.set(r.topic, (list = []));
     list.push({ partitionIndex: r.partition, replicas: r.replicas });
   }
-  const res = await client.request(ApiKey.AlterPartitionReassignments, { timeoutMs, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
+  const res = await client.request(ApiKey.AlterPartitionReassignments, { timeoutMs, allowReplicationFactorChange: true, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
   throwIfError(res.errorCode, 'reassigning partitions', res.errorMessage);
   const out: ReassignmentOutcome[] = [];
   for (const t of res.responses) {

@@ -260,7 +260,7 @@ export class Sender {
     this.initializing = (async () => {
       const r = await this.client.retrying(async () => {
         const res = await this.client.request(ApiKey.InitProducerId, {
-          transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1n, producerEpoch: -1,
+          transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false,
         });
         if (res.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(res.errorCode, 'InitProducerId');
         return res;
@@ -329,7 +329,7 @@ export class Sender {
       b.attempts++;
       let t = byTopic.get(b.topic.name);
       if (t === undefined) {
-        t = { name: b.topic.name, partitionData: [] };
+        t = { name: b.topic.name, topicId: ZERO_UUID, partitionData: [] };
         byTopic.set(b.topic.name, t);
         topicData.push(t);
       }

@@ -50,7 +50,7 @@ export async function listTransactions(client: KafkaClient, filters: Transaction
       throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `broker ${b.nodeId} cannot filter transactions by duration (ListTransactions v1)`);
     }
     const r = await conn.request(ApiKey.ListTransactions, {
-      stateFilters: [...(filters.states ?? [])], producerIdFilters: [...(filters.producerIds ?? [])], durationFilter: duration,
+      stateFilters: [...(filters.states ?? [])], producerIdFilters: [...(filters.producerIds ?? [])], durationFilter: duration, transactionalIdPattern: null,
     }, v);
     throwIfError(r.errorCode, `listing transactions on broker ${b.nodeId}`);
     for (const t of r.transactionStates) {

@@ -6,6 +6,7 @@ import { Fetcher, type FetcherOptions } from '../client/fetcher.js';
 import { LatencyHistogram } from './histogram.js';
 import { Progress } from './progress.js';
 import { rates, round, type PerfResult } from './report.js';
+import { ZERO_UUID } from '../protocol/primitives/codec-helpers.js';
 
 export interface ConsumeRunOptions {
   client: KafkaClient;
@@ -84,14 +85,14 @@ export async function runConsume(o: ConsumeRunOptions): Promise<PerfResult> {
 /** Commits positions for a group outside any generation (as kafka-consumer-groups' resets do). */
 async function commit(client: KafkaClient, group: string, topic: string, positions: readonly (readonly [number, bigint | undefined])[]): Promise<void> {
   const partitions = positions.filter(([, o]) => o !== undefined).map(([p, o]) => ({
-    partitionIndex: p, committedOffset: o!, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '',
+    partitionIndex: p, committedOffset: o!, committedLeaderEpoch: -1, committedMetadata: '',
   }));
   if (partitions.length === 0) return;
   await client.retrying(async () => {
     const coord = await client.coordinator(group);
     const r = await coord.request(ApiKey.OffsetCommit, {
       groupId: group, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
-      topics: [{ name: topic, partitions }],
+      topics: [{ name: topic, topicId: ZERO_UUID, partitions }],
     });
     for (const t of r.topics) for (const p of t.partitions) {
       if (p.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(p.errorCode, `OffsetCommit for ${group} ${topic}-${p.partitionIndex}`);

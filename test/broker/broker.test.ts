@@ -10,8 +10,9 @@ import { encodeRequestFrame } from '../../src/protocol/header.js';
 import { decodeResponseFrame } from '../../src/protocol/header.js';
 import { encodeBatchSync } from '../../src/protocol/records/encode.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
-const apiVersionsRequest = { clientSoftwareName: 'millrace-test', clientSoftwareVersion: '1.0' };
+const apiVersionsRequest = { clientSoftwareName: 'millrace-test', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 };
 
 test('ApiVersions advertises exactly the registered handlers and 4.0 features', async () => {
   const broker = await startBroker();
@@ -144,7 +145,7 @@ test('on start, a partition whose high watermark checkpoint lags its log serves 
     const c1 = await WireClient.connect(first.bootstrapServers);
     await c1.request(ApiKey.Metadata, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'hw' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
     const records = encodeBatchSync([{ value: Buffer.from('a') }, { value: Buffer.from('b') }, { value: Buffer.from('c') }]);
-    const produced = await c1.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'hw', partitionData: [{ index: 0, records }] }] });
+    const produced = await c1.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'hw', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
     assert.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
     c1.close();
     await first.close();
@@ -156,7 +157,7 @@ test('on start, a partition whose high watermark checkpoint lags its log serves 
     try {
       const offsets = await c2.request(ApiKey.ListOffsets, 7, {
         replicaId: -1, isolationLevel: 0, timeoutMs: 0,
-        topics: [{ name: 'hw', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+        topics: [{ name: 'hw', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }] }],
       });
       assert.equal(offsets.topics[0]!.partitions[0]!.offset, 3n);
     } finally {
@@ -173,7 +174,7 @@ test('dynamic broker settings saved by IncrementalAlterConfigs apply again after
   const produce = (c: WireClient) =>
     c.request(ApiKey.Produce, 9, {
       transactionalId: null, acks: 1, timeoutMs: 5000,
-      topicData: [{ name: 'dyn', partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(500, 1) }]) }] }],
+      topicData: [{ name: 'dyn', topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(500, 1) }]) }] }],
     });
   try {
     const first = await startBroker({ logDir: dir });

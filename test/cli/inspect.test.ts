@@ -83,7 +83,7 @@ test('inspectFrame decodes a request: header, API and body from the frame itself
     headerVersion: 2,
     sizePrefixed: false,
     header: { requestApiKey: 18, requestApiVersion: 3, correlationId: 1, clientId: 'rdkafka' },
-    body: { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' },
+    body: { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2', clusterId: null, nodeId: -1 },
   });
 });
 

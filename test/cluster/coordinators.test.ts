@@ -19,6 +19,7 @@ import { OFFSETS_TOPIC, partitionFor } from '../../src/coordinator/group/offsets
 import { TRANSACTION_STATE_TOPIC } from '../../src/coordinator/txn/transaction-log.js';
 import { eventually } from '../helpers/eventually.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -107,7 +108,7 @@ function commit(c: WireClient, group: string, topic: string, offset: number) {
     generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
 }
 
@@ -227,7 +228,7 @@ test(`transaction coordinator: a transaction begun with the leader of its ${TRAN
     assert.equal(init.errorCode, ErrorCode.NONE);
     const { producerId, producerEpoch } = init;
     for (const other of [1, 2, 3].filter((id) => id !== first)) {
-      const r = await (await client(s, other)).request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+      const r = await (await client(s, other)).request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
       assert.equal(r.errorCode, ErrorCode.NOT_COORDINATOR, `broker ${other} does not coordinate ${txnId}`);
     }
     const added = await (await client(s, first)).request(ApiKey.AddPartitionsToTxn, 3, {
@@ -305,7 +306,7 @@ test('a __transaction_state partition under transaction.state.log.min.isr refuse
     await eventually('the ISR without the stopped broker', () => !internalPartition(s, TRANSACTION_STATE_TOPIC, partition).isr.includes(other));
     const r = await eventually('an answer from the loaded coordinator', async () => {
       const at = await coordinator(s, TRANSACTION, txnId);
-      const init = await (await client(s, at)).request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+      const init = await (await client(s, at)).request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
       return init.errorCode === ErrorCode.NOT_COORDINATOR || init.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? null : init;
     });
     assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
@@ -326,7 +327,7 @@ test('transaction markers are acknowledged once the data partition\'s ISR has th
       coord = await coordinator(s, TRANSACTION, txnId);
     }
     const c = await client(s, coord);
-    const init = await untilServed('InitProducerId', () => c.request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 }), (r) => r.errorCode);
+    const init = await untilServed('InitProducerId', () => c.request(ApiKey.InitProducerId, 3, { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false }), (r) => r.errorCode);
     assert.equal(init.errorCode, ErrorCode.NONE);
     const { producerId, producerEpoch } = init;
     const added = await c.request(ApiKey.AddPartitionsToTxn, 3, {

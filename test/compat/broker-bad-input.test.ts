@@ -182,7 +182,7 @@ test(`bad input on other connections while ${CLIENT} produces: each gets its err
       {
         name: 'unsupported ApiVersions version: UNSUPPORTED_VERSION in a v0 answer (KIP-511)',
         run: async () => {
-          const frame = encodeRequestFrame(ApiKey.ApiVersions, 3, { correlationId: 14, clientId: 'x' }, { clientSoftwareName: 'future', clientSoftwareVersion: '9' });
+          const frame = encodeRequestFrame(ApiKey.ApiVersions, 3, { correlationId: 14, clientId: 'x' }, { clientSoftwareName: 'future', clientSoftwareVersion: '9', clusterId: null, nodeId: -1 });
           frame.writeInt16BE(99, 6);
           const r = await raw(bootstrap, frame, { expectFrames: 1 });
           const res = decodeResponseFrame(r.data, ApiKey.ApiVersions, 0, { sizePrefixed: true });

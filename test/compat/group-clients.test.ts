@@ -46,6 +46,7 @@ import type { DriverCommand } from './clients/index.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 import { eventually, EventuallyTimeout } from '../helpers/eventually.js';
 import { createTopics, describeError, produce, WireClient, WireError } from '../helpers/wire-client.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
 const PARTITIONS = 6;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
@@ -234,7 +235,7 @@ class Scenario {
 
   async committed(): Promise<(number | null)[]> {
     const res = await this.wire((conn) => conn.request(ApiKey.OffsetFetch, 8, {
-      groups: [{ groupId: this.group, memberId: null, memberEpoch: -1, topics: [{ name: this.topic, partitionIndexes: ALL }] }],
+      groups: [{ groupId: this.group, memberId: null, memberEpoch: -1, topics: [{ name: this.topic, topicId: ZERO_UUID, partitionIndexes: ALL }] }],
       requireStable: false,
     }));
     const g = res.groups[0]!;

@@ -178,6 +178,22 @@ test('rules across files: a response for every request, one message per API key 
   assert.throws(() => buildAll([req, skew]), /request validVersions 0-3 differ from response validVersions 0-4/);
 });
 
+test('Kafka 4.x leftovers: removed APIs, fields of dropped versions, per-coordinator record types', () => {
+  // An API Kafka removed keeps its spec with no valid versions; nothing is generated for it.
+  const removed = file({ apiKey: 1001, type: 'request', name: 'GoneRequest', validVersions: 'none' }, 'GoneRequest');
+  assert.deepEqual(buildAll([removed]), []);
+  // A field only of versions below the lowest valid one is in no codec.
+  const spec = base();
+  spec.validVersions = '2-3';
+  fields(spec).push({ name: 'OldOnly', type: 'int32', versions: '0-1' });
+  assert.deepEqual(buildMessage(file(spec)).root.fields.map((f) => f.name), ['Id', 'Name', 'Items', 'Extra']);
+  // Above the highest is still an error.
+  rejects((s) => { fields(s).push({ name: 'Future', type: 'int32', versions: '4+' }); }, /versions 4\+ of field Future are outside/);
+  // Record types are numbered per coordinator: two coordinators may both have a type 0.
+  const record = (name: string): SpecFile => ({ file: `internal/${name}.json`, group: 'internal', spec: { apiKey: 0, type: 'coordinator-key', name, validVersions: '0', flexibleVersions: 'none', fields: [] } as RawMessage });
+  assert.equal(buildAll([record('GroupThingKey'), record('ShareThingKey')]).length, 2);
+});
+
 test('the generator refuses a bad spec on disk and names the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-badspec-'));
   try {

@@ -1,10 +1,12 @@
 // tools/import-spec.ts keeps the facts of Kafka's specs and drops the prose, deterministically.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatErrors, importErrors, importSpecs, reduceSpec } from '../../tools/import-spec.js';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { formatErrors, importErrors, importSpecs, parseErrorTable, readSpecSources, reduceSpec } from '../../tools/import-spec.js';
+import { readZipEntries } from '../../tools/zip.js';
 import { parseJsonc, stripJsonComments } from '../../tools/codegen/jsonc.js';
 import { findRepoRoot } from '../../tools/codegen/paths.js';
 
@@ -101,7 +103,6 @@ test('importErrors reads codes, messages and retriability from a Kafka source tr
     assert.equal(by.get('NOT_COORDINATOR')!.retriable, true);
     assert.equal(by.get('DEEP')!.retriable, true, 'retriable through a chain of superclasses');
     assert.equal(by.get('UNKNOWN_SERVER_ERROR')!.retriable, false);
-    assert.equal(by.get('REBOOTSTRAP_REQUIRED')!.code, 129, 'Kafka 4.0 additions are merged in');
     const codes = errors.map((e) => e.code);
     assert.deepEqual(codes, [...codes].sort((a, b) => a - b));
     assert.deepEqual(JSON.parse(formatErrors(errors)).errors, JSON.parse(JSON.stringify(errors)));
@@ -124,22 +125,129 @@ test('committed spec files have no prose', () => {
   assert.ok(n >= 200);
 });
 
-// Only where the reference specs are checked out next to the project (not in a fresh clone).
-const shared = join(findRepoRoot(), '../shared/kafka-protocol');
-if (existsSync(join(shared, 'messages'))) {
-  test('committed spec/ is what importing ../shared/kafka-protocol gives', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'millrace-reimport-'));
-    try {
-      const files = importSpecs(shared, dir);
-      const spec = join(findRepoRoot(), 'spec');
-      for (const f of files) {
-        assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(join(spec, f), 'utf8'), f);
-      }
-      for (const g of ['messages', 'internal']) {
-        assert.deepEqual(readdirSync(join(spec, g)).sort(), readdirSync(join(dir, g)).sort());
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+/** A zip as Maven's jars are: a local header and data per entry, then the central directory. */
+function zip(entries: Array<{ name: string; data: Buffer; deflate: boolean }>): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    const body = e.deflate ? deflateRawSync(e.data) : e.data;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(e.deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc32(e.data), 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(e.deflate ? 8 : 0, 10);
+    dir.writeUInt32LE(crc32(e.data), 16);
+    dir.writeUInt32LE(body.length, 20);
+    dir.writeUInt32LE(e.data.length, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    central.push(dir, name);
+    offset += 30 + name.length + body.length;
+  }
+  const dirBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dirBytes, end]);
 }
+
+const RECORD_KEY = '// c\n{ "apiKey": 1, "type": "coordinator-key", "name": "ThingKey", "validVersions": "0", "flexibleVersions": "none", "fields": [ { "name": "Id", "type": "string", "versions": "0", "about": "x" } ] }\n';
+
+test('readZipEntries reads stored and deflated entries and skips the rest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-zip-'));
+  try {
+    const file = join(dir, 'a.jar');
+    const big = Buffer.from('x'.repeat(5000));
+    writeFileSync(file, zip([
+      { name: 'common/message/', data: Buffer.alloc(0), deflate: false },
+      { name: 'common/message/A.json', data: big, deflate: true },
+      { name: 'common/message/B.json', data: Buffer.from('{}'), deflate: false },
+      { name: 'org/X.class', data: Buffer.from('cafe'), deflate: true },
+    ]));
+    const got = readZipEntries(file, (n) => n.endsWith('.json'));
+    assert.deepEqual([...got.keys()], ['common/message/A.json', 'common/message/B.json']);
+    assert.deepEqual(got.get('common/message/A.json'), big);
+    assert.equal(got.get('common/message/B.json')!.toString(), '{}');
+    writeFileSync(join(dir, 'not.jar'), 'not a zip at all, just some text that is long enough');
+    assert.throws(() => readZipEntries(join(dir, 'not.jar'), () => true), /not a zip file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('importSpecs reads Kafka\'s jars: kafka-clients to messages/, the coordinators to internal/', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-import-jars-'));
+  try {
+    const libs = join(dir, 'libs');
+    mkdirSync(libs);
+    const entry = (name: string, text: string) => ({ name: `common/message/${name}`, data: Buffer.from(text), deflate: true });
+    writeFileSync(join(libs, 'kafka-clients-9.9.0.jar'), zip([entry('ThingRequest.json', KAFKA_STYLE), { name: 'org/A.class', data: Buffer.from('x'), deflate: false }]));
+    writeFileSync(join(libs, 'kafka-group-coordinator-9.9.0.jar'), zip([entry('ThingKey.json', RECORD_KEY)]));
+    writeFileSync(join(libs, 'kafka-transaction-coordinator-9.9.0.jar'), zip([entry('TxnThingKey.json', RECORD_KEY.replace('ThingKey', 'TxnThingKey'))]));
+    writeFileSync(join(libs, 'kafka-share-coordinator-9.9.0.jar'), zip([entry('ShareThingKey.json', RECORD_KEY.replace('ThingKey', 'ShareThingKey'))]));
+    writeFileSync(join(libs, 'kafka-clients-9.9.0-sources.jar'), 'ignored');
+    writeFileSync(join(libs, 'slf4j-api-1.7.36.jar'), 'ignored');
+    const to = join(dir, 'spec');
+    assert.deepEqual(importSpecs(libs, to), ['messages/ThingRequest.json', 'internal/ShareThingKey.json', 'internal/ThingKey.json', 'internal/TxnThingKey.json']);
+    const key = JSON.parse(readFileSync(join(to, 'internal/ThingKey.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(key, { apiKey: 1, type: 'coordinator-key', name: 'ThingKey', validVersions: '0', flexibleVersions: 'none', fields: [{ name: 'Id', type: 'string', versions: '0' }] });
+    // The same jars named one by one give the same texts; a folder as spec/ is laid out reads as it is.
+    const jars = readdirSync(libs).filter((n) => !n.includes('sources') && n.startsWith('kafka-')).map((n) => join(libs, n));
+    const one = readSpecSources(jars);
+    const again = readSpecSources(to);
+    assert.deepEqual([...one.messages.keys()], ['ThingRequest.json']);
+    assert.deepEqual([...again.internal.keys()].sort(), ['ShareThingKey.json', 'ThingKey.json', 'TxnThingKey.json']);
+    // Two versions of one artifact in a folder are ambiguous.
+    writeFileSync(join(libs, 'kafka-clients-9.8.0.jar'), zip([entry('ThingRequest.json', KAFKA_STYLE)]));
+    assert.throws(() => readSpecSources(libs), /2 kafka-clients jars/);
+    assert.throws(() => readSpecSources(join(libs, 'slf4j-api-1.7.36.jar')), /not one of the jars the importer reads/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('importErrors reads a kafka-clients sources jar as it reads a source tree', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-errors-jar-'));
+  try {
+    const base = 'org/apache/kafka/common/';
+    const codes = Array.from({ length: 100 }, (_, i) => `    E_${i}(${i + 1}, "Error ${i}.", ApiException::new),`);
+    const errorsJava = ['public enum Errors {', '    NONE(0, null, message -> null),', ...codes, '    LAST(101, "Last.", LastException::new);',
+      '    private static final Logger log = null;', '}'].join('\n');
+    const file = join(dir, 'kafka-clients-9.9.0-sources.jar');
+    writeFileSync(file, zip([
+      { name: `${base}protocol/Errors.java`, data: Buffer.from(errorsJava), deflate: true },
+      { name: `${base}errors/RetriableException.java`, data: Buffer.from('class RetriableException extends ApiException {}'), deflate: true },
+      { name: `${base}errors/LastException.java`, data: Buffer.from('class LastException extends RetriableException {}'), deflate: true },
+    ]));
+    const errors = importErrors(file);
+    assert.equal(errors.length, 102);
+    assert.deepEqual(errors.at(-1), { code: 101, name: 'LAST', retriable: true, message: 'Last.' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('parseErrorTable reads the lines tools/kafka-errors/ErrorTable.java prints', () => {
+  const lines = ['-1\tUNKNOWN_SERVER_ERROR\tfalse\t"The server experienced an unexpected error."', '0\tNONE\tfalse\tnull',
+    '7\tREQUEST_TIMED_OUT\ttrue\t"The request timed out \\"here\\"."',
+    ...Array.from({ length: 100 }, (_, i) => `${200 + i}\tX_${i}\tfalse\t"x"`)];
+  const errors = parseErrorTable(`${lines.join('\n')}\n`);
+  assert.equal(errors[0]!.code, -1);
+  assert.deepEqual(errors[1], { code: 0, name: 'NONE', retriable: false, message: null });
+  assert.deepEqual(errors[2], { code: 7, name: 'REQUEST_TIMED_OUT', retriable: true, message: 'The request timed out "here".' });
+  assert.throws(() => parseErrorTable('1\tX\tmaybe\t"x"\n'), /bad line/);
+});

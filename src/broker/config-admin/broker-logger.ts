@@ -23,7 +23,6 @@ export function describeBrokerLoggers(broker: BrokerContext): DescribeConfigsRes
       name: ROOT,
       value: TO_LOG4J[broker.logger.level] ?? broker.logger.level.toUpperCase(),
       readOnly: false,
-      isDefault: false,
       configSource: DYNAMIC_BROKER_LOGGER_CONFIG,
       isSensitive: false,
       synonyms: [],

@@ -23,7 +23,7 @@ export const alterPartitionReassignmentsHandler = defineHandler({
     if (!authorizeCluster(broker, info, AclOperation.Alter)) {
       const message = errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
       const responses = request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message })) }));
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message, responses };
+      return { throttleTimeMs: 0, allowReplicationFactorChange: true, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: message, responses };
     }
     const requests: Request[] = [];
     for (const t of request.topics) for (const p of t.partitions) requests.push({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas });
@@ -35,7 +35,7 @@ export const alterPartitionReassignmentsHandler = defineHandler({
       if (t === undefined) byTopic.set(o.topic, (t = { name: o.topic, partitions: [] }));
       t.partitions.push({ partitionIndex: o.partition, errorCode: o.errorCode, errorMessage: o.message });
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: [...byTopic.values()] };
+    return { throttleTimeMs: 0, allowReplicationFactorChange: true, errorCode: ErrorCode.NONE, errorMessage: null, responses: [...byTopic.values()] };
   },
 });
 

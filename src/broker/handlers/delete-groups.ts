@@ -17,11 +17,11 @@ export const deleteGroupsHandler = defineHandler({
     // DELETE on each group (KafkaApis): the others are answered GROUP_AUTHORIZATION_FAILED.
     const denied = new Set<string>();
     for (const g of request.groupsNames) if (!authorizeGroup(broker, info, AclOperation.Delete, g)) denied.add(g);
-    const refused = [...denied].map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }));
+    const refused = [...denied].map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }));
     const allowed = denied.size === 0 ? request.groupsNames : request.groupsNames.filter((g) => !denied.has(g));
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) {
-      return { throttleTimeMs: 0, results: [...new Set(allowed)].map((groupId) => ({ groupId, errorCode: status })).concat(refused) };
+      return { throttleTimeMs: 0, results: [...new Set(allowed)].map((groupId) => ({ groupId, errorCode: status, errorMessage: null })).concat(refused) };
     }
     const results = allowed.length === 0 ? [] : await groups.deleteGroups(allowed);
     return { throttleTimeMs: 0, results: results.concat(refused) };

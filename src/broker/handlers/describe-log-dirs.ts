@@ -54,7 +54,7 @@ export const describeLogDirsHandler = defineHandler({
     const results: DescribeLogDirsResult[] = [];
     for (const [dir, topics] of byDir) {
       const { total, usable } = info.apiVersion >= 4 ? await space(dir) : { total: -1n, usable: -1n };
-      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: total, usableBytes: usable });
+      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: total, usableBytes: usable, isCordoned: false });
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
   },

@@ -24,7 +24,7 @@ export const initProducerIdHandler = defineHandler({
     const refused = request.transactionalId !== null
       ? authorize(broker, info, AclOperation.Write, ResourceType.TransactionalId, request.transactionalId) ? ErrorCode.NONE : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
       : authorizeCluster(broker, info, AclOperation.IdempotentWrite) || authorizeByResourceType(broker, info, AclOperation.Write, ResourceType.Topic) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
-    if (refused !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: refused, producerId: -1n, producerEpoch: -1 };
+    if (refused !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: refused, producerId: -1n, producerEpoch: -1, ongoingTxnProducerId: -1n, ongoingTxnProducerEpoch: -1 };
     const services = broker.produce;
     const result = await initProducerId(
       {
@@ -41,6 +41,6 @@ export const initProducerIdHandler = defineHandler({
     if (result.errorCode === ErrorCode.NONE && request.transactionalId === null) {
       broker.logger.debug({ client: info.clientId, producerId: result.producerId }, 'new idempotent producer id');
     }
-    return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
+    return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch, ongoingTxnProducerId: -1n, ongoingTxnProducerEpoch: -1 };
   },
 });

@@ -80,14 +80,13 @@ export const listOffsetsHandler = defineHandler({
 });
 
 function errorResult(partition: number, errorCode: number): ListOffsetsPartitionResponse {
-  return { partitionIndex: partition, errorCode, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+  return { partitionIndex: partition, errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
 }
 
 function result(v: number, partition: number, offset: number, timestamp: number, leaderEpoch: number): ListOffsetsPartitionResponse {
   return {
     partitionIndex: partition,
     errorCode: ErrorCode.NONE,
-    oldStyleOffsets: [],
     timestamp: BigInt(timestamp),
     offset: BigInt(offset),
     leaderEpoch: v >= 4 && leaderEpoch >= 0 ? leaderEpoch : -1,

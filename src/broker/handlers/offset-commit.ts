@@ -15,11 +15,12 @@ import type { CommitRequest } from '../../coordinator/group/offsets.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 function everyPartition(request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+    topics: request.topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
   };
 }
 
@@ -87,6 +88,7 @@ export const offsetCommitHandler = defineHandler({
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         name: t.name,
+        topicId: ZERO_UUID,
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes.get(key(t.name, p.partitionIndex)) ?? ErrorCode.NONE })),
       })),
     };

@@ -14,6 +14,7 @@ import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
 import { defineHandler, type RequestInfo } from './handler.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 interface GroupFetch {
   groupId: string;
@@ -86,6 +87,7 @@ async function fetchAuthorized(broker: BrokerContext, info: RequestInfo, g: Grou
     if (allowed.includes(t)) continue;
     fetched.push({
       name: t.name,
+      topicId: ZERO_UUID,
       partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })),
     });
   }

@@ -34,6 +34,7 @@ import { topicProduceSettings } from '../produce/topic-settings.js';
 import { AclOperation, ResourceType } from '../../cluster/acls.js';
 import { authorize, authorizeTopic } from '../authorize.js';
 import { CloseConnection, defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 /**
  * The request-wide transactional checks Kafka makes before any partition
@@ -64,7 +65,7 @@ export function transactionalRequestError(request: ProduceRequest): number {
 
 /** Every partition of the request answered with one error. */
 function everyPartition(request: ProduceRequest, errorCode: number): TopicProduceResponse[] {
-  return request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
+  return request.topicData.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
 }
 
 /**
@@ -76,6 +77,7 @@ function invalidAcks(request: ProduceRequest, broker: BrokerContext, apiVersion:
     const meta = broker.metadata.topic(t.name);
     return {
       name: t.name,
+      topicId: ZERO_UUID,
       partitionResponses: t.partitionData.map((p) => {
         if (partitionOf(meta, p.index) === undefined) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const fault = p.records === null ? BatchFault.NoBatch : validateProduceRecords(p.records, 0, p.records.length, apiVersion);
@@ -150,7 +152,7 @@ function produceWithDenied(request: ProduceRequest, info: RequestInfo, broker: B
   const refused: TopicProduceResponse[] = [];
   const allowed: ProduceRequest['topicData'] = [];
   for (const t of request.topicData) {
-    if (denied.has(t.name)) refused.push({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionError(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) });
+    if (denied.has(t.name)) refused.push({ name: t.name, topicId: ZERO_UUID, partitionResponses: t.partitionData.map((p) => partitionError(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) });
     else allowed.push(t);
   }
   if (allowed.length === 0) return request.acks === 0 ? unacknowledged(refused, info) : response(refused, null, info.listenerName);
@@ -237,7 +239,7 @@ function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerCon
         list[i] = r;
       }
     }
-    responses[t] = { name: topicData.name, partitionResponses: list };
+    responses[t] = { name: topicData.name, topicId: ZERO_UUID, partitionResponses: list };
   }
   if (waiting === null) return acks === 0 ? unacknowledged(responses, info) : response(responses, rc, info.listenerName);
   const filled = slots!;

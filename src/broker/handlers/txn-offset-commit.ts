@@ -11,6 +11,7 @@ import type { TxnOffsetCommitRequest } from '../../protocol/generated/txn-offset
 import { AclOperation, ResourceType } from '../../cluster/acls.js';
 import { authorize, authorizeGroup, authorizeTopic } from '../authorize.js';
 import { defineHandler } from './handler.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 export const txnOffsetCommitHandler = defineHandler({
   apiKey: ApiKey.TxnOffsetCommit,
@@ -32,6 +33,6 @@ export const txnOffsetCommitHandler = defineHandler({
   },
 });
 
-function everyPartition(topics: TxnOffsetCommitRequest['topics'], errorCode: number): Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> {
-  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+function everyPartition(topics: TxnOffsetCommitRequest['topics'], errorCode: number): Array<{ name: string; topicId: Buffer; partitions: Array<{ partitionIndex: number; errorCode: number }> }> {
+  return topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
 }

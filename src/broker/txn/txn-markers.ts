@@ -184,6 +184,7 @@ export class BrokerTxnMarkerWriter implements TxnMarkerWriter {
         transactionResult: marker.commit,
         topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
         coordinatorEpoch: marker.coordinatorEpoch,
+        transactionVersion: 0,
       }],
     };
     let response: WriteTxnMarkersResponse;

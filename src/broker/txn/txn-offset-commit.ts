@@ -31,6 +31,7 @@ import { transactionCoordinatorNode, TxnOperation, txnOperationForTxnOffsetCommi
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
 import { partitionKey, type TxnPartitionErrors } from './add-partitions-to-txn-sender.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 /**
  * A verification error as TxnOffsetCommit answers it: AddPartitionsToTxnManager's mapping
@@ -52,7 +53,7 @@ export function txnOffsetCommitError(code: number, operation: TxnOperation): num
 }
 
 function allPartitions(topics: TxnOffsetCommitRequest['topics'], errorCode: number): TxnOffsetCommitResponseTopic[] {
-  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+  return topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
 }
 
 export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetCommitRequest, apiVersion: number): Promise<TxnOffsetCommitResponse> {
@@ -100,7 +101,7 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
     groupId: request.groupId,
     producerId,
     producerEpoch,
-    generationId: request.generationId,
+    generationId: request.generationIdOrMemberEpoch,
     memberId: request.memberId,
     groupInstanceId: request.groupInstanceId,
     topics: known,

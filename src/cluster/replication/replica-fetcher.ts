@@ -28,6 +28,9 @@ import { UNDEFINED_EPOCH, type EpochEndOffset } from '../../storage/leader-epoch
 import type { ClusterLogger } from '../cluster-logger.js';
 import { truncationState } from './truncation.js';
 
+/** FetchRequest's HighWatermark when not given (Long.MAX_VALUE): only a v18 follower sends its own. */
+const NO_HIGH_WATERMARK = 9223372036854775807n;
+
 /** Sends requests to other brokers; the broker implements it over its client connections. */
 export interface ReplicaTransport {
   fetch(leaderId: number, request: FetchRequest): Promise<FetchResponse>;
@@ -301,6 +304,7 @@ export class ReplicaFetcher {
         logStartOffset: BigInt(log.logStartOffset),
         partitionMaxBytes: this.s.maxBytes,
         replicaDirectoryId: ZERO_ID,
+        highWatermark: NO_HIGH_WATERMARK,
       });
       sent.set(st.key, { st, offset });
     }
@@ -385,7 +389,7 @@ export class ReplicaFetcher {
     const r = await this.transport.listOffsets(this.leaderId, {
       replicaId: this.s.nodeId,
       isolationLevel: 0,
-      topics: [{ name: st.log.topic, partitions: [{ partitionIndex: st.log.partition, currentLeaderEpoch: st.leaderEpoch, timestamp, maxNumOffsets: 1 }] }],
+      topics: [{ name: st.log.topic, partitions: [{ partitionIndex: st.log.partition, currentLeaderEpoch: st.leaderEpoch, timestamp }] }],
       timeoutMs: 0,
     });
     if (this.partitions.get(st.key) !== st) return null; // moved meanwhile

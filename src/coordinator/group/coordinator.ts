@@ -492,7 +492,7 @@ export class GroupCoordinator {
       const consumer = this.consumer.group(groupId);
       const notHere = this.groupError(groupId);
       const invalid = notHere !== ErrorCode.NONE ? notHere : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId) : this.groups.validateDeleteGroup(groupId);
-      const result: DeletableGroupResult = { groupId, errorCode: invalid };
+      const result: DeletableGroupResult = { groupId, errorCode: invalid, errorMessage: null };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;
       const records: CoordinatorRecord[] = [];

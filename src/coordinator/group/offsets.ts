@@ -17,6 +17,7 @@ import { PendingTxnOffsets } from './pending-txn-offsets.js';
 import type { ConsumerGroup } from './consumer/consumer-group.js';
 import type { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { GroupError } from './consumer/errors.js';
+import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 type TopicOffsets = Map<number, OffsetAndMetadata>;
 type GroupOffsets = Map<string, TopicOffsets>;
@@ -233,7 +234,7 @@ export class OffsetManager {
           recordOffset: -1,
         }));
       }
-      topics.push({ name: t.name, partitions });
+      topics.push({ name: t.name, topicId: ZERO_UUID, partitions });
     }
     return { errorCode: ErrorCode.NONE, records, topics };
   }
@@ -256,13 +257,13 @@ export class OffsetManager {
       for (const [name, partitions] of offsets) {
         const list = [];
         for (const [partitionIndex, o] of partitions) list.push(answer(name, partitionIndex, o));
-        out.push({ name, partitions: list });
+        out.push({ name, topicId: ZERO_UUID, partitions: list });
       }
       return out;
     }
     for (const t of topics) {
       const byPartition = offsets?.get(t.name);
-      out.push({ name: t.name, partitions: t.partitionIndexes.map((p) => answer(t.name, p, byPartition?.get(p))) });
+      out.push({ name: t.name, topicId: ZERO_UUID, partitions: t.partitionIndexes.map((p) => answer(t.name, p, byPartition?.get(p))) });
     }
     return out;
   }

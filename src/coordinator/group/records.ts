@@ -21,7 +21,7 @@ import * as OffsetCommitKey from '../../protocol/generated/internal/offset-commi
 import * as OffsetCommitValue from '../../protocol/generated/internal/offset-commit-value.js';
 import { encodeBatchSync } from '../../protocol/records/encode.js';
 import type { RecordInput } from '../../protocol/records/record.js';
-import { EMPTY_BUFFER } from '../../protocol/primitives/codec-helpers.js';
+import { EMPTY_BUFFER, ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 import type { ClassicGroup } from './classic/classic-group.js';
 import { RecordKind, withVersion } from './record-codec.js';
 import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
@@ -71,8 +71,13 @@ export function shareRecord(record: ShareGroupRecord): ShareRecord {
   return { kind: RecordKind.Share, group: record.groupId, record, value: record.value };
 }
 
-const OFFSET_COMMIT_KEY_VERSION = 1;
-const GROUP_METADATA_KEY_VERSION = 2;
+/**
+ * Record types (the key's int16) are the key specs' apiKey since Kafka 4.0, whose key structs
+ * are at version 0; the bytes are those of the older scheme, where the key version was the type.
+ * Type 0 is the legacy offset commit key (same fields as type 1).
+ */
+const KEY_VERSION = 0;
+const LEGACY_OFFSET_COMMIT_TYPE = 0;
 /** The highest non-flexible versions, which Kafka 4.0 writes. */
 const OFFSET_COMMIT_VALUE_VERSION = 3;
 const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY = 1;
@@ -132,9 +137,9 @@ export function encodeKey(r: CoordinatorRecord): Buffer {
   if (r.kind === RecordKind.Consumer) return encodeConsumerKey(r);
   if (r.kind === RecordKind.Share) return encodeShareGroupKey(r.record);
   if (r.kind === RecordKind.Offset) {
-    return withVersion(OFFSET_COMMIT_KEY_VERSION, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, OFFSET_COMMIT_KEY_VERSION));
+    return withVersion(OffsetCommitKey.apiKey, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, KEY_VERSION));
   }
-  return withVersion(GROUP_METADATA_KEY_VERSION, GroupMetadataKey.encode({ group: r.group }, GROUP_METADATA_KEY_VERSION));
+  return withVersion(GroupMetadataKey.apiKey, GroupMetadataKey.encode({ group: r.group }, KEY_VERSION));
 }
 
 export function encodeValue(r: CoordinatorRecord): Buffer | null {
@@ -147,7 +152,7 @@ export function encodeValue(r: CoordinatorRecord): Buffer | null {
     return withVersion(
       version,
       OffsetCommitValue.encode(
-        { offset: v.committedOffset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: BigInt(v.commitTimestampMs), expireTimestamp: BigInt(v.expireTimestampMs) },
+        { offset: v.committedOffset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: BigInt(v.commitTimestampMs), expireTimestamp: BigInt(v.expireTimestampMs), topicId: ZERO_UUID },
         version,
       ),
     );
@@ -170,8 +175,8 @@ export function encodeRecordBatch(records: readonly CoordinatorRecord[], now: nu
 export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOffset: number): CoordinatorRecord | null {
   if (key === null || key.length < 2) throw new Error('record without a key');
   const type = key.readInt16BE(0);
-  if (type === 0 || type === 1) {
-    const k = OffsetCommitKey.decode(key, 2, type);
+  if (type === LEGACY_OFFSET_COMMIT_TYPE || type === OffsetCommitKey.apiKey) {
+    const k = OffsetCommitKey.decode(key, 2, KEY_VERSION);
     if (value === null) return offsetRecord(k.group, k.topic, k.partition, null);
     const version = Math.min(value.readInt16BE(0), OffsetCommitValue.validVersions.highest);
     const v = OffsetCommitValue.decode(value, 2, version);
@@ -184,8 +189,8 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOff
       recordOffset,
     });
   }
-  if (type === GROUP_METADATA_KEY_VERSION) {
-    const k = GroupMetadataKey.decode(key, 2, type);
+  if (type === GroupMetadataKey.apiKey) {
+    const k = GroupMetadataKey.decode(key, 2, KEY_VERSION);
     if (value === null) return groupTombstone(k.group);
     const version = Math.min(value.readInt16BE(0), GroupMetadataValue.validVersions.highest);
     return { kind: RecordKind.Group, group: k.group, value: GroupMetadataValue.decode(value, 2, version) };

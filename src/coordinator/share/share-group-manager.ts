@@ -124,7 +124,7 @@ export class ShareGroupManager {
         }
       }
       assignmentEpoch = groupEpoch;
-      records.push({ type: ShareGroupRecordType.TargetAssignmentMetadata, groupId, value: { assignmentEpoch } });
+      records.push({ type: ShareGroupRecordType.TargetAssignmentMetadata, groupId, value: { assignmentEpoch, assignmentTimestamp: this.timer.clock.now() } });
       target = targets.get(memberId) ?? new Map();
     }
     // A share member takes its target at once: nothing to revoke first.

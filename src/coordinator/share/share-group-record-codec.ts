@@ -19,19 +19,21 @@ import { SHARE_MEMBER_STATE_STABLE } from './share-group.js';
 import { ShareGroupRecordType, type ShareGroupRecord } from './share-group-records.js';
 
 const VALUE_VERSION = 0;
+/** Key structs are at version 0; the record type in front of them is their spec's apiKey (record-codec.ts). */
+const KEY_VERSION = 0;
 
 export function encodeShareGroupKey(r: ShareGroupRecord): Buffer {
   switch (r.type) {
     case ShareGroupRecordType.MemberMetadata:
-      return withVersion(r.type, MemberMetadataKey.encode({ groupId: r.groupId, memberId: r.memberId }, r.type));
+      return withVersion(r.type, MemberMetadataKey.encode({ groupId: r.groupId, memberId: r.memberId }, KEY_VERSION));
     case ShareGroupRecordType.GroupMetadata:
-      return withVersion(r.type, GroupMetadataKey.encode({ groupId: r.groupId }, r.type));
+      return withVersion(r.type, GroupMetadataKey.encode({ groupId: r.groupId }, KEY_VERSION));
     case ShareGroupRecordType.TargetAssignmentMetadata:
-      return withVersion(r.type, TargetMetadataKey.encode({ groupId: r.groupId }, r.type));
+      return withVersion(r.type, TargetMetadataKey.encode({ groupId: r.groupId }, KEY_VERSION));
     case ShareGroupRecordType.TargetAssignmentMember:
-      return withVersion(r.type, TargetMemberKey.encode({ groupId: r.groupId, memberId: r.memberId }, r.type));
+      return withVersion(r.type, TargetMemberKey.encode({ groupId: r.groupId, memberId: r.memberId }, KEY_VERSION));
     case ShareGroupRecordType.CurrentMemberAssignment:
-      return withVersion(r.type, CurrentAssignmentKey.encode({ groupId: r.groupId, memberId: r.memberId }, r.type));
+      return withVersion(r.type, CurrentAssignmentKey.encode({ groupId: r.groupId, memberId: r.memberId }, KEY_VERSION));
   }
 }
 
@@ -41,9 +43,9 @@ export function encodeShareGroupValue(r: ShareGroupRecord): Buffer | null {
     case ShareGroupRecordType.MemberMetadata:
       return withVersion(VALUE_VERSION, MemberMetadataValue.encode(r.value, VALUE_VERSION));
     case ShareGroupRecordType.GroupMetadata:
-      return withVersion(VALUE_VERSION, GroupMetadataValue.encode({ epoch: r.value.epoch }, VALUE_VERSION));
+      return withVersion(VALUE_VERSION, GroupMetadataValue.encode({ epoch: r.value.epoch, metadataHash: r.value.metadataHash }, VALUE_VERSION));
     case ShareGroupRecordType.TargetAssignmentMetadata:
-      return withVersion(VALUE_VERSION, TargetMetadataValue.encode(r.value, VALUE_VERSION));
+      return withVersion(VALUE_VERSION, TargetMetadataValue.encode({ assignmentEpoch: r.value.assignmentEpoch, assignmentTimestamp: BigInt(r.value.assignmentTimestamp) }, VALUE_VERSION));
     case ShareGroupRecordType.TargetAssignmentMember:
       return withVersion(VALUE_VERSION, TargetMemberValue.encode({ topicPartitions: toWire(r.value) }, VALUE_VERSION));
     case ShareGroupRecordType.CurrentMemberAssignment:
@@ -58,27 +60,27 @@ export function encodeShareGroupValue(r: ShareGroupRecord): Buffer | null {
 export function decodeShareGroupRecord(type: number, key: Buffer, value: Buffer | null): ShareGroupRecord | null {
   switch (type) {
     case ShareGroupRecordType.MemberMetadata: {
-      const k = MemberMetadataKey.decode(key, 2, type);
+      const k = MemberMetadataKey.decode(key, 2, KEY_VERSION);
       const v = value === null ? null : MemberMetadataValue.decode(value, 2, VALUE_VERSION);
       return { type, groupId: k.groupId, memberId: k.memberId, value: v === null ? null : { rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost, subscribedTopicNames: v.subscribedTopicNames } };
     }
     case ShareGroupRecordType.GroupMetadata: {
-      const k = GroupMetadataKey.decode(key, 2, type);
+      const k = GroupMetadataKey.decode(key, 2, KEY_VERSION);
       const v = value === null ? null : GroupMetadataValue.decode(value, 2, VALUE_VERSION);
-      return { type, groupId: k.groupId, value: v === null ? null : { epoch: v.epoch, metadataHash: 0n } };
+      return { type, groupId: k.groupId, value: v === null ? null : { epoch: v.epoch, metadataHash: v.metadataHash } };
     }
     case ShareGroupRecordType.TargetAssignmentMetadata: {
-      const k = TargetMetadataKey.decode(key, 2, type);
+      const k = TargetMetadataKey.decode(key, 2, KEY_VERSION);
       const v = value === null ? null : TargetMetadataValue.decode(value, 2, VALUE_VERSION);
-      return { type, groupId: k.groupId, value: v === null ? null : { assignmentEpoch: v.assignmentEpoch } };
+      return { type, groupId: k.groupId, value: v === null ? null : { assignmentEpoch: v.assignmentEpoch, assignmentTimestamp: Number(v.assignmentTimestamp) } };
     }
     case ShareGroupRecordType.TargetAssignmentMember: {
-      const k = TargetMemberKey.decode(key, 2, type);
+      const k = TargetMemberKey.decode(key, 2, KEY_VERSION);
       const v = value === null ? null : TargetMemberValue.decode(value, 2, VALUE_VERSION);
       return { type, groupId: k.groupId, memberId: k.memberId, value: v === null ? null : fromWire(v.topicPartitions) };
     }
     case ShareGroupRecordType.CurrentMemberAssignment: {
-      const k = CurrentAssignmentKey.decode(key, 2, type);
+      const k = CurrentAssignmentKey.decode(key, 2, KEY_VERSION);
       const v = value === null ? null : CurrentAssignmentValue.decode(value, 2, VALUE_VERSION);
       return {
         type, groupId: k.groupId, memberId: k.memberId,

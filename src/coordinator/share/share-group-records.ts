@@ -5,7 +5,7 @@
  *
  *   10 ShareGroupMemberMetadata          (group, member) → rack, client, subscribed topic names
  *   11 ShareGroupMetadata                (group)         → group epoch, subscribed topics' metadata hash
- *   12 ShareGroupTargetAssignmentMetadata (group)        → target assignment epoch
+ *   12 ShareGroupTargetAssignmentMetadata (group)        → target assignment epoch and when it was computed
  *   13 ShareGroupTargetAssignmentMember  (group, member) → the member's target partitions
  *   14 ShareGroupCurrentMemberAssignment (group, member) → epochs and assigned partitions
  */
@@ -35,7 +35,7 @@ export interface ShareMemberAssignment {
 export type ShareGroupRecord =
   | { type: ShareGroupRecordType.MemberMetadata; groupId: string; memberId: string; value: ShareMemberMetadata | null }
   | { type: ShareGroupRecordType.GroupMetadata; groupId: string; value: { epoch: number; metadataHash: bigint } | null }
-  | { type: ShareGroupRecordType.TargetAssignmentMetadata; groupId: string; value: { assignmentEpoch: number } | null }
+  | { type: ShareGroupRecordType.TargetAssignmentMetadata; groupId: string; value: { assignmentEpoch: number; assignmentTimestamp: number } | null }
   | { type: ShareGroupRecordType.TargetAssignmentMember; groupId: string; memberId: string; value: TopicPartitions | null }
   | { type: ShareGroupRecordType.CurrentMemberAssignment; groupId: string; memberId: string; value: ShareMemberAssignment | null };
 

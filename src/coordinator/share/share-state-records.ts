@@ -56,6 +56,8 @@ export type ShareStateRecord =
   | { type: ShareRecordType.Update; key: SharePartitionKey; value: ShareUpdate | null };
 
 const VALUE_VERSION = 0;
+/** Key structs are at version 0; the record type in front of them is their spec's apiKey. */
+const KEY_VERSION = 0;
 
 /**
  * Kafka's SharePartitionKey.asCoordinatorKey, "group:topicId:partition" with the topic id as
@@ -76,7 +78,7 @@ export function encodeShareStateRecord(r: ShareStateRecord): RecordInput {
   if (r.type === ShareRecordType.Snapshot) {
     const v = r.value;
     return {
-      key: withVersion(ShareRecordType.Snapshot, ShareSnapshotKey.encode(wireKey, ShareRecordType.Snapshot)),
+      key: withVersion(ShareRecordType.Snapshot, ShareSnapshotKey.encode(wireKey, KEY_VERSION)),
       value: v === null ? null : withVersion(VALUE_VERSION, ShareSnapshotValue.encode({
         snapshotEpoch: v.snapshotEpoch, stateEpoch: v.stateEpoch, leaderEpoch: v.leaderEpoch, startOffset: BigInt(v.startOffset),
         deliveryCompleteCount: v.deliveryCompleteCount, createTimestamp: BigInt(v.createTimestamp), writeTimestamp: BigInt(v.writeTimestamp),
@@ -86,7 +88,7 @@ export function encodeShareStateRecord(r: ShareStateRecord): RecordInput {
   }
   const v = r.value;
   return {
-    key: withVersion(ShareRecordType.Update, ShareUpdateKey.encode(wireKey, ShareRecordType.Update)),
+    key: withVersion(ShareRecordType.Update, ShareUpdateKey.encode(wireKey, KEY_VERSION)),
     value: v === null ? null : withVersion(VALUE_VERSION, ShareUpdateValue.encode({
       snapshotEpoch: v.snapshotEpoch, leaderEpoch: v.leaderEpoch, startOffset: BigInt(v.startOffset),
       deliveryCompleteCount: v.deliveryCompleteCount, stateBatches: v.batches.map(toWire),
@@ -103,7 +105,7 @@ export function encodeShareStateBatch(records: readonly ShareStateRecord[], now:
 export function decodeShareStateRecord(key: Buffer, value: Buffer | null): ShareStateRecord | null {
   const type = key.readInt16BE(0);
   if (type === ShareRecordType.Snapshot) {
-    const k = ShareSnapshotKey.decode(key, 2, type);
+    const k = ShareSnapshotKey.decode(key, 2, KEY_VERSION);
     const sk = { groupId: k.groupId, topicId: k.topicId.toString('hex'), partition: k.partition };
     if (value === null) return { type, key: sk, value: null };
     const v = ShareSnapshotValue.decode(value, 2, value.readInt16BE(0));
@@ -116,7 +118,7 @@ export function decodeShareStateRecord(key: Buffer, value: Buffer | null): Share
     };
   }
   if (type === ShareRecordType.Update) {
-    const k = ShareUpdateKey.decode(key, 2, type);
+    const k = ShareUpdateKey.decode(key, 2, KEY_VERSION);
     const sk = { groupId: k.groupId, topicId: k.topicId.toString('hex'), partition: k.partition };
     if (value === null) return { type, key: sk, value: null };
     const v = ShareUpdateValue.decode(value, 2, value.readInt16BE(0));

@@ -67,6 +67,7 @@ export function valueToBytes(t: TxnTransitMetadata, transactionVersionLevel: Tra
     transactionLastUpdateTimestampMs: BigInt(t.txnLastUpdateTimestamp),
     transactionStartTimestampMs: BigInt(t.txnStartTimestamp),
     clientTransactionVersion: flexible ? t.clientTransactionVersion : 0,
+    nextProducerEpoch: -1,
   }, version));
 }
 

@@ -4,23 +4,24 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactNullableString, readCompactString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
-  sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeTaggedFields,
+  notInVersion, nullNotAllowed, readCompactArrayLength, readCompactNullableString,
+  readCompactString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_AddRaftVoterRequest = ["clusterId", "timeoutMs", "voterId", "voterDirectoryId", "listeners"] as readonly string[];
+const _F_AddRaftVoterRequest = ["clusterId", "timeoutMs", "voterId", "voterDirectoryId", "listeners", "ackWhenCommitted"] as readonly string[];
 const _F_Listener = ["name", "host", "port"] as readonly string[];
 
 export const name = "AddRaftVoterRequest";
 export const apiKey = 80;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["controller","broker"];
 
-/** AddRaftVoterRequest, versions 0 */
+/** AddRaftVoterRequest, versions 0-1 */
 export interface AddRaftVoterRequest {
   /** string, versions 0+, nullable 0+ */
   clusterId: string | null;
@@ -32,6 +33,8 @@ export interface AddRaftVoterRequest {
   voterDirectoryId: Buffer;
   /** []Listener, versions 0+ */
   listeners: Listener[];
+  /** bool, versions 1+, default true */
+  ackWhenCommitted: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -58,6 +61,7 @@ export function defaultAddRaftVoterRequest(): AddRaftVoterRequest {
     voterId: 0,
     voterDirectoryId: ZERO_UUID,
     listeners: [],
+    ackWhenCommitted: true,
   };
 }
 
@@ -78,6 +82,7 @@ function readAddRaftVoterRequest(_r: Reader, _v: number): AddRaftVoterRequest {
     let voterId: number;
     let voterDirectoryId: Buffer;
     let listeners: Listener[];
+    let ackWhenCommitted: boolean;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     clusterId = readCompactNullableString(_r);
@@ -98,6 +103,12 @@ function readAddRaftVoterRequest(_r: Reader, _v: number): AddRaftVoterRequest {
         listeners = _a;
       }
     }
+    if (_v >= 1) {
+      _f = 5;
+      ackWhenCommitted = _r.bool();
+    } else {
+      ackWhenCommitted = true;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -105,7 +116,7 @@ function readAddRaftVoterRequest(_r: Reader, _v: number): AddRaftVoterRequest {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: AddRaftVoterRequest = { clusterId, timeoutMs, voterId, voterDirectoryId, listeners };
+    const _x: AddRaftVoterRequest = { clusterId, timeoutMs, voterId, voterDirectoryId, listeners, ackWhenCommitted };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -129,6 +140,15 @@ function sizeAddRaftVoterRequest(_x: AddRaftVoterRequest, _v: number): number {
       _s += sizeOfUVarint(_a.length + 1);
       for (let _i = 0; _i < _a.length; _i++) _s += sizeListener(_a[_i]!, _v);
     }
+    if (_v >= 1) {
+      _f = 5;
+      _s += 1;
+    } else {
+      if (!(_x.ackWhenCommitted === true)) {
+        _f = 5;
+        notInVersion("ackWhenCommitted", _v);
+      }
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -150,6 +170,9 @@ function writeAddRaftVoterRequest(_w: Writer, _x: AddRaftVoterRequest, _v: numbe
     const _a = _x.listeners;
     _w.uvarint(_a.length + 1);
     for (let _i = 0; _i < _a.length; _i++) writeListener(_w, _a[_i]!, _v);
+  }
+  if (_v >= 1) {
+    _w.bool(_x.ackWhenCommitted);
   }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
@@ -225,7 +248,7 @@ function writeListener(_w: Writer, _x: Listener, _v: number): void {
 
 /** Reads a AddRaftVoterRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AddRaftVoterRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAddRaftVoterRequest(reader, version);
   } catch (e) {
@@ -240,7 +263,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AddRaft
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AddRaftVoterRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAddRaftVoterRequest(message, version);
   } catch (e) {
@@ -250,7 +273,7 @@ export function size(message: AddRaftVoterRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AddRaftVoterRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAddRaftVoterRequest(writer, message, version);
 }
 

@@ -14,10 +14,10 @@ const _F_AddRaftVoterResponse = ["throttleTimeMs", "errorCode", "errorMessage"] 
 export const name = "AddRaftVoterResponse";
 export const apiKey = 80;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** AddRaftVoterResponse, versions 0 */
+/** AddRaftVoterResponse, versions 0-1 */
 export interface AddRaftVoterResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -103,7 +103,7 @@ function writeAddRaftVoterResponse(_w: Writer, _x: AddRaftVoterResponse, _v: num
 
 /** Reads a AddRaftVoterResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AddRaftVoterResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAddRaftVoterResponse(reader, version);
   } catch (e) {
@@ -118,7 +118,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AddRaft
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AddRaftVoterResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAddRaftVoterResponse(message, version);
   } catch (e) {
@@ -128,7 +128,7 @@ export function size(message: AddRaftVoterResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AddRaftVoterResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAddRaftVoterResponse(writer, message, version);
 }
 

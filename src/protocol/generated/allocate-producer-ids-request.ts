@@ -15,7 +15,7 @@ export const apiKey = 67;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","controller"];
+export const listeners: readonly string[] = ["controller"];
 
 /** AllocateProducerIdsRequest, versions 0 */
 export interface AllocateProducerIdsRequest {

@@ -3,27 +3,29 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readCompactArrayLength, readCompactString, readTaggedCount, readUnknownTagged,
-  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
+  nullNotAllowed, readCompactArrayLength, readCompactString, readTaggedCount,
+  readUnknownTagged, sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_AlterPartitionReassignmentsRequest = ["timeoutMs", "topics"] as readonly string[];
+const _F_AlterPartitionReassignmentsRequest = ["timeoutMs", "allowReplicationFactorChange", "topics"] as readonly string[];
 const _F_ReassignableTopic = ["name", "partitions"] as readonly string[];
 const _F_ReassignablePartition = ["partitionIndex", "replicas"] as readonly string[];
 
 export const name = "AlterPartitionReassignmentsRequest";
 export const apiKey = 45;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["broker","controller","zkBroker"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** AlterPartitionReassignmentsRequest, versions 0 */
+/** AlterPartitionReassignmentsRequest, versions 0-1 */
 export interface AlterPartitionReassignmentsRequest {
   /** int32, versions 0+, default 60000 */
   timeoutMs: number;
+  /** bool, versions 1+, default true */
+  allowReplicationFactorChange: boolean;
   /** []ReassignableTopic, versions 0+ */
   topics: ReassignableTopic[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -56,6 +58,7 @@ export type Message = AlterPartitionReassignmentsRequest;
 export function defaultAlterPartitionReassignmentsRequest(): AlterPartitionReassignmentsRequest {
   return {
     timeoutMs: 60000,
+    allowReplicationFactorChange: true,
     topics: [],
   };
 }
@@ -80,11 +83,18 @@ function readAlterPartitionReassignmentsRequest(_r: Reader, _v: number): AlterPa
   let _f = -1;
   try {
     let timeoutMs: number;
+    let allowReplicationFactorChange: boolean;
     let topics: ReassignableTopic[];
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     timeoutMs = _r.int32();
-    _f = 1;
+    if (_v >= 1) {
+      _f = 1;
+      allowReplicationFactorChange = _r.bool();
+    } else {
+      allowReplicationFactorChange = true;
+    }
+    _f = 2;
     {
       const _n = readCompactArrayLength(_r, 3);
       if (_n < 0) {
@@ -102,7 +112,7 @@ function readAlterPartitionReassignmentsRequest(_r: Reader, _v: number): AlterPa
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: AlterPartitionReassignmentsRequest = { timeoutMs, topics };
+    const _x: AlterPartitionReassignmentsRequest = { timeoutMs, allowReplicationFactorChange, topics };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -116,7 +126,16 @@ function sizeAlterPartitionReassignmentsRequest(_x: AlterPartitionReassignmentsR
     let _s = 0;
     _s += 4;
     let _nt = 0;
-    _f = 1;
+    if (_v >= 1) {
+      _f = 1;
+      _s += 1;
+    } else {
+      if (!(_x.allowReplicationFactorChange === true)) {
+        _f = 1;
+        notInVersion("allowReplicationFactorChange", _v);
+      }
+    }
+    _f = 2;
     {
       const _a = _x.topics;
       _s += sizeOfUVarint(_a.length + 1);
@@ -136,6 +155,9 @@ function sizeAlterPartitionReassignmentsRequest(_x: AlterPartitionReassignmentsR
 
 function writeAlterPartitionReassignmentsRequest(_w: Writer, _x: AlterPartitionReassignmentsRequest, _v: number): void {
   _w.int32(_x.timeoutMs);
+  if (_v >= 1) {
+    _w.bool(_x.allowReplicationFactorChange);
+  }
   {
     const _a = _x.topics;
     _w.uvarint(_a.length + 1);
@@ -309,7 +331,7 @@ function writeReassignablePartition(_w: Writer, _x: ReassignablePartition, _v: n
 
 /** Reads a AlterPartitionReassignmentsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterPartitionReassignmentsRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterPartitionReassignmentsRequest(reader, version);
   } catch (e) {
@@ -324,7 +346,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterPa
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterPartitionReassignmentsRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterPartitionReassignmentsRequest(message, version);
   } catch (e) {
@@ -334,7 +356,7 @@ export function size(message: AlterPartitionReassignmentsRequest, version: numbe
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterPartitionReassignmentsRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterPartitionReassignmentsRequest(writer, message, version);
 }
 

@@ -10,20 +10,22 @@ import {
   writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_AlterPartitionReassignmentsResponse = ["throttleTimeMs", "errorCode", "errorMessage", "responses"] as readonly string[];
+const _F_AlterPartitionReassignmentsResponse = ["throttleTimeMs", "allowReplicationFactorChange", "errorCode", "errorMessage", "responses"] as readonly string[];
 const _F_ReassignableTopicResponse = ["name", "partitions"] as readonly string[];
 const _F_ReassignablePartitionResponse = ["partitionIndex", "errorCode", "errorMessage"] as readonly string[];
 
 export const name = "AlterPartitionReassignmentsResponse";
 export const apiKey = 45;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** AlterPartitionReassignmentsResponse, versions 0 */
+/** AlterPartitionReassignmentsResponse, versions 0-1 */
 export interface AlterPartitionReassignmentsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
+  /** bool, versions 1+, default true, ignorable */
+  allowReplicationFactorChange: boolean;
   /** int16, versions 0+ */
   errorCode: number;
   /** string, versions 0+, nullable 0+ */
@@ -62,6 +64,7 @@ export type Message = AlterPartitionReassignmentsResponse;
 export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReassignmentsResponse {
   return {
     throttleTimeMs: 0,
+    allowReplicationFactorChange: true,
     errorCode: 0,
     errorMessage: "",
     responses: [],
@@ -89,17 +92,24 @@ function readAlterPartitionReassignmentsResponse(_r: Reader, _v: number): AlterP
   let _f = -1;
   try {
     let throttleTimeMs: number;
+    let allowReplicationFactorChange: boolean;
     let errorCode: number;
     let errorMessage: string | null;
     let responses: ReassignableTopicResponse[];
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     throttleTimeMs = _r.int32();
-    _f = 1;
-    errorCode = _r.int16();
+    if (_v >= 1) {
+      _f = 1;
+      allowReplicationFactorChange = _r.bool();
+    } else {
+      allowReplicationFactorChange = true;
+    }
     _f = 2;
-    errorMessage = readCompactNullableString(_r);
+    errorCode = _r.int16();
     _f = 3;
+    errorMessage = readCompactNullableString(_r);
+    _f = 4;
     {
       const _n = readCompactArrayLength(_r, 3);
       if (_n < 0) {
@@ -117,7 +127,7 @@ function readAlterPartitionReassignmentsResponse(_r: Reader, _v: number): AlterP
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: AlterPartitionReassignmentsResponse = { throttleTimeMs, errorCode, errorMessage, responses };
+    const _x: AlterPartitionReassignmentsResponse = { throttleTimeMs, allowReplicationFactorChange, errorCode, errorMessage, responses };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -131,9 +141,13 @@ function sizeAlterPartitionReassignmentsResponse(_x: AlterPartitionReassignments
     let _s = 0;
     _s += 6;
     let _nt = 0;
-    _f = 2;
-    _s += sizeOfCompactNullableString(_x.errorMessage);
+    if (_v >= 1) {
+      _f = 1;
+      _s += 1;
+    }
     _f = 3;
+    _s += sizeOfCompactNullableString(_x.errorMessage);
+    _f = 4;
     {
       const _a = _x.responses;
       _s += sizeOfUVarint(_a.length + 1);
@@ -153,6 +167,9 @@ function sizeAlterPartitionReassignmentsResponse(_x: AlterPartitionReassignments
 
 function writeAlterPartitionReassignmentsResponse(_w: Writer, _x: AlterPartitionReassignmentsResponse, _v: number): void {
   _w.int32(_x.throttleTimeMs);
+  if (_v >= 1) {
+    _w.bool(_x.allowReplicationFactorChange);
+  }
   _w.int16(_x.errorCode);
   writeCompactNullableString(_w, _x.errorMessage);
   {
@@ -307,7 +324,7 @@ function writeReassignablePartitionResponse(_w: Writer, _x: ReassignablePartitio
 
 /** Reads a AlterPartitionReassignmentsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterPartitionReassignmentsResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterPartitionReassignmentsResponse(reader, version);
   } catch (e) {
@@ -322,7 +339,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterPa
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterPartitionReassignmentsResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterPartitionReassignmentsResponse(message, version);
   } catch (e) {
@@ -332,7 +349,7 @@ export function size(message: AlterPartitionReassignmentsResponse, version: numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterPartitionReassignmentsResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterPartitionReassignmentsResponse(writer, message, version);
 }
 

@@ -4,25 +4,24 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  notInVersion, nullNotAllowed, readCompactArrayLength, readCompactString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfTaggedFields,
-  sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion,
-  writeCompactString, writeTaggedFields,
+  notInVersion, nullNotAllowed, readCompactArrayLength, readTaggedCount,
+  readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_AlterPartitionRequest = ["brokerId", "brokerEpoch", "topics"] as readonly string[];
-const _F_TopicData = ["topicName", "topicId", "partitions"] as readonly string[];
+const _F_TopicData = ["topicId", "partitions"] as readonly string[];
 const _F_PartitionData = ["partitionIndex", "leaderEpoch", "newIsr", "newIsrWithEpochs", "leaderRecoveryState", "partitionEpoch"] as readonly string[];
 const _F_BrokerState = ["brokerId", "brokerEpoch"] as readonly string[];
 
 export const name = "AlterPartitionRequest";
 export const apiKey = 56;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 2, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","controller"];
+export const listeners: readonly string[] = ["controller"];
 
-/** AlterPartitionRequest, versions 0-3 */
+/** AlterPartitionRequest, versions 2-3 */
 export interface AlterPartitionRequest {
   /** int32, versions 0+, entity brokerId */
   brokerId: number;
@@ -36,8 +35,6 @@ export interface AlterPartitionRequest {
 
 /** struct TopicData, versions 0+ */
 export interface TopicData {
-  /** string, versions 0-1, ignorable, entity topicName */
-  topicName: string;
   /** uuid, versions 2+, ignorable */
   topicId: Buffer;
   /** []PartitionData, versions 0+ */
@@ -88,7 +85,6 @@ export function defaultAlterPartitionRequest(): AlterPartitionRequest {
 /** A new TopicData with every field at its default. */
 export function defaultTopicData(): TopicData {
   return {
-    topicName: "",
     topicId: ZERO_UUID,
     partitions: [],
   };
@@ -127,7 +123,7 @@ function readAlterPartitionRequest(_r: Reader, _v: number): AlterPartitionReques
     brokerEpoch = _r.int64();
     _f = 2;
     {
-      const _n = readCompactArrayLength(_r, 3);
+      const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -195,25 +191,14 @@ function writeAlterPartitionRequest(_w: Writer, _x: AlterPartitionRequest, _v: n
 function readTopicData(_r: Reader, _v: number): TopicData {
   let _f = -1;
   try {
-    let topicName: string;
     let topicId: Buffer;
     let partitions: PartitionData[];
     let _unknown: TaggedField[] | undefined;
-    if (_v <= 1) {
-      _f = 0;
-      topicName = readCompactString(_r);
-    } else {
-      topicName = "";
-    }
-    if (_v >= 2) {
-      _f = 1;
-      topicId = _r.uuid();
-    } else {
-      topicId = ZERO_UUID;
-    }
-    _f = 2;
+    _f = 0;
+    topicId = _r.uuid();
+    _f = 1;
     {
-      const _n = readCompactArrayLength(_r, 14);
+      const _n = readCompactArrayLength(_r, 15);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -229,7 +214,7 @@ function readTopicData(_r: Reader, _v: number): TopicData {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: TopicData = { topicName, topicId, partitions };
+    const _x: TopicData = { topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -242,15 +227,9 @@ function sizeTopicData(_x: TopicData, _v: number): number {
   try {
     let _s = 0;
     let _nt = 0;
-    if (_v <= 1) {
-      _f = 0;
-      _s += sizeOfCompactString(_x.topicName);
-    }
-    if (_v >= 2) {
-      _f = 1;
-      _s += sizeOfUuid(_x.topicId);
-    }
-    _f = 2;
+    _f = 0;
+    _s += sizeOfUuid(_x.topicId);
+    _f = 1;
     {
       const _a = _x.partitions;
       _s += sizeOfUVarint(_a.length + 1);
@@ -269,12 +248,7 @@ function sizeTopicData(_x: TopicData, _v: number): number {
 }
 
 function writeTopicData(_w: Writer, _x: TopicData, _v: number): void {
-  if (_v <= 1) {
-    writeCompactString(_w, _x.topicName);
-  }
-  if (_v >= 2) {
-    _w.bytes(_x.topicId);
-  }
+  _w.bytes(_x.topicId);
   {
     const _a = _x.partitions;
     _w.uvarint(_a.length + 1);
@@ -333,12 +307,8 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
     } else {
       newIsrWithEpochs = [];
     }
-    if (_v >= 1) {
-      _f = 4;
-      leaderRecoveryState = _r.int8();
-    } else {
-      leaderRecoveryState = 0;
-    }
+    _f = 4;
+    leaderRecoveryState = _r.int8();
     _f = 5;
     partitionEpoch = _r.int32();
     _f = -1;
@@ -360,7 +330,7 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 12;
+    _s += 13;
     let _nt = 0;
     if (_v <= 2) {
       _f = 2;
@@ -386,15 +356,6 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
       if (!(_x.newIsrWithEpochs.length === 0)) {
         _f = 3;
         notInVersion("newIsrWithEpochs", _v);
-      }
-    }
-    if (_v >= 1) {
-      _f = 4;
-      _s += 1;
-    } else {
-      if (!(_x.leaderRecoveryState === 0)) {
-        _f = 4;
-        notInVersion("leaderRecoveryState", _v);
       }
     }
     const _u = _x._unknownTaggedFields;
@@ -426,9 +387,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
       for (let _i = 0; _i < _a.length; _i++) writeBrokerState(_w, _a[_i]!, _v);
     }
   }
-  if (_v >= 1) {
-    _w.int8(_x.leaderRecoveryState);
-  }
+  _w.int8(_x.leaderRecoveryState);
   _w.int32(_x.partitionEpoch);
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
@@ -496,7 +455,7 @@ function writeBrokerState(_w: Writer, _x: BrokerState, _v: number): void {
 
 /** Reads a AlterPartitionRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterPartitionRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterPartitionRequest(reader, version);
   } catch (e) {
@@ -511,7 +470,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterPa
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterPartitionRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterPartitionRequest(message, version);
   } catch (e) {
@@ -521,7 +480,7 @@ export function size(message: AlterPartitionRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterPartitionRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterPartitionRequest(writer, message, version);
 }
 

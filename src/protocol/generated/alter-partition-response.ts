@@ -4,23 +4,22 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint,
-  sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString,
-  writeTaggedFields,
+  nullNotAllowed, readCompactArrayLength, readTaggedCount, readUnknownTagged,
+  sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_AlterPartitionResponse = ["throttleTimeMs", "errorCode", "topics"] as readonly string[];
-const _F_TopicData = ["topicName", "topicId", "partitions"] as readonly string[];
+const _F_TopicData = ["topicId", "partitions"] as readonly string[];
 const _F_PartitionData = ["partitionIndex", "errorCode", "leaderId", "leaderEpoch", "isr", "leaderRecoveryState", "partitionEpoch"] as readonly string[];
 
 export const name = "AlterPartitionResponse";
 export const apiKey = 56;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 2, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** AlterPartitionResponse, versions 0-3 */
+/** AlterPartitionResponse, versions 2-3 */
 export interface AlterPartitionResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -34,8 +33,6 @@ export interface AlterPartitionResponse {
 
 /** struct TopicData, versions 0+ */
 export interface TopicData {
-  /** string, versions 0-1, ignorable, entity topicName */
-  topicName: string;
   /** uuid, versions 2+, ignorable */
   topicId: Buffer;
   /** []PartitionData, versions 0+ */
@@ -78,7 +75,6 @@ export function defaultAlterPartitionResponse(): AlterPartitionResponse {
 /** A new TopicData with every field at its default. */
 export function defaultTopicData(): TopicData {
   return {
-    topicName: "",
     topicId: ZERO_UUID,
     partitions: [],
   };
@@ -110,7 +106,7 @@ function readAlterPartitionResponse(_r: Reader, _v: number): AlterPartitionRespo
     errorCode = _r.int16();
     _f = 2;
     {
-      const _n = readCompactArrayLength(_r, 3);
+      const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -178,25 +174,14 @@ function writeAlterPartitionResponse(_w: Writer, _x: AlterPartitionResponse, _v:
 function readTopicData(_r: Reader, _v: number): TopicData {
   let _f = -1;
   try {
-    let topicName: string;
     let topicId: Buffer;
     let partitions: PartitionData[];
     let _unknown: TaggedField[] | undefined;
-    if (_v <= 1) {
-      _f = 0;
-      topicName = readCompactString(_r);
-    } else {
-      topicName = "";
-    }
-    if (_v >= 2) {
-      _f = 1;
-      topicId = _r.uuid();
-    } else {
-      topicId = ZERO_UUID;
-    }
-    _f = 2;
+    _f = 0;
+    topicId = _r.uuid();
+    _f = 1;
     {
-      const _n = readCompactArrayLength(_r, 20);
+      const _n = readCompactArrayLength(_r, 21);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -212,7 +197,7 @@ function readTopicData(_r: Reader, _v: number): TopicData {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: TopicData = { topicName, topicId, partitions };
+    const _x: TopicData = { topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -225,15 +210,9 @@ function sizeTopicData(_x: TopicData, _v: number): number {
   try {
     let _s = 0;
     let _nt = 0;
-    if (_v <= 1) {
-      _f = 0;
-      _s += sizeOfCompactString(_x.topicName);
-    }
-    if (_v >= 2) {
-      _f = 1;
-      _s += sizeOfUuid(_x.topicId);
-    }
-    _f = 2;
+    _f = 0;
+    _s += sizeOfUuid(_x.topicId);
+    _f = 1;
     {
       const _a = _x.partitions;
       _s += sizeOfUVarint(_a.length + 1);
@@ -252,12 +231,7 @@ function sizeTopicData(_x: TopicData, _v: number): number {
 }
 
 function writeTopicData(_w: Writer, _x: TopicData, _v: number): void {
-  if (_v <= 1) {
-    writeCompactString(_w, _x.topicName);
-  }
-  if (_v >= 2) {
-    _w.bytes(_x.topicId);
-  }
+  _w.bytes(_x.topicId);
   {
     const _a = _x.partitions;
     _w.uvarint(_a.length + 1);
@@ -302,12 +276,8 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
         isr = _a;
       }
     }
-    if (_v >= 1) {
-      _f = 5;
-      leaderRecoveryState = _r.int8();
-    } else {
-      leaderRecoveryState = 0;
-    }
+    _f = 5;
+    leaderRecoveryState = _r.int8();
     _f = 6;
     partitionEpoch = _r.int32();
     _f = -1;
@@ -329,17 +299,13 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 18;
+    _s += 19;
     let _nt = 0;
     _f = 4;
     {
       const _a = _x.isr;
       _s += sizeOfUVarint(_a.length + 1);
       _s += _a.length * 4;
-    }
-    if (_v >= 1) {
-      _f = 5;
-      _s += 1;
     }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
@@ -363,9 +329,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
     _w.uvarint(_a.length + 1);
     for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
   }
-  if (_v >= 1) {
-    _w.int8(_x.leaderRecoveryState);
-  }
+  _w.int8(_x.leaderRecoveryState);
   _w.int32(_x.partitionEpoch);
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
@@ -378,7 +342,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
 
 /** Reads a AlterPartitionResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterPartitionResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterPartitionResponse(reader, version);
   } catch (e) {
@@ -393,7 +357,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterPa
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterPartitionResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterPartitionResponse(message, version);
   } catch (e) {
@@ -403,7 +367,7 @@ export function size(message: AlterPartitionResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterPartitionResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterPartitionResponse(writer, message, version);
 }
 

@@ -17,12 +17,11 @@ const _F_AlterReplicaLogDirTopic = ["name", "partitions"] as readonly string[];
 export const name = "AlterReplicaLogDirsRequest";
 export const apiKey = 34;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** AlterReplicaLogDirsRequest, versions 0-2 */
+/** AlterReplicaLogDirsRequest, versions 1-2 */
 export interface AlterReplicaLogDirsRequest {
   /** []AlterReplicaLogDir, versions 0+ */
   dirs: AlterReplicaLogDir[];
@@ -402,7 +401,7 @@ function writeAlterReplicaLogDirTopic(_w: Writer, _x: AlterReplicaLogDirTopic, _
 
 /** Reads a AlterReplicaLogDirsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterReplicaLogDirsRequest {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterReplicaLogDirsRequest(reader, version);
   } catch (e) {
@@ -417,7 +416,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterRe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterReplicaLogDirsRequest, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterReplicaLogDirsRequest(message, version);
   } catch (e) {
@@ -427,7 +426,7 @@ export function size(message: AlterReplicaLogDirsRequest, version: number): numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterReplicaLogDirsRequest, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterReplicaLogDirsRequest(writer, message, version);
 }
 

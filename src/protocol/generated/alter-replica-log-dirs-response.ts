@@ -17,10 +17,10 @@ const _F_AlterReplicaLogDirPartitionResult = ["partitionIndex", "errorCode"] as 
 export const name = "AlterReplicaLogDirsResponse";
 export const apiKey = 34;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** AlterReplicaLogDirsResponse, versions 0-2 */
+/** AlterReplicaLogDirsResponse, versions 1-2 */
 export interface AlterReplicaLogDirsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -372,7 +372,7 @@ function writeAlterReplicaLogDirPartitionResult(_w: Writer, _x: AlterReplicaLogD
 
 /** Reads a AlterReplicaLogDirsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): AlterReplicaLogDirsResponse {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readAlterReplicaLogDirsResponse(reader, version);
   } catch (e) {
@@ -387,7 +387,7 @@ export function decode(buffer: Buffer, offset: number, version: number): AlterRe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: AlterReplicaLogDirsResponse, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeAlterReplicaLogDirsResponse(message, version);
   } catch (e) {
@@ -397,7 +397,7 @@ export function size(message: AlterReplicaLogDirsResponse, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: AlterReplicaLogDirsResponse, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeAlterReplicaLogDirsResponse(writer, message, version);
 }
 

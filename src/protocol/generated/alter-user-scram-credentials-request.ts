@@ -19,7 +19,7 @@ export const apiKey = 51;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
 /** AlterUserScramCredentialsRequest, versions 0 */
 export interface AlterUserScramCredentialsRequest {

@@ -3,27 +3,32 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, readCompactString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfTaggedFields,
-  sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
-  writeCompactString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, readCompactNullableString,
+  readCompactString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ApiVersionsRequest = ["clientSoftwareName", "clientSoftwareVersion"] as readonly string[];
+const _F_ApiVersionsRequest = ["clientSoftwareName", "clientSoftwareVersion", "clusterId", "nodeId"] as readonly string[];
 
 export const name = "ApiVersionsRequest";
 export const apiKey = 18;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** ApiVersionsRequest, versions 0-4 */
+/** ApiVersionsRequest, versions 0-5 */
 export interface ApiVersionsRequest {
   /** string, versions 3+, ignorable */
   clientSoftwareName: string;
   /** string, versions 3+, ignorable */
   clientSoftwareVersion: string;
+  /** string, versions 5+, nullable 5+, default null, ignorable */
+  clusterId: string | null;
+  /** int32, versions 5+, default -1, ignorable */
+  nodeId: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -35,6 +40,8 @@ export function defaultApiVersionsRequest(): ApiVersionsRequest {
   return {
     clientSoftwareName: "",
     clientSoftwareVersion: "",
+    clusterId: null,
+    nodeId: -1,
   };
 }
 
@@ -43,12 +50,26 @@ function readApiVersionsRequest(_r: Reader, _v: number): ApiVersionsRequest {
   try {
     let clientSoftwareName: string;
     let clientSoftwareVersion: string;
+    let clusterId: string | null;
+    let nodeId: number;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 3) {
       _f = 0;
       clientSoftwareName = readCompactString(_r);
       _f = 1;
       clientSoftwareVersion = readCompactString(_r);
+      if (_v >= 5) {
+        _f = 2;
+        clusterId = readCompactNullableString(_r);
+      } else {
+        clusterId = null;
+      }
+      if (_v >= 5) {
+        _f = 3;
+        nodeId = _r.int32();
+      } else {
+        nodeId = -1;
+      }
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -59,8 +80,10 @@ function readApiVersionsRequest(_r: Reader, _v: number): ApiVersionsRequest {
     } else {
       clientSoftwareName = "";
       clientSoftwareVersion = "";
+      clusterId = null;
+      nodeId = -1;
     }
-    const _x: ApiVersionsRequest = { clientSoftwareName, clientSoftwareVersion };
+    const _x: ApiVersionsRequest = { clientSoftwareName, clientSoftwareVersion, clusterId, nodeId };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -78,6 +101,14 @@ function sizeApiVersionsRequest(_x: ApiVersionsRequest, _v: number): number {
       _s += sizeOfCompactString(_x.clientSoftwareName);
       _f = 1;
       _s += sizeOfCompactString(_x.clientSoftwareVersion);
+      if (_v >= 5) {
+        _f = 2;
+        _s += sizeOfCompactNullableString(_x.clusterId);
+      }
+      if (_v >= 5) {
+        _f = 3;
+        _s += 4;
+      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -97,6 +128,12 @@ function writeApiVersionsRequest(_w: Writer, _x: ApiVersionsRequest, _v: number)
   if (_v >= 3) {
     writeCompactString(_w, _x.clientSoftwareName);
     writeCompactString(_w, _x.clientSoftwareVersion);
+    if (_v >= 5) {
+      writeCompactNullableString(_w, _x.clusterId);
+    }
+    if (_v >= 5) {
+      _w.int32(_x.nodeId);
+    }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
       _w.uint8(0);
@@ -110,7 +147,7 @@ function writeApiVersionsRequest(_w: Writer, _x: ApiVersionsRequest, _v: number)
 
 /** Reads a ApiVersionsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ApiVersionsRequest {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readApiVersionsRequest(reader, version);
   } catch (e) {
@@ -125,7 +162,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ApiVers
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ApiVersionsRequest, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeApiVersionsRequest(message, version);
   } catch (e) {
@@ -135,7 +172,7 @@ export function size(message: ApiVersionsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ApiVersionsRequest, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeApiVersionsRequest(writer, message, version);
 }
 

@@ -18,10 +18,10 @@ const _F_FinalizedFeatureKey = ["name", "maxVersionLevel", "minVersionLevel"] as
 export const name = "ApiVersionsResponse";
 export const apiKey = 18;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
 
-/** ApiVersionsResponse, versions 0-4 */
+/** ApiVersionsResponse, versions 0-5 */
 export interface ApiVersionsResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -600,7 +600,7 @@ function writeFinalizedFeatureKey(_w: Writer, _x: FinalizedFeatureKey, _v: numbe
 
 /** Reads a ApiVersionsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ApiVersionsResponse {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readApiVersionsResponse(reader, version);
   } catch (e) {
@@ -615,7 +615,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ApiVers
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ApiVersionsResponse, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeApiVersionsResponse(message, version);
   } catch (e) {
@@ -625,7 +625,7 @@ export function size(message: ApiVersionsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ApiVersionsResponse, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeApiVersionsResponse(writer, message, version);
 }
 

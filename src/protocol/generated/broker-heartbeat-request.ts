@@ -9,16 +9,16 @@ import {
   taggedEnd, unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_BrokerHeartbeatRequest = ["brokerId", "brokerEpoch", "currentMetadataOffset", "wantFence", "wantShutDown", "offlineLogDirs"] as readonly string[];
+const _F_BrokerHeartbeatRequest = ["brokerId", "brokerEpoch", "currentMetadataOffset", "wantFence", "wantShutDown", "offlineLogDirs", "cordonedLogDirs"] as readonly string[];
 
 export const name = "BrokerHeartbeatRequest";
 export const apiKey = 63;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["controller"];
 
-/** BrokerHeartbeatRequest, versions 0-1 */
+/** BrokerHeartbeatRequest, versions 0-2 */
 export interface BrokerHeartbeatRequest {
   /** int32, versions 0+, entity brokerId */
   brokerId: number;
@@ -32,6 +32,8 @@ export interface BrokerHeartbeatRequest {
   wantShutDown: boolean;
   /** []uuid, versions 1+, tag 0 in 1+ */
   offlineLogDirs: Buffer[];
+  /** []uuid, versions 2+, nullable 2+, tag 1 in 2+, default null */
+  cordonedLogDirs: Buffer[] | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -47,6 +49,7 @@ export function defaultBrokerHeartbeatRequest(): BrokerHeartbeatRequest {
     wantFence: false,
     wantShutDown: false,
     offlineLogDirs: [],
+    cordonedLogDirs: null,
   };
 }
 
@@ -59,6 +62,7 @@ function readBrokerHeartbeatRequest(_r: Reader, _v: number): BrokerHeartbeatRequ
     let wantFence: boolean;
     let wantShutDown: boolean;
     let offlineLogDirs: Buffer[];
+    let cordonedLogDirs: Buffer[] | null;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     brokerId = _r.int32();
@@ -71,6 +75,7 @@ function readBrokerHeartbeatRequest(_r: Reader, _v: number): BrokerHeartbeatRequ
     _f = 4;
     wantShutDown = _r.bool();
     offlineLogDirs = [];
+    cordonedLogDirs = null;
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -99,11 +104,33 @@ function readBrokerHeartbeatRequest(_r: Reader, _v: number): BrokerHeartbeatRequ
             break;
           }
         }
+        case 1: {
+          if (_v >= 2) {
+            _f = 6;
+            const _end = taggedEnd(_r, _size);
+            {
+              const _n = readCompactArrayLength(_r, 16);
+              if (_n < 0) {
+                cordonedLogDirs = null;
+              } else {
+                const _a: Buffer[] = [];
+                for (let _i = 0; _i < _n; _i++) _a.push(_r.uuid());
+                cordonedLogDirs = _a;
+              }
+            }
+            checkTaggedEnd(_r, _end);
+            _f = -1;
+            break;
+          } else {
+            _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+            break;
+          }
+        }
         default:
           _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
       }
     }
-    const _x: BrokerHeartbeatRequest = { brokerId, brokerEpoch, currentMetadataOffset, wantFence, wantShutDown, offlineLogDirs };
+    const _x: BrokerHeartbeatRequest = { brokerId, brokerEpoch, currentMetadataOffset, wantFence, wantShutDown, offlineLogDirs, cordonedLogDirs };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -135,6 +162,28 @@ function sizeBrokerHeartbeatRequest(_x: BrokerHeartbeatRequest, _v: number): num
         notInVersion("offlineLogDirs", _v);
       }
     }
+    if (_v >= 2) {
+      if (!(_x.cordonedLogDirs === null)) {
+        _f = 6;
+        _nt++;
+        let _d = 0;
+        {
+          const _a = _x.cordonedLogDirs;
+          if (_a === null) {
+            _d += 1;
+          } else {
+            _d += sizeOfUVarint(_a.length + 1);
+            _d += sizeOfUuids(_a);
+          }
+        }
+        _s += 1 + sizeOfUVarint(_d) + _d;
+      }
+    } else {
+      if (!(_x.cordonedLogDirs === null)) {
+        _f = 6;
+        notInVersion("cordonedLogDirs", _v);
+      }
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -158,6 +207,9 @@ function writeBrokerHeartbeatRequest(_w: Writer, _x: BrokerHeartbeatRequest, _v:
   if (_v >= 1) {
     if (!(_x.offlineLogDirs.length === 0)) _nt++;
   }
+  if (_v >= 2) {
+    if (!(_x.cordonedLogDirs === null)) _nt++;
+  }
   _w.uvarint(_nt);
   let _ui = 0;
   if (_v >= 1) {
@@ -178,12 +230,38 @@ function writeBrokerHeartbeatRequest(_w: Writer, _x: BrokerHeartbeatRequest, _v:
       }
     }
   }
+  if (_v >= 2) {
+    _ui = writeTaggedFields(_w, _u, _ui, 1);
+    if (!(_x.cordonedLogDirs === null)) {
+      _w.uvarint(1);
+      let _d = 0;
+      {
+        const _a = _x.cordonedLogDirs;
+        if (_a === null) {
+          _d += 1;
+        } else {
+          _d += sizeOfUVarint(_a.length + 1);
+          _d += sizeOfUuids(_a);
+        }
+      }
+      _w.uvarint(_d);
+      {
+        const _a = _x.cordonedLogDirs;
+        if (_a === null) {
+          _w.uint8(0);
+        } else {
+          _w.uvarint(_a.length + 1);
+          for (let _i = 0; _i < _a.length; _i++) _w.bytes(_a[_i]!);
+        }
+      }
+    }
+  }
   writeTaggedFields(_w, _u, _ui, Infinity);
 }
 
 /** Reads a BrokerHeartbeatRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): BrokerHeartbeatRequest {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readBrokerHeartbeatRequest(reader, version);
   } catch (e) {
@@ -198,7 +276,7 @@ export function decode(buffer: Buffer, offset: number, version: number): BrokerH
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: BrokerHeartbeatRequest, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeBrokerHeartbeatRequest(message, version);
   } catch (e) {
@@ -208,7 +286,7 @@ export function size(message: BrokerHeartbeatRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: BrokerHeartbeatRequest, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeBrokerHeartbeatRequest(writer, message, version);
 }
 

@@ -13,10 +13,10 @@ const _F_BrokerHeartbeatResponse = ["throttleTimeMs", "errorCode", "isCaughtUp",
 export const name = "BrokerHeartbeatResponse";
 export const apiKey = 63;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** BrokerHeartbeatResponse, versions 0-1 */
+/** BrokerHeartbeatResponse, versions 0-2 */
 export interface BrokerHeartbeatResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -114,7 +114,7 @@ function writeBrokerHeartbeatResponse(_w: Writer, _x: BrokerHeartbeatResponse, _
 
 /** Reads a BrokerHeartbeatResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): BrokerHeartbeatResponse {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readBrokerHeartbeatResponse(reader, version);
   } catch (e) {
@@ -129,7 +129,7 @@ export function decode(buffer: Buffer, offset: number, version: number): BrokerH
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: BrokerHeartbeatResponse, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeBrokerHeartbeatResponse(message, version);
   } catch (e) {
@@ -139,7 +139,7 @@ export function size(message: BrokerHeartbeatResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: BrokerHeartbeatResponse, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeBrokerHeartbeatResponse(writer, message, version);
 }
 

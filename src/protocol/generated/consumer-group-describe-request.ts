@@ -16,7 +16,7 @@ export const apiKey = 69;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** ConsumerGroupDescribeRequest, versions 0-1 */
 export interface ConsumerGroupDescribeRequest {

@@ -19,8 +19,7 @@ export const apiKey = 68;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
-export const latestVersionUnstable = true;
+export const listeners: readonly string[] = ["broker"];
 
 /** ConsumerGroupHeartbeatRequest, versions 0-1 */
 export interface ConsumerGroupHeartbeatRequest {

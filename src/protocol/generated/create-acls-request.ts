@@ -3,12 +3,11 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactString,
-  readString, readTaggedCount, readUnknownTagged, sizeOfCompactString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString, writeString,
-  writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactString, readString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_CreateAclsRequest = ["creations"] as readonly string[];
@@ -17,12 +16,11 @@ const _F_AclCreation = ["resourceType", "resourceName", "resourcePatternType", "
 export const name = "CreateAclsRequest";
 export const apiKey = 30;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** CreateAclsRequest, versions 0-3 */
+/** CreateAclsRequest, versions 1-3 */
 export interface CreateAclsRequest {
   /** []AclCreation, versions 0+ */
   creations: AclCreation[];
@@ -99,7 +97,7 @@ function readCreateAclsRequest(_r: Reader, _v: number): CreateAclsRequest {
     } else {
       _f = 0;
       {
-        const _n = readArrayLength(_r, 9);
+        const _n = readArrayLength(_r, 10);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -211,12 +209,8 @@ function readAclCreation(_r: Reader, _v: number): AclCreation {
       resourceType = _r.int8();
       _f = 1;
       resourceName = readString(_r);
-      if (_v >= 1) {
-        _f = 2;
-        resourcePatternType = _r.int8();
-      } else {
-        resourcePatternType = 3;
-      }
+      _f = 2;
+      resourcePatternType = _r.int8();
       _f = 3;
       principal = readString(_r);
       _f = 4;
@@ -254,18 +248,9 @@ function sizeAclCreation(_x: AclCreation, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 3;
+      _s += 4;
       _f = 1;
       _s += sizeOfString(_x.resourceName);
-      if (_v >= 1) {
-        _f = 2;
-        _s += 1;
-      } else {
-        if (!(_x.resourcePatternType === 3)) {
-          _f = 2;
-          notInVersion("resourcePatternType", _v);
-        }
-      }
       _f = 3;
       _s += sizeOfString(_x.principal);
       _f = 4;
@@ -297,9 +282,7 @@ function writeAclCreation(_w: Writer, _x: AclCreation, _v: number): void {
   } else {
     _w.int8(_x.resourceType);
     writeString(_w, _x.resourceName);
-    if (_v >= 1) {
-      _w.int8(_x.resourcePatternType);
-    }
+    _w.int8(_x.resourcePatternType);
     writeString(_w, _x.principal);
     writeString(_w, _x.host);
     _w.int8(_x.operation);
@@ -309,7 +292,7 @@ function writeAclCreation(_w: Writer, _x: AclCreation, _v: number): void {
 
 /** Reads a CreateAclsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateAclsRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateAclsRequest(reader, version);
   } catch (e) {
@@ -324,7 +307,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateA
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateAclsRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateAclsRequest(message, version);
   } catch (e) {
@@ -334,7 +317,7 @@ export function size(message: CreateAclsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateAclsRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateAclsRequest(writer, message, version);
 }
 

@@ -16,10 +16,10 @@ const _F_AclCreationResult = ["errorCode", "errorMessage"] as readonly string[];
 export const name = "CreateAclsResponse";
 export const apiKey = 30;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** CreateAclsResponse, versions 0-3 */
+/** CreateAclsResponse, versions 1-3 */
 export interface CreateAclsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -245,7 +245,7 @@ function writeAclCreationResult(_w: Writer, _x: AclCreationResult, _v: number): 
 
 /** Reads a CreateAclsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateAclsResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateAclsResponse(reader, version);
   } catch (e) {
@@ -260,7 +260,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateA
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateAclsResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateAclsResponse(message, version);
   } catch (e) {
@@ -270,7 +270,7 @@ export function size(message: CreateAclsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateAclsResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateAclsResponse(writer, message, version);
 }
 

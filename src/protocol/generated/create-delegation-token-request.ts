@@ -17,12 +17,11 @@ const _F_CreatableRenewers = ["principalType", "principalName"] as readonly stri
 export const name = "CreateDelegationTokenRequest";
 export const apiKey = 38;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** CreateDelegationTokenRequest, versions 0-3 */
+/** CreateDelegationTokenRequest, versions 1-3 */
 export interface CreateDelegationTokenRequest {
   /** string, versions 3+, nullable 3+ */
   ownerPrincipalType: string | null;
@@ -304,7 +303,7 @@ function writeCreatableRenewers(_w: Writer, _x: CreatableRenewers, _v: number): 
 
 /** Reads a CreateDelegationTokenRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateDelegationTokenRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateDelegationTokenRequest(reader, version);
   } catch (e) {
@@ -319,7 +318,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateD
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateDelegationTokenRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateDelegationTokenRequest(message, version);
   } catch (e) {
@@ -329,7 +328,7 @@ export function size(message: CreateDelegationTokenRequest, version: number): nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateDelegationTokenRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateDelegationTokenRequest(writer, message, version);
 }
 

@@ -17,10 +17,10 @@ const _F_CreateDelegationTokenResponse = ["errorCode", "principalType", "princip
 export const name = "CreateDelegationTokenResponse";
 export const apiKey = 38;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** CreateDelegationTokenResponse, versions 0-3 */
+/** CreateDelegationTokenResponse, versions 1-3 */
 export interface CreateDelegationTokenResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -254,7 +254,7 @@ function writeCreateDelegationTokenResponse(_w: Writer, _x: CreateDelegationToke
 
 /** Reads a CreateDelegationTokenResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateDelegationTokenResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateDelegationTokenResponse(reader, version);
   } catch (e) {
@@ -269,7 +269,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateD
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateDelegationTokenResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateDelegationTokenResponse(message, version);
   } catch (e) {
@@ -279,7 +279,7 @@ export function size(message: CreateDelegationTokenResponse, version: number): n
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateDelegationTokenResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateDelegationTokenResponse(writer, message, version);
 }
 

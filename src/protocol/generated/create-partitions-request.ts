@@ -19,7 +19,7 @@ export const apiKey = 37;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
 /** CreatePartitionsRequest, versions 0-3 */
 export interface CreatePartitionsRequest {

@@ -3,13 +3,13 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readNullableString, readString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString, sizeOfString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeNullableString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_CreateTopicsRequest = ["topics", "timeoutMs", "validateOnly"] as readonly string[];
@@ -20,12 +20,11 @@ const _F_CreatableTopicConfig = ["name", "value"] as readonly string[];
 export const name = "CreateTopicsRequest";
 export const apiKey = 19;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 7 };
+export const validVersions: VersionRange = { lowest: 2, highest: 7 };
 export const flexibleVersions: VersionRange = { lowest: 5, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 1 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** CreateTopicsRequest, versions 0-7 */
+/** CreateTopicsRequest, versions 2-7 */
 export interface CreateTopicsRequest {
   /** []CreatableTopic, versions 0+ */
   topics: CreatableTopic[];
@@ -155,12 +154,8 @@ function readCreateTopicsRequest(_r: Reader, _v: number): CreateTopicsRequest {
       }
       _f = 1;
       timeoutMs = _r.int32();
-      if (_v >= 1) {
-        _f = 2;
-        validateOnly = _r.bool();
-      } else {
-        validateOnly = false;
-      }
+      _f = 2;
+      validateOnly = _r.bool();
     }
     const _x: CreateTopicsRequest = { topics, timeoutMs, validateOnly };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -190,21 +185,12 @@ function sizeCreateTopicsRequest(_x: CreateTopicsRequest, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 4;
+      _s += 5;
       _f = 0;
       {
         const _a = _x.topics;
         _s += 4;
         for (let _i = 0; _i < _a.length; _i++) _s += sizeCreatableTopic(_a[_i]!, _v);
-      }
-      if (_v >= 1) {
-        _f = 2;
-        _s += 1;
-      } else {
-        if (!(_x.validateOnly === false)) {
-          _f = 2;
-          notInVersion("validateOnly", _v);
-        }
       }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
@@ -237,9 +223,7 @@ function writeCreateTopicsRequest(_w: Writer, _x: CreateTopicsRequest, _v: numbe
       for (let _i = 0; _i < _a.length; _i++) writeCreatableTopic(_w, _a[_i]!, _v);
     }
     _w.int32(_x.timeoutMs);
-    if (_v >= 1) {
-      _w.bool(_x.validateOnly);
-    }
+    _w.bool(_x.validateOnly);
   }
 }
 
@@ -606,7 +590,7 @@ function writeCreatableTopicConfig(_w: Writer, _x: CreatableTopicConfig, _v: num
 
 /** Reads a CreateTopicsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateTopicsRequest {
-  if (version < 0 || version > 7) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateTopicsRequest(reader, version);
   } catch (e) {
@@ -621,7 +605,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateT
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateTopicsRequest, version: number): number {
-  if (version < 0 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateTopicsRequest(message, version);
   } catch (e) {
@@ -631,7 +615,7 @@ export function size(message: CreateTopicsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateTopicsRequest, version: number): void {
-  if (version < 0 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateTopicsRequest(writer, message, version);
 }
 

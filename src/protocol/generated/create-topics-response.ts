@@ -20,10 +20,10 @@ const _F_CreatableTopicConfigs = ["name", "value", "readOnly", "configSource", "
 export const name = "CreateTopicsResponse";
 export const apiKey = 19;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 7 };
+export const validVersions: VersionRange = { lowest: 2, highest: 7 };
 export const flexibleVersions: VersionRange = { lowest: 5, highest: 32767 };
 
-/** CreateTopicsResponse, versions 0-7 */
+/** CreateTopicsResponse, versions 2-7 */
 export interface CreateTopicsResponse {
   /** int32, versions 2+, ignorable */
   throttleTimeMs: number;
@@ -134,15 +134,11 @@ function readCreateTopicsResponse(_r: Reader, _v: number): CreateTopicsResponse 
         _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
       }
     } else {
-      if (_v >= 2) {
-        _f = 0;
-        throttleTimeMs = _r.int32();
-      } else {
-        throttleTimeMs = 0;
-      }
+      _f = 0;
+      throttleTimeMs = _r.int32();
       _f = 1;
       {
-        const _n = readArrayLength(_r, 4);
+        const _n = readArrayLength(_r, 6);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -180,10 +176,7 @@ function sizeCreateTopicsResponse(_x: CreateTopicsResponse, _v: number): number 
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      if (_v >= 2) {
-        _f = 0;
-        _s += 4;
-      }
+      _s += 4;
       _f = 1;
       {
         const _a = _x.topics;
@@ -214,9 +207,7 @@ function writeCreateTopicsResponse(_w: Writer, _x: CreateTopicsResponse, _v: num
       writeTaggedFields(_w, _u, 0, Infinity);
     }
   } else {
-    if (_v >= 2) {
-      _w.int32(_x.throttleTimeMs);
-    }
+    _w.int32(_x.throttleTimeMs);
     {
       const _a = _x.topics;
       _w.int32(_a.length);
@@ -290,12 +281,8 @@ function readCreatableTopicResult(_r: Reader, _v: number): CreatableTopicResult 
       topicId = ZERO_UUID;
       _f = 2;
       errorCode = _r.int16();
-      if (_v >= 1) {
-        _f = 3;
-        errorMessage = readNullableString(_r);
-      } else {
-        errorMessage = "";
-      }
+      _f = 3;
+      errorMessage = readNullableString(_r);
       topicConfigErrorCode = 0;
       numPartitions = -1;
       replicationFactor = -1;
@@ -351,10 +338,8 @@ function sizeCreatableTopicResult(_x: CreatableTopicResult, _v: number): number 
       _s += 2;
       _f = 0;
       _s += sizeOfString(_x.name);
-      if (_v >= 1) {
-        _f = 3;
-        _s += sizeOfNullableString(_x.errorMessage);
-      }
+      _f = 3;
+      _s += sizeOfNullableString(_x.errorMessage);
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
     return _s;
@@ -399,9 +384,7 @@ function writeCreatableTopicResult(_w: Writer, _x: CreatableTopicResult, _v: num
   } else {
     writeString(_w, _x.name);
     _w.int16(_x.errorCode);
-    if (_v >= 1) {
-      writeNullableString(_w, _x.errorMessage);
-    }
+    writeNullableString(_w, _x.errorMessage);
   }
 }
 
@@ -478,7 +461,7 @@ function writeCreatableTopicConfigs(_w: Writer, _x: CreatableTopicConfigs, _v: n
 
 /** Reads a CreateTopicsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): CreateTopicsResponse {
-  if (version < 0 || version > 7) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readCreateTopicsResponse(reader, version);
   } catch (e) {
@@ -493,7 +476,7 @@ export function decode(buffer: Buffer, offset: number, version: number): CreateT
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: CreateTopicsResponse, version: number): number {
-  if (version < 0 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeCreateTopicsResponse(message, version);
   } catch (e) {
@@ -503,7 +486,7 @@ export function size(message: CreateTopicsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: CreateTopicsResponse, version: number): void {
-  if (version < 0 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeCreateTopicsResponse(writer, message, version);
 }
 

@@ -3,12 +3,11 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readNullableString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
-  sizeOfNullableString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeNullableString,
-  writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readNullableString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfNullableString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactNullableString, writeNullableString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DeleteAclsRequest = ["filters"] as readonly string[];
@@ -17,12 +16,11 @@ const _F_DeleteAclsFilter = ["resourceTypeFilter", "resourceNameFilter", "patter
 export const name = "DeleteAclsRequest";
 export const apiKey = 31;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** DeleteAclsRequest, versions 0-3 */
+/** DeleteAclsRequest, versions 1-3 */
 export interface DeleteAclsRequest {
   /** []DeleteAclsFilter, versions 0+ */
   filters: DeleteAclsFilter[];
@@ -99,7 +97,7 @@ function readDeleteAclsRequest(_r: Reader, _v: number): DeleteAclsRequest {
     } else {
       _f = 0;
       {
-        const _n = readArrayLength(_r, 9);
+        const _n = readArrayLength(_r, 10);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -211,12 +209,8 @@ function readDeleteAclsFilter(_r: Reader, _v: number): DeleteAclsFilter {
       resourceTypeFilter = _r.int8();
       _f = 1;
       resourceNameFilter = readNullableString(_r);
-      if (_v >= 1) {
-        _f = 2;
-        patternTypeFilter = _r.int8();
-      } else {
-        patternTypeFilter = 3;
-      }
+      _f = 2;
+      patternTypeFilter = _r.int8();
       _f = 3;
       principalFilter = readNullableString(_r);
       _f = 4;
@@ -254,18 +248,9 @@ function sizeDeleteAclsFilter(_x: DeleteAclsFilter, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 3;
+      _s += 4;
       _f = 1;
       _s += sizeOfNullableString(_x.resourceNameFilter);
-      if (_v >= 1) {
-        _f = 2;
-        _s += 1;
-      } else {
-        if (!(_x.patternTypeFilter === 3)) {
-          _f = 2;
-          notInVersion("patternTypeFilter", _v);
-        }
-      }
       _f = 3;
       _s += sizeOfNullableString(_x.principalFilter);
       _f = 4;
@@ -297,9 +282,7 @@ function writeDeleteAclsFilter(_w: Writer, _x: DeleteAclsFilter, _v: number): vo
   } else {
     _w.int8(_x.resourceTypeFilter);
     writeNullableString(_w, _x.resourceNameFilter);
-    if (_v >= 1) {
-      _w.int8(_x.patternTypeFilter);
-    }
+    _w.int8(_x.patternTypeFilter);
     writeNullableString(_w, _x.principalFilter);
     writeNullableString(_w, _x.hostFilter);
     _w.int8(_x.operation);
@@ -309,7 +292,7 @@ function writeDeleteAclsFilter(_w: Writer, _x: DeleteAclsFilter, _v: number): vo
 
 /** Reads a DeleteAclsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteAclsRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteAclsRequest(reader, version);
   } catch (e) {
@@ -324,7 +307,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteA
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteAclsRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteAclsRequest(message, version);
   } catch (e) {
@@ -334,7 +317,7 @@ export function size(message: DeleteAclsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteAclsRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteAclsRequest(writer, message, version);
 }
 

@@ -3,13 +3,13 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readNullableString, readString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString, sizeOfString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeNullableString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DeleteAclsResponse = ["throttleTimeMs", "filterResults"] as readonly string[];
@@ -19,10 +19,10 @@ const _F_DeleteAclsMatchingAcl = ["errorCode", "errorMessage", "resourceType", "
 export const name = "DeleteAclsResponse";
 export const apiKey = 31;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** DeleteAclsResponse, versions 0-3 */
+/** DeleteAclsResponse, versions 1-3 */
 export interface DeleteAclsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -249,7 +249,7 @@ function readDeleteAclsFilterResult(_r: Reader, _v: number): DeleteAclsFilterRes
       errorMessage = readNullableString(_r);
       _f = 2;
       {
-        const _n = readArrayLength(_r, 13);
+        const _n = readArrayLength(_r, 14);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -381,12 +381,8 @@ function readDeleteAclsMatchingAcl(_r: Reader, _v: number): DeleteAclsMatchingAc
       resourceType = _r.int8();
       _f = 3;
       resourceName = readString(_r);
-      if (_v >= 1) {
-        _f = 4;
-        patternType = _r.int8();
-      } else {
-        patternType = 3;
-      }
+      _f = 4;
+      patternType = _r.int8();
       _f = 5;
       principal = readString(_r);
       _f = 6;
@@ -426,20 +422,11 @@ function sizeDeleteAclsMatchingAcl(_x: DeleteAclsMatchingAcl, _v: number): numbe
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 5;
+      _s += 6;
       _f = 1;
       _s += sizeOfNullableString(_x.errorMessage);
       _f = 3;
       _s += sizeOfString(_x.resourceName);
-      if (_v >= 1) {
-        _f = 4;
-        _s += 1;
-      } else {
-        if (!(_x.patternType === 3)) {
-          _f = 4;
-          notInVersion("patternType", _v);
-        }
-      }
       _f = 5;
       _s += sizeOfString(_x.principal);
       _f = 6;
@@ -475,9 +462,7 @@ function writeDeleteAclsMatchingAcl(_w: Writer, _x: DeleteAclsMatchingAcl, _v: n
     writeNullableString(_w, _x.errorMessage);
     _w.int8(_x.resourceType);
     writeString(_w, _x.resourceName);
-    if (_v >= 1) {
-      _w.int8(_x.patternType);
-    }
+    _w.int8(_x.patternType);
     writeString(_w, _x.principal);
     writeString(_w, _x.host);
     _w.int8(_x.operation);
@@ -487,7 +472,7 @@ function writeDeleteAclsMatchingAcl(_w: Writer, _x: DeleteAclsMatchingAcl, _v: n
 
 /** Reads a DeleteAclsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteAclsResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteAclsResponse(reader, version);
   } catch (e) {
@@ -502,7 +487,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteA
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteAclsResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteAclsResponse(message, version);
   } catch (e) {
@@ -512,7 +497,7 @@ export function size(message: DeleteAclsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteAclsResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteAclsResponse(writer, message, version);
 }
 

@@ -15,12 +15,11 @@ const _F_DeleteGroupsRequest = ["groupsNames"] as readonly string[];
 export const name = "DeleteGroupsRequest";
 export const apiKey = 42;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 0, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** DeleteGroupsRequest, versions 0-2 */
+/** DeleteGroupsRequest, versions 0-3 */
 export interface DeleteGroupsRequest {
   /** []string, versions 0+, entity groupId */
   groupsNames: string[];
@@ -140,7 +139,7 @@ function writeDeleteGroupsRequest(_w: Writer, _x: DeleteGroupsRequest, _v: numbe
 
 /** Reads a DeleteGroupsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteGroupsRequest {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteGroupsRequest(reader, version);
   } catch (e) {
@@ -155,7 +154,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteG
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteGroupsRequest, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteGroupsRequest(message, version);
   } catch (e) {
@@ -165,7 +164,7 @@ export function size(message: DeleteGroupsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteGroupsRequest, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteGroupsRequest(writer, message, version);
 }
 

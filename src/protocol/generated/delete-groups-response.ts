@@ -4,22 +4,23 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
   encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readArrayLength, readCompactArrayLength, readCompactString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfCompactString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
+  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString,
+  writeCompactString, writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DeleteGroupsResponse = ["throttleTimeMs", "results"] as readonly string[];
-const _F_DeletableGroupResult = ["groupId", "errorCode"] as readonly string[];
+const _F_DeletableGroupResult = ["groupId", "errorCode", "errorMessage"] as readonly string[];
 
 export const name = "DeleteGroupsResponse";
 export const apiKey = 42;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 0, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** DeleteGroupsResponse, versions 0-2 */
+/** DeleteGroupsResponse, versions 0-3 */
 export interface DeleteGroupsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -35,6 +36,8 @@ export interface DeletableGroupResult {
   groupId: string;
   /** int16, versions 0+ */
   errorCode: number;
+  /** string, versions 3+, nullable 3+, default null, ignorable */
+  errorMessage: string | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -54,6 +57,7 @@ export function defaultDeletableGroupResult(): DeletableGroupResult {
   return {
     groupId: "",
     errorCode: 0,
+    errorMessage: null,
   };
 }
 
@@ -172,12 +176,19 @@ function readDeletableGroupResult(_r: Reader, _v: number): DeletableGroupResult 
   try {
     let groupId: string;
     let errorCode: number;
+    let errorMessage: string | null;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 2) {
       _f = 0;
       groupId = readCompactString(_r);
       _f = 1;
       errorCode = _r.int16();
+      if (_v >= 3) {
+        _f = 2;
+        errorMessage = readCompactNullableString(_r);
+      } else {
+        errorMessage = null;
+      }
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -190,8 +201,9 @@ function readDeletableGroupResult(_r: Reader, _v: number): DeletableGroupResult 
       groupId = readString(_r);
       _f = 1;
       errorCode = _r.int16();
+      errorMessage = null;
     }
-    const _x: DeletableGroupResult = { groupId, errorCode };
+    const _x: DeletableGroupResult = { groupId, errorCode, errorMessage };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -208,6 +220,10 @@ function sizeDeletableGroupResult(_x: DeletableGroupResult, _v: number): number 
       let _nt = 0;
       _f = 0;
       _s += sizeOfCompactString(_x.groupId);
+      if (_v >= 3) {
+        _f = 2;
+        _s += sizeOfCompactNullableString(_x.errorMessage);
+      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -230,6 +246,9 @@ function writeDeletableGroupResult(_w: Writer, _x: DeletableGroupResult, _v: num
   if (_v >= 2) {
     writeCompactString(_w, _x.groupId);
     _w.int16(_x.errorCode);
+    if (_v >= 3) {
+      writeCompactNullableString(_w, _x.errorMessage);
+    }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
       _w.uint8(0);
@@ -245,7 +264,7 @@ function writeDeletableGroupResult(_w: Writer, _x: DeletableGroupResult, _v: num
 
 /** Reads a DeleteGroupsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteGroupsResponse {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteGroupsResponse(reader, version);
   } catch (e) {
@@ -260,7 +279,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteG
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteGroupsResponse, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteGroupsResponse(message, version);
   } catch (e) {
@@ -270,7 +289,7 @@ export function size(message: DeleteGroupsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteGroupsResponse, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteGroupsResponse(writer, message, version);
 }
 

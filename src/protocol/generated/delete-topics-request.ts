@@ -18,12 +18,11 @@ const _F_DeleteTopicState = ["name", "topicId"] as readonly string[];
 export const name = "DeleteTopicsRequest";
 export const apiKey = 20;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 6 };
+export const validVersions: VersionRange = { lowest: 1, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** DeleteTopicsRequest, versions 0-6 */
+/** DeleteTopicsRequest, versions 1-6 */
 export interface DeleteTopicsRequest {
   /** []DeleteTopicState, versions 6+ */
   topics: DeleteTopicState[];
@@ -283,7 +282,7 @@ function writeDeleteTopicState(_w: Writer, _x: DeleteTopicState, _v: number): vo
 
 /** Reads a DeleteTopicsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteTopicsRequest {
-  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteTopicsRequest(reader, version);
   } catch (e) {
@@ -298,7 +297,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteT
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteTopicsRequest, version: number): number {
-  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteTopicsRequest(message, version);
   } catch (e) {
@@ -308,7 +307,7 @@ export function size(message: DeleteTopicsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteTopicsRequest, version: number): void {
-  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteTopicsRequest(writer, message, version);
 }
 

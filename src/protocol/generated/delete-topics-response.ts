@@ -18,10 +18,10 @@ const _F_DeletableTopicResult = ["name", "topicId", "errorCode", "errorMessage"]
 export const name = "DeleteTopicsResponse";
 export const apiKey = 20;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 6 };
+export const validVersions: VersionRange = { lowest: 1, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
 
-/** DeleteTopicsResponse, versions 0-6 */
+/** DeleteTopicsResponse, versions 1-6 */
 export interface DeleteTopicsResponse {
   /** int32, versions 1+, ignorable */
   throttleTimeMs: number;
@@ -93,12 +93,8 @@ function readDeleteTopicsResponse(_r: Reader, _v: number): DeleteTopicsResponse 
         _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
       }
     } else {
-      if (_v >= 1) {
-        _f = 0;
-        throttleTimeMs = _r.int32();
-      } else {
-        throttleTimeMs = 0;
-      }
+      _f = 0;
+      throttleTimeMs = _r.int32();
       _f = 1;
       {
         const _n = readArrayLength(_r, 4);
@@ -139,10 +135,7 @@ function sizeDeleteTopicsResponse(_x: DeleteTopicsResponse, _v: number): number 
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      if (_v >= 1) {
-        _f = 0;
-        _s += 4;
-      }
+      _s += 4;
       _f = 1;
       {
         const _a = _x.responses;
@@ -173,9 +166,7 @@ function writeDeleteTopicsResponse(_w: Writer, _x: DeleteTopicsResponse, _v: num
       writeTaggedFields(_w, _u, 0, Infinity);
     }
   } else {
-    if (_v >= 1) {
-      _w.int32(_x.throttleTimeMs);
-    }
+    _w.int32(_x.throttleTimeMs);
     {
       const _a = _x.responses;
       _w.int32(_a.length);
@@ -296,7 +287,7 @@ function writeDeletableTopicResult(_w: Writer, _x: DeletableTopicResult, _v: num
 
 /** Reads a DeleteTopicsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DeleteTopicsResponse {
-  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDeleteTopicsResponse(reader, version);
   } catch (e) {
@@ -311,7 +302,7 @@ export function decode(buffer: Buffer, offset: number, version: number): DeleteT
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DeleteTopicsResponse, version: number): number {
-  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDeleteTopicsResponse(message, version);
   } catch (e) {
@@ -321,7 +312,7 @@ export function size(message: DeleteTopicsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DeleteTopicsResponse, version: number): void {
-  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDeleteTopicsResponse(writer, message, version);
 }
 

@@ -3,11 +3,11 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  readCompactNullableString, readNullableString, readTaggedCount, readUnknownTagged,
-  sizeOfCompactNullableString, sizeOfNullableString, sizeOfTaggedFields, sizeOfUVarint,
-  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString,
-  writeNullableString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, readCompactNullableString,
+  readNullableString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfNullableString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeNullableString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeAclsRequest = ["resourceTypeFilter", "resourceNameFilter", "patternTypeFilter", "principalFilter", "hostFilter", "operation", "permissionType"] as readonly string[];
@@ -15,12 +15,11 @@ const _F_DescribeAclsRequest = ["resourceTypeFilter", "resourceNameFilter", "pat
 export const name = "DescribeAclsRequest";
 export const apiKey = 29;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** DescribeAclsRequest, versions 0-3 */
+/** DescribeAclsRequest, versions 1-3 */
 export interface DescribeAclsRequest {
   /** int8, versions 0+ */
   resourceTypeFilter: number;
@@ -93,12 +92,8 @@ function readDescribeAclsRequest(_r: Reader, _v: number): DescribeAclsRequest {
       resourceTypeFilter = _r.int8();
       _f = 1;
       resourceNameFilter = readNullableString(_r);
-      if (_v >= 1) {
-        _f = 2;
-        patternTypeFilter = _r.int8();
-      } else {
-        patternTypeFilter = 3;
-      }
+      _f = 2;
+      patternTypeFilter = _r.int8();
       _f = 3;
       principalFilter = readNullableString(_r);
       _f = 4;
@@ -136,18 +131,9 @@ function sizeDescribeAclsRequest(_x: DescribeAclsRequest, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 3;
+      _s += 4;
       _f = 1;
       _s += sizeOfNullableString(_x.resourceNameFilter);
-      if (_v >= 1) {
-        _f = 2;
-        _s += 1;
-      } else {
-        if (!(_x.patternTypeFilter === 3)) {
-          _f = 2;
-          notInVersion("patternTypeFilter", _v);
-        }
-      }
       _f = 3;
       _s += sizeOfNullableString(_x.principalFilter);
       _f = 4;
@@ -179,9 +165,7 @@ function writeDescribeAclsRequest(_w: Writer, _x: DescribeAclsRequest, _v: numbe
   } else {
     _w.int8(_x.resourceTypeFilter);
     writeNullableString(_w, _x.resourceNameFilter);
-    if (_v >= 1) {
-      _w.int8(_x.patternTypeFilter);
-    }
+    _w.int8(_x.patternTypeFilter);
     writeNullableString(_w, _x.principalFilter);
     writeNullableString(_w, _x.hostFilter);
     _w.int8(_x.operation);
@@ -191,7 +175,7 @@ function writeDescribeAclsRequest(_w: Writer, _x: DescribeAclsRequest, _v: numbe
 
 /** Reads a DescribeAclsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeAclsRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeAclsRequest(reader, version);
   } catch (e) {
@@ -206,7 +190,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeAclsRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeAclsRequest(message, version);
   } catch (e) {
@@ -216,7 +200,7 @@ export function size(message: DescribeAclsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeAclsRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeAclsRequest(writer, message, version);
 }
 

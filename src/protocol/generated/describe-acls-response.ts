@@ -3,13 +3,13 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readNullableString, readString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString, sizeOfString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeNullableString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeAclsResponse = ["throttleTimeMs", "errorCode", "errorMessage", "resources"] as readonly string[];
@@ -19,10 +19,10 @@ const _F_AclDescription = ["principal", "host", "operation", "permissionType"] a
 export const name = "DescribeAclsResponse";
 export const apiKey = 29;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** DescribeAclsResponse, versions 0-3 */
+/** DescribeAclsResponse, versions 1-3 */
 export interface DescribeAclsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -138,7 +138,7 @@ function readDescribeAclsResponse(_r: Reader, _v: number): DescribeAclsResponse 
       errorMessage = readNullableString(_r);
       _f = 3;
       {
-        const _n = readArrayLength(_r, 7);
+        const _n = readArrayLength(_r, 8);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -262,12 +262,8 @@ function readDescribeAclsResource(_r: Reader, _v: number): DescribeAclsResource 
       resourceType = _r.int8();
       _f = 1;
       resourceName = readString(_r);
-      if (_v >= 1) {
-        _f = 2;
-        patternType = _r.int8();
-      } else {
-        patternType = 3;
-      }
+      _f = 2;
+      patternType = _r.int8();
       _f = 3;
       {
         const _n = readArrayLength(_r, 6);
@@ -310,18 +306,9 @@ function sizeDescribeAclsResource(_x: DescribeAclsResource, _v: number): number 
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 1;
+      _s += 2;
       _f = 1;
       _s += sizeOfString(_x.resourceName);
-      if (_v >= 1) {
-        _f = 2;
-        _s += 1;
-      } else {
-        if (!(_x.patternType === 3)) {
-          _f = 2;
-          notInVersion("patternType", _v);
-        }
-      }
       _f = 3;
       {
         const _a = _x.acls;
@@ -356,9 +343,7 @@ function writeDescribeAclsResource(_w: Writer, _x: DescribeAclsResource, _v: num
   } else {
     _w.int8(_x.resourceType);
     writeString(_w, _x.resourceName);
-    if (_v >= 1) {
-      _w.int8(_x.patternType);
-    }
+    _w.int8(_x.patternType);
     {
       const _a = _x.acls;
       _w.int32(_a.length);
@@ -463,7 +448,7 @@ function writeAclDescription(_w: Writer, _x: AclDescription, _v: number): void {
 
 /** Reads a DescribeAclsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeAclsResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeAclsResponse(reader, version);
   } catch (e) {
@@ -478,7 +463,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeAclsResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeAclsResponse(message, version);
   } catch (e) {
@@ -488,7 +473,7 @@ export function size(message: DescribeAclsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeAclsResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeAclsResponse(writer, message, version);
 }
 

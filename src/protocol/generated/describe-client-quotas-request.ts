@@ -20,7 +20,7 @@ export const apiKey = 48;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 1, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** DescribeClientQuotasRequest, versions 0-1 */
 export interface DescribeClientQuotasRequest {

@@ -17,12 +17,11 @@ const _F_DescribeConfigsResource = ["resourceType", "resourceName", "configurati
 export const name = "DescribeConfigsRequest";
 export const apiKey = 32;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 1, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** DescribeConfigsRequest, versions 0-4 */
+/** DescribeConfigsRequest, versions 1-4 */
 export interface DescribeConfigsRequest {
   /** []DescribeConfigsResource, versions 0+ */
   resources: DescribeConfigsResource[];
@@ -108,12 +107,8 @@ function readDescribeConfigsRequest(_r: Reader, _v: number): DescribeConfigsRequ
           resources = _a;
         }
       }
-      if (_v >= 1) {
-        _f = 1;
-        includeSynonyms = _r.bool();
-      } else {
-        includeSynonyms = false;
-      }
+      _f = 1;
+      includeSynonyms = _r.bool();
       if (_v >= 3) {
         _f = 2;
         includeDocumentation = _r.bool();
@@ -149,20 +144,12 @@ function sizeDescribeConfigsRequest(_x: DescribeConfigsRequest, _v: number): num
       }
       _s += sizeOfUVarint(_nt);
     } else {
+      _s += 1;
       _f = 0;
       {
         const _a = _x.resources;
         _s += 4;
         for (let _i = 0; _i < _a.length; _i++) _s += sizeDescribeConfigsResource(_a[_i]!, _v);
-      }
-      if (_v >= 1) {
-        _f = 1;
-        _s += 1;
-      } else {
-        if (!(_x.includeSynonyms === false)) {
-          _f = 1;
-          notInVersion("includeSynonyms", _v);
-        }
       }
       if (_v >= 3) {
         _f = 2;
@@ -203,9 +190,7 @@ function writeDescribeConfigsRequest(_w: Writer, _x: DescribeConfigsRequest, _v:
       _w.int32(_a.length);
       for (let _i = 0; _i < _a.length; _i++) writeDescribeConfigsResource(_w, _a[_i]!, _v);
     }
-    if (_v >= 1) {
-      _w.bool(_x.includeSynonyms);
-    }
+    _w.bool(_x.includeSynonyms);
     if (_v >= 3) {
       _w.bool(_x.includeDocumentation);
     }
@@ -351,7 +336,7 @@ function writeDescribeConfigsResource(_w: Writer, _x: DescribeConfigsResource, _
 
 /** Reads a DescribeConfigsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeConfigsRequest {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeConfigsRequest(reader, version);
   } catch (e) {
@@ -366,7 +351,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeConfigsRequest, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeConfigsRequest(message, version);
   } catch (e) {
@@ -376,7 +361,7 @@ export function size(message: DescribeConfigsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeConfigsRequest, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeConfigsRequest(writer, message, version);
 }
 

@@ -3,27 +3,27 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
+  readArrayLength, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readNullableString, readString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString, sizeOfString,
+  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeNullableString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeConfigsResponse = ["throttleTimeMs", "results"] as readonly string[];
 const _F_DescribeConfigsResult = ["errorCode", "errorMessage", "resourceType", "resourceName", "configs"] as readonly string[];
-const _F_DescribeConfigsResourceResult = ["name", "value", "readOnly", "isDefault", "configSource", "isSensitive", "synonyms", "configType", "documentation"] as readonly string[];
+const _F_DescribeConfigsResourceResult = ["name", "value", "readOnly", "configSource", "isSensitive", "synonyms", "configType", "documentation"] as readonly string[];
 const _F_DescribeConfigsSynonym = ["name", "value", "source"] as readonly string[];
 
 export const name = "DescribeConfigsResponse";
 export const apiKey = 32;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 1, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
 
-/** DescribeConfigsResponse, versions 0-4 */
+/** DescribeConfigsResponse, versions 1-4 */
 export interface DescribeConfigsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -57,8 +57,6 @@ export interface DescribeConfigsResourceResult {
   value: string | null;
   /** bool, versions 0+ */
   readOnly: boolean;
-  /** bool, versions 0 */
-  isDefault: boolean;
   /** int8, versions 1+, default -1, ignorable */
   configSource: number;
   /** bool, versions 0+ */
@@ -112,7 +110,6 @@ export function defaultDescribeConfigsResourceResult(): DescribeConfigsResourceR
     name: "",
     value: "",
     readOnly: false,
-    isDefault: false,
     configSource: -1,
     isSensitive: false,
     synonyms: [],
@@ -287,7 +284,7 @@ function readDescribeConfigsResult(_r: Reader, _v: number): DescribeConfigsResul
       resourceName = readString(_r);
       _f = 4;
       {
-        const _n = readArrayLength(_r, 7);
+        const _n = readArrayLength(_r, 11);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -385,7 +382,6 @@ function readDescribeConfigsResourceResult(_r: Reader, _v: number): DescribeConf
     let name_: string;
     let value: string | null;
     let readOnly: boolean;
-    let isDefault: boolean;
     let configSource: number;
     let isSensitive: boolean;
     let synonyms: DescribeConfigsSynonym[];
@@ -399,12 +395,11 @@ function readDescribeConfigsResourceResult(_r: Reader, _v: number): DescribeConf
       value = readCompactNullableString(_r);
       _f = 2;
       readOnly = _r.bool();
-      isDefault = false;
-      _f = 4;
+      _f = 3;
       configSource = _r.int8();
-      _f = 5;
+      _f = 4;
       isSensitive = _r.bool();
-      _f = 6;
+      _f = 5;
       {
         const _n = readCompactArrayLength(_r, 4);
         if (_n < 0) {
@@ -415,9 +410,9 @@ function readDescribeConfigsResourceResult(_r: Reader, _v: number): DescribeConf
           synonyms = _a;
         }
       }
-      _f = 7;
+      _f = 6;
       configType = _r.int8();
-      _f = 8;
+      _f = 7;
       documentation = readCompactNullableString(_r);
       _f = -1;
       const _nt = readTaggedCount(_r);
@@ -433,49 +428,35 @@ function readDescribeConfigsResourceResult(_r: Reader, _v: number): DescribeConf
       value = readNullableString(_r);
       _f = 2;
       readOnly = _r.bool();
-      if (_v <= 0) {
-        _f = 3;
-        isDefault = _r.bool();
-      } else {
-        isDefault = false;
-      }
-      if (_v >= 1) {
-        _f = 4;
-        configSource = _r.int8();
-      } else {
-        configSource = -1;
-      }
-      _f = 5;
+      _f = 3;
+      configSource = _r.int8();
+      _f = 4;
       isSensitive = _r.bool();
-      if (_v >= 1) {
-        _f = 6;
-        {
-          const _n = readArrayLength(_r, 5);
-          if (_n < 0) {
-            nullNotAllowed(_r);
-          } else {
-            const _a: DescribeConfigsSynonym[] = [];
-            for (let _i = 0; _i < _n; _i++) _a.push(readDescribeConfigsSynonym(_r, _v));
-            synonyms = _a;
-          }
+      _f = 5;
+      {
+        const _n = readArrayLength(_r, 5);
+        if (_n < 0) {
+          nullNotAllowed(_r);
+        } else {
+          const _a: DescribeConfigsSynonym[] = [];
+          for (let _i = 0; _i < _n; _i++) _a.push(readDescribeConfigsSynonym(_r, _v));
+          synonyms = _a;
         }
-      } else {
-        synonyms = [];
       }
       if (_v >= 3) {
-        _f = 7;
+        _f = 6;
         configType = _r.int8();
       } else {
         configType = 0;
       }
       if (_v >= 3) {
-        _f = 8;
+        _f = 7;
         documentation = readNullableString(_r);
       } else {
         documentation = "";
       }
     }
-    const _x: DescribeConfigsResourceResult = { name: name_, value, readOnly, isDefault, configSource, isSensitive, synonyms, configType, documentation };
+    const _x: DescribeConfigsResourceResult = { name: name_, value, readOnly, configSource, isSensitive, synonyms, configType, documentation };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -494,17 +475,13 @@ function sizeDescribeConfigsResourceResult(_x: DescribeConfigsResourceResult, _v
       _s += sizeOfCompactString(_x.name);
       _f = 1;
       _s += sizeOfCompactNullableString(_x.value);
-      if (!(_x.isDefault === false)) {
-        _f = 3;
-        notInVersion("isDefault", _v);
-      }
-      _f = 6;
+      _f = 5;
       {
         const _a = _x.synonyms;
         _s += sizeOfUVarint(_a.length + 1);
         for (let _i = 0; _i < _a.length; _i++) _s += sizeDescribeConfigsSynonym(_a[_i]!, _v);
       }
-      _f = 8;
+      _f = 7;
       _s += sizeOfCompactNullableString(_x.documentation);
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
@@ -513,38 +490,23 @@ function sizeDescribeConfigsResourceResult(_x: DescribeConfigsResourceResult, _v
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 2;
+      _s += 3;
       _f = 0;
       _s += sizeOfString(_x.name);
       _f = 1;
       _s += sizeOfNullableString(_x.value);
-      if (_v <= 0) {
-        _f = 3;
-        _s += 1;
-      } else {
-        if (!(_x.isDefault === false)) {
-          _f = 3;
-          notInVersion("isDefault", _v);
-        }
+      _f = 5;
+      {
+        const _a = _x.synonyms;
+        _s += 4;
+        for (let _i = 0; _i < _a.length; _i++) _s += sizeDescribeConfigsSynonym(_a[_i]!, _v);
       }
-      if (_v >= 1) {
-        _f = 4;
-        _s += 1;
-      }
-      if (_v >= 1) {
+      if (_v >= 3) {
         _f = 6;
-        {
-          const _a = _x.synonyms;
-          _s += 4;
-          for (let _i = 0; _i < _a.length; _i++) _s += sizeDescribeConfigsSynonym(_a[_i]!, _v);
-        }
+        _s += 1;
       }
       if (_v >= 3) {
         _f = 7;
-        _s += 1;
-      }
-      if (_v >= 3) {
-        _f = 8;
         _s += sizeOfNullableString(_x.documentation);
       }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
@@ -580,19 +542,12 @@ function writeDescribeConfigsResourceResult(_w: Writer, _x: DescribeConfigsResou
     writeString(_w, _x.name);
     writeNullableString(_w, _x.value);
     _w.bool(_x.readOnly);
-    if (_v <= 0) {
-      _w.bool(_x.isDefault);
-    }
-    if (_v >= 1) {
-      _w.int8(_x.configSource);
-    }
+    _w.int8(_x.configSource);
     _w.bool(_x.isSensitive);
-    if (_v >= 1) {
-      {
-        const _a = _x.synonyms;
-        _w.int32(_a.length);
-        for (let _i = 0; _i < _a.length; _i++) writeDescribeConfigsSynonym(_w, _a[_i]!, _v);
-      }
+    {
+      const _a = _x.synonyms;
+      _w.int32(_a.length);
+      for (let _i = 0; _i < _a.length; _i++) writeDescribeConfigsSynonym(_w, _a[_i]!, _v);
     }
     if (_v >= 3) {
       _w.int8(_x.configType);
@@ -692,7 +647,7 @@ function writeDescribeConfigsSynonym(_w: Writer, _x: DescribeConfigsSynonym, _v:
 
 /** Reads a DescribeConfigsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeConfigsResponse {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeConfigsResponse(reader, version);
   } catch (e) {
@@ -707,7 +662,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeConfigsResponse, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeConfigsResponse(message, version);
   } catch (e) {
@@ -717,7 +672,7 @@ export function size(message: DescribeConfigsResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeConfigsResponse, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeConfigsResponse(writer, message, version);
 }
 

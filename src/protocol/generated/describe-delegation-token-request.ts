@@ -16,12 +16,11 @@ const _F_DescribeDelegationTokenOwner = ["principalType", "principalName"] as re
 export const name = "DescribeDelegationTokenRequest";
 export const apiKey = 41;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** DescribeDelegationTokenRequest, versions 0-3 */
+/** DescribeDelegationTokenRequest, versions 1-3 */
 export interface DescribeDelegationTokenRequest {
   /** []DescribeDelegationTokenOwner, versions 0+, nullable 0+ */
   owners: DescribeDelegationTokenOwner[] | null;
@@ -253,7 +252,7 @@ function writeDescribeDelegationTokenOwner(_w: Writer, _x: DescribeDelegationTok
 
 /** Reads a DescribeDelegationTokenRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeDelegationTokenRequest {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeDelegationTokenRequest(reader, version);
   } catch (e) {
@@ -268,7 +267,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeDelegationTokenRequest, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeDelegationTokenRequest(message, version);
   } catch (e) {
@@ -278,7 +277,7 @@ export function size(message: DescribeDelegationTokenRequest, version: number): 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeDelegationTokenRequest, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeDelegationTokenRequest(writer, message, version);
 }
 

@@ -19,10 +19,10 @@ const _F_DescribedDelegationTokenRenewer = ["principalType", "principalName"] as
 export const name = "DescribeDelegationTokenResponse";
 export const apiKey = 41;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 3 };
+export const validVersions: VersionRange = { lowest: 1, highest: 3 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** DescribeDelegationTokenResponse, versions 0-3 */
+/** DescribeDelegationTokenResponse, versions 1-3 */
 export interface DescribeDelegationTokenResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -518,7 +518,7 @@ function writeDescribedDelegationTokenRenewer(_w: Writer, _x: DescribedDelegatio
 
 /** Reads a DescribeDelegationTokenResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeDelegationTokenResponse {
-  if (version < 0 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeDelegationTokenResponse(reader, version);
   } catch (e) {
@@ -533,7 +533,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeDelegationTokenResponse, version: number): number {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeDelegationTokenResponse(message, version);
   } catch (e) {
@@ -543,7 +543,7 @@ export function size(message: DescribeDelegationTokenResponse, version: number):
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeDelegationTokenResponse, version: number): void {
-  if (version < 0 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeDelegationTokenResponse(writer, message, version);
 }
 

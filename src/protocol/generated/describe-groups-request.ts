@@ -18,7 +18,7 @@ export const apiKey = 15;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 5, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** DescribeGroupsRequest, versions 0-6 */
 export interface DescribeGroupsRequest {

@@ -16,12 +16,11 @@ const _F_DescribableLogDirTopic = ["topic", "partitions"] as readonly string[];
 export const name = "DescribeLogDirsRequest";
 export const apiKey = 35;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 1, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** DescribeLogDirsRequest, versions 0-4 */
+/** DescribeLogDirsRequest, versions 1-5 */
 export interface DescribeLogDirsRequest {
   /** []DescribableLogDirTopic, versions 0+, nullable 0+ */
   topics: DescribableLogDirTopic[] | null;
@@ -287,7 +286,7 @@ function writeDescribableLogDirTopic(_w: Writer, _x: DescribableLogDirTopic, _v:
 
 /** Reads a DescribeLogDirsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeLogDirsRequest {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeLogDirsRequest(reader, version);
   } catch (e) {
@@ -302,7 +301,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeLogDirsRequest, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeLogDirsRequest(message, version);
   } catch (e) {
@@ -312,7 +311,7 @@ export function size(message: DescribeLogDirsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeLogDirsRequest, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeLogDirsRequest(writer, message, version);
 }
 

@@ -11,17 +11,17 @@ import {
 } from '../primitives/codec-helpers.js';
 
 const _F_DescribeLogDirsResponse = ["throttleTimeMs", "errorCode", "results"] as readonly string[];
-const _F_DescribeLogDirsResult = ["errorCode", "logDir", "topics", "totalBytes", "usableBytes"] as readonly string[];
+const _F_DescribeLogDirsResult = ["errorCode", "logDir", "topics", "totalBytes", "usableBytes", "isCordoned"] as readonly string[];
 const _F_DescribeLogDirsTopic = ["name", "partitions"] as readonly string[];
 const _F_DescribeLogDirsPartition = ["partitionIndex", "partitionSize", "offsetLag", "isFutureKey"] as readonly string[];
 
 export const name = "DescribeLogDirsResponse";
 export const apiKey = 35;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 1, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** DescribeLogDirsResponse, versions 0-4 */
+/** DescribeLogDirsResponse, versions 1-5 */
 export interface DescribeLogDirsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -45,6 +45,8 @@ export interface DescribeLogDirsResult {
   totalBytes: bigint;
   /** int64, versions 4+, default -1, ignorable */
   usableBytes: bigint;
+  /** bool, versions 5+, default false, ignorable */
+  isCordoned: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -92,6 +94,7 @@ export function defaultDescribeLogDirsResult(): DescribeLogDirsResult {
     topics: [],
     totalBytes: -1n,
     usableBytes: -1n,
+    isCordoned: false,
   };
 }
 
@@ -246,6 +249,7 @@ function readDescribeLogDirsResult(_r: Reader, _v: number): DescribeLogDirsResul
     let topics: DescribeLogDirsTopic[];
     let totalBytes: bigint;
     let usableBytes: bigint;
+    let isCordoned: boolean;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 2) {
       _f = 0;
@@ -275,6 +279,12 @@ function readDescribeLogDirsResult(_r: Reader, _v: number): DescribeLogDirsResul
       } else {
         usableBytes = -1n;
       }
+      if (_v >= 5) {
+        _f = 5;
+        isCordoned = _r.bool();
+      } else {
+        isCordoned = false;
+      }
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -300,8 +310,9 @@ function readDescribeLogDirsResult(_r: Reader, _v: number): DescribeLogDirsResul
       }
       totalBytes = -1n;
       usableBytes = -1n;
+      isCordoned = false;
     }
-    const _x: DescribeLogDirsResult = { errorCode, logDir, topics, totalBytes, usableBytes };
+    const _x: DescribeLogDirsResult = { errorCode, logDir, topics, totalBytes, usableBytes, isCordoned };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -331,6 +342,10 @@ function sizeDescribeLogDirsResult(_x: DescribeLogDirsResult, _v: number): numbe
       if (_v >= 4) {
         _f = 4;
         _s += 8;
+      }
+      if (_v >= 5) {
+        _f = 5;
+        _s += 1;
       }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
@@ -370,6 +385,9 @@ function writeDescribeLogDirsResult(_w: Writer, _x: DescribeLogDirsResult, _v: n
     }
     if (_v >= 4) {
       _w.int64(_x.usableBytes);
+    }
+    if (_v >= 5) {
+      _w.bool(_x.isCordoned);
     }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
@@ -589,7 +607,7 @@ function writeDescribeLogDirsPartition(_w: Writer, _x: DescribeLogDirsPartition,
 
 /** Reads a DescribeLogDirsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): DescribeLogDirsResponse {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readDescribeLogDirsResponse(reader, version);
   } catch (e) {
@@ -604,7 +622,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Describ
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: DescribeLogDirsResponse, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeDescribeLogDirsResponse(message, version);
   } catch (e) {
@@ -614,7 +632,7 @@ export function size(message: DescribeLogDirsResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: DescribeLogDirsResponse, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeDescribeLogDirsResponse(writer, message, version);
 }
 

@@ -17,7 +17,7 @@ export const apiKey = 61;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** DescribeProducersRequest, versions 0 */
 export interface DescribeProducersRequest {
@@ -29,7 +29,7 @@ export interface DescribeProducersRequest {
 
 /** struct TopicRequest, versions 0+ */
 export interface TopicRequest {
-  /** string, versions 0+, entity topicName */
+  /** string, versions 0+, map key, entity topicName */
   name: string;
   /** []int32, versions 0+ */
   partitionIndexes: number[];

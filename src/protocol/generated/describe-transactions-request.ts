@@ -16,7 +16,7 @@ export const apiKey = 65;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** DescribeTransactionsRequest, versions 0 */
 export interface DescribeTransactionsRequest {

@@ -17,8 +17,7 @@ export const apiKey = 26;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
-export const latestVersionUnstable = true;
+export const listeners: readonly string[] = ["broker"];
 
 /** EndTxnRequest, versions 0-5 */
 export interface EndTxnRequest {

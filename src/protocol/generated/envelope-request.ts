@@ -17,7 +17,7 @@ export const apiKey = 58;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["controller","zkBroker"];
+export const listeners: readonly string[] = ["controller"];
 
 /** EnvelopeRequest, versions 0 */
 export interface EnvelopeRequest {

@@ -144,6 +144,13 @@ export const ErrorCode = {
   VOTER_NOT_FOUND: 127,
   INVALID_REGULAR_EXPRESSION: 128,
   REBOOTSTRAP_REQUIRED: 129,
+  STREAMS_INVALID_TOPOLOGY: 130,
+  STREAMS_INVALID_TOPOLOGY_EPOCH: 131,
+  STREAMS_TOPOLOGY_FENCED: 132,
+  SHARE_SESSION_LIMIT_REACHED: 133,
+  GROUP_DELETION_FAILED: 134,
+  STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED: 135,
+  CONTROLLER_ID_NOT_REGISTERED: 136,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 
@@ -174,7 +181,7 @@ export const ERRORS: readonly KafkaErrorInfo[] = [
   { code: 21, name: "INVALID_REQUIRED_ACKS", retriable: false, message: "Produce request specified an invalid value for required acks." },
   { code: 22, name: "ILLEGAL_GENERATION", retriable: false, message: "Specified group generation id is not valid." },
   { code: 23, name: "INCONSISTENT_GROUP_PROTOCOL", retriable: false, message: "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list." },
-  { code: 24, name: "INVALID_GROUP_ID", retriable: false, message: "The configured groupId is invalid." },
+  { code: 24, name: "INVALID_GROUP_ID", retriable: false, message: "The group id is invalid." },
   { code: 25, name: "UNKNOWN_MEMBER_ID", retriable: false, message: "The coordinator is not aware of this member." },
   { code: 26, name: "INVALID_SESSION_TIMEOUT", retriable: false, message: "The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms)." },
   { code: 27, name: "REBALANCE_IN_PROGRESS", retriable: false, message: "The group is rebalancing, so a rejoin is needed." },
@@ -231,7 +238,7 @@ export const ERRORS: readonly KafkaErrorInfo[] = [
   { code: 78, name: "OFFSET_NOT_AVAILABLE", retriable: true, message: "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing." },
   { code: 79, name: "MEMBER_ID_REQUIRED", retriable: false, message: "The group member needs to have a valid member id before actually entering a consumer group." },
   { code: 80, name: "PREFERRED_LEADER_NOT_AVAILABLE", retriable: true, message: "The preferred leader was not available." },
-  { code: 81, name: "GROUP_MAX_SIZE_REACHED", retriable: false, message: "The consumer group has reached its max size." },
+  { code: 81, name: "GROUP_MAX_SIZE_REACHED", retriable: false, message: "The group has reached its maximum size." },
   { code: 82, name: "FENCED_INSTANCE_ID", retriable: false, message: "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id." },
   { code: 83, name: "ELIGIBLE_LEADERS_NOT_AVAILABLE", retriable: true, message: "Eligible topic partition leaders are not available." },
   { code: 84, name: "ELECTION_NOT_NEEDED", retriable: true, message: "Leader election not needed for topic partition." },
@@ -274,12 +281,19 @@ export const ERRORS: readonly KafkaErrorInfo[] = [
   { code: 121, name: "INVALID_RECORD_STATE", retriable: false, message: "The record state is invalid. The acknowledgement of delivery could not be completed." },
   { code: 122, name: "SHARE_SESSION_NOT_FOUND", retriable: true, message: "The share session was not found." },
   { code: 123, name: "INVALID_SHARE_SESSION_EPOCH", retriable: true, message: "The share session epoch is invalid." },
-  { code: 124, name: "FENCED_STATE_EPOCH", retriable: false, message: "The share coordinator rejected the request because the share-group state epoch did not match." },
+  { code: 124, name: "FENCED_STATE_EPOCH", retriable: false, message: "The coordinator rejected the request because the state epoch did not match." },
   { code: 125, name: "INVALID_VOTER_KEY", retriable: false, message: "The voter key doesn't match the receiving replica's key." },
   { code: 126, name: "DUPLICATE_VOTER", retriable: false, message: "The voter is already part of the set of voters." },
   { code: 127, name: "VOTER_NOT_FOUND", retriable: false, message: "The voter is not part of the set of voters." },
   { code: 128, name: "INVALID_REGULAR_EXPRESSION", retriable: false, message: "The regular expression is not valid." },
-  { code: 129, name: "REBOOTSTRAP_REQUIRED", retriable: false, message: "Client metadata is stale, client should rebootstrap to obtain new metadata." },
+  { code: 129, name: "REBOOTSTRAP_REQUIRED", retriable: false, message: "Client metadata is stale. The client should rebootstrap to obtain new metadata." },
+  { code: 130, name: "STREAMS_INVALID_TOPOLOGY", retriable: false, message: "The supplied topology is invalid." },
+  { code: 131, name: "STREAMS_INVALID_TOPOLOGY_EPOCH", retriable: false, message: "The supplied topology epoch is invalid." },
+  { code: 132, name: "STREAMS_TOPOLOGY_FENCED", retriable: false, message: "The supplied topology epoch is outdated." },
+  { code: 133, name: "SHARE_SESSION_LIMIT_REACHED", retriable: true, message: "The limit of share sessions has been reached." },
+  { code: 134, name: "GROUP_DELETION_FAILED", retriable: false, message: "DeleteGroups could not complete; see the error message on the per-group result for details." },
+  { code: 135, name: "STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED", retriable: false, message: "The broker could not process the topology description update; see the error message for details." },
+  { code: 136, name: "CONTROLLER_ID_NOT_REGISTERED", retriable: false, message: "The given controller ID was not registered." },
 ];
 
 const BY_CODE = new Map<number, KafkaErrorInfo>(ERRORS.map((e) => [e.code, e]));

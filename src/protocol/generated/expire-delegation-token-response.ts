@@ -13,10 +13,10 @@ const _F_ExpireDelegationTokenResponse = ["errorCode", "expiryTimestampMs", "thr
 export const name = "ExpireDelegationTokenResponse";
 export const apiKey = 40;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** ExpireDelegationTokenResponse, versions 0-2 */
+/** ExpireDelegationTokenResponse, versions 1-2 */
 export interface ExpireDelegationTokenResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -120,7 +120,7 @@ function writeExpireDelegationTokenResponse(_w: Writer, _x: ExpireDelegationToke
 
 /** Reads a ExpireDelegationTokenResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ExpireDelegationTokenResponse {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readExpireDelegationTokenResponse(reader, version);
   } catch (e) {
@@ -135,7 +135,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ExpireD
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ExpireDelegationTokenResponse, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeExpireDelegationTokenResponse(message, version);
   } catch (e) {
@@ -145,7 +145,7 @@ export function size(message: ExpireDelegationTokenResponse, version: number): n
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ExpireDelegationTokenResponse, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeExpireDelegationTokenResponse(writer, message, version);
 }
 

@@ -15,18 +15,17 @@ import {
 const _F_FetchRequest = ["clusterId", "replicaId", "replicaState", "maxWaitMs", "minBytes", "maxBytes", "isolationLevel", "sessionId", "sessionEpoch", "topics", "forgottenTopicsData", "rackId"] as readonly string[];
 const _F_ReplicaState = ["replicaId", "replicaEpoch"] as readonly string[];
 const _F_FetchTopic = ["topic", "topicId", "partitions"] as readonly string[];
-const _F_FetchPartition = ["partition", "currentLeaderEpoch", "fetchOffset", "lastFetchedEpoch", "logStartOffset", "partitionMaxBytes", "replicaDirectoryId"] as readonly string[];
+const _F_FetchPartition = ["partition", "currentLeaderEpoch", "fetchOffset", "lastFetchedEpoch", "logStartOffset", "partitionMaxBytes", "replicaDirectoryId", "highWatermark"] as readonly string[];
 const _F_ForgottenTopic = ["topic", "topicId", "partitions"] as readonly string[];
 
 export const name = "FetchRequest";
 export const apiKey = 1;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 17 };
+export const validVersions: VersionRange = { lowest: 4, highest: 18 };
 export const flexibleVersions: VersionRange = { lowest: 12, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 3 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** FetchRequest, versions 0-17 */
+/** FetchRequest, versions 4-18 */
 export interface FetchRequest {
   /** string, versions 12+, nullable 12+, tag 0 in 12+, default null, ignorable */
   clusterId: string | null;
@@ -94,6 +93,8 @@ export interface FetchPartition {
   partitionMaxBytes: number;
   /** uuid, versions 17+, tag 0 in 17+, ignorable */
   replicaDirectoryId: Buffer;
+  /** int64, versions 18+, tag 1 in 18+, default 9223372036854775807, ignorable */
+  highWatermark: bigint;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -157,6 +158,7 @@ export function defaultFetchPartition(): FetchPartition {
     logStartOffset: -1n,
     partitionMaxBytes: 0,
     replicaDirectoryId: ZERO_UUID,
+    highWatermark: 9223372036854775807n,
   };
 }
 
@@ -278,18 +280,10 @@ function readFetchRequest(_r: Reader, _v: number): FetchRequest {
       maxWaitMs = _r.int32();
       _f = 4;
       minBytes = _r.int32();
-      if (_v >= 3) {
-        _f = 5;
-        maxBytes = _r.int32();
-      } else {
-        maxBytes = 2147483647;
-      }
-      if (_v >= 4) {
-        _f = 6;
-        isolationLevel = _r.int8();
-      } else {
-        isolationLevel = 0;
-      }
+      _f = 5;
+      maxBytes = _r.int32();
+      _f = 6;
+      isolationLevel = _r.int8();
       if (_v >= 7) {
         _f = 7;
         sessionId = _r.int32();
@@ -401,18 +395,10 @@ function sizeFetchRequest(_x: FetchRequest, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 12;
+      _s += 17;
       if (!(isDefaultReplicaState(_x.replicaState))) {
         _f = 2;
         notInVersion("replicaState", _v);
-      }
-      if (_v >= 3) {
-        _f = 5;
-        _s += 4;
-      }
-      if (_v >= 4) {
-        _f = 6;
-        _s += 1;
       }
       if (_v >= 7) {
         _f = 7;
@@ -506,12 +492,8 @@ function writeFetchRequest(_w: Writer, _x: FetchRequest, _v: number): void {
     _w.int32(_x.replicaId);
     _w.int32(_x.maxWaitMs);
     _w.int32(_x.minBytes);
-    if (_v >= 3) {
-      _w.int32(_x.maxBytes);
-    }
-    if (_v >= 4) {
-      _w.int8(_x.isolationLevel);
-    }
+    _w.int32(_x.maxBytes);
+    _w.int8(_x.isolationLevel);
     if (_v >= 7) {
       _w.int32(_x.sessionId);
     }
@@ -736,6 +718,7 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
     let logStartOffset: bigint;
     let partitionMaxBytes: number;
     let replicaDirectoryId: Buffer;
+    let highWatermark: bigint;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 12) {
       _f = 0;
@@ -751,6 +734,7 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
       _f = 5;
       partitionMaxBytes = _r.int32();
       replicaDirectoryId = ZERO_UUID;
+      highWatermark = 9223372036854775807n;
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -762,6 +746,19 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
               _f = 6;
               const _end = taggedEnd(_r, _size);
               replicaDirectoryId = _r.uuid();
+              checkTaggedEnd(_r, _end);
+              _f = -1;
+              break;
+            } else {
+              _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+              break;
+            }
+          }
+          case 1: {
+            if (_v >= 18) {
+              _f = 7;
+              const _end = taggedEnd(_r, _size);
+              highWatermark = _r.int64();
               checkTaggedEnd(_r, _end);
               _f = -1;
               break;
@@ -795,8 +792,9 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
       _f = 5;
       partitionMaxBytes = _r.int32();
       replicaDirectoryId = ZERO_UUID;
+      highWatermark = 9223372036854775807n;
     }
-    const _x: FetchPartition = { partition, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset, partitionMaxBytes, replicaDirectoryId };
+    const _x: FetchPartition = { partition, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset, partitionMaxBytes, replicaDirectoryId, highWatermark };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -817,6 +815,15 @@ function sizeFetchPartition(_x: FetchPartition, _v: number): number {
           _nt++;
           let _d = 0;
           _d += sizeOfUuid(_x.replicaDirectoryId);
+          _s += 1 + sizeOfUVarint(_d) + _d;
+        }
+      }
+      if (_v >= 18) {
+        if (!(_x.highWatermark === 9223372036854775807n)) {
+          _f = 7;
+          _nt++;
+          let _d = 0;
+          _d += 8;
           _s += 1 + sizeOfUVarint(_d) + _d;
         }
       }
@@ -861,6 +868,9 @@ function writeFetchPartition(_w: Writer, _x: FetchPartition, _v: number): void {
     if (_v >= 17) {
       if (!(_x.replicaDirectoryId.equals(ZERO_UUID))) _nt++;
     }
+    if (_v >= 18) {
+      if (!(_x.highWatermark === 9223372036854775807n)) _nt++;
+    }
     _w.uvarint(_nt);
     let _ui = 0;
     if (_v >= 17) {
@@ -871,6 +881,16 @@ function writeFetchPartition(_w: Writer, _x: FetchPartition, _v: number): void {
         _d += sizeOfUuid(_x.replicaDirectoryId);
         _w.uvarint(_d);
         _w.bytes(_x.replicaDirectoryId);
+      }
+    }
+    if (_v >= 18) {
+      _ui = writeTaggedFields(_w, _u, _ui, 1);
+      if (!(_x.highWatermark === 9223372036854775807n)) {
+        _w.uvarint(1);
+        let _d = 0;
+        _d += 8;
+        _w.uvarint(_d);
+        _w.int64(_x.highWatermark);
       }
     }
     writeTaggedFields(_w, _u, _ui, Infinity);
@@ -1024,7 +1044,7 @@ function writeForgottenTopic(_w: Writer, _x: ForgottenTopic, _v: number): void {
 
 /** Reads a FetchRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): FetchRequest {
-  if (version < 0 || version > 17) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readFetchRequest(reader, version);
   } catch (e) {
@@ -1039,7 +1059,7 @@ export function decode(buffer: Buffer, offset: number, version: number): FetchRe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: FetchRequest, version: number): number {
-  if (version < 0 || version > 17) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeFetchRequest(message, version);
   } catch (e) {
@@ -1049,7 +1069,7 @@ export function size(message: FetchRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: FetchRequest, version: number): void {
-  if (version < 0 || version > 17) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeFetchRequest(writer, message, version);
 }
 

@@ -26,10 +26,10 @@ const _F_NodeEndpoint = ["nodeId", "host", "port", "rack"] as readonly string[];
 export const name = "FetchResponse";
 export const apiKey = 1;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 17 };
+export const validVersions: VersionRange = { lowest: 4, highest: 18 };
 export const flexibleVersions: VersionRange = { lowest: 12, highest: 32767 };
 
-/** FetchResponse, versions 0-17 */
+/** FetchResponse, versions 4-18 */
 export interface FetchResponse {
   /** int32, versions 1+, ignorable */
   throttleTimeMs: number;
@@ -305,12 +305,8 @@ function readFetchResponse(_r: Reader, _v: number): FetchResponse {
         }
       }
     } else {
-      if (_v >= 1) {
-        _f = 0;
-        throttleTimeMs = _r.int32();
-      } else {
-        throttleTimeMs = 0;
-      }
+      _f = 0;
+      throttleTimeMs = _r.int32();
       if (_v >= 7) {
         _f = 1;
         errorCode = _r.int16();
@@ -382,10 +378,7 @@ function sizeFetchResponse(_x: FetchResponse, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      if (_v >= 1) {
-        _f = 0;
-        _s += 4;
-      }
+      _s += 4;
       if (_v >= 7) {
         _f = 1;
         _s += 2;
@@ -454,9 +447,7 @@ function writeFetchResponse(_w: Writer, _x: FetchResponse, _v: number): void {
     }
     writeTaggedFields(_w, _u, _ui, Infinity);
   } else {
-    if (_v >= 1) {
-      _w.int32(_x.throttleTimeMs);
-    }
+    _w.int32(_x.throttleTimeMs);
     if (_v >= 7) {
       _w.int16(_x.errorCode);
     }
@@ -515,7 +506,7 @@ function readFetchableTopicResponse(_r: Reader, _v: number): FetchableTopicRespo
       topicId = ZERO_UUID;
       _f = 2;
       {
-        const _n = readArrayLength(_r, 18);
+        const _n = readArrayLength(_r, 30);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -691,12 +682,8 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
       errorCode = _r.int16();
       _f = 2;
       highWatermark = _r.int64();
-      if (_v >= 4) {
-        _f = 3;
-        lastStableOffset = _r.int64();
-      } else {
-        lastStableOffset = -1n;
-      }
+      _f = 3;
+      lastStableOffset = _r.int64();
       if (_v >= 5) {
         _f = 4;
         logStartOffset = _r.int64();
@@ -706,20 +693,16 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
       divergingEpoch = defaultEpochEndOffset();
       currentLeader = defaultLeaderIdAndEpoch();
       snapshotId = defaultSnapshotId();
-      if (_v >= 4) {
-        _f = 8;
-        {
-          const _n = readArrayLength(_r, 16);
-          if (_n < 0) {
-            abortedTransactions = null;
-          } else {
-            const _a: AbortedTransaction[] = [];
-            for (let _i = 0; _i < _n; _i++) _a.push(readAbortedTransaction(_r, _v));
-            abortedTransactions = _a;
-          }
+      _f = 8;
+      {
+        const _n = readArrayLength(_r, 16);
+        if (_n < 0) {
+          abortedTransactions = null;
+        } else {
+          const _a: AbortedTransaction[] = [];
+          for (let _i = 0; _i < _n; _i++) _a.push(readAbortedTransaction(_r, _v));
+          abortedTransactions = _a;
         }
-      } else {
-        abortedTransactions = [];
       }
       if (_v >= 11) {
         _f = 9;
@@ -785,11 +768,7 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 14;
-      if (_v >= 4) {
-        _f = 3;
-        _s += 8;
-      }
+      _s += 22;
       if (_v >= 5) {
         _f = 4;
         _s += 8;
@@ -806,16 +785,14 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
         _f = 7;
         notInVersion("snapshotId", _v);
       }
-      if (_v >= 4) {
-        _f = 8;
-        {
-          const _a = _x.abortedTransactions;
-          if (_a === null) {
-            _s += 4;
-          } else {
-            _s += 4;
-            for (let _i = 0; _i < _a.length; _i++) _s += sizeAbortedTransaction(_a[_i]!, _v);
-          }
+      _f = 8;
+      {
+        const _a = _x.abortedTransactions;
+        if (_a === null) {
+          _s += 4;
+        } else {
+          _s += 4;
+          for (let _i = 0; _i < _a.length; _i++) _s += sizeAbortedTransaction(_a[_i]!, _v);
         }
       }
       if (_v >= 11) {
@@ -891,21 +868,17 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
     _w.int32(_x.partitionIndex);
     _w.int16(_x.errorCode);
     _w.int64(_x.highWatermark);
-    if (_v >= 4) {
-      _w.int64(_x.lastStableOffset);
-    }
+    _w.int64(_x.lastStableOffset);
     if (_v >= 5) {
       _w.int64(_x.logStartOffset);
     }
-    if (_v >= 4) {
-      {
-        const _a = _x.abortedTransactions;
-        if (_a === null) {
-          _w.int32(-1);
-        } else {
-          _w.int32(_a.length);
-          for (let _i = 0; _i < _a.length; _i++) writeAbortedTransaction(_w, _a[_i]!, _v);
-        }
+    {
+      const _a = _x.abortedTransactions;
+      if (_a === null) {
+        _w.int32(-1);
+      } else {
+        _w.int32(_a.length);
+        for (let _i = 0; _i < _a.length; _i++) writeAbortedTransaction(_w, _a[_i]!, _v);
       }
     }
     if (_v >= 11) {
@@ -1221,7 +1194,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a FetchResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): FetchResponse {
-  if (version < 0 || version > 17) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readFetchResponse(reader, version);
   } catch (e) {
@@ -1236,7 +1209,7 @@ export function decode(buffer: Buffer, offset: number, version: number): FetchRe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: FetchResponse, version: number): number {
-  if (version < 0 || version > 17) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeFetchResponse(message, version);
   } catch (e) {
@@ -1246,7 +1219,7 @@ export function size(message: FetchResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: FetchResponse, version: number): void {
-  if (version < 0 || version > 17) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 4 || version > 18) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeFetchResponse(writer, message, version);
 }
 

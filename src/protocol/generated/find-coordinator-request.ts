@@ -17,8 +17,7 @@ export const apiKey = 10;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** FindCoordinatorRequest, versions 0-6 */
 export interface FindCoordinatorRequest {

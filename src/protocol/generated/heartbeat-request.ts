@@ -18,7 +18,7 @@ export const apiKey = 12;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** HeartbeatRequest, versions 0-4 */
 export interface HeartbeatRequest {

@@ -21,7 +21,7 @@ export const apiKey = 44;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 1, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
 /** IncrementalAlterConfigsRequest, versions 0-1 */
 export interface IncrementalAlterConfigsRequest {

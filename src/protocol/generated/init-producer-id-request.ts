@@ -10,16 +10,17 @@ import {
   writeNullableString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_InitProducerIdRequest = ["transactionalId", "transactionTimeoutMs", "producerId", "producerEpoch"] as readonly string[];
+const _F_InitProducerIdRequest = ["transactionalId", "transactionTimeoutMs", "producerId", "producerEpoch", "enable2Pc", "keepPreparedTxn"] as readonly string[];
 
 export const name = "InitProducerIdRequest";
 export const apiKey = 22;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
+export const latestVersionUnstable = true;
 
-/** InitProducerIdRequest, versions 0-5 */
+/** InitProducerIdRequest, versions 0-6 */
 export interface InitProducerIdRequest {
   /** string, versions 0+, nullable 0+, entity transactionalId */
   transactionalId: string | null;
@@ -29,6 +30,10 @@ export interface InitProducerIdRequest {
   producerId: bigint;
   /** int16, versions 3+, default -1 */
   producerEpoch: number;
+  /** bool, versions 6+, default false */
+  enable2Pc: boolean;
+  /** bool, versions 6+, default false */
+  keepPreparedTxn: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -42,6 +47,8 @@ export function defaultInitProducerIdRequest(): InitProducerIdRequest {
     transactionTimeoutMs: 0,
     producerId: -1n,
     producerEpoch: -1,
+    enable2Pc: false,
+    keepPreparedTxn: false,
   };
 }
 
@@ -52,6 +59,8 @@ function readInitProducerIdRequest(_r: Reader, _v: number): InitProducerIdReques
     let transactionTimeoutMs: number;
     let producerId: bigint;
     let producerEpoch: number;
+    let enable2Pc: boolean;
+    let keepPreparedTxn: boolean;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 2) {
       _f = 0;
@@ -70,6 +79,18 @@ function readInitProducerIdRequest(_r: Reader, _v: number): InitProducerIdReques
       } else {
         producerEpoch = -1;
       }
+      if (_v >= 6) {
+        _f = 4;
+        enable2Pc = _r.bool();
+      } else {
+        enable2Pc = false;
+      }
+      if (_v >= 6) {
+        _f = 5;
+        keepPreparedTxn = _r.bool();
+      } else {
+        keepPreparedTxn = false;
+      }
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -84,8 +105,10 @@ function readInitProducerIdRequest(_r: Reader, _v: number): InitProducerIdReques
       transactionTimeoutMs = _r.int32();
       producerId = -1n;
       producerEpoch = -1;
+      enable2Pc = false;
+      keepPreparedTxn = false;
     }
-    const _x: InitProducerIdRequest = { transactionalId, transactionTimeoutMs, producerId, producerEpoch };
+    const _x: InitProducerIdRequest = { transactionalId, transactionTimeoutMs, producerId, producerEpoch, enable2Pc, keepPreparedTxn };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -120,6 +143,24 @@ function sizeInitProducerIdRequest(_x: InitProducerIdRequest, _v: number): numbe
           notInVersion("producerEpoch", _v);
         }
       }
+      if (_v >= 6) {
+        _f = 4;
+        _s += 1;
+      } else {
+        if (!(_x.enable2Pc === false)) {
+          _f = 4;
+          notInVersion("enable2Pc", _v);
+        }
+      }
+      if (_v >= 6) {
+        _f = 5;
+        _s += 1;
+      } else {
+        if (!(_x.keepPreparedTxn === false)) {
+          _f = 5;
+          notInVersion("keepPreparedTxn", _v);
+        }
+      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -137,6 +178,14 @@ function sizeInitProducerIdRequest(_x: InitProducerIdRequest, _v: number): numbe
       if (!(_x.producerEpoch === -1)) {
         _f = 3;
         notInVersion("producerEpoch", _v);
+      }
+      if (!(_x.enable2Pc === false)) {
+        _f = 4;
+        notInVersion("enable2Pc", _v);
+      }
+      if (!(_x.keepPreparedTxn === false)) {
+        _f = 5;
+        notInVersion("keepPreparedTxn", _v);
       }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
@@ -156,6 +205,12 @@ function writeInitProducerIdRequest(_w: Writer, _x: InitProducerIdRequest, _v: n
     if (_v >= 3) {
       _w.int16(_x.producerEpoch);
     }
+    if (_v >= 6) {
+      _w.bool(_x.enable2Pc);
+    }
+    if (_v >= 6) {
+      _w.bool(_x.keepPreparedTxn);
+    }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
       _w.uint8(0);
@@ -171,7 +226,7 @@ function writeInitProducerIdRequest(_w: Writer, _x: InitProducerIdRequest, _v: n
 
 /** Reads a InitProducerIdRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): InitProducerIdRequest {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readInitProducerIdRequest(reader, version);
   } catch (e) {
@@ -186,7 +241,7 @@ export function decode(buffer: Buffer, offset: number, version: number): InitPro
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: InitProducerIdRequest, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeInitProducerIdRequest(message, version);
   } catch (e) {
@@ -196,7 +251,7 @@ export function size(message: InitProducerIdRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: InitProducerIdRequest, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeInitProducerIdRequest(writer, message, version);
 }
 

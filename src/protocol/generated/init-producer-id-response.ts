@@ -3,20 +3,20 @@ import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, readTaggedCount,
-  readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
+  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
+  readTaggedCount, readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint,
+  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_InitProducerIdResponse = ["throttleTimeMs", "errorCode", "producerId", "producerEpoch"] as readonly string[];
+const _F_InitProducerIdResponse = ["throttleTimeMs", "errorCode", "producerId", "producerEpoch", "ongoingTxnProducerId", "ongoingTxnProducerEpoch"] as readonly string[];
 
 export const name = "InitProducerIdResponse";
 export const apiKey = 22;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** InitProducerIdResponse, versions 0-5 */
+/** InitProducerIdResponse, versions 0-6 */
 export interface InitProducerIdResponse {
   /** int32, versions 0+, ignorable */
   throttleTimeMs: number;
@@ -26,6 +26,10 @@ export interface InitProducerIdResponse {
   producerId: bigint;
   /** int16, versions 0+ */
   producerEpoch: number;
+  /** int64, versions 6+, default -1, entity producerId */
+  ongoingTxnProducerId: bigint;
+  /** int16, versions 6+, default -1 */
+  ongoingTxnProducerEpoch: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -39,6 +43,8 @@ export function defaultInitProducerIdResponse(): InitProducerIdResponse {
     errorCode: 0,
     producerId: -1n,
     producerEpoch: 0,
+    ongoingTxnProducerId: -1n,
+    ongoingTxnProducerEpoch: -1,
   };
 }
 
@@ -49,6 +55,8 @@ function readInitProducerIdResponse(_r: Reader, _v: number): InitProducerIdRespo
     let errorCode: number;
     let producerId: bigint;
     let producerEpoch: number;
+    let ongoingTxnProducerId: bigint;
+    let ongoingTxnProducerEpoch: number;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 2) {
       _f = 0;
@@ -59,6 +67,18 @@ function readInitProducerIdResponse(_r: Reader, _v: number): InitProducerIdRespo
       producerId = _r.int64();
       _f = 3;
       producerEpoch = _r.int16();
+      if (_v >= 6) {
+        _f = 4;
+        ongoingTxnProducerId = _r.int64();
+      } else {
+        ongoingTxnProducerId = -1n;
+      }
+      if (_v >= 6) {
+        _f = 5;
+        ongoingTxnProducerEpoch = _r.int16();
+      } else {
+        ongoingTxnProducerEpoch = -1;
+      }
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -75,8 +95,10 @@ function readInitProducerIdResponse(_r: Reader, _v: number): InitProducerIdRespo
       producerId = _r.int64();
       _f = 3;
       producerEpoch = _r.int16();
+      ongoingTxnProducerId = -1n;
+      ongoingTxnProducerEpoch = -1;
     }
-    const _x: InitProducerIdResponse = { throttleTimeMs, errorCode, producerId, producerEpoch };
+    const _x: InitProducerIdResponse = { throttleTimeMs, errorCode, producerId, producerEpoch, ongoingTxnProducerId, ongoingTxnProducerEpoch };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -91,6 +113,24 @@ function sizeInitProducerIdResponse(_x: InitProducerIdResponse, _v: number): num
     if (_v >= 2) {
       _s += 16;
       let _nt = 0;
+      if (_v >= 6) {
+        _f = 4;
+        _s += 8;
+      } else {
+        if (!(_x.ongoingTxnProducerId === -1n)) {
+          _f = 4;
+          notInVersion("ongoingTxnProducerId", _v);
+        }
+      }
+      if (_v >= 6) {
+        _f = 5;
+        _s += 2;
+      } else {
+        if (!(_x.ongoingTxnProducerEpoch === -1)) {
+          _f = 5;
+          notInVersion("ongoingTxnProducerEpoch", _v);
+        }
+      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -99,6 +139,14 @@ function sizeInitProducerIdResponse(_x: InitProducerIdResponse, _v: number): num
       _s += sizeOfUVarint(_nt);
     } else {
       _s += 16;
+      if (!(_x.ongoingTxnProducerId === -1n)) {
+        _f = 4;
+        notInVersion("ongoingTxnProducerId", _v);
+      }
+      if (!(_x.ongoingTxnProducerEpoch === -1)) {
+        _f = 5;
+        notInVersion("ongoingTxnProducerEpoch", _v);
+      }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
     return _s;
@@ -113,6 +161,12 @@ function writeInitProducerIdResponse(_w: Writer, _x: InitProducerIdResponse, _v:
     _w.int16(_x.errorCode);
     _w.int64(_x.producerId);
     _w.int16(_x.producerEpoch);
+    if (_v >= 6) {
+      _w.int64(_x.ongoingTxnProducerId);
+    }
+    if (_v >= 6) {
+      _w.int16(_x.ongoingTxnProducerEpoch);
+    }
     const _u = _x._unknownTaggedFields;
     if (_u === undefined) {
       _w.uint8(0);
@@ -130,7 +184,7 @@ function writeInitProducerIdResponse(_w: Writer, _x: InitProducerIdResponse, _v:
 
 /** Reads a InitProducerIdResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): InitProducerIdResponse {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readInitProducerIdResponse(reader, version);
   } catch (e) {
@@ -145,7 +199,7 @@ export function decode(buffer: Buffer, offset: number, version: number): InitPro
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: InitProducerIdResponse, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeInitProducerIdResponse(message, version);
   } catch (e) {
@@ -155,7 +209,7 @@ export function size(message: InitProducerIdResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: InitProducerIdResponse, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeInitProducerIdResponse(writer, message, version);
 }
 

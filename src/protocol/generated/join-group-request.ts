@@ -22,8 +22,7 @@ export const apiKey = 11;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 9 };
 export const flexibleVersions: VersionRange = { lowest: 6, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 1 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** JoinGroupRequest, versions 0-9 */
 export interface JoinGroupRequest {

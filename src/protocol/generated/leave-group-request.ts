@@ -20,7 +20,7 @@ export const apiKey = 13;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** LeaveGroupRequest, versions 0-5 */
 export interface LeaveGroupRequest {

@@ -17,7 +17,7 @@ export const apiKey = 16;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 5 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** ListGroupsRequest, versions 0-5 */
 export interface ListGroupsRequest {

@@ -13,17 +13,16 @@ import {
 
 const _F_ListOffsetsRequest = ["replicaId", "isolationLevel", "topics", "timeoutMs"] as readonly string[];
 const _F_ListOffsetsTopic = ["name", "partitions"] as readonly string[];
-const _F_ListOffsetsPartition = ["partitionIndex", "currentLeaderEpoch", "timestamp", "maxNumOffsets"] as readonly string[];
+const _F_ListOffsetsPartition = ["partitionIndex", "currentLeaderEpoch", "timestamp"] as readonly string[];
 
 export const name = "ListOffsetsRequest";
 export const apiKey = 2;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 10 };
+export const validVersions: VersionRange = { lowest: 1, highest: 11 };
 export const flexibleVersions: VersionRange = { lowest: 6, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** ListOffsetsRequest, versions 0-10 */
+/** ListOffsetsRequest, versions 1-11 */
 export interface ListOffsetsRequest {
   /** int32, versions 0+, entity brokerId */
   replicaId: number;
@@ -55,8 +54,6 @@ export interface ListOffsetsPartition {
   currentLeaderEpoch: number;
   /** int64, versions 0+ */
   timestamp: bigint;
-  /** int32, versions 0, default 1 */
-  maxNumOffsets: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -87,7 +84,6 @@ export function defaultListOffsetsPartition(): ListOffsetsPartition {
     partitionIndex: 0,
     currentLeaderEpoch: -1,
     timestamp: 0n,
-    maxNumOffsets: 1,
   };
 }
 
@@ -356,7 +352,6 @@ function readListOffsetsPartition(_r: Reader, _v: number): ListOffsetsPartition 
     let partitionIndex: number;
     let currentLeaderEpoch: number;
     let timestamp: bigint;
-    let maxNumOffsets: number;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 6) {
       _f = 0;
@@ -365,7 +360,6 @@ function readListOffsetsPartition(_r: Reader, _v: number): ListOffsetsPartition 
       currentLeaderEpoch = _r.int32();
       _f = 2;
       timestamp = _r.int64();
-      maxNumOffsets = 1;
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
@@ -384,14 +378,8 @@ function readListOffsetsPartition(_r: Reader, _v: number): ListOffsetsPartition 
       }
       _f = 2;
       timestamp = _r.int64();
-      if (_v <= 0) {
-        _f = 3;
-        maxNumOffsets = _r.int32();
-      } else {
-        maxNumOffsets = 1;
-      }
     }
-    const _x: ListOffsetsPartition = { partitionIndex, currentLeaderEpoch, timestamp, maxNumOffsets };
+    const _x: ListOffsetsPartition = { partitionIndex, currentLeaderEpoch, timestamp };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -406,10 +394,6 @@ function sizeListOffsetsPartition(_x: ListOffsetsPartition, _v: number): number 
     if (_v >= 6) {
       _s += 16;
       let _nt = 0;
-      if (!(_x.maxNumOffsets === 1)) {
-        _f = 3;
-        notInVersion("maxNumOffsets", _v);
-      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -421,15 +405,6 @@ function sizeListOffsetsPartition(_x: ListOffsetsPartition, _v: number): number 
       if (_v >= 4) {
         _f = 1;
         _s += 4;
-      }
-      if (_v <= 0) {
-        _f = 3;
-        _s += 4;
-      } else {
-        if (!(_x.maxNumOffsets === 1)) {
-          _f = 3;
-          notInVersion("maxNumOffsets", _v);
-        }
       }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
@@ -457,15 +432,12 @@ function writeListOffsetsPartition(_w: Writer, _x: ListOffsetsPartition, _v: num
       _w.int32(_x.currentLeaderEpoch);
     }
     _w.int64(_x.timestamp);
-    if (_v <= 0) {
-      _w.int32(_x.maxNumOffsets);
-    }
   }
 }
 
 /** Reads a ListOffsetsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ListOffsetsRequest {
-  if (version < 0 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readListOffsetsRequest(reader, version);
   } catch (e) {
@@ -480,7 +452,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ListOff
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ListOffsetsRequest, version: number): number {
-  if (version < 0 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeListOffsetsRequest(message, version);
   } catch (e) {
@@ -490,7 +462,7 @@ export function size(message: ListOffsetsRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ListOffsetsRequest, version: number): void {
-  if (version < 0 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeListOffsetsRequest(writer, message, version);
 }
 

@@ -13,15 +13,15 @@ import {
 
 const _F_ListOffsetsResponse = ["throttleTimeMs", "topics"] as readonly string[];
 const _F_ListOffsetsTopicResponse = ["name", "partitions"] as readonly string[];
-const _F_ListOffsetsPartitionResponse = ["partitionIndex", "errorCode", "oldStyleOffsets", "timestamp", "offset", "leaderEpoch"] as readonly string[];
+const _F_ListOffsetsPartitionResponse = ["partitionIndex", "errorCode", "timestamp", "offset", "leaderEpoch"] as readonly string[];
 
 export const name = "ListOffsetsResponse";
 export const apiKey = 2;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 10 };
+export const validVersions: VersionRange = { lowest: 1, highest: 11 };
 export const flexibleVersions: VersionRange = { lowest: 6, highest: 32767 };
 
-/** ListOffsetsResponse, versions 0-10 */
+/** ListOffsetsResponse, versions 1-11 */
 export interface ListOffsetsResponse {
   /** int32, versions 2+, ignorable */
   throttleTimeMs: number;
@@ -47,8 +47,6 @@ export interface ListOffsetsPartitionResponse {
   partitionIndex: number;
   /** int16, versions 0+ */
   errorCode: number;
-  /** []int64, versions 0 */
-  oldStyleOffsets: bigint[];
   /** int64, versions 1+, default -1 */
   timestamp: bigint;
   /** int64, versions 1+, default -1 */
@@ -82,7 +80,6 @@ export function defaultListOffsetsPartitionResponse(): ListOffsetsPartitionRespo
   return {
     partitionIndex: 0,
     errorCode: 0,
-    oldStyleOffsets: [],
     timestamp: -1n,
     offset: -1n,
     leaderEpoch: -1,
@@ -240,7 +237,7 @@ function readListOffsetsTopicResponse(_r: Reader, _v: number): ListOffsetsTopicR
       name_ = readString(_r);
       _f = 1;
       {
-        const _n = readArrayLength(_r, 10);
+        const _n = readArrayLength(_r, 22);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -325,7 +322,6 @@ function readListOffsetsPartitionResponse(_r: Reader, _v: number): ListOffsetsPa
   try {
     let partitionIndex: number;
     let errorCode: number;
-    let oldStyleOffsets: bigint[];
     let timestamp: bigint;
     let offset: bigint;
     let leaderEpoch: number;
@@ -335,12 +331,11 @@ function readListOffsetsPartitionResponse(_r: Reader, _v: number): ListOffsetsPa
       partitionIndex = _r.int32();
       _f = 1;
       errorCode = _r.int16();
-      oldStyleOffsets = [];
-      _f = 3;
+      _f = 2;
       timestamp = _r.int64();
-      _f = 4;
+      _f = 3;
       offset = _r.int64();
-      _f = 5;
+      _f = 4;
       leaderEpoch = _r.int32();
       _f = -1;
       const _nt = readTaggedCount(_r);
@@ -354,41 +349,18 @@ function readListOffsetsPartitionResponse(_r: Reader, _v: number): ListOffsetsPa
       partitionIndex = _r.int32();
       _f = 1;
       errorCode = _r.int16();
-      if (_v <= 0) {
-        _f = 2;
-        {
-          const _n = readArrayLength(_r, 8);
-          if (_n < 0) {
-            nullNotAllowed(_r);
-          } else {
-            const _a: bigint[] = [];
-            for (let _i = 0; _i < _n; _i++) _a.push(_r.int64());
-            oldStyleOffsets = _a;
-          }
-        }
-      } else {
-        oldStyleOffsets = [];
-      }
-      if (_v >= 1) {
-        _f = 3;
-        timestamp = _r.int64();
-      } else {
-        timestamp = -1n;
-      }
-      if (_v >= 1) {
-        _f = 4;
-        offset = _r.int64();
-      } else {
-        offset = -1n;
-      }
+      _f = 2;
+      timestamp = _r.int64();
+      _f = 3;
+      offset = _r.int64();
       if (_v >= 4) {
-        _f = 5;
+        _f = 4;
         leaderEpoch = _r.int32();
       } else {
         leaderEpoch = -1;
       }
     }
-    const _x: ListOffsetsPartitionResponse = { partitionIndex, errorCode, oldStyleOffsets, timestamp, offset, leaderEpoch };
+    const _x: ListOffsetsPartitionResponse = { partitionIndex, errorCode, timestamp, offset, leaderEpoch };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -403,10 +375,6 @@ function sizeListOffsetsPartitionResponse(_x: ListOffsetsPartitionResponse, _v: 
     if (_v >= 6) {
       _s += 26;
       let _nt = 0;
-      if (!(_x.oldStyleOffsets.length === 0)) {
-        _f = 2;
-        notInVersion("oldStyleOffsets", _v);
-      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -414,44 +382,13 @@ function sizeListOffsetsPartitionResponse(_x: ListOffsetsPartitionResponse, _v: 
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 6;
-      if (_v <= 0) {
-        _f = 2;
-        {
-          const _a = _x.oldStyleOffsets;
-          _s += 4;
-          _s += _a.length * 8;
-        }
-      } else {
-        if (!(_x.oldStyleOffsets.length === 0)) {
-          _f = 2;
-          notInVersion("oldStyleOffsets", _v);
-        }
-      }
-      if (_v >= 1) {
-        _f = 3;
-        _s += 8;
-      } else {
-        if (!(_x.timestamp === -1n)) {
-          _f = 3;
-          notInVersion("timestamp", _v);
-        }
-      }
-      if (_v >= 1) {
-        _f = 4;
-        _s += 8;
-      } else {
-        if (!(_x.offset === -1n)) {
-          _f = 4;
-          notInVersion("offset", _v);
-        }
-      }
+      _s += 22;
       if (_v >= 4) {
-        _f = 5;
+        _f = 4;
         _s += 4;
       } else {
         if (!(_x.leaderEpoch === -1)) {
-          _f = 5;
+          _f = 4;
           notInVersion("leaderEpoch", _v);
         }
       }
@@ -480,19 +417,8 @@ function writeListOffsetsPartitionResponse(_w: Writer, _x: ListOffsetsPartitionR
   } else {
     _w.int32(_x.partitionIndex);
     _w.int16(_x.errorCode);
-    if (_v <= 0) {
-      {
-        const _a = _x.oldStyleOffsets;
-        _w.int32(_a.length);
-        for (let _i = 0; _i < _a.length; _i++) _w.int64(_a[_i]!);
-      }
-    }
-    if (_v >= 1) {
-      _w.int64(_x.timestamp);
-    }
-    if (_v >= 1) {
-      _w.int64(_x.offset);
-    }
+    _w.int64(_x.timestamp);
+    _w.int64(_x.offset);
     if (_v >= 4) {
       _w.int32(_x.leaderEpoch);
     }
@@ -501,7 +427,7 @@ function writeListOffsetsPartitionResponse(_w: Writer, _x: ListOffsetsPartitionR
 
 /** Reads a ListOffsetsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ListOffsetsResponse {
-  if (version < 0 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readListOffsetsResponse(reader, version);
   } catch (e) {
@@ -516,7 +442,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ListOff
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ListOffsetsResponse, version: number): number {
-  if (version < 0 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeListOffsetsResponse(message, version);
   } catch (e) {
@@ -526,7 +452,7 @@ export function size(message: ListOffsetsResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ListOffsetsResponse, version: number): void {
-  if (version < 0 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeListOffsetsResponse(writer, message, version);
 }
 

@@ -4,21 +4,22 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
   encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readCompactArrayLength, readCompactString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString, writeTaggedFields,
+  nullNotAllowed, readCompactArrayLength, readCompactNullableString, readCompactString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
+  sizeOfTaggedFields, sizeOfUVarint, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ListTransactionsRequest = ["stateFilters", "producerIdFilters", "durationFilter"] as readonly string[];
+const _F_ListTransactionsRequest = ["stateFilters", "producerIdFilters", "durationFilter", "transactionalIdPattern"] as readonly string[];
 
 export const name = "ListTransactionsRequest";
 export const apiKey = 66;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** ListTransactionsRequest, versions 0-1 */
+/** ListTransactionsRequest, versions 0-2 */
 export interface ListTransactionsRequest {
   /** []string, versions 0+ */
   stateFilters: string[];
@@ -26,6 +27,8 @@ export interface ListTransactionsRequest {
   producerIdFilters: bigint[];
   /** int64, versions 1+, default -1 */
   durationFilter: bigint;
+  /** string, versions 2+, nullable 2+, default null */
+  transactionalIdPattern: string | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -38,6 +41,7 @@ export function defaultListTransactionsRequest(): ListTransactionsRequest {
     stateFilters: [],
     producerIdFilters: [],
     durationFilter: -1n,
+    transactionalIdPattern: null,
   };
 }
 
@@ -47,6 +51,7 @@ function readListTransactionsRequest(_r: Reader, _v: number): ListTransactionsRe
     let stateFilters: string[];
     let producerIdFilters: bigint[];
     let durationFilter: bigint;
+    let transactionalIdPattern: string | null;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     {
@@ -76,6 +81,12 @@ function readListTransactionsRequest(_r: Reader, _v: number): ListTransactionsRe
     } else {
       durationFilter = -1n;
     }
+    if (_v >= 2) {
+      _f = 3;
+      transactionalIdPattern = readCompactNullableString(_r);
+    } else {
+      transactionalIdPattern = null;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -83,7 +94,7 @@ function readListTransactionsRequest(_r: Reader, _v: number): ListTransactionsRe
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ListTransactionsRequest = { stateFilters, producerIdFilters, durationFilter };
+    const _x: ListTransactionsRequest = { stateFilters, producerIdFilters, durationFilter, transactionalIdPattern };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -117,6 +128,15 @@ function sizeListTransactionsRequest(_x: ListTransactionsRequest, _v: number): n
         notInVersion("durationFilter", _v);
       }
     }
+    if (_v >= 2) {
+      _f = 3;
+      _s += sizeOfCompactNullableString(_x.transactionalIdPattern);
+    } else {
+      if (!(_x.transactionalIdPattern === null)) {
+        _f = 3;
+        notInVersion("transactionalIdPattern", _v);
+      }
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -143,6 +163,9 @@ function writeListTransactionsRequest(_w: Writer, _x: ListTransactionsRequest, _
   if (_v >= 1) {
     _w.int64(_x.durationFilter);
   }
+  if (_v >= 2) {
+    writeCompactNullableString(_w, _x.transactionalIdPattern);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -154,7 +177,7 @@ function writeListTransactionsRequest(_w: Writer, _x: ListTransactionsRequest, _
 
 /** Reads a ListTransactionsRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ListTransactionsRequest {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readListTransactionsRequest(reader, version);
   } catch (e) {
@@ -169,7 +192,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ListTra
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ListTransactionsRequest, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeListTransactionsRequest(message, version);
   } catch (e) {
@@ -179,7 +202,7 @@ export function size(message: ListTransactionsRequest, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ListTransactionsRequest, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeListTransactionsRequest(writer, message, version);
 }
 

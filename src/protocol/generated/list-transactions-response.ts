@@ -15,10 +15,10 @@ const _F_TransactionState = ["transactionalId", "producerId", "transactionState"
 export const name = "ListTransactionsResponse";
 export const apiKey = 66;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ListTransactionsResponse, versions 0-1 */
+/** ListTransactionsResponse, versions 0-2 */
 export interface ListTransactionsResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -231,7 +231,7 @@ function writeTransactionState(_w: Writer, _x: TransactionState, _v: number): vo
 
 /** Reads a ListTransactionsResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ListTransactionsResponse {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readListTransactionsResponse(reader, version);
   } catch (e) {
@@ -246,7 +246,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ListTra
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ListTransactionsResponse, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeListTransactionsResponse(message, version);
   } catch (e) {
@@ -256,7 +256,7 @@ export function size(message: ListTransactionsResponse, version: number): number
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ListTransactionsResponse, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeListTransactionsResponse(writer, message, version);
 }
 

@@ -20,8 +20,7 @@ export const apiKey = 3;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 13 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 3 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** MetadataRequest, versions 0-13 */
 export interface MetadataRequest {

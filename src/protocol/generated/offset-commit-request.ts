@@ -2,29 +2,29 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  notInVersion, nullNotAllowed, readArrayLength, readCompactArrayLength,
+  readCompactNullableString, readCompactString, readNullableString, readString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
+  sizeOfNullableString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
+  sizeOfUuid, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeCompactString, writeNullableString, writeString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_OffsetCommitRequest = ["groupId", "generationIdOrMemberEpoch", "memberId", "groupInstanceId", "retentionTimeMs", "topics"] as readonly string[];
-const _F_OffsetCommitRequestTopic = ["name", "partitions"] as readonly string[];
-const _F_OffsetCommitRequestPartition = ["partitionIndex", "committedOffset", "committedLeaderEpoch", "commitTimestamp", "committedMetadata"] as readonly string[];
+const _F_OffsetCommitRequestTopic = ["name", "topicId", "partitions"] as readonly string[];
+const _F_OffsetCommitRequestPartition = ["partitionIndex", "committedOffset", "committedLeaderEpoch", "committedMetadata"] as readonly string[];
 
 export const name = "OffsetCommitRequest";
 export const apiKey = 8;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 9 };
+export const validVersions: VersionRange = { lowest: 2, highest: 10 };
 export const flexibleVersions: VersionRange = { lowest: 8, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 1 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** OffsetCommitRequest, versions 0-9 */
+/** OffsetCommitRequest, versions 2-10 */
 export interface OffsetCommitRequest {
   /** string, versions 0+, entity groupId */
   groupId: string;
@@ -44,8 +44,10 @@ export interface OffsetCommitRequest {
 
 /** struct OffsetCommitRequestTopic, versions 0+ */
 export interface OffsetCommitRequestTopic {
-  /** string, versions 0+, entity topicName */
+  /** string, versions 0-9, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 10+, ignorable */
+  topicId: Buffer;
   /** []OffsetCommitRequestPartition, versions 0+ */
   partitions: OffsetCommitRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -60,8 +62,6 @@ export interface OffsetCommitRequestPartition {
   committedOffset: bigint;
   /** int32, versions 6+, default -1, ignorable */
   committedLeaderEpoch: number;
-  /** int64, versions 1, default -1 */
-  commitTimestamp: bigint;
   /** string, versions 0+, nullable 0+ */
   committedMetadata: string | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -86,6 +86,7 @@ export function defaultOffsetCommitRequest(): OffsetCommitRequest {
 export function defaultOffsetCommitRequestTopic(): OffsetCommitRequestTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -96,7 +97,6 @@ export function defaultOffsetCommitRequestPartition(): OffsetCommitRequestPartit
     partitionIndex: 0,
     committedOffset: 0n,
     committedLeaderEpoch: -1,
-    commitTimestamp: -1n,
     committedMetadata: "",
   };
 }
@@ -142,25 +142,17 @@ function readOffsetCommitRequest(_r: Reader, _v: number): OffsetCommitRequest {
     } else {
       _f = 0;
       groupId = readString(_r);
-      if (_v >= 1) {
-        _f = 1;
-        generationIdOrMemberEpoch = _r.int32();
-      } else {
-        generationIdOrMemberEpoch = -1;
-      }
-      if (_v >= 1) {
-        _f = 2;
-        memberId = readString(_r);
-      } else {
-        memberId = "";
-      }
+      _f = 1;
+      generationIdOrMemberEpoch = _r.int32();
+      _f = 2;
+      memberId = readString(_r);
       if (_v >= 7) {
         _f = 3;
         groupInstanceId = readNullableString(_r);
       } else {
         groupInstanceId = null;
       }
-      if (_v >= 2 && _v <= 4) {
+      if (_v <= 4) {
         _f = 4;
         retentionTimeMs = _r.int64();
       } else {
@@ -212,16 +204,11 @@ function sizeOffsetCommitRequest(_x: OffsetCommitRequest, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
+      _s += 4;
       _f = 0;
       _s += sizeOfString(_x.groupId);
-      if (_v >= 1) {
-        _f = 1;
-        _s += 4;
-      }
-      if (_v >= 1) {
-        _f = 2;
-        _s += sizeOfString(_x.memberId);
-      }
+      _f = 2;
+      _s += sizeOfString(_x.memberId);
       if (_v >= 7) {
         _f = 3;
         _s += sizeOfNullableString(_x.groupInstanceId);
@@ -231,7 +218,7 @@ function sizeOffsetCommitRequest(_x: OffsetCommitRequest, _v: number): number {
           notInVersion("groupInstanceId", _v);
         }
       }
-      if (_v >= 2 && _v <= 4) {
+      if (_v <= 4) {
         _f = 4;
         _s += 8;
       }
@@ -269,16 +256,12 @@ function writeOffsetCommitRequest(_w: Writer, _x: OffsetCommitRequest, _v: numbe
     }
   } else {
     writeString(_w, _x.groupId);
-    if (_v >= 1) {
-      _w.int32(_x.generationIdOrMemberEpoch);
-    }
-    if (_v >= 1) {
-      writeString(_w, _x.memberId);
-    }
+    _w.int32(_x.generationIdOrMemberEpoch);
+    writeString(_w, _x.memberId);
     if (_v >= 7) {
       writeNullableString(_w, _x.groupInstanceId);
     }
-    if (_v >= 2 && _v <= 4) {
+    if (_v <= 4) {
       _w.int64(_x.retentionTimeMs);
     }
     {
@@ -293,12 +276,23 @@ function readOffsetCommitRequestTopic(_r: Reader, _v: number): OffsetCommitReque
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitions: OffsetCommitRequestPartition[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 8) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 9) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 10) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 18);
         if (_n < 0) {
@@ -319,7 +313,8 @@ function readOffsetCommitRequestTopic(_r: Reader, _v: number): OffsetCommitReque
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 14);
         if (_n < 0) {
@@ -331,7 +326,7 @@ function readOffsetCommitRequestTopic(_r: Reader, _v: number): OffsetCommitReque
         }
       }
     }
-    const _x: OffsetCommitRequestTopic = { name: name_, partitions };
+    const _x: OffsetCommitRequestTopic = { name: name_, topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -345,9 +340,15 @@ function sizeOffsetCommitRequestTopic(_x: OffsetCommitRequestTopic, _v: number):
     let _s = 0;
     if (_v >= 8) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 9) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 10) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += sizeOfUVarint(_a.length + 1);
@@ -362,7 +363,7 @@ function sizeOffsetCommitRequestTopic(_x: OffsetCommitRequestTopic, _v: number):
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += 4;
@@ -378,7 +379,12 @@ function sizeOffsetCommitRequestTopic(_x: OffsetCommitRequestTopic, _v: number):
 
 function writeOffsetCommitRequestTopic(_w: Writer, _x: OffsetCommitRequestTopic, _v: number): void {
   if (_v >= 8) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 9) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 10) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitions;
       _w.uvarint(_a.length + 1);
@@ -407,7 +413,6 @@ function readOffsetCommitRequestPartition(_r: Reader, _v: number): OffsetCommitR
     let partitionIndex: number;
     let committedOffset: bigint;
     let committedLeaderEpoch: number;
-    let commitTimestamp: bigint;
     let committedMetadata: string | null;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 8) {
@@ -417,8 +422,7 @@ function readOffsetCommitRequestPartition(_r: Reader, _v: number): OffsetCommitR
       committedOffset = _r.int64();
       _f = 2;
       committedLeaderEpoch = _r.int32();
-      commitTimestamp = -1n;
-      _f = 4;
+      _f = 3;
       committedMetadata = readCompactNullableString(_r);
       _f = -1;
       const _nt = readTaggedCount(_r);
@@ -438,16 +442,10 @@ function readOffsetCommitRequestPartition(_r: Reader, _v: number): OffsetCommitR
       } else {
         committedLeaderEpoch = -1;
       }
-      if (_v >= 1 && _v <= 1) {
-        _f = 3;
-        commitTimestamp = _r.int64();
-      } else {
-        commitTimestamp = -1n;
-      }
-      _f = 4;
+      _f = 3;
       committedMetadata = readNullableString(_r);
     }
-    const _x: OffsetCommitRequestPartition = { partitionIndex, committedOffset, committedLeaderEpoch, commitTimestamp, committedMetadata };
+    const _x: OffsetCommitRequestPartition = { partitionIndex, committedOffset, committedLeaderEpoch, committedMetadata };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -462,11 +460,7 @@ function sizeOffsetCommitRequestPartition(_x: OffsetCommitRequestPartition, _v: 
     if (_v >= 8) {
       _s += 16;
       let _nt = 0;
-      if (!(_x.commitTimestamp === -1n)) {
-        _f = 3;
-        notInVersion("commitTimestamp", _v);
-      }
-      _f = 4;
+      _f = 3;
       _s += sizeOfCompactNullableString(_x.committedMetadata);
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
@@ -480,16 +474,7 @@ function sizeOffsetCommitRequestPartition(_x: OffsetCommitRequestPartition, _v: 
         _f = 2;
         _s += 4;
       }
-      if (_v >= 1 && _v <= 1) {
-        _f = 3;
-        _s += 8;
-      } else {
-        if (!(_x.commitTimestamp === -1n)) {
-          _f = 3;
-          notInVersion("commitTimestamp", _v);
-        }
-      }
-      _f = 4;
+      _f = 3;
       _s += sizeOfNullableString(_x.committedMetadata);
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
@@ -518,16 +503,13 @@ function writeOffsetCommitRequestPartition(_w: Writer, _x: OffsetCommitRequestPa
     if (_v >= 6) {
       _w.int32(_x.committedLeaderEpoch);
     }
-    if (_v >= 1 && _v <= 1) {
-      _w.int64(_x.commitTimestamp);
-    }
     writeNullableString(_w, _x.committedMetadata);
   }
 }
 
 /** Reads a OffsetCommitRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetCommitRequest {
-  if (version < 0 || version > 9) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetCommitRequest(reader, version);
   } catch (e) {
@@ -542,7 +524,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetC
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetCommitRequest, version: number): number {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetCommitRequest(message, version);
   } catch (e) {
@@ -552,7 +534,7 @@ export function size(message: OffsetCommitRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetCommitRequest, version: number): void {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetCommitRequest(writer, message, version);
 }
 

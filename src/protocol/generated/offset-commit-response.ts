@@ -2,25 +2,26 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readArrayLength, readCompactArrayLength, readCompactString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactString,
+  readString, readTaggedCount, readUnknownTagged, sizeOfCompactString,
+  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_OffsetCommitResponse = ["throttleTimeMs", "topics"] as readonly string[];
-const _F_OffsetCommitResponseTopic = ["name", "partitions"] as readonly string[];
+const _F_OffsetCommitResponseTopic = ["name", "topicId", "partitions"] as readonly string[];
 const _F_OffsetCommitResponsePartition = ["partitionIndex", "errorCode"] as readonly string[];
 
 export const name = "OffsetCommitResponse";
 export const apiKey = 8;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 9 };
+export const validVersions: VersionRange = { lowest: 2, highest: 10 };
 export const flexibleVersions: VersionRange = { lowest: 8, highest: 32767 };
 
-/** OffsetCommitResponse, versions 0-9 */
+/** OffsetCommitResponse, versions 2-10 */
 export interface OffsetCommitResponse {
   /** int32, versions 3+, ignorable */
   throttleTimeMs: number;
@@ -32,8 +33,10 @@ export interface OffsetCommitResponse {
 
 /** struct OffsetCommitResponseTopic, versions 0+ */
 export interface OffsetCommitResponseTopic {
-  /** string, versions 0+, entity topicName */
+  /** string, versions 0-9, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 10+, ignorable */
+  topicId: Buffer;
   /** []OffsetCommitResponsePartition, versions 0+ */
   partitions: OffsetCommitResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -64,6 +67,7 @@ export function defaultOffsetCommitResponse(): OffsetCommitResponse {
 export function defaultOffsetCommitResponseTopic(): OffsetCommitResponseTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -199,12 +203,23 @@ function readOffsetCommitResponseTopic(_r: Reader, _v: number): OffsetCommitResp
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitions: OffsetCommitResponsePartition[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 8) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 9) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 10) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 7);
         if (_n < 0) {
@@ -225,7 +240,8 @@ function readOffsetCommitResponseTopic(_r: Reader, _v: number): OffsetCommitResp
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 6);
         if (_n < 0) {
@@ -237,7 +253,7 @@ function readOffsetCommitResponseTopic(_r: Reader, _v: number): OffsetCommitResp
         }
       }
     }
-    const _x: OffsetCommitResponseTopic = { name: name_, partitions };
+    const _x: OffsetCommitResponseTopic = { name: name_, topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -251,9 +267,15 @@ function sizeOffsetCommitResponseTopic(_x: OffsetCommitResponseTopic, _v: number
     let _s = 0;
     if (_v >= 8) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 9) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 10) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += sizeOfUVarint(_a.length + 1);
@@ -268,7 +290,7 @@ function sizeOffsetCommitResponseTopic(_x: OffsetCommitResponseTopic, _v: number
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += 4;
@@ -284,7 +306,12 @@ function sizeOffsetCommitResponseTopic(_x: OffsetCommitResponseTopic, _v: number
 
 function writeOffsetCommitResponseTopic(_w: Writer, _x: OffsetCommitResponseTopic, _v: number): void {
   if (_v >= 8) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 9) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 10) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitions;
       _w.uvarint(_a.length + 1);
@@ -381,7 +408,7 @@ function writeOffsetCommitResponsePartition(_w: Writer, _x: OffsetCommitResponse
 
 /** Reads a OffsetCommitResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetCommitResponse {
-  if (version < 0 || version > 9) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetCommitResponse(reader, version);
   } catch (e) {
@@ -396,7 +423,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetC
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetCommitResponse, version: number): number {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetCommitResponse(message, version);
   } catch (e) {
@@ -406,7 +433,7 @@ export function size(message: OffsetCommitResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetCommitResponse, version: number): void {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetCommitResponse(writer, message, version);
 }
 

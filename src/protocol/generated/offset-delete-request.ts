@@ -17,7 +17,7 @@ export const apiKey = 47;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
 /** OffsetDeleteRequest, versions 0 */
 export interface OffsetDeleteRequest {

@@ -2,30 +2,29 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, nullNotAllowedOnEncode, readArrayLength, readCompactArrayLength,
-  readCompactNullableString, readCompactString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeString,
-  writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  notInVersion, nullNotAllowed, nullNotAllowedOnEncode, readArrayLength,
+  readCompactArrayLength, readCompactNullableString, readCompactString, readString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
+  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString,
+  writeCompactString, writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_OffsetFetchRequest = ["groupId", "topics", "groups", "requireStable"] as readonly string[];
 const _F_OffsetFetchRequestTopic = ["name", "partitionIndexes"] as readonly string[];
 const _F_OffsetFetchRequestGroup = ["groupId", "memberId", "memberEpoch", "topics"] as readonly string[];
-const _F_OffsetFetchRequestTopics = ["name", "partitionIndexes"] as readonly string[];
+const _F_OffsetFetchRequestTopics = ["name", "topicId", "partitionIndexes"] as readonly string[];
 
 export const name = "OffsetFetchRequest";
 export const apiKey = 9;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 9 };
+export const validVersions: VersionRange = { lowest: 1, highest: 10 };
 export const flexibleVersions: VersionRange = { lowest: 6, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** OffsetFetchRequest, versions 0-9 */
+/** OffsetFetchRequest, versions 1-10 */
 export interface OffsetFetchRequest {
   /** string, versions 0-7, entity groupId */
   groupId: string;
@@ -65,8 +64,10 @@ export interface OffsetFetchRequestGroup {
 
 /** struct OffsetFetchRequestTopics, versions 8+ */
 export interface OffsetFetchRequestTopics {
-  /** string, versions 8+, entity topicName */
+  /** string, versions 8-9, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 10+, ignorable */
+  topicId: Buffer;
   /** []int32, versions 8+ */
   partitionIndexes: number[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -107,6 +108,7 @@ export function defaultOffsetFetchRequestGroup(): OffsetFetchRequestGroup {
 export function defaultOffsetFetchRequestTopics(): OffsetFetchRequestTopics {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitionIndexes: [],
   };
 }
@@ -565,11 +567,22 @@ function readOffsetFetchRequestTopics(_r: Reader, _v: number): OffsetFetchReques
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitionIndexes: number[];
     let _unknown: TaggedField[] | undefined;
-    _f = 0;
-    name_ = readCompactString(_r);
-    _f = 1;
+    if (_v <= 9) {
+      _f = 0;
+      name_ = readCompactString(_r);
+    } else {
+      name_ = "";
+    }
+    if (_v >= 10) {
+      _f = 1;
+      topicId = _r.uuid();
+    } else {
+      topicId = ZERO_UUID;
+    }
+    _f = 2;
     {
       const _n = readCompactArrayLength(_r, 4);
       if (_n < 0) {
@@ -587,7 +600,7 @@ function readOffsetFetchRequestTopics(_r: Reader, _v: number): OffsetFetchReques
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: OffsetFetchRequestTopics = { name: name_, partitionIndexes };
+    const _x: OffsetFetchRequestTopics = { name: name_, topicId, partitionIndexes };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -600,9 +613,15 @@ function sizeOffsetFetchRequestTopics(_x: OffsetFetchRequestTopics, _v: number):
   try {
     let _s = 0;
     let _nt = 0;
-    _f = 0;
-    _s += sizeOfCompactString(_x.name);
-    _f = 1;
+    if (_v <= 9) {
+      _f = 0;
+      _s += sizeOfCompactString(_x.name);
+    }
+    if (_v >= 10) {
+      _f = 1;
+      _s += sizeOfUuid(_x.topicId);
+    }
+    _f = 2;
     {
       const _a = _x.partitionIndexes;
       _s += sizeOfUVarint(_a.length + 1);
@@ -621,7 +640,12 @@ function sizeOffsetFetchRequestTopics(_x: OffsetFetchRequestTopics, _v: number):
 }
 
 function writeOffsetFetchRequestTopics(_w: Writer, _x: OffsetFetchRequestTopics, _v: number): void {
-  writeCompactString(_w, _x.name);
+  if (_v <= 9) {
+    writeCompactString(_w, _x.name);
+  }
+  if (_v >= 10) {
+    _w.bytes(_x.topicId);
+  }
   {
     const _a = _x.partitionIndexes;
     _w.uvarint(_a.length + 1);
@@ -638,7 +662,7 @@ function writeOffsetFetchRequestTopics(_w: Writer, _x: OffsetFetchRequestTopics,
 
 /** Reads a OffsetFetchRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetFetchRequest {
-  if (version < 0 || version > 9) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetFetchRequest(reader, version);
   } catch (e) {
@@ -653,7 +677,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetF
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetFetchRequest, version: number): number {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetFetchRequest(message, version);
   } catch (e) {
@@ -663,7 +687,7 @@ export function size(message: OffsetFetchRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetFetchRequest, version: number): void {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetFetchRequest(writer, message, version);
 }
 

@@ -2,30 +2,31 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  notInVersion, nullNotAllowed, readArrayLength, readCompactArrayLength,
+  readCompactNullableString, readCompactString, readNullableString, readString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
+  sizeOfNullableString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
+  sizeOfUuid, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeCompactString, writeNullableString, writeString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_OffsetFetchResponse = ["throttleTimeMs", "topics", "errorCode", "groups"] as readonly string[];
 const _F_OffsetFetchResponseTopic = ["name", "partitions"] as readonly string[];
 const _F_OffsetFetchResponsePartition = ["partitionIndex", "committedOffset", "committedLeaderEpoch", "metadata", "errorCode"] as readonly string[];
 const _F_OffsetFetchResponseGroup = ["groupId", "topics", "errorCode"] as readonly string[];
-const _F_OffsetFetchResponseTopics = ["name", "partitions"] as readonly string[];
+const _F_OffsetFetchResponseTopics = ["name", "topicId", "partitions"] as readonly string[];
 const _F_OffsetFetchResponsePartitions = ["partitionIndex", "committedOffset", "committedLeaderEpoch", "metadata", "errorCode"] as readonly string[];
 
 export const name = "OffsetFetchResponse";
 export const apiKey = 9;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 9 };
+export const validVersions: VersionRange = { lowest: 1, highest: 10 };
 export const flexibleVersions: VersionRange = { lowest: 6, highest: 32767 };
 
-/** OffsetFetchResponse, versions 0-9 */
+/** OffsetFetchResponse, versions 1-10 */
 export interface OffsetFetchResponse {
   /** int32, versions 3+, ignorable */
   throttleTimeMs: number;
@@ -79,8 +80,10 @@ export interface OffsetFetchResponseGroup {
 
 /** struct OffsetFetchResponseTopics, versions 8+ */
 export interface OffsetFetchResponseTopics {
-  /** string, versions 8+, entity topicName */
+  /** string, versions 8-9, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 10+, ignorable */
+  topicId: Buffer;
   /** []OffsetFetchResponsePartitions, versions 8+ */
   partitions: OffsetFetchResponsePartitions[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -147,6 +150,7 @@ export function defaultOffsetFetchResponseGroup(): OffsetFetchResponseGroup {
 export function defaultOffsetFetchResponseTopics(): OffsetFetchResponseTopics {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -665,11 +669,22 @@ function readOffsetFetchResponseTopics(_r: Reader, _v: number): OffsetFetchRespo
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitions: OffsetFetchResponsePartitions[];
     let _unknown: TaggedField[] | undefined;
-    _f = 0;
-    name_ = readCompactString(_r);
-    _f = 1;
+    if (_v <= 9) {
+      _f = 0;
+      name_ = readCompactString(_r);
+    } else {
+      name_ = "";
+    }
+    if (_v >= 10) {
+      _f = 1;
+      topicId = _r.uuid();
+    } else {
+      topicId = ZERO_UUID;
+    }
+    _f = 2;
     {
       const _n = readCompactArrayLength(_r, 20);
       if (_n < 0) {
@@ -687,7 +702,7 @@ function readOffsetFetchResponseTopics(_r: Reader, _v: number): OffsetFetchRespo
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: OffsetFetchResponseTopics = { name: name_, partitions };
+    const _x: OffsetFetchResponseTopics = { name: name_, topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -700,9 +715,15 @@ function sizeOffsetFetchResponseTopics(_x: OffsetFetchResponseTopics, _v: number
   try {
     let _s = 0;
     let _nt = 0;
-    _f = 0;
-    _s += sizeOfCompactString(_x.name);
-    _f = 1;
+    if (_v <= 9) {
+      _f = 0;
+      _s += sizeOfCompactString(_x.name);
+    }
+    if (_v >= 10) {
+      _f = 1;
+      _s += sizeOfUuid(_x.topicId);
+    }
+    _f = 2;
     {
       const _a = _x.partitions;
       _s += sizeOfUVarint(_a.length + 1);
@@ -721,7 +742,12 @@ function sizeOffsetFetchResponseTopics(_x: OffsetFetchResponseTopics, _v: number
 }
 
 function writeOffsetFetchResponseTopics(_w: Writer, _x: OffsetFetchResponseTopics, _v: number): void {
-  writeCompactString(_w, _x.name);
+  if (_v <= 9) {
+    writeCompactString(_w, _x.name);
+  }
+  if (_v >= 10) {
+    _w.bytes(_x.topicId);
+  }
   {
     const _a = _x.partitions;
     _w.uvarint(_a.length + 1);
@@ -807,7 +833,7 @@ function writeOffsetFetchResponsePartitions(_w: Writer, _x: OffsetFetchResponseP
 
 /** Reads a OffsetFetchResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetFetchResponse {
-  if (version < 0 || version > 9) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetFetchResponse(reader, version);
   } catch (e) {
@@ -822,7 +848,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetF
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetFetchResponse, version: number): number {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetFetchResponse(message, version);
   } catch (e) {
@@ -832,7 +858,7 @@ export function size(message: OffsetFetchResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetFetchResponse, version: number): void {
-  if (version < 0 || version > 9) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetFetchResponse(writer, message, version);
 }
 

@@ -17,12 +17,11 @@ const _F_OffsetForLeaderPartition = ["partition", "currentLeaderEpoch", "leaderE
 export const name = "OffsetForLeaderEpochRequest";
 export const apiKey = 23;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 2, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 1 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** OffsetForLeaderEpochRequest, versions 0-4 */
+/** OffsetForLeaderEpochRequest, versions 2-4 */
 export interface OffsetForLeaderEpochRequest {
   /** int32, versions 3+, default -2, ignorable, entity brokerId */
   replicaId: number;
@@ -232,7 +231,7 @@ function readOffsetForLeaderTopic(_r: Reader, _v: number): OffsetForLeaderTopic 
       topic = readString(_r);
       _f = 1;
       {
-        const _n = readArrayLength(_r, 8);
+        const _n = readArrayLength(_r, 12);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -336,12 +335,8 @@ function readOffsetForLeaderPartition(_r: Reader, _v: number): OffsetForLeaderPa
     } else {
       _f = 0;
       partition = _r.int32();
-      if (_v >= 2) {
-        _f = 1;
-        currentLeaderEpoch = _r.int32();
-      } else {
-        currentLeaderEpoch = -1;
-      }
+      _f = 1;
+      currentLeaderEpoch = _r.int32();
       _f = 2;
       leaderEpoch = _r.int32();
     }
@@ -367,11 +362,7 @@ function sizeOffsetForLeaderPartition(_x: OffsetForLeaderPartition, _v: number):
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 8;
-      if (_v >= 2) {
-        _f = 1;
-        _s += 4;
-      }
+      _s += 12;
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
     return _s;
@@ -394,16 +385,14 @@ function writeOffsetForLeaderPartition(_w: Writer, _x: OffsetForLeaderPartition,
     }
   } else {
     _w.int32(_x.partition);
-    if (_v >= 2) {
-      _w.int32(_x.currentLeaderEpoch);
-    }
+    _w.int32(_x.currentLeaderEpoch);
     _w.int32(_x.leaderEpoch);
   }
 }
 
 /** Reads a OffsetForLeaderEpochRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetForLeaderEpochRequest {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetForLeaderEpochRequest(reader, version);
   } catch (e) {
@@ -418,7 +407,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetF
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetForLeaderEpochRequest, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetForLeaderEpochRequest(message, version);
   } catch (e) {
@@ -428,7 +417,7 @@ export function size(message: OffsetForLeaderEpochRequest, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetForLeaderEpochRequest, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetForLeaderEpochRequest(writer, message, version);
 }
 

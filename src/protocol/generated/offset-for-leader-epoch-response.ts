@@ -17,10 +17,10 @@ const _F_EpochEndOffset = ["errorCode", "partition", "leaderEpoch", "endOffset"]
 export const name = "OffsetForLeaderEpochResponse";
 export const apiKey = 23;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 4 };
+export const validVersions: VersionRange = { lowest: 2, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
 
-/** OffsetForLeaderEpochResponse, versions 0-4 */
+/** OffsetForLeaderEpochResponse, versions 2-4 */
 export interface OffsetForLeaderEpochResponse {
   /** int32, versions 2+, ignorable */
   throttleTimeMs: number;
@@ -110,12 +110,8 @@ function readOffsetForLeaderEpochResponse(_r: Reader, _v: number): OffsetForLead
         _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
       }
     } else {
-      if (_v >= 2) {
-        _f = 0;
-        throttleTimeMs = _r.int32();
-      } else {
-        throttleTimeMs = 0;
-      }
+      _f = 0;
+      throttleTimeMs = _r.int32();
       _f = 1;
       {
         const _n = readArrayLength(_r, 6);
@@ -156,10 +152,7 @@ function sizeOffsetForLeaderEpochResponse(_x: OffsetForLeaderEpochResponse, _v: 
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      if (_v >= 2) {
-        _f = 0;
-        _s += 4;
-      }
+      _s += 4;
       _f = 1;
       {
         const _a = _x.topics;
@@ -190,9 +183,7 @@ function writeOffsetForLeaderEpochResponse(_w: Writer, _x: OffsetForLeaderEpochR
       writeTaggedFields(_w, _u, 0, Infinity);
     }
   } else {
-    if (_v >= 2) {
-      _w.int32(_x.throttleTimeMs);
-    }
+    _w.int32(_x.throttleTimeMs);
     {
       const _a = _x.topics;
       _w.int32(_a.length);
@@ -233,7 +224,7 @@ function readOffsetForLeaderTopicResult(_r: Reader, _v: number): OffsetForLeader
       topic = readString(_r);
       _f = 1;
       {
-        const _n = readArrayLength(_r, 14);
+        const _n = readArrayLength(_r, 18);
         if (_n < 0) {
           nullNotAllowed(_r);
         } else {
@@ -342,12 +333,8 @@ function readEpochEndOffset(_r: Reader, _v: number): EpochEndOffset {
       errorCode = _r.int16();
       _f = 1;
       partition = _r.int32();
-      if (_v >= 1) {
-        _f = 2;
-        leaderEpoch = _r.int32();
-      } else {
-        leaderEpoch = -1;
-      }
+      _f = 2;
+      leaderEpoch = _r.int32();
       _f = 3;
       endOffset = _r.int64();
     }
@@ -373,11 +360,7 @@ function sizeEpochEndOffset(_x: EpochEndOffset, _v: number): number {
       }
       _s += sizeOfUVarint(_nt);
     } else {
-      _s += 14;
-      if (_v >= 1) {
-        _f = 2;
-        _s += 4;
-      }
+      _s += 18;
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
     return _s;
@@ -402,16 +385,14 @@ function writeEpochEndOffset(_w: Writer, _x: EpochEndOffset, _v: number): void {
   } else {
     _w.int16(_x.errorCode);
     _w.int32(_x.partition);
-    if (_v >= 1) {
-      _w.int32(_x.leaderEpoch);
-    }
+    _w.int32(_x.leaderEpoch);
     _w.int64(_x.endOffset);
   }
 }
 
 /** Reads a OffsetForLeaderEpochResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetForLeaderEpochResponse {
-  if (version < 0 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetForLeaderEpochResponse(reader, version);
   } catch (e) {
@@ -426,7 +407,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetF
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetForLeaderEpochResponse, version: number): number {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetForLeaderEpochResponse(message, version);
   } catch (e) {
@@ -436,7 +417,7 @@ export function size(message: OffsetForLeaderEpochResponse, version: number): nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetForLeaderEpochResponse, version: number): void {
-  if (version < 0 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 2 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetForLeaderEpochResponse(writer, message, version);
 }
 

@@ -2,31 +2,30 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableBytes,
-  readCompactNullableString, readCompactString, readNullableBytes, readNullableString,
-  readString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableBytes,
-  sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableBytes, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableBytes, writeCompactNullableString,
-  writeCompactString, writeNullableBytes, writeNullableString, writeString,
-  writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  notInVersion, nullNotAllowed, readArrayLength, readCompactArrayLength,
+  readCompactNullableBytes, readCompactNullableString, readCompactString, readNullableBytes,
+  readNullableString, readString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactNullableBytes, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableBytes,
+  sizeOfNullableString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
+  sizeOfUuid, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableBytes, writeCompactNullableString, writeCompactString, writeNullableBytes,
+  writeNullableString, writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_ProduceRequest = ["transactionalId", "acks", "timeoutMs", "topicData"] as readonly string[];
-const _F_TopicProduceData = ["name", "partitionData"] as readonly string[];
+const _F_TopicProduceData = ["name", "topicId", "partitionData"] as readonly string[];
 const _F_PartitionProduceData = ["index", "records"] as readonly string[];
 
 export const name = "ProduceRequest";
 export const apiKey = 0;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 12 };
+export const validVersions: VersionRange = { lowest: 0, highest: 13 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 6 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** ProduceRequest, versions 0-12 */
+/** ProduceRequest, versions 0-13 */
 export interface ProduceRequest {
   /** string, versions 3+, nullable 3+, default null, entity transactionalId */
   transactionalId: string | null;
@@ -42,8 +41,10 @@ export interface ProduceRequest {
 
 /** struct TopicProduceData, versions 0+ */
 export interface TopicProduceData {
-  /** string, versions 0+, map key, entity topicName */
+  /** string, versions 0-12, ignorable, map key, entity topicName */
   name: string;
+  /** uuid, versions 13+, ignorable, map key */
+  topicId: Buffer;
   /** []PartitionProduceData, versions 0+ */
   partitionData: PartitionProduceData[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -76,6 +77,7 @@ export function defaultProduceRequest(): ProduceRequest {
 export function defaultTopicProduceData(): TopicProduceData {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitionData: [],
   };
 }
@@ -233,12 +235,23 @@ function readTopicProduceData(_r: Reader, _v: number): TopicProduceData {
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitionData: PartitionProduceData[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 9) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 12) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 13) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 6);
         if (_n < 0) {
@@ -259,7 +272,8 @@ function readTopicProduceData(_r: Reader, _v: number): TopicProduceData {
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 8);
         if (_n < 0) {
@@ -271,7 +285,7 @@ function readTopicProduceData(_r: Reader, _v: number): TopicProduceData {
         }
       }
     }
-    const _x: TopicProduceData = { name: name_, partitionData };
+    const _x: TopicProduceData = { name: name_, topicId, partitionData };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -285,9 +299,15 @@ function sizeTopicProduceData(_x: TopicProduceData, _v: number): number {
     let _s = 0;
     if (_v >= 9) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 12) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 13) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitionData;
         _s += sizeOfUVarint(_a.length + 1);
@@ -302,7 +322,7 @@ function sizeTopicProduceData(_x: TopicProduceData, _v: number): number {
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitionData;
         _s += 4;
@@ -318,7 +338,12 @@ function sizeTopicProduceData(_x: TopicProduceData, _v: number): number {
 
 function writeTopicProduceData(_w: Writer, _x: TopicProduceData, _v: number): void {
   if (_v >= 9) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 12) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 13) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitionData;
       _w.uvarint(_a.length + 1);
@@ -419,7 +444,7 @@ function writePartitionProduceData(_w: Writer, _x: PartitionProduceData, _v: num
 
 /** Reads a ProduceRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ProduceRequest {
-  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readProduceRequest(reader, version);
   } catch (e) {
@@ -434,7 +459,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Produce
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ProduceRequest, version: number): number {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeProduceRequest(message, version);
   } catch (e) {
@@ -444,7 +469,7 @@ export function size(message: ProduceRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ProduceRequest, version: number): void {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeProduceRequest(writer, message, version);
 }
 

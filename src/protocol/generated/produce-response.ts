@@ -2,19 +2,19 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, checkTaggedEnd,
-  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  notInVersion, nullNotAllowed, readArrayLength, readCompactArrayLength,
-  readCompactNullableString, readCompactString, readNullableString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
-  sizeOfNullableString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
-  taggedEnd, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
-  writeCompactNullableString, writeCompactString, writeNullableString, writeString,
-  writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  checkTaggedEnd, decodeFailure, encodeFailure, finishDecodeError,
+  finishEncodeError, notInVersion, nullNotAllowed, readArrayLength,
+  readCompactArrayLength, readCompactNullableString, readCompactString, readNullableString,
+  readString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfCompactString, sizeOfNullableString, sizeOfString, sizeOfTaggedFields,
+  sizeOfUVarint, sizeOfUuid, taggedEnd, taggedNotSupported,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
+  writeNullableString, writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_ProduceResponse = ["responses", "throttleTimeMs", "nodeEndpoints"] as readonly string[];
-const _F_TopicProduceResponse = ["name", "partitionResponses"] as readonly string[];
+const _F_TopicProduceResponse = ["name", "topicId", "partitionResponses"] as readonly string[];
 const _F_PartitionProduceResponse = ["index", "errorCode", "baseOffset", "logAppendTimeMs", "logStartOffset", "recordErrors", "errorMessage", "currentLeader"] as readonly string[];
 const _F_BatchIndexAndErrorMessage = ["batchIndex", "batchIndexErrorMessage"] as readonly string[];
 const _F_LeaderIdAndEpoch = ["leaderId", "leaderEpoch"] as readonly string[];
@@ -23,10 +23,10 @@ const _F_NodeEndpoint = ["nodeId", "host", "port", "rack"] as readonly string[];
 export const name = "ProduceResponse";
 export const apiKey = 0;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 12 };
+export const validVersions: VersionRange = { lowest: 0, highest: 13 };
 export const flexibleVersions: VersionRange = { lowest: 9, highest: 32767 };
 
-/** ProduceResponse, versions 0-12 */
+/** ProduceResponse, versions 0-13 */
 export interface ProduceResponse {
   /** []TopicProduceResponse, versions 0+ */
   responses: TopicProduceResponse[];
@@ -40,8 +40,10 @@ export interface ProduceResponse {
 
 /** struct TopicProduceResponse, versions 0+ */
 export interface TopicProduceResponse {
-  /** string, versions 0+, map key, entity topicName */
+  /** string, versions 0-12, ignorable, map key, entity topicName */
   name: string;
+  /** uuid, versions 13+, ignorable, map key */
+  topicId: Buffer;
   /** []PartitionProduceResponse, versions 0+ */
   partitionResponses: PartitionProduceResponse[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -119,6 +121,7 @@ export function defaultProduceResponse(): ProduceResponse {
 export function defaultTopicProduceResponse(): TopicProduceResponse {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitionResponses: [],
   };
 }
@@ -363,12 +366,23 @@ function readTopicProduceResponse(_r: Reader, _v: number): TopicProduceResponse 
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitionResponses: PartitionProduceResponse[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 9) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 12) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 13) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 33);
         if (_n < 0) {
@@ -389,7 +403,8 @@ function readTopicProduceResponse(_r: Reader, _v: number): TopicProduceResponse 
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 14);
         if (_n < 0) {
@@ -401,7 +416,7 @@ function readTopicProduceResponse(_r: Reader, _v: number): TopicProduceResponse 
         }
       }
     }
-    const _x: TopicProduceResponse = { name: name_, partitionResponses };
+    const _x: TopicProduceResponse = { name: name_, topicId, partitionResponses };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -415,9 +430,15 @@ function sizeTopicProduceResponse(_x: TopicProduceResponse, _v: number): number 
     let _s = 0;
     if (_v >= 9) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 12) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 13) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitionResponses;
         _s += sizeOfUVarint(_a.length + 1);
@@ -432,7 +453,7 @@ function sizeTopicProduceResponse(_x: TopicProduceResponse, _v: number): number 
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitionResponses;
         _s += 4;
@@ -448,7 +469,12 @@ function sizeTopicProduceResponse(_x: TopicProduceResponse, _v: number): number 
 
 function writeTopicProduceResponse(_w: Writer, _x: TopicProduceResponse, _v: number): void {
   if (_v >= 9) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 12) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 13) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitionResponses;
       _w.uvarint(_a.length + 1);
@@ -904,7 +930,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a ProduceResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ProduceResponse {
-  if (version < 0 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readProduceResponse(reader, version);
   } catch (e) {
@@ -919,7 +945,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Produce
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ProduceResponse, version: number): number {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeProduceResponse(message, version);
   } catch (e) {
@@ -929,7 +955,7 @@ export function size(message: ProduceResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ProduceResponse, version: number): void {
-  if (version < 0 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeProduceResponse(writer, message, version);
 }
 

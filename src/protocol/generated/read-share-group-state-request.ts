@@ -20,7 +20,6 @@ export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
 /** ReadShareGroupStateRequest, versions 0 */
 export interface ReadShareGroupStateRequest {

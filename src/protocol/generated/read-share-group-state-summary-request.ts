@@ -17,12 +17,11 @@ const _F_PartitionData = ["partition", "leaderEpoch"] as readonly string[];
 export const name = "ReadShareGroupStateSummaryRequest";
 export const apiKey = 87;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** ReadShareGroupStateSummaryRequest, versions 0 */
+/** ReadShareGroupStateSummaryRequest, versions 0-1 */
 export interface ReadShareGroupStateSummaryRequest {
   /** string, versions 0+ */
   groupId: string;
@@ -285,7 +284,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
 
 /** Reads a ReadShareGroupStateSummaryRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ReadShareGroupStateSummaryRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readReadShareGroupStateSummaryRequest(reader, version);
   } catch (e) {
@@ -300,7 +299,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ReadSha
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ReadShareGroupStateSummaryRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeReadShareGroupStateSummaryRequest(message, version);
   } catch (e) {
@@ -310,7 +309,7 @@ export function size(message: ReadShareGroupStateSummaryRequest, version: number
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ReadShareGroupStateSummaryRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeReadShareGroupStateSummaryRequest(writer, message, version);
 }
 

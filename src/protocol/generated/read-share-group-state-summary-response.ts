@@ -12,15 +12,15 @@ import {
 
 const _F_ReadShareGroupStateSummaryResponse = ["results"] as readonly string[];
 const _F_ReadStateSummaryResult = ["topicId", "partitions"] as readonly string[];
-const _F_PartitionResult = ["partition", "errorCode", "errorMessage", "stateEpoch", "startOffset"] as readonly string[];
+const _F_PartitionResult = ["partition", "errorCode", "errorMessage", "stateEpoch", "leaderEpoch", "startOffset", "deliveryCompleteCount"] as readonly string[];
 
 export const name = "ReadShareGroupStateSummaryResponse";
 export const apiKey = 87;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ReadShareGroupStateSummaryResponse, versions 0 */
+/** ReadShareGroupStateSummaryResponse, versions 0-1 */
 export interface ReadShareGroupStateSummaryResponse {
   /** []ReadStateSummaryResult, versions 0+ */
   results: ReadStateSummaryResult[];
@@ -48,8 +48,12 @@ export interface PartitionResult {
   errorMessage: string | null;
   /** int32, versions 0+ */
   stateEpoch: number;
+  /** int32, versions 0+ */
+  leaderEpoch: number;
   /** int64, versions 0+ */
   startOffset: bigint;
+  /** int32, versions 1+, default -1, ignorable */
+  deliveryCompleteCount: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -78,7 +82,9 @@ export function defaultPartitionResult(): PartitionResult {
     errorCode: 0,
     errorMessage: null,
     stateEpoch: 0,
+    leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
   };
 }
 
@@ -161,7 +167,7 @@ function readReadStateSummaryResult(_r: Reader, _v: number): ReadStateSummaryRes
     topicId = _r.uuid();
     _f = 1;
     {
-      const _n = readCompactArrayLength(_r, 20);
+      const _n = readCompactArrayLength(_r, 24);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -233,7 +239,9 @@ function readPartitionResult(_r: Reader, _v: number): PartitionResult {
     let errorCode: number;
     let errorMessage: string | null;
     let stateEpoch: number;
+    let leaderEpoch: number;
     let startOffset: bigint;
+    let deliveryCompleteCount: number;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     partition = _r.int32();
@@ -244,7 +252,15 @@ function readPartitionResult(_r: Reader, _v: number): PartitionResult {
     _f = 3;
     stateEpoch = _r.int32();
     _f = 4;
+    leaderEpoch = _r.int32();
+    _f = 5;
     startOffset = _r.int64();
+    if (_v >= 1) {
+      _f = 6;
+      deliveryCompleteCount = _r.int32();
+    } else {
+      deliveryCompleteCount = -1;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -252,7 +268,7 @@ function readPartitionResult(_r: Reader, _v: number): PartitionResult {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: PartitionResult = { partition, errorCode, errorMessage, stateEpoch, startOffset };
+    const _x: PartitionResult = { partition, errorCode, errorMessage, stateEpoch, leaderEpoch, startOffset, deliveryCompleteCount };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -264,10 +280,14 @@ function sizePartitionResult(_x: PartitionResult, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 18;
+    _s += 22;
     let _nt = 0;
     _f = 2;
     _s += sizeOfCompactNullableString(_x.errorMessage);
+    if (_v >= 1) {
+      _f = 6;
+      _s += 4;
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -285,7 +305,11 @@ function writePartitionResult(_w: Writer, _x: PartitionResult, _v: number): void
   _w.int16(_x.errorCode);
   writeCompactNullableString(_w, _x.errorMessage);
   _w.int32(_x.stateEpoch);
+  _w.int32(_x.leaderEpoch);
   _w.int64(_x.startOffset);
+  if (_v >= 1) {
+    _w.int32(_x.deliveryCompleteCount);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -297,7 +321,7 @@ function writePartitionResult(_w: Writer, _x: PartitionResult, _v: number): void
 
 /** Reads a ReadShareGroupStateSummaryResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ReadShareGroupStateSummaryResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readReadShareGroupStateSummaryResponse(reader, version);
   } catch (e) {
@@ -312,7 +336,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ReadSha
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ReadShareGroupStateSummaryResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeReadShareGroupStateSummaryResponse(message, version);
   } catch (e) {
@@ -322,7 +346,7 @@ export function size(message: ReadShareGroupStateSummaryResponse, version: numbe
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ReadShareGroupStateSummaryResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeReadShareGroupStateSummaryResponse(writer, message, version);
 }
 

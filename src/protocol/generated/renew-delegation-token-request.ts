@@ -15,12 +15,11 @@ const _F_RenewDelegationTokenRequest = ["hmac", "renewPeriodMs"] as readonly str
 export const name = "RenewDelegationTokenRequest";
 export const apiKey = 39;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
-/** RenewDelegationTokenRequest, versions 0-2 */
+/** RenewDelegationTokenRequest, versions 1-2 */
 export interface RenewDelegationTokenRequest {
   /** bytes, versions 0+ */
   hmac: Buffer;
@@ -118,7 +117,7 @@ function writeRenewDelegationTokenRequest(_w: Writer, _x: RenewDelegationTokenRe
 
 /** Reads a RenewDelegationTokenRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): RenewDelegationTokenRequest {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readRenewDelegationTokenRequest(reader, version);
   } catch (e) {
@@ -133,7 +132,7 @@ export function decode(buffer: Buffer, offset: number, version: number): RenewDe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: RenewDelegationTokenRequest, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeRenewDelegationTokenRequest(message, version);
   } catch (e) {
@@ -143,7 +142,7 @@ export function size(message: RenewDelegationTokenRequest, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: RenewDelegationTokenRequest, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeRenewDelegationTokenRequest(writer, message, version);
 }
 

@@ -13,10 +13,10 @@ const _F_RenewDelegationTokenResponse = ["errorCode", "expiryTimestampMs", "thro
 export const name = "RenewDelegationTokenResponse";
 export const apiKey = 39;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** RenewDelegationTokenResponse, versions 0-2 */
+/** RenewDelegationTokenResponse, versions 1-2 */
 export interface RenewDelegationTokenResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -120,7 +120,7 @@ function writeRenewDelegationTokenResponse(_w: Writer, _x: RenewDelegationTokenR
 
 /** Reads a RenewDelegationTokenResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): RenewDelegationTokenResponse {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readRenewDelegationTokenResponse(reader, version);
   } catch (e) {
@@ -135,7 +135,7 @@ export function decode(buffer: Buffer, offset: number, version: number): RenewDe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: RenewDelegationTokenResponse, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeRenewDelegationTokenResponse(message, version);
   } catch (e) {
@@ -145,7 +145,7 @@ export function size(message: RenewDelegationTokenResponse, version: number): nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: RenewDelegationTokenResponse, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeRenewDelegationTokenResponse(writer, message, version);
 }
 

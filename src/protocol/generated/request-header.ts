@@ -14,10 +14,10 @@ const _F_RequestHeader = ["requestApiKey", "requestApiVersion", "correlationId",
 export const name = "RequestHeader";
 export const apiKey = -1;
 export const type = "header";
-export const validVersions: VersionRange = { lowest: 0, highest: 2 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
 
-/** RequestHeader, versions 0-2 */
+/** RequestHeader, versions 1-2 */
 export interface RequestHeader {
   /** int16, versions 0+ */
   requestApiKey: number;
@@ -25,7 +25,7 @@ export interface RequestHeader {
   requestApiVersion: number;
   /** int32, versions 0+ */
   correlationId: number;
-  /** string, versions 1+, nullable 1+, ignorable, flexible none */
+  /** string, versions 1+, nullable 1+, flexible none */
   clientId: string | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,12 +74,8 @@ function readRequestHeader(_r: Reader, _v: number): RequestHeader {
       requestApiVersion = _r.int16();
       _f = 2;
       correlationId = _r.int32();
-      if (_v >= 1) {
-        _f = 3;
-        clientId = readNullableString(_r);
-      } else {
-        clientId = "";
-      }
+      _f = 3;
+      clientId = readNullableString(_r);
     }
     const _x: RequestHeader = { requestApiKey, requestApiVersion, correlationId, clientId };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -106,10 +102,8 @@ function sizeRequestHeader(_x: RequestHeader, _v: number): number {
       _s += sizeOfUVarint(_nt);
     } else {
       _s += 8;
-      if (_v >= 1) {
-        _f = 3;
-        _s += sizeOfNullableString(_x.clientId);
-      }
+      _f = 3;
+      _s += sizeOfNullableString(_x.clientId);
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
     }
     return _s;
@@ -135,15 +129,13 @@ function writeRequestHeader(_w: Writer, _x: RequestHeader, _v: number): void {
     _w.int16(_x.requestApiKey);
     _w.int16(_x.requestApiVersion);
     _w.int32(_x.correlationId);
-    if (_v >= 1) {
-      writeNullableString(_w, _x.clientId);
-    }
+    writeNullableString(_w, _x.clientId);
   }
 }
 
 /** Reads a RequestHeader at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): RequestHeader {
-  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readRequestHeader(reader, version);
   } catch (e) {
@@ -158,7 +150,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Request
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: RequestHeader, version: number): number {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeRequestHeader(message, version);
   } catch (e) {
@@ -168,7 +160,7 @@ export function size(message: RequestHeader, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: RequestHeader, version: number): void {
-  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeRequestHeader(writer, message, version);
 }
 

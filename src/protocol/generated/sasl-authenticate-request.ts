@@ -17,7 +17,7 @@ export const apiKey = 36;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 2, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
 /** SaslAuthenticateRequest, versions 0-2 */
 export interface SaslAuthenticateRequest {

@@ -15,8 +15,7 @@ export const apiKey = 17;
 export const type = "request";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
-export const deprecatedVersions: VersionRange = { lowest: 0, highest: 0 };
-export const listeners: readonly string[] = ["zkBroker","broker","controller"];
+export const listeners: readonly string[] = ["broker","controller"];
 
 /** SaslHandshakeRequest, versions 0-1 */
 export interface SaslHandshakeRequest {

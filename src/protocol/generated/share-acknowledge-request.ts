@@ -4,13 +4,13 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactNullableString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfTaggedFields, sizeOfUVarint,
-  sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString,
-  writeTaggedFields,
+  notInVersion, nullNotAllowed, readCompactArrayLength, readCompactNullableString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfTaggedFields,
+  sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ShareAcknowledgeRequest = ["groupId", "memberId", "shareSessionEpoch", "topics"] as readonly string[];
+const _F_ShareAcknowledgeRequest = ["groupId", "memberId", "shareSessionEpoch", "isRenewAck", "topics"] as readonly string[];
 const _F_AcknowledgeTopic = ["topicId", "partitions"] as readonly string[];
 const _F_AcknowledgePartition = ["partitionIndex", "acknowledgementBatches"] as readonly string[];
 const _F_AcknowledgementBatch = ["firstOffset", "lastOffset", "acknowledgeTypes"] as readonly string[];
@@ -18,12 +18,11 @@ const _F_AcknowledgementBatch = ["firstOffset", "lastOffset", "acknowledgeTypes"
 export const name = "ShareAcknowledgeRequest";
 export const apiKey = 79;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** ShareAcknowledgeRequest, versions 0 */
+/** ShareAcknowledgeRequest, versions 1-2 */
 export interface ShareAcknowledgeRequest {
   /** string, versions 0+, nullable 0+, default null, entity groupId */
   groupId: string | null;
@@ -31,6 +30,8 @@ export interface ShareAcknowledgeRequest {
   memberId: string | null;
   /** int32, versions 0+ */
   shareSessionEpoch: number;
+  /** bool, versions 2+, default false */
+  isRenewAck: boolean;
   /** []AcknowledgeTopic, versions 0+ */
   topics: AcknowledgeTopic[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -39,7 +40,7 @@ export interface ShareAcknowledgeRequest {
 
 /** struct AcknowledgeTopic, versions 0+ */
 export interface AcknowledgeTopic {
-  /** uuid, versions 0+ */
+  /** uuid, versions 0+, map key */
   topicId: Buffer;
   /** []AcknowledgePartition, versions 0+ */
   partitions: AcknowledgePartition[];
@@ -49,7 +50,7 @@ export interface AcknowledgeTopic {
 
 /** struct AcknowledgePartition, versions 0+ */
 export interface AcknowledgePartition {
-  /** int32, versions 0+ */
+  /** int32, versions 0+, map key */
   partitionIndex: number;
   /** []AcknowledgementBatch, versions 0+ */
   acknowledgementBatches: AcknowledgementBatch[];
@@ -77,6 +78,7 @@ export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
     groupId: null,
     memberId: "",
     shareSessionEpoch: 0,
+    isRenewAck: false,
     topics: [],
   };
 }
@@ -112,6 +114,7 @@ function readShareAcknowledgeRequest(_r: Reader, _v: number): ShareAcknowledgeRe
     let groupId: string | null;
     let memberId: string | null;
     let shareSessionEpoch: number;
+    let isRenewAck: boolean;
     let topics: AcknowledgeTopic[];
     let _unknown: TaggedField[] | undefined;
     _f = 0;
@@ -120,7 +123,13 @@ function readShareAcknowledgeRequest(_r: Reader, _v: number): ShareAcknowledgeRe
     memberId = readCompactNullableString(_r);
     _f = 2;
     shareSessionEpoch = _r.int32();
-    _f = 3;
+    if (_v >= 2) {
+      _f = 3;
+      isRenewAck = _r.bool();
+    } else {
+      isRenewAck = false;
+    }
+    _f = 4;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -138,7 +147,7 @@ function readShareAcknowledgeRequest(_r: Reader, _v: number): ShareAcknowledgeRe
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareAcknowledgeRequest = { groupId, memberId, shareSessionEpoch, topics };
+    const _x: ShareAcknowledgeRequest = { groupId, memberId, shareSessionEpoch, isRenewAck, topics };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -156,7 +165,16 @@ function sizeShareAcknowledgeRequest(_x: ShareAcknowledgeRequest, _v: number): n
     _s += sizeOfCompactNullableString(_x.groupId);
     _f = 1;
     _s += sizeOfCompactNullableString(_x.memberId);
-    _f = 3;
+    if (_v >= 2) {
+      _f = 3;
+      _s += 1;
+    } else {
+      if (!(_x.isRenewAck === false)) {
+        _f = 3;
+        notInVersion("isRenewAck", _v);
+      }
+    }
+    _f = 4;
     {
       const _a = _x.topics;
       _s += sizeOfUVarint(_a.length + 1);
@@ -178,6 +196,9 @@ function writeShareAcknowledgeRequest(_w: Writer, _x: ShareAcknowledgeRequest, _
   writeCompactNullableString(_w, _x.groupId);
   writeCompactNullableString(_w, _x.memberId);
   _w.int32(_x.shareSessionEpoch);
+  if (_v >= 2) {
+    _w.bool(_x.isRenewAck);
+  }
   {
     const _a = _x.topics;
     _w.uvarint(_a.length + 1);
@@ -421,7 +442,7 @@ function writeAcknowledgementBatch(_w: Writer, _x: AcknowledgementBatch, _v: num
 
 /** Reads a ShareAcknowledgeRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareAcknowledgeRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareAcknowledgeRequest(reader, version);
   } catch (e) {
@@ -436,7 +457,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareAc
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareAcknowledgeRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareAcknowledgeRequest(message, version);
   } catch (e) {
@@ -446,7 +467,7 @@ export function size(message: ShareAcknowledgeRequest, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareAcknowledgeRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareAcknowledgeRequest(writer, message, version);
 }
 

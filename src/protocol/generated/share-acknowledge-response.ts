@@ -10,7 +10,7 @@ import {
   unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ShareAcknowledgeResponse = ["throttleTimeMs", "errorCode", "errorMessage", "responses", "nodeEndpoints"] as readonly string[];
+const _F_ShareAcknowledgeResponse = ["throttleTimeMs", "errorCode", "errorMessage", "acquisitionLockTimeoutMs", "responses", "nodeEndpoints"] as readonly string[];
 const _F_ShareAcknowledgeTopicResponse = ["topicId", "partitions"] as readonly string[];
 const _F_PartitionData = ["partitionIndex", "errorCode", "errorMessage", "currentLeader"] as readonly string[];
 const _F_LeaderIdAndEpoch = ["leaderId", "leaderEpoch"] as readonly string[];
@@ -19,17 +19,19 @@ const _F_NodeEndpoint = ["nodeId", "host", "port", "rack"] as readonly string[];
 export const name = "ShareAcknowledgeResponse";
 export const apiKey = 79;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ShareAcknowledgeResponse, versions 0 */
+/** ShareAcknowledgeResponse, versions 1-2 */
 export interface ShareAcknowledgeResponse {
-  /** int32, versions 0+, ignorable */
+  /** int32, versions 0+ */
   throttleTimeMs: number;
-  /** int16, versions 0+, ignorable */
+  /** int16, versions 0+ */
   errorCode: number;
   /** string, versions 0+, nullable 0+, default null */
   errorMessage: string | null;
+  /** int32, versions 2+, ignorable */
+  acquisitionLockTimeoutMs: number;
   /** []ShareAcknowledgeTopicResponse, versions 0+ */
   responses: ShareAcknowledgeTopicResponse[];
   /** []NodeEndpoint, versions 0+ */
@@ -40,7 +42,7 @@ export interface ShareAcknowledgeResponse {
 
 /** struct ShareAcknowledgeTopicResponse, versions 0+ */
 export interface ShareAcknowledgeTopicResponse {
-  /** uuid, versions 0+, ignorable */
+  /** uuid, versions 0+, map key */
   topicId: Buffer;
   /** []PartitionData, versions 0+ */
   partitions: PartitionData[];
@@ -94,6 +96,7 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
   };
@@ -149,6 +152,7 @@ function readShareAcknowledgeResponse(_r: Reader, _v: number): ShareAcknowledgeR
     let throttleTimeMs: number;
     let errorCode: number;
     let errorMessage: string | null;
+    let acquisitionLockTimeoutMs: number;
     let responses: ShareAcknowledgeTopicResponse[];
     let nodeEndpoints: NodeEndpoint[];
     let _unknown: TaggedField[] | undefined;
@@ -158,7 +162,13 @@ function readShareAcknowledgeResponse(_r: Reader, _v: number): ShareAcknowledgeR
     errorCode = _r.int16();
     _f = 2;
     errorMessage = readCompactNullableString(_r);
-    _f = 3;
+    if (_v >= 2) {
+      _f = 3;
+      acquisitionLockTimeoutMs = _r.int32();
+    } else {
+      acquisitionLockTimeoutMs = 0;
+    }
+    _f = 4;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -169,7 +179,7 @@ function readShareAcknowledgeResponse(_r: Reader, _v: number): ShareAcknowledgeR
         responses = _a;
       }
     }
-    _f = 4;
+    _f = 5;
     {
       const _n = readCompactArrayLength(_r, 11);
       if (_n < 0) {
@@ -187,7 +197,7 @@ function readShareAcknowledgeResponse(_r: Reader, _v: number): ShareAcknowledgeR
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareAcknowledgeResponse = { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints };
+    const _x: ShareAcknowledgeResponse = { throttleTimeMs, errorCode, errorMessage, acquisitionLockTimeoutMs, responses, nodeEndpoints };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -203,13 +213,17 @@ function sizeShareAcknowledgeResponse(_x: ShareAcknowledgeResponse, _v: number):
     let _nt = 0;
     _f = 2;
     _s += sizeOfCompactNullableString(_x.errorMessage);
-    _f = 3;
+    if (_v >= 2) {
+      _f = 3;
+      _s += 4;
+    }
+    _f = 4;
     {
       const _a = _x.responses;
       _s += sizeOfUVarint(_a.length + 1);
       for (let _i = 0; _i < _a.length; _i++) _s += sizeShareAcknowledgeTopicResponse(_a[_i]!, _v);
     }
-    _f = 4;
+    _f = 5;
     {
       const _a = _x.nodeEndpoints;
       _s += sizeOfUVarint(_a.length + 1);
@@ -231,6 +245,9 @@ function writeShareAcknowledgeResponse(_w: Writer, _x: ShareAcknowledgeResponse,
   _w.int32(_x.throttleTimeMs);
   _w.int16(_x.errorCode);
   writeCompactNullableString(_w, _x.errorMessage);
+  if (_v >= 2) {
+    _w.int32(_x.acquisitionLockTimeoutMs);
+  }
   {
     const _a = _x.responses;
     _w.uvarint(_a.length + 1);
@@ -516,7 +533,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a ShareAcknowledgeResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareAcknowledgeResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareAcknowledgeResponse(reader, version);
   } catch (e) {
@@ -531,7 +548,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareAc
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareAcknowledgeResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareAcknowledgeResponse(message, version);
   } catch (e) {
@@ -541,7 +558,7 @@ export function size(message: ShareAcknowledgeResponse, version: number): number
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareAcknowledgeResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareAcknowledgeResponse(writer, message, version);
 }
 

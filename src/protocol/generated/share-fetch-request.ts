@@ -4,27 +4,26 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactNullableString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfTaggedFields, sizeOfUVarint,
-  sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString,
-  writeTaggedFields,
+  notInVersion, nullNotAllowed, readCompactArrayLength, readCompactNullableString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfTaggedFields,
+  sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ShareFetchRequest = ["groupId", "memberId", "shareSessionEpoch", "maxWaitMs", "minBytes", "maxBytes", "topics", "forgottenTopicsData"] as readonly string[];
+const _F_ShareFetchRequest = ["groupId", "memberId", "shareSessionEpoch", "maxWaitMs", "minBytes", "maxBytes", "maxRecords", "batchSize", "shareAcquireMode", "isRenewAck", "topics", "forgottenTopicsData"] as readonly string[];
 const _F_FetchTopic = ["topicId", "partitions"] as readonly string[];
-const _F_FetchPartition = ["partitionIndex", "partitionMaxBytes", "acknowledgementBatches"] as readonly string[];
+const _F_FetchPartition = ["partitionIndex", "acknowledgementBatches"] as readonly string[];
 const _F_AcknowledgementBatch = ["firstOffset", "lastOffset", "acknowledgeTypes"] as readonly string[];
 const _F_ForgottenTopic = ["topicId", "partitions"] as readonly string[];
 
 export const name = "ShareFetchRequest";
 export const apiKey = 78;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** ShareFetchRequest, versions 0 */
+/** ShareFetchRequest, versions 1-2 */
 export interface ShareFetchRequest {
   /** string, versions 0+, nullable 0+, default null, entity groupId */
   groupId: string | null;
@@ -38,6 +37,14 @@ export interface ShareFetchRequest {
   minBytes: number;
   /** int32, versions 0+, default 2147483647 */
   maxBytes: number;
+  /** int32, versions 1+ */
+  maxRecords: number;
+  /** int32, versions 1+ */
+  batchSize: number;
+  /** int8, versions 2+, default 0, ignorable */
+  shareAcquireMode: number;
+  /** bool, versions 2+, default false */
+  isRenewAck: boolean;
   /** []FetchTopic, versions 0+ */
   topics: FetchTopic[];
   /** []ForgottenTopic, versions 0+ */
@@ -48,7 +55,7 @@ export interface ShareFetchRequest {
 
 /** struct FetchTopic, versions 0+ */
 export interface FetchTopic {
-  /** uuid, versions 0+ */
+  /** uuid, versions 0+, map key */
   topicId: Buffer;
   /** []FetchPartition, versions 0+ */
   partitions: FetchPartition[];
@@ -58,10 +65,8 @@ export interface FetchTopic {
 
 /** struct FetchPartition, versions 0+ */
 export interface FetchPartition {
-  /** int32, versions 0+ */
+  /** int32, versions 0+, map key */
   partitionIndex: number;
-  /** int32, versions 0+ */
-  partitionMaxBytes: number;
   /** []AcknowledgementBatch, versions 0+ */
   acknowledgementBatches: AcknowledgementBatch[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -101,6 +106,10 @@ export function defaultShareFetchRequest(): ShareFetchRequest {
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 2147483647,
+    maxRecords: 0,
+    batchSize: 0,
+    shareAcquireMode: 0,
+    isRenewAck: false,
     topics: [],
     forgottenTopicsData: [],
   };
@@ -118,7 +127,6 @@ export function defaultFetchTopic(): FetchTopic {
 export function defaultFetchPartition(): FetchPartition {
   return {
     partitionIndex: 0,
-    partitionMaxBytes: 0,
     acknowledgementBatches: [],
   };
 }
@@ -149,6 +157,10 @@ function readShareFetchRequest(_r: Reader, _v: number): ShareFetchRequest {
     let maxWaitMs: number;
     let minBytes: number;
     let maxBytes: number;
+    let maxRecords: number;
+    let batchSize: number;
+    let shareAcquireMode: number;
+    let isRenewAck: boolean;
     let topics: FetchTopic[];
     let forgottenTopicsData: ForgottenTopic[];
     let _unknown: TaggedField[] | undefined;
@@ -165,6 +177,22 @@ function readShareFetchRequest(_r: Reader, _v: number): ShareFetchRequest {
     _f = 5;
     maxBytes = _r.int32();
     _f = 6;
+    maxRecords = _r.int32();
+    _f = 7;
+    batchSize = _r.int32();
+    if (_v >= 2) {
+      _f = 8;
+      shareAcquireMode = _r.int8();
+    } else {
+      shareAcquireMode = 0;
+    }
+    if (_v >= 2) {
+      _f = 9;
+      isRenewAck = _r.bool();
+    } else {
+      isRenewAck = false;
+    }
+    _f = 10;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -175,7 +203,7 @@ function readShareFetchRequest(_r: Reader, _v: number): ShareFetchRequest {
         topics = _a;
       }
     }
-    _f = 7;
+    _f = 11;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -193,7 +221,7 @@ function readShareFetchRequest(_r: Reader, _v: number): ShareFetchRequest {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareFetchRequest = { groupId, memberId, shareSessionEpoch, maxWaitMs, minBytes, maxBytes, topics, forgottenTopicsData };
+    const _x: ShareFetchRequest = { groupId, memberId, shareSessionEpoch, maxWaitMs, minBytes, maxBytes, maxRecords, batchSize, shareAcquireMode, isRenewAck, topics, forgottenTopicsData };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -205,19 +233,32 @@ function sizeShareFetchRequest(_x: ShareFetchRequest, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 16;
+    _s += 24;
     let _nt = 0;
     _f = 0;
     _s += sizeOfCompactNullableString(_x.groupId);
     _f = 1;
     _s += sizeOfCompactNullableString(_x.memberId);
-    _f = 6;
+    if (_v >= 2) {
+      _f = 8;
+      _s += 1;
+    }
+    if (_v >= 2) {
+      _f = 9;
+      _s += 1;
+    } else {
+      if (!(_x.isRenewAck === false)) {
+        _f = 9;
+        notInVersion("isRenewAck", _v);
+      }
+    }
+    _f = 10;
     {
       const _a = _x.topics;
       _s += sizeOfUVarint(_a.length + 1);
       for (let _i = 0; _i < _a.length; _i++) _s += sizeFetchTopic(_a[_i]!, _v);
     }
-    _f = 7;
+    _f = 11;
     {
       const _a = _x.forgottenTopicsData;
       _s += sizeOfUVarint(_a.length + 1);
@@ -242,6 +283,14 @@ function writeShareFetchRequest(_w: Writer, _x: ShareFetchRequest, _v: number): 
   _w.int32(_x.maxWaitMs);
   _w.int32(_x.minBytes);
   _w.int32(_x.maxBytes);
+  _w.int32(_x.maxRecords);
+  _w.int32(_x.batchSize);
+  if (_v >= 2) {
+    _w.int8(_x.shareAcquireMode);
+  }
+  if (_v >= 2) {
+    _w.bool(_x.isRenewAck);
+  }
   {
     const _a = _x.topics;
     _w.uvarint(_a.length + 1);
@@ -271,7 +320,7 @@ function readFetchTopic(_r: Reader, _v: number): FetchTopic {
     topicId = _r.uuid();
     _f = 1;
     {
-      const _n = readCompactArrayLength(_r, 10);
+      const _n = readCompactArrayLength(_r, 6);
       if (_n < 0) {
         nullNotAllowed(_r);
       } else {
@@ -340,14 +389,11 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
   let _f = -1;
   try {
     let partitionIndex: number;
-    let partitionMaxBytes: number;
     let acknowledgementBatches: AcknowledgementBatch[];
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     partitionIndex = _r.int32();
     _f = 1;
-    partitionMaxBytes = _r.int32();
-    _f = 2;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -365,7 +411,7 @@ function readFetchPartition(_r: Reader, _v: number): FetchPartition {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: FetchPartition = { partitionIndex, partitionMaxBytes, acknowledgementBatches };
+    const _x: FetchPartition = { partitionIndex, acknowledgementBatches };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -377,9 +423,9 @@ function sizeFetchPartition(_x: FetchPartition, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 8;
+    _s += 4;
     let _nt = 0;
-    _f = 2;
+    _f = 1;
     {
       const _a = _x.acknowledgementBatches;
       _s += sizeOfUVarint(_a.length + 1);
@@ -399,7 +445,6 @@ function sizeFetchPartition(_x: FetchPartition, _v: number): number {
 
 function writeFetchPartition(_w: Writer, _x: FetchPartition, _v: number): void {
   _w.int32(_x.partitionIndex);
-  _w.int32(_x.partitionMaxBytes);
   {
     const _a = _x.acknowledgementBatches;
     _w.uvarint(_a.length + 1);
@@ -569,7 +614,7 @@ function writeForgottenTopic(_w: Writer, _x: ForgottenTopic, _v: number): void {
 
 /** Reads a ShareFetchRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareFetchRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareFetchRequest(reader, version);
   } catch (e) {
@@ -584,7 +629,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareFe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareFetchRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareFetchRequest(message, version);
   } catch (e) {
@@ -594,7 +639,7 @@ export function size(message: ShareFetchRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareFetchRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareFetchRequest(writer, message, version);
 }
 

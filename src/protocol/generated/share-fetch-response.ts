@@ -4,14 +4,14 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactNullableBytes, readCompactNullableString,
-  readCompactString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableBytes,
-  sizeOfCompactNullableString, sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint,
-  sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableBytes,
-  writeCompactNullableString, writeCompactString, writeTaggedFields,
+  nonNull, nullNotAllowed, readCompactArrayLength, readCompactBytes,
+  readCompactNullableString, readCompactString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactBytes, sizeOfCompactNullableString, sizeOfCompactString, sizeOfTaggedFields,
+  sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactBytes, writeCompactNullableString, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_ShareFetchResponse = ["throttleTimeMs", "errorCode", "errorMessage", "responses", "nodeEndpoints"] as readonly string[];
+const _F_ShareFetchResponse = ["throttleTimeMs", "errorCode", "errorMessage", "acquisitionLockTimeoutMs", "responses", "nodeEndpoints"] as readonly string[];
 const _F_ShareFetchableTopicResponse = ["topicId", "partitions"] as readonly string[];
 const _F_PartitionData = ["partitionIndex", "errorCode", "errorMessage", "acknowledgeErrorCode", "acknowledgeErrorMessage", "currentLeader", "records", "acquiredRecords"] as readonly string[];
 const _F_LeaderIdAndEpoch = ["leaderId", "leaderEpoch"] as readonly string[];
@@ -21,10 +21,10 @@ const _F_NodeEndpoint = ["nodeId", "host", "port", "rack"] as readonly string[];
 export const name = "ShareFetchResponse";
 export const apiKey = 78;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ShareFetchResponse, versions 0 */
+/** ShareFetchResponse, versions 1-2 */
 export interface ShareFetchResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -32,6 +32,8 @@ export interface ShareFetchResponse {
   errorCode: number;
   /** string, versions 0+, nullable 0+, default null */
   errorMessage: string | null;
+  /** int32, versions 1+ */
+  acquisitionLockTimeoutMs: number;
   /** []ShareFetchableTopicResponse, versions 0+ */
   responses: ShareFetchableTopicResponse[];
   /** []NodeEndpoint, versions 0+ */
@@ -42,7 +44,7 @@ export interface ShareFetchResponse {
 
 /** struct ShareFetchableTopicResponse, versions 0+ */
 export interface ShareFetchableTopicResponse {
-  /** uuid, versions 0+ */
+  /** uuid, versions 0+, map key */
   topicId: Buffer;
   /** []PartitionData, versions 0+ */
   partitions: PartitionData[];
@@ -64,7 +66,7 @@ export interface PartitionData {
   acknowledgeErrorMessage: string | null;
   /** LeaderIdAndEpoch, versions 0+ */
   currentLeader: LeaderIdAndEpoch;
-  /** records, versions 0+, nullable 0+ */
+  /** records, versions 0+, nullable 0 */
   records: Buffer | null;
   /** []AcquiredRecords, versions 0+ */
   acquiredRecords: AcquiredRecords[];
@@ -116,6 +118,7 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
   };
@@ -184,6 +187,7 @@ function readShareFetchResponse(_r: Reader, _v: number): ShareFetchResponse {
     let throttleTimeMs: number;
     let errorCode: number;
     let errorMessage: string | null;
+    let acquisitionLockTimeoutMs: number;
     let responses: ShareFetchableTopicResponse[];
     let nodeEndpoints: NodeEndpoint[];
     let _unknown: TaggedField[] | undefined;
@@ -194,6 +198,8 @@ function readShareFetchResponse(_r: Reader, _v: number): ShareFetchResponse {
     _f = 2;
     errorMessage = readCompactNullableString(_r);
     _f = 3;
+    acquisitionLockTimeoutMs = _r.int32();
+    _f = 4;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -204,7 +210,7 @@ function readShareFetchResponse(_r: Reader, _v: number): ShareFetchResponse {
         responses = _a;
       }
     }
-    _f = 4;
+    _f = 5;
     {
       const _n = readCompactArrayLength(_r, 11);
       if (_n < 0) {
@@ -222,7 +228,7 @@ function readShareFetchResponse(_r: Reader, _v: number): ShareFetchResponse {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareFetchResponse = { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints };
+    const _x: ShareFetchResponse = { throttleTimeMs, errorCode, errorMessage, acquisitionLockTimeoutMs, responses, nodeEndpoints };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -234,17 +240,17 @@ function sizeShareFetchResponse(_x: ShareFetchResponse, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    _s += 6;
+    _s += 10;
     let _nt = 0;
     _f = 2;
     _s += sizeOfCompactNullableString(_x.errorMessage);
-    _f = 3;
+    _f = 4;
     {
       const _a = _x.responses;
       _s += sizeOfUVarint(_a.length + 1);
       for (let _i = 0; _i < _a.length; _i++) _s += sizeShareFetchableTopicResponse(_a[_i]!, _v);
     }
-    _f = 4;
+    _f = 5;
     {
       const _a = _x.nodeEndpoints;
       _s += sizeOfUVarint(_a.length + 1);
@@ -266,6 +272,7 @@ function writeShareFetchResponse(_w: Writer, _x: ShareFetchResponse, _v: number)
   _w.int32(_x.throttleTimeMs);
   _w.int16(_x.errorCode);
   writeCompactNullableString(_w, _x.errorMessage);
+  _w.int32(_x.acquisitionLockTimeoutMs);
   {
     const _a = _x.responses;
     _w.uvarint(_a.length + 1);
@@ -385,7 +392,7 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
     _f = 5;
     currentLeader = readLeaderIdAndEpoch(_r, _v);
     _f = 6;
-    records = readCompactNullableBytes(_r);
+    records = readCompactBytes(_r);
     _f = 7;
     {
       const _n = readCompactArrayLength(_r, 19);
@@ -425,7 +432,7 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
     _f = 5;
     _s += sizeLeaderIdAndEpoch(_x.currentLeader, _v);
     _f = 6;
-    _s += sizeOfCompactNullableBytes(_x.records);
+    _s += sizeOfCompactBytes(nonNull(_x.records));
     _f = 7;
     {
       const _a = _x.acquiredRecords;
@@ -451,7 +458,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
   _w.int16(_x.acknowledgeErrorCode);
   writeCompactNullableString(_w, _x.acknowledgeErrorMessage);
   writeLeaderIdAndEpoch(_w, _x.currentLeader, _v);
-  writeCompactNullableBytes(_w, _x.records);
+  writeCompactBytes(_w, _x.records!);
   {
     const _a = _x.acquiredRecords;
     _w.uvarint(_a.length + 1);
@@ -649,7 +656,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a ShareFetchResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareFetchResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareFetchResponse(reader, version);
   } catch (e) {
@@ -664,7 +671,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareFe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareFetchResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareFetchResponse(message, version);
   } catch (e) {
@@ -674,7 +681,7 @@ export function size(message: ShareFetchResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareFetchResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareFetchResponse(writer, message, version);
 }
 

@@ -14,12 +14,11 @@ const _F_ShareGroupDescribeRequest = ["groupIds", "includeAuthorizedOperations"]
 export const name = "ShareGroupDescribeRequest";
 export const apiKey = 77;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** ShareGroupDescribeRequest, versions 0 */
+/** ShareGroupDescribeRequest, versions 1 */
 export interface ShareGroupDescribeRequest {
   /** []string, versions 0+, entity groupId */
   groupIds: string[];
@@ -115,7 +114,7 @@ function writeShareGroupDescribeRequest(_w: Writer, _x: ShareGroupDescribeReques
 
 /** Reads a ShareGroupDescribeRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupDescribeRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupDescribeRequest(reader, version);
   } catch (e) {
@@ -130,7 +129,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupDescribeRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupDescribeRequest(message, version);
   } catch (e) {
@@ -140,7 +139,7 @@ export function size(message: ShareGroupDescribeRequest, version: number): numbe
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupDescribeRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupDescribeRequest(writer, message, version);
 }
 

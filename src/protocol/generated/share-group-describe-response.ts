@@ -19,10 +19,10 @@ const _F_Assignment = ["topicPartitions"] as readonly string[];
 export const name = "ShareGroupDescribeResponse";
 export const apiKey = 77;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ShareGroupDescribeResponse, versions 0 */
+/** ShareGroupDescribeResponse, versions 1 */
 export interface ShareGroupDescribeResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -597,7 +597,7 @@ function writeAssignment(_w: Writer, _x: Assignment, _v: number): void {
 
 /** Reads a ShareGroupDescribeResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupDescribeResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupDescribeResponse(reader, version);
   } catch (e) {
@@ -612,7 +612,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupDescribeResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupDescribeResponse(message, version);
   } catch (e) {
@@ -622,7 +622,7 @@ export function size(message: ShareGroupDescribeResponse, version: number): numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupDescribeResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupDescribeResponse(writer, message, version);
 }
 

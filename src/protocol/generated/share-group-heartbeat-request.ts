@@ -15,12 +15,11 @@ const _F_ShareGroupHeartbeatRequest = ["groupId", "memberId", "memberEpoch", "ra
 export const name = "ShareGroupHeartbeatRequest";
 export const apiKey = 76;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** ShareGroupHeartbeatRequest, versions 0 */
+/** ShareGroupHeartbeatRequest, versions 1 */
 export interface ShareGroupHeartbeatRequest {
   /** string, versions 0+, entity groupId */
   groupId: string;
@@ -30,7 +29,7 @@ export interface ShareGroupHeartbeatRequest {
   memberEpoch: number;
   /** string, versions 0+, nullable 0+, default null */
   rackId: string | null;
-  /** []string, versions 0+, nullable 0+, default null */
+  /** []string, versions 0+, nullable 0+, default null, entity topicName */
   subscribedTopicNames: string[] | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -151,7 +150,7 @@ function writeShareGroupHeartbeatRequest(_w: Writer, _x: ShareGroupHeartbeatRequ
 
 /** Reads a ShareGroupHeartbeatRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupHeartbeatRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupHeartbeatRequest(reader, version);
   } catch (e) {
@@ -166,7 +165,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupHeartbeatRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupHeartbeatRequest(message, version);
   } catch (e) {
@@ -176,7 +175,7 @@ export function size(message: ShareGroupHeartbeatRequest, version: number): numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupHeartbeatRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupHeartbeatRequest(writer, message, version);
 }
 

@@ -17,10 +17,10 @@ const _F_TopicPartitions = ["topicId", "partitions"] as readonly string[];
 export const name = "ShareGroupHeartbeatResponse";
 export const apiKey = 76;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 1, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** ShareGroupHeartbeatResponse, versions 0 */
+/** ShareGroupHeartbeatResponse, versions 1 */
 export interface ShareGroupHeartbeatResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -331,7 +331,7 @@ function writeTopicPartitions(_w: Writer, _x: TopicPartitions, _v: number): void
 
 /** Reads a ShareGroupHeartbeatResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupHeartbeatResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupHeartbeatResponse(reader, version);
   } catch (e) {
@@ -346,7 +346,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupHeartbeatResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupHeartbeatResponse(message, version);
   } catch (e) {
@@ -356,7 +356,7 @@ export function size(message: ShareGroupHeartbeatResponse, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupHeartbeatResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupHeartbeatResponse(writer, message, version);
 }
 

@@ -2,28 +2,29 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, notInVersion,
-  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactNullableString,
-  readCompactString, readNullableString, readString, readTaggedCount,
-  readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString, sizeOfNullableString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
-  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
-  writeNullableString, writeString, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  notInVersion, nullNotAllowed, readArrayLength, readCompactArrayLength,
+  readCompactNullableString, readCompactString, readNullableString, readString,
+  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
+  sizeOfNullableString, sizeOfString, sizeOfTaggedFields, sizeOfUVarint,
+  sizeOfUuid, taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion,
+  writeCompactNullableString, writeCompactString, writeNullableString, writeString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
-const _F_TxnOffsetCommitRequest = ["transactionalId", "groupId", "producerId", "producerEpoch", "generationId", "memberId", "groupInstanceId", "topics"] as readonly string[];
-const _F_TxnOffsetCommitRequestTopic = ["name", "partitions"] as readonly string[];
+const _F_TxnOffsetCommitRequest = ["transactionalId", "groupId", "producerId", "producerEpoch", "generationIdOrMemberEpoch", "memberId", "groupInstanceId", "topics"] as readonly string[];
+const _F_TxnOffsetCommitRequestTopic = ["name", "topicId", "partitions"] as readonly string[];
 const _F_TxnOffsetCommitRequestPartition = ["partitionIndex", "committedOffset", "committedLeaderEpoch", "committedMetadata"] as readonly string[];
 
 export const name = "TxnOffsetCommitRequest";
 export const apiKey = 28;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** TxnOffsetCommitRequest, versions 0-5 */
+/** TxnOffsetCommitRequest, versions 0-6 */
 export interface TxnOffsetCommitRequest {
   /** string, versions 0+, entity transactionalId */
   transactionalId: string;
@@ -34,7 +35,7 @@ export interface TxnOffsetCommitRequest {
   /** int16, versions 0+ */
   producerEpoch: number;
   /** int32, versions 3+, default -1 */
-  generationId: number;
+  generationIdOrMemberEpoch: number;
   /** string, versions 3+ */
   memberId: string;
   /** string, versions 3+, nullable 3+, default null */
@@ -47,8 +48,10 @@ export interface TxnOffsetCommitRequest {
 
 /** struct TxnOffsetCommitRequestTopic, versions 0+ */
 export interface TxnOffsetCommitRequestTopic {
-  /** string, versions 0+, entity topicName */
+  /** string, versions 0-5, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 6+, ignorable */
+  topicId: Buffer;
   /** []TxnOffsetCommitRequestPartition, versions 0+ */
   partitions: TxnOffsetCommitRequestPartition[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -78,7 +81,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
     groupId: "",
     producerId: 0n,
     producerEpoch: 0,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: "",
     groupInstanceId: null,
     topics: [],
@@ -89,6 +92,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
 export function defaultTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -110,7 +114,7 @@ function readTxnOffsetCommitRequest(_r: Reader, _v: number): TxnOffsetCommitRequ
     let groupId: string;
     let producerId: bigint;
     let producerEpoch: number;
-    let generationId: number;
+    let generationIdOrMemberEpoch: number;
     let memberId: string;
     let groupInstanceId: string | null;
     let topics: TxnOffsetCommitRequestTopic[];
@@ -125,7 +129,7 @@ function readTxnOffsetCommitRequest(_r: Reader, _v: number): TxnOffsetCommitRequ
       _f = 3;
       producerEpoch = _r.int16();
       _f = 4;
-      generationId = _r.int32();
+      generationIdOrMemberEpoch = _r.int32();
       _f = 5;
       memberId = readCompactString(_r);
       _f = 6;
@@ -157,7 +161,7 @@ function readTxnOffsetCommitRequest(_r: Reader, _v: number): TxnOffsetCommitRequ
       producerId = _r.int64();
       _f = 3;
       producerEpoch = _r.int16();
-      generationId = -1;
+      generationIdOrMemberEpoch = -1;
       memberId = "";
       groupInstanceId = null;
       _f = 7;
@@ -172,7 +176,7 @@ function readTxnOffsetCommitRequest(_r: Reader, _v: number): TxnOffsetCommitRequ
         }
       }
     }
-    const _x: TxnOffsetCommitRequest = { transactionalId, groupId, producerId, producerEpoch, generationId, memberId, groupInstanceId, topics };
+    const _x: TxnOffsetCommitRequest = { transactionalId, groupId, producerId, producerEpoch, generationIdOrMemberEpoch, memberId, groupInstanceId, topics };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -213,9 +217,9 @@ function sizeTxnOffsetCommitRequest(_x: TxnOffsetCommitRequest, _v: number): num
       _s += sizeOfString(_x.transactionalId);
       _f = 1;
       _s += sizeOfString(_x.groupId);
-      if (!(_x.generationId === -1)) {
+      if (!(_x.generationIdOrMemberEpoch === -1)) {
         _f = 4;
-        notInVersion("generationId", _v);
+        notInVersion("generationIdOrMemberEpoch", _v);
       }
       if (!(_x.memberId === "")) {
         _f = 5;
@@ -245,7 +249,7 @@ function writeTxnOffsetCommitRequest(_w: Writer, _x: TxnOffsetCommitRequest, _v:
     writeCompactString(_w, _x.groupId);
     _w.int64(_x.producerId);
     _w.int16(_x.producerEpoch);
-    _w.int32(_x.generationId);
+    _w.int32(_x.generationIdOrMemberEpoch);
     writeCompactString(_w, _x.memberId);
     writeCompactNullableString(_w, _x.groupInstanceId);
     {
@@ -277,12 +281,23 @@ function readTxnOffsetCommitRequestTopic(_r: Reader, _v: number): TxnOffsetCommi
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitions: TxnOffsetCommitRequestPartition[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 3) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 5) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 6) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 18);
         if (_n < 0) {
@@ -303,7 +318,8 @@ function readTxnOffsetCommitRequestTopic(_r: Reader, _v: number): TxnOffsetCommi
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 14);
         if (_n < 0) {
@@ -315,7 +331,7 @@ function readTxnOffsetCommitRequestTopic(_r: Reader, _v: number): TxnOffsetCommi
         }
       }
     }
-    const _x: TxnOffsetCommitRequestTopic = { name: name_, partitions };
+    const _x: TxnOffsetCommitRequestTopic = { name: name_, topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -329,9 +345,15 @@ function sizeTxnOffsetCommitRequestTopic(_x: TxnOffsetCommitRequestTopic, _v: nu
     let _s = 0;
     if (_v >= 3) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 5) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 6) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += sizeOfUVarint(_a.length + 1);
@@ -346,7 +368,7 @@ function sizeTxnOffsetCommitRequestTopic(_x: TxnOffsetCommitRequestTopic, _v: nu
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += 4;
@@ -362,7 +384,12 @@ function sizeTxnOffsetCommitRequestTopic(_x: TxnOffsetCommitRequestTopic, _v: nu
 
 function writeTxnOffsetCommitRequestTopic(_w: Writer, _x: TxnOffsetCommitRequestTopic, _v: number): void {
   if (_v >= 3) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 5) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 6) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitions;
       _w.uvarint(_a.length + 1);
@@ -487,7 +514,7 @@ function writeTxnOffsetCommitRequestPartition(_w: Writer, _x: TxnOffsetCommitReq
 
 /** Reads a TxnOffsetCommitRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): TxnOffsetCommitRequest {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readTxnOffsetCommitRequest(reader, version);
   } catch (e) {
@@ -502,7 +529,7 @@ export function decode(buffer: Buffer, offset: number, version: number): TxnOffs
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: TxnOffsetCommitRequest, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeTxnOffsetCommitRequest(message, version);
   } catch (e) {
@@ -512,7 +539,7 @@ export function size(message: TxnOffsetCommitRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: TxnOffsetCommitRequest, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeTxnOffsetCommitRequest(writer, message, version);
 }
 

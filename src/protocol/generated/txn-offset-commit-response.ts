@@ -2,25 +2,26 @@
 import { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readArrayLength, readCompactArrayLength, readCompactString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  nullNotAllowed, readArrayLength, readCompactArrayLength, readCompactString,
+  readString, readTaggedCount, readUnknownTagged, sizeOfCompactString,
+  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  taggedNotSupported, unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString,
+  writeString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_TxnOffsetCommitResponse = ["throttleTimeMs", "topics"] as readonly string[];
-const _F_TxnOffsetCommitResponseTopic = ["name", "partitions"] as readonly string[];
+const _F_TxnOffsetCommitResponseTopic = ["name", "topicId", "partitions"] as readonly string[];
 const _F_TxnOffsetCommitResponsePartition = ["partitionIndex", "errorCode"] as readonly string[];
 
 export const name = "TxnOffsetCommitResponse";
 export const apiKey = 28;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 5 };
+export const validVersions: VersionRange = { lowest: 0, highest: 6 };
 export const flexibleVersions: VersionRange = { lowest: 3, highest: 32767 };
 
-/** TxnOffsetCommitResponse, versions 0-5 */
+/** TxnOffsetCommitResponse, versions 0-6 */
 export interface TxnOffsetCommitResponse {
   /** int32, versions 0+ */
   throttleTimeMs: number;
@@ -32,8 +33,10 @@ export interface TxnOffsetCommitResponse {
 
 /** struct TxnOffsetCommitResponseTopic, versions 0+ */
 export interface TxnOffsetCommitResponseTopic {
-  /** string, versions 0+, entity topicName */
+  /** string, versions 0-5, ignorable, entity topicName */
   name: string;
+  /** uuid, versions 6+, ignorable */
+  topicId: Buffer;
   /** []TxnOffsetCommitResponsePartition, versions 0+ */
   partitions: TxnOffsetCommitResponsePartition[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -64,6 +67,7 @@ export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
 export function defaultTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTopic {
   return {
     name: "",
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -190,12 +194,23 @@ function readTxnOffsetCommitResponseTopic(_r: Reader, _v: number): TxnOffsetComm
   let _f = -1;
   try {
     let name_: string;
+    let topicId: Buffer;
     let partitions: TxnOffsetCommitResponsePartition[];
     let _unknown: TaggedField[] | undefined;
     if (_v >= 3) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
+      if (_v <= 5) {
+        _f = 0;
+        name_ = readCompactString(_r);
+      } else {
+        name_ = "";
+      }
+      if (_v >= 6) {
+        _f = 1;
+        topicId = _r.uuid();
+      } else {
+        topicId = ZERO_UUID;
+      }
+      _f = 2;
       {
         const _n = readCompactArrayLength(_r, 7);
         if (_n < 0) {
@@ -216,7 +231,8 @@ function readTxnOffsetCommitResponseTopic(_r: Reader, _v: number): TxnOffsetComm
     } else {
       _f = 0;
       name_ = readString(_r);
-      _f = 1;
+      topicId = ZERO_UUID;
+      _f = 2;
       {
         const _n = readArrayLength(_r, 6);
         if (_n < 0) {
@@ -228,7 +244,7 @@ function readTxnOffsetCommitResponseTopic(_r: Reader, _v: number): TxnOffsetComm
         }
       }
     }
-    const _x: TxnOffsetCommitResponseTopic = { name: name_, partitions };
+    const _x: TxnOffsetCommitResponseTopic = { name: name_, topicId, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -242,9 +258,15 @@ function sizeTxnOffsetCommitResponseTopic(_x: TxnOffsetCommitResponseTopic, _v: 
     let _s = 0;
     if (_v >= 3) {
       let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
+      if (_v <= 5) {
+        _f = 0;
+        _s += sizeOfCompactString(_x.name);
+      }
+      if (_v >= 6) {
+        _f = 1;
+        _s += sizeOfUuid(_x.topicId);
+      }
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += sizeOfUVarint(_a.length + 1);
@@ -259,7 +281,7 @@ function sizeTxnOffsetCommitResponseTopic(_x: TxnOffsetCommitResponseTopic, _v: 
     } else {
       _f = 0;
       _s += sizeOfString(_x.name);
-      _f = 1;
+      _f = 2;
       {
         const _a = _x.partitions;
         _s += 4;
@@ -275,7 +297,12 @@ function sizeTxnOffsetCommitResponseTopic(_x: TxnOffsetCommitResponseTopic, _v: 
 
 function writeTxnOffsetCommitResponseTopic(_w: Writer, _x: TxnOffsetCommitResponseTopic, _v: number): void {
   if (_v >= 3) {
-    writeCompactString(_w, _x.name);
+    if (_v <= 5) {
+      writeCompactString(_w, _x.name);
+    }
+    if (_v >= 6) {
+      _w.bytes(_x.topicId);
+    }
     {
       const _a = _x.partitions;
       _w.uvarint(_a.length + 1);
@@ -372,7 +399,7 @@ function writeTxnOffsetCommitResponsePartition(_w: Writer, _x: TxnOffsetCommitRe
 
 /** Reads a TxnOffsetCommitResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): TxnOffsetCommitResponse {
-  if (version < 0 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readTxnOffsetCommitResponse(reader, version);
   } catch (e) {
@@ -387,7 +414,7 @@ export function decode(buffer: Buffer, offset: number, version: number): TxnOffs
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: TxnOffsetCommitResponse, version: number): number {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeTxnOffsetCommitResponse(message, version);
   } catch (e) {
@@ -397,7 +424,7 @@ export function size(message: TxnOffsetCommitResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: TxnOffsetCommitResponse, version: number): void {
-  if (version < 0 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeTxnOffsetCommitResponse(writer, message, version);
 }
 

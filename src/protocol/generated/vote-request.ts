@@ -4,24 +4,25 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
   decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readCompactNullableString, readCompactString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactNullableString, sizeOfCompactString,
-  sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactNullableString, writeCompactString, writeTaggedFields,
+  notInVersion, nullNotAllowed, readCompactArrayLength, readCompactNullableString,
+  readCompactString, readTaggedCount, readUnknownTagged, sizeOfCompactNullableString,
+  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactNullableString, writeCompactString,
+  writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_VoteRequest = ["clusterId", "voterId", "topics"] as readonly string[];
 const _F_TopicData = ["topicName", "partitions"] as readonly string[];
-const _F_PartitionData = ["partitionIndex", "candidateEpoch", "candidateId", "candidateDirectoryId", "voterDirectoryId", "lastOffsetEpoch", "lastOffset"] as readonly string[];
+const _F_PartitionData = ["partitionIndex", "replicaEpoch", "replicaId", "replicaDirectoryId", "voterDirectoryId", "lastOffsetEpoch", "lastOffset", "preVote"] as readonly string[];
 
 export const name = "VoteRequest";
 export const apiKey = 52;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["controller"];
 
-/** VoteRequest, versions 0-1 */
+/** VoteRequest, versions 0-2 */
 export interface VoteRequest {
   /** string, versions 0+, nullable 0+, default null */
   clusterId: string | null;
@@ -48,17 +49,19 @@ export interface PartitionData {
   /** int32, versions 0+ */
   partitionIndex: number;
   /** int32, versions 0+ */
-  candidateEpoch: number;
+  replicaEpoch: number;
   /** int32, versions 0+, entity brokerId */
-  candidateId: number;
+  replicaId: number;
   /** uuid, versions 1+, ignorable */
-  candidateDirectoryId: Buffer;
+  replicaDirectoryId: Buffer;
   /** uuid, versions 1+, ignorable */
   voterDirectoryId: Buffer;
   /** int32, versions 0+ */
   lastOffsetEpoch: number;
   /** int64, versions 0+ */
   lastOffset: bigint;
+  /** bool, versions 2+ */
+  preVote: boolean;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -86,12 +89,13 @@ export function defaultTopicData(): TopicData {
 export function defaultPartitionData(): PartitionData {
   return {
     partitionIndex: 0,
-    candidateEpoch: 0,
-    candidateId: 0,
-    candidateDirectoryId: ZERO_UUID,
+    replicaEpoch: 0,
+    replicaId: 0,
+    replicaDirectoryId: ZERO_UUID,
     voterDirectoryId: ZERO_UUID,
     lastOffsetEpoch: 0,
     lastOffset: 0n,
+    preVote: false,
   };
 }
 
@@ -263,24 +267,25 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
   let _f = -1;
   try {
     let partitionIndex: number;
-    let candidateEpoch: number;
-    let candidateId: number;
-    let candidateDirectoryId: Buffer;
+    let replicaEpoch: number;
+    let replicaId: number;
+    let replicaDirectoryId: Buffer;
     let voterDirectoryId: Buffer;
     let lastOffsetEpoch: number;
     let lastOffset: bigint;
+    let preVote: boolean;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     partitionIndex = _r.int32();
     _f = 1;
-    candidateEpoch = _r.int32();
+    replicaEpoch = _r.int32();
     _f = 2;
-    candidateId = _r.int32();
+    replicaId = _r.int32();
     if (_v >= 1) {
       _f = 3;
-      candidateDirectoryId = _r.uuid();
+      replicaDirectoryId = _r.uuid();
     } else {
-      candidateDirectoryId = ZERO_UUID;
+      replicaDirectoryId = ZERO_UUID;
     }
     if (_v >= 1) {
       _f = 4;
@@ -292,6 +297,12 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
     lastOffsetEpoch = _r.int32();
     _f = 6;
     lastOffset = _r.int64();
+    if (_v >= 2) {
+      _f = 7;
+      preVote = _r.bool();
+    } else {
+      preVote = false;
+    }
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -299,7 +310,7 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: PartitionData = { partitionIndex, candidateEpoch, candidateId, candidateDirectoryId, voterDirectoryId, lastOffsetEpoch, lastOffset };
+    const _x: PartitionData = { partitionIndex, replicaEpoch, replicaId, replicaDirectoryId, voterDirectoryId, lastOffsetEpoch, lastOffset, preVote };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -315,11 +326,20 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
     let _nt = 0;
     if (_v >= 1) {
       _f = 3;
-      _s += sizeOfUuid(_x.candidateDirectoryId);
+      _s += sizeOfUuid(_x.replicaDirectoryId);
     }
     if (_v >= 1) {
       _f = 4;
       _s += sizeOfUuid(_x.voterDirectoryId);
+    }
+    if (_v >= 2) {
+      _f = 7;
+      _s += 1;
+    } else {
+      if (!(_x.preVote === false)) {
+        _f = 7;
+        notInVersion("preVote", _v);
+      }
     }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
@@ -335,16 +355,19 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
 
 function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
   _w.int32(_x.partitionIndex);
-  _w.int32(_x.candidateEpoch);
-  _w.int32(_x.candidateId);
+  _w.int32(_x.replicaEpoch);
+  _w.int32(_x.replicaId);
   if (_v >= 1) {
-    _w.bytes(_x.candidateDirectoryId);
+    _w.bytes(_x.replicaDirectoryId);
   }
   if (_v >= 1) {
     _w.bytes(_x.voterDirectoryId);
   }
   _w.int32(_x.lastOffsetEpoch);
   _w.int64(_x.lastOffset);
+  if (_v >= 2) {
+    _w.bool(_x.preVote);
+  }
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);
@@ -356,7 +379,7 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
 
 /** Reads a VoteRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): VoteRequest {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readVoteRequest(reader, version);
   } catch (e) {
@@ -371,7 +394,7 @@ export function decode(buffer: Buffer, offset: number, version: number): VoteReq
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: VoteRequest, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeVoteRequest(message, version);
   } catch (e) {
@@ -381,7 +404,7 @@ export function size(message: VoteRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: VoteRequest, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeVoteRequest(writer, message, version);
 }
 

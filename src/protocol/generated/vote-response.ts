@@ -18,10 +18,10 @@ const _F_NodeEndpoint = ["nodeId", "host", "port"] as readonly string[];
 export const name = "VoteResponse";
 export const apiKey = 52;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 0, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** VoteResponse, versions 0-1 */
+/** VoteResponse, versions 0-2 */
 export interface VoteResponse {
   /** int16, versions 0+ */
   errorCode: number;
@@ -453,7 +453,7 @@ function writeNodeEndpoint(_w: Writer, _x: NodeEndpoint, _v: number): void {
 
 /** Reads a VoteResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): VoteResponse {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readVoteResponse(reader, version);
   } catch (e) {
@@ -468,7 +468,7 @@ export function decode(buffer: Buffer, offset: number, version: number): VoteRes
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: VoteResponse, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeVoteResponse(message, version);
   } catch (e) {
@@ -478,7 +478,7 @@ export function size(message: VoteResponse, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: VoteResponse, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeVoteResponse(writer, message, version);
 }
 

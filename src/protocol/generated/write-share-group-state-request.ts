@@ -12,18 +12,17 @@ import {
 
 const _F_WriteShareGroupStateRequest = ["groupId", "topics"] as readonly string[];
 const _F_WriteStateData = ["topicId", "partitions"] as readonly string[];
-const _F_PartitionData = ["partition", "stateEpoch", "leaderEpoch", "startOffset", "stateBatches"] as readonly string[];
+const _F_PartitionData = ["partition", "stateEpoch", "leaderEpoch", "startOffset", "deliveryCompleteCount", "stateBatches"] as readonly string[];
 const _F_StateBatch = ["firstOffset", "lastOffset", "deliveryState", "deliveryCount"] as readonly string[];
 
 export const name = "WriteShareGroupStateRequest";
 export const apiKey = 85;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export const listeners: readonly string[] = ["broker"];
-export const latestVersionUnstable = true;
 
-/** WriteShareGroupStateRequest, versions 0 */
+/** WriteShareGroupStateRequest, versions 0-1 */
 export interface WriteShareGroupStateRequest {
   /** string, versions 0+ */
   groupId: string;
@@ -53,6 +52,8 @@ export interface PartitionData {
   leaderEpoch: number;
   /** int64, versions 0+ */
   startOffset: bigint;
+  /** int32, versions 1+, default -1, ignorable */
+  deliveryCompleteCount: number;
   /** []StateBatch, versions 0+ */
   stateBatches: StateBatch[];
   /** Tagged fields this codec does not know, kept so that they are written back. */
@@ -98,6 +99,7 @@ export function defaultPartitionData(): PartitionData {
     stateEpoch: 0,
     leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
     stateBatches: [],
   };
 }
@@ -269,6 +271,7 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
     let stateEpoch: number;
     let leaderEpoch: number;
     let startOffset: bigint;
+    let deliveryCompleteCount: number;
     let stateBatches: StateBatch[];
     let _unknown: TaggedField[] | undefined;
     _f = 0;
@@ -279,7 +282,13 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
     leaderEpoch = _r.int32();
     _f = 3;
     startOffset = _r.int64();
-    _f = 4;
+    if (_v >= 1) {
+      _f = 4;
+      deliveryCompleteCount = _r.int32();
+    } else {
+      deliveryCompleteCount = -1;
+    }
+    _f = 5;
     {
       const _n = readCompactArrayLength(_r, 20);
       if (_n < 0) {
@@ -297,7 +306,7 @@ function readPartitionData(_r: Reader, _v: number): PartitionData {
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: PartitionData = { partition, stateEpoch, leaderEpoch, startOffset, stateBatches };
+    const _x: PartitionData = { partition, stateEpoch, leaderEpoch, startOffset, deliveryCompleteCount, stateBatches };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -311,7 +320,11 @@ function sizePartitionData(_x: PartitionData, _v: number): number {
     let _s = 0;
     _s += 20;
     let _nt = 0;
-    _f = 4;
+    if (_v >= 1) {
+      _f = 4;
+      _s += 4;
+    }
+    _f = 5;
     {
       const _a = _x.stateBatches;
       _s += sizeOfUVarint(_a.length + 1);
@@ -334,6 +347,9 @@ function writePartitionData(_w: Writer, _x: PartitionData, _v: number): void {
   _w.int32(_x.stateEpoch);
   _w.int32(_x.leaderEpoch);
   _w.int64(_x.startOffset);
+  if (_v >= 1) {
+    _w.int32(_x.deliveryCompleteCount);
+  }
   {
     const _a = _x.stateBatches;
     _w.uvarint(_a.length + 1);
@@ -413,7 +429,7 @@ function writeStateBatch(_w: Writer, _x: StateBatch, _v: number): void {
 
 /** Reads a WriteShareGroupStateRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): WriteShareGroupStateRequest {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readWriteShareGroupStateRequest(reader, version);
   } catch (e) {
@@ -428,7 +444,7 @@ export function decode(buffer: Buffer, offset: number, version: number): WriteSh
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: WriteShareGroupStateRequest, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeWriteShareGroupStateRequest(message, version);
   } catch (e) {
@@ -438,7 +454,7 @@ export function size(message: WriteShareGroupStateRequest, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: WriteShareGroupStateRequest, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeWriteShareGroupStateRequest(writer, message, version);
 }
 

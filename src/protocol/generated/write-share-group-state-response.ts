@@ -17,10 +17,10 @@ const _F_PartitionResult = ["partition", "errorCode", "errorMessage"] as readonl
 export const name = "WriteShareGroupStateResponse";
 export const apiKey = 85;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 0 };
+export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
-/** WriteShareGroupStateResponse, versions 0 */
+/** WriteShareGroupStateResponse, versions 0-1 */
 export interface WriteShareGroupStateResponse {
   /** []WriteStateResult, versions 0+ */
   results: WriteStateResult[];
@@ -283,7 +283,7 @@ function writePartitionResult(_w: Writer, _x: PartitionResult, _v: number): void
 
 /** Reads a WriteShareGroupStateResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): WriteShareGroupStateResponse {
-  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readWriteShareGroupStateResponse(reader, version);
   } catch (e) {
@@ -298,7 +298,7 @@ export function decode(buffer: Buffer, offset: number, version: number): WriteSh
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: WriteShareGroupStateResponse, version: number): number {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeWriteShareGroupStateResponse(message, version);
   } catch (e) {
@@ -308,7 +308,7 @@ export function size(message: WriteShareGroupStateResponse, version: number): nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: WriteShareGroupStateResponse, version: number): void {
-  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeWriteShareGroupStateResponse(writer, message, version);
 }
 

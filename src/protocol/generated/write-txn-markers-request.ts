@@ -4,24 +4,23 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
   encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readArrayLength, readCompactArrayLength, readCompactString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
+  readCompactArrayLength, readCompactString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_WriteTxnMarkersRequest = ["markers"] as readonly string[];
-const _F_WritableTxnMarker = ["producerId", "producerEpoch", "transactionResult", "topics", "coordinatorEpoch"] as readonly string[];
+const _F_WritableTxnMarker = ["producerId", "producerEpoch", "transactionResult", "topics", "coordinatorEpoch", "transactionVersion"] as readonly string[];
 const _F_WritableTxnMarkerTopic = ["name", "partitionIndexes"] as readonly string[];
 
 export const name = "WriteTxnMarkersRequest";
 export const apiKey = 27;
 export const type = "request";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 1, highest: 32767 };
-export const listeners: readonly string[] = ["zkBroker","broker"];
+export const listeners: readonly string[] = ["broker"];
 
-/** WriteTxnMarkersRequest, versions 0-1 */
+/** WriteTxnMarkersRequest, versions 1-2 */
 export interface WriteTxnMarkersRequest {
   /** []WritableTxnMarker, versions 0+ */
   markers: WritableTxnMarker[];
@@ -41,6 +40,8 @@ export interface WritableTxnMarker {
   topics: WritableTxnMarkerTopic[];
   /** int32, versions 0+ */
   coordinatorEpoch: number;
+  /** int8, versions 2+, default 0, ignorable */
+  transactionVersion: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -72,6 +73,7 @@ export function defaultWritableTxnMarker(): WritableTxnMarker {
     transactionResult: false,
     topics: [],
     coordinatorEpoch: 0,
+    transactionVersion: 0,
   };
 }
 
@@ -88,37 +90,23 @@ function readWriteTxnMarkersRequest(_r: Reader, _v: number): WriteTxnMarkersRequ
   try {
     let markers: WritableTxnMarker[];
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      {
-        const _n = readCompactArrayLength(_r, 17);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarker[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarker(_r, _v));
-          markers = _a;
-        }
+    _f = 0;
+    {
+      const _n = readCompactArrayLength(_r, 17);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: WritableTxnMarker[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarker(_r, _v));
+        markers = _a;
       }
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      {
-        const _n = readArrayLength(_r, 19);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarker[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarker(_r, _v));
-          markers = _a;
-        }
-      }
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WriteTxnMarkersRequest = { markers };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -132,29 +120,19 @@ function sizeWriteTxnMarkersRequest(_x: WriteTxnMarkersRequest, _v: number): num
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      let _nt = 0;
-      _f = 0;
-      {
-        const _a = _x.markers;
-        _s += sizeOfUVarint(_a.length + 1);
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarker(_a[_i]!, _v);
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _f = 0;
-      {
-        const _a = _x.markers;
-        _s += 4;
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarker(_a[_i]!, _v);
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    let _nt = 0;
+    _f = 0;
+    {
+      const _a = _x.markers;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarker(_a[_i]!, _v);
     }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WriteTxnMarkersRequest, _f);
@@ -162,25 +140,17 @@ function sizeWriteTxnMarkersRequest(_x: WriteTxnMarkersRequest, _v: number): num
 }
 
 function writeWriteTxnMarkersRequest(_w: Writer, _x: WriteTxnMarkersRequest, _v: number): void {
-  if (_v >= 1) {
-    {
-      const _a = _x.markers;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarker(_w, _a[_i]!, _v);
-    }
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  {
+    const _a = _x.markers;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarker(_w, _a[_i]!, _v);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    {
-      const _a = _x.markers;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarker(_w, _a[_i]!, _v);
-    }
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
@@ -192,56 +162,41 @@ function readWritableTxnMarker(_r: Reader, _v: number): WritableTxnMarker {
     let transactionResult: boolean;
     let topics: WritableTxnMarkerTopic[];
     let coordinatorEpoch: number;
+    let transactionVersion: number;
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      producerId = _r.int64();
-      _f = 1;
-      producerEpoch = _r.int16();
-      _f = 2;
-      transactionResult = _r.bool();
-      _f = 3;
-      {
-        const _n = readCompactArrayLength(_r, 3);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerTopic[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopic(_r, _v));
-          topics = _a;
-        }
+    _f = 0;
+    producerId = _r.int64();
+    _f = 1;
+    producerEpoch = _r.int16();
+    _f = 2;
+    transactionResult = _r.bool();
+    _f = 3;
+    {
+      const _n = readCompactArrayLength(_r, 3);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: WritableTxnMarkerTopic[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopic(_r, _v));
+        topics = _a;
       }
-      _f = 4;
-      coordinatorEpoch = _r.int32();
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      producerId = _r.int64();
-      _f = 1;
-      producerEpoch = _r.int16();
-      _f = 2;
-      transactionResult = _r.bool();
-      _f = 3;
-      {
-        const _n = readArrayLength(_r, 6);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerTopic[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopic(_r, _v));
-          topics = _a;
-        }
-      }
-      _f = 4;
-      coordinatorEpoch = _r.int32();
     }
-    const _x: WritableTxnMarker = { producerId, producerEpoch, transactionResult, topics, coordinatorEpoch };
+    _f = 4;
+    coordinatorEpoch = _r.int32();
+    if (_v >= 2) {
+      _f = 5;
+      transactionVersion = _r.int8();
+    } else {
+      transactionVersion = 0;
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+    }
+    const _x: WritableTxnMarker = { producerId, producerEpoch, transactionResult, topics, coordinatorEpoch, transactionVersion };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -253,31 +208,24 @@ function sizeWritableTxnMarker(_x: WritableTxnMarker, _v: number): number {
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      _s += 15;
-      let _nt = 0;
-      _f = 3;
-      {
-        const _a = _x.topics;
-        _s += sizeOfUVarint(_a.length + 1);
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopic(_a[_i]!, _v);
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _s += 15;
-      _f = 3;
-      {
-        const _a = _x.topics;
-        _s += 4;
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopic(_a[_i]!, _v);
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    _s += 15;
+    let _nt = 0;
+    _f = 3;
+    {
+      const _a = _x.topics;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopic(_a[_i]!, _v);
     }
+    if (_v >= 2) {
+      _f = 5;
+      _s += 1;
+    }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WritableTxnMarker, _f);
@@ -285,33 +233,24 @@ function sizeWritableTxnMarker(_x: WritableTxnMarker, _v: number): number {
 }
 
 function writeWritableTxnMarker(_w: Writer, _x: WritableTxnMarker, _v: number): void {
-  if (_v >= 1) {
-    _w.int64(_x.producerId);
-    _w.int16(_x.producerEpoch);
-    _w.bool(_x.transactionResult);
-    {
-      const _a = _x.topics;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopic(_w, _a[_i]!, _v);
-    }
-    _w.int32(_x.coordinatorEpoch);
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  _w.int64(_x.producerId);
+  _w.int16(_x.producerEpoch);
+  _w.bool(_x.transactionResult);
+  {
+    const _a = _x.topics;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopic(_w, _a[_i]!, _v);
+  }
+  _w.int32(_x.coordinatorEpoch);
+  if (_v >= 2) {
+    _w.int8(_x.transactionVersion);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    _w.int64(_x.producerId);
-    _w.int16(_x.producerEpoch);
-    _w.bool(_x.transactionResult);
-    {
-      const _a = _x.topics;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopic(_w, _a[_i]!, _v);
-    }
-    _w.int32(_x.coordinatorEpoch);
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
@@ -321,41 +260,25 @@ function readWritableTxnMarkerTopic(_r: Reader, _v: number): WritableTxnMarkerTo
     let name_: string;
     let partitionIndexes: number[];
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
-      {
-        const _n = readCompactArrayLength(_r, 4);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: number[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(_r.int32());
-          partitionIndexes = _a;
-        }
+    _f = 0;
+    name_ = readCompactString(_r);
+    _f = 1;
+    {
+      const _n = readCompactArrayLength(_r, 4);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: number[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(_r.int32());
+        partitionIndexes = _a;
       }
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      name_ = readString(_r);
-      _f = 1;
-      {
-        const _n = readArrayLength(_r, 4);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: number[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(_r.int32());
-          partitionIndexes = _a;
-        }
-      }
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WritableTxnMarkerTopic = { name: name_, partitionIndexes };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -369,33 +292,21 @@ function sizeWritableTxnMarkerTopic(_x: WritableTxnMarkerTopic, _v: number): num
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
-      {
-        const _a = _x.partitionIndexes;
-        _s += sizeOfUVarint(_a.length + 1);
-        _s += _a.length * 4;
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _f = 0;
-      _s += sizeOfString(_x.name);
-      _f = 1;
-      {
-        const _a = _x.partitionIndexes;
-        _s += 4;
-        _s += _a.length * 4;
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    let _nt = 0;
+    _f = 0;
+    _s += sizeOfCompactString(_x.name);
+    _f = 1;
+    {
+      const _a = _x.partitionIndexes;
+      _s += sizeOfUVarint(_a.length + 1);
+      _s += _a.length * 4;
     }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WritableTxnMarkerTopic, _f);
@@ -403,33 +314,24 @@ function sizeWritableTxnMarkerTopic(_x: WritableTxnMarkerTopic, _v: number): num
 }
 
 function writeWritableTxnMarkerTopic(_w: Writer, _x: WritableTxnMarkerTopic, _v: number): void {
-  if (_v >= 1) {
-    writeCompactString(_w, _x.name);
-    {
-      const _a = _x.partitionIndexes;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
-    }
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  writeCompactString(_w, _x.name);
+  {
+    const _a = _x.partitionIndexes;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    writeString(_w, _x.name);
-    {
-      const _a = _x.partitionIndexes;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
-    }
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
 /** Reads a WriteTxnMarkersRequest at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): WriteTxnMarkersRequest {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readWriteTxnMarkersRequest(reader, version);
   } catch (e) {
@@ -444,7 +346,7 @@ export function decode(buffer: Buffer, offset: number, version: number): WriteTx
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: WriteTxnMarkersRequest, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeWriteTxnMarkersRequest(message, version);
   } catch (e) {
@@ -454,7 +356,7 @@ export function size(message: WriteTxnMarkersRequest, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: WriteTxnMarkersRequest, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeWriteTxnMarkersRequest(writer, message, version);
 }
 

@@ -4,10 +4,9 @@ import { Writer } from '../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
   encodeFailure, finishDecodeError, finishEncodeError, nullNotAllowed,
-  readArrayLength, readCompactArrayLength, readCompactString, readString,
-  readTaggedCount, readUnknownTagged, sizeOfCompactString, sizeOfString,
-  sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeCompactString, writeString, writeTaggedFields,
+  readCompactArrayLength, readCompactString, readTaggedCount, readUnknownTagged,
+  sizeOfCompactString, sizeOfTaggedFields, sizeOfUVarint, unsupportedDecodeVersion,
+  unsupportedEncodeVersion, writeCompactString, writeTaggedFields,
 } from '../primitives/codec-helpers.js';
 
 const _F_WriteTxnMarkersResponse = ["markers"] as readonly string[];
@@ -18,10 +17,10 @@ const _F_WritableTxnMarkerPartitionResult = ["partitionIndex", "errorCode"] as r
 export const name = "WriteTxnMarkersResponse";
 export const apiKey = 27;
 export const type = "response";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const validVersions: VersionRange = { lowest: 1, highest: 2 };
 export const flexibleVersions: VersionRange = { lowest: 1, highest: 32767 };
 
-/** WriteTxnMarkersResponse, versions 0-1 */
+/** WriteTxnMarkersResponse, versions 1-2 */
 export interface WriteTxnMarkersResponse {
   /** []WritableTxnMarkerResult, versions 0+ */
   markers: WritableTxnMarkerResult[];
@@ -97,37 +96,23 @@ function readWriteTxnMarkersResponse(_r: Reader, _v: number): WriteTxnMarkersRes
   try {
     let markers: WritableTxnMarkerResult[];
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      {
-        const _n = readCompactArrayLength(_r, 10);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerResult(_r, _v));
-          markers = _a;
-        }
+    _f = 0;
+    {
+      const _n = readCompactArrayLength(_r, 10);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: WritableTxnMarkerResult[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerResult(_r, _v));
+        markers = _a;
       }
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      {
-        const _n = readArrayLength(_r, 12);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerResult(_r, _v));
-          markers = _a;
-        }
-      }
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WriteTxnMarkersResponse = { markers };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -141,29 +126,19 @@ function sizeWriteTxnMarkersResponse(_x: WriteTxnMarkersResponse, _v: number): n
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      let _nt = 0;
-      _f = 0;
-      {
-        const _a = _x.markers;
-        _s += sizeOfUVarint(_a.length + 1);
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerResult(_a[_i]!, _v);
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _f = 0;
-      {
-        const _a = _x.markers;
-        _s += 4;
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerResult(_a[_i]!, _v);
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    let _nt = 0;
+    _f = 0;
+    {
+      const _a = _x.markers;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerResult(_a[_i]!, _v);
     }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WriteTxnMarkersResponse, _f);
@@ -171,25 +146,17 @@ function sizeWriteTxnMarkersResponse(_x: WriteTxnMarkersResponse, _v: number): n
 }
 
 function writeWriteTxnMarkersResponse(_w: Writer, _x: WriteTxnMarkersResponse, _v: number): void {
-  if (_v >= 1) {
-    {
-      const _a = _x.markers;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerResult(_w, _a[_i]!, _v);
-    }
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  {
+    const _a = _x.markers;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerResult(_w, _a[_i]!, _v);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    {
-      const _a = _x.markers;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerResult(_w, _a[_i]!, _v);
-    }
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
@@ -199,41 +166,25 @@ function readWritableTxnMarkerResult(_r: Reader, _v: number): WritableTxnMarkerR
     let producerId: bigint;
     let topics: WritableTxnMarkerTopicResult[];
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      producerId = _r.int64();
-      _f = 1;
-      {
-        const _n = readCompactArrayLength(_r, 3);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerTopicResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopicResult(_r, _v));
-          topics = _a;
-        }
+    _f = 0;
+    producerId = _r.int64();
+    _f = 1;
+    {
+      const _n = readCompactArrayLength(_r, 3);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: WritableTxnMarkerTopicResult[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopicResult(_r, _v));
+        topics = _a;
       }
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      producerId = _r.int64();
-      _f = 1;
-      {
-        const _n = readArrayLength(_r, 6);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerTopicResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerTopicResult(_r, _v));
-          topics = _a;
-        }
-      }
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WritableTxnMarkerResult = { producerId, topics };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -247,31 +198,20 @@ function sizeWritableTxnMarkerResult(_x: WritableTxnMarkerResult, _v: number): n
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      _s += 8;
-      let _nt = 0;
-      _f = 1;
-      {
-        const _a = _x.topics;
-        _s += sizeOfUVarint(_a.length + 1);
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopicResult(_a[_i]!, _v);
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _s += 8;
-      _f = 1;
-      {
-        const _a = _x.topics;
-        _s += 4;
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopicResult(_a[_i]!, _v);
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    _s += 8;
+    let _nt = 0;
+    _f = 1;
+    {
+      const _a = _x.topics;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerTopicResult(_a[_i]!, _v);
     }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WritableTxnMarkerResult, _f);
@@ -279,27 +219,18 @@ function sizeWritableTxnMarkerResult(_x: WritableTxnMarkerResult, _v: number): n
 }
 
 function writeWritableTxnMarkerResult(_w: Writer, _x: WritableTxnMarkerResult, _v: number): void {
-  if (_v >= 1) {
-    _w.int64(_x.producerId);
-    {
-      const _a = _x.topics;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopicResult(_w, _a[_i]!, _v);
-    }
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  _w.int64(_x.producerId);
+  {
+    const _a = _x.topics;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopicResult(_w, _a[_i]!, _v);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    _w.int64(_x.producerId);
-    {
-      const _a = _x.topics;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerTopicResult(_w, _a[_i]!, _v);
-    }
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
@@ -309,41 +240,25 @@ function readWritableTxnMarkerTopicResult(_r: Reader, _v: number): WritableTxnMa
     let name_: string;
     let partitions: WritableTxnMarkerPartitionResult[];
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      name_ = readCompactString(_r);
-      _f = 1;
-      {
-        const _n = readCompactArrayLength(_r, 7);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerPartitionResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerPartitionResult(_r, _v));
-          partitions = _a;
-        }
+    _f = 0;
+    name_ = readCompactString(_r);
+    _f = 1;
+    {
+      const _n = readCompactArrayLength(_r, 7);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: WritableTxnMarkerPartitionResult[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerPartitionResult(_r, _v));
+        partitions = _a;
       }
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      name_ = readString(_r);
-      _f = 1;
-      {
-        const _n = readArrayLength(_r, 6);
-        if (_n < 0) {
-          nullNotAllowed(_r);
-        } else {
-          const _a: WritableTxnMarkerPartitionResult[] = [];
-          for (let _i = 0; _i < _n; _i++) _a.push(readWritableTxnMarkerPartitionResult(_r, _v));
-          partitions = _a;
-        }
-      }
+    }
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WritableTxnMarkerTopicResult = { name: name_, partitions };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -357,33 +272,21 @@ function sizeWritableTxnMarkerTopicResult(_x: WritableTxnMarkerTopicResult, _v: 
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      let _nt = 0;
-      _f = 0;
-      _s += sizeOfCompactString(_x.name);
-      _f = 1;
-      {
-        const _a = _x.partitions;
-        _s += sizeOfUVarint(_a.length + 1);
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerPartitionResult(_a[_i]!, _v);
-      }
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _f = 0;
-      _s += sizeOfString(_x.name);
-      _f = 1;
-      {
-        const _a = _x.partitions;
-        _s += 4;
-        for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerPartitionResult(_a[_i]!, _v);
-      }
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    let _nt = 0;
+    _f = 0;
+    _s += sizeOfCompactString(_x.name);
+    _f = 1;
+    {
+      const _a = _x.partitions;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeWritableTxnMarkerPartitionResult(_a[_i]!, _v);
     }
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
+    }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WritableTxnMarkerTopicResult, _f);
@@ -391,27 +294,18 @@ function sizeWritableTxnMarkerTopicResult(_x: WritableTxnMarkerTopicResult, _v: 
 }
 
 function writeWritableTxnMarkerTopicResult(_w: Writer, _x: WritableTxnMarkerTopicResult, _v: number): void {
-  if (_v >= 1) {
-    writeCompactString(_w, _x.name);
-    {
-      const _a = _x.partitions;
-      _w.uvarint(_a.length + 1);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerPartitionResult(_w, _a[_i]!, _v);
-    }
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  writeCompactString(_w, _x.name);
+  {
+    const _a = _x.partitions;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerPartitionResult(_w, _a[_i]!, _v);
+  }
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    writeString(_w, _x.name);
-    {
-      const _a = _x.partitions;
-      _w.int32(_a.length);
-      for (let _i = 0; _i < _a.length; _i++) writeWritableTxnMarkerPartitionResult(_w, _a[_i]!, _v);
-    }
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
@@ -421,23 +315,16 @@ function readWritableTxnMarkerPartitionResult(_r: Reader, _v: number): WritableT
     let partitionIndex: number;
     let errorCode: number;
     let _unknown: TaggedField[] | undefined;
-    if (_v >= 1) {
-      _f = 0;
-      partitionIndex = _r.int32();
-      _f = 1;
-      errorCode = _r.int16();
-      _f = -1;
-      const _nt = readTaggedCount(_r);
-      for (let _t = 0; _t < _nt; _t++) {
-        const _tag = _r.uvarint();
-        const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
-      }
-    } else {
-      _f = 0;
-      partitionIndex = _r.int32();
-      _f = 1;
-      errorCode = _r.int16();
+    _f = 0;
+    partitionIndex = _r.int32();
+    _f = 1;
+    errorCode = _r.int16();
+    _f = -1;
+    const _nt = readTaggedCount(_r);
+    for (let _t = 0; _t < _nt; _t++) {
+      const _tag = _r.uvarint();
+      const _size = _r.uvarint();
+      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
     const _x: WritableTxnMarkerPartitionResult = { partitionIndex, errorCode };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
@@ -451,19 +338,14 @@ function sizeWritableTxnMarkerPartitionResult(_x: WritableTxnMarkerPartitionResu
   let _f = -1;
   try {
     let _s = 0;
-    if (_v >= 1) {
-      _s += 6;
-      let _nt = 0;
-      const _u = _x._unknownTaggedFields;
-      if (_u !== undefined) {
-        _nt += _u.length;
-        _s += sizeOfTaggedFields(_u);
-      }
-      _s += sizeOfUVarint(_nt);
-    } else {
-      _s += 6;
-      if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
+    _s += 6;
+    let _nt = 0;
+    const _u = _x._unknownTaggedFields;
+    if (_u !== undefined) {
+      _nt += _u.length;
+      _s += sizeOfTaggedFields(_u);
     }
+    _s += sizeOfUVarint(_nt);
     return _s;
   } catch (e) {
     throw encodeFailure(e, _F_WritableTxnMarkerPartitionResult, _f);
@@ -471,25 +353,20 @@ function sizeWritableTxnMarkerPartitionResult(_x: WritableTxnMarkerPartitionResu
 }
 
 function writeWritableTxnMarkerPartitionResult(_w: Writer, _x: WritableTxnMarkerPartitionResult, _v: number): void {
-  if (_v >= 1) {
-    _w.int32(_x.partitionIndex);
-    _w.int16(_x.errorCode);
-    const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
-    }
+  _w.int32(_x.partitionIndex);
+  _w.int16(_x.errorCode);
+  const _u = _x._unknownTaggedFields;
+  if (_u === undefined) {
+    _w.uint8(0);
   } else {
-    _w.int32(_x.partitionIndex);
-    _w.int16(_x.errorCode);
+    _w.uvarint(_u.length);
+    writeTaggedFields(_w, _u, 0, Infinity);
   }
 }
 
 /** Reads a WriteTxnMarkersResponse at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): WriteTxnMarkersResponse {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readWriteTxnMarkersResponse(reader, version);
   } catch (e) {
@@ -504,7 +381,7 @@ export function decode(buffer: Buffer, offset: number, version: number): WriteTx
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: WriteTxnMarkersResponse, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeWriteTxnMarkersResponse(message, version);
   } catch (e) {
@@ -514,7 +391,7 @@ export function size(message: WriteTxnMarkersResponse, version: number): number 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: WriteTxnMarkersResponse, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 1 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeWriteTxnMarkersResponse(writer, message, version);
 }
 

@@ -41,7 +41,7 @@ async function alter(scope: string, name: string, value: string | null, op = 0, 
 }
 
 const entry = (name: string, value: string | null, readOnly: boolean, configSource: number, configType: number, synonyms: Array<[string, string | null, number]>, isSensitive = false) => ({
-  name, value, readOnly, isDefault: false, configSource, isSensitive, configType, documentation: null,
+  name, value, readOnly, configSource, isSensitive, configType, documentation: null,
   synonyms: synonyms.map(([n, v, source]) => ({ name: n, value: v, source })),
 });
 

@@ -16,6 +16,7 @@ import { defaultLeaveGroupRequest } from '../../../src/protocol/generated/leave-
 import type { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, joinBody } from '../../coordinator/group/wire-helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 let tb: TestBroker;
 let c: WireClient;
@@ -36,7 +37,7 @@ function joinReq(groupId: string, memberId: string, extra: Record<string, unknow
 }
 
 test('ApiVersions advertises ConsumerGroupHeartbeat 0-1, ConsumerGroupDescribe 0-1 and group.version 1', async () => {
-  const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+  const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => r.apiKeys.filter((x) => x.apiKey === k).map((x) => [x.minVersion, x.maxVersion])[0];
   assert.deepEqual(range(ApiKey.ConsumerGroupHeartbeat), [0, 1]);
   assert.deepEqual(range(ApiKey.ConsumerGroupDescribe), [0, 1]);
@@ -150,7 +151,7 @@ test('OffsetCommit v9 and OffsetFetch v9 check member epochs; DeleteGroups remov
   const outsider = await c.request(ApiKey.OffsetCommit, 9, commitBody(g, [['cg-t', 0, 8n]]));
   assert.equal(outsider.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const fetch = (memberId: string | null, memberEpoch: number) =>
-    c.request(ApiKey.OffsetFetch, 9, { ...defaultOffsetFetchRequest(), groups: [{ groupId: g, memberId, memberEpoch, topics: [{ name: 'cg-t', partitionIndexes: [0] }] }] });
+    c.request(ApiKey.OffsetFetch, 9, { ...defaultOffsetFetchRequest(), groups: [{ groupId: g, memberId, memberEpoch, topics: [{ name: 'cg-t', topicId: ZERO_UUID, partitionIndexes: [0] }] }] });
   const byMember = await fetch('o1', j.memberEpoch);
   assert.equal(byMember.groups[0]!.errorCode, ErrorCode.NONE);
   assert.equal(byMember.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 7n);

@@ -45,7 +45,7 @@ test('DeleteRecords v0 (lowest) and v2 (highest) move the log start offset and a
     replicaId: -1,
     isolationLevel: 0,
     timeoutMs: 0,
-    topics: [{ name: 'dr', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2n, maxNumOffsets: 1 }] }],
+    topics: [{ name: 'dr', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2n }] }],
   });
   assert.equal(lo.topics[0]!.partitions[0]!.offset, 4n);
 });

@@ -19,7 +19,7 @@ test('DescribeConfigs v4 describes a topic: overrides, broker synonyms in order,
     const c = byName(r.configs);
     assert.equal(c.size, 37);
     assert.deepEqual({ ...c.get('cleanup.policy')!, documentation: undefined }, {
-      name: 'cleanup.policy', value: 'compact', readOnly: false, isDefault: false, configSource: 1, isSensitive: false,
+      name: 'cleanup.policy', value: 'compact', readOnly: false, configSource: 1, isSensitive: false,
       synonyms: [{ name: 'cleanup.policy', value: 'compact', source: 1 }, { name: 'log.cleanup.policy', value: 'delete', source: 5 }],
       configType: 7, documentation: undefined,
     });
@@ -66,7 +66,7 @@ test('DescribeConfigs describes this broker, the cluster defaults and the broker
     const [all, defaults, logger, named] = out.results;
     const c = byName(all!.configs);
     assert.deepEqual({ ...c.get('num.partitions')!, documentation: null }, {
-      name: 'num.partitions', value: '3', readOnly: true, isDefault: false, configSource: 4, isSensitive: false,
+      name: 'num.partitions', value: '3', readOnly: true, configSource: 4, isSensitive: false,
       synonyms: [{ name: 'num.partitions', value: '3', source: 4 }, { name: 'num.partitions', value: '1', source: 5 }], configType: 3, documentation: null,
     });
     assert.equal(c.get('log.retention.ms')!.readOnly, false, 'dynamic settings are not read-only');

@@ -118,7 +118,7 @@ test('ListOffsets read_committed: latest is the last stable offset; timestamp lo
     replicaId: -1,
     isolationLevel,
     timeoutMs: 0,
-    topics: [{ name: 'rc4', partitions: [{ partitionIndex: 0, timestamp: BigInt(timestamp), currentLeaderEpoch: -1, maxNumOffsets: 1 }] }],
+    topics: [{ name: 'rc4', partitions: [{ partitionIndex: 0, timestamp: BigInt(timestamp), currentLeaderEpoch: -1 }] }],
   });
   const offset = async (timestamp: number, isolationLevel: number) => {
     const res = await tb.client.request(ApiKey.ListOffsets, 5, req(timestamp, isolationLevel));

@@ -16,6 +16,7 @@ import { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, fetchCommitted, joinBody, joinGroup, syncBody } from '../../coordinator/group/wire-helpers.js';
 import { type TestBroker, makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { eventually } from '../../helpers/eventually.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 let tb: TestBroker;
 let c: WireClient;
@@ -32,7 +33,7 @@ after(async () => {
 });
 
 test('ApiVersions advertises the group APIs with Kafka 4.0\'s ranges', async () => {
-  const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+  const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => {
     const e = r.apiKeys.find((x) => x.apiKey === k);
     return e === undefined ? null : [e.minVersion, e.maxVersion];
@@ -191,7 +192,7 @@ test('OffsetCommit v2-v9 and OffsetFetch v1-v9: commit, read back with metadata,
   const v8 = await c.request(ApiKey.OffsetFetch, 8, {
     ...defaultOffsetFetchRequest(),
     groups: [
-      { groupId, memberId: null, memberEpoch: -1, topics: [{ name: 't', partitionIndexes: [1] }] },
+      { groupId, memberId: null, memberEpoch: -1, topics: [{ name: 't', topicId: ZERO_UUID, partitionIndexes: [1] }] },
       { groupId: 'nobody', memberId: null, memberEpoch: -1, topics: null },
     ],
     requireStable: true,
@@ -222,7 +223,7 @@ test('OffsetCommit from a member: generation checks, REBALANCE_IN_PROGRESS while
   assert.deepEqual(del.topics.map((t) => t.partitions[0]!.errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   // DeleteGroups refuses a group with members.
   const dg = await c.request(ApiKey.DeleteGroups, 2, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId] });
-  assert.deepEqual(dg.results, [{ groupId, errorCode: ErrorCode.NON_EMPTY_GROUP }]);
+  assert.deepEqual(dg.results, [{ groupId, errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null }]);
   await c.request(ApiKey.LeaveGroup, 5, { ...defaultLeaveGroupRequest(), groupId, members: [{ memberId: j.memberId, groupInstanceId: null, reason: null }] });
 });
 
@@ -234,7 +235,7 @@ test('OffsetDelete and DeleteGroups on an empty group', async () => {
   assert.deepEqual([...(await fetchCommitted(c, groupId)).keys()], ['t-1']);
   assert.equal((await c.request(ApiKey.OffsetDelete, 0, { ...defaultOffsetDeleteRequest(), groupId: 'ghost', topics: [] })).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   const dg = await c.request(ApiKey.DeleteGroups, 0, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId, 'ghost'] });
-  assert.deepEqual(dg.results, [{ groupId, errorCode: 0 }, { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  assert.deepEqual(dg.results, [{ groupId, errorCode: 0, errorMessage: null }, { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }]);
   assert.equal((await fetchCommitted(c, groupId)).size, 0);
 });
 

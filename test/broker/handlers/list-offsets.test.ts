@@ -28,7 +28,7 @@ function req(partitions: Array<{ partition?: number; timestamp: number; currentL
   for (const p of partitions) {
     const name = p.topic ?? 'lo';
     if (!topics.has(name)) topics.set(name, { name, partitions: [] });
-    topics.get(name)!.partitions.push({ partitionIndex: p.partition ?? 0, timestamp: BigInt(p.timestamp), currentLeaderEpoch: p.currentLeaderEpoch ?? -1, maxNumOffsets: 1 });
+    topics.get(name)!.partitions.push({ partitionIndex: p.partition ?? 0, timestamp: BigInt(p.timestamp), currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
   }
   return { replicaId: -1, isolationLevel: 0, timeoutMs: 0, ...opts, topics: [...topics.values()] };
 }

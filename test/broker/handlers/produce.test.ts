@@ -9,12 +9,13 @@ import { TimestampType } from '../../../src/protocol/records/header.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { batch, produce, produceRequest, readLog, readValues, records } from '../produce/helpers.js';
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 test('ApiVersions: Produce advertised 0-12 as Kafka 4.0 does, InitProducerId 0-5, DescribeProducers 0; Produce v0-2 closes the connection', async () => {
   const tb = await startTestBroker();
   const client = await WireClient.connect(tb.bootstrap);
   try {
-    const res = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+    const res = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     assert.deepEqual(keys.get(ApiKey.Produce), [0, 12]);
     assert.deepEqual(keys.get(ApiKey.InitProducerId), [0, 5]);
@@ -58,8 +59,8 @@ test('acks=1 and acks=-1: base offsets, log start offset, no log append time; th
       acks: -1,
       timeoutMs: 1000,
       topicData: [
-        { name: 'plain', partitionData: [{ index: 1, records: batch(records(1)) }, { index: 0, records: batch(records(1)) }] },
-        { name: 'missing', partitionData: [{ index: 0, records: batch(records(1)) }] },
+        { name: 'plain', topicId: ZERO_UUID, partitionData: [{ index: 1, records: batch(records(1)) }, { index: 0, records: batch(records(1)) }] },
+        { name: 'missing', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch(records(1)) }] },
       ],
     });
     assert.deepEqual(multi.responses.map((t) => [t.name, t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])]), [
@@ -100,8 +101,8 @@ test('invalid acks, unknown topics and partitions; Produce never creates topics'
       acks: 2,
       timeoutMs: 1000,
       topicData: [
-        { name: 't', partitionData: [{ index: 0, records: batch(records(1)) }, { index: 3, records: batch(records(1)) }] },
-        { name: 'missing', partitionData: [{ index: 0, records: batch(records(1)) }] },
+        { name: 't', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch(records(1)) }, { index: 3, records: batch(records(1)) }] },
+        { name: 'missing', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch(records(1)) }] },
       ],
     });
     const p = res.responses[0]!.partitionResponses[0]!;

@@ -71,7 +71,7 @@ export async function fillTopic(bootstrap: string, topic: string, batches: numbe
 export async function produce(client: WireClient, topic: string, records: Buffer): Promise<void> {
   const res = await client.request(ApiKey.Produce, 9, {
     transactionalId: null, acks: 1, timeoutMs: 30000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
   });
   const code = res.responses[0]!.partitionResponses[0]!.errorCode;
   if (code !== 0) throw new Error(`Produce: error ${code}`);

@@ -7,6 +7,7 @@ import { BatchCursor } from '../../../src/protocol/records/iterator.js';
 import type { RecordInput } from '../../../src/protocol/records/record.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 import type { TestBroker } from '../../helpers/test-broker.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 export function records(n: number, prefix = 'v', keyed = true): RecordInput[] {
   const out: RecordInput[] = [];
@@ -24,7 +25,7 @@ export function idempotentBatch(producerId: number, epoch: number, seq: number, 
 }
 
 export function produceRequest(topic: string, partition: number, recordsBuf: Buffer | null, acks = -1, transactionalId: string | null = null): ProduceRequest {
-  return { transactionalId, acks, timeoutMs: 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records: recordsBuf }] }] };
+  return { transactionalId, acks, timeoutMs: 30_000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: recordsBuf }] }] };
 }
 
 /** Produces one batch and returns the partition's response. */
@@ -35,7 +36,7 @@ export async function produce(client: WireClient, topic: string, partition: numb
 
 /** The producer id InitProducerId hands out for an idempotent producer. */
 export async function initProducerId(client: WireClient, version = 5): Promise<{ producerId: number; producerEpoch: number; errorCode: number }> {
-  const r = await client.request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+  const r = await client.request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
   return { producerId: Number(r.producerId), producerEpoch: r.producerEpoch, errorCode: r.errorCode };
 }
 

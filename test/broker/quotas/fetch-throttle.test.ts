@@ -11,6 +11,7 @@ import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { answeredAfterMute, brokerSide } from '../../helpers/throttle.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 let tb: TestBroker;
 const TOPIC = 'fetch-quota-t';
@@ -28,7 +29,7 @@ before(async () => {
   for (let i = 0; i < 3; i++) {
     const p = await tb.client.request(ApiKey.Produce, 9, {
       transactionalId: null, acks: -1, timeoutMs: 5000,
-      topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(BATCH_BYTES, i) }]) }] }],
+      topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(BATCH_BYTES, i) }]) }] }],
     });
     assert.equal(p.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
   }
@@ -56,7 +57,7 @@ test('a consumer over its byte-rate quota gets no data, a throttle time and a mu
     assert.ok(second.throttleTimeMs > 0, `throttle_time_ms ${second.throttleTimeMs}`);
     assert.equal(second.errorCode, ErrorCode.NONE);
     assert.deepEqual(second.responses, [], 'a throttled consumer gets no data');
-    const versions = await answeredAfterMute(brokerSide(tb, client), () => client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0' }));
+    const versions = await answeredAfterMute(brokerSide(tb, client), () => client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '0', clusterId: null, nodeId: -1 }));
     assert.equal(versions.errorCode, ErrorCode.NONE);
   } finally {
     client.close();

@@ -10,6 +10,7 @@ import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { WireClient } from '../../helpers/wire-client.js';
 import { answeredAfterMute, brokerSide } from '../../helpers/throttle.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 let tb: TestBroker;
 const TOPIC = 'quota-t';
@@ -33,7 +34,7 @@ after(async () => {
 
 const produce = (c: WireClient, bytes: number) => c.request(ApiKey.Produce, 9, {
   transactionalId: null, acks: -1, timeoutMs: 5000,
-  topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(bytes, 7) }]) }] }],
+  topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.alloc(bytes, 7) }]) }] }],
 });
 
 test('a Produce over its byte-rate quota is throttled and its connection muted until the throttle ends', async () => {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { BatchCursor } from '../../../src/protocol/records/iterator.js';
 import { AcknowledgeType, ShareAcquireMode } from '../../../src/coordinator/share/record-state.js';
@@ -17,7 +18,7 @@ const limits = (over: Partial<ShareAcquireLimits> = {}): ShareAcquireLimits => (
 
 async function produce(tb: TestBroker, topic: string, baseValue: number, n: number): Promise<void> {
   const records = encodeBatchSync(Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`r${baseValue + i}`), offsetDelta: i })), { defaultTimestamp: Date.now() });
-  const res = await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  const res = await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
   assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
 }
 

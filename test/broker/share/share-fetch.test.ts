@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { AcknowledgeType, ShareAcquireMode } from '../../../src/coordinator/share/record-state.js';
 import { shareAcknowledge, shareFetch, type ShareFetchParams } from '../../../src/broker/share/share-fetch.js';
@@ -13,7 +14,7 @@ import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-
 
 async function produce(tb: TestBroker, n: number): Promise<void> {
   const records = encodeBatchSync(Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`r${i}`), offsetDelta: i })), { defaultTimestamp: Date.now() });
-  const res = await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'q', partitionData: [{ index: 0, records }] }] });
+  const res = await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'q', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
   assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
 }
 

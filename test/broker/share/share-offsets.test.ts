@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { AcknowledgeType, ShareAcquireMode } from '../../../src/coordinator/share/record-state.js';
 import { acquireForMember } from '../../../src/broker/share/share-acquire.js';
@@ -22,7 +23,7 @@ test('describe, alter and delete share group offsets', async () => {
     assert.equal((await hb(0, ['q'])).errorCode, ErrorCode.NONE);
     await tb.broker.share.sharePartitions.partition(key);
     const records = encodeBatchSync(Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`r${i}`), offsetDelta: i })), { defaultTimestamp: Date.now() });
-    await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'q', partitionData: [{ index: 0, records }] }] });
+    await tb.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'q', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
     await acquireForMember(tb.broker, 'g', 'm', [{ topicId, partition: 0 }], { maxBytes: 1 << 20, maxRecords: 10, batchSize: 10, mode: ShareAcquireMode.BatchOptimized, readCommitted: false });
     await tb.broker.share.sharePartitions.acknowledge(key, 'm', [{ firstOffset: 0, lastOffset: 3, acknowledgeTypes: [AcknowledgeType.Accept] }, { firstOffset: 6, lastOffset: 6, acknowledgeTypes: [AcknowledgeType.Accept] }]);
 

@@ -12,6 +12,7 @@ import { describeError } from '../../helpers/wire-client.js';
 import { eventually } from '../../helpers/eventually.js';
 import type { TestBroker } from '../../helpers/test-broker.js';
 import { readLog } from '../produce/helpers.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 export const TRANSACTION_KEY = 1;
 
@@ -51,7 +52,7 @@ export function txnBatch(p: ProducerIdAndEpoch, sequence: number, values: string
 /** Produces one transactional batch to one partition; the partition's response. */
 export async function produceTxn(c: WireClient, transactionalId: string, topic: string, partition: number, batch: Buffer, version = 9): Promise<PartitionProduceResponse> {
   const r = await c.request(ApiKey.Produce, version, {
-    transactionalId, acks: -1, timeoutMs: 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+    transactionalId, acks: -1, timeoutMs: 30_000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] }],
   });
   return r.responses[0]!.partitionResponses[0]!;
 }
@@ -87,15 +88,15 @@ export async function txnOffsetCommit(
   c: WireClient, transactionalId: string, groupId: string, p: ProducerIdAndEpoch, topic: string, partition: number, offset: bigint, version = 3,
 ): Promise<number> {
   const r = await c.request(ApiKey.TxnOffsetCommit, version, {
-    transactionalId, groupId, producerId: BigInt(p.producerId), producerEpoch: p.producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'txn' }] }],
+    transactionalId, groupId, producerId: BigInt(p.producerId), producerEpoch: p.producerEpoch, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
+    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'txn' }] }],
   });
   return r.topics[0]!.partitions[0]!.errorCode;
 }
 
 /** OffsetFetch v8 of one partition: its error code and committed offset. */
 export async function fetchOffset(c: WireClient, groupId: string, topic: string, partition: number, requireStable: boolean): Promise<[number, bigint]> {
-  const r = await c.request(ApiKey.OffsetFetch, 8, { requireStable, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ name: topic, partitionIndexes: [partition] }] }] });
+  const r = await c.request(ApiKey.OffsetFetch, 8, { requireStable, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ name: topic, topicId: ZERO_UUID, partitionIndexes: [partition] }] }] });
   const p = r.groups[0]!.topics[0]!.partitions[0]!;
   return [p.errorCode, p.committedOffset];
 }

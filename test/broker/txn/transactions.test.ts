@@ -26,7 +26,7 @@ before(async () => {
 after(() => tb.close());
 
 test('ApiVersions: the transaction APIs with Apache Kafka 4.0\'s ranges, and transaction.version 2 finalized', async () => {
-  const r = await tb.client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+  const r = await tb.client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => r.apiKeys.filter((x) => x.apiKey === k).map((x) => [x.minVersion, x.maxVersion])[0];
   // What a Kafka 4.0.2 broker advertised to the clients of test/fixtures/golden/.
   assert.deepEqual(
@@ -76,7 +76,7 @@ test('transaction.version 0: add partitions, produce, add offsets, commit offset
   assert.deepEqual(await fetchOffset(c, group, 'in', 0, false), [ErrorCode.NONE, -1n]);
   // read_committed consumers stop before the open transaction.
   assert.deepEqual(await readCommitted('out', 0, 0), { lso: 0, hw: 2, aborted: [] });
-  const listed = await c.request(ApiKey.ListTransactions, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1n });
+  const listed = await c.request(ApiKey.ListTransactions, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null });
   assert.deepEqual(listed.transactionStates.map((t) => [t.transactionalId, Number(t.producerId)]), [[id, p.producerId]]);
 
   const ended = await endTxn(c, id, p, true);
@@ -151,7 +151,7 @@ test('WriteTxnMarkers from another coordinator: markers appended per partition, 
   assert.deepEqual(await addPartitions(c, id, p, 'in', [1]), ['in-1:0']);
   assert.equal((await produceTxn(c, id, 'in', 1, txnBatch(p, 0, ['r0']))).errorCode, ErrorCode.NONE);
   const r = await c.request(ApiKey.WriteTxnMarkers, 1, {
-    markers: [{ producerId: BigInt(p.producerId), producerEpoch: 0, transactionResult: true, coordinatorEpoch: 0, topics: [{ name: 'in', partitionIndexes: [1] }, { name: 'nope', partitionIndexes: [0] }] }],
+    markers: [{ producerId: BigInt(p.producerId), producerEpoch: 0, transactionResult: true, coordinatorEpoch: 0, transactionVersion: 0, topics: [{ name: 'in', partitionIndexes: [1] }, { name: 'nope', partitionIndexes: [0] }] }],
   });
   assert.deepEqual(r.markers.map((m) => [Number(m.producerId), m.topics.map((t) => [t.name, t.partitions.map((x) => [x.partitionIndex, x.errorCode])])]), [
     [p.producerId, [['in', [[1, ErrorCode.NONE]]], ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]]]],

@@ -46,7 +46,7 @@ test('fencing: a second InitProducerId fences the first producer everywhere', as
   // The new producer's InitProducerId aborts the open transaction; it retries until that is done.
   let fresh: { producerId: number; producerEpoch: number } | null = null;
   while (fresh === null) {
-    const r = await c.request(ApiKey.InitProducerId, 4, { transactionalId: 'fenced', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+    const r = await c.request(ApiKey.InitProducerId, 4, { transactionalId: 'fenced', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     if (r.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) continue;
     assert.equal(r.errorCode, ErrorCode.NONE);
     fresh = { producerId: Number(r.producerId), producerEpoch: r.producerEpoch };
@@ -88,7 +88,7 @@ test('unknown transactional ids, producers and partitions', async () => {
   assert.deepEqual(described.transactionStates.map((s) => s.errorCode), [ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, ErrorCode.INVALID_REQUEST]);
   // A marker from another coordinator for a producer this partition never saw: answered per partition, the broker goes on.
   const marker = await c.request(ApiKey.WriteTxnMarkers, 1, {
-    markers: [{ producerId: 777_777n, producerEpoch: 3, transactionResult: false, coordinatorEpoch: 0, topics: [{ name: 't', partitionIndexes: [1, 9] }] }],
+    markers: [{ producerId: 777_777n, producerEpoch: 3, transactionResult: false, coordinatorEpoch: 0, transactionVersion: 0, topics: [{ name: 't', partitionIndexes: [1, 9] }] }],
   });
   const results = marker.markers[0]!.topics[0]!.partitions.map((x) => [x.partitionIndex, x.errorCode]);
   assert.deepEqual(results[1], [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
@@ -124,7 +124,7 @@ function initProducerIdFrame(transactionalId: string, correlationId: number): Bu
 }
 
 test('a transactional.id longer than a Kafka string (32767 bytes) cannot be decoded: the connection is closed, nothing kept', async () => {
-  const short = encodeRequestFrame(ApiKey.InitProducerId, 4, { correlationId: 5, clientId: 't' }, { transactionalId: 'abc', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+  const short = encodeRequestFrame(ApiKey.InitProducerId, 4, { correlationId: 5, clientId: 't' }, { transactionalId: 'abc', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
   assert.deepEqual(initProducerIdFrame('abc', 5), short, 'the hand-built frame is what our encoder writes');
   const bad = await WireClient.connect(tb.bootstrap);
   bad.sendRaw(initProducerIdFrame('x'.repeat(40_000), 6));
@@ -141,9 +141,9 @@ test('a transactional.id longer than a Kafka string (32767 bytes) cannot be deco
 test('InitProducerId: transaction timeouts out of range, an empty transactional id', async () => {
   const c = tb.client;
   for (const timeout of [0, -5, 900_001]) {
-    const t = await c.request(ApiKey.InitProducerId, 4, { transactionalId: 'timeouts', transactionTimeoutMs: timeout, producerId: -1n, producerEpoch: -1 });
+    const t = await c.request(ApiKey.InitProducerId, 4, { transactionalId: 'timeouts', transactionTimeoutMs: timeout, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     assert.equal(t.errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT, `timeout ${timeout}`);
   }
-  const empty = await c.request(ApiKey.InitProducerId, 4, { transactionalId: '', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+  const empty = await c.request(ApiKey.InitProducerId, 4, { transactionalId: '', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
   assert.equal(empty.errorCode, ErrorCode.INVALID_REQUEST);
 });

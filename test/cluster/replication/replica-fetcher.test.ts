@@ -154,7 +154,7 @@ class ScriptedLeader implements ReplicaTransport {
     if (next === undefined) return this.hold();
     return Promise.resolve({
       throttleTimeMs: 0,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1n, offset: BigInt(next), leaderEpoch: -1 }] }],
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE, timestamp: -1n, offset: BigInt(next), leaderEpoch: -1 }] }],
     });
   }
 }

@@ -8,6 +8,7 @@ import type { CommitResult } from '../../../src/coordinator/group/coordinator.js
 import { GroupState } from '../../../src/coordinator/group/classic/group-state.js';
 import { ManualClock } from '../../../src/storage/clock.js';
 import { harness, join, MemoryLog, stableGroup, subscription, leaveNow } from './helpers.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 function commitReq(groupId: string, offsets: Array<[string, number, bigint, string?]>, o: Partial<CommitRequest> = {}): CommitRequest {
   const byTopic = new Map<string, CommitRequest['topics'][number]['partitions'][number][]>();
@@ -31,8 +32,8 @@ test('a simple commit (generation -1) creates an empty group without a protocol;
   const r = await commit(h, commitReq('simple', [['t', 0, 10n, 'meta-0'], ['t', 1, 20n], ['u', 0, 30n, '']]));
   assert.equal(r.errorCode, ErrorCode.NONE);
   assert.deepEqual(r.topics, [
-    { name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 0 }] },
-    { name: 'u', partitions: [{ partitionIndex: 0, errorCode: 0 }] },
+    { name: 't', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 0 }] },
+    { name: 'u', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, errorCode: 0 }] },
   ]);
   const group = h.coord.groups.group('simple')!;
   assert.equal(group.state, GroupState.Empty);
@@ -40,6 +41,7 @@ test('a simple commit (generation -1) creates an empty group without a protocol;
   const fetched = await h.coord.fetchOffsets('simple', [{ name: 't', partitionIndexes: [0, 1, 2] }], false);
   assert.deepEqual(fetched, [{
     name: 't',
+    topicId: ZERO_UUID,
     partitions: [
       { partitionIndex: 0, committedOffset: 10n, committedLeaderEpoch: -1, metadata: 'meta-0', errorCode: 0 },
       { partitionIndex: 1, committedOffset: 20n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
@@ -149,9 +151,9 @@ test('DeleteGroups: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, and an empty group\'s o
   stableGroup(h, 'busy', 1);
   const results = await h.coord.deleteGroups(['empty', 'busy', 'none', 'empty']);
   assert.deepEqual(results, [
-    { groupId: 'empty', errorCode: 0 },
-    { groupId: 'busy', errorCode: ErrorCode.NON_EMPTY_GROUP },
-    { groupId: 'none', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
+    { groupId: 'empty', errorCode: 0, errorMessage: null },
+    { groupId: 'busy', errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null },
+    { groupId: 'none', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null },
   ]);
   assert.equal(h.coord.groups.group('empty'), undefined);
   assert.deepEqual(await h.coord.fetchOffsets('empty', null, false), []);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import type { TxnCommitRequest } from '../../../src/coordinator/group/offsets.js';
 import { harness, MemoryLog, stableGroup } from './helpers.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 function txnReq(groupId: string, producerId: number, offsets: Array<[string, number, bigint]>, o: Partial<TxnCommitRequest> = {}): TxnCommitRequest {
   return {
@@ -80,7 +81,7 @@ test('generation and member checks of a classic group; unknown groups', async ()
   assert.equal((await h.coord.commitTransactionalOffsets(txnReq('cg', 7, [['t', 0, 1n]]))).errorCode, ErrorCode.NONE);
   assert.equal((await h.coord.commitTransactionalOffsets(txnReq('unknown', 7, [['t', 0, 1n]], { generationId: 3, memberId: 'm' }))).errorCode, ErrorCode.ILLEGAL_GENERATION);
   const big = await h.coord.commitTransactionalOffsets({ ...txnReq('cg', 7, []), topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: 'm'.repeat(5000) }] }] });
-  assert.deepEqual(big.topics, [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE }] }]);
+  assert.deepEqual(big.topics, [{ name: 't', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE }] }]);
 });
 
 test('rebuilt from the log: pending offsets, markers, and offsets committed by them', async () => {

@@ -9,6 +9,7 @@ import { defaultSyncGroupRequest } from '../../../src/protocol/generated/sync-gr
 import { defaultOffsetCommitRequest } from '../../../src/protocol/generated/offset-commit-request.js';
 import { defaultOffsetFetchRequest } from '../../../src/protocol/generated/offset-fetch-request.js';
 import type { WireClient } from '../../helpers/wire-client.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 import { subscription } from './helpers.js';
 
 export { subscription };
@@ -49,17 +50,17 @@ export function syncBody(groupId: string, generationId: number, memberId: string
 }
 
 export function commitBody(groupId: string, offsets: Array<[string, number, bigint, (string | null)?]>, generationId = -1, memberId = '') {
-  const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; commitTimestamp: bigint; committedMetadata: string | null }>>();
+  const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }>>();
   for (const [t, partitionIndex, committedOffset, metadata] of offsets) {
     if (!byTopic.has(t)) byTopic.set(t, []);
-    byTopic.get(t)!.push({ partitionIndex, committedOffset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: metadata ?? null });
+    byTopic.get(t)!.push({ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: metadata ?? null });
   }
-  return { ...defaultOffsetCommitRequest(), groupId, generationIdOrMemberEpoch: generationId, memberId, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+  return { ...defaultOffsetCommitRequest(), groupId, generationIdOrMemberEpoch: generationId, memberId, topics: [...byTopic].map(([name, partitions]) => ({ name, topicId: ZERO_UUID, partitions })) };
 }
 
 /** OffsetFetch v8 for one group: topic → partition → offset (and metadata). */
 export async function fetchCommitted(client: WireClient, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null = null): Promise<Map<string, { offset: bigint; metadata: string | null }>> {
-  const r = await client.request(ApiKey.OffsetFetch, 8, { ...defaultOffsetFetchRequest(), groups: [{ groupId, memberId: null, memberEpoch: -1, topics }] });
+  const r = await client.request(ApiKey.OffsetFetch, 8, { ...defaultOffsetFetchRequest(), groups: [{ groupId, memberId: null, memberEpoch: -1, topics: topics?.map((t) => ({ ...t, topicId: ZERO_UUID })) ?? null }] });
   const out = new Map<string, { offset: bigint; metadata: string | null }>();
   for (const t of r.groups[0]!.topics) for (const p of t.partitions) out.set(`${t.name}-${p.partitionIndex}`, { offset: p.committedOffset, metadata: p.metadata });
   return out;

@@ -32,13 +32,14 @@ test('heartbeat records round-trip and rebuild the same group', () => {
   const copy = manager();
   for (const r of records) {
     const back = roundTrip(r);
-    assert.deepEqual({ ...back, value: back.value !== null && 'metadataHash' in back.value ? { ...back.value, metadataHash: 0n } : back.value }, { ...r, value: r.value !== null && 'metadataHash' in r.value ? { ...r.value, metadataHash: 0n } : r.value });
+    assert.deepEqual(back, r);
     copy.replay(back);
   }
   const g = mgr.group('g')!;
   const c = copy.group('g')!;
   assert.equal(c.groupEpoch, g.groupEpoch);
   assert.equal(c.assignmentEpoch, g.assignmentEpoch);
+  assert.equal(c.metadataHash, g.metadataHash);
   assert.deepEqual([...c.members.values()].map((m) => [m.memberId, m.rackId, m.clientId, m.clientHost, m.memberEpoch, m.previousMemberEpoch, [...(m.assignedPartitions.values().next().value ?? [])].sort()]),
     [...g.members.values()].map((m) => [m.memberId, m.rackId, m.clientId, m.clientHost, m.memberEpoch, m.previousMemberEpoch, [...(m.assignedPartitions.values().next().value ?? [])].sort()]));
   assert.deepEqual(c.targetAssignment, g.targetAssignment);

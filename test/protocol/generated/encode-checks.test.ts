@@ -5,6 +5,7 @@ import {
   ApiVersionsResponse, CreateTopicsRequest, MetadataRequest, ProduceRequest,
 } from '../../../src/protocol/generated/index.js';
 import { ProtocolEncodeError } from '../../../src/protocol/primitives/errors.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 function encodeError(fn: () => unknown): ProtocolEncodeError {
   try {
@@ -47,7 +48,7 @@ test('unknown tagged fields cannot be written in a non-flexible version', () => 
 
 test('strings over 32767 bytes and uuids that are not 16 bytes are refused, with the field path', () => {
   const msg = ProduceRequest.defaults();
-  msg.topicData = [{ name: 'é'.repeat(20000), partitionData: [] }];
+  msg.topicData = [{ name: 'é'.repeat(20000), topicId: ZERO_UUID, partitionData: [] }];
   const e = encodeError(() => ProduceRequest.encode(msg, 9));
   assert.equal(e.path, 'topicData.name');
   assert.match(e.message, /too long/);

@@ -99,7 +99,8 @@ test('null where the version does not allow it is a ProtocolDecodeError naming t
 });
 
 test('decoding at an unsupported version is a ProtocolDecodeError', () => {
-  const e = decodeError(() => ProduceRequest.decode(Buffer.alloc(64), 0, 13), 'version 13');
-  assert.match(e.message, /can't read version 13 of ProduceRequest/);
-  assert.equal(e.apiVersion, 13);
+  const beyond = ProduceRequest.validVersions.highest + 1;
+  const e = decodeError(() => ProduceRequest.decode(Buffer.alloc(64), 0, beyond), `version ${beyond}`);
+  assert.match(e.message, new RegExp(`can't read version ${beyond} of ProduceRequest`));
+  assert.equal(e.apiVersion, beyond);
 });

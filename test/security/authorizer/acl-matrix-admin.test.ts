@@ -132,12 +132,12 @@ test('InitProducerId: IDEMPOTENT_WRITE (or WRITE on some topic) for idempotence,
   assert.equal((await allowed.request(ApiKey.AddOffsetsToTxn, 4, { ...defaultAddOffsetsToTxnRequest(), ...ids, groupId: 'nope' })).errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const toc = await denied.request(ApiKey.TxnOffsetCommit, 3, {
     ...defaultTxnOffsetCommitRequest(), ...ids, groupId: 'g-1',
-    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    topics: [{ name: TOPIC, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   assert.equal(toc.topics[0]!.partitions[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   // A transactional Produce needs WRITE on the transactional id before anything else.
   const txnBatch = encodeBatchSync([{ value: Buffer.from('t') }], { producerId: Number(ok.producerId), producerEpoch: ok.producerEpoch, baseSequence: 0, transactional: true });
-  const txnProduce = await denied.request(ApiKey.Produce, 9, { transactionalId: TXN, acks: -1, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: txnBatch }] }] });
+  const txnProduce = await denied.request(ApiKey.Produce, 9, { transactionalId: TXN, acks: -1, timeoutMs: 5000, topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 0, records: txnBatch }] }] });
   assert.equal(txnProduce.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   assert.equal((await denied.request(ApiKey.EndTxn, 4, { ...defaultEndTxnRequest(), ...ids, committed: false })).errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 
@@ -149,7 +149,7 @@ test('InitProducerId: IDEMPOTENT_WRITE (or WRITE on some topic) for idempotence,
   assert.deepEqual(await lt(allowed), [TXN]);
   const markers = await denied.request(ApiKey.WriteTxnMarkers, 1, {
     ...defaultWriteTxnMarkersRequest(),
-    markers: [{ producerId: ok.producerId, producerEpoch: ok.producerEpoch, transactionResult: false, topics: [{ name: TOPIC, partitionIndexes: [0] }], coordinatorEpoch: 0 }],
+    markers: [{ producerId: ok.producerId, producerEpoch: ok.producerEpoch, transactionResult: false, topics: [{ name: TOPIC, partitionIndexes: [0] }], coordinatorEpoch: 0 , transactionVersion: 0}],
   });
   assert.equal(markers.markers[0]!.topics[0]!.partitions[0]!.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
 });

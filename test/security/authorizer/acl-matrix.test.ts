@@ -26,6 +26,7 @@ import { makeTopic, type TestBroker } from '../../helpers/test-broker.js';
 import { allow, startAclMatrix, type AclMatrix } from './helpers.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 import { commitBody, joinBody, syncBody } from '../../coordinator/group/wire-helpers.js';
+import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
 const TOPIC = 'acl-t';
 const GROUP = 'g-1';
@@ -62,7 +63,7 @@ async function endOffset(topic: string): Promise<bigint> {
 
 const produceReq = (topic: string) => ({
   transactionalId: null, acks: -1, timeoutMs: 5000,
-  topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.from('v') }]) }] }],
+  topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatchSync([{ value: Buffer.from('v') }]) }] }],
 });
 
 test('Metadata: all topics shows only what the principal may describe; named topics are refused; no auto-creation without CREATE', async () => {
@@ -180,7 +181,7 @@ test('classic group APIs: READ on the group (and on committed topics), DESCRIBE 
   const ac = await allowed.request(ApiKey.OffsetCommit, 9, commitBody(GROUP, [[TOPIC, 0, 1n], ['acl-secret', 0, 0n]], gen, member));
   assert.deepEqual(ac.topics.map((t) => [t.name, t.partitions[0]!.errorCode]), [[TOPIC, 0], ['acl-secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
 
-  const fetchReq = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) => ({ ...defaultOffsetFetchRequest(), groups: [{ groupId: GROUP, memberId: null, memberEpoch: -1, topics }] });
+  const fetchReq = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) => ({ ...defaultOffsetFetchRequest(), groups: [{ groupId: GROUP, memberId: null, memberEpoch: -1, topics: topics?.map((t) => ({ ...t, topicId: ZERO_UUID })) ?? null }] });
   assert.equal((await denied.request(ApiKey.OffsetFetch, 8, fetchReq(null))).groups[0]!.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const af = await allowed.request(ApiKey.OffsetFetch, 8, fetchReq([{ name: TOPIC, partitionIndexes: [0] }, { name: 'acl-secret', partitionIndexes: [0] }]));
   assert.deepEqual(af.groups[0]!.topics.map((t) => [t.name, t.partitions[0]!.errorCode, t.partitions[0]!.committedOffset]), [

@@ -27,6 +27,12 @@ import { RecordKind, withVersion } from '../record-codec.js';
 import { toWire, type TopicPartitions } from './assignment.js';
 import type { ConsumerMember } from './consumer-member.js';
 
+/**
+ * Key structs are at version 0 since Kafka 4.0 made the record type their own number (the
+ * specs' apiKey); the bytes are those of the older scheme, where the key version was the type.
+ */
+const KEY_VERSION = 0;
+
 export const enum ConsumerRecordType {
   GroupMetadata = 3,
   PartitionMetadata = 4,
@@ -67,7 +73,7 @@ function rec<R extends ConsumerGroupRecord>(type: R['type'], group: string, memb
 }
 
 export function groupEpochRecord(group: string, epoch: number | null): ConsumerGroupRecord {
-  return rec(ConsumerRecordType.GroupMetadata, group, '', epoch === null ? null : { epoch });
+  return rec(ConsumerRecordType.GroupMetadata, group, '', epoch === null ? null : { epoch, metadataHash: 0n });
 }
 
 export function subscriptionMetadataRecord(group: string, topics: ReadonlyMap<string, TopicMetadata> | null): ConsumerGroupRecord {
@@ -97,7 +103,7 @@ export function memberMetadataTombstone(group: string, memberId: string): Consum
 }
 
 export function targetEpochRecord(group: string, epoch: number | null): ConsumerGroupRecord {
-  return rec(ConsumerRecordType.TargetAssignmentMetadata, group, '', epoch === null ? null : { assignmentEpoch: epoch });
+  return rec(ConsumerRecordType.TargetAssignmentMetadata, group, '', epoch === null ? null : { assignmentEpoch: epoch, assignmentTimestamp: 0n });
 }
 
 export function targetMemberRecord(group: string, memberId: string, partitions: TopicPartitions | null): ConsumerGroupRecord {
@@ -109,9 +115,16 @@ export function currentAssignmentRecord(group: string, m: ConsumerMember): Consu
     memberEpoch: m.memberEpoch,
     previousMemberEpoch: m.previousMemberEpoch,
     state: m.state,
-    assignedPartitions: toWire(m.assignedPartitions),
-    partitionsPendingRevocation: toWire(m.partitionsPendingRevocation),
+    assignedPartitions: toRecordPartitions(m.assignedPartitions),
+    partitionsPendingRevocation: toRecordPartitions(m.partitionsPendingRevocation),
   });
+}
+
+/** The record's partitions: toWire's, without the per-partition assignment epochs (a tagged field Millrace leaves out). */
+function toRecordPartitions(a: TopicPartitions): CurrentAssignmentValue.TopicPartitions[] {
+  const out: CurrentAssignmentValue.TopicPartitions[] = [];
+  for (const tp of toWire(a)) out.push({ topicId: tp.topicId, partitions: tp.partitions, assignmentEpochs: null });
+  return out;
 }
 
 export function currentAssignmentTombstone(group: string, memberId: string): ConsumerGroupRecord {
@@ -122,17 +135,17 @@ export function encodeConsumerKey(r: ConsumerGroupRecord): Buffer {
   const k = { groupId: r.group, memberId: r.memberId };
   switch (r.type) {
     case ConsumerRecordType.GroupMetadata:
-      return withVersion(r.type, GroupMetadataKey.encode(k, r.type));
+      return withVersion(r.type, GroupMetadataKey.encode(k, KEY_VERSION));
     case ConsumerRecordType.PartitionMetadata:
-      return withVersion(r.type, PartitionMetadataKey.encode(k, r.type));
+      return withVersion(r.type, PartitionMetadataKey.encode(k, KEY_VERSION));
     case ConsumerRecordType.MemberMetadata:
-      return withVersion(r.type, MemberMetadataKey.encode(k, r.type));
+      return withVersion(r.type, MemberMetadataKey.encode(k, KEY_VERSION));
     case ConsumerRecordType.TargetAssignmentMetadata:
-      return withVersion(r.type, TargetMetadataKey.encode(k, r.type));
+      return withVersion(r.type, TargetMetadataKey.encode(k, KEY_VERSION));
     case ConsumerRecordType.TargetAssignmentMember:
-      return withVersion(r.type, TargetMemberKey.encode(k, r.type));
+      return withVersion(r.type, TargetMemberKey.encode(k, KEY_VERSION));
     case ConsumerRecordType.CurrentMemberAssignment:
-      return withVersion(r.type, CurrentAssignmentKey.encode(k, r.type));
+      return withVersion(r.type, CurrentAssignmentKey.encode(k, KEY_VERSION));
   }
 }
 
@@ -158,27 +171,27 @@ export function decodeConsumerRecord(type: number, key: Buffer, value: Buffer | 
   // Later value versions only add tagged fields, which version 0 reads past.
   switch (type) {
     case ConsumerRecordType.GroupMetadata: {
-      const k = GroupMetadataKey.decode(key, 2, type);
+      const k = GroupMetadataKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, '', value === null ? null : GroupMetadataValue.decode(value, 2, 0));
     }
     case ConsumerRecordType.PartitionMetadata: {
-      const k = PartitionMetadataKey.decode(key, 2, type);
+      const k = PartitionMetadataKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, '', value === null ? null : PartitionMetadataValue.decode(value, 2, 0));
     }
     case ConsumerRecordType.MemberMetadata: {
-      const k = MemberMetadataKey.decode(key, 2, type);
+      const k = MemberMetadataKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, k.memberId, value === null ? null : MemberMetadataValue.decode(value, 2, 0));
     }
     case ConsumerRecordType.TargetAssignmentMetadata: {
-      const k = TargetMetadataKey.decode(key, 2, type);
+      const k = TargetMetadataKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, '', value === null ? null : TargetMetadataValue.decode(value, 2, 0));
     }
     case ConsumerRecordType.TargetAssignmentMember: {
-      const k = TargetMemberKey.decode(key, 2, type);
+      const k = TargetMemberKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, k.memberId, value === null ? null : TargetMemberValue.decode(value, 2, 0));
     }
     case ConsumerRecordType.CurrentMemberAssignment: {
-      const k = CurrentAssignmentKey.decode(key, 2, type);
+      const k = CurrentAssignmentKey.decode(key, 2, KEY_VERSION);
       return rec(type, k.groupId, k.memberId, value === null ? null : CurrentAssignmentValue.decode(value, 2, 0));
     }
     default:

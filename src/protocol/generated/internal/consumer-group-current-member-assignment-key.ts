@@ -11,16 +11,16 @@ import {
 const _F_ConsumerGroupCurrentMemberAssignmentKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ConsumerGroupCurrentMemberAssignmentKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 8, highest: 8 };
+export const apiKey = 8;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupCurrentMemberAssignmentKey, versions 8 */
+/** ConsumerGroupCurrentMemberAssignmentKey, versions 0 */
 export interface ConsumerGroupCurrentMemberAssignmentKey {
-  /** string, versions 8 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 8 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeConsumerGroupCurrentMemberAssignmentKey(_w: Writer, _x: ConsumerGr
 
 /** Reads a ConsumerGroupCurrentMemberAssignmentKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupCurrentMemberAssignmentKey {
-  if (version < 8 || version > 8) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupCurrentMemberAssignmentKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupCurrentMemberAssignmentKey, version: number): number {
-  if (version < 8 || version > 8) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupCurrentMemberAssignmentKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ConsumerGroupCurrentMemberAssignmentKey, version: 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupCurrentMemberAssignmentKey, version: number): void {
-  if (version < 8 || version > 8) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupCurrentMemberAssignmentKey(writer, message, version);
 }
 

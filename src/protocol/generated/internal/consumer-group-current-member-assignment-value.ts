@@ -3,18 +3,18 @@ import { Reader } from '../../primitives/reader.js';
 import { Writer } from '../../primitives/writer.js';
 import {
   type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
-  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
-  nullNotAllowed, readCompactArrayLength, readTaggedCount, readUnknownTagged,
-  sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeTaggedFields,
+  checkTaggedEnd, decodeFailure, encodeFailure, finishDecodeError,
+  finishEncodeError, nullNotAllowed, readCompactArrayLength, readTaggedCount,
+  readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint, sizeOfUuid,
+  taggedEnd, unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
 const _F_ConsumerGroupCurrentMemberAssignmentValue = ["memberEpoch", "previousMemberEpoch", "state", "assignedPartitions", "partitionsPendingRevocation"] as readonly string[];
-const _F_TopicPartitions = ["topicId", "partitions"] as readonly string[];
+const _F_TopicPartitions = ["topicId", "partitions", "assignmentEpochs"] as readonly string[];
 
 export const name = "ConsumerGroupCurrentMemberAssignmentValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 8;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
@@ -40,6 +40,8 @@ export interface TopicPartitions {
   topicId: Buffer;
   /** []int32, versions 0+ */
   partitions: number[];
+  /** []int32, versions 0+, nullable 0+, tag 0 in 0+ */
+  assignmentEpochs: number[] | null;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -62,6 +64,7 @@ export function defaultTopicPartitions(): TopicPartitions {
   return {
     topicId: ZERO_UUID,
     partitions: [],
+    assignmentEpochs: [],
   };
 }
 
@@ -175,6 +178,7 @@ function readTopicPartitions(_r: Reader, _v: number): TopicPartitions {
   try {
     let topicId: Buffer;
     let partitions: number[];
+    let assignmentEpochs: number[] | null;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     topicId = _r.uuid();
@@ -189,14 +193,35 @@ function readTopicPartitions(_r: Reader, _v: number): TopicPartitions {
         partitions = _a;
       }
     }
+    assignmentEpochs = [];
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
       const _tag = _r.uvarint();
       const _size = _r.uvarint();
-      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+      switch (_tag) {
+        case 0: {
+          _f = 2;
+          const _end = taggedEnd(_r, _size);
+          {
+            const _n = readCompactArrayLength(_r, 4);
+            if (_n < 0) {
+              assignmentEpochs = null;
+            } else {
+              const _a: number[] = [];
+              for (let _i = 0; _i < _n; _i++) _a.push(_r.int32());
+              assignmentEpochs = _a;
+            }
+          }
+          checkTaggedEnd(_r, _end);
+          _f = -1;
+          break;
+        }
+        default:
+          _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+      }
     }
-    const _x: TopicPartitions = { topicId, partitions };
+    const _x: TopicPartitions = { topicId, partitions, assignmentEpochs };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -216,6 +241,25 @@ function sizeTopicPartitions(_x: TopicPartitions, _v: number): number {
       const _a = _x.partitions;
       _s += sizeOfUVarint(_a.length + 1);
       _s += _a.length * 4;
+    }
+    if (!((_x.assignmentEpochs !== null && _x.assignmentEpochs.length === 0))) {
+      _f = 2;
+      _nt++;
+      let _d = 0;
+      if (_x.assignmentEpochs === null) {
+        _d = 1;
+      } else {
+        {
+          const _a = _x.assignmentEpochs;
+          if (_a === null) {
+            _d += 1;
+          } else {
+            _d += sizeOfUVarint(_a.length + 1);
+            _d += _a.length * 4;
+          }
+        }
+      }
+      _s += 1 + sizeOfUVarint(_d) + _d;
     }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
@@ -237,12 +281,40 @@ function writeTopicPartitions(_w: Writer, _x: TopicPartitions, _v: number): void
     for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
   }
   const _u = _x._unknownTaggedFields;
-  if (_u === undefined) {
-    _w.uint8(0);
-  } else {
-    _w.uvarint(_u.length);
-    writeTaggedFields(_w, _u, 0, Infinity);
+  let _nt = _u === undefined ? 0 : _u.length;
+  if (!((_x.assignmentEpochs !== null && _x.assignmentEpochs.length === 0))) _nt++;
+  _w.uvarint(_nt);
+  let _ui = 0;
+  _ui = writeTaggedFields(_w, _u, _ui, 0);
+  if (!((_x.assignmentEpochs !== null && _x.assignmentEpochs.length === 0))) {
+    _w.uvarint(0);
+    if (_x.assignmentEpochs === null) {
+      _w.uint8(1);
+      _w.uint8(0);
+    } else {
+      let _d = 0;
+      {
+        const _a = _x.assignmentEpochs;
+        if (_a === null) {
+          _d += 1;
+        } else {
+          _d += sizeOfUVarint(_a.length + 1);
+          _d += _a.length * 4;
+        }
+      }
+      _w.uvarint(_d);
+      {
+        const _a = _x.assignmentEpochs;
+        if (_a === null) {
+          _w.uint8(0);
+        } else {
+          _w.uvarint(_a.length + 1);
+          for (let _i = 0; _i < _a.length; _i++) _w.int32(_a[_i]!);
+        }
+      }
+    }
   }
+  writeTaggedFields(_w, _u, _ui, Infinity);
 }
 
 /** Reads a ConsumerGroupCurrentMemberAssignmentValue at `version` from the reader's position; the reader ends after it. */

@@ -11,16 +11,16 @@ import {
 const _F_ConsumerGroupMemberMetadataKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ConsumerGroupMemberMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 5, highest: 5 };
+export const apiKey = 5;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupMemberMetadataKey, versions 5 */
+/** ConsumerGroupMemberMetadataKey, versions 0 */
 export interface ConsumerGroupMemberMetadataKey {
-  /** string, versions 5 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 5 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeConsumerGroupMemberMetadataKey(_w: Writer, _x: ConsumerGroupMember
 
 /** Reads a ConsumerGroupMemberMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupMemberMetadataKey {
-  if (version < 5 || version > 5) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupMemberMetadataKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupMemberMetadataKey, version: number): number {
-  if (version < 5 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupMemberMetadataKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ConsumerGroupMemberMetadataKey, version: number): 
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupMemberMetadataKey, version: number): void {
-  if (version < 5 || version > 5) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupMemberMetadataKey(writer, message, version);
 }
 

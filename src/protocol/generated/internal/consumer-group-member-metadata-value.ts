@@ -16,8 +16,8 @@ const _F_ClassicMemberMetadata = ["sessionTimeoutMs", "supportedProtocols"] as r
 const _F_ClassicProtocol = ["name", "metadata"] as readonly string[];
 
 export const name = "ConsumerGroupMemberMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 5;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

@@ -11,14 +11,14 @@ import {
 const _F_ConsumerGroupMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ConsumerGroupMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 3, highest: 3 };
+export const apiKey = 3;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupMetadataKey, versions 3 */
+/** ConsumerGroupMetadataKey, versions 0 */
 export interface ConsumerGroupMetadataKey {
-  /** string, versions 3 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeConsumerGroupMetadataKey(_w: Writer, _x: ConsumerGroupMetadataKey,
 
 /** Reads a ConsumerGroupMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupMetadataKey {
-  if (version < 3 || version > 3) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupMetadataKey, version: number): number {
-  if (version < 3 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ConsumerGroupMetadataKey, version: number): number
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupMetadataKey, version: number): void {
-  if (version < 3 || version > 3) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupMetadataKey(writer, message, version);
 }
 

@@ -11,14 +11,14 @@ import {
 const _F_ConsumerGroupPartitionMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ConsumerGroupPartitionMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 4, highest: 4 };
+export const apiKey = 4;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupPartitionMetadataKey, versions 4 */
+/** ConsumerGroupPartitionMetadataKey, versions 0 */
 export interface ConsumerGroupPartitionMetadataKey {
-  /** string, versions 4 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeConsumerGroupPartitionMetadataKey(_w: Writer, _x: ConsumerGroupPar
 
 /** Reads a ConsumerGroupPartitionMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupPartitionMetadataKey {
-  if (version < 4 || version > 4) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupPartitionMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupPartitionMetadataKey, version: number): number {
-  if (version < 4 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupPartitionMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ConsumerGroupPartitionMetadataKey, version: number
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupPartitionMetadataKey, version: number): void {
-  if (version < 4 || version > 4) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupPartitionMetadataKey(writer, message, version);
 }
 

@@ -15,8 +15,8 @@ const _F_TopicMetadata = ["topicId", "topicName", "numPartitions", "partitionMet
 const _F_PartitionMetadata = ["partition", "racks"] as readonly string[];
 
 export const name = "ConsumerGroupPartitionMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 4;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

@@ -11,16 +11,16 @@ import {
 const _F_ConsumerGroupTargetAssignmentMemberKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ConsumerGroupTargetAssignmentMemberKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 7, highest: 7 };
+export const apiKey = 7;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupTargetAssignmentMemberKey, versions 7 */
+/** ConsumerGroupTargetAssignmentMemberKey, versions 0 */
 export interface ConsumerGroupTargetAssignmentMemberKey {
-  /** string, versions 7 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 7 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeConsumerGroupTargetAssignmentMemberKey(_w: Writer, _x: ConsumerGro
 
 /** Reads a ConsumerGroupTargetAssignmentMemberKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupTargetAssignmentMemberKey {
-  if (version < 7 || version > 7) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupTargetAssignmentMemberKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupTargetAssignmentMemberKey, version: number): number {
-  if (version < 7 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupTargetAssignmentMemberKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ConsumerGroupTargetAssignmentMemberKey, version: n
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupTargetAssignmentMemberKey, version: number): void {
-  if (version < 7 || version > 7) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupTargetAssignmentMemberKey(writer, message, version);
 }
 

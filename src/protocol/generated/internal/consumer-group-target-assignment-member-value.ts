@@ -13,8 +13,8 @@ const _F_ConsumerGroupTargetAssignmentMemberValue = ["topicPartitions"] as reado
 const _F_TopicPartition = ["topicId", "partitions"] as readonly string[];
 
 export const name = "ConsumerGroupTargetAssignmentMemberValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 7;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

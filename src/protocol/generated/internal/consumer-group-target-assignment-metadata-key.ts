@@ -11,14 +11,14 @@ import {
 const _F_ConsumerGroupTargetAssignmentMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ConsumerGroupTargetAssignmentMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 6, highest: 6 };
+export const apiKey = 6;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ConsumerGroupTargetAssignmentMetadataKey, versions 6 */
+/** ConsumerGroupTargetAssignmentMetadataKey, versions 0 */
 export interface ConsumerGroupTargetAssignmentMetadataKey {
-  /** string, versions 6 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeConsumerGroupTargetAssignmentMetadataKey(_w: Writer, _x: ConsumerG
 
 /** Reads a ConsumerGroupTargetAssignmentMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ConsumerGroupTargetAssignmentMetadataKey {
-  if (version < 6 || version > 6) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readConsumerGroupTargetAssignmentMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): Consume
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ConsumerGroupTargetAssignmentMetadataKey, version: number): number {
-  if (version < 6 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeConsumerGroupTargetAssignmentMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ConsumerGroupTargetAssignmentMetadataKey, version:
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ConsumerGroupTargetAssignmentMetadataKey, version: number): void {
-  if (version < 6 || version > 6) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeConsumerGroupTargetAssignmentMetadataKey(writer, message, version);
 }
 

@@ -2,17 +2,17 @@
 import { Reader } from '../../primitives/reader.js';
 import { Writer } from '../../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, readTaggedCount,
-  readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint, unsupportedDecodeVersion,
-  unsupportedEncodeVersion, writeTaggedFields,
+  type MessageCodec, type TaggedField, type VersionRange, checkTaggedEnd,
+  decodeFailure, encodeFailure, finishDecodeError, finishEncodeError,
+  readTaggedCount, readUnknownTagged, sizeOfTaggedFields, sizeOfUVarint,
+  taggedEnd, unsupportedDecodeVersion, unsupportedEncodeVersion, writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
-const _F_ConsumerGroupTargetAssignmentMetadataValue = ["assignmentEpoch"] as readonly string[];
+const _F_ConsumerGroupTargetAssignmentMetadataValue = ["assignmentEpoch", "assignmentTimestamp"] as readonly string[];
 
 export const name = "ConsumerGroupTargetAssignmentMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 6;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
@@ -20,6 +20,8 @@ export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export interface ConsumerGroupTargetAssignmentMetadataValue {
   /** int32, versions 0+ */
   assignmentEpoch: number;
+  /** int64, versions 0+, tag 0 in 0+, default 0, ignorable */
+  assignmentTimestamp: bigint;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -30,6 +32,7 @@ export type Message = ConsumerGroupTargetAssignmentMetadataValue;
 export function defaultConsumerGroupTargetAssignmentMetadataValue(): ConsumerGroupTargetAssignmentMetadataValue {
   return {
     assignmentEpoch: 0,
+    assignmentTimestamp: 0n,
   };
 }
 
@@ -37,17 +40,30 @@ function readConsumerGroupTargetAssignmentMetadataValue(_r: Reader, _v: number):
   let _f = -1;
   try {
     let assignmentEpoch: number;
+    let assignmentTimestamp: bigint;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     assignmentEpoch = _r.int32();
+    assignmentTimestamp = 0n;
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
       const _tag = _r.uvarint();
       const _size = _r.uvarint();
-      _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+      switch (_tag) {
+        case 0: {
+          _f = 1;
+          const _end = taggedEnd(_r, _size);
+          assignmentTimestamp = _r.int64();
+          checkTaggedEnd(_r, _end);
+          _f = -1;
+          break;
+        }
+        default:
+          _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+      }
     }
-    const _x: ConsumerGroupTargetAssignmentMetadataValue = { assignmentEpoch };
+    const _x: ConsumerGroupTargetAssignmentMetadataValue = { assignmentEpoch, assignmentTimestamp };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -61,6 +77,13 @@ function sizeConsumerGroupTargetAssignmentMetadataValue(_x: ConsumerGroupTargetA
     let _s = 0;
     _s += 4;
     let _nt = 0;
+    if (!(_x.assignmentTimestamp === 0n)) {
+      _f = 1;
+      _nt++;
+      let _d = 0;
+      _d += 8;
+      _s += 1 + sizeOfUVarint(_d) + _d;
+    }
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
       _nt += _u.length;
@@ -76,12 +99,19 @@ function sizeConsumerGroupTargetAssignmentMetadataValue(_x: ConsumerGroupTargetA
 function writeConsumerGroupTargetAssignmentMetadataValue(_w: Writer, _x: ConsumerGroupTargetAssignmentMetadataValue, _v: number): void {
   _w.int32(_x.assignmentEpoch);
   const _u = _x._unknownTaggedFields;
-  if (_u === undefined) {
-    _w.uint8(0);
-  } else {
-    _w.uvarint(_u.length);
-    writeTaggedFields(_w, _u, 0, Infinity);
+  let _nt = _u === undefined ? 0 : _u.length;
+  if (!(_x.assignmentTimestamp === 0n)) _nt++;
+  _w.uvarint(_nt);
+  let _ui = 0;
+  _ui = writeTaggedFields(_w, _u, _ui, 0);
+  if (!(_x.assignmentTimestamp === 0n)) {
+    _w.uvarint(0);
+    let _d = 0;
+    _d += 8;
+    _w.uvarint(_d);
+    _w.int64(_x.assignmentTimestamp);
   }
+  writeTaggedFields(_w, _u, _ui, Infinity);
 }
 
 /** Reads a ConsumerGroupTargetAssignmentMetadataValue at `version` from the reader's position; the reader ends after it. */

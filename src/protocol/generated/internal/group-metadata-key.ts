@@ -11,14 +11,14 @@ import {
 const _F_GroupMetadataKey = ["group"] as readonly string[];
 
 export const name = "GroupMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 2, highest: 2 };
+export const apiKey = 2;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** GroupMetadataKey, versions 2 */
+/** GroupMetadataKey, versions 0 */
 export interface GroupMetadataKey {
-  /** string, versions 2 */
+  /** string, versions 0 */
   group: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeGroupMetadataKey(_w: Writer, _x: GroupMetadataKey, _v: number): vo
 
 /** Reads a GroupMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): GroupMetadataKey {
-  if (version < 2 || version > 2) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readGroupMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): GroupMe
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: GroupMetadataKey, version: number): number {
-  if (version < 2 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeGroupMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: GroupMetadataKey, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: GroupMetadataKey, version: number): void {
-  if (version < 2 || version > 2) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeGroupMetadataKey(writer, message, version);
 }
 

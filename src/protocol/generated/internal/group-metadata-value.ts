@@ -18,8 +18,8 @@ const _F_GroupMetadataValue = ["protocolType", "generation", "protocol", "leader
 const _F_MemberMetadata = ["memberId", "groupInstanceId", "clientId", "clientHost", "rebalanceTimeout", "sessionTimeout", "subscription", "assignment"] as readonly string[];
 
 export const name = "GroupMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 2;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
 

@@ -11,18 +11,18 @@ import {
 const _F_OffsetCommitKey = ["group", "topic", "partition"] as readonly string[];
 
 export const name = "OffsetCommitKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 0, highest: 1 };
+export const apiKey = 1;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** OffsetCommitKey, versions 0-1 */
+/** OffsetCommitKey, versions 0 */
 export interface OffsetCommitKey {
-  /** string, versions 0-1 */
+  /** string, versions 0 */
   group: string;
-  /** string, versions 0-1 */
+  /** string, versions 0 */
   topic: string;
-  /** int32, versions 0-1 */
+  /** int32, versions 0 */
   partition: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -82,7 +82,7 @@ function writeOffsetCommitKey(_w: Writer, _x: OffsetCommitKey, _v: number): void
 
 /** Reads a OffsetCommitKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): OffsetCommitKey {
-  if (version < 0 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readOffsetCommitKey(reader, version);
   } catch (e) {
@@ -97,7 +97,7 @@ export function decode(buffer: Buffer, offset: number, version: number): OffsetC
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: OffsetCommitKey, version: number): number {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeOffsetCommitKey(message, version);
   } catch (e) {
@@ -107,7 +107,7 @@ export function size(message: OffsetCommitKey, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: OffsetCommitKey, version: number): void {
-  if (version < 0 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeOffsetCommitKey(writer, message, version);
 }
 

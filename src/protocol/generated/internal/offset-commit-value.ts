@@ -2,19 +2,20 @@
 import { Reader } from '../../primitives/reader.js';
 import { Writer } from '../../primitives/writer.js';
 import {
-  type MessageCodec, type TaggedField, type VersionRange, decodeFailure,
-  encodeFailure, finishDecodeError, finishEncodeError, readCompactString,
-  readString, readTaggedCount, readUnknownTagged, sizeOfCompactString,
-  sizeOfString, sizeOfTaggedFields, sizeOfUVarint, taggedNotSupported,
+  type MessageCodec, type TaggedField, type VersionRange, ZERO_UUID,
+  checkTaggedEnd, decodeFailure, encodeFailure, finishDecodeError,
+  finishEncodeError, readCompactString, readString, readTaggedCount,
+  readUnknownTagged, sizeOfCompactString, sizeOfString, sizeOfTaggedFields,
+  sizeOfUVarint, sizeOfUuid, taggedEnd, taggedNotSupported,
   unsupportedDecodeVersion, unsupportedEncodeVersion, writeCompactString, writeString,
   writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
-const _F_OffsetCommitValue = ["offset", "leaderEpoch", "metadata", "commitTimestamp", "expireTimestamp"] as readonly string[];
+const _F_OffsetCommitValue = ["offset", "leaderEpoch", "metadata", "commitTimestamp", "expireTimestamp", "topicId"] as readonly string[];
 
 export const name = "OffsetCommitValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 1;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 4 };
 export const flexibleVersions: VersionRange = { lowest: 4, highest: 32767 };
 
@@ -30,6 +31,8 @@ export interface OffsetCommitValue {
   commitTimestamp: bigint;
   /** int64, versions 1, default -1, ignorable */
   expireTimestamp: bigint;
+  /** uuid, versions 4+, tag 0 in 4+, ignorable */
+  topicId: Buffer;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -44,6 +47,7 @@ export function defaultOffsetCommitValue(): OffsetCommitValue {
     metadata: "",
     commitTimestamp: 0n,
     expireTimestamp: -1n,
+    topicId: ZERO_UUID,
   };
 }
 
@@ -55,6 +59,7 @@ function readOffsetCommitValue(_r: Reader, _v: number): OffsetCommitValue {
     let metadata: string;
     let commitTimestamp: bigint;
     let expireTimestamp: bigint;
+    let topicId: Buffer;
     let _unknown: TaggedField[] | undefined;
     if (_v >= 4) {
       _f = 0;
@@ -66,12 +71,24 @@ function readOffsetCommitValue(_r: Reader, _v: number): OffsetCommitValue {
       _f = 3;
       commitTimestamp = _r.int64();
       expireTimestamp = -1n;
+      topicId = ZERO_UUID;
       _f = -1;
       const _nt = readTaggedCount(_r);
       for (let _t = 0; _t < _nt; _t++) {
         const _tag = _r.uvarint();
         const _size = _r.uvarint();
-        _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+        switch (_tag) {
+          case 0: {
+            _f = 5;
+            const _end = taggedEnd(_r, _size);
+            topicId = _r.uuid();
+            checkTaggedEnd(_r, _end);
+            _f = -1;
+            break;
+          }
+          default:
+            _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
+        }
       }
     } else {
       _f = 0;
@@ -92,8 +109,9 @@ function readOffsetCommitValue(_r: Reader, _v: number): OffsetCommitValue {
       } else {
         expireTimestamp = -1n;
       }
+      topicId = ZERO_UUID;
     }
-    const _x: OffsetCommitValue = { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };
+    const _x: OffsetCommitValue = { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp, topicId };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -110,6 +128,13 @@ function sizeOffsetCommitValue(_x: OffsetCommitValue, _v: number): number {
       let _nt = 0;
       _f = 2;
       _s += sizeOfCompactString(_x.metadata);
+      if (!(_x.topicId.equals(ZERO_UUID))) {
+        _f = 5;
+        _nt++;
+        let _d = 0;
+        _d += sizeOfUuid(_x.topicId);
+        _s += 1 + sizeOfUVarint(_d) + _d;
+      }
       const _u = _x._unknownTaggedFields;
       if (_u !== undefined) {
         _nt += _u.length;
@@ -143,12 +168,19 @@ function writeOffsetCommitValue(_w: Writer, _x: OffsetCommitValue, _v: number): 
     writeCompactString(_w, _x.metadata);
     _w.int64(_x.commitTimestamp);
     const _u = _x._unknownTaggedFields;
-    if (_u === undefined) {
-      _w.uint8(0);
-    } else {
-      _w.uvarint(_u.length);
-      writeTaggedFields(_w, _u, 0, Infinity);
+    let _nt = _u === undefined ? 0 : _u.length;
+    if (!(_x.topicId.equals(ZERO_UUID))) _nt++;
+    _w.uvarint(_nt);
+    let _ui = 0;
+    _ui = writeTaggedFields(_w, _u, _ui, 0);
+    if (!(_x.topicId.equals(ZERO_UUID))) {
+      _w.uvarint(0);
+      let _d = 0;
+      _d += sizeOfUuid(_x.topicId);
+      _w.uvarint(_d);
+      _w.bytes(_x.topicId);
     }
+    writeTaggedFields(_w, _u, _ui, Infinity);
   } else {
     _w.int64(_x.offset);
     if (_v >= 3) {

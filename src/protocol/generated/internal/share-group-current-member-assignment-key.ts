@@ -11,16 +11,16 @@ import {
 const _F_ShareGroupCurrentMemberAssignmentKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ShareGroupCurrentMemberAssignmentKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 14, highest: 14 };
+export const apiKey = 14;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupCurrentMemberAssignmentKey, versions 14 */
+/** ShareGroupCurrentMemberAssignmentKey, versions 0 */
 export interface ShareGroupCurrentMemberAssignmentKey {
-  /** string, versions 14 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 14 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeShareGroupCurrentMemberAssignmentKey(_w: Writer, _x: ShareGroupCur
 
 /** Reads a ShareGroupCurrentMemberAssignmentKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupCurrentMemberAssignmentKey {
-  if (version < 14 || version > 14) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupCurrentMemberAssignmentKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupCurrentMemberAssignmentKey, version: number): number {
-  if (version < 14 || version > 14) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupCurrentMemberAssignmentKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ShareGroupCurrentMemberAssignmentKey, version: num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupCurrentMemberAssignmentKey, version: number): void {
-  if (version < 14 || version > 14) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupCurrentMemberAssignmentKey(writer, message, version);
 }
 

@@ -13,8 +13,8 @@ const _F_ShareGroupCurrentMemberAssignmentValue = ["memberEpoch", "previousMembe
 const _F_TopicPartitions = ["topicId", "partitions"] as readonly string[];
 
 export const name = "ShareGroupCurrentMemberAssignmentValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 14;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

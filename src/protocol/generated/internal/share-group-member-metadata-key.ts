@@ -11,16 +11,16 @@ import {
 const _F_ShareGroupMemberMetadataKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ShareGroupMemberMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 10, highest: 10 };
+export const apiKey = 10;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupMemberMetadataKey, versions 10 */
+/** ShareGroupMemberMetadataKey, versions 0 */
 export interface ShareGroupMemberMetadataKey {
-  /** string, versions 10 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 10 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeShareGroupMemberMetadataKey(_w: Writer, _x: ShareGroupMemberMetada
 
 /** Reads a ShareGroupMemberMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupMemberMetadataKey {
-  if (version < 10 || version > 10) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupMemberMetadataKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupMemberMetadataKey, version: number): number {
-  if (version < 10 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupMemberMetadataKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ShareGroupMemberMetadataKey, version: number): num
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupMemberMetadataKey, version: number): void {
-  if (version < 10 || version > 10) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupMemberMetadataKey(writer, message, version);
 }
 

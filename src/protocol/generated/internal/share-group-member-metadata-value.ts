@@ -13,8 +13,8 @@ import {
 const _F_ShareGroupMemberMetadataValue = ["rackId", "clientId", "clientHost", "subscribedTopicNames"] as readonly string[];
 
 export const name = "ShareGroupMemberMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 10;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

@@ -11,14 +11,14 @@ import {
 const _F_ShareGroupMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ShareGroupMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 11, highest: 11 };
+export const apiKey = 11;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupMetadataKey, versions 11 */
+/** ShareGroupMetadataKey, versions 0 */
 export interface ShareGroupMetadataKey {
-  /** string, versions 11 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeShareGroupMetadataKey(_w: Writer, _x: ShareGroupMetadataKey, _v: n
 
 /** Reads a ShareGroupMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupMetadataKey {
-  if (version < 11 || version > 11) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupMetadataKey, version: number): number {
-  if (version < 11 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ShareGroupMetadataKey, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupMetadataKey, version: number): void {
-  if (version < 11 || version > 11) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupMetadataKey(writer, message, version);
 }
 

@@ -8,11 +8,11 @@ import {
   unsupportedEncodeVersion, writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
-const _F_ShareGroupMetadataValue = ["epoch"] as readonly string[];
+const _F_ShareGroupMetadataValue = ["epoch", "metadataHash"] as readonly string[];
 
 export const name = "ShareGroupMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 11;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
@@ -20,6 +20,8 @@ export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 export interface ShareGroupMetadataValue {
   /** int32, versions 0+ */
   epoch: number;
+  /** int64, versions 0+ */
+  metadataHash: bigint;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -30,6 +32,7 @@ export type Message = ShareGroupMetadataValue;
 export function defaultShareGroupMetadataValue(): ShareGroupMetadataValue {
   return {
     epoch: 0,
+    metadataHash: 0n,
   };
 }
 
@@ -37,9 +40,12 @@ function readShareGroupMetadataValue(_r: Reader, _v: number): ShareGroupMetadata
   let _f = -1;
   try {
     let epoch: number;
+    let metadataHash: bigint;
     let _unknown: TaggedField[] | undefined;
     _f = 0;
     epoch = _r.int32();
+    _f = 1;
+    metadataHash = _r.int64();
     _f = -1;
     const _nt = readTaggedCount(_r);
     for (let _t = 0; _t < _nt; _t++) {
@@ -47,7 +53,7 @@ function readShareGroupMetadataValue(_r: Reader, _v: number): ShareGroupMetadata
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareGroupMetadataValue = { epoch };
+    const _x: ShareGroupMetadataValue = { epoch, metadataHash };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -59,7 +65,7 @@ function sizeShareGroupMetadataValue(_x: ShareGroupMetadataValue, _v: number): n
   let _f = -1;
   try {
     let _s = 0;
-    _s += 4;
+    _s += 12;
     let _nt = 0;
     const _u = _x._unknownTaggedFields;
     if (_u !== undefined) {
@@ -75,6 +81,7 @@ function sizeShareGroupMetadataValue(_x: ShareGroupMetadataValue, _v: number): n
 
 function writeShareGroupMetadataValue(_w: Writer, _x: ShareGroupMetadataValue, _v: number): void {
   _w.int32(_x.epoch);
+  _w.int64(_x.metadataHash);
   const _u = _x._unknownTaggedFields;
   if (_u === undefined) {
     _w.uint8(0);

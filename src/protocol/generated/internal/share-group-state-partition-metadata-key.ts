@@ -11,14 +11,14 @@ import {
 const _F_ShareGroupStatePartitionMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ShareGroupStatePartitionMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 15, highest: 15 };
+export const apiKey = 15;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupStatePartitionMetadataKey, versions 15 */
+/** ShareGroupStatePartitionMetadataKey, versions 0 */
 export interface ShareGroupStatePartitionMetadataKey {
-  /** string, versions 15 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeShareGroupStatePartitionMetadataKey(_w: Writer, _x: ShareGroupStat
 
 /** Reads a ShareGroupStatePartitionMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupStatePartitionMetadataKey {
-  if (version < 15 || version > 15) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupStatePartitionMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupStatePartitionMetadataKey, version: number): number {
-  if (version < 15 || version > 15) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupStatePartitionMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ShareGroupStatePartitionMetadataKey, version: numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupStatePartitionMetadataKey, version: number): void {
-  if (version < 15 || version > 15) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupStatePartitionMetadataKey(writer, message, version);
 }
 

@@ -10,18 +10,20 @@ import {
   writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
-const _F_ShareGroupStatePartitionMetadataValue = ["initializedTopics", "deletingTopics"] as readonly string[];
+const _F_ShareGroupStatePartitionMetadataValue = ["initializingTopics", "initializedTopics", "deletingTopics"] as readonly string[];
 const _F_TopicPartitionsInfo = ["topicId", "topicName", "partitions"] as readonly string[];
 const _F_TopicInfo = ["topicId", "topicName"] as readonly string[];
 
 export const name = "ShareGroupStatePartitionMetadataValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 15;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 
 /** ShareGroupStatePartitionMetadataValue, versions 0 */
 export interface ShareGroupStatePartitionMetadataValue {
+  /** []TopicPartitionsInfo, versions 0+ */
+  initializingTopics: TopicPartitionsInfo[];
   /** []TopicPartitionsInfo, versions 0+ */
   initializedTopics: TopicPartitionsInfo[];
   /** []TopicInfo, versions 0+ */
@@ -57,6 +59,7 @@ export type Message = ShareGroupStatePartitionMetadataValue;
 /** A new ShareGroupStatePartitionMetadataValue with every field at its default. */
 export function defaultShareGroupStatePartitionMetadataValue(): ShareGroupStatePartitionMetadataValue {
   return {
+    initializingTopics: [],
     initializedTopics: [],
     deletingTopics: [],
   };
@@ -82,6 +85,7 @@ export function defaultTopicInfo(): TopicInfo {
 function readShareGroupStatePartitionMetadataValue(_r: Reader, _v: number): ShareGroupStatePartitionMetadataValue {
   let _f = -1;
   try {
+    let initializingTopics: TopicPartitionsInfo[];
     let initializedTopics: TopicPartitionsInfo[];
     let deletingTopics: TopicInfo[];
     let _unknown: TaggedField[] | undefined;
@@ -93,10 +97,21 @@ function readShareGroupStatePartitionMetadataValue(_r: Reader, _v: number): Shar
       } else {
         const _a: TopicPartitionsInfo[] = [];
         for (let _i = 0; _i < _n; _i++) _a.push(readTopicPartitionsInfo(_r, _v));
-        initializedTopics = _a;
+        initializingTopics = _a;
       }
     }
     _f = 1;
+    {
+      const _n = readCompactArrayLength(_r, 19);
+      if (_n < 0) {
+        nullNotAllowed(_r);
+      } else {
+        const _a: TopicPartitionsInfo[] = [];
+        for (let _i = 0; _i < _n; _i++) _a.push(readTopicPartitionsInfo(_r, _v));
+        initializedTopics = _a;
+      }
+    }
+    _f = 2;
     {
       const _n = readCompactArrayLength(_r, 18);
       if (_n < 0) {
@@ -114,7 +129,7 @@ function readShareGroupStatePartitionMetadataValue(_r: Reader, _v: number): Shar
       const _size = _r.uvarint();
       _unknown = readUnknownTagged(_r, _unknown, _tag, _size);
     }
-    const _x: ShareGroupStatePartitionMetadataValue = { initializedTopics, deletingTopics };
+    const _x: ShareGroupStatePartitionMetadataValue = { initializingTopics, initializedTopics, deletingTopics };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -129,11 +144,17 @@ function sizeShareGroupStatePartitionMetadataValue(_x: ShareGroupStatePartitionM
     let _nt = 0;
     _f = 0;
     {
-      const _a = _x.initializedTopics;
+      const _a = _x.initializingTopics;
       _s += sizeOfUVarint(_a.length + 1);
       for (let _i = 0; _i < _a.length; _i++) _s += sizeTopicPartitionsInfo(_a[_i]!, _v);
     }
     _f = 1;
+    {
+      const _a = _x.initializedTopics;
+      _s += sizeOfUVarint(_a.length + 1);
+      for (let _i = 0; _i < _a.length; _i++) _s += sizeTopicPartitionsInfo(_a[_i]!, _v);
+    }
+    _f = 2;
     {
       const _a = _x.deletingTopics;
       _s += sizeOfUVarint(_a.length + 1);
@@ -152,6 +173,11 @@ function sizeShareGroupStatePartitionMetadataValue(_x: ShareGroupStatePartitionM
 }
 
 function writeShareGroupStatePartitionMetadataValue(_w: Writer, _x: ShareGroupStatePartitionMetadataValue, _v: number): void {
+  {
+    const _a = _x.initializingTopics;
+    _w.uvarint(_a.length + 1);
+    for (let _i = 0; _i < _a.length; _i++) writeTopicPartitionsInfo(_w, _a[_i]!, _v);
+  }
   {
     const _a = _x.initializedTopics;
     _w.uvarint(_a.length + 1);

@@ -11,16 +11,16 @@ import {
 const _F_ShareGroupTargetAssignmentMemberKey = ["groupId", "memberId"] as readonly string[];
 
 export const name = "ShareGroupTargetAssignmentMemberKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 13, highest: 13 };
+export const apiKey = 13;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupTargetAssignmentMemberKey, versions 13 */
+/** ShareGroupTargetAssignmentMemberKey, versions 0 */
 export interface ShareGroupTargetAssignmentMemberKey {
-  /** string, versions 13 */
+  /** string, versions 0 */
   groupId: string;
-  /** string, versions 13 */
+  /** string, versions 0 */
   memberId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -74,7 +74,7 @@ function writeShareGroupTargetAssignmentMemberKey(_w: Writer, _x: ShareGroupTarg
 
 /** Reads a ShareGroupTargetAssignmentMemberKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupTargetAssignmentMemberKey {
-  if (version < 13 || version > 13) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupTargetAssignmentMemberKey(reader, version);
   } catch (e) {
@@ -89,7 +89,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupTargetAssignmentMemberKey, version: number): number {
-  if (version < 13 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupTargetAssignmentMemberKey(message, version);
   } catch (e) {
@@ -99,7 +99,7 @@ export function size(message: ShareGroupTargetAssignmentMemberKey, version: numb
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupTargetAssignmentMemberKey, version: number): void {
-  if (version < 13 || version > 13) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupTargetAssignmentMemberKey(writer, message, version);
 }
 

@@ -11,14 +11,14 @@ import {
 const _F_ShareGroupTargetAssignmentMetadataKey = ["groupId"] as readonly string[];
 
 export const name = "ShareGroupTargetAssignmentMetadataKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 12, highest: 12 };
+export const apiKey = 12;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareGroupTargetAssignmentMetadataKey, versions 12 */
+/** ShareGroupTargetAssignmentMetadataKey, versions 0 */
 export interface ShareGroupTargetAssignmentMetadataKey {
-  /** string, versions 12 */
+  /** string, versions 0 */
   groupId: string;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -65,7 +65,7 @@ function writeShareGroupTargetAssignmentMetadataKey(_w: Writer, _x: ShareGroupTa
 
 /** Reads a ShareGroupTargetAssignmentMetadataKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareGroupTargetAssignmentMetadataKey {
-  if (version < 12 || version > 12) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareGroupTargetAssignmentMetadataKey(reader, version);
   } catch (e) {
@@ -80,7 +80,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareGr
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareGroupTargetAssignmentMetadataKey, version: number): number {
-  if (version < 12 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareGroupTargetAssignmentMetadataKey(message, version);
   } catch (e) {
@@ -90,7 +90,7 @@ export function size(message: ShareGroupTargetAssignmentMetadataKey, version: nu
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareGroupTargetAssignmentMetadataKey, version: number): void {
-  if (version < 12 || version > 12) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareGroupTargetAssignmentMetadataKey(writer, message, version);
 }
 

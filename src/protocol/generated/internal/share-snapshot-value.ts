@@ -13,8 +13,8 @@ const _F_ShareSnapshotValue = ["snapshotEpoch", "stateEpoch", "leaderEpoch", "st
 const _F_StateBatch = ["firstOffset", "lastOffset", "deliveryState", "deliveryCount"] as readonly string[];
 
 export const name = "ShareSnapshotValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 0;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

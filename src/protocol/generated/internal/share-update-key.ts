@@ -11,18 +11,18 @@ import {
 const _F_ShareUpdateKey = ["groupId", "topicId", "partition"] as readonly string[];
 
 export const name = "ShareUpdateKey";
-export const apiKey = -1;
-export const type = "data";
-export const validVersions: VersionRange = { lowest: 1, highest: 1 };
+export const apiKey = 1;
+export const type = "coordinator-key";
+export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 
-/** ShareUpdateKey, versions 1 */
+/** ShareUpdateKey, versions 0 */
 export interface ShareUpdateKey {
-  /** string, versions 1 */
+  /** string, versions 0 */
   groupId: string;
-  /** uuid, versions 1 */
+  /** uuid, versions 0 */
   topicId: Buffer;
-  /** int32, versions 1 */
+  /** int32, versions 0 */
   partition: number;
   /** Tagged fields this codec does not know, kept so that they are written back. */
   _unknownTaggedFields?: TaggedField[];
@@ -82,7 +82,7 @@ function writeShareUpdateKey(_w: Writer, _x: ShareUpdateKey, _v: number): void {
 
 /** Reads a ShareUpdateKey at `version` from the reader's position; the reader ends after it. */
 export function read(reader: Reader, version: number): ShareUpdateKey {
-  if (version < 1 || version > 1) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedDecodeVersion(reader, name, apiKey, version, validVersions);
   try {
     return readShareUpdateKey(reader, version);
   } catch (e) {
@@ -97,7 +97,7 @@ export function decode(buffer: Buffer, offset: number, version: number): ShareUp
 
 /** Exact encoded size of `message` at `version`; checks the message can be written. */
 export function size(message: ShareUpdateKey, version: number): number {
-  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   try {
     return sizeShareUpdateKey(message, version);
   } catch (e) {
@@ -107,7 +107,7 @@ export function size(message: ShareUpdateKey, version: number): number {
 
 /** Writes `message` at the writer's position; call `size` first (it checks the message). */
 export function write(writer: Writer, message: ShareUpdateKey, version: number): void {
-  if (version < 1 || version > 1) unsupportedEncodeVersion(name, apiKey, version, validVersions);
+  if (version < 0 || version > 0) unsupportedEncodeVersion(name, apiKey, version, validVersions);
   writeShareUpdateKey(writer, message, version);
 }
 

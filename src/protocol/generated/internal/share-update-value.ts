@@ -13,8 +13,8 @@ const _F_ShareUpdateValue = ["snapshotEpoch", "leaderEpoch", "startOffset", "del
 const _F_StateBatch = ["firstOffset", "lastOffset", "deliveryState", "deliveryCount"] as readonly string[];
 
 export const name = "ShareUpdateValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 1;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: 32767 };
 

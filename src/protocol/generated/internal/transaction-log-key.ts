@@ -11,8 +11,8 @@ import {
 const _F_TransactionLogKey = ["transactionalId"] as readonly string[];
 
 export const name = "TransactionLogKey";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 0;
+export const type = "coordinator-key";
 export const validVersions: VersionRange = { lowest: 0, highest: 0 };
 export const flexibleVersions: VersionRange = { lowest: 0, highest: -1 };
 

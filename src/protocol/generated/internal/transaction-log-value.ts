@@ -11,12 +11,12 @@ import {
   writeCompactString, writeString, writeTaggedFields,
 } from '../../primitives/codec-helpers.js';
 
-const _F_TransactionLogValue = ["producerId", "previousProducerId", "nextProducerId", "producerEpoch", "transactionTimeoutMs", "transactionStatus", "transactionPartitions", "transactionLastUpdateTimestampMs", "transactionStartTimestampMs", "clientTransactionVersion"] as readonly string[];
+const _F_TransactionLogValue = ["producerId", "previousProducerId", "nextProducerId", "producerEpoch", "nextProducerEpoch", "transactionTimeoutMs", "transactionStatus", "transactionPartitions", "transactionLastUpdateTimestampMs", "transactionStartTimestampMs", "clientTransactionVersion"] as readonly string[];
 const _F_PartitionsSchema = ["topic", "partitionIds"] as readonly string[];
 
 export const name = "TransactionLogValue";
-export const apiKey = -1;
-export const type = "data";
+export const apiKey = 0;
+export const type = "coordinator-value";
 export const validVersions: VersionRange = { lowest: 0, highest: 1 };
 export const flexibleVersions: VersionRange = { lowest: 1, highest: 32767 };
 
@@ -30,6 +30,8 @@ export interface TransactionLogValue {
   nextProducerId: bigint;
   /** int16, versions 0+ */
   producerEpoch: number;
+  /** int16, versions 1+, tag 3 in 1+, default -1 */
+  nextProducerEpoch: number;
   /** int32, versions 0+ */
   transactionTimeoutMs: number;
   /** int8, versions 0+ */
@@ -65,6 +67,7 @@ export function defaultTransactionLogValue(): TransactionLogValue {
     previousProducerId: -1n,
     nextProducerId: -1n,
     producerEpoch: 0,
+    nextProducerEpoch: -1,
     transactionTimeoutMs: 0,
     transactionStatus: 0,
     transactionPartitions: [],
@@ -89,6 +92,7 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
     let previousProducerId: bigint;
     let nextProducerId: bigint;
     let producerEpoch: number;
+    let nextProducerEpoch: number;
     let transactionTimeoutMs: number;
     let transactionStatus: number;
     let transactionPartitions: PartitionsSchema[] | null;
@@ -103,11 +107,12 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
       nextProducerId = -1n;
       _f = 3;
       producerEpoch = _r.int16();
-      _f = 4;
-      transactionTimeoutMs = _r.int32();
+      nextProducerEpoch = -1;
       _f = 5;
-      transactionStatus = _r.int8();
+      transactionTimeoutMs = _r.int32();
       _f = 6;
+      transactionStatus = _r.int8();
+      _f = 7;
       {
         const _n = readCompactArrayLength(_r, 3);
         if (_n < 0) {
@@ -118,9 +123,9 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
           transactionPartitions = _a;
         }
       }
-      _f = 7;
-      transactionLastUpdateTimestampMs = _r.int64();
       _f = 8;
+      transactionLastUpdateTimestampMs = _r.int64();
+      _f = 9;
       transactionStartTimestampMs = _r.int64();
       clientTransactionVersion = 0;
       _f = -1;
@@ -146,9 +151,17 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
             break;
           }
           case 2: {
-            _f = 9;
+            _f = 10;
             const _end = taggedEnd(_r, _size);
             clientTransactionVersion = _r.int16();
+            checkTaggedEnd(_r, _end);
+            _f = -1;
+            break;
+          }
+          case 3: {
+            _f = 4;
+            const _end = taggedEnd(_r, _size);
+            nextProducerEpoch = _r.int16();
             checkTaggedEnd(_r, _end);
             _f = -1;
             break;
@@ -164,11 +177,12 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
       nextProducerId = -1n;
       _f = 3;
       producerEpoch = _r.int16();
-      _f = 4;
-      transactionTimeoutMs = _r.int32();
+      nextProducerEpoch = -1;
       _f = 5;
-      transactionStatus = _r.int8();
+      transactionTimeoutMs = _r.int32();
       _f = 6;
+      transactionStatus = _r.int8();
+      _f = 7;
       {
         const _n = readArrayLength(_r, 6);
         if (_n < 0) {
@@ -179,13 +193,13 @@ function readTransactionLogValue(_r: Reader, _v: number): TransactionLogValue {
           transactionPartitions = _a;
         }
       }
-      _f = 7;
-      transactionLastUpdateTimestampMs = _r.int64();
       _f = 8;
+      transactionLastUpdateTimestampMs = _r.int64();
+      _f = 9;
       transactionStartTimestampMs = _r.int64();
       clientTransactionVersion = 0;
     }
-    const _x: TransactionLogValue = { producerId, previousProducerId, nextProducerId, producerEpoch, transactionTimeoutMs, transactionStatus, transactionPartitions, transactionLastUpdateTimestampMs, transactionStartTimestampMs, clientTransactionVersion };
+    const _x: TransactionLogValue = { producerId, previousProducerId, nextProducerId, producerEpoch, nextProducerEpoch, transactionTimeoutMs, transactionStatus, transactionPartitions, transactionLastUpdateTimestampMs, transactionStartTimestampMs, clientTransactionVersion };
     if (_unknown !== undefined) _x._unknownTaggedFields = _unknown;
     return _x;
   } catch (e) {
@@ -214,7 +228,14 @@ function sizeTransactionLogValue(_x: TransactionLogValue, _v: number): number {
         _d += 8;
         _s += 1 + sizeOfUVarint(_d) + _d;
       }
-      _f = 6;
+      if (!(_x.nextProducerEpoch === -1)) {
+        _f = 4;
+        _nt++;
+        let _d = 0;
+        _d += 2;
+        _s += 1 + sizeOfUVarint(_d) + _d;
+      }
+      _f = 7;
       {
         const _a = _x.transactionPartitions;
         if (_a === null) {
@@ -225,7 +246,7 @@ function sizeTransactionLogValue(_x: TransactionLogValue, _v: number): number {
         }
       }
       if (!(_x.clientTransactionVersion === 0)) {
-        _f = 9;
+        _f = 10;
         _nt++;
         let _d = 0;
         _d += 2;
@@ -247,7 +268,11 @@ function sizeTransactionLogValue(_x: TransactionLogValue, _v: number): number {
         _f = 2;
         notInVersion("nextProducerId", _v);
       }
-      _f = 6;
+      if (!(_x.nextProducerEpoch === -1)) {
+        _f = 4;
+        notInVersion("nextProducerEpoch", _v);
+      }
+      _f = 7;
       {
         const _a = _x.transactionPartitions;
         if (_a === null) {
@@ -258,7 +283,7 @@ function sizeTransactionLogValue(_x: TransactionLogValue, _v: number): number {
         }
       }
       if (!(_x.clientTransactionVersion === 0)) {
-        _f = 9;
+        _f = 10;
         notInVersion("clientTransactionVersion", _v);
       }
       if (_x._unknownTaggedFields !== undefined && _x._unknownTaggedFields.length !== 0) taggedNotSupported(_v);
@@ -291,6 +316,7 @@ function writeTransactionLogValue(_w: Writer, _x: TransactionLogValue, _v: numbe
     if (!(_x.previousProducerId === -1n)) _nt++;
     if (!(_x.nextProducerId === -1n)) _nt++;
     if (!(_x.clientTransactionVersion === 0)) _nt++;
+    if (!(_x.nextProducerEpoch === -1)) _nt++;
     _w.uvarint(_nt);
     let _ui = 0;
     _ui = writeTaggedFields(_w, _u, _ui, 0);
@@ -316,6 +342,14 @@ function writeTransactionLogValue(_w: Writer, _x: TransactionLogValue, _v: numbe
       _d += 2;
       _w.uvarint(_d);
       _w.int16(_x.clientTransactionVersion);
+    }
+    _ui = writeTaggedFields(_w, _u, _ui, 3);
+    if (!(_x.nextProducerEpoch === -1)) {
+      _w.uvarint(3);
+      let _d = 0;
+      _d += 2;
+      _w.uvarint(_d);
+      _w.int16(_x.nextProducerEpoch);
     }
     writeTaggedFields(_w, _u, _ui, Infinity);
   } else {

@@ -105,9 +105,9 @@ test('DeleteGroups of an empty consumer group: offsets and every group record ge
   a.join();
   const committed = await h.coord.commitOffsets({ groupId: 'g', generationIdOrMemberEpoch: a.epoch, memberId: 'a', groupInstanceId: null, retentionTimeMs: -1n, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }], apiVersion: 9 });
   assert.equal(committed.errorCode, ErrorCode.NONE);
-  assert.deepEqual(await h.coord.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP }]);
+  assert.deepEqual(await h.coord.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null }]);
   h.hb({ groupId: 'g', memberId: 'a', memberEpoch: -1 });
-  assert.deepEqual(await h.coord.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE }]);
+  assert.deepEqual(await h.coord.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE, errorMessage: null }]);
   assert.equal(h.coord.consumer.group('g'), undefined);
   const tail = log.records.slice(-4).map((r) => (r.kind === 2 ? r.type : 'offset'));
   assert.deepEqual(tail, ['offset', 6, 4, 3], 'the offset tombstone, then the group-level tombstones');
