@@ -36,7 +36,8 @@ import { DeadlineTimer, TimerDriver } from './timer.js';
 import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
-import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
+import { describeConsumerGroup, describeConsumerGroupAsClassic, describeModernGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
+import { SHARE_GROUP_TYPE } from '../share/share-group.js';
 import { GroupError } from './consumer/errors.js';
 import { GroupConversions } from './consumer/conversion.js';
 import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
@@ -468,18 +469,28 @@ export class GroupCoordinator {
   describeGroup(groupId: string, apiVersion: number): DescribedGroup {
     const consumer = this.consumer.group(groupId);
     if (consumer !== undefined) return describeConsumerGroupAsClassic(consumer, apiVersion);
+    // A share group is not a classic group either: Dead, GROUP_ID_NOT_FOUND from v6.
+    if (this.share.group(groupId) !== undefined) return describeModernGroupAsClassic(groupId, apiVersion);
     return this.groups.describe(groupId, apiVersion);
   }
 
-  /** ListGroups: classic and consumer groups, filtered by state and type (case-insensitive). */
+  /** ListGroups: classic, consumer and share groups, filtered by state and type (case-insensitive). */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
     const out = this.groups.list(statesFilter, typesFilter);
     const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
     const types = new Set(typesFilter.map((t) => t.trim().toLowerCase()));
-    if (types.size > 0 && !types.has('consumer')) return out;
-    for (const g of this.consumer.groups.values()) {
-      if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
-      out.push(listedConsumerGroup(g));
+    if (types.size === 0 || types.has('consumer')) {
+      for (const g of this.consumer.groups.values()) {
+        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+        out.push(listedConsumerGroup(g));
+      }
+    }
+    if (types.size === 0 || types.has(SHARE_GROUP_TYPE)) {
+      for (const g of this.share.groups.values()) {
+        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+        // Kafka's ShareGroup: protocol type and group type "share".
+        out.push({ groupId: g.groupId, protocolType: SHARE_GROUP_TYPE, groupState: g.stateName, groupType: SHARE_GROUP_TYPE });
+      }
     }
     return out;
   }

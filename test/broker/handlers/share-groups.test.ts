@@ -61,6 +61,11 @@ test('a share consumer\'s requests over the wire', async () => {
     assert.equal(g.assignorName, 'simple');
     assert.deepEqual(g.members.map((m) => [m.memberId, m.memberEpoch, m.subscribedTopicNames, m.assignment.topicPartitions.map((tp) => tp.topicName)]), [['member-1', 1, ['jobs'], ['jobs']]]);
     assert.equal(described.groups[1]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    const listed = await c.request(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['share'] });
+    assert.deepEqual(listed.groups, [{ groupId: 'workers', protocolType: 'share', groupState: 'Stable', groupType: 'share' }]);
+    const asClassic = await c.request(ApiKey.DescribeGroups, 6, { groups: ['workers'], includeAuthorizedOperations: false });
+    assert.equal(asClassic.groups[0]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    assert.equal(asClassic.groups[0]!.groupState, 'Dead');
 
     const bad = await c.request(ApiKey.ShareFetch, 2, { ...fetchReq(0), shareAcquireMode: 7 });
     assert.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
