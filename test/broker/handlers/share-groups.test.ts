@@ -1,7 +1,8 @@
 // The share group APIs over the wire: ApiVersions advertises them; ShareGroupHeartbeat joins
 // a member and assigns it the partition; ShareFetch opens a session, acquires produced records
 // and takes acknowledgements; ShareAcknowledge acknowledges and closes the session;
-// ShareGroupDescribe shows the group; errors for bad requests and unknown groups.
+// ShareGroupDescribe shows the group; ListGroups and DescribeGroups know it; the share group
+// offset APIs describe, alter and delete its start offset; errors for bad requests and unknown groups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -20,6 +21,9 @@ test('a share consumer\'s requests over the wire', async () => {
     assert.deepEqual(keys.get(ApiKey.ShareGroupDescribe), [1, 1]);
     assert.deepEqual(keys.get(ApiKey.ShareFetch), [1, 2]);
     assert.deepEqual(keys.get(ApiKey.ShareAcknowledge), [1, 2]);
+    assert.deepEqual(keys.get(ApiKey.DescribeShareGroupOffsets), [0, 1]);
+    assert.deepEqual(keys.get(ApiKey.AlterShareGroupOffsets), [0, 0]);
+    assert.deepEqual(keys.get(ApiKey.DeleteShareGroupOffsets), [0, 0]);
 
     const topic = await makeTopic(tb, 'jobs');
     const joined = await c.request(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'workers', memberId: 'member-1', memberEpoch: 0, rackId: null, subscribedTopicNames: ['jobs'] });
@@ -71,6 +75,21 @@ test('a share consumer\'s requests over the wire', async () => {
     assert.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
     const left = await c.request(ApiKey.ShareGroupHeartbeat, 1, { groupId: 'workers', memberId: 'member-1', memberEpoch: -1, rackId: null, subscribedTopicNames: null });
     assert.equal(left.memberEpoch, -1);
+
+    // The share group offset APIs: the start offset is past everything acknowledged.
+    const describeOffsets = async () => (await c.request(ApiKey.DescribeShareGroupOffsets, 1, { groups: [{ groupId: 'workers', topics: [{ topicName: 'jobs', partitions: [0] }] }] })).groups[0]!;
+    const offsets = await describeOffsets();
+    assert.equal(offsets.errorCode, ErrorCode.NONE);
+    assert.deepEqual(offsets.topics[0]!.partitions.map((p) => [p.partitionIndex, p.startOffset, p.lag, p.errorCode]), [[0, 5n, 0n, ErrorCode.NONE]]);
+    const altered = await c.request(ApiKey.AlterShareGroupOffsets, 0, { groupId: 'workers', topics: [{ topicName: 'jobs', partitions: [{ partitionIndex: 0, startOffset: 2n }] }] });
+    assert.equal(altered.errorCode, ErrorCode.NONE);
+    assert.equal(altered.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+    assert.equal((await describeOffsets()).topics[0]!.partitions[0]!.startOffset, 2n);
+    const deleted = await c.request(ApiKey.DeleteShareGroupOffsets, 0, { groupId: 'workers', topics: [{ topicName: 'jobs' }] });
+    assert.deepEqual(deleted.responses.map((t) => [t.topicName, t.errorCode]), [['jobs', ErrorCode.NONE]]);
+    assert.equal((await describeOffsets()).topics[0]!.partitions[0]!.startOffset, -1n);
+    const unknownGroup = await c.request(ApiKey.AlterShareGroupOffsets, 0, { groupId: 'nobody', topics: [] });
+    assert.equal(unknownGroup.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   } finally {
     await tb.close();
   }
