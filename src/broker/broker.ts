@@ -231,6 +231,8 @@ export class Broker implements BrokerContext {
             // Requests wait until the broker has started: a client connecting during start-up
             // would otherwise meet handlers whose services do not exist yet.
             deferRequestProcessing: true,
+            // A share consumer's connection closing ends its share sessions and releases its records (Kafka's ShareSessionCache).
+            onConnectionClosed: (c) => this.share?.connectionClosed(c.remoteAddress),
             ...security[i]!,
           },
           dispatcher,

@@ -3,7 +3,7 @@
  * ShareDriver.java): three share consumers and a fourth that is killed with kill -9 while
  * holding records, all on one partition of 30,000 records. Each record is delivered to exactly
  * one consumer unless released (released once, delivered again) or held by the killed one
- * (delivered again once its locks expire); rejected records are never delivered again; after a
+ * (delivered again once its connection closes or its locks expire); rejected records are never delivered again; after a
  * broker restart the share group's state is still there (nothing is delivered twice, new
  * records are).
  *

@@ -52,6 +52,19 @@ export class ShareServices implements SharePartitionHost {
     this.sharePartitions.onRecordsReleased = () => this.waiters.wakeAll();
   }
 
+  /** The sessions opened on a connection that closed end: what their members held goes back to the others. */
+  connectionClosed(connectionId: string): void {
+    if (this.sessions.size === 0) return;
+    for (const session of this.sessions.removeConnection(connectionId)) {
+      void this.releaseSession(session.groupId, session.memberId, [...session.partitions.values()]);
+    }
+  }
+
+  private async releaseSession(groupId: string, memberId: string, partitions: Array<{ topicId: string; partition: number }>): Promise<void> {
+    for (const p of partitions) await this.sharePartitions.releaseMember({ groupId, topicId: p.topicId, partition: p.partition }, memberId);
+    this.waiters.wakeAll();
+  }
+
   /** The log of a partition this broker leads (what a parked ShareFetch watches). */
   leaderLog(topicId: string, partition: number): PartitionLog | undefined {
     const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);

@@ -1,7 +1,8 @@
 // ShareFetch and ShareAcknowledge on an embedded broker, less the wire: sessions (open,
 // incremental with piggybacked acknowledgements, close releasing the member's records, epoch
 // errors), a fetch that parks until records are produced, one that ends empty at its max wait,
-// a release waking a parked fetch of another member, and renew-only fetches.
+// a release waking a parked fetch of another member, renew-only fetches, and a closed
+// connection releasing its sessions' records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -88,6 +89,20 @@ test('a release wakes another member\'s parked fetch; a renew-only fetch acquire
     const released = await shareAcknowledge(tb.broker, 'g', 'm1', 2, 'c-m1', [{ topicId, partition: 0, batches: [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [AcknowledgeType.Release] }] }]);
     assert.equal(released.partitions[0]!.errorCode, ErrorCode.NONE);
     assert.deepEqual((await parked).partitions[0]!.acquired, [{ firstOffset: 0, lastOffset: 1, deliveryCount: 2 }]);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('a closed connection ends its sessions and releases what their members held', async () => {
+  const { tb, params } = await setup();
+  try {
+    await produce(tb, 4);
+    assert.equal((await shareFetch(tb.broker, params('m1', 0))).partitions[0]!.acquired.length, 1);
+    tb.broker.share.connectionClosed('c-m1');
+    assert.equal(tb.broker.share.sessions.get('g', 'm1'), undefined);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual((await shareFetch(tb.broker, params('m2', 0))).partitions[0]!.acquired, [{ firstOffset: 0, lastOffset: 3, deliveryCount: 2 }]);
   } finally {
     await tb.close();
   }
