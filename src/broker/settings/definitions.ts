@@ -7,6 +7,7 @@
  */
 import { between, invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
+import { parseConsoleListeners } from './console-listeners.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../security/authorizer/standard-authorizer.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
@@ -65,6 +66,15 @@ const metadataStoreValidator: Validator = (name, value) => {
 const authorizerClassValidator: Validator = (name, value) => {
   const v = value === null ? '' : String(value).trim();
   if (v !== '' && v !== STANDARD_AUTHORIZER_CLASS) throw invalidValue(name, value, `Class ${v} cannot be found`);
+};
+
+/** `console.listeners`: empty, or comma-separated http://host:port (port 0: any free port). */
+const consoleListenersValidator: Validator = (name, value) => {
+  try {
+    parseConsoleListeners(value === null ? '' : String(value));
+  } catch (err) {
+    throw invalidValue(name, value, (err as Error).message);
+  }
 };
 
 const defs: ConfigDef[] = [
@@ -267,6 +277,8 @@ const defs: ConfigDef[] = [
   { name: 'authorizer.class.name', type: 'string', default: '', validator: authorizerClassValidator },
   { name: 'super.users', type: 'string', default: null },
   { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false' },
+  // The HTTP console (src/console/): /metrics, /health, /ready; empty turns it off.
+  { name: 'console.listeners', type: 'list', default: 'http://127.0.0.1:8080', validator: consoleListenersValidator },
 ];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));
