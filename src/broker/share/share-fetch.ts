@@ -126,7 +126,12 @@ export async function shareFetch(broker: ShareFetchBroker, p: ShareFetchParams):
       logs,
       p.maxWaitMs,
       async () => {
-        if (answered || share.sessions.get(p.groupId, p.memberId) !== session) return true;
+        if (answered) return true;
+        // The session ended meanwhile (closed, replaced, its connection gone): answer with nothing.
+        if (share.sessions.get(p.groupId, p.memberId) !== session) {
+          answer(first.partitions);
+          return true;
+        }
         const again = await acquireForMember(broker, p.groupId, p.memberId, [...session.partitions.values()], limits);
         if (answered) return true;
         if (again.acquiredCount === 0 && !again.partitions.some((g) => g.errorCode !== ErrorCode.NONE)) return false;

@@ -107,3 +107,20 @@ test('a closed connection ends its sessions and releases what their members held
     await tb.close();
   }
 });
+
+test('a parked fetch whose session ends meanwhile is answered', async () => {
+  const { tb, params } = await setup();
+  try {
+    const parked = shareFetch(tb.broker, params('m1', 0, { maxWaitMs: 60_000 }));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(tb.broker.share.waiters.size, 1);
+    tb.broker.share.connectionClosed('c-m1');
+    await produce(tb, 1);
+    const got = await parked;
+    assert.equal(got.errorCode, ErrorCode.NONE);
+    assert.deepEqual(got.partitions[0]!.acquired, []);
+    assert.equal(tb.broker.share.waiters.size, 0);
+  } finally {
+    await tb.close();
+  }
+});
