@@ -52,6 +52,12 @@ export class ShareServices implements SharePartitionHost {
     this.sharePartitions.onRecordsReleased = () => this.waiters.wakeAll();
   }
 
+  /** A member left its share group or was fenced: its session ends, what it held goes back to the others. */
+  memberLeft(groupId: string, memberId: string): void {
+    const session = this.sessions.remove(groupId, memberId);
+    if (session !== undefined) void this.releaseSession(groupId, memberId, [...session.partitions.values()]);
+  }
+
   /** The sessions opened on a connection that closed end: what their members held goes back to the others. */
   connectionClosed(connectionId: string): void {
     if (this.sessions.size === 0) return;

@@ -124,3 +124,19 @@ test('a parked fetch whose session ends meanwhile is answered', async () => {
     await tb.close();
   }
 });
+
+test('a member leaving its share group ends its session and releases what it held', async () => {
+  const { tb, params } = await setup();
+  try {
+    await tb.broker.groups.ready();
+    const hb = (memberEpoch: number) => tb.broker.groups.shareGroupHeartbeat({ groupId: 'g', memberId: 'm1', memberEpoch, rackId: null, subscribedTopicNames: memberEpoch === 0 ? ['q'] : null, clientId: 'c', clientHost: '/127.0.0.1' });
+    assert.equal((await hb(0)).errorCode, ErrorCode.NONE);
+    await produce(tb, 2);
+    assert.equal((await shareFetch(tb.broker, params('m1', 0))).partitions[0]!.acquired.length, 1);
+    assert.equal((await hb(-1)).errorCode, ErrorCode.NONE);
+    assert.equal(tb.broker.share.sessions.get('g', 'm1'), undefined);
+    assert.deepEqual((await shareFetch(tb.broker, params('m2', 0))).partitions[0]!.acquired, [{ firstOffset: 0, lastOffset: 1, deliveryCount: 2 }]);
+  } finally {
+    await tb.close();
+  }
+});
