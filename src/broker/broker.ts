@@ -20,6 +20,7 @@ import { RequestBudget } from './network/request-budget.js';
 import { ProduceServices } from './produce/produce-services.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { Partitions } from './partition.js';
+import { ShareServices } from './share/share-services.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { transactionConfigFrom } from '../coordinator/txn/transaction-config.js';
@@ -82,6 +83,7 @@ export class Broker implements BrokerContext {
   fetch!: FetchService;
   groups!: GroupCoordinator;
   transactions!: TransactionCoordinator;
+  share!: ShareServices;
   /** Replication, when the metadata store is a cluster's; null on a single node. */
   replication: ReplicaManager | null = null;
   private replicaTransport: ClientReplicaTransport | null = null;
@@ -207,6 +209,9 @@ export class Broker implements BrokerContext {
       const host = coordinatorTopicHost(this);
       this.groups = GroupCoordinator.onOffsetsTopic(host, this.config, this.metadata);
       await this.groups.startup();
+      this.share = new ShareServices(this, host, this.config, options.clock ?? systemClock, this.logger);
+      this.groups.share.onMemberRemoved = (groupId, memberId) => this.share.memberLeft(groupId, memberId);
+      this.share.start();
       this.transactions = transactionCoordinator(this, host);
       // Loads every partition of __transaction_state this broker leads (all, on a single node);
       // transactions left prepared get their markers written again.
@@ -272,6 +277,8 @@ export class Broker implements BrokerContext {
             // Requests wait until the broker has started: a client connecting during start-up
             // would otherwise meet handlers whose services do not exist yet.
             deferRequestProcessing: true,
+            // A share consumer's connection closing ends its share sessions and releases its records (Kafka's ShareSessionCache).
+            onConnectionClosed: (c) => this.share?.connectionClosed(c.remoteAddress),
             ...security[i]!,
           },
           dispatcher,
@@ -306,6 +313,8 @@ export class Broker implements BrokerContext {
     this.fetch.completeAll();
     // Parked JoinGroup and SyncGroup requests are answered (NOT_COORDINATOR) for the same reason.
     this.groups.shutdown();
+    // Share-partitions' lock timers stop; their state is in __share_group_state.
+    this.share?.stop();
     // Markers still being retried stop; the next start loads the transactions and sends them again.
     this.transactions.shutdown();
     // Followers stop fetching; acks=all appends still waiting are answered NOT_LEADER_OR_FOLLOWER.

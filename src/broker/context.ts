@@ -12,6 +12,7 @@ import type { StandardAuthorizer } from '../security/authorizer/standard-authori
 import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
 import type { BrokerStats } from './stats/broker-stats.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
+import type { ShareServices } from './share/share-services.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -34,6 +35,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Transactional ids and their transactions (state in __transaction_state). */
   readonly transactions: TransactionCoordinator;
+  /** Share groups' sessions and share-partitions (state in __share_group_state). */
+  readonly share: ShareServices;
   /**
    * How partition leaders ask the transaction coordinator of another broker to verify or add
    * partitions (KIP-890); null on a single node, where the coordinator is always here.

@@ -28,7 +28,8 @@ test('ApiVersions advertises exactly the registered handlers and 4.0 features', 
     // Kafka advertises SASL on every listener; on a PLAINTEXT one it answers ILLEGAL_SASL_STATE.
     assert.deepEqual(keys.get(ApiKey.SaslHandshake), [0, 1]);
     assert.deepEqual(keys.get(ApiKey.SaslAuthenticate), [0, 2]);
-    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version']);
+    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version', 'share.version']);
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'share.version'), { name: 'share.version', maxVersionLevel: 1, minVersionLevel: 1 });
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
     const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
     assert.equal(v0.apiKeys.length, res.apiKeys.length);

@@ -17,7 +17,7 @@ import type { FetchHost } from './fetch-host.js';
 import { bytesAvailable, type FetchParams } from './fetch-reader.js';
 import type { FetchContext, FetchedPartition, PartitionFetch } from './fetch-session.js';
 import { leaderEpochError } from '../partition.js';
-import { PartitionWatchers } from './partition-watchers.js';
+import { PartitionWatchers, type LogWaiter } from './partition-watchers.js';
 
 export class DelayedFetch {
   readonly params: FetchParams;
@@ -78,7 +78,8 @@ export interface DelayedFetchOwner {
 }
 
 export class FetchPurgatory {
-  readonly watchers: PartitionWatchers<DelayedFetch>;
+  /** Parked fetches, and other waiters on the same logs (parked ShareFetches, told through onLogChanged). */
+  readonly watchers: PartitionWatchers<DelayedFetch | LogWaiter>;
   private readonly host: FetchHost;
   private readonly owner: DelayedFetchOwner;
   private readonly now: () => number;
@@ -95,7 +96,7 @@ export class FetchPurgatory {
     this.host = host;
     this.owner = owner;
     this.now = now;
-    this.watchers = new PartitionWatchers<DelayedFetch>(this.wake.bind(this));
+    this.watchers = new PartitionWatchers<DelayedFetch | LogWaiter>(this.wake.bind(this));
     this.expireBound = this.expire.bind(this);
     this.checkBound = this.checkDirty.bind(this);
   }
@@ -125,7 +126,12 @@ export class FetchPurgatory {
     while (this.heap.length > 0) this.complete(this.heap[0]!);
   }
 
-  private wake(fetch: DelayedFetch): void {
+  private wake(waiter: DelayedFetch | LogWaiter): void {
+    if (!(waiter instanceof DelayedFetch)) {
+      waiter.onLogChanged();
+      return;
+    }
+    const fetch = waiter;
     if (fetch.queued || fetch.done) return;
     fetch.queued = true;
     this.dirty.push(fetch);

@@ -6,6 +6,11 @@
  */
 import type { LogOffsetsListener, PartitionLog } from '../../storage/partition-log.js';
 
+/** A waiter other than a fetch (a parked ShareFetch) told when the log it watches changes. */
+export interface LogWaiter {
+  onLogChanged(): void;
+}
+
 export class PartitionWatchers<W> {
   private readonly watches = new WeakMap<PartitionLog, LogWatch<W>>();
   private readonly wake: (waiter: W) => void;

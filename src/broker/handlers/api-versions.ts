@@ -25,7 +25,9 @@ interface Feature {
  * Features this broker supports, as Kafka 4.0 names them. A feature appears only when the
  * handlers behind it are registered: `group.version` 1 means the KIP-848 consumer protocol,
  * `streams.version` 1 the KIP-1071 streams protocol,
- * `transaction.version` 2 means transactions v2 (KIP-890, EndTxn v5).
+ * `transaction.version` 2 means transactions v2 (KIP-890, EndTxn v5), `share.version` 1 share
+ * groups (KIP-932: ShareGroupHeartbeat, ShareFetch, ShareAcknowledge), which Kafka 4.2+ enables
+ * on a new cluster.
  */
 function features(registry: HandlerRegistry): Feature[] {
   const out: Feature[] = [{ name: 'metadata.version', min: METADATA_VERSION_MIN, max: METADATA_VERSION_4_0, finalized: METADATA_VERSION_4_0 }];
@@ -33,6 +35,9 @@ function features(registry: HandlerRegistry): Feature[] {
   // streams.version 1: the KIP-1071 streams rebalance protocol (Kafka 4.4's StreamsVersion.SV_1).
   if (registry.get(ApiKey.StreamsGroupHeartbeat) !== undefined) out.push({ name: 'streams.version', min: 0, max: 1, finalized: 1 });
   if (registry.supports(ApiKey.EndTxn, 5)) out.push({ name: 'transaction.version', min: 0, max: 2, finalized: 2 });
+  if (registry.get(ApiKey.ShareGroupHeartbeat) !== undefined && registry.get(ApiKey.ShareFetch) !== undefined && registry.get(ApiKey.ShareAcknowledge) !== undefined) {
+    out.push({ name: 'share.version', min: 0, max: 1, finalized: 1 });
+  }
   return out;
 }
 

@@ -45,6 +45,8 @@ export interface SocketServerOptions {
   onTlsFailure?: (error: Error, remoteAddress: string) => void;
   /** Called for each connection before its first request is read (SASL listeners set up its SASL state there). */
   onConnection?: (connection: Connection) => void;
+  /** Called once a connection has closed (its share sessions end with it). */
+  onConnectionClosed?: (connection: Connection) => void;
   /**
    * Accepted connections wait unread until enableRequestProcessing() (Kafka's
    * SocketServer.enableRequestProcessing): a broker listens early, to learn its port, but
@@ -333,6 +335,7 @@ export class SocketServer {
   private onConnectionClosed(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.quotas.dec(connection.quotaKey);
+    this.options.onConnectionClosed?.(connection);
     this.housekeeper.closedSinceTick++;
     if (this.waitingCount > 0 && this.throttleTimer === null) this.acceptWaiting();
   }

@@ -5,7 +5,7 @@
  * gives a broker on localhost:9092 with its data in ./data, and `node.id`, which Kafka
  * requires and Millrace defaults to 1 for a single node.
  */
-import { invalidValue, oneOf, type Validator } from '../../common/config-def.js';
+import { between, invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
 import { parseConsoleListeners } from './console-listeners.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../security/authorizer/standard-authorizer.js';
@@ -207,6 +207,31 @@ const defs: ConfigDef[] = [
   { name: 'group.streams.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
   { name: 'group.streams.num.standby.replicas', type: 'int', default: '0', min: 0 },
   { name: 'group.streams.max.standby.replicas', type: 'int', default: '2', min: 0 },
+  // KIP-932 share groups (GroupCoordinatorConfig and ShareGroupConfig in Kafka 4.4), with Kafka's bounds.
+  { name: 'group.share.session.timeout.ms', type: 'int', default: '45000', min: 1 },
+  { name: 'group.share.min.session.timeout.ms', type: 'int', default: '45000', min: 1 },
+  { name: 'group.share.max.session.timeout.ms', type: 'int', default: '60000', min: 1 },
+  { name: 'group.share.heartbeat.interval.ms', type: 'int', default: '5000', min: 1 },
+  { name: 'group.share.min.heartbeat.interval.ms', type: 'int', default: '5000', min: 1 },
+  { name: 'group.share.max.heartbeat.interval.ms', type: 'int', default: '15000', min: 1 },
+  { name: 'group.share.max.size', type: 'int', default: '200', validator: between(1, 1000) },
+  { name: 'group.share.record.lock.duration.ms', type: 'int', default: '30000', validator: between(1000, 3600000) },
+  { name: 'group.share.min.record.lock.duration.ms', type: 'int', default: '15000', validator: between(1000, 30000) },
+  { name: 'group.share.max.record.lock.duration.ms', type: 'int', default: '60000', validator: between(30000, 3600000) },
+  { name: 'group.share.delivery.count.limit', type: 'int', default: '5', validator: between(2, 10) },
+  { name: 'group.share.min.delivery.count.limit', type: 'int', default: '2', validator: between(2, 5) },
+  { name: 'group.share.max.delivery.count.limit', type: 'int', default: '10', validator: between(5, 25) },
+  { name: 'group.share.partition.max.record.locks', type: 'int', default: '2000', validator: between(100, 10000) },
+  { name: 'group.share.min.partition.max.record.locks', type: 'int', default: '100', validator: between(100, 2000) },
+  { name: 'group.share.max.partition.max.record.locks', type: 'int', default: '4000', validator: between(2000, 10000) },
+  { name: 'group.share.max.share.sessions', type: 'int', default: '2000', min: 1 },
+  { name: 'share.coordinator.state.topic.num.partitions', type: 'int', default: '50', min: 1 },
+  { name: 'share.coordinator.state.topic.replication.factor', type: 'int', default: '3', min: 1 },
+  { name: 'share.coordinator.state.topic.min.isr', type: 'int', default: '2', min: 1 },
+  { name: 'share.coordinator.state.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'share.coordinator.snapshot.update.records.per.snapshot', type: 'int', default: '500', validator: between(0, 500) },
+  { name: 'share.coordinator.write.timeout.ms', type: 'int', default: '5000', min: 1 },
+  { name: 'share.coordinator.load.buffer.size', type: 'int', default: '5242880', min: 1 },
   { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },

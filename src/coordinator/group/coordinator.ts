@@ -2,7 +2,8 @@
  * The group coordinator (`BrokerContext.groups`): classic consumer groups and committed
  * offsets, with their state in __consumer_offsets. It serves the group APIs through the
  * managers: GroupManager (classic membership and rebalances, classic/), ConsumerGroupManager
- * (KIP-848 groups, consumer/) and OffsetManager (offsets). Records are appended and, for
+ * (KIP-848 groups, consumer/), ShareGroupManager (KIP-932 share groups, ../share/) and
+ * OffsetManager (offsets). Records are appended and, for
  * offsets and deletions, applied to the in-memory state at once; a request is answered once
  * its records are committed (the partition's ISR has them).
  *
@@ -29,14 +30,15 @@ import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type Le
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
 import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
-import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { groupTombstone, shareRecord, type CoordinatorRecord, type OffsetRecord } from './records.js';
 import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
 import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
-import { describeConsumerGroup, describeConsumerGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
+import { describeConsumerGroup, describeConsumerGroupAsClassic, describeModernGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
+import { SHARE_GROUP_TYPE } from '../share/share-group.js';
 import { GroupError } from './consumer/errors.js';
 import { GroupConversions } from './consumer/conversion.js';
 import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
@@ -48,6 +50,9 @@ import { StreamsGroupManager } from '../streams/streams-group-manager.js';
 import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
 import { listedStreamsGroup, type DescribedStreamsGroup } from '../streams/streams-group-describe.js';
 import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
+import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
+import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
+import type { ShareGroupRecord } from '../share/share-group-records.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -66,7 +71,16 @@ export interface CoordinatorOptions {
   driveTimer?: boolean;
   /** The topics consumer groups subscribe to (the broker's metadata); none when absent. */
   topics?: TopicsSource | null;
+  /** Share groups' settings (group.share.*); Kafka's defaults when absent. */
+  share?: ShareGroupConfig;
 }
+
+/** A share group heartbeat's outcome: its error (with Kafka's message), or the member's new state. */
+export type ShareHeartbeatOutcome =
+  | { errorCode: 0; errorMessage: null; result: ShareHeartbeatResult }
+  | { errorCode: number; errorMessage: string | null; result: null };
+
+const NO_TOPICS: TopicsSource = { topics: () => [], topic: () => undefined };
 
 export class GroupCoordinator {
   readonly config: GroupConfig;
@@ -80,6 +94,8 @@ export class GroupCoordinator {
   readonly streams: StreamsGroupManager;
   /** Classic ⇄ consumer group conversions (group.consumer.migration.policy). */
   readonly conversions: GroupConversions;
+  /** KIP-932 share groups. */
+  readonly share: ShareGroupManager;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   /** Start-up, shutdown and the partitions served here (coordinator-runtime.ts). */
@@ -105,6 +121,8 @@ export class GroupCoordinator {
       write: (groupId, records) => this.write(groupId, records, true), errorOf: (err) => GroupCoordinator.errorOf(err),
     };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
+    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => this.writeShare(groupId, records));
+    this.share.otherGroupType = (groupId) => (this.consumer.group(groupId) !== undefined ? 'consumer' : this.groups.group(groupId) !== undefined ? 'classic' : null);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
         if (producerId >= 0 && r.kind === RecordKind.Offset) this.offsets.replayTransactional(producerId, r);
@@ -115,9 +133,10 @@ export class GroupCoordinator {
         this.groups.onLoaded(owns);
         this.consumer.onLoaded(owns);
         this.streams.onLoaded(owns);
+        this.share.onLoaded(owns);
       },
       unload: (owns) => {
-        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns) + this.streams.unloadGroups(owns);
+        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns) + this.streams.unloadGroups(owns) + this.share.unloadGroups(owns);
         this.offsets.unloadGroups(owns);
         return groups;
       },
@@ -130,7 +149,7 @@ export class GroupCoordinator {
   static onOffsetsTopic(host: OffsetsTopicHost, settings: ConfigValues, topics: TopicsSource): GroupCoordinator {
     const config = groupConfigFrom(settings);
     const logger = host.logger.child({ component: 'group-coordinator' });
-    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics });
+    return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics, share: shareGroupConfigFrom(settings) });
   }
 
   /** Starts serving, and loads the partitions this broker leads already. */
@@ -144,6 +163,7 @@ export class GroupCoordinator {
     this.groups.unloadAll();
     this.consumer.unloadAll();
     this.streams.unloadGroups(() => true);
+    this.share.unloadGroups(() => true);
     this.offsets.store.clear();
   }
 
@@ -213,7 +233,34 @@ export class GroupCoordinator {
     if (r.kind === RecordKind.Offset) this.offsets.replay(r);
     else if (r.kind === RecordKind.Consumer) this.consumer.replay(r);
     else if (r.kind === RecordKind.Streams) this.streams.replay(r);
+    else if (r.kind === RecordKind.Share) this.share.replay(r.record);
     else this.groups.replay(r.group, r.value);
+  }
+
+  /** Appends share group records the manager applied already (a session timeout's); a failure is logged, the next load decides. */
+  private writeShare(groupId: string, records: ShareGroupRecord[]): void {
+    try {
+      this.log.append(groupId, records.map(shareRecord))?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write share group records'));
+    } catch (err) {
+      this.logger.warn({ err, groupId }, 'failed to write share group records');
+    }
+  }
+
+  // ---- share groups (KIP-932) ---------------------------------------------------------------------
+
+  /** ShareGroupHeartbeat: answered once its records are committed. */
+  shareGroupHeartbeat(req: ShareHeartbeatRequest): ShareHeartbeatOutcome | Promise<ShareHeartbeatOutcome> {
+    let result: ShareHeartbeatResult;
+    try {
+      result = this.share.heartbeat(req);
+    } catch (err) {
+      if (err instanceof GroupError) return { errorCode: err.errorCode, errorMessage: err.message, result: null };
+      throw err;
+    }
+    const ok: ShareHeartbeatOutcome = { errorCode: ErrorCode.NONE, errorMessage: null, result };
+    if (result.records.length === 0) return ok;
+    const write = () => this.log.append(req.groupId, result.records.map(shareRecord));
+    return this.answerAfter<ShareHeartbeatOutcome>(req.groupId, write, ok, (errorCode) => ({ errorCode, errorMessage: null, result: null }), 'share group heartbeat records');
   }
 
   private static errorOf(err: unknown): number {
@@ -250,8 +297,8 @@ export class GroupCoordinator {
   join(req: JoinRequest, respond: JoinCallback): void {
     const consumer = this.consumer.group(req.groupId);
     const fail = (errorCode: number) => respond({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
-    // A streams group is not a classic group (Kafka's getOrMaybeCreateClassicGroup).
-    if (this.streams.group(req.groupId) !== undefined) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    // A streams or share group holds the id: a classic member cannot join it (Kafka's getOrMaybeCreateClassicGroup).
+    if (this.streams.group(req.groupId) !== undefined || this.share.group(req.groupId) !== undefined) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (consumer !== undefined && !consumer.isEmpty) {
       let outcome;
       try {
@@ -293,7 +340,7 @@ export class GroupCoordinator {
     const fail = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
       throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null,
     });
-    if (this.streams.group(req.groupId) !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
+    if (this.streams.group(req.groupId) !== undefined || this.share.group(req.groupId) !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
     let outcome;
     try {
       outcome = consumerGroupHeartbeat(this.consumer, this.conversions, req);
@@ -455,18 +502,12 @@ export class GroupCoordinator {
   describeGroup(groupId: string, apiVersion: number): DescribedGroup {
     const consumer = this.consumer.group(groupId);
     if (consumer !== undefined) return describeConsumerGroupAsClassic(consumer, apiVersion);
-    if (this.streams.group(groupId) !== undefined) {
-      // Kafka describes only classic groups here: a streams group is Dead, with an error from v6.
-      const v6 = apiVersion >= 6;
-      return {
-        errorCode: v6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE, errorMessage: v6 ? `Group ${groupId} is not a classic group.` : null,
-        groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648,
-      };
-    }
+    // Kafka describes only classic groups here: a streams or share group is Dead, GROUP_ID_NOT_FOUND from v6.
+    if (this.streams.group(groupId) !== undefined || this.share.group(groupId) !== undefined) return describeModernGroupAsClassic(groupId, apiVersion);
     return this.groups.describe(groupId, apiVersion);
   }
 
-  /** ListGroups: classic, consumer and streams groups, filtered by state and type (case-insensitive). */
+  /** ListGroups: classic, consumer, streams and share groups, filtered by state and type (case-insensitive). */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
     const out = this.groups.list(statesFilter, typesFilter);
     const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
@@ -481,6 +522,13 @@ export class GroupCoordinator {
       for (const g of this.streams.groups.values()) {
         if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
         out.push(listedStreamsGroup(g));
+      }
+    }
+    if (types.size === 0 || types.has(SHARE_GROUP_TYPE)) {
+      for (const g of this.share.groups.values()) {
+        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+        // Kafka's ShareGroup: protocol type and group type "share".
+        out.push({ groupId: g.groupId, protocolType: SHARE_GROUP_TYPE, groupState: g.stateName, groupType: SHARE_GROUP_TYPE });
       }
     }
     return out;

@@ -1,6 +1,7 @@
 /**
- * What the two halves of the __consumer_offsets record codec share: the classic and offset
- * records (records.ts) and the KIP-848 consumer group records (consumer/consumer-records.ts).
+ * What the parts of the __consumer_offsets record codec share: the classic and offset
+ * records (records.ts), the KIP-848 consumer group records (consumer/consumer-records.ts) and
+ * the KIP-932 share group records (../share/share-group-record-codec.ts).
  * Both write Kafka's framing (CoordinatorRecordSerde): a key is the int16 record type followed
  * by the key struct, a value the int16 value version followed by the value struct.
  */
@@ -13,6 +14,8 @@ export const enum RecordKind {
   Consumer = 2,
   /** KIP-1071 streams group records (../streams/streams-records.ts). */
   Streams = 3,
+  /** KIP-932 share group records (../share/share-group-records.ts). */
+  Share = 4,
 }
 
 /** `body` behind its int16 version (for a key: its record type), in one allocation. */

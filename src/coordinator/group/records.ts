@@ -11,8 +11,10 @@
  *
  *   type 3-8 the KIP-848 consumer group records (consumer/consumer-records.ts)
  *   type 17, 19-23 the KIP-1071 streams group records (../streams/streams-records.ts)
+ *   type 10-14 the KIP-932 share group records (../share/share-group-record-codec.ts)
  *
- * Records of other types (share groups, resolved regular expressions) are skipped when read back.
+ * Records of other types (resolved regular expressions, share group state partition metadata)
+ * are skipped when read back.
  */
 import * as GroupMetadataKey from '../../protocol/generated/internal/group-metadata-key.js';
 import * as GroupMetadataValue from '../../protocol/generated/internal/group-metadata-value.js';
@@ -26,6 +28,8 @@ import { RecordKind, withVersion } from './record-codec.js';
 import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
 import { decodeStreamsRecord, encodeStreamsKey, encodeStreamsValue } from '../streams/streams-record-codec.js';
 import type { StreamsGroupRecord } from '../streams/streams-records.js';
+import { decodeShareGroupRecord, encodeShareGroupKey, encodeShareGroupValue } from '../share/share-group-record-codec.js';
+import type { ShareGroupRecord } from '../share/share-group-records.js';
 
 /** A committed offset as the coordinator keeps it (Kafka's OffsetAndMetadata). */
 export interface OffsetAndMetadata {
@@ -56,7 +60,19 @@ export interface GroupRecord {
   value: GroupMetadataValue.GroupMetadataValue | null;
 }
 
-export type CoordinatorRecord = OffsetRecord | GroupRecord | ConsumerGroupRecord | StreamsGroupRecord;
+/** A share group record with the group it belongs to (which partition it goes to); `value` is the record's (null: tombstone). */
+export interface ShareRecord {
+  kind: RecordKind.Share;
+  group: string;
+  record: ShareGroupRecord;
+  value: ShareGroupRecord['value'];
+}
+
+export type CoordinatorRecord = OffsetRecord | GroupRecord | ConsumerGroupRecord | StreamsGroupRecord | ShareRecord;
+
+export function shareRecord(record: ShareGroupRecord): ShareRecord {
+  return { kind: RecordKind.Share, group: record.groupId, record, value: record.value };
+}
 
 /**
  * Record types (the key's int16) are the key specs' apiKey since Kafka 4.0, whose key structs
@@ -123,6 +139,7 @@ export function emptyGroupRecord(group: ClassicGroup): GroupRecord {
 export function encodeKey(r: CoordinatorRecord): Buffer {
   if (r.kind === RecordKind.Consumer) return encodeConsumerKey(r);
   if (r.kind === RecordKind.Streams) return encodeStreamsKey(r);
+  if (r.kind === RecordKind.Share) return encodeShareGroupKey(r.record);
   if (r.kind === RecordKind.Offset) {
     return withVersion(OffsetCommitKey.apiKey, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, KEY_VERSION));
   }
@@ -132,6 +149,7 @@ export function encodeKey(r: CoordinatorRecord): Buffer {
 export function encodeValue(r: CoordinatorRecord): Buffer | null {
   if (r.kind === RecordKind.Consumer) return encodeConsumerValue(r);
   if (r.kind === RecordKind.Streams) return encodeStreamsValue(r);
+  if (r.kind === RecordKind.Share) return encodeShareGroupValue(r.record);
   if (r.value === null) return null;
   if (r.kind === RecordKind.Offset) {
     const v = r.value;
@@ -182,5 +200,7 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOff
     const version = Math.min(value.readInt16BE(0), GroupMetadataValue.validVersions.highest);
     return { kind: RecordKind.Group, group: k.group, value: GroupMetadataValue.decode(value, 2, version) };
   }
+  const share = decodeShareGroupRecord(type, key, value);
+  if (share !== null) return shareRecord(share);
   return decodeConsumerRecord(type, key, value) ?? decodeStreamsRecord(type, key, value);
 }

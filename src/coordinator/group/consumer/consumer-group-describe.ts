@@ -65,11 +65,16 @@ export function describeConsumerGroup(group: ConsumerGroup, assignorName: string
 
 /** DescribeGroups of a consumer group id: Kafka's "not a classic group". */
 export function describeConsumerGroupAsClassic(group: ConsumerGroup, apiVersion: number): DescribedGroup {
+  return describeModernGroupAsClassic(group.groupId, apiVersion);
+}
+
+/** DescribeGroups of a consumer, streams or share group: Dead, and from v6 GROUP_ID_NOT_FOUND. */
+export function describeModernGroupAsClassic(groupId: string, apiVersion: number): DescribedGroup {
   const v6 = apiVersion >= 6;
   return {
     errorCode: v6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
-    errorMessage: v6 ? `Group ${group.groupId} is not a classic group.` : null,
-    groupId: group.groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [],
+    errorMessage: v6 ? `Group ${groupId} is not a classic group.` : null,
+    groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [],
     authorizedOperations: -2147483648,
   };
 }

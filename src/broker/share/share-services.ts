@@ -1,0 +1,115 @@
+/**
+ * The broker's share-group delivery state (KIP-932), what ShareFetch and ShareAcknowledge use:
+ * the share sessions, the share-partitions this broker leads (SharePartitionManager), their
+ * durable state in __share_group_state (ShareStateTopic, on the coordinators' topic host), and
+ * one timer, driven by its own Node timer, for the share-partitions' acquisition locks.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../storage/clock.js';
+import type { CoordinatorTopicHost } from '../../coordinator/coordinator-topic.js';
+import { DeadlineTimer, TimerDriver } from '../../coordinator/group/timer.js';
+import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
+import { SharePartitionManager, type LedPartitionInfo, type SharePartitionHost } from '../../coordinator/share/share-partition-manager.js';
+import type { SharePartitionConfig } from '../../coordinator/share/share-partition.js';
+import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
+import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
+import type { MetadataStore } from '../../cluster/metadata.js';
+import type { Partitions } from '../partition.js';
+import type { FetchService } from '../fetch/fetch-service.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import { ShareFetchWaiters } from './share-fetch-waiters.js';
+
+/** What the share services need of the broker. */
+export interface ShareServicesBroker {
+  readonly metadata: MetadataStore;
+  readonly partitions: Partitions;
+  readonly fetch: FetchService;
+}
+
+export class ShareServices implements SharePartitionHost {
+  readonly config: ShareGroupConfig;
+  readonly sessions: ShareSessionCache;
+  readonly persister: ShareStateTopic;
+  readonly sharePartitions: SharePartitionManager;
+  readonly timer: DeadlineTimer;
+  /** ShareFetches waiting for records. */
+  readonly waiters: ShareFetchWaiters;
+  private readonly driver: TimerDriver;
+  private readonly broker: ShareServicesBroker;
+
+  constructor(broker: ShareServicesBroker, host: CoordinatorTopicHost, settings: ShareConfigValues, clock: Clock, logger: Logger) {
+    this.broker = broker;
+    this.config = shareGroupConfigFrom(settings);
+    this.sessions = new ShareSessionCache(this.config.maxShareSessions);
+    this.persister = new ShareStateTopic(host, shareCoordinatorConfigFrom(settings), clock);
+    this.timer = new DeadlineTimer(clock);
+    this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
+    this.driver = new TimerDriver(this.timer);
+    this.sharePartitions = new SharePartitionManager(this.persister, this.timer, clock, this, logger.child({ component: 'share-partitions' }));
+    const watchers = broker.fetch.purgatory.watchers;
+    this.waiters = new ShareFetchWaiters({ watch: (log, w) => watchers.watch(log, w), unwatch: (log, w) => watchers.unwatch(log, w) }, () => clock.now());
+    // Locks that expire make records available to the ShareFetches waiting.
+    this.sharePartitions.onRecordsReleased = () => this.waiters.wakeAll();
+  }
+
+  /** A member left its share group or was fenced: its session ends, what it held goes back to the others. */
+  memberLeft(groupId: string, memberId: string): void {
+    const session = this.sessions.remove(groupId, memberId);
+    if (session !== undefined) void this.releaseSession(groupId, memberId, [...session.partitions.values()]);
+  }
+
+  /** The sessions opened on a connection that closed end: what their members held goes back to the others. */
+  connectionClosed(connectionId: string): void {
+    if (this.sessions.size === 0) return;
+    for (const session of this.sessions.removeConnection(connectionId)) {
+      void this.releaseSession(session.groupId, session.memberId, [...session.partitions.values()]);
+    }
+  }
+
+  private async releaseSession(groupId: string, memberId: string, partitions: Array<{ topicId: string; partition: number }>): Promise<void> {
+    for (const p of partitions) await this.sharePartitions.releaseMember({ groupId, topicId: p.topicId, partition: p.partition }, memberId);
+    this.waiters.wakeAll();
+  }
+
+  /** The log of a partition this broker leads (what a parked ShareFetch watches). */
+  leaderLog(topicId: string, partition: number): PartitionLog | undefined {
+    const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);
+    if (p === undefined || !p.isLeader) return undefined;
+    const log = p.localLogOrError();
+    return typeof log === 'number' ? undefined : log;
+  }
+
+  start(): void {
+    this.driver.start();
+  }
+
+  stop(): void {
+    this.waiters.expireAll();
+    this.driver.stop();
+    this.timer.clear();
+    this.persister.unloadAll();
+  }
+
+  ledPartition(topicId: string, partition: number): LedPartitionInfo | undefined {
+    const topic = this.broker.metadata.topicById(Buffer.from(topicId, 'hex'));
+    const p = this.broker.partitions.get(topic, partition);
+    if (p === undefined || !p.isLeader) return undefined;
+    const log = p.localLogOrError();
+    if (typeof log === 'number') return undefined;
+    // "latest" is the high watermark, the end a read_uncommitted consumer sees (Kafka's LATEST_TIMESTAMP lookup).
+    return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
+  }
+
+  /** The broker's settings; per-group overrides (share.record.lock.duration.ms and kin) come with the GROUP config resource. */
+  groupSettings(_groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' } {
+    return {
+      partition: {
+        recordLockDurationMs: this.config.recordLockDurationMs,
+        deliveryCountLimit: this.config.deliveryCountLimit,
+        maxInFlightRecords: this.config.partitionMaxRecordLocks,
+        renewAcknowledgeEnabled: true,
+      },
+      autoOffsetReset: 'latest',
+    };
+  }
+}

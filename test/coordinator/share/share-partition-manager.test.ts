@@ -1,0 +1,127 @@
+// SharePartitionManager: share-partitions loaded once from the persister (start offset by
+// share.auto.offset.reset when there is no state), acknowledgements written through, lock
+// expiry driven by the coordinator timer and persisted, releases on session close, leadership
+// checks, and state that survives a new manager (a restarted broker) on the same persister.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { ErrorCode } from '../../../src/protocol/generated/errors.js';
+import { ManualClock } from '../../../src/storage/clock.js';
+import { DeadlineTimer } from '../../../src/coordinator/group/timer.js';
+import { AcknowledgeType, RecordState, ShareAcquireMode, type PersistedShareState } from '../../../src/coordinator/share/record-state.js';
+import { SharePartitionManager, type LedPartitionInfo } from '../../../src/coordinator/share/share-partition-manager.js';
+import type { ShareStatePersister, ShareStateRead } from '../../../src/coordinator/share/share-state-persister.js';
+import type { SharePartitionKey } from '../../../src/coordinator/share/share-state-records.js';
+import { ShareStateStore } from '../../../src/coordinator/share/share-state-store.js';
+
+const KEY: SharePartitionKey = { groupId: 'q', topicId: 'c'.repeat(32), partition: 0 };
+const LOCK = 30_000;
+
+/** The persister over one in-memory store, counting reads and writes; `failWrites` answers writes with an error. */
+class MemoryPersister implements ShareStatePersister {
+  readonly store = new ShareStateStore(500);
+  reads = 0;
+  writes = 0;
+  failWrites: number | null = null;
+  private apply(w: { errorCode: number; records: Parameters<ShareStateStore['replay']>[0][] }): number {
+    if (w.errorCode === ErrorCode.NONE) for (const r of w.records) this.store.replay(r);
+    return w.errorCode;
+  }
+  async initialize(key: SharePartitionKey, stateEpoch: number, startOffset: number): Promise<number> {
+    return this.apply(this.store.initialize(key, stateEpoch, startOffset, 0));
+  }
+  async read(key: SharePartitionKey, leaderEpoch: number): Promise<ShareStateRead> {
+    this.reads++;
+    return this.store.read(key, leaderEpoch);
+  }
+  async write(key: SharePartitionKey, leaderEpoch: number, state: PersistedShareState): Promise<number> {
+    this.writes++;
+    if (this.failWrites !== null) return this.failWrites;
+    return this.apply(this.store.write(key, leaderEpoch, state, 0));
+  }
+  async delete(key: SharePartitionKey): Promise<number> {
+    return this.apply(this.store.delete(key));
+  }
+}
+
+function setup(persister = new MemoryPersister(), reset: 'earliest' | 'latest' = 'earliest') {
+  const clock = new ManualClock(1_000_000);
+  const timer = new DeadlineTimer(clock);
+  const led: { info: LedPartitionInfo | undefined } = { info: { leaderEpoch: 1, logStartOffset: 0, logEndOffset: 100 } };
+  const mgr = new SharePartitionManager(persister, timer, clock, {
+    ledPartition: () => led.info,
+    groupSettings: () => ({ partition: { recordLockDurationMs: LOCK, deliveryCountLimit: 3, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true }, autoOffsetReset: reset }),
+  }, pino({ level: 'silent' }));
+  return { clock, timer, led, mgr, persister };
+}
+
+const batches = (first: number, last: number) => [{ baseOffset: first, lastOffset: last, skip: false }];
+const settle = () => new Promise((r) => setImmediate(r));
+
+test('loaded once, at the log start (earliest) or end (latest) when there is no state', async () => {
+  const { mgr, persister } = setup();
+  const [a, b] = await Promise.all([mgr.partition(KEY), mgr.partition(KEY)]);
+  assert.equal(a.sp, b.sp);
+  assert.equal(persister.reads, 1);
+  assert.equal(a.sp!.startOffset, 0);
+  const latest = setup(new MemoryPersister(), 'latest');
+  assert.equal((await latest.mgr.partition(KEY)).sp!.startOffset, 100);
+});
+
+test('acknowledgements are written through and survive a new manager on the same persister', async () => {
+  const first = setup();
+  const sp = (await first.mgr.partition(KEY)).sp!;
+  first.mgr.acquire(sp, 'm1', 0, batches(0, 9), 100, 100, ShareAcquireMode.BatchOptimized);
+  assert.equal(await first.mgr.acknowledge(KEY, 'm1', [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [AcknowledgeType.Accept] }, { firstOffset: 5, lastOffset: 5, acknowledgeTypes: [AcknowledgeType.Reject] }]), ErrorCode.NONE);
+  assert.equal(first.persister.writes, 1);
+  const second = setup(first.persister);
+  const back = (await second.mgr.partition(KEY)).sp!;
+  assert.equal(back.startOffset, 6);
+  // What m1 still held comes back available, delivered once.
+  assert.deepEqual(second.mgr.acquire(back, 'm2', back.nextFetchOffset(), batches(0, 9), 100, 100, ShareAcquireMode.BatchOptimized), [{ firstOffset: 6, lastOffset: 9, deliveryCount: 2 }]);
+});
+
+test('expired locks are released by the timer and the release is persisted', async () => {
+  const { mgr, timer, clock, persister } = setup();
+  const sp = (await mgr.partition(KEY)).sp!;
+  mgr.acquire(sp, 'm1', 0, batches(0, 4), 100, 100, ShareAcquireMode.BatchOptimized);
+  clock.advance(LOCK - 1);
+  timer.poll();
+  assert.equal(sp.stateOf(0), RecordState.Acquired);
+  clock.advance(1);
+  timer.poll();
+  await settle();
+  assert.equal(sp.stateOf(0), RecordState.Available);
+  assert.equal(persister.writes, 1);
+  assert.deepEqual(persister.store.read(KEY, 1).state!.batches, [{ firstOffset: 0, lastOffset: 4, deliveryState: RecordState.Available, deliveryCount: 1 }]);
+});
+
+test('a closed session releases its member\'s records; a failed write answers its error', async () => {
+  const { mgr, persister } = setup();
+  const sp = (await mgr.partition(KEY)).sp!;
+  mgr.acquire(sp, 'm1', 0, batches(0, 4), 100, 100, ShareAcquireMode.BatchOptimized);
+  assert.equal(await mgr.releaseMember(KEY, 'm1'), ErrorCode.NONE);
+  assert.equal(sp.stateOf(0), RecordState.Available);
+  assert.equal(await mgr.releaseMember(KEY, 'm1'), ErrorCode.NONE);
+  assert.equal(persister.writes, 1, 'nothing to write the second time');
+  mgr.acquire(sp, 'm1', 0, batches(0, 4), 100, 100, ShareAcquireMode.BatchOptimized);
+  persister.failWrites = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  assert.equal(await mgr.acknowledge(KEY, 'm1', [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [AcknowledgeType.Accept] }]), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.equal(await mgr.acknowledge(KEY, 'm2', [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [AcknowledgeType.Accept] }]), ErrorCode.INVALID_RECORD_STATE);
+});
+
+test('not the leader: NOT_LEADER_OR_FOLLOWER; a new leader epoch reloads from the persister', async () => {
+  const { mgr, led, persister } = setup();
+  led.info = undefined;
+  assert.equal((await mgr.partition(KEY)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  led.info = { leaderEpoch: 1, logStartOffset: 0, logEndOffset: 10 };
+  const sp = (await mgr.partition(KEY)).sp!;
+  mgr.acquire(sp, 'm1', 0, batches(0, 4), 100, 100, ShareAcquireMode.BatchOptimized);
+  await mgr.acknowledge(KEY, 'm1', [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [AcknowledgeType.Accept] }]);
+  led.info = { leaderEpoch: 2, logStartOffset: 0, logEndOffset: 10 };
+  assert.equal(mgr.loaded(KEY), null);
+  const again = (await mgr.partition(KEY)).sp!;
+  assert.notEqual(again, sp);
+  assert.equal(again.startOffset, 2);
+  assert.equal(persister.reads, 2);
+});
