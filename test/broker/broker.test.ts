@@ -21,7 +21,7 @@ test('ApiVersions advertises exactly the registered handlers and 4.0 features', 
     const res = await client.request(ApiKey.ApiVersions, 3, apiVersionsRequest);
     assert.equal(res.errorCode, ErrorCode.NONE);
     const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-    assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 4]);
+    assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 5]);
     assert.deepEqual(keys.get(ApiKey.Metadata), [0, 13]);
     assert.deepEqual(keys.get(ApiKey.EndTxn), [0, 5]);
     assert.deepEqual(keys.get(ApiKey.WriteTxnMarkers), [1, 1], 'Kafka 4.0 removed v0');

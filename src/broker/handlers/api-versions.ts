@@ -1,6 +1,7 @@
-// ApiVersions (key 18), versions 0-4. v3 adds client software name/version to the request
+// ApiVersions (key 18), versions 0-5. v3 adds client software name/version to the request
 // and flexible encoding; v3+ responses carry supported and finalized features as tagged
-// fields. The response header is always v0 (the codec tables know this), so a client that
+// fields; v5 (KIP-1242) lets a client name the cluster and node it thinks it reached, and a
+// mismatch is answered REBOOTSTRAP_REQUIRED. The response header is always v0 (the codec tables know this), so a client that
 // does not yet know our versions can read it.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -54,10 +55,14 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 export const apiVersionsHandler = defineHandler({
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(request, info, broker) {
     if (info.apiVersion >= 3 && (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion))) {
       return apiVersionsBody(broker, ErrorCode.INVALID_REQUEST);
+    }
+    // As KafkaApis: a named cluster must be ours, and then the named node must be this one.
+    if (info.apiVersion >= 5 && request.clusterId !== null && (request.clusterId !== broker.metadata.clusterId || request.nodeId !== broker.nodeId)) {
+      return { errorCode: ErrorCode.REBOOTSTRAP_REQUIRED, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false };
     }
     return apiVersionsBody(broker, ErrorCode.NONE);
   },
