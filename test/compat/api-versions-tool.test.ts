@@ -47,7 +47,6 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   ExpireDelegationToken: 'delegation tokens not built',
   DescribeDelegationToken: 'delegation tokens not built',
   // Versions behind Kafka 4.4's (README.md says what each newer version needs).
-  AlterPartitionReassignments: 'v1 (forbidding replication factor changes) not served yet: 0',
   WriteTxnMarkers: 'v2 (KIP-1228 transaction version in markers) not served yet: 1',
   AlterReplicaLogDirs: 'not built (one log directory per broker)',
 };
