@@ -10,9 +10,15 @@ import type { BrokerContext } from '../context.js';
 import { defineHandler } from './handler.js';
 import type { HandlerRegistry } from './registry.js';
 
-/** Kafka 4.0's `metadata.version` for 4.0-IV3, the level a 4.0 broker finalizes. */
-const METADATA_VERSION_4_0 = 25;
-/** Lowest `metadata.version` a Kafka 4.0 broker supports (3.3-IV3). */
+/**
+ * `metadata.version` 4.2-IV1, the highest level whose behaviour Millrace has. Kafka 4.4's
+ * MetadataVersion gates, above 4.0-IV3 (25): Fetch v18 between brokers at 4.1-IV1 (27),
+ * ListOffsets v11 at 4.2-IV1 (29), both served; cordoned log directories at 4.3-IV0 (30), CIDR
+ * ACLs at 4.4-IV1 (32) and controller unregistration at 4.4-IV2 (33, KRaft), which Millrace
+ * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
+ */
+const METADATA_VERSION_MAX = 29;
+/** Lowest `metadata.version` a Kafka 4.x broker supports (3.3-IV3). */
 const METADATA_VERSION_MIN = 7;
 
 interface Feature {
@@ -23,12 +29,14 @@ interface Feature {
 }
 
 /**
- * Features this broker supports, as Kafka 4.0 names them. A feature appears only when the
+ * Features this broker supports, as Kafka 4.4 names them. A feature appears only when the
  * handlers behind it are registered: `group.version` 1 means the KIP-848 consumer protocol,
- * `transaction.version` 2 means transactions v2 (KIP-890, EndTxn v5).
+ * `transaction.version` 2 means transactions v2 (KIP-890, EndTxn v5); both are Kafka 4.4's
+ * highest. `share.version`, `streams.version` (groups not built), `eligible.leader.replicas.version`
+ * (no ELR) and `kraft.version` (no KRaft) are left out.
  */
 function features(registry: HandlerRegistry): Feature[] {
-  const out: Feature[] = [{ name: 'metadata.version', min: METADATA_VERSION_MIN, max: METADATA_VERSION_4_0, finalized: METADATA_VERSION_4_0 }];
+  const out: Feature[] = [{ name: 'metadata.version', min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX, finalized: METADATA_VERSION_MAX }];
   if (registry.get(ApiKey.ConsumerGroupHeartbeat) !== undefined) out.push({ name: 'group.version', min: 0, max: 1, finalized: 1 });
   if (registry.supports(ApiKey.EndTxn, 5)) out.push({ name: 'transaction.version', min: 0, max: 2, finalized: 2 });
   return out;
