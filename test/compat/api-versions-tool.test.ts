@@ -46,8 +46,8 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   RenewDelegationToken: 'delegation tokens not built',
   ExpireDelegationToken: 'delegation tokens not built',
   DescribeDelegationToken: 'delegation tokens not built',
-  // Versions behind Kafka 4.4's (README.md says what each newer version needs).
-  WriteTxnMarkers: 'v2 (KIP-1228 transaction version in markers) not served yet: 1',
+  // Broker to broker: Millrace's transaction coordinators send v1 to Millrace brokers.
+  WriteTxnMarkers: 'v2 (KIP-1228, the transaction version in markers) not served: 1',
   AlterReplicaLogDirs: 'not built (one log directory per broker)',
 };
 
