@@ -6,6 +6,8 @@
  *
  *   node dist/tools/bundle-cli.js [--dist DIR]   (default: dist, next to this file's build)
  *
+ * It also bundles the web console's browser code into dist/bundle/console/.
+ *
  * The entry sits at the same depth as dist/src/cli/main.js, so the paths it resolves
  * relative to itself (package.json) are the same.
  */
@@ -31,6 +33,22 @@ await build({
   packages: 'external',
   chunkNames: 'chunks/[name]-[hash]',
   // Chained to the TypeScript sources through tsc's maps: `--enable-source-maps` traces show .ts lines.
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+// The web console (src/console/ui/web/, browser TypeScript) into dist/bundle/console/: one
+// script and one stylesheet, served by src/console/ui/ui-routes.ts. Bundled from the sources,
+// which tsc leaves out (they are type-checked by their own tsconfig with the DOM library).
+const web = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'console', 'ui', 'web');
+await build({
+  entryPoints: [{ in: join(web, 'main.ts'), out: 'app' }, { in: join(web, 'style.css'), out: 'app' }],
+  outdir: join(dist, 'bundle', 'console'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: true,
   sourcemap: true,
   logLevel: 'warning',
 });

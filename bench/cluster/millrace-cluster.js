@@ -133,6 +133,7 @@ export async function startMillraceCluster(o) {
         listeners: `PLAINTEXT://${host}:${port}`,
         'log.dirs': path.join(o.dir, `broker-${id}`),
         'metadata.store': `etcd://${etcdEndpoint}`,
+        'console.listeners': '',
         'default.replication.factor': Math.min(3, brokers),
         ...(o.config ?? {}),
       };

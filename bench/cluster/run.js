@@ -31,6 +31,7 @@ import { median } from '../report/vs-kafka.js';
 import { parseProducerPerformance } from '../vs-kafka/workloads.js';
 import { etcdWriteCounters, etcdWriteRates, millraceController, startMillraceCluster } from './millrace-cluster.js';
 import { regenerate } from '../report/cluster.js';
+import { readOptions } from '../../tools/cli-args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -41,33 +42,31 @@ const FAILOVER_TOPIC = 'failover-rf3';
 const TOPIC_ARGS = ['--replication-factor', '3', '--config', 'min.insync.replicas=2'];
 
 function parseArgs(argv) {
+  const { values: v } = readOptions(argv, {
+    rounds: { type: 'number', default: '3' },
+    records: { type: 'number', default: '1000000' },
+    'idle-seconds': { type: 'number', default: '60' },
+    node: { type: 'string' },
+    'millrace-root': { type: 'string' },
+    'kafka-mode': { type: 'string', default: 'separate' },
+    'kafka-heap': { type: 'string' },
+    systems: { type: 'string', default: 'kafka,millrace' },
+    out: { type: 'string' },
+    'no-report': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+  });
   const o = {
-    rounds: 3, records: 1_000_000, idleSeconds: 60, node: process.execPath, root: repoRoot, kafkaMode: 'separate',
-    systems: ['kafka', 'millrace'], quick: false, out: undefined, report: true, failoverTimeoutS: 120, kafkaHeap: null,
+    rounds: v.rounds, records: v.records, idleSeconds: v['idle-seconds'],
+    node: v.node === undefined ? process.execPath : path.resolve(v.node),
+    root: v['millrace-root'] === undefined ? repoRoot : path.resolve(v['millrace-root']),
+    kafkaMode: v['kafka-mode'], systems: v.systems.split(','), quick: v.quick,
+    out: v.out === undefined ? undefined : path.resolve(v.out), report: !v['no-report'],
+    failoverTimeoutS: 120, kafkaHeap: v['kafka-heap'] ?? null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${a} needs a value`);
-      return next;
-    };
-    if (a === '--rounds') o.rounds = Number(v());
-    else if (a === '--records') o.records = Number(v());
-    else if (a === '--idle-seconds') o.idleSeconds = Number(v());
-    else if (a === '--node') o.node = path.resolve(v());
-    else if (a === '--millrace-root') o.root = path.resolve(v());
-    else if (a === '--kafka-mode') o.kafkaMode = v();
-    else if (a === '--kafka-heap') o.kafkaHeap = v();
-    else if (a === '--systems') o.systems = v().split(',');
-    else if (a === '--out') o.out = path.resolve(v());
-    else if (a === '--no-report') o.report = false;
-    else if (a === '--quick') {
-      o.quick = true;
-      o.rounds = 1;
-      o.records = 100_000;
-      o.idleSeconds = 10;
-    } else throw new Error(`unknown argument ${a}`);
+  if (o.quick) {
+    o.rounds = 1;
+    o.records = 100_000;
+    o.idleSeconds = 10;
   }
   if (!['separate', 'combined'].includes(o.kafkaMode)) throw new Error('--kafka-mode is separate or combined');
   if (o.kafkaHeap !== null && !/^\d+[kKmMgG]$/.test(o.kafkaHeap)) throw new Error('--kafka-heap is a JVM size such as 1G or 512M');

@@ -24,7 +24,8 @@ export function launcher(dist) {
  * `node` is the Node.js binary (default: the one running the script).
  */
 export async function startMillrace(dist, { port, dataDir, overrides = {}, nodeArgs = [], node = process.execPath }) {
-  const settings = { 'log.dirs': dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, ...overrides };
+  // The console off unless asked for: benchmarks run several brokers and must not share its port.
+  const settings = { 'log.dirs': dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, 'console.listeners': '', ...overrides };
   const child = spawn(node, [...nodeArgs, ...launcher(dist), 'start', '--log-level', 'warn',
     ...Object.entries(settings).flatMap(([k, v]) => ['--override', `${k}=${v}`])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

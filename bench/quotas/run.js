@@ -17,18 +17,16 @@ import { createTopics, WireClient } from '../../dist/test/helpers/wire-client.js
 import { encodeBatchSync } from '../../dist/src/protocol/records/encode.js';
 import { ApiKey } from '../../dist/src/protocol/generated/api-keys.js';
 import { encodeRequestFrame } from '../../dist/src/protocol/header.js';
+import { readOptions } from '../../tools/cli-args.js';
 
 function parseArgs(argv) {
-  const o = { seconds: 30, quota: 1048576, recordBytes: 16384, inFlight: 1 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const v = Number(argv[i + 1]);
-    if (argv[i] === '--seconds') o.seconds = v;
-    else if (argv[i] === '--quota') o.quota = v;
-    else if (argv[i] === '--record-bytes') o.recordBytes = v;
-    else if (argv[i] === '--in-flight') o.inFlight = v;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  const { values: v } = readOptions(argv, {
+    seconds: { type: 'number', default: '30' },
+    quota: { type: 'number', default: '1048576' },
+    'record-bytes': { type: 'number', default: '16384' },
+    'in-flight': { type: 'number', default: '1' },
+  });
+  return { seconds: v.seconds, quota: v.quota, recordBytes: v['record-bytes'], inFlight: v['in-flight'] };
 }
 
 const o = parseArgs(process.argv.slice(2));

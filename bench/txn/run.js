@@ -21,6 +21,7 @@ import { compileJavaDriver, resourceMark, resourcesSince, round, run } from '../
 import { median } from '../report/vs-kafka.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from '../vs-kafka/systems.js';
 import { parseConsumerPerformance, parseProducerPerformance } from '../vs-kafka/workloads.js';
+import { readOptions } from '../../tools/cli-args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -28,20 +29,21 @@ const cacheDir = path.join(repoRoot, 'bench', '.cache', 'txn');
 const PARTITIONS_PER_TXN = [1, 10, 100];
 
 function parseArgs(argv) {
-  const o = { rounds: 2, seconds: 10, records: 500_000, node: process.execPath, out: undefined, port: 29192, root: repoRoot };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => argv[++i];
-    if (a === '--rounds') o.rounds = Number(v());
-    else if (a === '--seconds') o.seconds = Number(v());
-    else if (a === '--records') o.records = Number(v());
-    else if (a === '--node') o.node = path.resolve(v());
-    else if (a === '--out') o.out = path.resolve(v());
-    else if (a === '--port') o.port = Number(v());
-    else if (a === '--millrace-root') o.root = path.resolve(v());
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return o;
+  const { values: v } = readOptions(argv, {
+    rounds: { type: 'number', default: '2' },
+    seconds: { type: 'number', default: '10' },
+    records: { type: 'number', default: '500000' },
+    node: { type: 'string' },
+    out: { type: 'string' },
+    port: { type: 'number', default: '29192' },
+    'millrace-root': { type: 'string' },
+  });
+  return {
+    rounds: v.rounds, seconds: v.seconds, records: v.records, port: v.port,
+    node: v.node === undefined ? process.execPath : path.resolve(v.node),
+    out: v.out === undefined ? undefined : path.resolve(v.out),
+    root: v['millrace-root'] === undefined ? repoRoot : path.resolve(v['millrace-root']),
+  };
 }
 
 const log = (m) => process.stderr.write(`[txn-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);

@@ -20,6 +20,7 @@ import { portFree, resourceMark, resourcesSince, round, run } from './proc.js';
 import { spawnKafka, spawnMillrace, waitFirstAck } from './systems.js';
 import { ensureJsonPayloadFile } from './payload.js';
 import { ALIASES, createTopics, ensureKcatFile, WORKLOADS } from './workloads.js';
+import { readOptions } from '../../tools/cli-args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -52,53 +53,52 @@ const USAGE = `usage: node bench/vs-kafka/run.js [options]
   --note TEXT           a note stored in the results file (repeatable)`;
 
 function parseArgs(argv) {
-  const o = {
-    quick: false,
-    rounds: undefined,
-    scale: 1,
-    records: undefined,
-    node: process.execPath,
-    millraceRoot: undefined,
-    millraceRef: 'HEAD',
-    millraceWorktree: false,
-    baselineRef: undefined,
-    systems: ['kafka', 'millrace'],
-    workloads: undefined,
-    port: 29092,
-    out: undefined,
-    report: true,
-    notes: [],
-    millraceNoGroups: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${a} needs a value`);
-      return next;
-    };
-    if (a === '--quick') o.quick = true;
-    else if (a === '--rounds') o.rounds = Number(v());
-    else if (a === '--scale') o.scale = Number(v());
-    else if (a === '--records') o.records = Number(v());
-    else if (a === '--node') o.node = path.resolve(v());
-    else if (a === '--millrace-root') o.millraceRoot = path.resolve(v());
-    else if (a === '--millrace-ref') o.millraceRef = v();
-    else if (a === '--millrace-worktree') o.millraceWorktree = true;
-    else if (a === '--baseline-ref') o.baselineRef = v();
-    else if (a === '--systems') o.systems = v().split(',');
-    else if (a === '--workloads') o.workloads = v().split(',').map((w) => ALIASES[w] ?? w);
-    else if (a === '--port') o.port = Number(v());
-    else if (a === '--out') o.out = path.resolve(v());
-    else if (a === '--no-report') o.report = false;
-    else if (a === '--note') o.notes.push(v());
-    else if (a === '--millrace-no-groups') o.millraceNoGroups = true;
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  if (argv.includes('-h') || argv.includes('--help')) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  if (o.rounds === undefined) o.rounds = o.quick ? 1 : 3;
+  let v;
+  try {
+    ({ values: v } = readOptions(argv, {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'number' },
+      scale: { type: 'number', default: '1' },
+      records: { type: 'number' },
+      node: { type: 'string' },
+      'millrace-root': { type: 'string' },
+      'millrace-ref': { type: 'string', default: 'HEAD' },
+      'millrace-worktree': { type: 'boolean', default: false },
+      'baseline-ref': { type: 'string' },
+      systems: { type: 'string', default: 'kafka,millrace' },
+      workloads: { type: 'string' },
+      port: { type: 'number', default: '29092' },
+      out: { type: 'string' },
+      'no-report': { type: 'boolean', default: false },
+      note: { type: 'string', multiple: true, default: [] },
+      'millrace-no-groups': { type: 'boolean', default: false },
+    }));
+  } catch (err) {
+    throw new Error(`${err.message}\n${USAGE}`);
+  }
+  const resolved = (p) => (p === undefined ? undefined : path.resolve(p));
+  const o = {
+    quick: v.quick,
+    rounds: v.rounds ?? (v.quick ? 1 : 3),
+    scale: v.scale,
+    records: v.records,
+    node: resolved(v.node) ?? process.execPath,
+    millraceRoot: resolved(v['millrace-root']),
+    millraceRef: v['millrace-ref'],
+    millraceWorktree: v['millrace-worktree'],
+    baselineRef: v['baseline-ref'],
+    systems: v.systems.split(','),
+    workloads: v.workloads?.split(',').map((w) => ALIASES[w] ?? w),
+    port: v.port,
+    out: resolved(v.out),
+    report: !v['no-report'],
+    notes: v.note,
+    millraceNoGroups: v['millrace-no-groups'],
+  };
   for (const s of o.systems) if (s !== 'kafka' && s !== 'millrace') throw new Error(`unknown system ${s}`);
   if (o.baselineRef !== undefined) o.systems.push('millrace-baseline');
   if (o.workloads) {

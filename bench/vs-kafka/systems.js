@@ -111,6 +111,8 @@ export async function spawnMillrace(o) {
     `listeners=PLAINTEXT://${o.host}:${o.port}`,
     '--override',
     `log.dirs=${dataDir}`,
+    '--override',
+    'console.listeners=',
   ];
   const out = fs.openSync(path.join(o.logsDir, 'millrace.out'), 'a');
   const spawnedAt = performance.now();

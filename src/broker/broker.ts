@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFromBrokerProps } from '../storage/config.js';
-import type { StorageLogger } from '../storage/logger.js';
 import { BrokerConfig } from './settings/broker-config.js';
-import { BROKER_CONFIGS } from './settings/definitions.js';
+import { brokerProps, logManagerConfig, requestMemoryBytes, storageLogger } from './broker-settings.js';
 import type { BrokerContext } from './context.js';
 import { parseSuperUsers, STANDARD_AUTHORIZER_CLASS, StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import { HandlerRegistry } from './handlers/registry.js';
@@ -34,6 +33,7 @@ import { systemClock, type Clock } from '../cluster/kv/clock.js';
 import { ReplicaManager } from './replica-manager.js';
 import { replicaSelectorFor } from '../cluster/replication/replica-selector.js';
 import { ClientReplicaTransport } from './replica-transport.js';
+import { BrokerStats } from './stats/broker-stats.js';
 
 /** Opens the metadata store once the broker knows its advertised endpoint. */
 export type MetadataStoreFactory = (logDir: string, self: BrokerEndpoint, logger: Logger) => MetadataStore | Promise<MetadataStore>;
@@ -46,7 +46,23 @@ export interface BrokerOptions {
   maxInFlightPerConnection?: number;
   /** Replication's time (follower lag, acks=all timeouts); tests move a ManualClock. */
   clock?: Clock;
+  /**
+   * What runs with the broker (the HTTP console of src/console/, which sits above the broker):
+   * each is started once the Kafka listeners are bound, before the logs load, so that it can
+   * say "not ready" meanwhile; a failure to start fails start-up. Closed when the broker stops.
+   */
+  services?: readonly BrokerServiceStarter[];
 }
+
+/** A service started with the broker (see BrokerOptions.services). */
+export interface BrokerService {
+  close(): Promise<void>;
+}
+
+export type BrokerServiceStarter = (broker: Broker) => Promise<BrokerService>;
+
+/** Where the broker is in its life: requests are served only while running. */
+export type BrokerPhase = 'starting' | 'running' | 'stopping';
 
 /**
  * A running broker: its listeners (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), the partition logs under `log.dirs`, the metadata
@@ -79,6 +95,9 @@ export class Broker implements BrokerContext {
   txnVerification: AddPartitionsToTxnSender | null = null;
   authorizer: StandardAuthorizer | null = null;
   clientQuotas!: ClientQuotas;
+  readonly stats = new BrokerStats();
+  private phase_: BrokerPhase = 'starting';
+  private readonly services: BrokerService[] = [];
   private txnVerificationTransport: ClientReplicaTransport | null = null;
   /** One socket server per listener, in `listeners` order. */
   private servers: SocketServer[] = [];
@@ -110,6 +129,29 @@ export class Broker implements BrokerContext {
     return `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
   }
 
+  get phase(): BrokerPhase {
+    return this.phase_;
+  }
+
+  /**
+   * Why the broker should not get traffic yet (null when it should): still starting (its logs
+   * are loaded during start-up), stopping, or in a cluster not registered or fenced.
+   */
+  notReadyReason(): string | null {
+    if (this.phase_ === 'starting') return 'starting: partition logs not loaded yet';
+    if (this.phase_ === 'stopping') return 'shutting down';
+    if (this.metadata instanceof KvMetadataStore) {
+      if (!this.metadata.registered) return 'not registered in the cluster metadata';
+      if (this.partitions.fenced) return 'fenced: the metadata session was lost';
+    }
+    return null;
+  }
+
+  /** Open connections on each listener, by listener name (Kafka's connection-count of socket-server-metrics). */
+  connectionCounts(): Array<{ listener: string; connections: number }> {
+    return this.servers.map((server, i) => ({ listener: this.config.listenerSettings.listeners[i]!.name, connections: server.connectionCount }));
+  }
+
   /** The port the first listener is bound to. */
   get port(): number {
     return this.servers[0]!.port;
@@ -133,6 +175,7 @@ export class Broker implements BrokerContext {
     this.endpoint = advertised(config, this.servers.map((s) => s.port), this.nodeId);
     const dirs = config.logDirs();
     try {
+      for (const start of options.services ?? []) this.services.push(await start(this));
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
       this.authorizer = makeAuthorizer(config, this.metadata);
       const metadata = this.metadata;
@@ -158,7 +201,7 @@ export class Broker implements BrokerContext {
       // Dynamic broker settings (AlterConfigs) saved in the metadata override the static topic defaults.
       applyDynamicBrokerConfigs(this);
       this.logs.startup();
-      this.partitions = new Partitions(this.nodeId, this.logs);
+      this.partitions = new Partitions(this.nodeId, this.logs, this.stats.topics);
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
       const host = coordinatorTopicHost(this);
@@ -185,11 +228,13 @@ export class Broker implements BrokerContext {
       this.txnVerificationTransport?.close();
       await this.replication?.close();
       await Promise.all(this.servers.map((s) => s.close(0)));
+      await this.closeServices();
       // A store in a cluster holds a registration and a session: give them up.
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
     for (const s of this.servers) s.enableRequestProcessing();
+    this.phase_ = 'running';
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
   }
 
@@ -240,6 +285,11 @@ export class Broker implements BrokerContext {
     }
   }
 
+  private async closeServices(): Promise<void> {
+    const services = this.services.splice(0);
+    await closeAll(services, this.logger);
+  }
+
   /** Graceful stop; safe to call more than once. */
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.shutdown();
@@ -247,6 +297,7 @@ export class Broker implements BrokerContext {
   }
 
   private async shutdown(): Promise<void> {
+    this.phase_ = 'stopping';
     // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
     if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
       await this.metadata.controlledShutdown();
@@ -264,10 +315,17 @@ export class Broker implements BrokerContext {
     this.txnVerificationTransport?.close();
     await this.replication?.close();
     await Promise.all(this.servers.map((s) => s.close()));
+    // Services (the console) kept answering /ready with 503 until the listeners closed.
+    await this.closeServices();
     await this.logs.shutdown();
     await this.metadata.close();
     this.logger.info('broker stopped');
   }
+}
+
+/** Closes what started with the broker, logging rather than throwing: the broker still stops. */
+async function closeAll(services: readonly BrokerService[], logger: Logger): Promise<void> {
+  await Promise.all(services.map((s) => s.close().catch((err: unknown) => logger.warn({ err }, 'a service failed to close'))));
 }
 
 /** The transaction coordinator on this broker's __transaction_state, its markers written here or sent to the partitions' leaders. */
@@ -300,52 +358,6 @@ function advertised(config: BrokerConfig, boundPorts: readonly number[], nodeId:
   });
   const inter = listeners.find((l) => l.name === settings.interBrokerListener)!;
   return { nodeId, host: inter.host, port: inter.port, rack, listeners };
-}
-
-/**
- * The request memory pool: `queued.max.request.bytes`, or when that is -1 (Kafka's default,
- * bounded in Kafka by its JVM heap) `millrace.request.memory.bytes`; <= 0 for none.
- */
-function requestMemoryBytes(config: BrokerConfig): number {
-  const queued = config.long('queued.max.request.bytes');
-  return queued > 0 ? queued : config.long('millrace.request.memory.bytes');
-}
-
-/** The broker settings as raw strings, for the storage layer's own parsing of `log.*`. */
-function brokerProps(config: BrokerConfig): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const name of BROKER_CONFIGS.keys()) {
-    if (config.isSet(name)) out[name] = config.raw(name) ?? undefined;
-  }
-  return out;
-}
-
-function logManagerConfig(config: BrokerConfig, dirs: string[]) {
-  return {
-    'log.dirs': dirs,
-    'log.retention.check.interval.ms': config.long('log.retention.check.interval.ms'),
-    'log.flush.scheduler.interval.ms': config.long('log.flush.scheduler.interval.ms'),
-    'log.flush.offset.checkpoint.interval.ms': config.int('log.flush.offset.checkpoint.interval.ms'),
-    'log.flush.start.offset.checkpoint.interval.ms': config.int('log.flush.start.offset.checkpoint.interval.ms'),
-    'replica.high.watermark.checkpoint.interval.ms': config.long('replica.high.watermark.checkpoint.interval.ms'),
-    'log.initial.task.delay.ms': config.long('log.initial.task.delay.ms'),
-    'log.cleaner.enable': config.bool('log.cleaner.enable'),
-    'log.cleaner.backoff.ms': config.long('log.cleaner.backoff.ms'),
-    'log.cleaner.dedupe.buffer.size': config.long('log.cleaner.dedupe.buffer.size'),
-    'log.cleaner.io.buffer.size': config.int('log.cleaner.io.buffer.size'),
-    'millrace.log.max.open.files': config.int('millrace.log.max.open.files'),
-    'millrace.log.index.cache.bytes': config.long('millrace.log.index.cache.bytes'),
-  };
-}
-
-function storageLogger(logger: Logger): StorageLogger {
-  const child = logger.child({ component: 'storage' });
-  return {
-    debug: (msg) => child.debug(msg),
-    info: (msg) => child.info(msg),
-    warn: (msg) => child.warn(msg),
-    error: (msg) => child.error(msg),
-  };
 }
 
 /** A pino logger at `level` ('silent' for embedded brokers) writing JSON lines to stderr. */

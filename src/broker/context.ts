@@ -10,6 +10,7 @@ import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
+import type { BrokerStats } from './stats/broker-stats.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
 
 /**
@@ -45,4 +46,6 @@ export interface BrokerContext {
   readonly authorizer: StandardAuthorizer | null;
   /** Client quotas (producer/consumer byte rates, request percentage), charged by the dispatcher. */
   readonly clientQuotas: ClientQuotas;
+  /** Plain counters for the metrics (bytes in/out per topic, request times per API, ...), read at scrape time. */
+  readonly stats: BrokerStats;
 }

@@ -11,7 +11,7 @@ import { listenerPrefix, type BrokerConfig } from './settings/broker-config.js';
 import { jaasOptions, saslConnections } from './sasl-listener.js';
 import type { ConnectionOptions } from '../client/connection.js';
 
-export type ListenerSecurity = Pick<SocketServerOptions, 'tls' | 'onConnection'>;
+export type ListenerSecurity = Pick<SocketServerOptions, 'tls' | 'onTlsFailure' | 'onConnection'>;
 
 /**
  * What this broker's connections to other brokers need for the inter-broker listener: TLS
@@ -51,9 +51,25 @@ export function listenerSecurity(broker: Broker, listener: ListenerConfig): List
     const prefixed = `${listenerPrefix(name)}ssl.client.auth`;
     const clientAuth = protocol === 'SSL' ? config.listenerRaw(name, 'ssl.client.auth') ?? 'none' : config.isSet(prefixed) ? config.listenerRaw(name, 'ssl.client.auth') ?? 'none' : 'none';
     out.tls = tlsListener(name, (setting) => config.listenerRaw(name, setting), clientAuth);
+    out.onTlsFailure = tlsFailureLogger(broker, name);
   }
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
     out.onConnection = saslConnections(broker, name);
   }
   return out;
+}
+
+/**
+ * One line per failed TLS handshake, as Kafka's Selector logs an SslAuthenticationException:
+ * at INFO when TLS refused the peer (plaintext bytes, no or an untrusted certificate, a
+ * protocol version not enabled), at DEBUG when the peer merely went away before the handshake
+ * ended (an IOException there).
+ */
+function tlsFailureLogger(broker: Broker, listener: string): (error: Error, remoteAddress: string) => void {
+  const logger = broker.logger;
+  return (error, client) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') logger.debug({ client, listener, reason: error.message, code }, 'connection closed during the SSL handshake');
+    else logger.info({ client, listener, reason: error.message, code }, 'failed authentication (SSL handshake failed)');
+  };
 }

@@ -13,21 +13,12 @@ import { listenerPrefix } from './settings/broker-config.js';
 import { JwtValidator } from '../security/sasl/oauthbearer/jwt.js';
 import type { TokenValidator } from '../security/sasl/oauthbearer/token.js';
 import { UnsecuredValidator, unsecuredOptions } from '../security/sasl/oauthbearer/unsecured.js';
-import { tlsClientOptions } from '../security/tls-config.js';
+import { SSL_CLIENT_DEFAULTS, tlsClientOptions } from '../common/tls-settings.js';
 
 const UNSECURED = 'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler';
 const JWT = new Set([
   'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
   'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerValidatorCallbackHandler',
-]);
-
-/** Kafka's client SSL defaults (ConfigDef.withClientSslSupport) for settings the JAAS options leave out. */
-const SSL_CLIENT_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ['ssl.protocol', 'TLSv1.3'],
-  ['ssl.enabled.protocols', 'TLSv1.2,TLSv1.3'],
-  ['ssl.endpoint.identification.algorithm', 'https'],
-  ['ssl.keystore.type', 'JKS'],
-  ['ssl.truststore.type', 'JKS'],
 ]);
 
 export function oauthBearerValidator(config: Broker['config'], name: string, jaas: ReadonlyMap<string, string>): TokenValidator {

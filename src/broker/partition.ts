@@ -20,6 +20,7 @@
  * Replication (src/broker/replica-manager.ts) sets `leaderState` while this broker leads the
  * partition in a cluster, and `followedLeader` while it follows; a single node has neither.
  */
+import { TopicStatsRegistry, type TopicStats } from './stats/broker-stats.js';
 import { partitionOf, type PartitionMetadata, type TopicMetadata } from '../cluster/metadata.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { isDeletePolicy } from '../storage/config.js';
@@ -117,6 +118,8 @@ export class Partition {
   followedLeader = -1;
   /** The leader epoch this broker last took a role in (makeLeader / makeFollower); -1 before any. */
   appliedLeaderEpoch = NO_EPOCH;
+  /** The topic's BrokerTopicMetrics counters, shared by its partitions. */
+  readonly stats: TopicStats;
   private readonly owner: Partitions;
   private log_: PartitionLog | undefined = undefined;
   private epochs_: LeaderEpochCache | undefined = undefined;
@@ -127,6 +130,7 @@ export class Partition {
     this.topic = topic;
     this.index = metadata.partition;
     this.metadata = metadata;
+    this.stats = owner.topicStats.of(topic);
   }
 
   get leaderEpoch(): number {
@@ -406,11 +410,14 @@ export class Partitions {
    * its last image says, until it has registered again (another broker may lead by then).
    */
   fenced = false;
+  /** Per-topic counters for the metrics (BrokerTopicMetrics). */
+  readonly topicStats: TopicStatsRegistry;
   private readonly byTopic = new Map<string, Partition[]>();
 
-  constructor(nodeId: number, logs: LogManager) {
+  constructor(nodeId: number, logs: LogManager, topicStats = new TopicStatsRegistry()) {
     this.nodeId = nodeId;
     this.logs = logs;
+    this.topicStats = topicStats;
   }
 
   /** The partition `index` of `topic`, its metadata refreshed; undefined when the image does not know it. */
@@ -436,5 +443,6 @@ export class Partitions {
   /** Forgets a deleted topic's partitions. */
   removeTopic(name: string): void {
     this.byTopic.delete(name);
+    this.topicStats.remove(name);
   }
 }

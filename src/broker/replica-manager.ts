@@ -19,6 +19,7 @@
  *
  * Time (lag, caught-up times, produce timeouts) comes from a Clock, which tests move by hand.
  */
+import type { BrokerStats } from './stats/broker-stats.js';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionMetadata, TopicMetadata } from '../cluster/metadata.js';
@@ -48,6 +49,8 @@ export interface ReplicaManagerHost {
   readonly partitions: Partitions;
   readonly fetch: FetchService;
   readonly logger: Logger;
+  /** IsrShrinksPerSec / IsrExpandsPerSec are counted here. */
+  readonly stats: BrokerStats;
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -450,7 +453,12 @@ export class ReplicaManager implements ReplicationHooks {
     };
     this.store.alterPartition(request).then(
       (code) => {
-        if (code === ErrorCode.NONE) return; // the image brought it: LeaderState.update adopted it
+        if (code === ErrorCode.NONE) {
+          // The image brought it (LeaderState.update adopted it); Kafka counts the change once committed.
+          if (kind === IsrChange.Expand) this.host.stats.isrExpands++;
+          else this.host.stats.isrShrinks++;
+          return;
+        }
         this.host.logger.info({ topic: partition.topic, partition: partition.index, errorCode: code }, 'ISR change refused');
         if (partition.leaderState === ls && ls.pending !== null && ls.pending.isr === isr) ls.abandonChange();
       },

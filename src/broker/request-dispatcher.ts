@@ -35,8 +35,8 @@ export class RequestDispatcher implements RequestProcessor {
     const sasl = connection.sasl;
     if (sasl !== null) {
       if (!sasl.authenticated) {
-        if (saslGate(frame, connection, seq, sasl, this.broker.logger)) return;
-      } else if (sasl.sessionExpiresAtMs !== null && authenticatedSaslGate(frame, connection, seq, sasl, this.broker.logger)) {
+        if (saslGate(frame, connection, seq, sasl, this.broker)) return;
+      } else if (sasl.sessionExpiresAtMs !== null && authenticatedSaslGate(frame, connection, seq, sasl, this.broker)) {
         return;
       }
     }
@@ -53,6 +53,7 @@ export class RequestDispatcher implements RequestProcessor {
       else connection.close(`unsupported request: API key ${request.apiKey} version ${request.apiVersion}`);
       return;
     }
+    const dispatchedAt = performance.now();
     const info: MeteredRequestInfo = {
       apiVersion: request.apiVersion,
       correlationId: request.correlationId,
@@ -65,10 +66,13 @@ export class RequestDispatcher implements RequestProcessor {
       requestBytes: frame.length,
       quotaMs: -1,
       consumerFetch: false,
+      dispatchedAt,
+      // A frame dispatched later than the read that brought it (a muted connection) waited since
+      // at least that read; frames read together share its time.
+      queueMs: connection.lastReadAt > 0 ? dispatchedAt - connection.lastReadAt : 0,
     };
     // The one check a request pays when no client quota is configured.
     const metered = this.broker.clientQuotas.refresh();
-    const started = metered ? performance.now() : 0;
     let result: unknown;
     try {
       result = (handler as ApiHandler).handle(request.body as never, info, this.broker);
@@ -77,12 +81,13 @@ export class RequestDispatcher implements RequestProcessor {
       return;
     }
     if (metered) {
-      info.quotaMs = performance.now() - started;
+      info.quotaMs = performance.now() - dispatchedAt;
       if (request.apiKey === ApiKey.Fetch) info.consumerFetch = isConsumerFetch(request.body as FetchRequest, request.apiVersion);
     }
     if (result === null) {
       // An acks=0 produce: no response, but its bytes count and may mute the connection.
       if (metered) connection.throttle(chargeRequest(this.broker.clientQuotas, request.apiKey, info, null, Date.now()));
+      this.broker.stats.requests.record(request.apiKey, info.queueMs, performance.now() - dispatchedAt);
       connection.complete(seq, null);
     } else if (result instanceof Promise) {
       if (PARKING_APIS.has(request.apiKey)) connection.parked(seq);
@@ -100,6 +105,7 @@ export class RequestDispatcher implements RequestProcessor {
     if (info.quotaMs >= 0) throttle = chargeRequest(this.broker.clientQuotas, handler.apiKey, info, body, Date.now());
     if (body === null) {
       connection.throttle(throttle);
+      this.broker.stats.requests.record(handler.apiKey, info.queueMs, performance.now() - info.dispatchedAt);
       connection.complete(seq, null);
       return;
     }
@@ -116,6 +122,7 @@ export class RequestDispatcher implements RequestProcessor {
     }
     // Muted before completing, so that completing does not read the next request.
     connection.throttle(throttle);
+    this.broker.stats.requests.record(handler.apiKey, info.queueMs, performance.now() - info.dispatchedAt);
     connection.complete(seq, frame);
   }
 

@@ -17,20 +17,27 @@ import { decodeRequestFrame, encodeResponseFrame, type DecodedRequest } from '..
 import type { Connection } from './network/connection.js';
 import type { Logger } from 'pino';
 import { SaslPhase, type SaslSession } from '../security/sasl/sasl-session.js';
+import type { BrokerStats } from './stats/broker-stats.js';
 import { SaslAuthenticationError, type SaslStep } from '../security/sasl/mechanism.js';
 import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate-request.js';
 import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake-request.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** What the gate needs of the broker: its logger, and its stats for failed authentications. */
+export interface SaslGateHost {
+  readonly logger: Logger;
+  readonly stats: BrokerStats;
+}
+
 /**
  * Serves one request frame of an unauthenticated connection; returns false when the request
  * is an ApiVersions the dispatcher should serve as usual.
  */
-export function saslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
+export function saslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, gate: SaslGateHost): boolean {
   if (session.phase === SaslPhase.Failed) return true;
   if (session.phase === SaslPhase.RawAuthenticate) {
-    rawToken(frame, connection, seq, session, logger);
+    rawToken(frame, connection, seq, session, gate);
     return true;
   }
   let request: DecodedRequest;
@@ -40,24 +47,33 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
     // Before the handshake the dispatcher decides: an ApiVersions at a version we do not know
     // gets its KIP-511 answer, anything else it cannot decode closes the connection.
     if (session.phase === SaslPhase.Handshake) return false;
-    connection.close('invalid request during SASL authentication');
+    refuseRequest(connection, 'invalid request during SASL authentication', gate.logger);
     return true;
   }
   if (session.phase === SaslPhase.Handshake) {
     if (request.apiKey === ApiKey.ApiVersions) return false;
     if (request.apiKey === ApiKey.SaslHandshake) {
-      handshake(request, connection, seq, session);
+      handshake(request, connection, seq, session, gate);
       return true;
     }
-    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL handshake.`);
+    refuseRequest(connection, `Unexpected Kafka request of type ${request.apiKey} during SASL handshake.`, gate.logger);
     return true;
   }
   if (request.apiKey !== ApiKey.SaslAuthenticate) {
-    connection.close(`Unexpected Kafka request of type ${request.apiKey} during SASL authentication.`);
+    refuseRequest(connection, `Unexpected Kafka request of type ${request.apiKey} during SASL authentication.`, gate.logger);
     return true;
   }
-  authenticate(request, connection, seq, session, logger);
+  authenticate(request, connection, seq, session, gate);
   return true;
+}
+
+/**
+ * Closes a connection that broke the SASL protocol, logged once as Kafka's Selector logs the
+ * InvalidRequestException its authenticator throws ("Unexpected error from ...; closing connection").
+ */
+function refuseRequest(connection: Connection, reason: string, logger: Logger): void {
+  logger.warn({ client: connection.remoteAddress, listener: connection.listenerName, reason }, 'unexpected request during SASL authentication; closing connection');
+  connection.close(reason);
 }
 
 /**
@@ -65,34 +81,35 @@ export function saslGate(frame: Buffer, connection: Connection, seq: number, ses
  * taken here (a SaslHandshake starting re-authentication, or a request on an expired session,
  * which closes the connection).
  */
-export function authenticatedSaslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): boolean {
+export function authenticatedSaslGate(frame: Buffer, connection: Connection, seq: number, session: SaslSession, gate: SaslGateHost): boolean {
   const now = Date.now();
   if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake && session.beginReauthentication(connection.principal, now)) {
     // Kafka's authenticator reads the re-authentication as it read the first one.
     connection.limitRequestBytes(session.listener.maxReceiveBytes);
-    return saslGate(frame, connection, seq, session, logger);
+    return saslGate(frame, connection, seq, session, gate);
   }
   if (!session.expired(now)) return false;
-  logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal: connection.principal }, 'SASL session expired');
+  gate.logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal: connection.principal }, 'SASL session expired');
   connection.close('SASL session expired without re-authentication');
   return true;
 }
 
-function handshake(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession): void {
+function handshake(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, gate: SaslGateHost): void {
   const body = request.body as SaslHandshakeRequest;
   const ok = session.handshake(body.mechanism, request.apiVersion);
   const response = { errorCode: ok ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: [...session.listener.mechanisms] };
   connection.complete(seq, encodeResponseFrame(ApiKey.SaslHandshake, request.apiVersion, request.correlationId, response));
   // Kafka closes the connection once it has said which mechanisms it has.
   if (!ok) {
+    gate.stats.authenticationFailed(connection.listenerName);
     session.phase = SaslPhase.Failed;
     connection.end(`unsupported SASL mechanism ${body.mechanism}`);
   }
 }
 
-function authenticate(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
+function authenticate(request: DecodedRequest, connection: Connection, seq: number, session: SaslSession, gate: SaslGateHost): void {
   const body = request.body as SaslAuthenticateRequest;
-  const step = evaluate(session, body.authBytes, connection, logger);
+  const step = evaluate(session, body.authBytes, connection, gate);
   if (step instanceof Promise) {
     void step.then((s) => answerAuthenticate(s, request, connection, seq, session));
     return;
@@ -111,8 +128,8 @@ function answerAuthenticate(step: Accepted | string, request: DecodedRequest, co
   connection.complete(seq, encodeResponseFrame(ApiKey.SaslAuthenticate, v, request.correlationId, response));
 }
 
-function rawToken(frame: Buffer, connection: Connection, seq: number, session: SaslSession, logger: Logger): void {
-  const step = evaluate(session, frame, connection, logger);
+function rawToken(frame: Buffer, connection: Connection, seq: number, session: SaslSession, gate: SaslGateHost): void {
+  const step = evaluate(session, frame, connection, gate);
   if (step instanceof Promise) {
     void step.then((s) => answerRaw(s, connection, seq, session));
     return;
@@ -133,7 +150,7 @@ function answerRaw(step: Accepted | string, connection: Connection, seq: number,
 }
 
 /** Runs the mechanism; a step, or the message of the refusal (a promise of either when the mechanism needs I/O). */
-function evaluate(session: SaslSession, token: Buffer, connection: Connection, logger: Logger): Accepted | string | Promise<Accepted | string> {
+function evaluate(session: SaslSession, token: Buffer, connection: Connection, gate: SaslGateHost): Accepted | string | Promise<Accepted | string> {
   let step: SaslStep | Promise<SaslStep>;
   try {
     if (session.server === null) {
@@ -141,19 +158,20 @@ function evaluate(session: SaslSession, token: Buffer, connection: Connection, l
     }
     step = session.server.evaluate(token);
   } catch (err) {
-    return refusal(session, err, connection, logger);
+    return refusal(session, err, connection, gate);
   }
   if (step instanceof Promise) {
-    return step.then((s) => accepted(session, s, connection, logger), (err: unknown) => refusal(session, err, connection, logger));
+    return step.then((s) => accepted(session, s, connection, gate), (err: unknown) => refusal(session, err, connection, gate));
   }
-  return accepted(session, step, connection, logger);
+  return accepted(session, step, connection, gate);
 }
 
-function refusal(session: SaslSession, err: unknown, connection: Connection, logger: Logger): string {
+function refusal(session: SaslSession, err: unknown, connection: Connection, gate: SaslGateHost): string {
   const message = err instanceof SaslAuthenticationError
     ? err.message
     : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${session.mechanism}`;
-  logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message, cause: err instanceof SaslAuthenticationError ? undefined : (err as Error).message }, 'failed authentication');
+  gate.stats.authenticationFailed(connection.listenerName);
+  gate.logger.info({ client: connection.remoteAddress, listener: connection.listenerName, mechanism: session.mechanism, reason: message, cause: err instanceof SaslAuthenticationError ? undefined : (err as Error).message }, 'failed authentication');
   return message;
 }
 
@@ -163,19 +181,19 @@ interface Accepted {
   sessionLifetimeMs: number;
 }
 
-function accepted(session: SaslSession, step: SaslStep, connection: Connection, logger: Logger): Accepted | string {
+function accepted(session: SaslSession, step: SaslStep, connection: Connection, gate: SaslGateHost): Accepted | string {
   if (step.user === null) return { challenge: step.challenge, sessionLifetimeMs: 0 };
   const principal = `User:${step.user}`;
   const previous = session.previousPrincipal;
   if (previous !== null && previous !== principal) {
     // KafkaPrincipal's type and name, as ReauthInfo.ensurePrincipalUnchanged prints them.
     const [type, name] = [previous.slice(0, previous.indexOf(':')), previous.slice(previous.indexOf(':') + 1)];
-    return refusal(session, new SaslAuthenticationError(`Cannot change principals during re-authentication from ${type}.${name}: User.${step.user}`), connection, logger);
+    return refusal(session, new SaslAuthenticationError(`Cannot change principals during re-authentication from ${type}.${name}: User.${step.user}`), connection, gate);
   }
   connection.principal = principal;
   connection.limitRequestBytes(null);
   const sessionLifetimeMs = session.completed(Date.now(), step.credentialExpiresAtMs);
-  if (previous !== null) logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal, sessionLifetimeMs }, 'SASL re-authentication succeeded');
+  if (previous !== null) gate.logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal, sessionLifetimeMs }, 'SASL re-authentication succeeded');
   return { challenge: step.challenge, sessionLifetimeMs };
 }
 

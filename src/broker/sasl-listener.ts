@@ -8,7 +8,7 @@
 import type { Broker } from './broker.js';
 import { ScramServer, scramMechanism } from '../security/sasl/scram.js';
 import type { Connection } from './network/connection.js';
-import { parseJaasConfig } from '../security/sasl/jaas.js';
+import { parseJaasConfig } from '../common/jaas.js';
 import { PlainServer, plainUsers } from '../security/sasl/plain.js';
 import { SaslSession, type SaslListener } from '../security/sasl/sasl-session.js';
 import type { SaslMechanismServer } from '../security/sasl/mechanism.js';

@@ -91,6 +91,8 @@ async function runDevCluster(flags: DevFlags): Promise<void> {
     const settings = [
       `node.id=${i}`, `listeners=PLAINTEXT://${address}`, `log.dirs=${join(dataDir, `broker-${i}`)}`, `metadata.store=etcd://${etcdEndpoint}`,
       ...(overridden.has('default.replication.factor') ? [] : [`default.replication.factor=${Math.min(3, flags.brokers)}`]),
+      // Each broker's console on its own port, from 8080 up.
+      ...(overridden.has('console.listeners') ? [] : [`console.listeners=http://127.0.0.1:${8080 + i - 1}`]),
       ...flags.override,
     ];
     // process.argv[1] is the `millrace` command this runs under.

@@ -18,6 +18,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['config', async () => (await import('./config.js')).registerConfig],
   ['acl', async () => (await import('./acl.js')).registerAcl],
   ['quota', async () => (await import('./quota.js')).registerQuota],
+  ['user', async () => (await import('./user.js')).registerUser],
   ['cluster', async () => (await import('./cluster.js')).registerCluster],
   ['partition', async () => (await import('./partition.js')).registerPartition],
   ['completion', async () => (await import('./completion.js')).registerCompletion],

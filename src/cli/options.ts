@@ -26,7 +26,7 @@ export class CliError extends Error {
 export function clientOptions(cmd: Command, { json = true } = {}): Command {
   cmd
     .option('--bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated', DEFAULT_BOOTSTRAP)
-    .option('--command-config <file>', 'client properties file (bootstrap.servers, client.id, request.timeout.ms, ...)');
+    .option('--command-config <file>', 'Kafka client properties file (bootstrap.servers, security.protocol, ssl.*, sasl.mechanism, sasl.jaas.config, ...)');
   if (json) cmd.option('--json', 'print JSON instead of a table');
   // One line and a hint, not the whole help, after a mistake.
   cmd.showHelpAfterError('(run with --help for usage and examples)');

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { Broker, createLogger } from '../broker/broker.js';
 import { BrokerConfig, ConfigError } from '../broker/settings/broker-config.js';
 import { metadataStoreFactory } from '../broker/metadata-store.js';
+import type { ConsoleServer } from '../console/server.js';
+import { parseConsoleListeners } from '../broker/settings/console-listeners.js';
 
 interface StartFlags {
   config?: string;
@@ -54,8 +56,13 @@ async function runBroker(flags: StartFlags): Promise<void> {
   if (config.unknown.length > 0) logger.warn({ settings: config.unknown }, 'unknown settings (ignored)');
   if (config.ignored.length > 0) logger.info({ settings: config.ignored }, 'Kafka settings that have no effect in Millrace');
   let broker: Broker;
+  let consoleServer: ConsoleServer | null = null;
+  // The console's modules (fastify, prom-client) load only when it is on.
+  const consoleOn = parseConsoleListeners(config.raw('console.listeners') ?? '').length > 0;
+  if (!consoleOn) logger.info('console off (console.listeners is empty)');
+  const services = consoleOn ? [(await import('../console/server.js')).consoleService((c) => (consoleServer = c))] : [];
   try {
-    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config) });
+    broker = await Broker.start({ config, logger, metadata: metadataStoreFactory(config), services });
   } catch (err) {
     // A refusal to start (a node.id another live broker holds, a log dir of another cluster)
     // is said in one line, not as a stack trace.
@@ -65,6 +72,8 @@ async function runBroker(flags: StartFlags): Promise<void> {
     return;
   }
   process.stderr.write(`millrace: broker ${config.int('node.id')} listening on ${broker.bootstrapServers}, data in ${config.logDirs().join(',')}\n`);
+  const consoleUrls = ((consoleServer as ConsoleServer | null)?.addresses ?? []).map((a) => a.url);
+  if (consoleUrls.length > 0) process.stderr.write(`millrace: console on ${consoleUrls.join(', ')}\n`);
   // Keep the compiled code now (Node >= 22.10; bin/millrace.js enabled the cache), so the next
   // start is quick even if this process is killed rather than stopped.
   (module as { flushCompileCache?: () => void }).flushCompileCache?.();

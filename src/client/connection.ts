@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { authenticate, type SaslCredentials } from './sasl.js';
+import type { OAuthBearerCredentials } from './oauthbearer-unsecured.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
 import { ApiKey, apiInfo, type RequestTypes, type ResponseTypes } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -18,7 +19,7 @@ export interface ConnectionOptions {
   /** Connect with TLS (SSL and SASL_SSL listeners). */
   tls?: TlsConnectionOptions;
   /** Authenticate with SASL after ApiVersions (SASL_PLAINTEXT and SASL_SSL listeners). */
-  sasl?: SaslCredentials;
+  sasl?: SaslCredentials | OAuthBearerCredentials;
 }
 
 interface Pending {
@@ -32,6 +33,18 @@ interface Pending {
 const CLIENT_SOFTWARE_NAME = 'millrace';
 // Raised by CI's package version if ever needed; brokers only log it.
 const CLIENT_SOFTWARE_VERSION = '0';
+
+/**
+ * A socket error in one line: OpenSSL's reason rather than its multi-line error stack, with
+ * the setting to look at when the host name check failed or the broker asked for a client
+ * certificate (mTLS).
+ */
+function socketErrorText(err: Error & { reason?: unknown; code?: unknown }): string {
+  if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `${err.message.trim()} (the host name check of ssl.endpoint.identification.algorithm=https; empty skips it)`;
+  if (typeof err.reason !== 'string' || typeof err.code !== 'string' || !err.code.startsWith('ERR_SSL_')) return err.message.trim();
+  if (err.reason.includes('certificate required')) return `${err.reason}: the broker requires a client certificate (ssl.keystore.location or ssl.keystore.key)`;
+  return err.reason;
+}
 
 /**
  * One connection to one broker: requests are pipelined and matched to responses by
@@ -61,7 +74,7 @@ export class BrokerConnection {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new KafkaConnectionError(`connection to ${host}:${port} failed: ${err.message}`, { cause: err })));
+    socket.on('error', (err) => this.fail(new KafkaConnectionError(`connection to ${host}:${port} failed: ${socketErrorText(err)}`, { cause: err })));
     socket.on('close', () => this.fail(new KafkaConnectionError(`connection to ${host}:${port} closed`)));
   }
 
@@ -78,7 +91,7 @@ export class BrokerConnection {
       socket.once(tls === undefined ? 'connect' : 'secureConnect', () => { clearTimeout(timer); resolve(); });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new KafkaConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err }));
+        reject(new KafkaConnectionError(`cannot connect to ${host}:${port}: ${socketErrorText(err)}`, { cause: err }));
       });
     });
     const conn = new BrokerConnection(socket, host, port, options);
@@ -226,14 +239,26 @@ export class BrokerConnection {
     this.sweeper.unref();
   }
 
+  /**
+   * A request past its deadline fails, and so does the connection, as Kafka's NetworkClient
+   * disconnects on a request timeout: its response may still come, and the connection cannot
+   * tell it from a broken stream. The other requests in flight fail with it.
+   */
   private sweep(): void {
     const now = Date.now();
+    let timedOut: KafkaConnectionError | undefined;
     for (const [id, p] of this.pending) {
       if (p.deadline <= now) {
         this.pending.delete(id);
         const name = apiInfo(p.apiKey)?.name ?? `API ${p.apiKey}`;
-        p.reject(new KafkaConnectionError(`${name} request to ${this.host}:${this.port} timed out after ${this.requestTimeoutMs} ms`));
+        timedOut = new KafkaConnectionError(`${name} request to ${this.host}:${this.port} timed out after ${this.requestTimeoutMs} ms`);
+        p.reject(timedOut);
       }
+    }
+    if (timedOut !== undefined) {
+      this.socket.destroy();
+      this.fail(new KafkaConnectionError(`disconnected from ${this.host}:${this.port} after a request timed out`));
+      return;
     }
     if (this.pending.size === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseProperties } from '../common/properties.js';
 import type { ClientOptions } from './client.js';
+import { clientSecurity } from './security-properties.js';
 
 /**
  * Client settings from a Kafka client properties file (`--command-config`), by Kafka's
  * names. Settings this client has no use for (serializers, linger.ms, ...) are ignored as
- * Kafka's tools ignore unknown ones; security settings it cannot honour are refused rather
- * than silently dropped.
+ * Kafka's tools ignore unknown ones; security settings (security-properties.ts) it cannot
+ * honour are refused rather than silently dropped. `where` names the source in errors.
  */
-export function clientOptionsFromProperties(props: Map<string, string>, base: ClientOptions): ClientOptions {
+export function clientOptionsFromProperties(props: Map<string, string>, base: ClientOptions, where = 'client properties'): ClientOptions {
   const options: ClientOptions = { ...base };
   const servers = props.get('bootstrap.servers');
   if (servers !== undefined && servers.trim() !== '') {
@@ -22,11 +23,7 @@ export function clientOptionsFromProperties(props: Map<string, string>, base: Cl
   if (connectTimeout !== undefined) options.connectTimeoutMs = positiveInt('socket.connection.setup.timeout.ms', connectTimeout);
   const retry = props.get('default.api.timeout.ms');
   if (retry !== undefined) options.retryTimeoutMs = positiveInt('default.api.timeout.ms', retry);
-  const security = props.get('security.protocol');
-  if (security !== undefined && security.toUpperCase() !== 'PLAINTEXT') {
-    throw new Error(`security.protocol=${security} is not supported by the millrace client (PLAINTEXT only)`);
-  }
-  return options;
+  return { ...options, ...clientSecurity(props, where) };
 }
 
 /** Reads a properties file and applies it over `base`. */
@@ -37,7 +34,7 @@ export function readClientProperties(path: string, base: ClientOptions): ClientO
   } catch (err) {
     throw new Error(`cannot read command config ${path}: ${(err as Error).message}`);
   }
-  return clientOptionsFromProperties(parseProperties(text), base);
+  return clientOptionsFromProperties(parseProperties(text), base, `--command-config ${path}`);
 }
 
 function positiveInt(name: string, value: string): number {

@@ -5,7 +5,8 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
 import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
 import { MetadataImage, type ImageChange } from './metadata-image.js';
-import { Controller, topicRefusal, uncleanFor } from './controller.js';
+import { ImageWaiters } from './image-waiters.js';
+import { Controller, uncleanFor } from './controller.js';
 import { absent, createRevisionIs, modRevisionIs, type Kv, type KvWatch, type Op } from './kv/kv.js';
 import { LeaseSession } from './kv/session.js';
 import { systemClock, type Clock, type ClockTimer } from './kv/clock.js';
@@ -49,12 +50,6 @@ export interface MetadataListener {
   (change: ImageChange): void;
 }
 
-interface Waiter {
-  check(change: ImageChange | null): boolean;
-  fail(err: Error): void;
-  timer: ClockTimer;
-}
-
 /**
  * Cluster metadata in a key-value store (etcd, or MemoryKv in one process): the broker
  * registers under a session lease, watches everything under the root into a
@@ -72,7 +67,7 @@ export class KvMetadataStore implements MetadataStore {
   private readonly dirId: string;
   private session: LeaseSession | null = null;
   private watch: KvWatch | null = null;
-  private waiters = new Set<Waiter>();
+  private readonly waiters: ImageWaiters;
   private listeners = new Set<MetadataListener>();
   private closed = false;
   private resyncTimer: ClockTimer | null = null;
@@ -92,6 +87,7 @@ export class KvMetadataStore implements MetadataStore {
     };
     this.keys = new ClusterKeys(options.root);
     this.image = new MetadataImage(this.keys);
+    this.waiters = new ImageWaiters(this.image, this.o.clock, this.o.requestTimeoutMs);
     this.dirId = dirId;
     this.controller = new Controller({
       kv: options.kv,
@@ -188,7 +184,7 @@ export class KvMetadataStore implements MetadataStore {
     if (Object.keys(configs).length > 0) ops.push({ type: 'put', key: this.keys.topicConfigs(name), value: encodeRecord(configs) });
     const r = await this.o.kv.txn({ compares: [absent(this.keys.topic(name))], success: ops });
     if (!r.succeeded) throw topicAlreadyExists(name);
-    return this.waitForTopic(name, record.id, partitions, r.revision, `creating topic ${name}`);
+    return this.waiters.topic(name, record.id, partitions, r.revision, `creating topic ${name}`);
   }
 
   async deleteTopic(name: string): Promise<TopicMetadata | undefined> {
@@ -205,7 +201,7 @@ export class KvMetadataStore implements MetadataStore {
         ],
       });
       if (r.succeeded) {
-        await this.waitForRevision(r.revision);
+        await this.waiters.revision(r.revision);
         return before ?? { name, id: Buffer.from((JSON.parse(entry.value) as TopicRecord).id, 'base64url'), internal: isInternalTopic(name), partitions: [], configs: {} };
       }
     }
@@ -220,7 +216,7 @@ export class KvMetadataStore implements MetadataStore {
       const { error: _dropped, ...rest } = current;
       const next: TopicRecord = { ...rest, partitions: Math.max(total, current.partitions) };
       const r = await this.o.kv.txn({ compares: [modRevisionIs(entry.key, entry.modRevision)], success: [{ type: 'put', key: entry.key, value: encodeRecord(next) }] });
-      if (r.succeeded) return this.waitForTopic(name, current.id, total, r.revision, `adding partitions to ${name}`);
+      if (r.succeeded) return this.waiters.topic(name, current.id, total, r.revision, `adding partitions to ${name}`);
     }
     throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, `topic ${name} kept changing while partitions were being added`);
   }
@@ -235,7 +231,7 @@ export class KvMetadataStore implements MetadataStore {
       // The same incarnation of the topic: a topic deleted and created again is another topic.
       const r = await this.o.kv.txn({ compares: [createRevisionIs(this.keys.topic(name), t.createRevision)], success: [op] });
       if (!r.succeeded) throw unknownTopic(name);
-      await this.waitForRevision(r.revision);
+      await this.waiters.revision(r.revision);
     }
     const topic = this.image.topic(name);
     if (topic === undefined) throw unknownTopic(name);
@@ -253,7 +249,7 @@ export class KvMetadataStore implements MetadataStore {
     const r = await this.o.kv.txn({ compares: plan.compares, success: plan.ops });
     // The compare failed: the partition or the registration changed since the image was read.
     if (!r.succeeded) return ErrorCode.INVALID_UPDATE_VERSION;
-    await this.waitForRevision(r.revision);
+    await this.waiters.revision(r.revision);
     return ErrorCode.NONE;
   }
 
@@ -263,7 +259,7 @@ export class KvMetadataStore implements MetadataStore {
    * image holds them, with Kafka's error code per partition.
    */
   electLeaders(type: number, partitions: readonly PartitionRef[] | null): Promise<ElectionResult[]> {
-    return electLeaders(this.o.kv, this.image, type, partitions, (revision) => this.waitForRevision(revision));
+    return electLeaders(this.o.kv, this.image, type, partitions, (revision) => this.waiters.revision(revision));
   }
 
   /**
@@ -278,7 +274,7 @@ export class KvMetadataStore implements MetadataStore {
       requests,
       (refs) => planReassignments(this.image, refs ?? [], unclean),
       (e) => e.request,
-      (revision) => this.waitForRevision(revision),
+      (revision) => this.waiters.revision(revision),
     );
     return planned.map((e) => ({ topic: e.topic, partition: e.partition, errorCode: e.errorCode, message: e.message }));
   }
@@ -307,7 +303,7 @@ export class KvMetadataStore implements MetadataStore {
       for (const parts of this.image.partitionRecords.values()) for (const p of parts.values()) if (p.record.leader === nodeId) return true;
       return false;
     };
-    await this.wait<void>('leadership to move away for a controlled shutdown', (_change, resolve) => {
+    await this.waiters.wait<void>('leadership to move away for a controlled shutdown', (_change, resolve) => {
       if (this.image.revision < r.revision || ledHere()) return false;
       resolve();
       return true;
@@ -327,7 +323,7 @@ export class KvMetadataStore implements MetadataStore {
     if (!r.succeeded) {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
-    await this.waitForRevision(r.revision);
+    await this.waiters.revision(r.revision);
   }
 
   scramCredentials(user: string): UserScramCredentials | undefined {
@@ -340,7 +336,7 @@ export class KvMetadataStore implements MetadataStore {
 
   async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
     const revision = await writeScramChanges(this.o.kv, this.keys, this.image, changes);
-    if (revision !== null) await this.waitForRevision(revision);
+    if (revision !== null) await this.waiters.revision(revision);
   }
 
   acls(): AclSnapshot {
@@ -349,7 +345,7 @@ export class KvMetadataStore implements MetadataStore {
 
   async alterAcls(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<void> {
     const revision = await writeAclChanges(this.o.kv, this.keys, add, remove);
-    if (revision !== null) await this.waitForRevision(revision);
+    if (revision !== null) await this.waiters.revision(revision);
   }
 
   clientQuotas(): ClientQuotaSnapshot {
@@ -358,7 +354,7 @@ export class KvMetadataStore implements MetadataStore {
 
   async alterClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
     const revision = await writeQuotaChanges(this.o.kv, this.keys, this.image, changes);
-    if (revision !== null) await this.waitForRevision(revision);
+    if (revision !== null) await this.waiters.revision(revision);
   }
 
   /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
@@ -372,11 +368,7 @@ export class KvMetadataStore implements MetadataStore {
     this.controller.close();
     this.rebalance.close();
     this.resyncTimer?.cancel();
-    for (const w of this.waiters) {
-      w.timer.cancel();
-      w.fail(new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the metadata store is closing'));
-    }
-    this.waiters.clear();
+    this.waiters.close('the metadata store is closing');
     try {
       await this.watch?.cancel();
     } catch {
@@ -418,7 +410,7 @@ export class KvMetadataStore implements MetadataStore {
     await this.register(true);
     this.controller.kick();
     // Serve with a controller known, as a Kafka broker does; without one, serve all the same.
-    await this.wait<void>('a controller to be elected', (_change, resolve) => {
+    await this.waiters.wait<void>('a controller to be elected', (_change, resolve) => {
       if (this.image.controller === null) return false;
       resolve();
       return true;
@@ -471,7 +463,7 @@ export class KvMetadataStore implements MetadataStore {
           return;
         }
         this.session = session;
-        await this.waitForRevision(r.revision);
+        await this.waiters.revision(r.revision);
         this.controller.setLease(session.id);
         this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch }, 'registered broker');
         // Listeners saw the registration land in the image before `registered` held: tell them
@@ -520,12 +512,7 @@ export class KvMetadataStore implements MetadataStore {
   }
 
   private changed(change: ImageChange): void {
-    for (const w of [...this.waiters]) {
-      if (w.check(change)) {
-        w.timer.cancel();
-        this.waiters.delete(w);
-      }
-    }
+    this.waiters.changed(change);
     this.controller.kick();
     this.rebalance.kick();
     for (const l of this.listeners) {
@@ -535,58 +522,6 @@ export class KvMetadataStore implements MetadataStore {
         this.o.logger.error({ err: (err as Error).message }, 'metadata listener failed');
       }
     }
-  }
-
-  /** Resolves when the image has applied `revision` (or, failing, after the request timeout). */
-  private waitForRevision(revision: number): Promise<void> {
-    return this.wait<void>(`metadata revision ${revision}`, (_change, resolve) => {
-      if (this.image.revision < revision) return false;
-      resolve();
-      return true;
-    });
-  }
-
-  /** Resolves with the topic once it has `partitions` partitions; the controller's refusal rejects. */
-  private waitForTopic(name: string, id: string, partitions: number, revision: number, what: string): Promise<TopicMetadata> {
-    return this.wait<TopicMetadata>(what, (change, resolve, reject) => {
-      for (const e of change?.topicErrors ?? []) {
-        if (e.name === name && e.record.id === id) {
-          const { code, message } = topicRefusal(e.record);
-          reject(new MetadataError(code, message));
-          return true;
-        }
-      }
-      if (this.image.revision < revision) return false;
-      const rec = this.image.topicRecords.get(name);
-      if (rec === undefined || rec.record.id !== id) {
-        reject(unknownTopic(name));
-        return true;
-      }
-      if (rec.record.error !== undefined && rec.record.partitions < partitions) {
-        reject(new MetadataError(rec.record.error.code, rec.record.error.message));
-        return true;
-      }
-      const topic = this.image.topic(name);
-      if (topic === undefined || topic.partitions.length < partitions) return false;
-      resolve(topic);
-      return true;
-    });
-  }
-
-  private wait<T>(what: string, check: (change: ImageChange | null, resolve: (v: T) => void, reject: (e: Error) => void) => boolean): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.closed) return reject(new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the metadata store is closed'));
-      if (check(null, resolve, reject)) return;
-      const waiter: Waiter = {
-        check: (change) => check(change, resolve, reject),
-        fail: reject,
-        timer: this.o.clock.schedule(this.o.requestTimeoutMs, () => {
-          this.waiters.delete(waiter);
-          reject(new MetadataError(ErrorCode.REQUEST_TIMED_OUT, `timed out after ${this.o.requestTimeoutMs} ms ${what} (is a controller running?)`));
-        }),
-      };
-      this.waiters.add(waiter);
-    });
   }
 }
 

@@ -37,7 +37,7 @@ function leaves(cmd: Command, path: string[] = []): string[][] {
   return subs.flatMap((c) => leaves(c, [...path, c.name()]));
 }
 
-const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'txn', 'config', 'acl', 'quota', 'cluster', 'partition'];
+const CLIENT_COMMANDS = ['topic', 'produce', 'consume', 'group', 'txn', 'config', 'acl', 'quota', 'user', 'cluster', 'partition'];
 
 test('every subcommand has --help with examples; client commands take --bootstrap-server and --command-config', async () => {
   const program = await buildProgram();
@@ -71,6 +71,7 @@ test('completion scripts name every subcommand and flag, and complete in bash', 
     return r.stdout.trimEnd().split('\n').sort();
   };
   assert.deepEqual(complete(['millrace', 'gr']), ['group']);
+  assert.deepEqual(complete(['millrace', 'user', 'add', 'alice', '--mechanism', '']), ['SCRAM-SHA-256', 'SCRAM-SHA-512']);
   assert.deepEqual(complete(['millrace', 'topic', '']), ['--help', 'alter', 'create', 'delete', 'describe', 'list']);
   assert.deepEqual(complete(['millrace', 'group', 'reset-offsets', 'g1', '--to-e']), ['--to-earliest']);
   assert.ok(complete(['millrace', 'consume', '--bootstrap-server', 'h:1', '--f']).includes('--from-beginning'));
@@ -92,7 +93,7 @@ test('--command-config supplies bootstrap.servers and client settings', async ()
     writeFileSync(props, 'security.protocol=SASL_SSL\n');
     const r = await cli(['topic', 'list', '--command-config', props]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'millrace: security.protocol=SASL_SSL is not supported by the millrace client (PLAINTEXT only)\n');
+    assert.equal(r.stderr, `millrace: --command-config ${props}: sasl.mechanism is not set and Kafka's default, GSSAPI (Kerberos), is not supported by the millrace client: set sasl.mechanism to one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER\n`);
     const missing = await cli(['topic', 'list', '--command-config', join(dir, 'nope.properties')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^millrace: cannot read command config .*nope\.properties/);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { eventually } from '../helpers/eventually.js';
 
 // dist/test/cli/start.test.js → repository root
 const root = join(fileURLToPath(import.meta.url), '../../../..');
@@ -16,7 +17,8 @@ const bin = join(root, 'bin/millrace.js');
 
 /** Starts `millrace start` and resolves with the child and its bootstrap address. */
 async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', ...args], {
+  // The console on a free port (its default 8080 would be shared by test files running at once).
+  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', '--override', 'console.listeners=http://127.0.0.1:0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -50,6 +52,9 @@ test('millrace start serves clients, stops cleanly on SIGTERM and keeps its data
     assert.equal((await lookup()).topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const md = await lookup();
     assert.equal(md.topics[0]!.partitions.length, 2);
+    // The console (on a free port here) is said on start and answers /ready.
+    const consoleUrl = (await eventually('the console address printed', () => /console on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first.stderr())))[1]!;
+    assert.equal((await fetch(new URL('ready', consoleUrl))).status, 200);
     client.close();
     first.child.kill('SIGTERM');
     const [code] = await once(first.child, 'exit');

@@ -18,6 +18,7 @@ import { runRaw } from './setup/exec.js';
 import { runJavaSecureClient } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { repoRoot } from './setup/paths.js';
+import { TOOL_JVM_FLAGS } from './setup/java.js';
 
 const TOPIC = 'acl-compat';
 const COUNT = 20;
@@ -45,7 +46,7 @@ function kafkaLibs(): string {
   return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
 }
 
-const acls = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.AclCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+const acls = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.AclCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
 
 /** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
 async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {

@@ -13,6 +13,7 @@ import { WireClient } from '../helpers/wire-client.js';
 import { runRaw } from './setup/exec.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { repoRoot } from './setup/paths.js';
+import { TOOL_JVM_FLAGS } from './setup/java.js';
 
 let tb: TestBroker;
 let admin: WireClient;
@@ -31,7 +32,7 @@ function kafkaLibs(): string {
   return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
 }
 
-const configs = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+const configs = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
 
 async function describedQuotas(): Promise<string[]> {
   const r = await admin.request(ApiKey.DescribeClientQuotas, 1, { components: [], strict: false });

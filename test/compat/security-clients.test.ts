@@ -1,13 +1,14 @@
 /**
  * Issue 16's client proof for listeners, TLS and SASL: one Millrace broker with a PLAINTEXT
- * listener (set-up), a SASL_SSL listener (PLAIN and SCRAM-SHA-512) and an SSL listener that
- * requires client certificates; certificates are made at test time with openssl.
+ * listener (set-up), a SASL_SSL listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER
+ * with Kafka's unsecured validator, each client logging in with its own unsecured token) and an
+ * SSL listener that requires client certificates; certificates are made at test time with openssl.
  * - Kafka's own kafka-configs.sh (ConfigCommand from the Apache Kafka 4.4.0 jars) adds and
  *   deletes SCRAM credentials (AlterUserScramCredentials), and the Java client logs in with them;
  * - kcat (librdkafka), the Java client, kafkajs and confluent-kafka (PyPI) each produce 20
- *   records and read them back over SASL_SSL with PLAIN, over SASL_SSL with SCRAM-SHA-512 and
- *   over mTLS, with the settings an application of each client writes;
- * - a wrong password is refused to each of them.
+ *   records and read them back over SASL_SSL with each mechanism and over mTLS, with the
+ *   settings an application of each client writes (@platformatic/kafka: security-platformatic.test.ts);
+ * - a wrong password is refused to each of them, with PLAIN and both SCRAMs.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import { parseSecureDriver, runJavaSecureClient, type SecureOutcome as Outcome }
 import { ensureKafkaJars } from './setup/kafka.js';
 import { clientsDir, repoRoot } from './setup/paths.js';
 import { ensureConfluentKafkaVenv } from './setup/python.js';
+import { TOOL_JVM_FLAGS } from './setup/java.js';
 
 const COUNT = 20;
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
@@ -39,7 +41,7 @@ let admin: WireClient;
 interface Mode {
   name: string;
   listener: 'SASL_SSL' | 'SSL';
-  mechanism: 'PLAIN' | 'SCRAM-SHA-512' | null;
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | null;
   user: string;
   password: string;
 }
@@ -47,6 +49,9 @@ interface Mode {
 const MODES: Mode[] = [
   { name: 'SASL_SSL PLAIN', listener: 'SASL_SSL', mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' },
   { name: 'SASL_SSL SCRAM-SHA-512', listener: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', user: 'bob', password: 'bob-secret' },
+  { name: 'SASL_SSL SCRAM-SHA-256', listener: 'SASL_SSL', mechanism: 'SCRAM-SHA-256', user: 'bob', password: 'bob-secret' },
+  // The user is the token's subject; there is no password.
+  { name: 'SASL_SSL OAUTHBEARER', listener: 'SASL_SSL', mechanism: 'OAUTHBEARER', user: 'dave', password: '' },
   { name: 'mTLS', listener: 'SSL', mechanism: null, user: '', password: '' },
 ];
 
@@ -62,20 +67,24 @@ before(async () => {
       'ssl.truststore.type': 'PEM',
       'ssl.truststore.location': pki.caPath,
       'listener.name.ssl.ssl.client.auth': 'required',
-      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512',
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
+      'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
       'offsets.topic.replication.factor': 1,
       'connection.failed.authentication.delay.ms': 10,
     },
   });
   admin = await WireClient.connect(tb.bootstrap, { apiVersions: true });
-  // bob's credential, so the SCRAM tests do not depend on the kafka-configs.sh one (which sets it again).
-  const salt = randomBytes(16);
-  const alter = await admin.request(ApiKey.AlterUserScramCredentials, 0, {
-    deletions: [],
-    upsertions: [{ name: 'bob', mechanism: 2, iterations: 8192, salt, saltedPassword: pbkdf2Sync('bob-secret', salt, 8192, 64, 'sha512') }],
-  });
-  assert.equal(alter.results[0]!.errorCode, 0);
+  // bob's credentials, so the SCRAM tests do not depend on the kafka-configs.sh ones (carol's).
+  // One mechanism per request: Kafka refuses two changes of one user in one (DUPLICATE_RESOURCE).
+  for (const [mechanism, hash, bytes] of [[2, 'sha512', 64], [1, 'sha256', 32]] as const) {
+    const salt = randomBytes(16);
+    const alter = await admin.request(ApiKey.AlterUserScramCredentials, 0, {
+      deletions: [],
+      upsertions: [{ name: 'bob', mechanism, iterations: 8192, salt, saltedPassword: pbkdf2Sync('bob-secret', salt, 8192, bytes, hash) }],
+    });
+    assert.equal(alter.results[0]!.errorCode, 0);
+  }
 });
 
 after(async () => {
@@ -91,7 +100,9 @@ function kafkaLibs(): string {
 /** librdkafka's settings (kcat -X, confluent-kafka's dict). */
 function librdkafkaConf(mode: Mode, password = mode.password): Record<string, string> {
   const conf: Record<string, string> = { 'security.protocol': mode.listener === 'SSL' ? 'ssl' : 'sasl_ssl', 'ssl.ca.location': pki.caPath };
-  if (mode.mechanism !== null) Object.assign(conf, { 'sasl.mechanisms': mode.mechanism, 'sasl.username': mode.user, 'sasl.password': password });
+  if (mode.mechanism === 'OAUTHBEARER') {
+    Object.assign(conf, { 'sasl.mechanisms': 'OAUTHBEARER', 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${mode.user}` });
+  } else if (mode.mechanism !== null) Object.assign(conf, { 'sasl.mechanisms': mode.mechanism, 'sasl.username': mode.user, 'sasl.password': password });
   else Object.assign(conf, { 'ssl.certificate.location': clientCert.certPath, 'ssl.key.location': clientCert.keyPath });
   return conf;
 }
@@ -101,6 +112,8 @@ function javaProperties(mode: Mode, password = mode.password): string {
   const lines = ['ssl.truststore.type=PEM', `ssl.truststore.location=${pki.caPath}`];
   if (mode.mechanism === null) {
     lines.push('security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${clientCert.keystorePath}`);
+  } else if (mode.mechanism === 'OAUTHBEARER') {
+    lines.push('security.protocol=SASL_SSL', 'sasl.mechanism=OAUTHBEARER', `sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${mode.user}";`);
   } else {
     const module = mode.mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
     lines.push('security.protocol=SASL_SSL', `sasl.mechanism=${mode.mechanism}`, `sasl.jaas.config=${module} required username="${mode.user}" password="${password}";`);
@@ -108,6 +121,13 @@ function javaProperties(mode: Mode, password = mode.password): string {
   const file = path.join(pki.dir, `java-${mode.listener}-${mode.mechanism ?? 'mtls'}-${password}.properties`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** An unsecured JWS (alg none, no signature) for `sub`, valid for an hour, as Kafka's unsecured login module makes them. */
+function unsecuredToken(sub: string): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: 'none' })}.${b64({ sub, iat: now, exp: now + 3600 })}.`;
 }
 
 type Client = (bootstrap: string, topic: string, mode: Mode, password?: string) => Promise<Outcome>;
@@ -130,8 +150,10 @@ const CLIENTS: Record<string, Client> = {
     const ssl = mode.mechanism === null
       ? { ca: [readFileSync(pki.caPath, 'utf8')], cert: readFileSync(clientCert.certPath, 'utf8'), key: readFileSync(clientCert.keyPath, 'utf8') }
       : { ca: [readFileSync(pki.caPath, 'utf8')] };
-    const sasl = mode.mechanism === null ? undefined : mode.mechanism === 'PLAIN'
-      ? { mechanism: 'plain' as const, username: mode.user, password }
+    const sasl = mode.mechanism === null ? undefined
+      : mode.mechanism === 'OAUTHBEARER' ? { mechanism: 'oauthbearer' as const, oauthBearerProvider: async () => ({ value: unsecuredToken(mode.user) }) }
+      : mode.mechanism === 'PLAIN' ? { mechanism: 'plain' as const, username: mode.user, password }
+      : mode.mechanism === 'SCRAM-SHA-256' ? { mechanism: 'scram-sha-256' as const, username: mode.user, password }
       : { mechanism: 'scram-sha-512' as const, username: mode.user, password };
     const kafka = new Kafka({ brokers: [bootstrap], clientId: 'compat-kafkajs', ssl, ...(sasl === undefined ? {} : { sasl }), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -180,16 +202,19 @@ for (const [client, run] of Object.entries(CLIENTS)) {
       assert.deepEqual(outcome.consumed, EXPECTED);
     });
   }
-  test(`${client} is refused with a wrong password`, async () => {
-    const topic = `secure-${client}-refused`;
-    await createTopics(admin, [{ name: topic, partitions: 1 }]);
-    await assert.rejects(run(tb.broker.listenerAddress('SASL_SSL'), topic, MODES[1]!, 'not-the-password'));
-  });
+  for (const mode of MODES.filter((m) => m.password !== '')) {
+    test(`${client} is refused over ${mode.name} with a wrong password`, async () => {
+      const topic = `secure-${client}-refused-${mode.name.replace(/[^A-Za-z0-9]/g, '-')}`;
+      await createTopics(admin, [{ name: topic, partitions: 1 }]);
+      // Refused as a failed login (each client words it its own way), not for any other reason.
+      await assert.rejects(run(tb.broker.listenerAddress('SASL_SSL'), topic, mode, 'not-the-password'), /[Aa]uthentication/);
+    });
+  }
 }
 
 test("Kafka's kafka-configs.sh adds and deletes SCRAM credentials", async () => {
   await ensureKafkaJars();
-  const configs = (args: string[]) => runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+  const configs = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
   // One mechanism per command: Kafka refuses two changes of one user in one request (DUPLICATE_RESOURCE).
   for (const config of ['SCRAM-SHA-512=[iterations=8192,password=bob-secret]', 'SCRAM-SHA-256=[password=carol-secret]']) {
     const add = await configs(['--alter', '--add-config', config, '--entity-type', 'users', '--entity-name', 'carol']);

@@ -135,6 +135,7 @@ export class FaultCluster {
       listeners: `PLAINTEXT://${this.addressOf(nodeId)}`,
       'log.dirs': this.logDirOf(nodeId),
       'metadata.store': `etcd://${this.etcdEndpoint}`,
+      'console.listeners': '',
       'default.replication.factor': 3,
       'min.insync.replicas': 2,
       'offsets.topic.replication.factor': 3,

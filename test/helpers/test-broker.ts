@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Broker, createLogger } from '../../src/broker/broker.js';
+import { Broker, createLogger, type BrokerServiceStarter } from '../../src/broker/broker.js';
 import { BrokerConfig } from '../../src/broker/settings/broker-config.js';
 import type { MetadataStore, TopicMetadata } from '../../src/cluster/metadata.js';
 import { createTopic } from '../../src/broker/topics.js';
@@ -34,6 +34,8 @@ export interface TestBrokerOptions {
   rewriteTopic?: (t: TopicMetadata) => TopicMetadata;
   /** Extra brokers the metadata lists. */
   extraBrokers?: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+  /** What starts with the broker (the console: `consoleService` of src/console/server.ts). */
+  services?: readonly BrokerServiceStarter[];
 }
 
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -42,6 +44,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const broker = await Broker.start({
     config,
     logger: options.logger ?? createLogger(process.env.MILLRACE_TEST_LOG ?? 'silent'),
+    ...(options.services === undefined ? {} : { services: options.services }),
     metadata: (dir, self) => {
       const store = LocalMetadataStore.open(dir, self);
       if (options.rewriteTopic === undefined && options.extraBrokers === undefined) return store;

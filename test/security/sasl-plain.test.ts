@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiKey, apiInfo } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeRequestFrame } from '../../src/protocol/header.js';
-import { parseJaasConfig } from '../../src/security/sasl/jaas.js';
+import { parseJaasConfig } from '../../src/common/jaas.js';
 import { principalsOn, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
 

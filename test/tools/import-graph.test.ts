@@ -23,8 +23,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The broker's replica fetchers reach other brokers through the client's connection
   // (as Kafka's brokers use its clients' NetworkClient); the client knows nothing of the broker.
   broker: ['protocol', 'storage', 'common', 'coordinator', 'cluster', 'client', 'security'],
-  cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', '(root)'],
-  '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'cli'],
+  // The HTTP console (metrics, JSON API, web UI) shows the broker: it sits above it, and
+  // nothing below imports it (the broker starts it through BrokerOptions.services). Its API
+  // acts on the broker through the client, over the broker's listener, as the logged-in principal.
+  console: ['broker', 'cluster', 'coordinator', 'client', 'storage', 'security', 'common', 'protocol'],
+  cli: ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'console', '(root)'],
+  '(root)': ['broker', 'client', 'cluster', 'common', 'perf', 'protocol', 'storage', 'coordinator', 'security', 'cli', 'console'],
 };
 
 /** Inside the broker: the network layer knows nothing of handlers or services above it. */
@@ -89,6 +93,9 @@ test('the broker network layer imports nothing of the broker above it', () => {
 
 test('the rule table is not vacuous: a storage file importing the broker would be caught', () => {
   assert.equal(ALLOWED.storage!.includes('broker'), false);
+  for (const [from, allowed] of Object.entries(ALLOWED)) {
+    if (from !== 'cli' && from !== '(root)') assert.equal(allowed.includes('console'), false, `src/${from} may not import the console above it`);
+  }
   assert.equal(ALLOWED.protocol!.length, 0);
   assert.ok(files(src).length > 100);
   assert.ok(imports(path.join(src, 'storage', 'partition-log.ts')).length > 0);

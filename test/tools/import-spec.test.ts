@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { formatErrors, importErrors, importSpecs, parseErrorTable, readSpecSources, reduceSpec } from '../../tools/import-spec.js';
 import { readZipEntries } from '../../tools/zip.js';
+import AdmZip from 'adm-zip';
 import { parseJsonc, stripJsonComments } from '../../tools/codegen/jsonc.js';
 import { findRepoRoot } from '../../tools/codegen/paths.js';
 
@@ -125,44 +125,15 @@ test('committed spec files have no prose', () => {
   assert.ok(n >= 200);
 });
 
-/** A zip as Maven's jars are: a local header and data per entry, then the central directory. */
+/** A jar of `entries`, each stored or deflated as asked (adm-zip writes it). */
 function zip(entries: Array<{ name: string; data: Buffer; deflate: boolean }>): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
+  const z = new AdmZip();
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const body = e.deflate ? deflateRawSync(e.data) : e.data;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(e.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc32(e.data), 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(e.deflate ? 8 : 0, 10);
-    dir.writeUInt32LE(crc32(e.data), 16);
-    dir.writeUInt32LE(body.length, 20);
-    dir.writeUInt32LE(e.data.length, 24);
-    dir.writeUInt16LE(name.length, 28);
-    dir.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    central.push(dir, name);
-    offset += 30 + name.length + body.length;
+    z.addFile(e.name, e.data);
+    const added = z.getEntry(e.name)!;
+    added.header.method = e.deflate ? 8 : 0;
   }
-  const dirBytes = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dirBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, dirBytes, end]);
+  return z.toBuffer();
 }
 
 const RECORD_KEY = '// c\n{ "apiKey": 1, "type": "coordinator-key", "name": "ThingKey", "validVersions": "0", "flexibleVersions": "none", "fields": [ { "name": "Id", "type": "string", "versions": "0", "about": "x" } ] }\n';

@@ -29,6 +29,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readOptions } from '../cli-args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -484,27 +485,24 @@ async function startKafkaClusterOnce(options) {
 }
 
 function parseArgs(argv) {
+  const { values: v } = readOptions(argv, {
+    port: { type: 'number' },
+    'controller-port': { type: 'number' },
+    host: { type: 'string' },
+    advertised: { type: 'string' },
+    'data-dir': { type: 'string' },
+    libs: { type: 'string' },
+    brokers: { type: 'number' },
+    mode: { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
+  });
   const o = { config: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${a} needs a value`);
-      return next;
-    };
-    if (a === '--port') o.port = Number(v());
-    else if (a === '--controller-port') o.controllerPort = Number(v());
-    else if (a === '--host') o.host = v();
-    else if (a === '--advertised') o.advertisedListeners = v();
-    else if (a === '--data-dir') o.dataDir = v();
-    else if (a === '--libs') o.libsDir = v();
-    else if (a === '--brokers') o.brokers = Number(v());
-    else if (a === '--mode') o.mode = v();
-    else if (a === '--set') {
-      const kv = v();
-      const eq = kv.indexOf('=');
-      o.config[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else throw new Error(`unknown argument ${a}`);
+  const copy = { port: 'port', 'controller-port': 'controllerPort', host: 'host', advertised: 'advertisedListeners', 'data-dir': 'dataDir', libs: 'libsDir', brokers: 'brokers', mode: 'mode' };
+  for (const [from, to] of Object.entries(copy)) if (v[from] !== undefined) o[to] = v[from];
+  for (const kv of v.set) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--set wants key=value, not "${kv}"`);
+    o.config[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   return o;
 }

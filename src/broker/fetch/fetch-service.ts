@@ -154,6 +154,7 @@ export class FetchService implements DelayedFetchOwner {
       }
     }
     if (params.isFromFollower) recordReplication(host, read);
+    countBytesOut(host, read, params.isFromFollower);
     const outcome = this.sessions.finish(ctx, erroneous.length === 0 ? read : read.concat(erroneous));
     const useIds = params.version >= 13;
     const responses: FetchableTopicResponse[] = [];
@@ -188,5 +189,20 @@ function recordReplication(host: FetchHost, read: readonly FetchedPartition[]): 
     const p = read[i]!;
     const size = p.data.records === null ? 0 : p.data.records.length;
     if (size > 0 && p.fetch.topic !== null) replication.recordLeaderReplication(p.fetch.topic, p.fetch.partition, size);
+  }
+}
+
+/**
+ * BrokerTopicMetrics BytesOutPerSec (consumers) or ReplicationBytesOutPerSec (followers): the
+ * records of each partition answered, one stats lookup per partition read.
+ */
+function countBytesOut(host: FetchHost, read: readonly FetchedPartition[], follower: boolean): void {
+  for (let i = 0; i < read.length; i++) {
+    const p = read[i]!;
+    const records = p.data.records;
+    if (records === null || records.length === 0 || p.fetch.topic === null) continue;
+    const stats = host.partitions.topicStats.of(p.fetch.topic);
+    if (follower) stats.replicationBytesOut += records.length;
+    else stats.bytesOut += records.length;
   }
 }

@@ -31,13 +31,15 @@ interface Feature {
 /**
  * Features this broker supports, as Kafka 4.4 names them. A feature appears only when the
  * handlers behind it are registered: `group.version` 1 means the KIP-848 consumer protocol,
- * `transaction.version` 2 means transactions v2 (KIP-890, EndTxn v5); both are Kafka 4.4's
- * highest. `share.version`, `streams.version` (groups not built), `eligible.leader.replicas.version`
- * (no ELR) and `kraft.version` (no KRaft) are left out.
+ * `streams.version` 1 the KIP-1071 streams protocol, `transaction.version` 2 transactions v2
+ * (KIP-890, EndTxn v5); each is Kafka 4.4's highest. `share.version` (share groups not built),
+ * `eligible.leader.replicas.version` (no ELR) and `kraft.version` (no KRaft) are left out.
  */
 function features(registry: HandlerRegistry): Feature[] {
   const out: Feature[] = [{ name: 'metadata.version', min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX, finalized: METADATA_VERSION_MAX }];
   if (registry.get(ApiKey.ConsumerGroupHeartbeat) !== undefined) out.push({ name: 'group.version', min: 0, max: 1, finalized: 1 });
+  // streams.version 1: the KIP-1071 streams rebalance protocol (Kafka 4.4's StreamsVersion.SV_1).
+  if (registry.get(ApiKey.StreamsGroupHeartbeat) !== undefined) out.push({ name: 'streams.version', min: 0, max: 1, finalized: 1 });
   if (registry.supports(ApiKey.EndTxn, 5)) out.push({ name: 'transaction.version', min: 0, max: 2, finalized: 2 });
   return out;
 }

@@ -75,6 +75,8 @@ export class Connection implements BudgetWaiter {
   readonly remoteHost: string;
   /** Last time (ms since epoch, from the server's coarse clock) bytes moved either way. */
   lastActive: number;
+  /** performance.now() of the last socket read: a request's queue time runs from it (RequestQueueTimeMs). */
+  lastReadAt = 0;
   closed = false;
   /** Why the connection was closed by us, for logs and tests. */
   closeReason = '';
@@ -278,6 +280,7 @@ export class Connection implements BudgetWaiter {
 
   private onData(chunk: Buffer): void {
     this.lastActive = Date.now();
+    this.lastReadAt = performance.now();
     this.decoder.push(chunk);
     this.drainFrames();
   }

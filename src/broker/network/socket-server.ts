@@ -38,6 +38,11 @@ export interface SocketServerOptions {
   tls?: TlsListener;
   /** Connection quotas shared with the broker's other listeners (max.connections counts them all). */
   quotas?: ConnectionQuotas;
+  /**
+   * Called once for each socket whose TLS handshake fails (plaintext bytes, no or an untrusted
+   * certificate, a refused protocol version), with the peer's address and port: the broker logs it.
+   */
+  onTlsFailure?: (error: Error, remoteAddress: string) => void;
   /** Called for each connection before its first request is read (SASL listeners set up its SASL state there). */
   onConnection?: (connection: Connection) => void;
   /**
@@ -79,6 +84,8 @@ export class SocketServer {
   private readonly tlsServer: TlsServer | null = null;
   /** Sockets in their TLS handshake, by remote address and port: counted in the quotas, not yet connections. */
   private readonly handshaking = new Map<string, Socket>();
+  /** Sockets under handshake whose failure was reported already (by address:port). */
+  private readonly tlsReported = new Set<string>();
 
   constructor(options: SocketServerOptions, processor: RequestProcessor) {
     this.options = options;
@@ -98,8 +105,9 @@ export class SocketServer {
     this.onThrottleEnd = this.onThrottleEnd.bind(this);
     if (options.tls !== undefined) {
       this.tlsServer = createTlsServer(options.tls.serverOptions);
-      // A failed handshake (plaintext bytes, an untrusted certificate) destroys its socket; nothing else to do.
-      this.tlsServer.on('tlsClientError', noop);
+      // A failed handshake (plaintext bytes, an untrusted certificate) destroys its socket; it is
+      // only reported, once (Node emits tlsClientError once per socket).
+      this.tlsServer.on('tlsClientError', (err: Error, socket: TLSSocket) => this.reportTlsFailure(err, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`));
       this.tlsServer.on('secureConnection', this.onSecure.bind(this));
     }
   }
@@ -255,6 +263,12 @@ export class SocketServer {
     this.serve(raw, ip, 'User:ANONYMOUS');
   }
 
+  /** Reports a failed handshake once: `key` is remembered until its socket closes. */
+  private reportTlsFailure(err: Error, key: string): void {
+    if (this.handshaking.has(key)) this.tlsReported.add(key);
+    this.options.onTlsFailure?.(err, key);
+  }
+
   /**
    * The TLS handshake of an admitted socket, run by node:tls's server (client certificate
    * checks included); the connection is served once it is done (onSecure), and a socket that
@@ -264,9 +278,15 @@ export class SocketServer {
     const key = `${raw.remoteAddress}:${raw.remotePort}`;
     this.handshaking.set(key, raw);
     raw.once('close', () => {
+      const reported = this.tlsReported.delete(key);
       if (this.handshaking.get(key) !== raw) return;
       this.handshaking.delete(key);
       this.quotas.dec(ip);
+      // node:tls drops a client certificate it does not trust (ssl.client.auth=required) without
+      // an event: a socket that sent bytes and closed mid-handshake unreported is taken for one.
+      if (!reported && !this.closing && raw.bytesRead > 0) {
+        this.options.onTlsFailure?.(new Error('the TLS handshake did not complete: the client certificate was refused, or the client left'), key);
+      }
     });
     this.tlsServer!.emit('connection', raw);
   }
@@ -280,6 +300,8 @@ export class SocketServer {
     }
     const principal = this.closing ? null : this.options.tls!.principalOf(socket);
     if (principal === null) {
+      // ssl.client.auth=requested: a certificate was sent and is not trusted (or names no principal).
+      if (!this.closing) this.reportTlsFailure(new Error(`client certificate refused: ${String(socket.authorizationError ?? 'no principal')}`), key);
       socket.destroy();
       return;
     }

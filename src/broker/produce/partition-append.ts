@@ -314,6 +314,10 @@ function appendNow(
     host.logger.error({ err, topic, partition: index }, 'unexpected error appending');
     return logError(index, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
+  // BrokerTopicMetrics BytesInPerSec / MessagesInPerSec, counted on the append as Kafka's ReplicaManager does.
+  const stats = partition.stats;
+  stats.bytesIn += batch.length;
+  stats.messagesIn += info.recordCount;
   const response = success(index, info.firstOffset, info.logAppendTime, info.logStartOffset);
   if (rc.acks === -1 && partition.leaderState !== null) return awaitReplication(rc, partition, info, response, log, index);
   if (info.durable === null || rc.acks === 0) return response;

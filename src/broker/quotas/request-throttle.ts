@@ -21,6 +21,10 @@ export interface MeteredRequestInfo extends RequestInfo {
   quotaMs: number;
   /** A consumer's Fetch (false for a follower's, which quotas leave alone). */
   consumerFetch: boolean;
+  /** performance.now() when the request was dispatched, for its total time (RequestMetrics TotalTimeMs). */
+  readonly dispatchedAt: number;
+  /** Milliseconds between the read that completed its frame and its dispatch (RequestQueueTimeMs). */
+  readonly queueMs: number;
 }
 
 /** Cluster actions: exempt from the request quota (KafkaApis answers them with sendResponseExemptThrottle). */

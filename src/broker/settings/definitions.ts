@@ -7,6 +7,7 @@
  */
 import { invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
+import { parseConsoleListeners } from './console-listeners.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../security/authorizer/standard-authorizer.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
@@ -65,6 +66,15 @@ const metadataStoreValidator: Validator = (name, value) => {
 const authorizerClassValidator: Validator = (name, value) => {
   const v = value === null ? '' : String(value).trim();
   if (v !== '' && v !== STANDARD_AUTHORIZER_CLASS) throw invalidValue(name, value, `Class ${v} cannot be found`);
+};
+
+/** `console.listeners`: empty, or comma-separated http://host:port (port 0: any free port). */
+const consoleListenersValidator: Validator = (name, value) => {
+  try {
+    parseConsoleListeners(value === null ? '' : String(value));
+  } catch (err) {
+    throw invalidValue(name, value, (err as Error).message);
+  }
 };
 
 const defs: ConfigDef[] = [
@@ -186,6 +196,17 @@ const defs: ConfigDef[] = [
   { name: 'group.consumer.max.size', type: 'int', default: INT_MAX, min: 1 },
   { name: 'group.consumer.assignors', type: 'list', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor' },
   { name: 'group.consumer.migration.policy', type: 'string', default: 'bidirectional' },
+  // KIP-1071 streams groups (GroupCoordinatorConfig in Kafka 4.4).
+  { name: 'group.streams.session.timeout.ms', type: 'int', default: '45000', min: 1 },
+  { name: 'group.streams.min.session.timeout.ms', type: 'int', default: '45000', min: 1 },
+  { name: 'group.streams.max.session.timeout.ms', type: 'int', default: '60000', min: 1 },
+  { name: 'group.streams.heartbeat.interval.ms', type: 'int', default: '5000', min: 1 },
+  { name: 'group.streams.min.heartbeat.interval.ms', type: 'int', default: '5000', min: 1 },
+  { name: 'group.streams.max.heartbeat.interval.ms', type: 'int', default: '15000', min: 1 },
+  { name: 'group.streams.max.size', type: 'int', default: INT_MAX, min: 1 },
+  { name: 'group.streams.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
+  { name: 'group.streams.num.standby.replicas', type: 'int', default: '0', min: 0 },
+  { name: 'group.streams.max.standby.replicas', type: 'int', default: '2', min: 0 },
   { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },
@@ -242,6 +263,8 @@ const defs: ConfigDef[] = [
   { name: 'authorizer.class.name', type: 'string', default: '', validator: authorizerClassValidator },
   { name: 'super.users', type: 'string', default: null },
   { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false' },
+  // The HTTP console (src/console/): /metrics, /health, /ready; empty turns it off.
+  { name: 'console.listeners', type: 'list', default: 'http://127.0.0.1:8080', validator: consoleListenersValidator },
 ];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(defs.map((d) => [d.name, d]));

@@ -1,6 +1,7 @@
 /**
  * The group coordinator's settings, by Kafka's broker config names, read once at start-up.
  */
+import { defaultStreamsGroupConfig, streamsGroupConfigFrom, type StreamsGroupConfig } from '../streams/config.js';
 
 export interface GroupConfig {
   /** group.initial.rebalance.delay.ms: how long a new group waits for more members. */
@@ -28,6 +29,8 @@ export interface GroupConfig {
   offsetCommitTimeoutMs: number;
   /** The KIP-848 consumer groups' settings (group.consumer.*). */
   consumer: ConsumerGroupConfig;
+  /** The KIP-1071 streams groups' settings (group.streams.*). */
+  streams: StreamsGroupConfig;
 }
 
 /** Kafka's ConsumerGroupMigrationPolicy: which online conversions between classic and consumer groups are allowed. */
@@ -127,6 +130,7 @@ export function groupConfigFrom(config: ConfigValues): GroupConfig {
       assignors: assignorNames(config.list('group.consumer.assignors')),
       migrationPolicy: migrationPolicy(config.raw('group.consumer.migration.policy') ?? 'bidirectional'),
     }),
+    streams: streamsGroupConfigFrom(config),
   };
 }
 
@@ -147,6 +151,7 @@ export function defaultGroupConfig(overrides: Partial<GroupConfig> = {}): GroupC
     offsetCommitTimeoutMs: 5000,
     ...overrides,
     consumer: defaultConsumerGroupConfig(overrides.consumer),
+    streams: defaultStreamsGroupConfig(overrides.streams),
   };
 }
 

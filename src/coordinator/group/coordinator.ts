@@ -23,6 +23,7 @@ import { systemClock, type Clock } from '../../storage/clock.js';
 import type { JoinCallback, SyncCallback } from './classic/classic-member.js';
 import { groupConfigFrom, type ConfigValues, type GroupConfig } from './config.js';
 import { GroupManager } from './classic/group-manager.js';
+import { GroupState } from './classic/group-state.js';
 import { joinGroup, type JoinRequest } from './classic/join.js';
 import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type LeavingMember } from './classic/membership.js';
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
@@ -43,6 +44,10 @@ import { syncError } from './classic/sync.js';
 import type { TopicsSource } from './consumer/subscriptions.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
+import { StreamsGroupManager } from '../streams/streams-group-manager.js';
+import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
+import { listedStreamsGroup, type DescribedStreamsGroup } from '../streams/streams-group-describe.js';
+import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -71,12 +76,16 @@ export class GroupCoordinator {
   readonly offsets: OffsetManager;
   /** KIP-848 consumer groups. */
   readonly consumer: ConsumerGroupManager;
+  /** KIP-1071 streams groups. */
+  readonly streams: StreamsGroupManager;
   /** Classic ⇄ consumer group conversions (group.consumer.migration.policy). */
   readonly conversions: GroupConversions;
   readonly logger: Logger;
   private readonly log: CoordinatorLog;
   /** Start-up, shutdown and the partitions served here (coordinator-runtime.ts). */
   private readonly runtime: CoordinatorRuntime;
+  /** What the streams group operations (streams-groups.ts) use of this coordinator. */
+  private readonly streamsHost: StreamsGroupsHost;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -87,7 +96,14 @@ export class GroupCoordinator {
     this.timer.onError = (err, key) => this.logger.error({ err, key }, 'group coordinator timer task failed');
     this.groups = new GroupManager(this.config, this.timer, this.logger, (groupId, records) => this.write(groupId, records, false));
     this.consumer = new ConsumerGroupManager(this.config.consumer, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
+    this.streams = new StreamsGroupManager(this.config.streams, this.timer, this.logger, (groupId, records) => this.write(groupId, records, true), options.topics ?? null);
+    this.streams.otherGroupExists = (groupId) => this.consumer.group(groupId) !== undefined || (this.groups.group(groupId) !== undefined && this.groups.group(groupId)!.state !== GroupState.Empty);
     this.offsets = new OffsetManager(this.groups, this.consumer);
+    this.offsets.streams = this.streams;
+    this.streamsHost = {
+      groups: this.groups, consumer: this.consumer, streams: this.streams, logger: this.logger,
+      write: (groupId, records) => this.write(groupId, records, true), errorOf: (err) => GroupCoordinator.errorOf(err),
+    };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
@@ -98,9 +114,10 @@ export class GroupCoordinator {
       loaded: (owns) => {
         this.groups.onLoaded(owns);
         this.consumer.onLoaded(owns);
+        this.streams.onLoaded(owns);
       },
       unload: (owns) => {
-        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns);
+        const groups = this.groups.unloadGroups(owns) + this.consumer.unloadGroups(owns) + this.streams.unloadGroups(owns);
         this.offsets.unloadGroups(owns);
         return groups;
       },
@@ -126,6 +143,7 @@ export class GroupCoordinator {
     if (!this.runtime.shutdown()) return;
     this.groups.unloadAll();
     this.consumer.unloadAll();
+    this.streams.unloadGroups(() => true);
     this.offsets.store.clear();
   }
 
@@ -194,6 +212,7 @@ export class GroupCoordinator {
   private replay(r: CoordinatorRecord): void {
     if (r.kind === RecordKind.Offset) this.offsets.replay(r);
     else if (r.kind === RecordKind.Consumer) this.consumer.replay(r);
+    else if (r.kind === RecordKind.Streams) this.streams.replay(r);
     else this.groups.replay(r.group, r.value);
   }
 
@@ -231,6 +250,8 @@ export class GroupCoordinator {
   join(req: JoinRequest, respond: JoinCallback): void {
     const consumer = this.consumer.group(req.groupId);
     const fail = (errorCode: number) => respond({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: req.memberId, members: [] });
+    // A streams group is not a classic group (Kafka's getOrMaybeCreateClassicGroup).
+    if (this.streams.group(req.groupId) !== undefined) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (consumer !== undefined && !consumer.isEmpty) {
       let outcome;
       try {
@@ -272,6 +293,7 @@ export class GroupCoordinator {
     const fail = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
       throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null,
     });
+    if (this.streams.group(req.groupId) !== undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
     let outcome;
     try {
       outcome = consumerGroupHeartbeat(this.consumer, this.conversions, req);
@@ -300,6 +322,18 @@ export class GroupCoordinator {
       };
     }
     return describeConsumerGroup(group, this.consumer.assignorFor(group, null, null).name, this.consumer.topics, apiVersion);
+  }
+
+  // ---- streams groups (KIP-1071) -------------------------------------------------------------------
+
+  /** StreamsGroupHeartbeat (streams-groups.ts): answered once its records are committed. */
+  streamsGroupHeartbeat(req: StreamsHeartbeatRequest): StreamsHeartbeatAnswer | Promise<StreamsHeartbeatAnswer> {
+    return streamsGroupHeartbeat(this.streamsHost, req);
+  }
+
+  /** StreamsGroupDescribe for one group. */
+  streamsGroupDescribe(groupId: string): DescribedStreamsGroup {
+    return streamsGroupDescribe(this.streamsHost, groupId);
   }
 
   sync(req: SyncRequest, respond: SyncCallback): void {
@@ -392,14 +426,16 @@ export class GroupCoordinator {
   }
 
   /**
-   * OffsetFetch v9's member checks, for consumer groups (ConsumerGroup.validateOffsetFetch):
+   * OffsetFetch v9's member checks, for consumer and streams groups (validateOffsetFetch):
    * UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH; NONE for other groups and for admin fetches.
    */
   validateOffsetFetch(groupId: string, memberId: string | null, memberEpoch: number): number {
     const group = this.consumer.group(groupId);
-    if (group === undefined) return ErrorCode.NONE;
+    const streams = group === undefined ? this.streams.group(groupId) : undefined;
+    if (group === undefined && streams === undefined) return ErrorCode.NONE;
     try {
-      this.consumer.validateOffsetFetch(group, memberId, memberEpoch);
+      if (group !== undefined) this.consumer.validateOffsetFetch(group, memberId, memberEpoch);
+      else this.streams.validateOffsetFetch(streams!, memberId, memberEpoch);
       return ErrorCode.NONE;
     } catch (err) {
       if (err instanceof GroupError) return err.errorCode;
@@ -419,18 +455,33 @@ export class GroupCoordinator {
   describeGroup(groupId: string, apiVersion: number): DescribedGroup {
     const consumer = this.consumer.group(groupId);
     if (consumer !== undefined) return describeConsumerGroupAsClassic(consumer, apiVersion);
+    if (this.streams.group(groupId) !== undefined) {
+      // Kafka describes only classic groups here: a streams group is Dead, with an error from v6.
+      const v6 = apiVersion >= 6;
+      return {
+        errorCode: v6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE, errorMessage: v6 ? `Group ${groupId} is not a classic group.` : null,
+        groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648,
+      };
+    }
     return this.groups.describe(groupId, apiVersion);
   }
 
-  /** ListGroups: classic and consumer groups, filtered by state and type (case-insensitive). */
+  /** ListGroups: classic, consumer and streams groups, filtered by state and type (case-insensitive). */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
     const out = this.groups.list(statesFilter, typesFilter);
     const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
     const types = new Set(typesFilter.map((t) => t.trim().toLowerCase()));
-    if (types.size > 0 && !types.has('consumer')) return out;
-    for (const g of this.consumer.groups.values()) {
-      if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
-      out.push(listedConsumerGroup(g));
+    if (types.size === 0 || types.has('consumer')) {
+      for (const g of this.consumer.groups.values()) {
+        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+        out.push(listedConsumerGroup(g));
+      }
+    }
+    if (types.size === 0 || types.has('streams')) {
+      for (const g of this.streams.groups.values()) {
+        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
+        out.push(listedStreamsGroup(g));
+      }
     }
     return out;
   }
@@ -441,14 +492,19 @@ export class GroupCoordinator {
     const waits: Array<Promise<void>> = [];
     for (const groupId of new Set(groupIds)) {
       const consumer = this.consumer.group(groupId);
+      const streams = this.streams.group(groupId);
       const notHere = this.groupError(groupId);
-      const invalid = notHere !== ErrorCode.NONE ? notHere : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId) : this.groups.validateDeleteGroup(groupId);
+      const invalid = notHere !== ErrorCode.NONE ? notHere
+        : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId)
+        : streams !== undefined ? this.streams.validateDeleteGroup(groupId)
+        : this.groups.validateDeleteGroup(groupId);
       const result: DeletableGroupResult = { groupId, errorCode: invalid, errorMessage: null };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
       if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));
+      else if (streams !== undefined) records.push(...StreamsGroupManager.groupTombstones(streams));
       else records.push(groupTombstone(groupId));
       try {
         const done = this.write(groupId, records, true);
@@ -493,12 +549,15 @@ export class GroupCoordinator {
   cleanupGroupMetadata(): number {
     const now = this.clock.now();
     let written = 0;
-    for (const groupId of [...this.groups.groups.keys(), ...this.consumer.groups.keys()]) {
+    for (const groupId of [...this.groups.groups.keys(), ...this.consumer.groups.keys(), ...this.streams.groups.keys()]) {
       const records: CoordinatorRecord[] = [];
       const allExpired = this.offsets.expire(groupId, now, this.config.offsetsRetentionMs, records as OffsetRecord[]);
       const consumer = this.consumer.group(groupId);
+      const streams = this.streams.group(groupId);
       if (consumer !== undefined) {
         if (allExpired && consumer.isEmpty) records.push(...ConsumerGroupManager.groupTombstones(consumer));
+      } else if (streams !== undefined) {
+        if (allExpired && streams.isEmpty) records.push(...StreamsGroupManager.groupTombstones(streams));
       } else if (allExpired && this.groups.validateDeleteGroup(groupId) === ErrorCode.NONE) {
         records.push(groupTombstone(groupId));
       }

@@ -16,6 +16,8 @@ import { offsetRecord, type OffsetAndMetadata, type OffsetRecord } from './recor
 import { PendingTxnOffsets } from './pending-txn-offsets.js';
 import type { ConsumerGroup } from './consumer/consumer-group.js';
 import type { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
+import type { StreamsGroup } from '../streams/streams-group.js';
+import type { StreamsGroupManager } from '../streams/streams-group-manager.js';
 import { GroupError } from './consumer/errors.js';
 import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
@@ -115,6 +117,8 @@ export class OffsetManager {
   readonly pending = new PendingTxnOffsets();
   private readonly groups: GroupManager;
   private readonly consumer: ConsumerGroupManager;
+  /** KIP-1071 streams groups, set by the coordinator: their members commit with member epochs as consumer groups' do. */
+  streams: StreamsGroupManager | null = null;
 
   constructor(groups: GroupManager, consumer: ConsumerGroupManager) {
     this.groups = groups;
@@ -125,6 +129,11 @@ export class OffsetManager {
   unloadGroups(owns: (groupId: string) => boolean): void {
     this.store.removeGroups(owns);
     this.pending.removeGroups(owns);
+  }
+
+  /** The consumer or streams group under the id: groups whose members have epochs instead of a generation. */
+  private epochGroup(groupId: string): ConsumerGroup | StreamsGroup | undefined {
+    return this.consumer.group(groupId) ?? this.streams?.group(groupId);
   }
 
   /** ClassicGroup.validateOffsetCommit. */
@@ -161,6 +170,16 @@ export class OffsetManager {
       }
       return this.commitRecords(req, now, maxMetadataSize);
     }
+    const streamsGroup = this.streams?.group(req.groupId);
+    if (streamsGroup !== undefined) {
+      try {
+        this.streams!.validateOffsetCommit(streamsGroup, req.memberId, req.generationIdOrMemberEpoch);
+      } catch (err) {
+        if (err instanceof GroupError) return { errorCode: err.errorCode };
+        throw err;
+      }
+      return this.commitRecords(req, now, maxMetadataSize);
+    }
     let group = this.groups.group(req.groupId);
     if (group === undefined) {
       if (req.generationIdOrMemberEpoch >= 0) {
@@ -186,10 +205,10 @@ export class OffsetManager {
    * and epoch, a stale epoch answering ILLEGAL_GENERATION. Then the records, as for OffsetCommit.
    */
   commitTransactional(req: TxnCommitRequest, now: number, maxMetadataSize: number): CommitOutcome {
-    const consumerGroup = this.consumer.group(req.groupId);
-    if (consumerGroup !== undefined) {
-      if (!(req.generationId < 0 && consumerGroup.isEmpty)) {
-        const member = consumerGroup.members.get(req.memberId);
+    const epochGroup = this.epochGroup(req.groupId);
+    if (epochGroup !== undefined) {
+      if (!(req.generationId < 0 && epochGroup.isEmpty)) {
+        const member = epochGroup.members.get(req.memberId);
         if (member === undefined) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
         if (member.memberEpoch !== req.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
       }
@@ -245,7 +264,7 @@ export class OffsetManager {
    */
   fetch(groupId: string, topics: ReadonlyArray<{ name: string; partitionIndexes: readonly number[] }> | null, requireStable = false): OffsetFetchResponseTopics[] {
     const group = this.groups.group(groupId);
-    const known = (group !== undefined && group.state !== GroupState.Dead) || this.consumer.group(groupId) !== undefined;
+    const known = (group !== undefined && group.state !== GroupState.Dead) || this.epochGroup(groupId) !== undefined;
     const offsets = known ? this.store.group(groupId) : undefined;
     // KIP-447: a partition with an offset in an open transaction is unstable for read_committed consumers.
     const unstable = requireStable && this.pending.hasGroup(groupId);
@@ -273,11 +292,11 @@ export class OffsetManager {
    * where only the topics they subscribe to are refused).
    */
   delete(groupId: string, topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number }> }>): DeleteOutcome {
-    const consumerGroup = this.consumer.group(groupId);
-    const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
-    const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
+    const epochGroup = this.epochGroup(groupId);
+    const classic = epochGroup === undefined ? this.groups.group(groupId) : undefined;
+    const group: ConsumerGroup | StreamsGroup | ClassicGroup | undefined = epochGroup ?? classic;
     if (group === undefined || (classic !== undefined && classic.state === GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-    // A consumer group never refuses as a whole: only the topics its members consume.
+    // A consumer or streams group never refuses as a whole: only the topics its members consume.
     if (classic !== undefined && classic.state !== GroupState.Empty && !classic.usesConsumerProtocol) return { errorCode: ErrorCode.NON_EMPTY_GROUP };
     const records: OffsetRecord[] = [];
     const out: OffsetDeleteResponseTopic[] = [];
@@ -332,11 +351,11 @@ export class OffsetManager {
     const offsets = this.store.group(groupId);
     // A group with an open transaction's offsets is kept (Kafka's cleanupExpiredOffsets).
     if (offsets === undefined) return !this.pending.hasGroup(groupId);
-    const consumerGroup = this.consumer.group(groupId);
-    const classic = consumerGroup === undefined ? this.groups.group(groupId) : undefined;
-    const group: ConsumerGroup | ClassicGroup | undefined = consumerGroup ?? classic;
+    const epochGroup = this.epochGroup(groupId);
+    const classic = epochGroup === undefined ? this.groups.group(groupId) : undefined;
+    const group: ConsumerGroup | StreamsGroup | ClassicGroup | undefined = epochGroup ?? classic;
     if (group === undefined) return false;
-    // Consumer groups: offsets expire counting from their commit (ConsumerGroup.offsetExpirationCondition).
+    // Consumer and streams groups: offsets expire counting from their commit (ConsumerGroup.offsetExpirationCondition).
     const base = classic !== undefined ? expirationBase(classic) : (o: OffsetAndMetadata) => o.commitTimestampMs;
     if (base === null) return false;
     let allExpired = true;
@@ -372,7 +391,7 @@ export class OffsetManager {
       return;
     }
     // Offsets committed without group management still need a (simple, empty) group.
-    if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
+    if (this.epochGroup(r.group) === undefined) this.groups.getOrCreate(r.group);
     this.store.put(r.group, r.topic, r.partition, r.value);
   }
 
@@ -382,7 +401,7 @@ export class OffsetManager {
       this.replay(r);
       return;
     }
-    if (this.consumer.group(r.group) === undefined) this.groups.getOrCreate(r.group);
+    if (this.epochGroup(r.group) === undefined) this.groups.getOrCreate(r.group);
     this.pending.add(producerId, { group: r.group, topic: r.topic, partition: r.partition, value: r.value });
   }
 
@@ -395,7 +414,7 @@ export class OffsetManager {
     const offsets = this.pending.take(producerId, owns);
     if (!commit) return 0;
     for (const o of offsets) {
-      if (this.consumer.group(o.group) === undefined) this.groups.getOrCreate(o.group);
+      if (this.epochGroup(o.group) === undefined) this.groups.getOrCreate(o.group);
       this.store.put(o.group, o.topic, o.partition, o.value);
     }
     return offsets.length;

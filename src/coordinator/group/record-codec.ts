@@ -11,6 +11,8 @@ export const enum RecordKind {
   Group = 1,
   /** KIP-848 consumer group records (consumer/consumer-records.ts). */
   Consumer = 2,
+  /** KIP-1071 streams group records (../streams/streams-records.ts). */
+  Streams = 3,
 }
 
 /** `body` behind its int16 version (for a key: its record type), in one allocation. */

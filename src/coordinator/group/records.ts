@@ -10,6 +10,7 @@
  *   type 2   GroupMetadataKey (group) → GroupMetadataValue v3 (classic group and members)
  *
  *   type 3-8 the KIP-848 consumer group records (consumer/consumer-records.ts)
+ *   type 17, 19-23 the KIP-1071 streams group records (../streams/streams-records.ts)
  *
  * Records of other types (share groups, resolved regular expressions) are skipped when read back.
  */
@@ -23,6 +24,8 @@ import { EMPTY_BUFFER, ZERO_UUID } from '../../protocol/primitives/codec-helpers
 import type { ClassicGroup } from './classic/classic-group.js';
 import { RecordKind, withVersion } from './record-codec.js';
 import { decodeConsumerRecord, encodeConsumerKey, encodeConsumerValue, type ConsumerGroupRecord } from './consumer/consumer-records.js';
+import { decodeStreamsRecord, encodeStreamsKey, encodeStreamsValue } from '../streams/streams-record-codec.js';
+import type { StreamsGroupRecord } from '../streams/streams-records.js';
 
 /** A committed offset as the coordinator keeps it (Kafka's OffsetAndMetadata). */
 export interface OffsetAndMetadata {
@@ -53,7 +56,7 @@ export interface GroupRecord {
   value: GroupMetadataValue.GroupMetadataValue | null;
 }
 
-export type CoordinatorRecord = OffsetRecord | GroupRecord | ConsumerGroupRecord;
+export type CoordinatorRecord = OffsetRecord | GroupRecord | ConsumerGroupRecord | StreamsGroupRecord;
 
 /**
  * Record types (the key's int16) are the key specs' apiKey since Kafka 4.0, whose key structs
@@ -119,6 +122,7 @@ export function emptyGroupRecord(group: ClassicGroup): GroupRecord {
 
 export function encodeKey(r: CoordinatorRecord): Buffer {
   if (r.kind === RecordKind.Consumer) return encodeConsumerKey(r);
+  if (r.kind === RecordKind.Streams) return encodeStreamsKey(r);
   if (r.kind === RecordKind.Offset) {
     return withVersion(OffsetCommitKey.apiKey, OffsetCommitKey.encode({ group: r.group, topic: r.topic, partition: r.partition }, KEY_VERSION));
   }
@@ -127,6 +131,7 @@ export function encodeKey(r: CoordinatorRecord): Buffer {
 
 export function encodeValue(r: CoordinatorRecord): Buffer | null {
   if (r.kind === RecordKind.Consumer) return encodeConsumerValue(r);
+  if (r.kind === RecordKind.Streams) return encodeStreamsValue(r);
   if (r.value === null) return null;
   if (r.kind === RecordKind.Offset) {
     const v = r.value;
@@ -177,5 +182,5 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null, recordOff
     const version = Math.min(value.readInt16BE(0), GroupMetadataValue.validVersions.highest);
     return { kind: RecordKind.Group, group: k.group, value: GroupMetadataValue.decode(value, 2, version) };
   }
-  return decodeConsumerRecord(type, key, value);
+  return decodeConsumerRecord(type, key, value) ?? decodeStreamsRecord(type, key, value);
 }

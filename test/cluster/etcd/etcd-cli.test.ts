@@ -25,7 +25,7 @@ after(async () => {
 });
 
 function start(nodeId: number, logDir: string, store: string) {
-  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', '--override', `node.id=${nodeId}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${logDir}`], {
+  const child = spawn(process.execPath, [bin, 'start', '--log-level', 'warn', '--override', `node.id=${nodeId}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'console.listeners=', '--override', `log.dirs=${logDir}`], {
     env: { ...process.env, MILLRACE_METADATA_STORE: store },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

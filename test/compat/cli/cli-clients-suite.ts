@@ -16,11 +16,12 @@ import { repoRoot } from '../setup/paths.js';
 import { eventually } from '../../helpers/eventually.js';
 import { CLI_POLL, finished, ok, spawnCli } from '../../cli/cli-harness.js';
 import { type JsonGroup, keyedLines, type Row, unique } from '../../cli/cli-suite.js';
+import { TOOL_JVM_FLAGS } from '../setup/java.js';
 
 /** Runs one of Kafka's tools (a main class of kafka-tools) from the jars the compat set-up fetches. */
 function kafkaTool(mainClass: string, args: readonly string[]) {
   const libs = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
-  return spawn('java', ['-Xmx256m', '-cp', `${libs}/*`, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs kcat with the arguments and stdin, resolving with its output; fails on a non-zero exit. */

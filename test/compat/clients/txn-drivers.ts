@@ -44,3 +44,17 @@ export function ensureJavaStreamsWordCount(): Promise<DriverCommand> {
   })();
   return javaStreams;
 }
+
+let javaStreamsGroup: Promise<DriverCommand> | undefined;
+
+/** WordCountStreamsGroup.java: Kafka Streams WordCount on group.protocol=streams (KIP-1071), exactly_once_v2. */
+export function ensureJavaStreamsGroupWordCount(): Promise<DriverCommand> {
+  javaStreamsGroup ??= (async () => {
+    const classpath = await compileJavaDriver('java-streams-group', ['WordCountStreamsGroup.java'], 'the Kafka Streams WordCount on the streams protocol');
+    return {
+      command: 'java',
+      args: ['-Xmx384m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'WordCountStreamsGroup'],
+    };
+  })();
+  return javaStreamsGroup;
+}

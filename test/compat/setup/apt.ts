@@ -31,6 +31,8 @@ export const APT_PROBES: Readonly<Record<string, Probe>> = {
   'etcd-server': ['etcd', ['--version']],
   // `ip netns` for the cluster fault tests (test/faults/cluster-net.ts).
   iproute2: ['ip', ['-V']],
+  // Debian's browser for the console's Playwright test (test/compat/console-ui.test.ts): never a downloaded one.
+  chromium: ['chromium', ['--version']],
 };
 
 /**

@@ -27,6 +27,7 @@ import { decodeAbortedTxns } from '../../../src/storage/transaction-index.js';
 import { ensureKafkaJars } from '../setup/kafka.js';
 import { repoRoot } from '../setup/paths.js';
 import { freePort } from '../setup/target.js';
+import { TOOL_JVM_FLAGS } from '../setup/java.js';
 
 const run = promisify(execFile);
 
@@ -57,7 +58,7 @@ interface Dump {
 }
 
 async function dumpLogSegments(files: string[], extra: string[] = []): Promise<Dump> {
-  const { stdout, stderr } = await run('java', ['-cp', classpath, 'org.apache.kafka.tools.DumpLogSegments', ...extra, '--files', files.join(',')], { maxBuffer: 256 << 20 });
+  const { stdout, stderr } = await run('java', [...TOOL_JVM_FLAGS, '-cp', classpath, 'org.apache.kafka.tools.DumpLogSegments', ...extra, '--files', files.join(',')], { maxBuffer: 256 << 20 });
   const dump: Dump = { records: new Map(), batches: new Map(), snapshots: new Map(), stdout, stderr };
   let current = '';
   for (const line of stdout.split('\n')) {
@@ -256,7 +257,7 @@ test('Millrace reads and recovers a log directory written by a real Kafka broker
       config: { 'auto.create.topics.enable': false },
     });
     try {
-      await run('java', ['-cp', classpath, path.join(root, 'test', 'compat', 'storage', 'fixtures', 'KafkaCompatProducer.java'), kafka.bootstrap], { timeout: 120_000 });
+      await run('java', [...TOOL_JVM_FLAGS, '-cp', classpath, path.join(root, 'test', 'compat', 'storage', 'fixtures', 'KafkaCompatProducer.java'), kafka.bootstrap], { timeout: 120_000 });
     } finally {
       await kafka.stop();
     }

@@ -18,6 +18,7 @@ import { MemoryLogger } from '../../../src/storage/logger.js';
 import type { PartitionLog } from '../../../src/storage/partition-log.js';
 import { ensureKafkaJars } from '../setup/kafka.js';
 import { repoRoot } from '../setup/paths.js';
+import { TOOL_JVM_FLAGS } from '../setup/java.js';
 
 const run = promisify(execFile);
 const libs = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
@@ -28,7 +29,7 @@ before(async () => {
 });
 
 async function dump(files: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('java', ['-cp', path.join(libs, '*'), 'org.apache.kafka.tools.DumpLogSegments', '--deep-iteration', '--print-data-log', '--files', files.join(',')], {
+  return run('java', [...TOOL_JVM_FLAGS, '-cp', path.join(libs, '*'), 'org.apache.kafka.tools.DumpLogSegments', '--deep-iteration', '--print-data-log', '--files', files.join(',')], {
     maxBuffer: 64 << 20,
   });
 }

@@ -68,7 +68,7 @@ test('CreateTopics, CreatePartitions: CREATE and ALTER; nothing created or grown
   assert.equal(tb.broker.metadata.topic(TOPIC)!.partitions.length, 2);
 });
 
-test('DescribeConfigs and IncrementalAlterConfigs: DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster', async () => {
+test('DescribeConfigs, IncrementalAlterConfigs and AlterConfigs: DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster', async () => {
   const describe = (c: WireClient) => c.request(ApiKey.DescribeConfigs, 4, {
     resources: [
       { ...defaultDescribeConfigsResource(), resourceType: CONFIG_TOPIC, resourceName: TOPIC, configurationKeys: null },
@@ -88,6 +88,16 @@ test('DescribeConfigs and IncrementalAlterConfigs: DESCRIBE_CONFIGS / ALTER_CONF
   assert.equal(tb.broker.metadata.topic(TOPIC)!.configs['retention.ms'], undefined);
   assert.equal((await alter(allowed)).responses[0]!.errorCode, 0);
   assert.equal(tb.broker.metadata.topic(TOPIC)!.configs['retention.ms'], '12345');
+  // The legacy AlterConfigs (replaces the whole set) checks the same operations.
+  const legacy = (c: WireClient, resourceType: number, resourceName: string) => c.request(ApiKey.AlterConfigs, 2, {
+    validateOnly: false,
+    resources: [{ resourceType, resourceName, configs: [{ name: resourceType === CONFIG_TOPIC ? 'retention.ms' : 'log.cleaner.threads', value: resourceType === CONFIG_TOPIC ? '54321' : '2' }] }],
+  });
+  assert.equal((await legacy(denied, CONFIG_TOPIC, TOPIC)).responses[0]!.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  assert.equal((await legacy(denied, CONFIG_BROKER, String(tb.broker.nodeId))).responses[0]!.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  assert.equal(tb.broker.metadata.topic(TOPIC)!.configs['retention.ms'], '12345');
+  assert.equal((await legacy(allowed, CONFIG_TOPIC, TOPIC)).responses[0]!.errorCode, 0);
+  assert.equal(tb.broker.metadata.topic(TOPIC)!.configs['retention.ms'], '54321');
 });
 
 test('InitProducerId: IDEMPOTENT_WRITE (or WRITE on some topic) for idempotence, WRITE on the transactional id', async () => {
