@@ -102,7 +102,7 @@ export interface MetadataStore {
    * replicas per partition, null to cancel. A single node leaves it out.
    */
   alterPartitionReassignments?(
-    requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>,
+    requests: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null; allowReplicationFactorChange?: boolean }>,
   ): Promise<Array<{ topic: string; partition: number; errorCode: number; message: string | null }>>;
   /**
    * Reserves the next `size` producer ids for this broker, unique across a cluster's brokers

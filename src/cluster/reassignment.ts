@@ -118,6 +118,19 @@ export interface ReassignmentRequest {
   partition: number;
   /** The target replicas; null cancels the ongoing reassignment. */
   replicas: readonly number[] | null;
+  /** AlterPartitionReassignments v1: false refuses a target of another replication factor (KIP-860); absent, allowed. */
+  allowReplicationFactorChange?: boolean;
+}
+
+/**
+ * ReplicationControlManager.validatePartitionReplicationFactorUnchanged: the partition's
+ * replication factor (its replicas less those a reassignment is adding) against the target's.
+ */
+export function replicationFactorProblem(replicas: readonly number[], adding: readonly number[], target: readonly number[]): ReassignmentProblem | null {
+  let current = replicas.length;
+  for (const id of adding) if (replicas.includes(id)) current--;
+  if (current === target.length) return null;
+  return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: `The replication factor is changed from ${current} to ${target.length}` };
 }
 
 export interface PlannedReassignment {
@@ -147,7 +160,8 @@ export function planReassignments(image: MetadataImage, requests: readonly Reass
       if ('errorCode' in reverted) return refused(reverted.errorCode, reverted.message);
       next = reverted;
     } else {
-      const problem = validateTarget(replicas, registered);
+      const problem = validateTarget(replicas, registered) ??
+        (request.allowReplicationFactorChange !== false ? null : replicationFactorProblem(p.record.replicas, p.record.addingReplicas ?? [], replicas));
       if (problem !== null) return refused(problem.errorCode, problem.message);
       next = startReassignment(p.record, replicas, acceptable);
     }

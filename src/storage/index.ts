@@ -12,6 +12,7 @@ export {
   MAX_TIMESTAMP,
   EARLIEST_LOCAL_TIMESTAMP,
   LATEST_TIERED_TIMESTAMP,
+  EARLIEST_PENDING_UPLOAD_TIMESTAMP,
   type AppendOptions,
   type FetchDataInfo,
   type FetchIsolation,

@@ -17,6 +17,7 @@ export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
 export const EARLIEST_LOCAL_TIMESTAMP = -4;
 export const LATEST_TIERED_TIMESTAMP = -5;
+export const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -6;
 
 export interface PartitionLogOptions {
   /** The partition directory `<log dir>/<topic>-<partition>`; created if missing. */

@@ -44,7 +44,7 @@ import type { AbortedTxn } from './transaction-index.js';
 import type { BatchMetadata, ProducerStateEntry } from './producer-state.js';
 import type { AppendOptions, FetchDataInfo, LogAppendInfo, LogOffsetsListener, PartitionLogOptions, ReadOptions } from './partition-log-types.js';
 
-export { LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP, EARLIEST_LOCAL_TIMESTAMP, LATEST_TIERED_TIMESTAMP } from './partition-log-types.js';
+export { LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP, EARLIEST_LOCAL_TIMESTAMP, LATEST_TIERED_TIMESTAMP, EARLIEST_PENDING_UPLOAD_TIMESTAMP } from './partition-log-types.js';
 export type { PartitionLogOptions, AppendOptions, LogAppendInfo, FetchDataInfo, FetchIsolation, ReadOptions, LogOffsetsListener } from './partition-log-types.js';
 export type { TxnMarker } from './txn-marker.js';
 export type { AbortedTxn, CompletedTxn } from './transaction-index.js';

@@ -10,7 +10,7 @@ import { StorageError } from './errors.js';
 import type { LogSegment, RecordTimestampFinder, TimestampAndOffset } from './log-segment.js';
 import type { LogSegments } from './log-segments.js';
 import type { LocalLog } from './local-log.js';
-import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIERED_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './partition-log-types.js';
+import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_PENDING_UPLOAD_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIERED_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './partition-log-types.js';
 
 export const RESTART = Symbol('restart');
 
@@ -28,7 +28,9 @@ export interface OffsetByTimestampHost extends TimestampSearchHost {
 
 /**
  * ListOffsets: the first offset whose timestamp is >= `timestamp`, or the special
- * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered).
+ * timestamps (-1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered,
+ * -6 earliest pending upload; without tiered storage the last two are offset -1, as Kafka's
+ * UnifiedLog answers when remote storage is off).
  * null when no record has a timestamp that large. Asynchronous: records of compressed
  * batches are decoded to find the exact record.
  */
@@ -41,6 +43,7 @@ export async function fetchOffsetByTimestamp(log: OffsetByTimestampHost, timesta
     case LATEST_TIMESTAMP:
       return { timestamp: -1, offset: log.logEndOffset, leaderEpoch: -1 };
     case LATEST_TIERED_TIMESTAMP:
+    case EARLIEST_PENDING_UPLOAD_TIMESTAMP:
       return { timestamp: -1, offset: -1, leaderEpoch: -1 };
   }
   if (timestamp < 0 && timestamp !== MAX_TIMESTAMP) throw new StorageError('INVALID_REQUEST', `invalid timestamp ${timestamp}`);

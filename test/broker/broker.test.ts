@@ -14,14 +14,14 @@ import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 
 const apiVersionsRequest = { clientSoftwareName: 'millrace-test', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 };
 
-test('ApiVersions advertises exactly the registered handlers and 4.0 features', async () => {
+test('ApiVersions advertises exactly the registered handlers and the features Millrace has', async () => {
   const broker = await startBroker();
   const client = await WireClient.connect(broker.bootstrapServers);
   try {
     const res = await client.request(ApiKey.ApiVersions, 3, apiVersionsRequest);
     assert.equal(res.errorCode, ErrorCode.NONE);
     const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-    assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 4]);
+    assert.deepEqual(keys.get(ApiKey.ApiVersions), [0, 5]);
     assert.deepEqual(keys.get(ApiKey.Metadata), [0, 13]);
     assert.deepEqual(keys.get(ApiKey.EndTxn), [0, 5]);
     assert.deepEqual(keys.get(ApiKey.WriteTxnMarkers), [1, 1], 'Kafka 4.0 removed v0');
@@ -31,6 +31,10 @@ test('ApiVersions advertises exactly the registered handlers and 4.0 features', 
     assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version', 'share.version']);
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'share.version'), { name: 'share.version', maxVersionLevel: 1, minVersionLevel: 1 });
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
+    // metadata.version up to 4.2-IV1 (29): 4.3-IV0 brings cordoned log directories, which Millrace has not.
+    assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', minVersion: 7, maxVersion: 29 });
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', maxVersionLevel: 29, minVersionLevel: 29 });
+    assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'group.version'), { name: 'group.version', minVersion: 0, maxVersion: 1 });
     const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
     assert.equal(v0.apiKeys.length, res.apiKeys.length);
   } finally {

@@ -77,6 +77,15 @@ test('through the store: started, listed, completed by the controller once the n
     ]);
     assert.deepEqual(s3.listPartitionReassignments(null), [{ topic: 't', partition: 0, replicas: [3, 2, 1], addingReplicas: [3], removingReplicas: [1] }]);
     assert.deepEqual(s3.listPartitionReassignments([{ topic: 't', partition: 1 }, { topic: 'nope', partition: 0 }]), []);
+    // v1 forbidding replication factor changes (KIP-860): partition 0's factor is 2 while 3 is being added.
+    assert.deepEqual(await s2.alterPartitionReassignments([
+      { topic: 't', partition: 0, replicas: [3], allowReplicationFactorChange: false },
+      { topic: 't', partition: 1, replicas: [1, 2, 3], allowReplicationFactorChange: false },
+    ]), [
+      { topic: 't', partition: 0, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: 'The replication factor is changed from 2 to 1' },
+      { topic: 't', partition: 1, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: 'The replication factor is changed from 2 to 3' },
+    ]);
+    assert.deepEqual(s3.listPartitionReassignments(null), [{ topic: 't', partition: 0, replicas: [3, 2, 1], addingReplicas: [3], removingReplicas: [1] }], 'nothing changed');
 
     // The controller (broker 1) goes; the next one completes the reassignment once 3 is in the ISR.
     await s1.crash();

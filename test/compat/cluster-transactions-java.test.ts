@@ -1,6 +1,6 @@
 /**
- * The Java client (kafka-clients 4.4.0, TxnDriver.java, transaction version 2: Produce v12,
- * TxnOffsetCommit v5, EndTxn v5) against a three-broker embedded cluster, with transactional
+ * The Java client (kafka-clients 4.4.0, TxnDriver.java, transaction version 2: Produce v13,
+ * TxnOffsetCommit v6, EndTxn v5) against a three-broker embedded cluster, with transactional
  * ids whose coordinator (the leader of their __transaction_state partition) does not lead the
  * partitions they write, nor the group's __consumer_offsets partition: the partition leaders
  * add the partitions through the coordinator's broker (KIP-890, AddPartitionsToTxn v4+).

@@ -52,10 +52,10 @@ const TXN_APIS = [ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.EndT
  * are wrapped, then put back): which protocol a client spoke (transaction.version 2 clients
  * send no AddPartitionsToTxn or AddOffsetsToTxn, and EndTxn and TxnOffsetCommit v5).
  */
-async function withVersions<T>(tb: TestBroker, report: (message: string) => void, run: () => Promise<T>): Promise<{ result: T; versions: Map<number, number[]> }> {
+async function withVersions<T>(tb: TestBroker, report: (message: string) => void, run: () => Promise<T>, apis: readonly number[] = TXN_APIS): Promise<{ result: T; versions: Map<number, number[]> }> {
   const versions = new Map<number, number[]>();
   const restore: Array<() => void> = [];
-  for (const key of TXN_APIS) {
+  for (const key of apis) {
     const h = tb.broker.handlers.get(key) as ApiHandler | undefined;
     if (h === undefined) throw new Error(`no handler for ${key}`);
     const handle = h.handle;
@@ -178,9 +178,10 @@ test('Java producer (kafka-clients 4.4.0): commit, abort, offsets, fencing; read
     writeFileSync(join(dir, 'TxnRoundTrip.java'), JAVA_SOURCE);
     await run('javac', ['-cp', java.classpath, '-d', dir, join(dir, 'TxnRoundTrip.java')]);
     const { result: { stdout }, versions } = await withVersions(tb, (m) => t.diagnostic(m), () =>
-      run(java.java, ['-cp', `${dir}:${java.classpath}`, 'TxnRoundTrip', tb.bootstrap, 'java-txn', 'java-group'], { timeout: 180_000 }));
-    // transaction.version 2: partitions and offsets added by Produce v12 and TxnOffsetCommit v5.
-    assert.deepEqual(Object.fromEntries(versions), { [ApiKey.EndTxn]: [5], [ApiKey.TxnOffsetCommit]: [5] });
+      run(java.java, ['-cp', `${dir}:${java.classpath}`, 'TxnRoundTrip', tb.bootstrap, 'java-txn', 'java-group'], { timeout: 180_000 }), [...TXN_APIS, ApiKey.Produce, ApiKey.Fetch]);
+    // transaction.version 2: partitions and offsets added by Produce and TxnOffsetCommit; kafka-clients
+    // 4.4 produces and commits offsets by topic id (Produce v13, TxnOffsetCommit v6) and fetches at v18.
+    assert.deepEqual(Object.fromEntries(versions), { [ApiKey.EndTxn]: [5], [ApiKey.TxnOffsetCommit]: [6], [ApiKey.Produce]: [13], [ApiKey.Fetch]: [18] });
     const lines = stdout.trim().split('\n').filter((l) => !l.startsWith('['));
     assert.match(lines.find((l) => l.startsWith('fenced') || l.startsWith('zombie')) ?? '', /^fenced (ProducerFencedException|InvalidProducerEpochException)$/, stdout);
     const loop = (keep: (t: number) => boolean) => Array.from({ length: 60 }, (_, t) => t).filter(keep).flatMap((t) => Array.from({ length: 20 }, (_, i) => `l${t}-${i}`));

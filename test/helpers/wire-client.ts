@@ -29,6 +29,7 @@ import * as CreateTopicsRequest from '../../src/protocol/generated/create-topics
 import * as FetchRequest from '../../src/protocol/generated/fetch-request.js';
 import * as MetadataRequest from '../../src/protocol/generated/metadata-request.js';
 import * as ProduceRequest from '../../src/protocol/generated/produce-request.js';
+import { clientMaxVersion } from '../../src/client/client-versions.js';
 
 type Key = keyof RequestTypes & keyof ResponseTypes;
 
@@ -132,7 +133,8 @@ export class WireClient {
     const theirs = this.brokerVersions.get(apiKey);
     if (this.brokerVersions.size === 0) throw new WireError('version() needs WireClient.connect(…, { apiVersions: true })');
     if (ours === undefined || theirs === undefined) throw new WireError(`the broker does not support API key ${apiKey}`);
-    const v = Math.min(ours.validVersions.highest, theirs.max);
+    // Capped as Millrace's client is: a newer version may want fields the caller does not fill (topic ids).
+    const v = Math.min(ours.validVersions.highest, clientMaxVersion(apiKey), theirs.max);
     if (v < atLeast || v < theirs.min || v < ours.validVersions.lowest) {
       throw new WireError(`${ours.name}: no common version >= ${atLeast} (ours ${ours.validVersions.lowest}-${ours.validVersions.highest}, broker ${theirs.min}-${theirs.max})`);
     }

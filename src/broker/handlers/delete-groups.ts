@@ -1,5 +1,6 @@
-// DeleteGroups (key 42), versions 0-2. v1 changes only throttling; v2 is the first flexible
-// version. Each distinct group is answered: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members
+// DeleteGroups (key 42), versions 0-3. v1 changes only throttling; v2 is the first flexible
+// version; v3 adds a per-group error message, which Kafka fills only for GROUP_DELETION_FAILED
+// (deleting a share group's state failed); Millrace's deletions have no such step, so it is null. Each distinct group is answered: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members
 // remain), or deleted — its offsets and metadata get tombstones in __consumer_offsets, and
 // the answer waits until they are committed.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -11,7 +12,7 @@ import { defineHandler } from './handler.js';
 export const deleteGroupsHandler = defineHandler({
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   async handle(request, info, broker) {
     const groups = broker.groups;
     // DELETE on each group (KafkaApis): the others are answered GROUP_AUTHORIZATION_FAILED.

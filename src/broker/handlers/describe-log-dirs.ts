@@ -1,6 +1,8 @@
-// DescribeLogDirs (key 35), versions 1-4 (Kafka 4.0 removed 0). Every log directory with the
+// DescribeLogDirs (key 35), versions 1-5 (Kafka 4.0 removed 0). Every log directory with the
 // partitions it holds (all, or those asked for), their sizes and offset lag; v2 is flexible,
-// v3 adds a top-level error code, v4 the directory's total and usable bytes.
+// v3 adds a top-level error code, v4 the directory's total and usable bytes, v5 whether the
+// directory is cordoned (KIP-1066), which a Millrace log directory never is: it has no
+// cordoning, so every directory takes new partitions.
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -22,7 +24,7 @@ async function space(dir: string): Promise<{ total: bigint; usable: bigint }> {
 export const describeLogDirsHandler = defineHandler({
   apiKey: ApiKey.DescribeLogDirs,
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(request, info, broker) {
     // DESCRIBE on the cluster, else nothing (v3+ say why).
     if (!authorizeCluster(broker, info, AclOperation.Describe)) return { throttleTimeMs: 0, errorCode: info.apiVersion >= 3 ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.NONE, results: [] };

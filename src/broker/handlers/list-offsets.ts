@@ -1,11 +1,13 @@
-// ListOffsets (key 2), versions 1-10 (Kafka 4.0 removed v0). v1 one offset and its timestamp
+// ListOffsets (key 2), versions 1-11 (Kafka 4.0 removed v0). v1 one offset and its timestamp
 // per partition; v2 isolation level (read_committed answers "latest" with the last stable
 // offset); v4 current leader epoch (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH) and the leader
 // epoch of the answer; v5 OFFSET_NOT_AVAILABLE (never needed on one node); v6 flexible; v7
 // timestamp -3: the offset with the largest timestamp (KIP-734); v8 -4: earliest local offset
 // (KIP-405; no tiered storage, so the log start offset); v9 -5: latest tiered offset
 // (KIP-1005; no tiered storage: offset -1, timestamp -1, epoch -1, as Kafka answers); v10
-// timeout_ms (KIP-1075, for remote reads: unused). A special timestamp older than its
+// timeout_ms (KIP-1075, for remote reads: unused); v11 -6: earliest offset pending upload to
+// tiered storage (KIP-1023; none: offset -1, timestamp -1, epoch -1, as Kafka answers without
+// remote storage). A special timestamp older than its
 // version gets UNSUPPORTED_VERSION, a partition named twice INVALID_REQUEST. A lookup by
 // timestamp finds the first offset whose timestamp is >= it; none, or one not yet readable
 // (at or past the high watermark), gives offset -1 and timestamp -1.
@@ -18,6 +20,7 @@ import {
   EARLIEST_TIMESTAMP,
   LATEST_TIERED_TIMESTAMP,
   LATEST_TIMESTAMP,
+  EARLIEST_PENDING_UPLOAD_TIMESTAMP,
   MAX_TIMESTAMP,
 } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
@@ -36,12 +39,13 @@ const SPECIAL_TIMESTAMP_VERSIONS = new Map<number, number>([
   [MAX_TIMESTAMP, 7],
   [EARLIEST_LOCAL_TIMESTAMP, 8],
   [LATEST_TIERED_TIMESTAMP, 9],
+  [EARLIEST_PENDING_UPLOAD_TIMESTAMP, 11],
 ]);
 
 export const listOffsetsHandler = defineHandler({
   apiKey: ApiKey.ListOffsets,
   minVersion: 1,
-  maxVersion: 10,
+  maxVersion: 11,
   async handle(request, info, broker) {
     const v = info.apiVersion;
     const seen = new Set<string>();

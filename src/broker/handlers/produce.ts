@@ -1,13 +1,15 @@
-// Produce (key 0), versions 3-12, advertised as 0-12. Kafka 4.0 removed v0-2 (message
+// Produce (key 0), versions 3-13, advertised as 0-13. Kafka 4.0 removed v0-2 (message
 // formats v0/v1, KIP-896), so v3 (transactional id, record batch v2) is the baseline; but
 // librdkafka before 2.8 (kcat, confluent-kafka) silently stops compressing when a broker's
-// Produce range does not include v0 (librdkafka#4956), so Kafka 4.0 still advertises 0-12 and
+// Produce range does not include v0 (librdkafka#4956), so Kafka 4.x still advertises v0 and
 // closes the connection of a v0-2 request (KAFKA-18659). Millrace does the same. v4 may answer
 // KAFKA_STORAGE_ERROR; v5 adds the log start offset; v7 allows zstd; v8 adds record errors
 // and an error message (KIP-467); v9 is flexible; v10 adds the current leader and the
 // leaders' endpoints as tagged fields for NOT_LEADER_OR_FOLLOWER (KIP-951); v11 may answer
 // TRANSACTION_ABORTABLE (KIP-890 part 1); v12 comes from transaction.version 2 clients, whose
-// partitions the leader adds to the transaction itself (KIP-890 part 2; produce/produce-txn.ts).
+// partitions the leader adds to the transaction itself (KIP-890 part 2; produce/produce-txn.ts);
+// v13 names topics by id (KIP-516): an id no topic has is answered UNKNOWN_TOPIC_ID, before
+// authorization, as KafkaApis does.
 //
 // acks: 1 and -1 are answered once the batch is in the log (and fsynced when the flush policy
 // says so); on a single node the leader is the whole ISR, so -1 waits for nothing more. In a
@@ -34,7 +36,6 @@ import { topicProduceSettings } from '../produce/topic-settings.js';
 import { AclOperation, ResourceType } from '../../cluster/acls.js';
 import { authorize, authorizeTopic } from '../authorize.js';
 import { CloseConnection, defineHandler, type HandlerResult, type RequestInfo } from './handler.js';
-import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 /**
  * The request-wide transactional checks Kafka makes before any partition
@@ -65,7 +66,7 @@ export function transactionalRequestError(request: ProduceRequest): number {
 
 /** Every partition of the request answered with one error. */
 function everyPartition(request: ProduceRequest, errorCode: number): TopicProduceResponse[] {
-  return request.topicData.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
+  return request.topicData.map((t) => ({ name: t.name, topicId: t.topicId, partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode)) }));
 }
 
 /**
@@ -77,7 +78,7 @@ function invalidAcks(request: ProduceRequest, broker: BrokerContext, apiVersion:
     const meta = broker.metadata.topic(t.name);
     return {
       name: t.name,
-      topicId: ZERO_UUID,
+      topicId: t.topicId,
       partitionResponses: t.partitionData.map((p) => {
         if (partitionOf(meta, p.index) === undefined) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const fault = p.records === null ? BatchFault.NoBatch : validateProduceRecords(p.records, 0, p.records.length, apiVersion);
@@ -118,6 +119,14 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
     throw new CloseConnection(`Received request api key PRODUCE with version ${info.apiVersion} which is not enabled`);
   }
   const acks = request.acks;
+  // v13: each id's topic name ('' for an id no topic has), as KafkaApis resolves them first.
+  let refusing: Map<string, number> | null = null;
+  if (info.apiVersion >= 13) {
+    for (const t of request.topicData) {
+      t.name = broker.metadata.topicById(t.topicId)?.name ?? '';
+      if (t.name === '') (refusing ??= new Map()).set('', ErrorCode.UNKNOWN_TOPIC_ID);
+    }
+  }
   const txnError = transactionalRequestError(request);
   if (txnError !== ErrorCode.NONE) {
     const responses = everyPartition(request, txnError);
@@ -130,10 +139,11 @@ function handleProduce(request: ProduceRequest, info: RequestInfo, broker: Broke
       const responses = everyPartition(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
       return acks === 0 ? unacknowledged(responses, info) : response(responses, null, info.listenerName);
     }
-    let denied: Set<string> | null = null;
-    for (const t of request.topicData) if (!authorizeTopic(broker, info, AclOperation.Write, t.name)) (denied ??= new Set()).add(t.name);
-    if (denied !== null) return produceWithDenied(request, info, broker, denied);
+    for (const t of request.topicData) {
+      if (t.name !== '' && !authorizeTopic(broker, info, AclOperation.Write, t.name)) (refusing ??= new Map()).set(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
   }
+  if (refusing !== null) return produceWithRefused(request, info, broker, refusing);
   return produceAuthorized(request, info, broker);
 }
 
@@ -147,12 +157,17 @@ function hasTransactionalRecords(request: ProduceRequest): boolean {
   return false;
 }
 
-/** The topics the principal may write are produced to; the others answered TOPIC_AUTHORIZATION_FAILED. */
-function produceWithDenied(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, denied: ReadonlySet<string>): ProduceResponse | Promise<ProduceResponse | null> | null {
+/**
+ * The topics not refused are produced to; the refused ones (by name: '' for an id no topic has,
+ * UNKNOWN_TOPIC_ID; a topic the principal may not write, TOPIC_AUTHORIZATION_FAILED) answered
+ * with their error.
+ */
+function produceWithRefused(request: ProduceRequest, info: RequestInfo, broker: BrokerContext, refusing: ReadonlyMap<string, number>): ProduceResponse | Promise<ProduceResponse | null> | null {
   const refused: TopicProduceResponse[] = [];
   const allowed: ProduceRequest['topicData'] = [];
   for (const t of request.topicData) {
-    if (denied.has(t.name)) refused.push({ name: t.name, topicId: ZERO_UUID, partitionResponses: t.partitionData.map((p) => partitionError(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) });
+    const code = refusing.get(t.name);
+    if (code !== undefined) refused.push({ name: t.name, topicId: t.topicId, partitionResponses: t.partitionData.map((p) => partitionError(p.index, code)) });
     else allowed.push(t);
   }
   if (allowed.length === 0) return request.acks === 0 ? unacknowledged(refused, info) : response(refused, null, info.listenerName);
@@ -239,7 +254,7 @@ function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerCon
         list[i] = r;
       }
     }
-    responses[t] = { name: topicData.name, topicId: ZERO_UUID, partitionResponses: list };
+    responses[t] = { name: topicData.name, topicId: topicData.topicId, partitionResponses: list };
   }
   if (waiting === null) return acks === 0 ? unacknowledged(responses, info) : response(responses, rc, info.listenerName);
   const filled = slots!;
@@ -252,7 +267,7 @@ function appendAll(request: ProduceRequest, info: RequestInfo, broker: BrokerCon
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   handle(request, info, broker) {
     // A promise may settle on null (acks=0): the dispatcher then sends nothing.
     return handleProduce(request, info, broker) as HandlerResult<ProduceResponse>;

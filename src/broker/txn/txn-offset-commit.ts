@@ -31,7 +31,6 @@ import { transactionCoordinatorNode, TxnOperation, txnOperationForTxnOffsetCommi
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { VERIFICATION_SENTINEL } from '../../storage/verification-state.js';
 import { partitionKey, type TxnPartitionErrors } from './add-partitions-to-txn-sender.js';
-import { ZERO_UUID } from '../../protocol/primitives/codec-helpers.js';
 
 /**
  * A verification error as TxnOffsetCommit answers it: AddPartitionsToTxnManager's mapping
@@ -53,7 +52,7 @@ export function txnOffsetCommitError(code: number, operation: TxnOperation): num
 }
 
 function allPartitions(topics: TxnOffsetCommitRequest['topics'], errorCode: number): TxnOffsetCommitResponseTopic[] {
-  return topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+  return topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
 }
 
 export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetCommitRequest, apiVersion: number): Promise<TxnOffsetCommitResponse> {
@@ -109,6 +108,11 @@ export async function txnOffsetCommit(broker: BrokerContext, request: TxnOffsetC
     verificationGuard,
   });
   if (result.errorCode !== ErrorCode.NONE) return answer(allPartitions(known, result.errorCode));
+  if (apiVersion >= 6) {
+    // v6 answers by topic id: the request's id of each topic name.
+    const ids = new Map(known.map((t) => [t.name, t.topicId]));
+    for (const t of result.topics) t.topicId = ids.get(t.name) ?? t.topicId;
+  }
   return answer(result.topics);
 }
 

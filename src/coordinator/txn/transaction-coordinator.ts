@@ -407,9 +407,9 @@ export class TransactionCoordinator implements TransactionalIdCoordinator {
     return out;
   }
 
-  listTransactions(filterProducerIds: ReadonlySet<number>, filterStates: readonly string[], filterDurationMs = -1): ListTransactionsResponse {
+  listTransactions(filterProducerIds: ReadonlySet<number>, filterStates: readonly string[], filterDurationMs = -1, filterIdPattern: string | null = null): ListTransactionsResponse {
     if (!this.active) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] };
-    return this.txnManager.listTransactionStates(filterProducerIds, filterStates, filterDurationMs);
+    return this.txnManager.listTransactionStates(filterProducerIds, filterStates, filterDurationMs, filterIdPattern);
   }
 
   // ---- background tasks ----------------------------------------------------------------------------

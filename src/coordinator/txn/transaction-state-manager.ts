@@ -20,6 +20,7 @@ import type { TransactionConfig } from './transaction-config.js';
 import { keyToBytes, readTxnRecordKey, readTxnRecordValue, TRANSACTION_STATE_TOPIC, valueToBytes, type TxnLogRecord } from './transaction-log.js';
 import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import type { TransactionStateLog } from './transaction-state-log.js';
+import { compileTransactionalIdPattern } from './list-transactions.js';
 import {
   isExpirationAllowed,
   stateFromName,
@@ -162,10 +163,15 @@ export class TransactionStateManager {
    * does not know come back in unknownStateFilters) and, with a duration >= 0, only
    * transactions running for longer than it.
    */
-  listTransactionStates(filterProducerIds: ReadonlySet<number>, filterStateNames: readonly string[], filterDurationMs: number): ListTransactionsResponse {
+  listTransactionStates(filterProducerIds: ReadonlySet<number>, filterStateNames: readonly string[], filterDurationMs: number, filterIdPattern: string | null = null): ListTransactionsResponse {
     const response: ListTransactionsResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, unknownStateFilters: [], transactionStates: [] };
     if (this.loadingPartitions.size > 0) {
       response.errorCode = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+      return response;
+    }
+    const pattern = compileTransactionalIdPattern(filterIdPattern);
+    if (pattern === undefined) {
+      response.errorCode = ErrorCode.INVALID_REGULAR_EXPRESSION;
       return response;
     }
     const filterStates = new Set<TransactionState>();
@@ -182,6 +188,7 @@ export class TransactionStateManager {
         if (filterProducerIds.size > 0 && !filterProducerIds.has(m.producerId)) continue;
         if (filterStateNames.length > 0 && !filterStates.has(m.state)) continue;
         if (filterDurationMs >= 0 && now - m.txnStartTimestamp <= filterDurationMs) continue;
+        if (pattern !== null && !pattern.test(m.transactionalId)) continue;
         states.push({ transactionalId: m.transactionalId, producerId: BigInt(m.producerId), transactionState: stateName(m.state) });
       }
     }

@@ -37,7 +37,7 @@ function concat(frame: Buffer | ChunkedFrame): Buffer {
 
 test('the spliced fetch frame has the bytes of encodeResponseFrame at every version, records uncopied', (t) => {
   const rnd = seededRandom(t);
-  for (let v = 4; v <= 17; v++) {
+  for (let v = 4; v <= 18; v++) {
     const body = mixedResponse(v, rnd);
     const large = body.responses.flatMap((t) => t.partitions).map((p) => p.records).filter((r) => r !== null && r.length >= SPLICE_MIN_BYTES);
     assert.equal(large.length, 3);

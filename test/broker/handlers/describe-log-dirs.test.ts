@@ -7,7 +7,7 @@ import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { createTopics, newTopic } from '../config-admin/admin-helpers.js';
 import { startTestBroker } from '../../helpers/test-broker.js';
 
-test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 (highest) adds the disk space', async () => {
+test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 adds the disk space, v5 (highest) whether a directory is cordoned', async () => {
   const ab = await startTestBroker();
   try {
     await createTopics(ab, newTopic('a', 3), newTopic('b'));
@@ -30,6 +30,10 @@ test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 (highe
     const r = v4.results[0]!;
     assert.deepEqual(r.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]), [['a', [1]]]);
     assert.ok(r.totalBytes > 0n && r.usableBytes >= 0n && r.usableBytes <= r.totalBytes);
+
+    // v5: Millrace cannot cordon a log directory, so none is; the rest is v4's answer.
+    const v5 = await ab.client.request(ApiKey.DescribeLogDirs, 5, { topics: [{ topic: 'a', partitions: [1, 9] }] });
+    assert.deepEqual(v5.results.map((d) => [d.logDir, d.isCordoned, d.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionSize)])]), [[r.logDir, false, [['a', [size]]]]]);
 
     const none = await ab.client.request(ApiKey.DescribeLogDirs, 3, { topics: [] });
     assert.deepEqual(none.results.map((d) => d.topics), [[]], 'every directory, no partitions');

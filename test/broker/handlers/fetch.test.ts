@@ -33,7 +33,17 @@ test('Fetch v4 (lowest) reads by topic name: records, high watermark, last stabl
   assert.deepEqual(decodeRecords(p.records).map((r) => r.offset), [0, 1, 2, 3, 4]);
 });
 
-test('Fetch v17 (highest) reads by topic id, with the log start offset and default tagged fields', async () => {
+test('Fetch v18 (highest): a fetcher\'s high watermark (KIP-1166) is taken and, as by a Kafka 4.4 broker, not used', async () => {
+  for (const highWatermark of [9223372036854775807n, 0n]) {
+    const res = await tb.client.request(ApiKey.Fetch, 18, fetchRequest([{ topicId, partitions: [{ partition: 0, fetchOffset: 3n, currentLeaderEpoch: 0, highWatermark }] }]));
+    assert.equal(res.errorCode, ErrorCode.NONE);
+    const p0 = res.responses[0]!.partitions[0]!;
+    assert.equal(p0.errorCode, ErrorCode.NONE);
+    assert.deepEqual(decodeRecords(p0.records).map((r) => r.value), ['b-0', 'b-1'], `highWatermark ${highWatermark}`);
+  }
+});
+
+test('Fetch v17 reads by topic id, with the log start offset and default tagged fields', async () => {
   const res = await tb.client.request(
     ApiKey.Fetch,
     17,

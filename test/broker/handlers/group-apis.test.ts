@@ -32,7 +32,7 @@ after(async () => {
   await tb.close();
 });
 
-test('ApiVersions advertises the group APIs with Kafka 4.0\'s ranges', async () => {
+test('ApiVersions advertises the group APIs with their served ranges', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => {
     const e = r.apiKeys.find((x) => x.apiKey === k);
@@ -43,12 +43,12 @@ test('ApiVersions advertises the group APIs with Kafka 4.0\'s ranges', async () 
   assert.deepEqual(range(ApiKey.SyncGroup), [0, 5]);
   assert.deepEqual(range(ApiKey.Heartbeat), [0, 4]);
   assert.deepEqual(range(ApiKey.LeaveGroup), [0, 5]);
-  assert.deepEqual(range(ApiKey.OffsetCommit), [2, 9]);
-  assert.deepEqual(range(ApiKey.OffsetFetch), [1, 9]);
+  assert.deepEqual(range(ApiKey.OffsetCommit), [2, 10]);
+  assert.deepEqual(range(ApiKey.OffsetFetch), [1, 10]);
   assert.deepEqual(range(ApiKey.OffsetDelete), [0, 0]);
   assert.deepEqual(range(ApiKey.DescribeGroups), [0, 6]);
   assert.deepEqual(range(ApiKey.ListGroups), [0, 5]);
-  assert.deepEqual(range(ApiKey.DeleteGroups), [0, 2]);
+  assert.deepEqual(range(ApiKey.DeleteGroups), [0, 3]);
   assert.deepEqual(range(ApiKey.ConsumerGroupHeartbeat), [0, 1]);
 });
 
@@ -171,6 +171,37 @@ test('SyncGroup v5 without a protocol type or name is INCONSISTENT_GROUP_PROTOCO
   assert.equal(r.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
 });
 
+test('OffsetCommit v10 and OffsetFetch v10 name topics by id: UNKNOWN_TOPIC_ID for an id no topic has', async () => {
+  const groupId = 'by-id';
+  const t = tb.broker.metadata.topic('t')!.id;
+  const u = tb.broker.metadata.topic('u')!.id;
+  const nowhere = Buffer.alloc(16, 7);
+  const commit = { ...commitBody(groupId, []), topics: [
+    { name: '', topicId: t, partitions: [{ partitionIndex: 0, committedOffset: 40n, committedLeaderEpoch: -1, committedMetadata: 'by id' }, { partitionIndex: 9, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
+    { name: '', topicId: nowhere, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
+    { name: '', topicId: u, partitions: [{ partitionIndex: 0, committedOffset: 41n, committedLeaderEpoch: -1, committedMetadata: null }] },
+  ] };
+  const r = await c.request(ApiKey.OffsetCommit, 10, commit);
+  assert.deepEqual(r.topics.map((x) => [x.topicId, x.partitions.map((p) => [p.partitionIndex, p.errorCode])]), [
+    [t, [[0, ErrorCode.NONE], [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+    [nowhere, [[0, ErrorCode.UNKNOWN_TOPIC_ID]]],
+    [u, [[0, ErrorCode.NONE]]],
+  ]);
+  // What v10 committed by id, v9 reads by name.
+  assert.deepEqual([...(await fetchCommitted(c, groupId))].sort(), [['t-0', { offset: 40n, metadata: 'by id' }], ['u-0', { offset: 41n, metadata: '' }]]);
+
+  const named = await c.request(ApiKey.OffsetFetch, 10, { ...defaultOffsetFetchRequest(), groups: [
+    { groupId, memberId: null, memberEpoch: -1, topics: [{ name: '', topicId: t, partitionIndexes: [0, 1] }, { name: '', topicId: nowhere, partitionIndexes: [3] }] },
+  ] });
+  assert.deepEqual(named.groups[0]!.topics.map((x) => [x.topicId, x.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode])]), [
+    [t, [[0, 40n, 'by id', ErrorCode.NONE], [1, -1n, '', ErrorCode.NONE]]],
+    [nowhere, [[3, -1n, '', ErrorCode.UNKNOWN_TOPIC_ID]]],
+  ]);
+  const all = await c.request(ApiKey.OffsetFetch, 10, { ...defaultOffsetFetchRequest(), groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }] });
+  const byId = new Map(all.groups[0]!.topics.map((x) => [x.topicId.toString('hex'), x.partitions.map((p) => [p.partitionIndex, p.committedOffset])]));
+  assert.deepEqual(byId, new Map([[t.toString('hex'), [[0, 40n]]], [u.toString('hex'), [[0, 41n]]]]));
+});
+
 test('OffsetCommit v2-v9 and OffsetFetch v1-v9: commit, read back with metadata, unknown topics, and group errors', async () => {
   const groupId = 'offsets';
   for (const v of [2, 5, 8, 9]) {
@@ -236,6 +267,11 @@ test('OffsetDelete and DeleteGroups on an empty group', async () => {
   assert.equal((await c.request(ApiKey.OffsetDelete, 0, { ...defaultOffsetDeleteRequest(), groupId: 'ghost', topics: [] })).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   const dg = await c.request(ApiKey.DeleteGroups, 0, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId, 'ghost'] });
   assert.deepEqual(dg.results, [{ groupId, errorCode: 0, errorMessage: null }, { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }]);
+  assert.equal((await fetchCommitted(c, groupId)).size, 0);
+  // v3 carries a per-group error message: null, Millrace's deletions have no step to explain.
+  await c.request(ApiKey.OffsetCommit, 8, commitBody(groupId, [['t', 0, 1n]]));
+  const v3 = await c.request(ApiKey.DeleteGroups, 3, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId, 'ghost'] });
+  assert.deepEqual(v3.results, [{ groupId, errorCode: 0, errorMessage: null }, { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }]);
   assert.equal((await fetchCommitted(c, groupId)).size, 0);
 });
 

@@ -55,7 +55,7 @@ test('ListOffsets v1 (lowest): latest is the high watermark, earliest the log st
   assert.deepEqual(triple(await one(1, 9000)), [0, -1, -1, -1]);
 });
 
-test('ListOffsets v10 (highest): leader epochs, max timestamp, earliest local, latest tiered', async () => {
+test('ListOffsets v10: leader epochs, max timestamp, earliest local, latest tiered', async () => {
   assert.deepEqual(triple(await one(10, -1)), [0, 5, -1, 0]);
   assert.deepEqual(triple(await one(10, -2)), [0, 0, -1, 0]);
   // The largest timestamp is at offset 5, past the high watermark: consumers may not see it yet.
@@ -66,11 +66,19 @@ test('ListOffsets v10 (highest): leader epochs, max timestamp, earliest local, l
   assert.deepEqual(triple(await one(10, 1600)), [0, 2, 2000, 0]);
 });
 
+test('ListOffsets v11 (highest): -6, the earliest offset pending upload to tiered storage, is none without it', async () => {
+  assert.deepEqual(triple(await one(11, -6)), [0, -1, -1, -1]);
+  // The rest answers as v10 does.
+  assert.deepEqual(triple(await one(11, -1)), [0, 5, -1, 0]);
+  assert.deepEqual(triple(await one(11, 1600)), [0, 2, 2000, 0]);
+});
+
 test('special timestamps before their version, and unknown ones, are UNSUPPORTED_VERSION', async () => {
   assert.equal((await one(6, -3)).errorCode, ErrorCode.UNSUPPORTED_VERSION);
   assert.equal((await one(7, -4)).errorCode, ErrorCode.UNSUPPORTED_VERSION);
   assert.equal((await one(8, -5)).errorCode, ErrorCode.UNSUPPORTED_VERSION);
   assert.equal((await one(10, -6)).errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  assert.equal((await one(11, -7)).errorCode, ErrorCode.UNSUPPORTED_VERSION);
   assert.equal((await one(7, -3)).errorCode, ErrorCode.NONE);
 });
 

@@ -1,4 +1,4 @@
-// AlterPartitionReassignments and ListPartitionReassignments v0 on a single node: the only
+// AlterPartitionReassignments (v0-1) and ListPartitionReassignments v0 on a single node: the only
 // target there can be is its one broker; everything else gets Kafka's errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +34,25 @@ test('AlterPartitionReassignments v0 on a single node: its own broker accepted, 
     assert.deepEqual([list.errorCode, list.topics], [ErrorCode.NONE, []]);
     const named = await ab.client.request(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 10_000, topics: [{ name: 'one', partitionIndexes: [0, 1] }] });
     assert.deepEqual(named.topics, []);
+  } finally {
+    await ab.close();
+  }
+});
+
+test('AlterPartitionReassignments v1: the choice is echoed; a single node\'s one possible target keeps the replication factor', async () => {
+  const ab = await startTestBroker();
+  try {
+    await createTopics(ab, newTopic('one', 1));
+    const nodeId = ab.broker.metadata.brokers()[0]!.nodeId;
+    for (const allowReplicationFactorChange of [false, true]) {
+      const res = await ab.client.request(ApiKey.AlterPartitionReassignments, 1, {
+        timeoutMs: 10_000,
+        allowReplicationFactorChange,
+        topics: [{ name: 'one', partitions: [{ partitionIndex: 0, replicas: [nodeId] }, { partitionIndex: 0, replicas: [nodeId, nodeId] }] }],
+      });
+      assert.equal(res.allowReplicationFactorChange, allowReplicationFactorChange);
+      assert.deepEqual(res.responses[0]!.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.INVALID_REPLICA_ASSIGNMENT], 'target checks come first');
+    }
   } finally {
     await ab.close();
   }

@@ -11,13 +11,13 @@ import { batch, produce, produceRequest, readLog, readValues, records } from '..
 import { makeTopic, startTestBroker } from '../../helpers/test-broker.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 
-test('ApiVersions: Produce advertised 0-12 as Kafka 4.0 does, InitProducerId 0-5, DescribeProducers 0; Produce v0-2 closes the connection', async () => {
+test('ApiVersions: Produce advertised 0-13 as Kafka 4.4 does, InitProducerId 0-5, DescribeProducers 0; Produce v0-2 closes the connection', async () => {
   const tb = await startTestBroker();
   const client = await WireClient.connect(tb.bootstrap);
   try {
     const res = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     const keys = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-    assert.deepEqual(keys.get(ApiKey.Produce), [0, 12]);
+    assert.deepEqual(keys.get(ApiKey.Produce), [0, 13]);
     assert.deepEqual(keys.get(ApiKey.InitProducerId), [0, 5]);
     assert.deepEqual(keys.get(ApiKey.DescribeProducers), [0, 0]);
     await makeTopic(tb, 't');
@@ -27,6 +27,39 @@ test('ApiVersions: Produce advertised 0-12 as Kafka 4.0 does, InitProducerId 0-5
     assert.deepEqual(await readValues(tb, 't', 0), [], 'nothing appended');
     const ok = await produce(client, 't', 0, batch(records(1)), 3);
     assert.equal(ok.errorCode, ErrorCode.NONE);
+  } finally {
+    client.close();
+    await tb.close();
+  }
+});
+
+test('Produce v13 names topics by id: appended to the topic of the id, UNKNOWN_TOPIC_ID for an id no topic has', async () => {
+  const tb = await startTestBroker();
+  const client = await WireClient.connect(tb.bootstrap);
+  try {
+    await makeTopic(tb, 'by-id', 2);
+    const id = tb.broker.metadata.topic('by-id')!.id;
+    const nowhere = Buffer.alloc(16, 9);
+    const r = await client.request(ApiKey.Produce, 13, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [
+        { name: '', topicId: id, partitionData: [{ index: 1, records: batch(records(2)) }, { index: 5, records: batch(records(1)) }] },
+        { name: '', topicId: nowhere, partitionData: [{ index: 0, records: batch(records(1)) }] },
+      ],
+    });
+    assert.deepEqual(r.responses.map((t) => [t.topicId, t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])]), [
+      [id, [[1, ErrorCode.NONE, 0n], [5, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1n]]],
+      [nowhere, [[0, ErrorCode.UNKNOWN_TOPIC_ID, -1n]]],
+    ]);
+    assert.deepEqual(await readValues(tb, 'by-id', 1), ['v0', 'v1']);
+    // acks=0 with an unknown id: no answer, the connection is closed as for any acks=0 error.
+    const quiet = await WireClient.connect(tb.bootstrap);
+    quiet.sendRaw(encodeRequestFrame(ApiKey.Produce, 13, { correlationId: 5, clientId: 'q' }, {
+      transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: '', topicId: nowhere, partitionData: [{ index: 0, records: batch(records(1)) }] }],
+    }));
+    await quiet.waitClosed();
   } finally {
     client.close();
     await tb.close();

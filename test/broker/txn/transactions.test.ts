@@ -25,13 +25,13 @@ before(async () => {
 });
 after(() => tb.close());
 
-test('ApiVersions: the transaction APIs with Apache Kafka 4.0\'s ranges, and transaction.version 2 finalized', async () => {
+test('ApiVersions: the transaction APIs with their served ranges, and transaction.version 2 finalized', async () => {
   const r = await tb.client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => r.apiKeys.filter((x) => x.apiKey === k).map((x) => [x.minVersion, x.maxVersion])[0];
-  // What a Kafka 4.0.2 broker advertised to the clients of test/fixtures/golden/.
+  // What a Kafka 4.4.0 broker advertises, but WriteTxnMarkers (broker to broker) 1-1 where it has 1-2.
   assert.deepEqual(
     [ApiKey.InitProducerId, ApiKey.AddPartitionsToTxn, ApiKey.AddOffsetsToTxn, ApiKey.EndTxn, ApiKey.WriteTxnMarkers, ApiKey.TxnOffsetCommit, ApiKey.DescribeTransactions, ApiKey.ListTransactions].map(range),
-    [[0, 5], [0, 5], [0, 4], [0, 5], [1, 1], [0, 5], [0, 0], [0, 1]],
+    [[0, 5], [0, 5], [0, 4], [0, 5], [1, 1], [0, 6], [0, 0], [0, 2]],
   );
   assert.deepEqual(r.supportedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', minVersion: 0, maxVersion: 2 });
   assert.deepEqual(r.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
@@ -141,6 +141,31 @@ test('transaction.version 2: Produce v12 and TxnOffsetCommit v5 add their partit
   await awaitState(c, id, 'CompleteAbort');
   assert.deepEqual((await logContents(tb, 'out', 0)).slice(-2), ['txn n0', `ABORT(${p.producerId}/2 c0)`]);
   assert.ok(!(await logContents(tb, 'out', 0)).includes('txn late'), 'nothing of the fenced batch was written');
+});
+
+test('TxnOffsetCommit v6 names topics by id: the offset commits with the transaction, UNKNOWN_TOPIC_ID for an id no topic has', async () => {
+  const c = tb.client;
+  const id = 'tv2-ids';
+  const group = 'tv2-ids-group';
+  await findTxnCoordinator(c, id);
+  await findGroupCoordinator(c, group);
+  const p = await initTxn(c, id, 5);
+  const topicId = tb.broker.metadata.topic('in')!.id;
+  const nowhere = Buffer.alloc(16, 3);
+  const r = await c.request(ApiKey.TxnOffsetCommit, 6, {
+    transactionalId: id, groupId: group, producerId: BigInt(p.producerId), producerEpoch: p.producerEpoch, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
+    topics: [
+      { name: '', topicId, partitions: [{ partitionIndex: 0, committedOffset: 8n, committedLeaderEpoch: -1, committedMetadata: 'by id' }] },
+      { name: '', topicId: nowhere, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
+    ],
+  });
+  assert.deepEqual(r.topics.map((t) => [t.topicId, t.partitions.map((x) => [x.partitionIndex, x.errorCode])]), [
+    [topicId, [[0, ErrorCode.NONE]]],
+    [nowhere, [[0, ErrorCode.UNKNOWN_TOPIC_ID]]],
+  ]);
+  assert.equal((await endTxn(c, id, p, true, 5)).errorCode, ErrorCode.NONE);
+  await awaitState(c, id, 'CompleteCommit');
+  assert.deepEqual(await fetchOffset(c, group, 'in', 0, true), [ErrorCode.NONE, 8n]);
 });
 
 test('WriteTxnMarkers from another coordinator: markers appended per partition, errors per partition', async () => {

@@ -132,4 +132,14 @@ test('ListTransactions filters by state, producer id and duration', async () => 
   assert.deepEqual(names(unknown), ['old', 'young']);
   const listed = listTransactions(coord, { stateFilters: ['Empty'], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null }, 1).transactionStates;
   assert.deepEqual(listed, [{ transactionalId: 'empty', producerId: 1000n, transactionState: 'Empty' }]);
+  // v2: a pattern the whole id matches; null or empty means none; ignored before v2.
+  const byPattern = (p: string | null, v = 2) => listTransactions(coord, { stateFilters: [], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: p }, v);
+  assert.deepEqual(names(byPattern('o.*')), ['old']);
+  assert.deepEqual(names(byPattern('.*o.*')), ['done', 'old', 'young']);
+  assert.deepEqual(names(byPattern('ol')), [], 'the whole id must match');
+  assert.deepEqual(names(byPattern('')), ['done', 'empty', 'old', 'young']);
+  assert.deepEqual(names(byPattern(null)), ['done', 'empty', 'old', 'young']);
+  assert.deepEqual(names(byPattern('o.*', 1)), ['done', 'empty', 'old', 'young'], 'v1 has no pattern');
+  const bad = byPattern('(unclosed');
+  assert.deepEqual([bad.errorCode, bad.transactionStates], [ErrorCode.INVALID_REGULAR_EXPRESSION, []]);
 });
