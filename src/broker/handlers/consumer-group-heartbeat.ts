@@ -31,15 +31,7 @@ export const consumerGroupHeartbeatHandler = defineHandler({
     }
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return fail(notHere);
     return groups.consumerGroupHeartbeat({
       groupId: request.groupId,

@@ -36,15 +36,7 @@ export const joinGroupHandler = defineHandler({
     if (request.sessionTimeoutMs < config.minSessionTimeoutMs || request.sessionTimeoutMs > config.maxSessionTimeoutMs) {
       return forVersion(joinError(request.memberId, ErrorCode.INVALID_SESSION_TIMEOUT), v);
     }
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return forVersion(joinError(request.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE), v);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return forVersion(joinError(request.memberId, notHere), v);
     const req: JoinRequest = {
       groupId: request.groupId,

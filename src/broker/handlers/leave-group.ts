@@ -23,15 +23,7 @@ export const leaveGroupHandler = defineHandler({
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
     if (request.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return fail(notHere);
     const members: LeavingMember[] =
       v >= 3

@@ -66,15 +66,7 @@ export const offsetCommitHandler = defineHandler({
       if (partitions.length > 0) valid.push({ name: t.name, partitions });
     }
     if (valid.length > 0) {
-      const ready = groups.ready();
-      if (ready !== null) {
-        try {
-          await ready;
-        } catch {
-          return everyPartition(request, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-        }
-      }
-      const notHere = groups.groupError(request.groupId);
+      const notHere = await groups.coordinatorError(request.groupId);
       if (notHere !== ErrorCode.NONE) return everyPartition(request, notHere);
       const result = await groups.commitOffsets({
         groupId: request.groupId,

@@ -29,15 +29,7 @@ export const shareGroupHeartbeatHandler = defineHandler({
     }
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return fail(notHere);
     const outcome = await groups.shareGroupHeartbeat({
       groupId: request.groupId,

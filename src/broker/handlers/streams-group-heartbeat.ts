@@ -105,15 +105,7 @@ export const streamsGroupHeartbeatHandler = defineHandler({
     }
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return fail(notHere);
     const outcome = await groups.streamsGroupHeartbeat({
       groupId: request.groupId, memberId: request.memberId, memberEpoch: request.memberEpoch, endpointInformationEpoch: request.endpointInformationEpoch,

@@ -22,15 +22,7 @@ export const syncGroupHandler = defineHandler({
     const status = groups.statusError();
     if (status !== ErrorCode.NONE) return syncError(status);
     if (request.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);
-    const ready = groups.ready();
-    if (ready !== null) {
-      try {
-        await ready;
-      } catch {
-        return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
-    const notHere = groups.groupError(request.groupId);
+    const notHere = await groups.coordinatorError(request.groupId);
     if (notHere !== ErrorCode.NONE) return syncError(notHere);
     const req: SyncRequest = {
       groupId: request.groupId,

@@ -196,6 +196,22 @@ export class GroupCoordinator {
     return this.runtime.partitionError(this.log.partitionFor(groupId));
   }
 
+  /**
+   * groupError once start-up has loaded the coordinator's partitions (COORDINATOR_NOT_AVAILABLE
+   * if it failed): what a group request checks before it is served.
+   */
+  async coordinatorError(groupId: string): Promise<number> {
+    const ready = this.ready();
+    if (ready !== null) {
+      try {
+        await ready;
+      } catch {
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      }
+    }
+    return this.groupError(groupId);
+  }
+
   partitionFor(groupId: string): number {
     return this.log.partitionFor(groupId);
   }
