@@ -53,9 +53,10 @@ if (unit) {
 const args = ['--test', '--test-reporter=spec', '--test-timeout=300000'];
 // Unit test files use free ports and their own temp dirs, and most of their time is spent
 // waiting (sockets, fsync, child processes), so four run at once even on two cores (Node's
-// default is one fewer than the cores: one file at a time here). The full suite stays one file
-// at a time: its compat and fault tests start JVMs, network namespaces and apt.
-if (unit) args.push(`--test-concurrency=${process.env.MILLRACE_TEST_CONCURRENCY ?? 4}`);
+// default is one fewer than the cores: one file at a time here). UNIT_TEST_CONCURRENCY changes
+// it; not a MILLRACE_ name, which the brokers the tests start would read as a setting. The full
+// suite stays one file at a time: its compat and fault tests start JVMs, network namespaces and apt.
+if (unit) args.push(`--test-concurrency=${process.env.UNIT_TEST_CONCURRENCY ?? 4}`);
 args.push(...paths);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -77,7 +77,8 @@ test('a request without an answer times out; a closed connection fails what it h
     const pending = BrokerConnection.connect('127.0.0.1', port, { requestTimeoutMs: 60_000 });
     await eventually('the second connection', () => sockets.length === 2);
     sockets[1]!.destroy();
-    await assert.rejects(pending, (e: unknown) => e instanceof KafkaConnectionError && /closed/.test(e.message));
+    // The server's close may come as a reset when the request is still unread on its side.
+    await assert.rejects(pending, (e: unknown) => e instanceof KafkaConnectionError && /closed|ECONNRESET/.test(e.message));
   } finally {
     for (const s of sockets) s.destroy();
     server.close();
