@@ -37,8 +37,8 @@ import { DeadlineTimer, TimerDriver } from './timer.js';
 import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
 import { ConsumerGroupManager } from './consumer/consumer-group-manager.js';
 import { consumerGroupHeartbeat, type ConsumerHeartbeatRequest } from './consumer/consumer-heartbeat.js';
-import { describeConsumerGroup, describeConsumerGroupAsClassic, describeModernGroupAsClassic, listedConsumerGroup } from './consumer/consumer-group-describe.js';
-import { SHARE_GROUP_TYPE } from '../share/share-group.js';
+import { describeConsumerGroup } from './consumer/consumer-group-describe.js';
+import { describeGroup, listGroups } from './group-listing.js';
 import { GroupError } from './consumer/errors.js';
 import { GroupConversions } from './consumer/conversion.js';
 import { classicHeartbeatToConsumerGroup, classicJoinToConsumerGroup, classicLeaveConsumerGroup, classicSyncToConsumerGroup } from './consumer/classic-members.js';
@@ -48,7 +48,7 @@ import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/co
 import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/generated/consumer-group-describe-response.js';
 import { StreamsGroupManager } from '../streams/streams-group-manager.js';
 import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
-import { listedStreamsGroup, type DescribedStreamsGroup } from '../streams/streams-group-describe.js';
+import type { DescribedStreamsGroup } from '../streams/streams-group-describe.js';
 import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
 import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
@@ -516,38 +516,11 @@ export class GroupCoordinator {
   // ---- groups ---------------------------------------------------------------------------------------
 
   describeGroup(groupId: string, apiVersion: number): DescribedGroup {
-    const consumer = this.consumer.group(groupId);
-    if (consumer !== undefined) return describeConsumerGroupAsClassic(consumer, apiVersion);
-    // Kafka describes only classic groups here: a streams or share group is Dead, GROUP_ID_NOT_FOUND from v6.
-    if (this.streams.group(groupId) !== undefined || this.share.group(groupId) !== undefined) return describeModernGroupAsClassic(groupId, apiVersion);
-    return this.groups.describe(groupId, apiVersion);
+    return describeGroup(this, groupId, apiVersion);
   }
 
-  /** ListGroups: classic, consumer, streams and share groups, filtered by state and type (case-insensitive). */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListedGroup[] {
-    const out = this.groups.list(statesFilter, typesFilter);
-    const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
-    const types = new Set(typesFilter.map((t) => t.trim().toLowerCase()));
-    if (types.size === 0 || types.has('consumer')) {
-      for (const g of this.consumer.groups.values()) {
-        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
-        out.push(listedConsumerGroup(g));
-      }
-    }
-    if (types.size === 0 || types.has('streams')) {
-      for (const g of this.streams.groups.values()) {
-        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
-        out.push(listedStreamsGroup(g));
-      }
-    }
-    if (types.size === 0 || types.has(SHARE_GROUP_TYPE)) {
-      for (const g of this.share.groups.values()) {
-        if (states.size > 0 && !states.has(g.stateName.toLowerCase())) continue;
-        // Kafka's ShareGroup: protocol type and group type "share".
-        out.push({ groupId: g.groupId, protocolType: SHARE_GROUP_TYPE, groupState: g.stateName, groupType: SHARE_GROUP_TYPE });
-      }
-    }
-    return out;
+    return listGroups(this, statesFilter, typesFilter);
   }
 
   /** DeleteGroups: each empty group's offsets and metadata get tombstones; answered once written. */
