@@ -9,6 +9,7 @@
 import { Command, Option } from 'commander';
 import { Admin, type GroupDescription, type ListedGroup } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
+import { deleteCommittedOffsets } from '../client/offset-delete.js';
 import { listOffsets } from '../client/offsets.js';
 import { deleteShareGroupOffsets, describeShareGroup } from '../client/share-group-admin.js';
 import { describeStreamsGroup } from '../client/streams-group-admin.js';
@@ -163,17 +164,30 @@ export function registerGroup(program: Command, out: Out = process.stdout): void
     });
   }));
 
-  examples(clientOptions(group.command('delete-offsets')), ['millrace group delete-offsets workers --topic jobs'])
-    .description('delete a share group\'s state for whole topics (kafka-share-groups.sh --delete-offsets; the group must have no members)')
-    .argument('<group>', 'the share group id')
-    .requiredOption('--topic <topic>', 'a topic whose share-partitions lose their state (repeatable)', collect)
+  examples(clientOptions(group.command('delete-offsets')), [
+    'millrace group delete-offsets billing --topic orders            # every partition of orders',
+    'millrace group delete-offsets billing --topic orders:0,1',
+    'millrace group delete-offsets workers --topic jobs              # a share group: its state for the topic',
+  ])
+    .description('delete committed offsets of partitions no member consumes (kafka-consumer-groups.sh --delete-offsets); '
+      + 'of a share group, its state for whole topics (kafka-share-groups.sh --delete-offsets; the group must have no members)')
+    .argument('<group>', 'the group id')
+    .requiredOption('--topic <topic[:partitions]>', 'a topic, optionally with partitions: orders or orders:0,2 (repeatable)', collect)
     .action(action(async (groupId: string, flags: ClientFlags & { topic: string[] }) => {
       await withClient(flags, async (client) => {
-        if (await describeShareGroup(client, groupId) === null) throw new CliError(`'${groupId}' is not a share group`);
-        const results = await deleteShareGroupOffsets(client, groupId, flags.topic);
-        print(out, flags.json, Object.fromEntries(results), () => formatDeleteOffsets(results));
-        const failed = [...results].filter(([, e]) => e !== null);
-        if (failed.length > 0) throw new CliError(`deleting offsets of share group ${groupId}: ${failed.map(([t, e]) => `${t}: ${e}`).join('; ')}`);
+        if (await describeShareGroup(client, groupId) !== null) {
+          const partial = flags.topic.find((t) => t.includes(':'));
+          if (partial !== undefined) throw new CliError(`--topic ${partial}: a share group's state is deleted for whole topics`);
+          const results = await deleteShareGroupOffsets(client, groupId, flags.topic);
+          print(out, flags.json, Object.fromEntries(results), () => formatDeleteOffsets(results));
+          const failed = [...results].filter(([, e]) => e !== null);
+          if (failed.length > 0) throw new CliError(`deleting offsets of share group ${groupId}: ${failed.map(([t, e]) => `${t}: ${e}`).join('; ')}`);
+          return;
+        }
+        const results = await deleteCommittedOffsets(client, groupId, await topicPartitions(client, flags.topic));
+        print(out, flags.json, results, (rows) => table(['TOPIC', 'PARTITION', 'STATUS'], rows.map((r) => [r.topic, r.partition, r.error === null ? 'Successful' : `Error: ${r.error}`])));
+        const failed = results.filter((r) => r.error !== null);
+        if (failed.length > 0) throw new CliError(`deleting offsets of group ${groupId}: ${failed.map((r) => `${r.topic}-${r.partition}: ${r.error}`).join('; ')}`);
       });
     }));
 }

@@ -1,7 +1,8 @@
 // `millrace group` for share and streams groups through the real bin against one embedded
 // broker: list with --type and --state, describe's three views (offsets, --members, --state,
 // with --verbose) as kafka-share-groups.sh and kafka-streams-groups.sh print them, and a share
-// group's reset-offsets (refused while it has members, a dry run, --execute) and delete-offsets.
+// group's reset-offsets (refused while it has members, a dry run, --execute) and delete-offsets,
+// and delete-offsets of a consumer group's committed offsets.
 // The members are driven over the wire (ShareGroupHeartbeat, ShareFetch, StreamsGroupHeartbeat).
 // Commands that succeed run in this process (quicker); refusals through the bin, whose exit
 // code and stderr they are.
@@ -12,6 +13,8 @@ import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { ZERO_UUID } from '../../src/protocol/primitives/codec-helpers.js';
 import { encodeBatchSync } from '../../src/protocol/records/encode.js';
 import { defaultStreamsGroupHeartbeatRequest } from '../../src/protocol/generated/streams-group-heartbeat-request.js';
+import { Admin } from '../../src/client/admin.js';
+import { KafkaClient } from '../../src/client/client.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { Command } from 'commander';
 import { registerGroup } from '../../src/cli/group.js';
@@ -125,8 +128,9 @@ test('share group: list, describe (offsets, members, state), reset-offsets and d
   assert.equal(await ok(['group', 'delete-offsets', 'workers', '--topic', 'jobs', ...b()]), 'TOPIC  STATUS\njobs   Successful\n');
   await heartbeat('member-3', 0);
   assert.deepEqual(rows(await ok(['group', 'describe', 'workers', ...b()]), /^GROUP +TOPIC/)[0], ['workers', 'jobs', '0', '-', '-']);
-  const notShare = await cli(['group', 'delete-offsets', 'nobody', '--topic', 'jobs', ...b()]);
-  assert.match(notShare.stderr, /'nobody' is not a share group/);
+  const unknown = await cli(['group', 'delete-offsets', 'nobody', '--topic', 'jobs', ...b()]);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /GROUP_ID_NOT_FOUND/);
 });
 
 test('streams group: describe (offsets, members, state) as kafka-streams-groups.sh', async () => {
@@ -172,4 +176,18 @@ test('streams group: describe (offsets, members, state) as kafka-streams-groups.
   const left = await c.request(ApiKey.StreamsGroupHeartbeat, 1, { ...defaultStreamsGroupHeartbeatRequest(), groupId: app, memberId: 'm1', memberEpoch: -1 });
   assert.equal(left.errorCode, ErrorCode.NONE);
   assert.equal(await ok(['group', 'describe', app, ...b()]), `Streams group '${app}' has no active members.\n`);
+});
+
+test('consumer group: delete-offsets removes the committed offsets of the partitions named', async () => {
+  await makeTopic(tb, 'orders', 2);
+  const client = new KafkaClient({ bootstrapServers: [tb.bootstrap] });
+  try {
+    await new Admin(client).commitOffsets('billing', new Map([['orders', new Map([[0, 0n], [1, 0n]])]]));
+  } finally {
+    client.close();
+  }
+  assert.equal(await ok(['group', 'delete-offsets', 'billing', '--topic', 'orders:1', ...b()]), 'TOPIC   PARTITION  STATUS\norders  1          Successful\n');
+  const left = JSON.parse(await ok(['group', 'describe', 'billing', '--json', ...b()])) as { type: string; partitions: { topic: string; partition: number }[] };
+  assert.equal(left.type, 'classic');
+  assert.deepEqual(left.partitions.map((p) => [p.topic, p.partition]), [['orders', 0]]);
 });
