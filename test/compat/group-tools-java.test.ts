@@ -6,7 +6,9 @@
  *   record accepted; once all are delivered, --list names the group, --describe shows each
  *   share-partition's start offset at the log end with no lag, --describe --members the two
  *   members holding both partitions between them, --describe --state the group Stable with two members, and
- *   `millrace group describe` the same rows.
+ *   `millrace group describe` the same rows; once the members are gone, --reset-offsets plans
+ *   what `millrace group reset-offsets` plans and sets the start offsets, and --delete-offsets
+ *   removes them.
  * - Streams group: one Kafka Streams 4.4 WordCount on group.protocol=streams running every task;
  *   --list names it, --describe --members shows the member, its process and its tasks,
  *   --describe --state the coordinator, assignor, state and member count, --describe the offset
@@ -24,6 +26,7 @@ import { Admin } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { listOffsets } from '../../src/client/offsets.js';
 import { Producer } from '../../src/client/producer.js';
+import { shareGroupOffsets } from '../../src/client/share-group-admin.js';
 import { ok } from '../cli/cli-harness.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
@@ -48,7 +51,11 @@ before(async () => {
   streamsDriver = ensureJavaStreamsGroupWordCount();
   shareDriver.catch(() => {});
   streamsDriver.catch(() => {});
-  target = await startTarget({ kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace' });
+  target = await startTarget({
+    kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace',
+    // Killed share consumers leave the group after 6 s instead of 45 s.
+    config: { 'group.share.min.session.timeout.ms': 6000, 'group.share.session.timeout.ms': 6000, 'group.share.min.heartbeat.interval.ms': 1000, 'group.share.heartbeat.interval.ms': 1000 },
+  });
 });
 
 after(async () => {
@@ -154,6 +161,23 @@ test('kafka-share-groups.sh and millrace group describe agree on a live share gr
     assert.equal(kafkaState.length, 1);
     assert.deepEqual(kafkaState[0]!.slice(-2), ['Stable', '2']);
     assert.deepEqual(rows(await millrace(['describe', group, '--state']), 'GROUP'), kafkaState);
+
+    // Without members (killed; their sessions end after 6 s here) the group is Empty, and Kafka's
+    // tool resets and deletes its start offsets: its plan is the one millrace group plans.
+    await Promise.all(consumers.map((m) => m.kill()));
+    for (const end = Date.now() + 60_000; !new RegExp(`\\n${group} `).test(await millrace(['list', '--type', 'share', '--state', 'Empty']));) {
+      if (Date.now() > end) throw new Error(`the share group never became Empty:\n${await millrace(['describe', group, '--state'])}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const reset = ['--topic', topic, '--to-earliest'];
+    const kafkaPlan = rows(await shareGroups(['--reset-offsets', '--group', group, ...reset, '--dry-run']), 'GROUP');
+    assert.deepEqual(kafkaPlan, [0, 1].map((p) => [group, topic, String(p), '0']));
+    assert.deepEqual(rows(await millrace(['reset-offsets', group, ...reset]), 'GROUP'), kafkaPlan);
+    await shareGroups(['--reset-offsets', '--group', group, ...reset, '--execute']);
+    const named = [{ topic, partitions: [0, 1] }];
+    assert.deepEqual((await shareGroupOffsets(client, group, named)).map((o) => o.startOffset), [0n, 0n]);
+    assert.deepEqual(rows(await shareGroups(['--delete-offsets', '--group', group, '--topic', topic]), 'TOPIC'), [[topic, 'Successful']]);
+    assert.deepEqual((await shareGroupOffsets(client, group, named)).map((o) => o.startOffset), [null, null]);
   } finally {
     killMembers();
     client.close();
