@@ -6,10 +6,10 @@
 //     subscribes while a producer writes one marker record at a time to partition 0, until a
 //     marker is delivered (the share-partition then exists and starts at or before it); the
 //     delivered batch is accepted. Prints {"primed":true,"marker_offset":N,"end_offset":M}, M
-//     the offset after the last marker written. Used when the broker cannot be told
-//     share.auto.offset.reset=earliest for the group: the share-partition then starts at the
-//     log end when first fetched (Kafka's default, latest), so it is made to exist before the
-//     records are written.
+//     the offset after the last marker written. The rig primes each group on the empty topic
+//     before writing the records: with share.auto.offset.reset latest (Kafka's default, and
+//     what a broker without group configs has) a share-partition starts at the log end when
+//     first fetched, and either way its initialisation is then outside the clock.
 //
 //   java -cp ... ShareBench measure BOOTSTRAP TOPIC GROUP CONSUMERS RECORDS MIN_OFFSET ACK_MODE TIMEOUT_S
 //     CONSUMERS share consumers in group GROUP (one thread and one KafkaShareConsumer each, the

@@ -10,9 +10,10 @@
 // Per round, per system (the order alternates between rounds), on a fresh data directory:
 // 1. the topic share-1k (1 partition) is created with TopicCommand;
 // 2. each share group (one per consumer count) is set to share.auto.offset.reset=earliest with
-//    ConfigCommand (kafka-configs.sh --entity-type groups); where the broker refuses that, the
-//    group is primed instead (ShareBench prime: its share-partition made to exist on the
-//    still-empty topic, so that it starts before the records) and the run entry says so;
+//    ConfigCommand (kafka-configs.sh --entity-type groups) where the broker takes group configs
+//    (the run entry's "start" says whether it did), and primed on both (ShareBench prime: its
+//    share-partition made to exist on the still-empty topic, so that it starts before the
+//    records, and the share-group state topic created, outside the clock);
 // 3. ProducerPerformance writes --records records of 1 KiB (acks=all, the tool's defaults);
 // 4. for each consumer count, ShareBench measure: the consumers, subscribed in advance, are
 //    released into their first poll together; the clock stops when every consumer's final
@@ -105,9 +106,12 @@ function java(o, heap, mainClass, args, { classes, logFile, timeoutMs = 600_000 
 const groupOf = (consumers, roundNo) => `share-bench-${consumers}-r${roundNo}`;
 
 /**
- * share.auto.offset.reset=earliest for each group (kafka-configs.sh --entity-type groups), or,
- * where the broker refuses it, the group primed on the empty topic. Returns the first offset
- * the records will have and how each group was made to start before them.
+ * Each group set to share.auto.offset.reset=earliest (kafka-configs.sh --entity-type groups)
+ * where the broker takes group configs, and primed on the still-empty topic on both: its
+ * share-partition made to exist (and, for the first group, __share_group_state created) before
+ * the records are written and outside the clock, so that both brokers are measured the same
+ * way whether or not they take the group config. Returns the offset the records will start at
+ * and what was done for each group.
  */
 async function prepareGroups(o, b, roundNo, classes, logFile) {
   const start = {};
@@ -116,17 +120,15 @@ async function prepareGroups(o, b, roundNo, classes, logFile) {
     const group = groupOf(k, roundNo);
     const r = await java(o, '-Xmx256M', 'org.apache.kafka.tools.ConfigCommand', ['--bootstrap-server', b.bootstrap, '--alter',
       '--entity-type', 'groups', '--entity-name', group, '--add-config', 'share.auto.offset.reset=earliest'], { logFile, timeoutMs: 120_000 });
-    if (r.code === 0) {
-      start[group] = 'group config share.auto.offset.reset=earliest (kafka-configs.sh --entity-type groups)';
-      continue;
-    }
-    log(`  ${group}: kafka-configs --entity-type groups refused (${lastLines(r.stdout + r.stderr, 1)}); priming the group instead`);
+    const refused = r.code === 0 ? null : lastLines(r.stdout + r.stderr, 1);
+    if (refused !== null) log(`  ${group}: kafka-configs --entity-type groups refused (${refused}); share.auto.offset.reset stays latest`);
     const p = await java(o, '-Xmx256M', 'ShareBench', ['prime', b.bootstrap, TOPIC, group, '120'], { classes, logFile, timeoutMs: 180_000 });
     const line = p.stdout.split('\n').find((l) => l.startsWith('{'));
     const m = line === undefined ? null : JSON.parse(line);
     if (p.code !== 0 || m === null || !m.primed) throw new Error(`priming ${group}: exit ${p.code} ${lastLines(p.stdout + p.stderr)}`);
     firstRecordOffset = Math.max(firstRecordOffset, m.end_offset);
-    start[group] = `primed on the empty topic (share.auto.offset.reset latest; kafka-configs --entity-type groups refused: ${lastLines(r.stdout + r.stderr, 1)})`;
+    start[group] = refused === null ? 'share.auto.offset.reset=earliest (kafka-configs.sh --entity-type groups), then primed'
+      : `primed (share.auto.offset.reset latest: kafka-configs.sh --entity-type groups refused: ${refused})`;
   }
   return { start, firstRecordOffset };
 }
