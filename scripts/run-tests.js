@@ -21,18 +21,25 @@ import { fileURLToPath } from 'node:url';
 const NOT_UNIT = ['compat', 'faults', 'cluster/etcd', 'broker/memory'];
 
 /**
- * Unit test files known to be slow (the longest first, from `--report-durations`), started
- * before the rest: with four files at a time, the suite ends when its slowest file does, so a
- * long file started last would run alone at the end while the other slots sit idle.
+ * Unit test files known to be slow, the longest first (from `--report-durations` and the test
+ * durations of a CI run, where files run one at a time), started before the rest: with four
+ * files at a time, the suite ends when its slowest file does, so a long file started last
+ * would run on alone at the end while the other slots sit idle.
  */
 const SLOW_FIRST = [
   'cli/cli-millrace-groups.test.js',
+  'cli/cli-millrace-topics.test.js',
   'cli/cli-millrace-records.test.js',
+  'cli/command-config-security.test.js',
+  'security/bad-input.test.js',
+  'cli/cli-millrace.test.js',
+  'console/api/messages-groups-api.test.js',
+  'cli/perf.test.js',
+  'cli/user.test.js',
+  'cli/start.test.js',
+  'broker/network/limits.test.js',
   'cli/partition-reassign.test.js',
   'cli/partition-elect.test.js',
-  'cli/perf.test.js',
-  'cli/cli-millrace-topics.test.js',
-  'cli/cli-millrace.test.js',
 ];
 
 /** `files` with those named in SLOW_FIRST (relative to `root`) first, in that order. */
