@@ -30,6 +30,7 @@ const SLOW_FIRST = [
   'cli/cli-millrace-groups.test.js',
   'cli/cli-millrace-topics.test.js',
   'cli/cli-millrace-records.test.js',
+  'cli/group-kinds.test.js', // some 30 runs of the bin (on main since this list was measured)
   'cli/command-config-security.test.js',
   'security/bad-input.test.js',
   'cli/cli-millrace.test.js',
