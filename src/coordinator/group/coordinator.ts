@@ -30,8 +30,8 @@ import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type Le
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
 import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
-import { groupTombstone, shareRecord, type CoordinatorRecord, type OffsetRecord } from './records.js';
-import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
+import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { answerAfter, writeErrorOf } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
 import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
@@ -51,8 +51,8 @@ import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
 import type { DescribedStreamsGroup } from '../streams/streams-group-describe.js';
 import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
-import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
-import type { ShareGroupRecord } from '../share/share-group-records.js';
+import { ShareGroupManager, type ShareHeartbeatRequest } from '../share/share-group-manager.js';
+import { shareGroupHeartbeat, writeShareRecords, type ShareGroupsHost, type ShareHeartbeatOutcome } from './share-groups.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -74,11 +74,6 @@ export interface CoordinatorOptions {
   /** Share groups' settings (group.share.*); Kafka's defaults when absent. */
   share?: ShareGroupConfig;
 }
-
-/** A share group heartbeat's outcome: its error (with Kafka's message), or the member's new state. */
-export type ShareHeartbeatOutcome =
-  | { errorCode: 0; errorMessage: null; result: ShareHeartbeatResult }
-  | { errorCode: number; errorMessage: string | null; result: null };
 
 const NO_TOPICS: TopicsSource = { topics: () => [], topic: () => undefined };
 
@@ -102,6 +97,8 @@ export class GroupCoordinator {
   private readonly runtime: CoordinatorRuntime;
   /** What the streams group operations (streams-groups.ts) use of this coordinator. */
   private readonly streamsHost: StreamsGroupsHost;
+  /** What the share group operations (share-groups.ts) use of this coordinator. */
+  private readonly shareHost: ShareGroupsHost;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -118,10 +115,11 @@ export class GroupCoordinator {
     this.offsets.streams = this.streams;
     this.streamsHost = {
       groups: this.groups, consumer: this.consumer, streams: this.streams, logger: this.logger,
-      write: (groupId, records) => this.write(groupId, records, true), errorOf: (err) => GroupCoordinator.errorOf(err),
+      write: (groupId, records) => this.write(groupId, records, true), errorOf: writeErrorOf,
     };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
-    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => this.writeShare(groupId, records));
+    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => writeShareRecords(this.shareHost, groupId, records));
+    this.shareHost = { share: this.share, logger: this.logger, log: this.log };
     this.share.otherGroupType = (groupId) => (this.consumer.group(groupId) !== undefined ? 'consumer' : this.groups.group(groupId) !== undefined ? 'classic' : null);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
@@ -253,54 +251,11 @@ export class GroupCoordinator {
     else this.groups.replay(r.group, r.value);
   }
 
-  /** Appends share group records the manager applied already (a session timeout's); a failure is logged, the next load decides. */
-  private writeShare(groupId: string, records: ShareGroupRecord[]): void {
-    try {
-      this.log.append(groupId, records.map(shareRecord))?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write share group records'));
-    } catch (err) {
-      this.logger.warn({ err, groupId }, 'failed to write share group records');
-    }
-  }
-
   // ---- share groups (KIP-932) ---------------------------------------------------------------------
 
-  /** ShareGroupHeartbeat: answered once its records are committed. */
+  /** ShareGroupHeartbeat (share-groups.ts): answered once its records are committed. */
   shareGroupHeartbeat(req: ShareHeartbeatRequest): ShareHeartbeatOutcome | Promise<ShareHeartbeatOutcome> {
-    let result: ShareHeartbeatResult;
-    try {
-      result = this.share.heartbeat(req);
-    } catch (err) {
-      if (err instanceof GroupError) return { errorCode: err.errorCode, errorMessage: err.message, result: null };
-      throw err;
-    }
-    const ok: ShareHeartbeatOutcome = { errorCode: ErrorCode.NONE, errorMessage: null, result };
-    if (result.records.length === 0) return ok;
-    const write = () => this.log.append(req.groupId, result.records.map(shareRecord));
-    return this.answerAfter<ShareHeartbeatOutcome>(req.groupId, write, ok, (errorCode) => ({ errorCode, errorMessage: null, result: null }), 'share group heartbeat records');
-  }
-
-  private static errorOf(err: unknown): number {
-    return err instanceof CoordinatorWriteError ? appendErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-
-  /**
-   * Answers `result` once `write()` (this.write or a transactional append) is committed, or
-   * `failed` with the response error when it is refused or fails; `what` names a refused
-   * write in the log.
-   */
-  private answerAfter<T>(groupId: string, write: () => Promise<void> | null, result: T, failed: (errorCode: number) => T, what?: string): T | Promise<T> {
-    let done: Promise<void> | null;
-    try {
-      done = write();
-    } catch (err) {
-      if (what !== undefined) this.logger.warn({ err, groupId }, `failed to write ${what}`);
-      return failed(GroupCoordinator.errorOf(err));
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => failed(GroupCoordinator.errorOf(err)),
-    );
+    return shareGroupHeartbeat(this.shareHost, req);
   }
 
   // ---- membership -------------------------------------------------------------------------------
@@ -328,14 +283,14 @@ export class GroupCoordinator {
       try {
         done = this.write(req.groupId, records, true);
       } catch (err) {
-        return fail(GroupCoordinator.errorOf(err));
+        return fail(writeErrorOf(err));
       }
       const finish = () => {
         after?.();
         respond(response);
       };
       if (done === null) finish();
-      else done.then(finish, (err: unknown) => fail(GroupCoordinator.errorOf(err)));
+      else done.then(finish, (err: unknown) => fail(writeErrorOf(err)));
       return;
     }
     if (consumer !== undefined) {
@@ -343,7 +298,7 @@ export class GroupCoordinator {
         this.write(req.groupId, ConsumerGroupManager.groupTombstones(consumer), true)?.catch((err: unknown) => this.logger.warn({ err, groupId: req.groupId }, 'failed to delete the empty consumer group'));
         this.logger.info({ groupId: req.groupId }, 'converted the empty consumer group to a classic group');
       } catch (err) {
-        return fail(GroupCoordinator.errorOf(err));
+        return fail(writeErrorOf(err));
       }
     }
     joinGroup(this.groups, req, respond);
@@ -371,7 +326,7 @@ export class GroupCoordinator {
       after?.();
       return done;
     };
-    return this.answerAfter(req.groupId, write, response, (errorCode) => fail(errorCode, null), 'consumer group heartbeat records');
+    return answerAfter(this.logger, req.groupId, write, response, (errorCode) => fail(errorCode, null), 'consumer group heartbeat records');
   }
 
   /** ConsumerGroupDescribe for one group. */
@@ -427,7 +382,7 @@ export class GroupCoordinator {
     if (consumer === undefined) return leaveGroup(this.groups, groupId, members);
     const outcome = classicLeaveConsumerGroup(this.consumer, consumer, members);
     const result: LeaveResult = { errorCode: ErrorCode.NONE, members: outcome.members };
-    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, (errorCode) => ({ errorCode, members: [] }));
+    return answerAfter(this.logger, groupId, () => this.write(groupId, outcome.records, true), result, (errorCode) => ({ errorCode, members: [] }));
   }
 
   // ---- offsets -------------------------------------------------------------------------------------
@@ -441,7 +396,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    return this.answerAfter(req.groupId, () => this.writeOffsets(req.groupId, outcome.records), result, noTopics, 'offset commit');
+    return answerAfter(this.logger, req.groupId, () => this.writeOffsets(req.groupId, outcome.records), result, noTopics, 'offset commit');
   }
 
   /**
@@ -476,7 +431,7 @@ export class GroupCoordinator {
       for (const r of outcome.records) this.offsets.replayTransactional(req.producerId, r);
       return done;
     };
-    return this.answerAfter(req.groupId, write, result, noTopics, 'transactional offset commit');
+    return answerAfter(this.logger, req.groupId, write, result, noTopics, 'transactional offset commit');
   }
 
   /**
@@ -510,7 +465,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.delete(groupId, topics);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, noTopics);
+    return answerAfter(this.logger, groupId, () => this.write(groupId, outcome.records, true), result, noTopics);
   }
 
   // ---- groups ---------------------------------------------------------------------------------------
@@ -545,10 +500,10 @@ export class GroupCoordinator {
       else records.push(groupTombstone(groupId));
       try {
         const done = this.write(groupId, records, true);
-        if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = GroupCoordinator.errorOf(err))));
+        if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = writeErrorOf(err))));
         this.logger.info({ groupId, offsets: deleted }, 'deleted group');
       } catch (err) {
-        result.errorCode = GroupCoordinator.errorOf(err);
+        result.errorCode = writeErrorOf(err);
       }
     }
     if (waits.length > 0) await Promise.all(waits);
