@@ -27,7 +27,7 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
     }
     const r = await deleteShareGroupOffsets(broker, request.groupId, allowed);
     if (r.errorCode !== ErrorCode.NONE) return fail(r.errorCode, r.errorMessage);
-    for (const t of r.topics) responses.push({ topicName: t.topicName, topicId: t.topicId, errorCode: t.errorCode, errorMessage: null });
+    for (const t of r.topics) responses.push({ topicName: t.topicName, topicId: t.topicId, errorCode: t.errorCode, errorMessage: t.errorMessage });
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
   },
 });

@@ -5,6 +5,7 @@
  * one timer, driven by its own Node timer, for the share-partitions' acquisition locks.
  */
 import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock } from '../../storage/clock.js';
 import type { CoordinatorTopicHost } from '../../coordinator/coordinator-topic.js';
 import { DeadlineTimer, TimerDriver } from '../../coordinator/group/timer.js';
@@ -69,6 +70,23 @@ export class ShareServices implements SharePartitionHost {
   private async releaseSession(groupId: string, memberId: string, partitions: Array<{ topicId: string; partition: number }>): Promise<void> {
     for (const p of partitions) await this.sharePartitions.releaseMember({ groupId, topicId: p.topicId, partition: p.partition }, memberId);
     this.waiters.wakeAll();
+  }
+
+  /**
+   * Deletes the state of share-partitions (DeleteGroups, DeleteShareGroupOffsets): each one
+   * forgotten in __share_group_state and unloaded here. NONE, or the first error.
+   */
+  async deleteState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number> {
+    let first: number = ErrorCode.NONE;
+    for (const t of topics) {
+      for (const partition of t.partitions) {
+        const key = { groupId, topicId: t.topicId, partition };
+        const code = await this.persister.delete(key);
+        if (code === ErrorCode.NONE) this.sharePartitions.unload(key);
+        else if (first === ErrorCode.NONE) first = code;
+      }
+    }
+    return first;
   }
 
   /** The log of a partition this broker leads (what a parked ShareFetch watches). */

@@ -52,7 +52,8 @@ import type { DescribedStreamsGroup } from '../streams/streams-group-describe.js
 import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
 import { ShareGroupManager, type ShareHeartbeatRequest } from '../share/share-group-manager.js';
-import { shareGroupHeartbeat, writeShareRecords, type ShareGroupsHost, type ShareHeartbeatOutcome } from './share-groups.js';
+import type { ShareGroupRecord } from '../share/share-group-records.js';
+import { appendShareRecords, deleteShareGroup, shareGroupHeartbeat, writeShareRecords, type ShareGroupsHost, type ShareHeartbeatOutcome, type ShareStateDeleter } from './share-groups.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -119,7 +120,7 @@ export class GroupCoordinator {
     };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
     this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => writeShareRecords(this.shareHost, groupId, records));
-    this.shareHost = { share: this.share, logger: this.logger, log: this.log };
+    this.shareHost = { share: this.share, logger: this.logger, log: this.log, deleteState: null };
     this.share.otherGroupType = (groupId) => (this.consumer.group(groupId) !== undefined ? 'consumer' : this.groups.group(groupId) !== undefined ? 'classic' : null);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
@@ -252,6 +253,16 @@ export class GroupCoordinator {
   }
 
   // ---- share groups (KIP-932) ---------------------------------------------------------------------
+
+  /** Where DeleteGroups deletes share groups' state: the broker's persister. */
+  set shareStateDeleter(deleter: ShareStateDeleter | null) {
+    this.shareHost.deleteState = deleter;
+  }
+
+  /** Appends share group records `share` made and applied (the offsets APIs' state partition metadata): NONE once committed, else the response error. */
+  appendShareRecords(groupId: string, records: readonly ShareGroupRecord[]): Promise<number> {
+    return appendShareRecords(this.shareHost, groupId, records);
+  }
 
   /** ShareGroupHeartbeat (share-groups.ts): answered once its records are committed. */
   shareGroupHeartbeat(req: ShareHeartbeatRequest): ShareHeartbeatOutcome | Promise<ShareHeartbeatOutcome> {
@@ -478,21 +489,27 @@ export class GroupCoordinator {
     return listGroups(this, statesFilter, typesFilter);
   }
 
-  /** DeleteGroups: each empty group's offsets and metadata get tombstones; answered once written. */
+  /** DeleteGroups: each empty group's offsets and metadata get tombstones (a share group's state deleted first, share-groups.ts); answered once written. */
   async deleteGroups(groupIds: readonly string[]): Promise<DeletableGroupResult[]> {
     const results: DeletableGroupResult[] = [];
     const waits: Array<Promise<void>> = [];
     for (const groupId of new Set(groupIds)) {
       const consumer = this.consumer.group(groupId);
       const streams = this.streams.group(groupId);
+      const share = this.share.group(groupId);
       const notHere = this.groupError(groupId);
       const invalid = notHere !== ErrorCode.NONE ? notHere
         : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId)
         : streams !== undefined ? this.streams.validateDeleteGroup(groupId)
+        : share !== undefined ? this.share.validateDeleteGroup(groupId)
         : this.groups.validateDeleteGroup(groupId);
       const result: DeletableGroupResult = { groupId, errorCode: invalid, errorMessage: null };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;
+      if (share !== undefined) {
+        waits.push(deleteShareGroup(this.shareHost, groupId, result));
+        continue;
+      }
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
       if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));

@@ -17,7 +17,8 @@ import type { TopicsSource } from '../group/consumer/subscriptions.js';
 import type { DeadlineTimer } from '../group/timer.js';
 import type { ShareGroupConfig } from './share-config.js';
 import { newShareMember, ShareGroup, ShareGroupState, type ShareMember } from './share-group.js';
-import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord } from './share-group-records.js';
+import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord, type ShareStatePartitions, type ShareStateTopic } from './share-group-records.js';
+import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
 
 /** Epoch a member sends to leave, and the coordinator answers for a member removed. */
@@ -135,6 +136,9 @@ export class ShareGroupManager {
         value: { memberEpoch: assignmentEpoch, previousMemberEpoch: updated.memberEpoch, assignedPartitions: copyAssignment(target) },
       });
     }
+    // What the group's state covers is looked at when the group epoch moves (members, subscriptions or topics changed).
+    const state = groupEpoch > group.groupEpoch ? withSubscribedInitialized(group.statePartitions, this.subscribedTopicIds(subscribedNames(members.values()))) : null;
+    if (state !== null) records.push({ type: ShareGroupRecordType.StatePartitionMetadata, groupId, value: state });
     if (!this.groups.has(groupId)) this.groups.set(groupId, group);
     for (const r of records) this.replay(r);
     this.scheduleSessionTimeout(groupId, memberId);
@@ -146,12 +150,59 @@ export class ShareGroupManager {
     };
   }
 
-  /** The records deleting an empty group (DeleteGroups); NON_EMPTY_GROUP while it has members. */
+  /** DeleteGroups' check: NONE, GROUP_ID_NOT_FOUND, or NON_EMPTY_GROUP while it has members. */
+  validateDeleteGroup(groupId: string): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    return group.state === ShareGroupState.Empty ? ErrorCode.NONE : ErrorCode.NON_EMPTY_GROUP;
+  }
+
+  /** DeleteGroups' first step (share-state-partitions.ts): the state partition record and the share-partitions whose state goes. */
+  beginDeleteGroup(groupId: string): { records: ShareGroupRecord[]; topics: ShareStateTopic[] } {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.statePartitions === null) return { records: [], topics: [] };
+    const { value, topics } = deleteAllState(group.statePartitions, (id) => this.partitionCountOf(id));
+    return { records: this.applyState(groupId, value), topics };
+  }
+
+  /** The records deleting an empty group (DeleteGroups' last step, its state deleted); NON_EMPTY_GROUP while it has members. */
   deleteGroup(groupId: string): ShareGroupRecord[] {
     const group = this.groups.get(groupId);
     if (group === undefined) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
     if (group.state !== ShareGroupState.Empty) throw new GroupError(ErrorCode.NON_EMPTY_GROUP, `Group ${groupId} is not empty.`);
     const records = groupTombstones(groupId);
+    for (const r of records) this.replay(r);
+    return records;
+  }
+
+  /** DeleteShareGroupOffsets' first step (share-state-partitions.ts) on an existing group. */
+  beginDeleteOffsets(groupId: string, topicNames: readonly string[]): { records: ShareGroupRecord[]; topics: ShareStateTopic[]; refused: RefusedTopic[] } {
+    const state = this.groups.get(groupId)?.statePartitions ?? null;
+    if (state === null) return { records: [], topics: [], refused: [] };
+    const out = deleteTopicsState(state, topicNames, (name) => {
+      const t = this.topics.topic(name);
+      return t === undefined ? undefined : { topicId: topicIdHex(t.id), partitionCount: t.partitions.length };
+    });
+    return { records: out.value === null ? [] : this.applyState(groupId, out.value), topics: out.topics, refused: out.refused };
+  }
+
+  /** DeleteShareGroupOffsets' last step (Kafka's completeDeleteShareGroupOffsets): the topics whose state went leave `deleting`. */
+  completeDeleteOffsets(groupId: string, topicIds: readonly string[]): ShareGroupRecord[] {
+    const state = this.groups.get(groupId)?.statePartitions ?? null;
+    if (state === null) return [];
+    const deleting = state.deleting.filter((d) => !topicIds.includes(d.topicId));
+    return deleting.length === state.deleting.length ? [] : this.applyState(groupId, { ...state, deleting });
+  }
+
+  /** AlterShareGroupOffsets' bookkeeping (share-state-partitions.ts): partitions initializing, or with `done` initialized. */
+  markStatePartitions(groupId: string, topic: ShareStateTopic, done: boolean): ShareGroupRecord[] {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return [];
+    return this.applyState(groupId, markPartitions(group.statePartitions ?? EMPTY_STATE, topic, done));
+  }
+
+  private applyState(groupId: string, value: ShareStatePartitions): ShareGroupRecord[] {
+    const records: ShareGroupRecord[] = [{ type: ShareGroupRecordType.StatePartitionMetadata, groupId, value }];
     for (const r of records) this.replay(r);
     return records;
   }
@@ -187,6 +238,9 @@ export class ShareGroupManager {
           const m = group.members.get(r.memberId) ?? newShareMember(r.memberId);
           group.members.set(r.memberId, { ...m, ...r.value, subscribedTopicNames: [...r.value.subscribedTopicNames] });
         }
+        break;
+      case ShareGroupRecordType.StatePartitionMetadata:
+        group.statePartitions = r.value;
         break;
       case ShareGroupRecordType.CurrentMemberAssignment:
         if (r.value !== null) {
@@ -250,6 +304,21 @@ export class ShareGroupManager {
     for (const r of records) this.replay(r);
     this.onMemberRemoved(groupId, memberId);
     return records;
+  }
+
+  /** The partition count of the topic with the id, or undefined when the metadata lacks it. */
+  private partitionCountOf(topicId: string): number | undefined {
+    for (const t of this.topics.topics()) if (topicIdHex(t.id) === topicId) return t.partitions.length;
+    return undefined;
+  }
+
+  private subscribedTopicIds(names: readonly string[]): Array<{ topicId: string; topicName: string; partitionCount: number }> {
+    const out: Array<{ topicId: string; topicName: string; partitionCount: number }> = [];
+    for (const name of names) {
+      const t = this.topics.topic(name);
+      if (t !== undefined) out.push({ topicId: topicIdHex(t.id), topicName: name, partitionCount: t.partitions.length });
+    }
+    return out;
   }
 
   private computeTarget(group: ShareGroup, members: ReadonlyMap<string, ShareMember>): Map<string, TopicPartitions> {
