@@ -9,7 +9,7 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock } from '../../storage/clock.js';
 import type { CoordinatorTopicHost } from '../../coordinator/coordinator-topic.js';
 import { DeadlineTimer, TimerDriver } from '../../coordinator/group/timer.js';
-import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
+import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareCoordinatorConfig, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
 import { SharePartitionManager, type LedPartitionInfo, type SharePartitionHost } from '../../coordinator/share/share-partition-manager.js';
 import type { SharePartitionConfig } from '../../coordinator/share/share-partition.js';
 import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
@@ -19,6 +19,9 @@ import type { Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
+
+const PRUNE_KEY = 'share-state-prune';
+const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshots';
 
 /** What the share services need of the broker. */
 export interface ShareServicesBroker {
@@ -37,12 +40,16 @@ export class ShareServices implements SharePartitionHost {
   readonly waiters: ShareFetchWaiters;
   private readonly driver: TimerDriver;
   private readonly broker: ShareServicesBroker;
+  private readonly coordinatorConfig: ShareCoordinatorConfig;
+  private readonly logger: Logger;
 
   constructor(broker: ShareServicesBroker, host: CoordinatorTopicHost, settings: ShareConfigValues, clock: Clock, logger: Logger) {
     this.broker = broker;
     this.config = shareGroupConfigFrom(settings);
     this.sessions = new ShareSessionCache(this.config.maxShareSessions);
-    this.persister = new ShareStateTopic(host, shareCoordinatorConfigFrom(settings), clock);
+    this.coordinatorConfig = shareCoordinatorConfigFrom(settings);
+    this.logger = logger;
+    this.persister = new ShareStateTopic(host, this.coordinatorConfig, clock);
     this.timer = new DeadlineTimer(clock);
     this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
     this.driver = new TimerDriver(this.timer);
@@ -98,7 +105,31 @@ export class ShareServices implements SharePartitionHost {
   }
 
   start(): void {
+    this.schedulePrune();
+    this.scheduleColdSnapshots();
     this.driver.start();
+  }
+
+  /** __share_group_state's pruning, every share.coordinator.state.topic.prune.interval.ms (ShareCoordinatorService). */
+  private schedulePrune(): void {
+    this.timer.schedule(PRUNE_KEY, this.coordinatorConfig.pruneIntervalMs, () => {
+      const moved = this.persister.prune();
+      if (moved > 0) this.logger.debug({ partitions: moved }, 'pruned share-group state');
+      this.schedulePrune();
+    });
+  }
+
+  /** Fresh snapshots of cold share-partitions, every share.coordinator.cold.partition.snapshot.interval.ms. */
+  private scheduleColdSnapshots(): void {
+    this.timer.schedule(COLD_SNAPSHOT_KEY, this.coordinatorConfig.coldPartitionSnapshotIntervalMs, () => {
+      this.persister.snapshotColdPartitions().then(
+        () => this.scheduleColdSnapshots(),
+        (err: unknown) => {
+          this.logger.warn({ err }, 'cold share-partition snapshots failed');
+          this.scheduleColdSnapshots();
+        },
+      );
+    });
   }
 
   stop(): void {

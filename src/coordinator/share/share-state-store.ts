@@ -85,6 +85,17 @@ export class ShareStateStore {
     return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value }] };
   }
 
+  /**
+   * A snapshot of the state as it is (a cold share-partition's, so that pruning can pass its
+   * older records); nothing when there is no state.
+   */
+  snapshotNow(key: SharePartitionKey, now: number): StoreWrite {
+    const e = this.entries.get(stateKey(key));
+    if (e === undefined) return { errorCode: ErrorCode.NONE, records: [] };
+    const value: ShareSnapshot = { ...e.snapshot, snapshotEpoch: e.snapshot.snapshotEpoch + 1, writeTimestamp: now, batches: e.snapshot.batches.map((b) => ({ ...b })) };
+    return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value }] };
+  }
+
   /** Tombstones for both of the share-partition's keys. */
   delete(key: SharePartitionKey): StoreWrite {
     return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value: null }, { type: ShareRecordType.Update, key, value: null }] };
