@@ -136,8 +136,9 @@ export class ShareGroupManager {
         value: { memberEpoch: assignmentEpoch, previousMemberEpoch: updated.memberEpoch, assignedPartitions: copyAssignment(target) },
       });
     }
-    // What the group's state covers is looked at when the group epoch moves (members, subscriptions or topics changed).
-    const state = groupEpoch > group.groupEpoch ? withSubscribedInitialized(group.statePartitions, this.subscribedTopicIds(subscribedNames(members.values()))) : null;
+    // What the group's state covers is looked at when the group epoch moves (members, subscriptions or topics changed),
+    // and for a group without the record yet (one written before Millrace kept it).
+    const state = groupEpoch > group.groupEpoch || group.statePartitions === null ? withSubscribedInitialized(group.statePartitions, this.subscribedTopicIds(subscribedNames(members.values()))) : null;
     if (state !== null) records.push({ type: ShareGroupRecordType.StatePartitionMetadata, groupId, value: state });
     if (!this.groups.has(groupId)) this.groups.set(groupId, group);
     for (const r of records) this.replay(r);

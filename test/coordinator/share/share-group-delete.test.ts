@@ -131,3 +131,21 @@ test('a share group with no state partition metadata is deleted without the pers
   assert.equal(called, false);
   assert.equal(h.coord.share.group('queue'), undefined);
 });
+
+test('a group loaded without the record (written before it was kept) gets it on its next heartbeat', async () => {
+  const log = new MemoryLog();
+  const clock = new ManualClock();
+  const t = new FakeTopics();
+  const orders = t.create('orders', 1);
+  const first = await consumerHarness({}, {}, log, clock, t);
+  await first.coord.shareGroupHeartbeat(hb('a', 0));
+  first.coord.shutdown();
+  for (const batch of log.batches) {
+    const kept = batch.filter((r) => r.kind !== RecordKind.Share || r.record.type !== ShareGroupRecordType.StatePartitionMetadata);
+    batch.splice(0, batch.length, ...kept);
+  }
+  const second = await consumerHarness({}, {}, log, clock, t);
+  assert.equal(second.coord.share.group('queue')!.statePartitions, null);
+  assert.equal((await second.coord.shareGroupHeartbeat(hb('a', 1))).errorCode, ErrorCode.NONE);
+  assert.deepEqual(second.coord.share.group('queue')!.statePartitions!.initialized, [{ topicId: orders.toString('hex'), topicName: 'orders', partitions: [0] }]);
+});
