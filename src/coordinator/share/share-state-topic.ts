@@ -40,6 +40,8 @@ interface LoadedPartition {
   /** Where the share-partitions' snapshots lie, for pruning. */
   offsets: SnapshotOffsets;
   ready: Promise<void>;
+  /** Whether the load finished (pruning waits for the whole log to be known). */
+  loaded: boolean;
 }
 
 export class ShareStateTopic implements ShareStatePersister {
@@ -129,8 +131,9 @@ export class ShareStateTopic implements ShareStatePersister {
     return written;
   }
 
-  /** The log of a loaded partition still led here at the epoch it was loaded at, else null. */
+  /** The log of a partition loaded and still led here at the epoch it was loaded at, else null. */
   private servedLog(partition: number, p: LoadedPartition): PartitionLog | null {
+    if (!p.loaded) return null;
     const info = this.host.topic(SHARE_GROUP_STATE_TOPIC)?.partitions[partition];
     if (info === undefined || info.leader !== this.host.nodeId || info.leaderEpoch !== p.leaderEpoch) return null;
     const log = this.host.getLog(SHARE_GROUP_STATE_TOPIC, partition);
@@ -202,7 +205,8 @@ export class ShareStateTopic implements ShareStatePersister {
     if (p === undefined || p.leaderEpoch !== info.leaderEpoch) {
       const store = new ShareStateStore(this.config.snapshotUpdateRecordsPerSnapshot);
       const offsets = new SnapshotOffsets();
-      const loading: LoadedPartition = { leaderEpoch: info.leaderEpoch, store, offsets, ready: this.load(partition, store, offsets) };
+      const loading: LoadedPartition = { leaderEpoch: info.leaderEpoch, store, offsets, ready: Promise.resolve(), loaded: false };
+      loading.ready = this.load(partition, store, offsets).then(() => void (loading.loaded = true));
       this.loaded.set(partition, loading);
       p = loading;
     }
