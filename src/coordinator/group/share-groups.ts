@@ -5,7 +5,7 @@
  * DeleteGroups for a share group, which deletes its share-partitions' state first.
  */
 import type { Logger } from 'pino';
-import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
 import { GroupError } from './consumer/errors.js';
 import { shareRecord } from './records.js';
 import { answerAfter, writeErrorOf, type RecordSink } from './sink.js';
@@ -68,9 +68,9 @@ export interface DeletedGroupResult {
  * DeleteGroups for an empty share group, in Kafka's steps: the group's state partition
  * metadata moves every topic to deleting (written first, so a coordinator that fails over
  * meanwhile still knows what to delete), the persister deletes those share-partitions' state,
- * and then the group's records get tombstones. A state deletion that fails answers
- * GROUP_DELETION_FAILED with the persister's error (DeleteGroups v3's message) and leaves the
- * group, to be deleted again; a member that joined meanwhile answers NON_EMPTY_GROUP.
+ * and then the group's records get tombstones. A state deletion that fails answers the
+ * persister's error (as Kafka's GroupCoordinatorService does) and leaves the group, to be
+ * deleted again; a member that joined meanwhile answers NON_EMPTY_GROUP.
  */
 export async function deleteShareGroup(host: ShareGroupsHost, groupId: string, result: DeletedGroupResult): Promise<void> {
   const { records, topics } = host.share.beginDeleteGroup(groupId);
@@ -84,8 +84,7 @@ export async function deleteShareGroup(host: ShareGroupsHost, groupId: string, r
     const code = host.deleteState === null ? ErrorCode.COORDINATOR_NOT_AVAILABLE : await host.deleteState(groupId, topics);
     if (code !== ErrorCode.NONE) {
       host.logger.warn({ groupId, errorCode: code }, 'failed to delete the share group state');
-      result.errorCode = ErrorCode.GROUP_DELETION_FAILED;
-      result.errorMessage = errorMessage(code);
+      result.errorCode = code;
       return;
     }
   }
