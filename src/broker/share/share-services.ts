@@ -96,6 +96,13 @@ export class ShareServices implements SharePartitionHost {
     return first;
   }
 
+  /** A topic was deleted: its share-partitions are forgotten here and their state deleted (Kafka's onTopicsDeleted). */
+  async topicDeleted(topicId: string): Promise<void> {
+    this.sharePartitions.unloadTopic(topicId);
+    const n = await this.persister.deleteTopicState(topicId);
+    if (n > 0) this.logger.info({ topicId, sharePartitions: n }, 'deleted the share-group state of a deleted topic');
+  }
+
   /** The log of a partition this broker leads (what a parked ShareFetch watches). */
   leaderLog(topicId: string, partition: number): PartitionLog | undefined {
     const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);

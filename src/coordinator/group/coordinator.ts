@@ -529,10 +529,12 @@ export class GroupCoordinator {
 
   /**
    * A topic was deleted: every group's offsets for it get tombstones (Kafka's
-   * onPartitionsDeleted), so that a new topic of the same name starts without them.
+   * onPartitionsDeleted), so that a new topic of the same name starts without them, and share
+   * groups' state partition metadata drops it (maybeCleanupShareGroupState).
    */
   onTopicDeleted(topic: string): void {
     if (!this.runtime.active) return;
+    for (const [groupId, records] of this.share.forgetTopic(topic)) writeShareRecords(this.shareHost, groupId, records);
     for (const [groupId, records] of this.offsets.deleteTopic(topic)) {
       try {
         this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId, topic }, 'failed to delete the offsets of a deleted topic'));

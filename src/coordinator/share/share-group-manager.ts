@@ -18,7 +18,7 @@ import type { DeadlineTimer } from '../group/timer.js';
 import type { ShareGroupConfig } from './share-config.js';
 import { newShareMember, ShareGroup, ShareGroupState, type ShareMember } from './share-group.js';
 import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord, type ShareStatePartitions, type ShareStateTopic } from './share-group-records.js';
-import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
+import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withoutTopic, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
 
 /** Epoch a member sends to leave, and the coordinator answers for a member removed. */
@@ -200,6 +200,16 @@ export class ShareGroupManager {
     const group = this.groups.get(groupId);
     if (group === undefined) return [];
     return this.applyState(groupId, markPartitions(group.statePartitions ?? EMPTY_STATE, topic, done));
+  }
+
+  /** A topic was deleted: the groups whose state partition metadata names it drop it; their records, by group. */
+  forgetTopic(topicName: string): Map<string, ShareGroupRecord[]> {
+    const out = new Map<string, ShareGroupRecord[]>();
+    for (const g of this.groups.values()) {
+      const next = g.statePartitions === null ? null : withoutTopic(g.statePartitions, topicName);
+      if (next !== null) out.set(g.groupId, this.applyState(g.groupId, next));
+    }
+    return out;
   }
 
   private applyState(groupId: string, value: ShareStatePartitions): ShareGroupRecord[] {

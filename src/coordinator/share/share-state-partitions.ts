@@ -105,6 +105,17 @@ export function markPartitions(state: ShareStatePartitions, topic: ShareStateTop
   };
 }
 
+/**
+ * A deleted topic leaves all three sets (Kafka's maybeCleanupShareGroupState; the share
+ * coordinator deletes its state itself). Null when the value does not name it.
+ */
+export function withoutTopic(state: ShareStatePartitions, topicName: string): ShareStatePartitions | null {
+  const keep = (t: { topicName: string }) => t.topicName !== topicName;
+  const next = { initializing: state.initializing.filter(keep), initialized: state.initialized.filter(keep), deleting: state.deleting.filter(keep) };
+  const same = next.initializing.length === state.initializing.length && next.initialized.length === state.initialized.length && next.deleting.length === state.deleting.length;
+  return same ? null : next;
+}
+
 function has(topics: readonly ShareStateTopic[], topicId: string, partition: number): boolean {
   return topics.some((t) => t.topicId === topicId && t.partitions.includes(partition));
 }

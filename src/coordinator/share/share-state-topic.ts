@@ -131,6 +131,21 @@ export class ShareStateTopic implements ShareStatePersister {
     return written;
   }
 
+  /**
+   * A topic was deleted: the state of its share-partitions, in every group, is deleted from the
+   * partitions led here (Kafka's ShareCoordinatorService.onTopicsDeleted); returns how many.
+   */
+  async deleteTopicState(topicId: string): Promise<number> {
+    let deleted = 0;
+    for (const [partition, p] of this.loaded) {
+      if (this.servedLog(partition, p) === null) continue;
+      const records: ShareStateRecord[] = [];
+      for (const key of p.store.keysOfTopic(topicId)) records.push(...p.store.delete(key).records);
+      if (records.length > 0 && (await this.append(partition, p, records)) === ErrorCode.NONE) deleted += records.length / 2;
+    }
+    return deleted;
+  }
+
   /** The log of a partition loaded and still led here at the epoch it was loaded at, else null. */
   private servedLog(partition: number, p: LoadedPartition): PartitionLog | null {
     if (!p.loaded) return null;

@@ -1,7 +1,8 @@
 // DeleteGroups and DeleteShareGroupOffsets for share groups on an embedded broker, over the
 // wire: an empty share group is deleted with its share-partition state in __share_group_state
 // (a group with members answers NON_EMPTY_GROUP), a topic without offset information is
-// refused with Kafka's message, and a share group made again under the id starts afresh.
+// refused with Kafka's message, a share group made again under the id starts afresh, and a
+// deleted topic's share-partition state goes with it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -10,6 +11,7 @@ import { ZERO_UUID } from '../../../src/protocol/primitives/codec-helpers.js';
 import { encodeBatchSync } from '../../../src/protocol/records/encode.js';
 import { AcknowledgeType, ShareAcquireMode } from '../../../src/coordinator/share/record-state.js';
 import { acquireForMember } from '../../../src/broker/share/share-acquire.js';
+import { deleteTopic } from '../../../src/broker/topics.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 
 async function consumeSome(tb: TestBroker, groupId: string, topicId: string): Promise<void> {
@@ -72,6 +74,25 @@ test('DeleteShareGroupOffsets takes the topic out of the group\'s state and dele
     // Deleted once, there is nothing left to delete.
     const again = await tb.client.request(ApiKey.DeleteShareGroupOffsets, 0, { groupId: 'g', topics: [{ topicName: 'q' }] });
     assert.deepEqual(again.responses.map((t) => [t.topicName, t.errorCode, t.errorMessage]), [['q', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'There is no offset information to delete.']]);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('deleting a topic deletes its share-partitions\' state and leaves the group\'s state partition metadata', async () => {
+  const tb = await startTestBroker();
+  try {
+    const topicId = (await makeTopic(tb, 'q')).id.toString('hex');
+    await tb.broker.groups.ready();
+    await tb.broker.groups.shareGroupHeartbeat({ groupId: 'g', memberId: 'm', memberEpoch: 0, rackId: null, subscribedTopicNames: ['q'], clientId: 'c', clientHost: '/127.0.0.1' });
+    await consumeSome(tb, 'g', topicId);
+    const key = { groupId: 'g', topicId, partition: 0 };
+    assert.notEqual((await tb.broker.share.persister.read(key, -1)).state, null);
+    await deleteTopic(tb.broker, 'q');
+    assert.deepEqual(tb.broker.groups.share.group('g')!.statePartitions, { initializing: [], initialized: [], deleting: [] });
+    // The state's deletion runs after the topic's; wait for its records.
+    for (let i = 0; i < 100 && (await tb.broker.share.persister.read(key, -1)).state !== null; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await tb.broker.share.persister.read(key, -1)).state, null);
   } finally {
     await tb.close();
   }

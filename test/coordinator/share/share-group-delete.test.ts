@@ -149,3 +149,19 @@ test('a group loaded without the record (written before it was kept) gets it on 
   assert.equal((await second.coord.shareGroupHeartbeat(hb('a', 1))).errorCode, ErrorCode.NONE);
   assert.deepEqual(second.coord.share.group('queue')!.statePartitions!.initialized, [{ topicId: orders.toString('hex'), topicName: 'orders', partitions: [0] }]);
 });
+
+test('a deleted topic leaves the share groups\' state partition metadata', async () => {
+  const log = new MemoryLog();
+  const t = new FakeTopics();
+  t.create('orders', 1);
+  const other = t.create('other', 1);
+  const h = await consumerHarness({}, {}, log, new ManualClock(), t);
+  await h.coord.shareGroupHeartbeat(hb('a', 0, ['orders', 'other']));
+  t.delete('orders');
+  const before = log.batches.length;
+  h.coord.onTopicDeleted('orders');
+  assert.deepEqual(h.coord.share.group('queue')!.statePartitions!.initialized, [{ topicId: other.toString('hex'), topicName: 'other', partitions: [0] }]);
+  assert.deepEqual(shareTypes(log.batches.slice(before).flat()), [[ShareGroupRecordType.StatePartitionMetadata, false]]);
+  h.coord.onTopicDeleted('orders');
+  assert.equal(log.batches.length, before + 1, 'nothing more to write');
+});

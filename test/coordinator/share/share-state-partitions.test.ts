@@ -1,11 +1,12 @@
 // ShareGroupStatePartitionMetadata transitions, as Kafka's GroupMetadataManager makes them:
 // subscribed topics initialized, DeleteGroups moving everything to deleting (a deleting topic
 // gone from the metadata dropped), DeleteShareGroupOffsets taking initialized and deleting
-// topics and refusing the others with Kafka's errors, AlterShareGroupOffsets' initializing.
+// topics and refusing the others with Kafka's errors, AlterShareGroupOffsets' initializing, and a
+// deleted topic leaving all three sets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
-import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withSubscribedInitialized } from '../../../src/coordinator/share/share-state-partitions.js';
+import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withoutTopic, withSubscribedInitialized } from '../../../src/coordinator/share/share-state-partitions.js';
 import type { ShareStatePartitions } from '../../../src/coordinator/share/share-group-records.js';
 
 const T1 = '01'.repeat(16);
@@ -75,4 +76,14 @@ test('AlterShareGroupOffsets: initializing, then initialized and no longer delet
   assert.deepEqual(altering.initialized, state.initialized);
   const done = markPartitions(altering, { topicId: T1, topicName: 't1', partitions: [0] }, true);
   assert.deepEqual(done, { initializing: [], initialized: [{ topicId: T1, topicName: 't1', partitions: [0, 1] }], deleting: [] });
+});
+
+test('a deleted topic leaves every set; a value without it is unchanged', () => {
+  const state: ShareStatePartitions = {
+    initializing: [{ topicId: T1, topicName: 't1', partitions: [0] }],
+    initialized: [{ topicId: T1, topicName: 't1', partitions: [1] }, { topicId: T2, topicName: 't2', partitions: [0] }],
+    deleting: [{ topicId: T1, topicName: 't1' }],
+  };
+  assert.deepEqual(withoutTopic(state, 't1'), { initializing: [], initialized: [{ topicId: T2, topicName: 't2', partitions: [0] }], deleting: [] });
+  assert.equal(withoutTopic(state, 't3'), null);
 });
