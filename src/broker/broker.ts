@@ -211,6 +211,7 @@ export class Broker implements BrokerContext {
       await this.groups.startup();
       this.share = new ShareServices(this, host, this.config, options.clock ?? systemClock, this.logger);
       this.groups.share.onMemberRemoved = (groupId, memberId) => this.share.memberLeft(groupId, memberId);
+      this.groups.shareStateDeleter = (groupId, topics) => this.share.deleteState(groupId, topics);
       this.share.start();
       this.transactions = transactionCoordinator(this, host);
       // Loads every partition of __transaction_state this broker leads (all, on a single node);

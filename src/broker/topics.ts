@@ -184,8 +184,9 @@ export function collidingTopic(broker: BrokerContext, name: string): string | un
 }
 
 /**
- * Deletes a topic from the metadata, removes its partition logs and tombstones the groups'
- * committed offsets for it (Kafka's onPartitionsDeleted).
+ * Deletes a topic from the metadata, removes its partition logs, tombstones the groups'
+ * committed offsets for it (Kafka's onPartitionsDeleted) and deletes its share-partitions'
+ * state (the share coordinator's onTopicsDeleted).
  */
 export async function deleteTopic(broker: BrokerContext, name: string): Promise<TopicMetadata | undefined> {
   const topic = await broker.metadata.deleteTopic(name);
@@ -193,6 +194,7 @@ export async function deleteTopic(broker: BrokerContext, name: string): Promise<
   for (const p of topic.partitions) broker.logs.deleteLog(name, p.partition);
   broker.partitions.removeTopic(name);
   broker.groups.onTopicDeleted(name);
+  void broker.share.topicDeleted(topic.id.toString('hex')).catch((err: unknown) => broker.logger.warn({ err, topic: name }, 'failed to delete the share-group state of a deleted topic'));
   return topic;
 }
 

@@ -5,14 +5,15 @@
  * one consumer unless released (released once, delivered again) or held by the killed one
  * (delivered again once its connection closes or its locks expire); rejected records are never delivered again; after a
  * broker restart the share group's state is still there (nothing is delivered twice, new
- * records are).
+ * records are). __share_group_state is pruned during the run (a snapshot every 50 writes, pruned
+ * every second), so the restarted broker reads the state back from a pruned log.
  *
  * Against Millrace by default; MILLRACE_COMPAT_TARGET=kafka runs the same against Apache Kafka.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/client/admin.js';
-import { KafkaClient } from '../../src/client/index.js';
+import { EARLIEST_TIMESTAMP, KafkaClient, listOffsets } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
@@ -35,8 +36,14 @@ before(async () => {
     args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'],
   }));
   driver.catch(() => {});
-  // Short locks, so the killed consumer's records come back within the test.
-  target = await startTarget({ kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace', config: { 'group.share.record.lock.duration.ms': LOCK_MS, 'group.share.min.record.lock.duration.ms': 1000 } });
+  // Short locks, so the killed consumer's records come back within the test; frequent snapshots and pruning of the state topic.
+  target = await startTarget({
+    kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace',
+    config: {
+      'group.share.record.lock.duration.ms': LOCK_MS, 'group.share.min.record.lock.duration.ms': 1000,
+      'share.coordinator.snapshot.update.records.per.snapshot': 50, 'share.coordinator.state.topic.prune.interval.ms': 1000,
+    },
+  });
 });
 
 after(async () => {
@@ -126,6 +133,14 @@ test('three KafkaShareConsumers split one partition; kill -9, release and reject
       }
       if (v % RELEASE_EVERY === 0 && v % REJECT_EVERY !== 0) assert.ok(got.length >= 2, `released ${what}`);
     }
+
+    // The state topic was pruned: some partition's log start offset moved up.
+    let pruned = 0n;
+    for (let i = 0; i < 100 && pruned === 0n; i++) {
+      for (const o of (await listOffsets(client, '__share_group_state', null, EARLIEST_TIMESTAMP)).values()) if (o > pruned) pruned = o;
+      if (pruned === 0n) await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(pruned > 0n, '__share_group_state was pruned');
 
     // The share group's state survives the broker: a new consumer after a restart gets only new records.
     assert.ok(target!.restart !== undefined, 'the target restarts');

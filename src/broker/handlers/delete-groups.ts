@@ -1,8 +1,10 @@
 // DeleteGroups (key 42), versions 0-3. v1 changes only throttling; v2 is the first flexible
-// version; v3 adds a per-group error message, which Kafka fills only for GROUP_DELETION_FAILED
-// (deleting a share group's state failed); Millrace's deletions have no such step, so it is null. Each distinct group is answered: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members
-// remain), or deleted — its offsets and metadata get tombstones in __consumer_offsets, and
-// the answer waits until they are committed.
+// version; v3 adds a per-group error message, which Kafka fills for GROUP_DELETION_FAILED (a
+// streams group's topology plugin failing, KIP-1331; Millrace has no such plugin), so it is
+// null here. Each distinct group is answered: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members
+// remain), or deleted — a share group's share-partition state first (its persister's error if
+// that fails, as in Kafka), then its offsets and metadata get tombstones in __consumer_offsets,
+// and the answer waits until they are committed.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { AclOperation } from '../../cluster/acls.js';

@@ -1,6 +1,7 @@
 // DeleteShareGroupOffsets (key 92), version 0: forgets the share-partition state of whole
-// topics for a share group (KIP-932). The group must be empty (NON_EMPTY_GROUP). DELETE on the
-// group and READ on each topic (KafkaApis).
+// topics for a share group (KIP-932): those its ShareGroupStatePartitionMetadata has state for;
+// the others answer UNKNOWN_TOPIC_OR_PARTITION (share-offsets.ts). The group must be empty
+// (NON_EMPTY_GROUP). DELETE on the group and READ on each topic (KafkaApis).
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { DeleteShareGroupOffsetsResponse, DeleteShareGroupOffsetsResponseTopic } from '../../protocol/generated/delete-share-group-offsets-response.js';
@@ -27,7 +28,7 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
     }
     const r = await deleteShareGroupOffsets(broker, request.groupId, allowed);
     if (r.errorCode !== ErrorCode.NONE) return fail(r.errorCode, r.errorMessage);
-    for (const t of r.topics) responses.push({ topicName: t.topicName, topicId: t.topicId, errorCode: t.errorCode, errorMessage: null });
+    for (const t of r.topics) responses.push({ topicName: t.topicName, topicId: t.topicId, errorCode: t.errorCode, errorMessage: t.errorMessage });
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
   },
 });

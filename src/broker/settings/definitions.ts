@@ -232,6 +232,9 @@ const defs: ConfigDef[] = [
   { name: 'share.coordinator.snapshot.update.records.per.snapshot', type: 'int', default: '500', validator: between(0, 500) },
   { name: 'share.coordinator.write.timeout.ms', type: 'int', default: '5000', min: 1 },
   { name: 'share.coordinator.load.buffer.size', type: 'int', default: '5242880', min: 1 },
+  // Internal in Kafka (ShareCoordinatorConfig.defineInternal), read as Kafka reads them.
+  { name: 'share.coordinator.state.topic.prune.interval.ms', type: 'int', default: '300000', min: 1 },
+  { name: 'share.coordinator.cold.partition.snapshot.interval.ms', type: 'int', default: '300000', min: 1 },
   { name: 'transaction.state.log.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'transaction.state.log.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1 },

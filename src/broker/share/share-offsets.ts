@@ -4,10 +4,11 @@
  * its start offset in __share_group_state. Describe reads it (with KIP-1226's lag: what lies
  * between it and the high watermark less what is already delivered); alter re-initializes
  * the state at the given offset with a higher state epoch; delete forgets it. Alter and delete
- * need the group empty, as in Kafka; the share-partitions loaded here are dropped so their
+ * need the group empty, as in Kafka, and keep the group's ShareGroupStatePartitionMetadata
+ * (share-state-partitions.ts) in step; the share-partitions loaded here are dropped so their
  * next use reads the new state.
  */
-import { ErrorCode } from '../../protocol/generated/errors.js';
+import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { TopicMetadata } from '../../cluster/metadata.js';
 import { ShareGroupState } from '../../coordinator/share/share-group.js';
 import type { ShareAcquireBroker } from './share-acquire.js';
@@ -88,11 +89,18 @@ export async function alterShareGroupOffsets(broker: ShareOffsetsBroker, groupId
         altered.partitions.push({ partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         continue;
       }
-      const key = { groupId, topicId: topic.id.toString('hex'), partition: p.partition };
-      const read = await broker.share.persister.read(key, -1);
-      let code = read.errorCode;
-      if (code === ErrorCode.NONE) code = await broker.share.persister.initialize(key, (read.state?.stateEpoch ?? 0) + 1, p.startOffset);
-      if (code === ErrorCode.NONE) broker.share.sharePartitions.unload(key);
+      const topicId = topic.id.toString('hex');
+      const key = { groupId, topicId, partition: p.partition };
+      const marked = { topicId, topicName: t.name, partitions: [p.partition] };
+      // Kafka's steps: the partition is initializing in the group's state partition metadata, the persister re-initializes it, then it is initialized.
+      let code = await broker.groups.appendShareRecords(groupId, broker.groups.share.markStatePartitions(groupId, marked, false));
+      const read = code === ErrorCode.NONE ? await broker.share.persister.read(key, -1) : null;
+      if (read !== null) code = read.errorCode;
+      if (read !== null && code === ErrorCode.NONE) code = await broker.share.persister.initialize(key, (read.state?.stateEpoch ?? 0) + 1, p.startOffset);
+      if (code === ErrorCode.NONE) {
+        broker.share.sharePartitions.unload(key);
+        code = await broker.groups.appendShareRecords(groupId, broker.groups.share.markStatePartitions(groupId, marked, true));
+      }
       altered.partitions.push({ partition: p.partition, errorCode: code });
     }
   }
@@ -103,29 +111,33 @@ export interface DeletedShareTopic {
   topicName: string;
   topicId: Buffer;
   errorCode: number;
+  errorMessage: string | null;
 }
 
-/** Forgets the state of every partition of the topics. */
+/**
+ * Forgets the state of the topics' share-partitions, in Kafka's steps: the group's state
+ * partition metadata moves the topics with state to deleting (the others are refused), the
+ * persister deletes their share-partitions' state, and the topics whose state went leave
+ * deleting. Answered in Kafka's order: deleted topics, refused ones, then failed ones.
+ */
 export async function deleteShareGroupOffsets(broker: ShareOffsetsBroker, groupId: string, topicNames: readonly string[]): Promise<ShareOffsetsResult<DeletedShareTopic>> {
-  const refused = groupRefusal<DeletedShareTopic>(broker, groupId, true);
-  if (refused !== null) return refused;
-  const out: DeletedShareTopic[] = [];
-  for (const name of topicNames) {
-    const topic = broker.metadata.topic(name);
-    if (topic === undefined) {
-      out.push({ topicName: name, topicId: Buffer.alloc(16), errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-      continue;
-    }
-    let code: number = ErrorCode.NONE;
-    for (let partition = 0; partition < topic.partitions.length; partition++) {
-      const key = { groupId, topicId: topic.id.toString('hex'), partition };
-      const c = await broker.share.persister.delete(key);
-      if (c === ErrorCode.NONE) broker.share.sharePartitions.unload(key);
-      else code = c;
-    }
-    out.push({ topicName: name, topicId: topic.id, errorCode: code });
+  const refusedGroup = groupRefusal<DeletedShareTopic>(broker, groupId, true);
+  if (refusedGroup !== null) return refusedGroup;
+  const { records, topics, refused } = broker.groups.share.beginDeleteOffsets(groupId, topicNames);
+  const written = await broker.groups.appendShareRecords(groupId, records);
+  if (written !== ErrorCode.NONE) return { errorCode: written, errorMessage: null, topics: [] };
+  const deleted: DeletedShareTopic[] = [];
+  const failed: DeletedShareTopic[] = [];
+  for (const t of topics) {
+    const code = await broker.share.deleteState(groupId, [t]);
+    const row = { topicName: t.topicName, topicId: Buffer.from(t.topicId, 'hex'), errorCode: code, errorMessage: code === ErrorCode.NONE ? null : errorMessage(code) };
+    (code === ErrorCode.NONE ? deleted : failed).push(row);
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  const done = broker.groups.share.completeDeleteOffsets(groupId, deleted.map((t) => t.topicId.toString('hex')));
+  const completed = await broker.groups.appendShareRecords(groupId, done);
+  if (completed !== ErrorCode.NONE) return { errorCode: completed, errorMessage: null, topics: [] };
+  const rejected = refused.map((r) => ({ topicName: r.topicName, topicId: broker.metadata.topic(r.topicName)?.id ?? Buffer.alloc(16), errorCode: r.errorCode, errorMessage: r.errorMessage ?? errorMessage(r.errorCode) }));
+  return { errorCode: ErrorCode.NONE, errorMessage: null, topics: [...deleted, ...rejected, ...failed] };
 }
 
 /** The group's error: not coordinated here, not a share group, or (for changes) not empty. */

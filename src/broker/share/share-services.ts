@@ -5,10 +5,11 @@
  * one timer, driven by its own Node timer, for the share-partitions' acquisition locks.
  */
 import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock } from '../../storage/clock.js';
 import type { CoordinatorTopicHost } from '../../coordinator/coordinator-topic.js';
 import { DeadlineTimer, TimerDriver } from '../../coordinator/group/timer.js';
-import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
+import { shareCoordinatorConfigFrom, shareGroupConfigFrom, type ShareConfigValues, type ShareCoordinatorConfig, type ShareGroupConfig } from '../../coordinator/share/share-config.js';
 import { SharePartitionManager, type LedPartitionInfo, type SharePartitionHost } from '../../coordinator/share/share-partition-manager.js';
 import type { SharePartitionConfig } from '../../coordinator/share/share-partition.js';
 import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
@@ -18,6 +19,9 @@ import type { Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
+
+const PRUNE_KEY = 'share-state-prune';
+const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshots';
 
 /** What the share services need of the broker. */
 export interface ShareServicesBroker {
@@ -36,12 +40,16 @@ export class ShareServices implements SharePartitionHost {
   readonly waiters: ShareFetchWaiters;
   private readonly driver: TimerDriver;
   private readonly broker: ShareServicesBroker;
+  private readonly coordinatorConfig: ShareCoordinatorConfig;
+  private readonly logger: Logger;
 
   constructor(broker: ShareServicesBroker, host: CoordinatorTopicHost, settings: ShareConfigValues, clock: Clock, logger: Logger) {
     this.broker = broker;
     this.config = shareGroupConfigFrom(settings);
     this.sessions = new ShareSessionCache(this.config.maxShareSessions);
-    this.persister = new ShareStateTopic(host, shareCoordinatorConfigFrom(settings), clock);
+    this.coordinatorConfig = shareCoordinatorConfigFrom(settings);
+    this.logger = logger;
+    this.persister = new ShareStateTopic(host, this.coordinatorConfig, clock);
     this.timer = new DeadlineTimer(clock);
     this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
     this.driver = new TimerDriver(this.timer);
@@ -71,6 +79,30 @@ export class ShareServices implements SharePartitionHost {
     this.waiters.wakeAll();
   }
 
+  /**
+   * Deletes the state of share-partitions (DeleteGroups, DeleteShareGroupOffsets): each one
+   * forgotten in __share_group_state and unloaded here. NONE, or the first error.
+   */
+  async deleteState(groupId: string, topics: ReadonlyArray<{ topicId: string; partitions: readonly number[] }>): Promise<number> {
+    let first: number = ErrorCode.NONE;
+    for (const t of topics) {
+      for (const partition of t.partitions) {
+        const key = { groupId, topicId: t.topicId, partition };
+        const code = await this.persister.delete(key);
+        if (code === ErrorCode.NONE) this.sharePartitions.unload(key);
+        else if (first === ErrorCode.NONE) first = code;
+      }
+    }
+    return first;
+  }
+
+  /** A topic was deleted: its share-partitions are forgotten here and their state deleted (Kafka's onTopicsDeleted). */
+  async topicDeleted(topicId: string): Promise<void> {
+    this.sharePartitions.unloadTopic(topicId);
+    const n = await this.persister.deleteTopicState(topicId);
+    if (n > 0) this.logger.info({ topicId, sharePartitions: n }, 'deleted the share-group state of a deleted topic');
+  }
+
   /** The log of a partition this broker leads (what a parked ShareFetch watches). */
   leaderLog(topicId: string, partition: number): PartitionLog | undefined {
     const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);
@@ -80,7 +112,31 @@ export class ShareServices implements SharePartitionHost {
   }
 
   start(): void {
+    this.schedulePrune();
+    this.scheduleColdSnapshots();
     this.driver.start();
+  }
+
+  /** __share_group_state's pruning, every share.coordinator.state.topic.prune.interval.ms (ShareCoordinatorService). */
+  private schedulePrune(): void {
+    this.timer.schedule(PRUNE_KEY, this.coordinatorConfig.pruneIntervalMs, () => {
+      const moved = this.persister.prune();
+      if (moved > 0) this.logger.debug({ partitions: moved }, 'pruned share-group state');
+      this.schedulePrune();
+    });
+  }
+
+  /** Fresh snapshots of cold share-partitions, every share.coordinator.cold.partition.snapshot.interval.ms. */
+  private scheduleColdSnapshots(): void {
+    this.timer.schedule(COLD_SNAPSHOT_KEY, this.coordinatorConfig.coldPartitionSnapshotIntervalMs, () => {
+      this.persister.snapshotColdPartitions().then(
+        () => this.scheduleColdSnapshots(),
+        (err: unknown) => {
+          this.logger.warn({ err }, 'cold share-partition snapshots failed');
+          this.scheduleColdSnapshots();
+        },
+      );
+    });
   }
 
   stop(): void {

@@ -30,8 +30,8 @@ import { heartbeat, leaveGroup, type HeartbeatRequest, type LeaveResult, type Le
 import { OffsetManager, type CommitRequest, type TxnCommitRequest } from './offsets.js';
 import { OffsetsTopic, type OffsetsTopicHost } from './offsets-topic.js';
 import { RecordKind } from './record-codec.js';
-import { groupTombstone, shareRecord, type CoordinatorRecord, type OffsetRecord } from './records.js';
-import { appendErrorToResponseError, CoordinatorWriteError } from './sink.js';
+import { groupTombstone, type CoordinatorRecord, type OffsetRecord } from './records.js';
+import { answerAfter, writeErrorOf } from './sink.js';
 import { syncGroup, type SyncRequest } from './classic/sync.js';
 import { DeadlineTimer, TimerDriver } from './timer.js';
 import { CoordinatorRuntime, type CoordinatorLog, type CoordinatorShard } from './coordinator-runtime.js';
@@ -51,8 +51,9 @@ import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
 import type { DescribedStreamsGroup } from '../streams/streams-group-describe.js';
 import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
-import { ShareGroupManager, type ShareHeartbeatRequest, type ShareHeartbeatResult } from '../share/share-group-manager.js';
+import { ShareGroupManager, type ShareHeartbeatRequest } from '../share/share-group-manager.js';
 import type { ShareGroupRecord } from '../share/share-group-records.js';
+import { appendShareRecords, deleteShareGroup, shareGroupHeartbeat, writeShareRecords, type ShareGroupsHost, type ShareHeartbeatOutcome, type ShareStateDeleter } from './share-groups.js';
 
 const EXPIRATION_KEY = 'expire-group-metadata';
 
@@ -74,11 +75,6 @@ export interface CoordinatorOptions {
   /** Share groups' settings (group.share.*); Kafka's defaults when absent. */
   share?: ShareGroupConfig;
 }
-
-/** A share group heartbeat's outcome: its error (with Kafka's message), or the member's new state. */
-export type ShareHeartbeatOutcome =
-  | { errorCode: 0; errorMessage: null; result: ShareHeartbeatResult }
-  | { errorCode: number; errorMessage: string | null; result: null };
 
 const NO_TOPICS: TopicsSource = { topics: () => [], topic: () => undefined };
 
@@ -102,6 +98,8 @@ export class GroupCoordinator {
   private readonly runtime: CoordinatorRuntime;
   /** What the streams group operations (streams-groups.ts) use of this coordinator. */
   private readonly streamsHost: StreamsGroupsHost;
+  /** What the share group operations (share-groups.ts) use of this coordinator. */
+  private readonly shareHost: ShareGroupsHost;
 
   constructor(options: CoordinatorOptions) {
     this.config = options.config;
@@ -118,10 +116,11 @@ export class GroupCoordinator {
     this.offsets.streams = this.streams;
     this.streamsHost = {
       groups: this.groups, consumer: this.consumer, streams: this.streams, logger: this.logger,
-      write: (groupId, records) => this.write(groupId, records, true), errorOf: (err) => GroupCoordinator.errorOf(err),
+      write: (groupId, records) => this.write(groupId, records, true), errorOf: writeErrorOf,
     };
     this.conversions = new GroupConversions(this.groups, this.consumer, this.config);
-    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => this.writeShare(groupId, records));
+    this.share = new ShareGroupManager(options.share ?? defaultShareGroupConfig(), this.timer, options.topics ?? NO_TOPICS, this.logger, (groupId, records) => writeShareRecords(this.shareHost, groupId, records));
+    this.shareHost = { share: this.share, logger: this.logger, log: this.log, deleteState: null };
     this.share.otherGroupType = (groupId) => (this.consumer.group(groupId) !== undefined ? 'consumer' : this.groups.group(groupId) !== undefined ? 'classic' : null);
     const shard: CoordinatorShard = {
       replay: (r, producerId) => {
@@ -253,54 +252,21 @@ export class GroupCoordinator {
     else this.groups.replay(r.group, r.value);
   }
 
-  /** Appends share group records the manager applied already (a session timeout's); a failure is logged, the next load decides. */
-  private writeShare(groupId: string, records: ShareGroupRecord[]): void {
-    try {
-      this.log.append(groupId, records.map(shareRecord))?.catch((err: unknown) => this.logger.warn({ err, groupId }, 'failed to write share group records'));
-    } catch (err) {
-      this.logger.warn({ err, groupId }, 'failed to write share group records');
-    }
-  }
-
   // ---- share groups (KIP-932) ---------------------------------------------------------------------
 
-  /** ShareGroupHeartbeat: answered once its records are committed. */
+  /** Where DeleteGroups deletes share groups' state: the broker's persister. */
+  set shareStateDeleter(deleter: ShareStateDeleter | null) {
+    this.shareHost.deleteState = deleter;
+  }
+
+  /** Appends share group records `share` made and applied (the offsets APIs' state partition metadata): NONE once committed, else the response error. */
+  appendShareRecords(groupId: string, records: readonly ShareGroupRecord[]): Promise<number> {
+    return appendShareRecords(this.shareHost, groupId, records);
+  }
+
+  /** ShareGroupHeartbeat (share-groups.ts): answered once its records are committed. */
   shareGroupHeartbeat(req: ShareHeartbeatRequest): ShareHeartbeatOutcome | Promise<ShareHeartbeatOutcome> {
-    let result: ShareHeartbeatResult;
-    try {
-      result = this.share.heartbeat(req);
-    } catch (err) {
-      if (err instanceof GroupError) return { errorCode: err.errorCode, errorMessage: err.message, result: null };
-      throw err;
-    }
-    const ok: ShareHeartbeatOutcome = { errorCode: ErrorCode.NONE, errorMessage: null, result };
-    if (result.records.length === 0) return ok;
-    const write = () => this.log.append(req.groupId, result.records.map(shareRecord));
-    return this.answerAfter<ShareHeartbeatOutcome>(req.groupId, write, ok, (errorCode) => ({ errorCode, errorMessage: null, result: null }), 'share group heartbeat records');
-  }
-
-  private static errorOf(err: unknown): number {
-    return err instanceof CoordinatorWriteError ? appendErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-
-  /**
-   * Answers `result` once `write()` (this.write or a transactional append) is committed, or
-   * `failed` with the response error when it is refused or fails; `what` names a refused
-   * write in the log.
-   */
-  private answerAfter<T>(groupId: string, write: () => Promise<void> | null, result: T, failed: (errorCode: number) => T, what?: string): T | Promise<T> {
-    let done: Promise<void> | null;
-    try {
-      done = write();
-    } catch (err) {
-      if (what !== undefined) this.logger.warn({ err, groupId }, `failed to write ${what}`);
-      return failed(GroupCoordinator.errorOf(err));
-    }
-    if (done === null) return result;
-    return done.then(
-      () => result,
-      (err: unknown) => failed(GroupCoordinator.errorOf(err)),
-    );
+    return shareGroupHeartbeat(this.shareHost, req);
   }
 
   // ---- membership -------------------------------------------------------------------------------
@@ -328,14 +294,14 @@ export class GroupCoordinator {
       try {
         done = this.write(req.groupId, records, true);
       } catch (err) {
-        return fail(GroupCoordinator.errorOf(err));
+        return fail(writeErrorOf(err));
       }
       const finish = () => {
         after?.();
         respond(response);
       };
       if (done === null) finish();
-      else done.then(finish, (err: unknown) => fail(GroupCoordinator.errorOf(err)));
+      else done.then(finish, (err: unknown) => fail(writeErrorOf(err)));
       return;
     }
     if (consumer !== undefined) {
@@ -343,7 +309,7 @@ export class GroupCoordinator {
         this.write(req.groupId, ConsumerGroupManager.groupTombstones(consumer), true)?.catch((err: unknown) => this.logger.warn({ err, groupId: req.groupId }, 'failed to delete the empty consumer group'));
         this.logger.info({ groupId: req.groupId }, 'converted the empty consumer group to a classic group');
       } catch (err) {
-        return fail(GroupCoordinator.errorOf(err));
+        return fail(writeErrorOf(err));
       }
     }
     joinGroup(this.groups, req, respond);
@@ -371,7 +337,7 @@ export class GroupCoordinator {
       after?.();
       return done;
     };
-    return this.answerAfter(req.groupId, write, response, (errorCode) => fail(errorCode, null), 'consumer group heartbeat records');
+    return answerAfter(this.logger, req.groupId, write, response, (errorCode) => fail(errorCode, null), 'consumer group heartbeat records');
   }
 
   /** ConsumerGroupDescribe for one group. */
@@ -427,7 +393,7 @@ export class GroupCoordinator {
     if (consumer === undefined) return leaveGroup(this.groups, groupId, members);
     const outcome = classicLeaveConsumerGroup(this.consumer, consumer, members);
     const result: LeaveResult = { errorCode: ErrorCode.NONE, members: outcome.members };
-    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, (errorCode) => ({ errorCode, members: [] }));
+    return answerAfter(this.logger, groupId, () => this.write(groupId, outcome.records, true), result, (errorCode) => ({ errorCode, members: [] }));
   }
 
   // ---- offsets -------------------------------------------------------------------------------------
@@ -441,7 +407,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.commit(req, this.clock.now(), this.config.offsetMetadataMaxSize);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: CommitResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    return this.answerAfter(req.groupId, () => this.writeOffsets(req.groupId, outcome.records), result, noTopics, 'offset commit');
+    return answerAfter(this.logger, req.groupId, () => this.writeOffsets(req.groupId, outcome.records), result, noTopics, 'offset commit');
   }
 
   /**
@@ -476,7 +442,7 @@ export class GroupCoordinator {
       for (const r of outcome.records) this.offsets.replayTransactional(req.producerId, r);
       return done;
     };
-    return this.answerAfter(req.groupId, write, result, noTopics, 'transactional offset commit');
+    return answerAfter(this.logger, req.groupId, write, result, noTopics, 'transactional offset commit');
   }
 
   /**
@@ -510,7 +476,7 @@ export class GroupCoordinator {
     const outcome = this.offsets.delete(groupId, topics);
     if (!('records' in outcome)) return { errorCode: outcome.errorCode, topics: [] };
     const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: outcome.topics };
-    return this.answerAfter(groupId, () => this.write(groupId, outcome.records, true), result, noTopics);
+    return answerAfter(this.logger, groupId, () => this.write(groupId, outcome.records, true), result, noTopics);
   }
 
   // ---- groups ---------------------------------------------------------------------------------------
@@ -523,21 +489,27 @@ export class GroupCoordinator {
     return listGroups(this, statesFilter, typesFilter);
   }
 
-  /** DeleteGroups: each empty group's offsets and metadata get tombstones; answered once written. */
+  /** DeleteGroups: each empty group's offsets and metadata get tombstones (a share group's state deleted first, share-groups.ts); answered once written. */
   async deleteGroups(groupIds: readonly string[]): Promise<DeletableGroupResult[]> {
     const results: DeletableGroupResult[] = [];
     const waits: Array<Promise<void>> = [];
     for (const groupId of new Set(groupIds)) {
       const consumer = this.consumer.group(groupId);
       const streams = this.streams.group(groupId);
+      const share = this.share.group(groupId);
       const notHere = this.groupError(groupId);
       const invalid = notHere !== ErrorCode.NONE ? notHere
         : consumer !== undefined ? this.consumer.validateDeleteGroup(groupId)
         : streams !== undefined ? this.streams.validateDeleteGroup(groupId)
+        : share !== undefined ? this.share.validateDeleteGroup(groupId)
         : this.groups.validateDeleteGroup(groupId);
       const result: DeletableGroupResult = { groupId, errorCode: invalid, errorMessage: null };
       results.push(result);
       if (invalid !== ErrorCode.NONE) continue;
+      if (share !== undefined) {
+        waits.push(deleteShareGroup(this.shareHost, groupId, result));
+        continue;
+      }
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
       if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));
@@ -545,10 +517,10 @@ export class GroupCoordinator {
       else records.push(groupTombstone(groupId));
       try {
         const done = this.write(groupId, records, true);
-        if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = GroupCoordinator.errorOf(err))));
+        if (done !== null) waits.push(done.catch((err: unknown) => void (result.errorCode = writeErrorOf(err))));
         this.logger.info({ groupId, offsets: deleted }, 'deleted group');
       } catch (err) {
-        result.errorCode = GroupCoordinator.errorOf(err);
+        result.errorCode = writeErrorOf(err);
       }
     }
     if (waits.length > 0) await Promise.all(waits);
@@ -557,10 +529,12 @@ export class GroupCoordinator {
 
   /**
    * A topic was deleted: every group's offsets for it get tombstones (Kafka's
-   * onPartitionsDeleted), so that a new topic of the same name starts without them.
+   * onPartitionsDeleted), so that a new topic of the same name starts without them, and share
+   * groups' state partition metadata drops it (maybeCleanupShareGroupState).
    */
   onTopicDeleted(topic: string): void {
     if (!this.runtime.active) return;
+    for (const [groupId, records] of this.share.forgetTopic(topic)) writeShareRecords(this.shareHost, groupId, records);
     for (const [groupId, records] of this.offsets.deleteTopic(topic)) {
       try {
         this.write(groupId, records, true)?.catch((err: unknown) => this.logger.warn({ err, groupId, topic }, 'failed to delete the offsets of a deleted topic'));

@@ -11,10 +11,9 @@
  *
  *   type 3-8 the KIP-848 consumer group records (consumer/consumer-records.ts)
  *   type 17, 19-23 the KIP-1071 streams group records (../streams/streams-records.ts)
- *   type 10-14 the KIP-932 share group records (../share/share-group-record-codec.ts)
+ *   type 10-15 the KIP-932 share group records (../share/share-group-record-codec.ts)
  *
- * Records of other types (resolved regular expressions, share group state partition metadata)
- * are skipped when read back.
+ * Records of other types (resolved regular expressions) are skipped when read back.
  */
 import * as GroupMetadataKey from '../../protocol/generated/internal/group-metadata-key.js';
 import * as GroupMetadataValue from '../../protocol/generated/internal/group-metadata-value.js';

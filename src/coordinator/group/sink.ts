@@ -2,6 +2,7 @@
  * Where the coordinator's records go: the group's partition of __consumer_offsets (see
  * offsets-topic.ts), or a list in unit tests.
  */
+import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { CoordinatorRecord } from './records.js';
 
@@ -50,4 +51,29 @@ export function appendErrorToResponseError(code: number): number {
     default:
       return code;
   }
+}
+
+/** The response error of a failed write: its mapped append error, else UNKNOWN_SERVER_ERROR. */
+export function writeErrorOf(err: unknown): number {
+  return err instanceof CoordinatorWriteError ? appendErrorToResponseError(err.errorCode) : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+/**
+ * Answers `result` once `write()` (an append, plain or transactional) is committed, or
+ * `failed` with the response error when it is refused or fails; `what` names a refused write
+ * in the log.
+ */
+export function answerAfter<T>(logger: Logger, groupId: string, write: () => Promise<void> | null, result: T, failed: (errorCode: number) => T, what?: string): T | Promise<T> {
+  let done: Promise<void> | null;
+  try {
+    done = write();
+  } catch (err) {
+    if (what !== undefined) logger.warn({ err, groupId }, `failed to write ${what}`);
+    return failed(writeErrorOf(err));
+  }
+  if (done === null) return result;
+  return done.then(
+    () => result,
+    (err: unknown) => failed(writeErrorOf(err)),
+  );
 }

@@ -45,6 +45,10 @@ export interface ShareCoordinatorConfig {
   snapshotUpdateRecordsPerSnapshot: number;
   /** share.coordinator.write.timeout.ms (5000): how long a write waits for the ISR. */
   writeTimeoutMs: number;
+  /** share.coordinator.state.topic.prune.interval.ms (5 min, internal in Kafka): how often __share_group_state is pruned. */
+  pruneIntervalMs: number;
+  /** share.coordinator.cold.partition.snapshot.interval.ms (5 min, internal in Kafka): how often share-partitions not written get a fresh snapshot. */
+  coldPartitionSnapshotIntervalMs: number;
   /** share.coordinator.load.buffer.size (5 MiB): read size while loading. */
   loadBufferSize: number;
 }
@@ -85,6 +89,8 @@ export function shareCoordinatorConfigFrom(c: ShareConfigValues): ShareCoordinat
     snapshotUpdateRecordsPerSnapshot: c.int('share.coordinator.snapshot.update.records.per.snapshot'),
     writeTimeoutMs: c.int('share.coordinator.write.timeout.ms'),
     loadBufferSize: c.int('share.coordinator.load.buffer.size'),
+    pruneIntervalMs: c.int('share.coordinator.state.topic.prune.interval.ms'),
+    coldPartitionSnapshotIntervalMs: c.int('share.coordinator.cold.partition.snapshot.interval.ms'),
   };
 }
 
@@ -106,6 +112,7 @@ export function defaultShareCoordinatorConfig(over: Partial<ShareCoordinatorConf
   return {
     stateTopicNumPartitions: 50, stateTopicReplicationFactor: 3, stateTopicMinIsr: 2, stateTopicSegmentBytes: 104_857_600,
     snapshotUpdateRecordsPerSnapshot: 500, writeTimeoutMs: 5_000, loadBufferSize: 5_242_880,
+    pruneIntervalMs: 300_000, coldPartitionSnapshotIntervalMs: 300_000,
     ...over,
   };
 }

@@ -17,11 +17,12 @@ import type { TopicsSource } from '../group/consumer/subscriptions.js';
 import type { DeadlineTimer } from '../group/timer.js';
 import type { ShareGroupConfig } from './share-config.js';
 import { newShareMember, ShareGroup, ShareGroupState, type ShareMember } from './share-group.js';
-import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord } from './share-group-records.js';
+import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord, type ShareStatePartitions, type ShareStateTopic } from './share-group-records.js';
+import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withoutTopic, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
+import { checkMemberEpoch, LEAVE_GROUP_MEMBER_EPOCH, metadataDiffers, metadataHash, sameNames, subscribedNames, validate } from './share-member-checks.js';
 
-/** Epoch a member sends to leave, and the coordinator answers for a member removed. */
-export const LEAVE_GROUP_MEMBER_EPOCH = -1;
+export { LEAVE_GROUP_MEMBER_EPOCH };
 
 export interface ShareHeartbeatRequest {
   groupId: string;
@@ -135,6 +136,10 @@ export class ShareGroupManager {
         value: { memberEpoch: assignmentEpoch, previousMemberEpoch: updated.memberEpoch, assignedPartitions: copyAssignment(target) },
       });
     }
+    // What the group's state covers is looked at when the group epoch moves (members, subscriptions or topics changed),
+    // and for a group without the record yet (one written before Millrace kept it).
+    const state = groupEpoch > group.groupEpoch || group.statePartitions === null ? withSubscribedInitialized(group.statePartitions, this.subscribedTopicIds(subscribedNames(members.values()))) : null;
+    if (state !== null) records.push({ type: ShareGroupRecordType.StatePartitionMetadata, groupId, value: state });
     if (!this.groups.has(groupId)) this.groups.set(groupId, group);
     for (const r of records) this.replay(r);
     this.scheduleSessionTimeout(groupId, memberId);
@@ -146,12 +151,69 @@ export class ShareGroupManager {
     };
   }
 
-  /** The records deleting an empty group (DeleteGroups); NON_EMPTY_GROUP while it has members. */
+  /** DeleteGroups' check: NONE, GROUP_ID_NOT_FOUND, or NON_EMPTY_GROUP while it has members. */
+  validateDeleteGroup(groupId: string): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    return group.state === ShareGroupState.Empty ? ErrorCode.NONE : ErrorCode.NON_EMPTY_GROUP;
+  }
+
+  /** DeleteGroups' first step (share-state-partitions.ts): the state partition record and the share-partitions whose state goes. */
+  beginDeleteGroup(groupId: string): { records: ShareGroupRecord[]; topics: ShareStateTopic[] } {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.statePartitions === null) return { records: [], topics: [] };
+    const { value, topics } = deleteAllState(group.statePartitions, (id) => this.partitionCountOf(id));
+    return { records: this.applyState(groupId, value), topics };
+  }
+
+  /** The records deleting an empty group (DeleteGroups' last step, its state deleted); NON_EMPTY_GROUP while it has members. */
   deleteGroup(groupId: string): ShareGroupRecord[] {
     const group = this.groups.get(groupId);
     if (group === undefined) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
     if (group.state !== ShareGroupState.Empty) throw new GroupError(ErrorCode.NON_EMPTY_GROUP, `Group ${groupId} is not empty.`);
     const records = groupTombstones(groupId);
+    for (const r of records) this.replay(r);
+    return records;
+  }
+
+  /** DeleteShareGroupOffsets' first step (share-state-partitions.ts) on an existing group. */
+  beginDeleteOffsets(groupId: string, topicNames: readonly string[]): { records: ShareGroupRecord[]; topics: ShareStateTopic[]; refused: RefusedTopic[] } {
+    const state = this.groups.get(groupId)?.statePartitions ?? null;
+    if (state === null) return { records: [], topics: [], refused: [] };
+    const out = deleteTopicsState(state, topicNames, (name) => {
+      const t = this.topics.topic(name);
+      return t === undefined ? undefined : { topicId: topicIdHex(t.id), partitionCount: t.partitions.length };
+    });
+    return { records: out.value === null ? [] : this.applyState(groupId, out.value), topics: out.topics, refused: out.refused };
+  }
+
+  /** DeleteShareGroupOffsets' last step (Kafka's completeDeleteShareGroupOffsets): the topics whose state went leave `deleting`. */
+  completeDeleteOffsets(groupId: string, topicIds: readonly string[]): ShareGroupRecord[] {
+    const state = this.groups.get(groupId)?.statePartitions ?? null;
+    if (state === null) return [];
+    const deleting = state.deleting.filter((d) => !topicIds.includes(d.topicId));
+    return deleting.length === state.deleting.length ? [] : this.applyState(groupId, { ...state, deleting });
+  }
+
+  /** AlterShareGroupOffsets' bookkeeping (share-state-partitions.ts): partitions initializing, or with `done` initialized. */
+  markStatePartitions(groupId: string, topic: ShareStateTopic, done: boolean): ShareGroupRecord[] {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return [];
+    return this.applyState(groupId, markPartitions(group.statePartitions ?? EMPTY_STATE, topic, done));
+  }
+
+  /** A topic was deleted: the groups whose state partition metadata names it drop it; their records, by group. */
+  forgetTopic(topicName: string): Map<string, ShareGroupRecord[]> {
+    const out = new Map<string, ShareGroupRecord[]>();
+    for (const g of this.groups.values()) {
+      const next = g.statePartitions === null ? null : withoutTopic(g.statePartitions, topicName);
+      if (next !== null) out.set(g.groupId, this.applyState(g.groupId, next));
+    }
+    return out;
+  }
+
+  private applyState(groupId: string, value: ShareStatePartitions): ShareGroupRecord[] {
+    const records: ShareGroupRecord[] = [{ type: ShareGroupRecordType.StatePartitionMetadata, groupId, value }];
     for (const r of records) this.replay(r);
     return records;
   }
@@ -187,6 +249,9 @@ export class ShareGroupManager {
           const m = group.members.get(r.memberId) ?? newShareMember(r.memberId);
           group.members.set(r.memberId, { ...m, ...r.value, subscribedTopicNames: [...r.value.subscribedTopicNames] });
         }
+        break;
+      case ShareGroupRecordType.StatePartitionMetadata:
+        group.statePartitions = r.value;
         break;
       case ShareGroupRecordType.CurrentMemberAssignment:
         if (r.value !== null) {
@@ -252,6 +317,21 @@ export class ShareGroupManager {
     return records;
   }
 
+  /** The partition count of the topic with the id, or undefined when the metadata lacks it. */
+  private partitionCountOf(topicId: string): number | undefined {
+    for (const t of this.topics.topics()) if (topicIdHex(t.id) === topicId) return t.partitions.length;
+    return undefined;
+  }
+
+  private subscribedTopicIds(names: readonly string[]): Array<{ topicId: string; topicName: string; partitionCount: number }> {
+    const out: Array<{ topicId: string; topicName: string; partitionCount: number }> = [];
+    for (const name of names) {
+      const t = this.topics.topic(name);
+      if (t !== undefined) out.push({ topicId: topicIdHex(t.id), topicName: name, partitionCount: t.partitions.length });
+    }
+    return out;
+  }
+
   private computeTarget(group: ShareGroup, members: ReadonlyMap<string, ShareMember>): Map<string, TopicPartitions> {
     const counts = new Map<string, number>();
     const input: AssignorMember[] = [];
@@ -274,65 +354,4 @@ export { SIMPLE_ASSIGNOR_NAME };
 
 function sessionKey(groupId: string, memberId: string): string {
   return `share-group-session-timeout-${groupId}-${memberId}`;
-}
-
-/** Kafka's throwIfShareGroupHeartbeatRequestIsInvalid. */
-function validate(req: ShareHeartbeatRequest): void {
-  const invalid = (message: string) => new GroupError(ErrorCode.INVALID_REQUEST, message);
-  if (req.memberId === '') throw invalid("MemberId can't be empty.");
-  if (req.groupId === '') throw invalid("GroupId can't be empty.");
-  if (req.rackId === '') throw invalid("RackId can't be empty.");
-  if (req.memberEpoch === 0) {
-    if (req.subscribedTopicNames === null || req.subscribedTopicNames.length === 0) throw invalid('SubscribedTopicNames must be set in first request.');
-  } else if (req.memberEpoch < LEAVE_GROUP_MEMBER_EPOCH) {
-    throw invalid('MemberEpoch is invalid.');
-  }
-}
-
-/** Kafka's throwIfShareGroupMemberEpochIsInvalid: a rejoin (epoch 0) under the same id is accepted. */
-function checkMemberEpoch(member: ShareMember, received: number): void {
-  if (received === 0) return;
-  if (received > member.memberEpoch) {
-    throw new GroupError(ErrorCode.FENCED_MEMBER_EPOCH, `The share group member has a greater member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`);
-  }
-  if (received < member.memberEpoch && received !== member.previousMemberEpoch) {
-    throw new GroupError(ErrorCode.FENCED_MEMBER_EPOCH, `The share group member has a smaller member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`);
-  }
-}
-
-function metadataDiffers(a: ShareMember, b: ShareMember): boolean {
-  return a.rackId !== b.rackId || a.clientId !== b.clientId || a.clientHost !== b.clientHost || !sameNames(a.subscribedTopicNames, b.subscribedTopicNames);
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a);
-  return b.every((n) => set.has(n));
-}
-
-function subscribedNames(members: Iterable<ShareMember>): string[] {
-  const names = new Set<string>();
-  for (const m of members) for (const t of m.subscribedTopicNames) names.add(t);
-  return [...names].sort();
-}
-
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK_64 = (1n << 64n) - 1n;
-
-/**
- * A 64-bit digest (FNV-1a) of the subscribed topics as the metadata shows them: name, id and
- * partition count of each that exists. It changes when a topic is created, deleted or
- * recreated, or gains partitions — what makes Kafka bump a group's epoch (KIP-1101's
- * MetadataHash; Kafka computes it with another hash, so the values differ).
- */
-export function metadataHash(names: readonly string[], topics: TopicsSource): bigint {
-  let h = FNV_OFFSET;
-  for (const name of names) {
-    const t = topics.topic(name);
-    if (t === undefined) continue;
-    const text = `${name}\u0000${topicIdHex(t.id)}\u0000${t.partitions.length}\n`;
-    for (let i = 0; i < text.length; i++) h = ((h ^ BigInt(text.charCodeAt(i))) * FNV_PRIME) & MASK_64;
-  }
-  return BigInt.asIntN(64, h);
 }

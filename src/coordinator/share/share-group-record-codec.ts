@@ -13,10 +13,12 @@ import * as TargetMemberKey from '../../protocol/generated/internal/share-group-
 import * as TargetMemberValue from '../../protocol/generated/internal/share-group-target-assignment-member-value.js';
 import * as TargetMetadataKey from '../../protocol/generated/internal/share-group-target-assignment-metadata-key.js';
 import * as TargetMetadataValue from '../../protocol/generated/internal/share-group-target-assignment-metadata-value.js';
+import * as StatePartitionsKey from '../../protocol/generated/internal/share-group-state-partition-metadata-key.js';
+import * as StatePartitionsValue from '../../protocol/generated/internal/share-group-state-partition-metadata-value.js';
 import { fromWire, toWire } from '../group/consumer/assignment.js';
 import { withVersion } from '../group/record-codec.js';
 import { SHARE_MEMBER_STATE_STABLE } from './share-group.js';
-import { ShareGroupRecordType, type ShareGroupRecord } from './share-group-records.js';
+import { ShareGroupRecordType, type ShareGroupRecord, type ShareStateTopic } from './share-group-records.js';
 
 const VALUE_VERSION = 0;
 /** Key structs are at version 0; the record type in front of them is their spec's apiKey (record-codec.ts). */
@@ -34,6 +36,8 @@ export function encodeShareGroupKey(r: ShareGroupRecord): Buffer {
       return withVersion(r.type, TargetMemberKey.encode({ groupId: r.groupId, memberId: r.memberId }, KEY_VERSION));
     case ShareGroupRecordType.CurrentMemberAssignment:
       return withVersion(r.type, CurrentAssignmentKey.encode({ groupId: r.groupId, memberId: r.memberId }, KEY_VERSION));
+    case ShareGroupRecordType.StatePartitionMetadata:
+      return withVersion(r.type, StatePartitionsKey.encode({ groupId: r.groupId }, KEY_VERSION));
   }
 }
 
@@ -53,10 +57,16 @@ export function encodeShareGroupValue(r: ShareGroupRecord): Buffer | null {
         memberEpoch: r.value.memberEpoch, previousMemberEpoch: r.value.previousMemberEpoch, state: SHARE_MEMBER_STATE_STABLE,
         assignedPartitions: toWire(r.value.assignedPartitions),
       }, VALUE_VERSION));
+    case ShareGroupRecordType.StatePartitionMetadata:
+      return withVersion(VALUE_VERSION, StatePartitionsValue.encode({
+        initializingTopics: r.value.initializing.map(topicToWire),
+        initializedTopics: r.value.initialized.map(topicToWire),
+        deletingTopics: r.value.deleting.map((t) => ({ topicId: Buffer.from(t.topicId, 'hex'), topicName: t.topicName })),
+      }, VALUE_VERSION));
   }
 }
 
-/** A share group record read back (key types 10-14); null for other types. Later value versions only add tagged fields, which version 0 reads past. */
+/** A share group record read back (key types 10-15); null for other types. Later value versions only add tagged fields, which version 0 reads past. */
 export function decodeShareGroupRecord(type: number, key: Buffer, value: Buffer | null): ShareGroupRecord | null {
   switch (type) {
     case ShareGroupRecordType.MemberMetadata: {
@@ -87,7 +97,27 @@ export function decodeShareGroupRecord(type: number, key: Buffer, value: Buffer 
         value: v === null ? null : { memberEpoch: v.memberEpoch, previousMemberEpoch: v.previousMemberEpoch, assignedPartitions: fromWire(v.assignedPartitions) },
       };
     }
+    case ShareGroupRecordType.StatePartitionMetadata: {
+      const k = StatePartitionsKey.decode(key, 2, KEY_VERSION);
+      const v = value === null ? null : StatePartitionsValue.decode(value, 2, VALUE_VERSION);
+      return {
+        type, groupId: k.groupId,
+        value: v === null ? null : {
+          initializing: v.initializingTopics.map(topicFromWire),
+          initialized: v.initializedTopics.map(topicFromWire),
+          deleting: v.deletingTopics.map((t) => ({ topicId: t.topicId.toString('hex'), topicName: t.topicName })),
+        },
+      };
+    }
     default:
       return null;
   }
+}
+
+function topicToWire(t: ShareStateTopic): StatePartitionsValue.TopicPartitionsInfo {
+  return { topicId: Buffer.from(t.topicId, 'hex'), topicName: t.topicName, partitions: t.partitions };
+}
+
+function topicFromWire(t: StatePartitionsValue.TopicPartitionsInfo): ShareStateTopic {
+  return { topicId: t.topicId.toString('hex'), topicName: t.topicName, partitions: [...t.partitions] };
 }

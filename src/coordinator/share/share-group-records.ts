@@ -8,6 +8,9 @@
  *   12 ShareGroupTargetAssignmentMetadata (group)        → target assignment epoch and when it was computed
  *   13 ShareGroupTargetAssignmentMember  (group, member) → the member's target partitions
  *   14 ShareGroupCurrentMemberAssignment (group, member) → epochs and assigned partitions
+ *   15 ShareGroupStatePartitionMetadata  (group)         → the topics whose share-partition state the
+ *                                                          group has (initialized), is creating
+ *                                                          (initializing) or is deleting
  */
 import type { TopicPartitions } from '../group/consumer/assignment.js';
 
@@ -17,6 +20,25 @@ export const enum ShareGroupRecordType {
   TargetAssignmentMetadata = 12,
   TargetAssignmentMember = 13,
   CurrentMemberAssignment = 14,
+  StatePartitionMetadata = 15,
+}
+
+/** A topic and some of its partitions (topic id as 32 hex digits). */
+export interface ShareStateTopic {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+
+/**
+ * Kafka's ShareGroupStatePartitionMetadataValue: which share-partitions of the group have
+ * state in __share_group_state. DeleteGroups and DeleteShareGroupOffsets delete the state of
+ * the initialized ones; a topic sits in `deleting` while its state is being deleted.
+ */
+export interface ShareStatePartitions {
+  initializing: ShareStateTopic[];
+  initialized: ShareStateTopic[];
+  deleting: Array<{ topicId: string; topicName: string }>;
 }
 
 export interface ShareMemberMetadata {
@@ -37,7 +59,8 @@ export type ShareGroupRecord =
   | { type: ShareGroupRecordType.GroupMetadata; groupId: string; value: { epoch: number; metadataHash: bigint } | null }
   | { type: ShareGroupRecordType.TargetAssignmentMetadata; groupId: string; value: { assignmentEpoch: number; assignmentTimestamp: number } | null }
   | { type: ShareGroupRecordType.TargetAssignmentMember; groupId: string; memberId: string; value: TopicPartitions | null }
-  | { type: ShareGroupRecordType.CurrentMemberAssignment; groupId: string; memberId: string; value: ShareMemberAssignment | null };
+  | { type: ShareGroupRecordType.CurrentMemberAssignment; groupId: string; memberId: string; value: ShareMemberAssignment | null }
+  | { type: ShareGroupRecordType.StatePartitionMetadata; groupId: string; value: ShareStatePartitions | null };
 
 /** The records that remove a member: its current assignment, target and metadata, tombstoned. */
 export function memberTombstones(groupId: string, memberId: string): ShareGroupRecord[] {
@@ -48,9 +71,10 @@ export function memberTombstones(groupId: string, memberId: string): ShareGroupR
   ];
 }
 
-/** The records that delete an empty group: target metadata, then group metadata, tombstoned. */
+/** The records that delete an empty group: its state partition metadata, target metadata, then group metadata, tombstoned. */
 export function groupTombstones(groupId: string): ShareGroupRecord[] {
   return [
+    { type: ShareGroupRecordType.StatePartitionMetadata, groupId, value: null },
     { type: ShareGroupRecordType.TargetAssignmentMetadata, groupId, value: null },
     { type: ShareGroupRecordType.GroupMetadata, groupId, value: null },
   ];

@@ -9,6 +9,7 @@
  * heartbeat's records and for those loaded at start-up.
  */
 import type { TopicPartitions } from '../group/consumer/assignment.js';
+import type { ShareStatePartitions } from './share-group-records.js';
 
 export const SHARE_GROUP_TYPE = 'share';
 
@@ -48,6 +49,8 @@ export class ShareGroup {
   readonly members = new Map<string, ShareMember>();
   /** member id → target partitions. */
   readonly targetAssignment = new Map<string, TopicPartitions>();
+  /** Its ShareGroupStatePartitionMetadata: the share-partitions with state; null before the first. */
+  statePartitions: ShareStatePartitions | null = null;
 
   constructor(groupId: string) {
     this.groupId = groupId;

@@ -113,6 +113,11 @@ export class SharePartitionManager {
     this.timer.cancel(lockKey(k));
   }
 
+  /** Forgets the share-partitions of a topic (it was deleted). */
+  unloadTopic(topicId: string): void {
+    for (const e of [...this.entries.values()]) if (e.key.topicId === topicId) this.unload(e.key);
+  }
+
   private async load(key: SharePartitionKey): Promise<LoadedSharePartition> {
     const info = this.host.ledPartition(key.topicId, key.partition);
     if (info === undefined) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, sp: null };

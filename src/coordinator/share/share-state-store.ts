@@ -14,6 +14,7 @@ import {
 } from './share-state-records.js';
 
 interface Entry {
+  key: SharePartitionKey;
   snapshot: ShareSnapshot;
   /** ShareUpdates replayed on the snapshot. */
   updates: number;
@@ -85,6 +86,24 @@ export class ShareStateStore {
     return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value }] };
   }
 
+  /**
+   * A snapshot of the state as it is (a cold share-partition's, so that pruning can pass its
+   * older records); nothing when there is no state.
+   */
+  snapshotNow(key: SharePartitionKey, now: number): StoreWrite {
+    const e = this.entries.get(stateKey(key));
+    if (e === undefined) return { errorCode: ErrorCode.NONE, records: [] };
+    const value: ShareSnapshot = { ...e.snapshot, snapshotEpoch: e.snapshot.snapshotEpoch + 1, writeTimestamp: now, batches: e.snapshot.batches.map((b) => ({ ...b })) };
+    return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value }] };
+  }
+
+  /** The share-partitions with state of a topic (Kafka's ShareCoordinatorShard, when the topic is deleted). */
+  keysOfTopic(topicId: string): SharePartitionKey[] {
+    const out: SharePartitionKey[] = [];
+    for (const e of this.entries.values()) if (e.key.topicId === topicId) out.push(e.key);
+    return out;
+  }
+
   /** Tombstones for both of the share-partition's keys. */
   delete(key: SharePartitionKey): StoreWrite {
     return { errorCode: ErrorCode.NONE, records: [{ type: ShareRecordType.Snapshot, key, value: null }, { type: ShareRecordType.Update, key, value: null }] };
@@ -94,7 +113,7 @@ export class ShareStateStore {
     const k = stateKey(r.key);
     if (r.type === ShareRecordType.Snapshot) {
       if (r.value === null) this.entries.delete(k);
-      else this.entries.set(k, { snapshot: r.value, updates: 0 });
+      else this.entries.set(k, { key: r.key, snapshot: r.value, updates: 0 });
       return;
     }
     const e = this.entries.get(k);

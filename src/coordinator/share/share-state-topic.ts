@@ -8,12 +8,19 @@
  * is used, and again after its leader epoch changed (another broker led it meanwhile) or a
  * write of it failed, so the state survives kill -9 and leader changes.
  *
+ * The topic does not grow without bound (Kafka's ShareCoordinatorService pruning): every
+ * share.coordinator.state.topic.prune.interval.ms the log start offset of each partition led
+ * here moves up to the oldest snapshot a share-partition still needs (share-state-offsets.ts),
+ * and every share.coordinator.cold.partition.snapshot.interval.ms share-partitions not written
+ * meanwhile get a fresh snapshot, so that an idle one does not hold the others' records back.
+ *
  * This broker serves only the partitions it leads (NOT_COORDINATOR for the others); Kafka's
  * brokers reach the other share coordinators with the Read/WriteShareGroupState RPCs.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ATTRIBUTES_OFFSET, CONTROL_MASK } from '../../protocol/records/batch-header.js';
 import type { Clock } from '../../storage/clock.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import { InternalTopicCreator, readPartition, type CoordinatorTopicHost } from '../coordinator-topic.js';
 import { javaStringHashCode } from '../group/offsets-topic.js';
 import { appendErrorToResponseError, CoordinatorWriteError } from '../group/sink.js';
@@ -21,15 +28,20 @@ import type { PersistedShareState } from './record-state.js';
 import type { ShareCoordinatorConfig } from './share-config.js';
 import type { ShareStatePersister, ShareStateRead } from './share-state-persister.js';
 import {
-  coordinatorKey, decodeShareStateRecord, encodeShareStateBatch, SHARE_GROUP_STATE_TOPIC,
-  type SharePartitionKey,
+  coordinatorKey, decodeShareStateRecord, encodeShareStateBatch, SHARE_GROUP_STATE_TOPIC, ShareRecordType, stateKey,
+  type SharePartitionKey, type ShareStateRecord,
 } from './share-state-records.js';
 import { ShareStateStore, type StoreWrite } from './share-state-store.js';
+import { SnapshotOffsets } from './share-state-offsets.js';
 
 interface LoadedPartition {
   leaderEpoch: number;
   store: ShareStateStore;
+  /** Where the share-partitions' snapshots lie, for pruning. */
+  offsets: SnapshotOffsets;
   ready: Promise<void>;
+  /** Whether the load finished (pruning waits for the whole log to be known). */
+  loaded: boolean;
 }
 
 export class ShareStateTopic implements ShareStatePersister {
@@ -81,6 +93,68 @@ export class ShareStateTopic implements ShareStatePersister {
     return this.mutate(key, (store) => store.delete(key));
   }
 
+  /**
+   * Moves the log start offset of each partition led here up to the oldest record a
+   * share-partition still needs (ShareCoordinatorService's prune job); returns how many moved.
+   */
+  prune(): number {
+    let moved = 0;
+    for (const [partition, p] of this.loaded) {
+      const log = this.servedLog(partition, p);
+      if (log === null) continue;
+      const below = p.offsets.redundantBelow(log.highWatermark);
+      if (below <= log.logStartOffset) continue;
+      try {
+        if (log.maybeIncrementLogStartOffset(below, 'share coordinator pruning')) moved++;
+      } catch (err) {
+        this.host.logger.warn({ err, partition }, `pruning ${SHARE_GROUP_STATE_TOPIC} failed`);
+      }
+    }
+    return moved;
+  }
+
+  /**
+   * Writes a fresh snapshot of each share-partition not written for
+   * share.coordinator.cold.partition.snapshot.interval.ms whose snapshot lies before the records
+   * written since the last run (Kafka's cold partition snapshots); returns how many.
+   */
+  async snapshotColdPartitions(): Promise<number> {
+    let written = 0;
+    const now = this.clock.now();
+    for (const [partition, p] of this.loaded) {
+      if (this.servedLog(partition, p) === null) continue;
+      const records: ShareStateRecord[] = [];
+      for (const key of p.offsets.snapshotsToRefresh(now, this.config.coldPartitionSnapshotIntervalMs)) records.push(...p.store.snapshotNow(key, now).records);
+      if (records.length > 0 && (await this.append(partition, p, records)) === ErrorCode.NONE) written += records.length;
+      p.offsets.markCold();
+    }
+    return written;
+  }
+
+  /**
+   * A topic was deleted: the state of its share-partitions, in every group, is deleted from the
+   * partitions led here (Kafka's ShareCoordinatorService.onTopicsDeleted); returns how many.
+   */
+  async deleteTopicState(topicId: string): Promise<number> {
+    let deleted = 0;
+    for (const [partition, p] of this.loaded) {
+      if (this.servedLog(partition, p) === null) continue;
+      const records: ShareStateRecord[] = [];
+      for (const key of p.store.keysOfTopic(topicId)) records.push(...p.store.delete(key).records);
+      if (records.length > 0 && (await this.append(partition, p, records)) === ErrorCode.NONE) deleted += records.length / 2;
+    }
+    return deleted;
+  }
+
+  /** The log of a partition loaded and still led here at the epoch it was loaded at, else null. */
+  private servedLog(partition: number, p: LoadedPartition): PartitionLog | null {
+    if (!p.loaded) return null;
+    const info = this.host.topic(SHARE_GROUP_STATE_TOPIC)?.partitions[partition];
+    if (info === undefined || info.leader !== this.host.nodeId || info.leaderEpoch !== p.leaderEpoch) return null;
+    const log = this.host.getLog(SHARE_GROUP_STATE_TOPIC, partition);
+    return log === undefined || log.isOffline || log.isClosed ? null : log;
+  }
+
   /** Forgets every loaded partition (this broker stops, or resigns them all). */
   unloadAll(): void {
     this.loaded.clear();
@@ -91,15 +165,25 @@ export class ShareStateTopic implements ShareStatePersister {
     if (typeof p === 'number') return p;
     const w = make(p.store, this.clock.now());
     if (w.errorCode !== ErrorCode.NONE || w.records.length === 0) return w.errorCode;
-    const partition = this.partitionFor(key);
+    return this.append(this.partitionFor(key), p, w.records);
+  }
+
+  /** Appends records to a partition led here and replays them; NONE once committed, else the error. */
+  private async append(partition: number, p: LoadedPartition, records: readonly ShareStateRecord[]): Promise<number> {
+    // The append is synchronous: the batch starts at the log end offset it finds.
+    const base = this.host.getLog(SHARE_GROUP_STATE_TOPIC, partition)?.logEndOffset ?? -1;
     let committed: Promise<void> | null;
     try {
-      committed = this.host.appendAsCoordinator(SHARE_GROUP_STATE_TOPIC, partition, encodeShareStateBatch(w.records, this.clock.now()), this.config.writeTimeoutMs);
+      committed = this.host.appendAsCoordinator(SHARE_GROUP_STATE_TOPIC, partition, encodeShareStateBatch(records, this.clock.now()), this.config.writeTimeoutMs);
     } catch (err) {
       return this.failed(partition, err);
     }
     // In the log now, in append order: the store follows it at once, so the next write builds on this one.
-    for (const r of w.records) p.store.replay(r);
+    const now = this.clock.now();
+    for (let i = 0; i < records.length; i++) {
+      p.store.replay(records[i]!);
+      if (base >= 0) track(p.offsets, records[i]!, base + i, now);
+    }
     if (committed === null) return ErrorCode.NONE;
     try {
       await committed;
@@ -135,7 +219,9 @@ export class ShareStateTopic implements ShareStatePersister {
     let p = this.loaded.get(partition);
     if (p === undefined || p.leaderEpoch !== info.leaderEpoch) {
       const store = new ShareStateStore(this.config.snapshotUpdateRecordsPerSnapshot);
-      const loading: LoadedPartition = { leaderEpoch: info.leaderEpoch, store, ready: this.load(partition, store) };
+      const offsets = new SnapshotOffsets();
+      const loading: LoadedPartition = { leaderEpoch: info.leaderEpoch, store, offsets, ready: Promise.resolve(), loaded: false };
+      loading.ready = this.load(partition, store, offsets).then(() => void (loading.loaded = true));
       this.loaded.set(partition, loading);
       p = loading;
     }
@@ -150,7 +236,8 @@ export class ShareStateTopic implements ShareStatePersister {
     return this.loaded.get(partition) === p ? p : this.partitionStore(key);
   }
 
-  private async load(partition: number, store: ShareStateStore): Promise<void> {
+  private async load(partition: number, store: ShareStateStore, offsets: SnapshotOffsets): Promise<void> {
+    const now = this.clock.now();
     const log = this.host.getLog(SHARE_GROUP_STATE_TOPIC, partition);
     if (log === undefined || log.isOffline) throw new CoordinatorWriteError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `no log of ${SHARE_GROUP_STATE_TOPIC}-${partition}`);
     await readPartition(log, this.config.loadBufferSize, this.host.logger, SHARE_GROUP_STATE_TOPIC, isDataBatch, (r) => {
@@ -162,8 +249,21 @@ export class ShareStateTopic implements ShareStatePersister {
         this.host.logger.error({ err, partition, offset: r.offset }, `skipping an unreadable record of ${SHARE_GROUP_STATE_TOPIC}`);
         return;
       }
-      if (record !== null) store.replay(record);
+      if (record === null) return;
+      store.replay(record);
+      track(offsets, record, r.offset, now);
     });
+  }
+}
+
+/** Notes where a record of a share-partition lies: a snapshot, an update, or (a snapshot tombstone) its deletion. */
+function track(offsets: SnapshotOffsets, r: ShareStateRecord, offset: number, now: number): void {
+  const k = stateKey(r.key);
+  if (r.type === ShareRecordType.Snapshot) {
+    if (r.value === null) offsets.deleted(k, offset);
+    else offsets.snapshot(k, r.key, offset, now);
+  } else if (r.value !== null) {
+    offsets.update(k, offset, now);
   }
 }
 

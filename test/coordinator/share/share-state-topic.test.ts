@@ -7,73 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import * as ShareSnapshotKey from '../../../src/protocol/generated/internal/share-snapshot-key.js';
 import { decodeBatchSync } from '../../../src/protocol/records/decode.js';
 import { ManualClock } from '../../../src/storage/clock.js';
-import { silentLogger as storageLogger } from '../../../src/storage/logger.js';
-import { PartitionLog } from '../../../src/storage/partition-log.js';
-import type { CoordinatorTopicHost } from '../../../src/coordinator/coordinator-topic.js';
-import { CoordinatorWriteError } from '../../../src/coordinator/group/sink.js';
 import { RecordState } from '../../../src/coordinator/share/record-state.js';
 import { defaultShareCoordinatorConfig } from '../../../src/coordinator/share/share-config.js';
 import { SHARE_GROUP_STATE_TOPIC } from '../../../src/coordinator/share/share-state-records.js';
 import { ShareStateTopic } from '../../../src/coordinator/share/share-state-topic.js';
+import { DiskHost } from './share-state-host.js';
 
 const KEY = { groupId: 'queue', topicId: 'f'.repeat(32), partition: 0 };
-
-/** One broker whose __share_group_state partitions are real logs in `dir`; the test sets leaders and epochs. */
-class DiskHost implements CoordinatorTopicHost {
-  readonly nodeId = 1;
-  readonly logger = pino({ level: 'silent' });
-  readonly logs = new Map<number, PartitionLog>();
-  partitions = 0;
-  leader = 1;
-  leaderEpoch = 3;
-  configs: Record<string, string> = {};
-  failNextAppend: number | null = null;
-  constructor(readonly dir: string) {}
-  topic(name: string) {
-    if (name !== SHARE_GROUP_STATE_TOPIC || this.partitions === 0) return undefined;
-    return { partitions: Array.from({ length: this.partitions }, (_, partition) => ({ partition, leader: this.leader, leaderEpoch: this.leaderEpoch })) };
-  }
-  ledPartitions(name: string) {
-    return (this.topic(name)?.partitions ?? []).filter((p) => p.leader === this.nodeId);
-  }
-  brokerCount(): number {
-    return 1;
-  }
-  appendAsCoordinator(topic: string, partition: number, batch: Buffer): Promise<void> | null {
-    if (this.failNextAppend !== null) {
-      const code = this.failNextAppend;
-      this.failNextAppend = null;
-      throw new CoordinatorWriteError(code, 'refused');
-    }
-    const log = this.getLog(topic, partition)!;
-    const info = log.append(batch, { leaderEpoch: this.leaderEpoch });
-    log.maybeIncrementHighWatermark(log.logEndOffset);
-    return info.durable;
-  }
-  getLog(topic: string, partition: number): PartitionLog | undefined {
-    if (topic !== SHARE_GROUP_STATE_TOPIC || partition >= this.partitions) return undefined;
-    let log = this.logs.get(partition);
-    if (log === undefined) {
-      log = PartitionLog.open({ dir: join(this.dir, `${topic}-${partition}`), logger: storageLogger });
-      this.logs.set(partition, log);
-    }
-    return log;
-  }
-  async createInternalTopic(_name: string, partitions: number, _rf: number, configs: Record<string, string>): ReturnType<CoordinatorTopicHost['createInternalTopic']> {
-    this.partitions = partitions;
-    this.configs = configs;
-    return { ok: true, partitions };
-  }
-  async close(): Promise<void> {
-    for (const log of this.logs.values()) await log.close();
-    this.logs.clear();
-  }
-}
 
 const config = defaultShareCoordinatorConfig({ stateTopicNumPartitions: 3, snapshotUpdateRecordsPerSnapshot: 2 });
 
