@@ -297,3 +297,21 @@ export function groupConfigValue(name: string, overrides: Readonly<Record<string
 export function groupConfigInt(name: string, overrides: Readonly<Record<string, string>>, settings: BrokerGroupSettings): number {
   return Number(groupConfigValue(name, overrides, settings));
 }
+
+/** A group's overrides by group id (the metadata store's GROUP config resources); empty when none. */
+export type GroupOverrides = (groupId: string) => Readonly<Record<string, string>>;
+
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+
+export const NO_GROUP_OVERRIDES: GroupOverrides = () => NO_OVERRIDES;
+
+/**
+ * An integer group config as a coordinator uses it (GroupConfigManager, GroupConfig.evaluate):
+ * the group's value clamped into the broker's [min, max], else the broker's own `fallback`.
+ */
+export function groupInt(overrides: Readonly<Record<string, string>>, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+  const raw = overrides[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) ? Math.min(Math.max(n, min), max) : fallback;
+}

@@ -19,6 +19,7 @@ import type { ShareGroupConfig } from './share-config.js';
 import { newShareMember, ShareGroup, ShareGroupState, type ShareMember } from './share-group.js';
 import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGroupRecord } from './share-group-records.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
+import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
 
 /** Epoch a member sends to leave, and the coordinator answers for a member removed. */
 export const LEAVE_GROUP_MEMBER_EPOCH = -1;
@@ -56,6 +57,8 @@ export class ShareGroupManager {
   private readonly writer: ShareGroupWriter;
   /** The type of another group (classic, consumer) with the id, or null. */
   otherGroupType: (groupId: string) => string | null = () => null;
+  /** Set by the broker: each group's own configs (share.session.timeout.ms, share.heartbeat.interval.ms). */
+  groupOverrides: GroupOverrides = NO_GROUP_OVERRIDES;
   /** Told when a member leaves or is fenced (its share sessions' acquisitions are released). */
   onMemberRemoved: (groupId: string, memberId: string) => void = () => {};
 
@@ -141,7 +144,8 @@ export class ShareGroupManager {
     if (existing === undefined) this.logger.info({ groupId, memberId }, 'member joins the share group');
     const now = group.members.get(memberId)!;
     return {
-      memberId, memberEpoch: now.memberEpoch, heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      memberId, memberEpoch: now.memberEpoch,
+      heartbeatIntervalMs: groupInt(this.groupOverrides(groupId), 'share.heartbeat.interval.ms', this.config.heartbeatIntervalMs, this.config.minHeartbeatIntervalMs, this.config.maxHeartbeatIntervalMs),
       assignment: joining || changed ? copyAssignment(now.assignedPartitions) : null, records,
     };
   }
@@ -218,7 +222,9 @@ export class ShareGroupManager {
   }
 
   private scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.timer.schedule(sessionKey(groupId, memberId), this.config.sessionTimeoutMs, () => this.fenceOnTimeout(groupId, memberId));
+    const c = this.config;
+    const timeoutMs = groupInt(this.groupOverrides(groupId), 'share.session.timeout.ms', c.sessionTimeoutMs, c.minSessionTimeoutMs, c.maxSessionTimeoutMs);
+    this.timer.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId));
   }
 
   private fenceOnTimeout(groupId: string, memberId: string): void {
