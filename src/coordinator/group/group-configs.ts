@@ -45,7 +45,7 @@ const DURATION_RE = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:[.,](\d{0
 export function parseAutoOffsetReset(value: string): AutoOffsetReset | undefined {
   if (value === 'earliest' || value === 'latest') return { kind: value };
   if (!value.startsWith('by_duration:')) return undefined;
-  const text = value.slice('by_duration:'.length).trim();
+  const text = value.slice('by_duration:'.length);
   const m = DURATION_RE.exec(text);
   // Java's Duration.parse needs at least one part after P (and after T when T is present).
   if (m === null || text.toUpperCase().endsWith('T') || text.length === 1) return undefined;
@@ -265,37 +265,6 @@ export function validateGroupConfigs(overrides: Readonly<Record<string, string>>
   const dlq = parsed.get('errors.deadletterqueue.topic.name') as string | undefined;
   if (dlq !== undefined && dlq.startsWith('__')) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, "errors.deadletterqueue.topic.name: DLQ topic name must not start with '__'");
   return out;
-}
-
-/**
- * The value a group config has for a group with `overrides`, as the coordinators read it
- * (GroupConfigManager with GroupConfig.evaluate): the group's override clamped into the
- * broker's current bounds, else the broker's setting, else Kafka's default. Null only for
- * streams.assignor.name when the broker registers no assignor.
- */
-export function groupConfigValue(name: string, overrides: Readonly<Record<string, string>>, settings: BrokerGroupSettings): string | null {
-  const d = GROUP_CONFIGS.get(name);
-  if (d === undefined) throw new Error(`unknown group config ${name}`);
-  const override = overrides[name];
-  if (override !== undefined) {
-    const check = RANGE_CHECKS.find((c) => c[0] === name);
-    if (check === undefined || d.type !== 'INT') return override;
-    let v = Number(override);
-    if (check[1] !== null) v = Math.max(v, brokerInt(settings, check[1]));
-    if (check[2] !== null) v = Math.min(v, brokerInt(settings, check[2]));
-    return String(v);
-  }
-  if (d.brokerSynonym === 'group.streams.assignors') return streamsAssignors(settings)[0] ?? null;
-  if (d.brokerSynonym !== null) {
-    const v = settings(d.brokerSynonym);
-    if (v !== null) return v;
-  }
-  return d.default;
-}
-
-/** groupConfigValue of an INT config, as a number. */
-export function groupConfigInt(name: string, overrides: Readonly<Record<string, string>>, settings: BrokerGroupSettings): number {
-  return Number(groupConfigValue(name, overrides, settings));
 }
 
 /** A group's overrides by group id (the metadata store's GROUP config resources); empty when none. */
