@@ -101,6 +101,11 @@ export class ShareServices implements SharePartitionHost {
     return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
   }
 
+  /** share.isolation.level of the group: read_committed delivers committed transactional records only. */
+  readCommitted(groupId: string): boolean {
+    return this.broker.metadata.entityConfigs('groups', groupId)['share.isolation.level'] === 'read_committed';
+  }
+
   /**
    * A share group's delivery settings: its own configs (the GROUP config resource:
    * share.record.lock.duration.ms, share.delivery.count.limit, share.partition.max.record.locks,

@@ -1,6 +1,7 @@
 // Group configs take effect where Kafka's GroupConfigManager applies them: the heartbeat
 // interval a consumer, streams or share group's members are given, the number of standby
-// tasks of a streams group, the acquisition lock a share group's records get; and a value the
+// tasks of a streams group, the acquisition lock a share group's records get, where a share
+// group starts and whether it reads committed records only; and a value the
 // broker's bounds no longer allow after a restart is clamped into them (GroupConfig.evaluate).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { defaultConsumerGroupHeartbeatRequest } from '../../../src/protocol/generated/consumer-group-heartbeat-request.js';
 import { defaultStreamsGroupHeartbeatRequest } from '../../../src/protocol/generated/streams-group-heartbeat-request.js';
 import { makeTopic, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
+import { append, values } from '../fetch/helpers.js';
 
 const GROUP = 32;
 
@@ -47,6 +49,32 @@ test('consumer and share groups get their own heartbeat interval; a share group 
     await setGroupConfigs(tb, 'tuned', { 'consumer.heartbeat.interval.ms': '12000' });
     const again = await tb.client.request(ApiKey.ConsumerGroupHeartbeat, 1, { ...defaultConsumerGroupHeartbeatRequest(), groupId: 'tuned', memberId: 'm-tuned-0000000001', memberEpoch: tuned.memberEpoch });
     assert.deepEqual([again.errorCode, again.heartbeatIntervalMs], [ErrorCode.NONE, 12_000]);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('share.isolation.level=read_committed: a share group is given records up to the last stable offset only', async () => {
+  const tb = await startTestBroker();
+  try {
+    const topic = await makeTopic(tb, 'fx-txn');
+    append(tb, 'fx-txn', 0, values('plain', 2)); // 0-1
+    append(tb, 'fx-txn', 0, values('open', 2), { producerId: 7, producerEpoch: 0, baseSequence: 0, transactional: true }); // 2-3, not committed
+    append(tb, 'fx-txn', 0, values('after', 1)); // 4
+    await setGroupConfigs(tb, 'committed', { 'share.isolation.level': 'read_committed', 'share.auto.offset.reset': 'earliest' });
+    await setGroupConfigs(tb, 'uncommitted', { 'share.auto.offset.reset': 'earliest' });
+    const acquired = async (groupId: string) => {
+      const joined = await tb.client.request(ApiKey.ShareGroupHeartbeat, 1, { groupId, memberId: `${groupId}-member`, memberEpoch: 0, rackId: null, subscribedTopicNames: ['fx-txn'] });
+      assert.equal(joined.errorCode, ErrorCode.NONE);
+      const r = await tb.client.request(ApiKey.ShareFetch, 2, {
+        groupId, memberId: `${groupId}-member`, shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 100, batchSize: 100,
+        shareAcquireMode: 0, isRenewAck: false, topics: [{ topicId: topic.id, partitions: [{ partitionIndex: 0, acknowledgementBatches: [] }] }], forgottenTopicsData: [],
+      });
+      assert.equal(r.errorCode, ErrorCode.NONE);
+      return r.responses[0]!.partitions[0]!.acquiredRecords.map((a) => [Number(a.firstOffset), Number(a.lastOffset)]);
+    };
+    assert.deepEqual(await acquired('committed'), [[0, 1]]);
+    assert.deepEqual(await acquired('uncommitted'), [[0, 4]]);
   } finally {
     await tb.close();
   }
