@@ -8,7 +8,7 @@
 import type { DescribeConfigsResourceResult } from '../../protocol/generated/describe-configs-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { CONFIG_TYPE_ID, ConfigProblem, configValueToString, parseConfigValue } from '../../common/config-def.js';
-import type { EntityConfigType } from '../../cluster/metadata.js';
+import { isMetadataError, type EntityConfigType } from '../../cluster/metadata.js';
 import { GROUP_CONFIG_DEFS, GROUP_CONFIGS, validateGroupConfigs, type BrokerGroupSettings, type GroupConfigDef } from '../../coordinator/group/group-configs.js';
 import { ConfigSource } from '../settings/broker-config.js';
 import { brokerConfigSynonyms } from '../settings/definitions.js';
@@ -152,7 +152,13 @@ export async function alterEntityConfigs(broker: BrokerContext, type: EntityConf
   }
   const valid = type === 'groups' ? validateGroupConfigs(next, brokerGroupSettings(broker)) : validateClientMetricsConfigs(name, next);
   if (validateOnly) return;
-  await broker.metadata.setEntityConfigs(type, name, valid);
+  try {
+    await broker.metadata.setEntityConfigs(type, name, valid);
+  } catch (e) {
+    // A cluster's store refuses a change computed from an image that moved on meanwhile.
+    if (isMetadataError(e)) throw new ConfigProblem(e.errorCode, e.message);
+    throw e;
+  }
 }
 
 /** The default of a LIST config of the resource type (what APPEND and SUBTRACT start from), undefined when not a list. */
