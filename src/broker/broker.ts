@@ -208,6 +208,8 @@ export class Broker implements BrokerContext {
       this.fetch = new FetchService(this);
       const host = coordinatorTopicHost(this);
       this.groups = GroupCoordinator.onOffsetsTopic(host, this.config, this.metadata);
+      // Group configs (the GROUP config resource) are read from the metadata at every use, as Kafka's GroupConfigManager does.
+      this.groups.useGroupOverrides((groupId) => this.metadata.entityConfigs('groups', groupId));
       await this.groups.startup();
       this.share = new ShareServices(this, host, this.config, options.clock ?? systemClock, this.logger);
       this.groups.share.onMemberRemoved = (groupId, memberId) => this.share.memberLeft(groupId, memberId);

@@ -11,11 +11,13 @@
  *   <root>partitions/<name>/<index>    a partition's replicas, ISR, leader and epochs
  *   <root>configs/topics/<name>        a topic's config overrides (absent when none)
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
+ *   <root>configs/groups/<name>        a group's configs (name URI-encoded: group ids may hold '/')
+ *   <root>configs/client-metrics/<name> a client metrics subscription's configs (name URI-encoded)
  *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  *   <root>producer-ids                 the last block of producer ids given to a broker
  */
 
-import type { ListenerEndpoint } from './metadata.js';
+import type { EntityConfigType, ListenerEndpoint } from './metadata.js';
 export const DEFAULT_ROOT = '/millrace/';
 
 /** Dynamic broker configs' scope key for the cluster-wide defaults (Kafka writes `<default>`). */
@@ -30,6 +32,8 @@ export class ClusterKeys {
   readonly partitionsPrefix: string;
   readonly topicConfigsPrefix: string;
   readonly brokerConfigsPrefix: string;
+  /** `<root>configs/`: entity configs sit under `<prefix><type>/<encoded name>`. */
+  readonly configsPrefix: string;
   readonly scramPrefix: string;
   readonly aclsPrefix: string;
   readonly quotasPrefix: string;
@@ -44,6 +48,7 @@ export class ClusterKeys {
     this.partitionsPrefix = `${this.root}partitions/`;
     this.topicConfigsPrefix = `${this.root}configs/topics/`;
     this.brokerConfigsPrefix = `${this.root}configs/brokers/`;
+    this.configsPrefix = `${this.root}configs/`;
     this.scramPrefix = `${this.root}scram/`;
     this.aclsPrefix = `${this.root}acls/`;
     this.quotasPrefix = `${this.root}quotas/`;
@@ -84,6 +89,25 @@ export class ClusterKeys {
 
   topicConfigs(name: string): string {
     return `${this.topicConfigsPrefix}${name}`;
+  }
+
+  /** A group's or client metrics subscription's configs. */
+  entityConfigs(type: EntityConfigType, name: string): string {
+    return `${this.configsPrefix}${type}/${encodeURIComponent(name)}`;
+  }
+
+  /** The type and name of an entity configs key, or undefined when `key` is not one. */
+  parseEntityConfigsKey(key: string): { type: EntityConfigType; name: string } | undefined {
+    if (!key.startsWith(this.configsPrefix)) return undefined;
+    const rest = key.slice(this.configsPrefix.length);
+    const slash = rest.indexOf('/');
+    const type = rest.slice(0, slash);
+    if (type !== 'groups' && type !== 'client-metrics') return undefined;
+    try {
+      return { type, name: decodeURIComponent(rest.slice(slash + 1)) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** `''` (cluster default) or a node id. */

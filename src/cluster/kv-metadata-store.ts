@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type TopicMetadata } from './metadata.js';
+import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type TopicMetadata } from './metadata.js';
 import { ClusterKeys, encodeRecord, type BrokerRecord, type TopicRecord } from './cluster-keys.js';
 import { MetadataImage, type ImageChange } from './metadata-image.js';
 import { ImageWaiters } from './image-waiters.js';
@@ -323,6 +323,25 @@ export class KvMetadataStore implements MetadataStore {
     if (!r.succeeded) {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
+    await this.waiters.revision(r.revision);
+  }
+
+  entityConfigs(type: EntityConfigType, name: string): Readonly<Record<string, string>> {
+    return this.image.entityConfigs[type].get(name)?.record ?? EMPTY_CONFIGS;
+  }
+
+  entityConfigNames(type: EntityConfigType): string[] {
+    return [...this.image.entityConfigs[type].keys()];
+  }
+
+  async setEntityConfigs(type: EntityConfigType, name: string, configs: Record<string, string>): Promise<void> {
+    const key = this.keys.entityConfigs(type, name);
+    const current = this.image.entityConfigs[type].get(name);
+    if (Object.keys(configs).length === 0 && current === undefined) return;
+    const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
+    // The new configs were computed from the image: refused when the store moved on since.
+    const r = await this.o.kv.txn({ compares: [modRevisionIs(key, current?.modRevision ?? 0)], success: [op] });
+    if (!r.succeeded) throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The configs of ${type} ${name} changed meanwhile; try again.`);
     await this.waiters.revision(r.revision);
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
 import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
-import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
+import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
  * Single-node metadata: the image lives in memory and every change is written to
@@ -21,6 +21,8 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly byId = new Map<string, TopicMetadata>();
   /** Dynamic broker configs by scope ('' = cluster default, else a broker id). */
   private readonly dynamicConfigs = new Map<string, Record<string, string>>();
+  /** Group and client metrics configs, by resource name. */
+  private readonly entities: Record<EntityConfigType, Map<string, Record<string, string>>> = { groups: new Map(), 'client-metrics': new Map() };
   private readonly scram = new Map<string, Map<string, ScramCredential>>();
   private aclSnapshot: AclSnapshot = EMPTY_ACLS;
   private quotaSnapshot: ClientQuotaSnapshot = EMPTY_CLIENT_QUOTAS;
@@ -42,6 +44,9 @@ export class LocalMetadataStore implements MetadataStore {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedMetadata;
       for (const t of saved.topics) store.index(fromSaved(t, self.nodeId));
       for (const [scope, configs] of Object.entries(saved.brokerConfigs ?? {})) store.dynamicConfigs.set(scope, { ...configs });
+      for (const type of ['groups', 'client-metrics'] as const) {
+        for (const [name, configs] of Object.entries(saved.entityConfigs?.[type] ?? {})) store.entities[type].set(name, { ...configs });
+      }
       for (const [user, creds] of Object.entries(saved.scramCredentials ?? {})) store.scram.set(user, decodeUserScram(creds));
       if (saved.acls !== undefined && saved.acls.length > 0) store.aclSnapshot = { bindings: saved.acls };
       if (saved.clientQuotas !== undefined) {
@@ -116,6 +121,20 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  entityConfigs(type: EntityConfigType, name: string): Readonly<Record<string, string>> {
+    return this.entities[type].get(name) ?? EMPTY_CONFIGS;
+  }
+
+  entityConfigNames(type: EntityConfigType): string[] {
+    return [...this.entities[type].keys()];
+  }
+
+  async setEntityConfigs(type: EntityConfigType, name: string, configs: Record<string, string>): Promise<void> {
+    if (Object.keys(configs).length === 0) this.entities[type].delete(name);
+    else this.entities[type].set(name, { ...configs });
+    this.save();
+  }
+
   scramCredentials(user: string): UserScramCredentials | undefined {
     return this.scram.get(user);
   }
@@ -177,6 +196,9 @@ export class LocalMetadataStore implements MetadataStore {
       })),
     };
     if (this.dynamicConfigs.size > 0) saved.brokerConfigs = Object.fromEntries(this.dynamicConfigs);
+    for (const type of ['groups', 'client-metrics'] as const) {
+      if (this.entities[type].size > 0) (saved.entityConfigs ??= {})[type] = Object.fromEntries(this.entities[type]);
+    }
     if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
     if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
     if (this.quotaSnapshot.entries.size > 0) saved.clientQuotas = Object.fromEntries([...this.quotaSnapshot.entries].map(([key, e]) => [key, e.quotas]));
@@ -199,6 +221,8 @@ interface SavedMetadata {
   topics: SavedTopic[];
   /** Dynamic broker configs by scope ('' = cluster default); absent when there are none. */
   brokerConfigs?: Record<string, Record<string, string>>;
+  /** Group and client metrics configs by resource name; absent when there are none. */
+  entityConfigs?: Partial<Record<EntityConfigType, Record<string, Record<string, string>>>>;
   /** SCRAM credentials by user; absent when there are none. */
   scramCredentials?: Record<string, SavedUserScram>;
   /** ACL bindings; absent when there are none. */

@@ -1,4 +1,4 @@
-import { isInternalTopic, type BrokerEndpoint, type PartitionMetadata, type TopicMetadata } from './metadata.js';
+import { isInternalTopic, type BrokerEndpoint, type EntityConfigType, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys, type ControllerRecord, type PartitionRecord, type TopicRecord } from './cluster-keys.js';
 import type { KvEntry, WatchEvent } from './kv/kv.js';
 import { EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaEntry, type ClientQuotaSnapshot } from './client-quotas.js';
@@ -41,6 +41,8 @@ export class MetadataImage {
   readonly brokerConfigs = new Map<string, Record<string, string>>();
   /** Mod revision of each scope's dynamic broker configs key, for guarded updates. */
   readonly brokerConfigRevisions = new Map<string, number>();
+  /** Group and client metrics configs by resource name, with their key's mod revision for guarded updates. */
+  readonly entityConfigs: Record<EntityConfigType, Map<string, Versioned<Record<string, string>>>> = { groups: new Map(), 'client-metrics': new Map() };
   /** SCRAM credentials by user, with their key's mod revision for guarded updates. */
   readonly scram = new Map<string, Versioned<Map<string, ScramCredential>>>();
   /** ACL bindings by key; the snapshot readers see is rebuilt only after a change. */
@@ -70,6 +72,8 @@ export class MetadataImage {
     this.topicConfigs.clear();
     this.brokerConfigs.clear();
     this.brokerConfigRevisions.clear();
+    this.entityConfigs.groups.clear();
+    this.entityConfigs['client-metrics'].clear();
     this.scram.clear();
     this.aclEntries.clear();
     this.aclSnapshot = null;
@@ -181,6 +185,11 @@ export class MetadataImage {
         this.brokerConfigs.delete(scope);
         this.brokerConfigRevisions.delete(scope);
       }
+    } else if (key.startsWith(k.configsPrefix)) {
+      const entity = k.parseEntityConfigsKey(key);
+      if (entity === undefined) return;
+      if (put) this.entityConfigs[entity.type].set(entity.name, versioned<Record<string, string>>());
+      else this.entityConfigs[entity.type].delete(entity.name);
     } else if (key.startsWith(k.scramPrefix)) {
       const user = key.slice(k.scramPrefix.length);
       if (put) {

@@ -66,6 +66,11 @@ export interface TopicMetadata {
   configs: Readonly<Record<string, string>>;
 }
 
+/** Config resources kept by name besides topics and brokers: groups and client metrics subscriptions. */
+export type EntityConfigType = 'groups' | 'client-metrics';
+
+export const ENTITY_CONFIG_TYPES: readonly EntityConfigType[] = ['groups', 'client-metrics'];
+
 export interface MetadataStore {
   readonly clusterId: string;
   readonly controllerId: number;
@@ -91,6 +96,15 @@ export interface MetadataStore {
   brokerConfigs?(scope: string): Readonly<Record<string, string>>;
   /** Replaces the dynamic broker configs of a scope. */
   setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
+  /**
+   * The configs of a group or client metrics subscription (Kafka's GROUP and CLIENT_METRICS
+   * config resources), by resource name; empty when it has none.
+   */
+  entityConfigs(type: EntityConfigType, name: string): Readonly<Record<string, string>>;
+  /** The names of the resources of `type` that have configs (ListConfigResources). */
+  entityConfigNames(type: EntityConfigType): string[];
+  /** Replaces a resource's configs; an empty set removes the resource. */
+  setEntityConfigs(type: EntityConfigType, name: string, configs: Record<string, string>): Promise<void>;
   /**
    * ElectLeaders of a store whose leaders can move (a cluster's): elections of Kafka's
    * ElectionType for the given partitions (null: all), with an error code per partition.

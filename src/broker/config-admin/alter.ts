@@ -1,7 +1,7 @@
 /**
  * AlterConfigs (replace a resource's whole set) and IncrementalAlterConfigs (SET, DELETE,
- * APPEND, SUBTRACT) for topics, this broker, the cluster-wide broker defaults and the broker
- * logger, with the checks and messages of Kafka's ConfigAdminManager (broker side) and
+ * APPEND, SUBTRACT) for topics, this broker, the cluster-wide broker defaults, the broker
+ * logger, groups and client metrics subscriptions (entity-configs.ts), with the checks and messages of Kafka's ConfigAdminManager (broker side) and
  * ConfigurationControlManager (controller side).
  */
 import { AclOperation } from '../../cluster/acls.js';
@@ -20,6 +20,7 @@ import { ResourceType } from './describe.js';
 import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
 import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { validateTopicConfigs } from './topic-validate.js';
+import { alterEntityConfigs } from './entity-configs.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType). */
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -83,9 +84,9 @@ async function alterResource(broker: BrokerContext, r: AlterResource, incrementa
       if (!incremental) break;
       return alterBrokerLoggers(broker, r.resourceName, r.configs.map((c) => ({ name: c.name, value: c.value, configOperation: c.configOperation ?? 0 })), validateOnly);
     case ResourceType.CLIENT_METRICS:
-      throw new ConfigProblem(ErrorCode.INVALID_REQUEST, 'Unsupported resource type: CLIENT_METRICS');
+      return alterEntityConfigs(broker, 'client-metrics', r.resourceName, r.configs, incremental, validateOnly);
     case ResourceType.GROUP:
-      throw new ConfigProblem(ErrorCode.INVALID_REQUEST, 'Unsupported resource type: GROUP');
+      return alterEntityConfigs(broker, 'groups', r.resourceName, r.configs, incremental, validateOnly);
   }
   throw new ConfigProblem(ErrorCode.INVALID_REQUEST, `Unknown resource type ${r.resourceType}`);
 }

@@ -1,6 +1,6 @@
 /**
  * DescribeConfigs for topics, brokers (this broker's settings, or the cluster-wide dynamic
- * defaults with an empty name) and broker loggers, as Kafka's ConfigHelper answers: values,
+ * defaults with an empty name), broker loggers, groups and client metrics subscriptions, as Kafka's ConfigHelper answers: values,
  * sources, synonyms in order of precedence, read-only and sensitive flags, types and
  * documentation.
  */
@@ -17,6 +17,7 @@ import { CONFIG_TYPE_ID, parseBrokerId } from '../../common/config-def.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 import { describeBrokerLoggers } from './broker-logger.js';
 import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
+import { describeClientMetricsConfigs, describeGroupConfigs } from './entity-configs.js';
 
 /** ConfigResource.Type ids. */
 export const ResourceType = {
@@ -75,11 +76,13 @@ export function describeResource(broker: BrokerContext, resource: DescribeConfig
       return result(resource, ErrorCode.NONE, '', describeBrokerLoggers(broker).filter((e) => keep(resource, e.name)));
     }
     case ResourceType.CLIENT_METRICS:
-      // No client metrics subscriptions exist in Millrace; Kafka answers an unknown one with no configs.
       if (resource.resourceName === '') return result(resource, ErrorCode.INVALID_REQUEST, 'Client metrics subscription name must not be empty');
-      return result(resource, ErrorCode.NONE, '');
+      return result(resource, ErrorCode.NONE, '', describeClientMetricsConfigs(broker, resource.resourceName, (n) => keep(resource, n), opts));
+    case ResourceType.GROUP:
+      if (resource.resourceName === '') return result(resource, ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+      return result(resource, ErrorCode.NONE, '', describeGroupConfigs(broker, resource.resourceName, (n) => keep(resource, n), opts));
     default:
-      return result(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resource.resourceType === ResourceType.GROUP ? 'GROUP' : resource.resourceType}`);
+      return result(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resource.resourceType}`);
   }
 }
 

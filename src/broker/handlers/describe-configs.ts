@@ -1,8 +1,8 @@
 // DescribeConfigs (key 32), versions 1-4 (Kafka 4.0 removed 0). v1 adds include_synonyms and
 // each config's source; v3 adds include_documentation and config types; v4 is flexible.
 // Resources: TOPIC, BROKER (this broker by id, or the cluster-wide dynamic defaults by ''),
-// BROKER_LOGGER and CLIENT_METRICS (none exist); a resource type Kafka does not know fails
-// the whole request with INVALID_REQUEST, as in Kafka.
+// BROKER_LOGGER, CLIENT_METRICS and GROUP; a resource type Kafka does not know fails the
+// whole request with INVALID_REQUEST, as in Kafka.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { describeResource, isKnownResourceType } from '../config-admin/describe.js';

@@ -1,7 +1,7 @@
 // IncrementalAlterConfigs (key 44), versions 0-1 (v1 is flexible). Per config: SET (0),
 // DELETE (1) back to the default, APPEND (2) and SUBTRACT (3) for list configs. Resources:
-// TOPIC, BROKER (this broker by id, or '' for the cluster-wide defaults) and BROKER_LOGGER
-// (the log level, until restart). validate_only checks without applying.
+// TOPIC, BROKER (this broker by id, or '' for the cluster-wide defaults), BROKER_LOGGER (the
+// log level, until restart), GROUP and CLIENT_METRICS. validate_only checks without applying.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { alterConfigs } from '../config-admin/alter.js';
 import { defineHandler } from './handler.js';

@@ -101,7 +101,7 @@ export const shareFetchHandler = defineHandler({
     const outcome = await shareFetch(broker, {
       groupId, memberId, sessionEpoch: request.shareSessionEpoch, connectionId: info.clientAddress,
       maxWaitMs: Math.max(0, request.maxWaitMs), maxBytes: request.maxBytes, maxRecords: request.maxRecords, batchSize: Math.max(1, request.batchSize), mode,
-      isRenewAck: renewAllowed, readCommitted: false,
+      isRenewAck: renewAllowed, readCommitted: broker.share.readCommitted(groupId),
       // The final request only acknowledges: what it names is not fetched.
       fetch: request.shareSessionEpoch === -1 ? [] : fetch, forgotten, acks,
     });

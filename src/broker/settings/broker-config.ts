@@ -16,6 +16,9 @@ export const enum ConfigSource {
   DynamicDefaultBrokerConfig = 3,
   StaticBrokerConfig = 4,
   DefaultConfig = 5,
+  DynamicBrokerLoggerConfig = 6,
+  ClientMetricsConfig = 7,
+  GroupConfig = 8,
 }
 
 export type { Listener } from '../../security/listeners.js';

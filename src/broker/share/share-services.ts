@@ -19,6 +19,7 @@ import type { Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
+import { groupInt } from '../../coordinator/group/group-configs.js';
 
 const PRUNE_KEY = 'share-state-prune';
 const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshots';
@@ -156,16 +157,29 @@ export class ShareServices implements SharePartitionHost {
     return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
   }
 
-  /** The broker's settings; per-group overrides (share.record.lock.duration.ms and kin) come with the GROUP config resource. */
-  groupSettings(_groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' } {
+  /** share.isolation.level of the group: read_committed delivers committed transactional records only. */
+  readCommitted(groupId: string): boolean {
+    return this.broker.metadata.entityConfigs('groups', groupId)['share.isolation.level'] === 'read_committed';
+  }
+
+  /**
+   * A share group's delivery settings: its own configs (the GROUP config resource:
+   * share.record.lock.duration.ms, share.delivery.count.limit, share.partition.max.record.locks,
+   * share.renew.acknowledge.enable, share.auto.offset.reset) clamped into the broker's bounds as
+   * Kafka's GroupConfig.evaluate does, else the broker's group.share.* settings.
+   */
+  groupSettings(groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' } {
+    const o = this.broker.metadata.entityConfigs('groups', groupId);
+    const c = this.config;
     return {
       partition: {
-        recordLockDurationMs: this.config.recordLockDurationMs,
-        deliveryCountLimit: this.config.deliveryCountLimit,
-        maxInFlightRecords: this.config.partitionMaxRecordLocks,
-        renewAcknowledgeEnabled: true,
+        recordLockDurationMs: groupInt(o, 'share.record.lock.duration.ms', c.recordLockDurationMs, c.minRecordLockDurationMs, c.maxRecordLockDurationMs),
+        deliveryCountLimit: groupInt(o, 'share.delivery.count.limit', c.deliveryCountLimit, c.minDeliveryCountLimit, c.maxDeliveryCountLimit),
+        maxInFlightRecords: groupInt(o, 'share.partition.max.record.locks', c.partitionMaxRecordLocks, c.minPartitionMaxRecordLocks, c.maxPartitionMaxRecordLocks),
+        renewAcknowledgeEnabled: o['share.renew.acknowledge.enable'] !== 'false',
       },
-      autoOffsetReset: 'latest',
+      // by_duration (a start offset by timestamp) is not served: such a group starts at the latest offset.
+      autoOffsetReset: o['share.auto.offset.reset'] === 'earliest' ? 'earliest' : 'latest',
     };
   }
 }

@@ -23,6 +23,7 @@ import type { OffsetFetchResponseTopics } from '../../protocol/generated/offset-
 import { systemClock, type Clock } from '../../storage/clock.js';
 import type { JoinCallback, SyncCallback } from './classic/classic-member.js';
 import { groupConfigFrom, type ConfigValues, type GroupConfig } from './config.js';
+import type { GroupOverrides } from './group-configs.js';
 import { GroupManager } from './classic/group-manager.js';
 import { GroupState } from './classic/group-state.js';
 import { joinGroup, type JoinRequest } from './classic/join.js';
@@ -149,6 +150,13 @@ export class GroupCoordinator {
     const config = groupConfigFrom(settings);
     const logger = host.logger.child({ component: 'group-coordinator' });
     return new GroupCoordinator({ config, logger, log: new OffsetsTopic(host, config, systemClock), topics, share: shareGroupConfigFrom(settings) });
+  }
+
+  /** Where the consumer, streams and share groups read each group's own configs (consumer.session.timeout.ms...). */
+  useGroupOverrides(overrides: GroupOverrides): void {
+    this.consumer.groupOverrides = overrides;
+    this.streams.groupOverrides = overrides;
+    this.share.groupOverrides = overrides;
   }
 
   /** Starts serving, and loads the partitions this broker leads already. */

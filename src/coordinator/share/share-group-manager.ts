@@ -21,6 +21,7 @@ import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGrou
 import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withoutTopic, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
 import { checkMemberEpoch, LEAVE_GROUP_MEMBER_EPOCH, metadataDiffers, metadataHash, sameNames, subscribedNames, validate } from './share-member-checks.js';
+import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
 
 export { LEAVE_GROUP_MEMBER_EPOCH };
 
@@ -57,6 +58,8 @@ export class ShareGroupManager {
   private readonly writer: ShareGroupWriter;
   /** The type of another group (classic, consumer) with the id, or null. */
   otherGroupType: (groupId: string) => string | null = () => null;
+  /** Set by the broker: each group's own configs (share.session.timeout.ms, share.heartbeat.interval.ms). */
+  groupOverrides: GroupOverrides = NO_GROUP_OVERRIDES;
   /** Told when a member leaves or is fenced (its share sessions' acquisitions are released). */
   onMemberRemoved: (groupId: string, memberId: string) => void = () => {};
 
@@ -146,7 +149,8 @@ export class ShareGroupManager {
     if (existing === undefined) this.logger.info({ groupId, memberId }, 'member joins the share group');
     const now = group.members.get(memberId)!;
     return {
-      memberId, memberEpoch: now.memberEpoch, heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      memberId, memberEpoch: now.memberEpoch,
+      heartbeatIntervalMs: groupInt(this.groupOverrides(groupId), 'share.heartbeat.interval.ms', this.config.heartbeatIntervalMs, this.config.minHeartbeatIntervalMs, this.config.maxHeartbeatIntervalMs),
       assignment: joining || changed ? copyAssignment(now.assignedPartitions) : null, records,
     };
   }
@@ -283,7 +287,9 @@ export class ShareGroupManager {
   }
 
   private scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.timer.schedule(sessionKey(groupId, memberId), this.config.sessionTimeoutMs, () => this.fenceOnTimeout(groupId, memberId));
+    const c = this.config;
+    const timeoutMs = groupInt(this.groupOverrides(groupId), 'share.session.timeout.ms', c.sessionTimeoutMs, c.minSessionTimeoutMs, c.maxSessionTimeoutMs);
+    this.timer.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId));
   }
 
   private fenceOnTimeout(groupId: string, memberId: string): void {

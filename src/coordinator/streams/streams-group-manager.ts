@@ -24,6 +24,20 @@ import {
   currentAssignmentTombstone, groupMetadataRecord, memberMetadataTombstone, targetEpochRecord, targetMemberRecord, topologyRecord,
   type StreamsGroupRecord,
 } from './streams-records.js';
+import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
+
+/** A streams group's settings, its own configs over the broker's (StreamsGroupManager.settings). */
+export interface StreamsGroupSettings {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  numStandbyReplicas: number;
+  initialRebalanceDelayMs: number;
+  acceptableRecoveryLag: number;
+  taskOffsetIntervalMs: number;
+}
+
+/** GroupCoordinatorConfig's internal group.streams.min.task.offset.interval.ms. */
+const MIN_TASK_OFFSET_INTERVAL_MS = 15_000;
 
 /** Appends records and replays them into the manager; throws when the append fails. Null when committed already, else settles once committed. */
 export type StreamsGroupWriter = (groupId: string, records: StreamsGroupRecord[]) => Promise<void> | null;
@@ -57,6 +71,8 @@ export class StreamsGroupManager {
   private readonly writer: StreamsGroupWriter;
   /** Whether a group of another type (classic, consumer) has the id; set by the coordinator. */
   otherGroupExists: (groupId: string) => boolean = () => false;
+  /** Set by the broker: each group's own configs (streams.session.timeout.ms...). */
+  groupOverrides: GroupOverrides = NO_GROUP_OVERRIDES;
 
   constructor(config: StreamsGroupConfig, timer: DeadlineTimer, logger: Logger, writer: StreamsGroupWriter, topics: TopicsSource | null) {
     this.config = config;
@@ -104,9 +120,26 @@ export class StreamsGroupManager {
 
   // ---- deadlines ----------------------------------------------------------------------------
 
-  /** The member's session: group.streams.session.timeout.ms from its last heartbeat. */
+  /**
+   * The group's settings as the coordinator uses them: its own streams.* configs, clamped into
+   * the broker's bounds (GroupConfig.evaluate), else the broker's group.streams.* settings.
+   */
+  settings(groupId: string): StreamsGroupSettings {
+    const o = this.groupOverrides(groupId);
+    const c = this.config;
+    return {
+      sessionTimeoutMs: groupInt(o, 'streams.session.timeout.ms', c.sessionTimeoutMs, c.minSessionTimeoutMs, c.maxSessionTimeoutMs),
+      heartbeatIntervalMs: groupInt(o, 'streams.heartbeat.interval.ms', c.heartbeatIntervalMs, c.minHeartbeatIntervalMs, c.maxHeartbeatIntervalMs),
+      numStandbyReplicas: groupInt(o, 'streams.num.standby.replicas', c.numStandbyReplicas, 0, c.maxStandbyReplicas),
+      initialRebalanceDelayMs: groupInt(o, 'streams.initial.rebalance.delay.ms', c.initialRebalanceDelayMs),
+      acceptableRecoveryLag: groupInt(o, 'streams.acceptable.recovery.lag', c.acceptableRecoveryLag),
+      taskOffsetIntervalMs: groupInt(o, 'streams.task.offset.interval.ms', c.taskOffsetIntervalMs, MIN_TASK_OFFSET_INTERVAL_MS),
+    };
+  }
+
+  /** The member's session: the group's session timeout from its last heartbeat. */
   scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.timer.schedule(sessionKey(groupId, memberId), this.config.sessionTimeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'session timeout'));
+    this.timer.schedule(sessionKey(groupId, memberId), this.settings(groupId).sessionTimeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'session timeout'));
   }
 
   /** A member told to revoke tasks must do so within its rebalance timeout. */
@@ -121,7 +154,7 @@ export class StreamsGroupManager {
    * with it are in the first assignment (status ASSIGNMENT_DELAYED meanwhile).
    */
   scheduleInitialRebalanceIfAbsent(groupId: string): void {
-    const delay = this.config.initialRebalanceDelayMs;
+    const delay = this.settings(groupId).initialRebalanceDelayMs;
     const key = initialRebalanceKey(groupId);
     if (delay <= 0 || this.timer.has(key)) return;
     this.timer.schedule(key, delay, () => this.computeDelayedTargetAssignment(groupId));
@@ -141,7 +174,7 @@ export class StreamsGroupManager {
     }
     const result = computeStreamsTargetAssignment({
       group, groupEpoch: group.groupEpoch, updated: null, removedMemberId: null, updatedPreviousTarget: null, configured: group.configuredTopology,
-      numStandbyReplicas: this.config.numStandbyReplicas, nowMs: this.timer.clock.now(),
+      numStandbyReplicas: this.settings(groupId).numStandbyReplicas, nowMs: this.timer.clock.now(),
     });
     this.writeQuietly(groupId, result.records, 'delayed target assignment');
   }

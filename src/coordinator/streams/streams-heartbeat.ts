@@ -135,7 +135,7 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
   } else if (groupEpoch > group.assignmentEpoch) {
     const result = computeStreamsTargetAssignment({
       group, groupEpoch, updated, removedMemberId: replaced?.memberId ?? null, updatedPreviousTarget: replaced !== null ? target : null,
-      configured, numStandbyReplicas: mgr.config.numStandbyReplicas, nowMs,
+      configured, numStandbyReplicas: mgr.settings(groupId).numStandbyReplicas, nowMs,
     });
     records.push(...result.records);
     target = result.assignment.get(updated.memberId)!;
@@ -157,9 +157,10 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
 
   const tasksChanged = !sameHeld(member.assignedTasks, reconciled.assignedTasks);
   const endpointChanged = !sameEndpoint(member.userEndpoint, reconciled.userEndpoint) || (tasksChanged && reconciled.userEndpoint !== null);
+  const settings = mgr.settings(groupId);
   const response: StreamsHeartbeatResponse = {
     errorCode: ErrorCode.NONE, errorMessage: null, memberId: reconciled.memberId, memberEpoch: reconciled.memberEpoch,
-    heartbeatIntervalMs: mgr.config.heartbeatIntervalMs, acceptableRecoveryLag: mgr.config.acceptableRecoveryLag, taskOffsetIntervalMs: mgr.config.taskOffsetIntervalMs,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs, acceptableRecoveryLag: settings.acceptableRecoveryLag, taskOffsetIntervalMs: settings.taskOffsetIntervalMs,
     status, activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null,
   };
   if (req.memberEpoch === 0 || tasksChanged) {

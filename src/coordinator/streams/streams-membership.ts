@@ -120,7 +120,7 @@ export function leaveStreamsGroup(mgr: StreamsGroupManager, req: StreamsHeartbea
   if (group === undefined) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Streams group ${groupId} not found.`);
   const response: StreamsHeartbeatResponse = {
     errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0,
-    acceptableRecoveryLag: mgr.config.acceptableRecoveryLag, taskOffsetIntervalMs: mgr.config.taskOffsetIntervalMs, status: null,
+    acceptableRecoveryLag: mgr.settings(groupId).acceptableRecoveryLag, taskOffsetIntervalMs: mgr.settings(groupId).taskOffsetIntervalMs, status: null,
     activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: group.endpointInformationEpoch, partitionsByUserEndpoint: null,
   };
   let member: StreamsMember | undefined;

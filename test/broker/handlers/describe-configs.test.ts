@@ -87,7 +87,7 @@ test('DescribeConfigs errors: unknown topic, bad names, other broker ids, unknow
   const ab = await startTestBroker();
   try {
     const out = await ab.client.request(ApiKey.DescribeConfigs, 4, {
-      resources: [res(2, 'nosuch'), res(2, 'bad name!'), res(4, '2'), res(4, 'abc'), res(8, ''), res(8, '2'), res(16, 'sub'), res(32, 'group')],
+      resources: [res(2, 'nosuch'), res(2, 'bad name!'), res(4, '2'), res(4, 'abc'), res(8, ''), res(8, '2'), res(16, ''), res(32, '')],
       includeSynonyms: false,
       includeDocumentation: false,
     });
@@ -98,8 +98,8 @@ test('DescribeConfigs errors: unknown topic, bad names, other broker ids, unknow
       [4, 'abc', ErrorCode.INVALID_REQUEST, 'Broker id must be an integer, but it is: abc', 0],
       [8, '', ErrorCode.INVALID_REQUEST, 'Broker id must not be empty', 0],
       [8, '2', ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 1 but received 2', 0],
-      [16, 'sub', ErrorCode.NONE, '', 0],
-      [32, 'group', ErrorCode.INVALID_REQUEST, 'Unsupported resource type: GROUP', 0],
+      [16, '', ErrorCode.INVALID_REQUEST, 'Client metrics subscription name must not be empty', 0],
+      [32, '', ErrorCode.INVALID_REQUEST, 'Group name must not be empty', 0],
     ]);
     // A resource type Kafka does not know fails the whole request.
     const unknown = await ab.client.request(ApiKey.DescribeConfigs, 4, { resources: [res(99, 'x'), res(4, '1')], includeSynonyms: false, includeDocumentation: false });

@@ -27,6 +27,7 @@ import {
 import { GroupError } from './errors.js';
 import { computeSubscriptionMetadata, RegexResolver, subscriptionMetadataEqual, type TopicsSource } from './subscriptions.js';
 import { memberTopicNames, membersAfter } from './target-assignment.js';
+import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group-configs.js';
 
 /** Appends records (see RecordSink.append) and replays them; throws CoordinatorWriteError. */
 export type ConsumerGroupWriter = (groupId: string, records: CoordinatorRecord[]) => Promise<void> | null;
@@ -77,6 +78,8 @@ export class ConsumerGroupManager {
   private readonly writer: ConsumerGroupWriter;
   /** Set by the coordinator: the online downgrade (group.consumer.migration.policy). */
   downgrade: Downgrade | null = null;
+  /** Set by the broker: each group's own configs (consumer.session.timeout.ms...). */
+  groupOverrides: GroupOverrides = NO_GROUP_OVERRIDES;
 
   constructor(config: ConsumerGroupConfig, timer: DeadlineTimer, logger: Logger, writer: ConsumerGroupWriter, topics: TopicsSource | null) {
     this.config = config;
@@ -116,8 +119,18 @@ export class ConsumerGroupManager {
 
   // ---- deadlines ----------------------------------------------------------------------------
 
-  /** The member's session: group.consumer.session.timeout.ms, or a classic member's own session timeout. */
-  scheduleSessionTimeout(groupId: string, memberId: string, timeoutMs = this.config.sessionTimeoutMs): void {
+  /** consumer.session.timeout.ms of the group (within the broker's bounds), else group.consumer.session.timeout.ms. */
+  sessionTimeoutMs(groupId: string): number {
+    return groupInt(this.groupOverrides(groupId), 'consumer.session.timeout.ms', this.config.sessionTimeoutMs, this.config.minSessionTimeoutMs, this.config.maxSessionTimeoutMs);
+  }
+
+  /** consumer.heartbeat.interval.ms of the group (within the broker's bounds), else group.consumer.heartbeat.interval.ms. */
+  heartbeatIntervalMs(groupId: string): number {
+    return groupInt(this.groupOverrides(groupId), 'consumer.heartbeat.interval.ms', this.config.heartbeatIntervalMs, this.config.minHeartbeatIntervalMs, this.config.maxHeartbeatIntervalMs);
+  }
+
+  /** The member's session: the group's session timeout, or a classic member's own session timeout. */
+  scheduleSessionTimeout(groupId: string, memberId: string, timeoutMs = this.sessionTimeoutMs(groupId)): void {
     this.timer.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'session timeout'));
   }
 
@@ -247,7 +260,7 @@ export class ConsumerGroupManager {
     for (const group of this.groups.values()) {
       if (!owns(group.groupId)) continue;
       for (const member of group.members.values()) {
-        this.scheduleSessionTimeout(group.groupId, member.memberId, member.classicMemberMetadata?.sessionTimeoutMs ?? this.config.sessionTimeoutMs);
+        this.scheduleSessionTimeout(group.groupId, member.memberId, member.classicMemberMetadata?.sessionTimeoutMs ?? this.sessionTimeoutMs(group.groupId));
         if (member.state === MemberState.UnrevokedPartitions) this.scheduleRebalanceTimeout(group.groupId, member);
       }
     }

@@ -169,7 +169,7 @@ export function consumerGroupHeartbeat(mgr: ConsumerGroupManager, classic: Class
   const full = joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null);
   const response: ConsumerGroupHeartbeatResponse = {
     throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: reconciled.memberEpoch,
-    heartbeatIntervalMs: mgr.config.heartbeatIntervalMs, assignment: null,
+    heartbeatIntervalMs: mgr.heartbeatIntervalMs(groupId), assignment: null,
   };
   if (full || !assignmentsEqual(member.assignedPartitions, reconciled.assignedPartitions)) response.assignment = { topicPartitions: toWire(reconciled.assignedPartitions) };
   return { response, records };
