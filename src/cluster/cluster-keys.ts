@@ -13,6 +13,7 @@
  *   <root>configs/brokers/<scope>      dynamic broker configs: `<default>` or a node id
  *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  *   <root>producer-ids                 the last block of producer ids given to a broker
+ *   <root>features                     the finalized feature levels (features.ts), once changed
  */
 
 import type { ListenerEndpoint } from './metadata.js';
@@ -34,6 +35,7 @@ export class ClusterKeys {
   readonly aclsPrefix: string;
   readonly quotasPrefix: string;
   readonly producerIds: string;
+  readonly features: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -48,6 +50,7 @@ export class ClusterKeys {
     this.aclsPrefix = `${this.root}acls/`;
     this.quotasPrefix = `${this.root}quotas/`;
     this.producerIds = `${this.root}producer-ids`;
+    this.features = `${this.root}features`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */

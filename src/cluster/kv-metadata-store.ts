@@ -22,6 +22,7 @@ import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
+import type { FinalizedFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -355,6 +356,20 @@ export class KvMetadataStore implements MetadataStore {
   async alterClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
     const revision = await writeQuotaChanges(this.o.kv, this.keys, this.image, changes);
     if (revision !== null) await this.waiters.revision(revision);
+  }
+
+  finalizedFeatures(): FinalizedFeatures {
+    return this.image.features;
+  }
+
+  /** One put of every level, guarded by the revision the levels were planned from: a concurrent change on another broker fails this one. */
+  async setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void> {
+    const conflict = new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Finalized features changed meanwhile; try again.');
+    if (basis !== this.image.features) throw conflict;
+    const key = this.keys.features;
+    const r = await this.o.kv.txn({ compares: [modRevisionIs(key, this.image.featuresRevision)], success: [{ type: 'put', key, value: encodeRecord({ levels: Object.fromEntries(levels) }) }] });
+    if (!r.succeeded) throw conflict;
+    await this.waiters.revision(r.revision);
   }
 
   /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */

@@ -97,6 +97,8 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     alterAcls: (add, remove) => store.alterAcls(add, remove),
     clientQuotas: () => store.clientQuotas(),
     alterClientQuotas: (changes) => store.alterClientQuotas(changes),
+    finalizedFeatures: () => store.finalizedFeatures(),
+    setFeatureLevels: (levels, basis) => store.setFeatureLevels(levels, basis),
     ...(store.brokerConfigs === undefined ? {} : { brokerConfigs: (scope: string) => store.brokerConfigs!(scope) }),
     ...(store.setBrokerConfigs === undefined ? {} : { setBrokerConfigs: (scope: string, configs: Record<string, string>) => store.setBrokerConfigs!(scope, configs) }),
     close: () => store.close(),
