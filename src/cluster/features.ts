@@ -40,8 +40,8 @@ export const METADATA_VERSION_MIN = 7;
 export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: METADATA_VERSION, min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX },
   { name: GROUP_VERSION, min: 0, max: 1 },
-  { name: TRANSACTION_VERSION, min: 0, max: 2 },
   { name: STREAMS_VERSION, min: 0, max: 1 },
+  { name: TRANSACTION_VERSION, min: 0, max: 2 },
   { name: SHARE_VERSION, min: 0, max: 1 },
 ];
 

@@ -76,13 +76,13 @@ async function set(updates: Update[]): Promise<void> {
   assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '');
 }
 
-const DEFAULTS = { 'metadata.version': 29, 'group.version': 1, 'transaction.version': 2, 'streams.version': 1, 'share.version': 1 };
+const DEFAULTS = { 'metadata.version': 29, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1 };
 
 test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new cluster\'s finalized levels', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   assert.deepEqual(r.apiKeys.filter((k) => k.apiKey === ApiKey.UpdateFeatures).map((k) => [k.minVersion, k.maxVersion]), [[0, 2]]);
   assert.deepEqual(r.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [
-    ['metadata.version', 7, 29], ['group.version', 0, 1], ['transaction.version', 0, 2], ['streams.version', 0, 1], ['share.version', 0, 1],
+    ['metadata.version', 7, 29], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 1],
   ]);
   const f = await finalized();
   assert.deepEqual(f.levels, DEFAULTS);
