@@ -48,11 +48,13 @@ export const updateFeaturesHandler = defineHandler({
     }
     const store = broker.metadata;
     const basis = store.finalizedFeatures();
-    const planned = planFeatureUpdates(basis, updatesOf(request, v), store.controllerId);
+    const updates = updatesOf(request, v);
+    const planned = planFeatureUpdates(basis, updates, store.controllerId);
     if (isFeatureUpdateError(planned)) {
       return respond(request, v, planned.errorCode, `The update failed for all features since the following feature had an error: ${planned.message}`, true);
     }
-    if (v >= 1 && request.validateOnly) return respond(request, v, ErrorCode.NONE, null, true);
+    // Nothing to write for no updates: Kafka's controller appends no record, so the epoch stays.
+    if ((v >= 1 && request.validateOnly) || updates.length === 0) return respond(request, v, ErrorCode.NONE, null, true);
     try {
       await store.setFeatureLevels(planned, basis);
     } catch (err) {

@@ -145,6 +145,9 @@ test('validate_only checks without changing; v0 and v1 answer a result per featu
     { feature: 'share.version', errorCode: 0, errorMessage: 'NONE' },
   ]);
   assert.deepEqual(await finalized(), before);
+  const none = await update(c, 2, []);
+  assert.deepEqual([none.errorCode, none.errorMessage], [ErrorCode.NONE, null]);
+  assert.deepEqual(await finalized(), before, 'no updates, nothing written');
   const v0 = await update(c, 0, [{ feature: 'group.version', level: 0, allowDowngrade: true }]);
   assert.equal(v0.errorCode, ErrorCode.INVALID_UPDATE_VERSION);
   assert.deepEqual(v0.results, [{ feature: 'group.version', errorCode: ErrorCode.INVALID_UPDATE_VERSION, errorMessage: 'The given update version was invalid.' }]);
