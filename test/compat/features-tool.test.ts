@@ -23,11 +23,14 @@ import { ensureKafkaJars } from './setup/kafka.js';
 import { repoRoot } from './setup/paths.js';
 import { TOOL_JVM_FLAGS } from './setup/java.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
+import { ensureJavaTxnDriver, runTxnDriverToEnd } from './clients/txn-drivers.js';
 
 let millrace: CompatTarget | undefined;
 let kafka: CompatTarget | undefined;
 
 before(async () => {
+  // compiled while the brokers start; a failure shows in the test that runs it
+  ensureJavaTxnDriver().catch(() => {});
   await ensureKafkaJars();
   millrace = await startTarget({ kind: 'millrace' });
   kafka = await startTarget({ kind: 'kafka' });
@@ -154,4 +157,24 @@ test('the levels Millrace finalized through kafka-features.sh survive a restart'
   const after = await describe(millrace!);
   assert.deepEqual(after, before);
   assert.equal(after.get('share.version')!.finalized, '0');
+});
+
+test('transaction.version decides the Java producer\'s transactions: epoch bumped at every EndTxn at 2 (KIP-890), kept at 1', async (t) => {
+  // TxnDriver smoke: InitProducerId, then three transactions (commit, abort, commit); describeTransactions after.
+  const epochAfterSmoke = async (target: CompatTarget, txnId: string): Promise<number> => {
+    const lines = await runTxnDriverToEnd('smoke', ['smoke', target.bootstrap, `features-${txnId}`, txnId], 120_000);
+    const described = lines.find((l) => l.event === 'describe');
+    assert.ok(described !== undefined, 'no describeTransactions answer');
+    assert.equal(described.state, 'CompleteCommit');
+    return described.producerEpoch as number;
+  };
+  const atTwo = await Promise.all([epochAfterSmoke(millrace!, 'tv2-m'), epochAfterSmoke(kafka!, 'tv2-k')]);
+  t.diagnostic(`transaction.version 2: producer epoch after three transactions: millrace ${atTwo[0]}, kafka ${atTwo[1]}`);
+  assert.deepEqual(atTwo, [3, 3]);
+  const down = await both(t, ['downgrade', '--feature', 'transaction.version=1']);
+  assert.equal(down.ours.text, 'transaction.version was downgraded to 1.');
+  assert.equal(down.theirs.text, 'transaction.version was downgraded to 1.');
+  const atOne = await Promise.all([epochAfterSmoke(millrace!, 'tv1-m'), epochAfterSmoke(kafka!, 'tv1-k')]);
+  t.diagnostic(`transaction.version 1: producer epoch after three transactions: millrace ${atOne[0]}, kafka ${atOne[1]}`);
+  assert.deepEqual(atOne, [0, 0]);
 });
