@@ -110,6 +110,12 @@ export interface BrokerRecord {
    * from it and takes it out of the ISRs, and no new replica is placed on it.
    */
   shuttingDown?: boolean;
+  /**
+   * The feature levels the broker supports, name to [min, max] (Kafka's BrokerRegistration
+   * features): UpdateFeatures refuses a level a registered broker lacks. Absent in
+   * registrations of a Millrace before UpdateFeatures, which are not checked.
+   */
+  features?: Record<string, [number, number]>;
 }
 
 /** `<root>controller`; the controller epoch is the key's create revision. */

@@ -117,15 +117,38 @@ function rangeText(f: SupportedFeature): string {
   return f.min === f.max ? `${f.min}` : `${f.min}-${f.max}`;
 }
 
+/** QuorumFeatures.reasonNotSupported: a feature `who` lacks is DISABLED, 0-0. */
+function reasonNotSupported(level: number, who: string, range: SupportedFeature | undefined): string | null {
+  const r = range ?? { name: '', min: 0, max: 0 };
+  if (level >= r.min && level <= r.max) return null;
+  return r.max === 0 ? `${who} does not support this feature.` : `${who} only supports versions ${rangeText(r)}`;
+}
+
+/** A registered broker's supported ranges (BrokerRecord.features). */
+export interface RegisteredFeatures {
+  readonly nodeId: number;
+  readonly features: Readonly<Record<string, readonly [number, number]>>;
+}
+
+/** This broker's supported ranges as it registers them. */
+export function supportedRanges(): Record<string, [number, number]> {
+  return Object.fromEntries(SUPPORTED_FEATURES.map((f) => [f.name, [f.min, f.max]]));
+}
+
 /**
  * Validates UpdateFeatures against the finalized levels as Kafka 4.4's controller does, the
  * updates in request order and the first error failing them all: the new levels (all
  * updates applied) or the error. `nodeId` names the controller in Kafka's messages.
  */
-export function planFeatureUpdates(current: FinalizedFeatures, updates: readonly FeatureUpdate[], nodeId: number): Map<string, number> | FeatureUpdateError {
+export function planFeatureUpdates(
+  current: FinalizedFeatures,
+  updates: readonly FeatureUpdate[],
+  nodeId: number,
+  brokers: ReadonlyArray<RegisteredFeatures> = [],
+): Map<string, number> | FeatureUpdateError {
   const next = new Map(current.levels);
   for (const u of updates) {
-    const error = checkUpdate(current, u, nodeId);
+    const error = checkUpdate(current, u, nodeId, brokers);
     if (error !== null) return error;
     if (SUPPORTED_BY_NAME.has(u.feature)) next.set(u.feature, u.level);
   }
@@ -136,7 +159,7 @@ export function isFeatureUpdateError(r: Map<string, number> | FeatureUpdateError
   return !(r instanceof Map);
 }
 
-function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: number): FeatureUpdateError | null {
+function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: number, brokers: ReadonlyArray<RegisteredFeatures>): FeatureUpdateError | null {
   const { feature, level } = u;
   if (u.upgradeType !== UpgradeType.Upgrade && u.upgradeType !== UpgradeType.SafeDowngrade && u.upgradeType !== UpgradeType.UnsafeDowngrade) {
     return invalidUpdate(feature, level, 'The controller does not support the given upgrade type.');
@@ -144,10 +167,13 @@ function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: numbe
   const currentLevel = featureLevel(current, feature);
   if (level < 0) return invalidUpdate(feature, level, 'A feature version cannot be less than 0.');
   // QuorumFeatures.reasonNotLocallySupported: a feature this broker lacks is DISABLED, 0-0.
-  const supported = SUPPORTED_BY_NAME.get(feature) ?? { name: feature, min: 0, max: 0 };
-  if (level < supported.min || level > supported.max) {
-    const what = `Local controller ${nodeId}`;
-    return invalidUpdate(feature, level, supported.max === 0 ? `${what} does not support this feature.` : `${what} only supports versions ${rangeText(supported)}`);
+  const notHere = reasonNotSupported(level, `Local controller ${nodeId}`, SUPPORTED_BY_NAME.get(feature));
+  if (notHere !== null) return invalidUpdate(feature, level, notHere);
+  // Then every registered broker's range (ClusterFeatureSupportDescriber.brokerSupported).
+  for (const b of brokers) {
+    const range = b.features[feature];
+    const notThere = reasonNotSupported(level, `Broker ${b.nodeId}`, range === undefined ? undefined : { name: feature, min: range[0], max: range[1] });
+    if (notThere !== null) return invalidUpdate(feature, level, notThere);
   }
   if (level < currentLevel && u.upgradeType === UpgradeType.Upgrade) {
     return invalidUpdate(feature, level, "Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.");

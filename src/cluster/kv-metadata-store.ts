@@ -22,7 +22,7 @@ import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
-import type { FinalizedFeatures } from './features.js';
+import { supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -362,6 +362,13 @@ export class KvMetadataStore implements MetadataStore {
     return this.image.features;
   }
 
+  /** Brokers registered before UpdateFeatures carry no ranges and are left out. */
+  registeredFeatures(): RegisteredFeatures[] {
+    const out: RegisteredFeatures[] = [];
+    for (const b of this.image.brokers.values()) if (b.record.features !== undefined) out.push({ nodeId: b.record.nodeId, features: b.record.features });
+    return out;
+  }
+
   /** One put of every level, guarded by the revision the levels were planned from: a concurrent change on another broker fails this one. */
   async setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void> {
     const conflict = new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Finalized features changed meanwhile; try again.');
@@ -467,7 +474,7 @@ export class KvMetadataStore implements MetadataStore {
     const { kv, self } = this.o;
     const key = this.keys.broker(self.nodeId);
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
-    const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId };
+    const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
     if (self.listeners !== undefined) record.listeners = [...self.listeners];
     for (let attempt = 0; ; attempt++) {
       const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });

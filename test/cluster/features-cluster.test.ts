@@ -1,7 +1,9 @@
 // Feature levels in a cluster: an UpdateFeatures through broker 1 shows in broker 2's and 3's
 // ApiVersions (same levels, same epoch: the features key's revision) and switches their
 // handlers; levels finalized through broker 3 are what a broker restarted on its directory
-// reads from the shared store; and two updates planned from the same levels cannot both land.
+// reads from the shared store; two updates planned from the same levels cannot both land; and a
+// registered broker that supports less holds a level back, as Kafka's controller checks every
+// broker's registration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../../src/start-cluster.js';
@@ -64,6 +66,26 @@ test('a feature change through one broker is every broker\'s, and survives a res
     await assert.rejects(store3.setFeatureLevels(new Map([...basis3.levels, ['share.version', 0]]), basis3), (e) => isMetadataError(e, ErrorCode.UNKNOWN_SERVER_ERROR));
     await eventually('broker 3 has the streams.version change', () => store3.finalizedFeatures().levels.get('streams.version') === 0);
     assert.equal(store3.finalizedFeatures().levels.get('share.version'), 1);
+
+    // A registered broker that supports less (an older one in a rolling upgrade) holds levels back.
+    const older = store1.keys.broker(9);
+    const record = { nodeId: 9, host: '127.0.0.1', port: 1, rack: null, dirId: 'older', features: { 'metadata.version': [7, 29], 'group.version': [0, 1], 'transaction.version': [0, 1] } };
+    await cluster.kv.txn({ compares: [], success: [{ type: 'put', key: older, value: JSON.stringify(record) }] });
+    try {
+      await eventually('broker 1 sees broker 9', () => store1.registeredFeatures().some((b) => b.nodeId === 9));
+      const tv = await update(c(1), 'transaction.version', 2, 1);
+      assert.deepEqual([tv.errorCode, tv.errorMessage], [ErrorCode.INVALID_UPDATE_VERSION,
+        'The update failed for all features since the following feature had an error: Invalid update version 2 for feature transaction.version. Broker 9 only supports versions 0-1']);
+      const sv = await update(c(1), 'streams.version', 1, 1);
+      assert.deepEqual([sv.errorCode, sv.errorMessage], [ErrorCode.INVALID_UPDATE_VERSION,
+        'The update failed for all features since the following feature had an error: Invalid update version 1 for feature streams.version. Broker 9 does not support this feature.']);
+    } finally {
+      await cluster.kv.txn({ compares: [], success: [{ type: 'delete', key: older }] });
+    }
+    await eventually('broker 1 no longer sees broker 9', () => !store1.registeredFeatures().some((b) => b.nodeId === 9));
+    const tv = await update(c(1), 'transaction.version', 2, 1);
+    assert.equal(tv.errorCode, ErrorCode.NONE, tv.errorMessage ?? '');
+    assert.deepEqual(store1.registeredFeatures().map((b) => b.nodeId).sort(), [1, 2, 3]);
   } finally {
     for (const cl of clients.values()) cl.close();
     await cluster.close();

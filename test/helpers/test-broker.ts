@@ -99,6 +99,7 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     alterClientQuotas: (changes) => store.alterClientQuotas(changes),
     finalizedFeatures: () => store.finalizedFeatures(),
     setFeatureLevels: (levels, basis) => store.setFeatureLevels(levels, basis),
+    ...(store.registeredFeatures === undefined ? {} : { registeredFeatures: () => store.registeredFeatures!() }),
     ...(store.brokerConfigs === undefined ? {} : { brokerConfigs: (scope: string) => store.brokerConfigs!(scope) }),
     ...(store.setBrokerConfigs === undefined ? {} : { setBrokerConfigs: (scope: string, configs: Record<string, string>) => store.setBrokerConfigs!(scope, configs) }),
     close: () => store.close(),

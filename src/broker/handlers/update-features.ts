@@ -1,7 +1,7 @@
 // UpdateFeatures (key 57), versions 0-2 (all flexible). As Kafka 4.4's ControllerApis and
 // QuorumController: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED with no results;
-// the updates checked in request order against the finalized levels (cluster/features.ts,
-// Kafka's FeatureControlManager), the first error failing them all with
+// the updates checked in request order against the finalized levels and what this broker and
+// every registered one supports (cluster/features.ts, Kafka's FeatureControlManager), the first error failing them all with
 // INVALID_UPDATE_VERSION; then, unless validate_only (v1+), every level finalized in one
 // change of the metadata store, which every broker's ApiVersions reports right after. v1
 // replaces v0's AllowDowngrade with UpgradeType (1 upgrade, 2 safe downgrade, 3 unsafe
@@ -49,7 +49,7 @@ export const updateFeaturesHandler = defineHandler({
     const store = broker.metadata;
     const basis = store.finalizedFeatures();
     const updates = updatesOf(request, v);
-    const planned = planFeatureUpdates(basis, updates, store.controllerId);
+    const planned = planFeatureUpdates(basis, updates, store.controllerId, store.registeredFeatures?.() ?? []);
     if (isFeatureUpdateError(planned)) {
       return respond(request, v, planned.errorCode, `The update failed for all features since the following feature had an error: ${planned.message}`, true);
     }
