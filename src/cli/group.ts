@@ -1,12 +1,20 @@
 /**
- * `millrace group list|describe|delete|reset-offsets`: kafka-consumer-groups.sh, with its
- * table layout and its rules (offsets are reset only in groups without active members, and
- * only with `--execute`; the default is a dry run).
+ * `millrace group list|describe|delete|reset-offsets|delete-offsets`: kafka-consumer-groups.sh,
+ * kafka-share-groups.sh and kafka-streams-groups.sh in one, with their table layouts and rules
+ * (offsets are reset only in groups without active members, and only with `--execute`; the
+ * default is a dry run). A group's kind decides what describe shows: classic and consumer
+ * groups their members and lag per partition, share and streams groups the view their own
+ * Kafka tool prints (offsets by default, --members, --state, --verbose).
  */
 import { Command, Option } from 'commander';
 import { Admin, type GroupDescription, type ListedGroup } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
+import { deleteCommittedOffsets } from '../client/offset-delete.js';
 import { listOffsets } from '../client/offsets.js';
+import { deleteShareGroupOffsets, describeShareGroup } from '../client/share-group-admin.js';
+import { describeStreamsGroup } from '../client/streams-group-admin.js';
+import { formatDeleteOffsets, formatShareGroup, resetShareOffsets, shareGroupReport, type DescribeView, type ShareGroupReport } from './group-share.js';
+import { formatStreamsGroup, streamsGroupReport, type StreamsGroupReport } from './group-streams.js';
 import { action, bigintArg, clientOptions, CliError, collect, examples, withClient, type ClientFlags } from './options.js';
 import { print, table, type Out } from './output.js';
 
@@ -25,6 +33,18 @@ export interface GroupReport extends GroupDescription {
   partitions: PartitionLag[];
 }
 
+interface ListFlags extends ClientFlags {
+  type?: string[];
+  state?: string[];
+}
+
+interface DescribeFlags extends ClientFlags {
+  members?: boolean;
+  state?: boolean;
+  offsets?: boolean;
+  verbose?: boolean;
+}
+
 interface ResetFlags extends ClientFlags {
   topic?: string[];
   allTopics?: boolean;
@@ -38,25 +58,63 @@ interface ResetFlags extends ClientFlags {
   dryRun?: boolean;
 }
 
-export function registerGroup(program: Command, out: Out = process.stdout): void {
-  const group = program.command('group').description('list, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh)');
+/** ListGroups' group types (Kafka's GroupType) and group states (GroupState), as --type and --state take them. */
+const GROUP_TYPES = ['classic', 'consumer', 'share', 'streams'];
+const GROUP_STATES = ['PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty', 'Assigning', 'Reconciling', 'NotReady'];
 
-  examples(clientOptions(group.command('list')), ['millrace group list', 'millrace group list --json'])
+/** Comma-separated, repeatable values checked against Kafka's names (case-insensitive, as Kafka parses them). */
+function namesArg(flag: string, known: readonly string[]) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const out = [...(previous ?? [])];
+    for (const v of value.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+      const name = known.find((k) => k.toLowerCase() === v.toLowerCase());
+      if (name === undefined) throw new CliError(`${flag} ${v}: expected one of ${known.join(', ')}`);
+      out.push(name);
+    }
+    return out;
+  };
+}
+
+/** A group described by its kind: classic and consumer groups as before, share and streams their own way. */
+export type AnyGroupReport = ({ type: 'classic' | 'consumer' } & GroupReport) | ShareGroupReport | StreamsGroupReport;
+
+export function registerGroup(program: Command, out: Out = process.stdout): void {
+  const group = program.command('group').description('list, describe, delete groups (consumer, share, streams) and reset or delete their offsets');
+
+  examples(clientOptions(group.command('list')), [
+    'millrace group list',
+    'millrace group list --type share,streams',
+    'millrace group list --state Stable --json',
+  ])
     .description('every group of the cluster with its type and state')
-    .action(action(async (flags: ClientFlags) => {
+    .option('--type <types>', `only groups of these types, comma-separated: ${GROUP_TYPES.join(', ')} (repeatable)`, namesArg('--type', GROUP_TYPES))
+    .option('--state <states>', `only groups in these states, comma-separated: ${GROUP_STATES.join(', ')} (repeatable)`, namesArg('--state', GROUP_STATES))
+    .action(action(async (flags: ListFlags) => {
       await withClient(flags, async (client) => {
-        const groups = await new Admin(client).listGroups();
+        const groups = await new Admin(client).listGroups({ types: flags.type, states: flags.state });
         print(out, flags.json, groups, formatGroupList);
       });
     }));
 
-  examples(clientOptions(group.command('describe')), ['millrace group describe billing', 'millrace group describe billing --json'])
-    .description('members, assignments, committed offsets, log end offsets and lag per partition')
+  examples(clientOptions(group.command('describe')), [
+    'millrace group describe billing',
+    'millrace group describe workers --members --verbose     # a share group: its members, as kafka-share-groups.sh',
+    'millrace group describe wordcount --state               # a streams group: coordinator, assignor, state',
+    'millrace group describe billing --json',
+  ])
+    .description('classic and consumer groups: members, assignments, committed offsets, log end offsets and lag per partition; share groups: '
+      + 'start offset and lag per share-partition (kafka-share-groups.sh --describe); streams groups: offset lag of the partitions their tasks read '
+      + '(kafka-streams-groups.sh --describe)')
     .argument('<group>', 'the group id')
-    .action(action(async (groupId: string, flags: ClientFlags) => {
+    .addOption(new Option('--members', 'share and streams groups: the members and their assignments').conflicts(['state', 'offsets']))
+    .addOption(new Option('--state', 'share and streams groups: coordinator, state and member count').conflicts(['members', 'offsets']))
+    .addOption(new Option('--offsets', 'share and streams groups: the offsets (the default)').conflicts(['members', 'state']))
+    .option('--verbose', 'share and streams groups: the extra columns of --verbose (epochs, leader epochs, log end offsets)')
+    .action(action(async (groupId: string, flags: DescribeFlags) => {
+      const view: DescribeView = flags.members === true ? 'members' : flags.state === true ? 'state' : 'offsets';
       await withClient(flags, async (client) => {
-        const report = await describeGroupReport(client, groupId);
-        print(out, flags.json, report, formatGroupReport);
+        const report = await describeAnyGroup(client, groupId, view);
+        print(out, flags.json, report, (r) => formatAnyGroup(r, view, flags.verbose === true));
       });
     }));
 
@@ -80,11 +138,12 @@ export function registerGroup(program: Command, out: Out = process.stdout): void
     'millrace group reset-offsets billing --topic orders --to-earliest --execute',
     'millrace group reset-offsets billing --topic orders:0,1 --shift-by -10 --execute',
     'millrace group reset-offsets billing --all-topics --to-datetime 2026-01-01T00:00:00Z --execute',
+    'millrace group reset-offsets workers --topic jobs --to-latest --execute     # a share group: its start offsets',
   ])
-    .description('move the committed offsets of an inactive group (a dry run unless --execute)')
+    .description('move the committed offsets of an inactive group, or the start offsets of an empty share group (a dry run unless --execute)')
     .argument('<group>', 'the group id')
     .option('--topic <topic[:partitions]>', 'a topic, optionally with partitions: orders or orders:0,2 (repeatable)', collect)
-    .option('--all-topics', 'every topic the group has committed offsets for')
+    .option('--all-topics', 'every topic the group has committed offsets (a share group: state) for')
     .option('--execute', 'commit the new offsets')
     .option('--dry-run', 'only show the new offsets (the default)');
   const strategies = [
@@ -93,7 +152,7 @@ export function registerGroup(program: Command, out: Out = process.stdout): void
     new Option('--to-current', 'the committed offset (no change)'),
     new Option('--to-datetime <iso>', 'the first offset at or after a time, e.g. 2026-01-01T00:00:00.000Z'),
     new Option('--to-offset <n>', 'an offset (kept within the log)').argParser(bigintArg('--to-offset')),
-    new Option('--shift-by <n>', 'the committed offset plus n (negative moves back)').argParser(bigintArg('--shift-by')),
+    new Option('--shift-by <n>', 'the committed offset plus n (negative moves back; not for share groups)').argParser(bigintArg('--shift-by')),
   ];
   const names = strategies.map((o) => o.attributeName());
   for (const o of strategies) reset.addOption(o.conflicts(names.filter((n) => n !== o.attributeName())));
@@ -104,10 +163,53 @@ export function registerGroup(program: Command, out: Out = process.stdout): void
         table(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], rows.map((p) => [groupId, p.topic, p.partition, p.newOffset])));
     });
   }));
+
+  examples(clientOptions(group.command('delete-offsets')), [
+    'millrace group delete-offsets billing --topic orders            # every partition of orders',
+    'millrace group delete-offsets billing --topic orders:0,1',
+    'millrace group delete-offsets workers --topic jobs              # a share group: its state for the topic',
+  ])
+    .description('delete committed offsets of partitions no member consumes (kafka-consumer-groups.sh --delete-offsets); '
+      + 'of a share group, its state for whole topics (kafka-share-groups.sh --delete-offsets; the group must have no members)')
+    .argument('<group>', 'the group id')
+    .requiredOption('--topic <topic[:partitions]>', 'a topic, optionally with partitions: orders or orders:0,2 (repeatable)', collect)
+    .action(action(async (groupId: string, flags: ClientFlags & { topic: string[] }) => {
+      await withClient(flags, async (client) => {
+        if (await describeShareGroup(client, groupId) !== null) {
+          const partial = flags.topic.find((t) => t.includes(':'));
+          if (partial !== undefined) throw new CliError(`--topic ${partial}: a share group's state is deleted for whole topics`);
+          const results = await deleteShareGroupOffsets(client, groupId, flags.topic);
+          print(out, flags.json, Object.fromEntries(results), () => formatDeleteOffsets(results));
+          const failed = [...results].filter(([, e]) => e !== null);
+          if (failed.length > 0) throw new CliError(`deleting offsets of share group ${groupId}: ${failed.map(([t, e]) => `${t}: ${e}`).join('; ')}`);
+          return;
+        }
+        const results = await deleteCommittedOffsets(client, groupId, await topicPartitions(client, flags.topic));
+        print(out, flags.json, results, (rows) => table(['TOPIC', 'PARTITION', 'STATUS'], rows.map((r) => [r.topic, r.partition, r.error === null ? 'Successful' : `Error: ${r.error}`])));
+        const failed = results.filter((r) => r.error !== null);
+        if (failed.length > 0) throw new CliError(`deleting offsets of group ${groupId}: ${failed.map((r) => `${r.topic}-${r.partition}: ${r.error}`).join('; ')}`);
+      });
+    }));
 }
 
 function formatGroupList(groups: ListedGroup[]): string {
   return table(['GROUP', 'TYPE', 'STATE', 'PROTOCOL-TYPE'], groups.map((g) => [g.groupId, g.type || '-', g.state || '-', g.protocolType || '-']));
+}
+
+/** Finds the group's kind (share, streams, else consumer or classic) and describes it accordingly. */
+export async function describeAnyGroup(client: KafkaClient, groupId: string, view: DescribeView): Promise<AnyGroupReport> {
+  const share = await describeShareGroup(client, groupId);
+  if (share !== null) return shareGroupReport(client, share, view);
+  const streams = await describeStreamsGroup(client, groupId);
+  if (streams !== null) return streamsGroupReport(client, streams, view);
+  const report = await describeGroupReport(client, groupId);
+  return { ...report, type: report.type === 'consumer' ? 'consumer' : 'classic' };
+}
+
+export function formatAnyGroup(r: AnyGroupReport, view: DescribeView, verbose: boolean): string {
+  if (r.type === 'share') return formatShareGroup(r, view, verbose);
+  if (r.type === 'streams') return formatStreamsGroup(r, view, verbose);
+  return formatGroupReport(r);
 }
 
 /** The group's state and members with, per partition, committed offset, log end and lag. */
@@ -173,7 +275,33 @@ export interface ResetRow {
   newOffset: bigint;
 }
 
-/** Computes (and with --execute commits) the new offsets, as kafka-consumer-groups.sh --reset-offsets. */
+/** --topic specs (TOPIC or TOPIC:P1,P2) as topic → partitions; a bare topic means all its partitions. */
+async function topicPartitions(client: KafkaClient, specs: readonly string[]): Promise<Map<string, number[]>> {
+  const targets = new Map<string, number[]>();
+  for (const spec of specs) {
+    const i = spec.indexOf(':');
+    const topic = i < 0 ? spec : spec.slice(0, i);
+    let parts: number[];
+    if (i < 0) {
+      parts = [...(await client.leaders(topic)).keys()].sort((a, b) => a - b);
+    } else {
+      parts = spec.slice(i + 1).split(',').map((s) => {
+        const n = Number(s);
+        if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new CliError(`--topic ${spec}: expected TOPIC or TOPIC:P1,P2`);
+        return n;
+      });
+      const known = await client.leaders(topic);
+      for (const p of parts) if (!known.has(p)) throw new CliError(`--topic ${spec}: ${topic} has no partition ${p}`);
+    }
+    targets.set(topic, parts);
+  }
+  return targets;
+}
+
+/**
+ * Computes (and with --execute commits) the new offsets, as kafka-consumer-groups.sh
+ * --reset-offsets; for a share group its start offsets, as kafka-share-groups.sh --reset-offsets.
+ */
 export async function resetOffsets(client: KafkaClient, groupId: string, flags: ResetFlags): Promise<ResetRow[]> {
   const chosen = [flags.toEarliest, flags.toLatest, flags.toCurrent, flags.toDatetime, flags.toOffset, flags.shiftBy].filter((x) => x !== undefined);
   if (chosen.length !== 1) {
@@ -188,6 +316,8 @@ export async function resetOffsets(client: KafkaClient, groupId: string, flags: 
     if (Number.isNaN(ms)) throw new CliError(`--to-datetime ${flags.toDatetime}: not an ISO-8601 time such as 2026-01-01T00:00:00.000Z`);
     datetime = BigInt(ms);
   }
+  const share = await describeShareGroup(client, groupId);
+  if (share !== null) return resetShareOffsets(client, share, flags, (specs) => topicPartitions(client, specs), datetime);
   const admin = new Admin(client);
   const g = await admin.describeGroup(groupId);
   if (g.state !== 'Empty' && g.state !== 'Dead') {
@@ -195,27 +325,11 @@ export async function resetOffsets(client: KafkaClient, groupId: string, flags: 
   }
   const committed = await admin.fetchOffsets(groupId);
   // topic → partitions to reset
-  const targets = new Map<string, number[]>();
+  let targets = new Map<string, number[]>();
   if (flags.allTopics === true) {
     for (const [topic, parts] of committed) targets.set(topic, [...parts.keys()].sort((a, b) => a - b));
   } else {
-    for (const spec of topicSpecs) {
-      const i = spec.indexOf(':');
-      const topic = i < 0 ? spec : spec.slice(0, i);
-      let parts: number[];
-      if (i < 0) {
-        parts = [...(await client.leaders(topic)).keys()].sort((a, b) => a - b);
-      } else {
-        parts = spec.slice(i + 1).split(',').map((s) => {
-          const n = Number(s);
-          if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new CliError(`--topic ${spec}: expected TOPIC or TOPIC:P1,P2`);
-          return n;
-        });
-        const known = await client.leaders(topic);
-        for (const p of parts) if (!known.has(p)) throw new CliError(`--topic ${spec}: ${topic} has no partition ${p}`);
-      }
-      targets.set(topic, parts);
-    }
+    targets = await topicPartitions(client, topicSpecs);
   }
   const rows: ResetRow[] = [];
   const toCommit = new Map<string, Map<number, bigint>>();

@@ -66,7 +66,7 @@ export interface ListedGroup {
   protocolType: string;
   /** Empty when the broker is older than ListGroups v4. */
   state: string;
-  /** classic or consumer; empty when the broker is older than ListGroups v5. */
+  /** classic, consumer, share or streams; empty when the broker is older than ListGroups v5. */
   type: string;
   coordinator: number;
 }
@@ -234,13 +234,23 @@ export class Admin {
 
   // ---- groups ----
 
-  /** Groups of every broker, sorted by id. */
-  async listGroups(): Promise<ListedGroup[]> {
+  /**
+   * Groups of every broker, sorted by id; only those in one of `filters.states` and of one of
+   * `filters.types` (classic, consumer, share, streams) when given, matched by the broker
+   * (ListGroups v4 filters states, v5 types) without regard to case, as Kafka matches them.
+   */
+  async listGroups(filters: { states?: readonly string[]; types?: readonly string[] } = {}): Promise<ListedGroup[]> {
     await this.client.metadata([]);
+    const statesFilter = [...(filters.states ?? [])];
+    const typesFilter = [...(filters.types ?? [])];
     const out: ListedGroup[] = [];
     for (const b of this.client.brokers()) {
       const conn = await this.client.node(b.nodeId);
-      const r = await conn.request(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
+      const v = conn.version(ApiKey.ListGroups);
+      if ((statesFilter.length > 0 && v < 4) || (typesFilter.length > 0 && v < 5)) {
+        throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, `broker ${b.nodeId} cannot filter groups by ${typesFilter.length > 0 && v < 5 ? 'type (ListGroups v5)' : 'state (ListGroups v4)'}`);
+      }
+      const r = await conn.request(ApiKey.ListGroups, { statesFilter, typesFilter }, v);
       throwIfError(r.errorCode, `listing groups on broker ${b.nodeId}`);
       for (const g of r.groups) {
         out.push({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType, coordinator: b.nodeId });
@@ -309,8 +319,12 @@ export class Admin {
     return out;
   }
 
-  /** The committed offsets of a group: topic → partition → offset (only committed ones). */
-  async fetchOffsets(groupId: string, topics: readonly string[] | null = null): Promise<Map<string, Map<number, bigint>>> {
+  /**
+   * The committed offsets of a group: topic → partition → offset (only committed ones); their
+   * leader epochs (-1: none recorded) go into `epochs` when given.
+   */
+  async fetchOffsets(groupId: string, topics: readonly string[] | null = null,
+    epochs?: Map<string, Map<number, number>>): Promise<Map<string, Map<number, bigint>>> {
     return this.client.retrying(async () => {
       const conn = await this.client.coordinator(groupId);
       const v = conn.version(ApiKey.OffsetFetch);
@@ -319,16 +333,17 @@ export class Admin {
         // Partition lists are needed per topic: ask for every partition the metadata knows.
         const md = await this.client.metadata(topics);
         const wanted = md.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitions.map((p) => p.partitionIndex) }));
-        return this.fetchOffsetsFrom(conn, v, groupId, wanted, out);
+        return this.fetchOffsetsFrom(conn, v, groupId, wanted, out, epochs);
       }
       if (v < 2) throw new KafkaResponseError(ErrorCode.UNSUPPORTED_VERSION, 'fetching all offsets of a group needs OffsetFetch v2');
-      return this.fetchOffsetsFrom(conn, v, groupId, null, out);
+      return this.fetchOffsetsFrom(conn, v, groupId, null, out, epochs);
     });
   }
 
   private async fetchOffsetsFrom(
     conn: BrokerConnection, v: number, groupId: string,
     topics: { name: string; partitionIndexes: number[] }[] | null, out: Map<string, Map<number, bigint>>,
+    epochs: Map<string, Map<number, number>> | undefined,
   ): Promise<Map<string, Map<number, bigint>>> {
     const r = await conn.request(ApiKey.OffsetFetch, v >= 8
       ? { groupId: '', topics: [], groups: [{ groupId, memberId: null, memberEpoch: -1, topics: topics?.map((t) => ({ ...t, topicId: ZERO_UUID })) ?? null }], requireStable: false }
@@ -343,6 +358,11 @@ export class Admin {
         let m = out.get(t.name);
         if (m === undefined) out.set(t.name, (m = new Map()));
         m.set(p.partitionIndex, p.committedOffset);
+        if (epochs !== undefined) {
+          let e = epochs.get(t.name);
+          if (e === undefined) epochs.set(t.name, (e = new Map()));
+          e.set(p.partitionIndex, p.committedLeaderEpoch);
+        }
       }
     }
     return out;

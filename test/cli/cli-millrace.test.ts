@@ -1,10 +1,11 @@
 /**
- * The `millrace` client tools against the embedded Millrace broker (the shared suite; with
- * third-party clients in test/compat/cli/cli-millrace-clients.test.ts), and
- * what needs no particular broker: --help with examples on every subcommand, shell
- * completion, --command-config, and errors reported as one line with exit code 1.
+ * What the `millrace` client tools do whatever the broker: --help with examples on every
+ * subcommand, shell completion, --command-config, and errors reported as one line with exit
+ * code 1. The shared suite against the embedded Millrace broker is in cli-millrace-topics,
+ * -records and -groups.test.ts; with third-party clients in
+ * test/compat/cli/cli-millrace-clients.test.ts.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,20 +15,16 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { cli, ok } from './cli-harness.js';
-import { registerCliSuite } from './cli-suite.js';
+import { EMBEDDED_CONFIG } from './cli-embedded.js';
 
 let target: TestBroker;
 
 before(async () => {
-  target = await startTestBroker({ config: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0 } });
+  target = await startTestBroker({ config: EMBEDDED_CONFIG });
 });
 
 after(async () => {
   await target?.close();
-});
-
-describe('against the embedded Millrace broker', () => {
-  registerCliSuite(() => target.bootstrap);
 });
 
 /** Every command path that runs something (no subcommands of its own). */

@@ -1,6 +1,6 @@
 /**
  * The `millrace` client tools against one broker: run against the embedded Millrace broker
- * (cli-millrace.test.ts) and Apache Kafka 4.4.0 (test/compat/cli/cli-kafka.test.ts) alike.
+ * (cli-millrace-topics, -records and -groups.test.ts, a broker each) and Apache Kafka 4.4.0 (test/compat/cli/cli-kafka.test.ts) alike.
  * Every command runs through the real bin. What needs third-party clients (kcat, Kafka's own
  * tools) is in test/compat/cli/cli-clients-suite.ts.
  */
@@ -26,10 +26,27 @@ export function keyedLines(from: number, to: number): string {
   return s;
 }
 
+/**
+ * The whole suite against one broker. Its three parts can also run against three brokers, one
+ * test file each (cli-millrace-*.test.ts), so the unit suite runs them side by side.
+ */
 export function registerCliSuite(bootstrap: () => string): void {
+  registerCliTopicTests(bootstrap);
+  registerCliRecordTests(bootstrap);
+  registerCliGroupTests(bootstrap);
+}
+
+/** `--bootstrap-server <bootstrap()>`, and the JSON the bin prints for a topic and a group. */
+function helpers(bootstrap: () => string) {
   const b = () => ['--bootstrap-server', bootstrap()];
   const describeJson = async (topic: string) => JSON.parse(await ok(['topic', 'describe', topic, '--json', ...b()])) as JsonTopic;
   const groupJson = async (group: string) => JSON.parse(await ok(['group', 'describe', group, '--json', ...b()])) as JsonGroup;
+  return { b, describeJson, groupJson };
+}
+
+/** Topics, configs and cluster info. */
+export function registerCliTopicTests(bootstrap: () => string): void {
+  const { b, describeJson } = helpers(bootstrap);
 
   test('topic create, list, describe, alter and delete', async () => {
     const topic = unique('cli-topics');
@@ -64,6 +81,51 @@ export function registerCliSuite(bootstrap: () => string): void {
     assert.match(missing.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
     assert.equal((await cli(['topic', 'delete', topic, '--if-exists', ...b()])).code, 0);
   });
+
+  test('config describe and alter a topic; describe a broker', async () => {
+    const topic = unique('cli-config');
+    await ok(['topic', 'create', topic, ...b()]);
+    assert.match(await ok(['config', 'describe', '--topic', topic, ...b()]), /^No settings set on topic/);
+    assert.equal(await ok(['config', 'alter', '--topic', topic, '--set', 'retention.ms=60000', '--set', 'cleanup.policy=compact', ...b()]),
+      `Completed updating config for topic ${topic}.\n`);
+    const text = await ok(['config', 'describe', '--topic', topic, ...b()]);
+    assert.match(text, /^NAME +VALUE +SOURCE\n/);
+    assert.match(text, /cleanup\.policy +compact +DYNAMIC_TOPIC_CONFIG/);
+    assert.match(text, /retention\.ms +60000 +DYNAMIC_TOPIC_CONFIG/);
+    await ok(['config', 'alter', '--topic', topic, '--delete', 'retention.ms', ...b()]);
+    const after = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--json', ...b()])) as { name: string; value: string; source: string }[];
+    assert.deepEqual(after.map((c) => [c.name, c.value, c.source]), [['cleanup.policy', 'compact', 'DYNAMIC_TOPIC_CONFIG']]);
+    const everything = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--all', '--json', ...b()])) as { name: string; source: string }[];
+    // back to the broker's value: a default or the broker's own setting
+    assert.match(everything.find((c) => c.name === 'retention.ms')?.source ?? '', /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG)$/);
+    assert.ok(everything.length > 10);
+    const broker = JSON.parse(await ok(['config', 'describe', '--broker', '1', '--all', '--json', ...b()])) as { name: string }[];
+    assert.ok(broker.some((c) => c.name === 'num.partitions'));
+    const none = await cli(['config', 'describe', ...b()]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /name one resource/);
+    const unknown = await cli(['config', 'alter', '--topic', unique('missing'), '--set', 'retention.ms=1', ...b()]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
+  });
+
+  test('cluster info shows the cluster id, controller, brokers and features', async () => {
+    const text = await ok(['cluster', 'info', ...b()]);
+    assert.match(text, /^Cluster id: \S{22}\nController: 1\n/);
+    assert.match(text, /\nBROKER +HOST +PORT +RACK\n1 +\S+ +\d+ +-\n/);
+    assert.match(text, /\nmetadata\.version +\d+ +\d+-\d+\n/);
+    assert.match(text, /APIs: \d+ served \(Produce up to v\d+, Fetch up to v\d+/);
+    const info = JSON.parse(await ok(['cluster', 'info', '--json', ...b()])) as { clusterId: string; controllerId: number; brokers: { id: number }[]; features: { name: string; level: number }[]; apis: { name: string }[] };
+    assert.equal(info.brokers[0]?.id, 1);
+    assert.ok(info.features.some((f) => f.name === 'metadata.version' && f.level > 0));
+    assert.ok(info.apis.some((a) => a.name === 'Fetch'));
+    assert.match(await ok(['cluster', 'info', '--apis', ...b()]), /\n0 +Produce +\d+-\d+\n/);
+  });
+}
+
+/** Produce and consume: line formats, keys, headers, compression, kcat and Kafka formats. */
+export function registerCliRecordTests(bootstrap: () => string): void {
+  const { b, describeJson } = helpers(bootstrap);
 
   test('produce reads lines (keys, headers, compression, files); consume prints them with kcat format tokens', async () => {
     const topic = unique('cli-records');
@@ -130,46 +192,11 @@ export function registerCliSuite(bootstrap: () => string): void {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /line 2 has no key separator/);
   });
+}
 
-  test('config describe and alter a topic; describe a broker', async () => {
-    const topic = unique('cli-config');
-    await ok(['topic', 'create', topic, ...b()]);
-    assert.match(await ok(['config', 'describe', '--topic', topic, ...b()]), /^No settings set on topic/);
-    assert.equal(await ok(['config', 'alter', '--topic', topic, '--set', 'retention.ms=60000', '--set', 'cleanup.policy=compact', ...b()]),
-      `Completed updating config for topic ${topic}.\n`);
-    const text = await ok(['config', 'describe', '--topic', topic, ...b()]);
-    assert.match(text, /^NAME +VALUE +SOURCE\n/);
-    assert.match(text, /cleanup\.policy +compact +DYNAMIC_TOPIC_CONFIG/);
-    assert.match(text, /retention\.ms +60000 +DYNAMIC_TOPIC_CONFIG/);
-    await ok(['config', 'alter', '--topic', topic, '--delete', 'retention.ms', ...b()]);
-    const after = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--json', ...b()])) as { name: string; value: string; source: string }[];
-    assert.deepEqual(after.map((c) => [c.name, c.value, c.source]), [['cleanup.policy', 'compact', 'DYNAMIC_TOPIC_CONFIG']]);
-    const everything = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--all', '--json', ...b()])) as { name: string; source: string }[];
-    // back to the broker's value: a default or the broker's own setting
-    assert.match(everything.find((c) => c.name === 'retention.ms')?.source ?? '', /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG)$/);
-    assert.ok(everything.length > 10);
-    const broker = JSON.parse(await ok(['config', 'describe', '--broker', '1', '--all', '--json', ...b()])) as { name: string }[];
-    assert.ok(broker.some((c) => c.name === 'num.partitions'));
-    const none = await cli(['config', 'describe', ...b()]);
-    assert.equal(none.code, 1);
-    assert.match(none.stderr, /name one resource/);
-    const unknown = await cli(['config', 'alter', '--topic', unique('missing'), '--set', 'retention.ms=1', ...b()]);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
-  });
-
-  test('cluster info shows the cluster id, controller, brokers and features', async () => {
-    const text = await ok(['cluster', 'info', ...b()]);
-    assert.match(text, /^Cluster id: \S{22}\nController: 1\n/);
-    assert.match(text, /\nBROKER +HOST +PORT +RACK\n1 +\S+ +\d+ +-\n/);
-    assert.match(text, /\nmetadata\.version +\d+ +\d+-\d+\n/);
-    assert.match(text, /APIs: \d+ served \(Produce up to v\d+, Fetch up to v\d+/);
-    const info = JSON.parse(await ok(['cluster', 'info', '--json', ...b()])) as { clusterId: string; controllerId: number; brokers: { id: number }[]; features: { name: string; level: number }[]; apis: { name: string }[] };
-    assert.equal(info.brokers[0]?.id, 1);
-    assert.ok(info.features.some((f) => f.name === 'metadata.version' && f.level > 0));
-    assert.ok(info.apis.some((a) => a.name === 'Fetch'));
-    assert.match(await ok(['cluster', 'info', '--apis', ...b()]), /\n0 +Produce +\d+-\d+\n/);
-  });
+/** Consumer groups: commits, list, describe, reset-offsets, delete. */
+export function registerCliGroupTests(bootstrap: () => string): void {
+  const { b, groupJson } = helpers(bootstrap);
 
   test('consume --group commits; group list, describe, reset-offsets (dry run, then --execute) and delete', async () => {
     const topic = unique('cli-group');

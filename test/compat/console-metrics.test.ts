@@ -59,7 +59,9 @@ test('kcat: bytes in within 1% of what kcat sent; lag as `millrace group describ
   const proxy = await countingProxy();
   // Clients are told the proxy's address, so every byte kcat sends passes through it.
   const broker = await startBroker({
-    config: { 'console.listeners': 'http://127.0.0.1:0', 'num.partitions': 1, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` },
+    // kcat -G joins a fresh group: no 3 s wait for more members (as setup/target.ts)
+    config: { 'console.listeners': 'http://127.0.0.1:0', 'num.partitions': 1, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}`,
+      'group.initial.rebalance.delay.ms': 0 },
   });
   proxy.forwardTo(broker.port);
   const bootstrap = `127.0.0.1:${proxy.port}`;

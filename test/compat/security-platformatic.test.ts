@@ -66,6 +66,8 @@ before(async () => {
       'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
       'offsets.topic.replication.factor': 1,
       'connection.failed.authentication.delay.ms': 10,
+      // the consumers join fresh groups: no 3 s wait for more members (as setup/target.ts)
+      'group.initial.rebalance.delay.ms': 0,
     },
   });
   admin = await WireClient.connect(tb.bootstrap, { apiVersions: true });

@@ -223,12 +223,20 @@ export class FaultCluster {
 
   /** Waits until every partition of `topic` has a leader and all three replicas in its ISR. */
   async waitSettled(topic: string, timeoutMs = 90_000): Promise<Map<number, PartitionState>> {
-    return eventually(`every partition of ${topic} led, with three in sync`, async () => {
-      const ps = await this.partitions(topic);
-      if (ps.size === 0) return false;
-      for (const p of ps.values()) if (p.leader < 0 || p.isr.length !== NODE_IDS.length) return false;
-      return ps;
-    }, { timeoutMs, intervalMs: 200, retryErrors: true });
+    // The last state seen goes into the timeout's message: a soak that stops there says why.
+    let lastSeen = '';
+    try {
+      return await eventually(`every partition of ${topic} led, with three in sync`, async () => {
+        const ps = await this.partitions(topic);
+        lastSeen = JSON.stringify([...ps].map(([p, s]) => ({ p, leader: s.leader, epoch: s.leaderEpoch, isr: s.isr })));
+        if (ps.size === 0) return false;
+        for (const p of ps.values()) if (p.leader < 0 || p.isr.length !== NODE_IDS.length) return false;
+        return ps;
+      }, { timeoutMs, intervalMs: 200, retryErrors: true });
+    } catch (e) {
+      if (e instanceof Error) e.message += `; last seen in etcd: ${lastSeen}`;
+      throw e;
+    }
   }
 
   /** Starts recording leader observations of `topic`: etcd's history and each broker's Metadata. */

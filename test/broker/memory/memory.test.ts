@@ -3,7 +3,9 @@
 // RETURN_BOUND_MB of the idle level measured before once the attackers have gone.
 // Another client's Produce and Fetch round trips are answered during each attack.
 // MILLRACE_MEMORY_ATTACK_SECONDS shortens the 60 s fetch attack when working on it locally.
-import { test, type TestContext } from 'node:test';
+// The two attacks run at the same time, each on a broker process of its own whose RSS alone it
+// reads (/proc/<its pid>/status), so a minute each costs the suite one minute, not two.
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
@@ -94,50 +96,52 @@ async function holdAndRelease(t: TestContext, broker: ChildBroker, good: WireCli
   assert.ok(after <= idle + RETURN_BOUND_MB, figures);
 }
 
-test(`20 connections pipelining 1 MiB Fetches and never reading: RSS < ${PEAK_BOUND_MB} MB, back within ${RETURN_BOUND_MB} MB of idle`, async (t) => {
-  const broker = await startChildBroker();
-  try {
-    const records = await fillTopic(broker.bootstrap, 'data', 56); // ~50 MiB
-    await createProbeTopic(broker.bootstrap, 'probe');
-    const good = await WireClient.connect(broker.bootstrap);
-    await roundTrip(good, 'probe', 0);
-    const idle = await idleRss(broker);
-    const attackers: Socket[] = [];
-    const rnd = seededRandom(t);
-    for (let c = 0; c < 20; c++) {
-      const s = await rawSocket(broker.port);
-      s.pause(); // never reads
-      const frames: Buffer[] = [];
-      for (let i = 0; i < 200; i++) frames.push(fetchFrame('data', rnd.int(records), i + 1));
-      s.write(Buffer.concat(frames));
-      attackers.push(s);
+describe('a broker process under attack (each test its own)', { concurrency: true }, () => {
+  test(`20 connections pipelining 1 MiB Fetches and never reading: RSS < ${PEAK_BOUND_MB} MB, back within ${RETURN_BOUND_MB} MB of idle`, async (t) => {
+    const broker = await startChildBroker();
+    try {
+      const records = await fillTopic(broker.bootstrap, 'data', 56); // ~50 MiB
+      await createProbeTopic(broker.bootstrap, 'probe');
+      const good = await WireClient.connect(broker.bootstrap);
+      await roundTrip(good, 'probe', 0);
+      const idle = await idleRss(broker);
+      const attackers: Socket[] = [];
+      const rnd = seededRandom(t);
+      for (let c = 0; c < 20; c++) {
+        const s = await rawSocket(broker.port);
+        s.pause(); // never reads
+        const frames: Buffer[] = [];
+        for (let i = 0; i < 200; i++) frames.push(fetchFrame('data', rnd.int(records), i + 1));
+        s.write(Buffer.concat(frames));
+        attackers.push(s);
+      }
+      await holdAndRelease(t, broker, good, idle, attackers, 'fetch attack');
+    } finally {
+      await broker.close();
     }
-    await holdAndRelease(t, broker, good, idle, attackers, 'fetch attack');
-  } finally {
-    await broker.close();
-  }
-});
+  });
 
-test(`500 connections each sending 1 MiB of a 99 MiB frame: RSS < ${PEAK_BOUND_MB} MB, back within ${RETURN_BOUND_MB} MB of idle`, async (t) => {
-  const broker = await startChildBroker();
-  try {
-    await createProbeTopic(broker.bootstrap, 'probe');
-    // The well-behaved client is connected before the pool runs out: a connection opened while
-    // it is exhausted is not read until memory comes back (Kafka would mute it at its first request).
-    const good = await WireClient.connect(broker.bootstrap);
-    await roundTrip(good, 'probe', 0);
-    const idle = await idleRss(broker);
-    const attackers: Socket[] = [];
-    const part = Buffer.alloc(1 << 20, 1);
-    part.writeInt32BE(99 << 20, 0);
-    for (let c = 0; c < 500; c++) {
-      const s = await rawSocket(broker.port);
-      s.pause();
-      s.write(part);
-      attackers.push(s);
+  test(`500 connections each sending 1 MiB of a 99 MiB frame: RSS < ${PEAK_BOUND_MB} MB, back within ${RETURN_BOUND_MB} MB of idle`, async (t) => {
+    const broker = await startChildBroker();
+    try {
+      await createProbeTopic(broker.bootstrap, 'probe');
+      // The well-behaved client is connected before the pool runs out: a connection opened while
+      // it is exhausted is not read until memory comes back (Kafka would mute it at its first request).
+      const good = await WireClient.connect(broker.bootstrap);
+      await roundTrip(good, 'probe', 0);
+      const idle = await idleRss(broker);
+      const attackers: Socket[] = [];
+      const part = Buffer.alloc(1 << 20, 1);
+      part.writeInt32BE(99 << 20, 0);
+      for (let c = 0; c < 500; c++) {
+        const s = await rawSocket(broker.port);
+        s.pause();
+        s.write(part);
+        attackers.push(s);
+      }
+      await holdAndRelease(t, broker, good, idle, attackers, 'half-sent frames');
+    } finally {
+      await broker.close();
     }
-    await holdAndRelease(t, broker, good, idle, attackers, 'half-sent frames');
-  } finally {
-    await broker.close();
-  }
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The `millrace` client tools with third-party clients (kcat, Kafka's own tools) against the
- * embedded Millrace broker; the tools on their own are in test/cli/cli-millrace.test.ts.
+ * embedded Millrace broker; the tools on their own are in test/cli/cli-millrace*.test.ts. The
+ * tests run at the same time: each has topics and groups of its own (unique names).
  */
 import { after, before, describe } from 'node:test';
 import { startTarget, type CompatTarget } from '../setup/target.js';
@@ -16,6 +17,6 @@ after(async () => {
   await target?.stop();
 });
 
-describe('against the embedded Millrace broker', () => {
+describe('against the embedded Millrace broker', { concurrency: true }, () => {
   registerCliClientSuite(() => target.bootstrap);
 });

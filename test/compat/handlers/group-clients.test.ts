@@ -101,9 +101,11 @@ const kafka = new Kafka({ clientId: 'millrace-kjs', brokers: [bootstrap], logLev
 const c = kafka.consumer({ groupId: 'kjs-group', maxWaitTimeInMs: 100 });
 const seen = [];
 // Committed offsets as kafkajs reports its commits: disconnect only once all six are at 12.
+// (kafkajs gives the partition as a string, an object key: without Number() the wait below
+// never ended early and always took its full 30 s.)
 const commits = new Map();
 c.on(c.events.COMMIT_OFFSETS, ({ payload }) => {
-  for (const t of payload.topics) for (const p of t.partitions) commits.set(p.partition, Number(p.offset));
+  for (const t of payload.topics) for (const p of t.partitions) commits.set(Number(p.partition), Number(p.offset));
 });
 await c.connect();
 await c.subscribe({ topic, fromBeginning: true });
