@@ -24,6 +24,8 @@ import { ShareServices } from './share/share-services.js';
 import { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { transactionConfigFrom } from '../coordinator/txn/transaction-config.js';
+import { transactionVersionFromLevel } from '../coordinator/txn/transaction-state.js';
+import { featureLevel, TRANSACTION_VERSION } from '../cluster/features.js';
 import { TransactionStateTopic } from '../coordinator/txn/transaction-state-topic.js';
 import { BrokerTxnMarkerWriter } from './txn/txn-markers.js';
 import { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js';
@@ -342,7 +344,7 @@ async function closeAll(services: readonly BrokerService[], logger: Logger): Pro
 
 /** The transaction coordinator on this broker's __transaction_state, its markers written here or sent to the partitions' leaders. */
 function transactionCoordinator(broker: Broker, host: ReturnType<typeof coordinatorTopicHost>): TransactionCoordinator {
-  const config = transactionConfigFrom(broker.config);
+  const config = transactionConfigFrom(broker.config, () => transactionVersionFromLevel(featureLevel(broker.metadata.finalizedFeatures(), TRANSACTION_VERSION)));
   return new TransactionCoordinator({
     config,
     log: new TransactionStateTopic(host, config),

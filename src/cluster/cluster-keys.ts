@@ -15,6 +15,7 @@
  *   <root>configs/client-metrics/<name> a client metrics subscription's configs (name URI-encoded)
  *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  *   <root>producer-ids                 the last block of producer ids given to a broker
+ *   <root>features                     the finalized feature levels (features.ts), once changed
  */
 
 import type { EntityConfigType, ListenerEndpoint } from './metadata.js';
@@ -38,6 +39,7 @@ export class ClusterKeys {
   readonly aclsPrefix: string;
   readonly quotasPrefix: string;
   readonly producerIds: string;
+  readonly features: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -53,6 +55,7 @@ export class ClusterKeys {
     this.aclsPrefix = `${this.root}acls/`;
     this.quotasPrefix = `${this.root}quotas/`;
     this.producerIds = `${this.root}producer-ids`;
+    this.features = `${this.root}features`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */
@@ -131,6 +134,12 @@ export interface BrokerRecord {
    * from it and takes it out of the ISRs, and no new replica is placed on it.
    */
   shuttingDown?: boolean;
+  /**
+   * The feature levels the broker supports, name to [min, max] (Kafka's BrokerRegistration
+   * features): UpdateFeatures refuses a level a registered broker lacks. Absent in
+   * registrations of a Millrace before UpdateFeatures, which are not checked.
+   */
+  features?: Record<string, [number, number]>;
 }
 
 /** `<root>controller`; the controller epoch is the key's create revision. */

@@ -22,6 +22,7 @@ import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
+import { supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -376,6 +377,27 @@ export class KvMetadataStore implements MetadataStore {
     if (revision !== null) await this.waiters.revision(revision);
   }
 
+  finalizedFeatures(): FinalizedFeatures {
+    return this.image.features;
+  }
+
+  /** Brokers registered before UpdateFeatures carry no ranges and are left out. */
+  registeredFeatures(): RegisteredFeatures[] {
+    const out: RegisteredFeatures[] = [];
+    for (const b of this.image.brokers.values()) if (b.record.features !== undefined) out.push({ nodeId: b.record.nodeId, features: b.record.features });
+    return out;
+  }
+
+  /** One put of every level, guarded by the revision the levels were planned from: a concurrent change on another broker fails this one. */
+  async setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void> {
+    const conflict = new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Finalized features changed meanwhile; try again.');
+    if (basis !== this.image.features) throw conflict;
+    const key = this.keys.features;
+    const r = await this.o.kv.txn({ compares: [modRevisionIs(key, this.image.featuresRevision)], success: [{ type: 'put', key, value: encodeRecord({ levels: Object.fromEntries(levels) }) }] });
+    if (!r.succeeded) throw conflict;
+    await this.waiters.revision(r.revision);
+  }
+
   /** The next block of `size` producer ids, unique in the cluster (producer-id-blocks.ts). */
   allocateProducerIds(size: number): Promise<{ first: number; last: number }> {
     return allocateProducerIdBlock(this.o.kv, this.keys.producerIds, this.o.self.nodeId, size);
@@ -471,7 +493,7 @@ export class KvMetadataStore implements MetadataStore {
     const { kv, self } = this.o;
     const key = this.keys.broker(self.nodeId);
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
-    const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId };
+    const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
     if (self.listeners !== undefined) record.listeners = [...self.listeners];
     for (let attempt = 0; ; attempt++) {
       const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });

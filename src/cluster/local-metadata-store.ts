@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
 import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
-import { isInternalTopic, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
+import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
  * Single-node metadata: the image lives in memory and every change is written to
@@ -26,6 +28,7 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly scram = new Map<string, Map<string, ScramCredential>>();
   private aclSnapshot: AclSnapshot = EMPTY_ACLS;
   private quotaSnapshot: ClientQuotaSnapshot = EMPTY_CLIENT_QUOTAS;
+  private features: FinalizedFeatures = DEFAULT_FINALIZED_FEATURES;
 
   private constructor(dir: string, self: BrokerEndpoint, clusterId: string) {
     this.dir = dir;
@@ -53,6 +56,7 @@ export class LocalMetadataStore implements MetadataStore {
         const entries = new Map(Object.entries(saved.clientQuotas).map(([key, quotas]) => [key, { entity: quotaEntityFromKey(key), quotas }]));
         store.quotaSnapshot = { entries };
       }
+      if (saved.features !== undefined) store.features = finalizedFrom(saved.features.levels, BigInt(saved.features.epoch));
     }
     return store;
   }
@@ -169,6 +173,16 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  finalizedFeatures(): FinalizedFeatures {
+    return this.features;
+  }
+
+  async setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void> {
+    if (basis !== this.features) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Finalized features changed meanwhile; try again.');
+    this.features = { levels: new Map(levels), epoch: this.features.epoch + 1n };
+    this.save();
+  }
+
   async close(): Promise<void> {
     // Every change is already on disk.
   }
@@ -202,6 +216,7 @@ export class LocalMetadataStore implements MetadataStore {
     if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
     if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
     if (this.quotaSnapshot.entries.size > 0) saved.clientQuotas = Object.fromEntries([...this.quotaSnapshot.entries].map(([key, e]) => [key, e.quotas]));
+    if (this.features !== DEFAULT_FINALIZED_FEATURES) saved.features = { levels: Object.fromEntries(this.features.levels), epoch: Number(this.features.epoch) };
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }
@@ -229,6 +244,8 @@ interface SavedMetadata {
   acls?: readonly AclBinding[];
   /** Client quotas by quotaEntityKey; absent when there are none. */
   clientQuotas?: Record<string, Record<string, number>>;
+  /** Finalized feature levels and their epoch; absent until the first UpdateFeatures (the defaults). */
+  features?: { levels: Record<string, number>; epoch: number };
 }
 
 const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});

@@ -3,6 +3,7 @@ import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys
 import type { KvEntry, WatchEvent } from './kv/kv.js';
 import { EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaEntry, type ClientQuotaSnapshot } from './client-quotas.js';
 import { EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
+import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
 import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
 
 export interface Versioned<T> {
@@ -53,6 +54,9 @@ export class MetadataImage {
   /** Mod revision of each entity's key, for guarded updates. */
   readonly quotaRevisions = new Map<string, number>();
   private quotaSnapshot: ClientQuotaSnapshot | null = EMPTY_CLIENT_QUOTAS;
+  /** The finalized features; the epoch is the features key's mod revision (0 while absent). */
+  features: FinalizedFeatures = DEFAULT_FINALIZED_FEATURES;
+  featuresRevision = 0;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   private endpoints: BrokerEndpoint[] = [];
@@ -80,6 +84,8 @@ export class MetadataImage {
     this.quotaEntries.clear();
     this.quotaRevisions.clear();
     this.quotaSnapshot = null;
+    this.features = DEFAULT_FINALIZED_FEATURES;
+    this.featuresRevision = 0;
     const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
     for (const t of topics) change.topics.add(t);
     for (const t of change.topics) this.rebuild(t);
@@ -136,7 +142,11 @@ export class MetadataImage {
     const k = this.keys;
     const put = ev.type === 'put';
     const versioned = <T>(): Versioned<T> => ({ record: decodeRecord<T>(ev.entry.value, key), createRevision: ev.entry.createRevision, modRevision: ev.entry.modRevision, lease: ev.entry.lease });
-    if (key === k.clusterId) {
+    if (key === k.features) {
+      const stored = put ? decodeRecord<{ levels: Record<string, number> }>(ev.entry.value, key) : undefined;
+      this.featuresRevision = put ? ev.entry.modRevision : 0;
+      this.features = stored === undefined ? DEFAULT_FINALIZED_FEATURES : finalizedFrom(stored.levels, BigInt(ev.entry.modRevision));
+    } else if (key === k.clusterId) {
       this.clusterId = put ? ev.entry.value : null;
     } else if (key === k.controller) {
       this.controller = put ? versioned<ControllerRecord>() : null;

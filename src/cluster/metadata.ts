@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import type { AclBinding, AclSnapshot } from './acls.js';
 import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
+import type { FinalizedFeatures, RegisteredFeatures } from './features.js';
 
 /** Where a broker can be reached on one of its named listeners. */
 export interface ListenerEndpoint {
@@ -145,6 +146,18 @@ export interface MetadataStore {
   clientQuotas(): ClientQuotaSnapshot;
   /** Applies validated AlterClientQuotas changes in one change. */
   alterClientQuotas(changes: readonly QuotaChange[]): Promise<void>;
+  /** The finalized feature levels and their epoch (features.ts), replaced on every change. */
+  finalizedFeatures(): FinalizedFeatures;
+  /**
+   * Finalizes `levels` (every supported feature, validated by planFeatureUpdates against
+   * `basis`); MetadataError when the levels changed since `basis` was read.
+   */
+  setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void>;
+  /**
+   * The supported feature ranges of the cluster's registered brokers, for UpdateFeatures to
+   * check; a single node leaves it out (its broker is this one).
+   */
+  registeredFeatures?(): RegisteredFeatures[];
   close(): Promise<void>;
 }
 

@@ -18,7 +18,6 @@ import { startTarget, type CompatTarget } from './setup/target.js';
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // Streams topology descriptions (KIP-1331): another part of issue 17, not built yet.
   StreamsGroupTopologyDescriptionUpdate: 'streams topology descriptions not built yet',
-  UpdateFeatures: 'feature updates not built yet',
   // Broker-to-broker share group state (the share coordinator's), not a client API.
   InitializeShareGroupState: 'broker-internal (share coordinator)',
   ReadShareGroupState: 'broker-internal (share coordinator)',

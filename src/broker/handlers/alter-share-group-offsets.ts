@@ -7,6 +7,7 @@ import type { AlterShareGroupOffsetsResponse, AlterShareGroupOffsetsResponseTopi
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { alterShareGroupOffsets } from '../share/share-offsets.js';
+import { shareGroupProtocolEnabled, UNSUPPORTED_VERSION_MESSAGE } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 const fail = (errorCode: number, errorMessage: string | null = null): AlterShareGroupOffsetsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, responses: [] });
@@ -16,6 +17,7 @@ export const alterShareGroupOffsetsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 0,
   async handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION, UNSUPPORTED_VERSION_MESSAGE);
     if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const status = broker.groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);

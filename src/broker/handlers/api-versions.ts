@@ -7,59 +7,54 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ApiVersionsResponse } from '../../protocol/generated/api-versions-response.js';
 import type { BrokerContext } from '../context.js';
+import { featureLevel, GROUP_VERSION, SHARE_VERSION, STREAMS_VERSION, SUPPORTED_FEATURES, TRANSACTION_VERSION } from '../../cluster/features.js';
 import { defineHandler } from './handler.js';
 import type { HandlerRegistry } from './registry.js';
 
 /**
- * `metadata.version` 4.2-IV1, the highest level whose behaviour Millrace has. Kafka 4.4's
- * MetadataVersion gates, above 4.0-IV3 (25): Fetch v18 between brokers at 4.1-IV1 (27),
- * ListOffsets v11 at 4.2-IV1 (29), both served; cordoned log directories at 4.3-IV0 (30), CIDR
- * ACLs at 4.4-IV1 (32) and controller unregistration at 4.4-IV2 (33, KRaft), which Millrace
- * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
+ * Whether the handlers behind a feature are registered: a feature is advertised only then
+ * (`group.version` needs ConsumerGroupHeartbeat, `streams.version` StreamsGroupHeartbeat,
+ * `transaction.version` EndTxn v5, `share.version` ShareGroupHeartbeat, ShareFetch and
+ * ShareAcknowledge).
  */
-const METADATA_VERSION_MAX = 29;
-/** Lowest `metadata.version` a Kafka 4.x broker supports (3.3-IV3). */
-const METADATA_VERSION_MIN = 7;
-
-interface Feature {
-  name: string;
-  min: number;
-  max: number;
-  finalized: number;
+function served(registry: HandlerRegistry, name: string): boolean {
+  switch (name) {
+    case GROUP_VERSION:
+      return registry.get(ApiKey.ConsumerGroupHeartbeat) !== undefined;
+    case STREAMS_VERSION:
+      return registry.get(ApiKey.StreamsGroupHeartbeat) !== undefined;
+    case TRANSACTION_VERSION:
+      return registry.supports(ApiKey.EndTxn, 5);
+    case SHARE_VERSION:
+      return registry.get(ApiKey.ShareGroupHeartbeat) !== undefined && registry.get(ApiKey.ShareFetch) !== undefined && registry.get(ApiKey.ShareAcknowledge) !== undefined;
+    default:
+      return true;
+  }
 }
 
 /**
- * Features this broker supports, as Kafka 4.4 names them. A feature appears only when the
- * handlers behind it are registered: `group.version` 1 means the KIP-848 consumer protocol,
- * `streams.version` 1 the KIP-1071 streams protocol, `transaction.version` 2 transactions v2
- * (KIP-890, EndTxn v5), `share.version` 1 share groups (KIP-932: ShareGroupHeartbeat, ShareFetch,
- * ShareAcknowledge), which Kafka 4.2+ enables on a new cluster; the group, streams and transaction
- * levels are Kafka 4.4's highest.
- * `eligible.leader.replicas.version` (no ELR) and `kraft.version` (no KRaft) are left out.
+ * The response body, also used for KIP-511's UNSUPPORTED_VERSION answer. Supported features
+ * are this broker's (cluster/features.ts); finalized ones the metadata store's levels above 0,
+ * as Kafka leaves a feature at level 0 out of the finalized map, with their epoch.
  */
-function features(registry: HandlerRegistry): Feature[] {
-  const out: Feature[] = [{ name: 'metadata.version', min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX, finalized: METADATA_VERSION_MAX }];
-  if (registry.get(ApiKey.ConsumerGroupHeartbeat) !== undefined) out.push({ name: 'group.version', min: 0, max: 1, finalized: 1 });
-  // streams.version 1: the KIP-1071 streams rebalance protocol (Kafka 4.4's StreamsVersion.SV_1).
-  if (registry.get(ApiKey.StreamsGroupHeartbeat) !== undefined) out.push({ name: 'streams.version', min: 0, max: 1, finalized: 1 });
-  if (registry.supports(ApiKey.EndTxn, 5)) out.push({ name: 'transaction.version', min: 0, max: 2, finalized: 2 });
-  if (registry.get(ApiKey.ShareGroupHeartbeat) !== undefined && registry.get(ApiKey.ShareFetch) !== undefined && registry.get(ApiKey.ShareAcknowledge) !== undefined) {
-    out.push({ name: 'share.version', min: 0, max: 1, finalized: 1 });
-  }
-  return out;
-}
-
-/** The response body, also used for KIP-511's UNSUPPORTED_VERSION answer. */
 export function apiVersionsBody(broker: BrokerContext, errorCode: number): ApiVersionsResponse {
   const registry = broker.handlers;
-  const fs = features(registry);
+  const finalized = broker.metadata.finalizedFeatures();
+  const supportedFeatures: ApiVersionsResponse['supportedFeatures'] = [];
+  const finalizedFeatures: ApiVersionsResponse['finalizedFeatures'] = [];
+  for (const f of SUPPORTED_FEATURES) {
+    if (!served(registry, f.name)) continue;
+    supportedFeatures.push({ name: f.name, minVersion: f.min, maxVersion: f.max });
+    const level = featureLevel(finalized, f.name);
+    if (level > 0) finalizedFeatures.push({ name: f.name, maxVersionLevel: level, minVersionLevel: level });
+  }
   return {
     errorCode,
     apiKeys: registry.all().map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })),
     throttleTimeMs: 0,
-    supportedFeatures: fs.map((f) => ({ name: f.name, minVersion: f.min, maxVersion: f.max })),
-    finalizedFeaturesEpoch: 1n,
-    finalizedFeatures: fs.map((f) => ({ name: f.name, maxVersionLevel: f.finalized, minVersionLevel: f.finalized })),
+    supportedFeatures,
+    finalizedFeaturesEpoch: finalized.epoch,
+    finalizedFeatures,
     zkMigrationReady: false,
   };
 }

@@ -10,6 +10,7 @@ import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic, groupAuthorizedOperations } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
+import { consumerGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler, type RequestInfo } from './handler.js';
 
 function failed(groupId: string, errorCode: number): DescribedGroup {
@@ -35,6 +36,7 @@ export const consumerGroupDescribeHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, info, broker) {
+    if (!consumerGroupProtocolEnabled(broker)) return { throttleTimeMs: 0, groups: request.groupIds.map((groupId) => failed(groupId, ErrorCode.UNSUPPORTED_VERSION)) };
     const groups = broker.groups;
     const status = groups.statusError();
     const described = request.groupIds.map((groupId) => {

@@ -11,6 +11,7 @@ import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/co
 import { clientHostOf } from '../../coordinator/group/requests.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
+import { consumerGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 function fail(errorCode: number): ConsumerGroupHeartbeatResponse {
@@ -22,6 +23,7 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(request, info, broker) {
+    if (!consumerGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const v = info.apiVersion;
     const groups = broker.groups;
     // READ on the group, then DESCRIBE on every subscribed topic name (KafkaApis).

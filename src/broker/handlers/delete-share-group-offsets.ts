@@ -8,6 +8,7 @@ import type { DeleteShareGroupOffsetsResponse, DeleteShareGroupOffsetsResponseTo
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { deleteShareGroupOffsets } from '../share/share-offsets.js';
+import { shareGroupProtocolEnabled, UNSUPPORTED_VERSION_MESSAGE } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 const fail = (errorCode: number, errorMessage: string | null = null): DeleteShareGroupOffsetsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, responses: [] });
@@ -17,6 +18,7 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 0,
   async handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION, UNSUPPORTED_VERSION_MESSAGE);
     if (!authorizeGroup(broker, info, AclOperation.Delete, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const status = broker.groups.statusError();
     if (status !== ErrorCode.NONE) return fail(status);

@@ -8,6 +8,7 @@ import type { DescribeShareGroupOffsetsResponseGroup } from '../../protocol/gene
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { describeShareGroupOffsets } from '../share/share-offsets.js';
+import { shareGroupProtocolEnabled, UNSUPPORTED_VERSION_MESSAGE } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 const failedGroup = (groupId: string, errorCode: number, errorMessage: string | null = null): DescribeShareGroupOffsetsResponseGroup => ({ groupId, topics: [], errorCode, errorMessage });
@@ -18,6 +19,7 @@ export const describeShareGroupOffsetsHandler = defineHandler({
   maxVersion: 1,
   async handle(request, info, broker) {
     const groups: DescribeShareGroupOffsetsResponseGroup[] = [];
+    if (!shareGroupProtocolEnabled(broker)) return { throttleTimeMs: 0, groups: request.groups.map((g) => failedGroup(g.groupId, ErrorCode.UNSUPPORTED_VERSION, UNSUPPORTED_VERSION_MESSAGE)) };
     const status = broker.groups.statusError();
     for (const g of request.groups) {
       if (!authorizeGroup(broker, info, AclOperation.Describe, g.groupId)) {

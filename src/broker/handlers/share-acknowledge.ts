@@ -11,6 +11,7 @@ import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup } from '../authorize.js';
 import { shareAcknowledge, type ShareAckPartition } from '../share/share-fetch.js';
 import { topicReadable } from './share-fetch.js';
+import { shareGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
@@ -28,6 +29,7 @@ export const shareAcknowledgeHandler = defineHandler({
   minVersion: 1,
   maxVersion: 2,
   async handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const groupId = request.groupId;
     const memberId = request.memberId;
     if (groupId === null || memberId === null || memberId === '') return fail(ErrorCode.INVALID_REQUEST);

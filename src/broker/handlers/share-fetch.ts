@@ -16,6 +16,7 @@ import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
 import { shareFetch, type ShareAckPartition, type SharePartitionResponse } from '../share/share-fetch.js';
 import type { BrokerContext } from '../context.js';
+import { shareGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler, type RequestInfo } from './handler.js';
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
@@ -66,6 +67,7 @@ export const shareFetchHandler = defineHandler({
   minVersion: 1,
   maxVersion: 2,
   async handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const groupId = request.groupId;
     const memberId = request.memberId;
     if (groupId === null || memberId === null || memberId === '') return fail(ErrorCode.INVALID_REQUEST);

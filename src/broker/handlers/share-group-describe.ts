@@ -9,6 +9,7 @@ import { describeShareGroup } from '../../coordinator/share/share-group-describe
 import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic, groupAuthorizedOperations } from '../authorize.js';
+import { shareGroupProtocolEnabled, UNSUPPORTED_VERSION_MESSAGE } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 function failed(groupId: string, errorCode: number, errorMessage: string | null = null): DescribedGroup {
@@ -22,6 +23,7 @@ export const shareGroupDescribeHandler = defineHandler({
   minVersion: 1,
   maxVersion: 1,
   handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return { throttleTimeMs: 0, groups: request.groupIds.map((groupId) => failed(groupId, ErrorCode.UNSUPPORTED_VERSION, UNSUPPORTED_VERSION_MESSAGE)) };
     const groups = broker.groups;
     const status = groups.statusError();
     const described = request.groupIds.map((groupId) => {

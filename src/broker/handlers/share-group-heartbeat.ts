@@ -11,6 +11,7 @@ import { clientHostOf } from '../../coordinator/group/requests.js';
 import { toWire } from '../../coordinator/group/consumer/assignment.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic } from '../authorize.js';
+import { shareGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler } from './handler.js';
 
 function fail(errorCode: number, errorMessage: string | null = null): ShareGroupHeartbeatResponse {
@@ -22,6 +23,7 @@ export const shareGroupHeartbeatHandler = defineHandler({
   minVersion: 1,
   maxVersion: 1,
   async handle(request, info, broker) {
+    if (!shareGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const groups = broker.groups;
     if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (request.subscribedTopicNames !== null) {

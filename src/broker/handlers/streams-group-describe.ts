@@ -14,6 +14,7 @@ import { UNKNOWN_AUTHORIZED_OPERATIONS } from './common.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeGroup, authorizeTopic, groupAuthorizedOperations } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
+import { streamsGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler, type RequestInfo } from './handler.js';
 
 /** TopologyDescriptionStatus: 0 not requested, 1 no description stored. */
@@ -42,6 +43,7 @@ export const streamsGroupDescribeHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(request, info, broker) {
+    if (!streamsGroupProtocolEnabled(broker)) return { throttleTimeMs: 0, groups: request.groupIds.map((groupId) => failed(groupId, ErrorCode.UNSUPPORTED_VERSION)) };
     const groups = broker.groups;
     const status = groups.statusError();
     const described = request.groupIds.map((groupId): DescribedGroup => {

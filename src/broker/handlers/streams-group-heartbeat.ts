@@ -23,6 +23,7 @@ import { isInternalTopic } from '../../cluster/metadata.js';
 import { authorizeCluster, authorizeGroup, authorizeTopic } from '../authorize.js';
 import type { BrokerContext } from '../context.js';
 import { createNewTopic, topicNameError } from '../topics.js';
+import { streamsGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler, type RequestInfo } from './handler.js';
 
 function fail(errorCode: number, errorMessage: string | null = null): StreamsGroupHeartbeatResponse {
@@ -93,6 +94,7 @@ export const streamsGroupHeartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(request, info, broker) {
+    if (!streamsGroupProtocolEnabled(broker)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const groups = broker.groups;
     if (!authorizeGroup(broker, info, AclOperation.Read, request.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (request.topology !== null) {

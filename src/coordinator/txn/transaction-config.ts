@@ -24,8 +24,11 @@ export interface TransactionConfig {
   abortTimedOutTransactionsIntervalMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms. */
   removeExpiredTransactionalIdsIntervalMs: number;
-  /** The finalized transaction.version feature level (Kafka 4.x finalizes 2 on a new cluster). */
-  transactionVersionLevel: TransactionVersion;
+  /**
+   * The finalized transaction.version feature level (Kafka 4.x finalizes 2 on a new cluster),
+   * read at each use as Kafka's TransactionStateManager reads the metadata cache's features.
+   */
+  readonly transactionVersionLevel: TransactionVersion;
   /** request.timeout.ms: how long a __transaction_state write waits for the ISR of its partition. */
   requestTimeoutMs: number;
   /** How long a failed marker write or completion append waits before it is tried again. */
@@ -40,7 +43,8 @@ export interface TransactionConfigValues {
 /** Kafka's retry.backoff.ms default, which its inter-broker marker channel waits between attempts. */
 export const MARKER_RETRY_BACKOFF_MS = 100;
 
-export function transactionConfigFrom(config: TransactionConfigValues, transactionVersionLevel = TransactionVersion.TV2): TransactionConfig {
+/** The settings, with the transaction version read from `transactionVersionLevel` at each use (an UpdateFeatures changes it). */
+export function transactionConfigFrom(config: TransactionConfigValues, transactionVersionLevel: () => TransactionVersion): TransactionConfig {
   return {
     transactionalIdExpirationMs: config.int('transactional.id.expiration.ms'),
     transactionMaxTimeoutMs: config.int('transaction.max.timeout.ms'),
@@ -51,7 +55,9 @@ export function transactionConfigFrom(config: TransactionConfigValues, transacti
     transactionLogMinInsyncReplicas: config.int('transaction.state.log.min.isr'),
     abortTimedOutTransactionsIntervalMs: config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     removeExpiredTransactionalIdsIntervalMs: config.int('transaction.remove.expired.transaction.cleanup.interval.ms'),
-    transactionVersionLevel,
+    get transactionVersionLevel() {
+      return transactionVersionLevel();
+    },
     requestTimeoutMs: config.int('request.timeout.ms'),
     markerRetryBackoffMs: MARKER_RETRY_BACKOFF_MS,
   };

@@ -1,0 +1,198 @@
+/**
+ * Cluster features (KIP-584, KIP-778, KIP-1022): the levels Millrace supports, the levels a
+ * new cluster finalizes, and the rules of UpdateFeatures as Kafka 4.4's QuorumController
+ * applies them (FeatureControlManager.updateFeatures). The stores keep the finalized levels
+ * (the local store in its metadata file, a cluster under `<root>features`); ApiVersions
+ * reports them and the handlers that Kafka gates on a feature read them from there.
+ */
+import { ErrorCode } from '../protocol/generated/errors.js';
+
+export const METADATA_VERSION = 'metadata.version';
+export const GROUP_VERSION = 'group.version';
+export const TRANSACTION_VERSION = 'transaction.version';
+export const STREAMS_VERSION = 'streams.version';
+export const SHARE_VERSION = 'share.version';
+
+export interface SupportedFeature {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * `metadata.version` 4.2-IV1 (29), the highest level whose behaviour Millrace has. Kafka 4.4's
+ * MetadataVersion gates, above 4.0-IV3 (25): Fetch v18 between brokers at 4.1-IV1 (27),
+ * ListOffsets v11 at 4.2-IV1 (29), both served; cordoned log directories at 4.3-IV0 (30), CIDR
+ * ACLs at 4.4-IV1 (32) and controller unregistration at 4.4-IV2 (33, KRaft), which Millrace
+ * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
+ */
+export const METADATA_VERSION_MAX = 29;
+/** Kafka 4.x's MetadataVersion.MINIMUM_VERSION, 3.3-IV3: the lowest level a 4.x cluster may run. */
+export const METADATA_VERSION_MIN = 7;
+
+/**
+ * What this broker supports, as Kafka 4.4 names the features: `group.version` 1 is the KIP-848
+ * consumer protocol, `transaction.version` 2 transactions v2 (KIP-890), `streams.version` 1
+ * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932). Kafka 4.4 also has
+ * `share.version` 2 (the share groups' dead-letter queue, at 4.4-IV0), which Millrace lacks.
+ * `eligible.leader.replicas.version` (no ELR) and `kraft.version` (no KRaft) are not Millrace's.
+ */
+export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
+  { name: METADATA_VERSION, min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX },
+  { name: GROUP_VERSION, min: 0, max: 1 },
+  { name: STREAMS_VERSION, min: 0, max: 1 },
+  { name: TRANSACTION_VERSION, min: 0, max: 2 },
+  { name: SHARE_VERSION, min: 0, max: 1 },
+];
+
+/** Kafka 4.4 features Millrace does not have: only level 0 (what they are here) may be set. */
+const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version', 'eligible.leader.replicas.version']);
+
+const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f]));
+
+/**
+ * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at metadata.version
+ * 4.2-IV1, which is each feature's highest here (group.version 1 from 4.0-IV0,
+ * transaction.version 2 from 4.0-IV2, share.version 1 from 4.2-IV0, streams.version 1 from
+ * 4.2-IV1). A store that has never had an UpdateFeatures answers these.
+ */
+export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f.max]));
+
+/** The finalized levels (every supported feature, 0 meaning off) and the epoch ApiVersions reports. */
+export interface FinalizedFeatures {
+  readonly levels: ReadonlyMap<string, number>;
+  /** Grows with every change, so clients (which keep the highest epoch they saw) take the new levels. */
+  readonly epoch: bigint;
+}
+
+export const DEFAULT_FINALIZED_FEATURES: FinalizedFeatures = { levels: DEFAULT_FEATURE_LEVELS, epoch: 1n };
+
+/** Finalized levels from stored ones: stored levels over the defaults, unknown names dropped. */
+export function finalizedFrom(stored: Readonly<Record<string, number>> | undefined, epoch: bigint): FinalizedFeatures {
+  if (stored === undefined) return { levels: DEFAULT_FEATURE_LEVELS, epoch };
+  const levels = new Map(DEFAULT_FEATURE_LEVELS);
+  for (const [name, level] of Object.entries(stored)) if (SUPPORTED_BY_NAME.has(name)) levels.set(name, level);
+  return { levels, epoch };
+}
+
+/** A feature's finalized level; 0 (off) for one this broker does not have. */
+export function featureLevel(features: FinalizedFeatures, name: string): number {
+  return features.levels.get(name) ?? 0;
+}
+
+/** Kafka's FeatureUpdate.UpgradeType codes. */
+export const UpgradeType = { Unknown: 0, Upgrade: 1, SafeDowngrade: 2, UnsafeDowngrade: 3 } as const;
+
+export interface FeatureUpdate {
+  feature: string;
+  level: number;
+  upgradeType: number;
+}
+
+export interface FeatureUpdateError {
+  errorCode: number;
+  message: string;
+}
+
+/**
+ * metadata.version levels whose step from the level below changed the metadata's format
+ * (Kafka's MetadataVersion didMetadataChange): a downgrade across one of them could lose
+ * metadata, so Kafka refuses it.
+ */
+const METADATA_CHANGED_AT: ReadonlySet<number> = new Set([7, 8, 11, 13, 14, 15, 17, 23]);
+
+/** Kafka's MetadataVersion.checkIfMetadataChanged for a downgrade from `from` to `to`. */
+function metadataChangedBetween(from: number, to: number): boolean {
+  for (let v = from; v > to; v--) if (METADATA_CHANGED_AT.has(v)) return true;
+  return false;
+}
+
+const invalidUpdate = (feature: string, level: number, reason: string): FeatureUpdateError => ({
+  errorCode: ErrorCode.INVALID_UPDATE_VERSION,
+  message: `Invalid update version ${level} for feature ${feature}. ${reason}`,
+});
+
+/** Kafka's VersionRange.toString. */
+function rangeText(f: SupportedFeature): string {
+  return f.min === f.max ? `${f.min}` : `${f.min}-${f.max}`;
+}
+
+/** QuorumFeatures.reasonNotSupported: a feature `who` lacks is DISABLED, 0-0. */
+function reasonNotSupported(level: number, who: string, range: SupportedFeature | undefined): string | null {
+  const r = range ?? { name: '', min: 0, max: 0 };
+  if (level >= r.min && level <= r.max) return null;
+  return r.max === 0 ? `${who} does not support this feature.` : `${who} only supports versions ${rangeText(r)}`;
+}
+
+/** A registered broker's supported ranges (BrokerRecord.features). */
+export interface RegisteredFeatures {
+  readonly nodeId: number;
+  readonly features: Readonly<Record<string, readonly [number, number]>>;
+}
+
+/** This broker's supported ranges as it registers them. */
+export function supportedRanges(): Record<string, [number, number]> {
+  return Object.fromEntries(SUPPORTED_FEATURES.map((f) => [f.name, [f.min, f.max]]));
+}
+
+/**
+ * Validates UpdateFeatures against the finalized levels as Kafka 4.4's controller does, the
+ * updates in request order and the first error failing them all: the new levels (all
+ * updates applied) or the error. `nodeId` names the controller in Kafka's messages.
+ */
+export function planFeatureUpdates(
+  current: FinalizedFeatures,
+  updates: readonly FeatureUpdate[],
+  nodeId: number,
+  brokers: ReadonlyArray<RegisteredFeatures> = [],
+): Map<string, number> | FeatureUpdateError {
+  const next = new Map(current.levels);
+  for (const u of updates) {
+    const error = checkUpdate(current, u, nodeId, brokers);
+    if (error !== null) return error;
+    if (SUPPORTED_BY_NAME.has(u.feature)) next.set(u.feature, u.level);
+  }
+  return next;
+}
+
+export function isFeatureUpdateError(r: Map<string, number> | FeatureUpdateError): r is FeatureUpdateError {
+  return !(r instanceof Map);
+}
+
+function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: number, brokers: ReadonlyArray<RegisteredFeatures>): FeatureUpdateError | null {
+  const { feature, level } = u;
+  if (u.upgradeType !== UpgradeType.Upgrade && u.upgradeType !== UpgradeType.SafeDowngrade && u.upgradeType !== UpgradeType.UnsafeDowngrade) {
+    return invalidUpdate(feature, level, 'The controller does not support the given upgrade type.');
+  }
+  const currentLevel = featureLevel(current, feature);
+  if (level < 0) return invalidUpdate(feature, level, 'A feature version cannot be less than 0.');
+  // QuorumFeatures.reasonNotLocallySupported: a feature this broker lacks is DISABLED, 0-0.
+  const notHere = reasonNotSupported(level, `Local controller ${nodeId}`, SUPPORTED_BY_NAME.get(feature));
+  if (notHere !== null) return invalidUpdate(feature, level, notHere);
+  // Then every registered broker's range (ClusterFeatureSupportDescriber.brokerSupported).
+  for (const b of brokers) {
+    const range = b.features[feature];
+    const notThere = reasonNotSupported(level, `Broker ${b.nodeId}`, range === undefined ? undefined : { name: feature, min: range[0], max: range[1] });
+    if (notThere !== null) return invalidUpdate(feature, level, notThere);
+  }
+  if (level < currentLevel && u.upgradeType === UpgradeType.Upgrade) {
+    return invalidUpdate(feature, level, "Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.");
+  }
+  if (level > currentLevel && u.upgradeType !== UpgradeType.Upgrade) return invalidUpdate(feature, level, "Can't downgrade to a newer version.");
+  if (feature === METADATA_VERSION) {
+    if (level < currentLevel && metadataChangedBetween(currentLevel, level)) {
+      const reason = u.upgradeType === UpgradeType.UnsafeDowngrade
+        ? 'Unsafe metadata downgrade is not supported in this version.'
+        : 'Refusing to perform the requested downgrade because it might delete metadata information.';
+      return { errorCode: ErrorCode.INVALID_UPDATE_VERSION, message: `Unsupported metadata.version downgrade from ${currentLevel} to ${level}. ${reason}` };
+    }
+    return null;
+  }
+  // Feature.featureFromName: level 0 of a feature Kafka does not know passes the range check
+  // above. Kafka's own features Millrace lacks stay at 0, which Kafka would accept.
+  if (!SUPPORTED_BY_NAME.has(feature) && !OTHER_KAFKA_FEATURES.has(feature)) return invalidUpdate(feature, level, `Feature ${feature} not found.`);
+  // Feature.validateVersion: Kafka 4.4's group, transaction, streams and share versions declare
+  // no dependencies on other features, and every metadata.version here is at least 3.3-IV3, so
+  // nothing more is checked (their bootstrap metadata.version only sets a new cluster's defaults).
+  return null;
+}
