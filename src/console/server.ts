@@ -4,7 +4,7 @@
  * route plugins of CONSOLE_ROUTES. The console sits above the broker: it reads the broker's
  * state and counters, and nothing below imports it.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Broker, BrokerService, BrokerServiceStarter } from '../broker/broker.js';
 import { isLoopback, parseConsoleListeners, type ConsoleListener } from '../broker/settings/console-listeners.js';
@@ -69,7 +69,8 @@ export class ConsoleServer implements BrokerService {
       for (const listener of listeners) {
         // The broker's logger: a route that fails is logged; requests themselves are not (a scrape a second).
         const logger: FastifyBaseLogger = broker.logger.child({ component: 'console' });
-        const app: FastifyInstance = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: BODY_LIMIT_BYTES });
+        const logController = new LogController({ disableRequestLogging: true });
+        const app: FastifyInstance = Fastify({ loggerInstance: logger, logController, bodyLimit: BODY_LIMIT_BYTES });
         apps.push(app);
         for (const register of routes) await register(app, { broker, metrics });
         bound.push(await listen(app, listener));
