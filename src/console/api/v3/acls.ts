@@ -35,28 +35,21 @@ const CREATE_BODY = {
 
 type AclQuery = Partial<Record<(typeof FIELDS)[number], string>>;
 
-/** The filter of a search or delete: enums upper-cased, empty strings meaning any (as Confluent reads them). */
+// The enum fields and the name tables that check them.
+const ENUMS = [['resource_type', 'resourceType'], ['pattern_type', 'patternType'], ['operation', 'operation'], ['permission', 'permission']] as const;
+const ENUM_FIELDS: ReadonlySet<string> = new Set(ENUMS.map(([field]) => field));
+
+/** The filter of a search or delete: enums upper-cased, unset or "" meaning any (as Confluent reads them). */
 function queryFilter(q: AclQuery): Partial<NamedAcl> {
-  const upper = (v: string | undefined) => (v === undefined || v === '' ? undefined : v.toUpperCase());
-  const text = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
   const f: Partial<NamedAcl> = {};
-  const resourceType = upper(q.resource_type);
-  const patternType = upper(q.pattern_type);
-  const operation = upper(q.operation);
-  const permission = upper(q.permission);
-  const resourceName = text(q.resource_name);
-  const principal = text(q.principal);
-  const host = text(q.host);
-  if (resourceType !== undefined) f.resource_type = resourceType;
-  if (patternType !== undefined) f.pattern_type = patternType;
-  if (operation !== undefined) f.operation = operation;
-  if (permission !== undefined) f.permission = permission;
-  if (resourceName !== undefined) f.resource_name = resourceName;
-  if (principal !== undefined) f.principal = principal;
-  if (host !== undefined) f.host = host;
-  for (const [field, kind] of [['resource_type', 'resourceType'], ['pattern_type', 'patternType'], ['operation', 'operation'], ['permission', 'permission']] as const) {
-    if (f[field] === 'UNKNOWN') throw badRequest(`${field} cannot be UNKNOWN`);
-    if (f[field] !== undefined) code(kind, f[field]);
+  for (const field of FIELDS) {
+    const v = q[field];
+    if (v !== undefined && v !== '') f[field] = ENUM_FIELDS.has(field) ? v.toUpperCase() : v;
+  }
+  for (const [field, kind] of ENUMS) {
+    const v = f[field];
+    if (v === 'UNKNOWN') throw badRequest(`${field} cannot be UNKNOWN`);
+    if (v !== undefined) code(kind, v); // 400 for a name Kafka does not have
   }
   return f;
 }
