@@ -4,7 +4,7 @@
  * route plugins of CONSOLE_ROUTES. The console sits above the broker: it reads the broker's
  * state and counters, and nothing below imports it.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Broker, BrokerService, BrokerServiceStarter } from '../broker/broker.js';
 import { isLoopback, parseConsoleListeners, type ConsoleListener } from '../broker/settings/console-listeners.js';
@@ -12,6 +12,7 @@ import { healthRoutes } from './health.js';
 import { ConsoleMetrics } from './metrics/console-metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { registerBrokerConsole } from './api/broker-console.js';
+import { consoleTlsOptions } from './tls.js';
 
 /** What a route plugin gets: the broker it shows and the metrics registry. */
 export interface ConsoleContext {
@@ -35,7 +36,7 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 export interface BoundConsoleAddress {
   readonly host: string;
   readonly port: number;
-  /** `http://host:port/`, for people and tests. */
+  /** `http://host:port/` (or https), for people and tests. */
   readonly url: string;
 }
 
@@ -69,7 +70,10 @@ export class ConsoleServer implements BrokerService {
       for (const listener of listeners) {
         // The broker's logger: a route that fails is logged; requests themselves are not (a scrape a second).
         const logger: FastifyBaseLogger = broker.logger.child({ component: 'console' });
-        const app: FastifyInstance = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: BODY_LIMIT_BYTES });
+        const logController = new LogController({ disableRequestLogging: true });
+        const options = { loggerInstance: logger, logController, bodyLimit: BODY_LIMIT_BYTES };
+        // The routes see requests alike over http and https: one instance type for both.
+        const app = (listener.tls ? Fastify({ ...options, https: consoleTlsOptions(broker) }) : Fastify(options)) as unknown as FastifyInstance;
         apps.push(app);
         for (const register of routes) await register(app, { broker, metrics });
         bound.push(await listen(app, listener));
@@ -103,7 +107,8 @@ export function consoleService(started?: (server: ConsoleServer) => void, routes
 }
 
 async function listen(app: FastifyInstance, listener: ConsoleListener): Promise<BoundConsoleAddress> {
-  const shown = `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+  const scheme = listener.tls ? 'https' : 'http';
+  const shown = `${scheme}://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
   try {
     await app.listen({ host: listener.host, port: listener.port });
   } catch (err) {
@@ -112,7 +117,7 @@ async function listen(app: FastifyInstance, listener: ConsoleListener): Promise<
   }
   const address = app.server.address() as AddressInfo;
   const host = address.address;
-  return { host, port: address.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/` };
+  return { host, port: address.port, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}/` };
 }
 
 /**

@@ -138,13 +138,14 @@ test('a console address that cannot be bound fails start-up with a clear message
 });
 
 test('console.listeners is checked when the configuration is read', () => {
-  assert.deepEqual(parseConsoleListeners('http://127.0.0.1:8080,http://[::1]:0, http://localhost:9000/'), [
-    { host: '127.0.0.1', port: 8080 },
-    { host: '::1', port: 0 },
-    { host: 'localhost', port: 9000 },
+  assert.deepEqual(parseConsoleListeners('http://127.0.0.1:8080,http://[::1]:0, http://localhost:9000/,https://127.0.0.1:8443'), [
+    { host: '127.0.0.1', port: 8080, tls: false },
+    { host: '::1', port: 0, tls: false },
+    { host: 'localhost', port: 9000, tls: false },
+    { host: '127.0.0.1', port: 8443, tls: true },
   ]);
   assert.deepEqual(parseConsoleListeners(''), []);
-  for (const bad of ['https://127.0.0.1:8443', '127.0.0.1:8080', 'http://127.0.0.1', 'http://127.0.0.1:70000', 'http://127.0.0.1:80,http://127.0.0.1:80']) {
+  for (const bad of ['ftp://127.0.0.1:8443', '127.0.0.1:8080', 'http://127.0.0.1', 'http://127.0.0.1:70000', 'http://127.0.0.1:80,http://127.0.0.1:80']) {
     assert.throws(() => BrokerConfig.load({ overrides: { 'console.listeners': bad } }), /console\.listeners/, bad);
   }
   assert.equal(BrokerConfig.load({}).raw('console.listeners'), 'http://127.0.0.1:8080');

@@ -97,7 +97,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer turns on ACL authorization; empty allows every request.',
   'super.users': 'Semicolon-separated principals (User:name) allowed every operation whatever the ACLs say.',
   'allow.everyone.if.no.acl.found': 'Allow a request on a resource that has no ACL at all, instead of denying it.',
-  'console.listeners': 'Millrace: addresses of the HTTP console (Prometheus /metrics, /health, /ready), as http://host:port, comma-separated; empty for none. Without SASL or an authorizer, keep it on 127.0.0.1.',
+  'console.listeners': 'Millrace: addresses of the HTTP console (Prometheus /metrics, /health, /ready), as http://host:port or https://host:port (TLS with the ssl.keystore.* key store), comma-separated; empty for none. Without SASL or an authorizer, keep it on 127.0.0.1.',
   'metadata.store': 'Millrace: where the cluster metadata lives: unset for the log directory of a single node, or etcd://host:port[,host:port...][/prefix].',
 };
 

@@ -68,7 +68,7 @@ const authorizerClassValidator: Validator = (name, value) => {
   if (v !== '' && v !== STANDARD_AUTHORIZER_CLASS) throw invalidValue(name, value, `Class ${v} cannot be found`);
 };
 
-/** `console.listeners`: empty, or comma-separated http://host:port (port 0: any free port). */
+/** `console.listeners`: empty, or comma-separated http(s)://host:port (port 0: any free port). */
 const consoleListenersValidator: Validator = (name, value) => {
   try {
     parseConsoleListeners(value === null ? '' : String(value));

@@ -42,6 +42,11 @@ export class LatencyHistograms {
     return this.sums[slot]!;
   }
 
+  /** Observations of `slot` in bucket `b` alone (b < LATENCY_BUCKETS_MS.length + 1; the last is +Inf). */
+  bucket(slot: number, b: number): number {
+    return this.buckets[slot * WIDTH + b]!;
+  }
+
   /** Cumulative counts per bound of LATENCY_BUCKETS_MS, then +Inf (which equals count). */
   cumulative(slot: number): number[] {
     const out = new Array<number>(WIDTH);

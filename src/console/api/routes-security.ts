@@ -9,10 +9,11 @@ import { throwIfError } from '../../client/errors.js';
 import { badRequest } from './errors.js';
 import type { SessionPool } from './session.js';
 
-const RESOURCE_TYPES = ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'];
-const OPERATIONS = ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE', 'CREATE_TOKENS', 'DESCRIBE_TOKENS'];
+export const RESOURCE_TYPES = ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'];
+export const OPERATIONS = ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE', 'CREATE_TOKENS', 'DESCRIBE_TOKENS'];
 
-interface NamedAcl {
+/** An ACL binding with Kafka's enum names, as the console's JSON and REST Proxy v3 spell it. */
+export interface NamedAcl {
   resource_type: string;
   resource_name: string;
   pattern_type: string;
@@ -48,20 +49,20 @@ const ACL_FILTER = {
   },
 } as const;
 
-function named(b: AclBinding): NamedAcl {
+export function named(b: AclBinding): NamedAcl {
   return {
     resource_type: resourceTypeName(b.resourceType), resource_name: b.resourceName, pattern_type: patternTypeName(b.patternType),
     principal: b.principal, host: b.host, operation: operationName(b.operation), permission: permissionName(b.permission),
   };
 }
 
-function code(kind: 'resourceType' | 'patternType' | 'operation' | 'permission', name: string): number {
+export function code(kind: 'resourceType' | 'patternType' | 'operation' | 'permission', name: string): number {
   const c = codeOf(kind, name);
   if (c === undefined) throw badRequest(`unknown ${kind} ${name}`);
   return c;
 }
 
-function filterOf(q: Partial<NamedAcl>): AclBindingFilter {
+export function filterOf(q: Partial<NamedAcl>): AclBindingFilter {
   return {
     resourceType: code('resourceType', q.resource_type ?? 'ANY'), resourceName: q.resource_name ?? null,
     patternType: code('patternType', q.pattern_type ?? 'ANY'), principal: q.principal ?? null, host: q.host ?? null,
