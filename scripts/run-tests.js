@@ -3,14 +3,15 @@
 //
 //   node scripts/run-tests.js            everything under dist/test
 //   node scripts/run-tests.js --unit     the hermetic part: no network, no apt, no Java (all but
-//                                        the folders in NOT_UNIT), four files at a time
+//                                        the folders in NOT_UNIT), in eight processes, four at a time
 //   node scripts/run-tests.js PATH...    those files or folders
 //   --report-durations                   (with any of the above) after the run, print the
 //                                        slowest files to stderr (scripts/durations-reporter.js)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Folders of test/ that are not unit tests: real clients and Apache Kafka (they install them),
@@ -22,9 +23,8 @@ const NOT_UNIT = ['compat', 'faults', 'cluster/etcd', 'broker/memory'];
 
 /**
  * Unit test files known to be slow, the longest first (from `--report-durations` and the test
- * durations of a CI run, where files run one at a time), started before the rest: with four
- * files at a time, the suite ends when its slowest file does, so a long file started last
- * would run on alone at the end while the other slots sit idle.
+ * durations of a CI run, where files run one at a time), dealt out first: each process of the
+ * unit run then gets one of them, and none ends up with two long files while the others idle.
  */
 const SLOW_FIRST = [
   'cli/cli-millrace-groups.test.js',
@@ -97,7 +97,34 @@ if (reportDurations) {
 // default is one fewer than the cores: one file at a time here). UNIT_TEST_CONCURRENCY changes
 // it; not a MILLRACE_ name, which the brokers the tests start would read as a setting. The full
 // suite stays one file at a time: its compat and fault tests start JVMs, network namespaces and apt.
-if (unit) args.push(`--test-concurrency=${process.env.UNIT_TEST_CONCURRENCY ?? 4}`);
+let groupsDir = null;
+if (unit) {
+  const concurrency = Number(process.env.UNIT_TEST_CONCURRENCY ?? 4);
+  args.push(`--test-concurrency=${concurrency}`);
+  groupsDir = mkdtempSync(path.join(tmpdir(), 'millrace-unit-'));
+  paths = unitGroups(paths, 'dist/test', concurrency * 2, groupsDir);
+}
 args.push(...paths);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+if (groupsDir !== null) rmSync(groupsDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
+
+/**
+ * The unit files as `count` entry files, each importing its share of them inside one suite per
+ * file (named by its path), so that a process loads the broker's modules once for many files:
+ * loading them is most of what a small test file costs (some 0.7 s of CPU, against 0.07 s for
+ * Node itself), and the unit suite is CPU-bound on two cores. A suite scopes each file's
+ * top-level hooks (before, beforeEach, after) to that file's tests; files of one group run one
+ * after the other, the groups side by side. `files` come slowest first and are dealt out in
+ * turn, so every group gets one of the slow ones.
+ */
+function unitGroups(files, root, count, dir) {
+  const groups = Array.from({ length: Math.min(count, files.length) }, () => []);
+  files.forEach((f, i) => groups[i % groups.length].push(f));
+  return groups.map((g, i) => {
+    const entries = g.map((f) => `  [${JSON.stringify(path.relative(root, f).split(path.sep).join('/'))}, ${JSON.stringify(pathToFileURL(path.resolve(f)).href)}],`);
+    const file = path.join(dir, `unit-group-${i + 1}.test.mjs`);
+    writeFileSync(file, `import { describe } from 'node:test';\nfor (const [name, url] of [\n${entries.join('\n')}\n]) describe(name, async () => { await import(url); });\n`);
+    return file;
+  });
+}
