@@ -8,9 +8,10 @@
 // the broker (SIGTERM) and removes its data, keeping its logs in `dir`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { probeBroker, startKafka } from '../../tools/kafka/kafka-process.js';
-import { sleep } from '../vs-kafka/proc.js';
+import { DEFAULT_LIBS_DIR, probeBroker, startKafka } from '../../tools/kafka/kafka-process.js';
+import { compileJavaDriver, portFree, round, run, sleep } from '../vs-kafka/proc.js';
 
 export const HOST = '127.0.0.1';
 
@@ -62,4 +63,47 @@ export async function startSingleBroker(system, o) {
     await sleep(100);
   }
   return { pid: /** @type {number} */ (child.pid), bootstrap: `${HOST}:${o.port}`, logs: outFile, stop };
+}
+
+/**
+ * What both rigs do before their rounds: check Millrace is built, fetch Kafka's jars when the
+ * default folder is used, move `o.port` to three free ports, compile the Java driver. Returns
+ * the driver's class folder.
+ */
+export async function prepareRig(o, repoRoot, javaSource, classesDir) {
+  if (o.systems.includes('millrace') && !fs.existsSync(path.join(o.root, 'dist', 'bundle', 'cli', 'main.js'))) {
+    throw new Error(`${o.root} has no dist/bundle/cli/main.js: run npm run build there, or pass --millrace-root`);
+  }
+  if (o.kafkaLibs === DEFAULT_LIBS_DIR) {
+    const fetched = await run('bash', [path.join(repoRoot, 'tools', 'kafka', 'fetch.sh')], { timeoutMs: 600_000 });
+    if (fetched.code !== 0) throw new Error(`tools/kafka/fetch.sh failed: ${fetched.stderr}`);
+  }
+  for (let tries = 0; ; tries++) {
+    if ((await Promise.all([0, 1, 2].map((i) => portFree(HOST, o.port + i)))).every(Boolean)) break;
+    if (tries === 20) throw new Error('no three free ports; pass --port');
+    o.port += 3;
+  }
+  return compileJavaDriver(javaSource, classesDir, o.kafkaLibs);
+}
+
+/**
+ * `o.rounds` rounds of `measure(system, round)` for each system, Kafka first in odd rounds;
+ * a system whose round throws is logged and recorded in `runs` as a set-up error. Returns the
+ * start time and the load averages at the start.
+ */
+export async function runRounds(o, runs, log, measure) {
+  const started = new Date();
+  const loadStart = os.loadavg().map((x) => round(x, 2));
+  for (let r = 1; r <= o.rounds; r++) {
+    const order = r % 2 === 1 ? ['kafka', 'millrace'] : ['millrace', 'kafka'];
+    for (const system of order.filter((s) => o.systems.includes(s))) {
+      try {
+        await measure(system, r);
+      } catch (e) {
+        log(`round ${r}: ${system} aborted: ${e instanceof Error ? e.message : String(e)}`);
+        runs.push({ system, round: r, workload: 'setup', error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+  return { started, loadStart };
 }

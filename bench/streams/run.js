@@ -30,8 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS } from '../../tools/kafka/kafka-process.js';
 import { readOptions } from '../../tools/cli-args.js';
 import { median } from '../report/vs-kafka.js';
-import { compileJavaDriver, portFree, round, run, sleep } from '../vs-kafka/proc.js';
-import { HOST, startSingleBroker } from '../share/single-broker.js';
+import { round, run, sleep } from '../vs-kafka/proc.js';
+import { HOST, prepareRig, runRounds, startSingleBroker } from '../share/single-broker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -244,33 +244,9 @@ async function measureSystem(system, roundNo, o, classes, runs) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (o.systems.includes('millrace') && !fs.existsSync(path.join(o.root, 'dist', 'bundle', 'cli', 'main.js'))) {
-    throw new Error(`${o.root} has no dist/bundle/cli/main.js: run npm run build there, or pass --millrace-root`);
-  }
-  if (o.kafkaLibs === DEFAULT_LIBS_DIR) {
-    const fetched = await run('bash', [path.join(repoRoot, 'tools', 'kafka', 'fetch.sh')], { timeoutMs: 600_000 });
-    if (fetched.code !== 0) throw new Error(`tools/kafka/fetch.sh failed: ${fetched.stderr}`);
-  }
-  for (let tries = 0; ; tries++) {
-    if ((await Promise.all([0, 1, 2].map((i) => portFree(HOST, o.port + i)))).every(Boolean)) break;
-    if (tries === 20) throw new Error('no three free ports; pass --port');
-    o.port += 3;
-  }
-  const classes = compileJavaDriver(path.join(here, 'StreamsFailoverBench.java'), path.join(cacheDir, 'classes'), o.kafkaLibs);
+  const classes = await prepareRig(o, repoRoot, path.join(here, 'StreamsFailoverBench.java'), path.join(cacheDir, 'classes'));
   const runs = [];
-  const started = new Date();
-  const loadStart = os.loadavg().map((x) => round(x, 2));
-  for (let r = 1; r <= o.rounds; r++) {
-    const order = r % 2 === 1 ? ['kafka', 'millrace'] : ['millrace', 'kafka'];
-    for (const system of order.filter((s) => o.systems.includes(s))) {
-      try {
-        await measureSystem(system, r, o, classes, runs);
-      } catch (e) {
-        log(`round ${r}: ${system} aborted: ${e instanceof Error ? e.message : String(e)}`);
-        runs.push({ system, round: r, workload: 'setup', error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-  }
+  const { started, loadStart } = await runRounds(o, runs, log, (system, r) => measureSystem(system, r, o, classes, runs));
   const summary = {};
   for (const s of o.systems) {
     const ok = runs.filter((x) => x.system === s && x.workload === 'streams-failover' && x.error === undefined);
