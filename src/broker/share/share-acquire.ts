@@ -39,6 +39,16 @@ export interface AcquiredPartition {
   acquired: AcquiredRecords[];
 }
 
+/**
+ * The most read from a share-partition's log for one acquisition. A ShareFetch's MaxBytes is the
+ * consumer's fetch.max.bytes (50 MiB from the Java client) while it acquires at most MaxRecords
+ * (500 by default): reading MaxBytes into memory to return a few hundred KiB made the reads and
+ * their garbage most of a share consumer's broker CPU (BENCHMARKS.md, issue 17). Kafka reads the
+ * same range as a file slice, without a copy. At least one batch is always read (minOneMessage),
+ * so a larger batch still goes out; a consumer wanting more fetches again.
+ */
+const SHARE_READ_BYTES = 1024 * 1024;
+
 export interface ShareAcquireBroker {
   readonly metadata: MetadataStore;
   readonly partitions: Partitions;
@@ -84,7 +94,7 @@ export async function acquireForMember(broker: ShareAcquireBroker, groupId: stri
     const fetchOffset = share.nextFetchOffset();
     let read;
     try {
-      read = log.read(fetchOffset, bytes, { isolation: limits.readCommitted ? 'txnCommitted' : 'highWatermark', minOneMessage: true });
+      read = log.read(fetchOffset, Math.min(bytes, SHARE_READ_BYTES), { isolation: limits.readCommitted ? 'txnCommitted' : 'highWatermark', minOneMessage: true });
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       result.errorCode = err.errorCode;
