@@ -21,7 +21,6 @@
 //    default, implicit (--ack explicit: acknowledge(record, ACCEPT) for each). The broker's CPU
 //    seconds and peak RSS are read around it.
 // Writes bench/results/<date>-share[-quick]-node<major>.json; BENCHMARKS.md is edited by hand.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +30,7 @@ import { readOptions } from '../../tools/cli-args.js';
 import { median } from '../report/vs-kafka.js';
 import { resourceMark, resourcesSince, round, run } from '../vs-kafka/proc.js';
 import { parseProducerPerformance } from '../vs-kafka/workloads.js';
-import { HOST, prepareRig, runRounds, startSingleBroker } from './single-broker.js';
+import { HOST, prepareRig, rigRunInfo, runRounds, startSingleBroker } from './single-broker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -197,23 +196,12 @@ async function main() {
     row.millrace_over_kafka = row.kafka_records_per_s && row.millrace_records_per_s ? round(row.millrace_records_per_s / row.kafka_records_per_s, 2) : null;
     return row;
   });
-  const nodeVersion = execFileSync(o.node, ['-v'], { encoding: 'utf8' }).trim();
-  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';
-  const commit = execFileSync('git', ['-C', o.root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  const out = o.out ?? path.join(repoRoot, 'bench', 'results', `${started.toISOString().slice(0, 10)}-share${o.quick ? '-quick' : ''}-node${nodeVersion.replace(/^v(\d+).*/, '$1')}.json`);
+  const { out, fields } = rigRunInfo(o, 'share', repoRoot, started, loadStart);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({
     name: 'share',
     description: 'Issue 17: records/s acknowledged by 1, 3 and 10 Java KafkaShareConsumers on one partition, Millrace vs Apache Kafka 4.4.0 (one broker each)',
-    date: started.toISOString().slice(0, 10),
-    command: `node bench/share/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-    quick: o.quick,
-    machine: {
-      cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30, 1), node_millrace: nodeVersion,
-      java: javaVersion.split('\n')[0] || undefined, kafka: fs.readFileSync(path.join(o.kafkaLibs, '.complete'), 'utf8').trim(),
-      loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)),
-    },
-    millrace: { commit },
+    ...fields,
     method: {
       fill: `ProducerPerformance --num-records ${o.records} --record-size 1024 --throughput -1 (acks=all) into ${TOPIC}, 1 partition`,
       measure: 'ShareBench.java: N KafkaShareConsumers (one thread each, client defaults, max.poll.records 500), subscribed before the clock starts; ' +

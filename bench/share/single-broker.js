@@ -6,7 +6,7 @@
 //   data directory and each setting as --override, its console off (as bench/vs-kafka does).
 // Both are ready once they answer ApiVersions and a Metadata that lists a broker. stop() stops
 // the broker (SIGTERM) and removes its data, keeping its logs in `dir`.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,4 +106,31 @@ export async function runRounds(o, runs, log, measure) {
     }
   }
   return { started, loadStart };
+}
+
+/**
+ * What both rigs' results files say of the run: where the file goes (`--out`, else
+ * bench/results/<date>-<name>[-quick]-node<major>.json), and the date, command, machine and
+ * commit fields.
+ */
+export function rigRunInfo(o, name, repoRoot, started, loadStart) {
+  const nodeVersion = execFileSync(o.node, ['-v'], { encoding: 'utf8' }).trim();
+  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';
+  const commit = execFileSync('git', ['-C', o.root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  const date = started.toISOString().slice(0, 10);
+  const out = o.out ?? path.join(repoRoot, 'bench', 'results', `${date}-${name}${o.quick ? '-quick' : ''}-node${nodeVersion.replace(/^v(\d+).*/, '$1')}.json`);
+  return {
+    out,
+    fields: {
+      date,
+      command: `node bench/${name}/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+      quick: o.quick,
+      machine: {
+        cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30, 1), node_millrace: nodeVersion,
+        java: javaVersion.split('\n')[0] || undefined, kafka: fs.readFileSync(path.join(o.kafkaLibs, '.complete'), 'utf8').trim(),
+        loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)),
+      },
+      millrace: { commit },
+    },
+  };
 }

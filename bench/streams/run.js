@@ -21,7 +21,7 @@
 // (group.streams.session.timeout.ms, group.streams.heartbeat.interval.ms, and their min/max
 // bounds where the defaults would refuse them): the session timeout dominates the figure.
 // Writes bench/results/<date>-streams[-quick]-node<major>.json; BENCHMARKS.md is edited by hand.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import { DEFAULT_LIBS_DIR, KAFKA_JVM_PERFORMANCE_OPTS } from '../../tools/kafka/
 import { readOptions } from '../../tools/cli-args.js';
 import { median } from '../report/vs-kafka.js';
 import { round, run, sleep } from '../vs-kafka/proc.js';
-import { HOST, prepareRig, runRounds, startSingleBroker } from '../share/single-broker.js';
+import { HOST, prepareRig, rigRunInfo, runRounds, startSingleBroker } from '../share/single-broker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -257,23 +257,12 @@ async function main() {
       runs: ok.length,
     };
   }
-  const nodeVersion = execFileSync(o.node, ['-v'], { encoding: 'utf8' }).trim();
-  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';
-  const commit = execFileSync('git', ['-C', o.root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  const out = o.out ?? path.join(repoRoot, 'bench', 'results', `${started.toISOString().slice(0, 10)}-streams${o.quick ? '-quick' : ''}-node${nodeVersion.replace(/^v(\d+).*/, '$1')}.json`);
+  const { out, fields } = rigRunInfo(o, 'streams', repoRoot, started, loadStart);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({
     name: 'streams',
     description: 'Issue 17: a streams group (Kafka Streams 4.4 WordCount, group.protocol=streams) of two instances, one killed with SIGKILL: time until the survivor runs every task, Millrace vs Apache Kafka 4.4.0 (one broker each)',
-    date: started.toISOString().slice(0, 10),
-    command: `node bench/streams/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-    quick: o.quick,
-    machine: {
-      cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30, 1), node_millrace: nodeVersion,
-      java: javaVersion.split('\n')[0] || undefined, kafka: fs.readFileSync(path.join(o.kafkaLibs, '.complete'), 'utf8').trim(),
-      loadavg_start: loadStart, loadavg_end: os.loadavg().map((x) => round(x, 2)),
-    },
-    millrace: { commit },
+    ...fields,
     method: {
       app: `StreamsFailoverBench.java: WordCount (split, repartition by word, count in RocksDB, to ${OUTPUT}), Kafka Streams defaults but group.protocol=streams; ${PARTITIONS} input partitions, 8 tasks; ${o.lines} lines written before the start`,
       failover: 'two instances (one JVM each) split the tasks; after 2 s of a stable split A is killed with SIGKILL; failover_ms = kill -> B RUNNING with all 8 active tasks (read every 10 ms); rebalance_ms = kill -> B\'s state listener sees REBALANCING',
