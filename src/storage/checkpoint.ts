@@ -84,6 +84,8 @@ export function decodeOffsetCheckpoint(data: Buffer, location = 'checkpoint'): M
 /** One checkpoint file of a log directory. */
 export class OffsetCheckpointFile {
   readonly file: string;
+  /** Settles when the last write begun has ended. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly fs: StorageFs,
@@ -99,8 +101,16 @@ export class OffsetCheckpointFile {
     return data === null ? new Map() : decodeOffsetCheckpoint(data, this.file);
   }
 
+  /**
+   * Writes go one after another, in call order (Kafka's CheckpointFile holds a lock): two at
+   * once would share the temporary file, and the second rename would fail or install a file
+   * the first was still writing. The periodic task and a follower's truncation both write.
+   */
   write(entries: ReadonlyMap<string, number>): Promise<void> {
-    return writeFileDurably(this.fs, this.file, encodeOffsetCheckpoint(entries));
+    const data = encodeOffsetCheckpoint(entries);
+    const done = this.writing.then(() => writeFileDurably(this.fs, this.file, data));
+    this.writing = done.catch(() => {});
+    return done;
   }
 
   writeSync(entries: ReadonlyMap<string, number>): void {

@@ -76,6 +76,23 @@ test('without the marker every log is recovered from its recovery point', async 
   m2.abandon();
 });
 
+test('checkpoint writes begun together go one after another, the last one begun holding the file', async () => {
+  // The periodic task and a follower's truncation both write: with one temporary file between
+  // them, the second rename failed (ENOENT) and held a replica fetcher back.
+  const e = env();
+  const m = e.open();
+  const a = m.getOrCreateLog('t', 0);
+  a.append(simpleBatch(2));
+  await a.flush();
+  const first = m.checkpointRecoveryOffsets();
+  a.append(simpleBatch(3));
+  await a.flush();
+  await Promise.all([first, m.checkpointRecoveryOffsets(), m.checkpointLogStartOffsets(), m.checkpointLogStartOffsets()]);
+  const rp = decodeOffsetCheckpoint(e.fs.readFileSync('/kafka/a/recovery-point-offset-checkpoint')!);
+  assert.equal(rp.get('t-0'), 5);
+  await m.shutdown();
+});
+
 test('a malformed checkpoint file is logged and costs only a longer recovery', async () => {
   const e = env();
   const m = e.open();

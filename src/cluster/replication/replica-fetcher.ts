@@ -280,8 +280,12 @@ export class ReplicaFetcher {
     const t = truncationState(leader, st.log);
     if (t.offset < st.log.logEndOffset) {
       this.s.logger.info({ topic: st.log.topic, partition: st.log.partition, from: st.log.logEndOffset, to: t.offset, leaderEpoch: leader.epoch }, 'truncating follower log');
-      await st.log.truncateTo(t.offset);
     }
+    // Even at the log end: the epoch history may end in an epoch this broker began as leader
+    // and wrote nothing in. Left there, it is sent as the last fetched epoch, the leader
+    // answers it as diverging at the same offset, and the follower never fetches again
+    // (Kafka's UnifiedLog.truncateTo cuts the epoch cache at the log end for this reason).
+    await st.log.truncateTo(t.offset);
     if (t.complete) st.state = State.Fetching;
   }
 

@@ -52,7 +52,7 @@ class MemoryFollowerLog implements FollowerLog {
   }
 
   async truncateTo(offset: number): Promise<void> {
-    this.truncations.push(offset);
+    if (offset < this.logEndOffset) this.truncations.push(offset);
     this.entries = this.entries.filter((e) => e.offset < offset);
     this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
   }
@@ -209,6 +209,48 @@ test('an epoch the leader does not have: the follower cuts to the end of its own
   assert.deepEqual(log.truncations, [4], 'epoch 1 of the follower ends at 4: cut there');
   assert.equal(leader.epochQueries[1]!.topics[0]!.partitions[0]!.leaderEpoch, 1, 'then asked for its new latest epoch');
   assert.equal(log.logEndOffset, 4);
+});
+
+/**
+ * A log whose epoch history ends in an epoch with no batches: this broker became leader at
+ * `assigned.start` (the epoch cache took the entry) and was replaced before it wrote anything.
+ */
+class EmptyEpochFollowerLog extends MemoryFollowerLog {
+  constructor(epochs: number[], public assigned: { epoch: number; start: number } | null) {
+    super(epochs);
+  }
+
+  override get latestEpoch(): number {
+    return this.assigned?.epoch ?? super.latestEpoch;
+  }
+
+  override endOffsetForEpoch(epoch: number): EpochEndOffset {
+    const a = this.assigned;
+    if (a === null || epoch > a.epoch) return super.endOffsetForEpoch(epoch);
+    if (epoch === a.epoch) return { epoch, endOffset: this.logEndOffset };
+    return { epoch: super.latestEpoch, endOffset: a.start };
+  }
+
+  override async truncateTo(offset: number): Promise<void> {
+    await super.truncateTo(offset);
+    if (this.assigned !== null && this.assigned.start >= offset) this.assigned = null;
+  }
+}
+
+test('an epoch begun here as leader with nothing written goes at the log end, so the next fetch sends the epoch before it', async () => {
+  // Offsets 0-4 of epoch 3; this broker led epoch 4 from offset 5 and wrote nothing. The new
+  // leader (epoch 5) never had epoch 4: its epoch 3 ends at 7, past this log's end.
+  const log = new EmptyEpochFollowerLog([3, 3, 3, 3, 3], { epoch: 4, start: 5 });
+  const leader = new ScriptedLeader();
+  leader.epochScript.push([3, 7]);
+  leader.fetchScript.push(fetchAnswer({ records: batches([5, 3]), highWatermark: 6 }));
+  await run(log, leader, 5, () => log.highWatermark === 6);
+  assert.equal(leader.epochQueries[0]!.topics[0]!.partitions[0]!.leaderEpoch, 4);
+  assert.equal(log.assigned, null, 'the empty epoch left the history');
+  assert.deepEqual(log.truncations, [], 'no record was cut');
+  const p = leader.fetches[0]!.topics[0]!.partitions[0]!;
+  assert.equal(p.fetchOffset, 5n);
+  assert.equal(p.lastFetchedEpoch, 3, 'with epoch 4 it would be answered as diverging at 5, again and again');
 });
 
 test('a diverging epoch in a fetch answer truncates the follower; the next fetch starts there', async () => {
