@@ -358,8 +358,18 @@ export class ReplicaManager implements ReplicationHooks {
     const ls = partition.leaderState;
     if (ls === null || !ls.updateFollower(replicaId, fetchOffset, followerLogStartOffset, this.clock.now(), log.logEndOffset)) return;
     const expanded = ls.expansionFor(replicaId, log.highWatermark);
-    if (expanded !== null) this.alterIsr(partition, ls, IsrChange.Expand, expanded);
+    if (expanded !== null && this.isReplicaIsrEligible(replicaId)) this.alterIsr(partition, ls, IsrChange.Expand, expanded);
     this.maybeIncrementHighWatermark(partition, log);
+  }
+
+  /**
+   * Partition.isReplicaIsrEligible (KIP-841): a follower joins the ISR only while registered
+   * (not fenced) and not in controlled shutdown. A fenced broker goes on fetching; proposing
+   * it would only be refused (INELIGIBLE_REPLICA), once per fetch.
+   */
+  private isReplicaIsrEligible(replicaId: number): boolean {
+    const b = this.store.image.brokers.get(replicaId);
+    return b !== undefined && b.record.shuttingDown !== true;
   }
 
   /**

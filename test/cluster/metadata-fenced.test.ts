@@ -58,6 +58,29 @@ test('a broker between a lost session and its new registration answers Metadata 
       }],
     });
     assert.deepEqual(fetched.responses[0]!.partitions.map((p) => p.errorCode), [0, 1, 2].map(() => ErrorCode.NOT_LEADER_OR_FOLLOWER));
+
+    // Its fetchers go on fetching, caught up; the leaders do not propose it for their ISRs
+    // (Kafka's isReplicaIsrEligible): it is not registered, and each proposal would be refused.
+    const proposals: number[][] = [];
+    const fetchesFrom1 = [0, 0, 0, 0];
+    for (const id of [2, 3]) {
+      const store = cluster.store(id);
+      const alter = store.alterPartition.bind(store);
+      store.alterPartition = (req) => {
+        if (req.newIsr.includes(1)) proposals.push([...req.newIsr]);
+        return alter(req);
+      };
+      const rm = cluster.broker(id).replication!;
+      const onFetch = rm.onFollowerFetch.bind(rm);
+      rm.onFollowerFetch = (partition, log, replicaId, fetchOffset, logStart) => {
+        onFetch(partition, log, replicaId, fetchOffset, logStart);
+        if (replicaId === 1 && log.logEndOffset === fetchOffset) fetchesFrom1[id]!++;
+      };
+    }
+    await eventually('the controller took broker 1 out of every ISR', () =>
+      cluster.broker(2).metadata.topic('fenced')!.partitions.every((p) => !p.isr.includes(1)));
+    await eventually('broker 1 fetched caught up from both leaders', () => fetchesFrom1[2]! >= 3 && fetchesFrom1[3]! >= 3);
+    assert.deepEqual(proposals, []);
   } finally {
     release();
     kv.grantLease = grant;
