@@ -1,7 +1,8 @@
 // Runs every compiled test under dist/test with Node's built-in runner. Compat tests install
 // the third-party clients they drive through their own set-up (see test/compat/).
 //
-//   node scripts/run-tests.js            everything under dist/test
+//   node scripts/run-tests.js            everything under dist/test, one process at a time (the
+//                                        unit files in four grouped processes, as --unit makes them)
 //   node scripts/run-tests.js --unit     the hermetic part: no network, no apt, no Java (all but
 //                                        the folders in NOT_UNIT), in eight processes, four at a time
 //   node scripts/run-tests.js PATH...    those files or folders
@@ -103,6 +104,14 @@ if (unit) {
   args.push(`--test-concurrency=${concurrency}`);
   groupsDir = mkdtempSync(path.join(tmpdir(), 'millrace-unit-'));
   paths = unitGroups(paths, 'dist/test', concurrency * 2, groupsDir);
+} else if (argv.filter((a) => a !== '--report-durations').length === 0) {
+  // The whole suite, one file at a time: its unit part still goes in groups (one process
+  // loads the broker's modules for many files), which takes some three minutes of module
+  // loading off a run; the rest keep a process each.
+  groupsDir = mkdtempSync(path.join(tmpdir(), 'millrace-unit-'));
+  const root = path.resolve('dist/test');
+  const isUnit = (f) => !NOT_UNIT.some((d) => path.relative(root, path.resolve(f)).split(path.sep).join('/').startsWith(`${d}/`));
+  paths = [...unitGroups(slowFirst(paths.filter(isUnit), 'dist/test'), 'dist/test', 4, groupsDir), ...paths.filter((f) => !isUnit(f))];
 }
 args.push(...paths);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
