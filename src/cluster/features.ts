@@ -63,16 +63,36 @@ export interface FinalizedFeatures {
   readonly levels: ReadonlyMap<string, number>;
   /** Grows with every change, so clients (which keep the highest epoch they saw) take the new levels. */
   readonly epoch: bigint;
+  /** Stored levels of features this version does not know (written by a newer Millrace). */
+  readonly unknown?: ReadonlyMap<string, number>;
 }
 
 export const DEFAULT_FINALIZED_FEATURES: FinalizedFeatures = { levels: DEFAULT_FEATURE_LEVELS, epoch: 1n };
 
-/** Finalized levels from stored ones: stored levels over the defaults, unknown names dropped. */
+/** Finalized levels from stored ones: stored levels over the defaults, unknown names set apart. */
 export function finalizedFrom(stored: Readonly<Record<string, number>> | undefined, epoch: bigint): FinalizedFeatures {
   if (stored === undefined) return { levels: DEFAULT_FEATURE_LEVELS, epoch };
   const levels = new Map(DEFAULT_FEATURE_LEVELS);
-  for (const [name, level] of Object.entries(stored)) if (SUPPORTED_BY_NAME.has(name)) levels.set(name, level);
-  return { levels, epoch };
+  const unknown = new Map<string, number>();
+  for (const [name, level] of Object.entries(stored)) (SUPPORTED_BY_NAME.has(name) ? levels : unknown).set(name, level);
+  return unknown.size === 0 ? { levels, epoch } : { levels, epoch, unknown };
+}
+
+/**
+ * ClusterControlManager.processRegistrationFeature for this broker: Kafka's message refusing
+ * its registration when a finalized level lies outside the range it supports (a feature it
+ * does not know is 0-0; metadata.version defaults to 1), else null. A broker of an older
+ * version then cannot join a cluster whose levels it does not serve.
+ */
+export function registrationRefusal(features: FinalizedFeatures): string | null {
+  const refuse = (name: string, level: number, min: number, max: number): string =>
+    `Unable to register because the broker does not support finalized version ${level} of ${name}. The broker wants a version between ${min} and ${max}, inclusive.`;
+  for (const f of SUPPORTED_FEATURES) {
+    const level = features.levels.get(f.name) ?? (f.name === METADATA_VERSION ? 1 : 0);
+    if (level < f.min || level > f.max) return refuse(f.name, level, f.min, f.max);
+  }
+  for (const [name, level] of features.unknown ?? []) if (level !== 0) return refuse(name, level, 0, 0);
+  return null;
 }
 
 /** A feature's finalized level; 0 (off) for one this broker does not have. */

@@ -22,7 +22,7 @@ import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
-import { supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
+import { registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -492,6 +492,11 @@ export class KvMetadataStore implements MetadataStore {
   private async register(startup: boolean): Promise<void> {
     const { kv, self } = this.o;
     const key = this.keys.broker(self.nodeId);
+    const refusal = registrationRefusal(this.image.features);
+    if (refusal !== null) {
+      if (startup) throw new Error(refusal);
+      throw new MetadataError(ErrorCode.UNSUPPORTED_VERSION, refusal);
+    }
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
     if (self.listeners !== undefined) record.listeners = [...self.listeners];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
 import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
-import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
+import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, registrationRefusal, type FinalizedFeatures } from './features.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
@@ -57,6 +57,9 @@ export class LocalMetadataStore implements MetadataStore {
         store.quotaSnapshot = { entries };
       }
       if (saved.features !== undefined) store.features = finalizedFrom(saved.features.levels, BigInt(saved.features.epoch));
+      // Levels a newer Millrace finalized and this one does not serve: it must not start on them.
+      const refusal = registrationRefusal(store.features);
+      if (refusal !== null) throw new Error(`${file}: ${refusal}`);
     }
     return store;
   }

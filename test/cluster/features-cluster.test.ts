@@ -3,8 +3,13 @@
 // handlers; levels finalized through broker 3 are what a broker restarted on its directory
 // reads from the shared store; two updates planned from the same levels cannot both land; and a
 // registered broker that supports less holds a level back, as Kafka's controller checks every
-// broker's registration.
+// broker's registration; and a broker that does not serve a finalized level is refused at
+// registration (a single node: at opening its metadata file).
 import { test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalMetadataStore } from '../../src/cluster/local-metadata-store.js';
 import assert from 'node:assert/strict';
 import { startCluster } from '../../src/start-cluster.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
@@ -89,5 +94,50 @@ test('a feature change through one broker is every broker\'s, and survives a res
   } finally {
     for (const cl of clients.values()) cl.close();
     await cluster.close();
+  }
+});
+
+test('a broker whose supported ranges miss a finalized level (a newer Millrace set it) is refused at registration, with Kafka\'s message', async () => {
+  const cluster = await startCluster({ brokers: 2 });
+  try {
+    const store1 = cluster.store(1);
+    const key = store1.keys.features;
+    const levels = Object.fromEntries(store1.finalizedFeatures().levels);
+    await cluster.stopBroker(2);
+    const put = (l: Record<string, number>) => cluster.kv.txn({ compares: [], success: [{ type: 'put', key, value: JSON.stringify({ levels: l }) }] });
+    await put({ ...levels, 'metadata.version': 33 });
+    await assert.rejects(cluster.startBroker(2), {
+      message: 'Unable to register because the broker does not support finalized version 33 of metadata.version. The broker wants a version between 7 and 29, inclusive.',
+    });
+    await put({ ...levels, 'future.version': 2 });
+    await assert.rejects(cluster.startBroker(2), {
+      message: 'Unable to register because the broker does not support finalized version 2 of future.version. The broker wants a version between 0 and 0, inclusive.',
+    });
+    // A feature it does not know at level 0 is one it serves.
+    await put({ ...levels, 'future.version': 0 });
+    await cluster.startBroker(2);
+    await eventually('broker 2 registered', () => store1.registeredFeatures().some((b) => b.nodeId === 2));
+  } finally {
+    await cluster.close();
+  }
+});
+
+test('a single node does not open a metadata file whose levels it does not serve', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-features-local-'));
+  const self = { nodeId: 1, host: '127.0.0.1', port: 9092, rack: null };
+  try {
+    const s = LocalMetadataStore.open(dir, self);
+    const basis = s.finalizedFeatures();
+    await s.setFeatureLevels(new Map([...basis.levels, ['share.version', 0]]), basis);
+    const file = join(dir, 'millrace-metadata.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { features: { levels: Record<string, number> } };
+    assert.equal(LocalMetadataStore.open(dir, self).finalizedFeatures().levels.get('share.version'), 0);
+    saved.features.levels['transaction.version'] = 3;
+    writeFileSync(file, JSON.stringify(saved));
+    assert.throws(() => LocalMetadataStore.open(dir, self), {
+      message: `${file}: Unable to register because the broker does not support finalized version 3 of transaction.version. The broker wants a version between 0 and 2, inclusive.`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

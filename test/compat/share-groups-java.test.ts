@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Admin } from '../../src/client/admin.js';
+import { Admin, ResourceType } from '../../src/client/admin.js';
 import { EARLIEST_TIMESTAMP, KafkaClient, listOffsets } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
@@ -151,6 +151,31 @@ test('three KafkaShareConsumers split one partition; kill -9, release and reject
     const { code } = await later.exited;
     assert.equal(code, 0, later.tail());
     assert.deepEqual(deliveries(later).map((d) => d.value).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => RECORDS + i));
+  } finally {
+    await client.close();
+  }
+});
+
+test('share.auto.offset.reset=by_duration: a new share group starts at the first record no older than the duration', async () => {
+  const cmd = await driver;
+  const client = new KafkaClient({ bootstrapServers: [target!.bootstrap] });
+  try {
+    const admin = new Admin(client);
+    await admin.createTopic({ name: 'dated', partitions: 1, replicationFactor: 1 });
+    // Values 0-9 written two hours ago, 10-19 ten minutes ago (CreateTime); the group asks for the last hour.
+    const producer = new Producer(client);
+    const now = BigInt(Date.now());
+    for (let v = 0; v < 20; v++) {
+      const timestamp = now - (v < 10 ? 7_200_000n : 600_000n);
+      void producer.send({ topic: 'dated', partition: 0, value: Buffer.from(String(v)), timestamp });
+    }
+    await producer.flush();
+    await admin.alterConfigs(ResourceType.GROUP, 'recent', { 'share.auto.offset.reset': 'by_duration:PT1H' }, []);
+    // Apache Kafka creates __share_group_state on first use: its first records take some 20 s.
+    const m = new Member(cmd, 'by-duration', [target!.bootstrap, 'recent', 'dated', '120000', '1000000', '1000000', '0']);
+    await until('ten records delivered', () => deliveries(m).length >= 10 || !m.alive, [m]);
+    await m.kill();
+    assert.deepEqual(deliveries(m).map((d) => d.value).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 10 + i), m.tail());
   } finally {
     await client.close();
   }

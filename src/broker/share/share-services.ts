@@ -15,11 +15,11 @@ import type { SharePartitionConfig } from '../../coordinator/share/share-partiti
 import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
 import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
 import type { MetadataStore } from '../../cluster/metadata.js';
-import type { Partitions } from '../partition.js';
+import { OffsetsIsolation, type Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
-import { groupInt } from '../../coordinator/group/group-configs.js';
+import { groupInt, parseAutoOffsetReset, type AutoOffsetReset } from '../../coordinator/group/group-configs.js';
 
 const PRUNE_KEY = 'share-state-prune';
 const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshots';
@@ -157,6 +157,17 @@ export class ShareServices implements SharePartitionHost {
     return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
   }
 
+  /** ReplicaManagerPartitionMetadataProvider.offsetForTimestamp: read_uncommitted, below the high watermark. */
+  async offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null> {
+    const topic = this.broker.metadata.topicById(Buffer.from(topicId, 'hex'));
+    const p = this.broker.partitions.get(topic, partition);
+    if (p === undefined || !p.isLeader) return null;
+    const log = p.localLogOrError();
+    if (typeof log === 'number') return null;
+    const found = await p.fetchOffsetForTimestamp(log, timestamp, OffsetsIsolation.HighWatermark);
+    return found === null ? null : found.offset;
+  }
+
   /** share.isolation.level of the group: read_committed delivers committed transactional records only. */
   readCommitted(groupId: string): boolean {
     return this.broker.metadata.entityConfigs('groups', groupId)['share.isolation.level'] === 'read_committed';
@@ -168,7 +179,7 @@ export class ShareServices implements SharePartitionHost {
    * share.renew.acknowledge.enable, share.auto.offset.reset) clamped into the broker's bounds as
    * Kafka's GroupConfig.evaluate does, else the broker's group.share.* settings.
    */
-  groupSettings(groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' } {
+  groupSettings(groupId: string): { partition: SharePartitionConfig; autoOffsetReset: AutoOffsetReset } {
     const o = this.broker.metadata.entityConfigs('groups', groupId);
     const c = this.config;
     return {
@@ -178,8 +189,8 @@ export class ShareServices implements SharePartitionHost {
         maxInFlightRecords: groupInt(o, 'share.partition.max.record.locks', c.partitionMaxRecordLocks, c.minPartitionMaxRecordLocks, c.maxPartitionMaxRecordLocks),
         renewAcknowledgeEnabled: o['share.renew.acknowledge.enable'] !== 'false',
       },
-      // by_duration (a start offset by timestamp) is not served: such a group starts at the latest offset.
-      autoOffsetReset: o['share.auto.offset.reset'] === 'earliest' ? 'earliest' : 'latest',
+      // Stored values were validated when set; GroupConfig's default is latest.
+      autoOffsetReset: parseAutoOffsetReset(o['share.auto.offset.reset'] ?? 'latest') ?? { kind: 'latest' },
     };
   }
 }

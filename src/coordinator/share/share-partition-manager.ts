@@ -13,7 +13,9 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock } from '../../storage/clock.js';
+import { StorageError } from '../../storage/errors.js';
 import type { DeadlineTimer } from '../group/timer.js';
+import type { AutoOffsetReset } from '../group/group-configs.js';
 import type { ShareAcquireMode } from './record-state.js';
 import { SharePartition, type AcknowledgementBatch, type AcquiredRecords, type LogBatchRange, type SharePartitionConfig } from './share-partition.js';
 import type { ShareStatePersister } from './share-state-persister.js';
@@ -30,7 +32,13 @@ export interface SharePartitionHost {
   /** The partition as its leader sees it, or undefined when this broker does not lead it. */
   ledPartition(topicId: string, partition: number): LedPartitionInfo | undefined;
   /** The group's share-partition settings (broker defaults overridden by the group's configs). */
-  groupSettings(groupId: string): { partition: SharePartitionConfig; autoOffsetReset: 'earliest' | 'latest' };
+  groupSettings(groupId: string): { partition: SharePartitionConfig; autoOffsetReset: AutoOffsetReset };
+  /**
+   * The first offset below the high watermark whose record's timestamp is >= `timestamp`
+   * (ListOffsets by timestamp, as a read_uncommitted consumer sees it); null when there is none.
+   * Throws the log's StorageErrors.
+   */
+  offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null>;
 }
 
 interface Entry {
@@ -123,18 +131,30 @@ export class SharePartitionManager {
     if (info === undefined) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, sp: null };
     const read = await this.persister.read(key, info.leaderEpoch);
     if (read.errorCode !== ErrorCode.NONE) return { errorCode: read.errorCode, sp: null };
+    const settings = this.host.groupSettings(key.groupId);
+    const state = read.state;
+    // No state yet: share.auto.offset.reset places the start offset (SharePartition.startOffsetDuringInitialization).
+    const reset = state === null || state.startOffset < 0 ? settings.autoOffsetReset : null;
+    let byTimestamp: number | null = null;
+    if (reset?.kind === 'by_duration') {
+      try {
+        byTimestamp = await this.host.offsetForTimestamp(key.topicId, key.partition, this.clock.now() - reset.durationMs);
+      } catch (err) {
+        if (err instanceof StorageError) return { errorCode: err.errorCode, sp: null };
+        throw err;
+      }
+      // Kafka's initialization fails (OffsetNotAvailableException) and the next fetch tries again.
+      if (byTimestamp === null) return { errorCode: ErrorCode.OFFSET_NOT_AVAILABLE, sp: null };
+    }
     // Leadership may have moved while the state was read.
     const now = this.host.ledPartition(key.topicId, key.partition);
     if (now === undefined || now.leaderEpoch !== info.leaderEpoch) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, sp: null };
-    const settings = this.host.groupSettings(key.groupId);
     const sp = new SharePartition(key.groupId, key.topicId, key.partition, settings.partition);
-    const state = read.state;
-    if (state === null || state.startOffset < 0) {
-      // No state yet: share.auto.offset.reset places the start offset.
-      const startOffset = settings.autoOffsetReset === 'earliest' ? now.logStartOffset : now.logEndOffset;
+    if (reset !== null) {
+      const startOffset = reset.kind === 'earliest' ? now.logStartOffset : reset.kind === 'latest' ? now.logEndOffset : byTimestamp!;
       sp.load({ stateEpoch: state?.stateEpoch ?? 0, startOffset, deliveryCompleteCount: 0, batches: [] });
     } else {
-      sp.load(state);
+      sp.load(state!);
     }
     sp.updateLogStartOffset(now.logStartOffset);
     this.entries.set(stateKey(key), { key, leaderEpoch: now.leaderEpoch, sp });

@@ -13,6 +13,7 @@ import { SharePartitionManager, type LedPartitionInfo } from '../../../src/coord
 import type { ShareStatePersister, ShareStateRead } from '../../../src/coordinator/share/share-state-persister.js';
 import type { SharePartitionKey } from '../../../src/coordinator/share/share-state-records.js';
 import { ShareStateStore } from '../../../src/coordinator/share/share-state-store.js';
+import type { AutoOffsetReset } from '../../../src/coordinator/group/group-configs.js';
 
 const KEY: SharePartitionKey = { groupId: 'q', topicId: 'c'.repeat(32), partition: 0 };
 const LOCK = 30_000;
@@ -44,15 +45,24 @@ class MemoryPersister implements ShareStatePersister {
   }
 }
 
-function setup(persister = new MemoryPersister(), reset: 'earliest' | 'latest' = 'earliest') {
+/** Record i of the partition's log (offsets 0-99) has timestamp 500,000 + 1,000 i. */
+const timestampOf = (offset: number) => 500_000 + 1_000 * offset;
+
+function setup(persister = new MemoryPersister(), reset: AutoOffsetReset = { kind: 'earliest' }) {
   const clock = new ManualClock(1_000_000);
   const timer = new DeadlineTimer(clock);
   const led: { info: LedPartitionInfo | undefined } = { info: { leaderEpoch: 1, logStartOffset: 0, logEndOffset: 100 } };
+  const searched: number[] = [];
   const mgr = new SharePartitionManager(persister, timer, clock, {
     ledPartition: () => led.info,
     groupSettings: () => ({ partition: { recordLockDurationMs: LOCK, deliveryCountLimit: 3, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true }, autoOffsetReset: reset }),
+    offsetForTimestamp: async (_topicId, _partition, timestamp) => {
+      searched.push(timestamp);
+      for (let o = 0; o < 100; o++) if (timestampOf(o) >= timestamp) return o;
+      return null;
+    },
   }, pino({ level: 'silent' }));
-  return { clock, timer, led, mgr, persister };
+  return { clock, timer, led, mgr, persister, searched };
 }
 
 const batches = (first: number, last: number) => [{ baseOffset: first, lastOffset: last, skip: false }];
@@ -64,8 +74,27 @@ test('loaded once, at the log start (earliest) or end (latest) when there is no 
   assert.equal(a.sp, b.sp);
   assert.equal(persister.reads, 1);
   assert.equal(a.sp!.startOffset, 0);
-  const latest = setup(new MemoryPersister(), 'latest');
+  const latest = setup(new MemoryPersister(), { kind: 'latest' });
   assert.equal((await latest.mgr.partition(KEY)).sp!.startOffset, 100);
+});
+
+test('by_duration starts at the first record no older than the duration; with none that recent, the load fails (OFFSET_NOT_AVAILABLE) and the next one searches again', async () => {
+  // Now is 1,000,000. 450 s back is 550,000 (offset 50); 200 s back is 800,000, past the log's last record (599,000).
+  const recent = setup(new MemoryPersister(), { kind: 'by_duration', durationMs: 450_000 });
+  const loaded = await recent.mgr.partition(KEY);
+  assert.deepEqual(recent.searched, [550_000]);
+  assert.equal(loaded.sp!.startOffset, 50, 'offset 50 is the first at or after 550,000');
+  const none = setup(new MemoryPersister(), { kind: 'by_duration', durationMs: 200_000 });
+  assert.deepEqual(await none.mgr.partition(KEY), { errorCode: ErrorCode.OFFSET_NOT_AVAILABLE, sp: null });
+  assert.equal(none.mgr.loaded(KEY), null);
+  none.clock.advance(1);
+  assert.equal((await none.mgr.partition(KEY)).errorCode, ErrorCode.OFFSET_NOT_AVAILABLE);
+  assert.deepEqual(none.searched, [800_000, 800_001], 'searched again, from the new now');
+  // A share-partition with state (written by an acknowledgement) keeps its start offset whatever the strategy.
+  const kept = setup(recent.persister, { kind: 'by_duration', durationMs: 200_000 });
+  assert.equal(await recent.mgr.acknowledge(KEY, 'm', []), ErrorCode.NONE);
+  assert.equal((await kept.mgr.partition(KEY)).sp!.startOffset, 50);
+  assert.deepEqual(kept.searched, []);
 });
 
 test('acknowledgements are written through and survive a new manager on the same persister', async () => {
