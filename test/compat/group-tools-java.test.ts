@@ -173,6 +173,10 @@ test('kafka-share-groups.sh and millrace group describe agree on a live share gr
     const kafkaPlan = rows(await shareGroups(['--reset-offsets', '--group', group, ...reset, '--dry-run']), 'GROUP');
     assert.deepEqual(kafkaPlan, [0, 1].map((p) => [group, topic, String(p), '0']));
     assert.deepEqual(rows(await millrace(['reset-offsets', group, ...reset]), 'GROUP'), kafkaPlan);
+    // --all-topics: every share-partition the group has initialized, members or not.
+    const all = ['--all-topics', '--to-earliest'];
+    assert.deepEqual(rows(await shareGroups(['--reset-offsets', '--group', group, ...all, '--dry-run']), 'GROUP'), kafkaPlan);
+    assert.deepEqual(rows(await millrace(['reset-offsets', group, ...all]), 'GROUP'), kafkaPlan);
     await shareGroups(['--reset-offsets', '--group', group, ...reset, '--execute']);
     const named = [{ topic, partitions: [0, 1] }];
     assert.deepEqual((await shareGroupOffsets(client, group, named)).map((o) => o.startOffset), [0n, 0n]);

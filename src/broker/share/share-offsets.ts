@@ -40,11 +40,14 @@ export interface ShareOffsetsResult<T> {
   topics: T[];
 }
 
-/** `topics` null: every partition of the topics the group's members subscribe to. */
+/**
+ * `topics` null: every share-partition the group's ShareGroupStatePartitionMetadata has
+ * initialized (Kafka's describeShareGroupAllOffsets), members or not, in that record's order.
+ */
 export async function describeShareGroupOffsets(broker: ShareOffsetsBroker, groupId: string, topics: ReadonlyArray<{ name: string; partitions: number[] }> | null): Promise<ShareOffsetsResult<DescribedShareTopic>> {
   const refused = groupRefusal<DescribedShareTopic>(broker, groupId, false);
   if (refused !== null) return refused;
-  const wanted = topics ?? broker.groups.share.group(groupId)!.subscribedTopicNames().map((name) => ({ name, partitions: allPartitions(broker.metadata.topic(name)) }));
+  const wanted = topics ?? initializedTopics(broker, groupId);
   const out: DescribedShareTopic[] = [];
   for (const t of wanted) {
     const topic = broker.metadata.topic(t.name);
@@ -152,6 +155,12 @@ function groupRefusal<T>(broker: ShareOffsetsBroker, groupId: string, mustBeEmpt
   return null;
 }
 
-function allPartitions(topic: TopicMetadata | undefined): number[] {
-  return topic === undefined ? [] : topic.partitions.map((_, i) => i);
+/** The initialized share-partitions of a group, by the topics' current names (deleted topics left out). */
+function initializedTopics(broker: ShareOffsetsBroker, groupId: string): Array<{ name: string; partitions: number[] }> {
+  const out: Array<{ name: string; partitions: number[] }> = [];
+  for (const t of broker.groups.share.group(groupId)!.statePartitions?.initialized ?? []) {
+    const topic = broker.metadata.topicById(Buffer.from(t.topicId, 'hex'));
+    if (topic !== undefined) out.push({ name: topic.name, partitions: [...t.partitions] });
+  }
+  return out;
 }

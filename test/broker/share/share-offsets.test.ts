@@ -36,6 +36,9 @@ test('describe, alter and delete share group offsets', async () => {
 
     assert.equal((await alterShareGroupOffsets(tb.broker, 'g', [{ name: 'q', partitions: [{ partition: 0, startOffset: 8 }] }])).errorCode, ErrorCode.NON_EMPTY_GROUP);
     assert.equal((await hb(-1, null)).errorCode, ErrorCode.NONE);
+    // Empty now: the initialized share-partitions are still described (Kafka's describeShareGroupAllOffsets), not the members' subscriptions.
+    const empty = await describeShareGroupOffsets(tb.broker, 'g', null);
+    assert.deepEqual(empty.topics.map((t) => [t.topicName, t.partitions.map((p) => [p.partition, p.startOffset])]), [['q', [[0, 4]]]]);
     const altered = await alterShareGroupOffsets(tb.broker, 'g', [{ name: 'q', partitions: [{ partition: 0, startOffset: 8 }, { partition: 3, startOffset: 0 }] }]);
     assert.deepEqual(altered.topics[0]!.partitions, [{ partition: 0, errorCode: ErrorCode.NONE }, { partition: 3, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
     const sp = (await tb.broker.share.sharePartitions.partition(key)).sp!;
