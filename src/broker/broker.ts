@@ -89,6 +89,7 @@ export class Broker implements BrokerContext {
   /** Replication, when the metadata store is a cluster's; null on a single node. */
   replication: ReplicaManager | null = null;
   private replicaTransport: ClientReplicaTransport | null = null;
+  private shareStateTransport: ClientReplicaTransport | null = null;
   /**
    * How this broker's transaction coordinator reaches the leaders of other brokers' partitions
    * (connections of their own, so that markers never wait behind a follower's parked Fetch);
@@ -228,11 +229,15 @@ export class Broker implements BrokerContext {
         const verificationTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'txn-verification', security);
         this.txnVerificationTransport = verificationTransport;
         this.txnVerification = new AddPartitionsToTxnSender(() => verificationTransport, this.logger.child({ component: 'add-partitions-to-txn' }));
+        // Share-partition leaders reach the share coordinators on other brokers.
+        this.shareStateTransport = new ClientReplicaTransport(this.metadata, this.nodeId, config.int('request.timeout.ms'), 'share-state', security);
+        this.share.transport = this.shareStateTransport;
         this.replication = new ReplicaManager(this, this.metadata, this.replicaTransport, options.clock ?? systemClock, coordinatorLeadership(this));
         this.replication.start();
       }
     } catch (err) {
       this.replicaTransport?.close();
+      this.shareStateTransport?.close();
       this.markerTransport?.close();
       this.txnVerification?.close();
       this.txnVerificationTransport?.close();
@@ -325,6 +330,7 @@ export class Broker implements BrokerContext {
     // Followers stop fetching; acks=all appends still waiting are answered NOT_LEADER_OR_FOLLOWER.
     this.replicaTransport?.close();
     this.markerTransport?.close();
+    this.shareStateTransport?.close();
     this.txnVerification?.close();
     this.txnVerificationTransport?.close();
     await this.replication?.close();

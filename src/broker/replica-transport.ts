@@ -17,6 +17,14 @@ import type { AddPartitionsToTxnRequest } from '../protocol/generated/add-partit
 import type { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
 import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
+import type { ReadShareGroupStateRequest } from '../protocol/generated/read-share-group-state-request.js';
+import type { ReadShareGroupStateResponse } from '../protocol/generated/read-share-group-state-response.js';
+import type { WriteShareGroupStateRequest } from '../protocol/generated/write-share-group-state-request.js';
+import type { WriteShareGroupStateResponse } from '../protocol/generated/write-share-group-state-response.js';
+import type { InitializeShareGroupStateRequest } from '../protocol/generated/initialize-share-group-state-request.js';
+import type { InitializeShareGroupStateResponse } from '../protocol/generated/initialize-share-group-state-response.js';
+import type { DeleteShareGroupStateRequest } from '../protocol/generated/delete-share-group-state-request.js';
+import type { DeleteShareGroupStateResponse } from '../protocol/generated/delete-share-group-state-response.js';
 import type { MetadataStore } from '../cluster/metadata.js';
 import type { ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
 
@@ -68,6 +76,23 @@ export class ClientReplicaTransport implements ReplicaTransport {
       const version = c.version(ApiKey.AddPartitionsToTxn);
       return version < 4 ? Promise.resolve(null) : c.request(ApiKey.AddPartitionsToTxn, request, version);
     });
+  }
+
+  /** The share coordinator on `brokerId` (a ShareStateRouter's requests, Kafka's PersisterStateManager's). */
+  readShareGroupState(brokerId: number, request: ReadShareGroupStateRequest): Promise<ReadShareGroupStateResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.ReadShareGroupState, request));
+  }
+
+  writeShareGroupState(brokerId: number, request: WriteShareGroupStateRequest): Promise<WriteShareGroupStateResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.WriteShareGroupState, request));
+  }
+
+  initializeShareGroupState(brokerId: number, request: InitializeShareGroupStateRequest): Promise<InitializeShareGroupStateResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.InitializeShareGroupState, request));
+  }
+
+  deleteShareGroupState(brokerId: number, request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.DeleteShareGroupState, request));
   }
 
   close(): void {

@@ -18,12 +18,6 @@ import { startTarget, type CompatTarget } from './setup/target.js';
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // Streams topology descriptions (KIP-1331): another part of issue 17, not built yet.
   StreamsGroupTopologyDescriptionUpdate: 'streams topology descriptions not built yet',
-  // Broker-to-broker share group state (the share coordinator's), not a client API.
-  InitializeShareGroupState: 'broker-internal (share coordinator)',
-  ReadShareGroupState: 'broker-internal (share coordinator)',
-  WriteShareGroupState: 'broker-internal (share coordinator)',
-  DeleteShareGroupState: 'broker-internal (share coordinator)',
-  ReadShareGroupStateSummary: 'broker-internal (share coordinator)',
   // KRaft quorum and registration APIs: Millrace's metadata quorum is etcd, not KRaft.
   DescribeQuorum: 'KRaft only',
   AddRaftVoter: 'KRaft only',

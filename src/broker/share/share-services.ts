@@ -14,6 +14,8 @@ import { SharePartitionManager, type LedPartitionInfo, type SharePartitionHost }
 import type { SharePartitionConfig } from '../../coordinator/share/share-partition.js';
 import { ShareSessionCache } from '../../coordinator/share/share-session-cache.js';
 import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
+import { SHARE_GROUP_STATE_TOPIC } from '../../coordinator/share/share-state-records.js';
+import { ShareStateRouter, type ShareStateTransport } from './share-state-router.js';
 import type { MetadataStore } from '../../cluster/metadata.js';
 import { OffsetsIsolation, type Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
@@ -34,7 +36,12 @@ export interface ShareServicesBroker {
 export class ShareServices implements SharePartitionHost {
   readonly config: ShareGroupConfig;
   readonly sessions: ShareSessionCache;
-  readonly persister: ShareStateTopic;
+  /** The coordinator side: the __share_group_state partitions this broker leads. */
+  readonly stateTopic: ShareStateTopic;
+  /** The share-partition leader side: each share-partition's state at its coordinator, here or elsewhere. */
+  readonly persister: ShareStateRouter;
+  /** Requests to other brokers' share coordinators (set by a broker of a cluster). */
+  transport: ShareStateTransport | null = null;
   readonly sharePartitions: SharePartitionManager;
   readonly timer: DeadlineTimer;
   /** ShareFetches waiting for records. */
@@ -50,7 +57,13 @@ export class ShareServices implements SharePartitionHost {
     this.sessions = new ShareSessionCache(this.config.maxShareSessions);
     this.coordinatorConfig = shareCoordinatorConfigFrom(settings);
     this.logger = logger;
-    this.persister = new ShareStateTopic(host, this.coordinatorConfig, clock);
+    this.stateTopic = new ShareStateTopic(host, this.coordinatorConfig, clock);
+    this.persister = new ShareStateRouter(this.stateTopic, {
+      nodeId: host.nodeId,
+      leaderOf: (p) => broker.metadata.topic(SHARE_GROUP_STATE_TOPIC)?.partitions[p]?.leader ?? -1,
+      transport: () => this.transport,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
     this.timer = new DeadlineTimer(clock);
     this.timer.onError = (err, key) => logger.error({ err, key }, 'share-partition timer task failed');
     this.driver = new TimerDriver(this.timer);
@@ -100,7 +113,7 @@ export class ShareServices implements SharePartitionHost {
   /** A topic was deleted: its share-partitions are forgotten here and their state deleted (Kafka's onTopicsDeleted). */
   async topicDeleted(topicId: string): Promise<void> {
     this.sharePartitions.unloadTopic(topicId);
-    const n = await this.persister.deleteTopicState(topicId);
+    const n = await this.stateTopic.deleteTopicState(topicId);
     if (n > 0) this.logger.info({ topicId, sharePartitions: n }, 'deleted the share-group state of a deleted topic');
   }
 
@@ -121,7 +134,7 @@ export class ShareServices implements SharePartitionHost {
   /** __share_group_state's pruning, every share.coordinator.state.topic.prune.interval.ms (ShareCoordinatorService). */
   private schedulePrune(): void {
     this.timer.schedule(PRUNE_KEY, this.coordinatorConfig.pruneIntervalMs, () => {
-      const moved = this.persister.prune();
+      const moved = this.stateTopic.prune();
       if (moved > 0) this.logger.debug({ partitions: moved }, 'pruned share-group state');
       this.schedulePrune();
     });
@@ -130,7 +143,7 @@ export class ShareServices implements SharePartitionHost {
   /** Fresh snapshots of cold share-partitions, every share.coordinator.cold.partition.snapshot.interval.ms. */
   private scheduleColdSnapshots(): void {
     this.timer.schedule(COLD_SNAPSHOT_KEY, this.coordinatorConfig.coldPartitionSnapshotIntervalMs, () => {
-      this.persister.snapshotColdPartitions().then(
+      this.stateTopic.snapshotColdPartitions().then(
         () => this.scheduleColdSnapshots(),
         (err: unknown) => {
           this.logger.warn({ err }, 'cold share-partition snapshots failed');
@@ -144,7 +157,7 @@ export class ShareServices implements SharePartitionHost {
     this.waiters.expireAll();
     this.driver.stop();
     this.timer.clear();
-    this.persister.unloadAll();
+    this.stateTopic.unloadAll();
   }
 
   ledPartition(topicId: string, partition: number): LedPartitionInfo | undefined {

@@ -22,6 +22,13 @@ interface Entry {
 
 export type StoreWrite = { errorCode: number; records: ShareStateRecord[] };
 
+export interface ShareStateSummary {
+  stateEpoch: number;
+  leaderEpoch: number;
+  startOffset: number;
+  deliveryCompleteCount: number;
+}
+
 export class ShareStateStore {
   private readonly entries = new Map<string, Entry>();
   private readonly updatesPerSnapshot: number;
@@ -41,6 +48,12 @@ export class ShareStateStore {
     if (leaderEpoch !== -1 && leaderEpoch < e.snapshot.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, state: null };
     const s = e.snapshot;
     return { errorCode: ErrorCode.NONE, state: { stateEpoch: s.stateEpoch, startOffset: s.startOffset, deliveryCompleteCount: s.deliveryCompleteCount, batches: s.batches.map((b) => ({ ...b })) } };
+  }
+
+  /** ReadShareGroupStateSummary: the state's epochs, start offset and delivered count, without its batches; null when none. */
+  summary(key: SharePartitionKey): ShareStateSummary | null {
+    const s = this.entries.get(stateKey(key))?.snapshot;
+    return s === undefined ? null : { stateEpoch: s.stateEpoch, leaderEpoch: s.leaderEpoch, startOffset: s.startOffset, deliveryCompleteCount: s.deliveryCompleteCount };
   }
 
   /** The records a write makes, or its error (nothing to append then). */

@@ -14,8 +14,9 @@
  * and every share.coordinator.cold.partition.snapshot.interval.ms share-partitions not written
  * meanwhile get a fresh snapshot, so that an idle one does not hold the others' records back.
  *
- * This broker serves only the partitions it leads (NOT_COORDINATOR for the others); Kafka's
- * brokers reach the other share coordinators with the Read/WriteShareGroupState RPCs.
+ * This broker serves only the partitions it leads (NOT_COORDINATOR for the others): a
+ * share-partition leader reaches the others through ShareStateRouter and the
+ * Read/Write/Initialize/DeleteShareGroupState RPCs, whose handlers call this.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { ATTRIBUTES_OFFSET, CONTROL_MASK } from '../../protocol/records/batch-header.js';
@@ -31,7 +32,7 @@ import {
   coordinatorKey, decodeShareStateRecord, encodeShareStateBatch, SHARE_GROUP_STATE_TOPIC, ShareRecordType, stateKey,
   type SharePartitionKey, type ShareStateRecord,
 } from './share-state-records.js';
-import { ShareStateStore, type StoreWrite } from './share-state-store.js';
+import { ShareStateStore, type ShareStateSummary, type StoreWrite } from './share-state-store.js';
 import { SnapshotOffsets } from './share-state-offsets.js';
 
 interface LoadedPartition {
@@ -83,6 +84,13 @@ export class ShareStateTopic implements ShareStatePersister {
     const p = await this.partitionStore(key);
     if (typeof p === 'number') return { errorCode: p, state: null };
     return p.store.read(key, leaderEpoch);
+  }
+
+  /** ReadShareGroupStateSummary on a partition led here (no leader epoch fencing); summary null when there is no state. */
+  async summary(key: SharePartitionKey): Promise<{ errorCode: number; summary: ShareStateSummary | null }> {
+    const p = await this.partitionStore(key);
+    if (typeof p === 'number') return { errorCode: p, summary: null };
+    return { errorCode: ErrorCode.NONE, summary: p.store.summary(key) };
   }
 
   async write(key: SharePartitionKey, leaderEpoch: number, state: PersistedShareState): Promise<number> {

@@ -46,7 +46,7 @@ test('many acknowledgements: the state partition is pruned and the state survive
     const before = await tb.broker.share.persister.read(key, -1);
     assert.equal(before.state!.startOffset, 40);
     assert.deepEqual(before.state!.batches.map((b) => [b.firstOffset, b.lastOffset, b.deliveryCount]), [[40, 40, 1]]);
-    const stateLog = logOf(tb, SHARE_GROUP_STATE_TOPIC, tb.broker.share.persister.partitionFor(key));
+    const stateLog = logOf(tb, SHARE_GROUP_STATE_TOPIC, tb.broker.share.stateTopic.partitionFor(key));
     assert.ok(stateLog.logEndOffset >= 40, `one write per acknowledgement: ${stateLog.logEndOffset}`);
     // The prune job (every 100 ms here) moves the log start offset to the state's last snapshot:
     // a snapshot, then three updates, so the last snapshot is one of the last four records.
@@ -58,7 +58,7 @@ test('many acknowledgements: the state partition is pruned and the state survive
     await tb.broker.groups.ready();
     const after = await tb.broker.share.persister.read(key, -1);
     assert.deepEqual(after, before);
-    assert.ok(logOf(tb, SHARE_GROUP_STATE_TOPIC, tb.broker.share.persister.partitionFor(key)).logStartOffset > 0, 'the log start offset survives the restart');
+    assert.ok(logOf(tb, SHARE_GROUP_STATE_TOPIC, tb.broker.share.stateTopic.partitionFor(key)).logStartOffset > 0, 'the log start offset survives the restart');
     // The restarted broker serves from that state: the released record comes back first, with its count.
     const sp = (await tb.broker.share.sharePartitions.partition(key)).sp!;
     assert.equal(sp.startOffset, 40);
