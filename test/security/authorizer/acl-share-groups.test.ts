@@ -2,7 +2,7 @@
 // group and DESCRIBE on the subscribed topics; ShareFetch and ShareAcknowledge READ on the
 // group (TOPIC_AUTHORIZATION_FAILED per partition of a topic it may not read);
 // ShareGroupDescribe and DescribeShareGroupOffsets DESCRIBE on the group; Alter READ and
-// Delete DELETE on the group, READ on the topics.
+// Delete DELETE on the group, READ on the topics; the share coordinator's state APIs CLUSTER_ACTION.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -65,4 +65,18 @@ test('ShareFetch and ShareAcknowledge need READ on the group; a topic it may not
   assert.equal(r.responses[0]!.partitions[0]!.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const ack = await m.denied.request(ApiKey.ShareAcknowledge, 2, { groupId: 'sg-2', memberId: 'member-b', shareSessionEpoch: 1, isRenewAck: false, topics: [] });
   assert.equal(ack.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+});
+
+test('the share coordinator\'s state APIs are for brokers: CLUSTER_ACTION on the cluster, else every partition refused with Kafka\'s message', async () => {
+  const read = (c: WireClient) => c.request(ApiKey.ReadShareGroupState, 0, { groupId: 'sg-1', topics: [{ topicId: secretId, partitions: [{ partition: 0, leaderEpoch: 0 }] }] });
+  for (const c of [m.allowed, m.denied]) {
+    const p = (await read(c)).results[0]!.partitions[0]!;
+    assert.deepEqual([p.errorCode, p.errorMessage], [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.']);
+  }
+  const init = (c: WireClient) => c.request(ApiKey.InitializeShareGroupState, 0, { groupId: 'sg-1', topics: [{ topicId: secretId, partitions: [{ partition: 0, stateEpoch: 0, startOffset: 0n }] }] });
+  assert.equal((await init(m.allowed)).results[0]!.partitions[0]!.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  // A broker (the super user here) is served: no state yet reads as start offset -1.
+  assert.deepEqual((await read(m.admin)).results[0]!.partitions.map((p) => [p.errorCode, p.startOffset]), [[ErrorCode.NONE, -1n]]);
+  assert.equal((await init(m.admin)).results[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+  assert.deepEqual((await read(m.admin)).results[0]!.partitions.map((p) => [p.errorCode, p.startOffset]), [[ErrorCode.NONE, 0n]]);
 });
