@@ -16,13 +16,14 @@ import { defineHandler } from './handler.js';
 
 const EMPTY = Buffer.alloc(0);
 
-function refused(errorCode: number, owner: string, requester: string, timestamp: bigint): CreateDelegationTokenResponse {
+/** The response without a token; the requester only from v3, which has it (prepareResponse). */
+function refused(version: number, errorCode: number, owner: string, requester: string, timestamp: bigint): CreateDelegationTokenResponse {
   return {
     errorCode,
     principalType: principalType(owner),
     principalName: principalName(owner),
-    tokenRequesterPrincipalType: principalType(requester),
-    tokenRequesterPrincipalName: principalName(requester),
+    tokenRequesterPrincipalType: version >= 3 ? principalType(requester) : '',
+    tokenRequesterPrincipalName: version >= 3 ? principalName(requester) : '',
     issueTimestampMs: timestamp,
     expiryTimestampMs: timestamp,
     maxTimestampMs: timestamp,
@@ -39,23 +40,23 @@ export const createDelegationTokenHandler = defineHandler({
   async handle(request, info, broker) {
     const requester = info.principal;
     const owner = request.ownerPrincipalName === null || request.ownerPrincipalName === '' ? requester : `${request.ownerPrincipalType ?? ''}:${request.ownerPrincipalName}`;
-    if (!tokenRequestsAllowed(broker, info)) return refused(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, owner, requester, -1n);
+    if (!tokenRequestsAllowed(broker, info)) return refused(info.apiVersion, ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, owner, requester, -1n);
     if (owner !== requester && !authorize(broker, info, AclOperation.CreateTokens, ResourceType.User, owner)) {
-      return refused(ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED, owner, requester, -1n);
+      return refused(info.apiVersion, ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED, owner, requester, -1n);
     }
     const renewers = request.renewers.map((r) => `${r.principalType}:${r.principalName}`);
-    if (request.renewers.some((r) => r.principalType !== USER_TYPE)) return refused(ErrorCode.INVALID_PRINCIPAL_TYPE, owner, requester, -1n);
+    if (request.renewers.some((r) => r.principalType !== USER_TYPE)) return refused(info.apiVersion, ErrorCode.INVALID_PRINCIPAL_TYPE, owner, requester, -1n);
     let created;
     try {
       created = await broker.delegationTokens.create(owner, requester, renewers, request.maxLifetimeMs);
     } catch (err) {
       if (!isMetadataError(err)) throw err;
-      return refused(err.errorCode, owner, requester, 0n);
+      return refused(info.apiVersion, err.errorCode, owner, requester, 0n);
     }
     const token = created.token;
-    if (token === null) return refused(created.errorCode, owner, requester, 0n);
+    if (token === null) return refused(info.apiVersion, created.errorCode, owner, requester, 0n);
     return {
-      ...refused(ErrorCode.NONE, owner, requester, 0n),
+      ...refused(info.apiVersion, ErrorCode.NONE, owner, requester, 0n),
       issueTimestampMs: token.issueTimestamp,
       expiryTimestampMs: token.expiryTimestamp,
       maxTimestampMs: token.maxTimestamp,

@@ -15,12 +15,13 @@ import { authorize } from '../authorize.js';
 import { tokenRequestsAllowed } from './common.js';
 import { defineHandler } from './handler.js';
 
-function described(token: TokenInformation, hmac: Buffer): DescribedDelegationToken {
+/** One token as DescribeDelegationTokenResponse writes it; the requester only from v3. */
+function described(version: number, token: TokenInformation, hmac: Buffer): DescribedDelegationToken {
   return {
     principalType: principalType(token.owner),
     principalName: principalName(token.owner),
-    tokenRequesterPrincipalType: principalType(token.tokenRequester),
-    tokenRequesterPrincipalName: principalName(token.tokenRequester),
+    tokenRequesterPrincipalType: version >= 3 ? principalType(token.tokenRequester) : '',
+    tokenRequesterPrincipalName: version >= 3 ? principalName(token.tokenRequester) : '',
     issueTimestamp: token.issueTimestamp,
     expiryTimestamp: token.expiryTimestamp,
     maxTimestamp: token.maxTimestamp,
@@ -47,7 +48,7 @@ export const describeDelegationTokenHandler = defineHandler({
       return authorize(broker, info, AclOperation.Describe, ResourceType.DelegationToken, token.tokenId)
         || authorize(broker, info, AclOperation.DescribeTokens, ResourceType.User, token.owner);
     };
-    const tokens = manager.describe(eligible).map((t) => described(t.token, t.hmac));
+    const tokens = manager.describe(eligible).map((t) => described(info.apiVersion, t.token, t.hmac));
     return { errorCode: ErrorCode.NONE, tokens, throttleTimeMs: 0 };
   },
 });
