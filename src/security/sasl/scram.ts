@@ -3,7 +3,9 @@
  * client-first (`n,[a=authzid],n=user,r=nonce[,ext]`, no channel binding), server-first
  * (`r=<client nonce><server nonce>,s=<salt>,i=<iterations>`), client-final (`c=..,r=..,p=proof`)
  * checked against the stored key, server-final (`v=<server signature>`). Hashing and HMAC are
- * node:crypto's; credentials come from the cluster metadata.
+ * node:crypto's; credentials come from the cluster metadata, or with the `tokenauth=true`
+ * extension from a delegation token: the user name is its id, the session authenticates as
+ * its owner and lasts until its expiry at most.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ScramCredential } from '../../cluster/scram-credentials.js';
