@@ -106,15 +106,24 @@ export class DelegationTokenManager {
 
   /** The token whose HMAC this is (DelegationTokenCache.tokenForHmac). */
   tokenForHmac(hmac: Buffer): TokenInformation | undefined {
-    const tokens = this.tokens();
-    if (tokens !== this.indexedFrom) {
-      const index = new Map<string, string>();
-      for (const id of tokens.keys()) index.set(this.hmac(id).toString('base64'), id);
-      this.hmacIndex = index;
-      this.indexedFrom = tokens;
-    }
+    const tokens = this.refresh();
     const id = this.hmacIndex.get(hmac.toString('base64'));
     return id === undefined ? undefined : tokens.get(id);
+  }
+
+  /**
+   * The tokens, with the HMAC index rebuilt and the SCRAM credentials of tokens gone dropped
+   * whenever the store's map changed (it is replaced on every change, on any broker).
+   */
+  private refresh(): ReadonlyMap<string, TokenInformation> {
+    const tokens = this.tokens();
+    if (tokens === this.indexedFrom) return tokens;
+    const index = new Map<string, string>();
+    for (const id of tokens.keys()) index.set(this.hmac(id).toString('base64'), id);
+    for (const id of this.credentials.keys()) if (!tokens.has(id)) this.credentials.delete(id);
+    this.hmacIndex = index;
+    this.indexedFrom = tokens;
+    return tokens;
   }
 
   /**
@@ -191,9 +200,7 @@ export class DelegationTokenManager {
   async sweep(): Promise<string[]> {
     const now = this.now();
     const expired: string[] = [];
-    const tokens = this.tokens();
-    for (const token of tokens.values()) if (tokenExpired(token, now)) expired.push(token.tokenId);
-    for (const id of this.credentials.keys()) if (!tokens.has(id)) this.credentials.delete(id);
+    for (const token of this.refresh().values()) if (tokenExpired(token, now)) expired.push(token.tokenId);
     if (expired.length > 0) {
       await this.store()!.removeDelegationTokens(expired);
       for (const id of expired) this.credentials.delete(id);
@@ -208,7 +215,7 @@ export class DelegationTokenManager {
    */
   scramCredential(tokenId: string, mechanism: ScramMechanism): TokenCredential | undefined {
     if (!this.enabled) return undefined;
-    const token = this.tokens().get(tokenId);
+    const token = this.refresh().get(tokenId);
     if (token === undefined || tokenExpired(token, this.now())) {
       this.credentials.delete(tokenId);
       return undefined;
