@@ -10,7 +10,8 @@ import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
 import { principalsOn, startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { connectSaslPlain, connectScram } from '../../helpers/sasl-client.js';
-import type { WireClient } from '../../helpers/wire-client.js';
+import { WireClient } from '../../helpers/wire-client.js';
+import { makePki } from '../../helpers/certs.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="a" user_bob="b" user_carol="c";';
 const CONFIG = {
@@ -173,5 +174,38 @@ test('without delegation.token.secret.key: DELEGATION_TOKEN_AUTH_DISABLED, times
   } finally {
     c.close();
     await off.close();
+  }
+});
+
+test('on SSL, token requests need a client certificate (one-way TLS is anonymous): KafkaApis.allowTokenRequests', async () => {
+  const pki = makePki();
+  const server = pki.issue('server', '/CN=localhost', { server: true });
+  const client = pki.issue('client', '/CN=alice');
+  const ssl = await startTestBroker({
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL',
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': server.keystorePath,
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': pki.caPath,
+      'listener.name.mtls.ssl.client.auth': 'required',
+      'delegation.token.secret.key': 'the-secret',
+    },
+  });
+  const oneWay = await WireClient.connect(ssl.broker.listenerAddress('SSL'), { tls: { ca: pki.caCert, servername: 'localhost' } });
+  const mutual = await WireClient.connect(ssl.broker.listenerAddress('MTLS'), { tls: { ca: pki.caCert, servername: 'localhost', key: client.key, cert: client.cert } });
+  try {
+    assert.equal((await create(oneWay, 3)).errorCode, ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
+    assert.equal((await describe(oneWay, 3)).errorCode, ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
+    const r = await create(mutual, 3);
+    assert.equal(r.errorCode, ErrorCode.NONE);
+    assert.deepEqual([r.principalType, r.principalName], ['User', 'CN=alice']);
+    assert.deepEqual((await describe(mutual, 3)).tokens.map((t) => t.tokenId), [r.tokenId]);
+  } finally {
+    oneWay.close();
+    mutual.close();
+    await ssl.close();
+    pki.cleanup();
   }
 });
