@@ -55,6 +55,7 @@ export interface TokenCredential {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_TOKENS: ReadonlyMap<string, TokenInformation> = new Map();
 
 /** now + duration, saturated at Long.MAX_VALUE as Kafka's sum does. */
 function sum(now: bigint, duration: bigint): bigint {
@@ -101,7 +102,7 @@ export class DelegationTokenManager {
   }
 
   tokens(): ReadonlyMap<string, TokenInformation> {
-    return this.store()?.delegationTokens() ?? new Map();
+    return this.store()?.delegationTokens() ?? NO_TOKENS;
   }
 
   /** The token whose HMAC this is (DelegationTokenCache.tokenForHmac). */
