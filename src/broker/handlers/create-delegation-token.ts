@@ -9,7 +9,7 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { CreateDelegationTokenResponse } from '../../protocol/generated/create-delegation-token-response.js';
 import { isMetadataError } from '../../cluster/metadata.js';
 import { AclOperation, ResourceType } from '../../cluster/acls.js';
-import { principalName, principalType, USER_TYPE } from '../../security/delegation-tokens.js';
+import { principalName, principalType, USER_TYPE, type CreatedToken } from '../../security/delegation-tokens.js';
 import { authorize } from '../authorize.js';
 import { tokenRequestsAllowed } from './common.js';
 import { defineHandler } from './handler.js';
@@ -46,7 +46,7 @@ export const createDelegationTokenHandler = defineHandler({
     }
     const renewers = request.renewers.map((r) => `${r.principalType}:${r.principalName}`);
     if (request.renewers.some((r) => r.principalType !== USER_TYPE)) return refused(info.apiVersion, ErrorCode.INVALID_PRINCIPAL_TYPE, owner, requester, -1n);
-    let created;
+    let created: CreatedToken;
     try {
       created = await broker.delegationTokens.create(owner, requester, renewers, request.maxLifetimeMs);
     } catch (err) {
