@@ -32,6 +32,7 @@ import { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sender.js'
 import { applyDynamicBrokerConfigs } from './config-admin/alter.js';
 import { loadLz4Wasm, loadZstdWasm } from '../protocol/compression/index.js';
 import { KvMetadataStore } from '../cluster/kv-metadata-store.js';
+import { DelegationTokenManager, type DelegationTokenSettings } from '../security/delegation-tokens.js';
 import { systemClock, type Clock } from '../cluster/kv/clock.js';
 import { ReplicaManager } from './replica-manager.js';
 import { replicaSelectorFor } from '../cluster/replication/replica-selector.js';
@@ -100,6 +101,8 @@ export class Broker implements BrokerContext {
   txnVerification: AddPartitionsToTxnSender | null = null;
   authorizer: StandardAuthorizer | null = null;
   clientQuotas!: ClientQuotas;
+  readonly delegationTokens: DelegationTokenManager;
+  private tokenSweep: NodeJS.Timeout | null = null;
   readonly stats = new BrokerStats();
   private phase_: BrokerPhase = 'starting';
   private readonly services: BrokerService[] = [];
@@ -114,6 +117,8 @@ export class Broker implements BrokerContext {
     this.nodeId = options.config.int('node.id');
     this.logger = options.logger;
     this.handlers = new HandlerRegistry(ALL_HANDLERS);
+    // Built before the listeners: SCRAM looks tokens up through it (the store opens later).
+    this.delegationTokens = new DelegationTokenManager(() => this.metadata as MetadataStore | undefined, delegationTokenSettings(options.config));
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
@@ -248,6 +253,7 @@ export class Broker implements BrokerContext {
       await (this.metadata as MetadataStore | undefined)?.close().catch(() => {});
       throw err;
     }
+    this.startTokenSweep();
     for (const s of this.servers) s.enableRequestProcessing();
     this.phase_ = 'running';
     this.logger.info({ bootstrap: this.bootstrapServers, logDirs: dirs, nodeId: this.nodeId }, 'broker started');
@@ -302,6 +308,27 @@ export class Broker implements BrokerContext {
     }
   }
 
+  /**
+   * Removes expired delegation tokens every `delegation.token.expiry.check.interval.ms`, as
+   * Kafka's controller does: in a cluster, only the broker that is the controller.
+   */
+  private startTokenSweep(): void {
+    if (!this.delegationTokens.enabled) return;
+    const logger = this.logger.child({ component: 'delegation-tokens' });
+    const sweep = () => {
+      if (this.metadata.controllerId !== this.nodeId) return;
+      const tokens = this.metadata.delegationTokens();
+      this.delegationTokens.sweep().then(
+        (ids) => {
+          for (const id of ids) logger.info({ tokenId: id, owner: tokens.get(id)?.owner }, 'Delegation token expired');
+        },
+        (err: unknown) => logger.warn({ err }, 'removing expired delegation tokens failed'),
+      );
+    };
+    this.tokenSweep = setInterval(sweep, this.config.long('delegation.token.expiry.check.interval.ms'));
+    this.tokenSweep.unref();
+  }
+
   private async closeServices(): Promise<void> {
     const services = this.services.splice(0);
     await closeAll(services, this.logger);
@@ -315,6 +342,7 @@ export class Broker implements BrokerContext {
 
   private async shutdown(): Promise<void> {
     this.phase_ = 'stopping';
+    if (this.tokenSweep !== null) clearInterval(this.tokenSweep);
     // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
     if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
       await this.metadata.controlledShutdown();
@@ -341,6 +369,16 @@ export class Broker implements BrokerContext {
     await this.metadata.close();
     this.logger.info('broker stopped');
   }
+}
+
+/** The delegation token settings, longs read exactly (a lifetime of Long.MAX_VALUE saturates as in Kafka). */
+function delegationTokenSettings(config: BrokerConfig): DelegationTokenSettings {
+  const long = (name: string) => BigInt(config.raw(name)!.trim());
+  return {
+    secretKey: config.raw('delegation.token.secret.key'),
+    maxLifetimeMs: long('delegation.token.max.lifetime.ms'),
+    expiryTimeMs: long('delegation.token.expiry.time.ms'),
+  };
 }
 
 /** Closes what started with the broker, logging rather than throwing: the broker still stops. */

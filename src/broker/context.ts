@@ -13,6 +13,7 @@ import type { AddPartitionsToTxnSender } from './txn/add-partitions-to-txn-sende
 import type { BrokerStats } from './stats/broker-stats.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
 import type { ShareServices } from './share/share-services.js';
+import type { DelegationTokenManager } from '../security/delegation-tokens.js';
 
 /**
  * Everything a handler may use: the broker's settings, its logs, the metadata image and the
@@ -47,6 +48,8 @@ export interface BrokerContext {
    * through, as Kafka without an authorizer. Handlers ask it through authorize.ts.
    */
   readonly authorizer: StandardAuthorizer | null;
+  /** Delegation tokens (KIP-48): create, renew, expire, describe, and SCRAM with a token. */
+  readonly delegationTokens: DelegationTokenManager;
   /** Client quotas (producer/consumer byte rates, request percentage), charged by the dispatcher. */
   readonly clientQuotas: ClientQuotas;
   /** Plain counters for the metrics (bytes in/out per topic, request times per API, ...), read at scrape time. */

@@ -63,6 +63,7 @@ export class RequestDispatcher implements RequestProcessor {
       clientHost: connection.remoteHost,
       listenerName: connection.listenerName,
       principal: connection.principal,
+      tokenAuthenticated: connection.tokenAuthenticated,
       requestBytes: frame.length,
       quotaMs: -1,
       consumerFetch: false,

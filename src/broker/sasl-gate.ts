@@ -191,6 +191,7 @@ function accepted(session: SaslSession, step: SaslStep, connection: Connection, 
     return refusal(session, new SaslAuthenticationError(`Cannot change principals during re-authentication from ${type}.${name}: User.${step.user}`), connection, gate);
   }
   connection.principal = principal;
+  connection.tokenAuthenticated = step.tokenAuthenticated === true;
   connection.limitRequestBytes(null);
   const sessionLifetimeMs = session.completed(Date.now(), step.credentialExpiresAtMs);
   if (previous !== null) gate.logger.debug({ client: connection.remoteAddress, listener: connection.listenerName, principal, sessionLifetimeMs }, 'SASL re-authentication succeeded');

@@ -41,7 +41,8 @@ export function saslListener(broker: Broker, name: string): SaslListener {
       const m = scramMechanism(mechanism)!;
       // The metadata store opens after the listeners: until then no user has a credential.
       const lookup = (user: string) => (broker.metadata as Broker['metadata'] | undefined)?.scramCredentials(user)?.get(m.name);
-      factories.set(mechanism, () => new ScramServer(m, lookup));
+      const tokenLookup = (tokenId: string) => broker.delegationTokens.scramCredential(tokenId, m);
+      factories.set(mechanism, () => new ScramServer(m, lookup, tokenLookup));
     } else if (mechanism === 'OAUTHBEARER') {
       const validator = oauthBearerValidator(config, name, jaasOptions(config, name, mechanism));
       const logger = broker.logger.child({ listener: name, mechanism });

@@ -16,6 +16,7 @@
  *   <root>quotas/<entity key>          one client quota entity's quotas (client-quotas.ts)
  *   <root>producer-ids                 the last block of producer ids given to a broker
  *   <root>features                     the finalized feature levels (features.ts), once changed
+ *   <root>tokens/<token id>            a delegation token (delegation-tokens.ts), never its HMAC
  */
 
 import type { EntityConfigType, ListenerEndpoint } from './metadata.js';
@@ -40,6 +41,7 @@ export class ClusterKeys {
   readonly quotasPrefix: string;
   readonly producerIds: string;
   readonly features: string;
+  readonly tokensPrefix: string;
 
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
@@ -56,6 +58,12 @@ export class ClusterKeys {
     this.quotasPrefix = `${this.root}quotas/`;
     this.producerIds = `${this.root}producer-ids`;
     this.features = `${this.root}features`;
+    this.tokensPrefix = `${this.root}tokens/`;
+  }
+
+  /** A delegation token (SavedToken); token ids are UUIDs, safe in a key. */
+  delegationToken(tokenId: string): string {
+    return `${this.tokensPrefix}${tokenId}`;
   }
 
   /** One ACL binding, named by its aclKey in base64url (resource names may hold '/'); the value is the binding. */

@@ -22,6 +22,8 @@ import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './security-writes.js';
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
+import type { TokenInformation } from './delegation-tokens.js';
+import { deleteDelegationTokens, writeDelegationToken } from './delegation-token-writes.js';
 import { registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
@@ -356,6 +358,19 @@ export class KvMetadataStore implements MetadataStore {
 
   async alterScramCredentials(changes: readonly ScramChange[]): Promise<void> {
     const revision = await writeScramChanges(this.o.kv, this.keys, this.image, changes);
+    if (revision !== null) await this.waiters.revision(revision);
+  }
+
+  delegationTokens(): ReadonlyMap<string, TokenInformation> {
+    return this.image.delegationTokens();
+  }
+
+  async putDelegationToken(token: TokenInformation, basis: TokenInformation | undefined): Promise<void> {
+    await this.waiters.revision(await writeDelegationToken(this.o.kv, this.keys, this.image, token, basis));
+  }
+
+  async removeDelegationTokens(tokenIds: readonly string[]): Promise<void> {
+    const revision = await deleteDelegationTokens(this.o.kv, this.keys, this.image, tokenIds);
     if (revision !== null) await this.waiters.revision(revision);
   }
 

@@ -6,6 +6,7 @@ import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type Client
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, registrationRefusal, type FinalizedFeatures } from './features.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { decodeToken, encodeToken, type SavedToken, type TokenInformation } from './delegation-tokens.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
 
 /**
@@ -26,6 +27,8 @@ export class LocalMetadataStore implements MetadataStore {
   /** Group and client metrics configs, by resource name. */
   private readonly entities: Record<EntityConfigType, Map<string, Record<string, string>>> = { groups: new Map(), 'client-metrics': new Map() };
   private readonly scram = new Map<string, Map<string, ScramCredential>>();
+  /** Delegation tokens by id, replaced (never mutated) on every change. */
+  private tokens: ReadonlyMap<string, TokenInformation> = new Map();
   private aclSnapshot: AclSnapshot = EMPTY_ACLS;
   private quotaSnapshot: ClientQuotaSnapshot = EMPTY_CLIENT_QUOTAS;
   private features: FinalizedFeatures = DEFAULT_FINALIZED_FEATURES;
@@ -51,6 +54,7 @@ export class LocalMetadataStore implements MetadataStore {
         for (const [name, configs] of Object.entries(saved.entityConfigs?.[type] ?? {})) store.entities[type].set(name, { ...configs });
       }
       for (const [user, creds] of Object.entries(saved.scramCredentials ?? {})) store.scram.set(user, decodeUserScram(creds));
+      if (saved.delegationTokens !== undefined) store.tokens = new Map(saved.delegationTokens.map((t) => [t.tokenId, decodeToken(t)]));
       if (saved.acls !== undefined && saved.acls.length > 0) store.aclSnapshot = { bindings: saved.acls };
       if (saved.clientQuotas !== undefined) {
         const entries = new Map(Object.entries(saved.clientQuotas).map(([key, quotas]) => [key, { entity: quotaEntityFromKey(key), quotas }]));
@@ -158,6 +162,24 @@ export class LocalMetadataStore implements MetadataStore {
     this.save();
   }
 
+  delegationTokens(): ReadonlyMap<string, TokenInformation> {
+    return this.tokens;
+  }
+
+  async putDelegationToken(token: TokenInformation, basis: TokenInformation | undefined): Promise<void> {
+    if (this.tokens.get(token.tokenId) !== basis) throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, `Delegation token ${token.tokenId} changed meanwhile; try again.`);
+    this.tokens = new Map(this.tokens).set(token.tokenId, token);
+    this.save();
+  }
+
+  async removeDelegationTokens(tokenIds: readonly string[]): Promise<void> {
+    if (!tokenIds.some((id) => this.tokens.has(id))) return;
+    const next = new Map(this.tokens);
+    for (const id of tokenIds) next.delete(id);
+    this.tokens = next;
+    this.save();
+  }
+
   acls(): AclSnapshot {
     return this.aclSnapshot;
   }
@@ -217,6 +239,7 @@ export class LocalMetadataStore implements MetadataStore {
       if (this.entities[type].size > 0) (saved.entityConfigs ??= {})[type] = Object.fromEntries(this.entities[type]);
     }
     if (this.scram.size > 0) saved.scramCredentials = Object.fromEntries([...this.scram].map(([user, creds]) => [user, encodeUserScram(creds)]));
+    if (this.tokens.size > 0) saved.delegationTokens = [...this.tokens.values()].map(encodeToken);
     if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
     if (this.quotaSnapshot.entries.size > 0) saved.clientQuotas = Object.fromEntries([...this.quotaSnapshot.entries].map(([key, e]) => [key, e.quotas]));
     if (this.features !== DEFAULT_FINALIZED_FEATURES) saved.features = { levels: Object.fromEntries(this.features.levels), epoch: Number(this.features.epoch) };
@@ -243,6 +266,8 @@ interface SavedMetadata {
   entityConfigs?: Partial<Record<EntityConfigType, Record<string, Record<string, string>>>>;
   /** SCRAM credentials by user; absent when there are none. */
   scramCredentials?: Record<string, SavedUserScram>;
+  /** Delegation tokens; absent when there are none. */
+  delegationTokens?: SavedToken[];
   /** ACL bindings; absent when there are none. */
   acls?: readonly AclBinding[];
   /** Client quotas by quotaEntityKey; absent when there are none. */

@@ -5,6 +5,7 @@ import { EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaEntry, type Cl
 import { EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
 import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
 import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
+import { decodeToken, type SavedToken, type TokenInformation } from './delegation-tokens.js';
 
 export interface Versioned<T> {
   record: T;
@@ -46,6 +47,10 @@ export class MetadataImage {
   readonly entityConfigs: Record<EntityConfigType, Map<string, Versioned<Record<string, string>>>> = { groups: new Map(), 'client-metrics': new Map() };
   /** SCRAM credentials by user, with their key's mod revision for guarded updates. */
   readonly scram = new Map<string, Versioned<Map<string, ScramCredential>>>();
+  /** Delegation tokens by id, with their key's mod revision for guarded updates. */
+  readonly tokens = new Map<string, Versioned<TokenInformation>>();
+  /** The tokens as readers see them, rebuilt only after a change. */
+  private tokenSnapshot: ReadonlyMap<string, TokenInformation> | null = null;
   /** ACL bindings by key; the snapshot readers see is rebuilt only after a change. */
   readonly aclEntries = new Map<string, AclBinding>();
   private aclSnapshot: AclSnapshot | null = EMPTY_ACLS;
@@ -79,6 +84,8 @@ export class MetadataImage {
     this.entityConfigs.groups.clear();
     this.entityConfigs['client-metrics'].clear();
     this.scram.clear();
+    this.tokens.clear();
+    this.tokenSnapshot = null;
     this.aclEntries.clear();
     this.aclSnapshot = null;
     this.quotaEntries.clear();
@@ -207,6 +214,15 @@ export class MetadataImage {
         this.scram.set(user, { ...v, record: decodeUserScram(v.record) });
       }
       else this.scram.delete(user);
+    } else if (key.startsWith(k.tokensPrefix)) {
+      const tokenId = key.slice(k.tokensPrefix.length);
+      if (put) {
+        const v = versioned<SavedToken>();
+        this.tokens.set(tokenId, { ...v, record: decodeToken(v.record) });
+      } else {
+        this.tokens.delete(tokenId);
+      }
+      this.tokenSnapshot = null;
     } else if (key.startsWith(k.aclsPrefix)) {
       if (put) this.aclEntries.set(key, decodeRecord<AclBinding>(ev.entry.value, key));
       else this.aclEntries.delete(key);
@@ -228,6 +244,12 @@ export class MetadataImage {
   acls(): AclSnapshot {
     if (this.aclSnapshot === null) this.aclSnapshot = { bindings: [...this.aclEntries.values()] };
     return this.aclSnapshot;
+  }
+
+  /** The delegation tokens by id, as one map until the next change to them. */
+  delegationTokens(): ReadonlyMap<string, TokenInformation> {
+    if (this.tokenSnapshot === null) this.tokenSnapshot = new Map([...this.tokens].map(([id, v]) => [id, v.record]));
+    return this.tokenSnapshot;
   }
 
   /** The client quotas, as one snapshot until the next change to them. */

@@ -10,6 +10,7 @@ import type { ScramChange, UserScramCredentials } from './scram-credentials.js';
 import type { AclBinding, AclSnapshot } from './acls.js';
 import type { ClientQuotaSnapshot, QuotaChange } from './client-quotas.js';
 import type { FinalizedFeatures, RegisteredFeatures } from './features.js';
+import type { TokenInformation } from './delegation-tokens.js';
 
 /** Where a broker can be reached on one of its named listeners. */
 export interface ListenerEndpoint {
@@ -135,6 +136,15 @@ export interface MetadataStore {
   scramUsers(): IterableIterator<string>;
   /** Applies validated AlterUserScramCredentials changes, all or none. */
   alterScramCredentials(changes: readonly ScramChange[]): Promise<void>;
+  /** The delegation tokens by id: a map replaced (never mutated) on every change. */
+  delegationTokens(): ReadonlyMap<string, TokenInformation>;
+  /**
+   * Writes a new token (`basis` undefined) or a token's new expiry, computed from `basis` as
+   * read from `delegationTokens()`; MetadataError when the token changed or went meanwhile.
+   */
+  putDelegationToken(token: TokenInformation, basis: TokenInformation | undefined): Promise<void>;
+  /** Removes the tokens of `tokenIds` (expired ones, or expired at once); unknown ids are ignored. */
+  removeDelegationTokens(tokenIds: readonly string[]): Promise<void>;
   /** The cluster's ACLs: a snapshot replaced (never mutated) on every change. */
   acls(): AclSnapshot;
   /**

@@ -24,11 +24,6 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   RemoveRaftVoter: 'KRaft only',
   UnregisterBroker: 'KRaft only',
   UnregisterController: 'KRaft only',
-  // Delegation tokens (KIP-48) are not built.
-  CreateDelegationToken: 'delegation tokens not built',
-  RenewDelegationToken: 'delegation tokens not built',
-  ExpireDelegationToken: 'delegation tokens not built',
-  DescribeDelegationToken: 'delegation tokens not built',
   // Broker to broker: Millrace's transaction coordinators send v1 to Millrace brokers.
   WriteTxnMarkers: 'v2 (KIP-1228, the transaction version in markers) not served: 1',
   AlterReplicaLogDirs: 'not built (one log directory per broker)',

@@ -1,5 +1,6 @@
 import type { BrokerContext } from '../context.js';
 import { endpointOn } from '../../cluster/metadata.js';
+import type { RequestInfo } from './handler.js';
 
 /** "Authorized operations not requested" in Metadata and Describe* responses. */
 export const UNKNOWN_AUTHORIZED_OPERATIONS = -2147483648;
@@ -17,4 +18,15 @@ export function brokersOn(broker: BrokerContext, listener: string): Array<{ node
     if (e !== undefined) out.push({ nodeId: b.nodeId, host: e.host, port: e.port, rack: b.rack });
   }
   return out;
+}
+
+/**
+ * Whether delegation token requests are served on this connection (KafkaApis.allowTokenRequests):
+ * not on one authenticated with a token, not on PLAINTEXT, not on SSL without a client certificate.
+ */
+export function tokenRequestsAllowed(broker: BrokerContext, info: RequestInfo): boolean {
+  if (info.tokenAuthenticated === true) return false;
+  const protocol = broker.config.listenerSettings.listeners.find((l) => l.name === info.listenerName)?.securityProtocol ?? 'PLAINTEXT';
+  if (protocol === 'PLAINTEXT') return false;
+  return !(protocol === 'SSL' && info.principal === 'User:ANONYMOUS');
 }

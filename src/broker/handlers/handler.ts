@@ -17,6 +17,8 @@ export interface RequestInfo {
   readonly listenerName: string;
   /** The connection's authenticated principal (`User:ANONYMOUS` without TLS client auth or SASL). */
   readonly principal: string;
+  /** True when the connection authenticated with a delegation token (absent: it did not). */
+  readonly tokenAuthenticated?: boolean;
 }
 
 export type HandlerResult<R> = R | Promise<R> | null;

@@ -86,6 +86,8 @@ export class Connection implements BudgetWaiter {
   listenerName = 'PLAINTEXT';
   /** The authenticated principal (`User:ANONYMOUS` until TLS or SASL says otherwise), for the authorizer. */
   principal = 'User:ANONYMOUS';
+  /** True when SASL authenticated it with a delegation token (Kafka's KafkaPrincipal.tokenAuthenticated). */
+  tokenAuthenticated = false;
   /**
    * SASL state of a SASL_PLAINTEXT / SASL_SSL connection (src/security/sasl), null on other
    * listeners; requests are served only once it has authenticated.

@@ -110,6 +110,11 @@ const defs: ConfigDef[] = [
   { name: 'connection.failed.authentication.delay.ms', type: 'int', default: '100', min: 0 },
   { name: 'sasl.server.max.receive.size', type: 'int', default: '524288' },
   { name: 'connections.max.reauth.ms', type: 'long', default: '0' },
+  // Delegation tokens (KIP-48, src/security/delegation-tokens.ts): enabled by the secret key.
+  { name: 'delegation.token.secret.key', type: 'password', default: null },
+  { name: 'delegation.token.max.lifetime.ms', type: 'long', default: '604800000', min: 1 },
+  { name: 'delegation.token.expiry.time.ms', type: 'long', default: '86400000', min: 1 },
+  { name: 'delegation.token.expiry.check.interval.ms', type: 'long', default: '3600000', min: 1 },
   // OAUTHBEARER's JWT validator (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class).
   { name: 'sasl.oauthbearer.jwks.endpoint.url', type: 'string', default: null },
   { name: 'sasl.oauthbearer.jwks.endpoint.refresh.ms', type: 'long', default: '3600000' },

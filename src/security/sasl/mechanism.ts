@@ -13,6 +13,8 @@ export interface SaslStep {
    * credentials expire (OAUTHBEARER's token `exp`); bounds a re-authenticated session.
    */
   credentialExpiresAtMs?: number;
+  /** Set by SCRAM with `tokenauth=true`: the connection authenticated with a delegation token. */
+  tokenAuthenticated?: boolean;
 }
 
 export interface SaslMechanismServer {

@@ -3,12 +3,23 @@
  * client-first (`n,[a=authzid],n=user,r=nonce[,ext]`, no channel binding), server-first
  * (`r=<client nonce><server nonce>,s=<salt>,i=<iterations>`), client-final (`c=..,r=..,p=proof`)
  * checked against the stored key, server-final (`v=<server signature>`). Hashing and HMAC are
- * node:crypto's; credentials come from the cluster metadata.
+ * node:crypto's; credentials come from the cluster metadata, or with the `tokenauth=true`
+ * extension from a delegation token: the user name is its id, the session authenticates as
+ * its owner and lasts until its expiry at most.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ScramCredential } from '../../cluster/scram-credentials.js';
 import { clientKey, saltedPassword, SCRAM_MECHANISMS, scramDigest, scramHmac, serverKey, type ScramMechanism } from '../../common/scram.js';
 import { SaslAuthenticationError, type SaslMechanismServer, type SaslStep } from './mechanism.js';
+
+/** A delegation token's credential for SCRAM with `tokenauth=true` (the token id is the user name). */
+export interface ScramTokenCredential {
+  credential: ScramCredential;
+  /** The token owner's name: the principal the connection authenticates as. */
+  ownerName: string;
+  /** When the token expires (ms since the epoch): the session ends then at the latest. */
+  expiryTimestamp: bigint;
+}
 
 export { SCRAM_MECHANISMS, scramMechanism, type ScramMechanism } from '../../common/scram.js';
 
@@ -56,16 +67,20 @@ class ScramError extends Error {}
 export class ScramServer implements SaslMechanismServer {
   private readonly mechanism: ScramMechanism;
   private readonly lookup: (user: string) => ScramCredential | undefined;
+  private readonly tokenLookup: (tokenId: string) => ScramTokenCredential | undefined;
   private state = State.ClientFirst;
   private credential: ScramCredential | null = null;
+  /** The authorization id: the user, or with a token its owner's name. */
   private user = '';
+  private tokenExpiry: bigint | null = null;
   private clientFirstBare = '';
   private serverFirst = '';
   private nonce = '';
 
-  constructor(mechanism: ScramMechanism, lookup: (user: string) => ScramCredential | undefined) {
+  constructor(mechanism: ScramMechanism, lookup: (user: string) => ScramCredential | undefined, tokenLookup: (tokenId: string) => ScramTokenCredential | undefined = () => undefined) {
     this.mechanism = mechanism;
     this.lookup = lookup;
+    this.tokenLookup = tokenLookup;
   }
 
   evaluate(token: Buffer): SaslStep {
@@ -86,10 +101,21 @@ export class ScramServer implements SaslMechanismServer {
     const authorizationId = m[1] === undefined ? '' : username(m[1]);
     const user = username(m[2]!);
     const extensions = m[4]!;
-    // Kafka knows one extension, tokenauth (delegation tokens, not served here: no credential).
+    // Kafka knows one extension, tokenauth: the user name is then a delegation token's id.
     const names = extensions === '' ? [] : extensions.slice(1).split(',').map((kv) => kv.slice(0, kv.indexOf('=')));
     if (names.some((n) => n !== 'tokenauth')) throw new ScramError('Unsupported extensions will not be accepted');
-    const credential = /(^|,)tokenauth=true(,|$)/i.test(extensions.slice(1)) ? undefined : this.lookup(user);
+    let credential: ScramCredential | undefined;
+    if (/(^|,)tokenauth=true(,|$)/i.test(extensions.slice(1))) {
+      const token = this.tokenLookup(user);
+      if (token === undefined) throw new ScramError(`Token Authentication failed: Invalid tokenId : ${user}`);
+      credential = token.credential;
+      this.user = token.ownerName;
+      this.tokenExpiry = token.expiryTimestamp;
+    } else {
+      credential = this.lookup(user);
+      this.user = user;
+      this.tokenExpiry = null;
+    }
     if (credential === undefined) throw new ScramError('Authentication failed: Invalid user credentials');
     if (authorizationId !== '' && authorizationId !== user) {
       throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
@@ -98,7 +124,6 @@ export class ScramServer implements SaslMechanismServer {
       throw new ScramError(`Iterations ${credential.iterations} is less than the minimum ${this.mechanism.minIterations} for ${this.mechanism.name}`);
     }
     this.credential = credential;
-    this.user = user;
     // Kafka signs the bare message as it rebuilds it (ClientFirstMessage.clientFirstMessage()).
     this.clientFirstBare = `n=${m[2]!},r=${m[3]!}${extensions}`;
     this.nonce = m[3]! + randomBytes(18).toString('base64url');
@@ -123,6 +148,8 @@ export class ScramServer implements SaslMechanismServer {
     const serverSignature = scramHmac(this.mechanism, credential.serverKey, authMessage);
     this.state = State.Complete;
     this.credential = null;
-    return { challenge: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'), user: this.user };
+    const challenge = Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8');
+    if (this.tokenExpiry === null) return { challenge, user: this.user };
+    return { challenge, user: this.user, credentialExpiresAtMs: Number(this.tokenExpiry), tokenAuthenticated: true };
   }
 }
