@@ -70,7 +70,7 @@ export class PartitionLog {
   lowestTruncation = Number.POSITIVE_INFINITY;
 
   private constructor(opts: PartitionLogOptions) {
-    const parsed = parsePartitionDirName(path.basename(opts.dir));
+    const parsed = opts.topicPartition ?? parsePartitionDirName(path.basename(opts.dir));
     const fs = opts.fs ?? new NodeFs();
     const logger = opts.logger ?? consoleLogger();
     this.local = new LocalLog({
@@ -577,6 +577,15 @@ export class PartitionLog {
       }
     }
     local.close();
+  }
+
+  /**
+   * Renames the partition directory to `dir`, the log staying open (Kafka's UnifiedLog.renameDir):
+   * a future log taking the current log's place, or the replaced log set aside for deletion.
+   */
+  renameDir(dir: string): void {
+    this.local.renameDir(dir);
+    this.producerState.dir = dir;
   }
 
   /** Closes without flushing (a failed disk, or simulated crashes in tests). */
