@@ -112,9 +112,15 @@ export class LogDirMover {
       // A move elsewhere stops (Partition.futureReplicaDirChanged): its future log goes.
       const futureDir = logs.futures.futureDir(topic, partition);
       if (futureDir !== undefined && futureDir !== dir) this.cancel(topic, partition);
+      if (current === undefined) {
+        // Kafka remembers the directory of any partition named; Millrace only of those the
+        // metadata knows, so requests naming made-up topics cannot grow the map without bound.
+        if (!this.host.partitionExists(topic, partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        logs.futures.maybeUpdatePreferredLogDir(topic, partition, dir);
+        // Kafka answers NOT_LEADER_OR_FOLLOWER as REPLICA_NOT_AVAILABLE here, for compatibility.
+        return ErrorCode.REPLICA_NOT_AVAILABLE;
+      }
       logs.futures.maybeUpdatePreferredLogDir(topic, partition, dir);
-      // Kafka answers NOT_LEADER_OR_FOLLOWER as REPLICA_NOT_AVAILABLE here, for compatibility.
-      if (current === undefined) return this.host.partitionExists(topic, partition) ? ErrorCode.REPLICA_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       const future = logs.futures.getOrCreate(topic, partition, dir);
       if (future !== null && !this.moves.has(key)) {
         this.track(future);
@@ -149,9 +155,10 @@ export class LogDirMover {
     this.moves.set(partitionKey(future.topic, future.partition), new Move(future.topic, future.partition, future, epochs));
   }
 
-  private schedule(): void {
+  private schedule(idle = false): void {
     if (this.stopped || this.moves.size === 0 || this.timer !== null || this.immediate !== null) return;
-    if (this.quota.isQuotaExceeded(this.host.now())) {
+    // Over the throttle, or a step that found nothing to copy: wait a little rather than spin.
+    if (idle || this.quota.isQuotaExceeded(this.host.now())) {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.runSome();
@@ -166,8 +173,9 @@ export class LogDirMover {
   }
 
   private runSome(): void {
-    this.step();
-    this.schedule();
+    const before = this.completed;
+    const copied = this.step();
+    this.schedule(copied === 0 && this.completed === before);
   }
 
   /**

@@ -221,6 +221,7 @@ export class LogManager {
     const config = resolveLogConfig(overrides, this.defaultLogConfig);
     this.topicOverrides.set(topic, { ...overrides });
     for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config);
+    for (const log of this.futures.logs.values()) if (log.topic === topic) log.updateConfig(config);
     return config;
   }
 
@@ -228,6 +229,7 @@ export class LogManager {
   setDefaultLogConfig(config: LogConfig): void {
     this.defaultLogConfig = config;
     for (const log of this.logs.values()) log.updateConfig(this.logConfigFor(log.topic));
+    for (const log of this.futures.logs.values()) log.updateConfig(this.logConfigFor(log.topic));
   }
 
   // ---- logs ----------------------------------------------------------------------------

@@ -78,6 +78,9 @@ test('a future log: made in the named directory, refused for an unknown director
   const future = m.futures.getOrCreate('t', 0, otherDir)!;
   assert.match(future.dir, new RegExp(`^${otherDir}/t-0\\.[0-9a-f]{32}-future$`));
   assert.equal(m.futures.getOrCreate('t', 0, otherDir), future, 'the same future log');
+  // A topic config change reaches the future log too, which keeps it once swapped in.
+  m.setTopicConfig('t', { 'retention.ms': 12345 });
+  assert.equal(future.config['retention.ms'], 12345);
   future.append(current.read(0, 1 << 20).records, { assignOffsets: false });
   assert.equal(future.logEndOffset, 5);
   await m.shutdown();
