@@ -420,7 +420,7 @@ export class LogManager {
     // A partition's current and future logs are never in the same directory, so keys do not collide.
     for (const [logs, dirOf] of [[this.logs, this.logDirOf], [this.futures.logs, this.futures.dirOf]] as const) {
       for (const [key, log] of logs) {
-        if (dirOf.get(key) !== state || log.isOffline || log.isClosed) continue;
+        if (dirOf.get(key) !== state || log.isOffline) continue;
         const v = pick(log);
         if (v !== null) m.set(key, v);
       }
