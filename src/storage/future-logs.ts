@@ -167,6 +167,7 @@ export class FutureLogs {
     this.host.logs.set(key, future);
     this.host.logDirOf.set(key, dest);
     if (source !== undefined) {
+      source.replacedBy = future;
       source.closeWithoutFlush();
       this.host.cleaner?.forget(source);
       try {

@@ -68,6 +68,12 @@ export class PartitionLog {
   truncations = 0;
   /** Lowest offset truncated to since the cleaner last looked (it pulls its checkpoint back). */
   lowestTruncation = Number.POSITIVE_INFINITY;
+  /**
+   * The log that took this one's place when the partition moved to another log directory
+   * (FutureLogs.replaceCurrentWithFutureLog); this one is closed then. Holders of a log
+   * reference (a follower's fetch state) follow it rather than fail on a closed log.
+   */
+  replacedBy: PartitionLog | null = null;
 
   private constructor(opts: PartitionLogOptions) {
     const parsed = opts.topicPartition ?? parsePartitionDirName(path.basename(opts.dir));
