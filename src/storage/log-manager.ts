@@ -104,7 +104,8 @@ export class LogManager {
           clock: this.clock,
           logger: this.logger,
           dedupeBufferSize: this.config['log.cleaner.dedupe.buffer.size'],
-          logs: () => this.logs.values(),
+          // Kafka pauses the cleaning of a partition while it moves between log directories.
+          logs: () => this.cleanableLogs(),
         })
       : null;
     this.futures = new FutureLogs({
@@ -240,6 +241,10 @@ export class LogManager {
 
   allLogs(): IterableIterator<PartitionLog> {
     return this.logs.values();
+  }
+
+  private *cleanableLogs(): IterableIterator<PartitionLog> {
+    for (const [key, log] of this.logs) if (!this.futures.logs.has(key)) yield log;
   }
 
   get logCount(): number {

@@ -118,6 +118,7 @@ test('the swap renames the current log -delete, gives the future log its name an
   assert.equal(future.highWatermark, 12, 'the current log high watermark');
   assert.equal(m.futures.currentDir('t', 0), otherDir);
   assert.ok(current.isClosed);
+  assert.equal(current.replacedBy, future, 'holders of the old log find the new one');
   assert.deepEqual(e.fs.subdirectoriesSync(currentDir), [], 'the old log is gone');
   assert.deepEqual(values(future), Array.from({ length: 8 }, (_, i) => [`s${i}-0`, `s${i}-1`]).flat());
   future.append(simpleBatch(1, 'after'));
@@ -164,5 +165,22 @@ test('the preferred directory of a partition with no log yet is where its log is
   m.deleteLog('t', 0);
   assert.equal(m.futures.get('t', 0), undefined);
   assert.equal(e.fs.statSync(future.dir), null);
+  await m.shutdown();
+});
+
+test('the cleaner leaves a partition alone while it moves between log directories (Kafka pauses its cleaning)', async () => {
+  const e = env();
+  const m = e.open();
+  m.setTopicConfig('c', { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0 });
+  const log = m.getOrCreateLog('c', 0);
+  // The same two keys over and over, in several segments: plenty to compact.
+  for (let i = 0; i < 30; i++) log.append(simpleBatch(2, `c${i}`));
+  log.updateHighWatermark(log.logEndOffset);
+  const currentDir = m.futures.currentDir('c', 0)!;
+  const future = m.futures.getOrCreate('c', 0, currentDir === DIRS[0] ? DIRS[1]! : DIRS[0]!)!;
+  assert.ok(future);
+  assert.equal(await m.cleaner!.cleanOnce(), null, 'nothing cleaned while the partition moves');
+  m.futures.remove('c', 0);
+  assert.ok(await m.cleaner!.cleanOnce(), 'cleaned once the move is over');
   await m.shutdown();
 });
