@@ -30,6 +30,8 @@ export interface StartClusterOptions {
   sessionTtlSeconds?: number;
   /** pino level: 'silent' (default), 'error', 'warn', 'info', 'debug'. */
   logLevel?: string;
+  /** Log directories per broker (`broker-<id>` when 1, the default; `broker-<id>/dir-<n>` otherwise). */
+  logDirsPerBroker?: number;
 }
 
 export interface EmbeddedCluster {
@@ -63,7 +65,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
       overrides: {
         'node.id': nodeId,
         listeners: 'PLAINTEXT://127.0.0.1:0',
-        'log.dirs': join(root, `broker-${nodeId}`),
+        'log.dirs': logDirsOf(join(root, `broker-${nodeId}`), options.logDirsPerBroker ?? 1),
         ...(rack === null ? {} : { 'broker.rack': rack }),
         ...options.config,
       },
@@ -135,4 +137,8 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function logDirsOf(base: string, count: number): string {
+  return count <= 1 ? base : Array.from({ length: count }, (_, i) => join(base, `dir-${i + 1}`)).join(',');
 }

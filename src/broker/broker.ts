@@ -1,3 +1,4 @@
+import { brokerLogDirMover, type LogDirMover } from './log-dir-mover.js';
 import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -82,6 +83,7 @@ export class Broker implements BrokerContext {
   logs!: LogManager;
   metadata!: MetadataStore;
   partitions!: Partitions;
+  logDirMover!: LogDirMover;
   produce!: ProduceServices;
   fetch!: FetchService;
   groups!: GroupCoordinator;
@@ -214,6 +216,9 @@ export class Broker implements BrokerContext {
       this.partitions = new Partitions(this.nodeId, this.logs, this.stats.topics);
       this.produce = new ProduceServices(this);
       this.fetch = new FetchService(this);
+      // Moves between log directories left unfinished by the last run go on.
+      this.logDirMover = brokerLogDirMover(this);
+      this.logDirMover.resume();
       const host = coordinatorTopicHost(this);
       this.groups = GroupCoordinator.onOffsetsTopic(host, this.config, this.metadata);
       // Group configs (the GROUP config resource) are read from the metadata at every use, as Kafka's GroupConfigManager does.
@@ -241,6 +246,7 @@ export class Broker implements BrokerContext {
         this.replication.start();
       }
     } catch (err) {
+      this.logDirMover?.stop();
       this.replicaTransport?.close();
       this.shareStateTransport?.close();
       this.markerTransport?.close();
@@ -365,6 +371,7 @@ export class Broker implements BrokerContext {
     await Promise.all(this.servers.map((s) => s.close()));
     // Services (the console) kept answering /ready with 503 until the listeners closed.
     await this.closeServices();
+    this.logDirMover?.stop();
     await this.logs.shutdown();
     await this.metadata.close();
     this.logger.info('broker stopped');

@@ -4,6 +4,7 @@ import type { BrokerConfig } from './settings/broker-config.js';
 import type { MetadataStore } from '../cluster/metadata.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { Partitions } from './partition.js';
+import type { LogDirMover } from './log-dir-mover.js';
 import type { ProduceServices } from './produce/produce-services.js';
 import type { FetchService } from './fetch/fetch-service.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
@@ -26,6 +27,8 @@ export interface BrokerContext {
   readonly metadata: MetadataStore;
   /** This broker's partitions: what Produce, Fetch and the offset APIs ask of a partition. */
   readonly partitions: Partitions;
+  /** Moves partitions between this broker's log directories (AlterReplicaLogDirs). */
+  readonly logDirMover: LogDirMover;
   readonly handlers: HandlerRegistry;
   readonly logger: Logger;
   /** Produce path state: producer ids, idempotence, per-partition append order. */

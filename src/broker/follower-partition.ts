@@ -10,13 +10,21 @@ import type { Partition } from './partition.js';
 
 export class FollowerPartition implements FollowerLog {
   readonly partitionRef: Partition;
-  readonly log: PartitionLog;
   readonly topicId: Buffer;
+  private log_: PartitionLog;
 
   constructor(partition: Partition, log: PartitionLog, topicId: Buffer) {
     this.partitionRef = partition;
-    this.log = log;
+    this.log_ = log;
     this.topicId = topicId;
+  }
+
+  /** The follower's log; the one that replaced it when the replica moved to another log directory. */
+  get log(): PartitionLog {
+    let log = this.log_;
+    while (log.replacedBy !== null) log = log.replacedBy;
+    this.log_ = log;
+    return log;
   }
 
   get topic(): string {

@@ -17,6 +17,10 @@ export const StorageErrorCode = {
   RECORD_LIST_TOO_LARGE: ErrorCode.RECORD_LIST_TOO_LARGE,
   /** A disk operation failed; the partition log is offline until reopened. */
   KAFKA_STORAGE_ERROR: ErrorCode.KAFKA_STORAGE_ERROR,
+  /** A log directory that is not one of `log.dirs` (AlterReplicaLogDirs). */
+  LOG_DIR_NOT_FOUND: ErrorCode.LOG_DIR_NOT_FOUND,
+  /** No local replica of the partition to move between log directories. */
+  REPLICA_NOT_AVAILABLE: ErrorCode.REPLICA_NOT_AVAILABLE,
   /** The records are structurally invalid for this log (bad magic, offsets). */
   INVALID_RECORD: ErrorCode.INVALID_RECORD,
   /** A client batch whose producer sequence does not follow the producer's last one. */

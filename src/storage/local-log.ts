@@ -39,7 +39,8 @@ export interface LocalLogParts {
 const EMPTY = Buffer.alloc(0);
 
 export class LocalLog implements SegmentContext {
-  readonly dir: string;
+  /** The partition directory; changes only when the log moves between log directories (renameDir). */
+  dir: string;
   readonly topic: string;
   readonly partition: number;
   /** The topic's log config; segments read it through this object (their owner). */
@@ -50,7 +51,7 @@ export class LocalLog implements SegmentContext {
   readonly logger: StorageLogger;
   readonly deleter: DeferredDeleter;
   readonly segments = new LogSegments();
-  readonly dirSync: DirectorySync;
+  dirSync: DirectorySync;
   /** The next offset to assign; PartitionLog moves it after each append. */
   logEndOffset = 0;
   /** Offsets below this are flushed with their indexes (a restart need not recover them). */
@@ -320,6 +321,22 @@ export class LocalLog implements SegmentContext {
   closeWithoutFlush(): void {
     this.closed = true;
     for (const s of this.segments.values()) this.fds.close(s.logFile);
+  }
+
+  /**
+   * Renames the partition directory to `dir` (Kafka's LocalLog.renameDir) and points every
+   * segment at it, the log staying open: a future log becoming the current one, or a replaced
+   * log set aside for deletion. Both parents are fsynced so the rename survives a power cut.
+   */
+  renameDir(dir: string): void {
+    const from = this.dir;
+    if (from === dir) return;
+    this.fs.renameSync(from, dir);
+    this.fs.fsyncDirSync(path.dirname(dir));
+    if (path.dirname(dir) !== path.dirname(from)) this.fs.fsyncDirSync(path.dirname(from));
+    for (const seg of this.segments.values()) seg.relocate(dir);
+    this.dir = dir;
+    this.dirSync = new DirectorySync(this.fs, dir);
   }
 
   /** Removes the whole partition directory now. */

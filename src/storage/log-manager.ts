@@ -8,6 +8,12 @@
  * files read (a malformed one is logged and treated as empty, which only costs a longer
  * recovery), and each `<topic>-<partition>` directory opened. A partition that cannot be
  * opened is logged and left offline; the others serve.
+ *
+ * Future logs (KIP-113): a partition moving to another log directory has, besides its current
+ * log, a future log `<topic>-<partition>.<id>-future` in the destination, filled by the broker's
+ * mover (src/broker/log-dir-mover.ts) and swapped in by replaceCurrentWithFutureLog once caught
+ * up. Found at start-up, a future log is resumed when its current log is there, and promoted
+ * when it is not (the broker stopped between the swap's two renames).
  */
 import path from 'node:path';
 import { systemClock, type Clock } from './clock.js';
@@ -31,6 +37,7 @@ import { consoleLogger, type StorageLogger } from './logger.js';
 import { PartitionLog } from './partition-log.js';
 import type { LogSegment } from './log-segment.js';
 import { LogCleaner } from './cleaner/log-cleaner.js';
+import { FutureLogs, parseFutureDirName, uniqueDirId } from './future-logs.js';
 
 export interface LogManagerOptions {
   config: Partial<LogManagerConfig> & Pick<LogManagerConfig, 'log.dirs'>;
@@ -43,7 +50,7 @@ export interface LogManagerOptions {
   logger?: StorageLogger;
 }
 
-interface DirState {
+export interface DirState {
   dir: string;
   hadCleanShutdown: boolean;
   recoveryPoints: OffsetCheckpointFile;
@@ -79,6 +86,8 @@ export class LogManager {
   private shuttingDown = false;
   /** Compaction of `cleanup.policy=compact` logs; null with `log.cleaner.enable=false`. */
   readonly cleaner: LogCleaner | null;
+  /** Logs being moved between log directories (KIP-113). */
+  readonly futures: FutureLogs;
 
   private constructor(opts: LogManagerOptions) {
     this.config = { ...DEFAULT_LOG_MANAGER_CONFIG, ...opts.config };
@@ -95,9 +104,34 @@ export class LogManager {
           clock: this.clock,
           logger: this.logger,
           dedupeBufferSize: this.config['log.cleaner.dedupe.buffer.size'],
-          logs: () => this.logs.values(),
+          // Kafka pauses the cleaning of a partition while it moves between log directories.
+          logs: () => this.cleanableLogs(),
         })
       : null;
+    this.futures = new FutureLogs({
+      dirs: this.dirs,
+      logs: this.logs,
+      logDirOf: this.logDirOf,
+      isShuttingDown: () => this.shuttingDown,
+      open: (dir, tp, hadCleanShutdown) => this.openLog(dir, tp, hadCleanShutdown),
+      logger: this.logger,
+      cleaner: this.cleaner,
+    });
+  }
+
+  private openLog(dir: string, tp: { topic: string; partition: number }, hadCleanShutdown: boolean, checkpoints?: { recoveryPoint: number; logStartOffset: number; highWatermark: number | undefined }): PartitionLog {
+    return PartitionLog.open({
+      dir,
+      topicPartition: tp,
+      config: this.logConfigFor(tp.topic),
+      fs: this.fs,
+      fds: this.fds,
+      clock: this.clock,
+      logger: this.logger,
+      deleter: this.deleter,
+      hadCleanShutdown,
+      ...checkpoints,
+    });
   }
 
   /** Opens every partition log in every log directory. */
@@ -138,37 +172,32 @@ export class LogManager {
           fs.rmSync(full);
           continue;
         }
-        const tp = parsePartitionDirName(name);
-        // Not partition logs: KRaft's metadata log, and logs being moved (-future) or orphaned (-stray).
-        if (tp === null || tp.topic === '__cluster_metadata' || name.endsWith('-future') || name.endsWith('-stray')) continue;
+        const future = parseFutureDirName(name);
+        const tp = future ?? parsePartitionDirName(name);
+        // Not partition logs: KRaft's metadata log, and logs orphaned (-stray).
+        if (tp === null || tp.topic === '__cluster_metadata' || name.endsWith('-stray') || (future === null && name.endsWith('-future'))) continue;
         const key = partitionKey(tp.topic, tp.partition);
-        if (this.logs.has(key)) {
-          this.logger.error(`duplicate log directories for ${key}: ${full} and ${this.logs.get(key)!.dir}; ignoring ${full}`);
+        const into = future !== null ? this.futures.logs : this.logs;
+        if (into.has(key)) {
+          this.logger.error(`duplicate ${future !== null ? 'future ' : ''}log directories for ${key}: ${full} and ${into.get(key)!.dir}; ignoring ${full}`);
           continue;
         }
         try {
-          const log = PartitionLog.open({
-            dir: full,
-            config: this.logConfigFor(tp.topic),
-            fs,
-            fds: this.fds,
-            clock: this.clock,
-            logger: this.logger,
-            deleter: this.deleter,
-            hadCleanShutdown,
+          const log = this.openLog(full, tp, hadCleanShutdown, {
             recoveryPoint: recoveryPoints.get(key) ?? 0,
             logStartOffset: logStarts.get(key) ?? 0,
             highWatermark: hws.get(key),
           });
-          this.logs.set(key, log);
-          this.logDirOf.set(key, state);
+          into.set(key, log);
+          (future !== null ? this.futures.dirOf : this.logDirOf).set(key, state);
         } catch (e) {
           this.offlinePartitions.set(key, (e as Error).message);
           this.logger.error(`failed to load the log of ${key} in ${full}: ${(e as Error).stack ?? e}; the partition stays offline`);
         }
       }
     }
-    this.logger.info(`loaded ${this.logs.size} logs in ${Date.now() - started} ms`);
+    this.futures.recoverAbandoned(this.offlinePartitions);
+    this.logger.info(`loaded ${this.logs.size} logs (${this.futures.logs.size} being moved) in ${Date.now() - started} ms`);
   }
 
   private readCheckpoint(file: OffsetCheckpointFile, consequence: string): Map<string, number> {
@@ -193,6 +222,7 @@ export class LogManager {
     const config = resolveLogConfig(overrides, this.defaultLogConfig);
     this.topicOverrides.set(topic, { ...overrides });
     for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config);
+    for (const log of this.futures.logs.values()) if (log.topic === topic) log.updateConfig(config);
     return config;
   }
 
@@ -200,6 +230,7 @@ export class LogManager {
   setDefaultLogConfig(config: LogConfig): void {
     this.defaultLogConfig = config;
     for (const log of this.logs.values()) log.updateConfig(this.logConfigFor(log.topic));
+    for (const log of this.futures.logs.values()) log.updateConfig(this.logConfigFor(log.topic));
   }
 
   // ---- logs ----------------------------------------------------------------------------
@@ -210,6 +241,10 @@ export class LogManager {
 
   allLogs(): IterableIterator<PartitionLog> {
     return this.logs.values();
+  }
+
+  private *cleanableLogs(): IterableIterator<PartitionLog> {
+    for (const [key, log] of this.logs) if (!this.futures.logs.has(key)) yield log;
   }
 
   get logCount(): number {
@@ -232,17 +267,8 @@ export class LogManager {
     if (overrides) this.setTopicConfig(topic, overrides);
     const counts = new Map<DirState, number>(this.dirs.map((d) => [d, 0]));
     for (const d of this.logDirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
-    const state = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
-    const log = PartitionLog.open({
-      dir: path.join(state.dir, key),
-      config: this.logConfigFor(topic),
-      fs: this.fs,
-      fds: this.fds,
-      clock: this.clock,
-      logger: this.logger,
-      deleter: this.deleter,
-      hadCleanShutdown: true,
-    });
+    const state = this.futures.takePreferredDir(key) ?? [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    const log = this.openLog(path.join(state.dir, key), { topic, partition }, true);
     this.logs.set(key, log);
     this.logDirOf.set(key, state);
     this.offlinePartitions.delete(key);
@@ -281,6 +307,7 @@ export class LogManager {
 
   private dropLog(topic: string, partition: number, suffix: '-delete' | '-stray'): boolean {
     const key = partitionKey(topic, partition);
+    this.futures.forget(topic, partition);
     const log = this.logs.get(key);
     if (!log) return false;
     this.logs.delete(key);
@@ -288,7 +315,7 @@ export class LogManager {
     this.logDirOf.delete(key);
     log.closeWithoutFlush();
     this.cleaner?.forget(log);
-    const renamed = path.join(state.dir, `${key}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${suffix}`);
+    const renamed = path.join(state.dir, `${key}.${uniqueDirId()}${suffix}`);
     try {
       this.fs.renameSync(log.dir, renamed);
       this.fs.fsyncDirSync(state.dir);
@@ -395,10 +422,13 @@ export class LogManager {
 
   private entriesFor(state: DirState, pick: (log: PartitionLog) => number | null): Map<string, number> {
     const m = new Map<string, number>();
-    for (const [key, log] of this.logs) {
-      if (this.logDirOf.get(key) !== state || log.isOffline) continue;
-      const v = pick(log);
-      if (v !== null) m.set(key, v);
+    // A partition's current and future logs are never in the same directory, so keys do not collide.
+    for (const [logs, dirOf] of [[this.logs, this.logDirOf], [this.futures.logs, this.futures.dirOf]] as const) {
+      for (const [key, log] of logs) {
+        if (dirOf.get(key) !== state || log.isOffline) continue;
+        const v = pick(log);
+        if (v !== null) m.set(key, v);
+      }
     }
     return m;
   }
@@ -433,7 +463,7 @@ export class LogManager {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.cleaner?.shutdown();
-    const all = [...this.logs.values()];
+    const all = [...this.logs.values(), ...this.futures.logs.values()];
     const width = 16;
     let next = 0;
     const worker = async () => {
@@ -445,6 +475,7 @@ export class LogManager {
     await Promise.all(Array.from({ length: Math.min(width, all.length) }, worker));
     const offline = new Set<DirState>();
     for (const [key, log] of this.logs) if (log.isOffline) offline.add(this.logDirOf.get(key)!);
+    for (const [key, log] of this.futures.logs) if (log.isOffline) offline.add(this.futures.dirOf.get(key)!);
     try {
       await this.checkpointRecoveryOffsets();
       await this.checkpointLogStartOffsets();
@@ -465,6 +496,7 @@ export class LogManager {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const log of this.logs.values()) log.closeWithoutFlush();
+    for (const log of this.futures.logs.values()) log.closeWithoutFlush();
     this.fds.closeAll();
   }
 }

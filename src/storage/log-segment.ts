@@ -82,7 +82,7 @@ export class LogSegment {
 
   private constructor(
     private readonly ctx: SegmentContext,
-    readonly dir: string,
+    public dir: string,
     readonly baseOffset: number,
     private readonly owner: { readonly config: LogConfig },
     size: number,
@@ -499,6 +499,19 @@ export class LogSegment {
     renameIfExists(this.ctx.fs, this.logFile.path, logTo);
     this.logFile.path = logTo;
     this.indexes.renameTo(swap);
+  }
+
+  /**
+   * The segment's directory was renamed to `dir` (a log moved between log directories): its
+   * files keep their names there. An open descriptor stays valid across the rename; one opened
+   * later uses the new path.
+   */
+  relocate(dir: string): void {
+    const from = this.dir;
+    const move = (p: string) => path.join(dir, path.relative(from, p));
+    this.logFile.path = move(this.logFile.path);
+    this.indexes.relocate(move);
+    this.dir = dir;
   }
 
   /** Closes and removes all files of the segment. */

@@ -22,6 +22,8 @@ export const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -6;
 export interface PartitionLogOptions {
   /** The partition directory `<log dir>/<topic>-<partition>`; created if missing. */
   dir: string;
+  /** The partition, when the directory's name does not say it (a future log's `<topic>-<partition>.<id>-future`). */
+  topicPartition?: { topic: string; partition: number };
   config?: LogConfig;
   fs?: StorageFs;
   /** Shared descriptor pool (the LogManager's); a private one of 64 otherwise. */

@@ -68,9 +68,15 @@ export class PartitionLog {
   truncations = 0;
   /** Lowest offset truncated to since the cleaner last looked (it pulls its checkpoint back). */
   lowestTruncation = Number.POSITIVE_INFINITY;
+  /**
+   * The log that took this one's place when the partition moved to another log directory
+   * (FutureLogs.replaceCurrentWithFutureLog); this one is closed then. Holders of a log
+   * reference (a follower's fetch state) follow it rather than fail on a closed log.
+   */
+  replacedBy: PartitionLog | null = null;
 
   private constructor(opts: PartitionLogOptions) {
-    const parsed = parsePartitionDirName(path.basename(opts.dir));
+    const parsed = opts.topicPartition ?? parsePartitionDirName(path.basename(opts.dir));
     const fs = opts.fs ?? new NodeFs();
     const logger = opts.logger ?? consoleLogger();
     this.local = new LocalLog({
@@ -577,6 +583,15 @@ export class PartitionLog {
       }
     }
     local.close();
+  }
+
+  /**
+   * Renames the partition directory to `dir`, the log staying open (Kafka's UnifiedLog.renameDir):
+   * a future log taking the current log's place, or the replaced log set aside for deletion.
+   */
+  renameDir(dir: string): void {
+    this.local.renameDir(dir);
+    this.producerState.dir = dir;
   }
 
   /** Closes without flushing (a failed disk, or simulated crashes in tests). */

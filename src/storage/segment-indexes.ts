@@ -174,6 +174,13 @@ export class SegmentIndexes {
     return 0;
   }
 
+  /** Points the index files at `rename`d paths their directory already moved to (no file is renamed). */
+  relocate(rename: (file: string) => string): void {
+    this.offsetIndex.file = rename(this.offsetIndex.file);
+    this.timeIndex.file = rename(this.timeIndex.file);
+    this.txnIndex.file = rename(this.txnIndex.file);
+  }
+
   /** Renames the index files with `rename` (a suffix change). */
   renameTo(rename: (file: string) => string): void {
     this.offsetIndex.renameTo(rename(this.offsetIndex.file));

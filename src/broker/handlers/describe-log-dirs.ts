@@ -2,7 +2,9 @@
 // partitions it holds (all, or those asked for), their sizes and offset lag; v2 is flexible,
 // v3 adds a top-level error code, v4 the directory's total and usable bytes, v5 whether the
 // directory is cordoned (KIP-1066), which a Millrace log directory never is: it has no
-// cordoning, so every directory takes new partitions.
+// cordoning, so every directory takes new partitions. A partition being moved between
+// directories (AlterReplicaLogDirs) shows twice: its current log, and its future log with
+// isFuture set and its lag behind the current one.
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -10,6 +12,7 @@ import type { DescribeLogDirsResult, DescribeLogDirsTopic } from '../../protocol
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { AclOperation } from '../../cluster/acls.js';
 import { authorizeCluster } from '../authorize.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
 import { defineHandler } from './handler.js';
 
 async function space(dir: string): Promise<{ total: bigint; usable: bigint }> {
@@ -19,6 +22,18 @@ async function space(dir: string): Promise<{ total: bigint; usable: bigint }> {
   } catch {
     return { total: -1n, usable: -1n };
   }
+}
+
+function addLog(byDir: Map<string, Map<string, DescribeLogDirsTopic>>, wanted: Set<string> | null, log: PartitionLog, isFuture: boolean, offsetLag: bigint): void {
+  if (wanted !== null && !wanted.has(`${log.topic}\u0000${log.partition}`)) return;
+  const topics = byDir.get(path.resolve(path.dirname(log.dir)));
+  if (topics === undefined) return;
+  let t = topics.get(log.topic);
+  if (t === undefined) {
+    t = { name: log.topic, partitions: [] };
+    topics.set(log.topic, t);
+  }
+  t.partitions.push({ partitionIndex: log.partition, partitionSize: BigInt(log.size), offsetLag, isFutureKey: isFuture });
 }
 
 export const describeLogDirsHandler = defineHandler({
@@ -37,21 +52,12 @@ export const describeLogDirsHandler = defineHandler({
     const byDir = new Map<string, Map<string, DescribeLogDirsTopic>>();
     const dirs = broker.logs.config['log.dirs'].map((d) => path.resolve(d));
     for (const d of dirs) byDir.set(d, new Map());
-    for (const log of broker.logs.allLogs()) {
-      if (wanted !== null && !wanted.has(`${log.topic}\u0000${log.partition}`)) continue;
-      const topics = byDir.get(path.resolve(path.dirname(log.dir)));
-      if (topics === undefined) continue;
-      let t = topics.get(log.topic);
-      if (t === undefined) {
-        t = { name: log.topic, partitions: [] };
-        topics.set(log.topic, t);
-      }
-      t.partitions.push({
-        partitionIndex: log.partition,
-        partitionSize: BigInt(log.size),
-        offsetLag: BigInt(Math.max(log.highWatermark - log.logEndOffset, 0)),
-        isFutureKey: false,
-      });
+    // Current logs, then future ones (a partition moving between directories, KIP-113).
+    for (const log of broker.logs.allLogs()) addLog(byDir, wanted, log, false, BigInt(Math.max(log.highWatermark - log.logEndOffset, 0)));
+    for (const future of broker.logs.futures.logs.values()) {
+      // ReplicaManager.getLogEndOffsetLag: how far the future log is behind the current one.
+      const current = broker.logs.getLog(future.topic, future.partition);
+      addLog(byDir, wanted, future, true, current === undefined ? -1n : BigInt(current.logEndOffset - future.logEndOffset));
     }
     const results: DescribeLogDirsResult[] = [];
     for (const [dir, topics] of byDir) {

@@ -276,6 +276,11 @@ const defs: ConfigDef[] = [
   // The rate is measured over this many windows of this length (ReplicationQuotaManagerConfig).
   { name: 'replication.quota.window.num', type: 'int', default: '11', min: 1 },
   { name: 'replication.quota.window.size.seconds', type: 'int', default: '1', min: 1 },
+  // Moving replicas between log directories (src/broker/log-dir-mover.ts): the copy's bound,
+  // dynamic only as in Kafka, and the windows its rate is measured over.
+  { name: 'replica.alter.log.dirs.io.max.bytes.per.second', type: 'long', default: LONG_MAX, min: 0, dynamic: true },
+  { name: 'alter.log.dirs.replication.quota.window.num', type: 'int', default: '11', min: 1 },
+  { name: 'alter.log.dirs.replication.quota.window.size.seconds', type: 'int', default: '1', min: 1 },
   // Client quotas (src/broker/quotas/): rates measured over this many windows of this length.
   { name: 'quota.window.num', type: 'int', default: '11', min: 1 },
   { name: 'quota.window.size.seconds', type: 'int', default: '1', min: 1 },

@@ -172,6 +172,10 @@ test('DescribeProducers, DescribeLogDirs, ElectLeaders, reassignments, SCRAM cre
   const dld = await logDirs(denied);
   assert.deepEqual([dld.errorCode, dld.results], [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, []]);
   assert.ok((await logDirs(allowed)).results.length > 0);
+  // AlterReplicaLogDirs: ALTER on the cluster, else every partition named is refused.
+  const alterDirs = (c: WireClient) => c.request(ApiKey.AlterReplicaLogDirs, 2, { dirs: [{ path: '/nowhere', topics: [{ name: TOPIC, partitions: [0, 1] }] }] });
+  assert.deepEqual((await alterDirs(denied)).results.map((t) => [t.topicName, t.partitions.map((p) => [p.partitionIndex, p.errorCode])]), [[TOPIC, [[0, ErrorCode.CLUSTER_AUTHORIZATION_FAILED], [1, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]]]]);
+  assert.equal((await alterDirs(allowed)).results[0]!.partitions[0]!.errorCode, ErrorCode.LOG_DIR_NOT_FOUND);
   const elect = await denied.request(ApiKey.ElectLeaders, 2, { ...defaultElectLeadersRequest(), electionType: 0, topicPartitions: [{ topic: TOPIC, partitions: [0] }], timeoutMs: 1000 });
   assert.deepEqual([elect.errorCode, elect.replicaElectionResults[0]!.partitionResult[0]!.errorCode], [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
   const reassign = await denied.request(ApiKey.AlterPartitionReassignments, 0, { timeoutMs: 1000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [1] }] }] });
