@@ -16,8 +16,6 @@ import { startTarget, type CompatTarget } from './setup/target.js';
 
 /** API name -> why Millrace's range differs from Kafka 4.4.0's. */
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  // Streams topology descriptions (KIP-1331): another part of issue 17, not built yet.
-  StreamsGroupTopologyDescriptionUpdate: 'streams topology descriptions not built yet',
   // Broker-to-broker share group state (the share coordinator's), not a client API.
   InitializeShareGroupState: 'broker-internal (share coordinator)',
   ReadShareGroupState: 'broker-internal (share coordinator)',
