@@ -2,7 +2,7 @@
 // topology (as configured against the topics: partition counts decided, no subtopologies
 // while not ready) and each member's process, endpoint, tags, task offsets, and current and
 // target tasks. v1 (KIP-1331, KIP-1357) adds the topology description and its status when
-// asked for (NOT_AVAILABLE without a plugin or a stored description of the group's topology
+// asked for (NOT_STORED without a plugin or a stored description of the group's topology
 // epoch, ERROR when the plugin fails, AVAILABLE with the description) and the assignor name. A group id that is not a streams group answers GROUP_ID_NOT_FOUND with
 // Kafka's message; an empty id INVALID_GROUP_ID. As KafkaApis: DESCRIBE on the group, and on
 // every topic of its topology.

@@ -87,7 +87,7 @@ export async function streamsGroupTopologyDescriptionUpdate(host: StreamsGroupsH
 /** StreamsGroupDescribe's topology description for a described group (v1, when asked). */
 export function streamsGroupDescription(host: StreamsGroupsHost, groupId: string): AttachedDescription {
   const group = host.streams.group(groupId);
-  if (group === undefined) return { topologyDescription: null, topologyDescriptionStatus: DescriptionStatus.NotAvailable };
+  if (group === undefined) return { topologyDescription: null, topologyDescriptionStatus: DescriptionStatus.NotStored };
   return host.streams.descriptions.attach(group);
 }
 

@@ -1,6 +1,6 @@
 // KIP-1331 over the wire, as Kafka 4.4 answers: without group.streams.topology.description.plugin.class
 // the update is refused with UNSUPPORTED_VERSION and Kafka's message, heartbeats never ask and
-// describe says NOT_AVAILABLE when asked; with Kafka's InMemoryTopologyDescriptionPlugin a
+// describe says NOT_STORED when asked; with Kafka's InMemoryTopologyDescriptionPlugin a
 // heartbeat asks once (then the backoff holds), the update's checks answer Kafka's codes and
 // messages, describe returns what was pushed (AVAILABLE), and the clean-up and DeleteGroups
 // remove it. Any other plugin class stops the broker at start-up.
@@ -76,7 +76,7 @@ test('ApiVersions advertises StreamsGroupTopologyDescriptionUpdate 0-0', async (
   assert.deepEqual([k?.minVersion, k?.maxVersion], [0, 0]);
 });
 
-test('without a plugin: UNSUPPORTED_VERSION with Kafka\'s message, no request in heartbeats, NOT_AVAILABLE in describe', async () => {
+test('without a plugin: UNSUPPORTED_VERSION with Kafka\'s message, no request in heartbeats, NOT_STORED in describe', async () => {
   const c = plain.client;
   const joined = await c.request(ApiKey.StreamsGroupHeartbeat, 1, join('td-plain', 'm1'));
   assert.equal(joined.errorCode, ErrorCode.NONE, joined.errorMessage ?? '');

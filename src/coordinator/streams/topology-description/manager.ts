@@ -18,7 +18,7 @@ import type { TopologyDescription } from '../../../protocol/generated/streams-gr
 /** StreamsGroupDescribe's TopologyDescriptionStatus. */
 export const enum DescriptionStatus {
   NotRequested = 0,
-  NotAvailable = 1,
+  NotStored = 1,
   Error = 2,
   Available = 3,
 }
@@ -86,22 +86,22 @@ export class TopologyDescriptionManager {
 
   /**
    * The description and status StreamsGroupDescribe v1 attaches when asked
-   * (attachTopologyDescriptions): NOT_AVAILABLE without a plugin, a topology, or a stored
+   * (attachTopologyDescriptions): NOT_STORED without a plugin, a topology, or a stored
    * description of the group's topology epoch; ERROR when the plugin fails; else AVAILABLE.
    */
   attach(group: StreamsGroup): AttachedDescription {
     const plugin = this.plugin;
     const epoch = currentTopologyEpoch(group);
-    if (plugin === null || epoch < 0) return notAvailable();
+    if (plugin === null || epoch < 0) return notStored();
     const stored = group.storedDescriptionTopologyEpoch;
-    if (!isReliablyStored(stored) || stored !== epoch) return notAvailable();
+    if (!isReliablyStored(stored) || stored !== epoch) return notStored();
     let description: TopologyDescriptionValue | null;
     try {
       description = plugin.getTopology(group.groupId, epoch);
     } catch {
       return { topologyDescription: null, topologyDescriptionStatus: DescriptionStatus.Error };
     }
-    if (description === null) return notAvailable();
+    if (description === null) return notStored();
     try {
       return { topologyDescription: descriptionToDescribe(description), topologyDescriptionStatus: DescriptionStatus.Available };
     } catch {
@@ -138,6 +138,6 @@ export class TopologyDescriptionManager {
   }
 }
 
-function notAvailable(): AttachedDescription {
-  return { topologyDescription: null, topologyDescriptionStatus: DescriptionStatus.NotAvailable };
+function notStored(): AttachedDescription {
+  return { topologyDescription: null, topologyDescriptionStatus: DescriptionStatus.NotStored };
 }

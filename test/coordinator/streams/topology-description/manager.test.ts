@@ -45,11 +45,11 @@ test('descriptionRequired: v1, a plugin, a member, no error, an epoch the plugin
 test('attach: every status', () => {
   const plugin = new InMemoryTopologyDescriptionPlugin();
   const m = new TopologyDescriptionManager(plugin, clock);
-  assert.equal(new TopologyDescriptionManager(null, clock).attach(groupAt(1, 1)).topologyDescriptionStatus, DescriptionStatus.NotAvailable);
-  assert.equal(m.attach(groupAt(null)).topologyDescriptionStatus, DescriptionStatus.NotAvailable, 'no topology');
-  assert.equal(m.attach(groupAt(1, -2)).topologyDescriptionStatus, DescriptionStatus.NotAvailable, 'uncertain');
-  assert.equal(m.attach(groupAt(2, 1)).topologyDescriptionStatus, DescriptionStatus.NotAvailable, 'another epoch stored');
-  assert.equal(m.attach(groupAt(1, 1)).topologyDescriptionStatus, DescriptionStatus.NotAvailable, 'the plugin lost it');
+  assert.equal(new TopologyDescriptionManager(null, clock).attach(groupAt(1, 1)).topologyDescriptionStatus, DescriptionStatus.NotStored);
+  assert.equal(m.attach(groupAt(null)).topologyDescriptionStatus, DescriptionStatus.NotStored, 'no topology');
+  assert.equal(m.attach(groupAt(1, -2)).topologyDescriptionStatus, DescriptionStatus.NotStored, 'uncertain');
+  assert.equal(m.attach(groupAt(2, 1)).topologyDescriptionStatus, DescriptionStatus.NotStored, 'another epoch stored');
+  assert.equal(m.attach(groupAt(1, 1)).topologyDescriptionStatus, DescriptionStatus.NotStored, 'the plugin lost it');
   plugin.setTopology('g', 1, desc);
   assert.deepEqual(m.attach(groupAt(1, 1)), { topologyDescription: { subtopologies: [{ subtopologyId: '0', nodes: [] }], globalStores: [] }, topologyDescriptionStatus: DescriptionStatus.Available });
   const failing: TopologyDescriptionPlugin = { ...plugin, getTopology: () => { throw new Error('down'); }, setTopology: () => undefined, deleteTopology: () => undefined, close: () => undefined };
