@@ -54,7 +54,7 @@ import {
   streamsGroupDescribe, streamsGroupDescription, streamsGroupHeartbeat, streamsGroupTopologyDescriptionUpdate, type StreamsGroupsHost, type StreamsHeartbeatAnswer,
 } from './streams-groups.js';
 import type { AttachedDescription } from '../streams/topology-description/manager.js';
-import { cleanUpDescriptions, type DescriptionUpdate, type DescriptionUpdateResult } from '../streams/topology-description/update.js';
+import { cleanUpDescriptions, deleteDescriptionBeforeGroup, type DescriptionUpdate, type DescriptionUpdateResult } from '../streams/topology-description/update.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
 import { ShareGroupManager, type ShareHeartbeatRequest } from '../share/share-group-manager.js';
 import type { ShareGroupRecord } from '../share/share-group-records.js';
@@ -538,13 +538,7 @@ export class GroupCoordinator {
         waits.push(deleteShareGroup(this.shareHost, groupId, result));
         continue;
       }
-      // Kafka deletes a streams group's topology description before the group (deleteStreamsTopologyDescriptions).
-      if (streams !== undefined && streams.storedDescriptionTopologyEpoch !== -1 && !this.streams.descriptions.deleteTopology(groupId)) {
-        result.errorCode = ErrorCode.GROUP_DELETION_FAILED;
-        result.errorMessage = 'Topology description plugin failed to delete the topology.';
-        continue;
-      }
-      if (streams !== undefined) this.streams.descriptions.backoff.clearGroup(groupId);
+      if (streams !== undefined && !deleteDescriptionBeforeGroup(this.streams, streams, result)) continue;
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
       if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));
@@ -589,18 +583,9 @@ export class GroupCoordinator {
     });
   }
 
-  private descriptionCleanupInFlight = false;
-
-  /**
-   * KIP-1331's clean-up cycle, at the same interval as Kafka's: the descriptions of empty
-   * streams groups without offsets are deleted from the plugin, so that the groups can
-   * expire. A cycle still running skips the next.
-   */
+  /** KIP-1331's clean-up cycle (update.ts), at Kafka's interval: empty streams groups' descriptions deleted so that the groups can expire. */
   cleanupTopologyDescriptions(): Promise<number> | null {
-    if (!this.streams.descriptions.configured || this.descriptionCleanupInFlight) return null;
-    this.descriptionCleanupInFlight = true;
-    const hasOffsets = (groupId: string): boolean => (this.offsets.store.group(groupId)?.size ?? 0) > 0;
-    return cleanUpDescriptions(this.streams, hasOffsets).finally(() => void (this.descriptionCleanupInFlight = false));
+    return cleanUpDescriptions(this.streams, (groupId) => (this.offsets.store.group(groupId)?.size ?? 0) > 0);
   }
 
   /**

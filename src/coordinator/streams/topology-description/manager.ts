@@ -59,6 +59,8 @@ export function currentTopologyEpoch(group: StreamsGroup): number {
 export class TopologyDescriptionManager {
   readonly plugin: TopologyDescriptionPlugin | null;
   readonly backoff: TopologyDescriptionBackoff;
+  /** A clean-up cycle is running (update.ts). */
+  cycleInFlight = false;
 
   constructor(plugin: TopologyDescriptionPlugin | null, clock: Clock, random: () => number = Math.random) {
     this.plugin = plugin;

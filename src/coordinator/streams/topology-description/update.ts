@@ -118,8 +118,15 @@ export async function updateTopologyDescription(mgr: StreamsGroupManager, req: D
  * deleted, and then marked as holding none (or uncertain again, if a push came meanwhile),
  * so that the group can expire. `hasOffsets` tells whether a group still has committed offsets.
  */
-export async function cleanUpDescriptions(mgr: StreamsGroupManager, hasOffsets: (groupId: string) => boolean): Promise<number> {
-  if (!mgr.descriptions.configured) return 0;
+export function cleanUpDescriptions(mgr: StreamsGroupManager, hasOffsets: (groupId: string) => boolean): Promise<number> | null {
+  const descriptions = mgr.descriptions;
+  // A cycle still running skips this one (Kafka's cycleInFlight).
+  if (!descriptions.configured || descriptions.cycleInFlight) return null;
+  descriptions.cycleInFlight = true;
+  return cleanUpCycle(mgr, hasOffsets).finally(() => void (descriptions.cycleInFlight = false));
+}
+
+async function cleanUpCycle(mgr: StreamsGroupManager, hasOffsets: (groupId: string) => boolean): Promise<number> {
   let cleaned = 0;
   for (const group of [...mgr.groups.values()]) {
     if (!group.isEmpty || group.storedDescriptionTopologyEpoch === NO_STORED_EPOCH || hasOffsets(group.groupId)) continue;
@@ -141,4 +148,19 @@ export async function cleanUpDescriptions(mgr: StreamsGroupManager, hasOffsets: 
     }
   }
   return cleaned;
+}
+
+/**
+ * DeleteGroups on a streams group (deleteStreamsTopologyDescriptions): the description the
+ * plugin may hold goes first; false (GROUP_DELETION_FAILED with Kafka's message set on the
+ * result) when the plugin fails, and the group stays.
+ */
+export function deleteDescriptionBeforeGroup(mgr: StreamsGroupManager, group: StreamsGroup, result: { errorCode: number; errorMessage: string | null }): boolean {
+  if (group.storedDescriptionTopologyEpoch !== NO_STORED_EPOCH && !mgr.descriptions.deleteTopology(group.groupId)) {
+    result.errorCode = ErrorCode.GROUP_DELETION_FAILED;
+    result.errorMessage = 'Topology description plugin failed to delete the topology.';
+    return false;
+  }
+  mgr.descriptions.backoff.clearGroup(group.groupId);
+  return true;
 }
