@@ -16,8 +16,6 @@ import { startTarget, type CompatTarget } from './setup/target.js';
 
 /** API name -> why Millrace's range differs from Kafka 4.4.0's. */
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  // Streams topology descriptions (KIP-1331): another part of issue 17, not built yet.
-  StreamsGroupTopologyDescriptionUpdate: 'streams topology descriptions not built yet',
   // KRaft quorum and registration APIs: Millrace's metadata quorum is etcd, not KRaft.
   DescribeQuorum: 'KRaft only',
   AddRaftVoter: 'KRaft only',

@@ -1,9 +1,9 @@
 // StreamsGroupDescribe (key 89), versions 0-1: KIP-1071 streams groups with their epochs,
 // topology (as configured against the topics: partition counts decided, no subtopologies
 // while not ready) and each member's process, endpoint, tags, task offsets, and current and
-// target tasks. v1 (KIP-1331, KIP-1357) adds the topology description and its status (no
-// topology description plugin here: NOT_REQUESTED, or NOT_STORED when asked for) and the
-// assignor name. A group id that is not a streams group answers GROUP_ID_NOT_FOUND with
+// target tasks. v1 (KIP-1331, KIP-1357) adds the topology description and its status when
+// asked for (NOT_STORED without a plugin or a stored description of the group's topology
+// epoch, ERROR when the plugin fails, AVAILABLE with the description) and the assignor name. A group id that is not a streams group answers GROUP_ID_NOT_FOUND with
 // Kafka's message; an empty id INVALID_GROUP_ID. As KafkaApis: DESCRIBE on the group, and on
 // every topic of its topology.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -17,9 +17,8 @@ import type { BrokerContext } from '../context.js';
 import { streamsGroupProtocolEnabled } from '../feature-gates.js';
 import { defineHandler, type RequestInfo } from './handler.js';
 
-/** TopologyDescriptionStatus: 0 not requested, 1 no description stored. */
+/** TopologyDescriptionStatus: 0 not requested (or the group failed). */
 const NOT_REQUESTED = 0;
-const NOT_STORED = 1;
 
 function failed(groupId: string, errorCode: number, errorMessage: string | null = null): DescribedGroup {
   return {
@@ -55,11 +54,12 @@ export const streamsGroupDescribeHandler = defineHandler({
       const d = groups.streamsGroupDescribe(groupId);
       if (d.errorCode !== ErrorCode.NONE) return failed(groupId, d.errorCode, d.errorMessage);
       if (broker.authorizer !== null && !topicsDescribable(broker, info, d)) return failed(groupId, ErrorCode.TOPIC_AUTHORIZATION_FAILED, UNDESCRIBABLE_TOPICS);
+      const description = info.apiVersion >= 1 && request.includeTopologyDescription ? groups.streamsGroupDescription(groupId) : null;
       return {
         ...d,
         authorizedOperations: request.includeAuthorizedOperations ? groupAuthorizedOperations(broker, info, groupId) : UNKNOWN_AUTHORIZED_OPERATIONS,
-        topologyDescription: null,
-        topologyDescriptionStatus: info.apiVersion >= 1 && request.includeTopologyDescription ? NOT_STORED : NOT_REQUESTED,
+        topologyDescription: description?.topologyDescription ?? null,
+        topologyDescriptionStatus: description?.topologyDescriptionStatus ?? NOT_REQUESTED,
         assignorName: info.apiVersion >= 1 ? d.assignorName : null,
       };
     });

@@ -4,9 +4,9 @@
 // member leaving for a while). The response carries the member's epoch, the tasks it is to
 // run when they changed, statuses (missing topics, stale topology, a shutdown request) and,
 // when the member's endpoint information is behind, the partitions of every member's
-// endpoint for interactive queries. v1 (KIP-1331) adds TopologyDescriptionRequired (always
-// false here: no topology description plugin) and AcceptableRecoveryLag as an int64; v0 has
-// it as AcceptableRecoveryLagLegacy. As KafkaApis: READ on the group; a topology may not use
+// endpoint for interactive queries. v1 (KIP-1331) adds TopologyDescriptionRequired (set when
+// a topology description plugin lacks the group's topology epoch, with Kafka's backoff) and
+// AcceptableRecoveryLag as an int64; v0 has it as AcceptableRecoveryLagLegacy. As KafkaApis: READ on the group; a topology may not use
 // Kafka's internal topics or invalid names, and needs DESCRIBE on all its topics; internal
 // topics the group needs are created (CREATE on the cluster or the topic) once the heartbeat
 // is answered by the coordinator, or reported in the MISSING_INTERNAL_TOPICS status. The
@@ -47,12 +47,12 @@ function topologyTopics(request: StreamsGroupHeartbeatRequest): string[] {
 }
 
 /** The response on the wire: v0 carries the acceptable recovery lag as an int32, v1 as an int64. */
-function toWire(r: StreamsHeartbeatResponse, v: number): StreamsGroupHeartbeatResponse {
+function toWire(r: StreamsHeartbeatResponse, v: number, topologyDescriptionRequired: boolean): StreamsGroupHeartbeatResponse {
   return {
     throttleTimeMs: 0, errorCode: r.errorCode, errorMessage: r.errorMessage, memberId: r.memberId, memberEpoch: r.memberEpoch, heartbeatIntervalMs: r.heartbeatIntervalMs,
     acceptableRecoveryLagLegacy: v === 0 ? Math.min(r.acceptableRecoveryLag, 2_147_483_647) : 0, taskOffsetIntervalMs: r.taskOffsetIntervalMs,
     acceptableRecoveryLag: v >= 1 ? BigInt(r.acceptableRecoveryLag) : -1n, status: r.status, activeTasks: r.activeTasks, standbyTasks: r.standbyTasks, warmupTasks: r.warmupTasks,
-    topologyDescriptionRequired: false, endpointInformationEpoch: r.endpointInformationEpoch,
+    topologyDescriptionRequired: v >= 1 && topologyDescriptionRequired, endpointInformationEpoch: r.endpointInformationEpoch,
     partitionsByUserEndpoint: r.partitionsByUserEndpoint === null ? null : r.partitionsByUserEndpoint.map((e) => ({
       userEndpoint: e.userEndpoint, activePartitions: e.activePartitions, standbyPartitions: e.standbyPartitions,
     })),
@@ -116,7 +116,7 @@ export const streamsGroupHeartbeatHandler = defineHandler({
       userEndpoint: request.userEndpoint, clientTags: request.clientTags, taskOffsets: request.taskOffsets, taskEndOffsets: request.taskEndOffsets,
       shutdownApplication: request.shutdownApplication, clientId: info.clientId ?? '', clientHost: clientHostOf(info.clientAddress), apiVersion: info.apiVersion,
     });
-    const response = toWire(outcome.response, info.apiVersion);
+    const response = toWire(outcome.response, info.apiVersion, outcome.topologyDescriptionRequired);
     if (response.errorCode === ErrorCode.NONE && outcome.topicsToCreate.length > 0) await createInternalTopics(broker, info, outcome.topicsToCreate, response);
     return response;
   },

@@ -101,6 +101,7 @@ const DOCS: Readonly<Record<string, string>> = {
   'quota.window.size.seconds': 'Length of each sample measuring client quotas.',
   'replica.selector.class': 'Which replica a consumer with a rack (client.rack) fetches from: org.apache.kafka.common.replica.RackAwareReplicaSelector picks an in-sync replica in its rack; unset, always the leader.',
   'controlled.shutdown.enable': 'In a cluster, move leadership away and leave the ISRs before a broker stops.',
+  'group.streams.topology.description.plugin.class': 'KIP-1331: org.apache.kafka.server.streams.InMemoryTopologyDescriptionPlugin keeps the topology description each Kafka Streams group pushes, for StreamsGroupDescribe; unset, the feature is off. Any other class stops the broker at start-up.',
   'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer turns on ACL authorization; empty allows every request.',
   'super.users': 'Semicolon-separated principals (User:name) allowed every operation whatever the ACLs say.',
   'allow.everyone.if.no.acl.found': 'Allow a request on a resource that has no ACL at all, instead of denying it.',

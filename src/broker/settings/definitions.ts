@@ -8,6 +8,7 @@
 import { between, invalidValue, oneOf, type Validator } from '../../common/config-def.js';
 import { parseMetadataStore } from '../../cluster/metadata-store-url.js';
 import { parseConsoleListeners } from './console-listeners.js';
+import { pluginClassError } from '../../coordinator/streams/topology-description/plugin.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../security/authorizer/standard-authorizer.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/topic-configs.js';
 
@@ -66,6 +67,16 @@ const metadataStoreValidator: Validator = (name, value) => {
 const authorizerClassValidator: Validator = (name, value) => {
   const v = value === null ? '' : String(value).trim();
   if (v !== '' && v !== STANDARD_AUTHORIZER_CLASS) throw invalidValue(name, value, `Class ${v} cannot be found`);
+};
+
+/**
+ * `group.streams.topology.description.plugin.class` (KIP-1331): unset, or Kafka's
+ * InMemoryTopologyDescriptionPlugin, which Millrace serves natively; Kafka stops at start-up
+ * on a class it cannot load, and so does Millrace on any other name.
+ */
+const topologyDescriptionPluginValidator: Validator = (name, value) => {
+  const error = pluginClassError(value === null ? null : String(value));
+  if (error !== null) throw invalidValue(name, value, error);
 };
 
 /** `console.listeners`: empty, or comma-separated http(s)://host:port (port 0: any free port). */
@@ -212,6 +223,7 @@ const defs: ConfigDef[] = [
   { name: 'group.streams.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
   { name: 'group.streams.num.standby.replicas', type: 'int', default: '0', min: 0 },
   { name: 'group.streams.max.standby.replicas', type: 'int', default: '2', min: 0 },
+  { name: 'group.streams.topology.description.plugin.class', type: 'string', default: null, validator: topologyDescriptionPluginValidator },
   // KIP-932 share groups (GroupCoordinatorConfig and ShareGroupConfig in Kafka 4.4), with Kafka's bounds.
   { name: 'group.share.session.timeout.ms', type: 'int', default: '45000', min: 1 },
   { name: 'group.share.min.session.timeout.ms', type: 'int', default: '45000', min: 1 },

@@ -50,7 +50,11 @@ import type { DescribedGroup as DescribedConsumerGroup } from '../../protocol/ge
 import { StreamsGroupManager } from '../streams/streams-group-manager.js';
 import type { StreamsHeartbeatRequest } from '../streams/heartbeat-types.js';
 import type { DescribedStreamsGroup } from '../streams/streams-group-describe.js';
-import { streamsGroupDescribe, streamsGroupHeartbeat, type StreamsGroupsHost, type StreamsHeartbeatAnswer } from './streams-groups.js';
+import {
+  streamsGroupDescribe, streamsGroupDescription, streamsGroupHeartbeat, streamsGroupTopologyDescriptionUpdate, type StreamsGroupsHost, type StreamsHeartbeatAnswer,
+} from './streams-groups.js';
+import type { AttachedDescription } from '../streams/topology-description/manager.js';
+import { cleanUpDescriptions, deleteDescriptionBeforeGroup, type DescriptionUpdate, type DescriptionUpdateResult } from '../streams/topology-description/update.js';
 import { defaultShareGroupConfig, shareGroupConfigFrom, type ShareGroupConfig } from '../share/share-config.js';
 import { ShareGroupManager, type ShareHeartbeatRequest } from '../share/share-group-manager.js';
 import type { ShareGroupRecord } from '../share/share-group-records.js';
@@ -170,6 +174,7 @@ export class GroupCoordinator {
     this.groups.unloadAll();
     this.consumer.unloadAll();
     this.streams.unloadGroups(() => true);
+    this.streams.descriptions.close();
     this.share.unloadGroups(() => true);
     this.offsets.store.clear();
   }
@@ -373,6 +378,21 @@ export class GroupCoordinator {
     return streamsGroupDescribe(this.streamsHost, groupId);
   }
 
+  /** StreamsGroupDescribe v1's topology description and its status, for a group described without error. */
+  streamsGroupDescription(groupId: string): AttachedDescription {
+    return streamsGroupDescription(this.streamsHost, groupId);
+  }
+
+  /** StreamsGroupTopologyDescriptionUpdate (KIP-1331) after the handler's checks. */
+  streamsGroupTopologyDescriptionUpdate(req: DescriptionUpdate): Promise<DescriptionUpdateResult> {
+    return streamsGroupTopologyDescriptionUpdate(this.streamsHost, req);
+  }
+
+  /** Whether group.streams.topology.description.plugin.class names a plugin. */
+  get streamsTopologyDescriptionPluginConfigured(): boolean {
+    return this.streams.descriptions.configured;
+  }
+
   sync(req: SyncRequest, respond: SyncCallback): void {
     const consumer = this.consumer.group(req.groupId);
     if (consumer === undefined) return syncGroup(this.groups, req, respond);
@@ -518,6 +538,7 @@ export class GroupCoordinator {
         waits.push(deleteShareGroup(this.shareHost, groupId, result));
         continue;
       }
+      if (streams !== undefined && !deleteDescriptionBeforeGroup(this.streams, streams, result)) continue;
       const records: CoordinatorRecord[] = [];
       const deleted = this.offsets.deleteAll(groupId, records as OffsetRecord[]);
       if (consumer !== undefined) records.push(...ConsumerGroupManager.groupTombstones(consumer));
@@ -557,8 +578,14 @@ export class GroupCoordinator {
   private scheduleExpiration(): void {
     this.timer.schedule(EXPIRATION_KEY, this.config.offsetsRetentionCheckIntervalMs, () => {
       this.cleanupGroupMetadata();
+      this.cleanupTopologyDescriptions();
       this.scheduleExpiration();
     });
+  }
+
+  /** KIP-1331's clean-up cycle (update.ts), at Kafka's interval: empty streams groups' descriptions deleted so that the groups can expire. */
+  cleanupTopologyDescriptions(): Promise<number> | null {
+    return cleanUpDescriptions(this.streams, (groupId) => (this.offsets.store.group(groupId)?.size ?? 0) > 0);
   }
 
   /**
@@ -576,7 +603,9 @@ export class GroupCoordinator {
       if (consumer !== undefined) {
         if (allExpired && consumer.isEmpty) records.push(...ConsumerGroupManager.groupTombstones(consumer));
       } else if (streams !== undefined) {
-        if (allExpired && streams.isEmpty) records.push(...StreamsGroupManager.groupTombstones(streams));
+        // With a description plugin, a group whose description it may hold waits for the description clean-up (StreamsGroup.shouldExpire).
+        const expirable = !this.streams.descriptions.configured || streams.storedDescriptionTopologyEpoch === -1;
+        if (allExpired && streams.isEmpty && expirable) records.push(...StreamsGroupManager.groupTombstones(streams));
       } else if (allExpired && this.groups.validateDeleteGroup(groupId) === ErrorCode.NONE) {
         records.push(groupTombstone(groupId));
       }

@@ -27,6 +27,8 @@ export interface StreamsGroupConfig {
   taskOffsetIntervalMs: number;
   /** Kafka's internal group.streams.acceptable.recovery.lag (10000 offsets). */
   acceptableRecoveryLag: number;
+  /** group.streams.topology.description.plugin.class (KIP-1331): null, the feature off. */
+  topologyDescriptionPluginClass: string | null;
 }
 
 export function defaultStreamsGroupConfig(overrides: Partial<StreamsGroupConfig> = {}): StreamsGroupConfig {
@@ -43,6 +45,7 @@ export function defaultStreamsGroupConfig(overrides: Partial<StreamsGroupConfig>
     maxStandbyReplicas: 2,
     taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,
     acceptableRecoveryLag: ACCEPTABLE_RECOVERY_LAG,
+    topologyDescriptionPluginClass: null,
     ...overrides,
   };
 }
@@ -78,5 +81,6 @@ export function streamsGroupConfigFrom(config: ConfigValues): StreamsGroupConfig
     maxStandbyReplicas: config.int('group.streams.max.standby.replicas'),
     taskOffsetIntervalMs: TASK_OFFSET_INTERVAL_MS,
     acceptableRecoveryLag: ACCEPTABLE_RECOVERY_LAG,
+    topologyDescriptionPluginClass: config.raw('group.streams.topology.description.plugin.class'),
   });
 }

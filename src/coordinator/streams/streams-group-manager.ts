@@ -21,10 +21,12 @@ import { StreamsGroup, StreamsGroupState } from './streams-group.js';
 import { StreamsMemberState, type StreamsMember } from './streams-member.js';
 import { replayStreamsRecord } from './streams-replay.js';
 import {
-  currentAssignmentTombstone, groupMetadataRecord, memberMetadataTombstone, targetEpochRecord, targetMemberRecord, topologyRecord,
+  currentAssignmentTombstone, groupMetadataRecord, memberMetadataTombstone, metadataOf, targetEpochRecord, targetMemberRecord, topologyRecord,
   type StreamsGroupRecord,
 } from './streams-records.js';
 import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
+import { TopologyDescriptionManager } from './topology-description/manager.js';
+import { createTopologyDescriptionPlugin } from './topology-description/plugin.js';
 
 /** A streams group's settings, its own configs over the broker's (StreamsGroupManager.settings). */
 export interface StreamsGroupSettings {
@@ -69,6 +71,8 @@ export class StreamsGroupManager {
   readonly logger: Logger;
   readonly topics: TopicsSource | null;
   private readonly writer: StreamsGroupWriter;
+  /** KIP-1331 topology descriptions (the plugin group.streams.topology.description.plugin.class names, if any). */
+  readonly descriptions: TopologyDescriptionManager;
   /** Whether a group of another type (classic, consumer) has the id; set by the coordinator. */
   otherGroupExists: (groupId: string) => boolean = () => false;
   /** Set by the broker: each group's own configs (streams.session.timeout.ms...). */
@@ -80,6 +84,12 @@ export class StreamsGroupManager {
     this.logger = logger;
     this.writer = writer;
     this.topics = topics;
+    this.descriptions = new TopologyDescriptionManager(createTopologyDescriptionPlugin(config.topologyDescriptionPluginClass), timer.clock);
+  }
+
+  /** Appends records and replays them; throws when the append fails; null when committed already. */
+  write(groupId: string, records: StreamsGroupRecord[]): Promise<void> | null {
+    return this.writer(groupId, records);
   }
 
   group(groupId: string): StreamsGroup | undefined {
@@ -217,7 +227,7 @@ export class StreamsGroupManager {
     this.cancelTimers(group.groupId, member.memberId);
     return [
       ...this.removeMemberRecords(group.groupId, member.memberId),
-      groupMetadataRecord(group.groupId, { epoch: group.groupEpoch + 1, metadataHash: group.metadataHash, validatedTopologyEpoch: group.validatedTopologyEpoch }),
+      groupMetadataRecord(group.groupId, metadataOf(group, { epoch: group.groupEpoch + 1 })),
     ];
   }
 

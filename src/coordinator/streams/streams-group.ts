@@ -44,6 +44,10 @@ export class StreamsGroup implements TaskOwnership {
   groupEpoch = 0;
   metadataHash = 0n;
   validatedTopologyEpoch = -1;
+  /** KIP-1331: the topology epoch whose description the plugin holds; -1 none, -2 uncertain (an interrupted plugin call). */
+  storedDescriptionTopologyEpoch = -1;
+  /** KIP-1331: the topology epoch whose description the plugin permanently rejected, or -1. */
+  failedDescriptionTopologyEpoch = -1;
   assignmentEpoch = 0;
   state = StreamsGroupState.Empty;
   topology: StreamsTopology | null = null;

@@ -114,7 +114,10 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
   let groupEpoch = group.groupEpoch;
   if (recompute) {
     groupEpoch += 1;
-    records.push(groupMetadataRecord(groupId, { epoch: groupEpoch, metadataHash, validatedTopologyEpoch }));
+    records.push(groupMetadataRecord(groupId, {
+      epoch: groupEpoch, metadataHash, validatedTopologyEpoch,
+      storedDescriptionTopologyEpoch: group.storedDescriptionTopologyEpoch, failedDescriptionTopologyEpoch: group.failedDescriptionTopologyEpoch,
+    }));
     mgr.logger.info({ groupId, memberId: updated.memberId, groupEpoch }, 'bumped streams group epoch');
     if (group.isEmpty) mgr.scheduleInitialRebalanceIfAbsent(groupId);
   }

@@ -2,9 +2,8 @@
  * The streams group records' bytes in __consumer_offsets (Kafka's CoordinatorRecordSerde for
  * the StreamsGroup* records): the key is the int16 record type followed by the key struct
  * (version 0), the value an int16 version (0) followed by the flexible value struct; a null
- * value is a tombstone. Fields Kafka 4.4 adds for features Millrace does not have (the
- * topology description plugin's epochs, the last assignment configs) are written with
- * Kafka's defaults.
+ * value is a tombstone. The last assignment configs, which Millrace does not keep, are
+ * written with Kafka's default.
  */
 import * as CurrentKey from '../../protocol/generated/internal/streams-group-current-member-assignment-key.js';
 import * as CurrentValue from '../../protocol/generated/internal/streams-group-current-member-assignment-value.js';
@@ -73,7 +72,10 @@ export function decodeStreamsRecord(type: number, key: Buffer, value: Buffer | n
       const k = MetadataKey.decode(key, 2, KEY_VERSION);
       if (value === null) return rec(type, k.groupId, '', null);
       const v = MetadataValue.decode(value, 2, VALUE_VERSION);
-      return rec(type, k.groupId, '', { epoch: v.epoch, metadataHash: v.metadataHash, validatedTopologyEpoch: v.validatedTopologyEpoch });
+      return rec(type, k.groupId, '', {
+        epoch: v.epoch, metadataHash: v.metadataHash, validatedTopologyEpoch: v.validatedTopologyEpoch,
+        storedDescriptionTopologyEpoch: v.storedDescriptionTopologyEpoch, failedDescriptionTopologyEpoch: v.failedDescriptionTopologyEpoch,
+      });
     }
     case StreamsRecordType.MemberMetadata: {
       const k = MemberKey.decode(key, 2, KEY_VERSION);

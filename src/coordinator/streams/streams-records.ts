@@ -4,7 +4,8 @@
  * StreamsGroup*Value messages under their generated names, so that encoding them with the
  * generated codecs is a field-for-field call:
  *
- *   17 StreamsGroupMetadata            (group)          → group epoch, metadata hash, validated topology epoch
+ *   17 StreamsGroupMetadata            (group)          → group epoch, metadata hash, validated topology epoch,
+ *                                                         the topology description plugin's stored and failed epochs
  *   19 StreamsGroupMemberMetadata      (group, member)  → identity, process, endpoint, client tags, topology epoch
  *   20 StreamsGroupTargetAssignmentMetadata (group)     → target assignment epoch
  *   21 StreamsGroupTargetAssignmentMember (group, member) → member's target active/standby/warm-up tasks
@@ -15,6 +16,7 @@
  */
 import { RecordKind } from '../group/record-codec.js';
 import { activeToWire, toWire, type TasksTuple, type WireTaskIds } from './tasks.js';
+import type { StreamsGroup } from './streams-group.js';
 import type { StreamsMember } from './streams-member.js';
 import { topologyToWire, type StreamsTopology, type WireTopology } from './topology.js';
 
@@ -31,6 +33,10 @@ export interface StreamsGroupMetadataValue {
   epoch: number;
   metadataHash: bigint;
   validatedTopologyEpoch: number;
+  /** KIP-1331: the topology epoch the description plugin holds (-1 none, -2 uncertain). */
+  storedDescriptionTopologyEpoch: number;
+  /** KIP-1331: the topology epoch whose description the plugin permanently rejected (-1 none). */
+  failedDescriptionTopologyEpoch: number;
 }
 
 export interface StreamsGroupMemberMetadataValue {
@@ -142,4 +148,13 @@ export function currentAssignmentTombstone(group: string, memberId: string): Str
 
 export function topologyRecord(group: string, t: StreamsTopology | null): StreamsGroupRecord {
   return rec(StreamsRecordType.Topology, group, '', t === null ? null : topologyToWire(t));
+}
+
+/** The group's metadata record value as it stands, with the given fields changed (Kafka writes every field each time). */
+export function metadataOf(group: StreamsGroup, change: Partial<StreamsGroupMetadataValue>): StreamsGroupMetadataValue {
+  return {
+    epoch: group.groupEpoch, metadataHash: group.metadataHash, validatedTopologyEpoch: group.validatedTopologyEpoch,
+    storedDescriptionTopologyEpoch: group.storedDescriptionTopologyEpoch, failedDescriptionTopologyEpoch: group.failedDescriptionTopologyEpoch,
+    ...change,
+  };
 }

@@ -29,6 +29,8 @@ export function replayStreamsRecord(groups: Map<string, StreamsGroup>, r: Stream
       group.groupEpoch = r.value.epoch;
       group.metadataHash = r.value.metadataHash;
       group.validatedTopologyEpoch = r.value.validatedTopologyEpoch;
+      group.storedDescriptionTopologyEpoch = r.value.storedDescriptionTopologyEpoch;
+      group.failedDescriptionTopologyEpoch = r.value.failedDescriptionTopologyEpoch;
       break;
     case StreamsRecordType.Topology:
       group.topology = r.value === null ? null : topologyFromWire(r.value);

@@ -1,7 +1,8 @@
 // StreamsGroupHeartbeat and StreamsGroupDescribe under the StandardAuthorizer, as KafkaApis
 // checks them: READ on the group to heartbeat, DESCRIBE on every topic of the topology, CREATE
 // (on the cluster or the topic) for the internal topics the coordinator needs, else they are
-// reported in the MISSING_INTERNAL_TOPICS status; DESCRIBE on the group to describe it.
+// reported in the MISSING_INTERNAL_TOPICS status; DESCRIBE on the group to describe it; READ on
+// the group to push a topology description (StreamsGroupTopologyDescriptionUpdate).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
@@ -34,6 +35,9 @@ test('streams group APIs need READ / DESCRIBE on the group, DESCRIBE on the topo
   const alice = await connectSaslPlain(tb.broker.listenerAddress('SASL_PLAINTEXT'), 'alice', 'alice-secret');
   try {
     await makeTopic(tb, 'acl-in', 2);
+    // StreamsGroupTopologyDescriptionUpdate: READ on the group before anything else (KafkaApis), then the plugin check.
+    const push = () => alice.request(ApiKey.StreamsGroupTopologyDescriptionUpdate, 0, { groupId: 'acl-app', memberId: '', topologyEpoch: 1, topologyDescription: { subtopologies: [], globalStores: [] } });
+    assert.equal((await push()).errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const grant = async (...acls: Array<ReturnType<typeof allow>>) => {
       const r = await tb.client.request(ApiKey.CreateAcls, 3, { creations: acls });
       assert.ok(r.results.every((x) => x.errorCode === ErrorCode.NONE));
@@ -59,6 +63,7 @@ test('streams group APIs need READ / DESCRIBE on the group, DESCRIBE on the topo
 
     // READ on the group implies DESCRIBE (Kafka's ACL semantics), and alice may describe its topics.
     assert.equal((await describe()).groups[0]!.errorCode, ErrorCode.NONE);
+    assert.deepEqual([(await push()).errorCode, (await push()).errorMessage], [ErrorCode.UNSUPPORTED_VERSION, 'The broker has no streams group topology description plugin configured.']);
   } finally {
     alice.close();
     await tb.close();

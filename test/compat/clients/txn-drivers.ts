@@ -58,3 +58,17 @@ export function ensureJavaStreamsGroupWordCount(): Promise<DriverCommand> {
   })();
   return javaStreamsGroup;
 }
+
+let javaStreamsTopologyDescription: Promise<DriverCommand> | undefined;
+
+/** StreamsTopologyDescription.java: a Kafka Streams 4.4 application and the Admin's describe of its topology description (KIP-1331). */
+export function ensureJavaStreamsTopologyDescription(): Promise<DriverCommand> {
+  javaStreamsTopologyDescription ??= (async () => {
+    const classpath = await compileJavaDriver('java-streams-topology-description', ['StreamsTopologyDescription.java'], 'the Kafka Streams topology description client');
+    return {
+      command: 'java',
+      args: ['-Xmx384m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'StreamsTopologyDescription'],
+    };
+  })();
+  return javaStreamsTopologyDescription;
+}
