@@ -1,0 +1,53 @@
+/**
+ * Traces one record of the confluent producer through its librdkafka debug log (a soak run with
+ * MILLRACE_FAULTS_RDKAFKA_DEBUG=eos,msg,protocol writes DIR/logs/confluent-producer.log), run by
+ * hand after a soak that found a duplicate:
+ *   node dist/test/faults/rdkafka-trace.js LOG PARTITION EPOCH SEQ
+ * EPOCH and SEQ are the first copy's, as the checker reports them. The record's message id is
+ * the partition's epoch base message id (the RESETSEQ lines) plus SEQ; printed are the epoch
+ * changes, and every MessageSet line of the partition whose messages include that id (sent,
+ * delivered, failed and why), with the sequence errors and drains of the same moments.
+ */
+import { readFileSync } from 'node:fs';
+
+const [file, partitionArg, epochArg, seqArg] = process.argv.slice(2);
+if (file === undefined || seqArg === undefined) throw new Error('usage: rdkafka-trace LOG PARTITION EPOCH SEQ');
+const partition = Number(partitionArg);
+const epoch = Number(epochArg);
+const seq = Number(seqArg);
+const lines = readFileSync(file, 'utf8').split('\n');
+const tag = `faults [${partition}]`;
+
+// epoch base message ids of the partition, in order: epoch 0 starts at 1 (the first reset)
+const bases: Array<{ line: number; base: number }> = [];
+lines.forEach((l, i) => {
+  const m = /RESETSEQ.*faults \[(\d+)\] resetting epoch base seq from \d+ to (\d+)/.exec(l);
+  if (m !== null && Number(m[1]) === partition) bases.push({ line: i, base: Number(m[2]) });
+});
+const bumps = lines.flatMap((l, i) => (/bumped epoch to PID\{Id:\d+,Epoch:(\d+)\}|Acquired PID|PID\{Id:\d+,Epoch:\d+\} -> /.test(l) ? [i] : []));
+process.stdout.write(`epoch base message ids of partition ${partition}: ${bases.map((b) => b.base).join(', ')}\n`);
+// the first reset is the producer id's first epoch (0); each later one follows an epoch bump
+const base = bases[epoch]?.base;
+if (base === undefined) throw new Error(`no epoch ${epoch} base for partition ${partition}`);
+const msgid = base + seq;
+process.stdout.write(`epoch ${epoch} seq ${seq} of partition ${partition} is message id ${msgid}\n\n`);
+
+const shown = new Set<number>();
+const show = (i: number): void => {
+  if (!shown.has(i)) shown.add(i);
+};
+lines.forEach((l, i) => {
+  const m = /faults \[(\d+)\]: (?:Produce )?MessageSet with (\d+) message\(s\) \((?:[^)]*?, )?MsgId (\d+), BaseSeq (-?\d+)/.exec(l);
+  if (m !== null && Number(m[1]) === partition) {
+    const first = Number(m[3]);
+    if (first <= msgid && msgid < first + Number(m[2])) show(i);
+  }
+  if (/ERRSEQ|DUPSEQ|fatal|FATAL/.test(l) && l.includes(tag)) show(i);
+});
+for (const i of bumps) show(i);
+for (const b of bases) show(b.line);
+const stamp = (l: string): string => {
+  const t = /^%\d\|(\d+\.\d+)\|/.exec(l);
+  return t === null ? '' : new Date(Number(t[1]) * 1000).toISOString().slice(11, 23);
+};
+for (const i of [...shown].sort((a, b) => a - b)) process.stdout.write(`${i + 1} ${stamp(lines[i]!)} ${lines[i]!.replace(/^%\d\|[\d.]+\|/, '').slice(0, 700)}\n`);
