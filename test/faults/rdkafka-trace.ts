@@ -7,11 +7,51 @@
  * the partition's epoch base message id (the RESETSEQ lines) plus SEQ; printed are the epoch
  * changes, and every MessageSet line of the partition whose messages include that id (sent,
  * delivered, failed and why), with the sequence errors and drains of the same moments.
+ *
+ *   node dist/test/faults/rdkafka-trace.js LOG --bumps
+ * lists every epoch bump and, per partition, the messages it renumbered that an earlier request
+ * had failed with an error librdkafka calls "possibly persisted" (a transport failure, a
+ * timeout, NOT_ENOUGH_REPLICAS_AFTER_APPEND): each is a duplicate if that earlier write did
+ * reach the log that survived.
  */
 import { readFileSync } from 'node:fs';
 
+const SET = /faults \[(\d+)\]: (Produce )?MessageSet with (\d+) message\(s\) \((?:[^)]*?, )?MsgId (\d+), BaseSeq (-?\d+)/;
+
+if (process.argv[3] === '--bumps') {
+  listBumps(readFileSync(process.argv[2]!, "utf8").split("\n"));
+  process.exit(0);
+}
+
+function listBumps(lines: string[]): void {
+  const failures = new Map<number, Array<{ line: number; first: number; count: number; error: string }>>();
+  let bumpsSeen = 0;
+  let atRisk = 0;
+  lines.forEach((l, i) => {
+    const m = SET.exec(l);
+    // (an out-of-order sequence is logged as possibly persisted, then handled as not persisted)
+    if (m !== null && m[2] === undefined && l.includes('MsgPossiblyPersisted') && !l.includes('out of order sequence')) {
+      const p = Number(m[1]);
+      let list = failures.get(p);
+      if (list === undefined) failures.set(p, (list = []));
+      list.push({ line: i + 1, first: Number(m[4]), count: Number(m[3]), error: l.replace(/.*encountered error: /, '') });
+    }
+    const b = /NEWPID.*faults \[(\d+)\] changed PID\{Id:(\d+),Epoch:(\d+)\} -> PID\{Id:\d+,Epoch:(\d+)\} with base MsgId (\d+)/.exec(l);
+    if (b === null) return;
+    const p = Number(b[1]);
+    const base = Number(b[5]);
+    if (p === 0) bumpsSeen++;
+    const risky = (failures.get(p) ?? []).filter((f) => f.first + f.count > base);
+    const ids = new Set(risky.flatMap((f) => Array.from({ length: f.count }, (_, k) => f.first + k)).filter((id) => id >= base));
+    atRisk += ids.size;
+    const what = risky.length === 0 ? 'none' : risky.map((f) => `line ${f.line}: MsgId ${f.first}+${f.count} ${f.error}`).join('; ');
+    process.stdout.write(`line ${i + 1}: partition ${p} epoch ${b[3]} -> ${b[4]} from MsgId ${base}; renumbered after a possibly-persisted failure: ${ids.size} (${what})\n`);
+  });
+  process.stdout.write(`epoch bumps: ${bumpsSeen}; messages renumbered after a possibly-persisted failure: ${atRisk}\n`);
+}
+
 const [file, partitionArg, epochArg, seqArg] = process.argv.slice(2);
-if (file === undefined || seqArg === undefined) throw new Error('usage: rdkafka-trace LOG PARTITION EPOCH SEQ');
+if (file === undefined || seqArg === undefined) throw new Error('usage: rdkafka-trace LOG PARTITION EPOCH SEQ | LOG --bumps');
 const partition = Number(partitionArg);
 const epoch = Number(epochArg);
 const seq = Number(seqArg);
@@ -37,10 +77,10 @@ const show = (i: number): void => {
   if (!shown.has(i)) shown.add(i);
 };
 lines.forEach((l, i) => {
-  const m = /faults \[(\d+)\]: (?:Produce )?MessageSet with (\d+) message\(s\) \((?:[^)]*?, )?MsgId (\d+), BaseSeq (-?\d+)/.exec(l);
+  const m = SET.exec(l);
   if (m !== null && Number(m[1]) === partition) {
-    const first = Number(m[3]);
-    if (first <= msgid && msgid < first + Number(m[2])) show(i);
+    const first = Number(m[4]);
+    if (first <= msgid && msgid < first + Number(m[3])) show(i);
   }
   if (/ERRSEQ|DUPSEQ|fatal|FATAL/.test(l) && l.includes(tag)) show(i);
 });
