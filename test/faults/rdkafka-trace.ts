@@ -10,44 +10,52 @@
  *
  *   node dist/test/faults/rdkafka-trace.js LOG --bumps
  * lists every epoch bump and, per partition, the messages it renumbered that an earlier request
- * had failed with an error librdkafka calls "possibly persisted" (a transport failure, a
- * timeout, NOT_ENOUGH_REPLICAS_AFTER_APPEND): each is a duplicate if that earlier write did
- * reach the log that survived.
+ * had carried and failed, by that request's error (out-of-order refusals left out: those were
+ * not written). Each is a duplicate if that earlier write did reach the log that survived,
+ * which librdkafka rules out for NOT_LEADER_OR_FOLLOWER and NOT_ENOUGH_REPLICAS but a leader
+ * that appended and then lost leadership answers NOT_LEADER_OR_FOLLOWER too.
  */
 import { readFileSync } from 'node:fs';
 
 const SET = /faults \[(\d+)\]: (Produce )?MessageSet with (\d+) message\(s\) \((?:[^)]*?, )?MsgId (\d+), BaseSeq (-?\d+)/;
 
 if (process.argv[3] === '--bumps') {
-  listBumps(readFileSync(process.argv[2]!, "utf8").split("\n"));
+  listBumps(readFileSync(process.argv[2]!, 'utf8').split('\n'));
   process.exit(0);
 }
 
 function listBumps(lines: string[]): void {
+  // per partition, every failed MessageSet but those the broker refused as out of order (not written)
   const failures = new Map<number, Array<{ line: number; first: number; count: number; error: string }>>();
   let bumpsSeen = 0;
-  let atRisk = 0;
+  const totals = new Map<string, number>();
   lines.forEach((l, i) => {
     const m = SET.exec(l);
-    // (an out-of-order sequence is logged as possibly persisted, then handled as not persisted)
-    if (m !== null && m[2] === undefined && l.includes('MsgPossiblyPersisted') && !l.includes('out of order sequence')) {
+    if (m !== null && m[2] === undefined && l.includes('encountered error') && !l.includes('out of order sequence')) {
       const p = Number(m[1]);
       let list = failures.get(p);
       if (list === undefined) failures.set(p, (list = []));
-      list.push({ line: i + 1, first: Number(m[4]), count: Number(m[3]), error: l.replace(/.*encountered error: /, '') });
+      list.push({ line: i + 1, first: Number(m[4]), count: Number(m[3]), error: l.replace(/.*encountered error: /, '').replace(/ \[NOT LEADER\]$/, '') });
     }
     const b = /NEWPID.*faults \[(\d+)\] changed PID\{Id:(\d+),Epoch:(\d+)\} -> PID\{Id:\d+,Epoch:(\d+)\} with base MsgId (\d+)/.exec(l);
     if (b === null) return;
     const p = Number(b[1]);
     const base = Number(b[5]);
     if (p === 0) bumpsSeen++;
-    const risky = (failures.get(p) ?? []).filter((f) => f.first + f.count > base);
-    const ids = new Set(risky.flatMap((f) => Array.from({ length: f.count }, (_, k) => f.first + k)).filter((id) => id >= base));
-    atRisk += ids.size;
-    const what = risky.length === 0 ? 'none' : risky.map((f) => `line ${f.line}: MsgId ${f.first}+${f.count} ${f.error}`).join('; ');
-    process.stdout.write(`line ${i + 1}: partition ${p} epoch ${b[3]} -> ${b[4]} from MsgId ${base}; renumbered after a possibly-persisted failure: ${ids.size} (${what})\n`);
+    // each renumbered message that an earlier request carried and failed: by that failure's error
+    const byError = new Map<string, Set<number>>();
+    for (const f of failures.get(p) ?? []) {
+      for (let id = Math.max(f.first, base); id < f.first + f.count; id++) {
+        let ids = byError.get(f.error);
+        if (ids === undefined) byError.set(f.error, (ids = new Set()));
+        ids.add(id);
+      }
+    }
+    const what = [...byError].map(([e, ids]) => `${ids.size} after ${e}`);
+    for (const [e, ids] of byError) totals.set(e, (totals.get(e) ?? 0) + ids.size);
+    if (what.length > 0) process.stdout.write(`line ${i + 1}: partition ${p} epoch ${b[3]} -> ${b[4]} from MsgId ${base}; renumbered after a failed send: ${what.join('; ')}\n`);
   });
-  process.stdout.write(`epoch bumps: ${bumpsSeen}; messages renumbered after a possibly-persisted failure: ${atRisk}\n`);
+  process.stdout.write(`epoch bumps: ${bumpsSeen}; messages renumbered after a failed send, by the error: ${JSON.stringify(Object.fromEntries(totals))}\n`);
 }
 
 const [file, partitionArg, epochArg, seqArg] = process.argv.slice(2);
