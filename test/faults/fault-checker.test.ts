@@ -69,6 +69,20 @@ test('a value stored twice is a duplicate; a producer going back in sequence is 
   assert.equal(r.total.duplicates, 1);
 });
 
+test('a duplicate is listed in full with the producer id, epoch and sequence of both copies', () => {
+  const input = clean();
+  const p1 = [
+    { ...rec(0, 'java-2'), producer: { id: 1, epoch: 0, seq: 7 } }, rec(1, 'java-3'),
+    { ...rec(2, 'java-2'), producer: { id: 1, epoch: 1, seq: 0 } },
+  ];
+  const r = check({ ...input, leaderLogs: new Map([[0, input.leaderLogs.get(0)!], [1, p1]]), highWatermarks: new Map([[0, 4], [1, 3]]), replicaLogs: new Map() });
+  assert.deepEqual(r.duplicates, [{
+    value: 'java-2', first: { partition: 1, offset: 0, producer: { id: 1, epoch: 0, seq: 7 } }, again: { partition: 1, offset: 2, producer: { id: 1, epoch: 1, seq: 0 } },
+  }]);
+  assert.match(r.details.join('\n'), /duplicate: java-2 at 1@2 \(producer 1 epoch 1 seq 0\), first at 1@0 \(producer 1 epoch 0 seq 7\)/);
+  assert.deepEqual(check(clean()).duplicates, []);
+});
+
 test('offsets going backwards within an assignment or in the commits are counted', () => {
   const input = clean();
   const r = check({

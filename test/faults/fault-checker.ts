@@ -34,6 +34,21 @@ export interface StoredRecord {
   value: string;
   /** The partition leader epoch of the record's batch. */
   leaderEpoch: number;
+  /** The idempotent producer that wrote it (its batch's producer id and epoch, and the record's sequence), when known. */
+  producer?: ProducerStamp;
+}
+
+export interface ProducerStamp {
+  id: number;
+  epoch: number;
+  seq: number;
+}
+
+/** A value stored twice: where it was first, where again, with the producer stamps of both. */
+export interface Duplicate {
+  value: string;
+  first: { partition: number; offset: number; producer?: ProducerStamp };
+  again: { partition: number; offset: number; producer?: ProducerStamp };
 }
 
 export interface ConsumedRecord {
@@ -95,6 +110,8 @@ export interface CheckReport {
   total: Omit<PartitionFigures, 'partition'>;
   /** Human-readable details of every violation (at most a few per kind). */
   details: string[];
+  /** Every duplicate, in full (details keeps only a few). */
+  duplicates: Duplicate[];
 }
 
 /** The producer of a value: everything before its last '-'. */
@@ -125,19 +142,22 @@ export function check(input: CheckInput): CheckReport {
   };
 
   // where each value is stored (first place), duplicates and per-producer order
-  const where = new Map<string, { partition: number; offset: number }>();
+  const where = new Map<string, { partition: number; offset: number; producer?: ProducerStamp }>();
+  const duplicates: Duplicate[] = [];
   for (let p = 0; p < input.partitions; p++) {
     const log = input.leaderLogs.get(p) ?? [];
     const f = fig(p);
     f.stored = log.length;
     const lastSeq = new Map<string, number>();
     for (const r of log) {
-      if (where.has(r.value)) {
+      const first = where.get(r.value);
+      if (first !== undefined) {
         f.duplicates++;
-        note('duplicate', `${r.value} at ${p}@${r.offset}, first at ${where.get(r.value)!.partition}@${where.get(r.value)!.offset}`);
+        duplicates.push({ value: r.value, first, again: { partition: p, offset: r.offset, ...(r.producer === undefined ? {} : { producer: r.producer }) } });
+        note('duplicate', `${r.value} at ${p}@${r.offset}${stamp(r.producer)}, first at ${first.partition}@${first.offset}${stamp(first.producer)}`);
         continue;
       }
-      where.set(r.value, { partition: p, offset: r.offset });
+      where.set(r.value, { partition: p, offset: r.offset, ...(r.producer === undefined ? {} : { producer: r.producer }) });
       const producer = producerOf(r.value);
       const seq = seqOf(r.value);
       const last = lastSeq.get(producer);
@@ -236,7 +256,11 @@ export function check(input: CheckInput): CheckReport {
   }
 
   const total = Object.fromEntries(COUNTS.map((k) => [k, figures.reduce((n, f) => n + f[k], 0)])) as CheckReport['total'];
-  return { partitions: figures, total, details };
+  return { partitions: figures, total, details, duplicates };
+}
+
+function stamp(p: ProducerStamp | undefined): string {
+  return p === undefined ? '' : ` (producer ${p.id} epoch ${p.epoch} seq ${p.seq})`;
 }
 
 /** The counts that must be 0. */

@@ -24,7 +24,10 @@ async function recordsOf(bytes: Buffer, from: number, into: StoredRecord[]): Pro
     const batch = await decodeBatch(bytes, pos, pos + size);
     if (!batch.isControl) {
       for (const r of batch.records) {
-        if (r.offset >= from) into.push({ offset: r.offset, value: r.value?.toString('utf8') ?? '', leaderEpoch: batch.partitionLeaderEpoch });
+        if (r.offset < from) continue;
+        const record: StoredRecord = { offset: r.offset, value: r.value?.toString('utf8') ?? '', leaderEpoch: batch.partitionLeaderEpoch };
+        if (batch.producerId >= 0) record.producer = { id: batch.producerId, epoch: batch.producerEpoch, seq: batch.baseSequence + (r.offset - batch.baseOffset) };
+        into.push(record);
       }
     }
     next = batch.baseOffset + batch.lastOffsetDelta + 1;

@@ -19,11 +19,14 @@
  * read from its leader, the brokers are killed and each replica's log read from disk, and the
  * checker (fault-checker.ts) counts what must not happen.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { FaultCluster, LAG_MS, NODE_IDS, SESSION_MS } from './cluster-harness.js';
-import { check, type CheckReport, type CommittedOffset, type StoredRecord } from './fault-checker.js';
+import { FaultCluster, LAG_MS, NODE_IDS, SESSION_MS, type PartitionState } from './cluster-harness.js';
+import type { ClusterNet } from './cluster-net.js';
+import { check, type CheckReport, type CommittedOffset, type LeaderObservation, type StoredRecord } from './fault-checker.js';
 import { readFromLeader, readReplicaLog } from './fault-readback.js';
 import { Workload, type WorkloadFigures } from './fault-workload.js';
 
@@ -51,8 +54,35 @@ export interface RunResult {
   ms: number;
 }
 
+/**
+ * What a run needs of the cluster it does faults to: FaultCluster (Millrace) and
+ * KafkaFaultCluster (kafka-harness.ts, Apache Kafka for comparison) alike.
+ */
+export interface FaultTarget {
+  readonly net: ClusterNet;
+  readonly observations: LeaderObservation[];
+  readonly watchError: Error | null;
+  bootstrap(): string;
+  addressOf(nodeId: number): string;
+  logDirOf(nodeId: number): string;
+  partitions(topic: string): Promise<Map<number, PartitionState>>;
+  waitSettled(topic: string): Promise<Map<number, PartitionState>>;
+  observeLeaders(topic: string): Promise<void>;
+  stopObserving(): void;
+  kill9(nodeId: number): Promise<void>;
+  startBroker(nodeId: number): void;
+  waitForBrokers(): Promise<void>;
+  pause(nodeId: number): void;
+  resume(nodeId: number): void;
+  close(): Promise<void>;
+}
+
 export interface RunOptions {
   dir: string;
+  /** Starts the cluster in `dir` (default: a Millrace FaultCluster). */
+  startCluster?: (dir: string) => Promise<FaultTarget>;
+  /** Where the clients' logs go (the confluent producer's librdkafka debug log, when asked for). */
+  clientLogDir?: string;
   cycles: number;
   /** The first cycle's place in the rotation (so that several short runs cover every fault). */
   firstCycle?: number;
@@ -62,7 +92,8 @@ export interface RunOptions {
 export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
   const log = o.log ?? (() => {});
   const started = Date.now();
-  const cluster = await FaultCluster.start(o.dir);
+  const cluster = await (o.startCluster ?? FaultCluster.start)(o.dir);
+  mkdirSync(o.clientLogDir ?? join(o.dir, 'logs'), { recursive: true });
   let workload: Workload | null = null;
   let client: KafkaClient | null = null;
   let committedTimer: NodeJS.Timeout | null = null;
@@ -72,7 +103,7 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
     await admin.createTopic({ name: TOPIC, partitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
     await cluster.waitSettled(TOPIC);
     await cluster.observeLeaders(TOPIC);
-    log(`cluster up: ${cluster.bootstrap()}, etcd ${cluster.etcdEndpoint}`);
+    log(`cluster up: ${cluster.bootstrap()}`);
 
     const committed: CommittedOffset[] = [];
     let polling = false;
@@ -84,7 +115,7 @@ export async function runFaultCycles(o: RunOptions): Promise<RunResult> {
       }, () => {}))).finally(() => { polling = false; });
     }, 500);
 
-    const w = await Workload.start(cluster.bootstrap(), TOPIC, GROUPS, INTERVAL_MS);
+    const w = await Workload.start(cluster.bootstrap(), TOPIC, GROUPS, INTERVAL_MS, o.clientLogDir ?? join(o.dir, 'logs'));
     workload = w;
     await progress(w, 'start-up');
 
@@ -170,13 +201,13 @@ async function progress(w: Workload, when: string): Promise<void> {
   }
 }
 
-async function leaderOf(cluster: FaultCluster, partition: number): Promise<{ leader: number; isr: number[]; replicas: number[] }> {
+async function leaderOf(cluster: FaultTarget, partition: number): Promise<{ leader: number; isr: number[]; replicas: number[] }> {
   const s = (await cluster.partitions(TOPIC)).get(partition);
   if (s === undefined || s.leader < 0) throw new Error(`partition ${partition} has no leader`);
   return s;
 }
 
-async function inflict(cluster: FaultCluster, fault: Fault, partition: number, round: number): Promise<{ target: number; detail: string }> {
+async function inflict(cluster: FaultTarget, fault: Fault, partition: number, round: number): Promise<{ target: number; detail: string }> {
   const state = await leaderOf(cluster, partition);
   const leader = state.leader;
   const ledElsewhere = (): Promise<boolean> => cluster.partitions(TOPIC).then((ps) => {

@@ -16,6 +16,7 @@
  * and what the consumer groups received.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { ensureApt, DEBIAN_PYTHON } from '../compat/setup/apt.js';
@@ -25,6 +26,12 @@ import type { Ack, ConsumedRecord } from './fault-checker.js';
 import { tied } from './cluster-harness.js';
 
 const KCAT_BATCH = 20;
+/**
+ * librdkafka debug contexts for the confluent producer (e.g. "eos,msg,protocol"), from the
+ * environment; its log goes to confluent-producer.log in the run's client log directory, so
+ * that a duplicate or a loss can be traced to the responses behind it.
+ */
+export const RDKAFKA_DEBUG_ENV = 'MILLRACE_FAULTS_RDKAFKA_DEBUG';
 
 interface Line {
   ack?: string; fail?: string; err?: string; p?: number; o?: number;
@@ -69,20 +76,29 @@ export class Workload {
   private kcatLoop: Promise<void> | null = null;
   private kcatBatch = 0;
   private kcatChild: ChildProcess | null = null;
+  private debugLog: WriteStream | null = null;
 
   private constructor(private readonly bootstrap: string, private readonly topic: string, private readonly intervalMs: number) {}
 
   /**
    * Installs what the clients need and starts them all: the Java client's consumer in
-   * `groups.java`, confluent-kafka's in `groups.confluent`.
+   * `groups.java`, confluent-kafka's in `groups.confluent`. With RDKAFKA_DEBUG_ENV set, the
+   * confluent producer's librdkafka debug log goes to `logDir`/confluent-producer.log.
    */
-  static async start(bootstrap: string, topic: string, groups: { java: string; confluent: string }, intervalMs: number): Promise<Workload> {
+  static async start(bootstrap: string, topic: string, groups: { java: string; confluent: string }, intervalMs: number, logDir?: string): Promise<Workload> {
     await ensureApt(['kcat', 'python3-confluent-kafka']);
     const classpath = await compileJavaDriver('java-faults', ['FaultClient.java'], 'the Java fault-test client');
     const w = new Workload(bootstrap, topic, intervalMs);
     w.drivers.push(w.spawnDriver('java', groups.java, 'java', ['-Xmx256m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', classpath, 'FaultClient', bootstrap, topic, groups.java, String(intervalMs)]));
     w.drivers.push(w.spawnDriver('kafkajs', '', process.execPath, [path.join(clientsDir, 'fault-producer-kafkajs.mjs'), bootstrap, topic, String(intervalMs)]));
-    w.drivers.push(w.spawnDriver('confluent', '', DEBIAN_PYTHON, [path.join(clientsDir, 'fault_producer_confluent.py'), bootstrap, topic, String(intervalMs)]));
+    const confluent = w.spawnDriver('confluent', '', DEBIAN_PYTHON, [path.join(clientsDir, 'fault_producer_confluent.py'), bootstrap, topic, String(intervalMs)]);
+    w.drivers.push(confluent);
+    const debug = process.env[RDKAFKA_DEBUG_ENV];
+    if (debug !== undefined && debug !== '') {
+      if (logDir === undefined) throw new Error(`${RDKAFKA_DEBUG_ENV} is set but the run gave no log directory`);
+      w.debugLog = createWriteStream(path.join(logDir, 'confluent-producer.log'), { flags: 'a' });
+      confluent.child.stderr!.pipe(w.debugLog);
+    }
     w.consumerDrivers.push(w.spawnDriver('confluent-consumer', groups.confluent, DEBIAN_PYTHON, [path.join(clientsDir, 'fault_consumer_confluent.py'), bootstrap, topic, groups.confluent]));
     w.kcatRunning = true;
     w.kcatLoop = w.runKcat();
@@ -202,5 +218,8 @@ export class Workload {
     for (const d of all) if (!d.exited) d.child.kill('SIGKILL');
     await Promise.all(all.map((d) => d.done));
     await this.kcatLoop?.catch(() => {});
+    const debugLog = this.debugLog;
+    this.debugLog = null;
+    if (debugLog !== null) await new Promise<void>((resolve) => debugLog.end(() => resolve()));
   }
 }

@@ -4,7 +4,10 @@
 An idempotent producer (enable.idempotence, acks=all) sends "confluent-<n>" (key = value) every
 INTERVAL_MS and prints each delivery report: {"ack":V,"p":P,"o":O} or {"fail":V,"err":"..."}.
 A line on stdin (or its end) stops it: it flushes and prints {"produced":true}.
+With MILLRACE_FAULTS_RDKAFKA_DEBUG set (librdkafka debug contexts, e.g. "eos,msg,protocol"),
+librdkafka's debug log goes to stderr.
 """
+import os
 import sys
 import time
 
@@ -14,7 +17,7 @@ from fault_common import out, running_until_stdin
 bootstrap, topic, interval_ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
 running = running_until_stdin(sys.stdin.readline)
 
-producer = Producer({
+config = {
     "bootstrap.servers": bootstrap,
     "client.id": "millrace-faults-confluent",
     "enable.idempotence": True,
@@ -22,7 +25,11 @@ producer = Producer({
     "linger.ms": 5,
     "message.timeout.ms": 60000,
     "request.timeout.ms": 10000,
-})
+}
+debug = os.environ.get("MILLRACE_FAULTS_RDKAFKA_DEBUG", "")
+if debug:
+    config["debug"] = debug
+producer = Producer(config)
 
 
 def report(value):
