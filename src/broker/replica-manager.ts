@@ -171,8 +171,9 @@ export class ReplicaManager implements ReplicationHooks {
   /**
    * The session was lost (a broker silent past its lease is dropped by the controller, which
    * moves its leaderships): lead nothing until registered again, so that no write is taken
-   * at an epoch another broker may already have moved past. Waiting acks=all produces fail
-   * with NOT_LEADER_OR_FOLLOWER; the coordinators unload what they held here.
+   * at an epoch another broker may already have moved past. Waiting acks=all produces are
+   * held until they time out or this broker registers again (verdict); the coordinators
+   * unload what they held here.
    */
   private fence(): void {
     const partitions = this.host.partitions;
@@ -187,7 +188,7 @@ export class ReplicaManager implements ReplicationHooks {
     }
   }
 
-  /** Registered again: the roles of the image as it is now. */
+  /** Registered again: the roles of the image as it is now; the appends held since the fence are answered. */
   private unfence(): void {
     this.host.partitions.fenced = false;
     this.host.logger.info('registered again: taking the roles the metadata gives this broker');
@@ -198,6 +199,7 @@ export class ReplicaManager implements ReplicationHooks {
         this.host.logger.error({ err, topic: t.name }, 'could not apply a metadata change to the local replicas');
       }
     }
+    this.purgatory.checkAll();
   }
 
   private applyTopic(name: string): void {
@@ -414,6 +416,12 @@ export class ReplicaManager implements ReplicationHooks {
   private verdict(partition: Partition, requiredOffset: number): number | null {
     const ls = partition.leaderState;
     const log = partition.log;
+    // A leader fenced by its lost session holds its waiting appends as a Kafka leader cut off
+    // from its controller does (it cannot know): until the request times out
+    // (REQUEST_TIMED_OUT: librdkafka counts the records possibly stored) or, registered again,
+    // it learns who leads now. Failing them at once said "not stored" of records the new leader
+    // may hold, and librdkafka 2.0's epoch bump then sent them again (a duplicate).
+    if (ls === null && this.host.partitions.fenced && log !== undefined && !log.isClosed) return null;
     if (ls === null || log === undefined || log.isClosed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (log.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR;
     const r = ls.checkEnoughReplicasReachOffset(requiredOffset, log.highWatermark, this.minIsr(partition));

@@ -74,6 +74,11 @@ export class ProducePurgatory<P extends object> {
     if (set.size === 0) this.byPartition.delete(partition);
   }
 
+  /** Every partition with waiters checked again (leadership re-applied after a fenced period). */
+  checkAll(): void {
+    for (const partition of [...this.byPartition.keys()]) this.checkPartition(partition);
+  }
+
   /** Answers every waiter with `errorCode` (shutdown). */
   completeAll(errorCode: number): void {
     for (const set of this.byPartition.values()) for (const d of set) this.finish(set, d, errorCode);

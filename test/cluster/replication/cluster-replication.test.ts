@@ -364,7 +364,7 @@ test('controlled shutdown: the leader hands leadership to an ISR member and leav
   }
 });
 
-test('a leader whose metadata session is lost is fenced: it leads nothing (a waiting acks=all fails, new writes are refused) until it registers again, and then follows the leader the controller chose', async () => {
+test('a leader whose metadata session is lost is fenced: it leads nothing (a waiting acks=all is held, not acknowledged; new writes are refused) until it registers again, then follows the leader the controller chose and answers the held write NOT_LEADER_OR_FOLLOWER', async () => {
   const metadataClock = new ManualClock(Date.now());
   const s = await setup({}, { metadataClock, sessionTtlSeconds: 3 });
   const kv = s.cluster.kv;
@@ -392,8 +392,11 @@ test('a leader whose metadata session is lost is fenced: it leads nothing (a wai
     await kv.revokeLease(s.cluster.store(old).sessionLease!);
     await metadataClock.advance(1_100); // its next keep-alive hears the lease is gone
     await eventually('the old leader fenced', () => s.cluster.broker(old).partitions.fenced);
-    assert.equal((await waiting).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the waiting write is failed, not acknowledged');
     assert.equal(partitionOn(s, old, 'fencing')!.leaderState, null);
+    // Held as a Kafka leader cut off from its controller holds it: not acknowledged, not said to be unwritten.
+    let settled: number | null = null;
+    void waiting.then((r) => (settled = r.errorCode));
+    assert.equal(s.cluster.broker(old).replication!.purgatory.size, 1, 'the waiting write is held');
     assert.equal((await produce(other, 'fencing', 'refused', 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'no write is taken while fenced');
 
     for (const id of followers) s.cluster.broker(id).replication!.resumeFetchers();
@@ -403,6 +406,7 @@ test('a leader whose metadata session is lost is fenced: it leads nothing (a wai
     });
     const now = s.cluster.store(followers[0]!).topic('fencing')!.partitions[0]!;
     assert.equal((await produce(await client(s, now.leader), 'fencing', 'after', 1)).errorCode, ErrorCode.NONE);
+    assert.equal(settled, null, 'still held while fenced');
 
     release();
     kv.grantLease = grant;
@@ -410,6 +414,7 @@ test('a leader whose metadata session is lost is fenced: it leads nothing (a wai
       const p = partitionOn(s, old, 'fencing');
       return !s.cluster.broker(old).partitions.fenced && p !== undefined && p.leaderState === null && p.followedLeader === now.leader;
     });
+    assert.equal(settled === null ? (await waiting).errorCode : settled, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'answered once it knows another leads');
   } finally {
     release();
     kv.grantLease = grant;
