@@ -66,6 +66,11 @@ class ToolRunner {
     });
   }
 
+  /** The runner's process id, while one runs. */
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Kills the runner at once (process exit): synchronous. */
   kill(): void {
     this.child?.kill('SIGKILL');
@@ -109,7 +114,8 @@ class ToolRunner {
     this.received = '';
     this.scanned = 0;
     this.runnerStderr = '';
-    const child = spawn('java', [...TOOL_JVM_FLAGS, '-cp', classpath, 'KafkaToolRunner', this.nonce], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // a larger heap than one tool's (the last -Xmx counts): a tool's whole output is held until it ends
+    const child = spawn('java', [...TOOL_JVM_FLAGS, '-Xmx512m', '-cp', classpath, 'KafkaToolRunner', this.nonce], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk: string) => this.onData(child, chunk));
@@ -207,4 +213,9 @@ export function runKafkaTool(mainClass: string, args: readonly string[], options
     process.once('exit', () => r.kill());
   }
   return runner.run(mainClass, args, options);
+}
+
+/** The process id of this process's tool runner, while one runs (for tests of the runner). */
+export function kafkaToolRunnerPid(): number | undefined {
+  return runner?.pid();
 }
