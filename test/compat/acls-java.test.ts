@@ -14,11 +14,9 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import type { TestBroker } from '../helpers/test-broker.js';
 import { startAclBroker } from '../helpers/acl-broker.js';
 import { createTopics, WireClient } from '../helpers/wire-client.js';
-import { runRaw } from './setup/exec.js';
 import { runJavaSecureClient } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 const TOPIC = 'acl-compat';
 const COUNT = 20;
@@ -42,11 +40,7 @@ after(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-function kafkaLibs(): string {
-  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-}
-
-const acls = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.AclCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+const acls = (args: string[]) => runKafkaTool('org.apache.kafka.tools.AclCommand', ['--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
 
 /** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
 async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {

@@ -8,10 +8,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { runRaw } from './setup/exec.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 /** API name -> why Millrace's range differs from Kafka 4.4.0's. */
@@ -40,13 +38,9 @@ after(async () => {
   await kafka?.stop();
 });
 
-function kafkaLibs(): string {
-  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-}
-
 /** API name -> "min-max" (or "UNSUPPORTED") as BrokerApiVersionsCommand prints them for the one broker. */
 async function apiVersions(bootstrap: string): Promise<Map<string, string>> {
-  const r = await runRaw('java', ['-Xmx256m', '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.BrokerApiVersionsCommand', '--bootstrap-server', bootstrap], { timeoutMs: 120_000 });
+  const r = await runKafkaTool('org.apache.kafka.tools.BrokerApiVersionsCommand', ['--bootstrap-server', bootstrap], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const out = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {

@@ -33,9 +33,9 @@ import { pathToFileURL } from 'node:url';
 import { startCluster, type EmbeddedCluster } from '../../src/start-cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { runRaw, type RunResult } from './setup/exec.js';
+import type { RunResult } from './setup/exec.js';
 import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 interface KafkaClusterModule {
   startKafkaCluster(options: { brokers: number; config?: Record<string, string | number | boolean> }): Promise<{
@@ -48,8 +48,7 @@ interface KafkaClusterModule {
 
 /** Runs TopicCommand from the jars tools/kafka/fetch.sh keeps (MILLRACE_KAFKA_CACHE, as fetch.sh reads it). */
 function topics(bootstrap: string, args: readonly string[]): Promise<RunResult> {
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
+  return runKafkaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
 }
 
 /** One tab-separated line of `--describe` as [field, value] pairs in the order printed. */

@@ -17,11 +17,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { runRaw, type RunResult } from './setup/exec.js';
+import type { RunResult } from './setup/exec.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 import { ensureJavaTxnDriver, runTxnDriverToEnd } from './clients/txn-drivers.js';
 
@@ -42,8 +40,7 @@ after(async () => {
 });
 
 function features(bootstrap: string, args: readonly string[]): Promise<RunResult> {
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, 'org.apache.kafka.tools.FeatureCommand', '--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
+  return runKafkaTool('org.apache.kafka.tools.FeatureCommand', ['--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
 }
 
 /** What the tool printed, without log4j/SLF4J start-up noise and the deprecation notice of --metadata. */

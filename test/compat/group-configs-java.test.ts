@@ -9,11 +9,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { runRaw } from './setup/exec.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 let millrace: CompatTarget | undefined;
@@ -29,10 +26,6 @@ after(async () => {
   await millrace?.stop();
   await kafka?.stop();
 });
-
-function kafkaLibs(): string {
-  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-}
 
 const CONFIGS = 'org.apache.kafka.tools.ConfigCommand';
 const CLIENT_METRICS = 'org.apache.kafka.tools.ClientMetricsCommand';
@@ -61,7 +54,7 @@ const STEPS: ReadonlyArray<readonly [string, readonly string[], boolean?]> = [
 async function run(bootstrap: string): Promise<string[]> {
   const out: string[] = [];
   for (const [tool, args, hashOrdered] of STEPS) {
-    const r = await runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, tool, '--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
+    const r = await runKafkaTool(tool, ['--bootstrap-server', bootstrap, ...args], { timeoutMs: 120_000 });
     const lines = `${r.stdout}\n${r.stderr}`
       .split('\n')
       .filter((l) => l.trim() !== '' && !/SLF4J|^\s*at |^\S+ WARN /.test(l))

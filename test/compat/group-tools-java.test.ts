@@ -31,10 +31,9 @@ import { ok } from '../cli/cli-harness.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
 import { ensureJavaStreamsGroupWordCount } from './clients/txn-drivers.js';
-import { runRaw } from './setup/exec.js';
-import { compileJavaDriver, TOOL_JVM_FLAGS } from './setup/java.js';
+import { compileJavaDriver } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const run = randomBytes(3).toString('hex');
@@ -67,8 +66,7 @@ after(async () => {
 /** One of Kafka's tools from the 4.4.0 jars (tools/kafka/fetch.sh), to its end; it must succeed. */
 async function kafkaTool(mainClass: string, args: readonly string[]): Promise<string> {
   await ensureKafkaJars();
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  const r = await runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, mainClass, '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
+  const r = await runKafkaTool(mainClass, ['--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, `${mainClass} ${args.join(' ')}:\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }

@@ -6,14 +6,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { startTestBroker, type TestBroker } from '../helpers/test-broker.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { runRaw } from './setup/exec.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 let tb: TestBroker;
 let admin: WireClient;
@@ -28,11 +25,7 @@ after(async () => {
   await tb?.close();
 });
 
-function kafkaLibs(): string {
-  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-}
-
-const configs = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+const configs = (args: string[]) => runKafkaTool('org.apache.kafka.tools.ConfigCommand', ['--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
 
 async function describedQuotas(): Promise<string[]> {
   const r = await admin.request(ApiKey.DescribeClientQuotas, 1, { components: [], strict: false });

@@ -14,14 +14,12 @@ import { startCluster } from '../../src/start-cluster.js';
 import { Admin, KafkaClient, Producer, ResourceType } from '../../src/client/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { runRaw, type RunResult } from './setup/exec.js';
-import { repoRoot } from './setup/paths.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import type { RunResult } from './setup/exec.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 /** Runs a main class of Kafka's tools from the jars tools/kafka/fetch.sh keeps (MILLRACE_KAFKA_CACHE, as fetch.sh reads it). */
 function kafkaTool(mainClass: string, args: readonly string[]): Promise<RunResult> {
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, mainClass, ...args], { timeoutMs: 120_000 });
+  return runKafkaTool(mainClass, [...args], { timeoutMs: 120_000 });
 }
 
 test("Kafka's ReassignPartitionsCommand: --execute, --verify, --list, --throttle", async () => {

@@ -24,9 +24,9 @@ import { ensureApt } from './setup/apt.js';
 import { runRaw } from './setup/exec.js';
 import { parseSecureDriver, runJavaSecureClient, type SecureOutcome as Outcome } from './clients/secure-drivers.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { clientsDir, repoRoot } from './setup/paths.js';
+import { clientsDir } from './setup/paths.js';
 import { ensureConfluentKafkaVenv } from './setup/python.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 const COUNT = 20;
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
@@ -94,10 +94,6 @@ after(async () => {
   await tb.close();
   pki.cleanup();
 });
-
-function kafkaLibs(): string {
-  return path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-}
 
 /** librdkafka's settings (kcat -X, confluent-kafka's dict). */
 function librdkafkaConf(mode: Mode, password = mode.password): Record<string, string> {
@@ -216,7 +212,7 @@ for (const [client, run] of Object.entries(CLIENTS)) {
 
 test("Kafka's kafka-configs.sh adds and deletes SCRAM credentials", async () => {
   await ensureKafkaJars();
-  const configs = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${kafkaLibs()}/*`, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
+  const configs = (args: string[]) => runKafkaTool('org.apache.kafka.tools.ConfigCommand', ['--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
   // One mechanism per command: Kafka refuses two changes of one user in one request (DUPLICATE_RESOURCE).
   for (const config of ['SCRAM-SHA-512=[iterations=8192,password=bob-secret]', 'SCRAM-SHA-256=[password=carol-secret]']) {
     const add = await configs(['--alter', '--add-config', config, '--entity-type', 'users', '--entity-name', 'carol']);

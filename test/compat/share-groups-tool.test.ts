@@ -8,17 +8,16 @@
  * Against Millrace by default; MILLRACE_COMPAT_TARGET=kafka runs the same against Apache Kafka.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
-import { runRaw, type RunResult } from './setup/exec.js';
-import { compileJavaDriver, TOOL_JVM_FLAGS } from './setup/java.js';
+import type { RunResult } from './setup/exec.js';
+import { compileJavaDriver } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const GROUP = 'tool-share-group';
@@ -45,8 +44,7 @@ after(async () => {
 
 async function shareGroups(args: readonly string[]): Promise<RunResult> {
   await ensureKafkaJars();
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, 'org.apache.kafka.tools.consumer.group.ShareGroupCommand', '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
+  return runKafkaTool('org.apache.kafka.tools.consumer.group.ShareGroupCommand', ['--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
 }
 
 function consumed(m: Member): number[] {

@@ -21,10 +21,9 @@ import { killMembers, Member } from './clients/group-members.js';
 import { ensureJavaStreamsGroupWordCount, ensureJavaStreamsWordCount } from './clients/txn-drivers.js';
 import type { DriverCommand } from './clients/index.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
-import { runRaw, type RunResult } from './setup/exec.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import type { RunResult } from './setup/exec.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 import { ensureKafkaJars } from './setup/kafka.js';
-import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const PARTITIONS = 4;
@@ -76,8 +75,7 @@ function until(m: Member, pred: (l: Record<string, unknown>) => boolean, ms: num
 /** Kafka's kafka-streams-groups.sh (StreamsGroupCommand from the 4.4.0 jars tools/kafka/fetch.sh keeps). */
 async function streamsGroups(args: readonly string[]): Promise<RunResult> {
   await ensureKafkaJars();
-  const libs = path.join(process.env.MILLRACE_KAFKA_CACHE ?? path.join(repoRoot, 'bench', '.cache', 'kafka'), 'libs');
-  return runRaw('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, 'org.apache.kafka.tools.streams.StreamsGroupCommand', '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
+  return runKafkaTool('org.apache.kafka.tools.streams.StreamsGroupCommand', ['--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
 }
 
 /** The active tasks a member last reported. */

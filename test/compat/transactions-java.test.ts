@@ -24,7 +24,7 @@ import { ensureKafkaJars } from './setup/kafka.js';
 import { runRaw } from './setup/exec.js';
 import { repoRoot } from './setup/paths.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
-import { TOOL_JVM_FLAGS } from './setup/java.js';
+import { runKafkaTool } from './setup/kafka-tool.js';
 
 const INPUT_RECORDS = 100_000;
 const PARTITIONS = 3;
@@ -76,8 +76,7 @@ test('Java: commit, abort, commit; read_committed sees only committed records; d
 
   // kafka-transactions.sh (Kafka's TransactionsCommand) list and describe, and millrace txn
   await ensureKafkaJars();
-  const tool = (args: string[]) => runRaw('java', [...TOOL_JVM_FLAGS, '-cp', path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs', '*'),
-    'org.apache.kafka.tools.TransactionsCommand', '--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
+  const tool = (args: string[]) => runKafkaTool('org.apache.kafka.tools.TransactionsCommand', ['--bootstrap-server', target!.bootstrap, ...args], { timeoutMs: 120_000 });
   const rows = (text: string) => text.trim().split('\n').map((l) => l.trim().split(/\s+/));
   const listed = await tool(['list']);
   assert.equal(listed.code, 0, listed.stderr);

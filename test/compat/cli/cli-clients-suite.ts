@@ -17,8 +17,13 @@ import { eventually } from '../../helpers/eventually.js';
 import { CLI_POLL, finished, ok, spawnCli } from '../../cli/cli-harness.js';
 import { type JsonGroup, keyedLines, type Row, unique } from '../../cli/cli-suite.js';
 import { TOOL_JVM_FLAGS } from '../setup/java.js';
+import { runKafkaTool } from '../setup/kafka-tool.js';
 
-/** Runs one of Kafka's tools (a main class of kafka-tools) from the jars the compat set-up fetches. */
+/**
+ * Starts one of Kafka's tools (a main class of kafka-tools) from the jars the compat set-up fetches,
+ * as a process of its own: the console consumer runs until it is stopped with SIGTERM (its shutdown
+ * hook closes it, leaving the group), which the warm tool runner cannot give it.
+ */
 function kafkaTool(mainClass: string, args: readonly string[]) {
   const libs = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
   return spawn('java', [...TOOL_JVM_FLAGS, '-cp', `${libs}/*`, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,13 +131,9 @@ export function registerCliClientSuite(bootstrap: () => string): void {
       const text = await ok(['group', 'describe', group, ...b()]);
       assert.match(text, new RegExp(`^Group: ${group} +Type: consumer +State: Stable +Assignor: uniform`));
 
-      const tool = kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--bootstrap-server', bootstrap(), '--describe', '--group', group]);
-      let out = '';
-      tool.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      tool.stderr.resume();
-      const [code] = (await once(tool, 'close')) as [number];
-      assert.equal(code, 0);
-      const theirs = out.split('\n').filter((l) => l.startsWith(`${group} `)).map((l) => l.trim().split(/\s+/))
+      const tool = await runKafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--bootstrap-server', bootstrap(), '--describe', '--group', group]);
+      assert.equal(tool.code, 0, tool.stderr);
+      const theirs = tool.stdout.split('\n').filter((l) => l.startsWith(`${group} `)).map((l) => l.trim().split(/\s+/))
         .map((c) => [c[1], Number(c[2]), c[3], c[4], c[5], c[6]]).sort((x, y) => (x[1] as number) - (y[1] as number));
       assert.deepEqual(ours.partitions.map((p) => [p.topic, p.partition, String(p.currentOffset), String(p.logEndOffset), String(p.lag), p.consumerId]), theirs);
     } finally {

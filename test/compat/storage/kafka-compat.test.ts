@@ -28,6 +28,7 @@ import { ensureKafkaJars } from '../setup/kafka.js';
 import { repoRoot } from '../setup/paths.js';
 import { freePort } from '../setup/target.js';
 import { TOOL_JVM_FLAGS } from '../setup/java.js';
+import { runKafkaTool } from '../setup/kafka-tool.js';
 
 const run = promisify(execFile);
 
@@ -58,7 +59,8 @@ interface Dump {
 }
 
 async function dumpLogSegments(files: string[], extra: string[] = []): Promise<Dump> {
-  const { stdout, stderr } = await run('java', [...TOOL_JVM_FLAGS, '-cp', classpath, 'org.apache.kafka.tools.DumpLogSegments', ...extra, '--files', files.join(',')], { maxBuffer: 256 << 20 });
+  const { code, signal, stdout, stderr } = await runKafkaTool('org.apache.kafka.tools.DumpLogSegments', [...extra, '--files', files.join(',')]);
+  assert.equal(code, 0, `DumpLogSegments ended with ${signal ?? `exit ${code}`}:\n${stderr}`);
   const dump: Dump = { records: new Map(), batches: new Map(), snapshots: new Map(), stdout, stderr };
   let current = '';
   for (const line of stdout.split('\n')) {
@@ -257,6 +259,7 @@ test('Millrace reads and recovers a log directory written by a real Kafka broker
       config: { 'auto.create.topics.enable': false },
     });
     try {
+      // a source file the java launcher compiles and runs: its own JVM, not the tool runner
       await run('java', [...TOOL_JVM_FLAGS, '-cp', classpath, path.join(root, 'test', 'compat', 'storage', 'fixtures', 'KafkaCompatProducer.java'), kafka.bootstrap], { timeout: 120_000 });
     } finally {
       await kafka.stop();

@@ -7,20 +7,17 @@
 // Needs java and the Kafka jars (../setup/kafka.ts installs them); nothing is skipped.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { encodeBatchSync } from '../../../src/protocol/records/index.js';
 import { LogManager } from '../../../src/storage/log-manager.js';
 import { MemoryLogger } from '../../../src/storage/logger.js';
 import type { PartitionLog } from '../../../src/storage/partition-log.js';
 import { ensureKafkaJars } from '../setup/kafka.js';
 import { repoRoot } from '../setup/paths.js';
-import { TOOL_JVM_FLAGS } from '../setup/java.js';
+import { runKafkaTool } from '../setup/kafka-tool.js';
 
-const run = promisify(execFile);
 const libs = path.join(repoRoot, 'bench', '.cache', 'kafka', 'libs');
 
 before(async () => {
@@ -29,9 +26,9 @@ before(async () => {
 });
 
 async function dump(files: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('java', [...TOOL_JVM_FLAGS, '-cp', path.join(libs, '*'), 'org.apache.kafka.tools.DumpLogSegments', '--deep-iteration', '--print-data-log', '--files', files.join(',')], {
-    maxBuffer: 64 << 20,
-  });
+  const r = await runKafkaTool('org.apache.kafka.tools.DumpLogSegments', ['--deep-iteration', '--print-data-log', '--files', files.join(',')]);
+  assert.equal(r.code, 0, `DumpLogSegments ended with ${r.signal ?? `exit ${r.code}`}:\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
 }
 
 const sequences = new Map<number, number>();
