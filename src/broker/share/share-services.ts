@@ -17,7 +17,7 @@ import { ShareStateTopic } from '../../coordinator/share/share-state-topic.js';
 import { SHARE_GROUP_STATE_TOPIC } from '../../coordinator/share/share-state-records.js';
 import { ShareStateRouter, type ShareStateTransport } from './share-state-router.js';
 import type { MetadataStore } from '../../cluster/metadata.js';
-import { OffsetsIsolation, type Partitions } from '../partition.js';
+import { OffsetsIsolation, type Partition, type Partitions } from '../partition.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
@@ -119,10 +119,7 @@ export class ShareServices implements SharePartitionHost {
 
   /** The log of a partition this broker leads (what a parked ShareFetch watches). */
   leaderLog(topicId: string, partition: number): PartitionLog | undefined {
-    const p = this.broker.partitions.get(this.broker.metadata.topicById(Buffer.from(topicId, 'hex')), partition);
-    if (p === undefined || !p.isLeader) return undefined;
-    const log = p.localLogOrError();
-    return typeof log === 'number' ? undefined : log;
+    return this.led(topicId, partition)?.log;
   }
 
   start(): void {
@@ -161,24 +158,27 @@ export class ShareServices implements SharePartitionHost {
   }
 
   ledPartition(topicId: string, partition: number): LedPartitionInfo | undefined {
-    const topic = this.broker.metadata.topicById(Buffer.from(topicId, 'hex'));
-    const p = this.broker.partitions.get(topic, partition);
-    if (p === undefined || !p.isLeader) return undefined;
-    const log = p.localLogOrError();
-    if (typeof log === 'number') return undefined;
+    const led = this.led(topicId, partition);
+    if (led === null) return undefined;
     // "latest" is the high watermark, the end a read_uncommitted consumer sees (Kafka's LATEST_TIMESTAMP lookup).
-    return { leaderEpoch: p.leaderEpoch, logStartOffset: log.logStartOffset, logEndOffset: log.highWatermark };
+    return { leaderEpoch: led.p.leaderEpoch, logStartOffset: led.log.logStartOffset, logEndOffset: led.log.highWatermark };
   }
 
   /** ReplicaManagerPartitionMetadataProvider.offsetForTimestamp: read_uncommitted, below the high watermark. */
   async offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null> {
+    const led = this.led(topicId, partition);
+    if (led === null) return null;
+    const found = await led.p.fetchOffsetForTimestamp(led.log, timestamp, OffsetsIsolation.HighWatermark);
+    return found === null ? null : found.offset;
+  }
+
+  /** The partition and its local log, when this broker leads it. */
+  private led(topicId: string, partition: number): { p: Partition; log: PartitionLog } | null {
     const topic = this.broker.metadata.topicById(Buffer.from(topicId, 'hex'));
     const p = this.broker.partitions.get(topic, partition);
     if (p === undefined || !p.isLeader) return null;
     const log = p.localLogOrError();
-    if (typeof log === 'number') return null;
-    const found = await p.fetchOffsetForTimestamp(log, timestamp, OffsetsIsolation.HighWatermark);
-    return found === null ? null : found.offset;
+    return typeof log === 'number' ? null : { p, log };
   }
 
   /** share.isolation.level of the group: read_committed delivers committed transactional records only. */
