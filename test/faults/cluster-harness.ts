@@ -10,6 +10,7 @@
  * Metadata said, polled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NodeProcesses } from './node-processes.js';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +46,6 @@ export interface PartitionState {
   replicas: number[];
 }
 
-interface Broker {
-  readonly nodeId: number;
-  child: ChildProcess | null;
-  exited: Promise<void>;
-  paused: boolean;
-}
-
 export class FaultCluster {
   readonly net: ClusterNet;
   readonly dir: string;
@@ -60,7 +54,7 @@ export class FaultCluster {
   /** Set when the etcd watch of the partitions ended early: etcd's history is then incomplete. */
   watchError: Error | null = null;
   private etcd: ChildProcess | null = null;
-  private readonly brokers = new Map<number, Broker>();
+  private readonly brokers = new NodeProcesses();
   private kv: EtcdKv | null = null;
   private watch: KvWatch | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -158,43 +152,31 @@ export class FaultCluster {
     const args = ['netns', 'exec', this.net.namespaceOf(nodeId), 'setpriv', '--pdeathsig', 'KILL', '--', process.execPath, '--input-type=module', '-e', launcher, 'start',
       ...Object.entries(settings).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
     const out = openSync(this.logFileOf(nodeId), 'a');
-    const child = spawn('ip', args, { stdio: ['ignore', out, out] });
+    this.brokers.add(nodeId, spawn('ip', args, { stdio: ['ignore', out, out] }));
     closeSync(out);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.brokers.set(nodeId, { nodeId, child, exited, paused: false });
   }
 
   isRunning(nodeId: number): boolean {
-    const b = this.brokers.get(nodeId);
-    return b !== undefined && b.child !== null && b.child.exitCode === null && b.child.signalCode === null;
+    return this.brokers.isRunning(nodeId);
   }
 
   isPaused(nodeId: number): boolean {
-    return this.brokers.get(nodeId)?.paused ?? false;
+    return this.brokers.isPaused(nodeId);
   }
 
   /** kill -9 of broker `nodeId`; resolves once it is gone. */
   async kill9(nodeId: number): Promise<void> {
-    const b = this.brokers.get(nodeId);
-    if (b === undefined || b.child === null) return;
-    if (this.isRunning(nodeId)) b.child.kill('SIGKILL');
-    await b.exited;
-    b.child = null;
-    b.paused = false;
+    if (!(await this.brokers.kill9(nodeId))) return;
     this.metadataClients.get(nodeId)?.close();
     this.metadataClients.delete(nodeId);
   }
 
   pause(nodeId: number): void {
-    const b = this.brokers.get(nodeId)!;
-    b.child!.kill('SIGSTOP');
-    b.paused = true;
+    this.brokers.pause(nodeId);
   }
 
   resume(nodeId: number): void {
-    const b = this.brokers.get(nodeId)!;
-    b.child!.kill('SIGCONT');
-    b.paused = false;
+    this.brokers.resume(nodeId);
   }
 
   /** Waits until every broker answers Metadata listing all three. */
@@ -309,7 +291,7 @@ export class FaultCluster {
     this.watch = null;
     for (const c of this.metadataClients.values()) c.close();
     this.metadataClients.clear();
-    for (const id of this.brokers.keys()) await this.kill9(id);
+    for (const id of this.brokers.ids()) await this.kill9(id);
     await this.kv?.close().catch(() => {});
     this.kv = null;
     const etcd = this.etcd;

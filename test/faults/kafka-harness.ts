@@ -12,7 +12,8 @@
  * running, awake and not cut off, and settled only when all of them agree. Leader observations
  * are every broker's Metadata, polled (no etcd history here).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { NodeProcesses } from './node-processes.js';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,14 +61,6 @@ function faultSettings(): Record<string, string | number | boolean> {
   };
 }
 
-interface Node {
-  readonly nodeId: number;
-  readonly dir: string;
-  child: ChildProcess | null;
-  exited: Promise<void>;
-  paused: boolean;
-}
-
 /** The ClusterNet, remembering which brokers are cut off (their Metadata is stale). */
 class TrackedNet implements ClusterNet {
   readonly cutOff = new Set<number>();
@@ -92,7 +85,7 @@ export class KafkaFaultCluster implements FaultTarget {
   readonly dir: string;
   readonly observations: LeaderObservation[] = [];
   readonly watchError: Error | null = null;
-  private readonly nodes = new Map<number, Node>();
+  private readonly nodes = new NodeProcesses();
   private readonly metadataClients = new Map<number, WireClient>();
   private pollTimer: NodeJS.Timeout | null = null;
   private polling = false;
@@ -187,43 +180,31 @@ export class KafkaFaultCluster implements FaultTarget {
       ? tied(javaBin(), javaArgs)
       : ['ip', ['netns', 'exec', this.net.namespaceOf(nodeId), ...tied(javaBin(), javaArgs).flat()]] as [string, string[]];
     const out = openSync(join(this.logsDir(nodeId), 'kafka.out'), 'a');
-    const child = spawn(command, args, { stdio: ['ignore', out, out] });
+    this.nodes.add(nodeId, spawn(command, args, { stdio: ['ignore', out, out] }));
     closeSync(out);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.nodes.set(nodeId, { nodeId, dir: this.nodeDir(nodeId), child, exited, paused: false });
   }
 
   isRunning(nodeId: number): boolean {
-    const n = this.nodes.get(nodeId);
-    return n !== undefined && n.child !== null && n.child.exitCode === null && n.child.signalCode === null;
+    return this.nodes.isRunning(nodeId);
   }
 
   /** Running, awake and not cut off: its Metadata is current. */
   private isHealthy(nodeId: number): boolean {
-    return this.isRunning(nodeId) && !this.nodes.get(nodeId)!.paused && !this.net.cutOff.has(nodeId);
+    return this.isRunning(nodeId) && !this.nodes.isPaused(nodeId) && !this.net.cutOff.has(nodeId);
   }
 
   async kill9(nodeId: number): Promise<void> {
-    const n = this.nodes.get(nodeId);
-    if (n === undefined || n.child === null) return;
-    if (this.isRunning(nodeId)) n.child.kill('SIGKILL');
-    await n.exited;
-    n.child = null;
-    n.paused = false;
+    if (!(await this.nodes.kill9(nodeId))) return;
     this.metadataClients.get(nodeId)?.close();
     this.metadataClients.delete(nodeId);
   }
 
   pause(nodeId: number): void {
-    const n = this.nodes.get(nodeId)!;
-    n.child!.kill('SIGSTOP');
-    n.paused = true;
+    this.nodes.pause(nodeId);
   }
 
   resume(nodeId: number): void {
-    const n = this.nodes.get(nodeId)!;
-    n.child!.kill('SIGCONT');
-    n.paused = false;
+    this.nodes.resume(nodeId);
   }
 
   /** Waits until every broker answers Metadata listing all three (Kafka lists unfenced brokers only). */
@@ -309,7 +290,7 @@ export class KafkaFaultCluster implements FaultTarget {
   }
 
   private async pollOne(nodeId: number, topic: string): Promise<void> {
-    if (!this.isRunning(nodeId) || this.nodes.get(nodeId)!.paused) return;
+    if (!this.isRunning(nodeId) || this.nodes.isPaused(nodeId)) return;
     try {
       let c = this.metadataClients.get(nodeId);
       if (c === undefined || c.closed) {
@@ -344,8 +325,7 @@ export class KafkaFaultCluster implements FaultTarget {
     for (const c of this.metadataClients.values()) c.close();
     this.metadataClients.clear();
     for (const id of [...NODE_IDS, CONTROLLER_ID]) {
-      const n = this.nodes.get(id);
-      if (n?.paused === true && n.child !== null) n.child.kill('SIGCONT');
+      if (this.nodes.isPaused(id) && this.nodes.isRunning(id)) this.nodes.resume(id);
       await this.kill9(id);
     }
     this.net.close();
