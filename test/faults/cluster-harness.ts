@@ -10,7 +10,7 @@
  * Metadata said, polled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { NodeProcesses } from './node-processes.js';
+import { NodeProcesses, spawnNode } from './node-processes.js';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +152,7 @@ export class FaultCluster {
     const args = ['netns', 'exec', this.net.namespaceOf(nodeId), 'setpriv', '--pdeathsig', 'KILL', '--', process.execPath, '--input-type=module', '-e', launcher, 'start',
       ...Object.entries(settings).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
     const out = openSync(this.logFileOf(nodeId), 'a');
-    this.brokers.add(nodeId, spawn('ip', args, { stdio: ['ignore', out, out] }));
+    this.brokers.add(nodeId, spawnNode('ip', args, out));
     closeSync(out);
   }
 
@@ -216,7 +216,7 @@ export class FaultCluster {
         return ps;
       }, { timeoutMs, intervalMs: 200, retryErrors: true });
     } catch (e) {
-      if (e instanceof Error) e.message += `; last seen in etcd: ${lastSeen}`;
+      if (e instanceof Error) e.message += `; last seen in etcd: ${lastSeen}; brokers: ${this.brokers.describe()}`;
       throw e;
     }
   }

@@ -13,7 +13,7 @@
  * are every broker's Metadata, polled (no etcd history here).
  */
 import { spawn } from 'node:child_process';
-import { NodeProcesses } from './node-processes.js';
+import { NodeProcesses, spawnNode } from './node-processes.js';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -180,7 +180,7 @@ export class KafkaFaultCluster implements FaultTarget {
       ? tied(javaBin(), javaArgs)
       : ['ip', ['netns', 'exec', this.net.namespaceOf(nodeId), ...tied(javaBin(), javaArgs).flat()]] as [string, string[]];
     const out = openSync(join(this.logsDir(nodeId), 'kafka.out'), 'a');
-    this.nodes.add(nodeId, spawn(command, args, { stdio: ['ignore', out, out] }));
+    this.nodes.add(nodeId, spawnNode(command, args, out));
     closeSync(out);
   }
 
@@ -269,7 +269,7 @@ export class KafkaFaultCluster implements FaultTarget {
         return this.partitions(topic);
       }, { timeoutMs, intervalMs: 200, retryErrors: true });
     } catch (e) {
-      if (e instanceof Error) e.message += `; last seen by the brokers: ${lastSeen}`;
+      if (e instanceof Error) e.message += `; last seen by the brokers: ${lastSeen}; nodes: ${this.nodes.describe()}`;
       throw e;
     }
   }

@@ -3,12 +3,23 @@
  * by node id: started, killed with SIGKILL, paused with SIGSTOP and resumed. Both harnesses
  * (cluster-harness.ts, kafka-harness.ts) keep theirs here.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Starts a node process writing to the file descriptor `out`, in a session of its own (setsid):
+ * a node in the harness's process group is killed by the kernel's SIGHUP of an orphaned process
+ * group with a stopped member — what a SIGSTOP fault makes of a soak started in the background.
+ */
+export function spawnNode(command: string, args: readonly string[], out: number): ChildProcess {
+  return spawn(command, args, { stdio: ['ignore', out, out], detached: true });
+}
 
 interface NodeProcess {
   child: ChildProcess | null;
   exited: Promise<void>;
   paused: boolean;
+  /** How it ended ("signal SIGKILL", "code 1"), null while it runs. */
+  ended: string | null;
 }
 
 export class NodeProcesses {
@@ -16,8 +27,17 @@ export class NodeProcesses {
 
   /** Node `nodeId` runs as `child` (started again: the old process is forgotten). */
   add(nodeId: number, child: ChildProcess): void {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.nodes.set(nodeId, { child, exited, paused: false });
+    const node: NodeProcess = { child, exited: Promise.resolve(), paused: false, ended: null };
+    node.exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+      node.ended = signal !== null ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    }));
+    this.nodes.set(nodeId, node);
+  }
+
+  /** Each node's state, for a timeout's message: "1 running, 2 paused, 3 ended by signal SIGKILL". */
+  describe(): string {
+    return [...this.nodes].map(([id, n]) => `${id} ${n.ended !== null ? `ended by ${n.ended}` : n.paused ? 'paused' : 'running'}`).join(', ');
   }
 
   ids(): number[] {
