@@ -24,7 +24,7 @@ let tb: TestBroker;
 const b = () => ['--bootstrap-server', tb.bootstrap];
 
 before(async () => {
-  tb = await startTestBroker({ config: { 'group.streams.initial.rebalance.delay.ms': 0 } });
+  tb = await startTestBroker({ config: { 'group.streams.initial.rebalance.delay.ms': 0, 'group.streams.assignment.interval.ms': 0 } });
 });
 
 after(async () => {

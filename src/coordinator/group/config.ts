@@ -1,6 +1,7 @@
 /**
  * The group coordinator's settings, by Kafka's broker config names, read once at start-up.
  */
+import { checkAssignmentInterval } from './assignment-interval.js';
 import { defaultStreamsGroupConfig, streamsGroupConfigFrom, type StreamsGroupConfig } from '../streams/config.js';
 
 export interface GroupConfig {
@@ -45,6 +46,10 @@ export interface ConsumerGroupConfig {
   heartbeatIntervalMs: number;
   minHeartbeatIntervalMs: number;
   maxHeartbeatIntervalMs: number;
+  /** group.consumer.assignment.interval.ms (and bounds): the least time between two target assignments. */
+  assignmentIntervalMs: number;
+  minAssignmentIntervalMs: number;
+  maxAssignmentIntervalMs: number;
   /** group.consumer.max.size. */
   maxSize: number;
   /** group.consumer.assignors as assignor names (uniform, range), the first being the default. */
@@ -91,6 +96,7 @@ function checkConsumerConfig(c: ConsumerGroupConfig): ConsumerGroupConfig {
   need(c.heartbeatIntervalMs >= c.minHeartbeatIntervalMs, 'group.consumer.heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms');
   need(c.heartbeatIntervalMs <= c.maxHeartbeatIntervalMs, 'group.consumer.heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms');
   need(c.heartbeatIntervalMs < c.sessionTimeoutMs, 'group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms');
+  checkAssignmentInterval('consumer', c);
   return c;
 }
 
@@ -126,6 +132,9 @@ export function groupConfigFrom(config: ConfigValues): GroupConfig {
       heartbeatIntervalMs: config.int('group.consumer.heartbeat.interval.ms'),
       minHeartbeatIntervalMs: config.int('group.consumer.min.heartbeat.interval.ms'),
       maxHeartbeatIntervalMs: config.int('group.consumer.max.heartbeat.interval.ms'),
+      assignmentIntervalMs: config.int('group.consumer.assignment.interval.ms'),
+      minAssignmentIntervalMs: config.int('group.consumer.min.assignment.interval.ms'),
+      maxAssignmentIntervalMs: config.int('group.consumer.max.assignment.interval.ms'),
       maxSize: config.int('group.consumer.max.size'),
       assignors: assignorNames(config.list('group.consumer.assignors')),
       migrationPolicy: migrationPolicy(config.raw('group.consumer.migration.policy') ?? 'bidirectional'),
@@ -164,6 +173,9 @@ export function defaultConsumerGroupConfig(overrides: Partial<ConsumerGroupConfi
     heartbeatIntervalMs: 5000,
     minHeartbeatIntervalMs: 5000,
     maxHeartbeatIntervalMs: 15_000,
+    assignmentIntervalMs: 1000,
+    minAssignmentIntervalMs: 0,
+    maxAssignmentIntervalMs: 15_000,
     maxSize: 2_147_483_647,
     assignors: ['uniform', 'range'],
     migrationPolicy: 'bidirectional',

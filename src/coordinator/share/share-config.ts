@@ -4,6 +4,7 @@
  * once at start-up. A group's own configs (share.record.lock.duration.ms and the like) override
  * some of them within the min/max bounds the broker sets.
  */
+import { checkAssignmentInterval } from '../group/assignment-interval.js';
 
 export interface ShareGroupConfig {
   /** group.share.session.timeout.ms (45000), within group.share.min/max.session.timeout.ms (45000/60000). */
@@ -14,6 +15,10 @@ export interface ShareGroupConfig {
   heartbeatIntervalMs: number;
   minHeartbeatIntervalMs: number;
   maxHeartbeatIntervalMs: number;
+  /** group.share.assignment.interval.ms (1000), within group.share.min/max.assignment.interval.ms (0/15000). */
+  assignmentIntervalMs: number;
+  minAssignmentIntervalMs: number;
+  maxAssignmentIntervalMs: number;
   /** group.share.max.size (200). */
   maxSize: number;
   /** group.share.record.lock.duration.ms (30000), within group.share.min/max.record.lock.duration.ms (15000/60000). */
@@ -59,7 +64,7 @@ export interface ShareConfigValues {
 }
 
 export function shareGroupConfigFrom(c: ShareConfigValues): ShareGroupConfig {
-  return {
+  const config: ShareGroupConfig = {
     sessionTimeoutMs: c.int('group.share.session.timeout.ms'),
     minSessionTimeoutMs: c.int('group.share.min.session.timeout.ms'),
     maxSessionTimeoutMs: c.int('group.share.max.session.timeout.ms'),
@@ -77,7 +82,12 @@ export function shareGroupConfigFrom(c: ShareConfigValues): ShareGroupConfig {
     minPartitionMaxRecordLocks: c.int('group.share.min.partition.max.record.locks'),
     maxPartitionMaxRecordLocks: c.int('group.share.max.partition.max.record.locks'),
     maxShareSessions: c.int('group.share.max.share.sessions'),
+    assignmentIntervalMs: c.int('group.share.assignment.interval.ms'),
+    minAssignmentIntervalMs: c.int('group.share.min.assignment.interval.ms'),
+    maxAssignmentIntervalMs: c.int('group.share.max.assignment.interval.ms'),
   };
+  checkAssignmentInterval('share', config);
+  return config;
 }
 
 export function shareCoordinatorConfigFrom(c: ShareConfigValues): ShareCoordinatorConfig {
@@ -104,6 +114,7 @@ export function defaultShareGroupConfig(over: Partial<ShareGroupConfig> = {}): S
     deliveryCountLimit: 5, minDeliveryCountLimit: 2, maxDeliveryCountLimit: 10,
     partitionMaxRecordLocks: 2000, minPartitionMaxRecordLocks: 100, maxPartitionMaxRecordLocks: 4000,
     maxShareSessions: 2000,
+    assignmentIntervalMs: 1000, minAssignmentIntervalMs: 0, maxAssignmentIntervalMs: 15_000,
     ...over,
   };
 }

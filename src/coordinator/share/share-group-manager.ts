@@ -21,6 +21,7 @@ import { groupTombstones, memberTombstones, ShareGroupRecordType, type ShareGrou
 import { deleteAllState, deleteTopicsState, EMPTY_STATE, markPartitions, withoutTopic, withSubscribedInitialized, type RefusedTopic } from './share-state-partitions.js';
 import { SIMPLE_ASSIGNOR_NAME, simpleAssign, type AssignorMember } from './simple-assignor.js';
 import { checkMemberEpoch, LEAVE_GROUP_MEMBER_EPOCH, metadataDiffers, metadataHash, sameNames, subscribedNames, validate } from './share-member-checks.js';
+import { canComputeNextTargetAssignment } from '../group/assignment-interval.js';
 import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
 
 export { LEAVE_GROUP_MEMBER_EPOCH };
@@ -120,7 +121,9 @@ export class ShareGroupManager {
     // A new target assignment when the group epoch is ahead of the target's.
     let assignmentEpoch = group.assignmentEpoch;
     let target = group.targetOf(memberId);
-    if (groupEpoch > assignmentEpoch) {
+    const nowMs = this.timer.clock.now();
+    const intervalMs = groupInt(this.groupOverrides(groupId), 'share.assignment.interval.ms', this.config.assignmentIntervalMs);
+    if (groupEpoch > assignmentEpoch && canComputeNextTargetAssignment(group.assignmentTimestamp, intervalMs, nowMs)) {
       const targets = this.computeTarget(group, members);
       for (const [id, partitions] of targets) {
         if (id === memberId || !assignmentsEqual(partitions, group.targetOf(id))) {
@@ -128,7 +131,7 @@ export class ShareGroupManager {
         }
       }
       assignmentEpoch = groupEpoch;
-      records.push({ type: ShareGroupRecordType.TargetAssignmentMetadata, groupId, value: { assignmentEpoch, assignmentTimestamp: this.timer.clock.now() } });
+      records.push({ type: ShareGroupRecordType.TargetAssignmentMetadata, groupId, value: { assignmentEpoch, assignmentTimestamp: nowMs } });
       target = targets.get(memberId) ?? new Map();
     }
     // A share member takes its target at once: nothing to revoke first.
@@ -241,6 +244,7 @@ export class ShareGroupManager {
         break;
       case ShareGroupRecordType.TargetAssignmentMetadata:
         group.assignmentEpoch = r.value === null ? 0 : r.value.assignmentEpoch;
+        group.assignmentTimestamp = r.value === null ? 0 : r.value.assignmentTimestamp;
         break;
       case ShareGroupRecordType.TargetAssignmentMember:
         if (r.value === null) group.targetAssignment.delete(r.memberId);

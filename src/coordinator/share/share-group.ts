@@ -46,6 +46,8 @@ export class ShareGroup {
   /** A digest of the subscribed topics' metadata (ids and partition counts) the group epoch last saw. */
   metadataHash = 0n;
   assignmentEpoch = 0;
+  /** When the target assignment was computed (ms), for the assignment interval; 0 when never. */
+  assignmentTimestamp = 0;
   readonly members = new Map<string, ShareMember>();
   /** member id → target partitions. */
   readonly targetAssignment = new Map<string, TopicPartitions>();

@@ -2,6 +2,7 @@
  * The streams groups' settings (Kafka's group.streams.* broker configs), with Kafka 4.4's
  * defaults and the checks GroupCoordinatorConfig makes on them.
  */
+import { checkAssignmentInterval } from '../group/assignment-interval.js';
 import type { ConfigValues } from '../group/config.js';
 
 const TASK_OFFSET_INTERVAL_MS = 60_000;
@@ -16,6 +17,10 @@ export interface StreamsGroupConfig {
   heartbeatIntervalMs: number;
   minHeartbeatIntervalMs: number;
   maxHeartbeatIntervalMs: number;
+  /** group.streams.assignment.interval.ms (and bounds): the least time between two target assignments. */
+  assignmentIntervalMs: number;
+  minAssignmentIntervalMs: number;
+  maxAssignmentIntervalMs: number;
   /** group.streams.max.size. */
   maxSize: number;
   /** group.streams.initial.rebalance.delay.ms: how long a group's first target assignment waits for more members. */
@@ -39,6 +44,9 @@ export function defaultStreamsGroupConfig(overrides: Partial<StreamsGroupConfig>
     heartbeatIntervalMs: 5000,
     minHeartbeatIntervalMs: 5000,
     maxHeartbeatIntervalMs: 15_000,
+    assignmentIntervalMs: 1000,
+    minAssignmentIntervalMs: 0,
+    maxAssignmentIntervalMs: 15_000,
     maxSize: 2_147_483_647,
     initialRebalanceDelayMs: 3000,
     numStandbyReplicas: 0,
@@ -63,6 +71,7 @@ export function checkStreamsGroupConfig(c: StreamsGroupConfig): StreamsGroupConf
   need(c.heartbeatIntervalMs <= c.maxHeartbeatIntervalMs, 'group.streams.heartbeat.interval.ms must be less than or equal to group.streams.max.heartbeat.interval.ms');
   need(c.heartbeatIntervalMs < c.sessionTimeoutMs, 'group.streams.heartbeat.interval.ms must be less than group.streams.session.timeout.ms');
   need(c.numStandbyReplicas >= 0 && c.numStandbyReplicas <= c.maxStandbyReplicas, 'group.streams.num.standby.replicas must be between 0 and group.streams.max.standby.replicas');
+  checkAssignmentInterval('streams', c);
   return c;
 }
 
@@ -75,6 +84,9 @@ export function streamsGroupConfigFrom(config: ConfigValues): StreamsGroupConfig
     heartbeatIntervalMs: config.int('group.streams.heartbeat.interval.ms'),
     minHeartbeatIntervalMs: config.int('group.streams.min.heartbeat.interval.ms'),
     maxHeartbeatIntervalMs: config.int('group.streams.max.heartbeat.interval.ms'),
+    assignmentIntervalMs: config.int('group.streams.assignment.interval.ms'),
+    minAssignmentIntervalMs: config.int('group.streams.min.assignment.interval.ms'),
+    maxAssignmentIntervalMs: config.int('group.streams.max.assignment.interval.ms'),
     maxSize: config.int('group.streams.max.size'),
     initialRebalanceDelayMs: config.int('group.streams.initial.rebalance.delay.ms'),
     numStandbyReplicas: config.int('group.streams.num.standby.replicas'),

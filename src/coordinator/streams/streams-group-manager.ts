@@ -24,6 +24,7 @@ import {
   currentAssignmentTombstone, groupMetadataRecord, memberMetadataTombstone, metadataOf, targetEpochRecord, targetMemberRecord, topologyRecord,
   type StreamsGroupRecord,
 } from './streams-records.js';
+import { canComputeNextTargetAssignment } from '../group/assignment-interval.js';
 import { groupInt, NO_GROUP_OVERRIDES, type GroupOverrides } from '../group/group-configs.js';
 import { TopologyDescriptionManager } from './topology-description/manager.js';
 import { createTopologyDescriptionPlugin } from './topology-description/plugin.js';
@@ -36,6 +37,8 @@ export interface StreamsGroupSettings {
   initialRebalanceDelayMs: number;
   acceptableRecoveryLag: number;
   taskOffsetIntervalMs: number;
+  /** streams.assignment.interval.ms (assignment-interval.ts). */
+  assignmentIntervalMs: number;
 }
 
 /** GroupCoordinatorConfig's internal group.streams.min.task.offset.interval.ms. */
@@ -144,6 +147,7 @@ export class StreamsGroupManager {
       initialRebalanceDelayMs: groupInt(o, 'streams.initial.rebalance.delay.ms', c.initialRebalanceDelayMs),
       acceptableRecoveryLag: groupInt(o, 'streams.acceptable.recovery.lag', c.acceptableRecoveryLag),
       taskOffsetIntervalMs: groupInt(o, 'streams.task.offset.interval.ms', c.taskOffsetIntervalMs, MIN_TASK_OFFSET_INTERVAL_MS),
+      assignmentIntervalMs: groupInt(o, 'streams.assignment.interval.ms', c.assignmentIntervalMs),
     };
   }
 
@@ -182,9 +186,13 @@ export class StreamsGroupManager {
       this.logger.warn({ groupId }, 'cannot compute the delayed target assignment: the topology is not configured');
       return;
     }
+    const settings = this.settings(groupId);
+    const nowMs = this.timer.clock.now();
+    // Within the assignment interval the members' next heartbeat after it computes it instead.
+    if (!canComputeNextTargetAssignment(group.assignmentTimestamp, settings.assignmentIntervalMs, nowMs)) return;
     const result = computeStreamsTargetAssignment({
       group, groupEpoch: group.groupEpoch, updated: null, removedMemberId: null, updatedPreviousTarget: null, configured: group.configuredTopology,
-      numStandbyReplicas: this.settings(groupId).numStandbyReplicas, nowMs: this.timer.clock.now(),
+      numStandbyReplicas: settings.numStandbyReplicas, nowMs,
     });
     this.writeQuietly(groupId, result.records, 'delayed target assignment');
   }

@@ -49,6 +49,8 @@ export class StreamsGroup implements TaskOwnership {
   /** KIP-1331: the topology epoch whose description the plugin permanently rejected, or -1. */
   failedDescriptionTopologyEpoch = -1;
   assignmentEpoch = 0;
+  /** When the target assignment was computed (ms), for the assignment interval; 0 when never. */
+  assignmentTimestamp = 0;
   state = StreamsGroupState.Empty;
   topology: StreamsTopology | null = null;
   /** The topology as configured against the current topics (memory only; recomputed when they change). */

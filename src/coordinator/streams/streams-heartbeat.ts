@@ -16,6 +16,7 @@
  * nothing. Errors are thrown as GroupError with Kafka's codes and messages.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import { canComputeNextTargetAssignment } from '../group/assignment-interval.js';
 import { configureTopics, isReady, StreamsStatus, type ConfiguredTopology, type StatusEntry } from './configured-topology.js';
 import { reconcileStreamsMember } from './current-assignment-builder.js';
 import { endpointToPartitions } from './endpoints.js';
@@ -132,9 +133,13 @@ export function streamsGroupHeartbeat(mgr: StreamsGroupManager, req: StreamsHear
     status.push({ statusCode: StreamsStatus.AssignmentDelayed, statusDetail: 'Assignment delayed due to the configured initial rebalance delay.' });
     target = emptyTuple();
     if (group.isEmpty) {
-      records.push(targetMemberRecord(groupId, updated.memberId, target), targetEpochRecord(groupId, groupEpoch, nowMs));
+      // Timestamp 0: no assignor ran, so the delayed assignment is not held by the assignment interval.
+      records.push(targetMemberRecord(groupId, updated.memberId, target), targetEpochRecord(groupId, groupEpoch, 0));
       targetEpoch = groupEpoch;
     }
+  } else if (groupEpoch > group.assignmentEpoch && !canComputeNextTargetAssignment(group.assignmentTimestamp, mgr.settings(groupId).assignmentIntervalMs, nowMs)) {
+    // Within the assignment interval the last target stands (assignment-interval.ts).
+    status.push({ statusCode: StreamsStatus.AssignmentDelayed, statusDetail: 'Assignment delayed due to the configured assignment interval.' });
   } else if (groupEpoch > group.assignmentEpoch) {
     const result = computeStreamsTargetAssignment({
       group, groupEpoch, updated, removedMemberId: replaced?.memberId ?? null, updatedPreviousTarget: replaced !== null ? target : null,

@@ -52,6 +52,7 @@ export function replayStreamsRecord(groups: Map<string, StreamsGroup>, r: Stream
     }
     case StreamsRecordType.TargetAssignmentMetadata:
       group.assignmentEpoch = r.value === null ? -1 : r.value.assignmentEpoch;
+      group.assignmentTimestamp = r.value === null ? 0 : Number(r.value.assignmentTimestamp);
       break;
     case StreamsRecordType.TargetAssignmentMember:
       if (r.value === null) group.targetAssignment.delete(r.memberId);

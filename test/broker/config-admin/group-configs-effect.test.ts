@@ -81,7 +81,7 @@ test('share.isolation.level=read_committed: a share group is given records up to
 });
 
 test('a streams group gets its own heartbeat interval and standby replicas', async () => {
-  const tb = await startTestBroker({ config: { 'group.streams.initial.rebalance.delay.ms': 0 } });
+  const tb = await startTestBroker({ config: { 'group.streams.initial.rebalance.delay.ms': 0, 'group.streams.assignment.interval.ms': 0 } });
   try {
     await makeTopic(tb, 'fx-in', 2);
     await setGroupConfigs(tb, 'app', { 'streams.heartbeat.interval.ms': '6000', 'streams.num.standby.replicas': '1' });

@@ -18,8 +18,8 @@ let tb: TestBroker;
 let c: WireClient;
 
 before(async () => {
-  // The first assignment of a group comes at once (the initial rebalance delay has its own test).
-  tb = await startTestBroker({ config: { 'offsets.topic.num.partitions': 3, 'group.streams.initial.rebalance.delay.ms': 0 } });
+  // Assignments come at once (the initial rebalance delay and the assignment interval have their own tests).
+  tb = await startTestBroker({ config: { 'offsets.topic.num.partitions': 3, 'group.streams.initial.rebalance.delay.ms': 0, 'group.streams.assignment.interval.ms': 0 } });
   c = tb.client;
   await makeTopic(tb, 'sg-in', 2);
 });

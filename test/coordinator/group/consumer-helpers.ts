@@ -63,7 +63,8 @@ export async function consumerHarness(
   topics = new FakeTopics(),
 ): Promise<ConsumerHarness> {
   const coord = new GroupCoordinator({
-    config: defaultGroupConfig({ initialRebalanceDelayMs: 0, minSessionTimeoutMs: 10, ...config, consumer: defaultConsumerGroupConfig(consumer) }),
+    // no assignment interval unless a test asks for one (assignment-interval.test.ts does)
+    config: defaultGroupConfig({ initialRebalanceDelayMs: 0, minSessionTimeoutMs: 10, ...config, consumer: defaultConsumerGroupConfig({ assignmentIntervalMs: 0, ...consumer }) }),
     log,
     logger: silentLogger,
     clock,

@@ -25,7 +25,7 @@ function setup(partitions = 1, over = {}) {
   const source = { topics: () => topics.values(), topic: (n: string) => topics.get(n) };
   const written: ShareGroupRecord[] = [];
   const removed: string[] = [];
-  const mgr = new ShareGroupManager(defaultShareGroupConfig(over), timer, source, pino({ level: 'silent' }), (_g, records) => void written.push(...records));
+  const mgr = new ShareGroupManager(defaultShareGroupConfig({ assignmentIntervalMs: 0, ...over }), timer, source, pino({ level: 'silent' }), (_g, records) => void written.push(...records));
   mgr.onMemberRemoved = (_g, m) => void removed.push(m);
   return { clock, timer, topics, mgr, written, removed };
 }

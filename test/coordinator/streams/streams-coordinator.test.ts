@@ -43,7 +43,7 @@ function topics(): FakeTopics {
 
 async function coordinator(log: MemoryLog, t: FakeTopics, clock = new ManualClock()): Promise<GroupCoordinator> {
   const coord = new GroupCoordinator({
-    config: defaultGroupConfig({ initialRebalanceDelayMs: 0, minSessionTimeoutMs: 10, streams: defaultStreamsGroupConfig({ initialRebalanceDelayMs: 0 }) }),
+    config: defaultGroupConfig({ initialRebalanceDelayMs: 0, minSessionTimeoutMs: 10, streams: defaultStreamsGroupConfig({ initialRebalanceDelayMs: 0, assignmentIntervalMs: 0 }) }),
     log, logger: silentLogger, clock, driveTimer: false, topics: t,
   });
   await coord.startup();

@@ -120,7 +120,8 @@ export function streamsHarness(config: Partial<StreamsGroupConfig> = {}, topics 
       timer.poll();
     },
   };
-  h.mgr = new StreamsGroupManager(defaultStreamsGroupConfig({ initialRebalanceDelayMs: 0, ...config }), timer, silentLogger, (_groupId, records) => {
+  // no initial delay or assignment interval unless a test asks for one
+  h.mgr = new StreamsGroupManager(defaultStreamsGroupConfig({ initialRebalanceDelayMs: 0, assignmentIntervalMs: 0, ...config }), timer, silentLogger, (_groupId, records) => {
     for (const r of records) {
       log.push(r);
       h.mgr.replay(r);

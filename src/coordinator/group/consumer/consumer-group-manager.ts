@@ -129,6 +129,11 @@ export class ConsumerGroupManager {
     return groupInt(this.groupOverrides(groupId), 'consumer.heartbeat.interval.ms', this.config.heartbeatIntervalMs, this.config.minHeartbeatIntervalMs, this.config.maxHeartbeatIntervalMs);
   }
 
+  /** consumer.assignment.interval.ms of the group, else group.consumer.assignment.interval.ms (assignment-interval.ts). */
+  assignmentIntervalMs(groupId: string): number {
+    return groupInt(this.groupOverrides(groupId), 'consumer.assignment.interval.ms', this.config.assignmentIntervalMs);
+  }
+
   /** The member's session: the group's session timeout, or a classic member's own session timeout. */
   scheduleSessionTimeout(groupId: string, memberId: string, timeoutMs = this.sessionTimeoutMs(groupId)): void {
     this.timer.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceOnTimeout(groupId, memberId, 'session timeout'));

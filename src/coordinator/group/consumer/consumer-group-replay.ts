@@ -55,6 +55,7 @@ export function replayConsumerRecord(groups: Map<string, ConsumerGroup>, r: Cons
     }
     case ConsumerRecordType.TargetAssignmentMetadata:
       group.assignmentEpoch = r.value === null ? -1 : r.value.assignmentEpoch;
+      group.assignmentTimestamp = r.value === null ? 0 : Number(r.value.assignmentTimestamp);
       break;
     case ConsumerRecordType.TargetAssignmentMember:
       if (r.value === null) group.targetAssignment.delete(r.memberId);

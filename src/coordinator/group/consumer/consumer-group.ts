@@ -33,6 +33,8 @@ export class ConsumerGroup {
   readonly groupId: string;
   groupEpoch = 0;
   assignmentEpoch = 0;
+  /** When the target assignment was computed (ms), for the assignment interval; 0 when never. */
+  assignmentTimestamp = 0;
   state = ConsumerGroupState.Empty;
   readonly members = new Map<string, ConsumerMember>();
   /** instance id → member id. */

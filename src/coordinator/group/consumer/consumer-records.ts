@@ -102,8 +102,9 @@ export function memberMetadataTombstone(group: string, memberId: string): Consum
   return rec(ConsumerRecordType.MemberMetadata, group, memberId, null);
 }
 
-export function targetEpochRecord(group: string, epoch: number | null): ConsumerGroupRecord {
-  return rec(ConsumerRecordType.TargetAssignmentMetadata, group, '', epoch === null ? null : { assignmentEpoch: epoch, assignmentTimestamp: 0n });
+/** The target assignment's epoch, and when it was computed (0: not by an assignor run, as a conversion's). */
+export function targetEpochRecord(group: string, epoch: number | null, timestampMs = 0): ConsumerGroupRecord {
+  return rec(ConsumerRecordType.TargetAssignmentMetadata, group, '', epoch === null ? null : { assignmentEpoch: epoch, assignmentTimestamp: BigInt(timestampMs) });
 }
 
 export function targetMemberRecord(group: string, memberId: string, partitions: TopicPartitions | null): ConsumerGroupRecord {

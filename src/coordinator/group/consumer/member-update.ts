@@ -4,9 +4,11 @@
  *
  *  1. The member's new metadata is written; a new member or a changed subscription, or a
  *     change in the subscribed topics' metadata, bumps the group epoch.
- *  2. When the group epoch is ahead of the target assignment's, the assignor computes a new one.
+ *  2. When the group epoch is ahead of the target assignment's, the assignor computes a new one,
+ *     at most once per assignment interval (assignment-interval.ts); meanwhile the last stands.
  *  3. The member takes one reconciliation step towards its target (revoke before assign).
  */
+import { canComputeNextTargetAssignment } from '../assignment-interval.js';
 import type { CoordinatorRecord } from '../records.js';
 import { assignmentsEqual, type TopicPartitions, type WireTopicPartitions } from './assignment.js';
 import { reconcile } from './current-assignment-builder.js';
@@ -57,10 +59,11 @@ export function updateAndReconcile(mgr: ConsumerGroupManager, u: MemberUpdate, r
 
   let targetEpoch = group.assignmentEpoch;
   let target: TopicPartitions = replaced !== null ? group.targetOf(replaced.memberId) : group.targetOf(memberId);
-  if (groupEpoch > group.assignmentEpoch) {
+  const nowMs = mgr.timer.clock.now();
+  if (groupEpoch > group.assignmentEpoch && canComputeNextTargetAssignment(group.assignmentTimestamp, mgr.assignmentIntervalMs(groupId), nowMs)) {
     const result = computeTargetAssignment({
       group, groupEpoch, updated, removedMemberId: replaced?.memberId ?? null, updatedPreviousTarget: replaced !== null ? target : null,
-      subscriptionMetadata: metadata, resolveRegex: resolver.resolve, assignor: mgr.assignorFor(group, replaced, updated),
+      subscriptionMetadata: metadata, resolveRegex: resolver.resolve, assignor: mgr.assignorFor(group, replaced, updated), nowMs,
     });
     records.push(...result.records);
     target = result.assignment.get(memberId) ?? new Map();

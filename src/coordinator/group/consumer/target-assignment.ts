@@ -24,6 +24,8 @@ export interface TargetAssignmentInput {
   /** Topic names a member's regular expression matches. */
   resolveRegex: (regex: string) => ReadonlySet<string>;
   assignor: ConsumerGroupAssignor;
+  /** Now (ms): the assignment's timestamp, for the assignment interval. */
+  nowMs: number;
 }
 
 export interface TargetAssignmentResult {
@@ -76,6 +78,6 @@ export function computeTargetAssignment(input: TargetAssignmentInput): TargetAss
     const before = group.targetAssignment.get(m.memberId);
     if (before === undefined || !assignmentsEqual(before, next)) records.push(targetMemberRecord(group.groupId, m.memberId, next));
   }
-  records.push(targetEpochRecord(group.groupId, input.groupEpoch));
+  records.push(targetEpochRecord(group.groupId, input.groupEpoch, input.nowMs));
   return { assignment, records };
 }
