@@ -15,6 +15,7 @@ import { shareGroupOffsets } from '../../src/client/share-group-admin.js';
 import { Producer } from '../../src/client/producer.js';
 import { SHARE_GROUP_STATE_TOPIC } from '../../src/coordinator/share/share-state-records.js';
 import { killMembers, Member } from './clients/group-members.js';
+import { untilShareMembersAssigned } from './clients/share-assignment.js';
 import { compileJavaDriver } from './setup/java.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -49,6 +50,8 @@ test('KafkaShareConsumers on a cluster whose share coordinators are other broker
 
     const start = (name: string) => new Member(cmd, name, [cluster.bootstrapServers, group, TOPIC, '15000', '1000000', '1000000', '0']);
     const consumers = [start('c1'), start('c2')];
+    // Both get partitions before the records come (share-assignment.ts).
+    await untilShareMembersAssigned(client, group, TOPIC, consumers.length);
     // The share-partitions start at the log end when first fetched: markers until one is delivered.
     const producer = new Producer(client);
     const delivered = () => consumers.flatMap((m) => m.lines.map((l) => String(l.line ?? '')).filter((t) => t.startsWith('R ')).map((t) => Number(t.split(' ')[3])));

@@ -15,9 +15,9 @@ import { after, before, test } from 'node:test';
 import { Admin, ResourceType } from '../../src/client/admin.js';
 import { EARLIEST_TIMESTAMP, KafkaClient, listOffsets } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
-import { describeShareGroup } from '../../src/client/share-group-admin.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
+import { untilShareMembersAssigned } from './clients/share-assignment.js';
 import { compileJavaDriver } from './setup/java.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
@@ -101,16 +101,8 @@ test('three KafkaShareConsumers split one partition; kill -9, release and reject
     const survivors = [start('c1', 20_000, 0), start('c2', 20_000, 0), start('c3', 20_000, 0)];
     const all = [victim, ...survivors];
     await until('the consumers to subscribe', () => all.every((m) => saw(m, 'READY')), all);
-    // Members joining within the assignment interval (group.share.assignment.interval.ms, 1 s)
-    // of the first get the partition at a heartbeat after it, as on Kafka 4.4: the records come
-    // once all four have it.
-    const end = Date.now() + 60_000;
-    for (;;) {
-      const d = await describeShareGroup(client, 'workers');
-      if (d !== null && d.members.length === all.length && d.members.every((m) => m.assignment.some((a) => a.topic === 'queue' && a.partitions.includes(0)))) break;
-      if (Date.now() > end) throw new Error(`the share group's members never all had the partition: ${JSON.stringify(d?.members ?? null)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // The records come once all four have the partition (share-assignment.ts).
+    await untilShareMembersAssigned(client, 'workers', 'queue', all.length);
     // The share-partition starts at the log end when first fetched (share.auto.offset.reset
     // latest): markers (-1, accepted) until one is delivered say the group reads the partition.
     while (!all.some((m) => deliveries(m).length > 0)) {
