@@ -82,6 +82,9 @@ test('a duplicate is listed in full with the producer id, epoch and sequence of 
   assert.match(r.details.join('\n'), /duplicate after the client bumped its epoch: java-2 at 1@2 \(producer 1 epoch 1 seq 0\), first at 1@0 \(producer 1 epoch 0 seq 7\)/);
   assert.equal(r.total.duplicatesAfterEpochBump, 1);
   assert.equal(r.total.duplicates, 0);
+  // The client acknowledged at the second copy: a duplicate, not also misplaced.
+  const acked = check({ ...input, acks: [...input.acks.filter((a) => a.value !== 'java-2'), { value: 'java-2', partition: 1, offset: 2 }], leaderLogs: new Map([[0, input.leaderLogs.get(0)!], [1, p1]]), highWatermarks: new Map([[0, 4], [1, 3]]), replicaLogs: new Map() });
+  assert.equal(acked.total.misplaced, 0);
   assert.deepEqual(check(clean()).duplicates, []);
   // The same epoch (a retry the broker should have recognised), or another producer id: a duplicate.
   for (const again of [{ id: 1, epoch: 0, seq: 9 }, { id: 2, epoch: 1, seq: 0 }]) {

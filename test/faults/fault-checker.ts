@@ -191,7 +191,9 @@ export function check(input: CheckInput): CheckReport {
       continue;
     }
     fig(at.partition).acked++;
-    if (a.partition !== null && (a.partition !== at.partition || (a.offset !== null && a.offset !== at.offset))) {
+    // acknowledged at its second copy (a duplicate, counted as such) is not misplaced as well
+    const atCopy = a.offset !== null && duplicates.some((d) => d.value === a.value && d.again.partition === a.partition && d.again.offset === a.offset);
+    if (a.partition !== null && !atCopy && (a.partition !== at.partition || (a.offset !== null && a.offset !== at.offset))) {
       fig(a.partition).misplaced++;
       note('misplaced', `${a.value} acknowledged at ${a.partition}@${a.offset}, stored at ${at.partition}@${at.offset}`);
     }
