@@ -76,13 +76,13 @@ async function set(updates: Update[]): Promise<void> {
   assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '');
 }
 
-const DEFAULTS = { 'metadata.version': 29, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1 };
+const DEFAULTS = { 'metadata.version': 31, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1 };
 
 test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new cluster\'s finalized levels', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   assert.deepEqual(r.apiKeys.filter((k) => k.apiKey === ApiKey.UpdateFeatures).map((k) => [k.minVersion, k.maxVersion]), [[0, 2]]);
   assert.deepEqual(r.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [
-    ['metadata.version', 7, 29], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 1],
+    ['metadata.version', 7, 31], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 1],
   ]);
   const f = await finalized();
   assert.deepEqual(f.levels, DEFAULTS);
@@ -94,8 +94,8 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
     [{ feature: 'group.version', level: 0 }, "Invalid update version 0 for feature group.version. Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade."],
     [{ feature: 'group.version', level: 2 }, 'Invalid update version 2 for feature group.version. Local controller 1 only supports versions 0-1'],
     [{ feature: 'share.version', level: 2 }, 'Invalid update version 2 for feature share.version. Local controller 1 only supports versions 0-1'],
-    [{ feature: 'metadata.version', level: 33 }, 'Invalid update version 33 for feature metadata.version. Local controller 1 only supports versions 7-29'],
-    [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-29'],
+    [{ feature: 'metadata.version', level: 33 }, 'Invalid update version 33 for feature metadata.version. Local controller 1 only supports versions 7-31'],
+    [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-31'],
     [{ feature: 'transaction.version', level: -1, type: 2 }, 'Invalid update version -1 for feature transaction.version. A feature version cannot be less than 0.'],
     [{ feature: 'eligible.leader.replicas.version', level: 1 }, 'Invalid update version 1 for feature eligible.leader.replicas.version. Local controller 1 does not support this feature.'],
     [{ feature: 'no.such.version', level: 0 }, 'Invalid update version 0 for feature no.such.version. Feature no.such.version not found.'],
@@ -124,15 +124,16 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
 });
 
 test('metadata.version: a safe downgrade only down to the last level that changed the metadata, never an unsafe one', async () => {
-  // 24 to 29 changed nothing since 4.0-IV1 (23), so 29 -> 23 is safe; below 23 would lose metadata.
-  await set([{ feature: 'metadata.version', level: 23, type: 2 }]);
-  assert.equal((await finalized()).levels['metadata.version'], 23);
-  const refused = await update(c, 2, [{ feature: 'metadata.version', level: 22, type: 2 }]);
-  assert.equal(refused.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 23 to 22. Refusing to perform the requested downgrade because it might delete metadata information.`);
-  const unsafe = await update(c, 2, [{ feature: 'metadata.version', level: 22, type: 3 }]);
-  assert.equal(unsafe.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 23 to 22. Unsafe metadata downgrade is not supported in this version.`);
-  await set([{ feature: 'metadata.version', level: 29 }]);
-  assert.equal((await finalized()).levels['metadata.version'], 29);
+  // 4.4-IV0 (31) changed nothing since 4.3-IV0 (30), so 31 -> 30 is safe; 4.3-IV0 changed the
+  // metadata (cordoned log directories in broker registrations), so below 30 would lose it.
+  await set([{ feature: 'metadata.version', level: 30, type: 2 }]);
+  assert.equal((await finalized()).levels['metadata.version'], 30);
+  const refused = await update(c, 2, [{ feature: 'metadata.version', level: 29, type: 2 }]);
+  assert.equal(refused.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 30 to 29. Refusing to perform the requested downgrade because it might delete metadata information.`);
+  const unsafe = await update(c, 2, [{ feature: 'metadata.version', level: 23, type: 3 }]);
+  assert.equal(unsafe.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 30 to 23. Unsafe metadata downgrade is not supported in this version.`);
+  await set([{ feature: 'metadata.version', level: 31 }]);
+  assert.equal((await finalized()).levels['metadata.version'], 31);
 });
 
 test('validate_only checks without changing; v0 and v1 answer a result per feature; v0 cannot downgrade (Kafka 4.4 reads no upgrade type from it)', async () => {
