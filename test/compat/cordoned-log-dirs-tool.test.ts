@@ -51,7 +51,7 @@ after(async () => {
   if (base !== undefined) rmSync(base, { recursive: true, force: true });
 });
 
-/** What a tool printed, without log4j/SLF4J noise and stack frames, each side's address and directories masked. */
+/** What a tool printed, without log4j/SLF4J noise and stack frames, each side's address, directories and log times masked. */
 function printed(r: RunResult, s: Side): string {
   return (r.stdout + r.stderr)
     .split('\n')
@@ -59,7 +59,9 @@ function printed(r: RunResult, s: Side): string {
     .join('\n')
     .replaceAll(s.target.bootstrap, 'BOOTSTRAP')
     .replaceAll(s.one, 'ONE')
-    .replaceAll(s.two, 'TWO');
+    .replaceAll(s.two, 'TWO')
+    .replaceAll(path.dirname(s.one), 'BASE')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
 }
 
 async function tool(t: { diagnostic(m: string): void }, s: Side, mainClass: string, args: (s: Side) => string[]): Promise<{ code: number | null; text: string }> {
