@@ -90,3 +90,39 @@ test("kafka-acls.sh adds, lists and removes ACLs; the Java client is allowed and
   assert.notEqual(refused.code, 0, refused.out);
   assert.match(refused.out, /AuthorizationException/);
 });
+
+test('kafka-acls.sh adds ACLs with CIDR hosts (metadata.version 4.4-IV1); the Java client from 127.0.0.1 is inside 127.0.0.0/8 and outside 10.0.0.0/8', async () => {
+  await ensureKafkaJars();
+  // Outside the range only: alice (connecting from 127.0.0.1) is refused.
+  const outside = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '10.0.0.0/8', '--operation', 'All', '--topic', TOPIC]);
+  assert.equal(outside.code, 0, outside.stderr + outside.stdout);
+  const refused = await javaClient('alice', 'alice-secret');
+  assert.notEqual(refused.code, 0, refused.out);
+  assert.match(refused.out, /AuthorizationException/);
+
+  // Inside: 127.0.0.0/8 holds the client's address.
+  const inside = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '127.0.0.0/8', '--operation', 'All', '--topic', TOPIC]);
+  assert.equal(inside.code, 0, inside.stderr + inside.stdout);
+  const list = await acls(['--list', '--topic', TOPIC]);
+  assert.match(list.stdout, /principal=User:alice, host=127\.0\.0\.0\/8, operation=ALL, permissionType=ALLOW/);
+  assert.match(list.stdout, /principal=User:alice, host=10\.0\.0\.0\/8, operation=ALL, permissionType=ALLOW/);
+  const alice = await javaClient('alice', 'alice-secret');
+  assert.deepEqual(consumed(alice.out), EXPECTED, alice.out);
+
+  // A DENY for a range holding the client wins over the ALLOW.
+  const deny = await acls(['--add', '--deny-principal', 'User:alice', '--deny-host', '127.0.0.1/32', '--operation', 'Read', '--topic', TOPIC]);
+  assert.equal(deny.code, 0, deny.stderr + deny.stdout);
+  const denied = await javaClient('alice', 'alice-secret');
+  assert.notEqual(denied.code, 0, denied.out);
+  assert.match(denied.out, /AuthorizationException/);
+
+  // Bad notation: Kafka's message through the tool.
+  const bad = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '10.0.0.256/8', '--operation', 'Read', '--topic', TOPIC]);
+  assert.match(bad.stdout + bad.stderr, /Invalid CIDR notation '10\.0\.0\.256\/8': Value \[256\] not in range \[0,255\]/);
+
+  // --remove with no principal or host filter takes every ACL of the topic, CIDR hosts too.
+  const removed = await acls(['--remove', '--force', '--topic', TOPIC]);
+  assert.equal(removed.code, 0, removed.stderr + removed.stdout);
+  const none = await acls(['--list', '--topic', TOPIC]);
+  assert.doesNotMatch(none.stdout, /User:alice/);
+});
