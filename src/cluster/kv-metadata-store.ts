@@ -95,6 +95,8 @@ export class KvMetadataStore implements MetadataStore {
     this.image = new MetadataImage(this.keys);
     this.waiters = new ImageWaiters(this.image, this.o.clock, this.o.requestTimeoutMs);
     this.dirId = dirId;
+    this.logDirs = [...(options.self.logDirs ?? [])];
+    this.cordonedLogDirs = [...(options.self.cordonedLogDirs ?? [])];
     this.controller = new Controller({
       kv: options.kv,
       image: this.image,
