@@ -62,7 +62,8 @@ const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORT
  * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at metadata.version
  * 4.4-IV2, which is each feature's highest here (group.version 1 from 4.0-IV0,
  * transaction.version 2 from 4.0-IV2, share.version 1 from 4.2-IV0, streams.version 1 from
- * 4.2-IV1; Kafka's share.version 2 from 4.4-IV0 is not Millrace's). A store that has never had an UpdateFeatures answers these.
+ * 4.2-IV1; Kafka's share.version 2 from 4.4-IV0 is not Millrace's). A store that has never
+ * had an UpdateFeatures answers these.
  */
 export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f.max]));
 

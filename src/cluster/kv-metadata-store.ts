@@ -334,6 +334,9 @@ export class KvMetadataStore implements MetadataStore {
     const mine = this.image.brokers.get(this.o.self.nodeId);
     const session = this.session;
     if (!this.registered || mine === undefined || session === null) return;
+    // Other dynamic settings changing write nothing.
+    const same = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+    if (same(mine.record.logDirs, this.logDirs) && same(mine.record.cordonedLogDirs, this.cordonedLogDirs)) return;
     const record: BrokerRecord = { ...mine.record, logDirs: this.logDirs, cordonedLogDirs: this.cordonedLogDirs };
     await this.o.kv.txn({ compares: [createRevisionIs(key, mine.createRevision)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
   }
