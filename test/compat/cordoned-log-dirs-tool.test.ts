@@ -19,6 +19,7 @@ import { ensureKafkaJars } from './setup/kafka.js';
 import { runKafkaTool } from './setup/kafka-tool.js';
 import { compileJavaDriver, TOOL_JVM_FLAGS } from './setup/java.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
+import { eventually } from '../helpers/eventually.js';
 
 interface Side {
   target: CompatTarget;
@@ -120,13 +121,11 @@ test('cordoned.log.dirs through kafka-configs.sh, the Admin and kafka-topics.sh 
   assert.equal(created.ours.text, created.theirs.text);
   const after = new Map<string, string[]>();
   for (const s of [millrace!, kafka!]) {
-    // Kafka's placement is applied by the broker as the metadata arrives; wait for all six.
-    let dirs: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      dirs = await logDirs(t, s);
-      if (dirs.some((l) => l.startsWith('TWO') && / partitions=6$/.test(l))) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    // Kafka's broker makes the replicas as the metadata reaches it: wait for all six.
+    const dirs = await eventually(`six partitions in ${s.target.name}'s log dirs`, async () => {
+      const d = await logDirs(t, s);
+      return d.reduce((n, l) => n + Number(/ partitions=(\d+)$/.exec(l)?.[1] ?? 0), 0) === 6 ? d : null;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
     after.set(s.target.name, dirs);
   }
   assert.deepEqual(after.get(millrace!.target.name), ['ONE cordoned=true partitions=0', 'TWO cordoned=false partitions=6']);
