@@ -1,4 +1,5 @@
 import { brokerLogDirMover, type LogDirMover } from './log-dir-mover.js';
+import { resolve as resolvePath } from 'node:path';
 import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -186,6 +187,9 @@ export class Broker implements BrokerContext {
     await this.openListeners(options);
     this.endpoint = advertised(config, this.servers.map((s) => s.port), this.nodeId);
     const dirs = config.logDirs();
+    // The registration carries the log directories and the statically cordoned ones from the
+    // start; dynamic `cordoned.log.dirs` (in the store) follows once it is read.
+    this.endpoint = { ...this.endpoint, logDirs: dirs.map((d) => resolvePath(d)), cordonedLogDirs: config.cordonedLogDirs().map((d) => resolvePath(d)) };
     try {
       for (const start of options.services ?? []) this.services.push(await start(this));
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);

@@ -20,13 +20,21 @@ export interface SupportedFeature {
 }
 
 /**
- * `metadata.version` 4.2-IV1 (29), the highest level whose behaviour Millrace has. Kafka 4.4's
+ * `metadata.version` 4.4-IV2 (33), what a new Kafka 4.4 cluster finalizes. Kafka 4.4's
  * MetadataVersion gates, above 4.0-IV3 (25): Fetch v18 between brokers at 4.1-IV1 (27),
- * ListOffsets v11 at 4.2-IV1 (29), both served; cordoned log directories at 4.3-IV0 (30), CIDR
- * ACLs at 4.4-IV1 (32) and controller unregistration at 4.4-IV2 (33, KRaft), which Millrace
- * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
+ * ListOffsets v11 at 4.2-IV1 (29), cordoned log directories (KIP-1066) at 4.3-IV0 (30) and
+ * CIDR ACL host patterns at 4.4-IV1 (32), all served. 4.4-IV0 (31) gates nothing of its own
+ * (share.version 2, the share groups' dead-letter queue, depends on it; Millrace lacks that
+ * feature, so share.version stays at 1). 4.4-IV2 (33) gates controller unregistration
+ * (ClusterControlManager.unregisterController writing KRaft controller registrations), which
+ * only KRaft controllers see: nothing of it reaches brokers or clients, and Millrace, whose
+ * controller lives in etcd, has no controller registrations to remove.
  */
-export const METADATA_VERSION_MAX = 29;
+export const METADATA_VERSION_MAX = 33;
+/** 4.3-IV0: MetadataVersion.isCordonedLogDirsSupported (KIP-1066). */
+export const METADATA_VERSION_CORDONED_LOG_DIRS = 30;
+/** 4.4-IV1: MetadataVersion.isCidrAclSupported. */
+export const METADATA_VERSION_CIDR_ACLS = 32;
 /** Kafka 4.x's MetadataVersion.MINIMUM_VERSION, 3.3-IV3: the lowest level a 4.x cluster may run. */
 export const METADATA_VERSION_MIN = 7;
 
@@ -52,9 +60,10 @@ const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORT
 
 /**
  * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at metadata.version
- * 4.2-IV1, which is each feature's highest here (group.version 1 from 4.0-IV0,
+ * 4.4-IV2, which is each feature's highest here (group.version 1 from 4.0-IV0,
  * transaction.version 2 from 4.0-IV2, share.version 1 from 4.2-IV0, streams.version 1 from
- * 4.2-IV1). A store that has never had an UpdateFeatures answers these.
+ * 4.2-IV1; Kafka's share.version 2 from 4.4-IV0 is not Millrace's). A store that has never
+ * had an UpdateFeatures answers these.
  */
 export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f.max]));
 
@@ -95,6 +104,16 @@ export function registrationRefusal(features: FinalizedFeatures): string | null 
   return null;
 }
 
+/** Whether the finalized metadata.version has cordoned log directories (Kafka's isCordonedLogDirsSupported). */
+export function cordonedLogDirsSupported(features: FinalizedFeatures): boolean {
+  return featureLevel(features, METADATA_VERSION) >= METADATA_VERSION_CORDONED_LOG_DIRS;
+}
+
+/** Whether the finalized metadata.version takes CIDR ACL host patterns (Kafka's isCidrAclSupported). */
+export function cidrAclsSupported(features: FinalizedFeatures): boolean {
+  return featureLevel(features, METADATA_VERSION) >= METADATA_VERSION_CIDR_ACLS;
+}
+
 /** A feature's finalized level; 0 (off) for one this broker does not have. */
 export function featureLevel(features: FinalizedFeatures, name: string): number {
   return features.levels.get(name) ?? 0;
@@ -119,7 +138,7 @@ export interface FeatureUpdateError {
  * (Kafka's MetadataVersion didMetadataChange): a downgrade across one of them could lose
  * metadata, so Kafka refuses it.
  */
-const METADATA_CHANGED_AT: ReadonlySet<number> = new Set([7, 8, 11, 13, 14, 15, 17, 23]);
+const METADATA_CHANGED_AT: ReadonlySet<number> = new Set([7, 8, 11, 13, 14, 15, 17, 23, 30, 32, 33]);
 
 /** Kafka's MetadataVersion.checkIfMetadataChanged for a downgrade from `from` to `to`. */
 function metadataChangedBetween(from: number, to: number): boolean {

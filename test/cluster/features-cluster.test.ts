@@ -105,9 +105,9 @@ test('a broker whose supported ranges miss a finalized level (a newer Millrace s
     const levels = Object.fromEntries(store1.finalizedFeatures().levels);
     await cluster.stopBroker(2);
     const put = (l: Record<string, number>) => cluster.kv.txn({ compares: [], success: [{ type: 'put', key, value: JSON.stringify({ levels: l }) }] });
-    await put({ ...levels, 'metadata.version': 33 });
+    await put({ ...levels, 'metadata.version': 34 });
     await assert.rejects(cluster.startBroker(2), {
-      message: 'Unable to register because the broker does not support finalized version 33 of metadata.version. The broker wants a version between 7 and 29, inclusive.',
+      message: 'Unable to register because the broker does not support finalized version 34 of metadata.version. The broker wants a version between 7 and 33, inclusive.',
     });
     await put({ ...levels, 'future.version': 2 });
     await assert.rejects(cluster.startBroker(2), {

@@ -136,6 +136,8 @@ const defs: ConfigDef[] = [
   { name: 'sasl.oauthbearer.clock.skew.seconds', type: 'int', default: '30' },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
+  // KIP-1066: directories that take no new replicas (cordoned-log-dirs.ts); per broker only.
+  { name: 'cordoned.log.dirs', type: 'list', default: '', dynamic: true },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
   { name: 'default.replication.factor', type: 'int', default: '1', min: 1 },
   topicDefault('min.insync.replicas'),
