@@ -7,8 +7,9 @@
  *
  * What differs by design:
  * - The features each has: Kafka 4.4 also has eligible.leader.replicas.version (no ELR here)
- *   and kraft.version (no KRaft), and share.version up to 2 (the share groups' dead-letter
- *   queue, which Millrace lacks), finalized at 2 where Millrace finalizes 1.
+ *   and kraft.version (no KRaft). Both support share.version up to 2 (the share groups'
+ *   dead-letter queue); Kafka finalizes 2 (its default at 4.4-IV0 and up), Millrace 1 (the
+ *   default at its 4.2-IV1).
  * - metadata.version: Kafka 4.4 finalizes 4.4-IV2; Millrace stops at 4.2-IV1 (README).
  *   So Kafka refuses a downgrade to 4.0-IV1 (4.3-IV0, 4.4-IV1 and 4.4-IV2 changed the
  *   metadata) that Millrace, at 4.2-IV1, makes safely.
@@ -87,7 +88,7 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   t.diagnostic(`kafka describe: ${JSON.stringify([...theirs])}`);
   assert.deepEqual([...ours.keys()], ['group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
   assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.2-IV1', finalized: '4.2-IV1', epoch: 1 });
-  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '1', finalized: '1', epoch: 1 });
+  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '2', finalized: '1', epoch: 1 });
   // group, transaction and streams versions: the same ranges and levels as a new Kafka 4.4 cluster.
   for (const name of ['group.version', 'transaction.version', 'streams.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
