@@ -24,6 +24,17 @@ import {
   DLQ_TOPIC_PREFIX_CONFIG, deadLetterBatches, dlqDestinationPartition, dlqTopicProblem, type OriginalRecord,
 } from './share-dlq.js';
 
+/** Attempts at one batch when the partition answers a retriable error (a topic just created has no leader yet). */
+const APPEND_ATTEMPTS = 10;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2_000;
+
+/** The errors Kafka's handler retries after a backoff (Errors that are RetriableExceptions). */
+const RETRIABLE: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.LEADER_NOT_AVAILABLE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.REQUEST_TIMED_OUT,
+]);
+
 /** Kafka's fetch budget for the originals of one round (ShareGroupDLQStateManager: 1 MiB). */
 const ORIGINALS_READ_BYTES = 1024 * 1024;
 
@@ -48,7 +59,13 @@ export interface DeadLetterWriterHost {
 }
 
 /** A DLQ write that cannot be made; the message is Kafka's where Kafka has one. */
-export class DeadLetterError extends Error {}
+export class DeadLetterError extends Error {
+  readonly errorCode: number;
+  constructor(message: string, errorCode: number = ErrorCode.UNKNOWN_SERVER_ERROR) {
+    super(message);
+    this.errorCode = errorCode;
+  }
+}
 
 export class ShareDeadLetterWriter {
   private readonly host: DeadLetterWriterHost;
@@ -81,7 +98,7 @@ export class ShareDeadLetterWriter {
       // Rounds of at most 1 MiB of originals; without copying, one round of headers only.
       const { originals, through } = copy ? await this.readOriginals(key, from, run.lastOffset) : { originals: NO_ORIGINALS, through: run.lastOffset };
       const batches = deadLetterBatches({ groupId: key.groupId, topicName: sourceName, partition: key.partition }, run, from, through, originals, maxMessageBytes, now());
-      for (const batch of batches) await this.append(dlq, destination, batch);
+      for (const batch of batches) await this.appendWithRetries(topicName, destination, batch);
       from = through + 1;
     }
   }
@@ -128,10 +145,28 @@ export class ShareDeadLetterWriter {
     return { originals, through: through < from ? to : Math.min(through, to) };
   }
 
+  /** Appends one batch, again after a growing backoff while the answer is retriable; the metadata read afresh each time. */
+  private async appendWithRetries(topicName: string, partition: number, batch: Buffer): Promise<void> {
+    let backoff = FIRST_BACKOFF_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const dlq = this.host.metadata.topic(topicName);
+        if (dlq === undefined) throw new DeadLetterError(`DLQ topic ${topicName} does not exist`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        await this.append(dlq, partition, batch);
+        return;
+      } catch (err) {
+        const code = (err as { errorCode?: unknown }).errorCode;
+        if (attempt >= APPEND_ATTEMPTS || typeof code !== 'number' || !RETRIABLE.has(code)) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+
   private async append(dlq: TopicMetadata, partition: number, batch: Buffer): Promise<void> {
     const timeoutMs = this.host.config.int('request.timeout.ms');
     const leader = dlq.partitions[partition]?.leader ?? -1;
-    if (leader < 0) throw new DeadLetterError(`DLQ topic partition leader node for share group with DLQ topic ${dlq.name} and partition ${partition} could not be found.`);
+    if (leader < 0) throw new DeadLetterError(`DLQ topic partition leader node with DLQ topic ${dlq.name} and partition ${partition} could not be found.`, ErrorCode.LEADER_NOT_AVAILABLE);
     if (leader === this.host.nodeId) {
       await this.host.appendLocal(dlq.name, partition, batch, timeoutMs);
       return;
@@ -145,7 +180,7 @@ export class ShareDeadLetterWriter {
       topicData: [{ name: dlq.name, topicId: dlq.id, partitionData: [{ index: partition, records: batch }] }],
     });
     const code = response.responses[0]?.partitionResponses[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-    if (code !== ErrorCode.NONE) throw new DeadLetterError(`Unable to produce to DLQ topic ${dlq.name} partition ${partition} on node ${leader}: ${errorName(code)}`);
+    if (code !== ErrorCode.NONE) throw new DeadLetterError(`Unable to produce to DLQ topic ${dlq.name} partition ${partition} on node ${leader}: ${errorName(code)}`, code);
   }
 }
 
