@@ -89,6 +89,8 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   assert.deepEqual([...ours.keys()], ['group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
   assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.2-IV1', finalized: '4.2-IV1', epoch: 1 });
   assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '2', finalized: '1', epoch: 1 });
+  // share.version: Kafka 4.4's range (0-2); the finalized level is each one's default at its metadata.version.
+  assert.deepEqual([theirs.get('share.version')!.supportedMin, theirs.get('share.version')!.supportedMax, theirs.get('share.version')!.finalized], ['0', '2', '2']);
   // group, transaction and streams versions: the same ranges and levels as a new Kafka 4.4 cluster.
   for (const name of ['group.version', 'transaction.version', 'streams.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
