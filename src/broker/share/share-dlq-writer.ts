@@ -93,11 +93,12 @@ export class ShareDeadLetterWriter {
     const destination = dlqDestinationPartition(key.partition, dlq.partitions.length);
     const maxMessageBytes = Number(dlq.configs['max.message.bytes'] ?? config.int('message.max.bytes'));
     const copy = groupConfigs[DLQ_COPY_RECORD_CONFIG] === 'true';
+    const logAppendTime = (dlq.configs['message.timestamp.type'] ?? config.raw('log.message.timestamp.type')) === 'LogAppendTime';
     let from = run.firstOffset;
     while (from <= run.lastOffset) {
       // Rounds of at most 1 MiB of originals; without copying, one round of headers only.
       const { originals, through } = copy ? await this.readOriginals(key, from, run.lastOffset) : { originals: NO_ORIGINALS, through: run.lastOffset };
-      const batches = deadLetterBatches({ groupId: key.groupId, topicName: sourceName, partition: key.partition }, run, from, through, originals, maxMessageBytes, now());
+      const batches = deadLetterBatches({ groupId: key.groupId, topicName: sourceName, partition: key.partition }, run, from, through, originals, maxMessageBytes, now(), logAppendTime);
       for (const batch of batches) await this.appendWithRetries(topicName, destination, batch);
       from = through + 1;
     }

@@ -6,7 +6,8 @@
  * errors.deadletterqueue.copy.record.enable is set, the original key and value. Kafka copies
  * neither the original headers nor the timestamp. The writing is share-dlq-writer.ts's.
  */
-import { encodeBatchSync } from '../../protocol/records/encode.js';
+import { encodeBatchSync, type BatchOptions } from '../../protocol/records/encode.js';
+import { TimestampType } from '../../protocol/records/header.js';
 import type { RecordHeaderInput, RecordInput } from '../../protocol/records/record.js';
 import { DeadLetterReason, type DeadLetterRun } from '../../coordinator/share/share-partition.js';
 
@@ -106,9 +107,11 @@ function approximateSize(r: RecordInput): number {
  * record per offset, timestamped `now`, with the original's key and value when `originals`
  * has it (copy enabled and the record still in the log), else none. Uncompressed batches,
  * each kept within `maxMessageBytes` unless a single record passes it alone (the append then
- * refuses it, as Kafka's produce would).
+ * refuses it, as Kafka's produce would). On a LogAppendTime topic the batch carries the append
+ * time, as the leader would stamp a produced one.
  */
-export function deadLetterBatches(source: DeadLetterSource, run: DeadLetterRun, from: number, to: number, originals: ReadonlyMap<number, OriginalRecord>, maxMessageBytes: number, now: number): Buffer[] {
+export function deadLetterBatches(source: DeadLetterSource, run: DeadLetterRun, from: number, to: number, originals: ReadonlyMap<number, OriginalRecord>, maxMessageBytes: number, now: number, logAppendTime = false): Buffer[] {
+  const options: BatchOptions = logAppendTime ? { defaultTimestamp: now, timestampType: TimestampType.LogAppendTime, maxTimestamp: now } : { defaultTimestamp: now };
   const out: Buffer[] = [];
   let records: RecordInput[] = [];
   let size = BATCH_OVERHEAD;
@@ -123,7 +126,7 @@ export function deadLetterBatches(source: DeadLetterSource, run: DeadLetterRun, 
     };
     const n = approximateSize(record);
     if (records.length > 0 && size + n > maxMessageBytes) {
-      out.push(encodeBatchSync(records, { defaultTimestamp: now }));
+      out.push(encodeBatchSync(records, options));
       records = [];
       size = BATCH_OVERHEAD;
     }
@@ -131,6 +134,6 @@ export function deadLetterBatches(source: DeadLetterSource, run: DeadLetterRun, 
     records.push(record);
     size += n;
   }
-  if (records.length > 0) out.push(encodeBatchSync(records, { defaultTimestamp: now }));
+  if (records.length > 0) out.push(encodeBatchSync(records, options));
   return out;
 }

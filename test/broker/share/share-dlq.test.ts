@@ -66,3 +66,10 @@ test('records are split into batches that stay under max.message.bytes', () => {
   }
   assert.equal(seen, 10);
 });
+
+test('on a LogAppendTime DLQ topic the batch carries the append time', () => {
+  const run = { firstOffset: 0, lastOffset: 0, deliveryCount: 1, reason: DeadLetterReason.Rejected };
+  const decoded = decodeBatchSync(deadLetterBatches({ groupId: 'g', topicName: 't', partition: 0 }, run, 0, 0, new Map(), 1_000_000, 77, true)[0]!);
+  assert.equal(decoded.timestampType, 1);
+  assert.equal(decoded.maxTimestamp, 77);
+});
