@@ -1,3 +1,4 @@
+import { createTopic } from './topics.js';
 import { brokerLogDirMover, type LogDirMover } from './log-dir-mover.js';
 import { resolve as resolvePath } from 'node:path';
 import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
@@ -345,6 +346,12 @@ export class Broker implements BrokerContext {
   }
 
   /** Graceful stop; safe to call more than once. */
+  /** Creates a topic with the broker's default partitions and replicas (a share group's DLQ topic): Kafka's error, or null. */
+  async createTopicWithDefaults(name: string, configs: Readonly<Record<string, string>>): Promise<{ errorCode: number; message: string } | null> {
+    const created = await createTopic(this, name, -1, -1, { ...configs });
+    return created.ok ? null : { errorCode: created.errorCode, message: created.message };
+  }
+
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.shutdown();
     return this.closing;

@@ -7,8 +7,7 @@
  *
  * What differs by design:
  * - The features each has: Kafka 4.4 also has eligible.leader.replicas.version (no ELR here)
- *   and kraft.version (no KRaft), and share.version up to 2 (the share groups' dead-letter
- *   queue, which Millrace lacks), finalized at 2 where Millrace finalizes 1.
+ *   and kraft.version (no KRaft).
  * - The epoch: Kafka's is the offset of its metadata log, Millrace's a counter (one store) or the
  *   store's revision (a cluster); both grow with every change, which is what clients rely on.
  */
@@ -84,9 +83,9 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   t.diagnostic(`kafka describe: ${JSON.stringify([...theirs])}`);
   assert.deepEqual([...ours.keys()], ['group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
   assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.4-IV2', finalized: '4.4-IV2', epoch: 1 });
-  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '1', finalized: '1', epoch: 1 });
-  // metadata, group, transaction and streams versions: the same ranges and levels as a new Kafka 4.4 cluster.
-  for (const name of ['metadata.version', 'group.version', 'transaction.version', 'streams.version']) {
+  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '2', finalized: '2', epoch: 1 });
+  // metadata, group, transaction, streams and share versions: the same ranges and levels as a new Kafka 4.4 cluster.
+  for (const name of ['metadata.version', 'group.version', 'transaction.version', 'streams.version', 'share.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
     const { epoch: _b, ...kafkas } = theirs.get(name)!;
     assert.deepEqual(mine, kafkas, name);

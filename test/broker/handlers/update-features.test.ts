@@ -83,7 +83,7 @@ test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new 
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   assert.deepEqual(r.apiKeys.filter((k) => k.apiKey === ApiKey.UpdateFeatures).map((k) => [k.minVersion, k.maxVersion]), [[0, 2]]);
   assert.deepEqual(r.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [
-    ['metadata.version', 7, 33], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 1],
+    ['metadata.version', 7, 33], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 2],
   ]);
   const f = await finalized();
   assert.deepEqual(f.levels, DEFAULTS);
@@ -94,7 +94,7 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
   const cases: Array<[Update, string]> = [
     [{ feature: 'group.version', level: 0 }, "Invalid update version 0 for feature group.version. Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade."],
     [{ feature: 'group.version', level: 2 }, 'Invalid update version 2 for feature group.version. Local controller 1 only supports versions 0-1'],
-    [{ feature: 'share.version', level: 2 }, 'Invalid update version 2 for feature share.version. Local controller 1 only supports versions 0-1'],
+    [{ feature: 'share.version', level: 3 }, 'Invalid update version 3 for feature share.version. Local controller 1 only supports versions 0-2'],
     [{ feature: 'metadata.version', level: 34 }, 'Invalid update version 34 for feature metadata.version. Local controller 1 only supports versions 7-33'],
     [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-33'],
     [{ feature: 'transaction.version', level: -1, type: 2 }, 'Invalid update version -1 for feature transaction.version. A feature version cannot be less than 0.'],
@@ -209,6 +209,13 @@ test('streams.version 0 turns streams groups off; share.version 0 share groups',
   await set([{ feature: 'streams.version', level: 1 }, { feature: 'share.version', level: 1 }]);
   const shareOn = await c.request(ApiKey.ShareGroupHeartbeat, 1, { ...defaultShareGroupHeartbeatRequest(), groupId: 'fg-q', memberId: 'mmmmmmmmmmmmmmmmmmmmmm', memberEpoch: 0, subscribedTopicNames: ['fg-topic'] });
   assert.notEqual(shareOn.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  assert.deepEqual((await finalized()).levels, DEFAULTS);
+});
+
+test('share.version 2 (the DLQ) may be set at metadata.version 4.2-IV1: Kafka declares it no dependency, only a 4.4-IV0 bootstrap', async () => {
+  await set([{ feature: 'share.version', level: 2 }]);
+  assert.equal((await finalized()).levels['share.version'], 2);
+  await set([{ feature: 'share.version', level: 1, type: 2 }]);
   assert.deepEqual((await finalized()).levels, DEFAULTS);
 });
 
