@@ -20,6 +20,6 @@ test('the other features\' defaults follow their bootstrap levels', () => {
 });
 
 test('a new cluster finalizes the defaults at the highest metadata.version here', () => {
-  assert.equal(METADATA_VERSION_MAX, 29);
-  assert.deepEqual(Object.fromEntries(DEFAULT_FEATURE_LEVELS), { 'metadata.version': 29, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1 });
+  assert.equal(METADATA_VERSION_MAX, 33);
+  assert.deepEqual(Object.fromEntries(DEFAULT_FEATURE_LEVELS), { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2 });
 });

@@ -77,7 +77,7 @@ async function set(updates: Update[]): Promise<void> {
   assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '');
 }
 
-const DEFAULTS = { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1 };
+const DEFAULTS = { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2 };
 
 test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new cluster\'s finalized levels', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
@@ -206,16 +206,17 @@ test('streams.version 0 turns streams groups off; share.version 0 share groups',
   assert.deepEqual([shd.groups[0]!.errorCode, shd.groups[0]!.errorMessage], [ErrorCode.UNSUPPORTED_VERSION, 'The version of API is not supported.']);
   const fetch = await c.request(ApiKey.ShareFetch, 1, { ...defaultShareFetchRequest(), groupId: 'fg-q', memberId: 'm', shareSessionEpoch: 0, maxRecords: 10 });
   assert.equal(fetch.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-  await set([{ feature: 'streams.version', level: 1 }, { feature: 'share.version', level: 1 }]);
+  await set([{ feature: 'streams.version', level: 1 }, { feature: 'share.version', level: 2 }]);
   const shareOn = await c.request(ApiKey.ShareGroupHeartbeat, 1, { ...defaultShareGroupHeartbeatRequest(), groupId: 'fg-q', memberId: 'mmmmmmmmmmmmmmmmmmmmmm', memberEpoch: 0, subscribedTopicNames: ['fg-topic'] });
   assert.notEqual(shareOn.errorCode, ErrorCode.UNSUPPORTED_VERSION);
   assert.deepEqual((await finalized()).levels, DEFAULTS);
 });
 
-test('share.version 2 (the DLQ) may be set at metadata.version 4.2-IV1: Kafka declares it no dependency, only a 4.4-IV0 bootstrap', async () => {
-  await set([{ feature: 'share.version', level: 2 }]);
+test('share.version 2 (the DLQ) is a new cluster\'s default at 4.4-IV2; a safe downgrade to 1 and the upgrade back', async () => {
   assert.equal((await finalized()).levels['share.version'], 2);
   await set([{ feature: 'share.version', level: 1, type: 2 }]);
+  assert.equal((await finalized()).levels['share.version'], 1);
+  await set([{ feature: 'share.version', level: 2 }]);
   assert.deepEqual((await finalized()).levels, DEFAULTS);
 });
 
