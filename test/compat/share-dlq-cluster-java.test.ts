@@ -8,13 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startCluster } from '../../src/start-cluster.js';
 import { Admin, ResourceType } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import { killMembers, Member } from './clients/group-members.js';
-import { untilShareMembersAssigned } from './clients/share-assignment.js';
-import { compileJavaDriver } from './setup/java.js';
+import { shareDriver, startShareCluster, untilShareMembersAssigned } from './clients/share-consumers.js';
 import { runKafkaTool } from './setup/kafka-tool.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -23,13 +21,8 @@ const TOPIC = 'cluster-orders';
 const DLQ = 'dlq.cluster-orders';
 
 test('share-partition leaders on three brokers dead-letter to one DLQ partition, another broker\'s for some', async () => {
-  const classpath = await compileJavaDriver('java-share', ['ShareDriver.java'], 'the Java share consumer driver');
-  const cmd = { command: 'java', args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'] };
-  const cluster = await startCluster({
-    brokers: 3,
-    config: { 'share.coordinator.state.topic.num.partitions': 3, 'offsets.topic.num.partitions': 3, 'replica.fetch.wait.max.ms': 50 },
-    logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent',
-  });
+  const cmd = await shareDriver();
+  const cluster = await startShareCluster();
   const client = new KafkaClient({ bootstrapServers: cluster.bootstrapServers.split(',') });
   try {
     const b1 = cluster.broker(1);
