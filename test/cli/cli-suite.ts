@@ -51,7 +51,8 @@ export function registerCliTopicTests(bootstrap: () => string): void {
   test('topic create, list, describe, alter and delete', async () => {
     const topic = unique('cli-topics');
     assert.equal(await ok(['topic', 'create', topic, '--partitions', '2', '--config', 'retention.ms=3600000', ...b()]), `Created topic ${topic}.\n`);
-    assert.ok((await ok(['topic', 'list', ...b()])).split('\n').includes(topic));
+    // Kafka's brokers learn of a new topic from the controller a moment after CreateTopics answers.
+    await eventually('the topic listed', async () => (await ok(['topic', 'list', ...b()])).split('\n').includes(topic), CLI_POLL);
 
     const text = await ok(['topic', 'describe', topic, ...b()]);
     const lines = text.trimEnd().split('\n');
@@ -85,15 +86,22 @@ export function registerCliTopicTests(bootstrap: () => string): void {
   test('config describe and alter a topic; describe a broker', async () => {
     const topic = unique('cli-config');
     await ok(['topic', 'create', topic, ...b()]);
-    assert.match(await ok(['config', 'describe', '--topic', topic, ...b()]), /^No settings set on topic/);
+    assert.match(await eventually('the new topic described', () => ok(['config', 'describe', '--topic', topic, ...b()]), CLI_POLL), /^No settings set on topic/);
     assert.equal(await ok(['config', 'alter', '--topic', topic, '--set', 'retention.ms=60000', '--set', 'cleanup.policy=compact', ...b()]),
       `Completed updating config for topic ${topic}.\n`);
-    const text = await ok(['config', 'describe', '--topic', topic, ...b()]);
+    // Kafka's broker applies the controller's config record a moment after the alter answers.
+    const text = await eventually('both settings described', async () => {
+      const t = await ok(['config', 'describe', '--topic', topic, ...b()]);
+      return /cleanup\.policy/.test(t) && /retention\.ms/.test(t) ? t : null;
+    }, CLI_POLL);
     assert.match(text, /^NAME +VALUE +SOURCE\n/);
     assert.match(text, /cleanup\.policy +compact +DYNAMIC_TOPIC_CONFIG/);
     assert.match(text, /retention\.ms +60000 +DYNAMIC_TOPIC_CONFIG/);
     await ok(['config', 'alter', '--topic', topic, '--delete', 'retention.ms', ...b()]);
-    const after = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--json', ...b()])) as { name: string; value: string; source: string }[];
+    const after = await eventually('retention.ms gone', async () => {
+      const list = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--json', ...b()])) as { name: string; value: string; source: string }[];
+      return list.some((c) => c.name === 'retention.ms') ? null : list;
+    }, CLI_POLL);
     assert.deepEqual(after.map((c) => [c.name, c.value, c.source]), [['cleanup.policy', 'compact', 'DYNAMIC_TOPIC_CONFIG']]);
     const everything = JSON.parse(await ok(['config', 'describe', '--topic', topic, '--all', '--json', ...b()])) as { name: string; source: string }[];
     // back to the broker's value: a default or the broker's own setting
