@@ -82,6 +82,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
           logDir: dir,
           logger: log.child({ component: 'metadata' }),
           uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+          minInsyncReplicas: config.int('min.insync.replicas'),
           leaderRebalance: leaderRebalanceConfig(config),
           ...(options.metadataClock === undefined ? {} : { clock: options.metadataClock }),
           ...(options.sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds: options.sessionTtlSeconds }),

@@ -183,6 +183,10 @@ export interface PartitionRecord {
   addingReplicas?: number[];
   /** Replicas an ongoing reassignment removes once the targets are in the ISR; absent when none. */
   removingReplicas?: number[];
+  /** Eligible leader replicas (KIP-966, elr.ts); absent when empty. */
+  elr?: number[];
+  /** Last known ELR members (KIP-966); absent when empty. */
+  lastKnownElr?: number[];
 }
 
 export function encodeRecord(record: object): string {

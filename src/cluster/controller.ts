@@ -7,7 +7,9 @@
  *   - creates the partitions a topic lacks (new topics, CreatePartitions), placing replicas
  *     the way Kafka does (replica-placement.ts) over the live brokers;
  *   - when brokers leave (their lease expired) or come back, shrinks ISRs and elects leaders
- *     (partition-change.ts), bumping leader and partition epochs.
+ *     (partition-change.ts), bumping leader and partition epochs, and keeps the eligible
+ *     leader replicas (elr.ts) while `eligible.leader.replicas.version` is 1, clearing them
+ *     when it is 0 or an ISR is back at its min ISR.
  *
  * `planControllerWrites` is the decision, a pure function of the image; `Controller` runs it
  * after every change while it holds the election key. Every planned write compares the mod
@@ -22,6 +24,7 @@ import type { Clock, ClockTimer } from './kv/clock.js';
 import type { MetadataImage } from './metadata-image.js';
 import { assignReplicas, startIndexFor } from './replica-placement.js';
 import { electAndShrink, newPartition } from './partition-change.js';
+import { elrSettingsFor } from './elr.js';
 import type { ClusterLogger } from './cluster-logger.js';
 import { planReassignmentCompletions } from './reassignment.js';
 
@@ -38,6 +41,8 @@ export interface PlannedTxn {
 export interface PlanOptions {
   /** The broker default of `unclean.leader.election.enable`; a topic's own config wins. */
   uncleanLeaderElection: boolean;
+  /** The broker's static `min.insync.replicas` (default 1): the ELR's min ISR where no dynamic config says otherwise. */
+  minInsyncReplicas?: number;
   random?: (n: number) => number;
 }
 
@@ -68,9 +73,10 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
     }
     if (present.length < t.record.partitions) out.push(...planNewPartitions(image, name, t.modRevision, t.record, present.length, brokers, options));
     const unclean = uncleanFor(image, name, options.uncleanLeaderElection);
+    const elr = elrSettingsFor(image, name, options.minInsyncReplicas ?? 1, present[0]?.record.replicas.length ?? 1);
     for (let index = 0; index < present.length; index++) {
       const p = present[index]!;
-      const next = electAndShrink(p.record, live, unclean);
+      const next = electAndShrink(p.record, live, unclean, elr);
       if (next === null) continue;
       if (batch === null || batch.ops.length >= MAX_PARTITIONS_PER_TXN) {
         batch = { what: 'elect leaders and shrink ISRs', compares: [], ops: [] };

@@ -12,6 +12,7 @@ export const GROUP_VERSION = 'group.version';
 export const TRANSACTION_VERSION = 'transaction.version';
 export const STREAMS_VERSION = 'streams.version';
 export const SHARE_VERSION = 'share.version';
+export const ELIGIBLE_LEADER_REPLICAS_VERSION = 'eligible.leader.replicas.version';
 
 export interface SupportedFeature {
   readonly name: string;
@@ -27,15 +28,18 @@ export interface SupportedFeature {
  * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
  */
 export const METADATA_VERSION_MAX = 29;
+/** EligibleLeaderReplicasVersion.ELRV_1's dependency: metadata.version 4.0-IV1. */
+const ELR_MIN_METADATA_VERSION = 23;
 /** Kafka 4.x's MetadataVersion.MINIMUM_VERSION, 3.3-IV3: the lowest level a 4.x cluster may run. */
 export const METADATA_VERSION_MIN = 7;
 
 /**
  * What this broker supports, as Kafka 4.4 names the features: `group.version` 1 is the KIP-848
  * consumer protocol, `transaction.version` 2 transactions v2 (KIP-890), `streams.version` 1
- * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932). Kafka 4.4 also has
- * `share.version` 2 (the share groups' dead-letter queue, at 4.4-IV0), which Millrace lacks.
- * `eligible.leader.replicas.version` (no ELR) and `kraft.version` (no KRaft) are not Millrace's.
+ * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932),
+ * `eligible.leader.replicas.version` 1 the eligible leader replicas of KIP-966 (elr.ts). Kafka
+ * 4.4 also has `share.version` 2 (the share groups' dead-letter queue, at 4.4-IV0), which
+ * Millrace lacks; `kraft.version` (no KRaft) is not Millrace's.
  */
 export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: METADATA_VERSION, min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX },
@@ -43,10 +47,11 @@ export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: STREAMS_VERSION, min: 0, max: 1 },
   { name: TRANSACTION_VERSION, min: 0, max: 2 },
   { name: SHARE_VERSION, min: 0, max: 1 },
+  { name: ELIGIBLE_LEADER_REPLICAS_VERSION, min: 0, max: 1 },
 ];
 
 /** Kafka 4.4 features Millrace does not have: only level 0 (what they are here) may be set. */
-const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version', 'eligible.leader.replicas.version']);
+const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version']);
 
 const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f]));
 
@@ -54,7 +59,7 @@ const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORT
  * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at metadata.version
  * 4.2-IV1, which is each feature's highest here (group.version 1 from 4.0-IV0,
  * transaction.version 2 from 4.0-IV2, share.version 1 from 4.2-IV0, streams.version 1 from
- * 4.2-IV1). A store that has never had an UpdateFeatures answers these.
+ * 4.2-IV1, eligible.leader.replicas.version 1 from 4.1-IV0). A store that has never had an UpdateFeatures answers these.
  */
 export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f.max]));
 
@@ -211,8 +216,15 @@ function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: numbe
   // Feature.featureFromName: level 0 of a feature Kafka does not know passes the range check
   // above. Kafka's own features Millrace lacks stay at 0, which Kafka would accept.
   if (!SUPPORTED_BY_NAME.has(feature) && !OTHER_KAFKA_FEATURES.has(feature)) return invalidUpdate(feature, level, `Feature ${feature} not found.`);
-  // Feature.validateVersion: Kafka 4.4's group, transaction, streams and share versions declare
-  // no dependencies on other features, and every metadata.version here is at least 3.3-IV3, so
-  // nothing more is checked (their bootstrap metadata.version only sets a new cluster's defaults).
+  // Feature.validateVersion: of Kafka 4.4's features here only eligible.leader.replicas.version 1
+  // declares a dependency, on metadata.version 4.0-IV1 (23); the others need no more than the
+  // 3.3-IV3 every level here has (their bootstrap metadata.version only sets a new cluster's
+  // defaults). A downgrade of metadata.version below 23 is refused above (23 changed metadata).
+  if (feature === ELIGIBLE_LEADER_REPLICAS_VERSION && level >= 1) {
+    const mv = featureLevel(current, METADATA_VERSION);
+    if (mv < ELR_MIN_METADATA_VERSION) {
+      return invalidUpdate(feature, level, `${feature} could not be set to ${level} because it depends on metadata.version=${ELR_MIN_METADATA_VERSION} (4.0-IV1)`);
+    }
+  }
   return null;
 }

@@ -42,6 +42,8 @@ export interface KvMetadataStoreOptions {
   requestTimeoutMs?: number;
   /** `unclean.leader.election.enable`, the broker default. */
   uncleanLeaderElection?: boolean;
+  /** The static `min.insync.replicas` (default 1), the eligible leader replicas' min ISR where no dynamic config sets one. */
+  minInsyncReplicas?: number;
   logger?: ClusterLogger;
   random?: (n: number) => number;
   /** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` (default on, 300 s). */
@@ -84,6 +86,7 @@ export class KvMetadataStore implements MetadataStore {
       sessionTtlSeconds: 9,
       requestTimeoutMs: 30_000,
       uncleanLeaderElection: false,
+      minInsyncReplicas: 1,
       logger: SILENT_LOGGER,
       leaderRebalance: DEFAULT_LEADER_REBALANCE,
       ...options,
@@ -100,6 +103,7 @@ export class KvMetadataStore implements MetadataStore {
       clock: this.o.clock,
       logger: this.o.logger,
       uncleanLeaderElection: this.o.uncleanLeaderElection,
+      minInsyncReplicas: this.o.minInsyncReplicas,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     this.rebalance = new LeaderRebalance({
@@ -247,7 +251,7 @@ export class KvMetadataStore implements MetadataStore {
    * Resolves with NONE once the image holds the change, or with the error code that refused it.
    */
   async alterPartition(req: AlterPartitionRequest): Promise<number> {
-    const plan = planAlterPartition(this.image, req);
+    const plan = planAlterPartition(this.image, req, this.o.minInsyncReplicas);
     if (plan.errorCode !== ErrorCode.NONE) return plan.errorCode;
     const r = await this.o.kv.txn({ compares: plan.compares, success: plan.ops });
     // The compare failed: the partition or the registration changed since the image was read.

@@ -268,14 +268,19 @@ export class MetadataImage {
     if (t === undefined) return;
     const present = this.presentPartitions(name);
     if (present.length === 0 || present.length < t.record.initialPartitions) return;
-    const partitions: PartitionMetadata[] = present.map((p, i) => ({
-      partition: i,
-      leader: p.record.leader,
-      leaderEpoch: p.record.leaderEpoch,
-      partitionEpoch: p.record.partitionEpoch,
-      replicas: p.record.replicas,
-      isr: p.record.isr,
-    }));
+    const partitions: PartitionMetadata[] = present.map((p, i) => {
+      const m: PartitionMetadata = {
+        partition: i,
+        leader: p.record.leader,
+        leaderEpoch: p.record.leaderEpoch,
+        partitionEpoch: p.record.partitionEpoch,
+        replicas: p.record.replicas,
+        isr: p.record.isr,
+      };
+      if (p.record.elr !== undefined) m.elr = p.record.elr;
+      if (p.record.lastKnownElr !== undefined) m.lastKnownElr = p.record.lastKnownElr;
+      return m;
+    });
     const topic: TopicMetadata = {
       name,
       id: Buffer.from(t.record.id, 'base64url'),

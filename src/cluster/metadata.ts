@@ -55,6 +55,10 @@ export interface PartitionMetadata {
   partitionEpoch?: number;
   replicas: number[];
   isr: number[];
+  /** Eligible leader replicas (KIP-966); absent when none (always on a single node). */
+  elr?: number[];
+  /** Last known ELR members (KIP-966); absent when none. */
+  lastKnownElr?: number[];
 }
 
 export interface TopicMetadata {

@@ -8,35 +8,53 @@
  * leader changes, the partition epoch on every change.
  */
 import type { PartitionRecord } from './cluster-keys.js';
+import { ELR_OFF, sameMembers, targetElr, withElr, type ElrSettings } from './elr.js';
 
 export const NO_LEADER = -1;
 
-/** The partition after the controller's reaction to the live broker set; null when nothing changes. */
-export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, uncleanAllowed: boolean): PartitionRecord | null {
+/**
+ * The partition after the controller's reaction to the live broker set; null when nothing
+ * changes. With ELR on (`elr.enabled`, elr.ts) the ISR may go empty, the replicas leaving it
+ * while it is below the min ISR join the ELR, and with an empty ISR an acceptable ELR member
+ * leads cleanly, the ISR becoming that member alone (PartitionChangeBuilder.electAnyLeader).
+ */
+export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, uncleanAllowed: boolean, elr: ElrSettings = ELR_OFF): PartitionRecord | null {
   const liveIsr = p.isr.filter((id) => live.has(id));
+  let isr = liveIsr.length > 0 || elr.enabled ? liveIsr : p.isr;
+  let { elr: nextElr, lastKnownElr } = targetElr(p, isr, elr);
+  // A valid leader is live and in the ISR, or, with the ISR empty, in the ELR.
+  const valid = (id: number): boolean => live.has(id) && (isr.includes(id) || (isr.length === 0 && nextElr.includes(id)));
   let leader = p.leader;
-  let isr = liveIsr.length > 0 ? liveIsr : p.isr;
-  if (leader === NO_LEADER || !live.has(leader)) {
-    const clean = p.replicas.find((id) => live.has(id) && liveIsr.includes(id));
+  if (leader === NO_LEADER || !valid(leader)) {
+    const clean = p.replicas.find(valid);
     if (clean !== undefined) {
       leader = clean;
+      if (nextElr.includes(clean)) {
+        isr = [clean];
+        nextElr = nextElr.filter((id) => id !== clean);
+      }
     } else if (uncleanAllowed && p.replicas.some((id) => live.has(id))) {
       leader = p.replicas.find((id) => live.has(id))!;
       isr = [leader];
+      // An unclean election forgets the ELR: nobody but the new leader is known to be in sync.
+      nextElr = [];
+      lastKnownElr = [];
     } else {
       leader = NO_LEADER;
-      // The ISR keeps its last member(s), dead as they are: the data only they hold is not given up.
+      // Without ELR the ISR keeps its last member(s), dead as they are: the data only they hold
+      // is not given up. With ELR the ISR empties and the ELR remembers them.
     }
   }
-  const isrChanged = isr.length !== p.isr.length || isr.some((id, i) => id !== p.isr[i]);
-  if (leader === p.leader && !isrChanged) return null;
-  return {
+  const isrChanged = !sameMembers(isr, p.isr);
+  const elrChanged = !sameMembers(nextElr, p.elr) || !sameMembers(lastKnownElr, p.lastKnownElr);
+  if (leader === p.leader && !isrChanged && !elrChanged) return null;
+  return withElr({
     ...p, // an ongoing reassignment's adding and removing replicas stay
     isr,
     leader,
     leaderEpoch: leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1,
     partitionEpoch: p.partitionEpoch + 1,
-  };
+  }, { elr: nextElr, lastKnownElr });
 }
 
 /** A new partition: every replica in the ISR, the first leads (all replicas are live brokers). */
