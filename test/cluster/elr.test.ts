@@ -11,6 +11,7 @@ import { applyElection, decideElection, ElectionType } from '../../src/cluster/l
 import { planAlterPartition } from '../../src/cluster/replication/alter-partition.js';
 import { planControllerWrites } from '../../src/cluster/controller.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { isFeatureUpdateError, planFeatureUpdates, UpgradeType } from '../../src/cluster/features.js';
 import type { KvEntry } from '../../src/cluster/kv/kv.js';
 
 const keys = new ClusterKeys();
@@ -132,4 +133,18 @@ test('the controller plans the ELR with the topic\'s min ISR, and clears it when
   assert.deepEqual(written(img), [p(1, [1], { partitionEpoch: 10, elr: [3] })]);
   const off = entry(keys.features, { levels: { 'eligible.leader.replicas.version': 0 } }, 5);
   assert.deepEqual(written(image(p(1, [1, 2, 3], { elr: [3] }), [ctl, off])), [p(1, [1, 2, 3], { partitionEpoch: 10 })]);
+});
+
+test('eligible.leader.replicas.version 1 depends on metadata.version 4.0-IV1 (23), as Kafka\'s Feature.validateVersion says', () => {
+  const at = (mv: number, elr: number) => ({ levels: new Map([['metadata.version', mv], ['eligible.leader.replicas.version', elr]]), epoch: 1n });
+  assert.deepEqual(planFeatureUpdates(at(22, 0), [{ feature: 'eligible.leader.replicas.version', level: 1, upgradeType: UpgradeType.Upgrade }], 1), {
+    errorCode: ErrorCode.INVALID_UPDATE_VERSION,
+    message: 'Invalid update version 1 for feature eligible.leader.replicas.version. eligible.leader.replicas.version could not be set to 1 because it depends on metadata.version=23 (4.0-IV1)',
+  });
+  const ok = planFeatureUpdates(at(23, 0), [{ feature: 'eligible.leader.replicas.version', level: 1, upgradeType: UpgradeType.Upgrade }], 1);
+  assert.ok(!isFeatureUpdateError(ok));
+  assert.equal(ok.get('eligible.leader.replicas.version'), 1);
+  const off = planFeatureUpdates(at(29, 1), [{ feature: 'eligible.leader.replicas.version', level: 0, upgradeType: UpgradeType.SafeDowngrade }], 1);
+  assert.ok(!isFeatureUpdateError(off));
+  assert.equal(off.get('eligible.leader.replicas.version'), 0);
 });
