@@ -8,8 +8,7 @@
  *     the way Kafka does (replica-placement.ts) over the live brokers;
  *   - when brokers leave (their lease expired) or come back, shrinks ISRs and elects leaders
  *     (partition-change.ts), bumping leader and partition epochs, and keeps the eligible
- *     leader replicas (elr.ts) while `eligible.leader.replicas.version` is 1, clearing them
- *     when it is 0 or an ISR is back at its min ISR.
+ *     leader replicas (elr.ts) while `eligible.leader.replicas.version` is 1.
  *
  * `planControllerWrites` is the decision, a pure function of the image; `Controller` runs it
  * after every change while it holds the election key. Every planned write compares the mod

@@ -4,7 +4,9 @@
  * min.insync.replicas, replicas that leave the ISR join the ELR (they hold every committed
  * record, so they may still lead cleanly), and the ISR may go empty. ELR members back in the
  * ISR leave the ELR; the ELR and LastKnownELR are cleared once the ISR is at or above the min
- * ISR, after an unclean election, and whenever the feature is off. LastKnownELR keeps the
+ * ISR, after an unclean election, when min.insync.replicas changes (elr-config.ts), and by a
+ * partition's change while the feature is off (until then a stored ELR member may still lead,
+ * as in Kafka). LastKnownELR keeps the
  * replicas that were ISR or ELR members while the ISR was below the min ISR and are neither
  * now, so an operator knows who last held the data when ISR and ELR are both empty.
  */
@@ -61,7 +63,8 @@ export function targetElr(prev: PartitionRecord, targetIsr: readonly number[], s
   const nextElr = candidates.filter((id) => !targetIsr.includes(id) && !uncleanShutdown.includes(id));
   for (const id of lastKnown) if (!candidates.includes(id)) candidates.push(id);
   const nextLastKnown = candidates.filter((id) => !targetIsr.includes(id) && !nextElr.includes(id));
-  return { elr: nextElr, lastKnownElr: nextLastKnown };
+  // Kafka collects both from a HashSet of broker ids, which lists small ids in ascending order.
+  return { elr: nextElr.sort(byId), lastKnownElr: nextLastKnown.sort(byId) };
 }
 
 /**
@@ -75,6 +78,10 @@ export function withElr(p: PartitionRecord, state: ElrState): PartitionRecord {
   if (state.elr.length > 0) out.elr = state.elr;
   if (state.lastKnownElr.length > 0) out.lastKnownElr = state.lastKnownElr;
   return out;
+}
+
+function byId(a: number, b: number): number {
+  return a - b;
 }
 
 export function sameMembers(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {

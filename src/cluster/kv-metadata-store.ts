@@ -24,6 +24,7 @@ import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './securit
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
 import type { TokenInformation } from './delegation-tokens.js';
 import { deleteDelegationTokens, writeDelegationToken } from './delegation-token-writes.js';
+import { clearElrsAfterMinIsrChange, minIsrChanged } from './elr-config.js';
 import { registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
@@ -232,6 +233,7 @@ export class KvMetadataStore implements MetadataStore {
     const t = this.image.topicRecords.get(name);
     if (t === undefined) throw unknownTopic(name);
     const key = this.keys.topicConfigs(name);
+    const minIsrChange = minIsrChanged(this.image.topicConfigs.get(name), configs);
     // Nothing to delete writes nothing, and a write that makes no event leaves no revision to wait for.
     if (Object.keys(configs).length > 0 || this.image.topicConfigs.has(name)) {
       const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
@@ -239,6 +241,7 @@ export class KvMetadataStore implements MetadataStore {
       const r = await this.o.kv.txn({ compares: [createRevisionIs(this.keys.topic(name), t.createRevision)], success: [op] });
       if (!r.succeeded) throw unknownTopic(name);
       await this.waiters.revision(r.revision);
+      if (minIsrChange) await clearElrsAfterMinIsrChange(this.o.kv, this.image, name, (revision) => this.waiters.revision(revision));
     }
     const topic = this.image.topic(name);
     if (topic === undefined) throw unknownTopic(name);
@@ -325,12 +328,14 @@ export class KvMetadataStore implements MetadataStore {
     const key = this.keys.brokerConfigs(scope);
     if (Object.keys(configs).length === 0 && !this.image.brokerConfigs.has(scope)) return;
     const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
+    const minIsrChange = minIsrChanged(this.image.brokerConfigs.get(scope), configs);
     // The new configs were computed from the image: refused when the store moved on since.
     const r = await this.o.kv.txn({ compares: [modRevisionIs(key, this.image.brokerConfigRevisions.get(scope) ?? 0)], success: [op] });
     if (!r.succeeded) {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
     await this.waiters.revision(r.revision);
+    if (minIsrChange) await clearElrsAfterMinIsrChange(this.o.kv, this.image, null, (revision) => this.waiters.revision(revision));
   }
 
   entityConfigs(type: EntityConfigType, name: string): Readonly<Record<string, string>> {

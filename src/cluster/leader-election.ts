@@ -21,7 +21,7 @@ import { encodeRecord, type PartitionRecord } from './cluster-keys.js';
 import { modRevisionIs, type Compare, type Op } from './kv/kv.js';
 import type { MetadataImage } from './metadata-image.js';
 import { NO_LEADER } from './partition-change.js';
-import { withElr } from './elr.js';
+import { elrEnabled, withElr } from './elr.js';
 
 /** Kafka's ElectionType. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
@@ -120,15 +120,15 @@ export function acceptableLeaders(image: MetadataImage): (id: number) => boolean
   };
 }
 
-/** The partition record after an election's change. */
-export function applyElection(p: PartitionRecord, change: ElectionChange): PartitionRecord {
+/** The partition record after an election's change; with ELR off (`elrOn` false) its ELR fields are cleared. */
+export function applyElection(p: PartitionRecord, change: ElectionChange, elrOn = true): PartitionRecord {
   return withElr({
     ...p,
     isr: change.isr,
     leader: change.leader,
     leaderEpoch: change.leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1,
     partitionEpoch: p.partitionEpoch + 1,
-  }, change);
+  }, elrOn ? change : { elr: [], lastKnownElr: [] });
 }
 
 export interface PartitionRef {
@@ -153,6 +153,7 @@ export interface PlannedElection extends ElectionResult {
  */
 export function planElections(image: MetadataImage, type: number, partitions: readonly PartitionRef[] | null): PlannedElection[] {
   const acceptable = acceptableLeaders(image);
+  const elrOn = elrEnabled(image.features);
   const out: PlannedElection[] = [];
   const one = (topic: string, partition: number): PlannedElection => {
     const p = image.topicRecords.has(topic) ? image.partitionRecords.get(topic)?.get(partition) : undefined;
@@ -160,7 +161,7 @@ export function planElections(image: MetadataImage, type: number, partitions: re
     const outcome = decideElection(p.record, type, acceptable);
     if (outcome.change === null) return { topic, partition, errorCode: outcome.errorCode, compare: null, op: null };
     const key = image.keys.partition(topic, partition);
-    return { topic, partition, errorCode: ErrorCode.NONE, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(applyElection(p.record, outcome.change)) } };
+    return { topic, partition, errorCode: ErrorCode.NONE, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(applyElection(p.record, outcome.change, elrOn)) } };
   };
   if (partitions !== null) {
     for (const r of partitions) out.push(one(r.topic, r.partition));

@@ -22,14 +22,18 @@ export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, un
   const liveIsr = p.isr.filter((id) => live.has(id));
   let isr = liveIsr.length > 0 || elr.enabled ? liveIsr : p.isr;
   let { elr: nextElr, lastKnownElr } = targetElr(p, isr, elr);
-  // A valid leader is live and in the ISR, or, with the ISR empty, in the ELR.
-  const valid = (id: number): boolean => live.has(id) && (isr.includes(id) || (isr.length === 0 && nextElr.includes(id)));
+  // A valid leader is live and in the ISR, or, with the ISR empty, in the ELR. With ELR off
+  // the stored ELR still counts (Kafka leaves it as it was until the partition changes,
+  // which then clears it), so a partition whose ISR emptied under ELR is not stranded.
+  const candidates = elr.enabled ? nextElr : (p.elr ?? []);
+  const valid = (id: number): boolean => live.has(id) && (isr.includes(id) || (isr.length === 0 && candidates.includes(id)));
   let leader = p.leader;
   if (leader === NO_LEADER || !valid(leader)) {
     const clean = p.replicas.find(valid);
     if (clean !== undefined) {
       leader = clean;
-      if (nextElr.includes(clean)) {
+      if (!isr.includes(clean)) {
+        // From the ELR: the ISR becomes the new leader alone.
         isr = [clean];
         nextElr = nextElr.filter((id) => id !== clean);
       }
@@ -45,9 +49,9 @@ export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, un
       // is not given up. With ELR the ISR empties and the ELR remembers them.
     }
   }
-  const isrChanged = !sameMembers(isr, p.isr);
-  const elrChanged = !sameMembers(nextElr, p.elr) || !sameMembers(lastKnownElr, p.lastKnownElr);
-  if (leader === p.leader && !isrChanged && !elrChanged) return null;
+  // Only a leader or ISR change writes; the ELR fields change with them (a stale ELR after the
+  // feature went to 0 is cleared by the partition's next change, as in Kafka).
+  if (leader === p.leader && sameMembers(isr, p.isr)) return null;
   return withElr({
     ...p, // an ongoing reassignment's adding and removing replicas stay
     isr,

@@ -10,6 +10,7 @@ import { electAndShrink, NO_LEADER } from '../../src/cluster/partition-change.js
 import { applyElection, decideElection, ElectionType } from '../../src/cluster/leader-election.js';
 import { planAlterPartition } from '../../src/cluster/replication/alter-partition.js';
 import { planControllerWrites } from '../../src/cluster/controller.js';
+import { minIsrChanged, planElrClears } from '../../src/cluster/elr-config.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { isFeatureUpdateError, planFeatureUpdates, UpgradeType } from '../../src/cluster/features.js';
 import type { KvEntry } from '../../src/cluster/kv/kv.js';
@@ -42,12 +43,12 @@ const p = (leader: number, isr: number[], more: Partial<PartitionRecord> = {}): 
 test('replicas leaving an ISR below the min ISR join the ELR; at or above it the ELR and LastKnownELR are cleared', () => {
   assert.deepEqual(targetElr(p(1, [1, 2, 3]), [1, 2], ON), { elr: [], lastKnownElr: [] }, 'ISR 2 = min ISR 2');
   assert.deepEqual(targetElr(p(1, [1, 2]), [1], ON), { elr: [2], lastKnownElr: [] });
-  assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON), { elr: [2, 1], lastKnownElr: [] });
+  assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON), { elr: [1, 2], lastKnownElr: [] }, 'in broker id order, as Kafka lists them');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [1, 3], ON), { elr: [], lastKnownElr: [] }, 'back at min ISR');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [2], ON), { elr: [1], lastKnownElr: [] }, 'an ELR member back in the ISR leaves the ELR');
   // An unclean shutdown keeps a replica out of the ELR; it is remembered as LastKnownELR.
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON, [1]), { elr: [2], lastKnownElr: [1] });
-  assert.deepEqual(targetElr(p(1, [1], { elr: [2], lastKnownElr: [3] }), [], ON), { elr: [2, 1], lastKnownElr: [3] }, 'LastKnownELR kept with ISR and ELR empty');
+  assert.deepEqual(targetElr(p(1, [1], { elr: [2], lastKnownElr: [3] }), [], ON), { elr: [1, 2], lastKnownElr: [3] }, 'LastKnownELR kept with ISR and ELR empty');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2], lastKnownElr: [3] }), [], ELR_OFF), { elr: [], lastKnownElr: [] }, 'off: cleared');
 });
 
@@ -55,7 +56,7 @@ test('fencing: with ELR on the ISR empties and its members become ELR; the ELR m
   const a = electAndShrink(p(1, [1, 2]), new Set([1, 3]), false, ON)!;
   assert.deepEqual(a, p(1, [1], { partitionEpoch: 10, elr: [2] }), 'follower 2 fenced: ISR [1] < min ISR 2, 2 joins the ELR');
   const b = electAndShrink(a, new Set([3]), false, ON)!;
-  assert.deepEqual(b, p(NO_LEADER, [], { leaderEpoch: 5, partitionEpoch: 11, elr: [2, 1] }), 'leader 1 fenced: ISR empty, no leader, 3 (never in sync) does not lead');
+  assert.deepEqual(b, p(NO_LEADER, [], { leaderEpoch: 5, partitionEpoch: 11, elr: [1, 2] }), 'leader 1 fenced: ISR empty, no leader, 3 (never in sync) does not lead');
   const c = electAndShrink(b, new Set([2, 3]), false, ON)!;
   assert.deepEqual(c, p(2, [2], { leaderEpoch: 6, partitionEpoch: 12, elr: [1] }), '2 is back: elected from the ELR, a clean election');
   assert.equal(electAndShrink(c, new Set([2, 3]), false, ON), null, 'steady');
@@ -69,11 +70,13 @@ test('fencing without ELR keeps the last ISR member; with ELR an unclean electio
   assert.deepEqual(electAndShrink(empty, new Set([1, 3]), true, ON), p(1, [1], { leaderEpoch: 5, partitionEpoch: 10, lastKnownElr: [2] }), 'an ELR member is preferred over an unclean election');
 });
 
-test('the feature off or the ISR back at min ISR clears stored ELR on the controller\'s next round', () => {
-  const stale = p(1, [1, 2], { elr: [3], lastKnownElr: [2] });
-  assert.deepEqual(electAndShrink(stale, new Set([1, 2, 3]), false, ELR_OFF), p(1, [1, 2], { partitionEpoch: 10 }));
-  assert.deepEqual(electAndShrink(stale, new Set([1, 2, 3]), false, ON), p(1, [1, 2], { partitionEpoch: 10 }));
-  assert.deepEqual(electAndShrink(p(1, [1], { elr: [3] }), new Set([1, 2, 3]), false, ON), null, 'below min ISR the ELR stays');
+test('with the feature off a stored ELR stays until the partition changes, which clears it; its member may still lead', () => {
+  const stale = p(1, [1], { elr: [3], lastKnownElr: [2] });
+  assert.equal(electAndShrink(stale, new Set([1, 2, 3]), false, ELR_OFF), null, 'nothing else changes: nothing written');
+  assert.deepEqual(electAndShrink(stale, new Set([2, 3]), false, ELR_OFF), p(NO_LEADER, [1], { leaderEpoch: 5, partitionEpoch: 10 }), 'leader lost: the ELR fields go with the change');
+  const emptied = p(NO_LEADER, [], { elr: [2], lastKnownElr: [1] });
+  assert.deepEqual(electAndShrink(emptied, new Set([2, 3]), false, ELR_OFF), p(2, [2], { leaderEpoch: 5, partitionEpoch: 10 }), 'an ISR emptied under ELR: its ELR member leads');
+  assert.equal(electAndShrink(p(1, [1], { elr: [3] }), new Set([1, 2, 3]), false, ON), null, 'below min ISR the ELR stays');
 });
 
 test('ElectLeaders: with the ISR empty an ELR member leads cleanly (UNCLEAN and PREFERRED); unclean clears the ELR', () => {
@@ -118,7 +121,7 @@ test('the settings: the feature level, and min.insync.replicas of the topic, els
   assert.equal(topicEffectiveMinIsr(image(p(1, [1]), [entry(keys.brokerConfigs(''), { 'min.insync.replicas': '3' }, 6), entry(keys.topicConfigs('t'), { 'min.insync.replicas': '5' }, 22)]), 't', 2, 3), 3, 'capped at 3 replicas');
 });
 
-test('the controller plans the ELR with the topic\'s min ISR, and clears it when the feature goes to 0', () => {
+test('the controller plans the ELR with the topic\'s min ISR; with the feature at 0 a stored one is left until a change', () => {
   const ctl = entry(keys.controller, { nodeId: 1 }, 13);
   const written = (img: MetadataImage) => planControllerWrites(img, { uncleanLeaderElection: false, minInsyncReplicas: 2 }).flatMap((t) => t.ops).map((o) => (o.type === 'put' ? JSON.parse(o.value) : o));
   // Broker 3 is gone from the registrations: it leaves the ISR [1, 3] for the ELR (min ISR 2).
@@ -132,7 +135,7 @@ test('the controller plans the ELR with the topic\'s min ISR, and clears it when
   ], 30);
   assert.deepEqual(written(img), [p(1, [1], { partitionEpoch: 10, elr: [3] })]);
   const off = entry(keys.features, { levels: { 'eligible.leader.replicas.version': 0 } }, 5);
-  assert.deepEqual(written(image(p(1, [1, 2, 3], { elr: [3] }), [ctl, off])), [p(1, [1, 2, 3], { partitionEpoch: 10 })]);
+  assert.deepEqual(written(image(p(1, [1, 2, 3], { elr: [3] }), [ctl, off])), []);
 });
 
 test('eligible.leader.replicas.version 1 depends on metadata.version 4.0-IV1 (23), as Kafka\'s Feature.validateVersion says', () => {
@@ -147,4 +150,21 @@ test('eligible.leader.replicas.version 1 depends on metadata.version 4.0-IV1 (23
   const off = planFeatureUpdates(at(29, 1), [{ feature: 'eligible.leader.replicas.version', level: 0, upgradeType: UpgradeType.SafeDowngrade }], 1);
   assert.ok(!isFeatureUpdateError(off));
   assert.equal(off.get('eligible.leader.replicas.version'), 0);
+});
+
+test('a min.insync.replicas change clears the ELR fields of the topic\'s partitions (all topics for a cluster or broker config)', () => {
+  assert.equal(minIsrChanged({ 'min.insync.replicas': '2' }, { 'min.insync.replicas': '3' }), true);
+  assert.equal(minIsrChanged(undefined, { 'min.insync.replicas': '2' }), true);
+  assert.equal(minIsrChanged({ 'min.insync.replicas': '2' }, {}), true);
+  assert.equal(minIsrChanged({ 'min.insync.replicas': '2', 'retention.ms': '1' }, { 'min.insync.replicas': '2' }), false);
+  const img = image(p(1, [1], { elr: [2], lastKnownElr: [3] }));
+  const clears = planElrClears(img, ['t'], null);
+  assert.equal(clears.length, 1);
+  assert.deepEqual(clears[0]!.compare, { key: keys.partition('t', 0), target: 'modRevision', op: '==', value: 25 });
+  const op = clears[0]!.op!;
+  assert.ok(op.type === 'put');
+  assert.deepEqual(JSON.parse(op.value), p(1, [1], { partitionEpoch: 10 }));
+  assert.deepEqual(planElrClears(img, null, null).length, 1, 'every topic');
+  assert.deepEqual(planElrClears(img, ['other'], null), []);
+  assert.deepEqual(planElrClears(image(p(1, [1])), ['t'], null), [], 'nothing to clear');
 });
