@@ -79,3 +79,21 @@ test('the ISR goes to empty: its last member is the ELR, a live out-of-sync repl
     await cluster.close();
   }
 });
+
+test('min.insync.replicas of the topic changed: its partitions\' ELR is cleared', async () => {
+  const cluster = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 }, logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent' });
+  try {
+    await cluster.store(1).createTopic('m', 1, 2, { 'min.insync.replicas': '2' });
+    const [a, b] = cluster.store(1).topic('m')!.partitions[0]!.replicas as [number, number];
+    const other = [1, 2, 3].find((id) => id !== a && id !== b)!;
+    const part = () => cluster.store(other).topic('m')!.partitions[0]!;
+    await eventually('both in the ISR', () => part().isr.length === 2);
+    await cluster.stopBroker(b);
+    await eventually(`${b} out of the ISR [${a}] and in the ELR (below min ISR 2)`, () => part().isr.join() === `${a}` && (part().elr ?? []).join() === `${b}`);
+    await cluster.store(other).setTopicConfigs('m', { 'min.insync.replicas': '1' });
+    const p = part();
+    assert.deepEqual([p.leader, p.isr, p.elr ?? [], p.lastKnownElr ?? []], [a, [a], [], []]);
+  } finally {
+    await cluster.close();
+  }
+});

@@ -6,9 +6,9 @@
  * match is asserted.
  *
  * What differs by design:
- * - The features each has: Kafka 4.4 also has eligible.leader.replicas.version (no ELR here)
- *   and kraft.version (no KRaft), and share.version up to 2 (the share groups' dead-letter
- *   queue, which Millrace lacks), finalized at 2 where Millrace finalizes 1.
+ * - The features each has: Kafka 4.4 also has kraft.version (no KRaft), and share.version up
+ *   to 2 (the share groups' dead-letter queue, which Millrace lacks), finalized at 2 where
+ *   Millrace finalizes 1.
  * - metadata.version: Kafka 4.4 finalizes 4.4-IV2; Millrace stops at 4.2-IV1 (README).
  *   So Kafka refuses a downgrade to 4.0-IV1 (4.3-IV0, 4.4-IV1 and 4.4-IV2 changed the
  *   metadata) that Millrace, at 4.2-IV1, makes safely.
@@ -85,11 +85,11 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   const theirs = await describe(kafka!);
   t.diagnostic(`millrace describe: ${JSON.stringify([...ours])}`);
   t.diagnostic(`kafka describe: ${JSON.stringify([...theirs])}`);
-  assert.deepEqual([...ours.keys()], ['group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
+  assert.deepEqual([...ours.keys()], ['eligible.leader.replicas.version', 'group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
   assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.2-IV1', finalized: '4.2-IV1', epoch: 1 });
   assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '1', finalized: '1', epoch: 1 });
-  // group, transaction and streams versions: the same ranges and levels as a new Kafka 4.4 cluster.
-  for (const name of ['group.version', 'transaction.version', 'streams.version']) {
+  // group, transaction, streams and ELR versions: the same ranges and levels as a new Kafka 4.4 cluster.
+  for (const name of ['group.version', 'transaction.version', 'streams.version', 'eligible.leader.replicas.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
     const { epoch: _b, ...kafkas } = theirs.get(name)!;
     assert.deepEqual(mine, kafkas, name);
@@ -109,6 +109,10 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
     [['downgrade', '--feature', 'transaction.version=1', '--dry-run'], 0, 'transaction.version can be downgraded to 1.'],
     [['disable', '--feature', 'streams.version'], 0, 'streams.version was disabled.'],
     [['upgrade', '--feature', 'streams.version=1'], 0, 'streams.version was upgraded to 1.'],
+    [['disable', '--feature', 'eligible.leader.replicas.version'], 0, 'eligible.leader.replicas.version was disabled.'],
+    [['upgrade', '--feature', 'eligible.leader.replicas.version=2'], 1,
+      'Could not upgrade eligible.leader.replicas.version to 2. The update failed for all features since the following feature had an error: Invalid update version 2 for feature eligible.leader.replicas.version. Local controller N only supports versions 0-1\n1 out of 1 operation(s) failed.'],
+    [['upgrade', '--feature', 'eligible.leader.replicas.version=1'], 0, 'eligible.leader.replicas.version was upgraded to 1.'],
   ];
   for (const [args, code, text] of same) {
     const r = await both(t, args);
@@ -122,6 +126,7 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   for (const [d, start] of [[ours2, startEpoch.ours], [theirs2, startEpoch.theirs]] as const) {
     assert.equal(d.get('group.version')!.finalized, '1');
     assert.equal(d.get('streams.version')!.finalized, '1');
+    assert.equal(d.get('eligible.leader.replicas.version')!.finalized, '1');
     assert.equal(d.get('transaction.version')!.finalized, '2', 'the dry run changed nothing');
     assert.ok(d.get('group.version')!.epoch > start, 'the epoch grew');
   }
