@@ -10,6 +10,7 @@
  *
  *   npm run docs:config        (test/tools/config-docs.test.ts fails when the file is stale)
  */
+import { DLQ_TOPIC_ENABLE_CONFIG } from '../src/broker/share/share-dlq.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,7 @@ const cell = (v: string | null | undefined): string => (v === null || v === unde
 
 /** The topic configs Millrace acts on. */
 export function honouredTopicConfigs(): Set<string> {
-  return new Set([...Object.keys(DEFAULT_LOG_CONFIG), ...PRODUCE_TOPIC_CONFIGS, ...REPLICATION_TOPIC_CONFIGS]);
+  return new Set([...Object.keys(DEFAULT_LOG_CONFIG), ...PRODUCE_TOPIC_CONFIGS, ...REPLICATION_TOPIC_CONFIGS, DLQ_TOPIC_ENABLE_CONFIG]);
 }
 
 /** docs/configuration.md as it should read. */

@@ -1,4 +1,6 @@
+import { createTopic } from './topics.js';
 import { brokerLogDirMover, type LogDirMover } from './log-dir-mover.js';
+import { resolve as resolvePath } from 'node:path';
 import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator-host.js';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -186,6 +188,9 @@ export class Broker implements BrokerContext {
     await this.openListeners(options);
     this.endpoint = advertised(config, this.servers.map((s) => s.port), this.nodeId);
     const dirs = config.logDirs();
+    // The registration carries the log directories and the statically cordoned ones from the
+    // start; dynamic `cordoned.log.dirs` (in the store) follows once it is read.
+    this.endpoint = { ...this.endpoint, logDirs: dirs.map((d) => resolvePath(d)), cordonedLogDirs: config.cordonedLogDirs().map((d) => resolvePath(d)) };
     try {
       for (const start of options.services ?? []) this.services.push(await start(this));
       this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
@@ -341,6 +346,12 @@ export class Broker implements BrokerContext {
   }
 
   /** Graceful stop; safe to call more than once. */
+  /** Creates a topic with the broker's default partitions and replicas (a share group's DLQ topic): Kafka's error, or null. */
+  async createTopicWithDefaults(name: string, configs: Readonly<Record<string, string>>): Promise<{ errorCode: number; message: string } | null> {
+    const created = await createTopic(this, name, -1, -1, { ...configs });
+    return created.ok ? null : { errorCode: created.errorCode, message: created.message };
+  }
+
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.shutdown();
     return this.closing;

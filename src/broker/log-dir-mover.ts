@@ -107,6 +107,8 @@ export class LogDirMover {
     if (`${key}.${'0'.repeat(32)}-future`.length > 255) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     try {
       logs.futures.logDirState(dir);
+      // ReplicaManager.alterReplicaLogDirs: no replica moves into a cordoned directory (KIP-1066).
+      if (logs.isCordoned(dir)) return ErrorCode.INVALID_REPLICA_ASSIGNMENT;
       const current = logs.getLog(topic, partition);
       if (current === undefined ? logs.offlinePartitions.has(key) : current.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR;
       // A move elsewhere stops (Partition.futureReplicaDirChanged): its future log goes.

@@ -25,6 +25,8 @@ import type { InitializeShareGroupStateRequest } from '../protocol/generated/ini
 import type { InitializeShareGroupStateResponse } from '../protocol/generated/initialize-share-group-state-response.js';
 import type { DeleteShareGroupStateRequest } from '../protocol/generated/delete-share-group-state-request.js';
 import type { DeleteShareGroupStateResponse } from '../protocol/generated/delete-share-group-state-response.js';
+import type { ProduceRequest } from '../protocol/generated/produce-request.js';
+import type { ProduceResponse } from '../protocol/generated/produce-response.js';
 import type { MetadataStore } from '../cluster/metadata.js';
 import type { ReplicaTransport } from '../cluster/replication/replica-fetcher.js';
 
@@ -93,6 +95,11 @@ export class ClientReplicaTransport implements ReplicaTransport {
 
   deleteShareGroupState(brokerId: number, request: DeleteShareGroupStateRequest): Promise<DeleteShareGroupStateResponse> {
     return this.send(brokerId, (c) => c.request(ApiKey.DeleteShareGroupState, request));
+  }
+
+  /** A share-partition leader's write to a DLQ partition another broker leads (Kafka's ShareGroupDLQStateManager's Produce). */
+  produce(brokerId: number, request: ProduceRequest): Promise<ProduceResponse> {
+    return this.send(brokerId, (c) => c.request(ApiKey.Produce, request));
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { validateTopicConfigs } from './config-admin/topic-validate.js';
 import { ConfigProblem } from '../common/config-def.js';
 import type { BrokerContext } from './context.js';
 import { isInternalTopic, isMetadataError, type PartitionMetadata, type TopicMetadata } from '../cluster/metadata.js';
+import { hasUncordonedLogDirs, placementRefusal } from '../cluster/replica-placement.js';
 
 /** Outcome of a topic creation: the topic, or a Kafka error code and message. */
 export type CreateTopicResult =
@@ -143,14 +144,17 @@ function planReplicas(broker: BrokerContext, t: NewTopic): Plan {
   }
   const numPartitions = t.numPartitions === -1 ? broker.config.int('num.partitions') : t.numPartitions;
   const replicationFactor = t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
-  const brokers = broker.metadata.brokers().length;
-  if (replicationFactor > brokers) {
-    return fail(
-      ErrorCode.INVALID_REPLICATION_FACTOR,
-      `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers} broker(s) are registered.`,
-    ) as Plan;
-  }
+  const refusal = placementRefusal(replicationFactor, usableBrokers(broker));
+  if (refusal !== null) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, refusal) as Plan;
   return { ok: true, numPartitions, replicationFactor };
+}
+
+/** Registered brokers new replicas may go to: those with a log directory not cordoned (KIP-1066). */
+function usableBrokers(broker: BrokerContext): number {
+  const features = broker.metadata.finalizedFeatures();
+  let n = 0;
+  for (const b of broker.metadata.brokers()) if (hasUncordonedLogDirs(b, features)) n++;
+  return n;
 }
 
 /**
@@ -235,6 +239,11 @@ export async function addPartitions(
   for (const a of assignments ?? []) {
     const problem = manualAssignmentProblem(broker, a.brokerIds, replicationFactor);
     if (problem !== null) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
+  }
+  if (assignments === null || assignments === undefined) {
+    // The controller's placement: no broker shutting down or with every log directory cordoned.
+    const refusal = placementRefusal(replicationFactor, usableBrokers(broker));
+    if (refusal !== null) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: refusal };
   }
   if (validateOnly) return null;
   let updated: TopicMetadata;

@@ -148,6 +148,9 @@ export interface BrokerRecord {
    * registrations of a Millrace before UpdateFeatures, which are not checked.
    */
   features?: Record<string, [number, number]>;
+  /** Its log directories and the cordoned ones (KIP-1066), absolute; absent before cordoning. */
+  logDirs?: string[];
+  cordonedLogDirs?: string[];
 }
 
 /** `<root>controller`; the controller epoch is the key's create revision. */

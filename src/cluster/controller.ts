@@ -21,7 +21,7 @@ import { encodeRecord, type ClusterKeys, type ControllerRecord, type TopicRecord
 import { absent, createRevisionIs, modRevisionIs, type Compare, type Kv, type Op } from './kv/kv.js';
 import type { Clock, ClockTimer } from './kv/clock.js';
 import type { MetadataImage } from './metadata-image.js';
-import { assignReplicas, startIndexFor } from './replica-placement.js';
+import { assignReplicas, hasUncordonedLogDirs, startIndexFor } from './replica-placement.js';
 import { electAndShrink, newPartition } from './partition-change.js';
 import { elrSettingsFor } from './elr.js';
 import type { ClusterLogger } from './cluster-logger.js';
@@ -52,7 +52,8 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
   // (unless the last member) nor get new replicas (Kafka's controlled shutdown).
   const eligible = [...image.brokers.values()].filter((b) => b.record.shuttingDown !== true);
   const live = new Set(eligible.map((b) => b.record.nodeId));
-  const brokers = eligible.map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
+  // New replicas go neither there nor to a broker whose every log directory is cordoned.
+  const brokers = eligible.filter((b) => hasUncordonedLogDirs(b.record, image.features)).map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
   const out: PlannedTxn[] = [];
   const names = [...image.topicRecords.keys()].sort();
   // Leader and ISR changes of all topics share transactions of up to MAX_PARTITIONS_PER_TXN.

@@ -21,13 +21,21 @@ export interface SupportedFeature {
 }
 
 /**
- * `metadata.version` 4.2-IV1 (29), the highest level whose behaviour Millrace has. Kafka 4.4's
+ * `metadata.version` 4.4-IV2 (33), what a new Kafka 4.4 cluster finalizes. Kafka 4.4's
  * MetadataVersion gates, above 4.0-IV3 (25): Fetch v18 between brokers at 4.1-IV1 (27),
- * ListOffsets v11 at 4.2-IV1 (29), both served; cordoned log directories at 4.3-IV0 (30), CIDR
- * ACLs at 4.4-IV1 (32) and controller unregistration at 4.4-IV2 (33, KRaft), which Millrace
- * lacks, so it stops below 4.3-IV0 where a 4.4 broker finalizes 4.4-IV2.
+ * ListOffsets v11 at 4.2-IV1 (29), cordoned log directories (KIP-1066) at 4.3-IV0 (30) and
+ * CIDR ACL host patterns at 4.4-IV1 (32), all served. 4.4-IV0 (31) gates nothing of its own
+ * (it is share.version 2's bootstrap level: a new cluster finalizes the share groups'
+ * dead-letter queue from it). 4.4-IV2 (33) gates controller unregistration
+ * (ClusterControlManager.unregisterController writing KRaft controller registrations), which
+ * only KRaft controllers see: nothing of it reaches brokers or clients, and Millrace, whose
+ * controller lives in etcd, has no controller registrations to remove.
  */
-export const METADATA_VERSION_MAX = 29;
+export const METADATA_VERSION_MAX = 33;
+/** 4.3-IV0: MetadataVersion.isCordonedLogDirsSupported (KIP-1066). */
+export const METADATA_VERSION_CORDONED_LOG_DIRS = 30;
+/** 4.4-IV1: MetadataVersion.isCidrAclSupported. */
+export const METADATA_VERSION_CIDR_ACLS = 32;
 /** EligibleLeaderReplicasVersion.ELRV_1's dependency: metadata.version 4.0-IV1. */
 const ELR_MIN_METADATA_VERSION = 23;
 /** Kafka 4.x's MetadataVersion.MINIMUM_VERSION, 3.3-IV3: the lowest level a 4.x cluster may run. */
@@ -36,17 +44,16 @@ export const METADATA_VERSION_MIN = 7;
 /**
  * What this broker supports, as Kafka 4.4 names the features: `group.version` 1 is the KIP-848
  * consumer protocol, `transaction.version` 2 transactions v2 (KIP-890), `streams.version` 1
- * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932),
- * `eligible.leader.replicas.version` 1 the eligible leader replicas of KIP-966 (elr.ts). Kafka
- * 4.4 also has `share.version` 2 (the share groups' dead-letter queue, at 4.4-IV0), which
- * Millrace lacks; `kraft.version` (no KRaft) is not Millrace's.
+ * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932) and 2 their
+ * dead-letter queue (KIP-1191), `eligible.leader.replicas.version` 1 the eligible leader
+ * replicas of KIP-966 (elr.ts). `kraft.version` (no KRaft) is not Millrace's.
  */
 export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: METADATA_VERSION, min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX },
   { name: GROUP_VERSION, min: 0, max: 1 },
   { name: STREAMS_VERSION, min: 0, max: 1 },
   { name: TRANSACTION_VERSION, min: 0, max: 2 },
-  { name: SHARE_VERSION, min: 0, max: 1 },
+  { name: SHARE_VERSION, min: 0, max: 2 },
   { name: ELIGIBLE_LEADER_REPLICAS_VERSION, min: 0, max: 1 },
 ];
 
@@ -56,12 +63,36 @@ const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version']);
 const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f]));
 
 /**
- * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at metadata.version
- * 4.2-IV1, which is each feature's highest here (group.version 1 from 4.0-IV0,
- * transaction.version 2 from 4.0-IV2, share.version 1 from 4.2-IV0, streams.version 1 from
- * 4.2-IV1, eligible.leader.replicas.version 1 from 4.1-IV0). A store that has never had an UpdateFeatures answers these.
+ * Kafka 4.4's bootstrapMetadataVersion of each level above 0 (FeatureVersion): the lowest
+ * metadata.version at which Feature.defaultVersion picks it. share.version 2 bootstraps at
+ * 4.4-IV0 (31) and declares no dependency (Map.of()), so UpdateFeatures may set it at any
+ * metadata.version; only a new cluster's default waits for 4.4-IV0.
+ * eligible.leader.replicas.version 1 bootstraps at 4.1-IV0 (26) and depends on 4.0-IV1 (23).
  */
-export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f.max]));
+const BOOTSTRAP_METADATA_VERSION: ReadonlyMap<string, readonly number[]> = new Map([
+  [GROUP_VERSION, [22]], // GV_1: 4.0-IV0
+  [TRANSACTION_VERSION, [24, 24]], // TV_1 and TV_2: 4.0-IV2
+  [STREAMS_VERSION, [29]], // SV_1: 4.2-IV1
+  [SHARE_VERSION, [28, 31]], // SV_1: 4.2-IV0, SV_2: 4.4-IV0
+  [ELIGIBLE_LEADER_REPLICAS_VERSION, [26]], // ELRV_1: 4.1-IV0
+]);
+
+/** Feature.defaultVersion: the highest supported level whose bootstrap metadata.version is at most `metadataVersion`. */
+export function defaultFeatureLevel(f: SupportedFeature, metadataVersion: number): number {
+  if (f.name === METADATA_VERSION) return metadataVersion;
+  const bootstraps = BOOTSTRAP_METADATA_VERSION.get(f.name) ?? [];
+  let level = 0;
+  for (let l = 1; l <= f.max && l <= bootstraps.length; l++) if (bootstraps[l - 1]! <= metadataVersion) level = l;
+  return level;
+}
+
+/**
+ * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at the highest
+ * metadata.version here (group.version 1, transaction.version 2, streams.version 1,
+ * eligible.leader.replicas.version 1, and share.version 1 below 4.4-IV0, 2 from it). A store that has never had an UpdateFeatures
+ * answers these.
+ */
+export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, defaultFeatureLevel(f, METADATA_VERSION_MAX)]));
 
 /** The finalized levels (every supported feature, 0 meaning off) and the epoch ApiVersions reports. */
 export interface FinalizedFeatures {
@@ -100,6 +131,16 @@ export function registrationRefusal(features: FinalizedFeatures): string | null 
   return null;
 }
 
+/** Whether the finalized metadata.version has cordoned log directories (Kafka's isCordonedLogDirsSupported). */
+export function cordonedLogDirsSupported(features: FinalizedFeatures): boolean {
+  return featureLevel(features, METADATA_VERSION) >= METADATA_VERSION_CORDONED_LOG_DIRS;
+}
+
+/** Whether the finalized metadata.version takes CIDR ACL host patterns (Kafka's isCidrAclSupported). */
+export function cidrAclsSupported(features: FinalizedFeatures): boolean {
+  return featureLevel(features, METADATA_VERSION) >= METADATA_VERSION_CIDR_ACLS;
+}
+
 /** A feature's finalized level; 0 (off) for one this broker does not have. */
 export function featureLevel(features: FinalizedFeatures, name: string): number {
   return features.levels.get(name) ?? 0;
@@ -124,7 +165,7 @@ export interface FeatureUpdateError {
  * (Kafka's MetadataVersion didMetadataChange): a downgrade across one of them could lose
  * metadata, so Kafka refuses it.
  */
-const METADATA_CHANGED_AT: ReadonlySet<number> = new Set([7, 8, 11, 13, 14, 15, 17, 23]);
+const METADATA_CHANGED_AT: ReadonlySet<number> = new Set([7, 8, 11, 13, 14, 15, 17, 23, 30, 32, 33]);
 
 /** Kafka's MetadataVersion.checkIfMetadataChanged for a downgrade from `from` to `to`. */
 function metadataChangedBetween(from: number, to: number): boolean {

@@ -72,6 +72,9 @@ export class KvMetadataStore implements MetadataStore {
   private readonly o: Required<Omit<KvMetadataStoreOptions, 'random'>> & { random?: (n: number) => number };
   private readonly dirId: string;
   private session: LeaseSession | null = null;
+  /** This broker's log directories and the cordoned ones, as its registration carries them. */
+  private logDirs: string[] = [];
+  private cordonedLogDirs: string[] = [];
   private watch: KvWatch | null = null;
   private readonly waiters: ImageWaiters;
   private listeners = new Set<MetadataListener>();
@@ -96,6 +99,8 @@ export class KvMetadataStore implements MetadataStore {
     this.image = new MetadataImage(this.keys);
     this.waiters = new ImageWaiters(this.image, this.o.clock, this.o.requestTimeoutMs);
     this.dirId = dirId;
+    this.logDirs = [...(options.self.logDirs ?? [])];
+    this.cordonedLogDirs = [...(options.self.cordonedLogDirs ?? [])];
     this.controller = new Controller({
       kv: options.kv,
       image: this.image,
@@ -320,6 +325,29 @@ export class KvMetadataStore implements MetadataStore {
     }).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'controlled shutdown: leadership did not move in time; stopping anyway'));
   }
 
+  /**
+   * KIP-1066: the registration says which log directories are cordoned (Kafka's broker sends
+   * them in its heartbeats, the controller records a BrokerRegistrationChangeRecord); the same
+   * lease, so the broker epoch stays. A registration made later carries them from the start.
+   */
+  setLogDirs(logDirs: readonly string[], cordoned: readonly string[]): void {
+    this.logDirs = [...logDirs];
+    this.cordonedLogDirs = [...cordoned];
+    void this.updateRegistration().catch((err: Error) => this.o.logger.warn({ err: err.message }, 'could not record the cordoned log directories in the registration'));
+  }
+
+  private async updateRegistration(): Promise<void> {
+    const key = this.keys.broker(this.o.self.nodeId);
+    const mine = this.image.brokers.get(this.o.self.nodeId);
+    const session = this.session;
+    if (!this.registered || mine === undefined || session === null) return;
+    // Other dynamic settings changing write nothing.
+    const same = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+    if (same(mine.record.logDirs, this.logDirs) && same(mine.record.cordonedLogDirs, this.cordonedLogDirs)) return;
+    const record: BrokerRecord = { ...mine.record, logDirs: this.logDirs, cordonedLogDirs: this.cordonedLogDirs };
+    await this.o.kv.txn({ compares: [createRevisionIs(key, mine.createRevision)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
+  }
+
   brokerConfigs(scope: string): Readonly<Record<string, string>> {
     return this.image.brokerConfigs.get(scope) ?? EMPTY_CONFIGS;
   }
@@ -523,6 +551,8 @@ export class KvMetadataStore implements MetadataStore {
     }
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
+    record.logDirs = this.logDirs;
+    record.cordonedLogDirs = this.cordonedLogDirs;
     if (self.listeners !== undefined) record.listeners = [...self.listeners];
     for (let attempt = 0; ; attempt++) {
       const r = await kv.txn({ compares: [absent(key)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });

@@ -19,7 +19,7 @@ export class LocalMetadataStore implements MetadataStore {
   readonly clusterId: string;
   readonly controllerId: number;
   private readonly dir: string;
-  private readonly self: BrokerEndpoint;
+  private self: BrokerEndpoint;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   /** Dynamic broker configs by scope ('' = cluster default, else a broker id). */
@@ -200,6 +200,10 @@ export class LocalMetadataStore implements MetadataStore {
 
   finalizedFeatures(): FinalizedFeatures {
     return this.features;
+  }
+
+  setLogDirs(logDirs: readonly string[], cordoned: readonly string[]): void {
+    this.self = { ...this.self, logDirs: [...logDirs], cordonedLogDirs: [...cordoned] };
   }
 
   async setFeatureLevels(levels: ReadonlyMap<string, number>, basis: FinalizedFeatures): Promise<void> {

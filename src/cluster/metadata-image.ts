@@ -296,5 +296,7 @@ export class MetadataImage {
 function endpointOf(b: BrokerRecord): BrokerEndpoint {
   const endpoint: BrokerEndpoint = { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack };
   if (b.listeners !== undefined) endpoint.listeners = b.listeners;
+  if (b.logDirs !== undefined) endpoint.logDirs = b.logDirs;
+  if (b.cordonedLogDirs !== undefined) endpoint.cordonedLogDirs = b.cordonedLogDirs;
   return endpoint;
 }

@@ -33,6 +33,12 @@ export interface BrokerEndpoint {
    * only (by a Millrace before named listeners): then `host:port` serves every listener name.
    */
   listeners?: readonly ListenerEndpoint[];
+  /**
+   * Its log directories and the cordoned ones among them (`cordoned.log.dirs`, KIP-1066), as
+   * Kafka's BrokerRegistration carries them; absent from a Millrace before cordoning.
+   */
+  logDirs?: readonly string[];
+  cordonedLogDirs?: readonly string[];
 }
 
 /**
@@ -102,6 +108,12 @@ export interface MetadataStore {
   brokerConfigs?(scope: string): Readonly<Record<string, string>>;
   /** Replaces the dynamic broker configs of a scope. */
   setBrokerConfigs?(scope: string, configs: Record<string, string>): Promise<void>;
+  /**
+   * This broker's log directories and the cordoned ones (absolute paths), for its
+   * registration: the controller places no new replica on a broker whose every directory is
+   * cordoned. Called at start-up and whenever `cordoned.log.dirs` changes.
+   */
+  setLogDirs(logDirs: readonly string[], cordoned: readonly string[]): void;
   /**
    * The configs of a group or client metrics subscription (Kafka's GROUP and CLIENT_METRICS
    * config resources), by resource name; empty when it has none.

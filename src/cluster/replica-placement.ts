@@ -8,6 +8,7 @@
  */
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { MetadataError } from './metadata.js';
+import { cordonedLogDirsSupported, type FinalizedFeatures } from './features.js';
 
 export interface PlacementBroker {
   nodeId: number;
@@ -27,6 +28,34 @@ export interface PlacementOptions {
 const defaultRandom = (n: number): number => Math.floor(Math.random() * n);
 
 /**
+ * Whether a broker takes new replicas as far as its log directories go: Kafka's
+ * BrokerRegistration.hasUncordonedDirs (no directories known, or one not cordoned), which
+ * matters only once metadata.version is 4.3-IV0 (before it, registrations carry no cordoned
+ * directories).
+ */
+export function hasUncordonedLogDirs(b: { logDirs?: readonly string[]; cordonedLogDirs?: readonly string[] }, features: FinalizedFeatures): boolean {
+  if (!cordonedLogDirsSupported(features)) return true;
+  const dirs = b.logDirs ?? [];
+  const cordoned = b.cordonedLogDirs;
+  if (dirs.length === 0 || cordoned === undefined) return true;
+  return dirs.some((d) => !cordoned.includes(d));
+}
+
+/**
+ * StripedReplicaPlacer's refusals, as ReplicationControlManager reports them, for
+ * `replicationFactor` replicas over `usable` brokers (registered, not shutting down, with a
+ * directory not cordoned); null when they can be placed.
+ */
+export function placementRefusal(replicationFactor: number, usable: number): string | null {
+  const prefix = `Unable to replicate the partition ${replicationFactor} time(s): `;
+  if (usable === 0) return `${prefix}All brokers are currently fenced, or have all their log directories cordoned.`;
+  if (replicationFactor > usable) {
+    return `${prefix}The target replication factor of ${replicationFactor} cannot be reached because only ${usable} broker(s) are registered or some brokers have all their log directories cordoned.`;
+  }
+  return null;
+}
+
+/**
  * Replica lists for `partitions` partitions (ids from `startPartition`), `replicationFactor`
  * each, over `brokers`. Rack-aware when every broker has a rack; MetadataError
  * INVALID_REPLICATION_FACTOR when there are too few brokers, INVALID_REPLICA_ASSIGNMENT when
@@ -34,12 +63,8 @@ const defaultRandom = (n: number): number => Math.floor(Math.random() * n);
  */
 export function assignReplicas(partitions: number, replicationFactor: number, brokers: readonly PlacementBroker[], options: PlacementOptions = {}): number[][] {
   if (replicationFactor <= 0) throw new MetadataError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
-  if (replicationFactor > brokers.length) {
-    throw new MetadataError(
-      ErrorCode.INVALID_REPLICATION_FACTOR,
-      `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers.length} broker(s) are registered.`,
-    );
-  }
+  const refusal = placementRefusal(replicationFactor, brokers.length);
+  if (refusal !== null) throw new MetadataError(ErrorCode.INVALID_REPLICATION_FACTOR, refusal);
   const withRack = brokers.filter((b) => b.rack !== null).length;
   if (withRack === 0) return rackUnaware(partitions, replicationFactor, brokers.map((b) => b.nodeId).sort((a, b) => a - b), options);
   if (withRack < brokers.length) {

@@ -88,6 +88,8 @@ export class LogManager {
   readonly cleaner: LogCleaner | null;
   /** Logs being moved between log directories (KIP-113). */
   readonly futures: FutureLogs;
+  /** Absolute paths of the cordoned log directories (KIP-1066): no new partition goes there. */
+  private cordoned: ReadonlySet<string> = new Set();
 
   private constructor(opts: LogManagerOptions) {
     this.config = { ...DEFAULT_LOG_MANAGER_CONFIG, ...opts.config };
@@ -265,14 +267,51 @@ export class LogManager {
     const existing = this.logs.get(key);
     if (existing) return existing;
     if (overrides) this.setTopicConfig(topic, overrides);
-    const counts = new Map<DirState, number>(this.dirs.map((d) => [d, 0]));
-    for (const d of this.logDirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
-    const state = this.futures.takePreferredDir(key) ?? [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    const state = this.futures.takePreferredDir(key) ?? this.nextLogDir();
     const log = this.openLog(path.join(state.dir, key), { topic, partition }, true);
     this.logs.set(key, log);
     this.logDirOf.set(key, state);
     this.offlinePartitions.delete(key);
     return log;
+  }
+
+  /**
+   * LogManager.nextLogDirs: the directory holding the fewest partitions, cordoned ones left
+   * out; with a single directory, or every one cordoned, the first.
+   */
+  private nextLogDir(): DirState {
+    if (this.dirs.length === 1) return this.dirs[0]!;
+    const counts = new Map<DirState, number>();
+    for (const d of this.dirs) if (!this.cordoned.has(path.resolve(d.dir))) counts.set(d, 0);
+    if (counts.size === 0) return this.dirs[0]!;
+    for (const d of this.logDirOf.values()) {
+      const n = counts.get(d);
+      if (n !== undefined) counts.set(d, n + 1);
+    }
+    let best: DirState | undefined;
+    let fewest = Infinity;
+    for (const [d, n] of counts) {
+      if (n < fewest) {
+        best = d;
+        fewest = n;
+      }
+    }
+    return best!;
+  }
+
+  /** Sets the cordoned log directories (`cordoned.log.dirs`, `*` expanded), as given or absolute. */
+  setCordonedLogDirs(dirs: readonly string[]): void {
+    this.cordoned = new Set(dirs.map((d) => path.resolve(d)));
+  }
+
+  /** Whether a log directory (an absolute path) is cordoned. */
+  isCordoned(dir: string): boolean {
+    return this.cordoned.has(dir);
+  }
+
+  /** The cordoned log directories, absolute. */
+  cordonedLogDirs(): string[] {
+    return [...this.cordoned];
   }
 
   /**

@@ -60,7 +60,7 @@ const defs: TopicConfigDef[] = [
   },
   {
     name: 'errors.deadletterqueue.group.enable', type: 'BOOLEAN', default: 'false', synonyms: [],
-    doc: 'Whether share groups may write records they give up on to a dead-letter queue topic (share groups are not available in Millrace).',
+    doc: 'Whether share groups may write records they give up on to this topic as their dead-letter queue (KIP-1191); a DLQ topic the broker creates has it set.',
   },
   {
     name: 'file.delete.delay.ms', type: 'LONG', default: '60000', validator: atLeast(0), synonyms: same('log.segment.delete.delay.ms'),

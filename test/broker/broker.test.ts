@@ -31,11 +31,11 @@ test('ApiVersions advertises exactly the registered handlers and the features Mi
     assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version', 'share.version', 'eligible.leader.replicas.version']);
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'eligible.leader.replicas.version'), { name: 'eligible.leader.replicas.version', maxVersionLevel: 1, minVersionLevel: 1 });
     assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'eligible.leader.replicas.version'), { name: 'eligible.leader.replicas.version', minVersion: 0, maxVersion: 1 });
-    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'share.version'), { name: 'share.version', maxVersionLevel: 1, minVersionLevel: 1 });
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'share.version'), { name: 'share.version', maxVersionLevel: 2, minVersionLevel: 2 });
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
-    // metadata.version up to 4.2-IV1 (29): 4.3-IV0 brings cordoned log directories, which Millrace has not.
-    assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', minVersion: 7, maxVersion: 29 });
-    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', maxVersionLevel: 29, minVersionLevel: 29 });
+    // metadata.version up to 4.4-IV2 (33), what a new Kafka 4.4 cluster finalizes.
+    assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', minVersion: 7, maxVersion: 33 });
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'metadata.version'), { name: 'metadata.version', maxVersionLevel: 33, minVersionLevel: 33 });
     assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'group.version'), { name: 'group.version', minVersion: 0, maxVersion: 1 });
     const v0 = await client.request(ApiKey.ApiVersions, 0, apiVersionsRequest);
     assert.equal(v0.apiKeys.length, res.apiKeys.length);

@@ -70,7 +70,7 @@ test('a feature change through one broker is every broker\'s, and survives a res
     await store1.setFeatureLevels(new Map([...basis1.levels, ['streams.version', 0]]), basis1);
     await assert.rejects(store3.setFeatureLevels(new Map([...basis3.levels, ['share.version', 0]]), basis3), (e) => isMetadataError(e, ErrorCode.UNKNOWN_SERVER_ERROR));
     await eventually('broker 3 has the streams.version change', () => store3.finalizedFeatures().levels.get('streams.version') === 0);
-    assert.equal(store3.finalizedFeatures().levels.get('share.version'), 1);
+    assert.equal(store3.finalizedFeatures().levels.get('share.version'), 2);
 
     // A registered broker that supports less (an older one in a rolling upgrade) holds levels back.
     const older = store1.keys.broker(9);
@@ -105,9 +105,9 @@ test('a broker whose supported ranges miss a finalized level (a newer Millrace s
     const levels = Object.fromEntries(store1.finalizedFeatures().levels);
     await cluster.stopBroker(2);
     const put = (l: Record<string, number>) => cluster.kv.txn({ compares: [], success: [{ type: 'put', key, value: JSON.stringify({ levels: l }) }] });
-    await put({ ...levels, 'metadata.version': 33 });
+    await put({ ...levels, 'metadata.version': 34 });
     await assert.rejects(cluster.startBroker(2), {
-      message: 'Unable to register because the broker does not support finalized version 33 of metadata.version. The broker wants a version between 7 and 29, inclusive.',
+      message: 'Unable to register because the broker does not support finalized version 34 of metadata.version. The broker wants a version between 7 and 33, inclusive.',
     });
     await put({ ...levels, 'future.version': 2 });
     await assert.rejects(cluster.startBroker(2), {

@@ -19,6 +19,8 @@ import { ensureKafkaJars } from './setup/kafka.js';
 import { runKafkaTool } from './setup/kafka-tool.js';
 
 const TOPIC = 'acl-compat';
+/** The CIDR test's own topic: the first test's records stay in TOPIC. */
+const CIDR_TOPIC = 'acl-compat-cidr';
 const COUNT = 20;
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `v${i}`);
 
@@ -30,7 +32,7 @@ before(async () => {
   // kafka-acls.sh connects on the PLAINTEXT listener, as User:ANONYMOUS: the administrator here.
   tb = await startAclBroker({ alice: 'alice-secret', bob: 'bob-secret' });
   admin = await WireClient.connect(tb.bootstrap, { apiVersions: true });
-  await createTopics(admin, [{ name: TOPIC, partitions: 1 }]);
+  await createTopics(admin, [{ name: TOPIC, partitions: 1 }, { name: CIDR_TOPIC, partitions: 1 }]);
   dir = mkdtempSync(path.join(tmpdir(), 'millrace-acl-compat-'));
 });
 
@@ -43,7 +45,7 @@ after(async () => {
 const acls = (args: string[]) => runKafkaTool('org.apache.kafka.tools.AclCommand', ['--bootstrap-server', tb.bootstrap, ...args], { timeoutMs: 120_000 });
 
 /** The Java driver (produce COUNT records idempotently, read them back) as `user` over SASL_PLAINTEXT/PLAIN. */
-async function javaClient(user: string, password: string): Promise<{ code: number | null; out: string }> {
+async function javaClient(user: string, password: string, topic = TOPIC): Promise<{ code: number | null; out: string }> {
   const props = path.join(dir, `${user}.properties`);
   writeFileSync(props, [
     'security.protocol=SASL_PLAINTEXT',
@@ -54,7 +56,7 @@ async function javaClient(user: string, password: string): Promise<{ code: numbe
     'request.timeout.ms=10000',
     'default.api.timeout.ms=15000',
   ].join('\n') + '\n');
-  const r = await runJavaSecureClient(tb.broker.listenerAddress('SASL_PLAINTEXT'), TOPIC, COUNT, props, { timeoutMs: 120_000 });
+  const r = await runJavaSecureClient(tb.broker.listenerAddress('SASL_PLAINTEXT'), topic, COUNT, props, { timeoutMs: 120_000 });
   return { code: r.code, out: r.stdout + r.stderr };
 }
 
@@ -89,4 +91,40 @@ test("kafka-acls.sh adds, lists and removes ACLs; the Java client is allowed and
   const refused = await javaClient('alice', 'alice-secret');
   assert.notEqual(refused.code, 0, refused.out);
   assert.match(refused.out, /AuthorizationException/);
+});
+
+test('kafka-acls.sh adds ACLs with CIDR hosts (metadata.version 4.4-IV1); the Java client from 127.0.0.1 is inside 127.0.0.0/8 and outside 10.0.0.0/8', async () => {
+  await ensureKafkaJars();
+  // Outside the range only: alice (connecting from 127.0.0.1) is refused.
+  const outside = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '10.0.0.0/8', '--operation', 'All', '--topic', CIDR_TOPIC]);
+  assert.equal(outside.code, 0, outside.stderr + outside.stdout);
+  const refused = await javaClient('alice', 'alice-secret', CIDR_TOPIC);
+  assert.notEqual(refused.code, 0, refused.out);
+  assert.match(refused.out, /AuthorizationException/);
+
+  // Inside: 127.0.0.0/8 holds the client's address.
+  const inside = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '127.0.0.0/8', '--operation', 'All', '--topic', CIDR_TOPIC]);
+  assert.equal(inside.code, 0, inside.stderr + inside.stdout);
+  const list = await acls(['--list', '--topic', CIDR_TOPIC]);
+  assert.match(list.stdout, /principal=User:alice, host=127\.0\.0\.0\/8, operation=ALL, permissionType=ALLOW/);
+  assert.match(list.stdout, /principal=User:alice, host=10\.0\.0\.0\/8, operation=ALL, permissionType=ALLOW/);
+  const alice = await javaClient('alice', 'alice-secret', CIDR_TOPIC);
+  assert.deepEqual(consumed(alice.out), EXPECTED, alice.out);
+
+  // A DENY for a range holding the client wins over the ALLOW.
+  const deny = await acls(['--add', '--deny-principal', 'User:alice', '--deny-host', '127.0.0.1/32', '--operation', 'Read', '--topic', CIDR_TOPIC]);
+  assert.equal(deny.code, 0, deny.stderr + deny.stdout);
+  const denied = await javaClient('alice', 'alice-secret', CIDR_TOPIC);
+  assert.notEqual(denied.code, 0, denied.out);
+  assert.match(denied.out, /AuthorizationException/);
+
+  // Bad notation: Kafka's message through the tool.
+  const bad = await acls(['--add', '--allow-principal', 'User:alice', '--allow-host', '10.0.0.256/8', '--operation', 'Read', '--topic', CIDR_TOPIC]);
+  assert.match(bad.stdout + bad.stderr, /Invalid CIDR notation '10\.0\.0\.256\/8': Value \[256\] not in range \[0,255\]/);
+
+  // --remove with no principal or host filter takes every ACL of the topic, CIDR hosts too.
+  const removed = await acls(['--remove', '--force', '--topic', CIDR_TOPIC]);
+  assert.equal(removed.code, 0, removed.stderr + removed.stdout);
+  const none = await acls(['--list', '--topic', CIDR_TOPIC]);
+  assert.doesNotMatch(none.stdout, /User:alice/);
 });

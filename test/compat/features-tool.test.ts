@@ -6,12 +6,7 @@
  * match is asserted.
  *
  * What differs by design:
- * - The features each has: Kafka 4.4 also has kraft.version (no KRaft), and share.version up
- *   to 2 (the share groups' dead-letter queue, which Millrace lacks), finalized at 2 where
- *   Millrace finalizes 1.
- * - metadata.version: Kafka 4.4 finalizes 4.4-IV2; Millrace stops at 4.2-IV1 (README).
- *   So Kafka refuses a downgrade to 4.0-IV1 (4.3-IV0, 4.4-IV1 and 4.4-IV2 changed the
- *   metadata) that Millrace, at 4.2-IV1, makes safely.
+ * - The features each has: Kafka 4.4 also has kraft.version (no KRaft).
  * - The epoch: Kafka's is the offset of its metadata log, Millrace's a counter (one store) or the
  *   store's revision (a cluster); both grow with every change, which is what clients rely on.
  */
@@ -86,10 +81,10 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   t.diagnostic(`millrace describe: ${JSON.stringify([...ours])}`);
   t.diagnostic(`kafka describe: ${JSON.stringify([...theirs])}`);
   assert.deepEqual([...ours.keys()], ['eligible.leader.replicas.version', 'group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
-  assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.2-IV1', finalized: '4.2-IV1', epoch: 1 });
-  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '1', finalized: '1', epoch: 1 });
-  // group, transaction, streams and ELR versions: the same ranges and levels as a new Kafka 4.4 cluster.
-  for (const name of ['group.version', 'transaction.version', 'streams.version', 'eligible.leader.replicas.version']) {
+  assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.4-IV2', finalized: '4.4-IV2', epoch: 1 });
+  assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '2', finalized: '2', epoch: 1 });
+  // metadata, group, transaction, streams, share and ELR versions: the same ranges and levels as a new Kafka 4.4 cluster.
+  for (const name of ['metadata.version', 'group.version', 'transaction.version', 'streams.version', 'share.version', 'eligible.leader.replicas.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
     const { epoch: _b, ...kafkas } = theirs.get(name)!;
     assert.deepEqual(mine, kafkas, name);
@@ -131,24 +126,24 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
     assert.ok(d.get('group.version')!.epoch > start, 'the epoch grew');
   }
 
-  // metadata.version: both refuse a level above what they support; the downgrade rules follow the levels each is at.
+  // metadata.version: both refuse a level above what they support, and, at 4.4-IV2, any downgrade
+  // (4.3-IV0, 4.4-IV1 and 4.4-IV2 changed the metadata), safe or not.
   const above = await both(t, ['upgrade', '--metadata', '4.5-IV0']);
   assert.equal(above.ours.code, 1);
-  assert.equal(above.ours.text, 'Could not upgrade metadata.version to 34. The update failed for all features since the following feature had an error: Invalid update version 34 for feature metadata.version. Local controller N only supports versions 7-29\n1 out of 1 operation(s) failed.');
+  assert.equal(above.ours.text, 'Could not upgrade metadata.version to 34. The update failed for all features since the following feature had an error: Invalid update version 34 for feature metadata.version. Local controller N only supports versions 7-33\n1 out of 1 operation(s) failed.');
   assert.equal(above.theirs.code, 1);
-  const safe = await both(t, ['downgrade', '--metadata', '4.0-IV1']);
-  assert.equal(safe.ours.code, 0, safe.ours.text);
-  assert.equal(safe.ours.text, 'metadata.version was downgraded to 23.');
-  // Kafka at 4.4-IV2 (33): 4.3-IV0 (30), 4.4-IV1 (32) and 4.4-IV2 changed the metadata.
-  assert.equal(safe.theirs.code, 1);
-  assert.match(safe.theirs.text, /Unsupported metadata\.version downgrade from 33 to 23\. Refusing to perform the requested downgrade because it might delete metadata information\./);
-  const lossy = await both(t, ['downgrade', '--metadata', '4.0-IV0']);
-  assert.equal(lossy.ours.code, 1);
-  assert.equal(lossy.ours.text, 'Could not downgrade metadata.version to 22. The update failed for all features since the following feature had an error: Unsupported metadata.version downgrade from 23 to 22. Refusing to perform the requested downgrade because it might delete metadata information.\n1 out of 1 operation(s) failed.');
-  assert.equal(lossy.theirs.code, 1);
-  const back = await features(millrace!.bootstrap, ['upgrade', '--metadata', '4.2-IV1']);
-  assert.equal(printed(back), 'metadata.version was upgraded to 29.');
-  assert.equal((await describe(millrace!)).get('metadata.version')!.finalized, '4.2-IV1');
+  assert.equal(above.theirs.text, above.ours.text);
+  for (const level of ['4.4-IV1', '4.0-IV1']) {
+    const down = await both(t, ['downgrade', '--metadata', level]);
+    assert.equal(down.ours.code, 1);
+    assert.match(down.ours.text, /Unsupported metadata\.version downgrade from 33 to \d+\. Refusing to perform the requested downgrade because it might delete metadata information\./);
+    assert.equal(down.theirs.code, 1);
+    assert.equal(down.theirs.text, down.ours.text);
+  }
+  const unsafe = await both(t, ['downgrade', '--metadata', '4.4-IV1', '--unsafe']);
+  assert.equal(unsafe.ours.code, unsafe.theirs.code);
+  assert.equal(unsafe.ours.text, unsafe.theirs.text);
+  assert.equal((await describe(millrace!)).get('metadata.version')!.finalized, '4.4-IV2');
 });
 
 test('the levels Millrace finalized through kafka-features.sh survive a restart', async () => {

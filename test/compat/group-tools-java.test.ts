@@ -30,8 +30,8 @@ import { shareGroupOffsets } from '../../src/client/share-group-admin.js';
 import { ok } from '../cli/cli-harness.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
+import { shareDriver as compileShareDriver } from './clients/share-consumers.js';
 import { ensureJavaStreamsGroupWordCount } from './clients/txn-drivers.js';
-import { compileJavaDriver } from './setup/java.js';
 import { runKafkaTool } from './setup/kafka-tool.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
@@ -43,10 +43,7 @@ let streamsDriver: Promise<DriverCommand>;
 const dirs: string[] = [];
 
 before(async () => {
-  shareDriver = compileJavaDriver('java-share', ['ShareDriver.java'], 'the Java share consumer driver').then((classpath) => ({
-    command: 'java',
-    args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'],
-  }));
+  shareDriver = compileShareDriver();
   streamsDriver = ensureJavaStreamsGroupWordCount();
   shareDriver.catch(() => {});
   streamsDriver.catch(() => {});

@@ -8,28 +8,21 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startCluster } from '../../src/start-cluster.js';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { shareGroupOffsets } from '../../src/client/share-group-admin.js';
 import { Producer } from '../../src/client/producer.js';
 import { SHARE_GROUP_STATE_TOPIC } from '../../src/coordinator/share/share-state-records.js';
 import { killMembers, Member } from './clients/group-members.js';
-import { untilShareMembersAssigned } from './clients/share-assignment.js';
-import { compileJavaDriver } from './setup/java.js';
+import { shareDriver, startShareCluster, untilShareMembersAssigned } from './clients/share-consumers.js';
 import { eventually } from '../helpers/eventually.js';
 
 const RECORDS = 3000;
 const TOPIC = 'cluster-queue';
 
 test('KafkaShareConsumers on a cluster whose share coordinators are other brokers than the share-partition leaders', async () => {
-  const classpath = await compileJavaDriver('java-share', ['ShareDriver.java'], 'the Java share consumer driver');
-  const cmd = { command: 'java', args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'] };
-  const cluster = await startCluster({
-    brokers: 3,
-    config: { 'share.coordinator.state.topic.num.partitions': 3, 'offsets.topic.num.partitions': 3, 'replica.fetch.wait.max.ms': 50 },
-    logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent',
-  });
+  const cmd = await shareDriver();
+  const cluster = await startShareCluster();
   const client = new KafkaClient({ bootstrapServers: cluster.bootstrapServers.split(',') });
   try {
     await new Admin(client).createTopic({ name: TOPIC, partitions: 3, replicationFactor: 3 });

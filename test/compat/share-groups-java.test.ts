@@ -17,8 +17,7 @@ import { EARLIEST_TIMESTAMP, KafkaClient, listOffsets } from '../../src/client/i
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
-import { untilShareMembersAssigned } from './clients/share-assignment.js';
-import { compileJavaDriver } from './setup/java.js';
+import { shareDriver, untilShareMembersAssigned } from './clients/share-consumers.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
 
 const RECORDS = 30_000;
@@ -32,10 +31,7 @@ let target: CompatTarget | undefined;
 let driver: Promise<DriverCommand>;
 
 before(async () => {
-  driver = compileJavaDriver('java-share', ['ShareDriver.java'], 'the Java share consumer driver').then((classpath) => ({
-    command: 'java',
-    args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'],
-  }));
+  driver = shareDriver();
   driver.catch(() => {});
   // Short locks, so the killed consumer's records come back within the test; frequent snapshots and pruning of the state topic.
   target = await startTarget({

@@ -14,8 +14,8 @@ import { KafkaClient } from '../../src/client/index.js';
 import { Producer } from '../../src/client/producer.js';
 import type { DriverCommand } from './clients/index.js';
 import { killMembers, Member } from './clients/group-members.js';
+import { shareDriver } from './clients/share-consumers.js';
 import type { RunResult } from './setup/exec.js';
-import { compileJavaDriver } from './setup/java.js';
 import { runKafkaTool } from './setup/kafka-tool.js';
 import { ensureKafkaJars } from './setup/kafka.js';
 import { startTarget, type CompatTarget } from './setup/target.js';
@@ -29,10 +29,7 @@ let target: CompatTarget | undefined;
 let driver: Promise<DriverCommand>;
 
 before(async () => {
-  driver = compileJavaDriver('java-share', ['ShareDriver.java'], 'the Java share consumer driver').then((classpath) => ({
-    command: 'java',
-    args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'ShareDriver'],
-  }));
+  driver = shareDriver();
   driver.catch(() => {});
   target = await startTarget({ kind: process.env.MILLRACE_COMPAT_TARGET ?? 'millrace' });
 });

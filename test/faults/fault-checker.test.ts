@@ -45,7 +45,7 @@ function clean(): CheckInput {
 test('a clean history counts nothing', () => {
   const r = check(clean());
   assert.deepEqual(r.total, {
-    stored: 6, acked: 6, lost: 0, misplaced: 0, duplicates: 0, outOfOrder: 0, offsetsBackwards: 0, notConsumed: 0, divergentReplicas: 0, epochsWithTwoLeaders: 0,
+    stored: 6, acked: 6, lost: 0, misplaced: 0, duplicates: 0, duplicatesAfterEpochBump: 0, outOfOrder: 0, offsetsBackwards: 0, notConsumed: 0, divergentReplicas: 0, epochsWithTwoLeaders: 0,
   });
   assert.deepEqual(r.details, []);
   assert.equal(r.partitions[0]!.stored, 4);
@@ -69,7 +69,7 @@ test('a value stored twice is a duplicate; a producer going back in sequence is 
   assert.equal(r.total.duplicates, 1);
 });
 
-test('a duplicate is listed in full with the producer id, epoch and sequence of both copies', () => {
+test('a duplicate is listed in full with the producer id, epoch and sequence of both copies; one under a bumped epoch is counted apart', () => {
   const input = clean();
   const p1 = [
     { ...rec(0, 'java-2'), producer: { id: 1, epoch: 0, seq: 7 } }, rec(1, 'java-3'),
@@ -79,8 +79,20 @@ test('a duplicate is listed in full with the producer id, epoch and sequence of 
   assert.deepEqual(r.duplicates, [{
     value: 'java-2', first: { partition: 1, offset: 0, producer: { id: 1, epoch: 0, seq: 7 } }, again: { partition: 1, offset: 2, producer: { id: 1, epoch: 1, seq: 0 } },
   }]);
-  assert.match(r.details.join('\n'), /duplicate: java-2 at 1@2 \(producer 1 epoch 1 seq 0\), first at 1@0 \(producer 1 epoch 0 seq 7\)/);
+  assert.match(r.details.join('\n'), /duplicate after the client bumped its epoch: java-2 at 1@2 \(producer 1 epoch 1 seq 0\), first at 1@0 \(producer 1 epoch 0 seq 7\)/);
+  assert.equal(r.total.duplicatesAfterEpochBump, 1);
+  assert.equal(r.total.duplicates, 0);
+  // The client acknowledged at the second copy: a duplicate, not also misplaced.
+  const acked = check({ ...input, acks: [...input.acks.filter((a) => a.value !== 'java-2'), { value: 'java-2', partition: 1, offset: 2 }], leaderLogs: new Map([[0, input.leaderLogs.get(0)!], [1, p1]]), highWatermarks: new Map([[0, 4], [1, 3]]), replicaLogs: new Map() });
+  assert.equal(acked.total.misplaced, 0);
   assert.deepEqual(check(clean()).duplicates, []);
+  // The same epoch (a retry the broker should have recognised), or another producer id: a duplicate.
+  for (const again of [{ id: 1, epoch: 0, seq: 9 }, { id: 2, epoch: 1, seq: 0 }]) {
+    const q = [p1[0]!, p1[1]!, { ...rec(2, 'java-2'), producer: again }];
+    const s = check({ ...input, leaderLogs: new Map([[0, input.leaderLogs.get(0)!], [1, q]]), highWatermarks: new Map([[0, 4], [1, 3]]), replicaLogs: new Map() });
+    assert.equal(s.total.duplicates, 1);
+    assert.equal(s.total.duplicatesAfterEpochBump, 0);
+  }
 });
 
 test('offsets going backwards within an assignment or in the commits are counted', () => {

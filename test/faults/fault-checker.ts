@@ -8,6 +8,13 @@
  *    not at the offset it was acknowledged at — `misplaced`);
  *  - duplicates: a value stored more than once (every value is written once by one producer;
  *    with idempotence a retry must not store it again);
+ *  - duplicatesAfterEpochBump: a value stored again by the same idempotent producer under a
+ *    higher producer epoch — the client bumped its epoch (KIP-360) and renumbered a message the
+ *    partition already held. Kafka's idempotence holds within a producer epoch: no broker can
+ *    tell such a copy from a new record, so it is counted apart. librdkafka bumps on an
+ *    OUT_OF_ORDER_SEQUENCE_NUMBER answer to a later in-flight request, which a leader change
+ *    makes, and duplicates so against Apache Kafka too (confluentinc/librdkafka#4953); the Java
+ *    client retries without bumping there;
  *  - outOfOrder: a producer's values out of its send order within the partition;
  *  - offsetsBackwards: a group consumer received an offset not above the previous one in
  *    the same assignment, or a group's committed offset went down;
@@ -98,6 +105,7 @@ export interface PartitionFigures {
   lost: number;
   misplaced: number;
   duplicates: number;
+  duplicatesAfterEpochBump: number;
   outOfOrder: number;
   offsetsBackwards: number;
   notConsumed: number;
@@ -124,7 +132,7 @@ function seqOf(value: string): number {
   return Number(value.slice(value.lastIndexOf('-') + 1));
 }
 
-const COUNTS = ['stored', 'acked', 'lost', 'misplaced', 'duplicates', 'outOfOrder', 'offsetsBackwards', 'notConsumed', 'divergentReplicas', 'epochsWithTwoLeaders'] as const;
+const COUNTS = ['stored', 'acked', 'lost', 'misplaced', 'duplicates', 'duplicatesAfterEpochBump', 'outOfOrder', 'offsetsBackwards', 'notConsumed', 'divergentReplicas', 'epochsWithTwoLeaders'] as const;
 
 export function check(input: CheckInput): CheckReport {
   const details: string[] = [];
@@ -133,7 +141,7 @@ export function check(input: CheckInput): CheckReport {
   };
   const figures: PartitionFigures[] = [];
   for (let p = 0; p < input.partitions; p++) {
-    figures.push({ partition: p, stored: 0, acked: 0, lost: 0, misplaced: 0, duplicates: 0, outOfOrder: 0, offsetsBackwards: 0, notConsumed: 0, divergentReplicas: 0, epochsWithTwoLeaders: 0 });
+    figures.push({ partition: p, stored: 0, acked: 0, lost: 0, misplaced: 0, duplicates: 0, duplicatesAfterEpochBump: 0, outOfOrder: 0, offsetsBackwards: 0, notConsumed: 0, divergentReplicas: 0, epochsWithTwoLeaders: 0 });
   }
   const fig = (p: number): PartitionFigures => {
     const f = figures[p];
@@ -152,9 +160,11 @@ export function check(input: CheckInput): CheckReport {
     for (const r of log) {
       const first = where.get(r.value);
       if (first !== undefined) {
-        f.duplicates++;
+        const bumped = afterEpochBump(first.producer, r.producer);
+        if (bumped) f.duplicatesAfterEpochBump++;
+        else f.duplicates++;
         duplicates.push({ value: r.value, first, again: { partition: p, offset: r.offset, ...(r.producer === undefined ? {} : { producer: r.producer }) } });
-        note('duplicate', `${r.value} at ${p}@${r.offset}${stamp(r.producer)}, first at ${first.partition}@${first.offset}${stamp(first.producer)}`);
+        note(bumped ? 'duplicate after the client bumped its epoch' : 'duplicate', `${r.value} at ${p}@${r.offset}${stamp(r.producer)}, first at ${first.partition}@${first.offset}${stamp(first.producer)}`);
         continue;
       }
       where.set(r.value, { partition: p, offset: r.offset, ...(r.producer === undefined ? {} : { producer: r.producer }) });
@@ -181,7 +191,9 @@ export function check(input: CheckInput): CheckReport {
       continue;
     }
     fig(at.partition).acked++;
-    if (a.partition !== null && (a.partition !== at.partition || (a.offset !== null && a.offset !== at.offset))) {
+    // acknowledged at its second copy (a duplicate, counted as such) is not misplaced as well
+    const atCopy = a.offset !== null && duplicates.some((d) => d.value === a.value && d.again.partition === a.partition && d.again.offset === a.offset);
+    if (a.partition !== null && !atCopy && (a.partition !== at.partition || (a.offset !== null && a.offset !== at.offset))) {
       fig(a.partition).misplaced++;
       note('misplaced', `${a.value} acknowledged at ${a.partition}@${a.offset}, stored at ${at.partition}@${at.offset}`);
     }
@@ -257,6 +269,11 @@ export function check(input: CheckInput): CheckReport {
 
   const total = Object.fromEntries(COUNTS.map((k) => [k, figures.reduce((n, f) => n + f[k], 0)])) as CheckReport['total'];
   return { partitions: figures, total, details, duplicates };
+}
+
+/** The second copy comes from the same producer id under a higher epoch: the client renumbered it. */
+function afterEpochBump(first: ProducerStamp | undefined, again: ProducerStamp | undefined): boolean {
+  return first !== undefined && again !== undefined && first.id === again.id && again.epoch > first.epoch;
 }
 
 function stamp(p: ProducerStamp | undefined): string {

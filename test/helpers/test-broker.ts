@@ -90,6 +90,7 @@ function wrapStore(store: MetadataStore, rewrite: (t: TopicMetadata) => TopicMet
     deleteTopic: (name) => store.deleteTopic(name),
     createPartitions: (name, total) => store.createPartitions(name, total),
     setTopicConfigs: (name, configs) => store.setTopicConfigs(name, configs),
+    setLogDirs: (logDirs, cordoned) => store.setLogDirs(logDirs, cordoned),
     scramCredentials: (user) => store.scramCredentials(user),
     scramUsers: () => store.scramUsers(),
     alterScramCredentials: (changes) => store.alterScramCredentials(changes),

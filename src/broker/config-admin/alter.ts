@@ -4,6 +4,7 @@
  * logger, groups and client metrics subscriptions (entity-configs.ts), with the checks and messages of Kafka's ConfigAdminManager (broker side) and
  * ConfigurationControlManager (controller side).
  */
+import path from 'node:path';
 import { AclOperation } from '../../cluster/acls.js';
 import { configResourceError } from '../authorize.js';
 import type { RequestInfo } from '../handlers/handler.js';
@@ -11,6 +12,7 @@ import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import { logConfigFromBrokerProps } from '../../storage/config.js';
 import { StorageError } from '../../storage/errors.js';
 import { BROKER_CONFIGS } from '../settings/definitions.js';
+import { CORDONED_LOG_DIRS, cordonedLogDirs, cordonedLogDirsProblem, listEntries } from '../settings/cordoned-log-dirs.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameError } from '../topics.js';
 import { alterBrokerLoggers } from './broker-logger.js';
@@ -247,6 +249,9 @@ function validateDynamicBrokerConfigs(broker: BrokerContext, scope: string, next
   }
   const node = scope === '' ? dynamicConfigs(broker, nodeScope(broker)) : next;
   const cluster = scope === '' ? next : dynamicConfigs(broker, '');
+  // KafkaConfig.validateCordonedLogDirs on the config the update would give (a per-broker setting).
+  const cordoned = cordonedLogDirsProblem(broker.config.logDirs(), listEntries(node[CORDONED_LOG_DIRS] ?? broker.config.raw(CORDONED_LOG_DIRS)));
+  if (cordoned !== null) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, `requirement failed: ${cordoned}`);
   try {
     logConfigFromBrokerProps(brokerPropsWithDynamic(broker, node, cluster));
   } catch (e) {
@@ -261,5 +266,11 @@ function validateDynamicBrokerConfigs(broker: BrokerContext, scope: string, next
  * called once at start-up after the logs are open.
  */
 export function applyDynamicBrokerConfigs(broker: BrokerContext): void {
-  broker.logs.setDefaultLogConfig(logConfigFromBrokerProps(brokerPropsWithDynamic(broker)));
+  const props = brokerPropsWithDynamic(broker);
+  broker.logs.setDefaultLogConfig(logConfigFromBrokerProps(props));
+  // DynamicLogConfig.reconfigure: the log manager's cordoned directories, and the broker's
+  // registration (which the controller places replicas by) says them too.
+  const logDirs = broker.config.logDirs();
+  broker.logs.setCordonedLogDirs(cordonedLogDirs(logDirs, listEntries(props[CORDONED_LOG_DIRS])));
+  broker.metadata.setLogDirs(logDirs.map((d) => path.resolve(d)), broker.logs.cordonedLogDirs());
 }

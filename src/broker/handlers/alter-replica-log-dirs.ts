@@ -2,7 +2,8 @@
 // named partition's replica on this broker to the named log directory (KIP-113), the copy
 // running in the background (src/broker/log-dir-mover.ts); DescribeLogDirs shows the future
 // replica and its lag meanwhile. Errors per partition as Kafka's ReplicaManager gives them:
-// LOG_DIR_NOT_FOUND for a directory not in `log.dirs`, KAFKA_STORAGE_ERROR for an offline
+// LOG_DIR_NOT_FOUND for a directory not in `log.dirs`, INVALID_REPLICA_ASSIGNMENT for a
+// cordoned one (`cordoned.log.dirs`, KIP-1066), KAFKA_STORAGE_ERROR for an offline
 // log, REPLICA_NOT_AVAILABLE for a partition with no replica here (its directory is remembered
 // for when one is made), UNKNOWN_TOPIC_OR_PARTITION. ALTER on the cluster, else every
 // partition is CLUSTER_AUTHORIZATION_FAILED.

@@ -1,8 +1,8 @@
 // DescribeLogDirs (key 35), versions 1-5 (Kafka 4.0 removed 0). Every log directory with the
 // partitions it holds (all, or those asked for), their sizes and offset lag; v2 is flexible,
 // v3 adds a top-level error code, v4 the directory's total and usable bytes, v5 whether the
-// directory is cordoned (KIP-1066), which a Millrace log directory never is: it has no
-// cordoning, so every directory takes new partitions. A partition being moved between
+// directory is cordoned (KIP-1066: `cordoned.log.dirs`), which, as in Kafka's ReplicaManager,
+// is reported only once metadata.version is 4.3-IV0 or above. A partition being moved between
 // directories (AlterReplicaLogDirs) shows twice: its current log, and its future log with
 // isFuture set and its lag behind the current one.
 import { statfs } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { DescribeLogDirsResult, DescribeLogDirsTopic } from '../../protocol/generated/describe-log-dirs-response.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { AclOperation } from '../../cluster/acls.js';
+import { cordonedLogDirsSupported } from '../../cluster/features.js';
 import { authorizeCluster } from '../authorize.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { defineHandler } from './handler.js';
@@ -60,9 +61,10 @@ export const describeLogDirsHandler = defineHandler({
       addLog(byDir, wanted, future, true, current === undefined ? -1n : BigInt(current.logEndOffset - future.logEndOffset));
     }
     const results: DescribeLogDirsResult[] = [];
+    const cordoning = cordonedLogDirsSupported(broker.metadata.finalizedFeatures());
     for (const [dir, topics] of byDir) {
       const { total, usable } = info.apiVersion >= 4 ? await space(dir) : { total: -1n, usable: -1n };
-      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: total, usableBytes: usable, isCordoned: false });
+      results.push({ errorCode: ErrorCode.NONE, logDir: dir, topics: [...topics.values()], totalBytes: total, usableBytes: usable, isCordoned: cordoning && broker.logs.isCordoned(dir) });
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
   },

@@ -6,6 +6,7 @@ import { ConfigProblem, parseConfigValue, type ConfigValue } from '../../common/
 import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { KAFKA_BROKER_CONFIGS } from './kafka-broker-configs.js';
 import { parsePerIpOverrides } from './per-ip-overrides.js';
+import { CORDONED_LOG_DIRS, cordonedLogDirs, cordonedLogDirsProblem } from './cordoned-log-dirs.js';
 import { parseListener, resolveListeners, type Listener, type ListenerSettings } from '../../security/listeners.js';
 
 /** DescribeConfigs `config_source` values, as Kafka numbers them. */
@@ -114,6 +115,8 @@ export class BrokerConfig {
       else config.listenerSettings = resolved;
     }
     if (problems.length === 0) problems.push(...config.checkNetwork());
+    const cordoned = cordonedLogDirsProblem(config.logDirs(), config.list(CORDONED_LOG_DIRS));
+    if (cordoned !== null) problems.push(cordoned);
     if (problems.length > 0) throw new ConfigError(problems);
     return config;
   }
@@ -184,6 +187,11 @@ export class BrokerConfig {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
+  }
+
+  /** `cordoned.log.dirs` with `*` expanded to every log directory (validated at load). */
+  cordonedLogDirs(): string[] {
+    return cordonedLogDirs(this.logDirs(), this.list(CORDONED_LOG_DIRS));
   }
 
   /** `log.dirs`, falling back to `log.dir` as Kafka does. */

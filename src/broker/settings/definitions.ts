@@ -136,6 +136,8 @@ const defs: ConfigDef[] = [
   { name: 'sasl.oauthbearer.clock.skew.seconds', type: 'int', default: '30' },
   { name: 'log.dirs', type: 'list', default: './data' },
   { name: 'log.dir', type: 'string', default: '/tmp/kafka-logs' },
+  // KIP-1066: directories that take no new replicas (cordoned-log-dirs.ts); per broker only.
+  { name: 'cordoned.log.dirs', type: 'list', default: '', dynamic: true },
   { name: 'num.partitions', type: 'int', default: '1', min: 1 },
   { name: 'default.replication.factor', type: 'int', default: '1', min: 1 },
   topicDefault('min.insync.replicas'),
@@ -251,6 +253,9 @@ const defs: ConfigDef[] = [
   { name: 'group.share.min.partition.max.record.locks', type: 'int', default: '100', validator: between(100, 2000) },
   { name: 'group.share.max.partition.max.record.locks', type: 'int', default: '4000', validator: between(2000, 10000) },
   { name: 'group.share.max.share.sessions', type: 'int', default: '2000', min: 1 },
+  // The share groups' dead-letter queue (KIP-1191, src/broker/share/share-dlq-writer.ts), dynamic cluster-wide as in Kafka.
+  { name: 'errors.deadletterqueue.auto.create.topics.enable', type: 'boolean', default: 'false', dynamic: true },
+  { name: 'errors.deadletterqueue.topic.name.prefix', type: 'string', default: 'dlq.', dynamic: true },
   { name: 'share.coordinator.state.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'share.coordinator.state.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'share.coordinator.state.topic.min.isr', type: 'int', default: '2', min: 1 },

@@ -2,7 +2,8 @@
  * The broker's share-group delivery state (KIP-932), what ShareFetch and ShareAcknowledge use:
  * the share sessions, the share-partitions this broker leads (SharePartitionManager), their
  * durable state in __share_group_state (ShareStateTopic, on the coordinators' topic host), and
- * one timer, driven by its own Node timer, for the share-partitions' acquisition locks.
+ * one timer, driven by its own Node timer, for the share-partitions' acquisition locks, and
+ * the writer of the groups' dead-letter queues (share.version 2, KIP-1191).
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -22,6 +23,12 @@ import type { FetchService } from '../fetch/fetch-service.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { ShareFetchWaiters } from './share-fetch-waiters.js';
 import { groupInt, parseAutoOffsetReset, type AutoOffsetReset } from '../../coordinator/group/group-configs.js';
+import type { DeadLetterRun } from '../../coordinator/share/share-partition.js';
+import type { SharePartitionKey } from '../../coordinator/share/share-state-records.js';
+import { featureLevel, SHARE_VERSION } from '../../cluster/features.js';
+import type { BrokerConfig } from '../settings/broker-config.js';
+import { ShareDeadLetterWriter, type DeadLetterTransport } from './share-dlq-writer.js';
+import { DLQ_TOPIC_NAME_CONFIG } from './share-dlq.js';
 
 const PRUNE_KEY = 'share-state-prune';
 const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshots';
@@ -31,6 +38,9 @@ export interface ShareServicesBroker {
   readonly metadata: MetadataStore;
   readonly partitions: Partitions;
   readonly fetch: FetchService;
+  readonly config: BrokerConfig;
+  /** Creates a topic with the broker's default partitions and replicas (CreateTopics' rules); Kafka's error, or null. */
+  createTopicWithDefaults(name: string, configs: Readonly<Record<string, string>>): Promise<{ errorCode: number; message: string } | null>;
 }
 
 export class ShareServices implements SharePartitionHost {
@@ -41,18 +51,22 @@ export class ShareServices implements SharePartitionHost {
   /** The share-partition leader side: each share-partition's state at its coordinator, here or elsewhere. */
   readonly persister: ShareStateRouter;
   /** Requests to other brokers' share coordinators (set by a broker of a cluster). */
-  transport: ShareStateTransport | null = null;
+  transport: (ShareStateTransport & DeadLetterTransport) | null = null;
   readonly sharePartitions: SharePartitionManager;
   readonly timer: DeadlineTimer;
   /** ShareFetches waiting for records. */
   readonly waiters: ShareFetchWaiters;
+  /** Writes dead-lettered records to their group's DLQ topic. */
+  readonly deadLetters: ShareDeadLetterWriter;
   private readonly driver: TimerDriver;
+  private readonly clock: Clock;
   private readonly broker: ShareServicesBroker;
   private readonly coordinatorConfig: ShareCoordinatorConfig;
   private readonly logger: Logger;
 
   constructor(broker: ShareServicesBroker, host: CoordinatorTopicHost, settings: ShareConfigValues, clock: Clock, logger: Logger) {
     this.broker = broker;
+    this.clock = clock;
     this.config = shareGroupConfigFrom(settings);
     this.sessions = new ShareSessionCache(this.config.maxShareSessions);
     this.coordinatorConfig = shareCoordinatorConfigFrom(settings);
@@ -70,6 +84,16 @@ export class ShareServices implements SharePartitionHost {
     this.sharePartitions = new SharePartitionManager(this.persister, this.timer, clock, this, logger.child({ component: 'share-partitions' }));
     const watchers = broker.fetch.purgatory.watchers;
     this.waiters = new ShareFetchWaiters({ watch: (log, w) => watchers.watch(log, w), unwatch: (log, w) => watchers.unwatch(log, w) }, () => clock.now());
+    this.deadLetters = new ShareDeadLetterWriter({
+      nodeId: host.nodeId,
+      metadata: broker.metadata,
+      config: broker.config,
+      leaderLog: (topicId, partition) => this.leaderLog(topicId, partition),
+      createTopic: (name, configs) => broker.createTopicWithDefaults(name, configs),
+      appendLocal: (topic, partition, batch, timeoutMs) => host.appendAsCoordinator(topic, partition, batch, timeoutMs),
+      // The inter-broker client the share-state requests use also carries the DLQ's Produce.
+      transport: () => this.transport,
+    });
     // Locks that expire make records available to the ShareFetches waiting.
     this.sharePartitions.onRecordsReleased = () => this.waiters.wakeAll();
   }
@@ -186,6 +210,16 @@ export class ShareServices implements SharePartitionHost {
     return this.broker.metadata.entityConfigs('groups', groupId)['share.isolation.level'] === 'read_committed';
   }
 
+  /** share.version 2 and a DLQ topic named by the group (SharePartition.isDLQEnabledForGroup). */
+  deadLetterQueueEnabled(groupId: string): boolean {
+    if (featureLevel(this.broker.metadata.finalizedFeatures(), SHARE_VERSION) < 2) return false;
+    return (this.broker.metadata.entityConfigs('groups', groupId)[DLQ_TOPIC_NAME_CONFIG] ?? '') !== '';
+  }
+
+  writeDeadLetters(key: SharePartitionKey, run: DeadLetterRun): Promise<void> {
+    return this.deadLetters.write(key, run, () => this.clock.now());
+  }
+
   /**
    * A share group's delivery settings: its own configs (the GROUP config resource:
    * share.record.lock.duration.ms, share.delivery.count.limit, share.partition.max.record.locks,
@@ -201,6 +235,7 @@ export class ShareServices implements SharePartitionHost {
         deliveryCountLimit: groupInt(o, 'share.delivery.count.limit', c.deliveryCountLimit, c.minDeliveryCountLimit, c.maxDeliveryCountLimit),
         maxInFlightRecords: groupInt(o, 'share.partition.max.record.locks', c.partitionMaxRecordLocks, c.minPartitionMaxRecordLocks, c.maxPartitionMaxRecordLocks),
         renewAcknowledgeEnabled: o['share.renew.acknowledge.enable'] !== 'false',
+        deadLetterQueue: this.deadLetterQueueEnabled(groupId),
       },
       // Stored values were validated when set; GroupConfig's default is latest.
       autoOffsetReset: parseAutoOffsetReset(o['share.auto.offset.reset'] ?? 'latest') ?? { kind: 'latest' },

@@ -10,7 +10,7 @@ export const enum RecordState {
   Available = 0,
   Acquired = 1,
   Acknowledged = 2,
-  /** Kafka 4.4's state while a record goes to the dead-letter queue (KIP-1191); Millrace has no DLQ and never enters it. */
+  /** While a record is written to the group's dead-letter queue (KIP-1191); ARCHIVED once that write ends. */
   Archiving = 3,
   Archived = 4,
 }

@@ -6,6 +6,10 @@
  * entry per share-partition expires; acknowledgements and releases written through to the
  * persister before they are answered.
  *
+ * Records that go ARCHIVING (KIP-1191's dead-letter queue) are handed to the host's DLQ writer
+ * once their state is written; when that write ends, well or not, they are archived and the
+ * state written again (SharePartition.initiateDLQAndArchive).
+ *
  * A failed write leaves the change applied in memory and answers the write's error (Kafka
  * rolls the change back); every write carries the whole in-flight state, so the next write
  * that succeeds makes the durable state whole again.
@@ -17,7 +21,7 @@ import { StorageError } from '../../storage/errors.js';
 import type { DeadlineTimer } from '../group/timer.js';
 import type { AutoOffsetReset } from '../group/group-configs.js';
 import type { ShareAcquireMode } from './record-state.js';
-import { SharePartition, type AcknowledgementBatch, type AcquiredRecords, type LogBatchRange, type SharePartitionConfig } from './share-partition.js';
+import { SharePartition, type AcknowledgementBatch, type DeadLetterRun, type AcquiredRecords, type LogBatchRange, type SharePartitionConfig } from './share-partition.js';
 import type { ShareStatePersister } from './share-state-persister.js';
 import { stateKey, type SharePartitionKey } from './share-state-records.js';
 
@@ -39,6 +43,13 @@ export interface SharePartitionHost {
    * Throws the log's StorageErrors.
    */
   offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null>;
+  /**
+   * Writes a run of records to the group's dead-letter queue (Kafka's ShareGroupDLQManager.enqueue).
+   * Rejects when the write fails; the records are archived either way.
+   */
+  writeDeadLetters(key: SharePartitionKey, run: DeadLetterRun): Promise<void>;
+  /** Whether the group dead-letters now (share.version 2 and a DLQ topic): read at each change, as Kafka does. */
+  deadLetterQueueEnabled(groupId: string): boolean;
 }
 
 interface Entry {
@@ -101,17 +112,24 @@ export class SharePartitionManager {
   async acknowledge(key: SharePartitionKey, memberId: string, batches: readonly AcknowledgementBatch[]): Promise<number> {
     const { errorCode, sp } = await this.partition(key);
     if (sp === null) return errorCode;
+    sp.config.deadLetterQueue = this.host.deadLetterQueueEnabled(key.groupId);
     const code = sp.acknowledge(memberId, batches, this.clock.now());
     if (code !== ErrorCode.NONE) return code;
     this.scheduleLockExpiry(sp);
-    return this.persist(key);
+    const written = await this.persist(key);
+    this.sendDeadLetters(key, sp);
+    return written;
   }
 
   /** Releases what a member holds on the share-partition (its share session closed); writes when anything changed. */
   async releaseMember(key: SharePartitionKey, memberId: string): Promise<number> {
     const sp = this.loaded(key);
-    if (sp === null || sp.releaseMember(memberId) === 0) return ErrorCode.NONE;
-    return this.persist(key);
+    if (sp === null) return ErrorCode.NONE;
+    sp.config.deadLetterQueue = this.host.deadLetterQueueEnabled(key.groupId);
+    if (sp.releaseMember(memberId) === 0) return ErrorCode.NONE;
+    const written = await this.persist(key);
+    this.sendDeadLetters(key, sp);
+    return written;
   }
 
   /** Forgets a share-partition (its leadership moved, or its state was deleted). */
@@ -158,6 +176,8 @@ export class SharePartitionManager {
     }
     sp.updateLogStartOffset(now.logStartOffset);
     this.entries.set(stateKey(key), { key, leaderEpoch: now.leaderEpoch, sp });
+    // Records the last leader left ARCHIVING go to the DLQ again (maybeResumeDlqArchiving).
+    this.sendDeadLetters(key, sp);
     return { errorCode: ErrorCode.NONE, sp };
   }
 
@@ -171,6 +191,26 @@ export class SharePartitionManager {
     }
     if (code !== ErrorCode.NONE) this.logger.warn({ groupId: key.groupId, topicId: key.topicId, partition: key.partition, errorCode: code }, 'share-partition state write failed');
     return code;
+  }
+
+  /** Hands the share-partition's new ARCHIVING runs to the DLQ writer; each archived when its write ends. */
+  private sendDeadLetters(key: SharePartitionKey, sp: SharePartition): void {
+    for (const run of sp.takeDeadLetters()) {
+      this.host.writeDeadLetters(key, run).then(
+        () => this.deadLettered(key, sp, run),
+        (err: unknown) => {
+          // Kafka: "Failed to write to DLQ, proceeding to ARCHIVED regardless."
+          this.logger.error({ err, groupId: key.groupId, topicId: key.topicId, partition: key.partition, firstOffset: run.firstOffset, lastOffset: run.lastOffset }, 'Failed to write to DLQ, proceeding to ARCHIVED regardless.');
+          this.deadLettered(key, sp, run);
+        },
+      );
+    }
+  }
+
+  private deadLettered(key: SharePartitionKey, sp: SharePartition, run: DeadLetterRun): void {
+    // A share-partition reloaded since (a new leader epoch) resumes its ARCHIVING records itself.
+    if (this.entries.get(stateKey(key))?.sp !== sp) return;
+    if (sp.deadLettered(run.firstOffset, run.lastOffset)) void this.persist(key);
   }
 
   /** One timer entry per share-partition, at its earliest lock deadline. */
@@ -187,8 +227,9 @@ export class SharePartitionManager {
   private expire(sp: SharePartition): void {
     const key: SharePartitionKey = { groupId: sp.groupId, topicId: sp.topicId, partition: sp.partition };
     if (this.entries.get(stateKey(key))?.sp !== sp) return;
+    sp.config.deadLetterQueue = this.host.deadLetterQueueEnabled(key.groupId);
     if (sp.expireLocks(this.clock.now()) > 0) {
-      void this.persist(key);
+      void this.persist(key).then(() => this.sendDeadLetters(key, sp));
       this.onRecordsReleased();
     }
     this.scheduleLockExpiry(sp);

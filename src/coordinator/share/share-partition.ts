@@ -10,6 +10,12 @@
  *       └───────────────────────────────┘ the count reached group.share.delivery.count.limit
  *                                       │ reject, gap ──▶ ARCHIVED
  *
+ * With a dead-letter queue (KIP-1191: share.version 2 and the group's
+ * errors.deadletterqueue.topic.name), a reject and a release past the delivery count limit
+ * go to ARCHIVING instead: the record waits there, neither deliverable nor done, until the
+ * caller took it with `takeDeadLetters()`, wrote it to the queue (or failed to) and called
+ * `deadLettered()`, which archives it.
+ *
  * The SPSO moves past every leading ACKNOWLEDGED or ARCHIVED record. The in-flight window is
  * a set of parallel arrays indexed by offset: at most group.share.partition.max.record.locks
  * records (plus the rest of the last log batch acquired whole), so a scan of it is cheap and
@@ -32,6 +38,22 @@ export interface SharePartitionConfig {
   maxInFlightRecords: number;
   /** share.renew.acknowledge.enable. */
   renewAcknowledgeEnabled: boolean;
+  /** share.version >= 2 and the group names a DLQ topic: rejected and exhausted records go to the DLQ (KIP-1191). */
+  deadLetterQueue: boolean;
+}
+
+/** Why a record goes to the dead-letter queue (Kafka's ShareGroupDLQManager causes). */
+export const enum DeadLetterReason {
+  DeliveryCountExceeded = 0,
+  Rejected = 1,
+}
+
+/** A run of ARCHIVING offsets to write to the dead-letter queue (Kafka's DlqBatch). */
+export interface DeadLetterRun {
+  firstOffset: number;
+  lastOffset: number;
+  deliveryCount: number;
+  reason: DeadLetterReason;
 }
 
 /** A log batch as the caller read it: its offsets, and whether it is never delivered. */
@@ -75,6 +97,8 @@ export class SharePartition {
   private owners: Array<string | null> = new Array<string | null>(64).fill(null);
   /** No lock expires before this (it may be earlier than the earliest one: then a scan finds none). */
   private earliestDeadline = NO_DEADLINE;
+  /** ARCHIVING runs not yet handed to the caller, in the order they entered the state. */
+  private deadLetters: DeadLetterRun[] = [];
 
   constructor(groupId: string, topicId: string, partition: number, config: SharePartitionConfig) {
     this.groupId = groupId;
@@ -90,6 +114,7 @@ export class SharePartition {
     this.head = 0;
     this.count = 0;
     this.earliestDeadline = NO_DEADLINE;
+    this.deadLetters = [];
     let end = this.start;
     for (const b of state.batches) end = Math.max(end, b.lastOffset + 1);
     this.ensureCapacity(end - this.start);
@@ -98,6 +123,12 @@ export class SharePartition {
     for (const b of state.batches) {
       const persisted = b.deliveryState === RecordState.Acquired ? RecordState.Available : b.deliveryState;
       for (let o = Math.max(b.firstOffset, this.start); o <= b.lastOffset; o++) this.setSlot(o - this.start, persisted, b.deliveryCount);
+      // Kafka's maybeResumeDlqArchiving: records left ARCHIVING go to the DLQ again, the
+      // reason told by the count (at the limit: exhausted, else rejected).
+      if (persisted === RecordState.Archiving && b.lastOffset >= this.start) {
+        const reason = b.deliveryCount >= this.config.deliveryCountLimit ? DeadLetterReason.DeliveryCountExceeded : DeadLetterReason.Rejected;
+        this.deadLetters.push({ firstOffset: Math.max(b.firstOffset, this.start), lastOffset: b.lastOffset, deliveryCount: b.deliveryCount, reason });
+      }
     }
     this.advanceStartOffset();
   }
@@ -298,6 +329,32 @@ export class SharePartition {
     }
   }
 
+  /** The ARCHIVING runs not handed out yet (each once): the caller writes them to the DLQ, then calls `deadLettered`. */
+  takeDeadLetters(): DeadLetterRun[] {
+    const out = this.deadLetters;
+    if (out.length > 0) this.deadLetters = [];
+    return out;
+  }
+
+  /**
+   * A DLQ write of [first, last] ended, well or not (Kafka archives regardless): its records
+   * still ARCHIVING become ARCHIVED. Returns whether any did.
+   */
+  deadLettered(firstOffset: number, lastOffset: number): boolean {
+    let changed = false;
+    const from = Math.max(firstOffset, this.start);
+    const to = Math.min(lastOffset, this.start + this.count - 1);
+    for (let o = from; o <= to; o++) {
+      const i = this.head + o - this.start;
+      if (this.states[i] === RecordState.Archiving) {
+        this.states[i] = RecordState.Archived;
+        changed = true;
+      }
+    }
+    if (changed) this.advanceStartOffset();
+    return changed;
+  }
+
   /** Offsets at or past the SPSO whose delivery is complete (KIP-1226's DeliveryCompleteCount). */
   deliveryCompleteCount(): number {
     let n = 0;
@@ -345,8 +402,14 @@ export class SharePartition {
         if (deadline < this.earliestDeadline) this.earliestDeadline = deadline;
         break;
       }
+      case AcknowledgeType.Reject:
+        // SharePartition.recordStateWithDlq: a reject goes to the DLQ when the group has one.
+        if (this.config.deadLetterQueue) this.toDeadLetter(i, DeadLetterReason.Rejected);
+        else this.states[i] = RecordState.Archived;
+        this.owners[i] = null;
+        break;
       default:
-        // Reject and gap.
+        // A gap.
         this.states[i] = RecordState.Archived;
         this.owners[i] = null;
     }
@@ -354,8 +417,20 @@ export class SharePartition {
 
   /** An acquired record goes back: available again, or archived once its deliveries are used up. */
   private release(i: number): void {
-    this.states[i] = this.deliveryCounts[i]! >= this.config.deliveryCountLimit ? RecordState.Archived : RecordState.Available;
     this.owners[i] = null;
+    if (this.deliveryCounts[i]! < this.config.deliveryCountLimit) this.states[i] = RecordState.Available;
+    else if (this.config.deadLetterQueue) this.toDeadLetter(i, DeadLetterReason.DeliveryCountExceeded);
+    else this.states[i] = RecordState.Archived;
+  }
+
+  /** Slot `i` goes ARCHIVING, joining the last pending run when it continues it. */
+  private toDeadLetter(i: number, reason: DeadLetterReason): void {
+    this.states[i] = RecordState.Archiving;
+    const offset = this.start + i - this.head;
+    const count = this.deliveryCounts[i]!;
+    const last = this.deadLetters.length > 0 ? this.deadLetters[this.deadLetters.length - 1]! : null;
+    if (last !== null && last.lastOffset === offset - 1 && last.deliveryCount === count && last.reason === reason) last.lastOffset = offset;
+    else this.deadLetters.push({ firstOffset: offset, lastOffset: offset, deliveryCount: count, reason });
   }
 
   /** Archives the available offsets in [from, to) that are in flight, and adds the ones past the end as archived. */

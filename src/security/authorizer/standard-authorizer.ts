@@ -2,14 +2,17 @@
  * Kafka's StandardAuthorizer decision (StandardAuthorizerData.authorize) over the ACLs of the
  * metadata store: super users are allowed everything; otherwise the ACLs on the resource
  * (literal name, the `*` literal, and every prefix that starts the name) are matched by
- * principal (exact or `User:*`), host (exact or `*`) and operation. A matching DENY wins;
+ * principal (exact or `User:*`), host (exact, `*`, or a CIDR range holding the client's
+ * address: cidr.ts) and operation. A matching DENY wins;
  * else a matching ALLOW allows; with no ACL at all on the resource the answer is
  * `allow.everyone.if.no.acl.found`. ALLOW of READ, WRITE, DELETE or ALTER implies DESCRIBE,
  * ALLOW of ALTER_CONFIGS implies DESCRIBE_CONFIGS, and ALL matches every operation.
  *
  * The index (per resource type: literal names, wildcard, prefixes) is rebuilt when the store
- * hands out a new ACL snapshot, so a decision costs the ACLs on the resource, no allocation.
+ * hands out a new ACL snapshot, so a decision costs the ACLs on the resource, no allocation
+ * (but the client's address parsed against a CIDR host pattern).
  */
+import { inCidrRange } from './cidr.js';
 import {
   AclOperation,
   AclPermission,
@@ -165,7 +168,7 @@ function matchAcls(acls: readonly AclBinding[], principal: string, host: string,
   for (let i = 0; i < acls.length; i++) {
     const acl = acls[i]!;
     if (acl.principal !== principal && acl.principal !== WILDCARD_PRINCIPAL) continue;
-    if (acl.host !== host && acl.host !== WILDCARD_HOST) continue;
+    if (acl.host !== host && acl.host !== WILDCARD_HOST && !inCidrRange(host, acl.host)) continue;
     if (acl.permission === AclPermission.Deny) {
       if (acl.operation === operation || acl.operation === AclOperation.All) return result | DENIED;
     } else if (acl.permission === AclPermission.Allow && implies(acl.operation, operation)) {

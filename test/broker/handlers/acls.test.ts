@@ -9,6 +9,8 @@ import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, Resource
 import { startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
 import { connectSaslPlain } from '../../helpers/sasl-client.js';
 import { startAclBroker } from '../../helpers/acl-broker.js';
+import type { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
+import { defaultMetadataRequest, defaultMetadataRequestTopic } from '../../../src/protocol/generated/metadata-request.js';
 
 function securedBroker(): Promise<TestBroker> {
   // The PLAINTEXT client of the test broker is User:ANONYMOUS, made a super user to administer.
@@ -158,6 +160,59 @@ test('host filters compare with the client\'s address', async () => {
     assert.deepEqual(md.topics.map((t) => [t.name, t.errorCode]), [['from-here', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], ['from-elsewhere', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
   } finally {
     alice.close();
+    await tb.close();
+  }
+});
+
+test('CIDR hosts: CreateAcls takes them from metadata.version 4.4-IV1 (UNSUPPORTED_VERSION below), refuses bad notation; filters match them as written; the ACL lets a client in the range through', async () => {
+  const tb = await securedBroker();
+  const store = tb.broker.metadata as LocalMetadataStore;
+  const setMetadataVersion = (level: number) => store.setFeatureLevels(new Map([...store.finalizedFeatures().levels, ['metadata.version', level]]), store.finalizedFeatures());
+  try {
+    // A cluster at 4.4-IV0: a CIDR host is refused, exact hosts and `*` are not; an empty host never is taken.
+    await setMetadataVersion(31);
+    const old = await tb.client.request(ApiKey.CreateAcls, 3, { creations: [creation({ host: '127.0.0.0/8' }), creation({ host: '127.0.0.1' }), creation({ host: '' })] });
+    assert.deepEqual(old.results.map((r) => [r.errorCode, r.errorMessage]), [
+      [ErrorCode.UNSUPPORTED_VERSION, 'CIDR-based ACL host patterns require metadata version 4.4-IV1 or higher.'],
+      [0, null],
+      [ErrorCode.INVALID_REQUEST, 'Host pattern cannot be null or empty'],
+    ]);
+    await setMetadataVersion(33);
+    const created = await tb.client.request(ApiKey.CreateAcls, 3, {
+      creations: [
+        creation({ resourceName: 'inside', host: '127.0.0.0/8', operation: Op.All }),
+        creation({ resourceName: 'outside', host: '10.0.0.0/8', operation: Op.All }),
+        creation({ resourceName: 'v6', host: '2001:db8::/32' }),
+        creation({ host: '10.0.0.256/8' }),
+        creation({ host: '2001:db8::/129' }),
+      ],
+    });
+    assert.deepEqual(created.results.map((r) => [r.errorCode, r.errorMessage]), [
+      [0, null],
+      [0, null],
+      [0, null],
+      [ErrorCode.INVALID_REQUEST, "Invalid CIDR notation '10.0.0.256/8': Value [256] not in range [0,255]"],
+      [ErrorCode.INVALID_REQUEST, "Invalid CIDR notation '2001:db8::/129': Could not parse [2001:db8::/129] - prefix length must be between 0 and 128"],
+    ]);
+    // Filters compare the host as written (AccessControlEntryFilter): an address in the range is not the pattern.
+    const byPattern = await tb.client.request(ApiKey.DescribeAcls, 3, { ...anyFilter, hostFilter: '127.0.0.0/8' });
+    assert.deepEqual(byPattern.resources.map((r) => r.resourceName), ['inside']);
+    const byAddress = await tb.client.request(ApiKey.DescribeAcls, 3, { ...anyFilter, hostFilter: '127.0.0.1' });
+    assert.deepEqual(byAddress.resources.map((r) => r.resourceName), ['orders']);
+
+    // alice connects from 127.0.0.1: inside 127.0.0.0/8, outside 10.0.0.0/8.
+    const alice = await connectSaslPlain(tb.broker.listenerAddress('SASL_PLAINTEXT'), 'alice', 'alice-secret');
+    try {
+      const md = await alice.request(ApiKey.Metadata, 12, { ...defaultMetadataRequest(), topics: ['inside', 'outside'].map((name) => ({ ...defaultMetadataRequestTopic(), name })), allowAutoTopicCreation: false });
+      // DESCRIBE allowed on `inside` (the topic does not exist), refused on `outside`.
+      assert.deepEqual(md.topics.map((t) => [t.name, t.errorCode]), [['inside', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], ['outside', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+    } finally {
+      alice.close();
+    }
+
+    const deleted = await tb.client.request(ApiKey.DeleteAcls, 3, { filters: [{ ...anyFilter, hostFilter: '10.0.0.0/8' }] });
+    assert.deepEqual(deleted.filterResults.map((r) => r.matchingAcls.map((a) => [a.resourceName, a.host])), [[['outside', '10.0.0.0/8']]]);
+  } finally {
     await tb.close();
   }
 });

@@ -75,7 +75,7 @@ test("CreateTopics rejects bad names, counts, replicas, assignments and configs 
       [newTopic('x'.repeat(250)), ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name is invalid: the length of '${'x'.repeat(250)}' is longer than the max allowed length 249`],
       [newTopic('a b'), ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is invalid: 'a b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"],
       [newTopic('a.b'), ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic 'a.b' collides with existing topic: a_b"],
-      [newTopic('rf3', 1, 3), ErrorCode.INVALID_REPLICATION_FACTOR, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered.'],
+      [newTopic('rf3', 1, 3), ErrorCode.INVALID_REPLICATION_FACTOR, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered or some brokers have all their log directories cordoned.'],
       [newTopic('rf0', 1, 0), ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.'],
       [newTopic('np0', 0, 1), ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.'],
       [newTopic('np-2', -2, 1), ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.'],

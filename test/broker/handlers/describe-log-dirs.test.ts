@@ -31,7 +31,7 @@ test('DescribeLogDirs v1 (lowest) lists every partition with its size; v4 adds t
     assert.deepEqual(r.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]), [['a', [1]]]);
     assert.ok(r.totalBytes > 0n && r.usableBytes >= 0n && r.usableBytes <= r.totalBytes);
 
-    // v5: Millrace cannot cordon a log directory, so none is; the rest is v4's answer.
+    // v5: no `cordoned.log.dirs`, so no directory is cordoned (cordoned-log-dirs.test.ts); the rest is v4's answer.
     const v5 = await ab.client.request(ApiKey.DescribeLogDirs, 5, { topics: [{ topic: 'a', partitions: [1, 9] }] });
     assert.deepEqual(v5.results.map((d) => [d.logDir, d.isCordoned, d.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionSize)])]), [[r.logDir, false, [['a', [size]]]]]);
 

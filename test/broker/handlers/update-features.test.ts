@@ -19,6 +19,7 @@ import { defaultShareFetchRequest } from '../../../src/protocol/generated/share-
 import { AclOperation as Op, AclPermission as Perm, PatternType as Pat, ResourceType as Res } from '../../../src/cluster/acls.js';
 import { TransactionVersion } from '../../../src/coordinator/txn/transaction-state.js';
 import { startTestBroker, type TestBroker } from '../../helpers/test-broker.js';
+import type { LocalMetadataStore } from '../../../src/cluster/local-metadata-store.js';
 import { connectSaslPlain } from '../../helpers/sasl-client.js';
 import type { WireClient } from '../../helpers/wire-client.js';
 
@@ -76,13 +77,13 @@ async function set(updates: Update[]): Promise<void> {
   assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '');
 }
 
-const DEFAULTS = { 'metadata.version': 29, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 1, 'eligible.leader.replicas.version': 1 };
+const DEFAULTS = { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2, 'eligible.leader.replicas.version': 1 };
 
 test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new cluster\'s finalized levels', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   assert.deepEqual(r.apiKeys.filter((k) => k.apiKey === ApiKey.UpdateFeatures).map((k) => [k.minVersion, k.maxVersion]), [[0, 2]]);
   assert.deepEqual(r.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [
-    ['metadata.version', 7, 29], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 1], ['eligible.leader.replicas.version', 0, 1],
+    ['metadata.version', 7, 33], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 2], ['eligible.leader.replicas.version', 0, 1],
   ]);
   const f = await finalized();
   assert.deepEqual(f.levels, DEFAULTS);
@@ -93,9 +94,9 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
   const cases: Array<[Update, string]> = [
     [{ feature: 'group.version', level: 0 }, "Invalid update version 0 for feature group.version. Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade."],
     [{ feature: 'group.version', level: 2 }, 'Invalid update version 2 for feature group.version. Local controller 1 only supports versions 0-1'],
-    [{ feature: 'share.version', level: 2 }, 'Invalid update version 2 for feature share.version. Local controller 1 only supports versions 0-1'],
-    [{ feature: 'metadata.version', level: 33 }, 'Invalid update version 33 for feature metadata.version. Local controller 1 only supports versions 7-29'],
-    [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-29'],
+    [{ feature: 'share.version', level: 3 }, 'Invalid update version 3 for feature share.version. Local controller 1 only supports versions 0-2'],
+    [{ feature: 'metadata.version', level: 34 }, 'Invalid update version 34 for feature metadata.version. Local controller 1 only supports versions 7-33'],
+    [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-33'],
     [{ feature: 'transaction.version', level: -1, type: 2 }, 'Invalid update version -1 for feature transaction.version. A feature version cannot be less than 0.'],
     [{ feature: 'eligible.leader.replicas.version', level: 2 }, 'Invalid update version 2 for feature eligible.leader.replicas.version. Local controller 1 only supports versions 0-1'],
     [{ feature: 'no.such.version', level: 0 }, 'Invalid update version 0 for feature no.such.version. Feature no.such.version not found.'],
@@ -124,15 +125,21 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
 });
 
 test('metadata.version: a safe downgrade only down to the last level that changed the metadata, never an unsafe one', async () => {
-  // 24 to 29 changed nothing since 4.0-IV1 (23), so 29 -> 23 is safe; below 23 would lose metadata.
-  await set([{ feature: 'metadata.version', level: 23, type: 2 }]);
-  assert.equal((await finalized()).levels['metadata.version'], 23);
-  const refused = await update(c, 2, [{ feature: 'metadata.version', level: 22, type: 2 }]);
-  assert.equal(refused.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 23 to 22. Refusing to perform the requested downgrade because it might delete metadata information.`);
-  const unsafe = await update(c, 2, [{ feature: 'metadata.version', level: 22, type: 3 }]);
-  assert.equal(unsafe.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 23 to 22. Unsafe metadata downgrade is not supported in this version.`);
-  await set([{ feature: 'metadata.version', level: 29 }]);
-  assert.equal((await finalized()).levels['metadata.version'], 29);
+  // 4.4-IV2 (33), 4.4-IV1 (32) and 4.3-IV0 (30) each changed the metadata, so a new cluster at
+  // 33 cannot go down at all; a cluster at 31 (4.4-IV0 changed nothing) can go to 30, no lower.
+  const refused = await update(c, 2, [{ feature: 'metadata.version', level: 32, type: 2 }]);
+  assert.equal(refused.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 33 to 32. Refusing to perform the requested downgrade because it might delete metadata information.`);
+  const unsafe = await update(c, 2, [{ feature: 'metadata.version', level: 23, type: 3 }]);
+  assert.equal(unsafe.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 33 to 23. Unsafe metadata downgrade is not supported in this version.`);
+  // A cluster bootstrapped at 4.4-IV0 (31).
+  const store = tb.broker.metadata as LocalMetadataStore;
+  await store.setFeatureLevels(new Map([...store.finalizedFeatures().levels, ['metadata.version', 31]]), store.finalizedFeatures());
+  await set([{ feature: 'metadata.version', level: 30, type: 2 }]);
+  assert.equal((await finalized()).levels['metadata.version'], 30);
+  const below = await update(c, 2, [{ feature: 'metadata.version', level: 29, type: 2 }]);
+  assert.equal(below.errorMessage, `${FAILED}Unsupported metadata.version downgrade from 30 to 29. Refusing to perform the requested downgrade because it might delete metadata information.`);
+  await set([{ feature: 'metadata.version', level: 33 }]);
+  assert.equal((await finalized()).levels['metadata.version'], 33);
 });
 
 test('validate_only checks without changing; v0 and v1 answer a result per feature; v0 cannot downgrade (Kafka 4.4 reads no upgrade type from it)', async () => {
@@ -199,9 +206,17 @@ test('streams.version 0 turns streams groups off; share.version 0 share groups',
   assert.deepEqual([shd.groups[0]!.errorCode, shd.groups[0]!.errorMessage], [ErrorCode.UNSUPPORTED_VERSION, 'The version of API is not supported.']);
   const fetch = await c.request(ApiKey.ShareFetch, 1, { ...defaultShareFetchRequest(), groupId: 'fg-q', memberId: 'm', shareSessionEpoch: 0, maxRecords: 10 });
   assert.equal(fetch.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-  await set([{ feature: 'streams.version', level: 1 }, { feature: 'share.version', level: 1 }]);
+  await set([{ feature: 'streams.version', level: 1 }, { feature: 'share.version', level: 2 }]);
   const shareOn = await c.request(ApiKey.ShareGroupHeartbeat, 1, { ...defaultShareGroupHeartbeatRequest(), groupId: 'fg-q', memberId: 'mmmmmmmmmmmmmmmmmmmmmm', memberEpoch: 0, subscribedTopicNames: ['fg-topic'] });
   assert.notEqual(shareOn.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  assert.deepEqual((await finalized()).levels, DEFAULTS);
+});
+
+test('share.version 2 (the DLQ) is a new cluster\'s default at 4.4-IV2; a safe downgrade to 1 and the upgrade back', async () => {
+  assert.equal((await finalized()).levels['share.version'], 2);
+  await set([{ feature: 'share.version', level: 1, type: 2 }]);
+  assert.equal((await finalized()).levels['share.version'], 1);
+  await set([{ feature: 'share.version', level: 2 }]);
   assert.deepEqual((await finalized()).levels, DEFAULTS);
 });
 
@@ -228,7 +243,10 @@ test('ALTER on the cluster: refused without it (no results), allowed with it', a
 });
 
 test('the finalized levels and their epoch survive a restart', async () => {
-  await set([{ feature: 'share.version', level: 0, type: 2 }, { feature: 'metadata.version', level: 27, type: 2 }]);
+  // From 4.4-IV0 (31, a cluster bootstrapped there) down to 4.3-IV0 (30), the one safe step below 33.
+  const store = tb.broker.metadata as LocalMetadataStore;
+  await store.setFeatureLevels(new Map([...store.finalizedFeatures().levels, ['metadata.version', 31]]), store.finalizedFeatures());
+  await set([{ feature: 'share.version', level: 0, type: 2 }, { feature: 'metadata.version', level: 30, type: 2 }]);
   const before = await finalized();
   const logDir = tb.logDir;
   await tb.close(true);
@@ -237,7 +255,7 @@ test('the finalized levels and their epoch survive a restart', async () => {
   const after = await finalized();
   assert.deepEqual(after, before);
   assert.equal(after.levels['share.version'], undefined);
-  assert.equal(after.levels['metadata.version'], 27);
+  assert.equal(after.levels['metadata.version'], 30);
   const share = await c.request(ApiKey.ShareGroupHeartbeat, 1, { ...defaultShareGroupHeartbeatRequest(), groupId: 'fg-r', memberId: 'm', memberEpoch: 0, subscribedTopicNames: ['x'] });
   assert.equal(share.errorCode, ErrorCode.UNSUPPORTED_VERSION);
 });

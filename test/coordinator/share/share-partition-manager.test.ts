@@ -48,14 +48,29 @@ class MemoryPersister implements ShareStatePersister {
 /** Record i of the partition's log (offsets 0-99) has timestamp 500,000 + 1,000 i. */
 const timestampOf = (offset: number) => 500_000 + 1_000 * offset;
 
-function setup(persister = new MemoryPersister(), reset: AutoOffsetReset = { kind: 'earliest' }) {
+/** What the DLQ writer was asked, and how its writes end (`failDlq`: rejected). */
+interface DlqProbe {
+  enabled: boolean;
+  failDlq: boolean;
+  runs: Array<{ firstOffset: number; lastOffset: number; deliveryCount: number; reason: number }>;
+  /** The persisted state of the run's first offset when the DLQ write began. */
+  persistedAtWrite?: RecordState;
+}
+
+function setup(persister = new MemoryPersister(), reset: AutoOffsetReset = { kind: 'earliest' }, dlq: DlqProbe = { enabled: false, failDlq: false, runs: [] }) {
   const clock = new ManualClock(1_000_000);
   const timer = new DeadlineTimer(clock);
   const led: { info: LedPartitionInfo | undefined } = { info: { leaderEpoch: 1, logStartOffset: 0, logEndOffset: 100 } };
   const searched: number[] = [];
   const mgr = new SharePartitionManager(persister, timer, clock, {
     ledPartition: () => led.info,
-    groupSettings: () => ({ partition: { recordLockDurationMs: LOCK, deliveryCountLimit: 3, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true }, autoOffsetReset: reset }),
+    groupSettings: () => ({ partition: { recordLockDurationMs: LOCK, deliveryCountLimit: 3, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true, deadLetterQueue: false }, autoOffsetReset: reset }),
+    writeDeadLetters: async (_key, run) => {
+      dlq.runs.push({ ...run });
+      dlq.persistedAtWrite = persister.store.read(KEY, -1).state?.batches.find((b) => b.firstOffset <= run.firstOffset && b.lastOffset >= run.firstOffset)?.deliveryState;
+      if (dlq.failDlq) throw new Error('DLQ topic does not exist and auto create is disabled');
+    },
+    deadLetterQueueEnabled: () => dlq.enabled,
     offsetForTimestamp: async (_topicId, _partition, timestamp) => {
       searched.push(timestamp);
       for (let o = 0; o < 100; o++) if (timestampOf(o) >= timestamp) return o;
@@ -153,4 +168,31 @@ test('not the leader: NOT_LEADER_OR_FOLLOWER; a new leader epoch reloads from th
   assert.notEqual(again, sp);
   assert.equal(again.startOffset, 2);
   assert.equal(persister.reads, 2);
+});
+
+test('with a DLQ, rejected records are written to it, then archived and persisted; a failed DLQ write archives them too', async () => {
+  for (const failDlq of [false, true]) {
+    const dlq: DlqProbe = { enabled: true, failDlq, runs: [] };
+    const { mgr, persister } = setup(new MemoryPersister(), { kind: 'earliest' }, dlq);
+    const { sp } = await mgr.partition(KEY);
+    mgr.acquire(sp!, 'm1', 0, batches(0, 9), 10, 10, ShareAcquireMode.BatchOptimized);
+    assert.equal(await mgr.acknowledge(KEY, 'm1', [{ firstOffset: 0, lastOffset: 2, acknowledgeTypes: [AcknowledgeType.Reject] }, { firstOffset: 3, lastOffset: 9, acknowledgeTypes: [AcknowledgeType.Accept] }]), ErrorCode.NONE);
+    await settle();
+    await settle();
+    assert.deepEqual(dlq.runs, [{ firstOffset: 0, lastOffset: 2, deliveryCount: 1, reason: 1 }]);
+    assert.equal(dlq.persistedAtWrite, RecordState.Archiving, 'the ARCHIVING state is written before the DLQ is');
+    assert.equal(sp!.startOffset, 10, `archived after the DLQ write (failed: ${failDlq})`);
+    assert.equal(persister.store.read(KEY, -1).state!.startOffset, 10);
+  }
+});
+
+test('without share.version 2 or a DLQ topic nothing goes to the DLQ', async () => {
+  const dlq: DlqProbe = { enabled: false, failDlq: false, runs: [] };
+  const { mgr } = setup(new MemoryPersister(), { kind: 'earliest' }, dlq);
+  const { sp } = await mgr.partition(KEY);
+  mgr.acquire(sp!, 'm1', 0, batches(0, 4), 10, 10, ShareAcquireMode.BatchOptimized);
+  assert.equal(await mgr.acknowledge(KEY, 'm1', [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [AcknowledgeType.Reject] }]), ErrorCode.NONE);
+  await settle();
+  assert.deepEqual(dlq.runs, []);
+  assert.equal(sp!.startOffset, 5);
 });

@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/protocol/generated/errors.js';
 import { AcknowledgeType, RecordState, ShareAcquireMode } from '../../../src/coordinator/share/record-state.js';
-import { SharePartition, type LogBatchRange, type SharePartitionConfig } from '../../../src/coordinator/share/share-partition.js';
+import { DeadLetterReason, SharePartition, type LogBatchRange, type SharePartitionConfig } from '../../../src/coordinator/share/share-partition.js';
 
 const LOCK = 30_000;
 const T0 = 1_000_000;
 
 function config(over: Partial<SharePartitionConfig> = {}): SharePartitionConfig {
-  return { recordLockDurationMs: LOCK, deliveryCountLimit: 5, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true, ...over };
+  return { recordLockDurationMs: LOCK, deliveryCountLimit: 5, maxInFlightRecords: 2000, renewAcknowledgeEnabled: true, deadLetterQueue: false, ...over };
 }
 
 /** A share-partition starting at `start` with nothing in flight. */
@@ -218,4 +218,62 @@ test('the window grows and compacts over many acquisitions without losing state'
     next += 100;
     assert.equal(sp.startOffset, next);
   }
+});
+
+test('with a DLQ, a reject and an exhausted release go ARCHIVING, then ARCHIVED once written (KIP-1191)', () => {
+  const sp = partition(0, { deadLetterQueue: true, deliveryCountLimit: 2 });
+  sp.acquire('m1', 0, batches(0, 4, 1), 10, 10, ShareAcquireMode.BatchOptimized, T0);
+  const reject = { firstOffset: 0, lastOffset: 1, acknowledgeTypes: [AcknowledgeType.Reject] };
+  const release = { firstOffset: 2, lastOffset: 3, acknowledgeTypes: [AcknowledgeType.Release] };
+  assert.equal(sp.acknowledge('m1', [reject, release], T0), ErrorCode.NONE);
+  assert.equal(sp.stateOf(0), RecordState.Archiving);
+  assert.equal(sp.stateOf(2), RecordState.Available);
+  // ARCHIVING is neither deliverable nor done: the start offset waits for it.
+  assert.equal(sp.startOffset, 0);
+  assert.equal(sp.nextFetchOffset(), 2);
+  assert.deepEqual(sp.takeDeadLetters(), [{ firstOffset: 0, lastOffset: 1, deliveryCount: 1, reason: DeadLetterReason.Rejected }]);
+  assert.deepEqual(sp.takeDeadLetters(), [], 'each run is handed out once');
+  // Offsets 2-3 come back a second time and run out of deliveries (limit 2) when released again.
+  sp.acquire('m1', 2, batches(2, 2, 1), 10, 10, ShareAcquireMode.BatchOptimized, T0);
+  assert.equal(sp.releaseMember('m1'), 2);
+  assert.equal(sp.stateOf(3), RecordState.Archiving);
+  assert.deepEqual(sp.takeDeadLetters(), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 2, reason: DeadLetterReason.DeliveryCountExceeded }]);
+  assert.deepEqual(sp.persisterBatches(), [{ firstOffset: 0, lastOffset: 1, deliveryState: RecordState.Archiving, deliveryCount: 1 }, { firstOffset: 2, lastOffset: 3, deliveryState: RecordState.Archiving, deliveryCount: 2 }]);
+  assert.equal(sp.deadLettered(0, 1), true);
+  assert.equal(sp.startOffset, 2);
+  assert.equal(sp.deadLettered(0, 1), false, 'already archived');
+  assert.equal(sp.deadLettered(2, 3), true);
+  assert.equal(sp.startOffset, 4);
+});
+
+test('a lock that expires on the last delivery dead-letters; without a DLQ it archives at once', () => {
+  const sp = partition(0, { deadLetterQueue: true, deliveryCountLimit: 1 });
+  sp.acquire('m1', 0, batches(0, 3, 1), 10, 10, ShareAcquireMode.BatchOptimized, T0);
+  assert.equal(sp.expireLocks(T0 + LOCK), 3);
+  assert.deepEqual(sp.takeDeadLetters(), [{ firstOffset: 0, lastOffset: 2, deliveryCount: 1, reason: DeadLetterReason.DeliveryCountExceeded }]);
+  const plain = partition(0, { deliveryCountLimit: 1 });
+  plain.acquire('m1', 0, batches(0, 3, 1), 10, 10, ShareAcquireMode.BatchOptimized, T0);
+  plain.acknowledge('m1', [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [AcknowledgeType.Reject] }], T0);
+  assert.equal(plain.expireLocks(T0 + LOCK), 2);
+  assert.deepEqual(plain.takeDeadLetters(), []);
+  assert.equal(plain.startOffset, 3);
+});
+
+test('records loaded ARCHIVING go to the DLQ again, the reason told by the delivery count', () => {
+  const sp = new SharePartition('g', 'a'.repeat(32), 0, config({ deadLetterQueue: true, deliveryCountLimit: 3 }));
+  sp.load({
+    stateEpoch: 0, startOffset: 10, deliveryCompleteCount: 0,
+    batches: [
+      { firstOffset: 10, lastOffset: 11, deliveryState: RecordState.Archiving, deliveryCount: 1 },
+      { firstOffset: 12, lastOffset: 12, deliveryState: RecordState.Acknowledged, deliveryCount: 1 },
+      { firstOffset: 13, lastOffset: 14, deliveryState: RecordState.Archiving, deliveryCount: 3 },
+    ],
+  });
+  assert.deepEqual(sp.takeDeadLetters(), [
+    { firstOffset: 10, lastOffset: 11, deliveryCount: 1, reason: DeadLetterReason.Rejected },
+    { firstOffset: 13, lastOffset: 14, deliveryCount: 3, reason: DeadLetterReason.DeliveryCountExceeded },
+  ]);
+  sp.deadLettered(10, 11);
+  sp.deadLettered(13, 14);
+  assert.equal(sp.startOffset, 15);
 });

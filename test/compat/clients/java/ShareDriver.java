@@ -12,7 +12,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * A KafkaShareConsumer (KIP-932) for the compat tests: consumes <topic> in share group <group>
  * with explicit acknowledgement, printing "R <offset> <deliveryCount> <value>" for each record
  * and acknowledging it (REJECT when its value's number is a multiple of <rejectEvery>, RELEASE
- * the first time for a multiple of <releaseEvery>, ACCEPT otherwise), committing after every
+ * the first time for a multiple of <releaseEvery> — every time when <releaseEvery> is negative,
+ * a multiple of its absolute value, so the record runs out of deliveries — ACCEPT otherwise), committing after every
  * poll. Ends after <idleMs> without records, or, with <holdAfter> > 0, once a poll would take
  * it to that many records, prints that poll's records as "H <offset> <deliveryCount> <value>"
  * without acknowledging them and waits to be killed.
@@ -60,6 +61,7 @@ public class ShareDriver {
           printed++;
           if (rejectEvery > 0 && n % rejectEvery == 0) consumer.acknowledge(r, AcknowledgeType.REJECT);
           else if (releaseEvery > 0 && n % releaseEvery == 0 && delivery == 1) consumer.acknowledge(r, AcknowledgeType.RELEASE);
+          else if (releaseEvery < 0 && n % -releaseEvery == 0) consumer.acknowledge(r, AcknowledgeType.RELEASE);
           else consumer.acknowledge(r, AcknowledgeType.ACCEPT);
         }
         consumer.commitSync();
