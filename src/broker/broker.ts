@@ -5,6 +5,8 @@ import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
+import { previousBrokerEpoch } from '../storage/checkpoint.js';
+import { NodeFs } from '../storage/fs/storage-fs.js';
 import { logConfigFromBrokerProps } from '../storage/config.js';
 import { BrokerConfig } from './settings/broker-config.js';
 import { brokerProps, logManagerConfig, requestMemoryBytes, storageLogger } from './broker-settings.js';
@@ -191,9 +193,12 @@ export class Broker implements BrokerContext {
     // The registration carries the log directories and the statically cordoned ones from the
     // start; dynamic `cordoned.log.dirs` (in the store) follows once it is read.
     this.endpoint = { ...this.endpoint, logDirs: dirs.map((d) => resolvePath(d)), cordonedLogDirs: config.cordonedLogDirs().map((d) => resolvePath(d)) };
+    // KIP-966: the registration says whether the last run shut down cleanly (the markers are
+    // read here, before the logs load and remove them).
+    const previousEpoch = previousBrokerEpoch(new NodeFs(), dirs);
     try {
       for (const start of options.services ?? []) this.services.push(await start(this));
-      this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
+      this.metadata = await options.metadata(dirs[0]!, { ...this.endpoint, previousBrokerEpoch: previousEpoch }, this.logger);
       this.authorizer = makeAuthorizer(config, this.metadata);
       const metadata = this.metadata;
       this.clientQuotas = new ClientQuotas(() => metadata.clientQuotas(), config.int('quota.window.size.seconds'), config.int('quota.window.num'));
@@ -383,7 +388,7 @@ export class Broker implements BrokerContext {
     // Services (the console) kept answering /ready with 503 until the listeners closed.
     await this.closeServices();
     this.logDirMover?.stop();
-    await this.logs.shutdown();
+    await this.logs.shutdown(this.metadata instanceof KvMetadataStore ? this.metadata.brokerEpoch : -1);
     await this.metadata.close();
     this.logger.info('broker stopped');
   }

@@ -23,7 +23,7 @@ import type { Clock, ClockTimer } from './kv/clock.js';
 import type { MetadataImage } from './metadata-image.js';
 import { assignReplicas, hasUncordonedLogDirs, startIndexFor } from './replica-placement.js';
 import { electAndShrink, newPartition } from './partition-change.js';
-import { elrSettingsFor } from './elr.js';
+import { elrSettingsFor, heldInAnyElr, uncleanlyShutDown } from './elr.js';
 import type { ClusterLogger } from './cluster-logger.js';
 import { planReassignmentCompletions } from './reassignment.js';
 
@@ -55,6 +55,16 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
   // New replicas go neither there nor to a broker whose every log directory is cordoned.
   const brokers = eligible.filter((b) => hasUncordonedLogDirs(b.record, image.features)).map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
   const out: PlannedTxn[] = [];
+  // KIP-966: brokers back from an unclean shutdown leave every ELR and LastKnownELR; once none
+  // holds them (this image), their registrations lose the mark (same lease: same epoch).
+  const uncleanShutdown = uncleanlyShutDown(image);
+  for (const id of uncleanShutdown) {
+    const b = image.brokers.get(id)!;
+    if (heldInAnyElr(image, id)) continue;
+    const key = keys.broker(id);
+    const { uncleanShutdown: _cleared, ...record } = b.record;
+    out.push({ what: `clear broker ${id}'s unclean shutdown`, compares: [modRevisionIs(key, b.modRevision)], ops: [{ type: 'put', key, value: encodeRecord(record), lease: b.lease }] });
+  }
   const names = [...image.topicRecords.keys()].sort();
   // Leader and ISR changes of all topics share transactions of up to MAX_PARTITIONS_PER_TXN.
   let batch: PlannedTxn | null = null;
@@ -76,7 +86,7 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
     const elr = elrSettingsFor(image, name, options.minInsyncReplicas ?? 1, present[0]?.record.replicas.length ?? 1);
     for (let index = 0; index < present.length; index++) {
       const p = present[index]!;
-      const next = electAndShrink(p.record, live, unclean, elr);
+      const next = electAndShrink(p.record, live, unclean, elr, uncleanShutdown);
       if (next === null) continue;
       if (batch === null || batch.ops.length >= MAX_PARTITIONS_PER_TXN) {
         batch = { what: 'elect leaders and shrink ISRs', compares: [], ops: [] };

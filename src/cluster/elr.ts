@@ -52,7 +52,8 @@ export interface ElrState {
 
 /**
  * PartitionChangeBuilder.maybePopulateTargetElr: the ELR and LastKnownELR once `prev`'s ISR
- * becomes `targetIsr`. `uncleanShutdown` are replicas that may not join the ELR.
+ * becomes `targetIsr`. `uncleanShutdown` are replicas that shut down uncleanly (KIP-966): they
+ * may have lost records, so they leave the ELR and the LastKnownELR.
  */
 export function targetElr(prev: PartitionRecord, targetIsr: readonly number[], settings: ElrSettings, uncleanShutdown: readonly number[] = []): ElrState {
   const elr = prev.elr ?? [];
@@ -62,7 +63,7 @@ export function targetElr(prev: PartitionRecord, targetIsr: readonly number[], s
   for (const id of [...elr, ...prev.isr]) if (!candidates.includes(id)) candidates.push(id);
   const nextElr = candidates.filter((id) => !targetIsr.includes(id) && !uncleanShutdown.includes(id));
   for (const id of lastKnown) if (!candidates.includes(id)) candidates.push(id);
-  const nextLastKnown = candidates.filter((id) => !targetIsr.includes(id) && !nextElr.includes(id));
+  const nextLastKnown = candidates.filter((id) => !targetIsr.includes(id) && !nextElr.includes(id) && !uncleanShutdown.includes(id));
   // Kafka collects both from a HashSet of broker ids, which lists small ids in ascending order.
   return { elr: nextElr.sort(byId), lastKnownElr: nextLastKnown.sort(byId) };
 }
@@ -78,6 +79,36 @@ export function withElr(p: PartitionRecord, state: ElrState): PartitionRecord {
   if (state.elr.length > 0) out.elr = state.elr;
   if (state.lastKnownElr.length > 0) out.lastKnownElr = state.lastKnownElr;
   return out;
+}
+
+/**
+ * The registered brokers whose registration says they shut down uncleanly and whose removal
+ * from the ELRs the controller has not finished (BrokerRecord.uncleanShutdown).
+ */
+export function uncleanlyShutDown(image: MetadataImage): number[] {
+  const out: number[] = [];
+  for (const b of image.brokers.values()) if (b.record.uncleanShutdown === true) out.push(b.record.nodeId);
+  return out;
+}
+
+/**
+ * ReplicationControlManager.handleBrokerUncleanShutdown's change to one partition: the record
+ * without the `unclean` brokers in its ELR and LastKnownELR; `p` itself when none is there.
+ */
+export function withoutUncleanReplicas(p: PartitionRecord, unclean: readonly number[]): PartitionRecord {
+  if (unclean.length === 0) return p;
+  const holds = (ids: readonly number[] | undefined): boolean => (ids ?? []).some((id) => unclean.includes(id));
+  if (!holds(p.elr) && !holds(p.lastKnownElr)) return p;
+  const keep = (ids: readonly number[] | undefined): number[] => (ids ?? []).filter((id) => !unclean.includes(id));
+  return withElr(p, { elr: keep(p.elr), lastKnownElr: keep(p.lastKnownElr) });
+}
+
+/** Whether any partition still holds `nodeId` in its ELR or LastKnownELR. */
+export function heldInAnyElr(image: MetadataImage, nodeId: number): boolean {
+  for (const parts of image.partitionRecords.values()) {
+    for (const p of parts.values()) if ((p.record.elr ?? []).includes(nodeId) || (p.record.lastKnownElr ?? []).includes(nodeId)) return true;
+  }
+  return false;
 }
 
 function byId(a: number, b: number): number {

@@ -105,10 +105,25 @@ export interface FinalizedFeatures {
 
 export const DEFAULT_FINALIZED_FEATURES: FinalizedFeatures = { levels: DEFAULT_FEATURE_LEVELS, epoch: 1n };
 
-/** Finalized levels from stored ones: stored levels over the defaults, unknown names set apart. */
+/**
+ * Features that upgrading Millrace does not turn on: Kafka finalizes
+ * eligible.leader.replicas.version 1 only when it formats a new cluster (its bootstrap
+ * records); an existing cluster keeps 0 until UpdateFeatures sets it. So a store that knows
+ * no level for one (levels stored by an older Millrace, or none stored in a cluster that
+ * predates the bootstrap record) reads 0.
+ */
+const OFF_UNTIL_SET: readonly string[] = [ELIGIBLE_LEADER_REPLICAS_VERSION];
+
+/** The levels of an existing cluster that has none stored: the defaults, OFF_UNTIL_SET at 0. */
+export const UPGRADED_FINALIZED_FEATURES: FinalizedFeatures = {
+  levels: new Map([...DEFAULT_FEATURE_LEVELS].map(([name, level]) => [name, OFF_UNTIL_SET.includes(name) ? 0 : level])),
+  epoch: 1n,
+};
+
+/** Finalized levels from stored ones: stored levels over the defaults (OFF_UNTIL_SET at 0), unknown names set apart. */
 export function finalizedFrom(stored: Readonly<Record<string, number>> | undefined, epoch: bigint): FinalizedFeatures {
   if (stored === undefined) return { levels: DEFAULT_FEATURE_LEVELS, epoch };
-  const levels = new Map(DEFAULT_FEATURE_LEVELS);
+  const levels = new Map(UPGRADED_FINALIZED_FEATURES.levels);
   const unknown = new Map<string, number>();
   for (const [name, level] of Object.entries(stored)) (SUPPORTED_BY_NAME.has(name) ? levels : unknown).set(name, level);
   return unknown.size === 0 ? { levels, epoch } : { levels, epoch, unknown };

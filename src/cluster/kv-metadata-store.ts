@@ -25,7 +25,7 @@ import { allocateProducerIdBlock } from './producer-id-blocks.js';
 import type { TokenInformation } from './delegation-tokens.js';
 import { deleteDelegationTokens, writeDelegationToken } from './delegation-token-writes.js';
 import { clearElrsAfterMinIsrChange, minIsrChanged } from './elr-config.js';
-import { registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
+import { DEFAULT_FEATURE_LEVELS, registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -81,6 +81,8 @@ export class KvMetadataStore implements MetadataStore {
   private closed = false;
   private resyncTimer: ClockTimer | null = null;
   private reregistering = false;
+  /** KIP-966: this run follows an unclean shutdown and the controller has not cleared the mark yet. */
+  private uncleanShutdown = false;
 
   private constructor(options: KvMetadataStoreOptions, dirId: string) {
     this.o = {
@@ -488,7 +490,12 @@ export class KvMetadataStore implements MetadataStore {
   private async start(localClusterId: string | null): Promise<void> {
     const { kv } = this.o;
     const fresh = randomBytes(16).toString('base64url');
-    await kv.txn({ compares: [absent(this.keys.clusterId)], success: [{ type: 'put', key: this.keys.clusterId, value: localClusterId ?? fresh }] });
+    // A new cluster: the id, and the levels it is created with (Kafka's bootstrap records).
+    const bootstrap = encodeRecord({ levels: Object.fromEntries(DEFAULT_FEATURE_LEVELS) });
+    await kv.txn({
+      compares: [absent(this.keys.clusterId)],
+      success: [{ type: 'put', key: this.keys.clusterId, value: localClusterId ?? fresh }, { type: 'put', key: this.keys.bootstrapFeatures, value: bootstrap }],
+    });
     const snapshot = await kv.range(this.keys.root);
     this.image.load(snapshot.entries, snapshot.revision);
     const clusterId = this.image.clusterId!;
@@ -551,6 +558,9 @@ export class KvMetadataStore implements MetadataStore {
     }
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
+    if (startup) this.uncleanShutdown = await this.shutDownUncleanly();
+    // Registering again after a lost session (the process ran on) keeps a mark not yet cleared.
+    if (this.uncleanShutdown) record.uncleanShutdown = true;
     record.logDirs = this.logDirs;
     record.cordonedLogDirs = this.cordonedLogDirs;
     if (self.listeners !== undefined) record.listeners = [...self.listeners];
@@ -565,7 +575,8 @@ export class KvMetadataStore implements MetadataStore {
         this.session = session;
         await this.waiters.revision(r.revision);
         this.controller.setLease(session.id);
-        this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch }, 'registered broker');
+        this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch, uncleanShutdown: this.uncleanShutdown }, 'registered broker');
+        await this.recordBrokerEpoch(key, r.revision);
         // Listeners saw the registration land in the image before `registered` held: tell them
         // again (replication unfences on it), as sessionLost tells them of the loss.
         if (!startup) this.changed({ revision: this.image.revision, topics: new Set(), brokers: true, controller: false, topicErrors: [] });
@@ -582,6 +593,28 @@ export class KvMetadataStore implements MetadataStore {
       const message = `node.id ${self.nodeId} is already registered by a live broker at ${other.host}:${other.port} (cluster ${this.clusterId}): every broker of a cluster needs its own node.id`;
       if (startup) throw new Error(message);
       throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, message);
+    }
+  }
+
+  /**
+   * ClusterControlManager.registerBroker's check (KIP-966): a broker whose previous broker
+   * epoch (its clean-shutdown markers', -1 without) is not the epoch of its last registration
+   * did not shut down cleanly. A broker never registered before has no ELR to leave.
+   */
+  private async shutDownUncleanly(): Promise<boolean> {
+    const last = await this.o.kv.get(this.keys.lastBrokerEpoch(this.o.self.nodeId));
+    if (last === undefined) return false;
+    const previous = this.o.self.previousBrokerEpoch ?? -1;
+    return Number(last.value) !== previous;
+  }
+
+  /** Keeps this registration's epoch past its session, for the next registration's check. */
+  private async recordBrokerEpoch(registrationKey: string, epoch: number): Promise<void> {
+    try {
+      await this.o.kv.txn({ compares: [createRevisionIs(registrationKey, epoch)], success: [{ type: 'put', key: this.keys.lastBrokerEpoch(this.o.self.nodeId), value: String(epoch) }] });
+    } catch (err) {
+      // The next start then finds an older epoch and counts as unclean: the safe side.
+      this.o.logger.warn({ err: (err as Error).message }, 'could not record the broker epoch');
     }
   }
 
@@ -612,6 +645,10 @@ export class KvMetadataStore implements MetadataStore {
   }
 
   private changed(change: ImageChange): void {
+    if (this.uncleanShutdown && change.brokers) {
+      const mine = this.image.brokers.get(this.o.self.nodeId);
+      if (mine !== undefined && mine.lease === this.session?.id && mine.record.uncleanShutdown !== true) this.uncleanShutdown = false;
+    }
     this.waiters.changed(change);
     this.controller.kick();
     this.rebalance.kick();

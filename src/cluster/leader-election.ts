@@ -21,7 +21,7 @@ import { encodeRecord, type PartitionRecord } from './cluster-keys.js';
 import { modRevisionIs, type Compare, type Op } from './kv/kv.js';
 import type { MetadataImage } from './metadata-image.js';
 import { NO_LEADER } from './partition-change.js';
-import { elrEnabled, withElr } from './elr.js';
+import { elrEnabled, uncleanlyShutDown, withElr, withoutUncleanReplicas } from './elr.js';
 
 /** Kafka's ElectionType. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
@@ -154,11 +154,13 @@ export interface PlannedElection extends ElectionResult {
 export function planElections(image: MetadataImage, type: number, partitions: readonly PartitionRef[] | null): PlannedElection[] {
   const acceptable = acceptableLeaders(image);
   const elrOn = elrEnabled(image.features);
+  const unclean = uncleanlyShutDown(image);
   const out: PlannedElection[] = [];
   const one = (topic: string, partition: number): PlannedElection => {
     const p = image.topicRecords.has(topic) ? image.partitionRecords.get(topic)?.get(partition) : undefined;
     if (p === undefined) return { topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, compare: null, op: null };
-    const outcome = decideElection(p.record, type, acceptable);
+    // A broker back from an unclean shutdown is no ELR candidate (KIP-966, elr.ts).
+    const outcome = decideElection(withoutUncleanReplicas(p.record, unclean), type, acceptable);
     if (outcome.change === null) return { topic, partition, errorCode: outcome.errorCode, compare: null, op: null };
     const key = image.keys.partition(topic, partition);
     return { topic, partition, errorCode: ErrorCode.NONE, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(applyElection(p.record, outcome.change, elrOn)) } };

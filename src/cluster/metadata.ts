@@ -39,6 +39,11 @@ export interface BrokerEndpoint {
    */
   logDirs?: readonly string[];
   cordonedLogDirs?: readonly string[];
+  /**
+   * At registration only: the broker epoch its log directories' clean-shutdown markers record,
+   * -1 without them (Kafka's BrokerRegistrationRequest PreviousBrokerEpoch, KIP-966).
+   */
+  previousBrokerEpoch?: number;
 }
 
 /**

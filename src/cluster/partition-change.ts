@@ -8,7 +8,7 @@
  * leader changes, the partition epoch on every change.
  */
 import type { PartitionRecord } from './cluster-keys.js';
-import { ELR_OFF, sameMembers, targetElr, withElr, type ElrSettings } from './elr.js';
+import { ELR_OFF, sameMembers, targetElr, withElr, withoutUncleanReplicas, type ElrSettings } from './elr.js';
 
 export const NO_LEADER = -1;
 
@@ -18,10 +18,19 @@ export const NO_LEADER = -1;
  * while it is below the min ISR join the ELR, and with an empty ISR an acceptable ELR member
  * leads cleanly, the ISR becoming that member alone (PartitionChangeBuilder.electAnyLeader).
  */
-export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, uncleanAllowed: boolean, elr: ElrSettings = ELR_OFF): PartitionRecord | null {
+export function electAndShrink(
+  prev: PartitionRecord,
+  live: ReadonlySet<number>,
+  uncleanAllowed: boolean,
+  elr: ElrSettings = ELR_OFF,
+  uncleanShutdown: readonly number[] = [],
+): PartitionRecord | null {
+  // Brokers back from an unclean shutdown leave the ELR and LastKnownELR first (KIP-966): they
+  // may have lost records, so they must not lead from the ELR (elr.ts).
+  const p = withoutUncleanReplicas(prev, uncleanShutdown);
   const liveIsr = p.isr.filter((id) => live.has(id));
   let isr = liveIsr.length > 0 || elr.enabled ? liveIsr : p.isr;
-  let { elr: nextElr, lastKnownElr } = targetElr(p, isr, elr);
+  let { elr: nextElr, lastKnownElr } = targetElr(p, isr, elr, uncleanShutdown);
   // A valid leader is live and in the ISR, or, with the ISR empty, in the ELR. With ELR off
   // the stored ELR still counts (Kafka leaves it as it was until the partition changes,
   // which then clears it), so a partition whose ISR emptied under ELR is not stranded.
@@ -49,9 +58,10 @@ export function electAndShrink(p: PartitionRecord, live: ReadonlySet<number>, un
       // is not given up. With ELR the ISR empties and the ELR remembers them.
     }
   }
-  // Only a leader or ISR change writes; the ELR fields change with them (a stale ELR after the
-  // feature went to 0 is cleared by the partition's next change, as in Kafka).
-  if (leader === p.leader && sameMembers(isr, p.isr)) return null;
+  // Only a leader or ISR change, or an unclean shutdown's removal from the ELR, writes; the ELR
+  // fields change with them (a stale ELR after the feature went to 0 is cleared by the
+  // partition's next change, as in Kafka).
+  if (leader === p.leader && sameMembers(isr, p.isr)) return p === prev ? null : { ...p, partitionEpoch: p.partitionEpoch + 1 };
   return withElr({
     ...p, // an ongoing reassignment's adding and removing replicas stay
     isr,

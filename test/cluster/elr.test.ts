@@ -31,6 +31,8 @@ function image(partition: PartitionRecord, extra: KvEntry[] = []): MetadataImage
       entry(keys.broker(3), { nodeId: 3, host: 'h', port: 3, rack: null, dirId: 'c' }, 12),
       entry(keys.topic('t'), { id: 'AAAAAAAAAAAAAAAAAAAAAQ', internal: false, partitions: 1, initialPartitions: 1, replicationFactor: 3 }, 20),
       entry(keys.partition('t', 0), partition, 21, 25),
+      // A new cluster: created with its bootstrap levels (an older one reads ELR as 0).
+      entry(keys.bootstrapFeatures, { levels: {} }, 2),
       ...extra,
     ],
     30,
@@ -46,8 +48,8 @@ test('replicas leaving an ISR below the min ISR join the ELR; at or above it the
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON), { elr: [1, 2], lastKnownElr: [] }, 'in broker id order, as Kafka lists them');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [1, 3], ON), { elr: [], lastKnownElr: [] }, 'back at min ISR');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [2], ON), { elr: [1], lastKnownElr: [] }, 'an ELR member back in the ISR leaves the ELR');
-  // An unclean shutdown keeps a replica out of the ELR; it is remembered as LastKnownELR.
-  assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON, [1]), { elr: [2], lastKnownElr: [1] });
+  // An unclean shutdown keeps a replica out of the ELR and the LastKnownELR (KIP-966).
+  assert.deepEqual(targetElr(p(1, [1], { elr: [2] }), [], ON, [1]), { elr: [2], lastKnownElr: [] });
   assert.deepEqual(targetElr(p(1, [1], { elr: [2], lastKnownElr: [3] }), [], ON), { elr: [1, 2], lastKnownElr: [3] }, 'LastKnownELR kept with ISR and ELR empty');
   assert.deepEqual(targetElr(p(1, [1], { elr: [2], lastKnownElr: [3] }), [], ELR_OFF), { elr: [], lastKnownElr: [] }, 'off: cleared');
 });
@@ -132,6 +134,7 @@ test('the controller plans the ELR with the topic\'s min ISR; with the feature a
     entry(keys.broker(2), { nodeId: 2, host: 'h', port: 2, rack: null, dirId: 'b' }, 11),
     entry(keys.topic('t'), { id: 'AAAAAAAAAAAAAAAAAAAAAQ', internal: false, partitions: 1, initialPartitions: 1, replicationFactor: 3 }, 20),
     entry(keys.partition('t', 0), p(1, [1, 3]), 21),
+    entry(keys.bootstrapFeatures, { levels: {} }, 2),
   ], 30);
   assert.deepEqual(written(img), [p(1, [1], { partitionEpoch: 10, elr: [3] })]);
   const off = entry(keys.features, { levels: { 'eligible.leader.replicas.version': 0 } }, 5);

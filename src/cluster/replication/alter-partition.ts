@@ -21,7 +21,7 @@ import { ErrorCode } from '../../protocol/generated/errors.js';
 import { encodeRecord, type PartitionRecord } from '../cluster-keys.js';
 import { createRevisionIs, modRevisionIs, type Compare, type Op } from '../kv/kv.js';
 import type { MetadataImage } from '../metadata-image.js';
-import { elrSettingsFor, targetElr, withElr } from '../elr.js';
+import { elrSettingsFor, targetElr, uncleanlyShutDown, withElr } from '../elr.js';
 
 export interface AlterPartitionRequest {
   topic: string;
@@ -66,7 +66,7 @@ export function planAlterPartition(image: MetadataImage, req: AlterPartitionRequ
     if (b === undefined || b.record.shuttingDown === true) return refused(ErrorCode.INELIGIBLE_REPLICA);
   }
   const isr = cur.replicas.filter((id) => req.newIsr.includes(id));
-  const elr = targetElr(cur, isr, elrSettingsFor(image, req.topic, staticMinIsr, cur.replicas.length));
+  const elr = targetElr(cur, isr, elrSettingsFor(image, req.topic, staticMinIsr, cur.replicas.length), uncleanlyShutDown(image));
   const record: PartitionRecord = withElr({ ...cur, isr, partitionEpoch: cur.partitionEpoch + 1 }, elr);
   const key = keys.partition(req.topic, req.partition);
   return {
