@@ -358,15 +358,26 @@ export class Broker implements BrokerContext {
   }
 
   close(): Promise<void> {
-    if (this.closing === null) this.closing = this.shutdown();
+    if (this.closing === null) this.closing = this.shutdown(true);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Stops as a killed process would leave things (tests of unclean shutdowns on an embedded
+   * cluster): no controlled shutdown, no checkpoints or clean-shutdown markers, and the
+   * metadata session left to expire rather than revoked.
+   */
+  kill(): Promise<void> {
+    if (this.closing === null) this.closing = this.shutdown(false);
+    return this.closing;
+  }
+
+  private async shutdown(clean: boolean): Promise<void> {
     this.phase_ = 'stopping';
     if (this.tokenSweep !== null) clearInterval(this.tokenSweep);
+    if (!clean && this.metadata instanceof KvMetadataStore) await this.metadata.crash();
     // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
-    if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
+    if (clean && this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
       await this.metadata.controlledShutdown();
     }
     // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
@@ -388,6 +399,11 @@ export class Broker implements BrokerContext {
     // Services (the console) kept answering /ready with 503 until the listeners closed.
     await this.closeServices();
     this.logDirMover?.stop();
+    if (!clean) {
+      this.logs.abandon();
+      this.logger.info('broker killed');
+      return;
+    }
     await this.logs.shutdown(this.metadata instanceof KvMetadataStore ? this.metadata.brokerEpoch : -1);
     await this.metadata.close();
     this.logger.info('broker stopped');

@@ -97,3 +97,33 @@ test('min.insync.replicas of the topic changed: its partitions\' ELR is cleared'
     await cluster.close();
   }
 });
+
+test('an ELR member killed and restarted (no clean-shutdown markers) leaves the ELR and is not elected from it', async () => {
+  const cluster = await startCluster({ brokers: 3, sessionTtlSeconds: 2, config: { 'auto.leader.rebalance.enable': false, 'replica.fetch.wait.max.ms': 50, 'replica.fetch.backoff.ms': 20 }, logLevel: process.env.MILLRACE_TEST_LOG ?? 'silent' });
+  try {
+    await cluster.store(1).createTopic('e', 1, 2, {});
+    const [a, b] = cluster.store(1).topic('e')!.partitions[0]!.replicas as [number, number];
+    const other = [1, 2, 3].find((id) => id !== a && id !== b)!;
+    await eventually('both replicas in the ISR', () => state(cluster, other)?.isr.length === 2);
+    await cluster.stopBroker(b);
+    await eventually(`${b} out of the ISR`, () => state(cluster, other)?.isr.join() === `${a}`);
+    // a is killed: its session expires, the ISR empties and a is the ELR.
+    await cluster.killBroker(a);
+    await eventually('the ISR empty, a in the ELR', () => {
+      const s = state(cluster, other);
+      return s !== null && s.leader === -1 && s.isr.length === 0 && s.elr.join() === `${a}`;
+    }, { timeoutMs: 20_000 });
+    const offline = state(cluster, other)!;
+    // a restarts without its markers: registered as an unclean shutdown, it leaves the ELR, and
+    // once the controller has cleared its mark the partition is still offline, never led by a.
+    await cluster.startBroker(a);
+    const registration = () => cluster.store(other).image.brokers.get(a)?.record;
+    await eventually(`${a} registered`, () => registration() !== undefined);
+    await eventually(`${a} out of the ELR and its mark cleared`, () => state(cluster, other)?.elr.length === 0 && registration() !== undefined && registration()!.uncleanShutdown !== true);
+    const after = state(cluster, other)!;
+    assert.deepEqual(after, { ...offline, elr: [] }, 'no leader, same leader epoch: a was never elected');
+    assert.equal(state(cluster, a)?.leader, -1);
+  } finally {
+    await cluster.close();
+  }
+});
