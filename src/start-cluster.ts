@@ -46,6 +46,8 @@ export interface EmbeddedCluster {
   store(nodeId: number): KvMetadataStore;
   /** Stops a broker gracefully (its session ends at once); its directory stays. */
   stopBroker(nodeId: number): Promise<void>;
+  /** Stops a broker as a kill would (Broker.kill): no clean-shutdown markers, its session left to expire. */
+  killBroker(nodeId: number): Promise<void>;
   /** Starts a stopped broker again on its directory (on a new port). */
   startBroker(nodeId: number): Promise<Broker>;
   /** Stops every broker and removes the directories. */
@@ -82,6 +84,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
           logDir: dir,
           logger: log.child({ component: 'metadata' }),
           uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+          minInsyncReplicas: config.int('min.insync.replicas'),
           leaderRebalance: leaderRebalanceConfig(config),
           ...(options.metadataClock === undefined ? {} : { clock: options.metadataClock }),
           ...(options.sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds: options.sessionTtlSeconds }),
@@ -124,6 +127,12 @@ export async function startCluster(options: StartClusterOptions): Promise<Embedd
       if (b === undefined) return;
       brokers.delete(nodeId);
       await b.close();
+    },
+    async killBroker(nodeId) {
+      const b = brokers.get(nodeId);
+      if (b === undefined) return;
+      brokers.delete(nodeId);
+      await b.kill();
     },
     async startBroker(nodeId) {
       if (brokers.has(nodeId)) throw new Error(`broker ${nodeId} is running`);

@@ -5,6 +5,8 @@ import { coordinatorLeadership, coordinatorTopicHost } from './group-coordinator
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { LogManager } from '../storage/log-manager.js';
+import { previousBrokerEpoch } from '../storage/checkpoint.js';
+import { NodeFs } from '../storage/fs/storage-fs.js';
 import { logConfigFromBrokerProps } from '../storage/config.js';
 import { BrokerConfig } from './settings/broker-config.js';
 import { brokerProps, logManagerConfig, requestMemoryBytes, storageLogger } from './broker-settings.js';
@@ -191,9 +193,12 @@ export class Broker implements BrokerContext {
     // The registration carries the log directories and the statically cordoned ones from the
     // start; dynamic `cordoned.log.dirs` (in the store) follows once it is read.
     this.endpoint = { ...this.endpoint, logDirs: dirs.map((d) => resolvePath(d)), cordonedLogDirs: config.cordonedLogDirs().map((d) => resolvePath(d)) };
+    // KIP-966: the registration says whether the last run shut down cleanly (the markers are
+    // read here, before the logs load and remove them).
+    const previousEpoch = previousBrokerEpoch(new NodeFs(), dirs);
     try {
       for (const start of options.services ?? []) this.services.push(await start(this));
-      this.metadata = await options.metadata(dirs[0]!, this.endpoint, this.logger);
+      this.metadata = await options.metadata(dirs[0]!, { ...this.endpoint, previousBrokerEpoch: previousEpoch }, this.logger);
       this.authorizer = makeAuthorizer(config, this.metadata);
       const metadata = this.metadata;
       this.clientQuotas = new ClientQuotas(() => metadata.clientQuotas(), config.int('quota.window.size.seconds'), config.int('quota.window.num'));
@@ -353,15 +358,26 @@ export class Broker implements BrokerContext {
   }
 
   close(): Promise<void> {
-    if (this.closing === null) this.closing = this.shutdown();
+    if (this.closing === null) this.closing = this.shutdown(true);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Stops as a killed process would leave things (tests of unclean shutdowns on an embedded
+   * cluster): no controlled shutdown, no checkpoints or clean-shutdown markers, and the
+   * metadata session left to expire rather than revoked.
+   */
+  kill(): Promise<void> {
+    if (this.closing === null) this.closing = this.shutdown(false);
+    return this.closing;
+  }
+
+  private async shutdown(clean: boolean): Promise<void> {
     this.phase_ = 'stopping';
     if (this.tokenSweep !== null) clearInterval(this.tokenSweep);
+    if (!clean && this.metadata instanceof KvMetadataStore) await this.metadata.crash();
     // Controlled shutdown: leadership moves to other ISR members while this broker still serves.
-    if (this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
+    if (clean && this.replication !== null && this.metadata instanceof KvMetadataStore && this.config.bool('controlled.shutdown.enable')) {
       await this.metadata.controlledShutdown();
     }
     // Waiting fetches answer now rather than at their max_wait_ms, so in-flight requests end.
@@ -383,7 +399,12 @@ export class Broker implements BrokerContext {
     // Services (the console) kept answering /ready with 503 until the listeners closed.
     await this.closeServices();
     this.logDirMover?.stop();
-    await this.logs.shutdown();
+    if (!clean) {
+      this.logs.abandon();
+      this.logger.info('broker killed');
+      return;
+    }
+    await this.logs.shutdown(this.metadata instanceof KvMetadataStore ? this.metadata.brokerEpoch : -1);
     await this.metadata.close();
     this.logger.info('broker stopped');
   }

@@ -27,6 +27,7 @@ export function metadataStoreFactory(config: BrokerConfig): MetadataStoreFactory
       self,
       logger: logger.child({ component: 'metadata' }),
       uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+      minInsyncReplicas: config.int('min.insync.replicas'),
       leaderRebalance: leaderRebalanceConfig(config),
       sessionTtlSeconds: Math.max(1, Math.ceil(config.int('broker.session.timeout.ms') / 1000)),
     });

@@ -5,6 +5,8 @@
  * an etcd cluster.
  *
  *   <root>cluster/id                   the cluster id, written once
+ *   <root>cluster/bootstrap-features   the levels the cluster was created with, written with the id
+ *   <root>brokerEpochs/<node.id>       the epoch of a broker's last registration (KIP-966)
  *   <root>brokers/<node.id>            a broker's registration, under its session lease
  *   <root>controller                   the controller, under its session lease
  *   <root>topics/<name>                a topic: id, partition count, replication factor
@@ -28,6 +30,12 @@ export const DEFAULT_BROKER_SCOPE = '<default>';
 export class ClusterKeys {
   readonly root: string;
   readonly clusterId: string;
+  /**
+   * The feature levels a new cluster was created with, written with the cluster id: its
+   * presence tells a new cluster from one created by a Millrace before it (features.ts
+   * OFF_UNTIL_SET).
+   */
+  readonly bootstrapFeatures: string;
   readonly brokersPrefix: string;
   readonly controller: string;
   readonly topicsPrefix: string;
@@ -46,6 +54,7 @@ export class ClusterKeys {
   constructor(root: string = DEFAULT_ROOT) {
     this.root = root.endsWith('/') ? root : `${root}/`;
     this.clusterId = `${this.root}cluster/id`;
+    this.bootstrapFeatures = `${this.root}cluster/bootstrap-features`;
     this.brokersPrefix = `${this.root}brokers/`;
     this.controller = `${this.root}controller`;
     this.topicsPrefix = `${this.root}topics/`;
@@ -83,6 +92,15 @@ export class ClusterKeys {
 
   broker(nodeId: number): string {
     return `${this.brokersPrefix}${nodeId}`;
+  }
+
+  /**
+   * The epoch of a broker's last registration, kept after its session ends (Kafka's controller
+   * keeps the fenced registration): the next registration compares its previous broker epoch
+   * with it (KIP-966). Outside `brokers/`, so the image does not read it as a broker.
+   */
+  lastBrokerEpoch(nodeId: number): string {
+    return `${this.root}brokerEpochs/${nodeId}`;
   }
 
   topic(name: string): string {
@@ -151,6 +169,13 @@ export interface BrokerRecord {
   /** Its log directories and the cordoned ones (KIP-1066), absolute; absent before cordoning. */
   logDirs?: string[];
   cordonedLogDirs?: string[];
+  /**
+   * KIP-966: the broker did not shut down cleanly before this registration (its previous
+   * broker epoch, from the clean-shutdown markers, is not its last registration's), so it may
+   * have lost unflushed records. The controller takes it out of every ELR and LastKnownELR,
+   * then clears this; meanwhile it can neither join an ELR nor be elected from one.
+   */
+  uncleanShutdown?: boolean;
 }
 
 /** `<root>controller`; the controller epoch is the key's create revision. */
@@ -186,6 +211,10 @@ export interface PartitionRecord {
   addingReplicas?: number[];
   /** Replicas an ongoing reassignment removes once the targets are in the ISR; absent when none. */
   removingReplicas?: number[];
+  /** Eligible leader replicas (KIP-966, elr.ts); absent when empty. */
+  elr?: number[];
+  /** Last known ELR members (KIP-966); absent when empty. */
+  lastKnownElr?: number[];
 }
 
 export function encodeRecord(record: object): string {

@@ -7,7 +7,8 @@
  *   - creates the partitions a topic lacks (new topics, CreatePartitions), placing replicas
  *     the way Kafka does (replica-placement.ts) over the live brokers;
  *   - when brokers leave (their lease expired) or come back, shrinks ISRs and elects leaders
- *     (partition-change.ts), bumping leader and partition epochs.
+ *     (partition-change.ts), bumping leader and partition epochs, and keeps the eligible
+ *     leader replicas (elr.ts) while `eligible.leader.replicas.version` is 1.
  *
  * `planControllerWrites` is the decision, a pure function of the image; `Controller` runs it
  * after every change while it holds the election key. Every planned write compares the mod
@@ -22,6 +23,7 @@ import type { Clock, ClockTimer } from './kv/clock.js';
 import type { MetadataImage } from './metadata-image.js';
 import { assignReplicas, hasUncordonedLogDirs, startIndexFor } from './replica-placement.js';
 import { electAndShrink, newPartition } from './partition-change.js';
+import { elrSettingsFor, heldInAnyElr, uncleanlyShutDown } from './elr.js';
 import type { ClusterLogger } from './cluster-logger.js';
 import { planReassignmentCompletions } from './reassignment.js';
 
@@ -38,6 +40,8 @@ export interface PlannedTxn {
 export interface PlanOptions {
   /** The broker default of `unclean.leader.election.enable`; a topic's own config wins. */
   uncleanLeaderElection: boolean;
+  /** The broker's static `min.insync.replicas` (default 1): the ELR's min ISR where no dynamic config says otherwise. */
+  minInsyncReplicas?: number;
   random?: (n: number) => number;
 }
 
@@ -51,6 +55,16 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
   // New replicas go neither there nor to a broker whose every log directory is cordoned.
   const brokers = eligible.filter((b) => hasUncordonedLogDirs(b.record, image.features)).map((b) => ({ nodeId: b.record.nodeId, rack: b.record.rack }));
   const out: PlannedTxn[] = [];
+  // KIP-966: brokers back from an unclean shutdown leave every ELR and LastKnownELR; once none
+  // holds them (this image), their registrations lose the mark (same lease: same epoch).
+  const uncleanShutdown = uncleanlyShutDown(image);
+  for (const id of uncleanShutdown) {
+    const b = image.brokers.get(id)!;
+    if (heldInAnyElr(image, id)) continue;
+    const key = keys.broker(id);
+    const { uncleanShutdown: _cleared, ...record } = b.record;
+    out.push({ what: `clear broker ${id}'s unclean shutdown`, compares: [modRevisionIs(key, b.modRevision)], ops: [{ type: 'put', key, value: encodeRecord(record), lease: b.lease }] });
+  }
   const names = [...image.topicRecords.keys()].sort();
   // Leader and ISR changes of all topics share transactions of up to MAX_PARTITIONS_PER_TXN.
   let batch: PlannedTxn | null = null;
@@ -69,9 +83,10 @@ export function planControllerWrites(image: MetadataImage, options: PlanOptions)
     }
     if (present.length < t.record.partitions) out.push(...planNewPartitions(image, name, t.modRevision, t.record, present.length, brokers, options));
     const unclean = uncleanFor(image, name, options.uncleanLeaderElection);
+    const elr = elrSettingsFor(image, name, options.minInsyncReplicas ?? 1, present[0]?.record.replicas.length ?? 1);
     for (let index = 0; index < present.length; index++) {
       const p = present[index]!;
-      const next = electAndShrink(p.record, live, unclean);
+      const next = electAndShrink(p.record, live, unclean, elr, uncleanShutdown);
       if (next === null) continue;
       if (batch === null || batch.ops.length >= MAX_PARTITIONS_PER_TXN) {
         batch = { what: 'elect leaders and shrink ISRs', compares: [], ops: [] };

@@ -11,6 +11,7 @@ export interface EtcdMetadataStoreOptions {
   self: BrokerEndpoint;
   logger: ClusterLogger;
   uncleanLeaderElection: boolean;
+  minInsyncReplicas: number;
   leaderRebalance: LeaderRebalanceConfig;
   sessionTtlSeconds?: number;
 }
@@ -30,6 +31,7 @@ export async function openEtcdMetadataStore(o: EtcdMetadataStoreOptions): Promis
       logDir: o.logDir,
       logger: o.logger,
       uncleanLeaderElection: o.uncleanLeaderElection,
+      minInsyncReplicas: o.minInsyncReplicas,
       leaderRebalance: o.leaderRebalance,
       ...(o.sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds: o.sessionTtlSeconds }),
     });

@@ -12,6 +12,7 @@ export const GROUP_VERSION = 'group.version';
 export const TRANSACTION_VERSION = 'transaction.version';
 export const STREAMS_VERSION = 'streams.version';
 export const SHARE_VERSION = 'share.version';
+export const ELIGIBLE_LEADER_REPLICAS_VERSION = 'eligible.leader.replicas.version';
 
 export interface SupportedFeature {
   readonly name: string;
@@ -35,6 +36,8 @@ export const METADATA_VERSION_MAX = 33;
 export const METADATA_VERSION_CORDONED_LOG_DIRS = 30;
 /** 4.4-IV1: MetadataVersion.isCidrAclSupported. */
 export const METADATA_VERSION_CIDR_ACLS = 32;
+/** EligibleLeaderReplicasVersion.ELRV_1's dependency: metadata.version 4.0-IV1. */
+const ELR_MIN_METADATA_VERSION = 23;
 /** Kafka 4.x's MetadataVersion.MINIMUM_VERSION, 3.3-IV3: the lowest level a 4.x cluster may run. */
 export const METADATA_VERSION_MIN = 7;
 
@@ -42,8 +45,8 @@ export const METADATA_VERSION_MIN = 7;
  * What this broker supports, as Kafka 4.4 names the features: `group.version` 1 is the KIP-848
  * consumer protocol, `transaction.version` 2 transactions v2 (KIP-890), `streams.version` 1
  * the KIP-1071 streams protocol, `share.version` 1 share groups (KIP-932) and 2 their
- * dead-letter queue (KIP-1191). `eligible.leader.replicas.version` (no ELR) and
- * `kraft.version` (no KRaft) are not Millrace's.
+ * dead-letter queue (KIP-1191), `eligible.leader.replicas.version` 1 the eligible leader
+ * replicas of KIP-966 (elr.ts). `kraft.version` (no KRaft) is not Millrace's.
  */
 export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: METADATA_VERSION, min: METADATA_VERSION_MIN, max: METADATA_VERSION_MAX },
@@ -51,24 +54,27 @@ export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: STREAMS_VERSION, min: 0, max: 1 },
   { name: TRANSACTION_VERSION, min: 0, max: 2 },
   { name: SHARE_VERSION, min: 0, max: 2 },
+  { name: ELIGIBLE_LEADER_REPLICAS_VERSION, min: 0, max: 1 },
 ];
 
 /** Kafka 4.4 features Millrace does not have: only level 0 (what they are here) may be set. */
-const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version', 'eligible.leader.replicas.version']);
+const OTHER_KAFKA_FEATURES: ReadonlySet<string> = new Set(['kraft.version']);
 
 const SUPPORTED_BY_NAME: ReadonlyMap<string, SupportedFeature> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, f]));
 
 /**
  * Kafka 4.4's bootstrapMetadataVersion of each level above 0 (FeatureVersion): the lowest
  * metadata.version at which Feature.defaultVersion picks it. share.version 2 bootstraps at
- * 4.4-IV0 (31) and, as every feature here, declares no dependency (Map.of()), so UpdateFeatures
- * may set it at any metadata.version; only a new cluster's default waits for 4.4-IV0.
+ * 4.4-IV0 (31) and declares no dependency (Map.of()), so UpdateFeatures may set it at any
+ * metadata.version; only a new cluster's default waits for 4.4-IV0.
+ * eligible.leader.replicas.version 1 bootstraps at 4.1-IV0 (26) and depends on 4.0-IV1 (23).
  */
 const BOOTSTRAP_METADATA_VERSION: ReadonlyMap<string, readonly number[]> = new Map([
   [GROUP_VERSION, [22]], // GV_1: 4.0-IV0
   [TRANSACTION_VERSION, [24, 24]], // TV_1 and TV_2: 4.0-IV2
   [STREAMS_VERSION, [29]], // SV_1: 4.2-IV1
   [SHARE_VERSION, [28, 31]], // SV_1: 4.2-IV0, SV_2: 4.4-IV0
+  [ELIGIBLE_LEADER_REPLICAS_VERSION, [26]], // ELRV_1: 4.1-IV0
 ]);
 
 /** Feature.defaultVersion: the highest supported level whose bootstrap metadata.version is at most `metadataVersion`. */
@@ -82,8 +88,8 @@ export function defaultFeatureLevel(f: SupportedFeature, metadataVersion: number
 
 /**
  * The levels a new cluster finalizes: Kafka's Feature.defaultVersion at the highest
- * metadata.version here (group.version 1, transaction.version 2, streams.version 1, and
- * share.version 1 below 4.4-IV0, 2 from it). A store that has never had an UpdateFeatures
+ * metadata.version here (group.version 1, transaction.version 2, streams.version 1,
+ * eligible.leader.replicas.version 1, and share.version 1 below 4.4-IV0, 2 from it). A store that has never had an UpdateFeatures
  * answers these.
  */
 export const DEFAULT_FEATURE_LEVELS: ReadonlyMap<string, number> = new Map(SUPPORTED_FEATURES.map((f) => [f.name, defaultFeatureLevel(f, METADATA_VERSION_MAX)]));
@@ -99,10 +105,25 @@ export interface FinalizedFeatures {
 
 export const DEFAULT_FINALIZED_FEATURES: FinalizedFeatures = { levels: DEFAULT_FEATURE_LEVELS, epoch: 1n };
 
-/** Finalized levels from stored ones: stored levels over the defaults, unknown names set apart. */
+/**
+ * Features that upgrading Millrace does not turn on: Kafka finalizes
+ * eligible.leader.replicas.version 1 only when it formats a new cluster (its bootstrap
+ * records); an existing cluster keeps 0 until UpdateFeatures sets it. So a store that knows
+ * no level for one (levels stored by an older Millrace, or none stored in a cluster that
+ * predates the bootstrap record) reads 0.
+ */
+const OFF_UNTIL_SET: readonly string[] = [ELIGIBLE_LEADER_REPLICAS_VERSION];
+
+/** The levels of an existing cluster that has none stored: the defaults, OFF_UNTIL_SET at 0. */
+export const UPGRADED_FINALIZED_FEATURES: FinalizedFeatures = {
+  levels: new Map([...DEFAULT_FEATURE_LEVELS].map(([name, level]) => [name, OFF_UNTIL_SET.includes(name) ? 0 : level])),
+  epoch: 1n,
+};
+
+/** Finalized levels from stored ones: stored levels over the defaults (OFF_UNTIL_SET at 0), unknown names set apart. */
 export function finalizedFrom(stored: Readonly<Record<string, number>> | undefined, epoch: bigint): FinalizedFeatures {
   if (stored === undefined) return { levels: DEFAULT_FEATURE_LEVELS, epoch };
-  const levels = new Map(DEFAULT_FEATURE_LEVELS);
+  const levels = new Map(UPGRADED_FINALIZED_FEATURES.levels);
   const unknown = new Map<string, number>();
   for (const [name, level] of Object.entries(stored)) (SUPPORTED_BY_NAME.has(name) ? levels : unknown).set(name, level);
   return unknown.size === 0 ? { levels, epoch } : { levels, epoch, unknown };
@@ -251,8 +272,15 @@ function checkUpdate(current: FinalizedFeatures, u: FeatureUpdate, nodeId: numbe
   // Feature.featureFromName: level 0 of a feature Kafka does not know passes the range check
   // above. Kafka's own features Millrace lacks stay at 0, which Kafka would accept.
   if (!SUPPORTED_BY_NAME.has(feature) && !OTHER_KAFKA_FEATURES.has(feature)) return invalidUpdate(feature, level, `Feature ${feature} not found.`);
-  // Feature.validateVersion: Kafka 4.4's group, transaction, streams and share versions declare
-  // no dependencies on other features, and every metadata.version here is at least 3.3-IV3, so
-  // nothing more is checked (their bootstrap metadata.version only sets a new cluster's defaults).
+  // Feature.validateVersion: of Kafka 4.4's features here only eligible.leader.replicas.version 1
+  // declares a dependency, on metadata.version 4.0-IV1 (23); the others need no more than the
+  // 3.3-IV3 every level here has (their bootstrap metadata.version only sets a new cluster's
+  // defaults). A downgrade of metadata.version below 23 is refused above (23 changed metadata).
+  if (feature === ELIGIBLE_LEADER_REPLICAS_VERSION && level >= 1) {
+    const mv = featureLevel(current, METADATA_VERSION);
+    if (mv < ELR_MIN_METADATA_VERSION) {
+      return invalidUpdate(feature, level, `${feature} could not be set to ${level} because it depends on metadata.version=${ELR_MIN_METADATA_VERSION} (4.0-IV1)`);
+    }
+  }
   return null;
 }

@@ -24,7 +24,8 @@ import { writeAclChanges, writeQuotaChanges, writeScramChanges } from './securit
 import { allocateProducerIdBlock } from './producer-id-blocks.js';
 import type { TokenInformation } from './delegation-tokens.js';
 import { deleteDelegationTokens, writeDelegationToken } from './delegation-token-writes.js';
-import { registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
+import { clearElrsAfterMinIsrChange, minIsrChanged } from './elr-config.js';
+import { DEFAULT_FEATURE_LEVELS, registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
   kv: Kv;
@@ -42,6 +43,8 @@ export interface KvMetadataStoreOptions {
   requestTimeoutMs?: number;
   /** `unclean.leader.election.enable`, the broker default. */
   uncleanLeaderElection?: boolean;
+  /** The static `min.insync.replicas` (default 1), the eligible leader replicas' min ISR where no dynamic config sets one. */
+  minInsyncReplicas?: number;
   logger?: ClusterLogger;
   random?: (n: number) => number;
   /** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` (default on, 300 s). */
@@ -78,6 +81,8 @@ export class KvMetadataStore implements MetadataStore {
   private closed = false;
   private resyncTimer: ClockTimer | null = null;
   private reregistering = false;
+  /** KIP-966: this run follows an unclean shutdown and the controller has not cleared the mark yet. */
+  private uncleanShutdown = false;
 
   private constructor(options: KvMetadataStoreOptions, dirId: string) {
     this.o = {
@@ -87,6 +92,7 @@ export class KvMetadataStore implements MetadataStore {
       sessionTtlSeconds: 9,
       requestTimeoutMs: 30_000,
       uncleanLeaderElection: false,
+      minInsyncReplicas: 1,
       logger: SILENT_LOGGER,
       leaderRebalance: DEFAULT_LEADER_REBALANCE,
       ...options,
@@ -105,6 +111,7 @@ export class KvMetadataStore implements MetadataStore {
       clock: this.o.clock,
       logger: this.o.logger,
       uncleanLeaderElection: this.o.uncleanLeaderElection,
+      minInsyncReplicas: this.o.minInsyncReplicas,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     this.rebalance = new LeaderRebalance({
@@ -233,6 +240,7 @@ export class KvMetadataStore implements MetadataStore {
     const t = this.image.topicRecords.get(name);
     if (t === undefined) throw unknownTopic(name);
     const key = this.keys.topicConfigs(name);
+    const minIsrChange = minIsrChanged(this.image.topicConfigs.get(name), configs);
     // Nothing to delete writes nothing, and a write that makes no event leaves no revision to wait for.
     if (Object.keys(configs).length > 0 || this.image.topicConfigs.has(name)) {
       const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
@@ -240,6 +248,7 @@ export class KvMetadataStore implements MetadataStore {
       const r = await this.o.kv.txn({ compares: [createRevisionIs(this.keys.topic(name), t.createRevision)], success: [op] });
       if (!r.succeeded) throw unknownTopic(name);
       await this.waiters.revision(r.revision);
+      if (minIsrChange) await clearElrsAfterMinIsrChange(this.o.kv, this.image, name, (revision) => this.waiters.revision(revision));
     }
     const topic = this.image.topic(name);
     if (topic === undefined) throw unknownTopic(name);
@@ -252,7 +261,7 @@ export class KvMetadataStore implements MetadataStore {
    * Resolves with NONE once the image holds the change, or with the error code that refused it.
    */
   async alterPartition(req: AlterPartitionRequest): Promise<number> {
-    const plan = planAlterPartition(this.image, req);
+    const plan = planAlterPartition(this.image, req, this.o.minInsyncReplicas);
     if (plan.errorCode !== ErrorCode.NONE) return plan.errorCode;
     const r = await this.o.kv.txn({ compares: plan.compares, success: plan.ops });
     // The compare failed: the partition or the registration changed since the image was read.
@@ -349,12 +358,14 @@ export class KvMetadataStore implements MetadataStore {
     const key = this.keys.brokerConfigs(scope);
     if (Object.keys(configs).length === 0 && !this.image.brokerConfigs.has(scope)) return;
     const op: Op = Object.keys(configs).length === 0 ? { type: 'delete', key } : { type: 'put', key, value: encodeRecord(configs) };
+    const minIsrChange = minIsrChanged(this.image.brokerConfigs.get(scope), configs);
     // The new configs were computed from the image: refused when the store moved on since.
     const r = await this.o.kv.txn({ compares: [modRevisionIs(key, this.image.brokerConfigRevisions.get(scope) ?? 0)], success: [op] });
     if (!r.succeeded) {
       throw new MetadataError(ErrorCode.INVALID_UPDATE_VERSION, `The dynamic broker configs of ${scope === '' ? 'the cluster' : `broker ${scope}`} changed meanwhile; try again.`);
     }
     await this.waiters.revision(r.revision);
+    if (minIsrChange) await clearElrsAfterMinIsrChange(this.o.kv, this.image, null, (revision) => this.waiters.revision(revision));
   }
 
   entityConfigs(type: EntityConfigType, name: string): Readonly<Record<string, string>> {
@@ -479,7 +490,12 @@ export class KvMetadataStore implements MetadataStore {
   private async start(localClusterId: string | null): Promise<void> {
     const { kv } = this.o;
     const fresh = randomBytes(16).toString('base64url');
-    await kv.txn({ compares: [absent(this.keys.clusterId)], success: [{ type: 'put', key: this.keys.clusterId, value: localClusterId ?? fresh }] });
+    // A new cluster: the id, and the levels it is created with (Kafka's bootstrap records).
+    const bootstrap = encodeRecord({ levels: Object.fromEntries(DEFAULT_FEATURE_LEVELS) });
+    await kv.txn({
+      compares: [absent(this.keys.clusterId)],
+      success: [{ type: 'put', key: this.keys.clusterId, value: localClusterId ?? fresh }, { type: 'put', key: this.keys.bootstrapFeatures, value: bootstrap }],
+    });
     const snapshot = await kv.range(this.keys.root);
     this.image.load(snapshot.entries, snapshot.revision);
     const clusterId = this.image.clusterId!;
@@ -542,6 +558,9 @@ export class KvMetadataStore implements MetadataStore {
     }
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
+    if (startup) this.uncleanShutdown = await this.shutDownUncleanly();
+    // Registering again after a lost session (the process ran on) keeps a mark not yet cleared.
+    if (this.uncleanShutdown) record.uncleanShutdown = true;
     record.logDirs = this.logDirs;
     record.cordonedLogDirs = this.cordonedLogDirs;
     if (self.listeners !== undefined) record.listeners = [...self.listeners];
@@ -556,7 +575,8 @@ export class KvMetadataStore implements MetadataStore {
         this.session = session;
         await this.waiters.revision(r.revision);
         this.controller.setLease(session.id);
-        this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch }, 'registered broker');
+        this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch, uncleanShutdown: this.uncleanShutdown }, 'registered broker');
+        await this.recordBrokerEpoch(key, r.revision);
         // Listeners saw the registration land in the image before `registered` held: tell them
         // again (replication unfences on it), as sessionLost tells them of the loss.
         if (!startup) this.changed({ revision: this.image.revision, topics: new Set(), brokers: true, controller: false, topicErrors: [] });
@@ -573,6 +593,28 @@ export class KvMetadataStore implements MetadataStore {
       const message = `node.id ${self.nodeId} is already registered by a live broker at ${other.host}:${other.port} (cluster ${this.clusterId}): every broker of a cluster needs its own node.id`;
       if (startup) throw new Error(message);
       throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, message);
+    }
+  }
+
+  /**
+   * ClusterControlManager.registerBroker's check (KIP-966): a broker whose previous broker
+   * epoch (its clean-shutdown markers', -1 without) is not the epoch of its last registration
+   * did not shut down cleanly. A broker never registered before has no ELR to leave.
+   */
+  private async shutDownUncleanly(): Promise<boolean> {
+    const last = await this.o.kv.get(this.keys.lastBrokerEpoch(this.o.self.nodeId));
+    if (last === undefined) return false;
+    const previous = this.o.self.previousBrokerEpoch ?? -1;
+    return Number(last.value) !== previous;
+  }
+
+  /** Keeps this registration's epoch past its session, for the next registration's check. */
+  private async recordBrokerEpoch(registrationKey: string, epoch: number): Promise<void> {
+    try {
+      await this.o.kv.txn({ compares: [createRevisionIs(registrationKey, epoch)], success: [{ type: 'put', key: this.keys.lastBrokerEpoch(this.o.self.nodeId), value: String(epoch) }] });
+    } catch (err) {
+      // The next start then finds an older epoch and counts as unclean: the safe side.
+      this.o.logger.warn({ err: (err as Error).message }, 'could not record the broker epoch');
     }
   }
 
@@ -603,6 +645,10 @@ export class KvMetadataStore implements MetadataStore {
   }
 
   private changed(change: ImageChange): void {
+    if (this.uncleanShutdown && change.brokers) {
+      const mine = this.image.brokers.get(this.o.self.nodeId);
+      if (mine !== undefined && mine.lease === this.session?.id && mine.record.uncleanShutdown !== true) this.uncleanShutdown = false;
+    }
     this.waiters.changed(change);
     this.controller.kick();
     this.rebalance.kick();

@@ -10,6 +10,9 @@
  *     order, else the first live replica with the ISR reduced to it; none:
  *     ELIGIBLE_LEADERS_NOT_AVAILABLE.
  *
+ * With the ISR empty, an ELR member (KIP-966) is as good as an ISR member for both: it leads
+ * cleanly and the ISR becomes it alone; an unclean election clears the ELR and LastKnownELR.
+ *
  * A change bumps the leader epoch (the leader changed) and the partition epoch, and is written
  * guarded by the partition key's mod revision it was computed from (compare-and-swap).
  */
@@ -18,6 +21,7 @@ import { encodeRecord, type PartitionRecord } from './cluster-keys.js';
 import { modRevisionIs, type Compare, type Op } from './kv/kv.js';
 import type { MetadataImage } from './metadata-image.js';
 import { NO_LEADER } from './partition-change.js';
+import { elrEnabled, uncleanlyShutDown, withElr, withoutUncleanReplicas } from './elr.js';
 
 /** Kafka's ElectionType. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
@@ -27,12 +31,35 @@ export interface ElectablePartition {
   replicas: readonly number[];
   isr: readonly number[];
   leader: number;
+  elr?: readonly number[];
+  lastKnownElr?: readonly number[];
+}
+
+/** What an election changes: the leader, the ISR and the ELR fields. */
+export interface ElectionChange {
+  leader: number;
+  isr: number[];
+  elr: number[];
+  lastKnownElr: number[];
 }
 
 export interface ElectionOutcome {
   errorCode: number;
-  /** The new leader and ISR when the election changes the partition (errorCode NONE). */
-  change: { leader: number; isr: number[] } | null;
+  /** The change when the election changes the partition (errorCode NONE). */
+  change: ElectionChange | null;
+}
+
+/** PartitionChangeBuilder.isValidNewLeader: in the ISR, or in the ELR while the ISR is empty. */
+function validLeader(p: ElectablePartition, id: number, acceptable: (id: number) => boolean): boolean {
+  return (p.isr.includes(id) || (p.isr.length === 0 && (p.elr ?? []).includes(id))) && acceptable(id);
+}
+
+/** A clean election of `id`: from the ELR, the ISR becomes `id` alone and `id` leaves the ELR. */
+function cleanChange(p: ElectablePartition, id: number): ElectionChange {
+  const elr = p.elr ?? [];
+  const lastKnownElr = [...(p.lastKnownElr ?? [])];
+  if (p.isr.length === 0 && elr.includes(id)) return { leader: id, isr: [id], elr: elr.filter((e) => e !== id), lastKnownElr };
+  return { leader: id, isr: [...p.isr], elr: [...elr], lastKnownElr };
 }
 
 const NOT_NEEDED: ElectionOutcome = { errorCode: ErrorCode.ELECTION_NOT_NEEDED, change: null };
@@ -45,21 +72,21 @@ export function decideElection(p: ElectablePartition, type: number, acceptable: 
   if (type === ElectionType.PREFERRED) {
     const preferred = p.replicas[0] ?? NO_LEADER;
     if (p.leader === preferred) return NOT_NEEDED;
-    if (preferred !== NO_LEADER && p.isr.includes(preferred) && acceptable(preferred)) return { errorCode: ErrorCode.NONE, change: { leader: preferred, isr: [...p.isr] } };
+    if (preferred !== NO_LEADER && validLeader(p, preferred, acceptable)) return { errorCode: ErrorCode.NONE, change: cleanChange(p, preferred) };
     // Kafka elects another ISR member only when the current leader may not lead; the
     // controller has done that already when a leader is lost, so nothing changes here.
     if (p.leader === NO_LEADER || !acceptable(p.leader)) {
-      const other = p.replicas.find((id, i) => i > 0 && p.isr.includes(id) && acceptable(id));
-      if (other !== undefined) return { errorCode: ErrorCode.NONE, change: { leader: other, isr: [...p.isr] } };
+      const other = p.replicas.find((id, i) => i > 0 && validLeader(p, id, acceptable));
+      if (other !== undefined) return { errorCode: ErrorCode.NONE, change: cleanChange(p, other) };
     }
     return { errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, change: null };
   }
   if (type === ElectionType.UNCLEAN) {
     if (p.leader !== NO_LEADER) return NOT_NEEDED;
-    const clean = p.replicas.find((id) => p.isr.includes(id) && acceptable(id));
-    if (clean !== undefined) return { errorCode: ErrorCode.NONE, change: { leader: clean, isr: [...p.isr] } };
+    const clean = p.replicas.find((id) => validLeader(p, id, acceptable));
+    if (clean !== undefined) return { errorCode: ErrorCode.NONE, change: cleanChange(p, clean) };
     const any = p.replicas.find((id) => acceptable(id));
-    if (any !== undefined) return { errorCode: ErrorCode.NONE, change: { leader: any, isr: [any] } };
+    if (any !== undefined) return { errorCode: ErrorCode.NONE, change: { leader: any, isr: [any], elr: [], lastKnownElr: [] } };
     return { errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, change: null };
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, change: null };
@@ -93,15 +120,15 @@ export function acceptableLeaders(image: MetadataImage): (id: number) => boolean
   };
 }
 
-/** The partition record after an election's change. */
-export function applyElection(p: PartitionRecord, change: { leader: number; isr: number[] }): PartitionRecord {
-  return {
+/** The partition record after an election's change; with ELR off (`elrOn` false) its ELR fields are cleared. */
+export function applyElection(p: PartitionRecord, change: ElectionChange, elrOn = true): PartitionRecord {
+  return withElr({
     ...p,
     isr: change.isr,
     leader: change.leader,
     leaderEpoch: change.leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1,
     partitionEpoch: p.partitionEpoch + 1,
-  };
+  }, elrOn ? change : { elr: [], lastKnownElr: [] });
 }
 
 export interface PartitionRef {
@@ -126,14 +153,17 @@ export interface PlannedElection extends ElectionResult {
  */
 export function planElections(image: MetadataImage, type: number, partitions: readonly PartitionRef[] | null): PlannedElection[] {
   const acceptable = acceptableLeaders(image);
+  const elrOn = elrEnabled(image.features);
+  const unclean = uncleanlyShutDown(image);
   const out: PlannedElection[] = [];
   const one = (topic: string, partition: number): PlannedElection => {
     const p = image.topicRecords.has(topic) ? image.partitionRecords.get(topic)?.get(partition) : undefined;
     if (p === undefined) return { topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, compare: null, op: null };
-    const outcome = decideElection(p.record, type, acceptable);
+    // A broker back from an unclean shutdown is no ELR candidate (KIP-966, elr.ts).
+    const outcome = decideElection(withoutUncleanReplicas(p.record, unclean), type, acceptable);
     if (outcome.change === null) return { topic, partition, errorCode: outcome.errorCode, compare: null, op: null };
     const key = image.keys.partition(topic, partition);
-    return { topic, partition, errorCode: ErrorCode.NONE, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(applyElection(p.record, outcome.change)) } };
+    return { topic, partition, errorCode: ErrorCode.NONE, compare: modRevisionIs(key, p.modRevision), op: { type: 'put', key, value: encodeRecord(applyElection(p.record, outcome.change, elrOn)) } };
   };
   if (partitions !== null) {
     for (const r of partitions) out.push(one(r.topic, r.partition));

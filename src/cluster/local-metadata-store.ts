@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { applyScramChanges, decodeUserScram, encodeUserScram, type SavedUserScram, type ScramChange, type ScramCredential, type UserScramCredentials } from './scram-credentials.js';
 import { applyQuotaChanges, EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaSnapshot, type QuotaChange } from './client-quotas.js';
 import { aclKey, applyAclChanges, EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
-import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, registrationRefusal, type FinalizedFeatures } from './features.js';
+import { DEFAULT_FINALIZED_FEATURES, UPGRADED_FINALIZED_FEATURES, finalizedFrom, registrationRefusal, type FinalizedFeatures } from './features.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { decodeToken, encodeToken, type SavedToken, type TokenInformation } from './delegation-tokens.js';
 import { isInternalTopic, MetadataError, topicAlreadyExists, unknownTopic, type BrokerEndpoint, type EntityConfigType, type MetadataStore, type PartitionMetadata, type TopicMetadata } from './metadata.js';
@@ -60,7 +60,9 @@ export class LocalMetadataStore implements MetadataStore {
         const entries = new Map(Object.entries(saved.clientQuotas).map(([key, quotas]) => [key, { entity: quotaEntityFromKey(key), quotas }]));
         store.quotaSnapshot = { entries };
       }
-      if (saved.features !== undefined) store.features = finalizedFrom(saved.features.levels, BigInt(saved.features.epoch));
+      // A file without levels was saved by a Millrace before they were always saved: an existing
+      // store, whose features an upgrade does not turn on (features.ts OFF_UNTIL_SET).
+      store.features = saved.features === undefined ? UPGRADED_FINALIZED_FEATURES : finalizedFrom(saved.features.levels, BigInt(saved.features.epoch));
       // Levels a newer Millrace finalized and this one does not serve: it must not start on them.
       const refusal = registrationRefusal(store.features);
       if (refusal !== null) throw new Error(`${file}: ${refusal}`);
@@ -246,7 +248,7 @@ export class LocalMetadataStore implements MetadataStore {
     if (this.tokens.size > 0) saved.delegationTokens = [...this.tokens.values()].map(encodeToken);
     if (this.aclSnapshot.bindings.length > 0) saved.acls = this.aclSnapshot.bindings;
     if (this.quotaSnapshot.entries.size > 0) saved.clientQuotas = Object.fromEntries([...this.quotaSnapshot.entries].map(([key, e]) => [key, e.quotas]));
-    if (this.features !== DEFAULT_FINALIZED_FEATURES) saved.features = { levels: Object.fromEntries(this.features.levels), epoch: Number(this.features.epoch) };
+    saved.features = { levels: Object.fromEntries(this.features.levels), epoch: Number(this.features.epoch) };
     atomicWrite(join(this.dir, METADATA_FILE), JSON.stringify(saved, null, 1));
   }
 }

@@ -3,7 +3,7 @@ import { decodeRecord, DEFAULT_BROKER_SCOPE, type BrokerRecord, type ClusterKeys
 import type { KvEntry, WatchEvent } from './kv/kv.js';
 import { EMPTY_CLIENT_QUOTAS, quotaEntityFromKey, type ClientQuotaEntry, type ClientQuotaSnapshot } from './client-quotas.js';
 import { EMPTY_ACLS, type AclBinding, type AclSnapshot } from './acls.js';
-import { DEFAULT_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
+import { DEFAULT_FINALIZED_FEATURES, UPGRADED_FINALIZED_FEATURES, finalizedFrom, type FinalizedFeatures } from './features.js';
 import { decodeUserScram, type SavedUserScram, type ScramCredential } from './scram-credentials.js';
 import { decodeToken, type SavedToken, type TokenInformation } from './delegation-tokens.js';
 
@@ -62,6 +62,9 @@ export class MetadataImage {
   /** The finalized features; the epoch is the features key's mod revision (0 while absent). */
   features: FinalizedFeatures = DEFAULT_FINALIZED_FEATURES;
   featuresRevision = 0;
+  private storedFeatures: { levels: Record<string, number> } | undefined;
+  /** The cluster was created with its bootstrap feature levels (not by a Millrace before them). */
+  private createdWithBootstrap = false;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
   private endpoints: BrokerEndpoint[] = [];
@@ -93,7 +96,10 @@ export class MetadataImage {
     this.quotaSnapshot = null;
     this.features = DEFAULT_FINALIZED_FEATURES;
     this.featuresRevision = 0;
+    this.storedFeatures = undefined;
+    this.createdWithBootstrap = false;
     const change = this.apply(entries.map((entry) => ({ type: 'put' as const, entry })), revision);
+    this.refreshFeatures();
     for (const t of topics) change.topics.add(t);
     for (const t of change.topics) this.rebuild(t);
     this.refreshEndpoints();
@@ -144,6 +150,12 @@ export class MetadataImage {
     }
   }
 
+  /** Stored levels, else a new cluster's defaults, else an older cluster's (features.ts). */
+  private refreshFeatures(): void {
+    if (this.storedFeatures !== undefined) this.features = finalizedFrom(this.storedFeatures.levels, BigInt(this.featuresRevision));
+    else this.features = this.createdWithBootstrap ? DEFAULT_FINALIZED_FEATURES : UPGRADED_FINALIZED_FEATURES;
+  }
+
   private applyOne(ev: WatchEvent, change: ImageChange): void {
     const { key } = ev.entry;
     const k = this.keys;
@@ -152,7 +164,11 @@ export class MetadataImage {
     if (key === k.features) {
       const stored = put ? decodeRecord<{ levels: Record<string, number> }>(ev.entry.value, key) : undefined;
       this.featuresRevision = put ? ev.entry.modRevision : 0;
-      this.features = stored === undefined ? DEFAULT_FINALIZED_FEATURES : finalizedFrom(stored.levels, BigInt(ev.entry.modRevision));
+      this.storedFeatures = stored;
+      this.refreshFeatures();
+    } else if (key === k.bootstrapFeatures) {
+      this.createdWithBootstrap = put;
+      this.refreshFeatures();
     } else if (key === k.clusterId) {
       this.clusterId = put ? ev.entry.value : null;
     } else if (key === k.controller) {
@@ -268,14 +284,19 @@ export class MetadataImage {
     if (t === undefined) return;
     const present = this.presentPartitions(name);
     if (present.length === 0 || present.length < t.record.initialPartitions) return;
-    const partitions: PartitionMetadata[] = present.map((p, i) => ({
-      partition: i,
-      leader: p.record.leader,
-      leaderEpoch: p.record.leaderEpoch,
-      partitionEpoch: p.record.partitionEpoch,
-      replicas: p.record.replicas,
-      isr: p.record.isr,
-    }));
+    const partitions: PartitionMetadata[] = present.map((p, i) => {
+      const m: PartitionMetadata = {
+        partition: i,
+        leader: p.record.leader,
+        leaderEpoch: p.record.leaderEpoch,
+        partitionEpoch: p.record.partitionEpoch,
+        replicas: p.record.replicas,
+        isr: p.record.isr,
+      };
+      if (p.record.elr !== undefined) m.elr = p.record.elr;
+      if (p.record.lastKnownElr !== undefined) m.lastKnownElr = p.record.lastKnownElr;
+      return m;
+    });
     const topic: TopicMetadata = {
       name,
       id: Buffer.from(t.record.id, 'base64url'),

@@ -39,6 +39,11 @@ export interface BrokerEndpoint {
    */
   logDirs?: readonly string[];
   cordonedLogDirs?: readonly string[];
+  /**
+   * At registration only: the broker epoch its log directories' clean-shutdown markers record,
+   * -1 without them (Kafka's BrokerRegistrationRequest PreviousBrokerEpoch, KIP-966).
+   */
+  previousBrokerEpoch?: number;
 }
 
 /**
@@ -61,6 +66,10 @@ export interface PartitionMetadata {
   partitionEpoch?: number;
   replicas: number[];
   isr: number[];
+  /** Eligible leader replicas (KIP-966); absent when none (always on a single node). */
+  elr?: number[];
+  /** Last known ELR members (KIP-966); absent when none. */
+  lastKnownElr?: number[];
 }
 
 export interface TopicMetadata {

@@ -122,6 +122,36 @@ export function writeCleanShutdownFile(fs: StorageFs, dir: string, brokerEpoch =
   writeFileDurablySync(fs, path.join(dir, CLEAN_SHUTDOWN_FILE), Buffer.from(JSON.stringify({ version: 0, brokerEpoch }), 'utf8'));
 }
 
+/**
+ * The broker epoch a directory's clean-shutdown marker records (Kafka's
+ * CleanShutdownFileHandler.read), or -1 when the marker is absent or unreadable, without
+ * removing it: the broker registers (with this as its previous epoch) before the logs load.
+ */
+export function readCleanShutdownEpoch(fs: StorageFs, dir: string): number {
+  const data = fs.readFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE));
+  if (data === null) return -1;
+  try {
+    const parsed = JSON.parse(data.toString('utf8')) as { brokerEpoch?: unknown };
+    return typeof parsed.brokerEpoch === 'number' && Number.isSafeInteger(parsed.brokerEpoch) ? parsed.brokerEpoch : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * LogManager.readBrokerEpochFromCleanShutdownFiles: the epoch every directory's marker agrees
+ * on, else -1 (a directory without a readable marker, or two that differ).
+ */
+export function previousBrokerEpoch(fs: StorageFs, dirs: readonly string[]): number {
+  let epoch = -1;
+  for (const dir of dirs) {
+    const e = readCleanShutdownEpoch(fs, dir);
+    if (e === -1 || (epoch !== -1 && e !== epoch)) return -1;
+    epoch = e;
+  }
+  return epoch;
+}
+
 /** True when the marker existed; it is removed, so a crash during start-up counts as unclean (KAFKA-10471). */
 export function consumeCleanShutdownFile(fs: StorageFs, dir: string): boolean {
   const file = path.join(dir, CLEAN_SHUTDOWN_FILE);

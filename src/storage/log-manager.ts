@@ -496,7 +496,8 @@ export class LogManager {
    * clean-shutdown marker in each log directory whose logs all closed cleanly, so the next
    * start-up skips recovery.
    */
-  async shutdown(): Promise<void> {
+  /** `brokerEpoch` goes into the clean-shutdown markers (the next registration's previous broker epoch). */
+  async shutdown(brokerEpoch = -1): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.timer) clearInterval(this.timer);
@@ -520,7 +521,7 @@ export class LogManager {
       await this.checkpointLogStartOffsets();
       await this.checkpointHighWatermarks();
       for (const d of this.dirs) {
-        if (!offline.has(d)) writeCleanShutdownFile(this.fs, d.dir);
+        if (!offline.has(d)) writeCleanShutdownFile(this.fs, d.dir, brokerEpoch);
       }
     } catch (e) {
       this.logger.error(`error writing checkpoints at shutdown: ${(e as Error).message}; the next start-up will recover`);

@@ -28,7 +28,9 @@ test('ApiVersions advertises exactly the registered handlers and the features Mi
     // Kafka advertises SASL on every listener; on a PLAINTEXT one it answers ILLEGAL_SASL_STATE.
     assert.deepEqual(keys.get(ApiKey.SaslHandshake), [0, 1]);
     assert.deepEqual(keys.get(ApiKey.SaslAuthenticate), [0, 2]);
-    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version', 'share.version']);
+    assert.deepEqual(res.finalizedFeatures.map((f) => f.name), ['metadata.version', 'group.version', 'streams.version', 'transaction.version', 'share.version', 'eligible.leader.replicas.version']);
+    assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'eligible.leader.replicas.version'), { name: 'eligible.leader.replicas.version', maxVersionLevel: 1, minVersionLevel: 1 });
+    assert.deepEqual(res.supportedFeatures.find((f) => f.name === 'eligible.leader.replicas.version'), { name: 'eligible.leader.replicas.version', minVersion: 0, maxVersion: 1 });
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'share.version'), { name: 'share.version', maxVersionLevel: 2, minVersionLevel: 2 });
     assert.deepEqual(res.finalizedFeatures.find((f) => f.name === 'transaction.version'), { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 });
     // metadata.version up to 4.4-IV2 (33), what a new Kafka 4.4 cluster finalizes.

@@ -17,9 +17,11 @@ test('the other features\' defaults follow their bootstrap levels', () => {
   assert.deepEqual([21, 22].map((mv) => defaultFeatureLevel(feature('group.version'), mv)), [0, 1]);
   assert.deepEqual([23, 24].map((mv) => defaultFeatureLevel(feature('transaction.version'), mv)), [0, 2]);
   assert.deepEqual([28, 29].map((mv) => defaultFeatureLevel(feature('streams.version'), mv)), [0, 1]);
+  // EligibleLeaderReplicasVersion.ELRV_1 bootstraps at 4.1-IV0 (26).
+  assert.deepEqual([25, 26].map((mv) => defaultFeatureLevel(feature('eligible.leader.replicas.version'), mv)), [0, 1]);
 });
 
 test('a new cluster finalizes the defaults at the highest metadata.version here', () => {
   assert.equal(METADATA_VERSION_MAX, 33);
-  assert.deepEqual(Object.fromEntries(DEFAULT_FEATURE_LEVELS), { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2 });
+  assert.deepEqual(Object.fromEntries(DEFAULT_FEATURE_LEVELS), { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2, 'eligible.leader.replicas.version': 1 });
 });

@@ -17,17 +17,17 @@ const live = (...ids: number[]) => (id: number) => ids.includes(id);
 
 test('PREFERRED: not needed when the first replica leads; elected when live and in the ISR; else not available', () => {
   assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 }, ElectionType.PREFERRED, live(1, 2, 3)), { errorCode: ErrorCode.ELECTION_NOT_NEEDED, change: null });
-  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [2, 3, 1], leader: 2 }, ElectionType.PREFERRED, live(1, 2, 3)), { errorCode: ErrorCode.NONE, change: { leader: 1, isr: [2, 3, 1] } });
+  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [2, 3, 1], leader: 2 }, ElectionType.PREFERRED, live(1, 2, 3)), { errorCode: ErrorCode.NONE, change: { leader: 1, isr: [2, 3, 1], elr: [], lastKnownElr: [] } });
   assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [2, 3], leader: 2 }, ElectionType.PREFERRED, live(1, 2, 3)), { errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, change: null }, 'preferred out of the ISR');
   assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 2 }, ElectionType.PREFERRED, live(2, 3)), { errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, change: null }, 'preferred not live');
   // The current leader may not lead (and the controller has not moved it yet): another ISR member.
-  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [2, 3], leader: 2 }, ElectionType.PREFERRED, live(3)), { errorCode: ErrorCode.NONE, change: { leader: 3, isr: [2, 3] } });
+  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [2, 3], leader: 2 }, ElectionType.PREFERRED, live(3)), { errorCode: ErrorCode.NONE, change: { leader: 3, isr: [2, 3], elr: [], lastKnownElr: [] } });
 });
 
 test('UNCLEAN: not needed with a leader; an ISR member first, else the first live replica alone in the ISR; none: not available', () => {
   assert.deepEqual(decideElection({ replicas: [1, 2], isr: [1], leader: 1 }, ElectionType.UNCLEAN, live(1, 2)), { errorCode: ErrorCode.ELECTION_NOT_NEEDED, change: null });
-  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [3], leader: -1 }, ElectionType.UNCLEAN, live(2, 3)), { errorCode: ErrorCode.NONE, change: { leader: 3, isr: [3] } });
-  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [1], leader: -1 }, ElectionType.UNCLEAN, live(3, 2)), { errorCode: ErrorCode.NONE, change: { leader: 2, isr: [2] } });
+  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [3], leader: -1 }, ElectionType.UNCLEAN, live(2, 3)), { errorCode: ErrorCode.NONE, change: { leader: 3, isr: [3], elr: [], lastKnownElr: [] } });
+  assert.deepEqual(decideElection({ replicas: [1, 2, 3], isr: [1], leader: -1 }, ElectionType.UNCLEAN, live(3, 2)), { errorCode: ErrorCode.NONE, change: { leader: 2, isr: [2], elr: [], lastKnownElr: [] } });
   assert.deepEqual(decideElection({ replicas: [1, 2], isr: [1], leader: -1 }, ElectionType.UNCLEAN, live(3)), { errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, change: null });
   assert.equal(decideElection({ replicas: [1], isr: [1], leader: 1 }, 7, live(1)).errorCode, ErrorCode.INVALID_REQUEST);
 });
@@ -146,7 +146,8 @@ test('ElectLeaders UNCLEAN gives an offline partition to a live replica outside 
     await w.clock.advance(3_500);
     await eventually('u offline', () => s3.topic('u')!.partitions[0]!.leader === -1);
     const offline = s3.topic('u')!.partitions[0]!;
-    assert.deepEqual(offline.isr, [1]);
+    // With ELR (a new cluster's level 1) the ISR empties and 1, its last member, is the ELR.
+    assert.deepEqual([offline.isr, offline.elr], [[], [1]]);
     assert.deepEqual(await s3.electLeaders(ElectionType.PREFERRED, [{ topic: 'u', partition: 0 }]), [{ topic: 'u', partition: 0, errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE }]);
     // Named twice: elected once; the second, planned again after the first, needs no election.
     assert.deepEqual(await s3.electLeaders(ElectionType.UNCLEAN, [{ topic: 'u', partition: 0 }, { topic: 'u', partition: 0 }]), [

@@ -3,8 +3,9 @@
  * jars) against an embedded Millrace cluster of three brokers and against a real Apache Kafka
  * of three brokers (tools/kafka/kafka-process.js startKafkaCluster: one controller-only node
  * and three broker-only nodes), the same commands on both, the `--describe` output compared
- * field by field: for a fresh topic of 3 partitions with replication factor 3, and again after
- * broker 1 has stopped (leaders moved, ISRs shrunk).
+ * field by field: for a fresh topic of 3 partitions with replication factor 3, again after
+ * broker 1 has stopped (leaders moved, ISRs shrunk), and again after broker 2 has stopped too
+ * (the ISRs below min.insync.replicas=2, so broker 2 is each partition's Elr, KIP-966).
  *
  * What differs by design and is not compared:
  * - TopicId: a random UUID per topic on either system.
@@ -17,14 +18,6 @@
  * log.segment.bytes, which Kafka's TopicCommand lists as segment.bytes since its source is a
  * static broker config), the leader and ISR each partition has relative to its replica list,
  * and the Elr / LastKnownElr fields Kafka 4.4 prints — must match.
- *
- * What Kafka 4.4 prints and Millrace cannot match, so the test stays out of it: eligible leader
- * replicas (KIP-966, on by default in clusters created by Kafka 4.1 and later). When a
- * partition's ISR falls below min.insync.replicas, Kafka's controller moves the replicas that
- * leave it into Elr (and LastKnownElr) and the describe lists them; Millrace has no ELR and
- * always returns both lists empty. With min.insync.replicas=2 and one broker of three stopped
- * the ISR stays at 2, so Kafka's lists are empty too; a second broker stopped would show the
- * difference.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,13 +80,13 @@ const ids = (s: string): number[] => (s === '' ? [] : s.split(',').map(Number));
  * systems' different replica orders compare: "the leader is the first live replica, the ISR is
  * the live replicas in replica order" reads the same on both).
  */
-function comparable(d: Described, stopped?: number): unknown {
+function comparable(d: Described, ...stopped: number[]): unknown {
   return {
     topicFields: d.topic.map(([k]) => k),
     topic: d.topic.filter(([k]) => k !== 'TopicId'),
     partitions: d.partitions.map((p) => {
       const replicas = ids(field(p, 'Replicas'));
-      const live = replicas.filter((r) => r !== stopped);
+      const live = replicas.filter((r) => !stopped.includes(r));
       const at = (id: number) => live.indexOf(id);
       return {
         fields: p.map(([k]) => k),
@@ -117,8 +110,11 @@ async function describe(bootstrap: string): Promise<Described> {
   return parseDescribe(r.stdout);
 }
 
-/** Creates t, describes it, stops broker 1 and describes it again once 1 left every ISR. */
-async function scenario(bootstrap: string, stopBroker1: () => Promise<unknown>): Promise<[Described, Described]> {
+/**
+ * Creates t, describes it, stops broker 1 and describes it again once 1 left every ISR, then
+ * stops broker 2 and describes it once 2 left every ISR too.
+ */
+async function scenario(bootstrap: string, stopBroker: (nodeId: number) => Promise<unknown>): Promise<[Described, Described, Described]> {
   const created = await topics(bootstrap, ['--create', '--topic', 't', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2']);
   assert.equal(created.code, 0, created.stderr);
   assert.equal(created.stdout, 'Created topic t.\n');
@@ -126,12 +122,16 @@ async function scenario(bootstrap: string, stopBroker1: () => Promise<unknown>):
     const d = await describe(bootstrap);
     return d.partitions.length === 3 && d.partitions.every((p) => ids(field(p, 'Isr')).length === 3) ? d : undefined;
   }, { intervalMs: 500, timeoutMs: 60_000 });
-  await stopBroker1();
-  const without1 = await eventually('broker 1 out of every ISR', async () => {
-    const d = await describe(bootstrap);
-    return d.partitions.every((p) => !ids(field(p, 'Isr')).includes(1) && field(p, 'Leader') !== '1') ? d : undefined;
-  }, { intervalMs: 500, timeoutMs: 60_000 });
-  return [fresh, without1];
+  const without = async (stopped: number): Promise<Described> => {
+    await stopBroker(stopped);
+    return eventually(`broker ${stopped} out of every ISR`, async () => {
+      const d = await describe(bootstrap);
+      return d.partitions.every((p) => !ids(field(p, 'Isr')).includes(stopped) && field(p, 'Leader') !== String(stopped)) ? d : undefined;
+    }, { intervalMs: 500, timeoutMs: 60_000 });
+  };
+  const without1 = await without(1);
+  const without12 = await without(2);
+  return [fresh, without1, without12];
 }
 
 test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broker Apache Kafka prints", async () => {
@@ -139,12 +139,12 @@ test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broke
   // both with Kafka's shipped server.properties value, which the Kafka cluster gets from kafka-process.js
   const config = { 'log.segment.bytes': 1073741824 };
 
-  let millrace: [Described, Described];
+  let millrace: [Described, Described, Described];
   let cluster: EmbeddedCluster | undefined;
   try {
     cluster = await startCluster({ brokers: 3, config });
     const c = cluster;
-    millrace = await scenario(c.bootstrapServers, () => c.stopBroker(1));
+    millrace = await scenario(c.bootstrapServers, (id) => c.stopBroker(id));
   } finally {
     await cluster?.close();
   }
@@ -152,9 +152,9 @@ test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broke
   // plain ESM outside the TypeScript build: import it from the repository, not from dist/
   const { startKafkaCluster } = (await import(pathToFileURL(path.join(repoRoot, 'tools', 'kafka', 'kafka-process.js')).href)) as KafkaClusterModule;
   const kafka = await startKafkaCluster({ brokers: 3 });
-  let apache: [Described, Described];
+  let apache: [Described, Described, Described];
   try {
-    apache = await scenario(kafka.bootstrap, () => kafka.broker(1).stop());
+    apache = await scenario(kafka.bootstrap, (id) => kafka.broker(id).stop());
   } finally {
     await kafka.stop();
   }
@@ -176,5 +176,15 @@ test("Kafka's TopicCommand --describe: a 3-broker Millrace prints what a 3-broke
     const live = ids(field(p, 'Replicas')).filter((r) => r !== 1);
     assert.equal(field(p, 'Leader'), String(live[0]));
     assert.deepEqual(ids(field(p, 'Isr')), live);
+  }
+  // broker 2 stopped too: the ISR is broker 3 alone, below min.insync.replicas=2, so broker 2,
+  // which left it then, is each partition's Elr (KIP-966); 1 left while the ISR was still at 2
+  // and is in neither list. Broker 3 leads everything.
+  assert.deepEqual(comparable(millrace[2], 1, 2), comparable(apache[2], 1, 2));
+  for (const p of [...millrace[2].partitions, ...apache[2].partitions]) {
+    assert.equal(field(p, 'Leader'), '3');
+    assert.equal(field(p, 'Isr'), '3');
+    assert.equal(field(p, 'Elr'), '2');
+    assert.equal(field(p, 'LastKnownElr'), '');
   }
 });

@@ -6,8 +6,7 @@
  * match is asserted.
  *
  * What differs by design:
- * - The features each has: Kafka 4.4 also has eligible.leader.replicas.version (no ELR here)
- *   and kraft.version (no KRaft).
+ * - The features each has: Kafka 4.4 also has kraft.version (no KRaft).
  * - The epoch: Kafka's is the offset of its metadata log, Millrace's a counter (one store) or the
  *   store's revision (a cluster); both grow with every change, which is what clients rely on.
  */
@@ -81,11 +80,11 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   const theirs = await describe(kafka!);
   t.diagnostic(`millrace describe: ${JSON.stringify([...ours])}`);
   t.diagnostic(`kafka describe: ${JSON.stringify([...theirs])}`);
-  assert.deepEqual([...ours.keys()], ['group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
+  assert.deepEqual([...ours.keys()], ['eligible.leader.replicas.version', 'group.version', 'metadata.version', 'share.version', 'streams.version', 'transaction.version']);
   assert.deepEqual(ours.get('metadata.version'), { supportedMin: '3.3-IV3', supportedMax: '4.4-IV2', finalized: '4.4-IV2', epoch: 1 });
   assert.deepEqual(ours.get('share.version'), { supportedMin: '0', supportedMax: '2', finalized: '2', epoch: 1 });
-  // metadata, group, transaction, streams and share versions: the same ranges and levels as a new Kafka 4.4 cluster.
-  for (const name of ['metadata.version', 'group.version', 'transaction.version', 'streams.version', 'share.version']) {
+  // metadata, group, transaction, streams, share and ELR versions: the same ranges and levels as a new Kafka 4.4 cluster.
+  for (const name of ['metadata.version', 'group.version', 'transaction.version', 'streams.version', 'share.version', 'eligible.leader.replicas.version']) {
     const { epoch: _a, ...mine } = ours.get(name)!;
     const { epoch: _b, ...kafkas } = theirs.get(name)!;
     assert.deepEqual(mine, kafkas, name);
@@ -105,6 +104,10 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
     [['downgrade', '--feature', 'transaction.version=1', '--dry-run'], 0, 'transaction.version can be downgraded to 1.'],
     [['disable', '--feature', 'streams.version'], 0, 'streams.version was disabled.'],
     [['upgrade', '--feature', 'streams.version=1'], 0, 'streams.version was upgraded to 1.'],
+    [['disable', '--feature', 'eligible.leader.replicas.version'], 0, 'eligible.leader.replicas.version was disabled.'],
+    [['upgrade', '--feature', 'eligible.leader.replicas.version=2'], 1,
+      'Could not upgrade eligible.leader.replicas.version to 2. The update failed for all features since the following feature had an error: Invalid update version 2 for feature eligible.leader.replicas.version. Local controller N only supports versions 0-1\n1 out of 1 operation(s) failed.'],
+    [['upgrade', '--feature', 'eligible.leader.replicas.version=1'], 0, 'eligible.leader.replicas.version was upgraded to 1.'],
   ];
   for (const [args, code, text] of same) {
     const r = await both(t, args);
@@ -118,6 +121,7 @@ test('kafka-features.sh describe, upgrade, downgrade, --dry-run and disable agai
   for (const [d, start] of [[ours2, startEpoch.ours], [theirs2, startEpoch.theirs]] as const) {
     assert.equal(d.get('group.version')!.finalized, '1');
     assert.equal(d.get('streams.version')!.finalized, '1');
+    assert.equal(d.get('eligible.leader.replicas.version')!.finalized, '1');
     assert.equal(d.get('transaction.version')!.finalized, '2', 'the dry run changed nothing');
     assert.ok(d.get('group.version')!.epoch > start, 'the epoch grew');
   }

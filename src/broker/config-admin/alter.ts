@@ -23,6 +23,7 @@ import { KAFKA_BROKER_CONFIGS } from '../settings/kafka-broker-configs.js';
 import { TOPIC_CONFIGS } from '../../storage/topic-configs.js';
 import { validateTopicConfigs } from './topic-validate.js';
 import { alterEntityConfigs } from './entity-configs.js';
+import { ELIGIBLE_LEADER_REPLICAS_VERSION, featureLevel } from '../../cluster/features.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType). */
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -158,6 +159,20 @@ function applyListOp(parts: string[], value: string, op: number): string[] {
 
 // ---- brokers ---------------------------------------------------------------------------
 
+/**
+ * ConfigurationControlManager's ELR guards (KIP-966): while eligible.leader.replicas.version is
+ * 1 the min ISR the ELR was computed with must be one for the whole cluster, so a broker's own
+ * min.insync.replicas may not change and the cluster-wide one may not be removed.
+ */
+function checkMinIsrWithElr(broker: BrokerContext, scope: string, next: Readonly<Record<string, string>>): void {
+  if (featureLevel(broker.metadata.finalizedFeatures(), ELIGIBLE_LEADER_REPLICAS_VERSION) < 1) return;
+  const before = dynamicConfigs(broker, scope)['min.insync.replicas'];
+  const after = next['min.insync.replicas'];
+  if (before === after) return;
+  if (scope !== '') throw new ConfigProblem(ErrorCode.INVALID_CONFIG, 'Broker-level min.insync.replicas cannot be altered while ELR is enabled.');
+  if (after === undefined) throw new ConfigProblem(ErrorCode.INVALID_CONFIG, 'Cluster-level min.insync.replicas cannot be removed while ELR is enabled.');
+}
+
 async function alterBroker(broker: BrokerContext, r: AlterResource, incremental: boolean, validateOnly: boolean): Promise<void> {
   let scope = r.resourceName;
   if (scope !== '') {
@@ -192,6 +207,7 @@ async function alterBroker(broker: BrokerContext, r: AlterResource, incremental:
     for (const c of r.configs) next[c.name] = c.value!;
   }
   validateDynamicBrokerConfigs(broker, scope, next);
+  checkMinIsrWithElr(broker, scope, next);
   const store = broker.metadata;
   if (store.setBrokerConfigs === undefined) throw new ConfigProblem(ErrorCode.INVALID_REQUEST, 'This metadata store does not keep dynamic broker configs.');
   if (validateOnly) return;

@@ -1,7 +1,7 @@
 // DescribeTopicPartitions (key 75), version 0 (KIP-966). Topics by name (all when the list is
 // empty), sorted by name, at most response_partition_limit partitions (capped at 2000, at
 // least 1) per response with a cursor to continue from. Eligible leader replicas and last
-// known ELR are empty: a single node has no ELR. A cursor outside the requested topics, or
+// known ELR are the partition's (cluster/elr.ts; empty on a single node). A cursor outside the requested topics, or
 // with a negative partition, fails every topic with INVALID_REQUEST, as in Kafka.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { DescribeTopicPartitionsResponse, DescribeTopicPartitionsResponsePartition, DescribeTopicPartitionsResponseTopic } from '../../protocol/generated/describe-topic-partitions-response.js';
@@ -79,8 +79,8 @@ function partitions(broker: BrokerContext, topic: TopicMetadata, start: number, 
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      eligibleLeaderReplicas: [],
-      lastKnownElr: [],
+      eligibleLeaderReplicas: p.elr ?? [],
+      lastKnownElr: p.lastKnownElr ?? [],
       offlineReplicas: p.replicas.filter((r) => !live.has(r)),
     });
   }

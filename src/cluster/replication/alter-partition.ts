@@ -13,12 +13,15 @@
  *   - the new ISR holds the leader, only replicas, and adds only live brokers that are not in
  *     controlled shutdown (INELIGIBLE_REPLICA).
  *
- * The partition epoch is bumped; the leader epoch is not (the leader stays).
+ * The partition epoch is bumped; the leader epoch is not (the leader stays). With ELR on
+ * (elr.ts), members leaving an ISR below its min ISR join the ELR, and members coming back
+ * leave it.
  */
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { encodeRecord, type PartitionRecord } from '../cluster-keys.js';
 import { createRevisionIs, modRevisionIs, type Compare, type Op } from '../kv/kv.js';
 import type { MetadataImage } from '../metadata-image.js';
+import { elrSettingsFor, targetElr, uncleanlyShutDown, withElr } from '../elr.js';
 
 export interface AlterPartitionRequest {
   topic: string;
@@ -43,7 +46,7 @@ function refused(errorCode: number): AlterPartitionPlan {
 }
 
 /** Checks `req` against the image and, when valid, the guarded write that makes it. */
-export function planAlterPartition(image: MetadataImage, req: AlterPartitionRequest): AlterPartitionPlan {
+export function planAlterPartition(image: MetadataImage, req: AlterPartitionRequest, staticMinIsr = 1): AlterPartitionPlan {
   const keys = image.keys;
   const broker = image.brokers.get(req.brokerId);
   if (broker === undefined || broker.createRevision !== req.brokerEpoch) return refused(ErrorCode.STALE_BROKER_EPOCH);
@@ -62,7 +65,9 @@ export function planAlterPartition(image: MetadataImage, req: AlterPartitionRequ
     const b = image.brokers.get(id);
     if (b === undefined || b.record.shuttingDown === true) return refused(ErrorCode.INELIGIBLE_REPLICA);
   }
-  const record: PartitionRecord = { ...cur, isr: cur.replicas.filter((id) => req.newIsr.includes(id)), partitionEpoch: cur.partitionEpoch + 1 };
+  const isr = cur.replicas.filter((id) => req.newIsr.includes(id));
+  const elr = targetElr(cur, isr, elrSettingsFor(image, req.topic, staticMinIsr, cur.replicas.length), uncleanlyShutDown(image));
+  const record: PartitionRecord = withElr({ ...cur, isr, partitionEpoch: cur.partitionEpoch + 1 }, elr);
   const key = keys.partition(req.topic, req.partition);
   return {
     errorCode: ErrorCode.NONE,

@@ -91,6 +91,11 @@ test('IncrementalAlterConfigs on the broker and the broker logger', async () => 
     assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['log.retention.ms', APPEND, '1']])]), [['1', ErrorCode.INVALID_CONFIG, 'Config value append is not allowed for config key: log.retention.ms']]);
     assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['min.insync.replicas', SET, '0']])]), [['1', ErrorCode.INVALID_REQUEST, 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1']]);
     assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['log.cleanup.policy', SET, 'bogus']])]), [['1', ErrorCode.INVALID_REQUEST, 'Invalid value bogus for configuration log.cleanup.policy: String must be one of: compact, delete']]);
+    // ELR (eligible.leader.replicas.version 1, a new cluster's level): Kafka 4.4's controller guards.
+    assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['min.insync.replicas', SET, '2']])]), [['1', ErrorCode.INVALID_CONFIG, 'Broker-level min.insync.replicas cannot be altered while ELR is enabled.']]);
+    assert.deepEqual(await alter(ab, 1, [resource(4, '', [['min.insync.replicas', SET, '2']])]), [['', ErrorCode.NONE, null]]);
+    assert.deepEqual(await alter(ab, 1, [resource(4, '', [['min.insync.replicas', DELETE, null]])]), [['', ErrorCode.INVALID_CONFIG, 'Cluster-level min.insync.replicas cannot be removed while ELR is enabled.']]);
+    assert.equal(ab.broker.metadata.brokerConfigs!('')['min.insync.replicas'], '2');
     assert.deepEqual(await alter(ab, 1, [resource(4, '1', [['log.retention.ms', 9, '1']])]), [['1', ErrorCode.INVALID_REQUEST, 'Unknown operations type 9']]);
 
     // The broker logger: the root level, Log4j names.

@@ -77,13 +77,13 @@ async function set(updates: Update[]): Promise<void> {
   assert.equal(r.errorCode, ErrorCode.NONE, r.errorMessage ?? '');
 }
 
-const DEFAULTS = { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2 };
+const DEFAULTS = { 'metadata.version': 33, 'group.version': 1, 'streams.version': 1, 'transaction.version': 2, 'share.version': 2, 'eligible.leader.replicas.version': 1 };
 
 test('ApiVersions advertises UpdateFeatures 0-2, the supported ranges and a new cluster\'s finalized levels', async () => {
   const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   assert.deepEqual(r.apiKeys.filter((k) => k.apiKey === ApiKey.UpdateFeatures).map((k) => [k.minVersion, k.maxVersion]), [[0, 2]]);
   assert.deepEqual(r.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]), [
-    ['metadata.version', 7, 33], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 2],
+    ['metadata.version', 7, 33], ['group.version', 0, 1], ['streams.version', 0, 1], ['transaction.version', 0, 2], ['share.version', 0, 2], ['eligible.leader.replicas.version', 0, 1],
   ]);
   const f = await finalized();
   assert.deepEqual(f.levels, DEFAULTS);
@@ -98,7 +98,7 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
     [{ feature: 'metadata.version', level: 34 }, 'Invalid update version 34 for feature metadata.version. Local controller 1 only supports versions 7-33'],
     [{ feature: 'metadata.version', level: 6, type: 2 }, 'Invalid update version 6 for feature metadata.version. Local controller 1 only supports versions 7-33'],
     [{ feature: 'transaction.version', level: -1, type: 2 }, 'Invalid update version -1 for feature transaction.version. A feature version cannot be less than 0.'],
-    [{ feature: 'eligible.leader.replicas.version', level: 1 }, 'Invalid update version 1 for feature eligible.leader.replicas.version. Local controller 1 does not support this feature.'],
+    [{ feature: 'eligible.leader.replicas.version', level: 2 }, 'Invalid update version 2 for feature eligible.leader.replicas.version. Local controller 1 only supports versions 0-1'],
     [{ feature: 'no.such.version', level: 0 }, 'Invalid update version 0 for feature no.such.version. Feature no.such.version not found.'],
     [{ feature: 'streams.version', level: 1, type: 4 }, 'Invalid update version 1 for feature streams.version. The controller does not support the given upgrade type.'],
     [{ feature: 'metadata.version', level: 29, type: 0 }, 'Invalid update version 29 for feature metadata.version. The controller does not support the given upgrade type.'],
@@ -120,7 +120,7 @@ test('Kafka\'s refusals, each failing the whole request with INVALID_UPDATE_VERS
   assert.equal(mixed.errorCode, ErrorCode.INVALID_UPDATE_VERSION);
   assert.deepEqual(await finalized(), before);
   // Kafka's own features Millrace lacks may be set to 0, what they are here; nothing is finalized for them.
-  await set([{ feature: 'eligible.leader.replicas.version', level: 0 }]);
+  await set([{ feature: 'kraft.version', level: 0 }]);
   assert.deepEqual((await finalized()).levels, DEFAULTS);
 });
 
