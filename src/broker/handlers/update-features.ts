@@ -13,7 +13,8 @@ import { ErrorCode, errorMessage } from '../../protocol/generated/errors.js';
 import type { UpdateFeaturesRequest } from '../../protocol/generated/update-features-request.js';
 import type { UpdateFeaturesResponse } from '../../protocol/generated/update-features-response.js';
 import { AclOperation } from '../../cluster/acls.js';
-import { isFeatureUpdateError, planFeatureUpdates, UpgradeType, type FeatureUpdate } from '../../cluster/features.js';
+import { ELIGIBLE_LEADER_REPLICAS_VERSION, isFeatureUpdateError, planFeatureUpdates, UpgradeType, type FeatureUpdate } from '../../cluster/features.js';
+import { writeElrSafetyConfigs } from '../config-admin/elr-safety-configs.js';
 import { isMetadataError } from '../../cluster/metadata.js';
 import { authorizeCluster } from '../authorize.js';
 import { defineHandler } from './handler.js';
@@ -57,6 +58,8 @@ export const updateFeaturesHandler = defineHandler({
     if ((v >= 1 && request.validateOnly) || updates.length === 0) return respond(request, v, ErrorCode.NONE, null, true);
     try {
       await store.setFeatureLevels(planned, basis);
+      // Kafka's controller adds its ELR safety configs whenever a request sets ELR above 0.
+      if (updates.some((u) => u.feature === ELIGIBLE_LEADER_REPLICAS_VERSION && u.level > 0)) await writeElrSafetyConfigs(broker);
     } catch (err) {
       const code = isMetadataError(err) ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
       return respond(request, v, code, (err as Error).message, true);

@@ -259,3 +259,14 @@ test('the finalized levels and their epoch survive a restart', async () => {
   const share = await c.request(ApiKey.ShareGroupHeartbeat, 1, { ...defaultShareGroupHeartbeatRequest(), groupId: 'fg-r', memberId: 'm', memberEpoch: 0, subscribedTopicNames: ['x'] });
   assert.equal(share.errorCode, ErrorCode.UNSUPPORTED_VERSION);
 });
+
+test('eligible.leader.replicas.version set above 0: the cluster-level min.insync.replicas written, the broker-level ones removed (Kafka\'s ELR safety configs)', async () => {
+  const store = tb.broker.metadata;
+  await set([{ feature: 'eligible.leader.replicas.version', level: 0, type: 2 }]);
+  await store.setBrokerConfigs!('1', { ...store.brokerConfigs!('1'), 'min.insync.replicas': '2' });
+  assert.equal(store.brokerConfigs!('')['min.insync.replicas'], undefined);
+  await set([{ feature: 'eligible.leader.replicas.version', level: 1 }]);
+  assert.equal(store.brokerConfigs!('')['min.insync.replicas'], '1', 'the static value (1 here)');
+  assert.equal(store.brokerConfigs!('1')['min.insync.replicas'], undefined);
+  assert.equal((await finalized()).levels['eligible.leader.replicas.version'], 1);
+});
