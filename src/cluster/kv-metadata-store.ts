@@ -25,6 +25,7 @@ import { allocateProducerIdBlock } from './producer-id-blocks.js';
 import type { TokenInformation } from './delegation-tokens.js';
 import { deleteDelegationTokens, writeDelegationToken } from './delegation-token-writes.js';
 import { clearElrsAfterMinIsrChange, minIsrChanged } from './elr-config.js';
+import { recordBrokerEpoch, rewriteRegistrationDirs, shutDownUncleanly } from './broker-registration.js';
 import { DEFAULT_FEATURE_LEVELS, registrationRefusal, supportedRanges, type FinalizedFeatures, type RegisteredFeatures } from './features.js';
 
 export interface KvMetadataStoreOptions {
@@ -339,15 +340,10 @@ export class KvMetadataStore implements MetadataStore {
   }
 
   private async updateRegistration(): Promise<void> {
-    const key = this.keys.broker(this.o.self.nodeId);
     const mine = this.image.brokers.get(this.o.self.nodeId);
     const session = this.session;
     if (!this.registered || mine === undefined || session === null) return;
-    // Other dynamic settings changing write nothing.
-    const same = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
-    if (same(mine.record.logDirs, this.logDirs) && same(mine.record.cordonedLogDirs, this.cordonedLogDirs)) return;
-    const record: BrokerRecord = { ...mine.record, logDirs: this.logDirs, cordonedLogDirs: this.cordonedLogDirs };
-    await this.o.kv.txn({ compares: [createRevisionIs(key, mine.createRevision)], success: [{ type: 'put', key, value: encodeRecord(record), lease: session.id }] });
+    await rewriteRegistrationDirs(this.o.kv, this.keys.broker(this.o.self.nodeId), mine, session.id, this.logDirs, this.cordonedLogDirs);
   }
 
   brokerConfigs(scope: string): Readonly<Record<string, string>> {
@@ -558,7 +554,7 @@ export class KvMetadataStore implements MetadataStore {
     }
     const session = await LeaseSession.start({ kv, clock: this.o.clock, ttlSeconds: this.o.sessionTtlSeconds, onLost: (reason) => this.sessionLost(reason) });
     const record: BrokerRecord = { nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack, dirId: this.dirId, features: supportedRanges() };
-    if (startup) this.uncleanShutdown = await this.shutDownUncleanly();
+    if (startup) this.uncleanShutdown = await shutDownUncleanly(kv, this.keys, self.nodeId, self.previousBrokerEpoch);
     // Registering again after a lost session (the process ran on) keeps a mark not yet cleared.
     if (this.uncleanShutdown) record.uncleanShutdown = true;
     record.logDirs = this.logDirs;
@@ -576,7 +572,7 @@ export class KvMetadataStore implements MetadataStore {
         await this.waiters.revision(r.revision);
         this.controller.setLease(session.id);
         this.o.logger.info({ nodeId: self.nodeId, epoch: this.brokerEpoch, uncleanShutdown: this.uncleanShutdown }, 'registered broker');
-        await this.recordBrokerEpoch(key, r.revision);
+        await recordBrokerEpoch(kv, this.keys, self.nodeId, key, r.revision, this.o.logger);
         // Listeners saw the registration land in the image before `registered` held: tell them
         // again (replication unfences on it), as sessionLost tells them of the loss.
         if (!startup) this.changed({ revision: this.image.revision, topics: new Set(), brokers: true, controller: false, topicErrors: [] });
@@ -593,28 +589,6 @@ export class KvMetadataStore implements MetadataStore {
       const message = `node.id ${self.nodeId} is already registered by a live broker at ${other.host}:${other.port} (cluster ${this.clusterId}): every broker of a cluster needs its own node.id`;
       if (startup) throw new Error(message);
       throw new MetadataError(ErrorCode.UNKNOWN_SERVER_ERROR, message);
-    }
-  }
-
-  /**
-   * ClusterControlManager.registerBroker's check (KIP-966): a broker whose previous broker
-   * epoch (its clean-shutdown markers', -1 without) is not the epoch of its last registration
-   * did not shut down cleanly. A broker never registered before has no ELR to leave.
-   */
-  private async shutDownUncleanly(): Promise<boolean> {
-    const last = await this.o.kv.get(this.keys.lastBrokerEpoch(this.o.self.nodeId));
-    if (last === undefined) return false;
-    const previous = this.o.self.previousBrokerEpoch ?? -1;
-    return Number(last.value) !== previous;
-  }
-
-  /** Keeps this registration's epoch past its session, for the next registration's check. */
-  private async recordBrokerEpoch(registrationKey: string, epoch: number): Promise<void> {
-    try {
-      await this.o.kv.txn({ compares: [createRevisionIs(registrationKey, epoch)], success: [{ type: 'put', key: this.keys.lastBrokerEpoch(this.o.self.nodeId), value: String(epoch) }] });
-    } catch (err) {
-      // The next start then finds an older epoch and counts as unclean: the safe side.
-      this.o.logger.warn({ err: (err as Error).message }, 'could not record the broker epoch');
     }
   }
 
