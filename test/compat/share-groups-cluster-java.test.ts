@@ -41,7 +41,7 @@ test('KafkaShareConsumers on a cluster whose share coordinators are other broker
     for (let i = 0; group === '' && i < 100; i++) if (remote(`workers-${i}`) > 0) group = `workers-${i}`;
     assert.notEqual(group, '', 'a group whose state is kept away from its share-partitions');
 
-    const start = (name: string) => new Member(cmd, name, [cluster.bootstrapServers, group, TOPIC, '15000', '1000000', '1000000', '0']);
+    const start = (name: string) => new Member(cmd, name, [cluster.bootstrapServers, group, TOPIC, '6000', '1000000', '1000000', '0']);
     const consumers = [start('c1'), start('c2')];
     // Both get partitions before the records come (share-assignment.ts).
     await untilShareMembersAssigned(client, group, TOPIC, consumers.length);

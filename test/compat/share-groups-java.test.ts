@@ -94,7 +94,7 @@ test('three KafkaShareConsumers split one partition; kill -9, release and reject
     const start = (name: string, idleMs: number, holdAfter: number) =>
       new Member(cmd, name, [target!.bootstrap, 'workers', 'queue', String(idleMs), String(REJECT_EVERY), String(RELEASE_EVERY), String(holdAfter)]);
     const victim = start('victim', 600_000, HOLD_AFTER);
-    const survivors = [start('c1', 20_000, 0), start('c2', 20_000, 0), start('c3', 20_000, 0)];
+    const survivors = [start('c1', 10_000, 0), start('c2', 10_000, 0), start('c3', 10_000, 0)];
     const all = [victim, ...survivors];
     await until('the consumers to subscribe', () => all.every((m) => saw(m, 'READY')), all);
     // The records come once all four have the partition (share-assignment.ts).
@@ -144,7 +144,7 @@ test('three KafkaShareConsumers split one partition; kill -9, release and reject
     // The share group's state survives the broker: a new consumer after a restart gets only new records.
     assert.ok(target!.restart !== undefined, 'the target restarts');
     await target!.restart!();
-    const later = start('after-restart', 10_000, 0);
+    const later = start('after-restart', 6_000, 0);
     await until('the consumer to subscribe after the restart', () => saw(later, 'READY'), [later]);
     await produce(client, Array.from({ length: 10 }, (_, i) => RECORDS + i));
     const { code } = await later.exited;

@@ -73,7 +73,7 @@ test('kafka-share-groups.sh --delete-offsets and --delete on a share group of Ka
   try {
     await new Admin(client).createTopic({ name: TOPIC, partitions: 1, replicationFactor: 1 });
     const start = (name: string, idleMs: number) => new Member(cmd, name, [target!.bootstrap, GROUP, TOPIC, String(idleMs), String(NEVER), String(NEVER), '0']);
-    const first = start('first', 20_000);
+    const first = start('first', 15_000);
     await until('the consumer to subscribe', () => first.lines.some((l) => String(l.line ?? '') === 'READY'), first);
     // The share-partition starts at the log end when first read: markers until one is delivered.
     while (consumed(first).length === 0) {

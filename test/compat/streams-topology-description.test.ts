@@ -76,7 +76,7 @@ test(`the in-memory plugin: the application's description, AVAILABLE through the
 });
 
 test(`no plugin: NOT_STORED through the Admin (${KIND})`, async () => {
-  const d = await describedWith({}, 'none', 20_000);
+  const d = await describedWith({}, 'none', 12_000);
   assert.equal(d.state, 'RUNNING');
   assert.equal(d.status, 'NOT_STORED');
   assert.equal(d.description, null);

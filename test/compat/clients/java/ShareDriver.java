@@ -14,13 +14,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * and acknowledging it (REJECT when its value's number is a multiple of <rejectEvery>, RELEASE
  * the first time for a multiple of <releaseEvery> — every time when <releaseEvery> is negative,
  * a multiple of its absolute value, so the record runs out of deliveries — ACCEPT otherwise), committing after every
- * poll. Ends after <idleMs> without records, or, with <holdAfter> > 0, once a poll would take
+ * poll. Ends after <idleMs> without records once it has had one (after 120 s if none comes: a
+ * member gets its partitions only after the group's assignment interval), or, with <holdAfter> > 0, once a poll would take
  * it to that many records, prints that poll's records as "H <offset> <deliveryCount> <value>"
  * without acknowledging them and waits to be killed.
  *
  * Usage: ShareDriver <bootstrap> <group> <topic> <idleMs> <rejectEvery> <releaseEvery> <holdAfter>
  */
 public class ShareDriver {
+  private static final long FIRST_RECORD_WAIT_MS = 120_000;
+
   public static void main(String[] args) throws Exception {
     String bootstrap = args[0], group = args[1], topic = args[2];
     long idleMs = Long.parseLong(args[3]);
@@ -38,11 +41,14 @@ public class ShareDriver {
       consumer.subscribe(List.of(topic));
       System.out.println("READY");
       System.out.flush();
+      // Until the first record the wait is the longer one.
       long lastRecord = System.currentTimeMillis();
-      while (System.currentTimeMillis() - lastRecord < idleMs) {
+      long wait = Math.max(idleMs, FIRST_RECORD_WAIT_MS);
+      while (System.currentTimeMillis() - lastRecord < wait) {
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) continue;
         lastRecord = System.currentTimeMillis();
+        wait = idleMs;
         StringBuilder out = new StringBuilder();
         if (holdAfter > 0 && printed + records.count() >= holdAfter) {
           // This poll's records stay acquired and unacknowledged until the process is killed.
