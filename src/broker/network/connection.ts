@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { noteSocketRead } from '../../common/collector.js';
 import { javaHostAddress } from './host-address.js';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
@@ -281,6 +282,7 @@ export class Connection implements BudgetWaiter {
   }
 
   private onData(chunk: Buffer): void {
+    noteSocketRead(chunk.length);
     this.lastActive = Date.now();
     this.lastReadAt = performance.now();
     this.decoder.push(chunk);

@@ -13,29 +13,12 @@
  * A collection takes a few milliseconds on the broker's small heap; it runs at most once per
  * tick and only after connections went away or pools shrank.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { gcFunction } from '../../common/collector.js';
 import { readBufferPool } from './read-buffer-pool.js';
 import type { ReadBufferPool } from './read-buffer-pool.js';
 
 export const HOUSEKEEPING_MS = 5_000;
 const GC_RSS_GROWTH_BYTES = 32 * 1024 * 1024;
-
-let collector: (() => void) | null | undefined;
-
-/** `global.gc`, exposing it when the process was not started with --expose-gc. */
-function gcFunction(): (() => void) | null {
-  if (collector !== undefined) return collector;
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (typeof existing === 'function') return (collector = existing);
-  try {
-    setFlagsFromString('--expose-gc');
-    collector = runInNewContext('gc') as () => void;
-  } catch {
-    collector = null;
-  }
-  return collector;
-}
 
 export class MemoryHousekeeper {
   private readonly pools: readonly ReadBufferPool[];

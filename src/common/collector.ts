@@ -1,0 +1,49 @@
+/**
+ * V8's collector, driven where its own heuristics misjudge a broker's memory.
+ *
+ * Node gives every socket read a Buffer of its own (up to 64 KiB; a server-side socket cannot
+ * be handed a reusable one), which the broker copies into its frames and drops at once. V8
+ * counts those buffers as external memory, and the broker allocates so little on the JS heap
+ * that its young generation seldom fills: the dead read buffers pile up until V8's external
+ * memory limit starts incremental marking and a mark-compact of the whole heap. A producer at
+ * 300 MB/s caused one every ~100 ms (--trace-gc: "external memory pressure"; 90–160 per 4 GB
+ * produced, on Node 20 and 24), and their cost grows with everything else the heap holds (the
+ * console's server and UI). A young-generation collection frees those buffers for a fraction of
+ * that, so after every SCAVENGE_EVERY_READ_BYTES read from sockets one runs: 2–7 mark-compacts
+ * per 4 GB, and under half the broker's CPU per record (BENCHMARKS.md, "The console's cost").
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * 4 MiB: at 8 MiB Node 24 still ran 20–40 mark-compacts per 4 GB (Node 20 two), at 16 and 32
+ * most of them; at 4 both run 2–5, and the extra scavenges (about 1 ms each) cost less.
+ */
+const SCAVENGE_EVERY_READ_BYTES = 4 * 1024 * 1024;
+
+type GcFunction = (options?: { type?: 'major' | 'minor' }) => void;
+
+let collector: GcFunction | null | undefined;
+let readSinceScavenge = 0;
+
+/** `global.gc`, exposing it when the process was not started with --expose-gc; null if it cannot be. */
+export function gcFunction(): GcFunction | null {
+  if (collector !== undefined) return collector;
+  const existing = (globalThis as { gc?: GcFunction }).gc;
+  if (typeof existing === 'function') return (collector = existing);
+  try {
+    setFlagsFromString('--expose-gc');
+    collector = runInNewContext('gc') as GcFunction;
+  } catch {
+    collector = null;
+  }
+  return collector;
+}
+
+/** Counts `bytes` a socket read delivered in a Buffer of its own; runs a young-generation collection every SCAVENGE_EVERY_READ_BYTES. */
+export function noteSocketRead(bytes: number): void {
+  readSinceScavenge += bytes;
+  if (readSinceScavenge < SCAVENGE_EVERY_READ_BYTES) return;
+  readSinceScavenge = 0;
+  gcFunction()?.({ type: 'minor' });
+}
