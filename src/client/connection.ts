@@ -1,6 +1,5 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { noteSocketRead } from '../common/collector.js';
 import { authenticate, type SaslCredentials } from './sasl.js';
 import type { OAuthBearerCredentials } from './oauthbearer-unsecured.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../protocol/header.js';
@@ -196,7 +195,6 @@ export class BrokerConnection {
   }
 
   private onData(chunk: Buffer): void {
-    noteSocketRead(chunk.length);
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 4) {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { noteSocketRead } from '../../common/collector.js';
+import { noteSocketRead, scavengeIfDue } from '../../common/collector.js';
 import { javaHostAddress } from './host-address.js';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
@@ -287,6 +287,7 @@ export class Connection implements BudgetWaiter {
     this.lastReadAt = performance.now();
     this.decoder.push(chunk);
     this.drainFrames();
+    scavengeIfDue(this.decoder.bufferedBytes);
   }
 
   private drainFrames(): void {
