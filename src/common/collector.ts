@@ -9,8 +9,9 @@
  * 300 MB/s caused one every ~100 ms (--trace-gc: "external memory pressure"; 90–160 per 4 GB
  * produced, on Node 20 and 24), and their cost grows with everything else the heap holds (the
  * console's server and UI). A young-generation collection frees those buffers for a fraction of
- * that, so after every SCAVENGE_EVERY_READ_BYTES read from sockets one runs, at a frame boundary: 2–7 mark-compacts
- * per 4 GB, and under half the broker's CPU per record (BENCHMARKS.md, "The console's cost").
+ * that, so after every SCAVENGE_EVERY_READ_BYTES read from sockets one runs, at a frame
+ * boundary: 2–8 mark-compacts per 4 GB, and a quarter to a third less broker CPU per record
+ * (BENCHMARKS.md, "The console's cost").
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
