@@ -18,7 +18,8 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * 4 MiB: at 8 MiB Node 24 still ran 20–40 mark-compacts per 4 GB (Node 20 two), at 16 and 32
- * most of them; at 4 both run 2–5, and the extra scavenges (about 1 ms each) cost less.
+ * most of them; at 4 Node 20 runs 2 and Node 24 4–8, and the extra scavenges (about 1 ms each)
+ * cost less.
  */
 const SCAVENGE_EVERY_READ_BYTES = 4 * 1024 * 1024;
 /** One socket read's worth: the rest of a chunk whose first part ended a frame. */
