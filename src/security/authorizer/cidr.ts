@@ -4,8 +4,10 @@
  * SubnetUtils (IPv4: four decimal octets and a prefix of one or two digits, network and
  * broadcast addresses included) and SubnetUtils6 (IPv6: any address but an IPv4-mapped one,
  * brackets and a zone allowed, a prefix Integer.parseInt reads between 0 and 128). A pattern
- * with a colon is IPv6. Addresses of the other family never match.
+ * with a colon is IPv6. Addresses of the other family never match. Matching is Node's
+ * net.BlockList, one per pattern.
  */
+import { BlockList, isIP } from 'node:net';
 
 interface Cidr {
   /** 4 bytes (IPv4) or 16 (IPv6). */
@@ -114,47 +116,52 @@ export function cidrProblem(cidr: string): string | null {
   }
 }
 
-/** Parsed patterns by text; ACLs are few, and the cache is dropped when it grows past them. */
-const parsed = new Map<string, Cidr | null>();
+/** A valid pattern as a one-subnet BlockList, with the family its addresses must be. */
+interface CidrMatcher {
+  list: BlockList;
+  family: 4 | 6;
+}
+
+/** Patterns by text, parsed once; ACLs are few, and the cache is dropped when it grows past them. */
+const matchers = new Map<string, CidrMatcher | null>();
 const MAX_CACHED = 10_000;
 
-function cached(cidr: string): Cidr | null {
-  let c = parsed.get(cidr);
-  if (c === undefined) {
+function matcher(pattern: string): CidrMatcher | null {
+  let m = matchers.get(pattern);
+  if (m === undefined) {
+    m = null;
     try {
-      c = parseCidr(cidr);
+      const { network, prefix } = parseCidr(pattern);
+      const list = new BlockList();
+      if (network.length === 4) {
+        list.addSubnet(network.join('.'), prefix, 'ipv4');
+        m = { list, family: 4 };
+      } else {
+        const groups: string[] = [];
+        for (let i = 0; i < 16; i += 2) groups.push(((network[i]! << 8) | network[i + 1]!).toString(16));
+        list.addSubnet(groups.join(':'), prefix, 'ipv6');
+        m = { list, family: 6 };
+      }
     } catch (e) {
       if (!(e instanceof CidrError)) throw e;
-      c = null;
     }
-    if (parsed.size >= MAX_CACHED) parsed.clear();
-    parsed.set(cidr, c);
+    if (matchers.size >= MAX_CACHED) matchers.clear();
+    matchers.set(pattern, m);
   }
-  return c;
+  return m;
 }
 
 /**
  * CidrUtils.isInRange: whether a client's address (as Java writes it: IPv4 dotted, IPv6 in
- * full) lies in the range of a host pattern; false for a pattern that is not CIDR notation.
+ * full, perhaps with a zone) lies in the range of a host pattern; false for a pattern that is
+ * not CIDR notation and for an address of the other family (an IPv4-mapped one included).
  */
 export function inCidrRange(address: string, pattern: string): boolean {
   if (!pattern.includes('/')) return false;
-  const cidr = cached(pattern);
-  if (cidr === null) return false;
-  let bytes: Uint8Array | null;
-  if (cidr.network.length === 4) {
-    const m = IPV4_ADDRESS.exec(address);
-    if (m === null) return false;
-    bytes = new Uint8Array([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]);
-    if (bytes.some((b, i) => Number(m[i + 1]) !== b)) return false;
-  } else {
-    bytes = address.includes(':') ? parseIpv6(address) : null;
-    if (bytes === null) return false;
-  }
-  const full = cidr.prefix >> 3;
-  for (let i = 0; i < full; i++) if (bytes[i] !== cidr.network[i]) return false;
-  const rest = cidr.prefix & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return (bytes[full]! & mask) === (cidr.network[full]! & mask);
+  const m = matcher(pattern);
+  if (m === null) return false;
+  const zone = address.indexOf('%');
+  const bare = zone < 0 ? address : address.slice(0, zone);
+  if (isIP(bare) !== m.family) return false;
+  return m.list.check(bare, m.family === 4 ? 'ipv4' : 'ipv6');
 }

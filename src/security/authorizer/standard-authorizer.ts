@@ -10,7 +10,7 @@
  *
  * The index (per resource type: literal names, wildcard, prefixes) is rebuilt when the store
  * hands out a new ACL snapshot, so a decision costs the ACLs on the resource, no allocation
- * (but the client's address parsed against a CIDR host pattern).
+ * (a CIDR host pattern is checked by its net.BlockList, which reads the client's address).
  */
 import { inCidrRange } from './cidr.js';
 import {
