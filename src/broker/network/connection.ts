@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { noteSocketRead, scavengeIfDue } from '../../common/collector.js';
+import { afterSocketRead } from './collector.js';
 import { javaHostAddress } from './host-address.js';
 import { FrameDecoder, FrameError, type FrameBufferPool } from './frame-decoder.js';
 import { RequestBudget, type BudgetWaiter } from './request-budget.js';
@@ -282,12 +282,11 @@ export class Connection implements BudgetWaiter {
   }
 
   private onData(chunk: Buffer): void {
-    noteSocketRead(chunk.length);
     this.lastActive = Date.now();
     this.lastReadAt = performance.now();
     this.decoder.push(chunk);
     this.drainFrames();
-    scavengeIfDue(this.decoder.bufferedBytes);
+    afterSocketRead(chunk.length, this.decoder.bufferedBytes);
   }
 
   private drainFrames(): void {

@@ -13,7 +13,7 @@
  * A collection takes a few milliseconds on the broker's small heap; it runs at most once per
  * tick and only after connections went away or pools shrank.
  */
-import { gcFunction } from '../../common/collector.js';
+import { gcFunction } from './collector.js';
 import { readBufferPool } from './read-buffer-pool.js';
 import type { ReadBufferPool } from './read-buffer-pool.js';
 

@@ -44,19 +44,16 @@ export function gcFunction(): GcFunction | null {
   return collector;
 }
 
-/** Counts `bytes` a socket read delivered in a Buffer of its own. */
-export function noteSocketRead(bytes: number): void {
-  readSinceScavenge += bytes;
-}
-
 /**
- * Runs a young-generation collection if SCAVENGE_EVERY_READ_BYTES were read since the last one
- * and the caller, a connection between frames, holds at most HELD_READ_BYTES of read buffers.
- * Read buffers still held for an incomplete frame would survive it and be promoted, and only a
- * mark-compact frees promoted buffers: collecting in the middle of 6 MiB produce requests made
- * 1 MiB batches cost 50% more broker CPU. True when it ran one.
+ * Called by a connection after each socket read (`readBytes`, delivered in a Buffer of its own)
+ * once it has taken what frames it could, holding `heldReadBytes` of reads for an incomplete
+ * one. Runs a young-generation collection if SCAVENGE_EVERY_READ_BYTES were read since the last
+ * and at most HELD_READ_BYTES are held: reads held for an incomplete frame would survive it and
+ * be promoted, and only a mark-compact frees promoted buffers (collecting in the middle of 6 MiB
+ * produce requests made 1 MiB batches cost 50% more broker CPU). True when it ran one.
  */
-export function scavengeIfDue(heldReadBytes: number): boolean {
+export function afterSocketRead(readBytes: number, heldReadBytes: number): boolean {
+  readSinceScavenge += readBytes;
   if (readSinceScavenge < SCAVENGE_EVERY_READ_BYTES || heldReadBytes > HELD_READ_BYTES) return false;
   readSinceScavenge = 0;
   const gc = gcFunction();
